@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {IDisputeHooks} from "./interfaces/IDisputeHooks.sol";
+import {IJobMarket} from "./interfaces/IJobMarket.sol";
+import {JobRecord, JobRecordLib} from "./libraries/JobRecordLib.sol";
+import {PayoutMath} from "./libraries/PayoutMath.sol";
+import {MarketGovernance} from "./modules/MarketGovernance.sol";
+import {Reputation} from "./modules/Reputation.sol";
+import {TokenVault} from "./modules/TokenVault.sol";
+
+/// @title HashworkMarket
+/// @notice The Hashwork market: escrow and job state machine, on top of the token vault, the
+/// provider registry, reputation and governance modules, deployed as one contract so the hot
+/// paths (post, claim, submit, finalize) make no cross-contract calls. Disputes live in a
+/// separate module that reaches the market only through `IDisputeHooks`.
+contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
+    /// @notice Largest batch accepted by the batch functions.
+    uint256 public constant MAX_BATCH = 100;
+
+    uint256 private constant _OPEN = 1 << uint8(JobState.Open);
+    uint256 private constant _CLAIMED = 1 << uint8(JobState.Claimed);
+    uint256 private constant _SUBMITTED = 1 << uint8(JobState.Submitted);
+    uint256 private constant _DISPUTED = 1 << uint8(JobState.Disputed);
+    // States whose record still holds the open terms (see JobRecordLib).
+    uint256 private constant _TERMS_STORED = _OPEN | _CLAIMED | (1 << uint8(JobState.Cancelled))
+        | (1 << uint8(JobState.Expired)) | (1 << uint8(JobState.TimedOut));
+
+    mapping(uint256 jobId => JobRecord) private _jobs;
+
+    constructor(
+        IERC20 token_,
+        address owner_,
+        address treasury_,
+        MarketConfig memory config_,
+        uint16 feeBps_,
+        uint32 maxDisputeDuration_
+    ) TokenVault(token_) MarketGovernance(owner_, treasury_, config_, feeBps_, maxDisputeDuration_) {}
+
+    // ================================================================== posting
+
+    /// @inheritdoc IJobMarket
+    function postJob(JobRequest calldata request) external nonReentrant returns (uint256 jobId) {
+        MarketConfig memory cfg = _configWhenLive();
+        uint64 nonce = _fundFromBalance(request.reward, 1);
+        jobId = _post(request, cfg, nonce);
+    }
+
+    /// @inheritdoc IJobMarket
+    function postJobWithPermit(
+        JobRequest calldata request,
+        uint256 permitValue,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant returns (uint256 jobId) {
+        MarketConfig memory cfg = _configWhenLive();
+        _tryPermit(permitValue, permitDeadline, v, r, s);
+        uint64 nonce = _fundFromBalance(request.reward, 1);
+        jobId = _post(request, cfg, nonce);
+    }
+
+    /// @inheritdoc IJobMarket
+    function postJobs(JobRequest[] calldata requests) external nonReentrant returns (uint256[] memory jobIds) {
+        uint256 n = requests.length;
+        _requireBatch(n, n);
+        MarketConfig memory cfg = _configWhenLive();
+        uint256 total;
+        for (uint256 i; i < n; ++i) {
+            total += requests[i].reward;
+        }
+        uint64 nonce = _fundFromBalance(total, n);
+        jobIds = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            jobIds[i] = _post(requests[i], cfg, nonce + uint64(i));
+        }
+    }
+
+    // ================================================================== claiming
+
+    /// @inheritdoc IJobMarket
+    function claimJob(uint256 jobId) external {
+        (uint32 providerId, StakeInfo memory s) = _claimant();
+        _claim(jobId, providerId, s);
+        _stakes[msg.sender] = s;
+    }
+
+    /// @inheritdoc IJobMarket
+    function claimJobs(uint256[] calldata jobIds) external {
+        uint256 n = jobIds.length;
+        _requireBatch(n, n);
+        (uint32 providerId, StakeInfo memory s) = _claimant();
+        for (uint256 i; i < n; ++i) {
+            _claim(jobIds[i], providerId, s);
+        }
+        _stakes[msg.sender] = s;
+    }
+
+    // ================================================================== submitting
+
+    /// @inheritdoc IJobMarket
+    function submitResult(uint256 jobId, bytes32 resultHash, string calldata outputURI) external {
+        _submit(jobId, _providerIds[msg.sender], resultHash, outputURI);
+    }
+
+    /// @inheritdoc IJobMarket
+    function submitResults(uint256[] calldata jobIds, bytes32[] calldata resultHashes, string[] calldata outputURIs)
+        external
+    {
+        uint256 n = jobIds.length;
+        _requireBatch(n, resultHashes.length);
+        _requireBatch(n, outputURIs.length);
+        uint32 providerId = _providerIds[msg.sender];
+        for (uint256 i; i < n; ++i) {
+            _submit(jobIds[i], providerId, resultHashes[i], outputURIs[i]);
+        }
+    }
+
+    // ================================================================== settlement (permissionless)
+
+    /// @inheritdoc IJobMarket
+    function finalizeJob(uint256 jobId, SubmittedJob calldata terms) external {
+        FeeState memory fees = _fees;
+        fees.accrued += uint128(_finalize(jobId, terms, fees.bps));
+        _fees = fees;
+    }
+
+    /// @inheritdoc IJobMarket
+    function finalizeJobs(uint256[] calldata jobIds, SubmittedJob[] calldata terms) external {
+        uint256 n = jobIds.length;
+        _requireBatch(n, terms.length);
+        FeeState memory fees = _fees;
+        uint256 feeTotal;
+        for (uint256 i; i < n; ++i) {
+            feeTotal += _finalize(jobIds[i], terms[i], fees.bps);
+        }
+        fees.accrued += uint128(feeTotal);
+        _fees = fees;
+    }
+
+    /// @inheritdoc IJobMarket
+    function cancelJob(uint256 jobId) external {
+        JobRecord rec = _jobs[jobId];
+        _expectState(jobId, rec, _OPEN);
+        if (msg.sender != requesterOf(jobId)) revert MarketNotRequester(jobId, msg.sender);
+        _jobs[jobId] = rec.withState(JobState.Cancelled);
+        _credit(msg.sender, rec.reward());
+        emit JobCancelled(jobId, msg.sender, rec.reward());
+    }
+
+    /// @inheritdoc IJobMarket
+    function expireJob(uint256 jobId) external {
+        JobRecord rec = _jobs[jobId];
+        _expectState(jobId, rec, _OPEN);
+        if (block.timestamp <= rec.deadline()) revert MarketClaimDeadlineNotReached(jobId, rec.deadline());
+        _expire(jobId, rec);
+    }
+
+    /// @inheritdoc IJobMarket
+    function timeOutJob(uint256 jobId) external {
+        JobRecord rec = _jobs[jobId];
+        _expectState(jobId, rec, _CLAIMED);
+        if (block.timestamp <= rec.deadline()) revert MarketExecutionDeadlineNotReached(jobId, rec.deadline());
+        _timeOut(jobId, rec);
+    }
+
+    /// @inheritdoc IJobMarket
+    /// @dev Jobs that are not due (already settled by another keeper, or not late yet) are
+    /// skipped rather than failing the whole batch. Returns how many were settled.
+    function settleOverdueJobs(uint256[] calldata jobIds) external returns (uint256 settled) {
+        uint256 n = jobIds.length;
+        _requireBatch(n, n);
+        for (uint256 i; i < n; ++i) {
+            uint256 jobId = jobIds[i];
+            JobRecord rec = _jobs[jobId];
+            if (block.timestamp <= rec.deadline()) continue;
+            JobState current = rec.state();
+            if (current == JobState.Open) {
+                _expire(jobId, rec);
+            } else if (current == JobState.Claimed) {
+                _timeOut(jobId, rec);
+            } else {
+                continue;
+            }
+            ++settled;
+        }
+    }
+
+    // ================================================================== dispute seam
+
+    /// @inheritdoc IDisputeHooks
+    function openDispute(uint256 jobId, SubmittedJob calldata terms) external onlyDisputeModule {
+        JobRecord rec = _jobs[jobId];
+        _expectState(jobId, rec, _SUBMITTED);
+        _requireTerms(jobId, rec, terms);
+        if (block.timestamp > rec.deadline()) revert MarketChallengeWindowClosed(jobId, rec.deadline());
+        uint40 deadline = uint40(block.timestamp + _maxDisputeDuration);
+        _jobs[jobId] = JobRecordLib.committed(JobState.Disputed, deadline, rec.commitment());
+        emit JobDisputed(jobId, msg.sender, deadline);
+    }
+
+    /// @inheritdoc IDisputeHooks
+    function settleDispute(uint256 jobId, SubmittedJob calldata terms, bool providerWon) external onlyDisputeModule {
+        JobRecord rec = _jobs[jobId];
+        _expectState(jobId, rec, _DISPUTED);
+        _requireTerms(jobId, rec, terms);
+        if (providerWon) {
+            _accrueFee(_payProvider(jobId, terms, _fees.bps));
+            _recordDisputeWon(terms.provider);
+            emit DisputeSettled(jobId, true, 0, 0);
+            return;
+        }
+        uint256 collateral = PayoutMath.collateral(terms.reward, terms.collateralPct);
+        _jobs[jobId] = rec.withState(JobState.Overturned);
+        _slash(terms.provider, collateral, msg.sender);
+        _credit(requesterOf(jobId), terms.reward);
+        _recordDisputeLost(terms.provider);
+        emit DisputeSettled(jobId, false, terms.reward, collateral);
+    }
+
+    /// @inheritdoc IDisputeHooks
+    function voidExpiredDispute(uint256 jobId, SubmittedJob calldata terms) external {
+        JobRecord rec = _jobs[jobId];
+        _expectState(jobId, rec, _DISPUTED);
+        _requireTerms(jobId, rec, terms);
+        if (block.timestamp <= rec.deadline()) revert MarketDisputeDeadlineNotReached(jobId, rec.deadline());
+        uint256 collateral = PayoutMath.collateral(terms.reward, terms.collateralPct);
+        _jobs[jobId] = rec.withState(JobState.Voided);
+        _unlock(terms.provider, collateral);
+        _credit(requesterOf(jobId), terms.reward);
+        emit DisputeVoided(jobId, terms.reward, collateral);
+    }
+
+    /// @inheritdoc IDisputeHooks
+    function lockStake(address provider, uint256 amount) external onlyDisputeModule {
+        _lock(provider, amount);
+    }
+
+    /// @inheritdoc IDisputeHooks
+    function unlockStake(address provider, uint256 amount) external onlyDisputeModule {
+        _unlock(provider, amount);
+    }
+
+    /// @inheritdoc IDisputeHooks
+    function slashStake(address provider, uint256 amount, address beneficiary) external onlyDisputeModule {
+        _slash(provider, amount, beneficiary);
+    }
+
+    // ================================================================== views
+
+    /// @inheritdoc IJobMarket
+    function jobState(uint256 jobId) external view returns (JobState) {
+        return _stateOf(jobId, _jobs[jobId]);
+    }
+
+    /// @inheritdoc IJobMarket
+    function jobRecord(uint256 jobId) external view returns (uint256) {
+        return JobRecord.unwrap(_jobs[jobId]);
+    }
+
+    /// @inheritdoc IJobMarket
+    function getJob(uint256 jobId) external view returns (JobView memory job) {
+        JobRecord rec = _jobs[jobId];
+        job.state = _stateOf(jobId, rec);
+        job.requester = requesterOf(jobId);
+        job.deadline = rec.deadline();
+        uint256 bit = 1 << uint8(job.state);
+        if (bit & _TERMS_STORED == 0) {
+            if (!rec.isEmpty()) job.commitment = rec.commitment();
+            return job;
+        }
+        job.reward = rec.reward();
+        job.provider = _providers[rec.providerId()];
+        job.collateralPct = rec.collateralPct();
+        job.collateral = PayoutMath.collateral(job.reward, job.collateralPct);
+        job.minReputation = rec.minReputation();
+        job.executionTime = rec.executionTime();
+        job.challengeWindow = rec.challengeWindow();
+    }
+
+    /// @inheritdoc IJobMarket
+    function requesterOf(uint256 jobId) public pure returns (address) {
+        return address(uint160(jobId >> 96));
+    }
+
+    // ================================================================== internal
+
+    /// @dev Reads the config slot once and refuses new business while paused.
+    function _configWhenLive() private view returns (MarketConfig memory cfg) {
+        cfg = _config;
+        if (cfg.paused) revert MarketPaused();
+    }
+
+    /// @dev Debits `amount` from the caller's ledger balance, first pulling any shortfall from
+    /// its allowance, and reserves `count` job nonces. The pull happens before the account is
+    /// read for the write, so nothing a token callback credits in between is overwritten.
+    function _fundFromBalance(uint256 amount, uint256 count) private returns (uint64 firstNonce) {
+        uint256 shortfall;
+        uint256 known = _accounts[msg.sender].balance;
+        if (known < amount) {
+            shortfall = amount - known;
+            _pullExact(msg.sender, shortfall);
+            emit Deposited(msg.sender, msg.sender, shortfall);
+        }
+        // Re-read after the pull: a token callback may have changed this account meanwhile.
+        // If it shrank, the checked subtraction below reverts and nothing is lost.
+        Account memory a = _accounts[msg.sender];
+        firstNonce = a.jobNonce;
+        // The result is <= a.balance (shortfall <= amount), so it fits in uint128.
+        _accounts[msg.sender] =
+            Account({balance: uint128(a.balance + shortfall - amount), jobNonce: firstNonce + uint64(count)});
+    }
+
+    function _post(JobRequest calldata q, MarketConfig memory cfg, uint64 nonce) private returns (uint256 jobId) {
+        if (q.reward == 0) revert MarketZeroReward();
+        if (q.fuelLimit == 0) revert MarketZeroFuel();
+        if (q.programHash == 0 || q.inputHash == 0) revert MarketZeroContentHash();
+        uint256 latest = block.timestamp + cfg.maxClaimDelay;
+        if (q.claimDeadline <= block.timestamp || q.claimDeadline > latest) {
+            revert MarketInvalidClaimDeadline(q.claimDeadline, block.timestamp + 1, latest);
+        }
+        if (q.executionTime < cfg.minExecutionTime || q.executionTime > cfg.maxExecutionTime) {
+            revert MarketInvalidExecutionTime(q.executionTime, cfg.minExecutionTime, cfg.maxExecutionTime);
+        }
+        if (q.challengeWindow < cfg.minChallengeWindow || q.challengeWindow > cfg.maxChallengeWindow) {
+            revert MarketInvalidChallengeWindow(q.challengeWindow, cfg.minChallengeWindow, cfg.maxChallengeWindow);
+        }
+        if (q.minReputation > PayoutMath.MAX_SCORE) revert MarketInvalidMinReputation(q.minReputation);
+        uint32 designatedId;
+        if (q.designatedProvider != address(0)) {
+            designatedId = _providerIds[q.designatedProvider];
+            if (designatedId == 0) revert MarketUnknownProvider(q.designatedProvider);
+        }
+        jobId = (uint256(uint160(msg.sender)) << 96) | nonce;
+        _jobs[jobId] = JobRecordLib.open(
+            q.claimDeadline, q.reward, designatedId, q.collateralPct, q.minReputation, q.executionTime, q.challengeWindow
+        );
+        emit JobPosted(jobId, msg.sender, q);
+    }
+
+    /// @dev The caller's provider id and stake record, checked against pause and minimum stake.
+    function _claimant() private view returns (uint32 providerId, StakeInfo memory s) {
+        MarketConfig memory cfg = _configWhenLive();
+        providerId = _providerIds[msg.sender];
+        if (providerId == 0) revert RegistryNotProvider(msg.sender);
+        s = _stakes[msg.sender];
+        if (s.staked < cfg.minStake) revert RegistryBelowMinimumStake(msg.sender, s.staked, cfg.minStake);
+    }
+
+    /// @dev Claims one job, locking collateral in the in-memory stake record `s` (the caller
+    /// writes it back once, also for batches).
+    function _claim(uint256 jobId, uint32 providerId, StakeInfo memory s) private {
+        JobRecord rec = _jobs[jobId];
+        _expectState(jobId, rec, _OPEN);
+        if (block.timestamp > rec.deadline()) revert MarketClaimDeadlinePassed(jobId, rec.deadline());
+        uint32 designated = rec.providerId();
+        if (designated != 0 && designated != providerId) revert MarketNotDesignatedProvider(jobId, msg.sender);
+        uint256 collateral = PayoutMath.collateral(rec.reward(), rec.collateralPct());
+        uint256 free = s.staked - s.locked;
+        if (collateral > free) revert RegistryInsufficientFreeStake(msg.sender, free, collateral);
+        uint16 minReputation = rec.minReputation();
+        if (minReputation != 0) {
+            uint16 score = _scoreOf(msg.sender, s.completed);
+            if (score < minReputation) revert MarketReputationTooLow(jobId, score, minReputation);
+        }
+        // collateral <= free, so locked stays <= staked <= uint96 max.
+        s.locked += uint96(collateral);
+        s.lastActive = uint32(block.timestamp);
+        uint40 deadline = uint40(block.timestamp + rec.executionTime());
+        _jobs[jobId] = rec.claimed(deadline, providerId);
+        emit JobClaimed(jobId, msg.sender, collateral, deadline);
+    }
+
+    function _submit(uint256 jobId, uint32 providerId, bytes32 resultHash, string calldata outputURI) private {
+        JobRecord rec = _jobs[jobId];
+        _expectState(jobId, rec, _CLAIMED);
+        if (providerId == 0 || rec.providerId() != providerId) revert MarketNotClaimant(jobId, msg.sender);
+        if (block.timestamp > rec.deadline()) revert MarketExecutionDeadlinePassed(jobId, rec.deadline());
+        if (resultHash == 0) revert MarketZeroResultHash();
+        SubmittedJob memory terms = SubmittedJob({
+            reward: rec.reward(),
+            collateralPct: rec.collateralPct(),
+            provider: msg.sender,
+            resultHash: resultHash
+        });
+        uint40 challengeEnd = uint40(block.timestamp + rec.challengeWindow());
+        _jobs[jobId] = JobRecordLib.committed(JobState.Submitted, challengeEnd, JobRecordLib.commitMemory(terms));
+        emit ResultSubmitted(
+            jobId, msg.sender, resultHash, terms.reward, terms.collateralPct, challengeEnd, outputURI
+        );
+    }
+
+    /// @dev Checks and pays one submitted job; returns the protocol fee for the caller to accrue.
+    function _finalize(uint256 jobId, SubmittedJob calldata terms, uint256 bps) private returns (uint256 fee) {
+        JobRecord rec = _jobs[jobId];
+        _expectState(jobId, rec, _SUBMITTED);
+        _requireTerms(jobId, rec, terms);
+        if (block.timestamp <= rec.deadline()) revert MarketChallengeWindowOpen(jobId, rec.deadline());
+        fee = _payProvider(jobId, terms, bps);
+    }
+
+    /// @dev Clears the job (a gas refund; its state now derives as Finalized), pays the reward
+    /// minus the fee into the provider's stake, unlocks its collateral and counts the job.
+    function _payProvider(uint256 jobId, SubmittedJob calldata terms, uint256 bps) private returns (uint256 fee) {
+        _jobs[jobId] = JobRecord.wrap(0);
+        uint256 payout;
+        (payout, fee) = PayoutMath.splitFee(terms.reward, bps);
+        uint256 collateral = PayoutMath.collateral(terms.reward, terms.collateralPct);
+        address provider = terms.provider;
+        StakeInfo memory s = _stakes[provider];
+        s.locked -= uint96(collateral);
+        uint256 staked = s.staked + payout;
+        if (staked > type(uint96).max) {
+            // Stake is full: pay into the ledger instead, so settlement can never revert.
+            _credit(provider, payout);
+        } else {
+            s.staked = uint96(staked);
+        }
+        // A saturating counter: settlement must never revert on it.
+        if (s.completed != type(uint32).max) ++s.completed;
+        s.lastActive = uint32(block.timestamp);
+        _stakes[provider] = s;
+        emit JobFinalized(jobId, provider, payout, fee, collateral);
+    }
+
+    function _expire(uint256 jobId, JobRecord rec) private {
+        address requester = requesterOf(jobId);
+        _jobs[jobId] = rec.withState(JobState.Expired);
+        _credit(requester, rec.reward());
+        emit JobExpired(jobId, requester, rec.reward());
+    }
+
+    function _timeOut(uint256 jobId, JobRecord rec) private {
+        address requester = requesterOf(jobId);
+        address provider = _providers[rec.providerId()];
+        uint256 collateral = PayoutMath.collateral(rec.reward(), rec.collateralPct());
+        _jobs[jobId] = rec.withState(JobState.TimedOut);
+        // The requester is the harmed party: it gets its payment back and all the collateral.
+        _slash(provider, collateral, requester);
+        _credit(requester, rec.reward());
+        _recordTimeout(provider);
+        emit JobTimedOut(jobId, provider, requester, rec.reward(), collateral);
+    }
+
+    function _requireTerms(uint256 jobId, JobRecord rec, SubmittedJob calldata terms) private pure {
+        if (JobRecordLib.commit(terms) != rec.commitment()) revert MarketTermsMismatch(jobId);
+    }
+
+    /// @dev The one transition check: the job must be in a state whose bit is set in `mask`.
+    function _expectState(uint256 jobId, JobRecord rec, uint256 mask) private view {
+        if (mask & (1 << uint8(rec.state())) == 0) {
+            revert MarketUnexpectedJobState(jobId, _stateOf(jobId, rec), mask);
+        }
+    }
+
+    /// @dev Finalized jobs have an empty slot; an empty slot whose nonce the requester has
+    /// already used is Finalized, any other empty slot is None.
+    function _stateOf(uint256 jobId, JobRecord rec) private view returns (JobState) {
+        if (!rec.isEmpty()) return rec.state();
+        if (uint96(jobId) < _accounts[requesterOf(jobId)].jobNonce) return JobState.Finalized;
+        return JobState.None;
+    }
+
+    function _requireBatch(uint256 n, uint256 other) private pure {
+        if (n == 0 || n > MAX_BATCH || n != other) revert MarketInvalidBatch(n, MAX_BATCH);
+    }
+}

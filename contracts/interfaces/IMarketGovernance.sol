@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title Hashwork governance: bounded, evented parameters and a pause switch.
+/// @notice The owner (a multisig or timelock in production) sets parameters inside hard bounds
+/// written in code. Pausing stops new posts and claims only: refunds, withdrawals, settlement and
+/// disputes already under way always run.
+interface IMarketGovernance {
+    /// @notice Parameters read on the post and claim paths (one storage slot).
+    struct MarketConfig {
+        bool paused;
+        uint96 minStake;
+        uint32 unbondingPeriod;
+        uint24 maxClaimDelay;
+        uint24 minExecutionTime;
+        uint24 maxExecutionTime;
+        uint24 minChallengeWindow;
+        uint24 maxChallengeWindow;
+    }
+
+    /// @notice A parameter is outside its hard bounds.
+    error GovValueOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    /// @notice Address parameters cannot be zero.
+    error GovZeroAddress();
+    /// @notice Only the dispute module may call this.
+    error GovNotDisputeModule(address caller);
+    /// @notice There are no fees to withdraw.
+    error GovNothingToWithdraw();
+
+    /// @notice Any parameter change: the parameter's name, its old and its new value.
+    event ParameterChanged(bytes32 indexed parameter, uint256 oldValue, uint256 newValue);
+    /// @notice An address parameter changed ("treasury" or "disputeModule").
+    event AddressChanged(bytes32 indexed parameter, address oldValue, address newValue);
+    /// @notice New posts and claims were stopped / allowed again.
+    event MarketPausedChanged(bool paused, address indexed by);
+    /// @notice Accrued protocol fees were sent to the treasury.
+    event FeesWithdrawn(address indexed treasury, uint256 amount);
+    /// @notice Tokens sent to the market by mistake (above `totalOwed`) were sent to the treasury.
+    event SurplusSwept(address indexed treasury, uint256 amount);
+
+    function config() external view returns (MarketConfig memory);
+    function feeBps() external view returns (uint16);
+    function accruedFees() external view returns (uint256);
+    function treasury() external view returns (address);
+    function disputeModule() external view returns (address);
+    function maxDisputeDuration() external view returns (uint32);
+
+    function setFeeBps(uint16 newFeeBps) external;
+    function setMinStake(uint96 newMinStake) external;
+    function setUnbondingPeriod(uint32 newPeriod) external;
+    function setMaxClaimDelay(uint24 newDelay) external;
+    function setExecutionTimeBounds(uint24 newMin, uint24 newMax) external;
+    function setChallengeWindowBounds(uint24 newMin, uint24 newMax) external;
+    function setMaxDisputeDuration(uint32 newDuration) external;
+    function setTreasury(address newTreasury) external;
+    function setDisputeModule(address newModule) external;
+    function pause() external;
+    function unpause() external;
+
+    /// @notice Send accrued protocol fees to the treasury. Permissionless.
+    function withdrawFees() external;
+
+    /// @notice Send tokens held above `totalOwed` to the treasury. Permissionless.
+    function sweepSurplus() external;
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title Hashwork provider registry: identities, stake, collateral locks and profiles.
+/// @notice Providers register (getting a compact id), stake tokens, and lock part of that stake as
+/// collateral for each job they claim. Earnings are added to stake. Leaving takes an unbonding
+/// period. Only the market's own modules can lock, unlock or slash stake.
+interface IProviderRegistry {
+    /// @notice A provider's stake and job counters (one storage slot).
+    struct StakeInfo {
+        uint96 staked; // bonded stake, including locked collateral
+        uint96 locked; // collateral locked by claimed jobs and dispute duties
+        uint32 completed; // jobs finalized in the provider's favour
+        uint32 lastActive; // unix time of the last claim or settlement
+    }
+
+    /// @notice Stake on its way out.
+    struct Unbonding {
+        uint96 amount;
+        uint40 unlockAt;
+    }
+
+    /// @notice The caller has never registered as a provider.
+    error RegistryNotProvider(address account);
+    /// @notice Free stake (staked minus locked) is too small.
+    error RegistryInsufficientFreeStake(address provider, uint256 free, uint256 needed);
+    /// @notice Less stake is locked than the unlock or slash asks for.
+    error RegistryInsufficientLockedStake(address provider, uint256 locked, uint256 needed);
+    /// @notice The provider's stake is below the governance minimum.
+    error RegistryBelowMinimumStake(address provider, uint256 staked, uint256 minimum);
+    /// @notice Unbonding stake can be withdrawn only after `unlockAt`.
+    error RegistryUnbondingNotElapsed(address provider, uint256 unlockAt);
+    /// @notice There is no unbonding stake to withdraw.
+    error RegistryNothingToWithdraw(address provider);
+    /// @notice Stake amounts are capped at `type(uint96).max`.
+    error RegistryStakeTooLarge(uint256 amount);
+    /// @notice A profile field is out of bounds (endpoint longer than 256 bytes, zero max fuel).
+    error RegistryInvalidProfile();
+    /// @notice All provider ids are taken.
+    error RegistryFull();
+
+    /// @notice `provider` got the compact id `providerId` (used in job records).
+    event ProviderRegistered(address indexed provider, uint32 indexed providerId);
+    /// @notice A provider published where it serves outputs and what it accepts.
+    event ProviderProfileUpdated(
+        address indexed provider,
+        string endpoint,
+        uint256 pricePerFuel,
+        uint64 maxFuel
+    );
+    /// @notice Stake added (by deposit or by earnings being paid into stake).
+    event Staked(address indexed provider, uint256 amount, uint256 totalStaked);
+    /// @notice Stake moved to unbonding; withdrawable from `unlockAt`.
+    event UnstakeRequested(address indexed provider, uint256 amount, uint256 unlockAt);
+    /// @notice Unbonded stake was sent to the provider.
+    event UnstakeWithdrawn(address indexed provider, address indexed to, uint256 amount);
+    /// @notice Collateral locked or unlocked for a job or a dispute duty.
+    event StakeLocked(address indexed provider, uint256 amount, uint256 totalLocked);
+    event StakeUnlocked(address indexed provider, uint256 amount, uint256 totalLocked);
+    /// @notice Locked stake was taken from `provider` and credited to `beneficiary`'s balance.
+    event StakeSlashed(address indexed provider, address indexed beneficiary, uint256 amount);
+
+    /// @notice Register the caller (if new) and publish its profile.
+    function registerProvider(string calldata endpoint, uint256 pricePerFuel, uint64 maxFuel) external;
+
+    /// @notice Pull `amount` tokens from the caller into its stake, registering it if new.
+    function stake(uint256 amount) external;
+
+    /// @notice Apply an EIP-2612 permit, then stake.
+    function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+
+    /// @notice Move `amount` of free stake to unbonding (restarts the unbonding clock).
+    function requestUnstake(uint256 amount) external;
+
+    /// @notice Send all unbonded stake to `to` once its unbonding period has passed.
+    function withdrawUnstaked(address to) external;
+
+    /// @notice The provider's stake record.
+    function stakeOf(address provider) external view returns (StakeInfo memory);
+
+    /// @notice The provider's pending unbonding.
+    function unbondingOf(address provider) external view returns (Unbonding memory);
+
+    /// @notice Staked minus locked.
+    function freeStakeOf(address provider) external view returns (uint256);
+
+    /// @notice The compact id of `provider` (0 if unregistered).
+    function providerIdOf(address provider) external view returns (uint32);
+
+    /// @notice The provider behind a compact id.
+    function providerById(uint32 providerId) external view returns (address);
+
+    /// @notice How many providers have registered (ids run from 1 to this number).
+    function providerCount() external view returns (uint32);
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IJobMarket} from "../interfaces/IJobMarket.sol";
+
+/// @notice One job in one storage slot. Gas per job is a headline figure, so a job costs exactly
+/// one fresh slot at post; later steps rewrite it in place.
+///
+/// Layout (bit offsets, least significant first):
+///   0..7     state (IJobMarket.JobState)
+///   8..47    deadline: claim deadline (Open), execution deadline (Claimed),
+///            challenge end (Submitted), dispute deadline (Disputed)
+/// While Open or Claimed (and kept for the record in Cancelled, Expired, TimedOut):
+///   48..143  reward (uint96)
+///   144..175 providerId: designated provider or 0 (Open), claimant (Claimed)
+///   176..191 collateralPct
+///   192..207 minReputation
+///   208..231 executionTime (seconds)
+///   232..255 challengeWindow (seconds)
+/// From Submitted on (Submitted, Disputed, Overturned, Voided):
+///   48..255  the top 208 bits of keccak256(abi.encode(SubmittedJob))
+type JobRecord is uint256;
+
+using JobRecordLib for JobRecord global;
+
+library JobRecordLib {
+    uint256 private constant _STATE_BITS = 0xff;
+    uint256 private constant _DEADLINE_SHIFT = 8;
+    uint256 private constant _REWARD_SHIFT = 48;
+    uint256 private constant _PROVIDER_SHIFT = 144;
+    uint256 private constant _COLLATERAL_SHIFT = 176;
+    uint256 private constant _MIN_REPUTATION_SHIFT = 192;
+    uint256 private constant _EXECUTION_SHIFT = 208;
+    uint256 private constant _WINDOW_SHIFT = 232;
+    uint256 private constant _COMMITMENT_SHIFT = 48;
+    // Clears the deadline and providerId fields (rewritten together on claim).
+    uint256 private constant _CLAIM_CLEAR_MASK =
+        ~((uint256(type(uint40).max) << _DEADLINE_SHIFT) | (uint256(type(uint32).max) << _PROVIDER_SHIFT) | _STATE_BITS);
+
+    function isEmpty(JobRecord rec) internal pure returns (bool) {
+        return JobRecord.unwrap(rec) == 0;
+    }
+
+    function state(JobRecord rec) internal pure returns (IJobMarket.JobState) {
+        return IJobMarket.JobState(uint8(JobRecord.unwrap(rec)));
+    }
+
+    function deadline(JobRecord rec) internal pure returns (uint40) {
+        return uint40(JobRecord.unwrap(rec) >> _DEADLINE_SHIFT);
+    }
+
+    function reward(JobRecord rec) internal pure returns (uint96) {
+        return uint96(JobRecord.unwrap(rec) >> _REWARD_SHIFT);
+    }
+
+    function providerId(JobRecord rec) internal pure returns (uint32) {
+        return uint32(JobRecord.unwrap(rec) >> _PROVIDER_SHIFT);
+    }
+
+    function collateralPct(JobRecord rec) internal pure returns (uint16) {
+        return uint16(JobRecord.unwrap(rec) >> _COLLATERAL_SHIFT);
+    }
+
+    function minReputation(JobRecord rec) internal pure returns (uint16) {
+        return uint16(JobRecord.unwrap(rec) >> _MIN_REPUTATION_SHIFT);
+    }
+
+    function executionTime(JobRecord rec) internal pure returns (uint24) {
+        return uint24(JobRecord.unwrap(rec) >> _EXECUTION_SHIFT);
+    }
+
+    function challengeWindow(JobRecord rec) internal pure returns (uint24) {
+        return uint24(JobRecord.unwrap(rec) >> _WINDOW_SHIFT);
+    }
+
+    /// @notice The 208-bit result commitment of a Submitted (or later) record.
+    function commitment(JobRecord rec) internal pure returns (uint256) {
+        return JobRecord.unwrap(rec) >> _COMMITMENT_SHIFT;
+    }
+
+    /// @notice A new Open record.
+    function open(
+        uint40 claimDeadline,
+        uint96 reward_,
+        uint32 designatedId,
+        uint16 collateralPct_,
+        uint16 minReputation_,
+        uint24 executionTime_,
+        uint24 challengeWindow_
+    ) internal pure returns (JobRecord) {
+        return JobRecord.wrap(
+            uint256(uint8(IJobMarket.JobState.Open)) | (uint256(claimDeadline) << _DEADLINE_SHIFT)
+                | (uint256(reward_) << _REWARD_SHIFT) | (uint256(designatedId) << _PROVIDER_SHIFT)
+                | (uint256(collateralPct_) << _COLLATERAL_SHIFT)
+                | (uint256(minReputation_) << _MIN_REPUTATION_SHIFT)
+                | (uint256(executionTime_) << _EXECUTION_SHIFT) | (uint256(challengeWindow_) << _WINDOW_SHIFT)
+        );
+    }
+
+    /// @notice The same record, Claimed by `claimantId` until `executionDeadline`.
+    function claimed(JobRecord rec, uint40 executionDeadline, uint32 claimantId) internal pure returns (JobRecord) {
+        return JobRecord.wrap(
+            (JobRecord.unwrap(rec) & _CLAIM_CLEAR_MASK) | uint256(uint8(IJobMarket.JobState.Claimed))
+                | (uint256(executionDeadline) << _DEADLINE_SHIFT) | (uint256(claimantId) << _PROVIDER_SHIFT)
+        );
+    }
+
+    /// @notice A record that keeps only a state, a deadline and a result commitment.
+    function committed(IJobMarket.JobState state_, uint40 deadline_, uint256 commitment_)
+        internal
+        pure
+        returns (JobRecord)
+    {
+        return JobRecord.wrap(
+            uint256(uint8(state_)) | (uint256(deadline_) << _DEADLINE_SHIFT) | (commitment_ << _COMMITMENT_SHIFT)
+        );
+    }
+
+    /// @notice The same record in another state (every other field kept).
+    function withState(JobRecord rec, IJobMarket.JobState state_) internal pure returns (JobRecord) {
+        return JobRecord.wrap((JobRecord.unwrap(rec) & ~_STATE_BITS) | uint256(uint8(state_)));
+    }
+
+    /// @notice The 208-bit commitment to a submitted job's settlement terms. 208 bits leave
+    /// 2^208 work for a second preimage: the terms cannot be swapped after submission.
+    function commit(IJobMarket.SubmittedJob calldata terms) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encode(terms))) >> _COMMITMENT_SHIFT;
+    }
+
+    /// @notice Same as `commit`, for terms built in memory.
+    function commitMemory(IJobMarket.SubmittedJob memory terms) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encode(terms))) >> _COMMITMENT_SHIFT;
+    }
+}

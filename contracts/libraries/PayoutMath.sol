@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @notice The arithmetic of payouts, collateral and reputation, kept apart so it can be fuzzed.
+library PayoutMath {
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant PERCENT = 100;
+    uint16 internal constant MAX_SCORE = 10_000;
+
+    /// @notice Collateral a job requires: `reward * collateralPct / 100`, rounded up so a
+    /// provider never locks less than the stated ratio.
+    function collateral(uint256 reward, uint256 collateralPct) internal pure returns (uint256) {
+        return (reward * collateralPct + PERCENT - 1) / PERCENT;
+    }
+
+    /// @notice Split a reward into the provider's payout and the protocol fee (rounded down,
+    /// in the provider's favour). `payout + fee == reward` always.
+    function splitFee(uint256 reward, uint256 feeBps) internal pure returns (uint256 payout, uint256 fee) {
+        fee = (reward * feeBps) / BPS;
+        // fee <= reward because feeBps <= BPS is enforced by governance bounds.
+        unchecked {
+            payout = reward - fee;
+        }
+    }
+
+    /// @notice Reputation score from 0 to 10000 with a neutral prior: a newcomer scores 5000,
+    /// good work pulls it up, time-outs weigh 2 and lost disputes 5.
+    function score(uint256 completed, uint256 disputesWon, uint256 timedOut, uint256 disputesLost)
+        internal
+        pure
+        returns (uint16)
+    {
+        uint256 good = completed + disputesWon;
+        uint256 denominator = good + 2 + 2 * timedOut + 5 * disputesLost;
+        return uint16(((good + 1) * MAX_SCORE) / denominator);
+    }
+}

@@ -1,0 +1,49 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import hardhatViem from "@nomicfoundation/hardhat-viem";
+import { configVariable, defineConfig } from "hardhat/config";
+
+// Hardhat cannot download compilers on this machine: every profile points at the
+// solc-js build shipped by the `solc` npm package (an absolute path is required).
+const require = createRequire(import.meta.url);
+const solcPath = require.resolve("solc/soljson.js");
+const solcVersion: string = require("solc/package.json").version;
+
+// One set of settings for tests, benchmarks and deployments, so gas figures are the
+// figures users pay. viaIR + high optimizer runs: the hot paths (post, claim, submit,
+// finalize) are called millions of times; deployment happens once.
+const compilerSettings = {
+  evmVersion: "cancun",
+  viaIR: true,
+  optimizer: { enabled: true, runs: 10_000 },
+};
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers, hardhatViem],
+  solidity: {
+    profiles: {
+      default: { version: solcVersion, path: solcPath, settings: compilerSettings },
+      production: { version: solcVersion, path: solcPath, settings: compilerSettings },
+    },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: 512 },
+      invariant: { runs: 256, depth: 32, failOnRevert: false },
+    },
+  },
+  networks: {
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:8545",
+    },
+    remote: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("HASHWORK_RPC_URL"),
+      accounts: [configVariable("HASHWORK_PRIVATE_KEY")],
+    },
+  },
+});

@@ -1,0 +1,164 @@
+/**
+ * Gas benchmark: deploys on the in-process Hardhat network with the deployment's compiler
+ * settings, runs each path as users send it, prints a table and writes reports/gas.json.
+ * Run with `npm run bench:gas`.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+
+import { network } from "hardhat";
+
+import { TOKEN_UNIT } from "./lib/defaults.js";
+import { deployLocal } from "./lib/deploy-local.js";
+import { jobRequest, postedJobIds, submittedTerms } from "./lib/jobs.js";
+
+const { ethers, networkHelpers } = await network.create();
+const { token, market, owner } = await deployLocal(ethers);
+const [, , requester, provider] = await ethers.getSigners();
+const marketAddress = await market.getAddress();
+
+async function gasOf(tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>): Promise<number> {
+  const receipt = await (await tx).wait();
+  return Number(receipt!.gasUsed);
+}
+const now = async () => Number(await networkHelpers.time.latest());
+
+// Setup that a requester and a provider do once, not per job.
+await token.connect(owner).mint(requester.address, 1_000_000n * TOKEN_UNIT);
+await token.connect(owner).mint(provider.address, 1_000_000n * TOKEN_UNIT);
+await token.connect(requester).approve(marketAddress, ethers.MaxUint256);
+await token.connect(provider).approve(marketAddress, ethers.MaxUint256);
+await market.connect(provider).registerProvider("http://127.0.0.1:8700", 1n, 1_000_000_000n);
+await market.connect(provider).stake(10_000n * TOKEN_UNIT);
+// Warm the accounts the way a running market has them: the treasury fee slot is non-zero.
+const warm = jobRequest(await now(), { reward: 1n * TOKEN_UNIT, challengeWindow: 1 });
+await market.connect(requester).deposit(requester.address, 1n * TOKEN_UNIT);
+{
+  const [id] = postedJobIds(market, await (await market.connect(requester).postJob(warm)).wait());
+  await market.connect(provider).claimJob(id);
+  const terms = submittedTerms(market, await (await market.connect(provider).submitResult(id, ethers.id("r"), "")).wait());
+  await networkHelpers.time.increase(2);
+  await market.finalizeJob(id, terms.get(id)!);
+}
+
+const REWARD = 10n * TOKEN_UNIT;
+const WINDOW = 600;
+
+// --- Happy path: deposit for 10 jobs, then post, claim, submit, finalize one job; the
+// provider's earnings are withdrawn (request + withdraw) once per 10 jobs.
+const deposit10 = await gasOf(market.connect(requester).deposit(requester.address, 10n * REWARD));
+const postReceipt = await (await market.connect(requester).postJob(jobRequest(await now()))).wait();
+const post = Number(postReceipt!.gasUsed);
+const [jobId] = postedJobIds(market, postReceipt);
+const claim = await gasOf(market.connect(provider).claimJob(jobId));
+const submitReceipt = await (
+  await market.connect(provider).submitResult(jobId, ethers.id("result"), "http://127.0.0.1:8700/o/")
+).wait();
+const submit = Number(submitReceipt!.gasUsed);
+await networkHelpers.time.increase(WINDOW + 1);
+const finalize = await gasOf(market.finalizeJob(jobId, submittedTerms(market, submitReceipt).get(jobId)!));
+const requestUnstake = await gasOf(market.connect(provider).requestUnstake(10n * REWARD));
+await networkHelpers.time.increase(7 * 24 * 3600 + 1);
+const withdrawUnstaked = await gasOf(market.connect(provider).withdrawUnstaked(provider.address));
+const amortized = Math.round((deposit10 + requestUnstake + withdrawUnstaked) / 10);
+const happyTotal = post + claim + submit + finalize + amortized;
+
+// --- Direct payment: post pulling the reward by allowance (no deposit first).
+const postPulling = await gasOf(market.connect(requester).postJob(jobRequest(await now())));
+
+// --- Batches of 10: one deposit, one postJobs, one claimJobs, one submitResults, one finalizeJobs.
+const batchDeposit = await gasOf(market.connect(requester).deposit(requester.address, 10n * REWARD));
+const batchPostReceipt = await (
+  await market.connect(requester).postJobs(Array.from({ length: 10 }, () => jobRequest(0)).map((r) => r)).catch(async () =>
+    market.connect(requester).postJobs(await Promise.all(Array.from({ length: 10 }, async () => jobRequest(await now())))),
+  )
+).wait();
+const batchPost = Number(batchPostReceipt!.gasUsed);
+const ids = postedJobIds(market, batchPostReceipt);
+const batchClaim = await gasOf(market.connect(provider).claimJobs(ids));
+const batchSubmitReceipt = await (
+  await market.connect(provider).submitResults(
+    ids,
+    ids.map((id) => ethers.id(`result-${id}`)),
+    ids.map(() => "http://127.0.0.1:8700/o/"),
+  )
+).wait();
+const batchSubmit = Number(batchSubmitReceipt!.gasUsed);
+const terms = submittedTerms(market, batchSubmitReceipt);
+await networkHelpers.time.increase(WINDOW + 1);
+const batchFinalize = await gasOf(market.finalizeJobs(ids, ids.map((id) => terms.get(id)!)));
+const batchUnstake = await gasOf(market.connect(provider).requestUnstake(10n * REWARD));
+await networkHelpers.time.increase(7 * 24 * 3600 + 1);
+const batchWithdraw = await gasOf(market.connect(provider).withdrawUnstaked(provider.address));
+const batchTotal = batchDeposit + batchPost + batchClaim + batchSubmit + batchFinalize + batchUnstake + batchWithdraw;
+
+// --- Cancel path: deposit-funded post, then cancel, then withdraw the refund.
+const cancelPostReceipt = await (await market.connect(requester).postJob(jobRequest(await now()))).wait();
+const [cancelId] = postedJobIds(market, cancelPostReceipt);
+const cancel = await gasOf(market.connect(requester).cancelJob(cancelId));
+const cancelWithdraw = await gasOf(market.connect(requester).withdraw(requester.address, REWARD));
+
+// --- Timeout path: post, claim, provider disappears, a keeper times it out.
+await market.connect(requester).deposit(requester.address, REWARD);
+const toPostReceipt = await (await market.connect(requester).postJob(jobRequest(await now()))).wait();
+const [toId] = postedJobIds(market, toPostReceipt);
+const toClaim = await gasOf(market.connect(provider).claimJob(toId));
+await networkHelpers.time.increase(601);
+const timeOut = await gasOf(market.timeOutJob(toId));
+
+const report = {
+  generatedAt: new Date().toISOString(),
+  network: "hardhat (in-process EDR)",
+  compiler: "solc 0.8.37, viaIR, optimizer runs 10000, evm cancun",
+  notes: [
+    "Every figure is receipt.gasUsed of a transaction as a user sends it (21,000 base included), after EIP-3529 refunds.",
+    "happyPath.post pays from the requester's ledger balance; the deposit that funded it is amortized over 10 jobs.",
+    "The provider's earnings go into its stake; withdrawing them (requestUnstake + withdrawUnstaked) is amortized over 10 jobs.",
+    "postPullingPayment is the alternative single-transaction post that pulls the reward by allowance.",
+  ],
+  happyPath: {
+    post,
+    claim,
+    submit,
+    finalize,
+    amortizedDepositAndWithdrawal: amortized,
+    total: happyTotal,
+    parts: { deposit10, requestUnstake, withdrawUnstaked },
+  },
+  postPullingPayment: { post: postPulling },
+  batch10: {
+    perJob: Math.round(batchTotal / 10),
+    total: batchTotal,
+    parts: {
+      deposit: batchDeposit,
+      postJobs: batchPost,
+      claimJobs: batchClaim,
+      submitResults: batchSubmit,
+      finalizeJobs: batchFinalize,
+      requestUnstake: batchUnstake,
+      withdrawUnstaked: batchWithdraw,
+    },
+  },
+  cancel: { total: cancel + cancelWithdraw, parts: { cancel, withdrawRefund: cancelWithdraw } },
+  timeout: { total: toClaim + timeOut, parts: { claim: toClaim, timeOut } },
+  targets: { happyPathTotal: 160_000, batch10PerJob: 90_000 },
+};
+
+await mkdir("reports", { recursive: true });
+await writeFile("reports/gas.json", JSON.stringify(report, null, 2) + "\n");
+
+const rows: [string, number][] = [
+  ["post (from balance)", post],
+  ["claim", claim],
+  ["submit", submit],
+  ["finalize", finalize],
+  ["deposit + withdrawal / 10", amortized],
+  ["happy path total", happyTotal],
+  ["post pulling payment", postPulling],
+  ["batch of 10: per job", Math.round(batchTotal / 10)],
+  ["cancel + withdraw refund", cancel + cancelWithdraw],
+  ["claim + time-out", toClaim + timeOut],
+];
+console.log("\nHashwork gas per path (gasUsed, after refunds)\n");
+for (const [name, gas] of rows) console.log(`  ${name.padEnd(28)} ${gas.toLocaleString("en-US").padStart(10)}`);
+console.log(`\n  targets: happy path <= 160,000; batch of 10 <= 90,000 per job`);
+console.log("  written to reports/gas.json");

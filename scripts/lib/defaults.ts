@@ -1,0 +1,43 @@
+/**
+ * Deployment parameters for local chains (hardhat node, in-process network, tests, demo).
+ * Production networks pass their own through the Ignition parameters file.
+ */
+export const TOKEN_UNIT = 10n ** 18n;
+
+export interface MarketParameters {
+  feeBps: number;
+  minStake: bigint;
+  unbondingPeriod: number;
+  maxClaimDelay: number;
+  minExecutionTime: number;
+  maxExecutionTime: number;
+  minChallengeWindow: number;
+  maxChallengeWindow: number;
+  maxDisputeDuration: number;
+}
+
+export const LOCAL_PARAMETERS: MarketParameters = {
+  feeBps: 100, // 1% protocol fee
+  minStake: 100n * TOKEN_UNIT,
+  unbondingPeriod: 7 * 24 * 3600,
+  maxClaimDelay: 7 * 24 * 3600,
+  minExecutionTime: 1,
+  maxExecutionTime: 7 * 24 * 3600,
+  minChallengeWindow: 1,
+  maxChallengeWindow: 7 * 24 * 3600,
+  maxDisputeDuration: 14 * 24 * 3600,
+};
+
+/** The MarketConfig tuple the constructor takes. */
+export function marketConfig(p: MarketParameters) {
+  return {
+    paused: false,
+    minStake: p.minStake,
+    unbondingPeriod: p.unbondingPeriod,
+    maxClaimDelay: p.maxClaimDelay,
+    minExecutionTime: p.minExecutionTime,
+    maxExecutionTime: p.maxExecutionTime,
+    minChallengeWindow: p.minChallengeWindow,
+    maxChallengeWindow: p.maxChallengeWindow,
+  };
+}
