@@ -1,0 +1,99 @@
+/**
+ * Small helpers shared by the market tests (no tests in here). Everything that touches the
+ * chain takes the market or the values it needs as arguments, so each test file keeps its own
+ * `network.create()` and fixtures.
+ */
+import { AbiCoder, keccak256 } from "ethers";
+
+import type { HashworkMarket } from "../../types/ethers-contracts/index.js";
+import { type JobRequest, type SubmittedJob } from "../helpers/fixtures.js";
+
+/** IJobMarket.JobState, as the bigints the contract views return. */
+export const JobState = {
+  None: 0n,
+  Open: 1n,
+  Claimed: 2n,
+  Submitted: 3n,
+  Disputed: 4n,
+  Finalized: 5n,
+  Cancelled: 6n,
+  Expired: 7n,
+  TimedOut: 8n,
+  Overturned: 9n,
+  Voided: 10n,
+} as const;
+
+/** The `expectedStates` masks of MarketUnexpectedJobState: bit `state` set per accepted state. */
+export const Expect = {
+  Open: 1n << JobState.Open,
+  Claimed: 1n << JobState.Claimed,
+  Submitted: 1n << JobState.Submitted,
+  Disputed: 1n << JobState.Disputed,
+} as const;
+
+export const MAX_BATCH = 100n;
+export const FEE_BPS = 100n;
+export const ZERO_BYTES32 = "0x" + "00".repeat(32);
+
+/** What the contract computes: reward * pct / 100, rounded up. */
+export function collateralOf(reward: bigint, collateralPct: bigint): bigint {
+  return (reward * collateralPct + 99n) / 100n;
+}
+
+/** Protocol fee at FEE_BPS, rounded down; the provider gets the rest. */
+export function feeOf(reward: bigint, bps: bigint = FEE_BPS): bigint {
+  return (reward * bps) / 10_000n;
+}
+
+/** PayoutMath.score, for asserting reputation without hard-coding magic numbers. */
+export function scoreOf(completed: bigint, disputesWon: bigint, timedOut: bigint, disputesLost: bigint): bigint {
+  const good = completed + disputesWon;
+  return ((good + 1n) * 10_000n) / (good + 2n + 2n * timedOut + 5n * disputesLost);
+}
+
+/** A job id: the requester in the top 160 bits, its nonce in the low 96. */
+export function jobIdOf(requester: string, nonce: bigint): bigint {
+  return (BigInt(requester) << 96n) | nonce;
+}
+
+/** The 208-bit commitment JobRecordLib stores for submitted terms. */
+export function commitmentOf(terms: SubmittedJob): bigint {
+  const encoded = AbiCoder.defaultAbiCoder().encode(
+    ["uint96", "uint16", "address", "bytes32"],
+    [terms.reward, terms.collateralPct, terms.provider, terms.resultHash],
+  );
+  return BigInt(keccak256(encoded)) >> 48n;
+}
+
+/** A JobRequest as the positional tuple `emit(...).withArgs` compares struct arguments with. */
+export function requestTuple(q: JobRequest): unknown[] {
+  return [
+    q.programHash,
+    q.inputHash,
+    q.fuelLimit,
+    q.reward,
+    q.collateralPct,
+    q.claimDeadline,
+    q.executionTime,
+    q.challengeWindow,
+    q.minReputation,
+    q.designatedProvider,
+    q.programURI,
+    q.inputURI,
+  ];
+}
+
+/** The settlement terms with one field replaced (for commitment-mismatch tests). */
+export function tampered(terms: SubmittedJob, change: Partial<SubmittedJob>): SubmittedJob {
+  return { ...terms, ...change };
+}
+
+/** The terms a job will be committed with, before it is submitted. */
+export function termsFor(request: JobRequest, provider: string, resultHash: string): SubmittedJob {
+  return { reward: request.reward, collateralPct: request.collateralPct, provider, resultHash };
+}
+
+/** The deadline field (claim deadline, execution deadline, challenge end...) of a job. */
+export async function deadlineOf(market: HashworkMarket, jobId: bigint): Promise<bigint> {
+  return (await market.getJob(jobId)).deadline;
+}

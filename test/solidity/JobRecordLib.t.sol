@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IJobMarket} from "../../contracts/interfaces/IJobMarket.sol";
+import {JobRecord, JobRecordLib} from "../../contracts/libraries/JobRecordLib.sol";
+import {TestBase} from "./utils/TestBase.sol";
+
+/// @notice The packed job record keeps every field it is given, through every rewrite.
+contract JobRecordLibTest is TestBase {
+    function testFuzz_open_roundTripsEveryField(
+        uint40 deadline,
+        uint96 reward,
+        uint32 providerId,
+        uint16 pct,
+        uint16 minRep,
+        uint24 exec,
+        uint24 window
+    ) public pure {
+        JobRecord rec = JobRecordLib.open(deadline, reward, providerId, pct, minRep, exec, window);
+        assertEq(uint8(rec.state()), uint8(IJobMarket.JobState.Open), "state");
+        assertEq(rec.deadline(), deadline, "deadline");
+        assertEq(rec.reward(), reward, "reward");
+        assertEq(rec.providerId(), providerId, "providerId");
+        assertEq(rec.collateralPct(), pct, "collateralPct");
+        assertEq(rec.minReputation(), minRep, "minReputation");
+        assertEq(rec.executionTime(), exec, "executionTime");
+        assertEq(rec.challengeWindow(), window, "challengeWindow");
+    }
+
+    function testFuzz_claimed_rewritesOnlyStateDeadlineAndProvider(
+        uint96 reward,
+        uint16 pct,
+        uint24 exec,
+        uint24 window,
+        uint40 newDeadline,
+        uint32 claimant
+    ) public pure {
+        JobRecord rec = JobRecordLib.open(1, reward, 7, pct, 9, exec, window).claimed(newDeadline, claimant);
+        assertEq(uint8(rec.state()), uint8(IJobMarket.JobState.Claimed), "state");
+        assertEq(rec.deadline(), newDeadline, "deadline");
+        assertEq(rec.providerId(), claimant, "providerId");
+        assertEq(rec.reward(), reward, "reward");
+        assertEq(rec.collateralPct(), pct, "collateralPct");
+        assertEq(rec.minReputation(), 9, "minReputation");
+        assertEq(rec.executionTime(), exec, "executionTime");
+        assertEq(rec.challengeWindow(), window, "challengeWindow");
+    }
+
+    function testFuzz_committed_keepsTheTop208BitsOfTheHash(uint40 deadline, bytes32 h) public pure {
+        uint256 commitment = uint256(h) >> 48;
+        JobRecord rec = JobRecordLib.committed(IJobMarket.JobState.Submitted, deadline, commitment);
+        assertEq(uint8(rec.state()), uint8(IJobMarket.JobState.Submitted), "state");
+        assertEq(rec.deadline(), deadline, "deadline");
+        assertEq(rec.commitment(), commitment, "commitment");
+    }
+
+    function testFuzz_withState_keepsEveryOtherField(uint256 raw, uint8 s) public pure {
+        s = uint8(bound(s, 0, uint8(type(IJobMarket.JobState).max)));
+        JobRecord rec = JobRecord.wrap(raw).withState(IJobMarket.JobState(s));
+        assertEq(uint8(rec.state()), s, "state");
+        assertEq(JobRecord.unwrap(rec) >> 8, raw >> 8, "other fields");
+    }
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {HashworkMarket} from "../../../contracts/HashworkMarket.sol";
+import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
+import {HashworkToken} from "../../../contracts/token/HashworkToken.sol";
+import {TestBase} from "./TestBase.sol";
+
+/// @notice Drives random sequences of market actions for the solvency invariant. Each action
+/// picks its actors and jobs from the fuzzer's seeds and only calls what is valid right now, so
+/// nearly every call lands; `calls` counts the ones that did.
+contract MarketHandler is TestBase {
+    HashworkMarket internal immutable market;
+    HashworkToken internal immutable token;
+    address[] public actors;
+    address[] public providers;
+
+    uint256[] public jobIds;
+    mapping(uint256 jobId => IJobMarket.SubmittedJob) public termsOf;
+    mapping(bytes32 action => uint256) public calls;
+
+    constructor(HashworkMarket market_, HashworkToken token_, address[] memory actors_, address[] memory providers_) {
+        market = market_;
+        token = token_;
+        actors = actors_;
+        providers = providers_;
+    }
+
+    function jobCount() external view returns (uint256) {
+        return jobIds.length;
+    }
+
+    function actorCount() external view returns (uint256) {
+        return actors.length;
+    }
+
+    function providerCount() external view returns (uint256) {
+        return providers.length;
+    }
+
+    // ------------------------------------------------------------------ ledger
+
+    function deposit(uint256 actorSeed, uint256 amount) external {
+        address a = _actor(actorSeed);
+        amount = bound(amount, 1, token.balanceOf(a) / 4 + 1);
+        vm.prank(a);
+        market.deposit(a, amount);
+        calls["deposit"]++;
+    }
+
+    function withdraw(uint256 actorSeed, uint256 amount) external {
+        address a = _actor(actorSeed);
+        uint256 balance = market.balanceOf(a);
+        if (balance == 0) return;
+        amount = bound(amount, 1, balance);
+        vm.prank(a);
+        market.withdraw(a, amount);
+        calls["withdraw"]++;
+    }
+
+    // ------------------------------------------------------------------ jobs
+
+    function post(uint256 actorSeed, uint96 reward, uint16 pct, uint24 window, uint8 count) external {
+        address a = _actor(actorSeed);
+        reward = uint96(bound(reward, 1, 1_000e18));
+        pct = uint16(bound(pct, 0, 300));
+        count = uint8(bound(count, 1, 3));
+        IJobMarket.JobRequest[] memory requests = new IJobMarket.JobRequest[](count);
+        for (uint256 i; i < count; ++i) {
+            requests[i] = IJobMarket.JobRequest({
+                programHash: keccak256("program"),
+                inputHash: keccak256(abi.encode(jobIds.length + i)),
+                fuelLimit: 1_000_000,
+                reward: reward,
+                collateralPct: pct,
+                claimDeadline: uint40(block.timestamp + 1 hours),
+                executionTime: 1 hours,
+                challengeWindow: uint24(bound(window, 1, 1 days)),
+                minReputation: 0,
+                designatedProvider: address(0),
+                programURI: "",
+                inputURI: ""
+            });
+        }
+        vm.prank(a);
+        uint256[] memory ids = market.postJobs(requests);
+        for (uint256 i; i < ids.length; ++i) jobIds.push(ids[i]);
+        calls["post"]++;
+    }
+
+    function claim(uint256 providerSeed, uint256 jobSeed) external {
+        (uint256 id, bool found) = _job(jobSeed, IJobMarket.JobState.Open);
+        if (!found) return;
+        IJobMarket.JobView memory j = market.getJob(id);
+        if (block.timestamp > j.deadline) return;
+        address p = _provider(providerSeed);
+        if (market.freeStakeOf(p) < j.collateral || market.stakeOf(p).staked < market.config().minStake) return;
+        vm.prank(p);
+        market.claimJob(id);
+        calls["claim"]++;
+    }
+
+    function submit(uint256 jobSeed, bytes32 result) external {
+        (uint256 id, bool found) = _job(jobSeed, IJobMarket.JobState.Claimed);
+        if (!found) return;
+        IJobMarket.JobView memory j = market.getJob(id);
+        if (block.timestamp > j.deadline) return;
+        if (result == 0) result = keccak256("result");
+        vm.prank(j.provider);
+        market.submitResult(id, result, "");
+        termsOf[id] = IJobMarket.SubmittedJob(uint96(j.reward), j.collateralPct, j.provider, result);
+        calls["submit"]++;
+    }
+
+    function finalize(uint256 jobSeed) external {
+        (uint256 id, bool found) = _job(jobSeed, IJobMarket.JobState.Submitted);
+        if (!found || block.timestamp <= market.getJob(id).deadline) return;
+        market.finalizeJob(id, termsOf[id]);
+        calls["finalize"]++;
+    }
+
+    /// @dev Batch settlement: every Submitted job past its window, plus all overdue jobs.
+    function settleAllDue() external {
+        uint256 n = jobIds.length;
+        uint256[] memory due = new uint256[](n);
+        uint256[] memory overdue = new uint256[](n);
+        uint256 d;
+        uint256 o;
+        for (uint256 k; k < n && d < 100 && o < 100; ++k) {
+            uint256 id = jobIds[k];
+            IJobMarket.JobState s = market.jobState(id);
+            if (block.timestamp <= market.getJob(id).deadline) continue;
+            if (s == IJobMarket.JobState.Submitted) due[d++] = id;
+            else if (s == IJobMarket.JobState.Open || s == IJobMarket.JobState.Claimed) overdue[o++] = id;
+        }
+        if (d > 0) {
+            uint256[] memory ids = new uint256[](d);
+            IJobMarket.SubmittedJob[] memory terms = new IJobMarket.SubmittedJob[](d);
+            for (uint256 i; i < d; ++i) {
+                ids[i] = due[i];
+                terms[i] = termsOf[due[i]];
+            }
+            market.finalizeJobs(ids, terms);
+            calls["finalizeJobs"]++;
+        }
+        if (o > 0) {
+            uint256[] memory ids = new uint256[](o);
+            for (uint256 i; i < o; ++i) ids[i] = overdue[i];
+            market.settleOverdueJobs(ids);
+            calls["settleOverdueJobs"]++;
+        }
+    }
+
+    function cancel(uint256 jobSeed) external {
+        (uint256 id, bool found) = _job(jobSeed, IJobMarket.JobState.Open);
+        if (!found) return;
+        vm.prank(market.requesterOf(id));
+        market.cancelJob(id);
+        calls["cancel"]++;
+    }
+
+    function expire(uint256 jobSeed) external {
+        (uint256 id, bool found) = _job(jobSeed, IJobMarket.JobState.Open);
+        if (!found || block.timestamp <= market.getJob(id).deadline) return;
+        market.expireJob(id);
+        calls["expire"]++;
+    }
+
+    function timeOut(uint256 jobSeed) external {
+        (uint256 id, bool found) = _job(jobSeed, IJobMarket.JobState.Claimed);
+        if (!found || block.timestamp <= market.getJob(id).deadline) return;
+        market.timeOutJob(id);
+        calls["timeOut"]++;
+    }
+
+    // ------------------------------------------------------------------ stake
+
+    function stake(uint256 providerSeed, uint256 amount) external {
+        address p = _provider(providerSeed);
+        amount = bound(amount, 1, token.balanceOf(p) / 4 + 1);
+        vm.prank(p);
+        market.stake(amount);
+        calls["stake"]++;
+    }
+
+    function requestUnstake(uint256 providerSeed, uint256 amount) external {
+        address p = _provider(providerSeed);
+        uint256 free = market.freeStakeOf(p);
+        if (free == 0) return;
+        amount = bound(amount, 1, free);
+        vm.prank(p);
+        market.requestUnstake(amount);
+        calls["requestUnstake"]++;
+    }
+
+    function withdrawUnstaked(uint256 providerSeed) external {
+        address p = _provider(providerSeed);
+        if (market.unbondingOf(p).amount == 0 || block.timestamp < market.unbondingOf(p).unlockAt) return;
+        vm.prank(p);
+        market.withdrawUnstaked(p);
+        calls["withdrawUnstaked"]++;
+    }
+
+    function withdrawFees() external {
+        if (market.accruedFees() == 0) return;
+        market.withdrawFees();
+        calls["withdrawFees"]++;
+    }
+
+    // ------------------------------------------------------------------ time
+
+    function warp(uint256 secondsAhead) external {
+        vm.warp(block.timestamp + bound(secondsAhead, 1, 3 days));
+        calls["warp"]++;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _actor(uint256 seed) private view returns (address) {
+        return actors[seed % actors.length];
+    }
+
+    function _provider(uint256 seed) private view returns (address) {
+        return providers[seed % providers.length];
+    }
+
+    /// @dev The first job at or after `seed` (cyclically) in `wanted` state.
+    function _job(uint256 seed, IJobMarket.JobState wanted) private view returns (uint256 id, bool found) {
+        uint256 n = jobIds.length;
+        if (n == 0) return (0, false);
+        uint256 start = seed % n;
+        for (uint256 k; k < n; ++k) {
+            id = jobIds[(start + k) % n];
+            if (market.jobState(id) == wanted) return (id, true);
+        }
+        return (0, false);
+    }
+}
