@@ -13,7 +13,7 @@ import { jobRequest, postedJobIds, submittedTerms } from "./lib/jobs.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { token, market, owner } = await deployLocal(ethers);
-const [, , requester, provider] = await ethers.getSigners();
+const [, , requester, provider, payingRequester] = await ethers.getSigners();
 const marketAddress = await market.getAddress();
 
 async function gasOf(tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>): Promise<number> {
@@ -25,11 +25,14 @@ const now = async () => Number(await networkHelpers.time.latest());
 // Setup that a requester and a provider do once, not per job.
 await token.connect(owner).mint(requester.address, 1_000_000n * TOKEN_UNIT);
 await token.connect(owner).mint(provider.address, 1_000_000n * TOKEN_UNIT);
+await token.connect(owner).mint(payingRequester.address, 1_000_000n * TOKEN_UNIT);
 await token.connect(requester).approve(marketAddress, ethers.MaxUint256);
+await token.connect(payingRequester).approve(marketAddress, ethers.MaxUint256);
 await token.connect(provider).approve(marketAddress, ethers.MaxUint256);
 await market.connect(provider).registerProvider("http://127.0.0.1:8700", 1n, 1_000_000_000n);
 await market.connect(provider).stake(10_000n * TOKEN_UNIT);
-// Warm the accounts the way a running market has them: the treasury fee slot is non-zero.
+// Warm the accounts the way a running market has them: the fee accumulator is non-zero, the
+// requesters have posted before, and the provider has unstaked before.
 const warm = jobRequest(await now(), { reward: 1n * TOKEN_UNIT, challengeWindow: 1 });
 await market.connect(requester).deposit(requester.address, 1n * TOKEN_UNIT);
 {
@@ -38,6 +41,10 @@ await market.connect(requester).deposit(requester.address, 1n * TOKEN_UNIT);
   const terms = submittedTerms(market, await (await market.connect(provider).submitResult(id, ethers.id("r"), "")).wait());
   await networkHelpers.time.increase(2);
   await market.finalizeJob(id, terms.get(id)!);
+  await market.connect(provider).requestUnstake(1n);
+  await networkHelpers.time.increase(7 * 24 * 3600 + 1);
+  await market.connect(provider).withdrawUnstaked(provider.address);
+  await market.connect(payingRequester).postJob(jobRequest(await now(), { reward: 1n }));
 }
 
 const REWARD = 10n * TOKEN_UNIT;
@@ -62,15 +69,14 @@ const withdrawUnstaked = await gasOf(market.connect(provider).withdrawUnstaked(p
 const amortized = Math.round((deposit10 + requestUnstake + withdrawUnstaked) / 10);
 const happyTotal = post + claim + submit + finalize + amortized;
 
-// --- Direct payment: post pulling the reward by allowance (no deposit first).
-const postPulling = await gasOf(market.connect(requester).postJob(jobRequest(await now())));
+// --- Direct payment: post pulling the whole reward by allowance (empty ledger balance).
+const postPulling = await gasOf(market.connect(payingRequester).postJob(jobRequest(await now())));
 
-// --- Batches of 10: one deposit, one postJobs, one claimJobs, one submitResults, one finalizeJobs.
-const batchDeposit = await gasOf(market.connect(requester).deposit(requester.address, 10n * REWARD));
+// --- Batches of 10: postJobs pulls the total by allowance in one transfer, then one
+// claimJobs, one submitResults, one finalizeJobs; earnings withdrawn once for the 10 jobs.
+const batchStart = await now();
 const batchPostReceipt = await (
-  await market.connect(requester).postJobs(Array.from({ length: 10 }, () => jobRequest(0)).map((r) => r)).catch(async () =>
-    market.connect(requester).postJobs(await Promise.all(Array.from({ length: 10 }, async () => jobRequest(await now())))),
-  )
+  await market.connect(payingRequester).postJobs(Array.from({ length: 10 }, () => jobRequest(batchStart)))
 ).wait();
 const batchPost = Number(batchPostReceipt!.gasUsed);
 const ids = postedJobIds(market, batchPostReceipt);
@@ -89,7 +95,14 @@ const batchFinalize = await gasOf(market.finalizeJobs(ids, ids.map((id) => terms
 const batchUnstake = await gasOf(market.connect(provider).requestUnstake(10n * REWARD));
 await networkHelpers.time.increase(7 * 24 * 3600 + 1);
 const batchWithdraw = await gasOf(market.connect(provider).withdrawUnstaked(provider.address));
-const batchTotal = batchDeposit + batchPost + batchClaim + batchSubmit + batchFinalize + batchUnstake + batchWithdraw;
+const batchTotal = batchPost + batchClaim + batchSubmit + batchFinalize + batchUnstake + batchWithdraw;
+
+// The same batch funded from a prior deposit instead (for comparison).
+const depositForBatch = await gasOf(market.connect(requester).deposit(requester.address, 10n * REWARD));
+const laterStart = await now();
+const batchFromBalance = await gasOf(
+  market.connect(requester).postJobs(Array.from({ length: 10 }, () => jobRequest(laterStart))),
+);
 
 // --- Cancel path: deposit-funded post, then cancel, then withdraw the refund.
 const cancelPostReceipt = await (await market.connect(requester).postJob(jobRequest(await now()))).wait();
@@ -114,6 +127,7 @@ const report = {
     "happyPath.post pays from the requester's ledger balance; the deposit that funded it is amortized over 10 jobs.",
     "The provider's earnings go into its stake; withdrawing them (requestUnstake + withdrawUnstaked) is amortized over 10 jobs.",
     "postPullingPayment is the alternative single-transaction post that pulls the reward by allowance.",
+    "batch10: postJobs pulls the 10 rewards by allowance in one transfer (approve once, not counted); claims, submits and finalizes are batched; the provider withdraws its earnings once.",
   ],
   happyPath: {
     post,
@@ -129,14 +143,14 @@ const report = {
     perJob: Math.round(batchTotal / 10),
     total: batchTotal,
     parts: {
-      deposit: batchDeposit,
-      postJobs: batchPost,
+      postJobsPullingPayment: batchPost,
       claimJobs: batchClaim,
       submitResults: batchSubmit,
       finalizeJobs: batchFinalize,
       requestUnstake: batchUnstake,
       withdrawUnstaked: batchWithdraw,
     },
+    alternative: { depositThenPostJobsFromBalance: depositForBatch + batchFromBalance },
   },
   cancel: { total: cancel + cancelWithdraw, parts: { cancel, withdrawRefund: cancelWithdraw } },
   timeout: { total: toClaim + timeOut, parts: { claim: toClaim, timeOut } },

@@ -1,0 +1,15 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+
+import { marketParameters } from "./market-parameters.js";
+
+/**
+ * The whole system for local and test networks: the HashworkToken (ERC20 + permit) and the
+ * market settling in it. For a network with an existing token use `HashworkMarket.ts`.
+ */
+export default buildModule("Hashwork", (m) => {
+  const p = marketParameters(m);
+  const initialSupply = m.getParameter("initialSupply", 1_000_000_000n * 10n ** 18n);
+  const token = m.contract("HashworkToken", [p.owner, initialSupply]);
+  const market = m.contract("HashworkMarket", [token, p.owner, p.treasury, p.config, p.feeBps, p.maxDisputeDuration]);
+  return { token, market };
+});
