@@ -349,15 +349,27 @@ describe("ProviderRegistry: identities and stake", function () {
         .withArgs(d.provider.address, d.stranger.address, d.unbonded);
     });
 
-    it("clears the unbonding record, so a second withdrawal finds nothing", async function () {
+    it("zeroes the unbonding amount, so a second withdrawal finds nothing", async function () {
       const d = await networkHelpers.loadFixture(unbonding);
       await networkHelpers.time.increaseTo(d.unlockAt);
       await d.market.connect(d.provider).withdrawUnstaked(d.provider.address);
-      const u = await d.market.unbondingOf(d.provider.address);
-      expect([u.amount, u.unlockAt]).to.deep.equal([0n, 0n]);
+      expect((await d.market.unbondingOf(d.provider.address)).amount).to.equal(0n);
       await expect(d.market.connect(d.provider).withdrawUnstaked(d.provider.address))
         .to.be.revertedWithCustomError(d.market, "RegistryNothingToWithdraw")
         .withArgs(d.provider.address);
+    });
+
+    it("makes a later request wait a full new unbonding period", async function () {
+      const d = await networkHelpers.loadFixture(unbonding);
+      await networkHelpers.time.increaseTo(d.unlockAt + 10n * UNBONDING);
+      await d.market.connect(d.provider).withdrawUnstaked(d.provider.address);
+      await d.market.connect(d.provider).requestUnstake(7n);
+      const unlockAt = BigInt(await networkHelpers.time.latest()) + UNBONDING;
+      expect((await d.market.unbondingOf(d.provider.address)).unlockAt).to.equal(unlockAt);
+      await networkHelpers.time.setNextBlockTimestamp(unlockAt - 1n);
+      await expect(d.market.connect(d.provider).withdrawUnstaked(d.provider.address))
+        .to.be.revertedWithCustomError(d.market, "RegistryUnbondingNotElapsed")
+        .withArgs(d.provider.address, unlockAt);
     });
 
     it("shrinks totalOwed by the amount, keeps the market solvent, and leaves the rest staked", async function () {
