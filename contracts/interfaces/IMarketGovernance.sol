@@ -24,6 +24,8 @@ interface IMarketGovernance {
     error GovZeroAddress();
     /// @notice Only the dispute module may call this.
     error GovNotDisputeModule(address caller);
+    /// @notice Ownership cannot be renounced: a market without an owner could never be unpaused.
+    error GovRenounceDisabled();
     /// @notice There are no fees to withdraw.
     error GovNothingToWithdraw();
 

@@ -21,7 +21,8 @@ interface IReputation {
     /// @notice The provider's counters and score.
     function reputationOf(address provider) external view returns (ReputationInfo memory);
 
-    /// @notice Score from 0 to 10000: (good + 1) / (good + 2 + 2 * timedOut + 5 * disputesLost),
-    /// where good = completed + disputesWon. A newcomer scores 5000.
+    /// @notice Score from 0 to 10000: (completed + 1) / (completed + 2 + 2 * timedOut +
+    /// 5 * disputesLost). `completed` already counts jobs won in a dispute, so `disputesWon` is
+    /// informational. A newcomer scores 5000.
     function scoreOf(address provider) external view returns (uint16);
 }

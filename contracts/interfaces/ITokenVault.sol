@@ -11,6 +11,8 @@ interface ITokenVault {
     error VaultFeeOnTransferToken(uint256 expected, uint256 received);
     /// @notice The account's ledger balance is too small.
     error VaultInsufficientBalance(address account, uint256 balance, uint256 needed);
+    /// @notice Tokens credited or sent to the zero address could never be recovered.
+    error VaultZeroAddress();
     /// @notice Amounts must be non-zero.
     error VaultZeroAmount();
     /// @notice The token address is not a contract.

@@ -24,14 +24,10 @@ library PayoutMath {
     }
 
     /// @notice Reputation score from 0 to 10000 with a neutral prior: a newcomer scores 5000,
-    /// good work pulls it up, time-outs weigh 2 and lost disputes 5.
-    function score(uint256 completed, uint256 disputesWon, uint256 timedOut, uint256 disputesLost)
-        internal
-        pure
-        returns (uint16)
-    {
-        uint256 good = completed + disputesWon;
-        uint256 denominator = good + 2 + 2 * timedOut + 5 * disputesLost;
-        return uint16(((good + 1) * MAX_SCORE) / denominator);
+    /// completed jobs (including those won in a dispute) pull it up, time-outs weigh 2 and lost
+    /// disputes 5.
+    function score(uint256 completed, uint256 timedOut, uint256 disputesLost) internal pure returns (uint16) {
+        uint256 denominator = completed + 2 + 2 * timedOut + 5 * disputesLost;
+        return uint16(((completed + 1) * MAX_SCORE) / denominator);
     }
 }

@@ -99,6 +99,11 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         _disputeModule = newModule;
     }
 
+    /// @notice Disabled: an ownerless market could be frozen by a pause forever.
+    function renounceOwnership() public override onlyOwner {
+        revert GovRenounceDisabled();
+    }
+
     function pause() external onlyOwner {
         _config.paused = true;
         emit MarketPausedChanged(true, msg.sender);

@@ -53,6 +53,7 @@ abstract contract ProviderRegistry is IProviderRegistry, MarketGovernance {
 
     /// @inheritdoc IProviderRegistry
     function withdrawUnstaked(address to) external nonReentrant {
+        if (to == address(0)) revert VaultZeroAddress();
         Unbonding memory u = _unbonding[msg.sender];
         if (u.amount == 0) revert RegistryNothingToWithdraw(msg.sender);
         if (block.timestamp < u.unlockAt) revert RegistryUnbondingNotElapsed(msg.sender, u.unlockAt);

@@ -25,7 +25,7 @@ abstract contract Reputation is IReputation, ProviderRegistry {
             disputesLost: c.disputesLost,
             disputesWon: c.disputesWon,
             lastActive: s.lastActive,
-            score: PayoutMath.score(s.completed, c.disputesWon, c.timedOut, c.disputesLost)
+            score: PayoutMath.score(s.completed, c.timedOut, c.disputesLost)
         });
     }
 
@@ -36,7 +36,7 @@ abstract contract Reputation is IReputation, ProviderRegistry {
 
     function _scoreOf(address provider, uint256 completed) internal view returns (uint16) {
         Counters memory c = _counters[provider];
-        return PayoutMath.score(completed, c.disputesWon, c.timedOut, c.disputesLost);
+        return PayoutMath.score(completed, c.timedOut, c.disputesLost);
     }
 
     function _recordTimeout(address provider) internal {

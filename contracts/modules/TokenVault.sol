@@ -48,6 +48,7 @@ abstract contract TokenVault is ITokenVault, ReentrancyGuardTransient {
     /// @inheritdoc ITokenVault
     function withdraw(address to, uint256 amount) external nonReentrant {
         if (amount == 0) revert VaultZeroAmount();
+        if (to == address(0)) revert VaultZeroAddress();
         _debit(msg.sender, amount);
         emit Withdrawn(msg.sender, to, amount);
         _pushOut(to, amount);
@@ -56,6 +57,7 @@ abstract contract TokenVault is ITokenVault, ReentrancyGuardTransient {
     /// @inheritdoc ITokenVault
     function transferBalance(address to, uint256 amount) external {
         if (amount == 0) revert VaultZeroAmount();
+        if (to == address(0)) revert VaultZeroAddress();
         _debit(msg.sender, amount);
         _credit(to, amount);
         emit BalanceTransferred(msg.sender, to, amount);
@@ -80,6 +82,7 @@ abstract contract TokenVault is ITokenVault, ReentrancyGuardTransient {
 
     function _deposit(address account, uint256 amount) private {
         if (amount == 0) revert VaultZeroAmount();
+        if (account == address(0)) revert VaultZeroAddress();
         _pullExact(msg.sender, amount);
         _credit(account, amount);
         emit Deposited(account, msg.sender, amount);

@@ -7,7 +7,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 /// back into the market) and records whether that call succeeded. Used only by tests; never
 /// deployed by scripts or Ignition.
 contract ReentrantToken is ERC20 {
-    address public target;
+    address public attackTarget;
     bytes public payload;
     bool public attackSucceeded;
     bytes public attackRevertData;
@@ -21,15 +21,15 @@ contract ReentrantToken is ERC20 {
 
     /// @notice Arm a call to run once, during the next transfer.
     function arm(address target_, bytes calldata payload_) external {
-        target = target_;
+        attackTarget = target_;
         payload = payload_;
     }
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        address t = target;
+        address t = attackTarget;
         if (t != address(0) && from != address(0) && to != address(0)) {
-            target = address(0); // one shot
+            attackTarget = address(0); // one shot
             ++attacks;
             (bool ok, bytes memory data) = t.call(payload);
             attackSucceeded = ok;

@@ -5,7 +5,6 @@
  */
 import { AbiCoder, keccak256 } from "ethers";
 
-import type { HashworkMarket } from "../../types/ethers-contracts/index.js";
 import { type JobRequest, type SubmittedJob } from "../helpers/fixtures.js";
 
 /** IJobMarket.JobState, as the bigints the contract views return. */
@@ -46,9 +45,8 @@ export function feeOf(reward: bigint, bps: bigint = FEE_BPS): bigint {
 }
 
 /** PayoutMath.score, for asserting reputation without hard-coding magic numbers. */
-export function scoreOf(completed: bigint, disputesWon: bigint, timedOut: bigint, disputesLost: bigint): bigint {
-  const good = completed + disputesWon;
-  return ((good + 1n) * 10_000n) / (good + 2n + 2n * timedOut + 5n * disputesLost);
+export function scoreOf(completed: bigint, timedOut: bigint, disputesLost: bigint): bigint {
+  return ((completed + 1n) * 10_000n) / (completed + 2n + 2n * timedOut + 5n * disputesLost);
 }
 
 /** A job id: the requester in the top 160 bits, its nonce in the low 96. */
@@ -91,9 +89,4 @@ export function tampered(terms: SubmittedJob, change: Partial<SubmittedJob>): Su
 /** The terms a job will be committed with, before it is submitted. */
 export function termsFor(request: JobRequest, provider: string, resultHash: string): SubmittedJob {
   return { reward: request.reward, collateralPct: request.collateralPct, provider, resultHash };
-}
-
-/** The deadline field (claim deadline, execution deadline, challenge end...) of a job. */
-export async function deadlineOf(market: HashworkMarket, jobId: bigint): Promise<bigint> {
-  return (await market.getJob(jobId)).deadline;
 }

@@ -11,6 +11,18 @@ const { loadFixture, time } = networkHelpers;
 const RESULT = ethers.id("result");
 const OUTPUT_URI = "http://127.0.0.1:8700/o/";
 
+/**
+ * A claimed job whose execution time (600 s) and challenge window (1800 s) differ, so a test
+ * can tell which one a deadline was computed from.
+ */
+async function claimedJob() {
+  const d = await fixtures.staked();
+  const request = jobRequest(await d.now(), { executionTime: 600, challengeWindow: 1_800 });
+  const [jobId] = postedJobIds(d.market, await (await d.market.connect(d.requester).postJob(request)).wait());
+  await d.market.connect(d.provider).claimJob(jobId);
+  return { ...d, request, jobId };
+}
+
 /** `staked` plus three jobs claimed by provider. */
 async function threeClaimedJobs() {
   const d = await fixtures.staked();
@@ -28,7 +40,7 @@ describe("HashworkMarket: submitting results", function () {
   describe("submitResult", function () {
     describe("when the claimant submits before its execution deadline", function () {
       it("emits ResultSubmitted with the terms and the challenge end", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         const t = (await d.now()) + 5;
         await time.setNextBlockTimestamp(t);
         await expect(d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI))
@@ -45,20 +57,20 @@ describe("HashworkMarket: submitting results", function () {
       });
 
       it("moves the job to Submitted", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         await d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI);
         expect(await d.market.jobState(d.jobId)).to.equal(JobState.Submitted);
       });
 
       it("commits keccak256(abi.encode(terms)) >> 48 as the job's commitment", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         await d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI);
         const expected = commitmentOf(termsFor(d.request, d.provider.address, RESULT));
         expect((await d.market.getJob(d.jobId)).commitment).to.equal(expected);
       });
 
       it("packs state, challenge end and commitment into the record", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         const t = (await d.now()) + 5;
         await time.setNextBlockTimestamp(t);
         await d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI);
@@ -68,7 +80,7 @@ describe("HashworkMarket: submitting results", function () {
       });
 
       it("emits terms that settle the job", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         const receipt = await (await d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI)).wait();
         const terms = submittedTerms(d.market, receipt).get(d.jobId)!;
         await time.increase(Number(d.request.challengeWindow) + 1);
@@ -76,14 +88,14 @@ describe("HashworkMarket: submitting results", function () {
       });
 
       it("keeps the collateral locked", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         const before = await d.market.stakeOf(d.provider.address);
         await d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI);
         expect((await d.market.stakeOf(d.provider.address)).locked).to.equal(before.locked);
       });
 
       it("accepts a submission in the execution deadline's own second", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         const deadline = (await d.market.getJob(d.jobId)).deadline;
         await time.setNextBlockTimestamp(deadline);
         await expect(d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI)).to.emit(
@@ -95,21 +107,21 @@ describe("HashworkMarket: submitting results", function () {
 
     describe("when the caller is not the claimant", function () {
       it("reverts with MarketNotClaimant for another registered provider", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         await expect(d.market.connect(d.provider2).submitResult(d.jobId, RESULT, OUTPUT_URI))
           .to.be.revertedWithCustomError(d.market, "MarketNotClaimant")
           .withArgs(d.jobId, d.provider2.address);
       });
 
       it("reverts with MarketNotClaimant for an unregistered stranger", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         await expect(d.market.connect(d.stranger).submitResult(d.jobId, RESULT, OUTPUT_URI))
           .to.be.revertedWithCustomError(d.market, "MarketNotClaimant")
           .withArgs(d.jobId, d.stranger.address);
       });
 
       it("reverts with MarketNotClaimant for the requester", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         await expect(d.market.connect(d.requester).submitResult(d.jobId, RESULT, OUTPUT_URI))
           .to.be.revertedWithCustomError(d.market, "MarketNotClaimant")
           .withArgs(d.jobId, d.requester.address);
@@ -118,7 +130,7 @@ describe("HashworkMarket: submitting results", function () {
 
     describe("when the execution deadline has passed", function () {
       it("reverts with MarketExecutionDeadlinePassed", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         const deadline = (await d.market.getJob(d.jobId)).deadline;
         await time.increaseTo(deadline + 1n);
         await expect(d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI))
@@ -129,7 +141,7 @@ describe("HashworkMarket: submitting results", function () {
 
     describe("when the result hash is zero", function () {
       it("reverts with MarketZeroResultHash", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         await expect(
           d.market.connect(d.provider).submitResult(d.jobId, ZERO_BYTES32, OUTPUT_URI),
         ).to.be.revertedWithCustomError(d.market, "MarketZeroResultHash");
@@ -152,7 +164,7 @@ describe("HashworkMarket: submitting results", function () {
       });
 
       it("reverts with MarketUnexpectedJobState on a timed-out job", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         await time.increaseTo((await d.market.getJob(d.jobId)).deadline + 1n);
         await d.market.timeOutJob(d.jobId);
         await expect(d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI))
@@ -163,7 +175,7 @@ describe("HashworkMarket: submitting results", function () {
 
     describe("when the market is paused", function () {
       it("still accepts the claimant's result", async function () {
-        const d = await loadFixture(fixtures.claimedJob);
+        const d = await loadFixture(claimedJob);
         await d.market.connect(d.owner).pause();
         await expect(d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI)).to.emit(
           d.market,

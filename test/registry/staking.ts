@@ -15,6 +15,7 @@ const FEE_BPS = BigInt(LOCAL_PARAMETERS.feeBps);
 const COLLATERAL = (REWARD * 150n + 99n) / 100n;
 const PAYOUT = REWARD - (REWARD * FEE_BPS) / 10_000n;
 const NEWCOMER_SCORE = 5000n;
+const UINT96_MAX = 2n ** 96n - 1n;
 
 /** `staked` plus part of provider's stake in unbonding. */
 async function unbonding() {
@@ -178,6 +179,24 @@ describe("ProviderRegistry: identities and stake", function () {
     it("refuses a zero amount with VaultZeroAmount", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
       await expect(d.market.connect(d.provider).stake(0n)).to.be.revertedWithCustomError(d.market, "VaultZeroAmount");
+    });
+
+    it("refuses a single stake above 2^96-1 with VaultAmountTooLarge", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.deployed);
+      await expect(d.market.connect(d.provider).stake(UINT96_MAX + 1n))
+        .to.be.revertedWithCustomError(d.market, "VaultAmountTooLarge")
+        .withArgs(UINT96_MAX + 1n, UINT96_MAX);
+    });
+
+    it("refuses a stake that would take the total past 2^96-1 with RegistryStakeTooLarge(total)", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.staked);
+      await d.token.connect(d.owner).mint(d.provider.address, UINT96_MAX);
+      const room = UINT96_MAX - STAKE;
+      await d.market.connect(d.provider).stake(room);
+      expect((await d.market.stakeOf(d.provider.address)).staked).to.equal(UINT96_MAX);
+      await expect(d.market.connect(d.provider).stake(1n))
+        .to.be.revertedWithCustomError(d.market, "RegistryStakeTooLarge")
+        .withArgs(UINT96_MAX + 1n);
     });
   });
 

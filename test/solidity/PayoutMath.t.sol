@@ -25,27 +25,27 @@ contract PayoutMathTest is TestBase {
         assertLe(c * 100, uint256(reward) * pct + 99, "collateral rounded up by more than one unit");
     }
 
-    function testFuzz_score_staysWithinRange(uint32 completed, uint32 won, uint32 timedOut, uint32 lost) public pure {
-        uint16 s = PayoutMath.score(completed, won, timedOut, lost);
+    function testFuzz_score_staysWithinRange(uint32 completed, uint32 timedOut, uint32 lost) public pure {
+        uint16 s = PayoutMath.score(completed, timedOut, lost);
         assertLe(s, 10_000, "score above max");
     }
 
     function testFuzz_score_risesWithCompletedJobs(uint32 completed, uint32 timedOut, uint32 lost) public {
         vm.assume(completed < type(uint32).max);
         assertGe(
-            PayoutMath.score(uint256(completed) + 1, 0, timedOut, lost),
-            PayoutMath.score(completed, 0, timedOut, lost),
+            PayoutMath.score(uint256(completed) + 1, timedOut, lost),
+            PayoutMath.score(completed, timedOut, lost),
             "a completed job lowered the score"
         );
     }
 
     function testFuzz_score_fallsWithTimeoutsAndLostDisputes(uint32 completed, uint32 timedOut, uint32 lost) public pure {
-        uint16 base = PayoutMath.score(completed, 0, timedOut, lost);
-        assertLe(PayoutMath.score(completed, 0, uint256(timedOut) + 1, lost), base, "a time-out raised the score");
-        assertLe(PayoutMath.score(completed, 0, timedOut, uint256(lost) + 1), base, "a lost dispute raised the score");
+        uint16 base = PayoutMath.score(completed, timedOut, lost);
+        assertLe(PayoutMath.score(completed, uint256(timedOut) + 1, lost), base, "a time-out raised the score");
+        assertLe(PayoutMath.score(completed, timedOut, uint256(lost) + 1), base, "a lost dispute raised the score");
     }
 
     function test_score_newcomerIsNeutral() public pure {
-        assertEq(PayoutMath.score(0, 0, 0, 0), 5_000, "newcomer score");
+        assertEq(PayoutMath.score(0, 0, 0), 5_000, "newcomer score");
     }
 }

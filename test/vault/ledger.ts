@@ -285,6 +285,41 @@ describe("TokenVault: the ledger", function () {
     });
   });
 
+  describe("when the zero address would receive tokens", function () {
+    it("refuses a deposit to it with VaultZeroAddress", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.deployed);
+      await expect(d.market.connect(d.requester).deposit(ethers.ZeroAddress, AMOUNT)).to.be.revertedWithCustomError(
+        d.market,
+        "VaultZeroAddress",
+      );
+    });
+
+    it("refuses a withdrawal to it with VaultZeroAddress", async function () {
+      const d = await networkHelpers.loadFixture(withBalance);
+      await expect(d.market.connect(d.requester).withdraw(ethers.ZeroAddress, AMOUNT)).to.be.revertedWithCustomError(
+        d.market,
+        "VaultZeroAddress",
+      );
+    });
+
+    it("refuses a ledger transfer to it with VaultZeroAddress", async function () {
+      const d = await networkHelpers.loadFixture(withBalance);
+      await expect(
+        d.market.connect(d.requester).transferBalance(ethers.ZeroAddress, AMOUNT),
+      ).to.be.revertedWithCustomError(d.market, "VaultZeroAddress");
+    });
+
+    it("refuses an unstake withdrawal to it with VaultZeroAddress", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.staked);
+      await d.market.connect(d.provider).requestUnstake(AMOUNT);
+      await networkHelpers.time.increase(LOCAL_PARAMETERS.unbondingPeriod + 1);
+      await expect(d.market.connect(d.provider).withdrawUnstaked(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        d.market,
+        "VaultZeroAddress",
+      );
+    });
+  });
+
   describe("construction", function () {
     it("exposes the settlement token", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);

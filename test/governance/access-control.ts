@@ -1,0 +1,179 @@
+import { expect } from "chai";
+import type { ContractTransactionResponse } from "ethers";
+import { network } from "hardhat";
+
+import { createFixtures } from "../helpers/fixtures.js";
+
+const { ethers, networkHelpers } = await network.create();
+const fixtures = createFixtures(ethers, networkHelpers);
+
+/** `submittedJob` plus an account that will serve as the dispute module (not set yet). */
+async function seam() {
+  const d = await fixtures.submittedJob();
+  const module = (await ethers.getSigners())[7];
+  return { ...d, module };
+}
+
+/** `seam` with the module set by the owner. */
+async function seamWithModule() {
+  const d = await seam();
+  await d.market.connect(d.owner).setDisputeModule(d.module.address);
+  return d;
+}
+
+type D = Awaited<ReturnType<typeof seam>>;
+type Actor = D["owner"];
+type Call = (d: D, as: Actor) => Promise<ContractTransactionResponse>;
+
+/** Every owner-only function, with arguments that the owner itself may use. */
+const OWNER_ONLY: [string, Call][] = [
+  ["setFeeBps", (d, as) => d.market.connect(as).setFeeBps(250)],
+  ["setMinStake", (d, as) => d.market.connect(as).setMinStake(1n)],
+  ["setUnbondingPeriod", (d, as) => d.market.connect(as).setUnbondingPeriod(3600)],
+  ["setMaxClaimDelay", (d, as) => d.market.connect(as).setMaxClaimDelay(3600)],
+  ["setExecutionTimeBounds", (d, as) => d.market.connect(as).setExecutionTimeBounds(1, 3600)],
+  ["setChallengeWindowBounds", (d, as) => d.market.connect(as).setChallengeWindowBounds(1, 3600)],
+  ["setMaxDisputeDuration", (d, as) => d.market.connect(as).setMaxDisputeDuration(3600)],
+  ["setTreasury", (d, as) => d.market.connect(as).setTreasury(as.address)],
+  ["setDisputeModule", (d, as) => d.market.connect(as).setDisputeModule(as.address)],
+  ["pause", (d, as) => d.market.connect(as).pause()],
+  ["unpause", (d, as) => d.market.connect(as).unpause()],
+  ["transferOwnership", (d, as) => d.market.connect(as).transferOwnership(as.address)],
+  ["renounceOwnership", (d, as) => d.market.connect(as).renounceOwnership()],
+];
+
+/** Every dispute-module-only function. `prepare` (run by the module) makes the call valid for it. */
+const MODULE_ONLY: { fn: string; call: Call; prepare?: (d: D) => Promise<unknown> }[] = [
+  { fn: "openDispute", call: (d, as) => d.market.connect(as).openDispute(d.jobId, d.terms) },
+  {
+    fn: "settleDispute",
+    call: (d, as) => d.market.connect(as).settleDispute(d.jobId, d.terms, true),
+    prepare: (d) => d.market.connect(d.module).openDispute(d.jobId, d.terms),
+  },
+  { fn: "lockStake", call: (d, as) => d.market.connect(as).lockStake(d.provider2.address, 1n) },
+  {
+    fn: "unlockStake",
+    call: (d, as) => d.market.connect(as).unlockStake(d.provider2.address, 1n),
+    prepare: (d) => d.market.connect(d.module).lockStake(d.provider2.address, 1n),
+  },
+  {
+    fn: "slashStake",
+    call: (d, as) => d.market.connect(as).slashStake(d.provider2.address, 1n, d.stranger.address),
+    prepare: (d) => d.market.connect(d.module).lockStake(d.provider2.address, 1n),
+  },
+];
+
+const NON_OWNERS: [string, (d: D) => Actor][] = [
+  ["the treasury", (d) => d.treasury],
+  ["a provider", (d) => d.provider],
+  ["a stranger", (d) => d.stranger],
+];
+
+const NOT_THE_MODULE: [string, (d: D) => Actor][] = [
+  ["the owner", (d) => d.owner],
+  ["the requester", (d) => d.requester],
+  ["the provider", (d) => d.provider],
+  ["a stranger", (d) => d.stranger],
+];
+
+describe("Access control", function () {
+  describe("owner-only functions", function () {
+    for (const [fn, call] of OWNER_ONLY) {
+      describe(fn, function () {
+        for (const [who, actor] of NON_OWNERS) {
+          it(`reverts with OwnableUnauthorizedAccount for ${who}`, async function () {
+            const d = await networkHelpers.loadFixture(seam);
+            const caller = actor(d);
+            await expect(call(d, caller))
+              .to.be.revertedWithCustomError(d.market, "OwnableUnauthorizedAccount")
+              .withArgs(caller.address);
+          });
+        }
+
+        // renounceOwnership is disabled for everyone (see the test below).
+        if (fn !== "renounceOwnership") {
+          it("succeeds for the owner", async function () {
+            const d = await networkHelpers.loadFixture(seam);
+            await expect(call(d, d.owner)).not.to.revert(ethers);
+          });
+        }
+      });
+    }
+
+    it("renounceOwnership is disabled even for the owner, so a pause can always be lifted", async function () {
+      const d = await networkHelpers.loadFixture(seam);
+      await expect(d.market.connect(d.owner).renounceOwnership()).to.be.revertedWithCustomError(
+        d.market,
+        "GovRenounceDisabled",
+      );
+      expect(await d.market.owner()).to.equal(d.owner.address);
+    });
+  });
+
+  /** The dispute-module guard, checked for every caller who is not the module. */
+  function refusesEveryoneButTheModule(fixture: () => Promise<D>) {
+    for (const { fn, call } of MODULE_ONLY) {
+      describe(fn, function () {
+        for (const [who, actor] of NOT_THE_MODULE) {
+          it(`reverts with GovNotDisputeModule for ${who}`, async function () {
+            const d = await networkHelpers.loadFixture(fixture);
+            const caller = actor(d);
+            await expect(call(d, caller))
+              .to.be.revertedWithCustomError(d.market, "GovNotDisputeModule")
+              .withArgs(caller.address);
+          });
+        }
+      });
+    }
+  }
+
+  describe("dispute-module-only functions", function () {
+    describe("before a dispute module is set", function () {
+      it("the module address is zero", async function () {
+        const d = await networkHelpers.loadFixture(seam);
+        expect(await d.market.disputeModule()).to.equal(ethers.ZeroAddress);
+      });
+
+      refusesEveryoneButTheModule(seam);
+    });
+
+    describe("after a dispute module is set", function () {
+      refusesEveryoneButTheModule(seamWithModule);
+
+      for (const { fn, call, prepare } of MODULE_ONLY) {
+        it(`lets the module itself call ${fn}`, async function () {
+          const d = await networkHelpers.loadFixture(seamWithModule);
+          if (prepare) await prepare(d);
+          await expect(call(d, d.module)).not.to.revert(ethers);
+        });
+      }
+
+      it("refuses the previous module once it is replaced", async function () {
+        const d = await networkHelpers.loadFixture(seamWithModule);
+        await d.market.connect(d.owner).setDisputeModule(d.keeper.address);
+        await expect(d.market.connect(d.module).openDispute(d.jobId, d.terms))
+          .to.be.revertedWithCustomError(d.market, "GovNotDisputeModule")
+          .withArgs(d.module.address);
+      });
+    });
+  });
+
+  describe("HashworkToken.mint", function () {
+    it("reverts with OwnableUnauthorizedAccount for a non-owner", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.deployed);
+      await expect(d.token.connect(d.stranger).mint(d.stranger.address, 1n))
+        .to.be.revertedWithCustomError(d.token, "OwnableUnauthorizedAccount")
+        .withArgs(d.stranger.address);
+    });
+
+    it("mints for the token owner", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.deployed);
+      await expect(d.token.connect(d.owner).mint(d.stranger.address, 1n)).to.changeTokenBalance(
+        ethers,
+        d.token,
+        d.stranger,
+        1n,
+      );
+    });
+  });
+});
