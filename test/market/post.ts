@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Signature, ZeroAddress, type ContractTransactionResponse } from "ethers";
+import { ZeroAddress, type ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
 import {
@@ -11,6 +11,7 @@ import {
   postedJobIds,
   type JobRequest,
 } from "../helpers/fixtures.js";
+import { signPermit as signTokenPermit } from "../helpers/permit.js";
 import { JobState, MAX_BATCH, ZERO_BYTES32, collateralOf, jobIdOf, requestTuple } from "./shared.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -28,32 +29,9 @@ async function withOutsider() {
   return { ...d, outsider };
 }
 
-/** An EIP-2612 permit from `owner` to the market, signed with ethers' signTypedData. */
-async function signPermit(d: Deployed, owner: Deployed["requester"], value: bigint, deadline: bigint) {
-  const { chainId } = await ethers.provider.getNetwork();
-  const domain = {
-    name: "Hashwork Token",
-    version: "1",
-    chainId,
-    verifyingContract: await d.token.getAddress(),
-  };
-  const types = {
-    Permit: [
-      { name: "owner", type: "address" },
-      { name: "spender", type: "address" },
-      { name: "value", type: "uint256" },
-      { name: "nonce", type: "uint256" },
-      { name: "deadline", type: "uint256" },
-    ],
-  };
-  const message = {
-    owner: owner.address,
-    spender: d.marketAddress,
-    value,
-    nonce: await d.token.nonces(owner.address),
-    deadline,
-  };
-  return Signature.from(await owner.signTypedData(domain, types, message));
+/** An EIP-2612 permit from `owner` to the market. */
+function signPermit(d: Deployed, owner: Deployed["requester"], value: bigint, deadline: bigint) {
+  return signTokenPermit(ethers, d.token, owner, d.marketAddress, value, deadline);
 }
 
 const viaPostJob: Poster = (d, request) => d.market.connect(d.requester).postJob(request);

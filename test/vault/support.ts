@@ -2,8 +2,6 @@
  * Small helpers shared by the vault, registry, governance and security tests (no tests here).
  */
 import { expect } from "chai";
-import { Signature } from "ethers";
-import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
 /** Anything with the vault's two solvency views and an address (every market deployment). */
 interface Vault {
@@ -20,32 +18,4 @@ export async function expectSolvent(market: Vault, token: Erc20): Promise<void> 
   expect(await market.totalOwed()).to.equal(held, "totalOwed must equal token.balanceOf(market)");
 }
 
-interface PermitToken {
-  nonces(owner: string): Promise<bigint>;
-  getAddress(): Promise<string>;
-}
-
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
-
-/** An EIP-2612 permit for the Hashwork token, signed with `signTypedData`. */
-export async function signPermit(
-  ethers: HardhatEthers,
-  token: PermitToken,
-  owner: HardhatEthersSigner,
-  spender: string,
-  value: bigint,
-  deadline: bigint,
-): Promise<Signature> {
-  const { chainId } = await ethers.provider.getNetwork();
-  const domain = { name: "Hashwork Token", version: "1", chainId, verifyingContract: await token.getAddress() };
-  const message = { owner: owner.address, spender, value, nonce: await token.nonces(owner.address), deadline };
-  return Signature.from(await owner.signTypedData(domain, PERMIT_TYPES, message));
-}
+export { signPermit } from "../helpers/permit.js";
