@@ -1,0 +1,189 @@
+import type { Hex } from "viem";
+
+import { HashworkError } from "../errors/base.ts";
+
+/**
+ * The bytes fetched from `source` do not hash to the hash they were requested by. The bytes
+ * are discarded: a store never returns content that failed verification.
+ *
+ * @example
+ * try { await fetchVerified(uri, hash) } catch (e) {
+ *   if (e instanceof ContentHashMismatchError) console.error(e.source, e.actualHash)
+ * }
+ */
+export class ContentHashMismatchError extends HashworkError {
+  override name = "ContentHashMismatchError";
+  readonly expectedHash: Hex;
+  readonly actualHash: Hex;
+  /** Where the bytes came from (a URI or a store description). */
+  readonly source: string;
+
+  constructor({ expectedHash, actualHash, source }: { expectedHash: Hex; actualHash: Hex; source: string }) {
+    super("Content does not match its hash", {
+      metaMessages: [`expected: ${expectedHash}`, `actual:   ${actualHash}`, `source:   ${source}`],
+    });
+    this.expectedHash = expectedHash;
+    this.actualHash = actualHash;
+    this.source = source;
+  }
+}
+
+/**
+ * No content with this hash at `source`.
+ *
+ * @example
+ * if (e instanceof ContentNotFoundError) console.error(`${e.hash} is not in ${e.source}`)
+ */
+export class ContentNotFoundError extends HashworkError {
+  override name = "ContentNotFoundError";
+  readonly hash: Hex;
+  readonly source: string;
+
+  constructor({ hash, source, cause }: { hash: Hex; source: string; cause?: unknown }) {
+    super("Content not found", { metaMessages: [`hash:   ${hash}`, `source: ${source}`], cause });
+    this.hash = hash;
+    this.source = source;
+  }
+}
+
+/**
+ * Content is larger than the caller's (or the server's) byte limit. `size` is the declared or
+ * on-disk size when known, otherwise the number of bytes seen before giving up.
+ *
+ * @example
+ * if (e instanceof ContentTooLargeError) console.error(`limit is ${e.maxBytes} bytes`)
+ */
+export class ContentTooLargeError extends HashworkError {
+  override name = "ContentTooLargeError";
+  readonly maxBytes: number;
+  readonly size?: number;
+  readonly source: string;
+
+  constructor({ maxBytes, size, source }: { maxBytes: number; size?: number; source: string }) {
+    super(`Content exceeds the ${maxBytes}-byte limit`, {
+      metaMessages: [
+        ...(size === undefined ? [] : [`size:   ${size} bytes or more`]),
+        `source: ${source}`,
+      ],
+    });
+    this.maxBytes = maxBytes;
+    this.size = size;
+    this.source = source;
+  }
+}
+
+/**
+ * The content could not be read: a network or disk failure, a timeout, or an unexpected server
+ * reply. `retryable` says whether trying again later may succeed (timeouts, connection errors,
+ * 5xx and 429 replies are retryable; other 4xx replies are not). `status` is the HTTP status
+ * when a server replied.
+ *
+ * @example
+ * if (e instanceof ContentUnavailableError && e.retryable) await retryLater()
+ */
+export class ContentUnavailableError extends HashworkError {
+  override name = "ContentUnavailableError";
+  readonly retryable: boolean;
+  readonly source: string;
+  readonly status?: number;
+
+  constructor({
+    source,
+    retryable,
+    status,
+    details,
+    cause,
+  }: {
+    source: string;
+    retryable: boolean;
+    status?: number;
+    details?: string;
+    cause?: unknown;
+  }) {
+    super("Content is unavailable", {
+      metaMessages: [
+        `source:    ${source}`,
+        ...(status === undefined ? [] : [`status:    ${status}`]),
+        `retryable: ${retryable}`,
+      ],
+      details: details ?? (cause instanceof Error ? cause.message : undefined),
+      cause,
+    });
+    this.retryable = retryable;
+    this.source = source;
+    this.status = status;
+  }
+}
+
+/**
+ * A content URI whose scheme no resolver handles (built in: `file:`, `http:`, `https:`), or a
+ * string that is not a URI at all.
+ *
+ * @example
+ * if (e instanceof UnsupportedUriError) console.error(`cannot fetch ${e.uri}`)
+ */
+export class UnsupportedUriError extends HashworkError {
+  override name = "UnsupportedUriError";
+  readonly uri: string;
+  /** The URI's scheme with its colon (`"ipfs:"`), or undefined when `uri` does not parse. */
+  readonly scheme?: string;
+
+  constructor({ uri, scheme }: { uri: string; scheme?: string }) {
+    super(scheme === undefined ? "Not a content URI" : `Unsupported content URI scheme "${scheme}"`, {
+      metaMessages: [`uri: ${uri}`],
+    });
+    this.uri = uri;
+    this.scheme = scheme;
+  }
+}
+
+/**
+ * A content hash that is not 32 bytes of 0x-prefixed hex.
+ *
+ * @example
+ * if (e instanceof InvalidContentHashError) console.error(`bad hash: ${e.value}`)
+ */
+export class InvalidContentHashError extends HashworkError {
+  override name = "InvalidContentHashError";
+  readonly value: string;
+
+  constructor({ value }: { value: string }) {
+    super("Invalid content hash", {
+      metaMessages: [`value: ${value.length > 80 ? `${value.slice(0, 80)}…` : value}`],
+      details: "A content hash is keccak256 of the bytes: 0x followed by 64 hex digits.",
+    });
+    this.value = value;
+  }
+}
+
+/**
+ * A content server refused an upload: uploads are disabled there (403), or it rejected the body
+ * (400, e.g. the bytes do not hash to the hash in the path).
+ *
+ * @example
+ * if (e instanceof ContentUploadRefusedError) console.error(e.status, e.details)
+ */
+export class ContentUploadRefusedError extends HashworkError {
+  override name = "ContentUploadRefusedError";
+  readonly status: number;
+  readonly source: string;
+
+  constructor({ status, source, reason }: { status: number; source: string; reason?: string }) {
+    super("Upload refused by the content server", {
+      metaMessages: [`source: ${source}`, `status: ${status}`],
+      details: reason || undefined,
+    });
+    this.status = status;
+    this.source = source;
+  }
+}
+
+/** Every error a content store, the content client or `fetchVerified` throws on purpose. */
+export type ContentErrorType =
+  | ContentHashMismatchError
+  | ContentNotFoundError
+  | ContentTooLargeError
+  | ContentUnavailableError
+  | UnsupportedUriError
+  | InvalidContentHashError
+  | ContentUploadRefusedError;

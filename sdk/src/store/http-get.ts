@@ -1,0 +1,157 @@
+import type { Hex } from "viem";
+
+import { HashworkError } from "../errors/base.ts";
+import { ContentNotFoundError, ContentTooLargeError, ContentUnavailableError } from "./errors.ts";
+import { verifyContent } from "./hash.ts";
+import { DEFAULT_HTTP_TIMEOUT_MS, DEFAULT_MAX_CONTENT_BYTES } from "./limits.ts";
+
+export type HttpRequestOptions = {
+  /** The fetch implementation (default: the global `fetch`). */
+  fetch?: typeof globalThis.fetch;
+  /** Time allowed for the whole request, body included (default 30 s). */
+  timeoutMs?: number;
+  /** Cancels the request when aborted. */
+  signal?: AbortSignal;
+};
+
+export type HttpGetVerifiedOptions = HttpRequestOptions & {
+  /** Largest body accepted, checked while streaming (default 64 MiB). */
+  maxBytes?: number;
+};
+
+/**
+ * GETs `url` and returns the body once it hashes to `hash`. The body is streamed and abandoned
+ * as soon as it passes `maxBytes`. Throws `ContentNotFoundError` (404), `ContentTooLargeError`,
+ * `ContentHashMismatchError`, or `ContentUnavailableError` (network failure, timeout, other
+ * statuses).
+ *
+ * @example
+ * const program = await httpGetVerified("http://127.0.0.1:8080/content/0x1c8a…", hash, { timeoutMs: 5_000 })
+ */
+export async function httpGetVerified(url: string, hash: Hex, options: HttpGetVerifiedOptions = {}): Promise<Uint8Array> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_CONTENT_BYTES;
+  return withRequestSignal(url, options, async (signal) => {
+    const response = await httpRequest(url, { method: "GET", signal }, options);
+    if (response.status === 404) {
+      await discardBody(response);
+      throw new ContentNotFoundError({ hash, source: url });
+    }
+    if (response.status !== 200) throw await statusError(response, url);
+    const bytes = await readBodyCapped(response, maxBytes, url);
+    return verifyContent(bytes, hash, url);
+  });
+}
+
+/**
+ * Runs `run` with a signal that aborts after `timeoutMs` or when the caller's signal aborts,
+ * and turns an abort or network failure anywhere inside (headers or body) into
+ * `ContentUnavailableError`.
+ */
+export async function withRequestSignal<T>(
+  url: string,
+  options: HttpRequestOptions,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  try {
+    return await run(signal);
+  } catch (error) {
+    if (error instanceof HashworkError) throw error;
+    if (timeout.aborted) {
+      throw new ContentUnavailableError({
+        source: url,
+        retryable: true,
+        details: `No complete reply within ${timeoutMs} ms`,
+        cause: error,
+      });
+    }
+    if (options.signal?.aborted) {
+      throw new ContentUnavailableError({ source: url, retryable: true, details: "The request was aborted", cause: error });
+    }
+    const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+    throw new ContentUnavailableError({ source: url, retryable: true, details: reason, cause: error });
+  }
+}
+
+/** `fetch` with the options' implementation. */
+export function httpRequest(url: string, init: RequestInit, options: HttpRequestOptions): Promise<Response> {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  return fetchImpl(url, init);
+}
+
+/**
+ * Reads a response body, failing with `ContentTooLargeError` as soon as it (or its declared
+ * `Content-Length`) passes `maxBytes`; the rest of the body is cancelled, never buffered.
+ */
+export async function readBodyCapped(response: Response, maxBytes: number, source: string): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length"));
+  // A compressed body's length says nothing about the decoded size, so only trust identity.
+  const encoded = (response.headers.get("content-encoding") ?? "identity") !== "identity";
+  if (!encoded && Number.isSafeInteger(declared) && declared > maxBytes) {
+    await discardBody(response);
+    throw new ContentTooLargeError({ maxBytes, size: declared, source });
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new ContentTooLargeError({ maxBytes, size: total, source });
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** The typed error for an unexpected status (the server's short text reply becomes `details`). */
+export async function statusError(response: Response, source: string): Promise<ContentUnavailableError> {
+  const status = response.status;
+  const retryable = status >= 500 || status === 408 || status === 425 || status === 429;
+  const text = await readErrorText(response);
+  return new ContentUnavailableError({
+    source,
+    status,
+    retryable,
+    details: text || `HTTP ${status} ${response.statusText}`.trim(),
+  });
+}
+
+/** Up to 1 KiB of an error reply's body, as text (never throws). */
+export async function readErrorText(response: Response): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    while (total < 1024) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+    }
+    await reader.cancel().catch(() => {});
+  } catch {
+    // A reply we cannot read adds nothing to the error.
+  }
+  const text = new TextDecoder().decode(Buffer.concat(chunks).subarray(0, 1024));
+  return text.trim();
+}
+
+/** Releases a response's connection without reading its body. */
+export async function discardBody(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => {});
+}
