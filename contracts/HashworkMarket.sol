@@ -245,6 +245,16 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     }
 
     /// @inheritdoc IDisputeHooks
+    function fundAuditFromFees(uint256 amount) external onlyDisputeModule {
+        uint256 accrued = _fees.accrued;
+        if (amount > accrued) revert MarketInsufficientFees(accrued, amount);
+        // The fees were already owed (to the treasury); now they are owed to the module instead.
+        _fees.accrued = uint128(accrued - amount);
+        _credit(msg.sender, amount);
+        emit AuditFundedFromFees(msg.sender, amount);
+    }
+
+    /// @inheritdoc IDisputeHooks
     function slashStake(address provider, uint256 amount, address beneficiary) external onlyDisputeModule {
         _slash(provider, amount, beneficiary);
     }
@@ -384,12 +394,13 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
             reward: rec.reward(),
             collateralPct: rec.collateralPct(),
             provider: msg.sender,
-            resultHash: resultHash
+            resultHash: resultHash,
+            submittedBlock: uint64(block.number)
         });
         uint40 challengeEnd = uint40(block.timestamp + rec.challengeWindow());
         _jobs[jobId] = JobRecordLib.committed(JobState.Submitted, challengeEnd, JobRecordLib.commitMemory(terms));
         emit ResultSubmitted(
-            jobId, msg.sender, resultHash, terms.reward, terms.collateralPct, challengeEnd, outputURI
+            jobId, msg.sender, resultHash, terms.reward, terms.collateralPct, terms.submittedBlock, challengeEnd, outputURI
         );
     }
 

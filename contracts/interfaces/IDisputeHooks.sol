@@ -8,6 +8,9 @@ import {IJobMarket} from "./IJobMarket.sol";
 /// lock, unlock and slash stake for committee duties. If a dispute outlives
 /// `maxDisputeDuration`, anyone can void it so no funds stay stuck.
 interface IDisputeHooks {
+    /// @notice The accrued protocol fees cannot cover an audit's budget.
+    error MarketInsufficientFees(uint256 accrued, uint256 requested);
+
     /// @notice A submitted job entered a dispute; it must be resolved before `deadline`.
     event JobDisputed(uint256 indexed jobId, address indexed module, uint256 deadline);
     /// @notice The dispute module decided. On a provider loss the reward went back to the
@@ -18,6 +21,9 @@ interface IDisputeHooks {
         uint256 refund,
         uint256 collateralSlashed
     );
+    /// @notice `amount` of accrued protocol fees moved to the dispute module to pay for a
+    /// random audit.
+    event AuditFundedFromFees(address indexed module, uint256 amount);
     /// @notice A dispute ran out of time: the reward was refunded and the collateral unlocked.
     event DisputeVoided(uint256 indexed jobId, uint256 refund, uint256 collateralUnlocked);
 
@@ -41,6 +47,10 @@ interface IDisputeHooks {
 
     /// @notice Release stake locked by `lockStake`.
     function unlockStake(address provider, uint256 amount) external;
+
+    /// @notice Move `amount` of accrued protocol fees to the dispute module's ledger balance
+    /// (random audits are paid from fees).
+    function fundAuditFromFees(uint256 amount) external;
 
     /// @notice Take `amount` of `provider`'s locked stake and credit it to `beneficiary`.
     function slashStake(address provider, uint256 amount, address beneficiary) external;

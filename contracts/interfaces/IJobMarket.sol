@@ -54,11 +54,14 @@ interface IJobMarket {
 
     /// @notice The terms a submitted job is settled on. Committed by hash at submit time and
     /// emitted in `ResultSubmitted`, so keepers can settle from that one event.
+    /// @dev `submittedBlock` is the block the result was committed in: its hash, unknown to the
+    /// provider when it signed, seeds the random-audit lottery.
     struct SubmittedJob {
         uint96 reward;
         uint16 collateralPct;
         address provider;
         bytes32 resultHash;
+        uint64 submittedBlock;
     }
 
     /// @notice A decoded job record for auditors and clients. While Open or Claimed (and in
@@ -145,6 +148,7 @@ interface IJobMarket {
         bytes32 resultHash,
         uint96 reward,
         uint16 collateralPct,
+        uint64 submittedBlock,
         uint256 challengeEnd,
         string outputURI
     );

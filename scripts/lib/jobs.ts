@@ -43,6 +43,7 @@ export function submittedTerms(
       collateralPct: e.args.collateralPct,
       provider: e.args.provider,
       resultHash: e.args.resultHash,
+      submittedBlock: e.args.submittedBlock,
     });
   }
   return terms;

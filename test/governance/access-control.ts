@@ -51,6 +51,7 @@ const MODULE_ONLY: { fn: string; call: Call; prepare?: (d: D) => Promise<unknown
     prepare: (d) => d.market.connect(d.module).openDispute(d.jobId, d.terms),
   },
   { fn: "lockStake", call: (d, as) => d.market.connect(as).lockStake(d.provider2.address, 1n) },
+  { fn: "fundAuditFromFees", call: (d, as) => d.market.connect(as).fundAuditFromFees(0n) },
   {
     fn: "unlockStake",
     call: (d, as) => d.market.connect(as).unlockStake(d.provider2.address, 1n),

@@ -498,4 +498,38 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       });
     });
   });
+
+  describe("fundAuditFromFees", function () {
+    /** `disputable` after one other job was finalized, so FEE is accrued. */
+    async function feesAccrued() {
+      const d = await disputable();
+      await networkHelpers.time.increaseTo(d.challengeEnd + 1n);
+      await d.market.connect(d.keeper).finalizeJob(d.jobId, d.terms);
+      return d;
+    }
+
+    it("moves accrued fees to the module's ledger balance and emits AuditFundedFromFees", async function () {
+      const d = await networkHelpers.loadFixture(feesAccrued);
+      await expect(d.market.connect(d.module).fundAuditFromFees(FEE))
+        .to.emit(d.market, "AuditFundedFromFees")
+        .withArgs(d.module.address, FEE);
+      expect(await d.market.accruedFees()).to.equal(0n);
+      expect(await d.market.balanceOf(d.module.address)).to.equal(FEE);
+    });
+
+    it("moves no tokens and keeps the market solvent", async function () {
+      const d = await networkHelpers.loadFixture(feesAccrued);
+      const owed = await d.market.totalOwed();
+      await d.market.connect(d.module).fundAuditFromFees(FEE / 2n);
+      expect(await d.market.totalOwed()).to.equal(owed);
+      await expectSolvent(d.market, d.token);
+    });
+
+    it("refuses more than is accrued with MarketInsufficientFees(accrued, requested)", async function () {
+      const d = await networkHelpers.loadFixture(feesAccrued);
+      await expect(d.market.connect(d.module).fundAuditFromFees(FEE + 1n))
+        .to.be.revertedWithCustomError(d.market, "MarketInsufficientFees")
+        .withArgs(FEE, FEE + 1n);
+    });
+  });
 });

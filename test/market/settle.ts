@@ -312,7 +312,13 @@ describe("HashworkMarket: settlement", function () {
     describe("when the job has not been submitted", function () {
       it("reverts with MarketUnexpectedJobState (current Claimed)", async function () {
         const d = await loadFixture(fixtures.claimedJob);
-        const terms = { reward: REWARD, collateralPct: 150n, provider: d.provider.address, resultHash: ethers.id("x") };
+        const terms = {
+          reward: REWARD,
+          collateralPct: 150n,
+          provider: d.provider.address,
+          resultHash: ethers.id("x"),
+          submittedBlock: 1n,
+        };
         await expect(d.market.finalizeJob(d.jobId, terms))
           .to.be.revertedWithCustomError(d.market, "MarketUnexpectedJobState")
           .withArgs(d.jobId, JobState.Claimed, Expect.Submitted);

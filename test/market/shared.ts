@@ -57,8 +57,8 @@ export function jobIdOf(requester: string, nonce: bigint): bigint {
 /** The 208-bit commitment JobRecordLib stores for submitted terms. */
 export function commitmentOf(terms: SubmittedJob): bigint {
   const encoded = AbiCoder.defaultAbiCoder().encode(
-    ["uint96", "uint16", "address", "bytes32"],
-    [terms.reward, terms.collateralPct, terms.provider, terms.resultHash],
+    ["uint96", "uint16", "address", "bytes32", "uint64"],
+    [terms.reward, terms.collateralPct, terms.provider, terms.resultHash, terms.submittedBlock],
   );
   return BigInt(keccak256(encoded)) >> 48n;
 }
@@ -86,7 +86,12 @@ export function tampered(terms: SubmittedJob, change: Partial<SubmittedJob>): Su
   return { ...terms, ...change };
 }
 
-/** The terms a job will be committed with, before it is submitted. */
-export function termsFor(request: JobRequest, provider: string, resultHash: string): SubmittedJob {
-  return { reward: request.reward, collateralPct: request.collateralPct, provider, resultHash };
+/** The terms a job is committed with when submitted in block `submittedBlock`. */
+export function termsFor(
+  request: JobRequest,
+  provider: string,
+  resultHash: string,
+  submittedBlock: number,
+): SubmittedJob {
+  return { reward: request.reward, collateralPct: request.collateralPct, provider, resultHash, submittedBlock };
 }

@@ -51,6 +51,7 @@ describe("HashworkMarket: submitting results", function () {
             RESULT,
             d.request.reward,
             d.request.collateralPct,
+            (block: bigint) => block > 0n,
             BigInt(t) + BigInt(d.request.challengeWindow),
             OUTPUT_URI,
           );
@@ -64,8 +65,8 @@ describe("HashworkMarket: submitting results", function () {
 
       it("commits keccak256(abi.encode(terms)) >> 48 as the job's commitment", async function () {
         const d = await loadFixture(claimedJob);
-        await d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI);
-        const expected = commitmentOf(termsFor(d.request, d.provider.address, RESULT));
+        const tx = await d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI);
+        const expected = commitmentOf(termsFor(d.request, d.provider.address, RESULT, tx.blockNumber!));
         expect((await d.market.getJob(d.jobId)).commitment).to.equal(expected);
       });
 
@@ -73,9 +74,9 @@ describe("HashworkMarket: submitting results", function () {
         const d = await loadFixture(claimedJob);
         const t = (await d.now()) + 5;
         await time.setNextBlockTimestamp(t);
-        await d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI);
+        const tx = await d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI);
         const challengeEnd = BigInt(t) + BigInt(d.request.challengeWindow);
-        const commitment = commitmentOf(termsFor(d.request, d.provider.address, RESULT));
+        const commitment = commitmentOf(termsFor(d.request, d.provider.address, RESULT, tx.blockNumber!));
         expect(await d.market.jobRecord(d.jobId)).to.equal(JobState.Submitted | (challengeEnd << 8n) | (commitment << 48n));
       });
 
@@ -195,9 +196,11 @@ describe("HashworkMarket: submitting results", function () {
 
     it("commits each job to its own result hash", async function () {
       const d = await loadFixture(threeClaimedJobs);
-      await d.market.connect(d.provider).submitResults(d.jobIds, results, uris);
+      const tx = await d.market.connect(d.provider).submitResults(d.jobIds, results, uris);
       const commitments = await Promise.all(d.jobIds.map(async (id) => (await d.market.getJob(id)).commitment));
-      expect(commitments).to.deep.equal(results.map((r) => commitmentOf(termsFor(d.request, d.provider.address, r))));
+      expect(commitments).to.deep.equal(
+        results.map((r) => commitmentOf(termsFor(d.request, d.provider.address, r, tx.blockNumber!))),
+      );
     });
 
     it("emits ResultSubmitted for each job with its own hash and URI", async function () {
@@ -212,6 +215,7 @@ describe("HashworkMarket: submitting results", function () {
             results[i],
             d.request.reward,
             d.request.collateralPct,
+            (block: bigint) => block > 0n,
             (v: bigint) => v > 0n,
             uris[i],
           );

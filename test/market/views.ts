@@ -232,6 +232,7 @@ describe("HashworkMarket: views", function () {
             collateralPct: d.request.collateralPct,
             provider: d.provider.address,
             resultHash: RESULT,
+            submittedBlock: d.terms.submittedBlock,
           }),
         );
         expectNoTerms(job);

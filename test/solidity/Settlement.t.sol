@@ -45,7 +45,7 @@ contract SettlementTest is MarketSetup {
         vm.prank(provider);
         market.submitResult(jobId, result, "");
         vm.warp(block.timestamp + 601);
-        market.finalizeJob(jobId, IJobMarket.SubmittedJob(reward, pct, provider, result));
+        market.finalizeJob(jobId, IJobMarket.SubmittedJob(reward, pct, provider, result, uint64(block.number)));
 
         (uint256 payout, uint256 fee) = PayoutMath.splitFee(reward, bps);
         IProviderRegistry.StakeInfo memory afterward = market.stakeOf(provider);

@@ -60,7 +60,7 @@ contract SolvencyInvariantTest is MarketSetup {
                     IJobMarket.JobView memory j = market.getJob(id);
                     if (j.provider == p) expected += j.collateral;
                 } else if (s == IJobMarket.JobState.Submitted) {
-                    (uint96 reward, uint16 pct, address provider,) = handler.termsOf(id);
+                    (uint96 reward, uint16 pct, address provider,,) = handler.termsOf(id);
                     if (provider == p) expected += (uint256(reward) * pct + 99) / 100;
                 }
             }
@@ -77,7 +77,7 @@ contract SolvencyInvariantTest is MarketSetup {
             if (s == IJobMarket.JobState.Open || s == IJobMarket.JobState.Claimed) {
                 sum += market.getJob(id).reward;
             } else if (s == IJobMarket.JobState.Submitted) {
-                (uint96 reward,,,) = handler.termsOf(id);
+                (uint96 reward,,,,) = handler.termsOf(id);
                 sum += reward;
             }
         }

@@ -108,7 +108,7 @@ contract MarketHandler is TestBase {
         if (result == 0) result = keccak256("result");
         vm.prank(j.provider);
         market.submitResult(id, result, "");
-        termsOf[id] = IJobMarket.SubmittedJob(uint96(j.reward), j.collateralPct, j.provider, result);
+        termsOf[id] = IJobMarket.SubmittedJob(uint96(j.reward), j.collateralPct, j.provider, result, uint64(block.number));
         calls["submit"]++;
     }
 
