@@ -75,7 +75,7 @@ export function createHttpStore(parameters: CreateHttpStoreParameters): HttpStor
           url,
           {
             method: "PUT",
-            body: bytes as Uint8Array<ArrayBuffer>,
+            body: bytes,
             headers: { "content-type": "application/octet-stream" },
             signal,
           },
