@@ -48,7 +48,8 @@ export class ContentNotFoundError extends HashworkError {
 
 /**
  * Content is larger than the caller's (or the server's) byte limit. `size` is the declared or
- * on-disk size when known, otherwise the number of bytes seen before giving up.
+ * on-disk size when known, otherwise the number of bytes received before giving up (a lower
+ * bound).
  *
  * @example
  * if (e instanceof ContentTooLargeError) console.error(`limit is ${e.maxBytes} bytes`)
@@ -62,7 +63,7 @@ export class ContentTooLargeError extends HashworkError {
   constructor({ maxBytes, size, source }: { maxBytes: number; size?: number; source: string }) {
     super(`Content exceeds the ${maxBytes}-byte limit`, {
       metaMessages: [
-        ...(size === undefined ? [] : [`size:   ${size} bytes or more`]),
+        ...(size === undefined ? [] : [`size:   ${size} bytes`]),
         `source: ${source}`,
       ],
     });

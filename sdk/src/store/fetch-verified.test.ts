@@ -61,6 +61,19 @@ describe("fetchVerified", function () {
     expect(await rejectionOf(fetchVerified(uri, hash, { maxBytes: 999 }))).to.be.instanceOf(ContentTooLargeError);
   });
 
+  it("refuses what is not a regular file, and file URIs when they are disabled", async function () {
+    const hash = keccak256(new Uint8Array(1));
+    const device = await rejectionOf(fetchVerified("file:///dev/zero", hash));
+    expect(device).to.be.instanceOf(ContentUnavailableError);
+    expect((device as ContentUnavailableError).retryable).to.equal(false);
+    expect(await rejectionOf(fetchVerified(`file://${temp.path}`, hash))).to.be.instanceOf(ContentUnavailableError);
+
+    const { hash: stored, uri } = await store.put(testBytes(10, 16));
+    const disabled = await rejectionOf(fetchVerified(uri, stored, { allowFileUris: false }));
+    expect(disabled).to.be.instanceOf(UnsupportedUriError);
+    expect((disabled as UnsupportedUriError).scheme).to.equal("file:");
+  });
+
   it("GETs an http:// URI and verifies it", async function () {
     const bytes = testBytes(20_000, 15);
     const { hash } = await store.put(bytes);

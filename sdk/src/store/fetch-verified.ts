@@ -29,6 +29,11 @@ export type FetchVerifiedParameters = {
   signal?: AbortSignal;
   /** The fetch implementation for `http(s):` URIs (default: the global `fetch`). */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Resolve `file:` URIs (default true). A daemon fetching URIs posted by strangers may set
+   * false: then `file:` URIs throw `UnsupportedUriError` instead of reading local files.
+   */
+  allowFileUris?: boolean;
   /** Extra schemes by protocol with its colon, e.g. `{ "ipfs:": resolveIpfs }`. */
   resolvers?: Record<string, ContentResolver>;
 };
@@ -67,7 +72,7 @@ export async function fetchVerified(
   if (url.protocol === "http:" || url.protocol === "https:") {
     return httpGetVerified(url.href, hash, { ...parameters, maxBytes });
   }
-  if (url.protocol === "file:") {
+  if (url.protocol === "file:" && parameters.allowFileUris !== false) {
     let path: string;
     try {
       path = fileURLToPath(url);

@@ -3,7 +3,7 @@ import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Hex } from "viem";
 
-import { ContentNotFoundError } from "./errors.ts";
+import { ContentNotFoundError, ContentUnavailableError } from "./errors.ts";
 import { hashContent, normalizeContentHash } from "./hash.ts";
 import { readContentFile, toContentError } from "./read-file.ts";
 import type { ContentStore, GetContentOptions } from "./types.ts";
@@ -56,7 +56,10 @@ export function createLocalStore({ dir }: CreateLocalStoreParameters): LocalStor
         await rename(temp, target);
       } catch (error) {
         await unlink(temp).catch(() => {});
-        throw toContentError(error, hash, localContentUri(root, hash));
+        const mapped = toContentError(error, hash, localContentUri(root, hash));
+        throw mapped instanceof ContentNotFoundError
+          ? new ContentUnavailableError({ source: localContentUri(root, hash), retryable: false, cause: error })
+          : mapped;
       }
       return { hash, uri: localContentUri(root, hash) };
     },

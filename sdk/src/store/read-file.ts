@@ -18,7 +18,7 @@ export type ReadContentFileOptions = {
  * Reads the file at `path` and returns its bytes once they hash to `hash`. Throws
  * `ContentNotFoundError` when the file is missing, `ContentTooLargeError` past `maxBytes`
  * (checked before reading), `ContentHashMismatchError` when the bytes were altered and
- * `ContentUnavailableError` for other I/O failures.
+ * `ContentUnavailableError` for other I/O failures and for anything but a regular file.
  *
  * @example
  * const bytes = await readContentFile("/data/0x1c8a…", hash, { source: uri, maxBytes: 1 << 20 })
@@ -30,7 +30,12 @@ export async function readContentFile(path: string, hash: Hex, options: ReadCont
     signal?.throwIfAborted();
     const handle = await open(path, "r");
     try {
-      const { size } = await handle.stat();
+      const stats = await handle.stat();
+      // A device or FIFO (file:///dev/zero) could stream forever or block: content is a regular file.
+      if (!stats.isFile()) {
+        throw new ContentUnavailableError({ source, retryable: false, details: "Not a regular file" });
+      }
+      const size = stats.size;
       if (maxBytes !== undefined && size > maxBytes) throw new ContentTooLargeError({ maxBytes, size, source });
       const buffer = await handle.readFile({ signal });
       bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -48,7 +53,7 @@ export async function readContentFile(path: string, hash: Hex, options: ReadCont
 
 /** Maps a file-system error to the store's typed errors (typed errors pass through). */
 export function toContentError(error: unknown, hash: Hex, source: string): Error {
-  if (error instanceof ContentTooLargeError) return error;
+  if (error instanceof ContentTooLargeError || error instanceof ContentUnavailableError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT" || code === "ENOTDIR") return new ContentNotFoundError({ hash, source, cause: error });
   if (error instanceof Error && error.name === "AbortError") {

@@ -135,8 +135,10 @@ export function createContentServer(parameters: CreateContentServerParameters): 
       return void response.end();
     }
     // HEAD needs only the size; GET serves bytes the store has just verified.
-    const bytes = headOnly && store.size ? undefined : await store.get(hash);
-    const length = bytes ? bytes.byteLength : await store.size!(hash);
+    let bytes: Uint8Array | undefined;
+    let length: number;
+    if (headOnly && store.size) length = await store.size(hash);
+    else length = (bytes = await store.get(hash)).byteLength;
     response.writeHead(200, {
       "content-type": "application/octet-stream",
       "content-length": length,
