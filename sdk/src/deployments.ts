@@ -1,0 +1,175 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { getAddress, isAddress, type Address } from "viem";
+
+import { DeploymentNotFoundError, InvalidParameterError } from "./errors/sdk.ts";
+
+/** Where the Hashwork contracts live on one chain. */
+export type HashworkDeployment = {
+  chainId: number;
+  /** The `HashworkMarket` contract. */
+  market: Address;
+  /**
+   * The ERC20 the market settles in. Optional: when absent, actions read `market.token()`
+   * (the market is token-agnostic and may be deployed against any ERC20).
+   */
+  token?: Address;
+  /**
+   * The block the market was deployed in. Event queries (job lists, histories, results) start
+   * here; without it they start at block 0, which some RPC providers refuse for long chains.
+   */
+  fromBlock?: bigint;
+};
+
+/**
+ * Known deployments by chain id. Public networks are added here as they are deployed.
+ *
+ * 31337 is what `npm run deploy -- --network localhost` produces on a fresh `hardhat node`:
+ * Ignition deploys the token and then the market from the first account, so their addresses
+ * are fixed (the test in `deployments.test.ts` checks this against a real Ignition run). For
+ * any other local setup, use `loadIgnitionDeployment` or pass the deployment explicitly.
+ */
+export const hashworkDeployments: Readonly<Record<number, HashworkDeployment>> = Object.freeze({
+  31337: Object.freeze({
+    chainId: 31337,
+    token: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    fromBlock: 0n,
+  }),
+});
+
+/**
+ * Checks and normalises a deployment given explicitly (checksummed addresses, a positive chain
+ * id), for callers who deploy their own market.
+ *
+ * @example
+ * const deployment = defineDeployment({ chainId: 8453, market: "0x…", token: "0x…", fromBlock: 21_000_000n })
+ */
+export function defineDeployment(deployment: HashworkDeployment): HashworkDeployment {
+  if (!Number.isSafeInteger(deployment.chainId) || deployment.chainId <= 0) {
+    throw new InvalidParameterError({ parameter: "chainId", reason: `must be a positive integer, got ${deployment.chainId}` });
+  }
+  const checked: HashworkDeployment = { chainId: deployment.chainId, market: checkAddress("market", deployment.market) };
+  if (deployment.token !== undefined) checked.token = checkAddress("token", deployment.token);
+  if (deployment.fromBlock !== undefined) {
+    if (deployment.fromBlock < 0n) throw new InvalidParameterError({ parameter: "fromBlock", reason: "must not be negative" });
+    checked.fromBlock = deployment.fromBlock;
+  }
+  return checked;
+}
+
+/**
+ * The deployment for a chain: from `deployments` (default: `hashworkDeployments`).
+ * Throws `DeploymentNotFoundError` when the chain has none.
+ *
+ * @example
+ * const deployment = getDeployment(await publicClient.getChainId())
+ */
+export function getDeployment(
+  chainId: number,
+  { deployments = hashworkDeployments }: { deployments?: Readonly<Record<number, HashworkDeployment>> } = {},
+): HashworkDeployment {
+  const found = deployments[chainId];
+  if (!found) {
+    throw new DeploymentNotFoundError({
+      chainId,
+      details: "Pass the deployment explicitly (defineDeployment) or load it with loadIgnitionDeployment.",
+    });
+  }
+  return found;
+}
+
+/**
+ * Which deployment field each contract of an Ignition module fills. Ignition names a contract's
+ * future `<ModuleId>#<ContractName>`; adding a contract to the SDK is one line here.
+ */
+export const ignitionContracts = {
+  market: "HashworkMarket",
+  token: "HashworkToken",
+} as const satisfies Partial<Record<keyof HashworkDeployment, string>>;
+
+export type LoadIgnitionDeploymentParameters = {
+  chainId: number;
+  /** The Ignition deployments folder. Default: `ignition/deployments` under the working directory. */
+  deploymentsDir?: string;
+  /** The deployment id. Default: `chain-<chainId>` (what `hardhat ignition deploy` uses). */
+  deploymentId?: string;
+  /**
+   * The Ignition module id. Default: `Hashwork` (token + market, `ignition/modules/Hashwork.ts`);
+   * `HashworkMarket` for a market settling in an existing token (the token is then read from
+   * the market).
+   */
+  moduleId?: string;
+};
+
+/**
+ * Reads a deployment written by Hardhat Ignition: addresses from `deployed_addresses.json`
+ * (futures `Hashwork#HashworkMarket`, `Hashwork#HashworkToken`) and, when the journal is
+ * there, the market's deployment block as `fromBlock`.
+ *
+ * @example
+ * // after `npm run deploy -- --network localhost`
+ * const deployment = await loadIgnitionDeployment({ chainId: 31337 })
+ * const client = createHashworkClient({ publicClient, walletClient, deployment })
+ */
+export async function loadIgnitionDeployment({
+  chainId,
+  deploymentsDir = join(process.cwd(), "ignition", "deployments"),
+  deploymentId = `chain-${chainId}`,
+  moduleId = "Hashwork",
+}: LoadIgnitionDeploymentParameters): Promise<HashworkDeployment> {
+  const dir = join(deploymentsDir, deploymentId);
+  let addresses: Record<string, string>;
+  try {
+    addresses = JSON.parse(await readFile(join(dir, "deployed_addresses.json"), "utf8")) as Record<string, string>;
+  } catch (cause) {
+    throw new DeploymentNotFoundError({ chainId, details: `Could not read ${join(dir, "deployed_addresses.json")}: ${String(cause)}` });
+  }
+  const pick = (contract: string): Address | undefined => {
+    const value = addresses[`${moduleId}#${contract}`];
+    return value === undefined ? undefined : checkAddress(`${moduleId}#${contract}`, value);
+  };
+  const market = pick(ignitionContracts.market);
+  if (!market) {
+    throw new DeploymentNotFoundError({
+      chainId,
+      details: `${join(dir, "deployed_addresses.json")} has no ${moduleId}#${ignitionContracts.market}`,
+    });
+  }
+  const deployment: HashworkDeployment = { chainId, market };
+  const token = pick(ignitionContracts.token);
+  if (token) deployment.token = token;
+  const fromBlock = await deploymentBlock(join(dir, "journal.jsonl"), market);
+  if (fromBlock !== undefined) deployment.fromBlock = fromBlock;
+  return deployment;
+}
+
+/** The block of the receipt that created `address`, from an Ignition journal (if present). */
+async function deploymentBlock(journalPath: string, address: Address): Promise<bigint | undefined> {
+  let journal: string;
+  try {
+    journal = await readFile(journalPath, "utf8");
+  } catch {
+    return undefined;
+  }
+  for (const line of journal.split("\n")) {
+    if (!line.includes("contractAddress")) continue;
+    let entry: { receipt?: { contractAddress?: string; blockNumber?: number | string } };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue; // a torn last line from an interrupted deployment
+    }
+    const receipt = entry.receipt;
+    if (receipt?.contractAddress && receipt.contractAddress.toLowerCase() === address.toLowerCase()) {
+      return receipt.blockNumber === undefined ? undefined : BigInt(receipt.blockNumber);
+    }
+  }
+  return undefined;
+}
+
+function checkAddress(parameter: string, value: string): Address {
+  if (!isAddress(value, { strict: false })) throw new InvalidParameterError({ parameter, reason: `not an address: ${value}` });
+  return getAddress(value);
+}

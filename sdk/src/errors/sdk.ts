@@ -1,0 +1,137 @@
+import type { Address, Hash, Hex, TransactionReceipt } from "viem";
+
+import type { JobStateName } from "../abi/enums.ts";
+import { HashworkError } from "./base.ts";
+
+/** A write action was called on a client created without a `walletClient`. */
+export class MissingWalletClientError extends HashworkError {
+  override name = "MissingWalletClientError";
+  readonly action: string;
+  constructor({ action }: { action: string }) {
+    super(`${action} sends a transaction and needs a walletClient`, {
+      details: "Pass `walletClient` to createHashworkClient (or to the action's client argument).",
+    });
+    this.action = action;
+  }
+}
+
+/** The wallet client has no account and the action was not given one. */
+export class MissingAccountError extends HashworkError {
+  override name = "MissingAccountError";
+  readonly action: string;
+  constructor({ action }: { action: string }) {
+    super(`${action} needs an account to send from`, {
+      details: "Create the wallet client with an `account`, or pass `account` to the action.",
+    });
+    this.action = action;
+  }
+}
+
+/** A parameter is missing or out of range; nothing was sent. */
+export class InvalidParameterError extends HashworkError {
+  override name = "InvalidParameterError";
+  readonly parameter: string;
+  constructor({ parameter, reason }: { parameter: string; reason: string }) {
+    super(`Invalid parameter \`${parameter}\`: ${reason}`);
+    this.parameter = parameter;
+  }
+}
+
+/** Waiting for an on-chain outcome took longer than the caller allowed. */
+export class WaitTimeoutError extends HashworkError {
+  override name = "WaitTimeoutError";
+  readonly timeout: number;
+  constructor({ what, timeout }: { what: string; timeout: number }) {
+    super(`Timed out after ${timeout} ms waiting for ${what}`);
+    this.timeout = timeout;
+  }
+}
+
+/** A transaction was mined but reverted (its receipt has status "reverted"). */
+export class TransactionRevertedError extends HashworkError {
+  override name = "TransactionRevertedError";
+  readonly transactionHash: Hash;
+  readonly receipt: TransactionReceipt;
+  constructor({ receipt, functionName }: { receipt: TransactionReceipt; functionName: string }) {
+    super(`Transaction calling ${functionName} reverted`, {
+      metaMessages: [`Transaction: ${receipt.transactionHash}`, `Block: ${receipt.blockNumber}`],
+    });
+    this.transactionHash = receipt.transactionHash;
+    this.receipt = receipt;
+  }
+}
+
+/** A job ended in a state where the awaited outcome can no longer happen. */
+export class JobEndedError extends HashworkError {
+  override name = "JobEndedError";
+  readonly jobId: bigint;
+  readonly state: JobStateName;
+  constructor({ jobId, state, waitingFor }: { jobId: bigint; state: JobStateName; waitingFor: string }) {
+    super(`Job ended as ${state} before ${waitingFor}`, { metaMessages: [`Job: ${jobId}`] });
+    this.jobId = jobId;
+    this.state = state;
+  }
+}
+
+/** No `ResultSubmitted` event exists for the job (it was never submitted, or the log range misses it). */
+export class JobResultNotFoundError extends HashworkError {
+  override name = "JobResultNotFoundError";
+  readonly jobId: bigint;
+  readonly state: JobStateName;
+  constructor({ jobId, state }: { jobId: bigint; state: JobStateName }) {
+    super(`No submitted result found for job in state ${state}`, {
+      metaMessages: [`Job: ${jobId}`],
+      details: "If the job was submitted, check the deployment's `fromBlock`: logs before it are not searched.",
+    });
+    this.jobId = jobId;
+    this.state = state;
+  }
+}
+
+/** The fetched output does not match the result the provider committed on-chain. */
+export class ResultHashMismatchError extends HashworkError {
+  override name = "ResultHashMismatchError";
+  readonly jobId: bigint;
+  readonly expected: Hex;
+  readonly actual: Hex;
+  constructor({ jobId, expected, actual }: { jobId: bigint; expected: Hex; actual: Hex }) {
+    super("The output does not match the committed result hash", {
+      metaMessages: [`Job: ${jobId}`, `Committed: ${expected}`, `Computed: ${actual}`],
+    });
+    this.jobId = jobId;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** No deployment is known for the chain, and none was passed explicitly. */
+export class DeploymentNotFoundError extends HashworkError {
+  override name = "DeploymentNotFoundError";
+  readonly chainId: number;
+  constructor({ chainId, details }: { chainId: number; details?: string }) {
+    super(`No Hashwork deployment known for chain ${chainId}`, { details });
+    this.chainId = chainId;
+  }
+}
+
+/** A client is connected to a different chain than the deployment it was given. */
+export class ChainMismatchError extends HashworkError {
+  override name = "ChainMismatchError";
+  readonly expected: number;
+  readonly actual: number;
+  constructor({ expected, actual, client }: { expected: number; actual: number; client: string }) {
+    super(`The ${client} is on chain ${actual} but the deployment is for chain ${expected}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** An address expected to hold a contract holds no code. */
+export class ContractNotDeployedError extends HashworkError {
+  override name = "ContractNotDeployedError";
+  readonly address: Address;
+  constructor({ address, contract }: { address: Address; contract: string }) {
+    super(`No ${contract} contract at ${address}`);
+    this.address = address;
+  }
+}

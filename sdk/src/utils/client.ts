@@ -1,0 +1,52 @@
+import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from "viem";
+
+import type { HashworkDeployment } from "../deployments.ts";
+import { ChainMismatchError, MissingAccountError, MissingWalletClientError } from "../errors/sdk.ts";
+
+export type HashworkPublicClient = PublicClient<Transport, Chain | undefined>;
+export type HashworkWalletClient = WalletClient<Transport, Chain | undefined, Account | undefined>;
+
+/**
+ * What every action takes as its first argument: viem clients and the deployment to talk to.
+ * `createHashworkClient` returns this plus the actions, so a Hashwork client can be passed
+ * to any action directly.
+ */
+export type HashworkBaseClient = {
+  /** Reads, simulations, receipts and logs. */
+  publicClient: HashworkPublicClient;
+  /** Signs and sends; needed only by write actions. */
+  walletClient?: HashworkWalletClient | undefined;
+  deployment: HashworkDeployment;
+};
+
+/** An account to send from: an address (JSON-RPC account) or a viem `Account` (local signer). */
+export type AccountParameter = Account | Address;
+
+/** Optional on every write action: who sends the transaction (default: the wallet client's account). */
+export type WriteParameters = {
+  account?: AccountParameter | undefined;
+};
+
+/** The wallet client and account a write action sends with, or a clear error. */
+export function requireWallet(
+  client: HashworkBaseClient,
+  action: string,
+  account?: AccountParameter,
+): { walletClient: HashworkWalletClient; account: AccountParameter; address: Address } {
+  const walletClient = client.walletClient;
+  if (!walletClient) throw new MissingWalletClientError({ action });
+  const chosen = account ?? walletClient.account;
+  if (!chosen) throw new MissingAccountError({ action });
+  return { walletClient, account: chosen, address: typeof chosen === "string" ? chosen : chosen.address };
+}
+
+/** Checks that the clients' chains (when they declare one) match the deployment's chain id. */
+export function assertDeploymentChain(client: HashworkBaseClient): void {
+  const expected = client.deployment.chainId;
+  const pub = client.publicClient.chain?.id;
+  if (pub !== undefined && pub !== expected) throw new ChainMismatchError({ expected, actual: pub, client: "publicClient" });
+  const wallet = client.walletClient?.chain?.id;
+  if (wallet !== undefined && wallet !== expected) {
+    throw new ChainMismatchError({ expected, actual: wallet, client: "walletClient" });
+  }
+}

@@ -1,0 +1,75 @@
+import {
+  formatLog,
+  numberToHex,
+  parseEventLogs,
+  type Abi,
+  type Address,
+  type ContractEventName,
+  type Hex,
+  type Log,
+  type ParseEventLogsReturnType,
+  type RpcLog,
+  type TransactionReceipt,
+} from "viem";
+
+import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
+import type { HashworkBaseClient } from "./client.ts";
+
+export type MarketEventName = ContractEventName<typeof hashworkMarketAbi>;
+
+/** The market's events of one kind in a receipt (ignoring same-named events of other contracts). */
+export function marketEventsInReceipt<const eventName extends MarketEventName>(
+  client: HashworkBaseClient,
+  receipt: TransactionReceipt,
+  eventName: eventName,
+) {
+  const market = client.deployment.market.toLowerCase();
+  const logs = receipt.logs.filter((log) => log.address.toLowerCase() === market);
+  return parseEventLogs({ abi: hashworkMarketAbi, logs, eventName, strict: true });
+}
+
+export type BlockRange = {
+  /** First block to search. Default: the deployment's `fromBlock`, else 0. */
+  fromBlock?: bigint | undefined;
+  /** Last block to search. Default: the latest block. */
+  toBlock?: bigint | undefined;
+  /**
+   * Largest block span per `eth_getLogs` request; longer ranges are split (many RPC providers
+   * cap the span). Default: one request.
+   */
+  maxBlockRange?: bigint | undefined;
+};
+
+/**
+ * Raw `eth_getLogs` with an arbitrary topic filter (for example several event signatures OR-ed in
+ * topic 0 and a job id in topic 1, which viem's `getLogs` cannot express), split into chunks of
+ * `maxBlockRange`, decoded with `abi`. Logs come back in block and log-index order.
+ */
+export async function getDecodedLogs<const abi extends Abi>(
+  client: HashworkBaseClient,
+  {
+    address,
+    abi,
+    topics,
+    fromBlock,
+    toBlock,
+    maxBlockRange,
+  }: BlockRange & { address: Address | Address[]; abi: abi; topics: (Hex | Hex[] | null)[] },
+): Promise<ParseEventLogsReturnType<abi, undefined, true>> {
+  const from = fromBlock ?? client.deployment.fromBlock ?? 0n;
+  const to = toBlock ?? (await client.publicClient.getBlockNumber());
+  const span = maxBlockRange && maxBlockRange > 0n ? maxBlockRange : undefined;
+  const logs: Log[] = [];
+  for (let start = from; start <= to; start = span ? start + span : to + 1n) {
+    const end = span && start + span - 1n < to ? start + span - 1n : to;
+    const raw = (await client.publicClient.request({
+      method: "eth_getLogs",
+      params: [{ address, topics, fromBlock: numberToHex(start), toBlock: numberToHex(end) }],
+    })) as RpcLog[];
+    for (const log of raw) logs.push(formatLog(log));
+  }
+  logs.sort((a, b) =>
+    a.blockNumber === b.blockNumber ? Number(a.logIndex! - b.logIndex!) : a.blockNumber! < b.blockNumber! ? -1 : 1,
+  );
+  return parseEventLogs({ abi, logs, strict: true });
+}
