@@ -18,13 +18,24 @@ const compilerSettings = {
   viaIR: true,
   optimizer: { enabled: true, runs: 10_000 },
 };
+const compiler = { version: solcVersion, path: solcPath, settings: compilerSettings };
+// The dispute module runs rarely (only when a result is challenged or audited) and is
+// close to the 24 KiB code-size limit, so it is optimized for size instead.
+const sizeOptimizedCompiler = {
+  ...compiler,
+  settings: { ...compilerSettings, optimizer: { enabled: true, runs: 200 } },
+};
+const profile = {
+  compilers: [compiler],
+  overrides: { "contracts/HashworkDisputes.sol": sizeOptimizedCompiler },
+};
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, hardhatViem],
   solidity: {
     profiles: {
-      default: { version: solcVersion, path: solcPath, settings: compilerSettings },
-      production: { version: solcVersion, path: solcPath, settings: compilerSettings },
+      default: profile,
+      production: profile,
     },
   },
   test: {

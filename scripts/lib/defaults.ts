@@ -41,3 +41,35 @@ export function marketConfig(p: MarketParameters) {
     maxChallengeWindow: p.maxChallengeWindow,
   };
 }
+
+/**
+ * Dispute-module parameters for local chains, in token units. `docs/economics.md` derives
+ * them and `test/disputes/economics.ts` checks they satisfy its inequalities.
+ */
+export interface DisputeParameters {
+  challengeBond: bigint;
+  verifierLock: bigint;
+  verifierFee: bigint;
+  weightCap: bigint;
+  verifierSlashBps: number;
+  challengerRewardBps: number;
+  auditRateBps: number;
+  committeeSize: number;
+  maxRounds: number;
+  commitPeriod: number;
+  revealPeriod: number;
+}
+
+export const DISPUTE_PARAMETERS: DisputeParameters = {
+  challengeBond: 20n * TOKEN_UNIT,
+  verifierLock: 10n * TOKEN_UNIT,
+  verifierFee: TOKEN_UNIT / 2n,
+  weightCap: 1_000n * TOKEN_UNIT,
+  verifierSlashBps: 5_000, // a lazy or lying verifier loses half its lock
+  challengerRewardBps: 5_000, // half of a wrong provider's collateral after verifier pay
+  auditRateBps: 500, // 5% of submitted jobs
+  committeeSize: 3,
+  maxRounds: 2, // 3 seats, then 5, then the arbiter
+  commitPeriod: 3600,
+  revealPeriod: 3600,
+};

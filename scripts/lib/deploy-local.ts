@@ -1,13 +1,24 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import type { HashworkMarket, HashworkToken } from "../../types/ethers-contracts/index.js";
-import { LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig, type MarketParameters } from "./defaults.js";
+import type { HashworkDisputes, HashworkMarket, HashworkToken } from "../../types/ethers-contracts/index.js";
+import {
+  DISPUTE_PARAMETERS,
+  LOCAL_PARAMETERS,
+  TOKEN_UNIT,
+  marketConfig,
+  type DisputeParameters,
+  type MarketParameters,
+} from "./defaults.js";
 
 export interface LocalDeployment {
   token: HashworkToken;
   market: HashworkMarket;
   owner: HardhatEthersSigner;
   treasury: HardhatEthersSigner;
+}
+
+export interface LocalSystem extends LocalDeployment {
+  disputes: HashworkDisputes;
 }
 
 /**
@@ -29,4 +40,26 @@ export async function deployLocal(
     parameters.maxDisputeDuration,
   ]);
   return { token, market, owner, treasury };
+}
+
+/** `deployLocal` plus the dispute module, installed in the market; the owner is the arbiter. */
+export async function deployLocalSystem(
+  ethers: HardhatEthers,
+  parameters: MarketParameters = LOCAL_PARAMETERS,
+  disputeParameters: DisputeParameters = DISPUTE_PARAMETERS,
+): Promise<LocalSystem> {
+  const d = await deployLocal(ethers, parameters);
+  const disputes = await ethers.deployContract("HashworkDisputes", [
+    await d.market.getAddress(),
+    d.owner.address,
+    d.owner.address,
+    disputeConfig(disputeParameters),
+  ]);
+  await d.market.connect(d.owner).setDisputeModule(await disputes.getAddress());
+  return { ...d, disputes };
+}
+
+/** The DisputeConfig tuple the dispute module takes. */
+export function disputeConfig(p: DisputeParameters) {
+  return { ...p };
 }

@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IHashworkDisputes} from "./interfaces/IHashworkDisputes.sol";
+import {IHashworkMarket} from "./interfaces/IHashworkMarket.sol";
+import {IJobMarket} from "./interfaces/IJobMarket.sol";
+import {CommitteeSampler} from "./libraries/CommitteeSampler.sol";
+import {DisputeMath} from "./libraries/DisputeMath.sol";
+import {PayoutMath} from "./libraries/PayoutMath.sol";
+
+/// @title HashworkDisputes
+/// @notice The market's dispute module (see `IHashworkDisputes`). It holds no tokens at rest:
+/// bonds, slashed collateral and slashed verifier stake sit in the market's ledger under this
+/// contract's account, and every payout is a ledger transfer the recipient withdraws.
+contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice Hard bounds on the parameters (governance cannot leave them).
+    uint256 public constant MAX_COMMITTEE_SIZE = 15;
+    uint256 public constant MAX_ROUNDS = 4;
+    uint256 public constant MAX_AUDIT_RATE_BPS = 2_000;
+    uint256 public constant MIN_PERIOD = 1 minutes;
+    uint256 public constant MAX_PERIOD = 7 days;
+    /// @notice Draw attempts per seat before a round is declared short of verifiers.
+    uint256 public constant DRAW_ATTEMPTS_PER_SEAT = 8;
+
+    // Rounds index seats as round * _ROUND_STRIDE + seat; no round has more seats than this.
+    uint256 private constant _ROUND_STRIDE = 32;
+    uint256 private constant _DISPUTED_STATE = uint256(IJobMarket.JobState.Disputed);
+    // A job record keeps its state in bits 0..7 and, once submitted, the terms' commitment in
+    // bits 48..255 (see JobRecordLib).
+    uint256 private constant _COMMITMENT_SHIFT = 48;
+
+    IHashworkMarket private immutable _market;
+    IERC20 private immutable _token;
+
+    DisputeConfig private _config;
+    address private _arbiter;
+    uint256 private _held;
+    mapping(uint256 jobId => Dispute) private _disputes;
+    mapping(uint256 jobId => mapping(uint256 roundSeat => Seat)) private _seats;
+
+    constructor(IHashworkMarket market_, address owner_, address arbiter_, DisputeConfig memory config_)
+        Ownable(owner_)
+    {
+        if (address(market_) == address(0)) revert DisputeZeroAddress();
+        _market = market_;
+        _token = IERC20(market_.token());
+        _setArbiter(arbiter_);
+        _setConfig(config_);
+        // Bonds are deposited into the market's ledger under this contract's account.
+        _token.forceApprove(address(market_), type(uint256).max);
+    }
+
+    modifier onlyArbiter() {
+        if (msg.sender != _arbiter) revert DisputeNotArbiter(msg.sender);
+        _;
+    }
+
+    // ================================================================== opening
+
+    /// @inheritdoc IHashworkDisputes
+    function challenge(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bytes32 challengerHash)
+        external
+        nonReentrant
+    {
+        if (msg.sender == terms.provider) revert DisputeProviderCannotChallenge(jobId);
+        if (challengerHash == 0 || challengerHash == terms.resultHash) {
+            revert DisputeInvalidChallengeHash(jobId, challengerHash);
+        }
+        uint256 bond = _config.challengeBond;
+        // The market checks the terms, the state (Submitted) and the challenge window.
+        _market.openDispute(jobId, terms);
+        _open(jobId, terms, msg.sender, challengerHash, bond);
+        // Interactions last: pull the bond and park it in the market's ledger.
+        _token.safeTransferFrom(msg.sender, address(this), bond);
+        _market.deposit(address(this), bond);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function startAudit(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external nonReentrant {
+        bytes32 seed = blockhash(terms.submittedBlock);
+        if (seed == 0) revert DisputeAuditSeedUnavailable(jobId, terms.submittedBlock);
+        if (!DisputeMath.auditSelected(seed, jobId, _config.auditRateBps)) revert DisputeNotSelectedForAudit(jobId);
+        uint256 budget = _auditBudget();
+        // openDispute validates the terms (so `submittedBlock` is the real one) and the window.
+        _market.openDispute(jobId, terms);
+        _open(jobId, terms, address(0), 0, budget);
+        _market.fundAuditFromFees(budget);
+    }
+
+    // ================================================================== committee
+
+    /// @inheritdoc IHashworkDisputes
+    function drawCommittee(uint256 jobId, IJobMarket.SubmittedJob calldata terms)
+        external
+        nonReentrant
+        returns (bool drawn)
+    {
+        Dispute storage d = _disputes[jobId];
+        _expectPhase(jobId, d.phase, Phase.AwaitingDraw);
+        _requireDisputedTerms(jobId, terms);
+        uint256 seedBlock = d.seedBlock;
+        if (block.number <= seedBlock) revert DisputeSeedNotReady(jobId, seedBlock);
+        bytes32 seed = blockhash(seedBlock);
+        uint8 round = d.round;
+        if (seed == 0) {
+            // More than 256 blocks old: nobody can read it any more, so draw from a new block.
+            uint40 next = uint40(block.number + 1);
+            d.seedBlock = next;
+            emit DrawRescheduled(jobId, round, next);
+            return false;
+        }
+        uint256 lock = _config.verifierLock;
+        address[] memory chosen = CommitteeSampler.sample(
+            _market,
+            seed,
+            keccak256(abi.encode(jobId, round)),
+            CommitteeSampler.Draw({
+                size: d.size,
+                lock: lock,
+                weightCap: _config.weightCap,
+                maxAttempts: uint256(d.size) * DRAW_ATTEMPTS_PER_SEAT,
+                excluded: [terms.provider, d.challenger, _requesterOf(jobId)]
+            })
+        );
+        if (chosen.length < d.size) {
+            _failRound(jobId, d, 0);
+            return false;
+        }
+        uint40 commitDeadline = uint40(block.timestamp + _config.commitPeriod);
+        uint40 revealDeadline = commitDeadline + uint40(_config.revealPeriod);
+        d.phase = Phase.Voting;
+        d.commitDeadline = commitDeadline;
+        d.revealDeadline = revealDeadline;
+        d.committed = 0;
+        d.revealed = 0;
+        d.lockPerSeat = uint96(lock);
+        uint256 base = uint256(round) * _ROUND_STRIDE;
+        for (uint256 i; i < chosen.length; ++i) {
+            _seats[jobId][base + i] = Seat({verifier: chosen[i], status: SeatStatus.Drawn, vote: 0});
+            _market.lockStake(chosen[i], lock);
+        }
+        emit CommitteeDrawn(jobId, round, chosen, lock, commitDeadline, revealDeadline);
+        return true;
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function commitVote(uint256 jobId, bytes32 commitment) external {
+        if (commitment == 0) revert DisputeZeroCommitment();
+        Dispute storage d = _disputes[jobId];
+        _expectPhase(jobId, d.phase, Phase.Voting);
+        if (block.timestamp > d.commitDeadline) revert DisputeCommitClosed(jobId, d.commitDeadline);
+        Seat storage seat = _seatOf(jobId, d, msg.sender);
+        if (seat.status != SeatStatus.Drawn) revert DisputeAlreadyCommitted(jobId, msg.sender);
+        seat.status = SeatStatus.Committed;
+        seat.vote = commitment;
+        ++d.committed;
+        emit VoteCommitted(jobId, d.round, msg.sender, commitment);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function revealVote(uint256 jobId, bytes32 resultHash, bytes32 salt) external {
+        Dispute storage d = _disputes[jobId];
+        _expectPhase(jobId, d.phase, Phase.Voting);
+        // Reveals wait until no one can still commit, so no vote can be copied.
+        if (d.committed < d.size && block.timestamp <= d.commitDeadline) {
+            revert DisputeRevealNotOpen(jobId, d.commitDeadline);
+        }
+        if (block.timestamp > d.revealDeadline) revert DisputeRevealClosed(jobId, d.revealDeadline);
+        Seat storage seat = _seatOf(jobId, d, msg.sender);
+        if (seat.status != SeatStatus.Committed) revert DisputeNothingToReveal(jobId, msg.sender);
+        if (DisputeMath.voteCommitment(resultHash, salt, msg.sender) != seat.vote) {
+            revert DisputeCommitmentMismatch(jobId, msg.sender);
+        }
+        seat.status = SeatStatus.Revealed;
+        seat.vote = resultHash;
+        ++d.revealed;
+        emit VoteRevealed(jobId, d.round, msg.sender, resultHash);
+    }
+
+    // ================================================================== resolution
+
+    /// @inheritdoc IHashworkDisputes
+    function resolve(uint256 jobId, IJobMarket.SubmittedJob calldata terms)
+        external
+        nonReentrant
+        returns (bool resolved)
+    {
+        Dispute storage d = _disputes[jobId];
+        _expectPhase(jobId, d.phase, Phase.Voting);
+        _requireDisputedTerms(jobId, terms);
+        uint256 size = d.size;
+        uint256 revealed = d.revealed;
+        bool everyoneDone = revealed == size || (block.timestamp > d.commitDeadline && revealed == d.committed);
+        if (!everyoneDone && block.timestamp <= d.revealDeadline) revert DisputeVotingOngoing(jobId, d.revealDeadline);
+
+        Seat[] memory seats = _roundSeats(jobId, d.round, size);
+        (bytes32 winner, uint256 votes) = _majority(seats);
+        if (revealed < DisputeMath.quorum(size) || votes * 2 <= revealed) {
+            _failRound(jobId, d, revealed);
+            _releaseSeats(jobId, d, seats, bytes32(0), false);
+            return false;
+        }
+        address[] memory honest = _releaseSeats(jobId, d, seats, winner, true);
+        bool providerRight = winner == terms.resultHash;
+        _settle(jobId, terms, d, providerRight, d.challenger != address(0) && winner == d.challengerHash, honest);
+        emit DisputeResolved(jobId, providerRight, winner == d.challengerHash, winner, honest.length);
+        return true;
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function arbitrate(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bool providerRight)
+        external
+        onlyArbiter
+        nonReentrant
+    {
+        Dispute storage d = _disputes[jobId];
+        _expectPhase(jobId, d.phase, Phase.AwaitingArbiter);
+        _requireDisputedTerms(jobId, terms);
+        emit ArbiterDecided(jobId, msg.sender, providerRight);
+        bool challengerRight = !providerRight && d.challenger != address(0);
+        _settle(jobId, terms, d, providerRight, challengerRight, new address[](0));
+        emit DisputeResolved(
+            jobId, providerRight, challengerRight, providerRight ? terms.resultHash : d.challengerHash, 0
+        );
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function voidDispute(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external nonReentrant {
+        Dispute storage d = _disputes[jobId];
+        Phase phase = d.phase;
+        if (phase != Phase.AwaitingDraw && phase != Phase.Voting && phase != Phase.AwaitingArbiter) {
+            revert DisputeWrongPhase(jobId, phase, Phase.Voting);
+        }
+        IJobMarket.JobState marketState = _market.jobState(jobId);
+        if (marketState == IJobMarket.JobState.Disputed) {
+            // Reverts until the market's dispute deadline; refunds the requester and unlocks
+            // the provider's collateral.
+            _market.voidExpiredDispute(jobId, terms);
+        } else if (marketState != IJobMarket.JobState.Voided) {
+            revert DisputeMarketStateMismatch(jobId, marketState);
+        }
+        d.phase = Phase.Voided;
+        if (phase == Phase.Voting) {
+            uint256 base = uint256(d.round) * _ROUND_STRIDE;
+            uint256 lock = d.lockPerSeat;
+            for (uint256 i; i < d.size; ++i) {
+                _market.unlockStake(_seats[jobId][base + i].verifier, lock);
+            }
+        }
+        uint256 bond = d.bond;
+        uint256 pot = d.pot;
+        d.bond = 0;
+        d.pot = 0;
+        _payOut(jobId, _bondOwner(d), d.challenger == address(0) ? PayoutRole.Treasury : PayoutRole.Challenger, bond);
+        _payOut(jobId, _market.treasury(), PayoutRole.Treasury, pot);
+        emit DisputeVoided(jobId, bond, pot);
+    }
+
+    // ================================================================== governance
+
+    /// @inheritdoc IHashworkDisputes
+    function setConfig(DisputeConfig calldata newConfig) external onlyOwner {
+        _setConfig(newConfig);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function setArbiter(address newArbiter) external onlyOwner {
+        _setArbiter(newArbiter);
+    }
+
+    // ================================================================== views
+
+    /// @inheritdoc IHashworkDisputes
+    function market() external view returns (address) {
+        return address(_market);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function config() external view returns (DisputeConfig memory) {
+        return _config;
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function arbiter() external view returns (address) {
+        return _arbiter;
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function getDispute(uint256 jobId) external view returns (Dispute memory) {
+        return _disputes[jobId];
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function getCommittee(uint256 jobId, uint8 round) external view returns (Seat[] memory seats) {
+        Dispute storage d = _disputes[jobId];
+        if (round > d.round || (round == d.round && d.phase == Phase.AwaitingDraw)) return seats;
+        uint256 size = round == d.round ? d.size : DisputeMath.seatsFor(_config.committeeSize, round);
+        seats = _roundSeats(jobId, round, size);
+        // A round that failed its draw seated nobody: trim the empty seats.
+        uint256 n;
+        while (n < seats.length && seats[n].verifier != address(0)) ++n;
+        assembly ("memory-safe") {
+            mstore(seats, n)
+        }
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function totalHeld() external view returns (uint256) {
+        return _held;
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function isSelectedForAudit(uint256 jobId, uint256 submittedBlock) external view returns (bool) {
+        bytes32 seed = blockhash(submittedBlock);
+        return seed != 0 && DisputeMath.auditSelected(seed, jobId, _config.auditRateBps);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function committeeSizeFor(uint8 round) external view returns (uint256) {
+        return DisputeMath.seatsFor(_config.committeeSize, round);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function auditBudget() external view returns (uint256) {
+        return _auditBudget();
+    }
+
+    // ================================================================== internal: lifecycle
+
+    function _open(
+        uint256 jobId,
+        IJobMarket.SubmittedJob calldata terms,
+        address challenger,
+        bytes32 challengerHash,
+        uint256 bond
+    ) private {
+        uint40 seedBlock = uint40(block.number + 1);
+        // A job enters `Disputed` once (the market refuses a second openDispute), so this
+        // entry is always fresh.
+        _disputes[jobId] = Dispute({
+            challenger: challenger,
+            bond: uint96(bond),
+            challengerHash: challengerHash,
+            seedBlock: seedBlock,
+            commitDeadline: 0,
+            revealDeadline: 0,
+            phase: Phase.AwaitingDraw,
+            round: 0,
+            size: uint8(_config.committeeSize),
+            committed: 0,
+            revealed: 0,
+            lockPerSeat: 0,
+            pot: 0
+        });
+        _held += bond;
+        emit DisputeOpened(jobId, challenger, terms.provider, terms.resultHash, challengerHash, bond, seedBlock);
+    }
+
+    /// @dev Ends the current round undecided: next round with two more seats, or the arbiter.
+    function _failRound(uint256 jobId, Dispute storage d, uint256 revealed) private {
+        uint8 round = d.round;
+        uint256 nextSeed;
+        if (round + 1 < _config.maxRounds) {
+            nextSeed = block.number + 1;
+            d.round = round + 1;
+            d.size = uint8(DisputeMath.seatsFor(_config.committeeSize, round + 1));
+            d.seedBlock = uint40(nextSeed);
+            d.phase = Phase.AwaitingDraw;
+        } else {
+            d.phase = Phase.AwaitingArbiter;
+        }
+        emit RoundFailed(jobId, round, revealed, nextSeed);
+    }
+
+    /// @dev Unlocks every seat of the round. With a decision, seats that did not vote for
+    /// `winner` lose `verifierSlashBps` of their lock to the pot; without one, only seats that
+    /// did not reveal do. Returns the seats that voted for the winner.
+    function _releaseSeats(uint256 jobId, Dispute storage d, Seat[] memory seats, bytes32 winner, bool decided)
+        private
+        returns (address[] memory honest)
+    {
+        honest = new address[](seats.length);
+        uint256 h;
+        uint256 lock = d.lockPerSeat;
+        uint256 slash = DisputeMath.slashOf(lock, _config.verifierSlashBps);
+        uint256 pot = d.pot;
+        for (uint256 i; i < seats.length; ++i) {
+            Seat memory seat = seats[i];
+            bool revealed = seat.status == SeatStatus.Revealed;
+            bool faithful = decided ? revealed && seat.vote == winner : revealed;
+            if (faithful) {
+                if (decided) honest[h++] = seat.verifier;
+                _market.unlockStake(seat.verifier, lock);
+                continue;
+            }
+            if (slash != 0) {
+                _market.slashStake(seat.verifier, slash, address(this));
+                pot += slash;
+                emit VerifierSlashed(jobId, d.round, seat.verifier, slash);
+            }
+            if (lock > slash) _market.unlockStake(seat.verifier, lock - slash);
+        }
+        _held += pot - d.pot;
+        d.pot = uint96(pot);
+        assembly ("memory-safe") {
+            mstore(honest, h)
+        }
+    }
+
+    /// @dev Settles the job in the market and pays everyone out of the bond, the slashed
+    /// collateral and the pot. Effects (phase, held balances) come before the ledger transfers.
+    function _settle(
+        uint256 jobId,
+        IJobMarket.SubmittedJob calldata terms,
+        Dispute storage d,
+        bool providerRight,
+        bool challengerRight,
+        address[] memory honest
+    ) private {
+        uint256 bond = d.bond;
+        uint256 pot = d.pot;
+        d.phase = Phase.Resolved;
+        d.bond = 0;
+        d.pot = 0;
+        _held -= bond + pot;
+        uint256 fee = _config.verifierFee;
+        uint256 toVerifiers;
+        if (providerRight) {
+            _market.settleDispute(jobId, terms, true);
+            uint256 toProvider;
+            (toVerifiers, toProvider) = DisputeMath.splitBond(bond, fee, honest.length);
+            // A wrong challenger's bond compensates the provider; an audit's unused budget
+            // goes back to the treasury.
+            bool audit = d.challenger == address(0);
+            _payOut(
+                jobId,
+                audit ? _market.treasury() : terms.provider,
+                audit ? PayoutRole.Treasury : PayoutRole.Provider,
+                toProvider
+            );
+        } else {
+            // Refunds the requester's payment and credits the slashed collateral to this module.
+            _market.settleDispute(jobId, terms, false);
+            uint256 collateral = PayoutMath.collateral(terms.reward, terms.collateralPct);
+            (uint256 v, uint256 toChallenger, uint256 toRequester) = DisputeMath.splitCollateral(
+                collateral, fee, honest.length, _config.challengerRewardBps, challengerRight
+            );
+            toVerifiers = v;
+            _payOut(jobId, d.challenger, PayoutRole.Challenger, toChallenger);
+            _payOut(jobId, _requesterOf(jobId), PayoutRole.Requester, toRequester);
+            _payOut(
+                jobId, _bondOwner(d), d.challenger == address(0) ? PayoutRole.Treasury : PayoutRole.Challenger, bond
+            );
+        }
+        if (honest.length == 0) {
+            _payOut(jobId, _market.treasury(), PayoutRole.Treasury, pot);
+            return;
+        }
+        toVerifiers += pot;
+        for (uint256 i; i < honest.length; ++i) {
+            _payOut(jobId, honest[i], PayoutRole.Verifier, DisputeMath.shareOf(toVerifiers, honest.length, i));
+        }
+    }
+
+    function _payOut(uint256 jobId, address to, PayoutRole role, uint256 amount) private {
+        if (amount == 0) return;
+        _market.transferBalance(to, amount);
+        emit DisputePayout(jobId, to, role, amount);
+    }
+
+    // ================================================================== internal: helpers
+
+    /// @dev Boyer–Moore majority vote over the revealed seats: returns the only hash that can
+    /// hold a strict majority, and its vote count.
+    function _majority(Seat[] memory seats) private pure returns (bytes32 candidate, uint256 votes) {
+        uint256 balance;
+        for (uint256 i; i < seats.length; ++i) {
+            if (seats[i].status != SeatStatus.Revealed) continue;
+            if (balance == 0) {
+                candidate = seats[i].vote;
+                balance = 1;
+            } else if (seats[i].vote == candidate) {
+                ++balance;
+            } else {
+                --balance;
+            }
+        }
+        for (uint256 i; i < seats.length; ++i) {
+            if (seats[i].status == SeatStatus.Revealed && seats[i].vote == candidate) ++votes;
+        }
+    }
+
+    function _roundSeats(uint256 jobId, uint8 round, uint256 size) private view returns (Seat[] memory seats) {
+        seats = new Seat[](size);
+        uint256 base = uint256(round) * _ROUND_STRIDE;
+        for (uint256 i; i < size; ++i) {
+            seats[i] = _seats[jobId][base + i];
+        }
+    }
+
+    function _seatOf(uint256 jobId, Dispute storage d, address verifier) private view returns (Seat storage) {
+        uint256 base = uint256(d.round) * _ROUND_STRIDE;
+        for (uint256 i; i < d.size; ++i) {
+            Seat storage seat = _seats[jobId][base + i];
+            if (seat.verifier == verifier) return seat;
+        }
+        revert DisputeNotOnCommittee(jobId, verifier);
+    }
+
+    /// @dev The terms must be the job's committed terms and the market must still hold the job
+    /// in `Disputed` (it may have been voided there directly).
+    function _requireDisputedTerms(uint256 jobId, IJobMarket.SubmittedJob calldata terms) private view {
+        uint256 record = _market.jobRecord(jobId);
+        if (record & 0xff != _DISPUTED_STATE) {
+            revert DisputeMarketStateMismatch(jobId, _market.jobState(jobId));
+        }
+        if (uint256(keccak256(abi.encode(terms))) >> _COMMITMENT_SHIFT != record >> _COMMITMENT_SHIFT) {
+            revert DisputeTermsMismatch(jobId);
+        }
+    }
+
+    function _expectPhase(uint256 jobId, Phase current, Phase expected) private pure {
+        if (current != expected) revert DisputeWrongPhase(jobId, current, expected);
+    }
+
+    /// @dev Who gets the bond back: the challenger, or the treasury for a fee-paid audit.
+    function _bondOwner(Dispute storage d) private view returns (address) {
+        address challenger = d.challenger;
+        return challenger == address(0) ? _market.treasury() : challenger;
+    }
+
+    function _requesterOf(uint256 jobId) private pure returns (address) {
+        return address(uint160(jobId >> 96));
+    }
+
+    function _auditBudget() private view returns (uint256) {
+        DisputeConfig storage c = _config;
+        uint256 seats;
+        for (uint256 r; r < c.maxRounds; ++r) {
+            seats += DisputeMath.seatsFor(c.committeeSize, r);
+        }
+        return seats * c.verifierFee;
+    }
+
+    // ================================================================== internal: governance
+
+    function _setConfig(DisputeConfig memory c) private {
+        _requireWithin("committeeSize", c.committeeSize, 1, MAX_COMMITTEE_SIZE);
+        if (c.committeeSize % 2 == 0) revert DisputeInvalidParameter("committeeSize", c.committeeSize, 1, 1);
+        _requireWithin("maxRounds", c.maxRounds, 1, MAX_ROUNDS);
+        _requireWithin("commitPeriod", c.commitPeriod, MIN_PERIOD, MAX_PERIOD);
+        _requireWithin("revealPeriod", c.revealPeriod, MIN_PERIOD, MAX_PERIOD);
+        _requireWithin("verifierSlashBps", c.verifierSlashBps, 1, DisputeMath.BPS);
+        _requireWithin("challengerRewardBps", c.challengerRewardBps, 0, DisputeMath.BPS);
+        _requireWithin("auditRateBps", c.auditRateBps, 0, MAX_AUDIT_RATE_BPS);
+        _requireWithin("verifierLock", c.verifierLock, 1, type(uint96).max);
+        _requireWithin("verifierFee", c.verifierFee, 1, type(uint96).max);
+        _requireWithin("weightCap", c.weightCap, c.verifierLock, type(uint96).max);
+        // A wrong challenger's bond must pay every honest verifier of the largest round.
+        uint256 largestRound = DisputeMath.seatsFor(c.committeeSize, c.maxRounds - 1);
+        _requireWithin("challengeBond", c.challengeBond, uint256(c.verifierFee) * largestRound, type(uint96).max);
+        // Every round must fit inside the market's dispute deadline, or no dispute could finish.
+        uint256 rounds = uint256(c.maxRounds) * (uint256(c.commitPeriod) + c.revealPeriod);
+        _requireWithin("roundsDuration", rounds, 0, _market.maxDisputeDuration());
+        _config = c;
+        emit ConfigChanged(c);
+    }
+
+    function _setArbiter(address a) private {
+        if (a == address(0)) revert DisputeZeroAddress();
+        emit ArbiterChanged(_arbiter, a);
+        _arbiter = a;
+    }
+
+    function _requireWithin(bytes32 parameter, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert DisputeInvalidParameter(parameter, value, min, max);
+    }
+}

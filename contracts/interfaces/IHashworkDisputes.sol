@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IJobMarket} from "./IJobMarket.sol";
+
+/// @title Hashwork dispute module: bonded challenges, committee draws, commit–reveal votes,
+/// random audits and the payouts that follow.
+/// @notice A dispute moves through `AwaitingDraw → Voting → (Resolved | next round)`; after
+/// `maxRounds` rounds without a decision the governance arbiter chooses between the two
+/// hashes. Every step is a permissionless call except voting (the drawn verifiers) and
+/// arbitration (the arbiter). If a dispute outlives the market's `maxDisputeDuration`,
+/// anyone can void it: the requester is refunded, bonds and locks are returned.
+/// All money stays in the market's ledger: the module's ledger balance there always equals
+/// `totalHeld()` (open bonds plus slashed verifier stake awaiting distribution).
+interface IHashworkDisputes {
+    // ------------------------------------------------------------------ types
+
+    /// @notice Where a dispute is. `None` means there never was one for the job.
+    enum Phase {
+        None,
+        AwaitingDraw,
+        Voting,
+        AwaitingArbiter,
+        Resolved,
+        Voided
+    }
+
+    /// @notice A committee seat's progress in its round.
+    enum SeatStatus {
+        Empty,
+        Drawn,
+        Committed,
+        Revealed
+    }
+
+    /// @notice Who a payout went to, for `DisputePayout`.
+    enum PayoutRole {
+        Requester,
+        Challenger,
+        Provider,
+        Verifier,
+        Treasury
+    }
+
+    /// @notice Governance parameters, each bounded in `setConfig`.
+    struct DisputeConfig {
+        /// Bond a challenger posts; pays the provider and the verifiers if the challenger is wrong.
+        uint96 challengeBond;
+        /// Stake each drawn verifier locks for its duty.
+        uint96 verifierLock;
+        /// Pay per honest verifier, from the losing side's funds.
+        uint96 verifierFee;
+        /// Free stake above this weighs no more in the draw (bounds the draw's rejection sampling).
+        uint96 weightCap;
+        /// Share of its lock a verifier loses for not revealing or voting against the majority.
+        uint16 verifierSlashBps;
+        /// Share of a wrong provider's slashed collateral (after verifier pay) the challenger earns.
+        uint16 challengerRewardBps;
+        /// Fraction of submitted jobs selected for a random audit, in basis points.
+        uint16 auditRateBps;
+        /// Verifiers in the first round (odd); each later round draws two more.
+        uint8 committeeSize;
+        /// Rounds before the arbiter decides.
+        uint8 maxRounds;
+        /// Seconds the committee has to commit after the draw.
+        uint32 commitPeriod;
+        /// Seconds to reveal after the commit period.
+        uint32 revealPeriod;
+    }
+
+    /// @notice A dispute as stored (one entry per job).
+    struct Dispute {
+        /// Who challenged; zero for a random audit.
+        address challenger;
+        /// Bond (or, for an audit, the fee-paid budget) still held for this dispute.
+        uint96 bond;
+        /// The challenger's claimed result hash; zero for an audit.
+        bytes32 challengerHash;
+        /// Block whose hash seeds the current round's draw.
+        uint40 seedBlock;
+        uint40 commitDeadline;
+        uint40 revealDeadline;
+        Phase phase;
+        /// Zero-based round number.
+        uint8 round;
+        /// Seats in the current round.
+        uint8 size;
+        uint8 committed;
+        uint8 revealed;
+        /// Stake each verifier of the current round locked (fixed at the draw).
+        uint96 lockPerSeat;
+        /// Verifier stake slashed in failed rounds, paid to the deciding round's honest verifiers.
+        uint96 pot;
+    }
+
+    /// @notice One committee seat.
+    struct Seat {
+        address verifier;
+        SeatStatus status;
+        /// The vote commitment until revealed, then the revealed result hash.
+        bytes32 vote;
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice The provider may not challenge its own result.
+    error DisputeProviderCannotChallenge(uint256 jobId);
+    /// @notice A challenge must name a non-zero hash that differs from the provider's.
+    error DisputeInvalidChallengeHash(uint256 jobId, bytes32 challengerHash);
+    /// @notice The settlement terms do not match the job's commitment in the market.
+    error DisputeTermsMismatch(uint256 jobId);
+    /// @notice The dispute is not in a phase that allows this call.
+    error DisputeWrongPhase(uint256 jobId, Phase current, Phase expected);
+    /// @notice The draw's seed block has not been mined yet.
+    error DisputeSeedNotReady(uint256 jobId, uint256 seedBlock);
+    /// @notice The caller holds no seat in the current round.
+    error DisputeNotOnCommittee(uint256 jobId, address caller);
+    /// @notice The commit period is over.
+    error DisputeCommitClosed(uint256 jobId, uint256 commitDeadline);
+    /// @notice Reveals open when every seat has committed or the commit period is over.
+    error DisputeRevealNotOpen(uint256 jobId, uint256 commitDeadline);
+    /// @notice The reveal period is over.
+    error DisputeRevealClosed(uint256 jobId, uint256 revealDeadline);
+    /// @notice The seat has already committed (or is past committing).
+    error DisputeAlreadyCommitted(uint256 jobId, address verifier);
+    /// @notice The seat has no commitment to reveal, or has already revealed.
+    error DisputeNothingToReveal(uint256 jobId, address verifier);
+    /// @notice The revealed vote and salt do not hash to the commitment.
+    error DisputeCommitmentMismatch(uint256 jobId, address verifier);
+    /// @notice A commitment must be non-zero.
+    error DisputeZeroCommitment();
+    /// @notice Votes are still coming in: every seat has not revealed and the deadlines have not passed.
+    error DisputeVotingOngoing(uint256 jobId, uint256 revealDeadline);
+    /// @notice Only the arbiter may decide a dispute that ran out of rounds.
+    error DisputeNotArbiter(address caller);
+    /// @notice The job's submission block is too old (or too new) to read its hash.
+    error DisputeAuditSeedUnavailable(uint256 jobId, uint256 submittedBlock);
+    /// @notice The audit lottery did not select this job.
+    error DisputeNotSelectedForAudit(uint256 jobId);
+    /// @notice The market has already settled this dispute some other way.
+    error DisputeMarketStateMismatch(uint256 jobId, IJobMarket.JobState marketState);
+    /// @notice A governance parameter is out of its bounds.
+    error DisputeInvalidParameter(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    /// @notice The zero address is not allowed here.
+    error DisputeZeroAddress();
+
+    // ------------------------------------------------------------------ events
+
+    /// @notice A dispute was opened by a challenge (`challenger` non-zero) or a random audit.
+    event DisputeOpened(
+        uint256 indexed jobId,
+        address indexed challenger,
+        address indexed provider,
+        bytes32 providerHash,
+        bytes32 challengerHash,
+        uint256 bond,
+        uint256 seedBlock
+    );
+    /// @notice The seed block aged past 256 blocks before the draw; the draw uses a new one.
+    event DrawRescheduled(uint256 indexed jobId, uint8 round, uint256 seedBlock);
+    /// @notice A committee was drawn and locked `lockPerSeat` each.
+    event CommitteeDrawn(
+        uint256 indexed jobId,
+        uint8 round,
+        address[] verifiers,
+        uint256 lockPerSeat,
+        uint256 commitDeadline,
+        uint256 revealDeadline
+    );
+    /// @notice A verifier committed `keccak256(abi.encode(resultHash, salt, verifier))`.
+    event VoteCommitted(uint256 indexed jobId, uint8 round, address indexed verifier, bytes32 commitment);
+    /// @notice A verifier revealed its vote.
+    event VoteRevealed(uint256 indexed jobId, uint8 round, address indexed verifier, bytes32 resultHash);
+    /// @notice A verifier lost `amount` of its lock (no reveal, or against the majority).
+    event VerifierSlashed(uint256 indexed jobId, uint8 round, address indexed verifier, uint256 amount);
+    /// @notice A round ended without a decision (no committee, no quorum, or no majority).
+    /// `nextSeedBlock` is zero when the arbiter decides next.
+    event RoundFailed(uint256 indexed jobId, uint8 round, uint256 revealed, uint256 nextSeedBlock);
+    /// @notice The arbiter decided a dispute that ran out of rounds.
+    event ArbiterDecided(uint256 indexed jobId, address indexed arbiter, bool providerRight);
+    /// @notice Every token the resolution moved, one event per recipient.
+    event DisputePayout(uint256 indexed jobId, address indexed to, PayoutRole role, uint256 amount);
+    /// @notice The dispute is over. `winningHash` is the majority vote (or the arbiter's pick).
+    event DisputeResolved(
+        uint256 indexed jobId,
+        bool providerRight,
+        bool challengerRight,
+        bytes32 winningHash,
+        uint256 honestVerifiers
+    );
+    /// @notice The dispute ran out of time and was voided: the requester was refunded by the
+    /// market, the bond returned and the locks released.
+    event DisputeVoided(uint256 indexed jobId, uint256 bondReturned, uint256 potToTreasury);
+    /// @notice Governance changed the parameters.
+    event ConfigChanged(DisputeConfig config);
+    /// @notice Governance changed the arbiter.
+    event ArbiterChanged(address indexed previous, address indexed current);
+
+    // ------------------------------------------------------------------ actions
+
+    /// @notice Challenge a submitted result during its challenge window, naming the hash you
+    /// believe is right and posting `challengeBond` (pulled by allowance to this module).
+    function challenge(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bytes32 challengerHash) external;
+
+    /// @notice Open a random audit of a submitted job the lottery selected (see
+    /// `isSelectedForAudit`); paid from the market's accrued protocol fees.
+    function startAudit(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external;
+
+    /// @notice Draw the current round's committee from the seed block's hash. If that hash is
+    /// no longer readable (more than 256 blocks old), reschedule to a new seed block instead.
+    /// @return drawn Whether a committee was seated (false if rescheduled or the round failed).
+    function drawCommittee(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external returns (bool drawn);
+
+    /// @notice Commit a vote as a seated verifier: `keccak256(abi.encode(resultHash, salt, msg.sender))`.
+    function commitVote(uint256 jobId, bytes32 commitment) external;
+
+    /// @notice Reveal a committed vote.
+    function revealVote(uint256 jobId, bytes32 resultHash, bytes32 salt) external;
+
+    /// @notice Tally the current round once every seat revealed or the deadlines passed; pay
+    /// out if a majority decided, otherwise start the next round (or hand over to the arbiter).
+    /// @return resolved Whether the dispute is now resolved.
+    function resolve(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external returns (bool resolved);
+
+    /// @notice The arbiter's decision after `maxRounds` undecided rounds: only between the
+    /// provider's hash and the challenger's.
+    function arbitrate(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bool providerRight) external;
+
+    /// @notice After the market's dispute deadline, anyone may void the dispute.
+    function voidDispute(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external;
+
+    // ------------------------------------------------------------------ governance
+
+    /// @notice Set every parameter at once (each bounded; see `docs/economics.md`).
+    function setConfig(DisputeConfig calldata newConfig) external;
+
+    /// @notice Set the arbiter that decides disputes no committee could.
+    function setArbiter(address newArbiter) external;
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The market this module serves.
+    function market() external view returns (address);
+
+    /// @notice Current parameters.
+    function config() external view returns (DisputeConfig memory);
+
+    /// @notice The arbiter.
+    function arbiter() external view returns (address);
+
+    /// @notice The dispute for `jobId` (phase `None` if none).
+    function getDispute(uint256 jobId) external view returns (Dispute memory);
+
+    /// @notice The seats of `round` of the dispute for `jobId`.
+    function getCommittee(uint256 jobId, uint8 round) external view returns (Seat[] memory seats);
+
+    /// @notice Tokens this module is owed in the market's ledger (open bonds and pots).
+    function totalHeld() external view returns (uint256);
+
+    /// @notice Whether the audit lottery selects `jobId` submitted in `submittedBlock` (false
+    /// when that block's hash is not readable).
+    function isSelectedForAudit(uint256 jobId, uint256 submittedBlock) external view returns (bool);
+
+    /// @notice Seats in round `round` under the current parameters.
+    function committeeSizeFor(uint8 round) external view returns (uint256);
+
+    /// @notice The budget a random audit takes from fees: the fee of every seat of every round.
+    function auditBudget() external view returns (uint256);
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @notice The arithmetic of disputes (committee sizes, quorum, slashes and payout splits),
+/// kept apart so it can be fuzzed. Every split hands out exactly what it is given.
+library DisputeMath {
+    uint256 internal constant BPS = 10_000;
+
+    /// @notice The commitment a verifier posts: binds the vote to a secret salt and to the
+    /// verifier itself, so a commitment cannot be copied by another seat.
+    function voteCommitment(bytes32 resultHash, bytes32 salt, address verifier) internal pure returns (bytes32) {
+        return keccak256(abi.encode(resultHash, salt, verifier));
+    }
+
+    /// @notice Seats in round `round`: the first round has `committeeSize`, each later one two more.
+    function seatsFor(uint256 committeeSize, uint256 round) internal pure returns (uint256) {
+        return committeeSize + 2 * round;
+    }
+
+    /// @notice Reveals needed for a round to decide: a strict majority of its seats.
+    function quorum(uint256 seats) internal pure returns (uint256) {
+        return seats / 2 + 1;
+    }
+
+    /// @notice Part of a verifier's lock it loses for not revealing or voting with the minority
+    /// (rounded down: never more than the stated share).
+    function slashOf(uint256 lock, uint256 slashBps) internal pure returns (uint256) {
+        return (lock * slashBps) / BPS;
+    }
+
+    /// @notice Pay for `honest` verifiers out of `funds`: `fee` each, as far as the funds go.
+    function verifierPay(uint256 funds, uint256 fee, uint256 honest) internal pure returns (uint256) {
+        uint256 owed = fee * honest;
+        return owed < funds ? owed : funds;
+    }
+
+    /// @notice Splits a wrong provider's slashed `collateral`: honest verifiers first, then the
+    /// challenger's reward (only if the majority agreed with the challenger), then the requester.
+    /// `toVerifiers + toChallenger + toRequester == collateral`.
+    function splitCollateral(
+        uint256 collateral,
+        uint256 fee,
+        uint256 honest,
+        uint256 challengerRewardBps,
+        bool challengerRight
+    ) internal pure returns (uint256 toVerifiers, uint256 toChallenger, uint256 toRequester) {
+        toVerifiers = verifierPay(collateral, fee, honest);
+        uint256 rest = collateral - toVerifiers;
+        toChallenger = challengerRight ? (rest * challengerRewardBps) / BPS : 0;
+        toRequester = rest - toChallenger;
+    }
+
+    /// @notice Splits a wrong challenger's `bond`: honest verifiers first, the rest to the
+    /// provider. `toVerifiers + toProvider == bond`.
+    function splitBond(uint256 bond, uint256 fee, uint256 honest)
+        internal
+        pure
+        returns (uint256 toVerifiers, uint256 toProvider)
+    {
+        toVerifiers = verifierPay(bond, fee, honest);
+        toProvider = bond - toVerifiers;
+    }
+
+    /// @notice The share of `total` for verifier `index` of `count`: equal shares, the last one
+    /// takes the rounding remainder so the shares sum to `total`.
+    function shareOf(uint256 total, uint256 count, uint256 index) internal pure returns (uint256) {
+        uint256 share = total / count;
+        return index + 1 == count ? total - share * (count - 1) : share;
+    }
+
+    /// @notice Whether the audit lottery selects a job, from the hash of the block its result
+    /// was committed in (unknown to the provider when it signed).
+    function auditSelected(bytes32 submittedBlockHash, uint256 jobId, uint256 auditRateBps)
+        internal
+        pure
+        returns (bool)
+    {
+        return uint256(keccak256(abi.encode(submittedBlockHash, jobId))) % BPS < auditRateBps;
+    }
+}
