@@ -107,18 +107,27 @@ function seatsBy(committee: string[], signers: HardhatEthersSigner[]): HardhatEt
   });
 }
 
-/** Commits then reveals `votes[i]` for seat i (undefined: that seat stays silent). */
+/**
+ * Commits then reveals `votes[i]` for seat i (undefined: that seat stays silent). With silent
+ * seats, reveals open only after the commit deadline, so `time` must be given to get there.
+ */
 export async function vote(
   disputes: HashworkDisputes,
   jobId: bigint,
   seats: HardhatEthersSigner[],
   votes: (string | undefined)[],
+  time?: NetworkHelpers["time"],
 ): Promise<void> {
   const salts = seats.map((s, i) => keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256"], [s.address, i])));
   for (const [i, s] of seats.entries()) {
     if (votes[i] !== undefined) {
       await disputes.connect(s).commitVote(jobId, voteCommitment(votes[i]!, salts[i], s.address));
     }
+  }
+  const { committed, size, commitDeadline } = await disputes.getDispute(jobId);
+  if (committed < size) {
+    if (!time) throw new Error("silent seats: pass `time` so reveals can wait for the commit deadline");
+    await time.increaseTo(commitDeadline + 1n);
   }
   for (const [i, s] of seats.entries()) {
     if (votes[i] !== undefined) await disputes.connect(s).revealVote(jobId, votes[i]!, salts[i]);

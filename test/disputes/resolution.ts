@@ -1,0 +1,269 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { LOCAL_PARAMETERS } from "../../scripts/lib/defaults.js";
+import {
+  BOND,
+  COLLATERAL,
+  DISPUTE_PARAMETERS,
+  JobState,
+  LOCK,
+  Phase,
+  REWARD,
+  Role,
+  SLASH,
+  STAKE,
+  VERIFIER_FEE,
+  createDisputeFixtures,
+  expectSystemSolvent,
+  vote,
+  type Drawn,
+} from "./fixtures.js";
+
+const { ethers, networkHelpers } = await network.create();
+const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { loadFixture, time } = networkHelpers;
+
+const FEE = (REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
+const REWARD_BPS = BigInt(DISPUTE_PARAMETERS.challengerRewardBps);
+
+/** Ledger balances of every party, to compare before and after a resolution. */
+async function ledgers(d: Drawn) {
+  const of = (a: string) => d.market.balanceOf(a);
+  return {
+    requester: await of(d.requester.address),
+    challenger: await of(d.challenger.address),
+    provider: await of(d.provider.address),
+    treasury: await of(d.treasury.address),
+    seats: await Promise.all(d.committee.map(of)),
+  };
+}
+
+/** Votes, then resolves (after the deadlines if some seats stay silent). */
+async function voteAndResolve(d: Drawn, votes: (string | undefined)[]) {
+  await vote(d.disputes, d.jobId, d.seat, votes, time);
+  if (votes.includes(undefined)) await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
+  return d.disputes.connect(d.keeper).resolve(d.jobId, d.terms);
+}
+
+describe("HashworkDisputes: resolution", function () {
+  describe("when the committee agrees with the provider (challenger wrong)", function () {
+    async function providerRight() {
+      const d = await fixtures.drawn();
+      const before = await ledgers(d);
+      const stakeBefore = (await d.market.stakeOf(d.provider.address)).staked;
+      const tx = await voteAndResolve(d, [d.providerHash, d.providerHash, d.providerHash]);
+      return { ...d, before, stakeBefore, tx };
+    }
+
+    it("finalizes the job and pays the provider its reward minus the fee", async function () {
+      const d = await loadFixture(providerRight);
+      expect(await d.market.jobState(d.jobId)).to.equal(JobState.Finalized);
+      const s = await d.market.stakeOf(d.provider.address);
+      expect(s.staked).to.equal(d.stakeBefore + REWARD - FEE);
+      expect(s.locked).to.equal(0n);
+    });
+
+    it("pays the bond to the provider, less the honest verifiers' fees", async function () {
+      const d = await loadFixture(providerRight);
+      const after = await ledgers(d);
+      expect(after.provider - d.before.provider).to.equal(BOND - 3n * VERIFIER_FEE);
+      expect(after.challenger).to.equal(d.before.challenger);
+    });
+
+    it("pays each honest verifier its fee and releases its lock", async function () {
+      const d = await loadFixture(providerRight);
+      const after = await ledgers(d);
+      for (const [i, v] of d.committee.entries()) {
+        expect(after.seats[i] - d.before.seats[i]).to.equal(VERIFIER_FEE);
+        expect((await d.market.stakeOf(v)).locked).to.equal(0n);
+      }
+    });
+
+    it("records a won dispute in the provider's reputation", async function () {
+      const d = await loadFixture(providerRight);
+      expect((await d.market.reputationOf(d.provider.address)).disputesWon).to.equal(1n);
+    });
+
+    it("emits DisputeResolved and one DisputePayout per recipient", async function () {
+      const d = await loadFixture(providerRight);
+      await expect(d.tx).to.emit(d.disputes, "DisputeResolved").withArgs(d.jobId, true, false, d.providerHash, 3);
+      await expect(d.tx)
+        .to.emit(d.disputes, "DisputePayout")
+        .withArgs(d.jobId, d.provider.address, Role.Provider, BOND - 3n * VERIFIER_FEE);
+      await expect(d.tx).to.emit(d.disputes, "DisputePayout").withArgs(d.jobId, d.committee[0], Role.Verifier, VERIFIER_FEE);
+    });
+
+    it("leaves the module holding nothing and everything solvent", async function () {
+      const d = await loadFixture(providerRight);
+      expect(await d.disputes.totalHeld()).to.equal(0n);
+      expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.Resolved);
+      await expectSystemSolvent(d);
+    });
+  });
+
+  describe("when the committee agrees with the challenger (provider wrong)", function () {
+    async function providerWrong() {
+      const d = await fixtures.drawn();
+      const before = await ledgers(d);
+      const tx = await voteAndResolve(d, [d.challengerHash, d.challengerHash, d.challengerHash]);
+      return { ...d, before, tx };
+    }
+    const VERIFIERS = 3n * VERIFIER_FEE;
+    const CHALLENGER_REWARD = ((COLLATERAL - VERIFIERS) * REWARD_BPS) / 10_000n;
+    const COMPENSATION = COLLATERAL - VERIFIERS - CHALLENGER_REWARD;
+
+    it("overturns the job", async function () {
+      const d = await loadFixture(providerWrong);
+      expect(await d.market.jobState(d.jobId)).to.equal(JobState.Overturned);
+    });
+
+    it("slashes the provider's whole collateral", async function () {
+      const d = await loadFixture(providerWrong);
+      const s = await d.market.stakeOf(d.provider.address);
+      expect(s.staked).to.equal(STAKE - COLLATERAL);
+      expect(s.locked).to.equal(0n);
+    });
+
+    it("refunds the requester's payment and pays its compensation", async function () {
+      const d = await loadFixture(providerWrong);
+      const after = await ledgers(d);
+      expect(after.requester - d.before.requester).to.equal(REWARD + COMPENSATION);
+    });
+
+    it("returns the challenger's bond with its reward", async function () {
+      const d = await loadFixture(providerWrong);
+      const after = await ledgers(d);
+      expect(after.challenger - d.before.challenger).to.equal(BOND + CHALLENGER_REWARD);
+    });
+
+    it("pays each honest verifier its fee", async function () {
+      const d = await loadFixture(providerWrong);
+      const after = await ledgers(d);
+      for (const i of [0, 1, 2]) expect(after.seats[i] - d.before.seats[i]).to.equal(VERIFIER_FEE);
+    });
+
+    it("records a lost dispute in the provider's reputation", async function () {
+      const d = await loadFixture(providerWrong);
+      expect((await d.market.reputationOf(d.provider.address)).disputesLost).to.equal(1n);
+    });
+
+    it("emits DisputeResolved naming the challenger's hash", async function () {
+      const d = await loadFixture(providerWrong);
+      await expect(d.tx).to.emit(d.disputes, "DisputeResolved").withArgs(d.jobId, false, true, d.challengerHash, 3);
+    });
+
+    it("leaves the module holding nothing and everything solvent", async function () {
+      const d = await loadFixture(providerWrong);
+      expect(await d.disputes.totalHeld()).to.equal(0n);
+      await expectSystemSolvent(d);
+    });
+  });
+
+  describe("when the majority names a third hash (both wrong)", function () {
+    it("overturns the job but gives the challenger only its bond back", async function () {
+      const d = await loadFixture(fixtures.drawn);
+      const before = await ledgers(d);
+      const third = ethers.id("third");
+      await voteAndResolve(d, [third, third, third]);
+      const after = await ledgers(d);
+      expect(await d.market.jobState(d.jobId)).to.equal(JobState.Overturned);
+      expect(after.challenger - before.challenger).to.equal(BOND);
+      expect(after.requester - before.requester).to.equal(REWARD + COLLATERAL - 3n * VERIFIER_FEE);
+    });
+  });
+
+  describe("a verifier who does not reveal", function () {
+    async function silentSeat() {
+      const d = await fixtures.drawn();
+      const before = await ledgers(d);
+      const tx = await voteAndResolve(d, [d.providerHash, d.providerHash, undefined]);
+      return { ...d, before, tx };
+    }
+
+    it("loses verifierSlashBps of its lock and gets the rest back", async function () {
+      const d = await loadFixture(silentSeat);
+      const s = await d.market.stakeOf(d.committee[2]);
+      expect(s.staked).to.equal(STAKE - SLASH);
+      expect(s.locked).to.equal(0n);
+      await expect(d.tx).to.emit(d.disputes, "VerifierSlashed").withArgs(d.jobId, 0, d.committee[2], SLASH);
+    });
+
+    it("has its slashed stake shared by the honest verifiers", async function () {
+      const d = await loadFixture(silentSeat);
+      const after = await ledgers(d);
+      for (const i of [0, 1]) expect(after.seats[i] - d.before.seats[i]).to.equal(VERIFIER_FEE + SLASH / 2n);
+      expect(after.seats[2]).to.equal(d.before.seats[2]);
+    });
+
+    it("does not stop the majority from deciding", async function () {
+      const d = await loadFixture(silentSeat);
+      expect(await d.market.jobState(d.jobId)).to.equal(JobState.Finalized);
+      await expectSystemSolvent(d);
+    });
+  });
+
+  describe("a verifier in the minority", function () {
+    async function minority() {
+      const d = await fixtures.drawn();
+      const before = await ledgers(d);
+      await voteAndResolve(d, [d.challengerHash, d.providerHash, d.challengerHash]);
+      return { ...d, before };
+    }
+
+    it("loses verifierSlashBps of its lock", async function () {
+      const d = await loadFixture(minority);
+      expect((await d.market.stakeOf(d.committee[1])).staked).to.equal(STAKE - SLASH);
+    });
+
+    it("keeps the majority's verifiers whole and pays them the slash", async function () {
+      const d = await loadFixture(minority);
+      const after = await ledgers(d);
+      for (const i of [0, 2]) {
+        expect(after.seats[i] - d.before.seats[i]).to.equal(VERIFIER_FEE + SLASH / 2n);
+        expect((await d.market.stakeOf(d.committee[i])).staked).to.equal(STAKE);
+      }
+      await expectSystemSolvent(d);
+    });
+  });
+
+  describe("resolve", function () {
+    it("is refused while votes are still coming in with DisputeVotingOngoing", async function () {
+      const d = await loadFixture(fixtures.drawn);
+      const { revealDeadline } = await d.disputes.getDispute(d.jobId);
+      await expect(d.disputes.resolve(d.jobId, d.terms))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeVotingOngoing")
+        .withArgs(d.jobId, revealDeadline);
+    });
+
+    it("is allowed before the reveal deadline once everyone who committed has revealed", async function () {
+      const d = await loadFixture(fixtures.drawn);
+      // Seat 3 never commits; after the commit deadline the round can close early.
+      await vote(d.disputes, d.jobId, d.seat.slice(0, 2), [d.providerHash, d.providerHash], time);
+      await expect(d.disputes.resolve(d.jobId, d.terms)).to.emit(d.disputes, "DisputeResolved");
+    });
+
+    it("refuses terms that do not match the job with DisputeTermsMismatch", async function () {
+      const d = await loadFixture(fixtures.drawn);
+      await expect(d.disputes.resolve(d.jobId, { ...d.terms, resultHash: d.challengerHash }))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeTermsMismatch")
+        .withArgs(d.jobId);
+    });
+
+    it("cannot be repeated once resolved (DisputeWrongPhase)", async function () {
+      const d = await loadFixture(fixtures.drawn);
+      await voteAndResolve(d, [d.providerHash, d.providerHash, d.providerHash]);
+      await expect(d.disputes.resolve(d.jobId, d.terms))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeWrongPhase")
+        .withArgs(d.jobId, Phase.Resolved, Phase.Voting);
+    });
+  });
+
+  it("locks exactly the collateral and the duty locks while voting, and nothing after", async function () {
+    const d = await loadFixture(fixtures.drawn);
+    expect((await d.market.stakeOf(d.provider.address)).locked).to.equal(COLLATERAL);
+    for (const v of d.committee) expect((await d.market.stakeOf(v)).locked).to.equal(LOCK);
+    await voteAndResolve(d, [d.providerHash, d.providerHash, d.providerHash]);
+    for (const v of [d.provider.address, ...d.committee]) expect((await d.market.stakeOf(v)).locked).to.equal(0n);
+  });
+});
