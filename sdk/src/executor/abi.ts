@@ -1,0 +1,113 @@
+import { InvalidExecutionParametersError } from "./errors.ts";
+
+/**
+ * Program ABI v1: the constants every honest executor shares. A result hash is reproducible only
+ * between executors that use these exact values (and the pinned `binaryen` version that defines
+ * the fuel cost model), so changing any of them is a new ABI version. See docs/program-abi.md.
+ */
+
+/** Version tag of the program ABI these constants define. */
+export const PROGRAM_ABI_VERSION = 1;
+
+/** Module name of every host import a program may use. */
+export const HOST_MODULE = "hashwork";
+
+/** The function a program exports as its entry point: `() -> ()`. */
+export const RUN_EXPORT = "run";
+/** The memory a program exports (its only memory, defined by the module, 32-bit, not shared). */
+export const MEMORY_EXPORT = "memory";
+
+type ValType = "i32";
+
+/** A host import a program may declare, with its exact signature. */
+export type HostImport = { module: string; name: string; params: readonly ValType[]; results: readonly ValType[] };
+
+/**
+ * Every import a v1 program may declare. `env.abort` is what AssemblyScript emits for `abort()`
+ * and failed assertions; like `hashwork.abort`, it ends the run as `Trapped`.
+ */
+export const HOST_IMPORTS: readonly HostImport[] = [
+  { module: HOST_MODULE, name: "input_size", params: [], results: ["i32"] },
+  { module: HOST_MODULE, name: "input_read", params: ["i32", "i32", "i32"], results: [] },
+  { module: HOST_MODULE, name: "output_write", params: ["i32", "i32"], results: [] },
+  { module: HOST_MODULE, name: "abort", params: ["i32", "i32", "i32", "i32"], results: [] },
+  { module: "env", name: "abort", params: ["i32", "i32", "i32", "i32"], results: [] },
+];
+
+/** Resource caps of a run. On-chain results use {@link DEFAULT_LIMITS}. */
+export type ExecutionLimits = {
+  /** Most 64 KiB pages the memory may ever hold (initial size included). */
+  maxMemoryPages: number;
+  /** Most bytes `output_write` may accumulate; one byte more ends the run as `OutputTooLarge`. */
+  maxOutputBytes: number;
+  /** Most input bytes accepted (larger inputs are refused before running). */
+  maxInputBytes: number;
+  /** Call-stack budget in slots; deeper recursion traps deterministically. */
+  maxStackSlots: number;
+};
+
+/** The limits of ABI v1. Two executors agree on a result only if they use the same limits. */
+export const DEFAULT_LIMITS: Readonly<ExecutionLimits> = Object.freeze({
+  maxMemoryPages: 1024, // 64 MiB
+  maxOutputBytes: 8 * 1024 * 1024,
+  maxInputBytes: 32 * 1024 * 1024,
+  maxStackSlots: 128 * 1024,
+});
+
+/** The largest fuel limit a run accepts (the fuel counter is a signed 64-bit integer). */
+export const MAX_FUEL_LIMIT = (1n << 63n) - 1n;
+
+/**
+ * Fuel cost model. Every instruction costs {@link FUEL_PER_INSTRUCTION}; calls cost
+ * {@link FUEL_PER_CALL}; the instructions whose work grows with an operand pay by the byte.
+ */
+export const FUEL_PER_INSTRUCTION = 1n;
+export const FUEL_PER_CALL = 4n;
+/** `memory.copy` / `memory.fill` / `memory.init` / `input_read` / `output_write`: 1 fuel per 16 bytes. */
+export const BYTES_PER_FUEL_SHIFT = 4n;
+/** A successful `memory.grow` costs this much per page (64 KiB at 1 fuel per 16 bytes). */
+export const FUEL_PER_PAGE = 4096n;
+
+/** Slots every frame costs on top of its parameters and locals (return address, spills). */
+export const FRAME_OVERHEAD_SLOTS = 8;
+
+/** Names the instrumented module exports for the host (never the program's own names). */
+export const INSTRUMENTED_EXPORTS = {
+  entry: "__hashwork_entry",
+  fuel: "__hashwork_fuel",
+  fault: "__hashwork_fault",
+  memory: "memory",
+} as const;
+
+/** Why instrumented code trapped on purpose, as stored in the fault global. */
+export const FaultCode = {
+  None: 0,
+  /** The call-stack budget ran out: a deterministic trap. */
+  StackExhausted: 1,
+  /** `memory.grow` failed below the cap: the host ran out of memory, not a program result. */
+  HostMemory: 2,
+} as const;
+export type FaultCode = (typeof FaultCode)[keyof typeof FaultCode];
+
+/** Resolves partial limits against the ABI v1 defaults and checks their ranges. */
+export function resolveLimits(limits: Partial<ExecutionLimits> = {}): ExecutionLimits {
+  const resolved = { ...DEFAULT_LIMITS, ...limits };
+  const check = (name: keyof ExecutionLimits, max: number) => {
+    const v = resolved[name];
+    if (!Number.isSafeInteger(v) || v < 0 || v > max) {
+      throw new InvalidExecutionParametersError(`limits.${name} must be an integer in [0, ${max}]`, {
+        metaMessages: [`got: ${v}`],
+      });
+    }
+  };
+  check("maxMemoryPages", 65536);
+  check("maxOutputBytes", 1 << 30);
+  check("maxInputBytes", 1 << 30);
+  check("maxStackSlots", 1 << 24);
+  return resolved;
+}
+
+/** Key for caching an instrumented module: only the limits baked into the code matter. */
+export function instrumentationKey(limits: ExecutionLimits): string {
+  return `v${PROGRAM_ABI_VERSION}:mem=${limits.maxMemoryPages}:stack=${limits.maxStackSlots}`;
+}

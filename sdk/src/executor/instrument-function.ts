@@ -1,0 +1,328 @@
+import type binaryenTypes from "binaryen";
+
+import {
+  BYTES_PER_FUEL_SHIFT,
+  FRAME_OVERHEAD_SLOTS,
+  FUEL_PER_CALL,
+  FUEL_PER_INSTRUCTION,
+  FUEL_PER_PAGE,
+  FaultCode,
+} from "./abi.ts";
+import { ExpressionId, binaryen, raw } from "./binaryen-api.ts";
+import { ProgramAbiError } from "./errors.ts";
+import { checkExpression, checkValueType, unsupportedExpression } from "./features.ts";
+import { childSlots } from "./ir-children.ts";
+import { canonicalizeScalar, canonicalizeVector, nanSite } from "./nan-canonicalization.ts";
+
+type Module = binaryenTypes.Module;
+
+/** The globals and caps the instrumented code refers to, shared by every function. */
+export type InstrumentationContext = {
+  module: Module;
+  /** i64 fuel left; negative means exhausted. */
+  fuelGlobal: string;
+  /** i32 fault code ({@link FaultCode}). */
+  faultGlobal: string;
+  /** i32 call-stack slots in use. */
+  stackGlobal: string;
+  memoryName: string;
+  /** Pages `memory.grow` may reach: min(ABI cap, the module's declared maximum). */
+  memoryCapPages: number;
+  maxStackSlots: number;
+  /** Names of imported functions (calls to them cannot recurse into the program). */
+  importedFunctions: ReadonlySet<string>;
+};
+
+/** The deepest expression nesting the instrumenter accepts (a fixed number, so refusal is deterministic). */
+export const MAX_NESTING = 1500;
+
+const RETURN_LABEL = "hashwork$return";
+
+/**
+ * Instruments one defined function in place:
+ *
+ * - **Fuel.** Code is cut into straight-line *segments*: a segment starts at the function entry,
+ *   at the top of every loop body and `if` arm, and right after every labelled block (a branch
+ *   target, so a merge point). The static cost of all instructions in a segment is charged once,
+ *   when control enters it, with one `global.set` on an i64 counter. Loop headers (and the entry
+ *   of functions that make calls, which bounds recursion) also check the counter and trap when it
+ *   is negative; all other charges are unchecked, because straight-line code between two checks
+ *   is bounded by the code's size. The host treats a negative counter at the end of a run, for
+ *   whatever reason it ended, as "out of fuel". An instruction after a `br_if` is paid for even
+ *   when the branch is taken: fuel is a deterministic price, not an exact count.
+ * - **Bulk memory and growth.** `memory.copy/fill/init` also pay 1 fuel per 16 bytes and
+ *   `memory.grow` pays per page granted; growth beyond the page cap returns -1, and a refusal below
+ *   the cap (the host out of memory) sets a fault and traps so the host can report it.
+ * - **Stack.** Functions that call others charge their frame size (parameters + locals +
+ *   overhead) to a slot counter on entry and release it on exit, trapping past the budget, so
+ *   deep recursion ends the same way on every machine instead of at the engine's stack limit.
+ * - **NaNs.** See `nan-canonicalization.ts`.
+ */
+export class FunctionInstrumenter {
+  private readonly ctx: InstrumentationContext;
+  private readonly m: Module;
+  private readonly func: number;
+  private readonly name: string;
+  private readonly temps = new Map<string, number>();
+  private hasCalls = false;
+  private depth = 0;
+
+  constructor(ctx: InstrumentationContext, func: number) {
+    this.ctx = ctx;
+    this.m = ctx.module;
+    this.func = func;
+    this.name = binaryen.getFunctionInfo(func).name;
+  }
+
+  instrument(): void {
+    const info = binaryen.getFunctionInfo(this.func);
+    const where = `function ${this.name}`;
+    checkValueType(info.params, where);
+    checkValueType(info.results, where);
+    for (const v of info.vars) checkValueType(v, where);
+
+    let body = info.body;
+    const entryCost = this.visit(body, (next) => {
+      body = next;
+    });
+    const m = this.m;
+    const results = info.results;
+
+    // Every `return` became `br $hashwork$return`, so the epilogue below runs on every exit.
+    const labelled = m.block(RETURN_LABEL, [body], results);
+    const prologue: number[] = [];
+    if (entryCost > 0n) prologue.push(this.charge(entryCost));
+    if (!this.hasCalls) {
+      raw_setBody(this.func, m.block(null, [...prologue, labelled], results));
+      return;
+    }
+    prologue.push(this.checkFuel());
+    const result = results === binaryen.none ? undefined : this.temp("result", results);
+    const frame = this.frameSlots();
+    const stack = (delta: number) =>
+      m.global.set(this.ctx.stackGlobal, m.i32.add(m.global.get(this.ctx.stackGlobal, binaryen.i32), m.i32.const(delta)));
+    prologue.push(
+      stack(frame),
+      m.if(
+        m.i32.gt_u(m.global.get(this.ctx.stackGlobal, binaryen.i32), m.i32.const(this.ctx.maxStackSlots)),
+        this.fault(FaultCode.StackExhausted),
+      ),
+    );
+    if (result === undefined) {
+      raw_setBody(this.func, m.block(null, [...prologue, labelled, stack(-frame)], binaryen.none));
+    } else {
+      raw_setBody(
+        this.func,
+        m.block(null, [...prologue, m.local.set(result, labelled), stack(-frame), m.local.get(result, results)], results),
+      );
+    }
+  }
+
+  /**
+   * Instruments `expr` and returns the static cost it adds to the enclosing segment (nested
+   * segments are charged where they start). `replace` puts another expression in its place.
+   */
+  private visit(expr: number, replace: (next: number) => void): bigint {
+    if (++this.depth > MAX_NESTING) {
+      throw new ProgramAbiError({ problem: `expressions nested deeper than ${MAX_NESTING} levels in ${this.name}` });
+    }
+    try {
+      return this.visitNode(expr, replace);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private visitNode(expr: number, replace: (next: number) => void): bigint {
+    const id = binaryen.getExpressionId(expr);
+    const where = `function ${this.name}`;
+    checkExpression(expr, where);
+    const m = this.m;
+
+    if (id === ExpressionId.Block) return this.visitBlock(expr);
+    if (id === ExpressionId.Loop) {
+      const cost = this.visit(raw._BinaryenLoopGetBody(expr), (next) => raw._BinaryenLoopSetBody(expr, next));
+      // A branch to the loop re-enters here: charge the whole iteration and check the counter.
+      const body = raw._BinaryenLoopGetBody(expr);
+      const header = cost > 0n ? [this.charge(cost), this.checkFuel()] : [this.checkFuel()];
+      raw._BinaryenLoopSetBody(expr, this.prepend(header, body));
+      return 0n;
+    }
+    if (id === ExpressionId.If) {
+      const cost = this.visit(raw._BinaryenIfGetCondition(expr), (next) => raw._BinaryenIfSetCondition(expr, next));
+      this.visitArm(expr, raw._BinaryenIfGetIfTrue, raw._BinaryenIfSetIfTrue);
+      this.visitArm(expr, raw._BinaryenIfGetIfFalse, raw._BinaryenIfSetIfFalse);
+      return cost + FUEL_PER_INSTRUCTION;
+    }
+
+    const slots = childSlots(expr);
+    if (slots === undefined) throw unsupportedExpression(expr, where);
+    let cost = 0n;
+    for (const slot of slots) cost += this.visit(slot.expr, slot.replace);
+
+    switch (id) {
+      case ExpressionId.Nop:
+        return cost;
+      case ExpressionId.Call: {
+        const target = binaryen.getExpressionInfo(expr) as binaryenTypes.CallInfo;
+        if (!this.ctx.importedFunctions.has(target.target)) this.hasCalls = true;
+        return cost + FUEL_PER_CALL;
+      }
+      case ExpressionId.CallIndirect:
+        this.hasCalls = true;
+        return cost + FUEL_PER_CALL;
+      case ExpressionId.Return: {
+        const value = raw._BinaryenReturnGetValue(expr);
+        replace(m.br(RETURN_LABEL, undefined, value === 0 ? undefined : value));
+        return cost + FUEL_PER_INSTRUCTION;
+      }
+      case ExpressionId.MemoryGrow:
+        replace(this.meteredGrow(raw._BinaryenMemoryGrowGetDelta(expr)));
+        return cost + FUEL_PER_INSTRUCTION;
+      case ExpressionId.MemoryCopy:
+        replace(this.meteredBulk(expr, raw._BinaryenMemoryCopyGetSize, raw._BinaryenMemoryCopySetSize));
+        return cost + FUEL_PER_INSTRUCTION;
+      case ExpressionId.MemoryFill:
+        replace(this.meteredBulk(expr, raw._BinaryenMemoryFillGetSize, raw._BinaryenMemoryFillSetSize));
+        return cost + FUEL_PER_INSTRUCTION;
+      case ExpressionId.MemoryInit:
+        replace(this.meteredBulk(expr, raw._BinaryenMemoryInitGetSize, raw._BinaryenMemoryInitSetSize));
+        return cost + FUEL_PER_INSTRUCTION;
+    }
+
+    const site = nanSite(expr);
+    if (site?.kind === "operand") {
+      const operand = site.get(expr);
+      const type = binaryen.getExpressionType(operand);
+      if (type === binaryen.f32 || type === binaryen.f64) {
+        site.set(expr, canonicalizeScalar(m, operand, type, this.temp(type === binaryen.f32 ? "f32" : "f64", type)));
+      }
+    } else if (site?.kind === "result") {
+      replace(canonicalizeVector(m, expr, site.lanes, this.temp("v128", binaryen.v128)));
+    }
+    return cost + FUEL_PER_INSTRUCTION;
+  }
+
+  /** An `if` arm is a segment of its own. */
+  private visitArm(expr: number, get: (e: number) => number, set: (e: number, c: number) => void): void {
+    const arm = get(expr);
+    if (arm === 0) return;
+    const cost = this.visit(arm, (next) => set(expr, next));
+    if (cost > 0n) set(expr, this.prepend([this.charge(cost)], get(expr)));
+  }
+
+  /**
+   * A block's children run in order; the code after a labelled child block is a branch target,
+   * so it starts a new segment charged in place. The first segment belongs to the enclosing one.
+   */
+  private visitBlock(block: number): bigint {
+    const n = raw._BinaryenBlockGetNumChildren(block);
+    const segments: { start: number; cost: bigint }[] = [{ start: 0, cost: 0n }];
+    for (let i = 0; i < n; i++) {
+      const child = raw._BinaryenBlockGetChildAt(block, i);
+      segments[segments.length - 1]!.cost += this.visit(child, (next) => raw._BinaryenBlockSetChildAt(block, i, next));
+      const after = raw._BinaryenBlockGetChildAt(block, i);
+      if (i < n - 1 && binaryen.getExpressionId(after) === ExpressionId.Block && raw._BinaryenBlockGetName(after) !== 0) {
+        segments.push({ start: i + 1, cost: 0n });
+      }
+    }
+    for (let s = segments.length - 1; s >= 1; s--) {
+      const { start, cost } = segments[s]!;
+      if (cost > 0n) raw._BinaryenBlockInsertChildAt(block, start, this.charge(cost));
+    }
+    return segments[0]!.cost;
+  }
+
+  /** `fuel -= amount` (a constant, or an i64 expression). */
+  private charge(amount: bigint | number): number {
+    const m = this.m;
+    const value = typeof amount === "bigint" ? m.i64.const(amount) : amount;
+    return m.global.set(this.ctx.fuelGlobal, m.i64.sub(m.global.get(this.ctx.fuelGlobal, binaryen.i64), value));
+  }
+
+  /** `if (fuel < 0) unreachable` */
+  private checkFuel(): number {
+    const m = this.m;
+    return m.if(m.i64.lt_s(m.global.get(this.ctx.fuelGlobal, binaryen.i64), m.i64.const(0n)), m.unreachable());
+  }
+
+  private fault(code: FaultCode): number {
+    const m = this.m;
+    return m.block(null, [m.global.set(this.ctx.faultGlobal, m.i32.const(code)), m.unreachable()], binaryen.unreachable);
+  }
+
+  /** `stmts` then `body`, keeping `body`'s type; inserts into `body` when it is a block. */
+  private prepend(stmts: number[], body: number): number {
+    if (binaryen.getExpressionId(body) === ExpressionId.Block) {
+      for (let i = stmts.length - 1; i >= 0; i--) raw._BinaryenBlockInsertChildAt(body, 0, stmts[i]!);
+      return body;
+    }
+    return this.m.block(null, [...stmts, body], binaryen.getExpressionType(body));
+  }
+
+  /**
+   * `memory.grow(delta)` with a cap, a fault on host refusal and a per-page charge:
+   * `n = delta; n > cap - size ? -1 : (r = grow(n); r == -1 ? fault : (fuel -= n * PAGE; r))`.
+   */
+  private meteredGrow(delta: number): number {
+    const m = this.m;
+    const mem = this.ctx.memoryName;
+    const n = this.temp("grow.n", binaryen.i32);
+    const r = this.temp("grow.r", binaryen.i32);
+    const pages = m.i64.extend_u(m.local.get(n, binaryen.i32));
+    return m.block(
+      null,
+      [
+        m.local.set(n, delta),
+        m.if(
+          m.i32.gt_u(m.local.get(n, binaryen.i32), m.i32.sub(m.i32.const(this.ctx.memoryCapPages), m.memory.size(mem))),
+          m.i32.const(-1),
+          m.block(
+            null,
+            [
+              m.local.set(r, m.memory.grow(m.local.get(n, binaryen.i32), mem)),
+              m.if(m.i32.eq(m.local.get(r, binaryen.i32), m.i32.const(-1)), this.fault(FaultCode.HostMemory)),
+              this.charge(m.i64.mul(pages, m.i64.const(FUEL_PER_PAGE))),
+              m.local.get(r, binaryen.i32),
+            ],
+            binaryen.i32,
+          ),
+        ),
+      ],
+      binaryen.i32,
+    );
+  }
+
+  /** A bulk-memory instruction followed by `fuel -= size >> 4` (its size operand is teed). */
+  private meteredBulk(expr: number, getSize: (e: number) => number, setSize: (e: number, c: number) => void): number {
+    const m = this.m;
+    const n = this.temp("bulk.n", binaryen.i32);
+    setSize(expr, m.local.tee(n, getSize(expr), binaryen.i32));
+    const dynamic = m.i64.shr_u(m.i64.extend_u(m.local.get(n, binaryen.i32)), m.i64.const(BYTES_PER_FUEL_SHIFT));
+    return m.block(null, [expr, this.charge(dynamic)], binaryen.none);
+  }
+
+  /** A scratch local, one per purpose and function. */
+  private temp(purpose: string, type: number): number {
+    let index = this.temps.get(purpose);
+    if (index === undefined) {
+      index = raw._BinaryenFunctionAddVar(this.func, type);
+      this.temps.set(purpose, index);
+    }
+    return index;
+  }
+
+  /** Stack slots a frame of this function costs: parameters, locals (v128 = 2) and overhead. */
+  private frameSlots(): number {
+    const info = binaryen.getFunctionInfo(this.func);
+    let slots = FRAME_OVERHEAD_SLOTS;
+    for (const t of [...binaryen.expandType(info.params), ...info.vars.flatMap((v) => binaryen.expandType(v))]) {
+      slots += t === binaryen.v128 ? 2 : 1;
+    }
+    return slots;
+  }
+}
+
+function raw_setBody(func: number, body: number): void {
+  raw._BinaryenFunctionSetBody(func, body);
+}

@@ -1,0 +1,83 @@
+import { keccak256, type Hex } from "viem";
+
+import { instrumentationKey, type ExecutionLimits } from "./abi.ts";
+import { InstrumentationError, InvalidProgramError } from "./errors.ts";
+import { instrumentProgram } from "./instrument.ts";
+import { Wasm, type WasmModule } from "./webassembly.ts";
+
+/** A program ready to run: validated, instrumented and compiled. */
+export type PreparedProgram = {
+  /** keccak256 of the program's original wasm bytes (the on-chain program hash). */
+  programHash: Hex;
+  /** The compiled instrumented module (shareable with worker threads). */
+  module: WasmModule;
+  /** Size of the instrumented module in bytes. */
+  instrumentedSize: number;
+};
+
+export type ModuleCache = {
+  /**
+   * The prepared form of `wasm` under `limits`, instrumenting and compiling it on first use.
+   * Rejections (`InvalidProgramError`) are cached too: they are deterministic.
+   */
+  prepare(wasm: Uint8Array, limits: ExecutionLimits): Promise<PreparedProgram>;
+  /** Entries currently held. */
+  readonly size: number;
+  clear(): void;
+};
+
+export type CreateModuleCacheParameters = {
+  /** Most programs kept; the least recently used one is evicted first. Default 64. */
+  maxEntries?: number;
+};
+
+/**
+ * An LRU cache of instrumented, compiled modules keyed by program hash (keccak256 of the wasm
+ * bytes) and the limits baked into the instrumentation, so running the same program again costs
+ * neither instrumentation nor compilation. Concurrent requests for one program share the work.
+ *
+ * @example
+ * const cache = createModuleCache({ maxEntries: 16 })
+ * const { programHash, module } = await cache.prepare(wasm, DEFAULT_LIMITS)
+ */
+export function createModuleCache({ maxEntries = 64 }: CreateModuleCacheParameters = {}): ModuleCache {
+  const entries = new Map<string, Promise<PreparedProgram>>();
+
+  async function build(wasm: Uint8Array, limits: ExecutionLimits, programHash: Hex): Promise<PreparedProgram> {
+    const { wasm: instrumented } = instrumentProgram({ wasm, limits });
+    let module: WasmModule;
+    try {
+      module = await Wasm.compile(instrumented);
+    } catch (error) {
+      throw new InstrumentationError({ reason: `instrumented module does not compile: ${(error as Error).message}`, cause: error });
+    }
+    return { programHash, module, instrumentedSize: instrumented.byteLength };
+  }
+
+  return {
+    prepare(wasm, limits) {
+      const programHash = keccak256(wasm);
+      const key = `${programHash}:${instrumentationKey(limits)}`;
+      let entry = entries.get(key);
+      if (entry) {
+        entries.delete(key); // re-insert: most recently used last
+        entries.set(key, entry);
+        return entry;
+      }
+      entry = build(wasm, limits, programHash);
+      entries.set(key, entry);
+      // Keep deterministic rejections; forget anything else (e.g. a compile failure under memory pressure).
+      entry.catch((error: unknown) => {
+        if (!(error instanceof InvalidProgramError) && entries.get(key) === entry) entries.delete(key);
+      });
+      while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+      return entry;
+    },
+    get size() {
+      return entries.size;
+    },
+    clear() {
+      entries.clear();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { Hex } from "viem";
+
+import type { ExecutionLimits } from "./abi.ts";
+import type { ExecutionStatus } from "./result-hash.ts";
+
+/** What one program run produced. Everything except `wallTimeMs` is deterministic. */
+export type ExecutionResult = {
+  status: ExecutionStatus;
+  /** Fuel charged; equals the fuel limit when `status` is `OutOfFuel`. */
+  fuelUsed: bigint;
+  /** The program's output; empty unless `status` is `Ok`. */
+  output: Uint8Array;
+  /** keccak256(output). */
+  outputHash: Hex;
+  /** keccak256(abi.encode(outputHash, fuelUsed, status)): what a provider commits on-chain. */
+  resultHash: Hex;
+  /** keccak256 of the program's wasm bytes. */
+  programHash: Hex;
+  /** Time spent running in the worker (informational, not part of any commitment). */
+  wallTimeMs: number;
+};
+
+/** One program run. */
+export type RunProgramParameters = {
+  /** The program's wasm bytes (ABI v1). */
+  wasm: Uint8Array;
+  /** The input bytes, readable with `input_size` / `input_read`. */
+  input: Uint8Array;
+  /** Fuel the run may spend, 0 ≤ fuelLimit < 2^63. */
+  fuelLimit: bigint;
+  /**
+   * Overrides of the ABI v1 limits. Results are only comparable between runs with the same
+   * limits; on-chain jobs use the defaults.
+   */
+  limits?: Partial<ExecutionLimits>;
+  /** Wall-clock guard in milliseconds; past it the run fails with `ExecutionTimeoutError`. */
+  timeoutMs?: number;
+  /** Cancels the run (queued or running) with `ExecutionCancelledError`. */
+  signal?: AbortSignal;
+};
+
+/** V8 limits of each worker thread (see `worker_threads` `resourceLimits`). */
+export type WorkerResourceLimits = {
+  maxOldGenerationSizeMb?: number;
+  maxYoungGenerationSizeMb?: number;
+  codeRangeSizeMb?: number;
+  stackSizeMb?: number;
+};
