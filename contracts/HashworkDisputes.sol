@@ -258,6 +258,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         uint256 pot = d.pot;
         d.bond = 0;
         d.pot = 0;
+        _held -= bond + pot;
         _payOut(jobId, _bondOwner(d), d.challenger == address(0) ? PayoutRole.Treasury : PayoutRole.Challenger, bond);
         _payOut(jobId, _market.treasury(), PayoutRole.Treasury, pot);
         emit DisputeVoided(jobId, bond, pot);
@@ -431,33 +432,35 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         d.pot = 0;
         _held -= bond + pot;
         uint256 fee = _config.verifierFee;
+        bool audit = d.challenger == address(0);
         uint256 toVerifiers;
         if (providerRight) {
             _market.settleDispute(jobId, terms, true);
-            uint256 toProvider;
-            (toVerifiers, toProvider) = DisputeMath.splitBond(bond, fee, honest.length);
+            uint256 rest;
+            (toVerifiers, rest) = DisputeMath.splitBond(bond, fee, honest.length);
             // A wrong challenger's bond compensates the provider; an audit's unused budget
             // goes back to the treasury.
-            bool audit = d.challenger == address(0);
-            _payOut(
-                jobId,
-                audit ? _market.treasury() : terms.provider,
-                audit ? PayoutRole.Treasury : PayoutRole.Provider,
-                toProvider
-            );
+            _payOut(jobId, audit ? _market.treasury() : terms.provider, audit ? PayoutRole.Treasury : PayoutRole.Provider, rest);
         } else {
             // Refunds the requester's payment and credits the slashed collateral to this module.
             _market.settleDispute(jobId, terms, false);
             uint256 collateral = PayoutMath.collateral(terms.reward, terms.collateralPct);
-            (uint256 v, uint256 toChallenger, uint256 toRequester) = DisputeMath.splitCollateral(
-                collateral, fee, honest.length, _config.challengerRewardBps, challengerRight
-            );
-            toVerifiers = v;
-            _payOut(jobId, d.challenger, PayoutRole.Challenger, toChallenger);
-            _payOut(jobId, _requesterOf(jobId), PayoutRole.Requester, toRequester);
-            _payOut(
-                jobId, _bondOwner(d), d.challenger == address(0) ? PayoutRole.Treasury : PayoutRole.Challenger, bond
-            );
+            if (audit) {
+                // The fee-paid budget pays the verifiers; the requester, the harmed party,
+                // gets all the collateral.
+                uint256 rest;
+                (toVerifiers, rest) = DisputeMath.splitBond(bond, fee, honest.length);
+                _payOut(jobId, _requesterOf(jobId), PayoutRole.Requester, collateral);
+                _payOut(jobId, _market.treasury(), PayoutRole.Treasury, rest);
+            } else {
+                uint256 toChallenger;
+                uint256 toRequester;
+                (toVerifiers, toChallenger, toRequester) = DisputeMath.splitCollateral(
+                    collateral, fee, honest.length, _config.challengerRewardBps, challengerRight
+                );
+                _payOut(jobId, d.challenger, PayoutRole.Challenger, toChallenger + bond);
+                _payOut(jobId, _requesterOf(jobId), PayoutRole.Requester, toRequester);
+            }
         }
         if (honest.length == 0) {
             _payOut(jobId, _market.treasury(), PayoutRole.Treasury, pot);
