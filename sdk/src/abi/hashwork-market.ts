@@ -249,6 +249,22 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "accrued",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketInsufficientFees",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "length",
         "type": "uint256"
       },
@@ -729,6 +745,25 @@ export const hashworkMarketAbi = [
       }
     ],
     "name": "AddressChanged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "AuditFundedFromFees",
     "type": "event"
   },
   {
@@ -1312,6 +1347,12 @@ export const hashworkMarketAbi = [
         "internalType": "uint16",
         "name": "collateralPct",
         "type": "uint16"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "submittedBlock",
+        "type": "uint64"
       },
       {
         "indexed": false,
@@ -1909,6 +1950,11 @@ export const hashworkMarketAbi = [
             "internalType": "bytes32",
             "name": "resultHash",
             "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "submittedBlock",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IJobMarket.SubmittedJob",
@@ -1949,6 +1995,11 @@ export const hashworkMarketAbi = [
             "internalType": "bytes32",
             "name": "resultHash",
             "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "submittedBlock",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IJobMarket.SubmittedJob[]",
@@ -1978,6 +2029,19 @@ export const hashworkMarketAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "fundAuditFromFees",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2153,6 +2217,11 @@ export const hashworkMarketAbi = [
             "internalType": "bytes32",
             "name": "resultHash",
             "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "submittedBlock",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IJobMarket.SubmittedJob",
@@ -2804,6 +2873,11 @@ export const hashworkMarketAbi = [
             "internalType": "bytes32",
             "name": "resultHash",
             "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "submittedBlock",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IJobMarket.SubmittedJob",
@@ -3170,6 +3244,11 @@ export const hashworkMarketAbi = [
             "internalType": "bytes32",
             "name": "resultHash",
             "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "submittedBlock",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IJobMarket.SubmittedJob",

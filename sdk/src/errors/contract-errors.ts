@@ -565,6 +565,30 @@ export class MarketExecutionDeadlinePassedError extends ContractRevertError {
 const marketExecutionDeadlinePassedErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"uint256","name":"executionDeadline","type":"uint256"}],"name":"MarketExecutionDeadlinePassed","type":"error"} as const;
 
 /**
+ * `MarketInsufficientFees(uint256,uint256)` — The accrued protocol fees cannot cover an audit's budget.
+ *
+ * Raised by `HashworkMarket`; selector `0xfe48585e`.
+ */
+export class MarketInsufficientFeesError extends ContractRevertError {
+  override name = "MarketInsufficientFeesError";
+  static readonly errorName = "MarketInsufficientFees";
+  static readonly selector = "0xfe48585e";
+  static readonly shortMessage = "The accrued protocol fees cannot cover an audit's budget";
+  /** `uint256` */
+  readonly accrued: bigint;
+  /** `uint256` */
+  readonly requested: bigint;
+  declare readonly args: readonly [bigint, bigint];
+
+  constructor(args: readonly [bigint, bigint], options: ContractRevertDetails = {}) {
+    super(MarketInsufficientFeesError.shortMessage, { ...options, errorName: MarketInsufficientFeesError.errorName, args, abiItem: marketInsufficientFeesErrorAbiItem });
+    this.accrued = args[0];
+    this.requested = args[1];
+  }
+}
+const marketInsufficientFeesErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"accrued","type":"uint256"},{"internalType":"uint256","name":"requested","type":"uint256"}],"name":"MarketInsufficientFees","type":"error"} as const;
+
+/**
  * `MarketInvalidBatch(uint256,uint256)` — A batch must hold between 1 and `MAX_BATCH` items, with matching lengths.
  *
  * Raised by `HashworkMarket`; selector `0x36373d42`.
@@ -1413,6 +1437,7 @@ export const contractErrorsBySelector = {
   "0xa383d3e2": MarketDisputeDeadlineNotReachedError,
   "0x876b5dd9": MarketExecutionDeadlineNotReachedError,
   "0xb63fd530": MarketExecutionDeadlinePassedError,
+  "0xfe48585e": MarketInsufficientFeesError,
   "0x36373d42": MarketInvalidBatchError,
   "0x1c93a2a7": MarketInvalidChallengeWindowError,
   "0xfaeebadd": MarketInvalidClaimDeadlineError,
@@ -1479,6 +1504,7 @@ export const contractErrorsAbi = [
   marketDisputeDeadlineNotReachedErrorAbiItem,
   marketExecutionDeadlineNotReachedErrorAbiItem,
   marketExecutionDeadlinePassedErrorAbiItem,
+  marketInsufficientFeesErrorAbiItem,
   marketInvalidBatchErrorAbiItem,
   marketInvalidChallengeWindowErrorAbiItem,
   marketInvalidClaimDeadlineErrorAbiItem,

@@ -17,6 +17,11 @@ export type HashworkBaseClient = {
   /** Signs and sends; needed only by write actions. */
   walletClient?: HashworkWalletClient | undefined;
   deployment: HashworkDeployment;
+  /**
+   * Largest block span per `eth_getLogs` request made by the log-reading actions (job lists,
+   * histories, results); longer ranges are split. Default: no limit (one request).
+   */
+  maxLogBlockRange?: bigint | undefined;
 };
 
 /** An account to send from: an address (JSON-RPC account) or a viem `Account` (local signer). */

@@ -1,4 +1,5 @@
 import {
+  encodeEventTopics,
   formatLog,
   numberToHex,
   parseEventLogs,
@@ -35,7 +36,7 @@ export type BlockRange = {
   toBlock?: bigint | undefined;
   /**
    * Largest block span per `eth_getLogs` request; longer ranges are split (many RPC providers
-   * cap the span). Default: one request.
+   * cap the span). Default: the client's `maxLogBlockRange`, else one request.
    */
   maxBlockRange?: bigint | undefined;
 };
@@ -58,7 +59,8 @@ export async function getDecodedLogs<const abi extends Abi>(
 ): Promise<ParseEventLogsReturnType<abi, undefined, true>> {
   const from = fromBlock ?? client.deployment.fromBlock ?? 0n;
   const to = toBlock ?? (await client.publicClient.getBlockNumber());
-  const span = maxBlockRange && maxBlockRange > 0n ? maxBlockRange : undefined;
+  const limit = maxBlockRange ?? client.maxLogBlockRange;
+  const span = limit && limit > 0n ? limit : undefined;
   const logs: Log[] = [];
   for (let start = from; start <= to; start = span ? start + span : to + 1n) {
     const end = span && start + span - 1n < to ? start + span - 1n : to;
@@ -72,4 +74,28 @@ export async function getDecodedLogs<const abi extends Abi>(
     a.blockNumber === b.blockNumber ? Number(a.logIndex! - b.logIndex!) : a.blockNumber! < b.blockNumber! ? -1 : 1,
   );
   return parseEventLogs({ abi, logs, strict: true });
+}
+
+/**
+ * Market events that move a job on or settle it; each has the job id as its first indexed
+ * argument, so one topic filter finds them all for a job.
+ */
+export const marketJobEvents = [
+  "JobPosted",
+  "JobClaimed",
+  "ResultSubmitted",
+  "JobFinalized",
+  "JobCancelled",
+  "JobExpired",
+  "JobTimedOut",
+  "JobDisputed",
+  "DisputeSettled",
+  "DisputeVoided",
+] as const satisfies readonly MarketEventName[];
+
+/** A topic filter matching any of `eventNames` (market events) for one job. */
+export function jobEventTopics(jobId: bigint, eventNames: readonly (typeof marketJobEvents)[number][]): (Hex | Hex[])[] {
+  const selectors = eventNames.map((eventName) => encodeEventTopics({ abi: hashworkMarketAbi, eventName })[0] as Hex);
+  const [, jobTopic] = encodeEventTopics({ abi: hashworkMarketAbi, eventName: "JobClaimed", args: { jobId } });
+  return [selectors, jobTopic as Hex];
 }

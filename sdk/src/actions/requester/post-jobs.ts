@@ -1,0 +1,87 @@
+import type { Hash, TransactionReceipt, WriteContractErrorType } from "viem";
+
+import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
+import type {
+  ERC20InsufficientAllowanceError,
+  ERC20InsufficientBalanceError,
+  MarketInvalidBatchError,
+} from "../../errors/contract-errors.ts";
+import type { ContractRevertError } from "../../errors/contract-revert.ts";
+import {
+  InvalidParameterError,
+  type MissingAccountError,
+  type MissingWalletClientError,
+  type TransactionRevertedError,
+} from "../../errors/sdk.ts";
+import { requireWallet, type HashworkBaseClient, type WriteParameters } from "../../utils/client.ts";
+import { prepareFunding, type Funding } from "../../utils/funding.ts";
+import { toJobRequest, type JobRequest, type JobSpec } from "../../utils/job-request.ts";
+import { marketEventsInReceipt } from "../../utils/logs.ts";
+import { sendContractTransaction } from "../../utils/write.ts";
+import type { PostJobErrorType } from "./post-job.ts";
+
+/** Largest batch the market accepts (`HashworkMarket.MAX_BATCH`). */
+export const MAX_BATCH = 100;
+
+export type PostJobsParameters = WriteParameters & {
+  /** One to `MAX_BATCH` jobs, posted in this order. */
+  jobs: readonly JobSpec[];
+};
+
+export type PostJobsReturnType = {
+  /** The new jobs' ids, in the order of `jobs`. */
+  jobIds: bigint[];
+  requests: JobRequest[];
+  /** How the total reward was paid. */
+  funding: Funding;
+  transactionHash: Hash;
+  receipt: TransactionReceipt;
+};
+
+export type PostJobsErrorType =
+  | PostJobErrorType
+  | MarketInvalidBatchError
+  | ERC20InsufficientBalanceError
+  | ERC20InsufficientAllowanceError
+  | ContractRevertError
+  | InvalidParameterError
+  | MissingWalletClientError
+  | MissingAccountError
+  | TransactionRevertedError
+  | WriteContractErrorType;
+
+/**
+ * Posts several jobs in one transaction (`postJobs`): cheaper per job, and the total reward's
+ * shortfall beyond the ledger balance is approved and pulled once.
+ *
+ * @example
+ * const { jobIds } = await postJobs(client, {
+ *   jobs: tiles.map((t) => ({ programHash, inputHash: t.hash, inputURI: t.uri, fuelLimit: 10_000_000n,
+ *     reward: parseEther("1"), executionTime: 600, challengeWindow: 600 })),
+ * })
+ */
+export async function postJobs(client: HashworkBaseClient, parameters: PostJobsParameters): Promise<PostJobsReturnType> {
+  const { address: requester } = requireWallet(client, "postJobs", parameters.account);
+  if (parameters.jobs.length === 0 || parameters.jobs.length > MAX_BATCH) {
+    throw new InvalidParameterError({ parameter: "jobs", reason: `must hold 1 to ${MAX_BATCH} jobs, got ${parameters.jobs.length}` });
+  }
+  const requests: JobRequest[] = [];
+  for (const [i, spec] of parameters.jobs.entries()) requests.push(await toJobRequest(client, spec, `jobs[${i}]`));
+  const total = requests.reduce((sum, r) => sum + r.reward, 0n);
+  const funding = await prepareFunding(client, {
+    payer: requester,
+    amount: total,
+    account: parameters.account,
+    action: "postJobs",
+  });
+  const sent = await sendContractTransaction(client, {
+    action: "postJobs",
+    address: client.deployment.market,
+    abi: hashworkMarketAbi,
+    functionName: "postJobs",
+    args: [requests],
+    account: parameters.account,
+  });
+  const jobIds = marketEventsInReceipt(client, sent.receipt, "JobPosted").map((e) => e.args.jobId);
+  return { jobIds, requests, funding, transactionHash: sent.transactionHash, receipt: sent.receipt };
+}

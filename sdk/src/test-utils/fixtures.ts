@@ -1,0 +1,183 @@
+/**
+ * Fixtures for the SDK's tests: a token and market deployed with viem on the in-process Hardhat
+ * network, funded actors, staked providers and jobs in each early state. The contracts are
+ * driven with plain viem calls here, so a broken SDK action cannot break the fixtures of the
+ * other actions' tests. Use with `networkHelpers.loadFixture(...)`.
+ */
+import type {} from "@nomicfoundation/hardhat-network-helpers";
+import type {} from "@nomicfoundation/hardhat-viem";
+import type { NetworkConnection } from "hardhat/types/network";
+import { getAddress, keccak256, parseEventLogs, stringToBytes, toBytes, type Address, type Hex } from "viem";
+
+import { LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../../../scripts/lib/defaults.ts";
+import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
+import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
+import { defineDeployment, type HashworkDeployment } from "../deployments.ts";
+import { ExecutionStatus, computeResultHash } from "../executor/result-hash.ts";
+import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
+import type { JobSpec } from "../utils/job-request.ts";
+
+export { LOCAL_PARAMETERS, TOKEN_UNIT };
+
+export const REWARD = 10n * TOKEN_UNIT;
+export const STAKE = 1_000n * TOKEN_UNIT;
+export const MINTED = 1_000_000n * TOKEN_UNIT;
+export const COLLATERAL_PCT = 150;
+export const EXECUTION_TIME = 600;
+export const CHALLENGE_WINDOW = 600;
+export const PROVIDER_ENDPOINT = "http://127.0.0.1:8700";
+/** The output the fixture's provider "computed", and the result it committed for it. */
+export const OUTPUT = stringToBytes("mandelbrot tile 0,0");
+export const FUEL_USED = 1_234_567n;
+export const RESULT_HASH = computeResultHash(keccak256(OUTPUT), FUEL_USED, ExecutionStatus.Ok);
+export const OUTPUT_URI = "http://127.0.0.1:8700/o/";
+
+/** A realistic job: content hashes, fetch URIs, 10 tokens, 150% collateral, ten-minute windows. */
+export function testJob(overrides: Partial<JobSpec> = {}): JobSpec {
+  return {
+    programHash: keccak256(toBytes("mandelbrot.wasm")),
+    inputHash: keccak256(toBytes("tile-0-0.json")),
+    programURI: "http://127.0.0.1:8600/c/",
+    inputURI: "http://127.0.0.1:8600/c/",
+    fuelLimit: 50_000_000n,
+    reward: REWARD,
+    collateralPct: COLLATERAL_PCT,
+    executionTime: EXECUTION_TIME,
+    challengeWindow: CHALLENGE_WINDOW,
+    ...overrides,
+  };
+}
+
+type Actor = "owner" | "treasury" | "requester" | "provider" | "provider2" | "keeper" | "stranger";
+
+export function createSdkFixtures(connection: NetworkConnection) {
+  const { viem, networkHelpers } = connection;
+
+  /** Token + market; every actor holds MINTED tokens (no allowances: the SDK must approve). */
+  async function deployed() {
+    const publicClient = (await viem.getPublicClient()) as HashworkPublicClient;
+    const wallets = await viem.getWalletClients();
+    const names: Actor[] = ["owner", "treasury", "requester", "provider", "provider2", "keeper", "stranger"];
+    const wallet = Object.fromEntries(names.map((n, i) => [n, wallets[i]])) as Record<Actor, (typeof wallets)[number]>;
+    const address = Object.fromEntries(names.map((n) => [n, getAddress(wallet[n].account.address)])) as Record<Actor, Address>;
+    const fromBlock = (await publicClient.getBlockNumber()) + 1n;
+    const token = await viem.deployContract("HashworkToken", [address.owner, 1_000_000_000n * TOKEN_UNIT]);
+    const market = await viem.deployContract("HashworkMarket", [
+      token.address,
+      address.owner,
+      address.treasury,
+      marketConfig(LOCAL_PARAMETERS),
+      LOCAL_PARAMETERS.feeBps,
+      LOCAL_PARAMETERS.maxDisputeDuration,
+    ]);
+    const deployment: HashworkDeployment = defineDeployment({
+      chainId: await publicClient.getChainId(),
+      market: market.address,
+      token: token.address,
+      fromBlock,
+    });
+    for (const n of ["requester", "provider", "provider2", "keeper", "stranger"] as const) {
+      await send(publicClient, wallet.owner, token.address, hashworkTokenAbi, "mint", [address[n], MINTED]);
+    }
+    const client = (n: Actor): HashworkBaseClient => ({
+      publicClient,
+      walletClient: wallet[n] as HashworkWalletClient,
+      deployment,
+    });
+    const clients = Object.fromEntries(names.map((n) => [n, client(n)])) as Record<Actor, HashworkBaseClient>;
+    /** A client without a wallet (read-only). */
+    const reader: HashworkBaseClient = { publicClient, deployment };
+    const now = async () => (await publicClient.getBlock()).timestamp;
+    /** Sends a market call from `who` with plain viem and waits for it. */
+    const marketWrite = (who: Actor, functionName: string, args: readonly unknown[]) =>
+      send(publicClient, wallet[who], market.address, hashworkMarketAbi, functionName, args);
+    const tokenWrite = (who: Actor, functionName: string, args: readonly unknown[]) =>
+      send(publicClient, wallet[who], token.address, hashworkTokenAbi, functionName, args);
+    const read = <T>(functionName: string, args: readonly unknown[] = []) =>
+      publicClient.readContract({ address: market.address, abi: hashworkMarketAbi, functionName, args } as never) as Promise<T>;
+    const tokenBalance = (who: Address) =>
+      publicClient.readContract({ address: token.address, abi: hashworkTokenAbi, functionName: "balanceOf", args: [who] });
+    return {
+      publicClient,
+      wallet,
+      address,
+      deployment,
+      clients,
+      reader,
+      now,
+      marketWrite,
+      tokenWrite,
+      read,
+      tokenBalance,
+      networkHelpers,
+    };
+  }
+
+  /** `deployed` plus provider and provider2 registered and staked with STAKE. */
+  async function staked() {
+    const d = await deployed();
+    for (const p of ["provider", "provider2"] as const) {
+      await d.marketWrite(p, "registerProvider", [PROVIDER_ENDPOINT, 1n, 1_000_000_000n]);
+      await d.tokenWrite(p, "approve", [d.deployment.market, STAKE]);
+      await d.marketWrite(p, "stake", [STAKE]);
+    }
+    return d;
+  }
+
+  /** `staked` plus one open job posted by the requester (paid by allowance). */
+  async function openJob() {
+    const d = await staked();
+    const spec = testJob();
+    const claimDeadline = Number((await d.now()) + 3600n);
+    await d.tokenWrite("requester", "approve", [d.deployment.market, spec.reward]);
+    const receipt = await d.marketWrite("requester", "postJob", [
+      {
+        programHash: spec.programHash,
+        inputHash: spec.inputHash,
+        fuelLimit: spec.fuelLimit,
+        reward: spec.reward,
+        collateralPct: COLLATERAL_PCT,
+        claimDeadline,
+        executionTime: EXECUTION_TIME,
+        challengeWindow: CHALLENGE_WINDOW,
+        minReputation: 0,
+        designatedProvider: "0x0000000000000000000000000000000000000000",
+        programURI: spec.programURI,
+        inputURI: spec.inputURI,
+      },
+    ]);
+    const [posted] = parseEventLogs({ abi: hashworkMarketAbi, logs: receipt.logs, eventName: "JobPosted" });
+    const jobId = posted!.args.jobId;
+    return { ...d, jobId, spec, claimDeadline };
+  }
+
+  /** `openJob` claimed by provider. */
+  async function claimedJob() {
+    const d = await openJob();
+    await d.marketWrite("provider", "claimJob", [d.jobId]);
+    return d;
+  }
+
+  /** `claimedJob` with RESULT_HASH submitted by provider. */
+  async function submittedJob() {
+    const d = await claimedJob();
+    await d.marketWrite("provider", "submitResult", [d.jobId, RESULT_HASH, OUTPUT_URI]);
+    return d;
+  }
+
+  return { deployed, staked, openJob, claimedJob, submittedJob };
+}
+
+async function send(
+  publicClient: HashworkPublicClient,
+  walletClient: { writeContract: (args: never) => Promise<Hex> },
+  address: Address,
+  abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi,
+  functionName: string,
+  args: readonly unknown[],
+) {
+  const hash = await walletClient.writeContract({ address, abi, functionName, args } as never);
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
+  return receipt;
+}
