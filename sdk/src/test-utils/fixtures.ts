@@ -127,28 +127,9 @@ export function createSdkFixtures(connection: NetworkConnection) {
   /** `staked` plus one open job posted by the requester (paid by allowance). */
   async function openJob() {
     const d = await staked();
-    const spec = testJob();
     const claimDeadline = Number((await d.now()) + 3600n);
-    await d.tokenWrite("requester", "approve", [d.deployment.market, spec.reward]);
-    const receipt = await d.marketWrite("requester", "postJob", [
-      {
-        programHash: spec.programHash,
-        inputHash: spec.inputHash,
-        fuelLimit: spec.fuelLimit,
-        reward: spec.reward,
-        collateralPct: COLLATERAL_PCT,
-        claimDeadline,
-        executionTime: EXECUTION_TIME,
-        challengeWindow: CHALLENGE_WINDOW,
-        minReputation: 0,
-        designatedProvider: "0x0000000000000000000000000000000000000000",
-        programURI: spec.programURI,
-        inputURI: spec.inputURI,
-      },
-    ]);
-    const [posted] = parseEventLogs({ abi: hashworkMarketAbi, logs: receipt.logs, eventName: "JobPosted" });
-    const jobId = posted!.args.jobId;
-    return { ...d, jobId, spec, claimDeadline };
+    const jobId = await postWithViem(d, { claimDeadline });
+    return { ...d, jobId, spec: testJob(), claimDeadline };
   }
 
   /** `openJob` claimed by provider. */
@@ -158,14 +139,53 @@ export function createSdkFixtures(connection: NetworkConnection) {
     return d;
   }
 
-  /** `claimedJob` with RESULT_HASH submitted by provider. */
+  /** `claimedJob` with RESULT_HASH submitted by provider; `terms` settle it. */
   async function submittedJob() {
     const d = await claimedJob();
-    await d.marketWrite("provider", "submitResult", [d.jobId, RESULT_HASH, OUTPUT_URI]);
-    return d;
+    const receipt = await d.marketWrite("provider", "submitResult", [d.jobId, RESULT_HASH, OUTPUT_URI]);
+    const [submitted] = parseEventLogs({ abi: hashworkMarketAbi, logs: receipt.logs, eventName: "ResultSubmitted" });
+    const a = submitted!.args;
+    const terms = {
+      reward: a.reward,
+      collateralPct: a.collateralPct,
+      provider: a.provider,
+      resultHash: a.resultHash,
+      submittedBlock: a.submittedBlock,
+    };
+    return { ...d, terms, challengeEnd: a.challengeEnd };
   }
 
   return { deployed, staked, openJob, claimedJob, submittedJob };
+}
+
+type Deployed = Awaited<ReturnType<ReturnType<typeof createSdkFixtures>["deployed"]>>;
+
+/**
+ * Posts a `testJob` (with overrides) as the requester with plain viem — approve, then
+ * `postJob` — and returns its id. `claimDeadline` defaults to an hour from the latest block.
+ */
+export async function postWithViem(d: Deployed, overrides: Partial<JobSpec> = {}): Promise<bigint> {
+  const spec = testJob(overrides);
+  const claimDeadline = Number(spec.claimDeadline ?? (await d.now()) + 3600n);
+  await d.tokenWrite("requester", "approve", [d.deployment.market, spec.reward]);
+  const receipt = await d.marketWrite("requester", "postJob", [
+    {
+      programHash: spec.programHash,
+      inputHash: spec.inputHash,
+      fuelLimit: spec.fuelLimit,
+      reward: spec.reward,
+      collateralPct: spec.collateralPct ?? COLLATERAL_PCT,
+      claimDeadline,
+      executionTime: spec.executionTime,
+      challengeWindow: spec.challengeWindow,
+      minReputation: spec.minReputation ?? 0,
+      designatedProvider: spec.designatedProvider ?? "0x0000000000000000000000000000000000000000",
+      programURI: spec.programURI ?? "",
+      inputURI: spec.inputURI ?? "",
+    },
+  ]);
+  const [posted] = parseEventLogs({ abi: hashworkMarketAbi, logs: receipt.logs, eventName: "JobPosted" });
+  return posted!.args.jobId;
 }
 
 async function send(

@@ -86,3 +86,11 @@ export async function toJobRequest(client: HashworkBaseClient, spec: JobSpec, pa
   }
   return request;
 }
+
+/**
+ * The collateral a provider locks for a job, as the market computes it
+ * (`PayoutMath.collateral`: `reward * collateralPct / 100`, rounded up).
+ */
+export function collateralOf(reward: bigint, collateralPct: number | bigint): bigint {
+  return (reward * BigInt(collateralPct) + 99n) / 100n;
+}

@@ -1,0 +1,47 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { CHALLENGE_WINDOW, LOCAL_PARAMETERS, REWARD, STAKE, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { checkSolvency } from "./check-solvency.ts";
+
+const connection = await network.create();
+const fixtures = createSdkFixtures(connection);
+const { loadFixture, time } = connection.networkHelpers;
+
+describe("checkSolvency", function () {
+  it("balances stakes and escrow exactly against the token balance", async function () {
+    const d = await loadFixture(fixtures.submittedJob);
+    const s = await checkSolvency(d.reader);
+    expect(s.token).to.equal(d.deployment.token);
+    expect(s.totalOwed).to.equal(2n * STAKE + REWARD);
+    expect(s.balance).to.equal(s.totalOwed);
+    expect(s).to.deep.include({ surplus: 0n, deficit: 0n, solvent: true, accruedFees: 0n });
+  });
+
+  it("counts accrued fees as owed after a settlement", async function () {
+    const d = await loadFixture(fixtures.submittedJob);
+    await time.increase(CHALLENGE_WINDOW + 1);
+    await d.marketWrite("keeper", "finalizeJob", [d.jobId, d.terms]);
+    const s = await checkSolvency(d.reader);
+    expect(s.accruedFees).to.equal((REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n);
+    expect(s.totalOwed).to.equal(2n * STAKE + REWARD);
+    expect(s.solvent).to.equal(true);
+  });
+
+  it("reports tokens sent straight to the market as surplus", async function () {
+    const d = await loadFixture(fixtures.staked);
+    await d.tokenWrite("stranger", "transfer", [d.deployment.market, 123n]);
+    const s = await checkSolvency(d.reader);
+    expect(s.surplus).to.equal(123n);
+    expect(s.balance - s.totalOwed).to.equal(123n);
+  });
+
+  it("reads a past block", async function () {
+    const d = await loadFixture(fixtures.deployed);
+    const before = await d.publicClient.getBlockNumber();
+    await d.tokenWrite("provider", "approve", [d.deployment.market, STAKE]);
+    await d.marketWrite("provider", "stake", [STAKE]);
+    expect((await checkSolvency(d.reader, { blockNumber: before })).totalOwed).to.equal(0n);
+    expect((await checkSolvency(d.reader)).totalOwed).to.equal(STAKE);
+  });
+});
