@@ -1,0 +1,98 @@
+import { expect } from "chai";
+
+import { DEFAULT_LIMITS, FUEL_PER_PAGE, resolveLimits, type ExecutionLimits } from "./abi.ts";
+import { binaryen } from "./binaryen-api.ts";
+import { instrumentProgram } from "./instrument.ts";
+import { ExecutionStatus } from "./result-hash.ts";
+import { runInstrumented } from "./run-instrumented.ts";
+import { bulkCopy, memoryBomb, okProgram, program } from "./test-programs.ts";
+import { Wasm } from "./webassembly.ts";
+
+/** Instruments and runs in this thread (the worker pool is tested in executor.test.ts). */
+function run(wasm: Uint8Array, input = new Uint8Array(), fuelLimit = 1_000_000_000n, limits: ExecutionLimits = DEFAULT_LIMITS) {
+  const module = new Wasm.Module(instrumentProgram({ wasm, limits }).wasm);
+  return runInstrumented({ module, input, fuelLimit, maxOutputBytes: limits.maxOutputBytes });
+}
+
+describe("fuel metering", function () {
+  it("charges one fuel per instruction and four per call", function () {
+    // i32.store16 + 2 consts = 3; call + 2 consts = 6
+    const result = run(okProgram());
+    expect(result.status).to.equal(ExecutionStatus.Ok);
+    expect(result.fuelUsed).to.equal(9n);
+    expect(new TextDecoder().decode(result.output)).to.equal("ok");
+  });
+
+  it("charges a loop body on every iteration", function () {
+    // br_if, i32.ne, local.tee, i32.add, local.get, 2 consts = 7 per iteration, 10 iterations
+    const wasm = program(`(local $i i32)
+      (loop $l (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 10))))`);
+    expect(run(wasm).fuelUsed).to.equal(70n);
+  });
+
+  it("charges an if arm only when it runs", function () {
+    const wasm = program(`(if (call $input_size)
+      (then (drop (i32.const 1)) (drop (i32.const 2)) (drop (i32.const 3))))`);
+    // if + call = 5 at entry; the arm (3 drops + 3 consts) = 6 more
+    expect(run(wasm).fuelUsed).to.equal(5n);
+    expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(11n);
+  });
+
+  it("charges the code after a branch target as its own segment", function () {
+    const wasm = program(`(block $skip (br_if $skip (call $input_size)) (drop (i32.const 1)))
+      (loop $twice (br_if $twice (i32.eqz (call $input_size))))`);
+    // With input: block segment (br_if 1 + call 4 + drop 1 + const 1 = 7) + loop (br_if, eqz, call = 6) once.
+    expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(13n);
+  });
+
+  it("charges bulk memory by the byte (1 fuel per 16 bytes)", function () {
+    const small = run(bulkCopy(), new Uint8Array([0])).fuelUsed;
+    const large = run(bulkCopy(), new Uint8Array([100])).fuelUsed;
+    expect(large - small).to.equal(100n);
+  });
+
+  it("charges memory.grow per page granted", function () {
+    const at = (pages: number) => run(memoryBomb(), new Uint8Array(), 1n << 40n, resolveLimits({ maxMemoryPages: pages })).fuelUsed;
+    // 64 pages: 1 + 3×16 granted, 4 iterations; 128 pages: 1 + 7×16 granted, 8 iterations.
+    const extra = at(128) - at(64);
+    const perIteration = (extra - 4n * 16n * FUEL_PER_PAGE) / 4n;
+    expect(extra).to.equal(4n * 16n * FUEL_PER_PAGE + 4n * perIteration);
+    expect(perIteration > 0n && perIteration < 20n).to.equal(true);
+  });
+
+  it("reports OutOfFuel with fuelUsed = fuelLimit, and Ok one fuel later", function () {
+    const exhausted = run(okProgram(), new Uint8Array(), 8n);
+    expect(exhausted).to.deep.include({ status: ExecutionStatus.OutOfFuel, fuelUsed: 8n });
+    expect(exhausted.output.length).to.equal(0);
+    expect(run(okProgram(), new Uint8Array(), 9n)).to.deep.include({ status: ExecutionStatus.Ok, fuelUsed: 9n });
+    expect(run(okProgram(), new Uint8Array(), 0n)).to.deep.include({ status: ExecutionStatus.OutOfFuel, fuelUsed: 0n });
+  });
+
+  it("charges host copies by the byte", function () {
+    const wasm = program(`(call $output_write (i32.const 0) (i32.const 1600))`);
+    expect(run(wasm).fuelUsed).to.equal(6n + 100n); // call + 2 consts, then 1600 / 16
+  });
+});
+
+describe("instrumentation", function () {
+  it("is deterministic and produces a valid module", function () {
+    const a = instrumentProgram({ wasm: memoryBomb(), limits: DEFAULT_LIMITS }).wasm;
+    const b = instrumentProgram({ wasm: memoryBomb(), limits: DEFAULT_LIMITS }).wasm;
+    expect(Buffer.from(a).equals(Buffer.from(b))).to.equal(true);
+    const module = binaryen.readBinary(a);
+    try {
+      module.setFeatures(binaryen.Features.All);
+      expect(module.validate()).to.not.equal(0);
+    } finally {
+      module.dispose();
+    }
+  });
+
+  it("exports only the host's entry points", function () {
+    const wasm = program(``, `(func (export "other")) (global (export "g") i32 (i32.const 1))`);
+    const module = new Wasm.Module(instrumentProgram({ wasm, limits: DEFAULT_LIMITS }).wasm);
+    expect(Wasm.Module.exports(module).map((e) => e.name).sort()).to.deep.equal(
+      ["__hashwork_entry", "__hashwork_fault", "__hashwork_fuel", "memory"],
+    );
+  });
+});
