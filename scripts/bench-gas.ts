@@ -7,12 +7,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 
 import { network } from "hardhat";
 
-import { TOKEN_UNIT } from "./lib/defaults.js";
-import { deployLocal } from "./lib/deploy-local.js";
+import { AbiCoder, keccak256 } from "ethers";
+
+import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "./lib/defaults.js";
+import { deployLocalSystem } from "./lib/deploy-local.js";
 import { jobRequest, postedJobIds, submittedTerms } from "./lib/jobs.js";
 
 const { ethers, networkHelpers } = await network.create();
-const { token, market, owner } = await deployLocal(ethers);
+const { token, market, owner, disputes } = await deployLocalSystem(ethers);
 const [, , requester, provider, payingRequester] = await ethers.getSigners();
 const marketAddress = await market.getAddress();
 
@@ -118,6 +120,71 @@ const toClaim = await gasOf(market.connect(provider).claimJob(toId));
 await networkHelpers.time.increase(601);
 const timeOut = await gasOf(market.timeOutJob(toId));
 
+// --- Dispute path (K = 3): post, claim, submit, challenge, draw, 3 commits, 3 reveals,
+// resolve. Verifiers are staked providers; the challenger is right (the provider is slashed).
+// One dispute runs first to warm the accounts the way a running market has them (verifiers
+// and challenger with ledger balances), then the measured one.
+const signers = await ethers.getSigners();
+// Ten verifiers, each with a ledger balance already (as verifiers that have been paid before
+// have), so the figures do not depend on which of them the draw happens to seat.
+const verifierPool = signers.slice(5, 15);
+const challenger = signers[15];
+const disputesAddress = await disputes.getAddress();
+for (const s of [...verifierPool, challenger]) {
+  await token.connect(owner).mint(s.address, 100_000n * TOKEN_UNIT);
+  await token.connect(s).approve(marketAddress, ethers.MaxUint256);
+  await token.connect(s).approve(disputesAddress, ethers.MaxUint256);
+}
+for (const v of verifierPool) {
+  await market.connect(v).stake(1_000n * TOKEN_UNIT);
+  await market.connect(v).deposit(v.address, 1n);
+}
+const salt = (who: string) => keccak256(AbiCoder.defaultAbiCoder().encode(["string"], [who]));
+
+async function disputePath() {
+  // The requester posts from its ledger balance, as on the happy path; its deposit (amortized
+  // over 10 jobs) is counted below.
+  const depositGas = await gasOf(market.connect(requester).deposit(requester.address, 10n * REWARD));
+  const postR = await (await market.connect(requester).postJob(jobRequest(await now()))).wait();
+  const [id] = postedJobIds(market, postR);
+  const claimGas = await gasOf(market.connect(provider).claimJob(id));
+  const submitR = await (await market.connect(provider).submitResult(id, ethers.id("wrong"), "http://127.0.0.1:8700/o/")).wait();
+  const t = submittedTerms(market, submitR).get(id)!;
+  const right = ethers.id("right");
+  const challengeGas = await gasOf(disputes.connect(challenger).challenge(id, t, right));
+  await networkHelpers.mine(1);
+  const drawR = await (await disputes.drawCommittee(id, t)).wait();
+  const seated = disputes.interface.parseLog(drawR!.logs.find((l) => l.address === disputesAddress && disputes.interface.parseLog(l)?.name === "CommitteeDrawn")!)!.args.verifiers as string[];
+  const seats = seated.map((a) => verifierPool.find((s) => s.address === a)!);
+  const commits: number[] = [];
+  for (const [i, v] of seats.entries()) {
+    const c = keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32", "address"], [right, salt(v.address), v.address]));
+    commits.push(await gasOf(disputes.connect(v).commitVote(id, i, c)));
+  }
+  const reveals: number[] = [];
+  for (const [i, v] of seats.entries()) {
+    reveals.push(await gasOf(disputes.connect(v).revealVote(id, i, right, salt(v.address))));
+  }
+  const resolveGas = await gasOf(disputes.resolve(id, t));
+  const parts = {
+    amortizedDeposit: Math.round(depositGas / 10),
+    post: Number(postR!.gasUsed),
+    claim: claimGas,
+    submit: Number(submitR!.gasUsed),
+    challenge: challengeGas,
+    draw: Number(drawR!.gasUsed),
+    commits,
+    reveals,
+    resolve: resolveGas,
+  };
+  const total =
+    parts.amortizedDeposit + parts.post + parts.claim + parts.submit + parts.challenge + parts.draw +
+    commits.reduce((a, b) => a + b, 0) + reveals.reduce((a, b) => a + b, 0) + parts.resolve;
+  return { total, parts };
+}
+const coldDispute = await disputePath();
+const dispute = await disputePath();
+
 const report = {
   generatedAt: new Date().toISOString(),
   network: "hardhat (in-process EDR)",
@@ -127,6 +194,7 @@ const report = {
     "happyPath.post pays from the requester's ledger balance; the deposit that funded it is amortized over 10 jobs.",
     "The provider's earnings go into its stake; withdrawing them (requestUnstake + withdrawUnstaked) is amortized over 10 jobs.",
     "postPullingPayment is the alternative single-transaction post that pulls the reward by allowance.",
+    "dispute: the requester posts from its ledger balance as on the happy path (its deposit amortized over 10 jobs); the challenger's bond is pulled by allowance to the dispute module; measured after one warm-up dispute (firstDisputeTotal is that first, colder one).",
     "batch10: postJobs pulls the 10 rewards by allowance in one transfer (approve once, not counted); claims, submits and finalizes are batched; the provider withdraws its earnings once.",
   ],
   happyPath: {
@@ -154,7 +222,14 @@ const report = {
   },
   cancel: { total: cancel + cancelWithdraw, parts: { cancel, withdrawRefund: cancelWithdraw } },
   timeout: { total: toClaim + timeOut, parts: { claim: toClaim, timeOut } },
-  targets: { happyPathTotal: 160_000, batch10PerJob: 90_000 },
+  dispute: {
+    committee: DISPUTE_PARAMETERS.committeeSize,
+    outcome: "challenger right: provider slashed, requester refunded and compensated, verifiers paid",
+    total: dispute.total,
+    ...dispute.parts,
+    firstDisputeTotal: coldDispute.total,
+  },
+  targets: { happyPathTotal: 160_000, batch10PerJob: 90_000, disputeTotal: 1_000_000 },
 };
 
 await mkdir("reports", { recursive: true });
@@ -171,8 +246,14 @@ const rows: [string, number][] = [
   ["batch of 10: per job", Math.round(batchTotal / 10)],
   ["cancel + withdraw refund", cancel + cancelWithdraw],
   ["claim + time-out", toClaim + timeOut],
+  ["dispute, K = 3 (full path)", dispute.total],
+  ["  challenge", dispute.parts.challenge],
+  ["  draw", dispute.parts.draw],
+  ["  commit (each)", dispute.parts.commits[0]],
+  ["  reveal (each)", dispute.parts.reveals[0]],
+  ["  resolve", dispute.parts.resolve],
 ];
 console.log("\nHashwork gas per path (gasUsed, after refunds)\n");
 for (const [name, gas] of rows) console.log(`  ${name.padEnd(28)} ${gas.toLocaleString("en-US").padStart(10)}`);
-console.log(`\n  targets: happy path <= 160,000; batch of 10 <= 90,000 per job`);
+console.log(`\n  targets: happy path <= 160,000; batch of 10 <= 90,000 per job; dispute <= 1,000,000`);
 console.log("  written to reports/gas.json");

@@ -211,11 +211,12 @@ interface IHashworkDisputes {
     /// @return drawn Whether a committee was seated (false if rescheduled or the round failed).
     function drawCommittee(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external returns (bool drawn);
 
-    /// @notice Commit a vote as a seated verifier: `keccak256(abi.encode(resultHash, salt, msg.sender))`.
-    function commitVote(uint256 jobId, bytes32 commitment) external;
+    /// @notice Commit a vote as the verifier in seat `seatIndex` (its position in
+    /// `CommitteeDrawn.verifiers`): `keccak256(abi.encode(resultHash, salt, msg.sender))`.
+    function commitVote(uint256 jobId, uint8 seatIndex, bytes32 commitment) external;
 
     /// @notice Reveal a committed vote.
-    function revealVote(uint256 jobId, bytes32 resultHash, bytes32 salt) external;
+    function revealVote(uint256 jobId, uint8 seatIndex, bytes32 resultHash, bytes32 salt) external;
 
     /// @notice Tally the current round once every seat revealed or the deadlines passed; pay
     /// out if a majority decided, otherwise start the next round (or hand over to the arbiter).

@@ -117,11 +117,12 @@ export async function vote(
   seats: HardhatEthersSigner[],
   votes: (string | undefined)[],
   time?: NetworkHelpers["time"],
+  seatIndexOf: (i: number) => number = (i) => i,
 ): Promise<void> {
   const salts = seats.map((s, i) => keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256"], [s.address, i])));
   for (const [i, s] of seats.entries()) {
     if (votes[i] !== undefined) {
-      await disputes.connect(s).commitVote(jobId, voteCommitment(votes[i]!, salts[i], s.address));
+      await disputes.connect(s).commitVote(jobId, seatIndexOf(i), voteCommitment(votes[i]!, salts[i], s.address));
     }
   }
   const { committed, size, commitDeadline } = await disputes.getDispute(jobId);
@@ -130,7 +131,7 @@ export async function vote(
     await time.increaseTo(commitDeadline + 1n);
   }
   for (const [i, s] of seats.entries()) {
-    if (votes[i] !== undefined) await disputes.connect(s).revealVote(jobId, votes[i]!, salts[i]);
+    if (votes[i] !== undefined) await disputes.connect(s).revealVote(jobId, seatIndexOf(i), votes[i]!, salts[i]);
   }
 }
 

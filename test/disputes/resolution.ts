@@ -243,10 +243,11 @@ describe("HashworkDisputes: resolution", function () {
       await expect(d.disputes.resolve(d.jobId, d.terms)).to.emit(d.disputes, "DisputeResolved");
     });
 
-    it("refuses terms that do not match the job with DisputeTermsMismatch", async function () {
+    it("refuses terms that do not match the job with the market's MarketTermsMismatch", async function () {
       const d = await loadFixture(fixtures.drawn);
+      await vote(d.disputes, d.jobId, d.seat, [d.challengerHash, d.challengerHash, d.challengerHash]);
       await expect(d.disputes.resolve(d.jobId, { ...d.terms, resultHash: d.challengerHash }))
-        .to.be.revertedWithCustomError(d.disputes, "DisputeTermsMismatch")
+        .to.be.revertedWithCustomError(d.market, "MarketTermsMismatch")
         .withArgs(d.jobId);
     });
 

@@ -15,7 +15,7 @@ describe("HashworkDisputes: commit–reveal voting", function () {
       const d = await loadFixture(fixtures.drawn);
       const [v] = d.seat;
       const c = voteCommitment(d.providerHash, SALT, v.address);
-      await expect(d.disputes.connect(v).commitVote(d.jobId, c))
+      await expect(d.disputes.connect(v).commitVote(d.jobId, 0, c))
         .to.emit(d.disputes, "VoteCommitted")
         .withArgs(d.jobId, 0, v.address, c);
       expect((await d.disputes.getDispute(d.jobId)).committed).to.equal(1n);
@@ -23,15 +23,15 @@ describe("HashworkDisputes: commit–reveal voting", function () {
 
     it("is refused for someone without a seat with DisputeNotOnCommittee", async function () {
       const d = await loadFixture(fixtures.drawn);
-      await expect(d.disputes.connect(d.challenger).commitVote(d.jobId, SALT))
+      await expect(d.disputes.connect(d.challenger).commitVote(d.jobId, 0, SALT))
         .to.be.revertedWithCustomError(d.disputes, "DisputeNotOnCommittee")
         .withArgs(d.jobId, d.challenger.address);
     });
 
     it("is refused a second time with DisputeAlreadyCommitted", async function () {
       const d = await loadFixture(fixtures.drawn);
-      await d.disputes.connect(d.seat[0]).commitVote(d.jobId, SALT);
-      await expect(d.disputes.connect(d.seat[0]).commitVote(d.jobId, SALT))
+      await d.disputes.connect(d.seat[0]).commitVote(d.jobId, 0, SALT);
+      await expect(d.disputes.connect(d.seat[0]).commitVote(d.jobId, 0, SALT))
         .to.be.revertedWithCustomError(d.disputes, "DisputeAlreadyCommitted")
         .withArgs(d.jobId, d.seat[0].address);
     });
@@ -40,14 +40,14 @@ describe("HashworkDisputes: commit–reveal voting", function () {
       const d = await loadFixture(fixtures.drawn);
       const { commitDeadline } = await d.disputes.getDispute(d.jobId);
       await time.increaseTo(commitDeadline + 1n);
-      await expect(d.disputes.connect(d.seat[0]).commitVote(d.jobId, SALT))
+      await expect(d.disputes.connect(d.seat[0]).commitVote(d.jobId, 0, SALT))
         .to.be.revertedWithCustomError(d.disputes, "DisputeCommitClosed")
         .withArgs(d.jobId, commitDeadline);
     });
 
     it("refuses the zero commitment with DisputeZeroCommitment", async function () {
       const d = await loadFixture(fixtures.drawn);
-      await expect(d.disputes.connect(d.seat[0]).commitVote(d.jobId, ethers.ZeroHash)).to.be.revertedWithCustomError(
+      await expect(d.disputes.connect(d.seat[0]).commitVote(d.jobId, 0, ethers.ZeroHash)).to.be.revertedWithCustomError(
         d.disputes,
         "DisputeZeroCommitment",
       );
@@ -55,7 +55,7 @@ describe("HashworkDisputes: commit–reveal voting", function () {
 
     it("is refused before the committee is drawn with DisputeWrongPhase", async function () {
       const d = await loadFixture(fixtures.challenged);
-      await expect(d.disputes.connect(d.verifiers[0]).commitVote(d.jobId, SALT))
+      await expect(d.disputes.connect(d.verifiers[0]).commitVote(d.jobId, 0, SALT))
         .to.be.revertedWithCustomError(d.disputes, "DisputeWrongPhase")
         .withArgs(d.jobId, Phase.AwaitingDraw, Phase.Voting);
     });
@@ -64,22 +64,22 @@ describe("HashworkDisputes: commit–reveal voting", function () {
   describe("revealVote", function () {
     async function allCommitted() {
       const d = await fixtures.drawn();
-      for (const v of d.seat) {
-        await d.disputes.connect(v).commitVote(d.jobId, voteCommitment(d.providerHash, SALT, v.address));
+      for (const [i, v] of d.seat.entries()) {
+        await d.disputes.connect(v).commitVote(d.jobId, i, voteCommitment(d.providerHash, SALT, v.address));
       }
       return d;
     }
 
     it("opens as soon as every seat has committed, and emits VoteRevealed", async function () {
       const d = await loadFixture(allCommitted);
-      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, d.providerHash, SALT))
+      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, 0, d.providerHash, SALT))
         .to.emit(d.disputes, "VoteRevealed")
         .withArgs(d.jobId, 0, d.seat[0].address, d.providerHash);
     });
 
     it("stores the revealed hash in the seat", async function () {
       const d = await loadFixture(allCommitted);
-      await d.disputes.connect(d.seat[0]).revealVote(d.jobId, d.providerHash, SALT);
+      await d.disputes.connect(d.seat[0]).revealVote(d.jobId, 0, d.providerHash, SALT);
       const [seat] = await d.disputes.getCommittee(d.jobId, 0);
       expect(seat.status).to.equal(3n);
       expect(seat.vote).to.equal(d.providerHash);
@@ -88,9 +88,9 @@ describe("HashworkDisputes: commit–reveal voting", function () {
     it("is refused while others may still commit with DisputeRevealNotOpen", async function () {
       const d = await loadFixture(fixtures.drawn);
       const [v] = d.seat;
-      await d.disputes.connect(v).commitVote(d.jobId, voteCommitment(d.providerHash, SALT, v.address));
+      await d.disputes.connect(v).commitVote(d.jobId, 0, voteCommitment(d.providerHash, SALT, v.address));
       const { commitDeadline } = await d.disputes.getDispute(d.jobId);
-      await expect(d.disputes.connect(v).revealVote(d.jobId, d.providerHash, SALT))
+      await expect(d.disputes.connect(v).revealVote(d.jobId, 0, d.providerHash, SALT))
         .to.be.revertedWithCustomError(d.disputes, "DisputeRevealNotOpen")
         .withArgs(d.jobId, commitDeadline);
     });
@@ -98,21 +98,21 @@ describe("HashworkDisputes: commit–reveal voting", function () {
     it("opens after the commit deadline even if some seats never committed", async function () {
       const d = await loadFixture(fixtures.drawn);
       const [v] = d.seat;
-      await d.disputes.connect(v).commitVote(d.jobId, voteCommitment(d.providerHash, SALT, v.address));
+      await d.disputes.connect(v).commitVote(d.jobId, 0, voteCommitment(d.providerHash, SALT, v.address));
       await time.increaseTo((await d.disputes.getDispute(d.jobId)).commitDeadline + 1n);
-      await expect(d.disputes.connect(v).revealVote(d.jobId, d.providerHash, SALT)).to.emit(d.disputes, "VoteRevealed");
+      await expect(d.disputes.connect(v).revealVote(d.jobId, 0, d.providerHash, SALT)).to.emit(d.disputes, "VoteRevealed");
     });
 
     it("is refused with another salt with DisputeCommitmentMismatch", async function () {
       const d = await loadFixture(allCommitted);
-      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, d.providerHash, ethers.id("other salt")))
+      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, 0, d.providerHash, ethers.id("other salt")))
         .to.be.revertedWithCustomError(d.disputes, "DisputeCommitmentMismatch")
         .withArgs(d.jobId, d.seat[0].address);
     });
 
     it("is refused for another hash than the one committed with DisputeCommitmentMismatch", async function () {
       const d = await loadFixture(allCommitted);
-      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, d.challengerHash, SALT))
+      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, 0, d.challengerHash, SALT))
         .to.be.revertedWithCustomError(d.disputes, "DisputeCommitmentMismatch")
         .withArgs(d.jobId, d.seat[0].address);
     });
@@ -121,19 +121,19 @@ describe("HashworkDisputes: commit–reveal voting", function () {
       const d = await loadFixture(fixtures.drawn);
       const [honest, copier, third] = d.seat;
       const c = voteCommitment(d.providerHash, SALT, honest.address);
-      await d.disputes.connect(honest).commitVote(d.jobId, c);
-      await d.disputes.connect(copier).commitVote(d.jobId, c);
-      await d.disputes.connect(third).commitVote(d.jobId, voteCommitment(d.providerHash, SALT, third.address));
-      await d.disputes.connect(honest).revealVote(d.jobId, d.providerHash, SALT);
-      await expect(d.disputes.connect(copier).revealVote(d.jobId, d.providerHash, SALT))
+      await d.disputes.connect(honest).commitVote(d.jobId, 0, c);
+      await d.disputes.connect(copier).commitVote(d.jobId, 1, c);
+      await d.disputes.connect(third).commitVote(d.jobId, 2, voteCommitment(d.providerHash, SALT, third.address));
+      await d.disputes.connect(honest).revealVote(d.jobId, 0, d.providerHash, SALT);
+      await expect(d.disputes.connect(copier).revealVote(d.jobId, 1, d.providerHash, SALT))
         .to.be.revertedWithCustomError(d.disputes, "DisputeCommitmentMismatch")
         .withArgs(d.jobId, copier.address);
     });
 
     it("is refused a second time with DisputeNothingToReveal", async function () {
       const d = await loadFixture(allCommitted);
-      await d.disputes.connect(d.seat[0]).revealVote(d.jobId, d.providerHash, SALT);
-      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, d.providerHash, SALT))
+      await d.disputes.connect(d.seat[0]).revealVote(d.jobId, 0, d.providerHash, SALT);
+      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, 0, d.providerHash, SALT))
         .to.be.revertedWithCustomError(d.disputes, "DisputeNothingToReveal")
         .withArgs(d.jobId, d.seat[0].address);
     });
@@ -142,7 +142,7 @@ describe("HashworkDisputes: commit–reveal voting", function () {
       const d = await loadFixture(allCommitted);
       const { revealDeadline } = await d.disputes.getDispute(d.jobId);
       await time.increaseTo(revealDeadline + 1n);
-      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, d.providerHash, SALT))
+      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, 0, d.providerHash, SALT))
         .to.be.revertedWithCustomError(d.disputes, "DisputeRevealClosed")
         .withArgs(d.jobId, revealDeadline);
     });
