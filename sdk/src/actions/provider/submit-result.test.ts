@@ -17,6 +17,7 @@ import {
   REWARD,
   createSdkFixtures,
 } from "../../test-utils/fixtures.ts";
+import { encodeOutputUri } from "../../utils/output-uri.ts";
 import { submitResult } from "./submit-result.ts";
 
 const connection = await network.create();
@@ -33,6 +34,7 @@ describe("submitResult", function () {
     });
     const block = await d.publicClient.getBlock({ blockNumber: receipt.blockNumber });
     expect(result.resultHash).to.equal(RESULT_HASH);
+    expect(result.outputURI).to.equal(encodeOutputUri(OUTPUT_URI, { outputHash: keccak256(OUTPUT), fuelUsed: FUEL_USED, status: ExecutionStatus.Ok }));
     expect(result.challengeEnd).to.equal(block.timestamp + BigInt(CHALLENGE_WINDOW));
     expect(result.terms).to.deep.equal({
       reward: REWARD,
@@ -44,10 +46,18 @@ describe("submitResult", function () {
     expect(await d.read("jobState", [d.jobId])).to.equal(JobState.Submitted);
   });
 
-  it("accepts a precomputed result hash", async function () {
+  it("accepts a precomputed result hash, leaving the URI as given", async function () {
     const d = await loadFixture(fixtures.claimedJob);
-    const { result } = await submitResult(d.clients.provider, { jobId: d.jobId, resultHash: RESULT_HASH, outputURI: "" });
-    expect(result.outputURI).to.equal("");
+    const { result } = await submitResult(d.clients.provider, { jobId: d.jobId, resultHash: RESULT_HASH, outputURI: OUTPUT_URI });
+    expect(result.outputURI).to.equal(OUTPUT_URI);
+  });
+
+  it("leaves the URI alone with publishOutcome: false", async function () {
+    const d = await loadFixture(fixtures.claimedJob);
+    const outcome = { outputHash: keccak256(OUTPUT), fuelUsed: FUEL_USED, status: ExecutionStatus.Ok };
+    const { result } = await submitResult(d.clients.provider, { jobId: d.jobId, outcome, outputURI: OUTPUT_URI, publishOutcome: false });
+    expect(result.outputURI).to.equal(OUTPUT_URI);
+    expect(result.resultHash).to.equal(RESULT_HASH);
   });
 
   it("throws MarketNotClaimantError for another provider", async function () {

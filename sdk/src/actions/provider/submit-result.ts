@@ -9,27 +9,29 @@ import type {
 } from "../../errors/contract-errors.ts";
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
 import type { MissingAccountError, MissingWalletClientError, TransactionRevertedError } from "../../errors/sdk.ts";
-import { computeResultHash, type ExecutionStatus } from "../../executor/result-hash.ts";
+import { computeResultHash } from "../../executor/result-hash.ts";
 import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";
+import { encodeOutputUri, type ExecutionOutcome } from "../../utils/output-uri.ts";
 import { marketEventsInReceipt } from "../../utils/logs.ts";
 import { toJobResult, type JobResult } from "../../utils/results.ts";
 import { sendContractTransaction } from "../../utils/write.ts";
-
-/** The outcome of a run, from which the result commitment is computed. */
-export type ExecutionOutcome = {
-  /** keccak256 of the output bytes. */
-  outputHash: Hex;
-  fuelUsed: bigint;
-  status: ExecutionStatus;
-};
 
 export type SubmitResultParameters = WriteParameters & {
   jobId: bigint;
   /** Where the output can be fetched (a hint; requesters verify it against the commitment). */
   outputURI: string;
 } & (
-    | { /** The commitment, if already computed. */ resultHash: Hex; outcome?: undefined }
-    | { /** The run's outcome; the commitment is computed with `computeResultHash`. */ outcome: ExecutionOutcome; resultHash?: undefined }
+    | { /** The commitment, if already computed. */ resultHash: Hex; outcome?: undefined; publishOutcome?: undefined }
+    | {
+        /** The run's outcome; the commitment is computed with `computeResultHash`. */
+        outcome: ExecutionOutcome;
+        resultHash?: undefined;
+        /**
+         * Append the outcome to `outputURI` (`encodeOutputUri`) so requesters can verify the
+         * output from the event alone (`fetchJobOutput`). Default: true.
+         */
+        publishOutcome?: boolean | undefined;
+      }
   );
 
 export type SubmitResultReturnType = {
@@ -52,29 +54,31 @@ export type SubmitResultErrorType =
 
 /**
  * Commits the result of a claimed job: `keccak256(abi.encode(outputHash, fuelUsed, status))`,
- * given directly or computed from the run's outcome. Opens the challenge window; the job can be
- * finalized once it has passed.
+ * given directly or computed from the run's outcome (which is then also published in the output
+ * URI's fragment, see `encodeOutputUri`). Opens the challenge window; the job can be finalized
+ * once it has passed.
  *
  * @example
  * const { result } = await submitResult(client, {
  *   jobId,
  *   outcome: { outputHash: keccak256(output), fuelUsed, status: ExecutionStatus.Ok },
- *   outputURI: `${endpoint}/o/${keccak256(output)}`,
+ *   outputURI: (await store.put(output)).uri,
  * })
  */
 export async function submitResult(
   client: HashworkBaseClient,
   parameters: SubmitResultParameters,
 ): Promise<SubmitResultReturnType> {
-  const resultHash =
-    parameters.resultHash ??
-    computeResultHash(parameters.outcome.outputHash, parameters.outcome.fuelUsed, parameters.outcome.status);
+  const { outcome } = parameters;
+  const resultHash = outcome ? computeResultHash(outcome.outputHash, outcome.fuelUsed, outcome.status) : parameters.resultHash;
+  const outputURI =
+    outcome && parameters.publishOutcome !== false ? encodeOutputUri(parameters.outputURI, outcome) : parameters.outputURI;
   const sent = await sendContractTransaction(client, {
     action: "submitResult",
     address: client.deployment.market,
     abi: hashworkMarketAbi,
     functionName: "submitResult",
-    args: [parameters.jobId, resultHash, parameters.outputURI],
+    args: [parameters.jobId, resultHash, outputURI],
     account: parameters.account,
   });
   const [submitted] = marketEventsInReceipt(client, sent.receipt, "ResultSubmitted");

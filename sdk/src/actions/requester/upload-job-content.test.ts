@@ -1,0 +1,42 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+import { keccak256, stringToBytes } from "viem";
+
+import { fetchVerified } from "../../store/fetch-verified.ts";
+import { createLocalStore } from "../../store/local.ts";
+import { createSdkFixtures, testJob } from "../../test-utils/fixtures.ts";
+import { getJob } from "../auditor/get-job.ts";
+import { listJobs } from "../auditor/list-jobs.ts";
+import { postJob } from "./post-job.ts";
+import { uploadJobContent } from "./upload-job-content.ts";
+
+const connection = await network.create();
+const fixtures = createSdkFixtures(connection);
+const { loadFixture } = connection.networkHelpers;
+
+describe("uploadJobContent", function () {
+  let dir: string;
+  beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), "hashwork-sdk-"))));
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it("stores program and input and returns hashes and URIs a job can carry", async function () {
+    const d = await loadFixture(fixtures.staked);
+    const program = stringToBytes("\0asm fake program");
+    const input = stringToBytes('{"tile":[0,0]}');
+    const content = await uploadJobContent(d.clients.requester, { store: createLocalStore({ dir }), program, input });
+    expect(content.programHash).to.equal(keccak256(program));
+    expect(content.inputHash).to.equal(keccak256(input));
+    // A provider fetches both from the URIs in JobPosted and verifies them by hash.
+    const { jobId } = await postJob(d.clients.requester, { ...testJob(), ...content });
+    const [posted] = await listJobs(d.reader);
+    expect(posted!.jobId).to.equal(jobId);
+    const { request } = posted!;
+    expect(await fetchVerified(request.programURI, request.programHash)).to.deep.equal(program);
+    expect(await fetchVerified(request.inputURI, request.inputHash)).to.deep.equal(input);
+    expect((await getJob(d.reader, { jobId })).state).to.equal("Open");
+  });
+});

@@ -1,0 +1,59 @@
+import type { Hex } from "viem";
+
+import { InvalidParameterError } from "../errors/sdk.ts";
+import { ExecutionStatus } from "../executor/result-hash.ts";
+
+/** What a provider claims about a run; `computeResultHash` of it must equal the on-chain `resultHash`. */
+export type ExecutionOutcome = {
+  /** keccak256 of the output bytes. */
+  outputHash: Hex;
+  fuelUsed: bigint;
+  status: ExecutionStatus;
+};
+
+const KEY = "hashwork-outcome";
+const STATUSES = new Set<number>(Object.values(ExecutionStatus));
+
+/**
+ * Appends a run's outcome to an output URI as a fragment,
+ * `<uri>#hashwork-outcome=<outputHash>.<fuelUsed>.<status>`, so the `ResultSubmitted` event alone
+ * tells a requester what to fetch and how to check it against the committed `resultHash`.
+ * Fragments are never sent to servers, so the URI still fetches the output. Costs about 90 bytes
+ * of calldata and event data per submission.
+ *
+ * @example
+ * encodeOutputUri("http://p.example/content/0xab…", { outputHash: "0xab…", fuelUsed: 1234n, status: 0 })
+ * // "http://p.example/content/0xab…#hashwork-outcome=0xab….1234.0"
+ */
+export function encodeOutputUri(uri: string, outcome: ExecutionOutcome): string {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(outcome.outputHash)) {
+    throw new InvalidParameterError({ parameter: "outcome.outputHash", reason: "must be a 32-byte hex hash" });
+  }
+  if (outcome.fuelUsed < 0n || outcome.fuelUsed >> 64n !== 0n) {
+    throw new InvalidParameterError({ parameter: "outcome.fuelUsed", reason: "must fit in uint64" });
+  }
+  if (!STATUSES.has(outcome.status)) {
+    throw new InvalidParameterError({ parameter: "outcome.status", reason: `unknown ExecutionStatus ${outcome.status}` });
+  }
+  const base = uri.split("#")[0];
+  return `${base}#${KEY}=${outcome.outputHash.toLowerCase()}.${outcome.fuelUsed}.${outcome.status}`;
+}
+
+/**
+ * Reads the outcome `encodeOutputUri` put in a URI: the URI to fetch (fragment removed) and the
+ * outcome, or `outcome: undefined` when the URI carries none (or a malformed one).
+ *
+ * @example
+ * const { uri, outcome } = decodeOutputUri(result.outputURI)
+ */
+export function decodeOutputUri(outputURI: string): { uri: string; outcome: ExecutionOutcome | undefined } {
+  const at = outputURI.indexOf("#");
+  if (at < 0) return { uri: outputURI, outcome: undefined };
+  const uri = outputURI.slice(0, at);
+  const match = new RegExp(`(?:^|&)${KEY}=(0x[0-9a-fA-F]{64})\\.(\\d{1,20})\\.(\\d{1,3})(?:&|$)`).exec(outputURI.slice(at + 1));
+  if (!match) return { uri, outcome: undefined };
+  const fuelUsed = BigInt(match[2]!);
+  const status = Number(match[3]);
+  if (fuelUsed >> 64n !== 0n || !STATUSES.has(status)) return { uri, outcome: undefined };
+  return { uri, outcome: { outputHash: match[1]!.toLowerCase() as Hex, fuelUsed, status: status as ExecutionStatus } };
+}
