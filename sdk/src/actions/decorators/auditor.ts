@@ -1,0 +1,33 @@
+import type { HashworkBaseClient } from "../../utils/client.ts";
+import {
+  checkSolvency,
+  type CheckSolvencyParameters,
+  type CheckSolvencyReturnType,
+} from "../auditor/check-solvency.ts";
+import {
+  getJobHistory,
+  type GetJobHistoryParameters,
+  type GetJobHistoryReturnType,
+} from "../auditor/get-job-history.ts";
+import { getJob, type GetJobParameters, type GetJobReturnType } from "../auditor/get-job.ts";
+import { getProvider, type GetProviderParameters, type GetProviderReturnType } from "../auditor/get-provider.ts";
+import { listJobs, type ListJobsParameters, type ListJobsReturnType } from "../auditor/list-jobs.ts";
+
+/** The read-only auditor actions, bound to a client (see the action files for each one's docs). */
+export type AuditorActions = {
+  getJob: (parameters: GetJobParameters) => Promise<GetJobReturnType>;
+  getProvider: (parameters: GetProviderParameters) => Promise<GetProviderReturnType>;
+  listJobs: (parameters?: ListJobsParameters) => Promise<ListJobsReturnType>;
+  getJobHistory: (parameters: GetJobHistoryParameters) => Promise<GetJobHistoryReturnType>;
+  checkSolvency: (parameters?: CheckSolvencyParameters) => Promise<CheckSolvencyReturnType>;
+};
+
+export function auditorActions(client: HashworkBaseClient): AuditorActions {
+  return {
+    getJob: (parameters) => getJob(client, parameters),
+    getProvider: (parameters) => getProvider(client, parameters),
+    listJobs: (parameters) => listJobs(client, parameters),
+    getJobHistory: (parameters) => getJobHistory(client, parameters),
+    checkSolvency: (parameters) => checkSolvency(client, parameters),
+  };
+}

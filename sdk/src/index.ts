@@ -1,0 +1,203 @@
+// The Hashwork SDK: a viem-based client for the Hashwork market.
+//
+// Import what you need from here. Every action is also exported on its own, so code that calls
+// `postJob(client, …)` directly carries only that action. The WebAssembly executor is heavy
+// (binaryen) and node-only: import it from `./executor/index.ts` when you run programs.
+
+// ------------------------------------------------------------------ client
+export {
+  createHashworkClient,
+  type CreateHashworkClientParameters,
+  type HashworkClient,
+} from "./client.ts";
+export { requesterActions, type RequesterActions } from "./actions/decorators/requester.ts";
+export { providerActions, type ProviderActions } from "./actions/decorators/provider.ts";
+export { auditorActions, type AuditorActions } from "./actions/decorators/auditor.ts";
+export type {
+  AccountParameter,
+  HashworkBaseClient,
+  HashworkPublicClient,
+  HashworkWalletClient,
+  WriteParameters,
+} from "./utils/client.ts";
+
+// ------------------------------------------------------------------ requester actions
+export {
+  uploadJobContent,
+  type UploadJobContentErrorType,
+  type UploadJobContentParameters,
+  type UploadJobContentReturnType,
+} from "./actions/requester/upload-job-content.ts";
+export {
+  postJob,
+  type PostJobErrorType,
+  type PostJobParameters,
+  type PostJobReturnType,
+} from "./actions/requester/post-job.ts";
+export {
+  MAX_BATCH,
+  postJobs,
+  type PostJobsErrorType,
+  type PostJobsParameters,
+  type PostJobsReturnType,
+} from "./actions/requester/post-jobs.ts";
+export {
+  cancelJob,
+  type CancelJobErrorType,
+  type CancelJobParameters,
+  type CancelJobReturnType,
+} from "./actions/requester/cancel-job.ts";
+export {
+  waitForResult,
+  type WaitForResultErrorType,
+  type WaitForResultParameters,
+  type WaitForResultReturnType,
+} from "./actions/requester/wait-for-result.ts";
+export {
+  fetchJobOutput,
+  type FetchJobOutputErrorType,
+  type FetchJobOutputParameters,
+  type FetchJobOutputReturnType,
+} from "./actions/requester/fetch-job-output.ts";
+export {
+  finalizeJob,
+  type FinalizeJobErrorType,
+  type FinalizeJobParameters,
+  type FinalizeJobReturnType,
+} from "./actions/requester/finalize-job.ts";
+export {
+  depositToLedger,
+  type DepositToLedgerErrorType,
+  type DepositToLedgerParameters,
+  type DepositToLedgerReturnType,
+} from "./actions/requester/deposit-to-ledger.ts";
+export {
+  withdrawFromLedger,
+  type WithdrawFromLedgerErrorType,
+  type WithdrawFromLedgerParameters,
+  type WithdrawFromLedgerReturnType,
+} from "./actions/requester/withdraw-from-ledger.ts";
+
+// ------------------------------------------------------------------ provider actions
+export {
+  registerProvider,
+  type ProviderProfile,
+  type RegisterProviderErrorType,
+  type RegisterProviderParameters,
+  type RegisterProviderReturnType,
+} from "./actions/provider/register-provider.ts";
+export {
+  stake,
+  type StakeErrorType,
+  type StakeParameters,
+  type StakeReturnType,
+} from "./actions/provider/stake.ts";
+export {
+  requestUnstake,
+  type RequestUnstakeErrorType,
+  type RequestUnstakeParameters,
+  type RequestUnstakeReturnType,
+} from "./actions/provider/request-unstake.ts";
+export {
+  withdrawUnstaked,
+  type WithdrawUnstakedErrorType,
+  type WithdrawUnstakedParameters,
+  type WithdrawUnstakedReturnType,
+} from "./actions/provider/withdraw-unstaked.ts";
+export {
+  claimJob,
+  type ClaimJobErrorType,
+  type ClaimJobParameters,
+  type ClaimJobReturnType,
+} from "./actions/provider/claim-job.ts";
+export {
+  submitResult,
+  type SubmitResultErrorType,
+  type SubmitResultParameters,
+  type SubmitResultReturnType,
+} from "./actions/provider/submit-result.ts";
+
+// ------------------------------------------------------------------ auditor actions
+export {
+  getJob,
+  type GetJobErrorType,
+  type GetJobParameters,
+  type GetJobReturnType,
+  type JobDetails,
+} from "./actions/auditor/get-job.ts";
+export {
+  getProvider,
+  type GetProviderErrorType,
+  type GetProviderParameters,
+  type GetProviderReturnType,
+  type ProviderDetails,
+} from "./actions/auditor/get-provider.ts";
+export {
+  listJobs,
+  type JobSummary,
+  type ListJobsErrorType,
+  type ListJobsParameters,
+  type ListJobsReturnType,
+} from "./actions/auditor/list-jobs.ts";
+export {
+  getJobHistory,
+  type GetJobHistoryErrorType,
+  type GetJobHistoryParameters,
+  type GetJobHistoryReturnType,
+  type JobHistoryEntry,
+} from "./actions/auditor/get-job-history.ts";
+export {
+  checkSolvency,
+  type CheckSolvencyErrorType,
+  type CheckSolvencyParameters,
+  type CheckSolvencyReturnType,
+} from "./actions/auditor/check-solvency.ts";
+
+// ------------------------------------------------------------------ ABIs, enums, deployments
+export * from "./abi/index.ts";
+export {
+  defineDeployment,
+  getDeployment,
+  hashworkDeployments,
+  ignitionContracts,
+  loadIgnitionDeployment,
+  type HashworkDeployment,
+  type LoadIgnitionDeploymentParameters,
+} from "./deployments.ts";
+
+// ------------------------------------------------------------------ errors
+export { HashworkError, type HashworkErrorOptions } from "./errors/base.ts";
+export {
+  ContractRevertError,
+  type ContractRevertDetails,
+  type ContractRevertErrorOptions,
+} from "./errors/contract-revert.ts";
+export * from "./errors/contract-errors.ts";
+export { decodeContractError, decodeRevertData } from "./errors/decode.ts";
+export * from "./errors/sdk.ts";
+
+// ------------------------------------------------------------------ helpers
+export { decodeJobId, encodeJobId, type DecodedJobId } from "./utils/job-id.ts";
+export {
+  isTerminalJobState,
+  jobStateName,
+  jobStateValue,
+  jobStatesInMask,
+  resultJobStates,
+  terminalJobStates,
+} from "./utils/job-state.ts";
+export {
+  DEFAULT_CLAIM_WINDOW,
+  collateralOf,
+  type JobRequest,
+  type JobSpec,
+  type SubmittedJobTerms,
+} from "./utils/job-request.ts";
+export type { JobResult } from "./utils/results.ts";
+export { decodeOutputUri, encodeOutputUri, type ExecutionOutcome } from "./utils/output-uri.ts";
+export type { PaymentMethod, SignedPermit } from "./utils/token.ts";
+export type { Funding } from "./utils/funding.ts";
+export { ExecutionStatus, computeResultHash } from "./executor/result-hash.ts";
+
+// ------------------------------------------------------------------ content stores
+export * from "./store/index.ts";
