@@ -40,12 +40,10 @@ export function decodeJobId(jobId: bigint): DecodedJobId {
   if (jobId < 0n || jobId >> 256n !== 0n) {
     throw new InvalidParameterError({ parameter: "jobId", reason: "must be a uint256" });
   }
-  const requesterBits = jobId >> NONCE_BITS;
-  if (requesterBits >> 160n !== 0n) {
-    throw new InvalidParameterError({ parameter: "jobId", reason: "has bits above the 160-bit requester" });
+  const requesterBits = jobId >> NONCE_BITS; // < 2^160, since jobId < 2^256
+  const nonce = jobId & NONCE_MASK;
+  if (nonce > MAX_NONCE) {
+    throw new InvalidParameterError({ parameter: "jobId", reason: "has a nonce above 2^64 - 1 (nonces are uint64)" });
   }
-  return {
-    requester: getAddress(`0x${requesterBits.toString(16).padStart(40, "0")}`),
-    nonce: jobId & NONCE_MASK,
-  };
+  return { requester: getAddress(`0x${requesterBits.toString(16).padStart(40, "0")}`), nonce };
 }

@@ -1,0 +1,112 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { HardhatArtifactResolver } from "@nomicfoundation/hardhat-ignition/helpers";
+import { deploy, DeploymentResultType } from "@nomicfoundation/ignition-core";
+import { expect } from "chai";
+import hre, { network } from "hardhat";
+import { getAddress, type Address } from "viem";
+
+import HashworkModule from "../../ignition/modules/Hashwork.ts";
+import { hashworkMarketAbi } from "./abi/hashwork-market.ts";
+import {
+  defineDeployment,
+  getDeployment,
+  hashworkDeployments,
+  loadIgnitionDeployment,
+} from "./deployments.ts";
+import { DeploymentNotFoundError, InvalidParameterError } from "./errors/sdk.ts";
+import { expectRejection } from "./test-utils/assertions.ts";
+
+/** Deploys `ignition/modules/Hashwork.ts` for real, writing Ignition's files into `dir`. */
+async function ignitionDeploy(dir: string) {
+  const connection = await network.create();
+  const accounts = (await connection.provider.request({ method: "eth_accounts" })) as string[];
+  const result = await deploy({
+    artifactResolver: new HardhatArtifactResolver(hre.artifacts),
+    provider: connection.provider,
+    deploymentDir: join(dir, "chain-31337"),
+    ignitionModule: HashworkModule,
+    deploymentParameters: {},
+    accounts,
+  });
+  if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) throw new Error(`Ignition failed: ${result.type}`);
+  const publicClient = await connection.viem.getPublicClient();
+  return { connection, publicClient, contracts: result.contracts };
+}
+
+describe("deployments", function () {
+  let dir: string;
+  beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), "hashwork-ignition-"))));
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  describe("loadIgnitionDeployment", function () {
+    it("reads the addresses and deployment block Ignition wrote for the Hashwork module", async function () {
+      const { publicClient, contracts } = await ignitionDeploy(dir);
+      const deployment = await loadIgnitionDeployment({ chainId: 31337, deploymentsDir: dir });
+      expect(deployment.market).to.equal(getAddress(contracts["Hashwork#HashworkMarket"]!.address));
+      expect(deployment.token).to.equal(getAddress(contracts["Hashwork#HashworkToken"]!.address));
+      // The block is where the market's code appeared.
+      expect(deployment.fromBlock).to.be.a("bigint");
+      const at = deployment.fromBlock!;
+      expect(await publicClient.getCode({ address: deployment.market, blockNumber: at })).to.not.equal(undefined);
+      expect(await publicClient.getCode({ address: deployment.market, blockNumber: at - 1n })).to.equal(undefined);
+      const token = await publicClient.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "token" });
+      expect(token).to.equal(deployment.token);
+    });
+
+    it("matches the 31337 registry entry, since a fresh chain gives Ignition fixed addresses", async function () {
+      await ignitionDeploy(dir);
+      const deployment = await loadIgnitionDeployment({ chainId: 31337, deploymentsDir: dir });
+      expect(hashworkDeployments[31337]!.market).to.equal(deployment.market);
+      expect(hashworkDeployments[31337]!.token).to.equal(deployment.token);
+    });
+
+    it("works without a journal (no fromBlock) and for a market-only module (no token)", async function () {
+      const market: Address = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+      await writeFile(join(dir, "deployed_addresses.json"), JSON.stringify({ "HashworkMarket#HashworkMarket": market.toLowerCase() }));
+      const deployment = await loadIgnitionDeployment({ chainId: 5, deploymentsDir: dir, deploymentId: ".", moduleId: "HashworkMarket" });
+      expect(deployment).to.deep.equal({ chainId: 5, market });
+    });
+
+    it("throws DeploymentNotFoundError when there is no deployment, or no market in it", async function () {
+      await expectRejection(loadIgnitionDeployment({ chainId: 31337, deploymentsDir: dir }), DeploymentNotFoundError);
+      await writeFile(join(dir, "deployed_addresses.json"), JSON.stringify({ "Other#Thing": "0x5FbDB2315678afecb367f032d93F642f64180aa3" }));
+      const error = await expectRejection(
+        loadIgnitionDeployment({ chainId: 7, deploymentsDir: dir, deploymentId: "." }),
+        DeploymentNotFoundError,
+      );
+      expect(error.details).to.contain("Hashwork#HashworkMarket");
+      expect(await readFile(join(dir, "deployed_addresses.json"), "utf8")).to.contain("Other#Thing");
+    });
+  });
+
+  describe("getDeployment / defineDeployment", function () {
+    it("finds a registered chain and names a missing one", function () {
+      expect(getDeployment(31337)).to.equal(hashworkDeployments[31337]);
+      const error = (() => {
+        try {
+          getDeployment(999);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).to.be.instanceOf(DeploymentNotFoundError);
+      expect((error as DeploymentNotFoundError).chainId).to.equal(999);
+    });
+
+    it("accepts an explicit registry", function () {
+      const mine = defineDeployment({ chainId: 10, market: "0x0000000000000000000000000000000000000001" });
+      expect(getDeployment(10, { deployments: { 10: mine } })).to.equal(mine);
+    });
+
+    it("checksums addresses and refuses bad input", function () {
+      const d = defineDeployment({ chainId: 1, market: "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512", fromBlock: 3n });
+      expect(d).to.deep.equal({ chainId: 1, market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", fromBlock: 3n });
+      expect(() => defineDeployment({ chainId: 0, market: d.market })).to.throw(InvalidParameterError);
+      expect(() => defineDeployment({ chainId: 1, market: "0x1234" })).to.throw(InvalidParameterError);
+      expect(() => defineDeployment({ chainId: 1, market: d.market, fromBlock: -1n })).to.throw(InvalidParameterError);
+    });
+  });
+});
