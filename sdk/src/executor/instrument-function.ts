@@ -38,6 +38,9 @@ export const MAX_NESTING = 1500;
 
 const RETURN_LABEL = "hashwork$return";
 
+/** Largest straight-line `if` arm the enclosing segment pays for up front (see `visitArm`). */
+export const HOIST_ARM_LIMIT = 8n;
+
 /**
  * Instruments one defined function in place:
  *
@@ -66,6 +69,12 @@ export class FunctionInstrumenter {
   private readonly temps = new Map<string, number>();
   private hasCalls = false;
   private depth = 0;
+  /** The `if` of a rotated loop whose arm the loop header pays for (see the Loop case). */
+  private hoistArmOf: number | undefined;
+  /** Local holding this function's copy of the fuel counter (see `charge`). */
+  private fuelLocal = -1;
+  /** Charge points emitted so far. */
+  private charges = 0;
 
   constructor(ctx: InstrumentationContext, func: number) {
     this.ctx = ctx;
@@ -81,6 +90,7 @@ export class FunctionInstrumenter {
     checkValueType(info.results, where);
     for (const v of info.vars) checkValueType(v, where);
 
+    this.fuelLocal = this.temp("fuel", binaryen.i64);
     let body = info.body;
     const entryCost = this.visit(body, (next) => {
       body = next;
@@ -90,13 +100,13 @@ export class FunctionInstrumenter {
 
     // Every `return` became `br $hashwork$return`, so the epilogue below runs on every exit.
     const labelled = m.block(RETURN_LABEL, [body], results);
-    const prologue: number[] = [];
-    if (entryCost > 0n) prologue.push(this.charge(entryCost));
+    const load = m.local.set(this.fuelLocal, m.global.get(this.ctx.fuelGlobal, binaryen.i64));
     if (!this.hasCalls) {
+      const prologue = entryCost > 0n ? [load, this.charge(entryCost)] : [load];
       raw_setBody(this.func, m.block(null, [...prologue, labelled], results));
       return;
     }
-    prologue.push(this.checkFuel());
+    const prologue = [load, ...this.chargeAndCheck(entryCost)];
     const result = results === binaryen.none ? undefined : this.temp("result", results);
     const frame = this.frameSlots();
     const stack = (delta: number) =>
@@ -141,18 +151,24 @@ export class FunctionInstrumenter {
 
     if (id === ExpressionId.Block) return this.visitBlock(expr);
     if (id === ExpressionId.Loop) {
+      // `loop $l { if (c) { …; br $l } }` (how compilers emit `while`): the arm runs on every
+      // iteration but the last, so its cost joins the loop header's single charge (the exiting
+      // iteration pays for an arm it skips: a deterministic overcharge of one arm per loop).
+      this.hoistArmOf = rotatedLoopIf(expr);
       const cost = this.visit(raw._BinaryenLoopGetBody(expr), (next) => raw._BinaryenLoopSetBody(expr, next));
       // A branch to the loop re-enters here: charge the whole iteration and check the counter.
       const body = raw._BinaryenLoopGetBody(expr);
-      const header = cost > 0n ? [this.charge(cost), this.checkFuel()] : [this.checkFuel()];
-      raw._BinaryenLoopSetBody(expr, this.prepend(header, body));
+      raw._BinaryenLoopSetBody(expr, this.prepend(this.chargeAndCheck(cost), body));
       return 0n;
     }
     if (id === ExpressionId.If) {
+      const rotated = this.hoistArmOf === expr;
+      this.hoistArmOf = undefined;
       const cost = this.visit(raw._BinaryenIfGetCondition(expr), (next) => raw._BinaryenIfSetCondition(expr, next));
-      this.visitArm(expr, raw._BinaryenIfGetIfTrue, raw._BinaryenIfSetIfTrue);
-      this.visitArm(expr, raw._BinaryenIfGetIfFalse, raw._BinaryenIfSetIfFalse);
-      return cost + FUEL_PER_INSTRUCTION;
+      const ifTrue = this.visitArm(expr, raw._BinaryenIfGetIfTrue, raw._BinaryenIfSetIfTrue, rotated);
+      const ifFalse = this.visitArm(expr, raw._BinaryenIfGetIfFalse, raw._BinaryenIfSetIfFalse, false);
+      // Exactly one arm runs, so the larger of the arms the enclosing segment pays for covers it.
+      return cost + (ifTrue > ifFalse ? ifTrue : ifFalse) + FUEL_PER_INSTRUCTION;
     }
 
     const slots = childSlots(expr);
@@ -166,10 +182,12 @@ export class FunctionInstrumenter {
       case ExpressionId.Call: {
         const target = binaryen.getExpressionInfo(expr) as binaryenTypes.CallInfo;
         if (!this.ctx.importedFunctions.has(target.target)) this.hasCalls = true;
+        replace(this.reloadFuelAfter(expr));
         return cost + FUEL_PER_CALL;
       }
       case ExpressionId.CallIndirect:
         this.hasCalls = true;
+        replace(this.reloadFuelAfter(expr));
         return cost + FUEL_PER_CALL;
       case ExpressionId.Return: {
         const value = raw._BinaryenReturnGetValue(expr);
@@ -203,12 +221,21 @@ export class FunctionInstrumenter {
     return cost + FUEL_PER_INSTRUCTION;
   }
 
-  /** An `if` arm is a segment of its own. */
-  private visitArm(expr: number, get: (e: number) => number, set: (e: number, c: number) => void): void {
+  /**
+   * An `if` arm is a segment of its own, charged where it starts. It is instead paid for by the
+   * enclosing segment (its cost is returned) when `hoist` is set, or when it is small and
+   * straight-line: at most {@link HOIST_ARM_LIMIT} fuel and no charge points of its own. A charge
+   * costs about as much as a few instructions, so paying a small arm up front, whether or not it
+   * runs, is cheaper than metering it where it is.
+   */
+  private visitArm(expr: number, get: (e: number) => number, set: (e: number, c: number) => void, hoist: boolean): bigint {
     const arm = get(expr);
-    if (arm === 0) return;
+    if (arm === 0) return 0n;
+    const chargesBefore = this.charges;
     const cost = this.visit(arm, (next) => set(expr, next));
+    if (hoist || (cost <= HOIST_ARM_LIMIT && this.charges === chargesBefore)) return cost;
     if (cost > 0n) set(expr, this.prepend([this.charge(cost)], get(expr)));
+    return 0n;
   }
 
   /**
@@ -233,17 +260,39 @@ export class FunctionInstrumenter {
     return segments[0]!.cost;
   }
 
-  /** `fuel -= amount` (a constant, or an i64 expression). */
+  /**
+   * `fuel -= amount` (a constant, or an i64 expression), written through: the function keeps the
+   * counter in a local (a register, off the loop's memory path) and stores every new value to the
+   * global too, so the global is exact whenever the host looks (after a trap, in a host call).
+   */
   private charge(amount: bigint | number): number {
+    this.charges++;
     const m = this.m;
     const value = typeof amount === "bigint" ? m.i64.const(amount) : amount;
-    return m.global.set(this.ctx.fuelGlobal, m.i64.sub(m.global.get(this.ctx.fuelGlobal, binaryen.i64), value));
+    const next = m.i64.sub(m.local.get(this.fuelLocal, binaryen.i64), value);
+    return m.global.set(this.ctx.fuelGlobal, m.local.tee(this.fuelLocal, next, binaryen.i64));
+  }
+
+  /** `fuel -= cost; if (fuel < 0) unreachable` (the global is written before the trap). */
+  private chargeAndCheck(cost: bigint): number[] {
+    return cost === 0n ? [this.checkFuel()] : [this.charge(cost), this.checkFuel()];
   }
 
   /** `if (fuel < 0) unreachable` */
   private checkFuel(): number {
     const m = this.m;
-    return m.if(m.i64.lt_s(m.global.get(this.ctx.fuelGlobal, binaryen.i64), m.i64.const(0n)), m.unreachable());
+    return m.if(m.i64.lt_s(m.local.get(this.fuelLocal, binaryen.i64), m.i64.const(0n)), m.unreachable());
+  }
+
+  /** `call` then reload the fuel local from the global, which the callee (or host) charged. */
+  private reloadFuelAfter(call: number): number {
+    const m = this.m;
+    const type = binaryen.getExpressionType(call);
+    if (type === binaryen.unreachable) return call;
+    const reload = m.local.set(this.fuelLocal, m.global.get(this.ctx.fuelGlobal, binaryen.i64));
+    if (type === binaryen.none) return m.block(null, [call, reload], binaryen.none);
+    const result = this.temp(`call.result.${type}`, type);
+    return m.block(null, [m.local.set(result, call), reload, m.local.get(result, type)], type);
   }
 
   private fault(code: FaultCode): number {
@@ -321,6 +370,29 @@ export class FunctionInstrumenter {
     }
     return slots;
   }
+}
+
+/**
+ * The `if` in `loop $l { if (c) { …; br $l } }` (the loop body is the `if`, or a block holding
+ * only it; the `if` has no else and its arm ends by branching back to the loop), else undefined.
+ */
+function rotatedLoopIf(loop: number): number | undefined {
+  const name = (binaryen.getExpressionInfo(loop) as binaryenTypes.LoopInfo).name;
+  if (!name) return undefined;
+  let body = raw._BinaryenLoopGetBody(loop);
+  if (binaryen.getExpressionId(body) === ExpressionId.Block && raw._BinaryenBlockGetNumChildren(body) === 1) {
+    body = raw._BinaryenBlockGetChildAt(body, 0);
+  }
+  if (binaryen.getExpressionId(body) !== ExpressionId.If || raw._BinaryenIfGetIfFalse(body) !== 0) return undefined;
+  let last = raw._BinaryenIfGetIfTrue(body);
+  if (binaryen.getExpressionId(last) === ExpressionId.Block) {
+    const n = raw._BinaryenBlockGetNumChildren(last);
+    if (n === 0) return undefined;
+    last = raw._BinaryenBlockGetChildAt(last, n - 1);
+  }
+  if (binaryen.getExpressionId(last) !== ExpressionId.Break) return undefined;
+  const br = binaryen.getExpressionInfo(last) as binaryenTypes.BreakInfo;
+  return br.name === name && !br.condition ? body : undefined;
 }
 
 function raw_setBody(func: number, body: number): void {

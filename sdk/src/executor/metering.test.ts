@@ -30,12 +30,28 @@ describe("fuel metering", function () {
     expect(run(wasm).fuelUsed).to.equal(70n);
   });
 
-  it("charges an if arm only when it runs", function () {
-    const wasm = program(`(if (call $input_size)
-      (then (drop (i32.const 1)) (drop (i32.const 2)) (drop (i32.const 3))))`);
-    // if + call = 5 at entry; the arm (3 drops + 3 consts) = 6 more
+  it("charges a large if arm only when it runs", function () {
+    const drops = Array.from({ length: 5 }, (_, i) => `(drop (i32.const ${i}))`).join(" ");
+    const wasm = program(`(if (call $input_size) (then ${drops}))`);
+    // if + call = 5 at entry; the arm (5 drops + 5 consts) = 10 more
     expect(run(wasm).fuelUsed).to.equal(5n);
-    expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(11n);
+    expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(15n);
+  });
+
+  it("charges a small straight-line arm up front, whether or not it runs", function () {
+    const wasm = program(`(if (call $input_size) (then (drop (i32.const 1))) (else (nop)))`);
+    // if + call = 5, plus the larger arm (drop + const = 2) paid by the entry segment
+    expect(run(wasm).fuelUsed).to.equal(7n);
+    expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(7n);
+  });
+
+  it("charges a while-style loop once per iteration, arm included", function () {
+    // loop { if (i < 10) { i++; br loop } }: header pays if + lt_u + get + const (4) + arm
+    // (local.set, add, get, const, br = 5) on each of 11 entries (the last one exits).
+    const wasm = program(`(local $i i32)
+      (loop $l (if (i32.lt_u (local.get $i) (i32.const 10))
+        (then (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l))))`);
+    expect(run(wasm).fuelUsed).to.equal(11n * 9n);
   });
 
   it("charges the code after a branch target as its own segment", function () {

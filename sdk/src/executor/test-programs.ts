@@ -6,11 +6,13 @@ import { binaryen } from "./binaryen-api.ts";
  * Every feature binaryen knows except the binary encodings V8 does not read yet (compact
  * imports), so that the tests can build modules the validator must refuse.
  */
-const TEST_FEATURES = binaryen.Features.All & ~binaryen.Features.CompactImports;
+const features = binaryen.Features as unknown as Record<string, number>;
+const TEST_FEATURES = features.All! & ~features.CompactImports!;
+const parseText = binaryen.parseText as (text: string, features?: number) => ReturnType<typeof binaryen.parseText>;
 
 /** Assembles WebAssembly text into a binary module. */
 export function wat(text: string, features: number = TEST_FEATURES): Uint8Array {
-  const module = binaryen.parseText(text, features);
+  const module = parseText(text, features);
   try {
     module.setFeatures(features);
     return module.emitBinary();
