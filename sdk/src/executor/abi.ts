@@ -54,8 +54,14 @@ export const DEFAULT_LIMITS: Readonly<ExecutionLimits> = Object.freeze({
   maxStackSlots: 128 * 1024,
 });
 
-/** The largest fuel limit a run accepts (the fuel counter is a signed 64-bit integer). */
-export const MAX_FUEL_LIMIT = (1n << 63n) - 1n;
+/** The largest fuel limit a run accepts: a job's `uint64 fuelLimit`. */
+export const MAX_FUEL_LIMIT = (1n << 64n) - 1n;
+
+/**
+ * The in-module fuel counter is a signed 64-bit integer, so it starts at
+ * `min(fuelLimit, MAX_FUEL_COUNTER)`; no run can spend 2^63 fuel, so the cap is never observable.
+ */
+export const MAX_FUEL_COUNTER = (1n << 63n) - 1n;
 
 /**
  * Fuel cost model. Every instruction costs {@link FUEL_PER_INSTRUCTION}; calls cost

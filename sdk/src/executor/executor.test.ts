@@ -207,6 +207,9 @@ describe("executor", function () {
       await executor.run({ wasm: okProgram(), input: EMPTY, fuelLimit: -1n }).catch((e) => (error = e));
       expect(error).to.be.instanceOf(InvalidExecutionParametersError);
       error = undefined;
+      await executor.run({ wasm: okProgram(), input: EMPTY, fuelLimit: 1n << 64n }).catch((e) => (error = e));
+      expect(error).to.be.instanceOf(InvalidExecutionParametersError);
+      error = undefined;
       await executor.run({ wasm: okProgram(), input: new Uint8Array(5), fuelLimit: 1n, limits: { maxInputBytes: 4 } }).catch((e) => (error = e));
       expect(error).to.be.instanceOf(InvalidExecutionParametersError);
     });

@@ -172,7 +172,7 @@ export function createExecutor({
     const { wasm, input, fuelLimit, signal } = params;
     const limits = resolveLimits(params.limits);
     if (typeof fuelLimit !== "bigint" || fuelLimit < 0n || fuelLimit > MAX_FUEL_LIMIT) {
-      throw new InvalidExecutionParametersError("fuelLimit must be a bigint in [0, 2^63 - 1]", {
+      throw new InvalidExecutionParametersError("fuelLimit must be a bigint in [0, 2^64 - 1]", {
         metaMessages: [`got: ${String(fuelLimit)}`],
       });
     }

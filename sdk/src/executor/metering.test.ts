@@ -84,6 +84,10 @@ describe("fuel metering", function () {
     expect(run(okProgram(), new Uint8Array(), 0n)).to.deep.include({ status: ExecutionStatus.OutOfFuel, fuelUsed: 0n });
   });
 
+  it("accepts the whole uint64 range of a job's fuel limit", function () {
+    expect(run(okProgram(), new Uint8Array(), (1n << 64n) - 1n)).to.deep.include({ status: ExecutionStatus.Ok, fuelUsed: 9n });
+  });
+
   it("charges host copies by the byte", function () {
     const wasm = program(`(call $output_write (i32.const 0) (i32.const 1600))`);
     expect(run(wasm).fuelUsed).to.equal(6n + 100n); // call + 2 consts, then 1600 / 16

@@ -3,6 +3,7 @@ import {
   FaultCode,
   HOST_MODULE,
   INSTRUMENTED_EXPORTS,
+  MAX_FUEL_COUNTER,
 } from "./abi.ts";
 import { ExecutorResourceError } from "./errors.ts";
 import { ExecutionStatus } from "./result-hash.ts";
@@ -109,7 +110,8 @@ export function runInstrumented({
   fuel = exports[INSTRUMENTED_EXPORTS.fuel] as WasmGlobal;
   const fault = exports[INSTRUMENTED_EXPORTS.fault] as WasmGlobal;
   const entry = exports[INSTRUMENTED_EXPORTS.entry] as () => void;
-  fuel.value = fuelLimit;
+  const start = fuelLimit < MAX_FUEL_COUNTER ? fuelLimit : MAX_FUEL_COUNTER;
+  fuel.value = start;
 
   let thrown: unknown;
   let threw = false;
@@ -121,7 +123,7 @@ export function runInstrumented({
   }
 
   const left = fuel.value as bigint;
-  const used = fuelLimit - left;
+  const used = start - left;
   const empty = new Uint8Array();
   if (left < 0n) return { status: ExecutionStatus.OutOfFuel, fuelUsed: fuelLimit, output: empty };
   if (!threw) return { status: ExecutionStatus.Ok, fuelUsed: used, output: concat(chunks, outputLength) };

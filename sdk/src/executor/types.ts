@@ -26,7 +26,7 @@ export type RunProgramParameters = {
   wasm: Uint8Array;
   /** The input bytes, readable with `input_size` / `input_read`. */
   input: Uint8Array;
-  /** Fuel the run may spend, 0 ≤ fuelLimit < 2^63. */
+  /** Fuel the run may spend, 0 ≤ fuelLimit < 2^64 (a job's `uint64 fuelLimit`). */
   fuelLimit: bigint;
   /**
    * Overrides of the ABI v1 limits. Results are only comparable between runs with the same
