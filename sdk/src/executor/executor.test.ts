@@ -9,9 +9,11 @@ import {
   ForbiddenImportError,
   InvalidExecutionParametersError,
   MalformedProgramError,
+  ProgramAbiError,
 } from "./errors.ts";
 import { executeProgram } from "./execute-program.ts";
 import { createExecutor, type Executor } from "./executor.ts";
+import { MAX_NESTING } from "./instrument-function.ts";
 import { CANONICAL_NAN_F32, CANONICAL_NAN_F64 } from "./nan-canonicalization.ts";
 import { ExecutionStatus, computeResultHash } from "./result-hash.ts";
 import {
@@ -23,6 +25,7 @@ import {
   infiniteStart,
   memoryBomb,
   nanProducer,
+  nestedBlocks,
   okProgram,
   program,
   repeatedOutput,
@@ -212,6 +215,15 @@ describe("executor", function () {
       error = undefined;
       await executor.run({ wasm: okProgram(), input: new Uint8Array(5), fuelLimit: 1n, limits: { maxInputBytes: 4 } }).catch((e) => (error = e));
       expect(error).to.be.instanceOf(InvalidExecutionParametersError);
+    });
+
+    it("refuses nesting past the fixed limit, whatever the caller's stack", async function () {
+      const deep = await executor.run({ wasm: nestedBlocks(MAX_NESTING - 10), input: EMPTY, fuelLimit: 100n });
+      expect(deep.status).to.equal(ExecutionStatus.Ok);
+      let error: unknown;
+      await executor.run({ wasm: nestedBlocks(MAX_NESTING + 10), input: EMPTY, fuelLimit: 100n }).catch((e) => (error = e));
+      expect(error).to.be.instanceOf(ProgramAbiError);
+      expect((error as ProgramAbiError).problem).to.match(/nested deeper than 10000 levels/);
     });
 
     it("instruments a program once (cached by program hash)", async function () {

@@ -12,6 +12,7 @@ export * from "./errors.ts";
 export { executeProgram, type ExecuteProgramParameters, type ExecuteProgramReturnType } from "./execute-program.ts";
 export { createExecutor, DEFAULT_TIMEOUT_MS, type CreateExecutorParameters, type Executor } from "./executor.ts";
 export { instrumentProgram, type InstrumentProgramParameters } from "./instrument.ts";
+export { createInstrumenter, type Instrumenter } from "./instrumenter.ts";
 export { createModuleCache, type ModuleCache, type PreparedProgram } from "./module-cache.ts";
 export { ExecutionStatus, computeResultHash } from "./result-hash.ts";
 export type { ExecutionResult, RunProgramParameters, WorkerResourceLimits } from "./types.ts";

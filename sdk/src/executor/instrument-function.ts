@@ -33,8 +33,12 @@ export type InstrumentationContext = {
   importedFunctions: ReadonlySet<string>;
 };
 
-/** The deepest expression nesting the instrumenter accepts (a fixed number, so refusal is deterministic). */
-export const MAX_NESTING = 1500;
+/**
+ * The deepest expression nesting the instrumenter accepts: a fixed number, so refusal is
+ * deterministic. binaryen and this walker recurse per level; the instrumentation worker's 64 MB
+ * stack holds this depth many times over (a default 1 MB main-thread stack does not).
+ */
+export const MAX_NESTING = 10_000;
 
 const RETURN_LABEL = "hashwork$return";
 

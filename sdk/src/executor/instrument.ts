@@ -38,7 +38,8 @@ const WHERE_MODULE = "module";
  * Validates a program against ABI v1 and returns the module the executor actually runs: fuel
  * metered, stack metered, memory capped, NaNs canonicalized, the start function folded into a
  * single entry point, and only the host's exports left. Deterministic: the same bytes and limits
- * give the same output bytes (with the pinned binaryen version).
+ * give the same output bytes (with the pinned binaryen version). Synchronous and recursive: the
+ * executor calls it in a worker with a large stack (`createInstrumenter`).
  *
  * @example
  * const { wasm: metered } = instrumentProgram({ wasm, limits: DEFAULT_LIMITS })

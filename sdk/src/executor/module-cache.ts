@@ -2,7 +2,7 @@ import { keccak256, type Hex } from "viem";
 
 import { instrumentationKey, type ExecutionLimits } from "./abi.ts";
 import { InstrumentationError, InvalidProgramError } from "./errors.ts";
-import { instrumentProgram } from "./instrument.ts";
+import { createInstrumenter, type Instrumenter } from "./instrumenter.ts";
 import { Wasm, type WasmModule } from "./webassembly.ts";
 
 /** A program ready to run: validated, instrumented and compiled. */
@@ -29,22 +29,31 @@ export type ModuleCache = {
 export type CreateModuleCacheParameters = {
   /** Most programs kept; the least recently used one is evicted first. Default 64. */
   maxEntries?: number;
+  /**
+   * Where instrumentation runs. Default: one instrumentation worker shared by every cache in the
+   * process, started on first use and not keeping the process alive while idle.
+   */
+  instrumenter?: Instrumenter;
 };
+
+let sharedInstrumenter: Instrumenter | undefined;
 
 /**
  * An LRU cache of instrumented, compiled modules keyed by program hash (keccak256 of the wasm
  * bytes) and the limits baked into the instrumentation, so running the same program again costs
  * neither instrumentation nor compilation. Concurrent requests for one program share the work.
+ * Instrumentation runs in a worker thread and compilation in V8's background threads, so the
+ * caller's event loop stays free.
  *
  * @example
  * const cache = createModuleCache({ maxEntries: 16 })
  * const { programHash, module } = await cache.prepare(wasm, DEFAULT_LIMITS)
  */
-export function createModuleCache({ maxEntries = 64 }: CreateModuleCacheParameters = {}): ModuleCache {
+export function createModuleCache({ maxEntries = 64, instrumenter }: CreateModuleCacheParameters = {}): ModuleCache {
   const entries = new Map<string, Promise<PreparedProgram>>();
 
   async function build(wasm: Uint8Array, limits: ExecutionLimits, programHash: Hex): Promise<PreparedProgram> {
-    const { wasm: instrumented } = instrumentProgram({ wasm, limits });
+    const instrumented = await (instrumenter ?? (sharedInstrumenter ??= createInstrumenter())).instrument(wasm, limits);
     let module: WasmModule;
     try {
       module = await Wasm.compile(instrumented);

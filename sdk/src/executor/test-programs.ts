@@ -114,3 +114,31 @@ export const nanProducer = () =>
         (f64x2.replace_lane 1 (f64x2.splat (local.get $zero)) (local.get $one))
         (f64x2.replace_lane 1 (f64x2.splat (local.get $zero)) (local.get $one))))
     (call $output_write (i32.const 0) (i32.const 64))`);
+
+/**
+ * `run` whose body is `depth` nested empty blocks, assembled byte by byte (the text parser would
+ * recurse as deep on this thread).
+ */
+export function nestedBlocks(depth: number): Uint8Array {
+  const leb = (n: number) => {
+    const out: number[] = [];
+    do {
+      let b = n & 0x7f;
+      n >>>= 7;
+      if (n) b |= 0x80;
+      out.push(b);
+    } while (n);
+    return out;
+  };
+  const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
+  const name = (s: string) => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
+  const body = [0, ...new Array<number[]>(depth).fill([0x02, 0x40]).flat(), ...new Array<number>(depth).fill(0x0b), 0x0b];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+    ...section(1, [1, 0x60, 0, 0]), // type () -> ()
+    ...section(3, [1, 0]), // one function
+    ...section(5, [1, 0, 1]), // memory 1
+    ...section(7, [2, ...name("run"), 0, 0, ...name("memory"), 2, 0]),
+    ...section(10, [1, ...leb(body.length), ...body]),
+  ]);
+}
