@@ -26,8 +26,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     uint256 public constant MAX_AUDIT_RATE_BPS = 2_000;
     uint256 public constant MIN_PERIOD = 1 minutes;
     uint256 public constant MAX_PERIOD = 7 days;
-    /// @notice Draw attempts per seat before a round is declared short of verifiers.
-    uint256 public constant DRAW_ATTEMPTS_PER_SEAT = 8;
+    /// @notice Draw attempts per seat before a round is declared short of verifiers. Generous,
+    /// so small pools still fill (a miss costs a round); each failed attempt costs ~5k gas.
+    uint256 public constant DRAW_ATTEMPTS_PER_SEAT = 32;
 
     // Rounds index seats as round * _ROUND_STRIDE + seat; no round has more seats than this.
     uint256 private constant _ROUND_STRIDE = 32;
