@@ -91,7 +91,7 @@ describe("HashworkDisputes: random audits", function () {
     const d = await loadFixture(manySubmitted);
     // Claim a selected job's seed for an unselected job: the terms no longer match.
     const jobId = d.unselected[0];
-    const terms = { ...d.terms.get(jobId)!, submittedBlock: d.terms.get(jobId)!.submittedBlock - 1n };
+    const terms = { ...d.terms.get(jobId)!, submittedBlock: BigInt(d.terms.get(jobId)!.submittedBlock) - 1n };
     const selectedWithFakeBlock = await d.disputes.isSelectedForAudit(jobId, terms.submittedBlock);
     const tx = d.disputes.startAudit(jobId, terms);
     if (selectedWithFakeBlock) await expect(tx).to.be.revertedWithCustomError(d.market, "MarketTermsMismatch");
@@ -127,7 +127,8 @@ describe("HashworkDisputes: random audits", function () {
     it("when the provider was right: pays it, pays the verifiers from the budget, returns the rest to the treasury", async function () {
       const d = await loadFixture(auditDrawn);
       const treasuryBefore = await d.market.balanceOf(d.treasury.address);
-      await vote(d.disputes, d.jobId, d.seats, [d.terms.resultHash, d.terms.resultHash, d.terms.resultHash]);
+      const right = d.terms.resultHash as string;
+      await vote(d.disputes, d.jobId, d.seats, [right, right, right]);
       await d.disputes.resolve(d.jobId, d.terms);
       const budget = await d.disputes.auditBudget();
       const verifierPay = 3n * DISPUTE_PARAMETERS.verifierFee;

@@ -103,7 +103,7 @@ describe("HashworkDisputes: challenge", function () {
 
     it("with terms that do not match the job with MarketTermsMismatch", async function () {
       const d = await loadFixture(fixtures.submitted);
-      const terms = { ...d.terms, reward: d.terms.reward + 1n };
+      const terms = { ...d.terms, reward: BigInt(d.terms.reward) + 1n };
       await expect(d.disputes.connect(d.challenger).challenge(d.jobId, terms, d.challengerHash))
         .to.be.revertedWithCustomError(d.market, "MarketTermsMismatch")
         .withArgs(d.jobId);
