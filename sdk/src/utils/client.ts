@@ -27,9 +27,22 @@ export type HashworkBaseClient = {
 /** An account to send from: an address (JSON-RPC account) or a viem `Account` (local signer). */
 export type AccountParameter = Account | Address;
 
-/** Optional on every write action: who sends the transaction (default: the wallet client's account). */
+/** Optional on every write action. */
 export type WriteParameters = {
+  /** Who sends the transaction. Default: the wallet client's account. */
   account?: AccountParameter | undefined;
+  /** Gas limit. Default: estimated. */
+  gas?: bigint | undefined;
+  /** EIP-1559 fee cap. Default: from the chain. */
+  maxFeePerGas?: bigint | undefined;
+  /** EIP-1559 priority fee. Default: from the chain. */
+  maxPriorityFeePerGas?: bigint | undefined;
+  /**
+   * Nonce of the action's main transaction. Default: the account's next nonce. An `approve`
+   * the action sends first takes the next nonce itself, so set this only with `payment: "permit"`
+   * or an allowance already in place.
+   */
+  nonce?: number | undefined;
 };
 
 /** The wallet client and account a write action sends with, or a clear error. */

@@ -47,7 +47,7 @@ export async function approveIfNeeded(
     abi: hashworkTokenAbi,
     functionName: "approve",
     args: [client.deployment.market, amount],
-    account,
+    options: { account },
   });
   return transactionHash;
 }

@@ -30,30 +30,34 @@ describe("sendContractTransaction", function () {
   });
 
   it("throws TransactionRevertedError when a transaction that simulated fine reverts on-chain", async function () {
-    // Two providers race for one job in the same block: both simulations see it Open, the
-    // second transaction mined reverts.
+    // Two providers race for one job in the same block: both simulations see it Open; the
+    // second transaction (sent with a fixed gas limit, so nothing estimates it against the
+    // pending block) is mined after the first and reverts.
     const d = await loadFixture(fixtures.openJob);
+    const pendingCount = async () => (await d.publicClient.getBlock({ blockTag: "pending" })).transactions.length;
+    const waitForPending = async (n: number) => {
+      for (let i = 0; i < 500 && (await pendingCount()) < n; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await pendingCount()).to.equal(n);
+    };
     await connection.provider.request({ method: "evm_setAutomine", params: [false] });
+    let outcomes: Promise<PromiseSettledResult<unknown>[]>;
     try {
       const first = claimJob(d.clients.provider, { jobId: d.jobId });
-      const second = claimJob(d.clients.provider2, { jobId: d.jobId });
-      const outcomes = Promise.allSettled([first, second]);
-      for (let pending = 0; pending < 2; ) {
-        await new Promise((r) => setTimeout(r, 10));
-        const block = await d.publicClient.getBlock({ blockTag: "pending" });
-        pending = block.transactions.length;
-      }
-      await mine();
-      const [a, b] = await outcomes;
-      const failed = [a, b].filter((o) => o.status === "rejected") as PromiseRejectedResult[];
-      expect(failed).to.have.length(1);
-      const error = failed[0]!.reason as TransactionRevertedError;
-      expect(error).to.be.instanceOf(TransactionRevertedError);
-      expect(error.receipt.status).to.equal("reverted");
-      expect(error.transactionHash).to.equal(error.receipt.transactionHash);
+      await waitForPending(1);
+      const second = claimJob(d.clients.provider2, { jobId: d.jobId, gas: 500_000n });
+      outcomes = Promise.allSettled([first, second]);
+      await waitForPending(2);
     } finally {
       await connection.provider.request({ method: "evm_setAutomine", params: [true] });
     }
+    await mine();
+    const [a, b] = await outcomes;
+    expect(a.status).to.equal("fulfilled");
+    expect(b.status).to.equal("rejected");
+    const error = (b as PromiseRejectedResult).reason as TransactionRevertedError;
+    expect(error).to.be.instanceOf(TransactionRevertedError);
+    expect(error.receipt.status).to.equal("reverted");
+    expect(error.transactionHash).to.equal(error.receipt.transactionHash);
     // Afterwards the loser gets the decoded revert up front, from the simulation.
     await expectRejection(claimJob(d.clients.provider2, { jobId: d.jobId }), MarketUnexpectedJobStateError);
   });

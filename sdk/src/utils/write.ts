@@ -10,7 +10,7 @@ import type {
 
 import { throwDecoded } from "../errors/decode.ts";
 import { TransactionRevertedError } from "../errors/sdk.ts";
-import { requireWallet, type AccountParameter, type HashworkBaseClient } from "./client.ts";
+import { requireWallet, type HashworkBaseClient, type WriteParameters } from "./client.ts";
 
 type Mutability = "nonpayable" | "payable";
 
@@ -24,7 +24,8 @@ export type SendContractTransactionParameters<
   abi: abi;
   functionName: functionName;
   args: ContractFunctionArgs<abi, Mutability, functionName>;
-  account?: AccountParameter | undefined;
+  /** The action's write options (account, gas, fees, nonce); other fields are ignored. */
+  options?: WriteParameters | undefined;
 };
 
 export type SendContractTransactionReturnType<
@@ -49,7 +50,8 @@ export async function sendContractTransaction<
   client: HashworkBaseClient,
   parameters: SendContractTransactionParameters<abi, functionName>,
 ): Promise<SendContractTransactionReturnType<abi, functionName>> {
-  const { walletClient, account } = requireWallet(client, parameters.action, parameters.account);
+  const options = parameters.options ?? {};
+  const { walletClient, account } = requireWallet(client, parameters.action, options.account);
   const call = {
     address: parameters.address,
     abi: parameters.abi as Abi,
@@ -65,7 +67,14 @@ export async function sendContractTransaction<
   }
   let transactionHash: Hash;
   try {
-    transactionHash = await walletClient.writeContract({ ...call, chain: walletClient.chain });
+    transactionHash = await walletClient.writeContract({
+      ...call,
+      chain: walletClient.chain,
+      gas: options.gas,
+      maxFeePerGas: options.maxFeePerGas,
+      maxPriorityFeePerGas: options.maxPriorityFeePerGas,
+      nonce: options.nonce,
+    });
   } catch (error) {
     throwDecoded(error);
   }

@@ -59,7 +59,7 @@ export async function claimJob(client: HashworkBaseClient, parameters: ClaimJobP
     abi: hashworkMarketAbi,
     functionName: "claimJob",
     args: [parameters.jobId],
-    account: parameters.account,
+    options: parameters,
   });
   const [claimed] = marketEventsInReceipt(client, sent.receipt, "JobClaimed");
   return {

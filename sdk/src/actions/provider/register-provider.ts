@@ -66,7 +66,7 @@ export async function registerProvider(
     abi: hashworkMarketAbi,
     functionName: "registerProvider",
     args: [parameters.endpoint, parameters.pricePerFuel, parameters.maxFuel],
-    account: parameters.account,
+    options: parameters,
   });
   const [registration] = marketEventsInReceipt(client, sent.receipt, "ProviderRegistered");
   const providerId =

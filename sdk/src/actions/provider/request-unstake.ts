@@ -47,7 +47,7 @@ export async function requestUnstake(
     abi: hashworkMarketAbi,
     functionName: "requestUnstake",
     args: [parameters.amount],
-    account: parameters.account,
+    options: parameters,
   });
   const [requested] = marketEventsInReceipt(client, sent.receipt, "UnstakeRequested");
   return {

@@ -65,7 +65,7 @@ export async function stake(client: HashworkBaseClient, parameters: StakeParamet
     account: parameters.account,
     action: "stake",
   });
-  const common = { action: "stake", address: client.deployment.market, abi: hashworkMarketAbi, account: parameters.account };
+  const common = { action: "stake", address: client.deployment.market, abi: hashworkMarketAbi, options: parameters };
   const p = funding.permit;
   const sent = p
     ? await sendContractTransaction(client, {

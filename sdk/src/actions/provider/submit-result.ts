@@ -79,7 +79,7 @@ export async function submitResult(
     abi: hashworkMarketAbi,
     functionName: "submitResult",
     args: [parameters.jobId, resultHash, outputURI],
-    account: parameters.account,
+    options: parameters,
   });
   const [submitted] = marketEventsInReceipt(client, sent.receipt, "ResultSubmitted");
   return { result: toJobResult(submitted!), transactionHash: sent.transactionHash, receipt: sent.receipt };

@@ -51,7 +51,7 @@ export async function withdrawUnstaked(
     abi: hashworkMarketAbi,
     functionName: "withdrawUnstaked",
     args: [parameters.to ?? provider],
-    account: parameters.account,
+    options: parameters,
   });
   const [withdrawn] = marketEventsInReceipt(client, sent.receipt, "UnstakeWithdrawn");
   return {

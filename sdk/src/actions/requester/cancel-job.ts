@@ -42,7 +42,7 @@ export async function cancelJob(client: HashworkBaseClient, parameters: CancelJo
     abi: hashworkMarketAbi,
     functionName: "cancelJob",
     args: [parameters.jobId],
-    account: parameters.account,
+    options: parameters,
   });
   const [cancelled] = marketEventsInReceipt(client, sent.receipt, "JobCancelled");
   return { refund: cancelled!.args.refund, transactionHash: sent.transactionHash, receipt: sent.receipt };

@@ -64,7 +64,7 @@ export async function depositToLedger(
     account: parameters.account,
     action: "depositToLedger",
   });
-  const common = { action: "depositToLedger", address: client.deployment.market, abi: hashworkMarketAbi, account: parameters.account };
+  const common = { action: "depositToLedger", address: client.deployment.market, abi: hashworkMarketAbi, options: parameters };
   const p = funding.permit;
   const sent = p
     ? await sendContractTransaction(client, {

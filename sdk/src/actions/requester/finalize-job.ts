@@ -79,7 +79,7 @@ export async function finalizeJob(
     abi: hashworkMarketAbi,
     functionName: "finalizeJob",
     args: [jobId, terms],
-    account: parameters.account,
+    options: parameters,
   });
   const [finalized] = marketEventsInReceipt(client, sent.receipt, "JobFinalized");
   const a = finalized!.args;

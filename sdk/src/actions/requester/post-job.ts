@@ -106,7 +106,7 @@ export async function postJob(client: HashworkBaseClient, parameters: PostJobPar
         abi: hashworkMarketAbi,
         functionName: "postJobWithPermit",
         args: [request, funding.permit.value, funding.permit.deadline, funding.permit.v, funding.permit.r, funding.permit.s],
-        account: parameters.account,
+        options: parameters,
       })
     : await sendContractTransaction(client, {
         action: "postJob",
@@ -114,7 +114,7 @@ export async function postJob(client: HashworkBaseClient, parameters: PostJobPar
         abi: hashworkMarketAbi,
         functionName: "postJob",
         args: [request],
-        account: parameters.account,
+        options: parameters,
       });
   const [posted] = marketEventsInReceipt(client, sent.receipt, "JobPosted");
   return {

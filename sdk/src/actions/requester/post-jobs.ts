@@ -80,7 +80,7 @@ export async function postJobs(client: HashworkBaseClient, parameters: PostJobsP
     abi: hashworkMarketAbi,
     functionName: "postJobs",
     args: [requests],
-    account: parameters.account,
+    options: parameters,
   });
   const jobIds = marketEventsInReceipt(client, sent.receipt, "JobPosted").map((e) => e.args.jobId);
   return { jobIds, requests, funding, transactionHash: sent.transactionHash, receipt: sent.receipt };

@@ -61,7 +61,7 @@ export async function withdrawFromLedger(
     abi: hashworkMarketAbi,
     functionName: "withdraw",
     args: [parameters.to ?? sender, amount],
-    account: parameters.account,
+    options: parameters,
   });
   const [withdrawn] = marketEventsInReceipt(client, sent.receipt, "Withdrawn");
   return {
