@@ -7,7 +7,8 @@ import { toFunctionSelector } from "viem";
 
 import { ABI_CONTRACTS, renderGeneratedFiles, staleGeneratedFiles } from "../../../scripts/generate-abis.ts";
 import { contractErrorsBySelector } from "../errors/contract-errors.ts";
-import { JobState, jobStateNames } from "./enums.ts";
+import { JobState, Phase, jobStateNames, phaseNames } from "./enums.ts";
+import { hashworkDisputesAbi } from "./hashwork-disputes.ts";
 import { hashworkMarketAbi } from "./hashwork-market.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -34,8 +35,10 @@ describe("generated ABIs and errors", function () {
 
   it("give every custom error class the selector of its signature", function () {
     const market = hashworkMarketAbi.filter((item) => item.type === "error");
+    const disputes = hashworkDisputesAbi.filter((item) => item.type === "error");
     expect(market.length).to.be.greaterThan(40);
-    for (const item of market) {
+    expect(disputes.filter((item) => item.name.startsWith("Dispute")).length).to.equal(20);
+    for (const item of [...market, ...disputes]) {
       const signature = `${item.name}(${item.inputs.map((i) => i.type).join(",")})`;
       const cls = contractErrorsBySelector[toFunctionSelector(signature) as keyof typeof contractErrorsBySelector];
       expect(cls, signature).to.not.equal(undefined);
@@ -47,5 +50,11 @@ describe("generated ABIs and errors", function () {
     expect(jobStateNames[JobState.Open]).to.equal("Open");
     expect(JobState.Finalized).to.equal(5);
     expect(jobStateNames.length).to.equal(Object.keys(JobState).length);
+  });
+
+  it("mirror the dispute module's Phase enum in order", function () {
+    expect(phaseNames[Phase.Voting]).to.equal("Voting");
+    expect(Phase.Voided).to.equal(5);
+    expect(phaseNames.length).to.equal(Object.keys(Phase).length);
   });
 });

@@ -20,3 +20,45 @@ export type JobState = (typeof JobState)[keyof typeof JobState];
 export type JobStateName = keyof typeof JobState;
 /** `JobState` names by value. */
 export const jobStateNames = ["None","Open","Claimed","Submitted","Disputed","Finalized","Cancelled","Expired","TimedOut","Overturned","Voided"] as const satisfies readonly JobStateName[];
+
+/** Who a payout went to, for `DisputePayout` (`IHashworkDisputes.PayoutRole`). */
+export const PayoutRole = {
+  Requester: 0,
+  Challenger: 1,
+  Provider: 2,
+  Verifier: 3,
+  Treasury: 4,
+} as const;
+export type PayoutRole = (typeof PayoutRole)[keyof typeof PayoutRole];
+/** The name of a `PayoutRole` value. */
+export type PayoutRoleName = keyof typeof PayoutRole;
+/** `PayoutRole` names by value. */
+export const payoutRoleNames = ["Requester","Challenger","Provider","Verifier","Treasury"] as const satisfies readonly PayoutRoleName[];
+
+/** Where a dispute is. `None` means there never was one for the job (`IHashworkDisputes.Phase`). */
+export const Phase = {
+  None: 0,
+  AwaitingDraw: 1,
+  Voting: 2,
+  AwaitingArbiter: 3,
+  Resolved: 4,
+  Voided: 5,
+} as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+/** The name of a `Phase` value. */
+export type PhaseName = keyof typeof Phase;
+/** `Phase` names by value. */
+export const phaseNames = ["None","AwaitingDraw","Voting","AwaitingArbiter","Resolved","Voided"] as const satisfies readonly PhaseName[];
+
+/** A committee seat's progress in its round (`IHashworkDisputes.SeatStatus`). */
+export const SeatStatus = {
+  Empty: 0,
+  Drawn: 1,
+  Committed: 2,
+  Revealed: 3,
+} as const;
+export type SeatStatus = (typeof SeatStatus)[keyof typeof SeatStatus];
+/** The name of a `SeatStatus` value. */
+export type SeatStatusName = keyof typeof SeatStatus;
+/** `SeatStatus` names by value. */
+export const seatStatusNames = ["Empty","Drawn","Committed","Revealed"] as const satisfies readonly SeatStatusName[];

@@ -2,5 +2,6 @@
 // Source: ABI_CONTRACTS in scripts/generate-abis.ts. Regenerate with `npm run generate:abis`.
 
 export { hashworkMarketAbi } from "./hashwork-market.ts";
+export { hashworkDisputesAbi } from "./hashwork-disputes.ts";
 export { hashworkTokenAbi } from "./hashwork-token.ts";
 export * from "./enums.ts";
