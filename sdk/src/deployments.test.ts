@@ -9,6 +9,7 @@ import hre, { network } from "hardhat";
 import { getAddress, type Address } from "viem";
 
 import HashworkModule from "../../ignition/modules/Hashwork.ts";
+import { hashworkDisputesAbi } from "./abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "./abi/hashwork-market.ts";
 import {
   defineDeployment,
@@ -47,6 +48,12 @@ describe("deployments", function () {
       const deployment = await loadIgnitionDeployment({ chainId: 31337, deploymentsDir: dir });
       expect(deployment.market).to.equal(getAddress(contracts["Hashwork#HashworkMarket"]!.address));
       expect(deployment.token).to.equal(getAddress(contracts["Hashwork#HashworkToken"]!.address));
+      expect(deployment.disputes).to.equal(getAddress(contracts["Hashwork#HashworkDisputes"]!.address));
+      // The module installs itself in the market (the Ignition module's setDisputeModule call).
+      const installed = await publicClient.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "disputeModule" });
+      expect(installed).to.equal(deployment.disputes);
+      const served = await publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "market" });
+      expect(served).to.equal(deployment.market);
       // The block is where the market's code appeared.
       expect(deployment.fromBlock).to.be.a("bigint");
       const at = deployment.fromBlock!;
@@ -61,11 +68,23 @@ describe("deployments", function () {
       const deployment = await loadIgnitionDeployment({ chainId: 31337, deploymentsDir: dir });
       expect(hashworkDeployments[31337]!.market).to.equal(deployment.market);
       expect(hashworkDeployments[31337]!.token).to.equal(deployment.token);
+      expect(hashworkDeployments[31337]!.disputes).to.equal(deployment.disputes);
     });
 
     it("works without a journal (no fromBlock) and for a market-only module (no token)", async function () {
       const market: Address = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
-      await writeFile(join(dir, "deployed_addresses.json"), JSON.stringify({ "HashworkMarket#HashworkMarket": market.toLowerCase() }));
+      const disputes: Address = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
+      await writeFile(
+        join(dir, "deployed_addresses.json"),
+        JSON.stringify({ "HashworkMarket#HashworkMarket": market.toLowerCase(), "HashworkMarket#HashworkDisputes": disputes.toLowerCase() }),
+      );
+      const deployment = await loadIgnitionDeployment({ chainId: 5, deploymentsDir: dir, deploymentId: ".", moduleId: "HashworkMarket" });
+      expect(deployment).to.deep.equal({ chainId: 5, market, disputes });
+    });
+
+    it("leaves `disputes` out when the module has no dispute module future", async function () {
+      const market: Address = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+      await writeFile(join(dir, "deployed_addresses.json"), JSON.stringify({ "HashworkMarket#HashworkMarket": market }));
       const deployment = await loadIgnitionDeployment({ chainId: 5, deploymentsDir: dir, deploymentId: ".", moduleId: "HashworkMarket" });
       expect(deployment).to.deep.equal({ chainId: 5, market });
     });
@@ -107,6 +126,9 @@ describe("deployments", function () {
       expect(() => defineDeployment({ chainId: 0, market: d.market })).to.throw(InvalidParameterError);
       expect(() => defineDeployment({ chainId: 1, market: "0x1234" })).to.throw(InvalidParameterError);
       expect(() => defineDeployment({ chainId: 1, market: d.market, fromBlock: -1n })).to.throw(InvalidParameterError);
+      const withDisputes = defineDeployment({ chainId: 1, market: d.market, disputes: "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0" });
+      expect(withDisputes.disputes).to.equal("0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0");
+      expect(() => defineDeployment({ chainId: 1, market: d.market, disputes: "0xdead" })).to.throw(InvalidParameterError);
     });
   });
 });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 
 import { getAddress, isAddress, type Address } from "viem";
 
+import { HashworkError } from "./errors/base.ts";
 import { DeploymentNotFoundError, InvalidParameterError } from "./errors/sdk.ts";
 
 /** Where the Hashwork contracts live on one chain. */
@@ -16,6 +17,12 @@ export type HashworkDeployment = {
    */
   token?: Address;
   /**
+   * The `HashworkDisputes` module (challenges, committees, audits). Optional: when absent, the
+   * dispute actions read `market.disputeModule()`, so a market-only entry still works once a
+   * module is installed; if the market has none either they throw `MissingDeploymentAddressError`.
+   */
+  disputes?: Address;
+  /**
    * The block the market was deployed in. Event queries (job lists, histories, results) start
    * here; without it they start at block 0, which some RPC providers refuse for long chains.
    */
@@ -26,15 +33,17 @@ export type HashworkDeployment = {
  * Known deployments by chain id. Public networks are added here as they are deployed.
  *
  * 31337 is what `npm run deploy -- --network localhost` produces on a fresh `hardhat node`:
- * Ignition deploys the token and then the market from the first account, so their addresses
- * are fixed (the test in `deployments.test.ts` checks this against a real Ignition run). For
- * any other local setup, use `loadIgnitionDeployment` or pass the deployment explicitly.
+ * Ignition sends from the first account the token (nonce 0), the market (1), the dispute module
+ * (2) and then `market.setDisputeModule` (3), so the addresses are fixed (the test in
+ * `deployments.test.ts` checks this against a real Ignition run). For any other local setup,
+ * use `loadIgnitionDeployment` or pass the deployment explicitly.
  */
 export const hashworkDeployments: Readonly<Record<number, HashworkDeployment>> = Object.freeze({
   31337: Object.freeze({
     chainId: 31337,
     token: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
     market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    disputes: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
     fromBlock: 0n,
   }),
 });
@@ -44,7 +53,7 @@ export const hashworkDeployments: Readonly<Record<number, HashworkDeployment>> =
  * id), for callers who deploy their own market.
  *
  * @example
- * const deployment = defineDeployment({ chainId: 8453, market: "0x…", token: "0x…", fromBlock: 21_000_000n })
+ * const deployment = defineDeployment({ chainId: 8453, market: "0x…", token: "0x…", disputes: "0x…", fromBlock: 21_000_000n })
  */
 export function defineDeployment(deployment: HashworkDeployment): HashworkDeployment {
   if (!Number.isSafeInteger(deployment.chainId) || deployment.chainId <= 0) {
@@ -52,6 +61,7 @@ export function defineDeployment(deployment: HashworkDeployment): HashworkDeploy
   }
   const checked: HashworkDeployment = { chainId: deployment.chainId, market: checkAddress("market", deployment.market) };
   if (deployment.token !== undefined) checked.token = checkAddress("token", deployment.token);
+  if (deployment.disputes !== undefined) checked.disputes = checkAddress("disputes", deployment.disputes);
   if (deployment.fromBlock !== undefined) {
     if (deployment.fromBlock < 0n) throw new InvalidParameterError({ parameter: "fromBlock", reason: "must not be negative" });
     checked.fromBlock = deployment.fromBlock;
@@ -87,6 +97,7 @@ export function getDeployment(
 export const ignitionContracts = {
   market: "HashworkMarket",
   token: "HashworkToken",
+  disputes: "HashworkDisputes",
 } as const satisfies Partial<Record<keyof HashworkDeployment, string>>;
 
 export type LoadIgnitionDeploymentParameters = {
@@ -96,17 +107,17 @@ export type LoadIgnitionDeploymentParameters = {
   /** The deployment id. Default: `chain-<chainId>` (what `hardhat ignition deploy` uses). */
   deploymentId?: string;
   /**
-   * The Ignition module id. Default: `Hashwork` (token + market, `ignition/modules/Hashwork.ts`);
-   * `HashworkMarket` for a market settling in an existing token (the token is then read from
-   * the market).
+   * The Ignition module id. Default: `Hashwork` (token, market and dispute module,
+   * `ignition/modules/Hashwork.ts`); `HashworkMarket` for a market (and its dispute module)
+   * settling in an existing token (the token is then read from the market).
    */
   moduleId?: string;
 };
 
 /**
  * Reads a deployment written by Hardhat Ignition: addresses from `deployed_addresses.json`
- * (futures `Hashwork#HashworkMarket`, `Hashwork#HashworkToken`) and, when the journal is
- * there, the market's deployment block as `fromBlock`.
+ * (futures `Hashwork#HashworkMarket`, `Hashwork#HashworkToken`, `Hashwork#HashworkDisputes`)
+ * and, when the journal is there, the market's deployment block as `fromBlock`.
  *
  * @example
  * // after `npm run deploy -- --network localhost`
@@ -140,9 +151,27 @@ export async function loadIgnitionDeployment({
   const deployment: HashworkDeployment = { chainId, market };
   const token = pick(ignitionContracts.token);
   if (token) deployment.token = token;
+  const disputes = pick(ignitionContracts.disputes);
+  if (disputes) deployment.disputes = disputes;
   const fromBlock = await deploymentBlock(join(dir, "journal.jsonl"), market);
   if (fromBlock !== undefined) deployment.fromBlock = fromBlock;
   return deployment;
+}
+
+/**
+ * A deployment lacks the address of a contract an action needs (for the dispute actions:
+ * no `disputes` in the deployment and no module installed in the market).
+ */
+export class MissingDeploymentAddressError extends HashworkError {
+  override name = "MissingDeploymentAddressError";
+  readonly chainId: number;
+  /** The deployment field that is missing, e.g. `"disputes"`. */
+  readonly field: keyof HashworkDeployment;
+  constructor({ chainId, field, details }: { chainId: number; field: keyof HashworkDeployment; details?: string }) {
+    super(`The deployment for chain ${chainId} has no \`${field}\` address`, { details });
+    this.chainId = chainId;
+    this.field = field;
+  }
 }
 
 /** The block of the receipt that created `address`, from an Ignition journal (if present). */
