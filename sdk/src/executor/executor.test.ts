@@ -78,7 +78,7 @@ describe("executor", function () {
       await executor.run({ wasm: infiniteLoop(), input: EMPTY, fuelLimit: 1n << 62n, timeoutMs: 300 }).catch((e) => (error = e));
       expect(error).to.be.instanceOf(ExecutionTimeoutError);
       expect((error as ExecutionTimeoutError).timeoutMs).to.equal(300);
-      expect(performance.now() - started).to.be.lessThan(10_000);
+      expect(performance.now() - started < 10_000).to.equal(true);
       const after = await executor.run({ wasm: okProgram(), input: EMPTY, fuelLimit: 100n });
       expect(after.status).to.equal(ExecutionStatus.Ok);
     });
