@@ -23,7 +23,9 @@ import {
   infiniteLoop,
   infiniteRecursion,
   infiniteStart,
+  indirectRecursion,
   memoryBomb,
+  mutualRecursion,
   nanProducer,
   nestedBlocks,
   okProgram,
@@ -106,6 +108,13 @@ describe("executor", function () {
         expect(a.fuelUsed).to.equal(b.fuelUsed);
       } finally {
         await small.close();
+      }
+    });
+
+    it("covers mutual recursion and recursion through the table", async function () {
+      for (const wasm of [mutualRecursion(), indirectRecursion()]) {
+        const r = await executor.run({ wasm, input: EMPTY, fuelLimit: 1n << 40n });
+        expect(r.status).to.equal(ExecutionStatus.Trapped);
       }
     });
   });

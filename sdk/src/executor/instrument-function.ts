@@ -29,8 +29,11 @@ export type InstrumentationContext = {
   /** Pages `memory.grow` may reach: min(ABI cap, the module's declared maximum). */
   memoryCapPages: number;
   maxStackSlots: number;
-  /** Names of imported functions (calls to them cannot recurse into the program). */
-  importedFunctions: ReadonlySet<string>;
+  /**
+   * Functions on a cycle of the call graph (`call-graph.ts`): only they can nest without bound,
+   * so only they pay for the stack budget and an entry fuel check.
+   */
+  recursiveFunctions: ReadonlySet<string>;
 };
 
 /**
@@ -51,18 +54,18 @@ export const HOIST_ARM_LIMIT = 8n;
  * - **Fuel.** Code is cut into straight-line *segments*: a segment starts at the function entry,
  *   at the top of every loop body and `if` arm, and right after every labelled block (a branch
  *   target, so a merge point). The static cost of all instructions in a segment is charged once,
- *   when control enters it, with one `global.set` on an i64 counter. Loop headers (and the entry
- *   of functions that make calls, which bounds recursion) also check the counter and trap when it
- *   is negative; all other charges are unchecked, because straight-line code between two checks
- *   is bounded by the code's size. The host treats a negative counter at the end of a run, for
+ *   when control enters it. Loop headers (and the entry of recursive functions, those on a cycle
+ *   of the call graph) also check the counter and trap when it is negative; all other charges are
+ *   unchecked, because the code that can run between two checks is bounded by the code's size. The host treats a negative counter at the end of a run, for
  *   whatever reason it ended, as "out of fuel". An instruction after a `br_if` is paid for even
  *   when the branch is taken: fuel is a deterministic price, not an exact count.
  * - **Bulk memory and growth.** `memory.copy/fill/init` also pay 1 fuel per 16 bytes and
  *   `memory.grow` pays per page granted; growth beyond the page cap returns -1, and a refusal below
  *   the cap (the host out of memory) sets a fault and traps so the host can report it.
- * - **Stack.** Functions that call others charge their frame size (parameters + locals +
- *   overhead) to a slot counter on entry and release it on exit, trapping past the budget, so
- *   deep recursion ends the same way on every machine instead of at the engine's stack limit.
+ * - **Stack.** Recursive functions charge their frame size (parameters + locals + overhead) to a
+ *   slot counter on entry and release it on exit, trapping past the budget, so deep recursion ends
+ *   the same way on every machine instead of at the engine's stack limit. Non-recursive chains
+ *   are bounded by the call graph.
  * - **NaNs.** See `nan-canonicalization.ts`.
  */
 export class FunctionInstrumenter {
@@ -71,7 +74,6 @@ export class FunctionInstrumenter {
   private readonly func: number;
   private readonly name: string;
   private readonly temps = new Map<string, number>();
-  private hasCalls = false;
   private depth = 0;
   /** The `if` of a rotated loop whose arm the loop header pays for (see the Loop case). */
   private hoistArmOf: number | undefined;
@@ -105,7 +107,7 @@ export class FunctionInstrumenter {
     // Every `return` became `br $hashwork$return`, so the epilogue below runs on every exit.
     const labelled = m.block(RETURN_LABEL, [body], results);
     const load = m.local.set(this.fuelLocal, m.global.get(this.ctx.fuelGlobal, binaryen.i64));
-    if (!this.hasCalls) {
+    if (!this.ctx.recursiveFunctions.has(this.name)) {
       const prologue = entryCost > 0n ? [load, this.charge(entryCost)] : [load];
       raw_setBody(this.func, m.block(null, [...prologue, labelled], results));
       return;
@@ -183,14 +185,8 @@ export class FunctionInstrumenter {
     switch (id) {
       case ExpressionId.Nop:
         return cost;
-      case ExpressionId.Call: {
-        const target = binaryen.getExpressionInfo(expr) as binaryenTypes.CallInfo;
-        if (!this.ctx.importedFunctions.has(target.target)) this.hasCalls = true;
-        replace(this.reloadFuelAfter(expr));
-        return cost + FUEL_PER_CALL;
-      }
+      case ExpressionId.Call:
       case ExpressionId.CallIndirect:
-        this.hasCalls = true;
         replace(this.reloadFuelAfter(expr));
         return cost + FUEL_PER_CALL;
       case ExpressionId.Return: {

@@ -8,6 +8,7 @@ import {
   ProgramAbiError,
 } from "./errors.ts";
 import { ALLOWED_FEATURES, checkValueType } from "./features.ts";
+import { recursiveFunctions } from "./call-graph.ts";
 import { FunctionInstrumenter, type InstrumentationContext } from "./instrument-function.ts";
 import { validateProgram } from "./validate.ts";
 import { Wasm } from "./webassembly.ts";
@@ -57,7 +58,6 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
     m.setFeatures(ALLOWED_FEATURES);
 
     // Imports: ABI v1 host functions with their exact signatures (validateProgram checked names).
-    const importedFunctions = new Set<string>();
     const definedFunctions: number[] = [];
     for (let i = 0; i < m.getNumFunctions(); i++) {
       const func = m.getFunctionByIndex(i);
@@ -66,7 +66,6 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
         definedFunctions.push(func);
         continue;
       }
-      importedFunctions.add(info.name);
       const spec = HOST_IMPORTS.find((h) => h.module === info.module && h.name === info.base)!;
       const params = binaryen.expandType(info.params);
       const results = binaryen.expandType(info.results);
@@ -122,7 +121,10 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
         memory.maximumPages === undefined ? 65536 : Number(memory.maximumPages),
       ),
       maxStackSlots: limits.maxStackSlots,
-      importedFunctions,
+      recursiveFunctions: recursiveFunctions(
+        m,
+        definedFunctions.map((f) => binaryen.getFunctionInfo(f).name),
+      ),
     };
     m.addGlobal(ctx.fuelGlobal, binaryen.i64, true, m.i64.const(0n));
     m.addGlobal(ctx.faultGlobal, binaryen.i32, true, m.i32.const(0));

@@ -45,6 +45,18 @@ export const infiniteStart = () =>
 /** Unbounded recursion. */
 export const infiniteRecursion = () => program(`(call $recurse)`, `(func $recurse (call $recurse))`);
 
+/** Unbounded mutual recursion: $ping → $pong → $ping … */
+export const mutualRecursion = () =>
+  program(`(call $ping)`, `(func $ping (call $pong)) (func $pong (call $ping))`);
+
+/** Unbounded recursion through the table. */
+export const indirectRecursion = () =>
+  program(
+    `(call $self)`,
+    `(type $void (func)) (table 1 funcref) (elem (i32.const 0) $self)
+     (func $self (call_indirect (type $void) (i32.const 0)))`,
+  );
+
 /** Grows memory 16 pages at a time until refused, then outputs the final page count (u32). */
 export const memoryBomb = (memory?: string) =>
   program(
