@@ -1,6 +1,8 @@
 import { auditorActions, type AuditorActions } from "./actions/decorators/auditor.ts";
+import { keeperActions, type KeeperActions } from "./actions/decorators/keeper.ts";
 import { providerActions, type ProviderActions } from "./actions/decorators/provider.ts";
 import { requesterActions, type RequesterActions } from "./actions/decorators/requester.ts";
+import { verifierActions, type VerifierActions } from "./actions/decorators/verifier.ts";
 import { getDeployment, type HashworkDeployment } from "./deployments.ts";
 import { InvalidParameterError } from "./errors/sdk.ts";
 import {
@@ -27,8 +29,10 @@ export type CreateHashworkClientParameters = {
 export type HashworkClient = HashworkBaseClient &
   RequesterActions &
   ProviderActions &
-  AuditorActions & {
-    /** Adds more actions bound to this client (viem-style), e.g. the verifier actions. */
+  AuditorActions &
+  VerifierActions &
+  KeeperActions & {
+    /** Adds more actions bound to this client (viem-style). */
     extend: <const actions extends Record<string, unknown>>(
       decorator: (client: HashworkBaseClient) => actions,
     ) => HashworkClient & actions;
@@ -67,7 +71,13 @@ export function createHashworkClient(parameters: CreateHashworkClientParameters)
     maxLogBlockRange: parameters.maxLogBlockRange,
   };
   assertDeploymentChain(base);
-  return decorate(base, { ...requesterActions(base), ...providerActions(base), ...auditorActions(base) });
+  return decorate(base, {
+    ...requesterActions(base),
+    ...providerActions(base),
+    ...auditorActions(base),
+    ...verifierActions(base),
+    ...keeperActions(base),
+  });
 }
 
 function decorate<T extends Record<string, unknown>>(base: HashworkBaseClient, actions: T) {

@@ -13,6 +13,8 @@ export {
 export { requesterActions, type RequesterActions } from "./actions/decorators/requester.ts";
 export { providerActions, type ProviderActions } from "./actions/decorators/provider.ts";
 export { auditorActions, type AuditorActions } from "./actions/decorators/auditor.ts";
+export { verifierActions, type VerifierActions } from "./actions/decorators/verifier.ts";
+export { keeperActions, type KeeperActions } from "./actions/decorators/keeper.ts";
 export type {
   AccountParameter,
   HashworkBaseClient,
@@ -77,6 +79,12 @@ export {
   type WithdrawFromLedgerParameters,
   type WithdrawFromLedgerReturnType,
 } from "./actions/requester/withdraw-from-ledger.ts";
+export {
+  challengeJob,
+  type ChallengeJobErrorType,
+  type ChallengeJobParameters,
+  type ChallengeJobReturnType,
+} from "./actions/requester/challenge-job.ts";
 
 // ------------------------------------------------------------------ provider actions
 export {
@@ -152,6 +160,106 @@ export {
   type CheckSolvencyParameters,
   type CheckSolvencyReturnType,
 } from "./actions/auditor/check-solvency.ts";
+export {
+  getDispute,
+  type CommitteeSeat,
+  type DisputeDetails,
+  type GetDisputeErrorType,
+  type GetDisputeParameters,
+  type GetDisputeReturnType,
+} from "./actions/auditor/get-dispute.ts";
+export {
+  listDisputes,
+  type DisputeSummary,
+  type ListDisputesErrorType,
+  type ListDisputesParameters,
+  type ListDisputesReturnType,
+} from "./actions/auditor/list-disputes.ts";
+
+// ------------------------------------------------------------------ verifier actions
+export {
+  commitVote,
+  type CommitVoteErrorType,
+  type CommitVoteParameters,
+  type CommitVoteReturnType,
+  type VoteSecret,
+  type VoteSecretStore,
+} from "./actions/verifier/commit-vote.ts";
+export {
+  revealVote,
+  type RevealVoteErrorType,
+  type RevealVoteParameters,
+  type RevealVoteReturnType,
+} from "./actions/verifier/reveal-vote.ts";
+export {
+  listCommitteeDuties,
+  type CommitteeDuty,
+  type CommitteeDutyAction,
+  type ListCommitteeDutiesErrorType,
+  type ListCommitteeDutiesParameters,
+  type ListCommitteeDutiesReturnType,
+} from "./actions/verifier/list-committee-duties.ts";
+
+// ------------------------------------------------------------------ keeper actions
+export {
+  drawCommittee,
+  type DrawCommitteeErrorType,
+  type DrawCommitteeOutcome,
+  type DrawCommitteeParameters,
+  type DrawCommitteeReturnType,
+} from "./actions/keeper/draw-committee.ts";
+export {
+  resolveDispute,
+  type ResolveDisputeErrorType,
+  type ResolveDisputeParameters,
+  type ResolveDisputeReturnType,
+} from "./actions/keeper/resolve-dispute.ts";
+export {
+  voidDispute,
+  type VoidDisputeErrorType,
+  type VoidDisputeParameters,
+  type VoidDisputeReturnType,
+} from "./actions/keeper/void-dispute.ts";
+export {
+  isSelectedForAudit,
+  type IsSelectedForAuditErrorType,
+  type IsSelectedForAuditParameters,
+  type IsSelectedForAuditReturnType,
+} from "./actions/keeper/is-selected-for-audit.ts";
+export {
+  startAudit,
+  type StartAuditErrorType,
+  type StartAuditParameters,
+  type StartAuditReturnType,
+} from "./actions/keeper/start-audit.ts";
+export {
+  expireJob,
+  type ExpireJobErrorType,
+  type ExpireJobParameters,
+  type ExpireJobReturnType,
+} from "./actions/keeper/expire-job.ts";
+export {
+  timeOutJob,
+  type TimeOutJobErrorType,
+  type TimeOutJobParameters,
+  type TimeOutJobReturnType,
+} from "./actions/keeper/time-out-job.ts";
+export {
+  arbitrate,
+  type ArbitrateErrorType,
+  type ArbitrateParameters,
+  type ArbitrateReturnType,
+} from "./actions/keeper/arbitrate.ts";
+export {
+  computeVoteCommitment,
+  getDisputesAddress,
+  randomSalt,
+  type DisputePayout,
+  type DisputeResolution,
+  type FailedRound,
+  type OpenedDispute,
+  type VerifierSlash,
+} from "./actions/shared/disputes.ts";
 
 // ------------------------------------------------------------------ ABIs, enums, deployments
 export * from "./abi/index.ts";
@@ -161,6 +269,7 @@ export {
   hashworkDeployments,
   ignitionContracts,
   loadIgnitionDeployment,
+  MissingDeploymentAddressError,
   type HashworkDeployment,
   type LoadIgnitionDeploymentParameters,
 } from "./deployments.ts";

@@ -1,15 +1,17 @@
 /**
- * Fixtures for the SDK's tests: a token and market deployed with viem on the in-process Hardhat
- * network, funded actors, staked providers and jobs in each early state. The contracts are
- * driven with plain viem calls here, so a broken SDK action cannot break the fixtures of the
- * other actions' tests. Use with `networkHelpers.loadFixture(...)`.
+ * Fixtures for the SDK's tests: the token, the market and its dispute module deployed with viem
+ * on the in-process Hardhat network (installed like the Ignition module does), funded actors,
+ * staked providers and verifiers, and jobs in each state up to a drawn dispute committee. The
+ * contracts are driven with plain viem calls here, so a broken SDK action cannot break the
+ * fixtures of the other actions' tests. Use with `networkHelpers.loadFixture(...)`.
  */
 import type {} from "@nomicfoundation/hardhat-network-helpers";
 import type {} from "@nomicfoundation/hardhat-viem";
 import type { NetworkConnection } from "hardhat/types/network";
 import { getAddress, keccak256, parseEventLogs, stringToBytes, toBytes, type Address, type Hex } from "viem";
 
-import { LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../../../scripts/lib/defaults.ts";
+import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../../../scripts/lib/defaults.ts";
+import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
 import { defineDeployment, type HashworkDeployment } from "../deployments.ts";
@@ -17,7 +19,7 @@ import { ExecutionStatus, computeResultHash } from "../executor/result-hash.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
 import type { JobSpec } from "../utils/job-request.ts";
 
-export { LOCAL_PARAMETERS, TOKEN_UNIT };
+export { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT };
 
 export const REWARD = 10n * TOKEN_UNIT;
 export const STAKE = 1_000n * TOKEN_UNIT;
@@ -31,6 +33,8 @@ export const OUTPUT = stringToBytes("mandelbrot tile 0,0");
 export const FUEL_USED = 1_234_567n;
 export const RESULT_HASH = computeResultHash(keccak256(OUTPUT), FUEL_USED, ExecutionStatus.Ok);
 export const OUTPUT_URI = "http://127.0.0.1:8700/o/";
+/** The result a challenger claims is right instead of RESULT_HASH. */
+export const CHALLENGER_HASH = computeResultHash(keccak256(stringToBytes("the real tile 0,0")), FUEL_USED, ExecutionStatus.Ok);
 
 /** A realistic job: content hashes, fetch URIs, 10 tokens, 150% collateral, ten-minute windows. */
 export function testJob(overrides: Partial<JobSpec> = {}): JobSpec {
@@ -48,16 +52,26 @@ export function testJob(overrides: Partial<JobSpec> = {}): JobSpec {
   };
 }
 
-type Actor = "owner" | "treasury" | "requester" | "provider" | "provider2" | "keeper" | "stranger";
+/** The verifiers staked by `verifiersStaked` (besides provider2, which is eligible too). */
+export const VERIFIERS = ["verifier1", "verifier2", "verifier3", "verifier4", "verifier5", "verifier6"] as const;
+type Verifier = (typeof VERIFIERS)[number];
+type Actor = "owner" | "treasury" | "requester" | "provider" | "provider2" | "keeper" | "stranger" | "challenger" | Verifier;
+const ACTORS: readonly Actor[] = [
+  "owner", "treasury", "requester", "provider", "provider2", "keeper", "stranger", "challenger", ...VERIFIERS,
+];
 
 export function createSdkFixtures(connection: NetworkConnection) {
   const { viem, networkHelpers } = connection;
 
-  /** Token + market; every actor holds MINTED tokens (no allowances: the SDK must approve). */
+  /**
+   * Token, market and dispute module (installed in the market; the owner is the arbiter);
+   * every actor but the owner and the treasury holds MINTED tokens (no allowances: the SDK
+   * must approve).
+   */
   async function deployed() {
     const publicClient = (await viem.getPublicClient()) as HashworkPublicClient;
     const wallets = await viem.getWalletClients();
-    const names: Actor[] = ["owner", "treasury", "requester", "provider", "provider2", "keeper", "stranger"];
+    const names = ACTORS;
     const wallet = Object.fromEntries(names.map((n, i) => [n, wallets[i]])) as Record<Actor, (typeof wallets)[number]>;
     const address = Object.fromEntries(names.map((n) => [n, getAddress(wallet[n].account.address)])) as Record<Actor, Address>;
     const fromBlock = (await publicClient.getBlockNumber()) + 1n;
@@ -70,13 +84,21 @@ export function createSdkFixtures(connection: NetworkConnection) {
       LOCAL_PARAMETERS.feeBps,
       LOCAL_PARAMETERS.maxDisputeDuration,
     ]);
+    const disputes = await viem.deployContract("HashworkDisputes", [
+      market.address,
+      address.owner,
+      address.owner,
+      { ...DISPUTE_PARAMETERS },
+    ]);
+    await send(publicClient, wallet.owner, market.address, hashworkMarketAbi, "setDisputeModule", [disputes.address]);
     const deployment: HashworkDeployment = defineDeployment({
       chainId: await publicClient.getChainId(),
       market: market.address,
       token: token.address,
+      disputes: disputes.address,
       fromBlock,
     });
-    for (const n of ["requester", "provider", "provider2", "keeper", "stranger"] as const) {
+    for (const n of names.filter((n) => n !== "owner" && n !== "treasury")) {
       await send(publicClient, wallet.owner, token.address, hashworkTokenAbi, "mint", [address[n], MINTED]);
     }
     const client = (n: Actor): HashworkBaseClient => ({
@@ -93,8 +115,12 @@ export function createSdkFixtures(connection: NetworkConnection) {
       send(publicClient, wallet[who], market.address, hashworkMarketAbi, functionName, args);
     const tokenWrite = (who: Actor, functionName: string, args: readonly unknown[]) =>
       send(publicClient, wallet[who], token.address, hashworkTokenAbi, functionName, args);
+    const disputesWrite = (who: Actor, functionName: string, args: readonly unknown[]) =>
+      send(publicClient, wallet[who], disputes.address, hashworkDisputesAbi, functionName, args);
     const read = <T>(functionName: string, args: readonly unknown[] = []) =>
       publicClient.readContract({ address: market.address, abi: hashworkMarketAbi, functionName, args } as never) as Promise<T>;
+    const disputesRead = <T>(functionName: string, args: readonly unknown[] = []) =>
+      publicClient.readContract({ address: disputes.address, abi: hashworkDisputesAbi, functionName, args } as never) as Promise<T>;
     const tokenBalance = (who: Address) =>
       publicClient.readContract({ address: token.address, abi: hashworkTokenAbi, functionName: "balanceOf", args: [who] });
     return {
@@ -107,7 +133,9 @@ export function createSdkFixtures(connection: NetworkConnection) {
       now,
       marketWrite,
       tokenWrite,
+      disputesWrite,
       read,
+      disputesRead,
       tokenBalance,
       networkHelpers,
     };
@@ -141,21 +169,70 @@ export function createSdkFixtures(connection: NetworkConnection) {
 
   /** `claimedJob` with RESULT_HASH submitted by provider; `terms` settle it. */
   async function submittedJob() {
-    const d = await claimedJob();
-    const receipt = await d.marketWrite("provider", "submitResult", [d.jobId, RESULT_HASH, OUTPUT_URI]);
-    const [submitted] = parseEventLogs({ abi: hashworkMarketAbi, logs: receipt.logs, eventName: "ResultSubmitted" });
-    const a = submitted!.args;
-    const terms = {
-      reward: a.reward,
-      collateralPct: a.collateralPct,
-      provider: a.provider,
-      resultHash: a.resultHash,
-      submittedBlock: a.submittedBlock,
-    };
-    return { ...d, terms, challengeEnd: a.challengeEnd };
+    return submit(await claimedJob());
   }
 
-  return { deployed, staked, openJob, claimedJob, submittedJob };
+  /**
+   * `staked` plus the challenger and VERIFIERS staked with STAKE each: with provider2, seven
+   * providers can sit on a committee (the provider, the challenger and the requester never do).
+   */
+  async function verifiersStaked() {
+    const d = await staked();
+    for (const v of ["challenger", ...VERIFIERS] as const) {
+      await d.tokenWrite(v, "approve", [d.deployment.market, STAKE]);
+      await d.marketWrite(v, "stake", [STAKE]);
+    }
+    return d;
+  }
+
+  /** `verifiersStaked` plus a job posted, claimed and submitted with RESULT_HASH (challengeable). */
+  async function disputableJob() {
+    const d = await verifiersStaked();
+    const jobId = await postWithViem(d);
+    await d.marketWrite("provider", "claimJob", [jobId]);
+    return submit({ ...d, jobId, spec: testJob() });
+  }
+
+  /** `disputableJob` challenged by the challenger naming CHALLENGER_HASH (bond approved exactly). */
+  async function challengedJob() {
+    const d = await disputableJob();
+    await d.tokenWrite("challenger", "approve", [d.deployment.disputes!, DISPUTE_PARAMETERS.challengeBond]);
+    await d.disputesWrite("challenger", "challenge", [d.jobId, d.terms, CHALLENGER_HASH]);
+    return d;
+  }
+
+  /** `challengedJob` with the seed block mined and the first committee drawn by the keeper. */
+  async function drawnJob() {
+    const d = await challengedJob();
+    await networkHelpers.mine(1);
+    const receipt = await d.disputesWrite("keeper", "drawCommittee", [d.jobId, d.terms]);
+    const [drawn] = parseEventLogs({ abi: hashworkDisputesAbi, logs: receipt.logs, eventName: "CommitteeDrawn" });
+    const committee = [...drawn!.args.verifiers];
+    /** The actor holding each seat, in seat order. */
+    const seats = committee.map((v) => {
+      const actor = ACTORS.find((n) => d.address[n] === getAddress(v));
+      if (!actor) throw new Error(`no actor for verifier ${v}`);
+      return actor;
+    });
+    return { ...d, committee, seats };
+  }
+
+  return { deployed, staked, openJob, claimedJob, submittedJob, verifiersStaked, disputableJob, challengedJob, drawnJob };
+}
+
+/** Submits RESULT_HASH for `d.jobId` as the provider and returns `d` with the settlement terms. */
+async function submit<D extends Deployed & { jobId: bigint }>(d: D) {
+  const receipt = await d.marketWrite("provider", "submitResult", [d.jobId, RESULT_HASH, OUTPUT_URI]);
+  const [submitted] = parseEventLogs({ abi: hashworkMarketAbi, logs: receipt.logs, eventName: "ResultSubmitted" });
+  const a = submitted!.args;
+  const terms = {
+    reward: a.reward,
+    collateralPct: a.collateralPct,
+    provider: a.provider,
+    resultHash: a.resultHash,
+    submittedBlock: a.submittedBlock,
+  };
+  return { ...d, terms, challengeEnd: a.challengeEnd };
 }
 
 type Deployed = Awaited<ReturnType<ReturnType<typeof createSdkFixtures>["deployed"]>>;
@@ -192,7 +269,7 @@ async function send(
   publicClient: HashworkPublicClient,
   walletClient: { writeContract: (args: never) => Promise<Hex> },
   address: Address,
-  abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi,
+  abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi | typeof hashworkDisputesAbi,
   functionName: string,
   args: readonly unknown[],
 ) {

@@ -1,8 +1,10 @@
 import type { Address, Hash } from "viem";
 
+import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
 import { getDecodedLogs, jobEventTopics, marketJobEvents, type BlockRange } from "../../utils/logs.ts";
+import { disputeJobEvents, disputeJobEventTopics } from "../shared/disputes.ts";
 
 export type GetJobHistoryParameters = BlockRange & {
   jobId: bigint;
@@ -10,8 +12,14 @@ export type GetJobHistoryParameters = BlockRange & {
 
 /** One event in a job's life, decoded. */
 export type JobHistoryEntry = {
-  /** `JobPosted`, `JobClaimed`, `ResultSubmitted`, `JobFinalized`, `JobDisputed`, … */
-  eventName: (typeof marketJobEvents)[number];
+  /**
+   * `JobPosted`, `JobClaimed`, `ResultSubmitted`, `JobFinalized`, `JobDisputed`, … from the
+   * market; `DisputeOpened`, `CommitteeDrawn`, `VoteCommitted`, `DisputePayout`, … from the
+   * dispute module (`DisputeVoided` exists in both, with different arguments: see `contract`).
+   */
+  eventName: (typeof marketJobEvents)[number] | (typeof disputeJobEvents)[number];
+  /** Which contract emitted it. */
+  contract: "market" | "disputes";
   /** The event's arguments, by name. */
   args: Record<string, unknown>;
   /** The contract that emitted it. */
@@ -27,29 +35,60 @@ export type GetJobHistoryErrorType = Error;
 
 /**
  * Every event about a job, in block and log order: posted, claimed, submitted, disputed,
- * settled (finalized, cancelled, expired, timed out, overturned or voided). One filtered log
- * query — all these events carry the job id as their first indexed argument.
+ * settled (finalized, cancelled, expired, timed out, overturned or voided) — and, for a
+ * disputed job, the dispute module's events in between (opened, committee drawn, votes
+ * committed and revealed, slashes, failed rounds, the resolution and each payout). The market's
+ * events take one filtered log query (they all carry the job id as their first indexed
+ * argument); a dispute adds one more, to the module named by the market's `JobDisputed` event.
  *
  * @example
- * for (const e of await getJobHistory(client, { jobId })) console.log(e.blockNumber, e.eventName)
+ * for (const e of await getJobHistory(client, { jobId })) console.log(e.blockNumber, e.contract, e.eventName)
  */
 export async function getJobHistory(
   client: HashworkBaseClient,
   parameters: GetJobHistoryParameters,
 ): Promise<GetJobHistoryReturnType> {
   const { jobId, ...range } = parameters;
-  const logs = await getDecodedLogs(client, {
+  // Pin the range so the market and module queries see the same blocks.
+  const toBlock = range.toBlock ?? (await client.publicClient.getBlockNumber());
+  const marketLogs = await getDecodedLogs(client, {
     ...range,
+    toBlock,
     address: client.deployment.market,
     abi: hashworkMarketAbi,
     topics: jobEventTopics(jobId, marketJobEvents),
   });
-  return logs.map((l) => ({
+  const entries: JobHistoryEntry[] = marketLogs.map((l) => entry(l, "market"));
+  // The module that handled the dispute is named in JobDisputed, emitted in the transaction
+  // that opened it (so no module event of this job can precede it).
+  const disputed = marketLogs.flatMap((l) => (l.eventName === "JobDisputed" ? [l] : []));
+  const modules = [...new Set(disputed.map((l) => l.args.module))];
+  if (modules.length > 0) {
+    const disputeLogs = await getDecodedLogs(client, {
+      ...range,
+      fromBlock: disputed[0]!.blockNumber,
+      toBlock,
+      address: modules,
+      abi: hashworkDisputesAbi,
+      topics: disputeJobEventTopics(jobId),
+    });
+    entries.push(...disputeLogs.map((l) => entry(l, "disputes")));
+    entries.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+  }
+  return entries;
+}
+
+function entry(
+  l: { eventName: string; args: unknown; address: Address; blockNumber: bigint; logIndex: number; transactionHash: Hash },
+  contract: JobHistoryEntry["contract"],
+): JobHistoryEntry {
+  return {
     eventName: l.eventName as JobHistoryEntry["eventName"],
+    contract,
     args: l.args as Record<string, unknown>,
     address: l.address,
     blockNumber: l.blockNumber,
     logIndex: l.logIndex,
     transactionHash: l.transactionHash,
-  }));
+  };
 }

@@ -9,8 +9,10 @@ import {
   type GetJobHistoryParameters,
   type GetJobHistoryReturnType,
 } from "../auditor/get-job-history.ts";
+import { getDispute, type GetDisputeParameters, type GetDisputeReturnType } from "../auditor/get-dispute.ts";
 import { getJob, type GetJobParameters, type GetJobReturnType } from "../auditor/get-job.ts";
 import { getProvider, type GetProviderParameters, type GetProviderReturnType } from "../auditor/get-provider.ts";
+import { listDisputes, type ListDisputesParameters, type ListDisputesReturnType } from "../auditor/list-disputes.ts";
 import { listJobs, type ListJobsParameters, type ListJobsReturnType } from "../auditor/list-jobs.ts";
 
 /** The read-only auditor actions, bound to a client (see the action files for each one's docs). */
@@ -20,6 +22,8 @@ export type AuditorActions = {
   listJobs: (parameters?: ListJobsParameters) => Promise<ListJobsReturnType>;
   getJobHistory: (parameters: GetJobHistoryParameters) => Promise<GetJobHistoryReturnType>;
   checkSolvency: (parameters?: CheckSolvencyParameters) => Promise<CheckSolvencyReturnType>;
+  getDispute: (parameters: GetDisputeParameters) => Promise<GetDisputeReturnType>;
+  listDisputes: (parameters?: ListDisputesParameters) => Promise<ListDisputesReturnType>;
 };
 
 export function auditorActions(client: HashworkBaseClient): AuditorActions {
@@ -29,5 +33,7 @@ export function auditorActions(client: HashworkBaseClient): AuditorActions {
     listJobs: (parameters) => listJobs(client, parameters),
     getJobHistory: (parameters) => getJobHistory(client, parameters),
     checkSolvency: (parameters) => checkSolvency(client, parameters),
+    getDispute: (parameters) => getDispute(client, parameters),
+    listDisputes: (parameters) => listDisputes(client, parameters),
   };
 }

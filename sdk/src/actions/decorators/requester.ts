@@ -1,5 +1,6 @@
 import type { HashworkBaseClient } from "../../utils/client.ts";
 import { cancelJob, type CancelJobParameters, type CancelJobReturnType } from "../requester/cancel-job.ts";
+import { challengeJob, type ChallengeJobParameters, type ChallengeJobReturnType } from "../requester/challenge-job.ts";
 import {
   depositToLedger,
   type DepositToLedgerParameters,
@@ -38,6 +39,7 @@ export type RequesterActions = {
   waitForResult: (parameters: WaitForResultParameters) => Promise<WaitForResultReturnType>;
   fetchJobOutput: (parameters: FetchJobOutputParameters) => Promise<FetchJobOutputReturnType>;
   finalizeJob: (parameters: FinalizeJobParameters) => Promise<FinalizeJobReturnType>;
+  challengeJob: (parameters: ChallengeJobParameters) => Promise<ChallengeJobReturnType>;
   depositToLedger: (parameters: DepositToLedgerParameters) => Promise<DepositToLedgerReturnType>;
   withdrawFromLedger: (parameters?: WithdrawFromLedgerParameters) => Promise<WithdrawFromLedgerReturnType>;
 };
@@ -51,6 +53,7 @@ export function requesterActions(client: HashworkBaseClient): RequesterActions {
     waitForResult: (parameters) => waitForResult(client, parameters),
     fetchJobOutput: (parameters) => fetchJobOutput(client, parameters),
     finalizeJob: (parameters) => finalizeJob(client, parameters),
+    challengeJob: (parameters) => challengeJob(client, parameters),
     depositToLedger: (parameters) => depositToLedger(client, parameters),
     withdrawFromLedger: (parameters) => withdrawFromLedger(client, parameters),
   };

@@ -1,0 +1,114 @@
+import type { Address, Hash, TransactionReceipt, WriteContractErrorType } from "viem";
+
+import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
+import type { MissingDeploymentAddressError } from "../../deployments.ts";
+import type {
+  DisputeMarketStateMismatchError,
+  DisputeSeedNotReadyError,
+  DisputeTermsMismatchError,
+  DisputeWrongPhaseError,
+} from "../../errors/contract-errors.ts";
+import type { ContractRevertError } from "../../errors/contract-revert.ts";
+import type {
+  JobResultNotFoundError,
+  MissingAccountError,
+  MissingWalletClientError,
+  TransactionRevertedError,
+} from "../../errors/sdk.ts";
+import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";
+import type { SubmittedJobTerms } from "../../utils/job-request.ts";
+import { sendContractTransaction } from "../../utils/write.ts";
+import {
+  disputeEventsInReceipt,
+  failedRoundInReceipt,
+  getDisputesAddress,
+  simulatingPending,
+  resolveTerms,
+  type FailedRound,
+} from "../shared/disputes.ts";
+
+export type DrawCommitteeParameters = WriteParameters & {
+  jobId: bigint;
+  /** The settlement terms. Default: recovered from the job's `ResultSubmitted` event. */
+  terms?: SubmittedJobTerms | undefined;
+};
+
+/** The draw's outcome. */
+export type DrawCommitteeOutcome =
+  /** A committee was seated and voting has started. */
+  | {
+      outcome: "drawn";
+      round: number;
+      /** The seated verifiers, in seat order (a verifier's seat index is its position here). */
+      verifiers: readonly Address[];
+      /** Stake locked from each seated verifier. */
+      lockPerSeat: bigint;
+      commitDeadline: bigint;
+      revealDeadline: bigint;
+    }
+  /** The seed block aged past 256 blocks; draw again once `seedBlock` is mined. */
+  | { outcome: "rescheduled"; round: number; seedBlock: bigint }
+  /** Too few verifiers could sit: the round failed (a larger round follows, or the arbiter decides). */
+  | ({ outcome: "roundFailed" } & FailedRound);
+
+export type DrawCommitteeReturnType = DrawCommitteeOutcome & {
+  terms: SubmittedJobTerms;
+  transactionHash: Hash;
+  receipt: TransactionReceipt;
+};
+
+export type DrawCommitteeErrorType =
+  | DisputeSeedNotReadyError
+  | DisputeWrongPhaseError
+  | DisputeTermsMismatchError
+  | DisputeMarketStateMismatchError
+  | JobResultNotFoundError
+  | MissingDeploymentAddressError
+  | ContractRevertError
+  | MissingWalletClientError
+  | MissingAccountError
+  | TransactionRevertedError
+  | WriteContractErrorType;
+
+/**
+ * Draws the current round's committee of a dispute from its seed block's hash: stake-weighted,
+ * never the provider, the challenger or the requester. Permissionless — any keeper calls it
+ * once the seed block (the block after the challenge, audit or failed round) is mined
+ * (`DisputeSeedNotReadyError` before). If the seed block is more than 256 blocks old its hash
+ * is gone and the draw is rescheduled to the next block instead; call again after it.
+ *
+ * @example
+ * const draw = await drawCommittee(client, { jobId })
+ * if (draw.outcome === "drawn") console.log(draw.verifiers, draw.commitDeadline)
+ * else if (draw.outcome === "rescheduled") // call again once draw.seedBlock is mined
+ */
+export async function drawCommittee(client: HashworkBaseClient, parameters: DrawCommitteeParameters): Promise<DrawCommitteeReturnType> {
+  const { jobId } = parameters;
+  const disputes = await getDisputesAddress(client);
+  const terms = await resolveTerms(client, jobId, parameters.terms);
+  const sent = await sendContractTransaction(simulatingPending(client), {
+    action: "drawCommittee",
+    address: disputes,
+    abi: hashworkDisputesAbi,
+    functionName: "drawCommittee",
+    args: [jobId, terms],
+    options: parameters,
+  });
+  const common = { terms, transactionHash: sent.transactionHash, receipt: sent.receipt };
+  const [drawn] = disputeEventsInReceipt(disputes, sent.receipt, "CommitteeDrawn");
+  if (drawn) {
+    const a = drawn.args;
+    return {
+      outcome: "drawn",
+      round: a.round,
+      verifiers: a.verifiers,
+      lockPerSeat: a.lockPerSeat,
+      commitDeadline: a.commitDeadline,
+      revealDeadline: a.revealDeadline,
+      ...common,
+    };
+  }
+  const [rescheduled] = disputeEventsInReceipt(disputes, sent.receipt, "DrawRescheduled");
+  if (rescheduled) return { outcome: "rescheduled", round: rescheduled.args.round, seedBlock: rescheduled.args.seedBlock, ...common };
+  return { outcome: "roundFailed", ...failedRoundInReceipt(disputes, sent.receipt)!, ...common };
+}
