@@ -19,7 +19,11 @@ export type IsSelectedForAuditParameters = {
   submittedBlock?: bigint | undefined;
   /** The settlement terms (their `submittedBlock` is used). */
   terms?: SubmittedJobTerms | undefined;
-  /** Read as of this block. Default: latest. */
+  /**
+   * Read as of this block. Default: the pending block, where a `startAudit` sent now would
+   * run (in the submission block itself its own hash is not readable yet, so "latest" would
+   * say `false` right after a submission).
+   */
   blockNumber?: bigint | undefined;
 };
 
@@ -50,12 +54,13 @@ export async function isSelectedForAudit(
   const disputes = await getDisputesAddress(client);
   const submittedBlock =
     parameters.submittedBlock ?? BigInt((await resolveTerms(client, jobId, parameters.terms)).submittedBlock);
-  const selected = await client.publicClient.readContract({
-    address: disputes,
-    abi: hashworkDisputesAbi,
-    functionName: "isSelectedForAudit",
-    args: [jobId, submittedBlock],
-    blockNumber: parameters.blockNumber,
-  });
+  const read = { address: disputes, abi: hashworkDisputesAbi, functionName: "isSelectedForAudit", args: [jobId, submittedBlock] } as const;
+  const selected =
+    parameters.blockNumber !== undefined
+      ? await client.publicClient.readContract({ ...read, blockNumber: parameters.blockNumber })
+      : await client.publicClient
+          .readContract({ ...read, blockTag: "pending" })
+          // A node that refuses the "pending" tag: the latest block is the next best view.
+          .catch(() => client.publicClient.readContract(read));
   return { selected, submittedBlock, lastAuditBlock: submittedBlock + BLOCKHASH_WINDOW };
 }
