@@ -8,7 +8,17 @@
 import type {} from "@nomicfoundation/hardhat-network-helpers";
 import type {} from "@nomicfoundation/hardhat-viem";
 import type { NetworkConnection } from "hardhat/types/network";
-import { getAddress, keccak256, parseEventLogs, stringToBytes, toBytes, type Address, type Hex } from "viem";
+import {
+  encodeAbiParameters,
+  getAddress,
+  keccak256,
+  parseEventLogs,
+  stringToBytes,
+  toBytes,
+  toHex,
+  type Address,
+  type Hex,
+} from "viem";
 
 import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../../../scripts/lib/defaults.ts";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
@@ -236,6 +246,31 @@ async function submit<D extends Deployed & { jobId: bigint }>(d: D) {
 }
 
 type Deployed = Awaited<ReturnType<ReturnType<typeof createSdkFixtures>["deployed"]>>;
+type Drawn = Awaited<ReturnType<ReturnType<typeof createSdkFixtures>["drawnJob"]>>;
+
+/**
+ * Has seat i of the drawn committee commit then reveal `votes[i]` with plain viem (`undefined`:
+ * that seat stays silent). With silent seats the reveals wait for the commit deadline.
+ */
+export async function voteWithViem(d: Pick<Drawn, "jobId" | "seats" | "address" | "disputesWrite" | "disputesRead" | "networkHelpers">, votes: readonly (Hex | undefined)[]) {
+  const salts = d.seats.map((_, i) => keccak256(toHex(`salt ${i}`)));
+  for (const [i, seat] of d.seats.entries()) {
+    const vote = votes[i];
+    if (vote === undefined) continue;
+    const commitment = keccak256(
+      encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }, { type: "address" }], [vote, salts[i]!, d.address[seat]]),
+    );
+    await d.disputesWrite(seat, "commitVote", [d.jobId, i, commitment]);
+  }
+  if (votes.some((v) => v === undefined) || votes.length < d.seats.length) {
+    const { commitDeadline } = await d.disputesRead<{ commitDeadline: number }>("getDispute", [d.jobId]);
+    await d.networkHelpers.time.increaseTo(commitDeadline + 1);
+  }
+  for (const [i, seat] of d.seats.entries()) {
+    const vote = votes[i];
+    if (vote !== undefined) await d.disputesWrite(seat, "revealVote", [d.jobId, i, vote, salts[i]!]);
+  }
+}
 
 /**
  * Posts a `testJob` (with overrides) as the requester with plain viem — approve, then
