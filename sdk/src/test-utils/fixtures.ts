@@ -43,6 +43,10 @@ export const OUTPUT = stringToBytes("mandelbrot tile 0,0");
 export const FUEL_USED = 1_234_567n;
 export const RESULT_HASH = computeResultHash(keccak256(OUTPUT), FUEL_USED, ExecutionStatus.Ok);
 export const OUTPUT_URI = "http://127.0.0.1:8700/o/";
+/** Reward of the small jobs the audit fixtures submit in batches (collateral 100%). */
+export const AUDIT_JOB_REWARD = TOKEN_UNIT;
+/** Reward of the job whose 1% fee pays for audits (more than `auditBudget()`, 4 tokens by default). */
+export const AUDIT_FEE_JOB_REWARD = 1_000n * TOKEN_UNIT;
 /** The result a challenger claims is right instead of RESULT_HASH. */
 export const CHALLENGER_HASH = computeResultHash(keccak256(stringToBytes("the real tile 0,0")), FUEL_USED, ExecutionStatus.Ok);
 
@@ -227,7 +231,46 @@ export function createSdkFixtures(connection: NetworkConnection) {
     return { ...d, committee, seats };
   }
 
-  return { deployed, staked, openJob, claimedJob, submittedJob, verifiersStaked, disputableJob, challengedJob, drawnJob };
+  /**
+   * `verifiersStaked` plus protocol fees above `auditBudget()` (one large job finalized) and
+   * batches of small submitted jobs until the audit lottery selects at least one. Each batch is
+   * followed by one mined block, so the submission blocks' hashes are readable at "latest".
+   */
+  async function auditableJobs() {
+    const d = await verifiersStaked();
+    const [bigId] = await postManyWithViem(d, 1, { reward: AUDIT_FEE_JOB_REWARD, collateralPct: 0, challengeWindow: 1 });
+    await d.marketWrite("provider", "claimJob", [bigId!]);
+    const bigTerms = termsFromReceipt(await d.marketWrite("provider", "submitResult", [bigId!, RESULT_HASH, OUTPUT_URI]));
+    await networkHelpers.time.increase(2);
+    await d.marketWrite("keeper", "finalizeJob", [bigId!, bigTerms.get(bigId!)!]);
+    const terms = new Map<bigint, ReturnType<typeof termsFromReceipt> extends Map<bigint, infer T> ? T : never>();
+    const selected: bigint[] = [];
+    const unselected: bigint[] = [];
+    for (let batch = 0; selected.length === 0; batch++) {
+      if (batch === 10) throw new Error("the audit lottery selected none of 500 jobs");
+      const submitted = await submitBatchWithViem(d, 50);
+      await networkHelpers.mine(1);
+      for (const [id, t] of submitted) {
+        terms.set(id, t);
+        const isSelected = await d.disputesRead<boolean>("isSelectedForAudit", [id, t.submittedBlock]);
+        (isSelected ? selected : unselected).push(id);
+      }
+    }
+    return { ...d, terms, selected, unselected };
+  }
+
+  return {
+    deployed,
+    staked,
+    openJob,
+    claimedJob,
+    submittedJob,
+    verifiersStaked,
+    disputableJob,
+    challengedJob,
+    drawnJob,
+    auditableJobs,
+  };
 }
 
 /** Submits RESULT_HASH for `d.jobId` as the provider and returns `d` with the settlement terms. */
@@ -277,27 +320,52 @@ export async function voteWithViem(d: Pick<Drawn, "jobId" | "seats" | "address" 
  * `postJob` — and returns its id. `claimDeadline` defaults to an hour from the latest block.
  */
 export async function postWithViem(d: Deployed, overrides: Partial<JobSpec> = {}): Promise<bigint> {
+  const [jobId] = await postManyWithViem(d, 1, overrides);
+  return jobId!;
+}
+
+/** Posts `count` identical `testJob`s (with overrides) in one `postJobs` batch with plain viem; returns their ids. */
+export async function postManyWithViem(d: Deployed, count: number, overrides: Partial<JobSpec> = {}): Promise<bigint[]> {
   const spec = testJob(overrides);
   const claimDeadline = Number(spec.claimDeadline ?? (await d.now()) + 3600n);
-  await d.tokenWrite("requester", "approve", [d.deployment.market, spec.reward]);
-  const receipt = await d.marketWrite("requester", "postJob", [
-    {
-      programHash: spec.programHash,
-      inputHash: spec.inputHash,
-      fuelLimit: spec.fuelLimit,
-      reward: spec.reward,
-      collateralPct: spec.collateralPct ?? COLLATERAL_PCT,
-      claimDeadline,
-      executionTime: spec.executionTime,
-      challengeWindow: spec.challengeWindow,
-      minReputation: spec.minReputation ?? 0,
-      designatedProvider: spec.designatedProvider ?? "0x0000000000000000000000000000000000000000",
-      programURI: spec.programURI ?? "",
-      inputURI: spec.inputURI ?? "",
-    },
-  ]);
-  const [posted] = parseEventLogs({ abi: hashworkMarketAbi, logs: receipt.logs, eventName: "JobPosted" });
-  return posted!.args.jobId;
+  await d.tokenWrite("requester", "approve", [d.deployment.market, spec.reward * BigInt(count)]);
+  const request = {
+    programHash: spec.programHash,
+    inputHash: spec.inputHash,
+    fuelLimit: spec.fuelLimit,
+    reward: spec.reward,
+    collateralPct: spec.collateralPct ?? COLLATERAL_PCT,
+    claimDeadline,
+    executionTime: spec.executionTime,
+    challengeWindow: spec.challengeWindow,
+    minReputation: spec.minReputation ?? 0,
+    designatedProvider: spec.designatedProvider ?? "0x0000000000000000000000000000000000000000",
+    programURI: spec.programURI ?? "",
+    inputURI: spec.inputURI ?? "",
+  };
+  const receipt =
+    count === 1
+      ? await d.marketWrite("requester", "postJob", [request])
+      : await d.marketWrite("requester", "postJobs", [Array(count).fill(request)]);
+  return parseEventLogs({ abi: hashworkMarketAbi, logs: receipt.logs, eventName: "JobPosted" }).map((l) => l.args.jobId);
+}
+
+/** Settlement terms by job id, from the `ResultSubmitted` events of a receipt. */
+export function termsFromReceipt(receipt: { logs: Parameters<typeof parseEventLogs>[0]["logs"] }) {
+  const terms = new Map<bigint, { reward: bigint; collateralPct: number; provider: Address; resultHash: Hex; submittedBlock: bigint }>();
+  for (const l of parseEventLogs({ abi: hashworkMarketAbi, logs: receipt.logs, eventName: "ResultSubmitted" })) {
+    const a = l.args;
+    terms.set(a.jobId, { reward: a.reward, collateralPct: a.collateralPct, provider: a.provider, resultHash: a.resultHash, submittedBlock: a.submittedBlock });
+  }
+  return terms;
+}
+
+/** Posts, claims (as the provider) and submits RESULT_HASH for `count` small jobs in three batch transactions. */
+export async function submitBatchWithViem(d: Deployed, count: number) {
+  const ids = await postManyWithViem(d, count, { reward: AUDIT_JOB_REWARD, collateralPct: 100 });
+  await d.marketWrite("provider", "claimJobs", [ids]);
+  const receipt = await d.marketWrite("provider", "submitResults", [ids, ids.map(() => RESULT_HASH), ids.map(() => OUTPUT_URI)]);
+  return termsFromReceipt(receipt);
 }
 
 async function send(

@@ -1,4 +1,4 @@
-import type { Address, Hash } from "viem";
+import { getAddress, type Address, type Hash } from "viem";
 
 import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
@@ -22,7 +22,7 @@ export type JobHistoryEntry = {
   contract: "market" | "disputes";
   /** The event's arguments, by name. */
   args: Record<string, unknown>;
-  /** The contract that emitted it. */
+  /** The contract that emitted it (checksummed). */
   address: Address;
   blockNumber: bigint;
   logIndex: number;
@@ -86,7 +86,7 @@ function entry(
     eventName: l.eventName as JobHistoryEntry["eventName"],
     contract,
     args: l.args as Record<string, unknown>,
-    address: l.address,
+    address: getAddress(l.address),
     blockNumber: l.blockNumber,
     logIndex: l.logIndex,
     transactionHash: l.transactionHash,

@@ -1,0 +1,80 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { zeroAddress } from "viem";
+
+import { JobState } from "../../abi/enums.ts";
+import {
+  DisputeAuditSeedUnavailableError,
+  DisputeNotSelectedForAuditError,
+  MarketInsufficientFeesError,
+} from "../../errors/contract-errors.ts";
+import { expectRejection } from "../../test-utils/assertions.ts";
+import { DISPUTE_PARAMETERS, RESULT_HASH, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { commitVote } from "../verifier/commit-vote.ts";
+import { revealVote } from "../verifier/reveal-vote.ts";
+import { drawCommittee } from "./draw-committee.ts";
+import { resolveDispute } from "./resolve-dispute.ts";
+import { startAudit } from "./start-audit.ts";
+
+const connection = await network.create();
+const fixtures = createSdkFixtures(connection);
+const { loadFixture, mine } = connection.networkHelpers;
+
+const FEE = DISPUTE_PARAMETERS.verifierFee;
+
+describe("startAudit", function () {
+  it("opens an audit of a selected job, paid from the accrued fees", async function () {
+    const d = await loadFixture(fixtures.auditableJobs);
+    const jobId = d.selected[0]!;
+    const budget = await d.disputesRead<bigint>("auditBudget");
+    const feesBefore = await d.read<bigint>("accruedFees");
+    const { dispute, terms } = await startAudit(d.clients.keeper, { jobId });
+    expect(terms).to.deep.equal(d.terms.get(jobId));
+    expect(dispute).to.include({ jobId, challenger: zeroAddress, provider: d.address.provider, providerHash: RESULT_HASH, bond: budget });
+    expect(dispute.challengerHash).to.equal(`0x${"0".repeat(64)}`);
+    expect(feesBefore - (await d.read<bigint>("accruedFees"))).to.equal(budget);
+    expect(await d.read("jobState", [jobId])).to.equal(JobState.Disputed);
+  });
+
+  it("runs to a resolution like a challenge: the verifiers are paid from the budget, the rest goes to the treasury", async function () {
+    const d = await loadFixture(fixtures.auditableJobs);
+    const jobId = d.selected[0]!;
+    const { dispute } = await startAudit(d.clients.keeper, { jobId });
+    await mine(1);
+    const draw = await drawCommittee(d.clients.keeper, { jobId });
+    if (draw.outcome !== "drawn") expect.fail(`expected drawn, got ${draw.outcome}`);
+    const actor = (v: string) => (Object.keys(d.address) as (keyof typeof d.address)[]).find((n) => d.address[n] === v)!;
+    const secrets = [];
+    for (const v of draw.verifiers) secrets.push(await commitVote(d.clients[actor(v)], { jobId, resultHash: RESULT_HASH }));
+    for (const [i, v] of draw.verifiers.entries()) await revealVote(d.clients[actor(v)], secrets[i]!);
+    const r = await resolveDispute(d.clients.keeper, { jobId });
+    if (r.outcome !== "resolved") expect.fail(`expected resolved, got ${r.outcome}`);
+    expect(r.providerRight).to.equal(true);
+    expect(r.payouts).to.deep.equal([
+      { to: d.address.treasury, role: "Treasury", amount: dispute.bond - 3n * FEE },
+      ...draw.verifiers.map((v) => ({ to: v, role: "Verifier", amount: FEE })),
+    ]);
+    expect(await d.read("jobState", [jobId])).to.equal(JobState.Finalized);
+  });
+
+  it("throws DisputeNotSelectedForAuditError for a job the lottery passed over", async function () {
+    const d = await loadFixture(fixtures.auditableJobs);
+    const jobId = d.unselected[0]!;
+    const error = await expectRejection(startAudit(d.clients.keeper, { jobId }), DisputeNotSelectedForAuditError);
+    expect(error.jobId).to.equal(jobId);
+  });
+
+  it("throws DisputeAuditSeedUnavailableError once the submission block is 256 blocks old", async function () {
+    const d = await loadFixture(fixtures.auditableJobs);
+    await mine(300);
+    const jobId = d.selected[0]!;
+    const error = await expectRejection(startAudit(d.clients.keeper, { jobId }), DisputeAuditSeedUnavailableError);
+    expect(error.submittedBlock).to.equal(d.terms.get(jobId)!.submittedBlock);
+  });
+
+  it("throws MarketInsufficientFeesError when the fees were withdrawn", async function () {
+    const d = await loadFixture(fixtures.auditableJobs);
+    await d.marketWrite("keeper", "withdrawFees", []);
+    await expectRejection(startAudit(d.clients.keeper, { jobId: d.selected[0]! }), MarketInsufficientFeesError);
+  });
+});
