@@ -80,7 +80,8 @@ export type DrawCommitteeErrorType =
  * @example
  * const draw = await drawCommittee(client, { jobId })
  * if (draw.outcome === "drawn") console.log(draw.verifiers, draw.commitDeadline)
- * else if (draw.outcome === "rescheduled") // call again once draw.seedBlock is mined
+ * // "rescheduled": call again once draw.seedBlock is mined;
+ * // "roundFailed": call again after draw.nextSeedBlock, unless draw.awaitingArbiter
  */
 export async function drawCommittee(client: HashworkBaseClient, parameters: DrawCommitteeParameters): Promise<DrawCommitteeReturnType> {
   const { jobId } = parameters;

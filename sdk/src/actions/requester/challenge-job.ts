@@ -146,7 +146,7 @@ async function approveBond(
   ]);
   if (allowance >= bond) return undefined;
   try {
-    await read.simulateContract({ ...call, account });
+    await read.simulateContract({ address: call.address, abi: call.abi, functionName: call.functionName, args: call.args, account });
   } catch (error) {
     const revert = decodeContractError(error);
     if (!(revert instanceof ERC20InsufficientAllowanceError)) throw revert ?? error;

@@ -98,7 +98,7 @@ export type CommitVoteErrorType =
  * It returns `{ commitment, salt, seatIndex, round, … }`: **persist it** (or pass `saltStore`).
  * Reveals open once every seat committed or the commit period ended, and `revealVote` needs
  * the same salt. Losing the salt means the vote can never be revealed, and an unrevealed seat
- * is slashed half its lock (`verifierSlashBps`) when the round is resolved.
+ * loses `verifierSlashBps` of its lock (half, by default) when the round is resolved.
  *
  * @example
  * const secret = await commitVote(client, {
@@ -134,7 +134,8 @@ export async function commitVote(client: HashworkBaseClient, parameters: CommitV
   } as const;
   const pending = simulatingPending(client);
   // Dry run first: a commit the module refuses (no seat, wrong phase, too late) saves nothing.
-  await pending.publicClient.simulateContract({ ...call, account }).catch(throwDecoded);
+  const { address: to, abi, functionName, args } = call;
+  await pending.publicClient.simulateContract({ address: to, abi, functionName, args, account }).catch(throwDecoded);
   const secret: VoteSecret = {
     chainId: client.deployment.chainId,
     disputes,

@@ -37,7 +37,6 @@ describe("listCommitteeDuties", function () {
           deadline: BigInt(commitDeadline),
           commitDeadline: BigInt(commitDeadline),
           revealDeadline: BigInt(revealDeadline),
-          revealOpensAfter: BigInt(commitDeadline),
           everyoneCommitted: false,
           commitment: undefined,
           lockPerSeat: DISPUTE_PARAMETERS.verifierLock,

@@ -16,8 +16,8 @@ export type ListCommitteeDutiesParameters = BlockRange & {
 /**
  * What a seat must do next:
  * - `commit`: commit a vote before `deadline` (the commit deadline);
- * - `waitForReveal`: committed; reveals open when every seat has committed or after
- *   `revealOpensAfter`, and must happen before `deadline` (the reveal deadline);
+ * - `waitForReveal`: committed; reveals open when every seat has committed or after the
+ *   commit deadline, and must happen before `deadline` (the reveal deadline);
  * - `reveal`: reveal now, before `deadline`;
  * - `none`: revealed; the round waits for `resolveDispute`;
  * - `missed`: the deadline passed without a commit or a reveal — the seat will be slashed.
@@ -33,10 +33,9 @@ export type CommitteeDuty = {
   next: CommitteeDutyAction;
   /** Unix time by which `next` must be done; `undefined` for `none` and `missed`. */
   deadline: bigint | undefined;
+  /** Commits close after this time; reveals open after it (or earlier, once every seat has committed). */
   commitDeadline: bigint;
   revealDeadline: bigint;
-  /** Reveals open after this time, or earlier once every seat has committed. */
-  revealOpensAfter: bigint;
   /** Whether every seat has committed (so reveals are open before the commit deadline). */
   everyoneCommitted: boolean;
   /** The commitment posted, once committed. */
@@ -117,7 +116,6 @@ export async function listCommitteeDuties(
       deadline,
       commitDeadline,
       revealDeadline,
-      revealOpensAfter: commitDeadline,
       everyoneCommitted,
       commitment: status === "Committed" ? seat.vote : undefined,
       lockPerSeat: d.lockPerSeat,
