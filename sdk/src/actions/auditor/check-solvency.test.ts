@@ -28,6 +28,13 @@ describe("checkSolvency", function () {
     expect(s.solvent).to.equal(true);
   });
 
+  it("checks the dispute module holds exactly its open bonds", async function () {
+    const d = await loadFixture(fixtures.submittedJob);
+    const s = await checkSolvency(d.reader);
+    expect(s.disputes).to.not.equal(undefined);
+    expect(s.disputes).to.deep.include({ ledgerBalance: 0n, totalHeld: 0n, tokenBalance: 0n, consistent: true });
+  });
+
   it("reports tokens sent straight to the market as surplus", async function () {
     const d = await loadFixture(fixtures.staked);
     await d.tokenWrite("stranger", "transfer", [d.deployment.market, 123n]);

@@ -1,5 +1,6 @@
 import type { Address, ReadContractErrorType } from "viem";
 
+import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../../abi/hashwork-token.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
@@ -26,7 +27,18 @@ export type CheckSolvencyReturnType = {
   surplus: bigint;
   /** `totalOwed - balance` when positive. Always 0 for a sound market. */
   deficit: bigint;
-  /** `balance >= totalOwed`. */
+  /**
+   * The dispute module, when one is installed: its ledger balance in the market must equal
+   * `totalHeld()` (open bonds and slashed verifier stake awaiting payout), and it holds no tokens.
+   */
+  disputes?: {
+    address: Address;
+    ledgerBalance: bigint;
+    totalHeld: bigint;
+    tokenBalance: bigint;
+    consistent: boolean;
+  };
+  /** `balance >= totalOwed`, and the dispute module (if any) holds exactly what it owes. */
   solvent: boolean;
 };
 
@@ -52,6 +64,7 @@ export async function checkSolvency(
     client.publicClient.readContract({ address: market, abi: hashworkMarketAbi, functionName: "totalOwed", blockNumber }),
     client.publicClient.readContract({ address: market, abi: hashworkMarketAbi, functionName: "accruedFees", blockNumber }),
   ]);
+  const disputes = await readDisputeModule(client, market, token, blockNumber);
   return {
     blockNumber,
     token,
@@ -60,6 +73,20 @@ export async function checkSolvency(
     accruedFees,
     surplus: balance > totalOwed ? balance - totalOwed : 0n,
     deficit: totalOwed > balance ? totalOwed - balance : 0n,
-    solvent: balance >= totalOwed,
+    ...(disputes ? { disputes } : {}),
+    solvent: balance >= totalOwed && (disputes?.consistent ?? true),
   };
+}
+
+async function readDisputeModule(client: HashworkBaseClient, market: Address, token: Address, blockNumber: bigint) {
+  const address =
+    client.deployment.disputes ??
+    (await client.publicClient.readContract({ address: market, abi: hashworkMarketAbi, functionName: "disputeModule", blockNumber }));
+  if (address === "0x0000000000000000000000000000000000000000") return undefined;
+  const [ledgerBalance, totalHeld, tokenBalance] = await Promise.all([
+    client.publicClient.readContract({ address: market, abi: hashworkMarketAbi, functionName: "balanceOf", args: [address], blockNumber }),
+    client.publicClient.readContract({ address, abi: hashworkDisputesAbi, functionName: "totalHeld", blockNumber }),
+    client.publicClient.readContract({ address: token, abi: hashworkTokenAbi, functionName: "balanceOf", args: [address], blockNumber }),
+  ]);
+  return { address, ledgerBalance, totalHeld, tokenBalance, consistent: ledgerBalance === totalHeld && tokenBalance === 0n };
 }
