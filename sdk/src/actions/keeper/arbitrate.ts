@@ -1,6 +1,5 @@
 import type { Address, Hash, TransactionReceipt, WriteContractErrorType } from "viem";
 
-import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type {
   DisputeMarketStateMismatchError,
@@ -17,16 +16,13 @@ import type {
 } from "../../errors/sdk.ts";
 import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";
 import type { SubmittedJobTerms } from "../../utils/job-request.ts";
-import { sendContractTransaction } from "../../utils/write.ts";
 import {
   disputeEventsInReceipt,
-  getDisputesAddress,
-  simulatingPending,
-  payoutsInReceipt,
-  resolutionInReceipt,
-  resolveTerms,
   type DisputePayout,
   type DisputeResolution,
+  payoutsInReceipt,
+  resolutionInReceipt,
+  sendTermsWrite,
 } from "../shared/disputes.ts";
 
 export type ArbitrateParameters = WriteParameters & {
@@ -72,14 +68,12 @@ export type ArbitrateErrorType =
  */
 export async function arbitrate(client: HashworkBaseClient, parameters: ArbitrateParameters): Promise<ArbitrateReturnType> {
   const { jobId, providerRight } = parameters;
-  const disputes = await getDisputesAddress(client);
-  const terms = await resolveTerms(client, jobId, parameters.terms);
-  const sent = await sendContractTransaction(simulatingPending(client), {
+  const { disputes, terms, sent } = await sendTermsWrite(client, {
     action: "arbitrate",
-    address: disputes,
-    abi: hashworkDisputesAbi,
     functionName: "arbitrate",
-    args: [jobId, terms, providerRight],
+    jobId,
+    terms: parameters.terms,
+    extraArgs: [providerRight],
     options: parameters,
   });
   const [decided] = disputeEventsInReceipt(disputes, sent.receipt, "ArbiterDecided");

@@ -1,6 +1,5 @@
 import type { Address, Hash, TransactionReceipt, WriteContractErrorType } from "viem";
 
-import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type {
   DisputeMarketStateMismatchError,
@@ -17,14 +16,11 @@ import type {
 } from "../../errors/sdk.ts";
 import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";
 import type { SubmittedJobTerms } from "../../utils/job-request.ts";
-import { sendContractTransaction } from "../../utils/write.ts";
 import {
   disputeEventsInReceipt,
-  failedRoundInReceipt,
-  getDisputesAddress,
-  simulatingPending,
-  resolveTerms,
   type FailedRound,
+  failedRoundInReceipt,
+  sendTermsWrite,
 } from "../shared/disputes.ts";
 
 export type DrawCommitteeParameters = WriteParameters & {
@@ -85,14 +81,11 @@ export type DrawCommitteeErrorType =
  */
 export async function drawCommittee(client: HashworkBaseClient, parameters: DrawCommitteeParameters): Promise<DrawCommitteeReturnType> {
   const { jobId } = parameters;
-  const disputes = await getDisputesAddress(client);
-  const terms = await resolveTerms(client, jobId, parameters.terms);
-  const sent = await sendContractTransaction(simulatingPending(client), {
+  const { disputes, terms, sent } = await sendTermsWrite(client, {
     action: "drawCommittee",
-    address: disputes,
-    abi: hashworkDisputesAbi,
     functionName: "drawCommittee",
-    args: [jobId, terms],
+    jobId,
+    terms: parameters.terms,
     options: parameters,
   });
   const common = { terms, transactionHash: sent.transactionHash, receipt: sent.receipt };

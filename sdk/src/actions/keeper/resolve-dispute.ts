@@ -1,6 +1,5 @@
 import type { Hash, TransactionReceipt, WriteContractErrorType } from "viem";
 
-import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type {
   DisputeVotingOngoingError,
@@ -16,18 +15,15 @@ import type {
 } from "../../errors/sdk.ts";
 import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";
 import type { SubmittedJobTerms } from "../../utils/job-request.ts";
-import { sendContractTransaction } from "../../utils/write.ts";
 import {
-  failedRoundInReceipt,
-  getDisputesAddress,
-  simulatingPending,
-  payoutsInReceipt,
-  resolutionInReceipt,
-  resolveTerms,
-  slashesInReceipt,
   type DisputePayout,
   type DisputeResolution,
   type FailedRound,
+  failedRoundInReceipt,
+  payoutsInReceipt,
+  resolutionInReceipt,
+  sendTermsWrite,
+  slashesInReceipt,
   type VerifierSlash,
 } from "../shared/disputes.ts";
 
@@ -86,14 +82,11 @@ export type ResolveDisputeErrorType =
  */
 export async function resolveDispute(client: HashworkBaseClient, parameters: ResolveDisputeParameters): Promise<ResolveDisputeReturnType> {
   const { jobId } = parameters;
-  const disputes = await getDisputesAddress(client);
-  const terms = await resolveTerms(client, jobId, parameters.terms);
-  const sent = await sendContractTransaction(simulatingPending(client), {
+  const { disputes, terms, sent } = await sendTermsWrite(client, {
     action: "resolveDispute",
-    address: disputes,
-    abi: hashworkDisputesAbi,
     functionName: "resolve",
-    args: [jobId, terms],
+    jobId,
+    terms: parameters.terms,
     options: parameters,
   });
   const common = {

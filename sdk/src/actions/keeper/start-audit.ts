@@ -1,6 +1,5 @@
 import type { Hash, TransactionReceipt, WriteContractErrorType } from "viem";
 
-import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type {
   DisputeAuditSeedUnavailableError,
@@ -19,13 +18,10 @@ import type {
 } from "../../errors/sdk.ts";
 import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";
 import type { SubmittedJobTerms } from "../../utils/job-request.ts";
-import { sendContractTransaction } from "../../utils/write.ts";
 import {
-  getDisputesAddress,
-  openedDisputeInReceipt,
-  resolveTerms,
-  simulatingPending,
   type OpenedDispute,
+  openedDisputeInReceipt,
+  sendTermsWrite,
 } from "../shared/disputes.ts";
 
 export type StartAuditParameters = WriteParameters & {
@@ -76,14 +72,11 @@ export type StartAuditErrorType =
  */
 export async function startAudit(client: HashworkBaseClient, parameters: StartAuditParameters): Promise<StartAuditReturnType> {
   const { jobId } = parameters;
-  const disputes = await getDisputesAddress(client);
-  const terms = await resolveTerms(client, jobId, parameters.terms);
-  const sent = await sendContractTransaction(simulatingPending(client), {
+  const { disputes, terms, sent } = await sendTermsWrite(client, {
     action: "startAudit",
-    address: disputes,
-    abi: hashworkDisputesAbi,
     functionName: "startAudit",
-    args: [jobId, terms],
+    jobId,
+    terms: parameters.terms,
     options: parameters,
   });
   return {

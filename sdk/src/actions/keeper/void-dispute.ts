@@ -1,6 +1,5 @@
 import type { Hash, TransactionReceipt, WriteContractErrorType } from "viem";
 
-import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type {
   DisputeMarketStateMismatchError,
@@ -18,14 +17,11 @@ import type {
 import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";
 import type { SubmittedJobTerms } from "../../utils/job-request.ts";
 import { marketEventsInReceipt } from "../../utils/logs.ts";
-import { sendContractTransaction } from "../../utils/write.ts";
 import {
   disputeEventsInReceipt,
-  getDisputesAddress,
-  simulatingPending,
-  payoutsInReceipt,
-  resolveTerms,
   type DisputePayout,
+  payoutsInReceipt,
+  sendTermsWrite,
 } from "../shared/disputes.ts";
 
 export type VoidDisputeParameters = WriteParameters & {
@@ -79,14 +75,11 @@ export type VoidDisputeErrorType =
  */
 export async function voidDispute(client: HashworkBaseClient, parameters: VoidDisputeParameters): Promise<VoidDisputeReturnType> {
   const { jobId } = parameters;
-  const disputes = await getDisputesAddress(client);
-  const terms = await resolveTerms(client, jobId, parameters.terms);
-  const sent = await sendContractTransaction(simulatingPending(client), {
+  const { disputes, terms, sent } = await sendTermsWrite(client, {
     action: "voidDispute",
-    address: disputes,
-    abi: hashworkDisputesAbi,
     functionName: "voidDispute",
-    args: [jobId, terms],
+    jobId,
+    terms: parameters.terms,
     options: parameters,
   });
   const [voided] = disputeEventsInReceipt(disputes, sent.receipt, "DisputeVoided");

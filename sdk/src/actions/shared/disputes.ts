@@ -29,9 +29,10 @@ import {
 import { MissingDeploymentAddressError } from "../../deployments.ts";
 import { decodeContractError } from "../../errors/decode.ts";
 import { InvalidParameterError, JobResultNotFoundError } from "../../errors/sdk.ts";
-import type { HashworkBaseClient, HashworkPublicClient } from "../../utils/client.ts";
+import type { HashworkBaseClient, HashworkPublicClient, WriteParameters } from "../../utils/client.ts";
 import type { SubmittedJobTerms } from "../../utils/job-request.ts";
 import { findJobResult, readJobState } from "../../utils/results.ts";
+import { sendContractTransaction } from "../../utils/write.ts";
 
 // ------------------------------------------------------------------ addresses and terms
 
@@ -70,6 +71,39 @@ export async function resolveTerms(
   const result = await findJobResult(client, { jobId });
   if (!result) throw new JobResultNotFoundError({ jobId, state: await readJobState(client, jobId) });
   return result.terms;
+}
+
+/** The dispute-module writes that take `(jobId, terms, ...)`. */
+type TermsWrite = "drawCommittee" | "resolve" | "voidDispute" | "startAudit" | "arbitrate";
+
+/**
+ * Sends one of the module's `(jobId, terms, ...extraArgs)` writes, as the keeper actions do:
+ * finds the module and the job's terms (from `ResultSubmitted` unless given), simulates at the
+ * pending block (see `simulatingPending`), sends and waits for the receipt.
+ */
+export async function sendTermsWrite(
+  client: HashworkBaseClient,
+  parameters: {
+    action: string;
+    functionName: TermsWrite;
+    jobId: bigint;
+    terms: SubmittedJobTerms | undefined;
+    extraArgs?: readonly unknown[];
+    options: WriteParameters;
+  },
+) {
+  const disputes = await getDisputesAddress(client);
+  const terms = await resolveTerms(client, parameters.jobId, parameters.terms);
+  const sent = await sendContractTransaction(simulatingPending(client), {
+    action: parameters.action,
+    address: disputes,
+    abi: hashworkDisputesAbi,
+    functionName: parameters.functionName,
+    // The union of functions types its args as a union of tuples; each caller passes its own.
+    args: [parameters.jobId, terms, ...(parameters.extraArgs ?? [])] as never,
+    options: parameters.options,
+  });
+  return { disputes, terms, sent };
 }
 
 // ------------------------------------------------------------------ simulations
