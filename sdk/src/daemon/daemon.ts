@@ -1,0 +1,187 @@
+import { createPublicClient, createWalletClient, defineChain, http, type Address } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+import { defineDeployment, getDeployment, type HashworkDeployment } from "../deployments.ts";
+import { createExecutor } from "../executor/executor.ts";
+import { createLocalStore } from "../store/local.ts";
+import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
+import { createChainInput, type BlockRef, type ChainEvent } from "./chain-input.ts";
+import { loadPrivateKey, type DaemonConfig } from "./config.ts";
+import { createDaemonContext, sleep, type DaemonContext } from "./context.ts";
+import { backoffMs } from "./errors.ts";
+import { createDaemonServer } from "./http.ts";
+import { createJobIndex } from "./job-index.ts";
+import { openJournal } from "./journal.ts";
+import type { Logger } from "./logger.ts";
+import type { Metrics } from "./metrics.ts";
+import { createKeeperRole } from "./roles/keeper.ts";
+import { createProviderRole } from "./roles/provider.ts";
+import { chainNow, type Role } from "./roles/role.ts";
+import { createTxQueue } from "./tx-queue.ts";
+
+export type StartDaemonParameters = {
+  config: DaemonConfig;
+  logger?: Logger;
+  metrics?: Metrics;
+  env?: NodeJS.ProcessEnv;
+};
+
+export type Daemon = {
+  context: DaemonContext;
+  account: Address;
+  deployment: HashworkDeployment;
+  /** The HTTP server's base URL. */
+  url: string;
+  /** Stops claiming, lets work in flight reach a journaled point, closes everything. */
+  stop(reason?: string): Promise<void>;
+  /** Resolves when the daemon has stopped. */
+  done: Promise<void>;
+};
+
+/** Waits for the RPC endpoint (the daemon may start before its node), backing off. */
+async function chainIdOf(context: DaemonContext, publicClient: HashworkPublicClient): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await publicClient.getChainId();
+    } catch (error) {
+      if (context.shutdown.aborted) throw error;
+      context.logger.warn("RPC endpoint not reachable yet", { error, attempt });
+      await sleep(backoffMs(attempt, 500, 10_000), context.shutdown);
+    }
+  }
+}
+
+/**
+ * Starts the daemon: journal, HTTP server, executor pool, transaction queue, chain input, job
+ * index and the configured roles, then follows the chain until `stop()` (or the context's
+ * shutdown). On start it resumes journaled transactions and rebuilds its view of the market
+ * from contract state, so nothing missed while it was down is lost.
+ *
+ * @example
+ * const daemon = await startDaemon({ config: await loadConfig("daemon.json") })
+ * process.once("SIGTERM", () => void daemon.stop("SIGTERM"))
+ * await daemon.done
+ */
+export async function startDaemon({ config, logger, metrics, env }: StartDaemonParameters): Promise<Daemon> {
+  const { context, stop: abort } = createDaemonContext({ config, logger, metrics });
+  const account = privateKeyToAccount(await loadPrivateKey(config.key, env));
+  const transport = http(config.rpcUrl, { retryCount: 2, timeout: 10_000 });
+  const publicClient = createPublicClient({ transport, pollingInterval: Math.min(config.pollIntervalMs, 1000) }) as HashworkPublicClient;
+  const chainId = await chainIdOf(context, publicClient);
+  const chain = defineChain({
+    id: chainId,
+    name: `chain-${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [config.rpcUrl] } },
+  });
+  const deployment = config.deployment ? defineDeployment({ chainId, ...config.deployment }) : getDeployment(chainId);
+  const walletClient = createWalletClient({ account, chain, transport }) as HashworkWalletClient;
+  const client: HashworkBaseClient & { walletClient: HashworkWalletClient } = { publicClient, walletClient, deployment };
+  const log = context.logger.child({ chain_id: chainId });
+  const ctx: DaemonContext = { ...context, logger: log };
+
+  const journal = openJournal({ dataDir: config.dataDir });
+  journal.bind({ chainId, market: deployment.market, account: account.address });
+  const store = createLocalStore({ dir: config.storeDir });
+  const executor = createExecutor({ threads: config.executor.threads, timeoutMs: config.executor.timeoutMs });
+  const queue = createTxQueue(ctx, { client, account, journal });
+  const index = createJobIndex(ctx, { client });
+  const input = createChainInput(ctx, { publicClient, start: journal.getCursor() });
+
+  let lastPollOk = 0;
+  let consecutiveFailures = 0;
+  const server = createDaemonServer(ctx, {
+    store,
+    health: () => ({
+      healthy: !ctx.shutdown.aborted && Date.now() - lastPollOk < Math.max(10_000, 5 * config.pollIntervalMs),
+      chain_id: chainId,
+      account: account.address,
+      market: deployment.market,
+      roles: config.roles,
+      finalized_block: input.finalized?.number,
+      synced_block: index.synced?.number,
+      jobs_tracked: index.jobs().length,
+      rpc_failures: consecutiveFailures,
+      stopping: ctx.shutdown.aborted,
+    }),
+  });
+  const url = await server.start();
+  const outputBaseUrl = () => config.http.publicUrl ?? url;
+
+  const roles: Role[] = [];
+  if (config.roles.provider) {
+    roles.push(createProviderRole(ctx, { client, me: account.address, index, queue, executor, store, outputBaseUrl }));
+  }
+  if (config.roles.keeper) roles.push(createKeeperRole(ctx, { index, queue }));
+  // Verifier and watcher roles plug in here (see docs/provider-daemon.md, "Roles").
+
+  log.info("daemon starting", {
+    account: account.address,
+    market: deployment.market,
+    url,
+    roles: roles.map((r) => r.name),
+    confirmations: config.confirmations,
+  });
+
+  await queue.recover();
+
+  let needsReconcile = true;
+  async function handle(event: ChainEvent) {
+    if (event.type === "reorg") {
+      if (event.ancestor) await index.rewind(event.ancestor);
+      else needsReconcile = true;
+    } else if (event.type === "finalized") {
+      await apply(event.block);
+    }
+  }
+  async function apply(block: BlockRef) {
+    if (needsReconcile) {
+      await index.reconcile(block);
+      needsReconcile = false;
+    } else {
+      await index.sync(block);
+    }
+    journal.setCursor({ number: block.number, hash: block.hash });
+  }
+
+  const loop = (async () => {
+    while (!ctx.shutdown.aborted) {
+      try {
+        for (const event of await input.poll()) await handle(event);
+        if (needsReconcile && input.finalized) await apply(input.finalized);
+        lastPollOk = Date.now();
+        if (consecutiveFailures > 0) log.info("RPC recovered", { after_failures: consecutiveFailures });
+        consecutiveFailures = 0;
+      } catch (error) {
+        consecutiveFailures++;
+        log.warn("poll failed", { error, failures: consecutiveFailures });
+      }
+      const at = index.synced;
+      if (at && !needsReconcile && consecutiveFailures === 0) {
+        const now = chainNow(input.head?.timestamp);
+        for (const role of roles) role.tick({ at, now });
+      }
+      const delay = consecutiveFailures === 0 ? config.pollIntervalMs : backoffMs(consecutiveFailures, config.pollIntervalMs, 15_000);
+      await sleep(delay, ctx.shutdown);
+    }
+  })();
+
+  let stopped: Promise<void> | undefined;
+  function stop(reason = "stop"): Promise<void> {
+    stopped ??= (async () => {
+      await Promise.resolve(); // `stopped` is set before the abort listener calls back in
+      log.info("daemon stopping", { reason });
+      abort(reason);
+      await loop;
+      await Promise.allSettled(roles.map((r) => r.stop()));
+      await executor.close();
+      await server.close({ graceMs: 500 });
+      journal.close();
+      log.info("daemon stopped", { signed_transactions: queue.signed });
+    })();
+    return stopped;
+  }
+  ctx.shutdown.addEventListener("abort", () => void stop(String(ctx.shutdown.reason)), { once: true });
+
+  return { context: ctx, account: account.address, deployment, url, stop, done: loop.then(() => stopped) };
+}

@@ -1,0 +1,168 @@
+import { encodeEventTopics, type Address, type Hash } from "viem";
+
+import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
+import type { JobStateName } from "../abi/enums.ts";
+import { getJob } from "../actions/auditor/get-job.ts";
+import type { HashworkBaseClient } from "../utils/client.ts";
+import type { JobRequest } from "../utils/job-request.ts";
+import { isTerminalJobState } from "../utils/job-state.ts";
+import { getDecodedLogs } from "../utils/logs.ts";
+import { toJobResult, type JobResult } from "../utils/results.ts";
+import type { BlockRef } from "./chain-input.ts";
+import type { DaemonContext } from "./context.ts";
+
+/** A job the daemon follows: the request as posted and the state as of the last synced block. */
+export type TrackedJob = {
+  jobId: bigint;
+  requester: Address;
+  request: JobRequest;
+  postedBlock: bigint;
+  postedTx: Hash;
+  state: JobStateName;
+  /** The current phase's deadline (unix time), see `getJob`. */
+  deadline: bigint;
+  /** Designated provider while Open (zero: anyone), the claimant afterwards. */
+  provider: Address;
+  /** From Submitted on. */
+  result?: JobResult | undefined;
+};
+
+export type JobIndex = {
+  /** Re-reads every job from the deployment block up to `at` (start, and after a deep reorg). */
+  reconcile(at: BlockRef): Promise<void>;
+  /** Applies the market's events in (`synced`, `to`] and re-reads the jobs they touched, at `to`. */
+  sync(to: BlockRef): Promise<void>;
+  /** Forgets what happened above `ancestor` and re-reads from it (after a reorg). */
+  rewind(ancestor: BlockRef): Promise<void>;
+  /** Jobs not yet in a terminal state, in posting order. */
+  jobs(): TrackedJob[];
+  get(jobId: bigint): TrackedJob | undefined;
+  /** The block the index is consistent with. */
+  readonly synced: BlockRef | undefined;
+};
+
+const READ_CONCURRENCY = 16;
+
+type MarketLog = { eventName: string; args: Record<string, unknown>; blockNumber: bigint | null; transactionHash: Hash | null };
+
+/**
+ * The daemon's view of the market: every non-terminal job with its request (from `JobPosted`),
+ * state and result, kept consistent with one block (the last `finalized` block of the chain
+ * input). Roles read it; nothing in it is trusted across restarts — `reconcile` rebuilds it
+ * from contract state.
+ *
+ * @example
+ * const index = createJobIndex(context, { client })
+ * await index.reconcile(input.finalized)
+ */
+export function createJobIndex(context: DaemonContext, { client }: { client: HashworkBaseClient }): JobIndex {
+  const log = context.logger.child({ component: "job-index" });
+  const tracked = context.metrics.gauge("hashwork_jobs_tracked", "Non-terminal jobs the daemon follows, by state");
+  const jobs = new Map<bigint, TrackedJob>();
+  let synced: BlockRef | undefined;
+
+  function publish() {
+    const counts = new Map<string, number>();
+    for (const j of jobs.values()) counts.set(j.state, (counts.get(j.state) ?? 0) + 1);
+    for (const state of ["Open", "Claimed", "Submitted", "Disputed"]) tracked.set(counts.get(state) ?? 0, { state });
+  }
+
+  async function marketLogs(fromBlock: bigint, toBlock: bigint, topics: (`0x${string}` | `0x${string}`[] | null)[] = []) {
+    return (await getDecodedLogs(client, { address: client.deployment.market, abi: hashworkMarketAbi, topics, fromBlock, toBlock })) as unknown as MarketLog[];
+  }
+
+  function addPosted(l: MarketLog) {
+    const jobId = l.args.jobId as bigint;
+    if (jobs.has(jobId)) return;
+    const request = l.args.request as JobRequest;
+    jobs.set(jobId, {
+      jobId,
+      requester: l.args.requester as Address,
+      request,
+      postedBlock: l.blockNumber!,
+      postedTx: l.transactionHash!,
+      state: "Open",
+      deadline: BigInt(request.claimDeadline),
+      provider: request.designatedProvider,
+    });
+  }
+
+  /** Re-reads the state of `ids` at `at`; drops terminal jobs. */
+  async function refresh(ids: bigint[], at: BlockRef) {
+    for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
+      await Promise.all(
+        ids.slice(i, i + READ_CONCURRENCY).map(async (jobId) => {
+          const job = jobs.get(jobId);
+          if (!job) return;
+          const view = await getJob(client, { jobId, blockNumber: at.number, includeResult: false });
+          if (isTerminalJobState(view.state) || view.state === "None") {
+            jobs.delete(jobId);
+            return;
+          }
+          job.state = view.state;
+          job.deadline = view.deadline;
+          // Past submission the market keeps only a hash of the terms: the claimant is in the result.
+          job.provider = job.result && view.state !== "Open" && view.state !== "Claimed" ? job.result.provider : view.provider;
+        }),
+      );
+    }
+  }
+
+  async function reconcile(at: BlockRef) {
+    const started = Date.now();
+    jobs.clear();
+    const from = client.deployment.fromBlock ?? 0n;
+    const posted = await marketLogs(from, at.number, encodeEventTopics({ abi: hashworkMarketAbi, eventName: "JobPosted" }));
+    for (const l of posted) addPosted(l);
+    const results = await marketLogs(from, at.number, encodeEventTopics({ abi: hashworkMarketAbi, eventName: "ResultSubmitted" }));
+    for (const l of results) {
+      const job = jobs.get(l.args.jobId as bigint);
+      if (job) job.result = toJobResult(l as never);
+    }
+    await refresh([...jobs.keys()], at);
+    synced = at;
+    publish();
+    log.info("reconciled from contract state", { block: at.number, posted: posted.length, open_jobs: jobs.size, ms: Date.now() - started });
+  }
+
+  async function sync(to: BlockRef) {
+    if (!synced) return reconcile(to);
+    if (to.number <= synced.number) return;
+    const logs = await marketLogs(synced.number + 1n, to.number);
+    const touched = new Set<bigint>();
+    for (const l of logs) {
+      const jobId = l.args.jobId as bigint | undefined;
+      if (jobId === undefined) continue;
+      if (l.eventName === "JobPosted") addPosted(l);
+      if (l.eventName === "ResultSubmitted") {
+        const job = jobs.get(jobId);
+        if (job) job.result = toJobResult(l as never);
+      }
+      touched.add(jobId);
+    }
+    await refresh([...touched], to);
+    synced = to;
+    publish();
+  }
+
+  async function rewind(ancestor: BlockRef) {
+    // Jobs posted above the ancestor may not exist any more; states may differ. Re-read them.
+    for (const [id, job] of jobs) if (job.postedBlock > ancestor.number) jobs.delete(id);
+    for (const job of jobs.values()) if (job.result && job.result.blockNumber > ancestor.number) job.result = undefined;
+    const base = synced && synced.number < ancestor.number ? synced : ancestor;
+    synced = base;
+    await refresh([...jobs.keys()], ancestor);
+    publish();
+  }
+
+  return {
+    reconcile,
+    sync,
+    rewind,
+    jobs: () => [...jobs.values()],
+    get: (jobId) => jobs.get(jobId),
+    get synced() {
+      return synced;
+    },
+  };
+}

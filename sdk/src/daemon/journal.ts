@@ -1,0 +1,230 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+import type { Hex } from "viem";
+
+import { HashworkError } from "../errors/base.ts";
+
+/** The last block the daemon fully processed. */
+export type Cursor = { number: bigint; hash: Hex };
+
+/** What the daemon means to do for a job; one per (job, action), so it is never done twice. */
+export type IntentStatus =
+  /** Decided; no transaction signed yet. */
+  | "pending"
+  /** At least one transaction signed and journaled (it may or may not have been broadcast). */
+  | "sent"
+  /** A transaction of this intent was mined and succeeded. */
+  | "confirmed"
+  /** A transaction of this intent was mined and reverted. */
+  | "reverted"
+  /** Given up before any transaction was mined (e.g. the simulation reverted). */
+  | "failed";
+
+export type Intent = {
+  jobId: bigint;
+  action: string;
+  status: IntentStatus;
+  /** The latest transaction signed for it (a fee bump replaces it). */
+  txHash: Hex | undefined;
+  attempts: number;
+  error: string | undefined;
+};
+
+export type JournaledTransaction = {
+  hash: Hex;
+  jobId: bigint;
+  action: string;
+  nonce: number;
+  /** The signed transaction, so a restart re-broadcasts the same one instead of a new one. */
+  raw: Hex;
+  /** "signed" until mined; "mined" or "dropped" (never mined: rejected, or replaced by a bump). */
+  status: "signed" | "mined" | "dropped";
+};
+
+export type Journal = {
+  /** Ties the data dir to one chain, market and account; throws `JournalMismatchError` otherwise. */
+  bind(identity: { chainId: number; market: string; account: string }): void;
+  getCursor(): Cursor | undefined;
+  setCursor(cursor: Cursor): void;
+  getIntent(jobId: bigint, action: string): Intent | undefined;
+  /** Inserts a `pending` intent unless one exists; returns the stored intent either way. */
+  beginIntent(jobId: bigint, action: string): Intent;
+  /** Counts one more attempt. */
+  recordAttempt(jobId: bigint, action: string): void;
+  /** Stores the last error of an attempt. */
+  recordError(jobId: bigint, action: string, error: string): void;
+  /** Journals a signed transaction before it is broadcast; the intent becomes `sent`. */
+  recordTransaction(tx: Omit<JournaledTransaction, "status">): void;
+  setTransactionStatus(hash: Hex, status: JournaledTransaction["status"]): void;
+  finishIntent(jobId: bigint, action: string, status: "confirmed" | "reverted" | "failed", detail?: { txHash?: Hex; error?: string }): void;
+  /** Intents not yet finished (`pending` or `sent`), oldest first. */
+  openIntents(): Intent[];
+  intents(): Intent[];
+  transactions(filter?: { jobId?: bigint; action?: string; nonce?: number }): JournaledTransaction[];
+  close(): void;
+};
+
+/** The data dir belongs to another chain, market or account. */
+export class JournalMismatchError extends HashworkError {
+  override name = "JournalMismatchError";
+  constructor(field: string, stored: string, actual: string) {
+    super(`The journal belongs to ${field} ${stored}, not ${actual}; use another data dir`);
+  }
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), number TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS intents (
+  job_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  status TEXT NOT NULL,
+  tx_hash TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (job_id, action)
+);
+CREATE TABLE IF NOT EXISTS transactions (
+  hash TEXT PRIMARY KEY,
+  job_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  nonce INTEGER NOT NULL,
+  raw TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transactions_by_intent ON transactions (job_id, action);
+`;
+
+type IntentRow = { job_id: string; action: string; status: string; tx_hash: string | null; attempts: number; error: string | null };
+type TxRow = { hash: string; job_id: string; action: string; nonce: number; raw: string; status: string };
+
+const toIntent = (r: IntentRow): Intent => ({
+  jobId: BigInt(r.job_id),
+  action: r.action,
+  status: r.status as IntentStatus,
+  txHash: (r.tx_hash ?? undefined) as Hex | undefined,
+  attempts: r.attempts,
+  error: r.error ?? undefined,
+});
+
+const toTx = (r: TxRow): JournaledTransaction => ({
+  hash: r.hash as Hex,
+  jobId: BigInt(r.job_id),
+  action: r.action,
+  nonce: r.nonce,
+  raw: r.raw as Hex,
+  status: r.status as JournaledTransaction["status"],
+});
+
+/**
+ * The daemon's durable memory, `<dataDir>/daemon.sqlite` (`node:sqlite`, WAL, synchronous
+ * writes): the block cursor and the intent journal. A transaction is journaled — signed bytes
+ * included — before it is broadcast, so after a crash the daemon re-broadcasts or waits for that
+ * same transaction instead of sending a second one.
+ *
+ * @example
+ * const journal = openJournal({ dataDir: config.dataDir })
+ * const intent = journal.beginIntent(jobId, "claim")
+ */
+export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: string; now?: () => number }): Journal {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new DatabaseSync(join(dataDir, "daemon.sqlite"));
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+  db.exec(SCHEMA);
+
+  const q = {
+    metaGet: db.prepare("SELECT value FROM meta WHERE key = ?"),
+    metaSet: db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)"),
+    cursorGet: db.prepare("SELECT number, hash FROM cursor WHERE id = 1"),
+    cursorSet: db.prepare(
+      "INSERT INTO cursor (id, number, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET number = excluded.number, hash = excluded.hash",
+    ),
+    intentGet: db.prepare("SELECT * FROM intents WHERE job_id = ? AND action = ?"),
+    intentInsert: db.prepare(
+      "INSERT OR IGNORE INTO intents (job_id, action, status, attempts, created_at, updated_at) VALUES (?, ?, 'pending', 0, ?, ?)",
+    ),
+    intentAttempt: db.prepare("UPDATE intents SET attempts = attempts + 1, updated_at = ? WHERE job_id = ? AND action = ?"),
+    intentError: db.prepare("UPDATE intents SET error = ?, updated_at = ? WHERE job_id = ? AND action = ?"),
+    intentSent: db.prepare("UPDATE intents SET status = 'sent', tx_hash = ?, updated_at = ? WHERE job_id = ? AND action = ?"),
+    intentFinish: db.prepare(
+      "UPDATE intents SET status = ?, tx_hash = COALESCE(?, tx_hash), error = ?, updated_at = ? WHERE job_id = ? AND action = ?",
+    ),
+    intentsOpen: db.prepare("SELECT * FROM intents WHERE status IN ('pending', 'sent') ORDER BY created_at, rowid"),
+    intentsAll: db.prepare("SELECT * FROM intents ORDER BY created_at, rowid"),
+    txInsert: db.prepare(
+      "INSERT INTO transactions (hash, job_id, action, nonce, raw, status, created_at) VALUES (?, ?, ?, ?, ?, 'signed', ?)",
+    ),
+    txStatus: db.prepare("UPDATE transactions SET status = ? WHERE hash = ?"),
+    txAll: db.prepare("SELECT * FROM transactions ORDER BY nonce, created_at, rowid"),
+  };
+
+  const journal: Journal = {
+    bind(identity) {
+      for (const [key, value] of Object.entries(identity)) {
+        const actual = String(value).toLowerCase();
+        const stored = q.metaGet.get(key) as { value: string } | undefined;
+        if (!stored) q.metaSet.run(key, actual);
+        else if (stored.value !== actual) throw new JournalMismatchError(key, stored.value, actual);
+      }
+    },
+    getCursor() {
+      const row = q.cursorGet.get() as { number: string; hash: string } | undefined;
+      return row ? { number: BigInt(row.number), hash: row.hash as Hex } : undefined;
+    },
+    setCursor(cursor) {
+      q.cursorSet.run(cursor.number.toString(), cursor.hash);
+    },
+    getIntent(jobId, action) {
+      const row = q.intentGet.get(jobId.toString(), action) as IntentRow | undefined;
+      return row ? toIntent(row) : undefined;
+    },
+    beginIntent(jobId, action) {
+      const t = now();
+      q.intentInsert.run(jobId.toString(), action, t, t);
+      return journal.getIntent(jobId, action)!;
+    },
+    recordAttempt(jobId, action) {
+      q.intentAttempt.run(now(), jobId.toString(), action);
+    },
+    recordError(jobId, action, error) {
+      q.intentError.run(error, now(), jobId.toString(), action);
+    },
+    recordTransaction(tx) {
+      const t = now();
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        q.txInsert.run(tx.hash, tx.jobId.toString(), tx.action, tx.nonce, tx.raw, t);
+        q.intentSent.run(tx.hash, t, tx.jobId.toString(), tx.action);
+        db.exec("COMMIT");
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    },
+    setTransactionStatus(hash, status) {
+      q.txStatus.run(status, hash);
+    },
+    finishIntent(jobId, action, status, detail = {}) {
+      q.intentFinish.run(status, detail.txHash ?? null, detail.error ?? null, now(), jobId.toString(), action);
+    },
+    openIntents: () => (q.intentsOpen.all() as IntentRow[]).map(toIntent),
+    intents: () => (q.intentsAll.all() as IntentRow[]).map(toIntent),
+    transactions(filter = {}) {
+      return (q.txAll.all() as TxRow[])
+        .map(toTx)
+        .filter(
+          (t) =>
+            (filter.jobId === undefined || t.jobId === filter.jobId) &&
+            (filter.action === undefined || t.action === filter.action) &&
+            (filter.nonce === undefined || t.nonce === filter.nonce),
+        );
+    },
+    close: () => db.close(),
+  };
+  return journal;
+}

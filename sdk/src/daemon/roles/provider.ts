@@ -1,0 +1,265 @@
+import { keccak256, type Address } from "viem";
+
+import { getProvider } from "../../actions/auditor/get-provider.ts";
+import { claimJob } from "../../actions/provider/claim-job.ts";
+import { submitResult } from "../../actions/provider/submit-result.ts";
+import { finalizeJob } from "../../actions/requester/finalize-job.ts";
+import { resolveLimits } from "../../executor/abi.ts";
+import type { Executor } from "../../executor/executor.ts";
+import type { LocalStore } from "../../store/local.ts";
+import type { HashworkBaseClient } from "../../utils/client.ts";
+import type { ExecutionOutcome } from "../../utils/output-uri.ts";
+import { decideClaim } from "../claim-policy.ts";
+import type { DaemonContext } from "../context.ts";
+import { classifyError } from "../errors.ts";
+import type { JobIndex, TrackedJob } from "../job-index.ts";
+import type { TxQueue } from "../tx-queue.ts";
+import { fetchContent } from "./content.ts";
+import type { Role, Tick } from "./role.ts";
+
+export type CreateProviderRoleParameters = {
+  client: HashworkBaseClient;
+  me: Address;
+  index: JobIndex;
+  queue: TxQueue;
+  executor: Executor;
+  store: LocalStore;
+  /** Base URL outputs are served from (`<base>/content/<hash>`). */
+  outputBaseUrl: () => string;
+};
+
+/** How long a job that failed before claiming (bad content, refused program) is left alone. */
+const REFUSAL_MEMORY_MS = 10 * 60_000;
+
+/**
+ * The provider role: claims open jobs the claim policy accepts (program and input fetched and
+ * verified first, and the program validated, so bad content is refused before any stake is
+ * locked), runs them in the executor pool, keeps the output in the local store (served by the
+ * daemon's content server), submits the result with its outcome published in the output URI,
+ * and finalizes its own jobs once the challenge window has passed. Jobs it already claimed are
+ * picked up again after a restart (state comes from the chain, the journal prevents repeats).
+ *
+ * @example
+ * const provider = createProviderRole(context, { client, me, index, queue, executor, store, outputBaseUrl })
+ * provider.tick(finalizedBlock)
+ */
+export function createProviderRole(context: DaemonContext, p: CreateProviderRoleParameters): Role {
+  const { config, metrics } = context;
+  const { client, me, index, queue, executor, store } = p;
+  const log = context.logger.child({ role: "provider" });
+  const m = {
+    claimed: metrics.counter("hashwork_jobs_claimed_total", "Jobs claimed by this provider"),
+    submitted: metrics.counter("hashwork_jobs_submitted_total", "Results submitted by this provider"),
+    finalized: metrics.counter("hashwork_jobs_finalized_total", "Own jobs finalized by this provider"),
+    refused: metrics.counter("hashwork_jobs_refused_total", "Jobs refused before claiming, by reason"),
+    failed: metrics.counter("hashwork_jobs_failed_total", "Claimed jobs this provider could not complete, by stage"),
+    execution: metrics.histogram("hashwork_execution_seconds", "Wall time of program runs"),
+    active: metrics.gauge("hashwork_provider_active_jobs", "Jobs between claim decision and submission"),
+  };
+
+  /** Jobs with a pipeline running (claim → execute → submit). */
+  const active = new Map<bigint, Promise<void>>();
+  /** Finalizations in flight. */
+  const finalizing = new Map<bigint, Promise<void>>();
+  /** Jobs refused or failed, with when to look at them again. */
+  const backoff = new Map<bigint, number>();
+  let stopping = false;
+
+  const mine = (job: TrackedJob) => job.provider.toLowerCase() === me.toLowerCase();
+  const jobLog = (job: TrackedJob) => log.child({ job_id: job.jobId });
+
+  function refuse(job: TrackedJob, reason: string, error?: unknown) {
+    m.refused.inc({ reason });
+    backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+    jobLog(job).warn("job refused", { reason, error });
+  }
+
+  async function loadContent(job: TrackedJob) {
+    const signal = context.shutdown;
+    const [wasm, input] = await Promise.all([
+      fetchContent(store, config, { uri: job.request.programURI, hash: job.request.programHash, signal }),
+      fetchContent(store, config, { uri: job.request.inputURI, hash: job.request.inputHash, signal }),
+    ]);
+    return { wasm, input };
+  }
+
+  /** Claim (if still open and acceptable) → execute → store → submit. */
+  async function pipeline(job: TrackedJob): Promise<void> {
+    const l = jobLog(job);
+    let content: { wasm: Uint8Array; input: Uint8Array };
+    try {
+      content = await loadContent(job);
+      await executor.cache.prepare(content.wasm, resolveLimits(undefined));
+    } catch (error) {
+      const c = classifyError(error);
+      if (c.retryable) {
+        backoff.set(job.jobId, Date.now() + 5 * config.pollIntervalMs);
+        l.warn("content not available yet", { error });
+      } else refuse(job, job.state === "Open" ? "bad content" : "bad content after claim", error);
+      if (job.state !== "Open") m.failed.inc({ stage: "fetch" });
+      return;
+    }
+    if (stopping) return;
+
+    if (job.state === "Open") {
+      const outcome = await queue.run({ jobId: job.jobId, action: "claim" }, (c) => claimJob(c, { jobId: job.jobId }));
+      if (outcome.status !== "confirmed") {
+        if (outcome.status === "failed") l.info("claim not made", { error: outcome.error });
+        else if (outcome.status === "reverted") l.info("claim reverted (another provider was first)");
+        backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+        return;
+      }
+      m.claimed.inc();
+      l.info("claimed", { tx_hash: outcome.receipt?.transactionHash, resumed: outcome.resumed });
+      // Another claim by us cannot succeed; the index learns the new state at the next sync.
+      job.state = "Claimed";
+      job.provider = me;
+    }
+    if (stopping) return;
+
+    let result;
+    try {
+      result = await executor.run({
+        wasm: content.wasm,
+        input: content.input,
+        fuelLimit: job.request.fuelLimit,
+        timeoutMs: config.executor.timeoutMs,
+        signal: context.shutdown,
+      });
+    } catch (error) {
+      if (!stopping) {
+        m.failed.inc({ stage: "execute" });
+        backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+        l.error("execution failed", { error });
+      }
+      return;
+    }
+    m.execution.observe(result.wallTimeMs / 1000);
+    let output = result.output;
+    if (config.corruptResults) {
+      // TEST AND DEMO ONLY: a different output than the program produced.
+      output = new Uint8Array([...output, 0x21]);
+      l.warn("corruptResults is on: committing a wrong result");
+    }
+    const stored = await store.put(output);
+    const outcomeClaim: ExecutionOutcome = { outputHash: keccak256(output), fuelUsed: result.fuelUsed, status: result.status };
+    const outputURI = `${p.outputBaseUrl()}/content/${stored.hash}`;
+    l.info("executed", { status: result.status, fuel_used: result.fuelUsed, wall_ms: Math.round(result.wallTimeMs) });
+
+    const submitted = await queue.run({ jobId: job.jobId, action: "submit" }, (c) =>
+      submitResult(c, { jobId: job.jobId, outcome: outcomeClaim, outputURI }),
+    );
+    if (submitted.status === "confirmed") {
+      m.submitted.inc();
+      l.info("submitted", { tx_hash: submitted.receipt?.transactionHash, resumed: submitted.resumed });
+      if (submitted.value) {
+        job.result = submitted.value.result;
+        job.state = "Submitted";
+      }
+    } else if (submitted.status !== "interrupted") {
+      m.failed.inc({ stage: "submit" });
+      backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+      l.error("submission failed", { status: submitted.status, error: submitted.status === "failed" ? submitted.error : undefined });
+    }
+  }
+
+  async function finalize(job: TrackedJob): Promise<void> {
+    const outcome = await queue.run({ jobId: job.jobId, action: "finalize" }, (c) =>
+      finalizeJob(c, { jobId: job.jobId, terms: job.result!.terms }),
+    );
+    if (outcome.status === "confirmed") {
+      m.finalized.inc();
+      jobLog(job).info("finalized", { tx_hash: outcome.receipt?.transactionHash, resumed: outcome.resumed });
+    } else if (outcome.status === "failed" || outcome.status === "reverted") {
+      // Usually the window is not over at the chain's clock yet, or someone else finalized it.
+      backoff.set(job.jobId, Date.now() + config.pollIntervalMs);
+      jobLog(job).debug("finalize not done", { status: outcome.status });
+    }
+  }
+
+  function start(job: TrackedJob) {
+    const task = pipeline(job)
+      .catch((error: unknown) => {
+        m.failed.inc({ stage: "unexpected" });
+        backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+        jobLog(job).error("job pipeline failed", { error });
+      })
+      .finally(() => {
+        active.delete(job.jobId);
+        m.active.set(active.size);
+      });
+    active.set(job.jobId, task);
+    m.active.set(active.size);
+  }
+
+  let stakeRead: Promise<bigint | undefined> | undefined;
+
+  async function claimRound(open: TrackedJob[]) {
+    if (open.length === 0) return;
+    // One stake read per round; each claim in the round then uses its share of it.
+    stakeRead ??= getProvider(client, { provider: me, includeProfile: false })
+      .then((d) => d.free)
+      .catch((error: unknown) => {
+        log.warn("cannot read free stake", { error });
+        return undefined;
+      })
+      .finally(() => (stakeRead = undefined));
+    let free = await stakeRead;
+    if (free === undefined) return;
+    for (const job of open) {
+      if (stopping || active.size >= config.claimPolicy.concurrency) return;
+      if (active.has(job.jobId) || job.state !== "Open") continue;
+      const decision = decideClaim(job, config.claimPolicy, { me, freeStake: free });
+      if (!decision.claim) {
+        m.refused.inc({ reason: "policy" });
+        backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+        jobLog(job).debug("not claiming", { reason: decision.reason });
+        continue;
+      }
+      free -= decision.collateral;
+      start(job);
+    }
+  }
+
+  let claiming: Promise<void> | undefined;
+
+  return {
+    name: "provider",
+    tick({ now }: Tick) {
+      if (stopping) return;
+      const due = (job: TrackedJob) => (backoff.get(job.jobId) ?? 0) <= Date.now();
+      const open: TrackedJob[] = [];
+      for (const job of index.jobs()) {
+        if (active.has(job.jobId) || finalizing.has(job.jobId) || !due(job)) continue;
+        const done = (action: string) => {
+          const status = queue.status({ jobId: job.jobId, action });
+          return status === "confirmed" || status === "reverted";
+        };
+        // The index lags the head by `confirmations`: the journal knows what we already did.
+        if (done("submit")) {
+          if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now) {
+            const task = finalize(job).finally(() => finalizing.delete(job.jobId));
+            finalizing.set(job.jobId, task);
+          }
+          continue;
+        }
+        if (job.state === "Open" && job.deadline > now && !done("claim")) open.push(job);
+        else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && queue.status({ jobId: job.jobId, action: "claim" }) === "confirmed")) {
+          if (job.deadline > now) start(job);
+        }
+        else if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now) {
+          const task = finalize(job).finally(() => finalizing.delete(job.jobId));
+          finalizing.set(job.jobId, task);
+        }
+      }
+      if (!claiming && open.length > 0) {
+        claiming = claimRound(open).finally(() => (claiming = undefined));
+      }
+    },
+    async stop() {
+      stopping = true;
+      await claiming;
+      await Promise.allSettled([...active.values(), ...finalizing.values()]);
+    },
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * Real-process helpers for the daemon's tests: a `hardhat node` child on a free port, the
+ * system deployed to it with viem, funded actors, jobs posted with the SDK, and the daemon
+ * started as a child process (`node sdk/src/cli/hashwork.ts provider start --config …`). Every
+ * child runs in its own process group; `kill()` kills the group.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  getAddress,
+  http,
+  toHex,
+  type Abi,
+  type Address,
+  type Hex,
+} from "viem";
+import { mnemonicToAccount, type HDAccount } from "viem/accounts";
+
+import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../../../scripts/lib/defaults.ts";
+import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
+import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
+import { defineDeployment, type HashworkDeployment } from "../deployments.ts";
+import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const HARDHAT_CLI = fileURLToPath(new URL("node_modules/hardhat/dist/src/cli.js", `file://${REPO_ROOT}`));
+const HASHWORK_CLI = fileURLToPath(new URL("../cli/hashwork.ts", import.meta.url));
+/** Hardhat's default accounts. */
+const MNEMONIC = "test test test test test test test test test test test junk";
+
+export function hdAccount(index: number): HDAccount {
+  return mnemonicToAccount(MNEMONIC, { addressIndex: index });
+}
+
+export function privateKeyOf(account: HDAccount): Hex {
+  return toHex(account.getHdKey().privateKey!);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type ChildHandle = {
+  child: ChildProcess;
+  /** stdout lines so far. */
+  lines: string[];
+  stderr: () => string;
+  /** SIGKILL to the whole process group (idempotent). */
+  kill(signal?: NodeJS.Signals): void;
+  exited: Promise<number | null>;
+};
+
+function spawnGroup(args: string[], env: NodeJS.ProcessEnv = {}): ChildHandle {
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  const lines: string[] = [];
+  let partial = "";
+  let err = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    const parts = (partial + chunk).split("\n");
+    partial = parts.pop()!;
+    lines.push(...parts);
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let alive = true;
+  void exited.then(() => (alive = false));
+  return {
+    child,
+    lines,
+    stderr: () => err,
+    kill(signal = "SIGKILL") {
+      if (!alive || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    },
+    exited,
+  };
+}
+
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export type HardhatNode = ChildHandle & { url: string; port: number };
+
+/** `hardhat node --hostname 127.0.0.1 --port <free>`; resolves once it answers JSON-RPC. */
+export async function startHardhatNode(): Promise<HardhatNode> {
+  const port = await freePort();
+  const handle = spawnGroup([HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port)]);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor("hardhat node", async () => {
+      const r = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      }).catch(() => undefined);
+      return r?.ok ? true : undefined;
+    }, 30_000, 100);
+  } catch (error) {
+    handle.kill();
+    throw new Error(`${(error as Error).message}: ${handle.stderr()}`);
+  }
+  return { ...handle, url, port };
+}
+
+async function artifact(name: string): Promise<{ abi: Abi; bytecode: Hex }> {
+  const path = `${REPO_ROOT}artifacts/contracts/${name}.sol/${name}.json`;
+  const alt = `${REPO_ROOT}artifacts/contracts/token/${name}.sol/${name}.json`;
+  const text = await readFile(path, "utf8").catch(() => readFile(alt, "utf8"));
+  const json = JSON.parse(text) as { abi: Abi; bytecode: Hex };
+  return { abi: json.abi, bytecode: json.bytecode };
+}
+
+export type System = {
+  url: string;
+  chainId: number;
+  publicClient: HashworkPublicClient;
+  deployment: HashworkDeployment;
+  /** A client for an actor (by Hardhat account index) signing locally. */
+  clientFor(index: number): HashworkBaseClient & { walletClient: HashworkWalletClient };
+};
+
+/** Deploys token, market and dispute module (as the Ignition module does) and mints tokens to accounts 1–9. */
+export async function deploySystem(url: string): Promise<System> {
+  const transport = http(url);
+  const publicClient = createPublicClient({ transport, pollingInterval: 50 }) as HashworkPublicClient;
+  const chainId = await publicClient.getChainId();
+  const chain = defineChain({ id: chainId, name: "local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [url] } } });
+  const wallet = (index: number) => createWalletClient({ account: hdAccount(index), chain, transport }) as HashworkWalletClient;
+  const owner = wallet(0);
+  const ownerAddress = getAddress(hdAccount(0).address);
+  const deploy = async (name: string, args: readonly unknown[]) => {
+    const { abi, bytecode } = await artifact(name);
+    const hash = await owner.deployContract({ abi, bytecode, args, account: owner.account!, chain } as never);
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    return { address: getAddress(receipt.contractAddress!), block: receipt.blockNumber };
+  };
+  const send = async (address: Address, abi: Abi, functionName: string, args: readonly unknown[]) => {
+    const hash = await owner.writeContract({ address, abi, functionName, args, account: owner.account!, chain } as never);
+    await publicClient.waitForTransactionReceipt({ hash });
+  };
+  const token = await deploy("HashworkToken", [ownerAddress, 1_000_000_000n * TOKEN_UNIT]);
+  const market = await deploy("HashworkMarket", [
+    token.address, ownerAddress, getAddress(hdAccount(9).address), marketConfig(LOCAL_PARAMETERS), LOCAL_PARAMETERS.feeBps, LOCAL_PARAMETERS.maxDisputeDuration,
+  ]);
+  const disputes = await deploy("HashworkDisputes", [market.address, ownerAddress, ownerAddress, { ...DISPUTE_PARAMETERS }]);
+  await send(market.address, hashworkMarketAbi as Abi, "setDisputeModule", [disputes.address]);
+  for (let i = 1; i <= 8; i++) {
+    await send(token.address, hashworkTokenAbi as Abi, "mint", [getAddress(hdAccount(i).address), 1_000_000n * TOKEN_UNIT]);
+  }
+  const deployment = defineDeployment({ chainId, market: market.address, token: token.address, disputes: disputes.address, fromBlock: token.block });
+  return {
+    url,
+    chainId,
+    publicClient,
+    deployment,
+    clientFor: (index) => ({ publicClient, walletClient: wallet(index), deployment }),
+  };
+}
+
+/** Starts `hashwork provider start --config <file>` as a child process. */
+export function startDaemonProcess(configFile: string, env: NodeJS.ProcessEnv = {}): ChildHandle {
+  return spawnGroup(["--disable-warning=ExperimentalWarning", HASHWORK_CLI, "provider", "start", "--config", configFile], env);
+}
+
+/** Parsed JSON log lines of a daemon child. */
+export function logRecords(handle: ChildHandle): Record<string, unknown>[] {
+  return handle.lines.flatMap((line) => {
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
