@@ -1,0 +1,101 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+
+import { expectRejection } from "../test-utils/assertions.ts";
+import { ConfigError, loadConfig, loadPrivateKey, parseConfig } from "./config.ts";
+
+const KEY = `0x${"5a".repeat(32)}`;
+const minimal = { rpcUrl: "http://127.0.0.1:8545", key: { env: "HW_KEY" }, dataDir: "data" };
+
+function problem(raw: unknown): string {
+  try {
+    parseConfig(raw, { baseDir: "/srv/hw" });
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    const message = (error as ConfigError).shortMessage;
+    expect(message).to.not.include("\n");
+    return message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("daemon config", function () {
+  it("fills defaults and resolves paths against the config file's folder", function () {
+    const c = parseConfig(minimal, { baseDir: "/srv/hw" });
+    expect(c.dataDir).to.equal("/srv/hw/data");
+    expect(c.storeDir).to.equal("/srv/hw/data/store");
+    expect(c.http).to.deep.equal({ host: "127.0.0.1", port: 8700 });
+    expect(c.roles).to.deep.equal({ provider: true, keeper: false, verifier: false, watcher: false });
+    expect(c.confirmations).to.equal(2);
+    expect(c.claimPolicy.maxFuel).to.equal(1_000_000_000n);
+    expect(c.corruptResults).to.equal(false);
+    expect(c.fetch.allowFileUris).to.equal(false);
+  });
+
+  it("reads amounts as decimal strings, addresses checksummed, a key file path resolved", function () {
+    const c = parseConfig(
+      {
+        ...minimal,
+        key: { file: "./provider.key" },
+        confirmations: 0,
+        claimPolicy: { minPricePerFuel: "200000000000", maxFuel: 5_000_000, allowRequesters: ["0x70997970c51812dc3a010c7d01b50e0d17dc79c8"] },
+        deployment: { market: "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512", fromBlock: "12" },
+      },
+      { baseDir: "/srv/hw" },
+    );
+    expect(c.key).to.deep.equal({ file: "/srv/hw/provider.key" });
+    expect(c.confirmations).to.equal(0);
+    expect(c.claimPolicy.minPricePerFuel).to.equal(200_000_000_000n);
+    expect(c.claimPolicy.maxFuel).to.equal(5_000_000n);
+    expect(c.claimPolicy.allowRequesters).to.deep.equal(["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]);
+    expect(c.deployment).to.deep.equal({ market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", fromBlock: 12n });
+  });
+
+  it("names the first bad field in one line", function () {
+    expect(problem([])).to.equal("config: the file must hold a JSON object");
+    expect(problem({ ...minimal, rpcUrl: undefined })).to.equal("config: rpcUrl is required");
+    expect(problem({ ...minimal, rpcUrl: "ws://x" })).to.equal('config: rpcUrl must be an http(s) URL (got "ws://x")');
+    expect(problem({ ...minimal, key: { env: "A", file: "b" } })).to.equal('config: key must have exactly one of "env" or "file"');
+    expect(problem({ ...minimal, key: { env: "1 bad" } })).to.equal("config: key.env must be an environment variable name");
+    expect(problem({ ...minimal, confirmations: -1 })).to.equal("config: confirmations must be an integer from 0 to 1000 (got -1)");
+    expect(problem({ ...minimal, claimPolicy: { concurrency: 0 } })).to.match(/^config: claimPolicy\.concurrency must be an integer from 1/);
+    expect(problem({ ...minimal, claimPolicy: { minFreeStake: "-5" } })).to.match(/^config: claimPolicy\.minFreeStake must be a non-negative integer/);
+    expect(problem({ ...minimal, claimPolicy: { denyRequesters: ["0x12"] } })).to.equal('config: claimPolicy.denyRequesters[0] must be a 20-byte hex address (got "0x12")');
+    expect(problem({ ...minimal, roles: { keeper: "yes" } })).to.equal('config: roles.keeper must be true or false (got "yes")');
+    expect(problem({ ...minimal, roles: { watcher: true } })).to.equal("config: roles.watcher is not available in this version of the daemon");
+    expect(problem({ ...minimal, http: { port: 70000 } })).to.match(/^config: http\.port must be an integer from 0 to 65535/);
+    expect(problem({ ...minimal, colour: "blue" })).to.equal("config: colour is not a known setting");
+    expect(problem({ ...minimal, executor: { thread: 2 } })).to.equal("config: executor.thread is not a known setting");
+    expect(problem({ ...minimal, logLevel: "loud" })).to.equal("config: logLevel must be one of debug, info, warn, error");
+  });
+
+  describe("files and keys", function () {
+    let dir: string;
+    beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), "hashwork-config-"))));
+    afterEach(() => rm(dir, { recursive: true, force: true }));
+
+    it("loadConfig reports unreadable files and bad JSON as ConfigError", async function () {
+      const missing = await expectRejection(loadConfig(join(dir, "nope.json")), ConfigError);
+      expect(missing.shortMessage).to.match(/cannot read .*nope\.json: ENOENT/);
+      await writeFile(join(dir, "bad.json"), "{ rpcUrl: ");
+      const bad = await expectRejection(loadConfig(join(dir, "bad.json")), ConfigError);
+      expect(bad.shortMessage).to.match(/bad\.json is not valid JSON/);
+      await writeFile(join(dir, "ok.json"), JSON.stringify(minimal));
+      expect((await loadConfig(join(dir, "ok.json"))).dataDir).to.equal(join(dir, "data"));
+    });
+
+    it("loadPrivateKey reads an env var or a hex file and never echoes the key", async function () {
+      expect(await loadPrivateKey({ env: "HW_KEY" }, { HW_KEY: KEY.slice(2) })).to.equal(KEY);
+      await writeFile(join(dir, "k"), `${KEY}\n`);
+      expect(await loadPrivateKey({ file: join(dir, "k") }, {})).to.equal(KEY);
+      const unset = await expectRejection(loadPrivateKey({ env: "HW_KEY" }, {}), ConfigError);
+      expect(unset.shortMessage).to.equal("config: key.env names HW_KEY, which is not set");
+      const short = await expectRejection(loadPrivateKey({ env: "HW_KEY" }, { HW_KEY: "0xdeadbeef" }), ConfigError);
+      expect(short.shortMessage).to.equal("config: key.env does not hold a 32-byte hex private key");
+      expect(short.message).to.not.include("deadbeef");
+    });
+  });
+});

@@ -1,0 +1,150 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+import { createWalletClient, custom, HttpRequestError, keccak256, type Address } from "viem";
+
+import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
+import { createSdkFixtures } from "../test-utils/fixtures.ts";
+import type { HashworkBaseClient, HashworkWalletClient } from "../utils/client.ts";
+import { sendContractTransaction } from "../utils/write.ts";
+import { openJournal, type Journal } from "./journal.ts";
+import { testContext } from "./test-context.ts";
+import { createTxQueue } from "./tx-queue.ts";
+import { hdAccount } from "./test-helpers.ts";
+
+const connection = await network.create();
+const fixtures = createSdkFixtures(connection);
+const { loadFixture } = connection.networkHelpers;
+/** Signs locally, like the daemon; Hardhat funds this account with ether. */
+const account = hdAccount(17);
+
+describe("daemon transaction queue (in-process Hardhat network)", function () {
+  let dir: string;
+  let journal: Journal;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "hashwork-txq-"));
+    journal = openJournal({ dataDir: dir });
+  });
+  afterEach(async () => {
+    journal.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function setup(overrides: Record<string, unknown> = {}) {
+    const d = await loadFixture(fixtures.deployed);
+    const walletClient = createWalletClient({ account, chain: d.publicClient.chain, transport: custom(connection.provider) }) as HashworkWalletClient;
+    const client = { publicClient: d.publicClient, walletClient, deployment: d.deployment };
+    const t = testContext({ pollIntervalMs: 20, tx: { baseBackoffMs: 5, receiptTimeoutMs: 2_000 }, ...overrides });
+    const queue = createTxQueue(t.context, { client, account, journal });
+    const approve = (c: HashworkBaseClient, amount: bigint) =>
+      sendContractTransaction(c, { action: "approve", address: d.deployment.token!, abi: hashworkTokenAbi, functionName: "approve", args: [d.address.stranger, amount] });
+    const nonce = () => d.publicClient.getTransactionCount({ address: account.address });
+    const allowance = () =>
+      d.publicClient.readContract({ address: d.deployment.token!, abi: hashworkTokenAbi, functionName: "allowance", args: [account.address, d.address.stranger as Address] });
+    return { d, client, queue, approve, nonce, allowance, ...t };
+  }
+
+  it("sends concurrent intents with consecutive nonces, each journaled before it was broadcast", async function () {
+    const { queue, approve, nonce } = await setup();
+    const start = await nonce();
+    const outcomes = await Promise.all([1n, 2n, 3n, 4n, 5n, 6n].map((n) => queue.run({ jobId: n, action: "approve" }, (c) => approve(c, n))));
+    expect(outcomes.map((o) => o.status)).to.deep.equal(Array(6).fill("confirmed"));
+    expect(await nonce()).to.equal(start + 6);
+    const txs = journal.transactions();
+    expect(txs.map((t) => t.nonce)).to.deep.equal([0, 1, 2, 3, 4, 5].map((i) => start + i));
+    expect(txs.every((t) => t.status === "mined" && keccak256(t.raw) === t.hash)).to.equal(true);
+    expect(journal.intents().every((i) => i.status === "confirmed")).to.equal(true);
+  });
+
+  it("never repeats a confirmed intent, even from a new queue on the same journal (a restart)", async function () {
+    const { client, queue, approve, nonce, context } = await setup();
+    await queue.run({ jobId: 1n, action: "approve" }, (c) => approve(c, 1n));
+    const after = await nonce();
+    let called = false;
+    const again = await createTxQueue(context, { client, account, journal }).run({ jobId: 1n, action: "approve" }, (c) => {
+      called = true;
+      return approve(c, 2n);
+    });
+    expect(again).to.deep.include({ status: "confirmed", resumed: true });
+    expect(called).to.equal(false);
+    expect(await nonce()).to.equal(after);
+  });
+
+  it("a revert found by the simulation is final: nothing is signed and no nonce is skipped", async function () {
+    const { d, queue, approve, nonce, allowance } = await setup();
+    const start = await nonce();
+    const failed = await queue.run({ jobId: 7n, action: "transferFrom" }, (c) =>
+      sendContractTransaction(c, {
+        action: "transferFrom", address: d.deployment.token!, abi: hashworkTokenAbi, functionName: "transferFrom",
+        args: [d.address.requester, account.address, 1n],
+      }),
+    );
+    expect(failed.status).to.equal("failed");
+    expect(journal.getIntent(7n, "transferFrom")).to.deep.include({ status: "failed", attempts: 1 });
+    expect(journal.transactions()).to.deep.equal([]);
+    expect((await queue.run({ jobId: 8n, action: "approve" }, (c) => approve(c, 8n))).status).to.equal("confirmed");
+    expect(await nonce()).to.equal(start + 1);
+    expect(await allowance()).to.equal(8n);
+  });
+
+  it("retries a retryable failure (RPC unreachable) with back-off, then succeeds", async function () {
+    const { queue, approve, records } = await setup();
+    let calls = 0;
+    const outcome = await queue.run({ jobId: 3n, action: "approve" }, (c) => {
+      if (++calls < 3) throw new HttpRequestError({ url: "http://127.0.0.1:1", details: "fetch failed" });
+      return approve(c, 3n);
+    });
+    expect(outcome.status).to.equal("confirmed");
+    expect(calls).to.equal(3);
+    expect(journal.getIntent(3n, "approve")!.attempts).to.equal(3);
+    expect(records.filter((r) => r.msg === "retryable failure; backing off")).to.have.length(2);
+  });
+
+  it("after a crash between journaling and broadcast, recovery broadcasts that same transaction", async function () {
+    const { d, client, approve, nonce, allowance, context } = await setup();
+    const start = await nonce();
+    // Sign as the queue would, journal it, and "crash" before broadcasting.
+    const request = await client.walletClient.prepareTransactionRequest({
+      account, chain: d.publicClient.chain, to: d.deployment.token!, nonce: start,
+      data: (await import("viem")).encodeFunctionData({ abi: hashworkTokenAbi, functionName: "approve", args: [d.address.stranger, 42n] }),
+    });
+    const raw = await account.signTransaction(request as never);
+    journal.beginIntent(42n, "approve");
+    journal.recordTransaction({ hash: keccak256(raw), jobId: 42n, action: "approve", nonce: start, raw });
+    expect(await nonce()).to.equal(start);
+
+    const queue = createTxQueue(context, { client, account, journal });
+    await queue.recover();
+    expect(journal.getIntent(42n, "approve")).to.deep.include({ status: "confirmed", txHash: keccak256(raw) });
+    expect(await nonce()).to.equal(start + 1);
+    expect(await allowance()).to.equal(42n);
+    // Running the intent again sends nothing.
+    expect((await queue.run({ jobId: 42n, action: "approve" }, (c) => approve(c, 43n))).status).to.equal("confirmed");
+    expect(await nonce()).to.equal(start + 1);
+  });
+
+  it("bumps the fees of a transaction stuck past the receipt timeout (same nonce), and the bump is what gets mined", async function () {
+    const { d, queue, approve, nonce } = await setup({ tx: { baseBackoffMs: 5, receiptTimeoutMs: 300 } });
+    const start = await nonce();
+    await d.publicClient.request({ method: "evm_setAutomine" as never, params: [false] as never });
+    try {
+      const outcome = queue.run({ jobId: 5n, action: "approve" }, (c) => approve(c, 5n));
+      // Wait until the queue has re-signed it.
+      for (let i = 0; i < 100 && journal.transactions({ jobId: 5n }).length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      await d.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+      const result = await outcome;
+      expect(result.status).to.equal("confirmed");
+      const txs = journal.transactions({ jobId: 5n });
+      expect(txs.length).to.be.at.least(2);
+      expect(new Set(txs.map((t) => t.nonce))).to.deep.equal(new Set([start]));
+      expect(txs.filter((t) => t.status === "mined")).to.have.length(1);
+      expect(txs.find((t) => t.status === "mined")!.hash).to.equal(txs.at(-1)!.hash);
+      expect(await nonce()).to.equal(start + 1);
+    } finally {
+      await d.publicClient.request({ method: "evm_setAutomine" as never, params: [true] as never });
+    }
+  });
+});
