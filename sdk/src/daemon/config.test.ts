@@ -32,6 +32,8 @@ describe("daemon config", function () {
     expect(c.confirmations).to.equal(2);
     expect(c.claimPolicy.maxFuel).to.equal(1_000_000_000n);
     expect(c.corruptResults).to.equal(false);
+    expect(c.watcher).to.deep.equal({ sampleRate: 0.1 });
+    expect(c.keeper).to.deep.equal({ audits: true });
     expect(c.fetch.allowFileUris).to.equal(false);
   });
 
@@ -54,6 +56,17 @@ describe("daemon config", function () {
     expect(c.deployment).to.deep.equal({ market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", fromBlock: 12n });
   });
 
+  it("accepts the verifier and watcher roles with the watcher's sample rate and the keeper's audit switch", function () {
+    const c = parseConfig(
+      { ...minimal, roles: { provider: false, verifier: true, watcher: true, keeper: true }, watcher: { sampleRate: 1 }, keeper: { audits: false } },
+      { baseDir: "/srv/hw" },
+    );
+    expect(c.roles).to.deep.equal({ provider: false, keeper: true, verifier: true, watcher: true });
+    expect(c.watcher.sampleRate).to.equal(1);
+    expect(c.keeper.audits).to.equal(false);
+    expect(parseConfig({ ...minimal, watcher: { sampleRate: 0 } }).watcher.sampleRate).to.equal(0);
+  });
+
   it("names the first bad field in one line", function () {
     expect(problem([])).to.equal("config: the file must hold a JSON object");
     expect(problem({ ...minimal, rpcUrl: undefined })).to.equal("config: rpcUrl is required");
@@ -65,7 +78,9 @@ describe("daemon config", function () {
     expect(problem({ ...minimal, claimPolicy: { minFreeStake: "-5" } })).to.match(/^config: claimPolicy\.minFreeStake must be a non-negative integer/);
     expect(problem({ ...minimal, claimPolicy: { denyRequesters: ["0x12"] } })).to.equal('config: claimPolicy.denyRequesters[0] must be a 20-byte hex address (got "0x12")');
     expect(problem({ ...minimal, roles: { keeper: "yes" } })).to.equal('config: roles.keeper must be true or false (got "yes")');
-    expect(problem({ ...minimal, roles: { watcher: true } })).to.equal("config: roles.watcher is not available in this version of the daemon");
+    expect(problem({ ...minimal, watcher: { sampleRate: 1.5 } })).to.equal("config: watcher.sampleRate must be a number from 0 to 1 (got 1.5)");
+    expect(problem({ ...minimal, watcher: { rate: 1 } })).to.equal("config: watcher.rate is not a known setting");
+    expect(problem({ ...minimal, keeper: { audits: 1 } })).to.equal("config: keeper.audits must be true or false (got 1)");
     expect(problem({ ...minimal, http: { port: 70000 } })).to.match(/^config: http\.port must be an integer from 0 to 65535/);
     expect(problem({ ...minimal, colour: "blue" })).to.equal("config: colour is not a known setting");
     expect(problem({ ...minimal, executor: { thread: 2 } })).to.equal("config: executor.thread is not a known setting");

@@ -23,6 +23,10 @@ export type DaemonConfig = {
   pollIntervalMs: number;
   http: { host: string; port: number; /** Base URL others fetch outputs from. Default: the bound URL. */ publicUrl?: string };
   roles: { provider: boolean; keeper: boolean; verifier: boolean; watcher: boolean };
+  /** Watcher role: the share (0–1) of other providers' results it re-executes. */
+  watcher: { sampleRate: number };
+  /** Keeper role: whether it starts the audits the lottery selects (paid from accrued fees). */
+  keeper: { audits: boolean };
   claimPolicy: {
     /** Least reward per unit of fuel limit accepted (base units, may be 0). */
     minPricePerFuel: bigint;
@@ -62,7 +66,7 @@ type Json = Record<string, unknown>;
 
 const KNOWN_TOP = new Set([
   "$schema", "rpcUrl", "deployment", "key", "dataDir", "confirmations", "pollIntervalMs", "http", "roles",
-  "claimPolicy", "executor", "storeDir", "fetch", "tx", "logLevel", "corruptResults",
+  "claimPolicy", "executor", "storeDir", "fetch", "tx", "logLevel", "corruptResults", "watcher", "keeper",
 ]);
 
 function isObject(value: unknown): value is Json {
@@ -190,9 +194,16 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
     verifier: boolean(r, "verifier", "roles.verifier", false),
     watcher: boolean(r, "watcher", "roles.watcher", false),
   };
-  for (const role of ["verifier", "watcher"] as const) {
-    if (roles[role]) throw new ConfigError(`roles.${role}`, "is not available in this version of the daemon");
+
+  const w = object(raw, "watcher", "watcher");
+  noUnknown(w, ["sampleRate"], "watcher");
+  const sampleRate = w.sampleRate === undefined ? 0.1 : w.sampleRate;
+  if (typeof sampleRate !== "number" || !Number.isFinite(sampleRate) || sampleRate < 0 || sampleRate > 1) {
+    throw new ConfigError("watcher.sampleRate", `must be a number from 0 to 1 (got ${JSON.stringify(sampleRate)})`);
   }
+  const kp = object(raw, "keeper", "keeper");
+  noUnknown(kp, ["audits"], "keeper");
+  const keeper = { audits: boolean(kp, "audits", "keeper.audits", true) };
 
   const c = object(raw, "claimPolicy", "claimPolicy");
   noUnknown(c, ["minPricePerFuel", "maxFuel", "concurrency", "minFreeStake", "allowRequesters", "denyRequesters"], "claimPolicy");
@@ -239,6 +250,8 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
     pollIntervalMs: integer(raw, "pollIntervalMs", "pollIntervalMs", 2000, 10, 3_600_000),
     http,
     roles,
+    watcher: { sampleRate },
+    keeper,
     claimPolicy,
     executor,
     storeDir: raw.storeDir === undefined ? resolve(dataDir, "store") : path(string(raw, "storeDir", "storeDir")),

@@ -16,6 +16,8 @@ import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 import { createKeeperRole } from "./roles/keeper.ts";
 import { createProviderRole } from "./roles/provider.ts";
+import { createVerifierRole } from "./roles/verifier.ts";
+import { createWatcherRole } from "./roles/watcher.ts";
 import { chainNow, type Role } from "./roles/role.ts";
 import { createTxQueue } from "./tx-queue.ts";
 
@@ -112,8 +114,11 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
   if (config.roles.provider) {
     roles.push(createProviderRole(ctx, { client, me: account.address, index, queue, executor, store, outputBaseUrl }));
   }
-  if (config.roles.keeper) roles.push(createKeeperRole(ctx, { index, queue }));
-  // Verifier and watcher roles plug in here (see docs/provider-daemon.md, "Roles").
+  if (config.roles.verifier) {
+    roles.push(createVerifierRole(ctx, { client, me: account.address, index, queue, journal, executor, store }));
+  }
+  if (config.roles.watcher) roles.push(createWatcherRole(ctx, { client, me: account.address, index, queue, executor, store }));
+  if (config.roles.keeper) roles.push(createKeeperRole(ctx, { client, index, queue }));
 
   log.info("daemon starting", {
     account: account.address,

@@ -63,6 +63,19 @@ describe("daemon journal (SQLite)", function () {
     j.close();
   });
 
+  it("keeps a vote's salt across a restart, and never replaces it with another", function () {
+    const j1 = openJournal({ dataDir: dir });
+    const vote = { jobId: 3n, round: 0, seatIndex: 2, resultHash: HASH_A, salt: HASH_B, commitment: HASH_A };
+    expect(j1.saveVote(vote)).to.deep.equal(vote);
+    // A second save for the same round (e.g. after a crash before the commit was sent) keeps the first salt.
+    expect(j1.saveVote({ ...vote, salt: HASH_A })).to.deep.equal(vote);
+    expect(j1.getVote(3n, 1)).to.equal(undefined);
+    j1.close();
+    const j2 = openJournal({ dataDir: dir });
+    expect(j2.getVote(3n, 0)).to.deep.equal(vote);
+    j2.close();
+  });
+
   it("belongs to one chain, market and account", function () {
     const j = openJournal({ dataDir: dir });
     const identity = { chainId: 31337, market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", account: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" };

@@ -43,6 +43,19 @@ export type JournaledTransaction = {
   status: "signed" | "mined" | "dropped";
 };
 
+/**
+ * A committee vote's secret: the salt must survive a crash between commit and reveal, or the
+ * seat cannot reveal and its lock is slashed. Saved before the commitment is sent.
+ */
+export type JournaledVote = {
+  jobId: bigint;
+  round: number;
+  seatIndex: number;
+  resultHash: Hex;
+  salt: Hex;
+  commitment: Hex;
+};
+
 export type Journal = {
   /** Ties the data dir to one chain, market and account; throws `JournalMismatchError` otherwise. */
   bind(identity: { chainId: number; market: string; account: string }): void;
@@ -63,6 +76,9 @@ export type Journal = {
   openIntents(): Intent[];
   intents(): Intent[];
   transactions(filter?: { jobId?: bigint; action?: string; nonce?: number }): JournaledTransaction[];
+  /** Stores a vote secret unless one exists for (job, round); returns the stored one either way. */
+  saveVote(vote: JournaledVote): JournaledVote;
+  getVote(jobId: bigint, round: number): JournaledVote | undefined;
   close(): void;
 };
 
@@ -98,6 +114,16 @@ CREATE TABLE IF NOT EXISTS transactions (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transactions_by_intent ON transactions (job_id, action);
+CREATE TABLE IF NOT EXISTS votes (
+  job_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  seat_index INTEGER NOT NULL,
+  result_hash TEXT NOT NULL,
+  salt TEXT NOT NULL,
+  commitment TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (job_id, round)
+);
 `;
 
 type IntentRow = { job_id: string; action: string; status: string; tx_hash: string | null; attempts: number; error: string | null };
@@ -161,6 +187,10 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     ),
     txStatus: db.prepare("UPDATE transactions SET status = ? WHERE hash = ?"),
     txAll: db.prepare("SELECT * FROM transactions ORDER BY nonce, created_at, rowid"),
+    voteInsert: db.prepare(
+      "INSERT OR IGNORE INTO votes (job_id, round, seat_index, result_hash, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ),
+    voteGet: db.prepare("SELECT * FROM votes WHERE job_id = ? AND round = ?"),
   };
 
   const journal: Journal = {
@@ -223,6 +253,24 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
             (filter.action === undefined || t.action === filter.action) &&
             (filter.nonce === undefined || t.nonce === filter.nonce),
         );
+    },
+    saveVote(vote) {
+      q.voteInsert.run(vote.jobId.toString(), vote.round, vote.seatIndex, vote.resultHash, vote.salt, vote.commitment, now());
+      return journal.getVote(vote.jobId, vote.round)!;
+    },
+    getVote(jobId, round) {
+      const row = q.voteGet.get(jobId.toString(), round) as
+        | { job_id: string; round: number; seat_index: number; result_hash: string; salt: string; commitment: string }
+        | undefined;
+      if (!row) return undefined;
+      return {
+        jobId: BigInt(row.job_id),
+        round: row.round,
+        seatIndex: row.seat_index,
+        resultHash: row.result_hash as Hex,
+        salt: row.salt as Hex,
+        commitment: row.commitment as Hex,
+      };
     },
     close: () => db.close(),
   };

@@ -1,6 +1,13 @@
 import type { TransactionReceipt } from "viem";
 
+import { getDispute } from "../../actions/auditor/get-dispute.ts";
+import { drawCommittee } from "../../actions/keeper/draw-committee.ts";
 import { expireJob } from "../../actions/keeper/expire-job.ts";
+import { isSelectedForAudit } from "../../actions/keeper/is-selected-for-audit.ts";
+import { resolveDispute } from "../../actions/keeper/resolve-dispute.ts";
+import { startAudit } from "../../actions/keeper/start-audit.ts";
+import { voidDispute } from "../../actions/keeper/void-dispute.ts";
+import type { HashworkBaseClient } from "../../utils/client.ts";
 import { timeOutJob } from "../../actions/keeper/time-out-job.ts";
 import { finalizeJob } from "../../actions/requester/finalize-job.ts";
 import type { DaemonContext } from "../context.ts";
@@ -9,25 +16,42 @@ import type { TxQueue } from "../tx-queue.ts";
 import type { Role, Tick } from "./role.ts";
 
 export type CreateKeeperRoleParameters = {
+  /** Reads disputes and the audit lottery (dispute upkeep). */
+  client: HashworkBaseClient;
   index: JobIndex;
   queue: TxQueue;
   /** Upkeep actions sent at once (each is one transaction). Default 8. */
   maxInFlight?: number;
 };
 
-type Duty = { action: "expire" | "timeout" | "finalize"; job: TrackedJob };
+type Duty = {
+  /** The upkeep step; also the journal key (dispute steps carry their round, draws their seed block). */
+  action: string;
+  kind: "expire" | "timeout" | "finalize" | "draw" | "resolve" | "void" | "audit";
+  job: TrackedJob;
+};
+
+/** `blockhash(n)` is readable up to block `n + 256`: an audit must land by then. */
+const AUDIT_WINDOW = 256n;
 
 /**
  * The keeper role: permissionless upkeep of every job in the index — expires open jobs past
  * their claim deadline, times out claimed jobs past their execution deadline (the requester is
  * refunded, the provider's collateral slashed) and finalizes submitted jobs whose challenge
  * window is over. Finalization shares the provider role's journal key, so a daemon running
- * both never finalizes a job twice. Dispute upkeep (draws, resolutions, voids) comes next.
+ * both never finalizes a job twice.
+ *
+ * Dispute upkeep, from the dispute module's state at the index's block: draws a committee once
+ * the seed block is mined (`draw:<round>:<seedBlock>`), resolves once voting is over — every
+ * seat revealed, everyone who committed revealed after the commit deadline, or the reveal
+ * deadline passed (`resolve:<round>`) — voids disputes past the market's dispute deadline
+ * (`void`), and, when `keeper.audits` is on, starts the audits the lottery selects
+ * (`isSelectedForAudit`, within 256 blocks of the submission and the challenge window).
  *
  * @example
- * const keeper = createKeeperRole(context, { index, queue })
+ * const keeper = createKeeperRole(context, { client, index, queue })
  */
-export function createKeeperRole(context: DaemonContext, { index, queue, maxInFlight = 8 }: CreateKeeperRoleParameters): Role {
+export function createKeeperRole(context: DaemonContext, { client, index, queue, maxInFlight = 8 }: CreateKeeperRoleParameters): Role {
   const log = context.logger.child({ role: "keeper" });
   const done = context.metrics.counter("hashwork_keeper_actions_total", "Upkeep transactions, by action and status");
   const inFlight = new Map<string, Promise<void>>();
@@ -37,47 +61,111 @@ export function createKeeperRole(context: DaemonContext, { index, queue, maxInFl
   function duties(now: bigint): Duty[] {
     const out: Duty[] = [];
     for (const job of index.jobs()) {
-      if (job.state === "Open" && job.deadline < now) out.push({ action: "expire", job });
-      else if (job.state === "Claimed" && job.deadline < now) out.push({ action: "timeout", job });
-      else if (job.state === "Submitted" && job.result && job.result.challengeEnd < now) out.push({ action: "finalize", job });
+      if (job.state === "Open" && job.deadline < now) out.push({ action: "expire", kind: "expire", job });
+      else if (job.state === "Claimed" && job.deadline < now) out.push({ action: "timeout", kind: "timeout", job });
+      else if (job.state === "Submitted" && job.result && job.result.challengeEnd < now) out.push({ action: "finalize", kind: "finalize", job });
     }
     return out;
   }
 
-  async function perform({ action, job }: Duty): Promise<void> {
+  /** Jobs whose audit lottery was read: selected or not (it never changes for a submission). */
+  const lottery = new Map<bigint, { submittedBlock: bigint; selected: boolean }>();
+
+  /** Dispute duties: reads each disputed job's dispute, and the audit lottery of fresh submissions. */
+  async function disputeDuties(at: bigint, now: bigint): Promise<Duty[]> {
+    const out: Duty[] = [];
+    const jobs = index.jobs();
+    await Promise.all(
+      jobs
+        .filter((job) => job.state === "Disputed")
+        .map(async (job) => {
+          const d = await getDispute(client, { jobId: job.jobId, blockNumber: at });
+          if (d.voidableAfter !== undefined && d.voidableAfter < now) {
+            out.push({ action: "void", kind: "void", job });
+          } else if (d.phase === "AwaitingDraw" && at >= d.seedBlock) {
+            out.push({ action: `draw:${d.round}:${d.seedBlock}`, kind: "draw", job });
+          } else if (d.phase === "Voting") {
+            const over =
+              d.revealed === d.size || (now > d.commitDeadline && d.revealed === d.committed) || now > d.revealDeadline;
+            if (over) out.push({ action: `resolve:${d.round}`, kind: "resolve", job });
+          }
+        }),
+    );
+    if (context.config.keeper.audits) {
+      await Promise.all(
+        jobs
+          .filter((job) => job.state === "Submitted" && job.result && job.result.challengeEnd > now)
+          .map(async (job) => {
+            const submittedBlock = BigInt(job.result!.terms.submittedBlock);
+            // The seed is the submission block's hash: readable once a later block exists, for 256 blocks.
+            if (at <= submittedBlock || at >= submittedBlock + AUDIT_WINDOW) return;
+            let seen = lottery.get(job.jobId);
+            if (!seen || seen.submittedBlock !== submittedBlock) {
+              const { selected } = await isSelectedForAudit(client, { jobId: job.jobId, submittedBlock, blockNumber: at });
+              seen = { submittedBlock, selected };
+              lottery.set(job.jobId, seen);
+            }
+            if (seen.selected) out.push({ action: "audit", kind: "audit", job });
+          }),
+      );
+    }
+    return out;
+  }
+
+  async function perform({ action, kind, job }: Duty): Promise<void> {
     const jobId = job.jobId;
+    const terms = job.result?.terms;
     const outcome = await queue.run<{ receipt: TransactionReceipt }>({ jobId, action }, (c) => {
-      if (action === "expire") return expireJob(c, { jobId });
-      if (action === "timeout") return timeOutJob(c, { jobId });
+      if (kind === "expire") return expireJob(c, { jobId });
+      if (kind === "timeout") return timeOutJob(c, { jobId });
+      if (kind === "draw") return drawCommittee(c, { jobId, terms });
+      if (kind === "resolve") return resolveDispute(c, { jobId, terms });
+      if (kind === "void") return voidDispute(c, { jobId, terms });
+      if (kind === "audit") return startAudit(c, { jobId, terms });
       return finalizeJob(c, { jobId, terms: job.result!.terms });
     });
-    done.inc({ action, status: outcome.status });
+    done.inc({ action: kind, status: outcome.status });
     const l = log.child({ job_id: jobId, action });
     if (outcome.status === "confirmed" && !outcome.resumed) l.info("upkeep done", { tx_hash: outcome.receipt?.transactionHash });
     else if (outcome.status === "failed") l.debug("upkeep not done", { error: outcome.error });
   }
 
+  function dispatch(list: Duty[]) {
+    for (const duty of list) {
+      if (inFlight.size >= maxInFlight) break;
+      const key = `${duty.job.jobId}:${duty.action}`;
+      if (inFlight.has(key) || (retryAt.get(key) ?? 0) > Date.now()) continue;
+      const status = queue.status({ jobId: duty.job.jobId, action: duty.action });
+      if (status === "confirmed" || status === "reverted") continue;
+      const task = perform(duty)
+        .catch((error: unknown) => log.error("upkeep failed", { job_id: duty.job.jobId, action: duty.action, error }))
+        .finally(() => {
+          inFlight.delete(key);
+          retryAt.set(key, Date.now() + context.config.pollIntervalMs);
+        });
+      inFlight.set(key, task);
+    }
+  }
+
+  let scanning: Promise<void> | undefined;
+
   return {
     name: "keeper",
-    tick({ now }: Tick) {
+    tick({ at, now }: Tick) {
       if (stopping) return;
-      for (const duty of duties(now)) {
-        if (inFlight.size >= maxInFlight) break;
-        const key = `${duty.job.jobId}:${duty.action}`;
-        if (inFlight.has(key) || (retryAt.get(key) ?? 0) > Date.now()) continue;
-        const status = queue.status({ jobId: duty.job.jobId, action: duty.action });
-        if (status === "confirmed" || status === "reverted") continue;
-        const task = perform(duty)
-          .catch((error: unknown) => log.error("upkeep failed", { job_id: duty.job.jobId, action: duty.action, error }))
-          .finally(() => {
-            inFlight.delete(key);
-            retryAt.set(key, Date.now() + context.config.pollIntervalMs);
-          });
-        inFlight.set(key, task);
-      }
+      dispatch(duties(now));
+      if (scanning) return;
+      if (!index.jobs().some((j) => j.state === "Disputed" || (context.config.keeper.audits && j.state === "Submitted"))) return;
+      scanning = disputeDuties(at.number, now)
+        .then((list) => {
+          if (!stopping) dispatch(list);
+        })
+        .catch((error: unknown) => log.warn("dispute scan failed", { error }))
+        .finally(() => (scanning = undefined));
     },
     async stop() {
       stopping = true;
+      await scanning;
       await Promise.allSettled(inFlight.values());
     },
   };
