@@ -1,7 +1,7 @@
 import type { BlockRef } from "../chain-input.ts";
 
 /**
- * A switchable daemon role (provider, keeper; verifier and watcher to come). The daemon calls
+ * A switchable daemon role (provider, verifier, watcher, keeper). The daemon calls
  * `tick` after every sync of the job index — and on a timer, so deadlines pass on an idle
  * chain too — with the block the index is consistent with. `tick` starts work and returns; it
  * must not block on it.
