@@ -5,7 +5,8 @@
  * child runs in its own process group; `kill()` kills the group.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -15,6 +16,7 @@ import {
   defineChain,
   getAddress,
   http,
+  parseEventLogs,
   toHex,
   type Abi,
   type Address,
@@ -26,7 +28,12 @@ import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
 import { defineDeployment, type HashworkDeployment } from "../deployments.ts";
+import { uploadJobContent } from "../actions/requester/upload-job-content.ts";
+import { encodeMonteCarloInput } from "../programs/montecarlo.ts";
+import { loadSampleProgram } from "../programs/sample-programs.ts";
+import { createLocalStore } from "../store/local.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
+import { readJobState } from "../utils/results.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const HARDHAT_CLI = fileURLToPath(new URL("node_modules/hardhat/dist/src/cli.js", `file://${REPO_ROOT}`));
@@ -200,4 +207,124 @@ export function logRecords(handle: ChildHandle): Record<string, unknown>[] {
       return [];
     }
   });
+}
+
+/** Market events over the whole run, decoded. */
+export async function marketEvents(system: System) {
+  const logs = await system.publicClient.getLogs({ address: system.deployment.market, fromBlock: system.deployment.fromBlock });
+  return parseEventLogs({ abi: hashworkMarketAbi, logs });
+}
+
+/** Per job: how many `JobClaimed`, `ResultSubmitted`, `JobFinalized` events it had. */
+export async function eventCounts(system: System, jobIds: bigint[]) {
+  const parsed = await marketEvents(system);
+  const count = (name: string, id: bigint) => parsed.filter((l) => l.eventName === name && (l.args as { jobId?: bigint }).jobId === id).length;
+  return jobIds.map((id) => ({ claimed: count("JobClaimed", id), submitted: count("ResultSubmitted", id), finalized: count("JobFinalized", id) }));
+}
+
+/** An account's balance in the market's ledger. */
+export function ledgerOf(system: System, who: Address): Promise<bigint> {
+  return system.publicClient.readContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName: "balanceOf", args: [who] });
+}
+
+/** The account's mined transaction count. */
+export function txCountOf(system: System, index: number): Promise<number> {
+  return system.publicClient.getTransactionCount({ address: getAddress(hdAccount(index).address), blockTag: "latest" });
+}
+
+/**
+ * Writes a daemon config (and its key file) for Hardhat account `index` under `dir/<name>`:
+ * confirmations 0, fast polling, a free HTTP port, provider role only unless overridden.
+ */
+export async function writeDaemonConfig(
+  system: System,
+  { dir, name, index, overrides = {} }: { dir: string; name: string; index: number; overrides?: Record<string, unknown> },
+): Promise<string> {
+  const home = join(dir, name);
+  await mkdir(home, { recursive: true });
+  const keyFile = join(home, "key");
+  await writeFile(keyFile, `${privateKeyOf(hdAccount(index))}\n`, { mode: 0o600 });
+  const config = {
+    rpcUrl: system.url,
+    deployment: {
+      market: system.deployment.market,
+      token: system.deployment.token,
+      disputes: system.deployment.disputes,
+      fromBlock: system.deployment.fromBlock!.toString(),
+    },
+    key: { file: keyFile },
+    dataDir: join(home, "data"),
+    confirmations: 0,
+    pollIntervalMs: 150,
+    http: { port: await freePort() },
+    roles: { provider: true, keeper: false },
+    claimPolicy: { concurrency: 4 },
+    executor: { threads: 1 },
+    tx: { receiptTimeoutMs: 10_000 },
+    ...overrides,
+  };
+  const file = join(home, "daemon.json");
+  await writeFile(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+/** A job's request fields for `postJobs`, with the test defaults (reward 2, collateral 100 %, 120 s, window 2 s). */
+export type TestJob = {
+  programHash: Hex;
+  inputHash: Hex;
+  programURI: string;
+  inputURI: string;
+  fuelLimit: bigint;
+  reward: bigint;
+  collateralPct: number;
+  executionTime: number;
+  challengeWindow: number;
+};
+
+/**
+ * Montecarlo jobs whose program and input are kept in `storeDir` (served by the requester's
+ * content server (`uriFor`)); one per seed. `samples` 2 000 unless given.
+ */
+export async function monteCarloJobs(
+  system: System,
+  { requester, storeDir, uriFor, seeds, samples = 2_000n, input, job = {} }: {
+    requester: number;
+    storeDir: string;
+    uriFor: (hash: Hex) => string;
+    seeds: bigint[];
+    samples?: bigint;
+    /** Raw input bytes instead of the encoded seed/samples (e.g. a malformed one that traps). */
+    input?: Uint8Array;
+    job?: Partial<TestJob>;
+  },
+): Promise<TestJob[]> {
+  const client = system.clientFor(requester);
+  const store = createLocalStore({ dir: storeDir });
+  const { wasm } = await loadSampleProgram("montecarlo");
+  const out: TestJob[] = [];
+  for (const seed of seeds) {
+    const content = await uploadJobContent(client, { store, program: wasm, input: input ?? encodeMonteCarloInput({ seed, samples }) });
+    out.push({
+      programHash: content.programHash,
+      inputHash: content.inputHash,
+      programURI: uriFor(content.programHash),
+      inputURI: uriFor(content.inputHash),
+      fuelLimit: 100_000_000n,
+      reward: 2n * TOKEN_UNIT,
+      collateralPct: 100,
+      executionTime: 120,
+      challengeWindow: 2,
+      ...job,
+    });
+  }
+  return out;
+}
+
+/** Waits until every job is in one of `states` (default `Finalized`). */
+export async function waitForStates(system: System, jobIds: bigint[], timeoutMs: number, states: string[] = ["Finalized"]) {
+  const client = system.clientFor(0);
+  await waitFor(`jobs ${jobIds.join(",")} in ${states.join("/")}`, async () => {
+    const now = await Promise.all(jobIds.map((id) => readJobState(client, id)));
+    return now.every((s) => states.includes(s)) ? true : undefined;
+  }, timeoutMs, 250);
 }
