@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -327,4 +328,18 @@ export async function waitForStates(system: System, jobIds: bigint[], timeoutMs:
     const now = await Promise.all(jobIds.map((id) => readJobState(client, id)));
     return now.every((s) => states.includes(s)) ? true : undefined;
   }, timeoutMs, 250);
+}
+
+/** A daemon's journal (read-only): intents and journaled transactions. */
+export function readJournal(dataDir: string) {
+  const db = new DatabaseSync(join(dataDir, "daemon.sqlite"), { readOnly: true });
+  try {
+    const intents = db.prepare("SELECT job_id, action, status, attempts FROM intents").all() as { job_id: string; action: string; status: string; attempts: number }[];
+    const txs = db.prepare("SELECT hash, job_id, action, nonce, status FROM transactions").all() as {
+      hash: string; job_id: string; action: string; nonce: number; status: string;
+    }[];
+    return { intents, txs };
+  } finally {
+    db.close();
+  }
 }
