@@ -100,6 +100,13 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       return;
     }
     if (stopping) return;
+    // The index updates `job` in place while the content loads: if another provider claimed it
+    // meanwhile, it is not ours to claim or run.
+    if (job.state !== "Open" && !mine(job)) {
+      backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+      l.info("claimed by another provider", { state: job.state, provider: job.provider });
+      return;
+    }
 
     if (job.state === "Open") {
       const outcome = await queue.run({ jobId: job.jobId, action: "claim" }, (c) => claimJob(c, { jobId: job.jobId }));
