@@ -3,25 +3,19 @@
 // hash to the program hash, an input URI nobody listens on, and an input that makes the wasm
 // trap. The daemon logs the bad ones, never claims the unfetchable or mismatched ones (no stake
 // locked for them), settles the trapping one with a `Trapped` result, and completes every good job.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
 import { getAddress, type Address } from "viem";
 
 import { getProvider } from "../actions/auditor/get-provider.ts";
-import { registerProvider } from "../actions/provider/register-provider.ts";
 import { stake } from "../actions/provider/stake.ts";
 import { fetchJobOutput } from "../actions/requester/fetch-job-output.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
 import { ExecutionStatus } from "../executor/result-hash.ts";
 import { decodeMonteCarloOutput } from "../programs/montecarlo.ts";
-import { createLocalStore } from "../store/local.ts";
-import { createContentServer, type ContentServer } from "../store/server.ts";
 import { readJobState } from "../utils/results.ts";
 import {
-  deploySystem,
   eventCounts,
   freePort,
   hdAccount,
@@ -29,15 +23,12 @@ import {
   monteCarloJobs,
   readJournal,
   startDaemonProcess,
-  startHardhatNode,
   txCountOf,
   waitForStates,
   writeDaemonConfig,
-  type ChildHandle,
-  type HardhatNode,
-  type System,
   type TestJob,
 } from "./test-helpers.ts";
+import { useDaemonTestbed } from "./testbed.ts";
 
 const TOKEN = 10n ** 18n;
 const REQUESTER = 1;
@@ -47,62 +38,32 @@ const address = (index: number): Address => getAddress(hdAccount(index).address)
 
 describe("daemon refuses or settles bad jobs and keeps serving (hardhat node + daemon child process)", function () {
   this.timeout(60_000);
-  let node: HardhatNode;
-  let system: System;
-  let dir: string;
-  let server: ContentServer;
-  const daemons: ChildHandle[] = [];
-
-  before(async function () {
-    node = await startHardhatNode();
-    system = await deploySystem(node.url);
-    await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
-    const provider = system.clientFor(PROVIDER);
-    await registerProvider(provider, { endpoint: "http://127.0.0.1/", pricePerFuel: 1n, maxFuel: 10n ** 12n });
-    await stake(provider, { amount: 1_000n * TOKEN, payment: "permit" });
-    dir = await mkdtemp(join(tmpdir(), "hashwork-daemon-bad-jobs-"));
-    server = createContentServer({ store: createLocalStore({ dir: join(dir, "requester") }) });
-    await server.start();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") {
-      for (const d of daemons) console.error(`--- daemon output\n${d.lines.slice(-200).join("\n")}\n${d.stderr().slice(-3000)}`);
-    }
-    for (const d of daemons.splice(0)) d.kill();
-  });
-
-  after(async () => {
-    for (const d of daemons.splice(0)) d.kill();
-    await server?.close();
-    node?.kill();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const t = useDaemonTestbed("bad-jobs", [PROVIDER]);
 
   it("hash mismatch and unreachable input are logged and never claimed, a trapping run settles as Trapped, every good job completes", async function () {
-    const configFile = await writeDaemonConfig(system, { dir, name: "provider", index: PROVIDER, overrides: { fetch: { timeoutMs: 2_000 } } });
-    const txsBefore = await txCountOf(system, PROVIDER);
+    const configFile = await writeDaemonConfig(t.system, { dir: t.dir, name: "provider", index: PROVIDER, overrides: { fetch: { timeoutMs: 2_000 } } });
+    const txsBefore = await txCountOf(t.system, PROVIDER);
     const daemon = startDaemonProcess(configFile);
-    daemons.push(daemon);
+    t.daemons.push(daemon);
 
-    const base = { requester: REQUESTER, storeDir: join(dir, "requester"), uriFor: (h: `0x${string}`) => server.uriFor(h) };
-    const good = await monteCarloJobs(system, { ...base, seeds: [11n, 12n, 13n, 14n] });
-    const [mismatchBase] = await monteCarloJobs(system, { ...base, seeds: [21n] });
+    const base = { requester: REQUESTER, storeDir: join(t.dir, "requester"), uriFor: (h: `0x${string}`) => t.server.uriFor(h) };
+    const good = await monteCarloJobs(t.system, { ...base, seeds: [11n, 12n, 13n, 14n] });
+    const [mismatchBase] = await monteCarloJobs(t.system, { ...base, seeds: [21n] });
     // The program URI serves the input's bytes: they do not hash to the program hash.
-    const mismatch: TestJob = { ...mismatchBase!, programURI: server.uriFor(mismatchBase!.inputHash) };
-    const [unreachableBase] = await monteCarloJobs(system, { ...base, seeds: [22n] });
+    const mismatch: TestJob = { ...mismatchBase!, programURI: t.server.uriFor(mismatchBase!.inputHash) };
+    const [unreachableBase] = await monteCarloJobs(t.system, { ...base, seeds: [22n] });
     const closedPort = await freePort();
     const unreachable: TestJob = { ...unreachableBase!, inputURI: `http://127.0.0.1:${closedPort}/content/${unreachableBase!.inputHash}` };
     // Three bytes are not a montecarlo input: the program traps.
-    const [trapping] = await monteCarloJobs(system, { ...base, seeds: [0n], input: new Uint8Array([1, 2, 3]) });
+    const [trapping] = await monteCarloJobs(t.system, { ...base, seeds: [0n], input: new Uint8Array([1, 2, 3]) });
     const jobs = [good[0]!, mismatch, good[1]!, unreachable, good[2]!, trapping!, good[3]!];
-    const { jobIds } = await postJobs(system.clientFor(REQUESTER), { jobs });
+    const { jobIds } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
     const [g0, bad, g1, gone, g2, trap, g3] = jobIds as [bigint, bigint, bigint, bigint, bigint, bigint, bigint];
     const settled = [g0, g1, g2, trap, g3];
 
-    await waitForStates(system, settled, 25_000);
+    await waitForStates(t.system, settled, 25_000);
 
-    const requester = system.clientFor(REQUESTER);
+    const requester = t.system.clientFor(REQUESTER);
     for (const [i, jobId] of [g0, g1, g2, g3].entries()) {
       const { output, outcome } = await fetchJobOutput(requester, { jobId });
       expect(outcome.status).to.equal(ExecutionStatus.Ok);
@@ -115,12 +76,12 @@ describe("daemon refuses or settles bad jobs and keeps serving (hardhat node + d
     // The bad ones: still open, never claimed, no stake locked for them.
     expect(await readJobState(requester, bad)).to.equal("Open");
     expect(await readJobState(requester, gone)).to.equal("Open");
-    expect(await eventCounts(system, jobIds)).to.deep.equal(
+    expect(await eventCounts(t.system, jobIds)).to.deep.equal(
       jobIds.map((id) => (id === bad || id === gone ? { claimed: 0, submitted: 0, finalized: 0 } : { claimed: 1, submitted: 1, finalized: 1 })),
     );
     const p = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
     expect(p.locked).to.equal(0n);
-    expect(await txCountOf(system, PROVIDER)).to.equal(txsBefore + 3 * settled.length);
+    expect(await txCountOf(t.system, PROVIDER)).to.equal(txsBefore + 3 * settled.length);
 
     // Logged as structured JSON lines with the job id.
     const records = logRecords(daemon);
@@ -132,7 +93,7 @@ describe("daemon refuses or settles bad jobs and keeps serving (hardhat node + d
 
     daemon.kill("SIGTERM");
     expect(await daemon.exited).to.equal(0);
-    const { intents } = readJournal(join(dir, "provider", "data"));
+    const { intents } = readJournal(join(t.dir, "provider", "data"));
     expect(intents.filter((r) => r.job_id === bad.toString() || r.job_id === gone.toString())).to.deep.equal([]);
     expect(intents.every((r) => r.status === "confirmed")).to.equal(true);
   });

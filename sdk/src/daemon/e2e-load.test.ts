@@ -2,21 +2,14 @@
 // same jobs (each job claimed, submitted and finalized exactly once; the losing claims end
 // cleanly, with no stuck intents and no retries), then one provider daemon taking 50 jobs
 // posted in a single batch without a nonce error (exactly claim + submit + finalize per job).
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
 import { getAddress, type Address } from "viem";
 
 import { getProvider } from "../actions/auditor/get-provider.ts";
-import { registerProvider } from "../actions/provider/register-provider.ts";
-import { stake } from "../actions/provider/stake.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
-import { createLocalStore } from "../store/local.ts";
-import { createContentServer, type ContentServer } from "../store/server.ts";
 import {
-  deploySystem,
   eventCounts,
   hdAccount,
   logRecords,
@@ -24,15 +17,13 @@ import {
   monteCarloJobs,
   readJournal,
   startDaemonProcess,
-  startHardhatNode,
   txCountOf,
   waitFor,
   waitForStates,
   writeDaemonConfig,
   type ChildHandle,
-  type HardhatNode,
-  type System,
 } from "./test-helpers.ts";
+import { useDaemonTestbed } from "./testbed.ts";
 
 const TOKEN = 10n ** 18n;
 const REQUESTER = 1;
@@ -43,59 +34,27 @@ const address = (index: number): Address => getAddress(hdAccount(index).address)
 
 describe("daemon under load: racing providers and 50 jobs at once (hardhat node + daemon child processes)", function () {
   this.timeout(90_000);
-  let node: HardhatNode;
-  let system: System;
-  let dir: string;
-  let server: ContentServer;
-  const daemons: ChildHandle[] = [];
+  const t = useDaemonTestbed("load", [...RACERS, BULK]);
 
-  before(async function () {
-    node = await startHardhatNode();
-    system = await deploySystem(node.url);
-    await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
-    for (const index of [...RACERS, BULK]) {
-      const provider = system.clientFor(index);
-      await registerProvider(provider, { endpoint: "http://127.0.0.1/", pricePerFuel: 1n, maxFuel: 10n ** 12n });
-      await stake(provider, { amount: 1_000n * TOKEN, payment: "permit" });
-    }
-    dir = await mkdtemp(join(tmpdir(), "hashwork-daemon-load-"));
-    server = createContentServer({ store: createLocalStore({ dir: join(dir, "requester") }) });
-    await server.start();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") {
-      for (const d of daemons) console.error(`--- daemon output\n${d.lines.slice(-200).join("\n")}\n${d.stderr().slice(-3000)}`);
-    }
-    for (const d of daemons.splice(0)) d.kill();
-  });
-
-  after(async () => {
-    for (const d of daemons.splice(0)) d.kill();
-    await server?.close();
-    node?.kill();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  const base = () => ({ requester: REQUESTER, storeDir: join(dir, "requester"), uriFor: (h: `0x${string}`) => server.uriFor(h) });
+  const base = () => ({ requester: REQUESTER, storeDir: join(t.dir, "requester"), uriFor: (h: `0x${string}`) => t.server.uriFor(h) });
   const ready = (d: ChildHandle) => waitFor("daemon started", () => (logRecords(d).some((r) => r.msg === "daemon starting") ? true : undefined), 20_000, 50);
 
   it("three providers race for the same jobs: each is claimed, submitted and finalized exactly once; losing claims end cleanly", async function () {
-    const txsBefore = await Promise.all(RACERS.map((i) => txCountOf(system, i)));
+    const txsBefore = await Promise.all(RACERS.map((i) => txCountOf(t.system, i)));
     const racers: ChildHandle[] = [];
     for (const index of RACERS) {
-      const d = startDaemonProcess(await writeDaemonConfig(system, { dir, name: `racer-${index}`, index }));
-      daemons.push(d);
+      const d = startDaemonProcess(await writeDaemonConfig(t.system, { dir: t.dir, name: `racer-${index}`, index }));
+      t.daemons.push(d);
       racers.push(d);
     }
     await Promise.all(racers.map(ready));
-    const jobs = await monteCarloJobs(system, { ...base(), seeds: Array.from({ length: 9 }, (_, i) => BigInt(300 + i)) });
-    const { jobIds } = await postJobs(system.clientFor(REQUESTER), { jobs });
-    await waitForStates(system, jobIds, 25_000);
-    expect(await eventCounts(system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
+    const jobs = await monteCarloJobs(t.system, { ...base(), seeds: Array.from({ length: 9 }, (_, i) => BigInt(300 + i)) });
+    const { jobIds } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
+    await waitForStates(t.system, jobIds, 25_000);
+    expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
 
     // The claimer is the one that submitted and finalized.
-    const events = await marketEvents(system);
+    const events = await marketEvents(t.system);
     const winner = new Map<bigint, Address>();
     for (const e of events) {
       const args = e.args as { jobId?: bigint; provider?: Address };
@@ -117,7 +76,7 @@ describe("daemon under load: racing providers and 50 jobs at once (hardhat node 
       const d = racers[i]!;
       d.kill("SIGTERM");
       expect(await d.exited).to.equal(0);
-      const { intents, txs } = readJournal(join(dir, `racer-${index}`, "data"));
+      const { intents, txs } = readJournal(join(t.dir, `racer-${index}`, "data"));
       // No intent left pending or sent; a lost claim is reverted or failed, never retried.
       expect(intents.filter((r) => r.status === "pending" || r.status === "sent"), `racer ${index} open intents`).to.deep.equal([]);
       for (const r of intents) {
@@ -134,9 +93,9 @@ describe("daemon under load: racing providers and 50 jobs at once (hardhat node 
       expect(new Set(txs.map((t) => t.nonce)).size).to.equal(txs.length);
       const won = jobIds.filter((id) => winner.get(id) === address(index)).length;
       const lostMined = txs.filter((t) => t.action === "claim" && t.status === "mined" && winner.get(BigInt(t.job_id)) !== address(index)).length;
-      expect((await txCountOf(system, index)) - txsBefore[i]!, `racer ${index} transactions`).to.equal(3 * won + lostMined);
+      expect((await txCountOf(t.system, index)) - txsBefore[i]!, `racer ${index} transactions`).to.equal(3 * won + lostMined);
       extraTxs += lostMined;
-      const p = await getProvider(system.clientFor(REQUESTER), { provider: address(index), includeProfile: false });
+      const p = await getProvider(t.system.clientFor(REQUESTER), { provider: address(index), includeProfile: false });
       expect(p.locked).to.equal(0n);
     }
     // At most one losing claim per racer per job.
@@ -144,16 +103,16 @@ describe("daemon under load: racing providers and 50 jobs at once (hardhat node 
   });
 
   it("50 jobs posted in one batch: all finalized, no nonce error, exactly 3 transactions per job", async function () {
-    const txsBefore = await txCountOf(system, BULK);
-    const d = startDaemonProcess(await writeDaemonConfig(system, { dir, name: "bulk", index: BULK, overrides: { claimPolicy: { concurrency: 8 } } }));
-    daemons.push(d);
+    const txsBefore = await txCountOf(t.system, BULK);
+    const d = startDaemonProcess(await writeDaemonConfig(t.system, { dir: t.dir, name: "bulk", index: BULK, overrides: { claimPolicy: { concurrency: 8 } } }));
+    t.daemons.push(d);
     await ready(d);
-    const jobs = await monteCarloJobs(system, { ...base(), seeds: Array.from({ length: 50 }, (_, i) => BigInt(1_000 + i)), samples: 200n });
-    const { jobIds } = await postJobs(system.clientFor(REQUESTER), { jobs });
+    const jobs = await monteCarloJobs(t.system, { ...base(), seeds: Array.from({ length: 50 }, (_, i) => BigInt(1_000 + i)), samples: 200n });
+    const { jobIds } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
     expect(jobIds).to.have.length(50);
-    await waitForStates(system, jobIds, 40_000);
-    expect(await eventCounts(system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
-    expect(await txCountOf(system, BULK)).to.equal(txsBefore + 3 * 50);
+    await waitForStates(t.system, jobIds, 40_000);
+    expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
+    expect(await txCountOf(t.system, BULK)).to.equal(txsBefore + 3 * 50);
     const records = logRecords(d);
     // Every record carries its nonce; trouble would be a warning or error about one (or any warning at all).
     expect(records.filter((r) => r.level === "warn" || r.level === "error"), "warnings and errors in the log").to.deep.equal([]);
@@ -163,7 +122,7 @@ describe("daemon under load: racing providers and 50 jobs at once (hardhat node 
     expect(d.stderr()).to.not.match(/nonce/i);
     d.kill("SIGTERM");
     expect(await d.exited).to.equal(0);
-    const { intents, txs } = readJournal(join(dir, "bulk", "data"));
+    const { intents, txs } = readJournal(join(t.dir, "bulk", "data"));
     expect(intents.filter((r) => r.status !== "confirmed")).to.deep.equal([]);
     expect(txs.filter((t) => t.status === "mined")).to.have.length(150);
     expect(txs.filter((t) => t.status !== "mined")).to.deep.equal([]);

@@ -3,36 +3,26 @@
 // a separate keeper daemon that times the job out once its execution deadline has passed. The
 // requester gets its reward back plus the provider's collateral; the provider's reputation
 // counts the time-out.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
 import { getAddress, type Address } from "viem";
 
 import { getProvider } from "../actions/auditor/get-provider.ts";
-import { registerProvider } from "../actions/provider/register-provider.ts";
-import { stake } from "../actions/provider/stake.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
-import { createContentServer, type ContentServer } from "../store/server.ts";
 import { readJobState } from "../utils/results.ts";
 import {
-  deploySystem,
   hdAccount,
   ledgerOf,
   logRecords,
   marketEvents,
   monteCarloJobs,
   startDaemonProcess,
-  startHardhatNode,
   waitFor,
   waitForStates,
   writeDaemonConfig,
-  type ChildHandle,
-  type HardhatNode,
-  type System,
 } from "./test-helpers.ts";
-import { createLocalStore } from "../store/local.ts";
+import { useDaemonTestbed } from "./testbed.ts";
 
 const TOKEN = 10n ** 18n;
 const REQUESTER = 1;
@@ -46,79 +36,49 @@ const address = (index: number): Address => getAddress(hdAccount(index).address)
 
 describe("daemon keeper times out a vanished provider (hardhat node + daemon child processes)", function () {
   this.timeout(60_000);
-  let node: HardhatNode;
-  let system: System;
-  let dir: string;
-  let server: ContentServer;
-  const daemons: ChildHandle[] = [];
-
-  before(async function () {
-    node = await startHardhatNode();
-    system = await deploySystem(node.url);
-    await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
-    const provider = system.clientFor(PROVIDER);
-    await registerProvider(provider, { endpoint: "http://127.0.0.1/", pricePerFuel: 1n, maxFuel: 10n ** 12n });
-    await stake(provider, { amount: 1_000n * TOKEN, payment: "permit" });
-    dir = await mkdtemp(join(tmpdir(), "hashwork-daemon-timeout-"));
-    server = createContentServer({ store: createLocalStore({ dir: join(dir, "requester") }) });
-    await server.start();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") {
-      for (const d of daemons) console.error(`--- daemon output\n${d.lines.slice(-200).join("\n")}\n${d.stderr().slice(-3000)}`);
-    }
-    for (const d of daemons.splice(0)) d.kill();
-  });
-
-  after(async () => {
-    for (const d of daemons.splice(0)) d.kill();
-    await server?.close();
-    node?.kill();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const t = useDaemonTestbed("timeout", [PROVIDER]);
 
   it("the provider is killed -9 after claiming; the keeper daemon times the job out; the requester gets reward + collateral", async function () {
-    const providerConfig = await writeDaemonConfig(system, { dir, name: "provider", index: PROVIDER });
-    const keeperConfig = await writeDaemonConfig(system, { dir, name: "keeper", index: KEEPER, overrides: { roles: { provider: false, keeper: true } } });
+    const providerConfig = await writeDaemonConfig(t.system, { dir: t.dir, name: "provider", index: PROVIDER });
+    const keeperConfig = await writeDaemonConfig(t.system, { dir: t.dir, name: "keeper", index: KEEPER, overrides: { roles: { provider: false, keeper: true } } });
     const provider = startDaemonProcess(providerConfig);
-    daemons.push(provider);
+    t.daemons.push(provider);
     const keeper = startDaemonProcess(keeperConfig);
-    daemons.push(keeper);
+    t.daemons.push(keeper);
 
     // A long run (many samples, the policy's whole fuel budget) so the provider is still executing when it dies.
-    const jobs = await monteCarloJobs(system, {
+    const jobs = await monteCarloJobs(t.system, {
       requester: REQUESTER,
-      storeDir: join(dir, "requester"),
-      uriFor: (h) => server.uriFor(h),
+      storeDir: join(t.dir, "requester"),
+      uriFor: (h) => t.server.uriFor(h),
       seeds: [1n],
       samples: 50_000_000n,
       job: { fuelLimit: 1_000_000_000n, reward: REWARD, executionTime: EXECUTION_TIME },
     });
-    const { jobIds } = await postJobs(system.clientFor(REQUESTER), { jobs });
+    const { jobIds } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
     const jobId = jobIds[0]!;
-    const before = await getProvider(system.clientFor(REQUESTER), { provider: address(PROVIDER), includeProfile: false });
+    const before = await getProvider(t.system.clientFor(REQUESTER), { provider: address(PROVIDER), includeProfile: false });
 
     await waitFor("the provider's claim", () => (logRecords(provider).some((r) => r.msg === "claimed" && r.job_id === jobId.toString()) ? true : undefined), 20_000, 5);
     provider.kill("SIGKILL");
     await provider.exited;
-    expect(await readJobState(system.clientFor(REQUESTER), jobId)).to.equal("Claimed");
-    const requesterLedger = await ledgerOf(system, address(REQUESTER));
+    expect(await readJobState(t.system.clientFor(REQUESTER), jobId)).to.equal("Claimed");
+    const requesterLedger = await ledgerOf(t.system, address(REQUESTER));
     const claimedAt = Date.now();
 
-    await waitForStates(system, [jobId], 20_000, ["TimedOut"]);
+    await waitForStates(t.system, [jobId], 20_000, ["TimedOut"]);
     // Not before the execution deadline (chain time moves with 1 s interval mining).
     expect(Date.now() - claimedAt).to.be.at.least((EXECUTION_TIME - 1) * 1000);
 
-    const events = (await marketEvents(system)).filter((e) => (e.args as { jobId?: bigint }).jobId === jobId);
+    const events = (await marketEvents(t.system)).filter((e) => (e.args as { jobId?: bigint }).jobId === jobId);
     expect(events.map((e) => e.eventName)).to.deep.equal(["JobPosted", "JobClaimed", "JobTimedOut"]);
     const timedOut = events[2]!;
     expect(timedOut.transactionHash).to.be.a("string");
-    const tx = await system.publicClient.getTransaction({ hash: timedOut.transactionHash });
+    const tx = await t.system.publicClient.getTransaction({ hash: timedOut.transactionHash });
     expect(getAddress(tx.from)).to.equal(address(KEEPER));
 
-    expect((await ledgerOf(system, address(REQUESTER))) - requesterLedger).to.equal(REWARD + COLLATERAL);
-    const after = await getProvider(system.clientFor(REQUESTER), { provider: address(PROVIDER), includeProfile: false });
+    expect((await ledgerOf(t.system, address(REQUESTER))) - requesterLedger).to.equal(REWARD + COLLATERAL);
+    const after = await getProvider(t.system.clientFor(REQUESTER), { provider: address(PROVIDER), includeProfile: false });
     expect(after.reputation.timedOut).to.equal(before.reputation.timedOut + 1);
     expect(after.staked).to.equal(before.staked - COLLATERAL);
     expect(after.locked).to.equal(0n);
