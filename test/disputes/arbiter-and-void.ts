@@ -1,13 +1,11 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { LOCAL_PARAMETERS } from "../../scripts/lib/defaults.js";
 import {
   BOND,
   COLLATERAL,
   DISPUTE_PARAMETERS,
   JobState,
-  LOCK,
   Phase,
   REWARD,
   SLASH,
@@ -205,11 +203,5 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
         .to.be.revertedWithCustomError(d.disputes, "DisputeWrongPhase")
         .withArgs(d.jobId, Phase.Resolved, Phase.Voting);
     });
-  });
-
-  it("sizes the dispute deadline to fit every round (maxRounds × (commit + reveal) ≤ maxDisputeDuration)", async function () {
-    const p = DISPUTE_PARAMETERS;
-    expect(p.maxRounds * (p.commitPeriod + p.revealPeriod)).to.be.at.most(LOCAL_PARAMETERS.maxDisputeDuration);
-    expect(LOCK).to.be.greaterThan(0n);
   });
 });
