@@ -43,6 +43,9 @@ export type JobIndex = {
 
 const READ_CONCURRENCY = 16;
 
+/** Events after which a job is settled for good: it leaves the index. */
+const TERMINAL_EVENTS = new Set(["JobFinalized", "JobCancelled", "JobExpired", "JobTimedOut"]);
+
 type MarketLog = { eventName: string; args: Record<string, unknown>; blockNumber: bigint | null; transactionHash: Hash | null };
 
 /**
@@ -129,16 +132,33 @@ export function createJobIndex(context: DaemonContext, { client }: { client: Has
     if (!synced) return reconcile(to);
     if (to.number <= synced.number) return;
     const logs = await marketLogs(synced.number + 1n, to.number);
+    // The market's lifecycle events carry the new state and deadline, so most jobs are updated
+    // from the logs alone (no read per job); a job touched by any other event is re-read at `to`.
     const touched = new Set<bigint>();
     for (const l of logs) {
       const jobId = l.args.jobId as bigint | undefined;
       if (jobId === undefined) continue;
-      if (l.eventName === "JobPosted") addPosted(l);
-      if (l.eventName === "ResultSubmitted") {
-        const job = jobs.get(jobId);
-        if (job) job.result = toJobResult(l as never);
+      if (l.eventName === "JobPosted") {
+        addPosted(l);
+        continue;
       }
-      touched.add(jobId);
+      const job = jobs.get(jobId);
+      if (!job) continue;
+      if (l.eventName === "ResultSubmitted") job.result = toJobResult(l as never);
+      if (touched.has(jobId)) continue;
+      if (l.eventName === "JobClaimed") {
+        job.state = "Claimed";
+        job.provider = l.args.provider as Address;
+        job.deadline = l.args.executionDeadline as bigint;
+      } else if (l.eventName === "ResultSubmitted") {
+        job.state = "Submitted";
+        job.provider = job.result!.provider;
+        job.deadline = job.result!.challengeEnd;
+      } else if (TERMINAL_EVENTS.has(l.eventName)) {
+        jobs.delete(jobId);
+      } else {
+        touched.add(jobId);
+      }
     }
     await refresh([...touched], to);
     synced = to;
