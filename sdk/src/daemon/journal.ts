@@ -43,6 +43,9 @@ export type JournaledTransaction = {
   status: "signed" | "mined" | "dropped";
 };
 
+/** One intent carried out by a batched transaction. */
+export type BatchMember = { jobId: bigint; action: string };
+
 /**
  * A committee vote's secret: the salt must survive a crash between commit and reveal, or the
  * seat cannot reveal and its lock is slashed. Saved before the commitment is sent.
@@ -68,8 +71,14 @@ export type Journal = {
   recordAttempt(jobId: bigint, action: string): void;
   /** Stores the last error of an attempt. */
   recordError(jobId: bigint, action: string, error: string): void;
-  /** Journals a signed transaction before it is broadcast; the intent becomes `sent`. */
-  recordTransaction(tx: Omit<JournaledTransaction, "status">): void;
+  /**
+   * Journals a signed transaction before it is broadcast; the intent becomes `sent`. A batched
+   * transaction (one call carrying out several intents) names all of them in `members` (its own
+   * `jobId`/`action` is the first): every member becomes `sent` in the same SQLite transaction.
+   */
+  recordTransaction(tx: Omit<JournaledTransaction, "status"> & { members?: BatchMember[] | undefined }): void;
+  /** The intents a transaction carries out: its batch members, or its own (job, action). */
+  transactionMembers(hash: Hex): BatchMember[];
   setTransactionStatus(hash: Hex, status: JournaledTransaction["status"]): void;
   finishIntent(jobId: bigint, action: string, status: "confirmed" | "reverted" | "failed", detail?: { txHash?: Hex; error?: string }): void;
   /** Intents not yet finished (`pending` or `sent`), oldest first. */
@@ -114,6 +123,13 @@ CREATE TABLE IF NOT EXISTS transactions (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transactions_by_intent ON transactions (job_id, action);
+CREATE TABLE IF NOT EXISTS transaction_members (
+  hash TEXT NOT NULL,
+  job_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  PRIMARY KEY (hash, job_id, action)
+);
+CREATE INDEX IF NOT EXISTS transaction_members_by_intent ON transaction_members (job_id, action);
 CREATE TABLE IF NOT EXISTS votes (
   job_id TEXT NOT NULL,
   round INTEGER NOT NULL,
@@ -187,6 +203,11 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     ),
     txStatus: db.prepare("UPDATE transactions SET status = ? WHERE hash = ?"),
     txAll: db.prepare("SELECT * FROM transactions ORDER BY nonce, created_at, rowid"),
+    // Batched transactions: one row per member intent.
+    memberInsert: db.prepare("INSERT OR IGNORE INTO transaction_members (hash, job_id, action) VALUES (?, ?, ?)"),
+    membersOf: db.prepare("SELECT job_id, action FROM transaction_members WHERE hash = ? ORDER BY rowid"),
+    txGet: db.prepare("SELECT * FROM transactions WHERE hash = ?"),
+    txsOfMember: db.prepare("SELECT hash FROM transaction_members WHERE job_id = ? AND action = ?"),
     voteInsert: db.prepare(
       "INSERT OR IGNORE INTO votes (job_id, round, seat_index, result_hash, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ),
@@ -230,6 +251,10 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       try {
         q.txInsert.run(tx.hash, tx.jobId.toString(), tx.action, tx.nonce, tx.raw, t);
         q.intentSent.run(tx.hash, t, tx.jobId.toString(), tx.action);
+        for (const m of tx.members ?? []) {
+          q.memberInsert.run(tx.hash, m.jobId.toString(), m.action);
+          q.intentSent.run(tx.hash, t, m.jobId.toString(), m.action);
+        }
         db.exec("COMMIT");
       } catch (error) {
         db.exec("ROLLBACK");
@@ -245,14 +270,25 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     openIntents: () => (q.intentsOpen.all() as IntentRow[]).map(toIntent),
     intents: () => (q.intentsAll.all() as IntentRow[]).map(toIntent),
     transactions(filter = {}) {
+      // A batched transaction also belongs to each of its members.
+      const batched =
+        filter.jobId !== undefined && filter.action !== undefined
+          ? new Set((q.txsOfMember.all(filter.jobId.toString(), filter.action) as { hash: string }[]).map((r) => r.hash))
+          : new Set<string>();
       return (q.txAll.all() as TxRow[])
         .map(toTx)
         .filter(
           (t) =>
-            (filter.jobId === undefined || t.jobId === filter.jobId) &&
-            (filter.action === undefined || t.action === filter.action) &&
+            (batched.has(t.hash) ||
+              ((filter.jobId === undefined || t.jobId === filter.jobId) && (filter.action === undefined || t.action === filter.action))) &&
             (filter.nonce === undefined || t.nonce === filter.nonce),
         );
+    },
+    transactionMembers(hash) {
+      const rows = q.membersOf.all(hash) as { job_id: string; action: string }[];
+      if (rows.length > 0) return rows.map((r) => ({ jobId: BigInt(r.job_id), action: r.action }));
+      const own = q.txGet.get(hash) as TxRow | undefined;
+      return own ? [{ jobId: BigInt(own.job_id), action: own.action }] : [];
     },
     saveVote(vote) {
       q.voteInsert.run(vote.jobId.toString(), vote.round, vote.seatIndex, vote.resultHash, vote.salt, vote.commitment, now());

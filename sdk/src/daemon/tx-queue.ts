@@ -8,6 +8,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 
+import { ContractRevertError } from "../errors/contract-revert.ts";
 import { TransactionRevertedError } from "../errors/sdk.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
 import { sleep, type DaemonContext } from "./context.ts";
@@ -35,6 +36,19 @@ export type TxQueue = {
    * journaled, the queue only ever waits for, re-broadcasts or fee-bumps that transaction.
    */
   run<T extends { receipt: TransactionReceipt }>(key: IntentKey, send: (client: HashworkBaseClient) => Promise<T>): Promise<TxOutcome<T>>;
+  /**
+   * Carries out one `action` for several jobs with one transaction (a batched contract call),
+   * each job's intent still at most once: members already finished or with a transaction out are
+   * resolved from the journal; the rest go to `send`, which gets their job ids and must send
+   * exactly one transaction covering them. The signed transaction is journaled for every member
+   * before it is broadcast. When the simulation reverts naming one member's job, that member
+   * fails and the batch is tried again without it (not counted as an attempt of the others).
+   */
+  runBatch<T extends { receipt: TransactionReceipt }>(
+    action: string,
+    jobIds: bigint[],
+    send: (client: HashworkBaseClient, jobIds: bigint[]) => Promise<T>,
+  ): Promise<Map<bigint, TxOutcome<T>>>;
   /** The journaled status of an intent, if it was ever begun. */
   status(key: IntentKey): IntentStatus | undefined;
   /** Resolves every journaled intent with a transaction out (call on start). */
@@ -59,6 +73,24 @@ type WriteArgs = {
   maxPriorityFeePerGas?: bigint;
   value?: bigint;
 };
+
+/** How long fee data (base fee, priority fee) is reused before it is read again. */
+const FEE_TTL_MS = 1_000;
+/** Gas limit from a cached estimate of the same call shape: estimate × 3/2 + 50k (unused gas is not paid). */
+const GAS_MARGIN_NUMERATOR = 3n;
+const GAS_MARGIN_DENOMINATOR = 2n;
+const GAS_MARGIN_EXTRA = 50_000n;
+
+/** The job a contract revert names (its decoded `jobId` argument), if any. */
+function blamedJob(error: unknown): bigint | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 8; depth++, e = (e as { cause?: unknown }).cause) {
+    if (e instanceof ContractRevertError) {
+      const jobId = (e as { jobId?: unknown }).jobId;
+      return typeof jobId === "bigint" ? jobId : undefined;
+    }
+  }
+  return undefined;
+}
 
 /** Fee bump for a stuck transaction: +25% (nodes require at least +10% to replace). */
 const BUMP_NUMERATOR = 125n;
@@ -88,6 +120,42 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
   let signedCount = 0;
   const inFlight = new Map<string, Promise<TxOutcome<never>>>();
   const keyOf = (k: IntentKey) => `${k.jobId}:${k.action}`;
+
+  // Fee data is read once per FEE_TTL_MS (not per transaction): max fee = 2 × base fee + tip,
+  // so a few blocks of rising base fee do not strand a transaction (a stuck one is bumped).
+  let feeCache: { at: number; fees: Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> } | undefined;
+  function fees() {
+    if (!feeCache || Date.now() - feeCache.at > FEE_TTL_MS) {
+      const fees = (async () => {
+        const [block, tip] = await Promise.all([
+          publicClient.getBlock({ blockTag: "latest" }),
+          publicClient.estimateMaxPriorityFeePerGas().catch(() => 1_000_000_000n),
+        ]);
+        const base = block.baseFeePerGas ?? 0n;
+        return { maxFeePerGas: 2n * base + tip, maxPriorityFeePerGas: tip };
+      })();
+      feeCache = { at: Date.now(), fees };
+      fees.catch(() => (feeCache = undefined));
+    }
+    return feeCache.fees;
+  }
+
+  // One gas estimate per call shape (function and batch size), with a margin: the simulation
+  // before each transaction already checked that it succeeds, so the estimate is not repeated.
+  const gasCache = new Map<string, bigint>();
+  async function gasFor(args: WriteArgs, data: Hex): Promise<bigint> {
+    if (args.gas !== undefined) return args.gas;
+    const first = args.args?.[0];
+    const shape = `${args.address}:${args.functionName}:${Array.isArray(first) ? first.length : 1}`;
+    let limit = gasCache.get(shape);
+    if (limit === undefined) {
+      // By address: with a local account viem would prepare a whole transaction (nonce, chain id) first.
+      const estimate = await publicClient.estimateGas({ account: account.address, to: args.address, data, value: args.value });
+      limit = (estimate * GAS_MARGIN_NUMERATOR) / GAS_MARGIN_DENOMINATOR + GAS_MARGIN_EXTRA;
+      gasCache.set(shape, limit);
+    }
+    return limit;
+  }
 
   /** Runs `fn` alone: one nonce decision and broadcast at a time. */
   async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -124,27 +192,35 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     }
   }
 
-  async function write(key: IntentKey, args: WriteArgs): Promise<Hex> {
+  async function write(keys: IntentKey[], args: WriteArgs): Promise<Hex> {
+    const key = keys[0]!;
     const data = encodeFunctionData({ abi: args.abi, functionName: args.functionName, args: args.args ?? [] } as never);
+    const chainId = client.walletClient.chain?.id ?? (await publicClient.getChainId());
     return exclusive(async () => {
       if (nextNonce === undefined) {
         nextNonce = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
       }
       const nonce = nextNonce;
-      const request = await client.walletClient.prepareTransactionRequest({
-        account,
-        chain: client.walletClient.chain,
+      const [gas, fee] = await Promise.all([
+        gasFor(args, data),
+        args.maxFeePerGas !== undefined && args.maxPriorityFeePerGas !== undefined
+          ? { maxFeePerGas: args.maxFeePerGas, maxPriorityFeePerGas: args.maxPriorityFeePerGas }
+          : fees(),
+      ]);
+      const request = {
+        type: "eip1559" as const,
+        chainId,
         to: args.address,
         data,
         nonce,
-        gas: args.gas,
-        maxFeePerGas: args.maxFeePerGas,
-        maxPriorityFeePerGas: args.maxPriorityFeePerGas,
+        gas,
+        maxFeePerGas: fee.maxFeePerGas,
+        maxPriorityFeePerGas: fee.maxPriorityFeePerGas,
         value: args.value,
-      } as never);
-      const raw = await account.signTransaction(request as never);
+      };
+      const raw = await account.signTransaction(request);
       const hash = keccak256(raw);
-      journal.recordTransaction({ hash, jobId: key.jobId, action: key.action, nonce, raw });
+      journal.recordTransaction({ hash, jobId: key.jobId, action: key.action, nonce, raw, members: keys.length > 1 ? keys : undefined });
       nextNonce = nonce + 1;
       signedCount++;
       try {
@@ -154,21 +230,23 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         if (c.retryable && !c.nonceDesync) throw error; // delivery unknown: resolved (re-broadcast) from the journal
         // The node refused it: the nonce is free again, and nothing of this intent is out.
         journal.setTransactionStatus(hash, "dropped");
-        journal.finishIntent(key.jobId, key.action, "failed", { error: c.message });
+        for (const k of keys) journal.finishIntent(k.jobId, k.action, "failed", { error: c.message });
         nextNonce = c.nonceDesync ? undefined : nonce;
         throw error;
       }
       sent.inc({ action: key.action });
-      log.info("transaction sent", { job_id: key.jobId, action: key.action, tx_hash: hash, nonce });
+      if (keys.length > 1) {
+        log.info("transaction sent", { job_id: key.jobId, job_ids: keys.map((k) => k.jobId), action: key.action, tx_hash: hash, nonce });
+      } else log.info("transaction sent", { job_id: key.jobId, action: key.action, tx_hash: hash, nonce });
       return hash;
     });
   }
 
-  function clientFor(key: IntentKey): HashworkBaseClient {
+  function clientFor(keys: IntentKey[]): HashworkBaseClient {
     const wallet = {
       ...client.walletClient,
       account,
-      writeContract: (args: WriteArgs) => write(key, args),
+      writeContract: (args: WriteArgs) => write(keys, args),
     } as unknown as HashworkWalletClient;
     return { ...client, publicClient: waitingPublicClient, walletClient: wallet };
   }
@@ -178,11 +256,21 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     outcomes.inc({ action: key.action, status });
   }
 
-  /** Waits for one of the intent's journaled transactions to be mined; re-broadcasts and fee-bumps meanwhile. */
+  /**
+   * Waits for one of the intent's journaled transactions to be mined; re-broadcasts and
+   * fee-bumps meanwhile. The members of a batched transaction share one waiter (keyed by nonce)
+   * and are finished together.
+   */
   async function resolveSent(key: IntentKey): Promise<TxOutcome<never>> {
-    const k = keyOf(key);
+    const first = journal.transactions(key).find((t) => t.status !== "dropped");
+    const members = first ? journal.transactionMembers(first.hash) : [key];
+    const batched = members.length > 1;
+    const k = batched ? `nonce:${first!.nonce}` : keyOf(key);
     const running = inFlight.get(k);
     if (running) return running;
+    const finishAll = (status: "confirmed" | "reverted" | "failed", detail: { txHash?: Hex; error?: string }) => {
+      for (const m of batched ? members : [key]) finish(m, status, detail);
+    };
     const promise = (async (): Promise<TxOutcome<never>> => {
       pendingGauge.inc();
       let lastSignedAt = Date.now();
@@ -191,7 +279,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         while (!context.shutdown.aborted) {
           const txs = journal.transactions(key).filter((t) => t.status !== "dropped");
           if (txs.length === 0) {
-            finish(key, "failed", { error: "no transaction of this intent is out" });
+            finishAll("failed", { error: "no transaction of this intent is out" });
             return { status: "failed", error: new Error("no transaction of this intent is out") };
           }
           try {
@@ -201,7 +289,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
               journal.setTransactionStatus(tx.hash, "mined");
               for (const other of txs) if (other.hash !== tx.hash) journal.setTransactionStatus(other.hash, "dropped");
               const status = receipt.status === "success" ? "confirmed" : "reverted";
-              finish(key, status, { txHash: tx.hash });
+              finishAll(status, { txHash: tx.hash });
               log.info(`transaction ${status === "confirmed" ? "mined" : "reverted"} (resumed)`, {
                 job_id: key.jobId, action: key.action, tx_hash: tx.hash,
               });
@@ -213,7 +301,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
               // Some transaction took the nonce; if none of ours shows a receipt soon, it was not ours.
               if (++nonceUsedPolls >= 5) {
                 for (const tx of txs) journal.setTransactionStatus(tx.hash, "dropped");
-                finish(key, "failed", { error: `nonce ${nonce} was used by another transaction` });
+                finishAll("failed", { error: `nonce ${nonce} was used by another transaction` });
                 log.warn("intent's nonce was taken by another transaction", { job_id: key.jobId, action: key.action, nonce });
                 return { status: "failed", error: new Error(`nonce ${nonce} used by another transaction`) };
               }
@@ -268,7 +356,8 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     delete (request as { yParity?: unknown }).yParity;
     const replacement = await account.signTransaction(request as never);
     const hash = keccak256(replacement);
-    journal.recordTransaction({ hash, jobId: key.jobId, action: key.action, nonce, raw: replacement });
+    const members = journal.transactionMembers(keccak256(raw));
+    journal.recordTransaction({ hash, jobId: key.jobId, action: key.action, nonce, raw: replacement, members: members.length > 1 ? members : undefined });
     signedCount++;
     bumps.inc({ action: key.action });
     log.warn("fee bump of a stuck transaction", { job_id: key.jobId, action: key.action, tx_hash: hash, nonce });
@@ -288,7 +377,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
       if (context.shutdown.aborted) return { status: "interrupted" };
       journal.recordAttempt(key.jobId, key.action);
       try {
-        const value = await send(clientFor(key));
+        const value = await send(clientFor([key]));
         journal.setTransactionStatus(value.receipt.transactionHash, "mined");
         finish(key, "confirmed", { txHash: value.receipt.transactionHash });
         return { status: "confirmed", receipt: value.receipt, value, resumed: false };
@@ -320,6 +409,100 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     return { status: "failed", error: new Error("unreachable") };
   }
 
+  async function runBatch<T extends { receipt: TransactionReceipt }>(
+    action: string,
+    jobIds: bigint[],
+    send: (client: HashworkBaseClient, jobIds: bigint[]) => Promise<T>,
+  ): Promise<Map<bigint, TxOutcome<T>>> {
+    const outcomes = new Map<bigint, TxOutcome<T>>();
+    const waiting: Promise<void>[] = [];
+    let todo: bigint[] = [];
+    for (const jobId of new Set(jobIds)) {
+      const intent = journal.beginIntent(jobId, action);
+      if (intent.status === "confirmed" || intent.status === "reverted") {
+        outcomes.set(jobId, { status: intent.status, receipt: undefined, resumed: true });
+      } else if (intent.status === "sent") {
+        waiting.push(resolveSent({ jobId, action }).then((o) => void outcomes.set(jobId, o)));
+      } else todo.push(jobId);
+    }
+    if (todo.length === 1) {
+      const [jobId] = todo as [bigint];
+      waiting.push(run({ jobId, action }, (c) => send(c, [jobId])).then((o) => void outcomes.set(jobId, o)));
+      todo = [];
+    }
+    const counted = new Set<bigint>();
+    for (let attempt = 1; todo.length > 0 && attempt <= config.tx.maxAttempts; ) {
+      if (context.shutdown.aborted) break;
+      const keys = todo.map((jobId) => ({ jobId, action }));
+      for (const jobId of todo) {
+        if (counted.has(jobId)) continue;
+        journal.recordAttempt(jobId, action);
+        counted.add(jobId);
+      }
+      try {
+        const value = await send(clientFor(keys), todo);
+        const hash = value.receipt.transactionHash;
+        journal.setTransactionStatus(hash, "mined");
+        for (const k of keys) {
+          finish(k, "confirmed", { txHash: hash });
+          outcomes.set(k.jobId, { status: "confirmed", receipt: value.receipt, value, resumed: false });
+        }
+        todo = [];
+        break;
+      } catch (error) {
+        const c = classifyError(error);
+        if (journal.getIntent(todo[0]!, action)?.status === "sent") {
+          const batch = todo;
+          todo = [];
+          if (error instanceof TransactionRevertedError) {
+            journal.setTransactionStatus(error.receipt.transactionHash, "mined");
+            for (const jobId of batch) {
+              finish({ jobId, action }, "reverted", { txHash: error.receipt.transactionHash, error: c.message });
+              outcomes.set(jobId, { status: "reverted", receipt: error.receipt, resumed: false });
+            }
+          } else {
+            log.warn("a batched transaction is out; waiting for it instead of sending another", { action, job_ids: batch, error: c.message });
+            waiting.push(...batch.map((jobId) => resolveSent({ jobId, action }).then((o) => void outcomes.set(jobId, o))));
+          }
+          break;
+        }
+        // The simulation named one member's job: that member fails; the others go again.
+        const blamed = blamedJob(error);
+        if (!c.retryable && blamed !== undefined && todo.includes(blamed) && todo.length > 1) {
+          journal.recordError(blamed, action, c.message);
+          finish({ jobId: blamed, action }, "failed", { error: c.message });
+          outcomes.set(blamed, { status: "failed", error });
+          todo = todo.filter((id) => id !== blamed);
+          log.info("batch member refused by the simulation; sending the rest", { action, job_id: blamed, error: c.message });
+          if (todo.length === 1) {
+            const [jobId] = todo as [bigint];
+            waiting.push(run({ jobId, action }, (cl) => send(cl, [jobId])).then((o) => void outcomes.set(jobId, o)));
+            todo = [];
+          }
+          continue;
+        }
+        for (const jobId of todo) journal.recordError(jobId, action, c.message);
+        if (!c.retryable || attempt === config.tx.maxAttempts) {
+          for (const jobId of todo) {
+            finish({ jobId, action }, "failed", { error: c.message });
+            outcomes.set(jobId, { status: "failed", error });
+          }
+          todo = [];
+          break;
+        }
+        retries.inc({ action });
+        const delay = backoffMs(attempt, config.tx.baseBackoffMs);
+        log.info("retryable failure; backing off", { action, job_ids: todo, attempt, delay_ms: delay, error: c.message });
+        counted.clear();
+        attempt++;
+        await sleep(delay, context.shutdown);
+      }
+    }
+    for (const jobId of todo) outcomes.set(jobId, { status: "interrupted" });
+    await Promise.all(waiting);
+    return outcomes;
+  }
+
   async function recover(): Promise<void> {
     const open = journal.openIntents().filter((i) => i.status === "sent");
     if (open.length > 0) log.info("resuming journaled transactions", { count: open.length });
@@ -328,6 +511,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
 
   return {
     run,
+    runBatch,
     recover,
     status: (key) => journal.getIntent(key.jobId, key.action)?.status,
     get signed() {
