@@ -1,9 +1,6 @@
-import { keccak256, type Address } from "viem";
+import { concatHex, keccak256, numberToHex, type Address } from "viem";
 
 import { getProvider } from "../../actions/auditor/get-provider.ts";
-import { claimJob } from "../../actions/provider/claim-job.ts";
-import { submitResult } from "../../actions/provider/submit-result.ts";
-import { finalizeJob } from "../../actions/requester/finalize-job.ts";
 import { resolveLimits } from "../../executor/abi.ts";
 import type { Executor } from "../../executor/executor.ts";
 import type { LocalStore } from "../../store/local.ts";
@@ -13,7 +10,8 @@ import { decideClaim } from "../claim-policy.ts";
 import type { DaemonContext } from "../context.ts";
 import { classifyError } from "../errors.ts";
 import type { JobIndex, TrackedJob } from "../job-index.ts";
-import type { TxQueue } from "../tx-queue.ts";
+import type { TxOutcome, TxQueue } from "../tx-queue.ts";
+import { createBatcher, sendClaims, sendFinalizations, sendSubmissions, type Submission } from "./batch.ts";
 import { fetchContent } from "./content.ts";
 import type { Role, Tick } from "./role.ts";
 
@@ -66,6 +64,37 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   let stopping = false;
 
   const mine = (job: TrackedJob) => job.provider.toLowerCase() === me.toLowerCase();
+
+  // Claims, submissions and finalizations go out in batches: what is ready while the previous
+  // batch of the same kind is being sent goes into the next one (one transaction for all).
+  type ClaimOutcome = TxOutcome<Awaited<ReturnType<typeof sendClaims>>>;
+  type SubmitOutcome = TxOutcome<Awaited<ReturnType<typeof sendSubmissions>>>;
+  const claims = createBatcher<TrackedJob, ClaimOutcome>(async (jobs) => {
+    // Claimed by someone else since the decision (the index updates jobs in place): leave it.
+    const open = jobs.filter((j) => j.state === "Open");
+    if (open.length === 0) return new Map();
+    return queue.runBatch("claim", open.map((j) => j.jobId), (c, ids) => sendClaims(c, ids));
+  });
+  const submissions = createBatcher<Submission, SubmitOutcome>((items) =>
+    queue.runBatch("submit", items.map((i) => i.jobId), (c, ids) => sendSubmissions(c, items.filter((i) => ids.includes(i.jobId)))),
+  );
+  const finalizations = createBatcher<TrackedJob, TxOutcome<{ receipt: unknown }>>((jobs) =>
+    queue.runBatch("finalize", jobs.map((j) => j.jobId), (c, ids) =>
+      sendFinalizations(c, jobs.filter((j) => ids.includes(j.jobId)).map((j) => ({ jobId: j.jobId, terms: j.result!.terms }))),
+    ),
+  );
+
+  // Each provider goes through open jobs in its own order (by keccak256(account, jobId)), so
+  // providers started together mostly claim different jobs instead of racing for the same ones.
+  const preference = new Map<bigint, string>();
+  const rank = (jobId: bigint) => {
+    let r = preference.get(jobId);
+    if (r === undefined) {
+      r = keccak256(concatHex([me, numberToHex(jobId, { size: 32 })]));
+      preference.set(jobId, r);
+    }
+    return r;
+  };
   const jobLog = (job: TrackedJob) => log.child({ job_id: job.jobId });
 
   function refuse(job: TrackedJob, reason: string, error?: unknown) {
@@ -109,7 +138,12 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     }
 
     if (job.state === "Open") {
-      const outcome = await queue.run({ jobId: job.jobId, action: "claim" }, (c) => claimJob(c, { jobId: job.jobId }));
+      const outcome = await claims.add(job);
+      if (outcome === undefined) {
+        backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+        l.info("claimed by another provider", { state: job.state, provider: job.provider });
+        return;
+      }
       if (outcome.status !== "confirmed") {
         if (outcome.status === "failed") l.info("claim not made", { error: outcome.error });
         else if (outcome.status === "reverted") l.info("claim reverted (another provider was first)");
@@ -153,14 +187,13 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     const outputURI = `${p.outputBaseUrl()}/content/${stored.hash}`;
     l.info("executed", { status: result.status, fuel_used: result.fuelUsed, wall_ms: Math.round(result.wallTimeMs) });
 
-    const submitted = await queue.run({ jobId: job.jobId, action: "submit" }, (c) =>
-      submitResult(c, { jobId: job.jobId, outcome: outcomeClaim, outputURI }),
-    );
+    const submitted = (await submissions.add({ jobId: job.jobId, outcome: outcomeClaim, outputURI })) ?? { status: "interrupted" };
     if (submitted.status === "confirmed") {
       m.submitted.inc();
       l.info("submitted", { tx_hash: submitted.receipt?.transactionHash, resumed: submitted.resumed });
-      if (submitted.value) {
-        job.result = submitted.value.result;
+      const result = submitted.value?.results.get(job.jobId);
+      if (result) {
+        job.result = result;
         job.state = "Submitted";
       }
     } else if (submitted.status !== "interrupted") {
@@ -171,11 +204,10 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   }
 
   async function finalize(job: TrackedJob): Promise<void> {
-    const outcome = await queue.run({ jobId: job.jobId, action: "finalize" }, (c) =>
-      finalizeJob(c, { jobId: job.jobId, terms: job.result!.terms }),
-    );
+    const outcome = await finalizations.add(job);
+    if (!outcome) return;
     if (outcome.status === "confirmed") {
-      m.finalized.inc();
+      if (!outcome.resumed) m.finalized.inc();
       jobLog(job).info("finalized", { tx_hash: outcome.receipt?.transactionHash, resumed: outcome.resumed });
     } else if (outcome.status === "failed" || outcome.status === "reverted") {
       // Usually the window is not over at the chain's clock yet, or someone else finalized it.
@@ -244,7 +276,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         };
         // The index lags the head by `confirmations`: the journal knows what we already did.
         if (done("submit")) {
-          if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now) {
+          if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now && !done("finalize")) {
             const task = finalize(job).finally(() => finalizing.delete(job.jobId));
             finalizing.set(job.jobId, task);
           }
@@ -254,12 +286,18 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && queue.status({ jobId: job.jobId, action: "claim" }) === "confirmed")) {
           if (job.deadline > now) start(job);
         }
-        else if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now) {
+        else if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now && !done("finalize")) {
           const task = finalize(job).finally(() => finalizing.delete(job.jobId));
           finalizing.set(job.jobId, task);
         }
       }
-      if (!claiming && open.length > 0) {
+      if (preference.size > 2 * index.jobs().length + 1_000) {
+        const tracked = new Set(index.jobs().map((j) => j.jobId));
+        for (const id of preference.keys()) if (!tracked.has(id)) preference.delete(id);
+      }
+      // No free slot: no stake read, no claim round.
+      if (!claiming && open.length > 0 && active.size < config.claimPolicy.concurrency) {
+        open.sort((a, b) => (rank(a.jobId) < rank(b.jobId) ? -1 : 1));
         claiming = claimRound(open).finally(() => (claiming = undefined));
       }
     },

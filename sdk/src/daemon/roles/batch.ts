@@ -1,0 +1,118 @@
+import type { TransactionReceipt } from "viem";
+
+import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
+import { claimJob } from "../../actions/provider/claim-job.ts";
+import { submitResult } from "../../actions/provider/submit-result.ts";
+import { finalizeJob } from "../../actions/requester/finalize-job.ts";
+import { computeResultHash } from "../../executor/result-hash.ts";
+import type { HashworkBaseClient } from "../../utils/client.ts";
+import type { SubmittedJobTerms } from "../../utils/job-request.ts";
+import { marketEventsInReceipt } from "../../utils/logs.ts";
+import { encodeOutputUri, type ExecutionOutcome } from "../../utils/output-uri.ts";
+import { toJobResult, type JobResult } from "../../utils/results.ts";
+import { sendContractTransaction } from "../../utils/write.ts";
+
+/** The market's largest batch (`MAX_BATCH`). */
+export const MARKET_MAX_BATCH = 100;
+
+export type BatchSent = { receipt: TransactionReceipt };
+
+/** Claims `jobIds` in one transaction (`claimJob` for one, `claimJobs` for several). */
+export async function sendClaims(client: HashworkBaseClient, jobIds: bigint[]): Promise<BatchSent> {
+  if (jobIds.length === 1) return claimJob(client, { jobId: jobIds[0]! });
+  return sendContractTransaction(client, {
+    action: "claimJobs",
+    address: client.deployment.market,
+    abi: hashworkMarketAbi,
+    functionName: "claimJobs",
+    args: [jobIds],
+  });
+}
+
+export type Submission = { jobId: bigint; outcome: ExecutionOutcome; outputURI: string };
+
+/**
+ * Submits results in one transaction (`submitResult` for one, `submitResults` for several), each
+ * with its outcome published in the output URI; returns each job's committed result.
+ */
+export async function sendSubmissions(client: HashworkBaseClient, items: Submission[]): Promise<BatchSent & { results: Map<bigint, JobResult> }> {
+  if (items.length === 1) {
+    const { jobId, outcome, outputURI } = items[0]!;
+    const sent = await submitResult(client, { jobId, outcome, outputURI });
+    return { receipt: sent.receipt, results: new Map([[jobId, sent.result]]) };
+  }
+  const sent = await sendContractTransaction(client, {
+    action: "submitResults",
+    address: client.deployment.market,
+    abi: hashworkMarketAbi,
+    functionName: "submitResults",
+    args: [
+      items.map((i) => i.jobId),
+      items.map((i) => computeResultHash(i.outcome.outputHash, i.outcome.fuelUsed, i.outcome.status)),
+      items.map((i) => encodeOutputUri(i.outputURI, i.outcome)),
+    ],
+  });
+  const results = new Map<bigint, JobResult>();
+  for (const log of marketEventsInReceipt(client, sent.receipt, "ResultSubmitted")) results.set(log.args.jobId, toJobResult(log));
+  return { receipt: sent.receipt, results };
+}
+
+/** Finalizes submitted jobs in one transaction (`finalizeJob` for one, `finalizeJobs` for several). */
+export async function sendFinalizations(client: HashworkBaseClient, items: { jobId: bigint; terms: SubmittedJobTerms }[]): Promise<BatchSent> {
+  if (items.length === 1) return finalizeJob(client, items[0]!);
+  return sendContractTransaction(client, {
+    action: "finalizeJobs",
+    address: client.deployment.market,
+    abi: hashworkMarketAbi,
+    functionName: "finalizeJobs",
+    args: [items.map((i) => i.jobId), items.map((i) => i.terms)],
+  });
+}
+
+/**
+ * Collects items and hands them to `flush` in batches: the first item after an idle period
+ * waits `windowMs`, and while a batch is being sent the next one fills up (one batch in flight
+ * at a time, at most `max` items each). So an idle provider adds little latency and a busy one
+ * sends one transaction per batch instead of one per job.
+ */
+export function createBatcher<I extends { jobId: bigint }, R>(
+  flush: (items: I[]) => Promise<Map<bigint, R>>,
+  { max = MARKET_MAX_BATCH, windowMs = 10 }: { max?: number; windowMs?: number } = {},
+) {
+  type Entry = { item: I; resolve: (r: R | undefined) => void; reject: (e: unknown) => void };
+  let pending: Entry[] = [];
+  let busy = false;
+
+  function schedule() {
+    if (busy || pending.length === 0) return;
+    busy = true;
+    setTimeout(() => {
+      const batch = pending.slice(0, max);
+      pending = pending.slice(max);
+      flush(batch.map((e) => e.item))
+        .then((results) => {
+          for (const e of batch) e.resolve(results.get(e.item.jobId));
+        })
+        .catch((error: unknown) => {
+          for (const e of batch) e.reject(error);
+        })
+        .finally(() => {
+          busy = false;
+          schedule();
+        });
+    }, windowMs);
+  }
+
+  return {
+    /** Resolves with the item's result (undefined when `flush` returned none for it). */
+    add(item: I): Promise<R | undefined> {
+      return new Promise((resolve, reject) => {
+        pending.push({ item, resolve, reject });
+        schedule();
+      });
+    },
+    get size() {
+      return pending.length;
+    },
+  };
+}
