@@ -33,7 +33,7 @@ describe("daemon config", function () {
     expect(c.claimPolicy.maxFuel).to.equal(1_000_000_000n);
     expect(c.corruptResults).to.equal(false);
     expect(c.watcher).to.deep.equal({ sampleRate: 0.1 });
-    expect(c.keeper).to.deep.equal({ audits: true });
+    expect(c.keeper).to.deep.equal({ audits: true, finalizeGraceS: 30 });
     expect(c.fetch.allowFileUris).to.equal(false);
   });
 
@@ -64,6 +64,7 @@ describe("daemon config", function () {
     expect(c.roles).to.deep.equal({ provider: false, keeper: true, verifier: true, watcher: true });
     expect(c.watcher.sampleRate).to.equal(1);
     expect(c.keeper.audits).to.equal(false);
+    expect(parseConfig({ ...minimal, keeper: { finalizeGraceS: 0 } }).keeper.finalizeGraceS).to.equal(0);
     expect(parseConfig({ ...minimal, watcher: { sampleRate: 0 } }).watcher.sampleRate).to.equal(0);
   });
 
@@ -81,6 +82,7 @@ describe("daemon config", function () {
     expect(problem({ ...minimal, watcher: { sampleRate: 1.5 } })).to.equal("config: watcher.sampleRate must be a number from 0 to 1 (got 1.5)");
     expect(problem({ ...minimal, watcher: { rate: 1 } })).to.equal("config: watcher.rate is not a known setting");
     expect(problem({ ...minimal, keeper: { audits: 1 } })).to.equal("config: keeper.audits must be true or false (got 1)");
+    expect(problem({ ...minimal, keeper: { finalizeGraceS: -1 } })).to.match(/^config: keeper\.finalizeGraceS must be an integer/);
     expect(problem({ ...minimal, http: { port: 70000 } })).to.match(/^config: http\.port must be an integer from 0 to 65535/);
     expect(problem({ ...minimal, colour: "blue" })).to.equal("config: colour is not a known setting");
     expect(problem({ ...minimal, executor: { thread: 2 } })).to.equal("config: executor.thread is not a known setting");

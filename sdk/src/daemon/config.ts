@@ -25,8 +25,11 @@ export type DaemonConfig = {
   roles: { provider: boolean; keeper: boolean; verifier: boolean; watcher: boolean };
   /** Watcher role: the share (0–1) of other providers' results it re-executes. */
   watcher: { sampleRate: number };
-  /** Keeper role: whether it starts the audits the lottery selects (paid from accrued fees). */
-  keeper: { audits: boolean };
+  /**
+   * Keeper role: whether it starts the audits the lottery selects (paid from accrued fees), and
+   * how long past a challenge window it leaves the finalization to the job's own provider.
+   */
+  keeper: { audits: boolean; finalizeGraceS: number };
   claimPolicy: {
     /** Least reward per unit of fuel limit accepted (base units, may be 0). */
     minPricePerFuel: bigint;
@@ -202,8 +205,11 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
     throw new ConfigError("watcher.sampleRate", `must be a number from 0 to 1 (got ${JSON.stringify(sampleRate)})`);
   }
   const kp = object(raw, "keeper", "keeper");
-  noUnknown(kp, ["audits"], "keeper");
-  const keeper = { audits: boolean(kp, "audits", "keeper.audits", true) };
+  noUnknown(kp, ["audits", "finalizeGraceS"], "keeper");
+  const keeper = {
+    audits: boolean(kp, "audits", "keeper.audits", true),
+    finalizeGraceS: integer(kp, "finalizeGraceS", "keeper.finalizeGraceS", 30, 0, 86_400),
+  };
 
   const c = object(raw, "claimPolicy", "claimPolicy");
   noUnknown(c, ["minPricePerFuel", "maxFuel", "concurrency", "minFreeStake", "allowRequesters", "denyRequesters"], "claimPolicy");

@@ -53,6 +53,7 @@ const AUDIT_WINDOW = 256n;
  */
 export function createKeeperRole(context: DaemonContext, { client, index, queue, maxInFlight = 8 }: CreateKeeperRoleParameters): Role {
   const log = context.logger.child({ role: "keeper" });
+  const finalizeGrace = BigInt(context.config.keeper.finalizeGraceS);
   const done = context.metrics.counter("hashwork_keeper_actions_total", "Upkeep transactions, by action and status");
   const inFlight = new Map<string, Promise<void>>();
   const retryAt = new Map<string, number>();
@@ -63,7 +64,11 @@ export function createKeeperRole(context: DaemonContext, { client, index, queue,
     for (const job of index.jobs()) {
       if (job.state === "Open" && job.deadline < now) out.push({ action: "expire", kind: "expire", job });
       else if (job.state === "Claimed" && job.deadline < now) out.push({ action: "timeout", kind: "timeout", job });
-      else if (job.state === "Submitted" && job.result && job.result.challengeEnd < now) out.push({ action: "finalize", kind: "finalize", job });
+      // The job's own provider finalizes it (in a batch) as soon as the window is over; the keeper
+      // steps in only after a grace period, so the two do not race for the same settlement.
+      else if (job.state === "Submitted" && job.result && job.result.challengeEnd + finalizeGrace < now) {
+        out.push({ action: "finalize", kind: "finalize", job });
+      }
     }
     return out;
   }
