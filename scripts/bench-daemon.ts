@@ -21,7 +21,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { getAddress, parseEventLogs, type Hex } from "viem";
+import { decodeFunctionData, getAddress, parseEventLogs, type Hex } from "viem";
 
 import { registerProvider } from "../sdk/src/actions/provider/register-provider.ts";
 import { stake } from "../sdk/src/actions/provider/stake.ts";
@@ -223,9 +223,32 @@ try {
   const blockGaps = [];
   for (let b = startBlock + 2n; b <= endBlock; b++) if (seen.has(b) && seen.has(b - 1n)) blockGaps.push(seen.get(b)! - seen.get(b - 1n)!);
   const reverted = [];
+  const revertedByFunction: Record<string, number> = {};
+  const txsByFunction: Record<string, number> = {};
   for (const b of blocks) for (const h of b.transactions as Hex[]) {
-    const r = await system.publicClient.getTransactionReceipt({ hash: h });
-    if (r.status !== "success") reverted.push(h);
+    const [r, tx] = await Promise.all([system.publicClient.getTransactionReceipt({ hash: h }), system.publicClient.getTransaction({ hash: h })]);
+    let fn = tx.input.slice(0, 10);
+    try {
+      fn = decodeFunctionData({ abi: hashworkMarketAbi, data: tx.input }).functionName;
+    } catch {
+      // not a market call
+    }
+    txsByFunction[fn] = (txsByFunction[fn] ?? 0) + 1;
+    if (r.status !== "success") {
+      reverted.push(h);
+      revertedByFunction[fn] = (revertedByFunction[fn] ?? 0) + 1;
+    }
+  }
+  if (process.env.BENCH_TIMELINE) {
+    // Events per 500 ms of wall clock, from the first postJobs.
+    const rows = new Map<number, Record<string, number>>();
+    for (const e of all) {
+      const slot = Math.floor((at(e.blockNumber!) - t0) / 500);
+      const row = rows.get(slot) ?? {};
+      row[e.eventName] = (row[e.eventName] ?? 0) + 1;
+      rows.set(slot, row);
+    }
+    for (const [slot, row] of [...rows].sort((a, b) => a[0] - b[0])) console.log(`${slot * 500} ms`, JSON.stringify(row));
   }
 
   // Daemon metrics: execution time, RPC round trips.
@@ -286,6 +309,8 @@ try {
       rpcByMethodPerJob: Object.fromEntries(Object.entries(rpcByMethod).sort((a, b) => b[1] - a[1]).map(([m, n]) => [m, round(n / JOBS, 2)])),
       transactions: txsPerBlock.reduce((a, b) => a + b, 0),
       revertedTransactions: reverted.length,
+      txsByFunction,
+      revertedByFunction,
       blocks: blocks.length,
       txsPerBlockMean: round(txsPerBlock.reduce((a, b) => a + b, 0) / Math.max(1, blocks.length), 2),
       txsPerBlockMax: Math.max(0, ...txsPerBlock),
