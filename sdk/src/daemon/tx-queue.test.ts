@@ -7,6 +7,7 @@ import { network } from "hardhat";
 import { createWalletClient, custom, HttpRequestError, keccak256, type Address } from "viem";
 
 import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
+import { MarketUnexpectedJobStateError } from "../errors/contract-errors.ts";
 import { createSdkFixtures } from "../test-utils/fixtures.ts";
 import type { HashworkBaseClient, HashworkWalletClient } from "../utils/client.ts";
 import { sendContractTransaction } from "../utils/write.ts";
@@ -146,5 +147,72 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
     } finally {
       await d.publicClient.request({ method: "evm_setAutomine" as never, params: [true] as never });
     }
+  });
+
+  describe("batched intents (one transaction for several jobs)", function () {
+    it("journals the batch for every member before broadcast, confirms them together, and never sends it again after a restart", async function () {
+      const { client, queue, approve, nonce, allowance, context } = await setup();
+      const start = await nonce();
+      const seen: bigint[][] = [];
+      const outcomes = await queue.runBatch("approve", [1n, 2n, 3n], (c, ids) => {
+        seen.push(ids);
+        return approve(c, ids.reduce((a, b) => a + b, 0n));
+      });
+      expect(seen).to.deep.equal([[1n, 2n, 3n]]);
+      expect([...outcomes.values()].map((o) => o.status)).to.deep.equal(["confirmed", "confirmed", "confirmed"]);
+      expect(await nonce()).to.equal(start + 1);
+      expect(await allowance()).to.equal(6n);
+      const [tx] = journal.transactions();
+      for (const jobId of [1n, 2n, 3n]) {
+        expect(journal.getIntent(jobId, "approve")).to.deep.include({ status: "confirmed", txHash: tx!.hash, attempts: 1 });
+        expect(journal.transactions({ jobId, action: "approve" }).map((t) => t.hash)).to.deep.equal([tx!.hash]);
+      }
+      expect(journal.transactionMembers(tx!.hash).map((m) => m.jobId)).to.deep.equal([1n, 2n, 3n]);
+
+      // A new queue on the same journal (a restart): nothing is sent again; a new member goes alone.
+      const again = await createTxQueue(context, { client, account, journal }).runBatch("approve", [2n, 3n, 4n], (c, ids) => {
+        seen.push(ids);
+        return approve(c, 40n);
+      });
+      expect(seen.at(-1)).to.deep.equal([4n]);
+      expect(again.get(2n)).to.deep.include({ status: "confirmed", resumed: true });
+      expect(again.get(4n)).to.deep.include({ status: "confirmed", resumed: false });
+      expect(await nonce()).to.equal(start + 2);
+    });
+
+    it("after a crash between journaling and broadcast, recovery sends that same batched transaction and finishes every member", async function () {
+      const { d, client, nonce, allowance, context } = await setup();
+      const start = await nonce();
+      const request = await client.walletClient.prepareTransactionRequest({
+        account, chain: d.publicClient.chain, to: d.deployment.token!, nonce: start,
+        data: (await import("viem")).encodeFunctionData({ abi: hashworkTokenAbi, functionName: "approve", args: [d.address.stranger, 77n] }),
+      });
+      const raw = await account.signTransaction(request as never);
+      const members = [70n, 71n].map((jobId) => ({ jobId, action: "approve" }));
+      for (const m of members) journal.beginIntent(m.jobId, m.action);
+      journal.recordTransaction({ hash: keccak256(raw), jobId: 70n, action: "approve", nonce: start, raw, members });
+      expect(journal.getIntent(71n, "approve")!.status).to.equal("sent");
+
+      const queue = createTxQueue(context, { client, account, journal });
+      await queue.recover();
+      for (const m of members) expect(journal.getIntent(m.jobId, m.action)).to.deep.include({ status: "confirmed", txHash: keccak256(raw) });
+      expect(await nonce()).to.equal(start + 1);
+      expect(await allowance()).to.equal(77n);
+    });
+
+    it("drops the member a simulation revert names and sends the rest in one transaction (no extra attempt counted for them)", async function () {
+      const { queue, approve, nonce } = await setup();
+      const start = await nonce();
+      const outcomes = await queue.runBatch("approve", [11n, 12n, 13n], (c, ids) => {
+        if (ids.includes(12n)) throw new MarketUnexpectedJobStateError([12n, 2, 2n]);
+        return approve(c, 24n);
+      });
+      expect(outcomes.get(12n)!.status).to.equal("failed");
+      expect(outcomes.get(11n)!.status).to.equal("confirmed");
+      expect(outcomes.get(13n)!.status).to.equal("confirmed");
+      expect(await nonce()).to.equal(start + 1);
+      expect(journal.getIntent(12n, "approve")).to.deep.include({ status: "failed", attempts: 1 });
+      expect(journal.getIntent(11n, "approve")).to.deep.include({ status: "confirmed", attempts: 1 });
+    });
   });
 });
