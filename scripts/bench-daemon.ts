@@ -249,6 +249,12 @@ try {
       rows.set(slot, row);
     }
     for (const [slot, row] of [...rows].sort((a, b) => a[0] - b[0])) console.log(`${slot * 500} ms`, JSON.stringify(row));
+    // The first daemon's log from the first postJobs on (wall ms since then).
+    const wall0 = Date.now() - (performance.now() - t0);
+    for (const r of logRecords(daemons[0]!).filter((r) => Date.parse(String(r.time)) >= wall0).slice(0, Number(process.env.BENCH_TIMELINE))) {
+      const { time, level: _l, chain_id: _c, ...rest } = r;
+      console.log(`  +${Date.parse(String(time)) - wall0} ms`, JSON.stringify(rest).slice(0, 200));
+    }
   }
 
   // Daemon metrics: execution time, RPC round trips.

@@ -86,6 +86,7 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
   journal.bind({ chainId, market: deployment.market, account: account.address });
   const store = createLocalStore({ dir: config.storeDir });
   const executor = createExecutor({ threads: config.executor.threads, timeoutMs: config.executor.timeoutMs });
+  if (config.roles.provider || config.roles.verifier || config.roles.watcher) executor.warm();
   const queue = createTxQueue(ctx, { client, account, journal });
   const index = createJobIndex(ctx, { client });
   const input = createChainInput(ctx, { publicClient, start: journal.getCursor() });

@@ -57,6 +57,18 @@ describe("executor", function () {
     expect(result.programHash).to.equal(keccak256(okProgram()));
   });
 
+  it("warm() starts the workers up front; runs use them and close() stops them", async function () {
+    const warmed = createExecutor({ threads: 2 });
+    try {
+      warmed.warm();
+      warmed.warm(); // idempotent
+      const result = await warmed.run({ wasm: okProgram(), input: EMPTY, fuelLimit: 100n });
+      expect(result.status).to.equal(ExecutionStatus.Ok);
+    } finally {
+      await warmed.close();
+    }
+  });
+
   describe("infinite loops", function () {
     it("end OutOfFuel with the same fuelUsed every time", async function () {
       const runs = await Promise.all(

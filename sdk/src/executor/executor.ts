@@ -31,6 +31,8 @@ export type Executor = {
   run(params: RunProgramParameters): Promise<ExecutionResult>;
   /** Waits for running jobs, refuses queued and new ones, and stops the workers. */
   close(): Promise<void>;
+  /** Starts every worker now instead of at the first runs (a long-running process's first jobs then do not wait for a worker to boot). */
+  warm(): void;
   readonly threads: number;
   readonly cache: ModuleCache;
 };
@@ -229,5 +231,9 @@ export function createExecutor({
     }));
   }
 
-  return { run, close, threads, cache };
+  function warm(): void {
+    while (!closed && slots.length < threads) spawn();
+  }
+
+  return { run, close, warm, threads, cache };
 }
