@@ -425,11 +425,6 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         waiting.push(resolveSent({ jobId, action }).then((o) => void outcomes.set(jobId, o)));
       } else todo.push(jobId);
     }
-    if (todo.length === 1) {
-      const [jobId] = todo as [bigint];
-      waiting.push(run({ jobId, action }, (c) => send(c, [jobId])).then((o) => void outcomes.set(jobId, o)));
-      todo = [];
-    }
     const counted = new Set<bigint>();
     for (let attempt = 1; todo.length > 0 && attempt <= config.tx.maxAttempts; ) {
       if (context.shutdown.aborted) break;
@@ -474,11 +469,6 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
           outcomes.set(blamed, { status: "failed", error });
           todo = todo.filter((id) => id !== blamed);
           log.info("batch member refused by the simulation; sending the rest", { action, job_id: blamed, error: c.message });
-          if (todo.length === 1) {
-            const [jobId] = todo as [bigint];
-            waiting.push(run({ jobId, action }, (cl) => send(cl, [jobId])).then((o) => void outcomes.set(jobId, o)));
-            todo = [];
-          }
           continue;
         }
         for (const jobId of todo) journal.recordError(jobId, action, c.message);

@@ -1,4 +1,4 @@
-import { concatHex, keccak256, numberToHex, type Address } from "viem";
+import { concatHex, keccak256, numberToHex, type Address, type TransactionReceipt } from "viem";
 
 import { getProvider } from "../../actions/auditor/get-provider.ts";
 import { resolveLimits } from "../../executor/abi.ts";
@@ -25,6 +25,9 @@ export type CreateProviderRoleParameters = {
   /** Base URL outputs are served from (`<base>/content/<hash>`). */
   outputBaseUrl: () => string;
 };
+
+/** Intents per job and step (see `step`). */
+const MAX_TRIES = 3;
 
 /** How long a job that failed before claiming (bad content, refused program) is left alone. */
 const REFUSAL_MEMORY_MS = 10 * 60_000;
@@ -69,19 +72,48 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   // batch of the same kind is being sent goes into the next one (one transaction for all).
   type ClaimOutcome = TxOutcome<Awaited<ReturnType<typeof sendClaims>>>;
   type SubmitOutcome = TxOutcome<Awaited<ReturnType<typeof sendSubmissions>>>;
-  const claims = createBatcher<TrackedJob, ClaimOutcome>(async (jobs) => {
+  /**
+   * A batched transaction reverts as a whole when one member cannot be carried out (e.g. another
+   * provider claimed one of the jobs in the same block), which says nothing about the others. So
+   * each step has up to MAX_TRIES intents — `claim`, `claim:2`, `claim:3` (likewise `submit`,
+   * `finalize`) — and the next is used only once the previous one's transaction was mined and
+   * reverted (it can never take effect): still at most one successful transaction per job and step.
+   */
+  function step(jobId: bigint, name: "claim" | "submit" | "finalize") {
+    for (let n = 1; n <= MAX_TRIES; n++) {
+      const action = n === 1 ? name : `${name}:${n}`;
+      const status = queue.status({ jobId, action });
+      if (status === "confirmed") return { action, confirmed: true, done: true };
+      if (status !== "reverted") return { action, confirmed: false, done: false };
+    }
+    return { action: undefined, confirmed: false, done: true };
+  }
+  /** Sends `items` grouped by their current intent for `name` (usually a single group). */
+  async function byIntent<I extends { jobId: bigint }, T extends { receipt: TransactionReceipt }>(
+    name: "claim" | "submit" | "finalize",
+    items: I[],
+    send: (c: HashworkBaseClient, items: I[]) => Promise<T>,
+  ): Promise<Map<bigint, TxOutcome<T>>> {
+    const groups = new Map<string, I[]>();
+    for (const item of items) {
+      const { action } = step(item.jobId, name);
+      if (action === undefined) continue;
+      groups.set(action, [...(groups.get(action) ?? []), item]);
+    }
+    const out = new Map<bigint, TxOutcome<T>>();
+    for (const [action, group] of groups) {
+      const outcomes = await queue.runBatch(action, group.map((i) => i.jobId), (c, ids) => send(c, group.filter((i) => ids.includes(i.jobId))));
+      for (const [id, o] of outcomes) out.set(id, o);
+    }
+    return out;
+  }
+  const claims = createBatcher<TrackedJob, ClaimOutcome>((jobs) =>
     // Claimed by someone else since the decision (the index updates jobs in place): leave it.
-    const open = jobs.filter((j) => j.state === "Open");
-    if (open.length === 0) return new Map();
-    return queue.runBatch("claim", open.map((j) => j.jobId), (c, ids) => sendClaims(c, ids));
-  });
-  const submissions = createBatcher<Submission, SubmitOutcome>((items) =>
-    queue.runBatch("submit", items.map((i) => i.jobId), (c, ids) => sendSubmissions(c, items.filter((i) => ids.includes(i.jobId)))),
+    byIntent("claim", jobs.filter((j) => j.state === "Open"), (c, js) => sendClaims(c, js.map((j) => j.jobId))),
   );
-  const finalizations = createBatcher<TrackedJob, TxOutcome<{ receipt: unknown }>>((jobs) =>
-    queue.runBatch("finalize", jobs.map((j) => j.jobId), (c, ids) =>
-      sendFinalizations(c, jobs.filter((j) => ids.includes(j.jobId)).map((j) => ({ jobId: j.jobId, terms: j.result!.terms }))),
-    ),
+  const submissions = createBatcher<Submission, SubmitOutcome>((items) => byIntent("submit", items, sendSubmissions));
+  const finalizations = createBatcher<TrackedJob, TxOutcome<{ receipt: TransactionReceipt }>>((jobs) =>
+    byIntent("finalize", jobs, (c, js) => sendFinalizations(c, js.map((j) => ({ jobId: j.jobId, terms: j.result!.terms })))),
   );
 
   // Each provider goes through open jobs in its own order (by keccak256(account, jobId)), so
@@ -146,8 +178,12 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       }
       if (outcome.status !== "confirmed") {
         if (outcome.status === "failed") l.info("claim not made", { error: outcome.error });
-        else if (outcome.status === "reverted") l.info("claim reverted (another provider was first)");
-        backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+        if (outcome.status === "reverted") {
+          // Another provider was first, for this job or for another one in the same batch: look
+          // again after the next index sync (the next try's simulation has the last word).
+          l.info("claim reverted (another provider was first)", { tx_hash: outcome.receipt?.transactionHash });
+          backoff.set(job.jobId, Date.now() + 2 * config.pollIntervalMs);
+        } else backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
         return;
       }
       m.claimed.inc();
@@ -196,6 +232,10 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         job.result = result;
         job.state = "Submitted";
       }
+    } else if (submitted.status === "reverted" && job.deadline > BigInt(Math.floor(Date.now() / 1000)) && step(job.jobId, "submit").action) {
+      // The batch reverted as a whole: submit again (next intent) while the deadline allows.
+      l.warn("submission reverted; trying again", { tx_hash: submitted.receipt?.transactionHash });
+      backoff.set(job.jobId, Date.now() + config.pollIntervalMs);
     } else if (submitted.status !== "interrupted") {
       m.failed.inc({ stage: "submit" });
       backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
@@ -270,10 +310,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       const open: TrackedJob[] = [];
       for (const job of index.jobs()) {
         if (active.has(job.jobId) || finalizing.has(job.jobId) || !due(job)) continue;
-        const done = (action: string) => {
-          const status = queue.status({ jobId: job.jobId, action });
-          return status === "confirmed" || status === "reverted";
-        };
+        const done = (name: "claim" | "submit" | "finalize") => step(job.jobId, name).done;
         // The index lags the head by `confirmations`: the journal knows what we already did.
         if (done("submit")) {
           if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now && !done("finalize")) {
@@ -283,7 +320,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           continue;
         }
         if (job.state === "Open" && job.deadline > now && !done("claim")) open.push(job);
-        else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && queue.status({ jobId: job.jobId, action: "claim" }) === "confirmed")) {
+        else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && step(job.jobId, "claim").confirmed)) {
           if (job.deadline > now) start(job);
         }
         else if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now && !done("finalize")) {
