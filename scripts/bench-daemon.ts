@@ -181,10 +181,23 @@ try {
     const logs = await system.publicClient.getLogs({ address: system.deployment.market, fromBlock: startBlock + 1n });
     return parseEventLogs({ abi: hashworkMarketAbi, logs }).filter((e) => idSet.has((e.args as { jobId?: bigint }).jobId!));
   };
-  await waitFor("every job Finalized", async () => {
-    const finalized = (await events()).filter((e) => e.eventName === "JobFinalized").length;
-    return finalized >= JOBS ? true : undefined;
-  }, 600_000, 250);
+  try {
+    await waitFor("every job Finalized", async () => {
+      const finalized = (await events()).filter((e) => e.eventName === "JobFinalized").length;
+      return finalized >= JOBS ? true : undefined;
+    }, Number(process.env.BENCH_TIMEOUT_MS ?? 600_000), 250);
+  } catch (error) {
+    // What was left, and what the daemons complained about.
+    const last = new Map<bigint, string>();
+    for (const e of await events()) last.set((e.args as { jobId: bigint }).jobId, e.eventName);
+    const stuck: Record<string, number> = {};
+    for (const id of jobIds) stuck[last.get(id) ?? "none"] = (stuck[last.get(id) ?? "none"] ?? 0) + 1;
+    console.error("jobs by last event:", JSON.stringify(stuck));
+    for (const d of daemons) {
+      for (const r of logRecords(d).filter((r) => r.level === "warn" || r.level === "error").slice(-5)) console.error(JSON.stringify(r).slice(0, 400));
+    }
+    throw error;
+  }
   await new Promise((r) => setTimeout(r, 60)); // let the watcher see the last block
   watching = false;
   await watcher;
