@@ -12,8 +12,20 @@
 //                      wall time the JobPosted block was first seen); block timestamps have
 //                      1 s resolution, so wall-clock observation is used
 //
+// Mining mode. The default is automine (every transaction mined at once, in its own block), as in
+// the first figures, so before and after compare. It is the mode that measures the daemon: a
+// step costs its RPC round trips and the node's work per transaction, so the figure moves with
+// RPC calls per job, transactions per job (batching) and execution. With interval mining
+// (BENCH_MINING=1000: a block a second, many transactions per block, like a real chain) a job
+// holds one of the 4 × BENCH_CONCURRENCY claim slots for at least two blocks (claim, then
+// submit), so the figure is bounded by slots / (2 × interval) — 32 jobs/s at 1 s with the
+// defaults, less the posting and challenge-window blocks — i.e. it measures the block time and
+// the concurrency setting more than the daemon. docs/provider-daemon.md ("Throughput") has both.
+//
 // Environment: BENCH_JOBS (default 200), BENCH_MINING ("auto" (default) or an interval in ms),
-// BENCH_CONCURRENCY (claimPolicy.concurrency per daemon, default 16), BENCH_SAMPLES (default 100).
+// BENCH_CONCURRENCY (claimPolicy.concurrency per daemon, default 16), BENCH_SAMPLES (default 100),
+// BENCH_TIMEOUT_MS (default 600000), BENCH_TIMELINE (print events per 500 ms and the first N
+// log lines of the first daemon).
 // Merges the figures into reports/bench.json under "daemon" (other keys are kept). Every child
 // process group is killed at the end, also on error.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -69,6 +81,8 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.
 /** A JSON-RPC proxy to `target` that counts requests by method (batches counted per call). */
 async function countingProxy(target: string) {
   const counts = new Map<string, number>();
+  /** Wall time of single (non-batch) calls, by method: the node's time per call plus the hop. */
+  const millis = new Map<string, number>();
   let requests = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -76,15 +90,19 @@ async function countingProxy(target: string) {
     req.on("end", async () => {
       const body = Buffer.concat(chunks);
       requests++;
+      let single: string | undefined;
       try {
         const parsed = JSON.parse(body.toString("utf8")) as { method: string } | { method: string }[];
         for (const call of Array.isArray(parsed) ? parsed : [parsed]) counts.set(call.method, (counts.get(call.method) ?? 0) + 1);
+        if (!Array.isArray(parsed)) single = parsed.method;
       } catch {
         // forwarded as is
       }
       try {
+        const started = performance.now();
         const r = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
         const out = Buffer.from(await r.arrayBuffer());
+        if (single) millis.set(single, (millis.get(single) ?? 0) + performance.now() - started);
         res.writeHead(r.status, { "content-type": "application/json" }).end(out);
       } catch (error) {
         res.writeHead(502).end(String(error));
@@ -94,7 +112,7 @@ async function countingProxy(target: string) {
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   servers.push(server);
-  return { url: `http://127.0.0.1:${port}`, counts, requests: () => requests };
+  return { url: `http://127.0.0.1:${port}`, counts, millis, requests: () => requests };
 }
 
 let dir: string | undefined;
@@ -151,6 +169,7 @@ try {
   await Promise.all(daemons.map((d) => waitFor("daemon started", () => (logRecords(d).some((r) => r.msg === "daemon starting") ? true : undefined), 30_000, 50)));
   await new Promise((r) => setTimeout(r, 1_000)); // first index sync
   const rpcBefore = proxies.map((p) => new Map(p.counts));
+  const msBefore = proxies.map((p) => new Map(p.millis));
 
   // Watch the head: wall-clock time each block was first seen.
   const seen = new Map<bigint, number>();
@@ -301,6 +320,16 @@ try {
     });
   }
   const rpcTotal = perDaemon.reduce((s, d) => s + d.rpcCalls, 0);
+  // Mean wall time per call by method, over all daemons (node time + proxy hop; on automine
+  // eth_sendRawTransaction returns once the transaction's block is mined).
+  const rpcMs: Record<string, [number, number]> = {};
+  for (const [i, proxy] of proxies.entries()) {
+    for (const [m, ms] of proxy.millis) {
+      const n = (proxy.counts.get(m) ?? 0) - (rpcBefore[i]!.get(m) ?? 0);
+      const t = ms - (msBefore[i]!.get(m) ?? 0);
+      if (n > 0) rpcMs[m] = [(rpcMs[m]?.[0] ?? 0) + t, (rpcMs[m]?.[1] ?? 0) + n];
+    }
+  }
   const rpcByMethod: Record<string, number> = {};
   for (const d of perDaemon) for (const [m, n] of Object.entries(d.rpcByMethod)) rpcByMethod[m] = (rpcByMethod[m] ?? 0) + n;
 
@@ -326,6 +355,8 @@ try {
       executions: execCount,
       rpcCallsPerJob: round(rpcTotal / JOBS, 1),
       rpcByMethodPerJob: Object.fromEntries(Object.entries(rpcByMethod).sort((a, b) => b[1] - a[1]).map(([m, n]) => [m, round(n / JOBS, 2)])),
+      rpcMeanMsByMethod: Object.fromEntries(Object.entries(rpcMs).sort((a, b) => b[1][1] - a[1][1]).map(([m, [t, n]]) => [m, round(t / n, 1)])),
+      rpcMsPerJob: round(Object.values(rpcMs).reduce((a, [t]) => a + t, 0) / JOBS, 1),
       transactions: txsPerBlock.reduce((a, b) => a + b, 0),
       revertedTransactions: reverted.length,
       txsByFunction,

@@ -81,7 +81,6 @@ describe("daemon refuses or settles bad jobs and keeps serving (hardhat node + d
     );
     const p = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
     expect(p.locked).to.equal(0n);
-    expect(await txCountOf(t.system, PROVIDER)).to.equal(txsBefore + 3 * settled.length);
 
     // Logged as structured JSON lines with the job id.
     const records = logRecords(daemon);
@@ -93,8 +92,17 @@ describe("daemon refuses or settles bad jobs and keeps serving (hardhat node + d
 
     daemon.kill("SIGTERM");
     expect(await daemon.exited).to.equal(0);
-    const { intents } = readJournal(join(t.dir, "provider", "data"));
+    const { intents, txs } = readJournal(join(t.dir, "provider", "data"));
     expect(intents.filter((r) => r.job_id === bad.toString() || r.job_id === gone.toString())).to.deep.equal([]);
     expect(intents.every((r) => r.status === "confirmed")).to.equal(true);
+    expect(intents).to.have.length(3 * settled.length);
+    // What left the account is exactly the journal's transactions (claim, submit and finalize may
+    // be batched: at most one per job and step), all mined and succeeded.
+    expect(txs.every((tx) => tx.status === "mined")).to.equal(true);
+    expect(txs.length).to.be.within(3, 3 * settled.length);
+    expect(await txCountOf(t.system, PROVIDER)).to.equal(txsBefore + txs.length);
+    for (const tx of txs) {
+      expect((await t.system.publicClient.getTransactionReceipt({ hash: tx.hash as `0x${string}` })).status).to.equal("success");
+    }
   });
 });
