@@ -1,4 +1,4 @@
-import { concatHex, keccak256, numberToHex, type Address, type Hex, type TransactionReceipt } from "viem";
+import { concatHex, keccak256, numberToHex, type Address, type TransactionReceipt } from "viem";
 
 import { getProvider } from "../../actions/auditor/get-provider.ts";
 import { resolveLimits } from "../../executor/abi.ts";
@@ -116,31 +116,16 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     byIntent("finalize", jobs, (c, js) => sendFinalizations(c, js.map((j) => ({ jobId: j.jobId, terms: j.result!.terms })))),
   );
 
-  // Sharing open jobs out without talking: every provider scores a job keccak256(account, jobId)
-  // and goes through open jobs best score first. A job whose best score, among the providers seen
-  // working lately (claimants in the index), is someone else's is left to them for `deferMs`
-  // after it was first seen; then anyone may claim it. So providers mostly claim different jobs
-  // instead of racing for the same ones (a lost race costs a reverted batch).
-  const meKey = me.toLowerCase() as Address;
-  const scores = new Map<string, Hex>();
-  const score = (provider: Address, jobId: bigint) => {
-    const key = `${provider}:${jobId}`;
-    let r = scores.get(key);
+  // Each provider goes through open jobs in its own order (by keccak256(account, jobId)), so
+  // providers started together mostly claim different jobs instead of racing for the same ones.
+  const preference = new Map<bigint, string>();
+  const rank = (jobId: bigint) => {
+    let r = preference.get(jobId);
     if (r === undefined) {
-      r = keccak256(concatHex([provider, numberToHex(jobId, { size: 32 })]));
-      scores.set(key, r);
+      r = keccak256(concatHex([me, numberToHex(jobId, { size: 32 })]));
+      preference.set(jobId, r);
     }
     return r;
-  };
-  /** Other providers seen claiming lately (address → when last seen in the index). */
-  const others = new Map<Address, number>();
-  const firstSeen = new Map<bigint, number>();
-  const deferMs = Math.max(2_000, 5 * config.pollIntervalMs);
-  const ACTIVE_PROVIDER_MS = 60_000;
-  const ownedByMe = (jobId: bigint) => {
-    const mine = score(meKey, jobId);
-    for (const p of others.keys()) if (score(p, jobId) > mine) return false;
-    return true;
   };
   const jobLog = (job: TrackedJob) => log.child({ job_id: job.jobId });
 
@@ -323,14 +308,6 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       if (stopping) return;
       const due = (job: TrackedJob) => (backoff.get(job.jobId) ?? 0) <= Date.now();
       const open: TrackedJob[] = [];
-      const t = Date.now();
-      for (const job of index.jobs()) {
-        if (job.state !== "Open") {
-          const p = job.provider.toLowerCase() as Address;
-          if (p !== meKey) others.set(p, t);
-        } else if (!firstSeen.has(job.jobId)) firstSeen.set(job.jobId, t);
-      }
-      for (const [p, at] of others) if (t - at > ACTIVE_PROVIDER_MS) others.delete(p);
       for (const job of index.jobs()) {
         if (active.has(job.jobId) || finalizing.has(job.jobId) || !due(job)) continue;
         const done = (name: "claim" | "submit" | "finalize") => step(job.jobId, name).done;
@@ -342,10 +319,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           }
           continue;
         }
-        if (job.state === "Open" && job.deadline > now && !done("claim")) {
-          const designated = BigInt(job.provider) !== 0n;
-          if (designated || ownedByMe(job.jobId) || t - firstSeen.get(job.jobId)! >= deferMs) open.push(job);
-        }
+        if (job.state === "Open" && job.deadline > now && !done("claim")) open.push(job);
         else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && step(job.jobId, "claim").confirmed)) {
           if (job.deadline > now) start(job);
         }
@@ -354,14 +328,13 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           finalizing.set(job.jobId, task);
         }
       }
-      if (firstSeen.size > 2 * index.jobs().length + 1_000) {
+      if (preference.size > 2 * index.jobs().length + 1_000) {
         const tracked = new Set(index.jobs().map((j) => j.jobId));
-        for (const id of firstSeen.keys()) if (!tracked.has(id)) firstSeen.delete(id);
-        scores.clear();
+        for (const id of preference.keys()) if (!tracked.has(id)) preference.delete(id);
       }
       // No free slot: no stake read, no claim round.
       if (!claiming && open.length > 0 && active.size < config.claimPolicy.concurrency) {
-        open.sort((a, b) => (score(meKey, a.jobId) > score(meKey, b.jobId) ? -1 : 1));
+        open.sort((a, b) => (rank(a.jobId) < rank(b.jobId) ? -1 : 1));
         claiming = claimRound(open).finally(() => (claiming = undefined));
       }
     },
