@@ -79,6 +79,11 @@ export type Journal = {
   recordTransaction(tx: Omit<JournaledTransaction, "status"> & { members?: BatchMember[] | undefined }): void;
   /** The intents a transaction carries out: its batch members, or its own (job, action). */
   transactionMembers(hash: Hex): BatchMember[];
+  /**
+   * Runs `fn`'s journal writes as one SQLite transaction (one fsync instead of one per write;
+   * all or nothing). Used for a batch's per-member bookkeeping. Nested calls join the outer one.
+   */
+  atomically<T>(fn: () => T): T;
   setTransactionStatus(hash: Hex, status: JournaledTransaction["status"]): void;
   finishIntent(jobId: bigint, action: string, status: "confirmed" | "reverted" | "failed", detail?: { txHash?: Hex; error?: string }): void;
   /** Intents not yet finished (`pending` or `sent`), oldest first. */
@@ -214,6 +219,23 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     voteGet: db.prepare("SELECT * FROM votes WHERE job_id = ? AND round = ?"),
   };
 
+  let depth = 0;
+  function atomically<T>(fn: () => T): T {
+    if (depth > 0) return fn();
+    db.exec("BEGIN IMMEDIATE");
+    depth++;
+    try {
+      const result = fn();
+      db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      depth--;
+    }
+  }
+
   const journal: Journal = {
     bind(identity) {
       for (const [key, value] of Object.entries(identity)) {
@@ -247,20 +269,16 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     },
     recordTransaction(tx) {
       const t = now();
-      db.exec("BEGIN IMMEDIATE");
-      try {
+      atomically(() => {
         q.txInsert.run(tx.hash, tx.jobId.toString(), tx.action, tx.nonce, tx.raw, t);
         q.intentSent.run(tx.hash, t, tx.jobId.toString(), tx.action);
         for (const m of tx.members ?? []) {
           q.memberInsert.run(tx.hash, m.jobId.toString(), m.action);
           q.intentSent.run(tx.hash, t, m.jobId.toString(), m.action);
         }
-        db.exec("COMMIT");
-      } catch (error) {
-        db.exec("ROLLBACK");
-        throw error;
-      }
+      });
     },
+    atomically,
     setTransactionStatus(hash, status) {
       q.txStatus.run(status, hash);
     },

@@ -229,8 +229,10 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         const c = classifyError(error);
         if (c.retryable && !c.nonceDesync) throw error; // delivery unknown: resolved (re-broadcast) from the journal
         // The node refused it: the nonce is free again, and nothing of this intent is out.
-        journal.setTransactionStatus(hash, "dropped");
-        for (const k of keys) journal.finishIntent(k.jobId, k.action, "failed", { error: c.message });
+        journal.atomically(() => {
+          journal.setTransactionStatus(hash, "dropped");
+          for (const k of keys) journal.finishIntent(k.jobId, k.action, "failed", { error: c.message });
+        });
         nextNonce = c.nonceDesync ? undefined : nonce;
         throw error;
       }
@@ -269,7 +271,9 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     const running = inFlight.get(k);
     if (running) return running;
     const finishAll = (status: "confirmed" | "reverted" | "failed", detail: { txHash?: Hex; error?: string }) => {
-      for (const m of batched ? members : [key]) finish(m, status, detail);
+      journal.atomically(() => {
+        for (const m of batched ? members : [key]) finish(m, status, detail);
+      });
     };
     const promise = (async (): Promise<TxOutcome<never>> => {
       pendingGauge.inc();
@@ -417,8 +421,10 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     const outcomes = new Map<bigint, TxOutcome<T>>();
     const waiting: Promise<void>[] = [];
     let todo: bigint[] = [];
-    for (const jobId of new Set(jobIds)) {
-      const intent = journal.beginIntent(jobId, action);
+    // Per-member bookkeeping goes into one SQLite transaction each time (one fsync, not one per job).
+    const intents = journal.atomically(() => [...new Set(jobIds)].map((jobId) => journal.beginIntent(jobId, action)));
+    for (const intent of intents) {
+      const jobId = intent.jobId;
       if (intent.status === "confirmed" || intent.status === "reverted") {
         outcomes.set(jobId, { status: intent.status, receipt: undefined, resumed: true });
       } else if (intent.status === "sent") {
@@ -429,19 +435,21 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     for (let attempt = 1; todo.length > 0 && attempt <= config.tx.maxAttempts; ) {
       if (context.shutdown.aborted) break;
       const keys = todo.map((jobId) => ({ jobId, action }));
-      for (const jobId of todo) {
-        if (counted.has(jobId)) continue;
-        journal.recordAttempt(jobId, action);
-        counted.add(jobId);
-      }
+      journal.atomically(() => {
+        for (const jobId of todo) {
+          if (counted.has(jobId)) continue;
+          journal.recordAttempt(jobId, action);
+          counted.add(jobId);
+        }
+      });
       try {
         const value = await send(clientFor(keys), todo);
         const hash = value.receipt.transactionHash;
-        journal.setTransactionStatus(hash, "mined");
-        for (const k of keys) {
-          finish(k, "confirmed", { txHash: hash });
-          outcomes.set(k.jobId, { status: "confirmed", receipt: value.receipt, value, resumed: false });
-        }
+        journal.atomically(() => {
+          journal.setTransactionStatus(hash, "mined");
+          for (const k of keys) finish(k, "confirmed", { txHash: hash });
+        });
+        for (const k of keys) outcomes.set(k.jobId, { status: "confirmed", receipt: value.receipt, value, resumed: false });
         todo = [];
         break;
       } catch (error) {
@@ -450,11 +458,11 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
           const batch = todo;
           todo = [];
           if (error instanceof TransactionRevertedError) {
-            journal.setTransactionStatus(error.receipt.transactionHash, "mined");
-            for (const jobId of batch) {
-              finish({ jobId, action }, "reverted", { txHash: error.receipt.transactionHash, error: c.message });
-              outcomes.set(jobId, { status: "reverted", receipt: error.receipt, resumed: false });
-            }
+            journal.atomically(() => {
+              journal.setTransactionStatus(error.receipt.transactionHash, "mined");
+              for (const jobId of batch) finish({ jobId, action }, "reverted", { txHash: error.receipt.transactionHash, error: c.message });
+            });
+            for (const jobId of batch) outcomes.set(jobId, { status: "reverted", receipt: error.receipt, resumed: false });
           } else {
             log.warn("a batched transaction is out; waiting for it instead of sending another", { action, job_ids: batch, error: c.message });
             waiting.push(...batch.map((jobId) => resolveSent({ jobId, action }).then((o) => void outcomes.set(jobId, o))));
@@ -471,12 +479,14 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
           log.info("batch member refused by the simulation; sending the rest", { action, job_id: blamed, error: c.message });
           continue;
         }
-        for (const jobId of todo) journal.recordError(jobId, action, c.message);
+        journal.atomically(() => {
+          for (const jobId of todo) journal.recordError(jobId, action, c.message);
+        });
         if (!c.retryable || attempt === config.tx.maxAttempts) {
-          for (const jobId of todo) {
-            finish({ jobId, action }, "failed", { error: c.message });
-            outcomes.set(jobId, { status: "failed", error });
-          }
+          journal.atomically(() => {
+            for (const jobId of todo) finish({ jobId, action }, "failed", { error: c.message });
+          });
+          for (const jobId of todo) outcomes.set(jobId, { status: "failed", error });
           todo = [];
           break;
         }
