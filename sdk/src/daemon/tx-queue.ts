@@ -179,6 +179,11 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         timeout: config.tx.receiptTimeoutMs,
         ...args,
       }),
+    // The simulation before signing runs on the pending block: transactions already in the
+    // node's pool (another provider's claim of the same job) make it fail before anything is
+    // signed, instead of the transaction reverting in the next block.
+    simulateContract: (args: Parameters<HashworkPublicClient["simulateContract"]>[0]) =>
+      publicClient.simulateContract({ blockTag: "pending", ...args } as never),
   } as HashworkPublicClient;
 
   async function broadcast(raw: Hex, hash: Hex): Promise<void> {
