@@ -49,8 +49,11 @@ describe("daemon refuses or settles bad jobs and keeps serving (hardhat node + d
     const base = { requester: REQUESTER, storeDir: join(t.dir, "requester"), uriFor: (h: `0x${string}`) => t.server.uriFor(h) };
     const good = await monteCarloJobs(t.system, { ...base, seeds: [11n, 12n, 13n, 14n] });
     const [mismatchBase] = await monteCarloJobs(t.system, { ...base, seeds: [21n] });
-    // The program URI serves the input's bytes: they do not hash to the program hash.
-    const mismatch: TestJob = { ...mismatchBase!, programURI: t.server.uriFor(mismatchBase!.inputHash) };
+    // The input URI serves the program's bytes: they do not hash to the input hash. (Not the
+    // program URI: every montecarlo job has the same program hash, so once the provider holds
+    // that program from another job it rightly needs no URI for it — the refusal would depend on
+    // the order the jobs are looked at.)
+    const mismatch: TestJob = { ...mismatchBase!, inputURI: t.server.uriFor(mismatchBase!.programHash) };
     const [unreachableBase] = await monteCarloJobs(t.system, { ...base, seeds: [22n] });
     const closedPort = await freePort();
     const unreachable: TestJob = { ...unreachableBase!, inputURI: `http://127.0.0.1:${closedPort}/content/${unreachableBase!.inputHash}` };
