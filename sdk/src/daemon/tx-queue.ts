@@ -140,21 +140,25 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     return feeCache.fees;
   }
 
-  // One gas estimate per call shape (function and batch size), with a margin: the simulation
-  // before each transaction already checked that it succeeds, so the estimate is not repeated.
-  const gasCache = new Map<string, bigint>();
+  // One gas estimate per call shape, with a margin: the simulation before each transaction has
+  // already shown that it succeeds, so the estimate is not repeated per transaction. The shape is
+  // the function and, for batches, the batch size rounded up to a power of two; a batch larger
+  // than the estimated one scales the estimate (which includes the fixed cost) by the ratio.
+  const gasCache = new Map<string, { estimate: bigint; size: number }>();
   async function gasFor(args: WriteArgs, data: Hex): Promise<bigint> {
     if (args.gas !== undefined) return args.gas;
     const first = args.args?.[0];
-    const shape = `${args.address}:${args.functionName}:${Array.isArray(first) ? first.length : 1}`;
-    let limit = gasCache.get(shape);
-    if (limit === undefined) {
+    const size = Array.isArray(first) ? first.length : 1;
+    const shape = `${args.address}:${args.functionName}:${2 ** Math.ceil(Math.log2(Math.max(1, size)))}`;
+    let cached = gasCache.get(shape);
+    if (cached === undefined) {
       // By address: with a local account viem would prepare a whole transaction (nonce, chain id) first.
       const estimate = await publicClient.estimateGas({ account: account.address, to: args.address, data, value: args.value });
-      limit = (estimate * GAS_MARGIN_NUMERATOR) / GAS_MARGIN_DENOMINATOR + GAS_MARGIN_EXTRA;
-      gasCache.set(shape, limit);
+      cached = { estimate, size };
+      gasCache.set(shape, cached);
     }
-    return limit;
+    const scaled = size > cached.size ? (cached.estimate * BigInt(size) + BigInt(cached.size) - 1n) / BigInt(cached.size) : cached.estimate;
+    return (scaled * GAS_MARGIN_NUMERATOR) / GAS_MARGIN_DENOMINATOR + GAS_MARGIN_EXTRA;
   }
 
   /** Runs `fn` alone: one nonce decision and broadcast at a time. */
