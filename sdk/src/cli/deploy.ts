@@ -35,6 +35,11 @@ export const deploy: Command = {
     ...keyOptions,
     "deployment-id": { type: "string", placeholder: "ID", description: "Ignition deployment id (default chain-<chain id>)" },
     parameters: { type: "string", placeholder: "FILE", description: "Ignition parameters file (owner, treasury, fees, …)" },
+    "build-profile": {
+      type: "string",
+      placeholder: "NAME",
+      description: "Hardhat build profile (default: default, whose artifacts the tests and tasks share; production is identical)",
+    },
     yes: { type: "boolean", description: "do not ask for confirmation on a non-local chain" },
     ...jsonOption,
   },
@@ -71,7 +76,11 @@ chain 31337's there or in the SDK, else pass --deployment DIR or --market ADDR.`
       env.HARDHAT_IGNITION_CONFIRM_DEPLOYMENT = "1";
       env.HARDHAT_IGNITION_CONFIRM_RESET = "1";
     }
-    const args = ["ignition", "deploy", "ignition/modules/Hashwork.ts", "--network", rpc !== undefined ? "remote" : (network ?? "localhost")];
+    const profile = stringOption(options["build-profile"]) ?? "default";
+    if (!/^[A-Za-z0-9_-]+$/.test(profile)) throw new UsageError(`--build-profile must be a profile name, got "${profile}"`);
+    // Ignition builds with the production profile unless told otherwise; this config's two
+    // profiles are identical, and building with the default one reuses the existing artifacts.
+    const args = ["--build-profile", profile, "ignition", "deploy", "ignition/modules/Hashwork.ts", "--network", rpc !== undefined ? "remote" : (network ?? "localhost")];
     const deploymentId = stringOption(options["deployment-id"]);
     if (deploymentId !== undefined) {
       if (!/^[A-Za-z0-9_-]+$/.test(deploymentId)) throw new UsageError(`--deployment-id may hold letters, digits, - and _ only, got "${deploymentId}"`);
