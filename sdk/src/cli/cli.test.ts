@@ -262,6 +262,14 @@ describe("hashwork CLI end to end", function () {
     const cancelled = jsonOf(await cli(["job", "cancel", jobId, "--json"], requesterEnv));
     expect(cancelled).to.include({ jobId, state: "Cancelled", refund: reward });
     expectFailure(await cli(["job", "cancel", jobId], requesterEnv), 1, /is Cancelled; only an Open job can be cancelled/);
+    // The refund sits in the requester's market balance until withdrawn.
+    const before = jsonOf<{ wallet: string; market: string }>(await cli(["token", "balance", "--json"], requesterEnv));
+    expect(before.market).to.equal(reward);
+    const withdrawn = jsonOf(await cli(["token", "withdraw", "--json"], requesterEnv));
+    expect(withdrawn).to.include({ amount: reward, to: address(REQUESTER) });
+    const after = jsonOf<{ wallet: string; market: string }>(await cli(["token", "balance", address(REQUESTER), "--json"]));
+    expect(after.market).to.equal("0");
+    expect(BigInt(after.wallet) - BigInt(before.wallet)).to.equal(BigInt(reward));
   });
 
   it("audit: solvency, totals and recent disputes", async function () {
@@ -337,6 +345,9 @@ describe("hashwork chain and deploy", function () {
     expect(overview.market).to.equal(deployed.market);
     expect(overview.token.address).to.equal(deployed.token);
     expect(overview.solvency.solvent).to.equal(true);
+    // The deployer holds the supply and funds another account.
+    const funded = jsonOf(await runCli(["token", "transfer", "--to", getAddress(hdAccount(5).address), "--amount", "1000", "--rpc", url, "--json"], { env: { HASHWORK_PRIVATE_KEY: key } }));
+    expect(funded).to.include({ to: getAddress(hdAccount(5).address), amount: (1000n * TOKEN_UNIT).toString() });
     expect(transcript.join("\n").toLowerCase()).to.not.contain(key.slice(2));
 
     process.kill(chain.pid, "SIGTERM"); // the shim forwards it to the node

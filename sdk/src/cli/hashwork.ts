@@ -16,6 +16,7 @@ import { jobResult, jobStatus, jobWait } from "./job-read.ts";
 import { jobCancel, jobChallenge } from "./job-write.ts";
 import { providerRegister, providerStake, providerStatus, providerUnstake, providerWithdraw } from "./provider-account.ts";
 import { providerStart } from "./provider-start.ts";
+import { tokenBalance, tokenTransfer, tokenWithdraw } from "./token.ts";
 
 export const COMMANDS: readonly Command[] = [
   chain,
@@ -36,6 +37,9 @@ export const COMMANDS: readonly Command[] = [
   auditProvider,
   auditJob,
   auditDisputes,
+  tokenBalance,
+  tokenTransfer,
+  tokenWithdraw,
 ];
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -74,8 +74,11 @@ export function startProgress(text: string, { json = false }: { json?: boolean }
   let frame = 0;
   let label = text;
   const draw = () => {
-    const seconds = Math.floor((Date.now() - started) / 1000);
-    stream.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${label} (${seconds}s)`);
+    const seconds = ` (${Math.floor((Date.now() - started) / 1000)}s)`;
+    // One terminal line, or the carriage return cannot redraw it.
+    const room = Math.max(10, (stream.columns || 80) - 3 - seconds.length);
+    const text = label.length > room ? `${label.slice(0, room - 1)}…` : label;
+    stream.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${text}${seconds}`);
   };
   draw();
   const timer = setInterval(draw, 100);
