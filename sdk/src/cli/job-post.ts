@@ -80,7 +80,7 @@ export const jobPost: Command = {
   },
   notes: `Examples:
   hashwork job post --program mandelbrot.wasm --input tile.bin --reward 2 --fuel 100000000
-  hashwork job post --program p.wasm --input in.bin --reward 2 --fuel 1e6 --store ./content --public-url http://my.host:8080`,
+  hashwork job post --program p.wasm --input in.bin --reward 2 --fuel 1000000 --store ./content --public-url http://my.host:8080`,
   async run(options) {
     const json = options.json === true;
     // Everything that can be checked offline is checked before touching the chain.
