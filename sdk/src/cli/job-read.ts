@@ -80,9 +80,22 @@ export const jobWait: Command = {
     const { client } = await connect(options);
     const state = await client.getJob({ jobId, includeResult: false });
     if (state.state === "None") throw new CliError(`no job ${jobId} on this market`);
-    const outcome = await withProgress(`waiting for job ${jobId} (${until})`, json, () =>
-      client.waitForResult({ jobId, until, timeout }),
-    );
+    const outcome = await withProgress(`${state.state}, waiting until ${until}: job ${jobId}`, json, async (progress) => {
+      // On a terminal, the spinner follows the job's state (Open → Claimed → Submitted …).
+      const follow = progress.enabled
+        ? setInterval(() => {
+            client.getJob({ jobId, includeResult: false }).then(
+              (now) => progress.update(`${now.state}, waiting until ${until}: job ${jobId}`),
+              () => {},
+            );
+          }, 2000)
+        : undefined;
+      try {
+        return await client.waitForResult({ jobId, until, timeout });
+      } finally {
+        clearInterval(follow);
+      }
+    });
     if (json) {
       printJson(outcome);
       return 0;

@@ -55,6 +55,8 @@ export function shortHex(value: string, keep = 10): string {
 }
 
 export type Progress = {
+  /** Whether anything is drawn (stderr is a TTY and not `--json`). */
+  readonly enabled: boolean;
   /** Changes the text after the spinner. */
   update(text: string): void;
   /** Clears the spinner line. */
@@ -69,7 +71,7 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
  */
 export function startProgress(text: string, { json = false }: { json?: boolean } = {}): Progress {
   const stream = process.stderr;
-  if (json || !stream.isTTY) return { update() {}, stop() {} };
+  if (json || !stream.isTTY) return { enabled: false, update() {}, stop() {} };
   const started = Date.now();
   let frame = 0;
   let label = text;
@@ -84,6 +86,7 @@ export function startProgress(text: string, { json = false }: { json?: boolean }
   const timer = setInterval(draw, 100);
   timer.unref();
   return {
+    enabled: true,
     update(next) {
       label = next;
     },
