@@ -122,6 +122,10 @@ describe("daemon journal (SQLite)", function () {
     expect(j.openIntents().map((i) => `${i.jobId}:${i.action}`)).to.deep.equal(["1:submit", "2:claim"]);
     // Applying the same reorg again changes nothing more.
     expect(j.applyReorg(9n, new Set())).to.deep.equal([]);
+    // Claiming again can sign byte-identical bytes (same nonce, same fees): the same transaction is out again.
+    j.recordTransaction({ hash: HASH_A, jobId: 1n, action: "claim", nonce: 2, raw: RAW });
+    expect(j.getIntent(1n, "claim")).to.deep.include({ status: "sent", txHash: HASH_A });
+    expect(j.transactions({ jobId: 1n, action: "claim" }).map((t) => t.status)).to.deep.equal(["signed"]);
     j.close();
   });
 

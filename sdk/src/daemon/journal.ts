@@ -226,6 +226,7 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     txInsert: db.prepare(
       "INSERT INTO transactions (hash, job_id, action, nonce, raw, status, created_at) VALUES (?, ?, ?, ?, ?, 'signed', ?)",
     ),
+    txGet: db.prepare("SELECT * FROM transactions WHERE hash = ?"),
     txStatus: db.prepare("UPDATE transactions SET status = ?, block_number = NULL, block_hash = NULL WHERE hash = ?"),
     txMined: db.prepare("UPDATE transactions SET status = 'mined', block_number = ?, block_hash = ? WHERE hash = ?"),
     txMinedAbove: db.prepare("SELECT * FROM transactions WHERE status = 'mined' AND block_number > ? ORDER BY nonce"),
@@ -275,7 +276,11 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       const t = now();
       db.exec("BEGIN IMMEDIATE");
       try {
-        q.txInsert.run(tx.hash, tx.jobId.toString(), tx.action, tx.nonce, tx.raw, t);
+        // Signing the same request again at a nonce a reorg freed can give the very bytes that
+        // were abandoned: that is the same transaction, out again, not a second one.
+        const existing = q.txGet.get(tx.hash) as TxRow | undefined;
+        if (existing?.status === "dropped" && existing.job_id === tx.jobId.toString() && existing.action === tx.action) q.txStatus.run("signed", tx.hash);
+        else q.txInsert.run(tx.hash, tx.jobId.toString(), tx.action, tx.nonce, tx.raw, t);
         q.intentSent.run(tx.hash, t, tx.jobId.toString(), tx.action);
         db.exec("COMMIT");
       } catch (error) {

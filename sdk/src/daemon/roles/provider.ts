@@ -74,6 +74,14 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   };
   let stopping = false;
 
+  /**
+   * How long to leave a job after a transaction that was not made: briefly when it ran out of
+   * retries on a retryable error (the RPC was down for a while; the job is still worth doing),
+   * long when the chain said no.
+   */
+  const afterFailure = (outcome: { status: string; error?: unknown }) =>
+    outcome.status === "failed" && classifyError(outcome.error).retryable ? 5 * config.pollIntervalMs : REFUSAL_MEMORY_MS;
+
   const mine = (job: TrackedJob) => job.provider.toLowerCase() === me.toLowerCase();
   const jobLog = (job: TrackedJob) => log.child({ job_id: job.jobId });
 
@@ -122,7 +130,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       if (outcome.status !== "confirmed") {
         if (outcome.status === "failed") l.info("claim not made", { error: outcome.error });
         else if (outcome.status === "reverted") l.info("claim reverted (another provider was first)");
-        hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
+        hold(job.jobId, afterFailure(outcome), epoch);
         return;
       }
       m.claimed.inc();
@@ -174,7 +182,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       }
     } else if (submitted.status !== "interrupted") {
       m.failed.inc({ stage: "submit" });
-      hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
+      hold(job.jobId, afterFailure(submitted), epoch);
       l.error("submission failed", { status: submitted.status, error: submitted.status === "failed" ? submitted.error : undefined });
     }
   }
