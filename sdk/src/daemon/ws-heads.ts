@@ -47,7 +47,7 @@ function toRef(head: HeadJson): BlockRef {
  * const heads = watchHeads(context, { url: "ws://127.0.0.1:8545" })
  * const head = await heads.next(config.pollIntervalMs) // then input.poll(head)
  */
-export function watchHeads(context: DaemonContext, { url, baseDelayMs = 500, maxDelayMs = 15_000 }: WatchHeadsParameters): HeadWatcher {
+export function watchHeads(context: DaemonContext, { url, baseDelayMs = 500, maxDelayMs = 5_000 }: WatchHeadsParameters): HeadWatcher {
   const log = context.logger.child({ component: "ws-heads" });
   const reconnects = context.metrics.counter("hashwork_chain_ws_reconnects_total", "WebSocket (newHeads) reconnections");
   let socket: WebSocket | undefined;
@@ -94,8 +94,9 @@ export function watchHeads(context: DaemonContext, { url, baseDelayMs = 500, max
         wake?.();
       }
     });
-    // `close` follows `error`, so the reconnect is scheduled in one place.
-    ws.addEventListener("close", () => {
+    // Node's WebSocket fires only `error` when a connection attempt fails, and `error` then
+    // `close` when a live one breaks: both lead here, and only the first counts.
+    const lost = (event: Event) => {
       if (socket !== ws) return;
       const wasConnected = connected;
       connected = false;
@@ -104,14 +105,15 @@ export function watchHeads(context: DaemonContext, { url, baseDelayMs = 500, max
       if (closed) return;
       failures++;
       const delay = backoffMs(failures, baseDelayMs, maxDelayMs);
-      if (wasConnected) log.warn("websocket closed; reconnecting", { url, delay_ms: delay });
-      else log.debug("websocket connection failed; retrying", { url, attempt: failures, delay_ms: delay });
+      const error = errorMessage((event as { error?: unknown }).error ?? event.type);
+      if (wasConnected) log.warn("websocket closed; reconnecting", { url, delay_ms: delay, error });
+      else log.debug("websocket connection failed; retrying", { url, attempt: failures, delay_ms: delay, error });
       reconnects.inc();
       retry = setTimeout(connect, delay);
-    });
-    ws.addEventListener("error", (event) => {
-      log.debug("websocket error", { url, error: errorMessage((event as { error?: unknown }).error ?? "error") });
-    });
+      ws.close();
+    };
+    ws.addEventListener("close", lost);
+    ws.addEventListener("error", lost);
   }
 
   function close() {
