@@ -210,7 +210,7 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
         const now = chainNow(input.head?.timestamp);
         for (const role of roles) role.tick({ at, now });
       }
-      const delay = consecutiveFailures === 0 ? config.pollIntervalMs : backoffMs(consecutiveFailures, config.pollIntervalMs, 15_000);
+      const delay = consecutiveFailures === 0 ? config.pollIntervalMs : backoffMs(consecutiveFailures, config.pollIntervalMs, 5_000);
       if (heads) announced = await heads.next(delay);
       else await sleep(delay, ctx.shutdown);
     }

@@ -2,7 +2,8 @@
 // node`, a TCP proxy in the test process standing in for the endpoint, and a provider daemon
 // child that reaches the node only through the proxy. Jobs are posted (straight to the node),
 // then the proxy is taken down — listener closed, every open connection cut — for several
-// seconds while they are pending, and brought back on the same port. The daemon must ride it
+// seconds while they are pending (right after the daemon's first claim, so transactions are in
+// flight), and brought back on the same port. The daemon must ride it
 // out on its own: not exit, log the outage and the recovery, complete every job, and send no
 // transaction twice. Once with HTTP polling, once with new heads over WebSocket as well.
 import { join } from "node:path";
@@ -47,6 +48,9 @@ describe("daemon through an RPC outage (hardhat node + TCP proxy + daemon child 
         index: PROVIDER,
         overrides: {
           rpcUrl: proxy.url,
+          // Few, quick retries: transactions run out of attempts during the outage, and the
+          // jobs must still be taken up again soon after it (not left alone for minutes).
+          tx: { receiptTimeoutMs: 10_000, maxAttempts: 2, baseBackoffMs: 100 },
           ...(input === "websocket" ? { wsUrl: `ws://127.0.0.1:${proxy.port}` } : {}),
         },
       });
@@ -58,12 +62,14 @@ describe("daemon through an RPC outage (hardhat node + TCP proxy + daemon child 
         requester: REQUESTER,
         storeDir: join(t.dir, "requester"),
         uriFor: (h) => t.server.uriFor(h),
-        seeds: [1n, 2n, 3n, 4n].map((s) => s + (input === "polling" ? 0n : 100n)),
+        seeds: [1n, 2n, 3n, 4n, 5n, 6n].map((s) => s + (input === "polling" ? 0n : 100n)),
       });
       const txsBefore = await txCountOf(t.system, PROVIDER);
       const { jobIds } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
 
-      // Down while the jobs are pending: whatever the daemon was doing is cut mid-way.
+      // Down while the jobs are pending and the daemon is busy with them: the first claim is
+      // mined, other claims and submissions are being simulated, signed, sent or waited for.
+      await waitFor("a first claim", () => (logRecords(daemon).some((r) => r.msg === "claimed") ? true : undefined), 30_000, 5);
       await proxy.down();
       const downAt = Date.now();
       await waitFor("the outage to be logged", () => (logRecords(daemon).some((r) => r.msg === "RPC unavailable; retrying with back-off") ? true : undefined), 15_000);
