@@ -177,6 +177,24 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       expect(journal.transactions({ jobId: 2n }).map((t) => [t.nonce, t.status])).to.deep.equal([[start, "mined"], [start + 1, "dropped"]]);
     });
 
+    it("an RPC failure while checking what the node still has abandons nothing (the reorg is redone later)", async function () {
+      const { client, context, ancestor } = await reorged();
+      const failing = {
+        ...client,
+        publicClient: {
+          ...client.publicClient,
+          getTransaction: () => Promise.reject(new HttpRequestError({ url: "http://127.0.0.1:1", details: "fetch failed" })),
+        } as unknown as typeof client.publicClient,
+      };
+      const queue = createTxQueue(context, { client: failing, account, journal });
+      let failed: unknown;
+      await queue.reorg(ancestor).catch((error: unknown) => (failed = error));
+      expect(failed).to.be.instanceOf(HttpRequestError);
+      expect(journal.minedAbove(ancestor.number)).to.have.length(2);
+      expect(journal.intents().map((i) => i.status)).to.deep.equal(["confirmed", "confirmed"]);
+      expect((await createTxQueue(context, { client, account, journal }).reorg(ancestor)).map((f) => f.fate)).to.deep.equal(["abandoned", "abandoned"]);
+    });
+
     it("finds the fork point from its own mined blocks when the chain input could not (ancestor unknown)", async function () {
       const { queue } = await reorged();
       expect((await queue.reorg(undefined)).map((f) => f.fate)).to.deep.equal(["abandoned", "abandoned"]);

@@ -1,7 +1,9 @@
 import {
+  BlockNotFoundError,
   encodeFunctionData,
   keccak256,
   parseTransaction,
+  TransactionNotFoundError,
   type Abi,
   type Hex,
   type LocalAccount,
@@ -336,7 +338,12 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
   /** The highest block holding one of our mined transactions that is still canonical (fork point unknown). */
   async function lastCanonicalMinedBlock(): Promise<bigint> {
     for (const block of journal.minedBlocks()) {
-      const canonical = await publicClient.getBlock({ blockNumber: block.number }).catch(() => undefined);
+      // Only "no such block" (the new chain is shorter) means not canonical; an RPC failure
+      // propagates, so the daemon redoes the reorg instead of abandoning good transactions.
+      const canonical = await publicClient.getBlock({ blockNumber: block.number }).catch((error: unknown) => {
+        if (error instanceof BlockNotFoundError) return undefined;
+        throw error;
+      });
       if (canonical?.hash === block.hash) return block.number;
     }
     return -1n;
@@ -350,7 +357,10 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     // waited for; what it forgot cannot be re-broadcast safely, so the intent is decided anew.
     const known = new Set<Hex>();
     for (const tx of removed) {
-      const there = await publicClient.getTransaction({ hash: tx.hash }).catch(() => undefined);
+      const there = await publicClient.getTransaction({ hash: tx.hash }).catch((error: unknown) => {
+        if (error instanceof TransactionNotFoundError) return undefined;
+        throw error; // unknown is not "forgotten": the reorg is redone once the RPC answers
+      });
       if (there) known.add(tx.hash);
     }
     const fates = await exclusive(async () => {
