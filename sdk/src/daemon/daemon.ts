@@ -91,6 +91,9 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
   const index = createJobIndex(ctx, { client });
   const input = createChainInput(ctx, { publicClient, start: journal.getCursor() });
 
+  /** When configured, new heads announced over a WebSocket wake the loop at once. */
+  const heads = config.wsUrl ? watchHeads(ctx, { url: config.wsUrl }) : undefined;
+
   let lastPollOk = 0;
   let consecutiveFailures = 0;
   let failingSince = 0;
@@ -182,8 +185,6 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
     journal.setCursor({ number: block.number, hash: block.hash });
   }
 
-  /** When configured, new heads announced over a WebSocket wake the loop at once. */
-  const heads = config.wsUrl ? watchHeads(ctx, { url: config.wsUrl }) : undefined;
   let announced: BlockRef | undefined;
 
   const loop = (async () => {
