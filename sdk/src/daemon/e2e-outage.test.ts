@@ -79,6 +79,9 @@ describe("daemon through an RPC outage (hardhat node + TCP proxy + daemon child 
       await proxy.up();
 
       await waitForStates(t.system, jobIds, 90_000);
+      // The chain can be ahead of the journal by one receipt read: wait for the daemon to have them all.
+      const ids = new Set(jobIds.map(String));
+      await waitFor("the daemon's finalizations", () => (new Set(logRecords(daemon).filter((r) => r.msg === "finalized" && ids.has(String(r.job_id))).map((r) => r.job_id)).size === ids.size ? true : undefined), 30_000);
       expect(proxy.connections, "the daemon came back through the proxy").to.be.above(connectionsBefore);
       expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
       // Exactly claim + submit + finalize per job left the provider's account.

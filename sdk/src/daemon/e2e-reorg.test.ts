@@ -81,6 +81,8 @@ describe("daemon through a reorg that removes a JobPosted and its claim (anvil +
     const { jobIds: [reposted] } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
     expect(reposted).to.equal(jobId);
     await waitForStates(t.system, [jobId!], 60_000);
+    // The chain can be ahead of the journal by one receipt read: wait for the daemon to have it.
+    await waitFor("the daemon's finalization", () => (logRecords(daemon).some((r) => r.msg === "finalized" && r.job_id === jobId!.toString()) ? true : undefined), 30_000);
 
     // On the canonical chain: one claim, one submission, one finalization; three transactions from the provider.
     expect(await eventCounts(t.system, [jobId!])).to.deep.equal([{ claimed: 1, submitted: 1, finalized: 1 }]);
