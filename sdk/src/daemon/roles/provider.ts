@@ -265,6 +265,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         };
         // The index lags the head by `confirmations`: the journal knows what we already did.
         if (done("submit")) {
+          // The index can still show Submitted after our finalization was mined: not again
+          // (it would only be answered from the journal, but counted and logged twice).
+          if (done("finalize")) continue;
           if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now) {
             const task = finalize(job).finally(() => finalizing.delete(job.jobId));
             finalizing.set(job.jobId, task);
