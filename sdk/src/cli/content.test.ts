@@ -112,5 +112,7 @@ describe("hashwork content", function () {
     });
     const badEnv = await runCli(["content", "put", "x", "--store", join(dir, "s")], { cwd: dir, env: { HASHWORK_PUBLIC_URL: "ftp://host" } });
     expectOneLine(badEnv, 2, /HASHWORK_PUBLIC_URL must be an http\(s\) URL/);
+    const urlStore = await runCli(["content", "serve"], { cwd: dir, env: { HASHWORK_STORE: "http://127.0.0.1:9" } });
+    expectOneLine(urlStore, 2, /HASHWORK_STORE is a URL .*content serve serves a directory/);
   });
 });

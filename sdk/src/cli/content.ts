@@ -8,7 +8,7 @@ import { mkdir } from "node:fs/promises";
 
 import { createLocalStore } from "../store/local.ts";
 import { createContentServer } from "../store/server.ts";
-import type { Command } from "./args.ts";
+import { UsageError, type Command } from "./args.ts";
 import { CliError } from "./errors.ts";
 import { DEFAULT_STORE_DIR, openStore, readInputFile } from "./job-post.ts";
 import { formatFields, printJson, printLine } from "./output.ts";
@@ -37,7 +37,12 @@ With --host 0.0.0.0, pass the address others reach this machine at as --public-u
     const port = Number(parseInteger(stringOption(options.port) ?? String(DEFAULT_CONTENT_PORT), "--port", { max: 65535n }));
     const host = stringOption(options.host) ?? "127.0.0.1";
     const uploads = options["allow-uploads"] === true;
-    const store = createLocalStore({ dir: stringOption(options.dir) ?? process.env.HASHWORK_STORE ?? DEFAULT_STORE_DIR });
+    const dir = stringOption(options.dir) ?? process.env.HASHWORK_STORE ?? DEFAULT_STORE_DIR;
+    if (/^https?:\/\//.test(dir)) {
+      const source = options.dir !== undefined ? "--dir" : "HASHWORK_STORE";
+      throw new UsageError(`${source} is a URL ("${dir}"); content serve serves a directory: pass --dir DIR`);
+    }
+    const store = createLocalStore({ dir });
     try {
       await mkdir(store.dir, { recursive: true });
     } catch (error) {
