@@ -125,14 +125,15 @@ describe("hashwork CLI end to end", function () {
 
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     runCli([...args, ...rpc], { env: { HASHWORK_KEYSTORE_PASSWORD: keystorePassword, ...env } });
-  const post = async (input: string, extra: string[]) =>
-    jsonOf<{ jobId: string; programURI: string; reward: string }>(
+  // With `viaEnv`, the served URL comes from HASHWORK_PUBLIC_URL instead of --public-url.
+  const post = async (input: string, extra: string[], { viaEnv = false } = {}) =>
+    jsonOf<{ jobId: string; programURI: string; inputURI: string; reward: string }>(
       await cli(
         [
           "job", "post", "--program", join(dir, "montecarlo.wasm"), "--input", join(dir, input),
-          "--reward", "2", "--fuel", "100000000", "--store", join(dir, "content"), "--public-url", contentUrl, "--json", ...extra,
+          "--reward", "2", "--fuel", "100000000", "--store", join(dir, "content"), ...(viaEnv ? [] : ["--public-url", contentUrl]), "--json", ...extra,
         ],
-        requesterEnv,
+        viaEnv ? { ...requesterEnv, HASHWORK_PUBLIC_URL: contentUrl } : requesterEnv,
       ),
     );
 
@@ -206,7 +207,8 @@ describe("hashwork CLI end to end", function () {
   });
 
   it("job challenge refuses when a local re-execution agrees with the provider", async function () {
-    const { jobId } = await post("seed8.bin", ["--challenge-window", "10m"]);
+    const { jobId, inputURI } = await post("seed8.bin", ["--challenge-window", "10m"], { viaEnv: true });
+    expect(inputURI).to.equal(`${contentUrl}/content/${hashContent(encodeMonteCarloInput({ seed: 8n, samples: 2_000n }))}`);
     jsonOf(await cli(["job", "wait", jobId, "--timeout", "60s", "--json"]));
     const run = await cli(["job", "challenge", jobId], requesterEnv);
     expectFailure(run, 1, /result matches a local re-execution \(0x[0-9a-f]{64}\); not challenging/);
