@@ -62,11 +62,17 @@ describe("hashwork CLI: arguments", function () {
 
   describe("help", function () {
     it("prints help at every level and exits 0", async function () {
-      for (const argv of [["--help"], [], ["job", "--help"], ["provider"], ["audit", "--help"], ["help", "job", "post"]]) {
+      for (const argv of [["--help"], [], ["job", "--help"], ["provider"], ["audit", "--help"], ["help", "job", "post"], ["content"], ["content", "serve", "-h"]]) {
         const run = await runCli(argv, { via: "entry" });
         expect(run.code, argv.join(" ")).to.equal(0);
         expect(run.stdout).to.match(/^Usage: hashwork/);
       }
+      // the content group is listed at the top and has its own page
+      const top = await runCli(["--help"], { via: "entry" });
+      expect(top.stdout).to.contain("content serve").and.to.contain("content put FILE");
+      const group = await runCli(["content", "--help"], { via: "entry" });
+      expect(group.stdout).to.match(/^Usage: hashwork content <command>/);
+      expect(group.stdout).to.contain("content serve").and.to.contain("content put FILE").and.not.contain("job post");
       // every command has its own page (in-process: the same code path without a process each)
       for (const c of COMMANDS) {
         const parsed = parseArgs(COMMANDS, [...c.path, "--help"]);
@@ -115,6 +121,10 @@ describe("hashwork CLI: arguments", function () {
       [["deploy", "--network", "localhost", "--rpc", "http://x"], /pass --network or --rpc, not both/],
       [["audit", "--rpc", "not a url"], /--rpc must be an http\(s\) URL/],
       [["provider", "start", "--config", "/nonexistent/daemon.json"], /config: cannot read \/nonexistent\/daemon\.json/],
+      [["content", "bogus"], /unknown command "content bogus"; see hashwork content --help/],
+      [["content", "serve", "--port", "99999"], /--port must be at most 65535/],
+      [["content", "put"], /"content put" needs FILE/],
+      [["content", "put", "/nonexistent/seed.bin"], /FILE \/nonexistent\/seed\.bin: no such file/],
     ];
     it("exits 2 with exactly one line on stderr", async function () {
       const runs = await Promise.all(cases.map(([argv]) => runCli(argv, { via: "entry" })));

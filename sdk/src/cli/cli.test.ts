@@ -15,8 +15,6 @@ import { executeProgram } from "../executor/execute-program.ts";
 import { decodeMonteCarloOutput, encodeMonteCarloInput } from "../programs/montecarlo.ts";
 import { loadSampleProgram } from "../programs/sample-programs.ts";
 import { hashContent } from "../store/hash.ts";
-import { createLocalStore } from "../store/local.ts";
-import { createContentServer, type ContentServer } from "../store/server.ts";
 import {
   deploySystem,
   freePort,
@@ -29,7 +27,7 @@ import {
   type System,
 } from "../daemon/test-helpers.ts";
 import { decryptKeystore } from "./keys.ts";
-import { jsonOf, REPO_ROOT, runCli, SHIM, cleanEnv, transcript, type CliRun } from "./test-helpers.ts";
+import { jsonOf, REPO_ROOT, runCli, SHIM, cleanEnv, startCli, transcript, type CliProcess, type CliRun } from "./test-helpers.ts";
 
 const REQUESTER = 1; // HASHWORK_PRIVATE_KEY
 const HONEST = 2; // --key-file with a hex key; runs an honest daemon
@@ -77,7 +75,9 @@ describe("hashwork CLI end to end", function () {
   let node: HardhatNode;
   let system: System;
   let dir: string;
-  let server: ContentServer;
+  // The requester's content, served by `hashwork content serve` (a child process).
+  let content: CliProcess | undefined;
+  let contentUrl: string;
   let rpc: string[];
   const daemons: Daemon[] = [];
   let wasm: Uint8Array;
@@ -92,8 +92,8 @@ describe("hashwork CLI end to end", function () {
     // Blocks every second, as on a real chain: deadlines and challenge windows move on.
     await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
     dir = await mkdtemp(join(tmpdir(), "hashwork-cli-e2e-"));
-    server = createContentServer({ store: createLocalStore({ dir: join(dir, "content") }) });
-    await server.start();
+    content = await startCli(["content", "serve", "--dir", join(dir, "content"), "--port", String(await freePort()), "--json"]);
+    contentUrl = (JSON.parse(content.firstLine) as { url: string }).url;
     const d = system.deployment;
     rpc = ["--rpc", node.url, "--market", d.market];
     ({ wasm } = await loadSampleProgram("montecarlo"));
@@ -118,21 +118,22 @@ describe("hashwork CLI end to end", function () {
 
   after(async function () {
     for (const d of daemons) killGroup(d.pid);
-    await server?.close();
+    content?.kill();
     node?.kill();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     runCli([...args, ...rpc], { env: { HASHWORK_KEYSTORE_PASSWORD: keystorePassword, ...env } });
-  const post = async (input: string, extra: string[]) =>
-    jsonOf<{ jobId: string; programURI: string; reward: string }>(
+  // With `viaEnv`, the served URL comes from HASHWORK_PUBLIC_URL instead of --public-url.
+  const post = async (input: string, extra: string[], { viaEnv = false } = {}) =>
+    jsonOf<{ jobId: string; programURI: string; inputURI: string; reward: string }>(
       await cli(
         [
           "job", "post", "--program", join(dir, "montecarlo.wasm"), "--input", join(dir, input),
-          "--reward", "2", "--fuel", "100000000", "--store", join(dir, "content"), "--public-url", server.url!, "--json", ...extra,
+          "--reward", "2", "--fuel", "100000000", "--store", join(dir, "content"), ...(viaEnv ? [] : ["--public-url", contentUrl]), "--json", ...extra,
         ],
-        requesterEnv,
+        viaEnv ? { ...requesterEnv, HASHWORK_PUBLIC_URL: contentUrl } : requesterEnv,
       ),
     );
 
@@ -176,7 +177,7 @@ describe("hashwork CLI end to end", function () {
     });
     daemons.push(await startDaemon(config));
     const posted = await post("seed7.bin", ["--challenge-window", "3s"]);
-    expect(posted.programURI).to.equal(`${server.url}/content/${hashContent(wasm)}`);
+    expect(posted.programURI).to.equal(`${contentUrl}/content/${hashContent(wasm)}`);
     expect(posted.reward).to.equal((2n * TOKEN_UNIT).toString());
     const id = posted.jobId;
 
@@ -206,7 +207,8 @@ describe("hashwork CLI end to end", function () {
   });
 
   it("job challenge refuses when a local re-execution agrees with the provider", async function () {
-    const { jobId } = await post("seed8.bin", ["--challenge-window", "10m"]);
+    const { jobId, inputURI } = await post("seed8.bin", ["--challenge-window", "10m"], { viaEnv: true });
+    expect(inputURI).to.equal(`${contentUrl}/content/${hashContent(encodeMonteCarloInput({ seed: 8n, samples: 2_000n }))}`);
     jsonOf(await cli(["job", "wait", jobId, "--timeout", "60s", "--json"]));
     const run = await cli(["job", "challenge", jobId], requesterEnv);
     expectFailure(run, 1, /result matches a local re-execution \(0x[0-9a-f]{64}\); not challenging/);

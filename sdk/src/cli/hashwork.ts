@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { helpText, parseArgs, type Command } from "./args.ts";
 import { auditDisputes, auditJob, auditOverview, auditProvider } from "./audit.ts";
 import { chain } from "./chain.ts";
+import { contentPut, contentServe } from "./content.ts";
 import { deploy } from "./deploy.ts";
 import { describeError, exitCodeOf } from "./errors.ts";
 import { jobPost } from "./job-post.ts";
@@ -40,6 +41,8 @@ export const COMMANDS: readonly Command[] = [
   tokenBalance,
   tokenTransfer,
   tokenWithdraw,
+  contentServe,
+  contentPut,
 ];
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -18,35 +18,39 @@ import { parseAddress, parseAmount, parseInteger, parseSeconds, stringOption } f
 
 export const DEFAULT_STORE_DIR = join(".hashwork", "content");
 
-/** Reads a job file; a missing or unreadable file is bad usage (one line, exit 2). */
-async function readJobFile(path: string, option: string): Promise<Uint8Array> {
+/** Reads a file named on the command line; a missing or unreadable file is bad usage (one line, exit 2). */
+export async function readInputFile(path: string, label: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "unreadable");
-    throw new UsageError(`--${option} ${path}: ${why}`);
+    throw new UsageError(`${label} ${path}: ${why}`);
   }
 }
 
 /**
- * Where the program and input go, and the URIs providers fetch them from: an http(s) content
- * server that accepts uploads, or a local directory — with `--public-url`, the URL that
- * directory is served at (e.g. by a content server); without it, `file://` URIs (only for
- * providers on the same machine that allow file URIs).
+ * Where content goes, and the URIs others fetch it from (`job post`, `content put`): an http(s)
+ * content server that accepts uploads, or a local directory — with `--public-url` (else env
+ * `HASHWORK_PUBLIC_URL`), the URL that directory is served at (e.g. by `hashwork content serve`);
+ * without either, `file://` URIs (only for providers on the same machine that allow file URIs).
  */
-function openStore(options: OptionValues): { store: ContentStore; uriFor?: (hash: `0x${string}`) => string; describe: string } {
+export function openStore(options: OptionValues): { store: ContentStore; uriFor?: (hash: `0x${string}`) => string; describe: string } {
   const target = stringOption(options.store) ?? process.env.HASHWORK_STORE ?? DEFAULT_STORE_DIR;
-  const publicUrl = stringOption(options["public-url"]);
+  const explicitUrl = stringOption(options["public-url"]);
   if (/^https?:\/\//.test(target)) {
-    if (publicUrl) throw new UsageError("--public-url goes with a directory --store, not a URL");
+    if (explicitUrl !== undefined) throw new UsageError("--public-url goes with a directory --store, not a URL");
     return { store: createHttpStore({ baseUrl: target }), describe: target };
   }
+  // HASHWORK_PUBLIC_URL only applies to a directory store (a content server URL names itself).
+  const envUrl = process.env.HASHWORK_PUBLIC_URL || undefined;
+  const publicUrl = explicitUrl ?? envUrl;
   if (publicUrl !== undefined) {
     try {
       httpContentUri(publicUrl, `0x${"0".repeat(64)}`);
     } catch {
-      throw new UsageError(`--public-url must be an http(s) URL, got "${publicUrl}"`);
+      const source = explicitUrl !== undefined ? "--public-url" : "HASHWORK_PUBLIC_URL";
+      throw new UsageError(`${source} must be an http(s) URL without query or fragment, got "${publicUrl}"`);
     }
   }
   const store = createLocalStore({ dir: target });
@@ -67,7 +71,11 @@ export const jobPost: Command = {
       placeholder: "DIR|URL",
       description: `content store: a directory, or a content server URL accepting uploads (default: HASHWORK_STORE or ${DEFAULT_STORE_DIR})`,
     },
-    "public-url": { type: "string", placeholder: "URL", description: "the URL a directory --store is served at; job URIs point there" },
+    "public-url": {
+      type: "string",
+      placeholder: "URL",
+      description: "the URL a directory --store is served at (e.g. by hashwork content serve); job URIs point there (default: HASHWORK_PUBLIC_URL)",
+    },
     "execution-time": { type: "string", placeholder: "DURATION", description: "time the provider has after claiming (default 10m)" },
     "challenge-window": { type: "string", placeholder: "DURATION", description: "time a result can be challenged (default 10m)" },
     "claim-window": { type: "string", placeholder: "DURATION", description: "time the job stays claimable (default 1h)" },
@@ -80,7 +88,9 @@ export const jobPost: Command = {
   },
   notes: `Examples:
   hashwork job post --program mandelbrot.wasm --input tile.bin --reward 2 --fuel 100000000
-  hashwork job post --program p.wasm --input in.bin --reward 2 --fuel 1000000 --store ./content --public-url http://my.host:8080`,
+  hashwork job post --program p.wasm --input in.bin --reward 2 --fuel 1000000 --store ./content --public-url http://my.host:8080
+Providers fetch program and input by URI: serve the directory store with \`hashwork content serve\` and pass
+its URL as --public-url (or set HASHWORK_PUBLIC_URL), or pass a content server URL that accepts uploads as --store.`,
   async run(options) {
     const json = options.json === true;
     // Everything that can be checked offline is checked before touching the chain.
@@ -94,8 +104,8 @@ export const jobPost: Command = {
     const rewardText = stringOption(options.reward)!;
     parseAmount(rewardText, "--reward", 36); // shape only; scaled once the token's decimals are known
     const [program, input] = await Promise.all([
-      readJobFile(String(options.program), "program"),
-      readJobFile(String(options.input), "input"),
+      readInputFile(String(options.program), "--program"),
+      readInputFile(String(options.input), "--input"),
     ]);
     try {
       validateProgram({ wasm: program, limits: DEFAULT_LIMITS });

@@ -68,3 +68,54 @@ export function jsonOf<T = Record<string, unknown>>(run: CliRun): T {
   if (run.code !== 0) throw new Error(`hashwork exited ${run.code}: ${run.stderr}`);
   return JSON.parse(run.stdout) as T;
 }
+
+/** A long-running CLI command (e.g. `content serve`) started in its own process group. */
+export type CliProcess = {
+  pid: number;
+  /** The first stdout line (e.g. the served URL, or `--json`'s line). */
+  firstLine: string;
+  exited: Promise<number | null>;
+  output: () => string;
+  /** SIGKILLs the whole process group (shim and command); safe to call twice. */
+  kill(): void;
+};
+
+/** Starts `hashwork ...args` through the shim and waits for its first stdout line (or its exit). */
+export function startCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliProcess> {
+  const child = spawn(process.execPath, [SHIM, ...args], {
+    cwd: REPO_ROOT,
+    env: cleanEnv(options.env),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let stdout = "";
+  let stderr = "";
+  const kill = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // gone
+    }
+  };
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  void exited.then(() => transcript.push(stdout, stderr));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      kill();
+      reject(new Error(`hashwork ${args.join(" ")} printed nothing within ${options.timeoutMs ?? 30_000} ms: ${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      stdout += c;
+      const newline = stdout.indexOf("\n");
+      if (newline >= 0) {
+        clearTimeout(timer);
+        resolve({ pid: child.pid!, firstLine: stdout.slice(0, newline), exited, output: () => stdout + stderr, kill });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`hashwork ${args.join(" ")} exited ${code} before printing a line: ${stderr}`));
+    });
+  });
+}
