@@ -145,6 +145,7 @@ async function runDemo(): Promise<number> {
   const system = await connectLocalSystem(node.url, deployment);
   const client = (a: Actor) => system.clientFor(a.index);
   const disputeConfig = await system.publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "config" });
+  say(`dispute module: committee of ${disputeConfig.committeeSize}, commit and reveal periods ${disputeConfig.commitPeriod} s / ${disputeConfig.revealPeriod} s, bond ${formatToken(disputeConfig.challengeBond)} HWK, random audits ${disputeConfig.auditRateBps / 100}%`);
 
   // 3. Fund, register and stake
   const funded = await fundAccounts(client(DEPLOYER), { recipients: ACTORS.filter((a) => a !== DEPLOYER).map(addressOf), amount: FUNDING });
@@ -273,7 +274,7 @@ async function runDemo(): Promise<number> {
   const inside = allRuns.reduce((s, r) => s + r.inside, 0n);
   const samples = allRuns.reduce((s, r) => s + r.samples, 0n);
   const combinedPi = (4 * Number(inside)) / Number(samples);
-  const monteCarlo = { runs: allRuns.map((r) => ({ seed: r.seed.toString(), samples: Number(r.samples), inside: Number(r.inside), pi: r.pi })), combined: { samples: Number(samples), pi: combinedPi } };
+  const monteCarlo = { runs: allRuns.map((r) => ({ seed: r.seed.toString(), samples: Number(r.samples), inside: Number(r.inside), pi: r.pi })), combined: { runs: allRuns.length, samples: Number(samples), pi: combinedPi } };
   await writeFile(join(OUT, "montecarlo.json"), `${JSON.stringify(monteCarlo, null, 2)}\n`);
   files.montecarlo = "out/montecarlo.json";
   await mkdir(join(OUT, "csvstats"), { recursive: true });
@@ -511,7 +512,7 @@ async function gasPerJob(system: System, events: readonly FeedEvent[]) {
 // ---------------------------------------------------------------- printing
 
 function printReport(
-  report: { solvency: Awaited<ReturnType<typeof checkSolvency>>; gas: { happyPathMeanPerJob: bigint; steps: Record<string, bigint> }; outputs: { monteCarlo: { pi: number; samples: number } } },
+  report: { solvency: Awaited<ReturnType<typeof checkSolvency>>; gas: { happyPathMeanPerJob: bigint; steps: Record<string, bigint> }; outputs: { monteCarlo: { runs: number; pi: number; samples: number } } },
   x: {
     happyIds: bigint[];
     disputedGas: { total: bigint; steps: Record<string, bigint> };
@@ -568,7 +569,7 @@ function printReport(
     ),
   );
 
-  section("Gas per job");
+  section("Gas per job (share of the batch post + claim + submit + finalize; the disputed job adds challenge, draw, votes, resolve)");
   const s = report.gas.steps;
   console.log(
     table(
@@ -600,7 +601,7 @@ function printReport(
 
   section("Outputs");
   console.log(`out/mandelbrot.png        the tiles assembled into one 512×384 image`);
-  console.log(`out/montecarlo.json       5 runs, π ≈ ${report.outputs.monteCarlo.pi.toFixed(5)} over ${formatInt(report.outputs.monteCarlo.samples)} samples`);
+  console.log(`out/montecarlo.json       ${report.outputs.monteCarlo.runs} runs, π ≈ ${report.outputs.monteCarlo.pi.toFixed(5)} over ${formatInt(report.outputs.monteCarlo.samples)} samples`);
   console.log(`out/csvstats/             the data sets and their column statistics`);
   console.log(`out/logs/                 each daemon's JSON log`);
   console.log(`out/report.json           this report`);
@@ -624,6 +625,7 @@ try {
 } finally {
   for (const close of closers.reverse()) await close().catch(() => undefined);
   const codes = await processes.stopAll({ graceMs: 8_000 });
-  say(`stopped ${codes.length} processes (exit codes: ${codes.map((c) => c ?? "signal").join(", ")})`);
+  const daemonCodes = codes.slice(codes.length - daemons.length);
+  say(`stopped the hardhat node and ${daemons.length} daemons (${daemons.map(({ actor }, i) => `${actor.name} exit ${daemonCodes[i] ?? "by signal"}`).join(", ")})`);
 }
 process.exit(exitCode);
