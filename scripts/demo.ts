@@ -12,7 +12,8 @@
 //   mallory      provider with `corruptResults`    serves only bob (claim policy allow list)
 //   watcher      watcher (re-executes every result) + keeper
 //
-// Then, as requesters through the SDK: alice posts a batch of sample-program jobs (Mandelbrot
+// Then, as requesters through the SDK (each has deposited into its market ledger during setup):
+// alice posts a batch of sample-program jobs (Mandelbrot
 // tiles of one image, Monte Carlo runs, CSV statistics) open to every provider; bob posts one
 // Monte Carlo run designated to mallory. Mallory commits a wrong result, the watcher challenges it,
 // the keeper draws the committee (the three honest providers), they commit and reveal, the
@@ -39,9 +40,11 @@ import { payoutRoleNames } from "../sdk/src/abi/enums.ts";
 import { checkSolvency } from "../sdk/src/actions/auditor/check-solvency.ts";
 import { getProvider } from "../sdk/src/actions/auditor/get-provider.ts";
 import { listDisputes } from "../sdk/src/actions/auditor/list-disputes.ts";
+import { listJobs } from "../sdk/src/actions/auditor/list-jobs.ts";
 import { registerProvider } from "../sdk/src/actions/provider/register-provider.ts";
 import { stake } from "../sdk/src/actions/provider/stake.ts";
 import { fetchJobOutput } from "../sdk/src/actions/requester/fetch-job-output.ts";
+import { depositToLedger } from "../sdk/src/actions/requester/deposit-to-ledger.ts";
 import { postJobs } from "../sdk/src/actions/requester/post-jobs.ts";
 import {
   REPO_ROOT,
@@ -61,8 +64,9 @@ import { decodeCsvStatsOutput } from "../sdk/src/programs/csvstats.ts";
 import { createLocalStore } from "../sdk/src/store/local.ts";
 import { createContentServer } from "../sdk/src/store/server.ts";
 import type { HashworkBaseClient } from "../sdk/src/utils/client.ts";
-import { decodeJobId, encodeJobId } from "../sdk/src/utils/job-id.ts";
+import { encodeJobId } from "../sdk/src/utils/job-id.ts";
 import { readJobState } from "../sdk/src/utils/results.ts";
+import { sendContractTransaction } from "../sdk/src/utils/write.ts";
 import { TOKEN_UNIT } from "./lib/defaults.ts";
 import { startEventFeed, type FeedEvent } from "./lib/event-feed.ts";
 import { formatDelta, formatInt, formatToken, table } from "./lib/format.ts";
@@ -97,6 +101,11 @@ const HONEST_STAKE = 1_100n * TOKEN_UNIT;
 const MALLORY_STAKE = 150n * TOKEN_UNIT;
 const ALICE_TERMS = { executionTime: 60, challengeWindow: 5, collateralPct: 100 };
 const BOB_REWARD = 10n * TOKEN_UNIT;
+const BOB_TERMS = { reward: BOB_REWARD, executionTime: 60, challengeWindow: 30, collateralPct: 100 };
+const REPOST_CHALLENGE_WINDOW = 2;
+const ALICE_DEPOSIT = 100n * TOKEN_UNIT;
+const BOB_DEPOSIT = 30n * TOKEN_UNIT;
+const WATCHER_ALLOWANCE = 100n * TOKEN_UNIT;
 /** Bob's repost: a newcomer scores 5000; a provider that lost its only dispute scores 1428. */
 const REPOST_MIN_REPUTATION = 5_000;
 const TIMEOUT_MS = 100_000;
@@ -104,7 +113,7 @@ const OUT = join(REPO_ROOT, "out");
 
 // ---------------------------------------------------------------- run
 
-const started = performance.now();
+const started = 0; // process start: module loading counts too
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s`;
 const say = (line: string) => console.log(`[${elapsed()}] ${line}`);
 
@@ -127,6 +136,8 @@ async function runDemo(): Promise<number> {
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
   workDir = await mkdtemp(join(tmpdir(), "hashwork-demo-"));
+  // What `hardhat run` would do first: compile the contracts if anything changed (a no-op normally).
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
 
   // 1. Chain
   const node = processes.add(await startHardhatNode());
@@ -147,18 +158,45 @@ async function runDemo(): Promise<number> {
   const disputeConfig = await system.publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "config" });
   say(`dispute module: committee of ${disputeConfig.committeeSize}, commit and reveal periods ${disputeConfig.commitPeriod} s / ${disputeConfig.revealPeriod} s, bond ${formatToken(disputeConfig.challengeBond)} HWK, random audits ${disputeConfig.auditRateBps / 100}%`);
 
-  // 3. Fund, register and stake
+  // 3. Fund, register and stake; requesters deposit into their market ledger (so posting is one
+  // transaction), the watcher approves the dispute module for challenge bonds.
   const funded = await fundAccounts(client(DEPLOYER), { recipients: ACTORS.filter((a) => a !== DEPLOYER).map(addressOf), amount: FUNDING });
   say(`funded ${funded.transfers.length} accounts with ${formatToken(FUNDING)} HWK each`);
-  await Promise.all(
-    [...HONEST.map((a) => [a, HONEST_STAKE] as const), [MALLORY, MALLORY_STAKE] as const].map(async ([a, amount]) => {
+  await Promise.all([
+    ...[...HONEST.map((a) => [a, HONEST_STAKE] as const), [MALLORY, MALLORY_STAKE] as const].map(async ([a, amount]) => {
       await registerProvider(client(a), { endpoint: `http://127.0.0.1/${a.name}`, pricePerFuel: 1n, maxFuel: 10n ** 12n });
       await stake(client(a), { amount, payment: "permit" });
     }),
-  );
-  say(`registered and staked: ${HONEST.map((a) => a.name).join(", ")} (${formatToken(HONEST_STAKE)} HWK each), mallory (${formatToken(MALLORY_STAKE)} HWK)`);
+    depositToLedger(client(ALICE), { amount: ALICE_DEPOSIT, payment: "permit" }),
+    depositToLedger(client(BOB), { amount: BOB_DEPOSIT, payment: "permit" }),
+    sendContractTransaction(client(WATCHER), {
+      action: "approve",
+      address: deployment.token!,
+      abi: hashworkTokenAbi,
+      functionName: "approve",
+      args: [deployment.disputes!, WATCHER_ALLOWANCE],
+    }),
+  ]);
+  say(`registered and staked: ${HONEST.map((a) => a.name).join(", ")} (${formatToken(HONEST_STAKE)} HWK each), mallory (${formatToken(MALLORY_STAKE)} HWK); alice and bob deposited ${formatToken(ALICE_DEPOSIT)} and ${formatToken(BOB_DEPOSIT)} HWK`);
 
-  // 4. Daemons. From here on one block a second: with automine every transaction is a block one
+  // 4. The requesters' jobs: programs and inputs stored by hash and served over HTTP
+  const requesterStore = createLocalStore({ dir: join(workDir, "requester") });
+  const server = createContentServer({ store: requesterStore });
+  await server.start();
+  closers.push(() => server.close());
+  const target = { store: requesterStore, uriFor: (h: Hex) => server.uriFor(h) };
+  const aliceJobs: SampleJob[] = [
+    ...(await mandelbrotJobs(target, { reward: TOKEN_UNIT, ...ALICE_TERMS })),
+    ...(await monteCarloJobs(target, { reward: 2n * TOKEN_UNIT, ...ALICE_TERMS }, { seeds: [1n, 2n, 3n, 4n], samples: 1_000_000n })),
+    ...(await csvStatsJobs(target, { reward: (3n * TOKEN_UNIT) / 2n, ...ALICE_TERMS }, demoDatasets())),
+  ];
+  const [bobJob] = await monteCarloJobs(target, { ...BOB_TERMS, designatedProvider: addressOf(MALLORY) }, { seeds: [99n], samples: 1_000_000n });
+  // The same run again, later, open to any provider with a good reputation.
+  const [repostJob] = await monteCarloJobs(target, { ...BOB_TERMS, challengeWindow: REPOST_CHALLENGE_WINDOW, minReputation: REPOST_MIN_REPUTATION }, { seeds: [99n], samples: 1_000_000n });
+  const trackedProviders = [...HONEST, MALLORY];
+  const before = await snapshot(system, trackedProviders);
+
+  // 5. Daemons. From here on one block a second: with automine every transaction is a block one
   // second after the last, so under load the chain's clock would race ahead of the wall clock and
   // challenge windows would close before the watcher could look.
   await system.publicClient.request({ method: "evm_setAutomine" as never, params: [false] as never });
@@ -170,13 +208,13 @@ async function runDemo(): Promise<number> {
     [P2, { roles: { provider: true, verifier: true }, claimPolicy: { concurrency: 4 } }],
     [P3, { roles: { provider: true, verifier: true }, claimPolicy: { concurrency: 4 } }],
     [MALLORY, { roles: { provider: true }, corruptResults: true, claimPolicy: { concurrency: 4, allowRequesters: [addressOf(BOB)] } }],
-    [WATCHER, { roles: { provider: false, watcher: true, keeper: true }, watcher: { sampleRate: 1 } }],
+    [WATCHER, { roles: { provider: false, watcher: true, keeper: true }, watcher: { sampleRate: 1 }, executor: { threads: 2 } }],
   ];
   for (const [actor, overrides] of configs) {
     const file = await writeDaemonConfig(system, { dir: daemonDir, name: actor.name, index: actor.index, overrides: { ...base, ...overrides } });
     daemons.push({ actor, handle: processes.add(startDaemonProcess(file)) });
   }
-  await Promise.all(
+  const daemonsStarted = Promise.all(
     daemons.map(({ actor, handle }) =>
       waitFor(`${actor.name} daemon to start`, () => {
         if (handle.child.exitCode !== null) throw new Error(`${actor.name} daemon exited (${handle.child.exitCode}): ${handle.stderr().slice(-800)}`);
@@ -184,78 +222,73 @@ async function runDemo(): Promise<number> {
       }, 60_000, 50),
     ),
   );
-  say(`daemons running: ${daemons.map(({ actor }) => `${actor.name} (${actor.role})`).join("; ")}`);
 
-  // 5. The requesters' content: programs and inputs by hash, served over HTTP
-  const requesterStore = createLocalStore({ dir: join(workDir, "requester") });
-  const server = createContentServer({ store: requesterStore });
-  await server.start();
-  closers.push(() => server.close());
-  const target = { store: requesterStore, uriFor: (h: Hex) => server.uriFor(h) };
-  const aliceJobs: SampleJob[] = [
-    ...(await mandelbrotJobs(target, { reward: TOKEN_UNIT, ...ALICE_TERMS })),
-    ...(await monteCarloJobs(target, { reward: 2n * TOKEN_UNIT, ...ALICE_TERMS }, { seeds: [1n, 2n, 3n, 4n], samples: 1_000_000n })),
-    ...(await csvStatsJobs(target, { reward: (3n * TOKEN_UNIT) / 2n, ...ALICE_TERMS }, demoDatasets())),
-  ];
-  const bobTerms = { reward: BOB_REWARD, executionTime: 60, challengeWindow: 30, collateralPct: 100 };
-  const [bobJob] = await monteCarloJobs(target, { ...bobTerms, designatedProvider: addressOf(MALLORY) }, { seeds: [99n], samples: 1_000_000n });
-
-  // 6. Snapshot, live feed, post
-  const trackedProviders = [...HONEST, MALLORY];
-  const before = await snapshot(system, trackedProviders);
+  // 6. Post while the daemons boot (they reconcile from chain state when they start), then follow
+  // the chain's events.
   const labels = new Map<bigint, string>();
   const jobNo = new Map<bigint, number>();
   const label = (id: unknown) => {
     const n = jobNo.get(id as bigint);
     return n === undefined ? `job ${String(id).slice(0, 12)}…` : `job #${n} (${labels.get(id as bigint)})`;
   };
-  const feedFrom = (await system.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
   const register = (ids: bigint[], jobs: SampleJob[]) =>
     ids.forEach((id, i) => {
       jobNo.set(id, jobNo.size + 1);
       labels.set(id, `${jobs[i]!.kind} ${jobs[i]!.label}`);
     });
-  const [bobPosted, alicePosted] = await Promise.all([
-    postJobs(client(BOB), { jobs: [bobJob!.spec] }),
-    postJobs(client(ALICE), { jobs: aliceJobs.map((j) => j.spec) }),
-  ]);
-  register(bobPosted.jobIds, [bobJob!]);
-  register(alicePosted.jobIds, aliceJobs);
-  say(`posted ${aliceJobs.length} jobs for alice in one postJobs transaction, and bob's job designated to mallory`);
-  const disputedId = bobPosted.jobIds[0]!;
-  // The feed starts once every job has its label; it catches up from the block before posting.
+  // Job ids carry the requester and its nonce, so every id is known before anything is sent.
+  const nonceOf = async (a: Actor) => BigInt((await listJobs(client(a), { requester: addressOf(a), fromBlock: deployment.fromBlock })).length);
+  const [bobNonce, aliceNonce] = await Promise.all([nonceOf(BOB), nonceOf(ALICE)]);
+  const disputedId = encodeJobId({ requester: addressOf(BOB), nonce: bobNonce });
+  const aliceIds = aliceJobs.map((_, i) => encodeJobId({ requester: addressOf(ALICE), nonce: aliceNonce + BigInt(i) }));
+  const repostId = encodeJobId({ requester: addressOf(BOB), nonce: bobNonce + 1n });
+  register([disputedId], [bobJob!]);
+  register(aliceIds, aliceJobs);
+  register([repostId], [{ ...repostJob!, label: `${repostJob!.label}, reposted` }]);
   const feed = startEventFeed(system.publicClient, deployment, {
-    fromBlock: feedFrom,
+    fromBlock: (await system.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n,
     onEvent: (e) => {
       const line = describe(e, label);
       if (line) say(line);
     },
   });
   closers.push(() => feed.stop());
+  const [bobPosted, alicePosted] = await Promise.all([
+    postJobs(client(BOB), { jobs: [bobJob!.spec] }),
+    postJobs(client(ALICE), { jobs: aliceJobs.map((j) => j.spec) }),
+  ]);
+  if (bobPosted.jobIds[0] !== disputedId || alicePosted.jobIds.some((id, i) => id !== aliceIds[i])) throw new Error("job ids differ from the requesters' nonces");
+  say(`posted: ${aliceJobs.length} jobs for alice in one postJobs transaction, and bob's job designated to mallory`);
+  await daemonsStarted;
+  say(`daemons running: ${daemons.map(({ actor }) => `${actor.name} (${actor.role})`).join("; ")}`);
 
-  // 7. Wait: alice's jobs finalized, bob's overturned; then bob reposts
+  // 7. Wait for bob's job to be overturned and repost it; wait for every other job to finalize.
   const stateOf = (ids: bigint[]) => Promise.all(ids.map((id) => readJobState(client(ALICE), id)));
-  await waitFor("alice's jobs Finalized and bob's job Overturned", async () => {
-    const states = await stateOf([...alicePosted.jobIds, disputedId]);
+  const settledBadly = (states: string[]) => {
     const bad = states.find((s) => ["Cancelled", "Expired", "TimedOut", "Voided"].includes(s));
     if (bad) throw new Error(`a job ended ${bad}`);
-    return states.slice(0, -1).every((s) => s === "Finalized") && states.at(-1) === "Overturned" ? true : undefined;
-  }, TIMEOUT_MS, 250);
+  };
+  await waitFor("bob's job Overturned", async () => {
+    const [state] = await stateOf([disputedId]);
+    settledBadly([state!]);
+    if (state === "Finalized") throw new Error("mallory's wrong result was finalized unchallenged");
+    return state === "Overturned" ? true : undefined;
+  }, TIMEOUT_MS, 200);
   const malloryNow = await getProvider(client(BOB), { provider: addressOf(MALLORY), includeProfile: false });
   say(`bob reposts his run for anyone with reputation ≥ ${REPOST_MIN_REPUTATION} (mallory now scores ${malloryNow.reputation.score})`);
-  const [repostJob] = await monteCarloJobs(target, { ...bobTerms, challengeWindow: ALICE_TERMS.challengeWindow, minReputation: REPOST_MIN_REPUTATION }, { seeds: [99n], samples: 1_000_000n });
-  // Job ids carry the requester and its nonce, so the repost's id is known before it is sent.
-  const repostId = encodeJobId({ requester: addressOf(BOB), nonce: decodeJobId(disputedId).nonce + 1n });
-  register([repostId], [{ ...repostJob!, label: `${repostJob!.label}, reposted` }]);
   const reposted = await postJobs(client(BOB), { jobs: [repostJob!.spec] });
   if (reposted.jobIds[0] !== repostId) throw new Error(`the repost got id ${reposted.jobIds[0]}, expected ${repostId}`);
-  await waitFor("bob's reposted job Finalized", async () => ((await stateOf(reposted.jobIds))[0] === "Finalized" ? true : undefined), TIMEOUT_MS, 250);
+  await waitFor("every other job Finalized", async () => {
+    const states = await stateOf([...aliceIds, repostId]);
+    settledBadly(states);
+    return states.every((s) => s === "Finalized") ? true : undefined;
+  }, TIMEOUT_MS, 250);
   await new Promise((r) => setTimeout(r, 300));
   await feed.stop();
   say("every job settled; fetching outputs and auditing");
 
   // 8. Outputs, verified against the commitments on chain
-  const finalizedAlice = alicePosted.jobIds;
+  const finalizedAlice = aliceIds;
   const outputs = new Map<bigint, Uint8Array>();
   for (const [i, id] of [...finalizedAlice, ...reposted.jobIds].entries()) {
     const owner = i < finalizedAlice.length ? ALICE : BOB;
@@ -539,7 +572,7 @@ function printReport(
     console.log(table(["payout to", "role", "HWK"], d.payouts.map((p) => [p.to, p.role, formatToken(p.amount)])).replace(/^/gm, "  "));
   }
 
-  section("Balances (HWK): wallet, market ledger, stake; before the jobs → after");
+  section("Balances (HWK) at the end, and Δ since before the jobs: wallet, market ledger, stake");
   console.log(
     table(
       ["actor", "wallet", "Δ", "ledger", "Δ", "stake", "Δ"],
