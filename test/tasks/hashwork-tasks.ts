@@ -16,7 +16,7 @@ import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../../sdk/src/abi/hashwork-token.ts";
 import { loadSampleProgram } from "../../sdk/src/programs/sample-programs.ts";
 import { readJobState } from "../../sdk/src/utils/results.ts";
-import { REPO_ROOT } from "../../sdk/src/daemon/test-helpers.ts";
+import { REPO_ROOT, hdAccount, privateKeyOf, startHardhatNode, type HardhatNode } from "../../sdk/src/daemon/test-helpers.ts";
 import type { AuditTaskResult } from "../../tasks/audit.ts";
 import type { DeployTaskResult } from "../../tasks/deploy.ts";
 import type { FundAccountsReturnType } from "../../scripts/lib/fund.ts";
@@ -107,5 +107,65 @@ describe("Hashwork tasks (deploy → fund → post-sample → audit on one in-pr
     const fresh = await createHardhatRuntimeEnvironment(config, {}, REPO_ROOT);
     const error = await fresh.tasks.getTask("hashwork:audit").run({}).then(() => undefined, (e: unknown) => e as Error);
     expect(error?.message).to.match(/hashwork:deploy/);
+  });
+});
+
+describe("Hashwork tasks against a hardhat node (the `remote` network: RPC URL and key from the environment)", function () {
+  this.timeout(120_000);
+  let node: HardhatNode | undefined;
+  let ignitionDir: string;
+  const saved = { url: process.env.HASHWORK_RPC_URL, key: process.env.HASHWORK_PRIVATE_KEY };
+  /** A runtime as `hardhat --network remote …` would create it, with Ignition's folder in a temp dir. */
+  const remoteHre = () => createHardhatRuntimeEnvironment({ ...config, paths: { ...config.paths, ignition: ignitionDir } }, { network: "remote" }, REPO_ROOT);
+  const quiet = async <T>(f: () => Promise<T>): Promise<T> => {
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      return await f();
+    } finally {
+      console.log = log;
+    }
+  };
+
+  before(async () => {
+    ignitionDir = await mkdtemp(join(tmpdir(), "hashwork-task-ignition-"));
+    node = await startHardhatNode();
+    process.env.HASHWORK_RPC_URL = node.url;
+    process.env.HASHWORK_PRIVATE_KEY = privateKeyOf(hdAccount(0));
+  });
+  after(async () => {
+    node?.kill();
+    if (saved.url === undefined) delete process.env.HASHWORK_RPC_URL;
+    else process.env.HASHWORK_RPC_URL = saved.url;
+    if (saved.key === undefined) delete process.env.HASHWORK_PRIVATE_KEY;
+    else process.env.HASHWORK_PRIVATE_KEY = saved.key;
+    await rm(ignitionDir, { recursive: true, force: true });
+  });
+
+  it("deploy writes Ignition's files; later runs find the deployment there; a restarted node gets a fresh deployment", async () => {
+    const first = await remoteHre();
+    const deployed = await quiet(() => first.tasks.getTask("hashwork:deploy").run({}) as Promise<DeployTaskResult>);
+    expect(deployed.deploymentDir).to.equal(join(ignitionDir, "deployments", "chain-31337"));
+    expect(await readdir(deployed.deploymentDir!)).to.include.members(["deployed_addresses.json", "journal.jsonl"]);
+
+    // A new runtime (as a new `hardhat` command would be) reads the deployment from those files.
+    const bob = getAddress(hdAccount(7).address);
+    const second = await remoteHre();
+    const funded = await quiet(() => second.tasks.getTask("hashwork:fund").run({ to: bob, amount: "12.5" }) as Promise<FundAccountsReturnType>);
+    expect(funded.token).to.equal(deployed.deployment.token);
+    expect(funded.transfers).to.have.length(1);
+    expect(funded.transfers[0]).to.include({ to: bob, balanceAfter: 125n * (TOKEN / 10n) });
+    const audit = await quiet(() => second.tasks.getTask("hashwork:audit").run({}) as Promise<AuditTaskResult>);
+    expect(audit.solvency.solvent).to.equal(true);
+
+    // The node restarts (empty chain): the recorded deployment is stale and is made again.
+    node!.kill();
+    node = await startHardhatNode();
+    process.env.HASHWORK_RPC_URL = node.url;
+    const third = await remoteHre();
+    const again = await quiet(() => third.tasks.getTask("hashwork:deploy").run({}) as Promise<DeployTaskResult>);
+    const client = await (await third.network.getOrCreate()).viem.getPublicClient();
+    expect(await client.getCode({ address: again.deployment.market })).to.not.equal(undefined);
+    expect(await client.readContract({ address: again.deployment.market, abi: hashworkMarketAbi, functionName: "disputeModule" })).to.equal(again.deployment.disputes);
   });
 });
