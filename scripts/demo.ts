@@ -12,10 +12,10 @@
 //   mallory      provider with `corruptResults`    serves only bob (claim policy allow list)
 //   watcher      watcher (re-executes every result) + keeper
 //
-// Then, as requesters through the SDK (each has deposited into its market ledger during setup):
-// alice posts a batch of sample-program jobs (Mandelbrot
-// tiles of one image, Monte Carlo runs, CSV statistics) open to every provider; bob posts one
-// Monte Carlo run designated to mallory. Mallory commits a wrong result, the watcher challenges it,
+// Then, as requesters through the SDK (each has deposited into its market ledger during setup),
+// while the daemons boot: alice posts a batch of sample-program jobs (Mandelbrot tiles of one
+// image, Monte Carlo runs, CSV statistics) open to every provider; bob posts one Monte Carlo run
+// designated to mallory. Mallory commits a wrong result, the watcher challenges it,
 // the keeper draws the committee (the three honest providers), they commit and reveal, the
 // keeper resolves, and mallory is slashed. Bob reposts the job requiring a reputation mallory no
 // longer has, and an honest provider completes it. The requesters fetch every output, verified
@@ -25,6 +25,8 @@
 // balances and reputations before and after, gas per job, solvency, outputs) printed as tables
 // and written to `out/report.json`. Every child process group is stopped at the end, also on
 // error or Ctrl-C. Exit code 0 only if every check passed.
+//
+// Runs under plain Node with `scripts/lib/resolve-js-to-ts.ts` preloaded (package.json `demo`).
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
