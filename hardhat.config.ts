@@ -4,6 +4,8 @@ import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-et
 import hardhatViem from "@nomicfoundation/hardhat-viem";
 import { configVariable, defineConfig } from "hardhat/config";
 
+import { hashworkTasks } from "./tasks/index.ts";
+
 // Hardhat cannot download compilers on this machine: every profile points at the
 // solc-js build shipped by the `solc` npm package (an absolute path is required).
 const require = createRequire(import.meta.url);
@@ -32,6 +34,7 @@ const profile = {
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, hardhatViem],
+  tasks: hashworkTasks,
   solidity: {
     profiles: {
       default: profile,

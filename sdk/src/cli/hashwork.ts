@@ -1,42 +1,71 @@
 #!/usr/bin/env node
-// The `hashwork` command line (`npm run hashwork -- <command>`). Runs on Node 22's type stripping.
-// Commands are entries in COMMANDS; add one by writing a `Command` (see ./args.ts) and listing it.
+// The `hashwork` command line (`hashwork …` through bin/hashwork.mjs, or `npm run hashwork -- …`).
+// Runs on Node 22's type stripping. Commands are entries in COMMANDS; add one by writing a
+// `Command` (see ./args.ts) and listing it. Exit codes: 0 ok, 1 failed, 2 bad usage; every
+// failure is one line on stderr.
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-import { errorMessage } from "../daemon/errors.ts";
-import { helpText, parseArgs, UsageError, type Command } from "./args.ts";
+import { helpText, parseArgs, type Command } from "./args.ts";
+import { auditDisputes, auditJob, auditOverview, auditProvider } from "./audit.ts";
+import { chain } from "./chain.ts";
+import { contentPut, contentServe } from "./content.ts";
+import { deploy } from "./deploy.ts";
+import { describeError, exitCodeOf } from "./errors.ts";
+import { jobPost } from "./job-post.ts";
+import { jobResult, jobStatus, jobWait } from "./job-read.ts";
+import { jobCancel, jobChallenge } from "./job-write.ts";
+import { providerRegister, providerStake, providerStatus, providerUnstake, providerWithdraw } from "./provider-account.ts";
 import { providerStart } from "./provider-start.ts";
+import { tokenBalance, tokenTransfer, tokenWithdraw } from "./token.ts";
 
-export const COMMANDS: readonly Command[] = [providerStart];
+export const COMMANDS: readonly Command[] = [
+  chain,
+  deploy,
+  jobPost,
+  jobStatus,
+  jobWait,
+  jobResult,
+  jobCancel,
+  jobChallenge,
+  providerStake,
+  providerUnstake,
+  providerWithdraw,
+  providerRegister,
+  providerStatus,
+  providerStart,
+  auditOverview,
+  auditProvider,
+  auditJob,
+  auditDisputes,
+  tokenBalance,
+  tokenTransfer,
+  tokenWithdraw,
+  contentServe,
+  contentPut,
+];
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let parsed;
   try {
-    parsed = parseArgs(COMMANDS, argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`hashwork: ${error.message}\n`);
-      return 2;
+    const parsed = parseArgs(COMMANDS, argv);
+    if (parsed.kind === "help") {
+      process.stdout.write(helpText(COMMANDS, parsed.command, parsed.prefix));
+      return 0;
     }
-    throw error;
+    return await parsed.command.run(parsed.options, parsed.args);
+  } catch (error) {
+    process.stderr.write(`hashwork: ${describeError(error)}\n`);
+    return exitCodeOf(error);
   }
-  if (parsed.kind === "help") {
-    process.stdout.write(helpText(COMMANDS, parsed.command, parsed.prefix));
-    return 0;
-  }
-  return parsed.command.run(parsed.options);
 }
 
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`hashwork: ${errorMessage(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  // A closed pipe (`hashwork audit --json | head`) is not an error worth a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+  });
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

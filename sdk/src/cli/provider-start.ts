@@ -5,7 +5,7 @@ import type { Command } from "./args.ts";
 /** `hashwork provider start --config FILE`: runs the daemon until SIGINT/SIGTERM, then exits 0. */
 export const providerStart: Command = {
   path: ["provider", "start"],
-  summary: "Run the provider daemon (provider, keeper roles) until SIGINT or SIGTERM",
+  summary: "Run the provider daemon (provider, verifier, watcher, keeper roles) until SIGINT or SIGTERM",
   options: {
     config: { type: "string", required: true, placeholder: "FILE", description: "JSON config file (see docs/provider-daemon.md)" },
   },
@@ -28,10 +28,14 @@ export const providerStart: Command = {
       throw error;
     });
     if (!daemon) return 2;
+    // `on`, not `once`: a Ctrl-C reaches both the bin shim and this process, and the shim
+    // forwards it, so a second signal must not fall through to the default (kill) handler.
     const onSignal = (signal: NodeJS.Signals) => void daemon.stop(signal);
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     await daemon.done;
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     return 0;
   },
 };

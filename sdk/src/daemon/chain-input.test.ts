@@ -85,4 +85,19 @@ describe("daemon chain input (in-process Hardhat network, reorgs by evm_snapshot
     const stale = createChainInput(context, { publicClient, start: { number: base - 1n, hash: `0x${"11".repeat(32)}` } });
     expect(kinds(await stale.poll())).to.deep.equal(["reorg@?", `block:${base}`, `finalized:${base}`]);
   });
+
+  it("an announced head (WebSocket) goes through the same logic; a late announcement never moves the head back or fakes a reorg", async function () {
+    const { context } = testContext({ confirmations: 0 });
+    const input = createChainInput(context, { publicClient });
+    await input.poll();
+    await networkHelpers.mine(2);
+    const announce = async (n: bigint) => {
+      const b = await publicClient.getBlock({ blockNumber: n });
+      return { number: b.number, hash: b.hash, parentHash: b.parentHash, timestamp: b.timestamp };
+    };
+    expect(kinds(await input.poll(await announce(base + 2n)))).to.deep.equal([`block:${base + 1n}`, `block:${base + 2n}`, `finalized:${base + 2n}`]);
+    expect(await input.poll(await announce(base + 1n))).to.deep.equal([]);
+    expect(await input.poll(await announce(base + 2n))).to.deep.equal([]);
+    expect(input.head!.number).to.equal(base + 2n);
+  });
 });

@@ -19,8 +19,13 @@ export type ChainEvent =
   | { type: "finalized"; block: BlockRef };
 
 export type ChainInput = {
-  /** One poll: reads the head and returns the events it implies (possibly none). */
-  poll(): Promise<ChainEvent[]>;
+  /**
+   * One poll: reads the head (or takes `announced`, a head a WebSocket subscription announced)
+   * and returns the events it implies (possibly none). An announced head at or below the
+   * current one is treated as a plain wake-up (the head is read), so a late announcement can
+   * never move the head backwards or fake a reorg.
+   */
+  poll(announced?: BlockRef): Promise<ChainEvent[]>;
   /** Polls every `pollIntervalMs` until shutdown, handing events to `onEvent` in order. Poll errors are logged and retried. */
   run(onEvent: (event: ChainEvent) => Promise<void> | void): Promise<void>;
   /** The last block reported `finalized`. */
@@ -92,8 +97,9 @@ export function createChainInput(context: DaemonContext, parameters: CreateChain
     return [];
   }
 
-  async function poll(): Promise<ChainEvent[]> {
-    const latest = ref(await publicClient.getBlock({ blockTag: "latest" }));
+  async function poll(announced?: BlockRef): Promise<ChainEvent[]> {
+    const ahead = announced && head && announced.number > head.number ? announced : undefined;
+    const latest = ahead ?? ref(await publicClient.getBlock({ blockTag: "latest" }));
     const events: ChainEvent[] = started ? [] : await begin(latest);
     headGauge.set(Number(latest.number));
     if (head && latest.hash === head.hash) return events;

@@ -68,10 +68,17 @@ describe("daemon config", function () {
     expect(parseConfig({ ...minimal, watcher: { sampleRate: 0 } }).watcher.sampleRate).to.equal(0);
   });
 
+  it("takes an optional WebSocket endpoint for new heads (absent: HTTP polling only)", function () {
+    expect(parseConfig(minimal).wsUrl).to.equal(undefined);
+    expect(parseConfig({ ...minimal, wsUrl: "ws://127.0.0.1:8545" }).wsUrl).to.equal("ws://127.0.0.1:8545");
+    expect(parseConfig({ ...minimal, wsUrl: "wss://node.example/ws" }).wsUrl).to.equal("wss://node.example/ws");
+  });
+
   it("names the first bad field in one line", function () {
     expect(problem([])).to.equal("config: the file must hold a JSON object");
     expect(problem({ ...minimal, rpcUrl: undefined })).to.equal("config: rpcUrl is required");
     expect(problem({ ...minimal, rpcUrl: "ws://x" })).to.equal('config: rpcUrl must be an http(s) URL (got "ws://x")');
+    expect(problem({ ...minimal, wsUrl: "http://x" })).to.equal('config: wsUrl must be a ws(s) URL (got "http://x")');
     expect(problem({ ...minimal, key: { env: "A", file: "b" } })).to.equal('config: key must have exactly one of "env" or "file"');
     expect(problem({ ...minimal, key: { env: "1 bad" } })).to.equal("config: key.env must be an environment variable name");
     expect(problem({ ...minimal, confirmations: -1 })).to.equal("config: confirmations must be an integer from 0 to 1000 (got -1)");

@@ -13,6 +13,13 @@ import { LOG_LEVELS, type LogLevel } from "./logger.ts";
  */
 export type DaemonConfig = {
   rpcUrl: string;
+  /**
+   * WebSocket endpoint of the same node (`ws(s)://`). When set, new heads are announced by an
+   * `eth_subscribe("newHeads")` subscription (reconnected with back-off when it drops) and the
+   * daemon reacts to each at once; `rpcUrl` still carries every request and transaction, and
+   * the head is polled over it only when no head was announced for `pollIntervalMs`.
+   */
+  wsUrl?: string;
   /** Where the contracts are; default: the SDK's known deployment for the RPC's chain id. */
   deployment?: { market: Address; token?: Address; disputes?: Address; fromBlock?: bigint };
   /** The signing key: the name of an environment variable, or a file holding the hex key. */
@@ -68,7 +75,7 @@ export class ConfigError extends HashworkError {
 type Json = Record<string, unknown>;
 
 const KNOWN_TOP = new Set([
-  "$schema", "rpcUrl", "deployment", "key", "dataDir", "confirmations", "pollIntervalMs", "http", "roles",
+  "$schema", "rpcUrl", "wsUrl", "deployment", "key", "dataDir", "confirmations", "pollIntervalMs", "http", "roles",
   "claimPolicy", "executor", "storeDir", "fetch", "tx", "logLevel", "corruptResults", "watcher", "keeper",
 ]);
 
@@ -162,6 +169,13 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
   const path = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
 
   const rpcUrl = url(raw, "rpcUrl", "rpcUrl");
+  let wsUrl: string | undefined;
+  if (raw.wsUrl !== undefined) {
+    wsUrl = string(raw, "wsUrl", "wsUrl");
+    if (!URL.canParse(wsUrl) || !/^wss?:$/.test(new URL(wsUrl).protocol)) {
+      throw new ConfigError("wsUrl", `must be a ws(s) URL (got ${JSON.stringify(wsUrl)})`);
+    }
+  }
 
   let deployment: DaemonConfig["deployment"];
   if (raw.deployment !== undefined) {
@@ -267,6 +281,7 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
     corruptResults: boolean(raw, "corruptResults", "corruptResults", false),
   };
   if (deployment) config.deployment = deployment;
+  if (wsUrl) config.wsUrl = wsUrl;
   return config;
 }
 

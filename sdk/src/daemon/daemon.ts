@@ -20,6 +20,7 @@ import { createVerifierRole } from "./roles/verifier.ts";
 import { createWatcherRole } from "./roles/watcher.ts";
 import { chainNow, type Role } from "./roles/role.ts";
 import { createTxQueue } from "./tx-queue.ts";
+import { watchHeads } from "./ws-heads.ts";
 
 export type StartDaemonParameters = {
   config: DaemonConfig;
@@ -91,8 +92,12 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
   const index = createJobIndex(ctx, { client });
   const input = createChainInput(ctx, { publicClient, start: journal.getCursor() });
 
+  /** When configured, new heads announced over a WebSocket wake the loop at once. */
+  const heads = config.wsUrl ? watchHeads(ctx, { url: config.wsUrl }) : undefined;
+
   let lastPollOk = 0;
   let consecutiveFailures = 0;
+  let failingSince = 0;
   const server = createDaemonServer(ctx, {
     store,
     health: () => ({
@@ -105,6 +110,7 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
       synced_block: index.synced?.number,
       jobs_tracked: index.jobs().length,
       rpc_failures: consecutiveFailures,
+      websocket: config.wsUrl ? (heads?.connected ?? false) : undefined,
       stopping: ctx.shutdown.aborted,
     }),
   });
@@ -127,18 +133,48 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
     url,
     roles: roles.map((r) => r.name),
     confirmations: config.confirmations,
+    chain_input: config.wsUrl ? "websocket" : "polling",
   });
 
   await queue.recover();
 
   let needsReconcile = true;
+  /**
+   * A reorg not yet fully applied: set before its handling starts and cleared when it is done,
+   * so a handling that fails half way (the RPC dropped) is redone, not lost with the event.
+   * Two pending reorgs merge into the deeper one.
+   */
+  let pendingReorg: { ancestor: BlockRef | undefined; dropped: number } | undefined;
+
   async function handle(event: ChainEvent) {
     if (event.type === "reorg") {
-      if (event.ancestor) await index.rewind(event.ancestor);
-      else needsReconcile = true;
+      const deeper = !pendingReorg || !event.ancestor || (pendingReorg.ancestor && event.ancestor.number < pendingReorg.ancestor.number);
+      pendingReorg = {
+        ancestor: deeper ? event.ancestor : pendingReorg!.ancestor,
+        dropped: (pendingReorg?.dropped ?? 0) + event.dropped.length,
+      };
+      await applyReorg();
     } else if (event.type === "finalized") {
       await apply(event.block);
     }
+  }
+  async function applyReorg() {
+    const { ancestor, dropped } = pendingReorg!;
+    if (ancestor) await index.rewind(ancestor);
+    else needsReconcile = true;
+    // The journal must not believe in transactions the reorg removed (queue.reorg decides
+    // which intents are waited for again and which are decided anew), and the cursor must
+    // not point into the dropped branch, or a restart would resume from it.
+    const reopened = await queue.reorg(ancestor);
+    if (ancestor) journal.setCursor({ number: ancestor.number, hash: ancestor.hash });
+    for (const role of roles) role.reorg?.();
+    pendingReorg = undefined;
+    log.warn("reorg handled", {
+      ancestor: ancestor?.number,
+      dropped_blocks: dropped,
+      intents_kept: reopened.filter((r) => r.fate === "kept").length,
+      intents_abandoned: reopened.filter((r) => r.fate === "abandoned").length,
+    });
   }
   async function apply(block: BlockRef) {
     if (needsReconcile) {
@@ -150,25 +186,35 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
     journal.setCursor({ number: block.number, hash: block.hash });
   }
 
+  let announced: BlockRef | undefined;
+
   const loop = (async () => {
     while (!ctx.shutdown.aborted) {
       try {
-        for (const event of await input.poll()) await handle(event);
-        if (needsReconcile && input.finalized) await apply(input.finalized);
+        if (pendingReorg) await applyReorg();
+        for (const event of await input.poll(announced)) await handle(event);
+        // Catch up when an earlier `finalized` could not be applied (the RPC failed half way),
+        // and rebuild the index when a reorg's fork point was unknown.
+        const target = input.finalized;
+        if (target && (needsReconcile || index.synced?.hash !== target.hash)) await apply(target);
         lastPollOk = Date.now();
-        if (consecutiveFailures > 0) log.info("RPC recovered", { after_failures: consecutiveFailures });
+        if (consecutiveFailures > 0) log.info("RPC recovered", { after_failures: consecutiveFailures, outage_ms: Date.now() - failingSince });
         consecutiveFailures = 0;
       } catch (error) {
+        if (consecutiveFailures === 0) failingSince = Date.now();
         consecutiveFailures++;
-        log.warn("poll failed", { error, failures: consecutiveFailures });
+        // One warning when the outage starts, then quieter: the daemon keeps trying with back-off.
+        if (consecutiveFailures === 1) log.warn("RPC unavailable; retrying with back-off", { error });
+        else log.debug("poll failed", { error, failures: consecutiveFailures });
       }
       const at = index.synced;
-      if (at && !needsReconcile && consecutiveFailures === 0) {
+      if (at && !needsReconcile && !pendingReorg && consecutiveFailures === 0) {
         const now = chainNow(input.head?.timestamp);
         for (const role of roles) role.tick({ at, now });
       }
-      const delay = consecutiveFailures === 0 ? config.pollIntervalMs : backoffMs(consecutiveFailures, config.pollIntervalMs, 15_000);
-      await sleep(delay, ctx.shutdown);
+      const delay = consecutiveFailures === 0 ? config.pollIntervalMs : backoffMs(consecutiveFailures, config.pollIntervalMs, 5_000);
+      if (heads) announced = await heads.next(delay);
+      else await sleep(delay, ctx.shutdown);
     }
   })();
 
@@ -179,6 +225,7 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
       log.info("daemon stopping", { reason });
       abort(reason);
       await loop;
+      heads?.close();
       await Promise.allSettled(roles.map((r) => r.stop()));
       await executor.close();
       await server.close({ graceMs: 500 });

@@ -171,7 +171,8 @@ export function createJobIndex(context: DaemonContext, { client }: { client: Has
     for (const job of jobs.values()) if (job.result && job.result.blockNumber > ancestor.number) job.result = undefined;
     const base = synced && synced.number < ancestor.number ? synced : ancestor;
     synced = base;
-    await refresh([...jobs.keys()], ancestor);
+    // Read at the block the index now claims to be consistent with (the ancestor may lie above it).
+    await refresh([...jobs.keys()], base);
     publish();
   }
 

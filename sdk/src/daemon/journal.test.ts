@@ -5,11 +5,24 @@ import { join } from "node:path";
 import { expect } from "chai";
 import type { Hex } from "viem";
 
-import { JournalMismatchError, openJournal } from "./journal.ts";
+import { DatabaseSync } from "node:sqlite";
+
+import { JournalMismatchError, openJournal, type Journal } from "./journal.ts";
 
 const HASH_A = `0x${"aa".repeat(32)}` as Hex;
 const HASH_B = `0x${"bb".repeat(32)}` as Hex;
+const HASH_C = `0x${"cc".repeat(32)}` as Hex;
+const HASH_D = `0x${"dd".repeat(32)}` as Hex;
 const RAW = "0x02f86c" as Hex;
+const block = (n: number) => ({ number: BigInt(n), hash: `0x${n.toString(16).padStart(64, "0")}` as Hex });
+
+/** One confirmed intent whose transaction was mined in block `minedAt`. */
+function confirmed(j: Journal, jobId: bigint, action: string, hash: Hex, nonce: number, minedAt: number) {
+  j.beginIntent(jobId, action);
+  j.recordTransaction({ hash, jobId, action, nonce, raw: RAW });
+  j.recordMined(hash, block(minedAt));
+  j.finishIntent(jobId, action, "confirmed", { txHash: hash });
+}
 
 describe("daemon journal (SQLite)", function () {
   let dir: string;
@@ -32,7 +45,7 @@ describe("daemon journal (SQLite)", function () {
     const intent = j2.getIntent(jobId, "claim")!;
     expect(intent).to.deep.include({ jobId, action: "claim", status: "sent", txHash: HASH_A, attempts: 1 });
     expect(j2.openIntents().map((i) => i.jobId)).to.deep.equal([jobId]);
-    expect(j2.transactions({ jobId })).to.deep.equal([{ hash: HASH_A, jobId, action: "claim", nonce: 5, raw: RAW, status: "signed" }]);
+    expect(j2.transactions({ jobId })).to.deep.equal([{ hash: HASH_A, jobId, action: "claim", nonce: 5, raw: RAW, status: "signed", minedIn: undefined }]);
     j2.close();
   });
 
@@ -74,6 +87,66 @@ describe("daemon journal (SQLite)", function () {
     const j2 = openJournal({ dataDir: dir });
     expect(j2.getVote(3n, 0)).to.deep.equal(vote);
     j2.close();
+  });
+
+  it("a reorg reopens exactly the intents whose transactions were mined above the ancestor: kept if the node still has them, abandoned if not", function () {
+    const j = openJournal({ dataDir: dir });
+    confirmed(j, 7n, "finalize", HASH_C, 1, 8); // below the fork: untouched
+    confirmed(j, 1n, "claim", HASH_A, 2, 10);
+    j.beginIntent(1n, "submit");
+    j.recordTransaction({ hash: HASH_B, jobId: 1n, action: "submit", nonce: 3, raw: RAW });
+    j.recordMined(HASH_B, block(12));
+    j.finishIntent(1n, "submit", "reverted", { txHash: HASH_B });
+    j.beginIntent(2n, "claim");
+    j.recordTransaction({ hash: HASH_D, jobId: 2n, action: "claim", nonce: 4, raw: RAW }); // out, not mined: untouched
+    expect(j.minedAbove(9n).map((t) => t.hash)).to.deep.equal([HASH_A, HASH_B]);
+    expect(j.minedBlocks().map((b) => b.number)).to.deep.equal([12n, 10n, 8n]);
+
+    const fates = j.applyReorg(9n, new Set([HASH_B]));
+    expect(fates).to.deep.equal([
+      { jobId: 1n, action: "claim", txHash: HASH_A, fate: "abandoned" },
+      { jobId: 1n, action: "submit", txHash: HASH_B, fate: "kept" },
+    ]);
+    // The claim is no longer done: the role decides again from the chain (it is `failed`, so a run retries it).
+    expect(j.getIntent(1n, "claim")).to.deep.include({ status: "failed" });
+    expect(j.getIntent(1n, "claim")!.error).to.match(/removed by a chain reorganisation/);
+    expect(j.transactions({ jobId: 1n, action: "claim" })[0]).to.deep.include({ status: "dropped", minedIn: undefined });
+    // The node still has the submission: it is out again, and the queue waits for it.
+    expect(j.getIntent(1n, "submit")).to.deep.include({ status: "sent", txHash: HASH_B, error: undefined });
+    expect(j.transactions({ jobId: 1n, action: "submit" })).to.deep.equal([
+      { hash: HASH_B, jobId: 1n, action: "submit", nonce: 3, raw: RAW, status: "signed", minedIn: undefined },
+    ]);
+    expect(j.getIntent(7n, "finalize")!.status).to.equal("confirmed");
+    expect(j.transactions({ jobId: 7n })[0]!.minedIn).to.deep.equal(block(8));
+    expect(j.getIntent(2n, "claim")!.status).to.equal("sent");
+    expect(j.openIntents().map((i) => `${i.jobId}:${i.action}`)).to.deep.equal(["1:submit", "2:claim"]);
+    // Applying the same reorg again changes nothing more.
+    expect(j.applyReorg(9n, new Set())).to.deep.equal([]);
+    // Claiming again can sign byte-identical bytes (same nonce, same fees): the same transaction is out again.
+    j.recordTransaction({ hash: HASH_A, jobId: 1n, action: "claim", nonce: 2, raw: RAW });
+    expect(j.getIntent(1n, "claim")).to.deep.include({ status: "sent", txHash: HASH_A });
+    expect(j.transactions({ jobId: 1n, action: "claim" }).map((t) => t.status)).to.deep.equal(["signed"]);
+    j.close();
+  });
+
+  it("compares block numbers as numbers (block 100 is above block 99)", function () {
+    const j = openJournal({ dataDir: dir });
+    confirmed(j, 1n, "claim", HASH_A, 0, 99);
+    confirmed(j, 2n, "claim", HASH_B, 1, 100);
+    expect(j.minedAbove(99n).map((t) => t.hash)).to.deep.equal([HASH_B]);
+    j.close();
+  });
+
+  it("opens a journal written before transactions recorded their block (adds the columns)", function () {
+    const old = new DatabaseSync(join(dir, "daemon.sqlite"));
+    old.exec(`CREATE TABLE transactions (hash TEXT PRIMARY KEY, job_id TEXT NOT NULL, action TEXT NOT NULL, nonce INTEGER NOT NULL,
+      raw TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL)`);
+    old.prepare("INSERT INTO transactions VALUES (?, '1', 'claim', 0, ?, 'mined', 0)").run(HASH_A, RAW);
+    old.close();
+    const j = openJournal({ dataDir: dir });
+    expect(j.transactions()[0]).to.deep.include({ hash: HASH_A, status: "mined", minedIn: undefined });
+    expect(j.minedAbove(0n)).to.deep.equal([]);
+    j.close();
   });
 
   it("belongs to one chain, market and account", function () {

@@ -39,12 +39,24 @@ export type JournaledTransaction = {
   nonce: number;
   /** The signed transaction, so a restart re-broadcasts the same one instead of a new one. */
   raw: Hex;
-  /** "signed" until mined; "mined" or "dropped" (never mined: rejected, or replaced by a bump). */
+  /** "signed" until mined; "mined" or "dropped" (never mined: rejected, replaced by a bump, or removed by a reorg). */
   status: "signed" | "mined" | "dropped";
+  /** The block it was mined in (status "mined"), so a reorg can tell which transactions it removed. */
+  minedIn: Cursor | undefined;
 };
 
 /** One intent carried out by a batched transaction. */
 export type BatchMember = { jobId: bigint; action: string };
+
+/**
+ * What a reorg did to one intent whose transaction it removed from the chain:
+ * - `kept`: the node still has that transaction (back in its pool, or mined again on the new
+ *   branch); the intent is `sent` again and the queue waits for its receipt as after a restart.
+ * - `abandoned`: the node forgot it; the transaction is `dropped` and the intent `failed`, so the
+ *   role that wanted it decides again from the chain's new state (a job that is gone is not
+ *   claimed; a reposted job is claimed with a new transaction — never with two live ones).
+ */
+export type ReorgedIntent = { jobId: bigint; action: string; txHash: Hex; fate: "kept" | "abandoned" };
 
 /**
  * A committee vote's secret: the salt must survive a crash between commit and reveal, or the
@@ -74,9 +86,10 @@ export type Journal = {
   /**
    * Journals a signed transaction before it is broadcast; the intent becomes `sent`. A batched
    * transaction (one call carrying out several intents) names all of them in `members` (its own
-   * `jobId`/`action` is the first): every member becomes `sent` in the same SQLite transaction.
+   * `jobId`/`action` is the first): every member becomes `sent` in the same SQLite transaction. Signing again the very bytes a
+   * reorg abandoned (same hash, status `dropped`) revives that transaction instead of adding one.
    */
-  recordTransaction(tx: Omit<JournaledTransaction, "status"> & { members?: BatchMember[] | undefined }): void;
+  recordTransaction(tx: Omit<JournaledTransaction, "status" | "minedIn"> & { members?: BatchMember[] | undefined }): void;
   /** The intents a transaction carries out: its batch members, or its own (job, action). */
   transactionMembers(hash: Hex): BatchMember[];
   /**
@@ -85,6 +98,18 @@ export type Journal = {
    */
   atomically<T>(fn: () => T): T;
   setTransactionStatus(hash: Hex, status: JournaledTransaction["status"]): void;
+  /** Marks a transaction mined in `block` (the other statuses clear the block). */
+  recordMined(hash: Hex, block: Cursor): void;
+  /** Transactions mined above `number`: the ones a reorg to that ancestor may have removed. */
+  minedAbove(number: bigint): JournaledTransaction[];
+  /** Distinct blocks our mined transactions are in, newest first (to find a fork point the chain input could not). */
+  minedBlocks(): Cursor[];
+  /**
+   * The one place that decides what a reorg does to intents: every transaction mined above
+   * `ancestor` is un-mined; its intent is reopened (`kept`, the hash is in `stillKnown`) or
+   * abandoned. One SQLite transaction: a crash leaves either the old or the new state.
+   */
+  applyReorg(ancestor: bigint, stillKnown: ReadonlySet<Hex>): ReorgedIntent[];
   finishIntent(jobId: bigint, action: string, status: "confirmed" | "reverted" | "failed", detail?: { txHash?: Hex; error?: string }): void;
   /** Intents not yet finished (`pending` or `sent`), oldest first. */
   openIntents(): Intent[];
@@ -125,7 +150,9 @@ CREATE TABLE IF NOT EXISTS transactions (
   nonce INTEGER NOT NULL,
   raw TEXT NOT NULL,
   status TEXT NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  block_number TEXT,
+  block_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS transactions_by_intent ON transactions (job_id, action);
 CREATE TABLE IF NOT EXISTS transaction_members (
@@ -148,7 +175,10 @@ CREATE TABLE IF NOT EXISTS votes (
 `;
 
 type IntentRow = { job_id: string; action: string; status: string; tx_hash: string | null; attempts: number; error: string | null };
-type TxRow = { hash: string; job_id: string; action: string; nonce: number; raw: string; status: string };
+type TxRow = {
+  hash: string; job_id: string; action: string; nonce: number; raw: string; status: string;
+  block_number: string | null; block_hash: string | null;
+};
 
 const toIntent = (r: IntentRow): Intent => ({
   jobId: BigInt(r.job_id),
@@ -166,7 +196,18 @@ const toTx = (r: TxRow): JournaledTransaction => ({
   nonce: r.nonce,
   raw: r.raw as Hex,
   status: r.status as JournaledTransaction["status"],
+  minedIn: r.block_number === null ? undefined : { number: BigInt(r.block_number), hash: r.block_hash as Hex },
 });
+
+/** Journals written before transactions recorded their block get the columns (null: mined block unknown). */
+function migrate(db: DatabaseSync) {
+  const columns = new Set((db.prepare("PRAGMA table_info(transactions)").all() as { name: string }[]).map((c) => c.name));
+  if (!columns.has("block_number")) db.exec("ALTER TABLE transactions ADD COLUMN block_number TEXT");
+  if (!columns.has("block_hash")) db.exec("ALTER TABLE transactions ADD COLUMN block_hash TEXT");
+}
+
+/** Block numbers are stored as text (bigint); this pads them so SQL compares them as numbers. */
+const blockKey = (n: bigint) => n.toString().padStart(20, "0");
 
 /**
  * The daemon's durable memory, `<dataDir>/daemon.sqlite` (`node:sqlite`, WAL, synchronous
@@ -183,6 +224,7 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
   const db = new DatabaseSync(join(dataDir, "daemon.sqlite"));
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
   db.exec(SCHEMA);
+  migrate(db);
 
   const q = {
     metaGet: db.prepare("SELECT value FROM meta WHERE key = ?"),
@@ -206,12 +248,18 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     txInsert: db.prepare(
       "INSERT INTO transactions (hash, job_id, action, nonce, raw, status, created_at) VALUES (?, ?, ?, ?, ?, 'signed', ?)",
     ),
-    txStatus: db.prepare("UPDATE transactions SET status = ? WHERE hash = ?"),
+    txGet: db.prepare("SELECT * FROM transactions WHERE hash = ?"),
+    txStatus: db.prepare("UPDATE transactions SET status = ?, block_number = NULL, block_hash = NULL WHERE hash = ?"),
+    txMined: db.prepare("UPDATE transactions SET status = 'mined', block_number = ?, block_hash = ? WHERE hash = ?"),
+    txMinedAbove: db.prepare("SELECT * FROM transactions WHERE status = 'mined' AND block_number > ? ORDER BY nonce"),
+    txMinedBlocks: db.prepare(
+      "SELECT DISTINCT block_number, block_hash FROM transactions WHERE status = 'mined' AND block_number IS NOT NULL ORDER BY block_number DESC",
+    ),
+    intentReopen: db.prepare("UPDATE intents SET status = 'sent', tx_hash = ?, error = NULL, updated_at = ? WHERE job_id = ? AND action = ?"),
     txAll: db.prepare("SELECT * FROM transactions ORDER BY nonce, created_at, rowid"),
     // Batched transactions: one row per member intent.
     memberInsert: db.prepare("INSERT OR IGNORE INTO transaction_members (hash, job_id, action) VALUES (?, ?, ?)"),
     membersOf: db.prepare("SELECT job_id, action FROM transaction_members WHERE hash = ? ORDER BY rowid"),
-    txGet: db.prepare("SELECT * FROM transactions WHERE hash = ?"),
     txsOfMember: db.prepare("SELECT hash FROM transaction_members WHERE job_id = ? AND action = ?"),
     voteInsert: db.prepare(
       "INSERT OR IGNORE INTO votes (job_id, round, seat_index, result_hash, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -270,7 +318,11 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     recordTransaction(tx) {
       const t = now();
       atomically(() => {
-        q.txInsert.run(tx.hash, tx.jobId.toString(), tx.action, tx.nonce, tx.raw, t);
+        // Signing the same request again at a nonce a reorg freed can give the very bytes that
+        // were abandoned: that is the same transaction (same members), out again, not a second one.
+        const existing = q.txGet.get(tx.hash) as TxRow | undefined;
+        if (existing?.status === "dropped" && existing.job_id === tx.jobId.toString() && existing.action === tx.action) q.txStatus.run("signed", tx.hash);
+        else q.txInsert.run(tx.hash, tx.jobId.toString(), tx.action, tx.nonce, tx.raw, t);
         q.intentSent.run(tx.hash, t, tx.jobId.toString(), tx.action);
         for (const m of tx.members ?? []) {
           q.memberInsert.run(tx.hash, m.jobId.toString(), m.action);
@@ -281,6 +333,31 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     atomically,
     setTransactionStatus(hash, status) {
       q.txStatus.run(status, hash);
+    },
+    recordMined(hash, block) {
+      q.txMined.run(blockKey(block.number), block.hash, hash);
+    },
+    minedAbove: (number) => (q.txMinedAbove.all(blockKey(number)) as TxRow[]).map(toTx),
+    minedBlocks: () =>
+      (q.txMinedBlocks.all() as { block_number: string; block_hash: string }[]).map((r) => ({ number: BigInt(r.block_number), hash: r.block_hash as Hex })),
+    applyReorg(ancestor, stillKnown) {
+      const t = now();
+      const out: ReorgedIntent[] = [];
+      atomically(() => {
+        for (const tx of journal.minedAbove(ancestor)) {
+          const id = tx.jobId.toString();
+          if (stillKnown.has(tx.hash)) {
+            q.txStatus.run("signed", tx.hash);
+            q.intentReopen.run(tx.hash, t, id, tx.action);
+            out.push({ jobId: tx.jobId, action: tx.action, txHash: tx.hash, fate: "kept" });
+          } else {
+            q.txStatus.run("dropped", tx.hash);
+            q.intentFinish.run("failed", null, `transaction ${tx.hash} removed by a chain reorganisation`, t, id, tx.action);
+            out.push({ jobId: tx.jobId, action: tx.action, txHash: tx.hash, fate: "abandoned" });
+          }
+        }
+      });
+      return out;
     },
     finishIntent(jobId, action, status, detail = {}) {
       q.intentFinish.run(status, detail.txHash ?? null, detail.error ?? null, now(), jobId.toString(), action);

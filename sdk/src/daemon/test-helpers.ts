@@ -1,5 +1,5 @@
 /**
- * Real-process helpers for the daemon's tests: a `hardhat node` child on a free port, the
+ * Real-process helpers for the daemon's tests: a `hardhat node` or `anvil` child on a free port, the
  * system deployed to it with viem, funded actors, jobs posted with the SDK, and the daemon
  * started as a child process (`node sdk/src/cli/hashwork.ts provider start --config …`). Every
  * child runs in its own process group; `kill()` kills the group.
@@ -39,6 +39,8 @@ import { readJobState } from "../utils/results.ts";
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const HARDHAT_CLI = fileURLToPath(new URL("node_modules/hardhat/dist/src/cli.js", `file://${REPO_ROOT}`));
 const HASHWORK_CLI = fileURLToPath(new URL("../cli/hashwork.ts", import.meta.url));
+/** Foundry's node from npm (`@foundry-rs/anvil-linux-amd64`): a second client, with `anvil_reorg`. */
+const ANVIL_BIN = fileURLToPath(new URL("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil", `file://${REPO_ROOT}`));
 /** Hardhat's default accounts. */
 const MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -71,8 +73,8 @@ export type ChildHandle = {
   exited: Promise<number | null>;
 };
 
-function spawnGroup(args: string[], env: NodeJS.ProcessEnv = {}): ChildHandle {
-  const child = spawn(process.execPath, args, {
+function spawnGroup(args: string[], env: NodeJS.ProcessEnv = {}, command = process.execPath): ChildHandle {
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -122,9 +124,25 @@ export type HardhatNode = ChildHandle & { url: string; port: number };
 export async function startHardhatNode(): Promise<HardhatNode> {
   const port = await freePort();
   const handle = spawnGroup([HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port)]);
+  return answering("hardhat node", handle, port);
+}
+
+/**
+ * `anvil --host 127.0.0.1 --port <free> --silent` (chain id 31337, the same mnemonic and
+ * funded accounts as `hardhat node`, HTTP and WebSocket on one port); resolves once it answers
+ * JSON-RPC. Killed like every child: by process group.
+ */
+export async function startAnvilNode(): Promise<HardhatNode> {
+  const port = await freePort();
+  const handle = spawnGroup(["--host", "127.0.0.1", "--port", String(port), "--silent"], {}, ANVIL_BIN);
+  return answering("anvil", handle, port);
+}
+
+/** Waits until the node child on `port` answers `eth_chainId` (killing it if it never does). */
+async function answering(what: string, handle: ChildHandle, port: number): Promise<HardhatNode> {
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor("hardhat node", async () => {
+    await waitFor(what, async () => {
       const r = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json" },

@@ -1,6 +1,6 @@
 /**
- * The shared setup of the daemon's end-to-end tests, as mocha hooks: a `hardhat node` child
- * with 1 s interval mining, the system deployed, the given accounts registered and staked as
+ * The shared setup of the daemon's end-to-end tests, as mocha hooks: a `hardhat node` (or
+ * `anvil`) child with 1 s interval mining, the system deployed, the given accounts registered and staked as
  * providers, a temp dir and a requester content server. Daemons started through `daemons`
  * are killed after each test (their output printed if it failed); everything else after the
  * suite.
@@ -13,7 +13,7 @@ import { registerProvider } from "../actions/provider/register-provider.ts";
 import { stake } from "../actions/provider/stake.ts";
 import { createLocalStore } from "../store/local.ts";
 import { createContentServer, type ContentServer } from "../store/server.ts";
-import { deploySystem, startHardhatNode, type ChildHandle, type HardhatNode, type System } from "./test-helpers.ts";
+import { deploySystem, startAnvilNode, startHardhatNode, type ChildHandle, type HardhatNode, type System } from "./test-helpers.ts";
 
 export type Testbed = {
   node: HardhatNode;
@@ -27,13 +27,15 @@ export type Testbed = {
 };
 
 /** Registers the hooks and returns the testbed, filled in by `before`. */
-export function useDaemonTestbed(name: string, providerIndexes: number[]): Testbed {
+export function useDaemonTestbed(name: string, providerIndexes: number[], { node = "hardhat" }: { node?: "hardhat" | "anvil" } = {}): Testbed {
   const t = { daemons: [] as ChildHandle[] } as Testbed;
 
   before(async function () {
-    t.node = await startHardhatNode();
+    t.node = node === "anvil" ? await startAnvilNode() : await startHardhatNode();
     t.system = await deploySystem(t.node.url);
-    await t.system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
+    // Blocks every second as well as on each transaction (hardhat; anvil mines only on the
+    // interval then), like a real chain: deadlines pass. Hardhat takes ms, anvil seconds.
+    await t.system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [node === "anvil" ? 1 : 1000] as never });
     for (const index of providerIndexes) {
       const provider = t.system.clientFor(index);
       await registerProvider(provider, { endpoint: "http://127.0.0.1/", pricePerFuel: 1n, maxFuel: 10n ** 12n });

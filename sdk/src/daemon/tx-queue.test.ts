@@ -18,7 +18,7 @@ import { hdAccount } from "./test-helpers.ts";
 
 const connection = await network.create();
 const fixtures = createSdkFixtures(connection);
-const { loadFixture } = connection.networkHelpers;
+const { loadFixture, takeSnapshot, mine, time } = connection.networkHelpers;
 /** Signs locally, like the daemon; Hardhat funds this account with ether. */
 const account = hdAccount(17);
 
@@ -213,6 +213,73 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       expect(await nonce()).to.equal(start + 1);
       expect(journal.getIntent(12n, "approve")).to.deep.include({ status: "failed", attempts: 1 });
       expect(journal.getIntent(11n, "approve")).to.deep.include({ status: "confirmed", attempts: 1 });
+    });
+  });
+
+  describe("after a reorg", function () {
+    /** Two approvals mined, then the chain rolled back below them onto a longer branch without them. */
+    async function reorged() {
+      const t = await setup();
+      const start = await t.nonce();
+      const fork = await takeSnapshot();
+      const ancestor = await t.d.publicClient.getBlock();
+      for (const n of [1n, 2n]) expect((await t.queue.run({ jobId: n, action: "approve" }, (c) => t.approve(c, n))).status).to.equal("confirmed");
+      expect(journal.minedAbove(ancestor.number)).to.have.length(2);
+      await fork.restore();
+      await time.increase(30); // another timestamp: another branch
+      await mine(3);
+      expect(await t.nonce()).to.equal(start);
+      return { ...t, start, ancestor: { number: ancestor.number, hash: ancestor.hash, parentHash: ancestor.parentHash, timestamp: ancestor.timestamp } };
+    }
+
+    it("abandons the intents whose transactions the node forgot, re-reads the nonce, and the intent runs again at the freed nonce", async function () {
+      const { queue, approve, nonce, allowance, start, ancestor } = await reorged();
+      const fates = await queue.reorg(ancestor);
+      expect(fates.map((f) => `${f.jobId}:${f.fate}`)).to.deep.equal(["1:abandoned", "2:abandoned"]);
+      expect(journal.getIntent(1n, "approve")!.status).to.equal("failed");
+      expect(journal.transactions().map((t) => t.status)).to.deep.equal(["dropped", "dropped"]);
+      // Decided again: one new transaction, at the nonce the reorg freed (no gap, nothing stuck).
+      expect((await queue.run({ jobId: 2n, action: "approve" }, (c) => approve(c, 2n))).status).to.equal("confirmed");
+      expect(await nonce()).to.equal(start + 1);
+      expect(await allowance()).to.equal(2n);
+      expect(journal.transactions({ jobId: 2n }).map((t) => [t.nonce, t.status])).to.deep.equal([[start, "mined"], [start + 1, "dropped"]]);
+    });
+
+    it("an RPC failure while checking what the node still has abandons nothing (the reorg is redone later)", async function () {
+      const { client, context, ancestor } = await reorged();
+      const failing = {
+        ...client,
+        publicClient: {
+          ...client.publicClient,
+          getTransaction: () => Promise.reject(new HttpRequestError({ url: "http://127.0.0.1:1", details: "fetch failed" })),
+        } as unknown as typeof client.publicClient,
+      };
+      const queue = createTxQueue(context, { client: failing, account, journal });
+      let failed: unknown;
+      await queue.reorg(ancestor).catch((error: unknown) => (failed = error));
+      expect(failed).to.be.instanceOf(HttpRequestError);
+      expect(journal.minedAbove(ancestor.number)).to.have.length(2);
+      expect(journal.intents().map((i) => i.status)).to.deep.equal(["confirmed", "confirmed"]);
+      expect((await createTxQueue(context, { client, account, journal }).reorg(ancestor)).map((f) => f.fate)).to.deep.equal(["abandoned", "abandoned"]);
+    });
+
+    it("finds the fork point from its own mined blocks when the chain input could not (ancestor unknown)", async function () {
+      const { queue } = await reorged();
+      expect((await queue.reorg(undefined)).map((f) => f.fate)).to.deep.equal(["abandoned", "abandoned"]);
+    });
+
+    it("an intent whose transaction the node still has is reopened and resolved again from its receipt", async function () {
+      const { d, queue, approve } = await setup();
+      const ancestor = await d.publicClient.getBlock();
+      await queue.run({ jobId: 4n, action: "approve" }, (c) => approve(c, 4n));
+      const [tx] = journal.transactions({ jobId: 4n });
+      // As if the chain input saw a reorg whose new branch holds the same transaction again.
+      const fates = await queue.reorg({ number: ancestor.number, hash: ancestor.hash, parentHash: ancestor.parentHash, timestamp: ancestor.timestamp });
+      expect(fates).to.deep.equal([{ jobId: 4n, action: "approve", txHash: tx!.hash, fate: "kept" }]);
+      for (let i = 0; i < 100 && journal.getIntent(4n, "approve")!.status !== "confirmed"; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(journal.getIntent(4n, "approve")).to.deep.include({ status: "confirmed", txHash: tx!.hash });
+      expect(journal.transactions({ jobId: 4n })).to.have.length(1);
+      expect(journal.transactions({ jobId: 4n })[0]!.minedIn).to.deep.equal(tx!.minedIn);
     });
   });
 });

@@ -1,7 +1,9 @@
 import {
+  BlockNotFoundError,
   encodeFunctionData,
   keccak256,
   parseTransaction,
+  TransactionNotFoundError,
   type Abi,
   type Hex,
   type LocalAccount,
@@ -13,7 +15,8 @@ import { TransactionRevertedError } from "../errors/sdk.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
 import { sleep, type DaemonContext } from "./context.ts";
 import { backoffMs, classifyError } from "./errors.ts";
-import type { IntentStatus, Journal } from "./journal.ts";
+import type { BlockRef } from "./chain-input.ts";
+import type { IntentStatus, Journal, ReorgedIntent } from "./journal.ts";
 
 /** Which intent a transaction carries out: one action on one job. */
 export type IntentKey = { jobId: bigint; action: string };
@@ -53,6 +56,12 @@ export type TxQueue = {
   status(key: IntentKey): IntentStatus | undefined;
   /** Resolves every journaled intent with a transaction out (call on start). */
   recover(): Promise<void>;
+  /**
+   * After a reorg to `ancestor` (undefined: fork point unknown, found from the journal's mined
+   * blocks): reopens the intents whose transactions the reorg removed (`journal.applyReorg`
+   * decides), re-reads the account's nonce, and waits again for the transactions the node kept.
+   */
+  reorg(ancestor: BlockRef | undefined): Promise<ReorgedIntent[]>;
   /** Transactions this queue signed since it was created. */
   readonly signed: number;
 };
@@ -299,7 +308,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
             for (const tx of txs) {
               const receipt = await publicClient.getTransactionReceipt({ hash: tx.hash }).catch(() => undefined);
               if (!receipt) continue;
-              journal.setTransactionStatus(tx.hash, "mined");
+              journal.recordMined(tx.hash, { number: receipt.blockNumber, hash: receipt.blockHash });
               for (const other of txs) if (other.hash !== tx.hash) journal.setTransactionStatus(other.hash, "dropped");
               const status = receipt.status === "success" ? "confirmed" : "reverted";
               finishAll(status, { txHash: tx.hash });
@@ -391,7 +400,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
       journal.recordAttempt(key.jobId, key.action);
       try {
         const value = await send(clientFor([key]));
-        journal.setTransactionStatus(value.receipt.transactionHash, "mined");
+        journal.recordMined(value.receipt.transactionHash, { number: value.receipt.blockNumber, hash: value.receipt.blockHash });
         finish(key, "confirmed", { txHash: value.receipt.transactionHash });
         return { status: "confirmed", receipt: value.receipt, value, resumed: false };
       } catch (error) {
@@ -399,7 +408,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         const current = journal.getIntent(key.jobId, key.action);
         if (current?.status === "sent") {
           if (error instanceof TransactionRevertedError) {
-            journal.setTransactionStatus(error.receipt.transactionHash, "mined");
+            journal.recordMined(error.receipt.transactionHash, { number: error.receipt.blockNumber, hash: error.receipt.blockHash });
             finish(key, "reverted", { txHash: error.receipt.transactionHash, error: c.message });
             return { status: "reverted", receipt: error.receipt, resumed: false };
           }
@@ -518,10 +527,52 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     await Promise.all(open.map((i) => resolveSent({ jobId: i.jobId, action: i.action })));
   }
 
+  /** The highest block holding one of our mined transactions that is still canonical (fork point unknown). */
+  async function lastCanonicalMinedBlock(): Promise<bigint> {
+    for (const block of journal.minedBlocks()) {
+      // Only "no such block" (the new chain is shorter) means not canonical; an RPC failure
+      // propagates, so the daemon redoes the reorg instead of abandoning good transactions.
+      const canonical = await publicClient.getBlock({ blockNumber: block.number }).catch((error: unknown) => {
+        if (error instanceof BlockNotFoundError) return undefined;
+        throw error;
+      });
+      if (canonical?.hash === block.hash) return block.number;
+    }
+    return -1n;
+  }
+
+  async function reorg(ancestor: BlockRef | undefined): Promise<ReorgedIntent[]> {
+    const below = ancestor?.number ?? (await lastCanonicalMinedBlock());
+    const removed = journal.minedAbove(below);
+    if (removed.length === 0) return [];
+    // Whatever the node still holds (re-pooled, or mined again on the new branch) is kept and
+    // waited for; what it forgot cannot be re-broadcast safely, so the intent is decided anew.
+    const known = new Set<Hex>();
+    for (const tx of removed) {
+      const there = await publicClient.getTransaction({ hash: tx.hash }).catch((error: unknown) => {
+        if (error instanceof TransactionNotFoundError) return undefined;
+        throw error; // unknown is not "forgotten": the reorg is redone once the RPC answers
+      });
+      if (there) known.add(tx.hash);
+    }
+    const fates = await exclusive(async () => {
+      const result = journal.applyReorg(below, known);
+      // Abandoned transactions gave their nonces back: the next one comes from the node again.
+      if (result.some((r) => r.fate === "abandoned")) nextNonce = undefined;
+      return result;
+    });
+    for (const f of fates) {
+      log.warn(`reorg ${f.fate === "kept" ? "reopened" : "abandoned"} a transaction`, { job_id: f.jobId, action: f.action, tx_hash: f.txHash });
+      if (f.fate === "kept") void resolveSent({ jobId: f.jobId, action: f.action });
+    }
+    return fates;
+  }
+
   return {
     run,
     runBatch,
     recover,
+    reorg,
     status: (key) => journal.getIntent(key.jobId, key.action)?.status,
     get signed() {
       return signedCount;

@@ -2,7 +2,6 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import asc from "assemblyscript/asc";
 
 import { HashworkError } from "../errors/base.ts";
 
@@ -52,6 +51,9 @@ export type CompileProgramParameters = {
  * const wasm = await compileProgram({ entry: "montecarlo/index.ts" })
  */
 export async function compileProgram({ entry, baseDir = PROGRAMS_DIR, flags = [] }: CompileProgramParameters): Promise<Uint8Array> {
+  // Loaded on first use: importing the compiler costs seconds, and most callers only read the
+  // already-built programs.
+  const { default: asc } = await import("assemblyscript/asc");
   let binary: Uint8Array | undefined;
   const stderr = asc.createMemoryStream();
   const { error } = await asc.main([entry, "--baseDir", baseDir, "--outFile", "program.wasm", ...ASC_FLAGS, ...flags], {

@@ -156,6 +156,11 @@ export function createKeeperRole(context: DaemonContext, { client, index, queue,
 
   return {
     name: "keeper",
+    // Forget what was read or decided before: a reorg can replace a submission (another lottery draw) and the states retries were based on.
+    reorg() {
+      retryAt.clear();
+      lottery.clear();
+    },
     tick({ at, now }: Tick) {
       if (stopping) return;
       dispatch(duties(now));

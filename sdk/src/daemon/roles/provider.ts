@@ -62,9 +62,26 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   const active = new Map<bigint, Promise<void>>();
   /** Finalizations in flight. */
   const finalizing = new Map<bigint, Promise<void>>();
-  /** Jobs refused or failed, with when to look at them again. */
-  const backoff = new Map<bigint, number>();
+  /**
+   * Jobs refused or failed, with when to look at them again and the reorg epoch the decision
+   * was made in: a reorg can remove what a decision was based on (the claim, the job itself,
+   * which may be reposted under the same id), so decisions from an older epoch no longer hold.
+   */
+  const backoff = new Map<bigint, { until: number; epoch: number }>();
+  let reorgEpoch = 0;
+  /** Leaves a job alone for `ms`; `epoch` is when the decision's inputs were read. */
+  const hold = (jobId: bigint, ms: number, epoch = reorgEpoch) => {
+    if (epoch === reorgEpoch) backoff.set(jobId, { until: Date.now() + ms, epoch });
+  };
   let stopping = false;
+
+  /**
+   * How long to leave a job after a transaction that was not made: briefly when it ran out of
+   * retries on a retryable error (the RPC was down for a while; the job is still worth doing),
+   * long when the chain said no.
+   */
+  const afterFailure = (outcome: { status: string; error?: unknown }) =>
+    outcome.status === "failed" && classifyError(outcome.error).retryable ? 5 * config.pollIntervalMs : REFUSAL_MEMORY_MS;
 
   const mine = (job: TrackedJob) => job.provider.toLowerCase() === me.toLowerCase();
 
@@ -129,9 +146,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   };
   const jobLog = (job: TrackedJob) => log.child({ job_id: job.jobId });
 
-  function refuse(job: TrackedJob, reason: string, error?: unknown) {
+  function refuse(job: TrackedJob, reason: string, epoch: number, error?: unknown) {
     m.refused.inc({ reason });
-    backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+    hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
     jobLog(job).warn("job refused", { reason, error });
   }
 
@@ -145,7 +162,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   }
 
   /** Claim (if still open and acceptable) → execute → store → submit. */
-  async function pipeline(job: TrackedJob): Promise<void> {
+  async function pipeline(job: TrackedJob, epoch: number): Promise<void> {
     const l = jobLog(job);
     let content: { wasm: Uint8Array; input: Uint8Array };
     try {
@@ -154,9 +171,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     } catch (error) {
       const c = classifyError(error);
       if (c.retryable) {
-        backoff.set(job.jobId, Date.now() + 5 * config.pollIntervalMs);
+        hold(job.jobId, 5 * config.pollIntervalMs, epoch);
         l.warn("content not available yet", { error });
-      } else refuse(job, job.state === "Open" ? "bad content" : "bad content after claim", error);
+      } else refuse(job, job.state === "Open" ? "bad content" : "bad content after claim", epoch, error);
       if (job.state !== "Open") m.failed.inc({ stage: "fetch" });
       return;
     }
@@ -164,7 +181,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     // The index updates `job` in place while the content loads: if another provider claimed it
     // meanwhile, it is not ours to claim or run.
     if (job.state !== "Open" && !mine(job)) {
-      backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+      hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
       l.info("claimed by another provider", { state: job.state, provider: job.provider });
       return;
     }
@@ -172,7 +189,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     if (job.state === "Open") {
       const outcome = await claims.add(job);
       if (outcome === undefined) {
-        backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+        hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
         l.info("claimed by another provider", { state: job.state, provider: job.provider });
         return;
       }
@@ -182,8 +199,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           // Another provider was first, for this job or for another one in the same batch: look
           // again after the next index sync (the next try's simulation has the last word).
           l.info("claim reverted (another provider was first)", { tx_hash: outcome.receipt?.transactionHash });
-          backoff.set(job.jobId, Date.now() + 2 * config.pollIntervalMs);
-        } else backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+          hold(job.jobId, 2 * config.pollIntervalMs, epoch);
+        } else hold(job.jobId, afterFailure(outcome), epoch);
         return;
       }
       m.claimed.inc();
@@ -206,7 +223,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     } catch (error) {
       if (!stopping) {
         m.failed.inc({ stage: "execute" });
-        backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+        hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
         l.error("execution failed", { error });
       }
       return;
@@ -235,10 +252,10 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     } else if (submitted.status === "reverted" && job.deadline > BigInt(Math.floor(Date.now() / 1000)) && step(job.jobId, "submit").action) {
       // The batch reverted as a whole: submit again (next intent) while the deadline allows.
       l.warn("submission reverted; trying again", { tx_hash: submitted.receipt?.transactionHash });
-      backoff.set(job.jobId, Date.now() + config.pollIntervalMs);
+      hold(job.jobId, config.pollIntervalMs, epoch);
     } else if (submitted.status !== "interrupted") {
       m.failed.inc({ stage: "submit" });
-      backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+      hold(job.jobId, afterFailure(submitted), epoch);
       l.error("submission failed", { status: submitted.status, error: submitted.status === "failed" ? submitted.error : undefined });
     }
   }
@@ -251,16 +268,17 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       jobLog(job).info("finalized", { tx_hash: outcome.receipt?.transactionHash, resumed: outcome.resumed });
     } else if (outcome.status === "failed" || outcome.status === "reverted") {
       // Usually the window is not over at the chain's clock yet, or someone else finalized it.
-      backoff.set(job.jobId, Date.now() + config.pollIntervalMs);
+      hold(job.jobId, config.pollIntervalMs);
       jobLog(job).debug("finalize not done", { status: outcome.status });
     }
   }
 
   function start(job: TrackedJob) {
-    const task = pipeline(job)
+    const epoch = reorgEpoch;
+    const task = pipeline(job, epoch)
       .catch((error: unknown) => {
         m.failed.inc({ stage: "unexpected" });
-        backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+        hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
         jobLog(job).error("job pipeline failed", { error });
       })
       .finally(() => {
@@ -291,7 +309,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       const decision = decideClaim(job, config.claimPolicy, { me, freeStake: free });
       if (!decision.claim) {
         m.refused.inc({ reason: "policy" });
-        backoff.set(job.jobId, Date.now() + REFUSAL_MEMORY_MS);
+        hold(job.jobId, REFUSAL_MEMORY_MS);
         jobLog(job).debug("not claiming", { reason: decision.reason });
         continue;
       }
@@ -306,14 +324,20 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     name: "provider",
     tick({ now }: Tick) {
       if (stopping) return;
-      const due = (job: TrackedJob) => (backoff.get(job.jobId) ?? 0) <= Date.now();
+      const due = (job: TrackedJob) => {
+        const entry = backoff.get(job.jobId);
+        return !entry || entry.epoch !== reorgEpoch || entry.until <= Date.now();
+      };
       const open: TrackedJob[] = [];
       for (const job of index.jobs()) {
         if (active.has(job.jobId) || finalizing.has(job.jobId) || !due(job)) continue;
         const done = (name: "claim" | "submit" | "finalize") => step(job.jobId, name).done;
         // The index lags the head by `confirmations`: the journal knows what we already did.
         if (done("submit")) {
-          if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now && !done("finalize")) {
+          // The index can still show Submitted after our finalization was mined: not again
+          // (it would only be answered from the journal, but counted and logged twice).
+          if (done("finalize")) continue;
+          if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now) {
             const task = finalize(job).finally(() => finalizing.delete(job.jobId));
             finalizing.set(job.jobId, task);
           }
@@ -337,6 +361,10 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         open.sort((a, b) => (rank(a.jobId) < rank(b.jobId) ? -1 : 1));
         claiming = claimRound(open).finally(() => (claiming = undefined));
       }
+    },
+    reorg() {
+      reorgEpoch++;
+      backoff.clear();
     },
     async stop() {
       stopping = true;

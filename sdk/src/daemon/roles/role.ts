@@ -9,6 +9,11 @@ import type { BlockRef } from "../chain-input.ts";
 export type Role = {
   readonly name: string;
   tick(tick: Tick): void;
+  /**
+   * Called after a reorg was applied (index rewound, removed transactions' intents reopened):
+   * forget decisions based on state the reorg may have removed. Optional.
+   */
+  reorg?(): void;
   /** Stops taking new work and waits for work in flight to finish or reach a journaled point. */
   stop(): Promise<void>;
 };

@@ -123,6 +123,11 @@ export function createVerifierRole(context: DaemonContext, p: CreateVerifierRole
 
   return {
     name: "verifier",
+    // Forget what was read or decided before: a job reposted under the same id after a reorg may carry other content.
+    reorg() {
+      retryAt.clear();
+      computed.clear();
+    },
     tick({ at, now }: Tick) {
       if (stopping) return;
       for (const job of index.jobs()) {

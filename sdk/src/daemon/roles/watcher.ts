@@ -121,6 +121,11 @@ export function createWatcherRole(context: DaemonContext, p: CreateWatcherRolePa
 
   return {
     name: "watcher",
+    // Forget what was read or decided before: a reorg can replace a result, or repost a job with other content under the same id.
+    reorg() {
+      retryAt.clear();
+      verdicts.clear();
+    },
     tick({ now }: Tick) {
       if (stopping) return;
       for (const job of index.jobs()) {

@@ -1,0 +1,666 @@
+// `npm run demo`: the whole market on a local chain, in one command.
+//
+// Starts a `hardhat node` (127.0.0.1, a free port; automine while setting up, then one block a
+// second so that block time follows the wall clock and challenge windows are real seconds),
+// deploys token + market + dispute module through the Ignition module with the demo parameters
+// (`ignition/parameters/demo.json`, into a temporary deployment folder), funds the actors, stakes
+// four providers and starts five daemons as child processes:
+//
+//   provider-1   provider + verifier + keeper      honest
+//   provider-2   provider + verifier               honest
+//   provider-3   provider + verifier               honest
+//   mallory      provider with `corruptResults`    serves only bob (claim policy allow list)
+//   watcher      watcher (re-executes every result) + keeper
+//
+// Then, as requesters through the SDK (each has deposited into its market ledger during setup),
+// while the daemons boot: alice posts a batch of sample-program jobs (Mandelbrot tiles of one
+// image, Monte Carlo runs, CSV statistics) open to every provider; bob posts one Monte Carlo run
+// designated to mallory. Mallory commits a wrong result, the watcher challenges it,
+// the keeper draws the committee (the three honest providers), they commit and reveal, the
+// keeper resolves, and mallory is slashed. Bob reposts the job requiring a reputation mallory no
+// longer has, and an honest provider completes it. The requesters fetch every output, verified
+// against the on-chain commitment, and write them to `out/` (the tiles assembled into one PNG).
+//
+// Live progress: one line per chain event. Then a report (jobs, disputes and slashing,
+// balances and reputations before and after, gas per job, solvency, outputs) printed as tables
+// and written to `out/report.json`. Every child process group is stopped at the end, also on
+// error or Ctrl-C. Exit code 0 only if every check passed.
+//
+// Runs under plain Node with `scripts/lib/resolve-js-to-ts.ts` preloaded (package.json `demo`).
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+
+import hre from "hardhat";
+import { getAddress, type Address, type Hash, type Hex } from "viem";
+
+import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
+import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
+import { hashworkTokenAbi } from "../sdk/src/abi/hashwork-token.ts";
+import { payoutRoleNames } from "../sdk/src/abi/enums.ts";
+import { checkSolvency } from "../sdk/src/actions/auditor/check-solvency.ts";
+import { getProvider } from "../sdk/src/actions/auditor/get-provider.ts";
+import { listDisputes } from "../sdk/src/actions/auditor/list-disputes.ts";
+import { listJobs } from "../sdk/src/actions/auditor/list-jobs.ts";
+import { registerProvider } from "../sdk/src/actions/provider/register-provider.ts";
+import { stake } from "../sdk/src/actions/provider/stake.ts";
+import { fetchJobOutput } from "../sdk/src/actions/requester/fetch-job-output.ts";
+import { depositToLedger } from "../sdk/src/actions/requester/deposit-to-ledger.ts";
+import { postJobs } from "../sdk/src/actions/requester/post-jobs.ts";
+import {
+  REPO_ROOT,
+  hdAccount,
+  logRecords,
+  startDaemonProcess,
+  startHardhatNode,
+  waitFor,
+  writeDaemonConfig,
+  type ChildHandle,
+  type System,
+} from "../sdk/src/daemon/test-helpers.ts";
+import { ExecutionStatus } from "../sdk/src/executor/result-hash.ts";
+import { assembleTiles } from "../sdk/src/programs/mandelbrot-image.ts";
+import { decodeMonteCarloOutput } from "../sdk/src/programs/montecarlo.ts";
+import { decodeCsvStatsOutput } from "../sdk/src/programs/csvstats.ts";
+import { createLocalStore } from "../sdk/src/store/local.ts";
+import { createContentServer } from "../sdk/src/store/server.ts";
+import type { HashworkBaseClient } from "../sdk/src/utils/client.ts";
+import { encodeJobId } from "../sdk/src/utils/job-id.ts";
+import { readJobState } from "../sdk/src/utils/results.ts";
+import { sendContractTransaction } from "../sdk/src/utils/write.ts";
+import { TOKEN_UNIT } from "./lib/defaults.ts";
+import { startEventFeed, type FeedEvent } from "./lib/event-feed.ts";
+import { formatDelta, formatInt, formatToken, table } from "./lib/format.ts";
+import { fundAccounts } from "./lib/fund.ts";
+import { deployHashwork, parametersFileFor, readIgnitionParameters } from "./lib/ignition.ts";
+import { connectLocalSystem } from "./lib/local-system.ts";
+import { createProcessRegistry } from "./lib/processes.ts";
+import { csvStatsJobs, demoDatasets, mandelbrotJobs, monteCarloJobs, type SampleJob } from "./lib/sample-jobs.ts";
+
+// ---------------------------------------------------------------- cast and terms
+
+type Actor = { name: string; index: number; role: string };
+const DEPLOYER: Actor = { name: "deployer", index: 0, role: "owner, treasury, arbiter (Ignition account #0)" };
+const ALICE: Actor = { name: "alice", index: 1, role: "requester" };
+const P1: Actor = { name: "provider-1", index: 2, role: "provider + verifier + keeper" };
+const P2: Actor = { name: "provider-2", index: 3, role: "provider + verifier" };
+const P3: Actor = { name: "provider-3", index: 4, role: "provider + verifier" };
+const MALLORY: Actor = { name: "mallory", index: 5, role: "provider, corrupts its results" };
+const WATCHER: Actor = { name: "watcher", index: 6, role: "watcher + keeper" };
+const BOB: Actor = { name: "bob", index: 7, role: "requester" };
+const ACTORS = [DEPLOYER, ALICE, BOB, P1, P2, P3, MALLORY, WATCHER];
+const HONEST = [P1, P2, P3];
+const addressOf = (a: Actor): Address => getAddress(hdAccount(a.index).address);
+const nameOf = new Map<string, string>(ACTORS.map((a) => [addressOf(a), a.name]));
+/** Names the contracts too, once deployed. */
+const nameContract = (address: Address | undefined, name: string) => address && nameOf.set(getAddress(address), name);
+const who = (address: unknown) => nameOf.get(getAddress(address as Address)) ?? String(address).slice(0, 10);
+
+const FUNDING = 10_000n * TOKEN_UNIT;
+/** Honest providers stake above the draw's weight cap, so each is always accepted for a seat. */
+const HONEST_STAKE = 1_100n * TOKEN_UNIT;
+const MALLORY_STAKE = 150n * TOKEN_UNIT;
+const ALICE_TERMS = { executionTime: 60, challengeWindow: 5, collateralPct: 100 };
+const BOB_REWARD = 10n * TOKEN_UNIT;
+const BOB_TERMS = { reward: BOB_REWARD, executionTime: 60, challengeWindow: 30, collateralPct: 100 };
+const REPOST_CHALLENGE_WINDOW = 2;
+const ALICE_DEPOSIT = 100n * TOKEN_UNIT;
+const BOB_DEPOSIT = 30n * TOKEN_UNIT;
+const WATCHER_ALLOWANCE = 100n * TOKEN_UNIT;
+/** Bob's repost: a newcomer scores 5000; a provider that lost its only dispute scores 1428. */
+const REPOST_MIN_REPUTATION = 5_000;
+const TIMEOUT_MS = 100_000;
+const OUT = join(REPO_ROOT, "out");
+
+// ---------------------------------------------------------------- run
+
+const started = 0; // process start: module loading counts too
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s`;
+const say = (line: string) => console.log(`[${elapsed()}] ${line}`);
+
+let workDir: string | undefined;
+const processes = createProcessRegistry({
+  onSignal: (signal) => {
+    console.error(`\n${signal}: stopping every process the demo started`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  },
+});
+process.on("exit", () => {
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+const daemons: { actor: Actor; handle: ChildHandle }[] = [];
+/** Closed at the end, also on error (they keep the event loop alive). */
+const closers: (() => Promise<unknown>)[] = [];
+
+async function runDemo(): Promise<number> {
+  await rm(OUT, { recursive: true, force: true });
+  await mkdir(OUT, { recursive: true });
+  workDir = await mkdtemp(join(tmpdir(), "hashwork-demo-"));
+  // What `hardhat run` would do first: compile the contracts if anything changed (a no-op normally).
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+
+  // 1. Chain
+  const node = processes.add(await startHardhatNode());
+  say(`hardhat node on ${node.url} (chain 31337)`);
+
+  // 2. Deploy through the Ignition module, into a temporary deployment folder
+  const parametersFile = parametersFileFor("demo");
+  const parameters = await readIgnitionParameters(parametersFile);
+  const connection = await hre.network.create({ network: "localhost", override: { url: node.url } });
+  const deploymentDir = join(workDir, "ignition", `demo-${process.pid}`);
+  const deployment = await deployHashwork({ hre, provider: connection.provider, parameters, deploymentDir });
+  await connection.close();
+  say(`deployed with Ignition (ignition/modules/Hashwork.ts, ${relative(REPO_ROOT, parametersFile)}): market ${deployment.market}, disputes ${deployment.disputes}, token ${deployment.token}`);
+  nameContract(deployment.market, "market");
+  nameContract(deployment.disputes, "dispute module");
+  const system = await connectLocalSystem(node.url, deployment);
+  const client = (a: Actor) => system.clientFor(a.index);
+  const disputeConfig = await system.publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "config" });
+  say(`dispute module: committee of ${disputeConfig.committeeSize}, commit and reveal periods ${disputeConfig.commitPeriod} s / ${disputeConfig.revealPeriod} s, bond ${formatToken(disputeConfig.challengeBond)} HWK, random audits ${disputeConfig.auditRateBps / 100}%`);
+
+  // 3. Fund, register and stake; requesters deposit into their market ledger (so posting is one
+  // transaction), the watcher approves the dispute module for challenge bonds.
+  const funded = await fundAccounts(client(DEPLOYER), { recipients: ACTORS.filter((a) => a !== DEPLOYER).map(addressOf), amount: FUNDING });
+  say(`funded ${funded.transfers.length} accounts with ${formatToken(FUNDING)} HWK each`);
+  await Promise.all([
+    ...[...HONEST.map((a) => [a, HONEST_STAKE] as const), [MALLORY, MALLORY_STAKE] as const].map(async ([a, amount]) => {
+      await registerProvider(client(a), { endpoint: `http://127.0.0.1/${a.name}`, pricePerFuel: 1n, maxFuel: 10n ** 12n });
+      await stake(client(a), { amount, payment: "permit" });
+    }),
+    depositToLedger(client(ALICE), { amount: ALICE_DEPOSIT, payment: "permit" }),
+    depositToLedger(client(BOB), { amount: BOB_DEPOSIT, payment: "permit" }),
+    sendContractTransaction(client(WATCHER), {
+      action: "approve",
+      address: deployment.token!,
+      abi: hashworkTokenAbi,
+      functionName: "approve",
+      args: [deployment.disputes!, WATCHER_ALLOWANCE],
+    }),
+  ]);
+  say(`registered and staked: ${HONEST.map((a) => a.name).join(", ")} (${formatToken(HONEST_STAKE)} HWK each), mallory (${formatToken(MALLORY_STAKE)} HWK); alice and bob deposited ${formatToken(ALICE_DEPOSIT)} and ${formatToken(BOB_DEPOSIT)} HWK`);
+
+  // 4. The requesters' jobs: programs and inputs stored by hash and served over HTTP
+  const requesterStore = createLocalStore({ dir: join(workDir, "requester") });
+  const server = createContentServer({ store: requesterStore });
+  await server.start();
+  closers.push(() => server.close());
+  const target = { store: requesterStore, uriFor: (h: Hex) => server.uriFor(h) };
+  const aliceJobs: SampleJob[] = [
+    ...(await mandelbrotJobs(target, { reward: TOKEN_UNIT, ...ALICE_TERMS })),
+    ...(await monteCarloJobs(target, { reward: 2n * TOKEN_UNIT, ...ALICE_TERMS }, { seeds: [1n, 2n, 3n, 4n], samples: 1_000_000n })),
+    ...(await csvStatsJobs(target, { reward: (3n * TOKEN_UNIT) / 2n, ...ALICE_TERMS }, demoDatasets())),
+  ];
+  const [bobJob] = await monteCarloJobs(target, { ...BOB_TERMS, designatedProvider: addressOf(MALLORY) }, { seeds: [99n], samples: 1_000_000n });
+  // The same run again, later, open to any provider with a good reputation.
+  const [repostJob] = await monteCarloJobs(target, { ...BOB_TERMS, challengeWindow: REPOST_CHALLENGE_WINDOW, minReputation: REPOST_MIN_REPUTATION }, { seeds: [99n], samples: 1_000_000n });
+  const trackedProviders = [...HONEST, MALLORY];
+  const before = await snapshot(system, trackedProviders);
+
+  // 5. Daemons. From here on one block a second: with automine every transaction is a block one
+  // second after the last, so under load the chain's clock would race ahead of the wall clock and
+  // challenge windows would close before the watcher could look.
+  await system.publicClient.request({ method: "evm_setAutomine" as never, params: [false] as never });
+  await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
+  const daemonDir = join(workDir, "daemons");
+  const base = { pollIntervalMs: 200, executor: { threads: 1 }, tx: { receiptTimeoutMs: 15_000 }, logLevel: "info" };
+  const configs: [Actor, Record<string, unknown>][] = [
+    [P1, { roles: { provider: true, verifier: true, keeper: true }, claimPolicy: { concurrency: 4 } }],
+    [P2, { roles: { provider: true, verifier: true }, claimPolicy: { concurrency: 4 } }],
+    [P3, { roles: { provider: true, verifier: true }, claimPolicy: { concurrency: 4 } }],
+    [MALLORY, { roles: { provider: true }, corruptResults: true, claimPolicy: { concurrency: 4, allowRequesters: [addressOf(BOB)] } }],
+    [WATCHER, { roles: { provider: false, watcher: true, keeper: true }, watcher: { sampleRate: 1 }, executor: { threads: 2 } }],
+  ];
+  for (const [actor, overrides] of configs) {
+    const file = await writeDaemonConfig(system, { dir: daemonDir, name: actor.name, index: actor.index, overrides: { ...base, ...overrides } });
+    daemons.push({ actor, handle: processes.add(startDaemonProcess(file)) });
+  }
+  const daemonsStarted = Promise.all(
+    daemons.map(({ actor, handle }) =>
+      waitFor(`${actor.name} daemon to start`, () => {
+        if (handle.child.exitCode !== null) throw new Error(`${actor.name} daemon exited (${handle.child.exitCode}): ${handle.stderr().slice(-800)}`);
+        return logRecords(handle).some((r) => r.msg === "daemon starting") ? true : undefined;
+      }, 60_000, 50),
+    ),
+  );
+
+  // 6. Post while the daemons boot (they reconcile from chain state when they start), then follow
+  // the chain's events.
+  const labels = new Map<bigint, string>();
+  const jobNo = new Map<bigint, number>();
+  const label = (id: unknown) => {
+    const n = jobNo.get(id as bigint);
+    return n === undefined ? `job ${String(id).slice(0, 12)}…` : `job #${n} (${labels.get(id as bigint)})`;
+  };
+  const register = (ids: bigint[], jobs: SampleJob[]) =>
+    ids.forEach((id, i) => {
+      jobNo.set(id, jobNo.size + 1);
+      labels.set(id, `${jobs[i]!.kind} ${jobs[i]!.label}`);
+    });
+  // Job ids carry the requester and its nonce, so every id is known before anything is sent.
+  const nonceOf = async (a: Actor) => BigInt((await listJobs(client(a), { requester: addressOf(a), fromBlock: deployment.fromBlock })).length);
+  const [bobNonce, aliceNonce] = await Promise.all([nonceOf(BOB), nonceOf(ALICE)]);
+  const disputedId = encodeJobId({ requester: addressOf(BOB), nonce: bobNonce });
+  const aliceIds = aliceJobs.map((_, i) => encodeJobId({ requester: addressOf(ALICE), nonce: aliceNonce + BigInt(i) }));
+  const repostId = encodeJobId({ requester: addressOf(BOB), nonce: bobNonce + 1n });
+  register([disputedId], [bobJob!]);
+  register(aliceIds, aliceJobs);
+  register([repostId], [{ ...repostJob!, label: `${repostJob!.label}, reposted` }]);
+  const feed = startEventFeed(system.publicClient, deployment, {
+    fromBlock: (await system.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n,
+    onEvent: (e) => {
+      const line = describe(e, label);
+      if (line) say(line);
+    },
+  });
+  closers.push(() => feed.stop());
+  const [bobPosted, alicePosted] = await Promise.all([
+    postJobs(client(BOB), { jobs: [bobJob!.spec] }),
+    postJobs(client(ALICE), { jobs: aliceJobs.map((j) => j.spec) }),
+  ]);
+  if (bobPosted.jobIds[0] !== disputedId || alicePosted.jobIds.some((id, i) => id !== aliceIds[i])) throw new Error("job ids differ from the requesters' nonces");
+  say(`posted: ${aliceJobs.length} jobs for alice in one postJobs transaction, and bob's job designated to mallory`);
+  await daemonsStarted;
+  say(`daemons running: ${daemons.map(({ actor }) => `${actor.name} (${actor.role})`).join("; ")}`);
+
+  // 7. Wait for bob's job to be overturned and repost it; wait for every other job to finalize.
+  const stateOf = (ids: bigint[]) => Promise.all(ids.map((id) => readJobState(client(ALICE), id)));
+  const settledBadly = (states: string[]) => {
+    const bad = states.find((s) => ["Cancelled", "Expired", "TimedOut", "Voided"].includes(s));
+    if (bad) throw new Error(`a job ended ${bad}`);
+  };
+  await waitFor("bob's job Overturned", async () => {
+    const [state] = await stateOf([disputedId]);
+    settledBadly([state!]);
+    if (state === "Finalized") throw new Error("mallory's wrong result was finalized unchallenged");
+    return state === "Overturned" ? true : undefined;
+  }, TIMEOUT_MS, 200);
+  const malloryNow = await getProvider(client(BOB), { provider: addressOf(MALLORY), includeProfile: false });
+  say(`bob reposts his run for anyone with reputation ≥ ${REPOST_MIN_REPUTATION} (mallory now scores ${malloryNow.reputation.score})`);
+  const reposted = await postJobs(client(BOB), { jobs: [repostJob!.spec] });
+  if (reposted.jobIds[0] !== repostId) throw new Error(`the repost got id ${reposted.jobIds[0]}, expected ${repostId}`);
+  await waitFor("every other job Finalized", async () => {
+    const states = await stateOf([...aliceIds, repostId]);
+    settledBadly(states);
+    return states.every((s) => s === "Finalized") ? true : undefined;
+  }, TIMEOUT_MS, 250);
+  await new Promise((r) => setTimeout(r, 300));
+  await feed.stop();
+  say("every job settled; fetching outputs and auditing");
+
+  // 8. Outputs, verified against the commitments on chain
+  const finalizedAlice = aliceIds;
+  const outputs = new Map<bigint, Uint8Array>();
+  for (const [i, id] of [...finalizedAlice, ...reposted.jobIds].entries()) {
+    const owner = i < finalizedAlice.length ? ALICE : BOB;
+    const { output, outcome } = await fetchJobOutput(client(owner), { jobId: id });
+    if (outcome.status !== ExecutionStatus.Ok) throw new Error(`${label(id)} ran to status ${outcome.status}, not Ok`);
+    outputs.set(id, output);
+  }
+  const files: Record<string, string> = {};
+  const tiles = aliceJobs.flatMap((j, i) => (j.kind === "mandelbrot" ? [outputs.get(finalizedAlice[i]!)!] : []));
+  const image = assembleTiles(tiles);
+  await writeFile(join(OUT, "mandelbrot.png"), image.png);
+  files.mandelbrot = "out/mandelbrot.png";
+  const runs = aliceJobs.flatMap((j, i) => (j.kind === "montecarlo" ? [decodeMonteCarloOutput(outputs.get(finalizedAlice[i]!)!)] : []));
+  const bobRun = decodeMonteCarloOutput(outputs.get(reposted.jobIds[0]!)!);
+  const allRuns = [...runs, bobRun];
+  const inside = allRuns.reduce((s, r) => s + r.inside, 0n);
+  const samples = allRuns.reduce((s, r) => s + r.samples, 0n);
+  const combinedPi = (4 * Number(inside)) / Number(samples);
+  const monteCarlo = { runs: allRuns.map((r) => ({ seed: r.seed.toString(), samples: Number(r.samples), inside: Number(r.inside), pi: r.pi })), combined: { runs: allRuns.length, samples: Number(samples), pi: combinedPi } };
+  await writeFile(join(OUT, "montecarlo.json"), `${JSON.stringify(monteCarlo, null, 2)}\n`);
+  files.montecarlo = "out/montecarlo.json";
+  await mkdir(join(OUT, "csvstats"), { recursive: true });
+  const csv: Record<string, ReturnType<typeof decodeCsvStatsOutput>> = {};
+  const datasets = demoDatasets();
+  for (const [i, j] of aliceJobs.entries()) {
+    if (j.kind !== "csvstats") continue;
+    const stats = decodeCsvStatsOutput(outputs.get(finalizedAlice[i]!)!);
+    const name = j.label;
+    csv[name] = stats;
+    await writeFile(join(OUT, "csvstats", name), datasets.find((d) => d.name === name)!.csv);
+    await writeFile(join(OUT, "csvstats", `${name.replace(/\.csv$/, "")}.stats.json`), `${JSON.stringify(stats, null, 2)}\n`);
+  }
+  files.csvstats = "out/csvstats/";
+
+  // 9. Audit
+  const after = await snapshot(system, trackedProviders);
+  const solvency = await checkSolvency(client(DEPLOYER));
+  const disputes = await listDisputes(client(DEPLOYER), { fromBlock: deployment.fromBlock });
+  const events = feed.events;
+  const ofJob = (id: bigint, name: string) => events.filter((e) => e.eventName === name && e.args.jobId === id);
+  const gas = await gasPerJob(system, events);
+  const allJobIds = [...finalizedAlice, disputedId, ...reposted.jobIds];
+  const finalStates = await stateOf(allJobIds);
+
+  // 10. Report
+  const disputeRows = disputes.map((d) => {
+    const resolved = ofJob(d.jobId, "DisputeResolved")[0];
+    const settled = ofJob(d.jobId, "DisputeSettled")[0];
+    const drawn = ofJob(d.jobId, "CommitteeDrawn")[0];
+    const payouts = ofJob(d.jobId, "DisputePayout").map((p) => ({
+      to: who(p.args.to),
+      role: payoutRoleNames[Number(p.args.role)] ?? String(p.args.role),
+      amount: p.args.amount as bigint,
+    }));
+    const slashes = ofJob(d.jobId, "VerifierSlashed").map((s) => ({ verifier: who(s.args.verifier), amount: s.args.amount as bigint }));
+    const providerSlashed = events
+      .filter((e) => e.eventName === "StakeSlashed" && e.transactionHash === settled?.transactionHash)
+      .reduce((s, e) => s + (e.args.amount as bigint), 0n);
+    return {
+      job: label(d.jobId),
+      jobId: d.jobId.toString(),
+      provider: who(d.provider),
+      challenger: d.isAudit ? "(audit)" : who(d.challenger),
+      committee: ((drawn?.args.verifiers as Address[] | undefined) ?? []).map(who),
+      votes: ofJob(d.jobId, "VoteRevealed").map((v) => ({ verifier: who(v.args.verifier), for: (v.args.resultHash as Hex) === d.providerHash ? "provider" : "challenger" })),
+      phase: d.phase,
+      providerRight: resolved ? Boolean(resolved.args.providerRight) : undefined,
+      slashed: resolved && !resolved.args.providerRight ? { who: who(d.provider), amount: providerSlashed } : undefined,
+      verifiersSlashed: slashes,
+      payouts,
+    };
+  });
+
+  const balanceRows = ACTORS.map((a) => {
+    const b = before.accounts.get(a.name)!;
+    const x = after.accounts.get(a.name)!;
+    return { actor: a.name, role: a.role, before: b, after: x };
+  });
+  const reputationRows = trackedProviders.map((a) => ({ provider: a.name, before: before.providers.get(a.name)!, after: after.providers.get(a.name)! }));
+
+  const malloryAfter = after.providers.get(MALLORY.name)!;
+  const malloryBefore = before.providers.get(MALLORY.name)!;
+  const bobCollateral = (BOB_REWARD * 100n) / 100n;
+  const checks = [
+    { check: "alice's jobs finalized", ok: finalStates.slice(0, finalizedAlice.length).every((s) => s === "Finalized") },
+    { check: "bob's job to mallory overturned by the committee", ok: finalStates[finalizedAlice.length] === "Overturned" },
+    { check: "bob's repost finalized by an honest provider", ok: finalStates.at(-1) === "Finalized" && HONEST.map(addressOf).includes(getAddress(ofJob(reposted.jobIds[0]!, "JobClaimed")[0]?.args.provider as Address)) },
+    { check: "one dispute, challenged by the watcher, provider wrong", ok: disputeRows.length === 1 && disputeRows[0]!.challenger === WATCHER.name && disputeRows[0]!.providerRight === false },
+    { check: "mallory slashed her collateral, one dispute lost", ok: malloryBefore.staked - malloryAfter.staked === bobCollateral && malloryAfter.reputation.disputesLost === 1 },
+    { check: "no honest provider lost a dispute or stake", ok: HONEST.every((a) => after.providers.get(a.name)!.reputation.disputesLost === 0 && after.providers.get(a.name)!.staked >= before.providers.get(a.name)!.staked) },
+    { check: "every output verified against its on-chain result hash", ok: outputs.size === finalizedAlice.length + 1 },
+    { check: "tiles assembled into one image", ok: image.width === 512 && image.height === 384 },
+    { check: "market solvent (token balance ≥ total owed, dispute module consistent)", ok: solvency.solvent },
+  ];
+  const ok = checks.every((c) => c.ok);
+
+  const jobsByKind = (kind: string) => allJobIds.filter((id) => labels.get(id)!.startsWith(kind));
+  const jobRows = ["mandelbrot", "montecarlo", "csvstats"].map((kind) => {
+    const ids = jobsByKind(kind);
+    const states = ids.map((id) => finalStates[allJobIds.indexOf(id)]);
+    return { kind, posted: ids.length, finalized: states.filter((s) => s === "Finalized").length, overturned: states.filter((s) => s === "Overturned").length };
+  });
+  const claimsBy = new Map<string, number>();
+  for (const e of events) if (e.eventName === "JobClaimed") claimsBy.set(who(e.args.provider), (claimsBy.get(who(e.args.provider)) ?? 0) + 1);
+
+  const happy = allJobIds.filter((id) => id !== disputedId).map((id) => gas.perJob.get(id)!);
+  const happyMean = happy.reduce((s, g) => s + g.total, 0n) / BigInt(happy.length);
+  const stepMean = (step: string, ids: bigint[]) => {
+    const values = ids.map((id) => gas.perJob.get(id)!.steps[step] ?? 0n).filter((v) => v > 0n);
+    return values.length ? values.reduce((s, v) => s + v, 0n) / BigInt(values.length) : 0n;
+  };
+  const happyIds = allJobIds.filter((id) => id !== disputedId);
+  const disputedGas = gas.perJob.get(disputedId)!;
+
+  const wall = (performance.now() - started) / 1000;
+  const report = {
+    ok,
+    wallSeconds: Number(wall.toFixed(1)),
+    chain: { url: node.url, chainId: system.chainId, deployment: { ...deployment, fromBlock: deployment.fromBlock?.toString() }, parametersFile: relative(REPO_ROOT, parametersFile), disputeConfig },
+    actors: ACTORS.map((a) => ({ name: a.name, role: a.role, address: addressOf(a) })),
+    jobs: {
+      byKind: jobRows,
+      claimsByProvider: Object.fromEntries(claimsBy),
+      list: allJobIds.map((id, i) => ({ no: jobNo.get(id), id: id.toString(), what: labels.get(id), state: finalStates[i], provider: who(ofJob(id, "JobClaimed")[0]?.args.provider ?? "0x0000000000000000000000000000000000000000"), gas: gas.perJob.get(id)!.total })),
+    },
+    disputes: disputeRows,
+    balances: balanceRows,
+    reputations: reputationRows,
+    gas: {
+      method: "per job: its share of the batch post transaction (gas / jobs in the batch) + claim + submit + finalize; the disputed job adds challenge, draw, every commit and reveal, and resolve (the challenger's ERC20 approve is not counted)",
+      happyPathMeanPerJob: happyMean,
+      steps: Object.fromEntries(["post", "claim", "submit", "finalize"].map((s) => [s, stepMean(s, happyIds)])),
+      disputedJob: { total: disputedGas.total, steps: disputedGas.steps },
+    },
+    solvency,
+    outputs: { ...files, report: "out/report.json", logs: "out/logs/", image: { width: image.width, height: image.height }, monteCarlo: monteCarlo.combined, csvstats: csv },
+    checks,
+  };
+
+  printReport(report, { happyIds, disputedGas, balanceRows, reputationRows, jobRows, claimsBy, disputeRows, checks, wall });
+  await writeFile(join(OUT, "report.json"), `${JSON.stringify(report, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+  await mkdir(join(OUT, "logs"), { recursive: true });
+  for (const { actor, handle } of daemons) await writeFile(join(OUT, "logs", `${actor.name}.log`), `${handle.lines.join("\n")}\n${handle.stderr()}`);
+  return ok ? 0 : 1;
+}
+
+// ---------------------------------------------------------------- live lines
+
+function describe(e: FeedEvent, label: (id: unknown) => string): string | undefined {
+  const a = e.args;
+  const tok = (v: unknown) => `${formatToken(v as bigint)} HWK`;
+  switch (e.eventName) {
+    case "JobPosted":
+      return `${label(a.jobId)} posted by ${who(a.requester)}, reward ${tok((a.request as { reward: bigint }).reward)}`;
+    case "JobClaimed":
+      return `${label(a.jobId)} claimed by ${who(a.provider)} (collateral ${tok(a.collateral)})`;
+    case "ResultSubmitted":
+      return `${label(a.jobId)} result submitted by ${who(a.provider)}: ${(a.resultHash as string).slice(0, 10)}…`;
+    case "JobFinalized":
+      return `${label(a.jobId)} finalized: ${who(a.provider)} paid ${tok(a.providerPayout)}, fee ${tok(a.protocolFee)}`;
+    case "DisputeOpened":
+      return a.challenger === "0x0000000000000000000000000000000000000000"
+        ? `${label(a.jobId)} selected for a random audit`
+        : `${label(a.jobId)} CHALLENGED by ${who(a.challenger)} (bond ${tok(a.bond)}): provider says ${(a.providerHash as string).slice(0, 10)}…, challenger ${(a.challengerHash as string).slice(0, 10)}…`;
+    case "CommitteeDrawn":
+      return `${label(a.jobId)} committee drawn (round ${a.round}): ${(a.verifiers as Address[]).map(who).join(", ")}`;
+    case "VoteCommitted":
+      return `${label(a.jobId)} vote committed by ${who(a.verifier)}`;
+    case "VoteRevealed":
+      return `${label(a.jobId)} vote revealed by ${who(a.verifier)}: ${(a.resultHash as string).slice(0, 10)}…`;
+    case "DisputeResolved":
+      return `${label(a.jobId)} dispute resolved: provider ${a.providerRight ? "right" : "WRONG"}, challenger ${a.challengerRight ? "right" : "wrong"}`;
+    case "StakeSlashed":
+      return `${who(a.provider)} SLASHED ${tok(a.amount)} (to ${who(a.beneficiary)})`;
+    case "VerifierSlashed":
+      return `${label(a.jobId)} verifier ${who(a.verifier)} slashed ${tok(a.amount)}`;
+    case "DisputePayout":
+      return `${label(a.jobId)} dispute payout: ${tok(a.amount)} to ${who(a.to)} (${payoutRoleNames[Number(a.role)]})`;
+    case "DisputeSettled":
+      return `${label(a.jobId)} settled by the dispute: ${a.providerWon ? "provider paid" : `requester refunded ${tok(a.refund)}, collateral slashed ${tok(a.collateralSlashed)}`}`;
+    case "JobTimedOut":
+    case "JobExpired":
+    case "JobCancelled":
+    case "DisputeVoided":
+    case "RoundFailed":
+      return `${label(a.jobId)} ${e.eventName}`;
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- figures
+
+type AccountFigures = { wallet: bigint; ledger: bigint; staked: bigint; locked: bigint };
+type ProviderFigures = Awaited<ReturnType<typeof getProvider>>;
+
+async function snapshot(system: System, providers: Actor[]) {
+  const c: HashworkBaseClient = system.clientFor(0);
+  const accounts = new Map<string, AccountFigures>();
+  for (const a of ACTORS) {
+    const address = addressOf(a);
+    const [wallet, ledger, stakeOf] = await Promise.all([
+      c.publicClient.readContract({ address: system.deployment.token!, abi: hashworkTokenAbi, functionName: "balanceOf", args: [address] }),
+      c.publicClient.readContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName: "balanceOf", args: [address] }),
+      c.publicClient.readContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName: "stakeOf", args: [address] }),
+    ]);
+    accounts.set(a.name, { wallet, ledger, staked: stakeOf.staked, locked: stakeOf.locked });
+  }
+  const providerFigures = new Map<string, ProviderFigures>();
+  for (const p of providers) providerFigures.set(p.name, await getProvider(c, { provider: addressOf(p), includeProfile: false }));
+  return { accounts, providers: providerFigures };
+}
+
+const JOB_STEPS: Record<string, string> = {
+  JobPosted: "post",
+  JobClaimed: "claim",
+  ResultSubmitted: "submit",
+  JobFinalized: "finalize",
+  DisputeOpened: "challenge",
+  CommitteeDrawn: "draw",
+  VoteCommitted: "commit",
+  VoteRevealed: "reveal",
+  DisputeResolved: "resolve",
+};
+
+/** Gas per job from the receipts of the transactions that emitted its events (shared transactions split evenly). */
+async function gasPerJob(system: System, events: readonly FeedEvent[]) {
+  const jobsOfTx = new Map<Hash, Set<bigint>>();
+  const stepOfTx = new Map<Hash, string>();
+  for (const e of events) {
+    const step = JOB_STEPS[e.eventName];
+    if (!step || typeof e.args.jobId !== "bigint") continue;
+    let set = jobsOfTx.get(e.transactionHash);
+    if (!set) jobsOfTx.set(e.transactionHash, (set = new Set()));
+    set.add(e.args.jobId);
+    // A transaction has one step (a dispute's resolve also emits payouts, no second step event).
+    if (!stepOfTx.has(e.transactionHash)) stepOfTx.set(e.transactionHash, step);
+  }
+  const perJob = new Map<bigint, { total: bigint; steps: Record<string, bigint> }>();
+  for (const [hash, ids] of jobsOfTx) {
+    const receipt = await system.publicClient.getTransactionReceipt({ hash });
+    const share = receipt.gasUsed / BigInt(ids.size);
+    const step = stepOfTx.get(hash)!;
+    for (const id of ids) {
+      let g = perJob.get(id);
+      if (!g) perJob.set(id, (g = { total: 0n, steps: {} }));
+      g.total += share;
+      g.steps[step] = (g.steps[step] ?? 0n) + share;
+    }
+  }
+  return { perJob };
+}
+
+// ---------------------------------------------------------------- printing
+
+function printReport(
+  report: { solvency: Awaited<ReturnType<typeof checkSolvency>>; gas: { happyPathMeanPerJob: bigint; steps: Record<string, bigint> }; outputs: { monteCarlo: { runs: number; pi: number; samples: number } } },
+  x: {
+    happyIds: bigint[];
+    disputedGas: { total: bigint; steps: Record<string, bigint> };
+    balanceRows: { actor: string; role: string; before: AccountFigures; after: AccountFigures }[];
+    reputationRows: { provider: string; before: ProviderFigures; after: ProviderFigures }[];
+    jobRows: { kind: string; posted: number; finalized: number; overturned: number }[];
+    claimsBy: Map<string, number>;
+    disputeRows: { job: string; provider: string; challenger: string; committee: string[]; votes: { verifier: string; for: string }[]; providerRight: boolean | undefined; slashed: { who: string; amount: bigint } | undefined; payouts: { to: string; role: string; amount: bigint }[] }[];
+    checks: { check: string; ok: boolean }[];
+    wall: number;
+  },
+) {
+  const section = (title: string) => console.log(`\n== ${title}`);
+  console.log(`\n${"=".repeat(78)}\nHashwork demo report`);
+  section("Jobs");
+  console.log(table(["program", "posted", "finalized", "overturned"], x.jobRows.map((r) => [r.kind, r.posted, r.finalized, r.overturned])));
+  console.log(`claims: ${[...x.claimsBy].map(([p, n]) => `${p} ${n}`).join(", ")}`);
+
+  section("Disputes");
+  for (const d of x.disputeRows) {
+    console.log(`${d.job}: provider ${d.provider}, challenged by ${d.challenger}; committee ${d.committee.join(", ")}`);
+    console.log(`  votes: ${d.votes.map((v) => `${v.verifier} → ${v.for}`).join(", ")}`);
+    console.log(`  outcome: provider ${d.providerRight ? "right" : "wrong"}${d.slashed ? `; ${d.slashed.who} slashed ${formatToken(d.slashed.amount)} HWK` : ""}`);
+    console.log(table(["payout to", "role", "HWK"], d.payouts.map((p) => [p.to, p.role, formatToken(p.amount)])).replace(/^/gm, "  "));
+  }
+
+  section("Balances (HWK) at the end, and Δ since before the jobs: wallet, market ledger, stake");
+  console.log(
+    table(
+      ["actor", "wallet", "Δ", "ledger", "Δ", "stake", "Δ"],
+      x.balanceRows.map((r) => [
+        r.actor,
+        formatToken(r.after.wallet),
+        formatDelta(r.after.wallet - r.before.wallet),
+        formatToken(r.after.ledger),
+        formatDelta(r.after.ledger - r.before.ledger),
+        formatToken(r.after.staked),
+        formatDelta(r.after.staked - r.before.staked),
+      ]),
+    ),
+  );
+
+  section("Reputation: score (0–10000), completed, disputes lost / won; before → after");
+  console.log(
+    table(
+      ["provider", "score", "completed", "lost", "won"],
+      x.reputationRows.map((r) => [
+        r.provider,
+        `${r.before.reputation.score} → ${r.after.reputation.score}`,
+        `${r.before.reputation.completed} → ${r.after.reputation.completed}`,
+        `${r.before.reputation.disputesLost} → ${r.after.reputation.disputesLost}`,
+        `${r.before.reputation.disputesWon} → ${r.after.reputation.disputesWon}`,
+      ]),
+    ),
+  );
+
+  section("Gas per job (share of the batch post + claim + submit + finalize; the disputed job adds challenge, draw, votes, resolve)");
+  const s = report.gas.steps;
+  console.log(
+    table(
+      ["path", "post", "claim", "submit", "finalize", "dispute", "total"],
+      [
+        [`settled jobs (mean of ${x.happyIds.length})`, formatInt(s.post!), formatInt(s.claim!), formatInt(s.submit!), formatInt(s.finalize!), "", formatInt(report.gas.happyPathMeanPerJob)],
+        [
+          "disputed job",
+          formatInt(x.disputedGas.steps.post ?? 0n),
+          formatInt(x.disputedGas.steps.claim ?? 0n),
+          formatInt(x.disputedGas.steps.submit ?? 0n),
+          "",
+          formatInt(["challenge", "draw", "commit", "reveal", "resolve"].reduce((t, k) => t + (x.disputedGas.steps[k] ?? 0n), 0n)),
+          formatInt(x.disputedGas.total),
+        ],
+      ],
+    ),
+  );
+  console.log(`dispute steps: ${["challenge", "draw", "commit", "reveal", "resolve"].map((k) => `${k} ${formatInt(x.disputedGas.steps[k] ?? 0n)}`).join(", ")}`);
+
+  section("Solvency");
+  const v = report.solvency;
+  console.log(
+    table(
+      ["market token balance", "total owed", "accrued fees", "surplus", "dispute module held", "solvent"],
+      [[formatToken(v.balance), formatToken(v.totalOwed), formatToken(v.accruedFees), formatToken(v.surplus), v.disputes ? formatToken(v.disputes.totalHeld) : "-", v.solvent ? "yes" : "NO"]],
+    ),
+  );
+
+  section("Outputs");
+  console.log(`out/mandelbrot.png        the tiles assembled into one 512×384 image`);
+  console.log(`out/montecarlo.json       ${report.outputs.monteCarlo.runs} runs, π ≈ ${report.outputs.monteCarlo.pi.toFixed(5)} over ${formatInt(report.outputs.monteCarlo.samples)} samples`);
+  console.log(`out/csvstats/             the data sets and their column statistics`);
+  console.log(`out/logs/                 each daemon's JSON log`);
+  console.log(`out/report.json           this report`);
+
+  section("Checks");
+  for (const c of x.checks) console.log(`${c.ok ? "ok  " : "FAIL"}  ${c.check}`);
+  console.log(`\n${x.checks.every((c) => c.ok) ? "demo OK" : "demo FAILED"} in ${x.wall.toFixed(1)} s`);
+}
+
+// ---------------------------------------------------------------- main
+
+let exitCode = 1;
+try {
+  exitCode = await runDemo();
+} catch (error) {
+  console.error(`\ndemo failed: ${(error as Error).stack ?? error}`);
+  for (const { actor, handle } of daemons) {
+    const tail = handle.lines.slice(-15).join("\n");
+    console.error(`--- ${actor.name} (last lines)\n${tail}\n${handle.stderr().slice(-1500)}`);
+  }
+} finally {
+  for (const close of closers.reverse()) await close().catch(() => undefined);
+  const codes = await processes.stopAll({ graceMs: 8_000 });
+  const daemonCodes = codes.slice(codes.length - daemons.length);
+  say(`stopped the hardhat node and ${daemons.length} daemons (${daemons.map(({ actor }, i) => `${actor.name} exit ${daemonCodes[i] ?? "by signal"}`).join(", ")})`);
+}
+process.exit(exitCode);

@@ -1,0 +1,34 @@
+/**
+ * Runs the repository's Hardhat in the foreground for `hashwork chain` and `hashwork deploy`:
+ * the same Node binary, the repository root as working directory (its `hardhat.config.ts`),
+ * SIGINT/SIGTERM forwarded, and the child's exit code returned.
+ */
+import { spawn, type StdioOptions } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export const HARDHAT_CLI = fileURLToPath(new URL("node_modules/hardhat/dist/src/cli.js", `file://${REPO_ROOT}`));
+
+/** Runs `hardhat ...args` until it exits; a stop by a forwarded SIGINT/SIGTERM counts as success (0). */
+export function runHardhat(args: readonly string[], { env = process.env, stdio = "inherit" }: { env?: NodeJS.ProcessEnv; stdio?: StdioOptions } = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HARDHAT_CLI, ...args], { cwd: REPO_ROOT, env, stdio });
+    let forwarded = false;
+    const forward = (signal: NodeJS.Signals) => {
+      forwarded = true;
+      child.kill(signal);
+    };
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.once("error", (error) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      reject(error);
+    });
+    child.once("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolve(code ?? (forwarded || signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1));
+    });
+  });
+}

@@ -1,0 +1,180 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { zeroAddress } from "viem";
+
+import { DEFAULT_LIMITS, MAX_FUEL_LIMIT } from "../executor/abi.ts";
+import { InvalidProgramError } from "../executor/errors.ts";
+import { validateProgram } from "../executor/validate.ts";
+import { createHttpStore } from "../store/http.ts";
+import { createLocalStore } from "../store/local.ts";
+import type { ContentStore } from "../store/types.ts";
+import { httpContentUri } from "../store/uri.ts";
+import { UsageError, type Command, type OptionValues } from "./args.ts";
+import { connect, jsonOption, writeOptions } from "./connect.ts";
+import { CliError } from "./errors.ts";
+import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress } from "./output.ts";
+import { parseAddress, parseAmount, parseInteger, parseSeconds, stringOption } from "./values.ts";
+
+export const DEFAULT_STORE_DIR = join(".hashwork", "content");
+
+/** Reads a file named on the command line; a missing or unreadable file is bad usage (one line, exit 2). */
+export async function readInputFile(path: string, label: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "unreadable");
+    throw new UsageError(`${label} ${path}: ${why}`);
+  }
+}
+
+/**
+ * Where content goes, and the URIs others fetch it from (`job post`, `content put`): an http(s)
+ * content server that accepts uploads, or a local directory — with `--public-url` (else env
+ * `HASHWORK_PUBLIC_URL`), the URL that directory is served at (e.g. by `hashwork content serve`);
+ * without either, `file://` URIs (only for providers on the same machine that allow file URIs).
+ */
+export function openStore(options: OptionValues): { store: ContentStore; uriFor?: (hash: `0x${string}`) => string; describe: string } {
+  const target = stringOption(options.store) ?? process.env.HASHWORK_STORE ?? DEFAULT_STORE_DIR;
+  const explicitUrl = stringOption(options["public-url"]);
+  if (/^https?:\/\//.test(target)) {
+    if (explicitUrl !== undefined) throw new UsageError("--public-url goes with a directory --store, not a URL");
+    return { store: createHttpStore({ baseUrl: target }), describe: target };
+  }
+  // HASHWORK_PUBLIC_URL only applies to a directory store (a content server URL names itself).
+  const envUrl = process.env.HASHWORK_PUBLIC_URL || undefined;
+  const publicUrl = explicitUrl ?? envUrl;
+  if (publicUrl !== undefined) {
+    try {
+      httpContentUri(publicUrl, `0x${"0".repeat(64)}`);
+    } catch {
+      const source = explicitUrl !== undefined ? "--public-url" : "HASHWORK_PUBLIC_URL";
+      throw new UsageError(`${source} must be an http(s) URL without query or fragment, got "${publicUrl}"`);
+    }
+  }
+  const store = createLocalStore({ dir: target });
+  return { store, uriFor: publicUrl ? (hash) => httpContentUri(publicUrl, hash) : undefined, describe: store.dir };
+}
+
+/** `hashwork job post`: uploads program and input, posts the job, prints its id. */
+export const jobPost: Command = {
+  path: ["job", "post"],
+  summary: "Upload a program and its input and post a job (prints the job id)",
+  options: {
+    program: { type: "string", required: true, placeholder: "FILE", description: "the WebAssembly program (ABI v1)" },
+    input: { type: "string", required: true, placeholder: "FILE", description: "the program's input bytes" },
+    reward: { type: "string", required: true, placeholder: "AMOUNT", description: "payment in tokens, e.g. 2 or 0.5 (or base units: 500wei)" },
+    fuel: { type: "string", required: true, placeholder: "N", description: "fuel limit (instructions metered by the executor)" },
+    store: {
+      type: "string",
+      placeholder: "DIR|URL",
+      description: `content store: a directory, or a content server URL accepting uploads (default: HASHWORK_STORE or ${DEFAULT_STORE_DIR})`,
+    },
+    "public-url": {
+      type: "string",
+      placeholder: "URL",
+      description: "the URL a directory --store is served at (e.g. by hashwork content serve); job URIs point there (default: HASHWORK_PUBLIC_URL)",
+    },
+    "execution-time": { type: "string", placeholder: "DURATION", description: "time the provider has after claiming (default 10m)" },
+    "challenge-window": { type: "string", placeholder: "DURATION", description: "time a result can be challenged (default 10m)" },
+    "claim-window": { type: "string", placeholder: "DURATION", description: "time the job stays claimable (default 1h)" },
+    collateral: { type: "string", placeholder: "PCT", description: "provider collateral in % of the reward (default 100)" },
+    "min-reputation": { type: "string", placeholder: "SCORE", description: "minimum provider score 0-10000 (default 0)" },
+    provider: { type: "string", placeholder: "ADDR", description: "only this provider may claim" },
+    permit: { type: "boolean", description: "pay with an EIP-2612 permit instead of an approve transaction" },
+    ...writeOptions,
+    ...jsonOption,
+  },
+  notes: `Examples:
+  hashwork job post --program mandelbrot.wasm --input tile.bin --reward 2 --fuel 100000000
+  hashwork job post --program p.wasm --input in.bin --reward 2 --fuel 1000000 --store ./content --public-url http://my.host:8080
+Providers fetch program and input by URI: serve the directory store with \`hashwork content serve\` and pass
+its URL as --public-url (or set HASHWORK_PUBLIC_URL), or pass a content server URL that accepts uploads as --store.`,
+  async run(options) {
+    const json = options.json === true;
+    // Everything that can be checked offline is checked before touching the chain.
+    const fuelLimit = parseInteger(stringOption(options.fuel), "--fuel", { min: 1n, max: MAX_FUEL_LIMIT });
+    const executionTime = parseSeconds(stringOption(options["execution-time"]) ?? "10m", "--execution-time");
+    const challengeWindow = parseSeconds(stringOption(options["challenge-window"]) ?? "10m", "--challenge-window");
+    const claimWindow = parseSeconds(stringOption(options["claim-window"]) ?? "1h", "--claim-window");
+    const collateralPct = Number(parseInteger(stringOption(options.collateral) ?? "100", "--collateral", { max: 65535n }));
+    const minReputation = Number(parseInteger(stringOption(options["min-reputation"]) ?? "0", "--min-reputation", { max: 10000n }));
+    const designatedProvider = options.provider === undefined ? undefined : parseAddress(stringOption(options.provider), "--provider");
+    const rewardText = stringOption(options.reward)!;
+    parseAmount(rewardText, "--reward", 36); // shape only; scaled once the token's decimals are known
+    const [program, input] = await Promise.all([
+      readInputFile(String(options.program), "--program"),
+      readInputFile(String(options.input), "--input"),
+    ]);
+    try {
+      validateProgram({ wasm: program, limits: DEFAULT_LIMITS });
+    } catch (error) {
+      if (error instanceof InvalidProgramError) {
+        throw new CliError(`--program ${String(options.program)}: ${error.shortMessage}${error.details ? ` (${error.details.split("\n")[0]})` : ""}`);
+      }
+      throw error;
+    }
+    const { store, uriFor, describe } = openStore(options);
+
+    const connection = await connect(options, { sign: true });
+    const token = await connection.token();
+    const reward = parseAmount(rewardText, "--reward", token.decimals);
+    const { client } = connection;
+    const content = await withProgress(`uploading to ${describe}`, json, () => client.uploadJobContent({ store, program, input }));
+    if (uriFor) {
+      content.programURI = uriFor(content.programHash);
+      content.inputURI = uriFor(content.inputHash);
+    }
+    const latest = await client.publicClient.getBlock({ blockTag: "latest" });
+    const posted = await withProgress("posting job", json, () =>
+      client.postJob({
+        ...content,
+        fuelLimit,
+        reward,
+        collateralPct,
+        executionTime,
+        challengeWindow,
+        claimDeadline: latest.timestamp + BigInt(claimWindow),
+        minReputation,
+        designatedProvider,
+        payment: options.permit === true ? "permit" : "approve",
+      }),
+    );
+    const r = posted.request;
+    if (json) {
+      printJson({
+        jobId: posted.jobId,
+        requester: connection.account,
+        programHash: r.programHash,
+        inputHash: r.inputHash,
+        programURI: r.programURI,
+        inputURI: r.inputURI,
+        fuelLimit: r.fuelLimit,
+        reward: r.reward,
+        collateralPct: r.collateralPct,
+        claimDeadline: r.claimDeadline,
+        executionTime: r.executionTime,
+        challengeWindow: r.challengeWindow,
+        minReputation: r.minReputation,
+        designatedProvider: r.designatedProvider === zeroAddress ? null : r.designatedProvider,
+        funding: { fromLedger: posted.funding.fromLedger, pulled: posted.funding.pulled },
+        transactionHash: posted.transactionHash,
+      });
+      return 0;
+    }
+    printLine(`Posted job ${posted.jobId}`);
+    printLine(
+      formatFields([
+        ["reward", formatAmount(r.reward, token)],
+        ["fuel limit", r.fuelLimit.toString()],
+        ["program", `${r.programHash} (${r.programURI})`],
+        ["input", `${r.inputHash} (${r.inputURI})`],
+        ["claim by", formatTime(r.claimDeadline)],
+        ["transaction", posted.transactionHash],
+      ]),
+    );
+    printLine(`Next: hashwork job wait ${posted.jobId}`);
+    return 0;
+  },
+};

@@ -1,0 +1,135 @@
+import type { Hex } from "viem";
+
+import { executeProgram } from "../executor/execute-program.ts";
+import { fetchVerified } from "../store/fetch-verified.ts";
+import { createLocalStore } from "../store/local.ts";
+import type { JobRequest } from "../utils/job-request.ts";
+import type { Command } from "./args.ts";
+import { connect, jsonOption, writeOptions, type Connection } from "./connect.ts";
+import { CliError } from "./errors.ts";
+import { formatAmount, formatFields, printJson, printLine, withProgress } from "./output.ts";
+import { parseHash, parseJobId, parseSeconds, stringOption } from "./values.ts";
+
+const idArgument = [{ name: "ID", description: "the job id (decimal or 0x-hex)" }] as const;
+
+/** `hashwork job cancel ID` */
+export const jobCancel: Command = {
+  path: ["job", "cancel"],
+  summary: "Cancel your unclaimed (Open) job; the reward returns to your market balance",
+  args: idArgument,
+  options: { ...writeOptions, ...jsonOption },
+  async run(options, args) {
+    const jobId = parseJobId(args.ID);
+    const json = options.json === true;
+    const connection = await connect(options, { sign: true });
+    const job = await connection.client.getJob({ jobId, includeResult: false });
+    if (job.state === "None") throw new CliError(`no job ${jobId} on this market`);
+    if (job.state !== "Open") throw new CliError(`job ${jobId} is ${job.state}; only an Open job can be cancelled`);
+    if (job.requester !== connection.account) throw new CliError(`job ${jobId} was posted by ${job.requester}, not by ${connection.account}`);
+    const { refund, transactionHash } = await withProgress(`cancelling job ${jobId}`, json, () => connection.client.cancelJob({ jobId }));
+    if (json) {
+      printJson({ jobId, state: "Cancelled", refund, transactionHash });
+      return 0;
+    }
+    printLine(`Cancelled job ${jobId}; ${formatAmount(refund, await connection.token())} credited to your market balance (${transactionHash})`);
+    return 0;
+  },
+};
+
+/** The job's request, from its `JobPosted` event. */
+async function postedRequest(connection: Connection, jobId: bigint): Promise<JobRequest> {
+  const history = await connection.client.getJobHistory({ jobId });
+  const posted = history.find((e) => e.eventName === "JobPosted");
+  if (!posted) throw new CliError(`no JobPosted event for job ${jobId}`);
+  return posted.args.request as JobRequest;
+}
+
+/**
+ * Runs the job locally as its request describes it (program and input fetched by URI, or from
+ * `storeDir`, and verified by hash) and returns the honest result hash.
+ */
+async function reexecuteJob(request: JobRequest, { storeDir, allowFileUris, timeoutMs }: { storeDir?: string; allowFileUris: boolean; timeoutMs: number }) {
+  const store = storeDir ? createLocalStore({ dir: storeDir }) : undefined;
+  const fetchOne = async (uri: string, hash: Hex, what: string) => {
+    if (store && (await store.has(hash))) return store.get(hash);
+    if (!uri) throw new CliError(`the job's ${what} has no URI; pass --store DIR holding it`);
+    return fetchVerified(uri, hash, { allowFileUris });
+  };
+  const [wasm, input] = await Promise.all([
+    fetchOne(request.programURI, request.programHash, "program"),
+    fetchOne(request.inputURI, request.inputHash, "input"),
+  ]);
+  return executeProgram({ wasm, input, fuelLimit: request.fuelLimit, timeoutMs });
+}
+
+/** `hashwork job challenge ID` */
+export const jobChallenge: Command = {
+  path: ["job", "challenge"],
+  summary: "Re-execute a submitted job locally and challenge its result if it differs (posts the bond)",
+  args: idArgument,
+  options: {
+    hash: { type: "string", placeholder: "HASH", description: "challenge with this result hash instead of re-executing" },
+    store: { type: "string", placeholder: "DIR", description: "a local content store to take program and input from first" },
+    "allow-file-uris": { type: "boolean", description: "also fetch file:// program and input URIs" },
+    "exec-timeout": { type: "string", placeholder: "DURATION", description: "wall-clock limit of the local run (default 5m)" },
+    ...writeOptions,
+    ...jsonOption,
+  },
+  notes: `Without --hash the job is run locally with the SDK executor, exactly as a verifier would; if the
+result matches the provider's, nothing is sent and the command exits 1. The dispute module's
+bond is approved from your wallet and lost if the committee sides with the provider.`,
+  async run(options, args) {
+    const jobId = parseJobId(args.ID);
+    const json = options.json === true;
+    const given = options.hash === undefined ? undefined : parseHash(String(options.hash), "--hash");
+    const timeoutMs = parseSeconds(stringOption(options["exec-timeout"]) ?? "5m", "--exec-timeout") * 1000;
+    const connection = await connect(options, { sign: true });
+    const { client } = connection;
+    const job = await client.getJob({ jobId });
+    if (job.state === "None") throw new CliError(`no job ${jobId} on this market`);
+    if (job.state !== "Submitted" || !job.result) throw new CliError(`job ${jobId} is ${job.state}; only a Submitted job can be challenged`);
+    const providerHash = job.result.resultHash.toLowerCase() as Hex;
+    let challengerHash = given;
+    let local: { status: number; fuelUsed: bigint; outputHash: Hex } | undefined;
+    if (!challengerHash) {
+      const request = await postedRequest(connection, jobId);
+      const run = await withProgress(`re-executing job ${jobId}`, json, () =>
+        reexecuteJob(request, { storeDir: stringOption(options.store), allowFileUris: options["allow-file-uris"] === true, timeoutMs }),
+      );
+      local = { status: run.status, fuelUsed: run.fuelUsed, outputHash: run.outputHash };
+      challengerHash = run.resultHash.toLowerCase() as Hex;
+    }
+    if (challengerHash === providerHash) {
+      throw new CliError(
+        given
+          ? `--hash equals the provider's result hash; nothing to challenge`
+          : `the provider's result matches a local re-execution (${providerHash}); not challenging`,
+      );
+    }
+    const challenged = await withProgress(`challenging job ${jobId}`, json, () => client.challengeJob({ jobId, challengerHash, terms: job.result!.terms }));
+    const d = challenged.dispute;
+    if (json) {
+      printJson({
+        jobId,
+        providerHash: d.providerHash,
+        challengerHash: d.challengerHash,
+        local,
+        bond: d.bond,
+        seedBlock: d.seedBlock,
+        approvalTransactionHash: challenged.approvalTransactionHash,
+        transactionHash: challenged.transactionHash,
+      });
+      return 0;
+    }
+    printLine(`Challenged job ${jobId}: the provider committed ${d.providerHash}, you claim ${d.challengerHash}`);
+    printLine(
+      formatFields([
+        ["bond", formatAmount(d.bond, await connection.token())],
+        ["committee seed block", d.seedBlock.toString()],
+        ["transaction", challenged.transactionHash],
+      ]),
+    );
+    printLine(`Follow it with: hashwork audit job ${jobId}`);
+    return 0;
+  },
+};

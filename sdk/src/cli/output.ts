@@ -1,0 +1,108 @@
+/**
+ * Output for people and scripts: `--json` prints exactly one JSON document to stdout (bigints
+ * as decimal strings); otherwise aligned tables and key/value blocks. Progress (a spinner)
+ * goes to stderr, only when stderr is a terminal and not in `--json` mode, so pipes and
+ * scripts see clean output.
+ */
+import { formatUnits } from "viem";
+
+/** `JSON.stringify` with bigints as decimal strings and `undefined` fields dropped. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${toJson(value)}\n`);
+}
+
+export function printLine(text = ""): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/** Rows of cells as an aligned table with a header row. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return "(none)";
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+/** `key  value` lines, keys aligned. `undefined` values are skipped. */
+export function formatFields(fields: readonly (readonly [string, string | undefined])[]): string {
+  const shown = fields.filter((f): f is readonly [string, string] => f[1] !== undefined);
+  const width = Math.max(0, ...shown.map(([k]) => k.length));
+  return shown.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+/** A token amount for people: `12.5 HWK`. */
+export function formatAmount(value: bigint, token: { decimals: number; symbol: string }): string {
+  return `${formatUnits(value, token.decimals)} ${token.symbol}`;
+}
+
+/** Unix seconds as an ISO time (UTC), or "-" for 0. */
+export function formatTime(seconds: bigint | number): string {
+  const s = Number(seconds);
+  if (s === 0) return "-";
+  return new Date(s * 1000).toISOString().replace(".000Z", "Z");
+}
+
+export function shortHex(value: string, keep = 10): string {
+  return value.length <= keep * 2 + 1 ? value : `${value.slice(0, keep)}…${value.slice(-6)}`;
+}
+
+export type Progress = {
+  /** Whether anything is drawn (stderr is a TTY and not `--json`). */
+  readonly enabled: boolean;
+  /** Changes the text after the spinner. */
+  update(text: string): void;
+  /** Clears the spinner line. */
+  stop(): void;
+};
+
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/**
+ * A spinner with elapsed time on stderr while `text` is in progress; a no-op unless stderr is
+ * a TTY and `json` is off.
+ */
+export function startProgress(text: string, { json = false }: { json?: boolean } = {}): Progress {
+  const stream = process.stderr;
+  if (json || !stream.isTTY) return { enabled: false, update() {}, stop() {} };
+  const started = Date.now();
+  let frame = 0;
+  let label = text;
+  const draw = () => {
+    const seconds = ` (${Math.floor((Date.now() - started) / 1000)}s)`;
+    // One terminal line, or the carriage return cannot redraw it.
+    const room = Math.max(10, (stream.columns || 80) - 3 - seconds.length);
+    const text = label.length > room ? `${label.slice(0, room - 1)}…` : label;
+    stream.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${text}${seconds}`);
+  };
+  draw();
+  const timer = setInterval(draw, 100);
+  timer.unref();
+  return {
+    enabled: true,
+    update(next) {
+      label = next;
+    },
+    stop() {
+      clearInterval(timer);
+      stream.write("\r\x1b[2K");
+    },
+  };
+}
+
+/** Runs `task` under a spinner. */
+export async function withProgress<T>(text: string, json: boolean, task: (progress: Progress) => Promise<T>): Promise<T> {
+  const progress = startProgress(text, { json });
+  try {
+    return await task(progress);
+  } finally {
+    progress.stop();
+  }
+}
