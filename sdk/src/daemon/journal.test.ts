@@ -129,6 +129,43 @@ describe("daemon journal (SQLite)", function () {
     j.close();
   });
 
+  it("a reorg reopens or abandons every member of a batched transaction, and the same batch's bytes revive it for all members", function () {
+    const j = openJournal({ dataDir: dir });
+    const claims = [1n, 2n, 3n].map((jobId) => ({ jobId, action: "claim" }));
+    const submits = [1n, 2n].map((jobId) => ({ jobId, action: "submit" }));
+    const batch = (hash: Hex, nonce: number, members: { jobId: bigint; action: string }[], minedAt: number) =>
+      j.atomically(() => {
+        for (const m of members) j.beginIntent(m.jobId, m.action);
+        j.recordTransaction({ hash, jobId: members[0]!.jobId, action: members[0]!.action, nonce, raw: RAW, members });
+        j.recordMined(hash, block(minedAt));
+        for (const m of members) j.finishIntent(m.jobId, m.action, "confirmed", { txHash: hash });
+      });
+    batch(HASH_A, 0, claims, 10);
+    batch(HASH_B, 1, submits, 11);
+    expect(j.minedAbove(9n).map((t) => [t.hash, t.minedIn?.number])).to.deep.equal([[HASH_A, 10n], [HASH_B, 11n]]);
+
+    // The claims' batch is gone from the node, the submissions' batch is still known.
+    const fates = j.applyReorg(9n, new Set([HASH_B]));
+    expect(fates.map((f) => `${f.jobId}:${f.action}:${f.fate}`)).to.deep.equal([
+      "1:claim:abandoned", "2:claim:abandoned", "3:claim:abandoned", "1:submit:kept", "2:submit:kept",
+    ]);
+    for (const m of claims) {
+      expect(j.getIntent(m.jobId, m.action)).to.deep.include({ status: "failed" });
+      expect(j.getIntent(m.jobId, m.action)!.error).to.match(/removed by a chain reorganisation/);
+    }
+    for (const m of submits) expect(j.getIntent(m.jobId, m.action)).to.deep.include({ status: "sent", txHash: HASH_B, error: undefined });
+    expect(j.transactions().map((t) => [t.hash, t.status, t.minedIn])).to.deep.equal([[HASH_A, "dropped", undefined], [HASH_B, "signed", undefined]]);
+    expect(j.openIntents().map((i) => `${i.jobId}:${i.action}`)).to.deep.equal(["1:submit", "2:submit"]);
+
+    // Claiming the same jobs again can sign the very same bytes: that one transaction is out again, for every member.
+    j.atomically(() => j.recordTransaction({ hash: HASH_A, jobId: 1n, action: "claim", nonce: 0, raw: RAW, members: claims }));
+    for (const m of claims) expect(j.getIntent(m.jobId, m.action)).to.deep.include({ status: "sent", txHash: HASH_A });
+    expect(j.transactions().map((t) => t.status)).to.deep.equal(["signed", "signed"]);
+    expect(j.transactionMembers(HASH_A)).to.deep.equal(claims);
+    expect(j.transactions({ jobId: 3n, action: "claim" }).map((t) => t.hash)).to.deep.equal([HASH_A]);
+    j.close();
+  });
+
   it("compares block numbers as numbers (block 100 is above block 99)", function () {
     const j = openJournal({ dataDir: dir });
     confirmed(j, 1n, "claim", HASH_A, 0, 99);

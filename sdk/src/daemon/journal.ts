@@ -106,8 +106,8 @@ export type Journal = {
   minedBlocks(): Cursor[];
   /**
    * The one place that decides what a reorg does to intents: every transaction mined above
-   * `ancestor` is un-mined; its intent is reopened (`kept`, the hash is in `stillKnown`) or
-   * abandoned. One SQLite transaction: a crash leaves either the old or the new state.
+   * `ancestor` is un-mined; every intent it carries out (each member of a batched one) is
+   * reopened (`kept`, the hash is in `stillKnown`) or abandoned. One SQLite transaction: a crash leaves either the old or the new state.
    */
   applyReorg(ancestor: bigint, stillKnown: ReadonlySet<Hex>): ReorgedIntent[];
   finishIntent(jobId: bigint, action: string, status: "confirmed" | "reverted" | "failed", detail?: { txHash?: Hex; error?: string }): void;
@@ -345,15 +345,15 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       const out: ReorgedIntent[] = [];
       atomically(() => {
         for (const tx of journal.minedAbove(ancestor)) {
-          const id = tx.jobId.toString();
-          if (stillKnown.has(tx.hash)) {
-            q.txStatus.run("signed", tx.hash);
-            q.intentReopen.run(tx.hash, t, id, tx.action);
-            out.push({ jobId: tx.jobId, action: tx.action, txHash: tx.hash, fate: "kept" });
-          } else {
-            q.txStatus.run("dropped", tx.hash);
-            q.intentFinish.run("failed", null, `transaction ${tx.hash} removed by a chain reorganisation`, t, id, tx.action);
-            out.push({ jobId: tx.jobId, action: tx.action, txHash: tx.hash, fate: "abandoned" });
+          // A batched transaction carries out several intents: every member is reopened or
+          // abandoned with it, not only the one named in the transaction's own row.
+          const kept = stillKnown.has(tx.hash);
+          q.txStatus.run(kept ? "signed" : "dropped", tx.hash);
+          for (const m of journal.transactionMembers(tx.hash)) {
+            const id = m.jobId.toString();
+            if (kept) q.intentReopen.run(tx.hash, t, id, m.action);
+            else q.intentFinish.run("failed", null, `transaction ${tx.hash} removed by a chain reorganisation`, t, id, m.action);
+            out.push({ jobId: m.jobId, action: m.action, txHash: tx.hash, fate: kept ? "kept" : "abandoned" });
           }
         }
       });

@@ -268,6 +268,44 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       expect((await queue.reorg(undefined)).map((f) => f.fate)).to.deep.equal(["abandoned", "abandoned"]);
     });
 
+    it("a batched transaction the reorg removed abandons every member; the jobs are decided again in one new transaction at the freed nonce", async function () {
+      const t = await setup();
+      const start = await t.nonce();
+      const fork = await takeSnapshot();
+      const ancestor = await t.d.publicClient.getBlock();
+      const first = await t.queue.runBatch("approve", [31n, 32n, 33n], (c, ids) => t.approve(c, ids.reduce((a, b) => a + b, 0n)));
+      expect([...first.values()].map((o) => o.status)).to.deep.equal(["confirmed", "confirmed", "confirmed"]);
+      // The batch's block is journaled (the reorg can only find what it knows was mined where).
+      expect(journal.minedAbove(ancestor.number).map((tx) => journal.transactionMembers(tx.hash).map((m) => m.jobId))).to.deep.equal([[31n, 32n, 33n]]);
+      await fork.restore();
+      await time.increase(30);
+      await mine(3);
+      const fates = await t.queue.reorg({ number: ancestor.number, hash: ancestor.hash, parentHash: ancestor.parentHash, timestamp: ancestor.timestamp });
+      expect(fates.map((f) => `${f.jobId}:${f.fate}`)).to.deep.equal(["31:abandoned", "32:abandoned", "33:abandoned"]);
+      for (const jobId of [31n, 32n, 33n]) expect(journal.getIntent(jobId, "approve")!.status).to.equal("failed");
+      const again = await t.queue.runBatch("approve", [31n, 32n, 33n], (c, ids) => t.approve(c, ids.reduce((a, b) => a + b, 0n) + 1n));
+      expect([...again.values()].map((o) => o.status)).to.deep.equal(["confirmed", "confirmed", "confirmed"]);
+      expect(await t.nonce()).to.equal(start + 1);
+      expect(await t.allowance()).to.equal(97n);
+      const mined = journal.transactions().filter((tx) => tx.status === "mined");
+      expect(mined.map((tx) => tx.nonce)).to.deep.equal([start]);
+      for (const jobId of [31n, 32n, 33n]) expect(journal.getIntent(jobId, "approve")).to.deep.include({ status: "confirmed", txHash: mined[0]!.hash });
+    });
+
+    it("a batched transaction the node still has reopens every member, all resolved from its one receipt", async function () {
+      const { d, queue, approve } = await setup();
+      const ancestor = await d.publicClient.getBlock();
+      await queue.runBatch("approve", [41n, 42n, 43n], (c) => approve(c, 3n));
+      const [tx] = journal.transactions();
+      const fates = await queue.reorg({ number: ancestor.number, hash: ancestor.hash, parentHash: ancestor.parentHash, timestamp: ancestor.timestamp });
+      expect(fates.map((f) => `${f.jobId}:${f.fate}:${f.txHash === tx!.hash}`)).to.deep.equal(["41:kept:true", "42:kept:true", "43:kept:true"]);
+      const all = () => [41n, 42n, 43n].every((jobId) => journal.getIntent(jobId, "approve")!.status === "confirmed");
+      for (let i = 0; i < 100 && !all(); i++) await new Promise((r) => setTimeout(r, 20));
+      for (const jobId of [41n, 42n, 43n]) expect(journal.getIntent(jobId, "approve")).to.deep.include({ status: "confirmed", txHash: tx!.hash });
+      expect(journal.transactions()).to.have.length(1);
+      expect(journal.transactions()[0]!.minedIn).to.deep.equal(tx!.minedIn);
+    });
+
     it("an intent whose transaction the node still has is reopened and resolved again from its receipt", async function () {
       const { d, queue, approve } = await setup();
       const ancestor = await d.publicClient.getBlock();

@@ -464,7 +464,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         const value = await send(clientFor(keys), todo);
         const hash = value.receipt.transactionHash;
         journal.atomically(() => {
-          journal.setTransactionStatus(hash, "mined");
+          journal.recordMined(hash, { number: value.receipt.blockNumber, hash: value.receipt.blockHash });
           for (const k of keys) finish(k, "confirmed", { txHash: hash });
         });
         for (const k of keys) outcomes.set(k.jobId, { status: "confirmed", receipt: value.receipt, value, resumed: false });
@@ -477,7 +477,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
           todo = [];
           if (error instanceof TransactionRevertedError) {
             journal.atomically(() => {
-              journal.setTransactionStatus(error.receipt.transactionHash, "mined");
+              journal.recordMined(error.receipt.transactionHash, { number: error.receipt.blockNumber, hash: error.receipt.blockHash });
               for (const jobId of batch) finish({ jobId, action }, "reverted", { txHash: error.receipt.transactionHash, error: c.message });
             });
             for (const jobId of batch) outcomes.set(jobId, { status: "reverted", receipt: error.receipt, resumed: false });
