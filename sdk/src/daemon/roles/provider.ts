@@ -97,12 +97,18 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
    * reverted (it can never take effect): still at most one successful transaction per job and step.
    */
   function step(jobId: bigint, name: "claim" | "submit" | "finalize") {
-    for (let n = 1; n <= MAX_TRIES; n++) {
-      const action = n === 1 ? name : `${name}:${n}`;
-      const status = queue.status({ jobId, action });
-      if (status === "confirmed") return { action, confirmed: true, done: true };
-      if (status !== "reverted") return { action, confirmed: false, done: false };
-    }
+    const tries = Array.from({ length: MAX_TRIES }, (_, i) => {
+      const action = i === 0 ? name : `${name}:${i + 1}`;
+      return { action, status: queue.status({ jobId, action }) };
+    });
+    // A reorg can reopen or abandon an earlier try after a later one was made: a confirmed try
+    // (or one with a transaction out) wins over an earlier one that became free again.
+    const confirmed = tries.find((t) => t.status === "confirmed");
+    if (confirmed) return { action: confirmed.action, confirmed: true, done: true };
+    const out = tries.find((t) => t.status === "sent");
+    if (out) return { action: out.action, confirmed: false, done: false };
+    const next = tries.find((t) => t.status !== "reverted");
+    if (next) return { action: next.action, confirmed: false, done: false };
     return { action: undefined, confirmed: false, done: true };
   }
   /** Sends `items` grouped by their current intent for `name` (usually a single group). */
