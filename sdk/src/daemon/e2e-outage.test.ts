@@ -13,10 +13,10 @@ import { expect } from "chai";
 import { postJobs } from "../actions/requester/post-jobs.ts";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 import {
+  accountAndJournal,
   eventCounts,
   logRecords,
   monteCarloJobs,
-  readJournal,
   startDaemonProcess,
   txCountOf,
   waitFor,
@@ -84,12 +84,19 @@ describe("daemon through an RPC outage (hardhat node + TCP proxy + daemon child 
       await waitFor("the daemon's finalizations", () => (new Set(logRecords(daemon).filter((r) => r.msg === "finalized" && ids.has(String(r.job_id))).map((r) => r.job_id)).size === ids.size ? true : undefined), 30_000);
       expect(proxy.connections, "the daemon came back through the proxy").to.be.above(connectionsBefore);
       expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
-      // Exactly claim + submit + finalize per job left the provider's account.
-      expect(await txCountOf(t.system, PROVIDER)).to.equal(txsBefore + 3 * jobIds.length);
-      const { txs } = readJournal(join(t.dir, name, "data"));
-      const mined = txs.filter((x) => x.status === "mined");
-      expect(mined).to.have.length(3 * jobIds.length);
-      expect(new Set(mined.map((x) => x.nonce)).size).to.equal(mined.length);
+      // What left the provider's account is exactly the journal's mined transactions, each nonce
+      // once, all succeeded; claims, submissions and finalizations may be batched, so each job
+      // and step is in exactly one of them (at most three transactions per job).
+      const { sent, mined, intents, txs } = await accountAndJournal(t.system, PROVIDER, txsBefore, join(t.dir, name, "data"));
+      expect(mined.map((x) => x.nonce).sort((a, b) => a - b)).to.deep.equal(Array.from({ length: sent }, (_, i) => txsBefore + i));
+      expect(sent).to.be.within(3, 3 * jobIds.length);
+      for (const x of mined) expect(x.status, `transaction ${x.hash}`).to.equal("success");
+      const steps = mined.flatMap((x) => x.members.map((m) => `${m.jobId}:${m.step}`)).sort();
+      expect(steps).to.deep.equal(jobIds.flatMap((id) => ["claim", "finalize", "submit"].map((step) => `${id}:${step}`)).sort());
+      expect(txs.filter((x) => x.status === "signed")).to.deep.equal([]);
+      // One confirmed intent per job and step.
+      const confirmed = intents.filter((i) => i.status === "confirmed").map((i) => `${i.job_id}:${i.action.split(":")[0]}`).sort();
+      expect(confirmed).to.deep.equal(steps);
 
       const records = logRecords(daemon);
       const outage = records.findIndex((r) => r.msg === "RPC unavailable; retrying with back-off");

@@ -356,8 +356,31 @@ export function readJournal(dataDir: string) {
     const txs = db.prepare("SELECT hash, job_id, action, nonce, status FROM transactions").all() as {
       hash: string; job_id: string; action: string; nonce: number; status: string;
     }[];
-    return { intents, txs };
+    const members = db.prepare("SELECT hash, job_id, action FROM transaction_members").all() as { hash: string; job_id: string; action: string }[];
+    return { intents, txs, members };
   } finally {
     db.close();
   }
+}
+
+/**
+ * A provider's account set against its journal: how many transactions left the account since
+ * nonce `before` (`sent`), and the journal's mined transactions with their receipts and the
+ * intents each carried out (a batched claim, submission or finalization has several members;
+ * `step` is the action without its try suffix, `claim:2` → `claim`).
+ */
+export async function accountAndJournal(system: System, index: number, before: number, dataDir: string) {
+  const { intents, txs, members } = readJournal(dataDir);
+  const sent = (await txCountOf(system, index)) - before;
+  const mined = await Promise.all(
+    txs
+      .filter((t) => t.status === "mined")
+      .map(async (t) => {
+        const receipt = await system.publicClient.getTransactionReceipt({ hash: t.hash as Hex });
+        const own = members.filter((m) => m.hash === t.hash);
+        const of = (own.length > 0 ? own : [t]).map((m) => ({ jobId: m.job_id, action: m.action, step: m.action.split(":")[0]! }));
+        return { ...t, status: receipt.status, from: getAddress(receipt.from), members: of };
+      }),
+  );
+  return { sent, mined, intents, txs };
 }
