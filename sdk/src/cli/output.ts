@@ -19,6 +19,13 @@ export function printLine(text = ""): void {
   process.stdout.write(`${text}\n`);
 }
 
+/** A command's result: one JSON document with `--json`, else the human line(s); exit code 0. */
+export function printResult(json: boolean, value: unknown, human: () => string): number {
+  if (json) printJson(value);
+  else printLine(human());
+  return 0;
+}
+
 /** Rows of cells as an aligned table with a header row. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return "(none)";

@@ -3,7 +3,7 @@ import { UsageError, type Command } from "./args.ts";
 import { connect, connectionOptions, jsonOption, writeOptions, type TokenInfo } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
-import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress } from "./output.ts";
+import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress, printResult } from "./output.ts";
 import { parseAddress, parseAmount, parseInteger, stringOption } from "./values.ts";
 
 export function providerFields(p: ProviderDetails, token: TokenInfo): [string, string | undefined][] {
@@ -45,19 +45,14 @@ export const providerStake: Command = {
     const staked = await withProgress("staking", json, () =>
       connection.client.stake({ amount, payment: options.permit === true ? "permit" : "approve" }),
     );
-    if (json) {
-      printJson({
-        provider: connection.account,
-        amount,
-        totalStaked: staked.totalStaked,
-        providerId: staked.providerId,
-        registered: staked.registered,
-        transactionHash: staked.transactionHash,
-      });
-      return 0;
-    }
-    printLine(`Staked ${formatAmount(amount, token)}; total stake ${formatAmount(staked.totalStaked, token)} (provider id ${staked.providerId}, ${staked.transactionHash})`);
-    return 0;
+    return printResult(json, {
+      provider: connection.account,
+      amount,
+      totalStaked: staked.totalStaked,
+      providerId: staked.providerId,
+      registered: staked.registered,
+      transactionHash: staked.transactionHash,
+    }, () => `Staked ${formatAmount(amount, token)}; total stake ${formatAmount(staked.totalStaked, token)} (provider id ${staked.providerId}, ${staked.transactionHash})`);
   },
 };
 
@@ -79,12 +74,7 @@ export const providerUnstake: Command = {
     const me = await connection.client.getProvider({ provider: connection.account!, includeProfile: false });
     if (amount > me.free) throw new CliError(`only ${formatAmount(me.free, token)} of your stake is free (asked to unbond ${formatAmount(amount, token)})`);
     const requested = await withProgress("requesting unstake", json, () => connection.client.requestUnstake({ amount }));
-    if (json) {
-      printJson({ provider: connection.account, amount: requested.amount, unlockAt: requested.unlockAt, transactionHash: requested.transactionHash });
-      return 0;
-    }
-    printLine(`Unbonding ${formatAmount(requested.amount, token)}; withdraw with \`hashwork provider withdraw\` from ${formatTime(requested.unlockAt)}`);
-    return 0;
+    return printResult(json, { provider: connection.account, amount: requested.amount, unlockAt: requested.unlockAt, transactionHash: requested.transactionHash }, () => `Unbonding ${formatAmount(requested.amount, token)}; withdraw with \`hashwork provider withdraw\` from ${formatTime(requested.unlockAt)}`);
   },
 };
 
@@ -140,20 +130,15 @@ export const providerRegister: Command = {
     const maxFuel = parseInteger(stringOption(options["max-fuel"]) ?? "1000000000", "--max-fuel", { min: 1n, max: (1n << 64n) - 1n });
     const connection = await connect(options, { sign: true });
     const registered = await withProgress("registering", json, () => connection.client.registerProvider({ endpoint, pricePerFuel, maxFuel }));
-    if (json) {
-      printJson({
-        provider: connection.account,
-        providerId: registered.providerId,
-        newlyRegistered: registered.registered,
-        endpoint,
-        pricePerFuel,
-        maxFuel,
-        transactionHash: registered.transactionHash,
-      });
-      return 0;
-    }
-    printLine(`${registered.registered ? "Registered" : "Updated the profile of"} provider ${connection.account} (id ${registered.providerId}, ${registered.transactionHash})`);
-    return 0;
+    return printResult(json, {
+      provider: connection.account,
+      providerId: registered.providerId,
+      newlyRegistered: registered.registered,
+      endpoint,
+      pricePerFuel,
+      maxFuel,
+      transactionHash: registered.transactionHash,
+    }, () => `${registered.registered ? "Registered" : "Updated the profile of"} provider ${connection.account} (id ${registered.providerId}, ${registered.transactionHash})`);
   },
 };
 

@@ -4,7 +4,7 @@ import type { Command } from "./args.ts";
 import { connect, connectionOptions, jsonOption, ledgerBalance, writeOptions } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
-import { formatAmount, formatFields, printJson, printLine, withProgress } from "./output.ts";
+import { formatAmount, formatFields, printJson, printLine, withProgress, printResult } from "./output.ts";
 import { parseAddress, parseAmount, stringOption } from "./values.ts";
 
 /** `hashwork token balance [ADDR]` */
@@ -60,12 +60,7 @@ export const tokenTransfer: Command = {
         options: {},
       }),
     );
-    if (json) {
-      printJson({ from: connection.account, to, amount, transactionHash: sent.transactionHash });
-      return 0;
-    }
-    printLine(`Sent ${formatAmount(amount, token)} to ${to} (${sent.transactionHash})`);
-    return 0;
+    return printResult(json, { from: connection.account, to, amount, transactionHash: sent.transactionHash }, () => `Sent ${formatAmount(amount, token)} to ${to} (${sent.transactionHash})`);
   },
 };
 
@@ -90,11 +85,6 @@ export const tokenWithdraw: Command = {
     if (available === 0n) throw new CliError("your market balance is 0; nothing to withdraw");
     if (amount > available) throw new CliError(`your market balance is ${formatAmount(available, token)}, less than ${formatAmount(amount, token)}`);
     const withdrawn = await withProgress("withdrawing", json, () => connection.client.withdrawFromLedger({ amount, to }));
-    if (json) {
-      printJson({ account: connection.account, amount: withdrawn.amount, to: withdrawn.to, transactionHash: withdrawn.transactionHash });
-      return 0;
-    }
-    printLine(`Withdrew ${formatAmount(withdrawn.amount, token)} to ${withdrawn.to} (${withdrawn.transactionHash})`);
-    return 0;
+    return printResult(json, { account: connection.account, amount: withdrawn.amount, to: withdrawn.to, transactionHash: withdrawn.transactionHash }, () => `Withdrew ${formatAmount(withdrawn.amount, token)} to ${withdrawn.to} (${withdrawn.transactionHash})`);
   },
 };
