@@ -69,6 +69,9 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
       for (const d of daemons) console.error(`--- daemon output\n${d.lines.slice(-400).join("\n")}\n${d.stderr().slice(-3000)}`);
     }
     for (const d of daemons.splice(0)) d.kill();
+    // A test may stop mining; the next one starts with blocks again.
+    await system.publicClient.request({ method: "evm_setAutomine" as never, params: [true] as never });
+    await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
     await requesterServer?.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -102,20 +105,20 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     return file;
   }
 
-  async function postMonteCarlo(count: number, firstSeed: number) {
+  async function postMonteCarlo(count: number, firstSeed: number, samples = 2_000n) {
     const requester = system.clientFor(REQUESTER);
     const requesterStore = createLocalStore({ dir: join(dir, "requester") });
     const { wasm } = await loadSampleProgram("montecarlo");
     const seeds = Array.from({ length: count }, (_, i) => BigInt(firstSeed + i));
     const jobs = [];
     for (const seed of seeds) {
-      const content = await uploadJobContent(requester, { store: requesterStore, program: wasm, input: encodeMonteCarloInput({ seed, samples: 2_000n }) });
+      const content = await uploadJobContent(requester, { store: requesterStore, program: wasm, input: encodeMonteCarloInput({ seed, samples }) });
       jobs.push({
         programHash: content.programHash,
         inputHash: content.inputHash,
         programURI: requesterServer.uriFor(content.programHash),
         inputURI: requesterServer.uriFor(content.inputHash),
-        fuelLimit: 100_000_000n,
+        fuelLimit: 100_000_000n + samples * 100n, // ~84 fuel per sample
         reward: 2n * TOKEN,
         collateralPct: 100,
         executionTime: 120,
@@ -145,7 +148,7 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     return jobIds.map((id) => ({ claimed: count("JobClaimed", id), submitted: count("ResultSubmitted", id), finalized: count("JobFinalized", id) }));
   }
 
-  async function expectVerifiedOutputs(jobIds: bigint[], seeds: bigint[]) {
+  async function expectVerifiedOutputs(jobIds: bigint[], seeds: bigint[], samples = 2_000n) {
     const requester = system.clientFor(REQUESTER);
     for (const [i, jobId] of jobIds.entries()) {
       const { output, outcome, result } = await fetchJobOutput(requester, { jobId });
@@ -153,7 +156,7 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
       expect(result.provider).to.equal(providerAddress());
       const decoded = decodeMonteCarloOutput(output);
       expect(decoded.seed).to.equal(seeds[i]);
-      expect(decoded.samples).to.equal(2_000n);
+      expect(decoded.samples).to.equal(samples);
     }
   }
 
@@ -215,6 +218,56 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     expect(new Set(txs.map((t) => t.nonce)).size).to.equal(txs.length);
     const records = logRecords(daemon);
     expect(records.some((r) => r.msg === "submitted" && r.chain_id === system.chainId && typeof r.job_id === "string" && typeof r.tx_hash === "string")).to.equal(true);
+  });
+
+  it("kill -9 during an execution, then again with a submission in flight: after restarts each job is submitted once, by the journaled transaction", async function () {
+    const samples = 100_000_000n; // ~2 s of execution per job
+    const before = await txCount();
+    const configFile = await writeConfig({ claimPolicy: { concurrency: 1, maxFuel: (200n * samples).toString() } });
+    const rpc = (method: string, params: unknown[]) => system.publicClient.request({ method: method as never, params: params as never });
+    const mining = async (on: boolean) => {
+      await rpc("evm_setAutomine", [on]);
+      await rpc("evm_setIntervalMining", [on ? 1000 : 0]);
+    };
+    const { jobIds, seeds } = await postMonteCarlo(2, 300, samples);
+    const submitted = (d: ChildHandle) => logRecords(d).filter((r) => r.msg === "submitted");
+
+    // 1. Killed while running a job it has claimed on chain.
+    const first = startDaemonProcess(configFile);
+    daemons.push(first);
+    const claimed = await waitFor("a claim", () => logRecords(first).find((r) => r.msg === "claimed"), 30_000, 10);
+    first.kill("SIGKILL");
+    await first.exited;
+    expect(submitted(first), "killed before any submission").to.deep.equal([]);
+    const runningJob = BigInt(String(claimed.job_id));
+    expect(await readJobState(system.clientFor(REQUESTER), runningJob)).to.equal("Claimed");
+
+    // 2. With mining stopped, the restarted daemon resumes that job and sends its submission,
+    //    which stays in the pool: killed with the transaction journaled but not mined.
+    await mining(false);
+    const second = startDaemonProcess(configFile);
+    daemons.push(second);
+    const sent = await waitFor("a submission sent", () => logRecords(second).find((r) => r.msg === "transaction sent" && r.action === "submit"), 30_000, 10);
+    second.kill("SIGKILL");
+    await second.exited;
+    const inFlight = journalRows(join(dir, "data")).txs.filter((t) => t.action === "submit");
+    expect(inFlight.map((t) => [t.hash, t.status])).to.deep.equal([[String(sent.tx_hash), "signed"]]);
+
+    // 3. Mining again, a third start completes everything without sending that submission twice.
+    await mining(true);
+    const third = startDaemonProcess(configFile);
+    daemons.push(third);
+    await allFinalized(jobIds, 60_000);
+    await expectVerifiedOutputs(jobIds, seeds, samples);
+    expect(await eventCounts(jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
+    const logs = await system.publicClient.getLogs({ address: system.deployment.market, fromBlock: system.deployment.fromBlock });
+    const submission = parseEventLogs({ abi: hashworkMarketAbi, logs, eventName: "ResultSubmitted" }).find((l) => l.args.jobId === runningJob);
+    expect(submission?.transactionHash, "the journaled submission is the one mined").to.equal(sent.tx_hash);
+    third.kill("SIGTERM");
+    expect(await third.exited).to.equal(0);
+    const { txs } = journalRows(join(dir, "data"));
+    expect(txs.filter((t) => t.status === "signed")).to.deep.equal([]);
+    await expectOnlyJournaledTransactions(before, txs, jobIds.length);
   });
 
   it("after kill -9 mid-run and a restart, every job completes and no transaction is sent twice", async function () {
