@@ -10,7 +10,7 @@ import { listDisputes } from "../sdk/src/actions/auditor/list-disputes.ts";
 import { listJobs } from "../sdk/src/actions/auditor/list-jobs.ts";
 import { getDecodedLogs } from "../sdk/src/utils/logs.ts";
 import { formatToken, table } from "../scripts/lib/format.ts";
-import { resolveDeployment, taskClients, taskConnection } from "./lib.ts";
+import { resolveDeployment, taskClients, taskConnection, withOneLineErrors } from "./lib.ts";
 
 export type AuditTaskArguments = { deploymentId: string };
 
@@ -23,7 +23,7 @@ export type AuditTaskResult = {
   disputes: { total: number; byPhase: Record<string, number>; audits: number };
 };
 
-export default async function auditTask({ deploymentId }: AuditTaskArguments, hre: HardhatRuntimeEnvironment): Promise<AuditTaskResult> {
+export default withOneLineErrors(async function auditTask({ deploymentId }: AuditTaskArguments, hre: HardhatRuntimeEnvironment): Promise<AuditTaskResult> {
   const connection = await taskConnection(hre);
   const deployment = await resolveDeployment(hre, connection, { deploymentId: deploymentId || undefined });
   const client = (await taskClients(connection, deployment)).clientFor(0);
@@ -77,4 +77,4 @@ export default async function auditTask({ deploymentId }: AuditTaskArguments, hr
     providers,
     disputes: { total: disputeList.length, byPhase, audits: disputeList.filter((d) => d.isAudit).length },
   };
-}
+});

@@ -11,7 +11,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
 import { loadIgnitionDeployment, type HashworkDeployment } from "../sdk/src/deployments.ts";
 import { HASHWORK_MODULE_ID, deployHashwork, parametersFileFor, readIgnitionParameters } from "../scripts/lib/ignition.ts";
-import { deploymentsDir, isSimulated, rememberDeployment, taskConnection } from "./lib.ts";
+import { deploymentsDir, isSimulated, rememberDeployment, taskConnection, withOneLineErrors } from "./lib.ts";
 
 export type DeployTaskArguments = { parameters: string; deploymentId: string };
 
@@ -23,7 +23,7 @@ export type DeployTaskResult = {
   deploymentDir?: string;
 };
 
-export default async function deployTask({ parameters, deploymentId }: DeployTaskArguments, hre: HardhatRuntimeEnvironment): Promise<DeployTaskResult> {
+export default withOneLineErrors(async function deployTask({ parameters, deploymentId }: DeployTaskArguments, hre: HardhatRuntimeEnvironment): Promise<DeployTaskResult> {
   const connection = await taskConnection(hre);
   const chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
   if (chainId !== 31337 && process.env.HARDHAT_IGNITION_CONFIRM_DEPLOYMENT === undefined) {
@@ -59,7 +59,7 @@ export default async function deployTask({ parameters, deploymentId }: DeployTas
   console.log(`  disputes  ${deployment.disputes}   (committee ${config.committeeSize}, commit ${config.commitPeriod} s, reveal ${config.revealPeriod} s, audits ${config.auditRateBps / 100}%)`);
   if (!simulated) console.log(`  Ignition files: ${rel(deploymentDir)} (loadIgnitionDeployment({ chainId: ${chainId}, deploymentId: "${id}" }))`);
   return { deployment, ...(parametersFile ? { parametersFile } : {}), ...(simulated ? {} : { deploymentDir }) };
-}
+});
 
 /**
  * A local node forgets everything when it restarts, but `ignition/deployments/chain-31337` stays:

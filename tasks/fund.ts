@@ -5,11 +5,11 @@ import { getAddress, isAddress, type Address } from "viem";
 
 import { fundAccounts, type FundAccountsReturnType } from "../scripts/lib/fund.ts";
 import { formatToken } from "../scripts/lib/format.ts";
-import { parseCount, parseTokens, resolveDeployment, taskClients, taskConnection } from "./lib.ts";
+import { parseCount, parseTokens, resolveDeployment, taskClients, taskConnection, withOneLineErrors } from "./lib.ts";
 
 export type FundTaskArguments = { amount: string; accounts: string; to: string; deploymentId: string };
 
-export default async function fundTask({ amount, accounts, to, deploymentId }: FundTaskArguments, hre: HardhatRuntimeEnvironment): Promise<FundAccountsReturnType> {
+export default withOneLineErrors(async function fundTask({ amount, accounts, to, deploymentId }: FundTaskArguments, hre: HardhatRuntimeEnvironment): Promise<FundAccountsReturnType> {
   const connection = await taskConnection(hre);
   const deployment = await resolveDeployment(hre, connection, { deploymentId: deploymentId || undefined });
   const clients = await taskClients(connection, deployment);
@@ -29,4 +29,4 @@ export default async function fundTask({ amount, accounts, to, deploymentId }: F
   console.log(`Funded ${result.transfers.length} accounts with ${formatToken(units)} tokens each from ${result.funder} (token ${result.token}):`);
   for (const t of result.transfers) console.log(`  ${t.to}  balance ${formatToken(t.balanceAfter)}`);
   return result;
-}
+});

@@ -5,14 +5,33 @@
  */
 import { join } from "node:path";
 
+import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { Address } from "viem";
 
 import { getDeployment, loadIgnitionDeployment, type HashworkDeployment } from "../sdk/src/deployments.ts";
+import { HashworkError } from "../sdk/src/errors/base.ts";
 import { DeploymentNotFoundError } from "../sdk/src/errors/sdk.ts";
+import { describeError } from "../sdk/src/cli/errors.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../sdk/src/utils/client.ts";
 import { HASHWORK_MODULE_ID } from "../scripts/lib/ignition.ts";
+
+/**
+ * A task action whose failures Hardhat prints as one plugin error line (a `HardhatPluginError`,
+ * the underlying error kept as its cause) instead of an "unexpected error" with a stack.
+ */
+export function withOneLineErrors<A extends unknown[], R>(action: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await action(...args);
+    } catch (error) {
+      if (HardhatPluginError.isHardhatPluginError(error)) throw error;
+      const details = error instanceof HashworkError && error.details ? ` ${error.details}` : "";
+      throw new HardhatPluginError("hashwork", `${describeError(error)}.${details}`, error instanceof Error ? error : undefined);
+    }
+  };
+}
 
 /** Deployments made by `hashwork:deploy` in this process, by connection (in-process chains leave no files). */
 const deployedHere = new WeakMap<object, HashworkDeployment>();

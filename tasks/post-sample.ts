@@ -10,7 +10,7 @@ import { createLocalStore } from "../sdk/src/store/local.ts";
 import { httpContentUri } from "../sdk/src/store/uri.ts";
 import { formatToken } from "../scripts/lib/format.ts";
 import { csvStatsJobs, demoDatasets, mandelbrotJobs, monteCarloJobs, type SampleJob, type SampleJobTerms } from "../scripts/lib/sample-jobs.ts";
-import { parseCount, parseTokens, resolveDeployment, taskClients, taskConnection } from "./lib.ts";
+import { parseCount, parseTokens, resolveDeployment, taskClients, taskConnection, withOneLineErrors } from "./lib.ts";
 
 export type PostSampleTaskArguments = {
   program: string;
@@ -29,7 +29,7 @@ export type PostSampleTaskResult = PostJobReturnType & { job: SampleJob; storeDi
 /** A 128×128 image in one tile: one job. */
 const SMALL_IMAGE = { imageWidth: 128, imageHeight: 128, tileSize: 128, maxIterations: 256, reMin: -2.2, imMin: -1.5, reMax: 0.8, imMax: 1.5 };
 
-export default async function postSampleTask(args: PostSampleTaskArguments, hre: HardhatRuntimeEnvironment): Promise<PostSampleTaskResult> {
+export default withOneLineErrors(async function postSampleTask(args: PostSampleTaskArguments, hre: HardhatRuntimeEnvironment): Promise<PostSampleTaskResult> {
   const connection = await taskConnection(hre);
   const deployment = await resolveDeployment(hre, connection, { deploymentId: args.deploymentId || undefined });
   const clients = await taskClients(connection, deployment);
@@ -66,4 +66,4 @@ export default async function postSampleTask(args: PostSampleTaskArguments, hre:
   console.log(`  input   ${job.spec.inputHash}  ${job.spec.inputURI}`);
   console.log(`  tx ${posted.transactionHash}`);
   return { ...posted, job, storeDir };
-}
+});

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
+import { HardhatPluginError } from "hardhat/plugins";
 import { createHardhatRuntimeEnvironment } from "hardhat/hre";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { getAddress, keccak256, type Address } from "viem";
@@ -103,10 +104,11 @@ describe("Hashwork tasks (deploy → fund → post-sample → audit on one in-pr
     expect(result.disputes.total).to.equal(0);
   });
 
-  it("tasks other than deploy refuse a network without a deployment", async () => {
+  it("tasks other than deploy refuse a network without a deployment, as one plugin error line", async () => {
     const fresh = await createHardhatRuntimeEnvironment(config, {}, REPO_ROOT);
     const error = await fresh.tasks.getTask("hashwork:audit").run({}).then(() => undefined, (e: unknown) => e as Error);
     expect(error?.message).to.match(/hashwork:deploy/);
+    expect(HardhatPluginError.isHardhatPluginError(error), "printed by Hardhat without a stack").to.equal(true);
   });
 });
 
