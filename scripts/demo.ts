@@ -33,7 +33,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
 import hre from "hardhat";
-import { getAddress, type Address, type Hash, type Hex } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
 
 import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
@@ -71,7 +71,8 @@ import { readJobState } from "../sdk/src/utils/results.ts";
 import { sendContractTransaction } from "../sdk/src/utils/write.ts";
 import { TOKEN_UNIT } from "./lib/defaults.ts";
 import { startEventFeed, type FeedEvent } from "./lib/event-feed.ts";
-import { formatDelta, formatInt, formatToken, table } from "./lib/format.ts";
+import { gasPerJob, printReport, type AccountFigures, type ProviderFigures } from "./lib/demo-report.ts";
+import { formatToken } from "./lib/format.ts";
 import { fundAccounts } from "./lib/fund.ts";
 import { deployHashwork, parametersFileFor, readIgnitionParameters } from "./lib/ignition.ts";
 import { connectLocalSystem } from "./lib/local-system.ts";
@@ -484,8 +485,6 @@ function describe(e: FeedEvent, label: (id: unknown) => string): string | undefi
 
 // ---------------------------------------------------------------- figures
 
-type AccountFigures = { wallet: bigint; ledger: bigint; staked: bigint; locked: bigint };
-type ProviderFigures = Awaited<ReturnType<typeof getProvider>>;
 
 async function snapshot(system: System, providers: Actor[]) {
   const c: HashworkBaseClient = system.clientFor(0);
@@ -502,148 +501,6 @@ async function snapshot(system: System, providers: Actor[]) {
   const providerFigures = new Map<string, ProviderFigures>();
   for (const p of providers) providerFigures.set(p.name, await getProvider(c, { provider: addressOf(p), includeProfile: false }));
   return { accounts, providers: providerFigures };
-}
-
-const JOB_STEPS: Record<string, string> = {
-  JobPosted: "post",
-  JobClaimed: "claim",
-  ResultSubmitted: "submit",
-  JobFinalized: "finalize",
-  DisputeOpened: "challenge",
-  CommitteeDrawn: "draw",
-  VoteCommitted: "commit",
-  VoteRevealed: "reveal",
-  DisputeResolved: "resolve",
-};
-
-/** Gas per job from the receipts of the transactions that emitted its events (shared transactions split evenly). */
-async function gasPerJob(system: System, events: readonly FeedEvent[]) {
-  const jobsOfTx = new Map<Hash, Set<bigint>>();
-  const stepOfTx = new Map<Hash, string>();
-  for (const e of events) {
-    const step = JOB_STEPS[e.eventName];
-    if (!step || typeof e.args.jobId !== "bigint") continue;
-    let set = jobsOfTx.get(e.transactionHash);
-    if (!set) jobsOfTx.set(e.transactionHash, (set = new Set()));
-    set.add(e.args.jobId);
-    // A transaction has one step (a dispute's resolve also emits payouts, no second step event).
-    if (!stepOfTx.has(e.transactionHash)) stepOfTx.set(e.transactionHash, step);
-  }
-  const perJob = new Map<bigint, { total: bigint; steps: Record<string, bigint> }>();
-  for (const [hash, ids] of jobsOfTx) {
-    const receipt = await system.publicClient.getTransactionReceipt({ hash });
-    const share = receipt.gasUsed / BigInt(ids.size);
-    const step = stepOfTx.get(hash)!;
-    for (const id of ids) {
-      let g = perJob.get(id);
-      if (!g) perJob.set(id, (g = { total: 0n, steps: {} }));
-      g.total += share;
-      g.steps[step] = (g.steps[step] ?? 0n) + share;
-    }
-  }
-  return { perJob };
-}
-
-// ---------------------------------------------------------------- printing
-
-function printReport(
-  report: { solvency: Awaited<ReturnType<typeof checkSolvency>>; gas: { happyPathMeanPerJob: bigint; steps: Record<string, bigint> }; outputs: { monteCarlo: { runs: number; pi: number; samples: number } } },
-  x: {
-    happyIds: bigint[];
-    disputedGas: { total: bigint; steps: Record<string, bigint> };
-    balanceRows: { actor: string; role: string; before: AccountFigures; after: AccountFigures }[];
-    reputationRows: { provider: string; before: ProviderFigures; after: ProviderFigures }[];
-    jobRows: { kind: string; posted: number; finalized: number; overturned: number }[];
-    claimsBy: Map<string, number>;
-    disputeRows: { job: string; provider: string; challenger: string; committee: string[]; votes: { verifier: string; for: string }[]; providerRight: boolean | undefined; slashed: { who: string; amount: bigint } | undefined; payouts: { to: string; role: string; amount: bigint }[] }[];
-    checks: { check: string; ok: boolean }[];
-    wall: number;
-  },
-) {
-  const section = (title: string) => console.log(`\n== ${title}`);
-  console.log(`\n${"=".repeat(78)}\nHashwork demo report`);
-  section("Jobs");
-  console.log(table(["program", "posted", "finalized", "overturned"], x.jobRows.map((r) => [r.kind, r.posted, r.finalized, r.overturned])));
-  console.log(`claims: ${[...x.claimsBy].map(([p, n]) => `${p} ${n}`).join(", ")}`);
-
-  section("Disputes");
-  for (const d of x.disputeRows) {
-    console.log(`${d.job}: provider ${d.provider}, challenged by ${d.challenger}; committee ${d.committee.join(", ")}`);
-    console.log(`  votes: ${d.votes.map((v) => `${v.verifier} → ${v.for}`).join(", ")}`);
-    console.log(`  outcome: provider ${d.providerRight ? "right" : "wrong"}${d.slashed ? `; ${d.slashed.who} slashed ${formatToken(d.slashed.amount)} HWK` : ""}`);
-    console.log(table(["payout to", "role", "HWK"], d.payouts.map((p) => [p.to, p.role, formatToken(p.amount)])).replace(/^/gm, "  "));
-  }
-
-  section("Balances (HWK) at the end, and Δ since before the jobs: wallet, market ledger, stake");
-  console.log(
-    table(
-      ["actor", "wallet", "Δ", "ledger", "Δ", "stake", "Δ"],
-      x.balanceRows.map((r) => [
-        r.actor,
-        formatToken(r.after.wallet),
-        formatDelta(r.after.wallet - r.before.wallet),
-        formatToken(r.after.ledger),
-        formatDelta(r.after.ledger - r.before.ledger),
-        formatToken(r.after.staked),
-        formatDelta(r.after.staked - r.before.staked),
-      ]),
-    ),
-  );
-
-  section("Reputation: score (0–10000), completed, disputes lost / won; before → after");
-  console.log(
-    table(
-      ["provider", "score", "completed", "lost", "won"],
-      x.reputationRows.map((r) => [
-        r.provider,
-        `${r.before.reputation.score} → ${r.after.reputation.score}`,
-        `${r.before.reputation.completed} → ${r.after.reputation.completed}`,
-        `${r.before.reputation.disputesLost} → ${r.after.reputation.disputesLost}`,
-        `${r.before.reputation.disputesWon} → ${r.after.reputation.disputesWon}`,
-      ]),
-    ),
-  );
-
-  section("Gas per job (share of the batch post + claim + submit + finalize; the disputed job adds challenge, draw, votes, resolve)");
-  const s = report.gas.steps;
-  console.log(
-    table(
-      ["path", "post", "claim", "submit", "finalize", "dispute", "total"],
-      [
-        [`settled jobs (mean of ${x.happyIds.length})`, formatInt(s.post!), formatInt(s.claim!), formatInt(s.submit!), formatInt(s.finalize!), "", formatInt(report.gas.happyPathMeanPerJob)],
-        [
-          "disputed job",
-          formatInt(x.disputedGas.steps.post ?? 0n),
-          formatInt(x.disputedGas.steps.claim ?? 0n),
-          formatInt(x.disputedGas.steps.submit ?? 0n),
-          "",
-          formatInt(["challenge", "draw", "commit", "reveal", "resolve"].reduce((t, k) => t + (x.disputedGas.steps[k] ?? 0n), 0n)),
-          formatInt(x.disputedGas.total),
-        ],
-      ],
-    ),
-  );
-  console.log(`dispute steps: ${["challenge", "draw", "commit", "reveal", "resolve"].map((k) => `${k} ${formatInt(x.disputedGas.steps[k] ?? 0n)}`).join(", ")}`);
-
-  section("Solvency");
-  const v = report.solvency;
-  console.log(
-    table(
-      ["market token balance", "total owed", "accrued fees", "surplus", "dispute module held", "solvent"],
-      [[formatToken(v.balance), formatToken(v.totalOwed), formatToken(v.accruedFees), formatToken(v.surplus), v.disputes ? formatToken(v.disputes.totalHeld) : "-", v.solvent ? "yes" : "NO"]],
-    ),
-  );
-
-  section("Outputs");
-  console.log(`out/mandelbrot.png        the tiles assembled into one 512×384 image`);
-  console.log(`out/montecarlo.json       ${report.outputs.monteCarlo.runs} runs, π ≈ ${report.outputs.monteCarlo.pi.toFixed(5)} over ${formatInt(report.outputs.monteCarlo.samples)} samples`);
-  console.log(`out/csvstats/             the data sets and their column statistics`);
-  console.log(`out/logs/                 each daemon's JSON log`);
-  console.log(`out/report.json           this report`);
-
-  section("Checks");
-  for (const c of x.checks) console.log(`${c.ok ? "ok  " : "FAIL"}  ${c.check}`);
-  console.log(`\n${x.checks.every((c) => c.ok) ? "demo OK" : "demo FAILED"} in ${x.wall.toFixed(1)} s`);
 }
 
 // ---------------------------------------------------------------- main
