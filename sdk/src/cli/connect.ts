@@ -19,6 +19,7 @@ import { getTokenAddress } from "../utils/token.ts";
 import { UsageError, type OptionValues } from "./args.ts";
 import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
+import { parseAmount, stringOption } from "./values.ts";
 
 export const DEFAULT_RPC = "http://127.0.0.1:8545";
 
@@ -127,4 +128,16 @@ export function ledgerBalance(connection: Connection, who: Address): Promise<big
     functionName: "balanceOf",
     args: [who],
   });
+}
+
+/**
+ * A signing connection and `--amount` in the market token's units. The amount's syntax is
+ * checked first (bad usage, before anything touches the chain); the token's decimals apply after.
+ */
+export async function connectWithAmount(options: OptionValues): Promise<{ connection: Connection; token: TokenInfo; amount: bigint }> {
+  const text = stringOption(options.amount);
+  parseAmount(text, "--amount", 36);
+  const connection = await connect(options, { sign: true });
+  const token = await connection.token();
+  return { connection, token, amount: parseAmount(text, "--amount", token.decimals) };
 }

@@ -1,10 +1,10 @@
 import type { ProviderDetails } from "../actions/auditor/get-provider.ts";
 import { UsageError, type Command } from "./args.ts";
-import { connect, connectionOptions, jsonOption, writeOptions, type TokenInfo } from "./connect.ts";
+import { connect, connectWithAmount, connectionOptions, jsonOption, writeOptions, type TokenInfo } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
 import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress, printResult } from "./output.ts";
-import { parseAddress, parseAmount, parseInteger, stringOption } from "./values.ts";
+import { parseAddress, parseInteger, stringOption } from "./values.ts";
 
 export function providerFields(p: ProviderDetails, token: TokenInfo): [string, string | undefined][] {
   const r = p.reputation;
@@ -38,10 +38,7 @@ export const providerStake: Command = {
   },
   async run(options) {
     const json = options.json === true;
-    parseAmount(stringOption(options.amount), "--amount", 36);
-    const connection = await connect(options, { sign: true });
-    const token = await connection.token();
-    const amount = parseAmount(stringOption(options.amount), "--amount", token.decimals);
+    const { connection, token, amount } = await connectWithAmount(options);
     const staked = await withProgress("staking", json, () =>
       connection.client.stake({ amount, payment: options.permit === true ? "permit" : "approve" }),
     );
@@ -67,10 +64,7 @@ export const providerUnstake: Command = {
   },
   async run(options) {
     const json = options.json === true;
-    parseAmount(stringOption(options.amount), "--amount", 36);
-    const connection = await connect(options, { sign: true });
-    const token = await connection.token();
-    const amount = parseAmount(stringOption(options.amount), "--amount", token.decimals);
+    const { connection, token, amount } = await connectWithAmount(options);
     const me = await connection.client.getProvider({ provider: connection.account!, includeProfile: false });
     if (amount > me.free) throw new CliError(`only ${formatAmount(me.free, token)} of your stake is free (asked to unbond ${formatAmount(amount, token)})`);
     const requested = await withProgress("requesting unstake", json, () => connection.client.requestUnstake({ amount }));

@@ -1,7 +1,7 @@
 import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
 import { sendContractTransaction } from "../utils/write.ts";
 import type { Command } from "./args.ts";
-import { connect, connectionOptions, jsonOption, ledgerBalance, writeOptions } from "./connect.ts";
+import { connect, connectWithAmount, connectionOptions, jsonOption, ledgerBalance, writeOptions } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
 import { formatAmount, formatFields, printJson, printLine, withProgress, printResult } from "./output.ts";
@@ -43,10 +43,7 @@ export const tokenTransfer: Command = {
   async run(options) {
     const json = options.json === true;
     const to = parseAddress(stringOption(options.to), "--to");
-    parseAmount(stringOption(options.amount), "--amount", 36);
-    const connection = await connect(options, { sign: true });
-    const token = await connection.token();
-    const amount = parseAmount(stringOption(options.amount), "--amount", token.decimals);
+    const { connection, token, amount } = await connectWithAmount(options);
     const { client } = connection;
     const balance = await client.publicClient.readContract({ address: token.address, abi: hashworkTokenAbi, functionName: "balanceOf", args: [connection.account!] });
     if (balance < amount) throw new CliError(`your wallet holds ${formatAmount(balance, token)}, less than ${formatAmount(amount, token)}`);
