@@ -1,155 +1,76 @@
 // End to end with real processes: a `hardhat node` child, the system deployed to it, and the
 // daemon started as a child process by the `hashwork` CLI. Jobs are posted with the SDK
-// (montecarlo, content served by the requester's content server).
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+// (montecarlo, content served by the requester's content server). Setup is the shared testbed.
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 
 import { expect } from "chai";
 import { getAddress, parseEventLogs, type Address } from "viem";
 
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { readJobState } from "../utils/results.ts";
-import { registerProvider } from "../actions/provider/register-provider.ts";
-import { stake } from "../actions/provider/stake.ts";
 import { fetchJobOutput } from "../actions/requester/fetch-job-output.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
-import { uploadJobContent } from "../actions/requester/upload-job-content.ts";
 import { ExecutionStatus } from "../executor/result-hash.ts";
-import { decodeMonteCarloOutput, encodeMonteCarloInput } from "../programs/montecarlo.ts";
-import { loadSampleProgram } from "../programs/sample-programs.ts";
-import { createLocalStore } from "../store/local.ts";
-import { createContentServer, type ContentServer } from "../store/server.ts";
+import { decodeMonteCarloOutput } from "../programs/montecarlo.ts";
 import {
-  deploySystem,
-  freePort,
+  eventCounts,
   hdAccount,
   logRecords,
-  privateKeyOf,
+  monteCarloJobs,
+  readJournal,
   startDaemonProcess,
-  startHardhatNode,
+  txCountOf,
   waitFor,
+  waitForStates,
+  writeDaemonConfig,
   type ChildHandle,
-  type HardhatNode,
-  type System,
 } from "./test-helpers.ts";
+import { useDaemonTestbed } from "./testbed.ts";
 
-const TOKEN = 10n ** 18n;
 const PROVIDER = 2;
 const REQUESTER = 1;
 
 describe("provider daemon end to end (hardhat node + daemon child processes)", function () {
   this.timeout(120_000);
-  let node: HardhatNode;
-  let system: System;
-  let dir: string;
-  let requesterServer: ContentServer;
-  const daemons: ChildHandle[] = [];
-
-  before(async function () {
-    node = await startHardhatNode();
-    system = await deploySystem(node.url);
-    // Blocks every second as well as on each transaction, like a real chain: deadlines pass.
-    await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
-    const provider = system.clientFor(PROVIDER);
-    await registerProvider(provider, { endpoint: "http://127.0.0.1/", pricePerFuel: 1n, maxFuel: 10n ** 12n });
-    await stake(provider, { amount: 1_000n * TOKEN, payment: "permit" });
-  });
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "hashwork-daemon-e2e-"));
-    const store = createLocalStore({ dir: join(dir, "requester") });
-    requesterServer = createContentServer({ store });
-    await requesterServer.start();
-  });
+  const t = useDaemonTestbed("e2e", [PROVIDER]);
+  const daemons = t.daemons;
+  let run = 0;
+  let dataDir: string;
 
   afterEach(async function () {
-    if (this.currentTest?.state === "failed") {
-      for (const d of daemons) console.error(`--- daemon output\n${d.lines.slice(-400).join("\n")}\n${d.stderr().slice(-3000)}`);
-    }
-    for (const d of daemons.splice(0)) d.kill();
     // A test may stop mining; the next one starts with blocks again.
-    await system.publicClient.request({ method: "evm_setAutomine" as never, params: [true] as never });
-    await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
-    await requesterServer?.close();
-    await rm(dir, { recursive: true, force: true });
+    await t.system.publicClient.request({ method: "evm_setAutomine" as never, params: [true] as never });
+    await t.system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
   });
 
-  after(() => node?.kill());
-
+  /** A fresh data dir per test (`provider-<n>/data`). */
   async function writeConfig(overrides: Record<string, unknown> = {}): Promise<string> {
-    const keyFile = join(dir, "provider.key");
-    await writeFile(keyFile, `${privateKeyOf(hdAccount(PROVIDER))}\n`, { mode: 0o600 });
-    const config = {
-      rpcUrl: node.url,
-      deployment: {
-        market: system.deployment.market,
-        token: system.deployment.token,
-        disputes: system.deployment.disputes,
-        fromBlock: system.deployment.fromBlock!.toString(),
-      },
-      key: { file: keyFile },
-      dataDir: join(dir, "data"),
-      confirmations: 0,
-      pollIntervalMs: 150,
-      http: { port: await freePort() },
-      roles: { provider: true, keeper: false },
-      claimPolicy: { concurrency: 4 },
-      executor: { threads: 1 },
-      tx: { receiptTimeoutMs: 10_000 },
-      ...overrides,
-    };
-    const file = join(dir, "daemon.json");
-    await writeFile(file, JSON.stringify(config, null, 2));
-    return file;
+    const name = `provider-${++run}`;
+    dataDir = join(t.dir, name, "data");
+    return writeDaemonConfig(t.system, { dir: t.dir, name, index: PROVIDER, overrides });
   }
 
   async function postMonteCarlo(count: number, firstSeed: number, samples = 2_000n) {
-    const requester = system.clientFor(REQUESTER);
-    const requesterStore = createLocalStore({ dir: join(dir, "requester") });
-    const { wasm } = await loadSampleProgram("montecarlo");
     const seeds = Array.from({ length: count }, (_, i) => BigInt(firstSeed + i));
-    const jobs = [];
-    for (const seed of seeds) {
-      const content = await uploadJobContent(requester, { store: requesterStore, program: wasm, input: encodeMonteCarloInput({ seed, samples }) });
-      jobs.push({
-        programHash: content.programHash,
-        inputHash: content.inputHash,
-        programURI: requesterServer.uriFor(content.programHash),
-        inputURI: requesterServer.uriFor(content.inputHash),
-        fuelLimit: 100_000_000n + samples * 100n, // ~84 fuel per sample
-        reward: 2n * TOKEN,
-        collateralPct: 100,
-        executionTime: 120,
-        challengeWindow: 2,
-      });
-    }
-    const { jobIds } = await postJobs(requester, { jobs });
+    const jobs = await monteCarloJobs(t.system, {
+      requester: REQUESTER,
+      storeDir: join(t.dir, "requester"),
+      uriFor: (h) => t.server.uriFor(h),
+      seeds,
+      samples,
+      job: { fuelLimit: 100_000_000n + samples * 100n }, // ~84 fuel per sample
+    });
+    const { jobIds } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
     return { jobIds, seeds };
   }
 
   const providerAddress = (): Address => getAddress(hdAccount(PROVIDER).address);
-  const txCount = () => system.publicClient.getTransactionCount({ address: providerAddress(), blockTag: "latest" });
-
-  async function allFinalized(jobIds: bigint[], timeoutMs: number) {
-    const requester = system.clientFor(REQUESTER);
-    await waitFor("every job finalized", async () => {
-      const states = await Promise.all(jobIds.map((id) => readJobState(requester, id)));
-      return states.every((s) => s === "Finalized") ? true : undefined;
-    }, timeoutMs, 250);
-  }
-
-  /** Market events of each kind per job over the whole run. */
-  async function eventCounts(jobIds: bigint[]) {
-    const logs = await system.publicClient.getLogs({ address: system.deployment.market, fromBlock: system.deployment.fromBlock });
-    const parsed = parseEventLogs({ abi: hashworkMarketAbi, logs });
-    const count = (name: string, id: bigint) => parsed.filter((l) => l.eventName === name && (l.args as { jobId?: bigint }).jobId === id).length;
-    return jobIds.map((id) => ({ claimed: count("JobClaimed", id), submitted: count("ResultSubmitted", id), finalized: count("JobFinalized", id) }));
-  }
+  const txCount = () => txCountOf(t.system, PROVIDER);
+  const allFinalized = (jobIds: bigint[], timeoutMs: number) => waitForStates(t.system, jobIds, timeoutMs);
+  const journalRows = () => readJournal(dataDir);
 
   async function expectVerifiedOutputs(jobIds: bigint[], seeds: bigint[], samples = 2_000n) {
-    const requester = system.clientFor(REQUESTER);
+    const requester = t.system.clientFor(REQUESTER);
     for (const [i, jobId] of jobIds.entries()) {
       const { output, outcome, result } = await fetchJobOutput(requester, { jobId });
       expect(outcome.status).to.equal(ExecutionStatus.Ok);
@@ -160,32 +81,19 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     }
   }
 
-  function journalRows(dataDir: string) {
-    const db = new DatabaseSync(join(dataDir, "daemon.sqlite"), { readOnly: true });
-    try {
-      const intents = db.prepare("SELECT job_id, action, status FROM intents").all() as { job_id: string; action: string; status: string }[];
-      const txs = db.prepare("SELECT hash, job_id, action, nonce, status FROM transactions").all() as {
-        hash: string; job_id: string; action: string; nonce: number; status: string;
-      }[];
-      return { intents, txs };
-    } finally {
-      db.close();
-    }
-  }
-
   /**
    * What left the provider's account since `before` is exactly the journal's mined transactions
    * (claims, submissions and finalizations may be batched: at most one transaction per job and
    * step), each succeeded, and no nonce was used twice.
    */
   async function expectOnlyJournaledTransactions(before: number, txs: { hash: string; nonce: number; status: string }[], jobs: number) {
-    const mined = txs.filter((t) => t.status === "mined");
+    const mined = txs.filter((tx) => tx.status === "mined");
     expect(await txCount(), "transactions sent = journaled and mined").to.equal(before + mined.length);
     expect(mined.length).to.be.within(3, 3 * jobs);
-    expect(new Set(mined.map((t) => t.nonce)).size).to.equal(mined.length);
-    for (const t of mined) {
-      const receipt = await system.publicClient.getTransactionReceipt({ hash: t.hash as `0x${string}` });
-      expect(receipt.status, `transaction ${t.hash}`).to.equal("success");
+    expect(new Set(mined.map((tx) => tx.nonce)).size).to.equal(mined.length);
+    for (const tx of mined) {
+      const receipt = await t.system.publicClient.getTransactionReceipt({ hash: tx.hash as `0x${string}` });
+      expect(receipt.status, `transaction ${tx.hash}`).to.equal("success");
     }
   }
 
@@ -197,7 +105,7 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     const { jobIds, seeds } = await postMonteCarlo(6, 100);
     await allFinalized(jobIds, 20_000);
     await expectVerifiedOutputs(jobIds, seeds);
-    expect(await eventCounts(jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
+    expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
 
     const health = await fetch(`${String(logRecords(daemon).find((r) => r.msg === "daemon starting")?.url)}/health`);
     expect(health.status).to.equal(200);
@@ -210,21 +118,21 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     // SIGTERM: graceful stop, exit 0.
     daemon.kill("SIGTERM");
     expect(await daemon.exited).to.equal(0);
-    const { intents, txs } = journalRows(join(dir, "data"));
+    const { intents, txs } = journalRows();
     // One confirmed intent per job and step; nothing else left the provider's account.
     expect(intents.filter((r) => r.status === "confirmed")).to.have.length(3 * jobIds.length);
     expect(intents.filter((r) => r.status !== "confirmed")).to.deep.equal([]);
     await expectOnlyJournaledTransactions(before, txs, jobIds.length);
-    expect(new Set(txs.map((t) => t.nonce)).size).to.equal(txs.length);
+    expect(new Set(txs.map((tx) => tx.nonce)).size).to.equal(txs.length);
     const records = logRecords(daemon);
-    expect(records.some((r) => r.msg === "submitted" && r.chain_id === system.chainId && typeof r.job_id === "string" && typeof r.tx_hash === "string")).to.equal(true);
+    expect(records.some((r) => r.msg === "submitted" && r.chain_id === t.system.chainId && typeof r.job_id === "string" && typeof r.tx_hash === "string")).to.equal(true);
   });
 
   it("kill -9 during an execution, then again with a submission in flight: after restarts each job is submitted once, by the journaled transaction", async function () {
     const samples = 100_000_000n; // ~2 s of execution per job
     const before = await txCount();
     const configFile = await writeConfig({ claimPolicy: { concurrency: 1, maxFuel: (200n * samples).toString() } });
-    const rpc = (method: string, params: unknown[]) => system.publicClient.request({ method: method as never, params: params as never });
+    const rpc = (method: string, params: unknown[]) => t.system.publicClient.request({ method: method as never, params: params as never });
     const mining = async (on: boolean) => {
       await rpc("evm_setAutomine", [on]);
       await rpc("evm_setIntervalMining", [on ? 1000 : 0]);
@@ -240,7 +148,7 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     await first.exited;
     expect(submitted(first), "killed before any submission").to.deep.equal([]);
     const runningJob = BigInt(String(claimed.job_id));
-    expect(await readJobState(system.clientFor(REQUESTER), runningJob)).to.equal("Claimed");
+    expect(await readJobState(t.system.clientFor(REQUESTER), runningJob)).to.equal("Claimed");
 
     // 2. With mining stopped, the restarted daemon resumes that job and sends its submission,
     //    which stays in the pool: killed with the transaction journaled but not mined.
@@ -250,8 +158,8 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     const sent = await waitFor("a submission sent", () => logRecords(second).find((r) => r.msg === "transaction sent" && r.action === "submit"), 30_000, 10);
     second.kill("SIGKILL");
     await second.exited;
-    const inFlight = journalRows(join(dir, "data")).txs.filter((t) => t.action === "submit");
-    expect(inFlight.map((t) => [t.hash, t.status])).to.deep.equal([[String(sent.tx_hash), "signed"]]);
+    const inFlight = journalRows().txs.filter((tx) => tx.action === "submit");
+    expect(inFlight.map((tx) => [tx.hash, tx.status])).to.deep.equal([[String(sent.tx_hash), "signed"]]);
 
     // 3. Mining again, a third start completes everything without sending that submission twice.
     await mining(true);
@@ -259,14 +167,14 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     daemons.push(third);
     await allFinalized(jobIds, 60_000);
     await expectVerifiedOutputs(jobIds, seeds, samples);
-    expect(await eventCounts(jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
-    const logs = await system.publicClient.getLogs({ address: system.deployment.market, fromBlock: system.deployment.fromBlock });
+    expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
+    const logs = await t.system.publicClient.getLogs({ address: t.system.deployment.market, fromBlock: t.system.deployment.fromBlock });
     const submission = parseEventLogs({ abi: hashworkMarketAbi, logs, eventName: "ResultSubmitted" }).find((l) => l.args.jobId === runningJob);
     expect(submission?.transactionHash, "the journaled submission is the one mined").to.equal(sent.tx_hash);
     third.kill("SIGTERM");
     expect(await third.exited).to.equal(0);
-    const { txs } = journalRows(join(dir, "data"));
-    expect(txs.filter((t) => t.status === "signed")).to.deep.equal([]);
+    const { txs } = journalRows();
+    expect(txs.filter((tx) => tx.status === "signed")).to.deep.equal([]);
     await expectOnlyJournaledTransactions(before, txs, jobIds.length);
   });
 
@@ -280,19 +188,19 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     await waitFor("a first submission", () => (logRecords(first).some((r) => r.msg === "submitted") ? true : undefined), 30_000, 20);
     first.kill("SIGKILL");
     await first.exited;
-    const atKill = await Promise.all(jobIds.map((id) => readJobState(system.clientFor(REQUESTER), id)));
+    const atKill = await Promise.all(jobIds.map((id) => readJobState(t.system.clientFor(REQUESTER), id)));
     expect(atKill.filter((s) => s === "Finalized").length, "killed before the run was over").to.be.below(jobIds.length);
     const second = startDaemonProcess(configFile);
     daemons.push(second);
     await allFinalized(jobIds, 45_000);
     await expectVerifiedOutputs(jobIds, seeds);
-    expect(await eventCounts(jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
+    expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
     second.kill("SIGTERM");
     expect(await second.exited).to.equal(0);
-    const { intents, txs } = journalRows(join(dir, "data"));
+    const { intents, txs } = journalRows();
     expect(intents.filter((r) => r.status === "confirmed")).to.have.length(3 * jobIds.length);
     // Every transaction the account sent, across the crash, is one the journal holds as mined.
-    expect(txs.filter((t) => t.status === "signed")).to.deep.equal([]);
+    expect(txs.filter((tx) => tx.status === "signed")).to.deep.equal([]);
     await expectOnlyJournaledTransactions(before, txs, jobIds.length);
   });
 });
