@@ -9,14 +9,16 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IHashworkDisputes} from "./interfaces/IHashworkDisputes.sol";
 import {IHashworkMarket} from "./interfaces/IHashworkMarket.sol";
 import {IJobMarket} from "./interfaces/IJobMarket.sol";
-import {CommitteeSampler} from "./libraries/CommitteeSampler.sol";
+import {IVerifierPool} from "./interfaces/IVerifierPool.sol";
 import {DisputeMath} from "./libraries/DisputeMath.sol";
 import {PayoutMath} from "./libraries/PayoutMath.sol";
+import {VerifierPool} from "./VerifierPool.sol";
 
 /// @title HashworkDisputes
 /// @notice The market's dispute module (see `IHashworkDisputes`). It holds no tokens at rest:
-/// bonds, slashed collateral and slashed verifier stake sit in the market's ledger under this
+/// bonds, slashed collateral and slashed verifier bonds sit in the market's ledger under this
 /// contract's account, and every payout is a ledger transfer the recipient withdraws.
+/// Committees are drawn from the `VerifierPool` this module creates.
 contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -26,9 +28,6 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     uint256 public constant MAX_AUDIT_RATE_BPS = 2_000;
     uint256 public constant MIN_PERIOD = 1 minutes;
     uint256 public constant MAX_PERIOD = 7 days;
-    /// @notice Draw attempts per seat before a round is declared short of verifiers. Generous,
-    /// so small pools still fill (a miss costs a round); each failed attempt costs ~5k gas.
-    uint256 public constant DRAW_ATTEMPTS_PER_SEAT = 32;
 
     // Rounds index seats as round * _ROUND_STRIDE + seat; no round has more seats than this.
     uint256 private constant _ROUND_STRIDE = 32;
@@ -39,6 +38,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
 
     IHashworkMarket private immutable _market;
     IERC20 private immutable _token;
+    IVerifierPool private immutable _pool;
 
     DisputeConfig private _config;
     // Packed in one slot with the (always non-zero) arbiter, so opening a dispute when nothing
@@ -47,6 +47,8 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     uint96 private _held;
     mapping(uint256 jobId => Dispute) private _disputes;
     mapping(uint256 jobId => mapping(uint256 roundSeat => Seat)) private _seats;
+    mapping(bytes32 commitment => uint256 blockNumber) private _challengeCommits;
+    mapping(uint256 blockNumber => bytes32 blockHash) private _pinnedSeeds;
 
     constructor(IHashworkMarket market_, address owner_, address arbiter_, DisputeConfig memory config_)
         Ownable(owner_)
@@ -54,6 +56,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         if (address(market_) == address(0)) revert DisputeZeroAddress();
         _market = market_;
         _token = IERC20(market_.token());
+        _pool = new VerifierPool(market_);
         _setArbiter(arbiter_);
         _setConfig(config_);
         // Bonds are deposited into the market's ledger under this contract's account.
@@ -68,7 +71,15 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     // ================================================================== opening
 
     /// @inheritdoc IHashworkDisputes
-    function challenge(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bytes32 challengerHash)
+    function commitChallenge(bytes32 commitment) external {
+        if (commitment == 0) revert DisputeZeroCommitment();
+        if (_challengeCommits[commitment] != 0) revert DisputeChallengeAlreadyCommitted(commitment);
+        _challengeCommits[commitment] = block.number;
+        emit ChallengeCommitted(commitment, msg.sender);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function challenge(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bytes32 challengerHash, bytes32 salt)
         external
         nonReentrant
     {
@@ -76,6 +87,13 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         if (challengerHash == 0 || challengerHash == terms.resultHash) {
             revert DisputeInvalidChallengeHash(jobId, challengerHash);
         }
+        // The commitment binds the challenger: a copy of this transaction from another account
+        // finds no commitment, and a fresh one cannot be made and revealed in the same block.
+        bytes32 commitment = DisputeMath.challengeCommitment(jobId, challengerHash, msg.sender, salt);
+        uint256 committedAt = _challengeCommits[commitment];
+        if (committedAt == 0) revert DisputeChallengeNotCommitted(jobId, commitment);
+        if (committedAt >= block.number) revert DisputeChallengeRevealTooEarly(jobId, committedAt);
+        delete _challengeCommits[commitment];
         uint256 bond = _config.challengeBond;
         // The market checks the terms, the state (Submitted) and the challenge window.
         _market.openDispute(jobId, terms);
@@ -87,14 +105,21 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
 
     /// @inheritdoc IHashworkDisputes
     function startAudit(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external nonReentrant {
-        bytes32 seed = blockhash(terms.submittedBlock);
-        if (seed == 0) revert DisputeAuditSeedUnavailable(jobId, terms.submittedBlock);
-        if (!DisputeMath.auditSelected(seed, jobId, _config.auditRateBps)) revert DisputeNotSelectedForAudit(jobId);
-        uint256 budget = _auditBudget();
+        if (!_isSelected(jobId, terms.submittedBlock)) revert DisputeNotSelectedForAudit(jobId);
         // openDispute validates the terms (so `submittedBlock` is the real one) and the window.
         _market.openDispute(jobId, terms);
+        // The reserve pays what it holds, up to the budget: an audit never waits for funds.
+        uint256 budget = _market.fundAudit(_auditBudget());
         _open(jobId, terms, address(0), 0, budget);
-        _market.fundAuditFromFees(budget);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function pinAuditSeed(uint256 blockNumber) external {
+        if (_pinnedSeeds[blockNumber] != 0) return;
+        bytes32 seed = blockhash(blockNumber);
+        if (seed == 0) revert DisputeAuditSeedUnavailable(blockNumber);
+        _pinnedSeeds[blockNumber] = seed;
+        emit AuditSeedPinned(blockNumber, seed);
     }
 
     // ================================================================== committee
@@ -120,19 +145,14 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
             return false;
         }
         uint256 lock = _config.verifierLock;
-        address[] memory chosen = CommitteeSampler.sample(
-            _market,
-            seed,
-            keccak256(abi.encode(jobId, round)),
-            CommitteeSampler.Draw({
-                size: d.size,
-                lock: lock,
-                weightCap: _config.weightCap,
-                maxAttempts: uint256(d.size) * DRAW_ATTEMPTS_PER_SEAT,
-                excluded: [terms.provider, d.challenger, _requesterOf(jobId)]
-            })
+        (address[] memory chosen, uint8[] memory votes) = _pool.draw(
+            uint48(d.snapshotBlock),
+            keccak256(abi.encode(seed, jobId, round)),
+            d.size,
+            [terms.provider, d.challenger, _requesterOf(jobId)]
         );
-        if (chosen.length < d.size) {
+        if (chosen.length == 0) {
+            // No eligible verifier bond at all at the snapshot.
             _failRound(jobId, d, 0);
             return false;
         }
@@ -144,15 +164,18 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         d.committed = 0;
         d.revealed = 0;
         d.lockPerSeat = uint96(lock);
+        d.members = uint8(chosen.length);
         uint256 base = uint256(round) * _ROUND_STRIDE;
         for (uint256 i; i < chosen.length; ++i) {
-            // Only the first slot: the vote slot is written at commit.
+            // Only the first slot: the vote slot is written at commit. `setConfig` bounds
+            // verifierLock so that a full round's lock fits in uint80.
             Seat storage seat = _seats[jobId][base + i];
             seat.verifier = chosen[i];
             seat.status = SeatStatus.Drawn;
-            _market.lockStake(chosen[i], lock);
+            seat.votes = votes[i];
+            seat.locked = uint80(_pool.lock(chosen[i], lock * votes[i]));
         }
-        emit CommitteeDrawn(jobId, round, chosen, lock, commitDeadline, revealDeadline);
+        emit CommitteeDrawn(jobId, round, chosen, votes, lock, commitDeadline, revealDeadline);
         return true;
     }
 
@@ -166,7 +189,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         if (seat.status != SeatStatus.Drawn) revert DisputeAlreadyCommitted(jobId, msg.sender);
         seat.status = SeatStatus.Committed;
         seat.vote = commitment;
-        ++d.committed;
+        d.committed += seat.votes;
         emit VoteCommitted(jobId, d.round, msg.sender, commitment);
     }
 
@@ -186,7 +209,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         }
         seat.status = SeatStatus.Revealed;
         seat.vote = resultHash;
-        ++d.revealed;
+        d.revealed += seat.votes;
         emit VoteRevealed(jobId, d.round, msg.sender, resultHash);
     }
 
@@ -207,18 +230,20 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         bool everyoneDone = revealed == size || (block.timestamp > d.commitDeadline && revealed == d.committed);
         if (!everyoneDone && block.timestamp <= d.revealDeadline) revert DisputeVotingOngoing(jobId, d.revealDeadline);
 
-        Seat[] memory seats = _roundSeats(jobId, d.round, size);
+        Seat[] memory seats = _roundSeats(jobId, d.round, d.members);
         (bytes32 winner, uint256 votes) = _majority(seats);
         if (revealed < DisputeMath.quorum(size) || votes * 2 <= revealed) {
-            _releaseSeats(jobId, d, seats, bytes32(0), false);
+            _closeFailedRound(jobId, d, seats);
             _failRound(jobId, d, revealed);
             return false;
         }
-        address[] memory honest = _releaseSeats(jobId, d, seats, winner, true);
+        (Seat[] memory honest, uint256 slashed) = _releaseSeats(jobId, d, seats, winner, true);
+        d.pot += uint96(slashed);
+        _held += uint96(slashed);
         bool providerRight = winner == terms.resultHash;
         bool challengerRight = d.challenger != address(0) && winner == d.challengerHash;
         _settle(jobId, terms, d, providerRight, challengerRight, honest);
-        emit DisputeResolved(jobId, providerRight, challengerRight, winner, honest.length);
+        emit DisputeResolved(jobId, providerRight, challengerRight, winner, votes);
         return true;
     }
 
@@ -233,7 +258,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         _requireDisputedTerms(jobId, terms);
         emit ArbiterDecided(jobId, msg.sender, providerRight);
         bool challengerRight = !providerRight && d.challenger != address(0);
-        _settle(jobId, terms, d, providerRight, challengerRight, new address[](0));
+        _settle(jobId, terms, d, providerRight, challengerRight, new Seat[](0));
         emit DisputeResolved(
             jobId, providerRight, challengerRight, providerRight ? terms.resultHash : d.challengerHash, 0
         );
@@ -257,9 +282,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         d.phase = Phase.Voided;
         if (phase == Phase.Voting) {
             uint256 base = uint256(d.round) * _ROUND_STRIDE;
-            uint256 lock = d.lockPerSeat;
-            for (uint256 i; i < d.size; ++i) {
-                _market.unlockStake(_seats[jobId][base + i].verifier, lock);
+            for (uint256 i; i < d.members; ++i) {
+                Seat storage seat = _seats[jobId][base + i];
+                if (seat.locked != 0) _pool.unlock(seat.verifier, seat.locked);
             }
         }
         uint256 bond = d.bond;
@@ -287,8 +312,28 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     // ================================================================== views
 
     /// @inheritdoc IHashworkDisputes
+    function sweepSurplus() external nonReentrant {
+        uint256 balance = _market.balanceOf(address(this));
+        uint256 held = _held;
+        if (balance <= held) revert DisputeNoSurplus();
+        address treasury = _market.treasury();
+        emit SurplusSwept(treasury, balance - held);
+        _market.transferBalance(treasury, balance - held);
+    }
+
+    /// @inheritdoc IHashworkDisputes
     function market() external view returns (address) {
         return address(_market);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function verifierPool() external view returns (address) {
+        return address(_pool);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function challengeCommitBlock(bytes32 commitment) external view returns (uint256) {
+        return _challengeCommits[commitment];
     }
 
     /// @inheritdoc IHashworkDisputes
@@ -310,7 +355,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     function getCommittee(uint256 jobId, uint8 round) external view returns (Seat[] memory seats) {
         Dispute storage d = _disputes[jobId];
         if (round > d.round || (round == d.round && d.phase == Phase.AwaitingDraw)) return seats;
-        uint256 size = round == d.round ? d.size : DisputeMath.seatsFor(_config.committeeSize, round);
+        uint256 size = round == d.round ? d.members : DisputeMath.seatsFor(_config.committeeSize, round);
         seats = _roundSeats(jobId, round, size);
         // A round that failed its draw seated nobody: trim the empty seats.
         uint256 n;
@@ -327,8 +372,13 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
 
     /// @inheritdoc IHashworkDisputes
     function isSelectedForAudit(uint256 jobId, uint256 submittedBlock) external view returns (bool) {
-        bytes32 seed = blockhash(submittedBlock);
-        return seed != 0 && DisputeMath.auditSelected(seed, jobId, _config.auditRateBps);
+        return submittedBlock < block.number && _isSelected(jobId, submittedBlock);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function auditSeed(uint256 blockNumber) external view returns (bytes32) {
+        bytes32 seed = blockhash(blockNumber);
+        return seed != 0 ? seed : _pinnedSeeds[blockNumber];
     }
 
     /// @inheritdoc IHashworkDisputes
@@ -351,6 +401,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         uint256 bond
     ) private {
         uint40 seedBlock = uint40(block.number + 1);
+        // Weights are read as of the end of this block: its successor's hash seeds the draw.
         // A job enters `Disputed` once (the market refuses a second openDispute), so this
         // entry is always fresh.
         Dispute storage d = _disputes[jobId];
@@ -360,6 +411,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         d.seedBlock = seedBlock;
         d.phase = Phase.AwaitingDraw;
         d.size = uint8(_config.committeeSize);
+        d.snapshotBlock = uint40(block.number);
         _held += uint96(bond);
         emit DisputeOpened(jobId, challenger, terms.provider, terms.resultHash, challengerHash, bond, seedBlock);
     }
@@ -381,41 +433,52 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     }
 
     /// @dev Unlocks every seat of the round. With a decision, seats that did not vote for
-    /// `winner` lose `verifierSlashBps` of their lock to the pot; without one, only seats that
-    /// did not reveal do. Returns the seats that voted for the winner. The seats are deleted
-    /// (a gas refund): once a round is over its history lives in the events.
+    /// `winner` lose `verifierSlashBps` of their lock to this module; without one, only seats that
+    /// did not reveal do. Returns the faithful seats (voted for the winner, or revealed) and the
+    /// total slashed. The seats are deleted (a gas refund): a finished round lives in the events.
     function _releaseSeats(uint256 jobId, Dispute storage d, Seat[] memory seats, bytes32 winner, bool decided)
         private
-        returns (address[] memory honest)
+        returns (Seat[] memory faithfulSeats, uint256 slashed)
     {
-        honest = new address[](seats.length);
+        faithfulSeats = new Seat[](seats.length);
         uint256 h;
-        uint256 lock = d.lockPerSeat;
-        uint256 slash = DisputeMath.slashOf(lock, _config.verifierSlashBps);
-        uint256 pot = d.pot;
+        uint256 slashBps = _config.verifierSlashBps;
         uint256 base = uint256(d.round) * _ROUND_STRIDE;
         for (uint256 i; i < seats.length; ++i) {
             Seat memory seat = seats[i];
             delete _seats[jobId][base + i];
             bool revealed = seat.status == SeatStatus.Revealed;
             bool faithful = decided ? revealed && seat.vote == winner : revealed;
+            uint256 lock = seat.locked;
             if (faithful) {
-                if (decided) honest[h++] = seat.verifier;
-                _market.unlockStake(seat.verifier, lock);
+                faithfulSeats[h++] = seat;
+                if (lock != 0) _pool.unlock(seat.verifier, lock);
                 continue;
             }
+            uint256 slash = DisputeMath.slashOf(lock, slashBps);
             if (slash != 0) {
-                _market.slashStake(seat.verifier, slash, address(this));
-                pot += slash;
+                _pool.slash(seat.verifier, slash, address(this));
+                slashed += slash;
                 emit VerifierSlashed(jobId, d.round, seat.verifier, slash);
             }
-            if (lock > slash) _market.unlockStake(seat.verifier, lock - slash);
+            if (lock > slash) _pool.unlock(seat.verifier, lock - slash);
         }
-        _held += uint96(pot - d.pot);
-        d.pot = uint96(pot);
         assembly ("memory-safe") {
-            mstore(honest, h)
+            mstore(faithfulSeats, h)
         }
+    }
+
+    /// @dev A round without a decision: what the seats that did not reveal lose goes at once to
+    /// the seats that did (they did their duty; no later round or arbiter can tell who else was
+    /// right). If nobody revealed it waits in the pot for the deciding round.
+    function _closeFailedRound(uint256 jobId, Dispute storage d, Seat[] memory seats) private {
+        (Seat[] memory revealers, uint256 slashed) = _releaseSeats(jobId, d, seats, bytes32(0), false);
+        if (revealers.length == 0) {
+            d.pot += uint96(slashed);
+            _held += uint96(slashed);
+            return;
+        }
+        _payVerifiers(jobId, revealers, slashed);
     }
 
     /// @dev Settles the job in the market and pays everyone out of the bond, the slashed
@@ -426,7 +489,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         Dispute storage d,
         bool providerRight,
         bool challengerRight,
-        address[] memory honest
+        Seat[] memory honest
     ) private {
         uint256 bond = d.bond;
         uint256 pot = d.pot;
@@ -435,12 +498,13 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         d.pot = 0;
         _held -= uint96(bond + pot);
         uint256 fee = _config.verifierFee;
+        uint256 honestVotes = _votesOf(honest);
         bool audit = d.challenger == address(0);
         uint256 toVerifiers;
         if (providerRight) {
             _market.settleDispute(jobId, terms, true);
             uint256 rest;
-            (toVerifiers, rest) = DisputeMath.splitBond(bond, fee, honest.length);
+            (toVerifiers, rest) = DisputeMath.splitBond(bond, fee, honestVotes);
             // A wrong challenger's bond compensates the provider; an audit's unused budget
             // goes back to the treasury.
             _payOut(jobId, audit ? _market.treasury() : terms.provider, audit ? PayoutRole.Treasury : PayoutRole.Provider, rest);
@@ -452,14 +516,14 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
                 // The fee-paid budget pays the verifiers; the requester, the harmed party,
                 // gets all the collateral.
                 uint256 rest;
-                (toVerifiers, rest) = DisputeMath.splitBond(bond, fee, honest.length);
+                (toVerifiers, rest) = DisputeMath.splitBond(bond, fee, honestVotes);
                 _payOut(jobId, _requesterOf(jobId), PayoutRole.Requester, collateral);
                 _payOut(jobId, _market.treasury(), PayoutRole.Treasury, rest);
             } else {
                 uint256 toChallenger;
                 uint256 toRequester;
                 (toVerifiers, toChallenger, toRequester) = DisputeMath.splitCollateral(
-                    collateral, fee, honest.length, _config.challengerRewardBps, challengerRight
+                    collateral, fee, honestVotes, _config.challengerRewardBps, challengerRight
                 );
                 _payOut(jobId, d.challenger, PayoutRole.Challenger, toChallenger + bond);
                 _payOut(jobId, _requesterOf(jobId), PayoutRole.Requester, toRequester);
@@ -469,9 +533,24 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
             _payOut(jobId, _market.treasury(), PayoutRole.Treasury, pot);
             return;
         }
-        toVerifiers += pot;
-        for (uint256 i; i < honest.length; ++i) {
-            _payOut(jobId, honest[i], PayoutRole.Verifier, DisputeMath.shareOf(toVerifiers, honest.length, i));
+        _payVerifiers(jobId, honest, toVerifiers + pot);
+    }
+
+    /// @dev Pays `amount` to `seats` in proportion to their votes; the last takes the rounding
+    /// remainder, so exactly `amount` is paid.
+    function _payVerifiers(uint256 jobId, Seat[] memory seats, uint256 amount) private {
+        uint256 votes = _votesOf(seats);
+        uint256 paid;
+        for (uint256 i; i < seats.length; ++i) {
+            uint256 share = i + 1 == seats.length ? amount - paid : (amount * seats[i].votes) / votes;
+            paid += share;
+            _payOut(jobId, seats[i].verifier, PayoutRole.Verifier, share);
+        }
+    }
+
+    function _votesOf(Seat[] memory seats) private pure returns (uint256 votes) {
+        for (uint256 i; i < seats.length; ++i) {
+            votes += seats[i].votes;
         }
     }
 
@@ -483,23 +562,25 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
 
     // ================================================================== internal: helpers
 
-    /// @dev Boyer–Moore majority vote over the revealed seats: returns the only hash that can
-    /// hold a strict majority, and its vote count.
+    /// @dev Boyer–Moore majority vote over the revealed seats, weighted by votes (a seat of
+    /// weight w counts as w ballots): returns the only hash that can hold a strict majority, and
+    /// its vote count.
     function _majority(Seat[] memory seats) private pure returns (bytes32 candidate, uint256 votes) {
         uint256 balance;
         for (uint256 i; i < seats.length; ++i) {
             if (seats[i].status != SeatStatus.Revealed) continue;
-            if (balance == 0) {
-                candidate = seats[i].vote;
-                balance = 1;
-            } else if (seats[i].vote == candidate) {
-                ++balance;
+            uint256 w = seats[i].votes;
+            if (seats[i].vote == candidate) {
+                balance += w;
+            } else if (w <= balance) {
+                balance -= w;
             } else {
-                --balance;
+                candidate = seats[i].vote;
+                balance = w - balance;
             }
         }
         for (uint256 i; i < seats.length; ++i) {
-            if (seats[i].status == SeatStatus.Revealed && seats[i].vote == candidate) ++votes;
+            if (seats[i].status == SeatStatus.Revealed && seats[i].vote == candidate) votes += seats[i].votes;
         }
     }
 
@@ -514,7 +595,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// @dev The caller's seat: the index comes from `CommitteeDrawn`, which saves searching.
     function _seatOf(uint256 jobId, Dispute storage d, uint8 seatIndex) private view returns (Seat storage seat) {
         seat = _seats[jobId][uint256(d.round) * _ROUND_STRIDE + seatIndex];
-        if (seatIndex >= d.size || seat.verifier != msg.sender) revert DisputeNotOnCommittee(jobId, msg.sender);
+        if (seatIndex >= d.members || seat.verifier != msg.sender) revert DisputeNotOnCommittee(jobId, msg.sender);
     }
 
     /// @dev The terms must be the job's committed terms and the market must still hold the job
@@ -543,6 +624,18 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         return address(uint160(jobId >> 96));
     }
 
+    /// @dev The audit lottery over the hash of the job's submission block (unknown when the
+    /// provider signed). Past 256 blocks the hash is read from its pin; a seed nobody pinned
+    /// while it was readable counts as selecting the job, so letting it expire dodges nothing.
+    function _isSelected(uint256 jobId, uint256 submittedBlock) private view returns (bool) {
+        if (submittedBlock >= block.number) revert DisputeAuditSeedUnavailable(submittedBlock);
+        uint256 rate = _config.auditRateBps;
+        if (rate == 0) return false;
+        bytes32 seed = blockhash(submittedBlock);
+        if (seed == 0) seed = _pinnedSeeds[submittedBlock];
+        return seed == 0 || DisputeMath.auditSelected(seed, jobId, rate);
+    }
+
     function _auditBudget() private view returns (uint256) {
         DisputeConfig storage c = _config;
         uint256 seats;
@@ -563,9 +656,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         _requireWithin("verifierSlashBps", c.verifierSlashBps, 1, DisputeMath.BPS);
         _requireWithin("challengerRewardBps", c.challengerRewardBps, 0, DisputeMath.BPS);
         _requireWithin("auditRateBps", c.auditRateBps, 0, MAX_AUDIT_RATE_BPS);
-        _requireWithin("verifierLock", c.verifierLock, 1, type(uint96).max);
+        // A seat records its lock in 80 bits, and one verifier may hold every seat of a round.
+        _requireWithin("verifierLock", c.verifierLock, 1, type(uint80).max / _ROUND_STRIDE);
         _requireWithin("verifierFee", c.verifierFee, 1, type(uint96).max);
-        _requireWithin("weightCap", c.weightCap, c.verifierLock, type(uint96).max);
         // A wrong challenger's bond must pay every honest verifier of the largest round.
         uint256 largestRound = DisputeMath.seatsFor(c.committeeSize, c.maxRounds - 1);
         _requireWithin("challengeBond", c.challengeBond, uint256(c.verifierFee) * largestRound, type(uint96).max);

@@ -123,21 +123,31 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
 
     /// @inheritdoc IJobMarket
     function finalizeJob(uint256 jobId, SubmittedJob calldata terms) external {
-        FeeState memory fees = _fees;
-        fees.accrued += uint128(_finalize(jobId, terms, fees.bps));
-        _fees = fees;
+        JobRecord rec = _jobs[jobId];
+        _expectState(jobId, rec, _SUBMITTED);
+        if (block.timestamp <= rec.deadline()) revert MarketChallengeWindowOpen(jobId, rec.deadline());
+        _payAndAccrue(jobId, rec, terms);
     }
 
     /// @inheritdoc IJobMarket
-    function finalizeJobs(uint256[] calldata jobIds, SubmittedJob[] calldata terms) external {
+    /// @dev Jobs that are no longer Submitted (settled or disputed meanwhile) or whose window is
+    /// still open are skipped, so nobody can fail a keeper's batch by settling one job first.
+    /// Terms that do not match a Submitted job still revert: that is the caller's mistake.
+    function finalizeJobs(uint256[] calldata jobIds, SubmittedJob[] calldata terms)
+        external
+        returns (uint256 settled)
+    {
         uint256 n = jobIds.length;
         _requireBatch(n, terms.length);
         FeeState memory fees = _fees;
-        uint256 feeTotal;
         for (uint256 i; i < n; ++i) {
-            feeTotal += _finalize(jobIds[i], terms[i], fees.bps);
+            uint256 jobId = jobIds[i];
+            JobRecord rec = _jobs[jobId];
+            if (rec.state() != JobState.Submitted || block.timestamp <= rec.deadline()) continue;
+            _requireTerms(jobId, rec, terms[i]);
+            _addFee(fees, _payProvider(jobId, terms[i], fees.bps));
+            ++settled;
         }
-        fees.accrued += uint128(feeTotal);
         _fees = fees;
     }
 
@@ -208,7 +218,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         _expectState(jobId, rec, _DISPUTED);
         _requireTerms(jobId, rec, terms);
         if (providerWon) {
-            _accrueFee(_payProvider(jobId, terms, _fees.bps));
+            _payAndAccrue(jobId, rec, terms);
             _recordDisputeWon(terms.provider);
             emit DisputeSettled(jobId, true, 0, 0);
             return;
@@ -235,28 +245,14 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     }
 
     /// @inheritdoc IDisputeHooks
-    function lockStake(address provider, uint256 amount) external onlyDisputeModule {
-        _lock(provider, amount);
-    }
-
-    /// @inheritdoc IDisputeHooks
-    function unlockStake(address provider, uint256 amount) external onlyDisputeModule {
-        _unlock(provider, amount);
-    }
-
-    /// @inheritdoc IDisputeHooks
-    function fundAuditFromFees(uint256 amount) external onlyDisputeModule {
-        uint256 accrued = _fees.accrued;
-        if (amount > accrued) revert MarketInsufficientFees(accrued, amount);
-        // The fees were already owed (to the treasury); now they are owed to the module instead.
-        _fees.accrued = uint128(accrued - amount);
-        _credit(msg.sender, amount);
-        emit AuditFundedFromFees(msg.sender, amount);
-    }
-
-    /// @inheritdoc IDisputeHooks
-    function slashStake(address provider, uint256 amount, address beneficiary) external onlyDisputeModule {
-        _slash(provider, amount, beneficiary);
+    function fundAudit(uint256 amount) external onlyDisputeModule returns (uint256 funded) {
+        FeeState memory fees = _fees;
+        funded = amount < fees.auditReserve ? amount : fees.auditReserve;
+        // The reserve was already owed (to audits); now it is owed to the module instead.
+        fees.auditReserve -= uint96(funded);
+        _fees = fees;
+        _credit(msg.sender, funded);
+        emit AuditFunded(msg.sender, funded, fees.auditReserve);
     }
 
     // ================================================================== views
@@ -381,7 +377,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         s.lastActive = uint32(block.timestamp);
         uint40 deadline = uint40(block.timestamp + rec.executionTime());
         _jobs[jobId] = rec.claimed(deadline, providerId);
-        emit JobClaimed(jobId, msg.sender, collateral, deadline);
+        emit JobClaimed(jobId, msg.sender, collateral, deadline, s.locked);
     }
 
     function _submit(uint256 jobId, uint32 providerId, bytes32 resultHash, string calldata outputURI) private {
@@ -404,13 +400,12 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         );
     }
 
-    /// @dev Checks and pays one submitted job; returns the protocol fee for the caller to accrue.
-    function _finalize(uint256 jobId, SubmittedJob calldata terms, uint256 bps) private returns (uint256 fee) {
-        JobRecord rec = _jobs[jobId];
-        _expectState(jobId, rec, _SUBMITTED);
+    /// @dev Checks the terms, pays the provider and accrues the fee (one job's settlement).
+    function _payAndAccrue(uint256 jobId, JobRecord rec, SubmittedJob calldata terms) private {
         _requireTerms(jobId, rec, terms);
-        if (block.timestamp <= rec.deadline()) revert MarketChallengeWindowOpen(jobId, rec.deadline());
-        fee = _payProvider(jobId, terms, bps);
+        FeeState memory fees = _fees;
+        _addFee(fees, _payProvider(jobId, terms, fees.bps));
+        _fees = fees;
     }
 
     /// @dev Clears the job (a gas refund; its state now derives as Finalized), pays the reward
@@ -427,6 +422,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         if (staked > type(uint96).max) {
             // Stake is full: pay into the ledger instead, so settlement can never revert.
             _credit(provider, payout);
+            emit PayoutCreditedToBalance(jobId, provider, payout);
         } else {
             s.staked = uint96(staked);
         }
@@ -434,7 +430,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         if (s.completed != type(uint32).max) ++s.completed;
         s.lastActive = uint32(block.timestamp);
         _stakes[provider] = s;
-        emit JobFinalized(jobId, provider, payout, fee, collateral);
+        emit JobFinalized(jobId, provider, payout, fee, collateral, s.locked);
     }
 
     function _expire(uint256 jobId, JobRecord rec) private {

@@ -4,13 +4,11 @@ pragma solidity ^0.8.28;
 import {IJobMarket} from "./IJobMarket.sol";
 
 /// @title The seam between the market and its dispute module.
-/// @notice Only the governance-set dispute module can move a job into or out of `Disputed`, or
-/// lock, unlock and slash stake for committee duties. If a dispute outlives
-/// `maxDisputeDuration`, anyone can void it so no funds stay stuck.
+/// @notice Only the governance-set dispute module can move a job into or out of `Disputed` and
+/// draw on the audit reserve. No hook can touch a provider's free stake: only the collateral of a
+/// disputed job moves, by the dispute's outcome (verifier bonds live in the module's own pool).
+/// If a dispute outlives `maxDisputeDuration`, anyone can void it so no funds stay stuck.
 interface IDisputeHooks {
-    /// @notice The accrued protocol fees cannot cover an audit's budget.
-    error MarketInsufficientFees(uint256 accrued, uint256 requested);
-
     /// @notice A submitted job entered a dispute; it must be resolved before `deadline`.
     event JobDisputed(uint256 indexed jobId, address indexed module, uint256 deadline);
     /// @notice The dispute module decided. On a provider loss the reward went back to the
@@ -21,9 +19,8 @@ interface IDisputeHooks {
         uint256 refund,
         uint256 collateralSlashed
     );
-    /// @notice `amount` of accrued protocol fees moved to the dispute module to pay for a
-    /// random audit.
-    event AuditFundedFromFees(address indexed module, uint256 amount);
+    /// @notice `amount` of the audit reserve moved to the dispute module to pay for a random audit.
+    event AuditFunded(address indexed module, uint256 amount, uint256 reserveLeft);
     /// @notice A dispute ran out of time: the reward was refunded and the collateral unlocked.
     event DisputeVoided(uint256 indexed jobId, uint256 refund, uint256 collateralUnlocked);
 
@@ -42,16 +39,9 @@ interface IDisputeHooks {
     /// provider's collateral, change no reputation.
     function voidExpiredDispute(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external;
 
-    /// @notice Lock `amount` of a verifier's free stake for a committee duty.
-    function lockStake(address provider, uint256 amount) external;
-
-    /// @notice Release stake locked by `lockStake`.
-    function unlockStake(address provider, uint256 amount) external;
-
-    /// @notice Move `amount` of accrued protocol fees to the dispute module's ledger balance
-    /// (random audits are paid from fees).
-    function fundAuditFromFees(uint256 amount) external;
-
-    /// @notice Take `amount` of `provider`'s locked stake and credit it to `beneficiary`.
-    function slashStake(address provider, uint256 amount, address beneficiary) external;
+    /// @notice Move up to `amount` of the audit reserve (set aside from every job's fee, out of
+    /// any withdrawal's reach) to the dispute module's ledger balance. Never reverts for want of
+    /// funds, so no one can dodge an audit by draining them.
+    /// @return funded What was moved: `amount`, or the whole reserve if it holds less.
+    function fundAudit(uint256 amount) external returns (uint256 funded);
 }

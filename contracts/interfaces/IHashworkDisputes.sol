@@ -46,12 +46,10 @@ interface IHashworkDisputes {
     struct DisputeConfig {
         /// Bond a challenger posts; pays the provider and the verifiers if the challenger is wrong.
         uint96 challengeBond;
-        /// Stake each drawn verifier locks for its duty.
+        /// Bond each drawn seat locks in the verifier pool for its duty (less if the verifier has less left).
         uint96 verifierLock;
         /// Pay per honest verifier, from the losing side's funds.
         uint96 verifierFee;
-        /// Free stake above this weighs no more in the draw (bounds the draw's rejection sampling).
-        uint96 weightCap;
         /// Share of its lock a verifier loses for not revealing or voting against the majority.
         uint16 verifierSlashBps;
         /// Share of a wrong provider's slashed collateral (after verifier pay) the challenger earns.
@@ -83,20 +81,32 @@ interface IHashworkDisputes {
         Phase phase;
         /// Zero-based round number.
         uint8 round;
-        /// Seats in the current round.
+        /// Seats (votes) in the current round.
         uint8 size;
+        /// Votes committed and revealed so far in the current round (a verifier may hold several).
         uint8 committed;
         uint8 revealed;
-        /// Stake each verifier of the current round locked (fixed at the draw).
+        /// Bond locked per seat of the current round (the config's `verifierLock`, fixed at the draw).
         uint96 lockPerSeat;
-        /// Verifier stake slashed in failed rounds, paid to the deciding round's honest verifiers.
+        /// Slashed verifier bond not yet paid out: from rounds in which no one revealed; paid to
+        /// the deciding round's honest verifiers.
         uint96 pot;
+        /// The pool's weights are read as they stood at the end of this block (the one the
+        /// dispute opened in, before any seed could be known) for every round.
+        uint40 snapshotBlock;
+        /// Distinct verifiers holding the current round's seats (entries in the seat list).
+        uint8 members;
     }
 
-    /// @notice One committee seat.
+    /// @notice One verifier's place in a round: the draw is with replacement, so a verifier
+    /// drawn k times holds one entry with k votes, and commits and reveals once.
     struct Seat {
         address verifier;
         SeatStatus status;
+        /// Seats this verifier holds in the round (its votes).
+        uint8 votes;
+        /// Bond locked in the pool for these seats (verifierLock per vote, or what was left).
+        uint80 locked;
         /// The vote commitment until revealed, then the revealed result hash.
         bytes32 vote;
     }
@@ -133,8 +143,8 @@ interface IHashworkDisputes {
     error DisputeVotingOngoing(uint256 jobId, uint256 revealDeadline);
     /// @notice Only the arbiter may decide a dispute that ran out of rounds.
     error DisputeNotArbiter(address caller);
-    /// @notice The job's submission block is too old (or too new) to read its hash.
-    error DisputeAuditSeedUnavailable(uint256 jobId, uint256 submittedBlock);
+    /// @notice That block's hash cannot be read (not mined yet, or more than 256 blocks old).
+    error DisputeAuditSeedUnavailable(uint256 blockNumber);
     /// @notice The audit lottery did not select this job.
     error DisputeNotSelectedForAudit(uint256 jobId);
     /// @notice The market has already settled this dispute some other way.
@@ -143,6 +153,15 @@ interface IHashworkDisputes {
     error DisputeInvalidParameter(bytes32 parameter, uint256 value, uint256 min, uint256 max);
     /// @notice The zero address is not allowed here.
     error DisputeZeroAddress();
+    /// @notice No challenge commitment `keccak256(abi.encode(jobId, challengerHash, msg.sender, salt))`
+    /// was made by `commitChallenge`.
+    error DisputeChallengeNotCommitted(uint256 jobId, bytes32 commitment);
+    /// @notice A challenge must be revealed in a later block than its commitment.
+    error DisputeChallengeRevealTooEarly(uint256 jobId, uint256 commitBlock);
+    /// @notice This commitment was already made.
+    error DisputeChallengeAlreadyCommitted(bytes32 commitment);
+    /// @notice Nothing in this module's ledger account is unowned.
+    error DisputeNoSurplus();
 
     // ------------------------------------------------------------------ events
 
@@ -158,11 +177,15 @@ interface IHashworkDisputes {
     );
     /// @notice The seed block aged past 256 blocks before the draw; the draw uses a new one.
     event DrawRescheduled(uint256 indexed jobId, uint8 round, uint256 seedBlock);
-    /// @notice A committee was drawn and locked `lockPerSeat` each.
+    /// @notice A challenger committed to a challenge it will reveal in a later block.
+    event ChallengeCommitted(bytes32 indexed commitment, address indexed challenger);
+    /// @notice A committee was drawn: `verifiers[i]` holds `votes[i]` seats and locked up to
+    /// `lockPerSeat` per seat in the verifier pool.
     event CommitteeDrawn(
         uint256 indexed jobId,
         uint8 round,
         address[] verifiers,
+        uint8[] votes,
         uint256 lockPerSeat,
         uint256 commitDeadline,
         uint256 revealDeadline
@@ -195,24 +218,43 @@ interface IHashworkDisputes {
     event ConfigChanged(DisputeConfig config);
     /// @notice Governance changed the arbiter.
     event ArbiterChanged(address indexed previous, address indexed current);
+    /// @notice The hash of `blockNumber` was stored so audits of jobs submitted in it stay
+    /// decidable after the chain forgets it.
+    event AuditSeedPinned(uint256 indexed blockNumber, bytes32 seed);
+    /// @notice Ledger tokens no dispute owned (a stray deposit) went to the treasury.
+    event SurplusSwept(address indexed to, uint256 amount);
 
     // ------------------------------------------------------------------ actions
 
-    /// @notice Challenge a submitted result during its challenge window, naming the hash you
-    /// believe is right and posting `challengeBond` (pulled by allowance to this module).
-    function challenge(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bytes32 challengerHash) external;
+    /// @notice First step of a challenge: commit to
+    /// `keccak256(abi.encode(jobId, challengerHash, challenger, salt))`. The commitment hides the
+    /// job and the hash, and binds the challenger, so nobody can copy it out of the mempool.
+    function commitChallenge(bytes32 commitment) external;
+
+    /// @notice Second step, in a later block than the commitment and inside the challenge window:
+    /// challenge a submitted result, naming the hash you believe is right and posting
+    /// `challengeBond` (pulled by allowance to this module).
+    function challenge(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bytes32 challengerHash, bytes32 salt)
+        external;
 
     /// @notice Open a random audit of a submitted job the lottery selected (see
-    /// `isSelectedForAudit`); paid from the market's accrued protocol fees.
+    /// `isSelectedForAudit`), paid from the market's audit reserve (what it holds, up to the
+    /// budget: an audit is never refused for want of funds).
     function startAudit(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external;
+
+    /// @notice Store the hash of `blockNumber` (while the chain can still read it: 256 blocks),
+    /// so the audit lottery of jobs submitted in that block stays decidable for their whole
+    /// challenge window. Idempotent. A submission block nobody pinned in time counts as selecting
+    /// its jobs: providers (and keepers) pin, nobody gains by letting a seed expire.
+    function pinAuditSeed(uint256 blockNumber) external;
 
     /// @notice Draw the current round's committee from the seed block's hash. If that hash is
     /// no longer readable (more than 256 blocks old), reschedule to a new seed block instead.
     /// @return drawn Whether a committee was seated (false if rescheduled or the round failed).
     function drawCommittee(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external returns (bool drawn);
 
-    /// @notice Commit a vote as the verifier in seat `seatIndex` (its position in
-    /// `CommitteeDrawn.verifiers`): `keccak256(abi.encode(resultHash, salt, msg.sender))`.
+    /// @notice Commit a vote for every seat the caller holds, as entry `seatIndex` (its position
+    /// in `CommitteeDrawn.verifiers`): `keccak256(abi.encode(resultHash, salt, msg.sender))`.
     function commitVote(uint256 jobId, uint8 seatIndex, bytes32 commitment) external;
 
     /// @notice Reveal a committed vote.
@@ -243,6 +285,12 @@ interface IHashworkDisputes {
     /// @notice The market this module serves.
     function market() external view returns (address);
 
+    /// @notice The verifier pool this module draws committees from (created with it).
+    function verifierPool() external view returns (address);
+
+    /// @notice The block in which `commitment` was made by `commitChallenge` (0: never, or used).
+    function challengeCommitBlock(bytes32 commitment) external view returns (uint256);
+
     /// @notice Current parameters.
     function config() external view returns (DisputeConfig memory);
 
@@ -258,9 +306,17 @@ interface IHashworkDisputes {
     /// @notice Tokens this module is owed in the market's ledger (open bonds and pots).
     function totalHeld() external view returns (uint256);
 
+    /// @notice Send ledger tokens this module holds beyond `totalHeld()` (someone's stray
+    /// deposit) to the market's treasury, restoring `balance == totalHeld()`.
+    function sweepSurplus() external;
+
     /// @notice Whether the audit lottery selects `jobId` submitted in `submittedBlock` (false
     /// when that block's hash is not readable).
     function isSelectedForAudit(uint256 jobId, uint256 submittedBlock) external view returns (bool);
+
+    /// @notice The audit seed of jobs submitted in `blockNumber`: its hash while readable, then
+    /// its pin (zero if never pinned).
+    function auditSeed(uint256 blockNumber) external view returns (bytes32);
 
     /// @notice Seats in round `round` under the current parameters.
     function committeeSizeFor(uint8 round) external view returns (uint256);

@@ -133,12 +133,14 @@ interface IJobMarket {
 
     /// @notice A job was posted and its reward escrowed.
     event JobPosted(uint256 indexed jobId, address indexed requester, JobRequest request);
-    /// @notice A provider claimed a job and locked `collateral` of its stake.
+    /// @notice A provider claimed a job and locked `collateral` of its stake; `totalLocked` is
+    /// all its locked stake now. This is the stake-lock event of a claim (one per job).
     event JobClaimed(
         uint256 indexed jobId,
         address indexed provider,
         uint256 collateral,
-        uint256 executionDeadline
+        uint256 executionDeadline,
+        uint256 totalLocked
     );
     /// @notice A provider committed a result; the job can be challenged until `challengeEnd`.
     /// @dev Carries every field of `SubmittedJob` so a keeper can settle from this event alone.
@@ -152,14 +154,19 @@ interface IJobMarket {
         uint256 challengeEnd,
         string outputURI
     );
-    /// @notice The job settled in the provider's favour: it was paid and its collateral unlocked.
+    /// @notice The job settled in the provider's favour: it was paid and its collateral unlocked;
+    /// `totalLocked` is all its locked stake now. This is the stake-unlock event of a settlement.
     event JobFinalized(
         uint256 indexed jobId,
         address indexed provider,
         uint256 providerPayout,
         uint256 protocolFee,
-        uint256 collateralUnlocked
+        uint256 collateralUnlocked,
+        uint256 totalLocked
     );
+    /// @notice The provider's stake was full (uint96), so `amount` of its payout went to its
+    /// ledger balance instead.
+    event PayoutCreditedToBalance(uint256 indexed jobId, address indexed provider, uint256 amount);
     /// @notice The requester cancelled an unclaimed job; the reward was refunded.
     event JobCancelled(uint256 indexed jobId, address indexed requester, uint256 refund);
     /// @notice Nobody claimed the job in time; the reward was refunded.
@@ -209,8 +216,10 @@ interface IJobMarket {
     /// @notice Pay a submitted job whose challenge window has passed. Permissionless.
     function finalizeJob(uint256 jobId, SubmittedJob calldata terms) external;
 
-    /// @notice Finalize several jobs in one transaction. Permissionless.
-    function finalizeJobs(uint256[] calldata jobIds, SubmittedJob[] calldata terms) external;
+    /// @notice Finalize several jobs in one transaction. Permissionless. Jobs that are no longer
+    /// `Submitted`, or whose window is still open, are skipped.
+    /// @return settled How many jobs were finalized.
+    function finalizeJobs(uint256[] calldata jobIds, SubmittedJob[] calldata terms) external returns (uint256 settled);
 
     /// @notice Withdraw an unclaimed job and refund its reward. Requester only.
     function cancelJob(uint256 jobId) external;

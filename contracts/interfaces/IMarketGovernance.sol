@@ -28,6 +28,8 @@ interface IMarketGovernance {
     error GovRenounceDisabled();
     /// @notice There are no fees to withdraw.
     error GovNothingToWithdraw();
+    /// @notice Only the treasury may withdraw the protocol fees.
+    error GovNotTreasury(address caller);
 
     /// @notice Any parameter change: the parameter's name, its old and its new value.
     event ParameterChanged(bytes32 indexed parameter, uint256 oldValue, uint256 newValue);
@@ -43,11 +45,16 @@ interface IMarketGovernance {
     function config() external view returns (MarketConfig memory);
     function feeBps() external view returns (uint16);
     function accruedFees() external view returns (uint256);
+    /// @notice Fees set aside for random audits; no withdrawal can reach them.
+    function auditReserve() external view returns (uint256);
+    /// @notice Share of every protocol fee that goes to the audit reserve, in basis points.
+    function auditReserveBps() external view returns (uint16);
     function treasury() external view returns (address);
     function disputeModule() external view returns (address);
     function maxDisputeDuration() external view returns (uint32);
 
     function setFeeBps(uint16 newFeeBps) external;
+    function setAuditReserveBps(uint16 newBps) external;
     function setMinStake(uint96 newMinStake) external;
     function setUnbondingPeriod(uint32 newPeriod) external;
     function setMaxClaimDelay(uint24 newDelay) external;
@@ -59,7 +66,8 @@ interface IMarketGovernance {
     function pause() external;
     function unpause() external;
 
-    /// @notice Send accrued protocol fees to the treasury. Permissionless.
+    /// @notice Treasury only: send the accrued protocol fees (never the audit reserve) to the
+    /// treasury. Restricted so nobody can empty the fees to time a withdrawal against an audit.
     function withdrawFees() external;
 
     /// @notice Send tokens held above `totalOwed` to the treasury. Permissionless.

@@ -12,6 +12,16 @@ library DisputeMath {
         return keccak256(abi.encode(resultHash, salt, verifier));
     }
 
+    /// @notice The commitment a challenger posts before revealing its challenge: hides the job and
+    /// the hash, and binds the challenger, so a copy from another account matches nothing.
+    function challengeCommitment(uint256 jobId, bytes32 challengerHash, address challenger, bytes32 salt)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(jobId, challengerHash, challenger, salt));
+    }
+
     /// @notice Seats in round `round`: the first round has `committeeSize`, each later one two more.
     function seatsFor(uint256 committeeSize, uint256 round) internal pure returns (uint256) {
         return committeeSize + 2 * round;

@@ -25,10 +25,16 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     uint32 public constant MIN_DISPUTE_DURATION = 1 hours;
     uint32 public constant MAX_DISPUTE_DURATION = 180 days;
 
-    /// @dev Fees accrue on every finalize, so the accumulator shares a slot with the rate.
+    /// @notice Share of every fee set aside for random audits when the market is deployed.
+    uint16 public constant INITIAL_AUDIT_RESERVE_BPS = 5_000;
+
+    /// @dev Fees accrue on every finalize, so the accumulators share a slot with the rates.
+    /// `accrued` is the treasury's; `auditReserve` pays audits and nothing can withdraw it.
     struct FeeState {
         uint128 accrued;
         uint16 bps;
+        uint96 auditReserve;
+        uint16 auditReserveBps;
     }
 
     MarketConfig internal _config;
@@ -51,6 +57,7 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     ) Ownable(owner_) {
         _setTreasury(treasury_);
         _setFeeBps(feeBps_);
+        _setAuditReserveBps(INITIAL_AUDIT_RESERVE_BPS);
         _setMinStake(config_.minStake);
         _setUnbondingPeriod(config_.unbondingPeriod);
         _setMaxClaimDelay(config_.maxClaimDelay);
@@ -63,6 +70,10 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     function setFeeBps(uint16 newFeeBps) external onlyOwner {
         _setFeeBps(newFeeBps);
+    }
+
+    function setAuditReserveBps(uint16 newBps) external onlyOwner {
+        _setAuditReserveBps(newBps);
     }
 
     function setMinStake(uint96 newMinStake) external onlyOwner {
@@ -114,16 +125,19 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         emit MarketPausedChanged(false, msg.sender);
     }
 
-    // ------------------------------------------------------------------ permissionless
+    // ------------------------------------------------------------------ treasury
 
     /// @inheritdoc IMarketGovernance
     function withdrawFees() external nonReentrant {
+        if (msg.sender != _treasury) revert GovNotTreasury(msg.sender);
         uint256 amount = _fees.accrued;
         if (amount == 0) revert GovNothingToWithdraw();
         _fees.accrued = 0;
         emit FeesWithdrawn(_treasury, amount);
         _pushOut(_treasury, amount);
     }
+
+    // ------------------------------------------------------------------ permissionless
 
     /// @inheritdoc IMarketGovernance
     function sweepSurplus() external nonReentrant {
@@ -149,6 +163,14 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         return _fees.accrued;
     }
 
+    function auditReserve() external view returns (uint256) {
+        return _fees.auditReserve;
+    }
+
+    function auditReserveBps() external view returns (uint16) {
+        return _fees.auditReserveBps;
+    }
+
     function treasury() external view returns (address) {
         return _treasury;
     }
@@ -163,10 +185,19 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     // ------------------------------------------------------------------ internal
 
-    function _accrueFee(uint256 fee) internal {
-        // accrued <= totalOwed <= token supply held here; uint128 cannot overflow in practice,
-        // and a checked add would only ever revert a settlement, so stay checked.
-        _fees.accrued += uint128(fee);
+    /// @dev Splits a job's fee between the audit reserve and the treasury's accrued fees, in
+    /// the caller's in-memory copy (batches write the slot once).
+    function _addFee(FeeState memory fees, uint256 fee) internal pure {
+        uint256 reserved = (fee * fees.auditReserveBps) / 10_000;
+        // Both stay <= totalOwed <= the token supply held here; checked all the same.
+        fees.auditReserve += uint96(reserved);
+        fees.accrued += uint128(fee - reserved);
+    }
+
+    function _setAuditReserveBps(uint16 v) private {
+        _requireWithin("auditReserveBps", v, 0, 10_000);
+        emit ParameterChanged("auditReserveBps", _fees.auditReserveBps, v);
+        _fees.auditReserveBps = v;
     }
 
     function _setFeeBps(uint16 v) private {

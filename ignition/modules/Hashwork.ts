@@ -12,6 +12,6 @@ export default buildModule("Hashwork", (m) => {
   const initialSupply = m.getParameter("initialSupply", 1_000_000_000n * 10n ** 18n);
   const token = m.contract("HashworkToken", [p.owner, initialSupply]);
   const market = m.contract("HashworkMarket", [token, p.owner, p.treasury, p.config, p.feeBps, p.maxDisputeDuration]);
-  const disputes = disputeModule(m, market, p.owner);
-  return { token, market, disputes };
+  const { disputes, verifierPool } = disputeModule(m, market, p.owner);
+  return { token, market, disputes, verifierPool };
 });

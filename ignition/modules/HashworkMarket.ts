@@ -8,6 +8,6 @@ export default buildModule("HashworkMarket", (m) => {
   const p = marketParameters(m);
   const token = m.getParameter<string>("token");
   const market = m.contract("HashworkMarket", [token, p.owner, p.treasury, p.config, p.feeBps, p.maxDisputeDuration]);
-  const disputes = disputeModule(m, market, p.owner);
-  return { market, disputes };
+  const { disputes, verifierPool } = disputeModule(m, market, p.owner);
+  return { market, disputes, verifierPool };
 });

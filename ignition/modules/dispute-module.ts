@@ -1,7 +1,7 @@
 import type { IgnitionModuleBuilder, NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
 
 /**
- * Deploys the dispute module for `market` and installs it. The install is sent from the
+ * Deploys the dispute module for `market` (which creates its verifier pool) and installs it. The install is sent from the
  * deployer account, which must be the market's owner (the default `owner` parameter). The
  * defaults match `scripts/lib/defaults.ts` (DISPUTE_PARAMETERS); `docs/economics.md` explains them.
  */
@@ -15,7 +15,6 @@ export function disputeModule(
     challengeBond: m.getParameter("challengeBond", 20n * unit),
     verifierLock: m.getParameter("verifierLock", 10n * unit),
     verifierFee: m.getParameter("verifierFee", unit / 2n),
-    weightCap: m.getParameter("weightCap", 1_000n * unit),
     verifierSlashBps: m.getParameter("verifierSlashBps", 5_000),
     challengerRewardBps: m.getParameter("challengerRewardBps", 5_000),
     auditRateBps: m.getParameter("auditRateBps", 500),
@@ -28,5 +27,8 @@ export function disputeModule(
   const arbiter = m.getParameter("arbiter", m.getAccount(0));
   const disputes = m.contract("HashworkDisputes", [market, owner, arbiter, config]);
   m.call(market, "setDisputeModule", [disputes]);
-  return disputes;
+  // The module creates its verifier pool; verifiers bond there.
+  const poolAddress = m.staticCall(disputes, "verifierPool");
+  const verifierPool = m.contractAt("VerifierPool", poolAddress);
+  return { disputes, verifierPool };
 }

@@ -50,7 +50,6 @@ export interface DisputeParameters {
   challengeBond: bigint;
   verifierLock: bigint;
   verifierFee: bigint;
-  weightCap: bigint;
   verifierSlashBps: number;
   challengerRewardBps: number;
   auditRateBps: number;
@@ -64,7 +63,6 @@ export const DISPUTE_PARAMETERS: DisputeParameters = {
   challengeBond: 20n * TOKEN_UNIT,
   verifierLock: 10n * TOKEN_UNIT,
   verifierFee: TOKEN_UNIT / 2n,
-  weightCap: 1_000n * TOKEN_UNIT,
   verifierSlashBps: 5_000, // a lazy or lying verifier loses half its lock
   challengerRewardBps: 5_000, // half of a wrong provider's collateral after verifier pay
   auditRateBps: 500, // 5% of submitted jobs

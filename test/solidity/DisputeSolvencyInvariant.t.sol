@@ -129,7 +129,6 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
             challengeBond: 20e18,
             verifierLock: 10e18,
             verifierFee: 0.5e18,
-            weightCap: 1_000e18,
             verifierSlashBps: 5_000,
             challengerRewardBps: 5_000,
             auditRateBps: 2_000,

@@ -40,8 +40,12 @@ contract DisputeHandler is MarketHandler {
         }
         IJobMarket.SubmittedJob memory t = termsOf[id];
         address a = actors[actorSeed % actors.length];
+        bytes32 alternative = keccak256(abi.encode("alternative", id));
         vm.prank(a);
-        disputes.challenge(id, t, keccak256(abi.encode("alternative", id)));
+        disputes.commitChallenge(DisputeMath.challengeCommitment(id, alternative, a, bytes32(0)));
+        vm.roll(block.number + 1);
+        vm.prank(a);
+        disputes.challenge(id, t, alternative, bytes32(0));
         calls["challenge"]++;
     }
 

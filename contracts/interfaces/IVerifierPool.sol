@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title Hashwork verifier pool: the bonds dispute committees are drawn from.
+/// @notice Verifiers bond tokens here, apart from any provider stake, so that claiming jobs can
+/// never change a verifier's weight and no one can shrink an honest verifier's chances by feeding
+/// it jobs. Weights are checkpointed per block: a committee is drawn from the pool exactly as it
+/// stood at the end of the block in which its dispute opened, before the seed could be known, so
+/// bonds, withdrawals and new members after that block cannot change the draw. Draws are exact
+/// stake-weighted sampling with replacement (a sum tree, no rejection sampling and no weight
+/// cap): splitting a bond across accounts gains nothing, and a draw fills every seat whenever any
+/// eligible weight exists. Bonds sit in the market's ledger under this contract's account.
+interface IVerifierPool {
+    /// @notice A verifier's bond. `bonded` is its weight; `pending` is on its way out but still
+    /// answers for duties; `locked` (<= bonded + pending) answers for seats it holds now.
+    struct Member {
+        uint96 bonded;
+        uint96 locked;
+        uint40 unlockAt;
+        uint96 pending;
+    }
+
+    /// @notice Zero amount.
+    error PoolZeroAmount();
+    /// @notice Zero address.
+    error PoolZeroAddress();
+    /// @notice A bond left in the pool must be zero or at least the market's minimum stake.
+    error PoolBelowMinimumBond(address verifier, uint256 bonded, uint256 minimum);
+    /// @notice More than is bonded was asked for.
+    error PoolInsufficientBond(address verifier, uint256 bonded, uint256 requested);
+    /// @notice Nothing can be withdrawn yet (or at all).
+    error PoolNothingToWithdraw(address verifier, uint256 unlockAt);
+    /// @notice Only the dispute module that created this pool may lock, unlock or slash.
+    error PoolNotDisputeModule(address caller);
+    /// @notice Less is locked than the unlock or slash asks for.
+    error PoolInsufficientLocked(address verifier, uint256 locked, uint256 requested);
+    /// @notice Bonds are capped at `type(uint96).max` per verifier.
+    error PoolBondTooLarge(uint256 amount);
+
+    /// @notice `verifier` bonded `amount` more; its weight is now `bonded`.
+    event Bonded(address indexed verifier, uint256 amount, uint256 bonded);
+    /// @notice `amount` left `verifier`'s weight and may be withdrawn from `unlockAt`.
+    event WithdrawalRequested(address indexed verifier, uint256 amount, uint256 bonded, uint256 unlockAt);
+    /// @notice `amount` was paid out to `to`.
+    event Withdrawn(address indexed verifier, address indexed to, uint256 amount);
+    /// @notice `amount` of `verifier`'s bond now answers for a committee seat.
+    event BondLocked(address indexed verifier, uint256 amount, uint256 locked);
+    /// @notice `amount` of `verifier`'s bond no longer answers for a seat.
+    event BondUnlocked(address indexed verifier, uint256 amount, uint256 locked);
+    /// @notice `amount` of `verifier`'s locked bond went to `beneficiary`'s market ledger balance.
+    event BondSlashed(address indexed verifier, address indexed beneficiary, uint256 amount, uint256 bonded);
+    /// @notice Tokens someone deposited to this pool's ledger account that no bond owns went to `to`.
+    event SurplusSwept(address indexed to, uint256 amount);
+
+    /// @notice Bond `amount` (pulled by allowance) as the caller's verifier weight. The resulting
+    /// bond must be at least the market's minimum stake. Counts for disputes opened in later blocks.
+    function bond(uint256 amount) external;
+
+    /// @notice Take `amount` out of the caller's weight now; it stays answerable for duties and
+    /// can be withdrawn after `withdrawalDelay()`. What stays bonded must be 0 or >= the minimum.
+    function requestWithdrawal(uint256 amount) external;
+
+    /// @notice Pay the caller's unlocked pending withdrawal to `to` once its delay has passed.
+    function withdraw(address to) external;
+
+    /// @notice Dispute module only: lock up to `amount` of `verifier`'s bond (or pending) for a
+    /// seat. Returns what was locked: less when the verifier has less left.
+    function lock(address verifier, uint256 amount) external returns (uint256 locked);
+
+    /// @notice Dispute module only: release `amount` of `verifier`'s lock.
+    function unlock(address verifier, uint256 amount) external;
+
+    /// @notice Dispute module only: take `amount` of `verifier`'s lock and credit it to
+    /// `beneficiary`'s ledger balance in the market.
+    function slash(address verifier, uint256 amount, address beneficiary) external;
+
+    /// @notice Send ledger tokens this pool holds beyond every bond to the market's treasury.
+    function sweepSurplus() external;
+
+    /// @notice Draw `seats` seats with replacement, stake-weighted from the pool as it stood at the
+    /// end of block `snapshotBlock`, never seating `excluded`. Seat i lands on the member whose
+    /// range holds keccak256(seed, i) mod the eligible weight. Returns the distinct verifiers and
+    /// how many seats each holds (empty when no eligible weight exists).
+    function draw(uint48 snapshotBlock, bytes32 seed, uint256 seats, address[3] calldata excluded)
+        external
+        view
+        returns (address[] memory verifiers, uint8[] memory votes);
+
+    /// @notice The market whose ledger holds the bonds.
+    function market() external view returns (address);
+
+    /// @notice The dispute module allowed to lock, unlock and slash.
+    function disputeModule() external view returns (address);
+
+    /// @notice `verifier`'s bond record.
+    function memberOf(address verifier) external view returns (Member memory);
+
+    /// @notice `verifier`'s weight at the end of block `blockNumber` (a past or the current block).
+    function weightAt(address verifier, uint256 blockNumber) external view returns (uint256);
+
+    /// @notice All weights at the end of block `blockNumber`.
+    function totalWeightAt(uint256 blockNumber) external view returns (uint256);
+
+    /// @notice All weights now.
+    function totalWeight() external view returns (uint256);
+
+    /// @notice Tokens the pool owes its verifiers (bonded plus pending, every member).
+    function totalHeld() external view returns (uint256);
+
+    /// @notice The smallest bond a verifier may hold: the market's minimum stake.
+    function minimumBond() external view returns (uint256);
+
+    /// @notice How long a withdrawal waits: the longer of the market's unbonding period and its
+    /// longest dispute, so a bond drawn into a committee is still there when the dispute ends.
+    function withdrawalDelay() external view returns (uint256);
+}

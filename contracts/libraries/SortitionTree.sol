@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+
+/// @notice A stake-weighted sum tree with history: every node keeps a checkpoint per block in
+/// which it changed (OpenZeppelin `Checkpoints`), so a draw can read the tree exactly as it
+/// stood at the end of any past block. Sampling is one descent from the root, O(depth), never
+/// rejection: a value r in [0, total) lands on the member whose cumulative range contains it.
+///
+/// The tree is 4-ary with 7 levels below the root (16,384 leaves): a weight change rewrites 8
+/// nodes, a draw reads at most 3 children per level. A member keeps its leaf while it has
+/// weight; a leaf whose weight falls to zero is released and may be reused. Leaf ownership is
+/// checkpointed too, so a reused leaf still resolves to its former owner at earlier blocks.
+library SortitionTree {
+    using Checkpoints for Checkpoints.Trace208;
+
+    uint256 internal constant ARITY = 4;
+    uint256 internal constant DEPTH = 7;
+    uint256 internal constant CAPACITY = ARITY ** DEPTH;
+    // Node index of leaf 0: the number of nodes above the leaf level, (4^7 - 1) / 3.
+    uint256 private constant _FIRST_LEAF = (CAPACITY - 1) / (ARITY - 1);
+
+    struct Tree {
+        /// Node index (root 0; children of n are 4n+1 .. 4n+4) => sum of its subtree's weights.
+        mapping(uint256 node => Checkpoints.Trace208) sums;
+        /// Leaf number => its owner (as uint160).
+        mapping(uint256 leaf => Checkpoints.Trace208) owners;
+        /// Member => its leaf number plus one (0: no leaf).
+        mapping(address member => Checkpoints.Trace208) leaves;
+        uint256[] freeLeaves;
+        uint256 nextLeaf;
+    }
+
+    /// @notice Every leaf is held by a member with weight.
+    error SortitionTreeFull();
+    /// @notice A weight does not fit the tree's 208-bit sums.
+    error SortitionWeightTooLarge(uint256 weight);
+
+    // ------------------------------------------------------------------ writes
+
+    /// @notice Sets `member`'s weight from this block on. Zero releases its leaf.
+    function set(Tree storage t, address member, uint256 weight) internal {
+        uint48 now_ = uint48(block.number);
+        uint256 leafPlusOne = t.leaves[member].latest();
+        if (leafPlusOne == 0) {
+            if (weight == 0) return;
+            leafPlusOne = _allocate(t) + 1;
+            t.leaves[member].push(now_, uint208(leafPlusOne));
+            t.owners[leafPlusOne - 1].push(now_, uint208(uint160(member)));
+        }
+        uint256 node = _FIRST_LEAF + leafPlusOne - 1;
+        uint256 old = t.sums[node].latest();
+        if (weight == old) return;
+        if (weight > type(uint208).max) revert SortitionWeightTooLarge(weight);
+        // Walk up from the leaf; every sum stays <= the root's, which the check below bounds.
+        for (uint256 level; level <= DEPTH; ++level) {
+            uint256 sum = t.sums[node].latest();
+            uint256 updated = weight > old ? sum + (weight - old) : sum - (old - weight);
+            if (updated > type(uint208).max) revert SortitionWeightTooLarge(updated);
+            t.sums[node].push(now_, uint208(updated));
+            if (node != 0) node = (node - 1) / ARITY;
+        }
+        if (weight == 0) {
+            t.leaves[member].push(now_, 0);
+            t.freeLeaves.push(leafPlusOne - 1);
+        }
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /// @notice `member`'s weight now.
+    function weightOf(Tree storage t, address member) internal view returns (uint256) {
+        uint256 leafPlusOne = t.leaves[member].latest();
+        return leafPlusOne == 0 ? 0 : t.sums[_FIRST_LEAF + leafPlusOne - 1].latest();
+    }
+
+    /// @notice The sum of all weights now.
+    function total(Tree storage t) internal view returns (uint256) {
+        return t.sums[0].latest();
+    }
+
+    /// @notice The sum of all weights at the end of block `atBlock`.
+    function totalAt(Tree storage t, uint48 atBlock) internal view returns (uint256) {
+        return _sumAt(t, 0, atBlock);
+    }
+
+    /// @notice `member`'s leaf (plus one; 0 if none) and weight at the end of block `atBlock`.
+    function leafAndWeightAt(Tree storage t, address member, uint48 atBlock)
+        internal
+        view
+        returns (uint256 leafPlusOne, uint256 weight)
+    {
+        leafPlusOne = _lookup(t.leaves[member], atBlock);
+        if (leafPlusOne != 0) weight = _sumAt(t, _FIRST_LEAF + leafPlusOne - 1, atBlock);
+    }
+
+    /// @notice The member whose cumulative range holds `r`, in the tree as it stood at the end of
+    /// block `atBlock`, with the leaves in `removedLeaves` (leaf number plus one, 0 = unused) weighing
+    /// `removedWeights` less. The caller guarantees r < totalAt(atBlock) - sum(removedWeights).
+    function pick(
+        Tree storage t,
+        uint48 atBlock,
+        uint256 r,
+        uint256[] memory removedLeaves,
+        uint256[] memory removedWeights
+    ) internal view returns (address) {
+        uint256 node;
+        // Leaves under the current node: [first, first + span).
+        uint256 first;
+        uint256 span = CAPACITY;
+        for (uint256 level; level < DEPTH; ++level) {
+            span /= ARITY;
+            uint256 child = node * ARITY + 1;
+            // The last child takes whatever is left, so it needs no lookup.
+            for (uint256 c; c < ARITY - 1; ++c) {
+                uint256 w = _sumAt(t, child, atBlock) - _removedIn(removedLeaves, removedWeights, first, span);
+                if (r < w) break;
+                r -= w;
+                ++child;
+                first += span;
+            }
+            node = child;
+        }
+        return address(uint160(_lookup(t.owners[node - _FIRST_LEAF], atBlock)));
+    }
+
+    // ------------------------------------------------------------------ private
+
+    function _allocate(Tree storage t) private returns (uint256 leaf) {
+        uint256 n = t.freeLeaves.length;
+        if (n != 0) {
+            leaf = t.freeLeaves[n - 1];
+            t.freeLeaves.pop();
+            return leaf;
+        }
+        leaf = t.nextLeaf;
+        if (leaf == CAPACITY) revert SortitionTreeFull();
+        t.nextLeaf = leaf + 1;
+    }
+
+    function _sumAt(Tree storage t, uint256 node, uint48 atBlock) private view returns (uint256) {
+        return _lookup(t.sums[node], atBlock);
+    }
+
+    /// @dev Most lookups are for a recent block in which the node has not changed since: try the
+    /// latest checkpoint (two reads) before searching the history.
+    function _lookup(Checkpoints.Trace208 storage trace, uint48 atBlock) private view returns (uint256) {
+        (bool exists, uint48 key, uint208 value) = trace.latestCheckpoint();
+        if (!exists) return 0;
+        if (key <= atBlock) return value;
+        return trace.upperLookupRecent(atBlock);
+    }
+
+    /// @dev Weight removed from the leaves [first, first + span).
+    function _removedIn(uint256[] memory leaves, uint256[] memory weights, uint256 first, uint256 span)
+        private
+        pure
+        returns (uint256 removed)
+    {
+        for (uint256 i; i < leaves.length; ++i) {
+            uint256 plusOne = leaves[i];
+            if (plusOne > first && plusOne <= first + span) removed += weights[i];
+        }
+    }
+}
