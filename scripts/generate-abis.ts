@@ -26,6 +26,7 @@ import { toFunctionSelector } from "viem";
 export const ABI_CONTRACTS = {
   HashworkMarket: "contracts/HashworkMarket.sol",
   HashworkDisputes: "contracts/HashworkDisputes.sol",
+  VerifierPool: "contracts/VerifierPool.sol",
   HashworkToken: "contracts/token/HashworkToken.sol",
 } as const satisfies Record<string, string>;
 

@@ -38,11 +38,6 @@ export const hashworkDisputesAbi = [
             "type": "uint96"
           },
           {
-            "internalType": "uint96",
-            "name": "weightCap",
-            "type": "uint96"
-          },
-          {
             "internalType": "uint16",
             "name": "verifierSlashBps",
             "type": "uint16"
@@ -106,16 +101,54 @@ export const hashworkDisputesAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "blockNumber",
+        "type": "uint256"
+      }
+    ],
+    "name": "DisputeAuditSeedUnavailable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "DisputeChallengeAlreadyCommitted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "DisputeChallengeNotCommitted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "jobId",
         "type": "uint256"
       },
       {
         "internalType": "uint256",
-        "name": "submittedBlock",
+        "name": "commitBlock",
         "type": "uint256"
       }
     ],
-    "name": "DisputeAuditSeedUnavailable",
+    "name": "DisputeChallengeRevealTooEarly",
     "type": "error"
   },
   {
@@ -206,6 +239,11 @@ export const hashworkDisputesAbi = [
       }
     ],
     "name": "DisputeMarketStateMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "DisputeNoSurplus",
     "type": "error"
   },
   {
@@ -467,6 +505,44 @@ export const hashworkDisputesAbi = [
       {
         "indexed": true,
         "internalType": "uint256",
+        "name": "blockNumber",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "seed",
+        "type": "bytes32"
+      }
+    ],
+    "name": "AuditSeedPinned",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "challenger",
+        "type": "address"
+      }
+    ],
+    "name": "ChallengeCommitted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
         "name": "jobId",
         "type": "uint256"
       },
@@ -481,6 +557,12 @@ export const hashworkDisputesAbi = [
         "internalType": "address[]",
         "name": "verifiers",
         "type": "address[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8[]",
+        "name": "votes",
+        "type": "uint8[]"
       },
       {
         "indexed": false,
@@ -522,11 +604,6 @@ export const hashworkDisputesAbi = [
           {
             "internalType": "uint96",
             "name": "verifierFee",
-            "type": "uint96"
-          },
-          {
-            "internalType": "uint96",
-            "name": "weightCap",
             "type": "uint96"
           },
           {
@@ -815,6 +892,25 @@ export const hashworkDisputesAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "SurplusSwept",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "uint256",
         "name": "jobId",
         "type": "uint256"
@@ -902,19 +998,6 @@ export const hashworkDisputesAbi = [
     ],
     "name": "VoteRevealed",
     "type": "event"
-  },
-  {
-    "inputs": [],
-    "name": "DRAW_ATTEMPTS_PER_SEAT",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
   },
   {
     "inputs": [],
@@ -1068,6 +1151,25 @@ export const hashworkDisputesAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "blockNumber",
+        "type": "uint256"
+      }
+    ],
+    "name": "auditSeed",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "jobId",
         "type": "uint256"
       },
@@ -1107,9 +1209,46 @@ export const hashworkDisputesAbi = [
         "internalType": "bytes32",
         "name": "challengerHash",
         "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
       }
     ],
     "name": "challenge",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "challengeCommitBlock",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "commitChallenge",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1175,11 +1314,6 @@ export const hashworkDisputesAbi = [
           {
             "internalType": "uint96",
             "name": "verifierFee",
-            "type": "uint96"
-          },
-          {
-            "internalType": "uint96",
-            "name": "weightCap",
             "type": "uint96"
           },
           {
@@ -1305,6 +1439,16 @@ export const hashworkDisputesAbi = [
             "type": "uint8"
           },
           {
+            "internalType": "uint8",
+            "name": "votes",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint80",
+            "name": "locked",
+            "type": "uint80"
+          },
+          {
             "internalType": "bytes32",
             "name": "vote",
             "type": "bytes32"
@@ -1394,6 +1538,16 @@ export const hashworkDisputesAbi = [
             "internalType": "uint96",
             "name": "pot",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint40",
+            "name": "snapshotBlock",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint8",
+            "name": "members",
+            "type": "uint8"
           }
         ],
         "internalType": "struct IHashworkDisputes.Dispute",
@@ -1465,6 +1619,19 @@ export const hashworkDisputesAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "blockNumber",
+        "type": "uint256"
+      }
+    ],
+    "name": "pinAuditSeed",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1586,11 +1753,6 @@ export const hashworkDisputesAbi = [
             "type": "uint96"
           },
           {
-            "internalType": "uint96",
-            "name": "weightCap",
-            "type": "uint96"
-          },
-          {
             "internalType": "uint16",
             "name": "verifierSlashBps",
             "type": "uint16"
@@ -1683,6 +1845,13 @@ export const hashworkDisputesAbi = [
   },
   {
     "inputs": [],
+    "name": "sweepSurplus",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "totalHeld",
     "outputs": [
       {
@@ -1705,6 +1874,19 @@ export const hashworkDisputesAbi = [
     "name": "transferOwnership",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "verifierPool",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {

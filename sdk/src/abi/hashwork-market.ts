@@ -93,6 +93,17 @@ export const hashworkMarketAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "GovNotTreasury",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "GovNothingToWithdraw",
     "type": "error"
@@ -243,22 +254,6 @@ export const hashworkMarketAbi = [
       }
     ],
     "name": "MarketExecutionDeadlinePassed",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "accrued",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "requested",
-        "type": "uint256"
-      }
-    ],
-    "name": "MarketInsufficientFees",
     "type": "error"
   },
   {
@@ -761,9 +756,15 @@ export const hashworkMarketAbi = [
         "internalType": "uint256",
         "name": "amount",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "reserveLeft",
+        "type": "uint256"
       }
     ],
-    "name": "AuditFundedFromFees",
+    "name": "AuditFunded",
     "type": "event"
   },
   {
@@ -942,6 +943,12 @@ export const hashworkMarketAbi = [
         "internalType": "uint256",
         "name": "executionDeadline",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "totalLocked",
+        "type": "uint256"
       }
     ],
     "name": "JobClaimed",
@@ -1028,6 +1035,12 @@ export const hashworkMarketAbi = [
         "indexed": false,
         "internalType": "uint256",
         "name": "collateralUnlocked",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "totalLocked",
         "type": "uint256"
       }
     ],
@@ -1238,6 +1251,31 @@ export const hashworkMarketAbi = [
       }
     ],
     "name": "ParameterChanged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "PayoutCreditedToBalance",
     "type": "event"
   },
   {
@@ -1566,6 +1604,19 @@ export const hashworkMarketAbi = [
   },
   {
     "inputs": [],
+    "name": "INITIAL_AUDIT_RESERVE_BPS",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_BATCH",
     "outputs": [
       {
@@ -1709,6 +1760,32 @@ export const hashworkMarketAbi = [
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "auditReserve",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "auditReserveBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
       }
     ],
     "stateMutability": "view",
@@ -2008,7 +2085,13 @@ export const hashworkMarketAbi = [
       }
     ],
     "name": "finalizeJobs",
-    "outputs": [],
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "settled",
+        "type": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -2039,8 +2122,14 @@ export const hashworkMarketAbi = [
         "type": "uint256"
       }
     ],
-    "name": "fundAuditFromFees",
-    "outputs": [],
+    "name": "fundAudit",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "funded",
+        "type": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -2156,24 +2245,6 @@ export const hashworkMarketAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      }
-    ],
-    "name": "lockStake",
-    "outputs": [],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2721,6 +2792,19 @@ export const hashworkMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint16",
+        "name": "newBps",
+        "type": "uint16"
+      }
+    ],
+    "name": "setAuditReserveBps",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint24",
         "name": "newMin",
         "type": "uint24"
@@ -2911,29 +2995,6 @@ export const hashworkMarketAbi = [
         "type": "uint256"
       }
     ],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      },
-      {
-        "internalType": "address",
-        "name": "beneficiary",
-        "type": "address"
-      }
-    ],
-    "name": "slashStake",
-    "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -3189,24 +3250,6 @@ export const hashworkMarketAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      }
-    ],
-    "name": "unlockStake",
-    "outputs": [],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

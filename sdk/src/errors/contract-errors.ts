@@ -31,28 +31,94 @@ export class DisputeAlreadyCommittedError extends ContractRevertError {
 const disputeAlreadyCommittedErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"address","name":"verifier","type":"address"}],"name":"DisputeAlreadyCommitted","type":"error"} as const;
 
 /**
- * `DisputeAuditSeedUnavailable(uint256,uint256)` — The job's submission block is too old (or too new) to read its hash.
+ * `DisputeAuditSeedUnavailable(uint256)` — That block's hash cannot be read (not mined yet, or more than 256 blocks old).
  *
- * Raised by `HashworkDisputes`; selector `0x0b94370a`.
+ * Raised by `HashworkDisputes`; selector `0xfb496011`.
  */
 export class DisputeAuditSeedUnavailableError extends ContractRevertError {
   override name = "DisputeAuditSeedUnavailableError";
   static readonly errorName = "DisputeAuditSeedUnavailable";
-  static readonly selector = "0x0b94370a";
-  static readonly shortMessage = "The job's submission block is too old (or too new) to read its hash";
+  static readonly selector = "0xfb496011";
+  static readonly shortMessage = "That block's hash cannot be read (not mined yet, or more than 256 blocks old)";
+  /** `uint256` */
+  readonly blockNumber: bigint;
+  declare readonly args: readonly [bigint];
+
+  constructor(args: readonly [bigint], options: ContractRevertDetails = {}) {
+    super(DisputeAuditSeedUnavailableError.shortMessage, { ...options, errorName: DisputeAuditSeedUnavailableError.errorName, args, abiItem: disputeAuditSeedUnavailableErrorAbiItem });
+    this.blockNumber = args[0];
+  }
+}
+const disputeAuditSeedUnavailableErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"blockNumber","type":"uint256"}],"name":"DisputeAuditSeedUnavailable","type":"error"} as const;
+
+/**
+ * `DisputeChallengeAlreadyCommitted(bytes32)` — This commitment was already made.
+ *
+ * Raised by `HashworkDisputes`; selector `0xdc1e046b`.
+ */
+export class DisputeChallengeAlreadyCommittedError extends ContractRevertError {
+  override name = "DisputeChallengeAlreadyCommittedError";
+  static readonly errorName = "DisputeChallengeAlreadyCommitted";
+  static readonly selector = "0xdc1e046b";
+  static readonly shortMessage = "This commitment was already made";
+  /** `bytes32` */
+  readonly commitment: Hex;
+  declare readonly args: readonly [Hex];
+
+  constructor(args: readonly [Hex], options: ContractRevertDetails = {}) {
+    super(DisputeChallengeAlreadyCommittedError.shortMessage, { ...options, errorName: DisputeChallengeAlreadyCommittedError.errorName, args, abiItem: disputeChallengeAlreadyCommittedErrorAbiItem });
+    this.commitment = args[0];
+  }
+}
+const disputeChallengeAlreadyCommittedErrorAbiItem = {"inputs":[{"internalType":"bytes32","name":"commitment","type":"bytes32"}],"name":"DisputeChallengeAlreadyCommitted","type":"error"} as const;
+
+/**
+ * `DisputeChallengeNotCommitted(uint256,bytes32)` — No challenge commitment `keccak256(abi.encode(jobId, challengerHash, msg.sender, salt))` was made by `commitChallenge`.
+ *
+ * Raised by `HashworkDisputes`; selector `0x19805e08`.
+ */
+export class DisputeChallengeNotCommittedError extends ContractRevertError {
+  override name = "DisputeChallengeNotCommittedError";
+  static readonly errorName = "DisputeChallengeNotCommitted";
+  static readonly selector = "0x19805e08";
+  static readonly shortMessage = "No challenge commitment `keccak256(abi.encode(jobId, challengerHash, msg.sender, salt))` was made by `commitChallenge`";
+  /** `uint256` */
+  readonly jobId: bigint;
+  /** `bytes32` */
+  readonly commitment: Hex;
+  declare readonly args: readonly [bigint, Hex];
+
+  constructor(args: readonly [bigint, Hex], options: ContractRevertDetails = {}) {
+    super(DisputeChallengeNotCommittedError.shortMessage, { ...options, errorName: DisputeChallengeNotCommittedError.errorName, args, abiItem: disputeChallengeNotCommittedErrorAbiItem });
+    this.jobId = args[0];
+    this.commitment = args[1];
+  }
+}
+const disputeChallengeNotCommittedErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"bytes32","name":"commitment","type":"bytes32"}],"name":"DisputeChallengeNotCommitted","type":"error"} as const;
+
+/**
+ * `DisputeChallengeRevealTooEarly(uint256,uint256)` — A challenge must be revealed in a later block than its commitment.
+ *
+ * Raised by `HashworkDisputes`; selector `0xaba4f933`.
+ */
+export class DisputeChallengeRevealTooEarlyError extends ContractRevertError {
+  override name = "DisputeChallengeRevealTooEarlyError";
+  static readonly errorName = "DisputeChallengeRevealTooEarly";
+  static readonly selector = "0xaba4f933";
+  static readonly shortMessage = "A challenge must be revealed in a later block than its commitment";
   /** `uint256` */
   readonly jobId: bigint;
   /** `uint256` */
-  readonly submittedBlock: bigint;
+  readonly commitBlock: bigint;
   declare readonly args: readonly [bigint, bigint];
 
   constructor(args: readonly [bigint, bigint], options: ContractRevertDetails = {}) {
-    super(DisputeAuditSeedUnavailableError.shortMessage, { ...options, errorName: DisputeAuditSeedUnavailableError.errorName, args, abiItem: disputeAuditSeedUnavailableErrorAbiItem });
+    super(DisputeChallengeRevealTooEarlyError.shortMessage, { ...options, errorName: DisputeChallengeRevealTooEarlyError.errorName, args, abiItem: disputeChallengeRevealTooEarlyErrorAbiItem });
     this.jobId = args[0];
-    this.submittedBlock = args[1];
+    this.commitBlock = args[1];
   }
 }
-const disputeAuditSeedUnavailableErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"uint256","name":"submittedBlock","type":"uint256"}],"name":"DisputeAuditSeedUnavailable","type":"error"} as const;
+const disputeChallengeRevealTooEarlyErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"uint256","name":"commitBlock","type":"uint256"}],"name":"DisputeChallengeRevealTooEarly","type":"error"} as const;
 
 /**
  * `DisputeCommitClosed(uint256,uint256)` — The commit period is over.
@@ -179,6 +245,24 @@ export class DisputeMarketStateMismatchError extends ContractRevertError {
   }
 }
 const disputeMarketStateMismatchErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"enum IJobMarket.JobState","name":"marketState","type":"uint8"}],"name":"DisputeMarketStateMismatch","type":"error"} as const;
+
+/**
+ * `DisputeNoSurplus()` — Nothing in this module's ledger account is unowned.
+ *
+ * Raised by `HashworkDisputes`; selector `0x61ca6db3`.
+ */
+export class DisputeNoSurplusError extends ContractRevertError {
+  override name = "DisputeNoSurplusError";
+  static readonly errorName = "DisputeNoSurplus";
+  static readonly selector = "0x61ca6db3";
+  static readonly shortMessage = "Nothing in this module's ledger account is unowned";
+  declare readonly args: readonly [];
+
+  constructor(args: readonly [], options: ContractRevertDetails = {}) {
+    super(DisputeNoSurplusError.shortMessage, { ...options, errorName: DisputeNoSurplusError.errorName, args, abiItem: disputeNoSurplusErrorAbiItem });
+  }
+}
+const disputeNoSurplusErrorAbiItem = {"inputs":[],"name":"DisputeNoSurplus","type":"error"} as const;
 
 /**
  * `DisputeNotArbiter(address)` — Only the arbiter may decide a dispute that ran out of rounds.
@@ -754,6 +838,27 @@ export class GovNothingToWithdrawError extends ContractRevertError {
 const govNothingToWithdrawErrorAbiItem = {"inputs":[],"name":"GovNothingToWithdraw","type":"error"} as const;
 
 /**
+ * `GovNotTreasury(address)` — Only the treasury may withdraw the protocol fees.
+ *
+ * Raised by `HashworkMarket`; selector `0x822d66ec`.
+ */
+export class GovNotTreasuryError extends ContractRevertError {
+  override name = "GovNotTreasuryError";
+  static readonly errorName = "GovNotTreasury";
+  static readonly selector = "0x822d66ec";
+  static readonly shortMessage = "Only the treasury may withdraw the protocol fees";
+  /** `address` */
+  readonly caller: Address;
+  declare readonly args: readonly [Address];
+
+  constructor(args: readonly [Address], options: ContractRevertDetails = {}) {
+    super(GovNotTreasuryError.shortMessage, { ...options, errorName: GovNotTreasuryError.errorName, args, abiItem: govNotTreasuryErrorAbiItem });
+    this.caller = args[0];
+  }
+}
+const govNotTreasuryErrorAbiItem = {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"GovNotTreasury","type":"error"} as const;
+
+/**
  * `GovRenounceDisabled()` — Ownership cannot be renounced: a market without an owner could never be unpaused.
  *
  * Raised by `HashworkMarket`; selector `0xdea1d77d`.
@@ -1028,30 +1133,6 @@ export class MarketExecutionDeadlinePassedError extends ContractRevertError {
   }
 }
 const marketExecutionDeadlinePassedErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"uint256","name":"executionDeadline","type":"uint256"}],"name":"MarketExecutionDeadlinePassed","type":"error"} as const;
-
-/**
- * `MarketInsufficientFees(uint256,uint256)` — The accrued protocol fees cannot cover an audit's budget.
- *
- * Raised by `HashworkMarket`; selector `0xfe48585e`.
- */
-export class MarketInsufficientFeesError extends ContractRevertError {
-  override name = "MarketInsufficientFeesError";
-  static readonly errorName = "MarketInsufficientFees";
-  static readonly selector = "0xfe48585e";
-  static readonly shortMessage = "The accrued protocol fees cannot cover an audit's budget";
-  /** `uint256` */
-  readonly accrued: bigint;
-  /** `uint256` */
-  readonly requested: bigint;
-  declare readonly args: readonly [bigint, bigint];
-
-  constructor(args: readonly [bigint, bigint], options: ContractRevertDetails = {}) {
-    super(MarketInsufficientFeesError.shortMessage, { ...options, errorName: MarketInsufficientFeesError.errorName, args, abiItem: marketInsufficientFeesErrorAbiItem });
-    this.accrued = args[0];
-    this.requested = args[1];
-  }
-}
-const marketInsufficientFeesErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"accrued","type":"uint256"},{"internalType":"uint256","name":"requested","type":"uint256"}],"name":"MarketInsufficientFees","type":"error"} as const;
 
 /**
  * `MarketInvalidBatch(uint256,uint256)` — A batch must hold between 1 and `MAX_BATCH` items, with matching lengths.
@@ -1878,12 +1959,16 @@ const vaultZeroAmountErrorAbiItem = {"inputs":[],"name":"VaultZeroAmount","type"
 /** Every custom error the SDK knows, by selector. */
 export const contractErrorsBySelector = {
   "0xf1af452d": DisputeAlreadyCommittedError,
-  "0x0b94370a": DisputeAuditSeedUnavailableError,
+  "0xfb496011": DisputeAuditSeedUnavailableError,
+  "0xdc1e046b": DisputeChallengeAlreadyCommittedError,
+  "0x19805e08": DisputeChallengeNotCommittedError,
+  "0xaba4f933": DisputeChallengeRevealTooEarlyError,
   "0xe716a992": DisputeCommitClosedError,
   "0x00284ac1": DisputeCommitmentMismatchError,
   "0xe646aa6d": DisputeInvalidChallengeHashError,
   "0x7f4d3522": DisputeInvalidParameterError,
   "0x3fb2c20b": DisputeMarketStateMismatchError,
+  "0x61ca6db3": DisputeNoSurplusError,
   "0xfbee856d": DisputeNotArbiterError,
   "0xac6facca": DisputeNothingToRevealError,
   "0xba836deb": DisputeNotOnCommitteeError,
@@ -1910,6 +1995,7 @@ export const contractErrorsBySelector = {
   "0x4b800e46": ERC2612InvalidSignerError,
   "0xb9e74cde": GovNotDisputeModuleError,
   "0x7ef2883a": GovNothingToWithdrawError,
+  "0x822d66ec": GovNotTreasuryError,
   "0xdea1d77d": GovRenounceDisabledError,
   "0x8fe9fec7": GovValueOutOfBoundsError,
   "0xaf72ba1a": GovZeroAddressError,
@@ -1922,7 +2008,6 @@ export const contractErrorsBySelector = {
   "0xa383d3e2": MarketDisputeDeadlineNotReachedError,
   "0x876b5dd9": MarketExecutionDeadlineNotReachedError,
   "0xb63fd530": MarketExecutionDeadlinePassedError,
-  "0xfe48585e": MarketInsufficientFeesError,
   "0x36373d42": MarketInvalidBatchError,
   "0x1c93a2a7": MarketInvalidChallengeWindowError,
   "0xfaeebadd": MarketInvalidClaimDeadlineError,
@@ -1966,11 +2051,15 @@ export const contractErrorsBySelector = {
 export const contractErrorsAbi = [
   disputeAlreadyCommittedErrorAbiItem,
   disputeAuditSeedUnavailableErrorAbiItem,
+  disputeChallengeAlreadyCommittedErrorAbiItem,
+  disputeChallengeNotCommittedErrorAbiItem,
+  disputeChallengeRevealTooEarlyErrorAbiItem,
   disputeCommitClosedErrorAbiItem,
   disputeCommitmentMismatchErrorAbiItem,
   disputeInvalidChallengeHashErrorAbiItem,
   disputeInvalidParameterErrorAbiItem,
   disputeMarketStateMismatchErrorAbiItem,
+  disputeNoSurplusErrorAbiItem,
   disputeNotArbiterErrorAbiItem,
   disputeNothingToRevealErrorAbiItem,
   disputeNotOnCommitteeErrorAbiItem,
@@ -1997,6 +2086,7 @@ export const contractErrorsAbi = [
   eRC2612InvalidSignerErrorAbiItem,
   govNotDisputeModuleErrorAbiItem,
   govNothingToWithdrawErrorAbiItem,
+  govNotTreasuryErrorAbiItem,
   govRenounceDisabledErrorAbiItem,
   govValueOutOfBoundsErrorAbiItem,
   govZeroAddressErrorAbiItem,
@@ -2009,7 +2099,6 @@ export const contractErrorsAbi = [
   marketDisputeDeadlineNotReachedErrorAbiItem,
   marketExecutionDeadlineNotReachedErrorAbiItem,
   marketExecutionDeadlinePassedErrorAbiItem,
-  marketInsufficientFeesErrorAbiItem,
   marketInvalidBatchErrorAbiItem,
   marketInvalidChallengeWindowErrorAbiItem,
   marketInvalidClaimDeadlineErrorAbiItem,
