@@ -3,5 +3,6 @@
 
 export { hashworkMarketAbi } from "./hashwork-market.ts";
 export { hashworkDisputesAbi } from "./hashwork-disputes.ts";
+export { verifierPoolAbi } from "./verifier-pool.ts";
 export { hashworkTokenAbi } from "./hashwork-token.ts";
 export * from "./enums.ts";
