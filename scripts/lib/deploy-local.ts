@@ -1,6 +1,6 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import type { HashworkDisputes, HashworkMarket, HashworkToken } from "../../types/ethers-contracts/index.js";
+import type { HashworkDisputes, HashworkMarket, HashworkToken, VerifierPool } from "../../types/ethers-contracts/index.js";
 import {
   DISPUTE_PARAMETERS,
   LOCAL_PARAMETERS,
@@ -19,6 +19,8 @@ export interface LocalDeployment {
 
 export interface LocalSystem extends LocalDeployment {
   disputes: HashworkDisputes;
+  /** The verifier pool the dispute module created (`disputes.verifierPool()`): verifiers bond here. */
+  verifierPool: VerifierPool;
 }
 
 /**
@@ -42,7 +44,10 @@ export async function deployLocal(
   return { token, market, owner, treasury };
 }
 
-/** `deployLocal` plus the dispute module, installed in the market; the owner is the arbiter. */
+/**
+ * `deployLocal` plus the dispute module, installed in the market, and the verifier pool it
+ * created; the owner is the arbiter.
+ */
 export async function deployLocalSystem(
   ethers: HardhatEthers,
   parameters: MarketParameters = LOCAL_PARAMETERS,
@@ -56,7 +61,8 @@ export async function deployLocalSystem(
     disputeConfig(disputeParameters),
   ]);
   await d.market.connect(d.owner).setDisputeModule(await disputes.getAddress());
-  return { ...d, disputes };
+  const verifierPool = await ethers.getContractAt("VerifierPool", await disputes.verifierPool());
+  return { ...d, disputes, verifierPool };
 }
 
 /** The DisputeConfig tuple the dispute module takes. */
