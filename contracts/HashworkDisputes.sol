@@ -163,7 +163,6 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         d.revealDeadline = revealDeadline;
         d.committed = 0;
         d.revealed = 0;
-        d.lockPerSeat = uint96(lock);
         d.members = uint8(chosen.length);
         uint256 base = uint256(round) * _ROUND_STRIDE;
         for (uint256 i; i < chosen.length; ++i) {

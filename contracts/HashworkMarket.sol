@@ -43,7 +43,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
 
     /// @inheritdoc IJobMarket
     function postJob(JobRequest calldata request) external nonReentrant returns (uint256 jobId) {
-        MarketConfig memory cfg = _configWhenLive();
+        PostRules memory cfg = _postRulesWhenLive();
         uint64 nonce = _fundFromBalance(request.reward, 1);
         jobId = _post(request, cfg, nonce);
     }
@@ -57,7 +57,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         bytes32 r,
         bytes32 s
     ) external nonReentrant returns (uint256 jobId) {
-        MarketConfig memory cfg = _configWhenLive();
+        PostRules memory cfg = _postRulesWhenLive();
         _tryPermit(permitValue, permitDeadline, v, r, s);
         uint64 nonce = _fundFromBalance(request.reward, 1);
         jobId = _post(request, cfg, nonce);
@@ -67,7 +67,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     function postJobs(JobRequest[] calldata requests) external nonReentrant returns (uint256[] memory jobIds) {
         uint256 n = requests.length;
         _requireBatch(n, n);
-        MarketConfig memory cfg = _configWhenLive();
+        PostRules memory cfg = _postRulesWhenLive();
         uint256 total;
         for (uint256 i; i < n; ++i) {
             total += requests[i].reward;
@@ -294,10 +294,10 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
 
     // ================================================================== internal
 
-    /// @dev Reads the config slot once and refuses new business while paused.
-    function _configWhenLive() private view returns (MarketConfig memory cfg) {
-        cfg = _config;
-        if (cfg.paused) revert MarketPaused();
+    /// @dev Reads the posting rules (one slot) and refuses new posts while paused.
+    function _postRulesWhenLive() private view returns (PostRules memory rules) {
+        rules = _postRules;
+        if (rules.paused) revert MarketPaused();
     }
 
     /// @dev Debits `amount` from the caller's ledger balance, first pulling any shortfall from
@@ -320,8 +320,12 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
             Account({balance: uint128(a.balance + shortfall - amount), jobNonce: firstNonce + uint64(count)});
     }
 
-    function _post(JobRequest calldata q, MarketConfig memory cfg, uint64 nonce) private returns (uint256 jobId) {
+    function _post(JobRequest calldata q, PostRules memory cfg, uint64 nonce) private returns (uint256 jobId) {
         if (q.reward == 0) revert MarketZeroReward();
+        if (q.reward < cfg.minReward) revert MarketRewardTooLow(q.reward, cfg.minReward);
+        if (q.collateralPct < cfg.minCollateralPct || q.collateralPct > cfg.maxCollateralPct) {
+            revert MarketInvalidCollateral(q.collateralPct, cfg.minCollateralPct, cfg.maxCollateralPct);
+        }
         if (q.fuelLimit == 0) revert MarketZeroFuel();
         if (q.programHash == 0 || q.inputHash == 0) revert MarketZeroContentHash();
         uint256 latest = block.timestamp + cfg.maxClaimDelay;
@@ -349,7 +353,8 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
 
     /// @dev The caller's provider id and stake record, checked against pause and minimum stake.
     function _claimant() private view returns (uint32 providerId, StakeInfo memory s) {
-        MarketConfig memory cfg = _configWhenLive();
+        StakeRules memory cfg = _stakeRules;
+        if (cfg.paused) revert MarketPaused();
         providerId = _providerIds[msg.sender];
         if (providerId == 0) revert RegistryNotProvider(msg.sender);
         s = _stakes[msg.sender];
@@ -369,12 +374,11 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         if (collateral > free) revert RegistryInsufficientFreeStake(msg.sender, free, collateral);
         uint16 minReputation = rec.minReputation();
         if (minReputation != 0) {
-            uint16 score = _scoreOf(msg.sender, s.completed);
+            uint16 score = _scoreFor(msg.sender, s.feeUnits, rec.reward());
             if (score < minReputation) revert MarketReputationTooLow(jobId, score, minReputation);
         }
         // collateral <= free, so locked stays <= staked <= uint96 max.
         s.locked += uint96(collateral);
-        s.lastActive = uint32(block.timestamp);
         uint40 deadline = uint40(block.timestamp + rec.executionTime());
         _jobs[jobId] = rec.claimed(deadline, providerId);
         emit JobClaimed(jobId, msg.sender, collateral, deadline, s.locked);
@@ -426,9 +430,10 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         } else {
             s.staked = uint96(staked);
         }
-        // A saturating counter: settlement must never revert on it.
+        // Saturating counters: settlement must never revert on them.
         if (s.completed != type(uint32).max) ++s.completed;
-        s.lastActive = uint32(block.timestamp);
+        uint256 units = s.feeUnits + _feeUnits(fee);
+        s.feeUnits = units > type(uint32).max ? type(uint32).max : uint32(units);
         _stakes[provider] = s;
         emit JobFinalized(jobId, provider, payout, fee, collateral, s.locked);
     }

@@ -94,8 +94,11 @@ contract VerifierPool is IVerifierPool, ReentrancyGuardTransient {
     /// @inheritdoc IVerifierPool
     function lock(address verifier, uint256 amount) external onlyDisputeModule returns (uint256 locked) {
         Member storage m = _members[verifier];
-        uint256 total = uint256(m.bonded) + m.pending;
-        uint256 available = total - m.locked;
+        uint256 bonded = m.bonded;
+        uint256 alreadyLocked = m.locked;
+        // The pending withdrawal (another slot) is read only when the bond alone falls short.
+        uint256 available = bonded > alreadyLocked ? bonded - alreadyLocked : 0;
+        if (available < amount) available = bonded + m.pending - alreadyLocked;
         locked = amount < available ? amount : available;
         if (locked == 0) return 0;
         m.locked += uint96(locked);

@@ -86,16 +86,14 @@ interface IHashworkDisputes {
         /// Votes committed and revealed so far in the current round (a verifier may hold several).
         uint8 committed;
         uint8 revealed;
-        /// Bond locked per seat of the current round (the config's `verifierLock`, fixed at the draw).
-        uint96 lockPerSeat;
-        /// Slashed verifier bond not yet paid out: from rounds in which no one revealed; paid to
-        /// the deciding round's honest verifiers.
-        uint96 pot;
         /// The pool's weights are read as they stood at the end of this block (the one the
         /// dispute opened in, before any seed could be known) for every round.
         uint40 snapshotBlock;
         /// Distinct verifiers holding the current round's seats (entries in the seat list).
         uint8 members;
+        /// Slashed verifier bond not yet paid out: from rounds in which no one revealed; paid to
+        /// the deciding round's honest verifiers.
+        uint96 pot;
     }
 
     /// @notice One verifier's place in a round: the draw is with replacement, so a verifier

@@ -86,6 +86,10 @@ interface IJobMarket {
     error MarketUnexpectedJobState(uint256 jobId, JobState current, uint256 expectedStates);
     /// @notice A job must pay something.
     error MarketZeroReward();
+    /// @notice The reward is below the governance minimum.
+    error MarketRewardTooLow(uint256 reward, uint256 minimum);
+    /// @notice The collateral ratio is outside the governance bounds (never zero).
+    error MarketInvalidCollateral(uint256 collateralPct, uint256 min, uint256 max);
     /// @notice A job must allow some fuel.
     error MarketZeroFuel();
     /// @notice The program and input must be identified by hash.

@@ -6,7 +6,8 @@ pragma solidity ^0.8.28;
 /// written in code. Pausing stops new posts and claims only: refunds, withdrawals, settlement and
 /// disputes already under way always run.
 interface IMarketGovernance {
-    /// @notice Parameters read on the post and claim paths (one storage slot).
+    /// @notice The market's parameters (stored as two slots: what posting reads and what
+    /// claiming reads, so each path reads one).
     struct MarketConfig {
         bool paused;
         uint96 minStake;
@@ -16,6 +17,12 @@ interface IMarketGovernance {
         uint24 maxExecutionTime;
         uint24 minChallengeWindow;
         uint24 maxChallengeWindow;
+        /// Smallest reward a job may carry: a liar always has something to lose.
+        uint96 minReward;
+        /// Collateral a job must require, in percent of its reward (never zero).
+        uint16 minCollateralPct;
+        /// Collateral a job may require at most, in percent of its reward (protects providers).
+        uint16 maxCollateralPct;
     }
 
     /// @notice A parameter is outside its hard bounds.
@@ -54,6 +61,7 @@ interface IMarketGovernance {
     function maxDisputeDuration() external view returns (uint32);
 
     function setFeeBps(uint16 newFeeBps) external;
+    function setJobValueBounds(uint96 newMinReward, uint16 newMinCollateralPct, uint16 newMaxCollateralPct) external;
     function setAuditReserveBps(uint16 newBps) external;
     function setMinStake(uint96 newMinStake) external;
     function setUnbondingPeriod(uint32 newPeriod) external;

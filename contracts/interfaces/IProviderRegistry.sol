@@ -11,7 +11,7 @@ interface IProviderRegistry {
         uint96 staked; // bonded stake, including locked collateral
         uint96 locked; // collateral locked by claimed jobs and dispute duties
         uint32 completed; // jobs finalized in the provider's favour
-        uint32 lastActive; // unix time of the last claim or settlement
+        uint32 feeUnits; // protocol fees paid on them, in reputation units (see IReputation)
     }
 
     /// @notice Stake on its way out.

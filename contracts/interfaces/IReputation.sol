@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-/// @title Hashwork reputation: per-provider counters and a score jobs can require.
-/// @notice `completed` and `lastActive` live in the provider's stake record (they change on the hot
-/// path); the rarer outcomes are counted here.
+/// @title Hashwork reputation: what a provider has paid to be trusted, and a score jobs can require.
+/// @notice Reputation is denominated in protocol fees actually paid on jobs the provider completed:
+/// the one signal self-dealing cannot fake, since posting a job to yourself costs exactly its fee.
+/// A job's required score is relative to its own reward, so buying the right to claim a job gated
+/// at score S costs at least `reward × S / (10000 − S)` in fees: more than the job is worth for any
+/// S above 5000. `completed` and `feesPaid` live in the provider's stake record (they change on
+/// the hot path); the rarer outcomes are counted here.
 interface IReputation {
     /// @notice A provider's full reputation record.
     struct ReputationInfo {
@@ -11,18 +15,22 @@ interface IReputation {
         uint32 timedOut;
         uint32 disputesLost;
         uint32 disputesWon;
-        uint32 lastActive;
-        uint16 score;
+        /// Protocol fees paid on its completed jobs, in tokens (counted in `reputationUnit()`s).
+        uint256 feesPaid;
     }
 
     /// @notice A counter changed. `kind` is one of "timedOut", "disputeLost", "disputeWon".
     event ReputationChanged(address indexed provider, bytes32 indexed kind, uint256 newCount);
 
-    /// @notice The provider's counters and score.
+    /// @notice The provider's counters and fees paid.
     function reputationOf(address provider) external view returns (ReputationInfo memory);
 
-    /// @notice Score from 0 to 10000: (completed + 1) / (completed + 2 + 2 * timedOut +
-    /// 5 * disputesLost). `completed` already counts jobs won in a dispute, so `disputesWon` is
-    /// informational. A newcomer scores 5000.
-    function scoreOf(address provider) external view returns (uint16);
+    /// @notice Score from 0 to 10000 for a job paying `reward`:
+    /// `10000 × feesPaid / (feesPaid + reward × (1 + 2 × timedOut + 5 × disputesLost))`.
+    /// A newcomer scores 0; a job with `minReputation` S can be claimed only by a provider
+    /// whose fees paid reach `reward × S / (10000 − S)` (times its penalty factor).
+    function scoreFor(address provider, uint256 reward) external view returns (uint16);
+
+    /// @notice The granularity in which fees paid are counted (a thousandth of a token).
+    function reputationUnit() external view returns (uint256);
 }

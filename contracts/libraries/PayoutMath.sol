@@ -23,11 +23,16 @@ library PayoutMath {
         }
     }
 
-    /// @notice Reputation score from 0 to 10000 with a neutral prior: a newcomer scores 5000,
-    /// completed jobs (including those won in a dispute) pull it up, time-outs weigh 2 and lost
-    /// disputes 5.
-    function score(uint256 completed, uint256 timedOut, uint256 disputesLost) internal pure returns (uint16) {
-        uint256 denominator = completed + 2 + 2 * timedOut + 5 * disputesLost;
-        return uint16(((completed + 1) * MAX_SCORE) / denominator);
+    /// @notice Reputation score from 0 to 10000 for a job paying `reward`: the fees a provider has
+    /// paid against the job's reward, which time-outs (weight 2) and lost disputes (weight 5)
+    /// multiply. A newcomer scores 0; reaching score S costs `reward × S / (10000 − S)` in fees.
+    function score(uint256 feesPaid, uint256 reward, uint256 timedOut, uint256 disputesLost)
+        internal
+        pure
+        returns (uint16)
+    {
+        uint256 bar = reward * (1 + 2 * timedOut + 5 * disputesLost);
+        if (feesPaid == 0) return 0;
+        return uint16((feesPaid * MAX_SCORE) / (feesPaid + bar));
     }
 }

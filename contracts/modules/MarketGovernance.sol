@@ -24,6 +24,9 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     uint24 public constant MAX_CHALLENGE_WINDOW = 30 days;
     uint32 public constant MIN_DISPUTE_DURATION = 1 hours;
     uint32 public constant MAX_DISPUTE_DURATION = 180 days;
+    /// @notice Collateral can never be switched off, nor demanded beyond 10x the reward.
+    uint16 public constant MIN_COLLATERAL_PCT = 1;
+    uint16 public constant MAX_COLLATERAL_PCT = 1_000;
 
     /// @notice Share of every fee set aside for random audits when the market is deployed.
     uint16 public constant INITIAL_AUDIT_RESERVE_BPS = 5_000;
@@ -37,7 +40,28 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         uint16 auditReserveBps;
     }
 
-    MarketConfig internal _config;
+    /// @dev What posting reads, in one slot.
+    struct PostRules {
+        bool paused;
+        uint24 maxClaimDelay;
+        uint24 minExecutionTime;
+        uint24 maxExecutionTime;
+        uint24 minChallengeWindow;
+        uint24 maxChallengeWindow;
+        uint16 minCollateralPct;
+        uint16 maxCollateralPct;
+        uint96 minReward;
+    }
+
+    /// @dev What claiming and unstaking read, in one slot (`paused` is kept in both).
+    struct StakeRules {
+        bool paused;
+        uint96 minStake;
+        uint32 unbondingPeriod;
+    }
+
+    PostRules internal _postRules;
+    StakeRules internal _stakeRules;
     FeeState internal _fees;
     address internal _treasury;
     address internal _disputeModule;
@@ -63,6 +87,7 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         _setMaxClaimDelay(config_.maxClaimDelay);
         _setExecutionTimeBounds(config_.minExecutionTime, config_.maxExecutionTime);
         _setChallengeWindowBounds(config_.minChallengeWindow, config_.maxChallengeWindow);
+        _setJobValueBounds(config_.minReward, config_.minCollateralPct, config_.maxCollateralPct);
         _setMaxDisputeDuration(maxDisputeDuration_);
     }
 
@@ -74,6 +99,13 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     function setAuditReserveBps(uint16 newBps) external onlyOwner {
         _setAuditReserveBps(newBps);
+    }
+
+    function setJobValueBounds(uint96 newMinReward, uint16 newMinCollateralPct, uint16 newMaxCollateralPct)
+        external
+        onlyOwner
+    {
+        _setJobValueBounds(newMinReward, newMinCollateralPct, newMaxCollateralPct);
     }
 
     function setMinStake(uint96 newMinStake) external onlyOwner {
@@ -116,13 +148,11 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     }
 
     function pause() external onlyOwner {
-        _config.paused = true;
-        emit MarketPausedChanged(true, msg.sender);
+        _setPaused(true);
     }
 
     function unpause() external onlyOwner {
-        _config.paused = false;
-        emit MarketPausedChanged(false, msg.sender);
+        _setPaused(false);
     }
 
     // ------------------------------------------------------------------ treasury
@@ -151,8 +181,22 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     // ------------------------------------------------------------------ views
 
-    function config() external view returns (MarketConfig memory) {
-        return _config;
+    function config() external view returns (MarketConfig memory c) {
+        PostRules memory p = _postRules;
+        StakeRules memory k = _stakeRules;
+        c = MarketConfig({
+            paused: p.paused,
+            minStake: k.minStake,
+            unbondingPeriod: k.unbondingPeriod,
+            maxClaimDelay: p.maxClaimDelay,
+            minExecutionTime: p.minExecutionTime,
+            maxExecutionTime: p.maxExecutionTime,
+            minChallengeWindow: p.minChallengeWindow,
+            maxChallengeWindow: p.maxChallengeWindow,
+            minReward: p.minReward,
+            minCollateralPct: p.minCollateralPct,
+            maxCollateralPct: p.maxCollateralPct
+        });
     }
 
     function feeBps() external view returns (uint16) {
@@ -208,38 +252,57 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     function _setMinStake(uint96 v) private {
         _requireWithin("minStake", v, 1, type(uint96).max);
-        emit ParameterChanged("minStake", _config.minStake, v);
-        _config.minStake = v;
+        emit ParameterChanged("minStake", _stakeRules.minStake, v);
+        _stakeRules.minStake = v;
     }
 
     function _setUnbondingPeriod(uint32 v) private {
         _requireWithin("unbondingPeriod", v, MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD);
-        emit ParameterChanged("unbondingPeriod", _config.unbondingPeriod, v);
-        _config.unbondingPeriod = v;
+        emit ParameterChanged("unbondingPeriod", _stakeRules.unbondingPeriod, v);
+        _stakeRules.unbondingPeriod = v;
     }
 
     function _setMaxClaimDelay(uint24 v) private {
         _requireWithin("maxClaimDelay", v, MIN_CLAIM_DELAY, MAX_CLAIM_DELAY);
-        emit ParameterChanged("maxClaimDelay", _config.maxClaimDelay, v);
-        _config.maxClaimDelay = v;
+        emit ParameterChanged("maxClaimDelay", _postRules.maxClaimDelay, v);
+        _postRules.maxClaimDelay = v;
     }
 
     function _setExecutionTimeBounds(uint24 lo, uint24 hi) private {
         _requireWithin("minExecutionTime", lo, 1, MAX_EXECUTION_TIME);
         _requireWithin("maxExecutionTime", hi, lo, MAX_EXECUTION_TIME);
-        emit ParameterChanged("minExecutionTime", _config.minExecutionTime, lo);
-        emit ParameterChanged("maxExecutionTime", _config.maxExecutionTime, hi);
-        _config.minExecutionTime = lo;
-        _config.maxExecutionTime = hi;
+        emit ParameterChanged("minExecutionTime", _postRules.minExecutionTime, lo);
+        emit ParameterChanged("maxExecutionTime", _postRules.maxExecutionTime, hi);
+        _postRules.minExecutionTime = lo;
+        _postRules.maxExecutionTime = hi;
     }
 
     function _setChallengeWindowBounds(uint24 lo, uint24 hi) private {
         _requireWithin("minChallengeWindow", lo, 1, MAX_CHALLENGE_WINDOW);
         _requireWithin("maxChallengeWindow", hi, lo, MAX_CHALLENGE_WINDOW);
-        emit ParameterChanged("minChallengeWindow", _config.minChallengeWindow, lo);
-        emit ParameterChanged("maxChallengeWindow", _config.maxChallengeWindow, hi);
-        _config.minChallengeWindow = lo;
-        _config.maxChallengeWindow = hi;
+        emit ParameterChanged("minChallengeWindow", _postRules.minChallengeWindow, lo);
+        emit ParameterChanged("maxChallengeWindow", _postRules.maxChallengeWindow, hi);
+        _postRules.minChallengeWindow = lo;
+        _postRules.maxChallengeWindow = hi;
+    }
+
+    function _setJobValueBounds(uint96 minReward, uint16 minPct, uint16 maxPct) private {
+        _requireWithin("minReward", minReward, 1, type(uint96).max);
+        _requireWithin("minCollateralPct", minPct, MIN_COLLATERAL_PCT, MAX_COLLATERAL_PCT);
+        _requireWithin("maxCollateralPct", maxPct, minPct, MAX_COLLATERAL_PCT);
+        PostRules storage p = _postRules;
+        emit ParameterChanged("minReward", p.minReward, minReward);
+        emit ParameterChanged("minCollateralPct", p.minCollateralPct, minPct);
+        emit ParameterChanged("maxCollateralPct", p.maxCollateralPct, maxPct);
+        p.minReward = minReward;
+        p.minCollateralPct = minPct;
+        p.maxCollateralPct = maxPct;
+    }
+
+    function _setPaused(bool paused) private {
+        _postRules.paused = paused;
+        _stakeRules.paused = paused;
+        emit MarketPausedChanged(paused, msg.sender);
     }
 
     function _setMaxDisputeDuration(uint32 v) private {

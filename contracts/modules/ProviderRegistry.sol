@@ -45,7 +45,7 @@ abstract contract ProviderRegistry is IProviderRegistry, MarketGovernance {
         // amount <= free <= staked: fits in uint96 and cannot underflow.
         s.staked -= uint96(amount);
         Unbonding storage u = _unbonding[msg.sender];
-        uint40 unlockAt = uint40(block.timestamp + _config.unbondingPeriod);
+        uint40 unlockAt = uint40(block.timestamp + _stakeRules.unbondingPeriod);
         u.amount += uint96(amount);
         u.unlockAt = unlockAt;
         emit UnstakeRequested(msg.sender, amount, unlockAt);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+
 import {IReputation} from "../interfaces/IReputation.sol";
 import {PayoutMath} from "../libraries/PayoutMath.sol";
 import {ProviderRegistry} from "./ProviderRegistry.sol";
@@ -13,7 +15,19 @@ abstract contract Reputation is IReputation, ProviderRegistry {
         uint32 disputesWon;
     }
 
+    /// @dev Fees paid are counted in thousandths of a token, so 32 bits hold 4.29 million tokens
+    /// of fees (a saturating counter) whatever the token's decimals.
+    uint256 internal immutable _reputationUnit;
+
     mapping(address provider => Counters) internal _counters;
+
+    constructor() {
+        uint256 decimals = 18;
+        try IERC20Metadata(address(_token)).decimals() returns (uint8 d) {
+            decimals = d;
+        } catch {}
+        _reputationUnit = decimals > 3 ? 10 ** (decimals - 3) : 1;
+    }
 
     /// @inheritdoc IReputation
     function reputationOf(address provider) external view returns (ReputationInfo memory info) {
@@ -24,19 +38,28 @@ abstract contract Reputation is IReputation, ProviderRegistry {
             timedOut: c.timedOut,
             disputesLost: c.disputesLost,
             disputesWon: c.disputesWon,
-            lastActive: s.lastActive,
-            score: PayoutMath.score(s.completed, c.timedOut, c.disputesLost)
+            feesPaid: uint256(s.feeUnits) * _reputationUnit
         });
     }
 
     /// @inheritdoc IReputation
-    function scoreOf(address provider) external view returns (uint16) {
-        return _scoreOf(provider, _stakes[provider].completed);
+    function scoreFor(address provider, uint256 reward) external view returns (uint16) {
+        return _scoreFor(provider, _stakes[provider].feeUnits, reward);
     }
 
-    function _scoreOf(address provider, uint256 completed) internal view returns (uint16) {
+    /// @inheritdoc IReputation
+    function reputationUnit() external view returns (uint256) {
+        return _reputationUnit;
+    }
+
+    function _scoreFor(address provider, uint256 feeUnits, uint256 reward) internal view returns (uint16) {
         Counters memory c = _counters[provider];
-        return PayoutMath.score(completed, c.timedOut, c.disputesLost);
+        return PayoutMath.score(feeUnits * _reputationUnit, reward, c.timedOut, c.disputesLost);
+    }
+
+    /// @dev Fee units a settled job adds to its provider's record.
+    function _feeUnits(uint256 fee) internal view returns (uint256) {
+        return fee / _reputationUnit;
     }
 
     function _recordTimeout(address provider) internal {
