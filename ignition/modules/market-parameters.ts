@@ -13,6 +13,9 @@ export function marketParameters(m: IgnitionModuleBuilder) {
     maxExecutionTime: m.getParameter("maxExecutionTime", 7 * 24 * 3600),
     minChallengeWindow: m.getParameter("minChallengeWindow", 1),
     maxChallengeWindow: m.getParameter("maxChallengeWindow", 7 * 24 * 3600),
+    minReward: m.getParameter("minReward", 10n ** 16n),
+    minCollateralPct: m.getParameter("minCollateralPct", 100),
+    maxCollateralPct: m.getParameter("maxCollateralPct", 300),
   };
   const feeBps = m.getParameter("feeBps", 100);
   const maxDisputeDuration = m.getParameter("maxDisputeDuration", 14 * 24 * 3600);

@@ -14,6 +14,11 @@ export interface MarketParameters {
   minChallengeWindow: number;
   maxChallengeWindow: number;
   maxDisputeDuration: number;
+  /** Smallest reward a job may carry (a liar always has something to lose). */
+  minReward: bigint;
+  /** Collateral every job requires at least / at most, in percent of its reward. */
+  minCollateralPct: number;
+  maxCollateralPct: number;
 }
 
 export const LOCAL_PARAMETERS: MarketParameters = {
@@ -26,6 +31,9 @@ export const LOCAL_PARAMETERS: MarketParameters = {
   minChallengeWindow: 1,
   maxChallengeWindow: 7 * 24 * 3600,
   maxDisputeDuration: 14 * 24 * 3600,
+  minReward: TOKEN_UNIT / 100n,
+  minCollateralPct: 100,
+  maxCollateralPct: 300,
 };
 
 /** The MarketConfig tuple the constructor takes. */
@@ -39,6 +47,9 @@ export function marketConfig(p: MarketParameters) {
     maxExecutionTime: p.maxExecutionTime,
     minChallengeWindow: p.minChallengeWindow,
     maxChallengeWindow: p.maxChallengeWindow,
+    minReward: p.minReward,
+    minCollateralPct: p.minCollateralPct,
+    maxCollateralPct: p.maxCollateralPct,
   };
 }
 
