@@ -105,11 +105,20 @@ library SortitionTree {
         uint256[] memory removedLeaves,
         uint256[] memory removedWeights
     ) internal view returns (address) {
-        uint256 node;
-        // Leaves under the current node: [first, first + span).
+        // Leaves never allocated weigh nothing at any block, so the descent starts at the
+        // smallest leftmost subtree that covers every leaf allocated so far: its sum is the
+        // root's, and the levels above it cost no reads (a pool of 10 skips 5 of 7 levels).
+        uint256 span = ARITY;
+        uint256 top = DEPTH - 1;
+        uint256 used = t.nextLeaf;
+        while (span < used) {
+            span *= ARITY;
+            --top;
+        }
+        // Leftmost node of level `top`; leaves under the current node: [first, first + span).
+        uint256 node = (ARITY ** top - 1) / (ARITY - 1);
         uint256 first;
-        uint256 span = CAPACITY;
-        for (uint256 level; level < DEPTH; ++level) {
+        for (uint256 level = top; level < DEPTH; ++level) {
             span /= ARITY;
             uint256 child = node * ARITY + 1;
             // The last child takes whatever is left, so it needs no lookup.
