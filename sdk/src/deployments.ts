@@ -23,6 +23,11 @@ export type HashworkDeployment = {
    */
   disputes?: Address;
   /**
+   * The `VerifierPool` the dispute module draws committees from (it creates the pool in its
+   * constructor). Optional: when absent, the verifier actions read `disputes.verifierPool()`.
+   */
+  verifierPool?: Address;
+  /**
    * The block the market was deployed in. Event queries (job lists, histories, results) start
    * here; without it they start at block 0, which some RPC providers refuse for long chains.
    */
@@ -62,6 +67,7 @@ export function defineDeployment(deployment: HashworkDeployment): HashworkDeploy
   const checked: HashworkDeployment = { chainId: deployment.chainId, market: checkAddress("market", deployment.market) };
   if (deployment.token !== undefined) checked.token = checkAddress("token", deployment.token);
   if (deployment.disputes !== undefined) checked.disputes = checkAddress("disputes", deployment.disputes);
+  if (deployment.verifierPool !== undefined) checked.verifierPool = checkAddress("verifierPool", deployment.verifierPool);
   if (deployment.fromBlock !== undefined) {
     if (deployment.fromBlock < 0n) throw new InvalidParameterError({ parameter: "fromBlock", reason: "must not be negative" });
     checked.fromBlock = deployment.fromBlock;
@@ -98,6 +104,7 @@ export const ignitionContracts = {
   market: "HashworkMarket",
   token: "HashworkToken",
   disputes: "HashworkDisputes",
+  verifierPool: "VerifierPool",
 } as const satisfies Partial<Record<keyof HashworkDeployment, string>>;
 
 export type LoadIgnitionDeploymentParameters = {
@@ -153,6 +160,8 @@ export async function loadIgnitionDeployment({
   if (token) deployment.token = token;
   const disputes = pick(ignitionContracts.disputes);
   if (disputes) deployment.disputes = disputes;
+  const verifierPool = pick(ignitionContracts.verifierPool);
+  if (verifierPool) deployment.verifierPool = verifierPool;
   const fromBlock = await deploymentBlock(join(dir, "journal.jsonl"), market);
   if (fromBlock !== undefined) deployment.fromBlock = fromBlock;
   return deployment;
