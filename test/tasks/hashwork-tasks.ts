@@ -63,6 +63,12 @@ describe("Hashwork tasks (deploy → fund → post-sample → audit on one in-pr
     expect(await readdir(join(REPO_ROOT, "ignition"))).to.deep.equal(before);
   });
 
+  it("hashwork:deploy returns the verifier pool the dispute module created", async () => {
+    const client = await publicClient();
+    const created = await client.readContract({ address: deployed.deployment.disputes!, abi: hashworkDisputesAbi, functionName: "verifierPool" });
+    expect(deployed.deployment.verifierPool).to.equal(created);
+  });
+
   it("hashwork:fund transfers the token from account #0 to the next accounts", async () => {
     const result = await quietly(() => run<FundAccountsReturnType>("hashwork:fund", { amount: "500", accounts: "3" }));
     const client = await publicClient();
