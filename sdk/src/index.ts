@@ -166,6 +166,7 @@ export {
   type CheckSolvencyErrorType,
   type CheckSolvencyParameters,
   type CheckSolvencyReturnType,
+  type LedgerAccount,
 } from "./actions/auditor/check-solvency.ts";
 export {
   getDispute,
