@@ -21,7 +21,7 @@ export type DaemonConfig = {
    */
   wsUrl?: string;
   /** Where the contracts are; default: the SDK's known deployment for the RPC's chain id. */
-  deployment?: { market: Address; token?: Address; disputes?: Address; fromBlock?: bigint };
+  deployment?: { market: Address; token?: Address; disputes?: Address; verifierPool?: Address; fromBlock?: bigint };
   /** The signing key: the name of an environment variable, or a file holding the hex key. */
   key: { env: string } | { file: string };
   dataDir: string;
@@ -202,10 +202,11 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
   let deployment: DaemonConfig["deployment"];
   if (raw.deployment !== undefined) {
     const d = object(raw, "deployment", "deployment");
-    noUnknown(d, ["market", "token", "disputes", "fromBlock"], "deployment");
+    noUnknown(d, ["market", "token", "disputes", "verifierPool", "fromBlock"], "deployment");
     deployment = { market: address(d.market, "deployment.market") };
     if (d.token !== undefined) deployment.token = address(d.token, "deployment.token");
     if (d.disputes !== undefined) deployment.disputes = address(d.disputes, "deployment.disputes");
+    if (d.verifierPool !== undefined) deployment.verifierPool = address(d.verifierPool, "deployment.verifierPool");
     if (d.fromBlock !== undefined) deployment.fromBlock = amount(d, "fromBlock", "deployment.fromBlock", 0n);
   }
 
