@@ -44,7 +44,7 @@ export type DisputeDetails = {
   challengerHash: Hex;
   /** The bond (or the audit budget) still held for the dispute. */
   bond: bigint;
-  /** Verifier stake slashed in failed rounds, paid to the deciding round's honest verifiers. */
+  /** Verifier bond slashed in failed rounds nobody revealed in, paid to the deciding round's honest verifiers. */
   pot: bigint;
   /** Zero-based round number. */
   round: number;
