@@ -110,6 +110,11 @@ describe("Hashwork tasks (deploy → fund → post-sample → audit on one in-pr
     expect(result.disputes.total).to.equal(0);
   });
 
+  it("hashwork:audit checks the verifier pool's ledger account (empty: nobody bonded)", async () => {
+    const result = await quietly(() => run<AuditTaskResult>("hashwork:audit"));
+    expect(result.solvency.verifierPool).to.include({ address: deployed.deployment.verifierPool, totalHeld: 0n, consistent: true });
+  });
+
   it("tasks other than deploy refuse a network without a deployment, as one plugin error line", async () => {
     const fresh = await createHardhatRuntimeEnvironment(config, {}, REPO_ROOT);
     const error = await fresh.tasks.getTask("hashwork:audit").run({}).then(() => undefined, (e: unknown) => e as Error);
