@@ -120,7 +120,7 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
 
   const roles: Role[] = [];
   // One pinner for the provider and keeper roles: a block's audit seed is pinned once.
-  const pinner = createSeedPinner({ queue, logger: log.child({ component: "seed-pins" }), metrics: ctx.metrics, retryMs: 5 * config.pollIntervalMs });
+  const pinner = createSeedPinner({ client, queue, logger: log.child({ component: "seed-pins" }), metrics: ctx.metrics, retryMs: 5 * config.pollIntervalMs });
   if (config.roles.provider) {
     roles.push(createProviderRole(ctx, { client, me: account.address, index, queue, executor, store, outputBaseUrl, pinner }));
   }

@@ -57,7 +57,7 @@ type Duty = {
  */
 export function createKeeperRole(context: DaemonContext, { client, index, queue, maxInFlight = 8, pinner: sharedPinner }: CreateKeeperRoleParameters): Role {
   const log = context.logger.child({ role: "keeper" });
-  const pinner = sharedPinner ?? createSeedPinner({ queue, logger: log, metrics: context.metrics, retryMs: 5 * context.config.pollIntervalMs });
+  const pinner = sharedPinner ?? createSeedPinner({ client, queue, logger: log, metrics: context.metrics, retryMs: 5 * context.config.pollIntervalMs });
   const finalizeGrace = BigInt(context.config.keeper.finalizeGraceS);
   const done = context.metrics.counter("hashwork_keeper_actions_total", "Upkeep transactions, by action and status");
   const inFlight = new Map<string, Promise<void>>();

@@ -54,7 +54,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   const { config, metrics } = context;
   const { client, me, index, queue, executor, store } = p;
   const log = context.logger.child({ role: "provider" });
-  const pinner = p.pinner ?? createSeedPinner({ queue, logger: log, metrics, retryMs: 5 * config.pollIntervalMs });
+  const pinner = p.pinner ?? createSeedPinner({ client, queue, logger: log, metrics, retryMs: 5 * config.pollIntervalMs });
   const m = {
     claimed: metrics.counter("hashwork_jobs_claimed_total", "Jobs claimed by this provider"),
     submitted: metrics.counter("hashwork_jobs_submitted_total", "Results submitted by this provider"),

@@ -1,6 +1,9 @@
 import type { TransactionReceipt } from "viem";
 
+import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { pinAuditSeed } from "../../actions/keeper/pin-audit-seed.ts";
+import { getDisputesAddress } from "../../actions/shared/disputes.ts";
+import type { HashworkBaseClient } from "../../utils/client.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { TrackedJob } from "../job-index.ts";
@@ -40,16 +43,47 @@ export function seedPinsDue(
 /**
  * Pins audit seeds (one `pinAuditSeed` per block, journal key `pin:<block>`, so a daemon
  * running both the keeper and the provider role pins a block once), at most `maxInFlight` at a
- * time. `dispatch(blocks)` starts what is not done or running yet and returns at once.
+ * time. A block another account already pinned (an `AuditSeedPinned` event for it) is left
+ * alone. `dispatch(blocks)` starts what is not done or running yet and returns at once.
  */
-export function createSeedPinner(
-  { queue, logger, metrics, retryMs, maxInFlight = 4 }: { queue: TxQueue; logger: Logger; metrics: Metrics; retryMs: number; maxInFlight?: number },
-) {
+export function createSeedPinner({
+  client,
+  queue,
+  logger,
+  metrics,
+  retryMs,
+  maxInFlight = 4,
+}: {
+  client: HashworkBaseClient;
+  queue: TxQueue;
+  logger: Logger;
+  metrics: Metrics;
+  retryMs: number;
+  maxInFlight?: number;
+}) {
   const pins = metrics.counter("hashwork_audit_seed_pins_total", "pinAuditSeed transactions, by status");
   const inFlight = new Map<bigint, Promise<void>>();
   const retryAt = new Map<bigint, number>();
+  /** Blocks someone else pinned (read from the chain; forgotten after a reorg). */
+  const pinnedElsewhere = new Set<bigint>();
+
+  async function pinnedBySomeone(block: bigint): Promise<boolean> {
+    const logs = await client.publicClient.getContractEvents({
+      address: await getDisputesAddress(client),
+      abi: hashworkDisputesAbi,
+      eventName: "AuditSeedPinned",
+      args: { blockNumber: block },
+      fromBlock: block + 1n,
+    });
+    return logs.length > 0;
+  }
 
   async function pin(block: bigint): Promise<void> {
+    if (queue.status(pinKey(block)) === undefined && (await pinnedBySomeone(block))) {
+      pinnedElsewhere.add(block);
+      logger.debug("audit seed already pinned by another account", { block });
+      return;
+    }
     const outcome: TxOutcome<{ receipt: TransactionReceipt; pinned: boolean }> = await queue.run(pinKey(block), (c) => pinAuditSeed(c, { blockNumber: block }));
     pins.inc({ status: outcome.status });
     if (outcome.status === "confirmed") {
@@ -61,7 +95,7 @@ export function createSeedPinner(
     dispatch(blocks: bigint[]) {
       for (const block of blocks) {
         if (inFlight.size >= maxInFlight) return;
-        if (inFlight.has(block) || (retryAt.get(block) ?? 0) > Date.now()) continue;
+        if (inFlight.has(block) || pinnedElsewhere.has(block) || (retryAt.get(block) ?? 0) > Date.now()) continue;
         const status = queue.status(pinKey(block));
         if (status === "confirmed" || status === "reverted") continue;
         const task = pin(block)
@@ -76,6 +110,7 @@ export function createSeedPinner(
     /** Forget retry times (after a reorg). */
     reset() {
       retryAt.clear();
+      pinnedElsewhere.clear();
     },
     async stop() {
       await Promise.allSettled(inFlight.values());
