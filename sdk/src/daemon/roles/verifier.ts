@@ -73,7 +73,7 @@ export function createVerifierRole(context: DaemonContext, p: CreateVerifierRole
     const target = config.verifier.bond;
     const before = await getVerifier(client, { verifier: me });
     if (target === 0n || before.bonded >= target) {
-      if (before.bonded === 0n) log.warn("no bond in the verifier pool: this account is never drawn for a committee; set verifier.bond, or bond with the SDK's bondVerifier");
+      if (before.bonded === 0n) log.warn("no bond in the verifier pool: this account is never drawn for a committee; set verifier.bond, or bond with `hashwork verifier bond --amount TOKENS`");
       else log.info("verifier pool bond", { bonded: before.bonded, weight: before.weight, total_weight: before.totalWeight, locked: before.locked });
       return false;
     }
