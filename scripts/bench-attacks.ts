@@ -217,7 +217,19 @@ const auditDodge = await (async () => {
   } catch {
     withdrawRefused = true;
   }
-  await disputes.connect(owner).setConfig({ ...(await disputes.config()).toObject(), auditRateBps: 2_000 });
+  const c = await disputes.config();
+  await disputes.connect(owner).setConfig({
+    challengeBond: c.challengeBond,
+    verifierLock: c.verifierLock,
+    verifierFee: c.verifierFee,
+    verifierSlashBps: c.verifierSlashBps,
+    challengerRewardBps: c.challengerRewardBps,
+    auditRateBps: 2_000,
+    committeeSize: c.committeeSize,
+    maxRounds: c.maxRounds,
+    commitPeriod: c.commitPeriod,
+    revealPeriod: c.revealPeriod,
+  });
   let selected: Awaited<ReturnType<typeof submittedJob>> | undefined;
   for (let i = 0; i < 60 && !selected; i++) {
     const job = await submittedJob({ inputHash: ethers.id(`audit-${i}`) });

@@ -1,7 +1,7 @@
 // `npm run bench:daemon`: end-to-end throughput of the provider daemon on a local node. Starts a
 // `hardhat node` child (127.0.0.1, free port), deploys the system, registers and stakes 4
 // providers, starts 4 provider daemons as child processes (the first also keeper; challenge
-// window 1 s), posts N small montecarlo jobs as a requester in `postJobs` batches of up to 100,
+// window 1 s; random audits off), posts N small montecarlo jobs as a requester in `postJobs` batches of up to 100,
 // and waits until every job is Finalized. Each daemon talks to the node through a small counting
 // JSON-RPC proxy in this process, so RPC round trips per job (by method) are measured, and this
 // process watches the head every 20 ms to time blocks by wall clock.
@@ -38,6 +38,7 @@ import { decodeFunctionData, getAddress, parseEventLogs, type Hex } from "viem";
 import { registerProvider } from "../sdk/src/actions/provider/register-provider.ts";
 import { stake } from "../sdk/src/actions/provider/stake.ts";
 import { MAX_BATCH, postJobs } from "../sdk/src/actions/requester/post-jobs.ts";
+import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
 import {
   deploySystem,
@@ -53,7 +54,7 @@ import {
 } from "../sdk/src/daemon/test-helpers.ts";
 import { createLocalStore } from "../sdk/src/store/local.ts";
 import { createContentServer } from "../sdk/src/store/server.ts";
-import { TOKEN_UNIT } from "./lib/defaults.ts";
+import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "./lib/defaults.ts";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 200);
 const MINING = process.env.BENCH_MINING ?? "auto";
@@ -121,6 +122,21 @@ try {
   children.push(node);
   const system = await deploySystem(node.url);
   const rpc = (method: string, params: unknown[] = []) => system.publicClient.request({ method: method as never, params: params as never });
+  // No random audits: the bench measures post → claim → submit → finalize. (The audit reserve now
+  // pays any audit the lottery selects, and with no verifier bonded in the pool its committee
+  // could never be drawn, leaving the job disputed.) The keeper still reads the lottery once per
+  // submission, as before, so RPC figures compare.
+  const owner = system.clientFor(0);
+  await system.publicClient.waitForTransactionReceipt({
+    hash: await owner.walletClient.writeContract({
+      address: system.deployment.disputes!,
+      abi: hashworkDisputesAbi,
+      functionName: "setConfig",
+      args: [{ ...DISPUTE_PARAMETERS, auditRateBps: 0 }],
+      account: owner.walletClient.account!,
+      chain: owner.walletClient.chain,
+    }),
+  });
   if (MINING !== "auto") {
     await rpc("evm_setAutomine", [false]);
     await rpc("evm_setIntervalMining", [Number(MINING)]);

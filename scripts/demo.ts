@@ -4,7 +4,8 @@
 // second so that block time follows the wall clock and challenge windows are real seconds),
 // deploys token + market + dispute module through the Ignition module with the demo parameters
 // (`ignition/parameters/demo.json`, into a temporary deployment folder), funds the actors, stakes
-// four providers and starts five daemons as child processes:
+// four providers, bonds the three honest ones in the verifier pool (committees are drawn from it)
+// and starts five daemons as child processes:
 //
 //   provider-1   provider + verifier + keeper      honest
 //   provider-2   provider + verifier               honest
@@ -15,14 +16,15 @@
 // Then, as requesters through the SDK (each has deposited into its market ledger during setup),
 // while the daemons boot: alice posts a batch of sample-program jobs (Mandelbrot tiles of one
 // image, Monte Carlo runs, CSV statistics) open to every provider; bob posts one Monte Carlo run
-// designated to mallory. Mallory commits a wrong result, the watcher challenges it,
-// the keeper draws the committee (the three honest providers), they commit and reveal, the
-// keeper resolves, and mallory is slashed. Bob reposts the job requiring a reputation mallory no
+// designated to mallory. Mallory commits a wrong result, the watcher challenges it in two steps
+// (a commitment, then the reveal in a later block), the keeper draws the committee from the
+// verifier pool (stake-weighted, with replacement: a verifier drawn twice holds two votes), they
+// commit and reveal, the keeper resolves, and mallory is slashed. Bob reposts the job requiring a reputation mallory no
 // longer has, and an honest provider completes it. The requesters fetch every output, verified
 // against the on-chain commitment, and write them to `out/` (the tiles assembled into one PNG).
 //
 // Live progress: one line per chain event. Then a report (jobs, disputes and slashing,
-// balances and reputations before and after, gas per job, solvency, outputs) printed as tables
+// balances, pool bonds and reputations before and after, gas per job, solvency, outputs) printed as tables
 // and written to `out/report.json`. Every child process group is stopped at the end, also on
 // error or Ctrl-C. Exit code 0 only if every check passed.
 //
@@ -38,6 +40,7 @@ import { getAddress, type Address, type Hex } from "viem";
 import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../sdk/src/abi/hashwork-token.ts";
+import { verifierPoolAbi } from "../sdk/src/abi/verifier-pool.ts";
 import { payoutRoleNames } from "../sdk/src/abi/enums.ts";
 import { checkSolvency } from "../sdk/src/actions/auditor/check-solvency.ts";
 import { getProvider } from "../sdk/src/actions/auditor/get-provider.ts";
@@ -48,10 +51,13 @@ import { stake } from "../sdk/src/actions/provider/stake.ts";
 import { fetchJobOutput } from "../sdk/src/actions/requester/fetch-job-output.ts";
 import { depositToLedger } from "../sdk/src/actions/requester/deposit-to-ledger.ts";
 import { postJobs } from "../sdk/src/actions/requester/post-jobs.ts";
+import { getVerifier } from "../sdk/src/actions/auditor/get-verifier.ts";
+import { bondVerifier } from "../sdk/src/actions/verifier/bond-verifier.ts";
 import {
   REPO_ROOT,
   hdAccount,
   logRecords,
+  readJournal,
   startDaemonProcess,
   startHardhatNode,
   waitFor,
@@ -71,7 +77,7 @@ import { readJobState } from "../sdk/src/utils/results.ts";
 import { sendContractTransaction } from "../sdk/src/utils/write.ts";
 import { TOKEN_UNIT } from "./lib/defaults.ts";
 import { startEventFeed, type FeedEvent } from "./lib/event-feed.ts";
-import { gasPerJob, printReport, type AccountFigures, type ProviderFigures } from "./lib/demo-report.ts";
+import { gasPerJob, printReport, type AccountFigures, type PoolFigures, type ProviderFigures } from "./lib/demo-report.ts";
 import { formatToken } from "./lib/format.ts";
 import { fundAccounts } from "./lib/fund.ts";
 import { deployHashwork, parametersFileFor, readIgnitionParameters } from "./lib/ignition.ts";
@@ -84,9 +90,9 @@ import { csvStatsJobs, demoDatasets, mandelbrotJobs, monteCarloJobs, type Sample
 type Actor = { name: string; index: number; role: string };
 const DEPLOYER: Actor = { name: "deployer", index: 0, role: "owner, treasury, arbiter (Ignition account #0)" };
 const ALICE: Actor = { name: "alice", index: 1, role: "requester" };
-const P1: Actor = { name: "provider-1", index: 2, role: "provider + verifier + keeper" };
-const P2: Actor = { name: "provider-2", index: 3, role: "provider + verifier" };
-const P3: Actor = { name: "provider-3", index: 4, role: "provider + verifier" };
+const P1: Actor = { name: "provider-1", index: 2, role: "provider + verifier (pool bond) + keeper" };
+const P2: Actor = { name: "provider-2", index: 3, role: "provider + verifier (pool bond)" };
+const P3: Actor = { name: "provider-3", index: 4, role: "provider + verifier (pool bond)" };
 const MALLORY: Actor = { name: "mallory", index: 5, role: "provider, corrupts its results" };
 const WATCHER: Actor = { name: "watcher", index: 6, role: "watcher + keeper" };
 const BOB: Actor = { name: "bob", index: 7, role: "requester" };
@@ -99,8 +105,10 @@ const nameContract = (address: Address | undefined, name: string) => address && 
 const who = (address: unknown) => nameOf.get(getAddress(address as Address)) ?? String(address).slice(0, 10);
 
 const FUNDING = 10_000n * TOKEN_UNIT;
-/** Honest providers stake above the draw's weight cap, so each is always accepted for a seat. */
-const HONEST_STAKE = 1_100n * TOKEN_UNIT;
+/** Honest providers' stake: job collateral only (committees are drawn from the verifier pool). */
+const HONEST_STAKE = 500n * TOKEN_UNIT;
+/** What each honest provider bonds in the verifier pool: equal bonds, equal chances per seat. */
+const VERIFIER_BOND = 600n * TOKEN_UNIT;
 const MALLORY_STAKE = 150n * TOKEN_UNIT;
 const ALICE_TERMS = { executionTime: 60, challengeWindow: 5, collateralPct: 100 };
 const BOB_REWARD = 10n * TOKEN_UNIT;
@@ -153,9 +161,10 @@ async function runDemo(): Promise<number> {
   const deploymentDir = join(workDir, "ignition", `demo-${process.pid}`);
   const deployment = await deployHashwork({ hre, provider: connection.provider, parameters, deploymentDir });
   await connection.close();
-  say(`deployed with Ignition (ignition/modules/Hashwork.ts, ${relative(REPO_ROOT, parametersFile)}): market ${deployment.market}, disputes ${deployment.disputes}, token ${deployment.token}`);
+  say(`deployed with Ignition (ignition/modules/Hashwork.ts, ${relative(REPO_ROOT, parametersFile)}): market ${deployment.market}, disputes ${deployment.disputes}, verifier pool ${deployment.verifierPool}, token ${deployment.token}`);
   nameContract(deployment.market, "market");
   nameContract(deployment.disputes, "dispute module");
+  nameContract(deployment.verifierPool, "verifier pool");
   const system = await connectLocalSystem(node.url, deployment);
   const client = (a: Actor) => system.clientFor(a.index);
   const disputeConfig = await system.publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "config" });
@@ -169,6 +178,8 @@ async function runDemo(): Promise<number> {
     ...[...HONEST.map((a) => [a, HONEST_STAKE] as const), [MALLORY, MALLORY_STAKE] as const].map(async ([a, amount]) => {
       await registerProvider(client(a), { endpoint: `http://127.0.0.1/${a.name}`, pricePerFuel: 1n, maxFuel: 10n ** 12n });
       await stake(client(a), { amount, payment: "permit" });
+      // Committees are drawn from the verifier pool as it stood when a dispute opened: bond first.
+      if (HONEST.includes(a)) await bondVerifier(client(a), { amount: VERIFIER_BOND });
     }),
     depositToLedger(client(ALICE), { amount: ALICE_DEPOSIT, payment: "permit" }),
     depositToLedger(client(BOB), { amount: BOB_DEPOSIT, payment: "permit" }),
@@ -181,6 +192,7 @@ async function runDemo(): Promise<number> {
     }),
   ]);
   say(`registered and staked: ${HONEST.map((a) => a.name).join(", ")} (${formatToken(HONEST_STAKE)} HWK each), mallory (${formatToken(MALLORY_STAKE)} HWK); alice and bob deposited ${formatToken(ALICE_DEPOSIT)} and ${formatToken(BOB_DEPOSIT)} HWK`);
+  say(`verifier pool: ${HONEST.map((a) => a.name).join(", ")} bonded ${formatToken(VERIFIER_BOND)} HWK each (minimum ${formatToken(await system.publicClient.readContract({ address: deployment.verifierPool!, abi: verifierPoolAbi, functionName: "minimumBond" }))} HWK)`);
 
   // 4. The requesters' jobs: programs and inputs stored by hash and served over HTTP
   const requesterStore = createLocalStore({ dir: join(workDir, "requester") });
@@ -332,7 +344,11 @@ async function runDemo(): Promise<number> {
   const disputes = await listDisputes(client(DEPLOYER), { fromBlock: deployment.fromBlock });
   const events = feed.events;
   const ofJob = (id: bigint, name: string) => events.filter((e) => e.eventName === name && e.args.jobId === id);
-  const gas = await gasPerJob(system, events);
+  // The challenge's commitment names no job on chain (that is its point): the watcher's journal says which job it was for.
+  const commitTxs = readJournal(join(daemonDir, WATCHER.name, "data"))
+    .txs.filter((t) => t.action === "challenge-commit" && t.status === "mined")
+    .map((t) => ({ hash: t.hash as Hex, jobId: BigInt(t.job_id), step: "commit-challenge" }));
+  const gas = await gasPerJob(system, events, commitTxs);
   const allJobIds = [...finalizedAlice, disputedId, ...reposted.jobIds];
   const finalStates = await stateOf(allJobIds);
 
@@ -355,7 +371,7 @@ async function runDemo(): Promise<number> {
       jobId: d.jobId.toString(),
       provider: who(d.provider),
       challenger: d.isAudit ? "(audit)" : who(d.challenger),
-      committee: ((drawn?.args.verifiers as Address[] | undefined) ?? []).map(who),
+      committee: ((drawn?.args.verifiers as Address[] | undefined) ?? []).map((v, i) => ({ verifier: who(v), votes: Number((drawn!.args.votes as readonly number[])[i] ?? 1) })),
       votes: ofJob(d.jobId, "VoteRevealed").map((v) => ({ verifier: who(v.args.verifier), for: (v.args.resultHash as Hex) === d.providerHash ? "provider" : "challenger" })),
       phase: d.phase,
       providerRight: resolved ? Boolean(resolved.args.providerRight) : undefined,
@@ -365,6 +381,10 @@ async function runDemo(): Promise<number> {
     };
   });
 
+  const poolRows = HONEST.map((a) => ({ verifier: a.name, before: before.pool.get(a.name)!, after: after.pool.get(a.name)! }));
+  const committed = events.filter((e) => e.eventName === "ChallengeCommitted");
+  const opened = ofJob(disputedId, "DisputeOpened")[0];
+  const seated = disputeRows[0]?.committee ?? [];
   const balanceRows = ACTORS.map((a) => {
     const b = before.accounts.get(a.name)!;
     const x = after.accounts.get(a.name)!;
@@ -382,9 +402,18 @@ async function runDemo(): Promise<number> {
     { check: "one dispute, challenged by the watcher, provider wrong", ok: disputeRows.length === 1 && disputeRows[0]!.challenger === WATCHER.name && disputeRows[0]!.providerRight === false },
     { check: "mallory slashed her collateral, one dispute lost", ok: malloryBefore.staked - malloryAfter.staked === bobCollateral && malloryAfter.reputation.disputesLost === 1 },
     { check: "no honest provider lost a dispute or stake", ok: HONEST.every((a) => after.providers.get(a.name)!.reputation.disputesLost === 0 && after.providers.get(a.name)!.staked >= before.providers.get(a.name)!.staked) },
+    {
+      check: "the watcher challenged in two steps: a commitment, then the reveal in a later block",
+      ok: committed.length === 1 && who(committed[0]!.args.challenger) === WATCHER.name && opened !== undefined && committed[0]!.blockNumber < opened.blockNumber,
+    },
+    {
+      check: `the committee was drawn from the verifiers bonded in the pool: ${disputeConfig.committeeSize} votes`,
+      ok: seated.length > 0 && seated.every((x) => HONEST.some((a) => a.name === x.verifier)) && seated.reduce((n, x) => n + x.votes, 0) === disputeConfig.committeeSize,
+    },
+    { check: "every pool bond intact and unlocked (no honest verifier slashed)", ok: poolRows.every((r) => r.after.bonded === VERIFIER_BOND && r.after.locked === 0n) },
     { check: "every output verified against its on-chain result hash", ok: outputs.size === finalizedAlice.length + 1 },
     { check: "tiles assembled into one image", ok: image.width === 512 && image.height === 384 },
-    { check: "market solvent (token balance ≥ total owed, dispute module consistent)", ok: solvency.solvent },
+    { check: "market solvent (token balance ≥ total owed; dispute module and verifier pool hold what they owe)", ok: solvency.solvent },
   ];
   const ok = checks.every((c) => c.ok);
 
@@ -419,9 +448,10 @@ async function runDemo(): Promise<number> {
     },
     disputes: disputeRows,
     balances: balanceRows,
+    verifierPool: { address: deployment.verifierPool, bonds: poolRows },
     reputations: reputationRows,
     gas: {
-      method: "per job: its share of the batch post transaction (gas / jobs in the batch) + claim + submit + finalize; the disputed job adds challenge, draw, every commit and reveal, and resolve (the challenger's ERC20 approve is not counted)",
+      method: "per job: its share of the batch post transaction (gas / jobs in the batch) + claim + submit + finalize; the disputed job adds the challenge commitment and its reveal (challenge), draw, every commit and reveal, and resolve (the challenger's ERC20 approve is not counted)",
       happyPathMeanPerJob: happyMean,
       steps: Object.fromEntries(["post", "claim", "submit", "finalize"].map((s) => [s, stepMean(s, happyIds)])),
       disputedJob: { total: disputedGas.total, steps: disputedGas.steps },
@@ -431,7 +461,7 @@ async function runDemo(): Promise<number> {
     checks,
   };
 
-  printReport(report, { happyIds, disputedGas, balanceRows, reputationRows, jobRows, claimsBy, disputeRows, checks, wall });
+  printReport(report, { happyIds, disputedGas, balanceRows, poolRows, reputationRows, jobRows, claimsBy, disputeRows, checks, wall });
   await writeFile(join(OUT, "report.json"), `${JSON.stringify(report, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
   await mkdir(join(OUT, "logs"), { recursive: true });
   for (const { actor, handle } of daemons) await writeFile(join(OUT, "logs", `${actor.name}.log`), `${handle.lines.join("\n")}\n${handle.stderr()}`);
@@ -456,8 +486,16 @@ function describe(e: FeedEvent, label: (id: unknown) => string): string | undefi
       return a.challenger === "0x0000000000000000000000000000000000000000"
         ? `${label(a.jobId)} selected for a random audit`
         : `${label(a.jobId)} CHALLENGED by ${who(a.challenger)} (bond ${tok(a.bond)}): provider says ${(a.providerHash as string).slice(0, 10)}…, challenger ${(a.challengerHash as string).slice(0, 10)}…`;
+    case "ChallengeCommitted":
+      return `${who(a.challenger)} committed to a challenge (${(a.commitment as string).slice(0, 10)}…: job and hash hidden until the reveal)`;
     case "CommitteeDrawn":
-      return `${label(a.jobId)} committee drawn (round ${a.round}): ${(a.verifiers as Address[]).map(who).join(", ")}`;
+      return `${label(a.jobId)} committee drawn from the verifier pool (round ${a.round}): ${seatList(a.verifiers as Address[], a.votes as readonly number[])}`;
+    case "BondLocked":
+      return `${who(a.verifier)}'s pool bond: ${tok(a.amount)} locked for its seats`;
+    case "BondUnlocked":
+      return `${who(a.verifier)}'s pool bond: ${tok(a.amount)} released`;
+    case "BondSlashed":
+      return `${who(a.verifier)}'s pool bond SLASHED ${tok(a.amount)}`;
     case "VoteCommitted":
       return `${label(a.jobId)} vote committed by ${who(a.verifier)}`;
     case "VoteRevealed":
@@ -483,6 +521,11 @@ function describe(e: FeedEvent, label: (id: unknown) => string): string | undefi
   }
 }
 
+/** "provider-1 ×2, provider-3": a verifier drawn k times holds one seat entry with k votes. */
+function seatList(verifiers: readonly Address[], votes: readonly number[] | undefined): string {
+  return verifiers.map((v, i) => `${who(v)}${(votes?.[i] ?? 1) > 1 ? ` ×${votes![i]}` : ""}`).join(", ");
+}
+
 // ---------------------------------------------------------------- figures
 
 
@@ -500,7 +543,9 @@ async function snapshot(system: System, providers: Actor[]) {
   }
   const providerFigures = new Map<string, ProviderFigures>();
   for (const p of providers) providerFigures.set(p.name, await getProvider(c, { provider: addressOf(p), includeProfile: false }));
-  return { accounts, providers: providerFigures };
+  const pool = new Map<string, PoolFigures>();
+  for (const v of HONEST) pool.set(v.name, await getVerifier(c, { verifier: addressOf(v) }));
+  return { accounts, providers: providerFigures, pool };
 }
 
 // ---------------------------------------------------------------- main

@@ -54,8 +54,8 @@ export default withOneLineErrors(async function auditTask({ deploymentId }: Audi
   console.log(`Hashwork audit on ${connection.networkName} at block ${blockNumber} (market ${deployment.market})\n`);
   console.log(
     table(
-      ["token balance", "total owed", "accrued fees", "surplus", "deficit", "dispute module held", "solvent"],
-      [[tok(solvency.balance), tok(solvency.totalOwed), tok(solvency.accruedFees), tok(solvency.surplus), tok(solvency.deficit), solvency.disputes ? tok(solvency.disputes.totalHeld) : "-", solvency.solvent ? "yes" : "NO"]],
+      ["token balance", "total owed", "accrued fees", "audit reserve", "surplus", "deficit", "dispute module held", "verifier pool held", "solvent"],
+      [[tok(solvency.balance), tok(solvency.totalOwed), tok(solvency.accruedFees), tok(solvency.auditReserve), tok(solvency.surplus), tok(solvency.deficit), solvency.disputes ? tok(solvency.disputes.totalHeld) : "-", solvency.verifierPool ? tok(solvency.verifierPool.totalHeld) : "-", solvency.solvent ? "yes" : "NO"]],
     ),
   );
   console.log(`\nJobs: ${jobList.length}`);

@@ -57,6 +57,8 @@ export default withOneLineErrors(async function deployTask({ parameters, deploym
   console.log(`  token     ${deployment.token}`);
   console.log(`  market    ${deployment.market}   (from block ${deployment.fromBlock})`);
   console.log(`  disputes  ${deployment.disputes}   (committee ${config.committeeSize}, commit ${config.commitPeriod} s, reveal ${config.revealPeriod} s, audits ${config.auditRateBps / 100}%)`);
+  const verifierPool = deployment.verifierPool ?? (await publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "verifierPool" }));
+  console.log(`  pool      ${verifierPool}   (verifier bonds: committees are drawn from here)`);
   if (!simulated) console.log(`  Ignition files: ${rel(deploymentDir)} (loadIgnitionDeployment({ chainId: ${chainId}, deploymentId: "${id}" }))`);
   return { deployment, ...(parametersFile ? { parametersFile } : {}), ...(simulated ? {} : { deploymentDir }) };
 });

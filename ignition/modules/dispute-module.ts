@@ -1,9 +1,10 @@
 import type { IgnitionModuleBuilder, NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
 
 /**
- * Deploys the dispute module for `market` (which creates its verifier pool) and installs it. The install is sent from the
- * deployer account, which must be the market's owner (the default `owner` parameter). The
- * defaults match `scripts/lib/defaults.ts` (DISPUTE_PARAMETERS); `docs/economics.md` explains them.
+ * Deploys the dispute module for `market` (which creates its verifier pool) and installs it.
+ * The install is sent from the deployer account, which must be the market's owner (the default
+ * `owner` parameter). The defaults match `scripts/lib/defaults.ts` (DISPUTE_PARAMETERS);
+ * `docs/economics.md` explains them.
  */
 export function disputeModule(
   m: IgnitionModuleBuilder,

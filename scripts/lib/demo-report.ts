@@ -4,12 +4,14 @@ import type { Hash } from "viem";
 
 import type { checkSolvency } from "../../sdk/src/actions/auditor/check-solvency.ts";
 import type { getProvider } from "../../sdk/src/actions/auditor/get-provider.ts";
+import type { getVerifier } from "../../sdk/src/actions/auditor/get-verifier.ts";
 import type { System } from "../../sdk/src/daemon/test-helpers.ts";
 import type { FeedEvent } from "./event-feed.ts";
 import { formatDelta, formatInt, formatToken, table } from "./format.ts";
 
 export type AccountFigures = { wallet: bigint; ledger: bigint; staked: bigint; locked: bigint };
 export type ProviderFigures = Awaited<ReturnType<typeof getProvider>>;
+export type PoolFigures = Awaited<ReturnType<typeof getVerifier>>;
 
 const JOB_STEPS: Record<string, string> = {
   JobPosted: "post",
@@ -23,10 +25,18 @@ const JOB_STEPS: Record<string, string> = {
   DisputeResolved: "resolve",
 };
 
-/** Gas per job from the receipts of the transactions that emitted its events (shared transactions split evenly). */
-export async function gasPerJob(system: System, events: readonly FeedEvent[]) {
+/**
+ * Gas per job from the receipts of the transactions that emitted its events (shared transactions
+ * split evenly), plus `extra` transactions whose job no event names (a challenge's commitment
+ * hides its job: the challenger's journal knows it).
+ */
+export async function gasPerJob(system: System, events: readonly FeedEvent[], extra: readonly { hash: Hash; jobId: bigint; step: string }[] = []) {
   const jobsOfTx = new Map<Hash, Set<bigint>>();
   const stepOfTx = new Map<Hash, string>();
+  for (const x of extra) {
+    jobsOfTx.set(x.hash, new Set([x.jobId]));
+    stepOfTx.set(x.hash, x.step);
+  }
   for (const e of events) {
     const step = JOB_STEPS[e.eventName];
     if (!step || typeof e.args.jobId !== "bigint") continue;
@@ -53,16 +63,20 @@ export async function gasPerJob(system: System, events: readonly FeedEvent[]) {
 
 // ---------------------------------------------------------------- printing
 
+/** The disputed job's extra steps, in order (commit-challenge and challenge are the challenge's two transactions). */
+const DISPUTE_STEPS = ["commit-challenge", "challenge", "draw", "commit", "reveal", "resolve"];
+
 export function printReport(
   report: { solvency: Awaited<ReturnType<typeof checkSolvency>>; gas: { happyPathMeanPerJob: bigint; steps: Record<string, bigint> }; outputs: { monteCarlo: { runs: number; pi: number; samples: number } } },
   x: {
     happyIds: bigint[];
     disputedGas: { total: bigint; steps: Record<string, bigint> };
     balanceRows: { actor: string; role: string; before: AccountFigures; after: AccountFigures }[];
+    poolRows: { verifier: string; before: PoolFigures; after: PoolFigures }[];
     reputationRows: { provider: string; before: ProviderFigures; after: ProviderFigures }[];
     jobRows: { kind: string; posted: number; finalized: number; overturned: number }[];
     claimsBy: Map<string, number>;
-    disputeRows: { job: string; provider: string; challenger: string; committee: string[]; votes: { verifier: string; for: string }[]; providerRight: boolean | undefined; slashed: { who: string; amount: bigint } | undefined; payouts: { to: string; role: string; amount: bigint }[] }[];
+    disputeRows: { job: string; provider: string; challenger: string; committee: { verifier: string; votes: number }[]; votes: { verifier: string; for: string }[]; providerRight: boolean | undefined; slashed: { who: string; amount: bigint } | undefined; payouts: { to: string; role: string; amount: bigint }[] }[];
     checks: { check: string; ok: boolean }[];
     wall: number;
   },
@@ -75,7 +89,7 @@ export function printReport(
 
   section("Disputes");
   for (const d of x.disputeRows) {
-    console.log(`${d.job}: provider ${d.provider}, challenged by ${d.challenger}; committee ${d.committee.join(", ")}`);
+    console.log(`${d.job}: provider ${d.provider}, challenged by ${d.challenger}; committee (from the verifier pool, with replacement) ${d.committee.map((c) => `${c.verifier}${c.votes > 1 ? ` ×${c.votes} votes` : ""}`).join(", ")}`);
     console.log(`  votes: ${d.votes.map((v) => `${v.verifier} → ${v.for}`).join(", ")}`);
     console.log(`  outcome: provider ${d.providerRight ? "right" : "wrong"}${d.slashed ? `; ${d.slashed.who} slashed ${formatToken(d.slashed.amount)} HWK` : ""}`);
     console.log(table(["payout to", "role", "HWK"], d.payouts.map((p) => [p.to, p.role, formatToken(p.amount)])).replace(/^/gm, "  "));
@@ -97,6 +111,20 @@ export function printReport(
     ),
   );
 
+  section("Verifier pool bonds (HWK): bonded (draw weight) and locked, before → after; share of the pool's weight");
+  console.log(
+    table(
+      ["verifier", "bonded", "Δ", "locked", "pool share"],
+      x.poolRows.map((r) => [
+        r.verifier,
+        `${formatToken(r.before.bonded)} → ${formatToken(r.after.bonded)}`,
+        formatDelta(r.after.bonded - r.before.bonded),
+        `${formatToken(r.before.locked)} → ${formatToken(r.after.locked)}`,
+        r.after.totalWeight > 0n ? `${(Number((r.after.weight * 10_000n) / r.after.totalWeight) / 100).toFixed(2)}%` : "-",
+      ]),
+    ),
+  );
+
   section("Reputation: score (0–10000), completed, disputes lost / won; before → after");
   console.log(
     table(
@@ -111,7 +139,7 @@ export function printReport(
     ),
   );
 
-  section("Gas per job (share of the batch post + claim + submit + finalize; the disputed job adds challenge, draw, votes, resolve)");
+  section("Gas per job (share of the batch post + claim + submit + finalize; the disputed job adds the challenge commitment and reveal, draw, votes, resolve)");
   const s = report.gas.steps;
   console.log(
     table(
@@ -124,20 +152,29 @@ export function printReport(
           formatInt(x.disputedGas.steps.claim ?? 0n),
           formatInt(x.disputedGas.steps.submit ?? 0n),
           "",
-          formatInt(["challenge", "draw", "commit", "reveal", "resolve"].reduce((t, k) => t + (x.disputedGas.steps[k] ?? 0n), 0n)),
+          formatInt(DISPUTE_STEPS.reduce((t, k) => t + (x.disputedGas.steps[k] ?? 0n), 0n)),
           formatInt(x.disputedGas.total),
         ],
       ],
     ),
   );
-  console.log(`dispute steps: ${["challenge", "draw", "commit", "reveal", "resolve"].map((k) => `${k} ${formatInt(x.disputedGas.steps[k] ?? 0n)}`).join(", ")}`);
+  console.log(`dispute steps: ${DISPUTE_STEPS.map((k) => `${k} ${formatInt(x.disputedGas.steps[k] ?? 0n)}`).join(", ")}`);
 
   section("Solvency");
   const v = report.solvency;
   console.log(
     table(
-      ["market token balance", "total owed", "accrued fees", "surplus", "dispute module held", "solvent"],
-      [[formatToken(v.balance), formatToken(v.totalOwed), formatToken(v.accruedFees), formatToken(v.surplus), v.disputes ? formatToken(v.disputes.totalHeld) : "-", v.solvent ? "yes" : "NO"]],
+      ["market token balance", "total owed", "accrued fees", "audit reserve", "surplus", "dispute module held", "verifier pool held", "solvent"],
+      [[
+        formatToken(v.balance),
+        formatToken(v.totalOwed),
+        formatToken(v.accruedFees),
+        formatToken(v.auditReserve),
+        formatToken(v.surplus),
+        v.disputes ? formatToken(v.disputes.totalHeld) : "-",
+        v.verifierPool ? formatToken(v.verifierPool.totalHeld) : "-",
+        v.solvent ? "yes" : "NO",
+      ]],
     ),
   );
 

@@ -1,5 +1,5 @@
 /**
- * A live feed of the market's and the dispute module's events: polls `eth_getLogs` over the new
+ * A live feed of the market's, the dispute module's and the verifier pool's events: polls `eth_getLogs` over the new
  * blocks, decodes each log with its contract's ABI and hands the events to `onEvent` in chain
  * order. Every event seen is kept (`events`) for the report.
  */
@@ -7,11 +7,12 @@ import { getAddress, parseEventLogs, type Address, type Hash } from "viem";
 
 import { hashworkDisputesAbi } from "../../sdk/src/abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
+import { verifierPoolAbi } from "../../sdk/src/abi/verifier-pool.ts";
 import type { HashworkDeployment } from "../../sdk/src/deployments.ts";
 import type { HashworkPublicClient } from "../../sdk/src/utils/client.ts";
 
 export type FeedEvent = {
-  contract: "market" | "disputes";
+  contract: "market" | "disputes" | "pool";
   eventName: string;
   args: Record<string, unknown>;
   blockNumber: bigint;
@@ -40,6 +41,7 @@ export function startEventFeed(
   const events: FeedEvent[] = [];
   const market = getAddress(deployment.market);
   const disputes = deployment.disputes ? getAddress(deployment.disputes) : undefined;
+  const pool = deployment.verifierPool ? getAddress(deployment.verifierPool) : undefined;
   let next = fromBlock;
   let running = true;
   let syncing: Promise<void> | undefined;
@@ -47,13 +49,14 @@ export function startEventFeed(
   const readNew = async () => {
     const head = await publicClient.getBlockNumber({ cacheTime: 0 });
     if (head < next) return;
-    const address: Address[] = disputes ? [market, disputes] : [market];
+    const address: Address[] = [market, ...(disputes ? [disputes] : []), ...(pool ? [pool] : [])];
     const logs = await publicClient.getLogs({ address, fromBlock: next, toBlock: head });
     const decoded: FeedEvent[] = [
       ...parseEventLogs({ abi: hashworkMarketAbi, logs: logs.filter((l) => getAddress(l.address) === market) }).map((l) => ({ ...l, contract: "market" as const })),
       ...(disputes
         ? parseEventLogs({ abi: hashworkDisputesAbi, logs: logs.filter((l) => getAddress(l.address) === disputes) }).map((l) => ({ ...l, contract: "disputes" as const }))
         : []),
+      ...(pool ? parseEventLogs({ abi: verifierPoolAbi, logs: logs.filter((l) => getAddress(l.address) === pool) }).map((l) => ({ ...l, contract: "pool" as const })) : []),
     ].map((l) => ({
       contract: l.contract,
       eventName: l.eventName,

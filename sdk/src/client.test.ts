@@ -84,8 +84,20 @@ describe("createHashworkClient", function () {
     expect(p.reputation.completed).to.equal(1);
     const solvency = await auditor.checkSolvency();
     expect(solvency.solvent).to.equal(true);
-    expect(solvency.accruedFees).to.equal((REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n);
+    const fee = (REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
+    expect(solvency.accruedFees + solvency.auditReserve).to.equal(fee); // split with the audit reserve
     await expectRejection(auditor.postJob(testJob()), MissingWalletClientError);
+  });
+
+  it("binds the verifier pool's actions: bond, read back, take out", async function () {
+    const d = await loadFixture(fixtures.deployed);
+    const verifier = createHashworkClient({ publicClient: d.publicClient, walletClient: d.wallet.verifier1 as HashworkWalletClient, deployment: d.deployment });
+    const { bonded } = await verifier.bondVerifier({ amount: STAKE });
+    expect(bonded).to.equal(STAKE);
+    expect(await verifier.getVerifier({ verifier: d.address.verifier1 })).to.deep.include({ bonded: STAKE, weight: STAKE, totalWeight: STAKE });
+    const { unlockAt } = await verifier.requestVerifierWithdrawal({ amount: STAKE });
+    await time.increaseTo(unlockAt);
+    expect((await verifier.withdrawVerifierBond()).amount).to.equal(STAKE);
   });
 
   it("looks the deployment up by the public client's chain when none is given", async function () {

@@ -49,6 +49,10 @@ describe("deployments", function () {
       expect(deployment.market).to.equal(getAddress(contracts["Hashwork#HashworkMarket"]!.address));
       expect(deployment.token).to.equal(getAddress(contracts["Hashwork#HashworkToken"]!.address));
       expect(deployment.disputes).to.equal(getAddress(contracts["Hashwork#HashworkDisputes"]!.address));
+      expect(deployment.verifierPool).to.equal(getAddress(contracts["Hashwork#VerifierPool"]!.address));
+      // The pool is the one the dispute module created and draws from.
+      const pool = await publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "verifierPool" });
+      expect(pool).to.equal(deployment.verifierPool);
       // The module installs itself in the market (the Ignition module's setDisputeModule call).
       const installed = await publicClient.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "disputeModule" });
       expect(installed).to.equal(deployment.disputes);
@@ -69,6 +73,7 @@ describe("deployments", function () {
       expect(hashworkDeployments[31337]!.market).to.equal(deployment.market);
       expect(hashworkDeployments[31337]!.token).to.equal(deployment.token);
       expect(hashworkDeployments[31337]!.disputes).to.equal(deployment.disputes);
+      expect(hashworkDeployments[31337]!.verifierPool).to.equal(deployment.verifierPool);
     });
 
     it("works without a journal (no fromBlock) and for a market-only module (no token)", async function () {
@@ -129,6 +134,9 @@ describe("deployments", function () {
       const withDisputes = defineDeployment({ chainId: 1, market: d.market, disputes: "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0" });
       expect(withDisputes.disputes).to.equal("0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0");
       expect(() => defineDeployment({ chainId: 1, market: d.market, disputes: "0xdead" })).to.throw(InvalidParameterError);
+      const withPool = defineDeployment({ chainId: 1, market: d.market, verifierPool: "0x75537828f2ce51be7289709686a69cbfdbb714f1" });
+      expect(withPool.verifierPool).to.equal("0x75537828f2ce51be7289709686A69CbFDbB714F1");
+      expect(() => defineDeployment({ chainId: 1, market: d.market, verifierPool: "0xdead" })).to.throw(InvalidParameterError);
     });
   });
 });

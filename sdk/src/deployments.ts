@@ -23,6 +23,11 @@ export type HashworkDeployment = {
    */
   disputes?: Address;
   /**
+   * The `VerifierPool` the dispute module draws committees from (it creates the pool in its
+   * constructor). Optional: when absent, the verifier actions read `disputes.verifierPool()`.
+   */
+  verifierPool?: Address;
+  /**
    * The block the market was deployed in. Event queries (job lists, histories, results) start
    * here; without it they start at block 0, which some RPC providers refuse for long chains.
    */
@@ -34,8 +39,9 @@ export type HashworkDeployment = {
  *
  * 31337 is what `npm run deploy -- --network localhost` produces on a fresh `hardhat node`:
  * Ignition sends from the first account the token (nonce 0), the market (1), the dispute module
- * (2) and then `market.setDisputeModule` (3), so the addresses are fixed (the test in
- * `deployments.test.ts` checks this against a real Ignition run). For any other local setup,
+ * (2) — which creates its verifier pool as its own first contract — and then
+ * `market.setDisputeModule` (3), so the addresses are fixed (the test in `deployments.test.ts`
+ * checks this against a real Ignition run). For any other local setup,
  * use `loadIgnitionDeployment` or pass the deployment explicitly.
  */
 export const hashworkDeployments: Readonly<Record<number, HashworkDeployment>> = Object.freeze({
@@ -44,6 +50,7 @@ export const hashworkDeployments: Readonly<Record<number, HashworkDeployment>> =
     token: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
     market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
     disputes: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+    verifierPool: "0x75537828f2ce51be7289709686A69CbFDbB714F1",
     fromBlock: 0n,
   }),
 });
@@ -62,6 +69,7 @@ export function defineDeployment(deployment: HashworkDeployment): HashworkDeploy
   const checked: HashworkDeployment = { chainId: deployment.chainId, market: checkAddress("market", deployment.market) };
   if (deployment.token !== undefined) checked.token = checkAddress("token", deployment.token);
   if (deployment.disputes !== undefined) checked.disputes = checkAddress("disputes", deployment.disputes);
+  if (deployment.verifierPool !== undefined) checked.verifierPool = checkAddress("verifierPool", deployment.verifierPool);
   if (deployment.fromBlock !== undefined) {
     if (deployment.fromBlock < 0n) throw new InvalidParameterError({ parameter: "fromBlock", reason: "must not be negative" });
     checked.fromBlock = deployment.fromBlock;
@@ -98,6 +106,7 @@ export const ignitionContracts = {
   market: "HashworkMarket",
   token: "HashworkToken",
   disputes: "HashworkDisputes",
+  verifierPool: "VerifierPool",
 } as const satisfies Partial<Record<keyof HashworkDeployment, string>>;
 
 export type LoadIgnitionDeploymentParameters = {
@@ -107,8 +116,8 @@ export type LoadIgnitionDeploymentParameters = {
   /** The deployment id. Default: `chain-<chainId>` (what `hardhat ignition deploy` uses). */
   deploymentId?: string;
   /**
-   * The Ignition module id. Default: `Hashwork` (token, market and dispute module,
-   * `ignition/modules/Hashwork.ts`); `HashworkMarket` for a market (and its dispute module)
+   * The Ignition module id. Default: `Hashwork` (token, market, dispute module and its verifier
+   * pool, `ignition/modules/Hashwork.ts`); `HashworkMarket` for a market (and its dispute module)
    * settling in an existing token (the token is then read from the market).
    */
   moduleId?: string;
@@ -116,7 +125,8 @@ export type LoadIgnitionDeploymentParameters = {
 
 /**
  * Reads a deployment written by Hardhat Ignition: addresses from `deployed_addresses.json`
- * (futures `Hashwork#HashworkMarket`, `Hashwork#HashworkToken`, `Hashwork#HashworkDisputes`)
+ * (futures `Hashwork#HashworkMarket`, `Hashwork#HashworkToken`, `Hashwork#HashworkDisputes`,
+ * `Hashwork#VerifierPool`)
  * and, when the journal is there, the market's deployment block as `fromBlock`.
  *
  * @example
@@ -153,6 +163,8 @@ export async function loadIgnitionDeployment({
   if (token) deployment.token = token;
   const disputes = pick(ignitionContracts.disputes);
   if (disputes) deployment.disputes = disputes;
+  const verifierPool = pick(ignitionContracts.verifierPool);
+  if (verifierPool) deployment.verifierPool = verifierPool;
   const fromBlock = await deploymentBlock(join(dir, "journal.jsonl"), market);
   if (fromBlock !== undefined) deployment.fromBlock = fromBlock;
   return deployment;

@@ -80,9 +80,16 @@ export {
   type WithdrawFromLedgerReturnType,
 } from "./actions/requester/withdraw-from-ledger.ts";
 export {
+  commitChallenge,
+  type CommitChallengeErrorType,
+  type CommitChallengeParameters,
+  type CommitChallengeReturnType,
+} from "./actions/requester/commit-challenge.ts";
+export {
   challengeJob,
   type ChallengeJobErrorType,
   type ChallengeJobParameters,
+  type ChallengeJobProgress,
   type ChallengeJobReturnType,
 } from "./actions/requester/challenge-job.ts";
 
@@ -159,6 +166,7 @@ export {
   type CheckSolvencyErrorType,
   type CheckSolvencyParameters,
   type CheckSolvencyReturnType,
+  type LedgerAccount,
 } from "./actions/auditor/check-solvency.ts";
 export {
   getDispute,
@@ -175,8 +183,33 @@ export {
   type ListDisputesParameters,
   type ListDisputesReturnType,
 } from "./actions/auditor/list-disputes.ts";
+export {
+  getVerifier,
+  type GetVerifierErrorType,
+  type GetVerifierParameters,
+  type GetVerifierReturnType,
+  type VerifierDetails,
+} from "./actions/auditor/get-verifier.ts";
 
 // ------------------------------------------------------------------ verifier actions
+export {
+  bondVerifier,
+  type BondVerifierErrorType,
+  type BondVerifierParameters,
+  type BondVerifierReturnType,
+} from "./actions/verifier/bond-verifier.ts";
+export {
+  requestVerifierWithdrawal,
+  type RequestVerifierWithdrawalErrorType,
+  type RequestVerifierWithdrawalParameters,
+  type RequestVerifierWithdrawalReturnType,
+} from "./actions/verifier/request-verifier-withdrawal.ts";
+export {
+  withdrawVerifierBond,
+  type WithdrawVerifierBondErrorType,
+  type WithdrawVerifierBondParameters,
+  type WithdrawVerifierBondReturnType,
+} from "./actions/verifier/withdraw-verifier-bond.ts";
 export {
   commitVote,
   type CommitVoteErrorType,
@@ -233,6 +266,12 @@ export {
   type StartAuditReturnType,
 } from "./actions/keeper/start-audit.ts";
 export {
+  pinAuditSeed,
+  type PinAuditSeedErrorType,
+  type PinAuditSeedParameters,
+  type PinAuditSeedReturnType,
+} from "./actions/keeper/pin-audit-seed.ts";
+export {
   expireJob,
   type ExpireJobErrorType,
   type ExpireJobParameters,
@@ -251,8 +290,10 @@ export {
   type ArbitrateReturnType,
 } from "./actions/keeper/arbitrate.ts";
 export {
+  computeChallengeCommitment,
   computeVoteCommitment,
   getDisputesAddress,
+  getVerifierPoolAddress,
   randomSalt,
   type DisputePayout,
   type DisputeResolution,

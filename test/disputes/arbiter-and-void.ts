@@ -8,9 +8,13 @@ import {
   JobState,
   Phase,
   REWARD,
+  Role,
   SLASH,
+  STAKE,
+  VERIFIER_FEE,
   committeeOf,
   createDisputeFixtures,
+  distinct,
   expectSystemSolvent,
   vote,
   type Drawn,
@@ -22,9 +26,15 @@ const { loadFixture, time, mine } = networkHelpers;
 
 const REWARD_BPS = BigInt(DISPUTE_PARAMETERS.challengerRewardBps);
 
-/** Ends the current round with only one reveal (no quorum). */
+/** Ends the current round with only the first seat entry revealing (no quorum). */
 async function noQuorum(d: Drawn, seats: Drawn["seat"]) {
   await vote(d.disputes, d.jobId, seats, [d.providerHash, ...seats.slice(1).map(() => undefined)], time);
+  await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
+  return d.disputes.connect(d.keeper).resolve(d.jobId, d.terms);
+}
+
+/** Ends the current round with nobody revealing. */
+async function silence(d: Drawn) {
   await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
   return d.disputes.connect(d.keeper).resolve(d.jobId, d.terms);
 }
@@ -33,8 +43,9 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
   describe("when a round ends without quorum", function () {
     async function firstRoundFailed() {
       const d = await fixtures.drawn();
+      const revealerBefore = await d.market.balanceOf(d.committee.verifiers[0]);
       const tx = await noQuorum(d, d.seat);
-      return { ...d, tx };
+      return { ...d, tx, revealerBefore };
     }
 
     it("emits RoundFailed and schedules a second round of five seats", async function () {
@@ -46,11 +57,26 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
       expect(dispute.size).to.equal(5n);
     });
 
-    it("slashes the seats that did not reveal into the pot and releases the one that did", async function () {
+    it("slashes the seats that did not reveal", async function () {
       const d = await loadFixture(firstRoundFailed);
-      expect((await d.disputes.getDispute(d.jobId)).pot).to.equal(2n * SLASH);
-      expect((await d.market.stakeOf(d.committee[0])).locked).to.equal(0n);
-      for (const v of d.committee.slice(1)) expect((await d.market.stakeOf(v)).locked).to.equal(0n);
+      for (const v of d.committee.verifiers.slice(1)) {
+        await expect(d.tx).to.emit(d.disputes, "VerifierSlashed").withArgs(d.jobId, 0, v, SLASH);
+        expect((await d.pool.memberOf(v)).bonded).to.equal(STAKE - SLASH);
+      }
+    });
+
+    it("pays those slashes at once to the seat that revealed, leaving the pot empty", async function () {
+      const d = await loadFixture(firstRoundFailed);
+      const revealer = d.committee.verifiers[0];
+      await expect(d.tx).to.emit(d.disputes, "DisputePayout").withArgs(d.jobId, revealer, Role.Verifier, 2n * SLASH);
+      expect((await d.market.balanceOf(revealer)) - d.revealerBefore).to.equal(2n * SLASH);
+      expect((await d.disputes.getDispute(d.jobId)).pot).to.equal(0n);
+    });
+
+    it("releases every seat's lock and keeps everything solvent", async function () {
+      const d = await loadFixture(firstRoundFailed);
+      for (const v of d.committee.verifiers) expect((await d.pool.memberOf(v)).locked).to.equal(0n);
+      expect(await d.disputes.totalHeld()).to.equal(BOND);
       await expectSystemSolvent(d);
     });
 
@@ -59,13 +85,41 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
       expect(await d.market.jobState(d.jobId)).to.equal(JobState.Disputed);
     });
 
-    it("re-draws a committee of five from a new seed", async function () {
+    it("re-draws five seats from a new seed, from the same snapshot", async function () {
       const d = await loadFixture(firstRoundFailed);
+      const { snapshotBlock } = await d.disputes.getDispute(d.jobId);
       await mine(1);
       const receipt = await (await d.disputes.drawCommittee(d.jobId, d.terms)).wait();
-      const committee = committeeOf(d.disputes, receipt);
-      expect(committee).to.have.length(5);
-      expect(new Set(committee).size).to.equal(5);
+      const { votes } = committeeOf(d.disputes, receipt);
+      expect(votes.reduce((a, b) => a + b, 0n)).to.equal(5n);
+      expect((await d.disputes.getDispute(d.jobId)).snapshotBlock).to.equal(snapshotBlock);
+    });
+  });
+
+  describe("when nobody reveals in a round", function () {
+    async function silentRound() {
+      const d = await fixtures.drawn();
+      const tx = await silence(d);
+      return { ...d, tx };
+    }
+
+    it("keeps the slashes in the pot for the deciding round", async function () {
+      const d = await loadFixture(silentRound);
+      expect((await d.disputes.getDispute(d.jobId)).pot).to.equal(3n * SLASH);
+      expect(await d.disputes.totalHeld()).to.equal(BOND + 3n * SLASH);
+      await expectSystemSolvent(d);
+    });
+
+    it("pays the pot to the deciding round's honest verifiers", async function () {
+      const d = await loadFixture(silentRound);
+      const next = await fixtures.drawRound(d, distinct);
+      const before = await Promise.all(next.committee.verifiers.map((v) => d.market.balanceOf(v)));
+      await vote(d.disputes, d.jobId, next.seat, next.seat.map(() => d.providerHash));
+      await d.disputes.resolve(d.jobId, d.terms);
+      const paid = await Promise.all(next.committee.verifiers.map(async (v, i) => (await d.market.balanceOf(v)) - before[i]));
+      expect(paid.reduce((a, b) => a + b, 0n)).to.equal(5n * VERIFIER_FEE + 3n * SLASH);
+      expect(await d.disputes.totalHeld()).to.equal(0n);
+      await expectSystemSolvent(d);
     });
   });
 
@@ -73,18 +127,23 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
     async function awaitingArbiter() {
       const d = await fixtures.drawn();
       await noQuorum(d, d.seat);
-      await mine(1);
-      const receipt = await (await d.disputes.drawCommittee(d.jobId, d.terms)).wait();
-      const all = [d.requester, d.provider, d.keeper, d.challenger, ...d.verifiers];
-      const seats = committeeOf(d.disputes, receipt).map((a) => all.find((s) => s.address === a)!);
-      const tx = await noQuorum(d, seats);
-      return { ...d, tx };
+      const second = await fixtures.drawRound(d, distinct);
+      const revealerBefore = await d.market.balanceOf(second.committee.verifiers[0]);
+      const tx = await noQuorum(d, second.seat);
+      return { ...d, second: second.committee, tx, revealerBefore };
     }
 
     it("hands the dispute to the arbiter (RoundFailed with no next seed)", async function () {
       const d = await loadFixture(awaitingArbiter);
       await expect(d.tx).to.emit(d.disputes, "RoundFailed").withArgs(d.jobId, 1, 1, 0);
       expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.AwaitingArbiter);
+    });
+
+    it("pays that round's four slashes to its one revealer too", async function () {
+      const d = await loadFixture(awaitingArbiter);
+      const revealer = d.second.verifiers[0];
+      await expect(d.tx).to.emit(d.disputes, "DisputePayout").withArgs(d.jobId, revealer, Role.Verifier, 4n * SLASH);
+      expect((await d.market.balanceOf(revealer)) - d.revealerBefore).to.equal(4n * SLASH);
     });
 
     it("refuses anyone but the arbiter with DisputeNotArbiter", async function () {
@@ -121,10 +180,9 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
         );
       });
 
-      it("sends the slashed verifier stake to the treasury", async function () {
+      it("sends no slashed bond to the treasury: the failed rounds already paid their revealers", async function () {
         const d = await loadFixture(ruled);
-        // Two silent seats in round 0, four in round 1.
-        expect((await d.market.balanceOf(d.treasury.address)) - d.before.treasury).to.equal(6n * SLASH);
+        expect(await d.market.balanceOf(d.treasury.address)).to.equal(d.before.treasury);
         expect(await d.disputes.totalHeld()).to.equal(0n);
         await expectSystemSolvent(d);
       });
@@ -167,22 +225,28 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
       expect((await d.market.stakeOf(d.provider.address)).locked).to.equal(0n);
     });
 
-    it("returns the bond and releases every verifier's lock", async function () {
+    it("returns the bond and releases every verifier's lock in the pool", async function () {
       const d = await loadFixture(overdue);
       await expect(d.disputes.connect(d.keeper).voidDispute(d.jobId, d.terms))
         .to.emit(d.disputes, "DisputeVoided")
         .withArgs(d.jobId, BOND, 0);
       expect((await d.market.balanceOf(d.challenger.address)) - d.before.challenger).to.equal(BOND);
-      for (const v of d.committee) expect((await d.market.stakeOf(v)).locked).to.equal(0n);
+      for (const v of d.committee.verifiers) expect((await d.pool.memberOf(v)).locked).to.equal(0n);
       expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.Voided);
       await expectSystemSolvent(d);
+    });
+
+    it("slashes no verifier", async function () {
+      const d = await loadFixture(overdue);
+      await d.disputes.connect(d.keeper).voidDispute(d.jobId, d.terms);
+      for (const v of d.committee.verifiers) expect((await d.pool.memberOf(v)).bonded).to.equal(STAKE);
     });
 
     it("still cleans up after someone voided the job directly in the market", async function () {
       const d = await loadFixture(overdue);
       await d.market.connect(d.keeper).voidExpiredDispute(d.jobId, d.terms);
       await d.disputes.connect(d.keeper).voidDispute(d.jobId, d.terms);
-      for (const v of d.committee) expect((await d.market.stakeOf(v)).locked).to.equal(0n);
+      for (const v of d.committee.verifiers) expect((await d.pool.memberOf(v)).locked).to.equal(0n);
       expect(await d.disputes.totalHeld()).to.equal(0n);
       await expectSystemSolvent(d);
     });

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { jobRequest, postedJobIds, submittedTerms } from "../../scripts/lib/jobs.js";
 import {
   DISPUTE_PARAMETERS,
   JobState,
@@ -10,8 +9,8 @@ import {
   committeeOf,
   createDisputeFixtures,
   expectSystemSolvent,
+  seatsBy,
   vote,
-  type SubmittedJob,
 } from "./fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -19,43 +18,18 @@ const fixtures = createDisputeFixtures(ethers, networkHelpers);
 const { loadFixture, time, mine } = networkHelpers;
 
 const JOBS = 400;
-const BATCH = 100;
 const RATE = DISPUTE_PARAMETERS.auditRateBps / 10_000;
+/** Fees of the one large job: 1% of 1,000 tokens, half of it reserved for audits. */
+const BIG_FEE = 10n * TOKEN_UNIT;
+const RESERVE = BIG_FEE / 2n;
 
 /**
- * Fees accrued from one large finalized job, then JOBS small jobs submitted in batches: enough
- * to measure the lottery's rate and to find jobs it selects and jobs it does not.
+ * Fees accrued from one large finalized job (RESERVE in the audit reserve: one audit's budget
+ * and a bit), then JOBS small jobs submitted in batches: enough to measure the lottery's rate and
+ * to find jobs it selects and jobs it does not.
  */
 async function manySubmitted() {
-  const d = await fixtures.deployed();
-  const now = async () => Number(await time.latest());
-  // One 1,000-token job finalized: 10 tokens of fees, more than an audit's budget.
-  const big = jobRequest(await now(), { reward: 1_000n * TOKEN_UNIT, collateralPct: 0, challengeWindow: 1 });
-  const [bigId] = postedJobIds(d.market, await (await d.market.connect(d.requester).postJob(big)).wait());
-  await d.market.connect(d.provider).claimJob(bigId);
-  const bigTerms = submittedTerms(d.market, await (await d.market.connect(d.provider).submitResult(bigId, ethers.id("big"), "")).wait());
-  await time.increase(2);
-  await d.market.finalizeJob(bigId, bigTerms.get(bigId)!);
-
-  const terms = new Map<bigint, SubmittedJob>();
-  for (let b = 0; b < JOBS / BATCH; b++) {
-    const request = jobRequest(await now(), { reward: TOKEN_UNIT, collateralPct: 100, challengeWindow: 3600 });
-    const ids = postedJobIds(
-      d.market,
-      await (await d.market.connect(d.requester).postJobs(Array(BATCH).fill(request))).wait(),
-    );
-    await d.market.connect(d.provider).claimJobs(ids);
-    const receipt = await (
-      await d.market.connect(d.provider).submitResults(ids, ids.map(() => ethers.id("provider")), ids.map(() => ""))
-    ).wait();
-    for (const [id, t] of submittedTerms(d.market, receipt)) terms.set(id, t);
-  }
-  const selected: bigint[] = [];
-  const unselected: bigint[] = [];
-  for (const [id, t] of terms) {
-    ((await d.disputes.isSelectedForAudit(id, t.submittedBlock)) ? selected : unselected).push(id);
-  }
-  return { ...d, terms, selected, unselected };
+  return fixtures.auditable(JOBS, true, 3);
 }
 
 /** The first selected job, audited, with its committee drawn. */
@@ -63,64 +37,159 @@ async function auditDrawn() {
   const d = await manySubmitted();
   const jobId = d.selected[0];
   const terms = d.terms.get(jobId)!;
-  const feesBefore = await d.market.accruedFees();
+  const reserveBefore = await d.market.auditReserve();
+  const accruedBefore = await d.market.accruedFees();
   const startTx = await d.disputes.connect(d.keeper).startAudit(jobId, terms);
   await mine(1);
   const receipt = await (await d.disputes.connect(d.keeper).drawCommittee(jobId, terms)).wait();
-  const all = [d.requester, d.keeper, d.challenger, ...d.verifiers];
-  const seats = committeeOf(d.disputes, receipt).map((a) => all.find((s) => s.address === a)!);
-  return { ...d, jobId, terms, seats, feesBefore, startTx };
+  const committee = committeeOf(d.disputes, receipt);
+  const seats = seatsBy(committee.verifiers, [d.requester, d.keeper, d.challenger, ...d.verifiers]);
+  return { ...d, jobId, terms, committee, seats, reserveBefore, accruedBefore, startTx };
+}
+
+/** `manySubmitted` with every submission block pinned, then 300 blocks mined: no hash is readable. */
+async function pinnedAndAged() {
+  const d = await manySubmitted();
+  for (const b of d.blocks) await d.disputes.pinAuditSeed(b);
+  await mine(300);
+  return d;
 }
 
 describe("HashworkDisputes: random audits", function () {
-  it(`selects about ${RATE * 100}% of ${JOBS} submitted jobs`, async function () {
-    const d = await loadFixture(manySubmitted);
-    // Binomial(400, 0.05): mean 20, standard deviation 4.4; the bounds are 4 deviations out.
-    expect(d.selected.length).to.be.within(3, 38);
+  describe("the lottery", function () {
+    it(`selects about ${RATE * 100}% of ${JOBS} submitted jobs`, async function () {
+      const d = await loadFixture(manySubmitted);
+      // Binomial(400, 0.05): mean 20, standard deviation 4.4; the bounds are 4 deviations out.
+      expect(d.selected.length).to.be.within(3, 38);
+    });
+
+    it("refuses a job it did not select with DisputeNotSelectedForAudit", async function () {
+      const d = await loadFixture(manySubmitted);
+      const jobId = d.unselected[0];
+      await expect(d.disputes.startAudit(jobId, d.terms.get(jobId)!))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeNotSelectedForAudit")
+        .withArgs(jobId);
+    });
+
+    it("refuses terms naming another submission block (the market checks the commitment)", async function () {
+      const d = await loadFixture(manySubmitted);
+      // Claim a selected job's seed for an unselected job: the terms no longer match.
+      const jobId = d.unselected[0];
+      const terms = { ...d.terms.get(jobId)!, submittedBlock: BigInt(d.terms.get(jobId)!.submittedBlock) - 1n };
+      const selectedWithFakeBlock = await d.disputes.isSelectedForAudit(jobId, terms.submittedBlock);
+      const tx = d.disputes.startAudit(jobId, terms);
+      if (selectedWithFakeBlock) await expect(tx).to.be.revertedWithCustomError(d.market, "MarketTermsMismatch");
+      else await expect(tx).to.be.revertedWithCustomError(d.disputes, "DisputeNotSelectedForAudit");
+    });
+
+    it("selects nothing for a block not mined yet", async function () {
+      const d = await loadFixture(manySubmitted);
+      const future = BigInt(await ethers.provider.getBlockNumber()) + 1n;
+      expect(await d.disputes.isSelectedForAudit(d.selected[0], future)).to.equal(false);
+    });
+
+    it("selects nothing at an audit rate of zero, even for an unpinned, aged-out block", async function () {
+      const d = await loadFixture(manySubmitted);
+      await d.disputes.connect(d.owner).setConfig({ ...DISPUTE_PARAMETERS, auditRateBps: 0 });
+      await mine(300);
+      const jobId = d.selected[0];
+      expect(await d.disputes.isSelectedForAudit(jobId, d.terms.get(jobId)!.submittedBlock)).to.equal(false);
+    });
   });
 
-  it("refuses a job the lottery did not select with DisputeNotSelectedForAudit", async function () {
-    const d = await loadFixture(manySubmitted);
-    const jobId = d.unselected[0];
-    await expect(d.disputes.startAudit(jobId, d.terms.get(jobId)!))
-      .to.be.revertedWithCustomError(d.disputes, "DisputeNotSelectedForAudit")
-      .withArgs(jobId);
+  describe("pinAuditSeed", function () {
+    it("stores a readable block's hash and emits AuditSeedPinned(block, hash)", async function () {
+      const d = await loadFixture(manySubmitted);
+      const block = d.blocks[0];
+      const hash = (await ethers.provider.getBlock(Number(block)))!.hash!;
+      await expect(d.disputes.connect(d.keeper).pinAuditSeed(block)).to.emit(d.disputes, "AuditSeedPinned").withArgs(block, hash);
+      await mine(300);
+      expect(await d.disputes.auditSeed(block)).to.equal(hash);
+    });
+
+    it("is idempotent: a second pin changes nothing and emits nothing", async function () {
+      const d = await loadFixture(manySubmitted);
+      await d.disputes.pinAuditSeed(d.blocks[0]);
+      await expect(d.disputes.pinAuditSeed(d.blocks[0])).to.not.emit(d.disputes, "AuditSeedPinned");
+    });
+
+    it("refuses a block more than 256 blocks old with DisputeAuditSeedUnavailable(block)", async function () {
+      const d = await loadFixture(manySubmitted);
+      await mine(300);
+      await expect(d.disputes.pinAuditSeed(d.blocks[0]))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeAuditSeedUnavailable")
+        .withArgs(d.blocks[0]);
+    });
+
+    it("refuses a block not mined yet with DisputeAuditSeedUnavailable(block)", async function () {
+      const d = await loadFixture(manySubmitted);
+      const future = BigInt(await ethers.provider.getBlockNumber()) + 5n;
+      await expect(d.disputes.pinAuditSeed(future))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeAuditSeedUnavailable")
+        .withArgs(future);
+    });
+
+    it("keeps a selected job selected after its block aged out", async function () {
+      const d = await loadFixture(pinnedAndAged);
+      const jobId = d.selected[0];
+      await expect(d.disputes.startAudit(jobId, d.terms.get(jobId)!)).to.emit(d.disputes, "DisputeOpened");
+    });
+
+    it("keeps an unselected job unselected after its block aged out", async function () {
+      const d = await loadFixture(pinnedAndAged);
+      const jobId = d.unselected[0];
+      expect(await d.disputes.isSelectedForAudit(jobId, d.terms.get(jobId)!.submittedBlock)).to.equal(false);
+      await expect(d.disputes.startAudit(jobId, d.terms.get(jobId)!))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeNotSelectedForAudit")
+        .withArgs(jobId);
+    });
+
+    it("leaves auditSeed zero for an aged-out block nobody pinned", async function () {
+      const d = await loadFixture(manySubmitted);
+      await mine(300);
+      expect(await d.disputes.auditSeed(d.blocks[0])).to.equal(ethers.ZeroHash);
+    });
   });
 
-  it("refuses terms naming another submission block (the market checks the commitment)", async function () {
-    const d = await loadFixture(manySubmitted);
-    // Claim a selected job's seed for an unselected job: the terms no longer match.
-    const jobId = d.unselected[0];
-    const terms = { ...d.terms.get(jobId)!, submittedBlock: BigInt(d.terms.get(jobId)!.submittedBlock) - 1n };
-    const selectedWithFakeBlock = await d.disputes.isSelectedForAudit(jobId, terms.submittedBlock);
-    const tx = d.disputes.startAudit(jobId, terms);
-    if (selectedWithFakeBlock) await expect(tx).to.be.revertedWithCustomError(d.market, "MarketTermsMismatch");
-    else await expect(tx).to.be.revertedWithCustomError(d.disputes, "DisputeNotSelectedForAudit");
-  });
+  describe("an aged-out submission block nobody pinned", function () {
+    it("counts as selecting every job submitted in it", async function () {
+      const d = await loadFixture(manySubmitted);
+      await mine(300);
+      for (const jobId of d.unselected.slice(0, 10)) {
+        expect(await d.disputes.isSelectedForAudit(jobId, d.terms.get(jobId)!.submittedBlock)).to.equal(true);
+      }
+    });
 
-  it("refuses once the submission block's hash is unreadable with DisputeAuditSeedUnavailable", async function () {
-    const d = await loadFixture(manySubmitted);
-    await mine(300);
-    const jobId = d.selected[0];
-    const terms = d.terms.get(jobId)!;
-    await expect(d.disputes.startAudit(jobId, terms))
-      .to.be.revertedWithCustomError(d.disputes, "DisputeAuditSeedUnavailable")
-      .withArgs(jobId, terms.submittedBlock);
+    it("lets anyone audit a job the lottery would not have selected", async function () {
+      const d = await loadFixture(manySubmitted);
+      await mine(300);
+      const jobId = d.unselected[0];
+      await expect(d.disputes.connect(d.keeper).startAudit(jobId, d.terms.get(jobId)!)).to.emit(d.disputes, "DisputeOpened");
+    });
   });
 
   describe("for a selected job", function () {
-    it("opens a dispute with no challenger, paid for out of the accrued fees", async function () {
+    it("opens a dispute with no challenger whose bond is the audit budget", async function () {
       const d = await loadFixture(auditDrawn);
       const budget = await d.disputes.auditBudget();
       await expect(d.startTx)
         .to.emit(d.disputes, "DisputeOpened")
         .withArgs(d.jobId, ethers.ZeroAddress, d.terms.provider, d.terms.resultHash, ethers.ZeroHash, budget, (b: bigint) => b > 0n);
-      expect(d.feesBefore - (await d.market.accruedFees())).to.equal(budget);
+    });
+
+    it("pays the budget out of the audit reserve (AuditFunded), not the treasury's fees", async function () {
+      const d = await loadFixture(auditDrawn);
+      const budget = await d.disputes.auditBudget();
+      await expect(d.startTx)
+        .to.emit(d.market, "AuditFunded")
+        .withArgs(d.disputesAddress, budget, RESERVE - budget);
+      expect(d.reserveBefore - (await d.market.auditReserve())).to.equal(budget);
+      expect(await d.market.accruedFees()).to.equal(d.accruedBefore);
     });
 
     it("seats a committee like a challenge does", async function () {
       const d = await loadFixture(auditDrawn);
-      expect(d.seats).to.have.length(3);
+      expect(d.committee.votes.reduce((a, b) => a + b, 0n)).to.equal(3n);
       expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.Voting);
     });
 
@@ -128,7 +197,7 @@ describe("HashworkDisputes: random audits", function () {
       const d = await loadFixture(auditDrawn);
       const treasuryBefore = await d.market.balanceOf(d.treasury.address);
       const right = d.terms.resultHash as string;
-      await vote(d.disputes, d.jobId, d.seats, [right, right, right]);
+      await vote(d.disputes, d.jobId, d.seats, d.seats.map(() => right));
       await d.disputes.resolve(d.jobId, d.terms);
       const budget = await d.disputes.auditBudget();
       const verifierPay = 3n * DISPUTE_PARAMETERS.verifierFee;
@@ -141,7 +210,7 @@ describe("HashworkDisputes: random audits", function () {
       const d = await loadFixture(auditDrawn);
       const requesterBefore = await d.market.balanceOf(d.requester.address);
       const wrong = ethers.id("the real output");
-      await vote(d.disputes, d.jobId, d.seats, [wrong, wrong, wrong]);
+      await vote(d.disputes, d.jobId, d.seats, d.seats.map(() => wrong));
       await d.disputes.resolve(d.jobId, d.terms);
       const collateral = d.terms.reward; // collateralPct 100
       expect(await d.market.jobState(d.jobId)).to.equal(JobState.Overturned);
@@ -152,13 +221,44 @@ describe("HashworkDisputes: random audits", function () {
     });
   });
 
-  it("refuses an audit the fees cannot pay for with MarketInsufficientFees", async function () {
-    const d = await loadFixture(manySubmitted);
-    await d.market.withdrawFees();
-    const jobId = d.selected[0];
-    await expect(d.disputes.startAudit(jobId, d.terms.get(jobId)!)).to.be.revertedWithCustomError(
-      d.market,
-      "MarketInsufficientFees",
-    );
+  describe("when the reserve holds less than the budget", function () {
+    /** The first audit takes a full budget; the second finds RESERVE - budget; the third nothing. */
+    async function reserveDrained() {
+      const d = await manySubmitted();
+      const [first, second, third] = d.selected;
+      await d.disputes.startAudit(first, d.terms.get(first)!);
+      const partialTx = await d.disputes.startAudit(second, d.terms.get(second)!);
+      const emptyTx = await d.disputes.startAudit(third, d.terms.get(third)!);
+      return { ...d, second, third, partialTx, emptyTx };
+    }
+
+    it("funds the audit with what is left and opens it", async function () {
+      const d = await loadFixture(reserveDrained);
+      const left = RESERVE - (await d.disputes.auditBudget());
+      await expect(d.partialTx).to.emit(d.market, "AuditFunded").withArgs(d.disputesAddress, left, 0n);
+      expect((await d.disputes.getDispute(d.second)).bond).to.equal(left);
+    });
+
+    it("opens an audit with a bond of zero when the reserve is empty", async function () {
+      const d = await loadFixture(reserveDrained);
+      expect(await d.market.auditReserve()).to.equal(0n);
+      expect((await d.disputes.getDispute(d.third)).bond).to.equal(0n);
+      expect((await d.disputes.getDispute(d.third)).phase).to.equal(Phase.AwaitingDraw);
+      await expectSystemSolvent(d);
+    });
+
+    it("still settles an unfunded audit: the verifiers are paid nothing and the job is finalized", async function () {
+      const d = await loadFixture(reserveDrained);
+      const terms = d.terms.get(d.third)!;
+      await mine(1);
+      const committee = committeeOf(d.disputes, await (await d.disputes.drawCommittee(d.third, terms)).wait());
+      const seats = seatsBy(committee.verifiers, [d.challenger, ...d.verifiers]);
+      const before = await Promise.all(committee.verifiers.map((v) => d.market.balanceOf(v)));
+      await vote(d.disputes, d.third, seats, seats.map(() => terms.resultHash as string));
+      await d.disputes.resolve(d.third, terms);
+      expect(await d.market.jobState(d.third)).to.equal(JobState.Finalized);
+      for (const [i, v] of committee.verifiers.entries()) expect(await d.market.balanceOf(v)).to.equal(before[i]);
+      await expectSystemSolvent(d);
+    });
   });
 });

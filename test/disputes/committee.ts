@@ -1,33 +1,71 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { LOCK, Phase, STAKE, committeeOf, createDisputeFixtures, expectSystemSolvent } from "./fixtures.js";
+import {
+  DISPUTE_PARAMETERS,
+  LOCK,
+  MIN_BOND,
+  Phase,
+  SeatStatus,
+  STAKE,
+  TOKEN_UNIT,
+  challenge,
+  committeeOf,
+  createDisputeFixtures,
+  expectSystemSolvent,
+  predictDraw,
+} from "./fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 const fixtures = createDisputeFixtures(ethers, networkHelpers);
 const { loadFixture, mine } = networkHelpers;
 
+const sum = (votes: bigint[]) => votes.reduce((a, b) => a + b, 0n);
+
 describe("HashworkDisputes: committee draw", function () {
   describe("once the seed block is mined", function () {
-    it("seats three distinct verifiers and emits CommitteeDrawn", async function () {
+    it("fills every seat of the round", async function () {
       const d = await loadFixture(fixtures.drawn);
-      expect(d.committee).to.have.length(3);
-      expect(new Set(d.committee).size).to.equal(3);
+      expect(sum(d.committee.votes)).to.equal(3n);
     });
 
-    it("never seats the provider, the challenger or the requester", async function () {
+    it("seats exactly what the pool's draw view predicts from the dispute's snapshot and seed", async function () {
+      const d = await loadFixture(fixtures.challenged);
+      await mine(1);
+      const predicted = await predictDraw(ethers, d, d.jobId, d.terms);
+      const receipt = await (await d.disputes.drawCommittee(d.jobId, d.terms)).wait();
+      expect(committeeOf(d.disputes, receipt)).to.deep.equal(predicted);
+    });
+
+    it("emits CommitteeDrawn with the verifiers, their votes, the lock per seat and both deadlines", async function () {
+      const d = await loadFixture(fixtures.drawn);
+      const { commitDeadline, revealDeadline } = await d.disputes.getDispute(d.jobId);
+      await expect(d.drawTx)
+        .to.emit(d.disputes, "CommitteeDrawn")
+        .withArgs(d.jobId, 0, d.committee.verifiers, d.committee.votes, LOCK, commitDeadline, revealDeadline);
+    });
+
+    it("never seats the provider, the challenger or the requester (all three are bonded)", async function () {
       const d = await loadFixture(fixtures.drawn);
       for (const party of [d.provider, d.challenger, d.requester]) {
-        expect(d.committee).to.not.include(party.address);
+        expect((await d.pool.memberOf(party.address)).bonded).to.equal(STAKE);
+        expect(d.committee.verifiers).to.not.include(party.address);
       }
     });
 
-    it("locks verifierLock of each verifier's stake", async function () {
+    it("locks verifierLock per seat in the pool, not in the market", async function () {
       const d = await loadFixture(fixtures.drawn);
-      for (const v of d.committee) {
-        expect((await d.market.stakeOf(v)).locked).to.equal(LOCK);
-        expect(await d.market.freeStakeOf(v)).to.equal(STAKE - LOCK);
+      for (const v of d.committee.verifiers) {
+        const member = await d.pool.memberOf(v);
+        expect(member.locked).to.equal(LOCK);
+        expect(member.bonded).to.equal(STAKE);
+        expect((await d.market.stakeOf(v)).locked).to.equal(0n);
       }
+    });
+
+    it("emits BondLocked in the pool for each seat entry", async function () {
+      const d = await loadFixture(fixtures.drawn);
+      for (const v of d.committee.verifiers) await expect(d.drawTx).to.emit(d.pool, "BondLocked").withArgs(v, LOCK, LOCK);
     });
 
     it("opens voting with commit and reveal deadlines", async function () {
@@ -36,16 +74,19 @@ describe("HashworkDisputes: committee draw", function () {
       expect(dispute.phase).to.equal(Phase.Voting);
       expect(dispute.revealDeadline - dispute.commitDeadline).to.equal(3600n);
       expect(dispute.lockPerSeat).to.equal(LOCK);
+      expect(dispute.members).to.equal(3n);
     });
 
-    it("lists the seats in getCommittee", async function () {
+    it("lists the seats in getCommittee with their votes and locks", async function () {
       const d = await loadFixture(fixtures.drawn);
       const seats = await d.disputes.getCommittee(d.jobId, 0);
-      expect(seats.map((s) => s.verifier)).to.deep.equal(d.committee);
-      expect(seats.map((s) => s.status)).to.deep.equal([1n, 1n, 1n]);
+      expect(seats.map((s) => s.verifier)).to.deep.equal(d.committee.verifiers);
+      expect(seats.map((s) => s.status)).to.deep.equal([SeatStatus.Drawn, SeatStatus.Drawn, SeatStatus.Drawn]);
+      expect(seats.map((s) => s.votes)).to.deep.equal([1n, 1n, 1n]);
+      expect(seats.map((s) => s.locked)).to.deep.equal([LOCK, LOCK, LOCK]);
     });
 
-    it("keeps both the market and the module solvent", async function () {
+    it("keeps the market, the module and the pool solvent", async function () {
       const d = await loadFixture(fixtures.drawn);
       await expectSystemSolvent(d);
     });
@@ -55,6 +96,72 @@ describe("HashworkDisputes: committee draw", function () {
       await expect(d.disputes.drawCommittee(d.jobId, d.terms))
         .to.be.revertedWithCustomError(d.disputes, "DisputeWrongPhase")
         .withArgs(d.jobId, Phase.Voting, Phase.AwaitingDraw);
+    });
+  });
+
+  describe("when the draw lands on one verifier twice", function () {
+    it("gives it one seat entry holding two votes", async function () {
+      const d = await loadFixture(fixtures.drawnWithDoubleSeat);
+      const seats = await d.disputes.getCommittee(d.jobId, 0);
+      expect(seats).to.have.length(2);
+      expect(seats.map((s) => s.votes).sort()).to.deep.equal([1n, 2n]);
+      expect((await d.disputes.getDispute(d.jobId)).members).to.equal(2n);
+    });
+
+    it("locks verifierLock for each of its votes", async function () {
+      const d = await loadFixture(fixtures.drawnWithDoubleSeat);
+      for (const [i, v] of d.committee.verifiers.entries()) {
+        expect((await d.pool.memberOf(v)).locked).to.equal(LOCK * d.committee.votes[i]);
+      }
+    });
+
+    it("still counts the round's size in votes", async function () {
+      const d = await loadFixture(fixtures.drawnWithDoubleSeat);
+      expect((await d.disputes.getDispute(d.jobId)).size).to.equal(3n);
+    });
+  });
+
+  describe("when only two verifiers are bonded besides the parties", function () {
+    async function twoVerifiers() {
+      const d = await fixtures.submitted();
+      for (const v of d.verifiers.slice(2)) await d.pool.connect(v).requestWithdrawal(STAKE);
+      await challenge(d.disputes, d.jobId, d.terms, d.challenger, d.challengerHash);
+      await mine(1);
+      const receipt = await (await d.disputes.drawCommittee(d.jobId, d.terms)).wait();
+      return { ...d, committee: committeeOf(d.disputes, receipt) };
+    }
+
+    it("still fills all three seats from them (with replacement, no rejection)", async function () {
+      const d = await loadFixture(twoVerifiers);
+      expect(sum(d.committee.votes)).to.equal(3n);
+      const eligible = d.verifiers.slice(0, 2).map((v) => v.address);
+      for (const v of d.committee.verifiers) expect(eligible).to.include(v);
+    });
+  });
+
+  describe("when a verifier has less bond left than its seats' lock", function () {
+    /** verifierLock 60 tokens; the only eligible verifier bonds the 100-token minimum and takes all 3 seats. */
+    async function thinBond() {
+      const d = await fixtures.deployed();
+      await d.disputes.connect(d.owner).setConfig({ ...DISPUTE_PARAMETERS, verifierLock: 60n * TOKEN_UNIT });
+      for (const v of d.verifiers) await d.pool.connect(v).requestWithdrawal(STAKE);
+      const thin = (await ethers.getSigners())[13];
+      await d.token.connect(d.owner).mint(thin.address, MIN_BOND);
+      await d.token.connect(thin).approve(d.poolAddress, MIN_BOND);
+      await d.pool.connect(thin).bond(MIN_BOND);
+      const job = await fixtures.submitJob(d);
+      await challenge(d.disputes, job.jobId, job.terms, d.challenger, job.challengerHash);
+      await mine(1);
+      const receipt = await (await d.disputes.drawCommittee(job.jobId, job.terms)).wait();
+      return { ...d, ...job, thin, committee: committeeOf(d.disputes, receipt) };
+    }
+
+    it("seats it for every vote and locks all it has (Seat.locked), no more", async function () {
+      const d = await loadFixture(thinBond);
+      expect(d.committee).to.deep.equal({ verifiers: [d.thin.address], votes: [3n] });
+      const [seat] = await d.disputes.getCommittee(d.jobId, 0);
+      expect(seat.locked).to.equal(MIN_BOND);
+      expect((await d.pool.memberOf(d.thin.address)).locked).to.equal(MIN_BOND);
     });
   });
 
@@ -84,21 +191,29 @@ describe("HashworkDisputes: committee draw", function () {
       expect(dispute.seedBlock).to.equal(next);
     });
 
+    it("keeps the dispute's snapshot block when it reschedules", async function () {
+      const d = await loadFixture(stale);
+      const { snapshotBlock } = await d.disputes.getDispute(d.jobId);
+      await d.disputes.drawCommittee(d.jobId, d.terms);
+      expect((await d.disputes.getDispute(d.jobId)).snapshotBlock).to.equal(snapshotBlock);
+    });
+
     it("draws from the new seed once it is mined", async function () {
       const d = await loadFixture(stale);
       await d.disputes.drawCommittee(d.jobId, d.terms);
       await mine(1);
       const receipt = await (await d.disputes.drawCommittee(d.jobId, d.terms)).wait();
-      expect(committeeOf(d.disputes, receipt)).to.have.length(3);
+      expect(sum(committeeOf(d.disputes, receipt).votes)).to.equal(3n);
       expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.Voting);
     });
   });
 
-  describe("when too few providers have free stake to sit", function () {
+  describe("when no eligible verifier was bonded at the dispute's block", function () {
     async function starved() {
-      const d = await fixtures.challenged();
-      // Leave only two eligible verifiers: the others unstake everything.
-      for (const v of d.verifiers.slice(2)) await d.market.connect(v).requestUnstake(STAKE);
+      const d = await fixtures.submitted();
+      // Only the excluded parties stay bonded.
+      for (const v of d.verifiers) await d.pool.connect(v).requestWithdrawal(STAKE);
+      await challenge(d.disputes, d.jobId, d.terms, d.challenger, d.challengerHash);
       await mine(1);
       return d;
     }
@@ -112,10 +227,12 @@ describe("HashworkDisputes: committee draw", function () {
       expect(dispute.size).to.equal(5n);
     });
 
-    it("locks nobody's stake", async function () {
+    it("locks nobody's bond", async function () {
       const d = await loadFixture(starved);
       await d.disputes.drawCommittee(d.jobId, d.terms);
-      for (const v of d.verifiers.slice(0, 2)) expect((await d.market.stakeOf(v.address)).locked).to.equal(0n);
+      for (const s of [d.provider, d.challenger, d.requester, ...d.verifiers]) {
+        expect((await d.pool.memberOf(s.address)).locked).to.equal(0n);
+      }
     });
 
     it("hands the dispute to the arbiter after the last round", async function () {

@@ -22,7 +22,6 @@ describe("Economics (docs/economics.md)", function () {
       challengeBond: c.challengeBond,
       verifierLock: c.verifierLock,
       verifierFee: c.verifierFee,
-      weightCap: c.weightCap,
       verifierSlashBps: Number(c.verifierSlashBps),
       challengerRewardBps: Number(c.challengerRewardBps),
       auditRateBps: Number(c.auditRateBps),

@@ -10,6 +10,8 @@ const { loadFixture } = networkHelpers;
 const p = DISPUTE_PARAMETERS;
 const name = (s: string) => ethers.encodeBytes32String(s);
 const UINT96_MAX = 2n ** 96n - 1n;
+/** A seat records its lock in 80 bits and one verifier may hold all 32 seats a round can have. */
+const MAX_LOCK = (2n ** 80n - 1n) / 32n;
 
 /** One out-of-bounds value per parameter, with the bounds the revert must name. */
 const OUT_OF_BOUNDS: [string, Partial<typeof p>, bigint, bigint, bigint][] = [
@@ -22,9 +24,9 @@ const OUT_OF_BOUNDS: [string, Partial<typeof p>, bigint, bigint, bigint][] = [
   ["verifierSlashBps", { verifierSlashBps: 0 }, 0n, 1n, 10_000n],
   ["challengerRewardBps", { challengerRewardBps: 10_001 }, 10_001n, 0n, 10_000n],
   ["auditRateBps", { auditRateBps: 2_001 }, 2_001n, 0n, 2_000n],
-  ["verifierLock", { verifierLock: 0n }, 0n, 1n, UINT96_MAX],
+  ["verifierLock", { verifierLock: 0n }, 0n, 1n, MAX_LOCK],
+  ["verifierLock", { verifierLock: MAX_LOCK + 1n }, MAX_LOCK + 1n, 1n, MAX_LOCK],
   ["verifierFee", { verifierFee: 0n }, 0n, 1n, UINT96_MAX],
-  ["weightCap", { weightCap: p.verifierLock - 1n }, p.verifierLock - 1n, p.verifierLock, UINT96_MAX],
   ["challengeBond", { challengeBond: p.verifierFee * 5n - 1n }, p.verifierFee * 5n - 1n, p.verifierFee * 5n, UINT96_MAX],
 ];
 
@@ -71,7 +73,7 @@ describe("HashworkDisputes: governance", function () {
 
     it("does not change the lock of a committee already drawn", async function () {
       const d = await loadFixture(fixtures.drawn);
-      await d.disputes.connect(d.owner).setConfig({ ...p, verifierLock: p.verifierLock * 2n, weightCap: p.weightCap * 2n });
+      await d.disputes.connect(d.owner).setConfig({ ...p, verifierLock: p.verifierLock * 2n });
       expect((await d.disputes.getDispute(d.jobId)).lockPerSeat).to.equal(p.verifierLock);
     });
   });
@@ -123,6 +125,12 @@ describe("HashworkDisputes: governance", function () {
     it("reports its market", async function () {
       const d = await loadFixture(fixtures.deployed);
       expect(await d.disputes.market()).to.equal(d.marketAddress);
+    });
+
+    it("creates its verifier pool, which serves this module and this market", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      expect(await d.pool.disputeModule()).to.equal(d.disputesAddress);
+      expect(await d.pool.market()).to.equal(d.marketAddress);
     });
   });
 });

@@ -35,7 +35,7 @@ async function ledgers(d: Drawn) {
     challenger: await of(d.challenger.address),
     provider: await of(d.provider.address),
     treasury: await of(d.treasury.address),
-    seats: await Promise.all(d.committee.map(of)),
+    seats: await Promise.all(d.committee.verifiers.map(of)),
   };
 }
 
@@ -74,9 +74,9 @@ describe("HashworkDisputes: resolution", function () {
     it("pays each honest verifier its fee and releases its lock", async function () {
       const d = await loadFixture(providerRight);
       const after = await ledgers(d);
-      for (const [i, v] of d.committee.entries()) {
+      for (const [i, v] of d.committee.verifiers.entries()) {
         expect(after.seats[i] - d.before.seats[i]).to.equal(VERIFIER_FEE);
-        expect((await d.market.stakeOf(v)).locked).to.equal(0n);
+        expect((await d.pool.memberOf(v)).locked).to.equal(0n);
       }
     });
 
@@ -91,7 +91,7 @@ describe("HashworkDisputes: resolution", function () {
       await expect(d.tx)
         .to.emit(d.disputes, "DisputePayout")
         .withArgs(d.jobId, d.provider.address, Role.Provider, BOND - 3n * VERIFIER_FEE);
-      await expect(d.tx).to.emit(d.disputes, "DisputePayout").withArgs(d.jobId, d.committee[0], Role.Verifier, VERIFIER_FEE);
+      await expect(d.tx).to.emit(d.disputes, "DisputePayout").withArgs(d.jobId, d.committee.verifiers[0], Role.Verifier, VERIFIER_FEE);
     });
 
     it("leaves the module holding nothing and everything solvent", async function () {
@@ -181,12 +181,24 @@ describe("HashworkDisputes: resolution", function () {
       return { ...d, before, tx };
     }
 
-    it("loses verifierSlashBps of its lock and gets the rest back", async function () {
+    it("loses verifierSlashBps of its lock from its pool bond and gets the rest back", async function () {
       const d = await loadFixture(silentSeat);
-      const s = await d.market.stakeOf(d.committee[2]);
-      expect(s.staked).to.equal(STAKE - SLASH);
-      expect(s.locked).to.equal(0n);
-      await expect(d.tx).to.emit(d.disputes, "VerifierSlashed").withArgs(d.jobId, 0, d.committee[2], SLASH);
+      const m = await d.pool.memberOf(d.committee.verifiers[2]);
+      expect(m.bonded).to.equal(STAKE - SLASH);
+      expect(m.locked).to.equal(0n);
+    });
+
+    it("emits VerifierSlashed in the module and BondSlashed (to the module) in the pool", async function () {
+      const d = await loadFixture(silentSeat);
+      const silent = d.committee.verifiers[2];
+      await expect(d.tx).to.emit(d.disputes, "VerifierSlashed").withArgs(d.jobId, 0, silent, SLASH);
+      await expect(d.tx).to.emit(d.pool, "BondSlashed").withArgs(silent, d.disputesAddress, SLASH, STAKE - SLASH);
+    });
+
+    it("lowers its weight in the pool for later disputes", async function () {
+      const d = await loadFixture(silentSeat);
+      const block = (await d.tx.wait())!.blockNumber;
+      expect(await d.pool.weightAt(d.committee.verifiers[2], block)).to.equal(STAKE - SLASH);
     });
 
     it("has its slashed stake shared by the honest verifiers", async function () {
@@ -213,7 +225,7 @@ describe("HashworkDisputes: resolution", function () {
 
     it("loses verifierSlashBps of its lock", async function () {
       const d = await loadFixture(minority);
-      expect((await d.market.stakeOf(d.committee[1])).staked).to.equal(STAKE - SLASH);
+      expect((await d.pool.memberOf(d.committee.verifiers[1])).bonded).to.equal(STAKE - SLASH);
     });
 
     it("keeps the majority's verifiers whole and pays them the slash", async function () {
@@ -221,7 +233,7 @@ describe("HashworkDisputes: resolution", function () {
       const after = await ledgers(d);
       for (const i of [0, 2]) {
         expect(after.seats[i] - d.before.seats[i]).to.equal(VERIFIER_FEE + SLASH / 2n);
-        expect((await d.market.stakeOf(d.committee[i])).staked).to.equal(STAKE);
+        expect((await d.pool.memberOf(d.committee.verifiers[i])).bonded).to.equal(STAKE);
       }
       await expectSystemSolvent(d);
     });
@@ -260,11 +272,57 @@ describe("HashworkDisputes: resolution", function () {
     });
   });
 
-  it("locks exactly the collateral and the duty locks while voting, and nothing after", async function () {
+  describe("a verifier holding two seats", function () {
+    /** The two-seat verifier votes for the challenger, the one-seat verifier for the provider. */
+    async function twoAgainstOne() {
+      const d = await fixtures.drawnWithDoubleSeat();
+      const double = d.committee.votes.indexOf(2n);
+      const before = await ledgers(d);
+      const votes = d.committee.votes.map((v) => (v === 2n ? d.challengerHash : d.providerHash));
+      const tx = await voteAndResolve(d, votes);
+      return { ...d, before, tx, double, single: 1 - double };
+    }
+
+    it("outvotes the verifier holding one: the job is overturned", async function () {
+      const d = await loadFixture(twoAgainstOne);
+      expect(await d.market.jobState(d.jobId)).to.equal(JobState.Overturned);
+    });
+
+    it("is reported as two honest votes in DisputeResolved", async function () {
+      const d = await loadFixture(twoAgainstOne);
+      await expect(d.tx).to.emit(d.disputes, "DisputeResolved").withArgs(d.jobId, false, true, d.challengerHash, 2);
+    });
+
+    it("is paid a fee per seat plus the minority's slash", async function () {
+      const d = await loadFixture(twoAgainstOne);
+      const after = await ledgers(d);
+      expect(after.seats[d.double] - d.before.seats[d.double]).to.equal(2n * VERIFIER_FEE + SLASH);
+      expect(after.seats[d.single]).to.equal(d.before.seats[d.single]);
+    });
+
+    it("unlocks both seats' locks", async function () {
+      const d = await loadFixture(twoAgainstOne);
+      const m = await d.pool.memberOf(d.committee.verifiers[d.double]);
+      expect(m.locked).to.equal(0n);
+      expect(m.bonded).to.equal(STAKE);
+    });
+
+    it("loses the slash of both seats' locks when it does not reveal", async function () {
+      const d = await loadFixture(fixtures.drawnWithDoubleSeat);
+      const double = d.committee.votes.indexOf(2n);
+      // Only the one-seat verifier reveals: 1 of 3 votes is no quorum, so the round fails.
+      await voteAndResolve(d, d.committee.votes.map((v) => (v === 2n ? undefined : d.providerHash)));
+      expect((await d.pool.memberOf(d.committee.verifiers[double])).bonded).to.equal(STAKE - 2n * SLASH);
+    });
+  });
+
+  it("locks the collateral in the market and the seats' locks in the pool while voting, and nothing after", async function () {
     const d = await loadFixture(fixtures.drawn);
     expect((await d.market.stakeOf(d.provider.address)).locked).to.equal(COLLATERAL);
-    for (const v of d.committee) expect((await d.market.stakeOf(v)).locked).to.equal(LOCK);
+    for (const v of d.committee.verifiers) expect((await d.pool.memberOf(v)).locked).to.equal(LOCK);
     await voteAndResolve(d, [d.providerHash, d.providerHash, d.providerHash]);
-    for (const v of [d.provider.address, ...d.committee]) expect((await d.market.stakeOf(v)).locked).to.equal(0n);
+    expect((await d.market.stakeOf(d.provider.address)).locked).to.equal(0n);
+    for (const v of d.committee.verifiers) expect((await d.pool.memberOf(v)).locked).to.equal(0n);
+    await expectSystemSolvent(d);
   });
 });

@@ -53,6 +53,28 @@ describe("HashworkDisputes: commit–reveal voting", function () {
       );
     });
 
+    it("is refused at another verifier's seat index with DisputeNotOnCommittee", async function () {
+      const d = await loadFixture(fixtures.drawn);
+      await expect(d.disputes.connect(d.seat[0]).commitVote(d.jobId, 1, SALT))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeNotOnCommittee")
+        .withArgs(d.jobId, d.seat[0].address);
+    });
+
+    it("is refused at a seat index past the committee with DisputeNotOnCommittee", async function () {
+      const d = await loadFixture(fixtures.drawn);
+      await expect(d.disputes.connect(d.seat[0]).commitVote(d.jobId, 3, SALT))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeNotOnCommittee")
+        .withArgs(d.jobId, d.seat[0].address);
+    });
+
+    it("counts every vote of a verifier holding two seats, from one commitment", async function () {
+      const d = await loadFixture(fixtures.drawnWithDoubleSeat);
+      const i = d.committee.votes.indexOf(2n);
+      const v = d.seat[i];
+      await d.disputes.connect(v).commitVote(d.jobId, i, voteCommitment(d.providerHash, SALT, v.address));
+      expect((await d.disputes.getDispute(d.jobId)).committed).to.equal(2n);
+    });
+
     it("is refused before the committee is drawn with DisputeWrongPhase", async function () {
       const d = await loadFixture(fixtures.challenged);
       await expect(d.disputes.connect(d.verifiers[0]).commitVote(d.jobId, 0, SALT))
@@ -128,6 +150,24 @@ describe("HashworkDisputes: commit–reveal voting", function () {
       await expect(d.disputes.connect(copier).revealVote(d.jobId, 1, d.providerHash, SALT))
         .to.be.revertedWithCustomError(d.disputes, "DisputeCommitmentMismatch")
         .withArgs(d.jobId, copier.address);
+    });
+
+    it("counts every vote of a verifier holding two seats in revealed", async function () {
+      const d = await loadFixture(fixtures.drawnWithDoubleSeat);
+      for (const [i, v] of d.seat.entries()) {
+        await d.disputes.connect(v).commitVote(d.jobId, i, voteCommitment(d.providerHash, SALT, v.address));
+      }
+      const i = d.committee.votes.indexOf(2n);
+      await d.disputes.connect(d.seat[i]).revealVote(d.jobId, i, d.providerHash, SALT);
+      expect((await d.disputes.getDispute(d.jobId)).revealed).to.equal(2n);
+    });
+
+    it("opens once two verifiers holding all three seats have committed", async function () {
+      const d = await loadFixture(fixtures.drawnWithDoubleSeat);
+      for (const [i, v] of d.seat.entries()) {
+        await d.disputes.connect(v).commitVote(d.jobId, i, voteCommitment(d.providerHash, SALT, v.address));
+      }
+      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, 0, d.providerHash, SALT)).to.emit(d.disputes, "VoteRevealed");
     });
 
     it("is refused a second time with DisputeNothingToReveal", async function () {

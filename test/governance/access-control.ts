@@ -2,7 +2,8 @@ import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
-import { createFixtures } from "../helpers/fixtures.js";
+import { deployLocalSystem } from "../../scripts/lib/deploy-local.js";
+import { LOCAL_PARAMETERS, MINTED, createFixtures } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 const fixtures = createFixtures(ethers, networkHelpers);
@@ -28,6 +29,7 @@ type Call = (d: D, as: Actor) => Promise<ContractTransactionResponse>;
 /** Every owner-only function, with arguments that the owner itself may use. */
 const OWNER_ONLY: [string, Call][] = [
   ["setFeeBps", (d, as) => d.market.connect(as).setFeeBps(250)],
+  ["setAuditReserveBps", (d, as) => d.market.connect(as).setAuditReserveBps(2_500)],
   ["setMinStake", (d, as) => d.market.connect(as).setMinStake(1n)],
   ["setUnbondingPeriod", (d, as) => d.market.connect(as).setUnbondingPeriod(3600)],
   ["setMaxClaimDelay", (d, as) => d.market.connect(as).setMaxClaimDelay(3600)],
@@ -50,18 +52,7 @@ const MODULE_ONLY: { fn: string; call: Call; prepare?: (d: D) => Promise<unknown
     call: (d, as) => d.market.connect(as).settleDispute(d.jobId, d.terms, true),
     prepare: (d) => d.market.connect(d.module).openDispute(d.jobId, d.terms),
   },
-  { fn: "lockStake", call: (d, as) => d.market.connect(as).lockStake(d.provider2.address, 1n) },
-  { fn: "fundAuditFromFees", call: (d, as) => d.market.connect(as).fundAuditFromFees(0n) },
-  {
-    fn: "unlockStake",
-    call: (d, as) => d.market.connect(as).unlockStake(d.provider2.address, 1n),
-    prepare: (d) => d.market.connect(d.module).lockStake(d.provider2.address, 1n),
-  },
-  {
-    fn: "slashStake",
-    call: (d, as) => d.market.connect(as).slashStake(d.provider2.address, 1n, d.stranger.address),
-    prepare: (d) => d.market.connect(d.module).lockStake(d.provider2.address, 1n),
-  },
+  { fn: "fundAudit", call: (d, as) => d.market.connect(as).fundAudit(0n) },
 ];
 
 const NON_OWNERS: [string, (d: D) => Actor][] = [
@@ -75,6 +66,71 @@ const NOT_THE_MODULE: [string, (d: D) => Actor][] = [
   ["the requester", (d) => d.requester],
   ["the provider", (d) => d.provider],
   ["a stranger", (d) => d.stranger],
+];
+
+/** `seamWithModule` with the job finalized after its window, so the treasury has fees to withdraw. */
+async function feesAccrued() {
+  const d = await seamWithModule();
+  await networkHelpers.time.increaseTo((await d.market.getJob(d.jobId)).deadline + 1n);
+  await d.market.connect(d.keeper).finalizeJob(d.jobId, d.terms);
+  return d;
+}
+
+const NOT_THE_TREASURY: [string, (d: D) => Actor][] = [
+  ["the owner", (d) => d.owner],
+  ["the provider", (d) => d.provider],
+  ["a stranger", (d) => d.stranger],
+  ["the dispute module", (d) => d.module],
+];
+
+const BOND = LOCAL_PARAMETERS.minStake;
+
+/**
+ * The whole system (market, dispute module, its verifier pool) with `verifier` bonded BOND in
+ * the pool; `module` is the dispute module's contract address, which alone may call the pool's
+ * lock, unlock and slash.
+ */
+async function pool() {
+  const d = await deployLocalSystem(ethers);
+  const signers = await ethers.getSigners();
+  const [verifier, stranger] = [signers[5], signers[6]];
+  const verifierPool = await ethers.getContractAt("VerifierPool", await d.disputes.verifierPool());
+  await d.token.connect(d.owner).mint(verifier.address, MINTED);
+  await d.token.connect(verifier).approve(await verifierPool.getAddress(), BOND);
+  await verifierPool.connect(verifier).bond(BOND);
+  return { ...d, verifierPool, verifier, stranger, module: await d.disputes.getAddress(), marketAddress: await d.market.getAddress() };
+}
+
+type P = Awaited<ReturnType<typeof pool>>;
+type PoolCall = (p: P, as: Actor) => Promise<ContractTransactionResponse>;
+
+/** A signer for a contract's address (impersonated and funded for gas). */
+async function contractSigner(address: string): Promise<Actor> {
+  await networkHelpers.setBalance(address, 10n ** 18n);
+  return ethers.getImpersonatedSigner(address);
+}
+
+/** The pool's dispute-module-only functions. `prepare` (run by the module) makes the call valid for it. */
+const POOL_MODULE_ONLY: { fn: string; call: PoolCall; prepare?: (p: P, module: Actor) => Promise<unknown> }[] = [
+  { fn: "lock", call: (p, as) => p.verifierPool.connect(as).lock(p.verifier.address, 1n) },
+  {
+    fn: "unlock",
+    call: (p, as) => p.verifierPool.connect(as).unlock(p.verifier.address, 1n),
+    prepare: (p, module) => p.verifierPool.connect(module).lock(p.verifier.address, 1n),
+  },
+  {
+    fn: "slash",
+    call: (p, as) => p.verifierPool.connect(as).slash(p.verifier.address, 1n, p.stranger.address),
+    prepare: (p, module) => p.verifierPool.connect(module).lock(p.verifier.address, 1n),
+  },
+];
+
+const NOT_THE_POOLS_MODULE: [string, (p: P) => Promise<Actor>][] = [
+  ["the owner (also the arbiter)", async (p) => p.owner],
+  ["the treasury", async (p) => p.treasury],
+  ["the verifier itself", async (p) => p.verifier],
+  ["a stranger", async (p) => p.stranger],
+  ["the market", (p) => contractSigner(p.marketAddress)],
 ];
 
 describe("Access control", function () {
@@ -157,6 +213,54 @@ describe("Access control", function () {
           .withArgs(d.module.address);
       });
     });
+  });
+
+  describe("treasury-only functions", function () {
+    describe("withdrawFees", function () {
+      for (const [who, actor] of NOT_THE_TREASURY) {
+        it(`reverts with GovNotTreasury for ${who}`, async function () {
+          const d = await networkHelpers.loadFixture(feesAccrued);
+          const caller = actor(d);
+          await expect(d.market.connect(caller).withdrawFees())
+            .to.be.revertedWithCustomError(d.market, "GovNotTreasury")
+            .withArgs(caller.address);
+        });
+      }
+
+      it("succeeds for the treasury", async function () {
+        const d = await networkHelpers.loadFixture(feesAccrued);
+        await expect(d.market.connect(d.treasury).withdrawFees()).not.to.revert(ethers);
+      });
+    });
+  });
+
+  describe("VerifierPool: dispute-module-only functions", function () {
+    it("the pool's dispute module is the HashworkDisputes that created it", async function () {
+      const p = await networkHelpers.loadFixture(pool);
+      expect(await p.verifierPool.disputeModule()).to.equal(p.module);
+    });
+
+    for (const { fn, call, prepare } of POOL_MODULE_ONLY) {
+      describe(fn, function () {
+        for (const [who, actor] of NOT_THE_POOLS_MODULE) {
+          it(`reverts with PoolNotDisputeModule for ${who}`, async function () {
+            const p = await networkHelpers.loadFixture(pool);
+            if (prepare) await prepare(p, await contractSigner(p.module));
+            const caller = await actor(p);
+            await expect(call(p, caller))
+              .to.be.revertedWithCustomError(p.verifierPool, "PoolNotDisputeModule")
+              .withArgs(caller.address);
+          });
+        }
+
+        it("succeeds for the dispute module", async function () {
+          const p = await networkHelpers.loadFixture(pool);
+          const module = await contractSigner(p.module);
+          if (prepare) await prepare(p, module);
+          await expect(call(p, module)).not.to.revert(ethers);
+        });
+      });
+    }
   });
 
   describe("HashworkToken.mint", function () {

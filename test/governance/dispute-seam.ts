@@ -2,7 +2,16 @@ import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
-import { LOCAL_PARAMETERS, REWARD, STAKE, createFixtures, type SubmittedJob } from "../helpers/fixtures.js";
+import {
+  LOCAL_PARAMETERS,
+  REWARD,
+  STAKE,
+  createFixtures,
+  jobRequest,
+  postedJobIds,
+  submittedTerms,
+  type SubmittedJob,
+} from "../helpers/fixtures.js";
 import { expectSolvent } from "../vault/support.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -13,6 +22,8 @@ const bit = (state: bigint) => 1n << state;
 const COLLATERAL = (REWARD * 150n + 99n) / 100n;
 const FEE = (REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
 const PAYOUT = REWARD - FEE;
+/** Half of every fee goes to the audit reserve (INITIAL_AUDIT_RESERVE_BPS = 5000). */
+const RESERVED = FEE / 2n;
 const MAX_DISPUTE = BigInt(LOCAL_PARAMETERS.maxDisputeDuration);
 const kind = (k: string) => ethers.encodeBytes32String(k);
 
@@ -136,12 +147,25 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
         .withArgs(d.jobId, State.Disputed, bit(State.Submitted));
     });
 
-    it("cannot be finalized in a batch either", async function () {
+    it("is skipped by a batch finalize (settled: 0), staying Disputed", async function () {
       const d = await networkHelpers.loadFixture(disputed);
       await networkHelpers.time.increaseTo(d.challengeEnd + 1n);
-      await expect(d.market.connect(d.keeper).finalizeJobs([d.jobId], [d.terms]))
-        .to.be.revertedWithCustomError(d.market, "MarketUnexpectedJobState")
-        .withArgs(d.jobId, State.Disputed, bit(State.Submitted));
+      expect(await d.market.connect(d.keeper).finalizeJobs.staticCall([d.jobId], [d.terms])).to.equal(0n);
+      await d.market.connect(d.keeper).finalizeJobs([d.jobId], [d.terms]);
+      expect(await d.market.jobState(d.jobId)).to.equal(State.Disputed);
+    });
+
+    it("does not stop a batch from settling the other jobs in it", async function () {
+      const d = await networkHelpers.loadFixture(disputed);
+      const request = jobRequest(await networkHelpers.time.latest());
+      const posted = await (await d.market.connect(d.requester).postJob(request)).wait();
+      const [other] = postedJobIds(d.market, posted);
+      await d.market.connect(d.provider2).claimJob(other);
+      const submitted = await (await d.market.connect(d.provider2).submitResult(other, ethers.id("other"), "http://127.0.0.1:8700/o/")).wait();
+      const otherTerms = submittedTerms(d.market, submitted).get(other)!;
+      await networkHelpers.time.increase(BigInt(request.challengeWindow) + 1n);
+      await d.market.connect(d.keeper).finalizeJobs([d.jobId, other], [d.terms, otherTerms]);
+      expect([await d.market.jobState(d.jobId), await d.market.jobState(other)]).to.deep.equal([State.Disputed, State.Finalized]);
     });
   });
 
@@ -161,17 +185,17 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       expect(await stakeOf(d)).to.deep.equal({ staked: STAKE + PAYOUT, locked: 0n, completed: 1n });
     });
 
-    it("accrues the protocol fee", async function () {
+    it("splits the protocol fee between the treasury's accrued fees and the audit reserve", async function () {
       const d = await networkHelpers.loadFixture(disputed);
       await settle(d);
-      expect(await d.market.accruedFees()).to.equal(FEE);
+      expect([await d.market.accruedFees(), await d.market.auditReserve()]).to.deep.equal([FEE - RESERVED, RESERVED]);
     });
 
-    it("emits JobFinalized(jobId, provider, payout, fee, collateral)", async function () {
+    it("emits JobFinalized(jobId, provider, payout, fee, collateral, totalLocked)", async function () {
       const d = await networkHelpers.loadFixture(disputed);
       await expect(settle(d))
         .to.emit(d.market, "JobFinalized")
-        .withArgs(d.jobId, d.provider.address, PAYOUT, FEE, COLLATERAL);
+        .withArgs(d.jobId, d.provider.address, PAYOUT, FEE, COLLATERAL, 0n);
     });
 
     it("emits DisputeSettled(jobId, true, 0, 0)", async function () {
@@ -272,11 +296,11 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       expect([r.completed, r.disputesWon, r.disputesLost, r.score]).to.deep.equal([0n, 0n, 1n, 1428n]);
     });
 
-    it("accrues no fee and keeps totalOwed and solvency", async function () {
+    it("accrues no fee, reserves nothing and keeps totalOwed and solvency", async function () {
       const d = await networkHelpers.loadFixture(disputed);
       const owed = await d.market.totalOwed();
       await settle(d);
-      expect(await d.market.accruedFees()).to.equal(0n);
+      expect([await d.market.accruedFees(), await d.market.auditReserve()]).to.deep.equal([0n, 0n]);
       expect(await d.market.totalOwed()).to.equal(owed);
       await expectSolvent(d.market, d.token);
     });
@@ -365,7 +389,7 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       await expect(voidIt(d)).not.to.emit(d.market, "ReputationChanged");
       const r = await d.market.reputationOf(d.provider.address);
       expect([r.completed, r.disputesWon, r.disputesLost, r.timedOut, r.score]).to.deep.equal([0n, 0n, 0n, 0n, 5000n]);
-      expect(await d.market.accruedFees()).to.equal(0n);
+      expect([await d.market.accruedFees(), await d.market.auditReserve()]).to.deep.equal([0n, 0n]);
     });
 
     it("keeps the market solvent", async function () {
@@ -393,143 +417,88 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
     refusesTamperedTerms(expiredDispute, (d, t) => voidIt(d, t));
   });
 
-  describe("stake hooks for committee duties", function () {
-    // provider has COLLATERAL locked by the submitted job; provider2 has nothing locked.
-    const FREE = STAKE - COLLATERAL;
-
-    describe("lockStake", function () {
-      it("moves free stake to locked and emits StakeLocked(provider, amount, totalLocked)", async function () {
-        const d = await networkHelpers.loadFixture(disputable);
-        await expect(d.market.connect(d.module).lockStake(d.provider.address, 5n))
-          .to.emit(d.market, "StakeLocked")
-          .withArgs(d.provider.address, 5n, COLLATERAL + 5n);
-        expect(await d.market.freeStakeOf(d.provider.address)).to.equal(FREE - 5n);
-      });
-
-      it("can lock all the free stake", async function () {
-        const d = await networkHelpers.loadFixture(disputable);
-        await d.market.connect(d.module).lockStake(d.provider.address, FREE);
-        expect(await d.market.freeStakeOf(d.provider.address)).to.equal(0n);
-      });
-
-      it("refuses more than the free stake with RegistryInsufficientFreeStake(provider, free, amount)", async function () {
-        const d = await networkHelpers.loadFixture(disputable);
-        await expect(d.market.connect(d.module).lockStake(d.provider.address, FREE + 1n))
-          .to.be.revertedWithCustomError(d.market, "RegistryInsufficientFreeStake")
-          .withArgs(d.provider.address, FREE, FREE + 1n);
-      });
-
-      it("keeps locked duty stake from being unstaked", async function () {
-        const d = await networkHelpers.loadFixture(disputable);
-        await d.market.connect(d.module).lockStake(d.provider2.address, STAKE);
-        await expect(d.market.connect(d.provider2).requestUnstake(1n))
-          .to.be.revertedWithCustomError(d.market, "RegistryInsufficientFreeStake")
-          .withArgs(d.provider2.address, 0n, 1n);
-      });
-    });
-
-    describe("unlockStake", function () {
-      it("releases locked stake and emits StakeUnlocked(provider, amount, totalLocked)", async function () {
-        const d = await networkHelpers.loadFixture(disputable);
-        await d.market.connect(d.module).lockStake(d.provider2.address, 9n);
-        await expect(d.market.connect(d.module).unlockStake(d.provider2.address, 4n))
-          .to.emit(d.market, "StakeUnlocked")
-          .withArgs(d.provider2.address, 4n, 5n);
-        expect(await d.market.freeStakeOf(d.provider2.address)).to.equal(STAKE - 5n);
-      });
-
-      it("refuses more than is locked with RegistryInsufficientLockedStake(provider, locked, amount)", async function () {
-        const d = await networkHelpers.loadFixture(disputable);
-        await d.market.connect(d.module).lockStake(d.provider2.address, 9n);
-        await expect(d.market.connect(d.module).unlockStake(d.provider2.address, 10n))
-          .to.be.revertedWithCustomError(d.market, "RegistryInsufficientLockedStake")
-          .withArgs(d.provider2.address, 9n, 10n);
-      });
-
-      it("refuses a provider with nothing locked", async function () {
-        const d = await networkHelpers.loadFixture(disputable);
-        await expect(d.market.connect(d.module).unlockStake(d.provider2.address, 1n))
-          .to.be.revertedWithCustomError(d.market, "RegistryInsufficientLockedStake")
-          .withArgs(d.provider2.address, 0n, 1n);
-      });
-    });
-
-    describe("slashStake", function () {
-      async function dutyLocked() {
-        const d = await disputable();
-        await d.market.connect(d.module).lockStake(d.provider2.address, 9n);
-        return d;
-      }
-
-      it("takes locked stake: staked and locked both shrink, free stake is untouched", async function () {
-        const d = await networkHelpers.loadFixture(dutyLocked);
-        await d.market.connect(d.module).slashStake(d.provider2.address, 4n, d.stranger.address);
-        const s = await d.market.stakeOf(d.provider2.address);
-        expect([s.staked, s.locked]).to.deep.equal([STAKE - 4n, 5n]);
-        expect(await d.market.freeStakeOf(d.provider2.address)).to.equal(STAKE - 9n);
-      });
-
-      it("credits the beneficiary's ledger balance", async function () {
-        const d = await networkHelpers.loadFixture(dutyLocked);
-        await d.market.connect(d.module).slashStake(d.provider2.address, 4n, d.stranger.address);
-        expect(await d.market.balanceOf(d.stranger.address)).to.equal(4n);
-      });
-
-      it("emits StakeSlashed(provider, beneficiary, amount)", async function () {
-        const d = await networkHelpers.loadFixture(dutyLocked);
-        await expect(d.market.connect(d.module).slashStake(d.provider2.address, 4n, d.stranger.address))
-          .to.emit(d.market, "StakeSlashed")
-          .withArgs(d.provider2.address, d.stranger.address, 4n);
-      });
-
-      it("moves no tokens and keeps the market solvent", async function () {
-        const d = await networkHelpers.loadFixture(dutyLocked);
-        const owed = await d.market.totalOwed();
-        await d.market.connect(d.module).slashStake(d.provider2.address, 4n, d.stranger.address);
-        expect(await d.market.totalOwed()).to.equal(owed);
-        await expectSolvent(d.market, d.token);
-      });
-
-      it("refuses more than is locked with RegistryInsufficientLockedStake(provider, locked, amount)", async function () {
-        const d = await networkHelpers.loadFixture(dutyLocked);
-        await expect(d.market.connect(d.module).slashStake(d.provider2.address, 10n, d.stranger.address))
-          .to.be.revertedWithCustomError(d.market, "RegistryInsufficientLockedStake")
-          .withArgs(d.provider2.address, 9n, 10n);
-      });
+  describe("no hook into provider stake", function () {
+    it("the market offers the module no function to lock, unlock or slash a provider's stake", async function () {
+      const d = await networkHelpers.loadFixture(disputable);
+      const removed = ["lockStake", "unlockStake", "slashStake", "fundAuditFromFees"];
+      const names: string[] = [];
+      d.market.interface.forEachFunction((f) => names.push(f.name));
+      expect(names.filter((fn) => removed.includes(fn))).to.deep.equal([]);
+      expect(names).to.include("fundAudit");
     });
   });
 
-  describe("fundAuditFromFees", function () {
-    /** `disputable` after one other job was finalized, so FEE is accrued. */
-    async function feesAccrued() {
+  describe("fundAudit", function () {
+    /** `disputable` after its job was finalized: RESERVED is in the audit reserve, FEE - RESERVED accrued. */
+    async function reserveFilled() {
       const d = await disputable();
       await networkHelpers.time.increaseTo(d.challengeEnd + 1n);
       await d.market.connect(d.keeper).finalizeJob(d.jobId, d.terms);
       return d;
     }
 
-    it("moves accrued fees to the module's ledger balance and emits AuditFundedFromFees", async function () {
-      const d = await networkHelpers.loadFixture(feesAccrued);
-      await expect(d.market.connect(d.module).fundAuditFromFees(FEE))
-        .to.emit(d.market, "AuditFundedFromFees")
-        .withArgs(d.module.address, FEE);
-      expect(await d.market.accruedFees()).to.equal(0n);
-      expect(await d.market.balanceOf(d.module.address)).to.equal(FEE);
+    const fund = (d: D, amount: bigint) => d.market.connect(d.module).fundAudit(amount);
+
+    it("moves the budget from the audit reserve to the module's ledger balance", async function () {
+      const d = await networkHelpers.loadFixture(reserveFilled);
+      await fund(d, RESERVED / 4n);
+      expect(await d.market.auditReserve()).to.equal(RESERVED - RESERVED / 4n);
+      expect(await d.market.balanceOf(d.module.address)).to.equal(RESERVED / 4n);
     });
 
-    it("moves no tokens and keeps the market solvent", async function () {
-      const d = await networkHelpers.loadFixture(feesAccrued);
+    it("returns the amount funded", async function () {
+      const d = await networkHelpers.loadFixture(reserveFilled);
+      expect(await d.market.connect(d.module).fundAudit.staticCall(RESERVED / 4n)).to.equal(RESERVED / 4n);
+    });
+
+    it("emits AuditFunded(module, amount, reserveLeft)", async function () {
+      const d = await networkHelpers.loadFixture(reserveFilled);
+      await expect(fund(d, RESERVED / 4n))
+        .to.emit(d.market, "AuditFunded")
+        .withArgs(d.module.address, RESERVED / 4n, RESERVED - RESERVED / 4n);
+    });
+
+    describe("when the budget exceeds the reserve", function () {
+      it("funds the whole reserve instead of reverting, and returns it", async function () {
+        const d = await networkHelpers.loadFixture(reserveFilled);
+        expect(await d.market.connect(d.module).fundAudit.staticCall(RESERVED + 1n)).to.equal(RESERVED);
+        await expect(fund(d, RESERVED + 1n)).to.emit(d.market, "AuditFunded").withArgs(d.module.address, RESERVED, 0n);
+        expect(await d.market.balanceOf(d.module.address)).to.equal(RESERVED);
+      });
+    });
+
+    describe("when the reserve is empty", function () {
+      it("funds 0 without reverting", async function () {
+        const d = await networkHelpers.loadFixture(disputable);
+        expect(await d.market.connect(d.module).fundAudit.staticCall(FEE)).to.equal(0n);
+        await expect(fund(d, FEE)).to.emit(d.market, "AuditFunded").withArgs(d.module.address, 0n, 0n);
+        expect(await d.market.balanceOf(d.module.address)).to.equal(0n);
+      });
+    });
+
+    it("never takes the treasury's accrued fees", async function () {
+      const d = await networkHelpers.loadFixture(reserveFilled);
+      await fund(d, FEE);
+      expect(await d.market.accruedFees()).to.equal(FEE - RESERVED);
+    });
+
+    it("moves no tokens and keeps totalOwed and solvency", async function () {
+      const d = await networkHelpers.loadFixture(reserveFilled);
       const owed = await d.market.totalOwed();
-      await d.market.connect(d.module).fundAuditFromFees(FEE / 2n);
+      await expect(fund(d, RESERVED)).to.changeTokenBalances(ethers, d.token, [d.market, d.module], [0n, 0n]);
       expect(await d.market.totalOwed()).to.equal(owed);
       await expectSolvent(d.market, d.token);
     });
 
-    it("refuses more than is accrued with MarketInsufficientFees(accrued, requested)", async function () {
-      const d = await networkHelpers.loadFixture(feesAccrued);
-      await expect(d.market.connect(d.module).fundAuditFromFees(FEE + 1n))
-        .to.be.revertedWithCustomError(d.market, "MarketInsufficientFees")
-        .withArgs(FEE, FEE + 1n);
+    it("lets the module withdraw what it was funded", async function () {
+      const d = await networkHelpers.loadFixture(reserveFilled);
+      await fund(d, RESERVED);
+      await expect(d.market.connect(d.module).withdraw(d.module.address, RESERVED)).to.changeTokenBalance(
+        ethers,
+        d.token,
+        d.module,
+        RESERVED,
+      );
     });
   });
 });

@@ -14,6 +14,9 @@ const HOUR = 3600n;
 const DAY = 24n * HOUR;
 const UINT96_MAX = 2n ** 96n - 1n;
 const FEE = (REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
+/** The fee of one default job splits 50/50 (INITIAL_AUDIT_RESERVE_BPS): treasury and audit reserve. */
+const RESERVED = FEE / 2n;
+const TREASURY_FEE = FEE - RESERVED;
 const SURPLUS = 3n * TOKEN_UNIT;
 
 const name = (parameter: string) => ethers.encodeBytes32String(parameter);
@@ -59,6 +62,17 @@ const BOUNDED: Bounded[] = [
     next: 250n,
     min: 0n,
     max: 1_000n,
+    typeMax: 2n ** 16n - 1n,
+  },
+  {
+    parameter: "auditReserveBps",
+    setter: "setAuditReserveBps",
+    set: (m, v) => m.setAuditReserveBps(v),
+    read: (m) => m.auditReserveBps(),
+    initial: 5_000n,
+    next: 2_500n,
+    min: 0n,
+    max: 10_000n,
     typeMax: 2n ** 16n - 1n,
   },
   {
@@ -322,6 +336,11 @@ describe("MarketGovernance: parameters", function () {
       expect(await d.market.disputeModule()).to.equal(ethers.ZeroAddress);
     });
 
+    it("starts with no accrued fees and an empty audit reserve", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.deployed);
+      expect([await d.market.accruedFees(), await d.market.auditReserve()]).to.deep.equal([0n, 0n]);
+    });
+
     it("starts unpaused with the deployed config", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
       const c = await d.market.config();
@@ -367,7 +386,31 @@ describe("MarketGovernance: parameters", function () {
       await networkHelpers.time.increaseTo(deadline + 1n);
       await expect(d.market.connect(d.keeper).finalizeJob(d.jobId, d.terms))
         .to.emit(d.market, "JobFinalized")
-        .withArgs(d.jobId, d.provider.address, REWARD - REWARD / 10n, REWARD / 10n, (REWARD * 150n) / 100n);
+        .withArgs(d.jobId, d.provider.address, REWARD - REWARD / 10n, REWARD / 10n, (REWARD * 150n) / 100n, 0n);
+    });
+
+    it("a new audit reserve share applies to the next finalize (all of it: the treasury accrues nothing)", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.submittedJob);
+      await d.market.connect(d.owner).setAuditReserveBps(10_000);
+      const { deadline } = await d.market.getJob(d.jobId);
+      await networkHelpers.time.increaseTo(deadline + 1n);
+      await d.market.connect(d.keeper).finalizeJob(d.jobId, d.terms);
+      expect([await d.market.auditReserve(), await d.market.accruedFees()]).to.deep.equal([FEE, 0n]);
+    });
+
+    it("an audit reserve share of 0 sends every fee to the treasury", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.submittedJob);
+      await d.market.connect(d.owner).setAuditReserveBps(0);
+      const { deadline } = await d.market.getJob(d.jobId);
+      await networkHelpers.time.increaseTo(deadline + 1n);
+      await d.market.connect(d.keeper).finalizeJob(d.jobId, d.terms);
+      expect([await d.market.auditReserve(), await d.market.accruedFees()]).to.deep.equal([0n, FEE]);
+    });
+
+    it("a new audit reserve share leaves what is already reserved and accrued as it was", async function () {
+      const d = await networkHelpers.loadFixture(finalizedJob);
+      await d.market.connect(d.owner).setAuditReserveBps(0);
+      expect([await d.market.auditReserve(), await d.market.accruedFees()]).to.deep.equal([RESERVED, TREASURY_FEE]);
     });
 
     it("a new execution time ceiling is enforced when posting", async function () {
@@ -495,51 +538,86 @@ describe("MarketGovernance: parameters", function () {
   });
 
   describe("withdrawFees", function () {
-    it("accrues the protocol fee of a finalized job", async function () {
+    it("accrues the treasury's share of a finalized job's fee", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
-      expect(await d.market.accruedFees()).to.equal(FEE);
+      expect(await d.market.accruedFees()).to.equal(TREASURY_FEE);
     });
 
-    it("sends the accrued fees to the treasury, whoever calls it", async function () {
+    it("sends the accrued fees to the treasury when the treasury calls it", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
-      await expect(d.market.connect(d.stranger).withdrawFees()).to.changeTokenBalances(
+      await expect(d.market.connect(d.treasury).withdrawFees()).to.changeTokenBalances(
         ethers,
         d.token,
-        [d.market, d.treasury, d.stranger],
-        [-FEE, FEE, 0n],
+        [d.market, d.treasury],
+        [-TREASURY_FEE, TREASURY_FEE],
       );
     });
+
+    for (const who of ["owner", "keeper", "stranger"] as const) {
+      it(`reverts with GovNotTreasury(caller) for the ${who}`, async function () {
+        const d = await networkHelpers.loadFixture(finalizedJob);
+        await expect(d.market.connect(d[who]).withdrawFees())
+          .to.be.revertedWithCustomError(d.market, "GovNotTreasury")
+          .withArgs(d[who].address);
+      });
+    }
 
     it("emits FeesWithdrawn(treasury, amount)", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
-      await expect(d.market.connect(d.stranger).withdrawFees())
+      await expect(d.market.connect(d.treasury).withdrawFees())
         .to.emit(d.market, "FeesWithdrawn")
-        .withArgs(d.treasury.address, FEE);
+        .withArgs(d.treasury.address, TREASURY_FEE);
     });
 
-    it("zeroes accruedFees, shrinks totalOwed by the fee and keeps the market solvent", async function () {
+    it("zeroes accruedFees, shrinks totalOwed by the treasury's share and keeps the market solvent", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
       const before = await d.market.totalOwed();
-      await d.market.connect(d.stranger).withdrawFees();
+      await d.market.connect(d.treasury).withdrawFees();
       expect(await d.market.accruedFees()).to.equal(0n);
-      expect(await d.market.totalOwed()).to.equal(before - FEE);
+      expect(await d.market.totalOwed()).to.equal(before - TREASURY_FEE);
       await expectSolvent(d.market, d.token);
     });
 
-    it("pays whichever treasury is current", async function () {
+    it("never touches the audit reserve", async function () {
+      const d = await networkHelpers.loadFixture(finalizedJob);
+      await d.market.connect(d.treasury).withdrawFees();
+      expect(await d.market.auditReserve()).to.equal(RESERVED);
+    });
+
+    it("withdraws nothing of a fee reserved entirely for audits (GovNothingToWithdraw)", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.submittedJob);
+      await d.market.connect(d.owner).setAuditReserveBps(10_000);
+      const { deadline } = await d.market.getJob(d.jobId);
+      await networkHelpers.time.increaseTo(deadline + 1n);
+      await d.market.connect(d.keeper).finalizeJob(d.jobId, d.terms);
+      await expect(d.market.connect(d.treasury).withdrawFees()).to.be.revertedWithCustomError(
+        d.market,
+        "GovNothingToWithdraw",
+      );
+    });
+
+    it("is for whichever treasury is current, and pays it", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
       await d.market.connect(d.owner).setTreasury(d.keeper.address);
-      await expect(d.market.connect(d.stranger).withdrawFees()).to.changeTokenBalances(
+      await expect(d.market.connect(d.keeper).withdrawFees()).to.changeTokenBalances(
         ethers,
         d.token,
         [d.keeper, d.treasury],
-        [FEE, 0n],
+        [TREASURY_FEE, 0n],
       );
+    });
+
+    it("refuses the previous treasury once it is replaced (GovNotTreasury)", async function () {
+      const d = await networkHelpers.loadFixture(finalizedJob);
+      await d.market.connect(d.owner).setTreasury(d.keeper.address);
+      await expect(d.market.connect(d.treasury).withdrawFees())
+        .to.be.revertedWithCustomError(d.market, "GovNotTreasury")
+        .withArgs(d.treasury.address);
     });
 
     it("reverts with GovNothingToWithdraw when no fee has accrued", async function () {
       const d = await networkHelpers.loadFixture(fixtures.submittedJob);
-      await expect(d.market.connect(d.stranger).withdrawFees()).to.be.revertedWithCustomError(
+      await expect(d.market.connect(d.treasury).withdrawFees()).to.be.revertedWithCustomError(
         d.market,
         "GovNothingToWithdraw",
       );
@@ -547,8 +625,8 @@ describe("MarketGovernance: parameters", function () {
 
     it("reverts with GovNothingToWithdraw the second time", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
-      await d.market.connect(d.stranger).withdrawFees();
-      await expect(d.market.connect(d.stranger).withdrawFees()).to.be.revertedWithCustomError(
+      await d.market.connect(d.treasury).withdrawFees();
+      await expect(d.market.connect(d.treasury).withdrawFees()).to.be.revertedWithCustomError(
         d.market,
         "GovNothingToWithdraw",
       );
@@ -578,14 +656,18 @@ describe("MarketGovernance: parameters", function () {
       const owed = await d.market.totalOwed();
       await d.market.connect(d.keeper).sweepSurplus();
       expect(await d.market.totalOwed()).to.equal(owed);
-      expect(await d.market.accruedFees()).to.equal(FEE);
+      expect([await d.market.accruedFees(), await d.market.auditReserve()]).to.deep.equal([TREASURY_FEE, RESERVED]);
       await expectSolvent(d.market, d.token);
     });
 
     it("never touches what is owed: every owed token can still leave afterwards", async function () {
       const d = await networkHelpers.loadFixture(withSurplus);
       await d.market.connect(d.keeper).sweepSurplus();
-      await d.market.connect(d.keeper).withdrawFees();
+      await d.market.connect(d.treasury).withdrawFees();
+      // The audit reserve leaves only through a dispute module's fundAudit (here an EOA's).
+      await d.market.connect(d.owner).setDisputeModule(d.keeper.address);
+      await d.market.connect(d.keeper).fundAudit(RESERVED);
+      await d.market.connect(d.keeper).withdraw(d.keeper.address, RESERVED);
       for (const p of [d.provider, d.provider2]) {
         await d.market.connect(p).requestUnstake((await d.market.stakeOf(p.address)).staked);
       }

@@ -9,10 +9,11 @@ import hre from "hardhat";
 
 import { hashworkDisputesAbi } from "../../sdk/src/abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
+import { verifierPoolAbi } from "../../sdk/src/abi/verifier-pool.ts";
 import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, type DisputeParameters, type MarketParameters } from "../../scripts/lib/defaults.ts";
 import { economics } from "../../scripts/lib/economics.ts";
 import { HASHWORK_MODULE_ID, IGNITION_PARAMETERS_DIR, deployHashwork, parameterValue, readIgnitionParameters } from "../../scripts/lib/ignition.ts";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 
 const DAY = 24 * 3600;
@@ -51,7 +52,7 @@ describe("Ignition parameters files (ignition/parameters/)", function () {
           expect(["$global", "Hashwork", "HashworkMarket"], `scope ${scope}`).to.include(scope);
           for (const name of Object.keys(values)) expect(KNOWN.has(name), `unknown parameter ${scope}.${name}`).to.equal(true);
         }
-        for (const name of ["minStake", "challengeBond", "verifierLock", "verifierFee", "weightCap"] as const) {
+        for (const name of ["minStake", "challengeBond", "verifierLock", "verifierFee"] as const) {
           const v = (name in market ? market[name as keyof MarketParameters] : disputes[name as keyof DisputeParameters]);
           expect(typeof v, name).to.equal("bigint");
         }
@@ -75,7 +76,9 @@ describe("Ignition parameters files (ignition/parameters/)", function () {
         within("verifierSlashBps", disputes.verifierSlashBps, 1, 10_000);
         within("challengerRewardBps", disputes.challengerRewardBps, 0, 10_000);
         within("auditRateBps", disputes.auditRateBps, 0, 2_000);
-        within("weightCap", disputes.weightCap, disputes.verifierLock, 2n ** 96n - 1n);
+        // A seat records its lock in 80 bits, and one verifier may hold every seat of a round (at most 32).
+        within("verifierLock", disputes.verifierLock, 1, (2n ** 80n - 1n) / 32n);
+        within("verifierFee", disputes.verifierFee, 1, 2n ** 96n - 1n);
         // A wrong challenger's bond pays every verifier of the largest round (K, K+2, …).
         const largestRound = BigInt(disputes.committeeSize + 2 * (disputes.maxRounds - 1));
         within("challengeBond", disputes.challengeBond, disputes.verifierFee * largestRound, 2n ** 96n - 1n);
@@ -108,5 +111,29 @@ describe("Ignition parameters files (ignition/parameters/)", function () {
     const market = Object.fromEntries(Object.entries(LOCAL_PARAMETERS).map(([k, v]) => [k, value(k, v)])) as unknown as MarketParameters;
     const disputes = Object.fromEntries(Object.entries(DISPUTE_PARAMETERS).map(([k, v]) => [k, value(k, v)])) as unknown as DisputeParameters;
     for (const inequality of economics(market, disputes)) expect(inequality.holds, `${inequality.name}: ${inequality.claim}`).to.equal(true);
+  });
+});
+
+describe("The Ignition module (ignition/modules/Hashwork.ts)", function () {
+  this.timeout(60_000);
+
+  it("records the verifier pool the dispute module created, bound to that module and the market", async () => {
+    const connection = await hre.network.create();
+    const dir = await mkdtemp(join(tmpdir(), "hashwork-pool-"));
+    try {
+      const deploymentDir = join(dir, "test");
+      const deployment = await deployHashwork({ hre, provider: connection.provider, deploymentDir });
+      const addresses = JSON.parse(await readFile(join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<string, string>;
+      const pool = addresses[`${HASHWORK_MODULE_ID}#VerifierPool`] as `0x${string}`;
+      const client = await connection.viem.getPublicClient();
+      const created = await client.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "verifierPool" });
+      expect(pool.toLowerCase()).to.equal(created.toLowerCase());
+      const poolModule = await client.readContract({ address: pool, abi: verifierPoolAbi, functionName: "disputeModule" });
+      const poolMarket = await client.readContract({ address: pool, abi: verifierPoolAbi, functionName: "market" });
+      expect([poolModule.toLowerCase(), poolMarket.toLowerCase()]).to.deep.equal([deployment.disputes!.toLowerCase(), deployment.market.toLowerCase()]);
+    } finally {
+      await connection.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

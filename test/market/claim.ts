@@ -62,13 +62,18 @@ describe("HashworkMarket: claiming jobs", function () {
         expect((await d.market.reputationOf(d.provider.address)).lastActive).to.equal(t);
       });
 
-      it("emits JobClaimed with the collateral and the execution deadline", async function () {
+      it("emits JobClaimed with the collateral, the execution deadline and the provider's total locked stake", async function () {
         const d = await loadFixture(fixtures.openJob);
         const t = (await d.now()) + 10;
         await time.setNextBlockTimestamp(t);
         await expect(d.market.connect(d.provider).claimJob(d.jobId))
           .to.emit(d.market, "JobClaimed")
-          .withArgs(d.jobId, d.provider.address, COLLATERAL, BigInt(t) + BigInt(d.request.executionTime));
+          .withArgs(d.jobId, d.provider.address, COLLATERAL, BigInt(t) + BigInt(d.request.executionTime), COLLATERAL);
+      });
+
+      it("emits no separate StakeLocked (JobClaimed is the claim's stake-lock event)", async function () {
+        const d = await loadFixture(fixtures.openJob);
+        await expect(d.market.connect(d.provider).claimJob(d.jobId)).not.to.emit(d.market, "StakeLocked");
       });
 
       it("moves the job to Claimed", async function () {
@@ -110,7 +115,7 @@ describe("HashworkMarket: claiming jobs", function () {
         const jobId = await post(d, { designatedProvider: d.provider2.address });
         await expect(d.market.connect(d.provider2).claimJob(jobId))
           .to.emit(d.market, "JobClaimed")
-          .withArgs(jobId, d.provider2.address, COLLATERAL, (v: bigint) => v > 0n);
+          .withArgs(jobId, d.provider2.address, COLLATERAL, (v: bigint) => v > 0n, COLLATERAL);
       });
     });
 
@@ -269,11 +274,13 @@ describe("HashworkMarket: claiming jobs", function () {
       expect((await d.market.stakeOf(d.provider.address)).locked).to.equal(3n * COLLATERAL);
     });
 
-    it("emits JobClaimed for each job", async function () {
+    it("emits JobClaimed for each job, its total locked stake growing by each collateral", async function () {
       const d = await loadFixture(threeOpenJobs);
       const tx = d.market.connect(d.provider).claimJobs(d.jobIds);
-      for (const id of d.jobIds) {
-        await expect(tx).to.emit(d.market, "JobClaimed").withArgs(id, d.provider.address, COLLATERAL, (v: bigint) => v > 0n);
+      for (const [i, id] of d.jobIds.entries()) {
+        await expect(tx)
+          .to.emit(d.market, "JobClaimed")
+          .withArgs(id, d.provider.address, COLLATERAL, (v: bigint) => v > 0n, BigInt(i + 1) * COLLATERAL);
       }
     });
 

@@ -12,7 +12,18 @@ import {
   type JobRequest,
   type SubmittedJob,
 } from "../helpers/fixtures.js";
-import { Expect, JobState, MAX_BATCH, collateralOf, feeOf, jobIdOf, scoreOf, tampered } from "./shared.js";
+import {
+  Expect,
+  JobState,
+  MAX_BATCH,
+  collateralOf,
+  feeOf,
+  jobIdOf,
+  reserveOf,
+  scoreOf,
+  tampered,
+  treasuryShareOf,
+} from "./shared.js";
 
 const { ethers, networkHelpers } = await network.create();
 const fixtures = createFixtures(ethers, networkHelpers);
@@ -192,21 +203,27 @@ describe("HashworkMarket: settlement", function () {
         expect((await d.market.stakeOf(d.provider.address)).lastActive).to.equal(t);
       });
 
-      it("accrues the fee for the treasury", async function () {
+      it("accrues the treasury's half of the fee", async function () {
         const d = await loadFixture(windowPassed);
         await d.market.finalizeJob(d.jobId, d.terms);
-        expect(await d.market.accruedFees()).to.equal(FEE);
+        expect(await d.market.accruedFees()).to.equal(FEE / 2n);
         expect(FEE).to.equal(10n ** 17n); // 0.1 token
       });
 
-      it("makes the accrued fee withdrawable to the treasury", async function () {
+      it("sets the other half of the fee aside in the audit reserve", async function () {
         const d = await loadFixture(windowPassed);
         await d.market.finalizeJob(d.jobId, d.terms);
-        await expect(d.market.withdrawFees()).to.changeTokenBalances(
+        expect(await d.market.auditReserve()).to.equal(FEE / 2n);
+      });
+
+      it("makes the treasury's share withdrawable by the treasury", async function () {
+        const d = await loadFixture(windowPassed);
+        await d.market.finalizeJob(d.jobId, d.terms);
+        await expect(d.market.connect(d.treasury).withdrawFees()).to.changeTokenBalances(
           ethers,
           d.token,
           [d.treasury, d.market],
-          [FEE, -FEE],
+          [FEE / 2n, -FEE / 2n],
         );
       });
 
@@ -217,11 +234,25 @@ describe("HashworkMarket: settlement", function () {
         expect(await d.market.jobState(d.jobId)).to.equal(JobState.Finalized);
       });
 
-      it("emits JobFinalized with the payout, the fee and the unlocked collateral", async function () {
+      it("emits JobFinalized with the payout, the fee, the unlocked collateral and the provider's total locked stake", async function () {
         const d = await loadFixture(windowPassed);
         await expect(d.market.finalizeJob(d.jobId, d.terms))
           .to.emit(d.market, "JobFinalized")
-          .withArgs(d.jobId, d.provider.address, PAYOUT, FEE, COLLATERAL);
+          .withArgs(d.jobId, d.provider.address, PAYOUT, FEE, COLLATERAL, 0n);
+      });
+
+      it("reports the collateral of the provider's other claims as still locked", async function () {
+        const d = await loadFixture(windowPassed);
+        const other = await post(d);
+        await d.market.connect(d.provider).claimJob(other);
+        await expect(d.market.finalizeJob(d.jobId, d.terms))
+          .to.emit(d.market, "JobFinalized")
+          .withArgs(d.jobId, d.provider.address, PAYOUT, FEE, COLLATERAL, COLLATERAL);
+      });
+
+      it("emits no separate StakeUnlocked (JobFinalized is the settlement's stake-unlock event)", async function () {
+        const d = await loadFixture(windowPassed);
+        await expect(d.market.finalizeJob(d.jobId, d.terms)).not.to.emit(d.market, "StakeUnlocked");
       });
 
       it("moves no tokens and keeps everything owed", async function () {
@@ -248,7 +279,16 @@ describe("HashworkMarket: settlement", function () {
         await time.increase(601);
         await expect(d.market.finalizeJob(jobId, terms))
           .to.emit(d.market, "JobFinalized")
-          .withArgs(jobId, d.provider.address, 198n, 1n, collateralOf(199n, 150n));
+          .withArgs(jobId, d.provider.address, 198n, 1n, collateralOf(199n, 150n), 0n);
+      });
+
+      it("rounds the audit reserve's share down, so the treasury gets the odd unit", async function () {
+        const d = await loadFixture(fixtures.staked);
+        const jobId = await post(d, { reward: 199n }); // fee 1: reserve 0.5 -> 0, treasury 1
+        const [terms] = await claimAndSubmit(d, [jobId]);
+        await time.increase(601);
+        await d.market.finalizeJob(jobId, terms);
+        expect([await d.market.auditReserve(), await d.market.accruedFees()]).to.deep.equal([0n, 1n]);
       });
     });
 
@@ -258,6 +298,13 @@ describe("HashworkMarket: settlement", function () {
         await d.market.finalizeJob(d.jobId, d.terms);
         expect(await d.market.balanceOf(d.provider.address)).to.equal(PAYOUT);
         expect((await d.market.stakeOf(d.provider.address)).staked).to.equal(UINT96_MAX - 1n);
+      });
+
+      it("emits PayoutCreditedToBalance(jobId, provider, payout)", async function () {
+        const d = await loadFixture(fullStake);
+        await expect(d.market.finalizeJob(d.jobId, d.terms))
+          .to.emit(d.market, "PayoutCreditedToBalance")
+          .withArgs(d.jobId, d.provider.address, PAYOUT);
       });
 
       it("still unlocks the collateral and counts the job", async function () {
@@ -285,6 +332,11 @@ describe("HashworkMarket: settlement", function () {
         await d.market.finalizeJob(d.jobId, d.terms);
         expect((await d.market.stakeOf(d.provider.address)).staked).to.equal(UINT96_MAX);
         expect(await d.market.balanceOf(d.provider.address)).to.equal(0n);
+      });
+
+      it("emits no PayoutCreditedToBalance", async function () {
+        const d = await loadFixture(stakeJustFits);
+        await expect(d.market.finalizeJob(d.jobId, d.terms)).not.to.emit(d.market, "PayoutCreditedToBalance");
       });
     });
 
@@ -343,10 +395,23 @@ describe("HashworkMarket: settlement", function () {
       expect(states).to.deep.equal([JobState.Finalized, JobState.Finalized, JobState.Finalized]);
     });
 
-    it("accrues the sum of the fees", async function () {
+    it("returns how many jobs it settled", async function () {
+      const d = await loadFixture(threeFinalizable);
+      expect(await d.market.finalizeJobs.staticCall(d.jobIds, d.terms)).to.equal(3n);
+    });
+
+    it("accrues the treasury's share of every fee", async function () {
       const d = await loadFixture(threeFinalizable);
       await d.market.finalizeJobs(d.jobIds, d.terms);
-      expect(await d.market.accruedFees()).to.equal(feeOf(6n * REWARD));
+      const expected = d.rewards.reduce((sum, r) => sum + treasuryShareOf(feeOf(r)), 0n);
+      expect(await d.market.accruedFees()).to.equal(expected);
+      expect(expected).to.equal(feeOf(6n * REWARD) / 2n);
+    });
+
+    it("sets the audit reserve's share of every fee aside", async function () {
+      const d = await loadFixture(threeFinalizable);
+      await d.market.finalizeJobs(d.jobIds, d.terms);
+      expect(await d.market.auditReserve()).to.equal(d.rewards.reduce((sum, r) => sum + reserveOf(feeOf(r)), 0n));
     });
 
     it("pays the sum of the payouts, unlocks everything and counts every job", async function () {
@@ -358,15 +423,117 @@ describe("HashworkMarket: settlement", function () {
       expect(s.completed).to.equal(3n);
     });
 
-    it("emits JobFinalized for each job", async function () {
+    it("emits JobFinalized for each job, the provider's total locked stake shrinking by each collateral", async function () {
       const d = await loadFixture(threeFinalizable);
       const tx = d.market.finalizeJobs(d.jobIds, d.terms);
+      let locked = d.rewards.reduce((sum, r) => sum + collateralOf(r, 150n), 0n);
       for (const [i, id] of d.jobIds.entries()) {
         const reward = d.rewards[i];
+        locked -= collateralOf(reward, 150n);
         await expect(tx)
           .to.emit(d.market, "JobFinalized")
-          .withArgs(id, d.provider.address, reward - feeOf(reward), feeOf(reward), collateralOf(reward, 150n));
+          .withArgs(id, d.provider.address, reward - feeOf(reward), feeOf(reward), collateralOf(reward, 150n), locked);
       }
+    });
+
+    describe("when a job was settled before the batch", function () {
+      async function oneSettledFirst() {
+        const d = await threeFinalizable();
+        await d.market.connect(d.stranger).finalizeJob(d.jobIds[1], d.terms[1]);
+        return d;
+      }
+
+      it("skips it and settles the others", async function () {
+        const d = await loadFixture(oneSettledFirst);
+        await d.market.finalizeJobs(d.jobIds, d.terms);
+        const states = await Promise.all(d.jobIds.map((id) => d.market.jobState(id)));
+        expect(states).to.deep.equal([JobState.Finalized, JobState.Finalized, JobState.Finalized]);
+        expect((await d.market.stakeOf(d.provider.address)).completed).to.equal(3n);
+      });
+
+      it("returns the number of jobs it settled itself", async function () {
+        const d = await loadFixture(oneSettledFirst);
+        expect(await d.market.finalizeJobs.staticCall(d.jobIds, d.terms)).to.equal(2n);
+      });
+
+      it("pays and charges the skipped job only once", async function () {
+        const d = await loadFixture(oneSettledFirst);
+        await d.market.finalizeJobs(d.jobIds, d.terms);
+        const s = await d.market.stakeOf(d.provider.address);
+        expect(s.staked).to.equal(STAKE + 6n * REWARD - feeOf(6n * REWARD));
+        expect(await d.market.accruedFees() + (await d.market.auditReserve())).to.equal(feeOf(6n * REWARD));
+      });
+
+      it("emits no JobFinalized for it", async function () {
+        const d = await loadFixture(oneSettledFirst);
+        const receipt = await (await d.market.finalizeJobs(d.jobIds, d.terms)).wait();
+        const finalized = receipt!.logs
+          .map((log) => d.market.interface.parseLog(log))
+          .filter((e) => e?.name === "JobFinalized")
+          .map((e) => e!.args.jobId as bigint);
+        expect(finalized).to.deep.equal([d.jobIds[0], d.jobIds[2]]);
+      });
+
+      it("does not check the skipped job's terms", async function () {
+        const d = await loadFixture(oneSettledFirst);
+        const terms = [...d.terms];
+        terms[1] = tampered(terms[1], { resultHash: ethers.id("forged") });
+        expect(await d.market.finalizeJobs.staticCall(d.jobIds, terms)).to.equal(2n);
+      });
+    });
+
+    describe("when a job's challenge window is still open", function () {
+      async function oneStillOpen() {
+        const d = await threeFinalizable();
+        const late = await post(d, { challengeWindow: 3600 });
+        const [lateTerms] = await claimAndSubmit(d, [late]);
+        return { ...d, late, lateTerms };
+      }
+
+      it("skips it and leaves it Submitted", async function () {
+        const d = await loadFixture(oneStillOpen);
+        await d.market.finalizeJobs([...d.jobIds, d.late], [...d.terms, d.lateTerms]);
+        expect(await d.market.jobState(d.late)).to.equal(JobState.Submitted);
+        expect(await d.market.jobState(d.jobIds[0])).to.equal(JobState.Finalized);
+      });
+
+      it("does not count it as settled", async function () {
+        const d = await loadFixture(oneStillOpen);
+        expect(await d.market.finalizeJobs.staticCall([...d.jobIds, d.late], [...d.terms, d.lateTerms])).to.equal(3n);
+      });
+
+      it("keeps its collateral locked", async function () {
+        const d = await loadFixture(oneStillOpen);
+        await d.market.finalizeJobs([...d.jobIds, d.late], [...d.terms, d.lateTerms]);
+        expect((await d.market.stakeOf(d.provider.address)).locked).to.equal(COLLATERAL);
+      });
+    });
+
+    describe("when every job is skipped", function () {
+      async function allSettled() {
+        const d = await threeFinalizable();
+        await d.market.finalizeJobs(d.jobIds, d.terms);
+        return d;
+      }
+
+      it("returns 0", async function () {
+        const d = await loadFixture(allSettled);
+        expect(await d.market.finalizeJobs.staticCall(d.jobIds, d.terms)).to.equal(0n);
+      });
+
+      it("does not revert and changes no stake or fee", async function () {
+        const d = await loadFixture(allSettled);
+        const before = [await d.market.stakeOf(d.provider.address), await d.market.accruedFees(), await d.market.auditReserve()];
+        await d.market.finalizeJobs(d.jobIds, d.terms);
+        const after = [await d.market.stakeOf(d.provider.address), await d.market.accruedFees(), await d.market.auditReserve()];
+        expect(after).to.deep.equal(before);
+      });
+
+      it("skips ids that were never posted", async function () {
+        const d = await loadFixture(threeFinalizable);
+        const missing = jobIdOf(d.requester.address, 99n);
+        expect(await d.market.finalizeJobs.staticCall([missing], [d.terms[0]])).to.equal(0n);
+      });
     });
 
     describe("when the lengths do not match", function () {

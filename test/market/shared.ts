@@ -44,6 +44,19 @@ export function feeOf(reward: bigint, bps: bigint = FEE_BPS): bigint {
   return (reward * bps) / 10_000n;
 }
 
+/** MarketGovernance.INITIAL_AUDIT_RESERVE_BPS: the share of every fee set aside for audits. */
+export const AUDIT_RESERVE_BPS = 5_000n;
+
+/** The part of a job's fee that goes to the audit reserve, rounded down. */
+export function reserveOf(fee: bigint, bps: bigint = AUDIT_RESERVE_BPS): bigint {
+  return (fee * bps) / 10_000n;
+}
+
+/** The part of a job's fee the treasury accrues: the fee minus the reserve's share. */
+export function treasuryShareOf(fee: bigint, bps: bigint = AUDIT_RESERVE_BPS): bigint {
+  return fee - reserveOf(fee, bps);
+}
+
 /** PayoutMath.score, for asserting reputation without hard-coding magic numbers. */
 export function scoreOf(completed: bigint, timedOut: bigint, disputesLost: bigint): bigint {
   return ((completed + 1n) * 10_000n) / (completed + 2n + 2n * timedOut + 5n * disputesLost);

@@ -12,7 +12,8 @@ import {
   postedJobIds,
   submittedTerms,
 } from "../helpers/fixtures.js";
-import { marketConfig } from "../../scripts/lib/defaults.js";
+import { DISPUTE_PARAMETERS, marketConfig } from "../../scripts/lib/defaults.js";
+import { disputeConfig } from "../../scripts/lib/deploy-local.js";
 import type { HashworkMarket } from "../../types/ethers-contracts/index.js";
 import { expectSolvent } from "../vault/support.js";
 
@@ -146,7 +147,7 @@ const GUARDED: GuardedEntry[] = [
 describe("Re-entrancy through the token's transfer hook", function () {
   it("the fixture starts with fees accrued and the token holding ledger funds", async function () {
     const d = await networkHelpers.loadFixture(reentrantMarket);
-    expect(await d.market.accruedFees()).to.equal(FEE);
+    expect((await d.market.accruedFees()) + (await d.market.auditReserve())).to.equal(FEE);
     expect(await d.market.balanceOf(d.tokenAddress)).to.equal(LOOT);
     await expectSolvent(d.market, d.token);
   });
@@ -197,7 +198,7 @@ describe("Re-entrancy through the token's transfer hook", function () {
         fn: "postJob (pulling the shortfall)",
         run: async (d) => d.market.connect(d.stranger).postJob(jobRequest(await networkHelpers.time.latest())),
       },
-      { fn: "withdrawFees", run: (d) => d.market.connect(d.keeper).withdrawFees() },
+      { fn: "withdrawFees (by the treasury, the only caller it accepts)", run: (d) => d.market.connect(d.treasury).withdrawFees() },
       {
         fn: "withdrawUnstaked",
         setup: async (d) => {
@@ -336,6 +337,85 @@ describe("Re-entrancy through the token's transfer hook", function () {
   });
 });
 
+describe("Re-entrancy into the verifier pool through the token's transfer hook", function () {
+  /**
+   * `reentrantMarket` with the dispute module and its verifier pool installed; provider2 bonded
+   * STAKE, asked to withdraw it and waited out the delay; the stranger may bond (allowance).
+   */
+  async function reentrantPool() {
+    const d = await reentrantMarket();
+    const disputes = await ethers.deployContract("HashworkDisputes", [
+      d.marketAddress,
+      d.owner.address,
+      d.owner.address,
+      disputeConfig(DISPUTE_PARAMETERS),
+    ]);
+    await d.market.connect(d.owner).setDisputeModule(await disputes.getAddress());
+    const pool = await ethers.getContractAt("VerifierPool", await disputes.verifierPool());
+    const poolAddress = await pool.getAddress();
+    for (const s of [d.provider2, d.stranger]) await d.token.connect(s).approve(poolAddress, ethers.MaxUint256);
+    await pool.connect(d.provider2).bond(STAKE);
+    await pool.connect(d.provider2).requestWithdrawal(STAKE);
+    await networkHelpers.time.increase(await pool.withdrawalDelay());
+    return { ...d, pool, poolAddress };
+  }
+  type P = Awaited<ReturnType<typeof reentrantPool>>;
+
+  async function expectPoolGuardTripped(d: P) {
+    expect(await d.token.attacks()).to.equal(1n);
+    expect(await d.token.attackSucceeded()).to.equal(false);
+    expect(await d.token.attackRevertData()).to.equal(d.pool.interface.encodeErrorResult("ReentrancyGuardReentrantCall"));
+  }
+
+  async function expectPoolSolvent(d: P) {
+    await expectSolvent(d.market, d.token);
+    expect(await d.market.balanceOf(d.poolAddress)).to.equal(await d.pool.totalHeld());
+  }
+
+  describe("bond re-entered during its own pull", function () {
+    async function reenteredBond() {
+      const d = await reentrantPool();
+      await d.token.arm(d.poolAddress, d.pool.interface.encodeFunctionData("bond", [STAKE]));
+      await d.pool.connect(d.stranger).bond(STAKE);
+      return d;
+    }
+
+    it("fails with ReentrancyGuardReentrantCall", async function () {
+      const d = await networkHelpers.loadFixture(reenteredBond);
+      await expectPoolGuardTripped(d);
+    });
+
+    it("bonds the outer amount once, and the pool's ledger balance still equals totalHeld", async function () {
+      const d = await networkHelpers.loadFixture(reenteredBond);
+      expect((await d.pool.memberOf(d.stranger.address)).bonded).to.equal(STAKE);
+      expect(await d.pool.totalHeld()).to.equal(2n * STAKE);
+      await expectPoolSolvent(d);
+    });
+  });
+
+  describe("withdraw re-entered during its own payout", function () {
+    async function reenteredWithdraw() {
+      const d = await reentrantPool();
+      await d.token.arm(d.poolAddress, d.pool.interface.encodeFunctionData("withdraw", [SINK]));
+      const tx = await d.pool.connect(d.provider2).withdraw(d.provider2.address);
+      return { ...d, tx };
+    }
+
+    it("fails with ReentrancyGuardReentrantCall", async function () {
+      const d = await networkHelpers.loadFixture(reenteredWithdraw);
+      await expectPoolGuardTripped(d);
+    });
+
+    it("pays the outer withdrawal once and nothing to the sink", async function () {
+      const d = await networkHelpers.loadFixture(reenteredWithdraw);
+      await expect(d.tx).to.emit(d.pool, "Withdrawn").withArgs(d.provider2.address, d.provider2.address, STAKE);
+      expect(await d.token.balanceOf(SINK)).to.equal(0n);
+      expect(await d.pool.totalHeld()).to.equal(0n);
+      await expectPoolSolvent(d);
+    });
+  });
+});
+
 interface Snapshot {
   staked: bigint;
   locked: bigint;
@@ -353,7 +433,8 @@ async function snapshot(d: R): Promise<Snapshot> {
     locked: s.locked,
     completed: s.completed,
     timedOut: r.timedOut,
-    fees: await d.market.accruedFees(),
+    // The fee is split between the treasury's accrued fees and the audit reserve.
+    fees: (await d.market.accruedFees()) + (await d.market.auditReserve()),
     requesterBalance: await d.market.balanceOf(d.requester.address),
   };
 }

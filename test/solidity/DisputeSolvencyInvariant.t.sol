@@ -2,30 +2,39 @@
 pragma solidity ^0.8.28;
 
 import {HashworkDisputes} from "../../contracts/HashworkDisputes.sol";
+import {VerifierPool} from "../../contracts/VerifierPool.sol";
 import {IHashworkDisputes} from "../../contracts/interfaces/IHashworkDisputes.sol";
 import {IHashworkMarket} from "../../contracts/interfaces/IHashworkMarket.sol";
 import {IJobMarket} from "../../contracts/interfaces/IJobMarket.sol";
+import {IVerifierPool} from "../../contracts/interfaces/IVerifierPool.sol";
 import {DisputeHandler} from "./utils/DisputeHandler.t.sol";
 import {MarketSetup} from "./utils/MarketSetup.sol";
 
-/// @notice The solvency invariants with the dispute module installed: after any sequence of
-/// market actions mixed with challenges, audits, draws, votes, resolutions, arbitration and
-/// voiding, the market holds exactly what it owes, the module's ledger balance is exactly what
-/// it holds for open disputes, and every locked stake is a live collateral or a committee duty.
+/// @notice The solvency invariants with the dispute module and its verifier pool installed:
+/// after any sequence of market actions mixed with challenges, audits, draws, votes,
+/// resolutions, arbitration and voiding, and with bonds, withdrawals and new pool members at
+/// any time (open disputes included), the market holds exactly what it owes, the module's and
+/// the pool's ledger balances are exactly what they hold, market stake locks are live
+/// collateral only, pool locks are exactly the seats of voting rounds, and every committee is
+/// the pool's draw as of its dispute's snapshot block.
 contract DisputeSolvencyInvariantTest is MarketSetup {
     DisputeHandler internal handler;
     HashworkDisputes internal disputes;
+    VerifierPool internal pool;
     address internal arbiter = address(0xA4B1);
 
     function setUp() public {
         _deployMarket();
         disputes = new HashworkDisputes(IHashworkMarket(address(market)), address(this), arbiter, _config());
         market.setDisputeModule(address(disputes));
+        pool = VerifierPool(disputes.verifierPool());
         address[] memory actors = new address[](3);
         address[] memory providers = new address[](6);
+        address[] memory verifiers = new address[](6);
         for (uint256 i; i < 3; ++i) actors[i] = address(uint160(0xA1 + i));
         for (uint256 i; i < 6; ++i) providers[i] = address(uint160(0xB1 + i));
-        handler = new DisputeHandler(market, token, disputes, arbiter, actors, providers);
+        for (uint256 i; i < 6; ++i) verifiers[i] = address(uint160(0xC1 + i));
+        handler = new DisputeHandler(market, token, disputes, arbiter, actors, providers, verifiers);
         for (uint256 i; i < 3; ++i) {
             _fund(actors[i], 1e24);
             vm.prank(actors[i]);
@@ -36,6 +45,18 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
             vm.prank(providers[i]);
             market.stake(1_000e18);
         }
+        for (uint256 i; i < 6; ++i) token.mint(verifiers[i], 1e24);
+        for (uint256 i; i < handler.memberCount(); ++i) {
+            vm.prank(handler.members(i));
+            token.approve(address(pool), type(uint256).max);
+        }
+        // Three dedicated verifiers and the two parties who also verify start bonded; the other
+        // three dedicated verifiers join later (the handler's `bond` / `joinDuringDispute`).
+        _bond(verifiers[0], 100e18);
+        _bond(verifiers[1], 250e18);
+        _bond(verifiers[2], 1_000e18);
+        _bond(actors[0], 300e18);
+        _bond(providers[0], 300e18);
         targetContract(address(handler));
     }
 
@@ -46,15 +67,38 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         // handler neither skips a step nor lets the seed go stale.
         for (uint256 i; i < 4; ++i) handler.advanceDispute(0, 682); // draw, commit, reveal, resolve
         assertGe(handler.calls("challenge"), 1, "challenge");
-        assertGe(handler.calls("draw"), 1, "draw");
+        assertGe(handler.calls("drawn"), 1, "drawn");
         assertGe(handler.calls("commit"), 1, "commit");
         assertGe(handler.calls("reveal"), 1, "reveal");
         assertGe(handler.calls("resolve"), 1, "resolve");
+        uint256 id = handler.jobIds(0);
+        assertTrue(disputes.getDispute(id).phase == IHashworkDisputes.Phase.Resolved, "resolved");
     }
+
+    /// @dev The pool actions land, joins included, while a dispute is open.
+    function test_handler_changesThePoolDuringAnOpenDispute() public {
+        handler.challenge(0, 0);
+        uint256 id = handler.jobIds(0);
+        uint48 snapshot = disputes.getDispute(id).snapshotBlock;
+        uint256 totalAtSnapshot = pool.totalWeightAt(snapshot);
+        handler.joinDuringDispute(3, 500e18, true);
+        handler.bond(0, 50e18);
+        handler.requestWithdrawal(1, 0, true);
+        handler.withdrawBond(1, true);
+        assertEq(handler.calls("join"), 1, "join");
+        assertEq(handler.calls("bond"), 1, "bond");
+        assertEq(handler.calls("requestWithdrawal"), 1, "requestWithdrawal");
+        assertEq(handler.calls("withdrawBond"), 1, "withdrawBond");
+        assertEq(pool.weightAt(handler.members(3), snapshot), 0, "a later member has no weight at the snapshot");
+        assertEq(pool.totalWeightAt(snapshot), totalAtSnapshot, "the snapshot is unchanged");
+    }
+
+    // ------------------------------------------------------------------ tokens and ledgers
 
     function invariant_tokensHeldEqualTotalOwed() public view {
         assertEq(token.balanceOf(address(market)), market.totalOwed(), "token balance vs totalOwed");
         assertEq(token.balanceOf(address(disputes)), 0, "the module holds no tokens at rest");
+        assertEq(token.balanceOf(address(pool)), 0, "the pool holds no tokens at rest");
     }
 
     function invariant_moduleLedgerBalanceIsExactlyWhatItHolds() public view {
@@ -67,9 +111,22 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         assertEq(market.balanceOf(address(disputes)), held, "module ledger balance vs open bonds and pots");
     }
 
+    function invariant_poolLedgerBalanceIsExactlyWhatItsMembersHold() public view {
+        uint256 held;
+        for (uint256 i; i < handler.memberCount(); ++i) {
+            IVerifierPool.Member memory m = pool.memberOf(handler.members(i));
+            held += uint256(m.bonded) + m.pending;
+        }
+        assertEq(pool.totalHeld(), held, "pool totalHeld vs bonded + pending");
+        assertEq(market.balanceOf(address(pool)), held, "pool ledger balance vs bonded + pending");
+    }
+
     function invariant_totalOwedIsTheSumOfWhatEachPartyIsOwed() public view {
-        uint256 owed = market.accruedFees() + market.balanceOf(treasury) + market.balanceOf(address(disputes));
+        uint256 owed = market.accruedFees() + market.auditReserve() + market.balanceOf(treasury)
+            + market.balanceOf(address(disputes)) + market.balanceOf(address(pool));
         for (uint256 i; i < handler.actorCount(); ++i) owed += market.balanceOf(handler.actors(i));
+        // The members past the dedicated verifiers are an actor and a provider, counted there.
+        for (uint256 i; i < handler.dedicatedCount(); ++i) owed += market.balanceOf(handler.members(i));
         for (uint256 i; i < handler.providerCount(); ++i) {
             address p = handler.providers(i);
             owed += market.balanceOf(p) + market.stakeOf(p).staked + market.unbondingOf(p).amount;
@@ -87,17 +144,91 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         assertEq(market.totalOwed(), owed, "totalOwed vs every party's claim");
     }
 
-    function invariant_lockedStakeIsCollateralPlusCommitteeDuty() public view {
+    // ------------------------------------------------------------------ locks and weights
+
+    function invariant_lockedStakeIsLiveCollateralOnly() public view {
         for (uint256 i; i < handler.providerCount(); ++i) {
             address p = handler.providers(i);
             uint256 expected;
-            for (uint256 k; k < handler.jobCount(); ++k) expected += _lockedFor(handler.jobIds(k), p);
-            assertEq(market.stakeOf(p).locked, expected, "locked stake vs live collateral and duty locks");
+            for (uint256 k; k < handler.jobCount(); ++k) expected += _collateralFor(handler.jobIds(k), p);
+            assertEq(market.stakeOf(p).locked, expected, "locked stake vs live collateral");
             assertLe(market.stakeOf(p).locked, market.stakeOf(p).staked, "locked above staked");
         }
     }
 
-    function invariant_dutyStakeHeldOnlyWhileVoting() public view {
+    function invariant_poolLocksAreExactlyTheSeatsOfVotingRounds() public view {
+        uint256 n = handler.memberCount();
+        uint256[] memory expected = new uint256[](n);
+        uint256 total;
+        for (uint256 k; k < handler.jobCount(); ++k) {
+            uint256 id = handler.jobIds(k);
+            IHashworkDisputes.Dispute memory d = disputes.getDispute(id);
+            if (d.phase != IHashworkDisputes.Phase.Voting) continue;
+            IHashworkDisputes.Seat[] memory seats = disputes.getCommittee(id, d.round);
+            for (uint256 s; s < seats.length; ++s) {
+                assertLe(seats[s].locked, uint256(d.lockPerSeat) * seats[s].votes, "seat lock above lockPerSeat x votes");
+                expected[_memberIndex(seats[s].verifier)] += seats[s].locked;
+                total += seats[s].locked;
+            }
+        }
+        uint256 locked;
+        for (uint256 i; i < n; ++i) {
+            IVerifierPool.Member memory m = pool.memberOf(handler.members(i));
+            assertEq(m.locked, expected[i], "member lock vs its seats in voting rounds");
+            assertLe(m.locked, uint256(m.bonded) + m.pending, "lock above bonded + pending");
+            locked += m.locked;
+        }
+        assertEq(locked, total, "pool locks vs seats of voting rounds");
+    }
+
+    function invariant_poolWeightIsTheSumOfBonds() public view {
+        uint256 bonded;
+        for (uint256 i; i < handler.memberCount(); ++i) {
+            address v = handler.members(i);
+            uint256 b = pool.memberOf(v).bonded;
+            assertEq(pool.weightAt(v, block.number), b, "member weight vs bonded");
+            bonded += b;
+        }
+        assertEq(pool.totalWeight(), bonded, "totalWeight vs sum of bonds");
+        assertEq(pool.totalWeightAt(block.number), bonded, "totalWeightAt(now) vs sum of bonds");
+    }
+
+    // ------------------------------------------------------------------ committees
+
+    /// @dev Every seated committee is the pool's draw as of the snapshot block (re-drawn now,
+    /// after any later bonds, withdrawals and joins), seats no party to the job and no one
+    /// without weight at the snapshot; the snapshot's total weight never moves.
+    function invariant_committeesAreTheSnapshotDraw() public view {
+        for (uint256 k; k < handler.jobCount(); ++k) {
+            uint256 id = handler.jobIds(k);
+            IHashworkDisputes.Dispute memory d = disputes.getDispute(id);
+            uint256 recorded = handler.snapshotWeightOf(id);
+            if (recorded != 0) {
+                assertEq(pool.totalWeightAt(d.snapshotBlock), recorded - 1, "snapshot total weight moved");
+            }
+            if (d.phase != IHashworkDisputes.Phase.Voting) continue;
+            (,, address provider,,) = handler.termsOf(id);
+            address requester = address(uint160(id >> 96));
+            IHashworkDisputes.Seat[] memory seats = disputes.getCommittee(id, d.round);
+            (address[] memory verifiers, uint8[] memory votes) = pool.draw(
+                d.snapshotBlock, handler.drawSeedOf(id), d.size, [provider, d.challenger, requester]
+            );
+            assertEq(seats.length, verifiers.length, "committee vs re-draw: members");
+            assertEq(seats.length, d.members, "committee vs members");
+            uint256 seated;
+            for (uint256 s; s < seats.length; ++s) {
+                address v = seats[s].verifier;
+                assertEq(v, verifiers[s], "committee vs re-draw: verifier");
+                assertEq(seats[s].votes, votes[s], "committee vs re-draw: votes");
+                assertTrue(v != provider && v != requester && v != d.challenger, "a party to the job was seated");
+                assertGe(pool.weightAt(v, d.snapshotBlock), 1, "seated without weight at the snapshot");
+                seated += seats[s].votes;
+            }
+            assertEq(seated, d.size, "votes vs seats");
+        }
+    }
+
+    function invariant_finishedDisputesHoldNothing() public view {
         for (uint256 k; k < handler.jobCount(); ++k) {
             uint256 id = handler.jobIds(k);
             IHashworkDisputes.Dispute memory d = disputes.getDispute(id);
@@ -107,21 +238,30 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         }
     }
 
-    function _lockedFor(uint256 id, address p) private view returns (uint256 locked) {
+    // ------------------------------------------------------------------ helpers
+
+    function _bond(address v, uint256 amount) private {
+        vm.prank(v);
+        pool.bond(amount);
+    }
+
+    function _memberIndex(address v) private view returns (uint256) {
+        for (uint256 i; i < handler.memberCount(); ++i) {
+            if (handler.members(i) == v) return i;
+        }
+        revert("seat held by an account that is no pool member");
+    }
+
+    function _collateralFor(uint256 id, address p) private view returns (uint256) {
         IJobMarket.JobState s = market.jobState(id);
         if (s == IJobMarket.JobState.Claimed) {
             IJobMarket.JobView memory j = market.getJob(id);
-            if (j.provider == p) locked += j.collateral;
+            if (j.provider == p) return j.collateral;
         } else if (s == IJobMarket.JobState.Submitted || s == IJobMarket.JobState.Disputed) {
             (uint96 reward, uint16 pct, address provider,,) = handler.termsOf(id);
-            if (provider == p) locked += (uint256(reward) * pct + 99) / 100;
+            if (provider == p) return (uint256(reward) * pct + 99) / 100;
         }
-        IHashworkDisputes.Dispute memory d = disputes.getDispute(id);
-        if (d.phase != IHashworkDisputes.Phase.Voting) return locked;
-        IHashworkDisputes.Seat[] memory seats = disputes.getCommittee(id, d.round);
-        for (uint256 i; i < seats.length; ++i) {
-            if (seats[i].verifier == p) locked += d.lockPerSeat;
-        }
+        return 0;
     }
 
     function _config() private pure returns (IHashworkDisputes.DisputeConfig memory) {

@@ -51,7 +51,9 @@ contract SettlementTest is MarketSetup {
         IProviderRegistry.StakeInfo memory afterward = market.stakeOf(provider);
         assertEq(afterward.staked, before.staked + payout, "stake grew by the payout");
         assertEq(afterward.locked, 0, "collateral unlocked");
-        assertEq(market.accruedFees(), fee, "fee accrued");
+        uint256 reserved = (fee * market.auditReserveBps()) / 10_000;
+        assertEq(market.auditReserve(), reserved, "audit reserve's share of the fee");
+        assertEq(market.accruedFees(), fee - reserved, "treasury's share of the fee");
         assertEq(uint8(market.jobState(jobId)), uint8(IJobMarket.JobState.Finalized), "finalized");
         assertEq(market.totalOwed(), token.balanceOf(address(market)), "books match tokens");
     }

@@ -63,6 +63,12 @@ describe("Hashwork tasks (deploy → fund → post-sample → audit on one in-pr
     expect(await readdir(join(REPO_ROOT, "ignition"))).to.deep.equal(before);
   });
 
+  it("hashwork:deploy returns the verifier pool the dispute module created", async () => {
+    const client = await publicClient();
+    const created = await client.readContract({ address: deployed.deployment.disputes!, abi: hashworkDisputesAbi, functionName: "verifierPool" });
+    expect(deployed.deployment.verifierPool).to.equal(created);
+  });
+
   it("hashwork:fund transfers the token from account #0 to the next accounts", async () => {
     const result = await quietly(() => run<FundAccountsReturnType>("hashwork:fund", { amount: "500", accounts: "3" }));
     const client = await publicClient();
@@ -102,6 +108,11 @@ describe("Hashwork tasks (deploy → fund → post-sample → audit on one in-pr
     expect(result.jobs.byState.Open).to.deep.equal({ count: 3, rewards: 3n * 25n * (TOKEN / 10n) });
     expect(result.providers).to.deep.equal([]);
     expect(result.disputes.total).to.equal(0);
+  });
+
+  it("hashwork:audit checks the verifier pool's ledger account (empty: nobody bonded)", async () => {
+    const result = await quietly(() => run<AuditTaskResult>("hashwork:audit"));
+    expect(result.solvency.verifierPool).to.include({ address: deployed.deployment.verifierPool, totalHeld: 0n, consistent: true });
   });
 
   it("tasks other than deploy refuse a network without a deployment, as one plugin error line", async () => {

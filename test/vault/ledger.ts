@@ -3,6 +3,7 @@ import { network } from "hardhat";
 
 import { LOCAL_PARAMETERS, MINTED, REWARD, TOKEN_UNIT, createFixtures, jobRequest } from "../helpers/fixtures.js";
 import { marketConfig } from "../../scripts/lib/defaults.js";
+import { deployLocalSystem } from "../../scripts/lib/deploy-local.js";
 import { expectSolvent, signPermit } from "./support.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -28,6 +29,27 @@ async function withBalance() {
 }
 
 type Deployment = Awaited<ReturnType<typeof withFreshHolder>>;
+
+const BOND = LOCAL_PARAMETERS.minStake;
+
+/** The whole system with `verifier` bonded BOND in the verifier pool (whose bonds sit in the ledger). */
+async function withBondedVerifier() {
+  const d = await deployLocalSystem(ethers);
+  const [verifier, stranger] = (await ethers.getSigners()).slice(5, 7);
+  const verifierPool = await ethers.getContractAt("VerifierPool", await d.disputes.verifierPool());
+  const poolAddress = await verifierPool.getAddress();
+  await d.token.connect(d.owner).mint(verifier.address, MINTED);
+  await d.token.connect(verifier).approve(poolAddress, ethers.MaxUint256);
+  await verifierPool.connect(verifier).bond(BOND);
+  return { ...d, verifierPool, poolAddress, verifier, stranger };
+}
+
+/** A signer for the dispute module's contract address: the only caller the pool lets lock and slash. */
+async function disputeModuleSigner(d: Awaited<ReturnType<typeof withBondedVerifier>>) {
+  const address = await d.disputes.getAddress();
+  await networkHelpers.setBalance(address, 10n ** 18n);
+  return ethers.getImpersonatedSigner(address);
+}
 
 async function permitDeadline() {
   return BigInt(await networkHelpers.time.latest()) + 3600n;
@@ -342,6 +364,71 @@ describe("TokenVault: the ledger", function () {
       )
         .to.be.revertedWithCustomError(d.market, "VaultInvalidToken")
         .withArgs(eoa);
+    });
+  });
+
+  describe("verifier bonds (held under the VerifierPool's account)", function () {
+    it("a bond credits the pool's ledger balance with exactly what the pool owes its verifiers", async function () {
+      const d = await networkHelpers.loadFixture(withBondedVerifier);
+      expect(await d.market.balanceOf(d.poolAddress)).to.equal(BOND);
+      expect(await d.verifierPool.totalHeld()).to.equal(BOND);
+    });
+
+    it("a bond moves the tokens from the verifier into the market, none staying in the pool", async function () {
+      const d = await networkHelpers.loadFixture(withBondedVerifier);
+      await expect(d.verifierPool.connect(d.verifier).bond(AMOUNT)).to.changeTokenBalances(
+        ethers,
+        d.token,
+        [d.verifier, d.verifierPool, d.market],
+        [-AMOUNT, 0n, AMOUNT],
+      );
+    });
+
+    it("a bond grows totalOwed by the amount and keeps the market solvent", async function () {
+      const d = await networkHelpers.loadFixture(withBondedVerifier);
+      const before = await d.market.totalOwed();
+      await d.verifierPool.connect(d.verifier).bond(AMOUNT);
+      expect(await d.market.totalOwed()).to.equal(before + AMOUNT);
+      await expectSolvent(d.market, d.token);
+    });
+
+    it("a slash moves ledger balance from the pool to the beneficiary, leaving totalOwed unchanged", async function () {
+      const d = await networkHelpers.loadFixture(withBondedVerifier);
+      const module = await disputeModuleSigner(d);
+      await d.verifierPool.connect(module).lock(d.verifier.address, 4n);
+      const owed = await d.market.totalOwed();
+      await d.verifierPool.connect(module).slash(d.verifier.address, 4n, d.stranger.address);
+      expect(await d.market.balanceOf(d.stranger.address)).to.equal(4n);
+      expect(await d.market.balanceOf(d.poolAddress)).to.equal(await d.verifierPool.totalHeld());
+      expect(await d.market.totalOwed()).to.equal(owed);
+    });
+
+    it("a withdrawal after the delay pays the verifier out of the market and shrinks totalOwed", async function () {
+      const d = await networkHelpers.loadFixture(withBondedVerifier);
+      await d.verifierPool.connect(d.verifier).requestWithdrawal(BOND);
+      await networkHelpers.time.increase(await d.verifierPool.withdrawalDelay());
+      const owed = await d.market.totalOwed();
+      await expect(d.verifierPool.connect(d.verifier).withdraw(d.verifier.address)).to.changeTokenBalances(
+        ethers,
+        d.token,
+        [d.verifier, d.market],
+        [BOND, -BOND],
+      );
+      expect(await d.market.totalOwed()).to.equal(owed - BOND);
+      expect(await d.market.balanceOf(d.poolAddress)).to.equal(0n);
+      await expectSolvent(d.market, d.token);
+    });
+
+    it("a stray deposit to the pool's account is swept to the treasury's ledger balance, not to a verifier", async function () {
+      const d = await networkHelpers.loadFixture(withBondedVerifier);
+      await d.token.connect(d.owner).mint(d.stranger.address, AMOUNT);
+      await d.token.connect(d.stranger).approve(await d.market.getAddress(), AMOUNT);
+      await d.market.connect(d.stranger).deposit(d.poolAddress, AMOUNT);
+      await expect(d.verifierPool.connect(d.stranger).sweepSurplus())
+        .to.emit(d.verifierPool, "SurplusSwept")
+        .withArgs(d.treasury.address, AMOUNT);
+      expect(await d.market.balanceOf(d.treasury.address)).to.equal(AMOUNT);
+      expect(await d.market.balanceOf(d.poolAddress)).to.equal(await d.verifierPool.totalHeld());
     });
   });
 

@@ -10,6 +10,7 @@ import { contractErrorsBySelector } from "../errors/contract-errors.ts";
 import { JobState, Phase, jobStateNames, phaseNames } from "./enums.ts";
 import { hashworkDisputesAbi } from "./hashwork-disputes.ts";
 import { hashworkMarketAbi } from "./hashwork-market.ts";
+import { verifierPoolAbi } from "./verifier-pool.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -36,9 +37,11 @@ describe("generated ABIs and errors", function () {
   it("give every custom error class the selector of its signature", function () {
     const market = hashworkMarketAbi.filter((item) => item.type === "error");
     const disputes = hashworkDisputesAbi.filter((item) => item.type === "error");
+    const pool = verifierPoolAbi.filter((item) => item.type === "error");
     expect(market.length).to.be.greaterThan(40);
-    expect(disputes.filter((item) => item.name.startsWith("Dispute")).length).to.equal(20);
-    for (const item of [...market, ...disputes]) {
+    expect(disputes.filter((item) => item.name.startsWith("Dispute")).length).to.equal(24);
+    expect(pool.filter((item) => item.name.startsWith("Pool")).length).to.equal(8);
+    for (const item of [...market, ...disputes, ...pool]) {
       const signature = `${item.name}(${item.inputs.map((i) => i.type).join(",")})`;
       const cls = contractErrorsBySelector[toFunctionSelector(signature) as keyof typeof contractErrorsBySelector];
       expect(cls, signature).to.not.equal(undefined);

@@ -33,12 +33,12 @@ const BOND = DISPUTE_PARAMETERS.challengeBond;
 const FEE = DISPUTE_PARAMETERS.verifierFee;
 const COLLATERAL = (REWARD * BigInt(COLLATERAL_PCT) + 99n) / 100n;
 
-type Fixture = Awaited<ReturnType<typeof fixtures.verifiersStaked>>;
+type Fixture = Awaited<ReturnType<typeof fixtures.verifiersBonded>>;
 type Actor = keyof Fixture["wallet"];
 
 /** A job posted, claimed and submitted, then challenged, all through Hashwork clients. */
 async function challengedThroughSdk() {
-  const d = await fixtures.verifiersStaked();
+  const d = await fixtures.verifiersBonded();
   const client = (who: Actor): HashworkClient =>
     createHashworkClient({ publicClient: d.publicClient, walletClient: d.wallet[who] as HashworkWalletClient, deployment: d.deployment });
   const { jobId } = await client("requester").postJob(testJob());
@@ -75,6 +75,7 @@ describe("a dispute through the SDK", function () {
     const d = await loadFixture(challengedThroughSdk);
     expect(d.bondPaid).to.equal(BOND);
     expect(d.challenge.approvalTransactionHash).to.be.a("string");
+    expect(d.challenge.commitTransactionHash).to.be.a("string"); // committed, then revealed
     expect(d.challenge.dispute).to.include({
       jobId: d.jobId,
       challenger: d.address.challenger,
@@ -100,11 +101,11 @@ describe("a dispute through the SDK", function () {
       return { ...d, ...votes, before, verifiersBefore, resolved };
     }
 
-    it("seats three verifiers, never the provider, the challenger or the requester", async function () {
+    it("seats three votes among the bonded verifiers, never the provider, the challenger or the requester", async function () {
       const d = await loadFixture(resolvedForProvider);
-      expect(d.draw.verifiers).to.have.length(DISPUTE_PARAMETERS.committeeSize);
-      for (const seat of d.seats) expect([...VERIFIERS, "provider2"]).to.include(seat);
-      expect(d.secrets.map((s) => s.seatIndex)).to.deep.equal([0, 1, 2]);
+      expect(d.draw.votes.reduce((a, b) => a + b, 0)).to.equal(DISPUTE_PARAMETERS.committeeSize);
+      for (const seat of d.seats) expect(VERIFIERS).to.include(seat);
+      expect(d.secrets.map((s) => s.seatIndex)).to.deep.equal(d.seats.map((_, i) => i)); // one commitment per entry
     });
 
     it("resolves for the provider: finalized, the bond pays the provider and each verifier its fee", async function () {
@@ -113,13 +114,14 @@ describe("a dispute through the SDK", function () {
       expect(d.resolved).to.include({ providerRight: true, challengerRight: false, winningHash: RESULT_HASH, honestVerifiers: 3n });
       expect(d.resolved.slashed).to.deep.equal([]);
       const toProvider = BOND - 3n * FEE;
+      const pay = (i: number) => FEE * BigInt(d.draw.votes[i]!); // verifiers are paid by votes
       expect(d.resolved.payouts).to.deep.equal([
         { to: d.address.provider, role: "Provider", amount: toProvider },
-        ...d.draw.verifiers.map((v) => ({ to: v, role: "Verifier", amount: FEE })),
+        ...d.draw.verifiers.map((v, i) => ({ to: v, role: "Verifier", amount: pay(i) })),
       ]);
       // Ledger credits match the payouts; the reward minus the fee went into the stake.
       expect((await ledger(d, d.address.provider)) - d.before.provider).to.equal(toProvider);
-      for (const [i, v] of d.draw.verifiers.entries()) expect((await ledger(d, v)) - d.verifiersBefore[i]!).to.equal(FEE);
+      for (const [i, v] of d.draw.verifiers.entries()) expect((await ledger(d, v)) - d.verifiersBefore[i]!).to.equal(pay(i));
       expect(await ledger(d, d.address.challenger)).to.equal(d.before.challenger);
       const fee = (REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
       const stake = (await d.client("stranger").getProvider({ provider: d.address.provider })).staked;
@@ -131,6 +133,7 @@ describe("a dispute through the SDK", function () {
     it("shows the whole dispute in the job's history, in log order", async function () {
       const d = await loadFixture(resolvedForProvider);
       const history = await d.client("stranger").getJobHistory({ jobId: d.jobId });
+      const perEntry = (event: string) => d.seats.map(() => event); // one per verifier, whatever its votes
       expect(history.map((e) => `${e.contract}:${e.eventName}`)).to.deep.equal([
         "market:JobPosted",
         "market:JobClaimed",
@@ -138,18 +141,12 @@ describe("a dispute through the SDK", function () {
         "market:JobDisputed",
         "disputes:DisputeOpened",
         "disputes:CommitteeDrawn",
-        "disputes:VoteCommitted",
-        "disputes:VoteCommitted",
-        "disputes:VoteCommitted",
-        "disputes:VoteRevealed",
-        "disputes:VoteRevealed",
-        "disputes:VoteRevealed",
+        ...perEntry("disputes:VoteCommitted"),
+        ...perEntry("disputes:VoteRevealed"),
         "market:JobFinalized",
         "market:DisputeSettled",
         "disputes:DisputePayout",
-        "disputes:DisputePayout",
-        "disputes:DisputePayout",
-        "disputes:DisputePayout",
+        ...perEntry("disputes:DisputePayout"),
         "disputes:DisputeResolved",
       ]);
       const order = history.map((e) => e.blockNumber * 1000n + BigInt(e.logIndex));
@@ -187,7 +184,7 @@ describe("a dispute through the SDK", function () {
       expect(d.resolved.payouts).to.deep.equal([
         { to: d.address.challenger, role: "Challenger", amount: BOND + reward },
         { to: d.address.requester, role: "Requester", amount: toRequester },
-        ...d.draw.verifiers.map((v) => ({ to: v, role: "Verifier", amount: FEE })),
+        ...d.draw.verifiers.map((v, i) => ({ to: v, role: "Verifier", amount: FEE * BigInt(d.draw.votes[i]!) })),
       ]);
       expect((await ledger(d, d.address.challenger)) - d.before.challenger).to.equal(BOND + reward);
       // The market refunds the reward to the requester's ledger as well.

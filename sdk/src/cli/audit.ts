@@ -1,4 +1,5 @@
 import { phaseNames, type JobStateName, type PhaseName } from "../abi/enums.ts";
+import type { LedgerAccount } from "../actions/auditor/check-solvency.ts";
 import type { DisputeSummary } from "../actions/auditor/list-disputes.ts";
 import { isTerminalJobState } from "../utils/job-state.ts";
 import { UsageError, type Command } from "./args.ts";
@@ -25,6 +26,12 @@ function disputeTable(disputes: readonly DisputeSummary[], token: TokenInfo): st
       `block ${d.openedBlock}`,
     ]),
   );
+}
+
+/** A dispute module's or verifier pool's ledger account against what it owes, on one line. */
+function ledgerLine(account: LedgerAccount, token: TokenInfo): string {
+  const surplus = account.surplus === 0n ? "" : `, surplus ${formatAmount(account.surplus, token)}`;
+  return `${account.address}: owes ${formatAmount(account.totalHeld, token)}, ledger ${formatAmount(account.ledgerBalance, token)}${surplus} (${account.consistent ? "consistent" : "INCONSISTENT"})`;
 }
 
 const limitOption = { limit: { type: "string", placeholder: "N", description: "show at most the N most recent (default 10)" } } as const;
@@ -80,14 +87,16 @@ export const auditOverview: Command = {
         ["token balance", formatAmount(solvency.balance, token)],
         ["total owed", formatAmount(solvency.totalOwed, token)],
         ["accrued fees", formatAmount(solvency.accruedFees, token)],
+        ["audit reserve", formatAmount(solvency.auditReserve, token)],
         ["surplus", formatAmount(solvency.surplus, token)],
         ["deficit", solvency.deficit === 0n ? undefined : formatAmount(solvency.deficit, token)],
         [
           "dispute module",
           solvency.disputes
-            ? `${solvency.disputes.address}: holds ${formatAmount(solvency.disputes.totalHeld, token)}, ledger ${formatAmount(solvency.disputes.ledgerBalance, token)} (${solvency.disputes.consistent ? "consistent" : "INCONSISTENT"})`
+            ? ledgerLine(solvency.disputes, token)
             : undefined,
         ],
+        ["verifier pool", solvency.verifierPool ? ledgerLine(solvency.verifierPool, token) : undefined],
       ]),
     );
     printLine();
@@ -158,7 +167,8 @@ export const auditJob: Command = {
           ["dispute", `${dispute.isAudit ? "random audit" : `challenged by ${dispute.challenger}`}, phase ${dispute.phase}, round ${dispute.round}`],
           ["challenger hash", dispute.isAudit ? undefined : dispute.challengerHash],
           ["bond", formatAmount(dispute.bond, token)],
-          ["votes", `${dispute.committed} committed, ${dispute.revealed} revealed of ${dispute.size} seats`],
+          ["votes", `${dispute.committed} committed, ${dispute.revealed} revealed of ${dispute.size} seats (${dispute.members} verifiers)`],
+          ["pool snapshot", dispute.phase === "None" ? undefined : `block ${dispute.snapshotBlock}`],
           ["commit by", formatTime(dispute.commitDeadline)],
           ["reveal by", formatTime(dispute.revealDeadline)],
           ["voidable after", dispute.voidableAfter === undefined ? undefined : formatTime(dispute.voidableAfter)],
@@ -167,8 +177,15 @@ export const auditJob: Command = {
       if (dispute.committee.length > 0) {
         printLine(
           formatTable(
-            ["seat", "verifier", "status", "vote"],
-            dispute.committee.map((s) => [String(s.seatIndex), s.verifier, s.status, s.resultHash ?? s.commitment ?? "-"]),
+            ["seat", "verifier", "votes", "locked", "status", "vote"],
+            dispute.committee.map((s) => [
+              String(s.seatIndex),
+              s.verifier,
+              String(s.votes),
+              formatAmount(s.locked, token),
+              s.status,
+              s.resultHash ?? s.commitment ?? "-",
+            ]),
           ),
         );
       }

@@ -62,7 +62,7 @@ describe("hashwork CLI: arguments", function () {
 
   describe("help", function () {
     it("prints help at every level and exits 0", async function () {
-      for (const argv of [["--help"], [], ["job", "--help"], ["provider"], ["audit", "--help"], ["help", "job", "post"], ["content"], ["content", "serve", "-h"]]) {
+      for (const argv of [["--help"], [], ["job", "--help"], ["provider"], ["audit", "--help"], ["help", "job", "post"], ["content"], ["content", "serve", "-h"], ["verifier"], ["verifier", "bond", "--help"]]) {
         const run = await runCli(argv, { via: "entry" });
         expect(run.code, argv.join(" ")).to.equal(0);
         expect(run.stdout).to.match(/^Usage: hashwork/);
@@ -73,6 +73,11 @@ describe("hashwork CLI: arguments", function () {
       const group = await runCli(["content", "--help"], { via: "entry" });
       expect(group.stdout).to.match(/^Usage: hashwork content <command>/);
       expect(group.stdout).to.contain("content serve").and.to.contain("content put FILE").and.not.contain("job post");
+      // so is the verifier group, with its four commands
+      expect(top.stdout).to.contain("verifier bond").and.to.contain("verifier show [ADDR]");
+      const verifier = await runCli(["verifier", "--help"], { via: "entry" });
+      expect(verifier.stdout).to.match(/^Usage: hashwork verifier <command>/);
+      for (const c of ["verifier bond", "verifier withdraw-request", "verifier withdraw", "verifier show"]) expect(verifier.stdout).to.contain(c);
       // every command has its own page (in-process: the same code path without a process each)
       for (const c of COMMANDS) {
         const parsed = parseArgs(COMMANDS, [...c.path, "--help"]);
@@ -110,6 +115,13 @@ describe("hashwork CLI: arguments", function () {
       [["job", "wait", "1", "--until", "later"], /--until must be submitted or finalized/],
       [["job", "wait", "1", "--timeout", "soon"], /--timeout must be a duration/],
       [["job", "challenge", "1", "--hash", "0x12"], /--hash must be a 32-byte hex hash/],
+      [["job", "challenge", "1", "--salt", "0x12"], /--salt must be a 32-byte hex hash/],
+      [["verifier", "bond"], /"verifier bond" needs --amount/],
+      [["verifier", "bond", "--amount", "lots"], /--amount must be a token amount/],
+      [["verifier", "withdraw-request", "--amount", "0"], /--amount must be more than 0/],
+      [["verifier", "withdraw", "--to", "nobody"], /--to must be an address/],
+      [["verifier", "show", "0x1234"], /ADDR must be an address/],
+      [["verifier", "show"], /set HASHWORK_PRIVATE_KEY or pass --key-file/],
       [["provider", "stake", "--amount"], /--amount needs a value/],
       [["provider", "stake", "--amount", "lots"], /--amount must be a token amount/],
       [["provider", "status", "0x1234"], /ADDR must be an address/],

@@ -10,7 +10,8 @@ import { expect } from "chai";
 import { encryptKeystoreJsonSync } from "ethers";
 import { getAddress, type Address, type Hex } from "viem";
 
-import { TOKEN_UNIT } from "../../../scripts/lib/defaults.ts";
+import { LOCAL_PARAMETERS, TOKEN_UNIT } from "../../../scripts/lib/defaults.ts";
+import { commitChallenge } from "../actions/requester/commit-challenge.ts";
 import { executeProgram } from "../executor/execute-program.ts";
 import { decodeMonteCarloOutput, encodeMonteCarloInput } from "../programs/montecarlo.ts";
 import { loadSampleProgram } from "../programs/sample-programs.ts";
@@ -32,6 +33,7 @@ import { jsonOf, REPO_ROOT, runCli, SHIM, cleanEnv, startCli, transcript, type C
 const REQUESTER = 1; // HASHWORK_PRIVATE_KEY
 const HONEST = 2; // --key-file with a hex key; runs an honest daemon
 const CORRUPT = 3; // --key-file with a V3 keystore; runs a daemon that commits wrong results
+const VERIFIER = 4; // --key-file with a hex key; bonds in the verifier pool
 
 type Daemon = { pid: number; exited: Promise<number | null>; url: string; output: () => string };
 
@@ -108,7 +110,12 @@ describe("hashwork CLI end to end", function () {
       { scrypt: { N: 1024 } },
     );
     await writeFile(join(dir, "corrupt.json"), keystore, { mode: 0o600 });
-    keyArgs = { [HONEST]: ["--key-file", join(dir, "honest.key")], [CORRUPT]: ["--key-file", join(dir, "corrupt.json")] };
+    await writeFile(join(dir, "verifier.key"), `${privateKeyOf(hdAccount(VERIFIER))}\n`, { mode: 0o600 });
+    keyArgs = {
+      [HONEST]: ["--key-file", join(dir, "honest.key")],
+      [CORRUPT]: ["--key-file", join(dir, "corrupt.json")],
+      [VERIFIER]: ["--key-file", join(dir, "verifier.key")],
+    };
     requesterEnv = { HASHWORK_PRIVATE_KEY: privateKeyOf(hdAccount(REQUESTER)) };
   });
 
@@ -171,6 +178,47 @@ describe("hashwork CLI end to end", function () {
     jsonOf(await cli(["provider", "stake", "--amount", "200", "--permit", "--json", ...keyArgs[CORRUPT]!]));
   });
 
+  it("verifier bond, show, withdraw-request and withdraw", async function () {
+    const k = keyArgs[VERIFIER]!;
+    const tokens = (n: bigint) => (n * TOKEN_UNIT).toString();
+    const bonded = jsonOf(await cli(["verifier", "bond", "--amount", "150", "--json", ...k]));
+    expect(bonded).to.include({ verifier: address(VERIFIER), amount: tokens(150n), bonded: tokens(150n) });
+    expect(bonded).to.have.property("approvalTransactionHash");
+    const shown = jsonOf(await cli(["verifier", "show", address(VERIFIER), "--json"]));
+    expect(shown).to.include({
+      verifier: address(VERIFIER),
+      pool: system.deployment.verifierPool,
+      bonded: tokens(150n),
+      locked: "0",
+      pending: "0",
+      weight: tokens(150n),
+      totalWeight: tokens(150n),
+      minimumBond: LOCAL_PARAMETERS.minStake.toString(),
+    });
+    // Refused before sending: more than is bonded, or a rest below the minimum bond.
+    expectFailure(await cli(["verifier", "withdraw-request", "--amount", "200", ...k]), 1, /^hashwork: only 150 HWK is bonded \(asked to take out 200 HWK\)$/);
+    expectFailure(await cli(["verifier", "withdraw-request", "--amount", "100", ...k]), 1, /50 HWK would stay bonded, below the minimum bond of 100 HWK/);
+    expectFailure(await cli(["verifier", "withdraw", ...k]), 1, /nothing to withdraw: no bond is pending/);
+    const requested = jsonOf<{ amount: string; bonded: string; unlockAt: string }>(
+      await cli(["verifier", "withdraw-request", "--amount", "50", "--json", ...k]),
+    );
+    expect(requested).to.include({ amount: tokens(50n), bonded: tokens(100n) });
+    expectFailure(await cli(["verifier", "withdraw", ...k]), 1, /^hashwork: the withdrawal waits until \d{4}-/);
+    // The human form: the pending withdrawal and its unlock time, the weight's share.
+    const human = await cli(["verifier", "show", ...k]);
+    expect(human.code, human.stderr).to.equal(0);
+    expect(human.stdout).to.match(/^bonded\s+100 HWK$/m);
+    expect(human.stdout).to.match(/^pending\s+50 HWK \(withdrawable from \d{4}-/m);
+    expect(human.stdout).to.match(/^weight\s+100 HWK of 100 HWK \(100\.00% per seat drawn\)$/m);
+    await system.publicClient.request({ method: "evm_increaseTime" as never, params: [15 * 24 * 3600] as never }); // the delay: 14 days
+    await system.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+    const withdrawn = jsonOf(await cli(["verifier", "withdraw", "--to", address(VERIFIER), "--json", ...k]));
+    expect(withdrawn).to.include({ verifier: address(VERIFIER), amount: tokens(50n), to: address(VERIFIER) });
+    const line = await cli(["verifier", "bond", "--amount", "1", ...k]);
+    expect(line.code, line.stderr).to.equal(0);
+    expect(line.stdout).to.match(/^Bonded 1 HWK; your verifier bond is 101 HWK \(0x[0-9a-f]{64}\)$/m);
+  });
+
   it("job post → provider daemon → job wait, job result (verified), job status, wait until finalized", async function () {
     const config = await writeDaemonConfig(system, {
       dir, name: "honest", index: HONEST, overrides: { roles: { provider: true, keeper: true } },
@@ -220,7 +268,7 @@ describe("hashwork CLI end to end", function () {
     expect(await honest.exited).to.equal(0);
   });
 
-  it("job challenge re-executes, finds a wrong result and opens a dispute; audit shows it", async function () {
+  it("job challenge re-executes, finds a wrong result, commits and reveals a challenge, printing each step; audit shows it", async function () {
     // (The daemon config takes a hex key file; the CLI commands above used the keystore.)
     const config = await writeDaemonConfig(system, { dir, name: "corrupt", index: CORRUPT, overrides: { corruptResults: true } });
     daemons.push(await startDaemon(config));
@@ -231,11 +279,14 @@ describe("hashwork CLI end to end", function () {
     const local = await executeProgram({ wasm, input: encodeMonteCarloInput({ seed: 7n, samples: 2_000n }), fuelLimit: 100_000_000n });
     expect(waited.result.resultHash).to.not.equal(local.resultHash);
 
-    const challenged = jsonOf<{ providerHash: Hex; challengerHash: Hex; bond: string; local: { status: number } }>(
-      await cli(["job", "challenge", jobId, "--json"], requesterEnv),
-    );
-    expect(challenged).to.include({ providerHash: waited.result.resultHash, challengerHash: local.resultHash });
-    expect(BigInt(challenged.bond) > 0n).to.equal(true);
+    const challenged = await cli(["job", "challenge", jobId], requesterEnv);
+    expect(challenged.code, challenged.stderr).to.equal(0);
+    const lines = challenged.stdout.trimEnd().split("\n");
+    expect(lines[0]).to.match(/^Committed the challenge in block \d+ \(0x[0-9a-f]{64}\)$/);
+    expect(lines[1]).to.match(new RegExp(`^  if interrupted, reveal with: hashwork job challenge ${jobId} --hash ${local.resultHash} --salt 0x[0-9a-f]{64}$`));
+    expect(lines[2]).to.match(/^Approved the bond \(0x[0-9a-f]{64}\)$/);
+    expect(lines).to.include("Revealing the challenge (posting the bond)");
+    expect(challenged.stdout).to.match(new RegExp(`^Challenged job ${jobId}: the provider committed ${waited.result.resultHash}, you claim ${local.resultHash}$`, "m"));
 
     const disputes = jsonOf<{ jobId: string; phase: string; challenger: Address }[]>(await cli(["audit", "disputes", "--json"]));
     expect(disputes.map((d) => d.jobId)).to.deep.equal([jobId]);
@@ -262,6 +313,30 @@ describe("hashwork CLI end to end", function () {
     const table = await cli(["audit", "disputes"]);
     expect(table.stdout).to.match(/^job\s+kind\s+phase/m);
     expect(table.stdout).to.contain("challenge");
+  });
+
+  it("job challenge --salt reveals a commitment made earlier, and --json reports it", async function () {
+    const { jobId } = await post("seed7.bin", ["--challenge-window", "10m"]);
+    const waited = jsonOf<{ result: { resultHash: Hex; provider: Address } }>(await cli(["job", "wait", jobId, "--timeout", "60s", "--json"]));
+    expect(waited.result.provider).to.equal(address(CORRUPT));
+    const local = await executeProgram({ wasm, input: encodeMonteCarloInput({ seed: 7n, samples: 2_000n }), fuelLimit: 100_000_000n });
+    // Committed earlier (say, by a run that was interrupted before its reveal).
+    const committed = await commitChallenge(system.clientFor(REQUESTER), { jobId: BigInt(jobId), challengerHash: local.resultHash });
+    const revealed = jsonOf<{ providerHash: Hex; challengerHash: Hex; bond: string; commitment: Hex; salt: Hex; commitTransactionHash?: Hex; local?: unknown }>(
+      await cli(["job", "challenge", jobId, "--hash", local.resultHash, "--salt", committed.salt, "--json"], requesterEnv),
+    );
+    expect(revealed).to.include({ providerHash: waited.result.resultHash, challengerHash: local.resultHash, commitment: committed.commitment, salt: committed.salt });
+    expect(revealed).to.not.have.property("commitTransactionHash"); // nothing committed this time
+    expect(revealed).to.not.have.property("local"); // --hash: no re-execution
+    expect(BigInt(revealed.bond) > 0n).to.equal(true);
+    // A salt nobody committed: the module's refusal, one line.
+    const second = await post("seed7.bin", ["--challenge-window", "10m"]);
+    jsonOf(await cli(["job", "wait", second.jobId, "--timeout", "60s", "--json"]));
+    expectFailure(
+      await cli(["job", "challenge", second.jobId, "--hash", local.resultHash, "--salt", committed.salt], requesterEnv),
+      1,
+      /DisputeChallengeNotCommittedError/,
+    );
   });
 
   it("job wait times out and job cancel refunds an unclaimed job", async function () {
@@ -291,13 +366,14 @@ describe("hashwork CLI end to end", function () {
     }>(await cli(["audit", "--json"]));
     expect(overview.solvency.solvent).to.equal(true);
     expect(BigInt(overview.solvency.balance) >= BigInt(overview.solvency.totalOwed)).to.equal(true);
-    expect(overview.jobs.total).to.equal(4);
-    expect(overview.jobs.byState).to.include({ Finalized: 1, Submitted: 1, Disputed: 1, Cancelled: 1 });
-    expect(overview.disputes).to.include({ total: 1, open: 1 });
+    expect(overview.jobs.total).to.equal(6);
+    expect(overview.jobs.byState).to.include({ Finalized: 1, Submitted: 2, Disputed: 2, Cancelled: 1 });
+    expect(overview.disputes).to.include({ total: 2, open: 2 });
     const human = await cli(["audit"]);
     expect(human.code, human.stderr).to.equal(0);
     expect(human.stdout).to.match(/^solvent\s+yes$/m);
-    expect(human.stdout).to.match(/^Disputed\s+1$/m);
+    expect(human.stdout).to.match(/^Disputed\s+2$/m);
+    expect(human.stdout).to.match(/^verifier pool\s+0x[0-9a-fA-F]{40}: owes 101 HWK, ledger 101 HWK \(consistent\)$/m);
   });
 
   it("errors on the chain side are one line: unknown job, unreachable node, no market", async function () {

@@ -18,6 +18,7 @@ import { jobCancel, jobChallenge } from "./job-write.ts";
 import { providerRegister, providerStake, providerStatus, providerUnstake, providerWithdraw } from "./provider-account.ts";
 import { providerStart } from "./provider-start.ts";
 import { tokenBalance, tokenTransfer, tokenWithdraw } from "./token.ts";
+import { verifierBond, verifierShow, verifierWithdraw, verifierWithdrawRequest } from "./verifier.ts";
 
 export const COMMANDS: readonly Command[] = [
   chain,
@@ -34,6 +35,10 @@ export const COMMANDS: readonly Command[] = [
   providerRegister,
   providerStatus,
   providerStart,
+  verifierBond,
+  verifierWithdrawRequest,
+  verifierWithdraw,
+  verifierShow,
   auditOverview,
   auditProvider,
   auditJob,

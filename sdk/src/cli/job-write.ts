@@ -1,5 +1,7 @@
 import type { Hex } from "viem";
 
+import type { ChallengeJobProgress } from "../actions/requester/challenge-job.ts";
+
 import { executeProgram } from "../executor/execute-program.ts";
 import { fetchVerified } from "../store/fetch-verified.ts";
 import { createLocalStore } from "../store/local.ts";
@@ -7,7 +9,7 @@ import type { JobRequest } from "../utils/job-request.ts";
 import type { Command } from "./args.ts";
 import { connect, jsonOption, writeOptions, type Connection } from "./connect.ts";
 import { CliError } from "./errors.ts";
-import { formatAmount, formatFields, printJson, printLine, withProgress } from "./output.ts";
+import { formatAmount, formatFields, printJson, printLine, withProgress, type Progress } from "./output.ts";
 import { parseHash, parseJobId, parseSeconds, stringOption } from "./values.ts";
 
 const idArgument = [{ name: "ID", description: "the job id (decimal or 0x-hex)" }] as const;
@@ -62,13 +64,34 @@ async function reexecuteJob(request: JobRequest, { storeDir, allowFileUris, time
   return executeProgram({ wasm, input, fuelLimit: request.fuelLimit, timeoutMs });
 }
 
+/** One progress line per step of a challenge (and the spinner's text for the next one). */
+function reportStep(progress: Progress, step: ChallengeJobProgress, jobId: bigint, challengerHash: Hex): void {
+  switch (step.step) {
+    case "committed":
+      progress.log(`Committed the challenge in block ${step.commitBlock} (${step.transactionHash})`);
+      progress.log(`  if interrupted, reveal with: hashwork job challenge ${jobId} --hash ${challengerHash} --salt ${step.salt}`);
+      progress.update(`revealing the challenge of job ${jobId}`);
+      return;
+    case "approved":
+      progress.log(`Approved the bond (${step.transactionHash})`);
+      return;
+    case "waiting":
+      progress.log(`Waiting for a block after ${step.commitBlock} to reveal`);
+      return;
+    case "revealing":
+      progress.log(`Revealing the challenge (posting the bond)`);
+      return;
+  }
+}
+
 /** `hashwork job challenge ID` */
 export const jobChallenge: Command = {
   path: ["job", "challenge"],
-  summary: "Re-execute a submitted job locally and challenge its result if it differs (posts the bond)",
+  summary: "Re-execute a submitted job locally and challenge its result if it differs (commit, then reveal with the bond)",
   args: idArgument,
   options: {
     hash: { type: "string", placeholder: "HASH", description: "challenge with this result hash instead of re-executing" },
+    salt: { type: "string", placeholder: "HEX", description: "reveal the commitment made earlier with this salt (an interrupted challenge) instead of committing anew" },
     store: { type: "string", placeholder: "DIR", description: "a local content store to take program and input from first" },
     "allow-file-uris": { type: "boolean", description: "also fetch file:// program and input URIs" },
     "exec-timeout": { type: "string", placeholder: "DURATION", description: "wall-clock limit of the local run (default 5m)" },
@@ -76,12 +99,16 @@ export const jobChallenge: Command = {
     ...jsonOption,
   },
   notes: `Without --hash the job is run locally with the SDK executor, exactly as a verifier would; if the
-result matches the provider's, nothing is sent and the command exits 1. The dispute module's
+result matches the provider's, nothing is sent and the command exits 1. A challenge is two
+transactions: a commitment (which hides the job and your hash and binds your address), then, in a
+later block, the reveal, which opens the dispute; each step prints a line. If the command is
+interrupted between them, run it again with the printed --salt to reveal. The dispute module's
 bond is approved from your wallet and lost if the committee sides with the provider.`,
   async run(options, args) {
     const jobId = parseJobId(args.ID);
     const json = options.json === true;
     const given = options.hash === undefined ? undefined : parseHash(String(options.hash), "--hash");
+    const salt = options.salt === undefined ? undefined : parseHash(String(options.salt), "--salt");
     const timeoutMs = parseSeconds(stringOption(options["exec-timeout"]) ?? "5m", "--exec-timeout") * 1000;
     const connection = await connect(options, { sign: true });
     const { client } = connection;
@@ -106,7 +133,11 @@ bond is approved from your wallet and lost if the committee sides with the provi
           : `the provider's result matches a local re-execution (${providerHash}); not challenging`,
       );
     }
-    const challenged = await withProgress(`challenging job ${jobId}`, json, () => client.challengeJob({ jobId, challengerHash, terms: job.result!.terms }));
+    const hash = challengerHash;
+    const token = await connection.token();
+    const challenged = await withProgress(salt ? `revealing the challenge of job ${jobId}` : `committing a challenge of job ${jobId}`, json, (progress) =>
+      client.challengeJob({ jobId, challengerHash: hash, salt, terms: job.result!.terms, onProgress: (step) => reportStep(progress, step, jobId, hash) }),
+    );
     const d = challenged.dispute;
     if (json) {
       printJson({
@@ -116,6 +147,9 @@ bond is approved from your wallet and lost if the committee sides with the provi
         local,
         bond: d.bond,
         seedBlock: d.seedBlock,
+        commitment: challenged.commitment,
+        salt: challenged.salt,
+        commitTransactionHash: challenged.commitTransactionHash,
         approvalTransactionHash: challenged.approvalTransactionHash,
         transactionHash: challenged.transactionHash,
       });
@@ -124,7 +158,7 @@ bond is approved from your wallet and lost if the committee sides with the provi
     printLine(`Challenged job ${jobId}: the provider committed ${d.providerHash}, you claim ${d.challengerHash}`);
     printLine(
       formatFields([
-        ["bond", formatAmount(d.bond, await connection.token())],
+        ["bond", formatAmount(d.bond, token)],
         ["committee seed block", d.seedBlock.toString()],
         ["transaction", challenged.transactionHash],
       ]),

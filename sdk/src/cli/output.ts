@@ -66,6 +66,8 @@ export type Progress = {
   readonly enabled: boolean;
   /** Changes the text after the spinner. */
   update(text: string): void;
+  /** Prints a progress line to stdout above the spinner (nothing with `--json`). */
+  log(text: string): void;
   /** Clears the spinner line. */
   stop(): void;
 };
@@ -78,7 +80,7 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
  */
 export function startProgress(text: string, { json = false }: { json?: boolean } = {}): Progress {
   const stream = process.stderr;
-  if (json || !stream.isTTY) return { enabled: false, update() {}, stop() {} };
+  if (json || !stream.isTTY) return { enabled: false, update() {}, log: json ? () => {} : printLine, stop() {} };
   const started = Date.now();
   let frame = 0;
   let label = text;
@@ -96,6 +98,11 @@ export function startProgress(text: string, { json = false }: { json?: boolean }
     enabled: true,
     update(next) {
       label = next;
+    },
+    log(line) {
+      stream.write("\r\x1b[2K");
+      printLine(line);
+      draw();
     },
     stop() {
       clearInterval(timer);

@@ -33,7 +33,9 @@ describe("daemon config", function () {
     expect(c.claimPolicy.maxFuel).to.equal(1_000_000_000n);
     expect(c.corruptResults).to.equal(false);
     expect(c.watcher).to.deep.equal({ sampleRate: 0.1 });
-    expect(c.keeper).to.deep.equal({ audits: true, finalizeGraceS: 30 });
+    expect(c.keeper).to.deep.equal({ audits: true, pinSeeds: true, pinAfterBlocks: 200, finalizeGraceS: 30 });
+    expect(c.provider).to.deep.equal({ pinSeeds: true, pinAfterBlocks: 200 });
+    expect(c.verifier).to.deep.equal({ bond: 0n });
     expect(c.fetch.allowFileUris).to.equal(false);
   });
 
@@ -68,6 +70,18 @@ describe("daemon config", function () {
     expect(parseConfig({ ...minimal, watcher: { sampleRate: 0 } }).watcher.sampleRate).to.equal(0);
   });
 
+  it("takes the verifier's pool bond and the seed-pinning settings of the keeper and provider roles", function () {
+    const c = parseConfig({
+      ...minimal,
+      verifier: { bond: "150000000000000000000" },
+      keeper: { pinSeeds: false, pinAfterBlocks: 2 },
+      provider: { pinSeeds: false, pinAfterBlocks: 250 },
+    });
+    expect(c.verifier.bond).to.equal(150n * 10n ** 18n);
+    expect(c.keeper).to.deep.include({ pinSeeds: false, pinAfterBlocks: 2 });
+    expect(c.provider).to.deep.equal({ pinSeeds: false, pinAfterBlocks: 250 });
+  });
+
   it("takes an optional WebSocket endpoint for new heads (absent: HTTP polling only)", function () {
     expect(parseConfig(minimal).wsUrl).to.equal(undefined);
     expect(parseConfig({ ...minimal, wsUrl: "ws://127.0.0.1:8545" }).wsUrl).to.equal("ws://127.0.0.1:8545");
@@ -90,6 +104,10 @@ describe("daemon config", function () {
     expect(problem({ ...minimal, watcher: { rate: 1 } })).to.equal("config: watcher.rate is not a known setting");
     expect(problem({ ...minimal, keeper: { audits: 1 } })).to.equal("config: keeper.audits must be true or false (got 1)");
     expect(problem({ ...minimal, keeper: { finalizeGraceS: -1 } })).to.match(/^config: keeper\.finalizeGraceS must be an integer/);
+    expect(problem({ ...minimal, keeper: { pinAfterBlocks: 251 } })).to.equal("config: keeper.pinAfterBlocks must be an integer from 1 to 250 (got 251)");
+    expect(problem({ ...minimal, provider: { pinSeeds: "no" } })).to.equal('config: provider.pinSeeds must be true or false (got "no")');
+    expect(problem({ ...minimal, verifier: { bond: "1.5" } })).to.match(/^config: verifier\.bond must be a non-negative integer/);
+    expect(problem({ ...minimal, verifier: { stake: "1" } })).to.equal("config: verifier.stake is not a known setting");
     expect(problem({ ...minimal, http: { port: 70000 } })).to.match(/^config: http\.port must be an integer from 0 to 65535/);
     expect(problem({ ...minimal, colour: "blue" })).to.equal("config: colour is not a known setting");
     expect(problem({ ...minimal, executor: { thread: 2 } })).to.equal("config: executor.thread is not a known setting");

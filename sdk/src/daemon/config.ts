@@ -21,7 +21,7 @@ export type DaemonConfig = {
    */
   wsUrl?: string;
   /** Where the contracts are; default: the SDK's known deployment for the RPC's chain id. */
-  deployment?: { market: Address; token?: Address; disputes?: Address; fromBlock?: bigint };
+  deployment?: { market: Address; token?: Address; disputes?: Address; verifierPool?: Address; fromBlock?: bigint };
   /** The signing key: the name of an environment variable, or a file holding the hex key. */
   key: { env: string } | { file: string };
   dataDir: string;
@@ -33,10 +33,23 @@ export type DaemonConfig = {
   /** Watcher role: the share (0–1) of other providers' results it re-executes. */
   watcher: { sampleRate: number };
   /**
-   * Keeper role: whether it starts the audits the lottery selects (paid from accrued fees), and
-   * how long past a challenge window it leaves the finalization to the job's own provider.
+   * Keeper role: whether it starts the audits the lottery selects (paid from the market's audit
+   * reserve), whether it pins the audit seeds (block hashes) of submission blocks whose jobs are
+   * still in their challenge window `pinAfterBlocks` blocks later, and how long past a challenge
+   * window it leaves the finalization to the job's own provider.
    */
-  keeper: { audits: boolean; finalizeGraceS: number };
+  keeper: { audits: boolean; pinSeeds: boolean; pinAfterBlocks: number; finalizeGraceS: number };
+  /**
+   * Provider role: whether it pins the audit seeds of its own submission blocks while those jobs
+   * are still in their challenge window `pinAfterBlocks` blocks later (an unpinned seed that ages
+   * out selects the job for an audit).
+   */
+  provider: { pinSeeds: boolean; pinAfterBlocks: number };
+  /**
+   * Verifier role: the bond in the verifier pool it keeps. At start, when its pool bond is below
+   * this, it bonds the difference from its wallet; 0 (the default): the operator bonds with the CLI.
+   */
+  verifier: { bond: bigint };
   claimPolicy: {
     /** Least reward per unit of fuel limit accepted (base units, may be 0). */
     minPricePerFuel: bigint;
@@ -74,9 +87,18 @@ export class ConfigError extends HashworkError {
 
 type Json = Record<string, unknown>;
 
+/**
+ * Audit seeds: `blockhash(n)` is readable until block n + 256, after which the dispute module
+ * only knows a pinned one (an unpinned seed then selects the job for an audit). A pin is sent
+ * `pinAfterBlocks` after the submission block — only jobs still in their window then need one —
+ * leaving the rest of the 256 blocks for it to land.
+ */
+const DEFAULT_PIN_AFTER_BLOCKS = 200;
+const MAX_PIN_AFTER_BLOCKS = 250;
+
 const KNOWN_TOP = new Set([
   "$schema", "rpcUrl", "wsUrl", "deployment", "key", "dataDir", "confirmations", "pollIntervalMs", "http", "roles",
-  "claimPolicy", "executor", "storeDir", "fetch", "tx", "logLevel", "corruptResults", "watcher", "keeper",
+  "claimPolicy", "executor", "storeDir", "fetch", "tx", "logLevel", "corruptResults", "watcher", "keeper", "provider", "verifier",
 ]);
 
 function isObject(value: unknown): value is Json {
@@ -180,10 +202,11 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
   let deployment: DaemonConfig["deployment"];
   if (raw.deployment !== undefined) {
     const d = object(raw, "deployment", "deployment");
-    noUnknown(d, ["market", "token", "disputes", "fromBlock"], "deployment");
+    noUnknown(d, ["market", "token", "disputes", "verifierPool", "fromBlock"], "deployment");
     deployment = { market: address(d.market, "deployment.market") };
     if (d.token !== undefined) deployment.token = address(d.token, "deployment.token");
     if (d.disputes !== undefined) deployment.disputes = address(d.disputes, "deployment.disputes");
+    if (d.verifierPool !== undefined) deployment.verifierPool = address(d.verifierPool, "deployment.verifierPool");
     if (d.fromBlock !== undefined) deployment.fromBlock = amount(d, "fromBlock", "deployment.fromBlock", 0n);
   }
 
@@ -219,11 +242,22 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
     throw new ConfigError("watcher.sampleRate", `must be a number from 0 to 1 (got ${JSON.stringify(sampleRate)})`);
   }
   const kp = object(raw, "keeper", "keeper");
-  noUnknown(kp, ["audits", "finalizeGraceS"], "keeper");
+  noUnknown(kp, ["audits", "pinSeeds", "pinAfterBlocks", "finalizeGraceS"], "keeper");
   const keeper = {
     audits: boolean(kp, "audits", "keeper.audits", true),
+    pinSeeds: boolean(kp, "pinSeeds", "keeper.pinSeeds", true),
+    pinAfterBlocks: integer(kp, "pinAfterBlocks", "keeper.pinAfterBlocks", DEFAULT_PIN_AFTER_BLOCKS, 1, MAX_PIN_AFTER_BLOCKS),
     finalizeGraceS: integer(kp, "finalizeGraceS", "keeper.finalizeGraceS", 30, 0, 86_400),
   };
+  const pv = object(raw, "provider", "provider");
+  noUnknown(pv, ["pinSeeds", "pinAfterBlocks"], "provider");
+  const provider = {
+    pinSeeds: boolean(pv, "pinSeeds", "provider.pinSeeds", true),
+    pinAfterBlocks: integer(pv, "pinAfterBlocks", "provider.pinAfterBlocks", DEFAULT_PIN_AFTER_BLOCKS, 1, MAX_PIN_AFTER_BLOCKS),
+  };
+  const vf = object(raw, "verifier", "verifier");
+  noUnknown(vf, ["bond"], "verifier");
+  const verifier = { bond: amount(vf, "bond", "verifier.bond", 0n) };
 
   const c = object(raw, "claimPolicy", "claimPolicy");
   noUnknown(c, ["minPricePerFuel", "maxFuel", "concurrency", "minFreeStake", "allowRequesters", "denyRequesters"], "claimPolicy");
@@ -272,6 +306,8 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
     roles,
     watcher: { sampleRate },
     keeper,
+    provider,
+    verifier,
     claimPolicy,
     executor,
     storeDir: raw.storeDir === undefined ? resolve(dataDir, "store") : path(string(raw, "storeDir", "storeDir")),

@@ -19,6 +19,7 @@ import { createProviderRole } from "./roles/provider.ts";
 import { createVerifierRole } from "./roles/verifier.ts";
 import { createWatcherRole } from "./roles/watcher.ts";
 import { chainNow, type Role } from "./roles/role.ts";
+import { createSeedPinner } from "./roles/seed-pins.ts";
 import { createTxQueue } from "./tx-queue.ts";
 import { watchHeads } from "./ws-heads.ts";
 
@@ -118,14 +119,16 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
   const outputBaseUrl = () => config.http.publicUrl ?? url;
 
   const roles: Role[] = [];
+  // One pinner for the provider and keeper roles: a block's audit seed is pinned once.
+  const pinner = createSeedPinner({ client, queue, logger: log.child({ component: "seed-pins" }), metrics: ctx.metrics, retryMs: 5 * config.pollIntervalMs });
   if (config.roles.provider) {
-    roles.push(createProviderRole(ctx, { client, me: account.address, index, queue, executor, store, outputBaseUrl }));
+    roles.push(createProviderRole(ctx, { client, me: account.address, index, queue, executor, store, outputBaseUrl, pinner }));
   }
   if (config.roles.verifier) {
     roles.push(createVerifierRole(ctx, { client, me: account.address, index, queue, journal, executor, store }));
   }
-  if (config.roles.watcher) roles.push(createWatcherRole(ctx, { client, me: account.address, index, queue, executor, store }));
-  if (config.roles.keeper) roles.push(createKeeperRole(ctx, { client, index, queue }));
+  if (config.roles.watcher) roles.push(createWatcherRole(ctx, { client, me: account.address, index, queue, journal, executor, store }));
+  if (config.roles.keeper) roles.push(createKeeperRole(ctx, { client, index, queue, pinner }));
 
   log.info("daemon starting", {
     account: account.address,

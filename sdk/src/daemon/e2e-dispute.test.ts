@@ -1,11 +1,13 @@
 // The dispute path end to end with real processes: one `hardhat node`, the system deployed, a
 // provider daemon with `corruptResults` on, a watcher daemon (also the keeper) that re-executes
-// every result, and three verifier daemons (one per staked verifier account). A job is posted;
-// the corrupt result is challenged by the watcher, the committee is drawn by the keeper, the
-// verifier daemons commit and reveal (one of them is killed -9 after committing and restarted:
-// it reveals with the salt from its journal), the keeper resolves, and the provider is slashed.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+// every result, and three verifier daemons. Two verifiers were bonded in the verifier pool by the
+// test (`bondVerifier`); the third bonds itself at start (`verifier.bond`). A job is posted; the
+// watcher commits to a challenge of the corrupt result and is killed -9 before it can reveal
+// (the chain mines only on transactions then, so no later block exists); restarted on the same
+// data dir it reveals with the salt from its journal. The keeper draws a committee from the pool
+// (stake-weighted, with replacement: a verifier drawn twice holds one seat entry with two votes),
+// the verifier daemons commit and reveal (the first to commit is killed -9 and restarted: it
+// reveals with the salt from its journal), the keeper resolves, and the provider is slashed.
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
@@ -15,228 +17,277 @@ import { getAddress, parseEventLogs, type Abi, type Address, type Hex } from "vi
 import { DISPUTE_PARAMETERS } from "../../../scripts/lib/defaults.ts";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
+import { PayoutRole } from "../abi/enums.ts";
+import { verifierPoolAbi } from "../abi/verifier-pool.ts";
 import { getProvider } from "../actions/auditor/get-provider.ts";
-import { registerProvider } from "../actions/provider/register-provider.ts";
-import { stake } from "../actions/provider/stake.ts";
+import { getVerifier } from "../actions/auditor/get-verifier.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
 import { uploadJobContent } from "../actions/requester/upload-job-content.ts";
-import { computeVoteCommitment } from "../actions/shared/disputes.ts";
+import { computeChallengeCommitment, computeVoteCommitment } from "../actions/shared/disputes.ts";
 import { createExecutor } from "../executor/executor.ts";
 import { encodeMonteCarloInput } from "../programs/montecarlo.ts";
 import { loadSampleProgram } from "../programs/sample-programs.ts";
 import { createLocalStore } from "../store/local.ts";
-import { createContentServer, type ContentServer } from "../store/server.ts";
 import { readJobState } from "../utils/results.ts";
 import {
-  deploySystem,
-  freePort,
+  TEST_VERIFIER_BOND,
   hdAccount,
+  ledgerOf,
   logRecords,
-  privateKeyOf,
+  readJournal,
   startDaemonProcess,
-  startHardhatNode,
+  txCountOf,
   waitFor,
+  writeDaemonConfig,
   type ChildHandle,
-  type HardhatNode,
-  type System,
 } from "./test-helpers.ts";
+import { useDaemonTestbed } from "./testbed.ts";
 
 const TOKEN = 10n ** 18n;
 const REQUESTER = 1;
 const PROVIDER = 2;
 const WATCHER = 3;
-const VERIFIERS = [4, 5, 6];
+/** Bonded in the pool by the test. */
+const BONDED = [4, 5];
+/** Bonds itself at start (`verifier.bond`). */
+const SELF_BONDING = 6;
+const VERIFIERS = [...BONDED, SELF_BONDING];
 const REWARD = 10n * TOKEN;
 const COLLATERAL = REWARD; // collateralPct 100
 const FEE = DISPUTE_PARAMETERS.verifierFee;
 
 const address = (index: number): Address => getAddress(hdAccount(index).address);
+const has = (d: ChildHandle, msg: string) => logRecords(d).some((r) => r.msg === msg);
 
 describe("daemon dispute path end to end (hardhat node + five daemon child processes)", function () {
-  this.timeout(120_000);
-  let node: HardhatNode;
-  let system: System;
-  let dir: string;
-  let requesterServer: ContentServer;
-  const daemons: ChildHandle[] = [];
+  this.timeout(150_000);
+  const t = useDaemonTestbed("dispute", [PROVIDER], { verifiers: BONDED });
+
+  /** What the run left behind, for the assertions below. */
+  const run = {} as {
+    jobId: bigint;
+    honest: Hex;
+    providerHash: Hex;
+    disputeEvents: ReturnType<typeof parseEventLogs<typeof hashworkDisputesAbi>>;
+    marketEvents: ReturnType<typeof parseEventLogs<typeof hashworkMarketAbi>>;
+    watcher: ChildHandle;
+    watcherRestarted: ChildHandle;
+    verifiers: ChildHandle[];
+    verifierRestarted: ChildHandle;
+    firstCommit: number;
+    provider: ChildHandle;
+    txs: Map<number, number>;
+    requesterLedger: bigint;
+    providerBefore: Awaited<ReturnType<typeof getProvider>>;
+    providerAfter: Awaited<ReturnType<typeof getProvider>>;
+  };
 
   before(async function () {
-    node = await startHardhatNode();
-    system = await deploySystem(node.url);
-    await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
     // No audit lottery here: the one job must reach its dispute through the watcher's challenge.
-    const owner = system.clientFor(0);
+    const owner = t.system.clientFor(0);
     const hash = await owner.walletClient.writeContract({
-      address: system.deployment.disputes!,
+      address: t.system.deployment.disputes!,
       abi: hashworkDisputesAbi as Abi,
       functionName: "setConfig",
       args: [{ ...DISPUTE_PARAMETERS, auditRateBps: 0 }],
       account: owner.walletClient.account!,
       chain: owner.walletClient.chain,
     } as never);
-    await system.publicClient.waitForTransactionReceipt({ hash });
-    // The draw picks a provider id uniformly and accepts it with probability min(free stake, weightCap) / weightCap:
-    // verifiers staked at the cap are always accepted, so three eligible verifiers fill three seats.
-    for (const index of [PROVIDER, ...VERIFIERS]) {
-      const c = system.clientFor(index);
-      await registerProvider(c, { endpoint: "http://127.0.0.1/", pricePerFuel: 1n, maxFuel: 10n ** 12n });
-      await stake(c, { amount: DISPUTE_PARAMETERS.weightCap + 20n * TOKEN, payment: "permit" });
-    }
-    dir = await mkdtemp(join(tmpdir(), "hashwork-daemon-dispute-"));
-    requesterServer = createContentServer({ store: createLocalStore({ dir: join(dir, "requester") }) });
-    await requesterServer.start();
+    await t.system.publicClient.waitForTransactionReceipt({ hash });
   });
 
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") {
-      for (const d of daemons) console.error(`--- daemon output\n${d.lines.slice(-200).join("\n")}\n${d.stderr().slice(-3000)}`);
-    }
-  });
+  before(async function () {
+    const { system } = t;
+    try {
+      // Blocks only on transactions until the watcher has committed (see below).
+      await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [0] as never });
+      const config = (name: string, index: number, overrides: Record<string, unknown>) =>
+        writeDaemonConfig(system, { dir: t.dir, name, index, overrides: { pollIntervalMs: 200, ...overrides } });
+      const providerConfig = await config("provider", PROVIDER, { roles: { provider: true }, corruptResults: true });
+      const watcherConfig = await config("watcher", WATCHER, { roles: { provider: false, watcher: true, keeper: true }, watcher: { sampleRate: 1 } });
+      const verifierConfigs = await Promise.all(
+        VERIFIERS.map((v, i) =>
+          config(`verifier${i}`, v, {
+            roles: { provider: false, verifier: true },
+            ...(v === SELF_BONDING ? { verifier: { bond: TEST_VERIFIER_BOND.toString() } } : {}),
+          }),
+        ),
+      );
+      run.verifiers = verifierConfigs.map((f) => startDaemonProcess(f));
+      run.watcher = startDaemonProcess(watcherConfig);
+      run.provider = startDaemonProcess(providerConfig);
+      t.daemons.push(...run.verifiers, run.watcher, run.provider);
+      const selfBonding = run.verifiers[VERIFIERS.indexOf(SELF_BONDING)]!;
+      await waitFor("the self-bonding verifier's pool bond", () => (has(selfBonding, "bonded in the verifier pool") ? true : undefined), 40_000);
+      run.txs = new Map();
+      for (const i of [WATCHER, ...VERIFIERS]) run.txs.set(i, await txCountOf(system, i));
 
-  after(async () => {
-    for (const d of daemons.splice(0)) d.kill();
-    await requesterServer?.close();
-    node?.kill();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+      // The honest result, computed here independently of every daemon.
+      const { wasm } = await loadSampleProgram("montecarlo");
+      const input = encodeMonteCarloInput({ seed: 7n, samples: 2_000n });
+      const executor = createExecutor({ threads: 1 });
+      run.honest = (await executor.run({ wasm, input, fuelLimit: 100_000_000n }).finally(() => executor.close())).resultHash;
 
-  async function writeConfig(name: string, account: number, overrides: Record<string, unknown>): Promise<string> {
-    const keyFile = join(dir, `${name}.key`);
-    await writeFile(keyFile, `${privateKeyOf(hdAccount(account))}\n`, { mode: 0o600 });
-    const config = {
-      rpcUrl: node.url,
-      deployment: {
-        market: system.deployment.market,
-        token: system.deployment.token,
-        disputes: system.deployment.disputes,
-        fromBlock: system.deployment.fromBlock!.toString(),
-      },
-      key: { file: keyFile },
-      dataDir: join(dir, name),
-      confirmations: 0,
-      pollIntervalMs: 200,
-      http: { port: await freePort() },
-      executor: { threads: 1 },
-      tx: { receiptTimeoutMs: 10_000 },
-      ...overrides,
-    };
-    const file = join(dir, `${name}.json`);
-    await writeFile(file, JSON.stringify(config, null, 2));
-    return file;
-  }
+      const requester = system.clientFor(REQUESTER);
+      const content = await uploadJobContent(requester, { store: createLocalStore({ dir: join(t.dir, "requester") }), program: wasm, input });
+      run.requesterLedger = await ledgerOf(system, address(REQUESTER));
+      run.providerBefore = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
+      const { jobIds } = await postJobs(requester, {
+        jobs: [
+          {
+            programHash: content.programHash,
+            inputHash: content.inputHash,
+            programURI: t.server.uriFor(content.programHash),
+            inputURI: t.server.uriFor(content.inputHash),
+            fuelLimit: 100_000_000n,
+            reward: REWARD,
+            collateralPct: 100,
+            executionTime: 120,
+            challengeWindow: 30,
+          },
+        ],
+      });
+      run.jobId = jobIds[0]!;
 
-  const ledger = (who: Address) =>
-    system.publicClient.readContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName: "balanceOf", args: [who] });
+      // The watcher commits; no block follows (nothing else sends a transaction), so it cannot
+      // reveal yet. Kill -9, restart on the same data dir, then let blocks come again.
+      await waitFor("the watcher's challenge commitment", () => (has(run.watcher, "challenge committed") ? true : undefined), 40_000, 10);
+      run.watcher.kill("SIGKILL");
+      await run.watcher.exited;
+      run.watcherRestarted = startDaemonProcess(watcherConfig);
+      t.daemons.push(run.watcherRestarted);
+      await waitFor("the restarted watcher", () => (has(run.watcherRestarted, "daemon starting") ? true : undefined), 30_000);
+      await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
 
-  it("a corrupt result is challenged by the watcher, voted down by the committee daemons, and the provider is slashed", async function () {
-    const started = Date.now();
-    const providerConfig = await writeConfig("provider", PROVIDER, { roles: { provider: true }, corruptResults: true });
-    const watcherConfig = await writeConfig("watcher", WATCHER, {
-      roles: { provider: false, watcher: true, keeper: true },
-      watcher: { sampleRate: 1 },
-    });
-    const verifierConfigs = await Promise.all(
-      VERIFIERS.map((v, i) => writeConfig(`verifier${i}`, v, { roles: { provider: false, verifier: true } })),
-    );
-    const txCount = (index: number) => system.publicClient.getTransactionCount({ address: address(index) });
-    const txsBefore = new Map<number, number>();
-    for (const i of [WATCHER, ...VERIFIERS]) txsBefore.set(i, await txCount(i));
-    const provider = startDaemonProcess(providerConfig);
-    const watcher = startDaemonProcess(watcherConfig);
-    const verifiers = verifierConfigs.map((f) => startDaemonProcess(f));
-    daemons.push(provider, watcher, ...verifiers);
-
-    // The honest result, computed here independently of every daemon.
-    const { wasm } = await loadSampleProgram("montecarlo");
-    const input = encodeMonteCarloInput({ seed: 7n, samples: 2_000n });
-    const executor = createExecutor({ threads: 1 });
-    const honest = await executor.run({ wasm, input, fuelLimit: 100_000_000n }).finally(() => executor.close());
-
-    const requester = system.clientFor(REQUESTER);
-    const content = await uploadJobContent(requester, { store: createLocalStore({ dir: join(dir, "requester") }), program: wasm, input });
-    const { jobIds } = await postJobs(requester, {
-      jobs: [
-        {
-          programHash: content.programHash,
-          inputHash: content.inputHash,
-          programURI: requesterServer.uriFor(content.programHash),
-          inputURI: requesterServer.uriFor(content.inputHash),
-          fuelLimit: 100_000_000n,
-          reward: REWARD,
-          collateralPct: 100,
-          executionTime: 120,
-          challengeWindow: 30,
+      // Kill -9 the first verifier that commits, before it can reveal; restart it on the same data dir.
+      run.firstCommit = await waitFor(
+        "a first committed vote",
+        () => {
+          const i = run.verifiers.findIndex((v) => has(v, "vote committed"));
+          return i >= 0 ? i : undefined;
         },
-      ],
-    });
-    const jobId = jobIds[0]!;
-    const requesterLedgerBefore = await ledger(address(REQUESTER));
-    const providerBefore = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
+        40_000,
+        10,
+      );
+      run.verifiers[run.firstCommit]!.kill("SIGKILL");
+      await run.verifiers[run.firstCommit]!.exited;
+      run.verifierRestarted = startDaemonProcess(verifierConfigs[run.firstCommit]!);
+      t.daemons.push(run.verifierRestarted);
 
-    // Kill -9 the first verifier that commits, before it can reveal; restart it on the same data dir.
-    const firstCommit = await waitFor(
-      "a first committed vote",
-      () => {
-        const i = verifiers.findIndex((v) => logRecords(v).some((r) => r.msg === "vote committed"));
-        return i >= 0 ? i : undefined;
-      },
-      40_000,
-      10,
-    );
-    verifiers[firstCommit]!.kill("SIGKILL");
-    await verifiers[firstCommit]!.exited;
-    const restarted = startDaemonProcess(verifierConfigs[firstCommit]!);
-    daemons.push(restarted);
+      await waitFor("the job overturned", async () => ((await readJobState(requester, run.jobId)) === "Overturned" ? true : undefined), 60_000, 200);
 
-    await waitFor("the job overturned", async () => ((await readJobState(requester, jobId)) === "Overturned" ? true : undefined), 45_000, 200);
-
-    // The provider committed a wrong result; the watcher challenged it with the honest hash.
-    const logs = await system.publicClient.getLogs({ fromBlock: system.deployment.fromBlock });
-    const market = parseEventLogs({ abi: hashworkMarketAbi, logs });
-    const disputes = parseEventLogs({ abi: hashworkDisputesAbi, logs: logs.filter((l) => getAddress(l.address) === system.deployment.disputes) });
-    const submitted = market.filter((l) => l.eventName === "ResultSubmitted");
-    expect(submitted).to.have.length(1);
-    const providerHash = (submitted[0]!.args as { resultHash: Hex }).resultHash;
-    expect(providerHash).to.not.equal(honest.resultHash);
-    expect(logRecords(provider).some((r) => r.msg === "corruptResults is on: committing a wrong result")).to.equal(true);
-    const opened = disputes.filter((l) => l.eventName === "DisputeOpened");
-    expect(opened).to.have.length(1);
-    expect(opened[0]!.args).to.include({ jobId, challenger: address(WATCHER), providerHash, challengerHash: honest.resultHash });
-
-    // One committee of the three verifiers; each committed and revealed exactly once, for the honest hash.
-    const drawn = disputes.filter((l) => l.eventName === "CommitteeDrawn");
-    expect(drawn).to.have.length(1);
-    const seated = [...(drawn[0]!.args as { verifiers: readonly Address[] }).verifiers].map((v) => getAddress(v)).sort();
-    expect(seated).to.deep.equal(VERIFIERS.map(address).sort());
-    expect(disputes.filter((l) => l.eventName === "VoteCommitted")).to.have.length(3);
-    const reveals = disputes.filter((l) => l.eventName === "VoteRevealed");
-    expect(reveals.map((l) => (l.args as { resultHash: Hex }).resultHash)).to.deep.equal([honest.resultHash, honest.resultHash, honest.resultHash]);
-    const resolved = disputes.filter((l) => l.eventName === "DisputeResolved");
-    expect(resolved).to.have.length(1);
-    expect(resolved[0]!.args).to.include({ providerRight: false, challengerRight: true, winningHash: honest.resultHash });
-    for (const v of VERIFIERS) {
-      // commitVote + revealVote, nothing more — also for the verifier killed between the two.
-      expect((await txCount(v)) - txsBefore.get(v)!, `verifier ${v} transactions`).to.equal(2);
+      const logs = await system.publicClient.getLogs({ fromBlock: system.deployment.fromBlock });
+      run.marketEvents = parseEventLogs({ abi: hashworkMarketAbi, logs: logs.filter((l) => getAddress(l.address) === system.deployment.market) });
+      run.disputeEvents = parseEventLogs({ abi: hashworkDisputesAbi, logs: logs.filter((l) => getAddress(l.address) === system.deployment.disputes) });
+      run.providerHash = (run.marketEvents.find((l) => l.eventName === "ResultSubmitted")!.args as { resultHash: Hex }).resultHash;
+      run.providerAfter = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
+    } catch (error) {
+      for (const d of t.daemons) console.error(`--- daemon output\n${d.lines.slice(-200).join("\n")}\n${d.stderr().slice(-3000)}`);
+      throw error;
     }
-    // The restarted verifier revealed with the salt its journal kept from before the kill.
-    expect(logRecords(restarted).some((r) => r.msg === "vote revealed")).to.equal(true);
-    expect(logRecords(verifiers[firstCommit]!).some((r) => r.msg === "vote revealed")).to.equal(false);
-    const db = new DatabaseSync(join(dir, `verifier${firstCommit}`, "daemon.sqlite"), { readOnly: true });
+  });
+
+  const events = (name: string) => run.disputeEvents.filter((l) => l.eventName === name);
+  const drawn = () => {
+    const a = events("CommitteeDrawn")[0]!.args as { verifiers: readonly Address[]; votes: readonly number[] };
+    return a.verifiers.map((v, i) => ({ verifier: getAddress(v), votes: Number(a.votes[i]) }));
+  };
+
+  it("the provider committed a wrong result, which the watcher challenged with the honest hash", function () {
+    expect(run.marketEvents.filter((l) => l.eventName === "ResultSubmitted")).to.have.length(1);
+    expect(run.providerHash).to.not.equal(run.honest);
+    expect(has(run.provider, "corruptResults is on: committing a wrong result")).to.equal(true);
+    const opened = events("DisputeOpened");
+    expect(opened).to.have.length(1);
+    expect(opened[0]!.args).to.include({ jobId: run.jobId, challenger: address(WATCHER), providerHash: run.providerHash, challengerHash: run.honest });
+  });
+
+  it("the watcher committed once, was killed before the reveal, and revealed after its restart with the salt from its journal", function () {
+    const committed = events("ChallengeCommitted");
+    expect(committed).to.have.length(1);
+    const { commitment, challenger } = committed[0]!.args as { commitment: Hex; challenger: Address };
+    expect(challenger).to.equal(address(WATCHER));
+    const db = new DatabaseSync(join(t.dir, "watcher", "data", "daemon.sqlite"), { readOnly: true });
+    const saved = db.prepare("SELECT challenger_hash, salt, commitment FROM challenges").all() as { challenger_hash: Hex; salt: Hex; commitment: Hex }[];
+    db.close();
+    expect(saved).to.have.length(1);
+    expect(saved[0]!.commitment).to.equal(commitment);
+    expect(saved[0]!.challenger_hash).to.equal(run.honest);
+    expect(computeChallengeCommitment({ jobId: run.jobId, challengerHash: run.honest, challenger: address(WATCHER), salt: saved[0]!.salt })).to.equal(commitment);
+    expect(has(run.watcher, "challenged")).to.equal(false);
+    expect(has(run.watcherRestarted, "challenged")).to.equal(true);
+    expect(has(run.watcherRestarted, "challenge committed")).to.equal(false);
+    const intents = readJournal(join(t.dir, "watcher", "data")).intents.filter((i) => i.action.startsWith("challenge"));
+    expect(intents.map((i) => [i.action, i.status]).sort()).to.deep.equal([
+      ["challenge", "confirmed"],
+      ["challenge-approve", "confirmed"],
+      ["challenge-commit", "confirmed"],
+    ]);
+  });
+
+  it("the watcher (also the keeper) sent approve, commitChallenge, challenge, draw and resolve, each once", async function () {
+    expect((await txCountOf(t.system, WATCHER)) - run.txs.get(WATCHER)!).to.equal(5);
+  });
+
+  it("the verifier configured with verifier.bond bonded itself in the pool at start, before the dispute's snapshot", async function () {
+    const snapshotBlock = (events("DisputeOpened")[0]!.blockNumber)!;
+    const weight = await t.system.publicClient.readContract({
+      address: t.system.deployment.verifierPool!,
+      abi: verifierPoolAbi,
+      functionName: "weightAt",
+      args: [address(SELF_BONDING), snapshotBlock],
+    });
+    expect(weight).to.equal(TEST_VERIFIER_BOND);
+    const intents = readJournal(join(t.dir, `verifier${VERIFIERS.indexOf(SELF_BONDING)}`, "data")).intents.filter((i) => i.action.startsWith("pool-"));
+    expect(intents.map((i) => [i.action, i.status]).sort()).to.deep.equal([
+      [`pool-approve:${TEST_VERIFIER_BOND}:0`, "confirmed"],
+      [`pool-bond:${TEST_VERIFIER_BOND}:0`, "confirmed"],
+    ]);
+  });
+
+  it("one committee of three votes was drawn from the bonded verifiers, with replacement", function () {
+    expect(events("CommitteeDrawn")).to.have.length(1);
+    const seats = drawn();
+    expect(seats.reduce((s, x) => s + x.votes, 0)).to.equal(3);
+    expect(new Set(seats.map((s) => s.verifier)).size).to.equal(seats.length);
+    for (const s of seats) expect(VERIFIERS.map(address)).to.include(s.verifier);
+  });
+
+  it("each seat entry committed and revealed the honest hash once, however many votes it held; verifiers not drawn sent nothing", async function () {
+    const seats = drawn();
+    expect(events("VoteCommitted")).to.have.length(seats.length);
+    const reveals = events("VoteRevealed");
+    expect(reveals.map((l) => (l.args as { resultHash: Hex }).resultHash)).to.deep.equal(seats.map(() => run.honest));
+    for (const v of VERIFIERS) {
+      const seated = seats.some((s) => s.verifier === address(v));
+      expect((await txCountOf(t.system, v)) - run.txs.get(v)!, `verifier ${v} transactions`).to.equal(seated ? 2 : 0);
+    }
+  });
+
+  it("the verifier killed between commit and reveal revealed after its restart with the salt from its journal", function () {
+    expect(has(run.verifierRestarted, "vote revealed")).to.equal(true);
+    expect(has(run.verifiers[run.firstCommit]!, "vote revealed")).to.equal(false);
+    const db = new DatabaseSync(join(t.dir, `verifier${run.firstCommit}`, "data", "daemon.sqlite"), { readOnly: true });
     const vote = db.prepare("SELECT result_hash, salt, commitment FROM votes").get() as { result_hash: Hex; salt: Hex; commitment: Hex };
     db.close();
-    expect(vote.result_hash).to.equal(honest.resultHash);
-    expect(computeVoteCommitment({ resultHash: vote.result_hash, salt: vote.salt, verifier: address(VERIFIERS[firstCommit]!) })).to.equal(vote.commitment);
-    // The keeper (in the watcher daemon) drew and resolved: watcher sent approve, challenge, draw, resolve.
-    expect((await txCount(WATCHER)) - txsBefore.get(WATCHER)!).to.equal(4);
+    expect(vote.result_hash).to.equal(run.honest);
+    expect(computeVoteCommitment({ resultHash: vote.result_hash, salt: vote.salt, verifier: address(VERIFIERS[run.firstCommit]!) })).to.equal(vote.commitment);
+  });
 
-    // The provider lost the dispute and its collateral; the requester got the reward back and its share.
-    const providerAfter = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
-    expect(providerAfter.reputation.disputesLost).to.equal(providerBefore.reputation.disputesLost + 1);
-    expect(providerAfter.reputation.disputesLost).to.equal(1);
-    expect(providerBefore.staked - providerAfter.staked).to.equal(COLLATERAL);
+  it("the provider lost: collateral slashed, the requester refunded with its share, each verifier paid the fee per vote", async function () {
+    const resolved = events("DisputeResolved");
+    expect(resolved).to.have.length(1);
+    expect(resolved[0]!.args).to.include({ providerRight: false, challengerRight: true, winningHash: run.honest, honestVerifiers: 3n });
+    expect(run.providerAfter.reputation.disputesLost).to.equal(1);
+    expect(run.providerBefore.staked - run.providerAfter.staked).to.equal(COLLATERAL);
     const afterFees = COLLATERAL - 3n * FEE;
     const toRequester = afterFees - (afterFees * BigInt(DISPUTE_PARAMETERS.challengerRewardBps)) / 10_000n;
-    expect((await ledger(address(REQUESTER))) - requesterLedgerBefore).to.equal(REWARD + toRequester);
-    expect(Date.now() - started, "took under a minute").to.be.below(60_000);
+    expect((await ledgerOf(t.system, address(REQUESTER))) - run.requesterLedger).to.equal(REWARD + toRequester);
+    const paid = events("DisputePayout")
+      .map((l) => l.args as { to: Address; role: number; amount: bigint })
+      .filter((p) => p.role === PayoutRole.Verifier);
+    expect(paid.map((p) => [getAddress(p.to), p.amount])).to.deep.equal(drawn().map((s) => [s.verifier, FEE * BigInt(s.votes)]));
+    // Honest verifiers keep their whole bond.
+    for (const s of drawn()) expect((await getVerifier(t.system.clientFor(0), { verifier: s.verifier })).bonded).to.equal(TEST_VERIFIER_BOND);
   });
 });

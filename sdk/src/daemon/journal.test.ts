@@ -89,6 +89,20 @@ describe("daemon journal (SQLite)", function () {
     j2.close();
   });
 
+  it("keeps a challenge's salt across a restart, and never replaces it with another", function () {
+    const j1 = openJournal({ dataDir: dir });
+    const challenge = { jobId: 2n ** 200n + 5n, challengerHash: HASH_C, salt: HASH_D, commitment: HASH_A };
+    expect(j1.getChallenge(challenge.jobId)).to.equal(undefined);
+    expect(j1.saveChallenge(challenge)).to.deep.equal(challenge);
+    // Saving again (a restart before the commitment was sent) returns the first salt, not the new one.
+    expect(j1.saveChallenge({ ...challenge, salt: HASH_B, commitment: HASH_B })).to.deep.equal(challenge);
+    j1.close();
+    const j2 = openJournal({ dataDir: dir });
+    expect(j2.getChallenge(challenge.jobId)).to.deep.equal(challenge);
+    expect(j2.getChallenge(1n)).to.equal(undefined);
+    j2.close();
+  });
+
   it("a reorg reopens exactly the intents whose transactions were mined above the ancestor: kept if the node still has them, abandoned if not", function () {
     const j = openJournal({ dataDir: dir });
     confirmed(j, 7n, "finalize", HASH_C, 1, 8); // below the fork: untouched

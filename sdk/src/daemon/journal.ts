@@ -71,6 +71,20 @@ export type JournaledVote = {
   commitment: Hex;
 };
 
+/**
+ * A challenge's secret (watcher role): the salt hiding its commitment must survive a crash
+ * between `commitChallenge` and the reveal (`challenge`), or the commitment can never be
+ * revealed. Saved before the commitment is sent; one per job.
+ */
+export type JournaledChallenge = {
+  jobId: bigint;
+  /** The result hash the watcher challenges with (its own run's). */
+  challengerHash: Hex;
+  salt: Hex;
+  /** `keccak256(abi.encode(jobId, challengerHash, challenger, salt))`. */
+  commitment: Hex;
+};
+
 export type Journal = {
   /** Ties the data dir to one chain, market and account; throws `JournalMismatchError` otherwise. */
   bind(identity: { chainId: number; market: string; account: string }): void;
@@ -118,6 +132,9 @@ export type Journal = {
   /** Stores a vote secret unless one exists for (job, round); returns the stored one either way. */
   saveVote(vote: JournaledVote): JournaledVote;
   getVote(jobId: bigint, round: number): JournaledVote | undefined;
+  /** Stores a challenge secret unless one exists for the job; returns the stored one either way. */
+  saveChallenge(challenge: JournaledChallenge): JournaledChallenge;
+  getChallenge(jobId: bigint): JournaledChallenge | undefined;
   close(): void;
 };
 
@@ -171,6 +188,13 @@ CREATE TABLE IF NOT EXISTS votes (
   commitment TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   PRIMARY KEY (job_id, round)
+);
+CREATE TABLE IF NOT EXISTS challenges (
+  job_id TEXT PRIMARY KEY,
+  challenger_hash TEXT NOT NULL,
+  salt TEXT NOT NULL,
+  commitment TEXT NOT NULL,
+  created_at INTEGER NOT NULL
 );
 `;
 
@@ -265,6 +289,10 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       "INSERT OR IGNORE INTO votes (job_id, round, seat_index, result_hash, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ),
     voteGet: db.prepare("SELECT * FROM votes WHERE job_id = ? AND round = ?"),
+    challengeInsert: db.prepare(
+      "INSERT OR IGNORE INTO challenges (job_id, challenger_hash, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?)",
+    ),
+    challengeGet: db.prepare("SELECT * FROM challenges WHERE job_id = ?"),
   };
 
   let depth = 0;
@@ -402,6 +430,17 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
         salt: row.salt as Hex,
         commitment: row.commitment as Hex,
       };
+    },
+    saveChallenge(c) {
+      q.challengeInsert.run(c.jobId.toString(), c.challengerHash, c.salt, c.commitment, now());
+      return journal.getChallenge(c.jobId)!;
+    },
+    getChallenge(jobId) {
+      const row = q.challengeGet.get(jobId.toString()) as
+        | { job_id: string; challenger_hash: string; salt: string; commitment: string }
+        | undefined;
+      if (!row) return undefined;
+      return { jobId: BigInt(row.job_id), challengerHash: row.challenger_hash as Hex, salt: row.salt as Hex, commitment: row.commitment as Hex };
     },
     close: () => db.close(),
   };

@@ -26,9 +26,11 @@ import {
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 
 import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../../../scripts/lib/defaults.ts";
+import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
 import { defineDeployment, type HashworkDeployment } from "../deployments.ts";
+import { bondVerifier } from "../actions/verifier/bond-verifier.ts";
 import { uploadJobContent } from "../actions/requester/upload-job-content.ts";
 import { encodeMonteCarloInput } from "../programs/montecarlo.ts";
 import { loadSampleProgram } from "../programs/sample-programs.ts";
@@ -174,7 +176,10 @@ export type System = {
   clientFor(index: number): HashworkBaseClient & { walletClient: HashworkWalletClient };
 };
 
-/** Deploys token, market and dispute module (as the Ignition module does) and mints tokens to accounts 1–9. */
+/**
+ * Deploys token, market and dispute module (as the Ignition module does; the module creates its
+ * verifier pool, in `deployment.verifierPool`) and mints tokens to accounts 1–8.
+ */
 export async function deploySystem(url: string): Promise<System> {
   const transport = http(url);
   const publicClient = createPublicClient({ transport, pollingInterval: 50 }) as HashworkPublicClient;
@@ -202,7 +207,10 @@ export async function deploySystem(url: string): Promise<System> {
   for (let i = 1; i <= 8; i++) {
     await send(token.address, hashworkTokenAbi as Abi, "mint", [getAddress(hdAccount(i).address), 1_000_000n * TOKEN_UNIT]);
   }
-  const deployment = defineDeployment({ chainId, market: market.address, token: token.address, disputes: disputes.address, fromBlock: token.block });
+  const verifierPool = await publicClient.readContract({ address: disputes.address, abi: hashworkDisputesAbi, functionName: "verifierPool" });
+  const deployment = defineDeployment({
+    chainId, market: market.address, token: token.address, disputes: disputes.address, verifierPool, fromBlock: token.block,
+  });
   return {
     url,
     chainId,
@@ -210,6 +218,17 @@ export async function deploySystem(url: string): Promise<System> {
     deployment,
     clientFor: (index) => ({ publicClient, walletClient: wallet(index), deployment }),
   };
+}
+
+/** What each test verifier bonds in the pool: 1,000 tokens (the minimum is the market's minStake, 100). */
+export const TEST_VERIFIER_BOND = 1_000n * TOKEN_UNIT;
+
+/**
+ * Bonds Hardhat accounts `indexes` in the verifier pool (`bondVerifier`: approve, then bond), so
+ * committees can be drawn from them. Equal bonds give equal chances per seat.
+ */
+export async function bondVerifiers(system: System, indexes: number[], amount: bigint = TEST_VERIFIER_BOND): Promise<void> {
+  for (const index of indexes) await bondVerifier(system.clientFor(index), { amount });
 }
 
 /** Starts `hashwork provider start --config <file>` as a child process. */
@@ -269,6 +288,7 @@ export async function writeDaemonConfig(
       market: system.deployment.market,
       token: system.deployment.token,
       disputes: system.deployment.disputes,
+      ...(system.deployment.verifierPool ? { verifierPool: system.deployment.verifierPool } : {}),
       fromBlock: system.deployment.fromBlock!.toString(),
     },
     key: { file: keyFile },

@@ -1,7 +1,8 @@
 /**
  * The shared setup of the daemon's end-to-end tests, as mocha hooks: a `hardhat node` (or
  * `anvil`) child with 1 s interval mining, the system deployed, the given accounts registered and staked as
- * providers, a temp dir and a requester content server. Daemons started through `daemons`
+ * providers, the given verifier accounts bonded in the verifier pool, a temp dir and a requester
+ * content server. Daemons started through `daemons`
  * are killed after each test (their output printed if it failed); everything else after the
  * suite.
  */
@@ -13,7 +14,7 @@ import { registerProvider } from "../actions/provider/register-provider.ts";
 import { stake } from "../actions/provider/stake.ts";
 import { createLocalStore } from "../store/local.ts";
 import { createContentServer, type ContentServer } from "../store/server.ts";
-import { deploySystem, startAnvilNode, startHardhatNode, type ChildHandle, type HardhatNode, type System } from "./test-helpers.ts";
+import { bondVerifiers, deploySystem, startAnvilNode, startHardhatNode, type ChildHandle, type HardhatNode, type System } from "./test-helpers.ts";
 
 export type Testbed = {
   node: HardhatNode;
@@ -26,8 +27,15 @@ export type Testbed = {
   daemons: ChildHandle[];
 };
 
-/** Registers the hooks and returns the testbed, filled in by `before`. */
-export function useDaemonTestbed(name: string, providerIndexes: number[], { node = "hardhat" }: { node?: "hardhat" | "anvil" } = {}): Testbed {
+/**
+ * Registers the hooks and returns the testbed, filled in by `before`. `verifiers`: accounts to
+ * bond in the verifier pool (`bondVerifiers`), the only accounts committees can be drawn from.
+ */
+export function useDaemonTestbed(
+  name: string,
+  providerIndexes: number[],
+  { node = "hardhat", verifiers = [] }: { node?: "hardhat" | "anvil"; verifiers?: number[] } = {},
+): Testbed {
   const t = { daemons: [] as ChildHandle[] } as Testbed;
 
   before(async function () {
@@ -41,6 +49,7 @@ export function useDaemonTestbed(name: string, providerIndexes: number[], { node
       await registerProvider(provider, { endpoint: "http://127.0.0.1/", pricePerFuel: 1n, maxFuel: 10n ** 12n });
       await stake(provider, { amount: 1_000n * 10n ** 18n, payment: "permit" });
     }
+    await bondVerifiers(t.system, verifiers);
     t.dir = await mkdtemp(join(tmpdir(), `hashwork-daemon-${name}-`));
     t.server = createContentServer({ store: createLocalStore({ dir: join(t.dir, "requester") }) });
     await t.server.start();

@@ -89,6 +89,8 @@ const FEE_TTL_MS = 1_000;
 const GAS_MARGIN_NUMERATOR = 3n;
 const GAS_MARGIN_DENOMINATOR = 2n;
 const GAS_MARGIN_EXTRA = 50_000n;
+/** Functions whose gas estimate is reused per call shape (see `gasFor`). */
+const CACHED_ESTIMATES = new Set(["claimJob", "claimJobs", "submitResult", "submitResults", "finalizeJob", "finalizeJobs"]);
 
 /** The job a contract revert names (its decoded `jobId` argument), if any. */
 function blamedJob(error: unknown): bigint | undefined {
@@ -153,17 +155,27 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
   // already shown that it succeeds, so the estimate is not repeated per transaction. The shape is
   // the function and, for batches, the batch size rounded up to a power of two; a batch larger
   // than the estimated one scales the estimate (which includes the fixed cost) by the ratio.
+  // Only the job steps sent in volume are cached: every other call (dispute upkeep, votes,
+  // challenges, pins, pool bonds) is estimated each time, since its cost depends on state — a
+  // draw of five seats costs more than one of three, a resolve that slashes verifiers updates
+  // their pool weights — and these are rare.
   const gasCache = new Map<string, { estimate: bigint; size: number }>();
+  // By address: with a local account viem would prepare a whole transaction (nonce, chain id)
+  // first. On the pending block, like the simulation: a draw right after its seed block, or a
+  // challenge's reveal right after its commitment, would be refused at "latest".
+  const estimate = (args: WriteArgs, data: Hex) =>
+    publicClient.estimateGas({ account: account.address, to: args.address, data, value: args.value, blockTag: "pending" });
   async function gasFor(args: WriteArgs, data: Hex): Promise<bigint> {
     if (args.gas !== undefined) return args.gas;
+    if (!CACHED_ESTIMATES.has(args.functionName)) {
+      return ((await estimate(args, data)) * GAS_MARGIN_NUMERATOR) / GAS_MARGIN_DENOMINATOR + GAS_MARGIN_EXTRA;
+    }
     const first = args.args?.[0];
     const size = Array.isArray(first) ? first.length : 1;
     const shape = `${args.address}:${args.functionName}:${2 ** Math.ceil(Math.log2(Math.max(1, size)))}`;
     let cached = gasCache.get(shape);
     if (cached === undefined) {
-      // By address: with a local account viem would prepare a whole transaction (nonce, chain id) first.
-      const estimate = await publicClient.estimateGas({ account: account.address, to: args.address, data, value: args.value });
-      cached = { estimate, size };
+      cached = { estimate: await estimate(args, data), size };
       gasCache.set(shape, cached);
     }
     const scaled = size > cached.size ? (cached.estimate * BigInt(size) + BigInt(cached.size) - 1n) / BigInt(cached.size) : cached.estimate;

@@ -1,7 +1,8 @@
 /**
- * Fixtures for the SDK's tests: the token, the market and its dispute module deployed with viem
- * on the in-process Hardhat network (installed like the Ignition module does), funded actors,
- * staked providers and verifiers, and jobs in each state up to a drawn dispute committee. The
+ * Fixtures for the SDK's tests: the token, the market and its dispute module (with the verifier
+ * pool it creates) deployed with viem on the in-process Hardhat network (installed like the
+ * Ignition module does), funded actors, staked providers, verifiers bonded in the pool, and jobs
+ * in each state up to a drawn dispute committee. The
  * contracts are driven with plain viem calls here, so a broken SDK action cannot break the
  * fixtures of the other actions' tests. Use with `networkHelpers.loadFixture(...)`.
  */
@@ -24,6 +25,7 @@ import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
+import { verifierPoolAbi } from "../abi/verifier-pool.ts";
 import { defineDeployment, type HashworkDeployment } from "../deployments.ts";
 import { ExecutionStatus, computeResultHash } from "../executor/result-hash.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
@@ -45,10 +47,24 @@ export const RESULT_HASH = computeResultHash(keccak256(OUTPUT), FUEL_USED, Execu
 export const OUTPUT_URI = "http://127.0.0.1:8700/o/";
 /** Reward of the small jobs the audit fixtures submit in batches (collateral 100%). */
 export const AUDIT_JOB_REWARD = TOKEN_UNIT;
-/** Reward of the job whose 1% fee pays for audits (more than `auditBudget()`, 4 tokens by default). */
+/** Reward of the job whose 1% fee fills the audit reserve (half of it, 5 tokens: more than `auditBudget()`, 4 by default). */
 export const AUDIT_FEE_JOB_REWARD = 1_000n * TOKEN_UNIT;
 /** The result a challenger claims is right instead of RESULT_HASH. */
 export const CHALLENGER_HASH = computeResultHash(keccak256(stringToBytes("the real tile 0,0")), FUEL_USED, ExecutionStatus.Ok);
+/** The salt `challengedJob` commits its challenge with. */
+export const CHALLENGE_SALT = keccak256(toHex("challenge salt"));
+/** The bond each verifier of `verifiersBonded` holds in the verifier pool. */
+export const VERIFIER_BOND = STAKE;
+
+/** `keccak256(abi.encode(jobId, challengerHash, challenger, salt))`, as `commitChallenge` takes it. */
+export function challengeCommitmentWithViem(jobId: bigint, challengerHash: Hex, challenger: Address, salt: Hex): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "uint256" }, { type: "bytes32" }, { type: "address" }, { type: "bytes32" }],
+      [jobId, challengerHash, challenger, salt],
+    ),
+  );
+}
 
 /** A realistic job: content hashes, fetch URIs, 10 tokens, 150% collateral, ten-minute windows. */
 export function testJob(overrides: Partial<JobSpec> = {}): JobSpec {
@@ -66,7 +82,7 @@ export function testJob(overrides: Partial<JobSpec> = {}): JobSpec {
   };
 }
 
-/** The verifiers staked by `verifiersStaked` (besides provider2, which is eligible too). */
+/** The verifiers `verifiersBonded` bonds in the verifier pool (the only accounts a committee can seat). */
 export const VERIFIERS = ["verifier1", "verifier2", "verifier3", "verifier4", "verifier5", "verifier6"] as const;
 type Verifier = (typeof VERIFIERS)[number];
 type Actor = "owner" | "treasury" | "requester" | "provider" | "provider2" | "keeper" | "stranger" | "challenger" | Verifier;
@@ -78,9 +94,9 @@ export function createSdkFixtures(connection: NetworkConnection) {
   const { viem, networkHelpers } = connection;
 
   /**
-   * Token, market and dispute module (installed in the market; the owner is the arbiter);
-   * every actor but the owner and the treasury holds MINTED tokens (no allowances: the SDK
-   * must approve).
+   * Token, market and dispute module (installed in the market; the owner is the arbiter) and
+   * its verifier pool; every actor but the owner and the treasury holds MINTED tokens (no
+   * allowances: the SDK must approve).
    */
   async function deployed() {
     const publicClient = (await viem.getPublicClient()) as HashworkPublicClient;
@@ -105,11 +121,13 @@ export function createSdkFixtures(connection: NetworkConnection) {
       { ...DISPUTE_PARAMETERS },
     ]);
     await send(publicClient, wallet.owner, market.address, hashworkMarketAbi, "setDisputeModule", [disputes.address]);
+    const pool = await publicClient.readContract({ address: disputes.address, abi: hashworkDisputesAbi, functionName: "verifierPool" });
     const deployment: HashworkDeployment = defineDeployment({
       chainId: await publicClient.getChainId(),
       market: market.address,
       token: token.address,
       disputes: disputes.address,
+      verifierPool: pool,
       fromBlock,
     });
     for (const n of names.filter((n) => n !== "owner" && n !== "treasury")) {
@@ -131,10 +149,14 @@ export function createSdkFixtures(connection: NetworkConnection) {
       send(publicClient, wallet[who], token.address, hashworkTokenAbi, functionName, args);
     const disputesWrite = (who: Actor, functionName: string, args: readonly unknown[]) =>
       send(publicClient, wallet[who], disputes.address, hashworkDisputesAbi, functionName, args);
+    const poolWrite = (who: Actor, functionName: string, args: readonly unknown[]) =>
+      send(publicClient, wallet[who], pool, verifierPoolAbi, functionName, args);
     const read = <T>(functionName: string, args: readonly unknown[] = []) =>
       publicClient.readContract({ address: market.address, abi: hashworkMarketAbi, functionName, args } as never) as Promise<T>;
     const disputesRead = <T>(functionName: string, args: readonly unknown[] = []) =>
       publicClient.readContract({ address: disputes.address, abi: hashworkDisputesAbi, functionName, args } as never) as Promise<T>;
+    const poolRead = <T>(functionName: string, args: readonly unknown[] = []) =>
+      publicClient.readContract({ address: pool, abi: verifierPoolAbi, functionName, args } as never) as Promise<T>;
     const tokenBalance = (who: Address) =>
       publicClient.readContract({ address: token.address, abi: hashworkTokenAbi, functionName: "balanceOf", args: [who] });
     return {
@@ -148,8 +170,10 @@ export function createSdkFixtures(connection: NetworkConnection) {
       marketWrite,
       tokenWrite,
       disputesWrite,
+      poolWrite,
       read,
       disputesRead,
+      poolRead,
       tokenBalance,
       networkHelpers,
     };
@@ -187,57 +211,104 @@ export function createSdkFixtures(connection: NetworkConnection) {
   }
 
   /**
-   * `staked` plus the challenger and VERIFIERS staked with STAKE each: with provider2, seven
-   * providers can sit on a committee (the provider, the challenger and the requester never do).
+   * `staked` plus VERIFIERS bonded in the verifier pool with VERIFIER_BOND each: the six
+   * accounts a committee can seat (the provider, the challenger and the requester never sit).
    */
-  async function verifiersStaked() {
+  async function verifiersBonded() {
     const d = await staked();
-    for (const v of ["challenger", ...VERIFIERS] as const) {
-      await d.tokenWrite(v, "approve", [d.deployment.market, STAKE]);
-      await d.marketWrite(v, "stake", [STAKE]);
+    for (const v of VERIFIERS) {
+      await d.tokenWrite(v, "approve", [d.deployment.verifierPool!, VERIFIER_BOND]);
+      await d.poolWrite(v, "bond", [VERIFIER_BOND]);
     }
     return d;
   }
 
-  /** `verifiersStaked` plus a job posted, claimed and submitted with RESULT_HASH (challengeable). */
+  /** `verifiersBonded` plus a job posted, claimed and submitted with RESULT_HASH (challengeable). */
   async function disputableJob() {
-    const d = await verifiersStaked();
+    const d = await verifiersBonded();
     const jobId = await postWithViem(d);
     await d.marketWrite("provider", "claimJob", [jobId]);
     return submit({ ...d, jobId, spec: testJob() });
   }
 
-  /** `disputableJob` challenged by the challenger naming CHALLENGER_HASH (bond approved exactly). */
+  /**
+   * `disputableJob` challenged by the challenger naming CHALLENGER_HASH: committed with
+   * CHALLENGE_SALT, bond approved exactly, revealed (each its own block); `openedBlock` is the
+   * block the dispute opened in (its pool snapshot).
+   */
   async function challengedJob() {
     const d = await disputableJob();
-    await d.tokenWrite("challenger", "approve", [d.deployment.disputes!, DISPUTE_PARAMETERS.challengeBond]);
-    await d.disputesWrite("challenger", "challenge", [d.jobId, d.terms, CHALLENGER_HASH]);
-    return d;
+    const receipt = await challengeWithViem(d, "challenger", d.jobId, d.terms);
+    return { ...d, openedBlock: receipt.blockNumber };
   }
 
-  /** `challengedJob` with the seed block mined and the first committee drawn by the keeper. */
+  /**
+   * `disputableJob` challenged after every verifier asked to withdraw its whole bond: the pool
+   * had no weight at the end of the dispute's opening block, so no round can seat anyone.
+   */
+  async function challengedWithEmptyPool() {
+    const d = await disputableJob();
+    for (const v of VERIFIERS) await d.poolWrite(v, "requestWithdrawal", [VERIFIER_BOND]);
+    const receipt = await challengeWithViem(d, "challenger", d.jobId, d.terms);
+    return { ...d, openedBlock: receipt.blockNumber };
+  }
+
+  /**
+   * Mines the seed block of `d`'s dispute and has the keeper draw, until the draw has the shape
+   * `wanted` asks for (the seed block's hash depends on its timestamp: each try mines it one
+   * second later, from a snapshot). Returns the `CommitteeDrawn` receipt.
+   */
+  async function drawUntil(d: Deployed & { jobId: bigint; terms: unknown }, wanted: (votes: readonly number[]) => boolean) {
+    const before = await networkHelpers.takeSnapshot();
+    const base = Number(await d.now()) + 1;
+    for (let attempt = 0; attempt < 64; attempt++) {
+      if (attempt > 0) await before.restore();
+      await networkHelpers.time.setNextBlockTimestamp(base + attempt);
+      await networkHelpers.mine(1);
+      const receipt = await d.disputesWrite("keeper", "drawCommittee", [d.jobId, d.terms]);
+      const [drawn] = parseEventLogs({ abi: hashworkDisputesAbi, logs: receipt.logs, eventName: "CommitteeDrawn" });
+      if (drawn && wanted(drawn.args.votes)) return receipt;
+    }
+    throw new Error("no draw of the wanted shape in 64 tries");
+  }
+
+  /**
+   * `challengedJob` with the seed block mined and the first committee drawn by the keeper:
+   * three distinct verifiers with one vote each (the draw is with replacement; see
+   * `drawnJobWithRepeat` for a verifier holding several seats).
+   */
   async function drawnJob() {
-    const d = await challengedJob();
-    await networkHelpers.mine(1);
-    const receipt = await d.disputesWrite("keeper", "drawCommittee", [d.jobId, d.terms]);
+    return seated(await challengedJob(), (votes) => votes.length === DISPUTE_PARAMETERS.committeeSize);
+  }
+
+  /** `challengedJob` drawn so that one verifier holds two of the three seats (two entries, votes [2, 1] or [1, 2]). */
+  async function drawnJobWithRepeat() {
+    return seated(await challengedJob(), (votes) => votes.length === DISPUTE_PARAMETERS.committeeSize - 1);
+  }
+
+  async function seated<D extends Deployed & { jobId: bigint; terms: unknown }>(d: D, wanted: (votes: readonly number[]) => boolean) {
+    const receipt = await drawUntil(d, wanted);
     const [drawn] = parseEventLogs({ abi: hashworkDisputesAbi, logs: receipt.logs, eventName: "CommitteeDrawn" });
+    /** The seated verifiers, one entry each (the draw is with replacement: see `votes`). */
     const committee = [...drawn!.args.verifiers];
-    /** The actor holding each seat, in seat order. */
+    /** Seats (votes) each entry holds; they add up to the committee size. */
+    const votes = [...drawn!.args.votes];
+    /** The actor holding each entry, in seat order. */
     const seats = committee.map((v) => {
       const actor = ACTORS.find((n) => d.address[n] === getAddress(v));
       if (!actor) throw new Error(`no actor for verifier ${v}`);
       return actor;
     });
-    return { ...d, committee, seats };
+    return { ...d, committee, votes, seats };
   }
 
   /**
-   * `verifiersStaked` plus protocol fees above `auditBudget()` (one large job finalized) and
+   * `verifiersBonded` plus an audit reserve above `auditBudget()` (one large job finalized) and
    * batches of small submitted jobs until the audit lottery selects at least one. Each batch is
    * followed by one mined block, so the submission blocks' hashes are readable at "latest".
    */
   async function auditableJobs() {
-    const d = await verifiersStaked();
+    const d = await verifiersBonded();
     const [bigId] = await postManyWithViem(d, 1, { reward: AUDIT_FEE_JOB_REWARD, collateralPct: 0, challengeWindow: 1 });
     await d.marketWrite("provider", "claimJob", [bigId!]);
     const bigTerms = termsFromReceipt(await d.marketWrite("provider", "submitResult", [bigId!, RESULT_HASH, OUTPUT_URI]));
@@ -265,10 +336,12 @@ export function createSdkFixtures(connection: NetworkConnection) {
     openJob,
     claimedJob,
     submittedJob,
-    verifiersStaked,
+    verifiersBonded,
     disputableJob,
     challengedJob,
+    challengedWithEmptyPool,
     drawnJob,
+    drawnJobWithRepeat,
     auditableJobs,
   };
 }
@@ -292,8 +365,9 @@ type Deployed = Awaited<ReturnType<ReturnType<typeof createSdkFixtures>["deploye
 type Drawn = Awaited<ReturnType<ReturnType<typeof createSdkFixtures>["drawnJob"]>>;
 
 /**
- * Has seat i of the drawn committee commit then reveal `votes[i]` with plain viem (`undefined`:
- * that seat stays silent). With silent seats the reveals wait for the commit deadline.
+ * Has entry i of the drawn committee commit then reveal `votes[i]` with plain viem for all the
+ * seats it holds (`undefined`: that entry stays silent). With silent entries the reveals wait
+ * for the commit deadline.
  */
 export async function voteWithViem(d: Pick<Drawn, "jobId" | "seats" | "address" | "disputesWrite" | "disputesRead" | "networkHelpers">, votes: readonly (Hex | undefined)[]) {
   const salts = d.seats.map((_, i) => keccak256(toHex(`salt ${i}`)));
@@ -313,6 +387,24 @@ export async function voteWithViem(d: Pick<Drawn, "jobId" | "seats" | "address" 
     const vote = votes[i];
     if (vote !== undefined) await d.disputesWrite(seat, "revealVote", [d.jobId, i, vote, salts[i]!]);
   }
+}
+
+/**
+ * Challenges `jobId` as `who` with plain viem, the two steps the module wants: commit
+ * `challengeCommitmentWithViem(jobId, challengerHash, who, salt)`, approve exactly the bond, then
+ * reveal with `challenge` (each its own block). Returns the reveal's receipt (`DisputeOpened`).
+ */
+export async function challengeWithViem(
+  d: Deployed,
+  who: Parameters<Deployed["disputesWrite"]>[0],
+  jobId: bigint,
+  terms: unknown,
+  challengerHash: Hex = CHALLENGER_HASH,
+  salt: Hex = CHALLENGE_SALT,
+) {
+  await d.disputesWrite(who, "commitChallenge", [challengeCommitmentWithViem(jobId, challengerHash, d.address[who], salt)]);
+  await d.tokenWrite(who, "approve", [d.deployment.disputes!, DISPUTE_PARAMETERS.challengeBond]);
+  return d.disputesWrite(who, "challenge", [jobId, terms, challengerHash, salt]);
 }
 
 /**
@@ -372,7 +464,7 @@ async function send(
   publicClient: HashworkPublicClient,
   walletClient: { writeContract: (args: never) => Promise<Hex> },
   address: Address,
-  abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi | typeof hashworkDisputesAbi,
+  abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi | typeof hashworkDisputesAbi | typeof verifierPoolAbi,
   functionName: string,
   args: readonly unknown[],
 ) {

@@ -201,8 +201,10 @@ contract MarketHandler is TestBase {
         calls["withdrawUnstaked"]++;
     }
 
+    /// @dev Only the treasury may withdraw fees; the audit reserve stays in the market.
     function withdrawFees() external {
         if (market.accruedFees() == 0) return;
+        vm.prank(market.treasury());
         market.withdrawFees();
         calls["withdrawFees"]++;
     }

@@ -5,6 +5,10 @@ pragma solidity ^0.8.28;
 interface Vm {
     function warp(uint256 timestamp) external;
     function roll(uint256 blockNumber) external;
+    /// @dev The real block number / timestamp: with viaIR, `block.number` and `block.timestamp`
+    /// may be read once per call and reused after a `roll` or `warp` in the same call.
+    function getBlockNumber() external view returns (uint256);
+    function getBlockTimestamp() external view returns (uint256);
     function prank(address sender) external;
     function startPrank(address sender) external;
     function stopPrank() external;

@@ -1,7 +1,15 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { CHALLENGE_WINDOW, LOCAL_PARAMETERS, REWARD, STAKE, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import {
+  CHALLENGE_WINDOW,
+  LOCAL_PARAMETERS,
+  REWARD,
+  STAKE,
+  VERIFIERS,
+  VERIFIER_BOND,
+  createSdkFixtures,
+} from "../../test-utils/fixtures.ts";
 import { checkSolvency } from "./check-solvency.ts";
 
 const connection = await network.create();
@@ -15,15 +23,17 @@ describe("checkSolvency", function () {
     expect(s.token).to.equal(d.deployment.token);
     expect(s.totalOwed).to.equal(2n * STAKE + REWARD);
     expect(s.balance).to.equal(s.totalOwed);
-    expect(s).to.deep.include({ surplus: 0n, deficit: 0n, solvent: true, accruedFees: 0n });
+    expect(s).to.deep.include({ surplus: 0n, deficit: 0n, solvent: true, accruedFees: 0n, auditReserve: 0n });
   });
 
-  it("counts accrued fees as owed after a settlement", async function () {
+  it("counts the protocol fee as owed after a settlement: half accrued for the treasury, half in the audit reserve", async function () {
     const d = await loadFixture(fixtures.submittedJob);
     await time.increase(CHALLENGE_WINDOW + 1);
     await d.marketWrite("keeper", "finalizeJob", [d.jobId, d.terms]);
     const s = await checkSolvency(d.reader);
-    expect(s.accruedFees).to.equal((REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n);
+    const fee = (REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
+    expect(s.auditReserve).to.equal(fee / 2n);
+    expect(s.accruedFees).to.equal(fee - fee / 2n);
     expect(s.totalOwed).to.equal(2n * STAKE + REWARD);
     expect(s.solvent).to.equal(true);
   });
@@ -32,7 +42,38 @@ describe("checkSolvency", function () {
     const d = await loadFixture(fixtures.submittedJob);
     const s = await checkSolvency(d.reader);
     expect(s.disputes).to.not.equal(undefined);
-    expect(s.disputes).to.deep.include({ ledgerBalance: 0n, totalHeld: 0n, tokenBalance: 0n, consistent: true });
+    expect(s.disputes).to.deep.include({ ledgerBalance: 0n, totalHeld: 0n, tokenBalance: 0n, surplus: 0n, consistent: true });
+  });
+
+  it("checks the verifier pool holds exactly its bonds, which the market counts as owed", async function () {
+    const d = await loadFixture(fixtures.verifiersBonded);
+    const s = await checkSolvency(d.reader);
+    const bonds = BigInt(VERIFIERS.length) * VERIFIER_BOND;
+    expect(s.verifierPool).to.deep.equal({
+      address: d.deployment.verifierPool,
+      ledgerBalance: bonds,
+      totalHeld: bonds,
+      tokenBalance: 0n,
+      surplus: 0n,
+      consistent: true,
+    });
+    expect(s.totalOwed).to.equal(2n * STAKE + bonds);
+    expect(s.solvent).to.equal(true);
+  });
+
+  it("finds the verifier pool through the dispute module when the deployment does not name it", async function () {
+    const d = await loadFixture(fixtures.verifiersBonded);
+    const s = await checkSolvency({ ...d.reader, deployment: { ...d.deployment, verifierPool: undefined } });
+    expect(s.verifierPool?.address).to.equal(d.deployment.verifierPool);
+  });
+
+  it("reports a stray deposit to the pool's ledger account as the pool's surplus", async function () {
+    const d = await loadFixture(fixtures.verifiersBonded);
+    await d.tokenWrite("stranger", "approve", [d.deployment.market, 5n]);
+    await d.marketWrite("stranger", "deposit", [d.deployment.verifierPool!, 5n]);
+    const s = await checkSolvency(d.reader);
+    expect(s.verifierPool).to.deep.include({ surplus: 5n, consistent: true });
+    expect(s.solvent).to.equal(true);
   });
 
   it("reports tokens sent straight to the market as surplus", async function () {

@@ -9,6 +9,7 @@ import { getDispute } from "./get-dispute.ts";
 const connection = await network.create();
 const fixtures = createSdkFixtures(connection);
 const { loadFixture } = connection.networkHelpers;
+const LOCK = DISPUTE_PARAMETERS.verifierLock;
 
 describe("getDispute", function () {
   it("reports phase None for a job nobody disputed", async function () {
@@ -25,7 +26,7 @@ describe("getDispute", function () {
     });
   });
 
-  it("reads a challenge awaiting its draw: bond, seed block and the market's dispute deadline", async function () {
+  it("reads a challenge awaiting its draw: bond, seed and snapshot blocks and the market's dispute deadline", async function () {
     const d = await loadFixture(fixtures.challengedJob);
     const dispute = await getDispute(d.reader, { jobId: d.jobId });
     const job = await d.read<{ deadline: bigint }>("getJob", [d.jobId]);
@@ -39,6 +40,8 @@ describe("getDispute", function () {
       pot: 0n,
       round: 0,
       size: DISPUTE_PARAMETERS.committeeSize,
+      members: 0,
+      snapshotBlock: d.openedBlock,
       commitDeadline: 0n,
       committee: [],
       voidableAfter: job.deadline,
@@ -54,10 +57,22 @@ describe("getDispute", function () {
     expect(dispute.commitDeadline).to.be.a("bigint");
     expect(dispute.revealDeadline - dispute.commitDeadline).to.equal(BigInt(DISPUTE_PARAMETERS.revealPeriod));
     expect(dispute.committee).to.deep.equal([
-      { seatIndex: 0, verifier: d.committee[0], status: "Drawn", commitment: undefined, resultHash: undefined },
-      { seatIndex: 1, verifier: d.committee[1], status: "Committed", commitment, resultHash: undefined },
-      { seatIndex: 2, verifier: d.committee[2], status: "Drawn", commitment: undefined, resultHash: undefined },
+      { seatIndex: 0, verifier: d.committee[0], status: "Drawn", votes: 1, locked: LOCK, commitment: undefined, resultHash: undefined },
+      { seatIndex: 1, verifier: d.committee[1], status: "Committed", votes: 1, locked: LOCK, commitment, resultHash: undefined },
+      { seatIndex: 2, verifier: d.committee[2], status: "Drawn", votes: 1, locked: LOCK, commitment: undefined, resultHash: undefined },
     ]);
+    expect(dispute.members).to.equal(3);
+  });
+
+  it("shows a verifier drawn twice as one entry with two votes and twice the lock; its commit counts both votes", async function () {
+    const d = await loadFixture(fixtures.drawnJobWithRepeat);
+    const twice = d.votes.indexOf(2);
+    await commitVote(d.clients[d.seats[twice]!], { jobId: d.jobId, resultHash: RESULT_HASH });
+    const dispute = await getDispute(d.reader, { jobId: d.jobId });
+    expect(dispute).to.include({ size: DISPUTE_PARAMETERS.committeeSize, members: 2, committed: 2 });
+    expect(dispute.committee.map((s) => [s.verifier, s.votes, s.locked])).to.deep.equal(
+      d.committee.map((v, i) => [v, d.votes[i], LOCK * BigInt(d.votes[i]!)]),
+    );
   });
 
   it("shows revealed votes, and can read a past block", async function () {

@@ -13,11 +13,19 @@ export type GetDisputeParameters = {
   blockNumber?: bigint | undefined;
 };
 
-/** A seat of the current round. */
+/**
+ * A verifier's place in the current round. Draws are with replacement: a verifier drawn k
+ * times holds one entry with `votes = k`, and commits and reveals once for all of them.
+ */
 export type CommitteeSeat = {
+  /** The entry's index (its position in `CommitteeDrawn.verifiers`): what `commitVote` and `revealVote` take. */
   seatIndex: number;
   verifier: Address;
   status: SeatStatusName;
+  /** Seats (votes) this verifier holds in the round. */
+  votes: number;
+  /** Bond locked in the verifier pool for them (`lockPerSeat * votes`, or what the verifier had left). */
+  locked: bigint;
   /** The vote commitment, while `Committed`. */
   commitment: Hex | undefined;
   /** The revealed result hash, once `Revealed`. */
@@ -36,20 +44,25 @@ export type DisputeDetails = {
   challengerHash: Hex;
   /** The bond (or the audit budget) still held for the dispute. */
   bond: bigint;
-  /** Verifier stake slashed in failed rounds, paid to the deciding round's honest verifiers. */
+  /** Verifier bond slashed in failed rounds nobody revealed in, paid to the deciding round's honest verifiers. */
   pot: bigint;
   /** Zero-based round number. */
   round: number;
-  /** Seats in the current round. */
+  /** Seats (votes) in the current round. */
   size: number;
+  /** Verifiers holding them (entries in `committee`): fewer than `size` when one was drawn more than once. */
+  members: number;
+  /** Votes committed and revealed so far (a verifier with several seats adds all of them). */
   committed: number;
   revealed: number;
   /** The block whose hash seeds the current round's draw. */
   seedBlock: bigint;
+  /** Every round draws from the verifier pool as it stood at the end of this block (the one the dispute opened in). */
+  snapshotBlock: bigint;
   /** Unix times; zero until the round's committee is drawn. */
   commitDeadline: bigint;
   revealDeadline: bigint;
-  /** Stake each verifier of the current round locked. */
+  /** Bond each seat of the current round locks in the verifier pool. */
   lockPerSeat: bigint;
   /** The current round's seats (empty before its draw and after a resolution). */
   committee: CommitteeSeat[];
@@ -104,9 +117,11 @@ export async function getDispute(client: HashworkBaseClient, parameters: GetDisp
     pot: d.pot,
     round: d.round,
     size: d.size,
+    members: d.members,
     committed: d.committed,
     revealed: d.revealed,
     seedBlock: BigInt(d.seedBlock),
+    snapshotBlock: BigInt(d.snapshotBlock),
     commitDeadline: BigInt(d.commitDeadline),
     revealDeadline: BigInt(d.revealDeadline),
     lockPerSeat: d.lockPerSeat,
@@ -116,6 +131,8 @@ export async function getDispute(client: HashworkBaseClient, parameters: GetDisp
         seatIndex,
         verifier: s.verifier,
         status,
+        votes: s.votes,
+        locked: s.locked,
         commitment: status === "Committed" ? s.vote : undefined,
         resultHash: status === "Revealed" ? s.vote : undefined,
       };

@@ -19,7 +19,7 @@ export type ProviderDetails = {
   registered: boolean;
   /** Bonded stake, including locked collateral. */
   staked: bigint;
-  /** Collateral locked by claimed jobs and dispute duties. */
+  /** Collateral locked by claimed jobs (committee duties lock verifier bonds in the verifier pool instead). */
   locked: bigint;
   /** `staked - locked`: what new claims can lock and `requestUnstake` can move. */
   free: bigint;

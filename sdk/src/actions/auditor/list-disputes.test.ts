@@ -6,6 +6,7 @@ import {
   DISPUTE_PARAMETERS,
   OUTPUT_URI,
   RESULT_HASH,
+  challengeWithViem,
   createSdkFixtures,
   postWithViem,
   termsFromReceipt,
@@ -22,8 +23,7 @@ async function twoDisputes() {
   const second = await postWithViem(d);
   await d.marketWrite("provider2", "claimJob", [second]);
   const terms = termsFromReceipt(await d.marketWrite("provider2", "submitResult", [second, RESULT_HASH, OUTPUT_URI])).get(second)!;
-  await d.tokenWrite("requester", "approve", [d.deployment.disputes!, DISPUTE_PARAMETERS.challengeBond]);
-  await d.disputesWrite("requester", "challenge", [second, terms, CHALLENGER_HASH]);
+  await challengeWithViem(d, "requester", second, terms);
   await mine(1);
   await d.disputesWrite("keeper", "drawCommittee", [d.jobId, d.terms]);
   return { ...d, second };

@@ -12,6 +12,7 @@ import {
 import { getDispute, type GetDisputeParameters, type GetDisputeReturnType } from "../auditor/get-dispute.ts";
 import { getJob, type GetJobParameters, type GetJobReturnType } from "../auditor/get-job.ts";
 import { getProvider, type GetProviderParameters, type GetProviderReturnType } from "../auditor/get-provider.ts";
+import { getVerifier, type GetVerifierParameters, type GetVerifierReturnType } from "../auditor/get-verifier.ts";
 import { listDisputes, type ListDisputesParameters, type ListDisputesReturnType } from "../auditor/list-disputes.ts";
 import { listJobs, type ListJobsParameters, type ListJobsReturnType } from "../auditor/list-jobs.ts";
 
@@ -24,6 +25,7 @@ export type AuditorActions = {
   checkSolvency: (parameters?: CheckSolvencyParameters) => Promise<CheckSolvencyReturnType>;
   getDispute: (parameters: GetDisputeParameters) => Promise<GetDisputeReturnType>;
   listDisputes: (parameters?: ListDisputesParameters) => Promise<ListDisputesReturnType>;
+  getVerifier: (parameters: GetVerifierParameters) => Promise<GetVerifierReturnType>;
 };
 
 export function auditorActions(client: HashworkBaseClient): AuditorActions {
@@ -35,5 +37,6 @@ export function auditorActions(client: HashworkBaseClient): AuditorActions {
     checkSolvency: (parameters) => checkSolvency(client, parameters),
     getDispute: (parameters) => getDispute(client, parameters),
     listDisputes: (parameters) => listDisputes(client, parameters),
+    getVerifier: (parameters) => getVerifier(client, parameters),
   };
 }

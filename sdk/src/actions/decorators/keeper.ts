@@ -7,6 +7,7 @@ import {
   type IsSelectedForAuditParameters,
   type IsSelectedForAuditReturnType,
 } from "../keeper/is-selected-for-audit.ts";
+import { pinAuditSeed, type PinAuditSeedParameters, type PinAuditSeedReturnType } from "../keeper/pin-audit-seed.ts";
 import { resolveDispute, type ResolveDisputeParameters, type ResolveDisputeReturnType } from "../keeper/resolve-dispute.ts";
 import { startAudit, type StartAuditParameters, type StartAuditReturnType } from "../keeper/start-audit.ts";
 import { timeOutJob, type TimeOutJobParameters, type TimeOutJobReturnType } from "../keeper/time-out-job.ts";
@@ -22,6 +23,7 @@ export type KeeperActions = {
   voidDispute: (parameters: VoidDisputeParameters) => Promise<VoidDisputeReturnType>;
   isSelectedForAudit: (parameters: IsSelectedForAuditParameters) => Promise<IsSelectedForAuditReturnType>;
   startAudit: (parameters: StartAuditParameters) => Promise<StartAuditReturnType>;
+  pinAuditSeed: (parameters: PinAuditSeedParameters) => Promise<PinAuditSeedReturnType>;
   expireJob: (parameters: ExpireJobParameters) => Promise<ExpireJobReturnType>;
   timeOutJob: (parameters: TimeOutJobParameters) => Promise<TimeOutJobReturnType>;
   arbitrate: (parameters: ArbitrateParameters) => Promise<ArbitrateReturnType>;
@@ -34,6 +36,7 @@ export function keeperActions(client: HashworkBaseClient): KeeperActions {
     voidDispute: (parameters) => voidDispute(client, parameters),
     isSelectedForAudit: (parameters) => isSelectedForAudit(client, parameters),
     startAudit: (parameters) => startAudit(client, parameters),
+    pinAuditSeed: (parameters) => pinAuditSeed(client, parameters),
     expireJob: (parameters) => expireJob(client, parameters),
     timeOutJob: (parameters) => timeOutJob(client, parameters),
     arbitrate: (parameters) => arbitrate(client, parameters),

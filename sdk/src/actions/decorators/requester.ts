@@ -2,6 +2,11 @@ import type { HashworkBaseClient } from "../../utils/client.ts";
 import { cancelJob, type CancelJobParameters, type CancelJobReturnType } from "../requester/cancel-job.ts";
 import { challengeJob, type ChallengeJobParameters, type ChallengeJobReturnType } from "../requester/challenge-job.ts";
 import {
+  commitChallenge,
+  type CommitChallengeParameters,
+  type CommitChallengeReturnType,
+} from "../requester/commit-challenge.ts";
+import {
   depositToLedger,
   type DepositToLedgerParameters,
   type DepositToLedgerReturnType,
@@ -39,6 +44,7 @@ export type RequesterActions = {
   waitForResult: (parameters: WaitForResultParameters) => Promise<WaitForResultReturnType>;
   fetchJobOutput: (parameters: FetchJobOutputParameters) => Promise<FetchJobOutputReturnType>;
   finalizeJob: (parameters: FinalizeJobParameters) => Promise<FinalizeJobReturnType>;
+  commitChallenge: (parameters: CommitChallengeParameters) => Promise<CommitChallengeReturnType>;
   challengeJob: (parameters: ChallengeJobParameters) => Promise<ChallengeJobReturnType>;
   depositToLedger: (parameters: DepositToLedgerParameters) => Promise<DepositToLedgerReturnType>;
   withdrawFromLedger: (parameters?: WithdrawFromLedgerParameters) => Promise<WithdrawFromLedgerReturnType>;
@@ -53,6 +59,7 @@ export function requesterActions(client: HashworkBaseClient): RequesterActions {
     waitForResult: (parameters) => waitForResult(client, parameters),
     fetchJobOutput: (parameters) => fetchJobOutput(client, parameters),
     finalizeJob: (parameters) => finalizeJob(client, parameters),
+    commitChallenge: (parameters) => commitChallenge(client, parameters),
     challengeJob: (parameters) => challengeJob(client, parameters),
     depositToLedger: (parameters) => depositToLedger(client, parameters),
     withdrawFromLedger: (parameters) => withdrawFromLedger(client, parameters),

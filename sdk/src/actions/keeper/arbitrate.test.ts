@@ -4,7 +4,7 @@ import { network } from "hardhat";
 import { JobState, Phase } from "../../abi/enums.ts";
 import { DisputeNotArbiterError, DisputeWrongPhaseError } from "../../errors/contract-errors.ts";
 import { expectRejection } from "../../test-utils/assertions.ts";
-import { CHALLENGER_HASH, COLLATERAL_PCT, DISPUTE_PARAMETERS, REWARD, STAKE, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { CHALLENGER_HASH, COLLATERAL_PCT, DISPUTE_PARAMETERS, REWARD, createSdkFixtures } from "../../test-utils/fixtures.ts";
 import { arbitrate } from "./arbitrate.ts";
 
 const connection = await network.create();
@@ -16,10 +16,7 @@ const COLLATERAL = (REWARD * BigInt(COLLATERAL_PCT) + 99n) / 100n;
 
 /** A challenge no committee could be drawn for in either round: it waits for the arbiter. */
 async function awaitingArbiter() {
-  const d = await fixtures.challengedJob();
-  for (const v of ["provider2", "verifier1", "verifier2", "verifier3", "verifier4"] as const) {
-    await d.marketWrite(v, "requestUnstake", [STAKE]);
-  }
+  const d = await fixtures.challengedWithEmptyPool();
   for (let round = 0; round < DISPUTE_PARAMETERS.maxRounds; round++) {
     await mine(1);
     await d.disputesWrite("keeper", "drawCommittee", [d.jobId, d.terms]);

@@ -37,14 +37,16 @@ export type DrawCommitteeOutcome =
       round: number;
       /** The seated verifiers, in seat order (a verifier's seat index is its position here). */
       verifiers: readonly Address[];
-      /** Stake locked from each seated verifier. */
+      /** Seats (votes) each verifier holds: the draw is with replacement, so a verifier may hold several. */
+      votes: readonly number[];
+      /** Bond each seat locks in the verifier pool (a verifier with k votes locks k times this, or what it had left). */
       lockPerSeat: bigint;
       commitDeadline: bigint;
       revealDeadline: bigint;
     }
   /** The seed block aged past 256 blocks; draw again once `seedBlock` is mined. */
   | { outcome: "rescheduled"; round: number; seedBlock: bigint }
-  /** Too few verifiers could sit: the round failed (a larger round follows, or the arbiter decides). */
+  /** No eligible verifier weight: the round failed (a larger round follows, or the arbiter decides). */
   | ({ outcome: "roundFailed" } & FailedRound);
 
 export type DrawCommitteeReturnType = DrawCommitteeOutcome & {
@@ -67,8 +69,9 @@ export type DrawCommitteeErrorType =
   | WriteContractErrorType;
 
 /**
- * Draws the current round's committee of a dispute from its seed block's hash: stake-weighted,
- * never the provider, the challenger or the requester. Permissionless — any keeper calls it
+ * Draws the current round's committee of a dispute from its seed block's hash: seats drawn
+ * with replacement, weighted by the verifier pool's bonds as they stood at the end of the
+ * dispute's opening block (`snapshotBlock`), never the provider, the challenger or the requester. Permissionless — any keeper calls it
  * once the seed block (the block after the challenge, audit or failed round) is mined
  * (`DisputeSeedNotReadyError` before). If the seed block is more than 256 blocks old its hash
  * is gone and the draw is rescheduled to the next block instead; call again after it.
@@ -96,6 +99,7 @@ export async function drawCommittee(client: HashworkBaseClient, parameters: Draw
       outcome: "drawn",
       round: a.round,
       verifiers: a.verifiers,
+      votes: a.votes,
       lockPerSeat: a.lockPerSeat,
       commitDeadline: a.commitDeadline,
       revealDeadline: a.revealDeadline,

@@ -16,25 +16,39 @@ describe("isSelectedForAudit", function () {
     expect(await isSelectedForAudit(d.reader, { jobId })).to.deep.equal({
       selected: true,
       submittedBlock,
-      lastAuditBlock: submittedBlock + 256n,
+      lastPinBlock: submittedBlock + 256n,
     });
     for (const id of d.unselected.slice(0, 5)) {
       expect((await isSelectedForAudit(d.reader, { jobId: id, terms: d.terms.get(id)! })).selected).to.equal(false);
     }
   });
 
-  it("says false where the seed is unreadable: in the submission block itself, and after 256 blocks", async function () {
+  it("says false in the submission block itself, where the seed does not exist yet", async function () {
     const d = await loadFixture(fixtures.auditableJobs);
     const jobId = d.selected[0]!;
     const { submittedBlock } = d.terms.get(jobId)!;
     expect((await isSelectedForAudit(d.reader, { jobId, submittedBlock, blockNumber: submittedBlock })).selected).to.equal(false);
     expect((await isSelectedForAudit(d.reader, { jobId, submittedBlock, blockNumber: submittedBlock + 1n })).selected).to.equal(true);
+  });
+
+  it("says true for every job of a submission block nobody pinned once its hash is forgotten", async function () {
+    const d = await loadFixture(fixtures.auditableJobs);
+    await mine(300);
+    const jobId = d.unselected[0]!;
+    expect((await isSelectedForAudit(d.reader, { jobId, terms: d.terms.get(jobId)! })).selected).to.equal(true);
+  });
+
+  it("keeps the lottery's verdict after 256 blocks when the submission block was pinned", async function () {
+    const d = await loadFixture(fixtures.auditableJobs);
+    const jobId = d.unselected[0]!;
+    const { submittedBlock } = d.terms.get(jobId)!;
+    await d.disputesWrite("keeper", "pinAuditSeed", [submittedBlock]);
     await mine(300);
     expect((await isSelectedForAudit(d.reader, { jobId, submittedBlock })).selected).to.equal(false);
   });
 
   it("right after a submission, answers for the block a startAudit would land in", async function () {
-    const d = await loadFixture(fixtures.verifiersStaked);
+    const d = await loadFixture(fixtures.verifiersBonded);
     let selectedSeen = 0;
     for (let batch = 0; batch < 10 && selectedSeen === 0; batch++) {
       const terms = await submitBatchWithViem(d, 50);

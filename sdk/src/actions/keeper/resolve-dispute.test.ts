@@ -28,7 +28,7 @@ describe("resolveDispute", function () {
     expect(error.revealDeadline).to.equal(BigInt(revealDeadline));
   });
 
-  it("fails a round without quorum: the silent seats are slashed and the next round is scheduled", async function () {
+  it("fails a round without quorum: the silent seats' slashes go at once to the seat that revealed, and the next round is scheduled", async function () {
     const d = await loadFixture(fixtures.drawnJob);
     await voteWithViem(d, [RESULT_HASH, undefined, undefined]);
     const { revealDeadline } = await d.disputesRead<{ revealDeadline: number }>("getDispute", [d.jobId]);
@@ -40,8 +40,32 @@ describe("resolveDispute", function () {
       { verifier: d.committee[1], round: 0, amount: SLASH },
       { verifier: d.committee[2], round: 0, amount: SLASH },
     ]);
+    expect(r.payouts).to.deep.equal([{ to: d.committee[0], role: "Verifier", amount: 2n * SLASH }]);
     const dispute = await d.disputesRead<{ phase: number; round: number; pot: bigint }>("getDispute", [d.jobId]);
-    expect(dispute).to.include({ phase: Phase.AwaitingDraw, round: 1, pot: 2n * SLASH });
+    expect(dispute).to.include({ phase: Phase.AwaitingDraw, round: 1, pot: 0n });
+  });
+
+  it("keeps the slashes in the pot when nobody revealed", async function () {
+    const d = await loadFixture(fixtures.drawnJob);
+    const { revealDeadline } = await d.disputesRead<{ revealDeadline: number }>("getDispute", [d.jobId]);
+    await time.increaseTo(revealDeadline + 1);
+    const r = await resolveDispute(d.clients.keeper, { jobId: d.jobId });
+    if (r.outcome !== "roundFailed") expect.fail(`expected roundFailed, got ${r.outcome}`);
+    expect(r.slashed).to.have.length(3);
+    expect(r.payouts).to.deep.equal([]);
+    const dispute = await d.disputesRead<{ pot: bigint }>("getDispute", [d.jobId]);
+    expect(dispute.pot).to.equal(3n * SLASH);
+  });
+
+  it("counts votes, not verifiers: a verifier holding two seats is a majority on its own", async function () {
+    const d = await loadFixture(fixtures.drawnJobWithRepeat);
+    const twice = d.votes.indexOf(2);
+    await voteWithViem(d, d.votes.map((_, i) => (i === twice ? CHALLENGER_HASH : RESULT_HASH)));
+    const r = await resolveDispute(d.clients.keeper, { jobId: d.jobId });
+    if (r.outcome !== "resolved") expect.fail(`expected resolved, got ${r.outcome}`);
+    expect(r).to.include({ challengerRight: true, winningHash: CHALLENGER_HASH, honestVerifiers: 2n });
+    const toVerifiers = r.payouts.filter((p) => p.role === "Verifier");
+    expect(toVerifiers.map((p) => p.to)).to.deep.equal([d.committee[twice]]);
   });
 
   it("resolves by majority, slashing the minority vote and sharing its slash among the honest", async function () {

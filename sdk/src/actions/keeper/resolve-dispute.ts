@@ -37,8 +37,6 @@ export type ResolveDisputeReturnType = (
   | ({
       /** A majority decided: the job is settled in the market and everyone is paid. */
       outcome: "resolved";
-      /** Every ledger credit the settlement made, in event order. */
-      payouts: DisputePayout[];
     } & DisputeResolution)
   | ({
       /**
@@ -50,6 +48,11 @@ export type ResolveDisputeReturnType = (
 ) & {
   /** Seats that lost part of their lock (no reveal, or a vote against the majority). */
   slashed: VerifierSlash[];
+  /**
+   * Every ledger credit the call made, in event order: the settlement's when resolved; when a
+   * round failed, the silent seats' slashes paid to the seats that revealed (by votes).
+   */
+  payouts: DisputePayout[];
   terms: SubmittedJobTerms;
   transactionHash: Hash;
   receipt: TransactionReceipt;
@@ -73,7 +76,9 @@ export type ResolveDisputeErrorType =
  * majority the dispute is resolved: the market settles the job (provider paid, or overturned
  * and slashed) and the module pays the requester, challenger, provider, honest verifiers and
  * treasury as `docs/economics.md` describes — each payout is returned, decoded. Otherwise the
- * round fails: silent seats are slashed into the pot and the next round (or the arbiter) follows.
+ * round fails: silent seats are slashed, and their slash is paid at once to the seats that
+ * revealed (by votes; into the pot for the deciding round if nobody revealed), and the next
+ * round (or the arbiter) follows. Quorum and majority count votes, not verifiers.
  *
  * @example
  * const r = await resolveDispute(client, { jobId })
@@ -91,11 +96,12 @@ export async function resolveDispute(client: HashworkBaseClient, parameters: Res
   });
   const common = {
     slashed: slashesInReceipt(disputes, sent.receipt),
+    payouts: payoutsInReceipt(disputes, sent.receipt),
     terms,
     transactionHash: sent.transactionHash,
     receipt: sent.receipt,
   };
   const resolution = resolutionInReceipt(disputes, sent.receipt);
-  if (resolution) return { outcome: "resolved", ...resolution, payouts: payoutsInReceipt(disputes, sent.receipt), ...common };
+  if (resolution) return { outcome: "resolved", ...resolution, ...common };
   return { outcome: "roundFailed", ...failedRoundInReceipt(disputes, sent.receipt)!, ...common };
 }

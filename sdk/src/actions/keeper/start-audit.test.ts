@@ -3,16 +3,13 @@ import { network } from "hardhat";
 import { zeroAddress } from "viem";
 
 import { JobState } from "../../abi/enums.ts";
-import {
-  DisputeAuditSeedUnavailableError,
-  DisputeNotSelectedForAuditError,
-  MarketInsufficientFeesError,
-} from "../../errors/contract-errors.ts";
+import { DisputeNotSelectedForAuditError } from "../../errors/contract-errors.ts";
 import { expectRejection } from "../../test-utils/assertions.ts";
 import { DISPUTE_PARAMETERS, RESULT_HASH, createSdkFixtures } from "../../test-utils/fixtures.ts";
 import { commitVote } from "../verifier/commit-vote.ts";
 import { revealVote } from "../verifier/reveal-vote.ts";
 import { drawCommittee } from "./draw-committee.ts";
+import { pinAuditSeed } from "./pin-audit-seed.ts";
 import { resolveDispute } from "./resolve-dispute.ts";
 import { startAudit } from "./start-audit.ts";
 
@@ -23,20 +20,22 @@ const { loadFixture, mine } = connection.networkHelpers;
 const FEE = DISPUTE_PARAMETERS.verifierFee;
 
 describe("startAudit", function () {
-  it("opens an audit of a selected job, paid from the accrued fees", async function () {
+  it("opens an audit of a selected job, paid from the market's audit reserve", async function () {
     const d = await loadFixture(fixtures.auditableJobs);
     const jobId = d.selected[0]!;
     const budget = await d.disputesRead<bigint>("auditBudget");
+    const reserveBefore = await d.read<bigint>("auditReserve");
     const feesBefore = await d.read<bigint>("accruedFees");
     const { dispute, terms } = await startAudit(d.clients.keeper, { jobId });
     expect(terms).to.deep.equal(d.terms.get(jobId));
     expect(dispute).to.include({ jobId, challenger: zeroAddress, provider: d.address.provider, providerHash: RESULT_HASH, bond: budget });
     expect(dispute.challengerHash).to.equal(`0x${"0".repeat(64)}`);
-    expect(feesBefore - (await d.read<bigint>("accruedFees"))).to.equal(budget);
+    expect(reserveBefore - (await d.read<bigint>("auditReserve"))).to.equal(budget);
+    expect(await d.read<bigint>("accruedFees")).to.equal(feesBefore); // the treasury's fees are untouched
     expect(await d.read("jobState", [jobId])).to.equal(JobState.Disputed);
   });
 
-  it("runs to a resolution like a challenge: the verifiers are paid from the budget, the rest goes to the treasury", async function () {
+  it("runs to a resolution like a challenge: the verifiers are paid by votes from the budget, the rest goes to the treasury", async function () {
     const d = await loadFixture(fixtures.auditableJobs);
     const jobId = d.selected[0]!;
     const { dispute } = await startAudit(d.clients.keeper, { jobId });
@@ -52,9 +51,23 @@ describe("startAudit", function () {
     expect(r.providerRight).to.equal(true);
     expect(r.payouts).to.deep.equal([
       { to: d.address.treasury, role: "Treasury", amount: dispute.bond - 3n * FEE },
-      ...draw.verifiers.map((v) => ({ to: v, role: "Verifier", amount: FEE })),
+      ...draw.verifiers.map((v, i) => ({ to: v, role: "Verifier", amount: FEE * BigInt(draw.votes[i]!) })),
     ]);
     expect(await d.read("jobState", [jobId])).to.equal(JobState.Finalized);
+  });
+
+  it("opens with what the reserve holds when it is short of the budget (the bond is what was funded)", async function () {
+    const d = await loadFixture(fixtures.auditableJobs);
+    // Unpinned seeds that aged out select every job: audit two, the second gets the rest.
+    await mine(300);
+    const [first, second] = d.unselected;
+    const budget = await d.disputesRead<bigint>("auditBudget");
+    await startAudit(d.clients.keeper, { jobId: first! });
+    const left = await d.read<bigint>("auditReserve");
+    expect(left < budget, `${left} left of ${budget}`).to.equal(true);
+    const { dispute } = await startAudit(d.clients.keeper, { jobId: second! });
+    expect(dispute.bond).to.equal(left);
+    expect(await d.read<bigint>("auditReserve")).to.equal(0n);
   });
 
   it("throws DisputeNotSelectedForAuditError for a job the lottery passed over", async function () {
@@ -64,17 +77,20 @@ describe("startAudit", function () {
     expect(error.jobId).to.equal(jobId);
   });
 
-  it("throws DisputeAuditSeedUnavailableError once the submission block is 256 blocks old", async function () {
+  it("keeps the lottery's verdict after 256 blocks when the submission block was pinned", async function () {
     const d = await loadFixture(fixtures.auditableJobs);
+    const jobId = d.unselected[0]!;
+    await pinAuditSeed(d.clients.keeper, { blockNumber: d.terms.get(jobId)!.submittedBlock });
     await mine(300);
-    const jobId = d.selected[0]!;
-    const error = await expectRejection(startAudit(d.clients.keeper, { jobId }), DisputeAuditSeedUnavailableError);
-    expect(error.submittedBlock).to.equal(d.terms.get(jobId)!.submittedBlock);
+    await expectRejection(startAudit(d.clients.keeper, { jobId }), DisputeNotSelectedForAuditError);
   });
 
-  it("throws MarketInsufficientFeesError when the fees were withdrawn", async function () {
+  it("audits a job the lottery passed over once its unpinned submission block is 256 blocks old", async function () {
     const d = await loadFixture(fixtures.auditableJobs);
-    await d.marketWrite("keeper", "withdrawFees", []);
-    await expectRejection(startAudit(d.clients.keeper, { jobId: d.selected[0]! }), MarketInsufficientFeesError);
+    await mine(300);
+    const jobId = d.unselected[0]!;
+    const { dispute } = await startAudit(d.clients.keeper, { jobId });
+    expect(dispute.jobId).to.equal(jobId);
+    expect(await d.read("jobState", [jobId])).to.equal(JobState.Disputed);
   });
 });

@@ -5,7 +5,6 @@ import type {
   DisputeAuditSeedUnavailableError,
   DisputeNotSelectedForAuditError,
   MarketChallengeWindowClosedError,
-  MarketInsufficientFeesError,
   MarketTermsMismatchError,
   MarketUnexpectedJobStateError,
 } from "../../errors/contract-errors.ts";
@@ -32,8 +31,9 @@ export type StartAuditParameters = WriteParameters & {
 
 export type StartAuditReturnType = {
   /**
-   * The audit as opened (`DisputeOpened` with a zero challenger); `bond` is the budget moved
-   * out of the accrued protocol fees. Draw its committee once `seedBlock` is mined.
+   * The audit as opened (`DisputeOpened` with a zero challenger); `bond` is what the market's
+   * audit reserve funded: `auditBudget()`, or less (even 0) when the reserve held less. Draw its
+   * committee once `seedBlock` is mined.
    */
   dispute: OpenedDispute;
   terms: SubmittedJobTerms;
@@ -44,7 +44,6 @@ export type StartAuditReturnType = {
 export type StartAuditErrorType =
   | DisputeNotSelectedForAuditError
   | DisputeAuditSeedUnavailableError
-  | MarketInsufficientFeesError
   | MarketChallengeWindowClosedError
   | MarketUnexpectedJobStateError
   | MarketTermsMismatchError
@@ -58,10 +57,11 @@ export type StartAuditErrorType =
 
 /**
  * Opens a random audit of a submitted job the lottery selected (`isSelectedForAudit`): a
- * dispute with no challenger, whose committee is paid from the market's accrued protocol fees
- * (`auditBudget()`; `MarketInsufficientFeesError` while fees are lower). Permissionless. It must
- * happen inside the job's challenge window and within 256 blocks of the submission, while the
- * submission block's hash — the lottery's seed — is readable (`DisputeAuditSeedUnavailableError`).
+ * dispute with no challenger, whose committee is paid from the market's audit reserve (a share
+ * of every protocol fee): up to `auditBudget()`, whatever the reserve holds — an audit is never
+ * refused for want of funds. Permissionless. It must happen inside the job's challenge window;
+ * the lottery's seed is the submission block's hash while readable (256 blocks), then its pin
+ * (`pinAuditSeed`); an unpinned seed that aged out counts as selected.
  *
  * @example
  * const { selected } = await isSelectedForAudit(client, { jobId })

@@ -46,9 +46,8 @@ describe("voidDispute", function () {
 
     it("releases every lock and leaves job and dispute Voided", async function () {
       const d = await loadFixture(voided);
-      for (const v of [...d.committee, d.address.provider]) {
-        expect((await d.read<{ locked: bigint }>("stakeOf", [v])).locked).to.equal(0n);
-      }
+      for (const v of d.committee) expect((await d.poolRead<{ locked: bigint }>("memberOf", [v])).locked).to.equal(0n);
+      expect((await d.read<{ locked: bigint }>("stakeOf", [d.address.provider])).locked).to.equal(0n);
       expect(await d.read("jobState", [d.jobId])).to.equal(JobState.Voided);
       expect((await getDispute(d.reader, { jobId: d.jobId })).phase).to.equal("Voided");
     });

@@ -33,7 +33,7 @@ export type VoidDisputeParameters = WriteParameters & {
 export type VoidDisputeReturnType = {
   /** The bond returned to the challenger (or, for an audit, the budget to the treasury). */
   bondReturned: bigint;
-  /** Slashed verifier stake from failed rounds, sent to the treasury. */
+  /** Slashed verifier bond from failed rounds nobody revealed in (the pot), sent to the treasury. */
   potToTreasury: bigint;
   /**
    * The reward refunded to the requester by the market in this transaction; `undefined` when

@@ -10,7 +10,14 @@ import { DisputeSeedNotReadyError } from "../../errors/contract-errors.ts";
 import { decodeContractError } from "../../errors/decode.ts";
 import { expectRejection } from "../../test-utils/assertions.ts";
 import { CHALLENGER_HASH, createSdkFixtures } from "../../test-utils/fixtures.ts";
-import { computeVoteCommitment, getDisputesAddress, randomSalt, simulatingPending } from "./disputes.ts";
+import {
+  computeChallengeCommitment,
+  computeVoteCommitment,
+  getDisputesAddress,
+  getVerifierPoolAddress,
+  randomSalt,
+  simulatingPending,
+} from "./disputes.ts";
 
 const connection = await network.create();
 const fixtures = createSdkFixtures(connection);
@@ -49,6 +56,66 @@ describe("dispute helpers", function () {
       expect(error.chainId).to.equal(d.deployment.chainId);
       expect(error.shortMessage).to.contain("`disputes`");
       expect(error.details).to.contain(bare.address);
+    });
+  });
+
+  describe("getVerifierPoolAddress", function () {
+    it("uses the deployment's verifierPool address", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      const deployment = { ...d.deployment, verifierPool: "0x000000000000000000000000000000000000dEaD" as const };
+      expect(await getVerifierPoolAddress({ publicClient: d.publicClient, deployment })).to.equal(deployment.verifierPool);
+    });
+
+    it("falls back to the dispute module's verifierPool(), found through the market if need be", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      const { disputes: _, verifierPool, ...marketOnly } = d.deployment;
+      expect(await getVerifierPoolAddress({ publicClient: d.publicClient, deployment: marketOnly })).to.equal(verifierPool);
+    });
+
+    it("reads the module's pool once and then answers from its cache", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      const { verifierPool, ...withoutPool } = d.deployment;
+      const first = await getVerifierPoolAddress({ publicClient: d.publicClient, deployment: withoutPool });
+      let reads = 0;
+      const counting = {
+        ...d.publicClient,
+        readContract: ((args: never) => (reads++, d.publicClient.readContract(args))) as typeof d.publicClient.readContract,
+      };
+      expect(await getVerifierPoolAddress({ publicClient: counting, deployment: withoutPool })).to.equal(first);
+      expect(first).to.equal(verifierPool);
+      expect(reads).to.equal(0);
+    });
+
+    it("throws MissingDeploymentAddressError naming `disputes` when there is no module to ask", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      const bare = await connection.viem.deployContract("HashworkMarket", [
+        d.deployment.token!,
+        d.address.owner,
+        d.address.treasury,
+        marketConfig(LOCAL_PARAMETERS),
+        LOCAL_PARAMETERS.feeBps,
+        LOCAL_PARAMETERS.maxDisputeDuration,
+      ]);
+      const deployment = { chainId: d.deployment.chainId, market: bare.address };
+      const error = await expectRejection(getVerifierPoolAddress({ publicClient: d.publicClient, deployment }), MissingDeploymentAddressError);
+      expect(error.field).to.equal("disputes");
+    });
+  });
+
+  describe("computeChallengeCommitment", function () {
+    it("is keccak256(abi.encode(uint256 jobId, bytes32 challengerHash, address challenger, bytes32 salt))", function () {
+      const salt = randomSalt();
+      const challenger = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+      const expected = ethersKeccak256(
+        AbiCoder.defaultAbiCoder().encode(["uint256", "bytes32", "address", "bytes32"], [42n, CHALLENGER_HASH, challenger, salt]),
+      );
+      expect(computeChallengeCommitment({ jobId: 42n, challengerHash: CHALLENGER_HASH, challenger, salt })).to.equal(expected);
+    });
+
+    it("binds the challenger: another address gives another commitment", function () {
+      const salt = randomSalt();
+      const of = (challenger: `0x${string}`) => computeChallengeCommitment({ jobId: 1n, challengerHash: CHALLENGER_HASH, challenger, salt });
+      expect(of("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")).to.not.equal(of("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"));
     });
   });
 

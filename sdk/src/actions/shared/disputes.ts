@@ -18,6 +18,7 @@ import {
 
 import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
+import { verifierPoolAbi } from "../../abi/verifier-pool.ts";
 import {
   payoutRoleNames,
   phaseNames,
@@ -59,6 +60,28 @@ export async function getDisputesAddress(client: HashworkBaseClient): Promise<Ad
     });
   }
   return installed;
+}
+
+/** Pool addresses already read, by chain id and dispute module (a module's pool never changes). */
+const poolAddresses = new Map<string, Address>();
+
+/**
+ * The verifier pool committees are drawn from (verifiers bond there): the deployment's
+ * `verifierPool`, else `verifierPool()` of the dispute module (`getDisputesAddress`), read once
+ * per module and cached (the module creates its pool in its constructor; it never changes).
+ *
+ * @example
+ * const pool = await getVerifierPoolAddress(client)
+ */
+export async function getVerifierPoolAddress(client: HashworkBaseClient): Promise<Address> {
+  if (client.deployment.verifierPool) return client.deployment.verifierPool;
+  const disputes = await getDisputesAddress(client);
+  const key = `${client.deployment.chainId}:${disputes.toLowerCase()}`;
+  const cached = poolAddresses.get(key);
+  if (cached) return cached;
+  const pool = await client.publicClient.readContract({ address: disputes, abi: hashworkDisputesAbi, functionName: "verifierPool" });
+  poolAddresses.set(key, pool);
+  return pool;
 }
 
 /** `terms` if given, else the job's settlement terms from its `ResultSubmitted` event. */
@@ -145,6 +168,34 @@ export function computeVoteCommitment({ resultHash, salt, verifier }: { resultHa
   );
 }
 
+/**
+ * The commitment a challenger posts with `commitChallenge` before it reveals the challenge:
+ * `keccak256(abi.encode(jobId, challengerHash, challenger, salt))`, exactly what
+ * `HashworkDisputes.challenge` recomputes (`DisputeMath.challengeCommitment`). It hides the job
+ * and the hash until the reveal, and binds the challenger, so nobody can copy it.
+ *
+ * @example
+ * const commitment = computeChallengeCommitment({ jobId, challengerHash, challenger: account.address, salt })
+ */
+export function computeChallengeCommitment({
+  jobId,
+  challengerHash,
+  challenger,
+  salt,
+}: {
+  jobId: bigint;
+  challengerHash: Hex;
+  challenger: Address;
+  salt: Hex;
+}): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "uint256" }, { type: "bytes32" }, { type: "address" }, { type: "bytes32" }],
+      [jobId, challengerHash, challenger, salt],
+    ),
+  );
+}
+
 /** 32 bytes from the platform's CSPRNG (`crypto.getRandomValues`), as hex: a vote salt. */
 export function randomSalt(): Hex {
   return toHex(globalThis.crypto.getRandomValues(new Uint8Array(32)));
@@ -207,6 +258,18 @@ export function disputeEventsInReceipt<const eventName extends DisputeEventName>
 ) {
   const logs = receipt.logs.filter((log) => log.address.toLowerCase() === disputes.toLowerCase());
   return parseEventLogs({ abi: hashworkDisputesAbi, logs, eventName, strict: true });
+}
+
+export type PoolEventName = ContractEventName<typeof verifierPoolAbi>;
+
+/** The verifier pool's events of one kind in a receipt (only logs emitted by `pool`). */
+export function poolEventsInReceipt<const eventName extends PoolEventName>(
+  pool: Address,
+  receipt: TransactionReceipt,
+  eventName: eventName,
+) {
+  const logs = receipt.logs.filter((log) => log.address.toLowerCase() === pool.toLowerCase());
+  return parseEventLogs({ abi: verifierPoolAbi, logs, eventName, strict: true });
 }
 
 /** A dispute as opened (`DisputeOpened`), by a challenge or a random audit. */

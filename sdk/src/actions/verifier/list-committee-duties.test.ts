@@ -39,6 +39,8 @@ describe("listCommitteeDuties", function () {
           revealDeadline: BigInt(revealDeadline),
           everyoneCommitted: false,
           commitment: undefined,
+          votes: 1,
+          locked: DISPUTE_PARAMETERS.verifierLock,
           lockPerSeat: DISPUTE_PARAMETERS.verifierLock,
         },
       ]);
@@ -61,6 +63,17 @@ describe("listCommitteeDuties", function () {
     expect(await dutyOf(d, 0)).to.include({ next: "reveal", everyoneCommitted: true });
     await revealVote(d.clients[d.seats[0]!], secrets[0]!);
     expect(await dutyOf(d, 0)).to.include({ status: "Revealed", next: "none", deadline: undefined });
+  });
+
+  it("gives a verifier drawn twice one duty with both votes and twice the lock; its one commit leaves one vote to wait for", async function () {
+    const d = await loadFixture(fixtures.drawnJobWithRepeat);
+    const twice = d.votes.indexOf(2);
+    const once = 1 - twice;
+    expect(await dutyOf(d, twice)).to.include({ seatIndex: twice, votes: 2, locked: 2n * DISPUTE_PARAMETERS.verifierLock });
+    await commitVote(d.clients[d.seats[twice]!], { jobId: d.jobId, resultHash: RESULT_HASH });
+    expect(await dutyOf(d, twice)).to.include({ next: "waitForReveal", everyoneCommitted: false });
+    await commitVote(d.clients[d.seats[once]!], { jobId: d.jobId, resultHash: RESULT_HASH });
+    expect(await dutyOf(d, twice)).to.include({ next: "reveal", everyoneCommitted: true });
   });
 
   it("marks missed commits after the commit deadline, and opens the reveal for those who committed", async function () {

@@ -36,11 +36,15 @@ export type CommitteeDuty = {
   /** Commits close after this time; reveals open after it (or earlier, once every seat has committed). */
   commitDeadline: bigint;
   revealDeadline: bigint;
-  /** Whether every seat has committed (so reveals are open before the commit deadline). */
+  /** Whether every seat (vote) has committed (so reveals are open before the commit deadline). */
   everyoneCommitted: boolean;
   /** The commitment posted, once committed. */
   commitment: Hex | undefined;
-  /** Stake locked for this seat; part of it is slashed for a missed reveal or a minority vote. */
+  /** Seats (votes) the verifier holds in the round: one commit and one reveal cast them all. */
+  votes: number;
+  /** Bond locked in the verifier pool for them; part of it is slashed for a missed reveal or a minority vote. */
+  locked: bigint;
+  /** Bond each seat locks (`locked` is this times `votes`, or less if the verifier had less left). */
   lockPerSeat: bigint;
 };
 
@@ -118,6 +122,8 @@ export async function listCommitteeDuties(
       revealDeadline,
       everyoneCommitted,
       commitment: status === "Committed" ? seat.vote : undefined,
+      votes: seat.votes,
+      locked: seat.locked,
       lockPerSeat: d.lockPerSeat,
     });
   }

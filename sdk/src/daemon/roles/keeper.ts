@@ -14,6 +14,7 @@ import type { DaemonContext } from "../context.ts";
 import type { JobIndex, TrackedJob } from "../job-index.ts";
 import type { TxQueue } from "../tx-queue.ts";
 import type { Role, Tick } from "./role.ts";
+import { SEED_WINDOW, createSeedPinner, seedPinsDue, type SeedPinner } from "./seed-pins.ts";
 
 export type CreateKeeperRoleParameters = {
   /** Reads disputes and the audit lottery (dispute upkeep). */
@@ -22,6 +23,8 @@ export type CreateKeeperRoleParameters = {
   queue: TxQueue;
   /** Upkeep actions sent at once (each is one transaction). Default 8. */
   maxInFlight?: number;
+  /** Audit-seed pins; shared with the provider role when the daemon runs both (one pin per block). */
+  pinner?: SeedPinner;
 };
 
 type Duty = {
@@ -30,9 +33,6 @@ type Duty = {
   kind: "expire" | "timeout" | "finalize" | "draw" | "resolve" | "void" | "audit";
   job: TrackedJob;
 };
-
-/** `blockhash(n)` is readable up to block `n + 256`: an audit must land by then. */
-const AUDIT_WINDOW = 256n;
 
 /**
  * The keeper role: permissionless upkeep of every job in the index — expires open jobs past
@@ -43,16 +43,21 @@ const AUDIT_WINDOW = 256n;
  *
  * Dispute upkeep, from the dispute module's state at the index's block: draws a committee once
  * the seed block is mined (`draw:<round>:<seedBlock>`), resolves once voting is over — every
- * seat revealed, everyone who committed revealed after the commit deadline, or the reveal
+ * vote revealed, everyone who committed revealed after the commit deadline, or the reveal
  * deadline passed (`resolve:<round>`) — voids disputes past the market's dispute deadline
  * (`void`), and, when `keeper.audits` is on, starts the audits the lottery selects
- * (`isSelectedForAudit`, within 256 blocks of the submission and the challenge window).
+ * (`isSelectedForAudit` while the challenge window is open; the market's audit reserve pays
+ * whatever it holds, so an audit is never skipped for lack of funds). With `keeper.pinSeeds`
+ * it pins the audit seed of every submission block whose jobs are still in their window
+ * `keeper.pinAfterBlocks` blocks later (`pin:<block>`, one `pinAuditSeed` per block, before
+ * the hash ages out at 256 blocks): an unpinned seed that ages out selects its jobs for audit.
  *
  * @example
  * const keeper = createKeeperRole(context, { client, index, queue })
  */
-export function createKeeperRole(context: DaemonContext, { client, index, queue, maxInFlight = 8 }: CreateKeeperRoleParameters): Role {
+export function createKeeperRole(context: DaemonContext, { client, index, queue, maxInFlight = 8, pinner: sharedPinner }: CreateKeeperRoleParameters): Role {
   const log = context.logger.child({ role: "keeper" });
+  const pinner = sharedPinner ?? createSeedPinner({ client, queue, logger: log, metrics: context.metrics, retryMs: 5 * context.config.pollIntervalMs });
   const finalizeGrace = BigInt(context.config.keeper.finalizeGraceS);
   const done = context.metrics.counter("hashwork_keeper_actions_total", "Upkeep transactions, by action and status");
   const inFlight = new Map<string, Promise<void>>();
@@ -73,8 +78,12 @@ export function createKeeperRole(context: DaemonContext, { client, index, queue,
     return out;
   }
 
-  /** Jobs whose audit lottery was read: selected or not (it never changes for a submission). */
-  const lottery = new Map<bigint, { submittedBlock: bigint; selected: boolean }>();
+  /**
+   * Jobs whose audit lottery was read, selected or not. It does not change for a submission
+   * while its block's hash is readable; once the hash has aged out (`aged`) it reads the pin, and
+   * an unpinned seed selects the job — so it is read once more then.
+   */
+  const lottery = new Map<bigint, { submittedBlock: bigint; aged: boolean; selected: boolean }>();
 
   /** Dispute duties: reads each disputed job's dispute, and the audit lottery of fresh submissions. */
   async function disputeDuties(at: bigint, now: bigint): Promise<Duty[]> {
@@ -102,12 +111,14 @@ export function createKeeperRole(context: DaemonContext, { client, index, queue,
           .filter((job) => job.state === "Submitted" && job.result && job.result.challengeEnd > now)
           .map(async (job) => {
             const submittedBlock = BigInt(job.result!.terms.submittedBlock);
-            // The seed is the submission block's hash: readable once a later block exists, for 256 blocks.
-            if (at <= submittedBlock || at >= submittedBlock + AUDIT_WINDOW) return;
+            // The seed is the submission block's hash: readable once a later block exists, for
+            // 256 blocks; after that its pin (none: the job is selected).
+            if (at <= submittedBlock) return;
+            const aged = at >= submittedBlock + SEED_WINDOW;
             let seen = lottery.get(job.jobId);
-            if (!seen || seen.submittedBlock !== submittedBlock) {
+            if (!seen || seen.submittedBlock !== submittedBlock || (aged && !seen.aged)) {
               const { selected } = await isSelectedForAudit(client, { jobId: job.jobId, submittedBlock, blockNumber: at });
-              seen = { submittedBlock, selected };
+              seen = { submittedBlock, aged, selected };
               lottery.set(job.jobId, seen);
             }
             if (seen.selected) out.push({ action: "audit", kind: "audit", job });
@@ -160,10 +171,15 @@ export function createKeeperRole(context: DaemonContext, { client, index, queue,
     reorg() {
       retryAt.clear();
       lottery.clear();
+      pinner.reset();
     },
     tick({ at, now }: Tick) {
       if (stopping) return;
       dispatch(duties(now));
+      if (context.config.keeper.pinSeeds) {
+        const { pinAfterBlocks: afterBlocks } = context.config.keeper;
+        pinner.dispatch(seedPinsDue(index.jobs(), { at: at.number, now, afterBlocks, confirmations: context.config.confirmations }));
+      }
       if (scanning) return;
       if (!index.jobs().some((j) => j.state === "Disputed" || (context.config.keeper.audits && j.state === "Submitted"))) return;
       scanning = disputeDuties(at.number, now)
@@ -177,6 +193,7 @@ export function createKeeperRole(context: DaemonContext, { client, index, queue,
       stopping = true;
       await scanning;
       await Promise.allSettled(inFlight.values());
+      await pinner.stop();
     },
   };
 }

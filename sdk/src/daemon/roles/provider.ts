@@ -14,6 +14,7 @@ import type { TxOutcome, TxQueue } from "../tx-queue.ts";
 import { createBatcher, sendClaims, sendFinalizations, sendSubmissions, type Submission } from "./batch.ts";
 import { fetchContent } from "./content.ts";
 import type { Role, Tick } from "./role.ts";
+import { createSeedPinner, seedPinsDue, type SeedPinner } from "./seed-pins.ts";
 
 export type CreateProviderRoleParameters = {
   client: HashworkBaseClient;
@@ -24,6 +25,8 @@ export type CreateProviderRoleParameters = {
   store: LocalStore;
   /** Base URL outputs are served from (`<base>/content/<hash>`). */
   outputBaseUrl: () => string;
+  /** Audit-seed pins; shared with the keeper role when the daemon runs both (one pin per block). */
+  pinner?: SeedPinner;
 };
 
 /** Intents per job and step (see `step`). */
@@ -39,6 +42,9 @@ const REFUSAL_MEMORY_MS = 10 * 60_000;
  * daemon's content server), submits the result with its outcome published in the output URI,
  * and finalizes its own jobs once the challenge window has passed. Jobs it already claimed are
  * picked up again after a restart (state comes from the chain, the journal prevents repeats).
+ * With `provider.pinSeeds` it pins the audit seed of its own submission blocks whose jobs are
+ * still in their challenge window `provider.pinAfterBlocks` blocks later (a seed nobody pinned
+ * before it aged out would select those jobs for an audit).
  *
  * @example
  * const provider = createProviderRole(context, { client, me, index, queue, executor, store, outputBaseUrl })
@@ -48,6 +54,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   const { config, metrics } = context;
   const { client, me, index, queue, executor, store } = p;
   const log = context.logger.child({ role: "provider" });
+  const pinner = p.pinner ?? createSeedPinner({ client, queue, logger: log, metrics, retryMs: 5 * config.pollIntervalMs });
   const m = {
     claimed: metrics.counter("hashwork_jobs_claimed_total", "Jobs claimed by this provider"),
     submitted: metrics.counter("hashwork_jobs_submitted_total", "Results submitted by this provider"),
@@ -328,8 +335,13 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
 
   return {
     name: "provider",
-    tick({ now }: Tick) {
+    tick({ at, now }: Tick) {
       if (stopping) return;
+      if (config.provider.pinSeeds) {
+        const own = index.jobs().filter((job) => job.state === "Submitted" && mine(job));
+        const { pinAfterBlocks: afterBlocks } = config.provider;
+        if (own.length > 0) pinner.dispatch(seedPinsDue(own, { at: at.number, now, afterBlocks, confirmations: config.confirmations }));
+      }
       const due = (job: TrackedJob) => {
         const entry = backoff.get(job.jobId);
         return !entry || entry.epoch !== reorgEpoch || entry.until <= Date.now();
@@ -371,11 +383,13 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     reorg() {
       reorgEpoch++;
       backoff.clear();
+      pinner.reset();
     },
     async stop() {
       stopping = true;
       await claiming;
       await Promise.allSettled([...active.values(), ...finalizing.values()]);
+      await pinner.stop();
     },
   };
 }

@@ -30,3 +30,10 @@ export function chainNow(headTimestamp: bigint | undefined): bigint {
   const wall = BigInt(Math.floor(Date.now() / 1000));
   return headTimestamp !== undefined && headTimestamp > wall ? headTimestamp : wall;
 }
+
+/**
+ * The job id of intents that are about no job: the verifier's pool bond (`pool-approve:…`,
+ * `pool-bond:…`) and audit-seed pins (`pin:<block>`). Real job ids carry the requester's address
+ * in their high bits, so none is 0.
+ */
+export const NO_JOB = 0n;
