@@ -121,6 +121,15 @@ contract VerifierPool is IVerifierPool, ReentrancyGuardTransient {
         uint256 bonded = m.bonded;
         if (amount <= bonded) {
             bonded -= amount;
+            if (bonded != 0 && bonded < minimumBond()) {
+                // Below the minimum a verifier is no longer drawn: what is left waits as a
+                // withdrawal, still answering for the duties it holds.
+                uint40 unlockAt = uint40(block.timestamp + withdrawalDelay());
+                if (unlockAt > m.unlockAt) m.unlockAt = unlockAt;
+                m.pending += uint96(bonded);
+                emit WithdrawalRequested(verifier, bonded, 0, m.unlockAt);
+                bonded = 0;
+            }
             m.bonded = uint96(bonded);
             _tree.set(verifier, bonded);
         } else {

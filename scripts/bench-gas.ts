@@ -46,7 +46,7 @@ await market.connect(requester).deposit(requester.address, 1n * TOKEN_UNIT);
   await market.connect(provider).requestUnstake(1n);
   await networkHelpers.time.increase(7 * 24 * 3600 + 1);
   await market.connect(provider).withdrawUnstaked(provider.address);
-  await market.connect(payingRequester).postJob(jobRequest(await now(), { reward: 1n }));
+  await market.connect(payingRequester).postJob(jobRequest(await now(), { reward: TOKEN_UNIT / 100n }));
 }
 
 const REWARD = 10n * TOKEN_UNIT;

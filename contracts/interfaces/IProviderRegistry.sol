@@ -54,8 +54,8 @@ interface IProviderRegistry {
     event UnstakeRequested(address indexed provider, uint256 amount, uint256 unlockAt);
     /// @notice Unbonded stake was sent to the provider.
     event UnstakeWithdrawn(address indexed provider, address indexed to, uint256 amount);
-    /// @notice Collateral locked or unlocked for a job or a dispute duty.
-    event StakeLocked(address indexed provider, uint256 amount, uint256 totalLocked);
+    /// @notice Collateral of a voided dispute was unlocked (claims and settlements report their
+    /// locks in `JobClaimed` and `JobFinalized`).
     event StakeUnlocked(address indexed provider, uint256 amount, uint256 totalLocked);
     /// @notice Locked stake was taken from `provider` and credited to `beneficiary`'s balance.
     event StakeSlashed(address indexed provider, address indexed beneficiary, uint256 amount);

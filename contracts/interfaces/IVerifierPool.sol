@@ -71,7 +71,8 @@ interface IVerifierPool {
     function unlock(address verifier, uint256 amount) external;
 
     /// @notice Dispute module only: take `amount` of `verifier`'s lock and credit it to
-    /// `beneficiary`'s ledger balance in the market.
+    /// `beneficiary`'s ledger balance in the market. A bond left below the minimum stops being
+    /// drawn: the rest moves to a pending withdrawal (`WithdrawalRequested`).
     function slash(address verifier, uint256 amount, address beneficiary) external;
 
     /// @notice Send ledger tokens this pool holds beyond every bond to the market's treasury.

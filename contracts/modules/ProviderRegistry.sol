@@ -124,15 +124,6 @@ abstract contract ProviderRegistry is IProviderRegistry, MarketGovernance {
         s.staked = uint96(total);
     }
 
-    function _lock(address provider, uint256 amount) internal {
-        StakeInfo storage s = _stakes[provider];
-        uint256 free = s.staked - s.locked;
-        if (amount > free) revert RegistryInsufficientFreeStake(provider, free, amount);
-        // locked + amount <= staked <= uint96 max.
-        s.locked += uint96(amount);
-        emit StakeLocked(provider, amount, s.locked);
-    }
-
     function _unlock(address provider, uint256 amount) internal {
         StakeInfo storage s = _stakes[provider];
         _requireLocked(provider, s.locked, amount);

@@ -1530,16 +1530,6 @@ export const hashworkDisputesAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "uint96",
-            "name": "lockPerSeat",
-            "type": "uint96"
-          },
-          {
-            "internalType": "uint96",
-            "name": "pot",
-            "type": "uint96"
-          },
-          {
             "internalType": "uint40",
             "name": "snapshotBlock",
             "type": "uint40"
@@ -1548,6 +1538,11 @@ export const hashworkDisputesAbi = [
             "internalType": "uint8",
             "name": "members",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "pot",
+            "type": "uint96"
           }
         ],
         "internalType": "struct IHashworkDisputes.Dispute",

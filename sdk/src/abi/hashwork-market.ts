@@ -61,6 +61,21 @@ export const hashworkMarketAbi = [
             "internalType": "uint24",
             "name": "maxChallengeWindow",
             "type": "uint24"
+          },
+          {
+            "internalType": "uint96",
+            "name": "minReward",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minCollateralPct",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "maxCollateralPct",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IMarketGovernance.MarketConfig",
@@ -318,6 +333,27 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "collateralPct",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "min",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketInvalidCollateral",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "executionTime",
         "type": "uint256"
       },
@@ -418,6 +454,22 @@ export const hashworkMarketAbi = [
       }
     ],
     "name": "MarketReputationTooLow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "reward",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minimum",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketRewardTooLow",
     "type": "error"
   },
   {
@@ -1418,31 +1470,6 @@ export const hashworkMarketAbi = [
         "type": "address"
       },
       {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "totalLocked",
-        "type": "uint256"
-      }
-    ],
-    "name": "StakeLocked",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      },
-      {
         "indexed": true,
         "internalType": "address",
         "name": "beneficiary",
@@ -1656,6 +1683,19 @@ export const hashworkMarketAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_COLLATERAL_PCT",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_DISPUTE_DURATION",
     "outputs": [
       {
@@ -1714,6 +1754,19 @@ export const hashworkMarketAbi = [
         "internalType": "uint24",
         "name": "",
         "type": "uint24"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MIN_COLLATERAL_PCT",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
       }
     ],
     "stateMutability": "view",
@@ -1894,10 +1947,25 @@ export const hashworkMarketAbi = [
             "internalType": "uint24",
             "name": "maxChallengeWindow",
             "type": "uint24"
+          },
+          {
+            "internalType": "uint96",
+            "name": "minReward",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minCollateralPct",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "maxCollateralPct",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IMarketGovernance.MarketConfig",
-        "name": "",
+        "name": "c",
         "type": "tuple"
       }
     ],
@@ -2720,19 +2788,27 @@ export const hashworkMarketAbi = [
             "type": "uint32"
           },
           {
-            "internalType": "uint32",
-            "name": "lastActive",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint16",
-            "name": "score",
-            "type": "uint16"
+            "internalType": "uint256",
+            "name": "feesPaid",
+            "type": "uint256"
           }
         ],
         "internalType": "struct IReputation.ReputationInfo",
         "name": "info",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "reputationUnit",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -2776,9 +2852,14 @@ export const hashworkMarketAbi = [
         "internalType": "address",
         "name": "provider",
         "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "reward",
+        "type": "uint256"
       }
     ],
-    "name": "scoreOf",
+    "name": "scoreFor",
     "outputs": [
       {
         "internalType": "uint16",
@@ -2860,6 +2941,29 @@ export const hashworkMarketAbi = [
       }
     ],
     "name": "setFeeBps",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint96",
+        "name": "newMinReward",
+        "type": "uint96"
+      },
+      {
+        "internalType": "uint16",
+        "name": "newMinCollateralPct",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint16",
+        "name": "newMaxCollateralPct",
+        "type": "uint16"
+      }
+    ],
+    "name": "setJobValueBounds",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -3040,7 +3144,7 @@ export const hashworkMarketAbi = [
           },
           {
             "internalType": "uint32",
-            "name": "lastActive",
+            "name": "feeUnits",
             "type": "uint32"
           }
         ],

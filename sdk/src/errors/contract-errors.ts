@@ -1231,6 +1231,33 @@ export class MarketInvalidClaimDeadlineError extends ContractRevertError {
 const marketInvalidClaimDeadlineErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"claimDeadline","type":"uint256"},{"internalType":"uint256","name":"earliest","type":"uint256"},{"internalType":"uint256","name":"latest","type":"uint256"}],"name":"MarketInvalidClaimDeadline","type":"error"} as const;
 
 /**
+ * `MarketInvalidCollateral(uint256,uint256,uint256)` — The collateral ratio is outside the governance bounds (never zero).
+ *
+ * Raised by `HashworkMarket`; selector `0x516bcc08`.
+ */
+export class MarketInvalidCollateralError extends ContractRevertError {
+  override name = "MarketInvalidCollateralError";
+  static readonly errorName = "MarketInvalidCollateral";
+  static readonly selector = "0x516bcc08";
+  static readonly shortMessage = "The collateral ratio is outside the governance bounds (never zero)";
+  /** `uint256` */
+  readonly collateralPct: bigint;
+  /** `uint256` */
+  readonly min: bigint;
+  /** `uint256` */
+  readonly max: bigint;
+  declare readonly args: readonly [bigint, bigint, bigint];
+
+  constructor(args: readonly [bigint, bigint, bigint], options: ContractRevertDetails = {}) {
+    super(MarketInvalidCollateralError.shortMessage, { ...options, errorName: MarketInvalidCollateralError.errorName, args, abiItem: marketInvalidCollateralErrorAbiItem });
+    this.collateralPct = args[0];
+    this.min = args[1];
+    this.max = args[2];
+  }
+}
+const marketInvalidCollateralErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"collateralPct","type":"uint256"},{"internalType":"uint256","name":"min","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"MarketInvalidCollateral","type":"error"} as const;
+
+/**
  * `MarketInvalidExecutionTime(uint256,uint256,uint256)` — The execution time is outside the governance bounds.
  *
  * Raised by `HashworkMarket`; selector `0xa48fdd6e`.
@@ -1394,6 +1421,30 @@ export class MarketReputationTooLowError extends ContractRevertError {
   }
 }
 const marketReputationTooLowErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"uint256","name":"score","type":"uint256"},{"internalType":"uint256","name":"required","type":"uint256"}],"name":"MarketReputationTooLow","type":"error"} as const;
+
+/**
+ * `MarketRewardTooLow(uint256,uint256)` — The reward is below the governance minimum.
+ *
+ * Raised by `HashworkMarket`; selector `0x30ed72aa`.
+ */
+export class MarketRewardTooLowError extends ContractRevertError {
+  override name = "MarketRewardTooLowError";
+  static readonly errorName = "MarketRewardTooLow";
+  static readonly selector = "0x30ed72aa";
+  static readonly shortMessage = "The reward is below the governance minimum";
+  /** `uint256` */
+  readonly reward: bigint;
+  /** `uint256` */
+  readonly minimum: bigint;
+  declare readonly args: readonly [bigint, bigint];
+
+  constructor(args: readonly [bigint, bigint], options: ContractRevertDetails = {}) {
+    super(MarketRewardTooLowError.shortMessage, { ...options, errorName: MarketRewardTooLowError.errorName, args, abiItem: marketRewardTooLowErrorAbiItem });
+    this.reward = args[0];
+    this.minimum = args[1];
+  }
+}
+const marketRewardTooLowErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"reward","type":"uint256"},{"internalType":"uint256","name":"minimum","type":"uint256"}],"name":"MarketRewardTooLow","type":"error"} as const;
 
 /**
  * `MarketTermsMismatch(uint256)` — The terms passed do not match the job's on-chain commitment.
@@ -2252,6 +2303,7 @@ export const contractErrorsBySelector = {
   "0x36373d42": MarketInvalidBatchError,
   "0x1c93a2a7": MarketInvalidChallengeWindowError,
   "0xfaeebadd": MarketInvalidClaimDeadlineError,
+  "0x516bcc08": MarketInvalidCollateralError,
   "0xa48fdd6e": MarketInvalidExecutionTimeError,
   "0xf889ac39": MarketInvalidMinReputationError,
   "0x6ca4666d": MarketNotClaimantError,
@@ -2259,6 +2311,7 @@ export const contractErrorsBySelector = {
   "0x3cd62817": MarketNotRequesterError,
   "0x54882d18": MarketPausedError,
   "0x17414d43": MarketReputationTooLowError,
+  "0x30ed72aa": MarketRewardTooLowError,
   "0xc26532ff": MarketTermsMismatchError,
   "0x4b39479f": MarketUnexpectedJobStateError,
   "0xc5ca8dcc": MarketUnknownProviderError,
@@ -2354,6 +2407,7 @@ export const contractErrorsAbi = [
   marketInvalidBatchErrorAbiItem,
   marketInvalidChallengeWindowErrorAbiItem,
   marketInvalidClaimDeadlineErrorAbiItem,
+  marketInvalidCollateralErrorAbiItem,
   marketInvalidExecutionTimeErrorAbiItem,
   marketInvalidMinReputationErrorAbiItem,
   marketNotClaimantErrorAbiItem,
@@ -2361,6 +2415,7 @@ export const contractErrorsAbi = [
   marketNotRequesterErrorAbiItem,
   marketPausedErrorAbiItem,
   marketReputationTooLowErrorAbiItem,
+  marketRewardTooLowErrorAbiItem,
   marketTermsMismatchErrorAbiItem,
   marketUnexpectedJobStateErrorAbiItem,
   marketUnknownProviderErrorAbiItem,
