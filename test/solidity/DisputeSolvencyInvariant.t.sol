@@ -166,7 +166,7 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
             if (d.phase != IHashworkDisputes.Phase.Voting) continue;
             IHashworkDisputes.Seat[] memory seats = disputes.getCommittee(id, d.round);
             for (uint256 s; s < seats.length; ++s) {
-                assertLe(seats[s].locked, uint256(d.lockPerSeat) * seats[s].votes, "seat lock above lockPerSeat x votes");
+                assertLe(seats[s].locked, uint256(disputes.config().verifierLock) * seats[s].votes, "seat lock above verifierLock x votes");
                 expected[_memberIndex(seats[s].verifier)] += seats[s].locked;
                 total += seats[s].locked;
             }

@@ -25,27 +25,54 @@ contract PayoutMathTest is TestBase {
         assertLe(c * 100, uint256(reward) * pct + 99, "collateral rounded up by more than one unit");
     }
 
-    function testFuzz_score_staysWithinRange(uint32 completed, uint32 timedOut, uint32 lost) public pure {
-        uint16 s = PayoutMath.score(completed, timedOut, lost);
-        assertLe(s, 10_000, "score above max");
+    function testFuzz_score_staysWithinRange(uint96 fees, uint96 reward, uint32 timedOut, uint32 lost) public pure {
+        assertLe(PayoutMath.score(fees, reward, timedOut, lost), 10_000, "score above max");
     }
 
-    function testFuzz_score_risesWithCompletedJobs(uint32 completed, uint32 timedOut, uint32 lost) public {
-        vm.assume(completed < type(uint32).max);
+    function testFuzz_score_risesWithFeesPaid(uint96 fees, uint96 more, uint96 reward, uint32 timedOut, uint32 lost)
+        public
+        pure
+    {
         assertGe(
-            PayoutMath.score(uint256(completed) + 1, timedOut, lost),
-            PayoutMath.score(completed, timedOut, lost),
-            "a completed job lowered the score"
+            PayoutMath.score(uint256(fees) + more, reward, timedOut, lost),
+            PayoutMath.score(fees, reward, timedOut, lost),
+            "paying fees lowered the score"
         );
     }
 
-    function testFuzz_score_fallsWithTimeoutsAndLostDisputes(uint32 completed, uint32 timedOut, uint32 lost) public pure {
-        uint16 base = PayoutMath.score(completed, timedOut, lost);
-        assertLe(PayoutMath.score(completed, uint256(timedOut) + 1, lost), base, "a time-out raised the score");
-        assertLe(PayoutMath.score(completed, timedOut, uint256(lost) + 1), base, "a lost dispute raised the score");
+    function testFuzz_score_fallsWithTheJobsReward(uint96 fees, uint96 reward, uint96 more) public pure {
+        assertLe(
+            PayoutMath.score(fees, uint256(reward) + more, 0, 0),
+            PayoutMath.score(fees, reward, 0, 0),
+            "a larger job scored higher"
+        );
     }
 
-    function test_score_newcomerIsNeutral() public pure {
-        assertEq(PayoutMath.score(0, 0, 0), 5_000, "newcomer score");
+    function testFuzz_score_fallsWithTimeoutsAndLostDisputes(uint96 fees, uint96 reward, uint32 timedOut, uint32 lost)
+        public
+        pure
+    {
+        uint16 base = PayoutMath.score(fees, reward, timedOut, lost);
+        assertLe(PayoutMath.score(fees, reward, uint256(timedOut) + 1, lost), base, "a time-out raised the score");
+        assertLe(PayoutMath.score(fees, reward, timedOut, uint256(lost) + 1), base, "a lost dispute raised the score");
+    }
+
+    /// @dev The inequality of docs/economics.md: the fees that reach score S for a job of reward R
+    /// (the cost of buying it by self-dealing) are at least R × S / (10000 − S), so above 5,000
+    /// they exceed the job's reward.
+    function testFuzz_score_costsMoreThanTheJobAboveHalf(uint96 fees, uint96 reward, uint16 required) public pure {
+        reward = uint96(bound(reward, 1, type(uint96).max));
+        required = uint16(bound(required, 5_001, 9_999));
+        if (PayoutMath.score(fees, reward, 0, 0) < required) return;
+        assertGe(uint256(fees) * (10_000 - required), uint256(reward) * required, "score bought below R*S/(10000-S)");
+        assertTrue(fees > reward, "a gate above 5,000 bought for less than the job");
+    }
+
+    function test_score_newcomerScoresZero() public pure {
+        assertEq(PayoutMath.score(0, 10e18, 0, 0), 0, "newcomer score");
+    }
+
+    function test_score_feesNineTimesTheRewardScore9000() public pure {
+        assertEq(PayoutMath.score(90e18, 10e18, 0, 0), 9_000, "90 tokens of fees against a 10-token job");
     }
 }

@@ -28,7 +28,10 @@ abstract contract MarketSetup is TestBase {
             minExecutionTime: 1,
             maxExecutionTime: 7 days,
             minChallengeWindow: 1,
-            maxChallengeWindow: 7 days
+            maxChallengeWindow: 7 days,
+            minReward: 1e16,
+            minCollateralPct: 100,
+            maxCollateralPct: 300
         });
         market = new HashworkMarket(token, address(this), treasury, cfg, FEE_BPS, 14 days);
     }
