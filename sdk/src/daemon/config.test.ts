@@ -82,6 +82,13 @@ describe("daemon config", function () {
     expect(c.provider).to.deep.equal({ pinSeeds: false, pinAfterBlocks: 250 });
   });
 
+  it("caps the collateral a provider accepts at 200% of the reward unless claimPolicy.maxCollateralPct says otherwise (1 to 1000)", function () {
+    expect(parseConfig(minimal).claimPolicy.maxCollateralPct).to.equal(200);
+    expect(parseConfig({ ...minimal, claimPolicy: { maxCollateralPct: 300 } }).claimPolicy.maxCollateralPct).to.equal(300);
+    expect(problem({ ...minimal, claimPolicy: { maxCollateralPct: 0 } })).to.equal("config: claimPolicy.maxCollateralPct must be an integer from 1 to 1000 (got 0)");
+    expect(problem({ ...minimal, claimPolicy: { maxCollateralPct: "150" } })).to.equal('config: claimPolicy.maxCollateralPct must be an integer from 1 to 1000 (got "150")');
+  });
+
   it("takes an optional WebSocket endpoint for new heads (absent: HTTP polling only)", function () {
     expect(parseConfig(minimal).wsUrl).to.equal(undefined);
     expect(parseConfig({ ...minimal, wsUrl: "ws://127.0.0.1:8545" }).wsUrl).to.equal("ws://127.0.0.1:8545");

@@ -59,6 +59,11 @@ export type DaemonConfig = {
     concurrency: number;
     /** Free stake to keep after locking a job's collateral. */
     minFreeStake: bigint;
+    /**
+     * Largest collateral accepted, in percent of the reward (default 200; the market allows
+     * its `minCollateralPct`..`maxCollateralPct`, 100..300 by default).
+     */
+    maxCollateralPct: number;
     /** When non-empty, only these requesters' jobs are claimed. */
     allowRequesters: Address[];
     denyRequesters: Address[];
@@ -95,6 +100,11 @@ type Json = Record<string, unknown>;
  */
 const DEFAULT_PIN_AFTER_BLOCKS = 200;
 const MAX_PIN_AFTER_BLOCKS = 250;
+
+/** Collateral a provider accepts by default: twice the reward (a job may ask up to 300%). */
+const DEFAULT_MAX_COLLATERAL_PCT = 200;
+/** The market's hard bound on `collateralPct` (`MAX_COLLATERAL_PCT`): a larger setting means nothing. */
+const MAX_COLLATERAL_PCT = 1_000;
 
 const KNOWN_TOP = new Set([
   "$schema", "rpcUrl", "wsUrl", "deployment", "key", "dataDir", "confirmations", "pollIntervalMs", "http", "roles",
@@ -260,12 +270,13 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
   const verifier = { bond: amount(vf, "bond", "verifier.bond", 0n) };
 
   const c = object(raw, "claimPolicy", "claimPolicy");
-  noUnknown(c, ["minPricePerFuel", "maxFuel", "concurrency", "minFreeStake", "allowRequesters", "denyRequesters"], "claimPolicy");
+  noUnknown(c, ["minPricePerFuel", "maxFuel", "concurrency", "minFreeStake", "maxCollateralPct", "allowRequesters", "denyRequesters"], "claimPolicy");
   const claimPolicy = {
     minPricePerFuel: amount(c, "minPricePerFuel", "claimPolicy.minPricePerFuel", 0n),
     maxFuel: amount(c, "maxFuel", "claimPolicy.maxFuel", 1_000_000_000n),
     concurrency: integer(c, "concurrency", "claimPolicy.concurrency", 4, 1, 10_000),
     minFreeStake: amount(c, "minFreeStake", "claimPolicy.minFreeStake", 0n),
+    maxCollateralPct: integer(c, "maxCollateralPct", "claimPolicy.maxCollateralPct", DEFAULT_MAX_COLLATERAL_PCT, 1, MAX_COLLATERAL_PCT),
     allowRequesters: addresses(c, "allowRequesters", "claimPolicy.allowRequesters"),
     denyRequesters: addresses(c, "denyRequesters", "claimPolicy.denyRequesters"),
   };

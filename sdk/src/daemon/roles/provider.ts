@@ -1,12 +1,13 @@
 import { concatHex, keccak256, numberToHex, type Address, type TransactionReceipt } from "viem";
 
+import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { getProvider } from "../../actions/auditor/get-provider.ts";
 import { resolveLimits } from "../../executor/abi.ts";
 import type { Executor } from "../../executor/executor.ts";
 import type { LocalStore } from "../../store/local.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
 import type { ExecutionOutcome } from "../../utils/output-uri.ts";
-import { decideClaim } from "../claim-policy.ts";
+import { decideClaim, type ClaimDecision } from "../claim-policy.ts";
 import type { DaemonContext } from "../context.ts";
 import { classifyError } from "../errors.ts";
 import type { JobIndex, TrackedJob } from "../job-index.ts";
@@ -36,7 +37,15 @@ const MAX_TRIES = 3;
 const REFUSAL_MEMORY_MS = 10 * 60_000;
 
 /**
- * The provider role: claims open jobs the claim policy accepts (program and input fetched and
+ * How long a job gated above our reputation is left alone: our score on it rises as our jobs are
+ * finalized (and a finalization of our own looks at such jobs again at once).
+ */
+const REPUTATION_RECHECK_MS = 60_000;
+
+/**
+ * The provider role: claims open jobs the claim policy accepts (collateral within
+ * `maxCollateralPct`; for a job with a `minReputation`, our `scoreFor(me, reward)` — 0 for a
+ * newcomer — at least that; program and input fetched and
  * verified first, and the program validated, so bad content is refused before any stake is
  * locked), runs them in the executor pool, keeps the output in the local store (served by the
  * daemon's content server), submits the result with its outcome published in the output URI,
@@ -278,6 +287,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     if (!outcome) return;
     if (outcome.status === "confirmed") {
       if (!outcome.resumed) m.finalized.inc();
+      // Our fees paid grew, and with them our score on every job: look at the gated ones again.
+      for (const id of belowReputation) backoff.delete(id);
       jobLog(job).info("finalized", { tx_hash: outcome.receipt?.transactionHash, resumed: outcome.resumed });
     } else if (outcome.status === "failed" || outcome.status === "reverted") {
       // Usually the window is not over at the chain's clock yet, or someone else finalized it.
@@ -302,6 +313,25 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     m.active.set(active.size);
   }
 
+  /** Jobs refused for our reputation (logged once each), looked at again after our next finalization. */
+  const belowReputation = new Set<bigint>();
+
+  /** One line per refusal worth an operator's attention (collateral, reputation: once per job); the rest at debug. */
+  function notClaiming(job: TrackedJob, decision: Extract<ClaimDecision, { claim: false }>) {
+    const { reason, refusal } = decision;
+    if (refusal === "reputation") {
+      hold(job.jobId, REPUTATION_RECHECK_MS);
+      if (belowReputation.has(job.jobId)) return void jobLog(job).debug("not claiming", { reason });
+      belowReputation.add(job.jobId);
+      m.refused.inc({ reason: "reputation" });
+      return void jobLog(job).info("not claiming", { reason });
+    }
+    hold(job.jobId, REFUSAL_MEMORY_MS);
+    m.refused.inc({ reason: refusal === "collateral" ? "collateral" : "policy" });
+    if (refusal === "collateral") jobLog(job).info("not claiming", { reason });
+    else jobLog(job).debug("not claiming", { reason });
+  }
+
   let stakeRead: Promise<bigint | undefined> | undefined;
 
   async function claimRound(open: TrackedJob[]) {
@@ -316,14 +346,36 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       .finally(() => (stakeRead = undefined));
     let free = await stakeRead;
     if (free === undefined) return;
+    // Our score on a gated job depends on its reward: one read per reward in a round, and only
+    // for jobs that passed every other check.
+    const scores = new Map<bigint, Promise<number | undefined>>();
+    const scoreFor = (reward: bigint) => {
+      let read = scores.get(reward);
+      if (!read) {
+        read = client.publicClient
+          .readContract({ address: client.deployment.market, abi: hashworkMarketAbi, functionName: "scoreFor", args: [me, reward] })
+          .then(Number)
+          .catch((error: unknown) => {
+            log.warn("cannot read our reputation score", { error });
+            return undefined;
+          });
+        scores.set(reward, read);
+      }
+      return read;
+    };
+    const claimable = (job: TrackedJob) => !stopping && active.size < config.claimPolicy.concurrency && !active.has(job.jobId) && job.state === "Open";
     for (const job of open) {
       if (stopping || active.size >= config.claimPolicy.concurrency) return;
-      if (active.has(job.jobId) || job.state !== "Open") continue;
-      const decision = decideClaim(job, config.claimPolicy, { me, freeStake: free });
+      if (!claimable(job)) continue;
+      let decision = decideClaim(job, config.claimPolicy, { me, freeStake: free });
+      if (!decision.claim && decision.refusal === "score-needed") {
+        const score = await scoreFor(job.request.reward);
+        // Unread: the next round tries again. Read: the world may have moved on meanwhile.
+        if (score === undefined || !claimable(job)) continue;
+        decision = decideClaim(job, config.claimPolicy, { me, freeStake: free, score });
+      }
       if (!decision.claim) {
-        m.refused.inc({ reason: "policy" });
-        hold(job.jobId, REFUSAL_MEMORY_MS);
-        jobLog(job).debug("not claiming", { reason: decision.reason });
+        notClaiming(job, decision);
         continue;
       }
       free -= decision.collateral;
@@ -370,9 +422,10 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           finalizing.set(job.jobId, task);
         }
       }
-      if (preference.size > 2 * index.jobs().length + 1_000) {
+      if (preference.size + belowReputation.size > 2 * index.jobs().length + 1_000) {
         const tracked = new Set(index.jobs().map((j) => j.jobId));
         for (const id of preference.keys()) if (!tracked.has(id)) preference.delete(id);
+        for (const id of belowReputation) if (!tracked.has(id)) belowReputation.delete(id);
       }
       // No free slot: no stake read, no claim round.
       if (!claiming && open.length > 0 && active.size < config.claimPolicy.concurrency) {
