@@ -338,9 +338,13 @@ export {
 } from "./utils/job-state.ts";
 export {
   DEFAULT_CLAIM_WINDOW,
+  DEFAULT_COLLATERAL_PCT,
+  checkJobValue,
   collateralOf,
+  getJobValueBounds,
   type JobRequest,
   type JobSpec,
+  type JobValueBounds,
   type SubmittedJobTerms,
 } from "./utils/job-request.ts";
 export type { JobResult } from "./utils/results.ts";

@@ -7,7 +7,7 @@ import { connect, connectionOptions, jsonOption, type TokenInfo } from "./connec
 import { CliError } from "./errors.ts";
 import { jobFields } from "./job-read.ts";
 import { formatAmount, formatFields, formatTable, formatTime, printJson, printLine, shortHex, withProgress } from "./output.ts";
-import { providerFields } from "./provider-account.ts";
+import { SCORE_NOTES, checkScoreReward, providerFields, scoreReward, scoreRewardOption } from "./provider-account.ts";
 import { parseAddress, parseInteger, parseJobId, stringOption } from "./values.ts";
 
 const OPEN_PHASES: readonly PhaseName[] = ["AwaitingDraw", "Voting", "AwaitingArbiter"];
@@ -115,13 +115,16 @@ export const auditProvider: Command = {
   path: ["audit", "provider"],
   summary: "One provider: stake, reputation, profile and the disputes over its results",
   args: [{ name: "ADDR", description: "the provider's address" }],
-  options: { ...connectionOptions, ...jsonOption },
+  options: { ...connectionOptions, ...scoreRewardOption, ...jsonOption },
+  notes: SCORE_NOTES,
   async run(options, args) {
     const provider = parseAddress(args.ADDR, "ADDR");
+    checkScoreReward(options);
     const json = options.json === true;
     const connection = await connect(options);
+    const reward = await scoreReward(options, connection);
     const [details, disputes] = await withProgress("reading the provider", json, () =>
-      Promise.all([connection.client.getProvider({ provider }), connection.client.listDisputes({ provider })]),
+      Promise.all([connection.client.getProvider({ provider, reward }), connection.client.listDisputes({ provider })]),
     );
     if (json) {
       printJson({ ...details, disputes });

@@ -2,6 +2,7 @@
 // shim) against a real `hardhat node` with the system deployed, provider daemons started with
 // `hashwork provider start`, and `--json` output parsed. One node serves the whole describe.
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -252,6 +253,48 @@ describe("hashwork CLI end to end", function () {
     expect(status.result.resultHash).to.equal(local.resultHash);
     const human = await cli(["job", "status", id]);
     expect(human.stdout).to.match(/^state\s+Finalized$/m);
+  });
+
+  it("provider status and audit provider --reward score the provider from the fees its finalized job paid", async function () {
+    // The honest provider completed one 2-token job: a 1% fee, 0.02 token; its score for another
+    // 2-token job is 10000 * 0.02 / (0.02 + 2) = 99.
+    const fees = (2n * TOKEN_UNIT * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
+    const status = jsonOf<{ reputation: Record<string, unknown>; scoreFor: { reward: string; score: number } }>(
+      await cli(["provider", "status", address(HONEST), "--reward", "2", "--json"]),
+    );
+    expect(status.reputation).to.deep.equal({ completed: 1, timedOut: 0, disputesLost: 0, disputesWon: 0, feesPaid: fees.toString() });
+    expect(status.scoreFor).to.deep.equal({ reward: (2n * TOKEN_UNIT).toString(), score: 99 });
+    const audited = jsonOf<{ scoreFor: { score: number } }>(await cli(["audit", "provider", address(HONEST), "--reward", "20", "--json"]));
+    expect(audited.scoreFor.score).to.equal(9); // 10000 * 0.02 / (0.02 + 20)
+    const human = await cli(["audit", "provider", address(HONEST), "--reward", "2"]);
+    expect(human.code, human.stderr).to.equal(0);
+    expect(human.stdout).to.match(/^fees paid\s+0\.02 HWK$/m);
+    expect(human.stdout).to.match(/^score\s+99 \/ 10000 for a 2 HWK job$/m);
+  });
+
+  it("job post refuses a reward below the market's minimum in one line, uploading and sending nothing", async function () {
+    const store = join(dir, "refused-reward");
+    const nonce = await system.publicClient.getTransactionCount({ address: address(REQUESTER) });
+    const run = await cli(
+      ["job", "post", "--program", join(dir, "montecarlo.wasm"), "--input", join(dir, "seed7.bin"), "--reward", "0.001", "--fuel", "1000000", "--store", store],
+      requesterEnv,
+    );
+    expectFailure(run, 1, /^hashwork: --reward 0\.001 HWK is below the market's minimum reward 0\.01 HWK: raise --reward$/);
+    expect(await system.publicClient.getTransactionCount({ address: address(REQUESTER) })).to.equal(nonce);
+    expect(existsSync(store)).to.equal(false);
+  });
+
+  it("job post refuses collateral outside the market's bounds in one line, sending nothing", async function () {
+    const nonce = await system.publicClient.getTransactionCount({ address: address(REQUESTER) });
+    const run = await cli(
+      [
+        "job", "post", "--program", join(dir, "montecarlo.wasm"), "--input", join(dir, "seed7.bin"), "--reward", "2", "--fuel", "1000000",
+        "--store", join(dir, "refused-collateral"), "--collateral", "50",
+      ],
+      requesterEnv,
+    );
+    expectFailure(run, 1, /^hashwork: --collateral 50 is outside the market's collateral bounds: pass --collateral between 100 and 300$/);
+    expect(await system.publicClient.getTransactionCount({ address: address(REQUESTER) })).to.equal(nonce);
   });
 
   it("job challenge refuses when a local re-execution agrees with the provider", async function () {

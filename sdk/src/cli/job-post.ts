@@ -10,6 +10,7 @@ import { createHttpStore } from "../store/http.ts";
 import { createLocalStore } from "../store/local.ts";
 import type { ContentStore } from "../store/types.ts";
 import { httpContentUri } from "../store/uri.ts";
+import { DEFAULT_COLLATERAL_PCT, getJobValueBounds } from "../utils/job-request.ts";
 import { UsageError, type Command, type OptionValues } from "./args.ts";
 import { connect, jsonOption, writeOptions } from "./connect.ts";
 import { CliError } from "./errors.ts";
@@ -79,8 +80,16 @@ export const jobPost: Command = {
     "execution-time": { type: "string", placeholder: "DURATION", description: "time the provider has after claiming (default 10m)" },
     "challenge-window": { type: "string", placeholder: "DURATION", description: "time a result can be challenged (default 10m)" },
     "claim-window": { type: "string", placeholder: "DURATION", description: "time the job stays claimable (default 1h)" },
-    collateral: { type: "string", placeholder: "PCT", description: "provider collateral in % of the reward (default 100)" },
-    "min-reputation": { type: "string", placeholder: "SCORE", description: "minimum provider score 0-10000 (default 0)" },
+    collateral: {
+      type: "string",
+      placeholder: "PCT",
+      description: `provider collateral in % of the reward, within the market's bounds (default ${DEFAULT_COLLATERAL_PCT}; 100-300 on default markets)`,
+    },
+    "min-reputation": {
+      type: "string",
+      placeholder: "SCORE",
+      description: "minimum provider score 0-10000 for THIS job's reward (default 0: anyone; any gate above 0 shuts out newcomers)",
+    },
     provider: { type: "string", placeholder: "ADDR", description: "only this provider may claim" },
     permit: { type: "boolean", description: "pay with an EIP-2612 permit instead of an approve transaction" },
     ...writeOptions,
@@ -90,7 +99,13 @@ export const jobPost: Command = {
   hashwork job post --program mandelbrot.wasm --input tile.bin --reward 2 --fuel 100000000
   hashwork job post --program p.wasm --input in.bin --reward 2 --fuel 1000000 --store ./content --public-url http://my.host:8080
 Providers fetch program and input by URI: serve the directory store with \`hashwork content serve\` and pass
-its URL as --public-url (or set HASHWORK_PUBLIC_URL), or pass a content server URL that accepts uploads as --store.`,
+its URL as --public-url (or set HASHWORK_PUBLIC_URL), or pass a content server URL that accepts uploads as --store.
+The market sets a minimum reward (0.01 token on default markets) and a collateral range (100-300%); a job
+outside them is refused before anything is uploaded or sent.
+--min-reputation is compared with the provider's score for this job's reward: 10000 * fees / (fees + reward
+* (1 + 2 * timed out + 5 * disputes lost)), fees being the protocol fees it paid on completed jobs. A newcomer
+scores 0, so only --min-reputation 0 lets it claim; a larger reward needs more fees for the same score, and
+buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cost more than the job pays.`,
   async run(options) {
     const json = options.json === true;
     // Everything that can be checked offline is checked before touching the chain.
@@ -98,7 +113,9 @@ its URL as --public-url (or set HASHWORK_PUBLIC_URL), or pass a content server U
     const executionTime = parseSeconds(stringOption(options["execution-time"]) ?? "10m", "--execution-time");
     const challengeWindow = parseSeconds(stringOption(options["challenge-window"]) ?? "10m", "--challenge-window");
     const claimWindow = parseSeconds(stringOption(options["claim-window"]) ?? "1h", "--claim-window");
-    const collateralPct = Number(parseInteger(stringOption(options.collateral) ?? "100", "--collateral", { max: 65535n }));
+    const collateralPct = Number(
+      parseInteger(stringOption(options.collateral) ?? String(DEFAULT_COLLATERAL_PCT), "--collateral", { max: 65535n }),
+    );
     const minReputation = Number(parseInteger(stringOption(options["min-reputation"]) ?? "0", "--min-reputation", { max: 10000n }));
     const designatedProvider = options.provider === undefined ? undefined : parseAddress(stringOption(options.provider), "--provider");
     const rewardText = stringOption(options.reward)!;
@@ -121,6 +138,19 @@ its URL as --public-url (or set HASHWORK_PUBLIC_URL), or pass a content server U
     const token = await connection.token();
     const reward = parseAmount(rewardText, "--reward", token.decimals);
     const { client } = connection;
+    // The market's bounds, checked before anything is uploaded or sent.
+    const bounds = await getJobValueBounds(client);
+    if (reward < bounds.minReward) {
+      throw new CliError(
+        `--reward ${formatAmount(reward, token)} is below the market's minimum reward ${formatAmount(bounds.minReward, token)}: raise --reward`,
+      );
+    }
+    if (collateralPct < bounds.minCollateralPct || collateralPct > bounds.maxCollateralPct) {
+      const given = options.collateral === undefined ? `the default --collateral ${collateralPct}` : `--collateral ${collateralPct}`;
+      throw new CliError(
+        `${given} is outside the market's collateral bounds: pass --collateral between ${bounds.minCollateralPct} and ${bounds.maxCollateralPct}`,
+      );
+    }
     const content = await withProgress(`uploading to ${describe}`, json, () => client.uploadJobContent({ store, program, input }));
     if (uriFor) {
       content.programURI = uriFor(content.programHash);

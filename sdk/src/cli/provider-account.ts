@@ -1,10 +1,10 @@
 import type { ProviderDetails } from "../actions/auditor/get-provider.ts";
-import { UsageError, type Command } from "./args.ts";
-import { connect, connectWithAmount, connectionOptions, jsonOption, writeOptions, type TokenInfo } from "./connect.ts";
+import { UsageError, type Command, type OptionValues } from "./args.ts";
+import { connect, connectWithAmount, connectionOptions, jsonOption, writeOptions, type Connection, type TokenInfo } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
 import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress, printResult } from "./output.ts";
-import { parseAddress, parseInteger, stringOption } from "./values.ts";
+import { parseAddress, parseAmount, parseInteger, stringOption } from "./values.ts";
 
 export function providerFields(p: ProviderDetails, token: TokenInfo): [string, string | undefined][] {
   const r = p.reputation;
@@ -15,11 +15,11 @@ export function providerFields(p: ProviderDetails, token: TokenInfo): [string, s
     ["locked", formatAmount(p.locked, token)],
     ["free", formatAmount(p.free, token)],
     ["unbonding", p.unbonding.amount === 0n ? "0" : `${formatAmount(p.unbonding.amount, token)} (withdrawable from ${formatTime(p.unbonding.unlockAt)})`],
-    ["score", `${r.score} / 10000`],
     ["completed", r.completed.toString()],
     ["timed out", r.timedOut.toString()],
     ["disputes won/lost", `${r.disputesWon} / ${r.disputesLost}`],
-    ["last active", formatTime(r.lastActive)],
+    ["fees paid", formatAmount(r.feesPaid, token)],
+    ["score", p.scoreFor ? `${p.scoreFor.score} / 10000 for a ${formatAmount(p.scoreFor.reward, token)} job` : undefined],
     ["endpoint", p.profile?.endpoint],
     ["price per fuel", p.profile ? `${p.profile.pricePerFuel} base units` : undefined],
     ["max fuel", p.profile?.maxFuel.toString()],
@@ -136,16 +136,44 @@ export const providerRegister: Command = {
   },
 };
 
+/** `--reward AMOUNT` of the commands that show a provider: the job reward to score it for. */
+export const scoreRewardOption = {
+  reward: {
+    type: "string",
+    placeholder: "AMOUNT",
+    description: "also show the provider's score (0-10000) for a job paying this reward, e.g. 10 (or 500wei)",
+  },
+} as const;
+
+/** Explains the score, for the notes of the commands that show one. */
+export const SCORE_NOTES = `A provider's score is relative to a job's reward: 10000 * fees / (fees + reward * (1 + 2 * timed out
++ 5 * disputes lost)), where fees are the protocol fees it paid on completed jobs. A newcomer scores 0
+for every job, so it can only claim jobs with --min-reputation 0.`;
+
+/** Parses `--reward` once the token's decimals are known (its shape is checked first, offline, by `checkScoreReward`). */
+export async function scoreReward(options: OptionValues, connection: Connection): Promise<bigint | undefined> {
+  const text = stringOption(options.reward);
+  return text === undefined ? undefined : parseAmount(text, "--reward", (await connection.token()).decimals);
+}
+
+/** Checks the shape of `--reward` before connecting. */
+export function checkScoreReward(options: OptionValues): void {
+  const text = stringOption(options.reward);
+  if (text !== undefined) parseAmount(text, "--reward", 36);
+}
+
 /** `hashwork provider status [ADDR]` */
 export const providerStatus: Command = {
   path: ["provider", "status"],
   summary: "Show a provider's stake, reputation and profile (default: your own)",
   args: [{ name: "ADDR", description: "the provider (default: the account of your key)", optional: true }],
-  options: { ...connectionOptions, ...keyOptions, ...jsonOption },
+  options: { ...connectionOptions, ...keyOptions, ...scoreRewardOption, ...jsonOption },
+  notes: SCORE_NOTES,
   async run(options, args) {
     const provider = args.ADDR !== undefined ? parseAddress(args.ADDR, "ADDR") : (await loadAccount(options)).address;
+    checkScoreReward(options);
     const connection = await connect(options);
-    const details = await connection.client.getProvider({ provider });
+    const details = await connection.client.getProvider({ provider, reward: await scoreReward(options, connection) });
     if (options.json === true) {
       printJson(details);
       return 0;

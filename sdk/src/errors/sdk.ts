@@ -37,6 +37,44 @@ export class InvalidParameterError extends HashworkError {
   }
 }
 
+/**
+ * A job's reward or collateral is outside what the market accepts (its `config()`: `minReward`,
+ * `minCollateralPct`, `maxCollateralPct`); nothing was sent. `field` says which value to change
+ * and `minimum`/`maximum` the range it must land in (`maximum` is `undefined` for the reward).
+ */
+export class JobValueOutOfBoundsError extends InvalidParameterError {
+  override name = "JobValueOutOfBoundsError";
+  readonly field: "reward" | "collateralPct";
+  readonly value: bigint;
+  readonly minimum: bigint;
+  readonly maximum: bigint | undefined;
+  constructor({
+    parameter,
+    field,
+    value,
+    minimum,
+    maximum,
+  }: {
+    parameter: string;
+    field: "reward" | "collateralPct";
+    value: bigint | number;
+    minimum: bigint | number;
+    maximum?: bigint | number | undefined;
+  }) {
+    super({
+      parameter,
+      reason:
+        field === "reward"
+          ? `${value} is below the market's minimum reward ${minimum} (token base units): raise the reward to at least ${minimum}`
+          : `${value} is outside the market's collateral bounds: set collateralPct between ${minimum} and ${maximum} (percent of the reward)`,
+    });
+    this.field = field;
+    this.value = BigInt(value);
+    this.minimum = BigInt(minimum);
+    this.maximum = maximum === undefined ? undefined : BigInt(maximum);
+  }
+}
+
 /** Waiting for an on-chain outcome took longer than the caller allowed. */
 export class WaitTimeoutError extends HashworkError {
   override name = "WaitTimeoutError";

@@ -66,7 +66,10 @@ export function challengeCommitmentWithViem(jobId: bigint, challengerHash: Hex, 
   );
 }
 
-/** A realistic job: content hashes, fetch URIs, 10 tokens, 150% collateral, ten-minute windows. */
+/**
+ * A realistic job: content hashes, fetch URIs, 10 tokens, 150% collateral, ten-minute windows
+ * (inside the local market's bounds: reward >= 0.01 token, collateral 100–300%).
+ */
 export function testJob(overrides: Partial<JobSpec> = {}): JobSpec {
   return {
     programHash: keccak256(toBytes("mandelbrot.wasm")),
@@ -309,7 +312,8 @@ export function createSdkFixtures(connection: NetworkConnection) {
    */
   async function auditableJobs() {
     const d = await verifiersBonded();
-    const [bigId] = await postManyWithViem(d, 1, { reward: AUDIT_FEE_JOB_REWARD, collateralPct: 0, challengeWindow: 1 });
+    // Collateral 100% (the least the market allows): all of the provider's STAKE, unlocked again at the finalization.
+    const [bigId] = await postManyWithViem(d, 1, { reward: AUDIT_FEE_JOB_REWARD, collateralPct: 100, challengeWindow: 1 });
     await d.marketWrite("provider", "claimJob", [bigId!]);
     const bigTerms = termsFromReceipt(await d.marketWrite("provider", "submitResult", [bigId!, RESULT_HASH, OUTPUT_URI]));
     await networkHelpers.time.increase(2);

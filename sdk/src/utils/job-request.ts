@@ -1,7 +1,7 @@
 import { zeroAddress, type Address, type ContractFunctionArgs, type Hex } from "viem";
 
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
-import { InvalidParameterError } from "../errors/sdk.ts";
+import { InvalidParameterError, JobValueOutOfBoundsError } from "../errors/sdk.ts";
 import type { HashworkBaseClient } from "./client.ts";
 
 /** The `JobRequest` struct exactly as `postJob` takes it. */
@@ -12,6 +12,12 @@ export type SubmittedJobTerms = ContractFunctionArgs<typeof hashworkMarketAbi, "
 
 /** Default time a job stays claimable when no `claimDeadline` is given: one hour. */
 export const DEFAULT_CLAIM_WINDOW = 3600;
+
+/**
+ * Default collateral when a spec gives none: 100% of the reward (the lowest the default market
+ * parameters accept; they allow 100 to 300).
+ */
+export const DEFAULT_COLLATERAL_PCT = 100;
 
 /** What a requester asks for; the SDK fills in the defaults and builds the `JobRequest`. */
 export type JobSpec = {
@@ -25,9 +31,16 @@ export type JobSpec = {
   inputURI?: string | undefined;
   /** Fuel the program may burn before it ends with OutOfFuel. */
   fuelLimit: bigint;
-  /** Tokens paid to the provider on success (the protocol fee comes out of it). */
+  /**
+   * Tokens paid to the provider on success (the protocol fee comes out of it). At least the
+   * market's `minReward` (0.01 token with the default parameters).
+   */
   reward: bigint;
-  /** Collateral the provider locks, in percent of the reward. Default: 100. */
+  /**
+   * Collateral the provider locks, in percent of the reward: within the market's
+   * [`minCollateralPct`, `maxCollateralPct`] (100 to 300 with the default parameters; zero is
+   * never accepted). Default: `DEFAULT_COLLATERAL_PCT` (100).
+   */
   collateralPct?: number | undefined;
   /**
    * Unix time (seconds) after which an unclaimed job can be expired. Default: the latest block's
@@ -38,7 +51,17 @@ export type JobSpec = {
   executionTime: number;
   /** Seconds during which a submitted result may be challenged. */
   challengeWindow: number;
-  /** Minimum provider score (0–10000) allowed to claim. Default: 0. */
+  /**
+   * Minimum provider score (0–10000) allowed to claim. Default: 0 (anyone).
+   *
+   * The score is relative to THIS job's reward: `scoreFor(provider, reward)` =
+   * `10000 * feesPaid / (feesPaid + reward * (1 + 2 * timedOut + 5 * disputesLost))`, where
+   * `feesPaid` is the protocol fees the provider paid on its completed jobs. A newcomer (no fees
+   * paid) scores 0 for every job, so any gate above 0 shuts it out; the same provider scores
+   * lower on a larger job. Reaching score S on a job of reward R takes at least
+   * `R * S / (10000 - S)` in fees, so a gate of 5,000 costs as much as the job pays and gates
+   * above 5,000 cost more than the job to buy.
+   */
   minReputation?: number | undefined;
   /** The only provider allowed to claim. Default: anyone. */
   designatedProvider?: Address | undefined;
@@ -63,7 +86,7 @@ export async function toJobRequest(client: HashworkBaseClient, spec: JobSpec, pa
     inputHash: spec.inputHash,
     fuelLimit: spec.fuelLimit,
     reward: spec.reward,
-    collateralPct: spec.collateralPct ?? 100,
+    collateralPct: spec.collateralPct ?? DEFAULT_COLLATERAL_PCT,
     claimDeadline: Number(claimDeadline),
     executionTime: spec.executionTime,
     challengeWindow: spec.challengeWindow,
@@ -85,6 +108,54 @@ export async function toJobRequest(client: HashworkBaseClient, spec: JobSpec, pa
     }
   }
   return request;
+}
+
+/** The market's bounds on a job's value (`config()`): what `postJob` and `postJobs` check before sending. */
+export type JobValueBounds = {
+  /** Smallest reward a job may pay, in token base units. */
+  minReward: bigint;
+  /** Collateral range, in percent of the reward (inclusive). */
+  minCollateralPct: number;
+  maxCollateralPct: number;
+};
+
+/** Reads the market's `minReward`, `minCollateralPct` and `maxCollateralPct` (at `blockNumber`, default latest). */
+export async function getJobValueBounds(
+  client: HashworkBaseClient,
+  { blockNumber }: { blockNumber?: bigint | undefined } = {},
+): Promise<JobValueBounds> {
+  const config = await client.publicClient.readContract({
+    address: client.deployment.market,
+    abi: hashworkMarketAbi,
+    functionName: "config",
+    ...(blockNumber === undefined ? {} : { blockNumber }),
+  });
+  return { minReward: config.minReward, minCollateralPct: config.minCollateralPct, maxCollateralPct: config.maxCollateralPct };
+}
+
+/**
+ * Throws `JobValueOutOfBoundsError` when a job's reward is below `bounds.minReward` or its
+ * collateralPct is outside [`minCollateralPct`, `maxCollateralPct`] — the checks the market makes
+ * (`MarketRewardTooLow`, `MarketInvalidCollateral`), made before anything is sent. `parameter`
+ * prefixes the name in the error (e.g. `jobs[2]`).
+ */
+export function checkJobValue(
+  bounds: JobValueBounds,
+  job: { reward: bigint; collateralPct: number },
+  parameter = "job",
+): void {
+  if (job.reward < bounds.minReward) {
+    throw new JobValueOutOfBoundsError({ parameter: `${parameter}.reward`, field: "reward", value: job.reward, minimum: bounds.minReward });
+  }
+  if (job.collateralPct < bounds.minCollateralPct || job.collateralPct > bounds.maxCollateralPct) {
+    throw new JobValueOutOfBoundsError({
+      parameter: `${parameter}.collateralPct`,
+      field: "collateralPct",
+      value: job.collateralPct,
+      minimum: bounds.minCollateralPct,
+      maximum: bounds.maxCollateralPct,
+    });
+  }
 }
 
 /**

@@ -62,7 +62,11 @@ export type DisputeDetails = {
   /** Unix times; zero until the round's committee is drawn. */
   commitDeadline: bigint;
   revealDeadline: bigint;
-  /** Bond each seat of the current round locks in the verifier pool. */
+  /**
+   * Bond a seat locks in the verifier pool: the module's `verifierLock` as of the read block. It
+   * is what the current round locked unless governance changed it after the draw; each seat's
+   * `locked` is exact (and `CommitteeDrawn.lockPerSeat` records the draw's value).
+   */
   lockPerSeat: bigint;
   /** The current round's seats (empty before its draw and after a resolution). */
   committee: CommitteeSeat[];
@@ -91,7 +95,10 @@ export async function getDispute(client: HashworkBaseClient, parameters: GetDisp
   const blockNumber = parameters.blockNumber ?? (await client.publicClient.getBlockNumber());
   const disputes = await getDisputesAddress(client);
   const read = { address: disputes, abi: hashworkDisputesAbi, blockNumber } as const;
-  const d = await client.publicClient.readContract({ ...read, functionName: "getDispute", args: [jobId] });
+  const [d, config] = await Promise.all([
+    client.publicClient.readContract({ ...read, functionName: "getDispute", args: [jobId] }),
+    client.publicClient.readContract({ ...read, functionName: "config" }),
+  ]);
   const phase = phaseName(d.phase);
   const [seats, job] = await Promise.all([
     phase === "None"
@@ -124,7 +131,7 @@ export async function getDispute(client: HashworkBaseClient, parameters: GetDisp
     snapshotBlock: BigInt(d.snapshotBlock),
     commitDeadline: BigInt(d.commitDeadline),
     revealDeadline: BigInt(d.revealDeadline),
-    lockPerSeat: d.lockPerSeat,
+    lockPerSeat: config.verifierLock,
     committee: seats.map((s, seatIndex) => {
       const status = seatStatusName(s.status);
       return {

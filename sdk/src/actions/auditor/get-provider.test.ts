@@ -19,6 +19,21 @@ const connection = await network.create();
 const fixtures = createSdkFixtures(connection);
 const { loadFixture, time } = connection.networkHelpers;
 
+/** The protocol fee on one REWARD job (1%): 0.1 token. */
+const FEE = (REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
+
+/** The provider completed one job (paying FEE) and let a second one time out. */
+async function completedThenTimedOut() {
+  const d = await fixtures.submittedJob();
+  await time.increase(CHALLENGE_WINDOW + 1);
+  await d.marketWrite("keeper", "finalizeJob", [d.jobId, d.terms]);
+  const late = await postWithViem(d);
+  await d.marketWrite("provider", "claimJob", [late]);
+  await time.increase(EXECUTION_TIME + 1);
+  await d.marketWrite("keeper", "timeOutJob", [late]);
+  return d;
+}
+
 describe("getProvider", function () {
   it("reads stake, locked and free collateral, and the published profile", async function () {
     const d = await loadFixture(fixtures.claimedJob);
@@ -27,7 +42,15 @@ describe("getProvider", function () {
     expect(p).to.deep.include({ address: d.address.provider, providerId: 1, registered: true, staked: STAKE, locked: collateral });
     expect(p.free).to.equal(STAKE - collateral);
     expect(p.profile).to.deep.include({ endpoint: PROVIDER_ENDPOINT, pricePerFuel: 1n, maxFuel: 1_000_000_000n });
-    expect(p.reputation.score).to.equal(5000); // a newcomer
+  });
+
+  it("scores a newcomer 0 for a job of any reward", async function () {
+    const d = await loadFixture(fixtures.staked);
+    const small = await getProvider(d.reader, { provider: d.address.provider, reward: LOCAL_PARAMETERS.minReward });
+    const large = await getProvider(d.reader, { provider: d.address.provider, reward: REWARD });
+    expect(small.reputation.feesPaid).to.equal(0n);
+    expect(small.scoreFor).to.deep.equal({ reward: LOCAL_PARAMETERS.minReward, score: 0 });
+    expect(large.scoreFor).to.deep.equal({ reward: REWARD, score: 0 });
   });
 
   it("shows the latest profile and unbonding stake", async function () {
@@ -41,21 +64,25 @@ describe("getProvider", function () {
     expect(p.staked).to.equal(STAKE / 2n);
   });
 
-  it("counts completed jobs and time-outs in the reputation", async function () {
-    const d = await loadFixture(fixtures.submittedJob);
-    await time.increase(CHALLENGE_WINDOW + 1);
-    await d.marketWrite("keeper", "finalizeJob", [d.jobId, d.terms]);
-    const late = await postWithViem(d);
-    await d.marketWrite("provider", "claimJob", [late]);
-    await time.increase(EXECUTION_TIME + 1);
-    await d.marketWrite("keeper", "timeOutJob", [late]);
+  it("counts completed jobs, time-outs and the fees paid in the reputation", async function () {
+    const d = await loadFixture(completedThenTimedOut);
     const p = await getProvider(d.reader, { provider: d.address.provider });
-    expect(p.reputation.completed).to.equal(1);
-    expect(p.reputation.timedOut).to.equal(1);
-    expect(p.reputation.disputesLost).to.equal(0);
-    // (completed + 1) / (completed + 2 + 2 * timedOut) = 2 / 5
-    expect(p.reputation.score).to.equal(4000);
-    expect(p.reputation.lastActive).to.be.greaterThan(0);
+    expect(p.reputation).to.deep.equal({ completed: 1, timedOut: 1, disputesLost: 0, disputesWon: 0, feesPaid: FEE });
+  });
+
+  it("scores the provider for the given reward from its fees, lower for a larger job", async function () {
+    const d = await loadFixture(completedThenTimedOut);
+    const atReward = await getProvider(d.reader, { provider: d.address.provider, reward: REWARD });
+    const atTenTimes = await getProvider(d.reader, { provider: d.address.provider, reward: 10n * REWARD });
+    // 10000 * fees / (fees + reward * (1 + 2 * timedOut)): 0.1 token of fees, one time-out.
+    expect(atReward.scoreFor).to.deep.equal({ reward: REWARD, score: 33 }); // 1000 / 30.1
+    expect(atTenTimes.scoreFor).to.deep.equal({ reward: 10n * REWARD, score: 3 }); // 1000 / 300.1
+  });
+
+  it("gives no score when no reward is named", async function () {
+    const d = await loadFixture(completedThenTimedOut);
+    const p = await getProvider(d.reader, { provider: d.address.provider });
+    expect(p).to.not.have.property("scoreFor");
   });
 
   it("reports an unknown address as unregistered with no profile", async function () {

@@ -10,6 +10,12 @@ export type GetProviderParameters = {
   blockNumber?: bigint | undefined;
   /** Whether to look up the latest published profile in the logs. Default: true. */
   includeProfile?: boolean | undefined;
+  /**
+   * A job reward (token base units) to score the provider for: `scoreFor` is then the score a
+   * claim of a job paying that much is checked against (`scoreFor(provider, reward)`). The score
+   * depends on the reward, so without one there is none. Default: none.
+   */
+  reward?: bigint | undefined;
 };
 
 export type ProviderDetails = {
@@ -30,11 +36,18 @@ export type ProviderDetails = {
     timedOut: number;
     disputesLost: number;
     disputesWon: number;
-    /** Unix time of the last claim or settlement. */
-    lastActive: number;
-    /** 0–10000; jobs may require a minimum. */
-    score: number;
+    /**
+     * Protocol fees paid on its completed jobs, in token base units (counted in thousandths of a
+     * token, so it moves in steps of `reputationUnit()`). What its score is built from.
+     */
+    feesPaid: bigint;
   };
+  /**
+   * Its score (0–10000) for a job paying `reward`, when `reward` was given:
+   * `10000 * feesPaid / (feesPaid + reward * (1 + 2 * timedOut + 5 * disputesLost))`, 0 for a
+   * provider that paid no fees yet. A job's `minReputation` is compared with this.
+   */
+  scoreFor?: { reward: bigint; score: number } | undefined;
   /** The latest profile the provider published (`ProviderProfileUpdated`), if any. */
   profile?: { endpoint: string; pricePerFuel: bigint; maxFuel: bigint; blockNumber: bigint } | undefined;
 };
@@ -45,11 +58,12 @@ export type GetProviderErrorType = ReadContractErrorType;
 
 /**
  * Everything about one provider: stake (bonded, locked, free, unbonding), reputation counters
- * and score, and its latest published profile. All figures are read at the same block.
+ * and fees paid, its score for a job of a given reward (with `reward`), and its latest published
+ * profile. All figures are read at the same block.
  *
  * @example
- * const p = await getProvider(client, { provider: "0x…" })
- * console.log(p.free, p.reputation.score, p.profile?.endpoint)
+ * const p = await getProvider(client, { provider: "0x…", reward: parseEther("10") })
+ * console.log(p.free, p.reputation.feesPaid, p.scoreFor?.score, p.profile?.endpoint)
  */
 export async function getProvider(
   client: HashworkBaseClient,
@@ -58,11 +72,15 @@ export async function getProvider(
   const { provider } = parameters;
   const blockNumber = parameters.blockNumber ?? (await client.publicClient.getBlockNumber());
   const read = { address: client.deployment.market, abi: hashworkMarketAbi, blockNumber } as const;
-  const [providerId, stake, unbonding, reputation] = await Promise.all([
+  const { reward } = parameters;
+  const [providerId, stake, unbonding, reputation, score] = await Promise.all([
     client.publicClient.readContract({ ...read, functionName: "providerIdOf", args: [provider] }),
     client.publicClient.readContract({ ...read, functionName: "stakeOf", args: [provider] }),
     client.publicClient.readContract({ ...read, functionName: "unbondingOf", args: [provider] }),
     client.publicClient.readContract({ ...read, functionName: "reputationOf", args: [provider] }),
+    reward === undefined
+      ? Promise.resolve(undefined)
+      : client.publicClient.readContract({ ...read, functionName: "scoreFor", args: [provider, reward] }),
   ]);
   const details: ProviderDetails = {
     address: provider,
@@ -74,6 +92,7 @@ export async function getProvider(
     unbonding: { amount: unbonding.amount, unlockAt: BigInt(unbonding.unlockAt) },
     reputation: { ...reputation },
   };
+  if (reward !== undefined) details.scoreFor = { reward, score: score! };
   if ((parameters.includeProfile ?? true) && details.registered) {
     const logs = await getDecodedLogs(client, {
       address: client.deployment.market,

@@ -10,9 +10,8 @@ import {
   MarketInvalidExecutionTimeError,
   MarketPausedError,
   MarketUnknownProviderError,
-  MarketZeroRewardError,
 } from "../../errors/contract-errors.ts";
-import { InvalidParameterError, MissingWalletClientError } from "../../errors/sdk.ts";
+import { InvalidParameterError, JobValueOutOfBoundsError, MissingWalletClientError } from "../../errors/sdk.ts";
 import { expectRejection } from "../../test-utils/assertions.ts";
 import { LOCAL_PARAMETERS, MINTED, REWARD, TOKEN_UNIT, createSdkFixtures, testJob } from "../../test-utils/fixtures.ts";
 import { encodeJobId } from "../../utils/job-id.ts";
@@ -116,11 +115,6 @@ describe("postJob", function () {
   });
 
   describe("when the market refuses", function () {
-    it("throws MarketZeroRewardError for a zero reward", async function () {
-      const d = await loadFixture(fixtures.staked);
-      await expectRejection(postJob(d.clients.requester, testJob({ reward: 0n })), MarketZeroRewardError);
-    });
-
     it("throws MarketInvalidExecutionTimeError with the governance bounds", async function () {
       const d = await loadFixture(fixtures.staked);
       const error = await expectRejection(
@@ -158,14 +152,84 @@ describe("postJob", function () {
     });
   });
 
+  describe("the market's value bounds", function () {
+    it("posts a reward of exactly the market's minimum", async function () {
+      const d = await loadFixture(fixtures.staked);
+      const { jobId } = await postJob(d.clients.requester, testJob({ reward: LOCAL_PARAMETERS.minReward }));
+      expect(await d.read("jobState", [jobId])).to.equal(JobState.Open);
+    });
+
+    it("posts collateral at the lowest and the highest percentage allowed", async function () {
+      const d = await loadFixture(fixtures.staked);
+      const low = await postJob(d.clients.requester, testJob({ collateralPct: LOCAL_PARAMETERS.minCollateralPct }));
+      const high = await postJob(d.clients.requester, testJob({ collateralPct: LOCAL_PARAMETERS.maxCollateralPct }));
+      expect(low.request.collateralPct).to.equal(100);
+      expect(high.request.collateralPct).to.equal(300);
+    });
+
+    it("refuses a reward below the market's minimum, naming it and the minimum, with nothing sent", async function () {
+      const d = await loadFixture(fixtures.staked);
+      const before = await d.publicClient.getBlockNumber();
+      const reward = LOCAL_PARAMETERS.minReward - 1n;
+      const error = await expectRejection(postJob(d.clients.requester, testJob({ reward })), JobValueOutOfBoundsError);
+      expect(error).to.include({ parameter: "job.reward", field: "reward", value: reward, minimum: LOCAL_PARAMETERS.minReward });
+      expect(error.shortMessage).to.contain("raise the reward");
+      expect(await d.publicClient.getBlockNumber()).to.equal(before); // not even the approval
+    });
+
+    it("refuses a zero reward as below the minimum", async function () {
+      const d = await loadFixture(fixtures.staked);
+      const error = await expectRejection(postJob(d.clients.requester, testJob({ reward: 0n })), JobValueOutOfBoundsError);
+      expect(error.field).to.equal("reward");
+    });
+
+    it("refuses collateral below the lowest percentage allowed, naming the range", async function () {
+      const d = await loadFixture(fixtures.staked);
+      const before = await d.publicClient.getBlockNumber();
+      const error = await expectRejection(postJob(d.clients.requester, testJob({ collateralPct: 99 })), JobValueOutOfBoundsError);
+      expect(error).to.include({ parameter: "job.collateralPct", field: "collateralPct", value: 99n, minimum: 100n, maximum: 300n });
+      expect(error.shortMessage).to.contain("set collateralPct between 100 and 300");
+      expect(await d.publicClient.getBlockNumber()).to.equal(before);
+    });
+
+    it("refuses collateral above the highest percentage allowed", async function () {
+      const d = await loadFixture(fixtures.staked);
+      const error = await expectRejection(postJob(d.clients.requester, testJob({ collateralPct: 301 })), JobValueOutOfBoundsError);
+      expect(error).to.include({ field: "collateralPct", value: 301n });
+    });
+
+    it("refuses zero collateral", async function () {
+      const d = await loadFixture(fixtures.staked);
+      const error = await expectRejection(postJob(d.clients.requester, testJob({ collateralPct: 0 })), JobValueOutOfBoundsError);
+      expect(error.field).to.equal("collateralPct");
+    });
+
+    it("checks the bounds governance set last, not the defaults", async function () {
+      const d = await loadFixture(fixtures.staked);
+      await d.marketWrite("owner", "setJobValueBounds", [2n * REWARD, 200, 250]);
+      const error = await expectRejection(postJob(d.clients.requester, testJob({ reward: REWARD, collateralPct: 220 })), JobValueOutOfBoundsError);
+      expect(error).to.include({ field: "reward", minimum: 2n * REWARD });
+    });
+
+    it("checks the default collateral too when the market's minimum is above it", async function () {
+      const d = await loadFixture(fixtures.staked);
+      await d.marketWrite("owner", "setJobValueBounds", [LOCAL_PARAMETERS.minReward, 150, 300]);
+      const error = await expectRejection(
+        postJob(d.clients.requester, testJob({ collateralPct: undefined })),
+        JobValueOutOfBoundsError,
+      );
+      expect(error).to.include({ field: "collateralPct", value: 100n, minimum: 150n });
+    });
+  });
+
   describe("before sending anything", function () {
     it("throws InvalidParameterError for a value that does not fit its field", async function () {
       const d = await loadFixture(fixtures.staked);
       const error = await expectRejection(
-        postJob(d.clients.requester, testJob({ collateralPct: 70_000 })),
+        postJob(d.clients.requester, testJob({ executionTime: 2 ** 24 })),
         InvalidParameterError,
       );
-      expect(error.parameter).to.equal("job.collateralPct");
+      expect(error.parameter).to.equal("job.executionTime");
     });
 
     it("throws MissingWalletClientError on a read-only client", async function () {

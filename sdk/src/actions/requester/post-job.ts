@@ -6,9 +6,11 @@ import type {
   ERC20InsufficientBalanceError,
   MarketInvalidChallengeWindowError,
   MarketInvalidClaimDeadlineError,
+  MarketInvalidCollateralError,
   MarketInvalidExecutionTimeError,
   MarketInvalidMinReputationError,
   MarketPausedError,
+  MarketRewardTooLowError,
   MarketUnknownProviderError,
   MarketZeroContentHashError,
   MarketZeroFuelError,
@@ -18,13 +20,14 @@ import type {
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
 import type {
   InvalidParameterError,
+  JobValueOutOfBoundsError,
   MissingAccountError,
   MissingWalletClientError,
   TransactionRevertedError,
 } from "../../errors/sdk.ts";
 import { requireWallet, type HashworkBaseClient, type WriteParameters } from "../../utils/client.ts";
 import { prepareFunding, type Funding } from "../../utils/funding.ts";
-import { toJobRequest, type JobRequest, type JobSpec } from "../../utils/job-request.ts";
+import { checkJobValue, getJobValueBounds, toJobRequest, type JobRequest, type JobSpec } from "../../utils/job-request.ts";
 import { marketEventsInReceipt } from "../../utils/logs.ts";
 import type { PaymentMethod } from "../../utils/token.ts";
 import { sendContractTransaction } from "../../utils/write.ts";
@@ -53,7 +56,10 @@ export type PostJobReturnType = {
 };
 
 export type PostJobErrorType =
+  | JobValueOutOfBoundsError
   | MarketZeroRewardError
+  | MarketRewardTooLowError
+  | MarketInvalidCollateralError
   | MarketZeroFuelError
   | MarketZeroContentHashError
   | MarketInvalidClaimDeadlineError
@@ -78,6 +84,10 @@ export type PostJobErrorType =
  * shortfall (or signing a permit for it with `payment: "permit"`). Waits for the receipt and
  * returns the job id from the `JobPosted` event.
  *
+ * Before sending anything (the approve included) it reads the market's `config()` and throws
+ * `JobValueOutOfBoundsError` if the reward is below `minReward` or `collateralPct` is outside
+ * [`minCollateralPct`, `maxCollateralPct`]; the error's `field` names the value to change.
+ *
  * @example
  * const { jobId } = await postJob(client, {
  *   programHash, inputHash, programURI, inputURI,
@@ -90,7 +100,8 @@ export type PostJobErrorType =
  */
 export async function postJob(client: HashworkBaseClient, parameters: PostJobParameters): Promise<PostJobReturnType> {
   const { address: requester } = requireWallet(client, "postJob", parameters.account);
-  const request = await toJobRequest(client, parameters);
+  const [request, bounds] = await Promise.all([toJobRequest(client, parameters), getJobValueBounds(client)]);
+  checkJobValue(bounds, request);
   const funding = await prepareFunding(client, {
     payer: requester,
     amount: request.reward,

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import { JobState } from "../../abi/enums.ts";
 import { MarketZeroFuelError } from "../../errors/contract-errors.ts";
-import { InvalidParameterError } from "../../errors/sdk.ts";
+import { InvalidParameterError, JobValueOutOfBoundsError } from "../../errors/sdk.ts";
 import { expectRejection } from "../../test-utils/assertions.ts";
 import { MINTED, REWARD, createSdkFixtures, testJob } from "../../test-utils/fixtures.ts";
 import { encodeJobId } from "../../utils/job-id.ts";
@@ -30,6 +30,17 @@ describe("postJobs", function () {
       postJobs(d.clients.requester, { jobs: [testJob(), testJob({ fuelLimit: 0n })] }),
       MarketZeroFuelError,
     );
+  });
+
+  it("refuses a batch with one job outside the market's bounds, naming it, with nothing sent", async function () {
+    const d = await loadFixture(fixtures.staked);
+    const before = await d.publicClient.getBlockNumber();
+    const error = await expectRejection(
+      postJobs(d.clients.requester, { jobs: [testJob(), testJob(), testJob({ collateralPct: 50 })] }),
+      JobValueOutOfBoundsError,
+    );
+    expect(error).to.include({ parameter: "jobs[2].collateralPct", field: "collateralPct", value: 50n });
+    expect(await d.publicClient.getBlockNumber()).to.equal(before);
   });
 
   it("refuses an empty batch or one over MAX_BATCH before sending", async function () {

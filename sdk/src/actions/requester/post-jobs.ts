@@ -15,7 +15,7 @@ import {
 } from "../../errors/sdk.ts";
 import { requireWallet, type HashworkBaseClient, type WriteParameters } from "../../utils/client.ts";
 import { prepareFunding, type Funding } from "../../utils/funding.ts";
-import { toJobRequest, type JobRequest, type JobSpec } from "../../utils/job-request.ts";
+import { checkJobValue, getJobValueBounds, toJobRequest, type JobRequest, type JobSpec } from "../../utils/job-request.ts";
 import { marketEventsInReceipt } from "../../utils/logs.ts";
 import { sendContractTransaction } from "../../utils/write.ts";
 import type { PostJobErrorType } from "./post-job.ts";
@@ -52,7 +52,9 @@ export type PostJobsErrorType =
 
 /**
  * Posts several jobs in one transaction (`postJobs`): cheaper per job, and the total reward's
- * shortfall beyond the ledger balance is approved and pulled once.
+ * shortfall beyond the ledger balance is approved and pulled once. Every job is checked against
+ * the market's `minReward` and collateral bounds before anything is sent (`JobValueOutOfBoundsError`
+ * names the first job and value to change).
  *
  * @example
  * const { jobIds } = await postJobs(client, {
@@ -66,7 +68,12 @@ export async function postJobs(client: HashworkBaseClient, parameters: PostJobsP
     throw new InvalidParameterError({ parameter: "jobs", reason: `must hold 1 to ${MAX_BATCH} jobs, got ${parameters.jobs.length}` });
   }
   const requests: JobRequest[] = [];
-  for (const [i, spec] of parameters.jobs.entries()) requests.push(await toJobRequest(client, spec, `jobs[${i}]`));
+  const bounds = await getJobValueBounds(client);
+  for (const [i, spec] of parameters.jobs.entries()) {
+    const request = await toJobRequest(client, spec, `jobs[${i}]`);
+    checkJobValue(bounds, request, `jobs[${i}]`);
+    requests.push(request);
+  }
   const total = requests.reduce((sum, r) => sum + r.reward, 0n);
   const funding = await prepareFunding(client, {
     payer: requester,

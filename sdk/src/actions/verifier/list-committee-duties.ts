@@ -44,7 +44,7 @@ export type CommitteeDuty = {
   votes: number;
   /** Bond locked in the verifier pool for them; part of it is slashed for a missed reveal or a minority vote. */
   locked: bigint;
-  /** Bond each seat locks (`locked` is this times `votes`, or less if the verifier had less left). */
+  /** Bond each seat locks, from the round's `CommitteeDrawn` (`locked` is this times `votes`, or less if the verifier had less left). */
   lockPerSeat: bigint;
 };
 
@@ -90,15 +90,17 @@ export async function listCommitteeDuties(
     toBlock: blockNumber,
     maxBlockRange: parameters.maxBlockRange,
   });
-  // The latest round per job this verifier was drawn into.
-  const seated = new Map<bigint, number>();
+  // The latest round per job this verifier was drawn into, and what each of its seats locked.
+  const seated = new Map<bigint, { round: number; lockPerSeat: bigint }>();
   for (const log of logs) {
     if (log.eventName !== "CommitteeDrawn") continue;
-    if (log.args.verifiers.some((v) => v.toLowerCase() === verifier.toLowerCase())) seated.set(log.args.jobId, log.args.round);
+    if (log.args.verifiers.some((v) => v.toLowerCase() === verifier.toLowerCase())) {
+      seated.set(log.args.jobId, { round: log.args.round, lockPerSeat: log.args.lockPerSeat });
+    }
   }
   const read = { address: disputes, abi: hashworkDisputesAbi, blockNumber } as const;
   const duties: CommitteeDuty[] = [];
-  for (const [jobId, round] of seated) {
+  for (const [jobId, { round, lockPerSeat }] of seated) {
     const d = await client.publicClient.readContract({ ...read, functionName: "getDispute", args: [jobId] });
     if (phaseName(d.phase) !== "Voting" || d.round !== round) continue;
     const seats = await client.publicClient.readContract({ ...read, functionName: "getCommittee", args: [jobId, round] });
@@ -124,7 +126,7 @@ export async function listCommitteeDuties(
       commitment: status === "Committed" ? seat.vote : undefined,
       votes: seat.votes,
       locked: seat.locked,
-      lockPerSeat: d.lockPerSeat,
+      lockPerSeat,
     });
   }
   return { now: block.timestamp, blockNumber, duties };
