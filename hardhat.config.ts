@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
@@ -34,11 +35,18 @@ const marketCompiler = {
   ...compiler,
   settings: { ...compilerSettings, optimizer: { enabled: true, runs: 1_000 } },
 };
+// Overrides apply to the root of each compilation job, and a Solidity test file is the root of
+// its own job (the contracts it imports compile inside it): size-optimize every test file too, so
+// the contracts they deploy stay under the size limit as the real deployment does (and helpers
+// compile alike as roots and as imports, which invariant testing needs to match their code).
+const solidityTests = readdirSync(new URL("./test/solidity", import.meta.url), { recursive: true, encoding: "utf8" })
+  .filter((f) => f.endsWith(".sol"));
 const profile = {
   compilers: [compiler],
   overrides: {
     "contracts/HashworkDisputes.sol": sizeOptimizedCompiler,
     "contracts/HashworkMarket.sol": marketCompiler,
+    ...Object.fromEntries(solidityTests.map((f) => [`test/solidity/${f}`, sizeOptimizedCompiler])),
   },
 };
 
