@@ -307,7 +307,11 @@ export async function writeDaemonConfig(
   return file;
 }
 
-/** A job's request fields for `postJobs`, with the test defaults (reward 2, collateral 100 %, 120 s, window 2 s). */
+/**
+ * A job's request fields for `postJobs`, with the test defaults (reward 2, collateral 100 %, 120 s,
+ * window 2 s, ungated). Every job the market takes pays at least `minReward` (0.01 token locally)
+ * and asks collateral within `minCollateralPct`..`maxCollateralPct` (100..300 %).
+ */
 export type TestJob = {
   programHash: Hex;
   inputHash: Hex;
@@ -318,6 +322,8 @@ export type TestJob = {
   collateralPct: number;
   executionTime: number;
   challengeWindow: number;
+  /** A reputation gate: the least `scoreFor(provider, reward)` that may claim (absent: 0). */
+  minReputation?: number;
 };
 
 /**
