@@ -19,8 +19,10 @@
 // designated to mallory. Mallory commits a wrong result, the watcher challenges it in two steps
 // (a commitment, then the reveal in a later block), the keeper draws the committee from the
 // verifier pool (stake-weighted, with replacement: a verifier drawn twice holds two votes), they
-// commit and reveal, the keeper resolves, and mallory is slashed. Bob reposts the job requiring a reputation mallory no
-// longer has, and an honest provider completes it. The requesters fetch every output, verified
+// commit and reveal, the keeper resolves, and mallory is slashed. Bob reposts the job gated at a
+// reputation score: a score relative to the job's reward, earned by protocol fees paid on completed
+// jobs. Mallory has paid none (and lost a dispute): she scores 0, her daemon skips the repost with
+// one log line, and an honest provider that has completed some of alice's jobs takes it. The requesters fetch every output, verified
 // against the on-chain commitment, and write them to `out/` (the tiles assembled into one PNG).
 //
 // Live progress: one line per chain event. Then a report (jobs, disputes and slashing,
@@ -43,7 +45,6 @@ import { hashworkTokenAbi } from "../sdk/src/abi/hashwork-token.ts";
 import { verifierPoolAbi } from "../sdk/src/abi/verifier-pool.ts";
 import { payoutRoleNames } from "../sdk/src/abi/enums.ts";
 import { checkSolvency } from "../sdk/src/actions/auditor/check-solvency.ts";
-import { getProvider } from "../sdk/src/actions/auditor/get-provider.ts";
 import { listDisputes } from "../sdk/src/actions/auditor/list-disputes.ts";
 import { listJobs } from "../sdk/src/actions/auditor/list-jobs.ts";
 import { registerProvider } from "../sdk/src/actions/provider/register-provider.ts";
@@ -117,8 +118,12 @@ const REPOST_CHALLENGE_WINDOW = 2;
 const ALICE_DEPOSIT = 100n * TOKEN_UNIT;
 const BOB_DEPOSIT = 30n * TOKEN_UNIT;
 const WATCHER_ALLOWANCE = 100n * TOKEN_UNIT;
-/** Bob's repost: a newcomer scores 5000; a provider that lost its only dispute scores 1428. */
-const REPOST_MIN_REPUTATION = 5_000;
+/**
+ * Bob's repost is gated at this score on it: 10000 × feesPaid / (feesPaid + 10 HWK × penalty), so
+ * at least 0.021 HWK of fees paid (two or three of alice's jobs completed at the 1% fee). A
+ * provider that has paid no fees — a newcomer, or mallory — scores 0 on every job.
+ */
+const REPOST_MIN_REPUTATION = 20;
 const TIMEOUT_MS = 100_000;
 const OUT = join(REPO_ROOT, "out");
 
@@ -206,7 +211,7 @@ async function runDemo(): Promise<number> {
     ...(await csvStatsJobs(target, { reward: (3n * TOKEN_UNIT) / 2n, ...ALICE_TERMS }, demoDatasets())),
   ];
   const [bobJob] = await monteCarloJobs(target, { ...BOB_TERMS, designatedProvider: addressOf(MALLORY) }, { seeds: [99n], samples: 1_000_000n });
-  // The same run again, later, open to any provider with a good reputation.
+  // The same run again, later, open to any provider with enough fees paid for a job of its reward.
   const [repostJob] = await monteCarloJobs(target, { ...BOB_TERMS, challengeWindow: REPOST_CHALLENGE_WINDOW, minReputation: REPOST_MIN_REPUTATION }, { seeds: [99n], samples: 1_000_000n });
   const trackedProviders = [...HONEST, MALLORY];
   const before = await snapshot(system, trackedProviders);
@@ -289,8 +294,8 @@ async function runDemo(): Promise<number> {
     if (state === "Finalized") throw new Error("mallory's wrong result was finalized unchallenged");
     return state === "Overturned" ? true : undefined;
   }, TIMEOUT_MS, 200);
-  const malloryNow = await getProvider(client(BOB), { provider: addressOf(MALLORY), includeProfile: false });
-  say(`bob reposts his run for anyone with reputation ≥ ${REPOST_MIN_REPUTATION} (mallory now scores ${malloryNow.reputation.score})`);
+  const scoresNow = await Promise.all(trackedProviders.map(async (a) => `${a.name} ${await scoreFor(system, addressOf(a), BOB_REWARD)}`));
+  say(`bob reposts his run for providers scoring ≥ ${REPOST_MIN_REPUTATION} on a ${formatToken(BOB_REWARD)} HWK job (now: ${scoresNow.join(", ")})`);
   const reposted = await postJobs(client(BOB), { jobs: [repostJob!.spec] });
   if (reposted.jobIds[0] !== repostId) throw new Error(`the repost got id ${reposted.jobIds[0]}, expected ${repostId}`);
   await waitFor("every other job Finalized", async () => {
@@ -395,12 +400,24 @@ async function runDemo(): Promise<number> {
   const malloryAfter = after.providers.get(MALLORY.name)!;
   const malloryBefore = before.providers.get(MALLORY.name)!;
   const bobCollateral = (BOB_REWARD * 100n) / 100n;
+  // Mallory's daemon (allowed bob's jobs) saw the repost and left it, in one line.
+  const malloryHandle = daemons.find((d) => d.actor === MALLORY)!.handle;
+  const mallorySkips = logRecords(malloryHandle).filter((r) => r.job_id === repostId.toString() && r.msg === "not claiming");
+  // A settled job adds its fee to the provider's record in whole reputation units (a thousandth of a token).
+  const unit = await system.publicClient.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "reputationUnit" });
+  const feesOf = (a: Actor) =>
+    events.filter((e) => e.eventName === "JobFinalized" && who(e.args.provider) === a.name).reduce((sum, e) => sum + ((e.args.protocolFee as bigint) / unit) * unit, 0n);
   const checks = [
     { check: "alice's jobs finalized", ok: finalStates.slice(0, finalizedAlice.length).every((s) => s === "Finalized") },
     { check: "bob's job to mallory overturned by the committee", ok: finalStates[finalizedAlice.length] === "Overturned" },
     { check: "bob's repost finalized by an honest provider", ok: finalStates.at(-1) === "Finalized" && HONEST.map(addressOf).includes(getAddress(ofJob(reposted.jobIds[0]!, "JobClaimed")[0]?.args.provider as Address)) },
     { check: "one dispute, challenged by the watcher, provider wrong", ok: disputeRows.length === 1 && disputeRows[0]!.challenger === WATCHER.name && disputeRows[0]!.providerRight === false },
     { check: "mallory slashed her collateral, one dispute lost", ok: malloryBefore.staked - malloryAfter.staked === bobCollateral && malloryAfter.reputation.disputesLost === 1 },
+    {
+      check: `mallory's daemon skipped the repost in one log line: her score on it (0, no fees paid) below ${REPOST_MIN_REPUTATION}`,
+      ok: mallorySkips.length === 1 && String(mallorySkips[0]!.reason).includes("reputation on this job, 0,") && ofJob(repostId, "JobClaimed").every((e) => who(e.args.provider) !== MALLORY.name),
+    },
+    { check: "honest providers' reputation is the fees they paid: 1% of every job they completed", ok: HONEST.every((a) => after.providers.get(a.name)!.reputation.feesPaid - before.providers.get(a.name)!.reputation.feesPaid === feesOf(a)) },
     { check: "no honest provider lost a dispute or stake", ok: HONEST.every((a) => after.providers.get(a.name)!.reputation.disputesLost === 0 && after.providers.get(a.name)!.staked >= before.providers.get(a.name)!.staked) },
     {
       check: "the watcher challenged in two steps: a commitment, then the reveal in a later block",
@@ -542,10 +559,22 @@ async function snapshot(system: System, providers: Actor[]) {
     accounts.set(a.name, { wallet, ledger, staked: stakeOf.staked, locked: stakeOf.locked });
   }
   const providerFigures = new Map<string, ProviderFigures>();
-  for (const p of providers) providerFigures.set(p.name, await getProvider(c, { provider: addressOf(p), includeProfile: false }));
+  for (const p of providers) {
+    const read = { address: system.deployment.market, abi: hashworkMarketAbi, args: [addressOf(p)] } as const;
+    const [stakeOf, reputation] = await Promise.all([
+      c.publicClient.readContract({ ...read, functionName: "stakeOf" }),
+      c.publicClient.readContract({ ...read, functionName: "reputationOf" }),
+    ]);
+    providerFigures.set(p.name, { staked: stakeOf.staked, locked: stakeOf.locked, reputation: { ...reputation } });
+  }
   const pool = new Map<string, PoolFigures>();
   for (const v of HONEST) pool.set(v.name, await getVerifier(c, { verifier: addressOf(v) }));
   return { accounts, providers: providerFigures, pool };
+}
+
+/** The market's score of `provider` on a job of `reward` (0–10000; 0 for a provider that paid no fees). */
+async function scoreFor(system: System, provider: Address, reward: bigint): Promise<number> {
+  return system.publicClient.readContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName: "scoreFor", args: [provider, reward] });
 }
 
 // ---------------------------------------------------------------- main

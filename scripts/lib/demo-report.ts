@@ -3,14 +3,22 @@
 import type { Hash } from "viem";
 
 import type { checkSolvency } from "../../sdk/src/actions/auditor/check-solvency.ts";
-import type { getProvider } from "../../sdk/src/actions/auditor/get-provider.ts";
 import type { getVerifier } from "../../sdk/src/actions/auditor/get-verifier.ts";
 import type { System } from "../../sdk/src/daemon/test-helpers.ts";
 import type { FeedEvent } from "./event-feed.ts";
 import { formatDelta, formatInt, formatToken, table } from "./format.ts";
 
 export type AccountFigures = { wallet: bigint; ledger: bigint; staked: bigint; locked: bigint };
-export type ProviderFigures = Awaited<ReturnType<typeof getProvider>>;
+/**
+ * A provider's stake and reputation record as the market keeps them (`stakeOf`, `reputationOf`):
+ * reputation is the protocol fees paid on completed jobs (`feesPaid`, token wei), and a job's
+ * gate is a score relative to its reward (`scoreFor`), so no single score is shown.
+ */
+export type ProviderFigures = {
+  staked: bigint;
+  locked: bigint;
+  reputation: { completed: number; timedOut: number; disputesLost: number; disputesWon: number; feesPaid: bigint };
+};
 export type PoolFigures = Awaited<ReturnType<typeof getVerifier>>;
 
 const JOB_STEPS: Record<string, string> = {
@@ -125,13 +133,13 @@ export function printReport(
     ),
   );
 
-  section("Reputation: score (0–10000), completed, disputes lost / won; before → after");
+  section("Reputation: protocol fees paid on completed jobs (HWK), completed, disputes lost / won; before → after");
   console.log(
     table(
-      ["provider", "score", "completed", "lost", "won"],
+      ["provider", "fees paid", "completed", "lost", "won"],
       x.reputationRows.map((r) => [
         r.provider,
-        `${r.before.reputation.score} → ${r.after.reputation.score}`,
+        `${formatToken(r.before.reputation.feesPaid)} → ${formatToken(r.after.reputation.feesPaid)}`,
         `${r.before.reputation.completed} → ${r.after.reputation.completed}`,
         `${r.before.reputation.disputesLost} → ${r.after.reputation.disputesLost}`,
         `${r.before.reputation.disputesWon} → ${r.after.reputation.disputesWon}`,
