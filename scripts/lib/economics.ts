@@ -9,18 +9,31 @@ import { TOKEN_UNIT, type DisputeParameters, type MarketParameters } from "./def
 export interface ReferenceJob {
   /** The requester's payment. */
   reward: bigint;
-  /** Provider collateral as a percentage of the reward (the SDK's default is 150). */
+  /** Provider collateral as a percentage of the reward (the market allows 100..300 by default). */
   collateralPct: bigint;
   /** What executing the job costs an honest machine, in tokens (what a cheater saves). */
   executionCost: bigint;
+  /**
+   * The reputation gate a requester who gates for security sets (`minReputation`, 0–10000): the
+   * score the job asks of its provider, which must cost more to buy than the job pays.
+   */
+  minReputation: bigint;
 }
 
-/** 10 tokens of reward, 150% collateral, 0.5 tokens of compute (a 95% margin). */
+/** 10 tokens of reward, 150% collateral, 0.5 tokens of compute (a 95% margin), gated at 9,000. */
 export const REFERENCE_JOB: ReferenceJob = {
   reward: 10n * TOKEN_UNIT,
   collateralPct: 150n,
   executionCost: TOKEN_UNIT / 2n,
+  minReputation: 9_000n,
 };
+
+/**
+ * The share of every protocol fee the market keeps in its audit reserve, which alone pays audits
+ * (`auditReserveBps()`: `INITIAL_AUDIT_RESERVE_BPS` = 50% at deployment, `setAuditReserveBps`
+ * changes it); the rest is the treasury's.
+ */
+export const AUDIT_RESERVE_BPS = 5_000;
 
 export interface Inequality {
   name: string;
@@ -37,11 +50,48 @@ function ge(name: string, claim: string, lhs: bigint, rhs: bigint): Inequality {
   return { name, claim, lhs, rhs, holds: lhs >= rhs };
 }
 
-/** Evaluates every inequality for the given parameters and reference job. */
+function gt(name: string, claim: string, lhs: bigint, rhs: bigint): Inequality {
+  return { name, claim, lhs, rhs, holds: lhs > rhs };
+}
+
+/**
+ * What an audit takes from the audit reserve: the budget for every seat of every round
+ * (`auditBudget()` = verifierFee × (K + (K+2) + …)). The reserve funds the whole budget when the
+ * audit opens; what the verifiers do not earn goes to the treasury, not back to the reserve.
+ */
+export function auditBudget(d: DisputeParameters): bigint {
+  let seats = 0n;
+  for (let r = 0; r < d.maxRounds; r++) seats += BigInt(d.committeeSize + 2 * r);
+  return seats * d.verifierFee;
+}
+
+/**
+ * The least protocol fees a provider must have paid to score `score` (0–9999) on a job of
+ * `reward`: the market's `scoreFor` = 10000 × feesPaid / (feesPaid + reward × (1 + 2 × timedOut
+ * + 5 × disputesLost)) is at least `score` exactly when feesPaid ≥ reward × penalty × score /
+ * (10000 − score) (rounded up here). Self-dealing cannot buy it for less: a provider that posts
+ * jobs to itself gets the reward back and pays exactly the fee.
+ */
+export function reputationCost(
+  reward: bigint,
+  score: bigint,
+  { timedOut = 0n, disputesLost = 0n }: { timedOut?: bigint; disputesLost?: bigint } = {},
+): bigint {
+  if (score < 0n || score >= BPS) throw new RangeError(`score must be 0..9999, got ${score}`);
+  const weighted = reward * (1n + 2n * timedOut + 5n * disputesLost) * score;
+  const room = BPS - score;
+  return (weighted + room - 1n) / room;
+}
+
+/**
+ * Evaluates every inequality for the given parameters and reference job. `auditReserveBps`: the
+ * share of every fee that reaches the audit reserve (the market's, 50% by default).
+ */
 export function economics(
   market: MarketParameters,
   d: DisputeParameters,
   job: ReferenceJob = REFERENCE_JOB,
+  auditReserveBps: number = AUDIT_RESERVE_BPS,
 ): Inequality[] {
   const feeBps = BigInt(market.feeBps);
   const payout = job.reward - (job.reward * feeBps) / BPS;
@@ -100,9 +150,17 @@ export function economics(
     ),
     ge(
       "auditsAffordable",
-      "Fees pay for audits in expectation: feeBps × reward ≥ auditRate × K × verifierFee",
-      (job.reward * feeBps) / BPS,
-      (auditRate * committeePay) / BPS,
+      "The audit reserve keeps up with audits: the reserve's share of each fee, auditReserveBps × feeBps × reward, " +
+        "≥ auditRate × the budget an audit takes from it (verifierFee × every seat of every round)",
+      (((job.reward * feeBps) / BPS) * BigInt(auditReserveBps)) / BPS,
+      (auditRate * auditBudget(d)) / BPS,
+    ),
+    gt(
+      "reputationCostsMoreThanJob",
+      "Buying the score a gated job asks costs more than the job pays: the fees that score S on a job of reward R " +
+        "takes, R × S / (10000 − S) (which self-dealing pays in full), > R — true for every S > 5000",
+      reputationCost(job.reward, job.minReputation),
+      job.reward,
     ),
     ge(
       "roundsFitDeadline",
