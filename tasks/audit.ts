@@ -1,5 +1,6 @@
 // `hardhat hashwork:audit`: the auditor's view from contract state and events — solvency, jobs by
-// state and the money they hold, providers' stakes and reputations, disputes by phase.
+// state and the money they hold, providers' stakes and reputations (counters and the fees paid
+// their scores are built from), disputes by phase.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { encodeEventTopics, type Address } from "viem";
 
@@ -64,8 +65,8 @@ export default withOneLineErrors(async function auditTask({ deploymentId }: Audi
   if (providers.length) {
     console.log(
       table(
-        ["provider", "staked", "locked", "score", "completed", "timed out", "lost", "won"],
-        providers.map((p) => [p.address, tok(p.staked), tok(p.locked), p.reputation.score, p.reputation.completed, p.reputation.timedOut, p.reputation.disputesLost, p.reputation.disputesWon]),
+        ["provider", "staked", "locked", "fees paid", "completed", "timed out", "lost", "won"],
+        providers.map((p) => [p.address, tok(p.staked), tok(p.locked), tok(p.reputation.feesPaid), p.reputation.completed, p.reputation.timedOut, p.reputation.disputesLost, p.reputation.disputesWon]),
       ),
     );
   }

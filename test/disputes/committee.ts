@@ -73,7 +73,6 @@ describe("HashworkDisputes: committee draw", function () {
       const dispute = await d.disputes.getDispute(d.jobId);
       expect(dispute.phase).to.equal(Phase.Voting);
       expect(dispute.revealDeadline - dispute.commitDeadline).to.equal(3600n);
-      expect(dispute.lockPerSeat).to.equal(LOCK);
       expect(dispute.members).to.equal(3n);
     });
 

@@ -3,6 +3,7 @@ import { network } from "hardhat";
 
 import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT } from "../../scripts/lib/defaults.js";
 import { REFERENCE_JOB, auditDeterrenceLimit, economics } from "../../scripts/lib/economics.js";
+import { REPUTATION_UNIT, scoreFor } from "../market/shared.js";
 import { createDisputeFixtures } from "./fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -42,5 +43,52 @@ describe("Economics (docs/economics.md)", function () {
   it("a check that cannot fail is no check: a 1% audit rate breaks auditDeters", function () {
     const weak = economics(LOCAL_PARAMETERS, { ...DISPUTE_PARAMETERS, auditRateBps: 100 });
     expect(weak.find((i) => i.name === "auditDeters")!.holds).to.equal(false);
+  });
+
+  describe("reputation that costs what it is worth", function () {
+    // docs/economics.md: claiming a job of reward R gated at S needs fees paid ≥ R × S / (10000 − S).
+    const R = REFERENCE_JOB.reward;
+    const S = 9_000n;
+    /** The least fees paid that score `score` on a job of reward R (rounded up). */
+    const costOf = (score: bigint) => (R * score + (10_000n - score) - 1n) / (10_000n - score);
+    const cost = costOf(S);
+
+    it("buying the score 9,000 for a job of the reference reward costs more than that job: 90 tokens of fees > 10", function () {
+      expect(cost).to.equal(90n * TOKEN_UNIT);
+      expect(cost).to.be.greaterThan(R);
+    });
+
+    it("that price is exact: 90 tokens of fees score 9,000 on the reference job, one reputation unit less scores below", function () {
+      expect(scoreFor(cost, R)).to.equal(S);
+      expect(scoreFor(cost - REPUTATION_UNIT, R)).to.be.lessThan(S);
+    });
+
+    it("self-dealing pays it in full: at the default fee it takes 9,000 tokens of self-posted jobs", function () {
+      expect((cost * 10_000n) / BigInt(LOCAL_PARAMETERS.feeBps)).to.equal(9_000n * TOKEN_UNIT);
+    });
+
+    it("a gate of 5,000 costs exactly the job, and any lower gate less: those screen, they do not secure", function () {
+      expect(costOf(5_000n)).to.equal(R);
+      expect(costOf(4_999n)).to.be.lessThan(R);
+      expect(scoreFor(costOf(4_999n), R)).to.be.greaterThanOrEqual(4_999n);
+    });
+  });
+
+  describe("auditsAffordable: only the audit reserve's share of each fee pays audits", function () {
+    it("counts only auditReserveBps of the reference job's fee (the market's share) as reaching the reserve", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.deployed);
+      const fee = (REFERENCE_JOB.reward * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
+      const reserved = (fee * (await d.market.auditReserveBps())) / 10_000n;
+      expect(reserved).to.be.lessThan(fee);
+      const affordable = economics(LOCAL_PARAMETERS, DISPUTE_PARAMETERS).find((i) => i.name === "auditsAffordable")!;
+      expect(affordable.lhs, "the fee's share reaching the audit reserve").to.equal(reserved);
+    });
+
+    it("charges each audit what it takes from the reserve: the dispute module's whole auditBudget()", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.deployed);
+      const budget = await d.disputes.auditBudget();
+      const affordable = economics(LOCAL_PARAMETERS, DISPUTE_PARAMETERS).find((i) => i.name === "auditsAffordable")!;
+      expect(affordable.rhs, "auditRate × auditBudget()").to.equal((BigInt(DISPUTE_PARAMETERS.auditRateBps) * budget) / 10_000n);
+    });
   });
 });

@@ -168,14 +168,14 @@ export function createDisputeFixtures(ethers: HardhatEthers, networkHelpers: Net
 
   /**
    * `jobs` small jobs (1 token, 100% collateral, one-hour window) submitted in batches of 100,
-   * sorted by the audit lottery (at least `minSelected` selected, or the fixture throws). With `fees`, one large job (1,000 tokens, fee 10 tokens, half of
-   * it to the audit reserve) is finalized first.
+   * sorted by the audit lottery (at least `minSelected` selected, or the fixture throws). With `fees`, one large job (1,000 tokens at
+   * 100% collateral, fee 10 tokens, half of it to the audit reserve) is finalized first.
    */
   async function auditable(jobs: number, fees: boolean, minSelected: number) {
     const d = await deployed();
     const now = async () => Number(await time.latest());
     if (fees) {
-      const big = jobRequest(await now(), { reward: 1_000n * TOKEN_UNIT, collateralPct: 0, challengeWindow: 1 });
+      const big = jobRequest(await now(), { reward: 1_000n * TOKEN_UNIT, collateralPct: 100, challengeWindow: 1 });
       const [bigId] = postedJobIds(d.market, await (await d.market.connect(d.requester).postJob(big)).wait());
       await d.market.connect(d.provider).claimJob(bigId);
       const submittedBig = await (await d.market.connect(d.provider).submitResult(bigId, ethers.id("big"), "")).wait();

@@ -74,7 +74,8 @@ describe("HashworkDisputes: governance", function () {
     it("does not change the lock of a committee already drawn", async function () {
       const d = await loadFixture(fixtures.drawn);
       await d.disputes.connect(d.owner).setConfig({ ...p, verifierLock: p.verifierLock * 2n });
-      expect((await d.disputes.getDispute(d.jobId)).lockPerSeat).to.equal(p.verifierLock);
+      const seats = await d.disputes.getCommittee(d.jobId, 0);
+      expect(seats.map((s) => s.locked)).to.deep.equal(seats.map((s) => p.verifierLock * s.votes));
     });
   });
 

@@ -30,6 +30,7 @@ type Call = (d: D, as: Actor) => Promise<ContractTransactionResponse>;
 const OWNER_ONLY: [string, Call][] = [
   ["setFeeBps", (d, as) => d.market.connect(as).setFeeBps(250)],
   ["setAuditReserveBps", (d, as) => d.market.connect(as).setAuditReserveBps(2_500)],
+  ["setJobValueBounds", (d, as) => d.market.connect(as).setJobValueBounds(LOCAL_PARAMETERS.minReward * 2n, 150, 200)],
   ["setMinStake", (d, as) => d.market.connect(as).setMinStake(1n)],
   ["setUnbondingPeriod", (d, as) => d.market.connect(as).setUnbondingPeriod(3600)],
   ["setMaxClaimDelay", (d, as) => d.market.connect(as).setMaxClaimDelay(3600)],
@@ -156,6 +157,17 @@ describe("Access control", function () {
         }
       });
     }
+
+    it("covers every setter in the market's ABI", async function () {
+      const d = await networkHelpers.loadFixture(seam);
+      const setters: string[] = [];
+      d.market.interface.forEachFunction((f) => {
+        if (/^set[A-Z]/.test(f.name) && !f.constant) setters.push(f.name);
+      });
+      const listed = new Set(OWNER_ONLY.map(([fn]) => fn));
+      expect(setters.filter((fn) => !listed.has(fn))).to.deep.equal([]);
+      expect(setters).to.include("setJobValueBounds");
+    });
 
     it("renounceOwnership is disabled even for the owner, so a pause can always be lifted", async function () {
       const d = await networkHelpers.loadFixture(seam);

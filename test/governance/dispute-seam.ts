@@ -212,10 +212,17 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       expect([r.completed, r.disputesWon, r.disputesLost, r.timedOut]).to.deep.equal([1n, 1n, 0n, 0n]);
     });
 
-    it("scores the won dispute once, as a completed job: (1 + 1) * 10000 / (1 + 2) = 6666", async function () {
+    it("counts the won dispute's fee once in feesPaid, as for a completed job", async function () {
       const d = await networkHelpers.loadFixture(disputed);
       await settle(d);
-      expect(await d.market.scoreOf(d.provider.address)).to.equal(6666n);
+      expect((await d.market.reputationOf(d.provider.address)).feesPaid).to.equal(FEE);
+    });
+
+    it("scores the provider for a job of the same reward: 10000 * fee / (fee + reward) = 99", async function () {
+      const d = await networkHelpers.loadFixture(disputed);
+      await settle(d);
+      expect(await d.market.scoreFor(d.provider.address, REWARD)).to.equal((10_000n * FEE) / (FEE + REWARD));
+      expect((10_000n * FEE) / (FEE + REWARD)).to.equal(99n);
     });
 
     it("leaves the requester's balance untouched and the market solvent", async function () {
@@ -287,13 +294,13 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       await expect(settle(d)).to.emit(d.market, "DisputeSettled").withArgs(d.jobId, false, REWARD, COLLATERAL);
     });
 
-    it("counts disputesLost (score (0 + 1) * 10000 / (0 + 2 + 5) = 1428)", async function () {
+    it("counts disputesLost and adds no fee to feesPaid", async function () {
       const d = await networkHelpers.loadFixture(disputed);
       await expect(settle(d))
         .to.emit(d.market, "ReputationChanged")
         .withArgs(d.provider.address, kind("disputeLost"), 1n);
       const r = await d.market.reputationOf(d.provider.address);
-      expect([r.completed, r.disputesWon, r.disputesLost, r.score]).to.deep.equal([0n, 0n, 1n, 1428n]);
+      expect([r.completed, r.disputesWon, r.disputesLost, r.feesPaid]).to.deep.equal([0n, 0n, 1n, 0n]);
     });
 
     it("accrues no fee, reserves nothing and keeps totalOwed and solvency", async function () {
@@ -388,7 +395,7 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       const d = await networkHelpers.loadFixture(expiredDispute);
       await expect(voidIt(d)).not.to.emit(d.market, "ReputationChanged");
       const r = await d.market.reputationOf(d.provider.address);
-      expect([r.completed, r.disputesWon, r.disputesLost, r.timedOut, r.score]).to.deep.equal([0n, 0n, 0n, 0n, 5000n]);
+      expect([r.completed, r.disputesWon, r.disputesLost, r.timedOut, r.feesPaid]).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
       expect([await d.market.accruedFees(), await d.market.auditReserve()]).to.deep.equal([0n, 0n]);
     });
 

@@ -341,16 +341,23 @@ describe("MarketGovernance: parameters", function () {
       expect([await d.market.accruedFees(), await d.market.auditReserve()]).to.deep.equal([0n, 0n]);
     });
 
-    it("starts unpaused with the deployed config", async function () {
+    it("starts unpaused with the deployed config, every field of it", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
       const c = await d.market.config();
       const expected = marketConfig(LOCAL_PARAMETERS);
+      const fields = Object.keys(expected) as (keyof typeof expected)[];
+      expect(fields).to.have.length([...c].length);
+      expect(Object.fromEntries(fields.map((k) => [k, c[k]]))).to.deep.equal(
+        Object.fromEntries(fields.map((k) => [k, typeof expected[k] === "number" ? BigInt(expected[k]) : expected[k]])),
+      );
       expect(c.paused).to.equal(false);
-      expect([c.minStake, c.unbondingPeriod, c.maxClaimDelay]).to.deep.equal([
-        expected.minStake,
-        BigInt(expected.unbondingPeriod),
-        BigInt(expected.maxClaimDelay),
-      ]);
+    });
+
+    it("applies the job value bounds to constructor arguments (a collateral minimum of 0 refused)", async function () {
+      const { d, deployment } = await deployWith({ minCollateralPct: 0 });
+      await expect(deployment)
+        .to.be.revertedWithCustomError(d.market, "GovValueOutOfBounds")
+        .withArgs(name("minCollateralPct"), 0n, 1n, 1_000n);
     });
 
     it("applies the same bounds to constructor arguments (fee of 1001 bps refused)", async function () {
@@ -376,6 +383,70 @@ describe("MarketGovernance: parameters", function () {
 
   describe("address setters", function () {
     for (const p of ADDRESSES) describeAddress(p);
+  });
+
+  // The common cases (a change, a zero minimum, max < min, access) are in test/market/job-value-bounds.ts.
+  describe("setJobValueBounds (minReward, minCollateralPct, maxCollateralPct)", function () {
+    const readBounds = async (m: HashworkMarket) => {
+      const c = await m.config();
+      return [c.minReward, c.minCollateralPct, c.maxCollateralPct];
+    };
+    const initial = [
+      LOCAL_PARAMETERS.minReward,
+      BigInt(LOCAL_PARAMETERS.minCollateralPct),
+      BigInt(LOCAL_PARAMETERS.maxCollateralPct),
+    ];
+
+    it("starts at the deployed bounds: 0.01 token, 100% and 300%", async function () {
+      const { m } = await ownerMarket();
+      expect(await readBounds(m)).to.deep.equal(initial);
+      expect(initial).to.deep.equal([TOKEN_UNIT / 100n, 100n, 300n]);
+    });
+
+    it('emits ParameterChanged("minReward", old, new)', async function () {
+      const { m } = await ownerMarket();
+      await expect(m.setJobValueBounds(5n * TOKEN_UNIT, 150, 200))
+        .to.emit(m, "ParameterChanged")
+        .withArgs(name("minReward"), initial[0], 5n * TOKEN_UNIT);
+    });
+
+    it('emits ParameterChanged("maxCollateralPct", old, new)', async function () {
+      const { m } = await ownerMarket();
+      await expect(m.setJobValueBounds(5n * TOKEN_UNIT, 150, 200))
+        .to.emit(m, "ParameterChanged")
+        .withArgs(name("maxCollateralPct"), initial[2], 200n);
+    });
+
+    it("accepts the widest bounds: a 1-unit minimum reward and collateral from 1% to 1000%", async function () {
+      const { m } = await ownerMarket();
+      await m.setJobValueBounds(1n, 1, 1_000);
+      expect(await readBounds(m)).to.deep.equal([1n, 1n, 1_000n]);
+    });
+
+    it("accepts a minimum reward of uint96 max and a single collateral percentage (min == max)", async function () {
+      const { m } = await ownerMarket();
+      await m.setJobValueBounds(UINT96_MAX, 250, 250);
+      expect(await readBounds(m)).to.deep.equal([UINT96_MAX, 250n, 250n]);
+    });
+
+    it('refuses a collateral minimum above MAX_COLLATERAL_PCT with GovValueOutOfBounds("minCollateralPct", v, 1, 1000)', async function () {
+      const { m } = await ownerMarket();
+      await expect(m.setJobValueBounds(TOKEN_UNIT, 1_001, 1_001))
+        .to.be.revertedWithCustomError(m, "GovValueOutOfBounds")
+        .withArgs(name("minCollateralPct"), 1_001n, 1n, 1_000n);
+    });
+
+    it('refuses a collateral maximum above MAX_COLLATERAL_PCT with GovValueOutOfBounds("maxCollateralPct", v, min, 1000)', async function () {
+      const { m } = await ownerMarket();
+      await expect(m.setJobValueBounds(TOKEN_UNIT, 100, 1_001))
+        .to.be.revertedWithCustomError(m, "GovValueOutOfBounds")
+        .withArgs(name("maxCollateralPct"), 1_001n, 100n, 1_000n);
+    });
+
+    it("exposes the hard collateral bounds MIN_COLLATERAL_PCT = 1 and MAX_COLLATERAL_PCT = 1000", async function () {
+      const { m } = await ownerMarket();
+      expect([await m.MIN_COLLATERAL_PCT(), await m.MAX_COLLATERAL_PCT()]).to.deep.equal([1n, 1_000n]);
+    });
   });
 
   describe("new values take effect", function () {
@@ -422,6 +493,22 @@ describe("MarketGovernance: parameters", function () {
         .withArgs(600n, 10n, 500n);
     });
 
+    it("a raised minimum reward is enforced when posting", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.deployed);
+      await d.market.connect(d.owner).setJobValueBounds(REWARD + 1n, 100, 300);
+      await expect(d.market.connect(d.requester).postJob(jobRequest(await d.now(), { reward: REWARD })))
+        .to.be.revertedWithCustomError(d.market, "MarketRewardTooLow")
+        .withArgs(REWARD, REWARD + 1n);
+    });
+
+    it("a narrower collateral range is enforced when posting", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.deployed);
+      await d.market.connect(d.owner).setJobValueBounds(LOCAL_PARAMETERS.minReward, 200, 250);
+      await expect(d.market.connect(d.requester).postJob(jobRequest(await d.now(), { collateralPct: 150 })))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidCollateral")
+        .withArgs(150n, 200n, 250n);
+    });
+
     it("a higher minimum stake stops an under-staked provider from claiming", async function () {
       const d = await networkHelpers.loadFixture(fixtures.openJob);
       await d.market.connect(d.owner).setMinStake(STAKE + 1n);
@@ -452,7 +539,7 @@ describe("MarketGovernance: parameters", function () {
       const after = await m.config();
       expect(after.paused).to.equal(true);
       expect([...after].slice(1)).to.deep.equal([...before].slice(1));
-      expect([...before]).to.have.length(8);
+      expect([...before]).to.have.length(11);
     });
 
     it("while paused, new posts are refused with MarketPaused", async function () {

@@ -52,7 +52,7 @@ describe("Ignition parameters files (ignition/parameters/)", function () {
           expect(["$global", "Hashwork", "HashworkMarket"], `scope ${scope}`).to.include(scope);
           for (const name of Object.keys(values)) expect(KNOWN.has(name), `unknown parameter ${scope}.${name}`).to.equal(true);
         }
-        for (const name of ["minStake", "challengeBond", "verifierLock", "verifierFee"] as const) {
+        for (const name of ["minStake", "minReward", "challengeBond", "verifierLock", "verifierFee"] as const) {
           const v = (name in market ? market[name as keyof MarketParameters] : disputes[name as keyof DisputeParameters]);
           expect(typeof v, name).to.equal("bigint");
         }
@@ -68,6 +68,10 @@ describe("Ignition parameters files (ignition/parameters/)", function () {
         within("minChallengeWindow", market.minChallengeWindow, 1, 30 * DAY);
         within("maxChallengeWindow", market.maxChallengeWindow, market.minChallengeWindow, 30 * DAY);
         within("maxDisputeDuration", market.maxDisputeDuration, 3600, 180 * DAY);
+        within("minReward", market.minReward, 1, 2n ** 96n - 1n);
+        // MIN_COLLATERAL_PCT = 1 (zero collateral is never allowed) and MAX_COLLATERAL_PCT = 1000.
+        within("minCollateralPct", market.minCollateralPct, 1, 1_000);
+        within("maxCollateralPct", market.maxCollateralPct, market.minCollateralPct, 1_000);
         within("committeeSize", disputes.committeeSize, 1, 15);
         expect(disputes.committeeSize % 2, "committeeSize is odd").to.equal(1);
         within("maxRounds", disputes.maxRounds, 1, 4);
@@ -97,6 +101,11 @@ describe("Ignition parameters files (ignition/parameters/)", function () {
             client.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName });
           expect(Number(await read("feeBps"))).to.equal(market.feeBps);
           expect(Number(await read("maxDisputeDuration"))).to.equal(market.maxDisputeDuration);
+          // Every MarketConfig field (the job value bounds among them): viem reads uint96 as bigint, narrower as number.
+          const { paused, ...config } = await client.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "config" });
+          const { feeBps: _feeBps, maxDisputeDuration: _maxDisputeDuration, ...configured } = market;
+          expect(paused).to.equal(false);
+          expect(config).to.deep.equal(configured);
         } finally {
           await connection.close();
           await rm(dir, { recursive: true, force: true });

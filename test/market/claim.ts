@@ -11,7 +11,7 @@ import {
   postedJobIds,
   type JobRequest,
 } from "../helpers/fixtures.js";
-import { Expect, JobState, MAX_BATCH, collateralOf, jobIdOf } from "./shared.js";
+import { Expect, JobState, MAX_BATCH, collateralOf, feeOf, feesPaidOf, jobIdOf, scoreFor } from "./shared.js";
 
 const { ethers, networkHelpers } = await network.create();
 const fixtures = createFixtures(ethers, networkHelpers);
@@ -36,6 +36,21 @@ async function threeOpenJobs() {
   return { ...d, jobIds: postedJobIds(d.market, receipt) };
 }
 
+/**
+ * `staked` after the provider settled one default job (fees paid: its fee): `score` is what it
+ * scores for a job of the default reward.
+ */
+async function experienced() {
+  const d = await fixtures.submittedJob();
+  await time.increase(d.request.challengeWindow);
+  await d.market.finalizeJob(d.jobId, d.terms);
+  const feesPaid = feesPaidOf(feeOf(REWARD));
+  expect((await d.market.reputationOf(d.provider.address)).feesPaid).to.equal(feesPaid);
+  const score = scoreFor(feesPaid, REWARD);
+  expect(await d.market.scoreFor(d.provider.address, REWARD)).to.equal(score);
+  return { ...d, feesPaid, score };
+}
+
 describe("HashworkMarket: claiming jobs", function () {
   describe("claimJob", function () {
     describe("when a staked provider claims an open job", function () {
@@ -53,13 +68,11 @@ describe("HashworkMarket: claiming jobs", function () {
         expect(await d.market.freeStakeOf(d.provider.address)).to.equal(STAKE - COLLATERAL);
       });
 
-      it("sets lastActive to the claim time", async function () {
+      it("adds nothing to its record yet: completed and feeUnits stay 0 until the job settles", async function () {
         const d = await loadFixture(fixtures.openJob);
-        const t = (await d.now()) + 10;
-        await time.setNextBlockTimestamp(t);
         await d.market.connect(d.provider).claimJob(d.jobId);
-        expect((await d.market.stakeOf(d.provider.address)).lastActive).to.equal(t);
-        expect((await d.market.reputationOf(d.provider.address)).lastActive).to.equal(t);
+        const s = await d.market.stakeOf(d.provider.address);
+        expect([s.completed, s.feeUnits]).to.deep.equal([0n, 0n]);
       });
 
       it("emits JobClaimed with the collateral, the execution deadline and the provider's total locked stake", async function () {
@@ -69,11 +82,6 @@ describe("HashworkMarket: claiming jobs", function () {
         await expect(d.market.connect(d.provider).claimJob(d.jobId))
           .to.emit(d.market, "JobClaimed")
           .withArgs(d.jobId, d.provider.address, COLLATERAL, BigInt(t) + BigInt(d.request.executionTime), COLLATERAL);
-      });
-
-      it("emits no separate StakeLocked (JobClaimed is the claim's stake-lock event)", async function () {
-        const d = await loadFixture(fixtures.openJob);
-        await expect(d.market.connect(d.provider).claimJob(d.jobId)).not.to.emit(d.market, "StakeLocked");
       });
 
       it("moves the job to Claimed", async function () {
@@ -96,13 +104,15 @@ describe("HashworkMarket: claiming jobs", function () {
     describe("when the collateral is not a whole number of token units", function () {
       it("rounds the locked collateral up", async function () {
         const d = await loadFixture(fixtures.staked);
-        const jobId = await post(d, { reward: 101n, collateralPct: 150 }); // 151.5
+        const reward = LOCAL_PARAMETERS.minReward + 1n; // 150% of it ends in .5 of a unit
+        const jobId = await post(d, { reward, collateralPct: 150 });
         await d.market.connect(d.provider).claimJob(jobId);
-        expect((await d.market.stakeOf(d.provider.address)).locked).to.equal(152n);
+        expect((await d.market.stakeOf(d.provider.address)).locked).to.equal((reward * 3n) / 2n + 1n);
       });
 
-      it("locks at least one unit for any non-zero percentage", async function () {
+      it("locks at least one unit when governance allows the smallest job (1 unit at 1%)", async function () {
         const d = await loadFixture(fixtures.staked);
+        await d.market.connect(d.owner).setJobValueBounds(1n, 1, LOCAL_PARAMETERS.maxCollateralPct);
         const jobId = await post(d, { reward: 1n, collateralPct: 1 }); // 0.01
         await d.market.connect(d.provider).claimJob(jobId);
         expect((await d.market.stakeOf(d.provider.address)).locked).to.equal(1n);
@@ -185,17 +195,25 @@ describe("HashworkMarket: claiming jobs", function () {
     });
 
     describe("when the job requires more reputation than the provider has", function () {
-      it("reverts with MarketReputationTooLow for a newcomer (score 5000) on a 5001 job", async function () {
-        const d = await loadFixture(fixtures.staked);
-        const jobId = await post(d, { minReputation: 5_001 });
+      it("reverts with MarketReputationTooLow giving the provider's score for this job's reward", async function () {
+        const d = await loadFixture(experienced);
+        const jobId = await post(d, { minReputation: Number(d.score) + 1 });
         await expect(d.market.connect(d.provider).claimJob(jobId))
           .to.be.revertedWithCustomError(d.market, "MarketReputationTooLow")
-          .withArgs(jobId, 5_000n, 5_001n);
+          .withArgs(jobId, d.score, d.score + 1n);
       });
 
-      it("lets a newcomer claim a job requiring exactly 5000", async function () {
-        const d = await loadFixture(fixtures.staked);
-        const jobId = await post(d, { minReputation: 5_000 });
+      it("lets the provider claim a job requiring exactly its score", async function () {
+        const d = await loadFixture(experienced);
+        const jobId = await post(d, { minReputation: Number(d.score) });
+        await expect(d.market.connect(d.provider).claimJob(jobId)).to.emit(d.market, "JobClaimed");
+      });
+
+      it("weighs the same fees against each job's own reward: a smaller job at the same gate is open", async function () {
+        const d = await loadFixture(experienced);
+        const small = REWARD / 10n;
+        expect(scoreFor(d.feesPaid, small)).to.be.greaterThan(d.score);
+        const jobId = await post(d, { reward: small, minReputation: Number(d.score) + 1 });
         await expect(d.market.connect(d.provider).claimJob(jobId)).to.emit(d.market, "JobClaimed");
       });
     });

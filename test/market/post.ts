@@ -40,10 +40,46 @@ const viaPostJobs: Poster = (d, request) => d.market.connect(d.requester).postJo
 const viaPostJobWithPermit: Poster = (d, request) =>
   d.market.connect(d.requester).postJobWithPermit(request, 0n, 0n, 0, ZERO_BYTES32, ZERO_BYTES32);
 
+const { minReward, minCollateralPct, maxCollateralPct } = LOCAL_PARAMETERS;
+
+/**
+ * The governance minimums of reward and collateral through the other entry points (postJob's are
+ * in job-value-bounds.ts).
+ */
+function checksTheJobValueBounds(post: Poster) {
+  describe("when the reward is below the minimum reward", function () {
+    it("reverts with MarketRewardTooLow(reward, minReward)", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      const request = jobRequest(await d.now(), { reward: minReward - 1n });
+      await expect(post(d, request))
+        .to.be.revertedWithCustomError(d.market, "MarketRewardTooLow")
+        .withArgs(minReward - 1n, minReward);
+    });
+  });
+
+  describe("when the collateral percentage is outside the governance bounds", function () {
+    it("reverts with MarketInvalidCollateral below the minimum", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      const request = jobRequest(await d.now(), { collateralPct: minCollateralPct - 1 });
+      await expect(post(d, request))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidCollateral")
+        .withArgs(minCollateralPct - 1, minCollateralPct, maxCollateralPct);
+    });
+
+    it("reverts with MarketInvalidCollateral above the maximum", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      const request = jobRequest(await d.now(), { collateralPct: maxCollateralPct + 1 });
+      await expect(post(d, request))
+        .to.be.revertedWithCustomError(d.market, "MarketInvalidCollateral")
+        .withArgs(maxCollateralPct + 1, minCollateralPct, maxCollateralPct);
+    });
+  });
+}
+
 /** Every check `_post` makes, for each entry point that posts. */
 function validatesTheRequest(post: Poster) {
   describe("when the reward is zero", function () {
-    it("reverts with MarketZeroReward", async function () {
+    it("reverts with MarketZeroReward (checked before the minimum reward)", async function () {
       const d = await loadFixture(fixtures.deployed);
       const request = jobRequest(await d.now(), { reward: 0n });
       await expect(post(d, request)).to.be.revertedWithCustomError(d.market, "MarketZeroReward");
@@ -348,10 +384,13 @@ describe("HashworkMarket: posting jobs", function () {
     });
 
     describe("getJob of the new job", function () {
+      // The smallest reward plus one unit: 150% of it ends in half a unit.
+      const reward = minReward + 1n;
+
       async function postedWithTerms() {
         const d = await fixtures.staked();
         const request = jobRequest(await d.now(), {
-          reward: 1_001n,
+          reward,
           collateralPct: 150,
           minReputation: 4_000,
           executionTime: 1_234,
@@ -379,7 +418,7 @@ describe("HashworkMarket: posting jobs", function () {
 
       it("holds the reward", async function () {
         const { job } = await loadFixture(postedWithTerms);
-        expect(job.reward).to.equal(1_001n);
+        expect(job.reward).to.equal(reward);
       });
 
       it("holds the designated provider", async function () {
@@ -390,8 +429,8 @@ describe("HashworkMarket: posting jobs", function () {
       it("holds the collateral percentage and the collateral rounded up", async function () {
         const { job } = await loadFixture(postedWithTerms);
         expect(job.collateralPct).to.equal(150n);
-        expect(job.collateral).to.equal(1_502n); // 1001 * 1.5 = 1501.5
-        expect(job.collateral).to.equal(collateralOf(1_001n, 150n));
+        expect(job.collateral).to.equal((reward * 3n) / 2n + 1n); // x.5 rounded up
+        expect(job.collateral).to.equal(collateralOf(reward, 150n));
       });
 
       it("holds the minimum reputation, execution time and challenge window", async function () {
@@ -481,6 +520,7 @@ describe("HashworkMarket: posting jobs", function () {
     });
 
     validatesTheRequest(viaPostJobWithPermit);
+    checksTheJobValueBounds(viaPostJobWithPermit);
   });
 
   describe("postJobs", function () {
@@ -565,7 +605,7 @@ describe("HashworkMarket: posting jobs", function () {
     describe("when the batch holds more than MAX_BATCH requests", function () {
       it("reverts with MarketInvalidBatch", async function () {
         const d = await loadFixture(fixtures.deployed);
-        const request = jobRequest(await d.now(), { reward: 1n });
+        const request = jobRequest(await d.now(), { reward: minReward });
         const requests = Array.from({ length: Number(MAX_BATCH) + 1 }, () => request);
         await expect(d.market.connect(d.requester).postJobs(requests))
           .to.be.revertedWithCustomError(d.market, "MarketInvalidBatch")
@@ -574,7 +614,7 @@ describe("HashworkMarket: posting jobs", function () {
 
       it("accepts exactly MAX_BATCH requests", async function () {
         const d = await loadFixture(fixtures.deployed);
-        const request = jobRequest(await d.now(), { reward: 1n });
+        const request = jobRequest(await d.now(), { reward: minReward });
         const requests = Array.from({ length: Number(MAX_BATCH) }, () => request);
         const receipt = await (await d.market.connect(d.requester).postJobs(requests)).wait();
         expect(postedJobIds(d.market, receipt)).to.have.length(Number(MAX_BATCH));
@@ -582,5 +622,6 @@ describe("HashworkMarket: posting jobs", function () {
     });
 
     validatesTheRequest(viaPostJobs);
+    checksTheJobValueBounds(viaPostJobs);
   });
 });

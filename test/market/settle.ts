@@ -3,8 +3,10 @@ import { encodeBytes32String, type ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
 import {
+  LOCAL_PARAMETERS,
   REWARD,
   STAKE,
+  TOKEN_UNIT,
   createFixtures,
   jobRequest,
   postedJobIds,
@@ -19,8 +21,9 @@ import {
   collateralOf,
   feeOf,
   jobIdOf,
+  feesPaidOf,
   reserveOf,
-  scoreOf,
+  scoreFor,
   tampered,
   treasuryShareOf,
 } from "./shared.js";
@@ -186,21 +189,25 @@ describe("HashworkMarket: settlement", function () {
         expect((await d.market.stakeOf(d.provider.address)).locked).to.equal(0n);
       });
 
-      it("increments the provider's completed count and raises its score", async function () {
+      it("increments the provider's completed count", async function () {
         const d = await loadFixture(windowPassed);
         await d.market.finalizeJob(d.jobId, d.terms);
-        const rep = await d.market.reputationOf(d.provider.address);
-        expect(rep.completed).to.equal(1n);
-        expect(rep.score).to.equal(scoreOf(1n, 0n, 0n)); // 6666
-        expect(rep.score).to.equal(6_666n);
+        expect((await d.market.stakeOf(d.provider.address)).completed).to.equal(1n);
       });
 
-      it("sets the provider's lastActive to the settlement time", async function () {
+      it("adds the fee to the provider's feeUnits, counted in thousandths of a token (0.1 token = 100)", async function () {
         const d = await loadFixture(windowPassed);
-        const t = (await d.now()) + 7;
-        await time.setNextBlockTimestamp(t);
         await d.market.finalizeJob(d.jobId, d.terms);
-        expect((await d.market.stakeOf(d.provider.address)).lastActive).to.equal(t);
+        expect((await d.market.stakeOf(d.provider.address)).feeUnits).to.equal(100n);
+        expect(feesPaidOf(FEE)).to.equal(100n * (await d.market.reputationUnit()));
+      });
+
+      it("raises the provider's score for a job of the same reward from 0 to 10000 × fee / (fee + reward) = 99", async function () {
+        const d = await loadFixture(windowPassed);
+        expect(await d.market.scoreFor(d.provider.address, REWARD)).to.equal(0n);
+        await d.market.finalizeJob(d.jobId, d.terms);
+        expect(await d.market.scoreFor(d.provider.address, REWARD)).to.equal(scoreFor(FEE, REWARD));
+        expect(scoreFor(FEE, REWARD)).to.equal(99n);
       });
 
       it("accrues the treasury's half of the fee", async function () {
@@ -272,23 +279,49 @@ describe("HashworkMarket: settlement", function () {
     });
 
     describe("when the fee does not divide evenly", function () {
+      // The smallest reward plus 199 units: fee = minReward / 100 + 1.99 units, rounded to + 1.
+      const reward = LOCAL_PARAMETERS.minReward + 199n;
+      const fee = LOCAL_PARAMETERS.minReward / 100n + 1n;
+
       it("rounds the fee down, in the provider's favour", async function () {
         const d = await loadFixture(fixtures.staked);
-        const jobId = await post(d, { reward: 199n }); // fee 1.99 -> 1
+        const jobId = await post(d, { reward });
         const [terms] = await claimAndSubmit(d, [jobId]);
         await time.increase(601);
+        expect(feeOf(reward)).to.equal(fee);
         await expect(d.market.finalizeJob(jobId, terms))
           .to.emit(d.market, "JobFinalized")
-          .withArgs(jobId, d.provider.address, 198n, 1n, collateralOf(199n, 150n), 0n);
+          .withArgs(jobId, d.provider.address, reward - fee, fee, collateralOf(reward, 150n), 0n);
       });
 
-      it("rounds the audit reserve's share down, so the treasury gets the odd unit", async function () {
+      it("rounds the audit reserve's share of an odd fee down, so the treasury gets the odd unit", async function () {
         const d = await loadFixture(fixtures.staked);
-        const jobId = await post(d, { reward: 199n }); // fee 1: reserve 0.5 -> 0, treasury 1
+        const jobId = await post(d, { reward });
         const [terms] = await claimAndSubmit(d, [jobId]);
         await time.increase(601);
         await d.market.finalizeJob(jobId, terms);
-        expect([await d.market.auditReserve(), await d.market.accruedFees()]).to.deep.equal([0n, 1n]);
+        expect(fee % 2n).to.equal(1n);
+        expect([await d.market.auditReserve(), await d.market.accruedFees()]).to.deep.equal([
+          (fee - 1n) / 2n,
+          (fee + 1n) / 2n,
+        ]);
+      });
+    });
+
+    describe("when the fee would take the provider's feeUnits past 32 bits", function () {
+      it("saturates feeUnits at uint32 max instead of reverting", async function () {
+        const d = await loadFixture(fixtures.staked);
+        // 43 million tokens at the 10% fee cap: 4.3 million tokens of fees, 4.3e9 units.
+        const reward = 43_000_000n * TOKEN_UNIT;
+        await d.market.connect(d.owner).setFeeBps(1_000);
+        for (const a of [d.requester, d.provider]) await d.token.connect(d.owner).mint(a.address, reward);
+        await d.market.connect(d.provider).stake(reward);
+        const jobId = await post(d, { reward, collateralPct: 100 });
+        const [terms] = await claimAndSubmit(d, [jobId]);
+        await time.increase(601);
+        expect(feeOf(reward, 1_000n) / (await d.market.reputationUnit())).to.be.greaterThan(2n ** 32n - 1n);
+        await expect(d.market.finalizeJob(jobId, terms)).to.emit(d.market, "JobFinalized");
+        expect((await d.market.stakeOf(d.provider.address)).feeUnits).to.equal(2n ** 32n - 1n);
       });
     });
 
@@ -730,14 +763,6 @@ describe("HashworkMarket: settlement", function () {
         const d = await loadFixture(executionDeadlinePassed);
         await d.market.timeOutJob(d.jobId);
         expect((await d.market.reputationOf(d.provider.address)).timedOut).to.equal(1n);
-      });
-
-      it("drops the provider's score from 5000 to 2500", async function () {
-        const d = await loadFixture(executionDeadlinePassed);
-        expect(await d.market.scoreOf(d.provider.address)).to.equal(5_000n);
-        await d.market.timeOutJob(d.jobId);
-        expect(await d.market.scoreOf(d.provider.address)).to.equal(scoreOf(0n, 1n, 0n));
-        expect(await d.market.scoreOf(d.provider.address)).to.equal(2_500n);
       });
 
       it("emits JobTimedOut with the refund and the slashed collateral", async function () {

@@ -57,9 +57,21 @@ export function treasuryShareOf(fee: bigint, bps: bigint = AUDIT_RESERVE_BPS): b
   return fee - reserveOf(fee, bps);
 }
 
-/** PayoutMath.score, for asserting reputation without hard-coding magic numbers. */
-export function scoreOf(completed: bigint, timedOut: bigint, disputesLost: bigint): bigint {
-  return ((completed + 1n) * 10_000n) / (completed + 2n + 2n * timedOut + 5n * disputesLost);
+/** IReputation.reputationUnit() for an 18-decimal token: fees paid are counted in thousandths. */
+export const REPUTATION_UNIT = 10n ** 15n;
+
+/** The fees paid a settled job adds to its provider's record: its fee, rounded down to whole units. */
+export function feesPaidOf(fee: bigint): bigint {
+  return (fee / REPUTATION_UNIT) * REPUTATION_UNIT;
+}
+
+/**
+ * PayoutMath.score (what `scoreFor(provider, reward)` returns), for asserting reputation without
+ * hard-coding magic numbers: fees paid against the job's reward times the failures' penalty.
+ */
+export function scoreFor(feesPaid: bigint, reward: bigint, timedOut = 0n, disputesLost = 0n): bigint {
+  if (feesPaid === 0n) return 0n;
+  return (feesPaid * 10_000n) / (feesPaid + reward * (1n + 2n * timedOut + 5n * disputesLost));
 }
 
 /** A job id: the requester in the top 160 bits, its nonce in the low 96. */

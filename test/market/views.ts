@@ -5,6 +5,7 @@ import { network } from "hardhat";
 import {
   LOCAL_PARAMETERS,
   REWARD,
+  TOKEN_UNIT,
   createFixtures,
   jobRequest,
   postedJobIds,
@@ -26,11 +27,27 @@ type JobView = IJobMarket.JobViewStructOutput;
 const RESULT = ethers.id("result");
 
 /**
+ * `staked` after the provider settled a 500-token job it posted to itself (5 tokens of fees), so
+ * it may claim jobs gated at a score of 1,234 (its own nonce, not the requester's, is used).
+ */
+async function reputable() {
+  const d = await fixtures.staked();
+  const p = d.provider;
+  const own = jobRequest(await d.now(), { reward: 500n * TOKEN_UNIT, collateralPct: 100, challengeWindow: 1 });
+  const [id] = postedJobIds(d.market, await (await d.market.connect(p).postJob(own)).wait());
+  await d.market.connect(p).claimJob(id);
+  const receipt = await (await d.market.connect(p).submitResult(id, RESULT, "")).wait();
+  await time.increase(2);
+  await d.market.finalizeJob(id, submittedTerms(d.market, receipt).get(id)!);
+  return d;
+}
+
+/**
  * An open job whose terms all differ from each other (and from the defaults), so a decoding
  * mistake that swaps or shifts a field shows up.
  */
 async function openJob() {
-  const d = await fixtures.staked();
+  const d = await reputable();
   const request = jobRequest(await d.now(), {
     reward: 3n * REWARD + 7n,
     collateralPct: 175,
@@ -39,6 +56,7 @@ async function openJob() {
     challengeWindow: 1_900,
   });
   const [jobId] = postedJobIds(d.market, await (await d.market.connect(d.requester).postJob(request)).wait());
+  expect(await d.market.scoreFor(d.provider.address, request.reward)).to.be.greaterThanOrEqual(request.minReputation);
   return { ...d, request, jobId };
 }
 

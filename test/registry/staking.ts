@@ -13,8 +13,10 @@ const UNBONDING = BigInt(LOCAL_PARAMETERS.unbondingPeriod);
 const FEE_BPS = BigInt(LOCAL_PARAMETERS.feeBps);
 /** jobRequest's defaults: 10 tokens at 150% collateral. */
 const COLLATERAL = (REWARD * 150n + 99n) / 100n;
-const PAYOUT = REWARD - (REWARD * FEE_BPS) / 10_000n;
-const NEWCOMER_SCORE = 5000n;
+const FEE = (REWARD * FEE_BPS) / 10_000n;
+const PAYOUT = REWARD - FEE;
+/** What a provider that never completed a job scores, for any job. */
+const NEWCOMER_SCORE = 0n;
 const UINT96_MAX = 2n ** 96n - 1n;
 
 /** `staked` plus part of provider's stake in unbonding. */
@@ -31,7 +33,7 @@ async function finalizedJob() {
   const { deadline } = await d.market.getJob(d.jobId);
   await networkHelpers.time.increaseTo(deadline + 1n);
   await d.market.connect(d.keeper).finalizeJob(d.jobId, d.terms);
-  return { ...d, finalizedAt: BigInt(await networkHelpers.time.latest()) };
+  return d;
 }
 
 /** `deployed` plus a funded account that has not approved the market. */
@@ -411,13 +413,6 @@ describe("ProviderRegistry: identities and stake", function () {
       expect(await d.market.freeStakeOf(d.provider.address)).to.equal(STAKE - COLLATERAL);
     });
 
-    it("stakeOf records the claim time as lastActive", async function () {
-      const d = await networkHelpers.loadFixture(fixtures.claimedJob);
-      expect((await d.market.stakeOf(d.provider.address)).lastActive).to.equal(
-        BigInt(await networkHelpers.time.latest()),
-      );
-    });
-
     it("stakeOf adds the payout (reward minus fee) to staked once a job is finalized", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
       const s = await d.market.stakeOf(d.provider.address);
@@ -428,42 +423,34 @@ describe("ProviderRegistry: identities and stake", function () {
   });
 
   describe("reputation", function () {
-    it("scores a registered newcomer 5000 with all counters at zero", async function () {
+    it("reads all counters and feesPaid as zero for a registered newcomer", async function () {
       const d = await networkHelpers.loadFixture(fixtures.staked);
       const r = await d.market.reputationOf(d.provider.address);
-      expect([r.completed, r.timedOut, r.disputesLost, r.disputesWon, r.lastActive, r.score]).to.deep.equal([
-        0n,
-        0n,
-        0n,
-        0n,
-        0n,
-        NEWCOMER_SCORE,
-      ]);
-      expect(await d.market.scoreOf(d.provider.address)).to.equal(NEWCOMER_SCORE);
+      expect([r.completed, r.timedOut, r.disputesLost, r.disputesWon, r.feesPaid]).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
     });
 
-    it("scores an account that never registered 5000 too", async function () {
+    it("scores an account that never registered 0, like a newcomer", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
-      expect(await d.market.scoreOf(d.stranger.address)).to.equal(NEWCOMER_SCORE);
+      expect(await d.market.scoreFor(d.stranger.address, REWARD)).to.equal(NEWCOMER_SCORE);
     });
 
-    it("counts a finalized job and stamps lastActive with the finalize time", async function () {
+    it("counts a finalized job in completed and its fee in feesPaid, and nothing else", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
       const r = await d.market.reputationOf(d.provider.address);
-      expect(r.completed).to.equal(1n);
-      expect(r.lastActive).to.equal(d.finalizedAt);
-      expect([r.timedOut, r.disputesLost, r.disputesWon]).to.deep.equal([0n, 0n, 0n]);
+      expect([r.completed, r.timedOut, r.disputesLost, r.disputesWon, r.feesPaid]).to.deep.equal([1n, 0n, 0n, 0n, FEE]);
     });
 
-    it("raises the score to (1 + 1) * 10000 / (1 + 2) = 6666 after one finalized job", async function () {
+    it("reports feesPaid as stakeOf's feeUnits times reputationUnit()", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
-      expect((await d.market.reputationOf(d.provider.address)).score).to.equal(6666n);
-      expect(await d.market.scoreOf(d.provider.address)).to.equal(6666n);
+      const { feeUnits } = await d.market.stakeOf(d.provider.address);
+      expect(feeUnits).to.equal(FEE / (await d.market.reputationUnit()));
+      expect((await d.market.reputationOf(d.provider.address)).feesPaid).to.equal(feeUnits * (await d.market.reputationUnit()));
     });
 
     it("leaves the other provider's reputation untouched", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
-      expect(await d.market.scoreOf(d.provider2.address)).to.equal(NEWCOMER_SCORE);
+      expect((await d.market.reputationOf(d.provider2.address)).feesPaid).to.equal(0n);
+      expect(await d.market.scoreFor(d.provider2.address, REWARD)).to.equal(NEWCOMER_SCORE);
     });
   });
 });

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { HardhatPluginError } from "hardhat/plugins";
 import { createHardhatRuntimeEnvironment } from "hardhat/hre";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { getAddress, keccak256, type Address } from "viem";
+import { getAddress, keccak256, parseEventLogs, type Address } from "viem";
 
 import config from "../../hardhat.config.ts";
 import { hashworkDisputesAbi } from "../../sdk/src/abi/hashwork-disputes.ts";
@@ -113,6 +113,31 @@ describe("Hashwork tasks (deploy → fund → post-sample → audit on one in-pr
   it("hashwork:audit checks the verifier pool's ledger account (empty: nobody bonded)", async () => {
     const result = await quietly(() => run<AuditTaskResult>("hashwork:audit"));
     expect(result.solvency.verifierPool).to.include({ address: deployed.deployment.verifierPool, totalHeld: 0n, consistent: true });
+  });
+
+  it("hashwork:audit reports a provider's completed jobs and the fees it paid (what its scores are built from)", async () => {
+    const connection = await hre.network.getOrCreate();
+    const client = await publicClient();
+    const provider = (await connection.viem.getWalletClients())[2]!;
+    const { market, token } = deployed.deployment;
+    const job = posted[0]!;
+    const send = async (hash: Promise<`0x${string}`>) => client.waitForTransactionReceipt({ hash: await hash });
+    const call = (functionName: string, args: unknown[]) =>
+      send(provider.writeContract({ address: market, abi: hashworkMarketAbi, functionName, args } as never));
+    await send(provider.writeContract({ address: token!, abi: hashworkTokenAbi, functionName: "approve", args: [market, 100n * TOKEN] }));
+    await call("stake", [100n * TOKEN]);
+    await call("claimJob", [job.jobId]);
+    const submitted = await call("submitResult", [job.jobId, keccak256("0x01"), ""]);
+    const [event] = parseEventLogs({ abi: hashworkMarketAbi, logs: submitted.logs, eventName: "ResultSubmitted" });
+    await connection.provider.request({ method: "evm_increaseTime", params: [Number(job.request.challengeWindow) + 1] });
+    const { reward, collateralPct, resultHash, submittedBlock } = event!.args;
+    await call("finalizeJob", [job.jobId, { reward, collateralPct, provider: provider.account.address, resultHash, submittedBlock }]);
+
+    const result = await quietly(() => run<AuditTaskResult>("hashwork:audit"));
+    const fee = (25n * (TOKEN / 10n)) / 100n; // 1% of 2.5 tokens
+    expect(result.providers.map((p) => [getAddress(p.address), p.reputation.completed, p.reputation.feesPaid])).to.deep.equal([
+      [getAddress(provider.account.address), 1, fee],
+    ]);
   });
 
   it("tasks other than deploy refuse a network without a deployment, as one plugin error line", async () => {
