@@ -238,21 +238,30 @@ const twoEntries = byEntries.get(2);
 
 // --- A minority verifier slashed: one seat entry holding one vote votes for a third hash; at
 // resolve its lock is halved and its pool weight updated (sum-tree write) in the same call.
-// Committees where one verifier holds every vote are redrawn on a new dispute.
-let slashed: { resolve: number; seatEntries: number; draw: number } | undefined;
-for (let attempt = 0; attempt < 5 && !slashed; attempt++) {
-  const { id, t, right } = await openDispute();
-  const drawR = await (await disputes.drawCommittee(id, t)).wait();
-  const seats = drawnSeats(drawR);
-  const wrong = seats.findIndex((s) => s.votes === 1);
-  if (seats.length < 2 || wrong < 0) {
-    await vote(id, seats, right);
-    await disputes.resolve(id, t);
-    continue;
+// Committees with another number of seat entries are resolved and redrawn on a new dispute.
+type Slashed = { resolve: number; seatEntries: number; draw: number; movedToPending: boolean };
+/** A minority slash in a committee of `entries` seat entries (redrawn on new disputes until one is seen). */
+async function minoritySlash(entries: number): Promise<Slashed | undefined> {
+  for (let attempt = 0; attempt < 12; attempt++) {
+    const { id, t, right } = await openDispute();
+    const drawR = await (await disputes.drawCommittee(id, t)).wait();
+    const seats = drawnSeats(drawR);
+    const wrong = seats.findIndex((s) => s.votes === 1);
+    if (seats.length !== entries || wrong < 0) {
+      await vote(id, seats, right);
+      await disputes.resolve(id, t);
+      continue;
+    }
+    await vote(id, seats, right, (i) => i === wrong);
+    const resolveR = await (await disputes.resolve(id, t)).wait();
+    // The pool emits WithdrawalRequested when a slash leaves less than the minimum bond: the rest goes pending.
+    const movedToPending = resolveR!.logs.some((l) => l.address === poolAddress && verifierPool.interface.parseLog(l)?.name === "WithdrawalRequested");
+    return { resolve: Number(resolveR!.gasUsed), seatEntries: seats.length, draw: Number(drawR!.gasUsed), movedToPending };
   }
-  await vote(id, seats, right, (i) => i === wrong);
-  slashed = { resolve: await gasOf(disputes.resolve(id, t)), seatEntries: seats.length, draw: Number(drawR!.gasUsed) };
+  return undefined;
 }
+// Three seat entries, as the measured dispute: the difference is one slash instead of an unlock.
+const slashed = await minoritySlash(3);
 
 // --- K = 5: the first round's committee never votes; past the reveal deadline resolve fails
 // the round (each seat entry's lock is slashed, pool weights updated), and the second round
@@ -282,6 +291,18 @@ const k5 = await (async () => {
   };
 })();
 
+// --- A slash that leaves a bond below the pool's minimum: every verifier withdraws down to
+// exactly the minimum bond (the rest pending), so the minority verifier's slash leaves it short;
+// the pool moves what is left to its pending withdrawal (unlockAt pushed to now + delay) and its
+// weight to 0, in the same resolve.
+const minimumBond = await verifierPool.minimumBond();
+for (const v of verifiers) {
+  const { bonded } = await verifierPool.memberOf(v.address);
+  if (bonded > minimumBond) await verifierPool.connect(v).requestWithdrawal(bonded - minimumBond);
+}
+await networkHelpers.mine(1);
+const slashedBelowMinimum = await minoritySlash(slashed?.seatEntries ?? 3);
+
 const targets = { happyPathTotal: 205_000, batch10PerJob: 90_000, disputeTotal: 1_000_000 };
 const report = {
   generatedAt: new Date().toISOString(),
@@ -296,6 +317,7 @@ const report = {
     "dispute: committees are drawn stake-weighted WITH replacement from the verifier pool (10 verifiers bonded 1,000 HWK each); a verifier drawn twice holds one seat entry with two votes and commits and reveals once, so the number of commits and reveals (seatEntries) varies with the draw (3 entries, the costliest common case, 72% of K = 3 draws here; 2 entries save one commit, one reveal and one lock). Disputes are repeated until one of each is seen; `dispute` is the three-entry one, `dispute.twoEntries` the other.",
     "verifierPool: bondFirst is a new member's first bond (tree leaf written, ledger deposit), bondLater adds to an existing bond; requestWithdrawal takes weight out at once; withdraw pays out after withdrawalDelay().",
     "minoritySlashed.resolve: a K = 3 resolve in which one verifier voted with the minority: half its lock is slashed and its pool weight updated in the sum tree in the same call.",
+    "slashedBelowMinimum.resolve: the same, with every verifier bonded exactly the pool's minimum (the rest withdrawn first): the slash leaves the minority verifier short, so the rest of its bond moves to its pending withdrawal (WithdrawalRequested) and its weight to 0; overMinoritySlashed is the difference to minoritySlashed.resolve.",
     "committeeOf5: the first round's committee never votes; resolve past the reveal deadline fails the round (each seat entry slashed, weights updated), then the second round draws K = 5.",
     "batch10: postJobs pulls the 10 rewards by allowance in one transfer (approve once, not counted); claims, submits and finalizes are batched; the provider withdraws its earnings once.",
   ],
@@ -347,6 +369,9 @@ const report = {
         slashOverUnlock: byEntries.has(slashed.seatEntries) ? slashed.resolve - byEntries.get(slashed.seatEntries)!.parts.resolve : null,
       }
     : null,
+  slashedBelowMinimum: slashedBelowMinimum
+    ? { ...slashedBelowMinimum, minimumBond: minimumBond.toString(), overMinoritySlashed: slashed?.seatEntries === slashedBelowMinimum.seatEntries ? slashedBelowMinimum.resolve - slashed.resolve : null }
+    : null,
   committeeOf5: k5,
   targets,
 };
@@ -379,6 +404,7 @@ const rows: [string, number | undefined][] = [
   ["pool withdraw", poolWithdraw],
   ["resolve, minority slashed", slashed?.resolve],
   ["  slash + tree update (Δ)", slashed && byEntries.has(slashed.seatEntries) ? slashed.resolve - byEntries.get(slashed.seatEntries)!.parts.resolve : undefined],
+  ["resolve, slash below minimum bond", slashedBelowMinimum?.resolve],
   ["resolve, failed round", k5.resolveFailedRound],
   [`draw K = 5 (${k5.seatEntries} entries)`, k5.draw5],
   ["pinAuditSeed", pinAuditSeed],
