@@ -75,6 +75,43 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         assertTrue(disputes.getDispute(id).phase == IHashworkDisputes.Phase.Resolved, "resolved");
     }
 
+    /// @dev A dispute the provider wins settles the job, and the handler counts its fee.
+    function test_handler_countsTheFeeOfADisputeTheProviderWon() public {
+        handler.challenge(0, 0);
+        for (uint256 i; i < 4; ++i) handler.advanceDispute(0, 682); // every seat backs the provider
+        uint256 id = handler.jobIds(0);
+        (,, address provider,,) = handler.termsOf(id);
+        assertEq(handler.calls("disputeWonFee"), 1, "fee counted on the dispute's settlement");
+        assertEq(handler.feeUnitsOf(provider), 100, "10 tokens at 1 % is 100 units");
+        assertEq(market.reputationOf(provider).feesPaid, 100 * handler.REPUTATION_UNIT(), "feesPaid");
+    }
+
+    /// @dev Through the handler, a silent round slashes seated members: bonded at exactly the
+    /// minimum, each is left below it, so its rest moves to pending and its weight to zero
+    /// (what `invariant_noBondIsBelowTheMinimum` checks after every call).
+    function test_handler_slashesSilentMembersBelowTheMinimum() public {
+        // The three dedicated verifiers hold exactly the minimum (the other members are parties).
+        _requestWithdrawal(handler.members(1), 150e18);
+        _requestWithdrawal(handler.members(2), 900e18);
+        handler.challenge(0, 0);
+        uint256 id = handler.jobIds(0);
+        // 15: not a multiple of 7 (fresh seed), of 5 (nobody commits) and of 3.
+        handler.advanceDispute(0, 15); // draw
+        IHashworkDisputes.Seat[] memory seats = disputes.getCommittee(id, 0);
+        assertGe(seats.length, 1, "a committee was drawn");
+        uint256[] memory pendingBefore = new uint256[](seats.length);
+        for (uint256 s; s < seats.length; ++s) pendingBefore[s] = pool.memberOf(seats[s].verifier).pending;
+        handler.advanceDispute(0, 15); // nobody voted: resolve the failed round
+        assertEq(handler.calls("resolve"), 1, "resolve");
+        for (uint256 s; s < seats.length; ++s) {
+            IVerifierPool.Member memory m = pool.memberOf(seats[s].verifier);
+            assertEq(m.bonded, 0, "a silent member below the minimum keeps no bond");
+            assertGe(m.pending, pendingBefore[s] + 1, "its rest is pending");
+            assertLe(m.pending, pendingBefore[s] + 100e18 - 1, "it was slashed");
+            assertEq(pool.weightAt(seats[s].verifier, vm.getBlockNumber()), 0, "no weight");
+        }
+    }
+
     /// @dev The pool actions land, joins included, while a dispute is open.
     function test_handler_changesThePoolDuringAnOpenDispute() public {
         handler.challenge(0, 0);
@@ -144,6 +181,18 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         assertEq(market.totalOwed(), owed, "totalOwed vs every party's claim");
     }
 
+    /// @dev As in the market suite, with disputes the provider won settling jobs too.
+    function invariant_feesPaidIsTheSumOfTheFeesOfFinalizedJobs() public view {
+        uint256 unit = market.reputationUnit();
+        assertEq(unit, handler.REPUTATION_UNIT(), "reputation unit of an 18-decimal token");
+        for (uint256 i; i < handler.providerCount(); ++i) {
+            address p = handler.providers(i);
+            uint256 units = handler.feeUnitsOf(p);
+            if (units > type(uint32).max) units = type(uint32).max;
+            assertEq(market.reputationOf(p).feesPaid, units * unit, "feesPaid vs fees of finalized jobs");
+        }
+    }
+
     // ------------------------------------------------------------------ locks and weights
 
     function invariant_lockedStakeIsLiveCollateralOnly() public view {
@@ -191,6 +240,17 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         }
         assertEq(pool.totalWeight(), bonded, "totalWeight vs sum of bonds");
         assertEq(pool.totalWeightAt(block.number), bonded, "totalWeightAt(now) vs sum of bonds");
+    }
+
+    /// @dev Nobody keeps weight on a bond below the minimum: a slash that leaves less moves the
+    /// rest to a pending withdrawal (the handler's members start at exactly the minimum, so
+    /// the first slash of such a member takes it below).
+    function invariant_noBondIsBelowTheMinimum() public view {
+        uint256 minimum = pool.minimumBond();
+        for (uint256 i; i < handler.memberCount(); ++i) {
+            uint256 bonded = pool.memberOf(handler.members(i)).bonded;
+            assertTrue(bonded == 0 || bonded >= minimum, "a member is bonded below the minimum");
+        }
     }
 
     // ------------------------------------------------------------------ committees
@@ -243,6 +303,11 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
     function _bond(address v, uint256 amount) private {
         vm.prank(v);
         pool.bond(amount);
+    }
+
+    function _requestWithdrawal(address v, uint256 amount) private {
+        vm.prank(v);
+        pool.requestWithdrawal(amount);
     }
 
     function _memberIndex(address v) private view returns (uint256) {

@@ -23,6 +23,16 @@ contract SettlementTest is MarketSetup {
         market.stake(amount);
     }
 
+    /// @dev Posts, claims, submits and finalizes one job at 150 % collateral.
+    function _finalizeOne(uint96 reward, bytes32 result) internal {
+        _stake(PayoutMath.collateral(reward, 150) + MIN_STAKE);
+        uint256 jobId = _postAndClaim(reward, 150);
+        vm.prank(provider);
+        market.submitResult(jobId, result, "");
+        vm.warp(vm.getBlockTimestamp() + 601);
+        market.finalizeJob(jobId, IJobMarket.SubmittedJob(reward, 150, provider, result, uint64(vm.getBlockNumber())));
+    }
+
     function _postAndClaim(uint96 reward, uint16 pct) internal returns (uint256 jobId) {
         vm.prank(requester);
         jobId = market.postJob(_request(reward, pct));
@@ -31,8 +41,8 @@ contract SettlementTest is MarketSetup {
     }
 
     function testFuzz_finalize_paysRewardMinusFeeAndUnlocksCollateral(uint96 reward, uint16 pct, uint16 bps) public {
-        reward = uint96(bound(reward, 1, 1e27));
-        pct = uint16(bound(pct, 0, 1_000));
+        reward = uint96(bound(reward, MIN_REWARD, 1e27));
+        pct = uint16(bound(pct, MIN_COLLATERAL_PCT, MAX_COLLATERAL_PCT));
         bps = uint16(bound(bps, 0, 1_000));
         market.setFeeBps(bps);
         uint256 collateral = PayoutMath.collateral(reward, pct);
@@ -58,9 +68,27 @@ contract SettlementTest is MarketSetup {
         assertEq(market.totalOwed(), token.balanceOf(address(market)), "books match tokens");
     }
 
+    /// @dev Reputation counts each job's fee in whole reputation units (rounded down per job,
+    /// not on the sum) and saturates at uint32 units (fees over 4.29 million tokens).
+    function testFuzz_finalize_addsEachFeeToFeesPaidInWholeUnits(uint96 first, uint96 second, uint16 bps) public {
+        first = uint96(bound(first, MIN_REWARD, first % 2 == 0 ? 1e21 : 1e27));
+        second = uint96(bound(second, MIN_REWARD, second % 2 == 0 ? 1e21 : 1e27));
+        bps = uint16(bound(bps, 0, 1_000));
+        market.setFeeBps(bps);
+        uint256 unit = market.reputationUnit();
+        assertEq(unit, 1e15, "a thousandth of an 18-decimal token");
+        _finalizeOne(first, keccak256("first"));
+        _finalizeOne(second, keccak256("second"));
+        (, uint256 fee1) = PayoutMath.splitFee(first, bps);
+        (, uint256 fee2) = PayoutMath.splitFee(second, bps);
+        uint256 units = fee1 / unit + fee2 / unit;
+        if (units > type(uint32).max) units = type(uint32).max;
+        assertEq(market.reputationOf(provider).feesPaid, units * unit, "feesPaid");
+    }
+
     function testFuzz_timeOut_paysRequesterRewardAndCollateral(uint96 reward, uint16 pct, uint32 lateBy) public {
-        reward = uint96(bound(reward, 1, 1e27));
-        pct = uint16(bound(pct, 0, 1_000));
+        reward = uint96(bound(reward, MIN_REWARD, 1e27));
+        pct = uint16(bound(pct, MIN_COLLATERAL_PCT, MAX_COLLATERAL_PCT));
         uint256 collateral = PayoutMath.collateral(reward, pct);
         _stake(collateral + MIN_STAKE);
         uint256 jobId = _postAndClaim(reward, pct);
@@ -78,7 +106,7 @@ contract SettlementTest is MarketSetup {
 
     function testFuzz_claim_revertsWhenFreeStakeIsShort(uint96 stakeAmount, uint96 reward, uint16 pct) public {
         stakeAmount = uint96(bound(stakeAmount, MIN_STAKE, 1e27));
-        pct = uint16(bound(pct, 100, 1_000));
+        pct = uint16(bound(pct, MIN_COLLATERAL_PCT, MAX_COLLATERAL_PCT));
         // Collateral >= reward (pct >= 100) > stake: the claim must not fit.
         reward = uint96(bound(reward, uint256(stakeAmount) + 1, 2e27));
         uint256 collateral = PayoutMath.collateral(reward, pct);

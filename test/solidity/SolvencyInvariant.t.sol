@@ -32,6 +32,25 @@ contract SolvencyInvariantTest is MarketSetup {
         targetContract(address(handler));
     }
 
+    /// @dev The handler settles jobs whose fees count and jobs whose fees round down, so the
+    /// reputation invariant below is not vacuous.
+    function test_handler_countsEachJobsFeeRoundedDownOnItsOwn() public {
+        // Two jobs of 0.15 token at 1 %: each pays 1.5 units of fees and counts 1 (not 3 for both).
+        handler.post(0, 0.15e18, 150, 600, 2);
+        handler.claim(0, 0);
+        handler.claim(0, 1);
+        handler.submit(0, keccak256("result"));
+        handler.submit(1, keccak256("result"));
+        handler.warp(1 days);
+        handler.finalize(0);
+        handler.settleAllDue();
+        address p = handler.providers(0);
+        assertEq(handler.calls("feeUnitsCounted"), 2, "jobs whose fee counts");
+        assertEq(handler.calls("feeRoundedDown"), 2, "jobs whose fee rounds down");
+        assertEq(handler.feeUnitsOf(p), 2, "ghost fee units");
+        assertEq(market.reputationOf(p).feesPaid, 2e15, "feesPaid");
+    }
+
     function invariant_tokensHeldEqualTotalOwed() public view {
         assertEq(token.balanceOf(address(market)), market.totalOwed(), "token balance vs totalOwed");
     }
@@ -67,6 +86,23 @@ contract SolvencyInvariantTest is MarketSetup {
             }
             assertEq(market.stakeOf(p).locked, expected, "locked stake vs collateral of live jobs");
             assertLe(market.stakeOf(p).locked, market.stakeOf(p).staked, "locked above staked");
+        }
+    }
+
+    /// @dev Reputation is fees paid: every finalized job adds its protocol fee (at the rate in
+    /// force when it settled) in whole reputation units, rounded down per job; the counter
+    /// saturates at uint32 units. Accounts that never finalized a job have paid nothing.
+    function invariant_feesPaidIsTheSumOfTheFeesOfFinalizedJobs() public view {
+        uint256 unit = market.reputationUnit();
+        assertEq(unit, handler.REPUTATION_UNIT(), "reputation unit of an 18-decimal token");
+        for (uint256 i; i < handler.providerCount(); ++i) {
+            address p = handler.providers(i);
+            uint256 units = handler.feeUnitsOf(p);
+            if (units > type(uint32).max) units = type(uint32).max;
+            assertEq(market.reputationOf(p).feesPaid, units * unit, "feesPaid vs fees of finalized jobs");
+        }
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            assertEq(market.reputationOf(handler.actors(i)).feesPaid, 0, "a requester paid provider fees");
         }
     }
 

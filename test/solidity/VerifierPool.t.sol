@@ -288,6 +288,129 @@ contract VerifierPoolTest is MarketSetup {
         assertEq(market.balanceOf(address(pool)), 50 * UNIT, "pool ledger balance");
     }
 
+    // ------------------------------------------------------------------ slash below the minimum
+
+    function test_slash_belowTheMinimum_movesTheRestToPending() public {
+        _bond(alice, 100 * UNIT);
+        pool.lock(alice, 10 * UNIT);
+        pool.slash(alice, 10 * UNIT, beneficiary);
+        IVerifierPool.Member memory m = pool.memberOf(alice);
+        assertEq(m.bonded, 0, "no bond left");
+        assertEq(m.pending, 90 * UNIT, "the rest is pending");
+        assertEq(m.locked, 0, "locked");
+        assertEq(m.unlockAt, vm.getBlockTimestamp() + MAX_DISPUTE, "unlockAt");
+        assertEq(pool.totalHeld(), 90 * UNIT, "still held until withdrawn");
+        assertEq(market.balanceOf(address(pool)), 90 * UNIT, "pool ledger balance");
+        assertEq(market.balanceOf(beneficiary), 10 * UNIT, "beneficiary credited");
+    }
+
+    function test_slash_belowTheMinimum_removesTheWeightFromNowOn() public {
+        _bond(alice, 100 * UNIT);
+        _bond(bob, 300 * UNIT);
+        vm.roll(vm.getBlockNumber() + 1);
+        pool.lock(alice, 10 * UNIT);
+        pool.slash(alice, 10 * UNIT, beneficiary);
+        assertEq(pool.weightAt(alice, vm.getBlockNumber()), 0, "weight now");
+        assertEq(pool.weightAt(alice, vm.getBlockNumber() - 1), 100 * UNIT, "weight at the earlier block");
+        assertEq(pool.totalWeight(), 300 * UNIT, "total weight");
+    }
+
+    function test_slash_belowTheMinimum_emitsAWithdrawalRequest() public {
+        _bond(alice, 100 * UNIT);
+        pool.lock(alice, 10 * UNIT);
+        vm.expectEmit(address(pool));
+        emit IVerifierPool.WithdrawalRequested(alice, 90 * UNIT, 0, vm.getBlockTimestamp() + MAX_DISPUTE);
+        pool.slash(alice, 10 * UNIT, beneficiary);
+    }
+
+    /// @dev The old unlock time stays if it is later (the delay was shortened meanwhile);
+    /// otherwise the rest waits the full delay from now, the earlier pending part included.
+    function testFuzz_slash_belowTheMinimum_unlocksAtTheLaterOfTheOldUnlockAndTheDelay(
+        uint256 elapsed,
+        uint32 maxDispute
+    ) public {
+        _bond(alice, 200 * UNIT);
+        vm.prank(alice);
+        pool.requestWithdrawal(50 * UNIT);
+        uint256 oldUnlockAt = pool.memberOf(alice).unlockAt;
+        vm.warp(vm.getBlockTimestamp() + bound(elapsed, 0, 30 days));
+        market.setMaxDisputeDuration(uint32(bound(maxDispute, 1 hours, 30 days)));
+        uint256 fresh = vm.getBlockTimestamp() + pool.withdrawalDelay();
+        pool.lock(alice, 60 * UNIT);
+        pool.slash(alice, 60 * UNIT, beneficiary);
+        IVerifierPool.Member memory m = pool.memberOf(alice);
+        assertEq(m.pending, 140 * UNIT, "the earlier request and the rest");
+        assertEq(m.unlockAt, fresh > oldUnlockAt ? fresh : oldUnlockAt, "unlockAt");
+    }
+
+    function test_slash_belowTheMinimum_leavesTheRemainingLockOnPending() public {
+        _bond(alice, 100 * UNIT);
+        pool.lock(alice, 30 * UNIT);
+        pool.slash(alice, 10 * UNIT, beneficiary);
+        pool.slash(alice, 20 * UNIT, beneficiary);
+        IVerifierPool.Member memory m = pool.memberOf(alice);
+        assertEq(m.pending, 70 * UNIT, "the second slash came out of pending");
+        assertEq(m.locked, 0, "locked");
+        assertEq(market.balanceOf(beneficiary), 30 * UNIT, "beneficiary credited twice");
+        assertEq(pool.totalHeld(), 70 * UNIT, "totalHeld");
+    }
+
+    function test_slash_toExactlyTheMinimum_keepsTheBond() public {
+        _bond(alice, 110 * UNIT);
+        pool.lock(alice, 10 * UNIT);
+        pool.slash(alice, 10 * UNIT, beneficiary);
+        IVerifierPool.Member memory m = pool.memberOf(alice);
+        assertEq(m.bonded, 100 * UNIT, "bonded");
+        assertEq(m.pending, 0, "nothing pending");
+        assertEq(m.unlockAt, 0, "no withdrawal");
+        assertEq(pool.weightAt(alice, vm.getBlockNumber()), 100 * UNIT, "weight");
+    }
+
+    function test_slash_ofTheWholeBond_leavesNothingPending() public {
+        _bond(alice, 100 * UNIT);
+        pool.lock(alice, 100 * UNIT);
+        pool.slash(alice, 100 * UNIT, beneficiary);
+        IVerifierPool.Member memory m = pool.memberOf(alice);
+        assertEq(m.bonded, 0, "bonded");
+        assertEq(m.pending, 0, "nothing pending");
+        assertEq(m.unlockAt, 0, "no withdrawal");
+        assertEq(pool.totalWeight(), 0, "no weight");
+    }
+
+    /// @dev Alice's bond (any size from the minimum to 3x) is slashed to leave 1 wei to
+    /// minimum - 1: no draw at that block or any later one seats her; Bob takes every seat.
+    function testFuzz_slash_belowTheMinimum_isNeverDrawnAfter(
+        uint256 seed,
+        uint256 bonded,
+        uint256 slashed,
+        uint256 seats,
+        uint256 later
+    ) public {
+        bonded = bound(bonded, MIN_STAKE, 3 * MIN_STAKE);
+        slashed = bound(slashed, bonded - MIN_STAKE + 1, bonded - 1);
+        seats = bound(seats, 1, 31);
+        later = bound(later, 1, 50);
+        _bond(alice, bonded);
+        _bond(bob, 300 * UNIT);
+        vm.roll(vm.getBlockNumber() + 1);
+        uint48 before = uint48(vm.getBlockNumber() - 1);
+        pool.lock(alice, slashed);
+        pool.slash(alice, slashed, beneficiary);
+        uint48 slashBlock = uint48(vm.getBlockNumber());
+        vm.roll(vm.getBlockNumber() + later);
+        assertEq(pool.weightAt(alice, before), bonded, "alice had weight before the slash");
+        // The slash's own block and the last block that has ended.
+        uint48[2] memory snapshots = [slashBlock, uint48(vm.getBlockNumber() - 1)];
+        for (uint256 k; k < 2; ++k) {
+            (address[] memory verifiers, uint8[] memory votes) = pool.draw(
+                snapshots[k], keccak256(abi.encode(seed, k)), seats, [address(0), address(0), address(0)]
+            );
+            assertEq(verifiers.length, 1, "one verifier");
+            assertEq(verifiers[0], bob, "only bob is drawn");
+            assertEq(votes[0], seats, "bob holds every seat");
+        }
+    }
+
     // ------------------------------------------------------------------ surplus
 
     function test_sweepSurplus_sendsStrayDepositsToTheTreasury() public {

@@ -13,6 +13,10 @@ abstract contract MarketSetup is TestBase {
     uint16 internal constant FEE_BPS = 100;
     uint96 internal constant MIN_STAKE = uint96(100 * UNIT);
     uint32 internal constant UNBONDING = 7 days;
+    /// @dev The local job value bounds (scripts/lib/defaults.ts): 0.01 token, 100..300 %.
+    uint96 internal constant MIN_REWARD = 1e16;
+    uint16 internal constant MIN_COLLATERAL_PCT = 100;
+    uint16 internal constant MAX_COLLATERAL_PCT = 300;
 
     HashworkToken internal token;
     HashworkMarket internal market;
@@ -29,9 +33,9 @@ abstract contract MarketSetup is TestBase {
             maxExecutionTime: 7 days,
             minChallengeWindow: 1,
             maxChallengeWindow: 7 days,
-            minReward: 1e16,
-            minCollateralPct: 100,
-            maxCollateralPct: 300
+            minReward: MIN_REWARD,
+            minCollateralPct: MIN_COLLATERAL_PCT,
+            maxCollateralPct: MAX_COLLATERAL_PCT
         });
         market = new HashworkMarket(token, address(this), treasury, cfg, FEE_BPS, 14 days);
     }

@@ -14,6 +14,9 @@ interface Vm {
     function stopPrank() external;
     function expectRevert(bytes calldata revertData) external;
     function expectRevert(bytes4 selector) external;
+    /// @dev The next event `emitter` emits must match the one the test emits next (all topics
+    /// and data).
+    function expectEmit(address emitter) external;
     function assume(bool condition) external;
     function label(address account, string calldata name) external;
 }

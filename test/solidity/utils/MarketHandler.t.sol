@@ -3,9 +3,14 @@ pragma solidity ^0.8.28;
 
 import {HashworkMarket} from "../../../contracts/HashworkMarket.sol";
 import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
+import {IMarketGovernance} from "../../../contracts/interfaces/IMarketGovernance.sol";
 import {HashworkToken} from "../../../contracts/token/HashworkToken.sol";
 import {TestBase} from "./TestBase.sol";
 
+/// @dev The handlers are test roots (`*.t.sol`) on purpose: the invariant runner only fuzzes
+/// contracts it can match to an artifact, and artifacts are written for root files only (with
+/// the settings hardhat.config.ts gives every file under test/solidity, so that the code the
+/// suites deploy matches the artifact).
 /// @notice Drives random sequences of market actions for the solvency invariant. Each action
 /// picks its actors and jobs from the fuzzer's seeds and only calls what is valid right now, so
 /// nearly every call lands; `calls` counts the ones that did.
@@ -18,6 +23,14 @@ contract MarketHandler is TestBase {
     uint256[] public jobIds;
     mapping(uint256 jobId => IJobMarket.SubmittedJob) public termsOf;
     mapping(bytes32 action => uint256) public calls;
+
+    /// @notice Ghost: per provider, the protocol fees of its finalized jobs, each rounded down
+    /// to whole reputation units (1e15 wei for an 18-decimal token) when it was paid.
+    mapping(address provider => uint256) public feeUnitsOf;
+    /// @notice Ghost: jobs whose fee is already in `feeUnitsOf` (each job pays once).
+    mapping(uint256 jobId => bool) public feeCounted;
+    /// @notice Thousandths of a token: the market counts fees paid in these steps.
+    uint256 public constant REPUTATION_UNIT = 1e15;
 
     constructor(HashworkMarket market_, HashworkToken token_, address[] memory actors_, address[] memory providers_) {
         market = market_;
@@ -60,10 +73,14 @@ contract MarketHandler is TestBase {
 
     // ------------------------------------------------------------------ jobs
 
+    /// @dev Rewards and collateral ratios inside the market's current bounds (0.01 token and
+    /// 100..300 % unless `setJobValueBounds` moved them); one post in four pays at most one
+    /// token, so many fees are a fraction of a reputation unit and the rounding matters.
     function post(uint256 actorSeed, uint96 reward, uint16 pct, uint24 window, uint8 count) external {
         address a = _actor(actorSeed);
-        reward = uint96(bound(reward, 1, 1_000e18));
-        pct = uint16(bound(pct, 0, 300));
+        IMarketGovernance.MarketConfig memory cfg = market.config();
+        reward = uint96(bound(reward, cfg.minReward, actorSeed % 4 == 0 ? 1e18 : 1_000e18));
+        pct = uint16(bound(pct, cfg.minCollateralPct, cfg.maxCollateralPct));
         count = uint8(bound(count, 1, 3));
         IJobMarket.JobRequest[] memory requests = new IJobMarket.JobRequest[](count);
         for (uint256 i; i < count; ++i) {
@@ -116,6 +133,7 @@ contract MarketHandler is TestBase {
         (uint256 id, bool found) = _job(jobSeed, IJobMarket.JobState.Submitted);
         if (!found || block.timestamp <= market.getJob(id).deadline) return;
         market.finalizeJob(id, termsOf[id]);
+        _countFee(id);
         calls["finalize"]++;
     }
 
@@ -141,6 +159,9 @@ contract MarketHandler is TestBase {
                 terms[i] = termsOf[due[i]];
             }
             market.finalizeJobs(ids, terms);
+            // Every job listed is Submitted with its window closed, so the batch must settle them
+            // all: each is counted (a job the market skipped would break the fee invariant).
+            for (uint256 i; i < d; ++i) _countFee(ids[i]);
             calls["finalizeJobs"]++;
         }
         if (o > 0) {
@@ -209,6 +230,27 @@ contract MarketHandler is TestBase {
         calls["withdrawFees"]++;
     }
 
+    // ------------------------------------------------------------------ governance
+
+    /// @dev The owner changes the fee rate: a job pays the rate in force when it is finalized.
+    function setFeeBps(uint16 bps) external {
+        bps = uint16(bound(bps, 0, market.MAX_FEE_BPS()));
+        vm.prank(market.owner());
+        market.setFeeBps(bps);
+        calls["setFeeBps"]++;
+    }
+
+    /// @dev The owner moves the job value bounds. Jobs already posted keep their terms. The
+    /// bounds always admit a 10-token job at 150 % (the dispute handler posts those).
+    function setJobValueBounds(uint96 minReward, uint16 minPct, uint16 maxPct) external {
+        minReward = uint96(bound(minReward, 1e15, 1e18));
+        minPct = uint16(bound(minPct, 1, 150));
+        maxPct = uint16(bound(maxPct, 150, 500));
+        vm.prank(market.owner());
+        market.setJobValueBounds(minReward, minPct, maxPct);
+        calls["setJobValueBounds"]++;
+    }
+
     // ------------------------------------------------------------------ time
 
     function warp(uint256 secondsAhead) external {
@@ -217,6 +259,17 @@ contract MarketHandler is TestBase {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /// @dev Adds a job just finalized to the fee ghost, at the fee rate in force now.
+    function _countFee(uint256 id) internal {
+        if (feeCounted[id]) return;
+        feeCounted[id] = true;
+        IJobMarket.SubmittedJob memory t = termsOf[id];
+        uint256 fee = (uint256(t.reward) * market.feeBps()) / 10_000;
+        feeUnitsOf[t.provider] += fee / REPUTATION_UNIT;
+        if (fee >= REPUTATION_UNIT) calls["feeUnitsCounted"]++;
+        if (fee % REPUTATION_UNIT != 0) calls["feeRoundedDown"]++;
+    }
 
     function _actor(uint256 seed) private view returns (address) {
         return actors[seed % actors.length];

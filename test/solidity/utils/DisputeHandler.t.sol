@@ -205,6 +205,7 @@ contract DisputeHandler is MarketHandler {
         } else if (d.phase == IHashworkDisputes.Phase.AwaitingArbiter) {
             vm.prank(arbiter);
             disputes.arbitrate(id, termsOf[id], pattern % 2 == 0);
+            _countFeeIfFinalized(id);
             calls["arbitrate"]++;
         }
     }
@@ -260,7 +261,16 @@ contract DisputeHandler is MarketHandler {
         }
         if (vm.getBlockTimestamp() <= d.revealDeadline) vm.warp(d.revealDeadline + 1);
         disputes.resolve(id, termsOf[id]);
+        _countFeeIfFinalized(id);
         calls["resolve"]++;
+    }
+
+    /// @dev A dispute the provider won pays it like a finalization (the fee counts the same).
+    function _countFeeIfFinalized(uint256 id) private {
+        if (market.jobState(id) == IJobMarket.JobState.Finalized) {
+            _countFee(id);
+            calls["disputeWonFee"]++;
+        }
     }
 
     function _salt(uint256 id, uint256 seat) private pure returns (bytes32) {
