@@ -66,6 +66,24 @@ export function auditBudget(d: DisputeParameters): bigint {
 }
 
 /**
+ * The smallest reward from which the audit reserve keeps up with audits on average: the reserve's
+ * share of a job's fee, reward × feeBps × auditReserveBps, must cover auditRate × the budget an
+ * audit takes from it. Below it (the defaults: 40 tokens) audits still run — the reserve pays what
+ * it holds — but the verifiers of an audit that upholds an honest result get less than their fee.
+ * This is a sizing rule, not an inequality the defaults must meet for every job (docs/economics.md,
+ * "Audit funding").
+ */
+export function auditReserveBreakEvenReward(
+  market: MarketParameters,
+  d: DisputeParameters,
+  auditReserveBps: number = AUDIT_RESERVE_BPS,
+): bigint {
+  const perJobShare = BigInt(market.feeBps) * BigInt(auditReserveBps);
+  const spend = BigInt(d.auditRateBps) * auditBudget(d) * BPS;
+  return (spend + perJobShare - 1n) / perJobShare;
+}
+
+/**
  * The least protocol fees a provider must have paid to score `score` (0–9999) on a job of
  * `reward`: the market's `scoreFor` = 10000 × feesPaid / (feesPaid + reward × (1 + 2 × timedOut
  * + 5 × disputesLost)) is at least `score` exactly when feesPaid ≥ reward × penalty × score /
@@ -147,13 +165,6 @@ export function economics(
       "Not revealing, or voting against the majority, costs more than the fee earns: lock × slashBps ≥ verifierFee",
       slash,
       d.verifierFee,
-    ),
-    ge(
-      "auditsAffordable",
-      "The audit reserve keeps up with audits: the reserve's share of each fee, auditReserveBps × feeBps × reward, " +
-        "≥ auditRate × the budget an audit takes from it (verifierFee × every seat of every round)",
-      (((job.reward * feeBps) / BPS) * BigInt(auditReserveBps)) / BPS,
-      (auditRate * auditBudget(d)) / BPS,
     ),
     gt(
       "reputationCostsMoreThanJob",

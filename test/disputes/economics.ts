@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT } from "../../scripts/lib/defaults.js";
-import { REFERENCE_JOB, auditDeterrenceLimit, economics } from "../../scripts/lib/economics.js";
+import { REFERENCE_JOB, auditDeterrenceLimit, auditReserveBreakEvenReward, economics } from "../../scripts/lib/economics.js";
 import { REPUTATION_UNIT, scoreFor } from "../market/shared.js";
 import { createDisputeFixtures } from "./fixtures.js";
 
@@ -74,21 +74,19 @@ describe("Economics (docs/economics.md)", function () {
     });
   });
 
-  describe("auditsAffordable: only the audit reserve's share of each fee pays audits", function () {
-    it("counts only auditReserveBps of the reference job's fee (the market's share) as reaching the reserve", async function () {
+  describe("the audit reserve's break-even reward (a sizing rule, docs/economics.md)", function () {
+    it("counts only auditReserveBps of each fee as reaching the reserve and charges each audit the whole auditBudget()", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
-      const fee = (REFERENCE_JOB.reward * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
-      const reserved = (fee * (await d.market.auditReserveBps())) / 10_000n;
-      expect(reserved).to.be.lessThan(fee);
-      const affordable = economics(LOCAL_PARAMETERS, DISPUTE_PARAMETERS).find((i) => i.name === "auditsAffordable")!;
-      expect(affordable.lhs, "the fee's share reaching the audit reserve").to.equal(reserved);
+      const reserveBps = Number(await d.market.auditReserveBps());
+      const budget = await d.disputes.auditBudget();
+      const reward = auditReserveBreakEvenReward(LOCAL_PARAMETERS, DISPUTE_PARAMETERS, reserveBps);
+      const reserved = (((reward * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n) * BigInt(reserveBps)) / 10_000n;
+      expect(reserved).to.be.greaterThanOrEqual((BigInt(DISPUTE_PARAMETERS.auditRateBps) * budget) / 10_000n);
     });
 
-    it("charges each audit what it takes from the reserve: the dispute module's whole auditBudget()", async function () {
-      const d = await networkHelpers.loadFixture(fixtures.deployed);
-      const budget = await d.disputes.auditBudget();
-      const affordable = economics(LOCAL_PARAMETERS, DISPUTE_PARAMETERS).find((i) => i.name === "auditsAffordable")!;
-      expect(affordable.rhs, "auditRate × auditBudget()").to.equal((BigInt(DISPUTE_PARAMETERS.auditRateBps) * budget) / 10_000n);
+    it("is 40 tokens at the defaults: the reserve keeps up with audits of jobs from 40 tokens up, not the 10-token reference job", function () {
+      expect(auditReserveBreakEvenReward(LOCAL_PARAMETERS, DISPUTE_PARAMETERS)).to.equal(40n * TOKEN_UNIT);
+      expect(REFERENCE_JOB.reward).to.be.lessThan(40n * TOKEN_UNIT);
     });
   });
 });
