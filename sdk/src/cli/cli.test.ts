@@ -11,7 +11,8 @@ import { expect } from "chai";
 import { encryptKeystoreJsonSync } from "ethers";
 import { getAddress, type Address, type Hex } from "viem";
 
-import { LOCAL_PARAMETERS, TOKEN_UNIT } from "../../../scripts/lib/defaults.ts";
+import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT } from "../../../scripts/lib/defaults.ts";
+import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { commitChallenge } from "../actions/requester/commit-challenge.ts";
 import { executeProgram } from "../executor/execute-program.ts";
 import { decodeMonteCarloOutput, encodeMonteCarloInput } from "../programs/montecarlo.ts";
@@ -92,6 +93,20 @@ describe("hashwork CLI end to end", function () {
   before(async function () {
     node = await startHardhatNode();
     system = await deploySystem(node.url);
+    // No random audits: the honest daemon's keeper would audit about one job in twenty (which one
+    // depends on block hashes, so on timing), and the job and dispute counts below assume only
+    // the challenges these tests make.
+    const owner = system.clientFor(0).walletClient;
+    await system.publicClient.waitForTransactionReceipt({
+      hash: await owner.writeContract({
+        address: system.deployment.disputes!,
+        abi: hashworkDisputesAbi,
+        functionName: "setConfig",
+        args: [{ ...DISPUTE_PARAMETERS, auditRateBps: 0 }],
+        account: owner.account!,
+        chain: owner.chain,
+      }),
+    });
     // Blocks every second, as on a real chain: deadlines and challenge windows move on.
     await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
     dir = await mkdtemp(join(tmpdir(), "hashwork-cli-e2e-"));
@@ -255,48 +270,6 @@ describe("hashwork CLI end to end", function () {
     expect(human.stdout).to.match(/^state\s+Finalized$/m);
   });
 
-  it("provider status and audit provider --reward score the provider from the fees its finalized job paid", async function () {
-    // The honest provider completed one 2-token job: a 1% fee, 0.02 token; its score for another
-    // 2-token job is 10000 * 0.02 / (0.02 + 2) = 99.
-    const fees = (2n * TOKEN_UNIT * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
-    const status = jsonOf<{ reputation: Record<string, unknown>; scoreFor: { reward: string; score: number } }>(
-      await cli(["provider", "status", address(HONEST), "--reward", "2", "--json"]),
-    );
-    expect(status.reputation).to.deep.equal({ completed: 1, timedOut: 0, disputesLost: 0, disputesWon: 0, feesPaid: fees.toString() });
-    expect(status.scoreFor).to.deep.equal({ reward: (2n * TOKEN_UNIT).toString(), score: 99 });
-    const audited = jsonOf<{ scoreFor: { score: number } }>(await cli(["audit", "provider", address(HONEST), "--reward", "20", "--json"]));
-    expect(audited.scoreFor.score).to.equal(9); // 10000 * 0.02 / (0.02 + 20)
-    const human = await cli(["audit", "provider", address(HONEST), "--reward", "2"]);
-    expect(human.code, human.stderr).to.equal(0);
-    expect(human.stdout).to.match(/^fees paid\s+0\.02 HWK$/m);
-    expect(human.stdout).to.match(/^score\s+99 \/ 10000 for a 2 HWK job$/m);
-  });
-
-  it("job post refuses a reward below the market's minimum in one line, uploading and sending nothing", async function () {
-    const store = join(dir, "refused-reward");
-    const nonce = await system.publicClient.getTransactionCount({ address: address(REQUESTER) });
-    const run = await cli(
-      ["job", "post", "--program", join(dir, "montecarlo.wasm"), "--input", join(dir, "seed7.bin"), "--reward", "0.001", "--fuel", "1000000", "--store", store],
-      requesterEnv,
-    );
-    expectFailure(run, 1, /^hashwork: --reward 0\.001 HWK is below the market's minimum reward 0\.01 HWK: raise --reward$/);
-    expect(await system.publicClient.getTransactionCount({ address: address(REQUESTER) })).to.equal(nonce);
-    expect(existsSync(store)).to.equal(false);
-  });
-
-  it("job post refuses collateral outside the market's bounds in one line, sending nothing", async function () {
-    const nonce = await system.publicClient.getTransactionCount({ address: address(REQUESTER) });
-    const run = await cli(
-      [
-        "job", "post", "--program", join(dir, "montecarlo.wasm"), "--input", join(dir, "seed7.bin"), "--reward", "2", "--fuel", "1000000",
-        "--store", join(dir, "refused-collateral"), "--collateral", "50",
-      ],
-      requesterEnv,
-    );
-    expectFailure(run, 1, /^hashwork: --collateral 50 is outside the market's collateral bounds: pass --collateral between 100 and 300$/);
-    expect(await system.publicClient.getTransactionCount({ address: address(REQUESTER) })).to.equal(nonce);
-  });
-
   it("job challenge refuses when a local re-execution agrees with the provider", async function () {
     const { jobId, inputURI } = await post("seed8.bin", ["--challenge-window", "10m"], { viaEnv: true });
     expect(inputURI).to.equal(`${contentUrl}/content/${hashContent(encodeMonteCarloInput({ seed: 8n, samples: 2_000n }))}`);
@@ -424,6 +397,48 @@ describe("hashwork CLI end to end", function () {
     const port = await freePort();
     expectFailure(await runCli(["audit", "--rpc", `http://127.0.0.1:${port}`]), 1, /cannot reach a JSON-RPC node at http:\/\/127\.0\.0\.1:\d+/);
     expectFailure(await runCli(["audit", "--rpc", node.url, "--market", address(9)]), 1, /no market contract at 0x[0-9a-fA-F]{40} on chain 31337/);
+  });
+
+  it("provider status and audit provider --reward score the provider from the fees its finalized job paid", async function () {
+    // The honest provider completed one 2-token job: a 1% fee, 0.02 token; its score for another
+    // 2-token job is 10000 * 0.02 / (0.02 + 2) = 99.
+    const fees = (2n * TOKEN_UNIT * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
+    const status = jsonOf<{ reputation: Record<string, unknown>; scoreFor: { reward: string; score: number } }>(
+      await cli(["provider", "status", address(HONEST), "--reward", "2", "--json"]),
+    );
+    expect(status.reputation).to.deep.equal({ completed: 1, timedOut: 0, disputesLost: 0, disputesWon: 0, feesPaid: fees.toString() });
+    expect(status.scoreFor).to.deep.equal({ reward: (2n * TOKEN_UNIT).toString(), score: 99 });
+    const audited = jsonOf<{ scoreFor: { score: number } }>(await cli(["audit", "provider", address(HONEST), "--reward", "20", "--json"]));
+    expect(audited.scoreFor.score).to.equal(9); // 10000 * 0.02 / (0.02 + 20)
+    const human = await cli(["audit", "provider", address(HONEST), "--reward", "2"]);
+    expect(human.code, human.stderr).to.equal(0);
+    expect(human.stdout).to.match(/^fees paid\s+0\.02 HWK$/m);
+    expect(human.stdout).to.match(/^score\s+99 \/ 10000 for a 2 HWK job$/m);
+  });
+
+  it("job post refuses a reward below the market's minimum in one line, uploading and sending nothing", async function () {
+    const store = join(dir, "refused-reward");
+    const nonce = await system.publicClient.getTransactionCount({ address: address(REQUESTER) });
+    const run = await cli(
+      ["job", "post", "--program", join(dir, "montecarlo.wasm"), "--input", join(dir, "seed7.bin"), "--reward", "0.001", "--fuel", "1000000", "--store", store],
+      requesterEnv,
+    );
+    expectFailure(run, 1, /^hashwork: --reward 0\.001 HWK is below the market's minimum reward 0\.01 HWK: raise --reward$/);
+    expect(await system.publicClient.getTransactionCount({ address: address(REQUESTER) })).to.equal(nonce);
+    expect(existsSync(store)).to.equal(false);
+  });
+
+  it("job post refuses collateral outside the market's bounds in one line, sending nothing", async function () {
+    const nonce = await system.publicClient.getTransactionCount({ address: address(REQUESTER) });
+    const run = await cli(
+      [
+        "job", "post", "--program", join(dir, "montecarlo.wasm"), "--input", join(dir, "seed7.bin"), "--reward", "2", "--fuel", "1000000",
+        "--store", join(dir, "refused-collateral"), "--collateral", "50",
+      ],
+      requesterEnv,
+    );
+    expectFailure(run, 1, /^hashwork: --collateral 50 is outside the market's collateral bounds: pass --collateral between 100 and 300$/);
+    expect(await system.publicClient.getTransactionCount({ address: address(REQUESTER) })).to.equal(nonce);
   });
 
   it("never echoed a private key", function () {

@@ -4,11 +4,12 @@ import { network } from "hardhat";
 import { JobState } from "../../abi/enums.ts";
 import {
   MarketClaimDeadlinePassedError,
+  MarketReputationTooLowError,
   MarketUnexpectedJobStateError,
   RegistryNotProviderError,
 } from "../../errors/contract-errors.ts";
 import { expectRejection } from "../../test-utils/assertions.ts";
-import { COLLATERAL_PCT, EXECUTION_TIME, REWARD, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { COLLATERAL_PCT, EXECUTION_TIME, REWARD, createSdkFixtures, postWithViem } from "../../test-utils/fixtures.ts";
 import { encodeJobId } from "../../utils/job-id.ts";
 import { jobStatesInMask } from "../../utils/job-state.ts";
 import { claimJob } from "./claim-job.ts";
@@ -48,6 +49,15 @@ describe("claimJob", function () {
     await time.increaseTo(d.claimDeadline + 1);
     const error = await expectRejection(claimJob(d.clients.provider, { jobId: d.jobId }), MarketClaimDeadlinePassedError);
     expect(error.claimDeadline).to.equal(BigInt(d.claimDeadline));
+  });
+
+  it("throws MarketReputationTooLowError (score 0) when a newcomer claims a job with any reputation gate", async function () {
+    const d = await loadFixture(fixtures.staked);
+    const gated = await postWithViem(d, { minReputation: 1 });
+    const error = await expectRejection(claimJob(d.clients.provider, { jobId: gated }), MarketReputationTooLowError);
+    expect(error.jobId).to.equal(gated);
+    expect(error.score).to.equal(0n);
+    expect(error.required).to.equal(1n);
   });
 
   it("throws RegistryNotProviderError for an unregistered caller", async function () {
