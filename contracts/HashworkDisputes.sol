@@ -73,7 +73,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// @inheritdoc IHashworkDisputes
     function commitChallenge(bytes32 commitment) external {
         if (commitment == 0) revert DisputeZeroCommitment();
-        if (_challengeCommits[commitment] != 0) revert DisputeChallengeAlreadyCommitted(commitment);
+        // The commitment binds its challenger inside the hash, so a copy from another account
+        // helps no one but must not fail the original: a repeat keeps the earliest block.
+        if (_challengeCommits[commitment] != 0) return;
         _challengeCommits[commitment] = block.number;
         emit ChallengeCommitted(commitment, msg.sender);
     }
@@ -105,11 +107,19 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
 
     /// @inheritdoc IHashworkDisputes
     function startAudit(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external nonReentrant {
-        if (!_isSelected(jobId, terms.submittedBlock)) revert DisputeNotSelectedForAudit(jobId);
-        // openDispute validates the terms (so `submittedBlock` is the real one) and the window.
+        (bool selected, bool forced) = _selection(jobId, terms.submittedBlock);
+        if (!selected) revert DisputeNotSelectedForAudit(jobId);
+        // openDispute validates the terms (so `submittedBlock` and `reward` are real) and the window.
         _market.openDispute(jobId, terms);
         // The reserve pays what it holds, up to the budget: an audit never waits for funds.
-        uint256 budget = _market.fundAudit(_auditBudget());
+        uint256 budget = _auditBudget();
+        if (forced) {
+            // Nobody pinned the seed: the audit is forced, not drawn, so it may spend no more than
+            // this job's fee put into the reserve (the job's own daemon pins to avoid this).
+            uint256 paidIn = PayoutMath.reserveShare(terms.reward, _market.feeBps(), _market.auditReserveBps());
+            if (paidIn < budget) budget = paidIn;
+        }
+        budget = _market.fundAudit(budget);
         _open(jobId, terms, address(0), 0, budget);
     }
 
@@ -291,7 +301,11 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         d.bond = 0;
         d.pot = 0;
         _held -= uint96(bond + pot);
-        _payOut(jobId, _bondOwner(d), d.challenger == address(0) ? PayoutRole.Treasury : PayoutRole.Challenger, bond);
+        if (d.challenger == address(0)) {
+            _refundAudit(jobId, bond);
+        } else {
+            _payOut(jobId, d.challenger, PayoutRole.Challenger, bond);
+        }
         _payOut(jobId, _market.treasury(), PayoutRole.Treasury, pot);
         emit DisputeVoided(jobId, bond, pot);
     }
@@ -400,7 +414,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         uint256 bond
     ) private {
         uint40 seedBlock = uint40(block.number + 1);
-        // Weights are read as of the end of this block: its successor's hash seeds the draw.
+        // The next block's hash seeds the draw, over weights fixed before the submission.
         // A job enters `Disputed` once (the market refuses a second openDispute), so this
         // entry is always fresh.
         Dispute storage d = _disputes[jobId];
@@ -410,7 +424,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         d.seedBlock = seedBlock;
         d.phase = Phase.AwaitingDraw;
         d.size = uint8(_config.committeeSize);
-        d.snapshotBlock = uint40(block.number);
+        // The pool as it stood before the result was submitted: stake bonded once a liar knows
+        // it will be disputed (a watcher's commitment, its own audit selection) never counts.
+        d.snapshotBlock = uint40(terms.submittedBlock - 1);
         _held += uint96(bond);
         emit DisputeOpened(jobId, challenger, terms.provider, terms.resultHash, challengerHash, bond, seedBlock);
     }
@@ -505,8 +521,12 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
             uint256 rest;
             (toVerifiers, rest) = DisputeMath.splitBond(bond, fee, honestVotes);
             // A wrong challenger's bond compensates the provider; an audit's unused budget
-            // goes back to the treasury.
-            _payOut(jobId, audit ? _market.treasury() : terms.provider, audit ? PayoutRole.Treasury : PayoutRole.Provider, rest);
+            // goes back to the reserve it came from.
+            if (audit) {
+                _refundAudit(jobId, rest);
+            } else {
+                _payOut(jobId, terms.provider, PayoutRole.Provider, rest);
+            }
         } else {
             // Refunds the requester's payment and credits the slashed collateral to this module.
             _market.settleDispute(jobId, terms, false);
@@ -517,7 +537,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
                 uint256 rest;
                 (toVerifiers, rest) = DisputeMath.splitBond(bond, fee, honestVotes);
                 _payOut(jobId, _requesterOf(jobId), PayoutRole.Requester, collateral);
-                _payOut(jobId, _market.treasury(), PayoutRole.Treasury, rest);
+                _refundAudit(jobId, rest);
             } else {
                 uint256 toChallenger;
                 uint256 toRequester;
@@ -557,6 +577,14 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         if (amount == 0) return;
         _market.transferBalance(to, amount);
         emit DisputePayout(jobId, to, role, amount);
+    }
+
+    /// @dev What an audit's budget did not pay goes back to the reserve, never to the treasury:
+    /// otherwise anyone could drain the reserve by forcing audits of its own jobs.
+    function _refundAudit(uint256 jobId, uint256 amount) private {
+        if (amount == 0) return;
+        _market.refundAudit(amount);
+        emit DisputePayout(jobId, address(_market), PayoutRole.AuditReserve, amount);
     }
 
     // ================================================================== internal: helpers
@@ -613,12 +641,6 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         if (current != expected) revert DisputeWrongPhase(jobId, current, expected);
     }
 
-    /// @dev Who gets the bond back: the challenger, or the treasury for a fee-paid audit.
-    function _bondOwner(Dispute storage d) private view returns (address) {
-        address challenger = d.challenger;
-        return challenger == address(0) ? _market.treasury() : challenger;
-    }
-
     function _requesterOf(uint256 jobId) private pure returns (address) {
         return address(uint160(jobId >> 96));
     }
@@ -626,13 +648,19 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// @dev The audit lottery over the hash of the job's submission block (unknown when the
     /// provider signed). Past 256 blocks the hash is read from its pin; a seed nobody pinned
     /// while it was readable counts as selecting the job, so letting it expire dodges nothing.
-    function _isSelected(uint256 jobId, uint256 submittedBlock) private view returns (bool) {
+    function _isSelected(uint256 jobId, uint256 submittedBlock) private view returns (bool selected) {
+        (selected,) = _selection(jobId, submittedBlock);
+    }
+
+    /// @dev `forced`: selected because the seed aged out unpinned, not by the lottery.
+    function _selection(uint256 jobId, uint256 submittedBlock) private view returns (bool selected, bool forced) {
         if (submittedBlock >= block.number) revert DisputeAuditSeedUnavailable(submittedBlock);
         uint256 rate = _config.auditRateBps;
-        if (rate == 0) return false;
+        if (rate == 0) return (false, false);
         bytes32 seed = blockhash(submittedBlock);
         if (seed == 0) seed = _pinnedSeeds[submittedBlock];
-        return seed == 0 || DisputeMath.auditSelected(seed, jobId, rate);
+        if (seed == 0) return (true, true);
+        return (DisputeMath.auditSelected(seed, jobId, rate), false);
     }
 
     function _auditBudget() private view returns (uint256) {

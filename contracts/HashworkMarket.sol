@@ -255,6 +255,16 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         emit AuditFunded(msg.sender, funded, fees.auditReserve);
     }
 
+    /// @inheritdoc IDisputeHooks
+    function refundAudit(uint256 amount) external onlyDisputeModule {
+        _debit(msg.sender, amount);
+        FeeState memory fees = _fees;
+        // Back from the module's balance: the reserve cannot exceed what was funded out of it.
+        fees.auditReserve += uint96(amount);
+        _fees = fees;
+        emit AuditRefunded(msg.sender, amount, fees.auditReserve);
+    }
+
     // ================================================================== views
 
     /// @inheritdoc IJobMarket

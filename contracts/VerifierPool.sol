@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IHashworkMarket} from "./interfaces/IHashworkMarket.sol";
+import {IMarketGovernance} from "./interfaces/IMarketGovernance.sol";
 import {IVerifierPool} from "./interfaces/IVerifierPool.sol";
 import {SortitionTree} from "./libraries/SortitionTree.sol";
 
@@ -241,9 +242,11 @@ contract VerifierPool is IVerifierPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IVerifierPool
     function withdrawalDelay() public view returns (uint256) {
-        uint256 unbonding = _market.config().unbondingPeriod;
-        uint256 longestDispute = _market.maxDisputeDuration();
-        return unbonding > longestDispute ? unbonding : longestDispute;
+        IMarketGovernance.MarketConfig memory c = _market.config();
+        // A dispute draws from the pool as it stood before the result was submitted, which
+        // can be a whole challenge window before it opens: a bond drawn then must still be here.
+        uint256 exposure = uint256(c.maxChallengeWindow) + _market.maxDisputeDuration();
+        return c.unbondingPeriod > exposure ? c.unbondingPeriod : exposure;
     }
 
     // ================================================================== internal

@@ -21,6 +21,8 @@ interface IDisputeHooks {
     );
     /// @notice `amount` of the audit reserve moved to the dispute module to pay for a random audit.
     event AuditFunded(address indexed module, uint256 amount, uint256 reserveLeft);
+    /// @notice `amount` an audit did not spend came back from the dispute module to the reserve.
+    event AuditRefunded(address indexed module, uint256 amount, uint256 reserveLeft);
     /// @notice A dispute ran out of time: the reward was refunded and the collateral unlocked.
     event DisputeVoided(uint256 indexed jobId, uint256 refund, uint256 collateralUnlocked);
 
@@ -44,4 +46,8 @@ interface IDisputeHooks {
     /// funds, so no one can dodge an audit by draining them.
     /// @return funded What was moved: `amount`, or the whole reserve if it holds less.
     function fundAudit(uint256 amount) external returns (uint256 funded);
+
+    /// @notice Move `amount` of the dispute module's ledger balance back into the audit reserve:
+    /// what an audit's budget did not pay out, so nobody can drain the reserve into the treasury.
+    function refundAudit(uint256 amount) external;
 }

@@ -39,7 +39,9 @@ interface IHashworkDisputes {
         Challenger,
         Provider,
         Verifier,
-        Treasury
+        Treasury,
+        /// An audit's unspent budget, back to the market's audit reserve (`to` is the market).
+        AuditReserve
     }
 
     /// @notice Governance parameters, each bounded in `setConfig`.
@@ -86,8 +88,9 @@ interface IHashworkDisputes {
         /// Votes committed and revealed so far in the current round (a verifier may hold several).
         uint8 committed;
         uint8 revealed;
-        /// The pool's weights are read as they stood at the end of this block (the one the
-        /// dispute opened in, before any seed could be known) for every round.
+        /// The pool's weights are read as they stood at the end of this block (the one before
+        /// the result's submission, so stake brought once a dispute is foreseeable never counts)
+        /// for every round.
         uint40 snapshotBlock;
         /// Distinct verifiers holding the current round's seats (entries in the seat list).
         uint8 members;
@@ -156,8 +159,6 @@ interface IHashworkDisputes {
     error DisputeChallengeNotCommitted(uint256 jobId, bytes32 commitment);
     /// @notice A challenge must be revealed in a later block than its commitment.
     error DisputeChallengeRevealTooEarly(uint256 jobId, uint256 commitBlock);
-    /// @notice This commitment was already made.
-    error DisputeChallengeAlreadyCommitted(bytes32 commitment);
     /// @notice Nothing in this module's ledger account is unowned.
     error DisputeNoSurplus();
 
@@ -227,6 +228,8 @@ interface IHashworkDisputes {
     /// @notice First step of a challenge: commit to
     /// `keccak256(abi.encode(jobId, challengerHash, challenger, salt))`. The commitment hides the
     /// job and the hash, and binds the challenger, so nobody can copy it out of the mempool.
+    /// Committing an existing commitment again does nothing (the earliest block stands), so a
+    /// copy sent ahead of the original cannot make it fail.
     function commitChallenge(bytes32 commitment) external;
 
     /// @notice Second step, in a later block than the commitment and inside the challenge window:

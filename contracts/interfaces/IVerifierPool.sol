@@ -112,6 +112,7 @@ interface IVerifierPool {
     function minimumBond() external view returns (uint256);
 
     /// @notice How long a withdrawal waits: the longer of the market's unbonding period and its
-    /// longest dispute, so a bond drawn into a committee is still there when the dispute ends.
+    /// longest challenge window plus its longest dispute. A dispute draws from the pool as it stood
+    /// before the result was submitted, so a bond drawn then is still there when the dispute ends.
     function withdrawalDelay() external view returns (uint256);
 }

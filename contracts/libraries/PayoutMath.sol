@@ -23,6 +23,12 @@ library PayoutMath {
         }
     }
 
+    /// @notice What a job paying `reward` puts into the audit reserve: its fee's reserve share,
+    /// rounded down like the fee and the split that accrue it.
+    function reserveShare(uint256 reward, uint256 feeBps, uint256 reserveBps) internal pure returns (uint256) {
+        return (((reward * feeBps) / BPS) * reserveBps) / BPS;
+    }
+
     /// @notice Reputation score from 0 to 10000 for a job paying `reward`: the fees a provider has
     /// paid against the job's reward, which time-outs (weight 2) and lost disputes (weight 5)
     /// multiply. A newcomer scores 0; reaching score S costs `reward × S / (10000 − S)` in fees.

@@ -1,3 +1,4 @@
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { network } from "hardhat";
 
@@ -193,16 +194,20 @@ describe("HashworkDisputes: random audits", function () {
       expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.Voting);
     });
 
-    it("when the provider was right: pays it, pays the verifiers from the budget, returns the rest to the treasury", async function () {
+    it("when the provider was right: pays it, pays the verifiers from the budget, returns the rest to the audit reserve", async function () {
       const d = await loadFixture(auditDrawn);
       const treasuryBefore = await d.market.balanceOf(d.treasury.address);
+      const reserveBefore = await d.market.auditReserve();
       const right = d.terms.resultHash as string;
       await vote(d.disputes, d.jobId, d.seats, d.seats.map(() => right));
-      await d.disputes.resolve(d.jobId, d.terms);
+      const tx = await d.disputes.resolve(d.jobId, d.terms);
       const budget = await d.disputes.auditBudget();
       const verifierPay = 3n * DISPUTE_PARAMETERS.verifierFee;
       expect(await d.market.jobState(d.jobId)).to.equal(JobState.Finalized);
-      expect((await d.market.balanceOf(d.treasury.address)) - treasuryBefore).to.equal(budget - verifierPay);
+      await expect(tx).to.emit(d.market, "AuditRefunded").withArgs(d.disputesAddress, budget - verifierPay, anyValue);
+      // The job's own fee adds its reserve share on top.
+      expect((await d.market.auditReserve()) - reserveBefore).to.be.greaterThanOrEqual(budget - verifierPay);
+      expect(await d.market.balanceOf(d.treasury.address)).to.equal(treasuryBefore);
       await expectSystemSolvent(d);
     });
 

@@ -45,11 +45,12 @@ describe("HashworkDisputes: challenge", function () {
       expect(await d.market.jobState(d.jobId)).to.equal(JobState.Submitted);
     });
 
-    it("refuses the same commitment twice with DisputeChallengeAlreadyCommitted", async function () {
+    it("accepts the same commitment again as a no-op that keeps the earliest block", async function () {
       const d = await loadFixture(committed);
-      await expect(d.disputes.connect(d.challenger).commitChallenge(d.commitment))
-        .to.be.revertedWithCustomError(d.disputes, "DisputeChallengeAlreadyCommitted")
-        .withArgs(d.commitment);
+      const first = await d.disputes.challengeCommitBlock(d.commitment);
+      await mine(3);
+      await expect(d.disputes.connect(d.keeper).commitChallenge(d.commitment)).to.not.emit(d.disputes, "ChallengeCommitted");
+      expect(await d.disputes.challengeCommitBlock(d.commitment)).to.equal(first);
     });
 
     it("refuses the zero commitment with DisputeZeroCommitment", async function () {
@@ -76,10 +77,9 @@ describe("HashworkDisputes: challenge", function () {
         .withArgs(d.jobId, d.challenger.address, d.provider.address, d.providerHash, d.challengerHash, BOND, seedBlock);
     });
 
-    it("records its own block as the snapshot the committee will be drawn from", async function () {
+    it("records the block before the submission as the snapshot the committee will be drawn from", async function () {
       const d = await loadFixture(fixtures.challenged);
-      const block = (await d.challengeTx.wait())!.blockNumber;
-      expect((await d.disputes.getDispute(d.jobId)).snapshotBlock).to.equal(BigInt(block));
+      expect((await d.disputes.getDispute(d.jobId)).snapshotBlock).to.equal(BigInt(d.terms.submittedBlock) - 1n);
     });
 
     it("uses the commitment up (challengeCommitBlock is 0 again)", async function () {

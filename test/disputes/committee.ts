@@ -122,8 +122,10 @@ describe("HashworkDisputes: committee draw", function () {
 
   describe("when only two verifiers are bonded besides the parties", function () {
     async function twoVerifiers() {
-      const d = await fixtures.submitted();
-      for (const v of d.verifiers.slice(2)) await d.pool.connect(v).requestWithdrawal(STAKE);
+      // Withdrawn before the submission: the dispute draws from the pool as it stood then.
+      const deployed = await fixtures.deployed();
+      for (const v of deployed.verifiers.slice(2)) await deployed.pool.connect(v).requestWithdrawal(STAKE);
+      const d = { ...deployed, ...(await fixtures.submitJob(deployed)) };
       await challenge(d.disputes, d.jobId, d.terms, d.challenger, d.challengerHash);
       await mine(1);
       const receipt = await (await d.disputes.drawCommittee(d.jobId, d.terms)).wait();
@@ -207,11 +209,12 @@ describe("HashworkDisputes: committee draw", function () {
     });
   });
 
-  describe("when no eligible verifier was bonded at the dispute's block", function () {
+  describe("when no eligible verifier was bonded before the result was submitted", function () {
     async function starved() {
-      const d = await fixtures.submitted();
-      // Only the excluded parties stay bonded.
-      for (const v of d.verifiers) await d.pool.connect(v).requestWithdrawal(STAKE);
+      // Only the excluded parties stay bonded when the result is submitted.
+      const deployed = await fixtures.deployed();
+      for (const v of deployed.verifiers) await deployed.pool.connect(v).requestWithdrawal(STAKE);
+      const d = { ...deployed, ...(await fixtures.submitJob(deployed)) };
       await challenge(d.disputes, d.jobId, d.terms, d.challenger, d.challengerHash);
       await mine(1);
       return d;

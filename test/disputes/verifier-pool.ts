@@ -16,7 +16,9 @@ const { ethers, networkHelpers } = await network.create();
 const fixtures = createDisputeFixtures(ethers, networkHelpers);
 const { loadFixture, time } = networkHelpers;
 
-const DELAY = BigInt(Math.max(LOCAL_PARAMETERS.unbondingPeriod, LOCAL_PARAMETERS.maxDisputeDuration));
+const DELAY = BigInt(
+  Math.max(LOCAL_PARAMETERS.unbondingPeriod, LOCAL_PARAMETERS.maxChallengeWindow + LOCAL_PARAMETERS.maxDisputeDuration),
+);
 
 /** `deployed` plus a newcomer with tokens and an allowance for the pool, not bonded yet. */
 async function withNewcomer() {

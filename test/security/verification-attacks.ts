@@ -378,9 +378,9 @@ describe("Issue 11: attacks on verification", function () {
       const d = await loadFixture(fixtures.submitted);
       const commitment = challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT);
       await d.disputes.connect(d.keeper).commitChallenge(commitment);
-      await expect(d.disputes.connect(d.challenger).commitChallenge(commitment))
-        .to.be.revertedWithCustomError(d.disputes, "DisputeChallengeAlreadyCommitted")
-        .withArgs(commitment);
+      // The watcher's own commitment, sent after the copy, succeeds (a no-op): nothing fails.
+      await d.disputes.connect(d.challenger).commitChallenge(commitment);
+      await mine();
       await d.disputes.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT);
       expect((await d.disputes.getDispute(d.jobId)).challenger).to.equal(d.challenger.address);
     });
@@ -599,6 +599,101 @@ describe("Issue 11: attacks on verification", function () {
         expect(await d.market.balanceOf(d.treasury.address)).to.equal(d.treasuryBefore);
         await expectSystemSolvent(d);
       });
+    });
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // (9) Findings of the review of the first landing (review/issue-11/).
+  // Just-in-time stake: the snapshot was the dispute's own block, so a liar warned by a watcher's
+  // commitment bonded in the reveal's block and captured 50–98% of committees with 1–9× the
+  // honest stake. Now the snapshot is the block before the submission.
+  // Commitment squatting: a copy of a watcher's commitment made its commitChallenge revert; now a
+  // repeat is a no-op (see (4)).
+  // Reserve drain: 13 unpinned minimum-reward self-jobs took 4 tokens of reserve each and sent
+  // 2.5 of them to the treasury. Now an audit's unspent budget goes back to the reserve, and an
+  // audit forced by an unpinned seed may spend only what its own job paid into the reserve.
+  // ------------------------------------------------------------------------------------------
+  describe("(9) just-in-time stake and reserve drains", function () {
+    const JIT = 10_000_000n * TOKEN_UNIT;
+
+    /** The lie is submitted; the watcher commits (public); the liar's second account bonds 10M tokens; the reveal. */
+    async function jitBonded() {
+      const d = await fixtures.submitted();
+      const [sybil] = await wallets("jit", 1);
+      await d.token.connect(d.owner).mint(sybil.address, JIT);
+      await d.token.connect(sybil).approve(d.poolAddress, JIT);
+      await d.disputes.connect(d.challenger).commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
+      await d.pool.connect(sybil).bond(JIT);
+      await d.disputes.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT);
+      return { ...d, sybil };
+    }
+
+    it("a bond made after the result was submitted weighs nothing at the dispute's snapshot", async function () {
+      const d = await loadFixture(jitBonded);
+      const { snapshotBlock } = await d.disputes.getDispute(d.jobId);
+      expect(snapshotBlock).to.be.lessThan(d.terms.submittedBlock);
+      expect(await d.pool.weightAt(d.sybil.address, snapshotBlock)).to.equal(0n);
+    });
+
+    it("so 10M tokens bonded just in time never take a seat, over 20 seeds", async function () {
+      const d = await loadFixture(jitBonded);
+      for (let i = 0; i < 20; i++) {
+        const snapshot = await takeSnapshot();
+        await mine(1 + i);
+        const receipt = (await (await d.disputes.connect(d.keeper).drawCommittee(d.jobId, d.terms)).wait())!;
+        const committee = committeeOf(d.disputes, receipt);
+        expect(committee.verifiers).to.not.include(d.sybil.address);
+        await snapshot.restore();
+      }
+    });
+
+    /** One 1,000-token job filled the reserve; then 13 minimum-reward self-jobs, their seed left to age out unpinned. */
+    async function tinyJobsAged() {
+      const d = await fixtures.deployed();
+      const now = async () => Number(await time.latest());
+      const big = jobRequest(await now(), { reward: 1_000n * TOKEN_UNIT, collateralPct: 100, challengeWindow: 1 });
+      const [bigId] = postedJobIds(d.market, await (await d.market.connect(d.requester).postJob(big)).wait());
+      await d.market.connect(d.provider).claimJob(bigId);
+      const bigSubmitted = await (await d.market.connect(d.provider).submitResult(bigId, ethers.id("big"), "")).wait();
+      await time.increase(2);
+      await d.market.finalizeJob(bigId, submittedTerms(d.market, bigSubmitted).get(bigId)!);
+      const tiny = jobRequest(await now(), { reward: TOKEN_UNIT / 100n, collateralPct: 100, challengeWindow: 3600 });
+      const ids = postedJobIds(d.market, await (await d.market.connect(d.requester).postJobs(Array(13).fill(tiny))).wait());
+      await d.market.connect(d.provider).claimJobs(ids);
+      const submitted = await (
+        await d.market.connect(d.provider).submitResults(ids, ids.map(() => ethers.id("tiny")), ids.map(() => ""))
+      ).wait();
+      await mine(257);
+      return { ...d, ids, terms: submittedTerms(d.market, submitted) };
+    }
+
+    it("13 forced audits of 0.01-token jobs take from the reserve no more than those jobs will pay into it", async function () {
+      const d = await loadFixture(tinyJobsAged);
+      const before = await d.market.auditReserve();
+      const share = (TOKEN_UNIT / 100n / 100n) / 2n; // 1% fee, half of it to the reserve
+      for (const id of d.ids) {
+        await expect(d.disputes.connect(d.keeper).startAudit(id, d.terms.get(id)!))
+          .to.emit(d.market, "AuditFunded")
+          .withArgs(d.disputesAddress, share, (left: bigint) => left > 0n);
+      }
+      expect(before - (await d.market.auditReserve())).to.equal(13n * share);
+      await expectSystemSolvent(d);
+    });
+
+    it("a forced audit's unspent budget goes back to the reserve, none to the treasury", async function () {
+      const d = await loadFixture(tinyJobsAged);
+      const [id] = d.ids;
+      const terms = d.terms.get(id)!;
+      const treasuryBefore = await d.market.balanceOf(d.treasury.address);
+      await d.disputes.connect(d.keeper).startAudit(id, terms);
+      await mine(1);
+      const committee = committeeOf(d.disputes, await (await d.disputes.connect(d.keeper).drawCommittee(id, terms)).wait());
+      const everyone = [d.requester, d.provider, d.challenger, d.keeper, ...d.verifiers];
+      const seats = committee.verifiers.map((a) => everyone.find((s) => s.address === a)!);
+      await vote(d.disputes, id, seats, seats.map(() => terms.resultHash as string));
+      await d.disputes.resolve(id, terms);
+      expect(await d.market.balanceOf(d.treasury.address)).to.equal(treasuryBefore);
+      await expectSystemSolvent(d);
     });
   });
 });

@@ -11,7 +11,8 @@ import {MarketSetup} from "./utils/MarketSetup.sol";
 /// seat an excluded party, fill every seat whenever eligible weight exists, land each seat on
 /// the member whose range holds its value, and ignore everything after the snapshot block.
 contract VerifierPoolTest is MarketSetup {
-    uint256 private constant MAX_DISPUTE = 14 days;
+    /// The longest challenge window (7 days) plus the longest dispute (14 days): longer than unbonding.
+    uint256 private constant DELAY = 7 days + 14 days;
 
     VerifierPool internal pool;
     address internal alice = address(0xA11CE);
@@ -32,8 +33,8 @@ contract VerifierPoolTest is MarketSetup {
         assertEq(pool.minimumBond(), MIN_STAKE, "minimum bond");
     }
 
-    function test_withdrawalDelay_isTheLongerOfUnbondingAndTheLongestDispute() public view {
-        assertEq(pool.withdrawalDelay(), MAX_DISPUTE, "delay");
+    function test_withdrawalDelay_isTheLongestChallengeWindowPlusTheLongestDisputeWhenLongerThanUnbonding() public view {
+        assertEq(pool.withdrawalDelay(), DELAY, "delay");
     }
 
     function test_disputeModule_isItsDeployer() public view {
@@ -123,7 +124,7 @@ contract VerifierPoolTest is MarketSetup {
         IVerifierPool.Member memory m = pool.memberOf(alice);
         assertEq(m.bonded, 0, "bonded");
         assertEq(m.pending, 150 * UNIT, "pending");
-        assertEq(m.unlockAt, vm.getBlockTimestamp() + MAX_DISPUTE, "unlockAt");
+        assertEq(m.unlockAt, vm.getBlockTimestamp() + DELAY, "unlockAt");
         assertEq(pool.totalWeight(), 0, "total weight");
         assertEq(pool.totalHeld(), 150 * UNIT, "still held until withdrawn");
     }
@@ -141,7 +142,7 @@ contract VerifierPoolTest is MarketSetup {
         _bond(alice, 150 * UNIT);
         vm.prank(alice);
         pool.requestWithdrawal(150 * UNIT);
-        uint256 unlockAt = vm.getBlockTimestamp() + MAX_DISPUTE;
+        uint256 unlockAt = vm.getBlockTimestamp() + DELAY;
         vm.warp(unlockAt - 1);
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IVerifierPool.PoolNothingToWithdraw.selector, alice, unlockAt));
@@ -159,7 +160,7 @@ contract VerifierPoolTest is MarketSetup {
         _bond(alice, 150 * UNIT);
         vm.prank(alice);
         pool.requestWithdrawal(150 * UNIT);
-        vm.warp(vm.getBlockTimestamp() + MAX_DISPUTE);
+        vm.warp(vm.getBlockTimestamp() + DELAY);
         vm.prank(alice);
         vm.expectRevert(IVerifierPool.PoolZeroAddress.selector);
         pool.withdraw(address(0));
@@ -169,7 +170,7 @@ contract VerifierPoolTest is MarketSetup {
         _bond(alice, 250 * UNIT);
         vm.prank(alice);
         pool.requestWithdrawal(100 * UNIT);
-        vm.warp(vm.getBlockTimestamp() + MAX_DISPUTE);
+        vm.warp(vm.getBlockTimestamp() + DELAY);
         vm.prank(alice);
         pool.withdraw(beneficiary);
         assertEq(token.balanceOf(beneficiary), 100 * UNIT, "paid out");
@@ -185,7 +186,7 @@ contract VerifierPoolTest is MarketSetup {
         pool.lock(alice, 30 * UNIT);
         vm.prank(alice);
         pool.requestWithdrawal(100 * UNIT);
-        vm.warp(vm.getBlockTimestamp() + MAX_DISPUTE);
+        vm.warp(vm.getBlockTimestamp() + DELAY);
         vm.prank(alice);
         pool.withdraw(alice);
         IVerifierPool.Member memory m = pool.memberOf(alice);
@@ -298,7 +299,7 @@ contract VerifierPoolTest is MarketSetup {
         assertEq(m.bonded, 0, "no bond left");
         assertEq(m.pending, 90 * UNIT, "the rest is pending");
         assertEq(m.locked, 0, "locked");
-        assertEq(m.unlockAt, vm.getBlockTimestamp() + MAX_DISPUTE, "unlockAt");
+        assertEq(m.unlockAt, vm.getBlockTimestamp() + DELAY, "unlockAt");
         assertEq(pool.totalHeld(), 90 * UNIT, "still held until withdrawn");
         assertEq(market.balanceOf(address(pool)), 90 * UNIT, "pool ledger balance");
         assertEq(market.balanceOf(beneficiary), 10 * UNIT, "beneficiary credited");
@@ -319,7 +320,7 @@ contract VerifierPoolTest is MarketSetup {
         _bond(alice, 100 * UNIT);
         pool.lock(alice, 10 * UNIT);
         vm.expectEmit(address(pool));
-        emit IVerifierPool.WithdrawalRequested(alice, 90 * UNIT, 0, vm.getBlockTimestamp() + MAX_DISPUTE);
+        emit IVerifierPool.WithdrawalRequested(alice, 90 * UNIT, 0, vm.getBlockTimestamp() + DELAY);
         pool.slash(alice, 10 * UNIT, beneficiary);
     }
 

@@ -28,12 +28,13 @@ export const PayoutRole = {
   Provider: 2,
   Verifier: 3,
   Treasury: 4,
+  AuditReserve: 5,
 } as const;
 export type PayoutRole = (typeof PayoutRole)[keyof typeof PayoutRole];
 /** The name of a `PayoutRole` value. */
 export type PayoutRoleName = keyof typeof PayoutRole;
 /** `PayoutRole` names by value. */
-export const payoutRoleNames = ["Requester","Challenger","Provider","Verifier","Treasury"] as const satisfies readonly PayoutRoleName[];
+export const payoutRoleNames = ["Requester","Challenger","Provider","Verifier","Treasury","AuditReserve"] as const satisfies readonly PayoutRoleName[];
 
 /** Where a dispute is. `None` means there never was one for the job (`IHashworkDisputes.Phase`). */
 export const Phase = {

@@ -111,17 +111,6 @@ export const hashworkDisputesAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "commitment",
-        "type": "bytes32"
-      }
-    ],
-    "name": "DisputeChallengeAlreadyCommitted",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "uint256",
         "name": "jobId",
         "type": "uint256"

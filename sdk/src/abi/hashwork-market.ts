@@ -825,6 +825,31 @@ export const hashworkMarketAbi = [
       {
         "indexed": true,
         "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "reserveLeft",
+        "type": "uint256"
+      }
+    ],
+    "name": "AuditRefunded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "from",
         "type": "address"
       },
@@ -2723,6 +2748,19 @@ export const hashworkMarketAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "refundAudit",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

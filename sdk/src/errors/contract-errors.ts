@@ -70,27 +70,6 @@ export class DisputeAuditSeedUnavailableError extends ContractRevertError {
 const disputeAuditSeedUnavailableErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"blockNumber","type":"uint256"}],"name":"DisputeAuditSeedUnavailable","type":"error"} as const;
 
 /**
- * `DisputeChallengeAlreadyCommitted(bytes32)` — This commitment was already made.
- *
- * Raised by `HashworkDisputes`; selector `0xdc1e046b`.
- */
-export class DisputeChallengeAlreadyCommittedError extends ContractRevertError {
-  override name = "DisputeChallengeAlreadyCommittedError";
-  static readonly errorName = "DisputeChallengeAlreadyCommitted";
-  static readonly selector = "0xdc1e046b";
-  static readonly shortMessage = "This commitment was already made";
-  /** `bytes32` */
-  readonly commitment: Hex;
-  declare readonly args: readonly [Hex];
-
-  constructor(args: readonly [Hex], options: ContractRevertDetails = {}) {
-    super(DisputeChallengeAlreadyCommittedError.shortMessage, { ...options, errorName: DisputeChallengeAlreadyCommittedError.errorName, args, abiItem: disputeChallengeAlreadyCommittedErrorAbiItem });
-    this.commitment = args[0];
-  }
-}
-const disputeChallengeAlreadyCommittedErrorAbiItem = {"inputs":[{"internalType":"bytes32","name":"commitment","type":"bytes32"}],"name":"DisputeChallengeAlreadyCommitted","type":"error"} as const;
-
-/**
  * `DisputeChallengeNotCommitted(uint256,bytes32)` — No challenge commitment `keccak256(abi.encode(jobId, challengerHash, msg.sender, salt))` was made by `commitChallenge`.
  *
  * Raised by `HashworkDisputes`; selector `0x19805e08`.
@@ -2252,7 +2231,6 @@ export const contractErrorsBySelector = {
   "0x2520601d": CheckpointUnorderedInsertionError,
   "0xf1af452d": DisputeAlreadyCommittedError,
   "0xfb496011": DisputeAuditSeedUnavailableError,
-  "0xdc1e046b": DisputeChallengeAlreadyCommittedError,
   "0x19805e08": DisputeChallengeNotCommittedError,
   "0xaba4f933": DisputeChallengeRevealTooEarlyError,
   "0xe716a992": DisputeCommitClosedError,
@@ -2356,7 +2334,6 @@ export const contractErrorsAbi = [
   checkpointUnorderedInsertionErrorAbiItem,
   disputeAlreadyCommittedErrorAbiItem,
   disputeAuditSeedUnavailableErrorAbiItem,
-  disputeChallengeAlreadyCommittedErrorAbiItem,
   disputeChallengeNotCommittedErrorAbiItem,
   disputeChallengeRevealTooEarlyErrorAbiItem,
   disputeCommitClosedErrorAbiItem,

@@ -237,7 +237,7 @@ export function createSdkFixtures(connection: NetworkConnection) {
   /**
    * `disputableJob` challenged by the challenger naming CHALLENGER_HASH: committed with
    * CHALLENGE_SALT, bond approved exactly, revealed (each its own block); `openedBlock` is the
-   * block the dispute opened in (its pool snapshot).
+   * block the dispute opened in (its pool snapshot is the block before the submission).
    */
   async function challengedJob() {
     const d = await disputableJob();
@@ -246,12 +246,16 @@ export function createSdkFixtures(connection: NetworkConnection) {
   }
 
   /**
-   * `disputableJob` challenged after every verifier asked to withdraw its whole bond: the pool
-   * had no weight at the end of the dispute's opening block, so no round can seat anyone.
+   * `disputableJob` challenged after every verifier asked to withdraw its whole bond before the
+   * result was submitted: the pool had no weight at the dispute's snapshot (the block before the
+   * submission), so no round can seat anyone.
    */
   async function challengedWithEmptyPool() {
-    const d = await disputableJob();
-    for (const v of VERIFIERS) await d.poolWrite(v, "requestWithdrawal", [VERIFIER_BOND]);
+    const bonded = await verifiersBonded();
+    for (const v of VERIFIERS) await bonded.poolWrite(v, "requestWithdrawal", [VERIFIER_BOND]);
+    const jobId = await postWithViem(bonded);
+    await bonded.marketWrite("provider", "claimJob", [jobId]);
+    const d = await submit({ ...bonded, jobId, spec: testJob() });
     const receipt = await challengeWithViem(d, "challenger", d.jobId, d.terms);
     return { ...d, openedBlock: receipt.blockNumber };
   }

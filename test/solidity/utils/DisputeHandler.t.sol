@@ -303,6 +303,9 @@ contract DisputeHandler is MarketHandler {
         jobIds.push(id);
         vm.prank(provider);
         market.claimJob(id);
+        // Disputes draw from the pool as it stood before the submission's block: submit in a
+        // fresh block so bonds made until now count.
+        vm.roll(vm.getBlockNumber() + 1);
         vm.prank(provider);
         market.submitResult(id, keccak256(abi.encode("result", id)), "");
         termsOf[id] = IJobMarket.SubmittedJob(10e18, 150, provider, keccak256(abi.encode("result", id)), uint64(vm.getBlockNumber()));

@@ -26,7 +26,7 @@ describe("getDispute", function () {
     });
   });
 
-  it("reads a challenge awaiting its draw: bond, seed and snapshot blocks and the market's dispute deadline", async function () {
+  it("reads a challenge awaiting its draw: bond, seed block, the snapshot (the block before the submission) and the market's dispute deadline", async function () {
     const d = await loadFixture(fixtures.challengedJob);
     const dispute = await getDispute(d.reader, { jobId: d.jobId });
     const job = await d.read<{ deadline: bigint }>("getJob", [d.jobId]);
@@ -41,7 +41,7 @@ describe("getDispute", function () {
       round: 0,
       size: DISPUTE_PARAMETERS.committeeSize,
       members: 0,
-      snapshotBlock: d.openedBlock,
+      snapshotBlock: BigInt(d.terms.submittedBlock) - 1n,
       commitDeadline: 0n,
       committee: [],
       voidableAfter: job.deadline,

@@ -57,7 +57,7 @@ export type DisputeDetails = {
   revealed: number;
   /** The block whose hash seeds the current round's draw. */
   seedBlock: bigint;
-  /** Every round draws from the verifier pool as it stood at the end of this block (the one the dispute opened in). */
+  /** Every round draws from the verifier pool as it stood at the end of this block (the one before the result was submitted). */
   snapshotBlock: bigint;
   /** Unix times; zero until the round's committee is drawn. */
   commitDeadline: bigint;

@@ -71,7 +71,7 @@ export type DrawCommitteeErrorType =
 /**
  * Draws the current round's committee of a dispute from its seed block's hash: seats drawn
  * with replacement, weighted by the verifier pool's bonds as they stood at the end of the
- * dispute's opening block (`snapshotBlock`), never the provider, the challenger or the requester. Permissionless — any keeper calls it
+ * block before the result's submission (`snapshotBlock`), never the provider, the challenger or the requester. Permissionless — any keeper calls it
  * once the seed block (the block after the challenge, audit or failed round) is mined
  * (`DisputeSeedNotReadyError` before). If the seed block is more than 256 blocks old its hash
  * is gone and the draw is rescheduled to the next block instead; call again after it.

@@ -35,7 +35,7 @@ describe("startAudit", function () {
     expect(await d.read("jobState", [jobId])).to.equal(JobState.Disputed);
   });
 
-  it("runs to a resolution like a challenge: the verifiers are paid by votes from the budget, the rest goes to the treasury", async function () {
+  it("runs to a resolution like a challenge: the verifiers are paid by votes from the budget, the rest goes back to the audit reserve", async function () {
     const d = await loadFixture(fixtures.auditableJobs);
     const jobId = d.selected[0]!;
     const { dispute } = await startAudit(d.clients.keeper, { jobId });
@@ -50,24 +50,20 @@ describe("startAudit", function () {
     if (r.outcome !== "resolved") expect.fail(`expected resolved, got ${r.outcome}`);
     expect(r.providerRight).to.equal(true);
     expect(r.payouts).to.deep.equal([
-      { to: d.address.treasury, role: "Treasury", amount: dispute.bond - 3n * FEE },
+      { to: d.deployment.market, role: "AuditReserve", amount: dispute.bond - 3n * FEE },
       ...draw.verifiers.map((v, i) => ({ to: v, role: "Verifier", amount: FEE * BigInt(draw.votes[i]!) })),
     ]);
     expect(await d.read("jobState", [jobId])).to.equal(JobState.Finalized);
   });
 
-  it("opens with what the reserve holds when it is short of the budget (the bond is what was funded)", async function () {
+  it("opens a forced audit (its seed aged out unpinned) with no more than its job paid into the reserve", async function () {
     const d = await loadFixture(fixtures.auditableJobs);
-    // Unpinned seeds that aged out select every job: audit two, the second gets the rest.
     await mine(300);
-    const [first, second] = d.unselected;
-    const budget = await d.disputesRead<bigint>("auditBudget");
-    await startAudit(d.clients.keeper, { jobId: first! });
-    const left = await d.read<bigint>("auditReserve");
-    expect(left < budget, `${left} left of ${budget}`).to.equal(true);
-    const { dispute } = await startAudit(d.clients.keeper, { jobId: second! });
-    expect(dispute.bond).to.equal(left);
-    expect(await d.read<bigint>("auditReserve")).to.equal(0n);
+    const jobId = d.unselected[0]!;
+    const { dispute } = await startAudit(d.clients.keeper, { jobId });
+    const reward = d.terms.get(jobId)!.reward;
+    const fee = (reward * BigInt(await d.read<number>("feeBps"))) / 10_000n;
+    expect(dispute.bond).to.equal((fee * BigInt(await d.read<number>("auditReserveBps"))) / 10_000n);
   });
 
   it("throws DisputeNotSelectedForAuditError for a job the lottery passed over", async function () {

@@ -9,7 +9,6 @@ import {
   DisputeChallengeRevealTooEarlyError,
   ERC20InsufficientAllowanceError,
   ERC20InsufficientBalanceError,
-  type DisputeChallengeAlreadyCommittedError,
   type DisputeInvalidChallengeHashError,
   type DisputeProviderCannotChallengeError,
   type MarketChallengeWindowClosedError,
@@ -91,7 +90,6 @@ export type ChallengeJobErrorType =
   | DisputeProviderCannotChallengeError
   | DisputeInvalidChallengeHashError
   | DisputeChallengeNotCommittedError
-  | DisputeChallengeAlreadyCommittedError
   | DisputeChallengeRevealTooEarlyError
   | MarketUnexpectedJobStateError
   | MarketChallengeWindowClosedError

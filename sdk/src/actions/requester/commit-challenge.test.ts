@@ -3,7 +3,6 @@ import { network } from "hardhat";
 import { parseEventLogs } from "viem";
 
 import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
-import { DisputeChallengeAlreadyCommittedError } from "../../errors/contract-errors.ts";
 import { InvalidParameterError } from "../../errors/sdk.ts";
 import { expectRejection } from "../../test-utils/assertions.ts";
 import { CHALLENGER_HASH, CHALLENGE_SALT, challengeCommitmentWithViem, createSdkFixtures } from "../../test-utils/fixtures.ts";
@@ -40,14 +39,12 @@ describe("commitChallenge", function () {
     expect(await d.tokenBalance(d.address.challenger)).to.equal(before);
   });
 
-  it("throws DisputeChallengeAlreadyCommittedError for the same commitment twice", async function () {
+  it("succeeds when someone else already committed the same bytes (a copy cannot block the watcher)", async function () {
     const d = await loadFixture(fixtures.disputableJob);
-    const first = await commitChallenge(d.clients.challenger, { jobId: d.jobId, challengerHash: CHALLENGER_HASH, salt: CHALLENGE_SALT });
-    const error = await expectRejection(
-      commitChallenge(d.clients.challenger, { jobId: d.jobId, challengerHash: CHALLENGER_HASH, salt: CHALLENGE_SALT }),
-      DisputeChallengeAlreadyCommittedError,
-    );
-    expect(error.commitment).to.equal(first.commitment);
+    const commitment = challengeCommitmentWithViem(d.jobId, CHALLENGER_HASH, d.address.challenger, CHALLENGE_SALT);
+    await d.disputesWrite("stranger", "commitChallenge", [commitment]);
+    const mine = await commitChallenge(d.clients.challenger, { jobId: d.jobId, challengerHash: CHALLENGER_HASH, salt: CHALLENGE_SALT });
+    expect(mine.commitment).to.equal(commitment);
   });
 
   it("refuses a challenger hash that is not 32 bytes with InvalidParameterError", async function () {

@@ -2,10 +2,7 @@ import type { Hash, Hex, TransactionReceipt, WriteContractErrorType } from "viem
 
 import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
-import type {
-  DisputeChallengeAlreadyCommittedError,
-  DisputeZeroCommitmentError,
-} from "../../errors/contract-errors.ts";
+import type { DisputeZeroCommitmentError } from "../../errors/contract-errors.ts";
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
 import type {
   InvalidParameterError,
@@ -38,7 +35,6 @@ export type CommitChallengeReturnType = {
 };
 
 export type CommitChallengeErrorType =
-  | DisputeChallengeAlreadyCommittedError
   | DisputeZeroCommitmentError
   | InvalidParameterError
   | MissingDeploymentAddressError
