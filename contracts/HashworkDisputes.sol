@@ -40,7 +40,10 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     IERC20 private immutable _token;
     IVerifierPool private immutable _pool;
 
-    DisputeConfig private _config;
+    /// @dev Every configuration ever set, by version: a dispute keeps the one it opened under,
+    /// so a change applies only to later disputes.
+    mapping(uint256 version => DisputeConfig) private _configs;
+    uint16 private _configVersion;
     // Packed in one slot with the (always non-zero) arbiter, so opening a dispute when nothing
     // is held rewrites a warm non-zero slot instead of creating one (saves ~17k gas).
     address private _arbiter;
@@ -96,7 +99,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         if (committedAt == 0) revert DisputeChallengeNotCommitted(jobId, commitment);
         if (committedAt >= block.number) revert DisputeChallengeRevealTooEarly(jobId, committedAt);
         delete _challengeCommits[commitment];
-        uint256 bond = _config.challengeBond;
+        uint256 bond = _configs[_configVersion].challengeBond;
         // The market checks the terms, the state (Submitted) and the challenge window.
         _market.openDispute(jobId, terms);
         _open(jobId, terms, msg.sender, challengerHash, bond);
@@ -154,7 +157,8 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
             emit DrawRescheduled(jobId, round, next);
             return false;
         }
-        uint256 lock = _config.verifierLock;
+        DisputeConfig storage c = _configs[d.configVersion];
+        uint256 lock = c.verifierLock;
         (address[] memory chosen, uint8[] memory votes) = _pool.draw(
             uint48(d.snapshotBlock),
             keccak256(abi.encode(seed, jobId, round)),
@@ -166,8 +170,8 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
             _failRound(jobId, d, 0);
             return false;
         }
-        uint40 commitDeadline = uint40(block.timestamp + _config.commitPeriod);
-        uint40 revealDeadline = commitDeadline + uint40(_config.revealPeriod);
+        uint40 commitDeadline = uint40(block.timestamp + c.commitPeriod);
+        uint40 revealDeadline = commitDeadline + uint40(c.revealPeriod);
         d.phase = Phase.Voting;
         d.commitDeadline = commitDeadline;
         d.revealDeadline = revealDeadline;
@@ -351,7 +355,22 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
 
     /// @inheritdoc IHashworkDisputes
     function config() external view returns (DisputeConfig memory) {
-        return _config;
+        return _configs[_configVersion];
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function configVersion() external view returns (uint16) {
+        return _configVersion;
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function disputeConfig(uint256 jobId) external view returns (DisputeConfig memory) {
+        return _configs[_disputes[jobId].configVersion];
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function minDisputeDuration() external view returns (uint256) {
+        return _roundsDuration(_configs[_configVersion]);
     }
 
     /// @inheritdoc IHashworkDisputes
@@ -368,7 +387,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     function getCommittee(uint256 jobId, uint8 round) external view returns (Seat[] memory seats) {
         Dispute storage d = _disputes[jobId];
         if (round > d.round || (round == d.round && d.phase == Phase.AwaitingDraw)) return seats;
-        uint256 size = round == d.round ? d.members : DisputeMath.seatsFor(_config.committeeSize, round);
+        uint256 size = round == d.round ? d.members : DisputeMath.seatsFor(_configs[d.configVersion].committeeSize, round);
         seats = _roundSeats(jobId, round, size);
         // A round that failed its draw seated nobody: trim the empty seats.
         uint256 n;
@@ -396,7 +415,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
 
     /// @inheritdoc IHashworkDisputes
     function committeeSizeFor(uint8 round) external view returns (uint256) {
-        return DisputeMath.seatsFor(_config.committeeSize, round);
+        return DisputeMath.seatsFor(_configs[_configVersion].committeeSize, round);
     }
 
     /// @inheritdoc IHashworkDisputes
@@ -423,7 +442,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         if (challengerHash != 0) d.challengerHash = challengerHash;
         d.seedBlock = seedBlock;
         d.phase = Phase.AwaitingDraw;
-        d.size = uint8(_config.committeeSize);
+        uint16 version = _configVersion;
+        d.configVersion = version;
+        d.size = uint8(_configs[version].committeeSize);
         // The pool as it stood before the result was submitted: stake bonded once a liar knows
         // it will be disputed (a watcher's commitment, its own audit selection) never counts.
         d.snapshotBlock = uint40(terms.submittedBlock - 1);
@@ -435,10 +456,11 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     function _failRound(uint256 jobId, Dispute storage d, uint256 revealed) private {
         uint8 round = d.round;
         uint256 nextSeed;
-        if (round + 1 < _config.maxRounds) {
+        DisputeConfig storage c = _configs[d.configVersion];
+        if (round + 1 < c.maxRounds) {
             nextSeed = block.number + 1;
             d.round = round + 1;
-            d.size = uint8(DisputeMath.seatsFor(_config.committeeSize, round + 1));
+            d.size = uint8(DisputeMath.seatsFor(c.committeeSize, round + 1));
             d.seedBlock = uint40(nextSeed);
             d.phase = Phase.AwaitingDraw;
         } else {
@@ -457,7 +479,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     {
         faithfulSeats = new Seat[](seats.length);
         uint256 h;
-        uint256 slashBps = _config.verifierSlashBps;
+        uint256 slashBps = _configs[d.configVersion].verifierSlashBps;
         uint256 base = uint256(d.round) * _ROUND_STRIDE;
         for (uint256 i; i < seats.length; ++i) {
             Seat memory seat = seats[i];
@@ -512,7 +534,8 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         d.bond = 0;
         d.pot = 0;
         _held -= uint96(bond + pot);
-        uint256 fee = _config.verifierFee;
+        DisputeConfig storage c = _configs[d.configVersion];
+        uint256 fee = c.verifierFee;
         uint256 honestVotes = _votesOf(honest);
         bool audit = d.challenger == address(0);
         uint256 toVerifiers;
@@ -542,7 +565,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
                 uint256 toChallenger;
                 uint256 toRequester;
                 (toVerifiers, toChallenger, toRequester) = DisputeMath.splitCollateral(
-                    collateral, fee, honestVotes, _config.challengerRewardBps, challengerRight
+                    collateral, fee, honestVotes, c.challengerRewardBps, challengerRight
                 );
                 _payOut(jobId, d.challenger, PayoutRole.Challenger, toChallenger + bond);
                 _payOut(jobId, _requesterOf(jobId), PayoutRole.Requester, toRequester);
@@ -583,7 +606,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// otherwise anyone could drain the reserve by forcing audits of its own jobs.
     function _refundAudit(uint256 jobId, uint256 amount) private {
         if (amount == 0) return;
-        _market.refundAudit(amount);
+        _market.refundAudit(jobId, amount);
         emit DisputePayout(jobId, address(_market), PayoutRole.AuditReserve, amount);
     }
 
@@ -655,7 +678,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// @dev `forced`: selected because the seed aged out unpinned, not by the lottery.
     function _selection(uint256 jobId, uint256 submittedBlock) private view returns (bool selected, bool forced) {
         if (submittedBlock >= block.number) revert DisputeAuditSeedUnavailable(submittedBlock);
-        uint256 rate = _config.auditRateBps;
+        uint256 rate = _configs[_configVersion].auditRateBps;
         if (rate == 0) return (false, false);
         bytes32 seed = blockhash(submittedBlock);
         if (seed == 0) seed = _pinnedSeeds[submittedBlock];
@@ -664,7 +687,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     }
 
     function _auditBudget() private view returns (uint256) {
-        DisputeConfig storage c = _config;
+        DisputeConfig storage c = _configs[_configVersion];
         uint256 seats;
         for (uint256 r; r < c.maxRounds; ++r) {
             seats += DisputeMath.seatsFor(c.committeeSize, r);
@@ -690,10 +713,18 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         uint256 largestRound = DisputeMath.seatsFor(c.committeeSize, c.maxRounds - 1);
         _requireWithin("challengeBond", c.challengeBond, uint256(c.verifierFee) * largestRound, type(uint96).max);
         // Every round must fit inside the market's dispute deadline, or no dispute could finish.
-        uint256 rounds = uint256(c.maxRounds) * (uint256(c.commitPeriod) + c.revealPeriod);
-        _requireWithin("roundsDuration", rounds, 0, _market.maxDisputeDuration());
-        _config = c;
+        _requireWithin("roundsDuration", _roundsDuration(c), 0, _market.maxDisputeDuration());
+        // A bond of the market's minimum must cover one seat's lock, or seats would risk nothing.
+        _requireWithin("verifierLock", c.verifierLock, 1, _market.config().minStake);
+        uint16 version = _configVersion;
+        // The constructor writes version 0; every later change is a new version.
+        if (_configs[version].committeeSize != 0) version = ++_configVersion;
+        _configs[version] = c;
         emit ConfigChanged(c);
+    }
+
+    function _roundsDuration(DisputeConfig memory c) private pure returns (uint256) {
+        return uint256(c.maxRounds) * (uint256(c.commitPeriod) + c.revealPeriod);
     }
 
     function _setArbiter(address a) private {

@@ -29,6 +29,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         | (1 << uint8(JobState.Expired)) | (1 << uint8(JobState.TimedOut));
 
     mapping(uint256 jobId => JobRecord) private _jobs;
+    mapping(uint256 jobId => address module) private _disputeModuleOf;
 
     constructor(
         IERC20 token_,
@@ -209,11 +210,14 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         if (block.timestamp > rec.deadline()) revert MarketChallengeWindowClosed(jobId, rec.deadline());
         uint40 deadline = uint40(block.timestamp + _maxDisputeDuration);
         _jobs[jobId] = JobRecordLib.committed(JobState.Disputed, deadline, rec.commitment());
+        // The module that opened a dispute settles it, even if governance has since set another.
+        _disputeModuleOf[jobId] = msg.sender;
         emit JobDisputed(jobId, msg.sender, deadline);
     }
 
     /// @inheritdoc IDisputeHooks
-    function settleDispute(uint256 jobId, SubmittedJob calldata terms, bool providerWon) external onlyDisputeModule {
+    function settleDispute(uint256 jobId, SubmittedJob calldata terms, bool providerWon) external {
+        _requireModuleOf(jobId);
         JobRecord rec = _jobs[jobId];
         _expectState(jobId, rec, _DISPUTED);
         _requireTerms(jobId, rec, terms);
@@ -256,7 +260,8 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     }
 
     /// @inheritdoc IDisputeHooks
-    function refundAudit(uint256 amount) external onlyDisputeModule {
+    function refundAudit(uint256 jobId, uint256 amount) external {
+        _requireModuleOf(jobId);
         _debit(msg.sender, amount);
         FeeState memory fees = _fees;
         // Back from the module's balance: the reserve cannot exceed what was funded out of it.
@@ -295,6 +300,11 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         job.minReputation = rec.minReputation();
         job.executionTime = rec.executionTime();
         job.challengeWindow = rec.challengeWindow();
+    }
+
+    /// @inheritdoc IDisputeHooks
+    function disputeModuleOf(uint256 jobId) external view returns (address) {
+        return _disputeModuleOf[jobId];
     }
 
     /// @inheritdoc IJobMarket
@@ -472,6 +482,10 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     }
 
     /// @dev The one transition check: the job must be in a state whose bit is set in `mask`.
+    function _requireModuleOf(uint256 jobId) private view {
+        if (msg.sender != _disputeModuleOf[jobId]) revert GovNotDisputeModule(msg.sender);
+    }
+
     function _expectState(uint256 jobId, JobRecord rec, uint256 mask) private view {
         if (mask & (1 << uint8(rec.state())) == 0) {
             revert MarketUnexpectedJobState(jobId, _stateOf(jobId, rec), mask);

@@ -47,7 +47,12 @@ interface IDisputeHooks {
     /// @return funded What was moved: `amount`, or the whole reserve if it holds less.
     function fundAudit(uint256 amount) external returns (uint256 funded);
 
-    /// @notice Move `amount` of the dispute module's ledger balance back into the audit reserve:
+    /// @notice Move `amount` of the ledger balance of the module that opened `jobId`'s audit back into the audit reserve:
     /// what an audit's budget did not pay out, so nobody can drain the reserve into the treasury.
-    function refundAudit(uint256 amount) external;
+    function refundAudit(uint256 jobId, uint256 amount) external;
+
+    /// @notice The dispute module that opened `jobId`'s dispute (zero if none did). Only it may
+    /// settle that dispute or refund its audit budget: replacing the module applies to later
+    /// disputes, and the old one still finishes, and releases the funds of, those it opened.
+    function disputeModuleOf(uint256 jobId) external view returns (address);
 }

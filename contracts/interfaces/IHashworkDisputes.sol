@@ -94,6 +94,9 @@ interface IHashworkDisputes {
         uint40 snapshotBlock;
         /// Distinct verifiers holding the current round's seats (entries in the seat list).
         uint8 members;
+        /// The configuration this dispute opened under (`disputeConfig`): later changes never
+        /// touch its bond, lock, fee, rounds or periods.
+        uint16 configVersion;
         /// Slashed verifier bond not yet paid out: from rounds in which no one revealed; paid to
         /// the deciding round's honest verifiers.
         uint96 pot;
@@ -292,8 +295,19 @@ interface IHashworkDisputes {
     /// @notice The block in which `commitment` was made by `commitChallenge` (0: never, or used).
     function challengeCommitBlock(bytes32 commitment) external view returns (uint256);
 
-    /// @notice Current parameters.
+    /// @notice Current parameters: what disputes opened from now on get.
     function config() external view returns (DisputeConfig memory);
+
+    /// @notice The version of the current configuration; each `setConfig` adds one.
+    function configVersion() external view returns (uint16);
+
+    /// @notice The configuration a job's dispute opened under (its terms: bond, verifier fee and
+    /// lock, rounds and periods). Version 0 for a job that was never disputed.
+    function disputeConfig(uint256 jobId) external view returns (DisputeConfig memory);
+
+    /// @notice How long every round of a dispute under the current configuration may take:
+    /// the market refuses a dispute deadline shorter than this.
+    function minDisputeDuration() external view returns (uint256);
 
     /// @notice The arbiter.
     function arbiter() external view returns (address);

@@ -37,6 +37,8 @@ interface IMarketGovernance {
     error GovNothingToWithdraw();
     /// @notice Only the treasury may withdraw the protocol fees.
     error GovNotTreasury(address caller);
+    /// @notice Only the owner or the guardian may pause.
+    error GovNotGuardian(address caller);
 
     /// @notice Any parameter change: the parameter's name, its old and its new value.
     event ParameterChanged(bytes32 indexed parameter, uint256 oldValue, uint256 newValue);
@@ -58,6 +60,8 @@ interface IMarketGovernance {
     function auditReserveBps() external view returns (uint16);
     function treasury() external view returns (address);
     function disputeModule() external view returns (address);
+    /// @notice The account that may pause new posts and claims (and nothing else); zero if none.
+    function guardian() external view returns (address);
     function maxDisputeDuration() external view returns (uint32);
 
     function setFeeBps(uint16 newFeeBps) external;
@@ -71,6 +75,7 @@ interface IMarketGovernance {
     function setMaxDisputeDuration(uint32 newDuration) external;
     function setTreasury(address newTreasury) external;
     function setDisputeModule(address newModule) external;
+    function setGuardian(address newGuardian) external;
     function pause() external;
     function unpause() external;
 

@@ -10,6 +10,11 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IMarketGovernance} from "../interfaces/IMarketGovernance.sol";
 import {TokenVault} from "./TokenVault.sol";
 
+/// @dev What the market asks of a dispute module before shortening the dispute deadline.
+interface IDisputeModuleBounds {
+    function minDisputeDuration() external view returns (uint256);
+}
+
 /// @notice Owner-set parameters, each inside hard bounds written here, each change evented.
 abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Step {
     using SafeERC20 for IERC20;
@@ -66,6 +71,9 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     address internal _treasury;
     address internal _disputeModule;
     uint32 internal _maxDisputeDuration;
+    /// @dev May pause new posts and claims (never unpause, never move funds): a fast brake while
+    /// the owner (a timelock) takes days to act.
+    address internal _guardian;
 
     modifier onlyDisputeModule() {
         if (msg.sender != _disputeModule || msg.sender == address(0)) revert GovNotDisputeModule(msg.sender);
@@ -147,7 +155,13 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         revert GovRenounceDisabled();
     }
 
-    function pause() external onlyOwner {
+    function setGuardian(address newGuardian) external onlyOwner {
+        emit AddressChanged("guardian", _guardian, newGuardian);
+        _guardian = newGuardian;
+    }
+
+    function pause() external {
+        if (msg.sender != owner() && msg.sender != _guardian) revert GovNotGuardian(msg.sender);
         _setPaused(true);
     }
 
@@ -217,6 +231,10 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     function treasury() external view returns (address) {
         return _treasury;
+    }
+
+    function guardian() external view returns (address) {
+        return _guardian;
     }
 
     function disputeModule() external view returns (address) {
@@ -306,7 +324,14 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     }
 
     function _setMaxDisputeDuration(uint32 v) private {
-        _requireWithin("maxDisputeDuration", v, MIN_DISPUTE_DURATION, MAX_DISPUTE_DURATION);
+        uint256 min = MIN_DISPUTE_DURATION;
+        // Every round of the module's disputes must fit, or disputes would be voided mid-vote.
+        address module = _disputeModule;
+        if (module != address(0)) {
+            uint256 rounds = IDisputeModuleBounds(module).minDisputeDuration();
+            if (rounds > min) min = rounds;
+        }
+        _requireWithin("maxDisputeDuration", v, min, MAX_DISPUTE_DURATION);
         emit ParameterChanged("maxDisputeDuration", _maxDisputeDuration, v);
         _maxDisputeDuration = v;
     }
