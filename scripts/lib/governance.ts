@@ -20,7 +20,7 @@ export type DeployGovernedParameters = {
   /** A network name of `ignition/parameters/` (`remote`, `localhost`, `demo`). Default: `demo`. */
   network?: string;
   /** `$global` values laid over the file's (a `guardian` address, say). */
-  overrides?: Record<string, unknown>;
+  overrides?: NonNullable<DeploymentParameters["$global"]>;
 };
 
 export type GovernedDeployment = {

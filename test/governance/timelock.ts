@@ -110,7 +110,7 @@ describe("Governance through the timelock (the Ignition deployment)", function (
       ["transferOwnership", (g) => g.market.transferOwnership(g.stranger.address)],
     ];
     const disputesOwnerCalls: [string, (g: G) => Promise<unknown>][] = [
-      ["setConfig", async (g) => g.disputes.setConfig((await g.disputes.config()).toObject())],
+      ["setConfig", async (g) => g.disputes.setConfig([...(await g.disputes.config())] as never)],
       ["setArbiter", (g) => g.disputes.setArbiter(g.stranger.address)],
       ["transferOwnership", (g) => g.disputes.transferOwnership(g.stranger.address)],
     ];

@@ -24,7 +24,7 @@ const GUARDIAN: Address = "0x000000000000000000000000000000000000bEEF";
 
 type Deployed = Awaited<ReturnType<typeof deployFresh>>;
 
-async function deployFresh(file: string | undefined, extra: Record<string, unknown> = {}) {
+async function deployFresh(file: string | undefined, extra: Record<string, `0x${string}`> = {}) {
   const connection = await hre.network.create();
   const dir = await mkdtemp(join(tmpdir(), "hashwork-gov-"));
   const raw = file ? await readIgnitionParameters(join(IGNITION_PARAMETERS_DIR, file)) : {};

@@ -1,13 +1,19 @@
 // The governance actions against the real stack (the Ignition deployment, demo parameters):
 // delegate → propose → vote → queue (pending with its eta) → execute, the guardian's cancel, and
 // the checks made before anything is sent.
-import { expect } from "chai";
-import hre, { network } from "hardhat";
-import { createPublicClient, createWalletClient, custom, getAddress } from "viem";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 
-import { deployGoverned } from "../../../../scripts/lib/governance.ts";
+import { HardhatArtifactResolver } from "@nomicfoundation/hardhat-ignition/helpers";
+import { deploy, DeploymentResultType } from "@nomicfoundation/ignition-core";
+import { expect } from "chai";
+import { artifacts, network } from "hardhat";
+import { getAddress, type Address } from "viem";
+
+import HashworkModule from "../../../../ignition/modules/Hashwork.ts";
+import { loadIgnitionDeployment } from "../../deployments.ts";
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
-import { hdAccount } from "../../daemon/test-helpers.ts";
 import { InvalidParameterError } from "../../errors/sdk.ts";
 import { expectRejection } from "../../test-utils/assertions.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../../utils/client.ts";
@@ -23,16 +29,48 @@ import { parseCallArguments } from "./shared.ts";
 const connection = await network.create();
 const { loadFixture, time } = connection.networkHelpers;
 
+/** `ignition/parameters/demo.json`'s governance and market bounds (a 6-hour timelock), with account 8 as guardian. */
+const DEMO_GOVERNANCE = {
+  unbondingPeriod: 3600,
+  maxDisputeDuration: 3600,
+  maxClaimDelay: 7200,
+  maxExecutionTime: 3600,
+  maxChallengeWindow: 3600,
+  commitPeriod: 60,
+  revealPeriod: 60,
+  timelockDelay: 21_600,
+  votingDelay: 1,
+  votingPeriod: 60,
+  quorumPercent: 4,
+};
+
+/** The Ignition deployment (`ignition/modules/Hashwork.ts`) on the test's chain. */
+async function ignitionDeploy(guardian: Address) {
+  const dir = await mkdtemp(join(tmpdir(), "hashwork-gov-sdk-"));
+  try {
+    const deploymentDir = join(dir, "gov");
+    const result = await deploy({
+      artifactResolver: new HardhatArtifactResolver(artifacts),
+      provider: connection.provider,
+      deploymentDir,
+      ignitionModule: HashworkModule,
+      deploymentParameters: { $global: { ...DEMO_GOVERNANCE, guardian } },
+      accounts: (await connection.provider.request({ method: "eth_accounts" })) as string[],
+    });
+    if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) throw new Error(`Ignition failed: ${result.type}`);
+    return await loadIgnitionDeployment({ chainId: 31337, deploymentsDir: dirname(deploymentDir), deploymentId: basename(deploymentDir) });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const wallets = await connection.viem.getWalletClients();
+const accountOf = (index: number) => getAddress(wallets[index]!.account.address);
+
 async function governed() {
-  const guardianAccount = hdAccount(8);
-  const { deployment } = await deployGoverned({ hre, provider: connection.provider, overrides: { guardian: guardianAccount.address } });
-  const transport = custom(connection.provider);
-  const publicClient = createPublicClient({ transport }) as HashworkPublicClient;
-  const clientFor = (index: number): HashworkBaseClient => ({
-    publicClient,
-    walletClient: createWalletClient({ account: hdAccount(index), transport }) as HashworkWalletClient,
-    deployment,
-  });
+  const deployment = await ignitionDeploy(accountOf(8));
+  const publicClient = (await connection.viem.getPublicClient()) as HashworkPublicClient;
+  const clientFor = (index: number): HashworkBaseClient => ({ publicClient, walletClient: wallets[index] as HashworkWalletClient, deployment });
   const holder = clientFor(0);
   await delegateVotes(holder);
   return { deployment, holder, guardian: clientFor(8), publicClient };
@@ -92,7 +130,7 @@ describe("governance actions", function () {
   it("parseCallArguments turns text into ABI values, structs from JSON", () => {
     expect(parseCallArguments("market", "setExecutionTimeBounds", ["60", "86400"])).to.deep.equal([60, 86_400]);
     expect(parseCallArguments("market", "setMinStake", ["5"])).to.deep.equal([5n]);
-    const [address] = parseCallArguments("disputes", "setArbiter", [getAddress(hdAccount(3).address)]);
-    expect(address).to.equal(hdAccount(3).address);
+    const [address] = parseCallArguments("disputes", "setArbiter", [accountOf(3)]);
+    expect(address).to.equal(accountOf(3));
   });
 });
