@@ -46,6 +46,8 @@ const profile = {
   overrides: {
     "contracts/HashworkDisputes.sol": sizeOptimizedCompiler,
     "contracts/HashworkMarket.sol": marketCompiler,
+    // Governance runs a few times a month; OpenZeppelin's Governor with five extensions is large.
+    "contracts/governance/HashworkGovernor.sol": sizeOptimizedCompiler,
     ...Object.fromEntries(solidityTests.map((f) => [`test/solidity/${f}`, sizeOptimizedCompiler])),
   },
 };

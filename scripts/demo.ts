@@ -25,6 +25,11 @@
 // one log line, and an honest provider that has completed some of alice's jobs takes it. The requesters fetch every output, verified
 // against the on-chain commitment, and write them to `out/` (the tiles assembled into one PNG).
 //
+// Then a governance scene: the deployer (holding most of the governance token) delegates, proposes
+// `market.setFeeBps(150)`, votes, queues it in the timelock (shown pending with its eta, the fee
+// unchanged), the local chain's clock moves past the voting period and the timelock's delay (the
+// bound from the demo's short market bounds: 6 hours), and the change is executed.
+//
 // Live progress: one line per chain event. Then a report (jobs, disputes and slashing,
 // balances, pool bonds and reputations before and after, gas per job, solvency, outputs) printed as tables
 // and written to `out/report.json`. Every child process group is stopped at the end, also on
@@ -81,6 +86,7 @@ import { startEventFeed, type FeedEvent } from "./lib/event-feed.ts";
 import { gasPerJob, printReport, type AccountFigures, type PoolFigures, type ProviderFigures } from "./lib/demo-report.ts";
 import { formatToken } from "./lib/format.ts";
 import { fundAccounts } from "./lib/fund.ts";
+import { governanceScene } from "./lib/governance-scene.ts";
 import { deployHashwork, parametersFileFor, readIgnitionParameters } from "./lib/ignition.ts";
 import { connectLocalSystem } from "./lib/local-system.ts";
 import { createProcessRegistry } from "./lib/processes.ts";
@@ -343,6 +349,9 @@ async function runDemo(): Promise<number> {
   }
   files.csvstats = "out/csvstats/";
 
+  // 8b. Governance: a fee change through the governor and the timelock (time moved on the local chain)
+  const governance = await governanceScene(client(DEPLOYER), { newFeeBps: 150, say });
+
   // 9. Audit
   const after = await snapshot(system, trackedProviders);
   const solvency = await checkSolvency(client(DEPLOYER));
@@ -431,6 +440,10 @@ async function runDemo(): Promise<number> {
     { check: "every output verified against its on-chain result hash", ok: outputs.size === finalizedAlice.length + 1 },
     { check: "tiles assembled into one image", ok: image.width === 512 && image.height === 384 },
     { check: "market solvent (token balance ≥ total owed; dispute module and verifier pool hold what they owe)", ok: solvency.solvent },
+    {
+      check: `governance: the fee change waited in the timelock (delay ${governance.delayS} s ≥ bound ${governance.minDelayBoundS} s) and then applied`,
+      ok: governance.feeWhilePending === governance.feeBefore && governance.feeAfter === 150 && governance.eta - governance.queuedAt === governance.delayS && governance.delayS >= governance.minDelayBoundS,
+    },
   ];
   const ok = checks.every((c) => c.ok);
 
@@ -474,6 +487,7 @@ async function runDemo(): Promise<number> {
       disputedJob: { total: disputedGas.total, steps: disputedGas.steps },
     },
     solvency,
+    governance,
     outputs: { ...files, report: "out/report.json", logs: "out/logs/", image: { width: image.width, height: image.height }, monteCarlo: monteCarlo.combined, csvstats: csv },
     checks,
   };

@@ -27,9 +27,9 @@ export function disputeModule(
   // The arbiter defaults to the deployer (the default owner); set a multisig in production.
   const arbiter = m.getParameter("arbiter", m.getAccount(0));
   const disputes = m.contract("HashworkDisputes", [market, owner, arbiter, config]);
-  m.call(market, "setDisputeModule", [disputes]);
+  const install = m.call(market, "setDisputeModule", [disputes]);
   // The module creates its verifier pool; verifiers bond there.
   const poolAddress = m.staticCall(disputes, "verifierPool");
   const verifierPool = m.contractAt("VerifierPool", poolAddress);
-  return { disputes, verifierPool };
+  return { disputes, verifierPool, install };
 }

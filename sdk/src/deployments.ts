@@ -28,6 +28,13 @@ export type HashworkDeployment = {
    */
   verifierPool?: Address;
   /**
+   * The `HashworkTimelock` that owns the market and the dispute module (every owner power runs
+   * through it, after its delay). Optional: the governance actions read `market.owner()` when absent.
+   */
+  timelock?: Address;
+  /** The `HashworkGovernor` (token-holder votes; the timelock's proposer). Needed by the governance actions. */
+  governor?: Address;
+  /**
    * The block the market was deployed in. Event queries (job lists, histories, results) start
    * here; without it they start at block 0, which some RPC providers refuse for long chains.
    */
@@ -40,7 +47,8 @@ export type HashworkDeployment = {
  * 31337 is what `npm run deploy -- --network localhost` produces on a fresh `hardhat node`:
  * Ignition sends from the first account the token (nonce 0), the market (1), the dispute module
  * (2) — which creates its verifier pool as its own first contract — and then
- * `market.setDisputeModule` (3), so the addresses are fixed (the test in `deployments.test.ts`
+ * `market.setDisputeModule` (3), then the timelock (4) and the governor (5) before the ownership
+ * hand-over (`ignition/modules/governance.ts`), so the addresses are fixed (the test in `deployments.test.ts`
  * checks this against a real Ignition run). For any other local setup,
  * use `loadIgnitionDeployment` or pass the deployment explicitly.
  */
@@ -51,6 +59,8 @@ export const hashworkDeployments: Readonly<Record<number, HashworkDeployment>> =
     market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
     disputes: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
     verifierPool: "0x75537828f2ce51be7289709686A69CbFDbB714F1",
+    timelock: "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9",
+    governor: "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
     fromBlock: 0n,
   }),
 });
@@ -70,6 +80,8 @@ export function defineDeployment(deployment: HashworkDeployment): HashworkDeploy
   if (deployment.token !== undefined) checked.token = checkAddress("token", deployment.token);
   if (deployment.disputes !== undefined) checked.disputes = checkAddress("disputes", deployment.disputes);
   if (deployment.verifierPool !== undefined) checked.verifierPool = checkAddress("verifierPool", deployment.verifierPool);
+  if (deployment.timelock !== undefined) checked.timelock = checkAddress("timelock", deployment.timelock);
+  if (deployment.governor !== undefined) checked.governor = checkAddress("governor", deployment.governor);
   if (deployment.fromBlock !== undefined) {
     if (deployment.fromBlock < 0n) throw new InvalidParameterError({ parameter: "fromBlock", reason: "must not be negative" });
     checked.fromBlock = deployment.fromBlock;
@@ -107,6 +119,8 @@ export const ignitionContracts = {
   token: "HashworkToken",
   disputes: "HashworkDisputes",
   verifierPool: "VerifierPool",
+  timelock: "HashworkTimelock",
+  governor: "HashworkGovernor",
 } as const satisfies Partial<Record<keyof HashworkDeployment, string>>;
 
 export type LoadIgnitionDeploymentParameters = {
@@ -165,6 +179,10 @@ export async function loadIgnitionDeployment({
   if (disputes) deployment.disputes = disputes;
   const verifierPool = pick(ignitionContracts.verifierPool);
   if (verifierPool) deployment.verifierPool = verifierPool;
+  const timelock = pick(ignitionContracts.timelock);
+  if (timelock) deployment.timelock = timelock;
+  const governor = pick(ignitionContracts.governor);
+  if (governor) deployment.governor = governor;
   const fromBlock = await deploymentBlock(join(dir, "journal.jsonl"), market);
   if (fromBlock !== undefined) deployment.fromBlock = fromBlock;
   return deployment;

@@ -355,3 +355,6 @@ export { ExecutionStatus, computeResultHash } from "./executor/result-hash.ts";
 
 // ------------------------------------------------------------------ content stores
 export * from "./store/index.ts";
+
+// ------------------------------------------------------------------ governance actions
+export * from "./actions/governance/index.ts";

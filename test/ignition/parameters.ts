@@ -12,13 +12,14 @@ import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
 import { verifierPoolAbi } from "../../sdk/src/abi/verifier-pool.ts";
 import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, type DisputeParameters, type MarketParameters } from "../../scripts/lib/defaults.ts";
 import { economics } from "../../scripts/lib/economics.ts";
+import { GOVERNANCE_DEFAULTS } from "../../ignition/modules/governance.ts";
 import { HASHWORK_MODULE_ID, IGNITION_PARAMETERS_DIR, deployHashwork, parameterValue, readIgnitionParameters } from "../../scripts/lib/ignition.ts";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 
 const DAY = 24 * 3600;
 /** Parameters the modules read besides the market and dispute settings. */
-const OTHER_PARAMETERS = ["owner", "treasury", "arbiter", "initialSupply", "token"];
+const OTHER_PARAMETERS = ["owner", "treasury", "arbiter", "initialSupply", "token", "governanceToken", "guardian", ...Object.keys(GOVERNANCE_DEFAULTS)];
 const KNOWN = new Set([...Object.keys(LOCAL_PARAMETERS), ...Object.keys(DISPUTE_PARAMETERS), ...OTHER_PARAMETERS]);
 
 function within(name: string, value: bigint | number, lo: bigint | number, hi: bigint | number) {

@@ -63,3 +63,33 @@ export type SeatStatus = (typeof SeatStatus)[keyof typeof SeatStatus];
 export type SeatStatusName = keyof typeof SeatStatus;
 /** `SeatStatus` names by value. */
 export const seatStatusNames = ["Empty","Drawn","Committed","Revealed"] as const satisfies readonly SeatStatusName[];
+
+/** Solidity enum `TimelockController.OperationState` (`TimelockController.OperationState`). */
+export const OperationState = {
+  Unset: 0,
+  Waiting: 1,
+  Ready: 2,
+  Done: 3,
+} as const;
+export type OperationState = (typeof OperationState)[keyof typeof OperationState];
+/** The name of a `OperationState` value. */
+export type OperationStateName = keyof typeof OperationState;
+/** `OperationState` names by value. */
+export const operationStateNames = ["Unset","Waiting","Ready","Done"] as const satisfies readonly OperationStateName[];
+
+/** Solidity enum `IGovernor.ProposalState` (`IGovernor.ProposalState`). */
+export const ProposalState = {
+  Pending: 0,
+  Active: 1,
+  Canceled: 2,
+  Defeated: 3,
+  Succeeded: 4,
+  Queued: 5,
+  Expired: 6,
+  Executed: 7,
+} as const;
+export type ProposalState = (typeof ProposalState)[keyof typeof ProposalState];
+/** The name of a `ProposalState` value. */
+export type ProposalStateName = keyof typeof ProposalState;
+/** `ProposalState` names by value. */
+export const proposalStateNames = ["Pending","Active","Canceled","Defeated","Succeeded","Queued","Expired","Executed"] as const satisfies readonly ProposalStateName[];

@@ -5,4 +5,6 @@ export { hashworkMarketAbi } from "./hashwork-market.ts";
 export { hashworkDisputesAbi } from "./hashwork-disputes.ts";
 export { verifierPoolAbi } from "./verifier-pool.ts";
 export { hashworkTokenAbi } from "./hashwork-token.ts";
+export { hashworkTimelockAbi } from "./hashwork-timelock.ts";
+export { hashworkGovernorAbi } from "./hashwork-governor.ts";
 export * from "./enums.ts";

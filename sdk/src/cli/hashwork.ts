@@ -12,6 +12,7 @@ import { chain } from "./chain.ts";
 import { contentPut, contentServe } from "./content.ts";
 import { deploy } from "./deploy.ts";
 import { describeError, exitCodeOf } from "./errors.ts";
+import { govCommands } from "./gov.ts";
 import { jobPost } from "./job-post.ts";
 import { jobResult, jobStatus, jobWait } from "./job-read.ts";
 import { jobCancel, jobChallenge } from "./job-write.ts";
@@ -48,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   tokenWithdraw,
   contentServe,
   contentPut,
+  ...govCommands,
 ];
 
 export async function main(argv: readonly string[]): Promise<number> {
