@@ -8,7 +8,7 @@ import {
   ProgramAbiError,
 } from "./errors.ts";
 import { ALLOWED_FEATURES, checkValueType } from "./features.ts";
-import { recursiveFunctions } from "./call-graph.ts";
+import { analyzeCallGraph } from "./call-graph.ts";
 import { FunctionInstrumenter, type InstrumentationContext } from "./instrument-function.ts";
 import { validateProgram } from "./validate.ts";
 import { Wasm } from "./webassembly.ts";
@@ -121,7 +121,7 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
         memory.maximumPages === undefined ? 65536 : Number(memory.maximumPages),
       ),
       maxStackSlots: limits.maxStackSlots,
-      recursiveFunctions: recursiveFunctions(
+      callGraph: analyzeCallGraph(
         m,
         definedFunctions.map((f) => binaryen.getFunctionInfo(f).name),
       ),
