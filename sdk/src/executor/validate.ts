@@ -118,8 +118,20 @@ function scan(wasm: Uint8Array, limits: ModuleLimits, decodeCode: boolean): Modu
     if (error instanceof ModuleLimitError) {
       throw new ProgramTooLargeError({ limit: error.limit, value: error.value, max: error.max, where: error.message });
     }
-    if (error instanceof UnknownOpcodeError) throw new ForbiddenFeatureError({ feature: `opcode ${error.opcode}`, where: error.message });
+    if (error instanceof UnknownOpcodeError) throw new ForbiddenFeatureError({ feature: featureOfOpcode(error.opcode), where: error.message });
     if (!decodeCode && error instanceof RangeError) return undefined;
     throw new MalformedProgramError({ reason: (error as Error).message, cause: error });
   }
+}
+
+/** The feature an opcode the scanner does not decode belongs to (every one is refused by ABI v1). */
+function featureOfOpcode(opcode: string): string {
+  const op = Number.parseInt(opcode, 16);
+  if (opcode.startsWith("0xfe")) return "threads (atomics)";
+  if (opcode.startsWith("0xfb")) return "GC";
+  if (opcode.startsWith("0xfc")) return "reference types";
+  if ([0x06, 0x07, 0x08, 0x09, 0x0a, 0x18, 0x19, 0x1f].includes(op)) return "exception handling";
+  if ([0x12, 0x13, 0x15].includes(op)) return "tail calls";
+  if (op === 0x14 || (op >= 0xd3 && op <= 0xd6)) return "typed function references";
+  return `opcode ${opcode}`;
 }
