@@ -227,3 +227,150 @@ export function deepOperandStack(depth: number): Uint8Array {
   body[o++] = OP.drop;
   return assemble({ types: TYPES, functions: [{ type: 0, body: [...body] }], run: 0 });
 }
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same sequence on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A random program that is valid by construction, for fuzzing: 1–6 functions `(i32) -> i32`
+ * with random locals (some large, some v128), bodies of random expressions (arithmetic that may
+ * trap, loads, direct and indirect calls that may recurse, `memory.grow`, loops that may not
+ * end, branches, host calls, deep nests, deep operand stacks across calls), a table holding every function, and `run` calling
+ * the first one. Deterministic in `seed`.
+ */
+export function randomProgram(seed: number): Uint8Array {
+  const rnd = seededRandom(seed);
+  const int = (n: number) => Math.floor(rnd() * n);
+  const functions = 1 + int(6);
+  const FIRST = 3; // imports 0 (output_write), 1 (input_size); 2 is run
+  const bodies: FunctionSpec[] = [];
+  for (let f = 0; f < functions; f++) {
+    const i32Locals = int(4);
+    const big = rnd() < 0.15;
+    const locals: [number, number][] = [[i32Locals, T.i32], [big ? int(5000) : int(4), T.i64], [big ? int(3000) : int(3), T.v128]];
+    const code: number[] = [];
+    const budget = { nodes: 200 + int(400) };
+    const expr = (depth: number): void => {
+      budget.nodes--;
+      if (depth <= 0 || budget.nodes <= 0) {
+        if (rnd() < 0.5) code.push(...i32(int(2) ? int(100) : int(1 << 30) * (int(2) ? 1 : -1)));
+        else code.push(OP.localGet, int(i32Locals + 1));
+        return;
+      }
+      switch (int(15)) {
+        case 0: case 1: {
+          expr(depth - 1);
+          expr(depth - 1);
+          code.push([0x6a, 0x6b, 0x6c, 0x6e, 0x70, 0x71, 0x73, 0x74][int(8)]!);
+          return;
+        }
+        case 2:
+          expr(depth - 1);
+          code.push(0x28, 0x02, ...uleb(int(2) ? 0 : int(1 << 16)));
+          return;
+        case 3:
+          expr(depth - 1);
+          code.push(OP.call, ...uleb(FIRST + int(functions)));
+          return;
+        case 4:
+          expr(depth - 1);
+          expr(depth - 1);
+          code.push(OP.callIndirect, 3, 0);
+          return;
+        case 5:
+          expr(depth - 1);
+          code.push(OP.memoryGrow, 0);
+          return;
+        case 6:
+          code.push(OP.block, T.i32);
+          expr(depth - 1);
+          expr(depth - 1);
+          code.push(OP.brIf, 0, OP.end);
+          return;
+        case 7:
+          code.push(OP.loop, T.i32);
+          expr(depth - 1);
+          code.push(OP.brIf, 0);
+          expr(depth - 1);
+          code.push(OP.end);
+          return;
+        case 8:
+          expr(depth - 1);
+          expr(depth - 1);
+          code.push(OP.call, 0, ...i32(0));
+          return;
+        case 9:
+          code.push(OP.call, 1);
+          return;
+        case 10:
+          code.push(0xfd, 0x0c, ...Array.from({ length: 16 }, () => int(256)), 0xfd, 0x1b, int(4));
+          return;
+        case 11:
+          expr(depth - 1);
+          code.push(OP.localTee, int(i32Locals + 1));
+          return;
+        case 12: {
+          // A deep nest of blocks (within the nesting limit).
+          const n = int(2) ? 1 + int(50) : 1 + int(2000);
+          for (let k = 0; k < n; k++) code.push(OP.block, T.i32);
+          expr(depth - 1);
+          for (let k = 0; k < n; k++) code.push(OP.end);
+          return;
+        }
+        case 13: {
+          // Many values held on the operand stack across a (possibly recursive) call.
+          const n = 1 + int(3000);
+          for (let k = 0; k < n; k++) code.push(OP.localGet, 0);
+          expr(depth - 1);
+          code.push(OP.call, ...uleb(FIRST + int(functions)));
+          for (let k = 0; k < n; k++) code.push(OP.i32Add);
+          return;
+        }
+        default:
+          expr(0);
+      }
+    };
+    expr(2 + int(6));
+    bodies.push({ type: 3, locals: locals.filter(([n]) => n > 0), body: code });
+  }
+  const run: FunctionSpec = { type: 0, body: [...i32(int(1000)), OP.call, ...uleb(FIRST), OP.drop] };
+  const table = Array.from({ length: functions }, (_, k) => FIRST + k);
+  return assemble({
+    types: [[[], []], [[T.i32, T.i32], []], [[], [T.i32]], [[T.i32], [T.i32]]],
+    imports: [OUTPUT_WRITE, { name: "input_size", type: 2 }],
+    functions: [run, ...bodies],
+    table: { min: functions, max: functions },
+    elements: table,
+    memory: { min: 1, max: 1 + int(64) },
+    run: 2,
+  });
+}
+
+/**
+ * `rec` holds `depth` values on the operand stack across a call to itself (`local.get 0` ×
+ * depth, `call rec`, `i32.add` × depth): the engine spills them into the frame, so each level
+ * costs far more stack than its locals.
+ */
+export function deepOperandStackRecursion(depth: number): Uint8Array {
+  const body: number[] = [];
+  for (let k = 0; k < depth; k++) body.push(OP.localGet, 0);
+  body.push(OP.localGet, 0, OP.call, 1);
+  for (let k = 0; k < depth; k++) body.push(OP.i32Add);
+  return assemble({
+    types: [[[], []], [[T.i32], [T.i32]]],
+    functions: [
+      { type: 0, body: [...i32(1), OP.call, 1, OP.drop] }, // 0: run
+      { type: 1, body }, // 1: rec
+    ],
+    run: 0,
+  });
+}
