@@ -116,9 +116,9 @@ export const MODULE_LIMITS = Object.freeze({
   /** The module's size in bytes. */
   maxModuleBytes: 8 * 1024 * 1024,
   /** The code section's size in bytes (what binaryen works on). */
-  maxCodeBytes: 2 * 1024 * 1024,
+  maxCodeBytes: 512 * 1024,
   /** One function body's size in bytes. */
-  maxFunctionBytes: 512 * 1024,
+  maxFunctionBytes: 256 * 1024,
   /** Defined functions. */
   maxFunctions: 10_000,
   /** Function types. */

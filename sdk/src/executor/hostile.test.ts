@@ -93,11 +93,11 @@ describe("hostile jobs (issue 12)", function () {
       const first = cache.prepare(wasm, DEFAULT_LIMITS);
       const error = (await refusal(first)) as ProgramTooLargeError;
       expect(error).to.be.instanceOf(ProgramTooLargeError);
-      expect(error.limit).to.equal("maxFunctionBytes");
-      expect(error.shortMessage).to.match(/maxFunctionBytes/);
+      expect(error.limit).to.equal("maxCodeBytes");
+      expect(error.shortMessage).to.match(/maxCodeBytes/);
       expect(cache.prepare(wasm, DEFAULT_LIMITS)).to.equal(first);
-      // Under the body-size limit, the nesting limit refuses it.
-      const nest = (await refusal(cache.prepare(nestedBrIf(60_000), DEFAULT_LIMITS))) as ProgramTooLargeError;
+      // Under the size limits, the nesting limit refuses it.
+      const nest = (await refusal(cache.prepare(nestedBrIf(20_000), DEFAULT_LIMITS))) as ProgramTooLargeError;
       expect(nest.limit).to.equal("maxControlNesting");
     });
 

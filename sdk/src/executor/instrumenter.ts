@@ -11,6 +11,12 @@ export type Instrumenter = {
   instrument(wasm: Uint8Array, limits: ExecutionLimits): Promise<Uint8Array>;
   /** Stops the child process; later calls fail with `ExecutorClosedError`. */
   close(): Promise<void>;
+  /**
+   * The most recent module's preparation: wall time in the child and the child's resident
+   * memory (sampled every 20 ms and at the end; binaryen's heap never shrinks, so the last
+   * sample is the high-water mark of the process so far). Informational.
+   */
+  readonly lastRun: { ms: number; rssMb: number } | undefined;
 };
 
 export type CreateInstrumenterParameters = {
@@ -69,7 +75,8 @@ export function createInstrumenter({
   let nextId = 1;
   let closed = false;
   const queue: Pending[] = [];
-  let current: (Pending & { timer: NodeJS.Timeout; poll: NodeJS.Timeout; started: number }) | undefined;
+  let current: (Pending & { timer: NodeJS.Timeout; poll: NodeJS.Timeout; started: number; rssMb: number; pid?: number }) | undefined;
+  let lastRun: { ms: number; rssMb: number } | undefined;
 
   function start(): ChildProcess {
     const c = fork(CHILD_URL, [String(stackSizeMb)], {
@@ -98,6 +105,8 @@ export function createInstrumenter({
     const job = current!;
     clearTimeout(job.timer);
     clearInterval(job.poll);
+    const rss = job.pid === undefined ? undefined : processRssMb(job.pid);
+    lastRun = { ms: performance.now() - job.started, rssMb: Math.max(job.rssMb, rss ?? 0) };
     current = undefined;
     return job;
   }
@@ -134,11 +143,12 @@ export function createInstrumenter({
     }, timeoutMs);
     const poll = setInterval(() => {
       const rss = pid === undefined ? undefined : processRssMb(pid);
+      if (rss !== undefined && current) current.rssMb = Math.max(current.rssMb, rss);
       if (rss !== undefined && rss > maxRssMb) {
         refuse(new ProgramTooLargeError({ limit: "prepareMemoryMb", value: Math.round(rss), max: maxRssMb, where: "validation and instrumentation" }));
       }
     }, RSS_POLL_MS);
-    current = { ...job, timer, poll, started };
+    current = { ...job, timer, poll, started, rssMb: 0, pid };
     child.send(job.request);
   }
 
@@ -150,6 +160,9 @@ export function createInstrumenter({
         next();
       });
     },
+    get lastRun() {
+      return lastRun;
+    },
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new ExecutorClosedError());
@@ -158,6 +171,7 @@ export function createInstrumenter({
       child = undefined;
       if (c && c.exitCode === null && c.signalCode === null) {
         const exited = new Promise<void>((done) => c.once("exit", () => done()));
+        c.ref(); // an idle process is unref'd; keep the caller alive until it has exited
         c.kill("SIGKILL");
         await exited;
       }
