@@ -96,14 +96,18 @@ export const FUEL_PER_PAGE = 4096n;
 export const FRAME_OVERHEAD_SLOTS = 8;
 
 /**
- * Native stack the execution worker gets, in MB. The stack budget (`maxStackSlots`, at most
- * 2^24 slots) is charged by every frame that can have another frame above it, and a frame's
- * slot count covers its parameters, locals and operand depth, so the engine's stack needs
- * roughly 16 bytes per slot (measured: ≈ 8–10 on V8 12 x64) plus one uncounted leaf frame and a
- * host call. 64 MB holds the default budget (128 Ki slots ≈ 2 MB) more than 30 times over; the
- * executor never starts a worker with less.
+ * Native stack the execution worker gets, in MB. The stack budget (`maxStackSlots`) is charged
+ * by every frame that can have another frame above it, and a frame's slot count covers its
+ * parameters, locals and operand depth. Measured on Node 22 / V8 x64 (issue 12, by bisecting
+ * the budget at which the engine overflows first): at most 8.1 bytes per slot (frames of 1 000
+ * i64 or v128 locals; small frames and deep operand stacks use far less than they are charged).
+ * 64 MB holds the default budget (128 Ki slots ≈ 1 MB) 60 times over, and the largest budget
+ * accepted ({@link MAX_STACK_SLOTS}) about twice. The executor never starts a worker with less.
  */
 export const EXECUTION_STACK_MB = 64;
+
+/** The largest `maxStackSlots` a caller may set: 4 Mi slots ≈ 34 MB of engine stack at the measured 8.1 bytes a slot. */
+export const MAX_STACK_SLOTS = 1 << 22;
 
 /**
  * Size limits a module must meet before the instrumenter (binaryen) sees it, checked by a linear
@@ -174,7 +178,7 @@ export function resolveLimits(limits: Partial<ExecutionLimits> = {}): ExecutionL
   check("maxMemoryPages", 65536);
   check("maxOutputBytes", 1 << 30);
   check("maxInputBytes", 1 << 30);
-  check("maxStackSlots", 1 << 24);
+  check("maxStackSlots", MAX_STACK_SLOTS);
   return resolved;
 }
 

@@ -374,3 +374,15 @@ export function deepOperandStackRecursion(depth: number): Uint8Array {
     run: 0,
   });
 }
+
+/** Unbounded recursion through a function with `locals` locals of `type`: `rec() { rec() }`. */
+export function recursionWithLocals(locals: number, type: number = T.i64): Uint8Array {
+  return assemble({
+    types: TYPES,
+    functions: [
+      { type: 0, body: [OP.call, 1] }, // 0: run
+      { type: 0, locals: locals > 0 ? [[locals, type]] : [], body: [OP.call, 1] }, // 1: rec
+    ],
+    run: 0,
+  });
+}

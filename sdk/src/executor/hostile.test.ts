@@ -2,7 +2,7 @@
 // pre-claim work must be bounded and never paid twice. Every hostile module is generated here.
 import { expect } from "chai";
 
-import { DEFAULT_LIMITS, FUEL_PER_HOST_CALL } from "./abi.ts";
+import { DEFAULT_LIMITS, FUEL_PER_HOST_CALL, MAX_STACK_SLOTS } from "./abi.ts";
 import { ExecutorResourceError, InstrumentationError, InvalidProgramError, ProgramTooLargeError } from "./errors.ts";
 import { createExecutor, type Executor } from "./executor.ts";
 import {
@@ -14,6 +14,7 @@ import {
   manyOutputWrites,
   nestedBrIf,
   randomProgram,
+  recursionWithLocals,
 } from "./hostile-programs.ts";
 import { createInstrumenter, type Instrumenter } from "./instrumenter.ts";
 import { createModuleCache, type ModuleCache } from "./module-cache.ts";
@@ -71,6 +72,16 @@ describe("hostile jobs (issue 12)", function () {
       expect(error).to.be.instanceOf(ProgramTooLargeError);
       expect(error.limit).to.equal("maxLocalsPerFunction");
       expect(cache.prepare(wasm, DEFAULT_LIMITS)).to.equal(first);
+    });
+
+    it("at the largest budget a caller may set, the budget still ends recursion before the engine's stack", async function () {
+      const result = await executor.run({
+        wasm: recursionWithLocals(1000),
+        input: EMPTY,
+        fuelLimit: 1n << 40n,
+        limits: { maxStackSlots: MAX_STACK_SLOTS },
+      });
+      expect(result.status).to.equal(ExecutionStatus.Trapped);
     });
 
     it("recursion with a deep operand stack traps on the stack budget, not the engine's stack", async function () {
