@@ -16,13 +16,18 @@ export type CallGraph = {
    * stack, so only they need an entry fuel check.
    */
   recursive: Set<string>;
-  /** Functions that call no defined function (host calls do not count): they need no stack accounting. */
-  leaves: Set<string>;
   /**
-   * Stack slots a non-leaf function charges on entry: its own frame plus the largest frame of a
-   * leaf it may call (leaves charge nothing, so their caller reserves room for them).
+   * Functions that cannot reach a recursive one: the calls below them form a DAG, so the stack
+   * they can use is a static number, which their caller reserves; they charge nothing themselves.
+   */
+  closed: Set<string>;
+  /**
+   * Stack slots each other (open) function charges on entry: its own frame plus the deepest
+   * stack of a closed function it may call.
    */
   stackCharge: Map<string, number>;
+  /** What the entry point must reserve before calling `name` (`start` or `run`): its static stack if closed, else 0. */
+  entryCharge(name: string | undefined): number;
 };
 
 /**
@@ -34,10 +39,14 @@ export type CallGraph = {
  *
  * A frame costs {@link FRAME_OVERHEAD_SLOTS} + {@link INSTRUMENTATION_TEMP_SLOTS} + its
  * parameters and locals + twice its expression depth (a bound on the engine's spill slots);
- * v128 values count 2 slots.
+ * v128 values count 2 slots. A *closed* function (one that cannot reach a recursive function)
+ * has a static stack depth: its frame plus the deepest closed callee's, computed over the DAG in
+ * linear time. Only *open* functions (those that can reach recursion) pay the stack budget at
+ * run time, reserving the static depth of the closed functions they call; the entry point
+ * reserves that of a closed `start` or `run`.
  *
  * @example
- * const { recursive, leaves, stackCharge } = analyzeCallGraph(module, definedFunctionNames)
+ * const { recursive, closed, stackCharge, entryCharge } = analyzeCallGraph(module, definedFunctionNames)
  */
 export function analyzeCallGraph(m: Module, defined: readonly string[]): CallGraph {
   const definedSet = new Set(defined);
@@ -86,35 +95,66 @@ export function analyzeCallGraph(m: Module, defined: readonly string[]): CallGra
     frames.set(name, slots);
   }
 
-  const leaves = new Set(defined.filter((name) => edges.get(name)!.length === 0));
-  // The largest leaf frame behind each signature node, then each caller's reserve.
-  const leafFrame = (callee: string): number => {
-    if (leaves.has(callee)) return frames.get(callee)!;
-    if (!callee.startsWith("sig:")) return 0;
-    let max = 0;
-    for (const f of edges.get(callee)!) if (leaves.has(f)) max = Math.max(max, frames.get(f)!);
-    return max;
-  };
-  const sigReserve = new Map<string, number>();
-  const stackCharge = new Map<string, number>();
-  for (const name of defined) {
-    if (leaves.has(name)) continue;
-    let reserve = 0;
-    for (const callee of edges.get(name)!) {
-      let r = sigReserve.get(callee);
-      if (r === undefined) {
-        r = leafFrame(callee);
-        if (callee.startsWith("sig:")) sigReserve.set(callee, r);
-      }
-      reserve = Math.max(reserve, r);
-    }
-    stackCharge.set(name, frames.get(name)! + reserve);
-  }
-
   const nodes = [...defined, ...[...edges.keys()].filter((k) => k.startsWith("sig:"))];
   const cyclic = onCycles(nodes, edges);
   const recursive = new Set(defined.filter((name) => cyclic.has(name)));
-  return { recursive, leaves, stackCharge };
+
+  // Open nodes reach a recursive function (or are one): backwards search from the recursive ones.
+  const callers = new Map<string, string[]>();
+  for (const node of nodes) {
+    for (const callee of edges.get(node) ?? []) {
+      let list = callers.get(callee);
+      if (!list) callers.set(callee, (list = []));
+      list.push(node);
+    }
+  }
+  const open = new Set<string>(recursive);
+  const work = [...recursive];
+  while (work.length > 0) {
+    for (const caller of callers.get(work.pop()!) ?? []) {
+      if (!open.has(caller)) {
+        open.add(caller);
+        work.push(caller);
+      }
+    }
+  }
+
+  // Closed nodes form a DAG: the deepest stack below each one, by an iterative post-order walk.
+  const below = new Map<string, number>();
+  const reserveOf = (callee: string): number => {
+    if (!callee.startsWith("sig:")) return open.has(callee) ? 0 : below.get(callee)!;
+    let max = 0; // an open signature may still reach closed members, which charge nothing
+    for (const member of edges.get(callee)!) if (!open.has(member)) max = Math.max(max, below.get(member)!);
+    return max;
+  };
+  for (const root of nodes) {
+    if (open.has(root) || below.has(root)) continue;
+    const stack: { node: string; next: number }[] = [{ node: root, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const successors = edges.get(top.node) ?? [];
+      if (top.next < successors.length) {
+        const next = successors[top.next++]!;
+        if (!below.has(next) && !open.has(next)) stack.push({ node: next, next: 0 });
+        continue;
+      }
+      stack.pop();
+      let deepest = 0;
+      for (const callee of successors) deepest = Math.max(deepest, reserveOf(callee));
+      below.set(top.node, (frames.get(top.node) ?? 0) + deepest);
+    }
+  }
+
+  const stackCharge = new Map<string, number>();
+  for (const name of defined) {
+    if (!open.has(name)) continue;
+    let reserve = 0;
+    for (const callee of edges.get(name)!) reserve = Math.max(reserve, reserveOf(callee));
+    stackCharge.set(name, frames.get(name)! + reserve);
+  }
+  const closed = new Set(defined.filter((name) => !open.has(name)));
+  const entryCharge = (name: string | undefined) => (name === undefined ? 0 : reserveOf(name));
+  return { recursive, closed, stackCharge, entryCharge };
 }
 
 /**

@@ -3,6 +3,8 @@
 import { expect } from "chai";
 
 import { DEFAULT_LIMITS, FUEL_PER_HOST_CALL, MAX_STACK_SLOTS } from "./abi.ts";
+import { binaryen } from "./binaryen-api.ts";
+import { analyzeCallGraph } from "./call-graph.ts";
 import { ExecutorResourceError, InstrumentationError, InvalidProgramError, ProgramTooLargeError } from "./errors.ts";
 import { createExecutor, type Executor } from "./executor.ts";
 import {
@@ -88,6 +90,39 @@ describe("hostile jobs (issue 12)", function () {
       // Each level holds 5 000 values across the recursive call: the old budget counted 8 slots.
       const result = await executor.run({ wasm: deepOperandStackRecursion(5_000), input: EMPTY, fuelLimit: 1n << 40n });
       expect(result.status).to.equal(ExecutionStatus.Trapped);
+    });
+  });
+
+  describe("call graph (linear; static stack for closed functions)", function () {
+    const analyze = (wasm: Uint8Array) => {
+      const m = binaryen.readBinary(wasm);
+      try {
+        const defined: string[] = [];
+        for (let i = 0; i < m.getNumFunctions(); i++) {
+          const info = binaryen.getFunctionInfo(m.getFunctionByIndex(i));
+          if (!info.module) defined.push(info.name);
+        }
+        return { graph: analyzeCallGraph(m, defined), defined };
+      } finally {
+        m.dispose();
+      }
+    };
+
+    it("a non-recursive chain is closed: no per-call accounting, its whole depth reserved at the entry", function () {
+      const { graph, defined } = analyze(deepFrameChain(3, 10));
+      expect(graph.stackCharge.size).to.equal(0);
+      expect(graph.closed.size).to.equal(3);
+      const [a, b, c] = defined.map((name) => graph.entryCharge(name));
+      expect(a! > b! && b! > c! && c! > 20).to.equal(true); // each frame holds 10 v128 locals = 20 slots
+    });
+
+    it("functions that reach recursion are open and charge at run time, reserving their closed callees", function () {
+      const { graph, defined } = analyze(deepOperandStackRecursion(100));
+      const [run, rec] = defined;
+      expect(graph.recursive.has(rec!)).to.equal(true);
+      expect(graph.stackCharge.has(run!) && graph.stackCharge.has(rec!)).to.equal(true);
+      expect(graph.stackCharge.get(rec!)).to.be.above(200); // twice the 100-deep operand stack
+      expect(graph.entryCharge(run)).to.equal(0);
     });
   });
 

@@ -30,8 +30,8 @@ export type InstrumentationContext = {
   memoryCapPages: number;
   maxStackSlots: number;
   /**
-   * The call graph (`call-graph.ts`): functions on a cycle pay an entry fuel check; every
-   * function that calls another charges its stack slots (`stackCharge`) on entry.
+   * The call graph (`call-graph.ts`): functions on a cycle pay an entry fuel check; every open
+   * function (one that can reach recursion) charges its stack slots (`stackCharge`) on entry.
    */
   callGraph: CallGraph;
 };
@@ -62,12 +62,12 @@ export const HOIST_ARM_LIMIT = 8n;
  * - **Bulk memory and growth.** `memory.copy/fill/init` also pay 1 fuel per 16 bytes and
  *   `memory.grow` pays per page granted; growth beyond the page cap returns -1, and a refusal below
  *   the cap (the host out of memory) sets a fault and traps so the host can report it.
- * - **Stack.** Every function that calls another charges its frame (parameters, locals, twice
- *   its expression depth, overhead; see `analyzeCallGraph`) plus the largest frame of a leaf it
- *   may call to a slot counter on entry and releases it on exit, trapping past the budget, so
- *   deep call chains (recursive or not) end the same way on every machine instead of at the
- *   engine's stack limit. Leaves (functions calling no defined function) charge nothing: their
- *   caller reserved their room.
+ * - **Stack.** Every *open* function (one that can reach a recursive function) charges its frame
+ *   (parameters, locals, twice its expression depth, overhead; see `analyzeCallGraph`) plus the
+ *   static stack depth of the closed functions it may call to a slot counter on entry and
+ *   releases it on exit, trapping past the budget, so deep call chains (recursive or not) end
+ *   the same way on every machine instead of at the engine's stack limit. Closed functions
+ *   charge nothing: their caller (or the entry point) reserved their whole subtree.
  * - **NaNs.** See `nan-canonicalization.ts`.
  */
 export class FunctionInstrumenter {
