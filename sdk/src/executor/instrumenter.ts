@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 
 import type { ExecutionLimits } from "./abi.ts";
 import { deserializeError } from "./error-transfer.ts";
-import { ExecutorClosedError, InstrumentationError, ProgramTooLargeError } from "./errors.ts";
+import { ExecutorClosedError, InstrumentationError, InvalidProgramError, ProgramTooLargeError } from "./errors.ts";
 import type { InstrumentRequest, InstrumentResponse } from "./instrument-worker.ts";
 
 export type Instrumenter = {
@@ -16,7 +16,7 @@ export type Instrumenter = {
    * memory (sampled every 20 ms and at the end; binaryen's heap never shrinks, so the last
    * sample is the high-water mark of the process so far). Informational.
    */
-  readonly lastRun: { ms: number; rssMb: number } | undefined;
+  readonly lastRun?: { ms: number; rssMb: number };
 };
 
 export type CreateInstrumenterParameters = {
@@ -58,7 +58,8 @@ export function processRssMb(pid: number): number | undefined {
  * Runs `instrumentProgram` (validation included) in a child process, one module at a time, under
  * a wall-clock limit and a resident-memory limit: a module that exceeds either is refused with
  * `ProgramTooLargeError` (limit `prepareTimeMs` or `prepareMemoryMb`) and the process is killed
- * and restarted for the next module, as after a crash (refused with `InstrumentationError`).
+ * and restarted for the next module, as after a crash (refused with `InstrumentationError`) or
+ * any other failure that is not a refusal.
  * The process starts on first use and holds the parent open only while it has work.
  *
  * @example
@@ -86,8 +87,18 @@ export function createInstrumenter({
     c.on("message", (response: InstrumentResponse) => {
       if (c !== child || !current || response.id !== current.request.id) return;
       const job = settle();
-      if (response.ok) job.resolve(response.wasm);
-      else job.reject(deserializeError(response.error));
+      if (response.ok) {
+        job.resolve(response.wasm);
+      } else {
+        const error = deserializeError(response.error);
+        // Anything but a refusal (a stack overflow, an internal error) may have left binaryen's
+        // heap in a bad state: start the next module in a fresh process.
+        if (!(error instanceof InvalidProgramError)) {
+          child = undefined;
+          c.kill("SIGKILL");
+        }
+        job.reject(error);
+      }
       next();
     });
     c.on("exit", (code, signal) => {
