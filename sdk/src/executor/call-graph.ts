@@ -121,10 +121,14 @@ export function analyzeCallGraph(m: Module, defined: readonly string[]): CallGra
 
   // Closed nodes form a DAG: the deepest stack below each one, by an iterative post-order walk.
   const below = new Map<string, number>();
+  const sigReserve = new Map<string, number>(); // memoized: N callers of one signature stay linear
   const reserveOf = (callee: string): number => {
     if (!callee.startsWith("sig:")) return open.has(callee) ? 0 : below.get(callee)!;
-    let max = 0; // an open signature may still reach closed members, which charge nothing
+    let max = sigReserve.get(callee);
+    if (max !== undefined) return max;
+    max = 0; // an open signature may still reach closed members, which charge nothing
     for (const member of edges.get(callee)!) if (!open.has(member)) max = Math.max(max, below.get(member)!);
+    sigReserve.set(callee, max);
     return max;
   };
   for (const root of nodes) {
