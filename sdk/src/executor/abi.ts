@@ -9,6 +9,17 @@ import { InvalidExecutionParametersError } from "./errors.ts";
 /** Version tag of the program ABI these constants define. */
 export const PROGRAM_ABI_VERSION = 1;
 
+/**
+ * Version of the metering rules (fuel costs, stack accounting, module limits) within ABI v1.
+ * Results computed under different metering versions are not comparable.
+ *
+ * - 1: the original rules.
+ * - 2 (issue 12): host calls cost {@link FUEL_PER_HOST_CALL}; every function that calls another
+ *   charges its frame to the stack budget (not only recursive ones), frames include the
+ *   expression depth; modules are checked against {@link MODULE_LIMITS} before instrumentation.
+ */
+export const METERING_VERSION = 2;
+
 /** Module name of every host import a program may use. */
 export const HOST_MODULE = "hashwork";
 
@@ -69,13 +80,71 @@ export const MAX_FUEL_COUNTER = (1n << 63n) - 1n;
  */
 export const FUEL_PER_INSTRUCTION = 1n;
 export const FUEL_PER_CALL = 4n;
+/**
+ * Every host call (`input_size`, `input_read`, `output_write`) also costs this much, charged by
+ * the host before it does anything: a call into the host is far dearer than an instruction, and
+ * a free call would let a program do unbounded host work (e.g. a million 1-byte writes) for
+ * little fuel.
+ */
+export const FUEL_PER_HOST_CALL = 64n;
 /** `memory.copy` / `memory.fill` / `memory.init` / `input_read` / `output_write`: 1 fuel per 16 bytes. */
 export const BYTES_PER_FUEL_SHIFT = 4n;
 /** A successful `memory.grow` costs this much per page (64 KiB at 1 fuel per 16 bytes). */
 export const FUEL_PER_PAGE = 4096n;
 
-/** Slots every frame costs on top of its parameters and locals (return address, spills). */
+/** Slots every frame costs on top of its parameters, locals and expression depth (return address, saved registers). */
 export const FRAME_OVERHEAD_SLOTS = 8;
+
+/**
+ * Native stack the execution worker gets, in MB. The stack budget (`maxStackSlots`) is charged
+ * by every frame that can have another frame above it, and a frame's slot count covers its
+ * parameters, locals and operand depth. Measured on Node 22 / V8 x64 (issue 12, by bisecting
+ * the budget at which the engine overflows first): at most 8.1 bytes per slot (frames of 1 000
+ * i64 or v128 locals; small frames and deep operand stacks use far less than they are charged).
+ * 64 MB holds the default budget (128 Ki slots ≈ 1 MB) 60 times over, and the largest budget
+ * accepted ({@link MAX_STACK_SLOTS}) about twice. The executor never starts a worker with less.
+ */
+export const EXECUTION_STACK_MB = 64;
+
+/** The largest `maxStackSlots` a caller may set: 4 Mi slots ≈ 34 MB of engine stack at the measured 8.1 bytes a slot. */
+export const MAX_STACK_SLOTS = 1 << 22;
+
+/**
+ * Size limits a module must meet before the instrumenter (binaryen) sees it, checked by a linear
+ * scan of its sections (`wasm-sections.ts`). They bound the time and memory preparing a module
+ * can take (target: under 2 s and 512 MB on a development machine; `npm run bench:hostile`), so
+ * a provider never pays much for a job before claiming it. Every refusal is a `ProgramAbiError`
+ * naming the limit.
+ */
+export const MODULE_LIMITS = Object.freeze({
+  /** The module's size in bytes. */
+  maxModuleBytes: 8 * 1024 * 1024,
+  /** The code section's size in bytes (what binaryen works on). */
+  maxCodeBytes: 512 * 1024,
+  /** One function body's size in bytes. */
+  maxFunctionBytes: 256 * 1024,
+  /** Defined functions. */
+  maxFunctions: 10_000,
+  /** Function types. */
+  maxTypes: 10_000,
+  /** Globals. */
+  maxGlobals: 10_000,
+  /** Locals of one function (not counting parameters). */
+  maxLocalsPerFunction: 10_000,
+  /** Locals of all functions together. */
+  maxTotalLocals: 250_000,
+  /** Nested `block`/`loop`/`if` in one function. */
+  maxControlNesting: 10_000,
+  /** Table entries (initial size). */
+  maxTableEntries: 65_536,
+  /** Function indices in all element segments together. */
+  maxElementEntries: 65_536,
+  /** Data segments. */
+  maxDataSegments: 100_000,
+  /** Exports. */
+  maxExports: 10_000,
+});
+export type ModuleLimits = typeof MODULE_LIMITS;
 
 /** Names the instrumented module exports for the host (never the program's own names). */
 export const INSTRUMENTED_EXPORTS = {
@@ -109,11 +178,11 @@ export function resolveLimits(limits: Partial<ExecutionLimits> = {}): ExecutionL
   check("maxMemoryPages", 65536);
   check("maxOutputBytes", 1 << 30);
   check("maxInputBytes", 1 << 30);
-  check("maxStackSlots", 1 << 24);
+  check("maxStackSlots", MAX_STACK_SLOTS);
   return resolved;
 }
 
 /** Key for caching an instrumented module: only the limits baked into the code matter. */
 export function instrumentationKey(limits: ExecutionLimits): string {
-  return `v${PROGRAM_ABI_VERSION}:mem=${limits.maxMemoryPages}:stack=${limits.maxStackSlots}`;
+  return `v${PROGRAM_ABI_VERSION}.${METERING_VERSION}:mem=${limits.maxMemoryPages}:stack=${limits.maxStackSlots}`;
 }

@@ -41,6 +41,8 @@ export type BinaryenRaw = {
   _BinaryenCallIndirectGetOperandAt(expr: Ref, index: number): Ref;
   _BinaryenCallIndirectSetOperandAt(expr: Ref, index: number, child: Ref): void;
   _BinaryenCallIndirectIsReturn(expr: Ref): boolean;
+  _BinaryenCallIndirectGetParams(expr: Ref): number;
+  _BinaryenCallIndirectGetResults(expr: Ref): number;
   _BinaryenLocalSetGetValue: Get;
   _BinaryenLocalSetSetValue: Set;
   _BinaryenGlobalSetGetValue: Get;

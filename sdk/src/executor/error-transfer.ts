@@ -5,6 +5,7 @@ import {
   InstrumentationError,
   MalformedProgramError,
   ProgramAbiError,
+  ProgramTooLargeError,
 } from "./errors.ts";
 
 /** An executor error flattened for `postMessage` (class instances lose their prototype). */
@@ -13,6 +14,7 @@ export type SerializedError =
   | { kind: "ForbiddenImportError"; module: string; field: string; reason: string }
   | { kind: "ForbiddenFeatureError"; feature: string; where: string }
   | { kind: "ProgramAbiError"; problem: string }
+  | { kind: "ProgramTooLargeError"; limit: string; value: number; max: number; where: string }
   | { kind: "InstrumentationError"; reason: string }
   | { kind: "ExecutorResourceError"; reason: string };
 
@@ -27,6 +29,9 @@ export function serializeError(error: unknown): SerializedError {
   }
   if (error instanceof ForbiddenFeatureError) return { kind: "ForbiddenFeatureError", feature: error.feature, where: error.where };
   if (error instanceof ProgramAbiError) return { kind: "ProgramAbiError", problem: error.problem };
+  if (error instanceof ProgramTooLargeError) {
+    return { kind: "ProgramTooLargeError", limit: error.limit, value: error.value, max: error.max, where: error.where };
+  }
   if (error instanceof InstrumentationError) return { kind: "InstrumentationError", reason: error.details ?? error.message };
   if (error instanceof RangeError) return { kind: "ExecutorResourceError", reason: `instrumentation: ${error.message}` };
   return { kind: "InstrumentationError", reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
@@ -43,6 +48,8 @@ export function deserializeError(error: SerializedError): Error {
       return new ForbiddenFeatureError(error);
     case "ProgramAbiError":
       return new ProgramAbiError(error);
+    case "ProgramTooLargeError":
+      return new ProgramTooLargeError(error);
     case "InstrumentationError":
       return new InstrumentationError({ reason: error.reason });
     case "ExecutorResourceError":

@@ -84,6 +84,32 @@ export class ProgramAbiError extends InvalidProgramError {
 }
 
 /**
+ * The module is over a preparation limit: one of `MODULE_LIMITS` (module or code bytes, function
+ * count, locals, control nesting, table size…), checked by a linear scan before the
+ * instrumenter sees the module, or the instrumenter's own time and memory caps
+ * (`prepareTimeMs`, `prepareMemoryMb`), which bound what a provider pays before claiming a job.
+ * `limit` names it, `value` is what the module needed (for the time and memory caps: at least),
+ * `max` the limit.
+ *
+ * @example
+ * if (e instanceof ProgramTooLargeError) console.error(`${e.limit}: ${e.value} > ${e.max}`)
+ */
+export class ProgramTooLargeError extends InvalidProgramError {
+  override name = "ProgramTooLargeError";
+  readonly limit: string;
+  readonly value: number;
+  readonly max: number;
+  readonly where: string;
+  constructor({ limit, value, max, where }: { limit: string; value: number; max: number; where: string }) {
+    super(`Program exceeds the preparation limit ${limit} (${value} > ${max})`, { metaMessages: [`where: ${where}`] });
+    this.where = where;
+    this.limit = limit;
+    this.value = value;
+    this.max = max;
+  }
+}
+
+/**
  * The caller passed parameters the executor cannot run with (a fuel limit out of range, limits
  * out of range, an input above `maxInputBytes`).
  *

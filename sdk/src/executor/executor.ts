@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 
-import { MAX_FUEL_LIMIT, resolveLimits } from "./abi.ts";
+import { EXECUTION_STACK_MB, MAX_FUEL_LIMIT, resolveLimits } from "./abi.ts";
 import {
   ExecutionCancelledError,
   ExecutionTimeoutError,
@@ -20,7 +20,10 @@ export type CreateExecutorParameters = {
   threads?: number;
   /** Default wall-clock guard per run, in milliseconds. Default 60 000. */
   timeoutMs?: number;
-  /** V8 limits of each worker. Default: 128 MB old space, 32 MB young space, 32 MB stack. */
+  /**
+   * V8 limits of each worker. Default: 128 MB old space, 32 MB young space, 64 MB stack. The stack
+   * is never set below `EXECUTION_STACK_MB`, which the stack budget relies on.
+   */
   resourceLimits?: WorkerResourceLimits;
   /** Instrumented-module cache; pass one to share it between executors. */
   cache?: ModuleCache;
@@ -49,8 +52,8 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_RESOURCE_LIMITS: WorkerResourceLimits = {
   maxOldGenerationSizeMb: 128,
   maxYoungGenerationSizeMb: 32,
-  // Far above what the stack budget (maxStackSlots) can use, so the budget, not V8, ends recursion.
-  stackSizeMb: 32,
+  // Far above what the stack budget (maxStackSlots) can use, so the budget, not V8, ends deep calls.
+  stackSizeMb: EXECUTION_STACK_MB,
 };
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
@@ -93,7 +96,8 @@ export function createExecutor({
   let idleWaiters: (() => void)[] = [];
 
   function spawn(): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_URL, { resourceLimits }), jobId: 0 };
+    const limits = { ...resourceLimits, stackSizeMb: Math.max(resourceLimits.stackSizeMb ?? 0, EXECUTION_STACK_MB) };
+    const slot: Slot = { worker: new Worker(WORKER_URL, { resourceLimits: limits }), jobId: 0 };
     slot.worker.on("message", (response: WorkerResponse) => onMessage(slot, response));
     slot.worker.on("error", (error) => onCrash(slot, error));
     slot.worker.on("exit", (code) => onCrash(slot, new Error(`worker exited with code ${code}`)));

@@ -2,13 +2,13 @@ import type binaryenTypes from "binaryen";
 
 import {
   BYTES_PER_FUEL_SHIFT,
-  FRAME_OVERHEAD_SLOTS,
   FUEL_PER_CALL,
   FUEL_PER_INSTRUCTION,
   FUEL_PER_PAGE,
   FaultCode,
 } from "./abi.ts";
 import { ExpressionId, binaryen, raw } from "./binaryen-api.ts";
+import type { CallGraph } from "./call-graph.ts";
 import { ProgramAbiError } from "./errors.ts";
 import { checkExpression, checkValueType, unsupportedExpression } from "./features.ts";
 import { childSlots } from "./ir-children.ts";
@@ -30,10 +30,10 @@ export type InstrumentationContext = {
   memoryCapPages: number;
   maxStackSlots: number;
   /**
-   * Functions on a cycle of the call graph (`call-graph.ts`): only they can nest without bound,
-   * so only they pay for the stack budget and an entry fuel check.
+   * The call graph (`call-graph.ts`): functions on a cycle pay an entry fuel check; every open
+   * function (one that can reach recursion) charges its stack slots (`stackCharge`) on entry.
    */
-  recursiveFunctions: ReadonlySet<string>;
+  callGraph: CallGraph;
 };
 
 /**
@@ -62,10 +62,12 @@ export const HOIST_ARM_LIMIT = 8n;
  * - **Bulk memory and growth.** `memory.copy/fill/init` also pay 1 fuel per 16 bytes and
  *   `memory.grow` pays per page granted; growth beyond the page cap returns -1, and a refusal below
  *   the cap (the host out of memory) sets a fault and traps so the host can report it.
- * - **Stack.** Recursive functions charge their frame size (parameters + locals + overhead) to a
- *   slot counter on entry and release it on exit, trapping past the budget, so deep recursion ends
- *   the same way on every machine instead of at the engine's stack limit. Non-recursive chains
- *   are bounded by the call graph.
+ * - **Stack.** Every *open* function (one that can reach a recursive function) charges its frame
+ *   (parameters, locals, twice its expression depth, overhead; see `analyzeCallGraph`) plus the
+ *   static stack depth of the closed functions it may call to a slot counter on entry and
+ *   releases it on exit, trapping past the budget, so deep call chains (recursive or not) end
+ *   the same way on every machine instead of at the engine's stack limit. Closed functions
+ *   charge nothing: their caller (or the entry point) reserved their whole subtree.
  * - **NaNs.** See `nan-canonicalization.ts`.
  */
 export class FunctionInstrumenter {
@@ -107,14 +109,17 @@ export class FunctionInstrumenter {
     // Every `return` became `br $hashwork$return`, so the epilogue below runs on every exit.
     const labelled = m.block(RETURN_LABEL, [body], results);
     const load = m.local.set(this.fuelLocal, m.global.get(this.ctx.fuelGlobal, binaryen.i64));
-    if (!this.ctx.recursiveFunctions.has(this.name)) {
-      const prologue = entryCost > 0n ? [load, this.charge(entryCost)] : [load];
-      raw_setBody(this.func, m.block(null, [...prologue, labelled], results));
+    const { recursive, stackCharge } = this.ctx.callGraph;
+    const frame = stackCharge.get(this.name);
+    const fuelPrologue = recursive.has(this.name)
+      ? [load, ...this.chargeAndCheck(entryCost)]
+      : entryCost > 0n ? [load, this.charge(entryCost)] : [load];
+    if (frame === undefined) {
+      raw_setBody(this.func, m.block(null, [...fuelPrologue, labelled], results));
       return;
     }
-    const prologue = [load, ...this.chargeAndCheck(entryCost)];
+    const prologue = fuelPrologue;
     const result = results === binaryen.none ? undefined : this.temp("result", results);
-    const frame = this.frameSlots();
     const stack = (delta: number) =>
       m.global.set(this.ctx.stackGlobal, m.i32.add(m.global.get(this.ctx.stackGlobal, binaryen.i32), m.i32.const(delta)));
     prologue.push(
@@ -359,16 +364,6 @@ export class FunctionInstrumenter {
       this.temps.set(purpose, index);
     }
     return index;
-  }
-
-  /** Stack slots a frame of this function costs: parameters, locals (v128 = 2) and overhead. */
-  private frameSlots(): number {
-    const info = binaryen.getFunctionInfo(this.func);
-    let slots = FRAME_OVERHEAD_SLOTS;
-    for (const t of [...binaryen.expandType(info.params), ...info.vars.flatMap((v) => binaryen.expandType(v))]) {
-      slots += t === binaryen.v128 ? 2 : 1;
-    }
-    return slots;
   }
 }
 

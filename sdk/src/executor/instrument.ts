@@ -1,4 +1,4 @@
-import { HOST_IMPORTS, INSTRUMENTED_EXPORTS, MEMORY_EXPORT, RUN_EXPORT, type ExecutionLimits } from "./abi.ts";
+import { FaultCode, HOST_IMPORTS, INSTRUMENTED_EXPORTS, MEMORY_EXPORT, RUN_EXPORT, type ExecutionLimits } from "./abi.ts";
 import { binaryen, raw } from "./binaryen-api.ts";
 import {
   ForbiddenFeatureError,
@@ -8,7 +8,7 @@ import {
   ProgramAbiError,
 } from "./errors.ts";
 import { ALLOWED_FEATURES, checkValueType } from "./features.ts";
-import { recursiveFunctions } from "./call-graph.ts";
+import { analyzeCallGraph } from "./call-graph.ts";
 import { FunctionInstrumenter, type InstrumentationContext } from "./instrument-function.ts";
 import { validateProgram } from "./validate.ts";
 import { Wasm } from "./webassembly.ts";
@@ -110,6 +110,10 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
       for (let k = 1; m.getGlobal(name) !== 0; k++) name = `${base}${k}`;
       return name;
     };
+    const callGraph = analyzeCallGraph(
+      m,
+      definedFunctions.map((f) => binaryen.getFunctionInfo(f).name),
+    );
     const ctx: InstrumentationContext = {
       module: m,
       fuelGlobal: uniqueGlobal("hashwork$fuel"),
@@ -121,10 +125,7 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
         memory.maximumPages === undefined ? 65536 : Number(memory.maximumPages),
       ),
       maxStackSlots: limits.maxStackSlots,
-      recursiveFunctions: recursiveFunctions(
-        m,
-        definedFunctions.map((f) => binaryen.getFunctionInfo(f).name),
-      ),
+      callGraph,
     };
     m.addGlobal(ctx.fuelGlobal, binaryen.i64, true, m.i64.const(0n));
     m.addGlobal(ctx.faultGlobal, binaryen.i32, true, m.i32.const(0));
@@ -136,8 +137,21 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
     // has set the fuel counter (a start section would run before it could).
     const start = m.getStart();
     const calls: number[] = [];
-    if (start !== 0) {
-      calls.push(m.call(binaryen.getFunctionInfo(start).name, [], binaryen.none));
+    const startName = start === 0 ? undefined : binaryen.getFunctionInfo(start).name;
+    // Closed functions charge no stack themselves (call-graph.ts): reserve the deeper of start's
+    // and run's static stacks here, so a deep non-recursive chain also ends on the budget.
+    const reserve = Math.max(callGraph.entryCharge(startName), callGraph.entryCharge(runName));
+    if (reserve > 0) {
+      calls.push(
+        m.global.set(ctx.stackGlobal, m.i32.const(Math.min(reserve, 0x7fffffff))),
+        m.if(
+          m.i32.gt_u(m.global.get(ctx.stackGlobal, binaryen.i32), m.i32.const(limits.maxStackSlots)),
+          m.block(null, [m.global.set(ctx.faultGlobal, m.i32.const(FaultCode.StackExhausted)), m.unreachable()], binaryen.unreachable),
+        ),
+      );
+    }
+    if (startName !== undefined) {
+      calls.push(m.call(startName, [], binaryen.none));
       raw._BinaryenSetStart(m.ptr, 0);
     }
     calls.push(m.call(runName, [], binaryen.none));

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { DEFAULT_LIMITS, FUEL_PER_PAGE, resolveLimits, type ExecutionLimits } from "./abi.ts";
+import { DEFAULT_LIMITS, FUEL_PER_HOST_CALL as HOST, FUEL_PER_PAGE, resolveLimits, type ExecutionLimits } from "./abi.ts";
 import { binaryen } from "./binaryen-api.ts";
 import { instrumentProgram } from "./instrument.ts";
 import { ExecutionStatus } from "./result-hash.ts";
@@ -15,11 +15,11 @@ function run(wasm: Uint8Array, input = new Uint8Array(), fuelLimit = 1_000_000_0
 }
 
 describe("fuel metering", function () {
-  it("charges one fuel per instruction and four per call", function () {
-    // i32.store16 + 2 consts = 3; call + 2 consts = 6
+  it("charges one fuel per instruction, four per call and FUEL_PER_HOST_CALL per host call", function () {
+    // i32.store16 + 2 consts = 3; call + 2 consts = 6; the host call
     const result = run(okProgram());
     expect(result.status).to.equal(ExecutionStatus.Ok);
-    expect(result.fuelUsed).to.equal(9n);
+    expect(result.fuelUsed).to.equal(9n + HOST);
     expect(new TextDecoder().decode(result.output)).to.equal("ok");
   });
 
@@ -34,15 +34,15 @@ describe("fuel metering", function () {
     const drops = Array.from({ length: 5 }, (_, i) => `(drop (i32.const ${i}))`).join(" ");
     const wasm = program(`(if (call $input_size) (then ${drops}))`);
     // if + call = 5 at entry; the arm (5 drops + 5 consts) = 10 more
-    expect(run(wasm).fuelUsed).to.equal(5n);
-    expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(15n);
+    expect(run(wasm).fuelUsed).to.equal(5n + HOST);
+    expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(15n + HOST);
   });
 
   it("charges a small straight-line arm up front, whether or not it runs", function () {
     const wasm = program(`(if (call $input_size) (then (drop (i32.const 1))) (else (nop)))`);
     // if + call = 5, plus the larger arm (drop + const = 2) paid by the entry segment
-    expect(run(wasm).fuelUsed).to.equal(7n);
-    expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(7n);
+    expect(run(wasm).fuelUsed).to.equal(7n + HOST);
+    expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(7n + HOST);
   });
 
   it("charges a while-style loop once per iteration, arm included", function () {
@@ -58,7 +58,7 @@ describe("fuel metering", function () {
     const wasm = program(`(block $skip (br_if $skip (call $input_size)) (drop (i32.const 1)))
       (loop $twice (br_if $twice (i32.eqz (call $input_size))))`);
     // With input: block segment (br_if 1 + call 4 + drop 1 + const 1 = 7) + loop (br_if, eqz, call = 6) once.
-    expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(13n);
+    expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(13n + 2n * HOST); // and two host calls
   });
 
   it("charges bulk memory by the byte (1 fuel per 16 bytes)", function () {
@@ -77,20 +77,20 @@ describe("fuel metering", function () {
   });
 
   it("reports OutOfFuel with fuelUsed = fuelLimit, and Ok one fuel later", function () {
-    const exhausted = run(okProgram(), new Uint8Array(), 8n);
-    expect(exhausted).to.deep.include({ status: ExecutionStatus.OutOfFuel, fuelUsed: 8n });
+    const exhausted = run(okProgram(), new Uint8Array(), 8n + HOST);
+    expect(exhausted).to.deep.include({ status: ExecutionStatus.OutOfFuel, fuelUsed: 8n + HOST });
     expect(exhausted.output.length).to.equal(0);
-    expect(run(okProgram(), new Uint8Array(), 9n)).to.deep.include({ status: ExecutionStatus.Ok, fuelUsed: 9n });
+    expect(run(okProgram(), new Uint8Array(), 9n + HOST)).to.deep.include({ status: ExecutionStatus.Ok, fuelUsed: 9n + HOST });
     expect(run(okProgram(), new Uint8Array(), 0n)).to.deep.include({ status: ExecutionStatus.OutOfFuel, fuelUsed: 0n });
   });
 
   it("accepts the whole uint64 range of a job's fuel limit", function () {
-    expect(run(okProgram(), new Uint8Array(), (1n << 64n) - 1n)).to.deep.include({ status: ExecutionStatus.Ok, fuelUsed: 9n });
+    expect(run(okProgram(), new Uint8Array(), (1n << 64n) - 1n)).to.deep.include({ status: ExecutionStatus.Ok, fuelUsed: 9n + HOST });
   });
 
   it("charges host copies by the byte", function () {
     const wasm = program(`(call $output_write (i32.const 0) (i32.const 1600))`);
-    expect(run(wasm).fuelUsed).to.equal(6n + 100n); // call + 2 consts, then 1600 / 16
+    expect(run(wasm).fuelUsed).to.equal(6n + HOST + 100n); // call + 2 consts, the host call, then 1600 / 16
   });
 });
 

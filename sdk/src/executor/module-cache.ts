@@ -1,7 +1,7 @@
 import { keccak256, type Hex } from "viem";
 
 import { instrumentationKey, type ExecutionLimits } from "./abi.ts";
-import { InstrumentationError, InvalidProgramError } from "./errors.ts";
+import { ExecutorClosedError, InstrumentationError } from "./errors.ts";
 import { createInstrumenter, type Instrumenter } from "./instrumenter.ts";
 import { Wasm, type WasmModule } from "./webassembly.ts";
 
@@ -18,7 +18,9 @@ export type PreparedProgram = {
 export type ModuleCache = {
   /**
    * The prepared form of `wasm` under `limits`, instrumenting and compiling it on first use.
-   * Rejections (`InvalidProgramError`) are cached too: they are deterministic.
+   * Rejections are cached too, so a retry never pays again: refusals (`InvalidProgramError`,
+   * including `ProgramTooLargeError` for the preparation time and memory caps) and instrumenter
+   * failures (`InstrumentationError`). Only `ExecutorClosedError` is forgotten.
    */
   prepare(wasm: Uint8Array, limits: ExecutionLimits): Promise<PreparedProgram>;
   /** Entries currently held. */
@@ -75,9 +77,9 @@ export function createModuleCache({ maxEntries = 64, instrumenter }: CreateModul
       }
       entry = build(wasm, limits, programHash);
       entries.set(key, entry);
-      // Keep deterministic rejections; forget anything else (e.g. a compile failure under memory pressure).
+      // Keep every rejection (a hostile module must not be paid for twice) except a closed instrumenter.
       entry.catch((error: unknown) => {
-        if (!(error instanceof InvalidProgramError) && entries.get(key) === entry) entries.delete(key);
+        if (error instanceof ExecutorClosedError && entries.get(key) === entry) entries.delete(key);
       });
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
       return entry;

@@ -1,5 +1,6 @@
 import {
   BYTES_PER_FUEL_SHIFT,
+  FUEL_PER_HOST_CALL,
   FaultCode,
   HOST_MODULE,
   INSTRUMENTED_EXPORTS,
@@ -42,7 +43,8 @@ class Stop {
  * 1. the fuel counter is negative → `OutOfFuel`, `fuelUsed = fuelLimit` (once fuel is negative
  *    every continuation ends this way, so it does not matter where the engine noticed);
  * 2. the host refused memory below the cap, or the engine's own stack overflowed → not a result:
- *    `ExecutorResourceError`;
+ *    `ExecutorResourceError` (the stack budget and the worker's `EXECUTION_STACK_MB` stack are
+ *    sized so that the budget always runs out first);
  * 3. `output_write` went past the output cap → `OutputTooLarge`;
  * 4. any trap (including `abort`, a host bounds check and the stack budget) → `Trapped`;
  * 5. otherwise `Ok`, with the output.
@@ -61,11 +63,13 @@ export function runInstrumented({
 }: RunInstrumentedParameters): RunInstrumentedReturnType {
   let memory: WasmMemory | undefined;
   let fuel: WasmGlobal | undefined;
-  const chunks: Uint8Array[] = [];
+  // One growable buffer (doubling, capped at maxOutputBytes): no allocation per write.
+  let output = new Uint8Array(Math.min(maxOutputBytes, 4096));
   let outputLength = 0;
 
+  /** A host call's price: a fixed cost plus 1 per 16 bytes moved, charged before anything else. */
   const charge = (bytes: number) => {
-    const left = (fuel!.value as bigint) - (BigInt(bytes) >> BYTES_PER_FUEL_SHIFT);
+    const left = (fuel!.value as bigint) - FUEL_PER_HOST_CALL - (BigInt(bytes) >> BYTES_PER_FUEL_SHIFT);
     fuel!.value = left;
     if (left < 0n) throw new Stop("fuel");
   };
@@ -79,7 +83,10 @@ export function runInstrumented({
   };
 
   const host = {
-    input_size: () => input.length,
+    input_size: () => {
+      charge(0);
+      return input.length;
+    },
     input_read: (ptr: number, offset: number, len: number) => {
       [ptr, offset, len] = [ptr >>> 0, offset >>> 0, len >>> 0];
       charge(len);
@@ -91,7 +98,14 @@ export function runInstrumented({
       charge(len);
       const bytes = view(ptr, len);
       if (outputLength + len > maxOutputBytes) throw new Stop("output");
-      chunks.push(bytes.slice());
+      if (outputLength + len > output.length) {
+        let capacity = output.length || 1;
+        while (capacity < outputLength + len) capacity *= 2;
+        const grown = new Uint8Array(Math.min(capacity, maxOutputBytes));
+        grown.set(output.subarray(0, outputLength));
+        output = grown;
+      }
+      output.set(bytes, outputLength);
       outputLength += len;
     },
     abort: trap,
@@ -126,7 +140,7 @@ export function runInstrumented({
   const used = start - left;
   const empty = new Uint8Array();
   if (left < 0n) return { status: ExecutionStatus.OutOfFuel, fuelUsed: fuelLimit, output: empty };
-  if (!threw) return { status: ExecutionStatus.Ok, fuelUsed: used, output: concat(chunks, outputLength) };
+  if (!threw) return { status: ExecutionStatus.Ok, fuelUsed: used, output: output.slice(0, outputLength) };
   if (fault.value === FaultCode.HostMemory) {
     throw new ExecutorResourceError({ reason: "memory.grow failed below the page cap (the host is out of memory)" });
   }
@@ -137,15 +151,4 @@ export function runInstrumented({
   if (thrown instanceof Wasm.RuntimeError) return { status: ExecutionStatus.Trapped, fuelUsed: used, output: empty };
   // RangeError "Maximum call stack size exceeded": the engine's stack, not the program's budget.
   throw new ExecutorResourceError({ reason: (thrown as Error)?.message ?? String(thrown), cause: thrown });
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }

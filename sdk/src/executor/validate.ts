@@ -1,40 +1,59 @@
-import { HOST_IMPORTS, MEMORY_EXPORT, RUN_EXPORT, type ExecutionLimits } from "./abi.ts";
+import { HOST_IMPORTS, MEMORY_EXPORT, MODULE_LIMITS, RUN_EXPORT, type ExecutionLimits, type ModuleLimits } from "./abi.ts";
 import {
   ForbiddenFeatureError,
   ForbiddenImportError,
   MalformedProgramError,
   ProgramAbiError,
+  ProgramTooLargeError,
 } from "./errors.ts";
-import { declaredMemories, type DeclaredMemory } from "./wasm-sections.ts";
+import {
+  ModuleLimitError,
+  UnknownOpcodeError,
+  declaredMemories,
+  scanModule,
+  type DeclaredMemory,
+  type ModuleStats,
+} from "./wasm-sections.ts";
 import { Wasm, type WasmModule } from "./webassembly.ts";
 
 export type ValidateProgramParameters = {
   /** The program's wasm bytes. */
   wasm: Uint8Array;
   limits: ExecutionLimits;
+  /** Size limits (tests lower them); on-chain jobs use {@link MODULE_LIMITS}. */
+  moduleLimits?: ModuleLimits;
 };
 
 export type ValidateProgramReturnType = {
   /** The module's only memory. */
   memory: DeclaredMemory;
+  /** Sizes measured by the linear scan. */
+  stats: ModuleStats;
 };
 
 export type ValidateProgramErrorType =
   | MalformedProgramError
   | ForbiddenImportError
   | ForbiddenFeatureError
-  | ProgramAbiError;
+  | ProgramAbiError
+  | ProgramTooLargeError;
 
 /**
- * The first, structural half of program validation: the bytes must compile (the engine's own
- * decoder and validator decide), import only ABI v1 host functions, export `run` and `memory`,
- * and define exactly one 32-bit, unshared memory no larger than the cap. The instrumenter checks
- * signatures and every instruction afterwards.
+ * The first, structural half of program validation: the module must be within
+ * {@link MODULE_LIMITS} (a linear scan of its sections, before the engine compiles it, then of its
+ * instructions for control nesting), the bytes must compile (the engine's own decoder and
+ * validator decide), import only ABI v1 host functions, export `run` and `memory`, and define
+ * exactly one 32-bit, unshared memory no larger than the cap. The instrumenter checks signatures
+ * and every instruction afterwards.
  *
  * @example
  * const { memory } = validateProgram({ wasm, limits: DEFAULT_LIMITS })
  */
-export function validateProgram({ wasm, limits }: ValidateProgramParameters): ValidateProgramReturnType {
+export function validateProgram({ wasm, limits, moduleLimits = MODULE_LIMITS }: ValidateProgramParameters): ValidateProgramReturnType {
+  // Sizes and counts first, before the engine compiles anything. A structure the scanner cannot
+  // read is left for the engine to report in its own words.
+  scan(wasm, moduleLimits, false);
+
   let module: WasmModule;
   try {
     module = new Wasm.Module(wasm);
@@ -59,6 +78,9 @@ export function validateProgram({ wasm, limits }: ValidateProgramParameters): Va
       });
     }
   }
+
+  // The bytes are valid now: decode every instruction for the nesting limit.
+  const stats = scan(wasm, moduleLimits, true)!;
 
   const exports = Wasm.Module.exports(module);
   const run = exports.find((e) => e.name === RUN_EXPORT);
@@ -86,5 +108,30 @@ export function validateProgram({ wasm, limits }: ValidateProgramParameters): Va
       problem: `initial memory of ${memory.initialPages} pages exceeds the cap of ${limits.maxMemoryPages} pages`,
     });
   }
-  return { memory };
+  return { memory, stats };
+}
+
+function scan(wasm: Uint8Array, limits: ModuleLimits, decodeCode: boolean): ModuleStats | undefined {
+  try {
+    return scanModule(wasm, limits, { decodeCode });
+  } catch (error) {
+    if (error instanceof ModuleLimitError) {
+      throw new ProgramTooLargeError({ limit: error.limit, value: error.value, max: error.max, where: error.message });
+    }
+    if (error instanceof UnknownOpcodeError) throw new ForbiddenFeatureError({ feature: featureOfOpcode(error.opcode), where: error.message });
+    if (!decodeCode && error instanceof RangeError) return undefined;
+    throw new MalformedProgramError({ reason: (error as Error).message, cause: error });
+  }
+}
+
+/** The feature an opcode the scanner does not decode belongs to (every one is refused by ABI v1). */
+function featureOfOpcode(opcode: string): string {
+  const op = Number.parseInt(opcode, 16);
+  if (opcode.startsWith("0xfe")) return "threads (atomics)";
+  if (opcode.startsWith("0xfb")) return "GC";
+  if (opcode.startsWith("0xfc")) return "reference types";
+  if ([0x06, 0x07, 0x08, 0x09, 0x0a, 0x18, 0x19, 0x1f].includes(op)) return "exception handling";
+  if ([0x12, 0x13, 0x15].includes(op)) return "tail calls";
+  if (op === 0x14 || (op >= 0xd3 && op <= 0xd6)) return "typed function references";
+  return `opcode ${opcode}`;
 }
