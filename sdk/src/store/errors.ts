@@ -87,6 +87,8 @@ export class ContentUnavailableError extends HashworkError {
   readonly retryable: boolean;
   readonly source: string;
   readonly status?: number;
+  /** The source did not answer in full within the time allowed (a slow or trickling server). */
+  readonly timedOut: boolean;
 
   constructor({
     source,
@@ -94,12 +96,14 @@ export class ContentUnavailableError extends HashworkError {
     status,
     details,
     cause,
+    timedOut = false,
   }: {
     source: string;
     retryable: boolean;
     status?: number;
     details?: string;
     cause?: unknown;
+    timedOut?: boolean;
   }) {
     super("Content is unavailable", {
       metaMessages: [
@@ -113,6 +117,7 @@ export class ContentUnavailableError extends HashworkError {
     this.retryable = retryable;
     this.source = source;
     this.status = status;
+    this.timedOut = timedOut;
   }
 }
 

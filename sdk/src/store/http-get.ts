@@ -170,6 +170,7 @@ export async function withRequestSignal<T>(
         retryable: true,
         details: `No complete reply within ${timeoutMs} ms`,
         cause: error,
+        timedOut: true,
       });
     }
     if (options.signal?.aborted) {
