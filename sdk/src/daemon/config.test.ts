@@ -43,7 +43,8 @@ describe("daemon config", function () {
       maxBytes: 64 * 1024 * 1024,
       timeoutMs: 30_000,
       maxRedirects: 5,
-      concurrency: 4,
+      concurrency: 8,
+      concurrencyPerRequester: 2,
     });
     expect(c.refusals).to.deep.equal({ rememberMs: 3_600_000, maxPerRequester: 3, windowMs: 600_000, skipMs: 3_600_000 });
     expect(c.storeRetentionHours).to.equal(168);

@@ -78,7 +78,9 @@ export type DaemonConfig = {
    * refused when any address is loopback, private, link-local, unique-local, CGNAT, multicast or
    * reserved. `allowHosts` (host names, IP addresses, CIDR ranges) and `allowPrivateNetworks`
    * lift that for local development. `concurrency` is how many jobs are prepared (fetched,
-   * verified, compiled) at once before being claimed, apart from the claim slots.
+   * verified, compiled) at once before being claimed, apart from the claim slots, and
+   * `concurrencyPerRequester` how many of those may be one requester's (so one requester's slow
+   * URLs cannot hold every preparation slot).
    */
   fetch: {
     allowFileUris: boolean;
@@ -88,6 +90,7 @@ export type DaemonConfig = {
     timeoutMs: number;
     maxRedirects: number;
     concurrency: number;
+    concurrencyPerRequester: number;
   };
   /**
    * Jobs whose content could not be prepared (refused URI, wrong hash, too large, invalid
@@ -333,7 +336,11 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
   };
 
   const f = object(raw, "fetch", "fetch");
-  noUnknown(f, ["allowFileUris", "allowPrivateNetworks", "allowHosts", "maxBytes", "timeoutMs", "maxRedirects", "concurrency"], "fetch");
+  noUnknown(
+    f,
+    ["allowFileUris", "allowPrivateNetworks", "allowHosts", "maxBytes", "timeoutMs", "maxRedirects", "concurrency", "concurrencyPerRequester"],
+    "fetch",
+  );
   const fetch = {
     allowFileUris: boolean(f, "allowFileUris", "fetch.allowFileUris", false),
     allowPrivateNetworks: boolean(f, "allowPrivateNetworks", "fetch.allowPrivateNetworks", false),
@@ -341,7 +348,8 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
     maxBytes: integer(f, "maxBytes", "fetch.maxBytes", 64 * 1024 * 1024, 1),
     timeoutMs: integer(f, "timeoutMs", "fetch.timeoutMs", 30_000, 1),
     maxRedirects: integer(f, "maxRedirects", "fetch.maxRedirects", 5, 0, 20),
-    concurrency: integer(f, "concurrency", "fetch.concurrency", 4, 1, 1_000),
+    concurrency: integer(f, "concurrency", "fetch.concurrency", 8, 1, 1_000),
+    concurrencyPerRequester: integer(f, "concurrencyPerRequester", "fetch.concurrencyPerRequester", 2, 1, 1_000),
   };
 
   const rf = object(raw, "refusals", "refusals");

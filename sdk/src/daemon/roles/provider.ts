@@ -80,8 +80,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   const refusals = createRefusalMemory(config.refusals);
   /** Jobs whose program and input are in the store and whose program compiled: ready to claim. */
   const prepared = new Set<bigint>();
-  /** Preparations in flight (at most `fetch.concurrency`); they hold no claim slot. */
+  /** Preparations in flight (at most `fetch.concurrency`, `fetch.concurrencyPerRequester` each); they hold no claim slot. */
   const preparing = new Map<bigint, Promise<void>>();
+  const preparingBy = new Map<string, number>();
   /** Jobs refused for their collateral (logged once each). */
   const overCollateral = new Set<bigint>();
 
@@ -269,6 +270,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
 
   function startPrepare(job: TrackedJob) {
     const epoch = reorgEpoch;
+    const requester = job.requester.toLowerCase();
+    preparingBy.set(requester, (preparingBy.get(requester) ?? 0) + 1);
     const task = prepare(job, epoch)
       .catch((error: unknown) => {
         hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
@@ -276,6 +279,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       })
       .finally(() => {
         preparing.delete(job.jobId);
+        const left = (preparingBy.get(requester) ?? 1) - 1;
+        if (left > 0) preparingBy.set(requester, left);
+        else preparingBy.delete(requester);
         m.preparing.set(preparing.size);
       });
     preparing.set(job.jobId, task);
@@ -559,7 +565,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           notClaiming(job, decision);
           continue;
         }
-        if (preparing.size < config.fetch.concurrency) startPrepare(job);
+        const theirs = preparingBy.get(job.requester.toLowerCase()) ?? 0;
+        if (preparing.size < config.fetch.concurrency && theirs < config.fetch.concurrencyPerRequester) startPrepare(job);
       }
       // No free slot: no stake read, no claim round.
       if (!claiming && ready.length > 0 && active.size < config.claimPolicy.concurrency) {
