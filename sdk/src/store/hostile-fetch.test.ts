@@ -151,6 +151,13 @@ describe("fetching content that cannot be aimed inward", function () {
     expect(lookups).to.equal(1);
   });
 
+  it("times out a host name that never resolves (the resolver cannot stall a fetch past its timeout)", async function () {
+    const policy = createAddressPolicy({}, () => new Promise(() => {}));
+    const error = await rejectionOf(httpGetVerified("http://stuck.test/x", SECRET_HASH, { addressPolicy: policy, timeoutMs: 200 }));
+    expect(error).to.be.instanceOf(ContentUnavailableError);
+    expect((error as ContentUnavailableError).timedOut).to.equal(true);
+  });
+
   it("classifies addresses: public, and every non-public range in its IPv4 and IPv6 forms", function () {
     for (const a of ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700::1111", "::ffff:93.184.216.34"]) expect(isPublicAddress(a), a).to.equal(true);
     for (const a of [

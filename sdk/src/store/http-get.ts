@@ -68,7 +68,10 @@ async function getFollowingRedirects(url: string, signal: AbortSignal, options: 
   const visited = new Set<string>();
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
-    const pinned = options.addressPolicy && !options.addressPolicy.open ? await options.addressPolicy.vet(current, current.href) : undefined;
+    // The system resolver cannot be cancelled: the request's signal (timeout) still ends the wait.
+    const pinned = options.addressPolicy && !options.addressPolicy.open
+      ? await untilAborted(options.addressPolicy.vet(current, current.href), signal)
+      : undefined;
     const response = options.fetch
       ? await options.fetch(current.href, { method: "GET", signal, redirect: "manual" })
       : await nodeGet(current, signal, pinned && pinnedLookup(pinned));
@@ -92,6 +95,16 @@ async function getFollowingRedirects(url: string, signal: AbortSignal, options: 
     }
     current = next;
   }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /**

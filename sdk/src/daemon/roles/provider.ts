@@ -547,6 +547,10 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       // claim slots; only prepared jobs go to a claim round.
       open.sort((a, b) => (rank(a.jobId) < rank(b.jobId) ? -1 : 1));
       const ready: TrackedJob[] = [];
+      // Prepared jobs waiting for a claim slot: enough to fill the slots again, no more (the rest
+      // of the queue is prepared as they go, not fetched ahead for jobs others may take).
+      let waiting = 0;
+      for (const id of prepared) if (!active.has(id)) waiting++;
       for (const job of open) {
         if (preparing.has(job.jobId)) continue;
         if (prepared.has(job.jobId)) {
@@ -566,6 +570,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           continue;
         }
         const theirs = preparingBy.get(job.requester.toLowerCase()) ?? 0;
+        if (waiting + preparing.size >= 2 * config.claimPolicy.concurrency + config.fetch.concurrency) continue;
         if (preparing.size < config.fetch.concurrency && theirs < config.fetch.concurrencyPerRequester) startPrepare(job);
       }
       // No free slot: no stake read, no claim round.
