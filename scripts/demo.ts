@@ -64,6 +64,7 @@ import {
   hdAccount,
   logRecords,
   readJournal,
+  LOCAL_FETCH_HOSTS,
   startDaemonProcess,
   startHardhatNode,
   waitFor,
@@ -318,7 +319,8 @@ async function runDemo(): Promise<number> {
   const outputs = new Map<bigint, Uint8Array>();
   for (const [i, id] of [...finalizedAlice, ...reposted.jobIds].entries()) {
     const owner = i < finalizedAlice.length ? ALICE : BOB;
-    const { output, outcome } = await fetchJobOutput(client(owner), { jobId: id });
+    // The daemons serve outputs from 127.0.0.1: a local setup, allowed explicitly (default: public addresses only).
+    const { output, outcome } = await fetchJobOutput(client(owner), { jobId: id, fetch: { allowHosts: LOCAL_FETCH_HOSTS } });
     if (outcome.status !== ExecutionStatus.Ok) throw new Error(`${label(id)} ran to status ${outcome.status}, not Ok`);
     outputs.set(id, output);
   }

@@ -38,7 +38,8 @@ try {
   console.log(`posted job ${jobId}`);
 
   const { result } = await client.waitForResult({ jobId, timeout: 120_000 });
-  const { output, outcome } = await client.fetchJobOutput({ jobId, result });
+  // The output URI is the provider's: fetched from public addresses only unless allowed (a local chain's providers are on 127.0.0.1).
+  const { output, outcome } = await client.fetchJobOutput({ jobId, result, fetch: { allowHosts: ["127.0.0.1", "localhost"] } });
   const { pi } = decodeMonteCarloOutput(output);
   console.log(`job ${jobId}: ${outcome.fuelUsed} fuel, provider ${result.provider}, pi ≈ ${pi}`);
 } finally {

@@ -65,7 +65,7 @@ describe("createHashworkClient", function () {
 
     // Requester waits, fetches and verifies; anyone finalizes after the window.
     const { result } = await requester.waitForResult({ jobId, pollingInterval: 10, timeout: 10_000 });
-    const fetched = await requester.fetchJobOutput({ jobId, result });
+    const fetched = await requester.fetchJobOutput({ jobId, result, fetch: { allowFileUris: true } });
     expect(fetched.output).to.deep.equal(output);
     await expectRejection(requester.cancelJob({ jobId }), MarketUnexpectedJobStateError);
     await time.increase(CHALLENGE_WINDOW + 1);

@@ -10,6 +10,7 @@ import { expect } from "chai";
 
 import { helpText, parseArgs, UsageError, type Command } from "./args.ts";
 import { COMMANDS } from "./hashwork.ts";
+import { formatFields, formatTable, sanitizeForTerminal } from "./output.ts";
 import { runCli, type CliRun } from "./test-helpers.ts";
 
 /** Exactly one line on stderr, prefixed `hashwork: `, nothing on stdout. */
@@ -22,6 +23,20 @@ function expectOneLine(run: CliRun, code: number, pattern: RegExp) {
   expect(lines[0]).to.match(/^hashwork: /);
   expect(lines[0]).to.match(pattern);
 }
+
+describe("hashwork CLI: terminal output of chain strings", function () {
+  it("shows control characters, escape sequences and bidi overrides in strings from the chain as escapes", function () {
+    const uri = "http://evil.example/\u001b]0;pwned\u0007\u001b[2J\rfake line\nstate  Finalized\u202e";
+    const shown = sanitizeForTerminal(uri);
+    expect(shown).to.equal("http://evil.example/\\x1b]0;pwned\\x07\\x1b[2J\\x0dfake line\\x0astate  Finalized\\u202e");
+    expect(shown).to.not.match(/[\u0000-\u001f\u007f-\u009f]/);
+    // Field and table values are single lines; whole blocks keep their own newlines only.
+    expect(formatFields([["output URI", uri]]).split("\n")).to.have.length(1);
+    expect(formatTable(["uri"], [[uri]]).split("\n")).to.have.length(3);
+    expect(sanitizeForTerminal("a\nb\u009bc", { multiline: true })).to.equal("a\nb\\x9bc");
+    expect(sanitizeForTerminal("plain ünïcode ✓")).to.equal("plain ünïcode ✓");
+  });
+});
 
 describe("hashwork CLI: arguments", function () {
   describe("parseArgs", function () {

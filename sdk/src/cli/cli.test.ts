@@ -250,14 +250,14 @@ describe("hashwork CLI end to end", function () {
     expect(waited.result.provider).to.equal(address(HONEST));
 
     const out = join(dir, "out.json");
-    const fetched = jsonOf<{ verified: boolean; status: string; resultHash: Hex; bytes: number }>(await cli(["job", "result", id, "-o", out, "--json"]));
+    const fetched = jsonOf<{ verified: boolean; status: string; resultHash: Hex; bytes: number }>(await cli(["job", "result", id, "-o", out, "--json", "--allow-hosts", "127.0.0.1"]));
     const local = await executeProgram({ wasm, input: encodeMonteCarloInput({ seed: 7n, samples: 2_000n }), fuelLimit: 100_000_000n });
     expect(fetched).to.include({ verified: true, status: "Ok", resultHash: local.resultHash, bytes: local.output.byteLength });
     const saved = new Uint8Array(await readFile(out));
     expect(Buffer.from(saved).equals(Buffer.from(local.output))).to.equal(true);
     // (a plain comparison: the ethers chai matchers loaded by the full suite redefine closeTo for integers)
     expect(Math.abs(decodeMonteCarloOutput(saved).pi - Math.PI) < 0.2).to.equal(true);
-    const piped = await cli(["job", "result", id, "-o", "-"]);
+    const piped = await cli(["job", "result", id, "-o", "-", "--allow-hosts", "127.0.0.1,localhost"]);
     expect(piped.code, piped.stderr).to.equal(0);
     expect(piped.stdout).to.equal(Buffer.from(local.output).toString("utf8"));
 
@@ -274,7 +274,7 @@ describe("hashwork CLI end to end", function () {
     const { jobId, inputURI } = await post("seed8.bin", ["--challenge-window", "10m"], { viaEnv: true });
     expect(inputURI).to.equal(`${contentUrl}/content/${hashContent(encodeMonteCarloInput({ seed: 8n, samples: 2_000n }))}`);
     jsonOf(await cli(["job", "wait", jobId, "--timeout", "60s", "--json"]));
-    const run = await cli(["job", "challenge", jobId], requesterEnv);
+    const run = await cli(["job", "challenge", jobId, "--allow-hosts", "127.0.0.1"], requesterEnv);
     expectFailure(run, 1, /result matches a local re-execution \(0x[0-9a-f]{64}\); not challenging/);
   });
 
@@ -295,7 +295,7 @@ describe("hashwork CLI end to end", function () {
     const local = await executeProgram({ wasm, input: encodeMonteCarloInput({ seed: 7n, samples: 2_000n }), fuelLimit: 100_000_000n });
     expect(waited.result.resultHash).to.not.equal(local.resultHash);
 
-    const challenged = await cli(["job", "challenge", jobId], requesterEnv);
+    const challenged = await cli(["job", "challenge", jobId, "--allow-hosts", "127.0.0.1"], requesterEnv);
     expect(challenged.code, challenged.stderr).to.equal(0);
     const lines = challenged.stdout.trimEnd().split("\n");
     expect(lines[0]).to.match(/^Committed the challenge in block \d+ \(0x[0-9a-f]{64}\)$/);

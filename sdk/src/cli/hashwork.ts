@@ -7,6 +7,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import { helpText, parseArgs, type Command } from "./args.ts";
+import { sanitizeForTerminal } from "./output.ts";
 import { auditDisputes, auditJob, auditOverview, auditProvider } from "./audit.ts";
 import { chain } from "./chain.ts";
 import { contentPut, contentServe } from "./content.ts";
@@ -61,7 +62,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return await parsed.command.run(parsed.options, parsed.args);
   } catch (error) {
-    process.stderr.write(`hashwork: ${describeError(error)}\n`);
+    // Errors can quote chain strings (URIs): nothing in them may act on the terminal.
+    process.stderr.write(`hashwork: ${sanitizeForTerminal(describeError(error), { multiline: true })}\n`);
     return exitCodeOf(error);
   }
 }

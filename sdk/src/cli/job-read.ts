@@ -8,7 +8,7 @@ import { UsageError, type Command } from "./args.ts";
 import { connect, connectionOptions, jsonOption, type TokenInfo } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress } from "./output.ts";
-import { parseJobId, parseSeconds, stringOption } from "./values.ts";
+import { fetchAccess, fetchAccessOptions, parseJobId, parseSeconds, stringOption } from "./values.ts";
 
 const idArgument = [{ name: "ID", description: "the job id (decimal or 0x-hex), as `job post` printed it" }] as const;
 
@@ -115,19 +115,23 @@ export const jobResult: Command = {
     output: { type: "string", short: "o", required: true, placeholder: "FILE", description: "where to write the verified output (- for stdout)" },
     store: { type: "string", placeholder: "DIR", description: "a local content store to look in before fetching the output URI" },
     "allow-file-uris": { type: "boolean", description: "also fetch file:// output URIs (a provider on this machine)" },
+    ...fetchAccessOptions,
     ...connectionOptions,
     ...jsonOption,
   },
-  notes: "The output is written only after its hash and the provider's claimed outcome match the committed result hash.",
+  notes: `The output is written only after its hash and the provider's claimed outcome match the committed result hash.
+The output URI is the provider's: it is fetched from public addresses only unless --allow-hosts names it
+(a local chain: --allow-hosts 127.0.0.1,localhost).`,
   async run(options, args) {
     const jobId = parseJobId(args.ID);
     const file = String(options.output);
     const json = options.json === true;
     if (file === "-" && json) throw new UsageError("-o - and --json both want stdout; pick one");
+    const access = fetchAccess(options);
     const { client } = await connect(options);
     const store = typeof options.store === "string" ? createLocalStore({ dir: options.store }) : undefined;
     const fetched = await withProgress(`fetching the output of job ${jobId}`, json, () =>
-      client.fetchJobOutput({ jobId, store, fetch: { allowFileUris: options["allow-file-uris"] === true } }),
+      client.fetchJobOutput({ jobId, store, fetch: access }),
     );
     if (file === "-") process.stdout.write(fetched.output);
     else await writeFile(file, fetched.output);

@@ -10,7 +10,7 @@ import type { Command } from "./args.ts";
 import { connect, jsonOption, writeOptions, type Connection } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { formatAmount, formatFields, printJson, printLine, withProgress, type Progress } from "./output.ts";
-import { parseHash, parseJobId, parseSeconds, stringOption } from "./values.ts";
+import { fetchAccess, fetchAccessOptions, parseHash, parseJobId, parseSeconds, stringOption } from "./values.ts";
 
 const idArgument = [{ name: "ID", description: "the job id (decimal or 0x-hex)" }] as const;
 
@@ -50,12 +50,15 @@ async function postedRequest(connection: Connection, jobId: bigint): Promise<Job
  * Runs the job locally as its request describes it (program and input fetched by URI, or from
  * `storeDir`, and verified by hash) and returns the honest result hash.
  */
-async function reexecuteJob(request: JobRequest, { storeDir, allowFileUris, timeoutMs }: { storeDir?: string; allowFileUris: boolean; timeoutMs: number }) {
+async function reexecuteJob(
+  request: JobRequest,
+  { storeDir, access, timeoutMs }: { storeDir?: string; access: { allowFileUris: boolean; allowHosts: string[] }; timeoutMs: number },
+) {
   const store = storeDir ? createLocalStore({ dir: storeDir }) : undefined;
   const fetchOne = async (uri: string, hash: Hex, what: string) => {
     if (store && (await store.has(hash))) return store.get(hash);
     if (!uri) throw new CliError(`the job's ${what} has no URI; pass --store DIR holding it`);
-    return fetchVerified(uri, hash, { allowFileUris });
+    return fetchVerified(uri, hash, access);
   };
   const [wasm, input] = await Promise.all([
     fetchOne(request.programURI, request.programHash, "program"),
@@ -94,6 +97,7 @@ export const jobChallenge: Command = {
     salt: { type: "string", placeholder: "HEX", description: "reveal the commitment made earlier with this salt (an interrupted challenge) instead of committing anew" },
     store: { type: "string", placeholder: "DIR", description: "a local content store to take program and input from first" },
     "allow-file-uris": { type: "boolean", description: "also fetch file:// program and input URIs" },
+    ...fetchAccessOptions,
     "exec-timeout": { type: "string", placeholder: "DURATION", description: "wall-clock limit of the local run (default 5m)" },
     ...writeOptions,
     ...jsonOption,
@@ -103,13 +107,16 @@ result matches the provider's, nothing is sent and the command exits 1. A challe
 transactions: a commitment (which hides the job and your hash and binds your address), then, in a
 later block, the reveal, which opens the dispute; each step prints a line. If the command is
 interrupted between them, run it again with the printed --salt to reveal. The dispute module's
-bond is approved from your wallet and lost if the committee sides with the provider.`,
+bond is approved from your wallet and lost if the committee sides with the provider. Program and
+input URIs are fetched from public addresses only unless --allow-hosts names their host (a local
+chain: --allow-hosts 127.0.0.1,localhost).`,
   async run(options, args) {
     const jobId = parseJobId(args.ID);
     const json = options.json === true;
     const given = options.hash === undefined ? undefined : parseHash(String(options.hash), "--hash");
     const salt = options.salt === undefined ? undefined : parseHash(String(options.salt), "--salt");
     const timeoutMs = parseSeconds(stringOption(options["exec-timeout"]) ?? "5m", "--exec-timeout") * 1000;
+    const access = fetchAccess(options);
     const connection = await connect(options, { sign: true });
     const { client } = connection;
     const job = await client.getJob({ jobId });
@@ -121,7 +128,7 @@ bond is approved from your wallet and lost if the committee sides with the provi
     if (!challengerHash) {
       const request = await postedRequest(connection, jobId);
       const run = await withProgress(`re-executing job ${jobId}`, json, () =>
-        reexecuteJob(request, { storeDir: stringOption(options.store), allowFileUris: options["allow-file-uris"] === true, timeoutMs }),
+        reexecuteJob(request, { storeDir: stringOption(options.store), access, timeoutMs }),
       );
       local = { status: run.status, fuelUsed: run.fuelUsed, outputHash: run.outputHash };
       challengerHash = run.resultHash.toLowerCase() as Hex;

@@ -15,8 +15,35 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${toJson(value)}\n`);
 }
 
+/**
+ * Control characters (C0 but newline and tab, DEL, C1) and bidirectional overrides, which a
+ * string from the chain (a URI a stranger posted) could use to rewrite what a terminal shows.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_VALUE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+const escapeChar = (c: string) => {
+  const code = c.codePointAt(0)!;
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+};
+
+/**
+ * `text` safe to print on a terminal: control characters, escape sequences and bidi overrides
+ * shown as `\x1b`-style escapes instead of acting. With `multiline`, newlines (and tabs) stay.
+ * Every human-readable line the CLI prints goes through it (`printLine`, `formatFields`,
+ * `formatTable`); JSON output escapes them itself.
+ *
+ * @example
+ * sanitizeForTerminal("http://x/\u001b[2J") // "http://x/\\x1b[2J"
+ */
+export function sanitizeForTerminal(text: string, { multiline = false } = {}): string {
+  return text.replace(multiline ? UNSAFE_IN_LINES : UNSAFE_IN_VALUE, escapeChar);
+}
+
 export function printLine(text = ""): void {
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${sanitizeForTerminal(text, { multiline: true })}\n`);
 }
 
 /** A command's result: one JSON document with `--json`, else the human line(s); exit code 0. */
@@ -29,6 +56,7 @@ export function printResult(json: boolean, value: unknown, human: () => string):
 /** Rows of cells as an aligned table with a header row. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return "(none)";
+  rows = rows.map((r) => r.map((c) => sanitizeForTerminal(c)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -40,7 +68,9 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 
 /** `key  value` lines, keys aligned. `undefined` values are skipped. */
 export function formatFields(fields: readonly (readonly [string, string | undefined])[]): string {
-  const shown = fields.filter((f): f is readonly [string, string] => f[1] !== undefined);
+  const shown = fields
+    .filter((f): f is readonly [string, string] => f[1] !== undefined)
+    .map(([k, v]) => [k, sanitizeForTerminal(v)] as const);
   const width = Math.max(0, ...shown.map(([k]) => k.length));
   return shown.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
 }
@@ -83,7 +113,7 @@ export function startProgress(text: string, { json = false }: { json?: boolean }
   if (json || !stream.isTTY) return { enabled: false, update() {}, log: json ? () => {} : printLine, stop() {} };
   const started = Date.now();
   let frame = 0;
-  let label = text;
+  let label = sanitizeForTerminal(text);
   const draw = () => {
     const seconds = ` (${Math.floor((Date.now() - started) / 1000)}s)`;
     // One terminal line, or the carriage return cannot redraw it.
@@ -97,7 +127,7 @@ export function startProgress(text: string, { json = false }: { json?: boolean }
   return {
     enabled: true,
     update(next) {
-      label = next;
+      label = sanitizeForTerminal(next);
     },
     log(line) {
       stream.write("\r\x1b[2K");

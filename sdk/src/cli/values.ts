@@ -1,6 +1,7 @@
 /** Parsers for option and argument values; each bad value is a one-line `UsageError` (exit 2). */
 import { getAddress, isAddress, parseUnits, type Address, type Hex } from "viem";
 
+import { createAddressPolicy } from "../store/address-policy.ts";
 import { UsageError } from "./args.ts";
 
 /** A job id in decimal or 0x-hex. */
@@ -59,4 +60,30 @@ export function parseSeconds(value: string | undefined, name: string): number {
 
 export function stringOption(value: string | boolean | undefined): string | undefined {
   return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * `--allow-hosts LIST`: hosts a content fetch may reach although they are not public (comma-
+ * separated host names, IP addresses or CIDR ranges, e.g. `127.0.0.1,localhost` for a local
+ * chain); `--allow-file-uris`. URIs on chain are written by strangers: by default only public
+ * http(s) addresses are fetched.
+ */
+export const fetchAccessOptions = {
+  "allow-hosts": {
+    type: "string",
+    placeholder: "LIST",
+    description: "also fetch from these non-public hosts (comma-separated names, IPs or CIDRs, e.g. 127.0.0.1,localhost)",
+  },
+} as const;
+
+/** The SDK's fetch access settings from `--allow-hosts` and `--allow-file-uris`. */
+export function fetchAccess(options: Record<string, string | boolean | undefined>): { allowHosts: string[]; allowFileUris: boolean } {
+  const list = stringOption(options["allow-hosts"]);
+  const allowHosts = list === undefined ? [] : list.split(",").map((h) => h.trim()).filter((h) => h !== "");
+  try {
+    createAddressPolicy({ allowHosts });
+  } catch (error) {
+    throw new UsageError(`--allow-hosts: ${(error as Error).message.replace(/^allowHosts: /, "")}`);
+  }
+  return { allowHosts, allowFileUris: options["allow-file-uris"] === true };
 }

@@ -36,7 +36,34 @@ describe("daemon config", function () {
     expect(c.keeper).to.deep.equal({ audits: true, pinSeeds: true, pinAfterBlocks: 200, finalizeGraceS: 30 });
     expect(c.provider).to.deep.equal({ pinSeeds: true, pinAfterBlocks: 200 });
     expect(c.verifier).to.deep.equal({ bond: 0n });
-    expect(c.fetch.allowFileUris).to.equal(false);
+    expect(c.fetch).to.deep.equal({
+      allowFileUris: false,
+      allowPrivateNetworks: false,
+      allowHosts: [],
+      maxBytes: 64 * 1024 * 1024,
+      timeoutMs: 30_000,
+      maxRedirects: 5,
+      concurrency: 8,
+      concurrencyPerRequester: 2,
+    });
+    expect(c.refusals).to.deep.equal({ rememberMs: 3_600_000, maxPerRequester: 3, windowMs: 600_000, skipMs: 3_600_000 });
+    expect(c.storeRetentionHours).to.equal(168);
+  });
+
+  it("takes a fetch allow-list of host names, addresses and CIDR ranges, and refusal throttling settings", function () {
+    const c = parseConfig({
+      ...minimal,
+      fetch: { allowHosts: ["localhost", "127.0.0.1", "10.0.0.0/8", "::1"], concurrency: 2 },
+      refusals: { maxPerRequester: 5, windowMs: 60_000, skipMs: 0 },
+      storeRetentionHours: 0,
+    });
+    expect(c.fetch.allowHosts).to.deep.equal(["localhost", "127.0.0.1", "10.0.0.0/8", "::1"]);
+    expect(c.fetch.concurrency).to.equal(2);
+    expect(c.refusals).to.deep.equal({ rememberMs: 3_600_000, maxPerRequester: 5, windowMs: 60_000, skipMs: 0 });
+    expect(c.storeRetentionHours).to.equal(0);
+    expect(() => parseConfig({ ...minimal, fetch: { allowHosts: "localhost" } })).to.throw(ConfigError, "fetch.allowHosts");
+    expect(() => parseConfig({ ...minimal, fetch: { allowHosts: ["10.0.0.0/40"] } })).to.throw(ConfigError, "fetch.allowHosts");
+    expect(() => parseConfig({ ...minimal, refusals: { often: 1 } })).to.throw(ConfigError, "refusals.often");
   });
 
   it("reads amounts as decimal strings, addresses checksummed, a key file path resolved", function () {

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 
 import { HashworkError } from "../errors/base.ts";
+import { createAddressPolicy } from "../store/address-policy.ts";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
 
 /**
@@ -71,8 +72,39 @@ export type DaemonConfig = {
   executor: { threads: number; timeoutMs: number };
   /** Where program, input and output blobs are kept (default `<dataDir>/store`). */
   storeDir: string;
-  /** Fetching job content: whether `file:` URIs are read (default false), size cap, timeout. */
-  fetch: { allowFileUris: boolean; maxBytes: number; timeoutMs: number };
+  /**
+   * Fetching job content (programs and inputs, from URIs strangers posted). By default only
+   * http(s) URIs on public addresses are fetched: every host and redirect target is resolved and
+   * refused when any address is loopback, private, link-local, unique-local, CGNAT, multicast or
+   * reserved. `allowHosts` (host names, IP addresses, CIDR ranges) and `allowPrivateNetworks`
+   * lift that for local development. `concurrency` is how many jobs are prepared (fetched,
+   * verified, compiled) at once before being claimed, apart from the claim slots, and
+   * `concurrencyPerRequester` how many of those may be one requester's (so one requester's slow
+   * URLs cannot hold every preparation slot).
+   */
+  fetch: {
+    allowFileUris: boolean;
+    allowPrivateNetworks: boolean;
+    allowHosts: string[];
+    maxBytes: number;
+    timeoutMs: number;
+    maxRedirects: number;
+    concurrency: number;
+    concurrencyPerRequester: number;
+  };
+  /**
+   * Jobs whose content could not be prepared (refused URI, wrong hash, too large, invalid
+   * program, unreachable): the content hash and URI are remembered for `rememberMs`, and a
+   * requester with `maxPerRequester` such jobs within `windowMs` is skipped for `skipMs`
+   * (one log line); 0 `maxPerRequester` turns the throttle off.
+   */
+  refusals: { rememberMs: number; maxPerRequester: number; windowMs: number; skipMs: number };
+  /**
+   * Blobs in the store (programs and inputs fetched, outputs produced) last written more than
+   * this many hours ago and not needed by a job still open are deleted (checked hourly); 0 keeps
+   * everything.
+   */
+  storeRetentionHours: number;
   /** Transactions: receipt wait before a fee bump, attempts for retryable failures. */
   tx: { receiptTimeoutMs: number; maxAttempts: number; baseBackoffMs: number };
   logLevel: LogLevel;
@@ -108,7 +140,7 @@ const MAX_COLLATERAL_PCT = 1_000;
 
 const KNOWN_TOP = new Set([
   "$schema", "rpcUrl", "wsUrl", "deployment", "key", "dataDir", "confirmations", "pollIntervalMs", "http", "roles",
-  "claimPolicy", "executor", "storeDir", "fetch", "tx", "logLevel", "corruptResults", "watcher", "keeper", "provider", "verifier",
+  "claimPolicy", "executor", "storeDir", "storeRetentionHours", "fetch", "refusals", "tx", "logLevel", "corruptResults", "watcher", "keeper", "provider", "verifier",
 ]);
 
 function isObject(value: unknown): value is Json {
@@ -178,6 +210,21 @@ function addresses(obj: Json, key: string, path: string): Address[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new ConfigError(path, "must be an array of addresses");
   return value.map((v, i) => address(v, `${path}[${i}]`));
+}
+
+/** A list of host names, IP addresses or CIDR ranges (`fetch.allowHosts`). */
+function hostList(obj: Json, key: string, path: string): string[] {
+  const value = obj[key];
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.trim() === "")) {
+    throw new ConfigError(path, "must be an array of host names, IP addresses or CIDR ranges");
+  }
+  try {
+    createAddressPolicy({ allowHosts: value as string[] });
+  } catch (error) {
+    throw new ConfigError(path, (error as Error).message.replace(/^allowHosts: /, ""));
+  }
+  return value as string[];
 }
 
 function url(obj: Json, key: string, path: string, fallback?: string): string {
@@ -289,11 +336,29 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
   };
 
   const f = object(raw, "fetch", "fetch");
-  noUnknown(f, ["allowFileUris", "maxBytes", "timeoutMs"], "fetch");
+  noUnknown(
+    f,
+    ["allowFileUris", "allowPrivateNetworks", "allowHosts", "maxBytes", "timeoutMs", "maxRedirects", "concurrency", "concurrencyPerRequester"],
+    "fetch",
+  );
   const fetch = {
     allowFileUris: boolean(f, "allowFileUris", "fetch.allowFileUris", false),
+    allowPrivateNetworks: boolean(f, "allowPrivateNetworks", "fetch.allowPrivateNetworks", false),
+    allowHosts: hostList(f, "allowHosts", "fetch.allowHosts"),
     maxBytes: integer(f, "maxBytes", "fetch.maxBytes", 64 * 1024 * 1024, 1),
     timeoutMs: integer(f, "timeoutMs", "fetch.timeoutMs", 30_000, 1),
+    maxRedirects: integer(f, "maxRedirects", "fetch.maxRedirects", 5, 0, 20),
+    concurrency: integer(f, "concurrency", "fetch.concurrency", 8, 1, 1_000),
+    concurrencyPerRequester: integer(f, "concurrencyPerRequester", "fetch.concurrencyPerRequester", 2, 1, 1_000),
+  };
+
+  const rf = object(raw, "refusals", "refusals");
+  noUnknown(rf, ["rememberMs", "maxPerRequester", "windowMs", "skipMs"], "refusals");
+  const refusals = {
+    rememberMs: integer(rf, "rememberMs", "refusals.rememberMs", 3_600_000, 0),
+    maxPerRequester: integer(rf, "maxPerRequester", "refusals.maxPerRequester", 3, 0, 1_000_000),
+    windowMs: integer(rf, "windowMs", "refusals.windowMs", 600_000, 1),
+    skipMs: integer(rf, "skipMs", "refusals.skipMs", 3_600_000, 0),
   };
 
   const t = object(raw, "tx", "tx");
@@ -322,7 +387,9 @@ export function parseConfig(raw: unknown, { baseDir = process.cwd() }: { baseDir
     claimPolicy,
     executor,
     storeDir: raw.storeDir === undefined ? resolve(dataDir, "store") : path(string(raw, "storeDir", "storeDir")),
+    storeRetentionHours: integer(raw, "storeRetentionHours", "storeRetentionHours", 168, 0, 1_000_000),
     fetch,
+    refusals,
     tx,
     logLevel,
     corruptResults: boolean(raw, "corruptResults", "corruptResults", false),

@@ -55,6 +55,9 @@ async function chainIdOf(context: DaemonContext, publicClient: HashworkPublicCli
   }
 }
 
+/** How often the store is pruned (`storeRetentionHours`). */
+const STORE_PRUNE_INTERVAL_MS = 3_600_000;
+
 /**
  * Starts the daemon: journal, HTTP server, executor pool, transaction queue, chain input, job
  * index and the configured roles, then follows the chain until `stop()` (or the context's
@@ -189,6 +192,33 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
     journal.setCursor({ number: block.number, hash: block.hash });
   }
 
+  /**
+   * Store pruning: blobs written more than `storeRetentionHours` ago that no tracked (not yet
+   * terminal) job names (program, input, output) are deleted, hourly and only while the index is
+   * in step with the chain (otherwise it may not know every open job).
+   */
+  const retentionMs = config.storeRetentionHours * 3_600_000;
+  let pruning: Promise<void> | undefined;
+  const pruneStore = () => {
+    if (retentionMs === 0 || pruning || !index.synced || needsReconcile || pendingReorg) return;
+    const keep = new Set<string>();
+    for (const job of index.jobs()) {
+      keep.add(job.request.programHash.toLowerCase());
+      keep.add(job.request.inputHash.toLowerCase());
+      if (job.result) for (const [hash] of job.result.outputURI.matchAll(/0x[0-9a-fA-F]{64}/g)) keep.add(hash.toLowerCase());
+    }
+    pruning = store
+      .prune({ olderThan: Date.now() - retentionMs, keep })
+      .then(({ removed, bytes }) => {
+        if (removed > 0) log.info("store pruned", { removed, bytes, retention_hours: config.storeRetentionHours });
+      })
+      .catch((error: unknown) => log.warn("store pruning failed", { error }))
+      .finally(() => (pruning = undefined));
+  };
+  const pruneTimer = setInterval(pruneStore, STORE_PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
+
+  let prunedOnce = false;
   let announced: BlockRef | undefined;
 
   const loop = (async () => {
@@ -214,6 +244,11 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
       if (at && !needsReconcile && !pendingReorg && consecutiveFailures === 0) {
         const now = chainNow(input.head?.timestamp);
         for (const role of roles) role.tick({ at, now });
+        // The first prune once the index is in step (then hourly).
+        if (!prunedOnce) {
+          prunedOnce = true;
+          pruneStore();
+        }
       }
       const delay = consecutiveFailures === 0 ? config.pollIntervalMs : backoffMs(consecutiveFailures, config.pollIntervalMs, 5_000);
       if (heads) announced = await heads.next(delay);
@@ -227,7 +262,9 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
       await Promise.resolve(); // `stopped` is set before the abort listener calls back in
       log.info("daemon stopping", { reason });
       abort(reason);
+      clearInterval(pruneTimer);
       await loop;
+      await pruning;
       heads?.close();
       await Promise.allSettled(roles.map((r) => r.stop()));
       await executor.close();

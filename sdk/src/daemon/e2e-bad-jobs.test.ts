@@ -19,6 +19,7 @@ import {
   eventCounts,
   freePort,
   hdAccount,
+  LOCAL_FETCH_HOSTS,
   logRecords,
   monteCarloJobs,
   readJournal,
@@ -68,11 +69,11 @@ describe("daemon refuses or settles bad jobs and keeps serving (hardhat node + d
 
     const requester = t.system.clientFor(REQUESTER);
     for (const [i, jobId] of [g0, g1, g2, g3].entries()) {
-      const { output, outcome } = await fetchJobOutput(requester, { jobId });
+      const { output, outcome } = await fetchJobOutput(requester, { jobId, fetch: { allowHosts: LOCAL_FETCH_HOSTS } });
       expect(outcome.status).to.equal(ExecutionStatus.Ok);
       expect(decodeMonteCarloOutput(output).seed).to.equal(BigInt(11 + i));
     }
-    const trapped = await fetchJobOutput(requester, { jobId: trap });
+    const trapped = await fetchJobOutput(requester, { jobId: trap, fetch: { allowHosts: LOCAL_FETCH_HOSTS } });
     expect(trapped.outcome.status).to.equal(ExecutionStatus.Trapped);
     expect(trapped.result.provider).to.equal(address(PROVIDER));
 

@@ -15,6 +15,7 @@ import { decodeMonteCarloOutput } from "../programs/montecarlo.ts";
 import {
   eventCounts,
   hdAccount,
+  LOCAL_FETCH_HOSTS,
   logRecords,
   monteCarloJobs,
   readJournal,
@@ -72,7 +73,7 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
   async function expectVerifiedOutputs(jobIds: bigint[], seeds: bigint[], samples = 2_000n) {
     const requester = t.system.clientFor(REQUESTER);
     for (const [i, jobId] of jobIds.entries()) {
-      const { output, outcome, result } = await fetchJobOutput(requester, { jobId });
+      const { output, outcome, result } = await fetchJobOutput(requester, { jobId, fetch: { allowHosts: LOCAL_FETCH_HOSTS } });
       expect(outcome.status).to.equal(ExecutionStatus.Ok);
       expect(result.provider).to.equal(providerAddress());
       const decoded = decodeMonteCarloOutput(output);

@@ -270,9 +270,13 @@ export function txCountOf(system: System, index: number): Promise<number> {
   return system.publicClient.getTransactionCount({ address: getAddress(hdAccount(index).address), blockTag: "latest" });
 }
 
+/** The hosts a local cluster's daemons fetch content from (`fetch.allowHosts`). */
+export const LOCAL_FETCH_HOSTS = ["127.0.0.1", "localhost", "::1"];
+
 /**
  * Writes a daemon config (and its key file) for Hardhat account `index` under `dir/<name>`:
- * confirmations 0, fast polling, a free HTTP port, provider role only unless overridden.
+ * confirmations 0, fast polling, a free HTTP port, provider role only unless overridden, and
+ * content fetched from loopback (`fetch.allowHosts`: `LOCAL_FETCH_HOSTS`).
  */
 export async function writeDaemonConfig(
   system: System,
@@ -301,6 +305,9 @@ export async function writeDaemonConfig(
     executor: { threads: 1 },
     tx: { receiptTimeoutMs: 10_000 },
     ...overrides,
+    // Local clusters serve content from 127.0.0.1: allowed explicitly (the default is public
+    // addresses only). An override's `fetch` settings are merged in, not replacing this.
+    fetch: { allowHosts: LOCAL_FETCH_HOSTS, ...(overrides.fetch as Record<string, unknown> | undefined) },
   };
   const file = join(home, "daemon.json");
   await writeFile(file, JSON.stringify(config, null, 2));

@@ -87,6 +87,8 @@ export class ContentUnavailableError extends HashworkError {
   readonly retryable: boolean;
   readonly source: string;
   readonly status?: number;
+  /** The source did not answer in full within the time allowed (a slow or trickling server). */
+  readonly timedOut: boolean;
 
   constructor({
     source,
@@ -94,12 +96,14 @@ export class ContentUnavailableError extends HashworkError {
     status,
     details,
     cause,
+    timedOut = false,
   }: {
     source: string;
     retryable: boolean;
     status?: number;
     details?: string;
     cause?: unknown;
+    timedOut?: boolean;
   }) {
     super("Content is unavailable", {
       metaMessages: [
@@ -113,6 +117,7 @@ export class ContentUnavailableError extends HashworkError {
     this.retryable = retryable;
     this.source = source;
     this.status = status;
+    this.timedOut = timedOut;
   }
 }
 
@@ -129,12 +134,56 @@ export class UnsupportedUriError extends HashworkError {
   /** The URI's scheme with its colon (`"ipfs:"`), or undefined when `uri` does not parse. */
   readonly scheme?: string;
 
-  constructor({ uri, scheme }: { uri: string; scheme?: string }) {
+  constructor({ uri, scheme, details }: { uri: string; scheme?: string; details?: string }) {
     super(scheme === undefined ? "Not a content URI" : `Unsupported content URI scheme "${scheme}"`, {
       metaMessages: [`uri: ${uri}`],
+      details,
     });
     this.uri = uri;
     this.scheme = scheme;
+  }
+}
+
+/**
+ * A content URI the fetch policy will not follow: its host is (or resolves to, or redirects to)
+ * a loopback, private, link-local or otherwise non-public address. By default content is fetched
+ * from public addresses only, so a URI posted by a stranger cannot aim the fetch at the
+ * fetcher's own machine or network. `address` is the refused address (when one was resolved);
+ * `option` names the setting that would allow it.
+ *
+ * @example
+ * if (e instanceof ContentUriRefusedError) console.error(`${e.uri} -> ${e.address}: ${e.reason}`)
+ */
+export class ContentUriRefusedError extends HashworkError {
+  override name = "ContentUriRefusedError";
+  readonly uri: string;
+  readonly host: string;
+  readonly address?: string;
+  readonly reason: string;
+  readonly option: string;
+
+  constructor({
+    uri,
+    host,
+    address,
+    reason,
+    option = "allowHosts or allowPrivateNetworks (daemon config: fetch.allowHosts, fetch.allowPrivateNetworks)",
+  }: {
+    uri: string;
+    host: string;
+    address?: string;
+    reason: string;
+    option?: string;
+  }) {
+    super("Content URI refused", {
+      metaMessages: [`uri:     ${uri}`, `host:    ${host}`, ...(address === undefined ? [] : [`address: ${address}`]), `reason:  ${reason}`],
+      details: `Content is fetched from public addresses only; to reach this host, set ${option}.`,
+    });
+    this.uri = uri;
+    this.host = host;
+    this.address = address;
+    this.reason = reason;
+    this.option = option;
   }
 }
 
@@ -186,5 +235,6 @@ export type ContentErrorType =
   | ContentTooLargeError
   | ContentUnavailableError
   | UnsupportedUriError
+  | ContentUriRefusedError
   | InvalidContentHashError
   | ContentUploadRefusedError;

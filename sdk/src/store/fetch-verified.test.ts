@@ -16,6 +16,10 @@ import { createContentServer, type ContentServer } from "./server.ts";
 import { makeTempDir, rejectionOf, testBytes, unusedPort } from "./test-helpers.ts";
 import { contentUri, httpContentUri, localContentUri } from "./uri.ts";
 
+/** file: URIs are read only when asked; the test's content server is on loopback. */
+const FILES = { allowFileUris: true } as const;
+const LOCAL = { allowHosts: ["127.0.0.1"] };
+
 describe("fetchVerified", function () {
   let temp: Awaited<ReturnType<typeof makeTempDir>>;
   let store: LocalStore;
@@ -38,17 +42,19 @@ describe("fetchVerified", function () {
     const bytes = testBytes(3000, 11);
     const { hash, uri } = await store.put(bytes);
     expect(uri.startsWith("file:///")).to.equal(true);
-    expect(await fetchVerified(uri, hash)).to.deep.equal(bytes);
+    expect(await fetchVerified(uri, hash, FILES)).to.deep.equal(bytes);
+    // Not read by default: job URIs come from strangers.
+    expect(await rejectionOf(fetchVerified(uri, hash))).to.be.instanceOf(UnsupportedUriError);
   });
 
   it("catches a tampered file and a file that is not the expected content", async function () {
     const bytes = testBytes(512, 12);
     const { hash, uri } = await store.put(bytes);
     const other = await store.put(testBytes(512, 13));
-    expect(await rejectionOf(fetchVerified(other.uri, hash))).to.be.instanceOf(ContentHashMismatchError);
+    expect(await rejectionOf(fetchVerified(other.uri, hash, FILES))).to.be.instanceOf(ContentHashMismatchError);
 
     await writeFile(join(temp.path, hash), Buffer.concat([bytes.subarray(0, 511), Buffer.from([bytes[511] ^ 1])]));
-    const error = await rejectionOf(fetchVerified(uri, hash));
+    const error = await rejectionOf(fetchVerified(uri, hash, FILES));
     expect(error).to.be.instanceOf(ContentHashMismatchError);
     expect((error as ContentHashMismatchError).source).to.equal(uri);
     await store.put(bytes);
@@ -56,17 +62,17 @@ describe("fetchVerified", function () {
 
   it("reports a missing file as not found and applies the size cap", async function () {
     const missing = keccak256(new TextEncoder().encode("never stored"));
-    expect(await rejectionOf(fetchVerified(store.uriFor(missing), missing))).to.be.instanceOf(ContentNotFoundError);
+    expect(await rejectionOf(fetchVerified(store.uriFor(missing), missing, FILES))).to.be.instanceOf(ContentNotFoundError);
     const { hash, uri } = await store.put(testBytes(1000, 14));
-    expect(await rejectionOf(fetchVerified(uri, hash, { maxBytes: 999 }))).to.be.instanceOf(ContentTooLargeError);
+    expect(await rejectionOf(fetchVerified(uri, hash, { ...FILES, maxBytes: 999 }))).to.be.instanceOf(ContentTooLargeError);
   });
 
   it("refuses what is not a regular file, and file URIs when they are disabled", async function () {
     const hash = keccak256(new Uint8Array(1));
-    const device = await rejectionOf(fetchVerified("file:///dev/zero", hash));
+    const device = await rejectionOf(fetchVerified("file:///dev/zero", hash, FILES));
     expect(device).to.be.instanceOf(ContentUnavailableError);
     expect((device as ContentUnavailableError).retryable).to.equal(false);
-    expect(await rejectionOf(fetchVerified(`file://${temp.path}`, hash))).to.be.instanceOf(ContentUnavailableError);
+    expect(await rejectionOf(fetchVerified(`file://${temp.path}`, hash, FILES))).to.be.instanceOf(ContentUnavailableError);
 
     const { hash: stored, uri } = await store.put(testBytes(10, 16));
     const disabled = await rejectionOf(fetchVerified(uri, stored, { allowFileUris: false }));
@@ -78,18 +84,18 @@ describe("fetchVerified", function () {
     const bytes = testBytes(20_000, 15);
     const { hash } = await store.put(bytes);
     const uri = httpContentUri(serverUrl, hash);
-    expect(await fetchVerified(uri, hash)).to.deep.equal(bytes);
+    expect(await fetchVerified(uri, hash, LOCAL)).to.deep.equal(bytes);
 
     const wrong = keccak256(new TextEncoder().encode("a different program"));
-    const mismatch = await rejectionOf(fetchVerified(uri, wrong));
+    const mismatch = await rejectionOf(fetchVerified(uri, wrong, LOCAL));
     expect(mismatch).to.be.instanceOf(ContentHashMismatchError);
     expect((mismatch as ContentHashMismatchError).actualHash).to.equal(hash);
-    expect(await rejectionOf(fetchVerified(uri, hash, { maxBytes: 19_999 }))).to.be.instanceOf(ContentTooLargeError);
+    expect(await rejectionOf(fetchVerified(uri, hash, { ...LOCAL, maxBytes: 19_999 }))).to.be.instanceOf(ContentTooLargeError);
   });
 
   it("reports an unreachable http server as a retryable failure", async function () {
     const hash = keccak256(new Uint8Array(1));
-    const error = await rejectionOf(fetchVerified(`http://127.0.0.1:${await unusedPort()}/content/${hash}`, hash));
+    const error = await rejectionOf(fetchVerified(`http://127.0.0.1:${await unusedPort()}/content/${hash}`, hash, LOCAL));
     expect(error).to.be.instanceOf(ContentUnavailableError);
     expect((error as ContentUnavailableError).retryable).to.equal(true);
   });
@@ -102,7 +108,7 @@ describe("fetchVerified", function () {
     const notUri = await rejectionOf(fetchVerified("outputs/result.bin", hash));
     expect(notUri).to.be.instanceOf(UnsupportedUriError);
     expect((notUri as UnsupportedUriError).scheme).to.equal(undefined);
-    expect(await rejectionOf(fetchVerified("file://fileserver/share/x", hash))).to.be.instanceOf(UnsupportedUriError);
+    expect(await rejectionOf(fetchVerified("file://fileserver/share/x", hash, FILES))).to.be.instanceOf(UnsupportedUriError);
   });
 
   it("verifies what a custom scheme resolver returns", async function () {

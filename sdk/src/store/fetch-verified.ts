@@ -7,9 +7,12 @@ import {
   type ContentHashMismatchError,
   type ContentNotFoundError,
   type ContentUnavailableError,
+  type ContentUriRefusedError,
   type InvalidContentHashError,
 } from "./errors.ts";
-import { normalizeContentHash, verifyContent } from "./hash.ts";
+import { createAddressPolicy, type NetworkAccessOptions } from "./address-policy.ts";
+import { verifyContentAsync } from "./hash-async.ts";
+import { normalizeContentHash } from "./hash.ts";
 import { httpGetVerified } from "./http-get.ts";
 import { DEFAULT_MAX_CONTENT_BYTES } from "./limits.ts";
 import { readContentFile } from "./read-file.ts";
@@ -20,18 +23,25 @@ import { readContentFile } from "./read-file.ts";
  */
 export type ContentResolver = (uri: URL, options: { maxBytes: number; signal?: AbortSignal }) => Promise<Uint8Array>;
 
-export type FetchVerifiedParameters = {
+export type FetchVerifiedParameters = NetworkAccessOptions & {
   /** Largest content accepted (default 64 MiB). */
   maxBytes?: number;
   /** Time allowed for an HTTP fetch, body included (default 30 s). */
   timeoutMs?: number;
   /** Cancels the fetch when aborted. */
   signal?: AbortSignal;
-  /** The fetch implementation for `http(s):` URIs (default: the global `fetch`). */
-  fetch?: typeof globalThis.fetch;
   /**
-   * Resolve `file:` URIs (default true). A daemon fetching URIs posted by strangers may set
-   * false: then `file:` URIs throw `UnsupportedUriError` instead of reading local files.
+   * The fetch implementation for `http(s):` URIs (default: `node:http(s)` connecting to the
+   * vetted address only). A custom fetch is called once per hop with `redirect: "manual"` after
+   * the hop's host was vetted, but cannot be pinned to the vetted address: it resolves names
+   * itself.
+   */
+  fetch?: typeof globalThis.fetch;
+  /** Redirects followed (default 5); each target is vetted like the first URL. */
+  maxRedirects?: number;
+  /**
+   * Read `file:` URIs (default false: they throw `UnsupportedUriError`). URIs come from job
+   * posts and results, written by strangers: allow this only for a provider on this machine.
    */
   allowFileUris?: boolean;
   /** Extra schemes by protocol with its colon, e.g. `{ "ipfs:": resolveIpfs }`. */
@@ -45,19 +55,27 @@ export type FetchVerifiedErrorType =
   | ContentNotFoundError
   | ContentTooLargeError
   | ContentUnavailableError
+  | ContentUriRefusedError
   | InvalidContentHashError
   | UnsupportedUriError;
 
 /**
  * Resolves a content URI from a job (the program or input URI in `JobPosted`, or an output URI a
  * provider published) and returns the bytes only if they hash to `expectedHash`.
- * `file://…` reads the file, `http(s)://…` GETs the URL (streamed under `maxBytes`, with a
- * timeout); other schemes go to `resolvers` or throw `UnsupportedUriError`. A mismatch throws
- * `ContentHashMismatchError` and the bytes are dropped.
+ * `http(s)://…` GETs the URL (streamed under `maxBytes`, with a timeout) from public addresses
+ * only unless `allowHosts` / `allowPrivateNetworks` say otherwise: the host (and every redirect
+ * target) is resolved first, refused with `ContentUriRefusedError` when any of its addresses is
+ * loopback, private, link-local, unique-local, CGNAT, multicast or reserved, and the connection
+ * is pinned to the vetted address. `file://…` reads the file only with `allowFileUris`; other
+ * schemes go to `resolvers` or throw `UnsupportedUriError`. A mismatch throws
+ * `ContentHashMismatchError` and the bytes are dropped. Large content is hashed in a worker
+ * thread, never on the event loop.
  *
  * @example
  * const { programUri, programHash } = jobPosted.args
  * const program = await fetchVerified(programUri, programHash, { maxBytes: 8 * 1024 * 1024 })
+ * // local development: a content server on 127.0.0.1
+ * const dev = await fetchVerified(uri, hash, { allowHosts: ["127.0.0.1", "localhost"] })
  */
 export async function fetchVerified(
   uri: string,
@@ -70,9 +88,13 @@ export async function fetchVerified(
   if (!url) throw new UnsupportedUriError({ uri });
 
   if (url.protocol === "http:" || url.protocol === "https:") {
-    return httpGetVerified(url.href, hash, { ...parameters, maxBytes });
+    const addressPolicy = createAddressPolicy(parameters);
+    return httpGetVerified(url.href, hash, { ...parameters, maxBytes, addressPolicy });
   }
-  if (url.protocol === "file:" && parameters.allowFileUris !== false) {
+  if (url.protocol === "file:" && parameters.allowFileUris !== true) {
+    throw new UnsupportedUriError({ uri, scheme: url.protocol, details: "file: URIs are read only with allowFileUris (daemon config: fetch.allowFileUris)." });
+  }
+  if (url.protocol === "file:") {
     let path: string;
     try {
       path = fileURLToPath(url);
@@ -88,5 +110,5 @@ export async function fetchVerified(
   if (!resolver) throw new UnsupportedUriError({ uri, scheme: url.protocol });
   const bytes = await resolver(url, { maxBytes, signal: parameters.signal });
   if (bytes.byteLength > maxBytes) throw new ContentTooLargeError({ maxBytes, size: bytes.byteLength, source: uri });
-  return verifyContent(bytes, hash, uri);
+  return verifyContentAsync(bytes, hash, uri);
 }

@@ -1,9 +1,16 @@
+import * as http from "node:http";
+import * as https from "node:https";
+import type { LookupFunction } from "node:net";
+import { pipeline, Readable } from "node:stream";
+import * as zlib from "node:zlib";
+
 import type { Hex } from "viem";
 
 import { HashworkError } from "../errors/base.ts";
-import { ContentNotFoundError, ContentTooLargeError, ContentUnavailableError } from "./errors.ts";
-import { verifyContent } from "./hash.ts";
-import { DEFAULT_HTTP_TIMEOUT_MS, DEFAULT_MAX_CONTENT_BYTES } from "./limits.ts";
+import { pinnedLookup, type AddressPolicy } from "./address-policy.ts";
+import { ContentNotFoundError, ContentTooLargeError, ContentUnavailableError, UnsupportedUriError } from "./errors.ts";
+import { verifyContentAsync } from "./hash-async.ts";
+import { DEFAULT_HTTP_TIMEOUT_MS, DEFAULT_MAX_CONTENT_BYTES, DEFAULT_MAX_REDIRECTS } from "./limits.ts";
 
 export type HttpRequestOptions = {
   /** The fetch implementation (default: the global `fetch`). */
@@ -17,13 +24,26 @@ export type HttpRequestOptions = {
 export type HttpGetVerifiedOptions = HttpRequestOptions & {
   /** Largest body accepted, checked while streaming (default 64 MiB). */
   maxBytes?: number;
+  /** Redirects followed before giving up (default 5). */
+  maxRedirects?: number;
+  /**
+   * Vets the host of the URL and of every redirect target (`createAddressPolicy`) and pins the
+   * connection to the vetted address. Without it, any host is reached (an operator's own
+   * content server).
+   */
+  addressPolicy?: AddressPolicy;
 };
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * GETs `url` and returns the body once it hashes to `hash`. The body is streamed and abandoned
- * as soon as it passes `maxBytes`. Throws `ContentNotFoundError` (404), `ContentTooLargeError`,
- * `ContentHashMismatchError`, or `ContentUnavailableError` (network failure, timeout, other
- * statuses).
+ * as soon as it passes `maxBytes`, and hashed off the main thread when large. Redirects are
+ * followed by hand (at most `maxRedirects`, http(s) only, each target vetted by `addressPolicy`).
+ * Throws `ContentNotFoundError` (404), `ContentTooLargeError`, `ContentHashMismatchError`,
+ * `ContentUriRefusedError` (the policy refused a host), `UnsupportedUriError` (a redirect to
+ * another scheme), or `ContentUnavailableError` (network failure, timeout, other statuses,
+ * too many redirects).
  *
  * @example
  * const program = await httpGetVerified("http://127.0.0.1:8080/content/0x1c8a…", hash, { timeoutMs: 5_000 })
@@ -31,14 +51,112 @@ export type HttpGetVerifiedOptions = HttpRequestOptions & {
 export async function httpGetVerified(url: string, hash: Hex, options: HttpGetVerifiedOptions = {}): Promise<Uint8Array> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_CONTENT_BYTES;
   return withRequestSignal(url, options, async (signal) => {
-    const response = await httpRequest(url, { method: "GET", signal }, options);
+    const response = await getFollowingRedirects(url, signal, options);
     if (response.status === 404) {
       await discardBody(response);
       throw new ContentNotFoundError({ hash, source: url });
     }
     if (response.status !== 200) throw await statusError(response, url);
     const bytes = await readBodyCapped(response, maxBytes, url);
-    return verifyContent(bytes, hash, url);
+    return verifyContentAsync(bytes, hash, url, { transfer: true });
+  });
+}
+
+/** GET `url`, following up to `maxRedirects` redirects, each hop vetted by the address policy. */
+async function getFollowingRedirects(url: string, signal: AbortSignal, options: HttpGetVerifiedOptions): Promise<Response> {
+  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const visited = new Set<string>();
+  let current = new URL(url);
+  for (let hop = 0; ; hop++) {
+    // The system resolver cannot be cancelled: the request's signal (timeout) still ends the wait.
+    const pinned = options.addressPolicy && !options.addressPolicy.open
+      ? await untilAborted(options.addressPolicy.vet(current, current.href), signal)
+      : undefined;
+    const response = options.fetch
+      ? await options.fetch(current.href, { method: "GET", signal, redirect: "manual" })
+      : await nodeGet(current, signal, pinned && pinnedLookup(pinned));
+    if (!REDIRECT_STATUSES.has(response.status)) return response;
+    const location = response.headers.get("location");
+    await discardBody(response);
+    if (!location) {
+      throw new ContentUnavailableError({ source: url, status: response.status, retryable: false, details: "Redirect without a Location" });
+    }
+    visited.add(current.href);
+    const next = URL.canParse(location, current.href) ? new URL(location, current) : undefined;
+    if (!next) throw new UnsupportedUriError({ uri: location, details: `redirected to from ${current.href}` });
+    if (next.protocol !== "http:" && next.protocol !== "https:") {
+      throw new UnsupportedUriError({ uri: next.href, scheme: next.protocol, details: `Redirected to from ${current.href}; only http(s) redirects are followed.` });
+    }
+    if (visited.has(next.href)) {
+      throw new ContentUnavailableError({ source: url, retryable: false, details: `Redirect loop (back to ${next.href})` });
+    }
+    if (hop >= maxRedirects) {
+      throw new ContentUnavailableError({ source: url, retryable: false, details: `More than ${maxRedirects} redirects` });
+    }
+    current = next;
+  }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * One GET with `node:http(s)` (no redirects, no keep-alive), connecting through `lookup` when
+ * given (the vetted, pinned address), as a web `Response`. A compressed body (gzip, deflate,
+ * br) is decoded while it streams, so size caps apply to the decoded bytes.
+ */
+function nodeGet(url: URL, signal: AbortSignal, lookup: LookupFunction | undefined): Promise<Response> {
+  const client = url.protocol === "https:" ? https : http;
+  return new Promise<Response>((resolve, reject) => {
+    const request = client.request(
+      url,
+      { method: "GET", signal, agent: false, headers: { accept: "*/*", "accept-encoding": "identity" }, ...(lookup ? { lookup } : {}) },
+      (incoming) => {
+        try {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(incoming.headers)) {
+            if (value === undefined) continue;
+            for (const v of Array.isArray(value) ? value : [value]) {
+              try {
+                headers.append(name, v);
+              } catch {
+                // A header value fetch would refuse carries nothing we need.
+              }
+            }
+          }
+          const status = incoming.statusCode ?? 0;
+          const encoding = (incoming.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+          const decoder =
+            encoding === "gzip" || encoding === "x-gzip" ? zlib.createGunzip()
+            : encoding === "deflate" ? zlib.createInflate()
+            : encoding === "br" ? zlib.createBrotliDecompress()
+            : undefined;
+          let body: Readable = incoming;
+          if (decoder) body = pipeline(incoming, decoder, () => {});
+          const empty = status === 204 || status === 205 || status === 304 || status < 200;
+          if (empty) incoming.resume();
+          resolve(
+            new Response(empty ? null : (Readable.toWeb(body) as ReadableStream<Uint8Array>), {
+              status: status < 200 || status > 599 ? 502 : status,
+              statusText: incoming.statusMessage ?? "",
+              headers,
+            }),
+          );
+        } catch (error) {
+          incoming.destroy();
+          reject(error);
+        }
+      },
+    );
+    request.on("error", reject);
+    request.end();
   });
 }
 
@@ -65,6 +183,7 @@ export async function withRequestSignal<T>(
         retryable: true,
         details: `No complete reply within ${timeoutMs} ms`,
         cause: error,
+        timedOut: true,
       });
     }
     if (options.signal?.aborted) {

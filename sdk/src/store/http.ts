@@ -6,7 +6,8 @@ import {
   ContentUnavailableError,
   ContentUploadRefusedError,
 } from "./errors.ts";
-import { hashContent, normalizeContentHash } from "./hash.ts";
+import { hashContentAsync } from "./hash-async.ts";
+import { normalizeContentHash } from "./hash.ts";
 import {
   discardBody,
   httpGetVerified,
@@ -68,7 +69,7 @@ export function createHttpStore(parameters: CreateHttpStoreParameters): HttpStor
     baseUrl,
 
     async put(bytes) {
-      const hash = hashContent(bytes);
+      const { hash } = await hashContentAsync(bytes);
       const url = httpContentUri(baseUrl, hash);
       return withRequestSignal(url, requestOptions, async (signal) => {
         const response = await httpRequest(

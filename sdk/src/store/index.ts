@@ -1,17 +1,25 @@
 // Content stores: content addressed by keccak256(bytes) and verified on every fetch.
-export type { ContentStore, GetContentOptions } from "./types.ts";
+export type { ContentStore, ContentStream, GetContentOptions } from "./types.ts";
 export {
   ContentHashMismatchError,
   ContentNotFoundError,
   ContentTooLargeError,
   ContentUnavailableError,
   ContentUploadRefusedError,
+  ContentUriRefusedError,
   InvalidContentHashError,
   UnsupportedUriError,
   type ContentErrorType,
 } from "./errors.ts";
 export { hashContent, isContentHash, normalizeContentHash, verifyContent } from "./hash.ts";
-export { createLocalStore, type CreateLocalStoreParameters, type LocalStore } from "./local.ts";
+export { hashContentAsync, verifyContentAsync } from "./hash-async.ts";
+export {
+  createAddressPolicy,
+  isPublicAddress,
+  type AddressPolicy,
+  type NetworkAccessOptions,
+} from "./address-policy.ts";
+export { createLocalStore, type CreateLocalStoreParameters, type LocalStore, type PruneLocalStoreParameters } from "./local.ts";
 export { createHttpStore, type CreateHttpStoreParameters, type HttpStore } from "./http.ts";
 export {
   createContentServer,
@@ -30,6 +38,7 @@ export { contentUri, httpContentUri, localContentUri } from "./uri.ts";
 export {
   DEFAULT_HTTP_TIMEOUT_MS,
   DEFAULT_MAX_CONTENT_BYTES,
+  DEFAULT_MAX_REDIRECTS,
   DEFAULT_MAX_UPLOAD_BYTES,
   MAX_UPLOAD_BYTES_HEADER,
 } from "./limits.ts";

@@ -9,3 +9,6 @@ export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
 /** Header a content server sets on a 413 reply: its upload limit in bytes. */
 export const MAX_UPLOAD_BYTES_HEADER = "x-max-upload-bytes";
+
+/** Default number of redirects a content fetch follows (each target vetted again). */
+export const DEFAULT_MAX_REDIRECTS = 5;

@@ -2,7 +2,7 @@ import { open } from "node:fs/promises";
 import type { Hex } from "viem";
 
 import { ContentNotFoundError, ContentTooLargeError, ContentUnavailableError } from "./errors.ts";
-import { verifyContent } from "./hash.ts";
+import { verifyContentAsync } from "./hash-async.ts";
 
 /** Error codes after which reading the same file again may work. */
 const TRANSIENT_FS_CODES = new Set(["EAGAIN", "EBUSY", "EIO", "EMFILE", "ENFILE", "ENOMEM", "ETIMEDOUT"]);
@@ -18,7 +18,8 @@ export type ReadContentFileOptions = {
  * Reads the file at `path` and returns its bytes once they hash to `hash`. Throws
  * `ContentNotFoundError` when the file is missing, `ContentTooLargeError` past `maxBytes`
  * (checked before reading), `ContentHashMismatchError` when the bytes were altered and
- * `ContentUnavailableError` for other I/O failures and for anything but a regular file.
+ * `ContentUnavailableError` for other I/O failures and for anything but a regular file. Large
+ * files are hashed in a worker thread (the event loop is never blocked by the hash).
  *
  * @example
  * const bytes = await readContentFile("/data/0x1c8a…", hash, { source: uri, maxBytes: 1 << 20 })
@@ -48,7 +49,7 @@ export async function readContentFile(path: string, hash: Hex, options: ReadCont
   if (maxBytes !== undefined && bytes.byteLength > maxBytes) {
     throw new ContentTooLargeError({ maxBytes, size: bytes.byteLength, source });
   }
-  return verifyContent(bytes, hash, source);
+  return verifyContentAsync(bytes, hash, source, { transfer: true });
 }
 
 /** Maps a file-system error to the store's typed errors (typed errors pass through). */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { pipeline } from "node:stream";
 import type { Hex } from "viem";
 
 import {
@@ -8,7 +9,8 @@ import {
   ContentUnavailableError,
   InvalidContentHashError,
 } from "./errors.ts";
-import { hashContent, isContentHash, normalizeContentHash } from "./hash.ts";
+import { hashContentAsync } from "./hash-async.ts";
+import { isContentHash, normalizeContentHash } from "./hash.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES, MAX_UPLOAD_BYTES_HEADER } from "./limits.ts";
 import type { ContentStore } from "./types.ts";
 import { httpContentUri } from "./uri.ts";
@@ -57,7 +59,9 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
  * - `GET`/`HEAD /content/<hash>`: 200 with the bytes (`application/octet-stream`,
  *   `ETag: "<hash>"`, immutable caching; `If-None-Match` gives 304), 404 if unknown, 400 if the
  *   hash is malformed. Bytes are served only after the store verified them: a corrupted blob
- *   gives 500, never wrong data.
+ *   gives 500, never wrong data. A store with `stream` (the local store) verifies content once,
+ *   when it enters the store, and is served from disk without hashing it again; hashing, when
+ *   needed, runs in a worker thread, so serving never blocks the event loop.
  * - `PUT /content/<hash>` when `allowUploads`: stores the body if it hashes to `<hash>` (201, or
  *   200 if already present), 400 if it does not, 413 past `maxUploadBytes`, 403 when uploads
  *   are disabled.
@@ -134,18 +138,37 @@ export function createContentServer(parameters: CreateContentServerParameters): 
       response.writeHead(304, { etag, "cache-control": IMMUTABLE });
       return void response.end();
     }
-    // HEAD needs only the size; GET serves bytes the store has just verified.
-    let bytes: Uint8Array | undefined;
-    let length: number;
-    if (headOnly && store.size) length = await store.size(hash);
-    else length = (bytes = await store.get(hash)).byteLength;
-    response.writeHead(200, {
+    const headers = {
       "content-type": "application/octet-stream",
-      "content-length": length,
       etag,
       "cache-control": IMMUTABLE,
       "x-content-type-options": "nosniff",
-    });
+    };
+    // HEAD needs only the size.
+    if (headOnly && store.size) {
+      response.writeHead(200, { ...headers, "content-length": await store.size(hash) });
+      return void response.end();
+    }
+    // A store that streams (the local store) serves verified content from disk, never hashing
+    // or holding it on the event loop; any other store's `get` verifies the bytes first.
+    if (store.stream) {
+      const { size, stream } = await store.stream(hash);
+      response.writeHead(200, { ...headers, "content-length": size });
+      if (headOnly) {
+        stream.destroy();
+        return void response.end();
+      }
+      await new Promise<void>((resolve) => {
+        pipeline(stream, response, (error) => {
+          // Headers are out: a failure mid-body can only cut the connection (the length tells).
+          if (error && !response.destroyed) response.destroy();
+          resolve();
+        });
+      });
+      return;
+    }
+    const bytes = await store.get(hash);
+    response.writeHead(200, { ...headers, "content-length": bytes.byteLength });
     response.end(headOnly ? undefined : bytes);
   }
 
@@ -161,7 +184,7 @@ export function createContentServer(parameters: CreateContentServerParameters): 
     const body = await readRequestBody(request, maxUploadBytes);
     if (body === "too-large") return tooLarge();
     if (body === "aborted") return;
-    const actual = hashContent(body);
+    const { hash: actual } = await hashContentAsync(body);
     if (actual !== hash) {
       return sendText(response, 400, `Body hashes to ${actual}, not to ${hash}`);
     }

@@ -8,6 +8,14 @@ export type GetContentOptions = {
   signal?: AbortSignal;
 };
 
+/** Stored content as a stream (see `ContentStore.stream`). */
+export type ContentStream = {
+  /** The content's size in bytes. */
+  size: number;
+  /** The bytes, read from where they are kept. */
+  stream: import("node:stream").Readable;
+};
+
 /**
  * Content-addressed storage for programs, inputs and outputs. Content is addressed by
  * `keccak256(bytes)`; every `get` verifies the bytes against the hash before returning them
@@ -22,6 +30,12 @@ export interface ContentStore {
   has(hash: Hex): Promise<boolean>;
   /** Size in bytes of the stored content (unverified); throws `ContentNotFoundError` if absent. */
   size?(hash: Hex): Promise<number>;
+  /**
+   * The content as a stream, for serving large blobs without holding or hashing them on the
+   * event loop: only content the store has verified (when it entered the store, or again after
+   * it changed) is streamed; `ContentHashMismatchError` otherwise.
+   */
+  stream?(hash: Hex, options?: GetContentOptions): Promise<ContentStream>;
   /** The canonical URI of `hash` in this store (whether or not it is stored yet). */
   uriFor?(hash: Hex): string;
 }

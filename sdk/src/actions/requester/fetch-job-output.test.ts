@@ -9,7 +9,7 @@ import { keccak256, stringToBytes } from "viem";
 
 import { InvalidParameterError, ResultHashMismatchError } from "../../errors/sdk.ts";
 import { ExecutionStatus, computeResultHash } from "../../executor/result-hash.ts";
-import { ContentHashMismatchError } from "../../store/errors.ts";
+import { ContentHashMismatchError, ContentUriRefusedError, UnsupportedUriError } from "../../store/errors.ts";
 import { createContentServer } from "../../store/server.ts";
 import { createLocalStore } from "../../store/local.ts";
 import { expectRejection } from "../../test-utils/assertions.ts";
@@ -39,7 +39,7 @@ describe("fetchJobOutput", function () {
   it("fetches the output by the URI in ResultSubmitted and verifies it against the commitment", async function () {
     const d = await loadFixture(fixtures.claimedJob);
     await submitFromStore(d);
-    const { output, outcome, result } = await fetchJobOutput(d.reader, { jobId: d.jobId });
+    const { output, outcome, result } = await fetchJobOutput(d.reader, { jobId: d.jobId, fetch: { allowFileUris: true } });
     expect(output).to.deep.equal(OUTPUT);
     expect(outcome).to.deep.equal(OUTCOME);
     expect(result.provider).to.equal(d.address.provider);
@@ -57,7 +57,9 @@ describe("fetchJobOutput", function () {
         outcome: OUTCOME,
         outputURI: `${base}/content/${OUTCOME.outputHash}`,
       });
-      const { output } = await fetchJobOutput(d.reader, { jobId: d.jobId });
+      // A provider on loopback is reached only when allowed (the URI is the provider's choice).
+      await expectRejection(fetchJobOutput(d.reader, { jobId: d.jobId }), ContentUriRefusedError);
+      const { output } = await fetchJobOutput(d.reader, { jobId: d.jobId, fetch: { allowHosts: ["127.0.0.1"] } });
       expect(output).to.deep.equal(OUTPUT);
     } finally {
       await server.close();
@@ -68,7 +70,15 @@ describe("fetchJobOutput", function () {
     const d = await loadFixture(fixtures.claimedJob);
     const { uri } = await submitFromStore(d);
     await writeFile(fileURLToPath(uri), stringToBytes("a different tile"));
-    await expectRejection(fetchJobOutput(d.reader, { jobId: d.jobId }), ContentHashMismatchError);
+    await expectRejection(fetchJobOutput(d.reader, { jobId: d.jobId, fetch: { allowFileUris: true } }), ContentHashMismatchError);
+  });
+
+  it("refuses a file: output URI unless asked (a provider could name any file on the requester's machine)", async function () {
+    const d = await loadFixture(fixtures.claimedJob);
+    await submitFromStore(d);
+    const error = await expectRejection(fetchJobOutput(d.reader, { jobId: d.jobId }), UnsupportedUriError);
+    expect(error.scheme).to.equal("file:");
+    expect(error.details).to.match(/allowFileUris/);
   });
 
   it("throws ResultHashMismatchError when the claimed outcome is not what was committed", async function () {

@@ -20,7 +20,14 @@ export type FetchJobOutputParameters = {
   outcome?: ExecutionOutcome | undefined;
   /** A content store to try first (by output hash) before fetching the output URI. */
   store?: ContentStore | undefined;
-  /** Limits and transports for fetching the output URI (`fetchVerified`). */
+  /**
+   * Limits, transports and network access for fetching the output URI (`fetchVerified`). The
+   * URI is the provider's to choose, so by default only http(s) URIs on public addresses are
+   * fetched (`ContentUriRefusedError` otherwise) and `file:` URIs are refused
+   * (`UnsupportedUriError`). For local development (a provider on this machine or network) set
+   * `allowHosts` (e.g. `["127.0.0.1", "localhost"]`), `allowPrivateNetworks: true`, or
+   * `allowFileUris: true`.
+   */
   fetch?: FetchVerifiedParameters | undefined;
 };
 
@@ -46,11 +53,14 @@ const EMPTY_HASH = keccak256(new Uint8Array());
  * outcome must hash to the job's `resultHash` (`computeResultHash(outputHash, fuelUsed, status)`),
  * and the bytes must hash to `outputHash` — so neither a wrong file nor a wrong claim about fuel
  * or status gets through (`ResultHashMismatchError`, or the store's `ContentHashMismatchError`).
- * Runs that did not end `Ok` have an empty output.
+ * Runs that did not end `Ok` have an empty output. The output URI is fetched from public
+ * addresses only and `file:` URIs are refused unless `fetch` allows them (see `fetch`).
  *
  * @example
  * const { result } = await waitForResult(client, { jobId })
  * const { output, outcome } = await fetchJobOutput(client, { jobId, result })
+ * // against a local chain whose providers serve from 127.0.0.1:
+ * await fetchJobOutput(client, { jobId, fetch: { allowHosts: ["127.0.0.1", "localhost"] } })
  */
 export async function fetchJobOutput(
   client: HashworkBaseClient,

@@ -35,8 +35,9 @@ describe("uploadJobContent", function () {
     const [posted] = await listJobs(d.reader);
     expect(posted!.jobId).to.equal(jobId);
     const { request } = posted!;
-    expect(await fetchVerified(request.programURI, request.programHash)).to.deep.equal(program);
-    expect(await fetchVerified(request.inputURI, request.inputHash)).to.deep.equal(input);
+    const local = { allowFileUris: true, allowHosts: ["127.0.0.1"] };
+    expect(await fetchVerified(request.programURI, request.programHash, local)).to.deep.equal(program);
+    expect(await fetchVerified(request.inputURI, request.inputHash, local)).to.deep.equal(input);
     expect((await getJob(d.reader, { jobId })).state).to.equal("Open");
   });
 });

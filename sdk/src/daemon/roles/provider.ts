@@ -4,12 +4,14 @@ import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { getProvider } from "../../actions/auditor/get-provider.ts";
 import { resolveLimits } from "../../executor/abi.ts";
 import type { Executor } from "../../executor/executor.ts";
+import { ContentUnavailableError } from "../../store/errors.ts";
 import type { LocalStore } from "../../store/local.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
 import type { ExecutionOutcome } from "../../utils/output-uri.ts";
 import { decideClaim, type ClaimDecision } from "../claim-policy.ts";
 import type { DaemonContext } from "../context.ts";
 import { classifyError } from "../errors.ts";
+import { createRefusalMemory } from "../refusals.ts";
 import type { JobIndex, TrackedJob } from "../job-index.ts";
 import type { TxOutcome, TxQueue } from "../tx-queue.ts";
 import { createBatcher, sendClaims, sendFinalizations, sendSubmissions, type Submission } from "./batch.ts";
@@ -72,7 +74,17 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     failed: metrics.counter("hashwork_jobs_failed_total", "Claimed jobs this provider could not complete, by stage"),
     execution: metrics.histogram("hashwork_execution_seconds", "Wall time of program runs"),
     active: metrics.gauge("hashwork_provider_active_jobs", "Jobs between claim decision and submission"),
+    preparing: metrics.gauge("hashwork_provider_preparing_jobs", "Jobs whose content is being fetched, verified and compiled before a claim"),
+    skipped: metrics.counter("hashwork_requesters_skipped_total", "Times a requester was skipped after repeated refused jobs"),
   };
+  const refusals = createRefusalMemory(config.refusals);
+  /** Jobs whose program and input are in the store and whose program compiled: ready to claim. */
+  const prepared = new Set<bigint>();
+  /** Preparations in flight (at most `fetch.concurrency`, `fetch.concurrencyPerRequester` each); they hold no claim slot. */
+  const preparing = new Map<bigint, Promise<void>>();
+  const preparingBy = new Map<string, number>();
+  /** Jobs refused for their collateral (logged once each). */
+  const overCollateral = new Set<bigint>();
 
   /** Jobs with a pipeline running (claim → execute → submit). */
   const active = new Map<bigint, Promise<void>>();
@@ -183,11 +195,106 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     return { wasm, input };
   }
 
+  /**
+   * The refusal-memory keys of a job's content: each URI with the hash expected there (a URI
+   * that served the wrong bytes for one hash may serve another hash's bytes rightly), and the
+   * program hash (a program that does not compile never will).
+   */
+  const uriKey = (uri: string, hash: string) => `uri:${hash.toLowerCase()}@${uri}`;
+  const contentKeys = (job: TrackedJob) => [
+    uriKey(job.request.programURI, job.request.programHash),
+    uriKey(job.request.inputURI, job.request.inputHash),
+    `hash:${job.request.programHash.toLowerCase()}`,
+  ];
+
+  /** A job that could not be prepared: held, remembered, and counted against its requester. */
+  function prepareFailed(job: TrackedJob, epoch: number, error: unknown, key: string | undefined) {
+    const l = jobLog(job);
+    const timedOut = error instanceof ContentUnavailableError && error.timedOut;
+    const c = classifyError(error);
+    if (c.retryable && !timedOut) {
+      hold(job.jobId, 5 * config.pollIntervalMs, epoch);
+      l.warn("content not available yet", { error });
+      return;
+    }
+    if (timedOut) {
+      hold(job.jobId, Math.max(5 * config.pollIntervalMs, config.fetch.timeoutMs), epoch);
+      m.refused.inc({ reason: "slow content" });
+      l.warn("content too slow; job left alone for a while", { error });
+    } else {
+      if (key) refusals.remember(key, c.message);
+      refuse(job, "bad content", epoch, error);
+    }
+    const { skipped, count } = refusals.failed(job.requester);
+    if (skipped) {
+      m.skipped.inc();
+      log.warn("requester skipped after repeated refused jobs", {
+        requester: job.requester,
+        refused_jobs: count,
+        window_ms: config.refusals.windowMs,
+        skip_ms: config.refusals.skipMs,
+      });
+    }
+  }
+
+  /**
+   * Fetches and verifies a job's program and input into the store and compiles the program,
+   * before any claim (and without a claim slot); success marks the job ready to claim.
+   */
+  async function prepare(job: TrackedJob, epoch: number): Promise<void> {
+    const known = refusals.known(contentKeys(job));
+    if (known !== undefined) {
+      refuse(job, "content refused before", epoch, known);
+      const { skipped, count } = refusals.failed(job.requester);
+      if (skipped) {
+        m.skipped.inc();
+        log.warn("requester skipped after repeated refused jobs", { requester: job.requester, refused_jobs: count, window_ms: config.refusals.windowMs, skip_ms: config.refusals.skipMs });
+      }
+      return;
+    }
+    const signal = context.shutdown;
+    const [program, input] = await Promise.allSettled([
+      fetchContent(store, config, { uri: job.request.programURI, hash: job.request.programHash, signal }),
+      fetchContent(store, config, { uri: job.request.inputURI, hash: job.request.inputHash, signal }),
+    ]);
+    if (stopping) return;
+    if (program.status === "rejected") return prepareFailed(job, epoch, program.reason, uriKey(job.request.programURI, job.request.programHash));
+    if (input.status === "rejected") return prepareFailed(job, epoch, input.reason, uriKey(job.request.inputURI, job.request.inputHash));
+    try {
+      await executor.cache.prepare(program.value, resolveLimits(undefined));
+    } catch (error) {
+      return prepareFailed(job, epoch, error, `hash:${job.request.programHash.toLowerCase()}`);
+    }
+    if (epoch === reorgEpoch) prepared.add(job.jobId);
+  }
+
+  function startPrepare(job: TrackedJob) {
+    const epoch = reorgEpoch;
+    const requester = job.requester.toLowerCase();
+    preparingBy.set(requester, (preparingBy.get(requester) ?? 0) + 1);
+    const task = prepare(job, epoch)
+      .catch((error: unknown) => {
+        hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
+        jobLog(job).error("job preparation failed", { error });
+      })
+      .finally(() => {
+        preparing.delete(job.jobId);
+        const left = (preparingBy.get(requester) ?? 1) - 1;
+        if (left > 0) preparingBy.set(requester, left);
+        else preparingBy.delete(requester);
+        m.preparing.set(preparing.size);
+      });
+    preparing.set(job.jobId, task);
+    m.preparing.set(preparing.size);
+  }
+
   /** Claim (if still open and acceptable) → execute → store → submit. */
   async function pipeline(job: TrackedJob, epoch: number): Promise<void> {
     const l = jobLog(job);
     let content: { wasm: Uint8Array; input: Uint8Array };
     try {
+      // An open job gets here only once prepared (`prepare`): this reads the store. A job we
+      // already claimed (a restart) may still need the fetch.
       content = await loadContent(job);
       await executor.cache.prepare(content.wasm, resolveLimits(undefined));
     } catch (error) {
@@ -307,6 +414,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       })
       .finally(() => {
         active.delete(job.jobId);
+        prepared.delete(job.jobId);
         m.active.set(active.size);
       });
     active.set(job.jobId, task);
@@ -327,9 +435,12 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       return void jobLog(job).info("not claiming", { reason });
     }
     hold(job.jobId, REFUSAL_MEMORY_MS);
+    if (refusal === "collateral" && overCollateral.has(job.jobId)) return void jobLog(job).debug("not claiming", { reason });
     m.refused.inc({ reason: refusal === "collateral" ? "collateral" : "policy" });
-    if (refusal === "collateral") jobLog(job).info("not claiming", { reason });
-    else jobLog(job).debug("not claiming", { reason });
+    if (refusal === "collateral") {
+      overCollateral.add(job.jobId);
+      jobLog(job).info("not claiming", { reason });
+    } else jobLog(job).debug("not claiming", { reason });
   }
 
   let stakeRead: Promise<bigint | undefined> | undefined;
@@ -422,26 +533,62 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           finalizing.set(job.jobId, task);
         }
       }
-      if (preference.size + belowReputation.size > 2 * index.jobs().length + 1_000) {
+      if (preference.size + belowReputation.size + overCollateral.size > 2 * index.jobs().length + 1_000) {
         const tracked = new Set(index.jobs().map((j) => j.jobId));
         for (const id of preference.keys()) if (!tracked.has(id)) preference.delete(id);
         for (const id of belowReputation) if (!tracked.has(id)) belowReputation.delete(id);
+        for (const id of overCollateral) if (!tracked.has(id)) overCollateral.delete(id);
+      }
+      if (prepared.size > 0) {
+        const stillOpen = new Set(index.jobs().filter((j) => j.state === "Open").map((j) => j.jobId));
+        for (const id of prepared) if (!stillOpen.has(id) && !active.has(id)) prepared.delete(id);
+      }
+      // Jobs are prepared (fetched, verified, compiled) with their own concurrency, apart from the
+      // claim slots; only prepared jobs go to a claim round.
+      open.sort((a, b) => (rank(a.jobId) < rank(b.jobId) ? -1 : 1));
+      const ready: TrackedJob[] = [];
+      // Prepared jobs waiting for a claim slot: enough to fill the slots again, no more (the rest
+      // of the queue is prepared as they go, not fetched ahead for jobs others may take).
+      let waiting = 0;
+      for (const id of prepared) if (!active.has(id)) waiting++;
+      for (const job of open) {
+        if (preparing.has(job.jobId)) continue;
+        if (prepared.has(job.jobId)) {
+          ready.push(job);
+          continue;
+        }
+        const skippedUntil = refusals.skippedUntil(job.requester);
+        if (skippedUntil !== undefined) {
+          hold(job.jobId, skippedUntil - Date.now());
+          jobLog(job).debug("not claiming", { reason: "requester skipped after repeated refused jobs" });
+          continue;
+        }
+        // Policy first (stake and reputation are read in the claim round): no fetch for a job we would not take.
+        const decision = decideClaim(job, config.claimPolicy, { me });
+        if (!decision.claim && decision.refusal !== "score-needed") {
+          notClaiming(job, decision);
+          continue;
+        }
+        const theirs = preparingBy.get(job.requester.toLowerCase()) ?? 0;
+        if (waiting + preparing.size >= 2 * config.claimPolicy.concurrency + config.fetch.concurrency) continue;
+        if (preparing.size < config.fetch.concurrency && theirs < config.fetch.concurrencyPerRequester) startPrepare(job);
       }
       // No free slot: no stake read, no claim round.
-      if (!claiming && open.length > 0 && active.size < config.claimPolicy.concurrency) {
-        open.sort((a, b) => (rank(a.jobId) < rank(b.jobId) ? -1 : 1));
-        claiming = claimRound(open).finally(() => (claiming = undefined));
+      if (!claiming && ready.length > 0 && active.size < config.claimPolicy.concurrency) {
+        claiming = claimRound(ready).finally(() => (claiming = undefined));
       }
     },
     reorg() {
       reorgEpoch++;
       backoff.clear();
+      // A reorg can repost a different job under the same id: prepare again.
+      prepared.clear();
       pinner.reset();
     },
     async stop() {
       stopping = true;
       await claiming;
-      await Promise.allSettled([...active.values(), ...finalizing.values()]);
+      await Promise.allSettled([...active.values(), ...finalizing.values(), ...preparing.values()]);
       await pinner.stop();
     },
   };
