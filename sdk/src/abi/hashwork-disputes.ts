@@ -1350,6 +1350,90 @@ export const hashworkDisputesAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "configVersion",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      }
+    ],
+    "name": "disputeConfig",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint96",
+            "name": "challengeBond",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "verifierLock",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "verifierFee",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verifierSlashBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "challengerRewardBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "auditRateBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "committeeSize",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "maxRounds",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "commitPeriod",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "revealPeriod",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IHashworkDisputes.DisputeConfig",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -1529,6 +1613,11 @@ export const hashworkDisputesAbi = [
             "type": "uint8"
           },
           {
+            "internalType": "uint16",
+            "name": "configVersion",
+            "type": "uint16"
+          },
+          {
             "internalType": "uint96",
             "name": "pot",
             "type": "uint96"
@@ -1574,6 +1663,19 @@ export const hashworkDisputesAbi = [
         "internalType": "address",
         "name": "",
         "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "minDisputeDuration",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",

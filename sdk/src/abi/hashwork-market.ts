@@ -115,6 +115,17 @@ export const hashworkMarketAbi = [
         "type": "address"
       }
     ],
+    "name": "GovNotGuardian",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
     "name": "GovNotTreasury",
     "type": "error"
   },
@@ -2074,6 +2085,25 @@ export const hashworkMarketAbi = [
         "type": "uint256"
       }
     ],
+    "name": "disputeModuleOf",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      }
+    ],
     "name": "expireJob",
     "outputs": [],
     "stateMutability": "nonpayable",
@@ -2297,6 +2327,19 @@ export const hashworkMarketAbi = [
         "internalType": "struct IJobMarket.JobView",
         "name": "job",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "guardian",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -2754,6 +2797,11 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
         "name": "amount",
         "type": "uint256"
       }
@@ -2979,6 +3027,19 @@ export const hashworkMarketAbi = [
       }
     ],
     "name": "setFeeBps",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "newGuardian",
+        "type": "address"
+      }
+    ],
+    "name": "setGuardian",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

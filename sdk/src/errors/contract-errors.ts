@@ -1315,6 +1315,27 @@ export class GovNotDisputeModuleError extends ContractRevertError {
 const govNotDisputeModuleErrorAbiItem = {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"GovNotDisputeModule","type":"error"} as const;
 
 /**
+ * `GovNotGuardian(address)` — Only the owner or the guardian may pause.
+ *
+ * Raised by `HashworkMarket`; selector `0xeca8a9e8`.
+ */
+export class GovNotGuardianError extends ContractRevertError {
+  override name = "GovNotGuardianError";
+  static readonly errorName = "GovNotGuardian";
+  static readonly selector = "0xeca8a9e8";
+  static readonly shortMessage = "Only the owner or the guardian may pause";
+  /** `address` */
+  readonly caller: Address;
+  declare readonly args: readonly [Address];
+
+  constructor(args: readonly [Address], options: ContractRevertDetails = {}) {
+    super(GovNotGuardianError.shortMessage, { ...options, errorName: GovNotGuardianError.errorName, args, abiItem: govNotGuardianErrorAbiItem });
+    this.caller = args[0];
+  }
+}
+const govNotGuardianErrorAbiItem = {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"GovNotGuardian","type":"error"} as const;
+
+/**
  * `GovNothingToWithdraw()` — There are no fees to withdraw.
  *
  * Raised by `HashworkMarket`; selector `0x7ef2883a`.
@@ -2971,6 +2992,7 @@ export const contractErrorsBySelector = {
   "0x8fe5d8a9": GovernorUnableToCancelError,
   "0x31b75e4d": GovernorUnexpectedProposalStateError,
   "0xb9e74cde": GovNotDisputeModuleError,
+  "0xeca8a9e8": GovNotGuardianError,
   "0x7ef2883a": GovNothingToWithdrawError,
   "0x822d66ec": GovNotTreasuryError,
   "0xdea1d77d": GovRenounceDisabledError,
@@ -3105,6 +3127,7 @@ export const contractErrorsAbi = [
   governorUnableToCancelErrorAbiItem,
   governorUnexpectedProposalStateErrorAbiItem,
   govNotDisputeModuleErrorAbiItem,
+  govNotGuardianErrorAbiItem,
   govNothingToWithdrawErrorAbiItem,
   govNotTreasuryErrorAbiItem,
   govRenounceDisabledErrorAbiItem,
