@@ -146,7 +146,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
             JobRecord rec = _jobs[jobId];
             if (rec.state() != JobState.Submitted || block.timestamp <= rec.deadline()) continue;
             _requireTerms(jobId, rec, terms[i]);
-            _addFee(fees, _payProvider(jobId, terms[i], fees.bps));
+            _addFee(fees, _payProvider(jobId, terms[i], _feeBpsFor(fees, rec.deadline())));
             ++settled;
         }
         _fees = fees;
@@ -428,7 +428,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     function _payAndAccrue(uint256 jobId, JobRecord rec, SubmittedJob calldata terms) private {
         _requireTerms(jobId, rec, terms);
         FeeState memory fees = _fees;
-        _addFee(fees, _payProvider(jobId, terms, fees.bps));
+        _addFee(fees, _payProvider(jobId, terms, _feeBpsFor(fees, rec.deadline())));
         _fees = fees;
     }
 

@@ -37,6 +37,8 @@ interface IMarketGovernance {
     error GovNothingToWithdraw();
     /// @notice Only the treasury may withdraw the protocol fees.
     error GovNotTreasury(address caller);
+    /// @notice A fee change is still taking effect (until `effectiveAt`): one change at a time.
+    error GovFeeChangePending(uint256 effectiveAt);
     /// @notice Only the owner or the guardian may pause.
     error GovNotGuardian(address caller);
 
@@ -44,6 +46,9 @@ interface IMarketGovernance {
     event ParameterChanged(bytes32 indexed parameter, uint256 oldValue, uint256 newValue);
     /// @notice An address parameter changed ("treasury" or "disputeModule").
     event AddressChanged(bytes32 indexed parameter, address oldValue, address newValue);
+    /// @notice The fee changed to `newBps` for jobs posted from now on; jobs settling with a
+    /// deadline before `effectiveAt` keep `previousBps`.
+    event FeeChangeScheduled(uint16 previousBps, uint16 newBps, uint256 effectiveAt);
     /// @notice New posts and claims were stopped / allowed again.
     event MarketPausedChanged(bool paused, address indexed by);
     /// @notice Accrued protocol fees were sent to the treasury.
@@ -52,7 +57,11 @@ interface IMarketGovernance {
     event SurplusSwept(address indexed treasury, uint256 amount);
 
     function config() external view returns (MarketConfig memory);
+    /// @notice The fee rate of jobs posted from now on.
     function feeBps() external view returns (uint16);
+    /// @notice The last fee change: jobs settling with a deadline before `effectiveAt` (all jobs
+    /// posted before the change, and some after) pay `previousBps`; the rest pay `feeBps()`.
+    function feeChange() external view returns (uint16 previousBps, uint256 effectiveAt);
     function accruedFees() external view returns (uint256);
     /// @notice Fees set aside for random audits; no withdrawal can reach them.
     function auditReserve() external view returns (uint256);

@@ -38,11 +38,17 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     /// @dev Fees accrue on every finalize, so the accumulators share a slot with the rates.
     /// `accrued` is the treasury's; `auditReserve` pays audits and nothing can withdraw it.
+    /// A fee change applies only to jobs posted after it: jobs whose record deadline (challenge end,
+    /// or dispute deadline) falls before `changeDay` pay `previousBps`. Every job posted before the
+    /// change has such a deadline, since `changeDay` is at least the longest job lifetime away.
     struct FeeState {
-        uint128 accrued;
+        uint96 accrued;
         uint16 bps;
         uint96 auditReserve;
         uint16 auditReserveBps;
+        uint16 previousBps;
+        /// Days since 1970 (rounded up) from which `bps` applies to every settling job.
+        uint16 changeDay;
     }
 
     /// @dev What posting reads, in one slot.
@@ -88,7 +94,9 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         uint32 maxDisputeDuration_
     ) Ownable(owner_) {
         _setTreasury(treasury_);
-        _setFeeBps(feeBps_);
+        _requireWithin("feeBps", feeBps_, 0, MAX_FEE_BPS);
+        _fees.bps = feeBps_;
+        _fees.previousBps = feeBps_;
         _setAuditReserveBps(INITIAL_AUDIT_RESERVE_BPS);
         _setMinStake(config_.minStake);
         _setUnbondingPeriod(config_.unbondingPeriod);
@@ -213,6 +221,10 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         });
     }
 
+    function feeChange() external view returns (uint16 previousBps, uint256 effectiveAt) {
+        return (_fees.previousBps, uint256(_fees.changeDay) * 1 days);
+    }
+
     function feeBps() external view returns (uint16) {
         return _fees.bps;
     }
@@ -253,7 +265,12 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         uint256 reserved = (fee * fees.auditReserveBps) / 10_000;
         // Both stay <= totalOwed <= the token supply held here; checked all the same.
         fees.auditReserve += uint96(reserved);
-        fees.accrued += uint128(fee - reserved);
+        fees.accrued += uint96(fee - reserved);
+    }
+
+    /// @dev The fee rate of a job settling with record deadline `deadline` (see FeeState).
+    function _feeBpsFor(FeeState memory fees, uint256 deadline) internal pure returns (uint256) {
+        return deadline < uint256(fees.changeDay) * 1 days ? fees.previousBps : fees.bps;
     }
 
     function _setAuditReserveBps(uint16 v) private {
@@ -264,8 +281,18 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     function _setFeeBps(uint16 v) private {
         _requireWithin("feeBps", v, 0, MAX_FEE_BPS);
-        emit ParameterChanged("feeBps", _fees.bps, v);
-        _fees.bps = v;
+        FeeState memory f = _fees;
+        uint256 effectiveAt = uint256(f.changeDay) * 1 days;
+        // One change at a time: jobs posted between two changes would otherwise be re-priced.
+        if (block.timestamp < effectiveAt) revert GovFeeChangePending(effectiveAt);
+        PostRules memory p = _postRules;
+        uint256 lifetime = uint256(p.maxClaimDelay) + p.maxExecutionTime + p.maxChallengeWindow + _maxDisputeDuration;
+        emit ParameterChanged("feeBps", f.bps, v);
+        f.previousBps = f.bps;
+        f.bps = v;
+        f.changeDay = uint16((block.timestamp + lifetime + 1 days - 1) / 1 days);
+        _fees = f;
+        emit FeeChangeScheduled(f.previousBps, v, uint256(f.changeDay) * 1 days);
     }
 
     function _setMinStake(uint96 v) private {

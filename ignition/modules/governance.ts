@@ -49,7 +49,8 @@ export type GovernedContracts = {
  *    and the governor (`votingDelay`, `votingPeriod` in seconds, `proposalThreshold` in token
  *    units, `quorumPercent` of the supply);
  * 2. grants PROPOSER and CANCELLER to the governor, CANCELLER to the `guardian` (default: the
- *    deployer; a multisig in production);
+ *    deployer; a multisig in production), and makes the guardian the market's (it may pause new
+ *    posts and claims);
  * 3. transfers ownership of the market and the dispute module (both `Ownable2Step`) to the
  *    timelock, which accepts through `acceptOwnershipOf` (admin only), and of the token;
  * 4. renounces the deployer's admin role, last.
@@ -73,7 +74,9 @@ export function governanceStack(m: IgnitionModuleBuilder, c: GovernedContracts) 
     m.call(timelock, "grantRole", [TIMELOCK_ROLES.canceller, governor], { id: "GrantCancellerToGovernor", after }),
     m.call(timelock, "grantRole", [TIMELOCK_ROLES.canceller, guardian], { id: "GrantCancellerToGuardian", after }),
   ];
-  const offerMarket = m.call(c.market, "transferOwnership", [timelock], { id: "OfferMarketToTimelock", after });
+  // The guardian may pause new posts and claims on the market (never unpause, never move funds).
+  const marketGuardian = m.call(c.market, "setGuardian", [guardian], { id: "MarketGuardian", after });
+  const offerMarket = m.call(c.market, "transferOwnership", [timelock], { id: "OfferMarketToTimelock", after: [marketGuardian] });
   const offerDisputes = m.call(c.disputes, "transferOwnership", [timelock], { id: "OfferDisputesToTimelock", after });
   const handovers: Future[] = [
     m.call(timelock, "acceptOwnershipOf", [c.market], { id: "TimelockAcceptsMarket", after: [offerMarket] }),

@@ -39,7 +39,7 @@ const OWNER_ONLY: [string, Call][] = [
   ["setMaxDisputeDuration", (d, as) => d.market.connect(as).setMaxDisputeDuration(3600)],
   ["setTreasury", (d, as) => d.market.connect(as).setTreasury(as.address)],
   ["setDisputeModule", (d, as) => d.market.connect(as).setDisputeModule(as.address)],
-  ["pause", (d, as) => d.market.connect(as).pause()],
+  ["setGuardian", (d, as) => d.market.connect(as).setGuardian(as.address)],
   ["unpause", (d, as) => d.market.connect(as).unpause()],
   ["transferOwnership", (d, as) => d.market.connect(as).transferOwnership(as.address)],
   ["renounceOwnership", (d, as) => d.market.connect(as).renounceOwnership()],
@@ -157,6 +157,30 @@ describe("Access control", function () {
         }
       });
     }
+
+    describe("pause (the owner or the guardian)", function () {
+      for (const [who, actor] of NON_OWNERS) {
+        it(`reverts with GovNotGuardian for ${who}`, async function () {
+          const d = await networkHelpers.loadFixture(seam);
+          const caller = actor(d);
+          await expect(d.market.connect(caller).pause()).to.be.revertedWithCustomError(d.market, "GovNotGuardian").withArgs(caller.address);
+        });
+      }
+
+      it("succeeds for the owner", async function () {
+        const d = await networkHelpers.loadFixture(seam);
+        await expect(d.market.connect(d.owner).pause()).to.emit(d.market, "MarketPausedChanged").withArgs(true, d.owner.address);
+      });
+
+      it("succeeds for the guardian, who still cannot unpause", async function () {
+        const d = await networkHelpers.loadFixture(seam);
+        await d.market.connect(d.owner).setGuardian(d.stranger.address);
+        await expect(d.market.connect(d.stranger).pause()).to.emit(d.market, "MarketPausedChanged").withArgs(true, d.stranger.address);
+        await expect(d.market.connect(d.stranger).unpause())
+          .to.be.revertedWithCustomError(d.market, "OwnableUnauthorizedAccount")
+          .withArgs(d.stranger.address);
+      });
+    });
 
     it("covers every setter in the market's ABI", async function () {
       const d = await networkHelpers.loadFixture(seam);

@@ -242,11 +242,9 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
         .withArgs(d.jobId, State.Finalized, bit(State.Disputed));
     });
 
-    it("is refused for a job that is not Disputed", async function () {
+    it("is refused for a job that is not Disputed: no module opened its dispute (GovNotDisputeModule)", async function () {
       const d = await networkHelpers.loadFixture(disputable);
-      await expect(settle(d))
-        .to.be.revertedWithCustomError(d.market, "MarketUnexpectedJobState")
-        .withArgs(d.jobId, State.Submitted, bit(State.Disputed));
+      await expect(settle(d)).to.be.revertedWithCustomError(d.market, "GovNotDisputeModule").withArgs(d.module.address);
     });
 
     refusesTamperedTerms(disputed, (d, t) => settle(d, t));

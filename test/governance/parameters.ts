@@ -191,6 +191,9 @@ function describeBounded(p: Bounded) {
       const { m } = await ownerMarket();
       await p.set(m, p.min);
       expect(await p.read(m)).to.equal(p.min);
+      // A fee change takes effect for every job only after the longest job lifetime.
+      const [, feeEffectiveAt] = await m.feeChange();
+      if (feeEffectiveAt > BigInt(await networkHelpers.time.latest())) await networkHelpers.time.increaseTo(feeEffectiveAt);
       await p.set(m, p.max);
       expect(await p.read(m)).to.equal(p.max);
     });
@@ -450,14 +453,14 @@ describe("MarketGovernance: parameters", function () {
   });
 
   describe("new values take effect", function () {
-    it("a new fee applies to the next finalize", async function () {
+    it("a new fee leaves a job already submitted at the fee it was posted under (1%, not 10%)", async function () {
       const d = await networkHelpers.loadFixture(fixtures.submittedJob);
       await d.market.connect(d.owner).setFeeBps(1_000);
       const { deadline } = await d.market.getJob(d.jobId);
       await networkHelpers.time.increaseTo(deadline + 1n);
       await expect(d.market.connect(d.keeper).finalizeJob(d.jobId, d.terms))
         .to.emit(d.market, "JobFinalized")
-        .withArgs(d.jobId, d.provider.address, REWARD - REWARD / 10n, REWARD / 10n, (REWARD * 150n) / 100n, 0n);
+        .withArgs(d.jobId, d.provider.address, REWARD - REWARD / 100n, REWARD / 100n, (REWARD * 150n) / 100n, 0n);
     });
 
     it("a new audit reserve share applies to the next finalize (all of it: the treasury accrues nothing)", async function () {

@@ -105,7 +105,7 @@ describe("Governance through the timelock (the Ignition deployment)", function (
       ["setMaxDisputeDuration", (g) => g.market.setMaxDisputeDuration(3600)],
       ["setTreasury", (g) => g.market.setTreasury(g.stranger.address)],
       ["setDisputeModule", (g) => g.market.setDisputeModule(g.stranger.address)],
-      ["pause", (g) => g.market.pause()],
+      ["setGuardian", (g) => g.market.setGuardian(g.stranger.address)],
       ["unpause", (g) => g.market.unpause()],
       ["transferOwnership", (g) => g.market.transferOwnership(g.stranger.address)],
     ];
@@ -168,6 +168,22 @@ describe("Governance through the timelock (the Ignition deployment)", function (
       expect(await g.governor.state(g.proposalId)).to.equal(2n); // Canceled
       await expect(execute(g, g.p)).to.be.revertedWithCustomError(g.governor, "GovernorUnexpectedProposalState");
       expect(await g.market.feeBps()).to.equal(100n);
+    });
+
+    it("the guardian is the market's: it may pause new posts and claims, but not unpause", async () => {
+      const g = await networkHelpers.loadFixture(governed);
+      expect(await g.market.guardian()).to.equal(g.guardian.address);
+      await expect(g.market.connect(g.guardian).pause()).to.emit(g.market, "MarketPausedChanged").withArgs(true, g.guardian.address);
+      await expect(g.market.connect(g.guardian).unpause()).to.be.revertedWithCustomError(g.market, "OwnableUnauthorizedAccount");
+    });
+
+    it("the deployer and the governor cannot pause the market (GovNotGuardian)", async () => {
+      const g = await networkHelpers.loadFixture(governed);
+      const governor = await ethers.getImpersonatedSigner(await g.governor.getAddress());
+      await networkHelpers.setBalance(governor.address, 10n ** 18n);
+      for (const as of [g.deployer, governor]) {
+        await expect(g.market.connect(as).pause()).to.be.revertedWithCustomError(g.market, "GovNotGuardian").withArgs(as.address);
+      }
     });
 
     it("the guardian cannot propose to the timelock", async () => {

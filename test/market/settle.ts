@@ -314,6 +314,7 @@ describe("HashworkMarket: settlement", function () {
         // 43 million tokens at the 10% fee cap: 4.3 million tokens of fees, 4.3e9 units.
         const reward = 43_000_000n * TOKEN_UNIT;
         await d.market.connect(d.owner).setFeeBps(1_000);
+        await time.increaseTo((await d.market.feeChange())[1]); // the 10% fee applies to jobs from then on
         for (const a of [d.requester, d.provider]) await d.token.connect(d.owner).mint(a.address, reward);
         await d.market.connect(d.provider).stake(reward);
         const jobId = await post(d, { reward, collateralPct: 100 });

@@ -45,6 +45,9 @@ contract SettlementTest is MarketSetup {
         pct = uint16(bound(pct, MIN_COLLATERAL_PCT, MAX_COLLATERAL_PCT));
         bps = uint16(bound(bps, 0, 1_000));
         market.setFeeBps(bps);
+        // The new rate applies to jobs once it is in effect (jobs posted before keep theirs).
+        (, uint256 effectiveAt) = market.feeChange();
+        vm.warp(effectiveAt);
         uint256 collateral = PayoutMath.collateral(reward, pct);
         _stake(collateral + MIN_STAKE);
         uint256 jobId = _postAndClaim(reward, pct);
@@ -75,6 +78,9 @@ contract SettlementTest is MarketSetup {
         second = uint96(bound(second, MIN_REWARD, second % 2 == 0 ? 1e21 : 1e27));
         bps = uint16(bound(bps, 0, 1_000));
         market.setFeeBps(bps);
+        // The new rate applies to jobs once it is in effect (jobs posted before keep theirs).
+        (, uint256 effectiveAt) = market.feeChange();
+        vm.warp(effectiveAt);
         uint256 unit = market.reputationUnit();
         assertEq(unit, 1e15, "a thousandth of an 18-decimal token");
         _finalizeOne(first, keccak256("first"));

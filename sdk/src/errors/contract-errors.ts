@@ -1294,6 +1294,27 @@ export class GovernorUnexpectedProposalStateError extends ContractRevertError {
 const governorUnexpectedProposalStateErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"},{"internalType":"enum IGovernor.ProposalState","name":"current","type":"uint8"},{"internalType":"bytes32","name":"expectedStates","type":"bytes32"}],"name":"GovernorUnexpectedProposalState","type":"error"} as const;
 
 /**
+ * `GovFeeChangePending(uint256)` — A fee change is still taking effect (until `effectiveAt`): one change at a time.
+ *
+ * Raised by `HashworkMarket`; selector `0x53c13cd0`.
+ */
+export class GovFeeChangePendingError extends ContractRevertError {
+  override name = "GovFeeChangePendingError";
+  static readonly errorName = "GovFeeChangePending";
+  static readonly selector = "0x53c13cd0";
+  static readonly shortMessage = "A fee change is still taking effect (until `effectiveAt`): one change at a time";
+  /** `uint256` */
+  readonly effectiveAt: bigint;
+  declare readonly args: readonly [bigint];
+
+  constructor(args: readonly [bigint], options: ContractRevertDetails = {}) {
+    super(GovFeeChangePendingError.shortMessage, { ...options, errorName: GovFeeChangePendingError.errorName, args, abiItem: govFeeChangePendingErrorAbiItem });
+    this.effectiveAt = args[0];
+  }
+}
+const govFeeChangePendingErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"effectiveAt","type":"uint256"}],"name":"GovFeeChangePending","type":"error"} as const;
+
+/**
  * `GovNotDisputeModule(address)` — Only the dispute module may call this.
  *
  * Raised by `HashworkMarket`; selector `0xb9e74cde`.
@@ -2991,6 +3012,7 @@ export const contractErrorsBySelector = {
   "0xd9b39557": GovernorRestrictedProposerError,
   "0x8fe5d8a9": GovernorUnableToCancelError,
   "0x31b75e4d": GovernorUnexpectedProposalStateError,
+  "0x53c13cd0": GovFeeChangePendingError,
   "0xb9e74cde": GovNotDisputeModuleError,
   "0xeca8a9e8": GovNotGuardianError,
   "0x7ef2883a": GovNothingToWithdrawError,
@@ -3126,6 +3148,7 @@ export const contractErrorsAbi = [
   governorRestrictedProposerErrorAbiItem,
   governorUnableToCancelErrorAbiItem,
   governorUnexpectedProposalStateErrorAbiItem,
+  govFeeChangePendingErrorAbiItem,
   govNotDisputeModuleErrorAbiItem,
   govNotGuardianErrorAbiItem,
   govNothingToWithdrawErrorAbiItem,

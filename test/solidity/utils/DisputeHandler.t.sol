@@ -203,6 +203,7 @@ contract DisputeHandler is MarketHandler {
         } else if (d.phase == IHashworkDisputes.Phase.Voting) {
             _vote(id, d, pattern);
         } else if (d.phase == IHashworkDisputes.Phase.AwaitingArbiter) {
+            _noteDeadline(id);
             vm.prank(arbiter);
             disputes.arbitrate(id, termsOf[id], pattern % 2 == 0);
             _countFeeIfFinalized(id);
@@ -260,6 +261,7 @@ contract DisputeHandler is MarketHandler {
             return;
         }
         if (vm.getBlockTimestamp() <= d.revealDeadline) vm.warp(d.revealDeadline + 1);
+        _noteDeadline(id);
         disputes.resolve(id, termsOf[id]);
         _countFeeIfFinalized(id);
         calls["resolve"]++;

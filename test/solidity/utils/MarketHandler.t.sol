@@ -29,6 +29,7 @@ contract MarketHandler is TestBase {
     mapping(address provider => uint256) public feeUnitsOf;
     /// @notice Ghost: jobs whose fee is already in `feeUnitsOf` (each job pays once).
     mapping(uint256 jobId => bool) public feeCounted;
+    mapping(uint256 => uint256) internal deadlineAtSettlement;
     /// @notice Thousandths of a token: the market counts fees paid in these steps.
     uint256 public constant REPUTATION_UNIT = 1e15;
 
@@ -132,6 +133,7 @@ contract MarketHandler is TestBase {
     function finalize(uint256 jobSeed) external {
         (uint256 id, bool found) = _job(jobSeed, IJobMarket.JobState.Submitted);
         if (!found || block.timestamp <= market.getJob(id).deadline) return;
+        _noteDeadline(id);
         market.finalizeJob(id, termsOf[id]);
         _countFee(id);
         calls["finalize"]++;
@@ -157,6 +159,7 @@ contract MarketHandler is TestBase {
             for (uint256 i; i < d; ++i) {
                 ids[i] = due[i];
                 terms[i] = termsOf[due[i]];
+                _noteDeadline(due[i]);
             }
             market.finalizeJobs(ids, terms);
             // Every job listed is Submitted with its window closed, so the batch must settle them
@@ -232,8 +235,11 @@ contract MarketHandler is TestBase {
 
     // ------------------------------------------------------------------ governance
 
-    /// @dev The owner changes the fee rate: a job pays the rate in force when it is finalized.
+    /// @dev The owner changes the fee rate: jobs posted before it keep the old rate (a job pays
+    /// the new one only if its deadline is past the change's effective time). One at a time.
     function setFeeBps(uint16 bps) external {
+        (, uint256 effectiveAt) = market.feeChange();
+        if (block.timestamp < effectiveAt) return;
         bps = uint16(bound(bps, 0, market.MAX_FEE_BPS()));
         vm.prank(market.owner());
         market.setFeeBps(bps);
@@ -260,12 +266,19 @@ contract MarketHandler is TestBase {
 
     // ------------------------------------------------------------------ helpers
 
-    /// @dev Adds a job just finalized to the fee ghost, at the fee rate in force now.
+    /// @dev The record's deadline just before a settling call (a finalized record is cleared).
+    function _noteDeadline(uint256 id) internal {
+        deadlineAtSettlement[id] = market.getJob(id).deadline;
+    }
+
+    /// @dev Adds a job just finalized to the fee ghost, at the rate its deadline selects.
     function _countFee(uint256 id) internal {
         if (feeCounted[id]) return;
         feeCounted[id] = true;
         IJobMarket.SubmittedJob memory t = termsOf[id];
-        uint256 fee = (uint256(t.reward) * market.feeBps()) / 10_000;
+        (uint16 previousBps, uint256 effectiveAt) = market.feeChange();
+        uint256 bps = deadlineAtSettlement[id] < effectiveAt ? previousBps : market.feeBps();
+        uint256 fee = (uint256(t.reward) * bps) / 10_000;
         feeUnitsOf[t.provider] += fee / REPUTATION_UNIT;
         if (fee >= REPUTATION_UNIT) calls["feeUnitsCounted"]++;
         if (fee % REPUTATION_UNIT != 0) calls["feeRoundedDown"]++;
