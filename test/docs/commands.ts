@@ -52,14 +52,15 @@ export function npmScripts(lines: string[]): string[] {
 
 /**
  * `hashwork …` command lines as argv arrays: through npm (`npm run hashwork -- …`), the bin shim
- * or the bare name; cut at pipes, `)`, `&`, `;` and comments. Usage synopses (with `[`, `<`,
+ * or the bare name; cut at pipes, `)`, `&`, `;` and comments outside quotes. Usage synopses (with `[`, `<`,
  * `|`, `…`) are documentation of syntax, not commands, and are skipped.
  */
 export function hashworkInvocations(lines: string[]): string[][] {
   const out: string[][] = [];
   for (const line of lines) {
-    for (const m of line.matchAll(/(?:npm run hashwork --|\.\/bin\/hashwork\.mjs|(?<![\w/.:-])hashwork)\s+([^|)&;#<>]*)/g)) {
-      const words = m[1]!.trim().split(/\s+/).filter(Boolean).map((w) => w.replace(/^["']|["']$/g, ""));
+    // Quoted arguments may hold `)` and spaces (`"market.setFeeBps(150)"`): kept whole.
+    for (const m of line.matchAll(/(?:npm run hashwork --|\.\/bin\/hashwork\.mjs|(?<![\w/.:-])hashwork)\s+((?:"[^"]*"|'[^']*'|[^|)&;#<>"'])*)/g)) {
+      const words = [...m[1]!.trim().matchAll(/"[^"]*"|'[^']*'|\S+/g)].map((w) => w[0].replace(/^["']|["']$/g, ""));
       if (words.length === 0 || words.some((w) => /[<[\]…]|\.\.\./.test(w))) continue;
       out.push(words);
     }

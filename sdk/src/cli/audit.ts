@@ -1,10 +1,12 @@
 import { phaseNames, type JobStateName, type PhaseName } from "../abi/enums.ts";
 import type { LedgerAccount } from "../actions/auditor/check-solvency.ts";
 import type { DisputeSummary } from "../actions/auditor/list-disputes.ts";
+import { listProposals, type ProposalSummary } from "../actions/governance/list-proposals.ts";
 import { isTerminalJobState } from "../utils/job-state.ts";
 import { UsageError, type Command } from "./args.ts";
 import { connect, connectionOptions, jsonOption, type TokenInfo } from "./connect.ts";
 import { CliError } from "./errors.ts";
+import { describeCalls } from "./gov.ts";
 import { jobFields } from "./job-read.ts";
 import { formatAmount, formatFields, formatTable, formatTime, printJson, printLine, shortHex, withProgress } from "./output.ts";
 import { SCORE_NOTES, checkScoreReward, providerFields, scoreReward, scoreRewardOption } from "./provider-account.ts";
@@ -40,17 +42,37 @@ function parseLimit(value: string | boolean | undefined): number {
   return Number(parseInteger(stringOption(value) ?? "10", "--limit", { min: 1n, max: 100000n }));
 }
 
-/** `hashwork audit`: solvency, totals, recent disputes. */
+/** Governance states in which a change may still take effect. */
+const PENDING_STATES = ["Pending", "Active", "Succeeded", "Queued"] as const;
+
+/** Proposals that may still change the market (undefined when the deployment has no governor). */
+async function pendingChanges(client: Parameters<typeof listProposals>[0]): Promise<ProposalSummary[] | undefined> {
+  if (client.deployment.governor === undefined) return undefined;
+  return (await listProposals(client, { states: [...PENDING_STATES] })).proposals;
+}
+
+function pendingTable(pending: ProposalSummary[]): string {
+  return formatTable(
+    ["state", "change", "takes effect"],
+    pending.map((p) => [
+      p.state,
+      describeCalls(p),
+      p.eta === 0n ? "after the vote and the timelock delay" : formatTime(p.eta),
+    ]),
+  );
+}
+
+/** `hashwork audit`: solvency, totals, recent disputes, pending governance changes. */
 export const auditOverview: Command = {
   path: ["audit"],
-  summary: "Market overview: solvency (tokens held vs owed), job totals by state, recent disputes",
+  summary: "Market overview: solvency (tokens held vs owed), job totals by state, recent disputes, pending governance changes",
   options: { ...limitOption, ...connectionOptions, ...jsonOption },
   async run(options) {
     const json = options.json === true;
     const limit = parseLimit(options.limit);
     const connection = await connect(options);
     const { client } = connection;
-    const [solvency, jobs, disputes, token] = await withProgress("reading the market", json, async () => {
+    const [solvency, jobs, disputes, token, pending] = await withProgress("reading the market", json, async () => {
       const solvency = await client.checkSolvency();
       // Pin every read to the solvency block, so the figures agree with each other.
       return Promise.all([
@@ -58,6 +80,7 @@ export const auditOverview: Command = {
         client.listJobs({ toBlock: solvency.blockNumber }),
         client.listDisputes({ toBlock: solvency.blockNumber }),
         connection.token(),
+        pendingChanges(client),
       ]);
     });
     const byState: Partial<Record<JobStateName, number>> = {};
@@ -76,6 +99,7 @@ export const auditOverview: Command = {
         solvency,
         jobs: { total: jobs.length, byState, escrowedRewards: escrowed },
         disputes: { total: disputes.length, open: open.length, recent },
+        governance: pending,
       });
       return solvency.solvent ? 0 : 1;
     }
@@ -106,6 +130,11 @@ export const auditOverview: Command = {
     printLine();
     printLine(`Disputes: ${disputes.length} (${open.length} open); most recent:`);
     printLine(disputeTable(recent, token));
+    if (pending) {
+      printLine();
+      printLine(`Pending governance changes: ${pending.length === 0 ? "none" : pending.length}`);
+      if (pending.length > 0) printLine(pendingTable(pending));
+    }
     return solvency.solvent ? 0 : 1;
   },
 };

@@ -187,7 +187,7 @@ export const govDelegate: Command = {
   },
 };
 
-function describeCalls(p: ProposalSummary): string {
+export function describeCalls(p: ProposalSummary): string {
   return p.calls.map((c) => (c.functionName ? `${c.contract}.${c.functionName}(${(c.args ?? []).map((a) => (typeof a === "object" ? JSON.stringify(a, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) : String(a))).join(", ")})` : `${c.target} ${c.data.slice(0, 10)}`)).join("; ");
 }
 

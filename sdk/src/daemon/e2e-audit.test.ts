@@ -111,7 +111,7 @@ describe("daemon audit seeds and random audits end to end (hardhat node + five d
     const { jobIds } = await postJobs(t.system.clientFor(REQUESTER), { jobs: [job!] });
     return jobIds[0]!;
   };
-  const submittedBlock = async (jobId: bigint) => {
+  const submission = async (jobId: bigint) => {
     const logs = await t.system.publicClient.getContractEvents({
       address: t.system.deployment.market,
       abi: hashworkMarketAbi,
@@ -119,8 +119,9 @@ describe("daemon audit seeds and random audits end to end (hardhat node + five d
       args: { jobId },
       fromBlock: t.system.deployment.fromBlock,
     });
-    return BigInt(logs[0]!.args.submittedBlock!);
+    return logs[0]!.args;
   };
+  const submittedBlock = async (jobId: bigint) => BigInt((await submission(jobId)).submittedBlock!);
   const pinsOf = async (block: bigint) =>
     Promise.all(
       (await disputeEvents(t.system))
@@ -149,7 +150,7 @@ describe("daemon audit seeds and random audits end to end (hardhat node + five d
     expect(has(run.daemons.other, "audit seed pinned")).to.equal(false);
   });
 
-  it("a keeper that finds a submission block aged out unpinned audits its job (an unpinned seed selects it), paid by the reserve though it holds less than the budget", async function () {
+  it("a keeper that finds a submission block aged out unpinned audits its job (an unpinned seed selects it), funded with only what its own fee put in the reserve", async function () {
     // A keeper that pins no seeds, started only after the block aged out (more than 256 blocks).
     run.daemons.keeper.kill("SIGTERM");
     await run.daemons.keeper.exited;
@@ -174,7 +175,14 @@ describe("daemon audit seeds and random audits end to end (hardhat node + five d
     await waitForStates(t.system, [run.auditedJob], 60_000, ["Disputed", "Finalized"]);
     const opened = (await disputeEvents(t.system)).filter((e) => e.eventName === "DisputeOpened");
     expect(opened).to.have.length(1);
-    expect(opened[0]!.args).to.deep.include({ jobId: run.auditedJob, challenger: "0x0000000000000000000000000000000000000000", bond: reserve });
+    // A forced audit (its seed aged out unpinned) may spend only the job's own reserve share.
+    const [feeBps, reserveBps] = await Promise.all([
+      t.system.publicClient.readContract({ address: t.system.deployment.market, abi: hashworkMarketAbi, functionName: "feeBps" }),
+      t.system.publicClient.readContract({ address: t.system.deployment.market, abi: hashworkMarketAbi, functionName: "auditReserveBps" }),
+    ]);
+    const { reward } = await submission(run.auditedJob);
+    const share = (((reward! * BigInt(feeBps)) / 10_000n) * BigInt(reserveBps)) / 10_000n;
+    expect(opened[0]!.args).to.deep.include({ jobId: run.auditedJob, challenger: "0x0000000000000000000000000000000000000000", bond: share < reserve ? share : reserve });
     const tx = await t.system.publicClient.getTransaction({ hash: opened[0]!.transactionHash });
     expect(getAddress(tx.from)).to.equal(address(KEEPER));
     expect(await pinsOf(block)).to.deep.equal([]);
