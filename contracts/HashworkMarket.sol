@@ -394,7 +394,9 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         if (collateral > free) revert RegistryInsufficientFreeStake(msg.sender, free, collateral);
         uint16 minReputation = rec.minReputation();
         if (minReputation != 0) {
-            uint16 score = _scoreFor(msg.sender, s.feeUnits, rec.reward());
+            // Scored against everything the provider holds at once (its locked collateral is at
+            // least the rewards in flight), so fees paid once cannot vouch for many jobs together.
+            uint16 score = _scoreFor(msg.sender, s.feeUnits, rec.reward() + s.locked);
             if (score < minReputation) revert MarketReputationTooLow(jobId, score, minReputation);
         }
         // collateral <= free, so locked stays <= staked <= uint96 max.

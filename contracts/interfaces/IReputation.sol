@@ -25,10 +25,13 @@ interface IReputation {
     /// @notice The provider's counters and fees paid.
     function reputationOf(address provider) external view returns (ReputationInfo memory);
 
-    /// @notice Score from 0 to 10000 for a job paying `reward`:
-    /// `10000 × feesPaid / (feesPaid + reward × (1 + 2 × timedOut + 5 × disputesLost))`.
-    /// A newcomer scores 0; a job with `minReputation` S can be claimed only by a provider
-    /// whose fees paid reach `reward × S / (10000 − S)` (times its penalty factor).
+    /// @notice Score from 0 to 10000 for claiming a job paying `reward` now:
+    /// `10000 × feesPaid / (feesPaid + V × (1 + 2 × timedOut + 5 × disputesLost))`, where
+    /// `V = reward + lockedCollateral` is the value the provider would hold at once (its locked
+    /// collateral is at least the rewards of its jobs in flight). A newcomer scores 0; a job with
+    /// `minReputation` S can be claimed only by a provider whose fees paid reach
+    /// `V × S / (10000 − S)` (times its penalty factor): fees paid once vouch for a bounded value
+    /// held at a time, not for any number of jobs together.
     function scoreFor(address provider, uint256 reward) external view returns (uint16);
 
     /// @notice The granularity in which fees paid are counted (a thousandth of a token).

@@ -44,7 +44,8 @@ abstract contract Reputation is IReputation, ProviderRegistry {
 
     /// @inheritdoc IReputation
     function scoreFor(address provider, uint256 reward) external view returns (uint16) {
-        return _scoreFor(provider, _stakes[provider].feeUnits, reward);
+        StakeInfo memory s = _stakes[provider];
+        return _scoreFor(provider, s.feeUnits, reward + s.locked);
     }
 
     /// @inheritdoc IReputation

@@ -104,6 +104,44 @@ describe("Reputation is the fees a provider has paid, weighed against the job it
     });
   });
 
+  describe("a farmed score held against several gated jobs at once", function () {
+    /** 91 tokens of fees (just over the 90 a 10-token job gated at 9,000 asks), and three such jobs posted. */
+    async function farmedWithThreeGatedJobs() {
+      const d = await fixtures.staked();
+      await d.market.connect(d.provider).stake(9_000n * TOKEN_UNIT);
+      await selfDeal(d, 9_100n * TOKEN_UNIT);
+      const ids = [];
+      for (let i = 0; i < 3; i++) ids.push(await gatedJob(d, 10n * TOKEN_UNIT, 9_000));
+      return { ...d, ids };
+    }
+
+    it("opens the first job", async function () {
+      const d = await loadFixture(farmedWithThreeGatedJobs);
+      await expect(d.market.connect(d.provider).claimJob(d.ids[0]!)).to.emit(d.market, "JobClaimed");
+    });
+
+    it("does not open a second while the first is held: the score counts the collateral already locked", async function () {
+      const d = await loadFixture(farmedWithThreeGatedJobs);
+      await d.market.connect(d.provider).claimJob(d.ids[0]!);
+      const { locked } = await d.market.stakeOf(d.provider.address);
+      const fees = (await d.market.reputationOf(d.provider.address)).feesPaid;
+      const score = scoreFor(fees, 10n * TOKEN_UNIT + locked);
+      expect(score).to.be.lessThan(9_000n);
+      expect(await d.market.scoreFor(d.provider.address, 10n * TOKEN_UNIT)).to.equal(score);
+      await expect(d.market.connect(d.provider).claimJob(d.ids[1]!))
+        .to.be.revertedWithCustomError(d.market, "MarketReputationTooLow")
+        .withArgs(d.ids[1]!, score, 9_000);
+    });
+
+    it("nor two in one batch", async function () {
+      const d = await loadFixture(farmedWithThreeGatedJobs);
+      await expect(d.market.connect(d.provider).claimJobs([d.ids[0]!, d.ids[1]!])).to.be.revertedWithCustomError(
+        d.market,
+        "MarketReputationTooLow",
+      );
+    });
+  });
+
   describe("after a time-out", function () {
     it("raises the bar threefold for every job", async function () {
       const d = await loadFixture(fixtures.staked);
