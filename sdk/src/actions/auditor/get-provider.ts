@@ -12,8 +12,9 @@ export type GetProviderParameters = {
   includeProfile?: boolean | undefined;
   /**
    * A job reward (token base units) to score the provider for: `scoreFor` is then the score a
-   * claim of a job paying that much is checked against (`scoreFor(provider, reward)`). The score
-   * depends on the reward, so without one there is none. Default: none.
+   * claim of a job paying that much is checked against now (`scoreFor(provider, reward)`, which
+   * also counts the collateral the provider has locked). The score depends on the reward, so
+   * without one there is none. Default: none.
    */
   reward?: bigint | undefined;
 };
