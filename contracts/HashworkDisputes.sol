@@ -59,7 +59,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         if (address(market_) == address(0)) revert DisputeZeroAddress();
         _market = market_;
         _token = IERC20(market_.token());
-        _pool = new VerifierPool(market_);
+        _pool = _adoptOrCreatePool(market_);
         _setArbiter(arbiter_);
         _setConfig(config_);
         // Bonds are deposited into the market's ledger under this contract's account.
@@ -324,6 +324,11 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// @inheritdoc IHashworkDisputes
     function setArbiter(address newArbiter) external onlyOwner {
         _setArbiter(newArbiter);
+    }
+
+    /// @inheritdoc IHashworkDisputes
+    function sharePool(address nextModule) external onlyOwner {
+        _pool.addDisputeModule(nextModule);
     }
 
     // ================================================================== views
@@ -721,6 +726,18 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         if (_configs[version].committeeSize != 0) version = ++_configVersion;
         _configs[version] = c;
         emit ConfigChanged(c);
+    }
+
+    /// @dev A module that replaces another draws from the same bonds: it adopts the pool of the
+    /// market's current module (which must then `sharePool` it); the first module creates one.
+    function _adoptOrCreatePool(IHashworkMarket market_) private returns (IVerifierPool) {
+        address current = market_.disputeModule();
+        if (current.code.length != 0) {
+            try IHashworkDisputes(current).verifierPool() returns (address pool) {
+                if (pool.code.length != 0) return IVerifierPool(pool);
+            } catch {}
+        }
+        return IVerifierPool(address(new VerifierPool(market_)));
     }
 
     function _roundsDuration(DisputeConfig memory c) private pure returns (uint256) {

@@ -23,6 +23,8 @@ contract VerifierPool is IVerifierPool, ReentrancyGuardTransient {
     IERC20 private immutable _token;
 
     SortitionTree.Tree private _tree;
+    /// @dev Later dispute modules that draw from this pool too (a module swap keeps the bonds).
+    mapping(address module => bool) private _sharedWith;
     mapping(address verifier => Member) private _members;
     uint256 private _held;
 
@@ -36,7 +38,7 @@ contract VerifierPool is IVerifierPool, ReentrancyGuardTransient {
     }
 
     modifier onlyDisputeModule() {
-        if (msg.sender != _disputeModule) revert PoolNotDisputeModule(msg.sender);
+        if (msg.sender != _disputeModule && !_sharedWith[msg.sender]) revert PoolNotDisputeModule(msg.sender);
         _;
     }
 
@@ -147,6 +149,13 @@ contract VerifierPool is IVerifierPool, ReentrancyGuardTransient {
         _market.transferBalance(beneficiary, amount);
     }
 
+    /// @inheritdoc IVerifierPool
+    function addDisputeModule(address module) external onlyDisputeModule {
+        if (module == address(0)) revert PoolZeroAddress();
+        _sharedWith[module] = true;
+        emit DisputeModuleAdded(msg.sender, module);
+    }
+
     // ================================================================== permissionless
 
     /// @inheritdoc IVerifierPool
@@ -211,6 +220,11 @@ contract VerifierPool is IVerifierPool, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IVerifierPool
+    function isDisputeModule(address module) external view returns (bool) {
+        return module == _disputeModule || _sharedWith[module];
+    }
+
+    /// @inheritdoc IVerifierPool
     function memberOf(address verifier) external view returns (Member memory) {
         return _members[verifier];
     }
@@ -242,11 +256,12 @@ contract VerifierPool is IVerifierPool, ReentrancyGuardTransient {
 
     /// @inheritdoc IVerifierPool
     function withdrawalDelay() public view returns (uint256) {
-        IMarketGovernance.MarketConfig memory c = _market.config();
-        // A dispute draws from the pool as it stood before the result was submitted, which
-        // can be a whole challenge window before it opens: a bond drawn then must still be here.
-        uint256 exposure = uint256(c.maxChallengeWindow) + _market.maxDisputeDuration();
-        return c.unbondingPeriod > exposure ? c.unbondingPeriod : exposure;
+        uint256 unbonding = _market.config().unbondingPeriod;
+        // A dispute draws from the pool as it stood before the result was submitted, which can
+        // be a whole challenge window before it opens: a bond drawn then must still be here when
+        // the dispute ends. The market's longest job lifetime covers that and never decreases.
+        uint256 exposure = _market.longestJobLifetime();
+        return unbonding > exposure ? unbonding : exposure;
     }
 
     // ================================================================== internal

@@ -41,7 +41,10 @@ contract HashworkTimelock is IHashworkTimelock, TimelockController {
 
     /// @notice Changes the delay; only through a timelocked operation, and never below the bound.
     function updateDelay(uint256 newDelay) public override {
-        _requireAtLeastBound(newDelay);
+        // Never down: lowering the market's bounds and the delay in one batch would otherwise
+        // let a later change land before jobs posted under the old bounds have ended.
+        uint256 floor = getMinDelay();
+        if (newDelay < floor) revert HashworkTimelockDelayBelowBound(newDelay, floor);
         super.updateDelay(newDelay);
     }
 
@@ -54,9 +57,8 @@ contract HashworkTimelock is IHashworkTimelock, TimelockController {
 
     /// @inheritdoc IHashworkTimelock
     function minDelayBound() public view returns (uint256) {
-        IMarketGovernance.MarketConfig memory c = _market.config();
-        return uint256(c.unbondingPeriod) + c.maxClaimDelay + c.maxExecutionTime + c.maxChallengeWindow
-            + _market.maxDisputeDuration();
+        // The longest job lifetime never decreases, so lowering bounds cannot lower this floor.
+        return uint256(_market.config().unbondingPeriod) + _market.longestJobLifetime();
     }
 
     /// @notice The delay operations are scheduled with at least: the stored delay, or the bound if

@@ -284,6 +284,11 @@ interface IHashworkDisputes {
     /// @notice Set the arbiter that decides disputes no committee could.
     function setArbiter(address newArbiter) external;
 
+    /// @notice Let `nextModule` (a replacement deployed while this module is the market's, which
+    /// adopted this module's verifier pool) lock, unlock and slash in the pool: part of the same
+    /// governance batch as `market.setDisputeModule(nextModule)`, so the bonds carry over.
+    function sharePool(address nextModule) external;
+
     // ------------------------------------------------------------------ views
 
     /// @notice The market this module serves.

@@ -72,6 +72,10 @@ interface IMarketGovernance {
     /// @notice The account that may pause new posts and claims (and nothing else); zero if none.
     function guardian() external view returns (address);
     function maxDisputeDuration() external view returns (uint32);
+    /// @notice The longest life a job posted so far may have (claim delay + execution time +
+    /// challenge window + dispute duration at the highest bounds ever set; it never decreases).
+    /// Fee changes, the timelock's floor and verifier withdrawals wait at least this long.
+    function longestJobLifetime() external view returns (uint256);
 
     function setFeeBps(uint16 newFeeBps) external;
     function setJobValueBounds(uint96 newMinReward, uint16 newMinCollateralPct, uint16 newMaxCollateralPct) external;

@@ -51,6 +51,8 @@ interface IVerifierPool {
     event BondSlashed(address indexed verifier, address indexed beneficiary, uint256 amount, uint256 bonded);
     /// @notice Tokens someone deposited to this pool's ledger account that no bond owns went to `to`.
     event SurplusSwept(address indexed to, uint256 amount);
+    /// @notice `module` may now lock, unlock and slash too (added by `by`, an allowed module).
+    event DisputeModuleAdded(address indexed by, address indexed module);
 
     /// @notice Bond `amount` (pulled by allowance) as the caller's verifier weight. The resulting
     /// bond must be at least the market's minimum stake. Counts for disputes opened in later blocks.
@@ -90,8 +92,16 @@ interface IVerifierPool {
     /// @notice The market whose ledger holds the bonds.
     function market() external view returns (address);
 
-    /// @notice The dispute module allowed to lock, unlock and slash.
+    /// @notice The dispute module that created the pool (allowed to lock, unlock and slash).
     function disputeModule() external view returns (address);
+
+    /// @notice Whether `module` may lock, unlock and slash: the creator or a module it (or
+    /// another allowed module) added.
+    function isDisputeModule(address module) external view returns (bool);
+
+    /// @notice Let `module` lock, unlock and slash too: a new dispute module then draws from the
+    /// same bonds, so a module swap never leaves it an empty pool. Allowed modules only.
+    function addDisputeModule(address module) external;
 
     /// @notice `verifier`'s bond record.
     function memberOf(address verifier) external view returns (Member memory);
@@ -112,7 +122,7 @@ interface IVerifierPool {
     function minimumBond() external view returns (uint256);
 
     /// @notice How long a withdrawal waits: the longer of the market's unbonding period and its
-    /// longest challenge window plus its longest dispute. A dispute draws from the pool as it stood
+    /// `longestJobLifetime()` (which never decreases). A dispute draws from the pool as it stood
     /// before the result was submitted, so a bond drawn then is still there when the dispute ends.
     function withdrawalDelay() external view returns (uint256);
 }

@@ -80,6 +80,9 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     /// @dev May pause new posts and claims (never unpause, never move funds): a fast brake while
     /// the owner (a timelock) takes days to act.
     address internal _guardian;
+    /// @dev The longest life (claim delay + execution + challenge window + dispute) any job
+    /// posted so far may have: the highest the bounds have ever allowed.
+    uint32 internal _longestLifetime;
 
     modifier onlyDisputeModule() {
         if (msg.sender != _disputeModule || msg.sender == address(0)) revert GovNotDisputeModule(msg.sender);
@@ -245,6 +248,10 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         return _treasury;
     }
 
+    function longestJobLifetime() external view returns (uint256) {
+        return _longestLifetime;
+    }
+
     function guardian() external view returns (address) {
         return _guardian;
     }
@@ -281,12 +288,10 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     function _setFeeBps(uint16 v) private {
         _requireWithin("feeBps", v, 0, MAX_FEE_BPS);
-        FeeState memory f = _fees;
-        uint256 effectiveAt = uint256(f.changeDay) * 1 days;
         // One change at a time: jobs posted between two changes would otherwise be re-priced.
-        if (block.timestamp < effectiveAt) revert GovFeeChangePending(effectiveAt);
-        PostRules memory p = _postRules;
-        uint256 lifetime = uint256(p.maxClaimDelay) + p.maxExecutionTime + p.maxChallengeWindow + _maxDisputeDuration;
+        _requireNoPendingFeeChange();
+        FeeState memory f = _fees;
+        uint256 lifetime = _longestLifetime;
         emit ParameterChanged("feeBps", f.bps, v);
         f.previousBps = f.bps;
         f.bps = v;
@@ -311,6 +316,7 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         _requireWithin("maxClaimDelay", v, MIN_CLAIM_DELAY, MAX_CLAIM_DELAY);
         emit ParameterChanged("maxClaimDelay", _postRules.maxClaimDelay, v);
         _postRules.maxClaimDelay = v;
+        _noteLifetime();
     }
 
     function _setExecutionTimeBounds(uint24 lo, uint24 hi) private {
@@ -320,6 +326,7 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         emit ParameterChanged("maxExecutionTime", _postRules.maxExecutionTime, hi);
         _postRules.minExecutionTime = lo;
         _postRules.maxExecutionTime = hi;
+        _noteLifetime();
     }
 
     function _setChallengeWindowBounds(uint24 lo, uint24 hi) private {
@@ -329,6 +336,7 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         emit ParameterChanged("maxChallengeWindow", _postRules.maxChallengeWindow, hi);
         _postRules.minChallengeWindow = lo;
         _postRules.maxChallengeWindow = hi;
+        _noteLifetime();
     }
 
     function _setJobValueBounds(uint96 minReward, uint16 minPct, uint16 maxPct) private {
@@ -359,8 +367,25 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
             if (rounds > min) min = rounds;
         }
         _requireWithin("maxDisputeDuration", v, min, MAX_DISPUTE_DURATION);
+        // A dispute's deadline is set when it opens, so a longer one would carry jobs posted
+        // before a pending fee change past its date: wait until it is in effect.
+        if (v > _maxDisputeDuration) _requireNoPendingFeeChange();
         emit ParameterChanged("maxDisputeDuration", _maxDisputeDuration, v);
         _maxDisputeDuration = v;
+        _noteLifetime();
+    }
+
+    /// @dev Raises the longest-lifetime mark to the current bounds' (it never comes down: jobs
+    /// posted under longer bounds may still be open).
+    function _noteLifetime() private {
+        PostRules memory p = _postRules;
+        uint256 lifetime = uint256(p.maxClaimDelay) + p.maxExecutionTime + p.maxChallengeWindow + _maxDisputeDuration;
+        if (lifetime > _longestLifetime) _longestLifetime = uint32(lifetime);
+    }
+
+    function _requireNoPendingFeeChange() private view {
+        uint256 effectiveAt = uint256(_fees.changeDay) * 1 days;
+        if (block.timestamp < effectiveAt) revert GovFeeChangePending(effectiveAt);
     }
 
     function _setTreasury(address v) private {

@@ -16,8 +16,12 @@ const { ethers, networkHelpers } = await network.create();
 const fixtures = createDisputeFixtures(ethers, networkHelpers);
 const { loadFixture, time } = networkHelpers;
 
+/** The longer of unbonding and the longest job lifetime (claim delay + execution + window + dispute). */
 const DELAY = BigInt(
-  Math.max(LOCAL_PARAMETERS.unbondingPeriod, LOCAL_PARAMETERS.maxChallengeWindow + LOCAL_PARAMETERS.maxDisputeDuration),
+  Math.max(
+    LOCAL_PARAMETERS.unbondingPeriod,
+    LOCAL_PARAMETERS.maxClaimDelay + LOCAL_PARAMETERS.maxExecutionTime + LOCAL_PARAMETERS.maxChallengeWindow + LOCAL_PARAMETERS.maxDisputeDuration,
+  ),
 );
 
 /** `deployed` plus a newcomer with tokens and an allowance for the pool, not bonded yet. */
@@ -52,7 +56,7 @@ describe("VerifierPool", function () {
       expect(await d.pool.minimumBond()).to.equal(MIN_BOND);
     });
 
-    it("delays withdrawals by the longer of the unbonding period and the longest dispute", async function () {
+    it("delays withdrawals by the longer of the unbonding period and the longest job lifetime", async function () {
       const d = await loadFixture(fixtures.deployed);
       expect(await d.pool.withdrawalDelay()).to.equal(DELAY);
     });

@@ -102,6 +102,47 @@ describe("Governance cannot reach into open jobs and disputes", function () {
     });
   });
 
+  describe("a replacement module keeps the verifier bonds", function () {
+    /** `moduleSwapped` with the pool shared with the new module, and a fresh job submitted. */
+    async function shared() {
+      const d = await moduleSwapped();
+      await d.disputes.connect(d.owner).sharePool(await d.next.getAddress());
+      return { ...d, ...(await fixtures.submitJob(d)) };
+    }
+
+    it("adopts the verifier pool of the module it replaces", async function () {
+      const d = await loadFixture(moduleSwapped);
+      expect(await d.next.verifierPool()).to.equal(d.poolAddress);
+    });
+
+    it("may not lock bonds until the old module shares the pool (PoolNotDisputeModule)", async function () {
+      const d = await loadFixture(moduleSwapped);
+      expect(await d.pool.isDisputeModule(await d.next.getAddress())).to.equal(false);
+    });
+
+    it("draws its committees from the bonds already there once shared", async function () {
+      const d = await loadFixture(shared);
+      const nextAddress = await d.next.getAddress();
+      expect(await d.pool.isDisputeModule(nextAddress)).to.equal(true);
+      await d.token.connect(d.challenger).approve(nextAddress, ethers.MaxUint256);
+      await d.next.connect(d.challenger).commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, ethers.ZeroHash));
+      await d.next.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, ethers.ZeroHash);
+      await networkHelpers.mine(1);
+      const receipt = (await (await d.next.drawCommittee(d.jobId, d.terms)).wait())!;
+      const drawn = receipt.logs.map((l) => d.next.interface.parseLog(l)).find((p) => p?.name === "CommitteeDrawn");
+      expect(drawn, "a committee was drawn").to.not.equal(undefined);
+      const bonded = d.verifiers.map((v) => v.address);
+      for (const v of drawn!.args.verifiers as string[]) expect(bonded).to.include(v);
+    });
+
+    it("refuses sharePool to anyone but the module's owner", async function () {
+      const d = await loadFixture(moduleSwapped);
+      await expect(d.disputes.connect(d.challenger).sharePool(d.challenger.address))
+        .to.be.revertedWithCustomError(d.disputes, "OwnableUnauthorizedAccount")
+        .withArgs(d.challenger.address);
+    });
+  });
+
   describe("a configuration change during a dispute", function () {
     /** A drawn dispute, then the owner raises the verifier fee fivefold and the lock. */
     async function feeRaised() {
@@ -212,6 +253,25 @@ describe("Governance cannot reach into open jobs and disputes", function () {
       await networkHelpers.time.increaseTo(d.effectiveAt);
       const later = await fixtures.submitJob(d);
       expect(await finalize(d, later.jobId, later.terms)).to.equal(later.terms.reward / 10n);
+    });
+
+    it("refuses a longer dispute deadline while it is taking effect (it would carry old jobs past its date)", async function () {
+      const d = await loadFixture(feeRaisedAfterSubmission);
+      const longer = (await d.market.maxDisputeDuration()) + 1n;
+      await expect(d.market.connect(d.owner).setMaxDisputeDuration(longer))
+        .to.be.revertedWithCustomError(d.market, "GovFeeChangePending")
+        .withArgs(d.effectiveAt);
+    });
+
+    it("waits the longest lifetime the bounds ever allowed, even after they were lowered", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      const before = await d.market.longestJobLifetime();
+      await d.market.connect(d.owner).setMaxClaimDelay(3_600);
+      expect(await d.market.longestJobLifetime()).to.equal(before);
+      const tx = await d.market.connect(d.owner).setFeeBps(1_000);
+      const at = BigInt((await tx.getBlock())!.timestamp);
+      const [, effectiveAt] = await d.market.feeChange();
+      expect(effectiveAt >= at + before).to.equal(true);
     });
 
     it("refuses a second change while the first is taking effect (GovFeeChangePending)", async function () {

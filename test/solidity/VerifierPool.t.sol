@@ -11,8 +11,9 @@ import {MarketSetup} from "./utils/MarketSetup.sol";
 /// seat an excluded party, fill every seat whenever eligible weight exists, land each seat on
 /// the member whose range holds its value, and ignore everything after the snapshot block.
 contract VerifierPoolTest is MarketSetup {
-    /// The longest challenge window (7 days) plus the longest dispute (14 days): longer than unbonding.
-    uint256 private constant DELAY = 7 days + 14 days;
+    /// The longest job lifetime (7-day claim delay + 7-day execution + 7-day window + 14-day
+    /// dispute): longer than unbonding.
+    uint256 private constant DELAY = 7 days + 7 days + 7 days + 14 days;
 
     VerifierPool internal pool;
     address internal alice = address(0xA11CE);
@@ -33,7 +34,7 @@ contract VerifierPoolTest is MarketSetup {
         assertEq(pool.minimumBond(), MIN_STAKE, "minimum bond");
     }
 
-    function test_withdrawalDelay_isTheLongestChallengeWindowPlusTheLongestDisputeWhenLongerThanUnbonding() public view {
+    function test_withdrawalDelay_isTheLongestJobLifetimeWhenLongerThanUnbonding() public view {
         assertEq(pool.withdrawalDelay(), DELAY, "delay");
     }
 

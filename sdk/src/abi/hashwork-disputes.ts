@@ -1887,6 +1887,19 @@ export const hashworkDisputesAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "nextModule",
+        "type": "address"
+      }
+    ],
+    "name": "sharePool",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "jobId",
         "type": "uint256"

@@ -2439,6 +2439,19 @@ export const hashworkMarketAbi = [
   },
   {
     "inputs": [],
+    "name": "longestJobLifetime",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "maxDisputeDuration",
     "outputs": [
       {

@@ -226,7 +226,7 @@ describe("hashwork CLI end to end", function () {
     expect(human.stdout).to.match(/^bonded\s+100 HWK$/m);
     expect(human.stdout).to.match(/^pending\s+50 HWK \(withdrawable from \d{4}-/m);
     expect(human.stdout).to.match(/^weight\s+100 HWK of 100 HWK \(100\.00% per seat drawn\)$/m);
-    await system.publicClient.request({ method: "evm_increaseTime" as never, params: [22 * 24 * 3600] as never }); // the delay: a 7-day window + a 14-day dispute
+    await system.publicClient.request({ method: "evm_increaseTime" as never, params: [36 * 24 * 3600] as never }); // the delay: the longest job lifetime, 35 days
     await system.publicClient.request({ method: "evm_mine" as never, params: [] as never });
     const withdrawn = jsonOf(await cli(["verifier", "withdraw", "--to", address(VERIFIER), "--json", ...k]));
     expect(withdrawn).to.include({ verifier: address(VERIFIER), amount: tokens(50n), to: address(VERIFIER) });

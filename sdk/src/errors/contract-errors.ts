@@ -1462,7 +1462,7 @@ export class GovZeroAddressError extends ContractRevertError {
 const govZeroAddressErrorAbiItem = {"inputs":[],"name":"GovZeroAddress","type":"error"} as const;
 
 /**
- * `HashworkTimelockDelayBelowBound(uint256,uint256)` — A delay below the bound was refused.
+ * `HashworkTimelockDelayBelowBound(uint256,uint256)` — A delay below the bound was refused (in `updateDelay`, the bound is the current delay too: the delay never goes down).
  *
  * Raised by `HashworkTimelock`; selector `0x92410091`.
  */
@@ -1470,10 +1470,10 @@ export class HashworkTimelockDelayBelowBoundError extends ContractRevertError {
   override name = "HashworkTimelockDelayBelowBoundError";
   static readonly errorName = "HashworkTimelockDelayBelowBound";
   static readonly selector = "0x92410091";
-  static readonly shortMessage = "A delay below the bound was refused";
+  static readonly shortMessage = "A delay below the bound was refused (in `updateDelay`, the bound is the current delay too: the delay never goes down)";
   /** `uint256` — The delay asked for, in seconds */
   readonly delay: bigint;
-  /** `uint256` — `minDelayBound()` at the time, in seconds */
+  /** `uint256` — `minDelayBound()` (the constructor) or `getMinDelay()` (`updateDelay`), in seconds */
   readonly bound: bigint;
   declare readonly args: readonly [bigint, bigint];
 

@@ -43,7 +43,7 @@ export type RequestVerifierWithdrawalErrorType =
  * Takes part of the sender's verifier bond out of its draw weight at once (disputes opened
  * from the next block on no longer draw it); the tokens stay answerable for the committee seats
  * already held and can be withdrawn with `withdrawVerifierBond` after the pool's
- * `withdrawalDelay()` (the longer of the market's unbonding period and its longest challenge window plus its longest dispute).
+ * `withdrawalDelay()` (the longer of the market's unbonding period and its longest job lifetime).
  * What stays bonded must be zero or at least the minimum bond (`PoolBelowMinimumBondError`).
  * Each request restarts the delay for everything pending.
  *
