@@ -42,7 +42,7 @@ const ownerCanSeizeStake = await (async () => {
   const [deployer, , , , , , , , guardian] = await ethers.getSigners();
   const { deployment } = await deployGoverned({ hre, provider: governedConnection.provider, network: "remote", overrides: { guardian: guardian!.address } });
   const market = await ethers.getContractAt("HashworkMarket", deployment.market);
-  const disputes = await ethers.getContractAt("HashworkDisputes", deployment.disputes);
+  const disputes = await ethers.getContractAt("HashworkDisputes", deployment.disputes!);
   const timelock = await ethers.getContractAt("HashworkTimelock", deployment.timelock);
   const attempts: boolean[] = [];
   for (const who of [deployer!, guardian!]) {

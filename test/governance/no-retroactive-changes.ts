@@ -239,20 +239,20 @@ describe("Governance cannot reach into open jobs and disputes", function () {
 
     it("leaves a job posted before it at the old fee (1% of 10 tokens, not 10%)", async function () {
       const d = await loadFixture(feeRaisedAfterSubmission);
-      expect(await finalize(d, d.jobId, d.terms)).to.equal(d.terms.reward / 100n);
+      expect(await finalize(d, d.jobId, d.terms)).to.equal(BigInt(d.terms.reward) / 100n);
     });
 
     it("leaves it at the old fee even when the job is finalized long after the change took effect", async function () {
       const d = await loadFixture(feeRaisedAfterSubmission);
       await networkHelpers.time.increaseTo(d.effectiveAt + 86_400n);
-      expect(await finalize(d, d.jobId, d.terms)).to.equal(d.terms.reward / 100n);
+      expect(await finalize(d, d.jobId, d.terms)).to.equal(BigInt(d.terms.reward) / 100n);
     });
 
     it("charges the new fee to a job posted once it is in effect", async function () {
       const d = await loadFixture(feeRaisedAfterSubmission);
       await networkHelpers.time.increaseTo(d.effectiveAt);
       const later = await fixtures.submitJob(d);
-      expect(await finalize(d, later.jobId, later.terms)).to.equal(later.terms.reward / 10n);
+      expect(await finalize(d, later.jobId, later.terms)).to.equal(BigInt(later.terms.reward) / 10n);
     });
 
     it("refuses a longer dispute deadline while it is taking effect (it would carry old jobs past its date)", async function () {
