@@ -400,20 +400,22 @@ describe("hashwork CLI end to end", function () {
   });
 
   it("provider status and audit provider --reward score the provider from the fees its finalized job paid", async function () {
-    // The honest provider completed one 2-token job: a 1% fee, 0.02 token; its score for another
-    // 2-token job is 10000 * 0.02 / (0.02 + 2) = 99.
+    // The honest provider completed one 2-token job: a 1% fee, 0.02 token. Its score for another
+    // job weighs the fees against that job's reward plus the collateral it holds locked now:
+    // 10000 * 0.02 / (0.02 + reward + locked).
     const fees = (2n * TOKEN_UNIT * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
-    const status = jsonOf<{ reputation: Record<string, unknown>; scoreFor: { reward: string; score: number } }>(
+    const status = jsonOf<{ locked: string; reputation: Record<string, unknown>; scoreFor: { reward: string; score: number } }>(
       await cli(["provider", "status", address(HONEST), "--reward", "2", "--json"]),
     );
+    const scoreFor = (reward: bigint) => Number((fees * 10_000n) / (fees + reward + BigInt(status.locked)));
     expect(status.reputation).to.deep.equal({ completed: 1, timedOut: 0, disputesLost: 0, disputesWon: 0, feesPaid: fees.toString() });
-    expect(status.scoreFor).to.deep.equal({ reward: (2n * TOKEN_UNIT).toString(), score: 99 });
+    expect(status.scoreFor).to.deep.equal({ reward: (2n * TOKEN_UNIT).toString(), score: scoreFor(2n * TOKEN_UNIT) });
     const audited = jsonOf<{ scoreFor: { score: number } }>(await cli(["audit", "provider", address(HONEST), "--reward", "20", "--json"]));
-    expect(audited.scoreFor.score).to.equal(9); // 10000 * 0.02 / (0.02 + 20)
+    expect(audited.scoreFor.score).to.equal(scoreFor(20n * TOKEN_UNIT));
     const human = await cli(["audit", "provider", address(HONEST), "--reward", "2"]);
     expect(human.code, human.stderr).to.equal(0);
     expect(human.stdout).to.match(/^fees paid\s+0\.02 HWK$/m);
-    expect(human.stdout).to.match(/^score\s+99 \/ 10000 for a 2 HWK job$/m);
+    expect(human.stdout).to.match(new RegExp(`^score\\s+${scoreFor(2n * TOKEN_UNIT)} / 10000 for a 2 HWK job$`, "m"));
   });
 
   it("job post refuses a reward below the market's minimum in one line, uploading and sending nothing", async function () {
