@@ -110,6 +110,15 @@ describe("governance actions", function () {
     expect(timelock.minDelayBound).to.equal(21_600n);
   });
 
+  it("listProposals with the pending states (what `hashwork audit` shows) lists a queued change, then drops it once executed", async () => {
+    const g = await loadFixture(feeChangeQueued);
+    const pending = ["Pending", "Active", "Succeeded", "Queued"] as const;
+    expect((await listProposals(g.holder, { states: [...pending] })).proposals.map((p) => p.proposalId)).to.deep.equal([g.proposalId]);
+    await time.increaseTo(g.eta);
+    await executeProposal(g.holder, { proposalId: g.proposalId });
+    expect((await listProposals(g.holder, { states: [...pending] })).proposals).to.deep.equal([]);
+  });
+
   it("cancelQueuedChange lets the guardian cancel a queued change", async () => {
     const g = await loadFixture(feeChangeQueued);
     await cancelQueuedChange(g.guardian, { proposalId: g.proposalId });
