@@ -483,11 +483,12 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         if (JobRecordLib.commit(terms) != rec.commitment()) revert MarketTermsMismatch(jobId);
     }
 
-    /// @dev The one transition check: the job must be in a state whose bit is set in `mask`.
+    /// @dev Only the module that opened `jobId`'s dispute may settle it or refund its audit.
     function _requireModuleOf(uint256 jobId) private view {
         if (msg.sender != _disputeModuleOf[jobId]) revert GovNotDisputeModule(msg.sender);
     }
 
+    /// @dev The one transition check: the job must be in a state whose bit is set in `mask`.
     function _expectState(uint256 jobId, JobRecord rec, uint256 mask) private view {
         if (mask & (1 << uint8(rec.state())) == 0) {
             revert MarketUnexpectedJobState(jobId, _stateOf(jobId, rec), mask);
