@@ -32,6 +32,12 @@ const sizeOptimizedCompiler = {
 // 24,576 bytes: at 10,000 runs it does not fit any more, nor at 1,000 once governance added the
 // guardian and per-dispute module; 300 runs fits and costs the happy path a few hundred gas
 // (reports/gas.json).
+// The dispute module embeds the verifier pool's creation code (it deploys its pool) and sits
+// just under the 24,576-byte limit; 50 runs keeps it there (reports/gas.json, "compiler").
+const disputesCompiler = {
+  ...compiler,
+  settings: { ...compilerSettings, optimizer: { enabled: true, runs: 50 } },
+};
 const marketCompiler = {
   ...compiler,
   settings: { ...compilerSettings, optimizer: { enabled: true, runs: 300 } },
@@ -45,7 +51,7 @@ const solidityTests = readdirSync(new URL("./test/solidity", import.meta.url), {
 const profile = {
   compilers: [compiler],
   overrides: {
-    "contracts/HashworkDisputes.sol": sizeOptimizedCompiler,
+    "contracts/HashworkDisputes.sol": disputesCompiler,
     "contracts/HashworkMarket.sol": marketCompiler,
     // Governance runs a few times a month; OpenZeppelin's Governor with five extensions is large.
     "contracts/governance/HashworkGovernor.sol": sizeOptimizedCompiler,

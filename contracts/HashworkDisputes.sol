@@ -11,6 +11,7 @@ import {IHashworkMarket} from "./interfaces/IHashworkMarket.sol";
 import {IJobMarket} from "./interfaces/IJobMarket.sol";
 import {IVerifierPool} from "./interfaces/IVerifierPool.sol";
 import {DisputeMath} from "./libraries/DisputeMath.sol";
+import {JobRecord, JobRecordLib} from "./libraries/JobRecordLib.sol";
 import {PayoutMath} from "./libraries/PayoutMath.sol";
 import {VerifierPool} from "./VerifierPool.sol";
 
@@ -31,10 +32,12 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
 
     // Rounds index seats as round * _ROUND_STRIDE + seat; no round has more seats than this.
     uint256 private constant _ROUND_STRIDE = 32;
-    uint256 private constant _DISPUTED_STATE = uint256(IJobMarket.JobState.Disputed);
-    // A job record keeps its state in bits 0..7 and, once submitted, the terms' commitment in
-    // bits 48..255 (see JobRecordLib).
-    uint256 private constant _COMMITMENT_SHIFT = 48;
+
+    /// @dev Seat blocks given back (`free` of them, in `_freeSeatBlocks`) and ever created.
+    struct SeatBlocks {
+        uint128 free;
+        uint128 created;
+    }
 
     IHashworkMarket private immutable _market;
     IERC20 private immutable _token;
@@ -43,13 +46,21 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// @dev Every configuration ever set, by version: a dispute keeps the one it opened under,
     /// so a change applies only to later disputes.
     mapping(uint256 version => DisputeConfig) private _configs;
+    /// @dev The block each version took effect in: the audit lottery of a result submitted in
+    /// block b uses the rate in force at b, so a later change neither frees nor selects it.
+    mapping(uint256 version => uint256 blockNumber) private _configSince;
     uint16 private _configVersion;
     // Packed in one slot with the (always non-zero) arbiter, so opening a dispute when nothing
     // is held rewrites a warm non-zero slot instead of creating one (saves ~17k gas).
     address private _arbiter;
     uint96 private _held;
     mapping(uint256 jobId => Dispute) private _disputes;
-    mapping(uint256 jobId => mapping(uint256 roundSeat => Seat)) private _seats;
+    /// @dev Seats by seat block: a dispute takes a block when it opens and gives it back when it
+    /// ends, and the next dispute overwrites its slots (5,000 gas a write instead of 22,100 for a
+    /// fresh slot). Readers never look past a round's seat entries, so stale seats are harmless.
+    mapping(uint256 seatBlock => mapping(uint256 roundSeat => Seat)) private _seats;
+    SeatBlocks private _seatBlocks;
+    mapping(uint256 index => uint256 seatBlock) private _freeSeatBlocks;
     mapping(bytes32 commitment => uint256 blockNumber) private _challengeCommits;
     mapping(uint256 blockNumber => bytes32 blockHash) private _pinnedSeeds;
 
@@ -102,7 +113,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         uint256 bond = _configs[_configVersion].challengeBond;
         // The market checks the terms, the state (Submitted) and the challenge window.
         _market.openDispute(jobId, terms);
-        _open(jobId, terms, msg.sender, challengerHash, bond);
+        _open(jobId, terms, msg.sender, challengerHash, bond, false);
         // Interactions last: pull the bond and park it in the market's ledger.
         _token.safeTransferFrom(msg.sender, address(this), bond);
         _market.deposit(address(this), bond);
@@ -119,11 +130,11 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         if (forced) {
             // Nobody pinned the seed: the audit is forced, not drawn, so it may spend no more than
             // this job's fee put into the reserve (the job's own daemon pins to avoid this).
-            uint256 paidIn = PayoutMath.reserveShare(terms.reward, _market.feeBps(), _market.auditReserveBps());
+            uint256 paidIn = PayoutMath.reserveShare(terms.reward, _feeBpsOf(jobId), _market.auditReserveBps());
             if (paidIn < budget) budget = paidIn;
         }
         budget = _market.fundAudit(budget);
-        _open(jobId, terms, address(0), 0, budget);
+        _open(jobId, terms, address(0), 0, budget, forced);
     }
 
     /// @inheritdoc IHashworkDisputes
@@ -159,14 +170,17 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         }
         DisputeConfig storage c = _configs[d.configVersion];
         uint256 lock = c.verifierLock;
+        // A forced audit pays its seats only the job's own reserve share: they risk in proportion.
+        if (d.forced) lock = (lock * d.bond) / _budgetOf(c);
         (address[] memory chosen, uint8[] memory votes) = _pool.draw(
             uint48(d.snapshotBlock),
             keccak256(abi.encode(seed, jobId, round)),
             d.size,
             [terms.provider, d.challenger, _requesterOf(jobId)]
         );
-        if (chosen.length == 0) {
-            // No eligible verifier bond at all at the snapshot.
+        uint256 members = _lockSeats(chosen, votes, lock);
+        if (members == 0) {
+            // No eligible verifier bond at the snapshot, or none of it free to lock.
             _failRound(jobId, d, 0);
             return false;
         }
@@ -177,16 +191,16 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         d.revealDeadline = revealDeadline;
         d.committed = 0;
         d.revealed = 0;
-        d.members = uint8(chosen.length);
+        d.members = uint8(members);
         uint256 base = uint256(round) * _ROUND_STRIDE;
-        for (uint256 i; i < chosen.length; ++i) {
+        for (uint256 i; i < members; ++i) {
             // Only the first slot: the vote slot is written at commit. `setConfig` bounds
             // verifierLock so that a full round's lock fits in uint80.
-            Seat storage seat = _seats[jobId][base + i];
+            Seat storage seat = _seats[d.seatBlock][base + i];
             seat.verifier = chosen[i];
             seat.status = SeatStatus.Drawn;
             seat.votes = votes[i];
-            seat.locked = uint80(_pool.lock(chosen[i], lock * votes[i]));
+            seat.locked = uint80(lock * votes[i]);
         }
         emit CommitteeDrawn(jobId, round, chosen, votes, lock, commitDeadline, revealDeadline);
         return true;
@@ -243,7 +257,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         bool everyoneDone = revealed == size || (block.timestamp > d.commitDeadline && revealed == d.committed);
         if (!everyoneDone && block.timestamp <= d.revealDeadline) revert DisputeVotingOngoing(jobId, d.revealDeadline);
 
-        Seat[] memory seats = _roundSeats(jobId, d.round, d.members);
+        Seat[] memory seats = _roundSeats(d, d.round, d.members);
         (bytes32 winner, uint256 votes) = _majority(seats);
         if (revealed < DisputeMath.quorum(size) || votes * 2 <= revealed) {
             _closeFailedRound(jobId, d, seats);
@@ -255,7 +269,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         _held += uint96(slashed);
         bool providerRight = winner == terms.resultHash;
         bool challengerRight = d.challenger != address(0) && winner == d.challengerHash;
-        _settle(jobId, terms, d, providerRight, challengerRight, honest);
+        _settle(jobId, terms, d, providerRight, challengerRight, honest, winner);
         emit DisputeResolved(jobId, providerRight, challengerRight, winner, votes);
         return true;
     }
@@ -271,7 +285,10 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         _requireDisputedTerms(jobId, terms);
         emit ArbiterDecided(jobId, msg.sender, providerRight);
         bool challengerRight = !providerRight && d.challenger != address(0);
-        _settle(jobId, terms, d, providerRight, challengerRight, new Seat[](0));
+        // The outcome failed rounds' revealers are paid for matching; zero for an audit the
+        // arbiter overturned (any hash but the provider's was right).
+        bytes32 outcome = providerRight ? terms.resultHash : d.challengerHash;
+        _settle(jobId, terms, d, providerRight, challengerRight, new Seat[](0), outcome);
         emit DisputeResolved(
             jobId, providerRight, challengerRight, providerRight ? terms.resultHash : d.challengerHash, 0
         );
@@ -282,7 +299,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         Dispute storage d = _disputes[jobId];
         Phase phase = d.phase;
         if (phase != Phase.AwaitingDraw && phase != Phase.Voting && phase != Phase.AwaitingArbiter) {
-            revert DisputeWrongPhase(jobId, phase, Phase.Voting);
+            revert DisputeNotActive(jobId, phase);
         }
         IJobMarket.JobState marketState = _market.jobState(jobId);
         if (marketState == IJobMarket.JobState.Disputed) {
@@ -296,10 +313,11 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         if (phase == Phase.Voting) {
             uint256 base = uint256(d.round) * _ROUND_STRIDE;
             for (uint256 i; i < d.members; ++i) {
-                Seat storage seat = _seats[jobId][base + i];
+                Seat storage seat = _seats[d.seatBlock][base + i];
                 if (seat.locked != 0) _pool.unlock(seat.verifier, seat.locked);
             }
         }
+        _releaseSeatBlock(d.seatBlock);
         uint256 bond = d.bond;
         uint256 pot = d.pot;
         d.bond = 0;
@@ -379,6 +397,11 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     }
 
     /// @inheritdoc IHashworkDisputes
+    function verifierLock() external view returns (uint256) {
+        return _configs[_configVersion].verifierLock;
+    }
+
+    /// @inheritdoc IHashworkDisputes
     function arbiter() external view returns (address) {
         return _arbiter;
     }
@@ -391,14 +414,15 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// @inheritdoc IHashworkDisputes
     function getCommittee(uint256 jobId, uint8 round) external view returns (Seat[] memory seats) {
         Dispute storage d = _disputes[jobId];
-        if (round > d.round || (round == d.round && d.phase == Phase.AwaitingDraw)) return seats;
-        uint256 size = round == d.round ? d.members : DisputeMath.seatsFor(_configs[d.configVersion].committeeSize, round);
-        seats = _roundSeats(jobId, round, size);
-        // A round that failed its draw seated nobody: trim the empty seats.
-        uint256 n;
-        while (n < seats.length && seats[n].verifier != address(0)) ++n;
-        assembly ("memory-safe") {
-            mstore(seats, n)
+        Phase phase = d.phase;
+        // A settled dispute's seats may already hold a later dispute's: they live in the events.
+        if (round > d.round || phase == Phase.None || phase == Phase.Resolved || phase == Phase.Voided) return seats;
+        if (round == d.round && phase == Phase.AwaitingDraw) return seats;
+        uint256 members = round == d.round && phase == Phase.Voting ? d.members : _failedMembers(d, round);
+        seats = _roundSeats(d, round, members);
+        for (uint256 i; i < members; ++i) {
+            // A seat that has not committed shows no vote (its slot may hold an older dispute's).
+            if (seats[i].status == SeatStatus.Drawn) seats[i].vote = 0;
         }
     }
 
@@ -435,7 +459,8 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         IJobMarket.SubmittedJob calldata terms,
         address challenger,
         bytes32 challengerHash,
-        uint256 bond
+        uint256 bond,
+        bool forced
     ) private {
         uint40 seedBlock = uint40(block.number + 1);
         // The next block's hash seeds the draw, over weights fixed before the submission.
@@ -450,6 +475,8 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         uint16 version = _configVersion;
         d.configVersion = version;
         d.size = uint8(_configs[version].committeeSize);
+        if (forced) d.forced = true;
+        d.seatBlock = _takeSeatBlock();
         // The pool as it stood before the result was submitted: stake bonded once a liar knows
         // it will be disputed (a watcher's commitment, its own audit selection) never counts.
         d.snapshotBlock = uint40(terms.submittedBlock - 1);
@@ -477,7 +504,8 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// @dev Unlocks every seat of the round. With a decision, seats that did not vote for
     /// `winner` lose `verifierSlashBps` of their lock to this module; without one, only seats that
     /// did not reveal do. Returns the faithful seats (voted for the winner, or revealed) and the
-    /// total slashed. The seats are deleted (a gas refund): a finished round lives in the events.
+    /// total slashed. The seats stay stored: a failed round's revealers share the pot once a round
+    /// decides, and a settled dispute's seat block goes to the next dispute.
     function _releaseSeats(uint256 jobId, Dispute storage d, Seat[] memory seats, bytes32 winner, bool decided)
         private
         returns (Seat[] memory faithfulSeats, uint256 slashed)
@@ -485,10 +513,8 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         faithfulSeats = new Seat[](seats.length);
         uint256 h;
         uint256 slashBps = _configs[d.configVersion].verifierSlashBps;
-        uint256 base = uint256(d.round) * _ROUND_STRIDE;
         for (uint256 i; i < seats.length; ++i) {
             Seat memory seat = seats[i];
-            delete _seats[jobId][base + i];
             bool revealed = seat.status == SeatStatus.Revealed;
             bool faithful = decided ? revealed && seat.vote == winner : revealed;
             uint256 lock = seat.locked;
@@ -510,17 +536,15 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         }
     }
 
-    /// @dev A round without a decision: what the seats that did not reveal lose goes at once to
-    /// the seats that did (they did their duty; no later round or arbiter can tell who else was
-    /// right). If nobody revealed it waits in the pot for the deciding round.
+    /// @dev A round without a decision: the seats that did not reveal lose their slash to the
+    /// pot. Nothing here can tell which revealer was right, so the pot waits for the decision
+    /// and then pays every revealer, of any round, who voted for the outcome (`_settle`): a
+    /// liar among the revealers gets nothing. The round's seats stay stored until then.
     function _closeFailedRound(uint256 jobId, Dispute storage d, Seat[] memory seats) private {
-        (Seat[] memory revealers, uint256 slashed) = _releaseSeats(jobId, d, seats, bytes32(0), false);
-        if (revealers.length == 0) {
-            d.pot += uint96(slashed);
-            _held += uint96(slashed);
-            return;
-        }
-        _payVerifiers(jobId, revealers, slashed);
+        (, uint256 slashed) = _releaseSeats(jobId, d, seats, bytes32(0), false);
+        d.pot += uint96(slashed);
+        d.failedRoundMembers |= uint32(seats.length) << (8 * d.round);
+        _held += uint96(slashed);
     }
 
     /// @dev Settles the job in the market and pays everyone out of the bond, the slashed
@@ -531,11 +555,16 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         Dispute storage d,
         bool providerRight,
         bool challengerRight,
-        Seat[] memory honest
+        Seat[] memory honest,
+        bytes32 outcome
     ) private {
         uint256 bond = d.bond;
         uint256 pot = d.pot;
+        // Every round so far failed when the arbiter decides; the last one decided otherwise.
+        uint256 failedRounds = d.phase == Phase.AwaitingArbiter ? uint256(d.round) + 1 : d.round;
         d.phase = Phase.Resolved;
+        // Read below, but written by no one before this call returns (every entry is nonReentrant).
+        _releaseSeatBlock(d.seatBlock);
         d.bond = 0;
         d.pot = 0;
         _held -= uint96(bond + pot);
@@ -545,16 +574,14 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         bool audit = d.challenger == address(0);
         uint256 toVerifiers;
         if (providerRight) {
-            _market.settleDispute(jobId, terms, true);
             uint256 rest;
             (toVerifiers, rest) = DisputeMath.splitBond(bond, fee, honestVotes);
             // A wrong challenger's bond compensates the provider; an audit's unused budget
-            // goes back to the reserve it came from.
-            if (audit) {
-                _refundAudit(jobId, rest);
-            } else {
-                _payOut(jobId, terms.provider, PayoutRole.Provider, rest);
-            }
+            // goes back to the reserve it came from (first: the market forgets a finalized job's
+            // dispute module, and only that module may refund).
+            if (audit) _refundAudit(jobId, rest);
+            _market.settleDispute(jobId, terms, true);
+            if (!audit) _payOut(jobId, terms.provider, PayoutRole.Provider, rest);
         } else {
             // Refunds the requester's payment and credits the slashed collateral to this module.
             _market.settleDispute(jobId, terms, false);
@@ -576,11 +603,51 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
                 _payOut(jobId, _requesterOf(jobId), PayoutRole.Requester, toRequester);
             }
         }
-        if (honest.length == 0) {
+        if (pot == 0) {
+            _payVerifiers(jobId, honest, toVerifiers);
+            return;
+        }
+        // The pot (slashes of silent or minority seats) goes to every seat, of this round and of
+        // the failed ones before it, that revealed the outcome; to the treasury if none did.
+        Seat[] memory right = _withFailedRoundsRight(jobId, d, failedRounds, honest, outcome, terms.resultHash);
+        if (right.length == 0) {
             _payOut(jobId, _market.treasury(), PayoutRole.Treasury, pot);
             return;
         }
-        _payVerifiers(jobId, honest, toVerifiers + pot);
+        _payVerifiers(jobId, honest, toVerifiers);
+        _payVerifiers(jobId, right, pot);
+    }
+
+    /// @dev `honest` plus the revealers of the dispute's failed rounds who voted `outcome` (or,
+    /// when the outcome is only "not the provider's hash" — an audit overturned by the arbiter —
+    /// any hash but `providerHash`) in rounds 0 .. `rounds` - 1.
+    function _withFailedRoundsRight(
+        uint256 jobId,
+        Dispute storage d,
+        uint256 rounds,
+        Seat[] memory honest,
+        bytes32 outcome,
+        bytes32 providerHash
+    ) private view returns (Seat[] memory right) {
+        uint256 total = honest.length;
+        for (uint256 r; r < rounds; ++r) total += _failedMembers(d, r);
+        right = new Seat[](total);
+        uint256 n;
+        for (; n < honest.length; ++n) {
+            right[n] = honest[n];
+        }
+        for (uint256 r; r < rounds; ++r) {
+            Seat[] memory seats = _roundSeats(d, uint8(r), _failedMembers(d, r));
+            for (uint256 i; i < seats.length; ++i) {
+                Seat memory seat = seats[i];
+                if (seat.status != SeatStatus.Revealed) continue;
+                bool match_ = outcome != 0 ? seat.vote == outcome : seat.vote != providerHash;
+                if (match_) right[n++] = seat;
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(right, n)
+        }
     }
 
     /// @dev Pays `amount` to `seats` in proportion to their votes; the last takes the rounding
@@ -639,29 +706,89 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         }
     }
 
-    function _roundSeats(uint256 jobId, uint8 round, uint256 size) private view returns (Seat[] memory seats) {
-        seats = new Seat[](size);
+    function _roundSeats(Dispute storage d, uint8 round, uint256 members) private view returns (Seat[] memory seats) {
+        seats = new Seat[](members);
         uint256 base = uint256(round) * _ROUND_STRIDE;
-        for (uint256 i; i < size; ++i) {
-            seats[i] = _seats[jobId][base + i];
+        uint256 seatBlock = d.seatBlock;
+        for (uint256 i; i < members; ++i) {
+            seats[i] = _seats[seatBlock][base + i];
         }
+    }
+
+    /// @dev How many seat entries failed round `round` held (0 if its draw seated nobody).
+    function _failedMembers(Dispute storage d, uint256 round) private view returns (uint256) {
+        return uint8(d.failedRoundMembers >> (8 * round));
+    }
+
+    /// @dev A seat block for a new dispute: the last one given back, or a new one.
+    function _takeSeatBlock() private returns (uint24 seatBlock) {
+        SeatBlocks memory blocks = _seatBlocks;
+        if (blocks.free != 0) {
+            seatBlock = uint24(_freeSeatBlocks[--blocks.free]);
+        } else {
+            // Numbered from 1, so a freed entry is never rewritten from zero.
+            seatBlock = uint24(++blocks.created);
+            if (seatBlock != blocks.created) revert DisputeTooManyOpen();
+        }
+        _seatBlocks = blocks;
+    }
+
+    function _releaseSeatBlock(uint24 seatBlock) private {
+        SeatBlocks memory blocks = _seatBlocks;
+        _freeSeatBlocks[blocks.free++] = seatBlock;
+        _seatBlocks = blocks;
     }
 
     /// @dev The caller's seat: the index comes from `CommitteeDrawn`, which saves searching.
     function _seatOf(uint256 jobId, Dispute storage d, uint8 seatIndex) private view returns (Seat storage seat) {
-        seat = _seats[jobId][uint256(d.round) * _ROUND_STRIDE + seatIndex];
+        seat = _seats[d.seatBlock][uint256(d.round) * _ROUND_STRIDE + seatIndex];
         if (seatIndex >= d.members || seat.verifier != msg.sender) revert DisputeNotOnCommittee(jobId, msg.sender);
     }
 
     /// @dev The terms must be the job's committed terms and the market must still hold the job
     /// in `Disputed` (it may have been voided there directly).
     function _requireDisputedTerms(uint256 jobId, IJobMarket.SubmittedJob calldata terms) private view {
-        uint256 record = _market.jobRecord(jobId);
-        if (record & 0xff != _DISPUTED_STATE) {
+        JobRecord rec = JobRecord.wrap(_market.jobRecord(jobId));
+        if (rec.state() != IJobMarket.JobState.Disputed) {
             revert DisputeMarketStateMismatch(jobId, _market.jobState(jobId));
         }
-        if (uint256(keccak256(abi.encode(terms))) >> _COMMITMENT_SHIFT != record >> _COMMITMENT_SHIFT) {
-            revert DisputeTermsMismatch(jobId);
+        if (JobRecordLib.commit(terms) != rec.commitment()) revert DisputeTermsMismatch(jobId);
+        // Past the market's deadline only `voidDispute` may act: a late draw could seat bonds
+        // already withdrawn, and a late decision would race the void.
+        if (block.timestamp > rec.deadline()) revert DisputeDeadlinePassed(jobId, rec.deadline());
+    }
+
+    /// @dev The fee rate the job pays if its provider wins (the market charges the rate in force
+    /// at the record's deadline, see `IMarketGovernance.feeChange`).
+    function _feeBpsOf(uint256 jobId) private view returns (uint256) {
+        (uint16 previousBps, uint256 effectiveAt) = _market.feeChange();
+        return JobRecord.wrap(_market.jobRecord(jobId)).deadline() < effectiveAt ? previousBps : _market.feeBps();
+    }
+
+    /// @dev Locks `lock` per vote for every drawn verifier. A verifier whose free bond falls short
+    /// keeps only the votes its lock covers (none: it loses its place), so no seat votes at no
+    /// risk. Compacts `chosen` and `votes` to the verifiers kept and returns how many.
+    function _lockSeats(address[] memory chosen, uint8[] memory votes, uint256 lock)
+        private
+        returns (uint256 kept)
+    {
+        for (uint256 i; i < chosen.length; ++i) {
+            uint256 want = lock * votes[i];
+            uint256 got = want == 0 ? 0 : _pool.lock(chosen[i], want);
+            uint256 covered = votes[i];
+            if (got < want) {
+                covered = got / lock;
+                uint256 excess = got - covered * lock;
+                if (excess != 0) _pool.unlock(chosen[i], excess);
+            }
+            if (covered == 0) continue;
+            chosen[kept] = chosen[i];
+            votes[kept] = uint8(covered);
+            ++kept;
+        }
+        assembly ("memory-safe") {
+            mstore(chosen, kept)
+            mstore(votes, kept)
         }
     }
 
@@ -683,7 +810,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// @dev `forced`: selected because the seed aged out unpinned, not by the lottery.
     function _selection(uint256 jobId, uint256 submittedBlock) private view returns (bool selected, bool forced) {
         if (submittedBlock >= block.number) revert DisputeAuditSeedUnavailable(submittedBlock);
-        uint256 rate = _configs[_configVersion].auditRateBps;
+        uint256 version = _configVersion;
+        while (version != 0 && _configSince[version] > submittedBlock) --version;
+        uint256 rate = _configs[version].auditRateBps;
         if (rate == 0) return (false, false);
         bytes32 seed = blockhash(submittedBlock);
         if (seed == 0) seed = _pinnedSeeds[submittedBlock];
@@ -692,7 +821,11 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     }
 
     function _auditBudget() private view returns (uint256) {
-        DisputeConfig storage c = _configs[_configVersion];
+        return _budgetOf(_configs[_configVersion]);
+    }
+
+    /// @dev What a full audit under `c` can pay: the verifier fee for every seat of every round.
+    function _budgetOf(DisputeConfig storage c) private view returns (uint256) {
         uint256 seats;
         for (uint256 r; r < c.maxRounds; ++r) {
             seats += DisputeMath.seatsFor(c.committeeSize, r);
@@ -704,7 +837,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
 
     function _setConfig(DisputeConfig memory c) private {
         _requireWithin("committeeSize", c.committeeSize, 1, MAX_COMMITTEE_SIZE);
-        if (c.committeeSize % 2 == 0) revert DisputeInvalidParameter("committeeSize", c.committeeSize, 1, 1);
+        if (c.committeeSize % 2 == 0) revert DisputeCommitteeSizeNotOdd(c.committeeSize);
         _requireWithin("maxRounds", c.maxRounds, 1, MAX_ROUNDS);
         _requireWithin("commitPeriod", c.commitPeriod, MIN_PERIOD, MAX_PERIOD);
         _requireWithin("revealPeriod", c.revealPeriod, MIN_PERIOD, MAX_PERIOD);
@@ -725,6 +858,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         // The constructor writes version 0; every later change is a new version.
         if (_configs[version].committeeSize != 0) version = ++_configVersion;
         _configs[version] = c;
+        _configSince[version] = block.number;
         emit ConfigChanged(c);
     }
 

@@ -29,7 +29,6 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         | (1 << uint8(JobState.Expired)) | (1 << uint8(JobState.TimedOut));
 
     mapping(uint256 jobId => JobRecord) private _jobs;
-    mapping(uint256 jobId => address module) private _disputeModuleOf;
 
     constructor(
         IERC20 token_,
@@ -209,18 +208,19 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         _requireTerms(jobId, rec, terms);
         if (block.timestamp > rec.deadline()) revert MarketChallengeWindowClosed(jobId, rec.deadline());
         uint40 deadline = uint40(block.timestamp + _maxDisputeDuration);
-        _jobs[jobId] = JobRecordLib.committed(JobState.Disputed, deadline, rec.commitment());
         // The module that opened a dispute settles it, even if governance has since set another.
-        _disputeModuleOf[jobId] = msg.sender;
+        _jobs[jobId] = rec.disputed(deadline, _disputeModuleNumber);
         emit JobDisputed(jobId, msg.sender, deadline);
     }
 
     /// @inheritdoc IDisputeHooks
     function settleDispute(uint256 jobId, SubmittedJob calldata terms, bool providerWon) external {
-        _requireModuleOf(jobId);
         JobRecord rec = _jobs[jobId];
+        _requireModuleOf(rec);
         _expectState(jobId, rec, _DISPUTED);
         _requireTerms(jobId, rec, terms);
+        // Past the deadline the dispute belongs to `voidExpiredDispute`: no late decision races it.
+        if (block.timestamp > rec.deadline()) revert MarketDisputeDeadlinePassed(jobId, rec.deadline());
         if (providerWon) {
             _payAndAccrue(jobId, rec, terms);
             _recordDisputeWon(terms.provider);
@@ -261,11 +261,11 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
 
     /// @inheritdoc IDisputeHooks
     function refundAudit(uint256 jobId, uint256 amount) external {
-        _requireModuleOf(jobId);
+        _requireModuleOf(_jobs[jobId]);
         _debit(msg.sender, amount);
         FeeState memory fees = _fees;
-        // Back from the module's balance: the reserve cannot exceed what was funded out of it.
-        fees.auditReserve += uint96(amount);
+        // Back from the module's balance (saturating: see _creditReserve).
+        _creditReserve(fees, amount);
         _fees = fees;
         emit AuditRefunded(msg.sender, amount, fees.auditReserve);
     }
@@ -304,7 +304,10 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
 
     /// @inheritdoc IDisputeHooks
     function disputeModuleOf(uint256 jobId) external view returns (address) {
-        return _disputeModuleOf[jobId];
+        JobRecord rec = _jobs[jobId];
+        uint256 bit = 1 << uint8(rec.state());
+        if (bit & (_DISPUTED | (1 << uint8(JobState.Overturned)) | (1 << uint8(JobState.Voided))) == 0) return address(0);
+        return _disputeModules[rec.disputeModule()];
     }
 
     /// @inheritdoc IJobMarket
@@ -483,9 +486,11 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         if (JobRecordLib.commit(terms) != rec.commitment()) revert MarketTermsMismatch(jobId);
     }
 
-    /// @dev Only the module that opened `jobId`'s dispute may settle it or refund its audit.
-    function _requireModuleOf(uint256 jobId) private view {
-        if (msg.sender != _disputeModuleOf[jobId]) revert GovNotDisputeModule(msg.sender);
+    /// @dev Only the module that opened the record's dispute may settle it or refund its audit
+    /// (a cleared, finalized record names no module).
+    function _requireModuleOf(JobRecord rec) private view {
+        address module = _disputeModules[rec.disputeModule()];
+        if (msg.sender != module || module == address(0)) revert GovNotDisputeModule(msg.sender);
     }
 
     /// @dev The one transition check: the job must be in a state whose bit is set in `mask`.

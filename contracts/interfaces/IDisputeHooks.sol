@@ -51,7 +51,8 @@ interface IDisputeHooks {
     /// what an audit's budget did not pay out, so nobody can drain the reserve into the treasury.
     function refundAudit(uint256 jobId, uint256 amount) external;
 
-    /// @notice The dispute module that opened `jobId`'s dispute (zero if none did). Only it may
+    /// @notice The dispute module that opened `jobId`'s dispute while the job is Disputed,
+    /// Overturned or Voided (zero otherwise: a finalized job's record is cleared). Only it may
     /// settle that dispute or refund its audit budget: replacing the module applies to later
     /// disputes, and the old one still finishes, and releases the funds of, those it opened.
     function disputeModuleOf(uint256 jobId) external view returns (address);

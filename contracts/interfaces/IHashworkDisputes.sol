@@ -97,9 +97,17 @@ interface IHashworkDisputes {
         /// The configuration this dispute opened under (`disputeConfig`): later changes never
         /// touch its bond, lock, fee, rounds or periods.
         uint16 configVersion;
-        /// Slashed verifier bond not yet paid out: from rounds in which no one revealed; paid to
-        /// the deciding round's honest verifiers.
+        /// A forced audit (its lottery seed aged out unpinned): funded only by the job's own share
+        /// of the reserve, so its seats lock (and risk) in proportion to what they are paid.
+        bool forced;
+        /// Where this dispute's seats are stored: seat storage is reused by later disputes once
+        /// this one is settled (a finished round lives in the events).
+        uint24 seatBlock;
+        /// Slashed verifier bond not yet paid out: from failed rounds and minority seats; paid to
+        /// the revealers of the outcome.
         uint96 pot;
+        /// Seat entries of each failed round, one byte per round (round r at bits 8r..8r+7).
+        uint32 failedRoundMembers;
     }
 
     /// @notice One verifier's place in a round: the draw is with replacement, so a verifier
@@ -164,6 +172,14 @@ interface IHashworkDisputes {
     error DisputeChallengeRevealTooEarly(uint256 jobId, uint256 commitBlock);
     /// @notice Nothing in this module's ledger account is unowned.
     error DisputeNoSurplus();
+    /// @notice The market's dispute deadline has passed: the dispute can only be voided now.
+    error DisputeDeadlinePassed(uint256 jobId, uint256 deadline);
+    /// @notice 16,777,215 disputes are open at once: no seat storage is left for another.
+    error DisputeTooManyOpen();
+    /// @notice The dispute is not in a phase that can be voided (it is settled or never opened).
+    error DisputeNotActive(uint256 jobId, Phase current);
+    /// @notice The first round's committee size must be odd, so a full round always decides.
+    error DisputeCommitteeSizeNotOdd(uint256 committeeSize);
 
     // ------------------------------------------------------------------ events
 
@@ -313,6 +329,10 @@ interface IHashworkDisputes {
     /// @notice How long every round of a dispute under the current configuration may take:
     /// the market refuses a dispute deadline shorter than this.
     function minDisputeDuration() external view returns (uint256);
+
+    /// @notice The bond each seat of a new dispute locks (`config().verifierLock`): the market
+    /// refuses a minimum stake below it.
+    function verifierLock() external view returns (uint256);
 
     /// @notice The arbiter.
     function arbiter() external view returns (address);

@@ -134,6 +134,8 @@ interface IJobMarket {
     error MarketInvalidBatch(uint256 length, uint256 maxLength);
     /// @notice The dispute has not run past its deadline yet.
     error MarketDisputeDeadlineNotReached(uint256 jobId, uint256 deadline);
+    /// @notice The dispute ran past its deadline: it can only be voided now.
+    error MarketDisputeDeadlinePassed(uint256 jobId, uint256 deadline);
 
     /// @notice A job was posted and its reward escrowed.
     event JobPosted(uint256 indexed jobId, address indexed requester, JobRequest request);

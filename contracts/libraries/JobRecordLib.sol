@@ -18,7 +18,8 @@ import {IJobMarket} from "../interfaces/IJobMarket.sol";
 ///   208..231 executionTime (seconds)
 ///   232..255 challengeWindow (seconds)
 /// From Submitted on (Submitted, Disputed, Overturned, Voided):
-///   48..255  the top 208 bits of keccak256(abi.encode(SubmittedJob))
+///   48..55   the dispute module's number in the market (from Disputed on; 0 before)
+///   56..255  the top 200 bits of keccak256(abi.encode(SubmittedJob))
 type JobRecord is uint256;
 
 using JobRecordLib for JobRecord global;
@@ -32,7 +33,8 @@ library JobRecordLib {
     uint256 private constant _MIN_REPUTATION_SHIFT = 192;
     uint256 private constant _EXECUTION_SHIFT = 208;
     uint256 private constant _WINDOW_SHIFT = 232;
-    uint256 private constant _COMMITMENT_SHIFT = 48;
+    uint256 private constant _MODULE_SHIFT = 48;
+    uint256 private constant _COMMITMENT_SHIFT = 56;
     // Clears the deadline and providerId fields (rewritten together on claim).
     uint256 private constant _CLAIM_CLEAR_MASK =
         ~((uint256(type(uint40).max) << _DEADLINE_SHIFT) | (uint256(type(uint32).max) << _PROVIDER_SHIFT) | _STATE_BITS);
@@ -73,7 +75,12 @@ library JobRecordLib {
         return uint24(JobRecord.unwrap(rec) >> _WINDOW_SHIFT);
     }
 
-    /// @notice The 208-bit result commitment of a Submitted (or later) record.
+    /// @notice The number of the dispute module that opened a Disputed (or later) record's dispute.
+    function disputeModule(JobRecord rec) internal pure returns (uint8) {
+        return uint8(JobRecord.unwrap(rec) >> _MODULE_SHIFT);
+    }
+
+    /// @notice The 200-bit result commitment of a Submitted (or later) record.
     function commitment(JobRecord rec) internal pure returns (uint256) {
         return JobRecord.unwrap(rec) >> _COMMITMENT_SHIFT;
     }
@@ -116,13 +123,22 @@ library JobRecordLib {
         );
     }
 
+    /// @notice A Submitted record's dispute, opened by module number `module` until `deadline_`:
+    /// the module is kept in the record, so only it may settle (no extra slot per dispute).
+    function disputed(JobRecord rec, uint40 deadline_, uint8 module) internal pure returns (JobRecord) {
+        return JobRecord.wrap(
+            uint256(uint8(IJobMarket.JobState.Disputed)) | (uint256(deadline_) << _DEADLINE_SHIFT)
+                | (uint256(module) << _MODULE_SHIFT) | (rec.commitment() << _COMMITMENT_SHIFT)
+        );
+    }
+
     /// @notice The same record in another state (every other field kept).
     function withState(JobRecord rec, IJobMarket.JobState state_) internal pure returns (JobRecord) {
         return JobRecord.wrap((JobRecord.unwrap(rec) & ~_STATE_BITS) | uint256(uint8(state_)));
     }
 
-    /// @notice The 208-bit commitment to a submitted job's settlement terms. 208 bits leave
-    /// 2^208 work for a second preimage: the terms cannot be swapped after submission.
+    /// @notice The 200-bit commitment to a submitted job's settlement terms. 200 bits leave
+    /// 2^200 work for a second preimage: the terms cannot be swapped after submission.
     function commit(IJobMarket.SubmittedJob calldata terms) internal pure returns (uint256) {
         return uint256(keccak256(abi.encode(terms))) >> _COMMITMENT_SHIFT;
     }

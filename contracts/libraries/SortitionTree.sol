@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {HeadCheckpoints} from "./HeadCheckpoints.sol";
 
 /// @notice A stake-weighted sum tree with history: every node keeps a checkpoint per block in
-/// which it changed (OpenZeppelin `Checkpoints`), so a draw can read the tree exactly as it
+/// which it changed (`HeadCheckpoints`: the latest in one slot), so a draw can read the tree exactly as it
 /// stood at the end of any past block. Sampling is one descent from the root, O(depth), never
 /// rejection: a value r in [0, total) lands on the member whose cumulative range contains it.
 ///
@@ -13,7 +13,7 @@ import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol
 /// weight; a leaf whose weight falls to zero is released and may be reused. Leaf ownership is
 /// checkpointed too, so a reused leaf still resolves to its former owner at earlier blocks.
 library SortitionTree {
-    using Checkpoints for Checkpoints.Trace208;
+    using HeadCheckpoints for HeadCheckpoints.Trace;
 
     uint256 internal constant ARITY = 4;
     uint256 internal constant DEPTH = 7;
@@ -23,18 +23,18 @@ library SortitionTree {
 
     struct Tree {
         /// Node index (root 0; children of n are 4n+1 .. 4n+4) => sum of its subtree's weights.
-        mapping(uint256 node => Checkpoints.Trace208) sums;
+        mapping(uint256 node => HeadCheckpoints.Trace) sums;
         /// Leaf number => its owner (as uint160).
-        mapping(uint256 leaf => Checkpoints.Trace208) owners;
+        mapping(uint256 leaf => HeadCheckpoints.Trace) owners;
         /// Member => its leaf number plus one (0: no leaf).
-        mapping(address member => Checkpoints.Trace208) leaves;
+        mapping(address member => HeadCheckpoints.Trace) leaves;
         uint256[] freeLeaves;
         uint256 nextLeaf;
     }
 
     /// @notice Every leaf is held by a member with weight.
     error SortitionTreeFull();
-    /// @notice A weight does not fit the tree's 208-bit sums.
+    /// @notice A weight does not fit the tree's 160-bit sums.
     error SortitionWeightTooLarge(uint256 weight);
 
     // ------------------------------------------------------------------ writes
@@ -46,19 +46,19 @@ library SortitionTree {
         if (leafPlusOne == 0) {
             if (weight == 0) return;
             leafPlusOne = _allocate(t) + 1;
-            t.leaves[member].push(now_, uint208(leafPlusOne));
-            t.owners[leafPlusOne - 1].push(now_, uint208(uint160(member)));
+            t.leaves[member].push(now_, leafPlusOne);
+            t.owners[leafPlusOne - 1].push(now_, uint160(member));
         }
         uint256 node = _FIRST_LEAF + leafPlusOne - 1;
         uint256 old = t.sums[node].latest();
         if (weight == old) return;
-        if (weight > type(uint208).max) revert SortitionWeightTooLarge(weight);
+        if (weight > type(uint160).max) revert SortitionWeightTooLarge(weight);
         // Walk up from the leaf; every sum stays <= the root's, which the check below bounds.
         for (uint256 level; level <= DEPTH; ++level) {
             uint256 sum = t.sums[node].latest();
             uint256 updated = weight > old ? sum + (weight - old) : sum - (old - weight);
-            if (updated > type(uint208).max) revert SortitionWeightTooLarge(updated);
-            t.sums[node].push(now_, uint208(updated));
+            if (updated > type(uint160).max) revert SortitionWeightTooLarge(updated);
+            t.sums[node].push(now_, updated);
             if (node != 0) node = (node - 1) / ARITY;
         }
         if (weight == 0) {
@@ -152,13 +152,8 @@ library SortitionTree {
         return _lookup(t.sums[node], atBlock);
     }
 
-    /// @dev Most lookups are for a recent block in which the node has not changed since: try the
-    /// latest checkpoint (two reads) before searching the history.
-    function _lookup(Checkpoints.Trace208 storage trace, uint48 atBlock) private view returns (uint256) {
-        (bool exists, uint48 key, uint208 value) = trace.latestCheckpoint();
-        if (!exists) return 0;
-        if (key <= atBlock) return value;
-        return trace.upperLookupRecent(atBlock);
+    function _lookup(HeadCheckpoints.Trace storage trace, uint48 atBlock) private view returns (uint256) {
+        return trace.lookup(atBlock);
     }
 
     /// @dev Weight removed from the leaves [first, first + span).

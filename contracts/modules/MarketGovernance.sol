@@ -13,6 +13,7 @@ import {TokenVault} from "./TokenVault.sol";
 /// @dev What the market asks of a dispute module before shortening the dispute deadline.
 interface IDisputeModuleBounds {
     function minDisputeDuration() external view returns (uint256);
+    function verifierLock() external view returns (uint256);
 }
 
 /// @notice Owner-set parameters, each inside hard bounds written here, each change evented.
@@ -77,6 +78,10 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     address internal _treasury;
     address internal _disputeModule;
     uint32 internal _maxDisputeDuration;
+    /// @dev The current module's number (1 for the first): a dispute's record keeps the number
+    /// of the module that opened it, and `_disputeModules` maps it back.
+    uint8 internal _disputeModuleNumber;
+    mapping(uint256 number => address module) internal _disputeModules;
     /// @dev May pause new posts and claims (never unpause, never move funds): a fast brake while
     /// the owner (a timelock) takes days to act.
     address internal _guardian;
@@ -157,8 +162,13 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     function setDisputeModule(address newModule) external onlyOwner {
         if (newModule == address(0)) revert GovZeroAddress();
+        uint256 number = uint256(_disputeModuleNumber) + 1;
+        // A job record has 8 bits for it: 255 modules over the market's life.
+        _requireWithin("disputeModules", number, 1, type(uint8).max);
         emit AddressChanged("disputeModule", _disputeModule, newModule);
         _disputeModule = newModule;
+        _disputeModuleNumber = uint8(number);
+        _disputeModules[number] = newModule;
     }
 
     /// @notice Disabled: an ownerless market could be frozen by a pause forever.
@@ -270,9 +280,20 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     /// the caller's in-memory copy (batches write the slot once).
     function _addFee(FeeState memory fees, uint256 fee) internal pure {
         uint256 reserved = (fee * fees.auditReserveBps) / 10_000;
-        // Both stay <= totalOwed <= the token supply held here; checked all the same.
-        fees.auditReserve += uint96(reserved);
         fees.accrued += uint96(fee - reserved);
+        _creditReserve(fees, reserved);
+    }
+
+    /// @dev Adds to the audit reserve, saturating at uint96: what does not fit goes to the
+    /// treasury's accrued fees (which `withdrawFees` empties), so no settlement can ever revert
+    /// for a full reserve.
+    function _creditReserve(FeeState memory fees, uint256 amount) internal pure {
+        uint256 room = type(uint96).max - fees.auditReserve;
+        if (amount > room) {
+            fees.accrued += uint96(amount - room);
+            amount = room;
+        }
+        fees.auditReserve += uint96(amount);
     }
 
     /// @dev The fee rate of a job settling with record deadline `deadline` (see FeeState).
@@ -301,7 +322,14 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     }
 
     function _setMinStake(uint96 v) private {
-        _requireWithin("minStake", v, 1, type(uint96).max);
+        // A verifier bond of the minimum must cover one seat's lock, or seats would risk nothing.
+        uint256 min = 1;
+        address module = _disputeModule;
+        if (module != address(0)) {
+            uint256 lock = IDisputeModuleBounds(module).verifierLock();
+            if (lock > min) min = lock;
+        }
+        _requireWithin("minStake", v, min, type(uint96).max);
         emit ParameterChanged("minStake", _stakeRules.minStake, v);
         _stakeRules.minStake = v;
     }

@@ -65,18 +65,25 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
       }
     });
 
-    it("pays those slashes at once to the seat that revealed, leaving the pot empty", async function () {
+    it("keeps those slashes in the pot until a decision: the seat that revealed may have lied", async function () {
       const d = await loadFixture(firstRoundFailed);
       const revealer = d.committee.verifiers[0];
-      await expect(d.tx).to.emit(d.disputes, "DisputePayout").withArgs(d.jobId, revealer, Role.Verifier, 2n * SLASH);
-      expect((await d.market.balanceOf(revealer)) - d.revealerBefore).to.equal(2n * SLASH);
-      expect((await d.disputes.getDispute(d.jobId)).pot).to.equal(0n);
+      await expect(d.tx).to.not.emit(d.disputes, "DisputePayout");
+      expect(await d.market.balanceOf(revealer)).to.equal(d.revealerBefore);
+      expect((await d.disputes.getDispute(d.jobId)).pot).to.equal(2n * SLASH);
+    });
+
+    it("keeps the round's seats on record for that decision", async function () {
+      const d = await loadFixture(firstRoundFailed);
+      const seats = await d.disputes.getCommittee(d.jobId, 0);
+      expect(seats.map((s) => s.verifier)).to.deep.equal(d.committee.verifiers);
+      expect(seats[0]!.vote).to.equal(d.providerHash);
     });
 
     it("releases every seat's lock and keeps everything solvent", async function () {
       const d = await loadFixture(firstRoundFailed);
       for (const v of d.committee.verifiers) expect((await d.pool.memberOf(v)).locked).to.equal(0n);
-      expect(await d.disputes.totalHeld()).to.equal(BOND);
+      expect(await d.disputes.totalHeld()).to.equal(BOND + 2n * SLASH);
       await expectSystemSolvent(d);
     });
 
@@ -128,9 +135,10 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
       const d = await fixtures.drawn();
       await noQuorum(d, d.seat);
       const second = await fixtures.drawRound(d, distinct);
-      const revealerBefore = await d.market.balanceOf(second.committee.verifiers[0]);
+      const revealers = [d.committee.verifiers[0]!, second.committee.verifiers[0]!];
+      const revealersBefore = await Promise.all(revealers.map((v) => d.market.balanceOf(v)));
       const tx = await noQuorum(d, second.seat);
-      return { ...d, second: second.committee, tx, revealerBefore };
+      return { ...d, second: second.committee, tx, revealers, revealersBefore };
     }
 
     it("hands the dispute to the arbiter (RoundFailed with no next seed)", async function () {
@@ -139,11 +147,9 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
       expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.AwaitingArbiter);
     });
 
-    it("pays that round's four slashes to its one revealer too", async function () {
+    it("adds that round's four slashes to the pot", async function () {
       const d = await loadFixture(awaitingArbiter);
-      const revealer = d.second.verifiers[0];
-      await expect(d.tx).to.emit(d.disputes, "DisputePayout").withArgs(d.jobId, revealer, Role.Verifier, 4n * SLASH);
-      expect((await d.market.balanceOf(revealer)) - d.revealerBefore).to.equal(4n * SLASH);
+      expect((await d.disputes.getDispute(d.jobId)).pot).to.equal(6n * SLASH);
     });
 
     it("refuses anyone but the arbiter with DisputeNotArbiter", async function () {
@@ -180,12 +186,22 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
         );
       });
 
-      it("sends no slashed bond to the treasury: the failed rounds already paid their revealers", async function () {
+      it("sends the pot to the treasury: no revealer voted for the outcome", async function () {
         const d = await loadFixture(ruled);
-        expect(await d.market.balanceOf(d.treasury.address)).to.equal(d.before.treasury);
+        expect((await d.market.balanceOf(d.treasury.address)) - d.before.treasury).to.equal(6n * SLASH);
+        for (const [i, v] of d.revealers.entries()) expect(await d.market.balanceOf(v)).to.equal(d.revealersBefore[i]);
         expect(await d.disputes.totalHeld()).to.equal(0n);
         await expectSystemSolvent(d);
       });
+    });
+
+    it("pays the pot to the failed rounds' revealers when the arbiter rules for what they revealed", async function () {
+      const d = await loadFixture(awaitingArbiter);
+      await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, true);
+      const paid = await Promise.all(d.revealers.map(async (v, i) => (await d.market.balanceOf(v)) - d.revealersBefore[i]!));
+      expect(paid).to.deep.equal([3n * SLASH, 3n * SLASH]);
+      expect(await d.disputes.totalHeld()).to.equal(0n);
+      await expectSystemSolvent(d);
     });
 
     it("lets the arbiter rule for the provider: paid, and the bond is its compensation", async function () {
@@ -264,8 +280,8 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
       await vote(d.disputes, d.jobId, d.seat, [d.providerHash, d.providerHash, d.providerHash]);
       await d.disputes.resolve(d.jobId, d.terms);
       await expect(d.disputes.voidDispute(d.jobId, d.terms))
-        .to.be.revertedWithCustomError(d.disputes, "DisputeWrongPhase")
-        .withArgs(d.jobId, Phase.Resolved, Phase.Voting);
+        .to.be.revertedWithCustomError(d.disputes, "DisputeNotActive")
+        .withArgs(d.jobId, Phase.Resolved);
     });
   });
 });

@@ -79,13 +79,13 @@ export function jobIdOf(requester: string, nonce: bigint): bigint {
   return (BigInt(requester) << 96n) | nonce;
 }
 
-/** The 208-bit commitment JobRecordLib stores for submitted terms. */
+/** The 200-bit commitment JobRecordLib stores for submitted terms. */
 export function commitmentOf(terms: SubmittedJob): bigint {
   const encoded = AbiCoder.defaultAbiCoder().encode(
     ["uint96", "uint16", "address", "bytes32", "uint64"],
     [terms.reward, terms.collateralPct, terms.provider, terms.resultHash, terms.submittedBlock],
   );
-  return BigInt(keccak256(encoded)) >> 48n;
+  return BigInt(keccak256(encoded)) >> 56n;
 }
 
 /** A JobRequest as the positional tuple `emit(...).withArgs` compares struct arguments with. */

@@ -63,7 +63,7 @@ describe("HashworkMarket: submitting results", function () {
         expect(await d.market.jobState(d.jobId)).to.equal(JobState.Submitted);
       });
 
-      it("commits keccak256(abi.encode(terms)) >> 48 as the job's commitment", async function () {
+      it("commits keccak256(abi.encode(terms)) >> 56 as the job's commitment", async function () {
         const d = await loadFixture(claimedJob);
         const tx = await d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI);
         const expected = commitmentOf(termsFor(d.request, d.provider.address, RESULT, tx.blockNumber!));
@@ -77,7 +77,7 @@ describe("HashworkMarket: submitting results", function () {
         const tx = await d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI);
         const challengeEnd = BigInt(t) + BigInt(d.request.challengeWindow);
         const commitment = commitmentOf(termsFor(d.request, d.provider.address, RESULT, tx.blockNumber!));
-        expect(await d.market.jobRecord(d.jobId)).to.equal(JobState.Submitted | (challengeEnd << 8n) | (commitment << 48n));
+        expect(await d.market.jobRecord(d.jobId)).to.equal(JobState.Submitted | (challengeEnd << 8n) | (commitment << 56n));
       });
 
       it("emits terms that settle the job", async function () {

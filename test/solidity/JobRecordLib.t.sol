@@ -46,12 +46,26 @@ contract JobRecordLibTest is TestBase {
         assertEq(rec.challengeWindow(), window, "challengeWindow");
     }
 
-    function testFuzz_committed_keepsTheTop208BitsOfTheHash(uint40 deadline, bytes32 h) public pure {
-        uint256 commitment = uint256(h) >> 48;
+    function testFuzz_committed_keepsTheTop200BitsOfTheHash(uint40 deadline, bytes32 h) public pure {
+        uint256 commitment = uint256(h) >> 56;
         JobRecord rec = JobRecordLib.committed(IJobMarket.JobState.Submitted, deadline, commitment);
         assertEq(uint8(rec.state()), uint8(IJobMarket.JobState.Submitted), "state");
         assertEq(rec.deadline(), deadline, "deadline");
         assertEq(rec.commitment(), commitment, "commitment");
+    }
+
+    function testFuzz_disputed_keepsTheCommitmentAndNamesTheModule(uint40 deadline, bytes32 h, uint8 module)
+        public
+        pure
+    {
+        uint256 commitment = uint256(h) >> 56;
+        JobRecord submitted = JobRecordLib.committed(IJobMarket.JobState.Submitted, 1, commitment);
+        JobRecord rec = submitted.disputed(deadline, module);
+        assertEq(uint8(rec.state()), uint8(IJobMarket.JobState.Disputed), "state");
+        assertEq(rec.deadline(), deadline, "deadline");
+        assertEq(rec.commitment(), commitment, "commitment");
+        assertEq(rec.disputeModule(), module, "module");
+        assertEq(submitted.disputeModule(), 0, "no module before the dispute");
     }
 
     function testFuzz_withState_keepsEveryOtherField(uint256 raw, uint8 s) public pure {

@@ -129,15 +129,15 @@ contract SortitionTreeTest is TestBase {
     }
 
     function test_set_revertsIfWeightTooLarge() public {
-        uint256 tooLarge = uint256(type(uint208).max) + 1;
+        uint256 tooLarge = uint256(type(uint160).max) + 1;
         vm.expectRevert(abi.encodeWithSelector(SortitionTree.SortitionWeightTooLarge.selector, tooLarge));
         tree.set(_member(0), tooLarge);
     }
 
     function test_set_revertsIfTheTotalWouldOverflow() public {
-        tree.set(_member(0), type(uint208).max);
+        tree.set(_member(0), type(uint160).max);
         vm.expectRevert(
-            abi.encodeWithSelector(SortitionTree.SortitionWeightTooLarge.selector, uint256(type(uint208).max) + 1)
+            abi.encodeWithSelector(SortitionTree.SortitionWeightTooLarge.selector, uint256(type(uint160).max) + 1)
         );
         tree.set(_member(1), 1);
     }

@@ -38,13 +38,21 @@ export type DisputeDetails = {
   phase: PhaseName;
   /** Whether it is a random audit (no challenger) rather than a challenge. */
   isAudit: boolean;
+  /**
+   * An audit forced by an unpinned lottery seed: funded only by the job's own reserve share, its
+   * seats lock `verifierLock × budget / full budget` each.
+   */
+  forced: boolean;
   /** Who challenged; the zero address for an audit. */
   challenger: Address;
   /** The challenger's claimed result hash; zero for an audit. */
   challengerHash: Hex;
   /** The bond (or the audit budget) still held for the dispute. */
   bond: bigint;
-  /** Verifier bond slashed in failed rounds nobody revealed in, paid to the deciding round's honest verifiers. */
+  /**
+   * Verifier bond slashed from silent seats of failed rounds, waiting for the decision: paid to
+   * every revealer, of any round, who revealed the outcome (the treasury if none did).
+   */
   pot: bigint;
   /** Zero-based round number. */
   round: number;
@@ -118,6 +126,7 @@ export async function getDispute(client: HashworkBaseClient, parameters: GetDisp
     jobId,
     phase,
     isAudit: phase !== "None" && d.challenger === zeroAddress,
+    forced: d.forced,
     challenger: d.challenger,
     challengerHash: d.challengerHash,
     bond: d.bond,
