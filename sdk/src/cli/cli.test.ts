@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { encryptKeystoreJsonSync } from "ethers";
 import { getAddress, type Address, type Hex } from "viem";
 
-import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT } from "../../../scripts/lib/defaults.ts";
+import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT } from "../../../ignition/parameters/defaults.ts";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { commitChallenge } from "../actions/requester/commit-challenge.ts";
 import { executeProgram } from "../executor/execute-program.ts";

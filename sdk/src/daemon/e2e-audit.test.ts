@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { getAddress, parseEventLogs, type Abi, type Address } from "viem";
 
-import { DISPUTE_PARAMETERS } from "../../../scripts/lib/defaults.ts";
+import { DISPUTE_PARAMETERS } from "../../../ignition/parameters/defaults.ts";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";

@@ -25,7 +25,7 @@ import {
 } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 
-import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../../../scripts/lib/defaults.ts";
+import { DISPUTE_PARAMETERS, INITIAL_SUPPLY, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../../../ignition/parameters/defaults.ts";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
@@ -198,7 +198,7 @@ export async function deploySystem(url: string): Promise<System> {
     const hash = await owner.writeContract({ address, abi, functionName, args, account: owner.account!, chain } as never);
     await publicClient.waitForTransactionReceipt({ hash });
   };
-  const token = await deploy("HashworkToken", [ownerAddress, 1_000_000_000n * TOKEN_UNIT]);
+  const token = await deploy("HashworkToken", [ownerAddress, INITIAL_SUPPLY]);
   const market = await deploy("HashworkMarket", [
     token.address, ownerAddress, getAddress(hdAccount(9).address), marketConfig(LOCAL_PARAMETERS), LOCAL_PARAMETERS.feeBps, LOCAL_PARAMETERS.maxDisputeDuration,
   ]);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { LOCAL_PARAMETERS, marketConfig } from "../../../../scripts/lib/defaults.ts";
+import { LOCAL_PARAMETERS, marketConfig } from "../../../../ignition/parameters/defaults.ts";
 import { JobState } from "../../abi/enums.ts";
 import { hashworkTokenAbi } from "../../abi/hashwork-token.ts";
 import { MissingDeploymentAddressError } from "../../deployments.ts";
