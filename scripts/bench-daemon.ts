@@ -51,7 +51,7 @@ import {
   waitFor,
   writeDaemonConfig,
   type ChildHandle,
-} from "../sdk/src/daemon/test-helpers.ts";
+} from "../testkit/local-cluster.ts";
 import { createLocalStore } from "../sdk/src/store/local.ts";
 import { createContentServer } from "../sdk/src/store/server.ts";
 import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "../ignition/parameters/defaults.ts";

@@ -71,7 +71,7 @@ import {
   writeDaemonConfig,
   type ChildHandle,
   type System,
-} from "../sdk/src/daemon/test-helpers.ts";
+} from "../testkit/local-cluster.ts";
 import { ExecutionStatus } from "../sdk/src/executor/result-hash.ts";
 import { assembleTiles } from "../sdk/src/programs/mandelbrot-image.ts";
 import { decodeMonteCarloOutput } from "../sdk/src/programs/montecarlo.ts";

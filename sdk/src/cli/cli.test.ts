@@ -28,9 +28,9 @@ import {
   writeDaemonConfig,
   type HardhatNode,
   type System,
-} from "../daemon/test-helpers.ts";
+} from "../../../testkit/local-cluster.ts";
 import { decryptKeystore } from "./keys.ts";
-import { jsonOf, REPO_ROOT, runCli, SHIM, cleanEnv, startCli, transcript, type CliProcess, type CliRun } from "./test-helpers.ts";
+import { jsonOf, REPO_ROOT, runCli, SHIM, cleanEnv, startCli, transcript, type CliProcess, type CliRun } from "../../../testkit/cli.ts";
 
 const REQUESTER = 1; // HASHWORK_PRIVATE_KEY
 const HONEST = 2; // --key-file with a hex key; runs an honest daemon

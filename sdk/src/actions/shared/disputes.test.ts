@@ -8,8 +8,8 @@ import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { MissingDeploymentAddressError } from "../../deployments.ts";
 import { DisputeSeedNotReadyError } from "../../errors/contract-errors.ts";
 import { decodeContractError } from "../../errors/decode.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { CHALLENGER_HASH, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { CHALLENGER_HASH, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import {
   computeChallengeCommitment,
   computeVoteCommitment,
