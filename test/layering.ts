@@ -9,6 +9,7 @@
 //   `scripts/`, `tasks/`, `testkit/` or anything else of the repository;
 // - inside the SDK, a file imports its own unit or a unit of a lower layer of `SDK_LAYERS`, never
 //   a layer above it nor another unit of its own layer;
+// - the SDK's examples (`sdk/examples`, their tests aside) import only the SDK, as a user would;
 // - the test kit (`testkit/`) sits below the tests, scripts and tasks that use it and imports none
 //   of them;
 // - the Ignition modules (`ignition/`) are deployment code and import only `ignition/` (their
@@ -91,6 +92,9 @@ export function layeringViolation({ from, to }: ImportEdge, layers: readonly (re
     if (toLayer > fromLayer) return `${from} imports ${to}: ${fromUnit} (layer ${fromLayer}) may not import ${toUnit} (layer ${toLayer}, above it)`;
     if (toLayer === fromLayer) return `${from} imports ${to}: ${fromUnit} and ${toUnit} share layer ${fromLayer} and must stay independent`;
     return undefined;
+  }
+  if (inArea(from, "sdk/examples") && !isSdkTest(from) && !inArea(to, "sdk/src") && !inArea(to, "sdk/examples")) {
+    return `${from} imports ${to}: an example imports only the SDK`;
   }
   if (inArea(from, "testkit")) {
     const area = ABOVE_THE_TESTKIT.find((a) => inArea(to, a));
@@ -223,6 +227,12 @@ describe("layering (test/layering.ts)", function () {
       expect(violates("testkit/local-cluster.ts", "scripts/lib/processes.ts")).to.match(/test kit must not import scripts\//);
       expect(violates("testkit/fixtures.ts", "test/helpers/fixtures.ts")).to.match(/test kit must not import test\//);
       expect(violates("ignition/modules/Hashwork.ts", "testkit/local-cluster.ts")).to.match(/import only ignition\//);
+    });
+
+    it("refuses an example importing anything but the SDK (its test may use the test kit)", function () {
+      expect(violates("sdk/examples/quickstart.ts", "testkit/local-cluster.ts")).to.match(/an example imports only the SDK/);
+      expect(violates("sdk/examples/quickstart.test.ts", "testkit/daemon-testbed.ts")).to.equal(undefined);
+      expect(violates("sdk/examples/quickstart.ts", "sdk/src/index.ts")).to.equal(undefined);
     });
 
     it("allows what the layering allows", function () {
