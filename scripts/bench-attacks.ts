@@ -12,7 +12,7 @@ import { network } from "hardhat";
 import { AbiCoder, keccak256, Wallet, type Signer } from "ethers";
 
 import type { VerifierPool } from "../types/ethers-contracts/index.js";
-import { TOKEN_UNIT } from "./lib/defaults.js";
+import { TOKEN_UNIT } from "../ignition/parameters/defaults.js";
 import { deployLocalSystem } from "./lib/deploy-local.js";
 import { jobRequest, postedJobIds, submittedTerms } from "./lib/jobs.js";
 

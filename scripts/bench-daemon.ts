@@ -51,10 +51,10 @@ import {
   waitFor,
   writeDaemonConfig,
   type ChildHandle,
-} from "../sdk/src/daemon/test-helpers.ts";
+} from "../testkit/local-cluster.ts";
 import { createLocalStore } from "../sdk/src/store/local.ts";
 import { createContentServer } from "../sdk/src/store/server.ts";
-import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "./lib/defaults.ts";
+import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "../ignition/parameters/defaults.ts";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 200);
 const MINING = process.env.BENCH_MINING ?? "auto";

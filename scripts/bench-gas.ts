@@ -9,7 +9,7 @@ import { network } from "hardhat";
 
 import { AbiCoder, keccak256 } from "ethers";
 
-import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "./lib/defaults.js";
+import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "../ignition/parameters/defaults.js";
 import { deployLocalSystem } from "./lib/deploy-local.js";
 import { jobRequest, postedJobIds, submittedTerms } from "./lib/jobs.js";
 

@@ -14,7 +14,7 @@ import hre, { network } from "hardhat";
 
 import { AbiCoder, keccak256, type ContractTransactionReceipt } from "ethers";
 
-import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "./lib/defaults.js";
+import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "../ignition/parameters/defaults.js";
 import { deployLocalSystem, disputeConfig } from "./lib/deploy-local.js";
 import { measureGovernance } from "./lib/governance-attacks.js";
 import { deployGoverned } from "./lib/governance.js";

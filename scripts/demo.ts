@@ -71,7 +71,7 @@ import {
   writeDaemonConfig,
   type ChildHandle,
   type System,
-} from "../sdk/src/daemon/test-helpers.ts";
+} from "../testkit/local-cluster.ts";
 import { ExecutionStatus } from "../sdk/src/executor/result-hash.ts";
 import { assembleTiles } from "../sdk/src/programs/mandelbrot-image.ts";
 import { decodeMonteCarloOutput } from "../sdk/src/programs/montecarlo.ts";
@@ -82,7 +82,7 @@ import type { HashworkBaseClient } from "../sdk/src/utils/client.ts";
 import { encodeJobId } from "../sdk/src/utils/job-id.ts";
 import { readJobState } from "../sdk/src/utils/results.ts";
 import { sendContractTransaction } from "../sdk/src/utils/write.ts";
-import { TOKEN_UNIT } from "./lib/defaults.ts";
+import { TOKEN_UNIT } from "../ignition/parameters/defaults.ts";
 import { startEventFeed, type FeedEvent } from "./lib/event-feed.ts";
 import { gasPerJob, printReport, type AccountFigures, type PoolFigures, type ProviderFigures } from "./lib/demo-report.ts";
 import { formatToken } from "./lib/format.ts";

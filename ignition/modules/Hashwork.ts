@@ -3,6 +3,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { disputeModule } from "./dispute-module.js";
 import { governanceStack } from "./governance.js";
 import { marketParameters } from "./market-parameters.js";
+import { INITIAL_SUPPLY } from "../parameters/defaults.js";
 
 /**
  * The whole system for local and test networks: the HashworkToken (ERC20 + permit + votes), the
@@ -12,7 +13,7 @@ import { marketParameters } from "./market-parameters.js";
  */
 export default buildModule("Hashwork", (m) => {
   const p = marketParameters(m);
-  const initialSupply = m.getParameter("initialSupply", 1_000_000_000n * 10n ** 18n);
+  const initialSupply = m.getParameter("initialSupply", INITIAL_SUPPLY);
   const token = m.contract("HashworkToken", [p.owner, initialSupply]);
   const market = m.contract("HashworkMarket", [token, p.owner, p.treasury, p.config, p.feeBps, p.maxDisputeDuration]);
   const { disputes, verifierPool, install } = disputeModule(m, market, p.owner);

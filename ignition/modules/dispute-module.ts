@@ -1,28 +1,29 @@
 import type { IgnitionModuleBuilder, NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
 
+import { DISPUTE_PARAMETERS as d } from "../parameters/defaults.js";
+
 /**
  * Deploys the dispute module for `market` (which creates its verifier pool) and installs it.
  * The install is sent from the deployer account, which must be the market's owner (the default
- * `owner` parameter). The defaults match `scripts/lib/defaults.ts` (DISPUTE_PARAMETERS);
- * `docs/economics.md` explains them.
+ * `owner` parameter). A parameter left out takes `DISPUTE_PARAMETERS`
+ * (`../parameters/defaults.ts`); `docs/economics.md` explains them.
  */
 export function disputeModule(
   m: IgnitionModuleBuilder,
   market: NamedArtifactContractDeploymentFuture<"HashworkMarket">,
   owner: ReturnType<IgnitionModuleBuilder["getParameter"]>,
 ) {
-  const unit = 10n ** 18n;
   const config = {
-    challengeBond: m.getParameter("challengeBond", 20n * unit),
-    verifierLock: m.getParameter("verifierLock", 10n * unit),
-    verifierFee: m.getParameter("verifierFee", unit / 2n),
-    verifierSlashBps: m.getParameter("verifierSlashBps", 5_000),
-    challengerRewardBps: m.getParameter("challengerRewardBps", 5_000),
-    auditRateBps: m.getParameter("auditRateBps", 500),
-    committeeSize: m.getParameter("committeeSize", 3),
-    maxRounds: m.getParameter("maxRounds", 2),
-    commitPeriod: m.getParameter("commitPeriod", 3600),
-    revealPeriod: m.getParameter("revealPeriod", 3600),
+    challengeBond: m.getParameter("challengeBond", d.challengeBond),
+    verifierLock: m.getParameter("verifierLock", d.verifierLock),
+    verifierFee: m.getParameter("verifierFee", d.verifierFee),
+    verifierSlashBps: m.getParameter("verifierSlashBps", d.verifierSlashBps),
+    challengerRewardBps: m.getParameter("challengerRewardBps", d.challengerRewardBps),
+    auditRateBps: m.getParameter("auditRateBps", d.auditRateBps),
+    committeeSize: m.getParameter("committeeSize", d.committeeSize),
+    maxRounds: m.getParameter("maxRounds", d.maxRounds),
+    commitPeriod: m.getParameter("commitPeriod", d.commitPeriod),
+    revealPeriod: m.getParameter("revealPeriod", d.revealPeriod),
   };
   // The arbiter defaults to the deployer (the default owner); set a multisig in production.
   const arbiter = m.getParameter("arbiter", m.getAccount(0));

@@ -6,25 +6,14 @@ import type {
 } from "@nomicfoundation/ignition-core";
 import { keccak256, toHex, zeroAddress } from "viem";
 
+import { GOVERNANCE_DEFAULTS } from "../parameters/defaults.js";
+
 /** TimelockController role ids (the contract's PROPOSER_ROLE etc.); DEFAULT_ADMIN_ROLE is 0x00…. */
 export const TIMELOCK_ROLES = {
   admin: `0x${"00".repeat(32)}`,
   proposer: keccak256(toHex("PROPOSER_ROLE")),
   executor: keccak256(toHex("EXECUTOR_ROLE")),
   canceller: keccak256(toHex("CANCELLER_ROLE")),
-} as const;
-
-/**
- * Defaults for a local chain whose market takes `market-parameters.ts`' defaults (7-day unbonding,
- * claim delay, execution time and challenge window, 14-day disputes): the timelock delay is
- * exactly the bound, 4 × 7 + 14 = 42 days. Every parameters file sets its own.
- */
-export const GOVERNANCE_DEFAULTS = {
-  timelockDelay: 42 * 24 * 3600,
-  votingDelay: 24 * 3600,
-  votingPeriod: 7 * 24 * 3600,
-  proposalThreshold: 0n,
-  quorumPercent: 4,
 } as const;
 
 /** The owner powers handed to the timelock: Ownable2Step contracts (accepted) and Ownable ones (transferred). */

@@ -1,23 +1,28 @@
 import type { IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 
-/** The market's constructor parameters, read from the Ignition parameters file (defaults suit a local chain). */
+import { LOCAL_PARAMETERS as d } from "../parameters/defaults.js";
+
+/**
+ * The market's constructor parameters, read from the Ignition parameters file; a parameter left
+ * out takes `LOCAL_PARAMETERS` (`../parameters/defaults.ts`, suited to a local chain).
+ */
 export function marketParameters(m: IgnitionModuleBuilder) {
   const owner = m.getParameter("owner", m.getAccount(0));
   const treasury = m.getParameter("treasury", m.getAccount(0));
   const config = {
     paused: false,
-    minStake: m.getParameter("minStake", 100n * 10n ** 18n),
-    unbondingPeriod: m.getParameter("unbondingPeriod", 7 * 24 * 3600),
-    maxClaimDelay: m.getParameter("maxClaimDelay", 7 * 24 * 3600),
-    minExecutionTime: m.getParameter("minExecutionTime", 1),
-    maxExecutionTime: m.getParameter("maxExecutionTime", 7 * 24 * 3600),
-    minChallengeWindow: m.getParameter("minChallengeWindow", 1),
-    maxChallengeWindow: m.getParameter("maxChallengeWindow", 7 * 24 * 3600),
-    minReward: m.getParameter("minReward", 10n ** 16n),
-    minCollateralPct: m.getParameter("minCollateralPct", 100),
-    maxCollateralPct: m.getParameter("maxCollateralPct", 300),
+    minStake: m.getParameter("minStake", d.minStake),
+    unbondingPeriod: m.getParameter("unbondingPeriod", d.unbondingPeriod),
+    maxClaimDelay: m.getParameter("maxClaimDelay", d.maxClaimDelay),
+    minExecutionTime: m.getParameter("minExecutionTime", d.minExecutionTime),
+    maxExecutionTime: m.getParameter("maxExecutionTime", d.maxExecutionTime),
+    minChallengeWindow: m.getParameter("minChallengeWindow", d.minChallengeWindow),
+    maxChallengeWindow: m.getParameter("maxChallengeWindow", d.maxChallengeWindow),
+    minReward: m.getParameter("minReward", d.minReward),
+    minCollateralPct: m.getParameter("minCollateralPct", d.minCollateralPct),
+    maxCollateralPct: m.getParameter("maxCollateralPct", d.maxCollateralPct),
   };
-  const feeBps = m.getParameter("feeBps", 100);
-  const maxDisputeDuration = m.getParameter("maxDisputeDuration", 14 * 24 * 3600);
+  const feeBps = m.getParameter("feeBps", d.feeBps);
+  const maxDisputeDuration = m.getParameter("maxDisputeDuration", d.maxDisputeDuration);
   return { owner, treasury, config, feeBps, maxDisputeDuration };
 }

@@ -33,8 +33,8 @@ import { inOneBlock, tip } from "./_helpers.js";
 
 import { commitChallenge } from "../../sdk/src/actions/requester/commit-challenge.ts";
 import { DisputeChallengeAlreadyCommittedError } from "../../sdk/src/errors/contract-errors.ts";
-import { expectRejection } from "../../sdk/src/test-utils/assertions.ts";
-import { CHALLENGER_HASH, CHALLENGE_SALT as SDK_SALT, challengeCommitmentWithViem, createSdkFixtures } from "../../sdk/src/test-utils/fixtures.ts";
+import { expectRejection } from "../../testkit/assertions.ts";
+import { CHALLENGER_HASH, CHALLENGE_SALT as SDK_SALT, challengeCommitmentWithViem, createSdkFixtures } from "../../testkit/fixtures.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;

@@ -4,7 +4,7 @@ import type { Hash } from "viem";
 
 import type { checkSolvency } from "../../sdk/src/actions/auditor/check-solvency.ts";
 import type { getVerifier } from "../../sdk/src/actions/auditor/get-verifier.ts";
-import type { System } from "../../sdk/src/daemon/test-helpers.ts";
+import type { System } from "../../testkit/local-cluster.ts";
 import type { FeedEvent } from "./event-feed.ts";
 import { formatDelta, formatInt, formatToken, table } from "./format.ts";
 

@@ -3,12 +3,12 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import type { HashworkDisputes, HashworkMarket, HashworkToken, VerifierPool } from "../../types/ethers-contracts/index.js";
 import {
   DISPUTE_PARAMETERS,
+  INITIAL_SUPPLY,
   LOCAL_PARAMETERS,
-  TOKEN_UNIT,
   marketConfig,
   type DisputeParameters,
   type MarketParameters,
-} from "./defaults.js";
+} from "../../ignition/parameters/defaults.js";
 
 export interface LocalDeployment {
   token: HashworkToken;
@@ -32,7 +32,7 @@ export async function deployLocal(
   parameters: MarketParameters = LOCAL_PARAMETERS,
 ): Promise<LocalDeployment> {
   const [owner, treasury] = await ethers.getSigners();
-  const token = await ethers.deployContract("HashworkToken", [owner.address, 1_000_000_000n * TOKEN_UNIT]);
+  const token = await ethers.deployContract("HashworkToken", [owner.address, INITIAL_SUPPLY]);
   const market = await ethers.deployContract("HashworkMarket", [
     await token.getAddress(),
     owner.address,

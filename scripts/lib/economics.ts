@@ -3,7 +3,7 @@
  * explains each, and `test/disputes/economics.ts` checks the deployed defaults satisfy them.
  * All amounts are in token base units (bigint); rates are basis points.
  */
-import { TOKEN_UNIT, type DisputeParameters, type MarketParameters } from "./defaults.js";
+import { TOKEN_UNIT, type DisputeParameters, type MarketParameters } from "../../ignition/parameters/defaults.js";
 
 /** The job the inequalities are evaluated for. */
 export interface ReferenceJob {

@@ -20,11 +20,11 @@ import {
   manyOutputWrites,
   nestedBrIf,
   type FunctionSpec,
-} from "../../sdk/src/executor/hostile-programs.ts";
+} from "../../testkit/hostile-programs.ts";
 import { createInstrumenter } from "../../sdk/src/executor/instrumenter.ts";
 import { createModuleCache } from "../../sdk/src/executor/module-cache.ts";
 import { ExecutionStatus } from "../../sdk/src/executor/result-hash.ts";
-import { okProgram } from "../../sdk/src/executor/test-programs.ts";
+import { okProgram } from "../../testkit/wat-programs.ts";
 
 export type HostileExecutorCase = { name: string; outcome: string; ms: number; rssMb: number };
 

@@ -2,7 +2,7 @@ import { keccak256, toUtf8Bytes, type ContractTransactionReceipt, type Log } fro
 
 import type { HashworkMarket } from "../../types/ethers-contracts/index.js";
 import type { IJobMarket } from "../../types/ethers-contracts/HashworkMarket.js";
-import { TOKEN_UNIT } from "./defaults.js";
+import { TOKEN_UNIT } from "../../ignition/parameters/defaults.js";
 
 export type JobRequest = IJobMarket.JobRequestStruct;
 export type SubmittedJob = IJobMarket.SubmittedJobStruct;

@@ -1,12 +1,12 @@
 /**
  * Clients for a deployment on a local JSON-RPC node, one per Hardhat default account, in the
  * `System` shape the daemon's real-process helpers take (`writeDaemonConfig`, `waitForStates`).
- * `deploySystem` (sdk/src/daemon/test-helpers.ts) deploys with viem; this wraps a deployment
+ * `deploySystem` (testkit/local-cluster.ts) deploys with viem; this wraps a deployment
  * made elsewhere (Ignition, for the demo).
  */
 import { createPublicClient, createWalletClient, defineChain, http } from "viem";
 
-import { hdAccount, type System } from "../../sdk/src/daemon/test-helpers.ts";
+import { hdAccount, type System } from "../../testkit/local-cluster.ts";
 import type { HashworkDeployment } from "../../sdk/src/deployments.ts";
 import type { HashworkPublicClient, HashworkWalletClient } from "../../sdk/src/utils/client.ts";
 

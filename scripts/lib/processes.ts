@@ -4,7 +4,7 @@
  * gracefully with `stopAll()`, and with SIGKILL when the script exits for any reason (normal
  * end, uncaught error, Ctrl-C, SIGTERM). Nothing outlives the script.
  */
-import type { ChildHandle } from "../../sdk/src/daemon/test-helpers.ts";
+import type { ChildHandle } from "../../testkit/local-cluster.ts";
 
 export type ProcessRegistry = {
   /** Registers a child; returns it. */

@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 
 import { readJobState } from "../src/utils/results.ts";
-import { hdAccount, privateKeyOf, startDaemonProcess, writeDaemonConfig } from "../src/daemon/test-helpers.ts";
-import { useDaemonTestbed } from "../src/daemon/testbed.ts";
+import { hdAccount, privateKeyOf, startDaemonProcess, writeDaemonConfig } from "../../testkit/local-cluster.ts";
+import { useDaemonTestbed } from "../../testkit/daemon-testbed.ts";
 
 const EXAMPLE = fileURLToPath(new URL("./quickstart.ts", import.meta.url));
 const REQUESTER = 1;

@@ -12,8 +12,8 @@ import { MarketUnexpectedJobStateError } from "./errors/contract-errors.ts";
 import { ChainMismatchError, MissingWalletClientError } from "./errors/sdk.ts";
 import { ExecutionStatus } from "./executor/result-hash.ts";
 import { createLocalStore } from "./store/local.ts";
-import { expectRejection } from "./test-utils/assertions.ts";
-import { CHALLENGE_WINDOW, LOCAL_PARAMETERS, REWARD, STAKE, createSdkFixtures, testJob } from "./test-utils/fixtures.ts";
+import { expectRejection } from "../../testkit/assertions.ts";
+import { CHALLENGE_WINDOW, LOCAL_PARAMETERS, REWARD, STAKE, createSdkFixtures, testJob } from "../../testkit/fixtures.ts";
 import type { HashworkWalletClient } from "./utils/client.ts";
 
 const connection = await network.create();

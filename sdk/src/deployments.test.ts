@@ -18,7 +18,7 @@ import {
   loadIgnitionDeployment,
 } from "./deployments.ts";
 import { DeploymentNotFoundError, InvalidParameterError } from "./errors/sdk.ts";
-import { expectRejection } from "./test-utils/assertions.ts";
+import { expectRejection } from "../../testkit/assertions.ts";
 
 /** Deploys `ignition/modules/Hashwork.ts` for real, writing Ignition's files into `dir`. */
 async function ignitionDeploy(dir: string) {

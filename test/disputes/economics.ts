@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT } from "../../scripts/lib/defaults.js";
+import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT } from "../../ignition/parameters/defaults.js";
 import { REFERENCE_JOB, auditDeterrenceLimit, auditReserveBreakEvenReward, economics } from "../../scripts/lib/economics.js";
 import { REPUTATION_UNIT, scoreFor } from "../market/shared.js";
 import { createDisputeFixtures } from "./fixtures.js";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS } from "../../scripts/lib/defaults.js";
+import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS } from "../../ignition/parameters/defaults.js";
 import { createDisputeFixtures } from "./fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { LOCAL_PARAMETERS } from "../../scripts/lib/defaults.js";
+import { LOCAL_PARAMETERS } from "../../ignition/parameters/defaults.js";
 import {
   BOND,
   COLLATERAL,

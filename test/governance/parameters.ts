@@ -3,7 +3,7 @@ import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
 import { LOCAL_PARAMETERS, REWARD, STAKE, TOKEN_UNIT, createFixtures, jobRequest } from "../helpers/fixtures.js";
-import { marketConfig, type MarketParameters } from "../../scripts/lib/defaults.js";
+import { marketConfig, type MarketParameters } from "../../ignition/parameters/defaults.js";
 import type { HashworkMarket } from "../../types/ethers-contracts/index.js";
 import { expectSolvent } from "../vault/support.js";
 

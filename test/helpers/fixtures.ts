@@ -6,7 +6,7 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 
-import { LOCAL_PARAMETERS, TOKEN_UNIT } from "../../scripts/lib/defaults.js";
+import { LOCAL_PARAMETERS, TOKEN_UNIT } from "../../ignition/parameters/defaults.js";
 import { deployLocal } from "../../scripts/lib/deploy-local.js";
 import { jobRequest, postedJobIds, submittedTerms, type JobRequest, type SubmittedJob } from "../../scripts/lib/jobs.js";
 

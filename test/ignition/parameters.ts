@@ -10,9 +10,14 @@ import hre from "hardhat";
 import { hashworkDisputesAbi } from "../../sdk/src/abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
 import { verifierPoolAbi } from "../../sdk/src/abi/verifier-pool.ts";
-import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, type DisputeParameters, type MarketParameters } from "../../scripts/lib/defaults.ts";
+import {
+  DISPUTE_PARAMETERS,
+  GOVERNANCE_DEFAULTS,
+  LOCAL_PARAMETERS,
+  type DisputeParameters,
+  type MarketParameters,
+} from "../../ignition/parameters/defaults.ts";
 import { economics } from "../../scripts/lib/economics.ts";
-import { GOVERNANCE_DEFAULTS } from "../../ignition/modules/governance.ts";
 import { HASHWORK_MODULE_ID, IGNITION_PARAMETERS_DIR, deployHashwork, parameterValue, readIgnitionParameters } from "../../scripts/lib/ignition.ts";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -12,7 +12,7 @@ import {
   postedJobIds,
   submittedTerms,
 } from "../helpers/fixtures.js";
-import { DISPUTE_PARAMETERS, marketConfig } from "../../scripts/lib/defaults.js";
+import { DISPUTE_PARAMETERS, marketConfig } from "../../ignition/parameters/defaults.js";
 import { disputeConfig } from "../../scripts/lib/deploy-local.js";
 import type { HashworkMarket } from "../../types/ethers-contracts/index.js";
 import { expectSolvent } from "../vault/support.js";

@@ -17,7 +17,7 @@ import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../../sdk/src/abi/hashwork-token.ts";
 import { loadSampleProgram } from "../../sdk/src/programs/sample-programs.ts";
 import { readJobState } from "../../sdk/src/utils/results.ts";
-import { REPO_ROOT, hdAccount, privateKeyOf, startHardhatNode, type HardhatNode } from "../../sdk/src/daemon/test-helpers.ts";
+import { REPO_ROOT, hdAccount, privateKeyOf, startHardhatNode, type HardhatNode } from "../../testkit/local-cluster.ts";
 import type { AuditTaskResult } from "../../tasks/audit.ts";
 import type { DeployTaskResult } from "../../tasks/deploy.ts";
 import type { FundAccountsReturnType } from "../../scripts/lib/fund.ts";

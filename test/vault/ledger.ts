@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { LOCAL_PARAMETERS, MINTED, REWARD, TOKEN_UNIT, createFixtures, jobRequest } from "../helpers/fixtures.js";
-import { marketConfig } from "../../scripts/lib/defaults.js";
+import { marketConfig } from "../../ignition/parameters/defaults.js";
 import { deployLocalSystem } from "../../scripts/lib/deploy-local.js";
 import { expectSolvent, signPermit } from "./support.js";
 

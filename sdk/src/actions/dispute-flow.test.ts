@@ -21,7 +21,7 @@ import {
   VERIFIERS,
   createSdkFixtures,
   testJob,
-} from "../test-utils/fixtures.ts";
+} from "../../../testkit/fixtures.ts";
 import type { HashworkWalletClient } from "../utils/client.ts";
 import type { VoteSecret } from "./verifier/commit-vote.ts";
 

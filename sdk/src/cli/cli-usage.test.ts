@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { helpText, parseArgs, UsageError, type Command } from "./args.ts";
 import { COMMANDS } from "./hashwork.ts";
 import { formatFields, formatTable, sanitizeForTerminal } from "./output.ts";
-import { runCli, type CliRun } from "./test-helpers.ts";
+import { runCli, type CliRun } from "../../../testkit/cli.ts";
 
 /** Exactly one line on stderr, prefixed `hashwork: `, nothing on stdout. */
 function expectOneLine(run: CliRun, code: number, pattern: RegExp) {

@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { encryptKeystoreJsonSync } from "ethers";
 import { getAddress, type Address, type Hex } from "viem";
 
-import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT } from "../../../scripts/lib/defaults.ts";
+import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT } from "../../../ignition/parameters/defaults.ts";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { commitChallenge } from "../actions/requester/commit-challenge.ts";
 import { executeProgram } from "../executor/execute-program.ts";
@@ -28,9 +28,9 @@ import {
   writeDaemonConfig,
   type HardhatNode,
   type System,
-} from "../daemon/test-helpers.ts";
+} from "../../../testkit/local-cluster.ts";
 import { decryptKeystore } from "./keys.ts";
-import { jsonOf, REPO_ROOT, runCli, SHIM, cleanEnv, startCli, transcript, type CliProcess, type CliRun } from "./test-helpers.ts";
+import { jsonOf, REPO_ROOT, runCli, SHIM, cleanEnv, startCli, transcript, type CliProcess, type CliRun } from "../../../testkit/cli.ts";
 
 const REQUESTER = 1; // HASHWORK_PRIVATE_KEY
 const HONEST = 2; // --key-file with a hex key; runs an honest daemon

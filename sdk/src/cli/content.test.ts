@@ -7,9 +7,9 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { freePort } from "../daemon/test-helpers.ts";
+import { freePort } from "../../../testkit/local-cluster.ts";
 import { hashContent } from "../store/hash.ts";
-import { jsonOf, runCli, startCli, type CliProcess, type CliRun } from "./test-helpers.ts";
+import { jsonOf, runCli, startCli, type CliProcess, type CliRun } from "../../../testkit/cli.ts";
 
 function expectOneLine(run: CliRun, code: number, pattern: RegExp) {
   expect(run.code, run.stderr).to.equal(code);

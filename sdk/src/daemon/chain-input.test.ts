@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import type { HashworkPublicClient } from "../utils/client.ts";
 import { createChainInput, type ChainEvent } from "./chain-input.ts";
-import { testContext } from "./test-context.ts";
+import { testContext } from "../../../testkit/daemon-context.ts";
 
 const connection = await network.create();
 const { networkHelpers } = connection;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { expectRejection } from "../test-utils/assertions.ts";
+import { expectRejection } from "../../../testkit/assertions.ts";
 import { ConfigError, loadConfig, loadPrivateKey, parseConfig } from "./config.ts";
 
 const KEY = `0x${"5a".repeat(32)}`;

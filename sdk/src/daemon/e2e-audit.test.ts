@@ -12,11 +12,11 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { getAddress, parseEventLogs, type Abi, type Address } from "viem";
 
-import { DISPUTE_PARAMETERS } from "../../../scripts/lib/defaults.ts";
+import { DISPUTE_PARAMETERS } from "../../../ignition/parameters/defaults.ts";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
-import type { System } from "./test-helpers.ts";
+import type { System } from "../../../testkit/local-cluster.ts";
 import {
   hdAccount,
   logRecords,
@@ -27,8 +27,8 @@ import {
   waitForStates,
   writeDaemonConfig,
   type ChildHandle,
-} from "./test-helpers.ts";
-import { useDaemonTestbed } from "./testbed.ts";
+} from "../../../testkit/local-cluster.ts";
+import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const REQUESTER = 1;
 /** Pins its own submission blocks. */

@@ -12,8 +12,8 @@ import { getAddress, type Address } from "viem";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
 import { readJobState } from "../utils/results.ts";
-import { eventCounts, hdAccount, logRecords, marketEvents, monteCarloJobs, startDaemonProcess, waitForStates, writeDaemonConfig, type TestJob } from "./test-helpers.ts";
-import { useDaemonTestbed } from "./testbed.ts";
+import { eventCounts, hdAccount, logRecords, marketEvents, monteCarloJobs, startDaemonProcess, waitForStates, writeDaemonConfig, type TestJob } from "../../../testkit/local-cluster.ts";
+import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const TOKEN = 10n ** 18n;
 const REQUESTER = 1;

@@ -14,7 +14,7 @@ import { DatabaseSync } from "node:sqlite";
 import { expect } from "chai";
 import { getAddress, parseEventLogs, type Abi, type Address, type Hex } from "viem";
 
-import { DISPUTE_PARAMETERS } from "../../../scripts/lib/defaults.ts";
+import { DISPUTE_PARAMETERS } from "../../../ignition/parameters/defaults.ts";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { PayoutRole } from "../abi/enums.ts";
@@ -40,8 +40,8 @@ import {
   waitFor,
   writeDaemonConfig,
   type ChildHandle,
-} from "./test-helpers.ts";
-import { useDaemonTestbed } from "./testbed.ts";
+} from "../../../testkit/local-cluster.ts";
+import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const TOKEN = 10n ** 18n;
 const REQUESTER = 1;

@@ -14,8 +14,8 @@ import { expect } from "chai";
 import { getAddress } from "viem";
 
 import { postJobs } from "../actions/requester/post-jobs.ts";
-import { eventCounts, hdAccount, logRecords, monteCarloJobs, startDaemonProcess, waitFor, waitForStates, writeDaemonConfig, type TestJob } from "./test-helpers.ts";
-import { useDaemonTestbed } from "./testbed.ts";
+import { eventCounts, hdAccount, logRecords, monteCarloJobs, startDaemonProcess, waitFor, waitForStates, writeDaemonConfig, type TestJob } from "../../../testkit/local-cluster.ts";
+import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const HOSTILE = 1;
 const PROVIDER = 2;

@@ -23,8 +23,8 @@ import {
   waitForStates,
   writeDaemonConfig,
   type ChildHandle,
-} from "./test-helpers.ts";
-import { useDaemonTestbed } from "./testbed.ts";
+} from "../../../testkit/local-cluster.ts";
+import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const TOKEN = 10n ** 18n;
 const REQUESTER = 1;

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import { postJobs } from "../actions/requester/post-jobs.ts";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
+import { startTcpProxy, type TcpProxy } from "../../../testkit/tcp-proxy.ts";
 import {
   accountAndJournal,
   eventCounts,
@@ -22,8 +22,8 @@ import {
   waitFor,
   waitForStates,
   writeDaemonConfig,
-} from "./test-helpers.ts";
-import { useDaemonTestbed } from "./testbed.ts";
+} from "../../../testkit/local-cluster.ts";
+import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const REQUESTER = 1;
 const PROVIDER = 2;

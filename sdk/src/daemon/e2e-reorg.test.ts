@@ -25,8 +25,8 @@ import {
   waitFor,
   waitForStates,
   writeDaemonConfig,
-} from "./test-helpers.ts";
-import { useDaemonTestbed } from "./testbed.ts";
+} from "../../../testkit/local-cluster.ts";
+import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const REQUESTER = 1;
 const PROVIDER = 2;

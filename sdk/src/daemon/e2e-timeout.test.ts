@@ -21,8 +21,8 @@ import {
   waitFor,
   waitForStates,
   writeDaemonConfig,
-} from "./test-helpers.ts";
-import { useDaemonTestbed } from "./testbed.ts";
+} from "../../../testkit/local-cluster.ts";
+import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const TOKEN = 10n ** 18n;
 const REQUESTER = 1;

@@ -25,8 +25,8 @@ import {
   waitForStates,
   writeDaemonConfig,
   type ChildHandle,
-} from "./test-helpers.ts";
-import { useDaemonTestbed } from "./testbed.ts";
+} from "../../../testkit/local-cluster.ts";
+import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const PROVIDER = 2;
 const REQUESTER = 1;

@@ -8,13 +8,13 @@ import { createWalletClient, custom, HttpRequestError, keccak256, type Address }
 
 import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
 import { MarketUnexpectedJobStateError } from "../errors/contract-errors.ts";
-import { createSdkFixtures } from "../test-utils/fixtures.ts";
+import { createSdkFixtures } from "../../../testkit/fixtures.ts";
 import type { HashworkBaseClient, HashworkWalletClient } from "../utils/client.ts";
 import { sendContractTransaction } from "../utils/write.ts";
 import { openJournal, type Journal } from "./journal.ts";
-import { testContext } from "./test-context.ts";
+import { testContext } from "../../../testkit/daemon-context.ts";
 import { createTxQueue } from "./tx-queue.ts";
-import { hdAccount } from "./test-helpers.ts";
+import { hdAccount } from "../../../testkit/local-cluster.ts";
 
 const connection = await network.create();
 const fixtures = createSdkFixtures(connection);

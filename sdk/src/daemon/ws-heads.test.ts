@@ -3,9 +3,9 @@
 import { expect } from "chai";
 import { createPublicClient, http } from "viem";
 
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
-import { testContext } from "./test-context.ts";
-import { startHardhatNode, waitFor, type HardhatNode } from "./test-helpers.ts";
+import { startTcpProxy, type TcpProxy } from "../../../testkit/tcp-proxy.ts";
+import { testContext } from "../../../testkit/daemon-context.ts";
+import { startHardhatNode, waitFor, type HardhatNode } from "../../../testkit/local-cluster.ts";
 import { watchHeads, type HeadWatcher } from "./ws-heads.ts";
 
 describe("daemon WebSocket heads (hardhat node child, TCP proxy)", function () {

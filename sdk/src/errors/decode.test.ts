@@ -10,7 +10,7 @@ import {
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
 import { JobState } from "../abi/enums.ts";
-import { createSdkFixtures } from "../test-utils/fixtures.ts";
+import { createSdkFixtures } from "../../../testkit/fixtures.ts";
 import { encodeJobId } from "../utils/job-id.ts";
 import { HashworkError } from "./base.ts";
 import {

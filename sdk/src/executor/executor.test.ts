@@ -33,7 +33,7 @@ import {
   program,
   repeatedOutput,
   trapAfterOutput,
-} from "./test-programs.ts";
+} from "../../../testkit/wat-programs.ts";
 import { Wasm } from "./webassembly.ts";
 
 const EMPTY = new Uint8Array();

@@ -17,11 +17,11 @@ import {
   nestedBrIf,
   randomProgram,
   recursionWithLocals,
-} from "./hostile-programs.ts";
+} from "../../../testkit/hostile-programs.ts";
 import { createInstrumenter, type Instrumenter } from "./instrumenter.ts";
 import { createModuleCache, type ModuleCache } from "./module-cache.ts";
 import { ExecutionStatus } from "./result-hash.ts";
-import { okProgram } from "./test-programs.ts";
+import { okProgram } from "../../../testkit/wat-programs.ts";
 
 const EMPTY = new Uint8Array();
 const STATUSES = new Set<number>(Object.values(ExecutionStatus));

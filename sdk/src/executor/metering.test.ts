@@ -5,7 +5,7 @@ import { binaryen } from "./binaryen-api.ts";
 import { instrumentProgram } from "./instrument.ts";
 import { ExecutionStatus } from "./result-hash.ts";
 import { runInstrumented } from "./run-instrumented.ts";
-import { bulkCopy, memoryBomb, okProgram, program } from "./test-programs.ts";
+import { bulkCopy, memoryBomb, okProgram, program } from "../../../testkit/wat-programs.ts";
 import { Wasm } from "./webassembly.ts";
 
 /** Instruments and runs in this thread (the worker pool is tested in executor.test.ts). */

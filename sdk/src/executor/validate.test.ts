@@ -9,7 +9,7 @@ import {
   ProgramAbiError,
 } from "./errors.ts";
 import { instrumentProgram } from "./instrument.ts";
-import { okProgram, program, wat } from "./test-programs.ts";
+import { okProgram, program, wat } from "../../../testkit/wat-programs.ts";
 
 function refusal(wasm: Uint8Array, limits = DEFAULT_LIMITS): unknown {
   try {

@@ -13,7 +13,7 @@ import {
 import { fetchVerified } from "./fetch-verified.ts";
 import { createLocalStore, type LocalStore } from "./local.ts";
 import { createContentServer, type ContentServer } from "./server.ts";
-import { makeTempDir, rejectionOf, testBytes, unusedPort } from "./test-helpers.ts";
+import { makeTempDir, rejectionOf, testBytes, unusedPort } from "../../../testkit/store.ts";
 import { contentUri, httpContentUri, localContentUri } from "./uri.ts";
 
 /** file: URIs are read only when asked; the test's content server is on loopback. */

@@ -14,7 +14,7 @@ import { hashCallCount } from "./hash-async.ts";
 import { httpGetVerified } from "./http-get.ts";
 import { createLocalStore } from "./local.ts";
 import { createContentServer } from "./server.ts";
-import { makeTempDir, rejectionOf, testBytes } from "./test-helpers.ts";
+import { makeTempDir, rejectionOf, testBytes } from "../../../testkit/store.ts";
 
 const SECRET = new TextEncoder().encode("internal admin page");
 const SECRET_HASH = keccak256(SECRET);

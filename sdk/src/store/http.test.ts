@@ -14,7 +14,7 @@ import {
 import { createHttpStore } from "./http.ts";
 import { createLocalStore, type LocalStore } from "./local.ts";
 import { createContentServer, type ContentServer, type CreateContentServerParameters } from "./server.ts";
-import { makeTempDir, rejectionOf, startRawServer, testBytes, unusedPort } from "./test-helpers.ts";
+import { makeTempDir, rejectionOf, startRawServer, testBytes, unusedPort } from "../../../testkit/store.ts";
 import type { ContentStore } from "./types.ts";
 
 describe("createHttpStore", function () {

@@ -11,7 +11,7 @@ import {
   InvalidContentHashError,
 } from "./errors.ts";
 import { createLocalStore } from "./local.ts";
-import { makeTempDir, rejectionOf, testBytes } from "./test-helpers.ts";
+import { makeTempDir, rejectionOf, testBytes } from "../../../testkit/store.ts";
 
 describe("createLocalStore", function () {
   let temp: Awaited<ReturnType<typeof makeTempDir>>;

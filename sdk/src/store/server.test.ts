@@ -8,7 +8,7 @@ import { ContentUnavailableError } from "./errors.ts";
 import { MAX_UPLOAD_BYTES_HEADER } from "./limits.ts";
 import { createLocalStore, type LocalStore } from "./local.ts";
 import { createContentServer, type ContentServer, type CreateContentServerParameters } from "./server.ts";
-import { makeTempDir, testBytes } from "./test-helpers.ts";
+import { makeTempDir, testBytes } from "../../../testkit/store.ts";
 
 /** Sends a body with chunked transfer encoding (no Content-Length), as a stream would. */
 function putChunked(url: string, chunks: Uint8Array[]): Promise<{ status: number; headers: Record<string, unknown> }> {

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import { InvalidParameterError } from "../errors/sdk.ts";
 import { postJob } from "../actions/requester/post-job.ts";
-import { createSdkFixtures, testJob } from "../test-utils/fixtures.ts";
+import { createSdkFixtures, testJob } from "../../../testkit/fixtures.ts";
 import { decodeJobId, encodeJobId } from "./job-id.ts";
 
 const connection = await network.create();

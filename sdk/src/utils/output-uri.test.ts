@@ -3,7 +3,7 @@ import { keccak256, stringToBytes } from "viem";
 
 import { InvalidParameterError } from "../errors/sdk.ts";
 import { ExecutionStatus } from "../executor/result-hash.ts";
-import { expectRejection } from "../test-utils/assertions.ts";
+import { expectRejection } from "../../../testkit/assertions.ts";
 import { decodeOutputUri, encodeOutputUri } from "./output-uri.ts";
 
 const OUTCOME = { outputHash: keccak256(stringToBytes("out")), fuelUsed: 1234n, status: ExecutionStatus.OutOfFuel };

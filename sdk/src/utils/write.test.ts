@@ -6,8 +6,8 @@ import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { claimJob } from "../actions/provider/claim-job.ts";
 import { MarketUnexpectedJobStateError } from "../errors/contract-errors.ts";
 import { MissingAccountError, TransactionRevertedError } from "../errors/sdk.ts";
-import { expectRejection } from "../test-utils/assertions.ts";
-import { createSdkFixtures } from "../test-utils/fixtures.ts";
+import { expectRejection } from "../../../testkit/assertions.ts";
+import { createSdkFixtures } from "../../../testkit/fixtures.ts";
 import { sendContractTransaction } from "./write.ts";
 
 const connection = await network.create();

@@ -13,7 +13,7 @@ abstract contract MarketSetup is TestBase {
     uint16 internal constant FEE_BPS = 100;
     uint96 internal constant MIN_STAKE = uint96(100 * UNIT);
     uint32 internal constant UNBONDING = 7 days;
-    /// @dev The local job value bounds (scripts/lib/defaults.ts): 0.01 token, 100..300 %.
+    /// @dev The local job value bounds (ignition/parameters/defaults.ts): 0.01 token, 100..300 %.
     uint96 internal constant MIN_REWARD = 1e16;
     uint16 internal constant MIN_COLLATERAL_PCT = 100;
     uint16 internal constant MAX_COLLATERAL_PCT = 300;

@@ -9,7 +9,7 @@ import {
   VERIFIERS,
   VERIFIER_BOND,
   createSdkFixtures,
-} from "../../test-utils/fixtures.ts";
+} from "../../../../testkit/fixtures.ts";
 import { checkSolvency } from "./check-solvency.ts";
 
 const connection = await network.create();

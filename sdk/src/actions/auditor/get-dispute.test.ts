@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { zeroAddress, zeroHash } from "viem";
 
-import { CHALLENGER_HASH, DISPUTE_PARAMETERS, RESULT_HASH, createSdkFixtures, voteWithViem } from "../../test-utils/fixtures.ts";
+import { CHALLENGER_HASH, DISPUTE_PARAMETERS, RESULT_HASH, createSdkFixtures, voteWithViem } from "../../../../testkit/fixtures.ts";
 import { commitVote } from "../verifier/commit-vote.ts";
 import { getDispute } from "./get-dispute.ts";
 

@@ -9,7 +9,7 @@ import {
   createSdkFixtures,
   postWithViem,
   voteWithViem,
-} from "../../test-utils/fixtures.ts";
+} from "../../../../testkit/fixtures.ts";
 import { getJobHistory } from "./get-job-history.ts";
 
 const connection = await network.create();

@@ -10,7 +10,7 @@ import {
   RESULT_HASH,
   REWARD,
   createSdkFixtures,
-} from "../../test-utils/fixtures.ts";
+} from "../../../../testkit/fixtures.ts";
 import { encodeJobId } from "../../utils/job-id.ts";
 import { collateralOf } from "../../utils/job-request.ts";
 import { getJob } from "./get-job.ts";

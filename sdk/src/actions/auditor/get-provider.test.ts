@@ -11,7 +11,7 @@ import {
   STAKE,
   createSdkFixtures,
   postWithViem,
-} from "../../test-utils/fixtures.ts";
+} from "../../../../testkit/fixtures.ts";
 import { collateralOf } from "../../utils/job-request.ts";
 import { getProvider } from "./get-provider.ts";
 

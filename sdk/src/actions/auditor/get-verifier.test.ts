@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { DISPUTE_PARAMETERS, VERIFIERS, VERIFIER_BOND, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { DISPUTE_PARAMETERS, VERIFIERS, VERIFIER_BOND, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { getVerifier } from "./get-verifier.ts";
 
 const connection = await network.create();

@@ -10,7 +10,7 @@ import {
   createSdkFixtures,
   postWithViem,
   termsFromReceipt,
-} from "../../test-utils/fixtures.ts";
+} from "../../../../testkit/fixtures.ts";
 import { listDisputes } from "./list-disputes.ts";
 
 const connection = await network.create();

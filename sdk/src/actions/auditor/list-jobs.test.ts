@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { REWARD, createSdkFixtures, postWithViem } from "../../test-utils/fixtures.ts";
+import { REWARD, createSdkFixtures, postWithViem } from "../../../../testkit/fixtures.ts";
 import { listJobs } from "./list-jobs.ts";
 
 const connection = await network.create();

@@ -15,7 +15,7 @@ import HashworkModule from "../../../../ignition/modules/Hashwork.ts";
 import { loadIgnitionDeployment } from "../../deployments.ts";
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { InvalidParameterError } from "../../errors/sdk.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../../utils/client.ts";
 import { cancelQueuedChange } from "./cancel-queued-change.ts";
 import { castVote } from "./cast-vote.ts";

@@ -3,8 +3,8 @@ import { network } from "hardhat";
 
 import { JobState, Phase } from "../../abi/enums.ts";
 import { DisputeNotArbiterError, DisputeWrongPhaseError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { CHALLENGER_HASH, COLLATERAL_PCT, DISPUTE_PARAMETERS, REWARD, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { CHALLENGER_HASH, COLLATERAL_PCT, DISPUTE_PARAMETERS, REWARD, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { arbitrate } from "./arbitrate.ts";
 
 const connection = await network.create();

@@ -7,14 +7,14 @@ import {
   DisputeTermsMismatchError,
   DisputeWrongPhaseError,
 } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
 import {
   DISPUTE_PARAMETERS,
   VERIFIERS,
   VERIFIER_BOND,
   challengeWithViem,
   createSdkFixtures,
-} from "../../test-utils/fixtures.ts";
+} from "../../../../testkit/fixtures.ts";
 import { drawCommittee } from "./draw-committee.ts";
 
 const connection = await network.create();

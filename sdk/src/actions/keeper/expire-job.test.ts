@@ -3,8 +3,8 @@ import { network } from "hardhat";
 
 import { JobState } from "../../abi/enums.ts";
 import { MarketClaimDeadlineNotReachedError, MarketUnexpectedJobStateError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { REWARD, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { REWARD, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { expireJob } from "./expire-job.ts";
 
 const connection = await network.create();

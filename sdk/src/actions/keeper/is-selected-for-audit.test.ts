@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { createSdkFixtures, submitBatchWithViem } from "../../test-utils/fixtures.ts";
+import { createSdkFixtures, submitBatchWithViem } from "../../../../testkit/fixtures.ts";
 import { isSelectedForAudit } from "./is-selected-for-audit.ts";
 
 const connection = await network.create();

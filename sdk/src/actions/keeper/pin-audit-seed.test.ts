@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { DisputeAuditSeedUnavailableError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { pinAuditSeed } from "./pin-audit-seed.ts";
 
 const connection = await network.create();

@@ -3,14 +3,14 @@ import { network } from "hardhat";
 
 import { JobState, Phase } from "../../abi/enums.ts";
 import { DisputeVotingOngoingError, DisputeWrongPhaseError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
 import {
   CHALLENGER_HASH,
   DISPUTE_PARAMETERS,
   RESULT_HASH,
   createSdkFixtures,
   voteWithViem,
-} from "../../test-utils/fixtures.ts";
+} from "../../../../testkit/fixtures.ts";
 import { resolveDispute } from "./resolve-dispute.ts";
 
 const connection = await network.create();

@@ -4,8 +4,8 @@ import { zeroAddress } from "viem";
 
 import { JobState } from "../../abi/enums.ts";
 import { DisputeNotSelectedForAuditError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { DISPUTE_PARAMETERS, RESULT_HASH, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { DISPUTE_PARAMETERS, RESULT_HASH, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { commitVote } from "../verifier/commit-vote.ts";
 import { revealVote } from "../verifier/reveal-vote.ts";
 import { drawCommittee } from "./draw-committee.ts";

@@ -3,8 +3,8 @@ import { network } from "hardhat";
 
 import { JobState } from "../../abi/enums.ts";
 import { MarketExecutionDeadlineNotReachedError, MarketUnexpectedJobStateError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { COLLATERAL_PCT, EXECUTION_TIME, REWARD, STAKE, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { COLLATERAL_PCT, EXECUTION_TIME, REWARD, STAKE, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { timeOutJob } from "./time-out-job.ts";
 
 const connection = await network.create();

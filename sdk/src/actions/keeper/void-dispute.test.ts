@@ -3,8 +3,8 @@ import { network } from "hardhat";
 
 import { JobState, Phase } from "../../abi/enums.ts";
 import { DisputeWrongPhaseError, MarketDisputeDeadlineNotReachedError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { COLLATERAL_PCT, DISPUTE_PARAMETERS, REWARD, RESULT_HASH, createSdkFixtures, voteWithViem } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { COLLATERAL_PCT, DISPUTE_PARAMETERS, REWARD, RESULT_HASH, createSdkFixtures, voteWithViem } from "../../../../testkit/fixtures.ts";
 import { getDispute } from "../auditor/get-dispute.ts";
 import { voidDispute } from "./void-dispute.ts";
 

@@ -8,8 +8,8 @@ import {
   MarketUnexpectedJobStateError,
   RegistryNotProviderError,
 } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { COLLATERAL_PCT, EXECUTION_TIME, REWARD, createSdkFixtures, postWithViem } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { COLLATERAL_PCT, EXECUTION_TIME, REWARD, createSdkFixtures, postWithViem } from "../../../../testkit/fixtures.ts";
 import { encodeJobId } from "../../utils/job-id.ts";
 import { jobStatesInMask } from "../../utils/job-state.ts";
 import { claimJob } from "./claim-job.ts";

@@ -4,8 +4,8 @@ import { network } from "hardhat";
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { RegistryInvalidProfileError } from "../../errors/contract-errors.ts";
 import { InvalidParameterError } from "../../errors/sdk.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { registerProvider } from "./register-provider.ts";
 
 const connection = await network.create();

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { RegistryInsufficientFreeStakeError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { COLLATERAL_PCT, LOCAL_PARAMETERS, REWARD, STAKE, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { COLLATERAL_PCT, LOCAL_PARAMETERS, REWARD, STAKE, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { requestUnstake } from "./request-unstake.ts";
 
 const connection = await network.create();

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { ERC20InsufficientBalanceError, VaultZeroAmountError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { MINTED, STAKE, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { MINTED, STAKE, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { stake } from "./stake.ts";
 
 const connection = await network.create();

@@ -5,7 +5,7 @@ import { keccak256 } from "viem";
 import { JobState } from "../../abi/enums.ts";
 import { MarketExecutionDeadlinePassedError, MarketNotClaimantError } from "../../errors/contract-errors.ts";
 import { ExecutionStatus } from "../../executor/result-hash.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
 import {
   CHALLENGE_WINDOW,
   COLLATERAL_PCT,
@@ -16,7 +16,7 @@ import {
   RESULT_HASH,
   REWARD,
   createSdkFixtures,
-} from "../../test-utils/fixtures.ts";
+} from "../../../../testkit/fixtures.ts";
 import { encodeOutputUri } from "../../utils/output-uri.ts";
 import { submitResult } from "./submit-result.ts";
 

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { RegistryNothingToWithdrawError, RegistryUnbondingNotElapsedError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { LOCAL_PARAMETERS, MINTED, STAKE, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { LOCAL_PARAMETERS, MINTED, STAKE, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { withdrawUnstaked } from "./withdraw-unstaked.ts";
 
 const connection = await network.create();

@@ -3,8 +3,8 @@ import { network } from "hardhat";
 
 import { JobState } from "../../abi/enums.ts";
 import { MarketNotRequesterError, MarketUnexpectedJobStateError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { REWARD, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { REWARD, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { jobStatesInMask } from "../../utils/job-state.ts";
 import { cancelJob } from "./cancel-job.ts";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { LOCAL_PARAMETERS, marketConfig } from "../../../../scripts/lib/defaults.ts";
+import { LOCAL_PARAMETERS, marketConfig } from "../../../../ignition/parameters/defaults.ts";
 import { JobState } from "../../abi/enums.ts";
 import { hashworkTokenAbi } from "../../abi/hashwork-token.ts";
 import { MissingDeploymentAddressError } from "../../deployments.ts";
@@ -15,7 +15,7 @@ import {
   MarketUnexpectedJobStateError,
 } from "../../errors/contract-errors.ts";
 import { InvalidParameterError } from "../../errors/sdk.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
 import {
   CHALLENGER_HASH,
   CHALLENGE_SALT,
@@ -23,7 +23,7 @@ import {
   DISPUTE_PARAMETERS,
   RESULT_HASH,
   createSdkFixtures,
-} from "../../test-utils/fixtures.ts";
+} from "../../../../testkit/fixtures.ts";
 import { computeChallengeCommitment } from "../shared/disputes.ts";
 import { challengeJob, type ChallengeJobProgress } from "./challenge-job.ts";
 import { commitChallenge } from "./commit-challenge.ts";

@@ -4,8 +4,8 @@ import { parseEventLogs } from "viem";
 
 import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { InvalidParameterError } from "../../errors/sdk.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { CHALLENGER_HASH, CHALLENGE_SALT, challengeCommitmentWithViem, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { CHALLENGER_HASH, CHALLENGE_SALT, challengeCommitmentWithViem, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { commitChallenge } from "./commit-challenge.ts";
 
 const connection = await network.create();

@@ -12,8 +12,8 @@ import { ExecutionStatus, computeResultHash } from "../../executor/result-hash.t
 import { ContentHashMismatchError, ContentUriRefusedError, UnsupportedUriError } from "../../store/errors.ts";
 import { createContentServer } from "../../store/server.ts";
 import { createLocalStore } from "../../store/local.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { FUEL_USED, OUTPUT, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { FUEL_USED, OUTPUT, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { submitResult } from "../provider/submit-result.ts";
 import { fetchJobOutput } from "./fetch-job-output.ts";
 

@@ -7,7 +7,7 @@ import {
   MarketTermsMismatchError,
 } from "../../errors/contract-errors.ts";
 import { JobResultNotFoundError } from "../../errors/sdk.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
 import {
   CHALLENGE_WINDOW,
   COLLATERAL_PCT,
@@ -16,7 +16,7 @@ import {
   REWARD,
   STAKE,
   createSdkFixtures,
-} from "../../test-utils/fixtures.ts";
+} from "../../../../testkit/fixtures.ts";
 import { finalizeJob } from "./finalize-job.ts";
 
 const connection = await network.create();

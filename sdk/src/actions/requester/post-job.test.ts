@@ -12,8 +12,8 @@ import {
   MarketUnknownProviderError,
 } from "../../errors/contract-errors.ts";
 import { InvalidParameterError, JobValueOutOfBoundsError, MissingWalletClientError } from "../../errors/sdk.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { LOCAL_PARAMETERS, MINTED, REWARD, TOKEN_UNIT, createSdkFixtures, testJob } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { LOCAL_PARAMETERS, MINTED, REWARD, TOKEN_UNIT, createSdkFixtures, testJob } from "../../../../testkit/fixtures.ts";
 import { encodeJobId } from "../../utils/job-id.ts";
 import { postJob } from "./post-job.ts";
 

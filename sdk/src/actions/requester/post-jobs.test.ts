@@ -4,8 +4,8 @@ import { network } from "hardhat";
 import { JobState } from "../../abi/enums.ts";
 import { MarketZeroFuelError } from "../../errors/contract-errors.ts";
 import { InvalidParameterError, JobValueOutOfBoundsError } from "../../errors/sdk.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { MINTED, REWARD, createSdkFixtures, testJob } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { MINTED, REWARD, createSdkFixtures, testJob } from "../../../../testkit/fixtures.ts";
 import { encodeJobId } from "../../utils/job-id.ts";
 import { MAX_BATCH, postJobs } from "./post-jobs.ts";
 

@@ -8,7 +8,7 @@ import { keccak256, stringToBytes } from "viem";
 
 import { fetchVerified } from "../../store/fetch-verified.ts";
 import { createLocalStore } from "../../store/local.ts";
-import { createSdkFixtures, testJob } from "../../test-utils/fixtures.ts";
+import { createSdkFixtures, testJob } from "../../../../testkit/fixtures.ts";
 import { getJob } from "../auditor/get-job.ts";
 import { listJobs } from "../auditor/list-jobs.ts";
 import { postJob } from "./post-job.ts";

@@ -2,14 +2,14 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { JobEndedError, WaitTimeoutError } from "../../errors/sdk.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
 import {
   CHALLENGE_WINDOW,
   OUTPUT_URI,
   RESULT_HASH,
   REWARD,
   createSdkFixtures,
-} from "../../test-utils/fixtures.ts";
+} from "../../../../testkit/fixtures.ts";
 import { waitForResult } from "./wait-for-result.ts";
 
 const connection = await network.create();

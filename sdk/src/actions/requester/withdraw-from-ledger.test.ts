@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { VaultInsufficientBalanceError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { MINTED, REWARD, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { MINTED, REWARD, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { depositToLedger } from "./deposit-to-ledger.ts";
 import { withdrawFromLedger } from "./withdraw-from-ledger.ts";
 

@@ -3,13 +3,13 @@ import { AbiCoder, keccak256 as ethersKeccak256 } from "ethers";
 import { network } from "hardhat";
 import type { Hex } from "viem";
 
-import { LOCAL_PARAMETERS, marketConfig } from "../../../../scripts/lib/defaults.ts";
+import { LOCAL_PARAMETERS, marketConfig } from "../../../../ignition/parameters/defaults.ts";
 import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { MissingDeploymentAddressError } from "../../deployments.ts";
 import { DisputeSeedNotReadyError } from "../../errors/contract-errors.ts";
 import { decodeContractError } from "../../errors/decode.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { CHALLENGER_HASH, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { CHALLENGER_HASH, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import {
   computeChallengeCommitment,
   computeVoteCommitment,

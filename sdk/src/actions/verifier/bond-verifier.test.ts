@@ -7,8 +7,8 @@ import {
   PoolBelowMinimumBondError,
   PoolZeroAmountError,
 } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { LOCAL_PARAMETERS, MINTED, VERIFIER_BOND, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { LOCAL_PARAMETERS, MINTED, VERIFIER_BOND, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { bondVerifier } from "./bond-verifier.ts";
 
 const connection = await network.create();

@@ -9,8 +9,8 @@ import {
   DisputeWrongPhaseError,
 } from "../../errors/contract-errors.ts";
 import { InvalidParameterError } from "../../errors/sdk.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { CHALLENGER_HASH, RESULT_HASH, VERIFIERS, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { CHALLENGER_HASH, RESULT_HASH, VERIFIERS, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { computeVoteCommitment } from "../shared/disputes.ts";
 import { commitVote, type VoteSecret } from "./commit-vote.ts";
 

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { MissingWalletClientError } from "../../errors/sdk.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { DISPUTE_PARAMETERS, RESULT_HASH, VERIFIERS, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { DISPUTE_PARAMETERS, RESULT_HASH, VERIFIERS, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { commitVote } from "./commit-vote.ts";
 import { listCommitteeDuties } from "./list-committee-duties.ts";
 import { revealVote } from "./reveal-vote.ts";

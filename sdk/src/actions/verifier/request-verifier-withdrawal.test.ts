@@ -6,8 +6,8 @@ import {
   PoolInsufficientBondError,
   PoolZeroAmountError,
 } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { LOCAL_PARAMETERS, VERIFIER_BOND, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { LOCAL_PARAMETERS, VERIFIER_BOND, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { requestVerifierWithdrawal } from "./request-verifier-withdrawal.ts";
 
 const connection = await network.create();

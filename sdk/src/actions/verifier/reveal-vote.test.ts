@@ -8,8 +8,8 @@ import {
   DisputeRevealClosedError,
   DisputeRevealNotOpenError,
 } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { CHALLENGER_HASH, RESULT_HASH, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { CHALLENGER_HASH, RESULT_HASH, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { randomSalt } from "../shared/disputes.ts";
 import { commitVote } from "./commit-vote.ts";
 import { revealVote } from "./reveal-vote.ts";

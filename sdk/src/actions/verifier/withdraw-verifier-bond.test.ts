@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { PoolNothingToWithdrawError } from "../../errors/contract-errors.ts";
-import { expectRejection } from "../../test-utils/assertions.ts";
-import { DISPUTE_PARAMETERS, VERIFIER_BOND, createSdkFixtures } from "../../test-utils/fixtures.ts";
+import { expectRejection } from "../../../../testkit/assertions.ts";
+import { DISPUTE_PARAMETERS, VERIFIER_BOND, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { withdrawVerifierBond } from "./withdraw-verifier-bond.ts";
 
 const connection = await network.create();

@@ -7,9 +7,9 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const SHIM = fileURLToPath(new URL("../../../bin/hashwork.mjs", import.meta.url));
-export const ENTRY = fileURLToPath(new URL("./hashwork.ts", import.meta.url));
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export const SHIM = fileURLToPath(new URL("../bin/hashwork.mjs", import.meta.url));
+export const ENTRY = fileURLToPath(new URL("../sdk/src/cli/hashwork.ts", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 export type CliRun = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 

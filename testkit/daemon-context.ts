@@ -1,6 +1,6 @@
-import { parseConfig, type DaemonConfig } from "./config.ts";
-import { createDaemonContext, type DaemonContext } from "./context.ts";
-import { createLogger, type LogFields } from "./logger.ts";
+import { parseConfig, type DaemonConfig } from "../sdk/src/daemon/config.ts";
+import { createDaemonContext, type DaemonContext } from "../sdk/src/daemon/context.ts";
+import { createLogger, type LogFields } from "../sdk/src/daemon/logger.ts";
 
 /** A daemon context for unit tests: config from `overrides`, logs kept in `records`. */
 export function testContext(overrides: Record<string, unknown> = {}): {

@@ -1,6 +1,6 @@
 // Small WebAssembly programs for the executor's tests, written in the text format and assembled
 // at test time with binaryen (no binaries checked in).
-import { binaryen } from "./binaryen-api.ts";
+import { binaryen } from "../sdk/src/executor/binaryen-api.ts";
 
 /**
  * Every feature binaryen knows except the binary encodings V8 does not read yet (compact

@@ -1,8 +1,17 @@
 /**
- * Deployment parameters for local chains (hardhat node, in-process network, tests, demo).
- * Production networks pass their own through the Ignition parameters file.
+ * The one module of default deployment parameters. The Ignition modules (`../modules/*.ts`) take
+ * every parameter a parameters file leaves out from here, and the local deployments of tests,
+ * benches, the demo and the test kit (`testkit/`, `scripts/lib/deploy-local.ts`) deploy with the
+ * same values. They suit local chains (hardhat node, in-process network); production networks
+ * pass their own through an Ignition parameters file (`remote.json`). `docs/economics.md`
+ * explains the values.
+ *
+ * Imports nothing: the Ignition modules load it as `./defaults.js`, everything else as `.ts`.
  */
 export const TOKEN_UNIT = 10n ** 18n;
+
+/** The HashworkToken's supply minted to the deployer (`Hashwork.ts`' `initialSupply`). */
+export const INITIAL_SUPPLY = 1_000_000_000n * TOKEN_UNIT;
 
 export interface MarketParameters {
   feeBps: number;
@@ -82,3 +91,16 @@ export const DISPUTE_PARAMETERS: DisputeParameters = {
   commitPeriod: 3600,
   revealPeriod: 3600,
 };
+
+/**
+ * Governance defaults for a local chain whose market takes `LOCAL_PARAMETERS` (7-day unbonding,
+ * claim delay, execution time and challenge window, 14-day disputes): the timelock delay is
+ * exactly the bound, 4 × 7 + 14 = 42 days. Every parameters file sets its own.
+ */
+export const GOVERNANCE_DEFAULTS = {
+  timelockDelay: 42 * 24 * 3600,
+  votingDelay: 24 * 3600,
+  votingPeriod: 7 * 24 * 3600,
+  proposalThreshold: 0n,
+  quorumPercent: 4,
+} as const;

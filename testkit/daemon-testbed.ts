@@ -10,11 +10,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { registerProvider } from "../actions/provider/register-provider.ts";
-import { stake } from "../actions/provider/stake.ts";
-import { createLocalStore } from "../store/local.ts";
-import { createContentServer, type ContentServer } from "../store/server.ts";
-import { bondVerifiers, deploySystem, startAnvilNode, startHardhatNode, type ChildHandle, type HardhatNode, type System } from "./test-helpers.ts";
+import { registerProvider } from "../sdk/src/actions/provider/register-provider.ts";
+import { stake } from "../sdk/src/actions/provider/stake.ts";
+import { createLocalStore } from "../sdk/src/store/local.ts";
+import { createContentServer, type ContentServer } from "../sdk/src/store/server.ts";
+import { bondVerifiers, deploySystem, startAnvilNode, startHardhatNode, type ChildHandle, type HardhatNode, type System } from "./local-cluster.ts";
 
 export type Testbed = {
   node: HardhatNode;

@@ -21,15 +21,15 @@ import {
   type Hex,
 } from "viem";
 
-import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../../../scripts/lib/defaults.ts";
-import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
-import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
-import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
-import { verifierPoolAbi } from "../abi/verifier-pool.ts";
-import { defineDeployment, type HashworkDeployment } from "../deployments.ts";
-import { ExecutionStatus, computeResultHash } from "../executor/result-hash.ts";
-import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
-import type { JobSpec } from "../utils/job-request.ts";
+import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../ignition/parameters/defaults.ts";
+import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
+import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
+import { hashworkTokenAbi } from "../sdk/src/abi/hashwork-token.ts";
+import { verifierPoolAbi } from "../sdk/src/abi/verifier-pool.ts";
+import { defineDeployment, type HashworkDeployment } from "../sdk/src/deployments.ts";
+import { ExecutionStatus, computeResultHash } from "../sdk/src/executor/result-hash.ts";
+import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../sdk/src/utils/client.ts";
+import type { JobSpec } from "../sdk/src/utils/job-request.ts";
 
 export { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT };
 

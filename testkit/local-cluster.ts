@@ -1,8 +1,10 @@
 /**
- * Real-process helpers for the daemon's tests: a `hardhat node` or `anvil` child on a free port, the
- * system deployed to it with viem, funded actors, jobs posted with the SDK, and the daemon
- * started as a child process (`node sdk/src/cli/hashwork.ts provider start --config …`). Every
- * child runs in its own process group; `kill()` kills the group.
+ * The local cluster, with real processes: a `hardhat node` or `anvil` child on a free port, the
+ * system deployed to it with viem (the defaults of `ignition/parameters/defaults.ts`), funded
+ * actors, jobs posted with the SDK, and the daemon started as a child process
+ * (`node sdk/src/cli/hashwork.ts provider start --config …`). Every child runs in its own process
+ * group; `kill()` kills the group. Used by the daemon's and the CLI's end-to-end tests, the Hardhat
+ * tasks' tests, `npm run demo` and `npm run bench:daemon`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -25,22 +27,22 @@ import {
 } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 
-import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../../../scripts/lib/defaults.ts";
-import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
-import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
-import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
-import { defineDeployment, type HashworkDeployment } from "../deployments.ts";
-import { bondVerifier } from "../actions/verifier/bond-verifier.ts";
-import { uploadJobContent } from "../actions/requester/upload-job-content.ts";
-import { encodeMonteCarloInput } from "../programs/montecarlo.ts";
-import { loadSampleProgram } from "../programs/sample-programs.ts";
-import { createLocalStore } from "../store/local.ts";
-import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
-import { readJobState } from "../utils/results.ts";
+import { DISPUTE_PARAMETERS, INITIAL_SUPPLY, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../ignition/parameters/defaults.ts";
+import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
+import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
+import { hashworkTokenAbi } from "../sdk/src/abi/hashwork-token.ts";
+import { defineDeployment, type HashworkDeployment } from "../sdk/src/deployments.ts";
+import { bondVerifier } from "../sdk/src/actions/verifier/bond-verifier.ts";
+import { uploadJobContent } from "../sdk/src/actions/requester/upload-job-content.ts";
+import { encodeMonteCarloInput } from "../sdk/src/programs/montecarlo.ts";
+import { loadSampleProgram } from "../sdk/src/programs/sample-programs.ts";
+import { createLocalStore } from "../sdk/src/store/local.ts";
+import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../sdk/src/utils/client.ts";
+import { readJobState } from "../sdk/src/utils/results.ts";
 
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const HARDHAT_CLI = fileURLToPath(new URL("node_modules/hardhat/dist/src/cli.js", `file://${REPO_ROOT}`));
-const HASHWORK_CLI = fileURLToPath(new URL("../cli/hashwork.ts", import.meta.url));
+const HASHWORK_CLI = fileURLToPath(new URL("../sdk/src/cli/hashwork.ts", import.meta.url));
 /** Foundry's node from npm (`@foundry-rs/anvil-linux-amd64`): a second client, with `anvil_reorg`. */
 const ANVIL_BIN = fileURLToPath(new URL("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil", `file://${REPO_ROOT}`));
 /** Hardhat's default accounts. */
@@ -198,7 +200,7 @@ export async function deploySystem(url: string): Promise<System> {
     const hash = await owner.writeContract({ address, abi, functionName, args, account: owner.account!, chain } as never);
     await publicClient.waitForTransactionReceipt({ hash });
   };
-  const token = await deploy("HashworkToken", [ownerAddress, 1_000_000_000n * TOKEN_UNIT]);
+  const token = await deploy("HashworkToken", [ownerAddress, INITIAL_SUPPLY]);
   const market = await deploy("HashworkMarket", [
     token.address, ownerAddress, getAddress(hdAccount(9).address), marketConfig(LOCAL_PARAMETERS), LOCAL_PARAMETERS.feeBps, LOCAL_PARAMETERS.maxDisputeDuration,
   ]);
