@@ -1,6 +1,7 @@
-// Runs the README's SDK quick start (`sdk/examples/quickstart.ts`) as its own process against a
+// Runs the README's SDK quick start (`sdk/examples/quickstart.mjs`) as its own process against a
 // real `hardhat node` with the system deployed and one provider daemon, so the documented
-// example cannot silently rot.
+// example cannot silently rot. Here it runs on the SDK's sources (the `hashwork-source` export
+// condition); test/package/pack.ts runs it from the packed package on Node 20.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -10,14 +11,14 @@ import { readJobState } from "../src/utils/results.ts";
 import { hdAccount, privateKeyOf, startDaemonProcess, writeDaemonConfig } from "../../testkit/local-cluster.ts";
 import { useDaemonTestbed } from "../../testkit/daemon-testbed.ts";
 
-const EXAMPLE = fileURLToPath(new URL("./quickstart.ts", import.meta.url));
+const EXAMPLE = fileURLToPath(new URL("./quickstart.mjs", import.meta.url));
 const REQUESTER = 1;
 const PROVIDER = 2;
 
 /** Runs a node script in its own process group; the group is killed if it outlives `timeoutMs`. */
 function runScript(file: string, env: NodeJS.ProcessEnv, timeoutMs: number) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", file], { env: { ...process.env, ...env }, detached: true });
+    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "--conditions=hashwork-source", file], { env: { ...process.env, ...env }, detached: true });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

@@ -1,6 +1,3 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-
 import { getAddress, isAddress, type Address } from "viem";
 
 import { HashworkError } from "./errors/base.ts";
@@ -150,11 +147,13 @@ export type LoadIgnitionDeploymentParameters = {
  */
 export async function loadIgnitionDeployment({
   chainId,
-  deploymentsDir = join(process.cwd(), "ignition", "deployments"),
+  deploymentsDir,
   deploymentId = `chain-${chainId}`,
   moduleId = "Hashwork",
 }: LoadIgnitionDeploymentParameters): Promise<HashworkDeployment> {
-  const dir = join(deploymentsDir, deploymentId);
+  // Node modules loaded here, not on import: the rest of this module (and the SDK's main entry) runs in browsers.
+  const [{ readFile }, { join }] = await Promise.all([import("node:fs/promises"), import("node:path")]);
+  const dir = join(deploymentsDir ?? join(process.cwd(), "ignition", "deployments"), deploymentId);
   let addresses: Record<string, string>;
   try {
     addresses = JSON.parse(await readFile(join(dir, "deployed_addresses.json"), "utf8")) as Record<string, string>;
@@ -183,7 +182,7 @@ export async function loadIgnitionDeployment({
   if (timelock) deployment.timelock = timelock;
   const governor = pick(ignitionContracts.governor);
   if (governor) deployment.governor = governor;
-  const fromBlock = await deploymentBlock(join(dir, "journal.jsonl"), market);
+  const fromBlock = await deploymentBlock(await readFile(join(dir, "journal.jsonl"), "utf8").catch(() => undefined), market);
   if (fromBlock !== undefined) deployment.fromBlock = fromBlock;
   return deployment;
 }
@@ -204,14 +203,9 @@ export class MissingDeploymentAddressError extends HashworkError {
   }
 }
 
-/** The block of the receipt that created `address`, from an Ignition journal (if present). */
-async function deploymentBlock(journalPath: string, address: Address): Promise<bigint | undefined> {
-  let journal: string;
-  try {
-    journal = await readFile(journalPath, "utf8");
-  } catch {
-    return undefined;
-  }
+/** The block of the receipt that created `address`, from an Ignition journal's text (if present). */
+function deploymentBlock(journal: string | undefined, address: Address): bigint | undefined {
+  if (journal === undefined) return undefined;
   for (const line of journal.split("\n")) {
     if (!line.includes("contractAddress")) continue;
     let entry: { receipt?: { contractAddress?: string; blockNumber?: number | string } };

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 
 import type { Hex } from "viem";
 
@@ -223,6 +224,18 @@ const toTx = (r: TxRow): JournaledTransaction => ({
   minedIn: r.block_number === null ? undefined : { number: BigInt(r.block_number), hash: r.block_hash as Hex },
 });
 
+/**
+ * `node:sqlite`, loaded when a journal is opened rather than on import: the rest of the SDK (the
+ * client, the CLI's other commands) also runs on Node 20, which has no `node:sqlite`.
+ */
+function loadSqlite(): typeof import("node:sqlite") {
+  try {
+    return createRequire(import.meta.url)("node:sqlite") as typeof import("node:sqlite");
+  } catch (cause) {
+    throw new HashworkError(`The daemon's journal needs node:sqlite (Node 22.13 or newer); this is Node ${process.version}`, { cause });
+  }
+}
+
 /** Journals written before transactions recorded their block get the columns (null: mined block unknown). */
 function migrate(db: DatabaseSync) {
   const columns = new Set((db.prepare("PRAGMA table_info(transactions)").all() as { name: string }[]).map((c) => c.name));
@@ -245,7 +258,7 @@ const blockKey = (n: bigint) => n.toString().padStart(20, "0");
  */
 export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: string; now?: () => number }): Journal {
   mkdirSync(dataDir, { recursive: true });
-  const db = new DatabaseSync(join(dataDir, "daemon.sqlite"));
+  const db = new (loadSqlite().DatabaseSync)(join(dataDir, "daemon.sqlite"));
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
   db.exec(SCHEMA);
   migrate(db);

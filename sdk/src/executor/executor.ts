@@ -14,6 +14,7 @@ import {
 import { createModuleCache, type ModuleCache } from "./module-cache.ts";
 import type { ExecutionResult, RunProgramParameters, WorkerResourceLimits } from "./types.ts";
 import type { WorkerRequest, WorkerResponse } from "./worker.ts";
+import { siblingModuleUrl } from "../utils/module-url.ts";
 
 export type CreateExecutorParameters = {
   /** Worker threads, i.e. runs in parallel. Default 1. */
@@ -56,7 +57,7 @@ const DEFAULT_RESOURCE_LIMITS: WorkerResourceLimits = {
   stackSizeMb: EXECUTION_STACK_MB,
 };
 
-const WORKER_URL = new URL("./worker.ts", import.meta.url);
+const WORKER_URL = siblingModuleUrl("worker", import.meta.url);
 
 type Job = {
   request: Omit<WorkerRequest, "id">;

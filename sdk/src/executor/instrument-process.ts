@@ -4,8 +4,10 @@
 // memory (binaryen's wasm heap is outside V8's limits) and kill it at any point.
 import { Worker } from "node:worker_threads";
 
+import { siblingModuleUrl } from "../utils/module-url.ts";
+
 const stackSizeMb = Number(process.argv[2] ?? 64);
-const worker = new Worker(new URL("./instrument-worker.ts", import.meta.url), { resourceLimits: { stackSizeMb } });
+const worker = new Worker(siblingModuleUrl("instrument-worker", import.meta.url), { resourceLimits: { stackSizeMb } });
 process.on("message", (request) => worker.postMessage(request));
 worker.on("message", (response) => process.send!(response));
 worker.on("error", (error) => {

@@ -5,6 +5,7 @@ import type { ExecutionLimits } from "./abi.ts";
 import { deserializeError } from "./error-transfer.ts";
 import { ExecutorClosedError, InstrumentationError, InvalidProgramError, ProgramTooLargeError } from "./errors.ts";
 import type { InstrumentRequest, InstrumentResponse } from "./instrument-worker.ts";
+import { siblingModuleUrl } from "../utils/module-url.ts";
 
 export type Instrumenter = {
   /** The instrumented bytes of `wasm` (see `instrumentProgram`), computed in the child process. */
@@ -35,7 +36,7 @@ export type CreateInstrumenterParameters = {
 export const PREPARE_TIMEOUT_MS = 10_000;
 export const PREPARE_MAX_RSS_MB = 1024;
 
-const CHILD_URL = new URL("./instrument-process.ts", import.meta.url);
+const CHILD_URL = siblingModuleUrl("instrument-process", import.meta.url);
 const RSS_POLL_MS = 20;
 
 type Pending = {

@@ -5,13 +5,24 @@ import { fileURLToPath } from "node:url";
 import { keccak256, type Hex } from "viem";
 
 import { HashworkError } from "../errors/base.ts";
+import { siblingModuleUrl } from "../utils/module-url.ts";
 import { PROGRAMS_DIR, SAMPLE_PROGRAMS, compileProgram, newestSourceTime, type SampleProgramName } from "./compile.ts";
 
-/** Where compiled sample programs go: `build/programs/<name>.wasm` (gitignored). */
-export const PROGRAMS_BUILD_DIR = fileURLToPath(new URL("../../../build/programs/", import.meta.url));
+/**
+ * The built package (`dist/programs/*.js`) ships the sample programs compiled, in
+ * `dist/programs/wasm/<name>.wasm` (`sdk/scripts/build.mjs`): loading one there reads the file,
+ * with no compiler and no staleness check. Undefined when running from the sources.
+ */
+const SHIPPED_DIR = import.meta.url.endsWith(".js") ? fileURLToPath(new URL("./wasm/", import.meta.url)) : undefined;
+
+/**
+ * Where compiled sample programs go: `build/programs/<name>.wasm` (gitignored) in the repository;
+ * in the built package, the folder of the shipped, precompiled programs.
+ */
+export const PROGRAMS_BUILD_DIR = SHIPPED_DIR ?? fileURLToPath(new URL("../../../build/programs/", import.meta.url));
 
 /** The file that defines how programs are compiled: a change to it makes every build stale. */
-const COMPILE_MODULE = fileURLToPath(new URL("./compile.ts", import.meta.url));
+const COMPILE_MODULE = fileURLToPath(siblingModuleUrl("compile", import.meta.url));
 
 /**
  * `name` is not one of {@link SAMPLE_PROGRAMS}.
@@ -53,6 +64,9 @@ const inFlight = new Map<string, Promise<LoadSampleProgramReturnType>>();
  * a fresh clone work without a separate build step. The file is replaced atomically, so
  * concurrent processes never read a half-written module.
  *
+ * From the built package (`@hashwork/sdk/programs`) the default is the shipped, precompiled
+ * program; `force` or another `buildDir` compiles, which needs the optional `assemblyscript`.
+ *
  * @example
  * const { wasm, programHash } = await loadSampleProgram("mandelbrot")
  */
@@ -72,6 +86,10 @@ export function loadSampleProgram(
 
 async function load(name: SampleProgramName, buildDir: string, force: boolean): Promise<LoadSampleProgramReturnType> {
   const path = join(buildDir, `${name}.wasm`);
+  if (!force && buildDir === SHIPPED_DIR) {
+    const wasm = new Uint8Array(await readFile(path));
+    return { name, wasm, programHash: keccak256(wasm), path, compiled: false };
+  }
   const sourcesTime = Math.max(
     await newestSourceTime(join(PROGRAMS_DIR, name)),
     await newestSourceTime(join(PROGRAMS_DIR, "lib")),

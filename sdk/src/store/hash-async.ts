@@ -5,6 +5,7 @@ import type { Hex } from "viem";
 import { ContentHashMismatchError } from "./errors.ts";
 import { hashContent, normalizeContentHash } from "./hash.ts";
 import type { HashRequest, HashResponse } from "./hash-worker.ts";
+import { siblingModuleUrl } from "../utils/module-url.ts";
 
 /**
  * Content at most this large is hashed inline (JS keccak runs at roughly 20–40 MB/s: 256 KiB
@@ -13,7 +14,7 @@ import type { HashRequest, HashResponse } from "./hash-worker.ts";
  */
 export const INLINE_HASH_BYTES = 256 * 1024;
 
-const WORKER_URL = new URL("./hash-worker.ts", import.meta.url);
+const WORKER_URL = siblingModuleUrl("hash-worker", import.meta.url);
 /** An idle worker is ended after this long (it is also `unref`'d: it never keeps a process alive). */
 const IDLE_MS = 10_000;
 

@@ -1,7 +1,7 @@
 import { keccak256, type Hex } from "viem";
 
 import type { ContentStore } from "../../store/types.ts";
-import { fetchVerified, type FetchVerifiedErrorType, type FetchVerifiedParameters } from "../../store/fetch-verified.ts";
+import type { FetchVerifiedErrorType, FetchVerifiedParameters } from "../../store/fetch-verified.ts";
 import { InvalidParameterError, JobResultNotFoundError, ResultHashMismatchError } from "../../errors/sdk.ts";
 import { computeResultHash } from "../../executor/result-hash.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
@@ -90,6 +90,8 @@ async function fetchOutput(outputHash: Hex, uri: string, parameters: FetchJobOut
   const store = parameters.store;
   if (store && (await store.has(outputHash))) return store.get(outputHash, { maxBytes: parameters.fetch?.maxBytes });
   if (!uri) throw new InvalidParameterError({ parameter: "store", reason: "the job has no output URI and the store lacks the output" });
+  // Node-only (node:http, node:dns): loaded on use, so the client's import graph stays browser-safe.
+  const { fetchVerified } = await import("../../store/fetch-verified.ts");
   return fetchVerified(uri, outputHash, parameters.fetch);
 }
 

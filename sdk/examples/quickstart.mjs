@@ -1,20 +1,24 @@
 // The SDK quick start: post one Monte Carlo job, wait for a provider's result, fetch the output
-// and check it against the hash the provider committed on chain. Needs a chain with Hashwork
-// deployed and a provider daemon running (`npm run demo` shows both; docs/cli.md sets them up):
+// and check it against the hash the provider committed on chain. Plain JavaScript against the
+// published package (`@hashwork/sdk`), so it runs on Node 20 and 22 as it is. Needs a chain with
+// Hashwork deployed and a provider daemon running (`npm run demo` shows both; docs/cli.md sets
+// them up):
 //
-//   HASHWORK_PRIVATE_KEY=0x… node sdk/examples/quickstart.ts
+//   HASHWORK_PRIVATE_KEY=0x… node quickstart.mjs
 //
 // HASHWORK_RPC (default http://127.0.0.1:8545) picks the node. The program and input are served
 // from this process by a content server on 127.0.0.1, so the provider must run on this machine.
-import { createPublicClient, createWalletClient, defineChain, http, parseEther, type Hex } from "viem";
+// In this repository, run it from the SDK's sources with
+// `node --conditions=hashwork-source sdk/examples/quickstart.mjs` (Node 22), or from the built
+// package after `npm run build:sdk` with plain `node`.
+import { createPublicClient, createWalletClient, defineChain, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { createContentServer, createHashworkClient, createHttpStore, createLocalStore, getDeployment } from "../src/index.ts";
-import { decodeMonteCarloOutput, encodeMonteCarloInput } from "../src/programs/montecarlo.ts";
-import { loadSampleProgram } from "../src/programs/sample-programs.ts";
+import { createContentServer, createHashworkClient, createHttpStore, createLocalStore, getDeployment } from "@hashwork/sdk";
+import { decodeMonteCarloOutput, encodeMonteCarloInput, loadSampleProgram } from "@hashwork/sdk/programs";
 
 const rpc = process.env.HASHWORK_RPC ?? "http://127.0.0.1:8545";
-const key = process.env.HASHWORK_PRIVATE_KEY as Hex | undefined;
+const key = process.env.HASHWORK_PRIVATE_KEY;
 if (!key) throw new Error("set HASHWORK_PRIVATE_KEY to the requester's key");
 
 const publicClient = createPublicClient({ transport: http(rpc) });
