@@ -33,12 +33,6 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     // Rounds index seats as round * _ROUND_STRIDE + seat; no round has more seats than this.
     uint256 private constant _ROUND_STRIDE = 32;
 
-    /// @dev Seat blocks given back (`free` of them, in `_freeSeatBlocks`) and ever created.
-    struct SeatBlocks {
-        uint128 free;
-        uint128 created;
-    }
-
     IHashworkMarket private immutable _market;
     IERC20 private immutable _token;
     IVerifierPool private immutable _pool;
@@ -49,17 +43,20 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// @dev The block each version took effect in: the audit lottery of a result submitted in
     /// block b uses the rate in force at b, so a later change neither frees nor selects it.
     mapping(uint256 version => uint256 blockNumber) private _configSince;
-    uint16 private _configVersion;
     // Packed in one slot with the (always non-zero) arbiter, so opening a dispute when nothing
     // is held rewrites a warm non-zero slot instead of creating one (saves ~17k gas).
     address private _arbiter;
     uint96 private _held;
+    // One slot, read by every opening: the current version, the seat blocks given back (in
+    // `_freeSeatBlocks`) and the seat blocks ever created.
+    uint16 private _configVersion;
+    uint112 private _freeSeatBlockCount;
+    uint112 private _seatBlocksCreated;
     mapping(uint256 jobId => Dispute) private _disputes;
     /// @dev Seats by seat block: a dispute takes a block when it opens and gives it back when it
     /// ends, and the next dispute overwrites its slots (5,000 gas a write instead of 22,100 for a
     /// fresh slot). Readers never look past a round's seat entries, so stale seats are harmless.
     mapping(uint256 seatBlock => mapping(uint256 roundSeat => Seat)) private _seats;
-    SeatBlocks private _seatBlocks;
     mapping(uint256 index => uint256 seatBlock) private _freeSeatBlocks;
     mapping(bytes32 commitment => uint256 blockNumber) private _challengeCommits;
     mapping(uint256 blockNumber => bytes32 blockHash) private _pinnedSeeds;
@@ -443,11 +440,6 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     }
 
     /// @inheritdoc IHashworkDisputes
-    function committeeSizeFor(uint8 round) external view returns (uint256) {
-        return DisputeMath.seatsFor(_configs[_configVersion].committeeSize, round);
-    }
-
-    /// @inheritdoc IHashworkDisputes
     function auditBudget() external view returns (uint256) {
         return _auditBudget();
     }
@@ -629,9 +621,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         bytes32 outcome,
         bytes32 providerHash
     ) private view returns (Seat[] memory right) {
-        uint256 total = honest.length;
-        for (uint256 r; r < rounds; ++r) total += _failedMembers(d, r);
-        right = new Seat[](total);
+        right = new Seat[](honest.length + rounds * _ROUND_STRIDE);
         uint256 n;
         for (; n < honest.length; ++n) {
             right[n] = honest[n];
@@ -722,21 +712,23 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
 
     /// @dev A seat block for a new dispute: the last one given back, or a new one.
     function _takeSeatBlock() private returns (uint24 seatBlock) {
-        SeatBlocks memory blocks = _seatBlocks;
-        if (blocks.free != 0) {
-            seatBlock = uint24(_freeSeatBlocks[--blocks.free]);
+        uint256 free = _freeSeatBlockCount;
+        if (free != 0) {
+            seatBlock = uint24(_freeSeatBlocks[free - 1]);
+            _freeSeatBlockCount = uint112(free - 1);
         } else {
             // Numbered from 1, so a freed entry is never rewritten from zero.
-            seatBlock = uint24(++blocks.created);
-            if (seatBlock != blocks.created) revert DisputeTooManyOpen();
+            uint256 created = uint256(_seatBlocksCreated) + 1;
+            if (created > type(uint24).max) revert DisputeTooManyOpen();
+            seatBlock = uint24(created);
+            _seatBlocksCreated = uint112(created);
         }
-        _seatBlocks = blocks;
     }
 
     function _releaseSeatBlock(uint24 seatBlock) private {
-        SeatBlocks memory blocks = _seatBlocks;
-        _freeSeatBlocks[blocks.free++] = seatBlock;
-        _seatBlocks = blocks;
+        uint256 free = _freeSeatBlockCount;
+        _freeSeatBlocks[free] = seatBlock;
+        _freeSeatBlockCount = uint112(free + 1);
     }
 
     /// @dev The caller's seat: the index comes from `CommitteeDrawn`, which saves searching.
@@ -844,16 +836,17 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         _requireWithin("verifierSlashBps", c.verifierSlashBps, 1, DisputeMath.BPS);
         _requireWithin("challengerRewardBps", c.challengerRewardBps, 0, DisputeMath.BPS);
         _requireWithin("auditRateBps", c.auditRateBps, 0, MAX_AUDIT_RATE_BPS);
-        // A seat records its lock in 80 bits, and one verifier may hold every seat of a round.
-        _requireWithin("verifierLock", c.verifierLock, 1, type(uint80).max / _ROUND_STRIDE);
+        // A seat records its lock in 80 bits, and one verifier may hold every seat of a round; a
+        // bond of the market's minimum must cover one seat's lock, or seats would risk nothing.
+        uint256 maxLock = _market.config().minStake;
+        if (maxLock > type(uint80).max / _ROUND_STRIDE) maxLock = type(uint80).max / _ROUND_STRIDE;
+        _requireWithin("verifierLock", c.verifierLock, 1, maxLock);
         _requireWithin("verifierFee", c.verifierFee, 1, type(uint96).max);
         // A wrong challenger's bond must pay every honest verifier of the largest round.
         uint256 largestRound = DisputeMath.seatsFor(c.committeeSize, c.maxRounds - 1);
         _requireWithin("challengeBond", c.challengeBond, uint256(c.verifierFee) * largestRound, type(uint96).max);
         // Every round must fit inside the market's dispute deadline, or no dispute could finish.
         _requireWithin("roundsDuration", _roundsDuration(c), 0, _market.maxDisputeDuration());
-        // A bond of the market's minimum must cover one seat's lock, or seats would risk nothing.
-        _requireWithin("verifierLock", c.verifierLock, 1, _market.config().minStake);
         uint16 version = _configVersion;
         // The constructor writes version 0; every later change is a new version.
         if (_configs[version].committeeSize != 0) version = ++_configVersion;

@@ -340,7 +340,10 @@ interface IHashworkDisputes {
     /// @notice The dispute for `jobId` (phase `None` if none).
     function getDispute(uint256 jobId) external view returns (Dispute memory);
 
-    /// @notice The seats of `round` of the dispute for `jobId`.
+    /// @notice The seats of `round` of the dispute for `jobId` while it is open: the current
+    /// round's once drawn, and every failed round's (kept until the decision pays their
+    /// revealers). Empty once the dispute is resolved or voided: its seat storage then serves
+    /// later disputes, and its rounds live in the events (`CommitteeDrawn`, `VoteRevealed`, …).
     function getCommittee(uint256 jobId, uint8 round) external view returns (Seat[] memory seats);
 
     /// @notice Tokens this module is owed in the market's ledger (open bonds and pots).
@@ -357,9 +360,6 @@ interface IHashworkDisputes {
     /// @notice The audit seed of jobs submitted in `blockNumber`: its hash while readable, then
     /// its pin (zero if never pinned).
     function auditSeed(uint256 blockNumber) external view returns (bytes32);
-
-    /// @notice Seats in round `round` under the current parameters.
-    function committeeSizeFor(uint8 round) external view returns (uint256);
 
     /// @notice The budget a random audit takes from fees: the fee of every seat of every round.
     function auditBudget() external view returns (uint256);

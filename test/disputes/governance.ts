@@ -10,8 +10,6 @@ const { loadFixture } = networkHelpers;
 const p = DISPUTE_PARAMETERS;
 const name = (s: string) => ethers.encodeBytes32String(s);
 const UINT96_MAX = 2n ** 96n - 1n;
-/** A seat records its lock in 80 bits and one verifier may hold all 32 seats a round can have. */
-const MAX_LOCK = (2n ** 80n - 1n) / 32n;
 
 /** One out-of-bounds value per parameter, with the bounds the revert must name. */
 const OUT_OF_BOUNDS: [string, Partial<typeof p>, bigint, bigint, bigint][] = [
@@ -24,8 +22,9 @@ const OUT_OF_BOUNDS: [string, Partial<typeof p>, bigint, bigint, bigint][] = [
   ["verifierSlashBps", { verifierSlashBps: 0 }, 0n, 1n, 10_000n],
   ["challengerRewardBps", { challengerRewardBps: 10_001 }, 10_001n, 0n, 10_000n],
   ["auditRateBps", { auditRateBps: 2_001 }, 2_001n, 0n, 2_000n],
-  ["verifierLock", { verifierLock: 0n }, 0n, 1n, MAX_LOCK],
-  ["verifierLock", { verifierLock: MAX_LOCK + 1n }, MAX_LOCK + 1n, 1n, MAX_LOCK],
+  // The lock's ceiling is the market's minimum stake (below MAX_LOCK here).
+  ["verifierLock", { verifierLock: 0n }, 0n, 1n, LOCAL_PARAMETERS.minStake],
+  ["verifierLock", { verifierLock: LOCAL_PARAMETERS.minStake + 1n }, LOCAL_PARAMETERS.minStake + 1n, 1n, LOCAL_PARAMETERS.minStake],
   ["verifierFee", { verifierFee: 0n }, 0n, 1n, UINT96_MAX],
   ["challengeBond", { challengeBond: p.verifierFee * 5n - 1n }, p.verifierFee * 5n - 1n, p.verifierFee * 5n, UINT96_MAX],
 ];
@@ -61,7 +60,7 @@ describe("HashworkDisputes: governance", function () {
       const next = { ...p, committeeSize: 5, auditRateBps: 1_000 };
       await expect(d.disputes.connect(d.owner).setConfig(next)).to.emit(d.disputes, "ConfigChanged");
       expect((await d.disputes.config()).committeeSize).to.equal(5n);
-      expect(await d.disputes.committeeSizeFor(1)).to.equal(7n);
+      expect(await d.disputes.auditBudget()).to.equal(BigInt(5 + 7) * p.verifierFee);
     });
 
     it("is refused for anyone but the owner with OwnableUnauthorizedAccount", async function () {

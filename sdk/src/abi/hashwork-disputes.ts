@@ -176,6 +176,33 @@ export const hashworkDisputesAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "committeeSize",
+        "type": "uint256"
+      }
+    ],
+    "name": "DisputeCommitteeSizeNotOdd",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      }
+    ],
+    "name": "DisputeDeadlinePassed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "jobId",
         "type": "uint256"
       },
@@ -233,6 +260,22 @@ export const hashworkDisputesAbi = [
   {
     "inputs": [],
     "name": "DisputeNoSurplus",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "enum IHashworkDisputes.Phase",
+        "name": "current",
+        "type": "uint8"
+      }
+    ],
+    "name": "DisputeNotActive",
     "type": "error"
   },
   {
@@ -357,6 +400,11 @@ export const hashworkDisputesAbi = [
       }
     ],
     "name": "DisputeTermsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "DisputeTooManyOpen",
     "type": "error"
   },
   {
@@ -1266,25 +1314,6 @@ export const hashworkDisputesAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "internalType": "uint8",
-        "name": "round",
-        "type": "uint8"
-      }
-    ],
-    "name": "committeeSizeFor",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [],
     "name": "config",
     "outputs": [
@@ -1618,9 +1647,24 @@ export const hashworkDisputesAbi = [
             "type": "uint16"
           },
           {
+            "internalType": "bool",
+            "name": "forced",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint24",
+            "name": "seatBlock",
+            "type": "uint24"
+          },
+          {
             "internalType": "uint96",
             "name": "pot",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "failedRoundMembers",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IHashworkDisputes.Dispute",
@@ -1973,6 +2017,19 @@ export const hashworkDisputesAbi = [
     "name": "transferOwnership",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "verifierLock",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {

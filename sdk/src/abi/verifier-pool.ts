@@ -15,8 +15,30 @@ export const verifierPoolAbi = [
     "type": "constructor"
   },
   {
-    "inputs": [],
-    "name": "CheckpointUnorderedInsertion",
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "key",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "lastKey",
+        "type": "uint256"
+      }
+    ],
+    "name": "HeadCheckpointUnorderedKey",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
+    ],
+    "name": "HeadCheckpointValueTooLarge",
     "type": "error"
   },
   {

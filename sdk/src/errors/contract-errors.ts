@@ -51,7 +51,7 @@ const accessControlUnauthorizedAccountErrorAbiItem = {"inputs":[{"internalType":
 /**
  * `CheckpointUnorderedInsertion()` — A value was attempted to be inserted on a past checkpoint.
  *
- * Raised by `VerifierPool`, `HashworkToken`, `HashworkGovernor`; selector `0x2520601d`.
+ * Raised by `HashworkToken`, `HashworkGovernor`; selector `0x2520601d`.
  */
 export class CheckpointUnorderedInsertionError extends ContractRevertError {
   override name = "CheckpointUnorderedInsertionError";
@@ -208,6 +208,51 @@ export class DisputeCommitmentMismatchError extends ContractRevertError {
 const disputeCommitmentMismatchErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"address","name":"verifier","type":"address"}],"name":"DisputeCommitmentMismatch","type":"error"} as const;
 
 /**
+ * `DisputeCommitteeSizeNotOdd(uint256)` — The first round's committee size must be odd, so a full round always decides.
+ *
+ * Raised by `HashworkDisputes`; selector `0x8641bfef`.
+ */
+export class DisputeCommitteeSizeNotOddError extends ContractRevertError {
+  override name = "DisputeCommitteeSizeNotOddError";
+  static readonly errorName = "DisputeCommitteeSizeNotOdd";
+  static readonly selector = "0x8641bfef";
+  static readonly shortMessage = "The first round's committee size must be odd, so a full round always decides";
+  /** `uint256` */
+  readonly committeeSize: bigint;
+  declare readonly args: readonly [bigint];
+
+  constructor(args: readonly [bigint], options: ContractRevertDetails = {}) {
+    super(DisputeCommitteeSizeNotOddError.shortMessage, { ...options, errorName: DisputeCommitteeSizeNotOddError.errorName, args, abiItem: disputeCommitteeSizeNotOddErrorAbiItem });
+    this.committeeSize = args[0];
+  }
+}
+const disputeCommitteeSizeNotOddErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"committeeSize","type":"uint256"}],"name":"DisputeCommitteeSizeNotOdd","type":"error"} as const;
+
+/**
+ * `DisputeDeadlinePassed(uint256,uint256)` — The market's dispute deadline has passed: the dispute can only be voided now.
+ *
+ * Raised by `HashworkDisputes`; selector `0x4d960c07`.
+ */
+export class DisputeDeadlinePassedError extends ContractRevertError {
+  override name = "DisputeDeadlinePassedError";
+  static readonly errorName = "DisputeDeadlinePassed";
+  static readonly selector = "0x4d960c07";
+  static readonly shortMessage = "The market's dispute deadline has passed: the dispute can only be voided now";
+  /** `uint256` */
+  readonly jobId: bigint;
+  /** `uint256` */
+  readonly deadline: bigint;
+  declare readonly args: readonly [bigint, bigint];
+
+  constructor(args: readonly [bigint, bigint], options: ContractRevertDetails = {}) {
+    super(DisputeDeadlinePassedError.shortMessage, { ...options, errorName: DisputeDeadlinePassedError.errorName, args, abiItem: disputeDeadlinePassedErrorAbiItem });
+    this.jobId = args[0];
+    this.deadline = args[1];
+  }
+}
+const disputeDeadlinePassedErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"uint256","name":"deadline","type":"uint256"}],"name":"DisputeDeadlinePassed","type":"error"} as const;
+
+/**
  * `DisputeInvalidChallengeHash(uint256,bytes32)` — A challenge must name a non-zero hash that differs from the provider's.
  *
  * Raised by `HashworkDisputes`; selector `0xe646aa6d`.
@@ -302,6 +347,30 @@ export class DisputeNoSurplusError extends ContractRevertError {
   }
 }
 const disputeNoSurplusErrorAbiItem = {"inputs":[],"name":"DisputeNoSurplus","type":"error"} as const;
+
+/**
+ * `DisputeNotActive(uint256,uint8)` — The dispute is not in a phase that can be voided (it is settled or never opened).
+ *
+ * Raised by `HashworkDisputes`; selector `0xbfce6112`.
+ */
+export class DisputeNotActiveError extends ContractRevertError {
+  override name = "DisputeNotActiveError";
+  static readonly errorName = "DisputeNotActive";
+  static readonly selector = "0xbfce6112";
+  static readonly shortMessage = "The dispute is not in a phase that can be voided (it is settled or never opened)";
+  /** `uint256` */
+  readonly jobId: bigint;
+  /** `enum IHashworkDisputes.Phase` */
+  readonly current: Phase;
+  declare readonly args: readonly [bigint, Phase];
+
+  constructor(args: readonly [bigint, Phase], options: ContractRevertDetails = {}) {
+    super(DisputeNotActiveError.shortMessage, { ...options, errorName: DisputeNotActiveError.errorName, args, abiItem: disputeNotActiveErrorAbiItem });
+    this.jobId = args[0];
+    this.current = args[1];
+  }
+}
+const disputeNotActiveErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"enum IHashworkDisputes.Phase","name":"current","type":"uint8"}],"name":"DisputeNotActive","type":"error"} as const;
 
 /**
  * `DisputeNotArbiter(address)` — Only the arbiter may decide a dispute that ran out of rounds.
@@ -506,6 +575,24 @@ export class DisputeTermsMismatchError extends ContractRevertError {
   }
 }
 const disputeTermsMismatchErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"}],"name":"DisputeTermsMismatch","type":"error"} as const;
+
+/**
+ * `DisputeTooManyOpen()` — 16,777,215 disputes are open at once: no seat storage is left for another.
+ *
+ * Raised by `HashworkDisputes`; selector `0x985f24a3`.
+ */
+export class DisputeTooManyOpenError extends ContractRevertError {
+  override name = "DisputeTooManyOpenError";
+  static readonly errorName = "DisputeTooManyOpen";
+  static readonly selector = "0x985f24a3";
+  static readonly shortMessage = "16,777,215 disputes are open at once: no seat storage is left for another";
+  declare readonly args: readonly [];
+
+  constructor(args: readonly [], options: ContractRevertDetails = {}) {
+    super(DisputeTooManyOpenError.shortMessage, { ...options, errorName: DisputeTooManyOpenError.errorName, args, abiItem: disputeTooManyOpenErrorAbiItem });
+  }
+}
+const disputeTooManyOpenErrorAbiItem = {"inputs":[],"name":"DisputeTooManyOpen","type":"error"} as const;
 
 /**
  * `DisputeVotingOngoing(uint256,uint256)` — Votes are still coming in: every seat has not revealed and the deadlines have not passed.
@@ -1486,6 +1573,51 @@ export class HashworkTimelockDelayBelowBoundError extends ContractRevertError {
 const hashworkTimelockDelayBelowBoundErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"delay","type":"uint256"},{"internalType":"uint256","name":"bound","type":"uint256"}],"name":"HashworkTimelockDelayBelowBound","type":"error"} as const;
 
 /**
+ * `HeadCheckpointUnorderedKey(uint256,uint256)` — Keys must not decrease.
+ *
+ * Raised by `VerifierPool`; selector `0x7d46af5b`.
+ */
+export class HeadCheckpointUnorderedKeyError extends ContractRevertError {
+  override name = "HeadCheckpointUnorderedKeyError";
+  static readonly errorName = "HeadCheckpointUnorderedKey";
+  static readonly selector = "0x7d46af5b";
+  static readonly shortMessage = "Keys must not decrease";
+  /** `uint256` */
+  readonly key: bigint;
+  /** `uint256` */
+  readonly lastKey: bigint;
+  declare readonly args: readonly [bigint, bigint];
+
+  constructor(args: readonly [bigint, bigint], options: ContractRevertDetails = {}) {
+    super(HeadCheckpointUnorderedKeyError.shortMessage, { ...options, errorName: HeadCheckpointUnorderedKeyError.errorName, args, abiItem: headCheckpointUnorderedKeyErrorAbiItem });
+    this.key = args[0];
+    this.lastKey = args[1];
+  }
+}
+const headCheckpointUnorderedKeyErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"key","type":"uint256"},{"internalType":"uint256","name":"lastKey","type":"uint256"}],"name":"HeadCheckpointUnorderedKey","type":"error"} as const;
+
+/**
+ * `HeadCheckpointValueTooLarge(uint256)` — Values are at most 160 bits.
+ *
+ * Raised by `VerifierPool`; selector `0x24dd79d9`.
+ */
+export class HeadCheckpointValueTooLargeError extends ContractRevertError {
+  override name = "HeadCheckpointValueTooLargeError";
+  static readonly errorName = "HeadCheckpointValueTooLarge";
+  static readonly selector = "0x24dd79d9";
+  static readonly shortMessage = "Values are at most 160 bits";
+  /** `uint256` */
+  readonly value: bigint;
+  declare readonly args: readonly [bigint];
+
+  constructor(args: readonly [bigint], options: ContractRevertDetails = {}) {
+    super(HeadCheckpointValueTooLargeError.shortMessage, { ...options, errorName: HeadCheckpointValueTooLargeError.errorName, args, abiItem: headCheckpointValueTooLargeErrorAbiItem });
+    this.value = args[0];
+  }
+}
+const headCheckpointValueTooLargeErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"value","type":"uint256"}],"name":"HeadCheckpointValueTooLarge","type":"error"} as const;
+
+/**
  * `InvalidAccountNonce(address,uint256)` — The nonce used for an `account` is not the expected current nonce.
  *
  * Raised by `HashworkToken`, `HashworkGovernor`; selector `0x752d88c0`.
@@ -1646,6 +1778,30 @@ export class MarketDisputeDeadlineNotReachedError extends ContractRevertError {
   }
 }
 const marketDisputeDeadlineNotReachedErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"uint256","name":"deadline","type":"uint256"}],"name":"MarketDisputeDeadlineNotReached","type":"error"} as const;
+
+/**
+ * `MarketDisputeDeadlinePassed(uint256,uint256)` — The dispute ran past its deadline: it can only be voided now.
+ *
+ * Raised by `HashworkMarket`; selector `0xc8acbb97`.
+ */
+export class MarketDisputeDeadlinePassedError extends ContractRevertError {
+  override name = "MarketDisputeDeadlinePassedError";
+  static readonly errorName = "MarketDisputeDeadlinePassed";
+  static readonly selector = "0xc8acbb97";
+  static readonly shortMessage = "The dispute ran past its deadline: it can only be voided now";
+  /** `uint256` */
+  readonly jobId: bigint;
+  /** `uint256` */
+  readonly deadline: bigint;
+  declare readonly args: readonly [bigint, bigint];
+
+  constructor(args: readonly [bigint, bigint], options: ContractRevertDetails = {}) {
+    super(MarketDisputeDeadlinePassedError.shortMessage, { ...options, errorName: MarketDisputeDeadlinePassedError.errorName, args, abiItem: marketDisputeDeadlinePassedErrorAbiItem });
+    this.jobId = args[0];
+    this.deadline = args[1];
+  }
+}
+const marketDisputeDeadlinePassedErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"uint256","name":"deadline","type":"uint256"}],"name":"MarketDisputeDeadlinePassed","type":"error"} as const;
 
 /**
  * `MarketExecutionDeadlineNotReached(uint256,uint256)` — The execution deadline has not passed yet, so the job cannot be timed out.
@@ -2641,7 +2797,7 @@ export class SortitionTreeFullError extends ContractRevertError {
 const sortitionTreeFullErrorAbiItem = {"inputs":[],"name":"SortitionTreeFull","type":"error"} as const;
 
 /**
- * `SortitionWeightTooLarge(uint256)` — A weight does not fit the tree's 208-bit sums.
+ * `SortitionWeightTooLarge(uint256)` — A weight does not fit the tree's 160-bit sums.
  *
  * Raised by `VerifierPool`; selector `0x40e69cff`.
  */
@@ -2649,7 +2805,7 @@ export class SortitionWeightTooLargeError extends ContractRevertError {
   override name = "SortitionWeightTooLargeError";
   static readonly errorName = "SortitionWeightTooLarge";
   static readonly selector = "0x40e69cff";
-  static readonly shortMessage = "A weight does not fit the tree's 208-bit sums";
+  static readonly shortMessage = "A weight does not fit the tree's 160-bit sums";
   /** `uint256` */
   readonly weight: bigint;
   declare readonly args: readonly [bigint];
@@ -2963,10 +3119,13 @@ export const contractErrorsBySelector = {
   "0xaba4f933": DisputeChallengeRevealTooEarlyError,
   "0xe716a992": DisputeCommitClosedError,
   "0x00284ac1": DisputeCommitmentMismatchError,
+  "0x8641bfef": DisputeCommitteeSizeNotOddError,
+  "0x4d960c07": DisputeDeadlinePassedError,
   "0xe646aa6d": DisputeInvalidChallengeHashError,
   "0x7f4d3522": DisputeInvalidParameterError,
   "0x3fb2c20b": DisputeMarketStateMismatchError,
   "0x61ca6db3": DisputeNoSurplusError,
+  "0xbfce6112": DisputeNotActiveError,
   "0xfbee856d": DisputeNotArbiterError,
   "0xac6facca": DisputeNothingToRevealError,
   "0xba836deb": DisputeNotOnCommitteeError,
@@ -2976,6 +3135,7 @@ export const contractErrorsBySelector = {
   "0xf707675b": DisputeRevealNotOpenError,
   "0xda40429d": DisputeSeedNotReadyError,
   "0xcc70ee99": DisputeTermsMismatchError,
+  "0x985f24a3": DisputeTooManyOpenError,
   "0xc5a1efcf": DisputeVotingOngoingError,
   "0x15b4e17e": DisputeWrongPhaseError,
   "0xf9aaf160": DisputeZeroAddressError,
@@ -3021,6 +3181,8 @@ export const contractErrorsBySelector = {
   "0x8fe9fec7": GovValueOutOfBoundsError,
   "0xaf72ba1a": GovZeroAddressError,
   "0x92410091": HashworkTimelockDelayBelowBoundError,
+  "0x7d46af5b": HeadCheckpointUnorderedKeyError,
+  "0x24dd79d9": HeadCheckpointValueTooLargeError,
   "0x752d88c0": InvalidAccountNonceError,
   "0xb3512b0c": InvalidShortStringError,
   "0xc662f74f": MarketChallengeWindowClosedError,
@@ -3028,6 +3190,7 @@ export const contractErrorsBySelector = {
   "0xce460555": MarketClaimDeadlineNotReachedError,
   "0xe0c254a8": MarketClaimDeadlinePassedError,
   "0xa383d3e2": MarketDisputeDeadlineNotReachedError,
+  "0xc8acbb97": MarketDisputeDeadlinePassedError,
   "0x876b5dd9": MarketExecutionDeadlineNotReachedError,
   "0xb63fd530": MarketExecutionDeadlinePassedError,
   "0x36373d42": MarketInvalidBatchError,
@@ -3099,10 +3262,13 @@ export const contractErrorsAbi = [
   disputeChallengeRevealTooEarlyErrorAbiItem,
   disputeCommitClosedErrorAbiItem,
   disputeCommitmentMismatchErrorAbiItem,
+  disputeCommitteeSizeNotOddErrorAbiItem,
+  disputeDeadlinePassedErrorAbiItem,
   disputeInvalidChallengeHashErrorAbiItem,
   disputeInvalidParameterErrorAbiItem,
   disputeMarketStateMismatchErrorAbiItem,
   disputeNoSurplusErrorAbiItem,
+  disputeNotActiveErrorAbiItem,
   disputeNotArbiterErrorAbiItem,
   disputeNothingToRevealErrorAbiItem,
   disputeNotOnCommitteeErrorAbiItem,
@@ -3112,6 +3278,7 @@ export const contractErrorsAbi = [
   disputeRevealNotOpenErrorAbiItem,
   disputeSeedNotReadyErrorAbiItem,
   disputeTermsMismatchErrorAbiItem,
+  disputeTooManyOpenErrorAbiItem,
   disputeVotingOngoingErrorAbiItem,
   disputeWrongPhaseErrorAbiItem,
   disputeZeroAddressErrorAbiItem,
@@ -3157,6 +3324,8 @@ export const contractErrorsAbi = [
   govValueOutOfBoundsErrorAbiItem,
   govZeroAddressErrorAbiItem,
   hashworkTimelockDelayBelowBoundErrorAbiItem,
+  headCheckpointUnorderedKeyErrorAbiItem,
+  headCheckpointValueTooLargeErrorAbiItem,
   invalidAccountNonceErrorAbiItem,
   invalidShortStringErrorAbiItem,
   marketChallengeWindowClosedErrorAbiItem,
@@ -3164,6 +3333,7 @@ export const contractErrorsAbi = [
   marketClaimDeadlineNotReachedErrorAbiItem,
   marketClaimDeadlinePassedErrorAbiItem,
   marketDisputeDeadlineNotReachedErrorAbiItem,
+  marketDisputeDeadlinePassedErrorAbiItem,
   marketExecutionDeadlineNotReachedErrorAbiItem,
   marketExecutionDeadlinePassedErrorAbiItem,
   marketInvalidBatchErrorAbiItem,

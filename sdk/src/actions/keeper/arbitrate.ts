@@ -2,6 +2,7 @@ import type { Address, Hash, TransactionReceipt, WriteContractErrorType } from "
 
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type {
+  DisputeDeadlinePassedError,
   DisputeMarketStateMismatchError,
   DisputeNotArbiterError,
   DisputeTermsMismatchError,
@@ -45,6 +46,7 @@ export type ArbitrateReturnType = DisputeResolution & {
 export type ArbitrateErrorType =
   | DisputeNotArbiterError
   | DisputeWrongPhaseError
+  | DisputeDeadlinePassedError
   | DisputeTermsMismatchError
   | DisputeMarketStateMismatchError
   | JobResultNotFoundError

@@ -2,6 +2,7 @@ import type { Address, Hash, TransactionReceipt, WriteContractErrorType } from "
 
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type {
+  DisputeDeadlinePassedError,
   DisputeMarketStateMismatchError,
   DisputeSeedNotReadyError,
   DisputeTermsMismatchError,
@@ -58,6 +59,7 @@ export type DrawCommitteeReturnType = DrawCommitteeOutcome & {
 export type DrawCommitteeErrorType =
   | DisputeSeedNotReadyError
   | DisputeWrongPhaseError
+  | DisputeDeadlinePassedError
   | DisputeTermsMismatchError
   | DisputeMarketStateMismatchError
   | JobResultNotFoundError

@@ -4,6 +4,7 @@ import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type {
   DisputeVotingOngoingError,
   DisputeWrongPhaseError,
+  MarketDisputeDeadlinePassedError,
   MarketTermsMismatchError,
 } from "../../errors/contract-errors.ts";
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
@@ -61,6 +62,7 @@ export type ResolveDisputeReturnType = (
 export type ResolveDisputeErrorType =
   | DisputeVotingOngoingError
   | DisputeWrongPhaseError
+  | MarketDisputeDeadlinePassedError
   | MarketTermsMismatchError
   | JobResultNotFoundError
   | MissingDeploymentAddressError

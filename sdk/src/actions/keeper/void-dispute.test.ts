@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { JobState, Phase } from "../../abi/enums.ts";
-import { DisputeWrongPhaseError, MarketDisputeDeadlineNotReachedError } from "../../errors/contract-errors.ts";
+import { DisputeNotActiveError, MarketDisputeDeadlineNotReachedError } from "../../errors/contract-errors.ts";
 import { expectRejection } from "../../../../testkit/assertions.ts";
 import { COLLATERAL_PCT, DISPUTE_PARAMETERS, REWARD, RESULT_HASH, createSdkFixtures, voteWithViem } from "../../../../testkit/fixtures.ts";
 import { getDispute } from "../auditor/get-dispute.ts";
@@ -53,11 +53,11 @@ describe("voidDispute", function () {
     });
   });
 
-  it("throws DisputeWrongPhaseError once the dispute was resolved", async function () {
+  it("throws DisputeNotActiveError once the dispute was resolved", async function () {
     const d = await loadFixture(fixtures.drawnJob);
     await voteWithViem(d, [RESULT_HASH, RESULT_HASH, RESULT_HASH]);
     await d.disputesWrite("keeper", "resolve", [d.jobId, d.terms]);
-    const error = await expectRejection(voidDispute(d.clients.keeper, { jobId: d.jobId }), DisputeWrongPhaseError);
+    const error = await expectRejection(voidDispute(d.clients.keeper, { jobId: d.jobId }), DisputeNotActiveError);
     expect(error.current).to.equal(Phase.Resolved);
   });
 });

@@ -3,7 +3,7 @@ import type { Hash, TransactionReceipt, WriteContractErrorType } from "viem";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type {
   DisputeMarketStateMismatchError,
-  DisputeWrongPhaseError,
+  DisputeNotActiveError,
   MarketDisputeDeadlineNotReachedError,
   MarketTermsMismatchError,
 } from "../../errors/contract-errors.ts";
@@ -50,7 +50,7 @@ export type VoidDisputeReturnType = {
 
 export type VoidDisputeErrorType =
   | MarketDisputeDeadlineNotReachedError
-  | DisputeWrongPhaseError
+  | DisputeNotActiveError
   | DisputeMarketStateMismatchError
   | MarketTermsMismatchError
   | JobResultNotFoundError
