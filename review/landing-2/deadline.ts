@@ -10,22 +10,28 @@
  * keeps `resolve` waiting until the reveal deadline, where the settlement reverts: the dispute
  * can only be voided. The lying provider keeps its collateral, nobody is slashed (the void unlocks
  * every seat), the honest verifiers are paid nothing. The arbiter has no time either.
+ *
+ * B (any settings). `resolve` checks neither the market's state nor its deadline. Past the
+ * deadline a round that cannot decide still "fails": its silent seats are slashed into the pot,
+ * the next draw is refused, and the void sends the pot to the treasury. The round's truthful
+ * revealer gets nothing; whoever calls first (`resolve` or `voidDispute`) decides whether the
+ * silent seats lose half their lock. "Nothing but void past the deadline" does not hold for it.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
 
 import { disputeConfig } from "../../scripts/lib/deploy-local.js";
-import { COLLATERAL, DISPUTE_PARAMETERS, Phase, challenge, createDisputeFixtures, distinct, voteCommitment } from "../../test/disputes/fixtures.js";
+import { COLLATERAL, DISPUTE_PARAMETERS, Phase, SLASH, challenge, createDisputeFixtures, distinct, vote, voteCommitment } from "../../test/disputes/fixtures.js";
 import { bondOf, fmt, mineSeedWhere, signersOf } from "./_helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 const fixtures = createDisputeFixtures(ethers, networkHelpers);
-const { time } = networkHelpers;
+const { time, mine } = networkHelpers;
 
 describe("landing review 2: the last round against the market's dispute deadline", function () {
   this.timeout(300_000);
 
-  it("at the allowed bound (one round, maxDisputeDuration = commit + reveal) one silent committed seat turns a lost dispute into a void", async function () {
+  it("A: at the allowed bound (one round, maxDisputeDuration = commit + reveal) one silent committed seat turns a lost dispute into a void", async function () {
     const d = await networkHelpers.loadFixture(fixtures.deployed);
     // Governance settings both checks accept: one round of 1 h + 1 h, disputes of 2 h.
     await d.disputes.connect(d.owner).setConfig(disputeConfig({ ...DISPUTE_PARAMETERS, maxRounds: 1 }));
@@ -69,5 +75,26 @@ describe("landing review 2: the last round against the market's dispute deadline
       `      attacker: one commit (${attackGas} gas), nothing at risk; the lying provider keeps ${fmt(COLLATERAL)} of collateral; ` +
         `two honest verifiers sent 4 transactions for 0`,
     );
+  });
+
+  it("B: past the market's deadline resolve still fails a round and slashes its silent seat; the void sends the pot to the treasury", async function () {
+    const d = await networkHelpers.loadFixture(fixtures.drawn);
+    const [truthful, , silent] = d.seat;
+    await vote(d.disputes, d.jobId, d.seat, [d.challengerHash, d.providerHash, undefined], time);
+    const deadline = (await d.market.getJob(d.jobId)).deadline;
+    await time.increaseTo(deadline + 1n);
+    const silentBond = await bondOf(d, silent.address);
+    const treasuryBefore = await d.market.balanceOf(await d.market.treasury());
+    const truthfulBefore = await d.market.balanceOf(truthful.address);
+    await d.disputes.resolve(d.jobId, d.terms); // no deadline check: the round fails
+    expect(silentBond - (await bondOf(d, silent.address))).to.equal(SLASH);
+    expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.AwaitingDraw);
+    await mine(1);
+    await expect(d.disputes.drawCommittee(d.jobId, d.terms)).to.be.revertedWithCustomError(d.disputes, "DisputeDeadlinePassed");
+    await d.disputes.voidDispute(d.jobId, d.terms);
+    const toTreasury = (await d.market.balanceOf(await d.market.treasury())) - treasuryBefore;
+    expect(toTreasury).to.equal(SLASH);
+    expect(await d.market.balanceOf(truthful.address)).to.equal(truthfulBefore, "the truthful revealer gets nothing");
+    console.log(`      past the deadline: silent seat -${fmt(SLASH)}, treasury +${fmt(toTreasury)}, truthful revealer +0 (a void called first would have slashed no one)`);
   });
 });
