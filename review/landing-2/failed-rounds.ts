@@ -78,8 +78,8 @@ describe("landing review 2: failed rounds", function () {
     await time.increaseTo((await d.disputes.getDispute(jobId)).revealDeadline + 1n);
     await d.disputes.resolve(jobId, terms); // truth 1 : junk 1, no majority
 
-    // Round 1 (without the attacker) fails too: one reveal of five seats.
-    const c1 = await mineSeedWhere(ethers, networkHelpers, d, jobId, terms, (c) => distinct(c.votes) && !c.verifiers.includes(attacker.address));
+    // Round 1 (without the attacker or the round-0 truthful revealer) fails too: one reveal of five seats.
+    const c1 = await mineSeedWhere(ethers, networkHelpers, d, jobId, terms, (c) => distinct(c.votes) && !c.verifiers.includes(attacker.address) && !c.verifiers.includes(seats0[0].address));
     await d.disputes.connect(d.keeper).drawCommittee(jobId, terms);
     const seats1 = signersOf(c1.verifiers, everyone);
     await vote(d.disputes, jobId, seats1, [truth, undefined, undefined, undefined, undefined], time);
