@@ -34,7 +34,8 @@ function fieldOf(path: readonly PropertyKey[]): string {
 
 /**
  * The issue a `ConfigError` reports: an unknown key first (a misspelt setting also leaves the
- * intended one missing, and the typo is the useful news), else the first in the schema's order (the order of docs/provider-daemon.md).
+ * intended one missing, and the typo is the useful news), else the first in the schema's order
+ * (that of the table in docs/provider-daemon.md).
  */
 function configErrorOf(error: z.ZodError): ConfigError {
   const issue = error.issues.find((i) => i.code === "unrecognized_keys") ?? error.issues[0]!;
