@@ -254,6 +254,15 @@ describe("daemon config", function () {
         expect(run.code).to.equal(2);
         expect(run.stderr).to.equal("hashwork: config: corruptResults is for local test chains only (chain id 31337 or 1337); the RPC serves chain 1\n");
       });
+
+      it("exits 2 with one line naming the setting for a config the schema refuses", async function () {
+        this.timeout(30_000);
+        const file = join(dir, "daemon.json");
+        await writeFile(file, JSON.stringify({ ...minimal, claimPolicy: { maxFuel: -1 } }));
+        const run = await runCli(["provider", "start", "--config", file], { env: { HW_KEY: KEY } });
+        expect(run.code).to.equal(2);
+        expect(run.stderr).to.equal("hashwork: config: claimPolicy.maxFuel must be a non-negative integer as a decimal string (got -1)\n");
+      });
     });
   });
 
