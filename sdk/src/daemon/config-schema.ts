@@ -79,6 +79,8 @@ const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape, description:
   return group.prefault({} as z.input<typeof group>).describe(description);
 };
 
+const shareError = says((v) => `must be a number from 0 to 1 (got ${got(v)})`);
+
 const hostError = says((v) => `must be a host name, IP address or CIDR range (got ${got(v)})`);
 /** `fetch.allowHosts`: host names, IP addresses, CIDR ranges (checked as the fetcher compiles them). */
 const hostList = z
@@ -165,9 +167,9 @@ export const daemonConfigSchema = z
       watcher: section(
         {
           sampleRate: z
-            .number(says((v) => `must be a number from 0 to 1 (got ${got(v)})`))
-            .min(0, says((v) => `must be a number from 0 to 1 (got ${got(v)})`))
-            .max(1, says((v) => `must be a number from 0 to 1 (got ${got(v)})`))
+            .number(shareError)
+            .min(0, shareError)
+            .max(1, shareError)
             .default(0.1)
             .describe("the share (0–1) of other providers' results the watcher re-executes"),
         },
