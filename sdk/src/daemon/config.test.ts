@@ -1,11 +1,15 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
 
 import { expectRejection } from "../../../testkit/assertions.ts";
-import { ConfigError, loadConfig, loadPrivateKey, parseConfig } from "./config.ts";
+import { runCli } from "../../../testkit/cli.ts";
+import { DAEMON_CONFIG_SCHEMA_FILE, daemonConfigJsonSchema, daemonConfigJsonSchemaText } from "./config-schema.ts";
+import { checkConfigForChain, ConfigError, loadConfig, loadPrivateKey, parseConfig } from "./config.ts";
 
 const KEY = `0x${"5a".repeat(32)}`;
 const minimal = { rpcUrl: "http://127.0.0.1:8545", key: { env: "HW_KEY" }, dataDir: "data" };
@@ -148,6 +152,120 @@ describe("daemon config", function () {
     expect(problem({ ...minimal, logLevel: "loud" })).to.equal("config: logLevel must be one of debug, info, warn, error");
   });
 
+  it("names the path of nested and listed settings, a misspelt key before the setting it leaves missing", function () {
+    expect(problem({ ...minimal, deployment: {} })).to.equal("config: deployment.market is required");
+    expect(problem({ ...minimal, key: undefined })).to.equal("config: key is required");
+    expect(problem({ ...minimal, key: "HW_KEY" })).to.equal("config: key must be an object");
+    expect(problem({ ...minimal, key: { env: 5 } })).to.equal("config: key.env must be a non-empty string");
+    expect(problem({ ...minimal, key: {} })).to.equal('config: key must have exactly one of "env" or "file"');
+    expect(problem({ ...minimal, claimPolicy: { maxFuel: -1 } })).to.equal("config: claimPolicy.maxFuel must be a non-negative integer as a decimal string (got -1)");
+    expect(problem({ ...minimal, claimPolicy: { allowRequesters: ["0x70997970c51812dc3a010c7d01b50e0d17dc79c8", 5] } })).to.equal(
+      "config: claimPolicy.allowRequesters[1] must be a 20-byte hex address (got 5)",
+    );
+    expect(problem({ ...minimal, fetch: { allowHosts: ["localhost", " "] } })).to.equal('config: fetch.allowHosts[1] must be a host name, IP address or CIDR range (got " ")');
+    expect(problem({ ...minimal, fetch: { allowHosts: ["10.0.0.0/40"] } })).to.match(/^config: fetch\.allowHosts \S/);
+    expect(problem({ ...minimal, http: { publicUrl: "ftp://x" } })).to.equal('config: http.publicUrl must be an http(s) URL (got "ftp://x")');
+    expect(problem({ ...minimal, tx: null })).to.equal("config: tx must be an object");
+    expect(problem({ ...minimal, logLevel: 3 })).to.equal("config: logLevel must be one of debug, info, warn, error");
+    const { rpcUrl, ...rest } = minimal;
+    expect(problem({ ...rest, rpcURL: rpcUrl })).to.equal("config: rpcURL is not a known setting");
+    expect(new ConfigError("claimPolicy.maxFuel", "x").field).to.equal("claimPolicy.maxFuel");
+  });
+
+  it('accepts and ignores "$schema" (the JSON Schema an editor checks the file against)', function () {
+    const c = parseConfig({ $schema: "./node_modules/hashwork/sdk/schema/daemon-config.schema.json", ...minimal });
+    expect(c).to.not.have.property("$schema");
+    expect(c).to.deep.equal(parseConfig(minimal));
+    expect(problem({ $schema: 1, ...minimal })).to.match(/^config: \$schema /);
+  });
+
+  describe("JSON Schema for editors", function () {
+    it("is committed up to date with the zod schema (npm run generate:config-schema)", async function () {
+      const committed = await readFile(DAEMON_CONFIG_SCHEMA_FILE, "utf8").catch(() => "(missing)");
+      expect(committed === daemonConfigJsonSchemaText(), "sdk/schema/daemon-config.schema.json is stale: run npm run generate:config-schema").to.equal(true);
+    });
+
+    it("describes the input: required settings, refused unknown keys, the defaults parseConfig fills in", function () {
+      type Node = { properties?: Record<string, Node>; required?: string[]; additionalProperties?: boolean; default?: unknown };
+      const schema = daemonConfigJsonSchema() as Node;
+      expect(schema.required).to.deep.equal(["rpcUrl", "key", "dataDir"]);
+      expect(schema.additionalProperties).to.equal(false);
+      expect(schema.properties).to.have.property("$schema");
+      const parsed = parseConfig(minimal) as unknown as Record<string, unknown>;
+      let checked = 0;
+      for (const [name, node] of Object.entries(schema.properties!)) {
+        if (node.properties) {
+          expect(node.additionalProperties, name).to.equal(false);
+          for (const [key, leaf] of Object.entries(node.properties)) {
+            if (!("default" in leaf)) continue;
+            const value = (parsed[name] as Record<string, unknown>)[key];
+            expect(typeof value === "bigint" ? String(value) : value, `${name}.${key}`).to.deep.equal(leaf.default);
+            checked++;
+          }
+        } else if ("default" in node) {
+          expect(parsed[name], name).to.deep.equal(node.default);
+          checked++;
+        }
+      }
+      expect(checked).to.be.greaterThan(40);
+    });
+  });
+
+  describe("corruptResults (fault injection) only on a local chain", function () {
+    it("is allowed on chain ids 31337 and 1337, refused on any other in one line", function () {
+      const on = parseConfig({ ...minimal, corruptResults: true });
+      checkConfigForChain(on, 31337);
+      checkConfigForChain(on, 1337);
+      checkConfigForChain(parseConfig(minimal), 1);
+      expect(() => checkConfigForChain(on, 1)).to.throw(
+        ConfigError,
+        "config: corruptResults is for local test chains only (chain id 31337 or 1337); the RPC serves chain 1",
+      );
+    });
+
+    describe("hashwork provider start", function () {
+      let dir: string;
+      let rpc: Server;
+      beforeEach(async function () {
+        dir = await mkdtemp(join(tmpdir(), "hashwork-config-"));
+        // A node that answers only eth_chainId, for chain 1 (the daemon must stop at that).
+        rpc = createServer((req, res) => {
+          let body = "";
+          req.on("data", (c: Buffer) => (body += c));
+          req.on("end", () => {
+            const { id, method } = JSON.parse(body) as { id: number; method: string };
+            res.setHeader("content-type", "application/json");
+            res.end(JSON.stringify(method === "eth_chainId" ? { jsonrpc: "2.0", id, result: "0x1" } : { jsonrpc: "2.0", id, error: { code: -32601, message: "no" } }));
+          });
+        });
+        await new Promise<void>((resolve) => rpc.listen(0, "127.0.0.1", resolve));
+      });
+      afterEach(async function () {
+        await new Promise((resolve) => rpc.close(resolve));
+        await rm(dir, { recursive: true, force: true });
+      });
+
+      it("exits 2 with one line when the RPC's chain is not local", async function () {
+        this.timeout(30_000);
+        const file = join(dir, "daemon.json");
+        const rpcUrl = `http://127.0.0.1:${(rpc.address() as AddressInfo).port}`;
+        await writeFile(file, JSON.stringify({ ...minimal, rpcUrl, http: { port: 0 }, corruptResults: true }));
+        const run = await runCli(["provider", "start", "--config", file], { env: { HW_KEY: KEY } });
+        expect(run.code).to.equal(2);
+        expect(run.stderr).to.equal("hashwork: config: corruptResults is for local test chains only (chain id 31337 or 1337); the RPC serves chain 1\n");
+      });
+
+      it("exits 2 with one line naming the setting for a config the schema refuses", async function () {
+        this.timeout(30_000);
+        const file = join(dir, "daemon.json");
+        await writeFile(file, JSON.stringify({ ...minimal, claimPolicy: { maxFuel: -1 } }));
+        const run = await runCli(["provider", "start", "--config", file], { env: { HW_KEY: KEY } });
+        expect(run.code).to.equal(2);
+        expect(run.stderr).to.equal("hashwork: config: claimPolicy.maxFuel must be a non-negative integer as a decimal string (got -1)\n");
+      });
+    });
+  });
+
   describe("files and keys", function () {
     let dir: string;
     beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), "hashwork-config-"))));
@@ -159,7 +277,7 @@ describe("daemon config", function () {
       await writeFile(join(dir, "bad.json"), "{ rpcUrl: ");
       const bad = await expectRejection(loadConfig(join(dir, "bad.json")), ConfigError);
       expect(bad.shortMessage).to.match(/bad\.json is not valid JSON/);
-      await writeFile(join(dir, "ok.json"), JSON.stringify(minimal));
+      await writeFile(join(dir, "ok.json"), JSON.stringify({ $schema: "../sdk/schema/daemon-config.schema.json", ...minimal }));
       expect((await loadConfig(join(dir, "ok.json"))).dataDir).to.equal(join(dir, "data"));
     });
 

@@ -6,7 +6,7 @@ import { createExecutor } from "../executor/executor.ts";
 import { createLocalStore } from "../store/local.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
 import { createChainInput, type BlockRef, type ChainEvent } from "./chain-input.ts";
-import { loadPrivateKey, type DaemonConfig } from "./config.ts";
+import { checkConfigForChain, loadPrivateKey, type DaemonConfig } from "./config.ts";
 import { createDaemonContext, sleep, type DaemonContext } from "./context.ts";
 import { backoffMs } from "./errors.ts";
 import { createDaemonServer } from "./http.ts";
@@ -75,6 +75,7 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
   const transport = http(config.rpcUrl, { retryCount: 2, timeout: 10_000 });
   const publicClient = createPublicClient({ transport, pollingInterval: Math.min(config.pollIntervalMs, 1000) }) as HashworkPublicClient;
   const chainId = await chainIdOf(context, publicClient);
+  checkConfigForChain(config, chainId);
   const chain = defineChain({
     id: chainId,
     name: `chain-${chainId}`,
