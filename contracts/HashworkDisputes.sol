@@ -175,7 +175,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
             d.size,
             [terms.provider, d.challenger, _requesterOf(jobId)]
         );
-        uint256 members = _lockSeats(chosen, votes, lock);
+        // A seat that locks nothing would vote at no risk (a forced audit of a job that paid no
+        // reserve share): seat nobody, so the rounds fail and the arbiter decides.
+        uint256 members = lock == 0 ? 0 : _lockSeats(chosen, votes, lock);
         if (members == 0) {
             // No eligible verifier bond at the snapshot, or none of it free to lock.
             _failRound(jobId, d, 0);
@@ -247,8 +249,11 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     {
         Dispute storage d = _disputes[jobId];
         _expectPhase(jobId, d.phase, Phase.Voting);
-        // No terms check here: a decided round settles through the market, which checks the
-        // terms against the job's commitment; an undecided one does not use them.
+        // Past the deadline only `voidDispute` acts: a late resolve would slash silent seats and
+        // race the void. No terms check here: a decided round settles through the market, which
+        // checks them against the job's commitment; an undecided one does not use them.
+        uint256 deadline = JobRecord.wrap(_market.jobRecord(jobId)).deadline();
+        if (block.timestamp > deadline) revert DisputeDeadlinePassed(jobId, deadline);
         uint256 size = d.size;
         uint256 revealed = d.revealed;
         bool everyoneDone = revealed == size || (block.timestamp > d.commitDeadline && revealed == d.committed);
@@ -595,31 +600,31 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
                 _payOut(jobId, _requesterOf(jobId), PayoutRole.Requester, toRequester);
             }
         }
-        if (pot == 0) {
-            _payVerifiers(jobId, honest, toVerifiers);
-            return;
-        }
         // The pot (slashes of silent or minority seats) goes to every seat, of this round and of
         // the failed ones before it, that revealed the outcome; to the treasury if none did.
-        Seat[] memory right = _withFailedRoundsRight(jobId, d, failedRounds, honest, outcome, terms.resultHash);
+        Seat[] memory right = pot == 0 ? honest : _withFailedRoundsRight(jobId, d, failedRounds, honest, outcome);
         if (right.length == 0) {
             _payOut(jobId, _market.treasury(), PayoutRole.Treasury, pot);
+            return;
+        }
+        // One payout per seat when only this round's seats share the pot (the usual case).
+        if (right.length == honest.length) {
+            _payVerifiers(jobId, honest, toVerifiers + pot);
             return;
         }
         _payVerifiers(jobId, honest, toVerifiers);
         _payVerifiers(jobId, right, pot);
     }
 
-    /// @dev `honest` plus the revealers of the dispute's failed rounds who voted `outcome` (or,
-    /// when the outcome is only "not the provider's hash" — an audit overturned by the arbiter —
-    /// any hash but `providerHash`) in rounds 0 .. `rounds` - 1.
+    /// @dev `honest` plus the revealers of the dispute's failed rounds 0 .. `rounds` - 1 who
+    /// voted `outcome`. An audit the arbiter overturned has no outcome hash (zero): nothing tells
+    /// a true revealed hash from a junk one, so none of them is paid.
     function _withFailedRoundsRight(
         uint256 jobId,
         Dispute storage d,
         uint256 rounds,
         Seat[] memory honest,
-        bytes32 outcome,
-        bytes32 providerHash
+        bytes32 outcome
     ) private view returns (Seat[] memory right) {
         right = new Seat[](honest.length + rounds * _ROUND_STRIDE);
         uint256 n;
@@ -630,9 +635,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
             Seat[] memory seats = _roundSeats(d, uint8(r), _failedMembers(d, r));
             for (uint256 i; i < seats.length; ++i) {
                 Seat memory seat = seats[i];
-                if (seat.status != SeatStatus.Revealed) continue;
-                bool match_ = outcome != 0 ? seat.vote == outcome : seat.vote != providerHash;
-                if (match_) right[n++] = seat;
+                if (seat.status == SeatStatus.Revealed && seat.vote == outcome && outcome != 0) right[n++] = seat;
             }
         }
         assembly ("memory-safe") {
@@ -717,9 +720,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
             seatBlock = uint24(_freeSeatBlocks[free - 1]);
             _freeSeatBlockCount = uint112(free - 1);
         } else {
-            // Numbered from 1, so a freed entry is never rewritten from zero.
+            // Numbered from 1, so a freed entry is never rewritten from zero. 2^24 disputes open
+            // at once (each with a bond and ~1M gas) cannot happen, so uint24 never wraps.
             uint256 created = uint256(_seatBlocksCreated) + 1;
-            if (created > type(uint24).max) revert DisputeTooManyOpen();
             seatBlock = uint24(created);
             _seatBlocksCreated = uint112(created);
         }
@@ -766,7 +769,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     {
         for (uint256 i; i < chosen.length; ++i) {
             uint256 want = lock * votes[i];
-            uint256 got = want == 0 ? 0 : _pool.lock(chosen[i], want);
+            uint256 got = _pool.lock(chosen[i], want);
             uint256 covered = votes[i];
             if (got < want) {
                 covered = got / lock;

@@ -261,7 +261,11 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
 
     /// @inheritdoc IDisputeHooks
     function refundAudit(uint256 jobId, uint256 amount) external {
-        _requireModuleOf(_jobs[jobId]);
+        JobRecord rec = _jobs[jobId];
+        // Only a record that went through a dispute names a module (bits 48..55 of an open job
+        // are its reward's).
+        _expectState(jobId, rec, _DISPUTED | (1 << uint8(JobState.Overturned)) | (1 << uint8(JobState.Voided)));
+        _requireModuleOf(rec);
         _debit(msg.sender, amount);
         FeeState memory fees = _fees;
         // Back from the module's balance (saturating: see _creditReserve).

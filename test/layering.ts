@@ -32,12 +32,13 @@ const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
  */
 export const SDK_LAYERS: readonly (readonly string[])[] = [
   ["abi"], // generated ABIs and enums
-  ["errors"], // HashworkError, decoded reverts
+  ["errors", "module-url.ts"], // HashworkError, decoded reverts; worker entry URLs (.ts or built .js)
   ["deployments.ts", "executor", "store", "programs"], // addresses; the WebAssembly executor; content stores; sample programs
   ["utils"], // what every action shares: clients, writes, logs, job requests
   ["actions"], // one function per contract action, per role
   ["client.ts"], // the client decorated with every role's actions
-  ["index.ts"], // the public API in one import
+  ["browser.ts"], // the public API without Node built-ins (`@hashwork/sdk/browser`)
+  ["index.ts"], // the public API in one import: the browser entry plus the content stores
   ["daemon"], // the provider daemon (an application of the SDK)
   ["cli"], // the `hashwork` command line (starts the daemon)
 ];
@@ -155,7 +156,7 @@ describe("layering (test/layering.ts)", function () {
     expect(importSpecifiers(source)).to.have.members(["./a.ts", "../b.ts", "./side-effect.ts", "./d.ts", "./e.ts", "./f.ts"]);
     // The real graph: enough edges, and edges known to exist.
     expect(edges.length).to.be.greaterThan(500);
-    expect(edges).to.deep.include({ from: "sdk/src/index.ts", to: "sdk/src/client.ts" });
+    expect(edges).to.deep.include({ from: "sdk/src/browser.ts", to: "sdk/src/client.ts" });
     expect(edges).to.deep.include({ from: "sdk/src/cli/provider-start.ts", to: "sdk/src/daemon/daemon.ts" });
     expect(edges).to.deep.include({ from: "ignition/modules/dispute-module.ts", to: "ignition/parameters/defaults.ts" });
     const missing = edges.filter((e) => !existsSync(join(REPO_ROOT, e.to)) && !existsSync(join(REPO_ROOT, e.to, "index.ts")));

@@ -174,8 +174,6 @@ interface IHashworkDisputes {
     error DisputeNoSurplus();
     /// @notice The market's dispute deadline has passed: the dispute can only be voided now.
     error DisputeDeadlinePassed(uint256 jobId, uint256 deadline);
-    /// @notice 16,777,215 disputes are open at once: no seat storage is left for another.
-    error DisputeTooManyOpen();
     /// @notice The dispute is not in a phase that can be voided (it is settled or never opened).
     error DisputeNotActive(uint256 jobId, Phase current);
     /// @notice The first round's committee size must be odd, so a full round always decides.

@@ -89,12 +89,19 @@ describe("HashworkDisputes: random audits", function () {
       expect(await d.disputes.isSelectedForAudit(d.selected[0], future)).to.equal(false);
     });
 
-    it("selects nothing at an audit rate of zero, even for an unpinned, aged-out block", async function () {
+    it("selects nothing submitted at an audit rate of zero, even for an unpinned, aged-out block", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      await d.disputes.connect(d.owner).setConfig({ ...DISPUTE_PARAMETERS, auditRateBps: 0 });
+      const { jobId, terms } = await fixtures.submitJob(d);
+      await mine(300);
+      expect(await d.disputes.isSelectedForAudit(jobId, terms.submittedBlock)).to.equal(false);
+    });
+
+    it("keeps the rate in force when the result was submitted: a later rate of zero frees no selected job", async function () {
       const d = await loadFixture(manySubmitted);
       await d.disputes.connect(d.owner).setConfig({ ...DISPUTE_PARAMETERS, auditRateBps: 0 });
-      await mine(300);
       const jobId = d.selected[0];
-      expect(await d.disputes.isSelectedForAudit(jobId, d.terms.get(jobId)!.submittedBlock)).to.equal(false);
+      expect(await d.disputes.isSelectedForAudit(jobId, d.terms.get(jobId)!.submittedBlock)).to.equal(true);
     });
   });
 

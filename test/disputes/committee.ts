@@ -157,12 +157,12 @@ describe("HashworkDisputes: committee draw", function () {
       return { ...d, ...job, thin, committee: committeeOf(d.disputes, receipt) };
     }
 
-    it("seats it for every vote and locks all it has (Seat.locked), no more", async function () {
+    it("seats it only for the votes its bond can lock in full (100 tokens: one 60-token lock)", async function () {
       const d = await loadFixture(thinBond);
-      expect(d.committee).to.deep.equal({ verifiers: [d.thin.address], votes: [3n] });
+      expect(d.committee).to.deep.equal({ verifiers: [d.thin.address], votes: [1n] });
       const [seat] = await d.disputes.getCommittee(d.jobId, 0);
-      expect(seat.locked).to.equal(MIN_BOND);
-      expect((await d.pool.memberOf(d.thin.address)).locked).to.equal(MIN_BOND);
+      expect(seat.locked).to.equal(60n * TOKEN_UNIT);
+      expect((await d.pool.memberOf(d.thin.address)).locked).to.equal(60n * TOKEN_UNIT);
     });
   });
 

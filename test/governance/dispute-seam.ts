@@ -234,12 +234,10 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       await expectSolvent(d.market, d.token);
     });
 
-    it("cannot settle the same job twice (MarketUnexpectedJobState)", async function () {
+    it("cannot settle the same job twice: the finalized job's record is cleared and names no module (GovNotDisputeModule)", async function () {
       const d = await networkHelpers.loadFixture(disputed);
       await settle(d);
-      await expect(settle(d))
-        .to.be.revertedWithCustomError(d.market, "MarketUnexpectedJobState")
-        .withArgs(d.jobId, State.Finalized, bit(State.Disputed));
+      await expect(settle(d)).to.be.revertedWithCustomError(d.market, "GovNotDisputeModule").withArgs(d.module.address);
     });
 
     it("is refused for a job that is not Disputed: no module opened its dispute (GovNotDisputeModule)", async function () {
@@ -430,6 +428,22 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       d.market.interface.forEachFunction((f) => names.push(f.name));
       expect(names.filter((fn) => removed.includes(fn))).to.deep.equal([]);
       expect(names).to.include("fundAudit");
+    });
+  });
+
+  describe("refundAudit", function () {
+    it("is refused for a job no dispute went through: its record names no module (MarketUnexpectedJobState)", async function () {
+      const d = await networkHelpers.loadFixture(disputable);
+      await expect(d.market.connect(d.module).refundAudit(d.jobId, 0n))
+        .to.be.revertedWithCustomError(d.market, "MarketUnexpectedJobState")
+        .withArgs(d.jobId, State.Submitted, bit(State.Disputed) | bit(State.Overturned) | bit(State.Voided));
+    });
+
+    it("is refused for a module other than the one that opened the dispute (GovNotDisputeModule)", async function () {
+      const d = await networkHelpers.loadFixture(disputed);
+      await expect(d.market.connect(d.keeper).refundAudit(d.jobId, 0n))
+        .to.be.revertedWithCustomError(d.market, "GovNotDisputeModule")
+        .withArgs(d.keeper.address);
     });
   });
 

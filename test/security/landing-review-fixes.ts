@@ -117,6 +117,18 @@ describe("landing review, turned around", function () {
       }
     });
 
+    it("seats nobody when it can pay nothing (an empty reserve): its rounds fail, no seat votes at no risk", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.deployed);
+      const job = await postClaimSubmit(d, ethers.id("a lie"));
+      await mine(300);
+      await d.disputes.startAudit(job.jobId, job.terms);
+      expect((await d.disputes.getDispute(job.jobId)).bond).to.equal(0n);
+      await mine(1);
+      await expect(d.disputes.connect(d.keeper).drawCommittee(job.jobId, job.terms))
+        .to.emit(d.disputes, "RoundFailed")
+        .and.not.to.emit(d.disputes, "CommitteeDrawn");
+    });
+
     it("of a job the lottery selected is not marked forced", async function () {
       const d = await networkHelpers.loadFixture(auditableWithFees);
       const id = d.selected[0]!;
@@ -201,7 +213,7 @@ describe("landing review, turned around", function () {
       await expect(d.disputes.voidDispute(jobId, terms)).to.emit(d.disputes, "DisputeVoided");
     });
 
-    it("cannot be resolved by a late round: the market refuses the settlement", async function () {
+    it("cannot be resolved by a late round (nor its silent seats slashed)", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
       const { jobId, terms } = await postClaimSubmit(d, ethers.id("provider"));
       await challengeWith(d, jobId, terms, ethers.id("challenger"));
@@ -212,7 +224,7 @@ describe("landing review, turned around", function () {
       const deadline = (await d.market.getJob(jobId)).deadline;
       await time.increaseTo(deadline + 1n);
       await expect(d.disputes.resolve(jobId, terms))
-        .to.be.revertedWithCustomError(d.market, "MarketDisputeDeadlinePassed")
+        .to.be.revertedWithCustomError(d.disputes, "DisputeDeadlinePassed")
         .withArgs(jobId, deadline);
     });
   });

@@ -403,11 +403,6 @@ export const hashworkDisputesAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "DisputeTooManyOpen",
-    "type": "error"
-  },
-  {
     "inputs": [
       {
         "internalType": "uint256",

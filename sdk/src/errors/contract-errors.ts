@@ -577,24 +577,6 @@ export class DisputeTermsMismatchError extends ContractRevertError {
 const disputeTermsMismatchErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"}],"name":"DisputeTermsMismatch","type":"error"} as const;
 
 /**
- * `DisputeTooManyOpen()` — 16,777,215 disputes are open at once: no seat storage is left for another.
- *
- * Raised by `HashworkDisputes`; selector `0x985f24a3`.
- */
-export class DisputeTooManyOpenError extends ContractRevertError {
-  override name = "DisputeTooManyOpenError";
-  static readonly errorName = "DisputeTooManyOpen";
-  static readonly selector = "0x985f24a3";
-  static readonly shortMessage = "16,777,215 disputes are open at once: no seat storage is left for another";
-  declare readonly args: readonly [];
-
-  constructor(args: readonly [], options: ContractRevertDetails = {}) {
-    super(DisputeTooManyOpenError.shortMessage, { ...options, errorName: DisputeTooManyOpenError.errorName, args, abiItem: disputeTooManyOpenErrorAbiItem });
-  }
-}
-const disputeTooManyOpenErrorAbiItem = {"inputs":[],"name":"DisputeTooManyOpen","type":"error"} as const;
-
-/**
  * `DisputeVotingOngoing(uint256,uint256)` — Votes are still coming in: every seat has not revealed and the deadlines have not passed.
  *
  * Raised by `HashworkDisputes`; selector `0xc5a1efcf`.
@@ -3135,7 +3117,6 @@ export const contractErrorsBySelector = {
   "0xf707675b": DisputeRevealNotOpenError,
   "0xda40429d": DisputeSeedNotReadyError,
   "0xcc70ee99": DisputeTermsMismatchError,
-  "0x985f24a3": DisputeTooManyOpenError,
   "0xc5a1efcf": DisputeVotingOngoingError,
   "0x15b4e17e": DisputeWrongPhaseError,
   "0xf9aaf160": DisputeZeroAddressError,
@@ -3278,7 +3259,6 @@ export const contractErrorsAbi = [
   disputeRevealNotOpenErrorAbiItem,
   disputeSeedNotReadyErrorAbiItem,
   disputeTermsMismatchErrorAbiItem,
-  disputeTooManyOpenErrorAbiItem,
   disputeVotingOngoingErrorAbiItem,
   disputeWrongPhaseErrorAbiItem,
   disputeZeroAddressErrorAbiItem,

@@ -14,7 +14,7 @@ import {
 import { createModuleCache, type ModuleCache } from "./module-cache.ts";
 import type { ExecutionResult, RunProgramParameters, WorkerResourceLimits } from "./types.ts";
 import type { WorkerRequest, WorkerResponse } from "./worker.ts";
-import { siblingModuleUrl } from "../utils/module-url.ts";
+import { siblingModuleUrl } from "../module-url.ts";
 
 export type CreateExecutorParameters = {
   /** Worker threads, i.e. runs in parallel. Default 1. */

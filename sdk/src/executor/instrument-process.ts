@@ -4,7 +4,7 @@
 // memory (binaryen's wasm heap is outside V8's limits) and kill it at any point.
 import { Worker } from "node:worker_threads";
 
-import { siblingModuleUrl } from "../utils/module-url.ts";
+import { siblingModuleUrl } from "../module-url.ts";
 
 const stackSizeMb = Number(process.argv[2] ?? 64);
 const worker = new Worker(siblingModuleUrl("instrument-worker", import.meta.url), { resourceLimits: { stackSizeMb } });

@@ -5,7 +5,7 @@ import type { ExecutionLimits } from "./abi.ts";
 import { deserializeError } from "./error-transfer.ts";
 import { ExecutorClosedError, InstrumentationError, InvalidProgramError, ProgramTooLargeError } from "./errors.ts";
 import type { InstrumentRequest, InstrumentResponse } from "./instrument-worker.ts";
-import { siblingModuleUrl } from "../utils/module-url.ts";
+import { siblingModuleUrl } from "../module-url.ts";
 
 export type Instrumenter = {
   /** The instrumented bytes of `wasm` (see `instrumentProgram`), computed in the child process. */

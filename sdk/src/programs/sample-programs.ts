@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { keccak256, type Hex } from "viem";
 
 import { HashworkError } from "../errors/base.ts";
-import { siblingModuleUrl } from "../utils/module-url.ts";
+import { siblingModuleUrl } from "../module-url.ts";
 import { PROGRAMS_DIR, SAMPLE_PROGRAMS, compileProgram, newestSourceTime, type SampleProgramName } from "./compile.ts";
 
 /**

@@ -5,7 +5,7 @@ import type { Hex } from "viem";
 import { ContentHashMismatchError } from "./errors.ts";
 import { hashContent, normalizeContentHash } from "./hash.ts";
 import type { HashRequest, HashResponse } from "./hash-worker.ts";
-import { siblingModuleUrl } from "../utils/module-url.ts";
+import { siblingModuleUrl } from "../module-url.ts";
 
 /**
  * Content at most this large is hashed inline (JS keccak runs at roughly 20–40 MB/s: 256 KiB

@@ -28,7 +28,7 @@ describe("resolveDispute", function () {
     expect(error.revealDeadline).to.equal(BigInt(revealDeadline));
   });
 
-  it("fails a round without quorum: the silent seats' slashes go at once to the seat that revealed, and the next round is scheduled", async function () {
+  it("fails a round without quorum: the silent seats' slashes wait in the pot for the decision, and the next round is scheduled", async function () {
     const d = await loadFixture(fixtures.drawnJob);
     await voteWithViem(d, [RESULT_HASH, undefined, undefined]);
     const { revealDeadline } = await d.disputesRead<{ revealDeadline: number }>("getDispute", [d.jobId]);
@@ -40,9 +40,9 @@ describe("resolveDispute", function () {
       { verifier: d.committee[1], round: 0, amount: SLASH },
       { verifier: d.committee[2], round: 0, amount: SLASH },
     ]);
-    expect(r.payouts).to.deep.equal([{ to: d.committee[0], role: "Verifier", amount: 2n * SLASH }]);
+    expect(r.payouts).to.deep.equal([]);
     const dispute = await d.disputesRead<{ phase: number; round: number; pot: bigint }>("getDispute", [d.jobId]);
-    expect(dispute).to.include({ phase: Phase.AwaitingDraw, round: 1, pot: 0n });
+    expect(dispute).to.include({ phase: Phase.AwaitingDraw, round: 1, pot: 2n * SLASH });
   });
 
   it("keeps the slashes in the pot when nobody revealed", async function () {
