@@ -307,7 +307,7 @@ const targets = { happyPathTotal: 205_000, batch10PerJob: 90_000, disputeTotal: 
 const report = {
   generatedAt: new Date().toISOString(),
   network: "hardhat (in-process EDR)",
-  compiler: "solc 0.8.37, viaIR, evm cancun; optimizer runs 300 for HashworkMarket (contract size limit), 200 for the dispute module and the governor, 10,000 for the rest",
+  compiler: "solc 0.8.37, viaIR, evm cancun; optimizer runs 300 for HashworkMarket (contract size limit), 50 for the dispute module (contract size limit), 200 for the governor, 10,000 for the rest",
   notes: [
     "Every figure is receipt.gasUsed of a transaction as a user sends it (21,000 base included), after EIP-3529 refunds.",
     "happyPath.post pays from the requester's ledger balance; the deposit that funded it is amortized over 10 jobs.",
@@ -315,6 +315,7 @@ const report = {
     "postPullingPayment is the alternative single-transaction post that pulls the reward by allowance.",
     "dispute: the requester posts from its ledger balance as on the happy path (its deposit amortized over 10 jobs); the challenger commits to its challenge (commitChallenge) and reveals it in a later block (challenge, which pulls the bond by allowance to the dispute module); measured after one warm-up dispute (firstDisputeTotal is that first, colder one).",
     "dispute: committees are drawn stake-weighted WITH replacement from the verifier pool (10 verifiers bonded 1,000 HWK each); a verifier drawn twice holds one seat entry with two votes and commits and reveals once, so the number of commits and reveals (seatEntries) varies with the draw (3 entries, the costliest common case, 72% of K = 3 draws here; 2 entries save one commit, one reveal and one lock). Disputes are repeated until one of each is seen; `dispute` is the three-entry one, `dispute.twoEntries` the other.",
+    "dispute: seats live in recycled seat blocks (a dispute takes one when it opens and gives it back when it ends), so a seat or vote slot an earlier dispute wrote costs a 5,000-gas rewrite; a seat index no earlier dispute used pays a fresh slot once (e.g. the third commit of the first three-entry dispute after two-entry ones: 58k instead of 41k).",
     "verifierPool: bondFirst is a new member's first bond (tree leaf written, ledger deposit), bondLater adds to an existing bond; requestWithdrawal takes weight out at once; withdraw pays out after withdrawalDelay().",
     "minoritySlashed.resolve: a K = 3 resolve in which one verifier voted with the minority: half its lock is slashed and its pool weight updated in the sum tree in the same call.",
     "slashedBelowMinimum.resolve: the same, with every verifier bonded exactly the pool's minimum (the rest withdrawn first): the slash leaves the minority verifier short, so the rest of its bond moves to its pending withdrawal (WithdrawalRequested) and its weight to 0; overMinoritySlashed is the difference to minoritySlashed.resolve.",
