@@ -319,6 +319,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
                 if (seat.locked != 0) _pool.unlock(seat.verifier, seat.locked);
             }
         }
+        // No decision: the failed rounds' revealers get their locks back, nobody is slashed.
+        uint256 failedRounds = phase == Phase.AwaitingArbiter ? uint256(d.round) + 1 : d.round;
+        if (failedRounds != 0) _closeFailedRounds(jobId, d, failedRounds, new Seat[](0), 0);
         _releaseSeatBlock(d.seatBlock);
         uint256 bond = d.bond;
         uint256 pot = d.pot;
@@ -517,26 +520,32 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
             uint256 lock = seat.locked;
             if (faithful) {
                 faithfulSeats[h++] = seat;
-                if (lock != 0) _pool.unlock(seat.verifier, lock);
+                // A failed round's revealers keep their lock until the decision tells who lied.
+                if (decided) _pool.unlock(seat.verifier, lock);
                 continue;
             }
-            uint256 slash = DisputeMath.slashOf(lock, slashBps);
-            if (slash != 0) {
-                _pool.slash(seat.verifier, slash, address(this));
-                slashed += slash;
-                emit VerifierSlashed(jobId, d.round, seat.verifier, slash);
-            }
-            if (lock > slash) _pool.unlock(seat.verifier, lock - slash);
+            slashed += _slashSeat(jobId, d.round, seat, slashBps);
         }
         assembly ("memory-safe") {
             mstore(faithfulSeats, h)
         }
     }
 
+    /// @dev Slashes `verifierSlashBps` of the seat's lock to this module and releases the rest.
+    function _slashSeat(uint256 jobId, uint8 round, Seat memory seat, uint256 slashBps) private returns (uint256 slash) {
+        uint256 lock = seat.locked;
+        slash = DisputeMath.slashOf(lock, slashBps);
+        if (slash != 0) {
+            _pool.slash(seat.verifier, slash, address(this));
+            emit VerifierSlashed(jobId, round, seat.verifier, slash);
+        }
+        if (lock > slash) _pool.unlock(seat.verifier, lock - slash);
+    }
+
     /// @dev A round without a decision: the seats that did not reveal lose their slash to the
-    /// pot. Nothing here can tell which revealer was right, so the pot waits for the decision
-    /// and then pays every revealer, of any round, who voted for the outcome (`_settle`): a
-    /// liar among the revealers gets nothing. The round's seats stay stored until then.
+    /// pot. Nothing here can tell which revealer was right, so their locks and the pot wait for
+    /// the decision (`_closeFailedRounds`): then the revealers of the outcome share the pot and
+    /// the others are slashed. The round's seats stay stored until then.
     function _closeFailedRound(uint256 jobId, Dispute storage d, Seat[] memory seats) private {
         (, uint256 slashed) = _releaseSeats(jobId, d, seats, bytes32(0), false);
         d.pot += uint96(slashed);
@@ -602,7 +611,12 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         }
         // The pot (slashes of silent or minority seats) goes to every seat, of this round and of
         // the failed ones before it, that revealed the outcome; to the treasury if none did.
-        Seat[] memory right = pot == 0 ? honest : _withFailedRoundsRight(jobId, d, failedRounds, honest, outcome);
+        Seat[] memory right = honest;
+        if (failedRounds != 0) {
+            uint256 lied;
+            (right, lied) = _closeFailedRounds(jobId, d, failedRounds, honest, outcome);
+            pot += lied;
+        }
         if (right.length == 0) {
             _payOut(jobId, _market.treasury(), PayoutRole.Treasury, pot);
             return;
@@ -616,26 +630,36 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         _payVerifiers(jobId, right, pot);
     }
 
-    /// @dev `honest` plus the revealers of the dispute's failed rounds 0 .. `rounds` - 1 who
-    /// voted `outcome`. An audit the arbiter overturned has no outcome hash (zero): nothing tells
-    /// a true revealed hash from a junk one, so none of them is paid.
-    function _withFailedRoundsRight(
+    /// @dev Releases the locks the revealers of failed rounds 0 .. `rounds` - 1 kept. Those who
+    /// revealed `outcome` are returned after `honest` (to share the pot); the others lose their
+    /// slash (returned as `lied`): a lie revealed in a round that failed is slashed once the
+    /// decision is known. With no outcome (zero: a void, or an audit the arbiter overturned,
+    /// where nothing tells a true revealed hash from junk) every lock is released, no one paid.
+    function _closeFailedRounds(
         uint256 jobId,
         Dispute storage d,
         uint256 rounds,
         Seat[] memory honest,
         bytes32 outcome
-    ) private view returns (Seat[] memory right) {
+    ) private returns (Seat[] memory right, uint256 lied) {
         right = new Seat[](honest.length + rounds * _ROUND_STRIDE);
         uint256 n;
         for (; n < honest.length; ++n) {
             right[n] = honest[n];
         }
+        uint256 slashBps = _configs[d.configVersion].verifierSlashBps;
         for (uint256 r; r < rounds; ++r) {
             Seat[] memory seats = _roundSeats(d, uint8(r), _failedMembers(d, r));
             for (uint256 i; i < seats.length; ++i) {
                 Seat memory seat = seats[i];
-                if (seat.status == SeatStatus.Revealed && seat.vote == outcome && outcome != 0) right[n++] = seat;
+                // Silent seats were slashed and released when their round failed.
+                if (seat.status != SeatStatus.Revealed) continue;
+                if (outcome == 0 || seat.vote == outcome) {
+                    if (outcome != 0) right[n++] = seat;
+                    _pool.unlock(seat.verifier, seat.locked);
+                } else {
+                    lied += _slashSeat(jobId, uint8(r), seat, slashBps);
+                }
             }
         }
         assembly ("memory-safe") {

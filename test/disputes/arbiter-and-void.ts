@@ -6,6 +6,7 @@ import {
   COLLATERAL,
   DISPUTE_PARAMETERS,
   JobState,
+  LOCK,
   Phase,
   REWARD,
   Role,
@@ -80,9 +81,11 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
       expect(seats[0]!.vote).to.equal(d.providerHash);
     });
 
-    it("releases every seat's lock and keeps everything solvent", async function () {
+    it("releases the silent seats' locks, keeps the revealer's until the decision, and stays solvent", async function () {
       const d = await loadFixture(firstRoundFailed);
-      for (const v of d.committee.verifiers) expect((await d.pool.memberOf(v)).locked).to.equal(0n);
+      const [revealer, ...silent] = d.committee.verifiers;
+      for (const v of silent) expect((await d.pool.memberOf(v)).locked).to.equal(0n);
+      expect((await d.pool.memberOf(revealer!)).locked).to.equal(d.committee.votes[0]! * LOCK);
       expect(await d.disputes.totalHeld()).to.equal(BOND + 2n * SLASH);
       await expectSystemSolvent(d);
     });
@@ -186,9 +189,11 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
         );
       });
 
-      it("sends the pot to the treasury: no revealer voted for the outcome", async function () {
+      it("slashes the revealers, who revealed the provider's hash, and sends the pot to the treasury: no revealer voted for the outcome", async function () {
         const d = await loadFixture(ruled);
-        expect((await d.market.balanceOf(d.treasury.address)) - d.before.treasury).to.equal(6n * SLASH);
+        // Six silent seats' slashes, plus one slash from each of the two rounds' revealers.
+        expect((await d.market.balanceOf(d.treasury.address)) - d.before.treasury).to.equal(8n * SLASH);
+        for (const v of d.revealers) expect((await d.pool.memberOf(v)).locked).to.equal(0n);
         for (const [i, v] of d.revealers.entries()) expect(await d.market.balanceOf(v)).to.equal(d.revealersBefore[i]);
         expect(await d.disputes.totalHeld()).to.equal(0n);
         await expectSystemSolvent(d);

@@ -229,6 +229,48 @@ describe("landing review, turned around", function () {
     });
   });
 
+  describe("a lie revealed in a round that failed (landing-2 #1)", function () {
+    /** Round 0: the first entry reveals a lie, the others stay silent (no quorum); round 1 is drawn. */
+    async function lieInAFailedRound() {
+      const d = await fixtures.drawn();
+      const liar = d.committee.verifiers[0]!;
+      await vote(d.disputes, d.jobId, d.seat, [ethers.id("a lie"), ...d.seat.slice(1).map(() => undefined)], time);
+      await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
+      await d.disputes.resolve(d.jobId, d.terms);
+      const lockedAfterFailure = (await d.pool.memberOf(liar)).locked;
+      return { ...d, liar, lockedAfterFailure };
+    }
+
+    it("keeps the liar's lock while the dispute is undecided", async function () {
+      const d = await networkHelpers.loadFixture(lieInAFailedRound);
+      expect(d.lockedAfterFailure).to.equal(LOCK * d.committee.votes[0]!);
+    });
+
+    it("slashes it once a later round decides against the lie, and releases the rest", async function () {
+      const d = await networkHelpers.loadFixture(lieInAFailedRound);
+      const next = await fixtures.drawRound(d, (votes) => votes.every((v) => v === 1n));
+      const bondedBefore = (await d.pool.memberOf(d.liar)).bonded;
+      await vote(d.disputes, d.jobId, next.seat, next.seat.map(() => d.providerHash));
+      await expect(d.disputes.resolve(d.jobId, d.terms))
+        .to.emit(d.disputes, "VerifierSlashed")
+        .withArgs(d.jobId, 0, d.liar, SLASH * d.committee.votes[0]!);
+      const m = await d.pool.memberOf(d.liar);
+      expect(m.locked).to.equal(0n);
+      expect(bondedBefore - m.bonded).to.equal(SLASH * d.committee.votes[0]!);
+      expect(await d.market.balanceOf(d.disputesAddress)).to.equal(await d.disputes.totalHeld());
+    });
+
+    it("releases it without a slash when the dispute is voided instead", async function () {
+      const d = await networkHelpers.loadFixture(lieInAFailedRound);
+      await time.increaseTo((await d.market.getJob(d.jobId)).deadline + 1n);
+      const bondedBefore = (await d.pool.memberOf(d.liar)).bonded;
+      await d.disputes.voidDispute(d.jobId, d.terms);
+      const m = await d.pool.memberOf(d.liar);
+      expect(m.locked).to.equal(0n);
+      expect(m.bonded).to.equal(bondedBefore);
+    });
+  });
+
   describe("a failed round", function () {
     it("pays its silent seats' slash to the pot, not to whoever revealed (a liar among them)", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
