@@ -287,9 +287,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         _requireDisputedTerms(jobId, terms);
         emit ArbiterDecided(jobId, msg.sender, providerRight);
         bool challengerRight = !providerRight && d.challenger != address(0);
-        // The outcome failed rounds' revealers are paid for matching; zero for an audit the
-        // arbiter overturned (any hash but the provider's was right).
-        bytes32 outcome = providerRight ? terms.resultHash : d.challengerHash;
+        // The hash failed rounds' revealers are paid for matching. "Provider wrong" proves only
+        // that the provider's hash is wrong, not that the challenger's (or any other) is right.
+        bytes32 outcome = providerRight ? terms.resultHash : bytes32(0);
         _settle(jobId, terms, d, providerRight, challengerRight, new Seat[](0), outcome);
         emit DisputeResolved(
             jobId, providerRight, challengerRight, providerRight ? terms.resultHash : d.challengerHash, 0
@@ -321,7 +321,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         }
         // No decision: the failed rounds' revealers get their locks back, nobody is slashed.
         uint256 failedRounds = phase == Phase.AwaitingArbiter ? uint256(d.round) + 1 : d.round;
-        if (failedRounds != 0) _closeFailedRounds(jobId, d, failedRounds, new Seat[](0), 0);
+        if (failedRounds != 0) _closeFailedRounds(jobId, d, failedRounds, new Seat[](0), 0, 0);
         _releaseSeatBlock(d.seatBlock);
         uint256 bond = d.bond;
         uint256 pot = d.pot;
@@ -614,7 +614,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         Seat[] memory right = honest;
         if (failedRounds != 0) {
             uint256 lied;
-            (right, lied) = _closeFailedRounds(jobId, d, failedRounds, honest, outcome);
+            (right, lied) = _closeFailedRounds(
+                jobId, d, failedRounds, honest, outcome, providerRight ? bytes32(0) : terms.resultHash
+            );
             pot += lied;
         }
         if (right.length == 0) {
@@ -630,17 +632,19 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         _payVerifiers(jobId, right, pot);
     }
 
-    /// @dev Releases the locks the revealers of failed rounds 0 .. `rounds` - 1 kept. Those who
-    /// revealed `outcome` are returned after `honest` (to share the pot); the others lose their
-    /// slash (returned as `lied`): a lie revealed in a round that failed is slashed once the
-    /// decision is known. With no outcome (zero: a void, or an audit the arbiter overturned,
-    /// where nothing tells a true revealed hash from junk) every lock is released, no one paid.
+    /// @dev Releases the locks the revealers of failed rounds 0 .. `rounds` - 1 kept. With a known
+    /// `outcome`, those who revealed it are returned after `honest` (to share the pot) and the
+    /// others lose their slash (returned as `lied`): a lie revealed in a round that failed is
+    /// slashed once the decision is known. With none (zero: a void, or the arbiter ruling the
+    /// provider wrong, which names no right hash) nobody is paid, only revealers of `wrong` (the
+    /// provider's hash the arbiter rejected; zero for a void) are slashed, and the rest released.
     function _closeFailedRounds(
         uint256 jobId,
         Dispute storage d,
         uint256 rounds,
         Seat[] memory honest,
-        bytes32 outcome
+        bytes32 outcome,
+        bytes32 wrong
     ) private returns (Seat[] memory right, uint256 lied) {
         right = new Seat[](honest.length + rounds * _ROUND_STRIDE);
         uint256 n;
@@ -654,11 +658,12 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
                 Seat memory seat = seats[i];
                 // Silent seats were slashed and released when their round failed.
                 if (seat.status != SeatStatus.Revealed) continue;
-                if (outcome == 0 || seat.vote == outcome) {
+                bool liedHere = outcome != 0 ? seat.vote != outcome : wrong != 0 && seat.vote == wrong;
+                if (liedHere) {
+                    lied += _slashSeat(jobId, uint8(r), seat, slashBps);
+                } else {
                     if (outcome != 0) right[n++] = seat;
                     _pool.unlock(seat.verifier, seat.locked);
-                } else {
-                    lied += _slashSeat(jobId, uint8(r), seat, slashBps);
                 }
             }
         }

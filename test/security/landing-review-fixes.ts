@@ -271,6 +271,41 @@ describe("landing review, turned around", function () {
     });
   });
 
+  describe("the arbiter ruling the provider wrong after failed rounds (landing-3)", function () {
+    /** Round 0: the first entry reveals a third hash; round 1: the first entry reveals the provider's; both fail. */
+    async function ruledProviderWrong() {
+      const d = await fixtures.drawn();
+      const third = d.committee.verifiers[0]!;
+      await vote(d.disputes, d.jobId, d.seat, [ethers.id("a third hash"), ...d.seat.slice(1).map(() => undefined)], time);
+      await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
+      await d.disputes.resolve(d.jobId, d.terms);
+      const next = await fixtures.drawRound(d, (votes) => votes.every((v) => v === 1n));
+      const backer = next.committee.verifiers[0]!;
+      await vote(d.disputes, d.jobId, next.seat, [d.providerHash, ...next.seat.slice(1).map(() => undefined)], time);
+      await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
+      await d.disputes.resolve(d.jobId, d.terms);
+      const bonded = async (v: string) => (await d.pool.memberOf(v)).bonded;
+      const before = { third: await bonded(third), backer: await bonded(backer) };
+      const tx = await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, false);
+      return { ...d, tx, third, backer, before, bonded };
+    }
+
+    it("slashes the revealer of the provider's hash, which the ruling rejects", async function () {
+      const d = await networkHelpers.loadFixture(ruledProviderWrong);
+      if (d.third === d.backer) this.skip();
+      await expect(d.tx).to.emit(d.disputes, "VerifierSlashed").withArgs(d.jobId, 1, d.backer, SLASH);
+      expect(d.before.backer - (await d.bonded(d.backer))).to.equal(SLASH);
+    });
+
+    it("releases the revealer of another hash without a slash: the ruling names no right hash", async function () {
+      const d = await networkHelpers.loadFixture(ruledProviderWrong);
+      if (d.third === d.backer) this.skip();
+      expect(await d.bonded(d.third)).to.equal(d.before.third);
+      expect((await d.pool.memberOf(d.third)).locked).to.equal(0n);
+      expect(await d.market.balanceOf(d.disputesAddress)).to.equal(await d.disputes.totalHeld());
+    });
+  });
+
   describe("a failed round", function () {
     it("pays its silent seats' slash to the pot, not to whoever revealed (a liar among them)", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
