@@ -205,6 +205,8 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         }
     }
 
+    /// Locks are the seats of voting rounds, plus the revealers of an open dispute's failed rounds
+    /// (they keep their lock until the decision tells whether they revealed the outcome).
     function invariant_poolLocksAreExactlyTheSeatsOfVotingRounds() public view {
         uint256 n = handler.memberCount();
         uint256[] memory expected = new uint256[](n);
@@ -212,12 +214,20 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         for (uint256 k; k < handler.jobCount(); ++k) {
             uint256 id = handler.jobIds(k);
             IHashworkDisputes.Dispute memory d = disputes.getDispute(id);
-            if (d.phase != IHashworkDisputes.Phase.Voting) continue;
-            IHashworkDisputes.Seat[] memory seats = disputes.getCommittee(id, d.round);
-            for (uint256 s; s < seats.length; ++s) {
-                assertLe(seats[s].locked, uint256(disputes.config().verifierLock) * seats[s].votes, "seat lock above verifierLock x votes");
-                expected[_memberIndex(seats[s].verifier)] += seats[s].locked;
-                total += seats[s].locked;
+            IHashworkDisputes.Phase phase = d.phase;
+            bool open = phase == IHashworkDisputes.Phase.AwaitingDraw || phase == IHashworkDisputes.Phase.Voting
+                || phase == IHashworkDisputes.Phase.AwaitingArbiter;
+            if (!open) continue;
+            for (uint256 r; r <= d.round; ++r) {
+                bool voting = r == d.round && phase == IHashworkDisputes.Phase.Voting;
+                IHashworkDisputes.Seat[] memory seats = disputes.getCommittee(id, uint8(r));
+                for (uint256 s; s < seats.length; ++s) {
+                    // A failed round's silent seats were released; its revealers were not.
+                    if (!voting && seats[s].status != IHashworkDisputes.SeatStatus.Revealed) continue;
+                    assertLe(seats[s].locked, uint256(disputes.config().verifierLock) * seats[s].votes, "seat lock above verifierLock x votes");
+                    expected[_memberIndex(seats[s].verifier)] += seats[s].locked;
+                    total += seats[s].locked;
+                }
             }
         }
         uint256 locked;
