@@ -387,11 +387,6 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     }
 
     /// @inheritdoc IHashworkDisputes
-    function configVersion() external view returns (uint16) {
-        return _configVersion;
-    }
-
-    /// @inheritdoc IHashworkDisputes
     function disputeConfig(uint256 jobId) external view returns (DisputeConfig memory) {
         return _configs[_disputes[jobId].configVersion];
     }

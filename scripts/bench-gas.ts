@@ -307,7 +307,7 @@ const targets = { happyPathTotal: 205_000, batch10PerJob: 90_000, disputeTotal: 
 const report = {
   generatedAt: new Date().toISOString(),
   network: "hardhat (in-process EDR)",
-  compiler: "solc 0.8.37, viaIR, evm cancun; optimizer runs 300 for HashworkMarket (contract size limit), 50 for the dispute module (contract size limit), 200 for the governor, 10,000 for the rest",
+  compiler: "solc 0.8.37, viaIR, evm cancun; optimizer runs 300 for HashworkMarket (contract size limit), 20 for the dispute module (contract size limit), 200 for the governor, 10,000 for the rest",
   notes: [
     "Every figure is receipt.gasUsed of a transaction as a user sends it (21,000 base included), after EIP-3529 refunds.",
     "happyPath.post pays from the requester's ledger balance; the deposit that funded it is amortized over 10 jobs.",

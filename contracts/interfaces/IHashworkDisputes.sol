@@ -317,9 +317,6 @@ interface IHashworkDisputes {
     /// @notice Current parameters: what disputes opened from now on get.
     function config() external view returns (DisputeConfig memory);
 
-    /// @notice The version of the current configuration; each `setConfig` adds one.
-    function configVersion() external view returns (uint16);
-
     /// @notice The configuration a job's dispute opened under (its terms: bond, verifier fee and
     /// lock, rounds and periods). Version 0 for a job that was never disputed.
     function disputeConfig(uint256 jobId) external view returns (DisputeConfig memory);

@@ -1374,19 +1374,6 @@ export const hashworkDisputesAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
-    "name": "configVersion",
-    "outputs": [
-      {
-        "internalType": "uint16",
-        "name": "",
-        "type": "uint16"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [
       {
         "internalType": "uint256",
