@@ -17,6 +17,7 @@ import {
   createDisputeFixtures,
   seatsBy,
   vote,
+  type Drawn,
 } from "../disputes/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -229,14 +230,19 @@ describe("landing review, turned around", function () {
     });
   });
 
+  /** Ends the current round with only the first seat entry revealing `hash` (no quorum). */
+  async function failRoundRevealing(d: Drawn, seats: Drawn["seat"], hash: string) {
+    await vote(d.disputes, d.jobId, seats, [hash, ...seats.slice(1).map(() => undefined)], time);
+    await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
+    await d.disputes.resolve(d.jobId, d.terms);
+  }
+
   describe("a lie revealed in a round that failed (landing-2 #1)", function () {
     /** Round 0: the first entry reveals a lie, the others stay silent (no quorum); round 1 is drawn. */
     async function lieInAFailedRound() {
       const d = await fixtures.drawn();
       const liar = d.committee.verifiers[0]!;
-      await vote(d.disputes, d.jobId, d.seat, [ethers.id("a lie"), ...d.seat.slice(1).map(() => undefined)], time);
-      await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
-      await d.disputes.resolve(d.jobId, d.terms);
+      await failRoundRevealing(d, d.seat, ethers.id("a lie"));
       const lockedAfterFailure = (await d.pool.memberOf(liar)).locked;
       return { ...d, liar, lockedAfterFailure };
     }
@@ -276,14 +282,10 @@ describe("landing review, turned around", function () {
     async function ruledProviderWrong() {
       const d = await fixtures.drawn();
       const third = d.committee.verifiers[0]!;
-      await vote(d.disputes, d.jobId, d.seat, [ethers.id("a third hash"), ...d.seat.slice(1).map(() => undefined)], time);
-      await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
-      await d.disputes.resolve(d.jobId, d.terms);
+      await failRoundRevealing(d, d.seat, ethers.id("a third hash"));
       const next = await fixtures.drawRound(d, (votes) => votes.every((v) => v === 1n));
       const backer = next.committee.verifiers[0]!;
-      await vote(d.disputes, d.jobId, next.seat, [d.providerHash, ...next.seat.slice(1).map(() => undefined)], time);
-      await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
-      await d.disputes.resolve(d.jobId, d.terms);
+      await failRoundRevealing(d, next.seat, d.providerHash);
       const bonded = async (v: string) => (await d.pool.memberOf(v)).bonded;
       const before = { third: await bonded(third), backer: await bonded(backer) };
       const tx = await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, false);
@@ -308,22 +310,13 @@ describe("landing review, turned around", function () {
 
   describe("a failed round", function () {
     it("pays its silent seats' slash to the pot, not to whoever revealed (a liar among them)", async function () {
-      const d = await networkHelpers.loadFixture(fixtures.deployed);
-      const { jobId, terms } = await postClaimSubmit(d, ethers.id("provider"));
-      await challengeWith(d, jobId, terms, ethers.id("challenger"));
-      await d.disputes.connect(d.keeper).drawCommittee(jobId, terms);
-      const committee = await d.disputes.getCommittee(jobId, 0);
-      const seats = seatsBy(committee.map((s) => s.verifier), d.verifiers);
-      // Only the first entry reveals (a lie); the rest stay silent: no quorum.
-      const liar = seats[0]!;
-      const before = await d.market.balanceOf(liar.address);
-      await vote(d.disputes, jobId, [liar], [ethers.id("a lie")], time);
-      const c = await d.disputes.getDispute(jobId);
-      await time.increaseTo(c.revealDeadline + 1n);
-      await d.disputes.resolve(jobId, terms);
-      expect(await d.market.balanceOf(liar.address)).to.equal(before);
-      const silentVotes = committee.slice(1).reduce((a, s) => a + s.votes, 0n);
-      expect((await d.disputes.getDispute(jobId)).pot).to.equal(SLASH * silentVotes);
+      // Three distinct seat entries: one revealing entry is no quorum.
+      const d = await networkHelpers.loadFixture(fixtures.drawn);
+      const liar = d.committee.verifiers[0]!;
+      const before = await d.market.balanceOf(liar);
+      await failRoundRevealing(d, d.seat, ethers.id("a lie"));
+      expect(await d.market.balanceOf(liar)).to.equal(before);
+      expect((await d.disputes.getDispute(d.jobId)).pot).to.equal(2n * SLASH);
     });
   });
 });
