@@ -58,6 +58,9 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     /// fresh slot). Readers never look past a round's seat entries, so stale seats are harmless.
     mapping(uint256 seatBlock => mapping(uint256 roundSeat => Seat)) private _seats;
     mapping(uint256 index => uint256 seatBlock) private _freeSeatBlocks;
+    /// @dev The challenger's hash, by seat block like the seats (a recycled slot costs 5,000 gas
+    /// instead of 22,100): read while the dispute is open; afterwards it is in `DisputeOpened`.
+    mapping(uint256 seatBlock => bytes32 challengerHash) private _challengerHashes;
     mapping(bytes32 commitment => uint256 blockNumber) private _challengeCommits;
     mapping(uint256 blockNumber => bytes32 blockHash) private _pinnedSeeds;
 
@@ -169,15 +172,21 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         uint256 lock = c.verifierLock;
         // A forced audit pays its seats only the job's own reserve share: they risk in proportion.
         if (d.forced) lock = (lock * d.bond) / _budgetOf(c);
-        (address[] memory chosen, uint8[] memory votes) = _pool.draw(
-            uint48(d.snapshotBlock),
-            keccak256(abi.encode(seed, jobId, round)),
-            d.size,
-            [terms.provider, d.challenger, _requesterOf(jobId)]
-        );
+        address[] memory chosen;
+        uint8[] memory votes;
         // A seat that locks nothing would vote at no risk (a forced audit of a job that paid no
-        // reserve share): seat nobody, so the rounds fail and the arbiter decides.
-        uint256 members = lock == 0 ? 0 : _lockSeats(chosen, votes, lock);
+        // reserve share): seat nobody, so the rounds fail and the arbiter decides. The pool keeps
+        // only the seats a verifier's free bond covers in full.
+        if (lock != 0) {
+            (chosen, votes) = _pool.drawAndLock(
+                uint48(d.snapshotBlock),
+                keccak256(abi.encode(seed, jobId, round)),
+                d.size,
+                [terms.provider, d.challenger, _requesterOf(jobId)],
+                lock
+            );
+        }
+        uint256 members = chosen.length;
         if (members == 0) {
             // No eligible verifier bond at the snapshot, or none of it free to lock.
             _failRound(jobId, d, 0);
@@ -270,30 +279,29 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         d.pot += uint96(slashed);
         _held += uint96(slashed);
         bool providerRight = winner == terms.resultHash;
-        bool challengerRight = d.challenger != address(0) && winner == d.challengerHash;
+        bool challengerRight = d.challenger != address(0) && winner == _challengerHashes[d.seatBlock];
         _settle(jobId, terms, d, providerRight, challengerRight, honest, winner);
         emit DisputeResolved(jobId, providerRight, challengerRight, winner, votes);
         return true;
     }
 
     /// @inheritdoc IHashworkDisputes
-    function arbitrate(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bool providerRight)
+    function arbitrate(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bytes32 correctHash)
         external
         onlyArbiter
         nonReentrant
     {
+        if (correctHash == 0) revert DisputeZeroOutcome(jobId);
         Dispute storage d = _disputes[jobId];
         _expectPhase(jobId, d.phase, Phase.AwaitingArbiter);
         _requireDisputedTerms(jobId, terms);
+        bool providerRight = correctHash == terms.resultHash;
+        // Like a committee's winner: the challenger is right only if it named the correct hash,
+        // and the failed rounds' revealers of it share the pot.
+        bool challengerRight = d.challenger != address(0) && correctHash == _challengerHashes[d.seatBlock];
         emit ArbiterDecided(jobId, msg.sender, providerRight);
-        bool challengerRight = !providerRight && d.challenger != address(0);
-        // The hash failed rounds' revealers are paid for matching. "Provider wrong" proves only
-        // that the provider's hash is wrong, not that the challenger's (or any other) is right.
-        bytes32 outcome = providerRight ? terms.resultHash : bytes32(0);
-        _settle(jobId, terms, d, providerRight, challengerRight, new Seat[](0), outcome);
-        emit DisputeResolved(
-            jobId, providerRight, challengerRight, providerRight ? terms.resultHash : d.challengerHash, 0
-        );
+        _settle(jobId, terms, d, providerRight, challengerRight, new Seat[](0), correctHash);
+        emit DisputeResolved(jobId, providerRight, challengerRight, correctHash, 0);
     }
 
     /// @inheritdoc IHashworkDisputes
@@ -313,15 +321,16 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         }
         d.phase = Phase.Voided;
         if (phase == Phase.Voting) {
-            uint256 base = uint256(d.round) * _ROUND_STRIDE;
-            for (uint256 i; i < d.members; ++i) {
-                Seat storage seat = _seats[d.seatBlock][base + i];
-                if (seat.locked != 0) _pool.unlock(seat.verifier, seat.locked);
+            Seat[] memory seats = _roundSeats(d, d.round, d.members);
+            IVerifierPool.Release[] memory releases = new IVerifierPool.Release[](seats.length);
+            for (uint256 i; i < seats.length; ++i) {
+                releases[i] = IVerifierPool.Release(seats[i].verifier, seats[i].locked, 0);
             }
+            _release(releases, seats.length);
         }
         // No decision: the failed rounds' revealers get their locks back, nobody is slashed.
         uint256 failedRounds = phase == Phase.AwaitingArbiter ? uint256(d.round) + 1 : d.round;
-        if (failedRounds != 0) _closeFailedRounds(jobId, d, failedRounds, new Seat[](0), 0, 0);
+        if (failedRounds != 0) _closeFailedRounds(jobId, d, failedRounds, new Seat[](0), 0);
         _releaseSeatBlock(d.seatBlock);
         uint256 bond = d.bond;
         uint256 pot = d.pot;
@@ -407,8 +416,12 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     }
 
     /// @inheritdoc IHashworkDisputes
-    function getDispute(uint256 jobId) external view returns (Dispute memory) {
-        return _disputes[jobId];
+    function getDispute(uint256 jobId) external view returns (Dispute memory dispute) {
+        dispute = _disputes[jobId];
+        Phase phase = dispute.phase;
+        if (dispute.challenger != address(0) && phase != Phase.Resolved && phase != Phase.Voided) {
+            dispute.challengerHash = _challengerHashes[dispute.seatBlock];
+        }
     }
 
     /// @inheritdoc IHashworkDisputes
@@ -464,14 +477,15 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         Dispute storage d = _disputes[jobId];
         d.challenger = challenger;
         d.bond = uint96(bond);
-        if (challengerHash != 0) d.challengerHash = challengerHash;
         d.seedBlock = seedBlock;
         d.phase = Phase.AwaitingDraw;
         uint16 version = _configVersion;
         d.configVersion = version;
         d.size = uint8(_configs[version].committeeSize);
         if (forced) d.forced = true;
-        d.seatBlock = _takeSeatBlock();
+        uint24 seatBlock = _takeSeatBlock();
+        d.seatBlock = seatBlock;
+        if (challengerHash != 0) _challengerHashes[seatBlock] = challengerHash;
         // The pool as it stood before the result was submitted: stake bonded once a liar knows
         // it will be disputed (a watcher's commitment, its own audit selection) never counts.
         d.snapshotBlock = uint40(terms.submittedBlock - 1);
@@ -506,35 +520,47 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         returns (Seat[] memory faithfulSeats, uint256 slashed)
     {
         faithfulSeats = new Seat[](seats.length);
+        IVerifierPool.Release[] memory releases = new IVerifierPool.Release[](seats.length);
         uint256 h;
+        uint256 n;
         uint256 slashBps = _configs[d.configVersion].verifierSlashBps;
         for (uint256 i; i < seats.length; ++i) {
             Seat memory seat = seats[i];
             bool revealed = seat.status == SeatStatus.Revealed;
             bool faithful = decided ? revealed && seat.vote == winner : revealed;
-            uint256 lock = seat.locked;
             if (faithful) {
                 faithfulSeats[h++] = seat;
                 // A failed round's revealers keep their lock until the decision tells who lied.
-                if (decided) _pool.unlock(seat.verifier, lock);
+                if (decided) releases[n++] = IVerifierPool.Release(seat.verifier, seat.locked, 0);
                 continue;
             }
-            slashed += _slashSeat(jobId, d.round, seat, slashBps);
+            uint256 slash;
+            (releases[n++], slash) = _slashRelease(jobId, d.round, seat, slashBps);
+            slashed += slash;
         }
         assembly ("memory-safe") {
             mstore(faithfulSeats, h)
         }
+        _release(releases, n);
     }
 
-    /// @dev Slashes `verifierSlashBps` of the seat's lock to this module and releases the rest.
-    function _slashSeat(uint256 jobId, uint8 round, Seat memory seat, uint256 slashBps) private returns (uint256 slash) {
-        uint256 lock = seat.locked;
-        slash = DisputeMath.slashOf(lock, slashBps);
-        if (slash != 0) {
-            _pool.slash(seat.verifier, slash, address(this));
-            emit VerifierSlashed(jobId, round, seat.verifier, slash);
+    /// @dev The release of a seat that loses `verifierSlashBps` of its lock (to this module).
+    function _slashRelease(uint256 jobId, uint8 round, Seat memory seat, uint256 slashBps)
+        private
+        returns (IVerifierPool.Release memory release, uint256 slash)
+    {
+        slash = DisputeMath.slashOf(seat.locked, slashBps);
+        if (slash != 0) emit VerifierSlashed(jobId, round, seat.verifier, slash);
+        release = IVerifierPool.Release(seat.verifier, uint96(seat.locked - slash), uint96(slash));
+    }
+
+    /// @dev Settles the first `n` releases in the pool in one call; slashes go to this module.
+    function _release(IVerifierPool.Release[] memory releases, uint256 n) private {
+        if (n == 0) return;
+        assembly ("memory-safe") {
+            mstore(releases, n)
         }
-        if (lock > slash) _pool.unlock(seat.verifier, lock - slash);
+        _pool.release(releases, address(this));
     }
 
     /// @dev A round without a decision: the seats that did not reveal lose their slash to the
@@ -609,9 +635,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         Seat[] memory right = honest;
         if (failedRounds != 0) {
             uint256 lied;
-            (right, lied) = _closeFailedRounds(
-                jobId, d, failedRounds, honest, outcome, providerRight ? bytes32(0) : terms.resultHash
-            );
+            (right, lied) = _closeFailedRounds(jobId, d, failedRounds, honest, outcome);
             pot += lied;
         }
         if (right.length == 0) {
@@ -627,25 +651,26 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         _payVerifiers(jobId, right, pot);
     }
 
-    /// @dev Releases the locks the revealers of failed rounds 0 .. `rounds` - 1 kept. With a known
-    /// `outcome`, those who revealed it are returned after `honest` (to share the pot) and the
-    /// others lose their slash (returned as `lied`): a lie revealed in a round that failed is
-    /// slashed once the decision is known. With none (zero: a void, or the arbiter ruling the
-    /// provider wrong, which names no right hash) nobody is paid, only revealers of `wrong` (the
-    /// provider's hash the arbiter rejected; zero for a void) are slashed, and the rest released.
-    function _closeFailedRounds(
-        uint256 jobId,
-        Dispute storage d,
-        uint256 rounds,
-        Seat[] memory honest,
-        bytes32 outcome,
-        bytes32 wrong
-    ) private returns (Seat[] memory right, uint256 lied) {
-        right = new Seat[](honest.length + rounds * _ROUND_STRIDE);
+    /// @dev Releases the locks the revealers of failed rounds 0 .. `rounds` - 1 kept. With an
+    /// `outcome` (the hash a committee or the arbiter decided), those who revealed it are returned
+    /// after `honest` (to share the pot) and the others lose their slash (returned as `lied`): a
+    /// lie revealed in a round that failed is slashed once the decision is known. Without one (a
+    /// void) nobody is paid or slashed: every lock is released.
+    function _closeFailedRounds(uint256 jobId, Dispute storage d, uint256 rounds, Seat[] memory honest, bytes32 outcome)
+        private
+        returns (Seat[] memory right, uint256 lied)
+    {
+        uint256 total;
+        for (uint256 r; r < rounds; ++r) {
+            total += _failedMembers(d, r);
+        }
+        right = new Seat[](honest.length + total);
+        IVerifierPool.Release[] memory releases = new IVerifierPool.Release[](total);
         uint256 n;
         for (; n < honest.length; ++n) {
             right[n] = honest[n];
         }
+        uint256 k;
         uint256 slashBps = _configs[d.configVersion].verifierSlashBps;
         for (uint256 r; r < rounds; ++r) {
             Seat[] memory seats = _roundSeats(d, uint8(r), _failedMembers(d, r));
@@ -653,18 +678,20 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
                 Seat memory seat = seats[i];
                 // Silent seats were slashed and released when their round failed.
                 if (seat.status != SeatStatus.Revealed) continue;
-                bool liedHere = outcome != 0 ? seat.vote != outcome : wrong != 0 && seat.vote == wrong;
-                if (liedHere) {
-                    lied += _slashSeat(jobId, uint8(r), seat, slashBps);
+                if (outcome != 0 && seat.vote != outcome) {
+                    uint256 slash;
+                    (releases[k++], slash) = _slashRelease(jobId, uint8(r), seat, slashBps);
+                    lied += slash;
                 } else {
                     if (outcome != 0) right[n++] = seat;
-                    _pool.unlock(seat.verifier, seat.locked);
+                    releases[k++] = IVerifierPool.Release(seat.verifier, seat.locked, 0);
                 }
             }
         }
         assembly ("memory-safe") {
             mstore(right, n)
         }
+        _release(releases, k);
     }
 
     /// @dev Pays `amount` to `seats` in proportion to their votes; the last takes the rounding
@@ -782,33 +809,6 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     function _feeBpsOf(uint256 jobId) private view returns (uint256) {
         (uint16 previousBps, uint256 effectiveAt) = _market.feeChange();
         return JobRecord.wrap(_market.jobRecord(jobId)).deadline() < effectiveAt ? previousBps : _market.feeBps();
-    }
-
-    /// @dev Locks `lock` per vote for every drawn verifier. A verifier whose free bond falls short
-    /// keeps only the votes its lock covers (none: it loses its place), so no seat votes at no
-    /// risk. Compacts `chosen` and `votes` to the verifiers kept and returns how many.
-    function _lockSeats(address[] memory chosen, uint8[] memory votes, uint256 lock)
-        private
-        returns (uint256 kept)
-    {
-        for (uint256 i; i < chosen.length; ++i) {
-            uint256 want = lock * votes[i];
-            uint256 got = _pool.lock(chosen[i], want);
-            uint256 covered = votes[i];
-            if (got < want) {
-                covered = got / lock;
-                uint256 excess = got - covered * lock;
-                if (excess != 0) _pool.unlock(chosen[i], excess);
-            }
-            if (covered == 0) continue;
-            chosen[kept] = chosen[i];
-            votes[kept] = uint8(covered);
-            ++kept;
-        }
-        assembly ("memory-safe") {
-            mstore(chosen, kept)
-            mstore(votes, kept)
-        }
     }
 
     function _expectPhase(uint256 jobId, Phase current, Phase expected) private pure {

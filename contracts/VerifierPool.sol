@@ -97,56 +97,67 @@ contract VerifierPool is IVerifierPool, ReentrancyGuardTransient {
     /// @inheritdoc IVerifierPool
     function lock(address verifier, uint256 amount) external onlyDisputeModule returns (uint256 locked) {
         Member storage m = _members[verifier];
-        uint256 bonded = m.bonded;
-        uint256 alreadyLocked = m.locked;
-        // The pending withdrawal (another slot) is read only when the bond alone falls short.
-        uint256 available = bonded > alreadyLocked ? bonded - alreadyLocked : 0;
-        if (available < amount) available = bonded + m.pending - alreadyLocked;
+        uint256 available = _available(m, amount);
         locked = amount < available ? amount : available;
-        if (locked == 0) return 0;
-        m.locked += uint96(locked);
-        emit BondLocked(verifier, locked, m.locked);
+        if (locked != 0) _addLock(verifier, m, locked);
+    }
+
+    /// @inheritdoc IVerifierPool
+    function drawAndLock(
+        uint48 snapshotBlock,
+        bytes32 seed,
+        uint256 seats,
+        address[3] calldata excluded,
+        uint256 lockPerVote
+    ) external onlyDisputeModule returns (address[] memory verifiers, uint8[] memory votes) {
+        if (lockPerVote == 0) revert PoolZeroAmount();
+        (verifiers, votes) = _draw(snapshotBlock, seed, seats, excluded);
+        uint256 kept;
+        for (uint256 i; i < verifiers.length; ++i) {
+            address verifier = verifiers[i];
+            Member storage m = _members[verifier];
+            uint256 covered = votes[i];
+            uint256 available = _available(m, covered * lockPerVote);
+            if (available < covered * lockPerVote) covered = available / lockPerVote;
+            if (covered == 0) continue;
+            _addLock(verifier, m, covered * lockPerVote);
+            verifiers[kept] = verifier;
+            votes[kept] = uint8(covered);
+            ++kept;
+        }
+        assembly ("memory-safe") {
+            mstore(verifiers, kept)
+            mstore(votes, kept)
+        }
     }
 
     /// @inheritdoc IVerifierPool
     function unlock(address verifier, uint256 amount) external onlyDisputeModule {
-        Member storage m = _members[verifier];
-        _requireLocked(verifier, m.locked, amount);
-        m.locked -= uint96(amount);
-        emit BondUnlocked(verifier, amount, m.locked);
+        _unlock(verifier, _members[verifier], amount);
     }
 
     /// @inheritdoc IVerifierPool
     function slash(address verifier, uint256 amount, address beneficiary) external onlyDisputeModule {
-        Member storage m = _members[verifier];
-        _requireLocked(verifier, m.locked, amount);
-        m.locked -= uint96(amount);
-        uint256 bonded = m.bonded;
-        if (amount <= bonded) {
-            bonded -= amount;
-            if (bonded != 0 && bonded < minimumBond()) {
-                // Below the minimum a verifier is no longer drawn: what is left waits as a
-                // withdrawal, still answering for the duties it holds.
-                uint40 unlockAt = uint40(block.timestamp + withdrawalDelay());
-                if (unlockAt > m.unlockAt) m.unlockAt = unlockAt;
-                m.pending += uint96(bonded);
-                emit WithdrawalRequested(verifier, bonded, 0, m.unlockAt);
-                bonded = 0;
-            }
-            m.bonded = uint96(bonded);
-            _tree.set(verifier, bonded);
-        } else {
-            // The rest of the lock was answering from the pending withdrawal.
-            m.pending -= uint96(amount - bonded);
-            if (bonded != 0) {
-                bonded = 0;
-                m.bonded = 0;
-                _tree.set(verifier, 0);
+        _slash(verifier, _members[verifier], amount, beneficiary);
+        _held -= amount;
+        _market.transferBalance(beneficiary, amount);
+    }
+
+    /// @inheritdoc IVerifierPool
+    function release(Release[] calldata releases, address beneficiary) external onlyDisputeModule {
+        uint256 slashed;
+        for (uint256 i; i < releases.length; ++i) {
+            Release calldata r = releases[i];
+            Member storage m = _members[r.verifier];
+            if (r.unlock != 0) _unlock(r.verifier, m, r.unlock);
+            if (r.slash != 0) {
+                _slash(r.verifier, m, r.slash, beneficiary);
+                slashed += r.slash;
             }
         }
-        _held -= amount;
-        emit BondSlashed(verifier, beneficiary, amount, bonded);
-        _market.transferBalance(beneficiary, amount);
+        if (slashed == 0) return;
+        _held -= slashed;
+        _market.transferBalance(beneficiary, slashed);
     }
 
     /// @inheritdoc IVerifierPool
@@ -176,37 +187,7 @@ contract VerifierPool is IVerifierPool, ReentrancyGuardTransient {
         view
         returns (address[] memory verifiers, uint8[] memory votes)
     {
-        uint256[] memory removedLeaves = new uint256[](3);
-        uint256[] memory removedWeights = new uint256[](3);
-        uint256 eligible = _tree.totalAt(snapshotBlock);
-        for (uint256 i; i < 3; ++i) {
-            // The same party twice (a requester challenging its own job) is removed once.
-            if (excluded[i] == address(0) || _repeats(excluded, i)) continue;
-            (removedLeaves[i], removedWeights[i]) = _tree.leafAndWeightAt(excluded[i], snapshotBlock);
-            eligible -= removedWeights[i];
-        }
-        verifiers = new address[](seats);
-        votes = new uint8[](seats);
-        if (eligible == 0) {
-            assembly ("memory-safe") {
-                mstore(verifiers, 0)
-                mstore(votes, 0)
-            }
-            return (verifiers, votes);
-        }
-        uint256 distinct;
-        for (uint256 s; s < seats; ++s) {
-            uint256 r = uint256(keccak256(abi.encode(seed, s))) % eligible;
-            address v = _tree.pick(snapshotBlock, r, removedLeaves, removedWeights);
-            uint256 j;
-            while (j < distinct && verifiers[j] != v) ++j;
-            if (j == distinct) verifiers[distinct++] = v;
-            ++votes[j];
-        }
-        assembly ("memory-safe") {
-            mstore(verifiers, distinct)
-            mstore(votes, distinct)
-        }
+        return _draw(snapshotBlock, seed, seats, excluded);
     }
 
     /// @inheritdoc IVerifierPool
@@ -265,6 +246,98 @@ contract VerifierPool is IVerifierPool, ReentrancyGuardTransient {
     }
 
     // ================================================================== internal
+
+    function _draw(uint48 snapshotBlock, bytes32 seed, uint256 seats, address[3] calldata excluded)
+        private
+        view
+        returns (address[] memory verifiers, uint8[] memory votes)
+    {
+        uint256[] memory removedLeaves = new uint256[](3);
+        uint256[] memory removedWeights = new uint256[](3);
+        uint256 eligible = _tree.totalAt(snapshotBlock);
+        for (uint256 i; i < 3; ++i) {
+            // The same party twice (a requester challenging its own job) is removed once.
+            if (excluded[i] == address(0) || _repeats(excluded, i)) continue;
+            (removedLeaves[i], removedWeights[i]) = _tree.leafAndWeightAt(excluded[i], snapshotBlock);
+            eligible -= removedWeights[i];
+        }
+        verifiers = new address[](seats);
+        votes = new uint8[](seats);
+        if (eligible == 0) {
+            assembly ("memory-safe") {
+                mstore(verifiers, 0)
+                mstore(votes, 0)
+            }
+            return (verifiers, votes);
+        }
+        uint256 distinct;
+        for (uint256 s; s < seats; ++s) {
+            uint256 r = uint256(keccak256(abi.encode(seed, s))) % eligible;
+            address v = _tree.pick(snapshotBlock, r, removedLeaves, removedWeights);
+            uint256 j;
+            while (j < distinct && verifiers[j] != v) ++j;
+            if (j == distinct) verifiers[distinct++] = v;
+            ++votes[j];
+        }
+        assembly ("memory-safe") {
+            mstore(verifiers, distinct)
+            mstore(votes, distinct)
+        }
+    }
+
+
+    /// @dev What `verifier` can still lock. The pending withdrawal (another slot) is read only
+    /// when the free bond alone falls short of `wanted`.
+    function _available(Member storage m, uint256 wanted) private view returns (uint256 available) {
+        uint256 bonded = m.bonded;
+        uint256 alreadyLocked = m.locked;
+        available = bonded > alreadyLocked ? bonded - alreadyLocked : 0;
+        if (available < wanted) available = bonded + m.pending - alreadyLocked;
+    }
+
+    function _addLock(address verifier, Member storage m, uint256 amount) private {
+        uint96 locked = m.locked + uint96(amount);
+        m.locked = locked;
+        emit BondLocked(verifier, amount, locked);
+    }
+
+    function _unlock(address verifier, Member storage m, uint256 amount) private {
+        uint96 locked = m.locked;
+        _requireLocked(verifier, locked, amount);
+        locked -= uint96(amount);
+        m.locked = locked;
+        emit BondUnlocked(verifier, amount, locked);
+    }
+
+    /// @dev Takes `amount` out of the lock and the bond (or, past the bond, the pending
+    /// withdrawal); the caller moves the tokens. A bond left below the minimum stops being drawn:
+    /// what is left waits as a withdrawal, still answering for the duties it holds.
+    function _slash(address verifier, Member storage m, uint256 amount, address beneficiary) private {
+        _requireLocked(verifier, m.locked, amount);
+        m.locked -= uint96(amount);
+        uint256 bonded = m.bonded;
+        if (amount <= bonded) {
+            bonded -= amount;
+            if (bonded != 0 && bonded < minimumBond()) {
+                uint40 unlockAt = uint40(block.timestamp + withdrawalDelay());
+                if (unlockAt > m.unlockAt) m.unlockAt = unlockAt;
+                m.pending += uint96(bonded);
+                emit WithdrawalRequested(verifier, bonded, 0, m.unlockAt);
+                bonded = 0;
+            }
+            m.bonded = uint96(bonded);
+            _tree.set(verifier, bonded);
+        } else {
+            // The rest of the lock was answering from the pending withdrawal.
+            m.pending -= uint96(amount - bonded);
+            if (bonded != 0) {
+                bonded = 0;
+                m.bonded = 0;
+                _tree.set(verifier, 0);
+            }
+        }
+        emit BondSlashed(verifier, beneficiary, amount, bonded);
+    }
 
     function _requireMinimum(address verifier, uint256 bonded) private view {
         uint256 minimum = minimumBond();

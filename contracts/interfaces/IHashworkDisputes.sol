@@ -74,7 +74,8 @@ interface IHashworkDisputes {
         address challenger;
         /// Bond (or, for an audit, the fee-paid budget) still held for this dispute.
         uint96 bond;
-        /// The challenger's claimed result hash; zero for an audit.
+        /// The challenger's claimed result hash while the dispute is open; zero for an audit and
+        /// once the dispute is resolved or voided (its storage is reused; `DisputeOpened` keeps it).
         bytes32 challengerHash;
         /// Block whose hash seeds the current round's draw.
         uint40 seedBlock;
@@ -178,6 +179,8 @@ interface IHashworkDisputes {
     error DisputeNotActive(uint256 jobId, Phase current);
     /// @notice The first round's committee size must be odd, so a full round always decides.
     error DisputeCommitteeSizeNotOdd(uint256 committeeSize);
+    /// @notice The arbiter must name the correct result hash (not zero).
+    error DisputeZeroOutcome(uint256 jobId);
 
     // ------------------------------------------------------------------ events
 
@@ -283,9 +286,11 @@ interface IHashworkDisputes {
     /// @return resolved Whether the dispute is now resolved.
     function resolve(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external returns (bool resolved);
 
-    /// @notice The arbiter's decision after `maxRounds` undecided rounds: only between the
-    /// provider's hash and the challenger's.
-    function arbitrate(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bool providerRight) external;
+    /// @notice The arbiter's decision after `maxRounds` undecided rounds: the correct result hash,
+    /// found by re-executing the job, decides as a committee's winner would. The provider is right
+    /// if it is the provider's hash, the challenger only if it is the challenger's, and the failed
+    /// rounds' revealers of it share the pot while those of any other hash are slashed.
+    function arbitrate(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bytes32 correctHash) external;
 
     /// @notice After the market's dispute deadline, anyone may void the dispute.
     function voidDispute(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external;

@@ -20,6 +20,14 @@ interface IVerifierPool {
         uint96 pending;
     }
 
+    /// @notice One verifier's part of a seat settlement (`release`): `unlock` goes back to its
+    /// free bond, `slash` goes to the beneficiary.
+    struct Release {
+        address verifier;
+        uint96 unlock;
+        uint96 slash;
+    }
+
     /// @notice Zero amount.
     error PoolZeroAmount();
     /// @notice Zero address.
@@ -76,6 +84,23 @@ interface IVerifierPool {
     /// `beneficiary`'s ledger balance in the market. A bond left below the minimum stops being
     /// drawn: the rest moves to a pending withdrawal (`WithdrawalRequested`).
     function slash(address verifier, uint256 amount, address beneficiary) external;
+
+    /// @notice Dispute module only: `draw`, then lock `lockPerVote` per seat of every verifier
+    /// drawn. A verifier whose free bond (or pending withdrawal) covers fewer seats than it drew
+    /// keeps only the seats it covers in full, and one that covers none is left out, so no seat
+    /// ever votes at no risk. Returns the verifiers kept and their seats; one `BondLocked` each.
+    function drawAndLock(
+        uint48 snapshotBlock,
+        bytes32 seed,
+        uint256 seats,
+        address[3] calldata excluded,
+        uint256 lockPerVote
+    ) external returns (address[] memory verifiers, uint8[] memory votes);
+
+    /// @notice Dispute module only: settle many seats at once, as `unlock` and `slash` would one
+    /// by one (in that order for each entry), crediting everything slashed to `beneficiary` in one
+    /// ledger transfer.
+    function release(Release[] calldata releases, address beneficiary) external;
 
     /// @notice Send ledger tokens this pool holds beyond every bond to the market's treasury.
     function sweepSurplus() external;

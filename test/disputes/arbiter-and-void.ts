@@ -157,7 +157,7 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
 
     it("refuses anyone but the arbiter with DisputeNotArbiter", async function () {
       const d = await loadFixture(awaitingArbiter);
-      await expect(d.disputes.connect(d.keeper).arbitrate(d.jobId, d.terms, true))
+      await expect(d.disputes.connect(d.keeper).arbitrate(d.jobId, d.terms, d.terms.resultHash))
         .to.be.revertedWithCustomError(d.disputes, "DisputeNotArbiter")
         .withArgs(d.keeper.address);
     });
@@ -170,7 +170,7 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
           challenger: await d.market.balanceOf(d.challenger.address),
           treasury: await d.market.balanceOf(d.treasury.address),
         };
-        const tx = await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, false);
+        const tx = await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, d.challengerHash);
         return { ...d, before, tx };
       }
       const CHALLENGER_REWARD = (COLLATERAL * REWARD_BPS) / 10_000n;
@@ -202,7 +202,7 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
 
     it("pays the pot to the failed rounds' revealers when the arbiter rules for what they revealed", async function () {
       const d = await loadFixture(awaitingArbiter);
-      await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, true);
+      await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, d.terms.resultHash);
       // The same verifier may have revealed in both rounds: count each address once.
       const unique = [...new Set(d.revealers)];
       const before = unique.map((v) => d.revealersBefore[d.revealers.indexOf(v)]!);
@@ -215,7 +215,7 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
     it("lets the arbiter rule for the provider: paid, and the bond is its compensation", async function () {
       const d = await loadFixture(awaitingArbiter);
       const before = await d.market.balanceOf(d.provider.address);
-      await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, true);
+      await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, d.terms.resultHash);
       expect(await d.market.jobState(d.jobId)).to.equal(JobState.Finalized);
       expect((await d.market.balanceOf(d.provider.address)) - before).to.equal(BOND);
       await expectSystemSolvent(d);
@@ -223,7 +223,7 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
 
     it("refuses arbitration while a committee can still decide (DisputeWrongPhase)", async function () {
       const d = await loadFixture(fixtures.drawn);
-      await expect(d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, true))
+      await expect(d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, d.terms.resultHash))
         .to.be.revertedWithCustomError(d.disputes, "DisputeWrongPhase")
         .withArgs(d.jobId, Phase.Voting, Phase.AwaitingArbiter);
     });

@@ -153,6 +153,13 @@ describe("HashworkDisputes: resolution", function () {
       await expect(d.tx).to.emit(d.disputes, "DisputeResolved").withArgs(d.jobId, false, true, d.challengerHash, 3);
     });
 
+    it("forgets the challenger's hash once resolved (its storage is reused; DisputeOpened keeps it)", async function () {
+      const d = await loadFixture(providerWrong);
+      const dispute = await d.disputes.getDispute(d.jobId);
+      expect(dispute.challenger).to.equal(d.challenger.address);
+      expect(dispute.challengerHash).to.equal(ethers.ZeroHash);
+    });
+
     it("leaves the module holding nothing and everything solvent", async function () {
       const d = await loadFixture(providerWrong);
       expect(await d.disputes.totalHeld()).to.equal(0n);

@@ -238,6 +238,14 @@ describe("VerifierPool", function () {
       ["lock", (p: Awaited<ReturnType<typeof fixtures.deployed>>["pool"], v: string) => p.lock(v, 1n)],
       ["unlock", (p: Awaited<ReturnType<typeof fixtures.deployed>>["pool"], v: string) => p.unlock(v, 1n)],
       ["slash", (p: Awaited<ReturnType<typeof fixtures.deployed>>["pool"], v: string) => p.slash(v, 1n, v)],
+      [
+        "drawAndLock",
+        (p: Awaited<ReturnType<typeof fixtures.deployed>>["pool"], v: string) => p.drawAndLock(1, ethers.id("seed"), 1, [v, v, v], 1n),
+      ],
+      [
+        "release",
+        (p: Awaited<ReturnType<typeof fixtures.deployed>>["pool"], v: string) => p.release([{ verifier: v, unlock: 1n, slash: 0n }], v),
+      ],
     ] as const) {
       it(`${fn} is refused for anyone but the dispute module with PoolNotDisputeModule(caller)`, async function () {
         const d = await loadFixture(fixtures.deployed);

@@ -124,6 +124,16 @@ const POOL_MODULE_ONLY: { fn: string; call: PoolCall; prepare?: (p: P, module: A
     call: (p, as) => p.verifierPool.connect(as).slash(p.verifier.address, 1n, p.stranger.address),
     prepare: (p, module) => p.verifierPool.connect(module).lock(p.verifier.address, 1n),
   },
+  {
+    fn: "drawAndLock",
+    call: async (p, as) =>
+      p.verifierPool.connect(as).drawAndLock((await ethers.provider.getBlockNumber()) - 1, ethers.id("seed"), 1, [ethers.ZeroAddress, ethers.ZeroAddress, ethers.ZeroAddress], 1n),
+  },
+  {
+    fn: "release",
+    call: (p, as) => p.verifierPool.connect(as).release([{ verifier: p.verifier.address, unlock: 1n, slash: 0n }], p.stranger.address),
+    prepare: (p, module) => p.verifierPool.connect(module).lock(p.verifier.address, 1n),
+  },
 ];
 
 const NOT_THE_POOLS_MODULE: [string, (p: P) => Promise<Actor>][] = [

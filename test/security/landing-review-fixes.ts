@@ -277,36 +277,51 @@ describe("landing review, turned around", function () {
     });
   });
 
-  describe("the arbiter ruling the provider wrong after failed rounds (landing-3)", function () {
+  describe("the arbiter naming the correct hash after failed rounds (landing-3)", function () {
     /** Round 0: the first entry reveals a third hash; round 1: the first entry reveals the provider's; both fail. */
-    async function ruledProviderWrong() {
+    async function ruledThirdHash() {
       const d = await fixtures.drawn();
       const third = d.committee.verifiers[0]!;
-      await failRoundRevealing(d, d.seat, ethers.id("a third hash"));
+      const thirdHash = ethers.id("a third hash");
+      await failRoundRevealing(d, d.seat, thirdHash);
       const next = await fixtures.drawRound(d, (votes) => votes.every((v) => v === 1n));
       const backer = next.committee.verifiers[0]!;
       await failRoundRevealing(d, next.seat, d.providerHash);
       const bonded = async (v: string) => (await d.pool.memberOf(v)).bonded;
-      const before = { third: await bonded(third), backer: await bonded(backer) };
-      const tx = await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, false);
-      return { ...d, tx, third, backer, before, bonded };
+      const before = { third: await bonded(third), backer: await bonded(backer), thirdBalance: await d.market.balanceOf(third) };
+      const tx = await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, thirdHash);
+      return { ...d, tx, third, thirdHash, backer, before, bonded };
     }
 
     it("slashes the revealer of the provider's hash, which the ruling rejects", async function () {
-      const d = await networkHelpers.loadFixture(ruledProviderWrong);
+      const d = await networkHelpers.loadFixture(ruledThirdHash);
       if (d.third === d.backer) this.skip();
       await expect(d.tx).to.emit(d.disputes, "VerifierSlashed").withArgs(d.jobId, 1, d.backer, SLASH);
       expect(d.before.backer - (await d.bonded(d.backer))).to.equal(SLASH);
     });
 
-    it("releases the revealer of another hash without a slash: the ruling names no right hash", async function () {
-      const d = await networkHelpers.loadFixture(ruledProviderWrong);
+    it("pays the pot to the revealer of the hash the ruling names, its bond untouched", async function () {
+      const d = await networkHelpers.loadFixture(ruledThirdHash);
       if (d.third === d.backer) this.skip();
       expect(await d.bonded(d.third)).to.equal(d.before.third);
       expect((await d.pool.memberOf(d.third)).locked).to.equal(0n);
+      expect((await d.market.balanceOf(d.third)) - d.before.thirdBalance).to.be.greaterThan(0n);
       expect(await d.market.balanceOf(d.disputesAddress)).to.equal(await d.disputes.totalHeld());
     });
+
+    it("gives no challenger reward when the correct hash is not the challenger's", async function () {
+      const d = await networkHelpers.loadFixture(ruledThirdHash);
+      await expect(d.tx).to.emit(d.disputes, "DisputeResolved").withArgs(d.jobId, false, false, d.thirdHash, 0);
+    });
+
+    it("refuses a zero hash with DisputeZeroOutcome", async function () {
+      const d = await networkHelpers.loadFixture(fixtures.drawn);
+      await expect(d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, ethers.ZeroHash))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeZeroOutcome")
+        .withArgs(d.jobId);
+    });
   });
+
 
   describe("a failed round", function () {
     it("pays its silent seats' slash to the pot, not to whoever revealed (a liar among them)", async function () {

@@ -596,7 +596,7 @@ describe("Issue 11: attacks on verification", function () {
       it("the arbiter's decision pays them to the revealers who voted for it, none to the treasury", async function () {
         const d = await loadFixture(bothRoundsFailed);
         expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.AwaitingArbiter);
-        await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, true);
+        await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, d.terms.resultHash);
         // The same verifier may have revealed in both rounds: count each address once.
         const unique = [...new Set(d.revealers)];
         const before = unique.map((v) => d.before[d.revealers.indexOf(v)]!);

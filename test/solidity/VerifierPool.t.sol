@@ -413,6 +413,69 @@ contract VerifierPoolTest is MarketSetup {
         }
     }
 
+    // ------------------------------------------------------------------ drawAndLock, release
+
+    function test_drawAndLock_keepsOnlyTheSeatsAFreeBondCoversInFull() public {
+        _bond(alice, 100 * UNIT);
+        vm.roll(vm.getBlockNumber() + 1);
+        // Alice is the only eligible verifier: she draws all 5 seats, her bond covers 3 at 30.
+        (address[] memory verifiers, uint8[] memory votes) = pool.drawAndLock(
+            uint48(vm.getBlockNumber() - 1), keccak256("seed"), 5, [bob, address(0), address(0)], 30 * UNIT
+        );
+        assertEq(verifiers.length, 1, "one verifier");
+        assertEq(verifiers[0], alice, "alice");
+        assertEq(votes[0], 3, "the seats her bond covers");
+        assertEq(pool.memberOf(alice).locked, 90 * UNIT, "locked per covered seat only");
+    }
+
+    function test_drawAndLock_leavesOutAVerifierWithNothingFree() public {
+        _bond(alice, 100 * UNIT);
+        _bond(bob, 300 * UNIT);
+        vm.roll(vm.getBlockNumber() + 1);
+        pool.lock(alice, 100 * UNIT);
+        (address[] memory verifiers,) = pool.drawAndLock(
+            uint48(vm.getBlockNumber() - 1), keccak256("seed"), 5, [bob, address(0), address(0)], 10 * UNIT
+        );
+        assertEq(verifiers.length, 0, "nobody seated");
+        assertEq(pool.memberOf(alice).locked, 100 * UNIT, "nothing more locked");
+    }
+
+    function test_drawAndLock_revertsForAZeroLock() public {
+        _bond(alice, 100 * UNIT);
+        vm.roll(vm.getBlockNumber() + 1);
+        vm.expectRevert(IVerifierPool.PoolZeroAmount.selector);
+        pool.drawAndLock(uint48(vm.getBlockNumber() - 1), keccak256("seed"), 3, [bob, address(0), address(0)], 0);
+    }
+
+    function test_release_unlocksAndSlashesInOneTransfer() public {
+        _bond(alice, 200 * UNIT);
+        _bond(bob, 300 * UNIT);
+        pool.lock(alice, 30 * UNIT);
+        pool.lock(bob, 30 * UNIT);
+        IVerifierPool.Release[] memory releases = new IVerifierPool.Release[](2);
+        releases[0] = IVerifierPool.Release(alice, uint96(20 * UNIT), uint96(10 * UNIT));
+        releases[1] = IVerifierPool.Release(bob, uint96(30 * UNIT), 0);
+        pool.release(releases, beneficiary);
+        assertEq(pool.memberOf(alice).locked, 0, "alice released");
+        assertEq(pool.memberOf(alice).bonded, 190 * UNIT, "alice slashed");
+        assertEq(pool.memberOf(bob).locked, 0, "bob released");
+        assertEq(pool.memberOf(bob).bonded, 300 * UNIT, "bob untouched");
+        assertEq(market.balanceOf(beneficiary), 10 * UNIT, "beneficiary credited");
+        assertEq(pool.totalHeld(), 490 * UNIT, "totalHeld");
+        assertEq(market.balanceOf(address(pool)), pool.totalHeld(), "pool ledger balance");
+    }
+
+    function test_release_revertsBeyondTheLock() public {
+        _bond(alice, 100 * UNIT);
+        pool.lock(alice, 30 * UNIT);
+        IVerifierPool.Release[] memory releases = new IVerifierPool.Release[](1);
+        releases[0] = IVerifierPool.Release(alice, uint96(25 * UNIT), uint96(10 * UNIT));
+        vm.expectRevert(
+            abi.encodeWithSelector(IVerifierPool.PoolInsufficientLocked.selector, alice, 5 * UNIT, 10 * UNIT)
+        );
+        pool.release(releases, beneficiary);
+    }
+
     // ------------------------------------------------------------------ surplus
 
     function test_sweepSurplus_sendsStrayDepositsToTheTreasury() public {

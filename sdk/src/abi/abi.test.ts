@@ -39,7 +39,7 @@ describe("generated ABIs and errors", function () {
     const disputes = hashworkDisputesAbi.filter((item) => item.type === "error");
     const pool = verifierPoolAbi.filter((item) => item.type === "error");
     expect(market.length).to.be.greaterThan(40);
-    expect(disputes.filter((item) => item.name.startsWith("Dispute")).length).to.equal(26);
+    expect(disputes.filter((item) => item.name.startsWith("Dispute")).length).to.equal(27);
     expect(pool.filter((item) => item.name.startsWith("Pool")).length).to.equal(8);
     for (const item of [...market, ...disputes, ...pool]) {
       const signature = `${item.name}(${item.inputs.map((i) => i.type).join(",")})`;

@@ -452,6 +452,17 @@ export const hashworkDisputesAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      }
+    ],
+    "name": "DisputeZeroOutcome",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "owner",
         "type": "address"
@@ -1156,9 +1167,9 @@ export const hashworkDisputesAbi = [
         "type": "tuple"
       },
       {
-        "internalType": "bool",
-        "name": "providerRight",
-        "type": "bool"
+        "internalType": "bytes32",
+        "name": "correctHash",
+        "type": "bytes32"
       }
     ],
     "name": "arbitrate",
@@ -1650,7 +1661,7 @@ export const hashworkDisputesAbi = [
           }
         ],
         "internalType": "struct IHashworkDisputes.Dispute",
-        "name": "",
+        "name": "dispute",
         "type": "tuple"
       }
     ],

@@ -465,6 +465,50 @@ export const verifierPoolAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint48",
+        "name": "snapshotBlock",
+        "type": "uint48"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "seed",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "seats",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address[3]",
+        "name": "excluded",
+        "type": "address[3]"
+      },
+      {
+        "internalType": "uint256",
+        "name": "lockPerVote",
+        "type": "uint256"
+      }
+    ],
+    "name": "drawAndLock",
+    "outputs": [
+      {
+        "internalType": "address[]",
+        "name": "verifiers",
+        "type": "address[]"
+      },
+      {
+        "internalType": "uint8[]",
+        "name": "votes",
+        "type": "uint8[]"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "module",
         "type": "address"
@@ -570,6 +614,41 @@ export const verifierPoolAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "verifier",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "unlock",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "slash",
+            "type": "uint96"
+          }
+        ],
+        "internalType": "struct IVerifierPool.Release[]",
+        "name": "releases",
+        "type": "tuple[]"
+      },
+      {
+        "internalType": "address",
+        "name": "beneficiary",
+        "type": "address"
+      }
+    ],
+    "name": "release",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

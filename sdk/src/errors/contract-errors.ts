@@ -664,6 +664,27 @@ export class DisputeZeroCommitmentError extends ContractRevertError {
 const disputeZeroCommitmentErrorAbiItem = {"inputs":[],"name":"DisputeZeroCommitment","type":"error"} as const;
 
 /**
+ * `DisputeZeroOutcome(uint256)` — The arbiter must name the correct result hash (not zero).
+ *
+ * Raised by `HashworkDisputes`; selector `0xe7759af1`.
+ */
+export class DisputeZeroOutcomeError extends ContractRevertError {
+  override name = "DisputeZeroOutcomeError";
+  static readonly errorName = "DisputeZeroOutcome";
+  static readonly selector = "0xe7759af1";
+  static readonly shortMessage = "The arbiter must name the correct result hash (not zero)";
+  /** `uint256` */
+  readonly jobId: bigint;
+  declare readonly args: readonly [bigint];
+
+  constructor(args: readonly [bigint], options: ContractRevertDetails = {}) {
+    super(DisputeZeroOutcomeError.shortMessage, { ...options, errorName: DisputeZeroOutcomeError.errorName, args, abiItem: disputeZeroOutcomeErrorAbiItem });
+    this.jobId = args[0];
+  }
+}
+const disputeZeroOutcomeErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"}],"name":"DisputeZeroOutcome","type":"error"} as const;
+
+/**
  * `ECDSAInvalidSignature()` — The signature is invalid.
  *
  * Raised by `HashworkToken`; selector `0xf645eedf`.
@@ -3121,6 +3142,7 @@ export const contractErrorsBySelector = {
   "0x15b4e17e": DisputeWrongPhaseError,
   "0xf9aaf160": DisputeZeroAddressError,
   "0xa965e4bf": DisputeZeroCommitmentError,
+  "0xe7759af1": DisputeZeroOutcomeError,
   "0xf645eedf": ECDSAInvalidSignatureError,
   "0xfce698f7": ECDSAInvalidSignatureLengthError,
   "0xd78bce0c": ECDSAInvalidSignatureSError,
@@ -3263,6 +3285,7 @@ export const contractErrorsAbi = [
   disputeWrongPhaseErrorAbiItem,
   disputeZeroAddressErrorAbiItem,
   disputeZeroCommitmentErrorAbiItem,
+  disputeZeroOutcomeErrorAbiItem,
   ecdsaInvalidSignatureErrorAbiItem,
   ecdsaInvalidSignatureLengthErrorAbiItem,
   ecdsaInvalidSignatureSErrorAbiItem,

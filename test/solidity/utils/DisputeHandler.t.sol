@@ -205,7 +205,11 @@ contract DisputeHandler is MarketHandler {
         } else if (d.phase == IHashworkDisputes.Phase.AwaitingArbiter) {
             _noteDeadline(id);
             vm.prank(arbiter);
-            disputes.arbitrate(id, termsOf[id], pattern % 2 == 0);
+            // The provider's hash, the alternative the votes used, or a third hash.
+            bytes32 correct = pattern % 3 == 0
+                ? termsOf[id].resultHash
+                : pattern % 3 == 1 ? keccak256(abi.encode("alternative", id)) : keccak256(abi.encode("third", id));
+            disputes.arbitrate(id, termsOf[id], correct);
             _countFeeIfFinalized(id);
             calls["arbitrate"]++;
         }

@@ -86,4 +86,14 @@ describe("getDispute", function () {
     expect(then.committee.map((s) => s.status)).to.deep.equal(["Drawn", "Drawn", "Drawn"]);
     expect(then.committee.every((s) => s.resultHash === undefined && s.commitment === undefined)).to.equal(true);
   });
+
+  it("reads a settled challenge's hash from its DisputeOpened event (the module reuses that storage)", async function () {
+    const d = await loadFixture(fixtures.drawnJob);
+    await voteWithViem(d, [CHALLENGER_HASH, CHALLENGER_HASH, CHALLENGER_HASH]);
+    await d.disputesWrite("keeper", "resolve", [d.jobId, d.terms]);
+    const stored = await d.disputesRead<{ challengerHash: string }>("getDispute", [d.jobId]);
+    expect(stored.challengerHash).to.equal(zeroHash);
+    const dispute = await getDispute(d.reader, { jobId: d.jobId });
+    expect(dispute).to.include({ phase: "Resolved", challenger: d.address.challenger, challengerHash: CHALLENGER_HASH });
+  });
 });

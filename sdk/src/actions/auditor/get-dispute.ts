@@ -1,10 +1,11 @@
-import { zeroAddress, type Address, type Hex, type ReadContractErrorType } from "viem";
+import { encodeEventTopics, zeroAddress, zeroHash, type Address, type Hex, type ReadContractErrorType } from "viem";
 
 import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { JobState, type PhaseName, type SeatStatusName } from "../../abi/enums.ts";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
+import { getDecodedLogs } from "../../utils/logs.ts";
 import { getDisputesAddress, phaseName, seatStatusName } from "../shared/disputes.ts";
 
 export type GetDisputeParameters = {
@@ -128,7 +129,7 @@ export async function getDispute(client: HashworkBaseClient, parameters: GetDisp
     isAudit: phase !== "None" && d.challenger === zeroAddress,
     forced: d.forced,
     challenger: d.challenger,
-    challengerHash: d.challengerHash,
+    challengerHash: await challengerHashOf(client, disputes, jobId, d.challenger, d.challengerHash, blockNumber),
     bond: d.bond,
     pot: d.pot,
     round: d.round,
@@ -155,4 +156,27 @@ export async function getDispute(client: HashworkBaseClient, parameters: GetDisp
     }),
     voidableAfter: disputed ? job.deadline : undefined,
   };
+}
+
+/**
+ * The module forgets a challenger's hash once its dispute is settled (the storage is reused):
+ * then it is read from the dispute's `DisputeOpened` event.
+ */
+async function challengerHashOf(
+  client: HashworkBaseClient,
+  disputes: Address,
+  jobId: bigint,
+  challenger: Address,
+  stored: Hex,
+  toBlock: bigint,
+): Promise<Hex> {
+  if (challenger === zeroAddress || stored !== zeroHash) return stored;
+  const logs = await getDecodedLogs(client, {
+    address: disputes,
+    abi: hashworkDisputesAbi,
+    topics: encodeEventTopics({ abi: hashworkDisputesAbi, eventName: "DisputeOpened", args: { jobId } }),
+    toBlock,
+  });
+  const opened = logs.find((l) => l.eventName === "DisputeOpened");
+  return opened?.eventName === "DisputeOpened" ? opened.args.challengerHash : stored;
 }

@@ -3,6 +3,7 @@ import { network } from "hardhat";
 
 import { JobState, Phase } from "../../abi/enums.ts";
 import { DisputeNotArbiterError, DisputeWrongPhaseError } from "../../errors/contract-errors.ts";
+import { InvalidParameterError } from "../../errors/sdk.ts";
 import { expectRejection } from "../../../../testkit/assertions.ts";
 import { CHALLENGER_HASH, COLLATERAL_PCT, DISPUTE_PARAMETERS, REWARD, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { arbitrate } from "./arbitrate.ts";
@@ -25,11 +26,11 @@ async function awaitingArbiter() {
 }
 
 describe("arbitrate", function () {
-  it("lets the arbiter overturn the result: the challenger gets its bond and reward, no verifier is paid", async function () {
+  it("lets the arbiter overturn the result with the challenger's hash: the challenger gets its bond and reward, no verifier is paid", async function () {
     const d = await loadFixture(awaitingArbiter);
     const { phase } = await d.disputesRead<{ phase: number }>("getDispute", [d.jobId]);
     expect(phase).to.equal(Phase.AwaitingArbiter);
-    const r = await arbitrate(d.clients.owner, { jobId: d.jobId, providerRight: false });
+    const r = await arbitrate(d.clients.owner, { jobId: d.jobId, correctHash: CHALLENGER_HASH });
     const reward = (COLLATERAL * BigInt(DISPUTE_PARAMETERS.challengerRewardBps)) / 10_000n;
     expect(r).to.include({ arbiter: d.address.owner, providerRight: false, challengerRight: true, winningHash: CHALLENGER_HASH, honestVerifiers: 0n });
     expect(r.payouts).to.deep.equal([
@@ -37,6 +38,26 @@ describe("arbitrate", function () {
       { to: d.address.requester, role: "Requester", amount: COLLATERAL - reward },
     ]);
     expect(await d.read("jobState", [d.jobId])).to.equal(JobState.Overturned);
+  });
+
+  it("overturns without a challenger reward when the correct hash is neither party's: the challenger gets its bond back", async function () {
+    const d = await loadFixture(awaitingArbiter);
+    const third = `0x${"3".repeat(64)}` as const;
+    const r = await arbitrate(d.clients.owner, { jobId: d.jobId, correctHash: third });
+    expect(r).to.include({ providerRight: false, challengerRight: false, winningHash: third });
+    expect(r.payouts).to.deep.equal([
+      { to: d.address.challenger, role: "Challenger", amount: BOND },
+      { to: d.address.requester, role: "Requester", amount: COLLATERAL },
+    ]);
+  });
+
+  it("throws InvalidParameterError, sending nothing, unless exactly one of correctHash and providerRight is given", async function () {
+    const d = await loadFixture(awaitingArbiter);
+    await expectRejection(arbitrate(d.clients.owner, { jobId: d.jobId }), InvalidParameterError);
+    await expectRejection(arbitrate(d.clients.owner, { jobId: d.jobId, providerRight: true, correctHash: CHALLENGER_HASH }), InvalidParameterError);
+    await expectRejection(arbitrate(d.clients.owner, { jobId: d.jobId, correctHash: `0x${"0".repeat(64)}` }), InvalidParameterError);
+    const { phase } = await d.disputesRead<{ phase: number }>("getDispute", [d.jobId]);
+    expect(phase).to.equal(Phase.AwaitingArbiter);
   });
 
   it("lets the arbiter uphold the result: the bond compensates the provider", async function () {
