@@ -29,6 +29,12 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     uint256 public constant MAX_AUDIT_RATE_BPS = 2_000;
     uint256 public constant MIN_PERIOD = 1 minutes;
     uint256 public constant MAX_PERIOD = 7 days;
+    /// @notice What the market's dispute deadline must leave beyond the rounds' commit and reveal
+    /// periods: per round, time to draw (after its seed block) and to resolve (after its reveal
+    /// deadline); after the last round, time for the arbiter. Without it the last round could
+    /// only end in a void.
+    uint256 public constant ROUND_ALLOWANCE = 5 minutes;
+    uint256 public constant ARBITER_ALLOWANCE = 30 minutes;
 
     // Rounds index seats as round * _ROUND_STRIDE + seat; no round has more seats than this.
     uint256 private constant _ROUND_STRIDE = 32;
@@ -872,7 +878,8 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
         // A wrong challenger's bond must pay every honest verifier of the largest round.
         uint256 largestRound = DisputeMath.seatsFor(c.committeeSize, c.maxRounds - 1);
         _requireWithin("challengeBond", c.challengeBond, uint256(c.verifierFee) * largestRound, type(uint96).max);
-        // Every round must fit inside the market's dispute deadline, or no dispute could finish.
+        // Every round, with its draw and resolution, and then the arbiter must fit inside the
+        // market's dispute deadline, or a dispute could end only in a void.
         _requireWithin("roundsDuration", _roundsDuration(c), 0, _market.maxDisputeDuration());
         uint16 version = _configVersion;
         // The constructor writes version 0; every later change is a new version.
@@ -895,7 +902,7 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
     }
 
     function _roundsDuration(DisputeConfig memory c) private pure returns (uint256) {
-        return uint256(c.maxRounds) * (uint256(c.commitPeriod) + c.revealPeriod);
+        return uint256(c.maxRounds) * (uint256(c.commitPeriod) + c.revealPeriod + ROUND_ALLOWANCE) + ARBITER_ALLOWANCE;
     }
 
     function _setArbiter(address a) private {

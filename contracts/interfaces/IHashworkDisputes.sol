@@ -326,8 +326,9 @@ interface IHashworkDisputes {
     /// lock, rounds and periods). Version 0 for a job that was never disputed.
     function disputeConfig(uint256 jobId) external view returns (DisputeConfig memory);
 
-    /// @notice How long every round of a dispute under the current configuration may take:
-    /// the market refuses a dispute deadline shorter than this.
+    /// @notice How long a dispute under the current configuration may take: every round's commit
+    /// and reveal periods plus `ROUND_ALLOWANCE` each (draw and resolution), then
+    /// `ARBITER_ALLOWANCE`. The market refuses a dispute deadline shorter than this.
     function minDisputeDuration() external view returns (uint256);
 
     /// @notice The bond each seat of a new dispute locks (`config().verifierLock`): the market

@@ -175,9 +175,9 @@ export function economics(
     ),
     ge(
       "roundsFitDeadline",
-      "Every round fits before the market's dispute deadline: maxDisputeDuration ≥ maxRounds × (commit + reveal)",
+      "Every round, its draw and resolution, and the arbiter fit before the market's dispute deadline: maxDisputeDuration ≥ maxRounds × (commit + reveal + 5 min) + 30 min",
       BigInt(market.maxDisputeDuration),
-      BigInt(d.maxRounds * (d.commitPeriod + d.revealPeriod)),
+      BigInt(d.maxRounds * (d.commitPeriod + d.revealPeriod + 300) + 1800),
     ),
   ];
 }

@@ -52,7 +52,19 @@ describe("HashworkDisputes: governance", function () {
       const week = 7 * 24 * 3600;
       await expect(d.disputes.connect(d.owner).setConfig({ ...p, maxRounds: 2, commitPeriod: week, revealPeriod: week }))
         .to.be.revertedWithCustomError(d.disputes, "DisputeInvalidParameter")
-        .withArgs(name("roundsDuration"), BigInt(4 * week), 0n, BigInt(LOCAL_PARAMETERS.maxDisputeDuration));
+        .withArgs(name("roundsDuration"), BigInt(4 * week + 2 * 300 + 1800), 0n, BigInt(LOCAL_PARAMETERS.maxDisputeDuration));
+    });
+
+    it("refuses rounds that fill the deadline exactly: each round needs time to draw and resolve, and the arbiter time after them (landing-2 #3)", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      // 2 rounds × (commit + reveal) = the whole 3,600 s deadline: nothing left for draws or the arbiter.
+      const half = LOCAL_PARAMETERS.maxDisputeDuration / 4;
+      await expect(d.disputes.connect(d.owner).setConfig({ ...p, maxRounds: 2, commitPeriod: half, revealPeriod: half }))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeInvalidParameter")
+        .withArgs(name("roundsDuration"), BigInt(LOCAL_PARAMETERS.maxDisputeDuration + 2 * 300 + 1800), 0n, BigInt(LOCAL_PARAMETERS.maxDisputeDuration));
+      expect(await d.disputes.minDisputeDuration()).to.equal(
+        BigInt(2 * (p.commitPeriod + p.revealPeriod + 300) + 1800),
+      );
     });
 
     it("applies valid parameters and emits ConfigChanged", async function () {

@@ -182,15 +182,16 @@ describe("Governance cannot reach into open jobs and disputes", function () {
     it("refuses a dispute deadline shorter than the module's rounds (GovValueOutOfBounds)", async function () {
       const d = await loadFixture(fixtures.deployed);
       const rounds = await d.disputes.minDisputeDuration();
+      // Each round's periods plus 5 minutes to draw and resolve, then 30 minutes for the arbiter.
       expect(rounds).to.equal(
-        BigInt(DISPUTE_PARAMETERS.maxRounds) * BigInt(DISPUTE_PARAMETERS.commitPeriod + DISPUTE_PARAMETERS.revealPeriod),
+        BigInt(DISPUTE_PARAMETERS.maxRounds) * BigInt(DISPUTE_PARAMETERS.commitPeriod + DISPUTE_PARAMETERS.revealPeriod + 300) + 1800n,
       );
       await expect(d.market.connect(d.owner).setMaxDisputeDuration(rounds - 1n))
         .to.be.revertedWithCustomError(d.market, "GovValueOutOfBounds")
         .withArgs(ethers.encodeBytes32String("maxDisputeDuration"), rounds - 1n, rounds, await d.market.MAX_DISPUTE_DURATION());
     });
 
-    it("accepts a dispute deadline that fits every round exactly", async function () {
+    it("accepts a dispute deadline that fits every round and the arbiter exactly", async function () {
       const d = await loadFixture(fixtures.deployed);
       const rounds = await d.disputes.minDisputeDuration();
       await d.market.connect(d.owner).setMaxDisputeDuration(rounds);

@@ -92,7 +92,13 @@ describe("Ignition parameters files (ignition/parameters/)", function () {
         // A wrong challenger's bond pays every verifier of the largest round (K, K+2, …).
         const largestRound = BigInt(disputes.committeeSize + 2 * (disputes.maxRounds - 1));
         within("challengeBond", disputes.challengeBond, disputes.verifierFee * largestRound, 2n ** 96n - 1n);
-        within("rounds × (commit + reveal)", disputes.maxRounds * (disputes.commitPeriod + disputes.revealPeriod), 0, market.maxDisputeDuration);
+        // Each round also needs time to draw and resolve (ROUND_ALLOWANCE, 5 min), and the arbiter after them (30 min).
+        within(
+          "rounds × (commit + reveal + 5 min) + 30 min",
+          disputes.maxRounds * (disputes.commitPeriod + disputes.revealPeriod + 300) + 1800,
+          0,
+          market.maxDisputeDuration,
+        );
       });
 
       it("deploys through the Ignition module with exactly these values", async () => {

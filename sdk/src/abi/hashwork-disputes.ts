@@ -1044,6 +1044,19 @@ export const hashworkDisputesAbi = [
   },
   {
     "inputs": [],
+    "name": "ARBITER_ALLOWANCE",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_AUDIT_RATE_BPS",
     "outputs": [
       {
@@ -1097,6 +1110,19 @@ export const hashworkDisputesAbi = [
   {
     "inputs": [],
     "name": "MIN_PERIOD",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "ROUND_ALLOWANCE",
     "outputs": [
       {
         "internalType": "uint256",
