@@ -11,8 +11,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { Phase, createDisputeFixtures, challenge, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
-import { bondMany, drawNow } from "./_helpers.js";
+import { Phase, SLASH, createDisputeFixtures, challenge, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
+import { bondMany, bondOf, drawNow, lockedOf } from "./_helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 const fixtures = createDisputeFixtures(ethers, networkHelpers);
@@ -41,10 +41,12 @@ async function threeFailedRounds() {
   await challenge(d.disputes, job.jobId, job.terms, d.challenger, job.challengerHash);
   const everyone = [d.requester, d.provider, d.keeper, d.challenger, ...d.verifiers, ...many];
   const drawGas: bigint[] = [];
+  const rounds: { seats: typeof everyone; votes: bigint[] }[] = [];
   let entries = 0;
   for (let r = 0; r < 3; r++) {
-    const { seats, gas } = await drawNow(ethers, networkHelpers, d, job.jobId, job.terms, d.keeper, everyone);
+    const { seats, votes, gas } = await drawNow(ethers, networkHelpers, d, job.jobId, job.terms, d.keeper, everyone);
     drawGas.push(gas);
+    rounds.push({ seats, votes });
     entries += seats.length;
     // Every entry reveals a hash of its own: no strict majority, every entry a revealer.
     await vote(d.disputes, job.jobId, seats, seats.map((_, i) => ethers.id(`r${r}-${i}`)), time);
@@ -52,7 +54,9 @@ async function threeFailedRounds() {
   }
   const round3 = await drawNow(ethers, networkHelpers, d, job.jobId, job.terms, d.keeper, everyone);
   drawGas.push(round3.gas);
-  return { ...d, ...job, everyone, round3, drawGas, failedEntries: entries };
+  const bonds = new Map<string, bigint>();
+  for (const s of everyone) bonds.set(s.address, await bondOf(d, s.address));
+  return { ...d, ...job, everyone, round3, rounds, bonds, drawGas, failedEntries: entries };
 }
 
 describe("landing review 4: gas of a dispute at the largest configuration", function () {
@@ -93,6 +97,17 @@ describe("landing review 4: gas of a dispute at the largest configuration", func
     const arbRc = await (await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, truth)).wait();
     const slashedB = arbRc!.logs.filter((l) => d.disputes.interface.parseLog(l)?.name === "VerifierSlashed").length;
     console.log(`      arbitrate (${slashedB} failed-round revealers slashed): ${arbRc!.gasUsed} gas`);
+    // Every entry of every round revealed a hash nobody else did, and the arbiter named none of
+    // them: each verifier loses exactly SLASH per vote it held, summed over every round it sat in.
+    const expected = new Map<string, bigint>();
+    const all = [...d.rounds, { seats, votes: d.round3.votes }];
+    for (const r of all) r.seats.forEach((s, i) => expected.set(s.address, (expected.get(s.address) ?? 0n) + SLASH * r.votes[i]));
+    const multi = [...expected.keys()].filter((a) => all.filter((r) => r.seats.some((s) => s.address === a)).length > 1).length;
+    for (const s of d.everyone) {
+      expect(d.bonds.get(s.address)! - (await bondOf(d, s.address))).to.equal(expected.get(s.address) ?? 0n, `loss of ${s.address}`);
+    }
+    expect((await lockedOf(d, d.everyone)).every((l) => l === 0n)).to.equal(true, "every lock released once");
+    console.log(`      ${multi} verifiers sat in two or more rounds: each slashed once per entry, every lock back to 0`);
     await mine(1);
     await expectSystemSolvent(d);
     await snap2.restore();
