@@ -243,6 +243,8 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
             revert DisputeRevealNotOpen(jobId, d.commitDeadline);
         }
         if (block.timestamp > d.revealDeadline) revert DisputeRevealClosed(jobId, d.revealDeadline);
+        // Zero is no result: a committee cannot decide it, as the arbiter cannot name it.
+        if (resultHash == 0) revert DisputeZeroOutcome(jobId);
         Seat storage seat = _seatOf(jobId, d, seatIndex);
         if (seat.status != SeatStatus.Committed) revert DisputeNothingToReveal(jobId, msg.sender);
         if (DisputeMath.voteCommitment(resultHash, salt, msg.sender) != seat.vote) {

@@ -179,7 +179,7 @@ interface IHashworkDisputes {
     error DisputeNotActive(uint256 jobId, Phase current);
     /// @notice The first round's committee size must be odd, so a full round always decides.
     error DisputeCommitteeSizeNotOdd(uint256 committeeSize);
-    /// @notice The arbiter must name the correct result hash (not zero).
+    /// @notice Zero is no result hash: the arbiter cannot name it nor a verifier reveal it.
     error DisputeZeroOutcome(uint256 jobId);
 
     // ------------------------------------------------------------------ events

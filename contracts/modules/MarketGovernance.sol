@@ -165,6 +165,12 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         uint256 number = uint256(_disputeModuleNumber) + 1;
         // A job record has 8 bits for it: 255 modules over the market's life.
         _requireWithin("disputeModules", number, 1, type(uint8).max);
+        // Its disputes must fit the deadline as it is now (it may have been lowered since the
+        // module was deployed), or they could only end in a void.
+        if (newModule.code.length != 0) {
+            uint256 rounds = IDisputeModuleBounds(newModule).minDisputeDuration();
+            _requireWithin("maxDisputeDuration", _maxDisputeDuration, rounds, MAX_DISPUTE_DURATION);
+        }
         emit AddressChanged("disputeModule", _disputeModule, newModule);
         _disputeModule = newModule;
         _disputeModuleNumber = uint8(number);

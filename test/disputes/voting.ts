@@ -132,6 +132,16 @@ describe("HashworkDisputes: commit–reveal voting", function () {
         .withArgs(d.jobId, d.seat[0].address);
     });
 
+    it("is refused for the zero hash, even when committed, with DisputeZeroOutcome: a committee cannot decide zero", async function () {
+      const d = await loadFixture(fixtures.drawn);
+      for (const [i, v] of d.seat.entries()) {
+        await d.disputes.connect(v).commitVote(d.jobId, i, voteCommitment(ethers.ZeroHash, SALT, v.address));
+      }
+      await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, 0, ethers.ZeroHash, SALT))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeZeroOutcome")
+        .withArgs(d.jobId);
+    });
+
     it("is refused for another hash than the one committed with DisputeCommitmentMismatch", async function () {
       const d = await loadFixture(allCommitted);
       await expect(d.disputes.connect(d.seat[0]).revealVote(d.jobId, 0, d.challengerHash, SALT))

@@ -198,6 +198,25 @@ describe("Governance cannot reach into open jobs and disputes", function () {
       expect(await d.market.maxDisputeDuration()).to.equal(rounds);
     });
 
+    it("refuses a new module whose disputes do not fit a deadline lowered since it was deployed (landing-4 #1)", async function () {
+      const d = await loadFixture(fixtures.deployed);
+      const day = 24 * 3600;
+      // Fits the 14-day deadline when deployed: 2 × (3.4 days + 3.4 days + 5 min) + 30 min.
+      const slow = { ...DISPUTE_PARAMETERS, commitPeriod: Math.floor(3.4 * day), revealPeriod: Math.floor(3.4 * day) };
+      const next = await ethers.deployContract("HashworkDisputes", [
+        await d.market.getAddress(),
+        d.owner.address,
+        d.owner.address,
+        disputeConfig(slow),
+      ]);
+      // The current module's rounds fit one day, so the market accepts it.
+      await d.market.connect(d.owner).setMaxDisputeDuration(day);
+      const rounds = await next.minDisputeDuration();
+      await expect(d.market.connect(d.owner).setDisputeModule(await next.getAddress()))
+        .to.be.revertedWithCustomError(d.market, "GovValueOutOfBounds")
+        .withArgs(ethers.encodeBytes32String("maxDisputeDuration"), day, rounds, await d.market.MAX_DISPUTE_DURATION());
+    });
+
     it("refuses a verifier lock above the minimum bond (DisputeInvalidParameter)", async function () {
       const d = await loadFixture(fixtures.deployed);
       const minStake = (await d.market.config()).minStake;

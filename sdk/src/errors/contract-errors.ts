@@ -664,7 +664,7 @@ export class DisputeZeroCommitmentError extends ContractRevertError {
 const disputeZeroCommitmentErrorAbiItem = {"inputs":[],"name":"DisputeZeroCommitment","type":"error"} as const;
 
 /**
- * `DisputeZeroOutcome(uint256)` — The arbiter must name the correct result hash (not zero).
+ * `DisputeZeroOutcome(uint256)` — Zero is no result hash: the arbiter cannot name it nor a verifier reveal it.
  *
  * Raised by `HashworkDisputes`; selector `0xe7759af1`.
  */
@@ -672,7 +672,7 @@ export class DisputeZeroOutcomeError extends ContractRevertError {
   override name = "DisputeZeroOutcomeError";
   static readonly errorName = "DisputeZeroOutcome";
   static readonly selector = "0xe7759af1";
-  static readonly shortMessage = "The arbiter must name the correct result hash (not zero)";
+  static readonly shortMessage = "Zero is no result hash: the arbiter cannot name it nor a verifier reveal it";
   /** `uint256` */
   readonly jobId: bigint;
   declare readonly args: readonly [bigint];
