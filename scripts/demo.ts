@@ -85,6 +85,7 @@ import {
 } from "../testkit/local-cluster.ts";
 import { TOKEN_UNIT } from "../ignition/parameters/defaults.ts";
 import { startEventFeed, type FeedEvent } from "./lib/event-feed.ts";
+import { buildContracts } from "./lib/build-progress.ts";
 import { gasPerJob, printReport, type AccountFigures, type PoolFigures, type ProviderFigures } from "./lib/demo-report.ts";
 import { formatToken } from "./lib/format.ts";
 import { fundAccounts } from "./lib/fund.ts";
@@ -160,8 +161,9 @@ async function runDemo(): Promise<number> {
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
   workDir = await mkdtemp(join(tmpdir(), "hashwork-demo-"));
-  // What `hardhat run` would do first: compile the contracts if anything changed (a no-op normally).
-  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  // What `hardhat run` would do first: compile the contracts if anything changed (a no-op normally;
+  // about a minute on a fresh clone, shown as it goes).
+  await buildContracts(hre, say);
 
   // 1. Chain
   const node = processes.add(await startHardhatNode());
