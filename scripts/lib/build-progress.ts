@@ -2,8 +2,11 @@
  * Hardhat's `build` of the contracts (what `hardhat run` does first) with progress, for scripts
  * run by plain Node (the demo). An up-to-date build is one line; a fresh clone compiles every
  * contract with solc-js (viaIR), about a minute on two cores, so it first lists the solc jobs
- * that will run (which files, which settings), then ticks every 10 s until the build is done. `docs/compile-time.md` says where the time goes.
+ * that will run (which files, which settings; `hardhat.config.ts` runs one per core), and ticks
+ * every 10 s until the build is done. `docs/compile-time.md` says where the time goes.
  */
+import { availableParallelism } from "node:os";
+
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { CompilationJob } from "hardhat/types/solidity";
 
@@ -59,7 +62,7 @@ export async function buildContracts(hre: HardhatRuntimeEnvironment, say: (line:
     say(`contracts up to date (hardhat build, ${seconds(performance.now() - started)})`);
     return;
   }
-  say(`compiling ${plan.files} contract files in ${plan.jobs.length} solc jobs with solc-js ${plan.solcVersion} (a fresh clone's first run only; about a minute on two cores):`);
+  say(`compiling ${plan.files} contract files in ${plan.jobs.length} solc jobs, ${availableParallelism()} at a time (one per core), with solc-js ${plan.solcVersion} (a fresh clone's first run only; about a minute):`);
   for (const job of plan.jobs) say(`  ${job}`);
   const ticker = setInterval(() => say(`  … compiling (${seconds(performance.now() - started)})`), TICK_MS);
   try {
