@@ -27,6 +27,8 @@ export type ContractBuildPlan = {
   /** One line per solc job: its roots and settings. */
   jobs: string[];
   solcVersion?: string;
+  /** Hardhat could not create a job (an incompatible pragma, say): the build task reports why. */
+  failed?: boolean;
 };
 
 /**
@@ -40,7 +42,7 @@ export async function planContractBuild(hre: HardhatRuntimeEnvironment, { force 
   }
   const planned = await hre.solidity.getCompilationJobs(roots, { buildProfile: "default", quiet: true, force });
   // A job that cannot be created is the build task's to report, with its error.
-  if (!planned.success) return { files: 0, jobs: [] };
+  if (!planned.success) return { files: 0, jobs: [], failed: true };
   const jobs = [...new Set(planned.compilationJobsPerFile.values())];
   return {
     files: new Set(jobs.flatMap((job) => [...job.dependencyGraph.getRoots().keys()])).size,
@@ -57,8 +59,9 @@ export async function buildContracts(hre: HardhatRuntimeEnvironment, say: (line:
   const started = performance.now();
   const plan = await planContractBuild(hre);
   const build = () => hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  if (plan.failed) await build();
   if (plan.jobs.length === 0) {
-    await build();
+    // Nothing to compile: the build task would only plan the same jobs again.
     say(`contracts up to date (hardhat build, ${seconds(performance.now() - started)})`);
     return;
   }
