@@ -24,8 +24,8 @@ const ATTACKER_SHARE = 0.18;
 const POST_SEED_REGISTRATIONS = 400;
 const EMPTY_REGISTRATIONS = 1_000;
 
-const { ethers, networkHelpers } = await network.create();
-const { token, market, owner, treasury, disputes } = await deployLocalSystem(ethers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const { token, market, owner, treasury, disputes } = await deployLocalSystem({ ethers, ignition });
 const pool = (await ethers.getContractAt("VerifierPool", await disputes.verifierPool())) as unknown as VerifierPool;
 const poolAddress = await pool.getAddress();
 const marketAddress = await market.getAddress();

@@ -35,11 +35,9 @@ import { join } from "node:path";
 
 import { decodeFunctionData, getAddress, parseEventLogs, type Hex } from "viem";
 
-import { registerProvider } from "../sdk/src/actions/provider/register-provider.ts";
-import { stake } from "../sdk/src/actions/provider/stake.ts";
-import { MAX_BATCH, postJobs } from "../sdk/src/actions/requester/post-jobs.ts";
-import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
-import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
+import { MAX_BATCH, postJobs, registerProvider, stake } from "../sdk/src/index.ts";
+import { hashworkDisputesAbi, hashworkMarketAbi } from "../sdk/src/abi/index.ts";
+import { createContentServer, createLocalStore } from "../sdk/src/store/index.ts";
 import {
   deploySystem,
   freePort,
@@ -52,8 +50,6 @@ import {
   writeDaemonConfig,
   type ChildHandle,
 } from "../testkit/local-cluster.ts";
-import { createLocalStore } from "../sdk/src/store/local.ts";
-import { createContentServer } from "../sdk/src/store/server.ts";
 import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "../ignition/parameters/defaults.ts";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 200);

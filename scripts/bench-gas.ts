@@ -13,8 +13,8 @@ import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "../ignition/parameters/defaults.
 import { deployLocalSystem } from "./lib/deploy-local.js";
 import { jobRequest, postedJobIds, submittedTerms } from "./lib/jobs.js";
 
-const { ethers, networkHelpers } = await network.create();
-const { token, market, owner, disputes, verifierPool } = await deployLocalSystem(ethers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const { token, market, owner, disputes, verifierPool } = await deployLocalSystem({ ethers, ignition });
 const [, , requester, provider, payingRequester] = await ethers.getSigners();
 const marketAddress = await market.getAddress();
 

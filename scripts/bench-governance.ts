@@ -14,8 +14,8 @@ import hre, { network } from "hardhat";
 
 import { AbiCoder, keccak256, type ContractTransactionReceipt } from "ethers";
 
-import { DISPUTE_PARAMETERS, TOKEN_UNIT } from "../ignition/parameters/defaults.js";
-import { deployLocalSystem, disputeConfig } from "./lib/deploy-local.js";
+import { TOKEN_UNIT } from "../ignition/parameters/defaults.js";
+import { deployLocalDisputes, deployLocalSystem } from "./lib/deploy-local.js";
 import { measureGovernance } from "./lib/governance-attacks.js";
 import { deployGoverned } from "./lib/governance.js";
 import { jobRequest, postedJobIds, submittedTerms } from "./lib/jobs.js";
@@ -56,12 +56,12 @@ const ownerCanSeizeStake = await (async () => {
 await governedConnection.close();
 
 // ------------------------------------------------------------------ a module swap mid-vote, and a fee raise
-const { ethers, networkHelpers } = await network.create();
+const { ethers, networkHelpers, ignition } = await network.create();
 const signers = await ethers.getSigners();
 const [requester, provider, challenger, ...verifiers] = signers.slice(2, 12);
 
 async function system() {
-  const d = await deployLocalSystem(ethers);
+  const d = await deployLocalSystem({ ethers, ignition });
   const pool = await ethers.getContractAt("VerifierPool", await d.disputes.verifierPool());
   for (const s of [requester!, provider!, challenger!, ...verifiers]) {
     await d.token.connect(d.owner).mint(s.address, 100_000n * TOKEN_UNIT);
@@ -98,7 +98,7 @@ const moduleSwapStrandsFunds = await (async () => {
   await networkHelpers.mine(1);
   const seated = committeeOf(d, await (await d.disputes.drawCommittee(jobId, terms)).wait());
   // The owner replaces the module while the committee votes.
-  const next = await ethers.deployContract("HashworkDisputes", [await d.market.getAddress(), d.owner.address, d.owner.address, disputeConfig(DISPUTE_PARAMETERS)]);
+  const { disputes: next } = await deployLocalDisputes({ ethers, ignition }, await d.market.getAddress());
   await d.market.connect(d.owner).setDisputeModule(await next.getAddress());
   const voters = seated.map((a) => verifiers.find((v) => v.address === a)!);
   const salts = voters.map((_, i) => keccak256(coder.encode(["uint256"], [i])));

@@ -7,15 +7,21 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 
-import { DEFAULT_LIMITS } from "../sdk/src/executor/abi.ts";
-import { instrumentProgram } from "../sdk/src/executor/instrument.ts";
-import { ExecutionStatus } from "../sdk/src/executor/result-hash.ts";
-import { runInstrumented } from "../sdk/src/executor/run-instrumented.ts";
-import { Wasm, type WasmMemory, type WasmModule } from "../sdk/src/executor/webassembly.ts";
-import type { SampleProgramName } from "../sdk/src/programs/compile.ts";
-import { encodeMandelbrotInput } from "../sdk/src/programs/mandelbrot.ts";
-import { encodeMonteCarloInput } from "../sdk/src/programs/montecarlo.ts";
-import { loadSampleProgram } from "../sdk/src/programs/sample-programs.ts";
+import {
+  DEFAULT_LIMITS,
+  ExecutionStatus,
+  instrumentProgram,
+  runInstrumented,
+  Wasm,
+  type WasmMemory,
+  type WasmModule,
+} from "../sdk/src/executor/index.ts";
+import {
+  encodeMandelbrotInput,
+  encodeMonteCarloInput,
+  loadSampleProgram,
+  type SampleProgramName,
+} from "../sdk/src/programs/index.ts";
 
 const WARMUP = 3;
 const RUNS = 9;

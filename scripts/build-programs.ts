@@ -3,8 +3,7 @@
 // those. Always recompiles; `loadSampleProgram` compiles on demand when a build is stale.
 import { relative } from "node:path";
 
-import { SAMPLE_PROGRAMS, type SampleProgramName } from "../sdk/src/programs/compile.ts";
-import { loadSampleProgram } from "../sdk/src/programs/sample-programs.ts";
+import { loadSampleProgram, SAMPLE_PROGRAMS, type SampleProgramName } from "../sdk/src/programs/index.ts";
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(SAMPLE_PROGRAMS as readonly string[]).includes(name));

@@ -44,21 +44,32 @@ import { join, relative } from "node:path";
 import hre from "hardhat";
 import { getAddress, type Address, type Hex } from "viem";
 
-import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
-import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
-import { hashworkTokenAbi } from "../sdk/src/abi/hashwork-token.ts";
-import { verifierPoolAbi } from "../sdk/src/abi/verifier-pool.ts";
-import { payoutRoleNames } from "../sdk/src/abi/enums.ts";
-import { checkSolvency } from "../sdk/src/actions/auditor/check-solvency.ts";
-import { listDisputes } from "../sdk/src/actions/auditor/list-disputes.ts";
-import { listJobs } from "../sdk/src/actions/auditor/list-jobs.ts";
-import { registerProvider } from "../sdk/src/actions/provider/register-provider.ts";
-import { stake } from "../sdk/src/actions/provider/stake.ts";
-import { fetchJobOutput } from "../sdk/src/actions/requester/fetch-job-output.ts";
-import { depositToLedger } from "../sdk/src/actions/requester/deposit-to-ledger.ts";
-import { postJobs } from "../sdk/src/actions/requester/post-jobs.ts";
-import { getVerifier } from "../sdk/src/actions/auditor/get-verifier.ts";
-import { bondVerifier } from "../sdk/src/actions/verifier/bond-verifier.ts";
+import {
+  bondVerifier,
+  checkSolvency,
+  depositToLedger,
+  encodeJobId,
+  ExecutionStatus,
+  fetchJobOutput,
+  getVerifier,
+  type HashworkBaseClient,
+  listDisputes,
+  listJobs,
+  postJobs,
+  readJobState,
+  registerProvider,
+  sendContractTransaction,
+  stake,
+} from "../sdk/src/index.ts";
+import {
+  hashworkDisputesAbi,
+  hashworkMarketAbi,
+  hashworkTokenAbi,
+  payoutRoleNames,
+  verifierPoolAbi,
+} from "../sdk/src/abi/index.ts";
+import { assembleTiles, decodeCsvStatsOutput, decodeMonteCarloOutput } from "../sdk/src/programs/index.ts";
+import { createContentServer, createLocalStore } from "../sdk/src/store/index.ts";
 import {
   REPO_ROOT,
   hdAccount,
@@ -72,18 +83,9 @@ import {
   type ChildHandle,
   type System,
 } from "../testkit/local-cluster.ts";
-import { ExecutionStatus } from "../sdk/src/executor/result-hash.ts";
-import { assembleTiles } from "../sdk/src/programs/mandelbrot-image.ts";
-import { decodeMonteCarloOutput } from "../sdk/src/programs/montecarlo.ts";
-import { decodeCsvStatsOutput } from "../sdk/src/programs/csvstats.ts";
-import { createLocalStore } from "../sdk/src/store/local.ts";
-import { createContentServer } from "../sdk/src/store/server.ts";
-import type { HashworkBaseClient } from "../sdk/src/utils/client.ts";
-import { encodeJobId } from "../sdk/src/utils/job-id.ts";
-import { readJobState } from "../sdk/src/utils/results.ts";
-import { sendContractTransaction } from "../sdk/src/utils/write.ts";
 import { TOKEN_UNIT } from "../ignition/parameters/defaults.ts";
 import { startEventFeed, type FeedEvent } from "./lib/event-feed.ts";
+import { buildContracts } from "./lib/build-progress.ts";
 import { gasPerJob, printReport, type AccountFigures, type PoolFigures, type ProviderFigures } from "./lib/demo-report.ts";
 import { formatToken } from "./lib/format.ts";
 import { fundAccounts } from "./lib/fund.ts";
@@ -159,8 +161,9 @@ async function runDemo(): Promise<number> {
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
   workDir = await mkdtemp(join(tmpdir(), "hashwork-demo-"));
-  // What `hardhat run` would do first: compile the contracts if anything changed (a no-op normally).
-  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  // What `hardhat run` would do first: compile the contracts if anything changed (a no-op normally;
+  // about a minute on a fresh clone, shown as it goes).
+  await buildContracts(hre, say);
 
   // 1. Chain
   const node = processes.add(await startHardhatNode());

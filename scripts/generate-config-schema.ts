@@ -7,7 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { DAEMON_CONFIG_SCHEMA_FILE, daemonConfigJsonSchemaText } from "../sdk/src/daemon/config-schema.ts";
+import { DAEMON_CONFIG_SCHEMA_FILE, daemonConfigJsonSchemaText } from "../sdk/src/daemon/index.ts";
 
 const file = fileURLToPath(DAEMON_CONFIG_SCHEMA_FILE);
 const shown = relative(process.cwd(), file);

@@ -4,12 +4,16 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { encodeEventTopics, type Address } from "viem";
 
-import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
-import { checkSolvency, type CheckSolvencyReturnType } from "../sdk/src/actions/auditor/check-solvency.ts";
-import { getProvider, type ProviderDetails } from "../sdk/src/actions/auditor/get-provider.ts";
-import { listDisputes } from "../sdk/src/actions/auditor/list-disputes.ts";
-import { listJobs } from "../sdk/src/actions/auditor/list-jobs.ts";
-import { getDecodedLogs } from "../sdk/src/utils/logs.ts";
+import {
+  checkSolvency,
+  type CheckSolvencyReturnType,
+  getDecodedLogs,
+  getProvider,
+  listDisputes,
+  listJobs,
+  type ProviderDetails,
+} from "../sdk/src/index.ts";
+import { hashworkMarketAbi } from "../sdk/src/abi/index.ts";
 import { formatToken, table } from "../scripts/lib/format.ts";
 import { resolveDeployment, taskClients, taskConnection, withOneLineErrors } from "./lib.ts";
 

@@ -8,8 +8,8 @@ import { dirname, join, relative } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
-import { loadIgnitionDeployment, type HashworkDeployment } from "../sdk/src/deployments.ts";
+import { type HashworkDeployment, loadIgnitionDeployment } from "../sdk/src/index.ts";
+import { hashworkDisputesAbi } from "../sdk/src/abi/index.ts";
 import { HASHWORK_MODULE_ID, deployHashwork, parametersFileFor, readIgnitionParameters } from "../scripts/lib/ignition.ts";
 import { deploymentsDir, isSimulated, rememberDeployment, taskConnection, withOneLineErrors } from "./lib.ts";
 

@@ -10,11 +10,17 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { Address } from "viem";
 
-import { getDeployment, loadIgnitionDeployment, type HashworkDeployment } from "../sdk/src/deployments.ts";
-import { HashworkError } from "../sdk/src/errors/base.ts";
-import { DeploymentNotFoundError } from "../sdk/src/errors/sdk.ts";
-import { describeError } from "../sdk/src/cli/errors.ts";
-import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../sdk/src/utils/client.ts";
+import {
+  DeploymentNotFoundError,
+  getDeployment,
+  type HashworkBaseClient,
+  type HashworkDeployment,
+  HashworkError,
+  type HashworkPublicClient,
+  type HashworkWalletClient,
+  loadIgnitionDeployment,
+} from "../sdk/src/index.ts";
+import { describeError } from "../sdk/src/cli/hashwork.ts";
 import { HASHWORK_MODULE_ID } from "../scripts/lib/ignition.ts";
 
 /**

@@ -5,9 +5,8 @@ import { join, resolve } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { Hex } from "viem";
 
-import { postJob, type PostJobReturnType } from "../sdk/src/actions/requester/post-job.ts";
-import { createLocalStore } from "../sdk/src/store/local.ts";
-import { httpContentUri } from "../sdk/src/store/uri.ts";
+import { postJob, type PostJobReturnType } from "../sdk/src/index.ts";
+import { createLocalStore, httpContentUri } from "../sdk/src/store/index.ts";
 import { formatToken } from "../scripts/lib/format.ts";
 import { csvStatsJobs, demoDatasets, mandelbrotJobs, monteCarloJobs, type SampleJob, type SampleJobTerms } from "../scripts/lib/sample-jobs.ts";
 import { parseCount, parseTokens, resolveDeployment, taskClients, taskConnection, withOneLineErrors } from "./lib.ts";

@@ -13,7 +13,11 @@
 // - the test kit (`testkit/`) sits below the tests, scripts and tasks that use it and imports none
 //   of them;
 // - the Ignition modules (`ignition/`) are deployment code and import only `ignition/` (their
-//   defaults are `ignition/parameters/defaults.ts`).
+//   defaults are `ignition/parameters/defaults.ts`);
+// - the scripts (the demo, the benches), the tasks and the tests use the SDK as a user does: only
+//   through its public entries, the `exports` of `sdk/package.json` (`@hashwork/sdk`,
+//   `@hashwork/sdk/daemon`, …; in this repository their TypeScript sources), never an internal
+//   module.
 //
 // Colocated SDK tests (`sdk/src/**/*.test.ts`) are not the product: they may import the test kit.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -24,6 +28,7 @@ import { expect } from "chai";
 import ts from "typescript";
 
 const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
+const toPosix = (p: string) => p.split(sep).join("/");
 
 /**
  * The SDK's layers, lowest first. A unit is a folder of `sdk/src` or one of its top-level files.
@@ -49,6 +54,18 @@ const SOURCE_ROOTS = ["sdk/src", "sdk/examples", "testkit", "scripts", "test", "
 const ABOVE_THE_SDK = ["test", "scripts", "tasks", "testkit"];
 /** Areas that use the test kit and that it must not import. */
 const ABOVE_THE_TESTKIT = ["test", "scripts", "tasks"];
+/** Areas that use the SDK only through its public entries. */
+const SDK_USERS = ["test", "scripts", "tasks"];
+
+/**
+ * The SDK's public entries as repository paths: the sources (`hashwork-source` condition) of the
+ * `exports` map of `sdk/package.json`.
+ */
+export const SDK_ENTRIES: readonly string[] = Object.values(
+  JSON.parse(readFileSync(join(REPO_ROOT, "sdk/package.json"), "utf8")).exports as Record<string, string | Record<string, string>>,
+)
+  .flatMap((target) => (typeof target === "object" && target["hashwork-source"] ? [target["hashwork-source"]] : []))
+  .map((source) => toPosix(join("sdk", source)));
 
 export interface ImportEdge {
   /** Repository-relative path of the importing file, with `/` separators. */
@@ -57,7 +74,6 @@ export interface ImportEdge {
   to: string;
 }
 
-const toPosix = (p: string) => p.split(sep).join("/");
 const isSdkTest = (path: string) => path.endsWith(".test.ts");
 const inArea = (path: string, area: string) => path === area || path.startsWith(`${area}/`);
 const areaOf = (path: string) => path.split("/")[0];
@@ -103,6 +119,10 @@ export function layeringViolation({ from, to }: ImportEdge, layers: readonly (re
   }
   if (inArea(from, "ignition") && !inArea(to, "ignition")) {
     return `${from} imports ${to}: the Ignition modules import only ignition/`;
+  }
+  const user = SDK_USERS.find((a) => inArea(from, a));
+  if (user && inArea(to, "sdk/src") && !SDK_ENTRIES.includes(to)) {
+    return `${from} imports ${to}: ${user}/ imports the SDK only through its public entries (sdk/package.json "exports": ${SDK_ENTRIES.join(", ")})`;
   }
   return undefined;
 }
@@ -193,6 +213,14 @@ describe("layering (test/layering.ts)", function () {
     expect(violations).to.deep.equal([]);
   });
 
+  it("the scripts, tasks and tests import the SDK only through its public entries", function () {
+    expect(SDK_ENTRIES).to.include.members(["sdk/src/index.ts", "sdk/src/browser.ts", "sdk/src/daemon/index.ts", "sdk/src/cli/hashwork.ts"]);
+    for (const entry of SDK_ENTRIES) expect(existsSync(join(REPO_ROOT, entry)), entry).to.equal(true);
+    const users = edges.filter((e) => SDK_USERS.some((a) => inArea(e.from, a)) && inArea(e.to, "sdk/src"));
+    expect(users.length, "edges from scripts/tasks/tests into the SDK").to.be.greaterThan(20);
+    expect(users.map((e) => layeringViolation(e)).filter(Boolean)).to.deep.equal([]);
+  });
+
   it("no edge of the whole graph breaks a rule", function () {
     expect(edges.map((e) => layeringViolation(e)).filter(Boolean)).to.deep.equal([]);
   });
@@ -230,6 +258,17 @@ describe("layering (test/layering.ts)", function () {
       expect(violates("ignition/modules/Hashwork.ts", "testkit/local-cluster.ts")).to.match(/import only ignition\//);
     });
 
+    it("refuses a script, task or test importing an SDK module that is not a public entry", function () {
+      expect(violates("scripts/demo.ts", "sdk/src/utils/write.ts")).to.match(/scripts\/ imports the SDK only through its public entries/);
+      expect(violates("tasks/audit.ts", "sdk/src/utils/logs.ts")).to.match(/tasks\/ imports the SDK only through its public entries/);
+      expect(violates("test/docs/commands.ts", "sdk/src/cli/args.ts")).to.match(/test\/ imports the SDK only through its public entries/);
+      expect(violates("scripts/lib/fund.ts", "sdk/src/index.ts")).to.equal(undefined);
+      expect(violates("tasks/lib.ts", "sdk/src/cli/hashwork.ts")).to.equal(undefined);
+      expect(violates("test/tasks/hashwork-tasks.ts", "sdk/src/daemon/index.ts")).to.equal(undefined);
+      // The test kit and the SDK's own colocated tests are not users: they may reach inside.
+      expect(violates("testkit/local-cluster.ts", "sdk/src/utils/results.ts")).to.equal(undefined);
+    });
+
     it("refuses an example importing anything but the SDK (its test may use the test kit)", function () {
       expect(violates("sdk/examples/quickstart.ts", "testkit/local-cluster.ts")).to.match(/an example imports only the SDK/);
       expect(violates("sdk/examples/quickstart.test.ts", "testkit/daemon-testbed.ts")).to.equal(undefined);
@@ -249,6 +288,14 @@ describe("layering (test/layering.ts)", function () {
     it("finds a violation planted in a real graph", function () {
       const planted = [...edges, { from: "sdk/src/utils/write.ts", to: "sdk/src/daemon/daemon.ts" }];
       expect(planted.map((e) => layeringViolation(e)).filter(Boolean)).to.have.lengthOf(1);
+    });
+
+    it("finds an internal SDK import planted in a script's source", function () {
+      const source = `import { sendContractTransaction } from "../sdk/src/utils/write.ts";\nimport { postJob } from "../sdk/src/index.ts";`;
+      const planted = importSpecifiers(source).map((specifier) => ({ from: "scripts/demo.ts", to: toPosix(join("scripts", specifier)) }));
+      expect(planted.map((e) => layeringViolation(e)).filter(Boolean)).to.deep.equal([
+        `scripts/demo.ts imports sdk/src/utils/write.ts: scripts/ imports the SDK only through its public entries (sdk/package.json "exports": ${SDK_ENTRIES.join(", ")})`,
+      ]);
     });
   });
 });

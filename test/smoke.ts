@@ -3,8 +3,8 @@ import { network } from "hardhat";
 
 import { createFixtures } from "./helpers/fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 
 describe("fixtures", function () {
   it("reach a submitted job", async function () {

@@ -1,11 +1,12 @@
 /**
  * Fixtures for the SDK's tests: the token, the market and its dispute module (with the verifier
- * pool it creates) deployed with viem on the in-process Hardhat network (installed like the
- * Ignition module does), funded actors, staked providers, verifiers bonded in the pool, and jobs
+ * pool it creates) deployed on the in-process Hardhat network through the Ignition module
+ * `ignition/modules/HashworkLocal.ts`, funded actors, staked providers, verifiers bonded in the pool, and jobs
  * in each state up to a drawn dispute committee. The
  * contracts are driven with plain viem calls here, so a broken SDK action cannot break the
  * fixtures of the other actions' tests. Use with `networkHelpers.loadFixture(...)`.
  */
+import type {} from "@nomicfoundation/hardhat-ignition-ethers";
 import type {} from "@nomicfoundation/hardhat-network-helpers";
 import type {} from "@nomicfoundation/hardhat-viem";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -21,7 +22,9 @@ import {
   type Hex,
 } from "viem";
 
-import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../ignition/parameters/defaults.ts";
+import HashworkLocal from "../ignition/modules/HashworkLocal.ts";
+import HashworkLocalMarketOnToken from "../ignition/modules/HashworkLocalMarketOnToken.ts";
+import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT } from "../ignition/parameters/defaults.ts";
 import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../sdk/src/abi/hashwork-token.ts";
@@ -94,7 +97,7 @@ const ACTORS: readonly Actor[] = [
 ];
 
 export function createSdkFixtures(connection: NetworkConnection) {
-  const { viem, networkHelpers } = connection;
+  const { viem, networkHelpers, ignition } = connection;
 
   /**
    * Token, market and dispute module (installed in the market; the owner is the arbiter) and
@@ -108,23 +111,11 @@ export function createSdkFixtures(connection: NetworkConnection) {
     const wallet = Object.fromEntries(names.map((n, i) => [n, wallets[i]])) as Record<Actor, (typeof wallets)[number]>;
     const address = Object.fromEntries(names.map((n) => [n, getAddress(wallet[n].account.address)])) as Record<Actor, Address>;
     const fromBlock = (await publicClient.getBlockNumber()) + 1n;
-    const token = await viem.deployContract("HashworkToken", [address.owner, 1_000_000_000n * TOKEN_UNIT]);
-    const market = await viem.deployContract("HashworkMarket", [
-      token.address,
-      address.owner,
-      address.treasury,
-      marketConfig(LOCAL_PARAMETERS),
-      LOCAL_PARAMETERS.feeBps,
-      LOCAL_PARAMETERS.maxDisputeDuration,
-    ]);
-    const disputes = await viem.deployContract("HashworkDisputes", [
-      market.address,
-      address.owner,
-      address.owner,
-      { ...DISPUTE_PARAMETERS },
-    ]);
-    await send(publicClient, wallet.owner, market.address, hashworkMarketAbi, "setDisputeModule", [disputes.address]);
-    const pool = await publicClient.readContract({ address: disputes.address, abi: hashworkDisputesAbi, functionName: "verifierPool" });
+    // The Ignition module every local chain deploys (account #0 owns, #1 is the treasury).
+    const system = await ignition.deploy(HashworkLocal, { parameters: { $global: { treasury: address.treasury } } });
+    const at = async (contract: { getAddress(): Promise<string> }) => ({ address: getAddress(await contract.getAddress()) });
+    const [token, market, disputes] = [await at(system.token), await at(system.market), await at(system.disputes)];
+    const pool = (await at(system.verifierPool)).address;
     const deployment: HashworkDeployment = defineDeployment({
       chainId: await publicClient.getChainId(),
       market: market.address,
@@ -160,6 +151,12 @@ export function createSdkFixtures(connection: NetworkConnection) {
       publicClient.readContract({ address: disputes.address, abi: hashworkDisputesAbi, functionName, args } as never) as Promise<T>;
     const poolRead = <T>(functionName: string, args: readonly unknown[] = []) =>
       publicClient.readContract({ address: pool, abi: verifierPoolAbi, functionName, args } as never) as Promise<T>;
+    /** A second market settling in the same token with no dispute module (Ignition's `HashworkLocalMarketOnToken`). */
+    const deployBareMarket = async (): Promise<Address> => {
+      const parameters = { $global: { treasury: address.treasury }, HashworkLocalMarketOnToken: { token: token.address } };
+      const { market: bare } = await ignition.deploy(HashworkLocalMarketOnToken, { parameters });
+      return getAddress(await bare.getAddress());
+    };
     const tokenBalance = (who: Address) =>
       publicClient.readContract({ address: token.address, abi: hashworkTokenAbi, functionName: "balanceOf", args: [who] });
     return {
@@ -178,6 +175,7 @@ export function createSdkFixtures(connection: NetworkConnection) {
       disputesRead,
       poolRead,
       tokenBalance,
+      deployBareMarket,
       networkHelpers,
     };
   }

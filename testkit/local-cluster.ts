@@ -1,6 +1,6 @@
 /**
  * The local cluster, with real processes: a `hardhat node` or `anvil` child on a free port, the
- * system deployed to it with viem (the defaults of `ignition/parameters/defaults.ts`), funded
+ * system deployed to it through the Ignition module `HashworkLocal`, funded
  * actors, jobs posted with the SDK, and the daemon started as a child process
  * (`node sdk/src/cli/hashwork.ts provider start --config …`). Every child runs in its own process
  * group; `kill()` kills the group. Used by the daemon's and the CLI's end-to-end tests, the Hardhat
@@ -27,7 +27,8 @@ import {
 } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 
-import { DISPUTE_PARAMETERS, INITIAL_SUPPLY, LOCAL_PARAMETERS, TOKEN_UNIT, marketConfig } from "../ignition/parameters/defaults.ts";
+import HashworkLocal from "../ignition/modules/HashworkLocal.ts";
+import { TOKEN_UNIT } from "../ignition/parameters/defaults.ts";
 import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../sdk/src/abi/hashwork-token.ts";
@@ -39,6 +40,7 @@ import { loadSampleProgram } from "../sdk/src/programs/sample-programs.ts";
 import { createLocalStore } from "../sdk/src/store/local.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../sdk/src/utils/client.ts";
 import { readJobState } from "../sdk/src/utils/results.ts";
+import { deployModule } from "./ignition.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const HARDHAT_CLI = fileURLToPath(new URL("node_modules/hardhat/dist/src/cli.js", `file://${REPO_ROOT}`));
@@ -161,14 +163,6 @@ async function answering(what: string, handle: ChildHandle, port: number): Promi
   return { ...handle, url, port };
 }
 
-async function artifact(name: string): Promise<{ abi: Abi; bytecode: Hex }> {
-  const path = `${REPO_ROOT}artifacts/contracts/${name}.sol/${name}.json`;
-  const alt = `${REPO_ROOT}artifacts/contracts/token/${name}.sol/${name}.json`;
-  const text = await readFile(path, "utf8").catch(() => readFile(alt, "utf8"));
-  const json = JSON.parse(text) as { abi: Abi; bytecode: Hex };
-  return { abi: json.abi, bytecode: json.bytecode };
-}
-
 export type System = {
   url: string;
   chainId: number;
@@ -179,8 +173,10 @@ export type System = {
 };
 
 /**
- * Deploys token, market and dispute module (as the Ignition module does; the module creates its
- * verifier pool, in `deployment.verifierPool`) and mints tokens to accounts 1–8.
+ * Deploys token, market and dispute module through the Ignition module
+ * `ignition/modules/HashworkLocal.ts` (the module creates its verifier pool, in
+ * `deployment.verifierPool`; account #0 owns everything, #9 is the treasury) and mints tokens to
+ * accounts 1–8.
  */
 export async function deploySystem(url: string): Promise<System> {
   const transport = http(url);
@@ -189,29 +185,24 @@ export async function deploySystem(url: string): Promise<System> {
   const chain = defineChain({ id: chainId, name: "local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [url] } } });
   const wallet = (index: number) => createWalletClient({ account: hdAccount(index), chain, transport }) as HashworkWalletClient;
   const owner = wallet(0);
-  const ownerAddress = getAddress(hdAccount(0).address);
-  const deploy = async (name: string, args: readonly unknown[]) => {
-    const { abi, bytecode } = await artifact(name);
-    const hash = await owner.deployContract({ abi, bytecode, args, account: owner.account!, chain } as never);
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    return { address: getAddress(receipt.contractAddress!), block: receipt.blockNumber };
-  };
-  const send = async (address: Address, abi: Abi, functionName: string, args: readonly unknown[]) => {
-    const hash = await owner.writeContract({ address, abi, functionName, args, account: owner.account!, chain } as never);
-    await publicClient.waitForTransactionReceipt({ hash });
-  };
-  const token = await deploy("HashworkToken", [ownerAddress, INITIAL_SUPPLY]);
-  const market = await deploy("HashworkMarket", [
-    token.address, ownerAddress, getAddress(hdAccount(9).address), marketConfig(LOCAL_PARAMETERS), LOCAL_PARAMETERS.feeBps, LOCAL_PARAMETERS.maxDisputeDuration,
-  ]);
-  const disputes = await deploy("HashworkDisputes", [market.address, ownerAddress, ownerAddress, { ...DISPUTE_PARAMETERS }]);
-  await send(market.address, hashworkMarketAbi as Abi, "setDisputeModule", [disputes.address]);
+  const fromBlock = (await publicClient.getBlockNumber()) + 1n;
+  // Hardhat's artifacts and JSON-RPC provider; loaded here so the kit's other users do not load Hardhat.
+  const { default: hre } = await import("hardhat");
+  const connection = await hre.network.create({ network: "localhost", override: { url } });
+  const contracts = await deployModule({
+    artifacts: hre.artifacts,
+    provider: connection.provider,
+    module: HashworkLocal,
+    parameters: { $global: { treasury: getAddress(hdAccount(9).address) } },
+  }).finally(() => connection.close());
   for (let i = 1; i <= 8; i++) {
-    await send(token.address, hashworkTokenAbi as Abi, "mint", [getAddress(hdAccount(i).address), 1_000_000n * TOKEN_UNIT]);
+    const hash = await owner.writeContract({
+      address: contracts.token!, abi: hashworkTokenAbi, functionName: "mint", args: [getAddress(hdAccount(i).address), 1_000_000n * TOKEN_UNIT], account: owner.account!, chain,
+    });
+    await publicClient.waitForTransactionReceipt({ hash });
   }
-  const verifierPool = await publicClient.readContract({ address: disputes.address, abi: hashworkDisputesAbi, functionName: "verifierPool" });
   const deployment = defineDeployment({
-    chainId, market: market.address, token: token.address, disputes: disputes.address, verifierPool, fromBlock: token.block,
+    chainId, market: contracts.market!, token: contracts.token!, disputes: contracts.disputes!, verifierPool: contracts.verifierPool!, fromBlock,
   });
   return {
     url,

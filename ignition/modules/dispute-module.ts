@@ -1,18 +1,21 @@
-import type { IgnitionModuleBuilder, NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
+import type {
+  AccountRuntimeValue,
+  IgnitionModuleBuilder,
+  ModuleParameterRuntimeValue,
+  NamedArtifactContractDeploymentFuture,
+} from "@nomicfoundation/ignition-core";
 
 import { DISPUTE_PARAMETERS as d } from "../parameters/defaults.js";
 
+type Market = NamedArtifactContractDeploymentFuture<"HashworkMarket"> | ModuleParameterRuntimeValue<string>;
+type Owner = ReturnType<IgnitionModuleBuilder["getParameter"]> | AccountRuntimeValue;
+
 /**
- * Deploys the dispute module for `market` (which creates its verifier pool) and installs it.
- * The install is sent from the deployer account, which must be the market's owner (the default
- * `owner` parameter). A parameter left out takes `DISPUTE_PARAMETERS`
- * (`../parameters/defaults.ts`); `docs/economics.md` explains them.
+ * Deploys the dispute module for `market` (which creates its verifier pool) without installing
+ * it. A parameter left out takes `DISPUTE_PARAMETERS` (`../parameters/defaults.ts`);
+ * `docs/economics.md` explains them.
  */
-export function disputeModule(
-  m: IgnitionModuleBuilder,
-  market: NamedArtifactContractDeploymentFuture<"HashworkMarket">,
-  owner: ReturnType<IgnitionModuleBuilder["getParameter"]>,
-) {
+export function disputeContracts(m: IgnitionModuleBuilder, market: Market, owner: Owner) {
   const config = {
     challengeBond: m.getParameter("challengeBond", d.challengeBond),
     verifierLock: m.getParameter("verifierLock", d.verifierLock),
@@ -28,9 +31,18 @@ export function disputeModule(
   // The arbiter defaults to the deployer (the default owner); set a multisig in production.
   const arbiter = m.getParameter("arbiter", m.getAccount(0));
   const disputes = m.contract("HashworkDisputes", [market, owner, arbiter, config]);
-  const install = m.call(market, "setDisputeModule", [disputes]);
   // The module creates its verifier pool; verifiers bond there.
   const poolAddress = m.staticCall(disputes, "verifierPool");
   const verifierPool = m.contractAt("VerifierPool", poolAddress);
+  return { disputes, verifierPool };
+}
+
+/**
+ * `disputeContracts`, installed in `market`. The install is sent from the deployer account, which
+ * must be the market's owner (the default `owner` parameter).
+ */
+export function disputeModule(m: IgnitionModuleBuilder, market: NamedArtifactContractDeploymentFuture<"HashworkMarket">, owner: Owner) {
+  const { disputes, verifierPool } = disputeContracts(m, market, owner);
+  const install = m.call(market, "setDisputeModule", [disputes]);
   return { disputes, verifierPool, install };
 }

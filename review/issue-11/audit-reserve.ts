@@ -24,8 +24,8 @@ import { network } from "hardhat";
 import { Role, createDisputeFixtures, expectSystemSolvent, seatsBy, vote, committeeOf } from "../../test/disputes/fixtures.js";
 import { TOKEN_UNIT, jobRequest, postClaimSubmit, postedJobIds, submittedTerms, sybils, type Deployed, type SubmittedJob } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, mine, time } = networkHelpers;
 
 const BUDGET = 4n * TOKEN_UNIT; // (3 + 5 seats) × 0.5

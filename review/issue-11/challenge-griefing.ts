@@ -37,8 +37,8 @@ import { expectRejection } from "../../testkit/assertions.ts";
 import { CHALLENGER_HASH, CHALLENGE_SALT as SDK_SALT, challengeCommitmentWithViem, createSdkFixtures } from "../../testkit/fixtures.ts";
 
 const connection = await network.create();
-const { ethers, networkHelpers } = connection;
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = connection;
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const sdkFixtures = createSdkFixtures(connection);
 const { loadFixture, mine } = networkHelpers;
 

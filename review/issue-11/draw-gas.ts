@@ -12,8 +12,8 @@ import { network } from "hardhat";
 import { createDisputeFixtures } from "../../test/disputes/fixtures.js";
 import { TOKEN_UNIT, sybils } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, mine, takeSnapshot } = networkHelpers;
 
 const BLOCKS = 300;

@@ -11,8 +11,8 @@ import { network } from "hardhat";
 import { CHALLENGE_SALT, Role, challengeCommitment, committeeOf, createDisputeFixtures, expectSystemSolvent, predictDraw, seatsBy, vote } from "../../test/disputes/fixtures.js";
 import { TOKEN_UNIT, sybils } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, mine, time, takeSnapshot } = networkHelpers;
 
 async function liarSeated() {

@@ -8,8 +8,8 @@ import { CHALLENGE_SALT, challengeCommitment, createDisputeFixtures } from "../.
 import { signPermit } from "../../test/vault/support.js";
 import { TOKEN_UNIT, inOneBlock, jobRequest, sybils, tip } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time, mine } = networkHelpers;
 
 describe("Review: attacks that held", function () {

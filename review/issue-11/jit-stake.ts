@@ -20,8 +20,8 @@ import { network } from "hardhat";
 import { BOND, CHALLENGE_SALT, challengeCommitment, committeeOf, createDisputeFixtures, expectSystemSolvent, seatsBy, vote } from "../../test/disputes/fixtures.js";
 import { TOKEN_UNIT, inOneBlock, sybils, tip } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, mine, time } = networkHelpers;
 
 const JIT = 10_000_000n * TOKEN_UNIT;

@@ -19,8 +19,8 @@ import { network } from "hardhat";
 import { STAKE, challenge, createDisputeFixtures, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
 import { TOKEN_UNIT, sybils, type Deployed } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, mine, time } = networkHelpers;
 
 /** Only `bond` tokens of one fresh verifier are eligible: the seven fixture verifiers leave the pool. */

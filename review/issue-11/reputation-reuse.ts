@@ -15,8 +15,8 @@ import { network } from "hardhat";
 import { createDisputeFixtures } from "../../test/disputes/fixtures.js";
 import { TOKEN_UNIT, jobRequest, postClaimSubmit, postedJobIds, sybils } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time } = networkHelpers;
 
 const R = 10n * TOKEN_UNIT;

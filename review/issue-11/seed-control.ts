@@ -19,8 +19,8 @@ import { network } from "hardhat";
 import { CHALLENGE_SALT, challengeCommitment, createDisputeFixtures, predictDraw } from "../../test/disputes/fixtures.js";
 import { TOKEN_UNIT, sybils } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, mine, time, takeSnapshot } = networkHelpers;
 
 /** 18% of the eligible weight (7,000 honest tokens) bonded by the attacker BEFORE the challenge. */

@@ -22,8 +22,8 @@ import { network } from "hardhat";
 import { CHALLENGE_SALT, challengeCommitment, createDisputeFixtures } from "../../test/disputes/fixtures.js";
 import { TOKEN_UNIT, sybils } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { mine } = networkHelpers;
 
 const CAPACITY = 16_384;

@@ -24,8 +24,8 @@ import { disputeConfig } from "../../scripts/lib/deploy-local.js";
 import { COLLATERAL, DISPUTE_PARAMETERS, Phase, SLASH, challenge, createDisputeFixtures, distinct, vote, voteCommitment } from "../../test/disputes/fixtures.js";
 import { bondOf, fmt, mineSeedWhere, signersOf } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 describe("landing review 2: the last round against the market's dispute deadline", function () {

@@ -20,8 +20,8 @@ import { network } from "hardhat";
 import { LOCK, Phase, SLASH, createDisputeFixtures, distinct, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
 import { bondOf, fmt, mineSeedWhere, signersOf } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 async function auditable() {

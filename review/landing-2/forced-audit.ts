@@ -18,8 +18,8 @@ import { network } from "hardhat";
 import { COLLATERAL, REWARD, TOKEN_UNIT, createDisputeFixtures, vote } from "../../test/disputes/fixtures.js";
 import { bondOf, fmt, mineSeedWhere, postClaimSubmit, signersOf } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 describe("landing review 2: forced audits with a zero lock", function () {

@@ -7,8 +7,8 @@ import { network } from "hardhat";
 import { LOCK, Phase, SeatStatus, STAKE, TOKEN_UNIT, challenge, createDisputeFixtures, distinct, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
 import { fund, mineSeedWhere, seatBlocks, signersOf } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 describe("landing review 2: what held", function () {

@@ -12,8 +12,8 @@ import { network } from "hardhat";
 
 import { createDisputeFixtures } from "../../test/disputes/fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 
 describe("landing review 2: module numbers run out", function () {
   this.timeout(300_000);

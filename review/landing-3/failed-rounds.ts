@@ -19,8 +19,8 @@ import { network } from "hardhat";
 import { Phase, SLASH, createDisputeFixtures, distinct, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
 import { bondOf, fmt, lockedOf, mineSeedWhere, signersOf } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 async function auditable() {

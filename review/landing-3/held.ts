@@ -7,8 +7,8 @@ import { network } from "hardhat";
 import { LOCK, Phase, SLASH, createDisputeFixtures, expectSystemSolvent, vote, type Drawn } from "../../test/disputes/fixtures.js";
 import { bondOf, lockedOf, mineSeedWhere, seatBlocks, signersOf } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 const everyoneOf = (d: Drawn) => [d.requester, d.provider, d.keeper, d.challenger, ...d.verifiers];

@@ -15,8 +15,8 @@ import { network } from "hardhat";
 import { TOKEN_UNIT, createDisputeFixtures, seatsBy, vote } from "../../test/disputes/fixtures.js";
 import { fmt, postClaimSubmit } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 describe("landing review: forced audits of minimum jobs", function () {

@@ -7,8 +7,8 @@ import { network } from "hardhat";
 import { CHALLENGE_SALT, STAKE, TOKEN_UNIT, challengeCommitment, createDisputeFixtures } from "../../test/disputes/fixtures.js";
 import { finalizedFee, fund, postClaimSubmit, jobRequest, postedJobIds, submittedTerms } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time } = networkHelpers;
 async function auditableWithFees() {
   return fixtures.auditable(200, true, 1);

@@ -19,8 +19,8 @@ import { network } from "hardhat";
 import { TOKEN_UNIT, createDisputeFixtures, voteCommitment, challengeCommitment, CHALLENGE_SALT } from "../../test/disputes/fixtures.js";
 import { fmt, fund, newModule, postClaimSubmit, type Deployed } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { mine } = networkHelpers;
 
 /** `attacker` challenges `jobId` on `module` with `attackerHash`; its verifier `judge` takes every seat and votes for it. */

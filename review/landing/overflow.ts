@@ -16,8 +16,8 @@ import { network } from "hardhat";
 import { createDisputeFixtures } from "../../test/disputes/fixtures.js";
 import { fmt, jobRequest, postedJobIds, submittedTerms } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time } = networkHelpers;
 
 describe("landing review: uint96 fee accumulators", function () {

@@ -34,8 +34,8 @@ import {
 } from "../../test/disputes/fixtures.js";
 import { finalizedFee, fmt, postClaimSubmit, jobRequest, postedJobIds, submittedTerms, type Deployed } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 const DAY = 24 * 3600;
 async function auditableNoFees() {

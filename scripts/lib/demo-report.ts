@@ -2,8 +2,7 @@
 // that emitted each job's events, and the report's tables (scripts/demo.ts gathers the rows).
 import type { Hash } from "viem";
 
-import type { checkSolvency } from "../../sdk/src/actions/auditor/check-solvency.ts";
-import type { getVerifier } from "../../sdk/src/actions/auditor/get-verifier.ts";
+import type { checkSolvency, getVerifier } from "../../sdk/src/index.ts";
 import type { System } from "../../testkit/local-cluster.ts";
 import type { FeedEvent } from "./event-feed.ts";
 import { formatDelta, formatInt, formatToken, table } from "./format.ts";

@@ -5,11 +5,8 @@
  */
 import { getAddress, parseEventLogs, type Address, type Hash } from "viem";
 
-import { hashworkDisputesAbi } from "../../sdk/src/abi/hashwork-disputes.ts";
-import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
-import { verifierPoolAbi } from "../../sdk/src/abi/verifier-pool.ts";
-import type { HashworkDeployment } from "../../sdk/src/deployments.ts";
-import type { HashworkPublicClient } from "../../sdk/src/utils/client.ts";
+import type { HashworkDeployment, HashworkPublicClient } from "../../sdk/src/index.ts";
+import { hashworkDisputesAbi, hashworkMarketAbi, verifierPoolAbi } from "../../sdk/src/abi/index.ts";
 
 export type FeedEvent = {
   contract: "market" | "disputes" | "pool";

@@ -5,11 +5,8 @@
  */
 import { getAddress, type Address, type Hash } from "viem";
 
-import { hashworkTokenAbi } from "../../sdk/src/abi/hashwork-token.ts";
-import { InvalidParameterError } from "../../sdk/src/errors/sdk.ts";
-import type { HashworkBaseClient } from "../../sdk/src/utils/client.ts";
-import { getTokenAddress } from "../../sdk/src/utils/token.ts";
-import { sendContractTransaction } from "../../sdk/src/utils/write.ts";
+import { getTokenAddress, type HashworkBaseClient, InvalidParameterError, sendContractTransaction } from "../../sdk/src/index.ts";
+import { hashworkTokenAbi } from "../../sdk/src/abi/index.ts";
 
 export type FundAccountsParameters = {
   /** Who receives `amount` each. */

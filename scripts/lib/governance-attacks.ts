@@ -5,7 +5,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { createPublicClient, custom } from "viem";
 
-import { hashworkTimelockAbi } from "../../sdk/src/abi/hashwork-timelock.ts";
+import { hashworkTimelockAbi } from "../../sdk/src/abi/index.ts";
 import { deployGoverned } from "./governance.ts";
 
 export type GovernanceMeasurement = {

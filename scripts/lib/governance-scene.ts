@@ -4,14 +4,16 @@
  * proposes `market.setFeeBps`, votes, queues; the change is shown pending with its eta, time is
  * moved past the delay on the local chain (`evm_increaseTime`), and anyone executes it.
  */
-import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
-import { castVote } from "../../sdk/src/actions/governance/cast-vote.ts";
-import { delegateVotes } from "../../sdk/src/actions/governance/delegate-votes.ts";
-import { executeProposal } from "../../sdk/src/actions/governance/execute-proposal.ts";
-import { listProposals } from "../../sdk/src/actions/governance/list-proposals.ts";
-import { proposeChange } from "../../sdk/src/actions/governance/propose-change.ts";
-import { queueProposal } from "../../sdk/src/actions/governance/queue-proposal.ts";
-import type { HashworkBaseClient } from "../../sdk/src/utils/client.ts";
+import {
+  castVote,
+  delegateVotes,
+  executeProposal,
+  type HashworkBaseClient,
+  listProposals,
+  proposeChange,
+  queueProposal,
+} from "../../sdk/src/index.ts";
+import { hashworkMarketAbi } from "../../sdk/src/abi/index.ts";
 
 export type GovernanceSceneResult = {
   proposalId: bigint;

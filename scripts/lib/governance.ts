@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { DeploymentParameters, EIP1193Provider } from "@nomicfoundation/ignition-core";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import type { HashworkDeployment } from "../../sdk/src/deployments.ts";
+import type { HashworkDeployment } from "../../sdk/src/index.ts";
 import { deployHashwork, parametersFileFor, readIgnitionParameters } from "./ignition.ts";
 
 export type DeployGovernedParameters = {

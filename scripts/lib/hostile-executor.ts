@@ -2,9 +2,15 @@
 // (scan, validation and instrumentation in the child process, compilation, a run in a worker).
 // A module the validator accepts but whose run ends without a result (an error instead of a
 // status) is an unsubmittable job: a provider would claim it and lose collateral. Target: 0.
-import { DEFAULT_LIMITS, MODULE_LIMITS } from "../../sdk/src/executor/abi.ts";
-import { InvalidProgramError } from "../../sdk/src/executor/errors.ts";
-import { createExecutor } from "../../sdk/src/executor/executor.ts";
+import {
+  createExecutor,
+  createInstrumenter,
+  createModuleCache,
+  DEFAULT_LIMITS,
+  ExecutionStatus,
+  InvalidProgramError,
+  MODULE_LIMITS,
+} from "../../sdk/src/executor/index.ts";
 import {
   T,
   assemble,
@@ -21,9 +27,6 @@ import {
   nestedBrIf,
   type FunctionSpec,
 } from "../../testkit/hostile-programs.ts";
-import { createInstrumenter } from "../../sdk/src/executor/instrumenter.ts";
-import { createModuleCache } from "../../sdk/src/executor/module-cache.ts";
-import { ExecutionStatus } from "../../sdk/src/executor/result-hash.ts";
 import { okProgram } from "../../testkit/wat-programs.ts";
 
 export type HostileExecutorCase = { name: string; outcome: string; ms: number; rssMb: number };

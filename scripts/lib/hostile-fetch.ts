@@ -27,9 +27,7 @@ import { Worker } from "node:worker_threads";
 
 import { keccak256 } from "viem";
 
-import { fetchVerified } from "../../sdk/src/store/fetch-verified.ts";
-import { createLocalStore, type LocalStore } from "../../sdk/src/store/local.ts";
-import { createContentServer } from "../../sdk/src/store/server.ts";
+import { createContentServer, createLocalStore, fetchVerified, type LocalStore } from "../../sdk/src/store/index.ts";
 
 const SECRET = new TextEncoder().encode("secret: internal admin page\n");
 const SECRET_HASH = keccak256(SECRET);

@@ -6,12 +6,13 @@
  */
 import { basename, dirname, resolve } from "node:path";
 
-import { HardhatArtifactResolver, readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
-import { deploy, DeploymentResultType, type DeploymentParameters, type EIP1193Provider } from "@nomicfoundation/ignition-core";
+import { readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
+import type { DeploymentParameters, EIP1193Provider } from "@nomicfoundation/ignition-core";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import HashworkModule from "../../ignition/modules/Hashwork.ts";
-import { loadIgnitionDeployment, type HashworkDeployment } from "../../sdk/src/deployments.ts";
+import { deployModule } from "../../testkit/ignition.ts";
+import { type HashworkDeployment, loadIgnitionDeployment } from "../../sdk/src/index.ts";
 
 /** The module id of `ignition/modules/Hashwork.ts` (futures are `Hashwork#<Contract>`). */
 export const HASHWORK_MODULE_ID = "Hashwork";
@@ -62,19 +63,8 @@ export type DeployHashworkParameters = {
  * const deployment = await deployHashwork({ hre, provider: connection.provider, deploymentDir: join(tmp, "demo") })
  */
 export async function deployHashwork({ hre, provider, parameters = {}, deploymentDir }: DeployHashworkParameters): Promise<HashworkDeployment> {
-  const accounts = (await provider.request({ method: "eth_accounts" })) as string[];
   const chainId = Number(await provider.request({ method: "eth_chainId" }));
-  const result = await deploy({
-    artifactResolver: new HardhatArtifactResolver(hre.artifacts),
-    provider,
-    deploymentDir,
-    ignitionModule: HashworkModule,
-    deploymentParameters: parameters,
-    accounts,
-  });
-  if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) {
-    throw new Error(`Ignition deployment failed (${result.type}): ${JSON.stringify(result, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`);
-  }
+  await deployModule({ artifacts: hre.artifacts, provider, module: HashworkModule, parameters, deploymentDir });
   return loadIgnitionDeployment({
     chainId,
     deploymentsDir: dirname(deploymentDir),

@@ -1,14 +1,13 @@
 /**
  * Clients for a deployment on a local JSON-RPC node, one per Hardhat default account, in the
  * `System` shape the daemon's real-process helpers take (`writeDaemonConfig`, `waitForStates`).
- * `deploySystem` (testkit/local-cluster.ts) deploys with viem; this wraps a deployment
- * made elsewhere (Ignition, for the demo).
+ * `deploySystem` (testkit/local-cluster.ts) deploys the ungoverned `HashworkLocal` module; this
+ * wraps a deployment made elsewhere (the governed `Hashwork` module, for the demo).
  */
 import { createPublicClient, createWalletClient, defineChain, http } from "viem";
 
 import { hdAccount, type System } from "../../testkit/local-cluster.ts";
-import type { HashworkDeployment } from "../../sdk/src/deployments.ts";
-import type { HashworkPublicClient, HashworkWalletClient } from "../../sdk/src/utils/client.ts";
+import type { HashworkDeployment, HashworkPublicClient, HashworkWalletClient } from "../../sdk/src/index.ts";
 
 /**
  * @example

@@ -6,11 +6,15 @@
  */
 import type { Hex } from "viem";
 
-import { encodeMandelbrotInput, planMandelbrotTiles, type MandelbrotTileParameters } from "../../sdk/src/programs/mandelbrot.ts";
-import { encodeMonteCarloInput } from "../../sdk/src/programs/montecarlo.ts";
-import { loadSampleProgram } from "../../sdk/src/programs/sample-programs.ts";
-import type { ContentStore } from "../../sdk/src/store/types.ts";
-import type { JobSpec } from "../../sdk/src/utils/job-request.ts";
+import type { JobSpec } from "../../sdk/src/index.ts";
+import {
+  encodeMandelbrotInput,
+  encodeMonteCarloInput,
+  loadSampleProgram,
+  type MandelbrotTileParameters,
+  planMandelbrotTiles,
+} from "../../sdk/src/programs/index.ts";
+import type { ContentStore } from "../../sdk/src/store/index.ts";
 
 export type SampleJobKind = "mandelbrot" | "montecarlo" | "csvstats";
 

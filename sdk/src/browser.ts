@@ -350,9 +350,17 @@ export {
   type JobValueBounds,
   type SubmittedJobTerms,
 } from "./utils/job-request.ts";
-export type { JobResult } from "./utils/results.ts";
+export { readJobState, type JobResult } from "./utils/results.ts";
 export { decodeOutputUri, encodeOutputUri, type ExecutionOutcome } from "./utils/output-uri.ts";
-export type { PaymentMethod, SignedPermit } from "./utils/token.ts";
+export { getTokenAddress, type PaymentMethod, type SignedPermit } from "./utils/token.ts";
+// Contract calls the actions do not wrap (a token transfer, say): simulated first, reverts thrown
+// as the typed errors above; and the logs of any contract, fetched in block ranges and decoded.
+export {
+  sendContractTransaction,
+  type SendContractTransactionParameters,
+  type SendContractTransactionReturnType,
+} from "./utils/write.ts";
+export { getDecodedLogs, type BlockRange } from "./utils/logs.ts";
 export type { Funding } from "./utils/funding.ts";
 export { ExecutionStatus, computeResultHash } from "./executor/result-hash.ts";
 

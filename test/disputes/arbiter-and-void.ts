@@ -21,8 +21,8 @@ import {
   type Drawn,
 } from "./fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time, mine } = networkHelpers;
 
 const REWARD_BPS = BigInt(DISPUTE_PARAMETERS.challengerRewardBps);

@@ -14,8 +14,8 @@ import {
   type SubmittedFixture,
 } from "./fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time, mine } = networkHelpers;
 
 /** `submitted` with the challenger's commitment made (the reveal can come in any later block). */

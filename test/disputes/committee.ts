@@ -16,8 +16,8 @@ import {
   predictDraw,
 } from "./fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, mine } = networkHelpers;
 
 const sum = (votes: bigint[]) => votes.reduce((a, b) => a + b, 0n);

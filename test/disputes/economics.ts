@@ -6,8 +6,8 @@ import { REFERENCE_JOB, auditDeterrenceLimit, auditReserveBreakEvenReward, econo
 import { REPUTATION_UNIT, scoreFor } from "../market/shared.js";
 import { createDisputeFixtures } from "./fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 
 describe("Economics (docs/economics.md)", function () {
   for (const inequality of economics(LOCAL_PARAMETERS, DISPUTE_PARAMETERS)) {

@@ -19,6 +19,7 @@ import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT } from "../../ignition
 import { deployLocalSystem } from "../../scripts/lib/deploy-local.js";
 import { jobRequest, postedJobIds, submittedTerms, type JobRequest, type SubmittedJob } from "../../scripts/lib/jobs.js";
 import type { HashworkDisputes, HashworkMarket, HashworkToken, VerifierPool } from "../../types/ethers-contracts/index.js";
+import type { FixtureConnection } from "../helpers/fixtures.js";
 import { expectSolvent } from "../vault/support.js";
 
 export { DISPUTE_PARAMETERS, LOCAL_PARAMETERS, TOKEN_UNIT };
@@ -73,7 +74,8 @@ export interface System {
   poolAddress: string;
 }
 
-export function createDisputeFixtures(ethers: HardhatEthers, networkHelpers: NetworkHelpers) {
+export function createDisputeFixtures(connection: FixtureConnection) {
+  const { ethers, networkHelpers } = connection;
   const { time, mine, takeSnapshot } = networkHelpers;
 
   /**
@@ -81,7 +83,7 @@ export function createDisputeFixtures(ethers: HardhatEthers, networkHelpers: Net
    * the provider, the requester, the challenger and 7 verifiers each bond STAKE in the pool.
    */
   async function deployed() {
-    const d = await deployLocalSystem(ethers);
+    const d = await deployLocalSystem(connection);
     const signers = await ethers.getSigners();
     const [, , requester, provider, keeper, challenger] = signers;
     const verifiers = signers.slice(6, 13);

@@ -4,8 +4,8 @@ import { network } from "hardhat";
 import { DISPUTE_PARAMETERS, LOCAL_PARAMETERS } from "../../ignition/parameters/defaults.js";
 import { createDisputeFixtures } from "./fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture } = networkHelpers;
 const p = DISPUTE_PARAMETERS;
 const name = (s: string) => ethers.encodeBytes32String(s);

@@ -20,8 +20,8 @@ import {
   type Drawn,
 } from "./fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time } = networkHelpers;
 
 const FEE = (REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;

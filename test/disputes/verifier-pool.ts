@@ -12,8 +12,8 @@ import {
   vote,
 } from "./fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time } = networkHelpers;
 
 /** The longer of unbonding and the longest job lifetime (claim delay + execution + window + dispute). */

@@ -3,8 +3,8 @@ import { network } from "hardhat";
 
 import { Phase, createDisputeFixtures, voteCommitment } from "./fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time } = networkHelpers;
 
 const SALT = ethers.id("salt");

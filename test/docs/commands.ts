@@ -8,8 +8,7 @@ import { fileURLToPath } from "node:url";
 
 import { expect } from "chai";
 
-import { parseArgs } from "../../sdk/src/cli/args.ts";
-import { COMMANDS } from "../../sdk/src/cli/hashwork.ts";
+import { COMMANDS, parseArgs } from "../../sdk/src/cli/hashwork.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), "utf8");

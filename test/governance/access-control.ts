@@ -5,8 +5,8 @@ import { network } from "hardhat";
 import { deployLocalSystem } from "../../scripts/lib/deploy-local.js";
 import { LOCAL_PARAMETERS, MINTED, createFixtures } from "../helpers/fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 
 /** `submittedJob` plus an account that will serve as the dispute module (not set yet). */
 async function seam() {
@@ -92,7 +92,7 @@ const BOND = LOCAL_PARAMETERS.minStake;
  * lock, unlock and slash.
  */
 async function pool() {
-  const d = await deployLocalSystem(ethers);
+  const d = await deployLocalSystem({ ethers, ignition });
   const signers = await ethers.getSigners();
   const [verifier, stranger] = [signers[5], signers[6]];
   const verifierPool = await ethers.getContractAt("VerifierPool", await d.disputes.verifierPool());

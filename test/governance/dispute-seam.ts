@@ -14,8 +14,8 @@ import {
 } from "../helpers/fixtures.js";
 import { expectSolvent } from "../vault/support.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 
 const State = { Submitted: 3n, Disputed: 4n, Finalized: 5n, Overturned: 9n, Voided: 10n } as const;
 const bit = (state: bigint) => 1n << state;

@@ -12,7 +12,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { disputeConfig } from "../../scripts/lib/deploy-local.js";
+import { deployLocalDisputes, disputeConfig } from "../../scripts/lib/deploy-local.js";
 import {
   BOND,
   DISPUTE_PARAMETERS,
@@ -26,19 +26,14 @@ import {
   type Drawn,
 } from "../disputes/fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture } = networkHelpers;
 
 /** A drawn dispute, then the owner replaces the module with a fresh one (`next`). */
 async function moduleSwapped() {
   const d = await fixtures.drawn();
-  const next = await ethers.deployContract("HashworkDisputes", [
-    await d.market.getAddress(),
-    d.owner.address,
-    d.owner.address,
-    disputeConfig(DISPUTE_PARAMETERS),
-  ]);
+  const { disputes: next } = await deployLocalDisputes({ ethers, ignition }, await d.market.getAddress());
   await d.market.connect(d.owner).setDisputeModule(await next.getAddress());
   return { ...d, next };
 }

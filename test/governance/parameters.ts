@@ -7,8 +7,8 @@ import { marketConfig, type MarketParameters } from "../../ignition/parameters/d
 import type { HashworkMarket } from "../../types/ethers-contracts/index.js";
 import { expectSolvent } from "../vault/support.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 
 const HOUR = 3600n;
 const DAY = 24n * HOUR;

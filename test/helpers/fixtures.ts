@@ -3,8 +3,8 @@
  * staked provider. Use with `networkHelpers.loadFixture(...)` so every test starts from the
  * same snapshot.
  */
-import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { NetworkConnection } from "hardhat/types/network";
 
 import { LOCAL_PARAMETERS, TOKEN_UNIT } from "../../ignition/parameters/defaults.js";
 import { deployLocal } from "../../scripts/lib/deploy-local.js";
@@ -17,12 +17,16 @@ export const REWARD = 10n * TOKEN_UNIT;
 export const STAKE = 1_000n * TOKEN_UNIT;
 export const MINTED = 1_000_000n * TOKEN_UNIT;
 
-export function createFixtures(ethers: HardhatEthers, networkHelpers: NetworkHelpers) {
+/** What the fixtures need of a network connection (`await network.create()`). */
+export type FixtureConnection = Pick<NetworkConnection, "ethers" | "networkHelpers" | "ignition">;
+
+export function createFixtures(connection: FixtureConnection) {
+  const { ethers, networkHelpers } = connection;
   const now = async () => Number(await networkHelpers.time.latest());
 
-  /** Token + market; requester, provider, provider2, keeper and stranger funded and approved. */
+  /** Token + market (Ignition's `HashworkLocalMarket`); requester, provider, provider2, keeper and stranger funded and approved. */
   async function deployed() {
-    const d = await deployLocal(ethers);
+    const d = await deployLocal(connection);
     const signers = await ethers.getSigners();
     const [, , requester, provider, provider2, keeper, stranger] = signers;
     const marketAddress = await d.market.getAddress();

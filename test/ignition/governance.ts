@@ -13,12 +13,14 @@ import { getAddress, zeroAddress, type Address } from "viem";
 
 import { TIMELOCK_ROLES } from "../../ignition/modules/governance.ts";
 import { IGNITION_PARAMETERS_DIR, deployHashwork, readIgnitionParameters } from "../../scripts/lib/ignition.ts";
-import { hashworkDisputesAbi } from "../../sdk/src/abi/hashwork-disputes.ts";
-import { hashworkGovernorAbi } from "../../sdk/src/abi/hashwork-governor.ts";
-import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
-import { hashworkTimelockAbi } from "../../sdk/src/abi/hashwork-timelock.ts";
-import { hashworkTokenAbi } from "../../sdk/src/abi/hashwork-token.ts";
-import { hashworkDeployments } from "../../sdk/src/deployments.ts";
+import { hashworkDeployments } from "../../sdk/src/index.ts";
+import {
+  hashworkDisputesAbi,
+  hashworkGovernorAbi,
+  hashworkMarketAbi,
+  hashworkTimelockAbi,
+  hashworkTokenAbi,
+} from "../../sdk/src/abi/index.ts";
 
 const GUARDIAN: Address = "0x000000000000000000000000000000000000bEEF";
 

@@ -7,9 +7,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 
-import { hashworkDisputesAbi } from "../../sdk/src/abi/hashwork-disputes.ts";
-import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
-import { verifierPoolAbi } from "../../sdk/src/abi/verifier-pool.ts";
+import { hashworkDisputesAbi, hashworkMarketAbi, verifierPoolAbi } from "../../sdk/src/abi/index.ts";
 import {
   DISPUTE_PARAMETERS,
   GOVERNANCE_DEFAULTS,

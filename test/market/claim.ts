@@ -13,8 +13,8 @@ import {
 } from "../helpers/fixtures.js";
 import { Expect, JobState, MAX_BATCH, collateralOf, feeOf, feesPaidOf, jobIdOf, scoreFor } from "./shared.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time } = networkHelpers;
 
 type Staked = Awaited<ReturnType<typeof fixtures.staked>>;

@@ -3,8 +3,8 @@ import { network } from "hardhat";
 
 import { LOCAL_PARAMETERS, createFixtures, jobRequest } from "../helpers/fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture } = networkHelpers;
 
 const { minReward, minCollateralPct, maxCollateralPct } = LOCAL_PARAMETERS;

@@ -14,8 +14,8 @@ import {
 import { signPermit as signTokenPermit } from "../helpers/permit.js";
 import { JobState, MAX_BATCH, ZERO_BYTES32, collateralOf, jobIdOf, requestTuple } from "./shared.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time } = networkHelpers;
 
 type Deployed = Awaited<ReturnType<typeof fixtures.deployed>>;

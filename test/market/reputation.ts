@@ -4,8 +4,8 @@ import { network } from "hardhat";
 import { TOKEN_UNIT, createFixtures, jobRequest, postedJobIds, submittedTerms } from "../helpers/fixtures.js";
 import { feeOf } from "./shared.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time } = networkHelpers;
 
 type Staked = Awaited<ReturnType<typeof fixtures.staked>>;

@@ -28,8 +28,8 @@ import {
   treasuryShareOf,
 } from "./shared.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time } = networkHelpers;
 
 type Staked = Awaited<ReturnType<typeof fixtures.staked>>;

@@ -4,8 +4,8 @@ import { network } from "hardhat";
 import { createFixtures, jobRequest, postedJobIds, submittedTerms } from "../helpers/fixtures.js";
 import { Expect, JobState, MAX_BATCH, ZERO_BYTES32, commitmentOf, termsFor } from "./shared.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time } = networkHelpers;
 
 const RESULT = ethers.id("result");

@@ -16,8 +16,8 @@ import type { HashworkMarket } from "../../types/ethers-contracts/index.js";
 import type { IJobMarket } from "../../types/ethers-contracts/HashworkMarket.js";
 import { JobState, collateralOf, commitmentOf, jobIdOf } from "./shared.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, time } = networkHelpers;
 
 type JobView = IJobMarket.JobViewStructOutput;

@@ -20,7 +20,7 @@ import { expect } from "chai";
 
 import { hdAccount, privateKeyOf, writeDaemonConfig } from "../../testkit/local-cluster.ts";
 import { useDaemonTestbed } from "../../testkit/daemon-testbed.ts";
-import { readJobState } from "../../sdk/src/utils/results.ts";
+import { readJobState } from "../../sdk/src/index.ts";
 import { builtinImportsOf } from "./import-graph.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));

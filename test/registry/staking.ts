@@ -4,8 +4,8 @@ import { network } from "hardhat";
 import { LOCAL_PARAMETERS, MINTED, REWARD, STAKE, TOKEN_UNIT, createFixtures } from "../helpers/fixtures.js";
 import { expectSolvent, signPermit } from "../vault/support.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 
 const ENDPOINT = "http://127.0.0.1:8700";
 const MAX_FUEL = 1_000_000_000n;

@@ -20,8 +20,8 @@ import {
   type Drawn,
 } from "../disputes/fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 type Deployed = Awaited<ReturnType<typeof fixtures.deployed>>;
 

@@ -12,12 +12,11 @@ import {
   postedJobIds,
   submittedTerms,
 } from "../helpers/fixtures.js";
-import { DISPUTE_PARAMETERS, marketConfig } from "../../ignition/parameters/defaults.js";
-import { disputeConfig } from "../../scripts/lib/deploy-local.js";
+import { deployLocalDisputes, deployLocalMarketOn } from "../../scripts/lib/deploy-local.js";
 import type { HashworkMarket } from "../../types/ethers-contracts/index.js";
 import { expectSolvent } from "../vault/support.js";
 
-const { ethers, networkHelpers } = await network.create();
+const { ethers, networkHelpers, ignition } = await network.create();
 
 const COLLATERAL = (REWARD * 150n + 99n) / 100n;
 const FEE = (REWARD * BigInt(LOCAL_PARAMETERS.feeBps)) / 10_000n;
@@ -30,18 +29,9 @@ const SINK = "0x000000000000000000000000000000000000dEaD";
 const State = { Open: 1n, Claimed: 2n, Submitted: 3n, Finalized: 5n, Expired: 7n, TimedOut: 8n } as const;
 const bit = (state: bigint) => 1n << state;
 
-/** The market's constructor arguments, as in scripts/lib/deploy-local.ts, for any token. */
-async function deployMarket(token: string) {
-  const [owner, treasury] = await ethers.getSigners();
-  const p = LOCAL_PARAMETERS;
-  return ethers.deployContract("HashworkMarket", [
-    token,
-    owner.address,
-    treasury.address,
-    marketConfig(p),
-    p.feeBps,
-    p.maxDisputeDuration,
-  ]);
+/** A market settling in `token`, through the Ignition module `HashworkLocalMarketOnToken`. */
+function deployMarket(token: string) {
+  return deployLocalMarketOn({ ethers, ignition }, token);
 }
 
 async function actors() {
@@ -344,14 +334,8 @@ describe("Re-entrancy into the verifier pool through the token's transfer hook",
    */
   async function reentrantPool() {
     const d = await reentrantMarket();
-    const disputes = await ethers.deployContract("HashworkDisputes", [
-      d.marketAddress,
-      d.owner.address,
-      d.owner.address,
-      disputeConfig(DISPUTE_PARAMETERS),
-    ]);
+    const { disputes, verifierPool: pool } = await deployLocalDisputes({ ethers, ignition }, d.marketAddress);
     await d.market.connect(d.owner).setDisputeModule(await disputes.getAddress());
-    const pool = await ethers.getContractAt("VerifierPool", await disputes.verifierPool());
     const poolAddress = await pool.getAddress();
     for (const s of [d.provider2, d.stranger]) await d.token.connect(s).approve(poolAddress, ethers.MaxUint256);
     await pool.connect(d.provider2).bond(STAKE);

@@ -35,8 +35,8 @@ import {
   type Drawn,
 } from "../disputes/fixtures.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { loadFixture, mine, time, takeSnapshot, setBalance } = networkHelpers;
 
 const GWEI = 10n ** 9n;

@@ -12,11 +12,9 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { getAddress, keccak256, parseEventLogs, type Address } from "viem";
 
 import config from "../../hardhat.config.ts";
-import { hashworkDisputesAbi } from "../../sdk/src/abi/hashwork-disputes.ts";
-import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
-import { hashworkTokenAbi } from "../../sdk/src/abi/hashwork-token.ts";
-import { loadSampleProgram } from "../../sdk/src/programs/sample-programs.ts";
-import { readJobState } from "../../sdk/src/utils/results.ts";
+import { readJobState } from "../../sdk/src/index.ts";
+import { hashworkDisputesAbi, hashworkMarketAbi, hashworkTokenAbi } from "../../sdk/src/abi/index.ts";
+import { loadSampleProgram } from "../../sdk/src/programs/index.ts";
 import { REPO_ROOT, hdAccount, privateKeyOf, startHardhatNode, type HardhatNode } from "../../testkit/local-cluster.ts";
 import type { AuditTaskResult } from "../../tasks/audit.ts";
 import type { DeployTaskResult } from "../../tasks/deploy.ts";

@@ -6,8 +6,8 @@ import { marketConfig } from "../../ignition/parameters/defaults.js";
 import { deployLocalSystem } from "../../scripts/lib/deploy-local.js";
 import { expectSolvent, signPermit } from "./support.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createFixtures({ ethers, networkHelpers, ignition });
 
 const AMOUNT = 25n * TOKEN_UNIT;
 const UINT96_MAX = 2n ** 96n - 1n;
@@ -34,7 +34,7 @@ const BOND = LOCAL_PARAMETERS.minStake;
 
 /** The whole system with `verifier` bonded BOND in the verifier pool (whose bonds sit in the ledger). */
 async function withBondedVerifier() {
-  const d = await deployLocalSystem(ethers);
+  const d = await deployLocalSystem({ ethers, ignition });
   const [verifier, stranger] = (await ethers.getSigners()).slice(5, 7);
   const verifierPool = await ethers.getContractAt("VerifierPool", await d.disputes.verifierPool());
   const poolAddress = await verifierPool.getAddress();

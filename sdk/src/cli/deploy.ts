@@ -78,8 +78,9 @@ chain 31337's there or in the SDK, else pass --deployment DIR or --market ADDR.`
     }
     const profile = stringOption(options["build-profile"]) ?? "default";
     if (!/^[A-Za-z0-9_-]+$/.test(profile)) throw new UsageError(`--build-profile must be a profile name, got "${profile}"`);
-    // Ignition builds with the production profile unless told otherwise; this config's two
-    // profiles are identical, and building with the default one reuses the existing artifacts.
+    // Ignition builds with the production profile unless told otherwise; its compilation cache is
+    // apart from the default profile's (same settings), so building with the default one reuses
+    // the existing artifacts instead of compiling everything again (docs/compile-time.md).
     const args = ["--build-profile", profile, "ignition", "deploy", "ignition/modules/Hashwork.ts", "--network", rpc !== undefined ? "remote" : (network ?? "localhost")];
     const deploymentId = stringOption(options["deployment-id"]);
     if (deploymentId !== undefined) {

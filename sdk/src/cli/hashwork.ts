@@ -22,6 +22,11 @@ import { providerStart } from "./provider-start.ts";
 import { tokenBalance, tokenTransfer, tokenWithdraw } from "./token.ts";
 import { verifierBond, verifierShow, verifierWithdraw, verifierWithdrawRequest } from "./verifier.ts";
 
+// The CLI's programmatic entry (`@hashwork/sdk/cli`): its commands, the parser that checks a
+// command line against them without running it, and the one-line description it prints for any
+// error (Hardhat tasks reuse it).
+export { describeError, parseArgs };
+
 export const COMMANDS: readonly Command[] = [
   chain,
   deploy,

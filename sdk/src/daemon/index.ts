@@ -13,3 +13,5 @@ export {
   type DaemonConfig,
   type DaemonConfigInput,
 } from "./config.ts";
+// Where the config's JSON Schema is committed and its text (`npm run generate:config-schema`).
+export { DAEMON_CONFIG_SCHEMA_FILE, daemonConfigJsonSchemaText } from "./config-schema.ts";

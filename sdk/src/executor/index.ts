@@ -29,3 +29,8 @@ export { createModuleCache, type ModuleCache, type PreparedProgram } from "./mod
 export { ExecutionStatus, computeResultHash } from "./result-hash.ts";
 export type { ExecutionResult, RunProgramParameters, WorkerResourceLimits } from "./types.ts";
 export { validateProgram } from "./validate.ts";
+// One run of an instrumented module in the calling thread: no worker, no wall-clock limit (the
+// executor's runs go through `createExecutor`); for benchmarks and embedding. `Wasm` is the global
+// WebAssembly typed (the package compiles without the DOM library, which declares it).
+export { runInstrumented, type RunInstrumentedParameters, type RunInstrumentedReturnType } from "./run-instrumented.ts";
+export { Wasm, type WasmMemory, type WasmModule } from "./webassembly.ts";

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { LOCAL_PARAMETERS, marketConfig } from "../../../../ignition/parameters/defaults.ts";
 import { JobState } from "../../abi/enums.ts";
 import { hashworkTokenAbi } from "../../abi/hashwork-token.ts";
 import { MissingDeploymentAddressError } from "../../deployments.ts";
@@ -226,15 +225,8 @@ describe("challengeJob", function () {
 
     it("a market without a dispute module, with MissingDeploymentAddressError", async function () {
       const d = await loadFixture(fixtures.disputableJob);
-      const bare = await connection.viem.deployContract("HashworkMarket", [
-        d.deployment.token!,
-        d.address.owner,
-        d.address.treasury,
-        marketConfig(LOCAL_PARAMETERS),
-        LOCAL_PARAMETERS.feeBps,
-        LOCAL_PARAMETERS.maxDisputeDuration,
-      ]);
-      const client = { ...d.clients.challenger, deployment: { chainId: d.deployment.chainId, market: bare.address } };
+      const bare = await d.deployBareMarket();
+      const client = { ...d.clients.challenger, deployment: { chainId: d.deployment.chainId, market: bare } };
       const error = await expectRejection(
         challengeJob(client, { jobId: d.jobId, challengerHash: CHALLENGER_HASH, terms: d.terms }),
         MissingDeploymentAddressError,

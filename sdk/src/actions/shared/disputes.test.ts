@@ -3,7 +3,6 @@ import { AbiCoder, keccak256 as ethersKeccak256 } from "ethers";
 import { network } from "hardhat";
 import type { Hex } from "viem";
 
-import { LOCAL_PARAMETERS, marketConfig } from "../../../../ignition/parameters/defaults.ts";
 import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { MissingDeploymentAddressError } from "../../deployments.ts";
 import { DisputeSeedNotReadyError } from "../../errors/contract-errors.ts";
@@ -39,15 +38,8 @@ describe("dispute helpers", function () {
 
     it("throws MissingDeploymentAddressError naming `disputes` when the market has no module either", async function () {
       const d = await loadFixture(fixtures.deployed);
-      const bare = await connection.viem.deployContract("HashworkMarket", [
-        d.deployment.token!,
-        d.address.owner,
-        d.address.treasury,
-        marketConfig(LOCAL_PARAMETERS),
-        LOCAL_PARAMETERS.feeBps,
-        LOCAL_PARAMETERS.maxDisputeDuration,
-      ]);
-      const deployment = { chainId: d.deployment.chainId, market: bare.address };
+      const bare = await d.deployBareMarket();
+      const deployment = { chainId: d.deployment.chainId, market: bare };
       const error = await expectRejection(
         getDisputesAddress({ publicClient: d.publicClient, deployment }),
         MissingDeploymentAddressError,
@@ -55,7 +47,7 @@ describe("dispute helpers", function () {
       expect(error.field).to.equal("disputes");
       expect(error.chainId).to.equal(d.deployment.chainId);
       expect(error.shortMessage).to.contain("`disputes`");
-      expect(error.details).to.contain(bare.address);
+      expect(error.details).to.contain(bare);
     });
   });
 
@@ -88,15 +80,8 @@ describe("dispute helpers", function () {
 
     it("throws MissingDeploymentAddressError naming `disputes` when there is no module to ask", async function () {
       const d = await loadFixture(fixtures.deployed);
-      const bare = await connection.viem.deployContract("HashworkMarket", [
-        d.deployment.token!,
-        d.address.owner,
-        d.address.treasury,
-        marketConfig(LOCAL_PARAMETERS),
-        LOCAL_PARAMETERS.feeBps,
-        LOCAL_PARAMETERS.maxDisputeDuration,
-      ]);
-      const deployment = { chainId: d.deployment.chainId, market: bare.address };
+      const bare = await d.deployBareMarket();
+      const deployment = { chainId: d.deployment.chainId, market: bare };
       const error = await expectRejection(getVerifierPoolAddress({ publicClient: d.publicClient, deployment }), MissingDeploymentAddressError);
       expect(error.field).to.equal("disputes");
     });
