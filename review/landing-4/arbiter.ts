@@ -17,8 +17,8 @@ import { network } from "hardhat";
 import { Phase, Role, SLASH, createDisputeFixtures, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
 import { bondOf, fmt, lockedOf, mineSeedWhere } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 describe("landing review 4: the arbiter names any hash", function () {

@@ -14,8 +14,8 @@ import { network } from "hardhat";
 import { Phase, SLASH, createDisputeFixtures, challenge, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
 import { bondMany, bondOf, drawNow, lockedOf } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 const TX_GAS_CAP = 16_777_216n; // EIP-7825

@@ -7,8 +7,8 @@ import { network } from "hardhat";
 import { LOCK, Phase, Role, STAKE, challenge, committeeOf, createDisputeFixtures, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
 import { mineSeedWhere, signersOf } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 async function auditable() {

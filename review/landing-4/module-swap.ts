@@ -18,8 +18,8 @@ import { COLLATERAL, DISPUTE_PARAMETERS, Phase, challenge, createDisputeFixtures
 import { newModule } from "../landing/_helpers.js";
 import { bondOf, drawNow } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 describe("landing review 4: the deadline bound and a module swap", function () {

@@ -14,8 +14,8 @@ import { network } from "hardhat";
 import { MIN_BOND, SLASH, STAKE, challenge, createDisputeFixtures, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
 import { mineSeedWhere, signersOf } from "./_helpers.js";
 
-const { ethers, networkHelpers } = await network.create();
-const fixtures = createDisputeFixtures(ethers, networkHelpers);
+const { ethers, networkHelpers, ignition } = await network.create();
+const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
 const { time, mine } = networkHelpers;
 
 describe("landing review 4: a slash re-delays an old withdrawal", function () {
