@@ -116,7 +116,7 @@ describe("daemon journal (SQLite)", function () {
     expect(j.minedAbove(9n).map((t) => t.hash)).to.deep.equal([HASH_A, HASH_B]);
     expect(j.minedBlocks().map((b) => b.number)).to.deep.equal([12n, 10n, 8n]);
 
-    const fates = j.applyReorg(9n, new Set([HASH_B]));
+    const fates = j.reconcile({ ancestor: 9n, known: new Set([HASH_B]) });
     expect(fates).to.deep.equal([
       { jobId: 1n, action: "claim", txHash: HASH_A, fate: "abandoned" },
       { jobId: 1n, action: "submit", txHash: HASH_B, fate: "kept" },
@@ -135,7 +135,7 @@ describe("daemon journal (SQLite)", function () {
     expect(j.getIntent(2n, "claim")!.status).to.equal("sent");
     expect(j.openIntents().map((i) => `${i.jobId}:${i.action}`)).to.deep.equal(["1:submit", "2:claim"]);
     // Applying the same reorg again changes nothing more.
-    expect(j.applyReorg(9n, new Set())).to.deep.equal([]);
+    expect(j.reconcile({ ancestor: 9n })).to.deep.equal([]);
     // Claiming again can sign byte-identical bytes (same nonce, same fees): the same transaction is out again.
     j.recordTransaction({ hash: HASH_A, jobId: 1n, action: "claim", nonce: 2, raw: RAW });
     expect(j.getIntent(1n, "claim")).to.deep.include({ status: "sent", txHash: HASH_A });
@@ -159,7 +159,7 @@ describe("daemon journal (SQLite)", function () {
     expect(j.minedAbove(9n).map((t) => [t.hash, t.minedIn?.number])).to.deep.equal([[HASH_A, 10n], [HASH_B, 11n]]);
 
     // The claims' batch is gone from the node, the submissions' batch is still known.
-    const fates = j.applyReorg(9n, new Set([HASH_B]));
+    const fates = j.reconcile({ ancestor: 9n, known: new Set([HASH_B]) });
     expect(fates.map((f) => `${f.jobId}:${f.action}:${f.fate}`)).to.deep.equal([
       "1:claim:abandoned", "2:claim:abandoned", "3:claim:abandoned", "1:submit:kept", "2:submit:kept",
     ]);

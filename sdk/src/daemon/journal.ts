@@ -119,12 +119,19 @@ export type Journal = {
   minedAbove(number: bigint): JournaledTransaction[];
   /** Distinct blocks our mined transactions are in, newest first (to find a fork point the chain input could not). */
   minedBlocks(): Cursor[];
+  /** Transactions signed and not yet known to be mined or dropped (what a reconcile asks the node about), by nonce. */
+  openTransactions(): JournaledTransaction[];
   /**
-   * The one place that decides what a reorg does to intents: every transaction mined above
-   * `ancestor` is un-mined; every intent it carries out (each member of a batched one) is
-   * reopened (`kept`, the hash is in `stillKnown`) or abandoned. One SQLite transaction: a crash leaves either the old or the new state.
+   * The one place that decides what a reconcile (after a reorg, on start, or when a waited-for
+   * transaction is no longer known to the node) does to intents, in one SQLite transaction:
+   * - every transaction mined above `ancestor` (when given) is un-mined: `signed` again when its
+   *   hash is in `known` (the node still has it), else `dropped`;
+   * - every other transaction in `forgotten` (signed, the node no longer has it) is `dropped`;
+   * - every intent those transactions carry out (each member of a batched one) is reopened as
+   *   `sent` (`kept`) while one of its transactions is still live, else finished `failed`
+   *   (`abandoned`): the role decides it again from the chain's state.
    */
-  applyReorg(ancestor: bigint, stillKnown: ReadonlySet<Hex>): ReorgedIntent[];
+  reconcile(change: { ancestor?: bigint | undefined; known?: ReadonlySet<Hex>; forgotten?: ReadonlySet<Hex> }): ReorgedIntent[];
   finishIntent(jobId: bigint, action: string, status: "confirmed" | "reverted" | "failed", detail?: { txHash?: Hex; error?: string }): void;
   /** Intents not yet finished (`pending` or `sent`), oldest first. */
   openIntents(): Intent[];
@@ -173,6 +180,8 @@ CREATE TABLE IF NOT EXISTS transactions (
   block_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS transactions_by_intent ON transactions (job_id, action);
+CREATE INDEX IF NOT EXISTS transactions_by_status ON transactions (status, nonce);
+CREATE INDEX IF NOT EXISTS transactions_by_nonce ON transactions (nonce);
 CREATE TABLE IF NOT EXISTS transaction_members (
   hash TEXT NOT NULL,
   job_id TEXT NOT NULL,
@@ -294,6 +303,13 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     ),
     intentReopen: db.prepare("UPDATE intents SET status = 'sent', tx_hash = ?, error = NULL, updated_at = ? WHERE job_id = ? AND action = ?"),
     txAll: db.prepare("SELECT * FROM transactions ORDER BY nonce, created_at, rowid"),
+    txOpen: db.prepare("SELECT * FROM transactions WHERE status = 'signed' ORDER BY nonce, created_at, rowid"),
+    txsAtNonce: db.prepare("SELECT * FROM transactions WHERE nonce = ? ORDER BY created_at, rowid"),
+    txsOfIntent: db.prepare(
+      `SELECT * FROM transactions WHERE (job_id = ? AND action = ?)
+         OR hash IN (SELECT hash FROM transaction_members WHERE job_id = ? AND action = ?)
+       ORDER BY nonce, created_at, rowid`,
+    ),
     // Batched transactions: one row per member intent.
     memberInsert: db.prepare("INSERT OR IGNORE INTO transaction_members (hash, job_id, action) VALUES (?, ?, ?)"),
     membersOf: db.prepare("SELECT job_id, action FROM transaction_members WHERE hash = ? ORDER BY rowid"),
@@ -381,20 +397,42 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     minedAbove: (number) => (q.txMinedAbove.all(blockKey(number)) as TxRow[]).map(toTx),
     minedBlocks: () =>
       (q.txMinedBlocks.all() as { block_number: string; block_hash: string }[]).map((r) => ({ number: BigInt(r.block_number), hash: r.block_hash as Hex })),
-    applyReorg(ancestor, stillKnown) {
+    openTransactions: () => (q.txOpen.all() as TxRow[]).map(toTx),
+    reconcile({ ancestor, known = new Set(), forgotten = new Set() }) {
       const t = now();
       const out: ReorgedIntent[] = [];
       atomically(() => {
-        for (const tx of journal.minedAbove(ancestor)) {
+        const touched: { tx: JournaledTransaction; kept: boolean }[] = [];
+        for (const tx of ancestor === undefined ? [] : journal.minedAbove(ancestor)) {
+          const kept = known.has(tx.hash);
+          q.txStatus.run(kept ? "signed" : "dropped", tx.hash);
+          touched.push({ tx, kept });
+        }
+        for (const hash of forgotten) {
+          const row = q.txGet.get(hash) as TxRow | undefined;
+          if (!row || row.status !== "signed") continue;
+          q.txStatus.run("dropped", hash);
+          touched.push({ tx: toTx(row), kept: false });
+        }
+        const decided = new Set<string>();
+        for (const { tx, kept } of touched) {
           // A batched transaction carries out several intents: every member is reopened or
           // abandoned with it, not only the one named in the transaction's own row.
-          const kept = stillKnown.has(tx.hash);
-          q.txStatus.run(kept ? "signed" : "dropped", tx.hash);
           for (const m of journal.transactionMembers(tx.hash)) {
             const id = m.jobId.toString();
-            if (kept) q.intentReopen.run(tx.hash, t, id, m.action);
-            else q.intentFinish.run("failed", null, `transaction ${tx.hash} removed by a chain reorganisation`, t, id, m.action);
-            out.push({ jobId: m.jobId, action: m.action, txHash: tx.hash, fate: kept ? "kept" : "abandoned" });
+            const key = `${id}:${m.action}`;
+            if (decided.has(key)) continue;
+            decided.add(key);
+            // A fee bump of the same intent may still be live although this one is gone.
+            const live = (q.txsOfIntent.all(id, m.action, id, m.action) as TxRow[]).find((r) => r.status !== "dropped");
+            if (kept || live) {
+              q.intentReopen.run(live?.hash ?? tx.hash, t, id, m.action);
+              out.push({ jobId: m.jobId, action: m.action, txHash: tx.hash, fate: "kept" });
+            } else {
+              const why = ancestor !== undefined && tx.status === "mined" ? "removed by a chain reorganisation" : "no longer known to the node";
+              q.intentFinish.run("failed", null, `transaction ${tx.hash} ${why}`, t, id, m.action);
+              out.push({ jobId: m.jobId, action: m.action, txHash: tx.hash, fate: "abandoned" });
+            }
           }
         }
       });
@@ -406,18 +444,19 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     openIntents: () => (q.intentsOpen.all() as IntentRow[]).map(toIntent),
     intents: () => (q.intentsAll.all() as IntentRow[]).map(toIntent),
     transactions(filter = {}) {
-      // A batched transaction also belongs to each of its members.
-      const batched =
-        filter.jobId !== undefined && filter.action !== undefined
-          ? new Set((q.txsOfMember.all(filter.jobId.toString(), filter.action) as { hash: string }[]).map((r) => r.hash))
-          : new Set<string>();
-      return (q.txAll.all() as TxRow[])
+      // By intent (a batched transaction also belongs to each of its members) or by nonce, on indexes.
+      let rows: TxRow[];
+      if (filter.jobId !== undefined && filter.action !== undefined) {
+        const id = filter.jobId.toString();
+        rows = q.txsOfIntent.all(id, filter.action, id, filter.action) as TxRow[];
+      } else if (filter.nonce !== undefined) rows = q.txsAtNonce.all(filter.nonce) as TxRow[];
+      else rows = q.txAll.all() as TxRow[];
+      return rows
         .map(toTx)
         .filter(
           (t) =>
-            (batched.has(t.hash) ||
-              ((filter.jobId === undefined || t.jobId === filter.jobId) && (filter.action === undefined || t.action === filter.action))) &&
-            (filter.nonce === undefined || t.nonce === filter.nonce),
+            (filter.nonce === undefined || t.nonce === filter.nonce) &&
+            (filter.action !== undefined || filter.jobId === undefined || t.jobId === filter.jobId),
         );
     },
     transactionMembers(hash) {
