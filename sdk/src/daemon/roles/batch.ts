@@ -71,24 +71,28 @@ export async function sendFinalizations(client: HashworkBaseClient, items: { job
 
 /**
  * Collects items and hands them to `flush` in batches: the first item after an idle period
- * waits `windowMs`, and while a batch is being sent the next one fills up (one batch in flight
- * at a time, at most `max` items each). So an idle provider adds little latency and a busy one
- * sends one transaction per batch instead of one per job.
+ * waits `windowMs`; up to `inFlight` batches are sent at once (each awaiting its own receipt,
+ * the queue assigning their nonces in order), and while all of them are out the next one fills
+ * up (at most `max` items each). So an idle provider adds little latency, a busy one sends one
+ * transaction per batch instead of one per job, and a block's wait is not paid once per batch.
  */
 export function createBatcher<I extends { jobId: bigint }, R>(
   flush: (items: I[]) => Promise<Map<bigint, R>>,
-  { max = MARKET_MAX_BATCH, windowMs = 10 }: { max?: number; windowMs?: number } = {},
+  { max = MARKET_MAX_BATCH, windowMs = 10, inFlight = 1 }: { max?: number; windowMs?: number; inFlight?: number } = {},
 ) {
   type Entry = { item: I; resolve: (r: R | undefined) => void; reject: (e: unknown) => void };
   let pending: Entry[] = [];
-  let busy = false;
+  let running = 0;
+  let waiting = false;
 
   function schedule() {
-    if (busy || pending.length === 0) return;
-    busy = true;
+    if (waiting || running >= inFlight || pending.length === 0) return;
+    waiting = true;
     setTimeout(() => {
+      waiting = false;
       const batch = pending.slice(0, max);
       pending = pending.slice(max);
+      running++;
       flush(batch.map((e) => e.item))
         .then((results) => {
           for (const e of batch) e.resolve(results.get(e.item.jobId));
@@ -97,9 +101,10 @@ export function createBatcher<I extends { jobId: bigint }, R>(
           for (const e of batch) e.reject(error);
         })
         .finally(() => {
-          busy = false;
+          running--;
           schedule();
         });
+      schedule();
     }, windowMs);
   }
 
@@ -113,6 +118,10 @@ export function createBatcher<I extends { jobId: bigint }, R>(
     },
     get size() {
       return pending.length;
+    },
+    /** Batches being sent now. */
+    get inFlight() {
+      return running;
     },
   };
 }

@@ -158,13 +158,18 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     }
     return out;
   }
-  const claims = createBatcher<TrackedJob, ClaimOutcome>((jobs) =>
+  // Several batches of a kind may be out at once (`tx.batchesInFlight`): a block's wait for a
+  // receipt is not paid once per batch.
+  const pipelined = { inFlight: config.tx.batchesInFlight };
+  const claims = createBatcher<TrackedJob, ClaimOutcome>(
     // Claimed by someone else since the decision (the index updates jobs in place): leave it.
-    byIntent("claim", jobs.filter((j) => j.state === "Open"), (c, js) => sendClaims(c, js.map((j) => j.jobId))),
+    (jobs) => byIntent("claim", jobs.filter((j) => j.state === "Open"), (c, js) => sendClaims(c, js.map((j) => j.jobId))),
+    pipelined,
   );
-  const submissions = createBatcher<Submission, SubmitOutcome>((items) => byIntent("submit", items, sendSubmissions));
-  const finalizations = createBatcher<TrackedJob, TxOutcome<{ receipt: TransactionReceipt }>>((jobs) =>
-    byIntent("finalize", jobs, (c, js) => sendFinalizations(c, js.map((j) => ({ jobId: j.jobId, terms: j.result!.terms })))),
+  const submissions = createBatcher<Submission, SubmitOutcome>((items) => byIntent("submit", items, sendSubmissions), pipelined);
+  const finalizations = createBatcher<TrackedJob, TxOutcome<{ receipt: TransactionReceipt }>>(
+    (jobs) => byIntent("finalize", jobs, (c, js) => sendFinalizations(c, js.map((j) => ({ jobId: j.jobId, terms: j.result!.terms })))),
+    pipelined,
   );
 
   // Each provider goes through open jobs in its own order (by keccak256(account, jobId)), so
