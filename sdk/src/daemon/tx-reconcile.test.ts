@@ -47,7 +47,7 @@ describe("transaction reconcile after reorgs (anvil)", function () {
   const nodeHas = (hash: Hex) => system.publicClient.getTransaction({ hash }).then(() => true, () => false);
   const head = async () => {
     const b = await system.publicClient.getBlock();
-    return { number: b.number, hash: b.hash, timestamp: b.timestamp };
+    return { number: b.number, hash: b.hash, parentHash: b.parentHash, timestamp: b.timestamp };
   };
 
   before(async function () {

@@ -266,7 +266,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     if (program.status === "rejected") return prepareFailed(job, epoch, program.reason, uriKey(job.request.programURI, job.request.programHash));
     if (input.status === "rejected") return prepareFailed(job, epoch, input.reason, uriKey(job.request.inputURI, job.request.inputHash));
     try {
-      await executor.cache.prepare(program.value, resolveLimits(undefined));
+      await executor.cache.prepare(program.value, resolveLimits(undefined), job.request.programHash);
     } catch (error) {
       return prepareFailed(job, epoch, error, `hash:${job.request.programHash.toLowerCase()}`);
     }
@@ -301,7 +301,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       // An open job gets here only once prepared (`prepare`): this reads the store. A job we
       // already claimed (a restart) may still need the fetch.
       content = await loadContent(job);
-      await executor.cache.prepare(content.wasm, resolveLimits(undefined));
+      await executor.cache.prepare(content.wasm, resolveLimits(undefined), job.request.programHash);
     } catch (error) {
       const c = classifyError(error);
       if (c.retryable) {
@@ -353,6 +353,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         fuelLimit: job.request.fuelLimit,
         timeoutMs: config.executor.timeoutMs,
         signal: context.shutdown,
+        // Verified against this hash when it entered the store (`fetchContent`): not hashed again.
+        programHash: job.request.programHash,
       });
     } catch (error) {
       if (!stopping) {
