@@ -200,6 +200,32 @@ describe("daemon journal (SQLite)", function () {
     j.close();
   });
 
+  it("holds intents in memory over the table: every write is read back, and a rolled-back transaction leaves nothing behind", function () {
+    const j = openJournal({ dataDir: dir });
+    expect(j.getIntent(5n, "claim")).to.equal(undefined); // remembered as absent…
+    j.beginIntent(5n, "claim"); // …until it is begun
+    expect(j.getIntent(5n, "claim")).to.deep.include({ status: "pending", attempts: 0 });
+    j.recordAttempt(5n, "claim");
+    j.recordTransaction({ hash: HASH_A, jobId: 5n, action: "claim", nonce: 0, raw: RAW });
+    expect(j.getIntent(5n, "claim")).to.deep.include({ status: "sent", attempts: 1, txHash: HASH_A });
+    // A caller changing what it got does not change the journal.
+    j.getIntent(5n, "claim")!.status = "confirmed";
+    expect(j.getIntent(5n, "claim")!.status).to.equal("sent");
+    expect(() =>
+      j.atomically(() => {
+        j.beginIntent(6n, "claim");
+        expect(j.getIntent(6n, "claim")!.status).to.equal("pending");
+        throw new Error("crash inside the transaction");
+      }),
+    ).to.throw("crash inside the transaction");
+    expect(j.getIntent(6n, "claim")).to.equal(undefined);
+    j.close();
+    // The table is the record: a reopened journal reads the same.
+    const again = openJournal({ dataDir: dir });
+    expect(again.getIntent(5n, "claim")).to.deep.include({ status: "sent", attempts: 1, txHash: HASH_A });
+    again.close();
+  });
+
   it("belongs to one chain, market and account", function () {
     const j = openJournal({ dataDir: dir });
     const identity = { chainId: 31337, market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", account: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" };

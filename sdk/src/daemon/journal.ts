@@ -324,6 +324,12 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     challengeGet: db.prepare("SELECT * FROM challenges WHERE job_id = ?"),
   };
 
+  // Intents are read by the roles on every tick (a job's steps and tries): they are held in
+  // memory, the table being their write-ahead log. Every write drops the entry; the next read
+  // reloads it (absent intents are remembered too).
+  const intentCache = new Map<string, Intent | undefined>();
+  const forget = (jobId: bigint, action: string) => intentCache.delete(`${jobId}:${action}`);
+
   let depth = 0;
   function atomically<T>(fn: () => T): T {
     if (depth > 0) return fn();
@@ -335,6 +341,7 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       return result;
     } catch (error) {
       db.exec("ROLLBACK");
+      intentCache.clear(); // entries read inside the rolled-back transaction may be gone
       throw error;
     } finally {
       depth--;
@@ -358,19 +365,29 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       q.cursorSet.run(cursor.number.toString(), cursor.hash);
     },
     getIntent(jobId, action) {
+      const key = `${jobId}:${action}`;
+      if (intentCache.has(key)) {
+        const cached = intentCache.get(key);
+        return cached && { ...cached };
+      }
       const row = q.intentGet.get(jobId.toString(), action) as IntentRow | undefined;
-      return row ? toIntent(row) : undefined;
+      const intent = row ? toIntent(row) : undefined;
+      intentCache.set(key, intent);
+      return intent && { ...intent };
     },
     beginIntent(jobId, action) {
       const t = now();
       q.intentInsert.run(jobId.toString(), action, t, t);
+      forget(jobId, action);
       return journal.getIntent(jobId, action)!;
     },
     recordAttempt(jobId, action) {
       q.intentAttempt.run(now(), jobId.toString(), action);
+      forget(jobId, action);
     },
     recordError(jobId, action, error) {
       q.intentError.run(error, now(), jobId.toString(), action);
+      forget(jobId, action);
     },
     recordTransaction(tx) {
       const t = now();
@@ -381,9 +398,11 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
         if (existing?.status === "dropped" && existing.job_id === tx.jobId.toString() && existing.action === tx.action) q.txStatus.run("signed", tx.hash);
         else q.txInsert.run(tx.hash, tx.jobId.toString(), tx.action, tx.nonce, tx.raw, t);
         q.intentSent.run(tx.hash, t, tx.jobId.toString(), tx.action);
+        forget(tx.jobId, tx.action);
         for (const m of tx.members ?? []) {
           q.memberInsert.run(tx.hash, m.jobId.toString(), m.action);
           q.intentSent.run(tx.hash, t, m.jobId.toString(), m.action);
+          forget(m.jobId, m.action);
         }
       });
     },
@@ -425,6 +444,7 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
             decided.add(key);
             // A fee bump of the same intent may still be live although this one is gone.
             const live = (q.txsOfIntent.all(id, m.action, id, m.action) as TxRow[]).find((r) => r.status !== "dropped");
+            forget(m.jobId, m.action);
             if (kept || live) {
               q.intentReopen.run(live?.hash ?? tx.hash, t, id, m.action);
               out.push({ jobId: m.jobId, action: m.action, txHash: tx.hash, fate: "kept" });
@@ -440,6 +460,7 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     },
     finishIntent(jobId, action, status, detail = {}) {
       q.intentFinish.run(status, detail.txHash ?? null, detail.error ?? null, now(), jobId.toString(), action);
+      forget(jobId, action);
     },
     openIntents: () => (q.intentsOpen.all() as IntentRow[]).map(toIntent),
     intents: () => (q.intentsAll.all() as IntentRow[]).map(toIntent),
