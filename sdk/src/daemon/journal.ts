@@ -143,6 +143,14 @@ export type Journal = {
   /** Stores a challenge secret unless one exists for the job; returns the stored one either way. */
   saveChallenge(challenge: JournaledChallenge): JournaledChallenge;
   getChallenge(jobId: bigint): JournaledChallenge | undefined;
+  /**
+   * Deletes what the daemon no longer needs, in one SQLite transaction: finished intents
+   * (`confirmed`, `reverted`, `failed`) last changed before `olderThan` (ms since the epoch), their
+   * transactions once no intent they carry out is left, and vote and challenge secrets saved
+   * before it — all except for jobs in `keepJobs` (still tracked: not yet terminal). Open intents
+   * and transactions still `signed` are never deleted. Returns the rows deleted.
+   */
+  prune(options: { olderThan: number; keepJobs?: ReadonlySet<bigint> }): { intents: number; transactions: number; secrets: number };
   close(): void;
 };
 
@@ -154,7 +162,12 @@ export class JournalMismatchError extends HashworkError {
   }
 }
 
-const SCHEMA = `
+/**
+ * The journal's tables as the first daemon wrote them (version 0); `MIGRATIONS` bring them to the
+ * current version. Fresh journals are created this way and migrated like old ones, so the path
+ * an operator's journal takes is the tested one.
+ */
+const BASE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), number TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS intents (
@@ -175,13 +188,9 @@ CREATE TABLE IF NOT EXISTS transactions (
   nonce INTEGER NOT NULL,
   raw TEXT NOT NULL,
   status TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  block_number TEXT,
-  block_hash TEXT
+  created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transactions_by_intent ON transactions (job_id, action);
-CREATE INDEX IF NOT EXISTS transactions_by_status ON transactions (status, nonce);
-CREATE INDEX IF NOT EXISTS transactions_by_nonce ON transactions (nonce);
 CREATE TABLE IF NOT EXISTS transaction_members (
   hash TEXT NOT NULL,
   job_id TEXT NOT NULL,
@@ -207,6 +216,23 @@ CREATE TABLE IF NOT EXISTS challenges (
   created_at INTEGER NOT NULL
 );
 `;
+
+/** Schema changes, in order; `PRAGMA user_version` is the number applied. Append only. */
+const MIGRATIONS: { why: string; sql: string }[] = [
+  {
+    why: "the block a transaction was mined in (reorgs tell which they removed)",
+    sql: "ALTER TABLE transactions ADD COLUMN block_number TEXT; ALTER TABLE transactions ADD COLUMN block_hash TEXT;",
+  },
+  {
+    why: "indexes for the reconcile (open transactions, nonces) and for pruning (finished intents by age)",
+    sql: `CREATE INDEX IF NOT EXISTS transactions_by_status ON transactions (status, nonce);
+          CREATE INDEX IF NOT EXISTS transactions_by_nonce ON transactions (nonce);
+          CREATE INDEX IF NOT EXISTS transactions_by_age ON transactions (created_at);
+          CREATE INDEX IF NOT EXISTS intents_by_status ON intents (status, updated_at);`,
+  },
+];
+/** The version this code writes. */
+export const JOURNAL_VERSION = MIGRATIONS.length;
 
 type IntentRow = { job_id: string; action: string; status: string; tx_hash: string | null; attempts: number; error: string | null };
 type TxRow = {
@@ -245,11 +271,39 @@ function loadSqlite(): typeof import("node:sqlite") {
   }
 }
 
-/** Journals written before transactions recorded their block get the columns (null: mined block unknown). */
+/** The journal was written by a newer daemon than this one. */
+export class JournalVersionError extends HashworkError {
+  override name = "JournalVersionError";
+  constructor(found: number) {
+    super(`The journal is at version ${found}, newer than this daemon's ${JOURNAL_VERSION}; upgrade the daemon or use another data dir`);
+  }
+}
+
+/**
+ * Brings the journal to `JOURNAL_VERSION`, each step in its own SQLite transaction with the
+ * version it reaches. A journal from before versioning (version 0 with tables) is placed by its
+ * layout once: the block columns mean the first migration is already in.
+ */
 function migrate(db: DatabaseSync) {
-  const columns = new Set((db.prepare("PRAGMA table_info(transactions)").all() as { name: string }[]).map((c) => c.name));
-  if (!columns.has("block_number")) db.exec("ALTER TABLE transactions ADD COLUMN block_number TEXT");
-  if (!columns.has("block_hash")) db.exec("ALTER TABLE transactions ADD COLUMN block_hash TEXT");
+  let version = (db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
+  if (version > JOURNAL_VERSION) throw new JournalVersionError(version);
+  if (version === 0) {
+    const columns = new Set((db.prepare("PRAGMA table_info(transactions)").all() as { name: string }[]).map((c) => c.name));
+    if (columns.has("block_number")) version = 1;
+  }
+  db.exec(BASE_SCHEMA);
+  for (let next = version; next < JOURNAL_VERSION; next++) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(MIGRATIONS[next]!.sql);
+      db.exec(`PRAGMA user_version = ${next + 1}`);
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+  if (version === JOURNAL_VERSION) db.exec(`PRAGMA user_version = ${JOURNAL_VERSION}`);
 }
 
 /** Block numbers are stored as text (bigint); this pads them so SQL compares them as numbers. */
@@ -269,7 +323,6 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
   mkdirSync(dataDir, { recursive: true });
   const db = new (loadSqlite().DatabaseSync)(join(dataDir, "daemon.sqlite"));
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
-  db.exec(SCHEMA);
   migrate(db);
 
   const q = {
@@ -322,6 +375,20 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       "INSERT OR IGNORE INTO challenges (job_id, challenger_hash, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?)",
     ),
     challengeGet: db.prepare("SELECT * FROM challenges WHERE job_id = ?"),
+    // Pruning (on the indexes of migration 2).
+    intentsFinishedBefore: db.prepare("SELECT job_id, action FROM intents WHERE status IN ('confirmed', 'reverted', 'failed') AND updated_at < ?"),
+    intentDelete: db.prepare("DELETE FROM intents WHERE job_id = ? AND action = ?"),
+    txsFinishedBefore: db.prepare("SELECT hash, job_id, action FROM transactions WHERE created_at < ? AND status != 'signed'"),
+    txOwnIntent: db.prepare("SELECT 1 FROM intents WHERE job_id = ? AND action = ?"),
+    txMemberIntent: db.prepare(
+      "SELECT 1 FROM transaction_members m JOIN intents i ON i.job_id = m.job_id AND i.action = m.action WHERE m.hash = ? LIMIT 1",
+    ),
+    txDelete: db.prepare("DELETE FROM transactions WHERE hash = ?"),
+    membersDelete: db.prepare("DELETE FROM transaction_members WHERE hash = ?"),
+    votesBefore: db.prepare("SELECT DISTINCT job_id FROM votes WHERE created_at < ?"),
+    votesDelete: db.prepare("DELETE FROM votes WHERE job_id = ? AND created_at < ?"),
+    challengesBefore: db.prepare("SELECT job_id FROM challenges WHERE created_at < ?"),
+    challengeDelete: db.prepare("DELETE FROM challenges WHERE job_id = ?"),
   };
 
   // Intents are read by the roles on every tick (a job's steps and tries): they are held in
@@ -514,6 +581,28 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
         | undefined;
       if (!row) return undefined;
       return { jobId: BigInt(row.job_id), challengerHash: row.challenger_hash as Hex, salt: row.salt as Hex, commitment: row.commitment as Hex };
+    },
+    prune({ olderThan, keepJobs = new Set() }) {
+      const kept = (jobId: string) => keepJobs.has(BigInt(jobId));
+      const deleted = { intents: 0, transactions: 0, secrets: 0 };
+      atomically(() => {
+        for (const r of q.intentsFinishedBefore.all(olderThan) as { job_id: string; action: string }[]) {
+          if (!kept(r.job_id)) deleted.intents += Number(q.intentDelete.run(r.job_id, r.action).changes);
+        }
+        for (const r of q.txsFinishedBefore.all(olderThan) as { hash: string; job_id: string; action: string }[]) {
+          if (kept(r.job_id) || q.txOwnIntent.get(r.job_id, r.action) || q.txMemberIntent.get(r.hash)) continue;
+          q.membersDelete.run(r.hash);
+          deleted.transactions += Number(q.txDelete.run(r.hash).changes);
+        }
+        for (const r of q.votesBefore.all(olderThan) as { job_id: string }[]) {
+          if (!kept(r.job_id)) deleted.secrets += Number(q.votesDelete.run(r.job_id, olderThan).changes);
+        }
+        for (const r of q.challengesBefore.all(olderThan) as { job_id: string }[]) {
+          if (!kept(r.job_id)) deleted.secrets += Number(q.challengeDelete.run(r.job_id).changes);
+        }
+        intentCache.clear();
+      });
+      return deleted;
     },
     close: () => db.close(),
   };
