@@ -4,7 +4,6 @@ import {
   keccak256,
   parseTransaction,
   TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
   type Abi,
   type Hex,
   type LocalAccount,
@@ -320,11 +319,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
 
   /** Whether the node still has a transaction (mined or in its pool). RPC failures propagate: unknown is not "forgotten". */
   async function nodeHas(hash: Hex): Promise<boolean> {
-    const receipt = await publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
-      if (error instanceof TransactionReceiptNotFoundError) return undefined;
-      throw error;
-    });
-    if (receipt) return true;
+    // eth_getTransactionByHash answers for pooled and mined transactions alike.
     const tx = await publicClient.getTransaction({ hash }).catch((error: unknown) => {
       if (error instanceof TransactionNotFoundError) return undefined;
       throw error;

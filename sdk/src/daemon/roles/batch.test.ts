@@ -17,7 +17,7 @@ const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 describe("daemon batcher (pipelined batches)", function () {
   it("keeps up to `inFlight` batches out at once; what arrives meanwhile fills the next batch", async function () {
     const { batches, flush } = manualFlush();
-    const batcher = createBatcher(flush, { windowMs: 5, inFlight: 2 });
+    const batcher = createBatcher(flush, { windowMs: 5, inFlight: 2, fill: 1 });
     const first = batcher.add({ jobId: 1n });
     await tick();
     const second = batcher.add({ jobId: 2n });
@@ -39,6 +39,27 @@ describe("daemon batcher (pipelined batches)", function () {
     expect(await Promise.all([first, third, fourth])).to.deep.equal(["done 1", "done 3", "done 4"]);
     await tick(5);
     expect(batcher.inFlight).to.equal(0);
+  });
+
+  it("beside a batch already out, sends another only once it is worth a transaction: `fill` items, or the oldest waited `fillMs`", async function () {
+    const { batches, flush } = manualFlush();
+    const batcher = createBatcher(flush, { windowMs: 5, inFlight: 3, fill: 3, fillMs: 150 });
+    void batcher.add({ jobId: 1n });
+    await tick();
+    expect(batches.map((b) => b.ids)).to.deep.equal([[1n]]); // alone: after the window
+    void batcher.add({ jobId: 2n });
+    await tick(60);
+    expect(batches).to.have.length(1); // one item beside a batch out: it waits
+    void batcher.add({ jobId: 3n });
+    void batcher.add({ jobId: 4n });
+    await tick();
+    expect(batches.map((b) => b.ids)).to.deep.equal([[1n], [2n, 3n, 4n]]); // full enough: at once
+    void batcher.add({ jobId: 5n });
+    await tick(60);
+    expect(batches).to.have.length(2);
+    await tick(150);
+    expect(batches.map((b) => b.ids)).to.deep.equal([[1n], [2n, 3n, 4n], [5n]]); // waited long enough
+    for (const b of batches) b.finish();
   });
 
   it("with one in flight, sends one batch at a time (the behaviour before pipelining)", async function () {

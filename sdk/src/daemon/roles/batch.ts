@@ -71,48 +71,73 @@ export async function sendFinalizations(client: HashworkBaseClient, items: { job
 
 /**
  * Collects items and hands them to `flush` in batches: the first item after an idle period
- * waits `windowMs`; up to `inFlight` batches are sent at once (each awaiting its own receipt,
- * the queue assigning their nonces in order), and while all of them are out the next one fills
- * up (at most `max` items each). So an idle provider adds little latency, a busy one sends one
- * transaction per batch instead of one per job, and a block's wait is not paid once per batch.
+ * waits `windowMs`; while all is quiet one batch goes at a time. Beside batches already out, up to
+ * `inFlight` at once (each awaiting its own receipt, the queue assigning their nonces in order),
+ * another goes only once it is worth a transaction: `fill` items waiting, or the oldest waited
+ * `fillMs`. So an idle provider adds little latency, a busy one sends one transaction per batch
+ * instead of one per job, and on a chain with blocks a job ready just after a batch left does not
+ * wait a whole block for that batch's receipt. At most `max` items per batch.
  */
 export function createBatcher<I extends { jobId: bigint }, R>(
   flush: (items: I[]) => Promise<Map<bigint, R>>,
-  { max = MARKET_MAX_BATCH, windowMs = 10, inFlight = 1 }: { max?: number; windowMs?: number; inFlight?: number } = {},
+  {
+    max = MARKET_MAX_BATCH,
+    windowMs = 10,
+    inFlight = 1,
+    fill = 10,
+    fillMs = 250,
+  }: { max?: number; windowMs?: number; inFlight?: number; fill?: number; fillMs?: number } = {},
 ) {
-  type Entry = { item: I; resolve: (r: R | undefined) => void; reject: (e: unknown) => void };
+  type Entry = { item: I; at: number; resolve: (r: R | undefined) => void; reject: (e: unknown) => void };
   let pending: Entry[] = [];
   let running = 0;
-  let waiting = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the scheduled batch goes. */
+  let due = 0;
+
+  /** When the next batch may go (undefined: not now). */
+  function nextAt(): number | undefined {
+    if (pending.length === 0 || running >= inFlight) return undefined;
+    const soon = Date.now() + windowMs;
+    if (running === 0 || pending.length >= fill) return soon;
+    return Math.max(soon, pending[0]!.at + fillMs);
+  }
 
   function schedule() {
-    if (waiting || running >= inFlight || pending.length === 0) return;
-    waiting = true;
-    setTimeout(() => {
-      waiting = false;
-      const batch = pending.slice(0, max);
-      pending = pending.slice(max);
-      running++;
-      flush(batch.map((e) => e.item))
-        .then((results) => {
-          for (const e of batch) e.resolve(results.get(e.item.jobId));
-        })
-        .catch((error: unknown) => {
-          for (const e of batch) e.reject(error);
-        })
-        .finally(() => {
-          running--;
-          schedule();
-        });
-      schedule();
-    }, windowMs);
+    const at = nextAt();
+    if (at === undefined || (timer !== undefined && due <= at)) return;
+    if (timer !== undefined) clearTimeout(timer);
+    due = at;
+    timer = setTimeout(send, at - Date.now());
+  }
+
+  function send() {
+    timer = undefined;
+    const at = nextAt();
+    if (at === undefined) return;
+    if (at > Date.now() + windowMs) return schedule();
+    const batch = pending.slice(0, max);
+    pending = pending.slice(max);
+    running++;
+    flush(batch.map((e) => e.item))
+      .then((results) => {
+        for (const e of batch) e.resolve(results.get(e.item.jobId));
+      })
+      .catch((error: unknown) => {
+        for (const e of batch) e.reject(error);
+      })
+      .finally(() => {
+        running--;
+        schedule();
+      });
+    schedule();
   }
 
   return {
     /** Resolves with the item's result (undefined when `flush` returned none for it). */
     add(item: I): Promise<R | undefined> {
       return new Promise((resolve, reject) => {
-        pending.push({ item, resolve, reject });
+        pending.push({ item, at: Date.now(), resolve, reject });
         schedule();
       });
     },
