@@ -7,7 +7,7 @@
 //   a step costs its RPC round trips and the node's work per transaction.
 // - `oneSecondBlocks` (issue 15): a node with a block a second (BENCH_NODE: `anvil`, the
 //   default, or `hardhat`), BENCH_PROVIDERS (4) providers with claimPolicy.concurrency
-//   BENCH_BLOCK_CONCURRENCY (64) and tx.batchesInFlight BENCH_BATCHES_IN_FLIGHT (4),
+//   BENCH_BLOCK_CONCURRENCY (64) and tx.batchesInFlight BENCH_BATCHES_IN_FLIGHT (1, the default),
 //   BENCH_REQUESTERS (2) requesters sharing BENCH_BLOCK_JOBS (1000) jobs, posted before the
 //   daemons start (BENCH_PREPOST=0: after). Like a real chain: a job's steps each wait for a block.
 //
@@ -492,7 +492,7 @@ try {
   if (only === undefined || only === "automine") {
     const { perDaemon: _p, gasLimitShare: _g, ...automine } = await runBench({
       node: "hardhat", blockSeconds: undefined, providers: 4, requesters: 1, jobs: env("BENCH_JOBS", 200),
-      concurrency: env("BENCH_CONCURRENCY", 16), batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 4), prePost: false,
+      concurrency: env("BENCH_CONCURRENCY", 16), batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1), prePost: false,
     });
     daemon.automine = { ...automine, target: TARGET, meetsTarget: automine.jobsPerSecond >= TARGET };
     console.log(`automine: ${automine.jobs} jobs, ${automine.jobsPerSecond} jobs/s end to end, claim p50 ${automine.claimLatencyMsP50} ms`);
@@ -502,7 +502,7 @@ try {
     if (node !== "anvil" && node !== "hardhat") throw new Error(`BENCH_NODE must be anvil or hardhat, not ${node}`);
     const { perDaemon: _p, ...run } = await runBench({
       node, blockSeconds: 1, providers: env("BENCH_PROVIDERS", 4), requesters: env("BENCH_REQUESTERS", 2), jobs: env("BENCH_BLOCK_JOBS", 1000),
-      concurrency: env("BENCH_BLOCK_CONCURRENCY", 64), batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 4), prePost: process.env.BENCH_PREPOST !== "0",
+      concurrency: env("BENCH_BLOCK_CONCURRENCY", 64), batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1), prePost: process.env.BENCH_PREPOST !== "0",
     });
     daemon.oneSecondBlocks = {
       ...run,

@@ -251,7 +251,9 @@ export const daemonConfigSchema = z
           receiptTimeoutMs: integer(1, Number.MAX_SAFE_INTEGER, 60_000).describe("wait for a receipt before the fee of a stuck transaction is bumped"),
           maxAttempts: integer(1, 1000, 8).describe("attempts for retryable failures before anything was signed"),
           baseBackoffMs: integer(1, Number.MAX_SAFE_INTEGER, 250),
-          batchesInFlight: integer(1, 64, 4).describe("batched transactions of one kind (claims, submissions, finalizations) out at once, each awaiting its receipt"),
+          batchesInFlight: integer(1, 64, 1).describe(
+            "batched transactions of one kind (claims, submissions, finalizations) out at once, each awaiting its receipt; 1 measured best on a CPU-bound machine (docs/provider-daemon.md, Throughput)",
+          ),
         },
         "Transactions.",
       ),
