@@ -38,7 +38,7 @@ export type JournaledTransaction = {
   jobId: bigint;
   action: string;
   nonce: number;
-  /** The signed transaction, so a restart re-broadcasts the same one instead of a new one. */
+  /** The signed transaction: what a fee bump or a cancellation re-signs at its nonce, and what is checked after a crash instead of signing a second one. */
   raw: Hex;
   /** "signed" until mined; "mined" or "dropped" (never mined: rejected, replaced by a bump, or removed by a reorg). */
   status: "signed" | "mined" | "dropped";
@@ -312,8 +312,8 @@ const blockKey = (n: bigint) => n.toString().padStart(20, "0");
 /**
  * The daemon's durable memory, `<dataDir>/daemon.sqlite` (`node:sqlite`, WAL, synchronous
  * writes): the block cursor and the intent journal. A transaction is journaled — signed bytes
- * included — before it is broadcast, so after a crash the daemon re-broadcasts or waits for that
- * same transaction instead of sending a second one.
+ * included — before it is broadcast, so after a crash the daemon waits for that same transaction
+ * instead of sending a second one (or, if the node never got it, decides the intent again).
  *
  * @example
  * const journal = openJournal({ dataDir: config.dataDir })

@@ -36,7 +36,8 @@ export type TxQueue = {
    * Carries out an intent at most once: `send` gets a client whose wallet routes every
    * transaction through this queue (explicit nonce, journaled before broadcast). Retryable
    * failures before anything was signed are retried with back-off; once a transaction is
-   * journaled, the queue only ever waits for, re-broadcasts or fee-bumps that transaction.
+   * journaled, the queue only ever waits for or fee-bumps that transaction; one the node forgot
+   * is abandoned by `reconcile` (the role decides again), never re-broadcast.
    */
   run<T extends { receipt: TransactionReceipt }>(key: IntentKey, send: (client: HashworkBaseClient) => Promise<T>): Promise<TxOutcome<T>>;
   /**
@@ -286,7 +287,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         await broadcast(raw, hash);
       } catch (error) {
         const c = classifyError(error);
-        if (c.retryable && !c.nonceDesync) throw error; // delivery unknown: resolved (re-broadcast) from the journal
+        if (c.retryable && !c.nonceDesync) throw error; // delivery unknown: waited for; if the node never got it, reconcile abandons it
         // The node refused it: the nonce is free again, and nothing of this intent is out.
         journal.atomically(() => {
           journal.setTransactionStatus(hash, "dropped");
