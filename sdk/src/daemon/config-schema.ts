@@ -218,6 +218,9 @@ export const daemonConfigSchema = z
       ),
       executor: section({ threads: integer(1, 256, 1), timeoutMs: integer(1, Number.MAX_SAFE_INTEGER, 60_000).describe("wall-clock guard per run") }, "The WebAssembly worker pool."),
       storeDir: nonEmpty().optional().describe("where program, input and output blobs are kept; default: <dataDir>/store"),
+      journalRetentionHours: integer(0, 1_000_000, 24).describe(
+        "finished intents, their transactions and vote/challenge secrets last changed longer ago than this, of jobs no longer tracked, are deleted from the journal (hourly, and once after start); 0 keeps everything",
+      ),
       storeRetentionHours: integer(0, 1_000_000, 168).describe(
         "blobs last written longer ago than this and named by no job still open are deleted (hourly); 0 keeps everything",
       ),
@@ -248,6 +251,9 @@ export const daemonConfigSchema = z
           receiptTimeoutMs: integer(1, Number.MAX_SAFE_INTEGER, 60_000).describe("wait for a receipt before the fee of a stuck transaction is bumped"),
           maxAttempts: integer(1, 1000, 8).describe("attempts for retryable failures before anything was signed"),
           baseBackoffMs: integer(1, Number.MAX_SAFE_INTEGER, 250),
+          batchesInFlight: integer(1, 64, 1).describe(
+            "batched transactions of one kind (claims, submissions, finalizations) out at once, each awaiting its receipt; 1 measured best on a CPU-bound machine (docs/provider-daemon.md, Throughput)",
+          ),
         },
         "Transactions.",
       ),

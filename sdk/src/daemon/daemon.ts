@@ -216,7 +216,28 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
       .catch((error: unknown) => log.warn("store pruning failed", { error }))
       .finally(() => (pruning = undefined));
   };
-  const pruneTimer = setInterval(pruneStore, STORE_PRUNE_INTERVAL_MS);
+  /**
+   * Journal pruning: finished intents (and their transactions, vote and challenge secrets) older
+   * than `journalRetentionHours`, except for jobs the index still tracks — so the journal holds
+   * about one retention period of work, not the daemon's whole history.
+   */
+  const journalRetentionMs = config.journalRetentionHours * 3_600_000;
+  const pruneJournal = () => {
+    if (journalRetentionMs === 0 || !index.synced || needsReconcile || pendingReorg) return;
+    try {
+      const keepJobs = new Set(index.jobs().map((j) => j.jobId));
+      const deleted = journal.prune({ olderThan: Date.now() - journalRetentionMs, keepJobs });
+      if (deleted.intents + deleted.transactions + deleted.secrets > 0) {
+        log.info("journal pruned", { ...deleted, retention_hours: config.journalRetentionHours });
+      }
+    } catch (error) {
+      log.warn("journal pruning failed", { error });
+    }
+  };
+  const pruneTimer = setInterval(() => {
+    pruneStore();
+    pruneJournal();
+  }, STORE_PRUNE_INTERVAL_MS);
   pruneTimer.unref();
 
   let prunedOnce = false;
@@ -249,6 +270,7 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
         if (!prunedOnce) {
           prunedOnce = true;
           pruneStore();
+          pruneJournal();
         }
       }
       const delay = consecutiveFailures === 0 ? config.pollIntervalMs : backoffMs(consecutiveFailures, config.pollIntervalMs, 5_000);

@@ -7,11 +7,28 @@ import {
   TransactionReceiptNotFoundError,
   WaitForTransactionReceiptTimeoutError,
   WebSocketRequestError,
+  type Hex,
 } from "viem";
 
+import { HashworkError } from "../errors/base.ts";
 import { ContractRevertError } from "../errors/contract-revert.ts";
 import { TransactionRevertedError } from "../errors/sdk.ts";
 import { ContentUnavailableError } from "../store/errors.ts";
+
+/**
+ * A journaled transaction will not be mined as signed: the node forgot it (a reorg removed it, it
+ * was evicted, or it was never delivered) or the daemon cancelled it after a reorg moved the
+ * chain's clock back. Its intent is decided again from the chain's state; retryable, so a role
+ * looks at the job again soon.
+ */
+export class TransactionAbandonedError extends HashworkError {
+  override name = "TransactionAbandonedError";
+  readonly transactionHash: Hex;
+  constructor(hash: Hex, reason: string) {
+    super(`Transaction ${hash} abandoned: ${reason}`);
+    this.transactionHash = hash;
+  }
+}
 
 export type ErrorClass = {
   /** Trying again later may succeed (the RPC or a content server was unreachable, a nonce raced). */
@@ -54,6 +71,7 @@ export function classifyError(error: unknown): ErrorClass {
   if (links.some((e) => e instanceof ContractRevertError || e instanceof TransactionRevertedError)) {
     return { retryable: false, nonceDesync: false, message };
   }
+  if (links.some((e) => e instanceof TransactionAbandonedError)) return { retryable: true, nonceDesync: false, message };
   const nonceDesync = links.some(
     (e) => e instanceof NonceTooLowError || e instanceof NonceTooHighError || (e instanceof Error && NONCE_TEXT.test(e.message)),
   );

@@ -7,7 +7,11 @@ import type { Hex } from "viem";
 
 import { DatabaseSync } from "node:sqlite";
 
-import { JournalMismatchError, openJournal, type Journal } from "./journal.ts";
+import { statSync } from "node:fs";
+
+import { keccak256, toHex } from "viem";
+
+import { JOURNAL_VERSION, JournalMismatchError, JournalVersionError, openJournal, type Journal } from "./journal.ts";
 
 const HASH_A = `0x${"aa".repeat(32)}` as Hex;
 const HASH_B = `0x${"bb".repeat(32)}` as Hex;
@@ -116,7 +120,7 @@ describe("daemon journal (SQLite)", function () {
     expect(j.minedAbove(9n).map((t) => t.hash)).to.deep.equal([HASH_A, HASH_B]);
     expect(j.minedBlocks().map((b) => b.number)).to.deep.equal([12n, 10n, 8n]);
 
-    const fates = j.applyReorg(9n, new Set([HASH_B]));
+    const fates = j.reconcile({ ancestor: 9n, known: new Set([HASH_B]) });
     expect(fates).to.deep.equal([
       { jobId: 1n, action: "claim", txHash: HASH_A, fate: "abandoned" },
       { jobId: 1n, action: "submit", txHash: HASH_B, fate: "kept" },
@@ -135,7 +139,7 @@ describe("daemon journal (SQLite)", function () {
     expect(j.getIntent(2n, "claim")!.status).to.equal("sent");
     expect(j.openIntents().map((i) => `${i.jobId}:${i.action}`)).to.deep.equal(["1:submit", "2:claim"]);
     // Applying the same reorg again changes nothing more.
-    expect(j.applyReorg(9n, new Set())).to.deep.equal([]);
+    expect(j.reconcile({ ancestor: 9n })).to.deep.equal([]);
     // Claiming again can sign byte-identical bytes (same nonce, same fees): the same transaction is out again.
     j.recordTransaction({ hash: HASH_A, jobId: 1n, action: "claim", nonce: 2, raw: RAW });
     expect(j.getIntent(1n, "claim")).to.deep.include({ status: "sent", txHash: HASH_A });
@@ -159,7 +163,7 @@ describe("daemon journal (SQLite)", function () {
     expect(j.minedAbove(9n).map((t) => [t.hash, t.minedIn?.number])).to.deep.equal([[HASH_A, 10n], [HASH_B, 11n]]);
 
     // The claims' batch is gone from the node, the submissions' batch is still known.
-    const fates = j.applyReorg(9n, new Set([HASH_B]));
+    const fates = j.reconcile({ ancestor: 9n, known: new Set([HASH_B]) });
     expect(fates.map((f) => `${f.jobId}:${f.action}:${f.fate}`)).to.deep.equal([
       "1:claim:abandoned", "2:claim:abandoned", "3:claim:abandoned", "1:submit:kept", "2:submit:kept",
     ]);
@@ -198,6 +202,132 @@ describe("daemon journal (SQLite)", function () {
     expect(j.transactions()[0]).to.deep.include({ hash: HASH_A, status: "mined", minedIn: undefined });
     expect(j.minedAbove(0n)).to.deep.equal([]);
     j.close();
+  });
+
+  it("versions its schema with PRAGMA user_version: a fresh journal and one from before versioning reach the current version; a newer one is refused", function () {
+    const version = (d: string) => {
+      const db = new DatabaseSync(join(d, "daemon.sqlite"), { readOnly: true });
+      try {
+        return (db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
+      } finally {
+        db.close();
+      }
+    };
+    openJournal({ dataDir: dir }).close();
+    expect(version(dir)).to.equal(JOURNAL_VERSION);
+    expect(JOURNAL_VERSION).to.equal(2);
+    // Written by the previous daemon: block columns but no version.
+    const legacy = join(dir, "legacy");
+    openJournal({ dataDir: legacy }).close();
+    const db = new DatabaseSync(join(legacy, "daemon.sqlite"));
+    db.exec("PRAGMA user_version = 0; DROP INDEX transactions_by_status; DROP INDEX intents_by_status;");
+    db.close();
+    const j = openJournal({ dataDir: legacy });
+    confirmed(j, 1n, "claim", HASH_A, 0, 5);
+    expect(j.minedAbove(4n).map((t) => t.hash)).to.deep.equal([HASH_A]);
+    j.close();
+    expect(version(legacy)).to.equal(JOURNAL_VERSION);
+    const newer = new DatabaseSync(join(legacy, "daemon.sqlite"));
+    newer.exec(`PRAGMA user_version = ${JOURNAL_VERSION + 1}`);
+    newer.close();
+    expect(() => openJournal({ dataDir: legacy })).to.throw(JournalVersionError, /newer than this daemon/);
+  });
+
+  it("prunes finished intents, their transactions and secrets after the retention, keeping tracked jobs and anything open", function () {
+    let clock = 1_000;
+    const j = openJournal({ dataDir: dir, now: () => clock });
+    confirmed(j, 1n, "claim", HASH_A, 0, 5); // old, finished: pruned
+    confirmed(j, 2n, "claim", HASH_B, 1, 5); // old, finished, but its job is still tracked: kept
+    j.beginIntent(3n, "submit");
+    j.recordTransaction({ hash: HASH_C, jobId: 3n, action: "submit", nonce: 2, raw: RAW }); // old but open: kept
+    j.saveVote({ jobId: 1n, round: 0, seatIndex: 0, resultHash: HASH_A, salt: HASH_A, commitment: HASH_A });
+    // A batch finished long ago whose members are all finished: pruned with its members.
+    j.atomically(() => {
+      for (const id of [4n, 5n]) j.beginIntent(id, "finalize");
+      j.recordTransaction({ hash: HASH_D, jobId: 4n, action: "finalize", nonce: 3, raw: RAW, members: [4n, 5n].map((jobId) => ({ jobId, action: "finalize" })) });
+      j.recordMined(HASH_D, block(5));
+      for (const id of [4n, 5n]) j.finishIntent(id, "finalize", "confirmed", { txHash: HASH_D });
+    });
+    clock = 10_000;
+    confirmed(j, 6n, "claim", keccak256(toHex("recent")), 4, 6); // recent: kept
+    expect(j.prune({ olderThan: 5_000, keepJobs: new Set([2n]) })).to.deep.equal({ intents: 3, transactions: 2, secrets: 1 });
+    expect(j.getIntent(1n, "claim")).to.equal(undefined);
+    expect(j.getIntent(2n, "claim")!.status).to.equal("confirmed");
+    expect(j.getIntent(3n, "submit")!.status).to.equal("sent");
+    expect(j.getIntent(6n, "claim")!.status).to.equal("confirmed");
+    expect(j.getVote(1n, 0)).to.equal(undefined);
+    expect(j.transactions().map((t) => t.hash).sort()).to.deep.equal([HASH_B, HASH_C, keccak256(toHex("recent"))].sort());
+    expect(j.transactionMembers(HASH_D)).to.deep.equal([]);
+    // Pruning again deletes nothing more.
+    expect(j.prune({ olderThan: 5_000, keepJobs: new Set([2n]) })).to.deep.equal({ intents: 0, transactions: 0, secrets: 0 });
+    j.close();
+  });
+
+  it("stays the size of one retention period: pruned rows' pages are reused (disk use per job, docs/running-a-provider.md)", function () {
+    let clock = 0;
+    const j = openJournal({ dataDir: dir, now: () => clock });
+    // A provider's job: claim, submit and finalize intents, each step one transaction per 10
+    // jobs (batches), raw transactions of realistic size (claimJobs ~ 0.5 KB, submitResults with
+    // output URIs ~ 2.5 KB, finalizeJobs with terms ~ 2 KB, hex-encoded).
+    const raw = (bytes: number) => `0x${"ab".repeat(bytes)}` as Hex;
+    let nonce = 0;
+    const day = (first: number, jobs: number) => {
+      for (let b = 0; b < jobs / 10; b++) {
+        const ids = Array.from({ length: 10 }, (_, i) => BigInt(first + b * 10 + i));
+        for (const [action, size] of [["claim", 500], ["submit", 2_500], ["finalize", 2_000]] as const) {
+          j.atomically(() => {
+            for (const id of ids) j.beginIntent(id, action);
+            const hash = keccak256(toHex(`${action}:${first}:${b}`));
+            j.recordTransaction({ hash, jobId: ids[0]!, action, nonce: nonce++, raw: raw(size), members: ids.map((jobId) => ({ jobId, action })) });
+            j.recordMined(hash, block(nonce));
+            for (const id of ids) j.finishIntent(id, action, "confirmed", { txHash: hash });
+          });
+        }
+      }
+    };
+    const size = () => {
+      const db = new DatabaseSync(join(dir, "daemon.sqlite"));
+      db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      db.close();
+      return statSync(join(dir, "daemon.sqlite")).size;
+    };
+    day(0, 2_000);
+    const oneDay = size();
+    clock = 10;
+    j.prune({ olderThan: 5 });
+    day(10_000, 2_000);
+    const twoDays = size();
+    j.close();
+    const perJob = oneDay / 2_000;
+    if (process.env.HASHWORK_JOURNAL_SIZES) console.log({ oneDay, twoDays, perJob });
+    expect(perJob).to.be.below(3_000); // bytes per job, batches of 10 (2.3 KB measured)
+    expect(twoDays).to.be.below(oneDay * 1.1); // the second day reused the first day's pages
+  });
+
+  it("holds intents in memory over the table: every write is read back, and a rolled-back transaction leaves nothing behind", function () {
+    const j = openJournal({ dataDir: dir });
+    expect(j.getIntent(5n, "claim")).to.equal(undefined); // remembered as absent…
+    j.beginIntent(5n, "claim"); // …until it is begun
+    expect(j.getIntent(5n, "claim")).to.deep.include({ status: "pending", attempts: 0 });
+    j.recordAttempt(5n, "claim");
+    j.recordTransaction({ hash: HASH_A, jobId: 5n, action: "claim", nonce: 0, raw: RAW });
+    expect(j.getIntent(5n, "claim")).to.deep.include({ status: "sent", attempts: 1, txHash: HASH_A });
+    // A caller changing what it got does not change the journal.
+    j.getIntent(5n, "claim")!.status = "confirmed";
+    expect(j.getIntent(5n, "claim")!.status).to.equal("sent");
+    expect(() =>
+      j.atomically(() => {
+        j.beginIntent(6n, "claim");
+        expect(j.getIntent(6n, "claim")!.status).to.equal("pending");
+        throw new Error("crash inside the transaction");
+      }),
+    ).to.throw("crash inside the transaction");
+    expect(j.getIntent(6n, "claim")).to.equal(undefined);
+    j.close();
+    // The table is the record: a reopened journal reads the same.
+    const again = openJournal({ dataDir: dir });
+    expect(again.getIntent(5n, "claim")).to.deep.include({ status: "sent", attempts: 1, txHash: HASH_A });
+    again.close();
   });
 
   it("belongs to one chain, market and account", function () {

@@ -38,7 +38,7 @@ export type JournaledTransaction = {
   jobId: bigint;
   action: string;
   nonce: number;
-  /** The signed transaction, so a restart re-broadcasts the same one instead of a new one. */
+  /** The signed transaction: what a fee bump or a cancellation re-signs at its nonce, and what is checked after a crash instead of signing a second one. */
   raw: Hex;
   /** "signed" until mined; "mined" or "dropped" (never mined: rejected, replaced by a bump, or removed by a reorg). */
   status: "signed" | "mined" | "dropped";
@@ -119,12 +119,19 @@ export type Journal = {
   minedAbove(number: bigint): JournaledTransaction[];
   /** Distinct blocks our mined transactions are in, newest first (to find a fork point the chain input could not). */
   minedBlocks(): Cursor[];
+  /** Transactions signed and not yet known to be mined or dropped (what a reconcile asks the node about), by nonce. */
+  openTransactions(): JournaledTransaction[];
   /**
-   * The one place that decides what a reorg does to intents: every transaction mined above
-   * `ancestor` is un-mined; every intent it carries out (each member of a batched one) is
-   * reopened (`kept`, the hash is in `stillKnown`) or abandoned. One SQLite transaction: a crash leaves either the old or the new state.
+   * The one place that decides what a reconcile (after a reorg, on start, or when a waited-for
+   * transaction is no longer known to the node) does to intents, in one SQLite transaction:
+   * - every transaction mined above `ancestor` (when given) is un-mined: `signed` again when its
+   *   hash is in `known` (the node still has it), else `dropped`;
+   * - every other transaction in `forgotten` (signed, the node no longer has it) is `dropped`;
+   * - every intent those transactions carry out (each member of a batched one) is reopened as
+   *   `sent` (`kept`) while one of its transactions is still live, else finished `failed`
+   *   (`abandoned`): the role decides it again from the chain's state.
    */
-  applyReorg(ancestor: bigint, stillKnown: ReadonlySet<Hex>): ReorgedIntent[];
+  reconcile(change: { ancestor?: bigint | undefined; known?: ReadonlySet<Hex>; forgotten?: ReadonlySet<Hex> }): ReorgedIntent[];
   finishIntent(jobId: bigint, action: string, status: "confirmed" | "reverted" | "failed", detail?: { txHash?: Hex; error?: string }): void;
   /** Intents not yet finished (`pending` or `sent`), oldest first. */
   openIntents(): Intent[];
@@ -136,6 +143,14 @@ export type Journal = {
   /** Stores a challenge secret unless one exists for the job; returns the stored one either way. */
   saveChallenge(challenge: JournaledChallenge): JournaledChallenge;
   getChallenge(jobId: bigint): JournaledChallenge | undefined;
+  /**
+   * Deletes what the daemon no longer needs, in one SQLite transaction: finished intents
+   * (`confirmed`, `reverted`, `failed`) last changed before `olderThan` (ms since the epoch), their
+   * transactions once no intent they carry out is left, and vote and challenge secrets saved
+   * before it — all except for jobs in `keepJobs` (still tracked: not yet terminal). Open intents
+   * and transactions still `signed` are never deleted. Returns the rows deleted.
+   */
+  prune(options: { olderThan: number; keepJobs?: ReadonlySet<bigint> }): { intents: number; transactions: number; secrets: number };
   close(): void;
 };
 
@@ -147,7 +162,12 @@ export class JournalMismatchError extends HashworkError {
   }
 }
 
-const SCHEMA = `
+/**
+ * The journal's tables as the first daemon wrote them (version 0); `MIGRATIONS` bring them to the
+ * current version. Fresh journals are created this way and migrated like old ones, so the path
+ * an operator's journal takes is the tested one.
+ */
+const BASE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), number TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS intents (
@@ -168,9 +188,7 @@ CREATE TABLE IF NOT EXISTS transactions (
   nonce INTEGER NOT NULL,
   raw TEXT NOT NULL,
   status TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  block_number TEXT,
-  block_hash TEXT
+  created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transactions_by_intent ON transactions (job_id, action);
 CREATE TABLE IF NOT EXISTS transaction_members (
@@ -198,6 +216,23 @@ CREATE TABLE IF NOT EXISTS challenges (
   created_at INTEGER NOT NULL
 );
 `;
+
+/** Schema changes, in order; `PRAGMA user_version` is the number applied. Append only. */
+const MIGRATIONS: { why: string; sql: string }[] = [
+  {
+    why: "the block a transaction was mined in (reorgs tell which they removed)",
+    sql: "ALTER TABLE transactions ADD COLUMN block_number TEXT; ALTER TABLE transactions ADD COLUMN block_hash TEXT;",
+  },
+  {
+    why: "indexes for the reconcile (open transactions, nonces) and for pruning (finished intents by age)",
+    sql: `CREATE INDEX IF NOT EXISTS transactions_by_status ON transactions (status, nonce);
+          CREATE INDEX IF NOT EXISTS transactions_by_nonce ON transactions (nonce);
+          CREATE INDEX IF NOT EXISTS transactions_by_age ON transactions (created_at);
+          CREATE INDEX IF NOT EXISTS intents_by_status ON intents (status, updated_at);`,
+  },
+];
+/** The version this code writes. */
+export const JOURNAL_VERSION = MIGRATIONS.length;
 
 type IntentRow = { job_id: string; action: string; status: string; tx_hash: string | null; attempts: number; error: string | null };
 type TxRow = {
@@ -236,11 +271,39 @@ function loadSqlite(): typeof import("node:sqlite") {
   }
 }
 
-/** Journals written before transactions recorded their block get the columns (null: mined block unknown). */
+/** The journal was written by a newer daemon than this one. */
+export class JournalVersionError extends HashworkError {
+  override name = "JournalVersionError";
+  constructor(found: number) {
+    super(`The journal is at version ${found}, newer than this daemon's ${JOURNAL_VERSION}; upgrade the daemon or use another data dir`);
+  }
+}
+
+/**
+ * Brings the journal to `JOURNAL_VERSION`, each step in its own SQLite transaction with the
+ * version it reaches. A journal from before versioning (version 0 with tables) is placed by its
+ * layout once: the block columns mean the first migration is already in.
+ */
 function migrate(db: DatabaseSync) {
-  const columns = new Set((db.prepare("PRAGMA table_info(transactions)").all() as { name: string }[]).map((c) => c.name));
-  if (!columns.has("block_number")) db.exec("ALTER TABLE transactions ADD COLUMN block_number TEXT");
-  if (!columns.has("block_hash")) db.exec("ALTER TABLE transactions ADD COLUMN block_hash TEXT");
+  let version = (db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
+  if (version > JOURNAL_VERSION) throw new JournalVersionError(version);
+  if (version === 0) {
+    const columns = new Set((db.prepare("PRAGMA table_info(transactions)").all() as { name: string }[]).map((c) => c.name));
+    if (columns.has("block_number")) version = 1;
+  }
+  db.exec(BASE_SCHEMA);
+  for (let next = version; next < JOURNAL_VERSION; next++) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(MIGRATIONS[next]!.sql);
+      db.exec(`PRAGMA user_version = ${next + 1}`);
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+  if (version === JOURNAL_VERSION) db.exec(`PRAGMA user_version = ${JOURNAL_VERSION}`);
 }
 
 /** Block numbers are stored as text (bigint); this pads them so SQL compares them as numbers. */
@@ -249,8 +312,8 @@ const blockKey = (n: bigint) => n.toString().padStart(20, "0");
 /**
  * The daemon's durable memory, `<dataDir>/daemon.sqlite` (`node:sqlite`, WAL, synchronous
  * writes): the block cursor and the intent journal. A transaction is journaled — signed bytes
- * included — before it is broadcast, so after a crash the daemon re-broadcasts or waits for that
- * same transaction instead of sending a second one.
+ * included — before it is broadcast, so after a crash the daemon waits for that same transaction
+ * instead of sending a second one (or, if the node never got it, decides the intent again).
  *
  * @example
  * const journal = openJournal({ dataDir: config.dataDir })
@@ -260,7 +323,6 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
   mkdirSync(dataDir, { recursive: true });
   const db = new (loadSqlite().DatabaseSync)(join(dataDir, "daemon.sqlite"));
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
-  db.exec(SCHEMA);
   migrate(db);
 
   const q = {
@@ -294,6 +356,13 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     ),
     intentReopen: db.prepare("UPDATE intents SET status = 'sent', tx_hash = ?, error = NULL, updated_at = ? WHERE job_id = ? AND action = ?"),
     txAll: db.prepare("SELECT * FROM transactions ORDER BY nonce, created_at, rowid"),
+    txOpen: db.prepare("SELECT * FROM transactions WHERE status = 'signed' ORDER BY nonce, created_at, rowid"),
+    txsAtNonce: db.prepare("SELECT * FROM transactions WHERE nonce = ? ORDER BY created_at, rowid"),
+    txsOfIntent: db.prepare(
+      `SELECT * FROM transactions WHERE (job_id = ? AND action = ?)
+         OR hash IN (SELECT hash FROM transaction_members WHERE job_id = ? AND action = ?)
+       ORDER BY nonce, created_at, rowid`,
+    ),
     // Batched transactions: one row per member intent.
     memberInsert: db.prepare("INSERT OR IGNORE INTO transaction_members (hash, job_id, action) VALUES (?, ?, ?)"),
     membersOf: db.prepare("SELECT job_id, action FROM transaction_members WHERE hash = ? ORDER BY rowid"),
@@ -306,7 +375,27 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       "INSERT OR IGNORE INTO challenges (job_id, challenger_hash, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?)",
     ),
     challengeGet: db.prepare("SELECT * FROM challenges WHERE job_id = ?"),
+    // Pruning (on the indexes of migration 2).
+    intentsFinishedBefore: db.prepare("SELECT job_id, action FROM intents WHERE status IN ('confirmed', 'reverted', 'failed') AND updated_at < ?"),
+    intentDelete: db.prepare("DELETE FROM intents WHERE job_id = ? AND action = ?"),
+    txsFinishedBefore: db.prepare("SELECT hash, job_id, action FROM transactions WHERE created_at < ? AND status != 'signed'"),
+    txOwnIntent: db.prepare("SELECT 1 FROM intents WHERE job_id = ? AND action = ?"),
+    txMemberIntent: db.prepare(
+      "SELECT 1 FROM transaction_members m JOIN intents i ON i.job_id = m.job_id AND i.action = m.action WHERE m.hash = ? LIMIT 1",
+    ),
+    txDelete: db.prepare("DELETE FROM transactions WHERE hash = ?"),
+    membersDelete: db.prepare("DELETE FROM transaction_members WHERE hash = ?"),
+    votesBefore: db.prepare("SELECT DISTINCT job_id FROM votes WHERE created_at < ?"),
+    votesDelete: db.prepare("DELETE FROM votes WHERE job_id = ? AND created_at < ?"),
+    challengesBefore: db.prepare("SELECT job_id FROM challenges WHERE created_at < ?"),
+    challengeDelete: db.prepare("DELETE FROM challenges WHERE job_id = ?"),
   };
+
+  // Intents are read by the roles on every tick (a job's steps and tries): they are held in
+  // memory, the table being their write-ahead log. Every write drops the entry; the next read
+  // reloads it (absent intents are remembered too).
+  const intentCache = new Map<string, Intent | undefined>();
+  const forget = (jobId: bigint, action: string) => intentCache.delete(`${jobId}:${action}`);
 
   let depth = 0;
   function atomically<T>(fn: () => T): T {
@@ -319,6 +408,7 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       return result;
     } catch (error) {
       db.exec("ROLLBACK");
+      intentCache.clear(); // entries read inside the rolled-back transaction may be gone
       throw error;
     } finally {
       depth--;
@@ -342,19 +432,29 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       q.cursorSet.run(cursor.number.toString(), cursor.hash);
     },
     getIntent(jobId, action) {
+      const key = `${jobId}:${action}`;
+      if (intentCache.has(key)) {
+        const cached = intentCache.get(key);
+        return cached && { ...cached };
+      }
       const row = q.intentGet.get(jobId.toString(), action) as IntentRow | undefined;
-      return row ? toIntent(row) : undefined;
+      const intent = row ? toIntent(row) : undefined;
+      intentCache.set(key, intent);
+      return intent && { ...intent };
     },
     beginIntent(jobId, action) {
       const t = now();
       q.intentInsert.run(jobId.toString(), action, t, t);
+      forget(jobId, action);
       return journal.getIntent(jobId, action)!;
     },
     recordAttempt(jobId, action) {
       q.intentAttempt.run(now(), jobId.toString(), action);
+      forget(jobId, action);
     },
     recordError(jobId, action, error) {
       q.intentError.run(error, now(), jobId.toString(), action);
+      forget(jobId, action);
     },
     recordTransaction(tx) {
       const t = now();
@@ -365,9 +465,11 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
         if (existing?.status === "dropped" && existing.job_id === tx.jobId.toString() && existing.action === tx.action) q.txStatus.run("signed", tx.hash);
         else q.txInsert.run(tx.hash, tx.jobId.toString(), tx.action, tx.nonce, tx.raw, t);
         q.intentSent.run(tx.hash, t, tx.jobId.toString(), tx.action);
+        forget(tx.jobId, tx.action);
         for (const m of tx.members ?? []) {
           q.memberInsert.run(tx.hash, m.jobId.toString(), m.action);
           q.intentSent.run(tx.hash, t, m.jobId.toString(), m.action);
+          forget(m.jobId, m.action);
         }
       });
     },
@@ -381,20 +483,43 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     minedAbove: (number) => (q.txMinedAbove.all(blockKey(number)) as TxRow[]).map(toTx),
     minedBlocks: () =>
       (q.txMinedBlocks.all() as { block_number: string; block_hash: string }[]).map((r) => ({ number: BigInt(r.block_number), hash: r.block_hash as Hex })),
-    applyReorg(ancestor, stillKnown) {
+    openTransactions: () => (q.txOpen.all() as TxRow[]).map(toTx),
+    reconcile({ ancestor, known = new Set(), forgotten = new Set() }) {
       const t = now();
       const out: ReorgedIntent[] = [];
       atomically(() => {
-        for (const tx of journal.minedAbove(ancestor)) {
+        const touched: { tx: JournaledTransaction; kept: boolean }[] = [];
+        for (const tx of ancestor === undefined ? [] : journal.minedAbove(ancestor)) {
+          const kept = known.has(tx.hash);
+          q.txStatus.run(kept ? "signed" : "dropped", tx.hash);
+          touched.push({ tx, kept });
+        }
+        for (const hash of forgotten) {
+          const row = q.txGet.get(hash) as TxRow | undefined;
+          if (!row || row.status !== "signed") continue;
+          q.txStatus.run("dropped", hash);
+          touched.push({ tx: toTx(row), kept: false });
+        }
+        const decided = new Set<string>();
+        for (const { tx, kept } of touched) {
           // A batched transaction carries out several intents: every member is reopened or
           // abandoned with it, not only the one named in the transaction's own row.
-          const kept = stillKnown.has(tx.hash);
-          q.txStatus.run(kept ? "signed" : "dropped", tx.hash);
           for (const m of journal.transactionMembers(tx.hash)) {
             const id = m.jobId.toString();
-            if (kept) q.intentReopen.run(tx.hash, t, id, m.action);
-            else q.intentFinish.run("failed", null, `transaction ${tx.hash} removed by a chain reorganisation`, t, id, m.action);
-            out.push({ jobId: m.jobId, action: m.action, txHash: tx.hash, fate: kept ? "kept" : "abandoned" });
+            const key = `${id}:${m.action}`;
+            if (decided.has(key)) continue;
+            decided.add(key);
+            // A fee bump of the same intent may still be live although this one is gone.
+            const live = (q.txsOfIntent.all(id, m.action, id, m.action) as TxRow[]).find((r) => r.status !== "dropped");
+            forget(m.jobId, m.action);
+            if (kept || live) {
+              q.intentReopen.run(live?.hash ?? tx.hash, t, id, m.action);
+              out.push({ jobId: m.jobId, action: m.action, txHash: tx.hash, fate: "kept" });
+            } else {
+              const why = ancestor !== undefined && tx.status === "mined" ? "removed by a chain reorganisation" : "no longer known to the node";
+              q.intentFinish.run("failed", null, `transaction ${tx.hash} ${why}`, t, id, m.action);
+              out.push({ jobId: m.jobId, action: m.action, txHash: tx.hash, fate: "abandoned" });
+            }
           }
         }
       });
@@ -402,22 +527,24 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     },
     finishIntent(jobId, action, status, detail = {}) {
       q.intentFinish.run(status, detail.txHash ?? null, detail.error ?? null, now(), jobId.toString(), action);
+      forget(jobId, action);
     },
     openIntents: () => (q.intentsOpen.all() as IntentRow[]).map(toIntent),
     intents: () => (q.intentsAll.all() as IntentRow[]).map(toIntent),
     transactions(filter = {}) {
-      // A batched transaction also belongs to each of its members.
-      const batched =
-        filter.jobId !== undefined && filter.action !== undefined
-          ? new Set((q.txsOfMember.all(filter.jobId.toString(), filter.action) as { hash: string }[]).map((r) => r.hash))
-          : new Set<string>();
-      return (q.txAll.all() as TxRow[])
+      // By intent (a batched transaction also belongs to each of its members) or by nonce, on indexes.
+      let rows: TxRow[];
+      if (filter.jobId !== undefined && filter.action !== undefined) {
+        const id = filter.jobId.toString();
+        rows = q.txsOfIntent.all(id, filter.action, id, filter.action) as TxRow[];
+      } else if (filter.nonce !== undefined) rows = q.txsAtNonce.all(filter.nonce) as TxRow[];
+      else rows = q.txAll.all() as TxRow[];
+      return rows
         .map(toTx)
         .filter(
           (t) =>
-            (batched.has(t.hash) ||
-              ((filter.jobId === undefined || t.jobId === filter.jobId) && (filter.action === undefined || t.action === filter.action))) &&
-            (filter.nonce === undefined || t.nonce === filter.nonce),
+            (filter.nonce === undefined || t.nonce === filter.nonce) &&
+            (filter.action !== undefined || filter.jobId === undefined || t.jobId === filter.jobId),
         );
     },
     transactionMembers(hash) {
@@ -454,6 +581,28 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
         | undefined;
       if (!row) return undefined;
       return { jobId: BigInt(row.job_id), challengerHash: row.challenger_hash as Hex, salt: row.salt as Hex, commitment: row.commitment as Hex };
+    },
+    prune({ olderThan, keepJobs = new Set() }) {
+      const kept = (jobId: string) => keepJobs.has(BigInt(jobId));
+      const deleted = { intents: 0, transactions: 0, secrets: 0 };
+      atomically(() => {
+        for (const r of q.intentsFinishedBefore.all(olderThan) as { job_id: string; action: string }[]) {
+          if (!kept(r.job_id)) deleted.intents += Number(q.intentDelete.run(r.job_id, r.action).changes);
+        }
+        for (const r of q.txsFinishedBefore.all(olderThan) as { hash: string; job_id: string; action: string }[]) {
+          if (kept(r.job_id) || q.txOwnIntent.get(r.job_id, r.action) || q.txMemberIntent.get(r.hash)) continue;
+          q.membersDelete.run(r.hash);
+          deleted.transactions += Number(q.txDelete.run(r.hash).changes);
+        }
+        for (const r of q.votesBefore.all(olderThan) as { job_id: string }[]) {
+          if (!kept(r.job_id)) deleted.secrets += Number(q.votesDelete.run(r.job_id, olderThan).changes);
+        }
+        for (const r of q.challengesBefore.all(olderThan) as { job_id: string }[]) {
+          if (!kept(r.job_id)) deleted.secrets += Number(q.challengeDelete.run(r.job_id).changes);
+        }
+        intentCache.clear();
+      });
+      return deleted;
     },
     close: () => db.close(),
   };

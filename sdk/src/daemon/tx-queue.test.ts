@@ -104,7 +104,7 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
     expect(records.filter((r) => r.msg === "retryable failure; backing off")).to.have.length(2);
   });
 
-  it("after a crash between journaling and broadcast, recovery broadcasts that same transaction", async function () {
+  it("after a crash between journaling and broadcast, recovery abandons the transaction the node never had (no blind re-broadcast) and the intent is decided again at that nonce", async function () {
     const { d, client, approve, nonce, allowance, context } = await setup();
     const start = await nonce();
     // Sign as the queue would, journal it, and "crash" before broadcasting.
@@ -119,12 +119,16 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
 
     const queue = createTxQueue(context, { client, account, journal });
     await queue.recover();
-    expect(journal.getIntent(42n, "approve")).to.deep.include({ status: "confirmed", txHash: keccak256(raw) });
-    expect(await nonce()).to.equal(start + 1);
-    expect(await allowance()).to.equal(42n);
-    // Running the intent again sends nothing.
+    expect(journal.getIntent(42n, "approve")).to.deep.include({ status: "failed" });
+    expect(journal.getIntent(42n, "approve")!.error).to.match(/no longer known to the node/);
+    expect(journal.transactions({ jobId: 42n, action: "approve" })[0]!.status).to.equal("dropped");
+    expect(await d.publicClient.getTransaction({ hash: keccak256(raw) }).catch(() => null)).to.equal(null);
+    expect(await nonce()).to.equal(start);
+    // Decided again: a new transaction at the same nonce, with what the role wants now.
     expect((await queue.run({ jobId: 42n, action: "approve" }, (c) => approve(c, 43n))).status).to.equal("confirmed");
     expect(await nonce()).to.equal(start + 1);
+    expect(await allowance()).to.equal(43n);
+    expect(journal.transactions({ jobId: 42n, action: "approve" }).map((t) => [t.nonce, t.status])).to.deep.equal([[start, "dropped"], [start, "mined"]]);
   });
 
   it("bumps the fees of a transaction stuck past the receipt timeout (same nonce), and the bump is what gets mined", async function () {
@@ -180,7 +184,7 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       expect(await nonce()).to.equal(start + 2);
     });
 
-    it("after a crash between journaling and broadcast, recovery sends that same batched transaction and finishes every member", async function () {
+    it("after a crash between journaling and broadcast, recovery abandons that batched transaction for every member, and nothing is broadcast", async function () {
       const { d, client, nonce, allowance, context } = await setup();
       const start = await nonce();
       const request = await client.walletClient.prepareTransactionRequest({
@@ -195,9 +199,9 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
 
       const queue = createTxQueue(context, { client, account, journal });
       await queue.recover();
-      for (const m of members) expect(journal.getIntent(m.jobId, m.action)).to.deep.include({ status: "confirmed", txHash: keccak256(raw) });
-      expect(await nonce()).to.equal(start + 1);
-      expect(await allowance()).to.equal(77n);
+      for (const m of members) expect(journal.getIntent(m.jobId, m.action)).to.deep.include({ status: "failed" });
+      expect(await nonce()).to.equal(start);
+      expect(await allowance()).to.equal(0n);
     });
 
     it("drops the member a simulation revert names and sends the rest in one transaction (no extra attempt counted for them)", async function () {

@@ -14,9 +14,9 @@ import { ContractRevertError } from "../errors/contract-revert.ts";
 import { TransactionRevertedError } from "../errors/sdk.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
 import { sleep, type DaemonContext } from "./context.ts";
-import { backoffMs, classifyError } from "./errors.ts";
+import { backoffMs, classifyError, TransactionAbandonedError } from "./errors.ts";
 import type { BlockRef } from "./chain-input.ts";
-import type { IntentStatus, Journal, ReorgedIntent } from "./journal.ts";
+import type { IntentStatus, Journal, JournaledTransaction, ReorgedIntent } from "./journal.ts";
 
 /** Which intent a transaction carries out: one action on one job. */
 export type IntentKey = { jobId: bigint; action: string };
@@ -36,7 +36,8 @@ export type TxQueue = {
    * Carries out an intent at most once: `send` gets a client whose wallet routes every
    * transaction through this queue (explicit nonce, journaled before broadcast). Retryable
    * failures before anything was signed are retried with back-off; once a transaction is
-   * journaled, the queue only ever waits for, re-broadcasts or fee-bumps that transaction.
+   * journaled, the queue only ever waits for or fee-bumps that transaction; one the node forgot
+   * is abandoned by `reconcile` (the role decides again), never re-broadcast.
    */
   run<T extends { receipt: TransactionReceipt }>(key: IntentKey, send: (client: HashworkBaseClient) => Promise<T>): Promise<TxOutcome<T>>;
   /**
@@ -54,14 +55,17 @@ export type TxQueue = {
   ): Promise<Map<bigint, TxOutcome<T>>>;
   /** The journaled status of an intent, if it was ever begun. */
   status(key: IntentKey): IntentStatus | undefined;
-  /** Resolves every journaled intent with a transaction out (call on start). */
+  /** Reconciles the journal with the node, then resolves every journaled intent with a transaction out (call on start). */
   recover(): Promise<void>;
   /**
    * After a reorg to `ancestor` (undefined: fork point unknown, found from the journal's mined
-   * blocks): reopens the intents whose transactions the reorg removed (`journal.applyReorg`
-   * decides), re-reads the account's nonce, and waits again for the transactions the node kept.
+   * blocks): reconciles every transaction not final or mined above the ancestor with the node
+   * (kept ones waited for, forgotten ones abandoned, nonce gaps filled) and re-checks
+   * time-dependent transactions still in the pool at the new head.
    */
   reorg(ancestor: BlockRef | undefined): Promise<ReorgedIntent[]>;
+  /** The same reconcile without a reorg (what start and a forgotten transaction trigger). */
+  reconcile(): Promise<ReorgedIntent[]>;
   /** Transactions this queue signed since it was created. */
   readonly signed: number;
 };
@@ -102,6 +106,11 @@ function blamedJob(error: unknown): bigint | undefined {
   }
   return undefined;
 }
+
+/** Intents that depend on the chain's clock (deadlines, windows): re-checked after a reorg. */
+const TIME_DEPENDENT = /^(finalize|timeout|expire|resolve|void)(:|$)/;
+/** The job id of intents about no job (nonce-gap fills); real job ids are never 0. */
+const NO_JOB = 0n;
 
 /** Fee bump for a stuck transaction: +25% (nodes require at least +10% to replace). */
 const BUMP_NUMERATOR = 125n;
@@ -195,15 +204,36 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     }
   }
 
+  // A transaction's receipt is awaited by `send` (through `waitingPublicClient`); when a
+  // reconcile abandons or cancels it, that wait ends at once instead of after the receipt timeout.
+  const waiters = new Map<Hex, (error: Error) => void>();
+
   /** Waits for receipts with the daemon's timeout and polling interval (the SDK calls this after sending). */
   const waitingPublicClient = {
     ...publicClient,
-    waitForTransactionReceipt: (args: Parameters<HashworkPublicClient["waitForTransactionReceipt"]>[0]) =>
-      publicClient.waitForTransactionReceipt({
-        pollingInterval: Math.min(config.pollIntervalMs, 1000),
-        timeout: config.tx.receiptTimeoutMs,
-        ...args,
-      }),
+    // A reconcile that abandons or cancels the transaction ends the wait at once; one that the
+    // node forgets meanwhile (a reorg, an eviction) starts that reconcile.
+    waitForTransactionReceipt: (args: Parameters<HashworkPublicClient["waitForTransactionReceipt"]>[0]) => {
+      const every = Math.min(config.pollIntervalMs, 1000);
+      let waiting = true;
+      const abandoned = new Promise<never>((_, reject) => waiters.set(args.hash, reject));
+      void (async () => {
+        while (waiting && !context.shutdown.aborted) {
+          await sleep(2 * every, context.shutdown);
+          if (!waiting) return;
+          await nodeHas(args.hash)
+            .then((has) => (has || !waiting ? undefined : reconcile()))
+            .catch((error: unknown) => log.debug("checking a transaction awaited failed", { tx_hash: args.hash, error }));
+        }
+      })();
+      return Promise.race([
+        publicClient.waitForTransactionReceipt({ pollingInterval: every, timeout: config.tx.receiptTimeoutMs, ...args }),
+        abandoned,
+      ]).finally(() => {
+        waiting = false;
+        waiters.delete(args.hash);
+      });
+    },
     // The simulation before signing runs on the pending block: transactions already in the
     // node's pool (another provider's claim of the same job) make it fail before anything is
     // signed, instead of the transaction reverting in the next block.
@@ -257,7 +287,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         await broadcast(raw, hash);
       } catch (error) {
         const c = classifyError(error);
-        if (c.retryable && !c.nonceDesync) throw error; // delivery unknown: resolved (re-broadcast) from the journal
+        if (c.retryable && !c.nonceDesync) throw error; // delivery unknown: waited for; if the node never got it, reconcile abandons it
         // The node refused it: the nonce is free again, and nothing of this intent is out.
         journal.atomically(() => {
           journal.setTransactionStatus(hash, "dropped");
@@ -288,19 +318,190 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     outcomes.inc({ action: key.action, status });
   }
 
+  /** Whether the node still has a transaction (mined or in its pool). RPC failures propagate: unknown is not "forgotten". */
+  async function nodeHas(hash: Hex): Promise<boolean> {
+    // eth_getTransactionByHash answers for pooled and mined transactions alike.
+    const tx = await publicClient.getTransaction({ hash }).catch((error: unknown) => {
+      if (error instanceof TransactionNotFoundError) return undefined;
+      throw error;
+    });
+    return tx !== undefined;
+  }
+
+  /** A no-op self-transfer: what fills a nonce gap or cancels a transaction that must not be mined. */
+  const isNoOp = (raw: Hex) => {
+    const tx = parseTransaction(raw);
+    return tx.to?.toLowerCase() === account.address.toLowerCase() && (tx.data === undefined || tx.data === "0x") && !tx.value;
+  };
+  const FILL_ACTION = "fill-nonce";
+  const isFill = (action: string) => action.startsWith(`${FILL_ACTION}:`);
+
+  /** Signs a no-op self-transfer at `nonce` for `keys` (fees at least `floor` raised by a quarter), journals and broadcasts it. */
+  async function sendNoOp(keys: IntentKey[], nonce: number, floor?: { maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }) {
+    const market = await fees();
+    const raise = (old: bigint | undefined, now: bigint) => {
+      const bumped = old === undefined ? 0n : (old * BUMP_NUMERATOR) / BUMP_DENOMINATOR + 1n;
+      return bumped > now ? bumped : now;
+    };
+    const chainId = client.walletClient.chain?.id ?? (await publicClient.getChainId());
+    const raw = await account.signTransaction({
+      type: "eip1559",
+      chainId,
+      to: account.address,
+      value: 0n,
+      nonce,
+      gas: 21_000n,
+      maxFeePerGas: raise(floor?.maxFeePerGas, market.maxFeePerGas),
+      maxPriorityFeePerGas: raise(floor?.maxPriorityFeePerGas, market.maxPriorityFeePerGas),
+    });
+    const hash = keccak256(raw);
+    journal.recordTransaction({ hash, jobId: keys[0]!.jobId, action: keys[0]!.action, nonce, raw, members: keys.length > 1 ? keys : undefined });
+    signedCount++;
+    await broadcast(raw, hash).catch((error: unknown) => log.warn("no-op transaction not accepted", { tx_hash: hash, nonce, error }));
+    return hash;
+  }
+
   /**
-   * Waits for one of the intent's journaled transactions to be mined; re-broadcasts and
-   * fee-bumps meanwhile. The members of a batched transaction share one waiter (keyed by nonce)
-   * and are finished together.
+   * Fills every nonce below our highest live transaction that no live transaction holds (a
+   * reorg or the node dropped it) with a no-op self-transfer, so the transactions behind it can
+   * be mined; then the next nonce follows the highest live one. Called under the nonce lock.
+   */
+  async function fillNonceGaps(): Promise<IntentKey[]> {
+    const latest = await publicClient.getTransactionCount({ address: account.address, blockTag: "latest" });
+    const live = journal.openTransactions().filter((t) => t.nonce >= latest);
+    const held = new Set(live.map((t) => t.nonce));
+    const top = live.reduce((max, t) => Math.max(max, t.nonce), latest - 1);
+    const fills: IntentKey[] = [];
+    for (let nonce = latest; nonce < top; nonce++) {
+      if (held.has(nonce)) continue;
+      const key = { jobId: NO_JOB, action: `${FILL_ACTION}:${nonce}:${journal.transactions({ nonce }).length}` };
+      journal.beginIntent(key.jobId, key.action);
+      // Fees a quarter above the market's, so a node orders the fills before what waits behind them.
+      const hash = await sendNoOp([key], nonce, await fees());
+      fills.push(key);
+      log.warn("nonce gap filled with a no-op transaction", { nonce, tx_hash: hash, below: top });
+    }
+    nextNonce = top + 1;
+    return fills;
+  }
+
+  /**
+   * After a reorg the chain's clock may be earlier than when a time-dependent transaction
+   * (finalize, timeout, expiry, resolve, void) was decided: each one still waiting in the pool
+   * is simulated again at the new head, and one that would now revert is cancelled (a no-op at
+   * its nonce with higher fees). Whichever of the two is mined decides the intent.
+   */
+  async function recheckTimeDependent(): Promise<void> {
+    for (const tx of journal.openTransactions()) {
+      if (!TIME_DEPENDENT.test(tx.action) || isNoOp(tx.raw)) continue;
+      if (journal.transactions({ nonce: tx.nonce }).some((t) => t.status !== "dropped" && isNoOp(t.raw))) continue;
+      const parsed = parseTransaction(tx.raw);
+      const still = await publicClient
+        .call({ account: account.address, to: parsed.to!, data: parsed.data, value: parsed.value, blockTag: "latest" })
+        .then(() => true, (error: unknown) => {
+          if (classifyError(error).retryable) throw error;
+          return false;
+        });
+      if (still) continue;
+      const members = journal.transactionMembers(tx.hash);
+      const hash = await sendNoOp(members.length > 0 ? members : [{ jobId: tx.jobId, action: tx.action }], tx.nonce, parsed);
+      abandonWaiter(tx.hash, "cancelled: it would revert at the chain's time after a reorg");
+      log.warn("reorg moved the chain's clock: time-dependent transaction cancelled", { job_id: tx.jobId, action: tx.action, tx_hash: tx.hash, cancel_hash: hash, nonce: tx.nonce });
+    }
+  }
+
+  function abandonWaiter(hash: Hex, reason: string) {
+    waiters.get(hash)?.(new TransactionAbandonedError(hash, reason));
+  }
+
+  let reconciling: Promise<unknown> = Promise.resolve();
+  /**
+   * The one mechanism for transactions the node may no longer hold (after a reorg, on start, or
+   * when a waited-for transaction is unknown to the node): every journaled transaction that is
+   * not final — and every one mined above `ancestor` — is asked of the node. Kept ones are waited
+   * for; forgotten ones are dropped and their intents abandoned (decided again by their role from
+   * the chain's state, never re-broadcast); a nonce gap below live transactions is filled; after
+   * a reorg, time-dependent transactions are re-checked. One at a time.
+   */
+  function reconcile(ancestor?: bigint, afterReorg = false): Promise<ReorgedIntent[]> {
+    const next = reconciling.then(() => reconcileNow(ancestor, afterReorg));
+    reconciling = next.catch(() => undefined);
+    return next;
+  }
+  async function reconcileNow(ancestor: bigint | undefined, afterReorg: boolean): Promise<ReorgedIntent[]> {
+    const { fates, fills } = await exclusive(async () => {
+      const candidates = [...(ancestor === undefined ? [] : journal.minedAbove(ancestor)), ...journal.openTransactions()];
+      const known = new Set<Hex>();
+      const forgotten = new Set<Hex>();
+      for (const tx of candidates) ((await nodeHas(tx.hash)) ? known : forgotten).add(tx.hash);
+      const fates = journal.reconcile({ ancestor, known, forgotten });
+      for (const hash of forgotten) abandonWaiter(hash, "no longer known to the node");
+      const fills = await fillNonceGaps();
+      if (afterReorg) await recheckTimeDependent();
+      return { fates, fills };
+    });
+    for (const f of fates) {
+      const verb = f.fate === "kept" ? "reopened" : "abandoned";
+      log.warn(`${afterReorg ? "reorg" : "reconcile"} ${verb} a transaction`, { job_id: f.jobId, action: f.action, tx_hash: f.txHash });
+      if (f.fate === "kept") background({ jobId: f.jobId, action: f.action });
+      else outcomes.inc({ action: f.action, status: "abandoned" });
+    }
+    for (const key of fills) background(key);
+    return fates;
+  }
+
+  /** Waits for an intent nobody awaits (reopened by a reorg, a nonce fill); a failure is logged (e.g. the journal closed at shutdown). */
+  function background(key: IntentKey) {
+    resolveSent(key).catch((error: unknown) => log.warn("waiting for a journaled transaction failed", { job_id: key.jobId, action: key.action, error }));
+  }
+
+  /** The intent's transactions still live (not dropped). */
+  const liveTransactions = (key: IntentKey) => journal.transactions(key).filter((t) => t.status !== "dropped");
+
+  /** The first live transaction with a receipt: recorded, the others dropped, the members finished. */
+  async function settleMined(txs: JournaledTransaction[], finishAll: Finisher): Promise<TxOutcome<never> | undefined> {
+    for (const tx of txs) {
+      const receipt = await publicClient.getTransactionReceipt({ hash: tx.hash }).catch(() => undefined);
+      if (!receipt) continue;
+      journal.atomically(() => {
+        journal.recordMined(tx.hash, { number: receipt.blockNumber, hash: receipt.blockHash });
+        for (const other of txs) if (other.hash !== tx.hash) journal.setTransactionStatus(other.hash, "dropped");
+      });
+      // A cancellation mined instead of the intent's transaction: nothing of the intent happened.
+      if (isNoOp(tx.raw) && !isFill(tx.action)) {
+        const error = new TransactionAbandonedError(tx.hash, "cancelled after a reorg; decided again");
+        finishAll("failed", { txHash: tx.hash, error: error.shortMessage });
+        return { status: "failed", error };
+      }
+      const status = receipt.status === "success" ? "confirmed" : "reverted";
+      finishAll(status, { txHash: tx.hash });
+      log.info(`transaction ${status === "confirmed" ? "mined" : "reverted"} (resumed)`, { job_id: tx.jobId, action: tx.action, tx_hash: tx.hash });
+      return { status, receipt, resumed: true };
+    }
+    return undefined;
+  }
+
+  /** When none of the intent's live transactions is known to the node, reconcile (which abandons them). */
+  async function reconcileIfForgotten(txs: JournaledTransaction[]): Promise<void> {
+    for (const tx of txs) if (await nodeHas(tx.hash)) return;
+    await reconcile();
+  }
+
+  type Finisher = (status: "confirmed" | "reverted" | "failed", detail: { txHash?: Hex; error?: string }) => void;
+
+  /**
+   * Waits for one of the intent's journaled transactions to be mined, fee-bumping a stuck one;
+   * a transaction the node forgot goes to `reconcile`, never back to the node. The members of a
+   * batched transaction share one waiter (keyed by nonce) and are finished together.
    */
   async function resolveSent(key: IntentKey): Promise<TxOutcome<never>> {
-    const first = journal.transactions(key).find((t) => t.status !== "dropped");
+    const first = liveTransactions(key)[0];
     const members = first ? journal.transactionMembers(first.hash) : [key];
     const batched = members.length > 1;
     const k = batched ? `nonce:${first!.nonce}` : keyOf(key);
     const running = inFlight.get(k);
     if (running) return running;
-    const finishAll = (status: "confirmed" | "reverted" | "failed", detail: { txHash?: Hex; error?: string }) => {
+    const finishAll: Finisher = (status, detail) => {
       journal.atomically(() => {
         for (const m of batched ? members : [key]) finish(m, status, detail);
       });
@@ -311,50 +512,33 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
       let nonceUsedPolls = 0;
       try {
         while (!context.shutdown.aborted) {
-          const txs = journal.transactions(key).filter((t) => t.status !== "dropped");
+          const txs = liveTransactions(key);
           if (txs.length === 0) {
-            finishAll("failed", { error: "no transaction of this intent is out" });
-            return { status: "failed", error: new Error("no transaction of this intent is out") };
+            // A reconcile dropped them (and finished the intent); say why.
+            const intent = journal.getIntent(key.jobId, key.action);
+            const reason = intent?.error ?? "no transaction of this intent is out";
+            if (intent?.status === "sent" || intent?.status === "pending") finishAll("failed", { error: reason });
+            return { status: "failed", error: new TransactionAbandonedError(intent?.txHash ?? "0x", reason) };
           }
           try {
-            for (const tx of txs) {
-              const receipt = await publicClient.getTransactionReceipt({ hash: tx.hash }).catch(() => undefined);
-              if (!receipt) continue;
-              journal.recordMined(tx.hash, { number: receipt.blockNumber, hash: receipt.blockHash });
-              for (const other of txs) if (other.hash !== tx.hash) journal.setTransactionStatus(other.hash, "dropped");
-              const status = receipt.status === "success" ? "confirmed" : "reverted";
-              finishAll(status, { txHash: tx.hash });
-              log.info(`transaction ${status === "confirmed" ? "mined" : "reverted"} (resumed)`, {
-                job_id: key.jobId, action: key.action, tx_hash: tx.hash,
-              });
-              return { status, receipt, resumed: true };
-            }
+            const settled = await settleMined(txs, finishAll);
+            if (settled) return settled;
             const nonce = txs[0]!.nonce;
             const mined = await publicClient.getTransactionCount({ address: account.address, blockTag: "latest" });
             if (mined > nonce) {
               // Some transaction took the nonce; if none of ours shows a receipt soon, it was not ours.
               if (++nonceUsedPolls >= 5) {
-                for (const tx of txs) journal.setTransactionStatus(tx.hash, "dropped");
+                journal.atomically(() => {
+                  for (const tx of txs) journal.setTransactionStatus(tx.hash, "dropped");
+                });
                 finishAll("failed", { error: `nonce ${nonce} was used by another transaction` });
                 log.warn("intent's nonce was taken by another transaction", { job_id: key.jobId, action: key.action, nonce });
                 return { status: "failed", error: new Error(`nonce ${nonce} used by another transaction`) };
               }
-            } else {
-              const latest = txs.at(-1)!;
-              if (Date.now() - lastSignedAt > config.tx.receiptTimeoutMs) {
-                await bump(key, latest.raw, nonce);
-                lastSignedAt = Date.now();
-              } else {
-                for (const tx of txs) {
-                  const known = await publicClient.getTransaction({ hash: tx.hash }).catch(() => undefined);
-                  if (!known) {
-                    await broadcast(tx.raw, tx.hash).catch((error: unknown) =>
-                      log.warn("re-broadcast failed", { job_id: key.jobId, action: key.action, tx_hash: tx.hash, error }),
-                    );
-                  }
-                }
-              }
-            }
+            } else if (Date.now() - lastSignedAt > config.tx.receiptTimeoutMs) {
+              await bump(key, txs.at(-1)!.raw, nonce);
+              lastSignedAt = Date.now();
+            } else await reconcileIfForgotten(txs);
           } catch (error) {
             log.warn("waiting for a journaled transaction failed; retrying", { job_id: key.jobId, action: key.action, error });
           }
@@ -398,49 +582,46 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     await broadcast(replacement, hash);
   }
 
+  /** One intent: the one-member case of `runBatch`. */
   async function run<T extends { receipt: TransactionReceipt }>(
     key: IntentKey,
     send: (client: HashworkBaseClient) => Promise<T>,
   ): Promise<TxOutcome<T>> {
-    const intent = journal.beginIntent(key.jobId, key.action);
-    if (intent.status === "confirmed" || intent.status === "reverted") {
-      return { status: intent.status, receipt: undefined, resumed: true };
+    const outcomes = await runBatch(key.action, [key.jobId], (c) => send(c));
+    return outcomes.get(key.jobId)!;
+  }
+
+  /** Records a mined receipt for `keys` (one SQLite transaction) and sets their outcomes. */
+  function settleReceipt<T>(
+    keys: IntentKey[],
+    receipt: TransactionReceipt,
+    status: "confirmed" | "reverted",
+    out: Map<bigint, TxOutcome<T>>,
+    extra: { value?: T; error?: string } = {},
+  ) {
+    journal.atomically(() => {
+      journal.recordMined(receipt.transactionHash, { number: receipt.blockNumber, hash: receipt.blockHash });
+      for (const k of keys) finish(k, status, { txHash: receipt.transactionHash, error: extra.error });
+    });
+    for (const k of keys) {
+      out.set(k.jobId, status === "confirmed" ? { status, receipt, value: extra.value, resumed: false } : { status, receipt, resumed: false });
     }
-    if (intent.status === "sent") return resolveSent(key);
-    for (let attempt = 1; attempt <= config.tx.maxAttempts; attempt++) {
-      if (context.shutdown.aborted) return { status: "interrupted" };
-      journal.recordAttempt(key.jobId, key.action);
-      try {
-        const value = await send(clientFor([key]));
-        journal.recordMined(value.receipt.transactionHash, { number: value.receipt.blockNumber, hash: value.receipt.blockHash });
-        finish(key, "confirmed", { txHash: value.receipt.transactionHash });
-        return { status: "confirmed", receipt: value.receipt, value, resumed: false };
-      } catch (error) {
-        const c = classifyError(error);
-        const current = journal.getIntent(key.jobId, key.action);
-        if (current?.status === "sent") {
-          if (error instanceof TransactionRevertedError) {
-            journal.recordMined(error.receipt.transactionHash, { number: error.receipt.blockNumber, hash: error.receipt.blockHash });
-            finish(key, "reverted", { txHash: error.receipt.transactionHash, error: c.message });
-            return { status: "reverted", receipt: error.receipt, resumed: false };
-          }
-          log.warn("a transaction is out; waiting for it instead of sending another", {
-            job_id: key.jobId, action: key.action, tx_hash: current.txHash, error: c.message,
-          });
-          return resolveSent(key);
-        }
-        journal.recordError(key.jobId, key.action, c.message);
-        if (!c.retryable || attempt === config.tx.maxAttempts) {
-          finish(key, "failed", { error: c.message });
-          return { status: "failed", error };
-        }
-        retries.inc({ action: key.action });
-        const delay = backoffMs(attempt, config.tx.baseBackoffMs);
-        log.info("retryable failure; backing off", { job_id: key.jobId, action: key.action, attempt, delay_ms: delay, error: c.message });
-        await sleep(delay, context.shutdown);
-      }
+  }
+
+  /** Sorts a batch's members by their journaled state: finished ones resolved, ones with a transaction out awaited, the rest to do. */
+  function triage<T>(action: string, jobIds: bigint[], out: Map<bigint, TxOutcome<T>>, waiting: Promise<void>[]): bigint[] {
+    const todo: bigint[] = [];
+    // Per-member bookkeeping goes into one SQLite transaction each time (one fsync, not one per job).
+    const intents = journal.atomically(() => [...new Set(jobIds)].map((jobId) => journal.beginIntent(jobId, action)));
+    for (const intent of intents) {
+      const jobId = intent.jobId;
+      if (intent.status === "confirmed" || intent.status === "reverted") {
+        out.set(jobId, { status: intent.status, receipt: undefined, resumed: true });
+      } else if (intent.status === "sent") {
+        waiting.push(resolveSent({ jobId, action }).then((o) => void out.set(jobId, o)));
+      } else todo.push(jobId);
     }
-    return { status: "failed", error: new Error("unreachable") };
+    return todo;
   }
 
   async function runBatch<T extends { receipt: TransactionReceipt }>(
@@ -450,18 +631,14 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
   ): Promise<Map<bigint, TxOutcome<T>>> {
     const outcomes = new Map<bigint, TxOutcome<T>>();
     const waiting: Promise<void>[] = [];
-    let todo: bigint[] = [];
-    // Per-member bookkeeping goes into one SQLite transaction each time (one fsync, not one per job).
-    const intents = journal.atomically(() => [...new Set(jobIds)].map((jobId) => journal.beginIntent(jobId, action)));
-    for (const intent of intents) {
-      const jobId = intent.jobId;
-      if (intent.status === "confirmed" || intent.status === "reverted") {
-        outcomes.set(jobId, { status: intent.status, receipt: undefined, resumed: true });
-      } else if (intent.status === "sent") {
-        waiting.push(resolveSent({ jobId, action }).then((o) => void outcomes.set(jobId, o)));
-      } else todo.push(jobId);
-    }
+    let todo = triage(action, jobIds, outcomes, waiting);
     const counted = new Set<bigint>();
+    const failAll = (ids: bigint[], error: unknown, message: string) => {
+      journal.atomically(() => {
+        for (const jobId of ids) finish({ jobId, action }, "failed", { error: message });
+      });
+      for (const jobId of ids) outcomes.set(jobId, { status: "failed", error });
+    };
     for (let attempt = 1; todo.length > 0 && attempt <= config.tx.maxAttempts; ) {
       if (context.shutdown.aborted) break;
       const keys = todo.map((jobId) => ({ jobId, action }));
@@ -474,37 +651,33 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
       });
       try {
         const value = await send(clientFor(keys), todo);
-        const hash = value.receipt.transactionHash;
-        journal.atomically(() => {
-          journal.recordMined(hash, { number: value.receipt.blockNumber, hash: value.receipt.blockHash });
-          for (const k of keys) finish(k, "confirmed", { txHash: hash });
-        });
-        for (const k of keys) outcomes.set(k.jobId, { status: "confirmed", receipt: value.receipt, value, resumed: false });
+        settleReceipt(keys, value.receipt, "confirmed", outcomes, { value });
         todo = [];
         break;
       } catch (error) {
         const c = classifyError(error);
         if (journal.getIntent(todo[0]!, action)?.status === "sent") {
+          // Something was signed: only that transaction (or its replacement) can carry the batch out.
           const batch = todo;
           todo = [];
-          if (error instanceof TransactionRevertedError) {
-            journal.atomically(() => {
-              journal.recordMined(error.receipt.transactionHash, { number: error.receipt.blockNumber, hash: error.receipt.blockHash });
-              for (const jobId of batch) finish({ jobId, action }, "reverted", { txHash: error.receipt.transactionHash, error: c.message });
-            });
-            for (const jobId of batch) outcomes.set(jobId, { status: "reverted", receipt: error.receipt, resumed: false });
-          } else {
-            log.warn("a batched transaction is out; waiting for it instead of sending another", { action, job_ids: batch, error: c.message });
+          if (error instanceof TransactionRevertedError) settleReceipt(keys, error.receipt, "reverted", outcomes, { error: c.message });
+          else {
+            log.warn("a transaction is out; waiting for it instead of sending another", { action, job_ids: batch, error: c.message });
             waiting.push(...batch.map((jobId) => resolveSent({ jobId, action }).then((o) => void outcomes.set(jobId, o))));
           }
+          break;
+        }
+        if (error instanceof TransactionAbandonedError) {
+          // A reconcile dropped the transaction and finished the intents: the role decides again.
+          for (const jobId of todo) outcomes.set(jobId, { status: "failed", error });
+          todo = [];
           break;
         }
         // The simulation named one member's job: that member fails; the others go again.
         const blamed = blamedJob(error);
         if (!c.retryable && blamed !== undefined && todo.includes(blamed) && todo.length > 1) {
           journal.recordError(blamed, action, c.message);
-          finish({ jobId: blamed, action }, "failed", { error: c.message });
-          outcomes.set(blamed, { status: "failed", error });
+          failAll([blamed], error, c.message);
           todo = todo.filter((id) => id !== blamed);
           log.info("batch member refused by the simulation; sending the rest", { action, job_id: blamed, error: c.message });
           continue;
@@ -513,10 +686,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
           for (const jobId of todo) journal.recordError(jobId, action, c.message);
         });
         if (!c.retryable || attempt === config.tx.maxAttempts) {
-          journal.atomically(() => {
-            for (const jobId of todo) finish({ jobId, action }, "failed", { error: c.message });
-          });
-          for (const jobId of todo) outcomes.set(jobId, { status: "failed", error });
+          failAll(todo, error, c.message);
           todo = [];
           break;
         }
@@ -533,7 +703,9 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     return outcomes;
   }
 
+  /** On start: reconciles the journal with the node, then waits for every intent with a transaction out. */
   async function recover(): Promise<void> {
+    await reconcile();
     const open = journal.openIntents().filter((i) => i.status === "sent");
     if (open.length > 0) log.info("resuming journaled transactions", { count: open.length });
     await Promise.all(open.map((i) => resolveSent({ jobId: i.jobId, action: i.action })));
@@ -554,30 +726,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
   }
 
   async function reorg(ancestor: BlockRef | undefined): Promise<ReorgedIntent[]> {
-    const below = ancestor?.number ?? (await lastCanonicalMinedBlock());
-    const removed = journal.minedAbove(below);
-    if (removed.length === 0) return [];
-    // Whatever the node still holds (re-pooled, or mined again on the new branch) is kept and
-    // waited for; what it forgot cannot be re-broadcast safely, so the intent is decided anew.
-    const known = new Set<Hex>();
-    for (const tx of removed) {
-      const there = await publicClient.getTransaction({ hash: tx.hash }).catch((error: unknown) => {
-        if (error instanceof TransactionNotFoundError) return undefined;
-        throw error; // unknown is not "forgotten": the reorg is redone once the RPC answers
-      });
-      if (there) known.add(tx.hash);
-    }
-    const fates = await exclusive(async () => {
-      const result = journal.applyReorg(below, known);
-      // Abandoned transactions gave their nonces back: the next one comes from the node again.
-      if (result.some((r) => r.fate === "abandoned")) nextNonce = undefined;
-      return result;
-    });
-    for (const f of fates) {
-      log.warn(`reorg ${f.fate === "kept" ? "reopened" : "abandoned"} a transaction`, { job_id: f.jobId, action: f.action, tx_hash: f.txHash });
-      if (f.fate === "kept") void resolveSent({ jobId: f.jobId, action: f.action });
-    }
-    return fates;
+    return reconcile(ancestor?.number ?? (await lastCanonicalMinedBlock()), true);
   }
 
   return {
@@ -585,6 +734,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     runBatch,
     recover,
     reorg,
+    reconcile: () => reconcile(),
     status: (key) => journal.getIntent(key.jobId, key.action)?.status,
     get signed() {
       return signedCount;

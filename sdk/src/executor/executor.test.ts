@@ -258,6 +258,18 @@ describe("executor", function () {
       expect(second.module).to.equal(first.module);
     });
 
+    it("takes a verified program hash instead of hashing the program again (the daemon's store verified it)", async function () {
+      const wasm = echo();
+      const byHash = await executor.cache.prepare(wasm, DEFAULT_LIMITS, keccak256(wasm));
+      expect(byHash.programHash).to.equal(keccak256(wasm));
+      // The same entry as the hashed path: one preparation per program either way.
+      expect((await executor.cache.prepare(new Uint8Array(wasm), DEFAULT_LIMITS)).module).to.equal(byHash.module);
+      // The given hash is trusted, not checked: bytes handed in under it get that entry (so they were not hashed).
+      expect((await executor.cache.prepare(okProgram(), DEFAULT_LIMITS, keccak256(wasm))).module).to.equal(byHash.module);
+      const run = await executor.run({ wasm, input: EMPTY, fuelLimit: 100n, programHash: keccak256(wasm) });
+      expect(run.programHash).to.equal(keccak256(wasm));
+    });
+
     it("refuses runs after close", async function () {
       const closing = createExecutor();
       await closing.run({ wasm: okProgram(), input: EMPTY, fuelLimit: 100n });

@@ -192,7 +192,7 @@ export function createExecutor({
     if (!(timeoutMs > 0)) throw new InvalidExecutionParametersError("timeoutMs must be positive");
     if (signal?.aborted) throw new ExecutionCancelledError({ cause: signal.reason });
 
-    const prepared = await cache.prepare(wasm, limits);
+    const prepared = await cache.prepare(wasm, limits, params.programHash);
     if (closed) throw new ExecutorClosedError();
     if (signal?.aborted) throw new ExecutionCancelledError({ cause: signal.reason });
 

@@ -20,9 +20,11 @@ export type ModuleCache = {
    * The prepared form of `wasm` under `limits`, instrumenting and compiling it on first use.
    * Rejections are cached too, so a retry never pays again: refusals (`InvalidProgramError`,
    * including `ProgramTooLargeError` for the preparation time and memory caps) and instrumenter
-   * failures (`InstrumentationError`). Only `ExecutorClosedError` is forgotten.
+   * failures (`InstrumentationError`). Only `ExecutorClosedError` is forgotten. `programHash`:
+   * keccak256 of `wasm` when the caller verified the bytes against it (not hashed again; trusted);
+   * without it the bytes are hashed, once per `Uint8Array` object.
    */
-  prepare(wasm: Uint8Array, limits: ExecutionLimits): Promise<PreparedProgram>;
+  prepare(wasm: Uint8Array, limits: ExecutionLimits, programHash?: Hex): Promise<PreparedProgram>;
   /** Entries currently held. */
   readonly size: number;
   clear(): void;
@@ -53,6 +55,14 @@ let sharedInstrumenter: Instrumenter | undefined;
  */
 export function createModuleCache({ maxEntries = 64, instrumenter }: CreateModuleCacheParameters = {}): ModuleCache {
   const entries = new Map<string, Promise<PreparedProgram>>();
+  // The same bytes handed in again (one job's program prepared before the claim, then run) are
+  // not hashed twice: keccak256 of a program was a fifth of a busy daemon's CPU.
+  const hashes = new WeakMap<Uint8Array, Hex>();
+  const hashOf = (wasm: Uint8Array) => {
+    let hash = hashes.get(wasm);
+    if (hash === undefined) hashes.set(wasm, (hash = keccak256(wasm)));
+    return hash;
+  };
 
   async function build(wasm: Uint8Array, limits: ExecutionLimits, programHash: Hex): Promise<PreparedProgram> {
     const instrumented = await (instrumenter ?? (sharedInstrumenter ??= createInstrumenter())).instrument(wasm, limits);
@@ -66,8 +76,8 @@ export function createModuleCache({ maxEntries = 64, instrumenter }: CreateModul
   }
 
   return {
-    prepare(wasm, limits) {
-      const programHash = keccak256(wasm);
+    prepare(wasm, limits, knownHash) {
+      const programHash = knownHash === undefined ? hashOf(wasm) : (knownHash.toLowerCase() as Hex);
       const key = `${programHash}:${instrumentationKey(limits)}`;
       let entry = entries.get(key);
       if (entry) {

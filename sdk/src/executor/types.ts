@@ -37,6 +37,12 @@ export type RunProgramParameters = {
   timeoutMs?: number;
   /** Cancels the run (queued or running) with `ExecutionCancelledError`. */
   signal?: AbortSignal;
+  /**
+   * keccak256 of `wasm`, when the caller has verified the bytes against it already (the daemon
+   * reads programs from a content store that verified them on entry): the program is then not
+   * hashed again to find its cached preparation. Trusted: give it only for verified bytes.
+   */
+  programHash?: Hex;
 };
 
 /** V8 limits of each worker thread (see `worker_threads` `resourceLimits`). */

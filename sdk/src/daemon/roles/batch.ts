@@ -71,48 +71,82 @@ export async function sendFinalizations(client: HashworkBaseClient, items: { job
 
 /**
  * Collects items and hands them to `flush` in batches: the first item after an idle period
- * waits `windowMs`, and while a batch is being sent the next one fills up (one batch in flight
- * at a time, at most `max` items each). So an idle provider adds little latency and a busy one
- * sends one transaction per batch instead of one per job.
+ * waits `windowMs`; while all is quiet one batch goes at a time. Beside batches already out, up to
+ * `inFlight` at once (each awaiting its own receipt, the queue assigning their nonces in order),
+ * another goes only once it is worth a transaction: `fill` items waiting, or the oldest waited
+ * `fillMs`. So an idle provider adds little latency, a busy one sends one transaction per batch
+ * instead of one per job, and on a chain with blocks a job ready just after a batch left does not
+ * wait a whole block for that batch's receipt. At most `max` items per batch.
  */
 export function createBatcher<I extends { jobId: bigint }, R>(
   flush: (items: I[]) => Promise<Map<bigint, R>>,
-  { max = MARKET_MAX_BATCH, windowMs = 10 }: { max?: number; windowMs?: number } = {},
+  {
+    max = MARKET_MAX_BATCH,
+    windowMs = 10,
+    inFlight = 1,
+    fill = 10,
+    fillMs = 250,
+  }: { max?: number; windowMs?: number; inFlight?: number; fill?: number; fillMs?: number } = {},
 ) {
-  type Entry = { item: I; resolve: (r: R | undefined) => void; reject: (e: unknown) => void };
+  type Entry = { item: I; at: number; resolve: (r: R | undefined) => void; reject: (e: unknown) => void };
   let pending: Entry[] = [];
-  let busy = false;
+  let running = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the scheduled batch goes. */
+  let due = 0;
+
+  /** When the next batch may go (undefined: not now). */
+  function nextAt(): number | undefined {
+    if (pending.length === 0 || running >= inFlight) return undefined;
+    const soon = Date.now() + windowMs;
+    if (running === 0 || pending.length >= fill) return soon;
+    return Math.max(soon, pending[0]!.at + fillMs);
+  }
 
   function schedule() {
-    if (busy || pending.length === 0) return;
-    busy = true;
-    setTimeout(() => {
-      const batch = pending.slice(0, max);
-      pending = pending.slice(max);
-      flush(batch.map((e) => e.item))
-        .then((results) => {
-          for (const e of batch) e.resolve(results.get(e.item.jobId));
-        })
-        .catch((error: unknown) => {
-          for (const e of batch) e.reject(error);
-        })
-        .finally(() => {
-          busy = false;
-          schedule();
-        });
-    }, windowMs);
+    const at = nextAt();
+    if (at === undefined || (timer !== undefined && due <= at)) return;
+    if (timer !== undefined) clearTimeout(timer);
+    due = at;
+    timer = setTimeout(send, at - Date.now());
+  }
+
+  function send() {
+    timer = undefined;
+    const at = nextAt();
+    if (at === undefined) return;
+    if (at > Date.now() + windowMs) return schedule();
+    const batch = pending.slice(0, max);
+    pending = pending.slice(max);
+    running++;
+    flush(batch.map((e) => e.item))
+      .then((results) => {
+        for (const e of batch) e.resolve(results.get(e.item.jobId));
+      })
+      .catch((error: unknown) => {
+        for (const e of batch) e.reject(error);
+      })
+      .finally(() => {
+        running--;
+        schedule();
+      });
+    schedule();
   }
 
   return {
     /** Resolves with the item's result (undefined when `flush` returned none for it). */
     add(item: I): Promise<R | undefined> {
       return new Promise((resolve, reject) => {
-        pending.push({ item, resolve, reject });
+        pending.push({ item, at: Date.now(), resolve, reject });
         schedule();
       });
     },
     get size() {
       return pending.length;
+    },
+    /** Batches being sent now. */
+    get inFlight() {
+      return running;
     },
   };
 }

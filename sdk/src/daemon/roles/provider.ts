@@ -158,13 +158,18 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     }
     return out;
   }
-  const claims = createBatcher<TrackedJob, ClaimOutcome>((jobs) =>
+  // Several batches of a kind may be out at once (`tx.batchesInFlight`): a block's wait for a
+  // receipt is not paid once per batch.
+  const pipelined = { inFlight: config.tx.batchesInFlight };
+  const claims = createBatcher<TrackedJob, ClaimOutcome>(
     // Claimed by someone else since the decision (the index updates jobs in place): leave it.
-    byIntent("claim", jobs.filter((j) => j.state === "Open"), (c, js) => sendClaims(c, js.map((j) => j.jobId))),
+    (jobs) => byIntent("claim", jobs.filter((j) => j.state === "Open"), (c, js) => sendClaims(c, js.map((j) => j.jobId))),
+    pipelined,
   );
-  const submissions = createBatcher<Submission, SubmitOutcome>((items) => byIntent("submit", items, sendSubmissions));
-  const finalizations = createBatcher<TrackedJob, TxOutcome<{ receipt: TransactionReceipt }>>((jobs) =>
-    byIntent("finalize", jobs, (c, js) => sendFinalizations(c, js.map((j) => ({ jobId: j.jobId, terms: j.result!.terms })))),
+  const submissions = createBatcher<Submission, SubmitOutcome>((items) => byIntent("submit", items, sendSubmissions), pipelined);
+  const finalizations = createBatcher<TrackedJob, TxOutcome<{ receipt: TransactionReceipt }>>(
+    (jobs) => byIntent("finalize", jobs, (c, js) => sendFinalizations(c, js.map((j) => ({ jobId: j.jobId, terms: j.result!.terms })))),
+    pipelined,
   );
 
   // Each provider goes through open jobs in its own order (by keccak256(account, jobId)), so
@@ -261,7 +266,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     if (program.status === "rejected") return prepareFailed(job, epoch, program.reason, uriKey(job.request.programURI, job.request.programHash));
     if (input.status === "rejected") return prepareFailed(job, epoch, input.reason, uriKey(job.request.inputURI, job.request.inputHash));
     try {
-      await executor.cache.prepare(program.value, resolveLimits(undefined));
+      await executor.cache.prepare(program.value, resolveLimits(undefined), job.request.programHash);
     } catch (error) {
       return prepareFailed(job, epoch, error, `hash:${job.request.programHash.toLowerCase()}`);
     }
@@ -296,7 +301,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       // An open job gets here only once prepared (`prepare`): this reads the store. A job we
       // already claimed (a restart) may still need the fetch.
       content = await loadContent(job);
-      await executor.cache.prepare(content.wasm, resolveLimits(undefined));
+      await executor.cache.prepare(content.wasm, resolveLimits(undefined), job.request.programHash);
     } catch (error) {
       const c = classifyError(error);
       if (c.retryable) {
@@ -348,6 +353,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         fuelLimit: job.request.fuelLimit,
         timeoutMs: config.executor.timeoutMs,
         signal: context.shutdown,
+        // Verified against this hash when it entered the store (`fetchContent`): not hashed again.
+        programHash: job.request.programHash,
       });
     } catch (error) {
       if (!stopping) {

@@ -27,6 +27,9 @@ export async function reexecute(
     fetchContent(store, config, { uri: job.request.programURI, hash: job.request.programHash, signal }),
     fetchContent(store, config, { uri: job.request.inputURI, hash: job.request.inputHash, signal }),
   ]);
-  const result = await executor.run({ wasm, input, fuelLimit: job.request.fuelLimit, timeoutMs: config.executor.timeoutMs, signal });
+  // The program was verified against its hash by `fetchContent`: not hashed again.
+  const result = await executor.run({
+    wasm, input, fuelLimit: job.request.fuelLimit, timeoutMs: config.executor.timeoutMs, signal, programHash: job.request.programHash,
+  });
   return { resultHash: result.resultHash, wallTimeMs: result.wallTimeMs };
 }
