@@ -60,15 +60,18 @@ export async function runStory(system: System): Promise<Story> {
   await bondVerifiers(system, VERIFIER_INDEXES);
 
   // Two jobs the honest provider runs and gets paid for (a one-second challenge window).
+  // Terms are passed on from each submission rather than searched for in the logs again.
   const finalized: bigint[] = [];
+  const settle = [];
   for (const salt of ["a", "b"]) {
     const jobId = await postJob(system, salt, { challengeWindow: 1 });
     await c(ACTOR.honest).claimJob({ jobId });
-    await c(ACTOR.honest).submitResult({ jobId, outcome, outputURI: OUTPUT_URI, publishOutcome: false });
+    const { result } = await c(ACTOR.honest).submitResult({ jobId, outcome, outputURI: OUTPUT_URI, publishOutcome: false });
     finalized.push(jobId);
+    settle.push({ jobId, terms: result.terms });
   }
   await advance(system, 5);
-  for (const jobId of finalized) await c(ACTOR.keeper).finalizeJob({ jobId });
+  for (const s of settle) await c(ACTOR.keeper).finalizeJob(s);
 
   const open = await postJob(system, "open");
   const cancelled = await postJob(system, "cancelled");
@@ -79,16 +82,16 @@ export async function runStory(system: System): Promise<Story> {
   // The liar commits a result, a challenger disputes it and the committee sides with the challenger.
   const overturned = await postJob(system, "lie");
   await c(ACTOR.liar).claimJob({ jobId: overturned });
-  await c(ACTOR.liar).submitResult({ jobId: overturned, outcome, outputURI: OUTPUT_URI, publishOutcome: false });
-  await c(ACTOR.challenger).challengeJob({ jobId: overturned, challengerHash: CHALLENGER_HASH });
+  const { terms } = (await c(ACTOR.liar).submitResult({ jobId: overturned, outcome, outputURI: OUTPUT_URI, publishOutcome: false })).result;
+  await c(ACTOR.challenger).challengeJob({ jobId: overturned, challengerHash: CHALLENGER_HASH, terms });
   await rpc(system.url, "evm_mine", []); // the draw's seed block must be mined
-  const draw = await c(ACTOR.keeper).drawCommittee({ jobId: overturned });
+  const draw = await c(ACTOR.keeper).drawCommittee({ jobId: overturned, terms });
   if (draw.outcome !== "drawn") throw new Error(`expected a committee, got ${draw.outcome}`);
   const seatOf = (v: Address) => VERIFIER_INDEXES.find((i) => addressOf(i) === getAddress(v))!;
   const secrets = [];
   for (const v of draw.verifiers) secrets.push(await c(seatOf(v)).commitVote({ jobId: overturned, resultHash: CHALLENGER_HASH as Hex }));
   for (const [i, v] of draw.verifiers.entries()) await c(seatOf(v)).revealVote(secrets[i]!);
-  const resolved = await c(ACTOR.keeper).resolveDispute({ jobId: overturned });
+  const resolved = await c(ACTOR.keeper).resolveDispute({ jobId: overturned, terms });
   if (resolved.outcome !== "resolved") throw new Error(`expected a resolution, got ${resolved.outcome}`);
 
   // Governance: the owner schedules a fee change (it applies to jobs posted from now on).
