@@ -8,7 +8,7 @@ import * as schema from "ponder:schema";
 import { Hono, type Context } from "hono";
 import { getAddress, isAddress, type Address, type PublicClient } from "viem";
 
-import { hashworkMarketAbi, hashworkTokenAbi, jobStateNames } from "../../sdk/src/abi/index.ts";
+import { hashworkDisputesAbi, hashworkMarketAbi, hashworkTokenAbi, jobStateNames } from "../../sdk/src/abi/index.ts";
 import { toJson } from "./json.ts";
 import type { IndexerSettings } from "./settings.ts";
 
@@ -95,8 +95,11 @@ export function restRoutes(deps: Deps) {
     const byState = await db.select({ state: job.state, jobs: count() }).from(job).groupBy(job.state);
     const days = await db.select().from(marketDay).orderBy(desc(marketDay.day)).limit(90);
     const [providers] = await db.select({ n: count() }).from(provider);
+    // The configured audit rate, to set beside the observed one (audits per submitted job).
+    const config = await deps.client.readContract({ address: deps.settings.disputes, abi: hashworkDisputesAbi, functionName: "config" });
     return c.json(toJson({
       protocol: row ?? null,
+      auditRateBps: config.auditRateBps,
       jobsByState: Object.fromEntries(byState.map((r) => [r.state, r.jobs])),
       providers: providers?.n ?? 0,
       days: days.reverse(),
