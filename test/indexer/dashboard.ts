@@ -16,8 +16,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../../sdk/src/abi/hashwork-token.ts";
 import { deploySystem, startAnvilNode, waitFor, type HardhatNode, type System } from "../../testkit/local-cluster.ts";
-import { caughtUp, startIndexer, writeDeploymentFile, type IndexerProcess } from "./harness.ts";
-import { ACTOR, addressOf, postJob, runStory, type Story } from "./story.ts";
+import { caughtUp, startIndexer, writeDeploymentFile, type IndexerProcess } from "../../testkit/indexer-process.ts";
+import { ACTOR, addressOf, postJob, runStory, type Story } from "../../testkit/market-story.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = 10n ** 18n;

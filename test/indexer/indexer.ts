@@ -18,8 +18,8 @@ import { readJobState } from "../../sdk/src/utils/results.ts";
 import { TOKEN_UNIT } from "../../ignition/parameters/defaults.ts";
 import { deploySystem, startAnvilNode, waitFor, type HardhatNode, type System } from "../../testkit/local-cluster.ts";
 import * as schema from "../../indexer/ponder.schema.ts";
-import { caughtUp, getJson, graphql, startIndexer, writeDeploymentFile, type IndexerProcess } from "./harness.ts";
-import { ACTOR, addressOf, clientOf, postJob, runStory, type Story } from "./story.ts";
+import { caughtUp, getJson, graphql, startIndexer, writeDeploymentFile, type IndexerProcess } from "../../testkit/indexer-process.ts";
+import { ACTOR, addressOf, clientOf, postJob, runStory, type Story } from "../../testkit/market-story.ts";
 
 const lower = (a: Address) => a.toLowerCase();
 

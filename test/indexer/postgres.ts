@@ -12,8 +12,8 @@ import { expect } from "chai";
 
 import { readJobState } from "../../sdk/src/utils/results.ts";
 import { deploySystem, startAnvilNode, type HardhatNode, type System } from "../../testkit/local-cluster.ts";
-import { caughtUp, getJson, postgresInstalled, startIndexer, startPostgres, writeDeploymentFile, type IndexerProcess, type PostgresServer } from "./harness.ts";
-import { ACTOR, addressOf, clientOf, runStory, type Story } from "./story.ts";
+import { caughtUp, getJson, postgresInstalled, startIndexer, startPostgres, writeDeploymentFile, type IndexerProcess, type PostgresServer } from "../../testkit/indexer-process.ts";
+import { ACTOR, addressOf, clientOf, runStory, type Story } from "../../testkit/market-story.ts";
 
 describe("the indexer on a PostgreSQL server", function () {
   this.timeout(180_000);

@@ -1,5 +1,5 @@
 /**
- * The indexer as a real process: `ponder start --root indexer` on a free 127.0.0.1 port, its own
+ * The indexer as a real process: `ponder start` in `indexer/` on a free 127.0.0.1 port, its own
  * PGlite directory (or `DATABASE_URL`), in its own process group (killed as a group), against a
  * deployment file the test writes. Also a PostgreSQL server of Debian's `postgresql` package
  * (initdb + pg_ctl in a temp dir on a free port) for the production-database test.
@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 
-import { freePort, REPO_ROOT, waitFor, type System } from "../../testkit/local-cluster.ts";
+import { freePort, REPO_ROOT, waitFor, type System } from "./local-cluster.ts";
 
 const PONDER_BIN = join(REPO_ROOT, "node_modules/ponder/dist/esm/bin/ponder.js");
 
@@ -47,8 +47,9 @@ export async function startIndexer(
   { rpcUrl, deploymentFile, dataDir, env = {}, timeoutMs = 120_000 }: { rpcUrl: string; deploymentFile: string; dataDir: string; env?: Record<string, string>; timeoutMs?: number },
 ): Promise<IndexerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [PONDER_BIN, "--root", "indexer", "--log-format", "json", "start", "--port", String(port), "--hostname", "127.0.0.1", "--schema", "hashwork"], {
-    cwd: REPO_ROOT,
+  // Run from indexer/: Ponder writes generated/schema.graphql under its working directory.
+  const child = spawn(process.execPath, [PONDER_BIN, "--log-format", "json", "start", "--port", String(port), "--hostname", "127.0.0.1", "--schema", "hashwork"], {
+    cwd: join(REPO_ROOT, "indexer"),
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {

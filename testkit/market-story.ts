@@ -5,13 +5,13 @@
  */
 import { getAddress, keccak256, toBytes, type Address, type Hex } from "viem";
 
-import { createHashworkClient, type HashworkClient } from "../../sdk/src/client.ts";
-import { ExecutionStatus } from "../../sdk/src/executor/result-hash.ts";
-import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
-import type { HashworkWalletClient } from "../../sdk/src/utils/client.ts";
-import { CHALLENGER_HASH, FUEL_USED, OUTPUT, OUTPUT_URI, testJob } from "../../testkit/fixtures.ts";
-import { bondVerifiers, hdAccount, type System } from "../../testkit/local-cluster.ts";
-import { TOKEN_UNIT } from "../../ignition/parameters/defaults.ts";
+import { createHashworkClient, type HashworkClient } from "../sdk/src/client.ts";
+import { ExecutionStatus } from "../sdk/src/executor/result-hash.ts";
+import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
+import type { HashworkWalletClient } from "../sdk/src/utils/client.ts";
+import { CHALLENGER_HASH, FUEL_USED, OUTPUT, OUTPUT_URI, testJob } from "./fixtures.ts";
+import { bondVerifiers, hdAccount, type System } from "./local-cluster.ts";
+import { TOKEN_UNIT } from "../ignition/parameters/defaults.ts";
 
 export const ACTOR = { owner: 0, requester: 1, honest: 2, liar: 3, challenger: 4, keeper: 8 } as const;
 export const VERIFIER_INDEXES = [5, 6, 7];
