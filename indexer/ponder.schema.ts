@@ -41,10 +41,12 @@ export const job = onchainTable(
     updatedBlock: t.bigint().notNull(),
     updatedAt: t.bigint().notNull(),
   }),
+  // The job list filters by one of these and sorts newest first: one index per filter, in that order.
   (t) => ({
-    stateIdx: index().on(t.state),
-    requesterIdx: index().on(t.requester),
-    providerIdx: index().on(t.provider),
+    stateIdx: index().on(t.state, t.postedBlock),
+    requesterIdx: index().on(t.requester, t.postedBlock),
+    providerIdx: index().on(t.provider, t.postedBlock),
+    postedIdx: index().on(t.postedBlock),
   }),
 );
 

@@ -40,6 +40,40 @@ async function indexedBlock(db: Db): Promise<bigint | undefined> {
   return checkpoint ? BigInt(checkpoint.slice(26, 42)) : undefined;
 }
 
+type Onchain = { balance: bigint; totalOwed: bigint; accruedFees: bigint; auditReserve: bigint };
+/** The last block's `eth_call` answers: state at a given block never changes, so one entry suffices. */
+let lastOnchain: { key: string; value: Promise<Onchain> } | undefined;
+
+function onchainAt(client: PublicClient, settings: IndexerSettings, blockNumber: bigint): Promise<Onchain> {
+  const key = `${settings.market}@${blockNumber}`;
+  if (lastOnchain?.key !== key) {
+    const read = (address: Address, abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi, functionName: string, args: unknown[] = []) =>
+      client.readContract({ address, abi, functionName, args, blockNumber } as never) as Promise<bigint>;
+    const value = Promise.all([
+      read(settings.token, hashworkTokenAbi, "balanceOf", [settings.market]),
+      read(settings.market, hashworkMarketAbi, "totalOwed"),
+      read(settings.market, hashworkMarketAbi, "accruedFees"),
+      read(settings.market, hashworkMarketAbi, "auditReserve"),
+    ]).then(([balance, totalOwed, accruedFees, auditReserve]) => ({ balance, totalOwed, accruedFees, auditReserve }));
+    value.catch(() => (lastOnchain = undefined)); // a failed read is retried on the next request
+    lastOnchain = { key, value };
+  }
+  return lastOnchain.value;
+}
+
+let lastAuditRate: { key: string; value: Promise<number> } | undefined;
+
+/** The dispute module's configured `auditRateBps` at the indexed block (cached per block, like `onchainAt`). */
+function auditRateAt({ client, settings }: Deps, blockNumber: bigint | undefined): Promise<number> {
+  const key = `${settings.disputes}@${blockNumber}`;
+  if (lastAuditRate?.key !== key) {
+    const value = client.readContract({ address: settings.disputes, abi: hashworkDisputesAbi, functionName: "config", blockNumber }).then((c) => c.auditRateBps);
+    value.catch(() => (lastAuditRate = undefined));
+    lastAuditRate = { key, value };
+  }
+  return lastAuditRate.value;
+}
+
 /**
  * The indexed solvency figure against `eth_call` at the same block: `held` must equal
  * `token.balanceOf(market)` and `owed` must equal `market.totalOwed()`; any difference is listed.
@@ -49,14 +83,7 @@ async function solvency({ db, client, settings }: Deps) {
   const blockNumber = (await indexedBlock(db)) ?? row?.blockNumber ?? 0n;
   const held = row?.held ?? 0n;
   const owed = row?.owed ?? 0n;
-  const read = (address: Address, abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi, functionName: string, args: unknown[] = []) =>
-    client.readContract({ address, abi, functionName, args, blockNumber } as never) as Promise<bigint>;
-  const [balance, totalOwed, accruedFees, auditReserve] = await Promise.all([
-    read(settings.token, hashworkTokenAbi, "balanceOf", [settings.market]),
-    read(settings.market, hashworkMarketAbi, "totalOwed"),
-    read(settings.market, hashworkMarketAbi, "accruedFees"),
-    read(settings.market, hashworkMarketAbi, "auditReserve"),
-  ]);
+  const { balance, totalOwed, accruedFees, auditReserve } = await onchainAt(client, settings, blockNumber);
   const differences = [
     ...(held !== balance ? [`held ${held} != token.balanceOf(market) ${balance}`] : []),
     ...(owed !== totalOwed ? [`owed ${owed} != market.totalOwed() ${totalOwed}`] : []),
@@ -95,15 +122,15 @@ export function restRoutes(deps: Deps) {
     const byState = await db.select({ state: job.state, jobs: count() }).from(job).groupBy(job.state);
     const days = await db.select().from(marketDay).orderBy(desc(marketDay.day)).limit(90);
     const [providers] = await db.select({ n: count() }).from(provider);
-    // The configured audit rate, to set beside the observed one (audits per submitted job).
-    const config = await deps.client.readContract({ address: deps.settings.disputes, abi: hashworkDisputesAbi, functionName: "config" });
+    const blockNumber = (await indexedBlock(db)) ?? null;
     return c.json(toJson({
       protocol: row ?? null,
-      auditRateBps: config.auditRateBps,
+      // The configured audit rate, to set beside the observed one (audits per submitted job).
+      auditRateBps: await auditRateAt(deps, blockNumber ?? undefined),
       jobsByState: Object.fromEntries(byState.map((r) => [r.state, r.jobs])),
       providers: providers?.n ?? 0,
       days: days.reverse(),
-      blockNumber: (await indexedBlock(db)) ?? null,
+      blockNumber,
     }));
   });
 
