@@ -96,8 +96,8 @@ async function indexedEvents(system: System) {
   const head = await system.publicClient.getBlockNumber();
   let count = 0;
   // In ranges: a whole 10,000-job history is more than one JSON-RPC answer may carry.
-  for (let from = 0n; from <= head; from += 200n) {
-    const range = { fromBlock: from, toBlock: from + 199n > head ? head : from + 199n };
+  for (let from = 0n; from <= head; from += 20n) {
+    const range = { fromBlock: from, toBlock: from + 19n > head ? head : from + 19n };
     count += (await system.publicClient.getLogs({ address: [d.market, d.disputes!, d.verifierPool!], ...range })).length;
     count += (await system.publicClient.getLogs({ address: d.token!, ...range })).filter((l) =>
       l.topics.length === 3 && [l.topics[1], l.topics[2]].some((t) => t?.toLowerCase().endsWith(market))).length;
@@ -131,6 +131,15 @@ async function measure(system: System, rpcUrl: string, deploymentFile: string, e
 
 const node = await startAnvilNode();
 const stopAll: (() => Promise<void>)[] = [async () => node.kill()];
+// Ctrl-C or a kill still stops the node, the indexer's database server and temp dirs.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void (async () => {
+      for (const stop of stopAll.reverse()) await stop().catch(() => {});
+      process.exit(130);
+    })();
+  });
+}
 try {
   const system = await deploySystem(node.url);
   console.log(`bench:indexer — ${JOBS} jobs on anvil`);
@@ -158,7 +167,7 @@ try {
 
   // What `hashwork audit` does for "finalized jobs": scan JobPosted logs, read each job's state.
   const a = performance.now();
-  const scanned = await listJobs(system.clientFor(0), { states: ["Finalized"] });
+  const scanned = await listJobs(system.clientFor(0), { states: ["Finalized"], maxBlockRange: 20n });
   const auditScanMs = round(performance.now() - a);
   const indexed = pglite.perRoute["/api/jobs?state=Finalized"]!.p50Ms;
 
