@@ -26,7 +26,8 @@ const REPORT = new URL("../reports/bench.json", import.meta.url);
 async function send(system: System, index: number, functionName: string, args: unknown[]) {
   const wallet = system.clientFor(index).walletClient;
   const hash = await wallet.writeContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName, args, account: wallet.account!, chain: wallet.chain } as never);
-  const receipt = await system.publicClient.waitForTransactionReceipt({ hash });
+  // A generous timeout: anvil mining a 100-job batch on a busy machine can take seconds.
+  const receipt = await system.publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
   if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
   return receipt;
 }

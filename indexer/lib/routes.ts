@@ -41,49 +41,57 @@ async function indexedBlock(db: Db): Promise<bigint | undefined> {
 }
 
 type Onchain = { balance: bigint; totalOwed: bigint; accruedFees: bigint; auditReserve: bigint };
-/** The last block's `eth_call` answers: state at a given block never changes, so one entry suffices. */
-let lastOnchain: { key: string; value: Promise<Onchain> } | undefined;
 
-function onchainAt(client: PublicClient, settings: IndexerSettings, blockNumber: bigint): Promise<Onchain> {
-  const key = `${settings.market}@${blockNumber}`;
-  if (lastOnchain?.key !== key) {
-    const read = (address: Address, abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi, functionName: string, args: unknown[] = []) =>
-      client.readContract({ address, abi, functionName, args, blockNumber } as never) as Promise<bigint>;
-    const value = Promise.all([
-      read(settings.token, hashworkTokenAbi, "balanceOf", [settings.market]),
-      read(settings.market, hashworkMarketAbi, "totalOwed"),
-      read(settings.market, hashworkMarketAbi, "accruedFees"),
-      read(settings.market, hashworkMarketAbi, "auditReserve"),
-    ]).then(([balance, totalOwed, accruedFees, auditReserve]) => ({ balance, totalOwed, accruedFees, auditReserve }));
-    value.catch(() => (lastOnchain = undefined)); // a failed read is retried on the next request
-    lastOnchain = { key, value };
-  }
-  return lastOnchain.value;
+/**
+ * Remembers the answer for the last key only: `eth_call`s pinned to the indexed block never change
+ * while that block is the indexed one. A failed read is forgotten, so the next request retries.
+ */
+function lastAnswer<T>() {
+  let last: { key: string; value: Promise<T> } | undefined;
+  return (key: string, compute: () => Promise<T>): Promise<T> => {
+    if (last?.key !== key) {
+      const value = compute();
+      value.catch(() => (last = undefined));
+      last = { key, value };
+    }
+    return last.value;
+  };
 }
 
-let lastAuditRate: { key: string; value: Promise<number> } | undefined;
+function onchainReader({ client, settings }: Deps) {
+  const cached = lastAnswer<Onchain>();
+  return (blockNumber: bigint) =>
+    cached(String(blockNumber), async () => {
+      const read = (address: Address, abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi, functionName: string, args: unknown[] = []) =>
+        client.readContract({ address, abi, functionName, args, blockNumber } as never) as Promise<bigint>;
+      const [balance, totalOwed, accruedFees, auditReserve] = await Promise.all([
+        read(settings.token, hashworkTokenAbi, "balanceOf", [settings.market]),
+        read(settings.market, hashworkMarketAbi, "totalOwed"),
+        read(settings.market, hashworkMarketAbi, "accruedFees"),
+        read(settings.market, hashworkMarketAbi, "auditReserve"),
+      ]);
+      return { balance, totalOwed, accruedFees, auditReserve };
+    });
+}
 
-/** The dispute module's configured `auditRateBps` at the indexed block (cached per block, like `onchainAt`). */
-function auditRateAt({ client, settings }: Deps, blockNumber: bigint | undefined): Promise<number> {
-  const key = `${settings.disputes}@${blockNumber}`;
-  if (lastAuditRate?.key !== key) {
-    const value = client.readContract({ address: settings.disputes, abi: hashworkDisputesAbi, functionName: "config", blockNumber }).then((c) => c.auditRateBps);
-    value.catch(() => (lastAuditRate = undefined));
-    lastAuditRate = { key, value };
-  }
-  return lastAuditRate.value;
+/** The dispute module's configured `auditRateBps` at the indexed block. */
+function auditRateReader({ client, settings }: Deps) {
+  const cached = lastAnswer<number>();
+  return (blockNumber: bigint | undefined) =>
+    cached(String(blockNumber), async () =>
+      (await client.readContract({ address: settings.disputes, abi: hashworkDisputesAbi, functionName: "config", blockNumber })).auditRateBps);
 }
 
 /**
  * The indexed solvency figure against `eth_call` at the same block: `held` must equal
  * `token.balanceOf(market)` and `owed` must equal `market.totalOwed()`; any difference is listed.
  */
-async function solvency({ db, client, settings }: Deps) {
+async function solvency({ db }: Deps, onchainAt: ReturnType<typeof onchainReader>) {
   const [row] = await db.select().from(protocol).where(eq(protocol.id, "market"));
   const blockNumber = (await indexedBlock(db)) ?? row?.blockNumber ?? 0n;
   const held = row?.held ?? 0n;
   const owed = row?.owed ?? 0n;
-  const { balance, totalOwed, accruedFees, auditReserve } = await onchainAt(client, settings, blockNumber);
+  const { balance, totalOwed, accruedFees, auditReserve } = await onchainAt(blockNumber);
   const differences = [
     ...(held !== balance ? [`held ${held} != token.balanceOf(market) ${balance}`] : []),
     ...(owed !== totalOwed ? [`owed ${owed} != market.totalOwed() ${totalOwed}`] : []),
@@ -109,8 +117,10 @@ async function solvency({ db, client, settings }: Deps) {
 export function restRoutes(deps: Deps) {
   const { db } = deps;
   const api = new Hono();
+  const onchainAt = onchainReader(deps);
+  const auditRateAt = auditRateReader(deps);
 
-  api.get("/solvency", async (c) => c.json(toJson(await solvency(deps))));
+  api.get("/solvency", async (c) => c.json(toJson(await solvency(deps, onchainAt))));
 
   api.get("/solvency/history", async (c) => {
     const rows = await db.select().from(solvencyPoint).orderBy(desc(solvencyPoint.blockNumber)).limit(500);
@@ -126,7 +136,7 @@ export function restRoutes(deps: Deps) {
     return c.json(toJson({
       protocol: row ?? null,
       // The configured audit rate, to set beside the observed one (audits per submitted job).
-      auditRateBps: await auditRateAt(deps, blockNumber ?? undefined),
+      auditRateBps: await auditRateAt(blockNumber ?? undefined),
       jobsByState: Object.fromEntries(byState.map((r) => [r.state, r.jobs])),
       providers: providers?.n ?? 0,
       days: days.reverse(),
