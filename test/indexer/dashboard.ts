@@ -20,6 +20,8 @@ import { caughtUp, startIndexer, writeDeploymentFile, type IndexerProcess } from
 import { ACTOR, addressOf, postJob, runStory, type Story } from "../../testkit/market-story.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
+/** How many times the dashboard has rendered a view (it counts in `body[data-rendered]`); page code as a string (no DOM types here). */
+const RENDERED = "Number(document.body.dataset.rendered ?? 0)";
 const TOKEN = 10n ** 18n;
 /** The dashboard's token format: whole tokens with thousands separators, up to 4 decimals. */
 const tokens = (n: bigint) => {
@@ -67,14 +69,14 @@ describe("the dashboard in a real browser", function () {
 
   /** Opens `hash` (a hash change when the dashboard is already open) and waits for that view to render. */
   async function open(hash: string) {
-    const rendered = () => page.evaluate(() => Number(document.body.dataset.rendered ?? 0));
+    const rendered = () => page.evaluate<number>(RENDERED);
     if (page.url().startsWith(`${indexer!.url}/dashboard/`)) {
       const before = await rendered();
-      await page.evaluate((h) => (location.hash = h), hash);
-      await page.waitForFunction((n) => Number(document.body.dataset.rendered ?? 0) > n, before);
+      await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+      await page.waitForFunction(`${RENDERED} > ${before}`);
     } else {
       await page.goto(`${indexer!.url}/dashboard/${hash}`);
-      await page.waitForFunction(() => Number(document.body.dataset.rendered ?? 0) > 0);
+      await page.waitForFunction(`${RENDERED} > 0`);
     }
   }
   const text = (selector: string) => page.locator(selector).first().innerText();
@@ -132,8 +134,8 @@ describe("the dashboard in a real browser", function () {
     const phone = await browser!.newPage({ viewport: { width: 390, height: 844 } });
     try {
       await phone.goto(`${indexer!.url}/dashboard/#/`);
-      await phone.waitForFunction(() => Number(document.body.dataset.rendered ?? 0) > 0);
-      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      await phone.waitForFunction(`${RENDERED} > 0`);
+      const overflow = await phone.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
       expect(overflow).to.be.at.most(0);
     } finally {
       await phone.close();
@@ -143,10 +145,10 @@ describe("the dashboard in a real browser", function () {
   it("updates when a new job is posted, without a reload", async function () {
     await open("#/");
     expect(await text("#jobs-posted .value")).to.equal("6");
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1)); // survives only without a reload
+    await page.evaluate("window.marker = 1"); // survives only without a reload
     await postJob(system, "dashboard-live");
     await waitFor("the overview to show 7 jobs", async () => (await text("#jobs-posted .value")) === "7" || undefined, 15_000, 200);
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).to.equal(1);
+    expect(await page.evaluate("window.marker")).to.equal(1);
   });
 
   it("logged no console errors", function () {
