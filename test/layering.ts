@@ -49,7 +49,7 @@ export const SDK_LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** Folders whose TypeScript the graph covers (`sdk/programs` is AssemblyScript, not in it). */
-const SOURCE_ROOTS = ["sdk/src", "sdk/examples", "testkit", "scripts", "test", "tasks", "ignition"];
+const SOURCE_ROOTS = ["sdk/src", "sdk/examples", "testkit", "scripts", "test", "tasks", "ignition", "indexer"];
 /** Areas the SDK must never import (named in the violation). */
 const ABOVE_THE_SDK = ["test", "scripts", "tasks", "testkit"];
 /** Areas that use the test kit and that it must not import. */
@@ -120,6 +120,9 @@ export function layeringViolation({ from, to }: ImportEdge, layers: readonly (re
   if (inArea(from, "ignition") && !inArea(to, "ignition")) {
     return `${from} imports ${to}: the Ignition modules import only ignition/`;
   }
+  if (inArea(from, "indexer") && !inArea(to, "indexer") && !inArea(to, "sdk/src")) {
+    return `${from} imports ${to}: the indexer imports only indexer/ and the SDK (sdk/src)`;
+  }
   const user = SDK_USERS.find((a) => inArea(from, a));
   if (user && inArea(to, "sdk/src") && !SDK_ENTRIES.includes(to)) {
     return `${from} imports ${to}: ${user}/ imports the SDK only through its public entries (sdk/package.json "exports": ${SDK_ENTRIES.join(", ")})`;
@@ -157,6 +160,7 @@ export function importGraph(root = REPO_ROOT, roots = SOURCE_ROOTS): ImportEdge[
 
 describe("layering (test/layering.ts)", function () {
   const edges = importGraph();
+  const violates = (from: string, to: string) => layeringViolation({ from, to });
   const sdkEntries = readdirSync(join(REPO_ROOT, "sdk/src"), { withFileTypes: true })
     .filter((e) => e.isDirectory() || (e.name.endsWith(".ts") && !isSdkTest(e.name)))
     .map((e) => e.name);
@@ -219,6 +223,13 @@ describe("layering (test/layering.ts)", function () {
     const users = edges.filter((e) => SDK_USERS.some((a) => inArea(e.from, a)) && inArea(e.to, "sdk/src"));
     expect(users.length, "edges from scripts/tasks/tests into the SDK").to.be.greaterThan(20);
     expect(users.map((e) => layeringViolation(e)).filter(Boolean)).to.deep.equal([]);
+  });
+
+  it("the indexer imports only indexer/ and the SDK", function () {
+    const violations = edges.filter((e) => inArea(e.from, "indexer")).map((e) => layeringViolation(e)).filter(Boolean);
+    expect(violations).to.deep.equal([]);
+    expect(edges).to.deep.include({ from: "indexer/ponder.config.ts", to: "sdk/src/abi/index.ts" });
+    expect(violates("indexer/lib/routes.ts", "testkit/local-cluster.ts")).to.match(/the indexer imports only indexer\/ and the SDK/);
   });
 
   it("no edge of the whole graph breaks a rule", function () {

@@ -1,0 +1,97 @@
+/**
+ * Small writers the handlers share: the job timeline, the protocol row, the per-day rows, the
+ * provider row. Each takes Ponder's `context.db` so handlers stay one short function per event.
+ */
+import type { Context } from "ponder:registry";
+import { job, jobEvent, marketDay, protocol, provider, providerDay, solvencyPoint } from "ponder:schema";
+import { replaceBigInts } from "ponder";
+import type { Address, Hex } from "viem";
+
+type Db = Context["db"];
+export type LogEvent = {
+  args: Record<string, unknown> | readonly unknown[];
+  block: { number: bigint; timestamp: bigint };
+  log: { logIndex: number };
+  transaction: { hash: Hex };
+};
+
+export const DAY = 86_400n;
+export const dayOf = (timestamp: bigint) => (timestamp / DAY) * DAY;
+export const eventId = (e: LogEvent) => `${e.block.number}-${e.log.logIndex}`;
+
+/** Appends the event to the job's timeline (args with bigints as decimal strings). */
+export async function addToTimeline(db: Db, e: LogEvent, contract: string, name: string, jobId: bigint) {
+  await db.insert(jobEvent).values({
+    id: eventId(e),
+    jobId,
+    contract,
+    name,
+    blockNumber: e.block.number,
+    logIndex: e.log.logIndex,
+    timestamp: e.block.timestamp,
+    txHash: e.transaction.hash,
+    args: replaceBigInts(e.args as Record<string, unknown>, (v) => v.toString()),
+  });
+}
+
+/** Sets a job's fields (state and settlement figures) and stamps the block. */
+export async function updateJob(db: Db, e: LogEvent, id: bigint, fields: Partial<typeof job.$inferInsert>) {
+  if (!(await db.find(job, { id }))) return; // posted before startBlock: nothing to update
+  await db.update(job, { id }).set({ ...fields, updatedBlock: e.block.number, updatedAt: e.block.timestamp });
+}
+
+const PROTOCOL_DEFAULTS = {
+  held: 0n, owed: 0n, escrowed: 0n, feesCharged: 0n, feesWithdrawn: 0n, auditFunded: 0n, auditRefunded: 0n,
+  surplusSwept: 0n, jobsPosted: 0, disputesOpened: 0, auditsOpened: 0, jobsSubmitted: 0, paused: false,
+};
+type ProtocolRow = typeof protocol.$inferSelect;
+
+/** Changes the market's running totals; records a solvency point when held or owed moved. */
+export async function updateProtocol(db: Db, e: LogEvent, change: (row: ProtocolRow) => Partial<ProtocolRow>) {
+  const id = "market";
+  const row = (await db.find(protocol, { id })) ?? (await db.insert(protocol).values({ id, ...PROTOCOL_DEFAULTS, blockNumber: e.block.number, timestamp: e.block.timestamp }));
+  const next = { ...change(row), blockNumber: e.block.number, timestamp: e.block.timestamp };
+  await db.update(protocol, { id }).set(next);
+  if (next.held !== undefined || next.owed !== undefined) {
+    const point = { held: next.held ?? row.held, owed: next.owed ?? row.owed };
+    await db.insert(solvencyPoint).values({ blockNumber: e.block.number, timestamp: e.block.timestamp, ...point }).onConflictDoUpdate(point);
+  }
+}
+
+export async function updateMarketDay(db: Db, e: LogEvent, change: Partial<Record<"jobsPosted" | "jobsFinalized", number> & Record<"fees" | "slashed", bigint>>) {
+  const day = dayOf(e.block.timestamp);
+  await db
+    .insert(marketDay)
+    .values({ day, jobsPosted: change.jobsPosted ?? 0, jobsFinalized: change.jobsFinalized ?? 0, fees: change.fees ?? 0n, slashed: change.slashed ?? 0n })
+    .onConflictDoUpdate((row) => ({
+      jobsPosted: row.jobsPosted + (change.jobsPosted ?? 0),
+      jobsFinalized: row.jobsFinalized + (change.jobsFinalized ?? 0),
+      fees: row.fees + (change.fees ?? 0n),
+      slashed: row.slashed + (change.slashed ?? 0n),
+    }));
+}
+
+const PROVIDER_DEFAULTS = {
+  staked: 0n, locked: 0n, unbonding: 0n, jobsClaimed: 0, jobsDone: 0, timedOut: 0n, disputesLost: 0n, disputesWon: 0n,
+  earned: 0n, feesPaid: 0n, slashed: 0n,
+};
+type ProviderRow = typeof provider.$inferSelect;
+
+/** Changes a provider's row (created on first sight). */
+export async function updateProvider(db: Db, address: Address, change: (row: ProviderRow) => Partial<ProviderRow>) {
+  const row = (await db.find(provider, { address })) ?? (await db.insert(provider).values({ address, ...PROVIDER_DEFAULTS }));
+  await db.update(provider, { address }).set(change(row));
+}
+
+export async function updateProviderDay(db: Db, e: LogEvent, address: Address, change: { jobsDone?: number; earned?: bigint; fees?: bigint; slashed?: bigint }) {
+  const day = dayOf(e.block.timestamp);
+  await db
+    .insert(providerDay)
+    .values({ provider: address, day, jobsDone: change.jobsDone ?? 0, earned: change.earned ?? 0n, fees: change.fees ?? 0n, slashed: change.slashed ?? 0n })
+    .onConflictDoUpdate((row) => ({
+      jobsDone: row.jobsDone + (change.jobsDone ?? 0),
+      earned: row.earned + (change.earned ?? 0n),
+      fees: row.fees + (change.fees ?? 0n),
+      slashed: row.slashed + (change.slashed ?? 0n),
+    }));
+}

@@ -1,0 +1,214 @@
+/**
+ * The REST routes the dashboard and scripts use. Every answer is JSON with bigints as decimal
+ * strings; bad input is a 400 with one line in `error`.
+ */
+import type { ReadonlyDrizzle } from "ponder";
+import { and, asc, count, desc, eq, sql } from "ponder";
+import * as schema from "ponder:schema";
+import { Hono, type Context } from "hono";
+import { getAddress, isAddress, type Address, type PublicClient } from "viem";
+
+import { hashworkDisputesAbi, hashworkMarketAbi, hashworkTokenAbi, jobStateNames } from "../../sdk/src/abi/index.ts";
+import { toJson } from "./json.ts";
+import type { IndexerSettings } from "./settings.ts";
+
+type Db = ReadonlyDrizzle<typeof schema>;
+type Deps = { db: Db; client: PublicClient; settings: IndexerSettings };
+
+const { job, jobEvent, dispute, committeeSeat, disputePayout, provider, providerDay, reputationChange, protocol, marketDay, solvencyPoint, governanceChange, verifier } = schema;
+
+const bad = (c: Context, message: string) => c.json({ error: message }, 400);
+
+function addressParam(value: string | undefined): Address | undefined | Error {
+  if (value === undefined || value === "") return undefined;
+  if (!isAddress(value)) return new Error(`not an address: ${JSON.stringify(value)}`);
+  return getAddress(value);
+}
+
+function intParam(value: string | undefined, name: string, fallback: number, max: number): number | Error {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0 || n > max) return new Error(`${name} must be an integer from 0 to ${max} (got ${JSON.stringify(value)})`);
+  return n;
+}
+
+/** The last block Ponder has indexed (its checkpoint table; block number at offset 26, 16 digits). */
+async function indexedBlock(db: Db): Promise<bigint | undefined> {
+  const result = await db.execute(sql`SELECT latest_checkpoint FROM _ponder_checkpoint LIMIT 1`);
+  const rows = (result as unknown as { rows?: { latest_checkpoint: string }[] }).rows ?? (result as unknown as { latest_checkpoint: string }[]);
+  const checkpoint = rows[0]?.latest_checkpoint;
+  return checkpoint ? BigInt(checkpoint.slice(26, 42)) : undefined;
+}
+
+type Onchain = { balance: bigint; totalOwed: bigint; accruedFees: bigint; auditReserve: bigint };
+
+/**
+ * Remembers the answer for the last key only: `eth_call`s pinned to the indexed block never change
+ * while that block is the indexed one. A failed read is forgotten, so the next request retries.
+ */
+function lastAnswer<T>() {
+  let last: { key: string; value: Promise<T> } | undefined;
+  return (key: string, compute: () => Promise<T>): Promise<T> => {
+    if (last?.key !== key) {
+      const value = compute();
+      value.catch(() => (last = undefined));
+      last = { key, value };
+    }
+    return last.value;
+  };
+}
+
+function onchainReader({ client, settings }: Deps) {
+  const cached = lastAnswer<Onchain>();
+  return (blockNumber: bigint) =>
+    cached(String(blockNumber), async () => {
+      const read = (address: Address, abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi, functionName: string, args: unknown[] = []) =>
+        client.readContract({ address, abi, functionName, args, blockNumber } as never) as Promise<bigint>;
+      const [balance, totalOwed, accruedFees, auditReserve] = await Promise.all([
+        read(settings.token, hashworkTokenAbi, "balanceOf", [settings.market]),
+        read(settings.market, hashworkMarketAbi, "totalOwed"),
+        read(settings.market, hashworkMarketAbi, "accruedFees"),
+        read(settings.market, hashworkMarketAbi, "auditReserve"),
+      ]);
+      return { balance, totalOwed, accruedFees, auditReserve };
+    });
+}
+
+/** The dispute module's configured `auditRateBps` at the indexed block. */
+function auditRateReader({ client, settings }: Deps) {
+  const cached = lastAnswer<number>();
+  return (blockNumber: bigint | undefined) =>
+    cached(String(blockNumber), async () =>
+      (await client.readContract({ address: settings.disputes, abi: hashworkDisputesAbi, functionName: "config", blockNumber })).auditRateBps);
+}
+
+/**
+ * The indexed solvency figure against `eth_call` at the same block: `held` must equal
+ * `token.balanceOf(market)` and `owed` must equal `market.totalOwed()`; any difference is listed.
+ */
+async function solvency({ db }: Deps, onchainAt: ReturnType<typeof onchainReader>) {
+  const [row] = await db.select().from(protocol).where(eq(protocol.id, "market"));
+  const blockNumber = (await indexedBlock(db)) ?? row?.blockNumber ?? 0n;
+  const held = row?.held ?? 0n;
+  const owed = row?.owed ?? 0n;
+  const { balance, totalOwed, accruedFees, auditReserve } = await onchainAt(blockNumber);
+  const differences = [
+    ...(held !== balance ? [`held ${held} != token.balanceOf(market) ${balance}`] : []),
+    ...(owed !== totalOwed ? [`owed ${owed} != market.totalOwed() ${totalOwed}`] : []),
+  ];
+  return {
+    blockNumber,
+    held,
+    owed,
+    surplus: held > owed ? held - owed : 0n,
+    deficit: owed > held ? owed - held : 0n,
+    solvent: held >= owed,
+    escrowed: row?.escrowed ?? 0n,
+    feesCharged: row?.feesCharged ?? 0n,
+    feesWithdrawn: row?.feesWithdrawn ?? 0n,
+    auditFunded: row?.auditFunded ?? 0n,
+    auditRefunded: row?.auditRefunded ?? 0n,
+    onchain: { balance, totalOwed, accruedFees, auditReserve },
+    matchesChain: differences.length === 0,
+    differences,
+  };
+}
+
+export function restRoutes(deps: Deps) {
+  const { db } = deps;
+  const api = new Hono();
+  const onchainAt = onchainReader(deps);
+  const auditRateAt = auditRateReader(deps);
+
+  api.get("/solvency", async (c) => c.json(toJson(await solvency(deps, onchainAt))));
+
+  api.get("/solvency/history", async (c) => {
+    const rows = await db.select().from(solvencyPoint).orderBy(desc(solvencyPoint.blockNumber)).limit(500);
+    return c.json(toJson(rows.reverse()));
+  });
+
+  api.get("/overview", async (c) => {
+    const [row] = await db.select().from(protocol).where(eq(protocol.id, "market"));
+    const byState = await db.select({ state: job.state, jobs: count() }).from(job).groupBy(job.state);
+    const days = await db.select().from(marketDay).orderBy(desc(marketDay.day)).limit(90);
+    const [providers] = await db.select({ n: count() }).from(provider);
+    const blockNumber = (await indexedBlock(db)) ?? null;
+    return c.json(toJson({
+      protocol: row ?? null,
+      // The configured audit rate, to set beside the observed one (audits per submitted job).
+      auditRateBps: await auditRateAt(blockNumber ?? undefined),
+      jobsByState: Object.fromEntries(byState.map((r) => [r.state, r.jobs])),
+      providers: providers?.n ?? 0,
+      days: days.reverse(),
+      blockNumber,
+    }));
+  });
+
+  api.get("/jobs", async (c) => {
+    const q = c.req.query();
+    const state = q.state;
+    if (state !== undefined && state !== "" && !(jobStateNames as readonly string[]).includes(state)) {
+      return bad(c, `state must be one of ${jobStateNames.slice(1).join(", ")} (got ${JSON.stringify(state)})`);
+    }
+    const requester = addressParam(q.requester);
+    if (requester instanceof Error) return bad(c, `requester: ${requester.message}`);
+    const prov = addressParam(q.provider);
+    if (prov instanceof Error) return bad(c, `provider: ${prov.message}`);
+    const limit = intParam(q.limit, "limit", 50, 1000);
+    if (limit instanceof Error) return bad(c, limit.message);
+    const offset = intParam(q.offset, "offset", 0, 1_000_000_000);
+    if (offset instanceof Error) return bad(c, offset.message);
+    const where = and(
+      state ? eq(job.state, state) : undefined,
+      requester ? eq(job.requester, requester.toLowerCase() as Address) : undefined,
+      prov ? eq(job.provider, prov.toLowerCase() as Address) : undefined,
+    );
+    const [total] = await db.select({ n: count() }).from(job).where(where);
+    const rows = await db.select().from(job).where(where).orderBy(desc(job.postedBlock), desc(job.id)).limit(limit).offset(offset);
+    return c.json(toJson({ total: total?.n ?? 0, jobs: rows }));
+  });
+
+  api.get("/jobs/:id", async (c) => {
+    const raw = c.req.param("id");
+    if (!/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(raw)) return bad(c, `job id must be a decimal or 0x number (got ${JSON.stringify(raw)})`);
+    const id = BigInt(raw);
+    const [row] = await db.select().from(job).where(eq(job.id, id));
+    if (!row) return c.json({ error: `no job ${id}` }, 404);
+    const timeline = await db.select().from(jobEvent).where(eq(jobEvent.jobId, id)).orderBy(asc(jobEvent.blockNumber), asc(jobEvent.logIndex));
+    const [d] = await db.select().from(dispute).where(eq(dispute.jobId, id));
+    const seats = d ? await db.select().from(committeeSeat).where(eq(committeeSeat.jobId, id)).orderBy(asc(committeeSeat.round)) : [];
+    const payouts = d ? await db.select().from(disputePayout).where(eq(disputePayout.jobId, id)) : [];
+    return c.json(toJson({ job: row, timeline, dispute: d ?? null, seats, payouts }));
+  });
+
+  api.get("/disputes", async (c) => {
+    const rows = await db.select().from(dispute).orderBy(desc(dispute.openedBlock)).limit(200);
+    return c.json(toJson(rows));
+  });
+
+  api.get("/providers", async (c) => {
+    const rows = await db.select().from(provider).orderBy(desc(provider.earned)).limit(200);
+    return c.json(toJson(rows));
+  });
+
+  api.get("/providers/:address", async (c) => {
+    const address = addressParam(c.req.param("address"));
+    if (!address || address instanceof Error) return bad(c, `not an address: ${JSON.stringify(c.req.param("address"))}`);
+    const key = address.toLowerCase() as Address;
+    const [row] = await db.select().from(provider).where(eq(provider.address, key));
+    if (!row) return c.json({ error: `no provider ${address}` }, 404);
+    const days = await db.select().from(providerDay).where(eq(providerDay.provider, key)).orderBy(asc(providerDay.day));
+    const reputation = await db.select().from(reputationChange).where(eq(reputationChange.provider, key)).orderBy(asc(reputationChange.blockNumber));
+    const jobs = await db.select().from(job).where(eq(job.provider, key)).orderBy(desc(job.postedBlock)).limit(50);
+    const [asVerifier] = await db.select().from(verifier).where(eq(verifier.address, key));
+    return c.json(toJson({ provider: row, days, reputation, recentJobs: jobs, verifier: asVerifier ?? null }));
+  });
+
+  api.get("/governance", async (c) => {
+    const rows = await db.select().from(governanceChange).orderBy(desc(governanceChange.blockNumber)).limit(200);
+    return c.json(toJson(rows));
+  });
+
+  api.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  return api;
+}

@@ -1,0 +1,199 @@
+// `npm run bench:indexer`: the indexer on a history of BENCH_INDEXER_JOBS jobs (default 10,000;
+// each posted, claimed, submitted and finalized in batches of 100, after the test story's jobs and
+// its dispute), on PGlite and on PostgreSQL (when Debian's server is installed). Measures catch-up
+// speed (events / Ponder's backfill time), time from start to first answer (`/ready`), and p50/p95
+// of the dashboard's API queries; compares with the SDK's log-scanning audit (`listJobs`, what
+// `hashwork audit` runs) for the same answer. Merges the figures into reports/bench.json → `indexer`.
+import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { keccak256, maxUint256, parseEventLogs, toBytes, type Hex } from "viem";
+
+import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
+import { hashworkTokenAbi } from "../sdk/src/abi/hashwork-token.ts";
+import { listJobs } from "../sdk/src/actions/auditor/list-jobs.ts";
+import { OUTPUT_URI, RESULT_HASH } from "../testkit/fixtures.ts";
+import { caughtUp, getJson, postgresInstalled, startIndexer, startPostgres, writeDeploymentFile } from "../testkit/indexer-process.ts";
+import { deploySystem, startAnvilNode, type System } from "../testkit/local-cluster.ts";
+import { ACTOR, addressOf, advance, runStory } from "../testkit/market-story.ts";
+
+const JOBS = Number(process.env.BENCH_INDEXER_JOBS ?? 10_000);
+const BATCH = 100;
+const SAMPLES = Number(process.env.BENCH_INDEXER_SAMPLES ?? 40);
+const REPORT = new URL("../reports/bench.json", import.meta.url);
+
+async function send(system: System, index: number, functionName: string, args: unknown[]) {
+  const wallet = system.clientFor(index).walletClient;
+  const hash = await wallet.writeContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName, args, account: wallet.account!, chain: wallet.chain } as never);
+  // A generous timeout: anvil mining a 100-job batch on a busy machine can take seconds.
+  const receipt = await system.publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
+  if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
+  return receipt;
+}
+
+/** JOBS jobs through the whole happy path, 100 per transaction (post, claim, submit, finalize). */
+async function history(system: System) {
+  const now = (await system.publicClient.getBlock()).timestamp;
+  // postJobs pulls each batch's rewards from the requester's allowance.
+  const requester = system.clientFor(ACTOR.requester).walletClient;
+  const approval = await requester.writeContract({ address: system.deployment.token!, abi: hashworkTokenAbi, functionName: "approve", args: [system.deployment.market, maxUint256], account: requester.account!, chain: requester.chain });
+  await system.publicClient.waitForTransactionReceipt({ hash: approval });
+  for (let done = 0; done < JOBS; done += BATCH) {
+    const n = Math.min(BATCH, JOBS - done);
+    const requests = Array.from({ length: n }, (_, i) => ({
+      programHash: keccak256(toBytes("bench.wasm")), inputHash: keccak256(toBytes(`bench-${done + i}`)), fuelLimit: 1_000_000n,
+      reward: 10n ** 17n, collateralPct: 100, claimDeadline: Number(now) + 86_400, executionTime: 3600, challengeWindow: 1,
+      minReputation: 0, designatedProvider: "0x0000000000000000000000000000000000000000", programURI: "", inputURI: "",
+    }));
+    const posted = await send(system, ACTOR.requester, "postJobs", [requests]);
+    const ids = parseEventLogs({ abi: hashworkMarketAbi, logs: posted.logs, eventName: "JobPosted" }).map((l) => l.args.jobId);
+    await send(system, ACTOR.honest, "claimJobs", [ids]);
+    const submitted = await send(system, ACTOR.honest, "submitResults", [ids, ids.map(() => RESULT_HASH), ids.map(() => OUTPUT_URI)]);
+    const terms = parseEventLogs({ abi: hashworkMarketAbi, logs: submitted.logs, eventName: "ResultSubmitted" }).map(({ args: a }) => ({
+      reward: a.reward, collateralPct: a.collateralPct, provider: a.provider, resultHash: a.resultHash as Hex, submittedBlock: a.submittedBlock,
+    }));
+    await advance(system, 2);
+    await send(system, ACTOR.keeper, "finalizeJobs", [ids, terms]);
+    if ((done / BATCH) % 10 === 0) console.log(`  history: ${done + n} / ${JOBS} jobs`);
+  }
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+/** The dashboard's queries, each SAMPLES times: p50 / p95 per route and over all. */
+async function apiLatency(url: string, jobId: bigint) {
+  const routes = [
+    "/api/overview", "/api/solvency", "/api/jobs?state=Finalized", `/api/jobs?provider=${addressOf(ACTOR.honest)}`,
+    `/api/jobs?requester=${addressOf(ACTOR.requester)}&state=Open`, `/api/jobs/${jobId}`, `/api/providers/${addressOf(ACTOR.honest)}`,
+    "/api/providers", "/api/disputes", "/api/governance", "/api/solvency/history",
+  ];
+  const all: number[] = [];
+  const perRoute: Record<string, { p50Ms: number; p95Ms: number }> = {};
+  for (const route of routes) {
+    await getJson(url, route); // warm
+    const times: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const t = performance.now();
+      await getJson(url, route);
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    perRoute[route.replace(/0x[0-9a-fA-F]{40}/, ":address").replace(/\/jobs\/\d+/, "/jobs/:id")] = { p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)) };
+    all.push(...times);
+  }
+  all.sort((a, b) => a - b);
+  return { apiP50Ms: round(percentile(all, 50)), apiP95Ms: round(percentile(all, 95)), worstRouteP95Ms: Math.max(...Object.values(perRoute).map((r) => r.p95Ms)), perRoute };
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+type LogLine = { msg?: string; time?: number; duration?: number };
+
+/** Every log the indexer indexes: the market's, the dispute module's, the pool's, and token transfers into or out of the market. */
+async function indexedEvents(system: System) {
+  const d = system.deployment;
+  const market = d.market.slice(2).toLowerCase();
+  const head = await system.publicClient.getBlockNumber();
+  let count = 0;
+  // In ranges: a whole 10,000-job history is more than one JSON-RPC answer may carry.
+  for (let from = 0n; from <= head; from += 20n) {
+    const range = { fromBlock: from, toBlock: from + 19n > head ? head : from + 19n };
+    count += (await system.publicClient.getLogs({ address: [d.market, d.disputes!, d.verifierPool!], ...range })).length;
+    count += (await system.publicClient.getLogs({ address: d.token!, ...range })).filter((l) =>
+      l.topics.length === 3 && [l.topics[1], l.topics[2]].some((t) => t?.toLowerCase().endsWith(market))).length;
+  }
+  return count;
+}
+
+async function measure(system: System, rpcUrl: string, deploymentFile: string, env: Record<string, string>, jobId: bigint, events: number) {
+  const dir = await mkdtemp(join(tmpdir(), "hashwork-bench-indexer-"));
+  const started = performance.now();
+  const indexer = await startIndexer({ rpcUrl, deploymentFile, dataDir: dir, env: { HASHWORK_POLL_MS: "200", ...env }, timeoutMs: 600_000 });
+  const firstAnswerMs = round(performance.now() - started);
+  try {
+    // /ready means the backfill reached the block Ponder deems final; the last blocks follow live.
+    await caughtUp(indexer, rpcUrl, 120_000);
+    const caughtUpAt = Date.now();
+    const caughtUpMs = round(performance.now() - started);
+    const lines = indexer.output().split("\n").flatMap((l) => { try { return [JSON.parse(l) as LogLine]; } catch { return []; } });
+    // Catch-up: from Ponder starting its backfill (after database setup) to the head indexed.
+    const backfillStartedAt = lines.find((l) => l.msg === "Started backfill indexing")?.time ?? NaN;
+    const catchUpMs = caughtUpAt - backfillStartedAt;
+    const backfillMs = lines.find((l) => l.msg === "Completed backfill indexing across all chains")?.duration ?? NaN;
+    const latency = await apiLatency(indexer.url, jobId);
+    const finalized = await getJson<{ total: number }>(indexer.url, "/api/jobs?state=Finalized&limit=1");
+    return { events, catchUpMs, backfillMs: round(backfillMs), catchUpEventsPerSecond: Math.round(events / (catchUpMs / 1000)), firstAnswerMs, caughtUpMs, ...latency, finalizedJobs: finalized.total };
+  } finally {
+    await indexer.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const node = await startAnvilNode();
+const stopAll: (() => Promise<void>)[] = [async () => node.kill()];
+// Ctrl-C or a kill still stops the node, the indexer's database server and temp dirs.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void (async () => {
+      for (const stop of stopAll.reverse()) await stop().catch(() => {});
+      process.exit(130);
+    })();
+  });
+}
+try {
+  const system = await deploySystem(node.url);
+  console.log(`bench:indexer — ${JOBS} jobs on anvil`);
+  const story = await runStory(system);
+  const t = performance.now();
+  await history(system);
+  console.log(`  history written in ${Math.round((performance.now() - t) / 1000)} s`);
+  const dir = await mkdtemp(join(tmpdir(), "hashwork-bench-deployment-"));
+  stopAll.push(() => rm(dir, { recursive: true, force: true }));
+  const deploymentFile = await writeDeploymentFile(system, dir);
+
+  const events = await indexedEvents(system);
+  console.log(`  ${events} events to index`);
+  const pglite = await measure(system, node.url, deploymentFile, {}, story.overturned, events);
+  console.log(`  pglite: ${JSON.stringify(pglite)}`);
+  let postgres: Awaited<ReturnType<typeof measure>> | { skipped: string };
+  if (postgresInstalled()) {
+    const pg = await startPostgres();
+    stopAll.push(() => pg.stop());
+    postgres = await measure(system, node.url, deploymentFile, { DATABASE_URL: pg.url }, story.overturned, events);
+  } else {
+    postgres = { skipped: "PostgreSQL 15 is not installed (apt-get install -y postgresql)" };
+  }
+  console.log(`  postgres: ${JSON.stringify(postgres)}`);
+
+  // What `hashwork audit` does for "finalized jobs": scan JobPosted logs, read each job's state.
+  const a = performance.now();
+  const scanned = await listJobs(system.clientFor(0), { states: ["Finalized"], maxBlockRange: 20n });
+  const auditScanMs = round(performance.now() - a);
+  const indexed = pglite.perRoute["/api/jobs?state=Finalized"]!.p50Ms;
+
+  const indexer = {
+    jobs: JOBS + 6,
+    disputes: 1,
+    pglite,
+    postgres,
+    auditScanMs,
+    auditScanJobs: scanned.length,
+    auditScanVsIndexedRatio: Math.round(auditScanMs / indexed),
+    targets: { catchUpEventsPerSecond: 2000, apiP95Ms: 100 },
+    meetsTargets: pglite.catchUpEventsPerSecond >= 2000 && pglite.worstRouteP95Ms <= 100,
+    method: "anvil child; history in batches of 100 (post, claim, submit, finalize); a fresh indexer per database; events = the logs the indexer indexes (eth_getLogs); catchUpMs = Ponder's 'Started backfill indexing' log to the head indexed; firstAnswerMs = spawn to /ready (backfill done), caughtUpMs = spawn to the head indexed; latency = sequential GETs after one warm-up",
+    measuredAt: new Date().toISOString(),
+  };
+  let report: Record<string, unknown> = {};
+  try {
+    report = JSON.parse(await readFile(REPORT, "utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  report.indexer = indexer;
+  await writeFile(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`audit scan ${auditScanMs} ms for ${scanned.length} jobs vs ${indexed} ms indexed → reports/bench.json (indexer)`);
+} finally {
+  for (const stop of stopAll.reverse()) await stop().catch(() => {});
+}
