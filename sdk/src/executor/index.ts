@@ -1,4 +1,4 @@
-// The deterministic, fuel-metered WebAssembly executor (program ABI v1, docs/program-abi.md).
+// The deterministic, fuel-metered WebAssembly executor (program ABI v1 and v2, docs/program-abi.md).
 export {
   DEFAULT_LIMITS,
   EXECUTION_STACK_MB,
@@ -28,4 +28,7 @@ export {
 export { createModuleCache, type ModuleCache, type PreparedProgram } from "./module-cache.ts";
 export { ExecutionStatus, computeResultHash } from "./result-hash.ts";
 export type { ExecutionResult, RunProgramParameters, WorkerResourceLimits } from "./types.ts";
-export { validateProgram } from "./validate.ts";
+export { programAbi, validateProgram } from "./validate.ts";
+export { START_EXPORT, WASI_IMPORTS, WASI_IMPLEMENTED, WASI_LIMITS, WASI_MODULE, Errno as WasiErrno } from "./wasi-abi.ts";
+export { DEFAULT_ARGV0, InvalidBundleError, decodeBundle, encodeBundle, type EncodeBundleParameters, type WasiBundle } from "./wasi-bundle.ts";
+export { WASI_FUEL_PER_CALL } from "./wasi-host.ts";
