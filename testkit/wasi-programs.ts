@@ -68,7 +68,7 @@ int main(int argc, char **argv) {
   printf("random=");
   for (int i = 0; i < 8; i++) printf("%02x", r[i]);
   printf("\n");
-  double z = 0.0; double nan = z / z; unsigned long long bits; memcpy(&bits, &nan, 8);
+  volatile double z = 0.0; double nan = z / z; unsigned long long bits; memcpy(&bits, &nan, 8); /* x86 makes a negative NaN */
   printf("nan=%016llx\n", bits);
   fprintf(stderr, "done\n");
   return argc > 2 ? atoi(argv[2]) : 0;

@@ -18,6 +18,7 @@ import { jobPost } from "./job-post.ts";
 import { jobResult, jobStatus, jobWait } from "./job-read.ts";
 import { jobCancel, jobChallenge } from "./job-write.ts";
 import { providerRegister, providerStake, providerStatus, providerUnstake, providerWithdraw } from "./provider-account.ts";
+import { programBuild, programRun } from "./program.ts";
 import { providerStart } from "./provider-start.ts";
 import { tokenBalance, tokenTransfer, tokenWithdraw } from "./token.ts";
 import { verifierBond, verifierShow, verifierWithdraw, verifierWithdrawRequest } from "./verifier.ts";
@@ -50,6 +51,8 @@ export const COMMANDS: readonly Command[] = [
   tokenWithdraw,
   contentServe,
   contentPut,
+  programBuild,
+  programRun,
   ...govCommands,
 ];
 
