@@ -27,6 +27,6 @@ export async function reexecute(
     fetchContent(store, config, { uri: job.request.programURI, hash: job.request.programHash, signal }),
     fetchContent(store, config, { uri: job.request.inputURI, hash: job.request.inputHash, signal }),
   ]);
-  const result = await executor.run({ wasm, input, fuelLimit: job.request.fuelLimit, timeoutMs: config.executor.timeoutMs, signal });
+  const result = await executor.run({ wasm, input, fuelLimit: job.request.fuelLimit, jobId: job.jobId, timeoutMs: config.executor.timeoutMs, signal });
   return { resultHash: result.resultHash, wallTimeMs: result.wallTimeMs };
 }
