@@ -8,23 +8,20 @@ import { writeFile } from "node:fs/promises";
 
 import { keccak256 } from "viem";
 
-import {
-  DEFAULT_LIMITS,
-  ExecutionStatus,
-  InvalidBundleError,
-  MAX_FUEL_LIMIT,
-  createInstrumenter,
-  encodeBundle,
-  programAbi,
-} from "../executor/index.ts";
+// Direct imports, not ../executor/index.ts: that one loads binaryen, which every CLI start would pay for.
+import { DEFAULT_LIMITS, MAX_FUEL_LIMIT } from "../executor/abi.ts";
+import { createInstrumenter } from "../executor/instrumenter.ts";
+import { ExecutionStatus } from "../executor/result-hash.ts";
+import { programAbi } from "../executor/validate.ts";
 import { executeProgram } from "../executor/execute-program.ts";
 import { Wasm, type WasmModule } from "../executor/webassembly.ts";
 import { UsageError, type Command } from "./args.ts";
 import { CliError } from "./errors.ts";
-import { readInputFile } from "./job-post.ts";
+import { bundleFromOptions, bundleOptions, hasBundleOptions } from "./bundle-options.ts";
+import { readInputFile } from "./files.ts";
 import { formatFields, printJson, sanitizeForTerminal } from "./output.ts";
 import { compileProgram, languageOf, type Toolchain } from "./program-toolchain.ts";
-import { parseInteger, stringOption, stringsOption } from "./values.ts";
+import { parseInteger, stringOption } from "./values.ts";
 
 /** Fuel of a local run unless `--fuel` says otherwise: ten billion (seconds of work). */
 export const DEFAULT_RUN_FUEL = 10_000_000_000n;
@@ -87,14 +84,7 @@ export const programRun: Command = {
   summary: "Run a program locally with the provider's executor: output, status, exit code, fuel, result hash",
   args: [{ name: "PROGRAM", description: "the .wasm module (ABI v1 or v2)" }],
   options: {
-    arg: { type: "string", multiple: true, placeholder: "A", description: "v2: an argument (argv[1], argv[2], … in order; argv[0] is \"program\")" },
-    env: { type: "string", multiple: true, placeholder: "K=V", description: "v2: an environment variable" },
-    file: {
-      type: "string",
-      multiple: true,
-      placeholder: "PATH|NAME=PATH",
-      description: "v2: a read-only file for the program, under its relative PATH (or NAME) in /",
-    },
+    ...bundleOptions,
     input: { type: "string", placeholder: "FILE", description: "v2: the program's stdin; v1: its input (default: empty)" },
     output: { type: "string", short: "o", placeholder: "OUTFILE", description: "write the output (stdout) here instead of to stdout" },
     fuel: { type: "string", placeholder: "N", description: `fuel limit (default ${DEFAULT_RUN_FUEL})` },
@@ -119,26 +109,12 @@ machine. The program's stderr is shown but is not part of the result.`,
       throw new CliError(`${args.PROGRAM}: not a WebAssembly module (${(error as Error).message.split("\n")[0]})`);
     }
     const v2 = programAbi(Wasm.Module.imports(module)).version === 2;
-    const argv = stringsOption(options.arg);
-    const env = stringsOption(options.env);
-    const files = stringsOption(options.file);
     let input = stdin;
     if (v2) {
-      for (const e of env) if (!/^[^=]+=/.test(e)) throw new UsageError(`--env ${e}: expected KEY=VALUE`);
-      const bundled: [string, Uint8Array][] = [];
-      for (const spec of files) {
-        const [name, path] = spec.includes("=") ? [spec.slice(0, spec.indexOf("=")), spec.slice(spec.indexOf("=") + 1)] : [spec.replace(/^\.\//, ""), spec];
-        bundled.push([name, await readInputFile(path, "--file")]);
-      }
-      try {
-        input = encodeBundle({ args: argv, env, stdin, files: bundled });
-      } catch (error) {
-        if (error instanceof InvalidBundleError) throw new UsageError(`bad --arg/--env/--file: ${error.message}`);
-        throw error;
-      }
+      input = await bundleFromOptions(options, stdin);
       const saveInput = stringOption(options["save-input"]);
       if (saveInput) await writeFile(saveInput, input);
-    } else if (argv.length + env.length + files.length > 0 || options["save-input"] !== undefined) {
+    } else if (hasBundleOptions(options) || options["save-input"] !== undefined) {
       throw new UsageError(`${args.PROGRAM} is an ABI v1 program (no WASI imports): --arg, --env, --file and --save-input are for ABI v2`);
     }
     const result = await executeProgram({ wasm, input, fuelLimit, jobId });
