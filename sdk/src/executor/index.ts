@@ -31,4 +31,4 @@ export type { ExecutionResult, RunProgramParameters, WorkerResourceLimits } from
 export { programAbi, validateProgram } from "./validate.ts";
 export { START_EXPORT, WASI_IMPORTS, WASI_IMPLEMENTED, WASI_LIMITS, WASI_MODULE, Errno as WasiErrno } from "./wasi-abi.ts";
 export { DEFAULT_ARGV0, InvalidBundleError, decodeBundle, encodeBundle, type EncodeBundleParameters, type WasiBundle } from "./wasi-bundle.ts";
-export { WASI_FUEL_PER_CALL } from "./wasi-host.ts";
+export { WASI_FUEL_PER_BUFFER_BYTE, WASI_FUEL_PER_CALL, WASI_FUEL_PER_PATH_BYTE } from "./wasi-host.ts";

@@ -1,6 +1,7 @@
 import { decode, encode } from "cborg";
 
 import { WASI_LIMITS } from "./wasi-abi.ts";
+import { FsConflictError, createReadOnlyFs } from "./wasi-fs.ts";
 
 /**
  * The input of an ABI v2 program: one CBOR map (RFC 8949), decoded strictly by the pinned `cborg`
@@ -76,11 +77,11 @@ export function decodeBundle(input: Uint8Array): WasiBundle {
     checkPath(path);
     files.set(path, data);
   }
-  for (const path of files.keys()) {
-    const parts = path.split("/");
-    for (let k = 1; k < parts.length; k++) {
-      if (files.has(parts.slice(0, k).join("/"))) throw new InvalidBundleError(`"${path}" lies inside the file "${parts.slice(0, k).join("/")}"`);
-    }
+  try {
+    createReadOnlyFs(files); // a file used as a directory (linear in the names)
+  } catch (error) {
+    if (error instanceof FsConflictError) throw new InvalidBundleError(error.message);
+    throw error;
   }
   return { args, env, stdin, files };
 }

@@ -3,73 +3,90 @@ import { Errno } from "./wasi-abi.ts";
 /** WASI file types the profile reports. */
 export const FileType = { UNKNOWN: 0, DIRECTORY: 3, REGULAR_FILE: 4 } as const;
 
-/** A node of the read-only tree: a file, or a directory with its children's names sorted. */
-export type FsNode =
-  | { kind: "file"; path: string; inode: bigint; data: Uint8Array }
-  | { kind: "dir"; path: string; inode: bigint; children: string[] };
+export type FileNode = { kind: "file"; inode: bigint; parent: DirNode; data: Uint8Array };
+export type DirNode = {
+  kind: "dir";
+  inode: bigint;
+  /** The root is its own parent. */
+  parent: DirNode;
+  children: Map<string, FsNode>;
+  /** The children's names in JavaScript string order (what `fd_readdir` lists). */
+  names: string[];
+};
+export type FsNode = FileNode | DirNode;
+
+/** Two bundle names that cannot both exist (a file used as a directory). */
+export class FsConflictError extends Error {}
 
 /**
- * The read-only file system of an ABI v2 run, built from the bundle's files. The root's path is
- * `""`; directories exist where a file's name implies them. Children are listed in JavaScript
- * string order; inodes number the root 1 and every other node 2, 3, … in the order of their full
- * paths, so two executors agree on every listing and `stat`.
+ * The read-only file system of an ABI v2 run, built from the bundle's files in time linear in
+ * their names. Directories exist where a file's name implies them. Inodes: the root is 1, the
+ * other nodes 2, 3, … in depth-first pre-order with children in JavaScript string order, so two
+ * executors agree on every listing and `stat`. Path resolution walks nodes (a map lookup a part),
+ * so its work is linear in the path's length, which the caller charges for.
  *
  * @example
  * const fs = createReadOnlyFs(new Map([["data/in.txt", bytes]]))
  * fs.resolve(fs.root, "data/../data/in.txt") // → the file node
  */
 export function createReadOnlyFs(files: ReadonlyMap<string, Uint8Array>) {
-  const dirs = new Map<string, Set<string>>([["", new Set()]]);
-  for (const path of files.keys()) {
+  const root = { kind: "dir", inode: 0n, children: new Map(), names: [] } as unknown as DirNode;
+  root.parent = root;
+  for (const [path, data] of files) {
     const parts = path.split("/");
-    for (let k = 0; k < parts.length; k++) {
-      const parent = parts.slice(0, k).join("/");
-      if (!dirs.has(parent)) dirs.set(parent, new Set());
-      dirs.get(parent)!.add(parts[k]!);
+    let dir = root;
+    for (let k = 0; k < parts.length - 1; k++) {
+      let next = dir.children.get(parts[k]!);
+      if (next === undefined) {
+        next = { kind: "dir", inode: 0n, parent: dir, children: new Map(), names: [] };
+        dir.children.set(parts[k]!, next);
+      } else if (next.kind !== "dir") {
+        throw new FsConflictError(`"${path}" lies inside the file "${parts.slice(0, k + 1).join("/")}"`);
+      }
+      dir = next;
+    }
+    const name = parts[parts.length - 1]!;
+    if (dir.children.has(name)) throw new FsConflictError(`"${path}" is a file and a directory`);
+    dir.children.set(name, { kind: "file", inode: 0n, parent: dir, data });
+  }
+  // Number depth-first, children sorted (an explicit stack: trees may be deep).
+  let inode = 0n;
+  const stack: FsNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    node.inode = ++inode;
+    if (node.kind === "dir") {
+      node.names = [...node.children.keys()].sort();
+      for (let k = node.names.length - 1; k >= 0; k--) stack.push(node.children.get(node.names[k]!)!);
     }
   }
-  const nodes = new Map<string, FsNode>();
-  const paths = [...dirs.keys(), ...files.keys()].sort();
-  paths.forEach((path, index) => {
-    const inode = BigInt(index + 1); // "" sorts first: the root is inode 1
-    const children = dirs.get(path);
-    nodes.set(path, children ? { kind: "dir", path, inode, children: [...children].sort() } : { kind: "file", path, inode, data: files.get(path)! });
-  });
-  const root = nodes.get("")!;
 
   /**
    * Resolves `path` (relative to the directory `from`) to a node, or an errno: `ENOTCAPABLE` for
    * an absolute path or one climbing above the root, `ENOENT`, `ENOTDIR`.
    */
-  function resolve(from: FsNode, path: string): FsNode | number {
+  function resolve(from: DirNode, path: string): FsNode | number {
     if (path.startsWith("/")) return Errno.NOTCAPABLE;
-    const stack = from.path === "" ? [] : from.path.split("/");
-    const parts = path.split("/");
-    for (let k = 0; k < parts.length; k++) {
-      const part = parts[k]!;
-      if (part === "" || part === ".") continue;
+    let node: FsNode = from;
+    for (const part of path.split("/")) {
+      if (part === "") continue;
+      if (node.kind !== "dir") return Errno.NOTDIR;
+      if (part === ".") continue;
       if (part === "..") {
-        if (stack.length === 0) return Errno.NOTCAPABLE;
-        stack.pop();
+        if (node === root) return Errno.NOTCAPABLE;
+        node = node.parent;
         continue;
       }
-      const current = nodes.get(stack.join("/"))!;
-      if (current.kind !== "dir") return Errno.NOTDIR;
-      stack.push(part);
-      if (!nodes.has(stack.join("/"))) return Errno.NOENT;
+      const next: FsNode | undefined = node.children.get(part);
+      if (next === undefined) return Errno.NOENT;
+      node = next;
     }
-    const node = nodes.get(stack.join("/"))!;
     // A trailing slash names a directory.
     if (path.endsWith("/") && node.kind !== "dir") return Errno.NOTDIR;
     return node;
   }
 
-  /** The node at a full path (`""` is the root). */
-  function child(dir: FsNode & { kind: "dir" }, name: string): FsNode {
-    return nodes.get(dir.path === "" ? name : `${dir.path}/${name}`)!;
-  }
-
-  return { root, resolve, child };
+  return { root, resolve };
 }
 
 export type ReadOnlyFs = ReturnType<typeof createReadOnlyFs>;

@@ -79,15 +79,18 @@ describe("ABI v2: the deterministic WASI preview 1 profile (WAT edge cases)", fu
   });
 
   describe("fuel of host calls", function () {
-    it("charges 64 a call plus 1 per 16 bytes, exactly", async function () {
+    it("charges 1024 a call plus the bytes, exactly: 1 per 16 copied, 1 per random byte", async function () {
       const random = (len: number) => wasiProgram(`(drop (call $random_get (i32.const 0) (i32.const ${len})))`, ["random_get"]);
       const none = await run(random(0));
-      const some = await run(random(1600));
-      const odd = await run(random(1615));
-      expect(some.fuelUsed - none.fuelUsed).to.equal(100n);
-      expect(odd.fuelUsed - none.fuelUsed).to.equal(100n); // rounded down
+      expect((await run(random(1600))).fuelUsed - none.fuelUsed).to.equal(1600n);
+      // fd_write of n bytes from memory (one iovec at 0 → (4096, n)) to stderr: n >> 4.
+      const write = (n: number) =>
+        wasiProgram(`(i32.store (i32.const 0) (i32.const 4096)) (i32.store (i32.const 4) (i32.const ${n})) (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))`);
+      const w0 = await run(write(0));
+      expect((await run(write(1600))).fuelUsed - w0.fuelUsed).to.equal(100n);
+      expect((await run(write(1615))).fuelUsed - w0.fuelUsed).to.equal(100n); // rounded down
       const twice = await run(wasiProgram(`(drop (call $random_get (i32.const 0) (i32.const 0))) (drop (call $random_get (i32.const 0) (i32.const 0)))`, ["random_get"]));
-      expect(twice.fuelUsed - none.fuelUsed >= 64n).to.equal(true); // the call itself, on top of its instructions
+      expect(twice.fuelUsed - none.fuelUsed >= 1024n).to.equal(true); // the call itself, on top of its instructions
     });
 
     it("a host-call storm pays for every call and ends OutOfFuel", async function () {
@@ -96,6 +99,7 @@ describe("ABI v2: the deterministic WASI preview 1 profile (WAT edge cases)", fu
       const result = await run(storm, noInput, { fuelLimit: 10_000_000n });
       expect(result.status).to.equal(ExecutionStatus.OutOfFuel);
       expect(result.fuelUsed).to.equal(10_000_000n);
+      console.log(`      call storm: 10 M fuel in ${Math.round(result.wallTimeMs)} ms`);
       expect(performance.now() - started).to.be.lessThan(10_000);
     });
 
@@ -132,6 +136,16 @@ describe("ABI v2: the deterministic WASI preview 1 profile (WAT edge cases)", fu
         (call $emit (call $path_open (i32.const 3) (i32.const 0) (i32.const 2100) (i32.const 8) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0)))`;
       const result = await run(wasiProgram(body, ["path_open"], `${withName} (data (i32.const 2100) "../a.txt")`), files);
       expect(emitted(result.output)).to.deep.equal([Errno.NOENT, Errno.NAMETOOLONG, Errno.FAULT, Errno.NOTCAPABLE]);
+    });
+
+    it("a storm of the longest paths (4096 bytes of a/../) is paid for and ends OutOfFuel promptly", async function () {
+      const path = "a/../".repeat(819) + "a";
+      const storm = wasiProgram(`(loop $l (drop ${open(path.length, 0)}) (br $l))`, ["path_open"], `(data (i32.const 2048) "${path}")`);
+      const started = performance.now();
+      const result = await run(storm, encodeBundle({ files: [["a/x", new Uint8Array(1)]] }), { fuelLimit: 20_000_000n });
+      expect(result.status).to.equal(ExecutionStatus.OutOfFuel);
+      console.log(`      path storm: 20 M fuel in ${Math.round(performance.now() - started)} ms (run ${Math.round(result.wallTimeMs)} ms)`);
+      expect(result.wallTimeMs).to.be.lessThan(5_000);
     });
 
     it("too many iovecs is EINVAL; stdout past the cap ends OutputTooLarge; stderr is cut at 64 KiB", async function () {
