@@ -98,3 +98,21 @@ int main() {
   return 0;
 }
 `;
+
+/** A compute-bound C program for the metering bench: sorts 1 M pseudo-random integers (qsort), then checksums them. */
+export const C_SORT = String.raw`
+#include <stdio.h>
+#include <stdlib.h>
+static int cmp(const void *a, const void *b) { unsigned x = *(const unsigned *)a, y = *(const unsigned *)b; return x < y ? -1 : x > y; }
+int main(int argc, char **argv) {
+  unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 1000000u;
+  unsigned *v = malloc(n * sizeof *v);
+  unsigned s = 12345u;
+  for (unsigned i = 0; i < n; i++) { s = s * 1103515245u + 12345u; v[i] = s >> 1; }
+  qsort(v, n, sizeof *v, cmp);
+  unsigned long long sum = 0;
+  for (unsigned i = 0; i < n; i++) sum = sum * 31 + v[i];
+  printf("%u %llu\n", n, sum);
+  return 0;
+}
+`;
