@@ -2,13 +2,18 @@
 // instrumented (fuel + stack metering, memory cap, NaN canonicalization) and as the plain
 // compiled module, in the same thread, alternating, after warm-up runs; reports the medians and
 // their ratio. The headline is mandelbrot (the brief's benchmark); montecarlo and csvstats are
-// measured the same way for context. Merges the figures into reports/bench.json under
+// measured the same way for context, and so is an ABI v2 (WASI) C program, c-sort. Merges the figures into reports/bench.json under
 // "metering" (other keys are kept).
 import { readFile, writeFile } from "node:fs/promises";
+
+import { keccak256 } from "viem";
 import { createRequire } from "node:module";
 
 import {
+  createWasiHost,
   DEFAULT_LIMITS,
+  decodeBundle,
+  encodeBundle,
   ExecutionStatus,
   instrumentProgram,
   runInstrumented,
@@ -22,6 +27,8 @@ import {
   loadSampleProgram,
   type SampleProgramName,
 } from "../sdk/src/programs/index.ts";
+import { compileProgram } from "../sdk/src/cli/hashwork.ts";
+import { C_SORT } from "../testkit/wasi-programs.ts";
 
 const WARMUP = 3;
 const RUNS = 9;
@@ -59,7 +66,7 @@ function time<T>(f: () => T): [T, number] {
 }
 
 /** The unmetered baseline: the program's own module with plain host functions. */
-function runPlain(module: WasmModule, input: Uint8Array): Uint8Array {
+function runPlainV1(module: WasmModule, input: Uint8Array): Uint8Array {
   let memory: WasmMemory | undefined;
   const chunks: Uint8Array[] = [];
   const instance = new Wasm.Instance(module, {
@@ -80,8 +87,26 @@ function runPlain(module: WasmModule, input: Uint8Array): Uint8Array {
   return Buffer.concat(chunks);
 }
 
-async function measure(name: SampleProgramName, input: Uint8Array) {
-  const { wasm, programHash } = await loadSampleProgram(name);
+/** The unmetered baseline of an ABI v2 program: its own module with the same WASI host, fuel not counted. */
+function runPlainWasi(module: WasmModule, input: Uint8Array): Uint8Array {
+  let memory: WasmMemory | undefined;
+  const host = createWasiHost({
+    bundle: decodeBundle(input),
+    inputHash: keccak256(input),
+    jobId: 0n,
+    maxOutputBytes: DEFAULT_LIMITS.maxOutputBytes,
+    charge: () => {},
+    memory: () => memory!,
+  });
+  const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: host.imports });
+  memory = instance.exports.memory as WasmMemory;
+  (instance.exports._start as () => void)();
+  return host.stdout();
+}
+
+async function measure(name: SampleProgramName | "c-sort", input: Uint8Array, source?: { wasm: Uint8Array }) {
+  const { wasm, programHash } = source ? { wasm: source.wasm, programHash: keccak256(source.wasm) } : await loadSampleProgram(name as SampleProgramName);
+  const runPlain = source ? runPlainWasi : runPlainV1;
   const [{ wasm: instrumented }, instrumentMs] = time(() => instrumentProgram({ wasm, limits: DEFAULT_LIMITS }));
   const metered = () => new Wasm.Module(instrumented);
   const plain = () => new Wasm.Module(wasm);
@@ -137,6 +162,9 @@ async function measure(name: SampleProgramName, input: Uint8Array) {
 const mandelbrot = await measure("mandelbrot", encodeMandelbrotInput(mandelbrotTile));
 const montecarlo = await measure("montecarlo", encodeMonteCarloInput({ seed: 1n, samples: 20_000_000n }));
 const csvstats = await measure("csvstats", benchCsv());
+// ABI v2: a C program (qsort of 1 M integers) built with @yowasp/clang, the same WASI host in both runs.
+const cSortWasm = await compileProgram({ file: "sort.c", source: new TextEncoder().encode(C_SORT) });
+const cSort = await measure("c-sort", encodeBundle({ args: ["1000000"] }), { wasm: cSortWasm });
 
 const require = createRequire(import.meta.url);
 const metering = {
@@ -149,6 +177,7 @@ const metering = {
   otherPrograms: {
     montecarlo: { ...montecarlo, input: { samples: 20_000_000 } },
     csvstats: { ...csvstats, input: { rows: 100_000, columns: 4 } },
+    "c-sort": { ...cSort, abi: 2, input: { integers: 1_000_000 }, toolchain: "@yowasp/clang 22.0.0-git20542-10 -O2" },
   },
   method:
     "median of alternating same-thread runs after warm-up; unmetered = the same compiled module without instrumentation, in plain V8",
@@ -166,7 +195,7 @@ try {
 report.metering = metering;
 await writeFile(REPORT, `${JSON.stringify(report, null, 2)}\n`);
 
-for (const r of [mandelbrot, montecarlo, csvstats]) {
+for (const r of [mandelbrot, montecarlo, csvstats, cSort]) {
   console.log(
     `${r.program.padEnd(10)} metered ${String(r.meteredMs).padStart(7)} ms  unmetered ${String(r.unmeteredMs).padStart(7)} ms` +
       `  overhead ${r.overhead.toFixed(3)}×  (cold ${r.coldMeteredMs} / ${r.coldUnmeteredMs} ms, ${r.fuelUsed} fuel)`,

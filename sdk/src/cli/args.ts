@@ -12,12 +12,14 @@ export type OptionSpec = {
   placeholder?: string;
   /** A one-letter alias used as `-x`. */
   short?: string;
+  /** May be given many times: the value is then a `string[]`, in order. */
+  multiple?: boolean;
 };
 
 /** A positional argument after the command words. */
 export type ArgumentSpec = { name: string; description: string; optional?: boolean };
 
-export type OptionValues = Record<string, string | boolean | undefined>;
+export type OptionValues = Record<string, string | string[] | boolean | undefined>;
 
 export type Command = {
   /** Words after `hashwork`, e.g. ["provider", "start"]. */
@@ -107,7 +109,8 @@ export function parseArgs(commands: readonly Command[], argv: readonly string[])
     } else {
       const value = inline ?? rest[++j];
       if (value === undefined || (inline === undefined && value.startsWith("--"))) throw new UsageError(`--${optionName} needs a value`);
-      options[optionName] = value;
+      if (spec.multiple) options[optionName] = [...((options[optionName] as string[] | undefined) ?? []), value];
+      else options[optionName] = value;
     }
   }
   for (const [optionName, spec] of Object.entries(command.options)) {
@@ -131,7 +134,7 @@ function commandWords(c: Command): string {
 function usageLine(command: Command): string {
   const args = (command.args ?? []).map((a) => (a.optional ? `[${a.name}]` : a.name));
   const options = Object.entries(command.options).map(([n, s]) => {
-    const text = s.type === "boolean" ? `--${n}` : `--${n} ${s.placeholder ?? "VALUE"}`;
+    const text = s.type === "boolean" ? `--${n}` : `--${n} ${s.placeholder ?? "VALUE"}${s.multiple ? "…" : ""}`;
     return s.required ? text : `[${text}]`;
   });
   return `Usage: hashwork ${[...command.path, ...args, ...options].join(" ")}`;

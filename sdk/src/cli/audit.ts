@@ -38,7 +38,7 @@ function ledgerLine(account: LedgerAccount, token: TokenInfo): string {
 
 const limitOption = { limit: { type: "string", placeholder: "N", description: "show at most the N most recent (default 10)" } } as const;
 
-function parseLimit(value: string | boolean | undefined): number {
+function parseLimit(value: string | string[] | boolean | undefined): number {
   return Number(parseInteger(stringOption(value) ?? "10", "--limit", { min: 1n, max: 100000n }));
 }
 

@@ -18,14 +18,17 @@ import { jobPost } from "./job-post.ts";
 import { jobResult, jobStatus, jobWait } from "./job-read.ts";
 import { jobCancel, jobChallenge } from "./job-write.ts";
 import { providerRegister, providerStake, providerStatus, providerUnstake, providerWithdraw } from "./provider-account.ts";
+import { programBuild, programRun } from "./program.ts";
 import { providerStart } from "./provider-start.ts";
 import { tokenBalance, tokenTransfer, tokenWithdraw } from "./token.ts";
 import { verifierBond, verifierShow, verifierWithdraw, verifierWithdrawRequest } from "./verifier.ts";
 
 // The CLI's programmatic entry (`@hashwork/sdk/cli`): its commands, the parser that checks a
 // command line against them without running it, and the one-line description it prints for any
-// error (Hardhat tasks reuse it).
+// error (Hardhat tasks reuse it), and the toolchain `hashwork program build` runs (C/C++ through
+// @yowasp/clang or Debian clang, Rust through Debian rustc).
 export { describeError, parseArgs };
+export { compileProgram } from "./program-toolchain.ts";
 
 export const COMMANDS: readonly Command[] = [
   chain,
@@ -55,6 +58,8 @@ export const COMMANDS: readonly Command[] = [
   tokenWithdraw,
   contentServe,
   contentPut,
+  programBuild,
+  programRun,
   ...govCommands,
 ];
 

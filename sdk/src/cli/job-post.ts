@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { zeroAddress } from "viem";
@@ -12,23 +11,16 @@ import type { ContentStore } from "../store/types.ts";
 import { httpContentUri } from "../store/uri.ts";
 import { DEFAULT_COLLATERAL_PCT, getJobValueBounds } from "../utils/job-request.ts";
 import { UsageError, type Command, type OptionValues } from "./args.ts";
+import { bundleFromOptions, bundleOptions, hasBundleOptions } from "./bundle-options.ts";
+import { readInputFile } from "./files.ts";
 import { connect, jsonOption, writeOptions } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress } from "./output.ts";
 import { parseAddress, parseAmount, parseInteger, parseSeconds, stringOption } from "./values.ts";
 
-export const DEFAULT_STORE_DIR = join(".hashwork", "content");
+export { readInputFile };
 
-/** Reads a file named on the command line; a missing or unreadable file is bad usage (one line, exit 2). */
-export async function readInputFile(path: string, label: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? "unreadable");
-    throw new UsageError(`${label} ${path}: ${why}`);
-  }
-}
+export const DEFAULT_STORE_DIR = join(".hashwork", "content");
 
 /**
  * Where content goes, and the URIs others fetch it from (`job post`, `content put`): an http(s)
@@ -63,8 +55,9 @@ export const jobPost: Command = {
   path: ["job", "post"],
   summary: "Upload a program and its input and post a job (prints the job id)",
   options: {
-    program: { type: "string", required: true, placeholder: "FILE", description: "the WebAssembly program (ABI v1)" },
-    input: { type: "string", required: true, placeholder: "FILE", description: "the program's input bytes" },
+    program: { type: "string", required: true, placeholder: "FILE", description: "the WebAssembly program (ABI v1, or v2: WASI)" },
+    input: { type: "string", placeholder: "FILE", description: "ABI v1: the program's input bytes (required); v2: its stdin (default empty)" },
+    ...bundleOptions,
     reward: { type: "string", required: true, placeholder: "AMOUNT", description: "payment in tokens, e.g. 2 or 0.5 (or base units: 500wei)" },
     fuel: { type: "string", required: true, placeholder: "N", description: "fuel limit (instructions metered by the executor)" },
     store: {
@@ -98,6 +91,9 @@ export const jobPost: Command = {
   notes: `Examples:
   hashwork job post --program mandelbrot.wasm --input tile.bin --reward 2 --fuel 100000000
   hashwork job post --program p.wasm --input in.bin --reward 2 --fuel 1000000 --store ./content --public-url http://my.host:8080
+  hashwork job post --program wc.wasm --arg data/words.txt --file data/words.txt --reward 2 --fuel 1000000000
+For an ABI v2 (WASI) program the input posted is the bundle of --arg, --env, --file and --input (stdin);
+test it first with hashwork program run and the same options.
 Providers fetch program and input by URI: serve the directory store with \`hashwork content serve\` and pass
 its URL as --public-url (or set HASHWORK_PUBLIC_URL), or pass a content server URL that accepts uploads as --store.
 The market sets a minimum reward (0.01 token on default markets) and a collateral range (100-300%); a job
@@ -120,12 +116,17 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
     const designatedProvider = options.provider === undefined ? undefined : parseAddress(stringOption(options.provider), "--provider");
     const rewardText = stringOption(options.reward)!;
     parseAmount(rewardText, "--reward", 36); // shape only; scaled once the token's decimals are known
-    const [program, input] = await Promise.all([
+    const [program, given] = await Promise.all([
       readInputFile(String(options.program), "--program"),
-      readInputFile(String(options.input), "--input"),
+      options.input === undefined ? undefined : readInputFile(String(options.input), "--input"),
     ]);
+    let input: Uint8Array;
     try {
-      validateProgram({ wasm: program, limits: DEFAULT_LIMITS });
+      const { abiVersion } = validateProgram({ wasm: program, limits: DEFAULT_LIMITS });
+      if (abiVersion === 2) input = await bundleFromOptions(options, given ?? new Uint8Array());
+      else if (hasBundleOptions(options)) throw new UsageError(`--program ${String(options.program)} is ABI v1 (no WASI imports): --arg, --env and --file are for ABI v2 programs`);
+      else if (given === undefined) throw new UsageError(`"job post" needs --input`);
+      else input = given;
     } catch (error) {
       if (error instanceof InvalidProgramError) {
         throw new CliError(`--program ${String(options.program)}: ${error.shortMessage}${error.details ? ` (${error.details.split("\n")[0]})` : ""}`);

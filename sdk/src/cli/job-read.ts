@@ -142,13 +142,14 @@ The output URI is the provider's: it is fetched from public addresses only unles
         file,
         bytes: fetched.output.byteLength,
         status,
+        exitCode: fetched.outcome.exitCode ?? 0,
         fuelUsed: fetched.outcome.fuelUsed,
         outputHash: fetched.outcome.outputHash,
         resultHash: fetched.result.resultHash,
         verified: true,
       });
     } else if (file !== "-") {
-      printLine(`Verified output of job ${jobId}: ${fetched.output.byteLength} bytes, status ${status}, fuel ${fetched.outcome.fuelUsed} → ${file}`);
+      printLine(`Verified output of job ${jobId}: ${fetched.output.byteLength} bytes, status ${status}${fetched.outcome.exitCode ? ` (exit code ${fetched.outcome.exitCode})` : ""}, fuel ${fetched.outcome.fuelUsed} → ${file}`);
     }
     return 0;
   },

@@ -51,6 +51,7 @@ async function postedRequest(connection: Connection, jobId: bigint): Promise<Job
  * `storeDir`, and verified by hash) and returns the honest result hash.
  */
 async function reexecuteJob(
+  jobId: bigint,
   request: JobRequest,
   { storeDir, access, timeoutMs }: { storeDir?: string; access: { allowFileUris: boolean; allowHosts: string[] }; timeoutMs: number },
 ) {
@@ -64,7 +65,7 @@ async function reexecuteJob(
     fetchOne(request.programURI, request.programHash, "program"),
     fetchOne(request.inputURI, request.inputHash, "input"),
   ]);
-  return executeProgram({ wasm, input, fuelLimit: request.fuelLimit, timeoutMs });
+  return executeProgram({ wasm, input, fuelLimit: request.fuelLimit, jobId, timeoutMs });
 }
 
 /** One progress line per step of a challenge (and the spinner's text for the next one). */
@@ -128,7 +129,7 @@ chain: --allow-hosts 127.0.0.1,localhost).`,
     if (!challengerHash) {
       const request = await postedRequest(connection, jobId);
       const run = await withProgress(`re-executing job ${jobId}`, json, () =>
-        reexecuteJob(request, { storeDir: stringOption(options.store), access, timeoutMs }),
+        reexecuteJob(jobId, request, { storeDir: stringOption(options.store), access, timeoutMs }),
       );
       local = { status: run.status, fuelUsed: run.fuelUsed, outputHash: run.outputHash };
       challengerHash = run.resultHash.toLowerCase() as Hex;

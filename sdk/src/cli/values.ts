@@ -58,8 +58,13 @@ export function parseSeconds(value: string | undefined, name: string): number {
   return seconds;
 }
 
-export function stringOption(value: string | boolean | undefined): string | undefined {
+export function stringOption(value: string | string[] | boolean | undefined): string | undefined {
   return typeof value === "string" ? value : undefined;
+}
+
+/** The values of an option declared `multiple` (empty when absent). */
+export function stringsOption(value: string | string[] | boolean | undefined): string[] {
+  return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
 }
 
 /**
@@ -77,7 +82,7 @@ export const fetchAccessOptions = {
 } as const;
 
 /** The SDK's fetch access settings from `--allow-hosts` and `--allow-file-uris`. */
-export function fetchAccess(options: Record<string, string | boolean | undefined>): { allowHosts: string[]; allowFileUris: boolean } {
+export function fetchAccess(options: Record<string, string | string[] | boolean | undefined>): { allowHosts: string[]; allowFileUris: boolean } {
   const list = stringOption(options["allow-hosts"]);
   const allowHosts = list === undefined ? [] : list.split(",").map((h) => h.trim()).filter((h) => h !== "");
   try {

@@ -28,7 +28,7 @@ export const RUN_EXPORT = "run";
 /** The memory a program exports (its only memory, defined by the module, 32-bit, not shared). */
 export const MEMORY_EXPORT = "memory";
 
-type ValType = "i32";
+type ValType = "i32" | "i64";
 
 /** A host import a program may declare, with its exact signature. */
 export type HostImport = { module: string; name: string; params: readonly ValType[]; results: readonly ValType[] };

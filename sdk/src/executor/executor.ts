@@ -155,6 +155,8 @@ export function createExecutor({
         status: response.status,
         fuelUsed: response.fuelUsed,
         output: response.output,
+        exitCode: response.exitCode,
+        stderr: response.stderr,
         outputHash: response.outputHash,
         resultHash: response.resultHash,
         programHash: job.programHash,
@@ -176,7 +178,7 @@ export function createExecutor({
 
   async function run(params: RunProgramParameters): Promise<ExecutionResult> {
     if (closed) throw new ExecutorClosedError();
-    const { wasm, input, fuelLimit, signal } = params;
+    const { wasm, input, fuelLimit, signal, jobId = 0n } = params;
     const limits = resolveLimits(params.limits);
     if (typeof fuelLimit !== "bigint" || fuelLimit < 0n || fuelLimit > MAX_FUEL_LIMIT) {
       throw new InvalidExecutionParametersError("fuelLimit must be a bigint in [0, 2^64 - 1]", {
@@ -198,7 +200,7 @@ export function createExecutor({
 
     return new Promise<ExecutionResult>((resolve, reject) => {
       const job: Job = {
-        request: { module: prepared.module, input, fuelLimit, maxOutputBytes: limits.maxOutputBytes },
+        request: { module: prepared.module, input, fuelLimit, maxOutputBytes: limits.maxOutputBytes, jobId },
         programHash: prepared.programHash,
         timeoutMs,
         signal,

@@ -11,6 +11,7 @@ import { ALLOWED_FEATURES, checkValueType } from "./features.ts";
 import { analyzeCallGraph } from "./call-graph.ts";
 import { FunctionInstrumenter, type InstrumentationContext } from "./instrument-function.ts";
 import { validateProgram } from "./validate.ts";
+import { START_EXPORT, WASI_IMPORTS } from "./wasi-abi.ts";
 import { Wasm } from "./webassembly.ts";
 
 export type InstrumentProgramParameters = {
@@ -46,7 +47,8 @@ const WHERE_MODULE = "module";
  * const { wasm: metered } = instrumentProgram({ wasm, limits: DEFAULT_LIMITS })
  */
 export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters): InstrumentProgramReturnType {
-  const { memory } = validateProgram({ wasm, limits });
+  const { memory, abiVersion } = validateProgram({ wasm, limits });
+  const abi = abiVersion === 2 ? { imports: WASI_IMPORTS, entry: START_EXPORT } : { imports: HOST_IMPORTS, entry: RUN_EXPORT };
 
   let m: ReturnType<typeof binaryen.readBinary>;
   try {
@@ -57,7 +59,7 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
   try {
     m.setFeatures(ALLOWED_FEATURES);
 
-    // Imports: ABI v1 host functions with their exact signatures (validateProgram checked names).
+    // Imports: the ABI's host functions with their exact signatures (validateProgram checked names).
     const definedFunctions: number[] = [];
     for (let i = 0; i < m.getNumFunctions(); i++) {
       const func = m.getFunctionByIndex(i);
@@ -66,16 +68,16 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
         definedFunctions.push(func);
         continue;
       }
-      const spec = HOST_IMPORTS.find((h) => h.module === info.module && h.name === info.base)!;
+      const spec = abi.imports.find((h) => h.module === info.module && h.name === info.base)!;
       const params = binaryen.expandType(info.params);
       const results = binaryen.expandType(info.results);
       const same = (types: number[], names: readonly string[]) =>
-        types.length === names.length && types.every((t, k) => t === binaryen.i32 && names[k] === "i32");
+        types.length === names.length && types.every((t, k) => t === (names[k] === "i64" ? binaryen.i64 : binaryen.i32));
       if (!same(params, spec.params) || !same(results, spec.results)) {
         throw new ForbiddenImportError({
           module: spec.module,
           field: spec.name,
-          reason: `wrong signature; ABI v1 declares (${spec.params.join(", ")}) -> (${spec.results.join(", ")})`,
+          reason: `wrong signature; ABI v${abiVersion} declares (${spec.params.join(", ")}) -> (${spec.results.join(", ")})`,
         });
       }
     }
@@ -93,15 +95,15 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
     for (let i = 0; i < m.getNumExports(); i++) {
       const info = binaryen.getExportInfo(m.getExportByIndex(i));
       exportNames.push(info.name);
-      if (info.name === RUN_EXPORT) runName = info.value;
+      if (info.name === abi.entry) runName = info.value;
       if (info.name === MEMORY_EXPORT) memoryName = info.value;
     }
     if (runName === undefined || memoryName === undefined) {
-      throw new ProgramAbiError({ problem: "the run and memory exports are required" });
+      throw new ProgramAbiError({ problem: `the ${abi.entry} and memory exports are required` });
     }
     const run = binaryen.getFunctionInfo(m.getFunction(runName));
     if (run.params !== binaryen.none || run.results !== binaryen.none) {
-      throw new ProgramAbiError({ problem: `"${RUN_EXPORT}" must take no parameters and return nothing` });
+      throw new ProgramAbiError({ problem: `"${abi.entry}" must take no parameters and return nothing` });
     }
     for (const name of exportNames) m.removeExport(name);
 

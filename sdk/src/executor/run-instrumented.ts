@@ -1,3 +1,5 @@
+import { keccak256 } from "viem";
+
 import {
   BYTES_PER_FUEL_SHIFT,
   FUEL_PER_HOST_CALL,
@@ -7,7 +9,12 @@ import {
   MAX_FUEL_COUNTER,
 } from "./abi.ts";
 import { ExecutorResourceError } from "./errors.ts";
+import { HostStop as Stop } from "./host-stop.ts";
+import { OutputBuffer } from "./output-buffer.ts";
 import { ExecutionStatus } from "./result-hash.ts";
+import { WASI_MODULE } from "./wasi-abi.ts";
+import { InvalidBundleError, decodeBundle } from "./wasi-bundle.ts";
+import { createWasiHost } from "./wasi-host.ts";
 import { Wasm, type WasmGlobal, type WasmInstance, type WasmMemory, type WasmModule } from "./webassembly.ts";
 
 export type RunInstrumentedParameters = {
@@ -16,25 +23,22 @@ export type RunInstrumentedParameters = {
   input: Uint8Array;
   fuelLimit: bigint;
   maxOutputBytes: number;
+  /** The job's id: with the input's hash, the seed of an ABI v2 program's `random_get`. Default 0. */
+  jobId?: bigint;
 };
 
 export type RunInstrumentedReturnType = {
   status: ExecutionStatus;
   fuelUsed: bigint;
-  /** The bytes written with `output_write`; empty unless `status` is `Ok`. */
+  /** The bytes written with `output_write` (v2: to stdout); empty unless `status` is `Ok` or `Exited`. */
   output: Uint8Array;
+  /** v2: the code passed to `proc_exit` (0 otherwise); non-zero exactly when `status` is `Exited`. */
+  exitCode: number;
+  /** v2: what the program wrote to stderr, up to 64 KiB; not part of the result. Empty for v1. */
+  stderr: Uint8Array;
 };
 
 export type RunInstrumentedErrorType = ExecutorResourceError;
-
-/** Why a host function stopped the run. */
-type StopReason = "trap" | "fuel" | "output";
-class Stop {
-  readonly reason: StopReason;
-  constructor(reason: StopReason) {
-    this.reason = reason;
-  }
-}
 
 /**
  * Runs an instrumented module once, in the current thread, and classifies how it ended. The rules,
@@ -60,63 +64,77 @@ export function runInstrumented({
   input,
   fuelLimit,
   maxOutputBytes,
+  jobId = 0n,
 }: RunInstrumentedParameters): RunInstrumentedReturnType {
   let memory: WasmMemory | undefined;
   let fuel: WasmGlobal | undefined;
-  // One growable buffer (doubling, capped at maxOutputBytes): no allocation per write.
-  let output = new Uint8Array(Math.min(maxOutputBytes, 4096));
-  let outputLength = 0;
+  const empty: Uint8Array = new Uint8Array();
+  const v2 = Wasm.Module.imports(module).some((i) => i.module === WASI_MODULE);
+  const end = (status: ExecutionStatus, fuelUsed: bigint, output = empty, exitCode = 0, stderr = empty): RunInstrumentedReturnType => ({ status, fuelUsed, output, exitCode, stderr });
 
-  /** A host call's price: a fixed cost plus 1 per 16 bytes moved, charged before anything else. */
-  const charge = (bytes: number) => {
-    const left = (fuel!.value as bigint) - FUEL_PER_HOST_CALL - (BigInt(bytes) >> BYTES_PER_FUEL_SHIFT);
+  /** Takes fuel; a negative counter ends the run (`OutOfFuel`). */
+  const take = (amount: bigint) => {
+    const left = (fuel!.value as bigint) - amount;
     fuel!.value = left;
     if (left < 0n) throw new Stop("fuel");
   };
-  const view = (ptr: number, len: number) => {
-    const bytes = new Uint8Array(memory!.buffer);
-    if (ptr + len > bytes.length) throw new Stop("trap");
-    return bytes.subarray(ptr, ptr + len);
-  };
-  const trap = () => {
-    throw new Stop("trap");
-  };
 
-  const host = {
-    input_size: () => {
-      charge(0);
-      return input.length;
-    },
-    input_read: (ptr: number, offset: number, len: number) => {
-      [ptr, offset, len] = [ptr >>> 0, offset >>> 0, len >>> 0];
-      charge(len);
-      if (offset + len > input.length) throw new Stop("trap");
-      view(ptr, len).set(input.subarray(offset, offset + len));
-    },
-    output_write: (ptr: number, len: number) => {
-      [ptr, len] = [ptr >>> 0, len >>> 0];
-      charge(len);
-      const bytes = view(ptr, len);
-      if (outputLength + len > maxOutputBytes) throw new Stop("output");
-      if (outputLength + len > output.length) {
-        let capacity = output.length || 1;
-        while (capacity < outputLength + len) capacity *= 2;
-        const grown = new Uint8Array(Math.min(capacity, maxOutputBytes));
-        grown.set(output.subarray(0, outputLength));
-        output = grown;
-      }
-      output.set(bytes, outputLength);
-      outputLength += len;
-    },
-    abort: trap,
-  };
+  let imports: Record<string, Record<string, unknown>>;
+  let stdout: () => Uint8Array;
+  let stderr: () => Uint8Array = () => empty;
+  if (v2) {
+    let bundle;
+    try {
+      bundle = decodeBundle(input);
+    } catch (error) {
+      // Not a bundle: a committed result, like a data segment out of bounds (docs/program-abi.md).
+      if (error instanceof InvalidBundleError) return end(ExecutionStatus.Trapped, 0n);
+      throw error;
+    }
+    const host = createWasiHost({ bundle, inputHash: keccak256(input), jobId, maxOutputBytes, charge: take, memory: () => memory! });
+    imports = { [WASI_MODULE]: host.imports };
+    stdout = host.stdout;
+    stderr = host.stderr;
+  } else {
+    const output = new OutputBuffer(maxOutputBytes);
+    stdout = () => output.contents();
+    /** A host call's price: a fixed cost plus 1 per 16 bytes moved, charged before anything else. */
+    const charge = (bytes: number) => take(FUEL_PER_HOST_CALL + (BigInt(bytes) >> BYTES_PER_FUEL_SHIFT));
+    const view = (ptr: number, len: number) => {
+      const bytes = new Uint8Array(memory!.buffer);
+      if (ptr + len > bytes.length) throw new Stop("trap");
+      return bytes.subarray(ptr, ptr + len);
+    };
+    const trap = () => {
+      throw new Stop("trap");
+    };
+    const host = {
+      input_size: () => {
+        charge(0);
+        return input.length;
+      },
+      input_read: (ptr: number, offset: number, len: number) => {
+        [ptr, offset, len] = [ptr >>> 0, offset >>> 0, len >>> 0];
+        charge(len);
+        if (offset + len > input.length) throw new Stop("trap");
+        view(ptr, len).set(input.subarray(offset, offset + len));
+      },
+      output_write: (ptr: number, len: number) => {
+        [ptr, len] = [ptr >>> 0, len >>> 0];
+        charge(len);
+        output.append(view(ptr, len));
+      },
+      abort: trap,
+    };
+    imports = { [HOST_MODULE]: host, env: { abort: trap } };
+  }
 
   let instance: WasmInstance;
   try {
-    instance = new Wasm.Instance(module, { [HOST_MODULE]: host, env: { abort: trap } });
+    instance = new Wasm.Instance(module, imports);
   } catch (error) {
     // Data or element segments out of bounds trap at instantiation, before any fuel is spent.
-    if (error instanceof Wasm.RuntimeError) return { status: ExecutionStatus.Trapped, fuelUsed: 0n, output: new Uint8Array() };
+    if (error instanceof Wasm.RuntimeError) return end(ExecutionStatus.Trapped, 0n);
     throw new ExecutorResourceError({ reason: `instantiation failed: ${(error as Error).message}`, cause: error });
   }
   const exports = instance.exports;
@@ -138,17 +156,20 @@ export function runInstrumented({
 
   const left = fuel.value as bigint;
   const used = start - left;
-  const empty = new Uint8Array();
-  if (left < 0n) return { status: ExecutionStatus.OutOfFuel, fuelUsed: fuelLimit, output: empty };
-  if (!threw) return { status: ExecutionStatus.Ok, fuelUsed: used, output: output.slice(0, outputLength) };
+  if (left < 0n) return end(ExecutionStatus.OutOfFuel, fuelLimit, empty, 0, stderr());
+  // v2: proc_exit(0) is the same result as returning from _start; another code is `Exited`.
+  if (thrown instanceof Stop && thrown.reason === "exit") {
+    return end(thrown.code === 0 ? ExecutionStatus.Ok : ExecutionStatus.Exited, used, stdout(), thrown.code, stderr());
+  }
+  if (!threw) return end(ExecutionStatus.Ok, used, stdout(), 0, stderr());
   if (fault.value === FaultCode.HostMemory) {
     throw new ExecutorResourceError({ reason: "memory.grow failed below the page cap (the host is out of memory)" });
   }
   if (thrown instanceof Stop) {
-    if (thrown.reason === "output") return { status: ExecutionStatus.OutputTooLarge, fuelUsed: used, output: empty };
-    return { status: ExecutionStatus.Trapped, fuelUsed: used, output: empty };
+    if (thrown.reason === "output") return end(ExecutionStatus.OutputTooLarge, used, empty, 0, stderr());
+    return end(ExecutionStatus.Trapped, used, empty, 0, stderr());
   }
-  if (thrown instanceof Wasm.RuntimeError) return { status: ExecutionStatus.Trapped, fuelUsed: used, output: empty };
+  if (thrown instanceof Wasm.RuntimeError) return end(ExecutionStatus.Trapped, used, empty, 0, stderr());
   // RangeError "Maximum call stack size exceeded": the engine's stack, not the program's budget.
   throw new ExecutorResourceError({ reason: (thrown as Error)?.message ?? String(thrown), cause: thrown });
 }

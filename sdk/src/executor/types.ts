@@ -8,11 +8,15 @@ export type ExecutionResult = {
   status: ExecutionStatus;
   /** Fuel charged; equals the fuel limit when `status` is `OutOfFuel`. */
   fuelUsed: bigint;
-  /** The program's output; empty unless `status` is `Ok`. */
+  /** The program's output (ABI v2: its stdout); empty unless `status` is `Ok` or `Exited`. */
   output: Uint8Array;
+  /** ABI v2: the code the program passed to `proc_exit`; non-zero exactly when `status` is `Exited`. Always 0 for v1. */
+  exitCode: number;
+  /** ABI v2: the first 64 KiB the program wrote to stderr. Not part of the result hash; empty for v1. */
+  stderr: Uint8Array;
   /** keccak256(output). */
   outputHash: Hex;
-  /** keccak256(abi.encode(outputHash, fuelUsed, status)): what a provider commits on-chain. */
+  /** keccak256(abi.encode(outputHash, fuelUsed, status)) (with `exitCode` appended for `Exited`): what a provider commits on-chain. */
   resultHash: Hex;
   /** keccak256 of the program's wasm bytes. */
   programHash: Hex;
@@ -22,10 +26,12 @@ export type ExecutionResult = {
 
 /** One program run. */
 export type RunProgramParameters = {
-  /** The program's wasm bytes (ABI v1). */
+  /** The program's wasm bytes (ABI v1, or v2 when it imports `wasi_snapshot_preview1`). */
   wasm: Uint8Array;
-  /** The input bytes, readable with `input_size` / `input_read`. */
+  /** The input bytes: v1 reads them with `input_size` / `input_read`; for v2 they are a bundle (`encodeBundle`). */
   input: Uint8Array;
+  /** The job's id: with the input's hash it seeds a v2 program's `random_get`. Default 0 (local runs). */
+  jobId?: bigint;
   /** Fuel the run may spend, 0 ≤ fuelLimit < 2^64 (a job's `uint64 fuelLimit`). */
   fuelLimit: bigint;
   /**

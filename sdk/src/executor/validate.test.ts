@@ -46,7 +46,6 @@ describe("program validation (ABI v1)", function () {
   describe("imports", function () {
     const cases: [string, string][] = [
       ["randomness", `(import "env" "seed" (func (result f64)))`],
-      ["a clock", `(import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i64 i32) (result i32)))`],
       ["Date.now", `(import "Date" "now" (func (result f64)))`],
     ];
     for (const [what, decl] of cases) {
@@ -57,6 +56,14 @@ describe("program validation (ABI v1)", function () {
         expect(error.reason).to.match(/no clock, randomness/);
       });
     }
+
+    it("refuses a program mixing ABI v1 host functions with WASI (a WASI import makes it ABI v2)", function () {
+      const clock = `(import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i64 i32) (result i32)))`;
+      const error = refusal(program("", clock)) as ForbiddenImportError;
+      expect(error).to.be.instanceOf(ForbiddenImportError);
+      expect(error.module).to.equal("hashwork");
+      expect(error.reason).to.match(/ABI v2\) may import only WASI preview 1 functions/);
+    });
 
     it("refuses an imported memory", function () {
       const bytes = wat(`(module (import "env" "memory" (memory 1)) (export "memory" (memory 0)) (func (export "run")))`);

@@ -1,4 +1,4 @@
-import { HOST_IMPORTS, MEMORY_EXPORT, MODULE_LIMITS, RUN_EXPORT, type ExecutionLimits, type ModuleLimits } from "./abi.ts";
+import { HOST_IMPORTS, MEMORY_EXPORT, MODULE_LIMITS, RUN_EXPORT, type ExecutionLimits, type HostImport, type ModuleLimits } from "./abi.ts";
 import {
   ForbiddenFeatureError,
   ForbiddenImportError,
@@ -14,7 +14,15 @@ import {
   type DeclaredMemory,
   type ModuleStats,
 } from "./wasm-sections.ts";
+import { START_EXPORT, WASI_IMPORTS, WASI_MODULE } from "./wasi-abi.ts";
 import { Wasm, type WasmModule } from "./webassembly.ts";
+
+/** A program's ABI, declared by its imports: v2 when it imports anything from `wasi_snapshot_preview1`. */
+export function programAbi(imports: readonly { module: string }[]): { version: 1 | 2; imports: readonly HostImport[]; entry: string } {
+  return imports.some((i) => i.module === WASI_MODULE)
+    ? { version: 2, imports: WASI_IMPORTS, entry: START_EXPORT }
+    : { version: 1, imports: HOST_IMPORTS, entry: RUN_EXPORT };
+}
 
 export type ValidateProgramParameters = {
   /** The program's wasm bytes. */
@@ -29,6 +37,8 @@ export type ValidateProgramReturnType = {
   memory: DeclaredMemory;
   /** Sizes measured by the linear scan. */
   stats: ModuleStats;
+  /** 1 (Hashwork's host functions, entry `run`) or 2 (WASI preview 1, entry `_start`). */
+  abiVersion: 1 | 2;
 };
 
 export type ValidateProgramErrorType =
@@ -61,20 +71,25 @@ export function validateProgram({ wasm, limits, moduleLimits = MODULE_LIMITS }: 
     throw new MalformedProgramError({ reason: error instanceof Error ? error.message : String(error), cause: error });
   }
 
-  for (const imp of Wasm.Module.imports(module)) {
-    const known = HOST_IMPORTS.some((h) => h.module === imp.module && h.name === imp.name);
+  const moduleImports = Wasm.Module.imports(module);
+  const abi = programAbi(moduleImports);
+  for (const imp of moduleImports) {
+    const known = abi.imports.some((h) => h.module === imp.module && h.name === imp.name);
     if (imp.kind !== "function") {
       throw new ForbiddenImportError({
         module: imp.module,
         field: imp.name,
-        reason: `imports a ${imp.kind}; a program may import only the host functions of ABI v1 and must define its own memory`,
+        reason: `imports a ${imp.kind}; a program may import only the host functions of ABI v${abi.version} and must define its own memory`,
       });
     }
     if (!known) {
       throw new ForbiddenImportError({
         module: imp.module,
         field: imp.name,
-        reason: `the host provides only ${HOST_IMPORTS.map((h) => `${h.module}.${h.name}`).join(", ")} (no clock, randomness, filesystem or network)`,
+        reason:
+          abi.version === 1
+            ? `the host provides only ${HOST_IMPORTS.map((h) => `${h.module}.${h.name}`).join(", ")} (no clock, randomness, filesystem or network)`
+            : `a program importing ${WASI_MODULE} (ABI v2) may import only WASI preview 1 functions from it, nothing else`,
       });
     }
   }
@@ -83,8 +98,8 @@ export function validateProgram({ wasm, limits, moduleLimits = MODULE_LIMITS }: 
   const stats = scan(wasm, moduleLimits, true)!;
 
   const exports = Wasm.Module.exports(module);
-  const run = exports.find((e) => e.name === RUN_EXPORT);
-  if (run?.kind !== "function") throw new ProgramAbiError({ problem: `no exported function "${RUN_EXPORT}"` });
+  const run = exports.find((e) => e.name === abi.entry);
+  if (run?.kind !== "function") throw new ProgramAbiError({ problem: `no exported function "${abi.entry}" (ABI v${abi.version})` });
   const memoryExport = exports.find((e) => e.name === MEMORY_EXPORT);
   if (memoryExport?.kind !== "memory") throw new ProgramAbiError({ problem: `no exported memory "${MEMORY_EXPORT}"` });
 
@@ -108,7 +123,7 @@ export function validateProgram({ wasm, limits, moduleLimits = MODULE_LIMITS }: 
       problem: `initial memory of ${memory.initialPages} pages exceeds the cap of ${limits.maxMemoryPages} pages`,
     });
   }
-  return { memory, stats };
+  return { memory, stats, abiVersion: abi.version };
 }
 
 function scan(wasm: Uint8Array, limits: ModuleLimits, decodeCode: boolean): ModuleStats | undefined {

@@ -16,6 +16,7 @@ export type WorkerRequest = {
   input: Uint8Array;
   fuelLimit: bigint;
   maxOutputBytes: number;
+  jobId?: bigint;
 };
 
 /** The worker's answer: a deterministic result, or why there is none. */
@@ -26,6 +27,8 @@ export type WorkerResponse =
       status: ExecutionStatus;
       fuelUsed: bigint;
       output: Uint8Array;
+      exitCode: number;
+      stderr: Uint8Array;
       outputHash: Hex;
       resultHash: Hex;
       wallTimeMs: number;
@@ -38,7 +41,7 @@ if (port) {
     const started = performance.now();
     let response: WorkerResponse;
     try {
-      const { status, fuelUsed, output } = runInstrumented(request);
+      const { status, fuelUsed, output, exitCode, stderr } = runInstrumented(request);
       const outputHash = keccak256(output);
       response = {
         id: request.id,
@@ -46,8 +49,10 @@ if (port) {
         status,
         fuelUsed,
         output,
+        exitCode,
+        stderr,
         outputHash,
-        resultHash: computeResultHash(outputHash, fuelUsed, status),
+        resultHash: computeResultHash(outputHash, fuelUsed, status, exitCode),
         wallTimeMs: performance.now() - started,
       };
     } catch (error) {
@@ -58,7 +63,7 @@ if (port) {
         message: error instanceof Error ? (error as { details?: string }).details ?? error.message : String(error),
       };
     }
-    const transfer = response.ok && response.output.byteLength > 0 ? [response.output.buffer as ArrayBuffer] : [];
+    const transfer = response.ok ? [response.output, response.stderr].filter((b) => b.byteLength > 0).map((b) => b.buffer as ArrayBuffer) : [];
     port.postMessage(response, transfer);
   });
 }

@@ -27,6 +27,19 @@ describe("encodeOutputUri / decodeOutputUri", function () {
     expect(decodeOutputUri(`x#hashwork-outcome=${OUTCOME.outputHash}.${1n << 64n}.0`).outcome).to.equal(undefined);
   });
 
+  it("carry an ABI v2 exit code for Exited, and only then", async function () {
+    const exited = { ...OUTCOME, status: ExecutionStatus.Exited, exitCode: 3 };
+    const uri = encodeOutputUri("x", exited);
+    expect(uri).to.equal(`x#hashwork-outcome=${OUTCOME.outputHash}.1234.4.3`);
+    expect(decodeOutputUri(uri).outcome).to.deep.equal(exited);
+    expect(decodeOutputUri(`x#hashwork-outcome=${OUTCOME.outputHash}.1234.4`).outcome).to.equal(undefined); // Exited needs a code
+    expect(decodeOutputUri(`x#hashwork-outcome=${OUTCOME.outputHash}.1234.4.0`).outcome).to.equal(undefined); // exit 0 is Ok
+    expect(decodeOutputUri(`x#hashwork-outcome=${OUTCOME.outputHash}.1234.0.3`).outcome).to.equal(undefined); // Ok has none
+    expect(decodeOutputUri(`x#hashwork-outcome=${OUTCOME.outputHash}.1234.4.4294967296`).outcome).to.equal(undefined);
+    await expectRejection(Promise.resolve().then(() => encodeOutputUri("x", { ...OUTCOME, status: ExecutionStatus.Exited })), InvalidParameterError);
+    await expectRejection(Promise.resolve().then(() => encodeOutputUri("x", { ...OUTCOME, exitCode: 2 })), InvalidParameterError);
+  });
+
   it("refuse to encode an invalid outcome", async function () {
     const bad = () => encodeOutputUri("x", { ...OUTCOME, fuelUsed: -1n });
     await expectRejection(Promise.resolve().then(bad), InvalidParameterError);

@@ -70,7 +70,7 @@ export async function submitResult(
   parameters: SubmitResultParameters,
 ): Promise<SubmitResultReturnType> {
   const { outcome } = parameters;
-  const resultHash = outcome ? computeResultHash(outcome.outputHash, outcome.fuelUsed, outcome.status) : parameters.resultHash;
+  const resultHash = outcome ? computeResultHash(outcome.outputHash, outcome.fuelUsed, outcome.status, outcome.exitCode) : parameters.resultHash;
   const outputURI =
     outcome && parameters.publishOutcome !== false ? encodeOutputUri(parameters.outputURI, outcome) : parameters.outputURI;
   const sent = await sendContractTransaction(client, {

@@ -77,7 +77,7 @@ export async function fetchJobOutput(
       reason: "not given, and the job's output URI does not carry one (see encodeOutputUri)",
     });
   }
-  const claimed = computeResultHash(outcome.outputHash, outcome.fuelUsed, outcome.status);
+  const claimed = computeResultHash(outcome.outputHash, outcome.fuelUsed, outcome.status, outcome.exitCode);
   if (claimed.toLowerCase() !== result.resultHash.toLowerCase()) {
     throw new ResultHashMismatchError({ jobId, expected: result.resultHash, actual: claimed });
   }

@@ -48,7 +48,7 @@ export async function sendSubmissions(client: HashworkBaseClient, items: Submiss
     functionName: "submitResults",
     args: [
       items.map((i) => i.jobId),
-      items.map((i) => computeResultHash(i.outcome.outputHash, i.outcome.fuelUsed, i.outcome.status)),
+      items.map((i) => computeResultHash(i.outcome.outputHash, i.outcome.fuelUsed, i.outcome.status, i.outcome.exitCode)),
       items.map((i) => encodeOutputUri(i.outputURI, i.outcome)),
     ],
   });

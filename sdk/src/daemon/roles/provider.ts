@@ -351,6 +351,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         wasm: content.wasm,
         input: content.input,
         fuelLimit: job.request.fuelLimit,
+        jobId: job.jobId, // seeds an ABI v2 program's random_get
         timeoutMs: config.executor.timeoutMs,
         signal: context.shutdown,
         // Verified against this hash when it entered the store (`fetchContent`): not hashed again.
@@ -372,7 +373,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       l.warn("corruptResults is on: committing a wrong result");
     }
     const stored = await store.put(output);
-    const outcomeClaim: ExecutionOutcome = { outputHash: keccak256(output), fuelUsed: result.fuelUsed, status: result.status };
+    const outcomeClaim: ExecutionOutcome = { outputHash: keccak256(output), fuelUsed: result.fuelUsed, status: result.status, exitCode: result.exitCode };
     const outputURI = `${p.outputBaseUrl()}/content/${stored.hash}`;
     l.info("executed", { status: result.status, fuel_used: result.fuelUsed, wall_ms: Math.round(result.wallTimeMs) });
 
