@@ -340,7 +340,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     }
     if (stopping) return;
 
-    let result;
+    let result: Awaited<ReturnType<Executor["run"]>>;
     try {
       result = await executor.run({
         wasm: content.wasm,
