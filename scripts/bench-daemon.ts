@@ -196,6 +196,7 @@ try {
       const head = await system.publicClient.getBlockNumber({ cacheTime: 0 }).catch(() => last);
       const now = performance.now();
       for (let b = last + 1n; b <= head; b++) seen.set(b, now);
+      // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
       last = head > last ? head : last;
       await new Promise((r) => setTimeout(r, 20));
     }
