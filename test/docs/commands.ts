@@ -124,7 +124,7 @@ describe("the docs' commands are this repository's", function () {
     const test = lines.findIndex((l) => l.startsWith("npm test"));
     for (const name of ["lint", "typecheck"]) {
       expect(scripts, `package.json must define "${name}"`).to.have.property(name);
-      const at = lines.findIndex((l) => l === `npm run -s ${name}`);
+      const at = lines.indexOf(`npm run -s ${name}`);
       expect(at, `.ci/run must run \`npm run -s ${name}\` after npm install`).to.be.greaterThan(install);
       expect(at, `.ci/run must run \`npm run -s ${name}\` before npm test`).to.be.lessThan(test);
     }
