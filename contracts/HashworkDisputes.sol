@@ -25,15 +25,20 @@ contract HashworkDisputes is IHashworkDisputes, Ownable2Step, ReentrancyGuardTra
 
     /// @notice Hard bounds on the parameters (governance cannot leave them).
     uint256 public constant MAX_COMMITTEE_SIZE = 15;
+    /// @notice The most rounds a dispute may run before the arbiter decides.
     uint256 public constant MAX_ROUNDS = 4;
+    /// @notice The highest audit rate, in basis points (20%).
     uint256 public constant MAX_AUDIT_RATE_BPS = 2_000;
+    /// @notice The shortest commit or reveal period.
     uint256 public constant MIN_PERIOD = 1 minutes;
+    /// @notice The longest commit or reveal period.
     uint256 public constant MAX_PERIOD = 7 days;
     /// @notice What the market's dispute deadline must leave beyond the rounds' commit and reveal
     /// periods: per round, time to draw (after its seed block) and to resolve (after its reveal
     /// deadline); after the last round, time for the arbiter. Without it the last round could
     /// only end in a void.
     uint256 public constant ROUND_ALLOWANCE = 5 minutes;
+    /// @notice The arbiter's time after the last round (see `ROUND_ALLOWANCE`).
     uint256 public constant ARBITER_ALLOWANCE = 30 minutes;
 
     // Rounds index seats as round * _ROUND_STRIDE + seat; no round has more seats than this.

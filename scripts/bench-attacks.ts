@@ -51,7 +51,7 @@ async function bond(signer: Signer, amount: bigint): Promise<void> {
 async function seatsOf(snapshot: number, seed: string, excluded: [string, string, string]) {
   const [verifiers, votes] = await pool.draw(snapshot, seed, SEATS, excluded);
   const seats = new Map<string, number>();
-  verifiers.forEach((v, i) => seats.set(v.toLowerCase(), Number(votes[i])));
+  for (const [i, v] of verifiers.entries()) seats.set(v.toLowerCase(), Number(votes[i]));
   return seats;
 }
 
@@ -294,6 +294,6 @@ const verification = { committeeCapture, drawBlocking, splitting, challengeCopy,
 await mkdir("reports", { recursive: true });
 const existing = await readFile("reports/security.json", "utf8").then(JSON.parse, () => ({}));
 const report = { ...existing, generatedAt: new Date().toISOString(), network: "hardhat (in-process EDR)", ...verification };
-await writeFile("reports/security.json", JSON.stringify(report, null, 2) + "\n");
+await writeFile("reports/security.json", `${JSON.stringify(report, null, 2)}\n`);
 console.log(JSON.stringify(verification, null, 2));
 void treasury;

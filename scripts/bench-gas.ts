@@ -384,7 +384,7 @@ const report = {
 };
 
 await mkdir("reports", { recursive: true });
-await writeFile("reports/gas.json", JSON.stringify(report, null, 2) + "\n");
+await writeFile("reports/gas.json", `${JSON.stringify(report, null, 2)}\n`);
 
 const rows: [string, number | undefined][] = [
   ["post (from balance)", post],

@@ -129,5 +129,5 @@ const retroactiveFee = await (async () => {
 const governance = { timelockDelayS, minDelayBoundS, ownerCanSeizeStake, moduleSwapStrandsFunds, retroactiveFee };
 await mkdir("reports", { recursive: true });
 const existing = await readFile("reports/security.json", "utf8").then(JSON.parse, () => ({}));
-await writeFile("reports/security.json", JSON.stringify({ ...existing, governance }, null, 2) + "\n");
+await writeFile("reports/security.json", `${JSON.stringify({ ...existing, governance }, null, 2)}\n`);
 console.log(JSON.stringify(governance, null, 2));

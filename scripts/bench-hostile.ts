@@ -24,7 +24,7 @@ const hostile = {
 };
 await mkdir("reports", { recursive: true });
 const existing = await readFile("reports/security.json", "utf8").then(JSON.parse, () => ({}));
-await writeFile("reports/security.json", JSON.stringify({ ...existing, hostile }, null, 2) + "\n");
+await writeFile("reports/security.json", `${JSON.stringify({ ...existing, hostile }, null, 2)}\n`);
 console.log(JSON.stringify({ ...hostile, executorCases: undefined, ssrfCases: undefined }, null, 2));
 // The executor's child process and workers are closed by the measurement; nothing else holds the loop.
 process.exit(0);

@@ -277,7 +277,10 @@ async function buildDocs(root: string, artifact: Artifact, cache: Map<string, Bu
   };
   const docs: BuildDocs = { errors: new Map(), enums: new Map() };
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
     if (!node || typeof node !== "object") return;
     const n = node as AstNode;
     const text = (n.documentation as { text?: string } | null | undefined)?.text;

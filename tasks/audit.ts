@@ -39,7 +39,8 @@ export default withOneLineErrors(async function auditTask({ deploymentId }: Audi
   const jobList = await listJobs(client, range);
   const byState: AuditTaskResult["jobs"]["byState"] = {};
   for (const j of jobList) {
-    const s = (byState[j.state] ??= { count: 0, rewards: 0n });
+    byState[j.state] ??= { count: 0, rewards: 0n };
+    const s = byState[j.state]!;
     s.count++;
     s.rewards += j.request.reward;
   }

@@ -6,7 +6,7 @@ import { expect } from "chai";
  */
 export async function expectRejection<T extends Error>(
   promise: Promise<unknown>,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor signature
+  // biome-ignore lint/suspicious/noExplicitAny: any constructor signature (`unknown[]` rejects classes with typed parameters)
   errorClass: abstract new (...args: any[]) => T,
 ): Promise<T> {
   let settled: { value: unknown } | undefined;

@@ -25,6 +25,7 @@ contract HashworkGovernor is
     GovernorVotesQuorumFraction,
     GovernorTimelockControl
 {
+    /// @notice Deploys the governor over `token`'s votes, executing through `timelock`.
     /// @param token The votes token (HashworkToken).
     /// @param timelock The timelock that executes passed proposals.
     /// @param initialVotingDelay Seconds between a proposal and the start of its vote (the vote snapshot).
@@ -48,26 +49,32 @@ contract HashworkGovernor is
 
     // ------------------------------------------------------------------ overrides (linearization)
 
+    /// @inheritdoc Governor
     function votingDelay() public view override(Governor, GovernorSettings) returns (uint256) {
         return super.votingDelay();
     }
 
+    /// @inheritdoc Governor
     function votingPeriod() public view override(Governor, GovernorSettings) returns (uint256) {
         return super.votingPeriod();
     }
 
+    /// @inheritdoc Governor
     function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
         return super.proposalThreshold();
     }
 
+    /// @inheritdoc Governor
     function quorum(uint256 timepoint) public view override(Governor, GovernorVotesQuorumFraction) returns (uint256) {
         return super.quorum(timepoint);
     }
 
+    /// @inheritdoc Governor
     function state(uint256 proposalId) public view override(Governor, GovernorTimelockControl) returns (ProposalState) {
         return super.state(proposalId);
     }
 
+    /// @inheritdoc Governor
     function proposalNeedsQueuing(uint256 proposalId)
         public
         view

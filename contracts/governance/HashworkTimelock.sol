@@ -16,6 +16,7 @@ import {IHashworkTimelock} from "./IHashworkTimelock.sol";
 contract HashworkTimelock is IHashworkTimelock, TimelockController {
     IMarketGovernance private immutable _market;
 
+    /// @notice Deploys the timelock for `market_`, refusing a delay below the market's bound.
     /// @param market_ The market whose bounds set the floor.
     /// @param minDelay The initial delay, in seconds; at least `minDelayBound()`.
     /// @param proposers Accounts given PROPOSER_ROLE and CANCELLER_ROLE (the governor).
@@ -40,6 +41,7 @@ contract HashworkTimelock is IHashworkTimelock, TimelockController {
     }
 
     /// @notice Changes the delay; only through a timelocked operation, and never below the bound.
+    /// @param newDelay The new delay, in seconds.
     function updateDelay(uint256 newDelay) public override {
         // Never down: lowering the market's bounds and the delay in one batch would otherwise
         // let a later change land before jobs posted under the old bounds have ended.

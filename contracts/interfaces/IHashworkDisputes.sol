@@ -185,6 +185,13 @@ interface IHashworkDisputes {
     // ------------------------------------------------------------------ events
 
     /// @notice A dispute was opened by a challenge (`challenger` non-zero) or a random audit.
+    /// @param jobId The disputed job.
+    /// @param challenger The challenger (zero for an audit).
+    /// @param provider The job's provider.
+    /// @param providerHash The result hash the provider committed.
+    /// @param challengerHash The hash the challenger names (zero for an audit).
+    /// @param bond The challenger's bond (zero for an audit).
+    /// @param seedBlock The block whose hash seeds the first draw.
     event DisputeOpened(
         uint256 indexed jobId,
         address indexed challenger,
@@ -195,11 +202,23 @@ interface IHashworkDisputes {
         uint256 seedBlock
     );
     /// @notice The seed block aged past 256 blocks before the draw; the draw uses a new one.
+    /// @param jobId The disputed job.
+    /// @param round The round whose draw moved.
+    /// @param seedBlock The new seed block.
     event DrawRescheduled(uint256 indexed jobId, uint8 round, uint256 seedBlock);
     /// @notice A challenger committed to a challenge it will reveal in a later block.
+    /// @param commitment The commitment.
+    /// @param challenger The account that committed it.
     event ChallengeCommitted(bytes32 indexed commitment, address indexed challenger);
     /// @notice A committee was drawn: `verifiers[i]` holds `votes[i]` seats and locked up to
     /// `lockPerSeat` per seat in the verifier pool.
+    /// @param jobId The disputed job.
+    /// @param round The round drawn.
+    /// @param verifiers The distinct verifiers seated.
+    /// @param votes How many seats each holds.
+    /// @param lockPerSeat Bond locked per seat.
+    /// @param commitDeadline When vote commitments close (unix seconds).
+    /// @param revealDeadline When reveals close (unix seconds).
     event CommitteeDrawn(
         uint256 indexed jobId,
         uint8 round,
@@ -210,19 +229,47 @@ interface IHashworkDisputes {
         uint256 revealDeadline
     );
     /// @notice A verifier committed `keccak256(abi.encode(resultHash, salt, verifier))`.
+    /// @param jobId The disputed job.
+    /// @param round The round.
+    /// @param verifier The verifier that committed.
+    /// @param commitment Its vote commitment.
     event VoteCommitted(uint256 indexed jobId, uint8 round, address indexed verifier, bytes32 commitment);
     /// @notice A verifier revealed its vote.
+    /// @param jobId The disputed job.
+    /// @param round The round.
+    /// @param verifier The verifier that revealed.
+    /// @param resultHash The result hash it voted for.
     event VoteRevealed(uint256 indexed jobId, uint8 round, address indexed verifier, bytes32 resultHash);
     /// @notice A verifier lost `amount` of its lock (no reveal, or against the majority).
+    /// @param jobId The disputed job.
+    /// @param round The round.
+    /// @param verifier The verifier slashed.
+    /// @param amount Tokens taken from its lock.
     event VerifierSlashed(uint256 indexed jobId, uint8 round, address indexed verifier, uint256 amount);
     /// @notice A round ended without a decision (no committee, no quorum, or no majority).
     /// `nextSeedBlock` is zero when the arbiter decides next.
+    /// @param jobId The disputed job.
+    /// @param round The round that failed.
+    /// @param revealed Seats that revealed.
+    /// @param nextSeedBlock The next round's seed block, or zero.
     event RoundFailed(uint256 indexed jobId, uint8 round, uint256 revealed, uint256 nextSeedBlock);
     /// @notice The arbiter decided a dispute that ran out of rounds.
+    /// @param jobId The disputed job.
+    /// @param arbiter The arbiter.
+    /// @param providerRight Whether the provider's hash was the correct one.
     event ArbiterDecided(uint256 indexed jobId, address indexed arbiter, bool providerRight);
     /// @notice Every token the resolution moved, one event per recipient.
+    /// @param jobId The disputed job.
+    /// @param to The recipient.
+    /// @param role Why it was paid.
+    /// @param amount Tokens paid.
     event DisputePayout(uint256 indexed jobId, address indexed to, PayoutRole role, uint256 amount);
     /// @notice The dispute is over. `winningHash` is the majority vote (or the arbiter's pick).
+    /// @param jobId The disputed job.
+    /// @param providerRight Whether the provider's result stood.
+    /// @param challengerRight Whether the challenger named the winning hash.
+    /// @param winningHash The majority's (or the arbiter's) hash.
+    /// @param honestVerifiers Seats that voted for it (zero when the arbiter decided).
     event DisputeResolved(
         uint256 indexed jobId,
         bool providerRight,
@@ -232,15 +279,25 @@ interface IHashworkDisputes {
     );
     /// @notice The dispute ran out of time and was voided: the requester was refunded by the
     /// market, the bond returned and the locks released.
+    /// @param jobId The disputed job.
+    /// @param bondReturned The challenger's bond returned.
+    /// @param potToTreasury Tokens the dispute held that went to the treasury.
     event DisputeVoided(uint256 indexed jobId, uint256 bondReturned, uint256 potToTreasury);
     /// @notice Governance changed the parameters.
+    /// @param config The new parameters.
     event ConfigChanged(DisputeConfig config);
     /// @notice Governance changed the arbiter.
+    /// @param previous The old arbiter.
+    /// @param current The new arbiter.
     event ArbiterChanged(address indexed previous, address indexed current);
     /// @notice The hash of `blockNumber` was stored so audits of jobs submitted in it stay
     /// decidable after the chain forgets it.
+    /// @param blockNumber The submission block.
+    /// @param seed Its hash.
     event AuditSeedPinned(uint256 indexed blockNumber, bytes32 seed);
     /// @notice Ledger tokens no dispute owned (a stray deposit) went to the treasury.
+    /// @param to The treasury.
+    /// @param amount Tokens sent.
     event SurplusSwept(address indexed to, uint256 amount);
 
     // ------------------------------------------------------------------ actions
@@ -250,62 +307,89 @@ interface IHashworkDisputes {
     /// job and the hash, and binds the challenger, so nobody can copy it out of the mempool.
     /// Committing an existing commitment again does nothing (the earliest block stands), so a
     /// copy sent ahead of the original cannot make it fail.
+    /// @param commitment The challenge commitment.
     function commitChallenge(bytes32 commitment) external;
 
     /// @notice Second step, in a later block than the commitment and inside the challenge window:
     /// challenge a submitted result, naming the hash you believe is right and posting
     /// `challengeBond` (pulled by allowance to this module).
+    /// @param jobId The submitted job.
+    /// @param terms The job's settlement terms, as emitted in `ResultSubmitted`.
+    /// @param challengerHash The result hash the challenger believes is right.
+    /// @param salt The salt of its commitment.
     function challenge(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bytes32 challengerHash, bytes32 salt)
         external;
 
     /// @notice Open a random audit of a submitted job the lottery selected (see
     /// `isSelectedForAudit`), paid from the market's audit reserve (what it holds, up to the
     /// budget: an audit is never refused for want of funds).
+    /// @param jobId The submitted job.
+    /// @param terms The job's settlement terms, as emitted in `ResultSubmitted`.
     function startAudit(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external;
 
     /// @notice Store the hash of `blockNumber` (while the chain can still read it: 256 blocks),
     /// so the audit lottery of jobs submitted in that block stays decidable for their whole
     /// challenge window. Idempotent. A submission block nobody pinned in time counts as selecting
     /// its jobs: providers (and keepers) pin, nobody gains by letting a seed expire.
+    /// @param blockNumber A submission block at most 256 blocks old.
     function pinAuditSeed(uint256 blockNumber) external;
 
     /// @notice Draw the current round's committee from the seed block's hash. If that hash is
     /// no longer readable (more than 256 blocks old), reschedule to a new seed block instead.
     /// @return drawn Whether a committee was seated (false if rescheduled or the round failed).
+    /// @param jobId The disputed job.
+    /// @param terms The job's settlement terms, as emitted in `ResultSubmitted`.
     function drawCommittee(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external returns (bool drawn);
 
     /// @notice Commit a vote for every seat the caller holds, as entry `seatIndex` (its position
     /// in `CommitteeDrawn.verifiers`): `keccak256(abi.encode(resultHash, salt, msg.sender))`.
+    /// @param jobId The disputed job.
+    /// @param seatIndex The caller's position in `CommitteeDrawn.verifiers`.
+    /// @param commitment `keccak256(abi.encode(resultHash, salt, msg.sender))`.
     function commitVote(uint256 jobId, uint8 seatIndex, bytes32 commitment) external;
 
     /// @notice Reveal a committed vote.
+    /// @param jobId The disputed job.
+    /// @param seatIndex The caller's position in `CommitteeDrawn.verifiers`.
+    /// @param resultHash The hash it voted for.
+    /// @param salt The salt of its commitment.
     function revealVote(uint256 jobId, uint8 seatIndex, bytes32 resultHash, bytes32 salt) external;
 
     /// @notice Tally the current round once every seat revealed or the deadlines passed; pay
     /// out if a majority decided, otherwise start the next round (or hand over to the arbiter).
     /// @return resolved Whether the dispute is now resolved.
+    /// @param jobId The disputed job.
+    /// @param terms The job's settlement terms, as emitted in `ResultSubmitted`.
     function resolve(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external returns (bool resolved);
 
     /// @notice The arbiter's decision after `maxRounds` undecided rounds: the correct result hash,
     /// found by re-executing the job, decides as a committee's winner would. The provider is right
     /// if it is the provider's hash, the challenger only if it is the challenger's, and the failed
     /// rounds' revealers of it share the pot while those of any other hash are slashed.
+    /// @param jobId The disputed job.
+    /// @param terms The job's settlement terms, as emitted in `ResultSubmitted`.
+    /// @param correctHash The correct result hash (not zero).
     function arbitrate(uint256 jobId, IJobMarket.SubmittedJob calldata terms, bytes32 correctHash) external;
 
     /// @notice After the market's dispute deadline, anyone may void the dispute.
+    /// @param jobId The disputed job.
+    /// @param terms The job's settlement terms, as emitted in `ResultSubmitted`.
     function voidDispute(uint256 jobId, IJobMarket.SubmittedJob calldata terms) external;
 
     // ------------------------------------------------------------------ governance
 
     /// @notice Set every parameter at once (each bounded; see `docs/economics.md`).
+    /// @param newConfig The new parameters.
     function setConfig(DisputeConfig calldata newConfig) external;
 
     /// @notice Set the arbiter that decides disputes no committee could.
+    /// @param newArbiter The new arbiter.
     function setArbiter(address newArbiter) external;
 
     /// @notice Let `nextModule` (a replacement deployed while this module is the market's, which
     /// adopted this module's verifier pool) lock, unlock and slash in the pool: part of the same
     /// governance batch as `market.setDisputeModule(nextModule)`, so the bonds carry over.
+    /// @param nextModule The replacement module.
     function sharePool(address nextModule) external;
 
     // ------------------------------------------------------------------ views
@@ -317,6 +401,8 @@ interface IHashworkDisputes {
     function verifierPool() external view returns (address);
 
     /// @notice The block in which `commitment` was made by `commitChallenge` (0: never, or used).
+    /// @param commitment A challenge commitment.
+    /// @return The block it was made in, or 0.
     function challengeCommitBlock(bytes32 commitment) external view returns (uint256);
 
     /// @notice Current parameters: what disputes opened from now on get.
@@ -324,6 +410,8 @@ interface IHashworkDisputes {
 
     /// @notice The configuration a job's dispute opened under (its terms: bond, verifier fee and
     /// lock, rounds and periods). Version 0 for a job that was never disputed.
+    /// @param jobId The job.
+    /// @return The configuration its dispute opened under.
     function disputeConfig(uint256 jobId) external view returns (DisputeConfig memory);
 
     /// @notice How long a dispute under the current configuration may take: every round's commit
@@ -339,12 +427,17 @@ interface IHashworkDisputes {
     function arbiter() external view returns (address);
 
     /// @notice The dispute for `jobId` (phase `None` if none).
+    /// @param jobId The job.
+    /// @return The dispute record.
     function getDispute(uint256 jobId) external view returns (Dispute memory);
 
     /// @notice The seats of `round` of the dispute for `jobId` while it is open: the current
     /// round's once drawn, and every failed round's (kept until the decision pays their
     /// revealers). Empty once the dispute is resolved or voided: its seat storage then serves
     /// later disputes, and its rounds live in the events (`CommitteeDrawn`, `VoteRevealed`, …).
+    /// @param jobId The disputed job.
+    /// @param round The round.
+    /// @return seats Its seats.
     function getCommittee(uint256 jobId, uint8 round) external view returns (Seat[] memory seats);
 
     /// @notice Tokens this module is owed in the market's ledger (open bonds and pots).
@@ -356,10 +449,15 @@ interface IHashworkDisputes {
 
     /// @notice Whether the audit lottery selects `jobId` submitted in `submittedBlock` (false
     /// when that block's hash is not readable).
+    /// @param jobId The job.
+    /// @param submittedBlock The block its result was submitted in.
+    /// @return Whether the lottery selects it.
     function isSelectedForAudit(uint256 jobId, uint256 submittedBlock) external view returns (bool);
 
     /// @notice The audit seed of jobs submitted in `blockNumber`: its hash while readable, then
     /// its pin (zero if never pinned).
+    /// @param blockNumber A submission block.
+    /// @return The seed (zero if unknown).
     function auditSeed(uint256 blockNumber) external view returns (bytes32);
 
     /// @notice The budget a random audit takes from fees: the fee of every seat of every round.

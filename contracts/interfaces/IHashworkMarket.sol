@@ -9,4 +9,5 @@ import {IReputation} from "./IReputation.sol";
 import {ITokenVault} from "./ITokenVault.sol";
 
 /// @title The whole market surface, as other contracts (the dispute module) see it.
+/// @notice Composes the market's interfaces; it declares nothing of its own.
 interface IHashworkMarket is IJobMarket, IDisputeHooks, ITokenVault, IProviderRegistry, IReputation, IMarketGovernance {}

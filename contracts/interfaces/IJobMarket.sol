@@ -138,9 +138,17 @@ interface IJobMarket {
     error MarketDisputeDeadlinePassed(uint256 jobId, uint256 deadline);
 
     /// @notice A job was posted and its reward escrowed.
+    /// @param jobId The new job's id.
+    /// @param requester The account that posted and paid for it.
+    /// @param request The job's terms.
     event JobPosted(uint256 indexed jobId, address indexed requester, JobRequest request);
     /// @notice A provider claimed a job and locked `collateral` of its stake; `totalLocked` is
     /// all its locked stake now. This is the stake-lock event of a claim (one per job).
+    /// @param jobId The job claimed.
+    /// @param provider The provider that claimed it.
+    /// @param collateral Stake locked as the job's collateral.
+    /// @param executionDeadline When the result is due (unix seconds).
+    /// @param totalLocked The provider's locked stake afterwards.
     event JobClaimed(
         uint256 indexed jobId,
         address indexed provider,
@@ -150,6 +158,14 @@ interface IJobMarket {
     );
     /// @notice A provider committed a result; the job can be challenged until `challengeEnd`.
     /// @dev Carries every field of `SubmittedJob` so a keeper can settle from this event alone.
+    /// @param jobId The job.
+    /// @param provider The provider that committed the result.
+    /// @param resultHash The committed result hash.
+    /// @param reward The job's reward.
+    /// @param collateralPct Collateral as a percentage of the reward.
+    /// @param submittedBlock The block the result was committed in.
+    /// @param challengeEnd When the challenge window closes (unix seconds).
+    /// @param outputURI Where the provider serves the output (a hint).
     event ResultSubmitted(
         uint256 indexed jobId,
         address indexed provider,
@@ -162,6 +178,12 @@ interface IJobMarket {
     );
     /// @notice The job settled in the provider's favour: it was paid and its collateral unlocked;
     /// `totalLocked` is all its locked stake now. This is the stake-unlock event of a settlement.
+    /// @param jobId The job.
+    /// @param provider The provider paid.
+    /// @param providerPayout The reward less the protocol fee.
+    /// @param protocolFee The fee kept by the protocol.
+    /// @param collateralUnlocked Collateral unlocked.
+    /// @param totalLocked The provider's locked stake afterwards.
     event JobFinalized(
         uint256 indexed jobId,
         address indexed provider,
@@ -172,12 +194,26 @@ interface IJobMarket {
     );
     /// @notice The provider's stake was full (uint96), so `amount` of its payout went to its
     /// ledger balance instead.
+    /// @param jobId The job.
+    /// @param provider The provider paid.
+    /// @param amount The part of its payout credited to its ledger balance.
     event PayoutCreditedToBalance(uint256 indexed jobId, address indexed provider, uint256 amount);
     /// @notice The requester cancelled an unclaimed job; the reward was refunded.
+    /// @param jobId The job.
+    /// @param requester The requester refunded.
+    /// @param refund The reward refunded.
     event JobCancelled(uint256 indexed jobId, address indexed requester, uint256 refund);
     /// @notice Nobody claimed the job in time; the reward was refunded.
+    /// @param jobId The job.
+    /// @param requester The requester refunded.
+    /// @param refund The reward refunded.
     event JobExpired(uint256 indexed jobId, address indexed requester, uint256 refund);
     /// @notice The provider missed its deadline: reward refunded, collateral paid to the requester.
+    /// @param jobId The job.
+    /// @param provider The provider that missed its deadline.
+    /// @param requester The requester refunded and paid the collateral.
+    /// @param refund The reward refunded.
+    /// @param collateralSlashed The collateral paid to the requester.
     event JobTimedOut(
         uint256 indexed jobId,
         address indexed provider,
@@ -188,9 +224,18 @@ interface IJobMarket {
 
     /// @notice Post a job paid from the caller's ledger balance; any shortfall is pulled from
     /// the caller's token allowance. Returns the new job id.
+    /// @param request The job's terms.
+    /// @return jobId The new job's id.
     function postJob(JobRequest calldata request) external returns (uint256 jobId);
 
     /// @notice Like `postJob`, but first applies an EIP-2612 permit for the shortfall.
+    /// @param request The job's terms.
+    /// @param permitValue The permit's value.
+    /// @param permitDeadline The permit's deadline.
+    /// @param v The permit signature's v.
+    /// @param r The permit signature's r.
+    /// @param s The permit signature's s.
+    /// @return jobId The new job's id.
     function postJobWithPermit(
         JobRequest calldata request,
         uint256 permitValue,
@@ -201,18 +246,28 @@ interface IJobMarket {
     ) external returns (uint256 jobId);
 
     /// @notice Post many jobs in one transaction; the total shortfall is pulled once.
+    /// @param requests The jobs' terms.
+    /// @return jobIds The new jobs' ids, in order.
     function postJobs(JobRequest[] calldata requests) external returns (uint256[] memory jobIds);
 
     /// @notice Claim an open job as a registered, staked provider.
+    /// @param jobId The open job to claim.
     function claimJob(uint256 jobId) external;
 
     /// @notice Claim several open jobs in one transaction.
+    /// @param jobIds The open jobs to claim.
     function claimJobs(uint256[] calldata jobIds) external;
 
     /// @notice Commit the result hash of a claimed job, with a hint of where its output is served.
+    /// @param jobId The claimed job.
+    /// @param resultHash The result hash.
+    /// @param outputURI Where the output is served (a hint).
     function submitResult(uint256 jobId, bytes32 resultHash, string calldata outputURI) external;
 
     /// @notice Commit several results in one transaction.
+    /// @param jobIds The claimed jobs.
+    /// @param resultHashes Their result hashes, in order.
+    /// @param outputURIs Where each output is served, in order.
     function submitResults(
         uint256[] calldata jobIds,
         bytes32[] calldata resultHashes,
@@ -220,36 +275,53 @@ interface IJobMarket {
     ) external;
 
     /// @notice Pay a submitted job whose challenge window has passed. Permissionless.
+    /// @param jobId The submitted job.
+    /// @param terms The job's settlement terms, as emitted in `ResultSubmitted`.
     function finalizeJob(uint256 jobId, SubmittedJob calldata terms) external;
 
     /// @notice Finalize several jobs in one transaction. Permissionless. Jobs that are no longer
     /// `Submitted`, or whose window is still open, are skipped.
     /// @return settled How many jobs were finalized.
+    /// @param jobIds The submitted jobs.
+    /// @param terms Their settlement terms, in order.
     function finalizeJobs(uint256[] calldata jobIds, SubmittedJob[] calldata terms) external returns (uint256 settled);
 
     /// @notice Withdraw an unclaimed job and refund its reward. Requester only.
+    /// @param jobId The unclaimed job.
     function cancelJob(uint256 jobId) external;
 
     /// @notice Refund a job nobody claimed before its claim deadline. Permissionless.
+    /// @param jobId The job nobody claimed.
     function expireJob(uint256 jobId) external;
 
     /// @notice Slash a provider that missed its execution deadline and refund the requester.
     /// Permissionless.
+    /// @param jobId The claimed job past its execution deadline.
     function timeOutJob(uint256 jobId) external;
 
     /// @notice Settle several jobs that are due for expiry or time-out. Permissionless.
+    /// @param jobIds The jobs to expire or time out.
+    /// @return settled How many jobs were settled.
     function settleOverdueJobs(uint256[] calldata jobIds) external returns (uint256 settled);
 
     /// @notice The derived state of a job (the single source for every transition check).
+    /// @param jobId The job.
+    /// @return Its state.
     function jobState(uint256 jobId) external view returns (JobState);
 
     /// @notice The job's packed record: state, deadline, and either its open terms or its
     /// result commitment. See `JobRecordLib` for the layout.
+    /// @param jobId The job.
+    /// @return Its packed record.
     function jobRecord(uint256 jobId) external view returns (uint256);
 
     /// @notice The decoded job (see `JobView`).
+    /// @param jobId The job.
+    /// @return The decoded job.
     function getJob(uint256 jobId) external view returns (JobView memory);
 
     /// @notice The requester encoded in a job id.
+    /// @param jobId A job id.
+    /// @return The requester it encodes.
     function requesterOf(uint256 jobId) external pure returns (address);
 }

@@ -20,9 +20,14 @@ interface IReputation {
     }
 
     /// @notice A counter changed. `kind` is one of "timedOut", "disputeLost", "disputeWon".
+    /// @param provider The provider whose counter changed.
+    /// @param kind Which counter ("timedOut", "disputeLost" or "disputeWon").
+    /// @param newCount The counter's value afterwards.
     event ReputationChanged(address indexed provider, bytes32 indexed kind, uint256 newCount);
 
     /// @notice The provider's counters and fees paid.
+    /// @param provider The provider asked about.
+    /// @return Its counters and the fees it has paid.
     function reputationOf(address provider) external view returns (ReputationInfo memory);
 
     /// @notice Score from 0 to 10000 for claiming a job paying `reward` now:
@@ -32,6 +37,9 @@ interface IReputation {
     /// `minReputation` S can be claimed only by a provider whose fees paid reach
     /// `V × S / (10000 − S)` (times its penalty factor): fees paid once vouch for a bounded value
     /// held at a time, not for any number of jobs together.
+    /// @param provider The provider asked about.
+    /// @param reward The reward of the job it would claim.
+    /// @return The score, 0 to 10000.
     function scoreFor(address provider, uint256 reward) external view returns (uint16);
 
     /// @notice The granularity in which fees paid are counted (a thousandth of a token).

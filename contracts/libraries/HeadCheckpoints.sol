@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+/// @title Checkpoints with a one-slot head.
 /// @notice A value's history by block, like OpenZeppelin `Checkpoints.Trace208`, but with the
 /// latest checkpoint and the count packed in one slot (the "head"), so the common read — a
 /// block at or after the last change — costs one storage read instead of two. Draws read about
@@ -27,6 +28,9 @@ library HeadCheckpoints {
     error HeadCheckpointValueTooLarge(uint256 value);
 
     /// @notice Records `value` from block `key` on (replacing the value if `key` is the latest).
+    /// @param t The trace.
+    /// @param key The block (not below the latest key).
+    /// @param value The value (at most 160 bits).
     function push(Trace storage t, uint48 key, uint256 value) internal {
         if (value > type(uint160).max) revert HeadCheckpointValueTooLarge(value);
         uint256 head = t.head;
@@ -44,11 +48,16 @@ library HeadCheckpoints {
     }
 
     /// @notice The latest value (0 if none).
+    /// @param t The trace.
+    /// @return The latest value.
     function latest(Trace storage t) internal view returns (uint256) {
         return uint160(t.head);
     }
 
     /// @notice The value at the end of block `key`: the last checkpoint at or before it (0 if none).
+    /// @param t The trace.
+    /// @param key A block.
+    /// @return The value at its end.
     function lookup(Trace storage t, uint48 key) internal view returns (uint256) {
         uint256 head = t.head;
         uint256 count = head >> _COUNT_SHIFT;
@@ -70,6 +79,8 @@ library HeadCheckpoints {
     }
 
     /// @notice How many checkpoints there are.
+    /// @param t The trace.
+    /// @return The number of checkpoints.
     function length(Trace storage t) internal view returns (uint256) {
         return t.head >> _COUNT_SHIFT;
     }

@@ -24,6 +24,8 @@ type JobRecord is uint256;
 
 using JobRecordLib for JobRecord global;
 
+/// @title JobRecordLib
+/// @notice Reads and builds `JobRecord` slots (layout above).
 library JobRecordLib {
     uint256 private constant _STATE_BITS = 0xff;
     uint256 private constant _DEADLINE_SHIFT = 8;
@@ -76,16 +78,28 @@ library JobRecordLib {
     }
 
     /// @notice The number of the dispute module that opened a Disputed (or later) record's dispute.
+    /// @param rec The job record.
+    /// @return The module's number.
     function disputeModule(JobRecord rec) internal pure returns (uint8) {
         return uint8(JobRecord.unwrap(rec) >> _MODULE_SHIFT);
     }
 
     /// @notice The 200-bit result commitment of a Submitted (or later) record.
+    /// @param rec The job record.
+    /// @return The commitment.
     function commitment(JobRecord rec) internal pure returns (uint256) {
         return JobRecord.unwrap(rec) >> _COMMITMENT_SHIFT;
     }
 
     /// @notice A new Open record.
+    /// @param claimDeadline When the job stops being claimable.
+    /// @param reward_ The reward.
+    /// @param designatedId The designated provider's id, or 0 for anyone.
+    /// @param collateralPct_ Collateral in percent of the reward.
+    /// @param minReputation_ The least reputation score a claimant needs.
+    /// @param executionTime_ Seconds a claimant has to submit.
+    /// @param challengeWindow_ Seconds a result can be challenged.
+    /// @return The record.
     function open(
         uint40 claimDeadline,
         uint96 reward_,
@@ -105,6 +119,10 @@ library JobRecordLib {
     }
 
     /// @notice The same record, Claimed by `claimantId` until `executionDeadline`.
+    /// @param rec The job record.
+    /// @param executionDeadline When the result is due.
+    /// @param claimantId The claimant's provider id.
+    /// @return The new record.
     function claimed(JobRecord rec, uint40 executionDeadline, uint32 claimantId) internal pure returns (JobRecord) {
         return JobRecord.wrap(
             (JobRecord.unwrap(rec) & _CLAIM_CLEAR_MASK) | uint256(uint8(IJobMarket.JobState.Claimed))
@@ -113,6 +131,10 @@ library JobRecordLib {
     }
 
     /// @notice A record that keeps only a state, a deadline and a result commitment.
+    /// @param state_ The state.
+    /// @param deadline_ The deadline.
+    /// @param commitment_ The 200-bit result commitment.
+    /// @return The record.
     function committed(IJobMarket.JobState state_, uint40 deadline_, uint256 commitment_)
         internal
         pure
@@ -125,6 +147,10 @@ library JobRecordLib {
 
     /// @notice A Submitted record's dispute, opened by module number `module` until `deadline_`:
     /// the module is kept in the record, so only it may settle (no extra slot per dispute).
+    /// @param rec The job record.
+    /// @param deadline_ The dispute deadline.
+    /// @param module The dispute module's number.
+    /// @return The new record.
     function disputed(JobRecord rec, uint40 deadline_, uint8 module) internal pure returns (JobRecord) {
         return JobRecord.wrap(
             uint256(uint8(IJobMarket.JobState.Disputed)) | (uint256(deadline_) << _DEADLINE_SHIFT)
@@ -133,17 +159,24 @@ library JobRecordLib {
     }
 
     /// @notice The same record in another state (every other field kept).
+    /// @param rec The job record.
+    /// @param state_ The new state.
+    /// @return The new record.
     function withState(JobRecord rec, IJobMarket.JobState state_) internal pure returns (JobRecord) {
         return JobRecord.wrap((JobRecord.unwrap(rec) & ~_STATE_BITS) | uint256(uint8(state_)));
     }
 
     /// @notice The 200-bit commitment to a submitted job's settlement terms. 200 bits leave
     /// 2^200 work for a second preimage: the terms cannot be swapped after submission.
+    /// @param terms The settlement terms.
+    /// @return The commitment.
     function commit(IJobMarket.SubmittedJob calldata terms) internal pure returns (uint256) {
         return uint256(keccak256(abi.encode(terms))) >> _COMMITMENT_SHIFT;
     }
 
     /// @notice Same as `commit`, for terms built in memory.
+    /// @param terms The settlement terms.
+    /// @return The commitment.
     function commitMemory(IJobMarket.SubmittedJob memory terms) internal pure returns (uint256) {
         return uint256(keccak256(abi.encode(terms))) >> _COMMITMENT_SHIFT;
     }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {HeadCheckpoints} from "./HeadCheckpoints.sol";
 
+/// @title A checkpointed stake-weighted sum tree.
 /// @notice A stake-weighted sum tree with history: every node keeps a checkpoint per block in
 /// which it changed (`HeadCheckpoints`: the latest in one slot), so a draw can read the tree exactly as it
 /// stood at the end of any past block. Sampling is one descent from the root, O(depth), never
@@ -40,6 +41,9 @@ library SortitionTree {
     // ------------------------------------------------------------------ writes
 
     /// @notice Sets `member`'s weight from this block on. Zero releases its leaf.
+    /// @param t The tree.
+    /// @param member The member.
+    /// @param weight Its new weight.
     function set(Tree storage t, address member, uint256 weight) internal {
         uint48 now_ = uint48(block.number);
         uint256 leafPlusOne = t.leaves[member].latest();
@@ -70,22 +74,35 @@ library SortitionTree {
     // ------------------------------------------------------------------ reads
 
     /// @notice `member`'s weight now.
+    /// @param t The tree.
+    /// @param member The member.
+    /// @return Its weight.
     function weightOf(Tree storage t, address member) internal view returns (uint256) {
         uint256 leafPlusOne = t.leaves[member].latest();
         return leafPlusOne == 0 ? 0 : t.sums[_FIRST_LEAF + leafPlusOne - 1].latest();
     }
 
     /// @notice The sum of all weights now.
+    /// @param t The tree.
+    /// @return The total weight.
     function total(Tree storage t) internal view returns (uint256) {
         return t.sums[0].latest();
     }
 
     /// @notice The sum of all weights at the end of block `atBlock`.
+    /// @param t The tree.
+    /// @param atBlock A past or the current block.
+    /// @return The total weight then.
     function totalAt(Tree storage t, uint48 atBlock) internal view returns (uint256) {
         return _sumAt(t, 0, atBlock);
     }
 
     /// @notice `member`'s leaf (plus one; 0 if none) and weight at the end of block `atBlock`.
+    /// @param t The tree.
+    /// @param member The member.
+    /// @param atBlock A past or the current block.
+    /// @return leafPlusOne Its leaf number plus one (0 if none).
+    /// @return weight Its weight then.
     function leafAndWeightAt(Tree storage t, address member, uint48 atBlock)
         internal
         view
@@ -98,6 +115,12 @@ library SortitionTree {
     /// @notice The member whose cumulative range holds `r`, in the tree as it stood at the end of
     /// block `atBlock`, with the leaves in `removedLeaves` (leaf number plus one, 0 = unused) weighing
     /// `removedWeights` less. The caller guarantees r < totalAt(atBlock) - sum(removedWeights).
+    /// @param t The tree.
+    /// @param atBlock A past or the current block.
+    /// @param r A value below the remaining weight.
+    /// @param removedLeaves Leaves (plus one; 0 = unused) whose weight is reduced.
+    /// @param removedWeights How much each weighs less.
+    /// @return The member picked.
     function pick(
         Tree storage t,
         uint48 atBlock,

@@ -10,28 +10,43 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IMarketGovernance} from "../interfaces/IMarketGovernance.sol";
 import {TokenVault} from "./TokenVault.sol";
 
-/// @dev What the market asks of a dispute module before shortening the dispute deadline.
+/// @title The dispute module's bounds the market reads.
+/// @notice What the market asks of a dispute module before shortening the dispute deadline.
 interface IDisputeModuleBounds {
+    /// @notice The shortest dispute the module can resolve (seconds).
+    /// @return The duration.
     function minDisputeDuration() external view returns (uint256);
+    /// @notice The bond a verifier locks per seat.
+    /// @return The amount, in tokens.
     function verifierLock() external view returns (uint256);
 }
 
+/// @title Hashwork market governance.
 /// @notice Owner-set parameters, each inside hard bounds written here, each change evented.
 abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Step {
     using SafeERC20 for IERC20;
 
     /// @notice Hard caps no owner can exceed.
     uint16 public constant MAX_FEE_BPS = 1_000; // 10%
+    /// @notice The shortest unbonding period the owner may set.
     uint32 public constant MIN_UNBONDING_PERIOD = 1 hours;
+    /// @notice The longest unbonding period the owner may set.
     uint32 public constant MAX_UNBONDING_PERIOD = 90 days;
+    /// @notice The shortest claim delay the owner may set.
     uint24 public constant MIN_CLAIM_DELAY = 1 minutes;
+    /// @notice The longest claim delay the owner may set.
     uint24 public constant MAX_CLAIM_DELAY = 90 days;
+    /// @notice The longest execution time the owner may allow.
     uint24 public constant MAX_EXECUTION_TIME = 30 days;
+    /// @notice The longest challenge window the owner may allow.
     uint24 public constant MAX_CHALLENGE_WINDOW = 30 days;
+    /// @notice The shortest dispute duration the owner may set.
     uint32 public constant MIN_DISPUTE_DURATION = 1 hours;
+    /// @notice The longest dispute duration the owner may set.
     uint32 public constant MAX_DISPUTE_DURATION = 180 days;
     /// @notice Collateral can never be switched off, nor demanded beyond 10x the reward.
     uint16 public constant MIN_COLLATERAL_PCT = 1;
+    /// @notice The most collateral a job may demand, in percent of its reward.
     uint16 public constant MAX_COLLATERAL_PCT = 1_000;
 
     /// @notice Share of every fee set aside for random audits when the market is deployed.
@@ -117,14 +132,17 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     // ------------------------------------------------------------------ setters (owner)
 
+    /// @inheritdoc IMarketGovernance
     function setFeeBps(uint16 newFeeBps) external onlyOwner {
         _setFeeBps(newFeeBps);
     }
 
+    /// @inheritdoc IMarketGovernance
     function setAuditReserveBps(uint16 newBps) external onlyOwner {
         _setAuditReserveBps(newBps);
     }
 
+    /// @inheritdoc IMarketGovernance
     function setJobValueBounds(uint96 newMinReward, uint16 newMinCollateralPct, uint16 newMaxCollateralPct)
         external
         onlyOwner
@@ -132,34 +150,42 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         _setJobValueBounds(newMinReward, newMinCollateralPct, newMaxCollateralPct);
     }
 
+    /// @inheritdoc IMarketGovernance
     function setMinStake(uint96 newMinStake) external onlyOwner {
         _setMinStake(newMinStake);
     }
 
+    /// @inheritdoc IMarketGovernance
     function setUnbondingPeriod(uint32 newPeriod) external onlyOwner {
         _setUnbondingPeriod(newPeriod);
     }
 
+    /// @inheritdoc IMarketGovernance
     function setMaxClaimDelay(uint24 newDelay) external onlyOwner {
         _setMaxClaimDelay(newDelay);
     }
 
+    /// @inheritdoc IMarketGovernance
     function setExecutionTimeBounds(uint24 newMin, uint24 newMax) external onlyOwner {
         _setExecutionTimeBounds(newMin, newMax);
     }
 
+    /// @inheritdoc IMarketGovernance
     function setChallengeWindowBounds(uint24 newMin, uint24 newMax) external onlyOwner {
         _setChallengeWindowBounds(newMin, newMax);
     }
 
+    /// @inheritdoc IMarketGovernance
     function setMaxDisputeDuration(uint32 newDuration) external onlyOwner {
         _setMaxDisputeDuration(newDuration);
     }
 
+    /// @inheritdoc IMarketGovernance
     function setTreasury(address newTreasury) external onlyOwner {
         _setTreasury(newTreasury);
     }
 
+    /// @inheritdoc IMarketGovernance
     function setDisputeModule(address newModule) external onlyOwner {
         if (newModule == address(0)) revert GovZeroAddress();
         uint256 number = uint256(_disputeModuleNumber) + 1;
@@ -182,16 +208,19 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         revert GovRenounceDisabled();
     }
 
+    /// @inheritdoc IMarketGovernance
     function setGuardian(address newGuardian) external onlyOwner {
         emit AddressChanged("guardian", _guardian, newGuardian);
         _guardian = newGuardian;
     }
 
+    /// @inheritdoc IMarketGovernance
     function pause() external {
         if (msg.sender != owner() && msg.sender != _guardian) revert GovNotGuardian(msg.sender);
         _setPaused(true);
     }
 
+    /// @inheritdoc IMarketGovernance
     function unpause() external onlyOwner {
         _setPaused(false);
     }
@@ -222,6 +251,7 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
 
     // ------------------------------------------------------------------ views
 
+    /// @inheritdoc IMarketGovernance
     function config() external view returns (MarketConfig memory c) {
         PostRules memory p = _postRules;
         StakeRules memory k = _stakeRules;
@@ -240,42 +270,52 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         });
     }
 
+    /// @inheritdoc IMarketGovernance
     function feeChange() external view returns (uint16 previousBps, uint256 effectiveAt) {
         return (_fees.previousBps, uint256(_fees.changeDay) * 1 days);
     }
 
+    /// @inheritdoc IMarketGovernance
     function feeBps() external view returns (uint16) {
         return _fees.bps;
     }
 
+    /// @inheritdoc IMarketGovernance
     function accruedFees() external view returns (uint256) {
         return _fees.accrued;
     }
 
+    /// @inheritdoc IMarketGovernance
     function auditReserve() external view returns (uint256) {
         return _fees.auditReserve;
     }
 
+    /// @inheritdoc IMarketGovernance
     function auditReserveBps() external view returns (uint16) {
         return _fees.auditReserveBps;
     }
 
+    /// @inheritdoc IMarketGovernance
     function treasury() external view returns (address) {
         return _treasury;
     }
 
+    /// @inheritdoc IMarketGovernance
     function longestJobLifetime() external view returns (uint256) {
         return _longestLifetime;
     }
 
+    /// @inheritdoc IMarketGovernance
     function guardian() external view returns (address) {
         return _guardian;
     }
 
+    /// @inheritdoc IMarketGovernance
     function disputeModule() external view returns (address) {
         return _disputeModule;
     }
 
+    /// @inheritdoc IMarketGovernance
     function maxDisputeDuration() external view returns (uint32) {
         return _maxDisputeDuration;
     }

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 import {MarketGovernance} from "./MarketGovernance.sol";
 
+/// @title Hashwork provider registry and stake.
 /// @notice Provider identities, stake, unbonding and collateral locks. Lock, unlock and slash
 /// are internal: only the market's own modules (and, through `IDisputeHooks`, the dispute
 /// module) can reach them.

@@ -7,6 +7,7 @@ import {IReputation} from "../interfaces/IReputation.sol";
 import {PayoutMath} from "../libraries/PayoutMath.sol";
 import {ProviderRegistry} from "./ProviderRegistry.sol";
 
+/// @title Hashwork provider reputation.
 /// @notice Counters of the rarer outcomes and the score every job may gate on.
 abstract contract Reputation is IReputation, ProviderRegistry {
     struct Counters {

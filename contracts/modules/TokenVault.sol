@@ -8,6 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {ITokenVault} from "../interfaces/ITokenVault.sol";
 
+/// @title Hashwork token vault.
 /// @notice Token custody and the internal ledger. Every token transfer of the market goes
 /// through `_pullExact` or `_pushOut`, which keep `_totalOwed` equal to what the market owes.
 abstract contract TokenVault is ITokenVault, ReentrancyGuardTransient {

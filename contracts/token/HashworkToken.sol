@@ -24,6 +24,8 @@ contract HashworkToken is ERC20, ERC20Permit, ERC20Votes, Ownable {
 
     /// @notice Mint tokens. Owner only: the deployer on local chains; the Ignition deployment
     /// hands ownership to the timelock, so new supply (new votes) needs a governance vote.
+    /// @param to The recipient.
+    /// @param amount Tokens to mint.
     function mint(address to, uint256 amount) external onlyOwner {
         _mint(to, amount);
     }
@@ -34,8 +36,8 @@ contract HashworkToken is ERC20, ERC20Permit, ERC20Votes, Ownable {
     }
 
     /// @notice ERC-6372 clock description: timestamps.
-    // solhint-disable-next-line func-name-mixedcase
-    function CLOCK_MODE() public pure override returns (string memory) {
+    /// @return The clock mode, "mode=timestamp".
+    function CLOCK_MODE() public pure override returns (string memory) { // solhint-disable-line func-name-mixedcase
         return "mode=timestamp";
     }
 

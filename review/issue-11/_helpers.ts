@@ -8,7 +8,7 @@ import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/ty
 import { Wallet, keccak256, toUtf8Bytes, type ContractTransactionReceipt } from "ethers";
 
 import { jobRequest, postedJobIds, submittedTerms, type JobRequest, type SubmittedJob } from "../../scripts/lib/jobs.js";
-import { TOKEN_UNIT, createDisputeFixtures } from "../../test/disputes/fixtures.js";
+import { TOKEN_UNIT, type createDisputeFixtures } from "../../test/disputes/fixtures.js";
 
 export type Deployed = Awaited<ReturnType<ReturnType<typeof createDisputeFixtures>["deployed"]>>;
 
@@ -47,7 +47,7 @@ export async function sybils(ethers: HardhatEthers, helpers: NetworkHelpers, d: 
 
 /** Posts (requester), claims and submits (provider, `resultHash`) one job; returns its id and terms. */
 export async function postClaimSubmit(
-  ethers: HardhatEthers,
+  _ethers: HardhatEthers, // unused; kept so the review scripts' calls stay as written
   helpers: NetworkHelpers,
   d: Deployed,
   requester: HardhatEthersSigner | Wallet,

@@ -35,7 +35,6 @@ describe("landing review 3: failed rounds and the arbiter", function () {
     const truth = ethers.id("truth"); // the provider's "provider" is a lie, and the challenger's "challenger" is junk
     const junk = d.challengerHash;
     const [honest, sybil] = d.seat;
-    const everyone = [d.requester, d.provider, d.keeper, d.challenger, ...d.verifiers];
     const honestBond = await bondOf(d, honest.address);
     const sybilBond = await bondOf(d, sybil.address);
 

@@ -8,7 +8,7 @@ import type { ContractTransactionReceipt } from "ethers";
 
 import { disputeConfig } from "../../scripts/lib/deploy-local.js";
 import { jobRequest, postedJobIds, submittedTerms, type JobRequest } from "../../scripts/lib/jobs.js";
-import { DISPUTE_PARAMETERS, TOKEN_UNIT, createDisputeFixtures } from "../../test/disputes/fixtures.js";
+import { DISPUTE_PARAMETERS, TOKEN_UNIT, type createDisputeFixtures } from "../../test/disputes/fixtures.js";
 import type { HashworkDisputes } from "../../types/ethers-contracts/index.js";
 
 export type Deployed = Awaited<ReturnType<ReturnType<typeof createDisputeFixtures>["deployed"]>>;

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { CHALLENGE_SALT, STAKE, TOKEN_UNIT, challengeCommitment, createDisputeFixtures } from "../../test/disputes/fixtures.js";
-import { finalizedFee, fund, postClaimSubmit, jobRequest, postedJobIds, submittedTerms } from "./_helpers.js";
+import { finalizedFee, fund, jobRequest, postedJobIds, submittedTerms } from "./_helpers.js";
 
 const { ethers, networkHelpers, ignition } = await network.create();
 const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });

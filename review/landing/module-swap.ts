@@ -25,7 +25,7 @@ const { mine } = networkHelpers;
 
 /** `attacker` challenges `jobId` on `module` with `attackerHash`; its verifier `judge` takes every seat and votes for it. */
 async function captureDispute(
-  d: Deployed,
+  _d: Deployed, // unused; kept so the calls below stay as written
   module: Awaited<ReturnType<typeof newModule>>["next"],
   jobId: bigint,
   terms: Parameters<Deployed["market"]["finalizeJob"]>[1],

@@ -48,7 +48,10 @@ export async function gasPerJob(system: System, events: readonly FeedEvent[], ex
     const step = JOB_STEPS[e.eventName];
     if (!step || typeof e.args.jobId !== "bigint") continue;
     let set = jobsOfTx.get(e.transactionHash);
-    if (!set) jobsOfTx.set(e.transactionHash, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      jobsOfTx.set(e.transactionHash, set);
+    }
     set.add(e.args.jobId);
     // A transaction has one step (a dispute's resolve also emits payouts, no second step event).
     if (!stepOfTx.has(e.transactionHash)) stepOfTx.set(e.transactionHash, step);
@@ -60,7 +63,10 @@ export async function gasPerJob(system: System, events: readonly FeedEvent[], ex
     const step = stepOfTx.get(hash)!;
     for (const id of ids) {
       let g = perJob.get(id);
-      if (!g) perJob.set(id, (g = { total: 0n, steps: {} }));
+      if (!g) {
+        g = { total: 0n, steps: {} };
+        perJob.set(id, g);
+      }
       g.total += share;
       g.steps[step] = (g.steps[step] ?? 0n) + share;
     }

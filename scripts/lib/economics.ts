@@ -109,6 +109,7 @@ export function economics(
   market: MarketParameters,
   d: DisputeParameters,
   job: ReferenceJob = REFERENCE_JOB,
+  // biome-ignore lint/correctness/noUnusedFunctionParameters: documented but not yet used by any inequality (reported; no caller passes it)
   auditReserveBps: number = AUDIT_RESERVE_BPS,
 ): Inequality[] {
   const feeBps = BigInt(market.feeBps);

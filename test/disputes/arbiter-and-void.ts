@@ -9,7 +9,6 @@ import {
   LOCK,
   Phase,
   REWARD,
-  Role,
   SLASH,
   STAKE,
   VERIFIER_FEE,

@@ -16,7 +16,7 @@ import {
 
 const { ethers, networkHelpers, ignition } = await network.create();
 const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
-const { loadFixture, time, mine } = networkHelpers;
+const { loadFixture, mine } = networkHelpers;
 
 const JOBS = 400;
 const RATE = DISPUTE_PARAMETERS.auditRateBps / 10_000;

@@ -55,7 +55,7 @@ export function challengeCommitment(jobId: bigint, challengerHash: string, chall
 
 /** The requester of a job: the top 160 bits of its id. */
 export function requesterOf(jobId: bigint): string {
-  return "0x" + (jobId >> 96n).toString(16).padStart(40, "0");
+  return `0x${(jobId >> 96n).toString(16).padStart(40, "0")}`;
 }
 
 /** A committee as drawn: `verifiers[i]` holds `votes[i]` seats. */

@@ -115,4 +115,20 @@ describe("the docs' commands are this repository's", function () {
     expect(test, ".ci/run must run npm test after installing").to.be.greaterThan(install);
     expect(demo, ".ci/run must run the demo after the tests").to.be.greaterThan(test);
   });
+
+  it("CI lints and type-checks with the package.json scripts, after installing and before the tests", function () {
+    const scripts = JSON.parse(read("package.json")).scripts as Record<string, string>;
+    const lines = read(".ci/run").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    const install = lines.findIndex((l) => l.startsWith("npm install"));
+    const test = lines.findIndex((l) => l.startsWith("npm test"));
+    for (const name of ["lint", "typecheck"]) {
+      expect(scripts, `package.json must define "${name}"`).to.have.property(name);
+      const at = lines.indexOf(`npm run -s ${name}`);
+      expect(at, `.ci/run must run \`npm run -s ${name}\` after npm install`).to.be.greaterThan(install);
+      expect(at, `.ci/run must run \`npm run -s ${name}\` before npm test`).to.be.lessThan(test);
+    }
+    // `npm run format` is the writing half of `npm run lint`'s format check.
+    expect(scripts.lint).to.match(/\bbiome check\b/).and.to.match(/\bsolhint\b/);
+    expect(scripts.format).to.match(/\bbiome format --write\b/);
+  });
 });

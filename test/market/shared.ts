@@ -5,7 +5,7 @@
  */
 import { AbiCoder, keccak256 } from "ethers";
 
-import { type JobRequest, type SubmittedJob } from "../helpers/fixtures.js";
+import type { JobRequest, SubmittedJob } from "../helpers/fixtures.js";
 
 /** IJobMarket.JobState, as the bigints the contract views return. */
 export const JobState = {
@@ -32,7 +32,7 @@ export const Expect = {
 
 export const MAX_BATCH = 100n;
 export const FEE_BPS = 100n;
-export const ZERO_BYTES32 = "0x" + "00".repeat(32);
+export const ZERO_BYTES32 = `0x${"00".repeat(32)}`;
 
 /** What the contract computes: reward * pct / 100, rounded up. */
 export function collateralOf(reward: bigint, collateralPct: bigint): bigint {

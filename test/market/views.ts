@@ -373,7 +373,7 @@ describe("HashworkMarket: views", function () {
 
     it("returns the all-ones address for the largest id", async function () {
       const d = await loadFixture(noJob);
-      expect(await d.market.requesterOf(2n ** 256n - 1n)).to.equal(ethers.getAddress("0x" + "ff".repeat(20)));
+      expect(await d.market.requesterOf(2n ** 256n - 1n)).to.equal(ethers.getAddress(`0x${"ff".repeat(20)}`));
     });
   });
 });

@@ -9,7 +9,7 @@
  * contracts yet and have no tests here.
  */
 import { expect } from "chai";
-import { Wallet, keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
+import { Wallet, keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
 import { jobRequest, postedJobIds, submittedTerms } from "../../scripts/lib/jobs.js";

@@ -29,6 +29,7 @@ describe("hashwork CLI: terminal output of chain strings", function () {
     const uri = "http://evil.example/\u001b]0;pwned\u0007\u001b[2J\rfake line\nstate  Finalized\u202e";
     const shown = sanitizeForTerminal(uri);
     expect(shown).to.equal("http://evil.example/\\x1b]0;pwned\\x07\\x1b[2J\\x0dfake line\\x0astate  Finalized\\u202e");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting that none are left
     expect(shown).to.not.match(/[\u0000-\u001f\u007f-\u009f]/);
     // Field and table values are single lines; whole blocks keep their own newlines only.
     expect(formatFields([["output URI", uri]]).split("\n")).to.have.length(1);
@@ -155,7 +156,7 @@ describe("hashwork CLI: arguments", function () {
     ];
     it("exits 2 with exactly one line on stderr", async function () {
       const runs = await Promise.all(cases.map(([argv]) => runCli(argv, { via: "entry" })));
-      runs.forEach((run, i) => expectOneLine(run, 2, cases[i]![1]));
+      for (const [i, run] of runs.entries()) expectOneLine(run, 2, cases[i]![1]);
     });
 
     it("exits 2 on a key file that does not hold a key, without printing it", async function () {
@@ -202,7 +203,7 @@ describe("hashwork CLI: arguments", function () {
         [post("text.wasm", ["--challenge-window", "5 minutes"]), 2, /--challenge-window must be a duration/],
       ];
       const runs = await Promise.all(cases.map(([argv]) => runCli(argv, { via: "entry" })));
-      runs.forEach((run, i) => expectOneLine(run, cases[i]![1], cases[i]![2]));
+      for (const [i, run] of runs.entries()) expectOneLine(run, cases[i]![1], cases[i]![2]);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from "../daemon/config.ts";
+import { ConfigError, loadConfig, type DaemonConfig } from "../daemon/config.ts";
 import { startDaemon } from "../daemon/daemon.ts";
 import type { Command } from "./args.ts";
 
@@ -10,7 +10,7 @@ export const providerStart: Command = {
     config: { type: "string", required: true, placeholder: "FILE", description: "JSON config file (see docs/provider-daemon.md)" },
   },
   async run(options) {
-    let config;
+    let config: DaemonConfig;
     try {
       config = await loadConfig(String(options.config));
     } catch (error) {

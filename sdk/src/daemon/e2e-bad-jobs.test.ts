@@ -9,7 +9,6 @@ import { expect } from "chai";
 import { getAddress, type Address } from "viem";
 
 import { getProvider } from "../actions/auditor/get-provider.ts";
-import { stake } from "../actions/provider/stake.ts";
 import { fetchJobOutput } from "../actions/requester/fetch-job-output.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
 import { ExecutionStatus } from "../executor/result-hash.ts";
@@ -31,7 +30,6 @@ import {
 } from "../../../testkit/local-cluster.ts";
 import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
-const TOKEN = 10n ** 18n;
 const REQUESTER = 1;
 const PROVIDER = 2;
 

@@ -26,7 +26,6 @@ import {
 } from "../../../testkit/local-cluster.ts";
 import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
-const TOKEN = 10n ** 18n;
 const REQUESTER = 1;
 const RACERS = [2, 3, 4];
 const BULK = 5;

@@ -62,7 +62,7 @@ export function createMetrics(): Metrics {
     return made.api;
   }
 
-  function scalar(name: string, help: string, type: "counter" | "gauge") {
+  function scalar(name: string, type: "counter" | "gauge") {
     const values = new Map<string, number>();
     const inc = (labels?: Labels, by = 1) => {
       if (type === "counter" && by < 0) throw new Error(`counter ${name} cannot decrease`);
@@ -80,8 +80,8 @@ export function createMetrics(): Metrics {
   }
 
   return {
-    counter: (name, help) => register<Counter>(name, help, "counter", () => scalar(name, help, "counter")),
-    gauge: (name, help) => register<Gauge>(name, help, "gauge", () => scalar(name, help, "gauge")),
+    counter: (name, help) => register<Counter>(name, help, "counter", () => scalar(name, "counter")),
+    gauge: (name, help) => register<Gauge>(name, help, "gauge", () => scalar(name, "gauge")),
     histogram: (name, help, buckets = DEFAULT_BUCKETS) =>
       register<Histogram>(name, help, "histogram", () => {
         const bounds = [...buckets];
@@ -94,7 +94,10 @@ export function createMetrics(): Metrics {
             observe(value: number, labels?: Labels) {
               const key = labelKey(labels);
               let s = series.get(key);
-              if (!s) series.set(key, (s = { counts: bounds.map(() => 0), sum: 0, count: 0 }));
+              if (!s) {
+                s = { counts: bounds.map(() => 0), sum: 0, count: 0 };
+                series.set(key, s);
+              }
               bounds.forEach((b, i) => {
                 if (value <= b) s.counts[i]!++;
               });

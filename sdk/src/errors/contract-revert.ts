@@ -65,7 +65,7 @@ export class ContractRevertError extends HashworkError {
     if (options.errorName) {
       const inputs = options.abiItem?.inputs ?? [];
       meta.push(`Error: ${options.errorName}(${inputs.map((p) => `${p.type} ${p.name ?? ""}`.trim()).join(", ")})`);
-      args.forEach((value, i) => meta.push(`  ${inputs[i]?.name || `arg${i}`}: ${formatValue(value)}`));
+      for (const [i, value] of args.entries()) meta.push(`  ${inputs[i]?.name || `arg${i}`}: ${formatValue(value)}`);
     } else if (options.reason) {
       meta.push(`Reason: ${options.reason}`);
     } else if (options.data && options.data !== "0x") {

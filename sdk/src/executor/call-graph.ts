@@ -61,7 +61,10 @@ export function analyzeCallGraph(m: Module, defined: readonly string[]): CallGra
       const info = binaryen.getFunctionInfo(m.getFunction(name));
       const key = signature(info.params, info.results);
       let members = edges.get(key);
-      if (!members) edges.set(key, (members = []));
+      if (!members) {
+        members = [];
+        edges.set(key, members);
+      }
       members.push(name);
     }
   }
@@ -104,7 +107,10 @@ export function analyzeCallGraph(m: Module, defined: readonly string[]): CallGra
   for (const node of nodes) {
     for (const callee of edges.get(node) ?? []) {
       let list = callers.get(callee);
-      if (!list) callers.set(callee, (list = []));
+      if (!list) {
+        list = [];
+        callers.set(callee, list);
+      }
       list.push(node);
     }
   }

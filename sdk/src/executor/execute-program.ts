@@ -15,6 +15,12 @@ export type ExecuteProgramErrorType = ExecutorRunErrorType;
 
 let sharedCache: ModuleCache | undefined;
 
+/** The module cache of calls that pass none, made on first use. */
+function defaultCache(): ModuleCache {
+  sharedCache ??= createModuleCache({ maxEntries: 16 });
+  return sharedCache;
+}
+
 /**
  * Runs a program once in a fresh worker thread and stops the worker afterwards. For many runs,
  * use `createExecutor`, which keeps its workers.
@@ -25,7 +31,7 @@ let sharedCache: ModuleCache | undefined;
  */
 export async function executeProgram({
   resourceLimits,
-  cache = (sharedCache ??= createModuleCache({ maxEntries: 16 })),
+  cache = defaultCache(),
   ...run
 }: ExecuteProgramParameters): Promise<ExecuteProgramReturnType> {
   const executor = createExecutor({ threads: 1, resourceLimits, cache });

@@ -9,7 +9,6 @@ import {
   ForbiddenImportError,
   InvalidExecutionParametersError,
   MalformedProgramError,
-  ProgramAbiError,
   ProgramTooLargeError,
 } from "./errors.ts";
 import { executeProgram } from "./execute-program.ts";

@@ -96,11 +96,14 @@ export function checkExpression(expr: number, where: string): void {
       if (raw._BinaryenCallIndirectIsReturn(expr)) throw new ForbiddenFeatureError({ feature: "tail calls", where });
       return;
     case ExpressionId.Unary:
-      return checkOp(RELAXED_UNARY, raw._BinaryenUnaryGetOp(expr), where);
+      checkOp(RELAXED_UNARY, raw._BinaryenUnaryGetOp(expr), where);
+      return;
     case ExpressionId.Binary:
-      return checkOp(RELAXED_BINARY, raw._BinaryenBinaryGetOp(expr), where);
+      checkOp(RELAXED_BINARY, raw._BinaryenBinaryGetOp(expr), where);
+      return;
     case ExpressionId.SIMDTernary:
-      return checkOp(RELAXED_TERNARY, raw._BinaryenSIMDTernaryGetOp(expr), where);
+      checkOp(RELAXED_TERNARY, raw._BinaryenSIMDTernaryGetOp(expr), where);
+      return;
     default:
       return;
   }

@@ -179,6 +179,7 @@ export class FunctionInstrumenter {
       const ifTrue = this.visitArm(expr, raw._BinaryenIfGetIfTrue, raw._BinaryenIfSetIfTrue, rotated);
       const ifFalse = this.visitArm(expr, raw._BinaryenIfGetIfFalse, raw._BinaryenIfSetIfFalse, false);
       // Exactly one arm runs, so the larger of the arms the enclosing segment pays for covers it.
+      // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
       return cost + (ifTrue > ifFalse ? ifTrue : ifFalse) + FUEL_PER_INSTRUCTION;
     }
 

@@ -42,6 +42,12 @@ export type CreateModuleCacheParameters = {
 
 let sharedInstrumenter: Instrumenter | undefined;
 
+/** The instrumenter of caches created without one, made on first use. */
+function defaultInstrumenter(): Instrumenter {
+  sharedInstrumenter ??= createInstrumenter();
+  return sharedInstrumenter;
+}
+
 /**
  * An LRU cache of instrumented, compiled modules keyed by program hash (keccak256 of the wasm
  * bytes) and the limits baked into the instrumentation, so running the same program again costs
@@ -65,7 +71,7 @@ export function createModuleCache({ maxEntries = 64, instrumenter }: CreateModul
   };
 
   async function build(wasm: Uint8Array, limits: ExecutionLimits, programHash: Hex): Promise<PreparedProgram> {
-    const instrumented = await (instrumenter ?? (sharedInstrumenter ??= createInstrumenter())).instrument(wasm, limits);
+    const instrumented = await (instrumenter ?? defaultInstrumenter()).instrument(wasm, limits);
     let module: WasmModule;
     try {
       module = await Wasm.compile(instrumented);

@@ -58,10 +58,10 @@ export class InvalidMandelbrotTileError extends HashworkError {
 export function encodeMandelbrotInput(p: MandelbrotTileParameters): Uint8Array {
   const bytes = new Uint8Array(MANDELBROT_INPUT_BYTES);
   const view = new DataView(bytes.buffer);
-  [p.imageWidth, p.imageHeight, p.tileX, p.tileY, p.tileWidth, p.tileHeight, p.maxIterations].forEach((v, i) =>
-    view.setUint32(i * 4, v, true),
-  );
-  [p.reMin, p.imMin, p.reMax, p.imMax].forEach((v, i) => view.setFloat64(28 + i * 8, v, true));
+  for (const [i, v] of [p.imageWidth, p.imageHeight, p.tileX, p.tileY, p.tileWidth, p.tileHeight, p.maxIterations].entries()) {
+    view.setUint32(i * 4, v, true);
+  }
+  for (const [i, v] of [p.reMin, p.imMin, p.reMax, p.imMax].entries()) view.setFloat64(28 + i * 8, v, true);
   return bytes;
 }
 

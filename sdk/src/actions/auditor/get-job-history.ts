@@ -4,7 +4,7 @@ import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
 import { getDecodedLogs, jobEventTopics, marketJobEvents, type BlockRange } from "../../utils/logs.ts";
-import { disputeJobEvents, disputeJobEventTopics } from "../shared/disputes.ts";
+import { type disputeJobEvents, disputeJobEventTopics } from "../shared/disputes.ts";
 
 export type GetJobHistoryParameters = BlockRange & {
   jobId: bigint;

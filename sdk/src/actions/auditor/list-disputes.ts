@@ -73,7 +73,7 @@ export async function listDisputes(client: HashworkBaseClient, parameters: ListD
         }),
       ),
     );
-    read.forEach((d, j) => (current[i + j] = { phase: phaseName(d.phase), round: d.round }));
+    for (const [j, d] of read.entries()) current[i + j] = { phase: phaseName(d.phase), round: d.round };
   }
   const wanted = parameters.phases ? new Set(parameters.phases) : undefined;
   return opened

@@ -70,7 +70,7 @@ export async function listJobs(client: HashworkBaseClient, parameters: ListJobsP
         }),
       ),
     );
-    read.forEach((s, j) => (states[i + j] = jobStateName(s)));
+    for (const [j, s] of read.entries()) states[i + j] = jobStateName(s);
   }
   const wanted = parameters.states ? new Set(parameters.states) : undefined;
   return posted

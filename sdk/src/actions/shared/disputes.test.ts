@@ -71,7 +71,10 @@ describe("dispute helpers", function () {
       let reads = 0;
       const counting = {
         ...d.publicClient,
-        readContract: ((args: never) => (reads++, d.publicClient.readContract(args))) as typeof d.publicClient.readContract,
+        readContract: ((args: never) => {
+          reads++;
+          return d.publicClient.readContract(args);
+        }) as typeof d.publicClient.readContract,
       };
       expect(await getVerifierPoolAddress({ publicClient: counting, deployment: withoutPool })).to.equal(first);
       expect(first).to.equal(verifierPool);

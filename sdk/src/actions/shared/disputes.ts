@@ -223,7 +223,7 @@ export async function findSeat(
     args: [jobId, round],
   });
   const index = seats.findIndex((s) => s.verifier.toLowerCase() === verifier.toLowerCase());
-  return index < 0 ? 0 : index;
+  return Math.max(index, 0);
 }
 
 // ------------------------------------------------------------------ names

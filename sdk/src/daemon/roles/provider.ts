@@ -345,7 +345,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     }
     if (stopping) return;
 
-    let result;
+    let result: Awaited<ReturnType<Executor["run"]>>;
     try {
       result = await executor.run({
         wasm: content.wasm,
