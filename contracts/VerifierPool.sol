@@ -6,7 +6,6 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IHashworkMarket} from "./interfaces/IHashworkMarket.sol";
-import {IMarketGovernance} from "./interfaces/IMarketGovernance.sol";
 import {IVerifierPool} from "./interfaces/IVerifierPool.sol";
 import {SortitionTree} from "./libraries/SortitionTree.sol";
 

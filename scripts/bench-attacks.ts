@@ -183,7 +183,9 @@ const challengeCopy = await (async () => {
   for (const s of [watcher, copier]) await token.connect(s).approve(disputesAddress, ethers.MaxUint256);
   const right = ethers.id("right");
   const salt = ethers.id("watcher's salt");
-  const commitment = keccak256(coder.encode(["uint256", "bytes32", "address", "bytes32"], [jobId, right, await watcher.getAddress(), salt]));
+  const commitment = keccak256(
+    coder.encode(["uint256", "bytes32", "address", "bytes32"], [jobId, right, await watcher.getAddress(), salt]),
+  );
   await disputes.connect(watcher).commitChallenge(commitment);
   const copierCommitment = keccak256(
     coder.encode(["uint256", "bytes32", "address", "bytes32"], [jobId, right, await copier.getAddress(), salt]),
@@ -191,9 +193,15 @@ const challengeCopy = await (async () => {
   await networkHelpers.mine(1);
   await ethers.provider.send("evm_setAutomine", [false]);
   const fee = (await ethers.provider.getFeeData()).maxFeePerGas ?? 10n ** 9n;
-  const copyCommit = await disputes.connect(copier).commitChallenge(copierCommitment, { gasLimit: 200_000, maxFeePerGas: fee * 3n, maxPriorityFeePerGas: fee * 2n });
-  const copyReveal = await disputes.connect(copier).challenge(jobId, terms, right, salt, { gasLimit: 500_000, maxFeePerGas: fee * 3n, maxPriorityFeePerGas: fee * 2n });
-  const reveal = await disputes.connect(watcher).challenge(jobId, terms, right, salt, { gasLimit: 500_000, maxFeePerGas: fee, maxPriorityFeePerGas: fee / 2n });
+  const copyCommit = await disputes
+    .connect(copier)
+    .commitChallenge(copierCommitment, { gasLimit: 200_000, maxFeePerGas: fee * 3n, maxPriorityFeePerGas: fee * 2n });
+  const copyReveal = await disputes
+    .connect(copier)
+    .challenge(jobId, terms, right, salt, { gasLimit: 500_000, maxFeePerGas: fee * 3n, maxPriorityFeePerGas: fee * 2n });
+  const reveal = await disputes
+    .connect(watcher)
+    .challenge(jobId, terms, right, salt, { gasLimit: 500_000, maxFeePerGas: fee, maxPriorityFeePerGas: fee / 2n });
   await networkHelpers.mine(1);
   await ethers.provider.send("evm_setAutomine", [true]);
   const status = async (tx: { hash: string }) => (await ethers.provider.getTransactionReceipt(tx.hash))?.status ?? 0;
@@ -243,7 +251,12 @@ const auditDodge = await (async () => {
   await networkHelpers.mine(300);
   await disputes.startAudit(unpinned.jobId, unpinned.terms);
   const expired = (await disputes.getDispute(unpinned.jobId)).phase === 1n;
-  return { withdrawFeesRefused: withdrawRefused, selectedJobAudited: lottery, unpinnedSeedAudited: expired, dodged: !(withdrawRefused && lottery && expired) };
+  return {
+    withdrawFeesRefused: withdrawRefused,
+    selectedJobAudited: lottery,
+    unpinnedSeedAudited: expired,
+    dodged: !(withdrawRefused && lottery && expired),
+  };
 })();
 
 // ------------------------------------------------------------------ 6. reputation farming
@@ -262,7 +275,12 @@ const reputationFarm = await (async () => {
   const start = await held();
   let jobs = 0;
   while (Number(await market.scoreFor(farmerAddress, GATED_REWARD)) < target && jobs < 100) {
-    const request = jobRequest(await now(), { reward: 1_000n * TOKEN_UNIT, collateralPct: 100, challengeWindow: 1, inputHash: ethers.id(`farm-${jobs}`) });
+    const request = jobRequest(await now(), {
+      reward: 1_000n * TOKEN_UNIT,
+      collateralPct: 100,
+      challengeWindow: 1,
+      inputHash: ethers.id(`farm-${jobs}`),
+    });
     const [id] = postedJobIds(market, await (await market.connect(farmer).postJob(request)).wait());
     await market.connect(farmer).claimJob(id);
     const r = await (await market.connect(farmer).submitResult(id, ethers.id("x"), "")).wait();

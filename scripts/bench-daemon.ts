@@ -63,7 +63,8 @@ const REPORT = new URL("../reports/bench.json", import.meta.url);
 const MAX_ACCOUNT = 8;
 
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1]! : NaN);
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]! : NaN);
+const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]! : NaN;
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
 const children: ChildHandle[] = [];
@@ -135,7 +136,8 @@ type RunOptions = {
 async function runBench(o: RunOptions) {
   const requesters = Array.from({ length: o.requesters }, (_, i) => 1 + i);
   const providers = Array.from({ length: o.providers }, (_, i) => 1 + o.requesters + i);
-  if (providers.at(-1)! > MAX_ACCOUNT) throw new Error(`at most ${MAX_ACCOUNT} funded accounts: ${o.requesters} requesters + ${o.providers} providers`);
+  if (providers.at(-1)! > MAX_ACCOUNT)
+    throw new Error(`at most ${MAX_ACCOUNT} funded accounts: ${o.requesters} requesters + ${o.providers} providers`);
   const keeper = providers[0]!;
   let dir: string | undefined;
   const mine: ChildHandle[] = [];
@@ -144,7 +146,8 @@ async function runBench(o: RunOptions) {
     children.push(node);
     mine.push(node);
     const system = await deploySystem(node.url);
-    const rpc = (method: string, params: unknown[] = []) => system.publicClient.request({ method: method as never, params: params as never });
+    const rpc = (method: string, params: unknown[] = []) =>
+      system.publicClient.request({ method: method as never, params: params as never });
     // No random audits: the bench measures post → claim → submit → finalize. (The audit reserve
     // pays any audit the lottery selects, and with no verifier bonded in the pool its committee
     // could never be drawn, leaving the job disputed.) The keeper still reads the lottery once per
@@ -230,24 +233,31 @@ async function runBench(o: RunOptions) {
     for (const index of providers) {
       const proxy = await countingProxy(node.url);
       proxies.push(proxy);
-      const file = await writeDaemonConfig({ ...system, url: proxy.url }, {
-        dir,
-        name: `provider-${index}`,
-        index,
-        overrides: {
-          pollIntervalMs: 100,
-          roles: { provider: true, keeper: index === keeper },
-          claimPolicy: { concurrency: o.concurrency, maxFuel: "100000000" },
-          executor: { threads: 1 },
-          tx: { receiptTimeoutMs: 30_000, batchesInFlight: o.batchesInFlight },
+      const file = await writeDaemonConfig(
+        { ...system, url: proxy.url },
+        {
+          dir,
+          name: `provider-${index}`,
+          index,
+          overrides: {
+            pollIntervalMs: 100,
+            roles: { provider: true, keeper: index === keeper },
+            claimPolicy: { concurrency: o.concurrency, maxFuel: "100000000" },
+            executor: { threads: 1 },
+            tx: { receiptTimeoutMs: 30_000, batchesInFlight: o.batchesInFlight },
+          },
         },
-      });
+      );
       const d = startDaemonProcess(file);
       children.push(d);
       mine.push(d);
       daemons.push(d);
     }
-    await Promise.all(daemons.map((d) => waitFor("daemon started", () => (logRecords(d).some((r) => r.msg === "daemon starting") ? true : undefined), 30_000, 50)));
+    await Promise.all(
+      daemons.map((d) =>
+        waitFor("daemon started", () => (logRecords(d).some((r) => r.msg === "daemon starting") ? true : undefined), 30_000, 50),
+      ),
+    );
     if (!o.prePost) await new Promise((r) => setTimeout(r, 1_000)); // first index sync
     const rpcBefore = proxies.map((p) => new Map(p.counts));
     const msBefore = proxies.map((p) => new Map(p.millis));
@@ -262,10 +272,15 @@ async function runBench(o: RunOptions) {
       return parseEventLogs({ abi: hashworkMarketAbi, logs }).filter((e) => idSet.has((e.args as { jobId?: bigint }).jobId!));
     };
     try {
-      await waitFor("every job Finalized", async () => {
-        const finalized = (await events()).filter((e) => e.eventName === "JobFinalized").length;
-        return finalized >= o.jobs ? true : undefined;
-      }, Number(process.env.BENCH_TIMEOUT_MS ?? 600_000), 500);
+      await waitFor(
+        "every job Finalized",
+        async () => {
+          const finalized = (await events()).filter((e) => e.eventName === "JobFinalized").length;
+          return finalized >= o.jobs ? true : undefined;
+        },
+        Number(process.env.BENCH_TIMEOUT_MS ?? 600_000),
+        500,
+      );
     } catch (error) {
       // What was left, and what the daemons complained about.
       const last = new Map<bigint, string>();
@@ -274,7 +289,10 @@ async function runBench(o: RunOptions) {
       for (const id of jobIds) stuck[last.get(id) ?? "none"] = (stuck[last.get(id) ?? "none"] ?? 0) + 1;
       console.error("jobs by last event:", JSON.stringify(stuck));
       for (const d of daemons) {
-        for (const r of logRecords(d).filter((r) => r.level === "warn" || r.level === "error").slice(-5)) console.error(JSON.stringify(r).slice(0, 400));
+        for (const r of logRecords(d)
+          .filter((r) => r.level === "warn" || r.level === "error")
+          .slice(-5))
+          console.error(JSON.stringify(r).slice(0, 400));
       }
       throw error;
     }
@@ -293,7 +311,7 @@ async function runBench(o: RunOptions) {
     const claimed = blockOf("JobClaimed");
     const submitted = blockOf("ResultSubmitted");
     const finalized = blockOf("JobFinalized");
-    const at = (b: bigint | undefined) => (b === undefined ? NaN : seen.get(b) ?? t0);
+    const at = (b: bigint | undefined) => (b === undefined ? NaN : (seen.get(b) ?? t0));
     const from = (b: bigint | undefined) => Math.max(at(b), t0);
     const finalTimes = jobIds.map((id) => at(finalized.get(id))).sort((a, b) => a - b);
     const lastFinal = finalTimes.at(-1)!;
@@ -326,22 +344,26 @@ async function runBench(o: RunOptions) {
     const txsByFunction: Record<string, number> = {};
     let daemonTxs = 0;
     let gasTotal = 0n;
-    for (const b of blocks) for (const h of b.transactions as Hex[]) {
-      const [r, tx] = await Promise.all([system.publicClient.getTransactionReceipt({ hash: h }), system.publicClient.getTransaction({ hash: h })]);
-      gasTotal += r.gasUsed;
-      if (providerSet.has(getAddress(tx.from))) daemonTxs++;
-      let fn = tx.input.slice(0, 10);
-      try {
-        fn = decodeFunctionData({ abi: hashworkMarketAbi, data: tx.input }).functionName;
-      } catch {
-        // not a market call
+    for (const b of blocks)
+      for (const h of b.transactions as Hex[]) {
+        const [r, tx] = await Promise.all([
+          system.publicClient.getTransactionReceipt({ hash: h }),
+          system.publicClient.getTransaction({ hash: h }),
+        ]);
+        gasTotal += r.gasUsed;
+        if (providerSet.has(getAddress(tx.from))) daemonTxs++;
+        let fn = tx.input.slice(0, 10);
+        try {
+          fn = decodeFunctionData({ abi: hashworkMarketAbi, data: tx.input }).functionName;
+        } catch {
+          // not a market call
+        }
+        txsByFunction[fn] = (txsByFunction[fn] ?? 0) + 1;
+        if (r.status !== "success") {
+          reverted.push(h);
+          revertedByFunction[fn] = (revertedByFunction[fn] ?? 0) + 1;
+        }
       }
-      txsByFunction[fn] = (txsByFunction[fn] ?? 0) + 1;
-      if (r.status !== "success") {
-        reverted.push(h);
-        revertedByFunction[fn] = (revertedByFunction[fn] ?? 0) + 1;
-      }
-    }
     const gasLimit = Number(blocks.at(-1)?.gasLimit ?? 30_000_000n);
     if (process.env.BENCH_TIMELINE) {
       // Events per 500 ms of wall clock, from the start.
@@ -354,7 +376,9 @@ async function runBench(o: RunOptions) {
       }
       for (const [slot, row] of [...rows].sort((a, b) => a[0] - b[0])) console.log(`${slot * 500} ms`, JSON.stringify(row));
       const wall0 = Date.now() - (performance.now() - t0);
-      for (const r of logRecords(daemons[0]!).filter((r) => Date.parse(String(r.time)) >= wall0).slice(0, Number(process.env.BENCH_TIMELINE))) {
+      for (const r of logRecords(daemons[0]!)
+        .filter((r) => Date.parse(String(r.time)) >= wall0)
+        .slice(0, Number(process.env.BENCH_TIMELINE))) {
         const { time, level: _l, chain_id: _c, ...rest } = r;
         console.log(`  +${Date.parse(String(time)) - wall0} ms`, JSON.stringify(rest).slice(0, 200));
       }
@@ -368,7 +392,11 @@ async function runBench(o: RunOptions) {
       const d = daemons[i]!;
       const port = JSON.parse(await readFile(join(dir, `provider-${index}`, "daemon.json"), "utf8")).http.port as number;
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const value = (name: string) => text.split("\n").filter((l) => l.startsWith(name)).reduce((s, l) => s + Number(l.split(" ").pop()), 0);
+      const value = (name: string) =>
+        text
+          .split("\n")
+          .filter((l) => l.startsWith(name))
+          .reduce((s, l) => s + Number(l.split(" ").pop()), 0);
       execSum += value("hashwork_execution_seconds_sum");
       execCount += value("hashwork_execution_seconds_count");
       const rpcCalls: Record<string, number> = {};
@@ -434,8 +462,16 @@ async function runBench(o: RunOptions) {
       breakdown: {
         executionMsPerJob: round((execSum / Math.max(1, execCount)) * 1000, 2),
         executions: execCount,
-        rpcByMethodPerJob: Object.fromEntries(Object.entries(rpcByMethod).sort((a, b) => b[1] - a[1]).map(([m, n]) => [m, round(n / o.jobs, 2)])),
-        rpcMeanMsByMethod: Object.fromEntries(Object.entries(rpcMs).sort((a, b) => b[1][1] - a[1][1]).map(([m, [t, n]]) => [m, round(t / n, 1)])),
+        rpcByMethodPerJob: Object.fromEntries(
+          Object.entries(rpcByMethod)
+            .sort((a, b) => b[1] - a[1])
+            .map(([m, n]) => [m, round(n / o.jobs, 2)]),
+        ),
+        rpcMeanMsByMethod: Object.fromEntries(
+          Object.entries(rpcMs)
+            .sort((a, b) => b[1][1] - a[1][1])
+            .map(([m, [t, n]]) => [m, round(t / n, 1)]),
+        ),
         rpcMsPerJob: round(Object.values(rpcMs).reduce((a, [t]) => a + t, 0) / o.jobs, 1),
         transactions: txsPerBlock.reduce((a, b) => a + b, 0),
         daemonTransactions: daemonTxs,
@@ -486,9 +522,19 @@ try {
     cpuMsPerJob: previous.cpuMsPerJob,
   };
   if (only === undefined || only === "automine") {
-    const { perDaemon: _p, gasLimitShare: _g, ...automine } = await runBench({
-      node: "hardhat", blockSeconds: undefined, providers: 4, requesters: 1, jobs: env("BENCH_JOBS", 200),
-      concurrency: env("BENCH_CONCURRENCY", 16), batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1), prePost: false,
+    const {
+      perDaemon: _p,
+      gasLimitShare: _g,
+      ...automine
+    } = await runBench({
+      node: "hardhat",
+      blockSeconds: undefined,
+      providers: 4,
+      requesters: 1,
+      jobs: env("BENCH_JOBS", 200),
+      concurrency: env("BENCH_CONCURRENCY", 16),
+      batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1),
+      prePost: false,
     });
     daemon.automine = { ...automine, target: TARGET, meetsTarget: automine.jobsPerSecond >= TARGET };
     console.log(`automine: ${automine.jobs} jobs, ${automine.jobsPerSecond} jobs/s end to end, claim p50 ${automine.claimLatencyMsP50} ms`);
@@ -497,12 +543,23 @@ try {
     const node = (process.env.BENCH_NODE ?? "anvil") as "anvil" | "hardhat";
     if (node !== "anvil" && node !== "hardhat") throw new Error(`BENCH_NODE must be anvil or hardhat, not ${node}`);
     const { perDaemon: _p, ...run } = await runBench({
-      node, blockSeconds: 1, providers: env("BENCH_PROVIDERS", 4), requesters: env("BENCH_REQUESTERS", 2), jobs: env("BENCH_BLOCK_JOBS", 1000),
-      concurrency: env("BENCH_BLOCK_CONCURRENCY", 64), batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1), prePost: process.env.BENCH_PREPOST !== "0",
+      node,
+      blockSeconds: 1,
+      providers: env("BENCH_PROVIDERS", 4),
+      requesters: env("BENCH_REQUESTERS", 2),
+      jobs: env("BENCH_BLOCK_JOBS", 1000),
+      concurrency: env("BENCH_BLOCK_CONCURRENCY", 64),
+      batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1),
+      prePost: process.env.BENCH_PREPOST !== "0",
     });
     daemon.oneSecondBlocks = {
       ...run,
-      targets: { steadyJobsPerSecond: 100, jobsPerSecond: 70, revertedShare: 0.02, note: "issue 15's targets assume the contract fast path (claimAndSubmit, lazy finalization), not built here" },
+      targets: {
+        steadyJobsPerSecond: 100,
+        jobsPerSecond: 70,
+        revertedShare: 0.02,
+        note: "issue 15's targets assume the contract fast path (claimAndSubmit, lazy finalization), not built here",
+      },
     };
     daemon.cpuMsPerJob = run.cpuMsPerJob;
     console.log(

@@ -59,9 +59,7 @@ const postReceipt = await (await market.connect(requester).postJob(jobRequest(aw
 const post = Number(postReceipt!.gasUsed);
 const [jobId] = postedJobIds(market, postReceipt);
 const claim = await gasOf(market.connect(provider).claimJob(jobId));
-const submitReceipt = await (
-  await market.connect(provider).submitResult(jobId, ethers.id("result"), "http://127.0.0.1:8700/o/")
-).wait();
+const submitReceipt = await (await market.connect(provider).submitResult(jobId, ethers.id("result"), "http://127.0.0.1:8700/o/")).wait();
 const submit = Number(submitReceipt!.gasUsed);
 await networkHelpers.time.increase(WINDOW + 1);
 const finalize = await gasOf(market.finalizeJob(jobId, submittedTerms(market, submitReceipt).get(jobId)!));
@@ -93,7 +91,12 @@ const batchSubmitReceipt = await (
 const batchSubmit = Number(batchSubmitReceipt!.gasUsed);
 const terms = submittedTerms(market, batchSubmitReceipt);
 await networkHelpers.time.increase(WINDOW + 1);
-const batchFinalize = await gasOf(market.finalizeJobs(ids, ids.map((id) => terms.get(id)!)));
+const batchFinalize = await gasOf(
+  market.finalizeJobs(
+    ids,
+    ids.map((id) => terms.get(id)!),
+  ),
+);
 const batchUnstake = await gasOf(market.connect(provider).requestUnstake(10n * REWARD));
 await networkHelpers.time.increase(7 * 24 * 3600 + 1);
 const batchWithdraw = await gasOf(market.connect(provider).withdrawUnstaked(provider.address));
@@ -102,9 +105,7 @@ const batchTotal = batchPost + batchClaim + batchSubmit + batchFinalize + batchU
 // The same batch funded from a prior deposit instead (for comparison).
 const depositForBatch = await gasOf(market.connect(requester).deposit(requester.address, 10n * REWARD));
 const laterStart = await now();
-const batchFromBalance = await gasOf(
-  market.connect(requester).postJobs(Array.from({ length: 10 }, () => jobRequest(laterStart))),
-);
+const batchFromBalance = await gasOf(market.connect(requester).postJobs(Array.from({ length: 10 }, () => jobRequest(laterStart))));
 
 // --- Cancel path: deposit-funded post, then cancel, then withdraw the refund.
 const cancelPostReceipt = await (await market.connect(requester).postJob(jobRequest(await now()))).wait();
@@ -166,7 +167,10 @@ type Seat = { signer: (typeof verifiers)[number]; votes: number };
 function drawnSeats(receipt: Awaited<ReturnType<Awaited<ReturnType<typeof disputes.drawCommittee>>["wait"]>>): Seat[] {
   const log = receipt!.logs.find((l) => l.address === disputesAddress && disputes.interface.parseLog(l)?.name === "CommitteeDrawn")!;
   const args = disputes.interface.parseLog(log)!.args;
-  return (args.verifiers as string[]).map((a, i) => ({ signer: verifiers.find((s) => s.address === a)!, votes: Number((args.votes as bigint[])[i]) }));
+  return (args.verifiers as string[]).map((a, i) => ({
+    signer: verifiers.find((s) => s.address === a)!,
+    votes: Number((args.votes as bigint[])[i]),
+  }));
 }
 
 /** Opens a dispute on a fresh wrong result: post, claim, submit, commitChallenge, challenge. */
@@ -185,7 +189,9 @@ async function openDispute() {
   const challengeGas = await gasOf(disputes.connect(challenger).challenge(id!, t, right, challengeSalt));
   await networkHelpers.mine(1);
   return {
-    id: id!, t, right,
+    id: id!,
+    t,
+    right,
     parts: {
       amortizedDeposit: Math.round(depositGas / 10),
       post: Number(postR!.gasUsed),
@@ -220,7 +226,15 @@ async function disputePath() {
   const seats = drawnSeats(drawR);
   const { commits, reveals } = await vote(id, seats, right);
   const resolveGas = await gasOf(disputes.resolve(id, t));
-  const parts = { ...opened, draw: Number(drawR!.gasUsed), seatEntries: seats.length, votes: seats.map((s) => s.votes), commits, reveals, resolve: resolveGas };
+  const parts = {
+    ...opened,
+    draw: Number(drawR!.gasUsed),
+    seatEntries: seats.length,
+    votes: seats.map((s) => s.votes),
+    commits,
+    reveals,
+    resolve: resolveGas,
+  };
   const total = sum(Object.values(opened)) + parts.draw + sum(commits) + sum(reveals) + resolveGas;
   return { total, parts };
 }
@@ -261,7 +275,9 @@ async function minoritySlash(entries: number): Promise<Slashed | undefined> {
     await vote(id, seats, right, (i) => i === wrong);
     const resolveR = await (await disputes.resolve(id, t)).wait();
     // The pool emits WithdrawalRequested when a slash leaves less than the minimum bond: the rest goes pending.
-    const movedToPending = resolveR!.logs.some((l) => l.address === poolAddress && verifierPool.interface.parseLog(l)?.name === "WithdrawalRequested");
+    const movedToPending = resolveR!.logs.some(
+      (l) => l.address === poolAddress && verifierPool.interface.parseLog(l)?.name === "WithdrawalRequested",
+    );
     return { resolve: Number(resolveR!.gasUsed), seatEntries: seats.length, draw: Number(drawR!.gasUsed), movedToPending };
   }
   return undefined;
@@ -313,7 +329,8 @@ const targets = { happyPathTotal: 205_000, batch10PerJob: 90_000, disputeTotal: 
 const report = {
   generatedAt: new Date().toISOString(),
   network: "hardhat (in-process EDR)",
-  compiler: "solc 0.8.37, viaIR, evm cancun; optimizer runs 300 for HashworkMarket (contract size limit), 20 for the dispute module (contract size limit), 200 for the governor, 10,000 for the rest",
+  compiler:
+    "solc 0.8.37, viaIR, evm cancun; optimizer runs 300 for HashworkMarket (contract size limit), 20 for the dispute module (contract size limit), 200 for the governor, 10,000 for the rest",
   notes: [
     "Every figure is receipt.gasUsed of a transaction as a user sends it (21,000 base included), after EIP-3529 refunds.",
     "happyPath.post pays from the requester's ledger balance; the deposit that funded it is amortized over 10 jobs.",
@@ -377,7 +394,12 @@ const report = {
       }
     : null,
   slashedBelowMinimum: slashedBelowMinimum
-    ? { ...slashedBelowMinimum, minimumBond: minimumBond.toString(), overMinoritySlashed: slashed?.seatEntries === slashedBelowMinimum.seatEntries ? slashedBelowMinimum.resolve - slashed.resolve : null }
+    ? {
+        ...slashedBelowMinimum,
+        minimumBond: minimumBond.toString(),
+        overMinoritySlashed:
+          slashed?.seatEntries === slashedBelowMinimum.seatEntries ? slashedBelowMinimum.resolve - slashed.resolve : null,
+      }
     : null,
   committeeOf5: k5,
   targets,
@@ -410,7 +432,10 @@ const rows: [string, number | undefined][] = [
   ["pool requestWithdrawal", requestWithdrawal],
   ["pool withdraw", poolWithdraw],
   ["resolve, minority slashed", slashed?.resolve],
-  ["  slash + tree update (Δ)", slashed && byEntries.has(slashed.seatEntries) ? slashed.resolve - byEntries.get(slashed.seatEntries)!.parts.resolve : undefined],
+  [
+    "  slash + tree update (Δ)",
+    slashed && byEntries.has(slashed.seatEntries) ? slashed.resolve - byEntries.get(slashed.seatEntries)!.parts.resolve : undefined,
+  ],
   ["resolve, slash below minimum bond", slashedBelowMinimum?.resolve],
   ["resolve, failed round", k5.resolveFailedRound],
   [`draw K = 5 (${k5.seatEntries} entries)`, k5.draw5],
@@ -424,5 +449,7 @@ const over = [
   Math.round(batchTotal / 10) > targets.batch10PerJob && "batch of 10",
   dispute.total > targets.disputeTotal && "dispute",
 ].filter(Boolean);
-console.log(`\n  targets: happy path <= 205,000; batch of 10 <= 90,000 per job; dispute K = 3 <= 1,000,000${over.length ? ` — OVER: ${over.join(", ")}` : " — all met"}`);
+console.log(
+  `\n  targets: happy path <= 205,000; batch of 10 <= 90,000 per job; dispute K = 3 <= 1,000,000${over.length ? ` — OVER: ${over.join(", ")}` : " — all met"}`,
+);
 console.log("  written to reports/gas.json");

@@ -40,7 +40,12 @@ const governedConnection = await network.create();
 const ownerCanSeizeStake = await (async () => {
   const { ethers } = governedConnection;
   const [deployer, , , , , , , , guardian] = await ethers.getSigners();
-  const { deployment } = await deployGoverned({ hre, provider: governedConnection.provider, network: "remote", overrides: { guardian: guardian!.address } });
+  const { deployment } = await deployGoverned({
+    hre,
+    provider: governedConnection.provider,
+    network: "remote",
+    overrides: { guardian: guardian!.address },
+  });
   const market = await ethers.getContractAt("HashworkMarket", deployment.market);
   const disputes = await ethers.getContractAt("HashworkDisputes", deployment.disputes!);
   const timelock = await ethers.getContractAt("HashworkTimelock", deployment.timelock);
@@ -49,7 +54,9 @@ const ownerCanSeizeStake = await (async () => {
     attempts.push(await succeeded(() => market.connect(who).setDisputeModule(who.address)));
     attempts.push(await succeeded(() => disputes.connect(who).setArbiter(who.address)));
     const data = market.interface.encodeFunctionData("setDisputeModule", [who.address]);
-    attempts.push(await succeeded(() => timelock.connect(who).schedule(deployment.market, 0, data, keccak256("0x"), keccak256("0x"), timelockDelayS)));
+    attempts.push(
+      await succeeded(() => timelock.connect(who).schedule(deployment.market, 0, data, keccak256("0x"), keccak256("0x"), timelockDelayS)),
+    );
   }
   return attempts.some(Boolean);
 })();
@@ -73,7 +80,11 @@ async function system() {
 }
 
 async function submitOne(d: Awaited<ReturnType<typeof system>>) {
-  const posted = await (await d.market.connect(requester!).postJob(jobRequest(Number(await networkHelpers.time.latest()), { reward: 10n * TOKEN_UNIT, challengeWindow: 3600 }))).wait();
+  const posted = await (
+    await d.market
+      .connect(requester!)
+      .postJob(jobRequest(Number(await networkHelpers.time.latest()), { reward: 10n * TOKEN_UNIT, challengeWindow: 3600 }))
+  ).wait();
   const [jobId] = postedJobIds(d.market, posted);
   await d.market.connect(provider!).claimJob(jobId!);
   const submitted = await (await d.market.connect(provider!).submitResult(jobId!, keccak256("0x01"), "")).wait();
@@ -93,7 +104,9 @@ const moduleSwapStrandsFunds = await (async () => {
   const { jobId, terms } = await submitOne(d);
   const wrong = keccak256("0x02");
   const salt = keccak256("0x03");
-  await d.disputes.connect(challenger!).commitChallenge(keccak256(coder.encode(["uint256", "bytes32", "address", "bytes32"], [jobId, wrong, challenger!.address, salt])));
+  await d.disputes
+    .connect(challenger!)
+    .commitChallenge(keccak256(coder.encode(["uint256", "bytes32", "address", "bytes32"], [jobId, wrong, challenger!.address, salt])));
   await d.disputes.connect(challenger!).challenge(jobId, terms, wrong, salt);
   await networkHelpers.mine(1);
   const seated = committeeOf(d, await (await d.disputes.drawCommittee(jobId, terms)).wait());
@@ -102,7 +115,8 @@ const moduleSwapStrandsFunds = await (async () => {
   await d.market.connect(d.owner).setDisputeModule(await next.getAddress());
   const voters = seated.map((a) => verifiers.find((v) => v.address === a)!);
   const salts = voters.map((_, i) => keccak256(coder.encode(["uint256"], [i])));
-  const commitment = (i: number) => keccak256(coder.encode(["bytes32", "bytes32", "address"], [terms.resultHash, salts[i], voters[i]!.address]));
+  const commitment = (i: number) =>
+    keccak256(coder.encode(["bytes32", "bytes32", "address"], [terms.resultHash, salts[i], voters[i]!.address]));
   for (const [i, v] of voters.entries()) await d.disputes.connect(v).commitVote(jobId, i, commitment(i));
   for (const [i, v] of voters.entries()) await d.disputes.connect(v).revealVote(jobId, i, terms.resultHash, salts[i]!);
   const resolved = await succeeded(() => d.disputes.resolve(jobId, terms));

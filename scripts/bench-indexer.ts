@@ -25,7 +25,14 @@ const REPORT = new URL("../reports/bench.json", import.meta.url);
 
 async function send(system: System, index: number, functionName: string, args: unknown[]) {
   const wallet = system.clientFor(index).walletClient;
-  const hash = await wallet.writeContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName, args, account: wallet.account!, chain: wallet.chain } as never);
+  const hash = await wallet.writeContract({
+    address: system.deployment.market,
+    abi: hashworkMarketAbi,
+    functionName,
+    args,
+    account: wallet.account!,
+    chain: wallet.chain,
+  } as never);
   // A generous timeout: anvil mining a 100-job batch on a busy machine can take seconds.
   const receipt = await system.publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
   if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
@@ -37,21 +44,41 @@ async function history(system: System) {
   const now = (await system.publicClient.getBlock()).timestamp;
   // postJobs pulls each batch's rewards from the requester's allowance.
   const requester = system.clientFor(ACTOR.requester).walletClient;
-  const approval = await requester.writeContract({ address: system.deployment.token!, abi: hashworkTokenAbi, functionName: "approve", args: [system.deployment.market, maxUint256], account: requester.account!, chain: requester.chain });
+  const approval = await requester.writeContract({
+    address: system.deployment.token!,
+    abi: hashworkTokenAbi,
+    functionName: "approve",
+    args: [system.deployment.market, maxUint256],
+    account: requester.account!,
+    chain: requester.chain,
+  });
   await system.publicClient.waitForTransactionReceipt({ hash: approval });
   for (let done = 0; done < JOBS; done += BATCH) {
     const n = Math.min(BATCH, JOBS - done);
     const requests = Array.from({ length: n }, (_, i) => ({
-      programHash: keccak256(toBytes("bench.wasm")), inputHash: keccak256(toBytes(`bench-${done + i}`)), fuelLimit: 1_000_000n,
-      reward: 10n ** 17n, collateralPct: 100, claimDeadline: Number(now) + 86_400, executionTime: 3600, challengeWindow: 1,
-      minReputation: 0, designatedProvider: "0x0000000000000000000000000000000000000000", programURI: "", inputURI: "",
+      programHash: keccak256(toBytes("bench.wasm")),
+      inputHash: keccak256(toBytes(`bench-${done + i}`)),
+      fuelLimit: 1_000_000n,
+      reward: 10n ** 17n,
+      collateralPct: 100,
+      claimDeadline: Number(now) + 86_400,
+      executionTime: 3600,
+      challengeWindow: 1,
+      minReputation: 0,
+      designatedProvider: "0x0000000000000000000000000000000000000000",
+      programURI: "",
+      inputURI: "",
     }));
     const posted = await send(system, ACTOR.requester, "postJobs", [requests]);
     const ids = parseEventLogs({ abi: hashworkMarketAbi, logs: posted.logs, eventName: "JobPosted" }).map((l) => l.args.jobId);
     await send(system, ACTOR.honest, "claimJobs", [ids]);
     const submitted = await send(system, ACTOR.honest, "submitResults", [ids, ids.map(() => RESULT_HASH), ids.map(() => OUTPUT_URI)]);
     const terms = parseEventLogs({ abi: hashworkMarketAbi, logs: submitted.logs, eventName: "ResultSubmitted" }).map(({ args: a }) => ({
-      reward: a.reward, collateralPct: a.collateralPct, provider: a.provider, resultHash: a.resultHash as Hex, submittedBlock: a.submittedBlock,
+      reward: a.reward,
+      collateralPct: a.collateralPct,
+      provider: a.provider,
+      resultHash: a.resultHash as Hex,
+      submittedBlock: a.submittedBlock,
     }));
     await advance(system, 2);
     await send(system, ACTOR.keeper, "finalizeJobs", [ids, terms]);
@@ -64,9 +91,17 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 /** The dashboard's queries, each SAMPLES times: p50 / p95 per route and over all. */
 async function apiLatency(url: string, jobId: bigint) {
   const routes = [
-    "/api/overview", "/api/solvency", "/api/jobs?state=Finalized", `/api/jobs?provider=${addressOf(ACTOR.honest)}`,
-    `/api/jobs?requester=${addressOf(ACTOR.requester)}&state=Open`, `/api/jobs/${jobId}`, `/api/providers/${addressOf(ACTOR.honest)}`,
-    "/api/providers", "/api/disputes", "/api/governance", "/api/solvency/history",
+    "/api/overview",
+    "/api/solvency",
+    "/api/jobs?state=Finalized",
+    `/api/jobs?provider=${addressOf(ACTOR.honest)}`,
+    `/api/jobs?requester=${addressOf(ACTOR.requester)}&state=Open`,
+    `/api/jobs/${jobId}`,
+    `/api/providers/${addressOf(ACTOR.honest)}`,
+    "/api/providers",
+    "/api/disputes",
+    "/api/governance",
+    "/api/solvency/history",
   ];
   const all: number[] = [];
   const perRoute: Record<string, { p50Ms: number; p95Ms: number }> = {};
@@ -79,11 +114,19 @@ async function apiLatency(url: string, jobId: bigint) {
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
-    perRoute[route.replace(/0x[0-9a-fA-F]{40}/, ":address").replace(/\/jobs\/\d+/, "/jobs/:id")] = { p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)) };
+    perRoute[route.replace(/0x[0-9a-fA-F]{40}/, ":address").replace(/\/jobs\/\d+/, "/jobs/:id")] = {
+      p50Ms: round(percentile(times, 50)),
+      p95Ms: round(percentile(times, 95)),
+    };
     all.push(...times);
   }
   all.sort((a, b) => a - b);
-  return { apiP50Ms: round(percentile(all, 50)), apiP95Ms: round(percentile(all, 95)), worstRouteP95Ms: Math.max(...Object.values(perRoute).map((r) => r.p95Ms)), perRoute };
+  return {
+    apiP50Ms: round(percentile(all, 50)),
+    apiP95Ms: round(percentile(all, 95)),
+    worstRouteP95Ms: Math.max(...Object.values(perRoute).map((r) => r.p95Ms)),
+    perRoute,
+  };
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -100,8 +143,9 @@ async function indexedEvents(system: System) {
   for (let from = 0n; from <= head; from += 20n) {
     const range = { fromBlock: from, toBlock: from + 19n > head ? head : from + 19n };
     count += (await system.publicClient.getLogs({ address: [d.market, d.disputes!, d.verifierPool!], ...range })).length;
-    count += (await system.publicClient.getLogs({ address: d.token!, ...range })).filter((l) =>
-      l.topics.length === 3 && [l.topics[1], l.topics[2]].some((t) => t?.toLowerCase().endsWith(market))).length;
+    count += (await system.publicClient.getLogs({ address: d.token!, ...range })).filter(
+      (l) => l.topics.length === 3 && [l.topics[1], l.topics[2]].some((t) => t?.toLowerCase().endsWith(market)),
+    ).length;
   }
   return count;
 }
@@ -109,21 +153,45 @@ async function indexedEvents(system: System) {
 async function measure(system: System, rpcUrl: string, deploymentFile: string, env: Record<string, string>, jobId: bigint, events: number) {
   const dir = await mkdtemp(join(tmpdir(), "hashwork-bench-indexer-"));
   const started = performance.now();
-  const indexer = await startIndexer({ rpcUrl, deploymentFile, dataDir: dir, env: { HASHWORK_POLL_MS: "200", ...env }, timeoutMs: 600_000 });
+  const indexer = await startIndexer({
+    rpcUrl,
+    deploymentFile,
+    dataDir: dir,
+    env: { HASHWORK_POLL_MS: "200", ...env },
+    timeoutMs: 600_000,
+  });
   const firstAnswerMs = round(performance.now() - started);
   try {
     // /ready means the backfill reached the block Ponder deems final; the last blocks follow live.
     await caughtUp(indexer, rpcUrl, 120_000);
     const caughtUpAt = Date.now();
     const caughtUpMs = round(performance.now() - started);
-    const lines = indexer.output().split("\n").flatMap((l) => { try { return [JSON.parse(l) as LogLine]; } catch { return []; } });
+    const lines = indexer
+      .output()
+      .split("\n")
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as LogLine];
+        } catch {
+          return [];
+        }
+      });
     // Catch-up: from Ponder starting its backfill (after database setup) to the head indexed.
     const backfillStartedAt = lines.find((l) => l.msg === "Started backfill indexing")?.time ?? NaN;
     const catchUpMs = caughtUpAt - backfillStartedAt;
     const backfillMs = lines.find((l) => l.msg === "Completed backfill indexing across all chains")?.duration ?? NaN;
     const latency = await apiLatency(indexer.url, jobId);
     const finalized = await getJson<{ total: number }>(indexer.url, "/api/jobs?state=Finalized&limit=1");
-    return { events, catchUpMs, backfillMs: round(backfillMs), catchUpEventsPerSecond: Math.round(events / (catchUpMs / 1000)), firstAnswerMs, caughtUpMs, ...latency, finalizedJobs: finalized.total };
+    return {
+      events,
+      catchUpMs,
+      backfillMs: round(backfillMs),
+      catchUpEventsPerSecond: Math.round(events / (catchUpMs / 1000)),
+      firstAnswerMs,
+      caughtUpMs,
+      ...latency,
+      finalizedJobs: finalized.total,
+    };
   } finally {
     await indexer.stop();
     await rm(dir, { recursive: true, force: true });
@@ -182,7 +250,8 @@ try {
     auditScanVsIndexedRatio: Math.round(auditScanMs / indexed),
     targets: { catchUpEventsPerSecond: 2000, apiP95Ms: 100 },
     meetsTargets: pglite.catchUpEventsPerSecond >= 2000 && pglite.worstRouteP95Ms <= 100,
-    method: "anvil child; history in batches of 100 (post, claim, submit, finalize); a fresh indexer per database; events = the logs the indexer indexes (eth_getLogs); catchUpMs = Ponder's 'Started backfill indexing' log to the head indexed; firstAnswerMs = spawn to /ready (backfill done), caughtUpMs = spawn to the head indexed; latency = sequential GETs after one warm-up",
+    method:
+      "anvil child; history in batches of 100 (post, claim, submit, finalize); a fresh indexer per database; events = the logs the indexer indexes (eth_getLogs); catchUpMs = Ponder's 'Started backfill indexing' log to the head indexed; firstAnswerMs = spawn to /ready (backfill done), caughtUpMs = spawn to the head indexed; latency = sequential GETs after one warm-up",
     measuredAt: new Date().toISOString(),
   };
   let report: Record<string, unknown> = {};

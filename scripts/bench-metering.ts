@@ -21,12 +21,7 @@ import {
   type WasmMemory,
   type WasmModule,
 } from "../sdk/src/executor/index.ts";
-import {
-  encodeMandelbrotInput,
-  encodeMonteCarloInput,
-  loadSampleProgram,
-  type SampleProgramName,
-} from "../sdk/src/programs/index.ts";
+import { encodeMandelbrotInput, encodeMonteCarloInput, loadSampleProgram, type SampleProgramName } from "../sdk/src/programs/index.ts";
 import { compileProgram } from "../sdk/src/cli/hashwork.ts";
 import { C_SORT } from "../testkit/wasi-programs.ts";
 
@@ -105,7 +100,9 @@ function runPlainWasi(module: WasmModule, input: Uint8Array): Uint8Array {
 }
 
 async function measure(name: SampleProgramName | "c-sort", input: Uint8Array, source?: { wasm: Uint8Array }) {
-  const { wasm, programHash } = source ? { wasm: source.wasm, programHash: keccak256(source.wasm) } : await loadSampleProgram(name as SampleProgramName);
+  const { wasm, programHash } = source
+    ? { wasm: source.wasm, programHash: keccak256(source.wasm) }
+    : await loadSampleProgram(name as SampleProgramName);
   const runPlain = source ? runPlainWasi : runPlainV1;
   const [{ wasm: instrumented }, instrumentMs] = time(() => instrumentProgram({ wasm, limits: DEFAULT_LIMITS }));
   const metered = () => new Wasm.Module(instrumented);
@@ -179,8 +176,7 @@ const metering = {
     csvstats: { ...csvstats, input: { rows: 100_000, columns: 4 } },
     "c-sort": { ...cSort, abi: 2, input: { integers: 1_000_000 }, toolchain: "@yowasp/clang 22.0.0-git20542-10 -O2" },
   },
-  method:
-    "median of alternating same-thread runs after warm-up; unmetered = the same compiled module without instrumentation, in plain V8",
+  method: "median of alternating same-thread runs after warm-up; unmetered = the same compiled module without instrumentation, in plain V8",
   node: process.version,
   binaryen: (require("binaryen/package.json") as { version: string }).version,
   measuredAt: new Date().toISOString(),
@@ -201,4 +197,6 @@ for (const r of [mandelbrot, montecarlo, csvstats, cSort]) {
       `  overhead ${r.overhead.toFixed(3)}×  (cold ${r.coldMeteredMs} / ${r.coldUnmeteredMs} ms, ${r.fuelUsed} fuel)`,
   );
 }
-console.log(`mandelbrot overhead ${mandelbrot.overhead}× — target ≤ ${TARGET}: ${metering.meetsTarget ? "met" : "NOT met"} → reports/bench.json`);
+console.log(
+  `mandelbrot overhead ${mandelbrot.overhead}× — target ≤ ${TARGET}: ${metering.meetsTarget ? "met" : "NOT met"} → reports/bench.json`,
+);

@@ -61,13 +61,7 @@ import {
   sendContractTransaction,
   stake,
 } from "../sdk/src/index.ts";
-import {
-  hashworkDisputesAbi,
-  hashworkMarketAbi,
-  hashworkTokenAbi,
-  payoutRoleNames,
-  verifierPoolAbi,
-} from "../sdk/src/abi/index.ts";
+import { hashworkDisputesAbi, hashworkMarketAbi, hashworkTokenAbi, payoutRoleNames, verifierPoolAbi } from "../sdk/src/abi/index.ts";
 import { assembleTiles, decodeCsvStatsOutput, decodeMonteCarloOutput } from "../sdk/src/programs/index.ts";
 import { createContentServer, createLocalStore } from "../sdk/src/store/index.ts";
 import {
@@ -176,14 +170,22 @@ async function runDemo(): Promise<number> {
   const deploymentDir = join(workDir, "ignition", `demo-${process.pid}`);
   const deployment = await deployHashwork({ hre, provider: connection.provider, parameters, deploymentDir });
   await connection.close();
-  say(`deployed with Ignition (ignition/modules/Hashwork.ts, ${relative(REPO_ROOT, parametersFile)}): market ${deployment.market}, disputes ${deployment.disputes}, verifier pool ${deployment.verifierPool}, token ${deployment.token}`);
+  say(
+    `deployed with Ignition (ignition/modules/Hashwork.ts, ${relative(REPO_ROOT, parametersFile)}): market ${deployment.market}, disputes ${deployment.disputes}, verifier pool ${deployment.verifierPool}, token ${deployment.token}`,
+  );
   nameContract(deployment.market, "market");
   nameContract(deployment.disputes, "dispute module");
   nameContract(deployment.verifierPool, "verifier pool");
   const system = await connectLocalSystem(node.url, deployment);
   const client = (a: Actor) => system.clientFor(a.index);
-  const disputeConfig = await system.publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "config" });
-  say(`dispute module: committee of ${disputeConfig.committeeSize}, commit and reveal periods ${disputeConfig.commitPeriod} s / ${disputeConfig.revealPeriod} s, bond ${formatToken(disputeConfig.challengeBond)} HWK, random audits ${disputeConfig.auditRateBps / 100}%`);
+  const disputeConfig = await system.publicClient.readContract({
+    address: deployment.disputes!,
+    abi: hashworkDisputesAbi,
+    functionName: "config",
+  });
+  say(
+    `dispute module: committee of ${disputeConfig.committeeSize}, commit and reveal periods ${disputeConfig.commitPeriod} s / ${disputeConfig.revealPeriod} s, bond ${formatToken(disputeConfig.challengeBond)} HWK, random audits ${disputeConfig.auditRateBps / 100}%`,
+  );
 
   // 3. Fund, register and stake; requesters deposit into their market ledger (so posting is one
   // transaction), the watcher approves the dispute module for challenge bonds.
@@ -206,8 +208,12 @@ async function runDemo(): Promise<number> {
       args: [deployment.disputes!, WATCHER_ALLOWANCE],
     }),
   ]);
-  say(`registered and staked: ${HONEST.map((a) => a.name).join(", ")} (${formatToken(HONEST_STAKE)} HWK each), mallory (${formatToken(MALLORY_STAKE)} HWK); alice and bob deposited ${formatToken(ALICE_DEPOSIT)} and ${formatToken(BOB_DEPOSIT)} HWK`);
-  say(`verifier pool: ${HONEST.map((a) => a.name).join(", ")} bonded ${formatToken(VERIFIER_BOND)} HWK each (minimum ${formatToken(await system.publicClient.readContract({ address: deployment.verifierPool!, abi: verifierPoolAbi, functionName: "minimumBond" }))} HWK)`);
+  say(
+    `registered and staked: ${HONEST.map((a) => a.name).join(", ")} (${formatToken(HONEST_STAKE)} HWK each), mallory (${formatToken(MALLORY_STAKE)} HWK); alice and bob deposited ${formatToken(ALICE_DEPOSIT)} and ${formatToken(BOB_DEPOSIT)} HWK`,
+  );
+  say(
+    `verifier pool: ${HONEST.map((a) => a.name).join(", ")} bonded ${formatToken(VERIFIER_BOND)} HWK each (minimum ${formatToken(await system.publicClient.readContract({ address: deployment.verifierPool!, abi: verifierPoolAbi, functionName: "minimumBond" }))} HWK)`,
+  );
 
   // 4. The requesters' jobs: programs and inputs stored by hash and served over HTTP
   const requesterStore = createLocalStore({ dir: join(workDir, "requester") });
@@ -220,9 +226,17 @@ async function runDemo(): Promise<number> {
     ...(await monteCarloJobs(target, { reward: 2n * TOKEN_UNIT, ...ALICE_TERMS }, { seeds: [1n, 2n, 3n, 4n], samples: 1_000_000n })),
     ...(await csvStatsJobs(target, { reward: (3n * TOKEN_UNIT) / 2n, ...ALICE_TERMS }, demoDatasets())),
   ];
-  const [bobJob] = await monteCarloJobs(target, { ...BOB_TERMS, designatedProvider: addressOf(MALLORY) }, { seeds: [99n], samples: 1_000_000n });
+  const [bobJob] = await monteCarloJobs(
+    target,
+    { ...BOB_TERMS, designatedProvider: addressOf(MALLORY) },
+    { seeds: [99n], samples: 1_000_000n },
+  );
   // The same run again, later, open to any provider with enough fees paid for a job of its reward.
-  const [repostJob] = await monteCarloJobs(target, { ...BOB_TERMS, challengeWindow: REPOST_CHALLENGE_WINDOW, minReputation: REPOST_MIN_REPUTATION }, { seeds: [99n], samples: 1_000_000n });
+  const [repostJob] = await monteCarloJobs(
+    target,
+    { ...BOB_TERMS, challengeWindow: REPOST_CHALLENGE_WINDOW, minReputation: REPOST_MIN_REPUTATION },
+    { seeds: [99n], samples: 1_000_000n },
+  );
   const trackedProviders = [...HONEST, MALLORY];
   const before = await snapshot(system, trackedProviders);
 
@@ -241,15 +255,26 @@ async function runDemo(): Promise<number> {
     [WATCHER, { roles: { provider: false, watcher: true, keeper: true }, watcher: { sampleRate: 1 }, executor: { threads: 2 } }],
   ];
   for (const [actor, overrides] of configs) {
-    const file = await writeDaemonConfig(system, { dir: daemonDir, name: actor.name, index: actor.index, overrides: { ...base, ...overrides } });
+    const file = await writeDaemonConfig(system, {
+      dir: daemonDir,
+      name: actor.name,
+      index: actor.index,
+      overrides: { ...base, ...overrides },
+    });
     daemons.push({ actor, handle: processes.add(startDaemonProcess(file)) });
   }
   const daemonsStarted = Promise.all(
     daemons.map(({ actor, handle }) =>
-      waitFor(`${actor.name} daemon to start`, () => {
-        if (handle.child.exitCode !== null) throw new Error(`${actor.name} daemon exited (${handle.child.exitCode}): ${handle.stderr().slice(-800)}`);
-        return logRecords(handle).some((r) => r.msg === "daemon starting") ? true : undefined;
-      }, 60_000, 50),
+      waitFor(
+        `${actor.name} daemon to start`,
+        () => {
+          if (handle.child.exitCode !== null)
+            throw new Error(`${actor.name} daemon exited (${handle.child.exitCode}): ${handle.stderr().slice(-800)}`);
+          return logRecords(handle).some((r) => r.msg === "daemon starting") ? true : undefined;
+        },
+        60_000,
+        50,
+      ),
     ),
   );
 
@@ -267,7 +292,8 @@ async function runDemo(): Promise<number> {
       labels.set(id, `${jobs[i]!.kind} ${jobs[i]!.label}`);
     });
   // Job ids carry the requester and its nonce, so every id is known before anything is sent.
-  const nonceOf = async (a: Actor) => BigInt((await listJobs(client(a), { requester: addressOf(a), fromBlock: deployment.fromBlock })).length);
+  const nonceOf = async (a: Actor) =>
+    BigInt((await listJobs(client(a), { requester: addressOf(a), fromBlock: deployment.fromBlock })).length);
   const [bobNonce, aliceNonce] = await Promise.all([nonceOf(BOB), nonceOf(ALICE)]);
   const disputedId = encodeJobId({ requester: addressOf(BOB), nonce: bobNonce });
   const aliceIds = aliceJobs.map((_, i) => encodeJobId({ requester: addressOf(ALICE), nonce: aliceNonce + BigInt(i) }));
@@ -287,7 +313,8 @@ async function runDemo(): Promise<number> {
     postJobs(client(BOB), { jobs: [bobJob!.spec] }),
     postJobs(client(ALICE), { jobs: aliceJobs.map((j) => j.spec) }),
   ]);
-  if (bobPosted.jobIds[0] !== disputedId || alicePosted.jobIds.some((id, i) => id !== aliceIds[i])) throw new Error("job ids differ from the requesters' nonces");
+  if (bobPosted.jobIds[0] !== disputedId || alicePosted.jobIds.some((id, i) => id !== aliceIds[i]))
+    throw new Error("job ids differ from the requesters' nonces");
   say(`posted: ${aliceJobs.length} jobs for alice in one postJobs transaction, and bob's job designated to mallory`);
   await daemonsStarted;
   say(`daemons running: ${daemons.map(({ actor }) => `${actor.name} (${actor.role})`).join("; ")}`);
@@ -298,21 +325,33 @@ async function runDemo(): Promise<number> {
     const bad = states.find((s) => ["Cancelled", "Expired", "TimedOut", "Voided"].includes(s));
     if (bad) throw new Error(`a job ended ${bad}`);
   };
-  await waitFor("bob's job Overturned", async () => {
-    const [state] = await stateOf([disputedId]);
-    settledBadly([state!]);
-    if (state === "Finalized") throw new Error("mallory's wrong result was finalized unchallenged");
-    return state === "Overturned" ? true : undefined;
-  }, TIMEOUT_MS, 200);
+  await waitFor(
+    "bob's job Overturned",
+    async () => {
+      const [state] = await stateOf([disputedId]);
+      settledBadly([state!]);
+      if (state === "Finalized") throw new Error("mallory's wrong result was finalized unchallenged");
+      return state === "Overturned" ? true : undefined;
+    },
+    TIMEOUT_MS,
+    200,
+  );
   const scoresNow = await Promise.all(trackedProviders.map(async (a) => `${a.name} ${await scoreFor(system, addressOf(a), BOB_REWARD)}`));
-  say(`bob reposts his run for providers scoring ≥ ${REPOST_MIN_REPUTATION} on a ${formatToken(BOB_REWARD)} HWK job (now: ${scoresNow.join(", ")})`);
+  say(
+    `bob reposts his run for providers scoring ≥ ${REPOST_MIN_REPUTATION} on a ${formatToken(BOB_REWARD)} HWK job (now: ${scoresNow.join(", ")})`,
+  );
   const reposted = await postJobs(client(BOB), { jobs: [repostJob!.spec] });
   if (reposted.jobIds[0] !== repostId) throw new Error(`the repost got id ${reposted.jobIds[0]}, expected ${repostId}`);
-  await waitFor("every other job Finalized", async () => {
-    const states = await stateOf([...aliceIds, repostId]);
-    settledBadly(states);
-    return states.every((s) => s === "Finalized") ? true : undefined;
-  }, TIMEOUT_MS, 250);
+  await waitFor(
+    "every other job Finalized",
+    async () => {
+      const states = await stateOf([...aliceIds, repostId]);
+      settledBadly(states);
+      return states.every((s) => s === "Finalized") ? true : undefined;
+    },
+    TIMEOUT_MS,
+    250,
+  );
   await new Promise((r) => setTimeout(r, 300));
   await feed.stop();
   say("every job settled; fetching outputs and auditing");
@@ -338,7 +377,10 @@ async function runDemo(): Promise<number> {
   const inside = allRuns.reduce((s, r) => s + r.inside, 0n);
   const samples = allRuns.reduce((s, r) => s + r.samples, 0n);
   const combinedPi = (4 * Number(inside)) / Number(samples);
-  const monteCarlo = { runs: allRuns.map((r) => ({ seed: r.seed.toString(), samples: Number(r.samples), inside: Number(r.inside), pi: r.pi })), combined: { runs: allRuns.length, samples: Number(samples), pi: combinedPi } };
+  const monteCarlo = {
+    runs: allRuns.map((r) => ({ seed: r.seed.toString(), samples: Number(r.samples), inside: Number(r.inside), pi: r.pi })),
+    combined: { runs: allRuns.length, samples: Number(samples), pi: combinedPi },
+  };
   await writeFile(join(OUT, "montecarlo.json"), `${JSON.stringify(monteCarlo, null, 2)}\n`);
   files.montecarlo = "out/montecarlo.json";
   await mkdir(join(OUT, "csvstats"), { recursive: true });
@@ -390,8 +432,14 @@ async function runDemo(): Promise<number> {
       jobId: d.jobId.toString(),
       provider: who(d.provider),
       challenger: d.isAudit ? "(audit)" : who(d.challenger),
-      committee: ((drawn?.args.verifiers as Address[] | undefined) ?? []).map((v, i) => ({ verifier: who(v), votes: Number((drawn!.args.votes as readonly number[])[i] ?? 1) })),
-      votes: ofJob(d.jobId, "VoteRevealed").map((v) => ({ verifier: who(v.args.verifier), for: (v.args.resultHash as Hex) === d.providerHash ? "provider" : "challenger" })),
+      committee: ((drawn?.args.verifiers as Address[] | undefined) ?? []).map((v, i) => ({
+        verifier: who(v),
+        votes: Number((drawn!.args.votes as readonly number[])[i] ?? 1),
+      })),
+      votes: ofJob(d.jobId, "VoteRevealed").map((v) => ({
+        verifier: who(v.args.verifier),
+        for: (v.args.resultHash as Hex) === d.providerHash ? "provider" : "challenger",
+      })),
       phase: d.phase,
       providerRight: resolved ? Boolean(resolved.args.providerRight) : undefined,
       slashed: resolved && !resolved.args.providerRight ? { who: who(d.provider), amount: providerSlashed } : undefined,
@@ -409,7 +457,11 @@ async function runDemo(): Promise<number> {
     const x = after.accounts.get(a.name)!;
     return { actor: a.name, role: a.role, before: b, after: x };
   });
-  const reputationRows = trackedProviders.map((a) => ({ provider: a.name, before: before.providers.get(a.name)!, after: after.providers.get(a.name)! }));
+  const reputationRows = trackedProviders.map((a) => ({
+    provider: a.name,
+    before: before.providers.get(a.name)!,
+    after: after.providers.get(a.name)!,
+  }));
 
   const malloryAfter = after.providers.get(MALLORY.name)!;
   const malloryBefore = before.providers.get(MALLORY.name)!;
@@ -418,36 +470,82 @@ async function runDemo(): Promise<number> {
   const malloryHandle = daemons.find((d) => d.actor === MALLORY)!.handle;
   const mallorySkips = logRecords(malloryHandle).filter((r) => r.job_id === repostId.toString() && r.msg === "not claiming");
   // A settled job adds its fee to the provider's record in whole reputation units (a thousandth of a token).
-  const unit = await system.publicClient.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "reputationUnit" });
+  const unit = await system.publicClient.readContract({
+    address: deployment.market,
+    abi: hashworkMarketAbi,
+    functionName: "reputationUnit",
+  });
   const feesOf = (a: Actor) =>
-    events.filter((e) => e.eventName === "JobFinalized" && who(e.args.provider) === a.name).reduce((sum, e) => sum + ((e.args.protocolFee as bigint) / unit) * unit, 0n);
+    events
+      .filter((e) => e.eventName === "JobFinalized" && who(e.args.provider) === a.name)
+      .reduce((sum, e) => sum + ((e.args.protocolFee as bigint) / unit) * unit, 0n);
   const checks = [
     { check: "alice's jobs finalized", ok: finalStates.slice(0, finalizedAlice.length).every((s) => s === "Finalized") },
     { check: "bob's job to mallory overturned by the committee", ok: finalStates[finalizedAlice.length] === "Overturned" },
-    { check: "bob's repost finalized by an honest provider", ok: finalStates.at(-1) === "Finalized" && HONEST.map(addressOf).includes(getAddress(ofJob(reposted.jobIds[0]!, "JobClaimed")[0]?.args.provider as Address)) },
-    { check: "one dispute, challenged by the watcher, provider wrong", ok: disputeRows.length === 1 && disputeRows[0]!.challenger === WATCHER.name && disputeRows[0]!.providerRight === false },
-    { check: "mallory slashed her collateral, one dispute lost", ok: malloryBefore.staked - malloryAfter.staked === bobCollateral && malloryAfter.reputation.disputesLost === 1 },
+    {
+      check: "bob's repost finalized by an honest provider",
+      ok:
+        finalStates.at(-1) === "Finalized" &&
+        HONEST.map(addressOf).includes(getAddress(ofJob(reposted.jobIds[0]!, "JobClaimed")[0]?.args.provider as Address)),
+    },
+    {
+      check: "one dispute, challenged by the watcher, provider wrong",
+      ok: disputeRows.length === 1 && disputeRows[0]!.challenger === WATCHER.name && disputeRows[0]!.providerRight === false,
+    },
+    {
+      check: "mallory slashed her collateral, one dispute lost",
+      ok: malloryBefore.staked - malloryAfter.staked === bobCollateral && malloryAfter.reputation.disputesLost === 1,
+    },
     {
       check: `mallory's daemon skipped the repost in one log line: her score on it (0, no fees paid) below ${REPOST_MIN_REPUTATION}`,
-      ok: mallorySkips.length === 1 && String(mallorySkips[0]!.reason).includes("reputation on this job, 0,") && ofJob(repostId, "JobClaimed").every((e) => who(e.args.provider) !== MALLORY.name),
+      ok:
+        mallorySkips.length === 1 &&
+        String(mallorySkips[0]!.reason).includes("reputation on this job, 0,") &&
+        ofJob(repostId, "JobClaimed").every((e) => who(e.args.provider) !== MALLORY.name),
     },
-    { check: "honest providers' reputation is the fees they paid: 1% of every job they completed", ok: HONEST.every((a) => after.providers.get(a.name)!.reputation.feesPaid - before.providers.get(a.name)!.reputation.feesPaid === feesOf(a)) },
-    { check: "no honest provider lost a dispute or stake", ok: HONEST.every((a) => after.providers.get(a.name)!.reputation.disputesLost === 0 && after.providers.get(a.name)!.staked >= before.providers.get(a.name)!.staked) },
+    {
+      check: "honest providers' reputation is the fees they paid: 1% of every job they completed",
+      ok: HONEST.every(
+        (a) => after.providers.get(a.name)!.reputation.feesPaid - before.providers.get(a.name)!.reputation.feesPaid === feesOf(a),
+      ),
+    },
+    {
+      check: "no honest provider lost a dispute or stake",
+      ok: HONEST.every(
+        (a) =>
+          after.providers.get(a.name)!.reputation.disputesLost === 0 &&
+          after.providers.get(a.name)!.staked >= before.providers.get(a.name)!.staked,
+      ),
+    },
     {
       check: "the watcher challenged in two steps: a commitment, then the reveal in a later block",
-      ok: committed.length === 1 && who(committed[0]!.args.challenger) === WATCHER.name && opened !== undefined && committed[0]!.blockNumber < opened.blockNumber,
+      ok:
+        committed.length === 1 &&
+        who(committed[0]!.args.challenger) === WATCHER.name &&
+        opened !== undefined &&
+        committed[0]!.blockNumber < opened.blockNumber,
     },
     {
       check: `the committee was drawn from the verifiers bonded in the pool: ${disputeConfig.committeeSize} votes`,
-      ok: seated.length > 0 && seated.every((x) => HONEST.some((a) => a.name === x.verifier)) && seated.reduce((n, x) => n + x.votes, 0) === disputeConfig.committeeSize,
+      ok:
+        seated.length > 0 &&
+        seated.every((x) => HONEST.some((a) => a.name === x.verifier)) &&
+        seated.reduce((n, x) => n + x.votes, 0) === disputeConfig.committeeSize,
     },
-    { check: "every pool bond intact and unlocked (no honest verifier slashed)", ok: poolRows.every((r) => r.after.bonded === VERIFIER_BOND && r.after.locked === 0n) },
+    {
+      check: "every pool bond intact and unlocked (no honest verifier slashed)",
+      ok: poolRows.every((r) => r.after.bonded === VERIFIER_BOND && r.after.locked === 0n),
+    },
     { check: "every output verified against its on-chain result hash", ok: outputs.size === finalizedAlice.length + 1 },
     { check: "tiles assembled into one image", ok: image.width === 512 && image.height === 384 },
     { check: "market solvent (token balance ≥ total owed; dispute module and verifier pool hold what they owe)", ok: solvency.solvent },
     {
       check: `governance: the fee change waited in the timelock (delay ${governance.delayS} s ≥ bound ${governance.minDelayBoundS} s) and then applied`,
-      ok: governance.feeWhilePending === governance.feeBefore && governance.feeAfter === 150 && governance.eta - governance.queuedAt === governance.delayS && governance.delayS >= governance.minDelayBoundS,
+      ok:
+        governance.feeWhilePending === governance.feeBefore &&
+        governance.feeAfter === 150 &&
+        governance.eta - governance.queuedAt === governance.delayS &&
+        governance.delayS >= governance.minDelayBoundS,
     },
   ];
   const ok = checks.every((c) => c.ok);
@@ -456,10 +554,16 @@ async function runDemo(): Promise<number> {
   const jobRows = ["mandelbrot", "montecarlo", "csvstats"].map((kind) => {
     const ids = jobsByKind(kind);
     const states = ids.map((id) => finalStates[allJobIds.indexOf(id)]);
-    return { kind, posted: ids.length, finalized: states.filter((s) => s === "Finalized").length, overturned: states.filter((s) => s === "Overturned").length };
+    return {
+      kind,
+      posted: ids.length,
+      finalized: states.filter((s) => s === "Finalized").length,
+      overturned: states.filter((s) => s === "Overturned").length,
+    };
   });
   const claimsBy = new Map<string, number>();
-  for (const e of events) if (e.eventName === "JobClaimed") claimsBy.set(who(e.args.provider), (claimsBy.get(who(e.args.provider)) ?? 0) + 1);
+  for (const e of events)
+    if (e.eventName === "JobClaimed") claimsBy.set(who(e.args.provider), (claimsBy.get(who(e.args.provider)) ?? 0) + 1);
 
   const happy = allJobIds.filter((id) => id !== disputedId).map((id) => gas.perJob.get(id)!);
   const happyMean = happy.reduce((s, g) => s + g.total, 0n) / BigInt(happy.length);
@@ -474,33 +578,55 @@ async function runDemo(): Promise<number> {
   const report = {
     ok,
     wallSeconds: Number(wall.toFixed(1)),
-    chain: { url: node.url, chainId: system.chainId, deployment: { ...deployment, fromBlock: deployment.fromBlock?.toString() }, parametersFile: relative(REPO_ROOT, parametersFile), disputeConfig },
+    chain: {
+      url: node.url,
+      chainId: system.chainId,
+      deployment: { ...deployment, fromBlock: deployment.fromBlock?.toString() },
+      parametersFile: relative(REPO_ROOT, parametersFile),
+      disputeConfig,
+    },
     actors: ACTORS.map((a) => ({ name: a.name, role: a.role, address: addressOf(a) })),
     jobs: {
       byKind: jobRows,
       claimsByProvider: Object.fromEntries(claimsBy),
-      list: allJobIds.map((id, i) => ({ no: jobNo.get(id), id: id.toString(), what: labels.get(id), state: finalStates[i], provider: who(ofJob(id, "JobClaimed")[0]?.args.provider ?? "0x0000000000000000000000000000000000000000"), gas: gas.perJob.get(id)!.total })),
+      list: allJobIds.map((id, i) => ({
+        no: jobNo.get(id),
+        id: id.toString(),
+        what: labels.get(id),
+        state: finalStates[i],
+        provider: who(ofJob(id, "JobClaimed")[0]?.args.provider ?? "0x0000000000000000000000000000000000000000"),
+        gas: gas.perJob.get(id)!.total,
+      })),
     },
     disputes: disputeRows,
     balances: balanceRows,
     verifierPool: { address: deployment.verifierPool, bonds: poolRows },
     reputations: reputationRows,
     gas: {
-      method: "per job: its share of the batch post transaction (gas / jobs in the batch) + claim + submit + finalize; the disputed job adds the challenge commitment and its reveal (challenge), draw, every commit and reveal, and resolve (the challenger's ERC20 approve is not counted)",
+      method:
+        "per job: its share of the batch post transaction (gas / jobs in the batch) + claim + submit + finalize; the disputed job adds the challenge commitment and its reveal (challenge), draw, every commit and reveal, and resolve (the challenger's ERC20 approve is not counted)",
       happyPathMeanPerJob: happyMean,
       steps: Object.fromEntries(["post", "claim", "submit", "finalize"].map((s) => [s, stepMean(s, happyIds)])),
       disputedJob: { total: disputedGas.total, steps: disputedGas.steps },
     },
     solvency,
     governance,
-    outputs: { ...files, report: "out/report.json", logs: "out/logs/", image: { width: image.width, height: image.height }, monteCarlo: monteCarlo.combined, csvstats: csv },
+    outputs: {
+      ...files,
+      report: "out/report.json",
+      logs: "out/logs/",
+      image: { width: image.width, height: image.height },
+      monteCarlo: monteCarlo.combined,
+      csvstats: csv,
+    },
     checks,
   };
 
   printReport(report, { happyIds, disputedGas, balanceRows, poolRows, reputationRows, jobRows, claimsBy, disputeRows, checks, wall });
   await writeFile(join(OUT, "report.json"), `${JSON.stringify(report, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
   await mkdir(join(OUT, "logs"), { recursive: true });
-  for (const { actor, handle } of daemons) await writeFile(join(OUT, "logs", `${actor.name}.log`), `${handle.lines.join("\n")}\n${handle.stderr()}`);
+  for (const { actor, handle } of daemons)
+    await writeFile(join(OUT, "logs", `${actor.name}.log`), `${handle.lines.join("\n")}\n${handle.stderr()}`);
   return ok ? 0 : 1;
 }
 
@@ -564,7 +690,6 @@ function seatList(verifiers: readonly Address[], votes: readonly number[] | unde
 
 // ---------------------------------------------------------------- figures
 
-
 async function snapshot(system: System, providers: Actor[]) {
   const c: HashworkBaseClient = system.clientFor(0);
   const accounts = new Map<string, AccountFigures>();
@@ -572,7 +697,12 @@ async function snapshot(system: System, providers: Actor[]) {
     const address = addressOf(a);
     const [wallet, ledger, stakeOf] = await Promise.all([
       c.publicClient.readContract({ address: system.deployment.token!, abi: hashworkTokenAbi, functionName: "balanceOf", args: [address] }),
-      c.publicClient.readContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName: "balanceOf", args: [address] }),
+      c.publicClient.readContract({
+        address: system.deployment.market,
+        abi: hashworkMarketAbi,
+        functionName: "balanceOf",
+        args: [address],
+      }),
       c.publicClient.readContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName: "stakeOf", args: [address] }),
     ]);
     accounts.set(a.name, { wallet, ledger, staked: stakeOf.staked, locked: stakeOf.locked });
@@ -593,7 +723,12 @@ async function snapshot(system: System, providers: Actor[]) {
 
 /** The market's score of `provider` on a job of `reward` (0–10000; 0 for a provider that paid no fees). */
 async function scoreFor(system: System, provider: Address, reward: bigint): Promise<number> {
-  return system.publicClient.readContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName: "scoreFor", args: [provider, reward] });
+  return system.publicClient.readContract({
+    address: system.deployment.market,
+    abi: hashworkMarketAbi,
+    functionName: "scoreFor",
+    args: [provider, reward],
+  });
 }
 
 // ---------------------------------------------------------------- main
@@ -611,6 +746,8 @@ try {
   for (const close of closers.reverse()) await close().catch(() => undefined);
   const codes = await processes.stopAll({ graceMs: 8_000 });
   const daemonCodes = codes.slice(codes.length - daemons.length);
-  say(`stopped the hardhat node and ${daemons.length} daemons (${daemons.map(({ actor }, i) => `${actor.name} exit ${daemonCodes[i] ?? "by signal"}`).join(", ")})`);
+  say(
+    `stopped the hardhat node and ${daemons.length} daemons (${daemons.map(({ actor }, i) => `${actor.name} exit ${daemonCodes[i] ?? "by signal"}`).join(", ")})`,
+  );
 }
 process.exit(exitCode);

@@ -145,8 +145,20 @@ function enumsIn(abi: AbiItem[]): string[] {
 
 /** Properties of `ContractRevertError` and `Error`: an argument with one of these names gets an `Arg` suffix. */
 const RESERVED_FIELDS = new Set([
-  "name", "message", "stack", "cause", "shortMessage", "details", "metaMessages",
-  "errorName", "args", "data", "selector", "reason", "contractAddress", "functionName",
+  "name",
+  "message",
+  "stack",
+  "cause",
+  "shortMessage",
+  "details",
+  "metaMessages",
+  "errorName",
+  "args",
+  "data",
+  "selector",
+  "reason",
+  "contractAddress",
+  "functionName",
 ]);
 
 type ErrorEntry = { item: AbiItem; signature: string; selector: string; contracts: string[]; doc?: string };
@@ -212,9 +224,7 @@ function renderErrors(contracts: { name: string; artifact: Artifact; docs: Build
       `const ${camel(className)}AbiItem = ${JSON.stringify(e.item)} as const;\n`;
   }
 
-  const enumImport = usesEnums.size
-    ? `import type { ${[...usesEnums].sort().join(", ")} } from "../abi/enums.ts";\n`
-    : "";
+  const enumImport = usesEnums.size ? `import type { ${[...usesEnums].sort().join(", ")} } from "../abi/enums.ts";\n` : "";
   return (
     `${generatedHeader(`the custom errors of ${contracts.map((c) => c.name).join(", ")}`)}\n` +
     (usesViemTypes.size ? `import type { ${[...usesViemTypes].sort().join(", ")} } from "viem";\n\n` : "") +

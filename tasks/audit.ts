@@ -28,7 +28,10 @@ export type AuditTaskResult = {
   disputes: { total: number; byPhase: Record<string, number>; audits: number };
 };
 
-export default withOneLineErrors(async function auditTask({ deploymentId }: AuditTaskArguments, hre: HardhatRuntimeEnvironment): Promise<AuditTaskResult> {
+export default withOneLineErrors(async function auditTask(
+  { deploymentId }: AuditTaskArguments,
+  hre: HardhatRuntimeEnvironment,
+): Promise<AuditTaskResult> {
   const connection = await taskConnection(hre);
   const deployment = await resolveDeployment(hre, connection, { deploymentId: deploymentId || undefined });
   const client = (await taskClients(connection, deployment)).clientFor(0);
@@ -60,22 +63,67 @@ export default withOneLineErrors(async function auditTask({ deploymentId }: Audi
   console.log(`Hashwork audit on ${connection.networkName} at block ${blockNumber} (market ${deployment.market})\n`);
   console.log(
     table(
-      ["token balance", "total owed", "accrued fees", "audit reserve", "surplus", "deficit", "dispute module held", "verifier pool held", "solvent"],
-      [[tok(solvency.balance), tok(solvency.totalOwed), tok(solvency.accruedFees), tok(solvency.auditReserve), tok(solvency.surplus), tok(solvency.deficit), solvency.disputes ? tok(solvency.disputes.totalHeld) : "-", solvency.verifierPool ? tok(solvency.verifierPool.totalHeld) : "-", solvency.solvent ? "yes" : "NO"]],
+      [
+        "token balance",
+        "total owed",
+        "accrued fees",
+        "audit reserve",
+        "surplus",
+        "deficit",
+        "dispute module held",
+        "verifier pool held",
+        "solvent",
+      ],
+      [
+        [
+          tok(solvency.balance),
+          tok(solvency.totalOwed),
+          tok(solvency.accruedFees),
+          tok(solvency.auditReserve),
+          tok(solvency.surplus),
+          tok(solvency.deficit),
+          solvency.disputes ? tok(solvency.disputes.totalHeld) : "-",
+          solvency.verifierPool ? tok(solvency.verifierPool.totalHeld) : "-",
+          solvency.solvent ? "yes" : "NO",
+        ],
+      ],
     ),
   );
   console.log(`\nJobs: ${jobList.length}`);
-  if (jobList.length) console.log(table(["state", "jobs", "rewards posted"], Object.entries(byState).map(([s, v]) => [s, v.count, tok(v.rewards)])));
+  if (jobList.length)
+    console.log(
+      table(
+        ["state", "jobs", "rewards posted"],
+        Object.entries(byState).map(([s, v]) => [s, v.count, tok(v.rewards)]),
+      ),
+    );
   console.log(`\nProviders: ${providers.length}`);
   if (providers.length) {
     console.log(
       table(
         ["provider", "staked", "locked", "fees paid", "completed", "timed out", "lost", "won"],
-        providers.map((p) => [p.address, tok(p.staked), tok(p.locked), tok(p.reputation.feesPaid), p.reputation.completed, p.reputation.timedOut, p.reputation.disputesLost, p.reputation.disputesWon]),
+        providers.map((p) => [
+          p.address,
+          tok(p.staked),
+          tok(p.locked),
+          tok(p.reputation.feesPaid),
+          p.reputation.completed,
+          p.reputation.timedOut,
+          p.reputation.disputesLost,
+          p.reputation.disputesWon,
+        ]),
       ),
     );
   }
-  console.log(`\nDisputes: ${disputeList.length}${disputeList.length ? ` (${Object.entries(byPhase).map(([p, n]) => `${p} ${n}`).join(", ")})` : ""}`);
+  console.log(
+    `\nDisputes: ${disputeList.length}${
+      disputeList.length
+        ? ` (${Object.entries(byPhase)
+            .map(([p, n]) => `${p} ${n}`)
+            .join(", ")})`
+        : ""
+    }`,
+  );
   return {
     blockNumber,
     solvency,

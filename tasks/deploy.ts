@@ -23,7 +23,10 @@ export type DeployTaskResult = {
   deploymentDir?: string;
 };
 
-export default withOneLineErrors(async function deployTask({ parameters, deploymentId }: DeployTaskArguments, hre: HardhatRuntimeEnvironment): Promise<DeployTaskResult> {
+export default withOneLineErrors(async function deployTask(
+  { parameters, deploymentId }: DeployTaskArguments,
+  hre: HardhatRuntimeEnvironment,
+): Promise<DeployTaskResult> {
   const connection = await taskConnection(hre);
   const chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
   if (chainId !== 31337 && process.env.HARDHAT_IGNITION_CONFIRM_DEPLOYMENT === undefined) {
@@ -53,13 +56,20 @@ export default withOneLineErrors(async function deployTask({ parameters, deploym
   const publicClient = await connection.viem.getPublicClient();
   const config = await publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "config" });
   const rel = (p: string) => relative(hre.config.paths.root, p);
-  console.log(`Hashwork deployed on ${connection.networkName} (chain ${chainId}) with ${parametersFile ? rel(parametersFile) : "the module's defaults"}`);
+  console.log(
+    `Hashwork deployed on ${connection.networkName} (chain ${chainId}) with ${parametersFile ? rel(parametersFile) : "the module's defaults"}`,
+  );
   console.log(`  token     ${deployment.token}`);
   console.log(`  market    ${deployment.market}   (from block ${deployment.fromBlock})`);
-  console.log(`  disputes  ${deployment.disputes}   (committee ${config.committeeSize}, commit ${config.commitPeriod} s, reveal ${config.revealPeriod} s, audits ${config.auditRateBps / 100}%)`);
-  const verifierPool = deployment.verifierPool ?? (await publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "verifierPool" }));
+  console.log(
+    `  disputes  ${deployment.disputes}   (committee ${config.committeeSize}, commit ${config.commitPeriod} s, reveal ${config.revealPeriod} s, audits ${config.auditRateBps / 100}%)`,
+  );
+  const verifierPool =
+    deployment.verifierPool ??
+    (await publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "verifierPool" }));
   console.log(`  pool      ${verifierPool}   (verifier bonds: committees are drawn from here)`);
-  if (!simulated) console.log(`  Ignition files: ${rel(deploymentDir)} (loadIgnitionDeployment({ chainId: ${chainId}, deploymentId: "${id}" }))`);
+  if (!simulated)
+    console.log(`  Ignition files: ${rel(deploymentDir)} (loadIgnitionDeployment({ chainId: ${chainId}, deploymentId: "${id}" }))`);
   return { deployment, ...(parametersFile ? { parametersFile } : {}), ...(simulated ? {} : { deploymentDir }) };
 });
 
@@ -72,13 +82,20 @@ export default withOneLineErrors(async function deployTask({ parameters, deploym
 async function dropStaleLocalDeployment(hre: HardhatRuntimeEnvironment, connection: NetworkConnection, chainId: number, id: string) {
   let recorded: HashworkDeployment;
   try {
-    recorded = await loadIgnitionDeployment({ chainId, deploymentsDir: deploymentsDir(hre), deploymentId: id, moduleId: HASHWORK_MODULE_ID });
+    recorded = await loadIgnitionDeployment({
+      chainId,
+      deploymentsDir: deploymentsDir(hre),
+      deploymentId: id,
+      moduleId: HASHWORK_MODULE_ID,
+    });
   } catch {
     return; // nothing recorded (or nothing readable): Ignition starts fresh anyway
   }
   const publicClient = await connection.viem.getPublicClient();
   if ((await publicClient.getCode({ address: recorded.market })) === undefined) {
-    console.log(`(${relative(hre.config.paths.root, join(deploymentsDir(hre), id))} belongs to an earlier run of the local node: starting over)`);
+    console.log(
+      `(${relative(hre.config.paths.root, join(deploymentsDir(hre), id))} belongs to an earlier run of the local node: starting over)`,
+    );
     await rm(join(deploymentsDir(hre), id), { recursive: true, force: true });
   }
 }

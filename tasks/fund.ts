@@ -9,7 +9,10 @@ import { parseCount, parseTokens, resolveDeployment, taskClients, taskConnection
 
 export type FundTaskArguments = { amount: string; accounts: string; to: string; deploymentId: string };
 
-export default withOneLineErrors(async function fundTask({ amount, accounts, to, deploymentId }: FundTaskArguments, hre: HardhatRuntimeEnvironment): Promise<FundAccountsReturnType> {
+export default withOneLineErrors(async function fundTask(
+  { amount, accounts, to, deploymentId }: FundTaskArguments,
+  hre: HardhatRuntimeEnvironment,
+): Promise<FundAccountsReturnType> {
   const connection = await taskConnection(hre);
   const deployment = await resolveDeployment(hre, connection, { deploymentId: deploymentId || undefined });
   const clients = await taskClients(connection, deployment);
@@ -26,7 +29,9 @@ export default withOneLineErrors(async function fundTask({ amount, accounts, to,
   }
   const units = parseTokens(amount, "amount");
   const result = await fundAccounts(clients.clientFor(0), { recipients, amount: units });
-  console.log(`Funded ${result.transfers.length} accounts with ${formatToken(units)} tokens each from ${result.funder} (token ${result.token}):`);
+  console.log(
+    `Funded ${result.transfers.length} accounts with ${formatToken(units)} tokens each from ${result.funder} (token ${result.token}):`,
+  );
   for (const t of result.transfers) console.log(`  ${t.to}  balance ${formatToken(t.balanceAfter)}`);
   return result;
 });

@@ -8,7 +8,14 @@ import type { Hex } from "viem";
 import { postJob, type PostJobReturnType } from "../sdk/src/index.ts";
 import { createLocalStore, httpContentUri } from "../sdk/src/store/index.ts";
 import { formatToken } from "../scripts/lib/format.ts";
-import { csvStatsJobs, demoDatasets, mandelbrotJobs, monteCarloJobs, type SampleJob, type SampleJobTerms } from "../scripts/lib/sample-jobs.ts";
+import {
+  csvStatsJobs,
+  demoDatasets,
+  mandelbrotJobs,
+  monteCarloJobs,
+  type SampleJob,
+  type SampleJobTerms,
+} from "../scripts/lib/sample-jobs.ts";
 import { parseCount, parseTokens, resolveDeployment, taskClients, taskConnection, withOneLineErrors } from "./lib.ts";
 
 export type PostSampleTaskArguments = {
@@ -26,9 +33,21 @@ export type PostSampleTaskArguments = {
 export type PostSampleTaskResult = PostJobReturnType & { job: SampleJob; storeDir: string };
 
 /** A 128×128 image in one tile: one job. */
-const SMALL_IMAGE = { imageWidth: 128, imageHeight: 128, tileSize: 128, maxIterations: 256, reMin: -2.2, imMin: -1.5, reMax: 0.8, imMax: 1.5 };
+const SMALL_IMAGE = {
+  imageWidth: 128,
+  imageHeight: 128,
+  tileSize: 128,
+  maxIterations: 256,
+  reMin: -2.2,
+  imMin: -1.5,
+  reMax: 0.8,
+  imMax: 1.5,
+};
 
-export default withOneLineErrors(async function postSampleTask(args: PostSampleTaskArguments, hre: HardhatRuntimeEnvironment): Promise<PostSampleTaskResult> {
+export default withOneLineErrors(async function postSampleTask(
+  args: PostSampleTaskArguments,
+  hre: HardhatRuntimeEnvironment,
+): Promise<PostSampleTaskResult> {
   const connection = await taskConnection(hre);
   const deployment = await resolveDeployment(hre, connection, { deploymentId: args.deploymentId || undefined });
   const clients = await taskClients(connection, deployment);
@@ -60,7 +79,9 @@ export default withOneLineErrors(async function postSampleTask(args: PostSampleT
   const job = jobs[0]!;
   const posted = await postJob(client, job.spec);
   console.log(`Posted ${job.kind} ${job.label} as job ${posted.jobId}`);
-  console.log(`  requester ${client.walletClient.account!.address}, reward ${formatToken(job.spec.reward)}, fuel limit ${job.spec.fuelLimit}`);
+  console.log(
+    `  requester ${client.walletClient.account!.address}, reward ${formatToken(job.spec.reward)}, fuel limit ${job.spec.fuelLimit}`,
+  );
   console.log(`  program ${job.spec.programHash}  ${job.spec.programURI}`);
   console.log(`  input   ${job.spec.inputHash}  ${job.spec.inputURI}`);
   console.log(`  tx ${posted.transactionHash}`);

@@ -95,9 +95,7 @@ export function layeringViolation({ from, to }: ImportEdge, layers: readonly (re
   if (inArea(from, "sdk/src") && !isSdkTest(from)) {
     if (!inArea(to, "sdk/src")) {
       const area = ABOVE_THE_SDK.find((a) => inArea(to, a));
-      return area
-        ? `${from} imports ${to}: the SDK must not import ${area}/`
-        : `${from} imports ${to}: the SDK imports only sdk/src`;
+      return area ? `${from} imports ${to}: the SDK must not import ${area}/` : `${from} imports ${to}: the SDK imports only sdk/src`;
     }
     const fromUnit = sdkUnitOf(from)!;
     const toUnit = sdkUnitOf(to)!;
@@ -106,7 +104,8 @@ export function layeringViolation({ from, to }: ImportEdge, layers: readonly (re
     const toLayer = sdkLayerOf(toUnit, layers);
     if (fromLayer === undefined) return `${from}: sdk/src/${fromUnit} is in no layer of SDK_LAYERS`;
     if (toLayer === undefined) return `${to}: sdk/src/${toUnit} is in no layer of SDK_LAYERS`;
-    if (toLayer > fromLayer) return `${from} imports ${to}: ${fromUnit} (layer ${fromLayer}) may not import ${toUnit} (layer ${toLayer}, above it)`;
+    if (toLayer > fromLayer)
+      return `${from} imports ${to}: ${fromUnit} (layer ${fromLayer}) may not import ${toUnit} (layer ${toLayer}, above it)`;
     if (toLayer === fromLayer) return `${from} imports ${to}: ${fromUnit} and ${toUnit} share layer ${fromLayer} and must stay independent`;
     return undefined;
   }
@@ -190,12 +189,21 @@ describe("layering (test/layering.ts)", function () {
   it("puts every folder and top-level file of sdk/src in exactly one layer", function () {
     const listed = SDK_LAYERS.flat();
     expect(new Set(listed).size, "a unit listed twice").to.equal(listed.length);
-    expect(sdkEntries.filter((name) => !listed.includes(name)), "sdk/src entries in no layer").to.deep.equal([]);
-    expect(listed.filter((name) => !sdkEntries.includes(name)), "layers naming what sdk/src does not hold").to.deep.equal([]);
+    expect(
+      sdkEntries.filter((name) => !listed.includes(name)),
+      "sdk/src entries in no layer",
+    ).to.deep.equal([]);
+    expect(
+      listed.filter((name) => !sdkEntries.includes(name)),
+      "layers naming what sdk/src does not hold",
+    ).to.deep.equal([]);
   });
 
   it("no SDK file imports a layer above its own, nor a sibling unit of its layer", function () {
-    const violations = edges.filter((e) => inArea(e.from, "sdk/src") && inArea(e.to, "sdk/src")).map((e) => layeringViolation(e)).filter(Boolean);
+    const violations = edges
+      .filter((e) => inArea(e.from, "sdk/src") && inArea(e.to, "sdk/src"))
+      .map((e) => layeringViolation(e))
+      .filter(Boolean);
     expect(violations).to.deep.equal([]);
   });
 
@@ -205,7 +213,10 @@ describe("layering (test/layering.ts)", function () {
   });
 
   it("the test kit imports none of its users (test/, scripts/, tasks/)", function () {
-    const violations = edges.filter((e) => inArea(e.from, "testkit")).map((e) => layeringViolation(e)).filter(Boolean);
+    const violations = edges
+      .filter((e) => inArea(e.from, "testkit"))
+      .map((e) => layeringViolation(e))
+      .filter(Boolean);
     expect(violations).to.deep.equal([]);
     // It is used: by the SDK's colocated tests, the scripts and the tests.
     const users = new Set(edges.filter((e) => inArea(e.to, "testkit") && !inArea(e.from, "testkit")).map((e) => areaOf(e.from)));
@@ -213,12 +224,20 @@ describe("layering (test/layering.ts)", function () {
   });
 
   it("the Ignition modules import only ignition/ (the defaults live with deployment)", function () {
-    const violations = edges.filter((e) => inArea(e.from, "ignition")).map((e) => layeringViolation(e)).filter(Boolean);
+    const violations = edges
+      .filter((e) => inArea(e.from, "ignition"))
+      .map((e) => layeringViolation(e))
+      .filter(Boolean);
     expect(violations).to.deep.equal([]);
   });
 
   it("the scripts, tasks and tests import the SDK only through its public entries", function () {
-    expect(SDK_ENTRIES).to.include.members(["sdk/src/index.ts", "sdk/src/browser.ts", "sdk/src/daemon/index.ts", "sdk/src/cli/hashwork.ts"]);
+    expect(SDK_ENTRIES).to.include.members([
+      "sdk/src/index.ts",
+      "sdk/src/browser.ts",
+      "sdk/src/daemon/index.ts",
+      "sdk/src/cli/hashwork.ts",
+    ]);
     for (const entry of SDK_ENTRIES) expect(existsSync(join(REPO_ROOT, entry)), entry).to.equal(true);
     const users = edges.filter((e) => SDK_USERS.some((a) => inArea(e.from, a)) && inArea(e.to, "sdk/src"));
     expect(users.length, "edges from scripts/tasks/tests into the SDK").to.be.greaterThan(20);
@@ -226,7 +245,10 @@ describe("layering (test/layering.ts)", function () {
   });
 
   it("the indexer imports only indexer/ and the SDK", function () {
-    const violations = edges.filter((e) => inArea(e.from, "indexer")).map((e) => layeringViolation(e)).filter(Boolean);
+    const violations = edges
+      .filter((e) => inArea(e.from, "indexer"))
+      .map((e) => layeringViolation(e))
+      .filter(Boolean);
     expect(violations).to.deep.equal([]);
     expect(edges).to.deep.include({ from: "indexer/ponder.config.ts", to: "sdk/src/abi/index.ts" });
     expect(violates("indexer/lib/routes.ts", "testkit/local-cluster.ts")).to.match(/the indexer imports only indexer\/ and the SDK/);
@@ -240,7 +262,9 @@ describe("layering (test/layering.ts)", function () {
     const violates = (from: string, to: string) => layeringViolation({ from, to });
 
     it("refuses an import of a higher layer", function () {
-      expect(violates("sdk/src/utils/write.ts", "sdk/src/actions/provider/stake.ts")).to.match(/utils \(layer 3\) may not import actions \(layer 4, above it\)/);
+      expect(violates("sdk/src/utils/write.ts", "sdk/src/actions/provider/stake.ts")).to.match(
+        /utils \(layer 3\) may not import actions \(layer 4, above it\)/,
+      );
       expect(violates("sdk/src/abi/enums.ts", "sdk/src/errors/base.ts")).to.match(/abi \(layer 0\) may not import errors/);
       expect(violates("sdk/src/daemon/daemon.ts", "sdk/src/cli/hashwork.ts")).to.match(/daemon .* may not import cli/);
       expect(violates("sdk/src/actions/requester/post-job.ts", "sdk/src/index.ts")).to.match(/above it/);

@@ -34,8 +34,7 @@ export type RunOptions = {
 
 /** Runs `hashwork ...args` to completion (killed after `timeoutMs`, default 120 s). */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
-  const argv =
-    (options.via ?? "shim") === "shim" ? [SHIM, ...args] : ["--disable-warning=ExperimentalWarning", ENTRY, ...args];
+  const argv = (options.via ?? "shim") === "shim" ? [SHIM, ...args] : ["--disable-warning=ExperimentalWarning", ENTRY, ...args];
   const child = spawn(options.node ?? process.execPath, argv, {
     cwd: options.cwd ?? REPO_ROOT,
     env: cleanEnv(options.env),

@@ -14,7 +14,15 @@ import { registerProvider } from "../sdk/src/actions/provider/register-provider.
 import { stake } from "../sdk/src/actions/provider/stake.ts";
 import { createLocalStore } from "../sdk/src/store/local.ts";
 import { createContentServer, type ContentServer } from "../sdk/src/store/server.ts";
-import { bondVerifiers, deploySystem, startAnvilNode, startHardhatNode, type ChildHandle, type HardhatNode, type System } from "./local-cluster.ts";
+import {
+  bondVerifiers,
+  deploySystem,
+  startAnvilNode,
+  startHardhatNode,
+  type ChildHandle,
+  type HardhatNode,
+  type System,
+} from "./local-cluster.ts";
 
 export type Testbed = {
   node: HardhatNode;

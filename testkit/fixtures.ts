@@ -10,17 +10,7 @@ import type {} from "@nomicfoundation/hardhat-ignition-ethers";
 import type {} from "@nomicfoundation/hardhat-network-helpers";
 import type {} from "@nomicfoundation/hardhat-viem";
 import type { NetworkConnection } from "hardhat/types/network";
-import {
-  encodeAbiParameters,
-  getAddress,
-  keccak256,
-  parseEventLogs,
-  stringToBytes,
-  toBytes,
-  toHex,
-  type Address,
-  type Hex,
-} from "viem";
+import { encodeAbiParameters, getAddress, keccak256, parseEventLogs, stringToBytes, toBytes, toHex, type Address, type Hex } from "viem";
 
 import HashworkLocal from "../ignition/modules/HashworkLocal.ts";
 import HashworkLocalMarketOnToken from "../ignition/modules/HashworkLocalMarketOnToken.ts";
@@ -93,7 +83,15 @@ export const VERIFIERS = ["verifier1", "verifier2", "verifier3", "verifier4", "v
 type Verifier = (typeof VERIFIERS)[number];
 type Actor = "owner" | "treasury" | "requester" | "provider" | "provider2" | "keeper" | "stranger" | "challenger" | Verifier;
 const ACTORS: readonly Actor[] = [
-  "owner", "treasury", "requester", "provider", "provider2", "keeper", "stranger", "challenger", ...VERIFIERS,
+  "owner",
+  "treasury",
+  "requester",
+  "provider",
+  "provider2",
+  "keeper",
+  "stranger",
+  "challenger",
+  ...VERIFIERS,
 ];
 
 export function createSdkFixtures(connection: NetworkConnection) {
@@ -375,7 +373,10 @@ type Drawn = Awaited<ReturnType<ReturnType<typeof createSdkFixtures>["drawnJob"]
  * seats it holds (`undefined`: that entry stays silent). With silent entries the reveals wait
  * for the commit deadline.
  */
-export async function voteWithViem(d: Pick<Drawn, "jobId" | "seats" | "address" | "disputesWrite" | "disputesRead" | "networkHelpers">, votes: readonly (Hex | undefined)[]) {
+export async function voteWithViem(
+  d: Pick<Drawn, "jobId" | "seats" | "address" | "disputesWrite" | "disputesRead" | "networkHelpers">,
+  votes: readonly (Hex | undefined)[],
+) {
   const salts = d.seats.map((_, i) => keccak256(toHex(`salt ${i}`)));
   for (const [i, seat] of d.seats.entries()) {
     const vote = votes[i];
@@ -453,7 +454,13 @@ export function termsFromReceipt(receipt: { logs: Parameters<typeof parseEventLo
   const terms = new Map<bigint, { reward: bigint; collateralPct: number; provider: Address; resultHash: Hex; submittedBlock: bigint }>();
   for (const l of parseEventLogs({ abi: hashworkMarketAbi, logs: receipt.logs, eventName: "ResultSubmitted" })) {
     const a = l.args;
-    terms.set(a.jobId, { reward: a.reward, collateralPct: a.collateralPct, provider: a.provider, resultHash: a.resultHash, submittedBlock: a.submittedBlock });
+    terms.set(a.jobId, {
+      reward: a.reward,
+      collateralPct: a.collateralPct,
+      provider: a.provider,
+      resultHash: a.resultHash,
+      submittedBlock: a.submittedBlock,
+    });
   }
   return terms;
 }

@@ -82,7 +82,15 @@ export function assemble(spec: ModuleSpec): Uint8Array {
     max === undefined ? [0x00, ...uleb(min)] : [0x01, ...uleb(min), ...uleb(max)];
   if (spec.table) parts.push(section(4, [1, 0x70, ...limits(spec.table)]));
   parts.push(section(5, [1, ...limits(spec.memory ?? { min: 1 })]));
-  parts.push(section(7, vec([[...name("run"), 0x00, ...uleb(spec.run)], [...name("memory"), 0x02, 0x00]])));
+  parts.push(
+    section(
+      7,
+      vec([
+        [...name("run"), 0x00, ...uleb(spec.run)],
+        [...name("memory"), 0x02, 0x00],
+      ]),
+    ),
+  );
   if (spec.start !== undefined) parts.push(section(8, uleb(spec.start)));
   if (spec.elements) parts.push(section(9, [1, 0x00, 0x41, ...sleb(0), 0x0b, ...vec(spec.elements.map((f) => uleb(f)))]));
   // Code section: built from chunks so a multi-megabyte body is not spread into an array.
@@ -97,10 +105,18 @@ export function assemble(spec: ModuleSpec): Uint8Array {
   const codeChunks = [new Uint8Array(uleb(spec.functions.length)), ...bodies.flat()];
   parts.push(section(10, concat(codeChunks)));
   if (spec.data) {
-    parts.push(section(11, concat([
-      new Uint8Array(uleb(spec.data.length)),
-      ...spec.data.flatMap((d) => [new Uint8Array([0x00, 0x41, ...sleb(d.offset), 0x0b, ...uleb(d.bytes.length)]), Uint8Array.from(d.bytes)]),
-    ])));
+    parts.push(
+      section(
+        11,
+        concat([
+          new Uint8Array(uleb(spec.data.length)),
+          ...spec.data.flatMap((d) => [
+            new Uint8Array([0x00, 0x41, ...sleb(d.offset), 0x0b, ...uleb(d.bytes.length)]),
+            Uint8Array.from(d.bytes),
+          ]),
+        ]),
+      ),
+    );
   }
   return concat(parts);
 }
@@ -117,23 +133,56 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 // Opcodes used below.
 const OP = {
-  block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, call: 0x10, callIndirect: 0x11,
-  drop: 0x1a, localGet: 0x20, localSet: 0x21, localTee: 0x22, i32Const: 0x41, i32Eqz: 0x45, i32Ne: 0x47,
-  i32Add: 0x6a, i32Sub: 0x6b, memoryGrow: 0x40, void: 0x40,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  call: 0x10,
+  callIndirect: 0x11,
+  drop: 0x1a,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Const: 0x41,
+  i32Eqz: 0x45,
+  i32Ne: 0x47,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  memoryGrow: 0x40,
+  void: 0x40,
 } as const;
 const i32 = (v: number) => [OP.i32Const, ...sleb(v)];
 
 /** Types every case below shares: 0 `() -> ()`, 1 `(i32, i32) -> ()` (output_write), 2 `() -> i32`. */
-const TYPES: [number[], number[]][] = [[[], []], [[T.i32, T.i32], []], [[], [T.i32]]];
+const TYPES: [number[], number[]][] = [
+  [[], []],
+  [[T.i32, T.i32], []],
+  [[], [T.i32]],
+];
 const OUTPUT_WRITE = { name: "output_write", type: 1 };
 
 /** `output_write(0, 1)` `times` times in a loop (the heap-exhaustion attack: 1-byte writes were free). */
 export function manyOutputWrites(times: number): Uint8Array {
   // local 0: counter
   const body = [
-    OP.loop, OP.void,
-    ...i32(0), ...i32(1), OP.call, 0,
-    OP.localGet, 0, ...i32(1), OP.i32Add, OP.localTee, 0, ...i32(times), OP.i32Ne, OP.brIf, 0,
+    OP.loop,
+    OP.void,
+    ...i32(0),
+    ...i32(1),
+    OP.call,
+    0,
+    OP.localGet,
+    0,
+    ...i32(1),
+    OP.i32Add,
+    OP.localTee,
+    0,
+    ...i32(times),
+    OP.i32Ne,
+    OP.brIf,
+    0,
     OP.end,
   ];
   return assemble({ types: TYPES, imports: [OUTPUT_WRITE], functions: [{ type: 0, locals: [[1, T.i32]], body }], run: 1 });
@@ -184,7 +233,11 @@ export function manyFunctions(n: number): Uint8Array {
 
 /** One function with `n` i32 locals. */
 export function manyLocals(n: number, functions = 1): Uint8Array {
-  return assemble({ types: TYPES, functions: Array.from({ length: functions }, () => ({ type: 0, locals: [[n, T.i32]] as [number, number][], body: [] })), run: 0 });
+  return assemble({
+    types: TYPES,
+    functions: Array.from({ length: functions }, () => ({ type: 0, locals: [[n, T.i32]] as [number, number][], body: [] })),
+    run: 0,
+  });
 }
 
 /** A table of `size` entries (nothing in it). */
@@ -195,7 +248,13 @@ export function hugeTable(size: number): Uint8Array {
 /** A data segment of `bytes` bytes, in a memory of enough pages. */
 export function bigData(bytes: number): Uint8Array {
   const pages = Math.ceil(bytes / 65536) || 1;
-  return assemble({ types: TYPES, functions: [{ type: 0, body: [] }], memory: { min: pages }, data: [{ offset: 0, bytes: new Uint8Array(bytes).fill(7) }], run: 0 });
+  return assemble({
+    types: TYPES,
+    functions: [{ type: 0, body: [] }],
+    memory: { min: pages },
+    data: [{ offset: 0, bytes: new Uint8Array(bytes).fill(7) }],
+    run: 0,
+  });
 }
 
 /** `memory.grow(1)` in a loop until refused, then loops forever growing by 0. */
@@ -207,12 +266,31 @@ export function growLoop(): Uint8Array {
 /** Writes `len` bytes, `times` times. */
 export function longOutput(len: number, times: number): Uint8Array {
   const body = [
-    OP.loop, OP.void,
-    ...i32(0), ...i32(len), OP.call, 0,
-    OP.localGet, 0, ...i32(1), OP.i32Add, OP.localTee, 0, ...i32(times), OP.i32Ne, OP.brIf, 0,
+    OP.loop,
+    OP.void,
+    ...i32(0),
+    ...i32(len),
+    OP.call,
+    0,
+    OP.localGet,
+    0,
+    ...i32(1),
+    OP.i32Add,
+    OP.localTee,
+    0,
+    ...i32(times),
+    OP.i32Ne,
+    OP.brIf,
+    0,
     OP.end,
   ];
-  return assemble({ types: TYPES, imports: [OUTPUT_WRITE], functions: [{ type: 0, locals: [[1, T.i32]], body }], memory: { min: Math.ceil(len / 65536) || 1 }, run: 1 });
+  return assemble({
+    types: TYPES,
+    imports: [OUTPUT_WRITE],
+    functions: [{ type: 0, locals: [[1, T.i32]], body }],
+    memory: { min: Math.ceil(len / 65536) || 1 },
+    run: 1,
+  });
 }
 
 /** One function summing `depth` constants on the operand stack: `i32.const 1` × depth, then `i32.add` × (depth − 1). */
@@ -256,7 +334,11 @@ export function randomProgram(seed: number): Uint8Array {
   for (let f = 0; f < functions; f++) {
     const i32Locals = int(4);
     const big = rnd() < 0.15;
-    const locals: [number, number][] = [[i32Locals, T.i32], [big ? int(5000) : int(4), T.i64], [big ? int(3000) : int(3), T.v128]];
+    const locals: [number, number][] = [
+      [i32Locals, T.i32],
+      [big ? int(5000) : int(4), T.i64],
+      [big ? int(3000) : int(3), T.v128],
+    ];
     const code: number[] = [];
     const budget = { nodes: 200 + int(400) };
     const expr = (depth: number): void => {
@@ -267,7 +349,8 @@ export function randomProgram(seed: number): Uint8Array {
         return;
       }
       switch (int(15)) {
-        case 0: case 1: {
+        case 0:
+        case 1: {
           expr(depth - 1);
           expr(depth - 1);
           code.push([0x6a, 0x6b, 0x6c, 0x6e, 0x70, 0x71, 0x73, 0x74][int(8)]!);
@@ -345,7 +428,12 @@ export function randomProgram(seed: number): Uint8Array {
   const run: FunctionSpec = { type: 0, body: [...i32(int(1000)), OP.call, ...uleb(FIRST), OP.drop] };
   const table = Array.from({ length: functions }, (_, k) => FIRST + k);
   return assemble({
-    types: [[[], []], [[T.i32, T.i32], []], [[], [T.i32]], [[T.i32], [T.i32]]],
+    types: [
+      [[], []],
+      [[T.i32, T.i32], []],
+      [[], [T.i32]],
+      [[T.i32], [T.i32]],
+    ],
     imports: [OUTPUT_WRITE, { name: "input_size", type: 2 }],
     functions: [run, ...bodies],
     table: { min: functions, max: functions },
@@ -366,7 +454,10 @@ export function deepOperandStackRecursion(depth: number): Uint8Array {
   body.push(OP.localGet, 0, OP.call, 1);
   for (let k = 0; k < depth; k++) body.push(OP.i32Add);
   return assemble({
-    types: [[[], []], [[T.i32], [T.i32]]],
+    types: [
+      [[], []],
+      [[T.i32], [T.i32]],
+    ],
     functions: [
       { type: 0, body: [...i32(1), OP.call, 1, OP.drop] }, // 0: run
       { type: 1, body }, // 1: rec

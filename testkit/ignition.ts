@@ -37,7 +37,14 @@ export type DeployModuleParameters = {
  * @example
  * const { market } = await deployModule({ artifacts: hre.artifacts, provider, module: HashworkLocal })
  */
-export async function deployModule({ artifacts, provider, module, parameters = {}, deploymentDir, config }: DeployModuleParameters): Promise<Record<string, Address>> {
+export async function deployModule({
+  artifacts,
+  provider,
+  module,
+  parameters = {},
+  deploymentDir,
+  config,
+}: DeployModuleParameters): Promise<Record<string, Address>> {
   const accounts = (await provider.request({ method: "eth_accounts" })) as string[];
   const result = await deploy({
     artifactResolver: new HardhatArtifactResolver(artifacts),
@@ -49,7 +56,9 @@ export async function deployModule({ artifacts, provider, module, parameters = {
     config,
   });
   if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) {
-    throw new Error(`Ignition deployment of ${module.id} failed (${result.type}): ${JSON.stringify(result, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+    throw new Error(
+      `Ignition deployment of ${module.id} failed (${result.type}): ${JSON.stringify(result, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`,
+    );
   }
   return Object.fromEntries(
     Object.entries(module.results).map(([name, future]) => [name, getAddress(result.contracts[future.id]!.address)]),

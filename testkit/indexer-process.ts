@@ -25,9 +25,17 @@ export type IndexerProcess = {
 export async function writeDeploymentFile(system: System, dir: string): Promise<string> {
   const d = system.deployment;
   const file = join(dir, "deployment.json");
-  await writeFile(file, JSON.stringify({
-    chainId: d.chainId, market: d.market, token: d.token, disputes: d.disputes, verifierPool: d.verifierPool, fromBlock: Number(d.fromBlock ?? 0n),
-  }));
+  await writeFile(
+    file,
+    JSON.stringify({
+      chainId: d.chainId,
+      market: d.market,
+      token: d.token,
+      disputes: d.disputes,
+      verifierPool: d.verifierPool,
+      fromBlock: Number(d.fromBlock ?? 0n),
+    }),
+  );
   return file;
 }
 
@@ -43,31 +51,50 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
  * Starts the indexer and resolves once `/ready` answers 200 (historical indexing done), or throws
  * with its output after `timeoutMs`.
  */
-export async function startIndexer(
-  { rpcUrl, deploymentFile, dataDir, env = {}, timeoutMs = 120_000 }: { rpcUrl: string; deploymentFile: string; dataDir: string; env?: Record<string, string>; timeoutMs?: number },
-): Promise<IndexerProcess> {
+export async function startIndexer({
+  rpcUrl,
+  deploymentFile,
+  dataDir,
+  env = {},
+  timeoutMs = 120_000,
+}: {
+  rpcUrl: string;
+  deploymentFile: string;
+  dataDir: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<IndexerProcess> {
   const port = await freePort();
   // Run from indexer/: Ponder writes generated/schema.graphql under its working directory.
-  const child = spawn(process.execPath, [PONDER_BIN, "--log-format", "json", "start", "--port", String(port), "--hostname", "127.0.0.1", "--schema", "hashwork"], {
-    cwd: join(REPO_ROOT, "indexer"),
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      PONDER_TELEMETRY_DISABLED: "true",
-      HASHWORK_RPC_URL: rpcUrl,
-      HASHWORK_DEPLOYMENT: deploymentFile,
-      HASHWORK_CONFIRMATIONS: "0",
-      HASHWORK_POLL_MS: "200",
-      HASHWORK_PGLITE_DIR: join(dataDir, "pglite"),
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [PONDER_BIN, "--log-format", "json", "start", "--port", String(port), "--hostname", "127.0.0.1", "--schema", "hashwork"],
+    {
+      cwd: join(REPO_ROOT, "indexer"),
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        PONDER_TELEMETRY_DISABLED: "true",
+        HASHWORK_RPC_URL: rpcUrl,
+        HASHWORK_DEPLOYMENT: deploymentFile,
+        HASHWORK_CONFIRMATIONS: "0",
+        HASHWORK_POLL_MS: "200",
+        HASHWORK_PGLITE_DIR: join(dataDir, "pglite"),
+        ...env,
+      },
     },
-  });
+  );
   let out = "";
   child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
   child.stderr!.setEncoding("utf8").on("data", (s: string) => (out += s));
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (exited) return;
@@ -77,11 +104,16 @@ export async function startIndexer(
     clearTimeout(timer);
   };
   try {
-    await waitFor("the indexer's /ready", async () => {
-      if (exited) throw new Error("the indexer exited");
-      const r = await fetch(`${url}/ready`).catch(() => undefined);
-      return r?.status === 200 ? true : undefined;
-    }, timeoutMs, 250);
+    await waitFor(
+      "the indexer's /ready",
+      async () => {
+        if (exited) throw new Error("the indexer exited");
+        const r = await fetch(`${url}/ready`).catch(() => undefined);
+        return r?.status === 200 ? true : undefined;
+      },
+      timeoutMs,
+      250,
+    );
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n${out.slice(-4000)}`);
@@ -92,15 +124,24 @@ export async function startIndexer(
 /** Waits until the indexer has indexed the node's head block (live indexing follows `/ready`). */
 export async function caughtUp(indexer: IndexerProcess, rpcUrl: string, timeoutMs = 30_000): Promise<number> {
   const head = async () => {
-    const r = await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }) });
+    const r = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+    });
     return Number(((await r.json()) as { result: string }).result);
   };
   const target = await head();
-  return waitFor(`the indexer at block ${target}`, async () => {
-    const status = await getJson<Record<string, { block: { number: number } }>>(indexer.url, "/status");
-    const block = Object.values(status)[0]?.block.number ?? 0;
-    return block >= target ? block : undefined;
-  }, timeoutMs, 100);
+  return waitFor(
+    `the indexer at block ${target}`,
+    async () => {
+      const status = await getJson<Record<string, { block: { number: number } }>>(indexer.url, "/status");
+      const block = Object.values(status)[0]?.block.number ?? 0;
+      return block >= target ? block : undefined;
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 /** GET `path` and parse the JSON (throws with the body on a non-2xx answer). */
@@ -113,7 +154,11 @@ export async function getJson<T = any>(base: string, path: string): Promise<T> {
 
 /** POST a GraphQL query; returns `data` (throws on `errors`). */
 export async function graphql<T = any>(base: string, query: string): Promise<T> {
-  const r = await fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  const r = await fetch(`${base}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query }),
+  });
   const body = (await r.json()) as { data?: T; errors?: unknown };
   if (body.errors) throw new Error(`graphql: ${JSON.stringify(body.errors)}`);
   return body.data!;
@@ -144,7 +189,17 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
   if (asRoot) spawnSync("chown", ["nobody", dir]);
   run([join(PG_BIN, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"]);
-  run([join(PG_BIN, "pg_ctl"), "-D", data, "-l", join(dir, "log"), "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  run([
+    join(PG_BIN, "pg_ctl"),
+    "-D",
+    data,
+    "-l",
+    join(dir, "log"),
+    "-w",
+    "-o",
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    "start",
+  ]);
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     async stop() {

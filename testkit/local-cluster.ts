@@ -114,7 +114,12 @@ function spawnGroup(args: string[], env: NodeJS.ProcessEnv = {}, command = proce
   };
 }
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -148,14 +153,19 @@ export async function startAnvilNode(): Promise<HardhatNode> {
 async function answering(what: string, handle: ChildHandle, port: number): Promise<HardhatNode> {
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(what, async () => {
-      const r = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      }).catch(() => undefined);
-      return r?.ok ? true : undefined;
-    }, 30_000, 100);
+    await waitFor(
+      what,
+      async () => {
+        const r = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+        }).catch(() => undefined);
+        return r?.ok ? true : undefined;
+      },
+      30_000,
+      100,
+    );
   } catch (error) {
     handle.kill();
     throw new Error(`${(error as Error).message}: ${handle.stderr()}`);
@@ -182,7 +192,12 @@ export async function deploySystem(url: string): Promise<System> {
   const transport = http(url);
   const publicClient = createPublicClient({ transport, pollingInterval: 50 }) as HashworkPublicClient;
   const chainId = await publicClient.getChainId();
-  const chain = defineChain({ id: chainId, name: "local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [url] } } });
+  const chain = defineChain({
+    id: chainId,
+    name: "local",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [url] } },
+  });
   const wallet = (index: number) => createWalletClient({ account: hdAccount(index), chain, transport }) as HashworkWalletClient;
   const owner = wallet(0);
   const fromBlock = (await publicClient.getBlockNumber()) + 1n;
@@ -197,12 +212,22 @@ export async function deploySystem(url: string): Promise<System> {
   }).finally(() => connection.close());
   for (let i = 1; i <= 8; i++) {
     const hash = await owner.writeContract({
-      address: contracts.token!, abi: hashworkTokenAbi, functionName: "mint", args: [getAddress(hdAccount(i).address), 1_000_000n * TOKEN_UNIT], account: owner.account!, chain,
+      address: contracts.token!,
+      abi: hashworkTokenAbi,
+      functionName: "mint",
+      args: [getAddress(hdAccount(i).address), 1_000_000n * TOKEN_UNIT],
+      account: owner.account!,
+      chain,
     });
     await publicClient.waitForTransactionReceipt({ hash });
   }
   const deployment = defineDeployment({
-    chainId, market: contracts.market!, token: contracts.token!, disputes: contracts.disputes!, verifierPool: contracts.verifierPool!, fromBlock,
+    chainId,
+    market: contracts.market!,
+    token: contracts.token!,
+    disputes: contracts.disputes!,
+    verifierPool: contracts.verifierPool!,
+    fromBlock,
   });
   return {
     url,
@@ -249,13 +274,23 @@ export async function marketEvents(system: System) {
 /** Per job: how many `JobClaimed`, `ResultSubmitted`, `JobFinalized` events it had. */
 export async function eventCounts(system: System, jobIds: bigint[]) {
   const parsed = await marketEvents(system);
-  const count = (name: string, id: bigint) => parsed.filter((l) => l.eventName === name && (l.args as { jobId?: bigint }).jobId === id).length;
-  return jobIds.map((id) => ({ claimed: count("JobClaimed", id), submitted: count("ResultSubmitted", id), finalized: count("JobFinalized", id) }));
+  const count = (name: string, id: bigint) =>
+    parsed.filter((l) => l.eventName === name && (l.args as { jobId?: bigint }).jobId === id).length;
+  return jobIds.map((id) => ({
+    claimed: count("JobClaimed", id),
+    submitted: count("ResultSubmitted", id),
+    finalized: count("JobFinalized", id),
+  }));
 }
 
 /** An account's balance in the market's ledger. */
 export function ledgerOf(system: System, who: Address): Promise<bigint> {
-  return system.publicClient.readContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName: "balanceOf", args: [who] });
+  return system.publicClient.readContract({
+    address: system.deployment.market,
+    abi: hashworkMarketAbi,
+    functionName: "balanceOf",
+    args: [who],
+  });
 }
 
 /** The account's mined transaction count. */
@@ -332,7 +367,15 @@ export type TestJob = {
  */
 export async function monteCarloJobs(
   system: System,
-  { requester, storeDir, uriFor, seeds, samples = 2_000n, input, job = {} }: {
+  {
+    requester,
+    storeDir,
+    uriFor,
+    seeds,
+    samples = 2_000n,
+    input,
+    job = {},
+  }: {
     requester: number;
     storeDir: string;
     uriFor: (hash: Hex) => string;
@@ -368,21 +411,39 @@ export async function monteCarloJobs(
 /** Waits until every job is in one of `states` (default `Finalized`). */
 export async function waitForStates(system: System, jobIds: bigint[], timeoutMs: number, states: string[] = ["Finalized"]) {
   const client = system.clientFor(0);
-  await waitFor(`jobs ${jobIds.join(",")} in ${states.join("/")}`, async () => {
-    const now = await Promise.all(jobIds.map((id) => readJobState(client, id)));
-    return now.every((s) => states.includes(s)) ? true : undefined;
-  }, timeoutMs, 250);
+  await waitFor(
+    `jobs ${jobIds.join(",")} in ${states.join("/")}`,
+    async () => {
+      const now = await Promise.all(jobIds.map((id) => readJobState(client, id)));
+      return now.every((s) => states.includes(s)) ? true : undefined;
+    },
+    timeoutMs,
+    250,
+  );
 }
 
 /** A daemon's journal (read-only): intents and journaled transactions. */
 export function readJournal(dataDir: string) {
   const db = new DatabaseSync(join(dataDir, "daemon.sqlite"), { readOnly: true });
   try {
-    const intents = db.prepare("SELECT job_id, action, status, attempts FROM intents").all() as { job_id: string; action: string; status: string; attempts: number }[];
-    const txs = db.prepare("SELECT hash, job_id, action, nonce, status FROM transactions").all() as {
-      hash: string; job_id: string; action: string; nonce: number; status: string;
+    const intents = db.prepare("SELECT job_id, action, status, attempts FROM intents").all() as {
+      job_id: string;
+      action: string;
+      status: string;
+      attempts: number;
     }[];
-    const members = db.prepare("SELECT hash, job_id, action FROM transaction_members").all() as { hash: string; job_id: string; action: string }[];
+    const txs = db.prepare("SELECT hash, job_id, action, nonce, status FROM transactions").all() as {
+      hash: string;
+      job_id: string;
+      action: string;
+      nonce: number;
+      status: string;
+    }[];
+    const members = db.prepare("SELECT hash, job_id, action FROM transaction_members").all() as {
+      hash: string;
+      job_id: string;
+      action: string;
+    }[];
     return { intents, txs, members };
   } finally {
     db.close();

@@ -29,7 +29,11 @@ export type Story = {
 
 export function clientOf(system: System, index: number): HashworkClient {
   const base = system.clientFor(index);
-  return createHashworkClient({ publicClient: base.publicClient, walletClient: base.walletClient as HashworkWalletClient, deployment: base.deployment });
+  return createHashworkClient({
+    publicClient: base.publicClient,
+    walletClient: base.walletClient as HashworkWalletClient,
+    deployment: base.deployment,
+  });
 }
 
 /** Moves the node's clock forward and mines a block (anvil and hardhat node both answer these). */
@@ -39,7 +43,11 @@ export async function advance(system: System, seconds: number) {
 }
 
 async function rpc(url: string, method: string, params: unknown[]) {
-  const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
   const body = (await r.json()) as { error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
 }
@@ -97,7 +105,14 @@ export async function runStory(system: System): Promise<Story> {
   // Governance: the owner schedules a fee change (it applies to jobs posted from now on).
   const newFeeBps = 150;
   const owner = system.clientFor(ACTOR.owner).walletClient;
-  const hash = await owner.writeContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName: "setFeeBps", args: [newFeeBps], account: owner.account!, chain: owner.chain });
+  const hash = await owner.writeContract({
+    address: system.deployment.market,
+    abi: hashworkMarketAbi,
+    functionName: "setFeeBps",
+    args: [newFeeBps],
+    account: owner.account!,
+    chain: owner.chain,
+  });
   await system.publicClient.waitForTransactionReceipt({ hash });
 
   return { finalized, open, cancelled, claimed, overturned, newFeeBps };

@@ -27,27 +27,24 @@ const HOST = `
   (import "hashwork" "output_write" (func $output_write (param i32 i32)))`;
 
 /** A module with the host imports, one page of memory and `body` as `run`. */
-export function program(body: string, extra = "", memory = "(memory (export \"memory\") 1)"): Uint8Array {
+export function program(body: string, extra = "", memory = '(memory (export "memory") 1)'): Uint8Array {
   return wat(`(module ${HOST} ${extra} ${memory} (func (export "run") ${body}))`);
 }
 
 /** Writes "ok" and returns. Straight-line code of a known cost. */
-export const okProgram = () =>
-  program(`(i32.store16 (i32.const 0) (i32.const 0x6b6f)) (call $output_write (i32.const 0) (i32.const 2))`);
+export const okProgram = () => program(`(i32.store16 (i32.const 0) (i32.const 0x6b6f)) (call $output_write (i32.const 0) (i32.const 2))`);
 
 /** `loop { br 0 }`, forever. */
 export const infiniteLoop = () => program(`(loop $forever (br $forever))`);
 
 /** Infinite loop in the start function: metering must cover start too. */
-export const infiniteStart = () =>
-  program(``, `(func $start (loop $forever (br $forever))) (start $start)`);
+export const infiniteStart = () => program(``, `(func $start (loop $forever (br $forever))) (start $start)`);
 
 /** Unbounded recursion. */
 export const infiniteRecursion = () => program(`(call $recurse)`, `(func $recurse (call $recurse))`);
 
 /** Unbounded mutual recursion: $ping → $pong → $ping … */
-export const mutualRecursion = () =>
-  program(`(call $ping)`, `(func $ping (call $pong)) (func $pong (call $ping))`);
+export const mutualRecursion = () => program(`(call $ping)`, `(func $ping (call $pong)) (func $pong (call $ping))`);
 
 /** Unbounded recursion through the table. */
 export const indirectRecursion = () =>
@@ -77,12 +74,10 @@ export const repeatedOutput = (times: number) =>
   );
 
 /** Writes some output, then hits `unreachable`. */
-export const trapAfterOutput = () =>
-  program(`(call $output_write (i32.const 0) (i32.const 8)) (unreachable)`);
+export const trapAfterOutput = () => program(`(call $output_write (i32.const 0) (i32.const 8)) (unreachable)`);
 
 /** Integer division by zero (a trap the engine raises, not an `unreachable`). */
-export const divideByZero = () =>
-  program(`(i32.store (i32.const 0) (i32.div_u (i32.const 1) (call $input_size)))`);
+export const divideByZero = () => program(`(i32.store (i32.const 0) (i32.div_u (i32.const 1) (call $input_size)))`);
 
 /** Calls AssemblyScript's `env.abort`. */
 export const callsAbort = () =>

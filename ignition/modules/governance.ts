@@ -1,9 +1,4 @@
-import type {
-  ContractFuture,
-  IgnitionModuleBuilder,
-  NamedArtifactContractDeploymentFuture,
-  Future,
-} from "@nomicfoundation/ignition-core";
+import type { ContractFuture, IgnitionModuleBuilder, NamedArtifactContractDeploymentFuture, Future } from "@nomicfoundation/ignition-core";
 import { keccak256, toHex, zeroAddress } from "viem";
 
 import { GOVERNANCE_DEFAULTS } from "../parameters/defaults.js";

@@ -21,11 +21,12 @@ const tokens = (v) => {
   const frac = (a % TOKEN).toString().padStart(18, "0").slice(0, 4).replace(/0+$/, "");
   return `${neg ? "-" : ""}${(a / TOKEN).toLocaleString("en")}${frac ? "." + frac : ""}`;
 };
-const toNumber = (v) => Number(BigInt(v ?? 0) * 10000n / TOKEN) / 10000;
+const toNumber = (v) => Number((BigInt(v ?? 0) * 10000n) / TOKEN) / 10000;
 const short = (h) => (h ? `${h.slice(0, 8)}…${h.slice(-6)}` : "–");
 const time = (t) => (t ? new Date(Number(t) * 1000).toISOString().replace("T", " ").slice(0, 19) : "–");
 const day = (t) => new Date(Number(t) * 1000).toISOString().slice(0, 10);
-const card = (label, value, attrs = "") => `<div class="card" ${attrs}><div class="label">${esc(label)}</div><div class="value">${value}</div></div>`;
+const card = (label, value, attrs = "") =>
+  `<div class="card" ${attrs}><div class="label">${esc(label)}</div><div class="value">${value}</div></div>`;
 const table = (head, rows) =>
   `<div class="scroll"><table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.join("") || `<tr><td colspan="${head.length}" class="muted">none</td></tr>`}</tbody></table></div>`;
 const jobLink = (id) => `<a href="#/jobs/${esc(id)}" class="mono">${esc(short("0x" + BigInt(id).toString(16)))}</a>`;
@@ -34,7 +35,9 @@ const addrLink = (a) => (a ? `<a href="#/providers/${esc(a)}" class="mono">${esc
 function chart(id, config) {
   const canvas = document.getElementById(id);
   if (!canvas) return;
-  charts.push(new window.Chart(canvas, { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false, ...config.options } }));
+  charts.push(
+    new window.Chart(canvas, { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false, ...config.options } }),
+  );
 }
 
 // ------------------------------------------------------------------ views
@@ -42,9 +45,10 @@ function chart(id, config) {
 async function overview() {
   const [o, s, history] = await Promise.all([api("/api/overview"), api("/api/solvency"), api("/api/solvency/history")]);
   const p = o.protocol ?? {};
-  const badge = s.solvent && s.matchesChain
-    ? `<span class="badge ok" id="solvency-badge">Solvent</span>`
-    : `<span class="badge bad" id="solvency-badge">${s.solvent ? "Mismatch" : "Insolvent"}</span>`;
+  const badge =
+    s.solvent && s.matchesChain
+      ? `<span class="badge ok" id="solvency-badge">Solvent</span>`
+      : `<span class="badge bad" id="solvency-badge">${s.solvent ? "Mismatch" : "Insolvent"}</span>`;
   const observed = p.jobsSubmitted ? ((100 * p.auditsOpened) / p.jobsSubmitted).toFixed(1) : "0.0";
   const states = Object.entries(o.jobsByState);
   view.innerHTML = `
@@ -68,21 +72,30 @@ async function overview() {
       <div class="chart"><canvas id="c-days"></canvas></div>
       <div class="chart"><canvas id="c-solvency"></canvas></div>
     </div>`;
-  chart("c-states", { type: "bar", data: { labels: states.map((s) => s[0]), datasets: [{ label: "jobs", data: states.map((s) => s[1]) }] } });
+  chart("c-states", {
+    type: "bar",
+    data: { labels: states.map((s) => s[0]), datasets: [{ label: "jobs", data: states.map((s) => s[1]) }] },
+  });
   chart("c-days", {
     type: "bar",
-    data: { labels: o.days.map((d) => day(d.day)), datasets: [
-      { label: "posted", data: o.days.map((d) => d.jobsPosted) },
-      { label: "finalized", data: o.days.map((d) => d.jobsFinalized) },
-    ] },
+    data: {
+      labels: o.days.map((d) => day(d.day)),
+      datasets: [
+        { label: "posted", data: o.days.map((d) => d.jobsPosted) },
+        { label: "finalized", data: o.days.map((d) => d.jobsFinalized) },
+      ],
+    },
     options: { plugins: { title: { display: true, text: "Throughput per day" } } },
   });
   chart("c-solvency", {
     type: "line",
-    data: { labels: history.map((h) => h.blockNumber), datasets: [
-      { label: "held", data: history.map((h) => toNumber(h.held)) },
-      { label: "owed", data: history.map((h) => toNumber(h.owed)) },
-    ] },
+    data: {
+      labels: history.map((h) => h.blockNumber),
+      datasets: [
+        { label: "held", data: history.map((h) => toNumber(h.held)) },
+        { label: "owed", data: history.map((h) => toNumber(h.owed)) },
+      ],
+    },
     options: { plugins: { title: { display: true, text: "Held vs owed by block" } } },
   });
 }
@@ -90,7 +103,10 @@ async function overview() {
 async function jobs(params) {
   const q = new URLSearchParams(params);
   const search = q.get("q") ?? "";
-  if (/^(0x[0-9a-fA-F]{41,64}|[0-9]{40,78})$/.test(search)) return (location.hash = `#/jobs/${search}`);
+  if (/^(0x[0-9a-fA-F]{41,64}|[0-9]{40,78})$/.test(search)) {
+    location.hash = `#/jobs/${search}`;
+    return;
+  }
   const query = new URLSearchParams();
   if (q.get("state")) query.set("state", q.get("state"));
   if (/^0x[0-9a-fA-F]{40}$/.test(search)) query.set(q.get("as") === "provider" ? "provider" : "requester", search);
@@ -104,8 +120,13 @@ async function jobs(params) {
       <select name="state">${states.map((s) => `<option value="${s}" ${s === (q.get("state") ?? "") ? "selected" : ""}>${s || "any state"}</option>`).join("")}</select>
       <button>Search</button>
     </form>
-    ${table(["job", "state", "requester", "provider", "reward", "posted"], jobs.map((j) =>
-      `<tr data-job="${esc(j.id)}"><td>${jobLink(j.id)}</td><td>${esc(j.state)}</td><td class="mono">${esc(short(j.requester))}</td><td>${addrLink(j.provider)}</td><td>${tokens(j.reward)}</td><td>${time(j.postedAt)}</td></tr>`))}`;
+    ${table(
+      ["job", "state", "requester", "provider", "reward", "posted"],
+      jobs.map(
+        (j) =>
+          `<tr data-job="${esc(j.id)}"><td>${jobLink(j.id)}</td><td>${esc(j.state)}</td><td class="mono">${esc(short(j.requester))}</td><td>${addrLink(j.provider)}</td><td>${tokens(j.reward)}</td><td>${time(j.postedAt)}</td></tr>`,
+      ),
+    )}`;
   document.getElementById("job-search").onsubmit = (e) => {
     e.preventDefault();
     const f = new FormData(e.target);
@@ -115,7 +136,10 @@ async function jobs(params) {
 
 async function job(id) {
   const { job: j, timeline, dispute: d, seats, payouts } = await api(`/api/jobs/${id}`);
-  const output = j.outputURI && j.resultHash ? `<a href="${esc(j.outputURI)}" rel="noopener" id="output-link">${esc(j.outputURI)}</a> <span class="muted">(checked against result hash ${esc(short(j.resultHash))})</span>` : "–";
+  const output =
+    j.outputURI && j.resultHash
+      ? `<a href="${esc(j.outputURI)}" rel="noopener" id="output-link">${esc(j.outputURI)}</a> <span class="muted">(checked against result hash ${esc(short(j.resultHash))})</span>`
+      : "–";
   view.innerHTML = `
     <h1>Job <span class="mono">${esc(short("0x" + BigInt(j.id).toString(16)))}</span> <span id="job-state">${esc(j.state)}</span></h1>
     <div class="cards">
@@ -127,28 +151,57 @@ async function job(id) {
     </div>
     <h2>Output</h2><p>${output}</p>
     <h2>Timeline</h2>
-    ${table(["when", "contract", "event", "block"], timeline.map((e) =>
-      `<tr class="timeline-row"><td>${time(e.timestamp)}</td><td>${esc(e.contract)}</td><td>${esc(e.name)}</td><td>${esc(e.blockNumber)}</td></tr>`))}
-    ${d ? `
+    ${table(
+      ["when", "contract", "event", "block"],
+      timeline.map(
+        (e) =>
+          `<tr class="timeline-row"><td>${time(e.timestamp)}</td><td>${esc(e.contract)}</td><td>${esc(e.name)}</td><td>${esc(e.blockNumber)}</td></tr>`,
+      ),
+    )}
+    ${
+      d
+        ? `
     <h2>Dispute: ${esc(d.phase)} ${d.isAudit ? "(random audit)" : `(challenged by <span class="mono">${esc(short(d.challenger))}</span>)`}</h2>
     <p>${d.phase === "Resolved" ? (d.providerRight ? "The provider was right." : "The provider was wrong.") : ""} Bond ${tokens(d.bond)}.</p>
     <h2>Committee</h2>
-    ${table(["round", "verifier", "votes", "commitment", "revealed", "slashed"], seats.map((s) =>
-      `<tr class="seat"><td>${s.round}</td><td class="mono">${esc(short(s.verifier))}</td><td>${s.votes}</td><td class="mono">${esc(short(s.commitment))}</td><td class="mono">${s.revealedHash === d.providerHash ? "provider's hash" : s.revealedHash === d.challengerHash ? "challenger's hash" : esc(short(s.revealedHash))}</td><td>${tokens(s.slashed)}</td></tr>`))}
+    ${table(
+      ["round", "verifier", "votes", "commitment", "revealed", "slashed"],
+      seats.map(
+        (s) =>
+          `<tr class="seat"><td>${s.round}</td><td class="mono">${esc(short(s.verifier))}</td><td>${s.votes}</td><td class="mono">${esc(short(s.commitment))}</td><td class="mono">${s.revealedHash === d.providerHash ? "provider's hash" : s.revealedHash === d.challengerHash ? "challenger's hash" : esc(short(s.revealedHash))}</td><td>${tokens(s.slashed)}</td></tr>`,
+      ),
+    )}
     <h2>Payouts</h2>
-    ${table(["to", "role", "amount"], payouts.map((p) => `<tr class="payout"><td class="mono">${esc(short(p.to))}</td><td>${esc(p.role)}</td><td>${tokens(p.amount)}</td></tr>`))}` : ""}`;
+    ${table(
+      ["to", "role", "amount"],
+      payouts.map(
+        (p) => `<tr class="payout"><td class="mono">${esc(short(p.to))}</td><td>${esc(p.role)}</td><td>${tokens(p.amount)}</td></tr>`,
+      ),
+    )}`
+        : ""
+    }`;
 }
 
 async function disputes() {
   const rows = await api("/api/disputes");
-  view.innerHTML = `<h1>Disputes</h1>${table(["job", "kind", "phase", "provider", "bond", "outcome", "opened"], rows.map((d) =>
-    `<tr><td>${jobLink(d.jobId)}</td><td>${d.isAudit ? "audit" : "challenge"}</td><td>${esc(d.phase)}</td><td>${addrLink(d.provider)}</td><td>${tokens(d.bond)}</td><td>${d.phase === "Resolved" ? (d.providerRight ? "provider right" : "provider wrong") : "–"}</td><td>${time(d.openedAt)}</td></tr>`))}`;
+  view.innerHTML = `<h1>Disputes</h1>${table(
+    ["job", "kind", "phase", "provider", "bond", "outcome", "opened"],
+    rows.map(
+      (d) =>
+        `<tr><td>${jobLink(d.jobId)}</td><td>${d.isAudit ? "audit" : "challenge"}</td><td>${esc(d.phase)}</td><td>${addrLink(d.provider)}</td><td>${tokens(d.bond)}</td><td>${d.phase === "Resolved" ? (d.providerRight ? "provider right" : "provider wrong") : "–"}</td><td>${time(d.openedAt)}</td></tr>`,
+    ),
+  )}`;
 }
 
 async function providers() {
   const rows = await api("/api/providers");
-  view.innerHTML = `<h1>Providers</h1>${table(["provider", "stake", "locked", "jobs done", "earned", "slashed", "disputes lost"], rows.map((p) =>
-    `<tr data-provider="${esc(p.address)}"><td>${addrLink(p.address)}</td><td>${tokens(p.staked)}</td><td>${tokens(p.locked)}</td><td>${p.jobsDone}</td><td>${tokens(p.earned)}</td><td>${tokens(p.slashed)}</td><td>${esc(p.disputesLost)}</td></tr>`))}`;
+  view.innerHTML = `<h1>Providers</h1>${table(
+    ["provider", "stake", "locked", "jobs done", "earned", "slashed", "disputes lost"],
+    rows.map(
+      (p) =>
+        `<tr data-provider="${esc(p.address)}"><td>${addrLink(p.address)}</td><td>${tokens(p.staked)}</td><td>${tokens(p.locked)}</td><td>${p.jobsDone}</td><td>${tokens(p.earned)}</td><td>${tokens(p.slashed)}</td><td>${esc(p.disputesLost)}</td></tr>`,
+    ),
+  )}`;
 }
 
 async function provider(address) {
@@ -170,20 +223,34 @@ async function provider(address) {
       <div class="chart"><canvas id="c-reputation"></canvas></div>
     </div>
     <h2>Recent jobs</h2>
-    ${table(["job", "state", "reward", "payout"], recentJobs.map((j) => `<tr><td>${jobLink(j.id)}</td><td>${esc(j.state)}</td><td>${tokens(j.reward)}</td><td>${tokens(j.providerPayout)}</td></tr>`))}`;
+    ${table(
+      ["job", "state", "reward", "payout"],
+      recentJobs.map(
+        (j) => `<tr><td>${jobLink(j.id)}</td><td>${esc(j.state)}</td><td>${tokens(j.reward)}</td><td>${tokens(j.providerPayout)}</td></tr>`,
+      ),
+    )}`;
   chart("c-earnings", {
     type: "bar",
-    data: { labels: days.map((d) => day(d.day)), datasets: [
-      { label: "earned", data: days.map((d) => toNumber(d.earned)) },
-      { label: "slashed", data: days.map((d) => toNumber(d.slashed)) },
-    ] },
+    data: {
+      labels: days.map((d) => day(d.day)),
+      datasets: [
+        { label: "earned", data: days.map((d) => toNumber(d.earned)) },
+        { label: "slashed", data: days.map((d) => toNumber(d.slashed)) },
+      ],
+    },
     options: { plugins: { title: { display: true, text: "Earnings and slashes per day" } } },
   });
   chart("c-reputation", {
     type: "line",
-    data: { labels: reputation.map((r) => r.blockNumber), datasets: ["completed", "timedOut", "disputeLost", "disputeWon"].map((kind) => ({
-      label: kind, data: reputation.filter((r) => r.kind === kind).map((r) => ({ x: r.blockNumber, y: Number(r.newCount) })),
-    })).filter((d) => d.data.length) },
+    data: {
+      labels: reputation.map((r) => r.blockNumber),
+      datasets: ["completed", "timedOut", "disputeLost", "disputeWon"]
+        .map((kind) => ({
+          label: kind,
+          data: reputation.filter((r) => r.kind === kind).map((r) => ({ x: r.blockNumber, y: Number(r.newCount) })),
+        }))
+        .filter((d) => d.data.length),
+    },
     options: { plugins: { title: { display: true, text: "Reputation changes by block" } } },
   });
 }
@@ -191,7 +258,8 @@ async function provider(address) {
 async function governance() {
   const rows = await api("/api/governance");
   const pending = rows.filter((r) => r.status === "scheduled");
-  const line = (r) => `<tr class="${r.status === "scheduled" ? "pending" : ""}"><td>${esc(r.contract)}</td><td>${esc(r.kind)}</td><td>${esc(r.parameter)}</td><td class="mono">${esc(r.oldValue)}</td><td class="mono">${esc(r.newValue)}</td><td>${esc(r.status)}</td><td>${time(r.effectiveAt)}</td></tr>`;
+  const line = (r) =>
+    `<tr class="${r.status === "scheduled" ? "pending" : ""}"><td>${esc(r.contract)}</td><td>${esc(r.kind)}</td><td>${esc(r.parameter)}</td><td class="mono">${esc(r.oldValue)}</td><td class="mono">${esc(r.newValue)}</td><td>${esc(r.status)}</td><td>${time(r.effectiveAt)}</td></tr>`;
   const head = ["contract", "change", "parameter", "from", "to", "status", "takes effect"];
   view.innerHTML = `<h1>Governance</h1><h2>Pending</h2><div id="pending">${table(head, pending.map(line))}</div><h2>History</h2>${table(head, rows.map(line))}`;
 }

@@ -41,28 +41,54 @@ export async function updateJob(db: Db, e: LogEvent, id: bigint, fields: Partial
 }
 
 const PROTOCOL_DEFAULTS = {
-  held: 0n, owed: 0n, escrowed: 0n, feesCharged: 0n, feesWithdrawn: 0n, auditFunded: 0n, auditRefunded: 0n,
-  surplusSwept: 0n, jobsPosted: 0, disputesOpened: 0, auditsOpened: 0, jobsSubmitted: 0, paused: false,
+  held: 0n,
+  owed: 0n,
+  escrowed: 0n,
+  feesCharged: 0n,
+  feesWithdrawn: 0n,
+  auditFunded: 0n,
+  auditRefunded: 0n,
+  surplusSwept: 0n,
+  jobsPosted: 0,
+  disputesOpened: 0,
+  auditsOpened: 0,
+  jobsSubmitted: 0,
+  paused: false,
 };
 type ProtocolRow = typeof protocol.$inferSelect;
 
 /** Changes the market's running totals; records a solvency point when held or owed moved. */
 export async function updateProtocol(db: Db, e: LogEvent, change: (row: ProtocolRow) => Partial<ProtocolRow>) {
   const id = "market";
-  const row = (await db.find(protocol, { id })) ?? (await db.insert(protocol).values({ id, ...PROTOCOL_DEFAULTS, blockNumber: e.block.number, timestamp: e.block.timestamp }));
+  const row =
+    (await db.find(protocol, { id })) ??
+    (await db.insert(protocol).values({ id, ...PROTOCOL_DEFAULTS, blockNumber: e.block.number, timestamp: e.block.timestamp }));
   const next = { ...change(row), blockNumber: e.block.number, timestamp: e.block.timestamp };
   await db.update(protocol, { id }).set(next);
   if (next.held !== undefined || next.owed !== undefined) {
     const point = { held: next.held ?? row.held, owed: next.owed ?? row.owed };
-    await db.insert(solvencyPoint).values({ blockNumber: e.block.number, timestamp: e.block.timestamp, ...point }).onConflictDoUpdate(point);
+    await db
+      .insert(solvencyPoint)
+      .values({ blockNumber: e.block.number, timestamp: e.block.timestamp, ...point })
+      .onConflictDoUpdate(point);
   }
 }
 
-export async function updateMarketDay(db: Db, e: LogEvent, change: Partial<Record<"jobsPosted" | "jobsFinalized", number> & Record<"fees" | "slashed", bigint>>) {
+export async function updateMarketDay(
+  db: Db,
+  e: LogEvent,
+  change: Partial<Record<"jobsPosted" | "jobsFinalized", number> & Record<"fees" | "slashed", bigint>>,
+) {
   const day = dayOf(e.block.timestamp);
   await db
     .insert(marketDay)
-    .values({ day, jobsPosted: change.jobsPosted ?? 0, jobsFinalized: change.jobsFinalized ?? 0, fees: change.fees ?? 0n, slashed: change.slashed ?? 0n })
+    .values({
+      day,
+      jobsPosted: change.jobsPosted ?? 0,
+      jobsFinalized: change.jobsFinalized ?? 0,
+      fees: change.fees ?? 0n,
+      slashed: change.slashed ?? 0n,
+    })
     .onConflictDoUpdate((row) => ({
       jobsPosted: row.jobsPosted + (change.jobsPosted ?? 0),
       jobsFinalized: row.jobsFinalized + (change.jobsFinalized ?? 0),
@@ -72,8 +98,17 @@ export async function updateMarketDay(db: Db, e: LogEvent, change: Partial<Recor
 }
 
 const PROVIDER_DEFAULTS = {
-  staked: 0n, locked: 0n, unbonding: 0n, jobsClaimed: 0, jobsDone: 0, timedOut: 0n, disputesLost: 0n, disputesWon: 0n,
-  earned: 0n, feesPaid: 0n, slashed: 0n,
+  staked: 0n,
+  locked: 0n,
+  unbonding: 0n,
+  jobsClaimed: 0,
+  jobsDone: 0,
+  timedOut: 0n,
+  disputesLost: 0n,
+  disputesWon: 0n,
+  earned: 0n,
+  feesPaid: 0n,
+  slashed: 0n,
 };
 type ProviderRow = typeof provider.$inferSelect;
 
@@ -83,11 +118,23 @@ export async function updateProvider(db: Db, address: Address, change: (row: Pro
   await db.update(provider, { address }).set(change(row));
 }
 
-export async function updateProviderDay(db: Db, e: LogEvent, address: Address, change: { jobsDone?: number; earned?: bigint; fees?: bigint; slashed?: bigint }) {
+export async function updateProviderDay(
+  db: Db,
+  e: LogEvent,
+  address: Address,
+  change: { jobsDone?: number; earned?: bigint; fees?: bigint; slashed?: bigint },
+) {
   const day = dayOf(e.block.timestamp);
   await db
     .insert(providerDay)
-    .values({ provider: address, day, jobsDone: change.jobsDone ?? 0, earned: change.earned ?? 0n, fees: change.fees ?? 0n, slashed: change.slashed ?? 0n })
+    .values({
+      provider: address,
+      day,
+      jobsDone: change.jobsDone ?? 0,
+      earned: change.earned ?? 0n,
+      fees: change.fees ?? 0n,
+      slashed: change.slashed ?? 0n,
+    })
     .onConflictDoUpdate((row) => ({
       jobsDone: row.jobsDone + (change.jobsDone ?? 0),
       earned: row.earned + (change.earned ?? 0n),

@@ -15,7 +15,21 @@ import type { IndexerSettings } from "./settings.ts";
 type Db = ReadonlyDrizzle<typeof schema>;
 type Deps = { db: Db; client: PublicClient; settings: IndexerSettings };
 
-const { job, jobEvent, dispute, committeeSeat, disputePayout, provider, providerDay, reputationChange, protocol, marketDay, solvencyPoint, governanceChange, verifier } = schema;
+const {
+  job,
+  jobEvent,
+  dispute,
+  committeeSeat,
+  disputePayout,
+  provider,
+  providerDay,
+  reputationChange,
+  protocol,
+  marketDay,
+  solvencyPoint,
+  governanceChange,
+  verifier,
+} = schema;
 
 const bad = (c: Context, message: string) => c.json({ error: message }, 400);
 
@@ -28,14 +42,16 @@ function addressParam(value: string | undefined): Address | undefined | Error {
 function intParam(value: string | undefined, name: string, fallback: number, max: number): number | Error {
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0 || n > max) return new Error(`${name} must be an integer from 0 to ${max} (got ${JSON.stringify(value)})`);
+  if (!Number.isSafeInteger(n) || n < 0 || n > max)
+    return new Error(`${name} must be an integer from 0 to ${max} (got ${JSON.stringify(value)})`);
   return n;
 }
 
 /** The last block Ponder has indexed (its checkpoint table; block number at offset 26, 16 digits). */
 async function indexedBlock(db: Db): Promise<bigint | undefined> {
   const result = await db.execute(sql`SELECT latest_checkpoint FROM _ponder_checkpoint LIMIT 1`);
-  const rows = (result as unknown as { rows?: { latest_checkpoint: string }[] }).rows ?? (result as unknown as { latest_checkpoint: string }[]);
+  const rows =
+    (result as unknown as { rows?: { latest_checkpoint: string }[] }).rows ?? (result as unknown as { latest_checkpoint: string }[]);
   const checkpoint = rows[0]?.latest_checkpoint;
   return checkpoint ? BigInt(checkpoint.slice(26, 42)) : undefined;
 }
@@ -62,8 +78,12 @@ function onchainReader({ client, settings }: Deps) {
   const cached = lastAnswer<Onchain>();
   return (blockNumber: bigint) =>
     cached(String(blockNumber), async () => {
-      const read = (address: Address, abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi, functionName: string, args: unknown[] = []) =>
-        client.readContract({ address, abi, functionName, args, blockNumber } as never) as Promise<bigint>;
+      const read = (
+        address: Address,
+        abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi,
+        functionName: string,
+        args: unknown[] = [],
+      ) => client.readContract({ address, abi, functionName, args, blockNumber } as never) as Promise<bigint>;
       const [balance, totalOwed, accruedFees, auditReserve] = await Promise.all([
         read(settings.token, hashworkTokenAbi, "balanceOf", [settings.market]),
         read(settings.market, hashworkMarketAbi, "totalOwed"),
@@ -78,8 +98,12 @@ function onchainReader({ client, settings }: Deps) {
 function auditRateReader({ client, settings }: Deps) {
   const cached = lastAnswer<number>();
   return (blockNumber: bigint | undefined) =>
-    cached(String(blockNumber), async () =>
-      (await client.readContract({ address: settings.disputes, abi: hashworkDisputesAbi, functionName: "config", blockNumber })).auditRateBps);
+    cached(
+      String(blockNumber),
+      async () =>
+        (await client.readContract({ address: settings.disputes, abi: hashworkDisputesAbi, functionName: "config", blockNumber }))
+          .auditRateBps,
+    );
 }
 
 /**
@@ -133,15 +157,17 @@ export function restRoutes(deps: Deps) {
     const days = await db.select().from(marketDay).orderBy(desc(marketDay.day)).limit(90);
     const [providers] = await db.select({ n: count() }).from(provider);
     const blockNumber = (await indexedBlock(db)) ?? null;
-    return c.json(toJson({
-      protocol: row ?? null,
-      // The configured audit rate, to set beside the observed one (audits per submitted job).
-      auditRateBps: await auditRateAt(blockNumber ?? undefined),
-      jobsByState: Object.fromEntries(byState.map((r) => [r.state, r.jobs])),
-      providers: providers?.n ?? 0,
-      days: days.reverse(),
-      blockNumber,
-    }));
+    return c.json(
+      toJson({
+        protocol: row ?? null,
+        // The configured audit rate, to set beside the observed one (audits per submitted job).
+        auditRateBps: await auditRateAt(blockNumber ?? undefined),
+        jobsByState: Object.fromEntries(byState.map((r) => [r.state, r.jobs])),
+        providers: providers?.n ?? 0,
+        days: days.reverse(),
+        blockNumber,
+      }),
+    );
   });
 
   api.get("/jobs", async (c) => {
@@ -170,11 +196,16 @@ export function restRoutes(deps: Deps) {
 
   api.get("/jobs/:id", async (c) => {
     const raw = c.req.param("id");
-    if (!/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(raw)) return bad(c, `job id must be a decimal or 0x number (got ${JSON.stringify(raw)})`);
+    if (!/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(raw))
+      return bad(c, `job id must be a decimal or 0x number (got ${JSON.stringify(raw)})`);
     const id = BigInt(raw);
     const [row] = await db.select().from(job).where(eq(job.id, id));
     if (!row) return c.json({ error: `no job ${id}` }, 404);
-    const timeline = await db.select().from(jobEvent).where(eq(jobEvent.jobId, id)).orderBy(asc(jobEvent.blockNumber), asc(jobEvent.logIndex));
+    const timeline = await db
+      .select()
+      .from(jobEvent)
+      .where(eq(jobEvent.jobId, id))
+      .orderBy(asc(jobEvent.blockNumber), asc(jobEvent.logIndex));
     const [d] = await db.select().from(dispute).where(eq(dispute.jobId, id));
     const seats = d ? await db.select().from(committeeSeat).where(eq(committeeSeat.jobId, id)).orderBy(asc(committeeSeat.round)) : [];
     const payouts = d ? await db.select().from(disputePayout).where(eq(disputePayout.jobId, id)) : [];
@@ -198,7 +229,11 @@ export function restRoutes(deps: Deps) {
     const [row] = await db.select().from(provider).where(eq(provider.address, key));
     if (!row) return c.json({ error: `no provider ${address}` }, 404);
     const days = await db.select().from(providerDay).where(eq(providerDay.provider, key)).orderBy(asc(providerDay.day));
-    const reputation = await db.select().from(reputationChange).where(eq(reputationChange.provider, key)).orderBy(asc(reputationChange.blockNumber));
+    const reputation = await db
+      .select()
+      .from(reputationChange)
+      .where(eq(reputationChange.provider, key))
+      .orderBy(asc(reputationChange.blockNumber));
     const jobs = await db.select().from(job).where(eq(job.provider, key)).orderBy(desc(job.postedBlock)).limit(50);
     const [asVerifier] = await db.select().from(verifier).where(eq(verifier.address, key));
     return c.json(toJson({ provider: row, days, reputation, recentJobs: jobs, verifier: asVerifier ?? null }));

@@ -34,7 +34,8 @@ function integer(name: string, fallback: number, min: number, max: number): numb
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min || value > max) fail(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    fail(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
   return value;
 }
 
@@ -66,9 +67,11 @@ export function readSettings(): IndexerSettings {
   if (!/^https?:\/\//.test(rpcUrl)) fail(`HASHWORK_RPC_URL must be an http(s) URL (got ${JSON.stringify(rpcUrl)})`);
   const chainId = integer("HASHWORK_CHAIN_ID", 31337, 1, Number.MAX_SAFE_INTEGER);
   const d = deploymentFor(chainId);
-  if (d.chainId !== undefined && Number(d.chainId) !== chainId) fail(`the deployment is for chain ${d.chainId}, HASHWORK_CHAIN_ID is ${chainId}`);
+  if (d.chainId !== undefined && Number(d.chainId) !== chainId)
+    fail(`the deployment is for chain ${d.chainId}, HASHWORK_CHAIN_ID is ${chainId}`);
   const fromBlock = d.fromBlock === undefined ? 0 : Number(d.fromBlock);
-  if (!Number.isSafeInteger(fromBlock) || fromBlock < 0) fail(`deployment fromBlock must be a block number (got ${JSON.stringify(d.fromBlock)})`);
+  if (!Number.isSafeInteger(fromBlock) || fromBlock < 0)
+    fail(`deployment fromBlock must be a block number (got ${JSON.stringify(d.fromBlock)})`);
   return {
     rpcUrl,
     chainId,

@@ -20,7 +20,9 @@ const TYPES: Record<string, string> = {
 
 async function serve(file: string) {
   const body = await readFile(file);
-  return new Response(body, { headers: { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" } });
+  return new Response(body, {
+    headers: { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" },
+  });
 }
 
 export function dashboardRoutes() {

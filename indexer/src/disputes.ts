@@ -15,11 +15,24 @@ ponder.on("HashworkDisputes:DisputeOpened", async ({ event, context }) => {
   // The market's JobDisputed, logged just before, carried the deadline (jobs.ts keeps it on the job).
   const deadline = (await context.db.find(job, { id: jobId }))?.disputeDeadline ?? null;
   await context.db.insert(dispute).values({
-    jobId, challenger, isAudit, provider, providerHash, challengerHash, bond, seedBlock, deadline,
-    round: 0, phase: "AwaitingDraw", openedBlock: event.block.number, openedAt: event.block.timestamp,
+    jobId,
+    challenger,
+    isAudit,
+    provider,
+    providerHash,
+    challengerHash,
+    bond,
+    seedBlock,
+    deadline,
+    round: 0,
+    phase: "AwaitingDraw",
+    openedBlock: event.block.number,
+    openedAt: event.block.timestamp,
   });
   await addToTimeline(context.db, event, D, "DisputeOpened", jobId);
-  await updateProtocol(context.db, event, (p) => (isAudit ? { auditsOpened: p.auditsOpened + 1 } : { disputesOpened: p.disputesOpened + 1 }));
+  await updateProtocol(context.db, event, (p) =>
+    isAudit ? { auditsOpened: p.auditsOpened + 1 } : { disputesOpened: p.disputesOpened + 1 },
+  );
 });
 
 ponder.on("HashworkDisputes:DrawRescheduled", async ({ event, context }) => {
@@ -33,7 +46,14 @@ ponder.on("HashworkDisputes:CommitteeDrawn", async ({ event, context }) => {
   await context.db.update(dispute, { jobId }).set({ round, phase: "Voting" });
   for (const [i, v] of verifiers.entries()) {
     await context.db.insert(committeeSeat).values({
-      jobId, round, verifier: v, votes: votes[i]!, lockPerSeat, commitDeadline, revealDeadline, slashed: 0n,
+      jobId,
+      round,
+      verifier: v,
+      votes: votes[i]!,
+      lockPerSeat,
+      commitDeadline,
+      revealDeadline,
+      slashed: 0n,
     });
     await updateVerifier(context.db, v, (r) => ({ seats: r.seats + votes[i]! }));
   }
@@ -60,7 +80,9 @@ ponder.on("HashworkDisputes:VerifierSlashed", async ({ event, context }) => {
 
 ponder.on("HashworkDisputes:RoundFailed", async ({ event, context }) => {
   const { jobId, nextSeedBlock } = event.args;
-  await context.db.update(dispute, { jobId }).set(nextSeedBlock === 0n ? { phase: "AwaitingArbiter" } : { phase: "AwaitingDraw", seedBlock: nextSeedBlock });
+  await context.db
+    .update(dispute, { jobId })
+    .set(nextSeedBlock === 0n ? { phase: "AwaitingArbiter" } : { phase: "AwaitingDraw", seedBlock: nextSeedBlock });
   await addToTimeline(context.db, event, D, "RoundFailed", jobId);
 });
 
@@ -74,7 +96,13 @@ ponder.on("HashworkDisputes:DisputePayout", async ({ event, context }) => {
   const { jobId, to, role, amount } = event.args;
   const roleName = payoutRoleNames[role] ?? String(role);
   await context.db.insert(disputePayout).values({
-    id: eventId(event), jobId, to, role: roleName, amount, blockNumber: event.block.number, timestamp: event.block.timestamp,
+    id: eventId(event),
+    jobId,
+    to,
+    role: roleName,
+    amount,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
   });
   if (roleName === "Verifier") await updateVerifier(context.db, to, (v) => ({ earned: v.earned + amount }));
   await addToTimeline(context.db, event, D, "DisputePayout", jobId);
@@ -83,7 +111,12 @@ ponder.on("HashworkDisputes:DisputePayout", async ({ event, context }) => {
 ponder.on("HashworkDisputes:DisputeResolved", async ({ event, context }) => {
   const { jobId, providerRight, challengerRight, winningHash, honestVerifiers } = event.args;
   await context.db.update(dispute, { jobId }).set({
-    phase: "Resolved", providerRight, challengerRight, winningHash, honestVerifiers, closedAt: event.block.timestamp,
+    phase: "Resolved",
+    providerRight,
+    challengerRight,
+    winningHash,
+    honestVerifiers,
+    closedAt: event.block.timestamp,
   });
   await addToTimeline(context.db, event, D, "DisputeResolved", jobId);
 });

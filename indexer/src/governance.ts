@@ -16,16 +16,36 @@ const text = (v: unknown) => JSON.stringify(replaceBigInts(v as object, (x) => x
 async function record(
   db: Parameters<typeof updateProtocol>[0],
   e: LogEvent,
-  row: { contract: string; kind: string; parameter?: string; oldValue?: string; newValue?: string; reference?: string; status?: string; effectiveAt?: bigint },
+  row: {
+    contract: string;
+    kind: string;
+    parameter?: string;
+    oldValue?: string;
+    newValue?: string;
+    reference?: string;
+    status?: string;
+    effectiveAt?: bigint;
+  },
 ) {
   await db.insert(governanceChange).values({
-    id: eventId(e), status: "applied", ...row, blockNumber: e.block.number, timestamp: e.block.timestamp, txHash: e.transaction.hash,
+    id: eventId(e),
+    status: "applied",
+    ...row,
+    blockNumber: e.block.number,
+    timestamp: e.block.timestamp,
+    txHash: e.transaction.hash,
   });
 }
 
 ponder.on("HashworkMarket:ParameterChanged", async ({ event, context }) => {
   const { parameter, oldValue, newValue } = event.args;
-  await record(context.db, event, { contract: "market", kind: "ParameterChanged", parameter: name(parameter), oldValue: String(oldValue), newValue: String(newValue) });
+  await record(context.db, event, {
+    contract: "market",
+    kind: "ParameterChanged",
+    parameter: name(parameter),
+    oldValue: String(oldValue),
+    newValue: String(newValue),
+  });
 });
 
 ponder.on("HashworkMarket:AddressChanged", async ({ event, context }) => {
@@ -37,26 +57,50 @@ ponder.on("HashworkMarket:FeeChangeScheduled", async ({ event, context }) => {
   const { previousBps, newBps, effectiveAt } = event.args;
   const pending = effectiveAt > event.block.timestamp;
   await record(context.db, event, {
-    contract: "market", kind: "FeeChangeScheduled", parameter: "feeBps", oldValue: String(previousBps), newValue: String(newBps),
-    status: pending ? "scheduled" : "applied", effectiveAt,
+    contract: "market",
+    kind: "FeeChangeScheduled",
+    parameter: "feeBps",
+    oldValue: String(previousBps),
+    newValue: String(newBps),
+    status: pending ? "scheduled" : "applied",
+    effectiveAt,
   });
   await updateProtocol(context.db, event, () => ({ feeBps: newBps }));
 });
 
 ponder.on("HashworkMarket:MarketPausedChanged", async ({ event, context }) => {
   const { paused, by } = event.args;
-  await record(context.db, event, { contract: "market", kind: "MarketPausedChanged", parameter: "paused", newValue: String(paused), oldValue: by });
+  await record(context.db, event, {
+    contract: "market",
+    kind: "MarketPausedChanged",
+    parameter: "paused",
+    newValue: String(paused),
+    oldValue: by,
+  });
   await updateProtocol(context.db, event, () => ({ paused }));
 });
 
 for (const c of ["HashworkMarket", "HashworkDisputes"] as const) {
   ponder.on(`${c}:OwnershipTransferred`, async ({ event, context }) => {
     const { previousOwner, newOwner } = event.args;
-    await record(context.db, event, { contract: c === "HashworkMarket" ? "market" : "disputes", kind: "OwnershipTransferred", parameter: "owner", oldValue: previousOwner, newValue: newOwner });
+    await record(context.db, event, {
+      contract: c === "HashworkMarket" ? "market" : "disputes",
+      kind: "OwnershipTransferred",
+      parameter: "owner",
+      oldValue: previousOwner,
+      newValue: newOwner,
+    });
   });
   ponder.on(`${c}:OwnershipTransferStarted`, async ({ event, context }) => {
     const { previousOwner, newOwner } = event.args;
-    await record(context.db, event, { contract: c === "HashworkMarket" ? "market" : "disputes", kind: "OwnershipTransferStarted", parameter: "owner", oldValue: previousOwner, newValue: newOwner, status: "scheduled" });
+    await record(context.db, event, {
+      contract: c === "HashworkMarket" ? "market" : "disputes",
+      kind: "OwnershipTransferStarted",
+      parameter: "owner",
+      oldValue: previousOwner,
+      newValue: newOwner,
+      status: "scheduled",
+    });
   });
 }
 
@@ -66,7 +110,13 @@ ponder.on("HashworkDisputes:ConfigChanged", async ({ event, context }) => {
 
 ponder.on("HashworkDisputes:ArbiterChanged", async ({ event, context }) => {
   const { previous, current } = event.args;
-  await record(context.db, event, { contract: "disputes", kind: "ArbiterChanged", parameter: "arbiter", oldValue: previous, newValue: current });
+  await record(context.db, event, {
+    contract: "disputes",
+    kind: "ArbiterChanged",
+    parameter: "arbiter",
+    oldValue: previous,
+    newValue: current,
+  });
 });
 
 // The timelock: a scheduled call is pending until executed (or cancelled); `effectiveAt` is when
@@ -74,8 +124,13 @@ ponder.on("HashworkDisputes:ArbiterChanged", async ({ event, context }) => {
 ponder.on("HashworkTimelock:CallScheduled", async ({ event, context }) => {
   const { id, index, target, data, delay } = event.args;
   await record(context.db, event, {
-    contract: "timelock", kind: "CallScheduled", parameter: `${target}#${index}`, newValue: data, reference: id,
-    status: "scheduled", effectiveAt: event.block.timestamp + delay,
+    contract: "timelock",
+    kind: "CallScheduled",
+    parameter: `${target}#${index}`,
+    newValue: data,
+    reference: id,
+    status: "scheduled",
+    effectiveAt: event.block.timestamp + delay,
   });
 });
 
@@ -86,7 +141,13 @@ async function closeOperation(db: Parameters<typeof updateProtocol>[0], referenc
 
 ponder.on("HashworkTimelock:CallExecuted", async ({ event, context }) => {
   await closeOperation(context.db, event.args.id, "executed");
-  await record(context.db, event, { contract: "timelock", kind: "CallExecuted", reference: event.args.id, parameter: event.args.target, newValue: event.args.data });
+  await record(context.db, event, {
+    contract: "timelock",
+    kind: "CallExecuted",
+    reference: event.args.id,
+    parameter: event.args.target,
+    newValue: event.args.data,
+  });
 });
 
 ponder.on("HashworkTimelock:Cancelled", async ({ event, context }) => {
@@ -96,23 +157,44 @@ ponder.on("HashworkTimelock:Cancelled", async ({ event, context }) => {
 
 ponder.on("HashworkTimelock:MinDelayChange", async ({ event, context }) => {
   const { oldDuration, newDuration } = event.args;
-  await record(context.db, event, { contract: "timelock", kind: "MinDelayChange", parameter: "minDelay", oldValue: String(oldDuration), newValue: String(newDuration) });
+  await record(context.db, event, {
+    contract: "timelock",
+    kind: "MinDelayChange",
+    parameter: "minDelay",
+    oldValue: String(oldDuration),
+    newValue: String(newDuration),
+  });
 });
 
 ponder.on("HashworkGovernor:ProposalCreated", async ({ event, context }) => {
   const { proposalId, proposer, voteStart, voteEnd, description } = event.args;
   await record(context.db, event, {
-    contract: "governor", kind: "ProposalCreated", reference: String(proposalId), parameter: proposer, newValue: description,
-    status: "scheduled", effectiveAt: voteEnd, oldValue: String(voteStart),
+    contract: "governor",
+    kind: "ProposalCreated",
+    reference: String(proposalId),
+    parameter: proposer,
+    newValue: description,
+    status: "scheduled",
+    effectiveAt: voteEnd,
+    oldValue: String(voteStart),
   });
 });
 
 ponder.on("HashworkGovernor:ProposalQueued", async ({ event, context }) => {
   const { proposalId, etaSeconds } = event.args;
-  await record(context.db, event, { contract: "governor", kind: "ProposalQueued", reference: String(proposalId), status: "scheduled", effectiveAt: etaSeconds });
+  await record(context.db, event, {
+    contract: "governor",
+    kind: "ProposalQueued",
+    reference: String(proposalId),
+    status: "scheduled",
+    effectiveAt: etaSeconds,
+  });
 });
 
-for (const [ev, status] of [["ProposalExecuted", "executed"], ["ProposalCanceled", "cancelled"]] as const) {
+for (const [ev, status] of [
+  ["ProposalExecuted", "executed"],
+  ["ProposalCanceled", "cancelled"],
+] as const) {
   ponder.on(`HashworkGovernor:${ev}`, async ({ event, context }) => {
     await closeOperation(context.db, String(event.args.proposalId), status);
     await record(context.db, event, { contract: "governor", kind: ev, reference: String(event.args.proposalId) });
@@ -121,5 +203,11 @@ for (const [ev, status] of [["ProposalExecuted", "executed"], ["ProposalCanceled
 
 ponder.on("HashworkGovernor:VoteCast", async ({ event, context }) => {
   const { voter, proposalId, support, weight } = event.args;
-  await record(context.db, event, { contract: "governor", kind: "VoteCast", reference: String(proposalId), parameter: voter, newValue: `${support}:${weight}` });
+  await record(context.db, event, {
+    contract: "governor",
+    kind: "VoteCast",
+    reference: String(proposalId),
+    parameter: voter,
+    newValue: `${support}:${weight}`,
+  });
 });

@@ -63,7 +63,10 @@ ponder.on("HashworkMarket:JobFinalized", async ({ event, context }) => {
     feesPaid: p.feesPaid + protocolFee,
   }));
   await updateProviderDay(context.db, event, provider, { jobsDone: 1, earned: providerPayout, fees: protocolFee });
-  await updateProtocol(context.db, event, (p) => ({ escrowed: p.escrowed - providerPayout - protocolFee, feesCharged: p.feesCharged + protocolFee }));
+  await updateProtocol(context.db, event, (p) => ({
+    escrowed: p.escrowed - providerPayout - protocolFee,
+    feesCharged: p.feesCharged + protocolFee,
+  }));
   await updateMarketDay(context.db, event, { jobsFinalized: 1, fees: protocolFee });
 });
 

@@ -39,7 +39,11 @@ ponder.on("HashworkMarket:StakeUnlocked", async ({ event, context }) => {
 
 ponder.on("HashworkMarket:StakeSlashed", async ({ event, context }) => {
   const { provider, amount } = event.args;
-  await updateProvider(context.db, provider, (p) => ({ staked: p.staked - amount, locked: p.locked - amount, slashed: p.slashed + amount }));
+  await updateProvider(context.db, provider, (p) => ({
+    staked: p.staked - amount,
+    locked: p.locked - amount,
+    slashed: p.slashed + amount,
+  }));
   await updateProviderDay(context.db, event, provider, { slashed: amount });
   await updateMarketDay(context.db, event, { slashed: amount });
 });
@@ -51,7 +55,12 @@ ponder.on("HashworkMarket:ReputationChanged", async ({ event, context }) => {
   const { provider, newCount } = event.args;
   const kind = hexToString(event.args.kind, { size: 32 }).replace(/\0+$/, "");
   await context.db.insert(reputationChange).values({
-    id: eventId(event), provider, kind, newCount, blockNumber: event.block.number, timestamp: event.block.timestamp,
+    id: eventId(event),
+    provider,
+    kind,
+    newCount,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
   });
   const column = COUNTERS[kind as keyof typeof COUNTERS];
   if (column) await updateProvider(context.db, provider, () => ({ [column]: newCount }));

@@ -22,7 +22,16 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { Role, createDisputeFixtures, expectSystemSolvent, seatsBy, vote, committeeOf } from "../../test/disputes/fixtures.js";
-import { TOKEN_UNIT, jobRequest, postClaimSubmit, postedJobIds, submittedTerms, sybils, type Deployed, type SubmittedJob } from "./_helpers.js";
+import {
+  TOKEN_UNIT,
+  jobRequest,
+  postClaimSubmit,
+  postedJobIds,
+  submittedTerms,
+  sybils,
+  type Deployed,
+  type SubmittedJob,
+} from "./_helpers.js";
 
 const { ethers, networkHelpers, ignition } = await network.create();
 const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
@@ -56,7 +65,11 @@ async function tinyJobsAged() {
   const ids = postedJobIds(d.market, posted);
   const claimed = (await (await d.market.connect(d.attackerProvider).claimJobs(ids)).wait())!;
   const submitted = (await (
-    await d.market.connect(d.attackerProvider).submitResults(ids, ids.map(() => ethers.id("tiny")), ids.map(() => ""))
+    await d.market.connect(d.attackerProvider).submitResults(
+      ids,
+      ids.map(() => ethers.id("tiny")),
+      ids.map(() => ""),
+    )
   ).wait())!;
   gas.push(posted.gasUsed, claimed.gasUsed, submitted.gasUsed);
   const terms = submittedTerms(d.market, submitted);
@@ -92,7 +105,15 @@ describe("Review: the audit reserve", function () {
       await mine(257); // stands for "selected by the lottery": an aged unpinned seed selects it
       await expect(d.disputes.connect(d.keeper).startAudit(honest.jobId, honest.terms))
         .to.emit(d.disputes, "DisputeOpened")
-        .withArgs(honest.jobId, ethers.ZeroAddress, d.provider.address, honest.terms.resultHash, ethers.ZeroHash, 0n, (x: bigint) => x > 0n);
+        .withArgs(
+          honest.jobId,
+          ethers.ZeroAddress,
+          d.provider.address,
+          honest.terms.resultHash,
+          ethers.ZeroHash,
+          0n,
+          (x: bigint) => x > 0n,
+        );
     });
 
     it("a tiny self-job's audit sends the reserve's 4 tokens to the verifiers (1.5) and the TREASURY (2.5), none back to the reserve", async function () {
@@ -104,7 +125,12 @@ describe("Review: the audit reserve", function () {
       await mine(1);
       const committee = committeeOf(d.disputes, await (await d.disputes.connect(d.keeper).drawCommittee(id, terms)).wait());
       const seats = seatsBy(committee.verifiers, [d.requester, d.provider, d.challenger, ...d.verifiers]);
-      await vote(d.disputes, id, seats, seats.map(() => terms.resultHash as string));
+      await vote(
+        d.disputes,
+        id,
+        seats,
+        seats.map(() => terms.resultHash as string),
+      );
       const rx = (await (await d.disputes.resolve(id, terms)).wait())!;
       let toTreasury = 0n;
       let toVerifiers = 0n;
@@ -144,7 +170,12 @@ describe("Review: the audit reserve", function () {
       await mine(1);
       const committee = committeeOf(d.disputes, await (await d.disputes.connect(d.keeper).drawCommittee(job.jobId, job.terms)).wait());
       const seats = seatsBy(committee.verifiers, [d.requester, d.provider, d.challenger, ...d.verifiers]);
-      await vote(d.disputes, job.jobId, seats, seats.map(() => ethers.id("the truth")));
+      await vote(
+        d.disputes,
+        job.jobId,
+        seats,
+        seats.map(() => ethers.id("the truth")),
+      );
       const rx = (await (await d.disputes.resolve(job.jobId, job.terms)).wait())!;
       const paid = { verifiers: 0n, requester: 0n };
       for (const log of rx.logs) {

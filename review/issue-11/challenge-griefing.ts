@@ -94,15 +94,21 @@ describe("Review: challenge commitments", function () {
     it("the watcher's reveal in the next block reverts: the job is already disputed by the provider's sybil", async function () {
       const d = await loadFixture(selfChallenged);
       expect((await d.disputes.getDispute(d.jobId)).challenger).to.equal(d.sybil.address);
-      await expect(d.disputes.connect(d.watcher).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT))
-        .to.be.revertedWithCustomError(d.market, "MarketUnexpectedJobState");
+      await expect(
+        d.disputes.connect(d.watcher).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT),
+      ).to.be.revertedWithCustomError(d.market, "MarketUnexpectedJobState");
     });
 
     it("after an honest committee, the sybil gets the bond back plus half the collateral after verifier pay: the liar loses 8.25 of its 15 tokens and the watcher nothing", async function () {
       const d = await loadFixture(selfChallenged);
       const drawn = await fixtures.drawRound(d, distinct);
       const seats = drawn.seat;
-      await vote(d.disputes, d.jobId, seats, seats.map(() => d.challengerHash));
+      await vote(
+        d.disputes,
+        d.jobId,
+        seats,
+        seats.map(() => d.challengerHash),
+      );
       const rx = await (await d.disputes.resolve(d.jobId, d.terms)).wait();
       let toSybil = 0n;
       for (const log of rx!.logs) {

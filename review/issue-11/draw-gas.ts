@@ -38,7 +38,9 @@ describe("Review: checkpoint history and draw gas", function () {
     await mine(1);
     const rx = (await (await d.disputes.connect(d.keeper).drawCommittee(d.jobId, d.terms)).wait())!;
     expect(rx.logs.some((l) => d.disputes.interface.parseLog(l)?.name === "CommitteeDrawn")).to.equal(true);
-    console.log(`      draw: ${baseline} gas before, ${rx.gasUsed} gas after ${BLOCKS * 4} top-ups (attacker paid ${attackerGas} gas, ${attackerGas / BigInt(BLOCKS * 4)} per top-up)`);
+    console.log(
+      `      draw: ${baseline} gas before, ${rx.gasUsed} gas after ${BLOCKS * 4} top-ups (attacker paid ${attackerGas} gas, ${attackerGas / BigInt(BLOCKS * 4)} per top-up)`,
+    );
     expect(rx.gasUsed).to.be.lessThan(baseline * 3n);
   });
 });

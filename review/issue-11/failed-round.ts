@@ -8,7 +8,17 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { CHALLENGE_SALT, Role, challengeCommitment, committeeOf, createDisputeFixtures, expectSystemSolvent, predictDraw, seatsBy, vote } from "../../test/disputes/fixtures.js";
+import {
+  CHALLENGE_SALT,
+  Role,
+  challengeCommitment,
+  committeeOf,
+  createDisputeFixtures,
+  expectSystemSolvent,
+  predictDraw,
+  seatsBy,
+  vote,
+} from "../../test/disputes/fixtures.js";
 import { TOKEN_UNIT, sybils } from "./_helpers.js";
 
 const { ethers, networkHelpers, ignition } = await network.create();
@@ -19,7 +29,9 @@ async function liarSeated() {
   const d = await fixtures.submitted();
   const [liar] = await sybils(ethers, networkHelpers, d, "liar seat", 1, 1_000n * TOKEN_UNIT);
   await d.pool.connect(liar).bond(1_000n * TOKEN_UNIT);
-  await d.disputes.connect(d.challenger).commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
+  await d.disputes
+    .connect(d.challenger)
+    .commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
   await d.disputes.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT);
   for (let attempt = 1; ; attempt++) {
     if (attempt > 300) throw new Error("no committee with the liar in one of three distinct seats");
@@ -39,7 +51,9 @@ describe("Review: a lying seat plus a silent seat", function () {
   it("fails the round, pays the liar half the silent seat's slash, and re-draws with 5 seats from a new seed", async function () {
     const d = await loadFixture(liarSeated);
     const honest = d.seats.findIndex((s) => s.address !== d.liar.address);
-    const votes = d.seats.map((s, i) => (s.address === d.liar.address ? (d.terms.resultHash as string) : i === honest ? d.challengerHash : undefined));
+    const votes = d.seats.map((s, i) =>
+      s.address === d.liar.address ? (d.terms.resultHash as string) : i === honest ? d.challengerHash : undefined,
+    );
     await vote(d.disputes, d.jobId, d.seats, votes, time);
     const rx = (await (await d.disputes.resolve(d.jobId, d.terms)).wait())!;
     let toLiar = 0n;

@@ -26,8 +26,10 @@ describe("Review: attacks that held", function () {
     const request = jobRequest(Number(await time.latest()), { reward: TOKEN_UNIT / 100n - 1n });
     const deadline = BigInt(await time.latest()) + 3600n;
     const { v, r, s } = await signPermit(ethers, d.token, d.requester, await d.market.getAddress(), request.reward as bigint, deadline);
-    await expect(d.market.connect(d.requester).postJobWithPermit(request, request.reward, deadline, v, r, s))
-      .to.be.revertedWithCustomError(d.market, "MarketRewardTooLow");
+    await expect(d.market.connect(d.requester).postJobWithPermit(request, request.reward, deadline, v, r, s)).to.be.revertedWithCustomError(
+      d.market,
+      "MarketRewardTooLow",
+    );
   });
 
   it("startAudit in the submission's own block reverts DisputeAuditSeedUnavailable (no same-block lottery read)", async function () {
@@ -39,7 +41,13 @@ describe("Review: attacks that held", function () {
       .map((p) => p!.args.jobId as bigint);
     await d.market.connect(d.provider).claimJob(jobId);
     const block = (await ethers.provider.getBlockNumber()) + 1;
-    const terms = { reward: request.reward, collateralPct: request.collateralPct, provider: d.provider.address, resultHash: ethers.id("x"), submittedBlock: block };
+    const terms = {
+      reward: request.reward,
+      collateralPct: request.collateralPct,
+      provider: d.provider.address,
+      resultHash: ethers.id("x"),
+      submittedBlock: block,
+    };
     const [, audit] = await inOneBlock(ethers, async () => [
       await d.market.connect(d.provider).submitResult(jobId, ethers.id("x"), "", tip(10n, 500_000n)),
       await d.disputes.connect(d.keeper).startAudit(jobId, terms, tip(1n, 1_000_000n)),
@@ -50,7 +58,9 @@ describe("Review: attacks that held", function () {
   it("a bond mined in the block AFTER the challenge does not count at the snapshot", async function () {
     const d = await loadFixture(fixtures.submitted);
     const [late] = await sybils(ethers, networkHelpers, d, "late", 1, 1_000n * TOKEN_UNIT);
-    await d.disputes.connect(d.challenger).commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
+    await d.disputes
+      .connect(d.challenger)
+      .commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
     await d.disputes.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT);
     await d.pool.connect(late).bond(1_000n * TOKEN_UNIT);
     const { snapshotBlock } = await d.disputes.getDispute(d.jobId);

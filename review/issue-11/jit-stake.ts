@@ -17,7 +17,16 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { BOND, CHALLENGE_SALT, challengeCommitment, committeeOf, createDisputeFixtures, expectSystemSolvent, seatsBy, vote } from "../../test/disputes/fixtures.js";
+import {
+  BOND,
+  CHALLENGE_SALT,
+  challengeCommitment,
+  committeeOf,
+  createDisputeFixtures,
+  expectSystemSolvent,
+  seatsBy,
+  vote,
+} from "../../test/disputes/fixtures.js";
 import { TOKEN_UNIT, inOneBlock, sybils, tip } from "./_helpers.js";
 
 const { ethers, networkHelpers, ignition } = await network.create();
@@ -30,7 +39,9 @@ const JIT = 10_000_000n * TOKEN_UNIT;
 async function jitBonded() {
   const d = await fixtures.submitted(); // provider's hash id("provider") is the lie
   const [sybil] = await sybils(ethers, networkHelpers, d, "jit", 1, JIT);
-  await d.disputes.connect(d.challenger).commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
+  await d.disputes
+    .connect(d.challenger)
+    .commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
   const [revealTx, bondTx] = await inOneBlock(ethers, async () => [
     await d.disputes.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT, tip(50n)),
     await d.pool.connect(sybil).bond(JIT, tip(1n)),
@@ -60,7 +71,11 @@ describe("Review: just-in-time stake captures committees", function () {
       const at = await ethers.provider.getBlockNumber();
       let captured = 0;
       for (let i = 0; i < 300; i++) {
-        const [verifiers, votes] = await d.pool.draw(at, ethers.id(`k${k} seed ${i}`), 3, [d.provider.address, d.challenger.address, d.requester.address]);
+        const [verifiers, votes] = await d.pool.draw(at, ethers.id(`k${k} seed ${i}`), 3, [
+          d.provider.address,
+          d.challenger.address,
+          d.requester.address,
+        ]);
         const j = verifiers.indexOf(s.address);
         if (j >= 0 && votes[j] >= 2n) captured++;
       }
@@ -80,8 +95,15 @@ describe("Review: just-in-time stake captures committees", function () {
     const seats = seatsBy(committee.verifiers, [d.requester, d.provider, d.keeper, d.challenger, ...d.verifiers, d.sybil as never]);
     const sybilVotes = committee.votes[committee.verifiers.indexOf(d.sybil.address)] ?? 0n;
     expect(sybilVotes).to.be.greaterThanOrEqual(2n);
-    await vote(d.disputes, d.jobId, seats, seats.map((s) => (s.address === d.sybil.address ? (d.terms.resultHash as string) : d.challengerHash)));
-    await expect(d.disputes.resolve(d.jobId, d.terms)).to.emit(d.disputes, "DisputeResolved").withArgs(d.jobId, true, false, d.terms.resultHash, sybilVotes);
+    await vote(
+      d.disputes,
+      d.jobId,
+      seats,
+      seats.map((s) => (s.address === d.sybil.address ? (d.terms.resultHash as string) : d.challengerHash)),
+    );
+    await expect(d.disputes.resolve(d.jobId, d.terms))
+      .to.emit(d.disputes, "DisputeResolved")
+      .withArgs(d.jobId, true, false, d.terms.resultHash, sybilVotes);
     // The watcher's bond is gone: verifier pay (mostly the sybil's) and the rest to the lying provider.
     // Fee per winning vote, plus the slash of an honest minority seat if there was one.
     const sybilLedger = await d.market.balanceOf(d.sybil.address);

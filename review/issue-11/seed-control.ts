@@ -30,7 +30,9 @@ async function challengedWithAttacker() {
   const d = await fixtures.submitted();
   const [attacker] = await sybils(ethers, networkHelpers, d, "seed attacker", 1, ATTACKER_BOND);
   await d.pool.connect(attacker).bond(ATTACKER_BOND);
-  await d.disputes.connect(d.challenger).commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
+  await d.disputes
+    .connect(d.challenger)
+    .commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
   await d.disputes.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT);
   return { ...d, attacker };
 }
@@ -44,7 +46,9 @@ describe("Review: control of the committee seed", function () {
   it("the builder of the seed block grinds it until an 18%-share account holds 2 of 3 seats", async function () {
     const d = await loadFixture(challengedWithAttacker);
     const { snapshotBlock } = await d.disputes.getDispute(d.jobId);
-    const share = Number(await d.pool.weightAt(d.attacker.address, snapshotBlock)) / Number((await d.pool.totalWeightAt(snapshotBlock)) - 3_000n * TOKEN_UNIT);
+    const share =
+      Number(await d.pool.weightAt(d.attacker.address, snapshotBlock)) /
+      Number((await d.pool.totalWeightAt(snapshotBlock)) - 3_000n * TOKEN_UNIT);
     let attempts = 0;
     for (attempts = 1; attempts <= 300; attempts++) {
       const snapshot = await takeSnapshot();

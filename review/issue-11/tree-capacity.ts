@@ -39,7 +39,9 @@ function allowanceSlot(owner: string, spender: string) {
 }
 
 async function drawGas(d: Awaited<ReturnType<typeof fixtures.submitted>>, jobId: bigint, terms: never) {
-  await d.disputes.connect(d.challenger).commitChallenge(challengeCommitment(jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
+  await d.disputes
+    .connect(d.challenger)
+    .commitChallenge(challengeCommitment(jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
   await d.disputes.connect(d.challenger).challenge(jobId, terms, d.challengerHash, CHALLENGE_SALT);
   await mine(1);
   const rx = (await (await d.disputes.connect(d.keeper).drawCommittee(jobId, terms)).wait())!;
@@ -134,7 +136,9 @@ describe("Review: filling the sortition tree", function () {
     }
 
     const fillGas = await fromAllFillers("filler bonds", d.pool.interface.encodeFunctionData("bond", [MIN]), true);
-    console.log(`      fresh members' bonds in their own blocks: ${bondGas.join(", ")} gas; ${toFill} filler bonds (batched ${BATCH} per block): ${fillGas} gas`);
+    console.log(
+      `      fresh members' bonds in their own blocks: ${bondGas.join(", ")} gas; ${toFill} filler bonds (batched ${BATCH} per block): ${fillGas} gas`,
+    );
     console.log(`      capital: ${toFill * 100} tokens (refundable after withdrawalDelay)`);
 
     const [newcomer] = await sybils(ethers, networkHelpers, d, "honest newcomer", 1, 10_000n * TOKEN_UNIT);
@@ -148,10 +152,14 @@ describe("Review: filling the sortition tree", function () {
     expect(await d.pool.totalWeight()).to.equal(10n * 1_000n * TOKEN_UNIT + 2n * MIN);
     const after = await fixtures.submitJob(d);
     const afterGas = await drawGas(d, after.jobId, after.terms as never);
-    console.log(`      drawCommittee (3 seats): ${smallGas} gas with 10 members, ${bigGas} with a full tree, ${afterGas} after all fillers left`);
+    console.log(
+      `      drawCommittee (3 seats): ${smallGas} gas with 10 members, ${bigGas} with a full tree, ${afterGas} after all fillers left`,
+    );
     // The same 20 draws at the same old block: same committees, but a deeper (dearer) descent now.
     const later = await drawsAtB0();
-    console.log(`      pool.draw(3 seats) at block ${b0}, mean of 20 seeds: ${before.gas} gas before the fill, ${later.gas} after the fillers left`);
+    console.log(
+      `      pool.draw(3 seats) at block ${b0}, mean of 20 seeds: ${before.gas} gas before the fill, ${later.gas} after the fillers left`,
+    );
     expect(later.picks).to.deep.equal(before.picks);
     expect(later.gas).to.be.greaterThan(before.gas + 30_000n);
   });

@@ -18,7 +18,8 @@ export { fmt, fund, postClaimSubmit, type Deployed } from "../landing/_helpers.j
 export async function seatBlocks(ethers: HardhatEthers, d: System) {
   const raw = BigInt(await ethers.provider.getStorage(d.disputesAddress, 5));
   const version = raw & 0xffffn;
-  if (version !== BigInt(await d.disputes.configVersion())) throw new Error("storage layout changed: slot 5 is not the seat-block counters");
+  if (version !== BigInt(await d.disputes.configVersion()))
+    throw new Error("storage layout changed: slot 5 is not the seat-block counters");
   const mask = (1n << 112n) - 1n;
   return { free: (raw >> 16n) & mask, created: (raw >> 128n) & mask };
 }

@@ -21,7 +21,17 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { disputeConfig } from "../../scripts/lib/deploy-local.js";
-import { COLLATERAL, DISPUTE_PARAMETERS, Phase, SLASH, challenge, createDisputeFixtures, distinct, vote, voteCommitment } from "../../test/disputes/fixtures.js";
+import {
+  COLLATERAL,
+  DISPUTE_PARAMETERS,
+  Phase,
+  SLASH,
+  challenge,
+  createDisputeFixtures,
+  distinct,
+  vote,
+  voteCommitment,
+} from "../../test/disputes/fixtures.js";
 import { bondOf, fmt, mineSeedWhere, signersOf } from "./_helpers.js";
 
 const { ethers, networkHelpers, ignition } = await network.create();
@@ -45,17 +55,25 @@ describe("landing review 2: the last round against the market's dispute deadline
     const marketDeadline = (await d.market.getJob(job.jobId)).deadline;
     await mineSeedWhere(ethers, networkHelpers, d, job.jobId, job.terms, (c) => distinct(c.votes));
     await d.disputes.connect(d.keeper).drawCommittee(job.jobId, job.terms);
-    const seats = signersOf((await d.disputes.getCommittee(job.jobId, 0)).map((s) => s.verifier), d.verifiers);
+    const seats = signersOf(
+      (await d.disputes.getCommittee(job.jobId, 0)).map((s) => s.verifier),
+      d.verifiers,
+    );
     const dispute = await d.disputes.getDispute(job.jobId);
-    console.log(`      market deadline ${marketDeadline}, the round's reveal deadline ${dispute.revealDeadline} (+${dispute.revealDeadline - marketDeadline} s)`);
+    console.log(
+      `      market deadline ${marketDeadline}, the round's reveal deadline ${dispute.revealDeadline} (+${dispute.revealDeadline - marketDeadline} s)`,
+    );
     expect(dispute.revealDeadline).to.be.greaterThan(marketDeadline);
 
     // Seats 0 and 1 are honest; seat 2 is the liar's account: it commits and never reveals.
     const attacker = seats[2];
     const attackerBond = await bondOf(d, attacker.address);
     const salt = ethers.id("salt");
-    for (const s of seats.slice(0, 2)) await d.disputes.connect(s).commitVote(job.jobId, seats.indexOf(s), voteCommitment(truth, salt, s.address));
-    const attackGas = (await (await d.disputes.connect(attacker).commitVote(job.jobId, 2, voteCommitment(job.providerHash, salt, attacker.address))).wait())!.gasUsed;
+    for (const s of seats.slice(0, 2))
+      await d.disputes.connect(s).commitVote(job.jobId, seats.indexOf(s), voteCommitment(truth, salt, s.address));
+    const attackGas = (await (
+      await d.disputes.connect(attacker).commitVote(job.jobId, 2, voteCommitment(job.providerHash, salt, attacker.address))
+    ).wait())!.gasUsed;
     for (const s of seats.slice(0, 2)) await d.disputes.connect(s).revealVote(job.jobId, seats.indexOf(s), truth, salt);
     // Two of three revealed the truth (a quorum and a majority), but one seat is still committed:
     // resolve must wait for the reveal deadline, which is past the market's deadline.
@@ -95,6 +113,8 @@ describe("landing review 2: the last round against the market's dispute deadline
     const toTreasury = (await d.market.balanceOf(await d.market.treasury())) - treasuryBefore;
     expect(toTreasury).to.equal(SLASH);
     expect(await d.market.balanceOf(truthful.address)).to.equal(truthfulBefore, "the truthful revealer gets nothing");
-    console.log(`      past the deadline: silent seat -${fmt(SLASH)}, treasury +${fmt(toTreasury)}, truthful revealer +0 (a void called first would have slashed no one)`);
+    console.log(
+      `      past the deadline: silent seat -${fmt(SLASH)}, treasury +${fmt(toTreasury)}, truthful revealer +0 (a void called first would have slashed no one)`,
+    );
   });
 });

@@ -46,10 +46,22 @@ describe("landing review 2: failed rounds", function () {
 
     // Round 1 (five seats, the liar and the offline seat not in it) decides for the truth.
     const everyone = [d.requester, d.provider, d.keeper, d.challenger, ...d.verifiers];
-    const c1 = await mineSeedWhere(ethers, networkHelpers, d, d.jobId, d.terms, (c) => !c.verifiers.includes(liar.address) && !c.verifiers.includes(offline.address));
+    const c1 = await mineSeedWhere(
+      ethers,
+      networkHelpers,
+      d,
+      d.jobId,
+      d.terms,
+      (c) => !c.verifiers.includes(liar.address) && !c.verifiers.includes(offline.address),
+    );
     await d.disputes.connect(d.keeper).drawCommittee(d.jobId, d.terms);
     const seats1 = signersOf(c1.verifiers, everyone);
-    await vote(d.disputes, d.jobId, seats1, seats1.map(() => truth));
+    await vote(
+      d.disputes,
+      d.jobId,
+      seats1,
+      seats1.map(() => truth),
+    );
     const honestBefore = await d.market.balanceOf(honest.address);
     await d.disputes.resolve(d.jobId, d.terms);
     expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.Resolved);
@@ -79,7 +91,14 @@ describe("landing review 2: failed rounds", function () {
     await d.disputes.resolve(jobId, terms); // truth 1 : junk 1, no majority
 
     // Round 1 (without the attacker or the round-0 truthful revealer) fails too: one reveal of five seats.
-    const c1 = await mineSeedWhere(ethers, networkHelpers, d, jobId, terms, (c) => distinct(c.votes) && !c.verifiers.includes(attacker.address) && !c.verifiers.includes(seats0[0].address));
+    const c1 = await mineSeedWhere(
+      ethers,
+      networkHelpers,
+      d,
+      jobId,
+      terms,
+      (c) => distinct(c.votes) && !c.verifiers.includes(attacker.address) && !c.verifiers.includes(seats0[0].address),
+    );
     await d.disputes.connect(d.keeper).drawCommittee(jobId, terms);
     const seats1 = signersOf(c1.verifiers, everyone);
     await vote(d.disputes, jobId, seats1, [truth, undefined, undefined, undefined, undefined], time);

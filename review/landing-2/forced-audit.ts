@@ -55,13 +55,19 @@ describe("landing review 2: forced audits with a zero lock", function () {
     expect(await bondOf(d, liar.address)).to.equal(bonds[0]);
     expect(await bondOf(d, honest.address)).to.equal(bonds[1], "the silent seat was not slashed either");
     const paid = (await d.market.stakeOf(d.provider.address)).staked - stake.staked;
-    console.log(`      seats locked 0; the liar's 2 seats decided; provider paid ${fmt(paid)} and kept ${fmt(COLLATERAL)} of collateral; the silent honest seat lost 0`);
+    console.log(
+      `      seats locked 0; the liar's 2 seats decided; provider paid ${fmt(paid)} and kept ${fmt(COLLATERAL)} of collateral; the silent honest seat lost 0`,
+    );
   });
 
   it("2: with the fee at 0 a forced audit locks 0 however full the reserve is", async function () {
     const d = await networkHelpers.loadFixture(fixtures.deployed);
     // A funded reserve.
-    const big = await postClaimSubmit(networkHelpers, d, ethers.id("big"), { reward: 1_000n * TOKEN_UNIT, collateralPct: 100, challengeWindow: 1 });
+    const big = await postClaimSubmit(networkHelpers, d, ethers.id("big"), {
+      reward: 1_000n * TOKEN_UNIT,
+      collateralPct: 100,
+      challengeWindow: 1,
+    });
     await time.increase(2);
     await d.market.finalizeJob(big.jobId, big.terms);
     const reserve = await d.market.auditReserve();

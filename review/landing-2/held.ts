@@ -4,7 +4,18 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { LOCK, Phase, SeatStatus, STAKE, TOKEN_UNIT, challenge, createDisputeFixtures, distinct, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
+import {
+  LOCK,
+  Phase,
+  SeatStatus,
+  STAKE,
+  TOKEN_UNIT,
+  challenge,
+  createDisputeFixtures,
+  distinct,
+  expectSystemSolvent,
+  vote,
+} from "../../test/disputes/fixtures.js";
 import { fund, mineSeedWhere, seatBlocks, signersOf } from "./_helpers.js";
 
 const { ethers, networkHelpers, ignition } = await network.create();
@@ -18,7 +29,12 @@ describe("landing review 2: what held", function () {
     const d = await networkHelpers.loadFixture(fixtures.drawn);
     expect(await seatBlocks(ethers, d)).to.deep.equal({ free: 0n, created: 1n });
     const first = d.committee.verifiers;
-    await vote(d.disputes, d.jobId, d.seat, d.seat.map(() => d.challengerHash));
+    await vote(
+      d.disputes,
+      d.jobId,
+      d.seat,
+      d.seat.map(() => d.challengerHash),
+    );
     await d.disputes.resolve(d.jobId, d.terms);
     expect(await seatBlocks(ethers, d)).to.deep.equal({ free: 1n, created: 1n });
     expect(await d.disputes.getCommittee(d.jobId, 0)).to.have.length(0);
@@ -36,12 +52,26 @@ describe("landing review 2: what held", function () {
       expect(s.vote).to.equal(ethers.ZeroHash, "the old vote is not shown");
     }
     const old = signersOf([first[0]], everyone)[0];
-    await expect(d.disputes.connect(old).commitVote(job.jobId, 0, ethers.id("x"))).to.be.revertedWithCustomError(d.disputes, "DisputeNotOnCommittee");
-    await expect(d.disputes.connect(old).revealVote(job.jobId, 0, d.challengerHash, ethers.id("x"))).to.be.revertedWithCustomError(d.disputes, "DisputeRevealNotOpen");
+    await expect(d.disputes.connect(old).commitVote(job.jobId, 0, ethers.id("x"))).to.be.revertedWithCustomError(
+      d.disputes,
+      "DisputeNotOnCommittee",
+    );
+    await expect(d.disputes.connect(old).revealVote(job.jobId, 0, d.challengerHash, ethers.id("x"))).to.be.revertedWithCustomError(
+      d.disputes,
+      "DisputeRevealNotOpen",
+    );
     // Seats beyond the round's members are refused even though their slots hold the old dispute's data.
-    await expect(d.disputes.connect(old).commitVote(job.jobId, 5, ethers.id("x"))).to.be.revertedWithCustomError(d.disputes, "DisputeNotOnCommittee");
+    await expect(d.disputes.connect(old).commitVote(job.jobId, 5, ethers.id("x"))).to.be.revertedWithCustomError(
+      d.disputes,
+      "DisputeNotOnCommittee",
+    );
     // The new committee decides normally in the recycled block.
-    await vote(d.disputes, job.jobId, signersOf(c.verifiers, everyone), c.verifiers.map(() => job.providerHash));
+    await vote(
+      d.disputes,
+      job.jobId,
+      signersOf(c.verifiers, everyone),
+      c.verifiers.map(() => job.providerHash),
+    );
     await d.disputes.resolve(job.jobId, job.terms);
     expect((await d.disputes.getDispute(job.jobId)).phase).to.equal(Phase.Resolved);
     expect(await seatBlocks(ethers, d)).to.deep.equal({ free: 1n, created: 1n });
@@ -54,7 +84,10 @@ describe("landing review 2: what held", function () {
     expect(locked.every((l) => l === LOCK)).to.equal(true);
     await time.increaseTo((await d.market.getJob(d.jobId)).deadline + 1n);
     // Past the deadline nothing but the void acts.
-    await expect(d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, true)).to.be.revertedWithCustomError(d.disputes, "DisputeWrongPhase");
+    await expect(d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, true)).to.be.revertedWithCustomError(
+      d.disputes,
+      "DisputeWrongPhase",
+    );
     await d.market.connect(d.keeper).voidExpiredDispute(d.jobId, d.terms);
     await d.disputes.voidDispute(d.jobId, d.terms);
     expect(await seatBlocks(ethers, d)).to.deep.equal({ free: 1n, created: 1n });
@@ -108,12 +141,17 @@ describe("landing review 2: what held", function () {
           const m = await d.pool.memberOf(s.address);
           const op = rnd(3);
           if (m.bonded === 0n || op === 0) await d.pool.connect(s).bond(BigInt(100 + rnd(900)) * TOKEN_UNIT);
-          else if (op === 1) await d.pool.connect(s).requestWithdrawal(m.bonded); // frees the leaf
+          else if (op === 1)
+            await d.pool.connect(s).requestWithdrawal(m.bonded); // frees the leaf
           else await d.pool.connect(s).requestWithdrawal(m.bonded - 100n * TOKEN_UNIT > 0n ? m.bonded - 100n * TOKEN_UNIT : m.bonded);
         }
         await mine(1);
         const block = await ethers.provider.getBlockNumber();
-        history.push({ block, total: await d.pool.totalWeight(), weights: await Promise.all(all.map(async (s) => (await d.pool.memberOf(s.address)).bonded)) });
+        history.push({
+          block,
+          total: await d.pool.totalWeight(),
+          weights: await Promise.all(all.map(async (s) => (await d.pool.memberOf(s.address)).bonded)),
+        });
         if (rnd(2) === 0) await mine(1 + rnd(3));
       }
     } finally {

@@ -43,7 +43,14 @@ describe("landing review 3: failed rounds and the arbiter", function () {
     await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
     await d.disputes.resolve(d.jobId, d.terms);
     // Round 1 (without either of them) stays silent: no quorum; the arbiter decides.
-    await mineSeedWhere(ethers, networkHelpers, d, d.jobId, d.terms, (c) => !c.verifiers.includes(honest.address) && !c.verifiers.includes(sybil.address));
+    await mineSeedWhere(
+      ethers,
+      networkHelpers,
+      d,
+      d.jobId,
+      d.terms,
+      (c) => !c.verifiers.includes(honest.address) && !c.verifiers.includes(sybil.address),
+    );
     await d.disputes.connect(d.keeper).drawCommittee(d.jobId, d.terms);
     await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
     await d.disputes.resolve(d.jobId, d.terms);
@@ -89,7 +96,14 @@ describe("landing review 3: failed rounds and the arbiter", function () {
     await vote(d.disputes, jobId, seats0, [truth, lie, undefined], time);
     await time.increaseTo((await d.disputes.getDispute(jobId)).revealDeadline + 1n);
     await d.disputes.resolve(jobId, terms); // truth 1 : lie 1: no majority
-    await mineSeedWhere(ethers, networkHelpers, d, jobId, terms, (c) => !c.verifiers.includes(honest.address) && !c.verifiers.includes(liar.address));
+    await mineSeedWhere(
+      ethers,
+      networkHelpers,
+      d,
+      jobId,
+      terms,
+      (c) => !c.verifiers.includes(honest.address) && !c.verifiers.includes(liar.address),
+    );
     await d.disputes.connect(d.keeper).drawCommittee(jobId, terms);
     await time.increaseTo((await d.disputes.getDispute(jobId)).revealDeadline + 1n);
     await d.disputes.resolve(jobId, terms); // silent: no quorum

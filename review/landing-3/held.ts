@@ -49,11 +49,22 @@ describe("landing review 3: what held", function () {
     const seats1 = signersOf(c1.verifiers, everyoneOf(d));
     const hi = c1.verifiers.indexOf(honest.address);
     expect((await lockedOf(d, [honest]))[0]).to.equal(LOCK + LOCK * c1.votes[hi], "both locks held");
-    await vote(d.disputes, d.jobId, seats1, seats1.map((s) => (s.address === liar.address ? d.providerHash : d.challengerHash)));
+    await vote(
+      d.disputes,
+      d.jobId,
+      seats1,
+      seats1.map((s) => (s.address === liar.address ? d.providerHash : d.challengerHash)),
+    );
     await d.disputes.resolve(d.jobId, d.terms);
     expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.Resolved);
     // The liar: once for round 0's kept lock, once for its round-1 seat; the silent seat of round 0 once (then).
-    await expectOnly(d, new Map([[liar.address, 2n * SLASH], [silent.address, SLASH]]));
+    await expectOnly(
+      d,
+      new Map([
+        [liar.address, 2n * SLASH],
+        [silent.address, SLASH],
+      ]),
+    );
   });
 
   it("void after a market-side void while awaiting round 1's draw: kept locks released, nobody but the silent seat slashed, block given back once", async function () {
@@ -69,7 +80,14 @@ describe("landing review 3: what held", function () {
   it("void while round 1 votes (kept locks of round 0 + live locks of round 1, one verifier in both)", async function () {
     const d = await networkHelpers.loadFixture(failedRound0);
     const [honest, liar] = d.seat;
-    await mineSeedWhere(ethers, networkHelpers, d, d.jobId, d.terms, (c) => c.verifiers.includes(honest.address) && c.verifiers.includes(liar.address));
+    await mineSeedWhere(
+      ethers,
+      networkHelpers,
+      d,
+      d.jobId,
+      d.terms,
+      (c) => c.verifiers.includes(honest.address) && c.verifiers.includes(liar.address),
+    );
     await d.disputes.connect(d.keeper).drawCommittee(d.jobId, d.terms);
     await time.increaseTo((await d.market.getJob(d.jobId)).deadline + 1n);
     await d.disputes.voidDispute(d.jobId, d.terms);

@@ -36,7 +36,14 @@ describe("landing review 4: the arbiter names any hash", function () {
     await vote(d.disputes, d.jobId, d.seat, [truth, junk, undefined], time);
     await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
     await d.disputes.resolve(d.jobId, d.terms);
-    await mineSeedWhere(ethers, networkHelpers, d, d.jobId, d.terms, (c) => !c.verifiers.includes(honest.address) && !c.verifiers.includes(sybil.address));
+    await mineSeedWhere(
+      ethers,
+      networkHelpers,
+      d,
+      d.jobId,
+      d.terms,
+      (c) => !c.verifiers.includes(honest.address) && !c.verifiers.includes(sybil.address),
+    );
     await d.disputes.connect(d.keeper).drawCommittee(d.jobId, d.terms);
     await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
     await d.disputes.resolve(d.jobId, d.terms);
@@ -48,7 +55,13 @@ describe("landing review 4: the arbiter names any hash", function () {
     const honestRuling = await (await d.disputes.connect(d.owner).arbitrate(d.jobId, d.terms, truth)).wait();
     const paidTo = (rc: typeof honestRuling, who: string, role: bigint) =>
       rc!.logs
-        .map((l) => { try { return d.disputes.interface.parseLog(l); } catch { return null; } })
+        .map((l) => {
+          try {
+            return d.disputes.interface.parseLog(l);
+          } catch {
+            return null;
+          }
+        })
         .filter((p) => p?.name === "DisputePayout" && p.args.to === who && p.args.role === role)
         .reduce((a, p) => a + (p!.args.amount as bigint), 0n);
     const fairChallenger = paidTo(honestRuling, d.challenger.address, Role.Challenger);

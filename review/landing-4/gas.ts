@@ -49,7 +49,13 @@ async function threeFailedRounds() {
     rounds.push({ seats, votes });
     entries += seats.length;
     // Every entry reveals a hash of its own: no strict majority, every entry a revealer.
-    await vote(d.disputes, job.jobId, seats, seats.map((_, i) => ethers.id(`r${r}-${i}`)), time);
+    await vote(
+      d.disputes,
+      job.jobId,
+      seats,
+      seats.map((_, i) => ethers.id(`r${r}-${i}`)),
+      time,
+    );
     await d.disputes.resolve(job.jobId, job.terms);
   }
   const round3 = await drawNow(ethers, networkHelpers, d, job.jobId, job.terms, d.keeper, everyone);
@@ -90,7 +96,13 @@ describe("landing review 4: gas of a dispute at the largest configuration", func
     await snap.restore();
 
     // (b) Round 3 fails too (every entry its own hash); the arbiter names a hash nobody revealed.
-    await vote(d.disputes, d.jobId, seats, seats.map((_, i) => ethers.id(`r3-${i}`)), time);
+    await vote(
+      d.disputes,
+      d.jobId,
+      seats,
+      seats.map((_, i) => ethers.id(`r3-${i}`)),
+      time,
+    );
     await d.disputes.resolve(d.jobId, d.terms);
     expect((await d.disputes.getDispute(d.jobId)).phase).to.equal(Phase.AwaitingArbiter);
     const snap2 = await networkHelpers.takeSnapshot();
@@ -101,7 +113,9 @@ describe("landing review 4: gas of a dispute at the largest configuration", func
     // them: each verifier loses exactly SLASH per vote it held, summed over every round it sat in.
     const expected = new Map<string, bigint>();
     const all = [...d.rounds, { seats, votes: d.round3.votes }];
-    for (const r of all) r.seats.forEach((s, i) => expected.set(s.address, (expected.get(s.address) ?? 0n) + SLASH * r.votes[i]));
+    for (const r of all) {
+      for (const [i, s] of r.seats.entries()) expected.set(s.address, (expected.get(s.address) ?? 0n) + SLASH * r.votes[i]);
+    }
     const multi = [...expected.keys()].filter((a) => all.filter((r) => r.seats.some((s) => s.address === a)).length > 1).length;
     for (const s of d.everyone) {
       expect(d.bonds.get(s.address)! - (await bondOf(d, s.address))).to.equal(expected.get(s.address) ?? 0n, `loss of ${s.address}`);

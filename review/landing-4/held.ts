@@ -4,7 +4,17 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { LOCK, Phase, Role, STAKE, challenge, committeeOf, createDisputeFixtures, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
+import {
+  LOCK,
+  Phase,
+  Role,
+  STAKE,
+  challenge,
+  committeeOf,
+  createDisputeFixtures,
+  expectSystemSolvent,
+  vote,
+} from "../../test/disputes/fixtures.js";
 import { mineSeedWhere, signersOf } from "./_helpers.js";
 
 const { ethers, networkHelpers, ignition } = await network.create();
@@ -32,7 +42,13 @@ describe("landing review 4: what held", function () {
     expect((await d.disputes.getDispute(chalId)).challengerHash).to.equal(hashA);
     await mine(1);
     const ca = committeeOf(d.disputes, await (await d.disputes.connect(d.keeper).drawCommittee(chalId, d.terms.get(chalId)!)).wait());
-    await vote(d.disputes, chalId, signersOf(ca.verifiers, everyone), ca.verifiers.map(() => provider), time);
+    await vote(
+      d.disputes,
+      chalId,
+      signersOf(ca.verifiers, everyone),
+      ca.verifiers.map(() => provider),
+      time,
+    );
     await d.disputes.resolve(chalId, d.terms.get(chalId)!);
     expect((await d.disputes.getDispute(chalId)).challengerHash).to.equal(ethers.ZeroHash, "settled: read it from DisputeOpened");
 
@@ -43,13 +59,25 @@ describe("landing review 4: what held", function () {
     expect(audit.challengerHash).to.equal(ethers.ZeroHash, "an audit shows no challenger hash");
     await mine(1);
     const cb = committeeOf(d.disputes, await (await d.disputes.connect(d.keeper).drawCommittee(auditId, d.terms.get(auditId)!)).wait());
-    await vote(d.disputes, auditId, signersOf(cb.verifiers, everyone), cb.verifiers.map(() => hashA), time);
+    await vote(
+      d.disputes,
+      auditId,
+      signersOf(cb.verifiers, everyone),
+      cb.verifiers.map(() => hashA),
+      time,
+    );
     const rc = await (await d.disputes.resolve(auditId, d.terms.get(auditId)!)).wait();
     const resolved = (await d.disputes.queryFilter(d.disputes.filters.DisputeResolved(auditId)))[0].args;
     expect(resolved.providerRight).to.equal(false);
     expect(resolved.challengerRight).to.equal(false, "the stale hash makes no one 'challenger right' in an audit");
     const roles = rc!.logs
-      .map((l) => { try { return d.disputes.interface.parseLog(l); } catch { return null; } })
+      .map((l) => {
+        try {
+          return d.disputes.interface.parseLog(l);
+        } catch {
+          return null;
+        }
+      })
       .filter((p) => p?.name === "DisputePayout")
       .map((p) => p!.args.role as bigint);
     expect(roles).to.not.include(Role.Challenger);
@@ -71,13 +99,28 @@ describe("landing review 4: what held", function () {
     const v = d.verifiers[0];
     await d.pool.connect(v).requestWithdrawal(STAKE);
     await challenge(d.disputes, d.jobId, d.terms, d.challenger, d.challengerHash);
-    const c = await mineSeedWhere(ethers, networkHelpers, d, d.jobId, d.terms, (c) => c.verifiers.includes(v.address) && c.votes.every((x) => x === 1n));
+    const c = await mineSeedWhere(
+      ethers,
+      networkHelpers,
+      d,
+      d.jobId,
+      d.terms,
+      (c) => c.verifiers.includes(v.address) && c.votes.every((x) => x === 1n),
+    );
     await d.disputes.connect(d.keeper).drawCommittee(d.jobId, d.terms);
     let m = await d.pool.memberOf(v.address);
     expect([m.bonded, m.pending, m.locked]).to.deep.equal([0n, STAKE, LOCK], "drawn at the snapshot, locked from the pending withdrawal");
     // Round 0 fails (three different reveals, or two and a silent seat) with v revealing: its lock is kept; round 1 is never drawn.
     const seats = signersOf(c.verifiers, everyone);
-    await vote(d.disputes, d.jobId, seats, seats.map((s, i) => (i === 0 ? ethers.id("a") : i === 1 ? ethers.id("b") : undefined)).map((h, i) => (seats[i].address === v.address ? ethers.id("v") : h)), time);
+    await vote(
+      d.disputes,
+      d.jobId,
+      seats,
+      seats
+        .map((s, i) => (i === 0 ? ethers.id("a") : i === 1 ? ethers.id("b") : undefined))
+        .map((h, i) => (seats[i].address === v.address ? ethers.id("v") : h)),
+      time,
+    );
     await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
     await d.disputes.resolve(d.jobId, d.terms);
     m = await d.pool.memberOf(v.address);

@@ -14,7 +14,14 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { COLLATERAL, DISPUTE_PARAMETERS, Phase, challenge, createDisputeFixtures, expectSystemSolvent } from "../../test/disputes/fixtures.js";
+import {
+  COLLATERAL,
+  DISPUTE_PARAMETERS,
+  Phase,
+  challenge,
+  createDisputeFixtures,
+  expectSystemSolvent,
+} from "../../test/disputes/fixtures.js";
 import { newModule } from "../landing/_helpers.js";
 import { bondOf, drawNow } from "./_helpers.js";
 
@@ -56,7 +63,15 @@ describe("landing review 4: the deadline bound and a module swap", function () {
     const silent = seats[seats.length - 1];
     const silentBond = await bondOf(sys, silent.address);
     for (const [i, s] of seats.slice(0, -1).entries()) {
-      await b.next.connect(s).commitVote(job.jobId, i, ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32", "address"], [job.challengerHash, ethers.ZeroHash, s.address])));
+      await b.next
+        .connect(s)
+        .commitVote(
+          job.jobId,
+          i,
+          ethers.keccak256(
+            ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32", "address"], [job.challengerHash, ethers.ZeroHash, s.address]),
+          ),
+        );
     }
     await time.increaseTo(dispute.commitDeadline + 1n);
     await expect(b.next.resolve(job.jobId, job.terms)).to.be.revertedWithCustomError(b.next, "DisputeDeadlinePassed");

@@ -32,11 +32,24 @@ describe("landing review 4: a slash re-delays an old withdrawal", function () {
 
     const job = await fixtures.submitJob(d);
     await challenge(d.disputes, job.jobId, job.terms, d.challenger, job.challengerHash);
-    const c = await mineSeedWhere(ethers, networkHelpers, d, job.jobId, job.terms, (c) => c.verifiers.includes(v.address) && c.votes.every((x) => x === 1n));
+    const c = await mineSeedWhere(
+      ethers,
+      networkHelpers,
+      d,
+      job.jobId,
+      job.terms,
+      (c) => c.verifiers.includes(v.address) && c.votes.every((x) => x === 1n),
+    );
     await d.disputes.connect(d.keeper).drawCommittee(job.jobId, job.terms);
     const seats = signersOf(c.verifiers, everyone);
     // Everyone but v reveals the truth; v is offline.
-    await vote(d.disputes, job.jobId, seats, seats.map((s) => (s.address === v.address ? undefined : job.challengerHash)), time);
+    await vote(
+      d.disputes,
+      job.jobId,
+      seats,
+      seats.map((s) => (s.address === v.address ? undefined : job.challengerHash)),
+      time,
+    );
     await time.increaseTo((await d.disputes.getDispute(job.jobId)).revealDeadline + 1n);
     await d.disputes.resolve(job.jobId, job.terms);
 
@@ -47,7 +60,9 @@ describe("landing review 4: a slash re-delays an old withdrawal", function () {
     await time.increaseTo(dueAt + 1n);
     await expect(d.pool.connect(v).withdraw(v.address)).to.be.revertedWithCustomError(d.pool, "PoolNothingToWithdraw");
     expect(extra).to.be.greaterThan(delay - 3n * 86_400n);
-    console.log(`      slash ${Number(SLASH) / 1e18}: the ${Number(STAKE - MIN_BOND) / 1e18} tokens due at ${dueAt} now wait until ${m.unlockAt} (+${Number(extra) / 86_400} days; delay ${Number(delay) / 86_400} days)`);
+    console.log(
+      `      slash ${Number(SLASH) / 1e18}: the ${Number(STAKE - MIN_BOND) / 1e18} tokens due at ${dueAt} now wait until ${m.unlockAt} (+${Number(extra) / 86_400} days; delay ${Number(delay) / 86_400} days)`,
+    );
     await mine(1);
     await expectSystemSolvent(d);
   });

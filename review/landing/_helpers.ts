@@ -37,12 +37,7 @@ export async function newModule(ethers: HardhatEthers, d: Deployed, config = dis
 }
 
 /** Posts (requester), claims and submits (provider) one job with `resultHash`. */
-export async function postClaimSubmit(
-  helpers: NetworkHelpers,
-  d: Deployed,
-  resultHash: string,
-  overrides: Partial<JobRequest> = {},
-) {
+export async function postClaimSubmit(helpers: NetworkHelpers, d: Deployed, resultHash: string, overrides: Partial<JobRequest> = {}) {
   const request = jobRequest(Number(await helpers.time.latest()), { reward: 10n * TOKEN_UNIT, challengeWindow: 3600, ...overrides });
   const [jobId] = postedJobIds(d.market, await (await d.market.connect(d.requester).postJob(request)).wait());
   await d.market.connect(d.provider).claimJob(jobId);

@@ -25,14 +25,22 @@ describe("landing review: forced audits of minimum jobs", function () {
   it("a forced audit of a 0.01-token job pays its committee 0.00005 tokens for work whose refusal costs 5 tokens a seat", async function () {
     const d = await networkHelpers.loadFixture(fixtures.deployed);
     // A funded reserve (a 1,000-token job settled earlier).
-    const big = await postClaimSubmit(networkHelpers, d, ethers.id("big"), { reward: 1_000n * TOKEN_UNIT, collateralPct: 100, challengeWindow: 1 });
+    const big = await postClaimSubmit(networkHelpers, d, ethers.id("big"), {
+      reward: 1_000n * TOKEN_UNIT,
+      collateralPct: 100,
+      challengeWindow: 1,
+    });
     await time.increase(2);
     await d.market.finalizeJob(big.jobId, big.terms);
 
     // The attacker's own minimum job (requester and provider both its accounts here), result right, block never pinned.
     const minReward = (await d.market.config()).minReward;
     let attackerGas = 0n;
-    const job = await postClaimSubmit(networkHelpers, d, ethers.id("right"), { reward: minReward, collateralPct: 100, challengeWindow: 3600 });
+    const job = await postClaimSubmit(networkHelpers, d, ethers.id("right"), {
+      reward: minReward,
+      collateralPct: 100,
+      challengeWindow: 3600,
+    });
     attackerGas += job.receipt!.gasUsed;
     await mine(300);
     const before = await d.market.auditReserve();
@@ -41,11 +49,22 @@ describe("landing review: forced audits of minimum jobs", function () {
     await mine(1);
     await d.disputes.connect(d.keeper).drawCommittee(job.jobId, job.terms);
     const committee = await d.disputes.getCommittee(job.jobId, 0);
-    const seats = seatsBy(committee.map((s) => s.verifier), d.verifiers);
+    const seats = seatsBy(
+      committee.map((s) => s.verifier),
+      d.verifiers,
+    );
     const balances = await Promise.all(seats.map((s) => d.market.balanceOf(s.address)));
     const gasBefore = await Promise.all(seats.map((s) => ethers.provider.getTransactionCount(s.address)));
-    await vote(d.disputes, job.jobId, seats, seats.map(() => ethers.id("right")));
-    const txs = (await Promise.all(seats.map((s) => ethers.provider.getTransactionCount(s.address)))).reduce((a, n, i) => a + n - gasBefore[i], 0);
+    await vote(
+      d.disputes,
+      job.jobId,
+      seats,
+      seats.map(() => ethers.id("right")),
+    );
+    const txs = (await Promise.all(seats.map((s) => ethers.provider.getTransactionCount(s.address)))).reduce(
+      (a, n, i) => a + n - gasBefore[i],
+      0,
+    );
     await d.disputes.resolve(job.jobId, job.terms);
     const paid = (await Promise.all(seats.map((s) => d.market.balanceOf(s.address)))).reduce((a, b, i) => a + b - balances[i], 0n);
     const lockPerSeat = committee[0].locked / committee[0].votes;

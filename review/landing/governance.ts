@@ -58,8 +58,18 @@ async function queue(g: G, p: Proposal) {
   await time.increase((await g.governor.votingDelay()) + 1n);
   await g.governor.connect(g.deployer).castVote(proposalId, 1);
   await time.increase((await g.governor.votingPeriod()) + 1n);
-  const receipt = (await (await g.governor.queue(p.targets, p.values, p.calldatas, id(p.description))).wait()) as ContractTransactionReceipt;
-  const scheduled = receipt.logs.map((l) => { try { return g.timelock.interface.parseLog(l); } catch { return null; } }).find((e) => e?.name === "CallScheduled");
+  const receipt = (await (
+    await g.governor.queue(p.targets, p.values, p.calldatas, id(p.description))
+  ).wait()) as ContractTransactionReceipt;
+  const scheduled = receipt.logs
+    .map((l) => {
+      try {
+        return g.timelock.interface.parseLog(l);
+      } catch {
+        return null;
+      }
+    })
+    .find((e) => e?.name === "CallScheduled");
   return { proposalId, operationId: scheduled!.args.id as string };
 }
 const execute = (g: G, p: Proposal) => g.governor.execute(p.targets, p.values, p.calldatas, id(p.description));
@@ -84,7 +94,9 @@ describe("landing review: governance", function () {
     const cancelGas = (await (await g.timelock.connect(g.guardian).cancel(operationId)).wait())!.gasUsed;
     await time.increase(await g.timelock.getMinDelay());
     await expect(execute(g, p)).to.revert(ethers);
-    console.log(`      guardian: pause ${pauseGas} gas, veto of the fix ${cancelGas} gas; proposal state ${await g.governor.state(proposalId)} (2 = Canceled); market paused: ${(await g.market.config()).paused}`);
+    console.log(
+      `      guardian: pause ${pauseGas} gas, veto of the fix ${cancelGas} gas; proposal state ${await g.governor.state(proposalId)} (2 = Canceled); market paused: ${(await g.market.config()).paused}`,
+    );
     expect((await g.market.config()).paused).to.equal(true);
     expect(await g.market.guardian()).to.equal(g.guardian.address);
   });
@@ -109,18 +121,32 @@ describe("landing review: governance", function () {
     await time.increase(oldDelay);
     // A job posted under the old bounds, just before the cut executes: 2 h to claim, 1 h window.
     const now = await time.latest();
-    const request = jobRequest(now, { reward: 100n * UNIT, collateralPct: 300, claimDeadline: now + Number(c.maxClaimDelay) - 10, executionTime: 3600, challengeWindow: Number(c.maxChallengeWindow) });
+    const request = jobRequest(now, {
+      reward: 100n * UNIT,
+      collateralPct: 300,
+      claimDeadline: now + Number(c.maxClaimDelay) - 10,
+      executionTime: 3600,
+      challengeWindow: Number(c.maxChallengeWindow),
+    });
     const [jobId] = postedJobIds(g.market, await (await g.market.connect(g.requester).postJob(request)).wait());
     await execute(g, cut);
     const cutAt = await time.latest();
     expect(await g.timelock.getMinDelay()).to.equal(BigInt(newBound));
 
-    const hostile: Proposal = { targets: [g.market], values: [0n], calldatas: [g.market.interface.encodeFunctionData("setDisputeModule", [g.attacker.address])], description: "New dispute module" };
+    const hostile: Proposal = {
+      targets: [g.market],
+      values: [0n],
+      calldatas: [g.market.interface.encodeFunctionData("setDisputeModule", [g.attacker.address])],
+      description: "New dispute module",
+    };
     await queue(g, hostile);
     // The provider claims late (within the old 2-hour claim delay) and submits.
     await time.increaseTo(cutAt + Number(c.maxClaimDelay) - 200);
     await g.market.connect(g.provider).claimJob(jobId);
-    const terms = submittedTerms(g.market, await (await g.market.connect(g.provider).submitResult(jobId, ethers.id("right"), "")).wait()).get(jobId)!;
+    const terms = submittedTerms(
+      g.market,
+      await (await g.market.connect(g.provider).submitResult(jobId, ethers.id("right"), "")).wait(),
+    ).get(jobId)!;
     await time.increaseTo(cutAt + newBound + 120);
     await execute(g, hostile);
     const before = await g.market.balanceOf(g.attacker.address);
@@ -138,16 +164,26 @@ describe("landing review: governance", function () {
     const g = await networkHelpers.loadFixture(governed);
     expect(await g.disputes.arbiter()).to.equal(g.deployer.address);
     const now = await time.latest();
-    const [jobId] = postedJobIds(g.market, await (await g.market.connect(g.requester).postJob(jobRequest(now, { reward: 100n * UNIT, collateralPct: 300, challengeWindow: 3600 }))).wait());
+    const [jobId] = postedJobIds(
+      g.market,
+      await (
+        await g.market.connect(g.requester).postJob(jobRequest(now, { reward: 100n * UNIT, collateralPct: 300, challengeWindow: 3600 }))
+      ).wait(),
+    );
     await g.market.connect(g.provider).claimJob(jobId);
-    const terms = submittedTerms(g.market, await (await g.market.connect(g.provider).submitResult(jobId, ethers.id("right"), "")).wait()).get(jobId)!;
+    const terms = submittedTerms(
+      g.market,
+      await (await g.market.connect(g.provider).submitResult(jobId, ethers.id("right"), "")).wait(),
+    ).get(jobId)!;
     const lie = ethers.id("lie");
     const tokensBefore = (await g.token.balanceOf(g.deployer.address)) + (await g.market.balanceOf(g.deployer.address));
     let gas = 0n;
     const spend = async (tx: Promise<{ wait: () => Promise<{ gasUsed: bigint } | null> }>) => {
       gas += (await (await tx).wait())!.gasUsed;
     };
-    await spend(g.disputes.connect(g.deployer).commitChallenge(challengeCommitment(jobId, lie, g.deployer.address, CHALLENGE_SALT)) as never);
+    await spend(
+      g.disputes.connect(g.deployer).commitChallenge(challengeCommitment(jobId, lie, g.deployer.address, CHALLENGE_SALT)) as never,
+    );
     await spend(g.disputes.connect(g.deployer).challenge(jobId, terms, lie, CHALLENGE_SALT) as never);
     for (let r = 0; r < 4; r++) {
       if ((await g.disputes.getDispute(jobId)).phase !== 1n) break;
@@ -157,7 +193,9 @@ describe("landing review: governance", function () {
     await spend(g.disputes.connect(g.deployer).arbitrate(jobId, terms, false) as never);
     const gained = (await g.token.balanceOf(g.deployer.address)) + (await g.market.balanceOf(g.deployer.address)) - tokensBefore;
     const votes = await g.token.getVotes(g.deployer.address);
-    console.log(`      deployer: arbiter, ${fmt(votes)} of ${fmt(await g.token.totalSupply())} votes; gained ${fmt(gained)} from an honest 300-token collateral for ${gas} gas`);
+    console.log(
+      `      deployer: arbiter, ${fmt(votes)} of ${fmt(await g.token.totalSupply())} votes; gained ${fmt(gained)} from an honest 300-token collateral for ${gas} gas`,
+    );
     expect(gained).to.be.greaterThan(0n);
   });
 });

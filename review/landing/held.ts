@@ -27,7 +27,10 @@ describe("landing review: what held", function () {
     const hostile = (await ethers.getSigners())[15];
     await d.market.connect(d.owner).setDisputeModule(hostile.address);
     // The new module can neither settle nor refund the old module's dispute.
-    await expect(d.market.connect(hostile).settleDispute(jobId, terms, false)).to.be.revertedWithCustomError(d.market, "GovNotDisputeModule");
+    await expect(d.market.connect(hostile).settleDispute(jobId, terms, false)).to.be.revertedWithCustomError(
+      d.market,
+      "GovNotDisputeModule",
+    );
     await expect(d.market.connect(hostile).refundAudit(jobId, 1n)).to.be.revertedWithCustomError(d.market, "GovNotDisputeModule");
     await time.increase(Number(await d.market.maxDisputeDuration()) + 1);
     await d.disputes.voidDispute(jobId, terms);
@@ -38,8 +41,12 @@ describe("landing review: what held", function () {
   it("the old module cannot open a dispute after a swap (its challenge reverts, the bond stays with the challenger)", async function () {
     const d = await networkHelpers.loadFixture(fixtures.submitted);
     await d.market.connect(d.owner).setDisputeModule((await ethers.getSigners())[15].address);
-    await d.disputes.connect(d.challenger).commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
-    await expect(d.disputes.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT)).to.be.revertedWithCustomError(d.market, "GovNotDisputeModule");
+    await d.disputes
+      .connect(d.challenger)
+      .commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
+    await expect(
+      d.disputes.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT),
+    ).to.be.revertedWithCustomError(d.market, "GovNotDisputeModule");
   });
 
   it("a copied challenge commitment (front-run) neither fails nor delays the watcher's commit and reveal", async function () {
@@ -64,13 +71,22 @@ describe("landing review: what held", function () {
   it("a fee change with the bounds unchanged: a job posted before it pays the old fee; a second change waits", async function () {
     const d = await networkHelpers.loadFixture(fixtures.deployed);
     const now = await time.latest();
-    const [jobId] = postedJobIds(d.market, await (await d.market.connect(d.requester).postJob(jobRequest(now, { claimDeadline: now + 7 * 86400 - 10, executionTime: 7 * 86400, challengeWindow: 7 * 86400 }))).wait());
+    const [jobId] = postedJobIds(
+      d.market,
+      await (
+        await d.market
+          .connect(d.requester)
+          .postJob(jobRequest(now, { claimDeadline: now + 7 * 86400 - 10, executionTime: 7 * 86400, challengeWindow: 7 * 86400 }))
+      ).wait(),
+    );
     await d.market.connect(d.owner).setFeeBps(1_000);
     await expect(d.market.connect(d.owner).setFeeBps(100)).to.be.revertedWithCustomError(d.market, "GovFeeChangePending");
     await time.increase(7 * 86400 - 100);
     await d.market.connect(d.provider).claimJob(jobId);
     await time.increase(7 * 86400 - 100);
-    const terms = submittedTerms(d.market, await (await d.market.connect(d.provider).submitResult(jobId, ethers.id("ok"), "")).wait()).get(jobId)!;
+    const terms = submittedTerms(d.market, await (await d.market.connect(d.provider).submitResult(jobId, ethers.id("ok"), "")).wait()).get(
+      jobId,
+    )!;
     await time.increase(7 * 86400 + 1);
     expect(finalizedFee(d, await (await d.market.finalizeJob(jobId, terms)).wait())).to.equal(TOKEN_UNIT / 10n);
   });

@@ -70,12 +70,16 @@ describe("landing review: module swap", function () {
     const { jobId, terms } = await postClaimSubmit(networkHelpers, d, ethers.id("the right result"));
     const providerStakeBefore = (await d.market.stakeOf(d.provider.address)).staked;
     const attackerBefore =
-      (await d.token.balanceOf(attacker.address)) + (await d.market.balanceOf(attacker.address)) + (await d.market.balanceOf(judge.address));
+      (await d.token.balanceOf(attacker.address)) +
+      (await d.market.balanceOf(attacker.address)) +
+      (await d.market.balanceOf(judge.address));
 
     const { seats, gas } = await captureDispute(d, m.next, jobId, terms, attacker, judge, ethers.id("a lie"));
 
     const attackerAfter =
-      (await d.token.balanceOf(attacker.address)) + (await d.market.balanceOf(attacker.address)) + (await d.market.balanceOf(judge.address));
+      (await d.token.balanceOf(attacker.address)) +
+      (await d.market.balanceOf(attacker.address)) +
+      (await d.market.balanceOf(judge.address));
     const providerLoss = providerStakeBefore - (await d.market.stakeOf(d.provider.address)).staked;
     console.log(
       `      new pool: attacker bond ${fmt(minBond)} vs honest ${fmt(honestStakeOldPool)} in the old pool; ` +
@@ -91,7 +95,11 @@ describe("landing review: module swap", function () {
   it("B: a module set by governance moves the whole audit reserve out (fundAudit asks only for the current module)", async function () {
     const d = await networkHelpers.loadFixture(fixtures.deployed);
     // Fees accrue: a 1,000-token job finalizes (5 tokens to the reserve at 1% / 50%).
-    const { jobId, terms } = await postClaimSubmit(networkHelpers, d, ethers.id("big"), { reward: 1_000n * TOKEN_UNIT, collateralPct: 100, challengeWindow: 1 });
+    const { jobId, terms } = await postClaimSubmit(networkHelpers, d, ethers.id("big"), {
+      reward: 1_000n * TOKEN_UNIT,
+      collateralPct: 100,
+      challengeWindow: 1,
+    });
     await networkHelpers.time.increase(2);
     await d.market.finalizeJob(jobId, terms);
     const reserve = await d.market.auditReserve();
@@ -100,7 +108,9 @@ describe("landing review: module swap", function () {
     const tx1 = await d.market.connect(hostile).fundAudit(reserve);
     const tx2 = await d.market.connect(hostile).withdraw(hostile.address, reserve);
     const gas = (await tx1.wait())!.gasUsed + (await tx2.wait())!.gasUsed;
-    console.log(`      reserve ${fmt(reserve)} -> ${fmt(await d.market.auditReserve())}, hostile module's wallet +${fmt(await d.token.balanceOf(hostile.address))} (${gas} gas)`);
+    console.log(
+      `      reserve ${fmt(reserve)} -> ${fmt(await d.market.auditReserve())}, hostile module's wallet +${fmt(await d.token.balanceOf(hostile.address))} (${gas} gas)`,
+    );
     expect(await d.market.auditReserve()).to.equal(0n);
     expect(await d.token.balanceOf(hostile.address)).to.equal(reserve);
   });
@@ -124,7 +134,9 @@ describe("landing review: module swap", function () {
     await mine(1);
     await m.next.drawCommittee(jobId, terms);
     const [seat] = await m.next.getCommittee(jobId, 0);
-    console.log(`      minStake 1 token, lock ${fmt(lock)}: seat votes ${seat.votes}, locked ${fmt(seat.locked)} (should be ${fmt(lock * seat.votes)})`);
+    console.log(
+      `      minStake 1 token, lock ${fmt(lock)}: seat votes ${seat.votes}, locked ${fmt(seat.locked)} (should be ${fmt(lock * seat.votes)})`,
+    );
     expect(seat.locked).to.be.lessThan(lock * seat.votes);
   });
 });

@@ -38,9 +38,15 @@ describe("landing review: uint96 fee accumulators", function () {
     let blocked: unknown;
     for (let i = 0; i < 25; i++) {
       const now = await time.latest();
-      const [jobId] = postedJobIds(d.market, await (await d.market.connect(d.requester).postJob(jobRequest(now, { reward: R, collateralPct: 1, challengeWindow: 1 }))).wait());
+      const [jobId] = postedJobIds(
+        d.market,
+        await (await d.market.connect(d.requester).postJob(jobRequest(now, { reward: R, collateralPct: 1, challengeWindow: 1 }))).wait(),
+      );
       await d.market.connect(d.provider).claimJob(jobId);
-      const terms = submittedTerms(d.market, await (await d.market.connect(d.provider).submitResult(jobId, ethers.id("ok"), "")).wait()).get(jobId)!;
+      const terms = submittedTerms(
+        d.market,
+        await (await d.market.connect(d.provider).submitResult(jobId, ethers.id("ok"), "")).wait(),
+      ).get(jobId)!;
       await time.increase(2);
       try {
         await d.market.finalizeJob(jobId, terms);
@@ -50,10 +56,15 @@ describe("landing review: uint96 fee accumulators", function () {
         break;
       }
     }
-    console.log(`      ${settled} jobs of ${fmt(R)} tokens settled; reserve ${fmt(await d.market.auditReserve())} (2^96 = ${fmt(2n ** 96n)}); next finalize: ${blocked ? "reverts (overflow)" : "ok"}`);
+    console.log(
+      `      ${settled} jobs of ${fmt(R)} tokens settled; reserve ${fmt(await d.market.auditReserve())} (2^96 = ${fmt(2n ** 96n)}); next finalize: ${blocked ? "reverts (overflow)" : "ok"}`,
+    );
     expect(blocked).to.not.equal(undefined);
     // The treasury cannot help: the reserve is not withdrawable.
-    await d.market.connect(d.treasury).withdrawFees().catch(() => undefined);
+    await d.market
+      .connect(d.treasury)
+      .withdrawFees()
+      .catch(() => undefined);
     expect(await d.market.auditReserve()).to.be.greaterThan(2n ** 96n - R / 5n);
   });
 });

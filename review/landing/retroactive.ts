@@ -66,7 +66,11 @@ describe("landing review: retroactive changes", function () {
 
   it("A: bounds lowered in the fee change's batch make a job posted before it pay the new fee", async function () {
     const d = await networkHelpers.loadFixture(fixtures.deployed);
-    const request = jobRequest(await time.latest(), { reward: 10n * TOKEN_UNIT, claimDeadline: (await time.latest()) + 6 * DAY, challengeWindow: 3600 });
+    const request = jobRequest(await time.latest(), {
+      reward: 10n * TOKEN_UNIT,
+      claimDeadline: (await time.latest()) + 6 * DAY,
+      challengeWindow: 3600,
+    });
     const [jobId] = postedJobIds(d.market, await (await d.market.connect(d.requester).postJob(request)).wait());
     // One batch: shorten every bound (benign-looking), then raise the fee 1% -> 10%.
     await d.market.connect(d.owner).setMaxClaimDelay(60);
@@ -77,10 +81,14 @@ describe("landing review: retroactive changes", function () {
     const [, effectiveAt] = await d.market.feeChange();
     await time.increase(5 * DAY);
     await d.market.connect(d.provider).claimJob(jobId);
-    const terms = submittedTerms(d.market, await (await d.market.connect(d.provider).submitResult(jobId, ethers.id("ok"), "")).wait()).get(jobId)!;
+    const terms = submittedTerms(d.market, await (await d.market.connect(d.provider).submitResult(jobId, ethers.id("ok"), "")).wait()).get(
+      jobId,
+    )!;
     await time.increase(3601);
     const fee = finalizedFee(d, await (await d.market.finalizeJob(jobId, terms)).wait());
-    console.log(`      job posted under 1% (old bounds: 6-day claim); the batch's changeDay is ${Number(effectiveAt) - Number(request.claimDeadline) + 6 * DAY}s after the post; fee paid ${fmt(fee)} (1% = 0.1), 5 extra gas-free calls in the batch`);
+    console.log(
+      `      job posted under 1% (old bounds: 6-day claim); the batch's changeDay is ${Number(effectiveAt) - Number(request.claimDeadline) + 6 * DAY}s after the post; fee paid ${fmt(fee)} (1% = 0.1), 5 extra gas-free calls in the batch`,
+    );
     expect(fee).to.equal(TOKEN_UNIT); // 10% of 10 tokens
   });
 
@@ -91,15 +99,26 @@ describe("landing review: retroactive changes", function () {
     await d.market.connect(d.owner).setFeeBps(1_000); // proposal 1
     await d.market.connect(d.owner).setMaxDisputeDuration(180 * DAY); // proposal 2, queued alongside
     await d.market.connect(d.provider).claimJob(jobId);
-    const terms = submittedTerms(d.market, await (await d.market.connect(d.provider).submitResult(jobId, ethers.id("provider"), "")).wait()).get(jobId)!;
+    const terms = submittedTerms(
+      d.market,
+      await (await d.market.connect(d.provider).submitResult(jobId, ethers.id("provider"), "")).wait(),
+    ).get(jobId)!;
     const wrong = ethers.id("challenger");
     await d.disputes.connect(d.challenger).commitChallenge(challengeCommitment(jobId, wrong, d.challenger.address, CHALLENGE_SALT));
     await d.disputes.connect(d.challenger).challenge(jobId, terms, wrong, CHALLENGE_SALT);
     await mine(1);
     await d.disputes.connect(d.keeper).drawCommittee(jobId, terms);
     const committee = await d.disputes.getCommittee(jobId, 0);
-    const seats = seatsBy(committee.map((s) => s.verifier), d.verifiers);
-    await vote(d.disputes, jobId, seats, seats.map(() => ethers.id("provider")));
+    const seats = seatsBy(
+      committee.map((s) => s.verifier),
+      d.verifiers,
+    );
+    await vote(
+      d.disputes,
+      jobId,
+      seats,
+      seats.map(() => ethers.id("provider")),
+    );
     const receipt = await (await d.disputes.resolve(jobId, terms)).wait();
     const fee = finalizedFee(d, receipt);
     console.log(`      provider was right and won its dispute; fee paid ${fmt(fee)} (posted under 1% = 0.1)`);
@@ -135,7 +154,9 @@ describe("landing review: retroactive changes", function () {
     await d.disputes.startAudit(id, d.terms.get(id)!);
     const taken = before - (await d.market.auditReserve());
     const paysIn = (TOKEN_UNIT * 100n) / 10_000n / 2n; // 1 token at 1%, half to the reserve
-    console.log(`      forced audit of a 1-token job took ${fmt(taken)} from the reserve; the job pays in ${fmt(paysIn)} (${Number(taken / paysIn)}x)`);
+    console.log(
+      `      forced audit of a 1-token job took ${fmt(taken)} from the reserve; the job pays in ${fmt(paysIn)} (${Number(taken / paysIn)}x)`,
+    );
     expect(taken).to.equal(paysIn * 10n);
   });
 

@@ -65,7 +65,9 @@ export async function buildContracts(hre: HardhatRuntimeEnvironment, say: (line:
     say(`contracts up to date (hardhat build, ${seconds(performance.now() - started)})`);
     return;
   }
-  say(`compiling ${plan.files} contract files in ${plan.jobs.length} solc jobs, ${availableParallelism()} at a time (one per core), with solc-js ${plan.solcVersion} (a fresh clone's first run only; about a minute):`);
+  say(
+    `compiling ${plan.files} contract files in ${plan.jobs.length} solc jobs, ${availableParallelism()} at a time (one per core), with solc-js ${plan.solcVersion} (a fresh clone's first run only; about a minute):`,
+  );
   for (const job of plan.jobs) say(`  ${job}`);
   const ticker = setInterval(() => say(`  … compiling (${seconds(performance.now() - started)})`), TICK_MS);
   try {

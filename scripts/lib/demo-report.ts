@@ -37,7 +37,11 @@ const JOB_STEPS: Record<string, string> = {
  * split evenly), plus `extra` transactions whose job no event names (a challenge's commitment
  * hides its job: the challenger's journal knows it).
  */
-export async function gasPerJob(system: System, events: readonly FeedEvent[], extra: readonly { hash: Hash; jobId: bigint; step: string }[] = []) {
+export async function gasPerJob(
+  system: System,
+  events: readonly FeedEvent[],
+  extra: readonly { hash: Hash; jobId: bigint; step: string }[] = [],
+) {
   const jobsOfTx = new Map<Hash, Set<bigint>>();
   const stepOfTx = new Map<Hash, string>();
   for (const x of extra) {
@@ -80,7 +84,11 @@ export async function gasPerJob(system: System, events: readonly FeedEvent[], ex
 const DISPUTE_STEPS = ["commit-challenge", "challenge", "draw", "commit", "reveal", "resolve"];
 
 export function printReport(
-  report: { solvency: Awaited<ReturnType<typeof checkSolvency>>; gas: { happyPathMeanPerJob: bigint; steps: Record<string, bigint> }; outputs: { monteCarlo: { runs: number; pi: number; samples: number } } },
+  report: {
+    solvency: Awaited<ReturnType<typeof checkSolvency>>;
+    gas: { happyPathMeanPerJob: bigint; steps: Record<string, bigint> };
+    outputs: { monteCarlo: { runs: number; pi: number; samples: number } };
+  },
   x: {
     happyIds: bigint[];
     disputedGas: { total: bigint; steps: Record<string, bigint> };
@@ -89,7 +97,16 @@ export function printReport(
     reputationRows: { provider: string; before: ProviderFigures; after: ProviderFigures }[];
     jobRows: { kind: string; posted: number; finalized: number; overturned: number }[];
     claimsBy: Map<string, number>;
-    disputeRows: { job: string; provider: string; challenger: string; committee: { verifier: string; votes: number }[]; votes: { verifier: string; for: string }[]; providerRight: boolean | undefined; slashed: { who: string; amount: bigint } | undefined; payouts: { to: string; role: string; amount: bigint }[] }[];
+    disputeRows: {
+      job: string;
+      provider: string;
+      challenger: string;
+      committee: { verifier: string; votes: number }[];
+      votes: { verifier: string; for: string }[];
+      providerRight: boolean | undefined;
+      slashed: { who: string; amount: bigint } | undefined;
+      payouts: { to: string; role: string; amount: bigint }[];
+    }[];
     checks: { check: string; ok: boolean }[];
     wall: number;
   },
@@ -97,15 +114,29 @@ export function printReport(
   const section = (title: string) => console.log(`\n== ${title}`);
   console.log(`\n${"=".repeat(78)}\nHashwork demo report`);
   section("Jobs");
-  console.log(table(["program", "posted", "finalized", "overturned"], x.jobRows.map((r) => [r.kind, r.posted, r.finalized, r.overturned])));
+  console.log(
+    table(
+      ["program", "posted", "finalized", "overturned"],
+      x.jobRows.map((r) => [r.kind, r.posted, r.finalized, r.overturned]),
+    ),
+  );
   console.log(`claims: ${[...x.claimsBy].map(([p, n]) => `${p} ${n}`).join(", ")}`);
 
   section("Disputes");
   for (const d of x.disputeRows) {
-    console.log(`${d.job}: provider ${d.provider}, challenged by ${d.challenger}; committee (from the verifier pool, with replacement) ${d.committee.map((c) => `${c.verifier}${c.votes > 1 ? ` ×${c.votes} votes` : ""}`).join(", ")}`);
+    console.log(
+      `${d.job}: provider ${d.provider}, challenged by ${d.challenger}; committee (from the verifier pool, with replacement) ${d.committee.map((c) => `${c.verifier}${c.votes > 1 ? ` ×${c.votes} votes` : ""}`).join(", ")}`,
+    );
     console.log(`  votes: ${d.votes.map((v) => `${v.verifier} → ${v.for}`).join(", ")}`);
-    console.log(`  outcome: provider ${d.providerRight ? "right" : "wrong"}${d.slashed ? `; ${d.slashed.who} slashed ${formatToken(d.slashed.amount)} HWK` : ""}`);
-    console.log(table(["payout to", "role", "HWK"], d.payouts.map((p) => [p.to, p.role, formatToken(p.amount)])).replace(/^/gm, "  "));
+    console.log(
+      `  outcome: provider ${d.providerRight ? "right" : "wrong"}${d.slashed ? `; ${d.slashed.who} slashed ${formatToken(d.slashed.amount)} HWK` : ""}`,
+    );
+    console.log(
+      table(
+        ["payout to", "role", "HWK"],
+        d.payouts.map((p) => [p.to, p.role, formatToken(p.amount)]),
+      ).replace(/^/gm, "  "),
+    );
   }
 
   section("Balances (HWK) at the end, and Δ since before the jobs: wallet, market ledger, stake");
@@ -152,13 +183,23 @@ export function printReport(
     ),
   );
 
-  section("Gas per job (share of the batch post + claim + submit + finalize; the disputed job adds the challenge commitment and reveal, draw, votes, resolve)");
+  section(
+    "Gas per job (share of the batch post + claim + submit + finalize; the disputed job adds the challenge commitment and reveal, draw, votes, resolve)",
+  );
   const s = report.gas.steps;
   console.log(
     table(
       ["path", "post", "claim", "submit", "finalize", "dispute", "total"],
       [
-        [`settled jobs (mean of ${x.happyIds.length})`, formatInt(s.post!), formatInt(s.claim!), formatInt(s.submit!), formatInt(s.finalize!), "", formatInt(report.gas.happyPathMeanPerJob)],
+        [
+          `settled jobs (mean of ${x.happyIds.length})`,
+          formatInt(s.post!),
+          formatInt(s.claim!),
+          formatInt(s.submit!),
+          formatInt(s.finalize!),
+          "",
+          formatInt(report.gas.happyPathMeanPerJob),
+        ],
         [
           "disputed job",
           formatInt(x.disputedGas.steps.post ?? 0n),
@@ -177,23 +218,36 @@ export function printReport(
   const v = report.solvency;
   console.log(
     table(
-      ["market token balance", "total owed", "accrued fees", "audit reserve", "surplus", "dispute module held", "verifier pool held", "solvent"],
-      [[
-        formatToken(v.balance),
-        formatToken(v.totalOwed),
-        formatToken(v.accruedFees),
-        formatToken(v.auditReserve),
-        formatToken(v.surplus),
-        v.disputes ? formatToken(v.disputes.totalHeld) : "-",
-        v.verifierPool ? formatToken(v.verifierPool.totalHeld) : "-",
-        v.solvent ? "yes" : "NO",
-      ]],
+      [
+        "market token balance",
+        "total owed",
+        "accrued fees",
+        "audit reserve",
+        "surplus",
+        "dispute module held",
+        "verifier pool held",
+        "solvent",
+      ],
+      [
+        [
+          formatToken(v.balance),
+          formatToken(v.totalOwed),
+          formatToken(v.accruedFees),
+          formatToken(v.auditReserve),
+          formatToken(v.surplus),
+          v.disputes ? formatToken(v.disputes.totalHeld) : "-",
+          v.verifierPool ? formatToken(v.verifierPool.totalHeld) : "-",
+          v.solvent ? "yes" : "NO",
+        ],
+      ],
     ),
   );
 
   section("Outputs");
   console.log(`out/mandelbrot.png        the tiles assembled into one 512×384 image`);
-  console.log(`out/montecarlo.json       ${report.outputs.monteCarlo.runs} runs, π ≈ ${report.outputs.monteCarlo.pi.toFixed(5)} over ${formatInt(report.outputs.monteCarlo.samples)} samples`);
+  console.log(
+    `out/montecarlo.json       ${report.outputs.monteCarlo.runs} runs, π ≈ ${report.outputs.monteCarlo.pi.toFixed(5)} over ${formatInt(report.outputs.monteCarlo.samples)} samples`,
+  );
   console.log(`out/csvstats/             the data sets and their column statistics`);
   console.log(`out/logs/                 each daemon's JSON log`);
   console.log(`out/report.json           this report`);

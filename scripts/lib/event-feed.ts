@@ -49,11 +49,22 @@ export function startEventFeed(
     const address: Address[] = [market, ...(disputes ? [disputes] : []), ...(pool ? [pool] : [])];
     const logs = await publicClient.getLogs({ address, fromBlock: next, toBlock: head });
     const decoded: FeedEvent[] = [
-      ...parseEventLogs({ abi: hashworkMarketAbi, logs: logs.filter((l) => getAddress(l.address) === market) }).map((l) => ({ ...l, contract: "market" as const })),
+      ...parseEventLogs({ abi: hashworkMarketAbi, logs: logs.filter((l) => getAddress(l.address) === market) }).map((l) => ({
+        ...l,
+        contract: "market" as const,
+      })),
       ...(disputes
-        ? parseEventLogs({ abi: hashworkDisputesAbi, logs: logs.filter((l) => getAddress(l.address) === disputes) }).map((l) => ({ ...l, contract: "disputes" as const }))
+        ? parseEventLogs({ abi: hashworkDisputesAbi, logs: logs.filter((l) => getAddress(l.address) === disputes) }).map((l) => ({
+            ...l,
+            contract: "disputes" as const,
+          }))
         : []),
-      ...(pool ? parseEventLogs({ abi: verifierPoolAbi, logs: logs.filter((l) => getAddress(l.address) === pool) }).map((l) => ({ ...l, contract: "pool" as const })) : []),
+      ...(pool
+        ? parseEventLogs({ abi: verifierPoolAbi, logs: logs.filter((l) => getAddress(l.address) === pool) }).map((l) => ({
+            ...l,
+            contract: "pool" as const,
+          }))
+        : []),
     ].map((l) => ({
       contract: l.contract,
       eventName: l.eventName,

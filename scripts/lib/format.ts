@@ -17,7 +17,9 @@ export function formatDelta(delta: bigint, options?: { decimals?: number; digits
 
 /** `975166` → `"975,166"`. */
 export function formatInt(n: bigint | number): string {
-  return BigInt(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return BigInt(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 /**
@@ -31,6 +33,9 @@ export function table(header: readonly string[], rows: readonly (readonly (strin
   const widths = header.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? "").length)));
   const numeric = /^[-+]?[\d,]+(\.\d+)?( ?[%×s])?$/;
   const line = (r: readonly string[]) =>
-    r.map((cell, c) => (numeric.test(cell) && cells.indexOf(r) > 0 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd();
+    r
+      .map((cell, c) => (numeric.test(cell) && cells.indexOf(r) > 0 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join("  ")
+      .trimEnd();
   return [line(cells[0]!), widths.map((w) => "─".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }

@@ -28,15 +28,26 @@ export type FundAccountsReturnType = {
  * @example
  * await fundAccounts(system.clientFor(0), { recipients: [alice, bob], amount: 10_000n * 10n ** 18n })
  */
-export async function fundAccounts(client: HashworkBaseClient, { recipients, amount }: FundAccountsParameters): Promise<FundAccountsReturnType> {
+export async function fundAccounts(
+  client: HashworkBaseClient,
+  { recipients, amount }: FundAccountsParameters,
+): Promise<FundAccountsReturnType> {
   const funder = client.walletClient?.account?.address;
   if (!funder) throw new InvalidParameterError({ parameter: "client", reason: "needs a wallet client with an account (the funder)" });
   if (amount <= 0n) throw new InvalidParameterError({ parameter: "amount", reason: `must be positive, got ${amount}` });
   const token = await getTokenAddress(client);
-  const balance = await client.publicClient.readContract({ address: token, abi: hashworkTokenAbi, functionName: "balanceOf", args: [funder] });
+  const balance = await client.publicClient.readContract({
+    address: token,
+    abi: hashworkTokenAbi,
+    functionName: "balanceOf",
+    args: [funder],
+  });
   const total = amount * BigInt(recipients.length);
   if (balance < total) {
-    throw new InvalidParameterError({ parameter: "amount", reason: `the funder ${funder} holds ${balance}, needs ${total} for ${recipients.length} accounts` });
+    throw new InvalidParameterError({
+      parameter: "amount",
+      reason: `the funder ${funder} holds ${balance}, needs ${total} for ${recipients.length} accounts`,
+    });
   }
   const transfers: FundAccountsReturnType["transfers"] = [];
   for (const recipient of recipients) {
@@ -48,7 +59,12 @@ export async function fundAccounts(client: HashworkBaseClient, { recipients, amo
       functionName: "transfer",
       args: [to, amount],
     });
-    const balanceAfter = await client.publicClient.readContract({ address: token, abi: hashworkTokenAbi, functionName: "balanceOf", args: [to] });
+    const balanceAfter = await client.publicClient.readContract({
+      address: token,
+      abi: hashworkTokenAbi,
+      functionName: "balanceOf",
+      args: [to],
+    });
     transfers.push({ to, amount, balanceAfter, transactionHash });
   }
   return { token, funder: getAddress(funder), transfers };

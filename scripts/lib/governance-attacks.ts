@@ -22,12 +22,16 @@ export type GovernanceMeasurement = {
  * @example
  * const { timelockDelayS, minDelayBoundS } = await measureGovernance(hre, { network: "remote" })
  */
-export async function measureGovernance(hre: HardhatRuntimeEnvironment, { network = "remote" }: { network?: string } = {}): Promise<GovernanceMeasurement> {
+export async function measureGovernance(
+  hre: HardhatRuntimeEnvironment,
+  { network = "remote" }: { network?: string } = {},
+): Promise<GovernanceMeasurement> {
   const connection = await hre.network.create();
   try {
     const { deployment } = await deployGoverned({ hre, provider: connection.provider, network });
     const client = createPublicClient({ transport: custom(connection.provider) });
-    const read = (functionName: "getMinDelay" | "minDelayBound") => client.readContract({ address: deployment.timelock, abi: hashworkTimelockAbi, functionName });
+    const read = (functionName: "getMinDelay" | "minDelayBound") =>
+      client.readContract({ address: deployment.timelock, abi: hashworkTimelockAbi, functionName });
     return { timelockDelayS: Number(await read("getMinDelay")), minDelayBoundS: Number(await read("minDelayBound")) };
   } finally {
     await connection.close();

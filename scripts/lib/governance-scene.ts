@@ -37,14 +37,23 @@ async function advance(client: HashworkBaseClient, seconds: bigint): Promise<voi
  * @example
  * const g = await governanceScene(client(DEPLOYER), { newFeeBps: 150, say })
  */
-export async function governanceScene(client: HashworkBaseClient, { newFeeBps, say }: { newFeeBps: number; say: (line: string) => void }): Promise<GovernanceSceneResult> {
-  const fee = async () => Number(await client.publicClient.readContract({ address: client.deployment.market, abi: hashworkMarketAbi, functionName: "feeBps" }));
+export async function governanceScene(
+  client: HashworkBaseClient,
+  { newFeeBps, say }: { newFeeBps: number; say: (line: string) => void },
+): Promise<GovernanceSceneResult> {
+  const fee = async () =>
+    Number(await client.publicClient.readContract({ address: client.deployment.market, abi: hashworkMarketAbi, functionName: "feeBps" }));
   const feeBefore = await fee();
   await delegateVotes(client);
   const description = `Set the protocol fee to ${newFeeBps / 100}%`;
-  const { proposalId } = await proposeChange(client, { calls: [{ contract: "market", functionName: "setFeeBps", args: [newFeeBps] }], description });
+  const { proposalId } = await proposeChange(client, {
+    calls: [{ contract: "market", functionName: "setFeeBps", args: [newFeeBps] }],
+    description,
+  });
   say(`governance: proposed "${description}" (market.setFeeBps(${newFeeBps})), proposal ${proposalId.toString().slice(0, 8)}…`);
-  const { proposals: [created] } = await listProposals(client);
+  const {
+    proposals: [created],
+  } = await listProposals(client);
   await advance(client, created!.voteStart - (await client.publicClient.getBlock()).timestamp + 1n);
   const { weight } = await castVote(client, { proposalId, support: "for" });
   say(`governance: the deployer voted for with ${weight / 10n ** 18n} HWK of delegated votes`);
@@ -62,5 +71,14 @@ export async function governanceScene(client: HashworkBaseClient, { newFeeBps, s
   await executeProposal(client, { proposalId });
   const feeAfter = await fee();
   say(`governance: executed after the delay: fee ${feeBefore} → ${feeAfter} bps`);
-  return { proposalId, feeBefore, feeAfter, feeWhilePending, delayS: listed.timelock.delay, minDelayBoundS: listed.timelock.minDelayBound, queuedAt, eta };
+  return {
+    proposalId,
+    feeBefore,
+    feeAfter,
+    feeWhilePending,
+    delayS: listed.timelock.delay,
+    minDelayBoundS: listed.timelock.minDelayBound,
+    queuedAt,
+    eta,
+  };
 }

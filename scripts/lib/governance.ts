@@ -32,7 +32,12 @@ export type GovernedDeployment = {
  * @example
  * const { deployment } = await deployGoverned({ hre, provider: connection.provider, overrides: { guardian } })
  */
-export async function deployGoverned({ hre, provider, network = "demo", overrides = {} }: DeployGovernedParameters): Promise<GovernedDeployment> {
+export async function deployGoverned({
+  hre,
+  provider,
+  network = "demo",
+  overrides = {},
+}: DeployGovernedParameters): Promise<GovernedDeployment> {
   const raw = await readIgnitionParameters(parametersFileFor(network));
   const parameters: DeploymentParameters = { ...raw, $global: { ...(raw.$global ?? {}), ...overrides } };
   const dir = await mkdtemp(join(tmpdir(), "hashwork-governed-"));

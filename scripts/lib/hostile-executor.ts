@@ -111,7 +111,8 @@ export async function measureExecutorHostility(): Promise<HostileExecutorReport>
       } catch (error) {
         prepared = false;
         const e = error as Error & { limit?: string };
-        outcome = error instanceof InvalidProgramError ? `refused: ${e.name}${e.limit ? ` (${e.limit})` : ""}` : `prepare failed: ${e.name}`;
+        outcome =
+          error instanceof InvalidProgramError ? `refused: ${e.name}${e.limit ? ` (${e.limit})` : ""}` : `prepare failed: ${e.name}`;
       }
       ms = performance.now() - started;
       rssMb = instrumenter.lastRun?.rssMb ?? 0;

@@ -62,7 +62,12 @@ export type DeployHashworkParameters = {
  * const connection = await hre.network.create({ network: "localhost", override: { url } })
  * const deployment = await deployHashwork({ hre, provider: connection.provider, deploymentDir: join(tmp, "demo") })
  */
-export async function deployHashwork({ hre, provider, parameters = {}, deploymentDir }: DeployHashworkParameters): Promise<HashworkDeployment> {
+export async function deployHashwork({
+  hre,
+  provider,
+  parameters = {},
+  deploymentDir,
+}: DeployHashworkParameters): Promise<HashworkDeployment> {
   const chainId = Number(await provider.request({ method: "eth_chainId" }));
   await deployModule({ artifacts: hre.artifacts, provider, module: HashworkModule, parameters, deploymentDir });
   return loadIgnitionDeployment({

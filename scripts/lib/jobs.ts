@@ -32,10 +32,7 @@ export function postedJobIds(market: HashworkMarket, receipt: ContractTransactio
 }
 
 /** Settlement terms (what `finalizeJob` needs) from every ResultSubmitted event in a receipt. */
-export function submittedTerms(
-  market: HashworkMarket,
-  receipt: ContractTransactionReceipt | null,
-): Map<bigint, SubmittedJob> {
+export function submittedTerms(market: HashworkMarket, receipt: ContractTransactionReceipt | null): Map<bigint, SubmittedJob> {
   const terms = new Map<bigint, SubmittedJob>();
   for (const e of parseEvents(market, receipt, "ResultSubmitted")) {
     terms.set(e.args.jobId as bigint, {

@@ -13,7 +13,8 @@ registerHooks({
     try {
       return nextResolve(specifier, context);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND" || !specifier.startsWith(".") || !specifier.endsWith(".js")) throw error;
+      if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND" || !specifier.startsWith(".") || !specifier.endsWith(".js"))
+        throw error;
       return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
     }
   },

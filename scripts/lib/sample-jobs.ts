@@ -59,7 +59,7 @@ export const SAMPLE_FUEL = {
 
 async function put(target: ContentTarget, program: Uint8Array, input: Uint8Array) {
   const [p, i] = await Promise.all([target.store.put(program), target.store.put(input)]);
-  const uri = (hash: Hex, stored: string | undefined) => (target.uriFor ? target.uriFor(hash) : stored ?? "");
+  const uri = (hash: Hex, stored: string | undefined) => (target.uriFor ? target.uriFor(hash) : (stored ?? ""));
   return { programHash: p.hash, inputHash: i.hash, programURI: uri(p.hash, p.uri), inputURI: uri(i.hash, i.uri) };
 }
 
@@ -84,7 +84,11 @@ export async function mandelbrotJobs(
 }
 
 /** One π estimate per seed, `samples` points each. */
-export async function monteCarloJobs(target: ContentTarget, terms: SampleJobTerms, { seeds, samples }: { seeds: readonly bigint[]; samples: bigint }): Promise<SampleJob[]> {
+export async function monteCarloJobs(
+  target: ContentTarget,
+  terms: SampleJobTerms,
+  { seeds, samples }: { seeds: readonly bigint[]; samples: bigint },
+): Promise<SampleJob[]> {
   const { wasm } = await loadSampleProgram("montecarlo");
   const jobs: SampleJob[] = [];
   for (const seed of seeds) {
@@ -100,12 +104,21 @@ export async function monteCarloJobs(target: ContentTarget, terms: SampleJobTerm
 }
 
 /** Column statistics of each data set. */
-export async function csvStatsJobs(target: ContentTarget, terms: SampleJobTerms, datasets: readonly { name: string; csv: string }[]): Promise<SampleJob[]> {
+export async function csvStatsJobs(
+  target: ContentTarget,
+  terms: SampleJobTerms,
+  datasets: readonly { name: string; csv: string }[],
+): Promise<SampleJob[]> {
   const { wasm } = await loadSampleProgram("csvstats");
   const jobs: SampleJob[] = [];
   for (const { name, csv } of datasets) {
     const content = await put(target, wasm, new TextEncoder().encode(csv));
-    jobs.push({ kind: "csvstats", label: name, spec: { ...content, fuelLimit: SAMPLE_FUEL.csvstats, ...terms }, meta: { dataset: name, bytes: csv.length } });
+    jobs.push({
+      kind: "csvstats",
+      label: name,
+      spec: { ...content, fuelLimit: SAMPLE_FUEL.csvstats, ...terms },
+      meta: { dataset: name, bytes: csv.length },
+    });
   }
   return jobs;
 }

@@ -23,7 +23,12 @@ if (!key) throw new Error("set HASHWORK_PRIVATE_KEY to the requester's key");
 
 const publicClient = createPublicClient({ transport: http(rpc) });
 const chainId = await publicClient.getChainId();
-const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpc] } } });
+const chain = defineChain({
+  id: chainId,
+  name: `chain ${chainId}`,
+  nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+  rpcUrls: { default: { http: [rpc] } },
+});
 const client = createHashworkClient({
   publicClient,
   walletClient: createWalletClient({ account: privateKeyToAccount(key), chain, transport: http(rpc) }),
@@ -38,7 +43,13 @@ try {
   const input = encodeMonteCarloInput({ seed: 7n, samples: 100_000n });
   const content = await client.uploadJobContent({ store, program: wasm, input });
 
-  const { jobId } = await client.postJob({ ...content, fuelLimit: 100_000_000n, reward: parseEther("1"), executionTime: 600, challengeWindow: 60 });
+  const { jobId } = await client.postJob({
+    ...content,
+    fuelLimit: 100_000_000n,
+    reward: parseEther("1"),
+    executionTime: 600,
+    challengeWindow: 60,
+  });
   console.log(`posted job ${jobId}`);
 
   const { result } = await client.waitForResult({ jobId, timeout: 120_000 });

@@ -18,7 +18,10 @@ const PROVIDER = 2;
 /** Runs a node script in its own process group; the group is killed if it outlives `timeoutMs`. */
 function runScript(file: string, env: NodeJS.ProcessEnv, timeoutMs: number) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "--conditions=hashwork-source", file], { env: { ...process.env, ...env }, detached: true });
+    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "--conditions=hashwork-source", file], {
+      env: { ...process.env, ...env },
+      detached: true,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

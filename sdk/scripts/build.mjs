@@ -22,7 +22,9 @@ const require = createRequire(import.meta.url);
 await rm(DIST, { recursive: true, force: true });
 
 const started = performance.now();
-const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(SDK, "tsconfig.build.json")], { stdio: "inherit" });
+const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(SDK, "tsconfig.build.json")], {
+  stdio: "inherit",
+});
 if (tsc.status !== 0) {
   console.error(`sdk build: tsc failed (${tsc.status ?? tsc.signal})`);
   process.exit(1);
@@ -35,4 +37,6 @@ for (const name of SAMPLE_PROGRAMS) {
   const wasm = await compileProgram({ entry: `${name}/index.ts` });
   await writeFile(join(wasmDir, `${name}.wasm`), wasm);
 }
-console.log(`sdk build: ${relative(process.cwd(), DIST) || "."} (${SAMPLE_PROGRAMS.length} sample programs) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `sdk build: ${relative(process.cwd(), DIST) || "."} (${SAMPLE_PROGRAMS.length} sample programs) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);

@@ -91,10 +91,18 @@ describe("createHashworkClient", function () {
 
   it("binds the verifier pool's actions: bond, read back, take out", async function () {
     const d = await loadFixture(fixtures.deployed);
-    const verifier = createHashworkClient({ publicClient: d.publicClient, walletClient: d.wallet.verifier1 as HashworkWalletClient, deployment: d.deployment });
+    const verifier = createHashworkClient({
+      publicClient: d.publicClient,
+      walletClient: d.wallet.verifier1 as HashworkWalletClient,
+      deployment: d.deployment,
+    });
     const { bonded } = await verifier.bondVerifier({ amount: STAKE });
     expect(bonded).to.equal(STAKE);
-    expect(await verifier.getVerifier({ verifier: d.address.verifier1 })).to.deep.include({ bonded: STAKE, weight: STAKE, totalWeight: STAKE });
+    expect(await verifier.getVerifier({ verifier: d.address.verifier1 })).to.deep.include({
+      bonded: STAKE,
+      weight: STAKE,
+      totalWeight: STAKE,
+    });
     const { unlockAt } = await verifier.requestVerifierWithdrawal({ amount: STAKE });
     await time.increaseTo(unlockAt);
     expect((await verifier.withdrawVerifierBond()).amount).to.equal(STAKE);

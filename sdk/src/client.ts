@@ -5,12 +5,7 @@ import { requesterActions, type RequesterActions } from "./actions/decorators/re
 import { verifierActions, type VerifierActions } from "./actions/decorators/verifier.ts";
 import { getDeployment, type HashworkDeployment } from "./deployments.ts";
 import { InvalidParameterError } from "./errors/sdk.ts";
-import {
-  assertDeploymentChain,
-  type HashworkBaseClient,
-  type HashworkPublicClient,
-  type HashworkWalletClient,
-} from "./utils/client.ts";
+import { assertDeploymentChain, type HashworkBaseClient, type HashworkPublicClient, type HashworkWalletClient } from "./utils/client.ts";
 
 export type CreateHashworkClientParameters = {
   /** Reads, simulations, receipts and logs. */
@@ -33,9 +28,7 @@ export type HashworkClient = HashworkBaseClient &
   VerifierActions &
   KeeperActions & {
     /** Adds more actions bound to this client (viem-style). */
-    extend: <const actions extends Record<string, unknown>>(
-      decorator: (client: HashworkBaseClient) => actions,
-    ) => HashworkClient & actions;
+    extend: <const actions extends Record<string, unknown>>(decorator: (client: HashworkBaseClient) => actions) => HashworkClient & actions;
   };
 
 /**

@@ -11,12 +11,7 @@ import { getAddress, type Address } from "viem";
 import HashworkModule from "../../ignition/modules/Hashwork.ts";
 import { hashworkDisputesAbi } from "./abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "./abi/hashwork-market.ts";
-import {
-  defineDeployment,
-  getDeployment,
-  hashworkDeployments,
-  loadIgnitionDeployment,
-} from "./deployments.ts";
+import { defineDeployment, getDeployment, hashworkDeployments, loadIgnitionDeployment } from "./deployments.ts";
 import { DeploymentNotFoundError, InvalidParameterError } from "./errors/sdk.ts";
 import { expectRejection } from "../../testkit/assertions.ts";
 
@@ -51,10 +46,18 @@ describe("deployments", function () {
       expect(deployment.disputes).to.equal(getAddress(contracts["Hashwork#HashworkDisputes"]!.address));
       expect(deployment.verifierPool).to.equal(getAddress(contracts["Hashwork#VerifierPool"]!.address));
       // The pool is the one the dispute module created and draws from.
-      const pool = await publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "verifierPool" });
+      const pool = await publicClient.readContract({
+        address: deployment.disputes!,
+        abi: hashworkDisputesAbi,
+        functionName: "verifierPool",
+      });
       expect(pool).to.equal(deployment.verifierPool);
       // The module installs itself in the market (the Ignition module's setDisputeModule call).
-      const installed = await publicClient.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "disputeModule" });
+      const installed = await publicClient.readContract({
+        address: deployment.market,
+        abi: hashworkMarketAbi,
+        functionName: "disputeModule",
+      });
       expect(installed).to.equal(deployment.disputes);
       const served = await publicClient.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "market" });
       expect(served).to.equal(deployment.market);
@@ -81,7 +84,10 @@ describe("deployments", function () {
       const disputes: Address = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
       await writeFile(
         join(dir, "deployed_addresses.json"),
-        JSON.stringify({ "HashworkMarket#HashworkMarket": market.toLowerCase(), "HashworkMarket#HashworkDisputes": disputes.toLowerCase() }),
+        JSON.stringify({
+          "HashworkMarket#HashworkMarket": market.toLowerCase(),
+          "HashworkMarket#HashworkDisputes": disputes.toLowerCase(),
+        }),
       );
       const deployment = await loadIgnitionDeployment({ chainId: 5, deploymentsDir: dir, deploymentId: ".", moduleId: "HashworkMarket" });
       expect(deployment).to.deep.equal({ chainId: 5, market, disputes });
@@ -96,7 +102,10 @@ describe("deployments", function () {
 
     it("throws DeploymentNotFoundError when there is no deployment, or no market in it", async function () {
       await expectRejection(loadIgnitionDeployment({ chainId: 31337, deploymentsDir: dir }), DeploymentNotFoundError);
-      await writeFile(join(dir, "deployed_addresses.json"), JSON.stringify({ "Other#Thing": "0x5FbDB2315678afecb367f032d93F642f64180aa3" }));
+      await writeFile(
+        join(dir, "deployed_addresses.json"),
+        JSON.stringify({ "Other#Thing": "0x5FbDB2315678afecb367f032d93F642f64180aa3" }),
+      );
       const error = await expectRejection(
         loadIgnitionDeployment({ chainId: 7, deploymentsDir: dir, deploymentId: "." }),
         DeploymentNotFoundError,

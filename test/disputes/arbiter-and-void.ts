@@ -123,7 +123,12 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
       const d = await loadFixture(silentRound);
       const next = await fixtures.drawRound(d, distinct);
       const before = await Promise.all(next.committee.verifiers.map((v) => d.market.balanceOf(v)));
-      await vote(d.disputes, d.jobId, next.seat, next.seat.map(() => d.providerHash));
+      await vote(
+        d.disputes,
+        d.jobId,
+        next.seat,
+        next.seat.map(() => d.providerHash),
+      );
       await d.disputes.resolve(d.jobId, d.terms);
       const paid = await Promise.all(next.committee.verifiers.map(async (v, i) => (await d.market.balanceOf(v)) - before[i]));
       expect(paid.reduce((a, b) => a + b, 0n)).to.equal(5n * VERIFIER_FEE + 3n * SLASH);
@@ -183,9 +188,7 @@ describe("HashworkDisputes: no quorum, re-draw, arbiter, void", function () {
       it("pays the collateral to the challenger and the requester (no verifier earned it)", async function () {
         const d = await loadFixture(ruled);
         expect((await d.market.balanceOf(d.challenger.address)) - d.before.challenger).to.equal(BOND + CHALLENGER_REWARD);
-        expect((await d.market.balanceOf(d.requester.address)) - d.before.requester).to.equal(
-          REWARD + COLLATERAL - CHALLENGER_REWARD,
-        );
+        expect((await d.market.balanceOf(d.requester.address)) - d.before.requester).to.equal(REWARD + COLLATERAL - CHALLENGER_REWARD);
       });
 
       it("slashes the revealers, who revealed the provider's hash, and sends the pot to the treasury: no revealer voted for the outcome", async function () {

@@ -206,12 +206,19 @@ describe("HashworkDisputes: random audits", function () {
       const treasuryBefore = await d.market.balanceOf(d.treasury.address);
       const reserveBefore = await d.market.auditReserve();
       const right = d.terms.resultHash as string;
-      await vote(d.disputes, d.jobId, d.seats, d.seats.map(() => right));
+      await vote(
+        d.disputes,
+        d.jobId,
+        d.seats,
+        d.seats.map(() => right),
+      );
       const tx = await d.disputes.resolve(d.jobId, d.terms);
       const budget = await d.disputes.auditBudget();
       const verifierPay = 3n * DISPUTE_PARAMETERS.verifierFee;
       expect(await d.market.jobState(d.jobId)).to.equal(JobState.Finalized);
-      await expect(tx).to.emit(d.market, "AuditRefunded").withArgs(d.disputesAddress, budget - verifierPay, anyValue);
+      await expect(tx)
+        .to.emit(d.market, "AuditRefunded")
+        .withArgs(d.disputesAddress, budget - verifierPay, anyValue);
       // The job's own fee adds its reserve share on top.
       expect((await d.market.auditReserve()) - reserveBefore).to.be.greaterThanOrEqual(budget - verifierPay);
       expect(await d.market.balanceOf(d.treasury.address)).to.equal(treasuryBefore);
@@ -222,13 +229,16 @@ describe("HashworkDisputes: random audits", function () {
       const d = await loadFixture(auditDrawn);
       const requesterBefore = await d.market.balanceOf(d.requester.address);
       const wrong = ethers.id("the real output");
-      await vote(d.disputes, d.jobId, d.seats, d.seats.map(() => wrong));
+      await vote(
+        d.disputes,
+        d.jobId,
+        d.seats,
+        d.seats.map(() => wrong),
+      );
       await d.disputes.resolve(d.jobId, d.terms);
       const collateral = d.terms.reward; // collateralPct 100
       expect(await d.market.jobState(d.jobId)).to.equal(JobState.Overturned);
-      expect((await d.market.balanceOf(d.requester.address)) - requesterBefore).to.equal(
-        BigInt(d.terms.reward) + BigInt(collateral),
-      );
+      expect((await d.market.balanceOf(d.requester.address)) - requesterBefore).to.equal(BigInt(d.terms.reward) + BigInt(collateral));
       await expectSystemSolvent(d);
     });
   });
@@ -266,7 +276,12 @@ describe("HashworkDisputes: random audits", function () {
       const committee = committeeOf(d.disputes, await (await d.disputes.drawCommittee(d.third, terms)).wait());
       const seats = seatsBy(committee.verifiers, [d.challenger, ...d.verifiers]);
       const before = await Promise.all(committee.verifiers.map((v) => d.market.balanceOf(v)));
-      await vote(d.disputes, d.third, seats, seats.map(() => terms.resultHash as string));
+      await vote(
+        d.disputes,
+        d.third,
+        seats,
+        seats.map(() => terms.resultHash as string),
+      );
       await d.disputes.resolve(d.third, terms);
       expect(await d.market.jobState(d.third)).to.equal(JobState.Finalized);
       for (const [i, v] of committee.verifiers.entries()) expect(await d.market.balanceOf(v)).to.equal(before[i]);

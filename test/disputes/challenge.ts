@@ -126,9 +126,7 @@ describe("HashworkDisputes: challenge", function () {
     it("without a commitment with DisputeChallengeNotCommitted(jobId, commitment)", async function () {
       const d = await loadFixture(fixtures.submitted);
       const expected = challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT);
-      await expect(reveal(d))
-        .to.be.revertedWithCustomError(d.disputes, "DisputeChallengeNotCommitted")
-        .withArgs(d.jobId, expected);
+      await expect(reveal(d)).to.be.revertedWithCustomError(d.disputes, "DisputeChallengeNotCommitted").withArgs(d.jobId, expected);
     });
 
     it("with another salt than the committed one with DisputeChallengeNotCommitted", async function () {

@@ -35,9 +35,7 @@ describe("Economics (docs/economics.md)", function () {
   });
 
   it("the audit alone deters lying on the reference job up to 1.245 tokens of saved compute", function () {
-    expect(auditDeterrenceLimit(LOCAL_PARAMETERS, DISPUTE_PARAMETERS, REFERENCE_JOB)).to.equal(
-      (1245n * TOKEN_UNIT) / 1000n,
-    );
+    expect(auditDeterrenceLimit(LOCAL_PARAMETERS, DISPUTE_PARAMETERS, REFERENCE_JOB)).to.equal((1245n * TOKEN_UNIT) / 1000n);
   });
 
   it("a check that cannot fail is no check: a 1% audit rate breaks auditDeters", function () {

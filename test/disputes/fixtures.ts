@@ -190,7 +190,11 @@ export function createDisputeFixtures(connection: FixtureConnection) {
       const ids = postedJobIds(d.market, await (await d.market.connect(d.requester).postJobs(Array(100).fill(request))).wait());
       await d.market.connect(d.provider).claimJobs(ids);
       const receipt = await (
-        await d.market.connect(d.provider).submitResults(ids, ids.map(() => ethers.id("provider")), ids.map(() => ""))
+        await d.market.connect(d.provider).submitResults(
+          ids,
+          ids.map(() => ethers.id("provider")),
+          ids.map(() => ""),
+        )
       ).wait();
       for (const [id, t] of submittedTerms(d.market, receipt)) terms.set(id, t);
     }

@@ -61,10 +61,13 @@ describe("HashworkDisputes: governance", function () {
       const half = LOCAL_PARAMETERS.maxDisputeDuration / 4;
       await expect(d.disputes.connect(d.owner).setConfig({ ...p, maxRounds: 2, commitPeriod: half, revealPeriod: half }))
         .to.be.revertedWithCustomError(d.disputes, "DisputeInvalidParameter")
-        .withArgs(name("roundsDuration"), BigInt(LOCAL_PARAMETERS.maxDisputeDuration + 2 * 300 + 1800), 0n, BigInt(LOCAL_PARAMETERS.maxDisputeDuration));
-      expect(await d.disputes.minDisputeDuration()).to.equal(
-        BigInt(2 * (p.commitPeriod + p.revealPeriod + 300) + 1800),
-      );
+        .withArgs(
+          name("roundsDuration"),
+          BigInt(LOCAL_PARAMETERS.maxDisputeDuration + 2 * 300 + 1800),
+          0n,
+          BigInt(LOCAL_PARAMETERS.maxDisputeDuration),
+        );
+      expect(await d.disputes.minDisputeDuration()).to.equal(BigInt(2 * (p.commitPeriod + p.revealPeriod + 300) + 1800));
     });
 
     it("applies valid parameters and emits ConfigChanged", async function () {

@@ -199,7 +199,9 @@ describe("HashworkDisputes: resolution", function () {
       const d = await loadFixture(silentSeat);
       const silent = d.committee.verifiers[2];
       await expect(d.tx).to.emit(d.disputes, "VerifierSlashed").withArgs(d.jobId, 0, silent, SLASH);
-      await expect(d.tx).to.emit(d.pool, "BondSlashed").withArgs(silent, d.disputesAddress, SLASH, STAKE - SLASH);
+      await expect(d.tx)
+        .to.emit(d.pool, "BondSlashed")
+        .withArgs(silent, d.disputesAddress, SLASH, STAKE - SLASH);
     });
 
     it("lowers its weight in the pool for later disputes", async function () {
@@ -318,7 +320,10 @@ describe("HashworkDisputes: resolution", function () {
       const d = await loadFixture(fixtures.drawnWithDoubleSeat);
       const double = d.committee.votes.indexOf(2n);
       // Only the one-seat verifier reveals: 1 of 3 votes is no quorum, so the round fails.
-      await voteAndResolve(d, d.committee.votes.map((v) => (v === 2n ? undefined : d.providerHash)));
+      await voteAndResolve(
+        d,
+        d.committee.votes.map((v) => (v === 2n ? undefined : d.providerHash)),
+      );
       expect((await d.pool.memberOf(d.committee.verifiers[double])).bonded).to.equal(STAKE - 2n * SLASH);
     });
   });

@@ -1,16 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import {
-  LOCAL_PARAMETERS,
-  LOCK,
-  MIN_BOND,
-  SLASH,
-  STAKE,
-  createDisputeFixtures,
-  expectSystemSolvent,
-  vote,
-} from "./fixtures.js";
+import { LOCAL_PARAMETERS, LOCK, MIN_BOND, SLASH, STAKE, createDisputeFixtures, expectSystemSolvent, vote } from "./fixtures.js";
 
 const { ethers, networkHelpers, ignition } = await network.create();
 const fixtures = createDisputeFixtures({ ethers, networkHelpers, ignition });
@@ -20,7 +11,10 @@ const { loadFixture, time } = networkHelpers;
 const DELAY = BigInt(
   Math.max(
     LOCAL_PARAMETERS.unbondingPeriod,
-    LOCAL_PARAMETERS.maxClaimDelay + LOCAL_PARAMETERS.maxExecutionTime + LOCAL_PARAMETERS.maxChallengeWindow + LOCAL_PARAMETERS.maxDisputeDuration,
+    LOCAL_PARAMETERS.maxClaimDelay +
+      LOCAL_PARAMETERS.maxExecutionTime +
+      LOCAL_PARAMETERS.maxChallengeWindow +
+      LOCAL_PARAMETERS.maxDisputeDuration,
   ),
 );
 
@@ -99,7 +93,9 @@ describe("VerifierPool", function () {
     it("accepts a top-up of any size once the bond is at the minimum", async function () {
       const d = await loadFixture(withNewcomer);
       await d.pool.connect(d.newcomer).bond(MIN_BOND);
-      await expect(d.pool.connect(d.newcomer).bond(1n)).to.emit(d.pool, "Bonded").withArgs(d.newcomer.address, 1n, MIN_BOND + 1n);
+      await expect(d.pool.connect(d.newcomer).bond(1n))
+        .to.emit(d.pool, "Bonded")
+        .withArgs(d.newcomer.address, 1n, MIN_BOND + 1n);
     });
 
     it("refuses zero with PoolZeroAmount", async function () {
@@ -218,7 +214,9 @@ describe("VerifierPool", function () {
     it("withdraws only the unlocked rest after the delay", async function () {
       const d = await loadFixture(seatedAndLeaving);
       await time.increaseTo((await d.pool.memberOf(d.v.address)).unlockAt);
-      await expect(d.pool.connect(d.v).withdraw(d.v.address)).to.emit(d.pool, "Withdrawn").withArgs(d.v.address, d.v.address, STAKE - LOCK);
+      await expect(d.pool.connect(d.v).withdraw(d.v.address))
+        .to.emit(d.pool, "Withdrawn")
+        .withArgs(d.v.address, d.v.address, STAKE - LOCK);
       expect((await d.pool.memberOf(d.v.address)).pending).to.equal(LOCK);
     });
 

@@ -28,7 +28,10 @@ const FENCE = /```(?:bash|sh|shell|console)?\n([\s\S]*?)```/g;
 
 /** Shell lines inside fenced code blocks, joined across `\` continuations. */
 export function fencedLines(markdown: string): string[] {
-  return [...markdown.matchAll(FENCE)].flatMap((m) => m[1]!.replace(/\\\n\s*/g, " ").split("\n")).map((l) => l.trim()).filter(Boolean);
+  return [...markdown.matchAll(FENCE)]
+    .flatMap((m) => m[1]!.replace(/\\\n\s*/g, " ").split("\n"))
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** Inline code spans outside fenced blocks. */
@@ -58,7 +61,9 @@ export function hashworkInvocations(lines: string[]): string[][] {
   const out: string[][] = [];
   for (const line of lines) {
     // Quoted arguments may hold `)` and spaces (`"market.setFeeBps(150)"`): kept whole.
-    for (const m of line.matchAll(/(?:npm run hashwork --|\.\/bin\/hashwork\.mjs|(?<![\w/.:-])hashwork)\s+((?:"[^"]*"|'[^']*'|[^|)&;#<>"'])*)/g)) {
+    for (const m of line.matchAll(
+      /(?:npm run hashwork --|\.\/bin\/hashwork\.mjs|(?<![\w/.:-])hashwork)\s+((?:"[^"]*"|'[^']*'|[^|)&;#<>"'])*)/g,
+    )) {
       const words = [...m[1]!.trim().matchAll(/"[^"]*"|'[^']*'|\S+/g)].map((w) => w[0].replace(/^["']|["']$/g, ""));
       if (words.length === 0 || words.some((w) => /[<[\]…]|\.\.\./.test(w))) continue;
       out.push(words);
@@ -107,7 +112,10 @@ describe("the docs' commands are this repository's", function () {
 
   it("CI installs, runs the README's test command, then the demo", function () {
     // Commands only: the first non-comment line that starts each one.
-    const lines = read(".ci/run").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    const lines = read(".ci/run")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"));
     const install = lines.findIndex((l) => l.startsWith("npm install"));
     const test = lines.findIndex((l) => l.startsWith("npm test"));
     const demo = lines.findIndex((l) => l.startsWith("npm run demo"));
@@ -118,7 +126,10 @@ describe("the docs' commands are this repository's", function () {
 
   it("CI lints and type-checks with the package.json scripts, after installing and before the tests", function () {
     const scripts = JSON.parse(read("package.json")).scripts as Record<string, string>;
-    const lines = read(".ci/run").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    const lines = read(".ci/run")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"));
     const install = lines.findIndex((l) => l.startsWith("npm install"));
     const test = lines.findIndex((l) => l.startsWith("npm test"));
     for (const name of ["lint", "typecheck"]) {
@@ -128,7 +139,9 @@ describe("the docs' commands are this repository's", function () {
       expect(at, `.ci/run must run \`npm run -s ${name}\` before npm test`).to.be.lessThan(test);
     }
     // `npm run format` is the writing half of `npm run lint`'s format check.
-    expect(scripts.lint).to.match(/\bbiome check\b/).and.to.match(/\bsolhint\b/);
+    expect(scripts.lint)
+      .to.match(/\bbiome check\b/)
+      .and.to.match(/\bsolhint\b/);
     expect(scripts.format).to.match(/\bbiome format --write\b/);
   });
 });

@@ -127,7 +127,15 @@ const POOL_MODULE_ONLY: { fn: string; call: PoolCall; prepare?: (p: P, module: A
   {
     fn: "drawAndLock",
     call: async (p, as) =>
-      p.verifierPool.connect(as).drawAndLock((await ethers.provider.getBlockNumber()) - 1, ethers.id("seed"), 1, [ethers.ZeroAddress, ethers.ZeroAddress, ethers.ZeroAddress], 1n),
+      p.verifierPool
+        .connect(as)
+        .drawAndLock(
+          (await ethers.provider.getBlockNumber()) - 1,
+          ethers.id("seed"),
+          1,
+          [ethers.ZeroAddress, ethers.ZeroAddress, ethers.ZeroAddress],
+          1n,
+        ),
   },
   {
     fn: "release",
@@ -152,9 +160,7 @@ describe("Access control", function () {
           it(`reverts with OwnableUnauthorizedAccount for ${who}`, async function () {
             const d = await networkHelpers.loadFixture(seam);
             const caller = actor(d);
-            await expect(call(d, caller))
-              .to.be.revertedWithCustomError(d.market, "OwnableUnauthorizedAccount")
-              .withArgs(caller.address);
+            await expect(call(d, caller)).to.be.revertedWithCustomError(d.market, "OwnableUnauthorizedAccount").withArgs(caller.address);
           });
         }
 
@@ -205,10 +211,7 @@ describe("Access control", function () {
 
     it("renounceOwnership is disabled even for the owner, so a pause can always be lifted", async function () {
       const d = await networkHelpers.loadFixture(seam);
-      await expect(d.market.connect(d.owner).renounceOwnership()).to.be.revertedWithCustomError(
-        d.market,
-        "GovRenounceDisabled",
-      );
+      await expect(d.market.connect(d.owner).renounceOwnership()).to.be.revertedWithCustomError(d.market, "GovRenounceDisabled");
       expect(await d.market.owner()).to.equal(d.owner.address);
     });
   });
@@ -221,9 +224,7 @@ describe("Access control", function () {
           it(`reverts with GovNotDisputeModule for ${who}`, async function () {
             const d = await networkHelpers.loadFixture(fixture);
             const caller = actor(d);
-            await expect(call(d, caller))
-              .to.be.revertedWithCustomError(d.market, "GovNotDisputeModule")
-              .withArgs(caller.address);
+            await expect(call(d, caller)).to.be.revertedWithCustomError(d.market, "GovNotDisputeModule").withArgs(caller.address);
           });
         }
       });
@@ -293,9 +294,7 @@ describe("Access control", function () {
             const p = await networkHelpers.loadFixture(pool);
             if (prepare) await prepare(p, await contractSigner(p.module));
             const caller = await actor(p);
-            await expect(call(p, caller))
-              .to.be.revertedWithCustomError(p.verifierPool, "PoolNotDisputeModule")
-              .withArgs(caller.address);
+            await expect(call(p, caller)).to.be.revertedWithCustomError(p.verifierPool, "PoolNotDisputeModule").withArgs(caller.address);
           });
         }
 
@@ -319,12 +318,7 @@ describe("Access control", function () {
 
     it("mints for the token owner", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
-      await expect(d.token.connect(d.owner).mint(d.stranger.address, 1n)).to.changeTokenBalance(
-        ethers,
-        d.token,
-        d.stranger,
-        1n,
-      );
+      await expect(d.token.connect(d.owner).mint(d.stranger.address, 1n)).to.changeTokenBalance(ethers, d.token, d.stranger, 1n);
     });
   });
 });

@@ -58,14 +58,13 @@ const TAMPERINGS: [string, (d: D) => SubmittedJob][] = [
 ];
 
 /** Shared: a call given tampered terms reverts with MarketTermsMismatch(jobId). */
-function refusesTamperedTerms(
-  fixture: () => Promise<D>,
-  call: (d: D, terms: SubmittedJob) => Promise<ContractTransactionResponse>,
-) {
+function refusesTamperedTerms(fixture: () => Promise<D>, call: (d: D, terms: SubmittedJob) => Promise<ContractTransactionResponse>) {
   for (const [field, tamper] of TAMPERINGS) {
     it(`refuses terms with another ${field} with MarketTermsMismatch(jobId)`, async function () {
       const d = await networkHelpers.loadFixture(fixture);
-      await expect(call(d, tamper(d))).to.be.revertedWithCustomError(d.market, "MarketTermsMismatch").withArgs(d.jobId);
+      await expect(call(d, tamper(d)))
+        .to.be.revertedWithCustomError(d.market, "MarketTermsMismatch")
+        .withArgs(d.jobId);
     });
   }
 }
@@ -161,7 +160,9 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       const posted = await (await d.market.connect(d.requester).postJob(request)).wait();
       const [other] = postedJobIds(d.market, posted);
       await d.market.connect(d.provider2).claimJob(other);
-      const submitted = await (await d.market.connect(d.provider2).submitResult(other, ethers.id("other"), "http://127.0.0.1:8700/o/")).wait();
+      const submitted = await (
+        await d.market.connect(d.provider2).submitResult(other, ethers.id("other"), "http://127.0.0.1:8700/o/")
+      ).wait();
       const otherTerms = submittedTerms(d.market, submitted).get(other)!;
       await networkHelpers.time.increase(BigInt(request.challengeWindow) + 1n);
       await d.market.connect(d.keeper).finalizeJobs([d.jobId, other], [d.terms, otherTerms]);
@@ -170,8 +171,7 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
   });
 
   describe("settleDispute(providerWon = true)", function () {
-    const settle = (d: D, terms: SubmittedJob = d.terms) =>
-      d.market.connect(d.module).settleDispute(d.jobId, terms, true);
+    const settle = (d: D, terms: SubmittedJob = d.terms) => d.market.connect(d.module).settleDispute(d.jobId, terms, true);
 
     it("finalizes the job", async function () {
       const d = await networkHelpers.loadFixture(disputed);
@@ -193,9 +193,7 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
 
     it("emits JobFinalized(jobId, provider, payout, fee, collateral, totalLocked)", async function () {
       const d = await networkHelpers.loadFixture(disputed);
-      await expect(settle(d))
-        .to.emit(d.market, "JobFinalized")
-        .withArgs(d.jobId, d.provider.address, PAYOUT, FEE, COLLATERAL, 0n);
+      await expect(settle(d)).to.emit(d.market, "JobFinalized").withArgs(d.jobId, d.provider.address, PAYOUT, FEE, COLLATERAL, 0n);
     });
 
     it("emits DisputeSettled(jobId, true, 0, 0)", async function () {
@@ -203,11 +201,9 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       await expect(settle(d)).to.emit(d.market, "DisputeSettled").withArgs(d.jobId, true, 0n, 0n);
     });
 
-    it("counts disputesWon and emits ReputationChanged(provider, \"disputeWon\", 1)", async function () {
+    it('counts disputesWon and emits ReputationChanged(provider, "disputeWon", 1)', async function () {
       const d = await networkHelpers.loadFixture(disputed);
-      await expect(settle(d))
-        .to.emit(d.market, "ReputationChanged")
-        .withArgs(d.provider.address, kind("disputeWon"), 1n);
+      await expect(settle(d)).to.emit(d.market, "ReputationChanged").withArgs(d.provider.address, kind("disputeWon"), 1n);
       const r = await d.market.reputationOf(d.provider.address);
       expect([r.completed, r.disputesWon, r.disputesLost, r.timedOut]).to.deep.equal([1n, 1n, 0n, 0n]);
     });
@@ -249,8 +245,7 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
   });
 
   describe("settleDispute(providerWon = false)", function () {
-    const settle = (d: D, terms: SubmittedJob = d.terms) =>
-      d.market.connect(d.module).settleDispute(d.jobId, terms, false);
+    const settle = (d: D, terms: SubmittedJob = d.terms) => d.market.connect(d.module).settleDispute(d.jobId, terms, false);
 
     it("overturns the job", async function () {
       const d = await networkHelpers.loadFixture(disputed);
@@ -280,9 +275,7 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
 
     it("emits StakeSlashed(provider, module, collateral)", async function () {
       const d = await networkHelpers.loadFixture(disputed);
-      await expect(settle(d))
-        .to.emit(d.market, "StakeSlashed")
-        .withArgs(d.provider.address, d.module.address, COLLATERAL);
+      await expect(settle(d)).to.emit(d.market, "StakeSlashed").withArgs(d.provider.address, d.module.address, COLLATERAL);
     });
 
     it("emits DisputeSettled(jobId, false, reward, collateral)", async function () {
@@ -292,9 +285,7 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
 
     it("counts disputesLost and adds no fee to feesPaid", async function () {
       const d = await networkHelpers.loadFixture(disputed);
-      await expect(settle(d))
-        .to.emit(d.market, "ReputationChanged")
-        .withArgs(d.provider.address, kind("disputeLost"), 1n);
+      await expect(settle(d)).to.emit(d.market, "ReputationChanged").withArgs(d.provider.address, kind("disputeLost"), 1n);
       const r = await d.market.reputationOf(d.provider.address);
       expect([r.completed, r.disputesWon, r.disputesLost, r.feesPaid]).to.deep.equal([0n, 0n, 1n, 0n]);
     });
@@ -343,8 +334,7 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       await networkHelpers.time.increaseTo(d.disputeDeadline + 1n);
       return d;
     }
-    const voidIt = (d: D, terms: SubmittedJob = d.terms) =>
-      d.market.connect(d.stranger).voidExpiredDispute(d.jobId, terms);
+    const voidIt = (d: D, terms: SubmittedJob = d.terms) => d.market.connect(d.stranger).voidExpiredDispute(d.jobId, terms);
 
     it("is refused at the deadline itself with MarketDisputeDeadlineNotReached(jobId, deadline)", async function () {
       const d: Dd = await networkHelpers.loadFixture(disputed);
@@ -481,7 +471,9 @@ describe("The dispute seam (an EOA acting as the dispute module)", function () {
       it("funds the whole reserve instead of reverting, and returns it", async function () {
         const d = await networkHelpers.loadFixture(reserveFilled);
         expect(await d.market.connect(d.module).fundAudit.staticCall(RESERVED + 1n)).to.equal(RESERVED);
-        await expect(fund(d, RESERVED + 1n)).to.emit(d.market, "AuditFunded").withArgs(d.module.address, RESERVED, 0n);
+        await expect(fund(d, RESERVED + 1n))
+          .to.emit(d.market, "AuditFunded")
+          .withArgs(d.module.address, RESERVED, 0n);
         expect(await d.market.balanceOf(d.module.address)).to.equal(RESERVED);
       });
     });

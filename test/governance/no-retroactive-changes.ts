@@ -40,7 +40,12 @@ async function moduleSwapped() {
 
 /** Every seat votes for the provider's hash, then anyone resolves through the old module. */
 async function resolvedByTheOldModule(d: Drawn) {
-  await vote(d.disputes, d.jobId, d.seat, d.seat.map(() => d.providerHash));
+  await vote(
+    d.disputes,
+    d.jobId,
+    d.seat,
+    d.seat.map(() => d.providerHash),
+  );
   return d.disputes.resolve(d.jobId, d.terms);
 }
 
@@ -90,7 +95,9 @@ describe("Governance cannot reach into open jobs and disputes", function () {
     it("sends later disputes to the new module: the old one can no longer open any (GovNotDisputeModule)", async function () {
       const d = await loadFixture(moduleSwapped);
       const second = await fixtures.submitJob(d);
-      await d.disputes.connect(d.challenger).commitChallenge(challengeCommitment(second.jobId, second.challengerHash, d.challenger.address, ethers.ZeroHash));
+      await d.disputes
+        .connect(d.challenger)
+        .commitChallenge(challengeCommitment(second.jobId, second.challengerHash, d.challenger.address, ethers.ZeroHash));
       await expect(d.disputes.connect(d.challenger).challenge(second.jobId, second.terms, second.challengerHash, ethers.ZeroHash))
         .to.be.revertedWithCustomError(d.market, "GovNotDisputeModule")
         .withArgs(d.disputesAddress);
@@ -120,7 +127,9 @@ describe("Governance cannot reach into open jobs and disputes", function () {
       const nextAddress = await d.next.getAddress();
       expect(await d.pool.isDisputeModule(nextAddress)).to.equal(true);
       await d.token.connect(d.challenger).approve(nextAddress, ethers.MaxUint256);
-      await d.next.connect(d.challenger).commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, ethers.ZeroHash));
+      await d.next
+        .connect(d.challenger)
+        .commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, ethers.ZeroHash));
       await d.next.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, ethers.ZeroHash);
       await networkHelpers.mine(1);
       const receipt = (await (await d.next.drawCommittee(d.jobId, d.terms)).wait())!;
@@ -166,7 +175,9 @@ describe("Governance cannot reach into open jobs and disputes", function () {
     it("applies the new configuration to the next dispute (its bond)", async function () {
       const d = await loadFixture(feeRaised);
       const second = await fixtures.submitJob(d);
-      await d.disputes.connect(d.challenger).commitChallenge(challengeCommitment(second.jobId, second.challengerHash, d.challenger.address, ethers.ZeroHash));
+      await d.disputes
+        .connect(d.challenger)
+        .commitChallenge(challengeCommitment(second.jobId, second.challengerHash, d.challenger.address, ethers.ZeroHash));
       await d.disputes.connect(d.challenger).challenge(second.jobId, second.terms, second.challengerHash, ethers.ZeroHash);
       const dispute = await d.disputes.getDispute(second.jobId);
       expect([dispute.bond, dispute.configVersion]).to.deep.equal([d.raised.challengeBond, 1n]);

@@ -182,9 +182,7 @@ function describeBounded(p: Bounded) {
 
     it(`emits ParameterChanged("${p.parameter}", old, new)`, async function () {
       const { m } = await ownerMarket();
-      await expect(p.set(m, p.next))
-        .to.emit(m, "ParameterChanged")
-        .withArgs(name(p.parameter), p.initial, p.next);
+      await expect(p.set(m, p.next)).to.emit(m, "ParameterChanged").withArgs(name(p.parameter), p.initial, p.next);
     });
 
     it(`accepts both bounds, ${p.min} and ${p.max}`, async function () {
@@ -304,9 +302,7 @@ function describeAddress(p: AddressParameter) {
     it(`emits AddressChanged("${p.parameter}", old, new)`, async function () {
       const { m, keeper } = await ownerMarket();
       const old = await p.read(m);
-      await expect(p.set(m, keeper.address))
-        .to.emit(m, "AddressChanged")
-        .withArgs(name(p.parameter), old, keeper.address);
+      await expect(p.set(m, keeper.address)).to.emit(m, "AddressChanged").withArgs(name(p.parameter), old, keeper.address);
     });
 
     it("refuses the zero address with GovZeroAddress", async function () {
@@ -365,9 +361,7 @@ describe("MarketGovernance: parameters", function () {
 
     it("applies the same bounds to constructor arguments (fee of 1001 bps refused)", async function () {
       const { d, deployment } = await deployWith({ feeBps: 1001 });
-      await expect(deployment)
-        .to.be.revertedWithCustomError(d.market, "GovValueOutOfBounds")
-        .withArgs(name("feeBps"), 1001n, 0n, 1000n);
+      await expect(deployment).to.be.revertedWithCustomError(d.market, "GovValueOutOfBounds").withArgs(name("feeBps"), 1001n, 0n, 1000n);
     });
 
     it("refuses a zero treasury at deployment with GovZeroAddress", async function () {
@@ -394,11 +388,7 @@ describe("MarketGovernance: parameters", function () {
       const c = await m.config();
       return [c.minReward, c.minCollateralPct, c.maxCollateralPct];
     };
-    const initial = [
-      LOCAL_PARAMETERS.minReward,
-      BigInt(LOCAL_PARAMETERS.minCollateralPct),
-      BigInt(LOCAL_PARAMETERS.maxCollateralPct),
-    ];
+    const initial = [LOCAL_PARAMETERS.minReward, BigInt(LOCAL_PARAMETERS.minCollateralPct), BigInt(LOCAL_PARAMETERS.maxCollateralPct)];
 
     it("starts at the deployed bounds: 0.01 token, 100% and 300%", async function () {
       const { m } = await ownerMarket();
@@ -548,21 +538,17 @@ describe("MarketGovernance: parameters", function () {
     it("while paused, new posts are refused with MarketPaused", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
       await d.market.connect(d.owner).pause();
-      await expect(
-        d.market.connect(d.requester).postJob(jobRequest(await d.now())),
-      ).to.be.revertedWithCustomError(d.market, "MarketPaused");
+      await expect(d.market.connect(d.requester).postJob(jobRequest(await d.now()))).to.be.revertedWithCustomError(
+        d.market,
+        "MarketPaused",
+      );
     });
 
     it("while paused, withdrawals still run", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
       await d.market.connect(d.requester).deposit(d.requester.address, 5n);
       await d.market.connect(d.owner).pause();
-      await expect(d.market.connect(d.requester).withdraw(d.requester.address, 5n)).to.changeTokenBalance(
-        ethers,
-        d.token,
-        d.requester,
-        5n,
-      );
+      await expect(d.market.connect(d.requester).withdraw(d.requester.address, 5n)).to.changeTokenBalance(ethers, d.token, d.requester, 5n);
     });
 
     it("after unpausing, posting works again", async function () {
@@ -680,10 +666,7 @@ describe("MarketGovernance: parameters", function () {
       const { deadline } = await d.market.getJob(d.jobId);
       await networkHelpers.time.increaseTo(deadline + 1n);
       await d.market.connect(d.keeper).finalizeJob(d.jobId, d.terms);
-      await expect(d.market.connect(d.treasury).withdrawFees()).to.be.revertedWithCustomError(
-        d.market,
-        "GovNothingToWithdraw",
-      );
+      await expect(d.market.connect(d.treasury).withdrawFees()).to.be.revertedWithCustomError(d.market, "GovNothingToWithdraw");
     });
 
     it("is for whichever treasury is current, and pays it", async function () {
@@ -707,19 +690,13 @@ describe("MarketGovernance: parameters", function () {
 
     it("reverts with GovNothingToWithdraw when no fee has accrued", async function () {
       const d = await networkHelpers.loadFixture(fixtures.submittedJob);
-      await expect(d.market.connect(d.treasury).withdrawFees()).to.be.revertedWithCustomError(
-        d.market,
-        "GovNothingToWithdraw",
-      );
+      await expect(d.market.connect(d.treasury).withdrawFees()).to.be.revertedWithCustomError(d.market, "GovNothingToWithdraw");
     });
 
     it("reverts with GovNothingToWithdraw the second time", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
       await d.market.connect(d.treasury).withdrawFees();
-      await expect(d.market.connect(d.treasury).withdrawFees()).to.be.revertedWithCustomError(
-        d.market,
-        "GovNothingToWithdraw",
-      );
+      await expect(d.market.connect(d.treasury).withdrawFees()).to.be.revertedWithCustomError(d.market, "GovNothingToWithdraw");
     });
   });
 
@@ -736,9 +713,7 @@ describe("MarketGovernance: parameters", function () {
 
     it("emits SurplusSwept(treasury, surplus)", async function () {
       const d = await networkHelpers.loadFixture(withSurplus);
-      await expect(d.market.connect(d.keeper).sweepSurplus())
-        .to.emit(d.market, "SurplusSwept")
-        .withArgs(d.treasury.address, SURPLUS);
+      await expect(d.market.connect(d.keeper).sweepSurplus()).to.emit(d.market, "SurplusSwept").withArgs(d.treasury.address, SURPLUS);
     });
 
     it("leaves totalOwed and accrued fees untouched and restores solvency equality", async function () {
@@ -770,19 +745,13 @@ describe("MarketGovernance: parameters", function () {
     it("reverts with GovNothingToWithdraw when the market holds exactly what it owes", async function () {
       const d = await networkHelpers.loadFixture(finalizedJob);
       expect(await d.market.totalOwed()).to.be.greaterThan(0n);
-      await expect(d.market.connect(d.keeper).sweepSurplus()).to.be.revertedWithCustomError(
-        d.market,
-        "GovNothingToWithdraw",
-      );
+      await expect(d.market.connect(d.keeper).sweepSurplus()).to.be.revertedWithCustomError(d.market, "GovNothingToWithdraw");
     });
 
     it("reverts with GovNothingToWithdraw once swept", async function () {
       const d = await networkHelpers.loadFixture(withSurplus);
       await d.market.connect(d.keeper).sweepSurplus();
-      await expect(d.market.connect(d.keeper).sweepSurplus()).to.be.revertedWithCustomError(
-        d.market,
-        "GovNothingToWithdraw",
-      );
+      await expect(d.market.connect(d.keeper).sweepSurplus()).to.be.revertedWithCustomError(d.market, "GovNothingToWithdraw");
     });
   });
 });

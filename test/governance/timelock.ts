@@ -121,7 +121,9 @@ describe("Governance through the timelock (the Ignition deployment)", function (
       await networkHelpers.setBalance(governor.address, 10n ** 18n);
       for (const as of [g.deployer, g.guardian, governor]) {
         const bound = { ...g, market: g.market.connect(as), disputes: g.disputes.connect(as) } as G;
-        await expect(call(bound) as Promise<never>, as.address).to.be.revertedWithCustomError(contract, "OwnableUnauthorizedAccount").withArgs(as.address);
+        await expect(call(bound) as Promise<never>, as.address)
+          .to.be.revertedWithCustomError(contract, "OwnableUnauthorizedAccount")
+          .withArgs(as.address);
       }
     }
 
@@ -140,7 +142,10 @@ describe("Governance through the timelock (the Ignition deployment)", function (
 
     it("only the timelock may mint the token", async () => {
       const g = await networkHelpers.loadFixture(governed);
-      await expect(g.token.connect(g.deployer).mint(g.deployer.address, 1n)).to.be.revertedWithCustomError(g.token, "OwnableUnauthorizedAccount");
+      await expect(g.token.connect(g.deployer).mint(g.deployer.address, 1n)).to.be.revertedWithCustomError(
+        g.token,
+        "OwnableUnauthorizedAccount",
+      );
     });
 
     it("the governor cannot execute a passed proposal without queueing it in the timelock", async () => {
@@ -189,7 +194,9 @@ describe("Governance through the timelock (the Ignition deployment)", function (
     it("the guardian cannot propose to the timelock", async () => {
       const g = await networkHelpers.loadFixture(governed);
       const data = g.market.interface.encodeFunctionData("setFeeBps", [0]);
-      await expect(g.timelock.connect(g.guardian).schedule(g.market, 0, data, ethers.ZeroHash, ethers.ZeroHash, await g.timelock.getMinDelay()))
+      await expect(
+        g.timelock.connect(g.guardian).schedule(g.market, 0, data, ethers.ZeroHash, ethers.ZeroHash, await g.timelock.getMinDelay()),
+      )
         .to.be.revertedWithCustomError(g.timelock, "AccessControlUnauthorizedAccount")
         .withArgs(g.guardian.address, TIMELOCK_ROLES.proposer);
     });
@@ -197,8 +204,9 @@ describe("Governance through the timelock (the Ignition deployment)", function (
     it("the guardian cannot execute a queued change before its eta", async () => {
       const g = await networkHelpers.loadFixture(feeChangeQueued);
       const salt = await saltOf(g, g.p);
-      await expect(g.timelock.connect(g.guardian).executeBatch(g.p.targets, g.p.values, g.p.calldatas, ethers.ZeroHash, salt))
-        .to.be.revertedWithCustomError(g.timelock, "TimelockUnexpectedOperationState");
+      await expect(
+        g.timelock.connect(g.guardian).executeBatch(g.p.targets, g.p.values, g.p.calldatas, ethers.ZeroHash, salt),
+      ).to.be.revertedWithCustomError(g.timelock, "TimelockUnexpectedOperationState");
     });
 
     it("the deployer holds no timelock role", async () => {
@@ -223,13 +231,18 @@ describe("Governance through the timelock (the Ignition deployment)", function (
       const p = proposal(g.timelock, g.timelock.interface.encodeFunctionData("updateDelay", [bound - 1n]), "shorten the delay");
       await queued(g, p);
       await time.increase(await g.timelock.getMinDelay());
-      await expect(execute(g, p)).to.be.revertedWithCustomError(g.timelock, "HashworkTimelockDelayBelowBound").withArgs(bound - 1n, bound);
+      await expect(execute(g, p))
+        .to.be.revertedWithCustomError(g.timelock, "HashworkTimelockDelayBelowBound")
+        .withArgs(bound - 1n, bound);
     });
 
     it("updateDelay is refused to anyone but the timelock itself", async () => {
       const g = await networkHelpers.loadFixture(governed);
       const bound = await g.timelock.minDelayBound();
-      await expect(g.timelock.connect(g.deployer).updateDelay(bound)).to.be.revertedWithCustomError(g.timelock, "TimelockUnauthorizedCaller");
+      await expect(g.timelock.connect(g.deployer).updateDelay(bound)).to.be.revertedWithCustomError(
+        g.timelock,
+        "TimelockUnauthorizedCaller",
+      );
     });
 
     it("grows with the market's bounds: a longer dispute duration lengthens every later delay", async () => {

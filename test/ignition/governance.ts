@@ -42,7 +42,12 @@ async function deployFresh(file: string | undefined, extra: Record<string, `0x${
 }
 
 function hasRole(d: Deployed, role: keyof typeof TIMELOCK_ROLES, account: Address) {
-  return d.client.readContract({ address: d.deployment.timelock!, abi: hashworkTimelockAbi, functionName: "hasRole", args: [TIMELOCK_ROLES[role] as `0x${string}`, account] });
+  return d.client.readContract({
+    address: d.deployment.timelock!,
+    abi: hashworkTimelockAbi,
+    functionName: "hasRole",
+    args: [TIMELOCK_ROLES[role] as `0x${string}`, account],
+  });
 }
 
 describe("The Ignition deployment's governance (ignition/modules/governance.ts)", function () {
@@ -67,13 +72,25 @@ describe("The Ignition deployment's governance (ignition/modules/governance.ts)"
       });
 
       it("sets the file's delay, at least the bound computed from the market", async () => {
-        const delay = await d.client.readContract({ address: d.deployment.timelock!, abi: hashworkTimelockAbi, functionName: "getMinDelay" });
-        const bound = await d.client.readContract({ address: d.deployment.timelock!, abi: hashworkTimelockAbi, functionName: "minDelayBound" });
+        const delay = await d.client.readContract({
+          address: d.deployment.timelock!,
+          abi: hashworkTimelockAbi,
+          functionName: "getMinDelay",
+        });
+        const bound = await d.client.readContract({
+          address: d.deployment.timelock!,
+          abi: hashworkTimelockAbi,
+          functionName: "minDelayBound",
+        });
         const g = d.parameters.$global as Record<string, unknown>;
         expect(delay).to.equal(BigInt(g.timelockDelay as number));
         expect(delay >= bound).to.equal(true);
         const c = await d.client.readContract({ address: d.deployment.market, abi: hashworkMarketAbi, functionName: "config" });
-        const dispute = await d.client.readContract({ address: d.deployment.market, abi: hashworkMarketAbi, functionName: "maxDisputeDuration" });
+        const dispute = await d.client.readContract({
+          address: d.deployment.market,
+          abi: hashworkMarketAbi,
+          functionName: "maxDisputeDuration",
+        });
         expect(bound).to.equal(BigInt(c.unbondingPeriod + c.maxClaimDelay + c.maxExecutionTime + c.maxChallengeWindow + dispute));
       });
 
@@ -81,15 +98,21 @@ describe("The Ignition deployment's governance (ignition/modules/governance.ts)"
         const governor = d.deployment.governor!;
         expect([await hasRole(d, "proposer", governor), await hasRole(d, "canceller", governor)]).to.deep.equal([true, true]);
         expect(await hasRole(d, "executor", zeroAddress)).to.equal(true);
-        expect(await Promise.all((["admin", "proposer", "executor", "canceller"] as const).map((r) => hasRole(d, r, GUARDIAN)))).to.deep.equal([false, false, false, true]);
+        expect(
+          await Promise.all((["admin", "proposer", "executor", "canceller"] as const).map((r) => hasRole(d, r, GUARDIAN))),
+        ).to.deep.equal([false, false, false, true]);
       });
 
       it("leaves the deployer no role in the timelock", async () => {
-        expect(await Promise.all((["admin", "proposer", "executor", "canceller"] as const).map((r) => hasRole(d, r, d.deployer)))).to.deep.equal([false, false, false, false]);
+        expect(
+          await Promise.all((["admin", "proposer", "executor", "canceller"] as const).map((r) => hasRole(d, r, d.deployer))),
+        ).to.deep.equal([false, false, false, false]);
       });
 
       it("points the governor at the token and the timelock with the file's voting settings", async () => {
-        const read = <F extends "token" | "timelock" | "votingDelay" | "votingPeriod" | "proposalThreshold" | "CLOCK_MODE">(functionName: F) =>
+        const read = <F extends "token" | "timelock" | "votingDelay" | "votingPeriod" | "proposalThreshold" | "CLOCK_MODE">(
+          functionName: F,
+        ) =>
           d.client.readContract({ address: d.deployment.governor!, abi: hashworkGovernorAbi, functionName } as never) as Promise<unknown>;
         const g = d.parameters.$global as Record<string, unknown>;
         expect(await read("token")).to.equal(d.deployment.token);
@@ -98,7 +121,11 @@ describe("The Ignition deployment's governance (ignition/modules/governance.ts)"
         expect(await read("votingPeriod")).to.equal(BigInt(g.votingPeriod as number));
         expect(await read("proposalThreshold")).to.equal(BigInt(g.proposalThreshold as bigint));
         expect(await read("CLOCK_MODE")).to.equal("mode=timestamp");
-        const quorum = await d.client.readContract({ address: d.deployment.governor!, abi: hashworkGovernorAbi, functionName: "quorumNumerator" });
+        const quorum = await d.client.readContract({
+          address: d.deployment.governor!,
+          abi: hashworkGovernorAbi,
+          functionName: "quorumNumerator",
+        });
         expect(quorum).to.equal(BigInt(g.quorumPercent as number));
       });
     });
@@ -112,7 +139,9 @@ describe("The Ignition deployment's governance (ignition/modules/governance.ts)"
     after(async () => d?.close());
 
     it("makes the deployer the guardian: a canceller and nothing else", async () => {
-      expect(await Promise.all((["admin", "proposer", "executor", "canceller"] as const).map((r) => hasRole(d, r, d.deployer)))).to.deep.equal([false, false, false, true]);
+      expect(
+        await Promise.all((["admin", "proposer", "executor", "canceller"] as const).map((r) => hasRole(d, r, d.deployer))),
+      ).to.deep.equal([false, false, false, true]);
     });
 
     it("deploys to the addresses of the SDK's 31337 registry entry", () => {

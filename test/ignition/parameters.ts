@@ -16,20 +16,37 @@ import {
   type MarketParameters,
 } from "../../ignition/parameters/defaults.ts";
 import { economics } from "../../scripts/lib/economics.ts";
-import { HASHWORK_MODULE_ID, IGNITION_PARAMETERS_DIR, deployHashwork, parameterValue, readIgnitionParameters } from "../../scripts/lib/ignition.ts";
+import {
+  HASHWORK_MODULE_ID,
+  IGNITION_PARAMETERS_DIR,
+  deployHashwork,
+  parameterValue,
+  readIgnitionParameters,
+} from "../../scripts/lib/ignition.ts";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 
 const DAY = 24 * 3600;
 /** Parameters the modules read besides the market and dispute settings. */
-const OTHER_PARAMETERS = ["owner", "treasury", "arbiter", "initialSupply", "token", "governanceToken", "guardian", ...Object.keys(GOVERNANCE_DEFAULTS)];
+const OTHER_PARAMETERS = [
+  "owner",
+  "treasury",
+  "arbiter",
+  "initialSupply",
+  "token",
+  "governanceToken",
+  "guardian",
+  ...Object.keys(GOVERNANCE_DEFAULTS),
+];
 const KNOWN = new Set([...Object.keys(LOCAL_PARAMETERS), ...Object.keys(DISPUTE_PARAMETERS), ...OTHER_PARAMETERS]);
 
 function within(name: string, value: bigint | number, lo: bigint | number, hi: bigint | number) {
   expect(BigInt(value) >= BigInt(lo) && BigInt(value) <= BigInt(hi), `${name} = ${value} must be within [${lo}, ${hi}]`).to.equal(true);
 }
 
-const files = readdirSync(IGNITION_PARAMETERS_DIR).filter((f) => f.endsWith(".json")).sort();
+const files = readdirSync(IGNITION_PARAMETERS_DIR)
+  .filter((f) => f.endsWith(".json"))
+  .sort();
 
 describe("Ignition parameters files (ignition/parameters/)", function () {
   this.timeout(60_000);
@@ -57,7 +74,7 @@ describe("Ignition parameters files (ignition/parameters/)", function () {
           for (const name of Object.keys(values)) expect(KNOWN.has(name), `unknown parameter ${scope}.${name}`).to.equal(true);
         }
         for (const name of ["minStake", "minReward", "challengeBond", "verifierLock", "verifierFee"] as const) {
-          const v = (name in market ? market[name as keyof MarketParameters] : disputes[name as keyof DisputeParameters]);
+          const v = name in market ? market[name as keyof MarketParameters] : disputes[name as keyof DisputeParameters];
           expect(typeof v, name).to.equal("bigint");
         }
       });
@@ -103,7 +120,12 @@ describe("Ignition parameters files (ignition/parameters/)", function () {
         const connection = await hre.network.create();
         const dir = await mkdtemp(join(tmpdir(), "hashwork-params-"));
         try {
-          const deployment = await deployHashwork({ hre, provider: connection.provider, parameters: raw, deploymentDir: join(dir, "test") });
+          const deployment = await deployHashwork({
+            hre,
+            provider: connection.provider,
+            parameters: raw,
+            deploymentDir: join(dir, "test"),
+          });
           const client = await connection.viem.getPublicClient();
           const c = await client.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "config" });
           expect({ ...c }).to.deep.equal({ ...disputes });
@@ -112,7 +134,11 @@ describe("Ignition parameters files (ignition/parameters/)", function () {
           expect(Number(await read("feeBps"))).to.equal(market.feeBps);
           expect(Number(await read("maxDisputeDuration"))).to.equal(market.maxDisputeDuration);
           // Every MarketConfig field (the job value bounds among them): viem reads uint96 as bigint, narrower as number.
-          const { paused, ...config } = await client.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "config" });
+          const { paused, ...config } = await client.readContract({
+            address: deployment.market,
+            abi: hashworkMarketAbi,
+            functionName: "config",
+          });
           const { feeBps: _feeBps, maxDisputeDuration: _maxDisputeDuration, ...configured } = market;
           expect(paused).to.equal(false);
           expect(config).to.deep.equal(configured);
@@ -128,8 +154,11 @@ describe("Ignition parameters files (ignition/parameters/)", function () {
     const raw = await readIgnitionParameters(join(IGNITION_PARAMETERS_DIR, "remote.json"));
     const value = <T>(name: string, fallback: T) => parameterValue(raw, HASHWORK_MODULE_ID, name, fallback);
     const market = Object.fromEntries(Object.entries(LOCAL_PARAMETERS).map(([k, v]) => [k, value(k, v)])) as unknown as MarketParameters;
-    const disputes = Object.fromEntries(Object.entries(DISPUTE_PARAMETERS).map(([k, v]) => [k, value(k, v)])) as unknown as DisputeParameters;
-    for (const inequality of economics(market, disputes)) expect(inequality.holds, `${inequality.name}: ${inequality.claim}`).to.equal(true);
+    const disputes = Object.fromEntries(
+      Object.entries(DISPUTE_PARAMETERS).map(([k, v]) => [k, value(k, v)]),
+    ) as unknown as DisputeParameters;
+    for (const inequality of economics(market, disputes))
+      expect(inequality.holds, `${inequality.name}: ${inequality.claim}`).to.equal(true);
   });
 });
 
@@ -149,7 +178,10 @@ describe("The Ignition module (ignition/modules/Hashwork.ts)", function () {
       expect(pool.toLowerCase()).to.equal(created.toLowerCase());
       const poolModule = await client.readContract({ address: pool, abi: verifierPoolAbi, functionName: "disputeModule" });
       const poolMarket = await client.readContract({ address: pool, abi: verifierPoolAbi, functionName: "market" });
-      expect([poolModule.toLowerCase(), poolMarket.toLowerCase()]).to.deep.equal([deployment.disputes!.toLowerCase(), deployment.market.toLowerCase()]);
+      expect([poolModule.toLowerCase(), poolMarket.toLowerCase()]).to.deep.equal([
+        deployment.disputes!.toLowerCase(),
+        deployment.market.toLowerCase(),
+      ]);
     } finally {
       await connection.close();
       await rm(dir, { recursive: true, force: true });

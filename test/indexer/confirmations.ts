@@ -14,7 +14,12 @@ describe("the indexer's confirmation depth", function () {
   let node: HardhatNode;
   before(async () => {
     node = await startAnvilNode();
-    for (let i = 0; i < 5; i++) await fetch(node.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_mine", params: [] }) });
+    for (let i = 0; i < 5; i++)
+      await fetch(node.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_mine", params: [] }),
+      });
   });
   after(() => node?.kill());
 

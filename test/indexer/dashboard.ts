@@ -53,7 +53,14 @@ describe("the dashboard in a real browser", function () {
     await caughtUp(indexer, node.url);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--headless",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
@@ -84,8 +91,12 @@ describe("the dashboard in a real browser", function () {
   it("shows the solvency badge and overview figures that match the contracts", async function () {
     await open("#/");
     expect(await text("#solvency-badge")).to.equal("Solvent");
-    const read = <T>(address: `0x${string}`, abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi, functionName: string, args: unknown[] = []) =>
-      system.publicClient.readContract({ address, abi, functionName, args } as never) as Promise<T>;
+    const read = <T>(
+      address: `0x${string}`,
+      abi: typeof hashworkMarketAbi | typeof hashworkTokenAbi,
+      functionName: string,
+      args: unknown[] = [],
+    ) => system.publicClient.readContract({ address, abi, functionName, args } as never) as Promise<T>;
     const held = await read<bigint>(system.deployment.token!, hashworkTokenAbi, "balanceOf", [system.deployment.market]);
     const owed = await read<bigint>(system.deployment.market, hashworkMarketAbi, "totalOwed");
     expect(await text("#held .value")).to.equal(tokens(held));

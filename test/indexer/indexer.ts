@@ -47,7 +47,12 @@ describe("the indexer (Ponder on PGlite) against a real chain", function () {
   });
 
   const read = <T>(functionName: string, args: unknown[] = []) =>
-    system.publicClient.readContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName, args } as never) as Promise<T>;
+    system.publicClient.readContract({
+      address: system.deployment.market,
+      abi: hashworkMarketAbi,
+      functionName,
+      args,
+    } as never) as Promise<T>;
   const allJobs = () => [...story.finalized, story.open, story.cancelled, story.claimed, story.overturned];
 
   it("gives every job the state the market reports", async function () {
@@ -55,7 +60,13 @@ describe("the indexer (Ponder on PGlite) against a real chain", function () {
       const { job } = await getJson(indexer.url, `/api/jobs/${id}`);
       expect(job.state, `job ${id}`).to.equal(await readJobState(system.clientFor(0), id));
     }
-    expect((await getJson(indexer.url, "/api/overview")).jobsByState).to.deep.equal({ Finalized: 2, Open: 1, Cancelled: 1, Claimed: 1, Overturned: 1 });
+    expect((await getJson(indexer.url, "/api/overview")).jobsByState).to.deep.equal({
+      Finalized: 2,
+      Open: 1,
+      Cancelled: 1,
+      Claimed: 1,
+      Overturned: 1,
+    });
   });
 
   it("filters jobs by state, requester and provider", async function () {
@@ -90,7 +101,13 @@ describe("the indexer (Ponder on PGlite) against a real chain", function () {
   it("tells the dispute: timeline, committee votes and every payout, as the logs have them", async function () {
     const { job, timeline, dispute, seats, payouts } = await getJson(indexer.url, `/api/jobs/${story.overturned}`);
     expect(job.disputed).to.equal(true);
-    expect(dispute).to.include({ phase: "Resolved", providerRight: false, challengerRight: true, isAudit: false, challenger: lower(addressOf(ACTOR.challenger)) });
+    expect(dispute).to.include({
+      phase: "Resolved",
+      providerRight: false,
+      challengerRight: true,
+      isAudit: false,
+      challenger: lower(addressOf(ACTOR.challenger)),
+    });
     const logs = parseEventLogs({
       abi: hashworkMarketAbi,
       logs: await system.publicClient.getLogs({ address: system.deployment.market, fromBlock: 0n }),
@@ -115,7 +132,13 @@ describe("the indexer (Ponder on PGlite) against a real chain", function () {
     expect(s.matchesChain).to.equal(true);
     expect(s.solvent).to.equal(true);
     const blockNumber = BigInt(s.blockNumber);
-    const balance = await system.publicClient.readContract({ address: system.deployment.token!, abi: hashworkTokenAbi, functionName: "balanceOf", args: [system.deployment.market], blockNumber });
+    const balance = await system.publicClient.readContract({
+      address: system.deployment.token!,
+      abi: hashworkTokenAbi,
+      functionName: "balanceOf",
+      args: [system.deployment.market],
+      blockNumber,
+    });
     expect(BigInt(s.held)).to.equal(balance);
     expect(BigInt(s.owed)).to.equal(await read<bigint>("totalOwed"));
     expect(BigInt(s.feesCharged)).to.equal((await read<bigint>("accruedFees")) + (await read<bigint>("auditReserve")));
@@ -131,7 +154,10 @@ describe("the indexer (Ponder on PGlite) against a real chain", function () {
   });
 
   it("answers GraphQL and SQL over HTTP with the same rows", async function () {
-    const data = await graphql(indexer.url, `{ jobs(where: { state: "Finalized" }) { totalCount items { id providerPayout } } provider(address: "${lower(addressOf(ACTOR.honest))}") { staked } }`);
+    const data = await graphql(
+      indexer.url,
+      `{ jobs(where: { state: "Finalized" }) { totalCount items { id providerPayout } } provider(address: "${lower(addressOf(ACTOR.honest))}") { staked } }`,
+    );
     expect(data.jobs.totalCount).to.equal(2);
     const onchain = await clientOf(system, 0).getProvider({ provider: addressOf(ACTOR.honest) });
     expect(BigInt(data.provider.staked)).to.equal(onchain.staked);
@@ -161,11 +187,21 @@ describe("the indexer (Ponder on PGlite) against a real chain", function () {
     const jobId = await postJob(system, "live");
     const stranger = system.clientFor(ACTOR.challenger).walletClient;
     const hash = await stranger.writeContract({
-      address: system.deployment.token!, abi: hashworkTokenAbi, functionName: "transfer", args: [system.deployment.market, TOKEN_UNIT], account: stranger.account!, chain: stranger.chain,
+      address: system.deployment.token!,
+      abi: hashworkTokenAbi,
+      functionName: "transfer",
+      args: [system.deployment.market, TOKEN_UNIT],
+      account: stranger.account!,
+      chain: stranger.chain,
     });
     await system.publicClient.waitForTransactionReceipt({ hash });
     const started = Date.now();
-    await waitFor("the new job in the indexer", async () => (await fetch(`${indexer.url}/api/jobs/${jobId}`)).status === 200 || undefined, 15_000, 100);
+    await waitFor(
+      "the new job in the indexer",
+      async () => (await fetch(`${indexer.url}/api/jobs/${jobId}`)).status === 200 || undefined,
+      15_000,
+      100,
+    );
     await caughtUp(indexer, node.url);
     this.test!.title += ` (seen after ${Date.now() - started} ms)`;
     const s = await getJson(indexer.url, "/api/solvency");

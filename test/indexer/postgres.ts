@@ -12,7 +12,16 @@ import { expect } from "chai";
 
 import { readJobState } from "../../sdk/src/utils/results.ts";
 import { deploySystem, startAnvilNode, type HardhatNode, type System } from "../../testkit/local-cluster.ts";
-import { caughtUp, getJson, postgresInstalled, startIndexer, startPostgres, writeDeploymentFile, type IndexerProcess, type PostgresServer } from "../../testkit/indexer-process.ts";
+import {
+  caughtUp,
+  getJson,
+  postgresInstalled,
+  startIndexer,
+  startPostgres,
+  writeDeploymentFile,
+  type IndexerProcess,
+  type PostgresServer,
+} from "../../testkit/indexer-process.ts";
 import { ACTOR, addressOf, clientOf, runStory, type Story } from "../../testkit/market-story.ts";
 
 describe("the indexer on a PostgreSQL server", function () {
@@ -34,7 +43,12 @@ describe("the indexer on a PostgreSQL server", function () {
     system = await deploySystem(node.url);
     story = await runStory(system);
     dir = await mkdtemp(join(tmpdir(), "hashwork-indexer-pg-"));
-    indexer = await startIndexer({ rpcUrl: node.url, deploymentFile: await writeDeploymentFile(system, dir), dataDir: dir, env: { DATABASE_URL: pg.url } });
+    indexer = await startIndexer({
+      rpcUrl: node.url,
+      deploymentFile: await writeDeploymentFile(system, dir),
+      dataDir: dir,
+      env: { DATABASE_URL: pg.url },
+    });
     await caughtUp(indexer, node.url);
   });
 

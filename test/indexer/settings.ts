@@ -19,7 +19,9 @@ describe("the indexer's settings (indexer/lib/settings.ts)", function () {
     dir = await mkdtemp(join(tmpdir(), "hashwork-indexer-settings-"));
   });
   afterEach(async () => {
-    for (const v of VARS) if (saved[v] === undefined) delete process.env[v]; else process.env[v] = saved[v];
+    for (const v of VARS)
+      if (saved[v] === undefined) delete process.env[v];
+      else process.env[v] = saved[v];
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -34,12 +36,25 @@ describe("the indexer's settings (indexer/lib/settings.ts)", function () {
 
   it("defaults to the local deployment, the daemon's confirmation depth and a 1 s poll", function () {
     const s = readSettings();
-    expect(s).to.include({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337, market: hashworkDeployments[31337]!.market, confirmations: 2, pollingIntervalMs: 1000 });
+    expect(s).to.include({
+      rpcUrl: "http://127.0.0.1:8545",
+      chainId: 31337,
+      market: hashworkDeployments[31337]!.market,
+      confirmations: 2,
+      pollingIntervalMs: 1000,
+    });
   });
 
   it("reads a deployment file; a timelock and governor are optional", async function () {
     const file = join(dir, "d.json");
-    const d = { chainId: 31337, market: "0x" + "11".repeat(20), token: "0x" + "22".repeat(20), disputes: "0x" + "33".repeat(20), verifierPool: "0x" + "44".repeat(20), fromBlock: 7 };
+    const d = {
+      chainId: 31337,
+      market: "0x" + "11".repeat(20),
+      token: "0x" + "22".repeat(20),
+      disputes: "0x" + "33".repeat(20),
+      verifierPool: "0x" + "44".repeat(20),
+      fromBlock: 7,
+    };
     await writeFile(file, JSON.stringify(d));
     process.env.HASHWORK_DEPLOYMENT = file;
     const s = readSettings();

@@ -263,10 +263,7 @@ describe("HashworkMarket: claiming jobs", function () {
       it("reverts with MarketPaused", async function () {
         const d = await loadFixture(fixtures.openJob);
         await d.market.connect(d.owner).pause();
-        await expect(d.market.connect(d.provider).claimJob(d.jobId)).to.be.revertedWithCustomError(
-          d.market,
-          "MarketPaused",
-        );
+        await expect(d.market.connect(d.provider).claimJob(d.jobId)).to.be.revertedWithCustomError(d.market, "MarketPaused");
       });
 
       it("accepts claims again after unpause", async function () {
@@ -355,10 +352,7 @@ describe("HashworkMarket: claiming jobs", function () {
       it("reverts with MarketPaused", async function () {
         const d = await loadFixture(threeOpenJobs);
         await d.market.connect(d.owner).pause();
-        await expect(d.market.connect(d.provider).claimJobs(d.jobIds)).to.be.revertedWithCustomError(
-          d.market,
-          "MarketPaused",
-        );
+        await expect(d.market.connect(d.provider).claimJobs(d.jobIds)).to.be.revertedWithCustomError(d.market, "MarketPaused");
       });
     });
   });

@@ -24,10 +24,7 @@ describe("Every job puts something at stake (governance minimums of reward and c
     it("reverts with MarketInvalidCollateral", async function () {
       const d = await loadFixture(fixtures.deployed);
       const request = jobRequest(await d.now(), { collateralPct: minCollateralPct - 1 });
-      await expect(d.market.connect(d.requester).postJob(request)).to.be.revertedWithCustomError(
-        d.market,
-        "MarketInvalidCollateral",
-      );
+      await expect(d.market.connect(d.requester).postJob(request)).to.be.revertedWithCustomError(d.market, "MarketInvalidCollateral");
     });
   });
 
@@ -44,14 +41,18 @@ describe("Every job puts something at stake (governance minimums of reward and c
   describe("when a job's collateral sits on either bound", function () {
     it("accepts the minimum", async function () {
       const d = await loadFixture(fixtures.deployed);
-      await expect(d.market.connect(d.requester).postJob(jobRequest(await d.now(), { collateralPct: minCollateralPct })))
-        .to.emit(d.market, "JobPosted");
+      await expect(d.market.connect(d.requester).postJob(jobRequest(await d.now(), { collateralPct: minCollateralPct }))).to.emit(
+        d.market,
+        "JobPosted",
+      );
     });
 
     it("accepts the maximum", async function () {
       const d = await loadFixture(fixtures.deployed);
-      await expect(d.market.connect(d.requester).postJob(jobRequest(await d.now(), { collateralPct: maxCollateralPct })))
-        .to.emit(d.market, "JobPosted");
+      await expect(d.market.connect(d.requester).postJob(jobRequest(await d.now(), { collateralPct: maxCollateralPct }))).to.emit(
+        d.market,
+        "JobPosted",
+      );
     });
   });
 

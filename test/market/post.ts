@@ -2,15 +2,7 @@ import { expect } from "chai";
 import { ZeroAddress, type ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
-import {
-  LOCAL_PARAMETERS,
-  MINTED,
-  REWARD,
-  createFixtures,
-  jobRequest,
-  postedJobIds,
-  type JobRequest,
-} from "../helpers/fixtures.js";
+import { LOCAL_PARAMETERS, MINTED, REWARD, createFixtures, jobRequest, postedJobIds, type JobRequest } from "../helpers/fixtures.js";
 import { signPermit as signTokenPermit } from "../helpers/permit.js";
 import { JobState, MAX_BATCH, ZERO_BYTES32, collateralOf, jobIdOf, requestTuple } from "./shared.js";
 
@@ -193,9 +185,7 @@ function validatesTheRequest(post: Poster) {
     it("reverts with MarketInvalidMinReputation", async function () {
       const d = await loadFixture(fixtures.deployed);
       const request = jobRequest(await d.now(), { minReputation: 10_001 });
-      await expect(post(d, request))
-        .to.be.revertedWithCustomError(d.market, "MarketInvalidMinReputation")
-        .withArgs(10_001);
+      await expect(post(d, request)).to.be.revertedWithCustomError(d.market, "MarketInvalidMinReputation").withArgs(10_001);
     });
 
     it("accepts the maximum score itself", async function () {
@@ -209,9 +199,7 @@ function validatesTheRequest(post: Poster) {
     it("reverts with MarketUnknownProvider", async function () {
       const d = await loadFixture(fixtures.deployed);
       const request = jobRequest(await d.now(), { designatedProvider: d.stranger.address });
-      await expect(post(d, request))
-        .to.be.revertedWithCustomError(d.market, "MarketUnknownProvider")
-        .withArgs(d.stranger.address);
+      await expect(post(d, request)).to.be.revertedWithCustomError(d.market, "MarketUnknownProvider").withArgs(d.stranger.address);
     });
   });
 
@@ -273,12 +261,7 @@ describe("HashworkMarket: posting jobs", function () {
 
       it("moves no tokens", async function () {
         const d = await loadFixture(depositedTwice);
-        await expect(viaPostJob(d, jobRequest(await d.now()))).to.changeTokenBalances(
-          ethers,
-          d.token,
-          [d.requester, d.market],
-          [0n, 0n],
-        );
+        await expect(viaPostJob(d, jobRequest(await d.now()))).to.changeTokenBalances(ethers, d.token, [d.requester, d.market], [0n, 0n]);
       });
 
       it("debits the reward from the ledger balance", async function () {
@@ -461,9 +444,12 @@ describe("HashworkMarket: posting jobs", function () {
       const deadline = BigInt(await d.now()) + 3600n;
       const sig = await signPermit(d, d.outsider, REWARD, deadline);
       const request = jobRequest(await d.now());
-      await expect(
-        d.market.connect(d.outsider).postJobWithPermit(request, REWARD, deadline, sig.v, sig.r, sig.s),
-      ).to.changeTokenBalances(ethers, d.token, [d.outsider, d.market], [-REWARD, REWARD]);
+      await expect(d.market.connect(d.outsider).postJobWithPermit(request, REWARD, deadline, sig.v, sig.r, sig.s)).to.changeTokenBalances(
+        ethers,
+        d.token,
+        [d.outsider, d.market],
+        [-REWARD, REWARD],
+      );
     });
 
     it("emits JobPosted for the permit signer", async function () {
@@ -480,9 +466,7 @@ describe("HashworkMarket: posting jobs", function () {
       const d = await loadFixture(withOutsider);
       const deadline = BigInt(await d.now()) + 3600n;
       const sig = await signPermit(d, d.outsider, REWARD, deadline);
-      await d.market
-        .connect(d.outsider)
-        .postJobWithPermit(jobRequest(await d.now()), REWARD, deadline, sig.v, sig.r, sig.s);
+      await d.market.connect(d.outsider).postJobWithPermit(jobRequest(await d.now()), REWARD, deadline, sig.v, sig.r, sig.s);
       expect(await d.token.nonces(d.outsider.address)).to.equal(1n);
       expect(await d.token.allowance(d.outsider.address, d.marketAddress)).to.equal(0n);
     });
@@ -492,13 +476,9 @@ describe("HashworkMarket: posting jobs", function () {
         const d = await loadFixture(withOutsider);
         const deadline = BigInt(await d.now()) + 3600n;
         const sig = await signPermit(d, d.outsider, REWARD, deadline);
-        await d.token
-          .connect(d.stranger)
-          .permit(d.outsider.address, d.marketAddress, REWARD, deadline, sig.v, sig.r, sig.s);
+        await d.token.connect(d.stranger).permit(d.outsider.address, d.marketAddress, REWARD, deadline, sig.v, sig.r, sig.s);
         await expect(
-          d.market
-            .connect(d.outsider)
-            .postJobWithPermit(jobRequest(await d.now()), REWARD, deadline, sig.v, sig.r, sig.s),
+          d.market.connect(d.outsider).postJobWithPermit(jobRequest(await d.now()), REWARD, deadline, sig.v, sig.r, sig.s),
         ).to.emit(d.market, "JobPosted");
       });
     });
@@ -509,11 +489,7 @@ describe("HashworkMarket: posting jobs", function () {
         const deadline = BigInt(await d.now()) + 3600n;
         // Signed by someone else: the token rejects it, the market swallows that failure.
         const sig = await signPermit(d, d.stranger, REWARD, deadline);
-        await expect(
-          d.market
-            .connect(d.outsider)
-            .postJobWithPermit(jobRequest(await d.now()), REWARD, deadline, sig.v, sig.r, sig.s),
-        )
+        await expect(d.market.connect(d.outsider).postJobWithPermit(jobRequest(await d.now()), REWARD, deadline, sig.v, sig.r, sig.s))
           .to.be.revertedWithCustomError(d.token, "ERC20InsufficientAllowance")
           .withArgs(d.marketAddress, 0n, REWARD);
       });
@@ -540,9 +516,7 @@ describe("HashworkMarket: posting jobs", function () {
       const d = await loadFixture(fixtures.deployed);
       const requests = await threeRequests(d);
       const receipt = await (await d.market.connect(d.requester).postJobs(requests)).wait();
-      expect(postedJobIds(d.market, receipt)).to.deep.equal(
-        [0n, 1n, 2n].map((n) => jobIdOf(d.requester.address, n)),
-      );
+      expect(postedJobIds(d.market, receipt)).to.deep.equal([0n, 1n, 2n].map((n) => jobIdOf(d.requester.address, n)));
     });
 
     it("escrows each reward in its own job", async function () {
@@ -556,9 +530,7 @@ describe("HashworkMarket: posting jobs", function () {
     it("pulls the total shortfall in a single transfer", async function () {
       const d = await loadFixture(fixtures.deployed);
       const receipt = await (await d.market.connect(d.requester).postJobs(await threeRequests(d))).wait();
-      const transfers = receipt!.logs
-        .map((log) => d.token.interface.parseLog(log))
-        .filter((e) => e?.name === "Transfer");
+      const transfers = receipt!.logs.map((log) => d.token.interface.parseLog(log)).filter((e) => e?.name === "Transfer");
       expect(transfers).to.have.length(1);
       expect(transfers[0]!.args.value).to.equal(6n * REWARD);
     });
@@ -585,10 +557,7 @@ describe("HashworkMarket: posting jobs", function () {
         const d = await loadFixture(fixtures.deployed);
         const requests = await threeRequests(d);
         requests[2] = { ...requests[2], reward: 0n };
-        await expect(d.market.connect(d.requester).postJobs(requests)).to.be.revertedWithCustomError(
-          d.market,
-          "MarketZeroReward",
-        );
+        await expect(d.market.connect(d.requester).postJobs(requests)).to.be.revertedWithCustomError(d.market, "MarketZeroReward");
         expect(await d.market.jobState(jobIdOf(d.requester.address, 0n))).to.equal(JobState.None);
       });
     });

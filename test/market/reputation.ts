@@ -20,7 +20,12 @@ function scoreFor(feesPaid: bigint, reward: bigint, timedOut = 0n, disputesLost 
 async function selfDeal(d: Staked, reward: bigint) {
   const p = d.provider;
   await d.token.connect(d.owner).mint(p.address, reward);
-  const request = jobRequest(await d.now(), { reward, collateralPct: 100, challengeWindow: 1, inputHash: ethers.hexlify(ethers.randomBytes(32)) });
+  const request = jobRequest(await d.now(), {
+    reward,
+    collateralPct: 100,
+    challengeWindow: 1,
+    inputHash: ethers.hexlify(ethers.randomBytes(32)),
+  });
   const [id] = postedJobIds(d.market, await (await d.market.connect(p).postJob(request)).wait());
   await d.market.connect(p).claimJob(id!);
   const receipt = await (await d.market.connect(p).submitResult(id!, ethers.id("r"), "")).wait();

@@ -77,7 +77,11 @@ async function claimAndSubmit(d: Staked, jobIds: bigint[]): Promise<SubmittedJob
   await d.market.connect(d.provider).claimJobs(jobIds);
   const hashes = jobIds.map((id) => ethers.id(`result-${id}`));
   const receipt = await (
-    await d.market.connect(d.provider).submitResults(jobIds, hashes, jobIds.map(() => "ipfs://out"))
+    await d.market.connect(d.provider).submitResults(
+      jobIds,
+      hashes,
+      jobIds.map(() => "ipfs://out"),
+    )
   ).wait();
   const terms = submittedTerms(d.market, receipt);
   return jobIds.map((id) => terms.get(id)!);
@@ -144,11 +148,7 @@ function worksWhilePaused<T extends Market>(fixture: () => Promise<T>, act: (d: 
 }
 
 /** Anyone, here a stranger with no role, may call it. */
-function isPermissionless<T extends Market>(
-  fixture: () => Promise<T>,
-  act: (d: T, caller: T["stranger"]) => Tx,
-  event: string,
-) {
+function isPermissionless<T extends Market>(fixture: () => Promise<T>, act: (d: T, caller: T["stranger"]) => Tx, event: string) {
   it(`can be called by any keeper (a stranger gets ${event})`, async function () {
     const d = await loadFixture(fixture);
     await expect(act(d, d.stranger)).to.emit(d.market, event);
@@ -163,9 +163,7 @@ function rejectsTamperedTerms(
     it(`reverts with MarketTermsMismatch when the ${field} is tampered with`, async function () {
       const d = await loadFixture(windowPassed);
       const bad = tampered(d.terms, change(d.terms, d));
-      await expect(d.market.finalizeJob(d.jobId, bad))
-        .to.be.revertedWithCustomError(d.market, "MarketTermsMismatch")
-        .withArgs(d.jobId);
+      await expect(d.market.finalizeJob(d.jobId, bad)).to.be.revertedWithCustomError(d.market, "MarketTermsMismatch").withArgs(d.jobId);
     });
   }
 }
@@ -301,10 +299,7 @@ describe("HashworkMarket: settlement", function () {
         await time.increase(601);
         await d.market.finalizeJob(jobId, terms);
         expect(fee % 2n).to.equal(1n);
-        expect([await d.market.auditReserve(), await d.market.accruedFees()]).to.deep.equal([
-          (fee - 1n) / 2n,
-          (fee + 1n) / 2n,
-        ]);
+        expect([await d.market.auditReserve(), await d.market.accruedFees()]).to.deep.equal([(fee - 1n) / 2n, (fee + 1n) / 2n]);
       });
     });
 
@@ -495,7 +490,7 @@ describe("HashworkMarket: settlement", function () {
         await d.market.finalizeJobs(d.jobIds, d.terms);
         const s = await d.market.stakeOf(d.provider.address);
         expect(s.staked).to.equal(STAKE + 6n * REWARD - feeOf(6n * REWARD));
-        expect(await d.market.accruedFees() + (await d.market.auditReserve())).to.equal(feeOf(6n * REWARD));
+        expect((await d.market.accruedFees()) + (await d.market.auditReserve())).to.equal(feeOf(6n * REWARD));
       });
 
       it("emits no JobFinalized for it", async function () {
@@ -582,9 +577,7 @@ describe("HashworkMarket: settlement", function () {
     describe("when the batch is empty", function () {
       it("reverts with MarketInvalidBatch", async function () {
         const d = await loadFixture(threeFinalizable);
-        await expect(d.market.finalizeJobs([], []))
-          .to.be.revertedWithCustomError(d.market, "MarketInvalidBatch")
-          .withArgs(0n, MAX_BATCH);
+        await expect(d.market.finalizeJobs([], [])).to.be.revertedWithCustomError(d.market, "MarketInvalidBatch").withArgs(0n, MAX_BATCH);
       });
     });
 
@@ -700,9 +693,7 @@ describe("HashworkMarket: settlement", function () {
 
       it("emits JobExpired with the refund", async function () {
         const d = await loadFixture(claimDeadlinePassed);
-        await expect(d.market.expireJob(d.jobId))
-          .to.emit(d.market, "JobExpired")
-          .withArgs(d.jobId, d.requester.address, REWARD);
+        await expect(d.market.expireJob(d.jobId)).to.emit(d.market, "JobExpired").withArgs(d.jobId, d.requester.address, REWARD);
       });
 
       it("moves the job to Expired", async function () {
@@ -838,14 +829,7 @@ describe("HashworkMarket: settlement", function () {
   });
 
   describe("settleOverdueJobs", function () {
-    const all = (d: Awaited<ReturnType<typeof mixedJobs>>) => [
-      d.unclaimed,
-      d.late,
-      d.notDue,
-      d.submitted,
-      d.cancelled,
-      d.missing,
-    ];
+    const all = (d: Awaited<ReturnType<typeof mixedJobs>>) => [d.unclaimed, d.late, d.notDue, d.submitted, d.cancelled, d.missing];
 
     it("returns how many jobs it settled", async function () {
       const d = await loadFixture(mixedJobs);
@@ -911,9 +895,7 @@ describe("HashworkMarket: settlement", function () {
     describe("when the batch is empty", function () {
       it("reverts with MarketInvalidBatch", async function () {
         const d = await loadFixture(mixedJobs);
-        await expect(d.market.settleOverdueJobs([]))
-          .to.be.revertedWithCustomError(d.market, "MarketInvalidBatch")
-          .withArgs(0n, MAX_BATCH);
+        await expect(d.market.settleOverdueJobs([])).to.be.revertedWithCustomError(d.market, "MarketInvalidBatch").withArgs(0n, MAX_BATCH);
       });
     });
 

@@ -112,11 +112,6 @@ export function tampered(terms: SubmittedJob, change: Partial<SubmittedJob>): Su
 }
 
 /** The terms a job is committed with when submitted in block `submittedBlock`. */
-export function termsFor(
-  request: JobRequest,
-  provider: string,
-  resultHash: string,
-  submittedBlock: number,
-): SubmittedJob {
+export function termsFor(request: JobRequest, provider: string, resultHash: string, submittedBlock: number): SubmittedJob {
   return { reward: request.reward, collateralPct: request.collateralPct, provider, resultHash, submittedBlock };
 }

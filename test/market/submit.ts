@@ -99,10 +99,7 @@ describe("HashworkMarket: submitting results", function () {
         const d = await loadFixture(claimedJob);
         const deadline = (await d.market.getJob(d.jobId)).deadline;
         await time.setNextBlockTimestamp(deadline);
-        await expect(d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI)).to.emit(
-          d.market,
-          "ResultSubmitted",
-        );
+        await expect(d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI)).to.emit(d.market, "ResultSubmitted");
       });
     });
 
@@ -143,9 +140,10 @@ describe("HashworkMarket: submitting results", function () {
     describe("when the result hash is zero", function () {
       it("reverts with MarketZeroResultHash", async function () {
         const d = await loadFixture(claimedJob);
-        await expect(
-          d.market.connect(d.provider).submitResult(d.jobId, ZERO_BYTES32, OUTPUT_URI),
-        ).to.be.revertedWithCustomError(d.market, "MarketZeroResultHash");
+        await expect(d.market.connect(d.provider).submitResult(d.jobId, ZERO_BYTES32, OUTPUT_URI)).to.be.revertedWithCustomError(
+          d.market,
+          "MarketZeroResultHash",
+        );
       });
     });
 
@@ -178,10 +176,7 @@ describe("HashworkMarket: submitting results", function () {
       it("still accepts the claimant's result", async function () {
         const d = await loadFixture(claimedJob);
         await d.market.connect(d.owner).pause();
-        await expect(d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI)).to.emit(
-          d.market,
-          "ResultSubmitted",
-        );
+        await expect(d.market.connect(d.provider).submitResult(d.jobId, RESULT, OUTPUT_URI)).to.emit(d.market, "ResultSubmitted");
       });
     });
   });
@@ -198,9 +193,7 @@ describe("HashworkMarket: submitting results", function () {
       const d = await loadFixture(threeClaimedJobs);
       const tx = await d.market.connect(d.provider).submitResults(d.jobIds, results, uris);
       const commitments = await Promise.all(d.jobIds.map(async (id) => (await d.market.getJob(id)).commitment));
-      expect(commitments).to.deep.equal(
-        results.map((r) => commitmentOf(termsFor(d.request, d.provider.address, r, tx.blockNumber!))),
-      );
+      expect(commitments).to.deep.equal(results.map((r) => commitmentOf(termsFor(d.request, d.provider.address, r, tx.blockNumber!))));
     });
 
     it("emits ResultSubmitted for each job with its own hash and URI", async function () {
@@ -239,9 +232,7 @@ describe("HashworkMarket: submitting results", function () {
 
       it("reverts with MarketInvalidBatch when there are extra result hashes", async function () {
         const d = await loadFixture(threeClaimedJobs);
-        await expect(
-          d.market.connect(d.provider).submitResults(d.jobIds.slice(0, 2), results, uris.slice(0, 2)),
-        )
+        await expect(d.market.connect(d.provider).submitResults(d.jobIds.slice(0, 2), results, uris.slice(0, 2)))
           .to.be.revertedWithCustomError(d.market, "MarketInvalidBatch")
           .withArgs(2n, MAX_BATCH);
       });
@@ -260,9 +251,10 @@ describe("HashworkMarket: submitting results", function () {
       it("reverts the whole batch", async function () {
         const d = await loadFixture(threeClaimedJobs);
         const withZero = [results[0], results[1], ZERO_BYTES32];
-        await expect(
-          d.market.connect(d.provider).submitResults(d.jobIds, withZero, uris),
-        ).to.be.revertedWithCustomError(d.market, "MarketZeroResultHash");
+        await expect(d.market.connect(d.provider).submitResults(d.jobIds, withZero, uris)).to.be.revertedWithCustomError(
+          d.market,
+          "MarketZeroResultHash",
+        );
         expect(await d.market.jobState(d.jobIds[0])).to.equal(JobState.Claimed);
       });
     });

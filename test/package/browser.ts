@@ -17,7 +17,13 @@ describe("SDK browser entry: no node: imports when it loads", function () {
   it("sdk/src/browser.ts reaches the client, every action and the ABIs without importing a Node built-in", function () {
     const { files, builtins } = builtinImportsOf(`${SDK}src/browser.ts`);
     expect(builtins, describeBuiltins(builtins)).to.deep.equal([]);
-    for (const part of ["client.ts", "actions/requester/post-job.ts", "actions/requester/fetch-job-output.ts", "deployments.ts", "abi/index.ts"]) {
+    for (const part of [
+      "client.ts",
+      "actions/requester/post-job.ts",
+      "actions/requester/fetch-job-output.ts",
+      "deployments.ts",
+      "abi/index.ts",
+    ]) {
       expect(files).to.include(`${SDK}src/${part}`);
     }
   });

@@ -37,12 +37,16 @@ type Node20 = { node: string; npm: string; npx: string; version: string };
 /** A Node 20 binary and the npm that came with it. */
 function findNode20(): Node20 | undefined {
   const onPath = (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "node"));
-  const candidates = [process.env.HASHWORK_NODE20, "/usr/bin/node", "/usr/local/bin/node", ...onPath].filter((c): c is string => !!c && existsSync(c));
+  const candidates = [process.env.HASHWORK_NODE20, "/usr/bin/node", "/usr/local/bin/node", ...onPath].filter(
+    (c): c is string => !!c && existsSync(c),
+  );
   for (const candidate of new Set(candidates)) {
     const version = spawnSync(candidate, ["--version"], { encoding: "utf8" }).stdout?.trim() ?? "";
     if (!version.startsWith("v20.")) continue;
     const prefix = dirname(dirname(realpathSync(candidate)));
-    const npmBin = [join(prefix, "lib", "node_modules", "npm", "bin"), join(prefix, "node_modules", "npm", "bin")].find((d) => existsSync(join(d, "npm-cli.js")));
+    const npmBin = [join(prefix, "lib", "node_modules", "npm", "bin"), join(prefix, "node_modules", "npm", "bin")].find((d) =>
+      existsSync(join(d, "npm-cli.js")),
+    );
     if (npmBin) return { node: candidate, npm: join(npmBin, "npm-cli.js"), npx: join(npmBin, "npx-cli.js"), version };
   }
   return undefined;
@@ -51,7 +55,11 @@ function findNode20(): Node20 | undefined {
 type Run = { code: number | null; stdout: string; stderr: string };
 
 /** Runs a command in its own process group; the group is killed if it outlives `timeoutMs`. */
-function run(command: string, args: string[], { cwd, env, timeoutMs }: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
+function run(
+  command: string,
+  args: string[],
+  { cwd, env, timeoutMs }: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -107,7 +115,11 @@ suite(title, function () {
     await mkdir(app);
     await writeFile(join(app, "package.json"), JSON.stringify({ name: "hashwork-quickstart", private: true, type: "module" }, null, 2));
     await copyFile(QUICKSTART, join(app, "quickstart.mjs"));
-    const install = await run(node, [npm, "install", tarball, `viem@${VIEM_VERSION}`, "--no-audit", "--no-fund", "--prefer-offline"], { cwd: app, env, timeoutMs: 150_000 });
+    const install = await run(node, [npm, "install", tarball, `viem@${VIEM_VERSION}`, "--no-audit", "--no-fund", "--prefer-offline"], {
+      cwd: app,
+      env,
+      timeoutMs: 150_000,
+    });
     expect(install.code, explain(install)).to.equal(0);
   });
 
@@ -121,7 +133,21 @@ suite(title, function () {
   it("the tarball holds the build, the precompiled sample programs and the README, and no tests or sources", function () {
     const listing = spawnSync("tar", ["-tzf", tarball], { encoding: "utf8" });
     const files = listing.stdout.split("\n").filter(Boolean);
-    for (const file of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/browser.js", "dist/cli/hashwork.js", "dist/executor/worker.js", "dist/executor/instrument-process.js", "dist/executor/instrument-worker.js", "dist/store/hash-worker.js", "dist/programs/wasm/montecarlo.wasm", "dist/programs/wasm/mandelbrot.wasm", "dist/programs/wasm/csvstats.wasm"]) {
+    for (const file of [
+      "package.json",
+      "README.md",
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/browser.js",
+      "dist/cli/hashwork.js",
+      "dist/executor/worker.js",
+      "dist/executor/instrument-process.js",
+      "dist/executor/instrument-worker.js",
+      "dist/store/hash-worker.js",
+      "dist/programs/wasm/montecarlo.wasm",
+      "dist/programs/wasm/mandelbrot.wasm",
+      "dist/programs/wasm/csvstats.wasm",
+    ]) {
       expect(files).to.include(`package/${file}`);
     }
     const unwanted = files.filter((f) => /\.test\.|test-helpers|test-utils|test-context|testbed|tcp-proxy|^package\/src\//.test(f));
@@ -129,7 +155,16 @@ suite(title, function () {
   });
 
   it("every entry loads on Node 20, and the installed browser entry imports no Node built-in", async function () {
-    const entries = ["@hashwork/sdk", "@hashwork/sdk/browser", "@hashwork/sdk/abi", "@hashwork/sdk/store", "@hashwork/sdk/executor", "@hashwork/sdk/programs", "@hashwork/sdk/daemon", "@hashwork/sdk/cli"];
+    const entries = [
+      "@hashwork/sdk",
+      "@hashwork/sdk/browser",
+      "@hashwork/sdk/abi",
+      "@hashwork/sdk/store",
+      "@hashwork/sdk/executor",
+      "@hashwork/sdk/programs",
+      "@hashwork/sdk/daemon",
+      "@hashwork/sdk/cli",
+    ];
     const script = `for (const e of ${JSON.stringify(entries)}) { const m = await import(e); if (Object.keys(m).length === 0) throw new Error(e + " exports nothing"); } console.log(process.version);`;
     const loaded = await run(node20!.node, ["--input-type=module", "-e", script], { cwd: app, env, timeoutMs: 60_000 });
     expect(loaded.code, explain(loaded)).to.equal(0);
@@ -160,14 +195,37 @@ export type Exported = [HashworkClient, typeof createHashworkClient, typeof crea
 `,
     );
     const types = join(REPO, "node_modules", "@types");
-    const tsc = await run(process.execPath, [TSC, "--noEmit", "--strict", "--skipLibCheck", "--module", "nodenext", "--target", "es2022", "--typeRoots", types, "--types", "node", "check.ts"], { cwd: app, env, timeoutMs: 60_000 });
+    const tsc = await run(
+      process.execPath,
+      [
+        TSC,
+        "--noEmit",
+        "--strict",
+        "--skipLibCheck",
+        "--module",
+        "nodenext",
+        "--target",
+        "es2022",
+        "--typeRoots",
+        types,
+        "--types",
+        "node",
+        "check.ts",
+      ],
+      { cwd: app, env, timeoutMs: 60_000 },
+    );
     expect(tsc.code, explain(tsc)).to.equal(0);
   });
 
   it("the README quick start runs on Node 20 from the installed package: posts a job, a provider daemon (installed package) runs it, the output is verified", async function () {
     const config = await writeDaemonConfig(t.system, { dir: t.dir, name: "provider", index: PROVIDER });
     const cli = join(app, "node_modules", "@hashwork", "sdk", "dist", "cli", "hashwork.js");
-    const daemon = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", cli, "provider", "start", "--config", config], { cwd: app, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const daemon = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", cli, "provider", "start", "--config", config], {
+      cwd: app,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     daemons.push(daemon.pid!);
     let daemonOutput = "";
     daemon.stdout.on("data", (c: Buffer) => (daemonOutput = (daemonOutput + c.toString()).slice(-20_000)));
@@ -184,7 +242,11 @@ export type Exported = [HashworkClient, typeof createHashworkClient, typeof crea
     expect(["Submitted", "Finalized"]).to.include(await readJobState(t.system.clientFor(REQUESTER), jobId));
 
     // A chain command of the installed CLI on Node 20 reads the same job.
-    const status = await run(node20!.node, [node20!.npx, "--no", "--", "hashwork", "job", "status", String(jobId), "--rpc", t.node.url], { cwd: app, env, timeoutMs: 60_000 });
+    const status = await run(node20!.node, [node20!.npx, "--no", "--", "hashwork", "job", "status", String(jobId), "--rpc", t.node.url], {
+      cwd: app,
+      env,
+      timeoutMs: 60_000,
+    });
     expect(status.code, explain(status)).to.equal(0);
     expect(status.stdout).to.match(/Submitted|Finalized/);
   });

@@ -77,10 +77,7 @@ describe("ProviderRegistry: identities and stake", function () {
 
     it("does not register again (same id, no ProviderRegistered) on a second call", async function () {
       const d = await networkHelpers.loadFixture(fixtures.staked);
-      await expect(d.market.connect(d.provider).registerProvider("https://p.example", 2n, 5n)).not.to.emit(
-        d.market,
-        "ProviderRegistered",
-      );
+      await expect(d.market.connect(d.provider).registerProvider("https://p.example", 2n, 5n)).not.to.emit(d.market, "ProviderRegistered");
       expect(await d.market.providerIdOf(d.provider.address)).to.equal(1n);
       expect(await d.market.providerCount()).to.equal(2n);
     });
@@ -108,16 +105,18 @@ describe("ProviderRegistry: identities and stake", function () {
 
     it("refuses an endpoint of 257 bytes with RegistryInvalidProfile", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
-      await expect(
-        d.market.connect(d.provider).registerProvider("x".repeat(257), 1n, MAX_FUEL),
-      ).to.be.revertedWithCustomError(d.market, "RegistryInvalidProfile");
+      await expect(d.market.connect(d.provider).registerProvider("x".repeat(257), 1n, MAX_FUEL)).to.be.revertedWithCustomError(
+        d.market,
+        "RegistryInvalidProfile",
+      );
     });
 
     it("counts the endpoint in bytes, not characters (129 two-byte characters are refused)", async function () {
       const d = await networkHelpers.loadFixture(fixtures.deployed);
-      await expect(
-        d.market.connect(d.provider).registerProvider("é".repeat(129), 1n, MAX_FUEL),
-      ).to.be.revertedWithCustomError(d.market, "RegistryInvalidProfile");
+      await expect(d.market.connect(d.provider).registerProvider("é".repeat(129), 1n, MAX_FUEL)).to.be.revertedWithCustomError(
+        d.market,
+        "RegistryInvalidProfile",
+      );
     });
 
     it("refuses a maxFuel of 0 with RegistryInvalidProfile", async function () {
@@ -132,9 +131,7 @@ describe("ProviderRegistry: identities and stake", function () {
   describe("stake", function () {
     it("registers a newcomer (ProviderRegistered with the next id)", async function () {
       const d = await networkHelpers.loadFixture(fixtures.staked);
-      await expect(d.market.connect(d.stranger).stake(STAKE))
-        .to.emit(d.market, "ProviderRegistered")
-        .withArgs(d.stranger.address, 3n);
+      await expect(d.market.connect(d.stranger).stake(STAKE)).to.emit(d.market, "ProviderRegistered").withArgs(d.stranger.address, 3n);
       expect(await d.market.providerById(3)).to.equal(d.stranger.address);
     });
 
@@ -287,10 +284,7 @@ describe("ProviderRegistry: identities and stake", function () {
 
     it("refuses a zero amount with VaultZeroAmount", async function () {
       const d = await networkHelpers.loadFixture(fixtures.staked);
-      await expect(d.market.connect(d.provider).requestUnstake(0n)).to.be.revertedWithCustomError(
-        d.market,
-        "VaultZeroAmount",
-      );
+      await expect(d.market.connect(d.provider).requestUnstake(0n)).to.be.revertedWithCustomError(d.market, "VaultZeroAmount");
     });
 
     it("refuses more than the stake with RegistryInsufficientFreeStake", async function () {

@@ -220,8 +220,16 @@ describe("landing review, turned around", function () {
       await challengeWith(d, jobId, terms, ethers.id("challenger"));
       await d.disputes.connect(d.keeper).drawCommittee(jobId, terms);
       const committee = await d.disputes.getCommittee(jobId, 0);
-      const seats = seatsBy(committee.map((s) => s.verifier), d.verifiers);
-      await vote(d.disputes, jobId, seats, seats.map(() => ethers.id("provider")));
+      const seats = seatsBy(
+        committee.map((s) => s.verifier),
+        d.verifiers,
+      );
+      await vote(
+        d.disputes,
+        jobId,
+        seats,
+        seats.map(() => ethers.id("provider")),
+      );
       const deadline = (await d.market.getJob(jobId)).deadline;
       await time.increaseTo(deadline + 1n);
       await expect(d.disputes.resolve(jobId, terms))
@@ -256,7 +264,12 @@ describe("landing review, turned around", function () {
       const d = await networkHelpers.loadFixture(lieInAFailedRound);
       const next = await fixtures.drawRound(d, (votes) => votes.every((v) => v === 1n));
       const bondedBefore = (await d.pool.memberOf(d.liar)).bonded;
-      await vote(d.disputes, d.jobId, next.seat, next.seat.map(() => d.providerHash));
+      await vote(
+        d.disputes,
+        d.jobId,
+        next.seat,
+        next.seat.map(() => d.providerHash),
+      );
       await expect(d.disputes.resolve(d.jobId, d.terms))
         .to.emit(d.disputes, "VerifierSlashed")
         .withArgs(d.jobId, 0, d.liar, SLASH * d.committee.votes[0]!);
@@ -321,7 +334,6 @@ describe("landing review, turned around", function () {
         .withArgs(d.jobId);
     });
   });
-
 
   describe("a failed round", function () {
     it("pays its silent seats' slash to the pot, not to whoever revealed (a liar among them)", async function () {

@@ -2,16 +2,7 @@ import { expect } from "chai";
 import type { ContractTransactionResponse, Interface } from "ethers";
 import { network } from "hardhat";
 
-import {
-  LOCAL_PARAMETERS,
-  MINTED,
-  REWARD,
-  STAKE,
-  TOKEN_UNIT,
-  jobRequest,
-  postedJobIds,
-  submittedTerms,
-} from "../helpers/fixtures.js";
+import { LOCAL_PARAMETERS, MINTED, REWARD, STAKE, TOKEN_UNIT, jobRequest, postedJobIds, submittedTerms } from "../helpers/fixtures.js";
 import { deployLocalDisputes, deployLocalMarketOn } from "../../scripts/lib/deploy-local.js";
 import type { HashworkMarket } from "../../types/ethers-contracts/index.js";
 import { expectSolvent } from "../vault/support.js";
@@ -62,9 +53,7 @@ async function reentrantMarket() {
   const [finalized, finalizable, expirable, overdue] = postedJobIds(market, posted);
   await market.connect(a.provider).claimJobs([finalized, finalizable, overdue]);
   const submitted = await (
-    await market
-      .connect(a.provider)
-      .submitResults([finalized, finalizable], [ethers.id("a"), ethers.id("b")], ["", ""])
+    await market.connect(a.provider).submitResults([finalized, finalizable], [ethers.id("a"), ethers.id("b")], ["", ""])
   ).wait();
   const terms = submittedTerms(market, submitted);
   await networkHelpers.time.increase(3601);
@@ -84,8 +73,7 @@ async function reentrantMarket() {
 }
 
 type R = Awaited<ReturnType<typeof reentrantMarket>>;
-const call = (market: HashworkMarket, fn: string, args: unknown[] = []) =>
-  (market.interface as Interface).encodeFunctionData(fn, args);
+const call = (market: HashworkMarket, fn: string, args: unknown[] = []) => (market.interface as Interface).encodeFunctionData(fn, args);
 
 /** Arms the token with `payload` (a call into the market) and has the keeper withdraw DEPOSIT. */
 async function withdrawArmedWith(d: R, payload: string): Promise<ContractTransactionResponse> {
@@ -446,11 +434,7 @@ describe("Fee-on-transfer tokens are refused", function () {
       STAKE,
       (d) => d.market.connect(d.provider).stakeWithPermit(STAKE, 0n, 27, ethers.ZeroHash, ethers.ZeroHash),
     ],
-    [
-      "postJob",
-      REWARD,
-      async (d) => d.market.connect(d.requester).postJob(jobRequest(await networkHelpers.time.latest())),
-    ],
+    ["postJob", REWARD, async (d) => d.market.connect(d.requester).postJob(jobRequest(await networkHelpers.time.latest()))],
     [
       "postJobs (one pull for the batch)",
       2n * REWARD,
@@ -464,9 +448,7 @@ describe("Fee-on-transfer tokens are refused", function () {
   for (const [fn, amount, run] of CASES) {
     it(`${fn} reverts with VaultFeeOnTransferToken(expected, received)`, async function () {
       const d = await networkHelpers.loadFixture(feeOnTransferMarket);
-      await expect(run(d))
-        .to.be.revertedWithCustomError(d.market, "VaultFeeOnTransferToken")
-        .withArgs(amount, received(amount));
+      await expect(run(d)).to.be.revertedWithCustomError(d.market, "VaultFeeOnTransferToken").withArgs(amount, received(amount));
     });
   }
 });

@@ -368,7 +368,9 @@ describe("Issue 11: attacks on verification", function () {
         await d.disputes.connect(d.copier).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT, tip(50n)),
       ]);
       const commitBlock = (await copierCommitTx.wait())!.blockNumber;
-      await expect(copierRevealTx).to.be.revertedWithCustomError(d.disputes, "DisputeChallengeRevealTooEarly").withArgs(d.jobId, commitBlock);
+      await expect(copierRevealTx)
+        .to.be.revertedWithCustomError(d.disputes, "DisputeChallengeRevealTooEarly")
+        .withArgs(d.jobId, commitBlock);
       expect((await watcherTx.wait())!.blockNumber).to.equal(commitBlock);
       const dispute = await d.disputes.getDispute(d.jobId);
       expect([dispute.challenger, dispute.bond]).to.deep.equal([d.challenger.address, BOND]);
@@ -388,9 +390,10 @@ describe("Issue 11: attacks on verification", function () {
     it("the provider's second account cannot take the reward: its copy reverts and the watcher challenges", async function () {
       const d = await loadFixture(watcherCommitted);
       const second = d.verifiers[0];
-      await expect(
-        d.disputes.connect(second).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT),
-      ).to.be.revertedWithCustomError(d.disputes, "DisputeChallengeNotCommitted");
+      await expect(d.disputes.connect(second).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT)).to.be.revertedWithCustomError(
+        d.disputes,
+        "DisputeChallengeNotCommitted",
+      );
       await d.disputes.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT);
       expect((await d.disputes.getDispute(d.jobId)).challenger).to.equal(d.challenger.address);
     });
@@ -471,7 +474,9 @@ describe("Issue 11: attacks on verification", function () {
       const terms = d.terms.get(jobId)!;
       await d.disputes.pinAuditSeed(terms.submittedBlock);
       await mine(300);
-      await expect(d.disputes.startAudit(jobId, terms)).to.be.revertedWithCustomError(d.disputes, "DisputeNotSelectedForAudit").withArgs(jobId);
+      await expect(d.disputes.startAudit(jobId, terms))
+        .to.be.revertedWithCustomError(d.disputes, "DisputeNotSelectedForAudit")
+        .withArgs(jobId);
     });
 
     it("a pinned selected job stays auditable for its whole challenge window, 3,000 blocks later", async function () {
@@ -494,7 +499,11 @@ describe("Issue 11: attacks on verification", function () {
       const ids = postedJobIds(d.market, await (await d.market.connect(d.requester).postJobs([request, request, request])).wait());
       const claimTx = await d.market.connect(d.provider).claimJobs(ids);
       const receipt = await (
-        await d.market.connect(d.provider).submitResults(ids, ids.map(() => ethers.id("out")), ids.map(() => ""))
+        await d.market.connect(d.provider).submitResults(
+          ids,
+          ids.map(() => ethers.id("out")),
+          ids.map(() => ""),
+        )
       ).wait();
       const terms = submittedTerms(d.market, receipt);
       await time.increase(2);
@@ -565,7 +574,14 @@ describe("Issue 11: attacks on verification", function () {
       const d = await loadFixture(threeDue);
       await expect(d.market.finalizeJob(d.ids[0], d.terms[0]))
         .to.emit(d.market, "JobFinalized")
-        .withArgs(d.ids[0], d.provider.address, (x: bigint) => x > 0n, (x: bigint) => x > 0n, COLLATERAL, 2n * COLLATERAL);
+        .withArgs(
+          d.ids[0],
+          d.provider.address,
+          (x: bigint) => x > 0n,
+          (x: bigint) => x > 0n,
+          COLLATERAL,
+          2n * COLLATERAL,
+        );
     });
 
     // Old: after `maxRounds` failed rounds the verifiers who revealed got nothing and every
@@ -578,7 +594,13 @@ describe("Issue 11: attacks on verification", function () {
         const revealers: string[] = [];
         const silentAfterFirst = async (round: Drawn) => {
           revealers.push(round.committee.verifiers[0]!);
-          await vote(d.disputes, d.jobId, round.seat, round.seat.map((_, i) => (i === 0 ? d.providerHash : undefined)), time);
+          await vote(
+            d.disputes,
+            d.jobId,
+            round.seat,
+            round.seat.map((_, i) => (i === 0 ? d.providerHash : undefined)),
+            time,
+          );
           await time.increaseTo((await d.disputes.getDispute(d.jobId)).revealDeadline + 1n);
           await d.disputes.resolve(d.jobId, d.terms);
         };
@@ -628,7 +650,9 @@ describe("Issue 11: attacks on verification", function () {
       const [sybil] = await wallets("jit", 1);
       await d.token.connect(d.owner).mint(sybil.address, JIT);
       await d.token.connect(sybil).approve(d.poolAddress, JIT);
-      await d.disputes.connect(d.challenger).commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
+      await d.disputes
+        .connect(d.challenger)
+        .commitChallenge(challengeCommitment(d.jobId, d.challengerHash, d.challenger.address, CHALLENGE_SALT));
       await d.pool.connect(sybil).bond(JIT);
       await d.disputes.connect(d.challenger).challenge(d.jobId, d.terms, d.challengerHash, CHALLENGE_SALT);
       return { ...d, sybil };
@@ -667,7 +691,11 @@ describe("Issue 11: attacks on verification", function () {
       const ids = postedJobIds(d.market, await (await d.market.connect(d.requester).postJobs(Array(13).fill(tiny))).wait());
       await d.market.connect(d.provider).claimJobs(ids);
       const submitted = await (
-        await d.market.connect(d.provider).submitResults(ids, ids.map(() => ethers.id("tiny")), ids.map(() => ""))
+        await d.market.connect(d.provider).submitResults(
+          ids,
+          ids.map(() => ethers.id("tiny")),
+          ids.map(() => ""),
+        )
       ).wait();
       await mine(257);
       return { ...d, ids, terms: submittedTerms(d.market, submitted) };
@@ -676,7 +704,7 @@ describe("Issue 11: attacks on verification", function () {
     it("13 forced audits of 0.01-token jobs take from the reserve no more than those jobs will pay into it", async function () {
       const d = await loadFixture(tinyJobsAged);
       const before = await d.market.auditReserve();
-      const share = (TOKEN_UNIT / 100n / 100n) / 2n; // 1% fee, half of it to the reserve
+      const share = TOKEN_UNIT / 100n / 100n / 2n; // 1% fee, half of it to the reserve
       for (const id of d.ids) {
         await expect(d.disputes.connect(d.keeper).startAudit(id, d.terms.get(id)!))
           .to.emit(d.market, "AuditFunded")
@@ -696,7 +724,12 @@ describe("Issue 11: attacks on verification", function () {
       const committee = committeeOf(d.disputes, await (await d.disputes.connect(d.keeper).drawCommittee(id, terms)).wait());
       const everyone = [d.requester, d.provider, d.challenger, d.keeper, ...d.verifiers];
       const seats = committee.verifiers.map((a) => everyone.find((s) => s.address === a)!);
-      await vote(d.disputes, id, seats, seats.map(() => terms.resultHash as string));
+      await vote(
+        d.disputes,
+        id,
+        seats,
+        seats.map(() => terms.resultHash as string),
+      );
       await d.disputes.resolve(id, terms);
       expect(await d.market.balanceOf(d.treasury.address)).to.equal(treasuryBefore);
       await expectSystemSolvent(d);

@@ -49,21 +49,33 @@ describe("Hashwork tasks (deploy → fund → post-sample → audit on one in-pr
 
   it("hashwork:deploy deploys the system through Ignition with the given parameters file, and writes nothing for the in-process chain", async () => {
     const before = await readdir(join(REPO_ROOT, "ignition"));
-    deployed = await quietly(() => run<DeployTaskResult>("hashwork:deploy", { parameters: join(REPO_ROOT, "ignition/parameters/demo.json") }));
+    deployed = await quietly(() =>
+      run<DeployTaskResult>("hashwork:deploy", { parameters: join(REPO_ROOT, "ignition/parameters/demo.json") }),
+    );
     const { deployment } = deployed;
     const client = await publicClient();
-    expect(await client.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "disputeModule" })).to.equal(deployment.disputes);
-    expect(await client.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "token" })).to.equal(deployment.token);
+    expect(await client.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "disputeModule" })).to.equal(
+      deployment.disputes,
+    );
+    expect(await client.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "token" })).to.equal(
+      deployment.token,
+    );
     const disputeConfig = await client.readContract({ address: deployment.disputes!, abi: hashworkDisputesAbi, functionName: "config" });
     expect(disputeConfig).to.include({ commitPeriod: 60, revealPeriod: 60, auditRateBps: 0 });
-    expect(await client.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "maxDisputeDuration" })).to.equal(3600);
+    expect(await client.readContract({ address: deployment.market, abi: hashworkMarketAbi, functionName: "maxDisputeDuration" })).to.equal(
+      3600,
+    );
     expect(deployed.deploymentDir).to.equal(undefined);
     expect(await readdir(join(REPO_ROOT, "ignition"))).to.deep.equal(before);
   });
 
   it("hashwork:deploy returns the verifier pool the dispute module created", async () => {
     const client = await publicClient();
-    const created = await client.readContract({ address: deployed.deployment.disputes!, abi: hashworkDisputesAbi, functionName: "verifierPool" });
+    const created = await client.readContract({
+      address: deployed.deployment.disputes!,
+      abi: hashworkDisputesAbi,
+      functionName: "verifierPool",
+    });
     expect(deployed.deployment.verifierPool).to.equal(created);
   });
 
@@ -73,15 +85,25 @@ describe("Hashwork tasks (deploy → fund → post-sample → audit on one in-pr
     const accounts = (await (await hre.network.getOrCreate()).viem.getWalletClients()).map((w) => getAddress(w.account.address));
     expect(result.transfers.map((t) => t.to)).to.deep.equal(accounts.slice(1, 4));
     for (const a of accounts.slice(1, 4)) {
-      expect(await client.readContract({ address: deployed.deployment.token!, abi: hashworkTokenAbi, functionName: "balanceOf", args: [a] })).to.equal(500n * TOKEN);
+      expect(
+        await client.readContract({ address: deployed.deployment.token!, abi: hashworkTokenAbi, functionName: "balanceOf", args: [a] }),
+      ).to.equal(500n * TOKEN);
     }
-    expect(await client.readContract({ address: deployed.deployment.token!, abi: hashworkTokenAbi, functionName: "balanceOf", args: [accounts[4]!] })).to.equal(0n);
+    expect(
+      await client.readContract({
+        address: deployed.deployment.token!,
+        abi: hashworkTokenAbi,
+        functionName: "balanceOf",
+        args: [accounts[4]!],
+      }),
+    ).to.equal(0n);
   });
 
   it("hashwork:post-sample posts an open job per sample program, paid by the requester, content stored by hash", async () => {
     const client = await publicClient();
     const requester = getAddress((await (await hre.network.getOrCreate()).viem.getWalletClients())[1]!.account.address) as Address;
-    const balance = () => client.readContract({ address: deployed.deployment.token!, abi: hashworkTokenAbi, functionName: "balanceOf", args: [requester] });
+    const balance = () =>
+      client.readContract({ address: deployed.deployment.token!, abi: hashworkTokenAbi, functionName: "balanceOf", args: [requester] });
     const before = await balance();
     for (const program of ["montecarlo", "mandelbrot", "csvstats"] as const) {
       posted.push(await quietly(() => run<PostSampleTaskResult>("hashwork:post-sample", { program, reward: "2.5", store })));
@@ -140,7 +162,13 @@ describe("Hashwork tasks (deploy → fund → post-sample → audit on one in-pr
 
   it("tasks other than deploy refuse a network without a deployment, as one plugin error line", async () => {
     const fresh = await createHardhatRuntimeEnvironment(config, {}, REPO_ROOT);
-    const error = await fresh.tasks.getTask("hashwork:audit").run({}).then(() => undefined, (e: unknown) => e as Error);
+    const error = await fresh.tasks
+      .getTask("hashwork:audit")
+      .run({})
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
     expect(error?.message).to.match(/hashwork:deploy/);
     expect(HardhatPluginError.isHardhatPluginError(error), "printed by Hardhat without a stack").to.equal(true);
   });
@@ -152,7 +180,8 @@ describe("Hashwork tasks against a hardhat node (the `remote` network: RPC URL a
   let ignitionDir: string;
   const saved = { url: process.env.HASHWORK_RPC_URL, key: process.env.HASHWORK_PRIVATE_KEY };
   /** A runtime as `hardhat --network remote …` would create it, with Ignition's folder in a temp dir. */
-  const remoteHre = () => createHardhatRuntimeEnvironment({ ...config, paths: { ...config.paths, ignition: ignitionDir } }, { network: "remote" }, REPO_ROOT);
+  const remoteHre = () =>
+    createHardhatRuntimeEnvironment({ ...config, paths: { ...config.paths, ignition: ignitionDir } }, { network: "remote" }, REPO_ROOT);
   const quiet = async <T>(f: () => Promise<T>): Promise<T> => {
     const log = console.log;
     console.log = () => undefined;
@@ -187,7 +216,9 @@ describe("Hashwork tasks against a hardhat node (the `remote` network: RPC URL a
     // A new runtime (as a new `hardhat` command would be) reads the deployment from those files.
     const bob = getAddress(hdAccount(7).address);
     const second = await remoteHre();
-    const funded = await quiet(() => second.tasks.getTask("hashwork:fund").run({ to: bob, amount: "12.5" }) as Promise<FundAccountsReturnType>);
+    const funded = await quiet(
+      () => second.tasks.getTask("hashwork:fund").run({ to: bob, amount: "12.5" }) as Promise<FundAccountsReturnType>,
+    );
     expect(funded.token).to.equal(deployed.deployment.token);
     expect(funded.transfers).to.have.length(1);
     expect(funded.transfers[0]).to.include({ to: bob, balanceAfter: 125n * (TOKEN / 10n) });
@@ -202,6 +233,8 @@ describe("Hashwork tasks against a hardhat node (the `remote` network: RPC URL a
     const again = await quiet(() => third.tasks.getTask("hashwork:deploy").run({}) as Promise<DeployTaskResult>);
     const client = await (await third.network.getOrCreate()).viem.getPublicClient();
     expect(await client.getCode({ address: again.deployment.market })).to.not.equal(undefined);
-    expect(await client.readContract({ address: again.deployment.market, abi: hashworkMarketAbi, functionName: "disputeModule" })).to.equal(again.deployment.disputes);
+    expect(await client.readContract({ address: again.deployment.market, abi: hashworkMarketAbi, functionName: "disputeModule" })).to.equal(
+      again.deployment.disputes,
+    );
   });
 });

@@ -151,9 +151,7 @@ describe("TokenVault: the ledger", function () {
     it("emits Deposited(account, payer, amount), crediting any account", async function () {
       const d = await networkHelpers.loadFixture(withFreshHolder);
       const { deadline, sig } = await signedFor(d);
-      await expect(
-        d.market.connect(d.alice).depositWithPermit(d.stranger.address, AMOUNT, deadline, sig.v, sig.r, sig.s),
-      )
+      await expect(d.market.connect(d.alice).depositWithPermit(d.stranger.address, AMOUNT, deadline, sig.v, sig.r, sig.s))
         .to.emit(d.market, "Deposited")
         .withArgs(d.stranger.address, d.alice.address, AMOUNT);
       expect(await d.market.balanceOf(d.stranger.address)).to.equal(AMOUNT);
@@ -163,9 +161,7 @@ describe("TokenVault: the ledger", function () {
       const d = await networkHelpers.loadFixture(withFreshHolder);
       const { deadline, sig } = await signedFor(d);
       // A watcher copies the signature from the mempool and submits it first.
-      await d.token
-        .connect(d.stranger)
-        .permit(d.alice.address, d.marketAddress, AMOUNT, deadline, sig.v, sig.r, sig.s);
+      await d.token.connect(d.stranger).permit(d.alice.address, d.marketAddress, AMOUNT, deadline, sig.v, sig.r, sig.s);
       await d.market.connect(d.alice).depositWithPermit(d.alice.address, AMOUNT, deadline, sig.v, sig.r, sig.s);
       expect(await d.market.balanceOf(d.alice.address)).to.equal(AMOUNT);
     });
@@ -182,9 +178,7 @@ describe("TokenVault: the ledger", function () {
     it("fails at the transfer when the permit is invalid and there is no allowance", async function () {
       const d = await networkHelpers.loadFixture(withFreshHolder);
       const { deadline, sig } = await signedFor(d, AMOUNT - 1n); // signed for another value
-      await expect(
-        d.market.connect(d.alice).depositWithPermit(d.alice.address, AMOUNT, deadline, sig.v, sig.r, sig.s),
-      )
+      await expect(d.market.connect(d.alice).depositWithPermit(d.alice.address, AMOUNT, deadline, sig.v, sig.r, sig.s))
         .to.be.revertedWithCustomError(d.token, "ERC20InsufficientAllowance")
         .withArgs(d.marketAddress, 0n, AMOUNT);
     });
@@ -283,12 +277,7 @@ describe("TokenVault: the ledger", function () {
     it("lets the recipient withdraw what it received", async function () {
       const d = await networkHelpers.loadFixture(withBalance);
       await d.market.connect(d.requester).transferBalance(d.stranger.address, 4n);
-      await expect(d.market.connect(d.stranger).withdraw(d.stranger.address, 4n)).to.changeTokenBalance(
-        ethers,
-        d.token,
-        d.stranger,
-        4n,
-      );
+      await expect(d.market.connect(d.stranger).withdraw(d.stranger.address, 4n)).to.changeTokenBalance(ethers, d.token, d.stranger, 4n);
     });
 
     it("refuses a zero amount with VaultZeroAmount", async function () {
@@ -326,9 +315,10 @@ describe("TokenVault: the ledger", function () {
 
     it("refuses a ledger transfer to it with VaultZeroAddress", async function () {
       const d = await networkHelpers.loadFixture(withBalance);
-      await expect(
-        d.market.connect(d.requester).transferBalance(ethers.ZeroAddress, AMOUNT),
-      ).to.be.revertedWithCustomError(d.market, "VaultZeroAddress");
+      await expect(d.market.connect(d.requester).transferBalance(ethers.ZeroAddress, AMOUNT)).to.be.revertedWithCustomError(
+        d.market,
+        "VaultZeroAddress",
+      );
     });
 
     it("refuses an unstake withdrawal to it with VaultZeroAddress", async function () {

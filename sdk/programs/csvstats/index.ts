@@ -46,8 +46,7 @@ class Column {
 
 /** Exact powers of ten representable in f64. */
 const POW10: f64[] = [
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
 let parsedValue: f64 = 0;
@@ -252,13 +251,22 @@ export function run(): void {
     const has = column.count > 0;
     const stddev = column.count > 1 ? Math.sqrt(column.m2 / <f64>(column.count - 1)) : 0.0;
     if (c > 0) json += ",";
-    json += '{"name":' + jsonString(column.name) +
-      ',"count":' + column.count.toString() +
-      ',"nonNumeric":' + column.nonNumeric.toString() +
-      ',"min":' + jsonNumber(column.min, has) +
-      ',"max":' + jsonNumber(column.max, has) +
-      ',"mean":' + jsonNumber(column.mean, has) +
-      ',"stddev":' + jsonNumber(stddev, has) + "}";
+    json +=
+      '{"name":' +
+      jsonString(column.name) +
+      ',"count":' +
+      column.count.toString() +
+      ',"nonNumeric":' +
+      column.nonNumeric.toString() +
+      ',"min":' +
+      jsonNumber(column.min, has) +
+      ',"max":' +
+      jsonNumber(column.max, has) +
+      ',"mean":' +
+      jsonNumber(column.mean, has) +
+      ',"stddev":' +
+      jsonNumber(stddev, has) +
+      "}";
   }
   writeString(json + "]}");
 }

@@ -28,7 +28,7 @@ export function run(): void {
   const view = new DataView(input.buffer);
   const seed = view.getUint64(0, true);
   const samples = view.getUint64(8, true);
-  assert(samples > 0 && samples <= (<u64>1 << 40), "montecarlo: samples must be in [1, 2^40]");
+  assert(samples > 0 && samples <= (<u64>1) << 40, "montecarlo: samples must be in [1, 2^40]");
 
   state = seed;
   let inside: u64 = 0;
@@ -39,7 +39,6 @@ export function run(): void {
   }
   const pi = (4.0 * <f64>inside) / <f64>samples;
   writeString(
-    '{"seed":"' + seed.toString() + '","samples":' + samples.toString() +
-      ',"inside":' + inside.toString() + ',"pi":' + pi.toString() + "}",
+    '{"seed":"' + seed.toString() + '","samples":' + samples.toString() + ',"inside":' + inside.toString() + ',"pi":' + pi.toString() + "}",
   );
 }

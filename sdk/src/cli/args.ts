@@ -64,7 +64,8 @@ export function parseArgs(commands: readonly Command[], argv: readonly string[])
   const command = matchCommand(commands, leading);
   const isGroup = (words: readonly string[]) =>
     words.length > 0 && commands.some((c) => c.path.length > words.length && words.every((w, j) => c.path[j] === w));
-  if (helpAsked) return { kind: "help", command: isGroup(leading) && command?.path.length !== leading.length ? undefined : command, prefix: leading };
+  if (helpAsked)
+    return { kind: "help", command: isGroup(leading) && command?.path.length !== leading.length ? undefined : command, prefix: leading };
   if (leading.length === 0) return { kind: "help", command: undefined, prefix: [] };
   const unknown = () => {
     const group = leading.filter((_, j) => isGroup(leading.slice(0, j + 1)));

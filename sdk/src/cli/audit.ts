@@ -54,11 +54,7 @@ async function pendingChanges(client: Parameters<typeof listProposals>[0]): Prom
 function pendingTable(pending: ProposalSummary[]): string {
   return formatTable(
     ["state", "change", "takes effect"],
-    pending.map((p) => [
-      p.state,
-      describeCalls(p),
-      p.eta === 0n ? "after the vote and the timelock delay" : formatTime(p.eta),
-    ]),
+    pending.map((p) => [p.state, describeCalls(p), p.eta === 0n ? "after the vote and the timelock delay" : formatTime(p.eta)]),
   );
 }
 
@@ -114,19 +110,20 @@ export const auditOverview: Command = {
         ["audit reserve", formatAmount(solvency.auditReserve, token)],
         ["surplus", formatAmount(solvency.surplus, token)],
         ["deficit", solvency.deficit === 0n ? undefined : formatAmount(solvency.deficit, token)],
-        [
-          "dispute module",
-          solvency.disputes
-            ? ledgerLine(solvency.disputes, token)
-            : undefined,
-        ],
+        ["dispute module", solvency.disputes ? ledgerLine(solvency.disputes, token) : undefined],
         ["verifier pool", solvency.verifierPool ? ledgerLine(solvency.verifierPool, token) : undefined],
       ]),
     );
     printLine();
     printLine(`Jobs: ${jobs.length} (rewards in escrow: ${formatAmount(escrowed, token)})`);
     const states = Object.entries(byState);
-    if (states.length > 0) printLine(formatTable(["state", "jobs"], states.map(([s, n]) => [s, String(n)])));
+    if (states.length > 0)
+      printLine(
+        formatTable(
+          ["state", "jobs"],
+          states.map(([s, n]) => [s, String(n)]),
+        ),
+      );
     printLine();
     printLine(`Disputes: ${disputes.length} (${open.length} open); most recent:`);
     printLine(disputeTable(recent, token));
@@ -196,7 +193,10 @@ export const auditJob: Command = {
       printLine();
       printLine(
         formatFields([
-          ["dispute", `${dispute.isAudit ? "random audit" : `challenged by ${dispute.challenger}`}, phase ${dispute.phase}, round ${dispute.round}`],
+          [
+            "dispute",
+            `${dispute.isAudit ? "random audit" : `challenged by ${dispute.challenger}`}, phase ${dispute.phase}, round ${dispute.round}`,
+          ],
           ["challenger hash", dispute.isAudit ? undefined : dispute.challengerHash],
           ["bond", formatAmount(dispute.bond, token)],
           ["votes", `${dispute.committed} committed, ${dispute.revealed} revealed of ${dispute.size} seats (${dispute.members} verifiers)`],
@@ -239,7 +239,11 @@ export const auditDisputes: Command = {
   path: ["audit", "disputes"],
   summary: "List disputes (challenges and random audits) with their phase",
   options: {
-    phase: { type: "string", placeholder: "PHASE", description: `only this phase: open, or one of ${phaseNames.filter((p) => p !== "None").join(", ")}` },
+    phase: {
+      type: "string",
+      placeholder: "PHASE",
+      description: `only this phase: open, or one of ${phaseNames.filter((p) => p !== "None").join(", ")}`,
+    },
     provider: { type: "string", placeholder: "ADDR", description: "only disputes over this provider's results" },
     challenger: { type: "string", placeholder: "ADDR", description: "only challenges by this address" },
     ...limitOption,

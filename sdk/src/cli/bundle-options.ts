@@ -10,7 +10,12 @@ import { stringsOption } from "./values.ts";
 
 /** The options, for a command's option table. */
 export const bundleOptions = {
-  arg: { type: "string", multiple: true, placeholder: "A", description: "ABI v2: an argument (argv[1], argv[2], … in order; argv[0] is \"program\")" },
+  arg: {
+    type: "string",
+    multiple: true,
+    placeholder: "A",
+    description: 'ABI v2: an argument (argv[1], argv[2], … in order; argv[0] is "program")',
+  },
   env: { type: "string", multiple: true, placeholder: "K=V", description: "ABI v2: an environment variable" },
   file: {
     type: "string",

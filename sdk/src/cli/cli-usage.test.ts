@@ -78,7 +78,18 @@ describe("hashwork CLI: arguments", function () {
 
   describe("help", function () {
     it("prints help at every level and exits 0", async function () {
-      for (const argv of [["--help"], [], ["job", "--help"], ["provider"], ["audit", "--help"], ["help", "job", "post"], ["content"], ["content", "serve", "-h"], ["verifier"], ["verifier", "bond", "--help"]]) {
+      for (const argv of [
+        ["--help"],
+        [],
+        ["job", "--help"],
+        ["provider"],
+        ["audit", "--help"],
+        ["help", "job", "post"],
+        ["content"],
+        ["content", "serve", "-h"],
+        ["verifier"],
+        ["verifier", "bond", "--help"],
+      ]) {
         const run = await runCli(argv, { via: "entry" });
         expect(run.code, argv.join(" ")).to.equal(0);
         expect(run.stdout).to.match(/^Usage: hashwork/);
@@ -93,7 +104,8 @@ describe("hashwork CLI: arguments", function () {
       expect(top.stdout).to.contain("verifier bond").and.to.contain("verifier show [ADDR]");
       const verifier = await runCli(["verifier", "--help"], { via: "entry" });
       expect(verifier.stdout).to.match(/^Usage: hashwork verifier <command>/);
-      for (const c of ["verifier bond", "verifier withdraw-request", "verifier withdraw", "verifier show"]) expect(verifier.stdout).to.contain(c);
+      for (const c of ["verifier bond", "verifier withdraw-request", "verifier withdraw", "verifier show"])
+        expect(verifier.stdout).to.contain(c);
       // every command has its own page (in-process: the same code path without a process each)
       for (const c of COMMANDS) {
         const parsed = parseArgs(COMMANDS, [...c.path, "--help"]);
@@ -188,13 +200,27 @@ describe("hashwork CLI: arguments", function () {
     after(() => rm(dir, { recursive: true, force: true }));
 
     const post = (program: string, extra: string[] = []) => [
-      "job", "post", "--program", join(dir, program), "--input", join(dir, "input.bin"), "--reward", "1", "--fuel", "1000", ...extra,
+      "job",
+      "post",
+      "--program",
+      join(dir, program),
+      "--input",
+      join(dir, "input.bin"),
+      "--reward",
+      "1",
+      "--fuel",
+      "1000",
+      ...extra,
     ];
 
     it("refuses each with one clear line before touching the chain", async function () {
       const cases: [string[], number, RegExp][] = [
         [post("missing.wasm"), 2, /--program .*missing\.wasm: no such file/],
-        [["job", "post", "--program", join(dir, "text.wasm"), "--input", join(dir, "nope.bin"), "--reward", "1", "--fuel", "10"], 2, /--input .*nope\.bin: no such file/],
+        [
+          ["job", "post", "--program", join(dir, "text.wasm"), "--input", join(dir, "nope.bin"), "--reward", "1", "--fuel", "10"],
+          2,
+          /--input .*nope\.bin: no such file/,
+        ],
         [post("text.wasm"), 1, /--program .*text\.wasm: Program is not a valid WebAssembly module/],
         [post("empty.wasm"), 1, /--program .*empty\.wasm: .*run/],
         [post("text.wasm", ["--fuel", "0"]), 2, /--fuel must be at least 1/],

@@ -153,8 +153,21 @@ describe("hashwork CLI end to end", function () {
     jsonOf<{ jobId: string; programURI: string; inputURI: string; reward: string }>(
       await cli(
         [
-          "job", "post", "--program", join(dir, "montecarlo.wasm"), "--input", join(dir, input),
-          "--reward", "2", "--fuel", "100000000", "--store", join(dir, "content"), ...(viaEnv ? [] : ["--public-url", contentUrl]), "--json", ...extra,
+          "job",
+          "post",
+          "--program",
+          join(dir, "montecarlo.wasm"),
+          "--input",
+          join(dir, input),
+          "--reward",
+          "2",
+          "--fuel",
+          "100000000",
+          "--store",
+          join(dir, "content"),
+          ...(viaEnv ? [] : ["--public-url", contentUrl]),
+          "--json",
+          ...extra,
         ],
         viaEnv ? { ...requesterEnv, HASHWORK_PUBLIC_URL: contentUrl } : requesterEnv,
       ),
@@ -170,9 +183,21 @@ describe("hashwork CLI end to end", function () {
   it("provider stake, register, status, unstake and withdraw", async function () {
     const k = keyArgs[HONEST]!;
     const staked = jsonOf(await cli(["provider", "stake", "--amount", "200", "--json", ...k]));
-    expect(staked).to.include({ provider: address(HONEST), amount: (200n * TOKEN_UNIT).toString(), totalStaked: (200n * TOKEN_UNIT).toString(), registered: true });
-    const registered = jsonOf(await cli(["provider", "register", "--endpoint", "http://127.0.0.1:9/", "--max-fuel", "1000000000000", "--json", ...k]));
-    expect(registered).to.include({ provider: address(HONEST), endpoint: "http://127.0.0.1:9/", maxFuel: "1000000000000", newlyRegistered: false });
+    expect(staked).to.include({
+      provider: address(HONEST),
+      amount: (200n * TOKEN_UNIT).toString(),
+      totalStaked: (200n * TOKEN_UNIT).toString(),
+      registered: true,
+    });
+    const registered = jsonOf(
+      await cli(["provider", "register", "--endpoint", "http://127.0.0.1:9/", "--max-fuel", "1000000000000", "--json", ...k]),
+    );
+    expect(registered).to.include({
+      provider: address(HONEST),
+      endpoint: "http://127.0.0.1:9/",
+      maxFuel: "1000000000000",
+      newlyRegistered: false,
+    });
     const unstaked = jsonOf<{ amount: string; unlockAt: string }>(await cli(["provider", "unstake", "--amount", "10", "--json", ...k]));
     expect(unstaked.amount).to.equal((10n * TOKEN_UNIT).toString());
     // Too early: one clear line, exit 1.
@@ -212,8 +237,16 @@ describe("hashwork CLI end to end", function () {
       minimumBond: LOCAL_PARAMETERS.minStake.toString(),
     });
     // Refused before sending: more than is bonded, or a rest below the minimum bond.
-    expectFailure(await cli(["verifier", "withdraw-request", "--amount", "200", ...k]), 1, /^hashwork: only 150 HWK is bonded \(asked to take out 200 HWK\)$/);
-    expectFailure(await cli(["verifier", "withdraw-request", "--amount", "100", ...k]), 1, /50 HWK would stay bonded, below the minimum bond of 100 HWK/);
+    expectFailure(
+      await cli(["verifier", "withdraw-request", "--amount", "200", ...k]),
+      1,
+      /^hashwork: only 150 HWK is bonded \(asked to take out 200 HWK\)$/,
+    );
+    expectFailure(
+      await cli(["verifier", "withdraw-request", "--amount", "100", ...k]),
+      1,
+      /50 HWK would stay bonded, below the minimum bond of 100 HWK/,
+    );
     expectFailure(await cli(["verifier", "withdraw", ...k]), 1, /nothing to withdraw: no bond is pending/);
     const requested = jsonOf<{ amount: string; bonded: string; unlockAt: string }>(
       await cli(["verifier", "withdraw-request", "--amount", "50", "--json", ...k]),
@@ -237,7 +270,10 @@ describe("hashwork CLI end to end", function () {
 
   it("job post → provider daemon → job wait, job result (verified), job status, wait until finalized", async function () {
     const config = await writeDaemonConfig(system, {
-      dir, name: "honest", index: HONEST, overrides: { roles: { provider: true, keeper: true } },
+      dir,
+      name: "honest",
+      index: HONEST,
+      overrides: { roles: { provider: true, keeper: true } },
     });
     daemons.push(await startDaemon(config));
     const posted = await post("seed7.bin", ["--challenge-window", "3s"]);
@@ -245,12 +281,16 @@ describe("hashwork CLI end to end", function () {
     expect(posted.reward).to.equal((2n * TOKEN_UNIT).toString());
     const id = posted.jobId;
 
-    const waited = jsonOf<{ state: string; result: { resultHash: Hex; provider: Address } }>(await cli(["job", "wait", id, "--timeout", "60s", "--json"]));
+    const waited = jsonOf<{ state: string; result: { resultHash: Hex; provider: Address } }>(
+      await cli(["job", "wait", id, "--timeout", "60s", "--json"]),
+    );
     expect(["Submitted", "Finalized"]).to.include(waited.state);
     expect(waited.result.provider).to.equal(address(HONEST));
 
     const out = join(dir, "out.json");
-    const fetched = jsonOf<{ verified: boolean; status: string; resultHash: Hex; bytes: number }>(await cli(["job", "result", id, "-o", out, "--json", "--allow-hosts", "127.0.0.1"]));
+    const fetched = jsonOf<{ verified: boolean; status: string; resultHash: Hex; bytes: number }>(
+      await cli(["job", "result", id, "-o", out, "--json", "--allow-hosts", "127.0.0.1"]),
+    );
     const local = await executeProgram({ wasm, input: encodeMonteCarloInput({ seed: 7n, samples: 2_000n }), fuelLimit: 100_000_000n });
     expect(fetched).to.include({ verified: true, status: "Ok", resultHash: local.resultHash, bytes: local.output.byteLength });
     const saved = new Uint8Array(await readFile(out));
@@ -289,7 +329,9 @@ describe("hashwork CLI end to end", function () {
     const config = await writeDaemonConfig(system, { dir, name: "corrupt", index: CORRUPT, overrides: { corruptResults: true } });
     daemons.push(await startDaemon(config));
     const { jobId } = await post("seed7.bin", ["--challenge-window", "10m"]);
-    const waited = jsonOf<{ result: { resultHash: Hex; provider: Address } }>(await cli(["job", "wait", jobId, "--timeout", "60s", "--json"]));
+    const waited = jsonOf<{ result: { resultHash: Hex; provider: Address } }>(
+      await cli(["job", "wait", jobId, "--timeout", "60s", "--json"]),
+    );
     expect(waited.result.provider).to.equal(address(CORRUPT));
     // The verified fetch refuses nothing here: the corrupt daemon publishes a matching (fake) outcome.
     const local = await executeProgram({ wasm, input: encodeMonteCarloInput({ seed: 7n, samples: 2_000n }), fuelLimit: 100_000_000n });
@@ -299,10 +341,14 @@ describe("hashwork CLI end to end", function () {
     expect(challenged.code, challenged.stderr).to.equal(0);
     const lines = challenged.stdout.trimEnd().split("\n");
     expect(lines[0]).to.match(/^Committed the challenge in block \d+ \(0x[0-9a-f]{64}\)$/);
-    expect(lines[1]).to.match(new RegExp(`^  if interrupted, reveal with: hashwork job challenge ${jobId} --hash ${local.resultHash} --salt 0x[0-9a-f]{64}$`));
+    expect(lines[1]).to.match(
+      new RegExp(`^  if interrupted, reveal with: hashwork job challenge ${jobId} --hash ${local.resultHash} --salt 0x[0-9a-f]{64}$`),
+    );
     expect(lines[2]).to.match(/^Approved the bond \(0x[0-9a-f]{64}\)$/);
     expect(lines).to.include("Revealing the challenge (posting the bond)");
-    expect(challenged.stdout).to.match(new RegExp(`^Challenged job ${jobId}: the provider committed ${waited.result.resultHash}, you claim ${local.resultHash}$`, "m"));
+    expect(challenged.stdout).to.match(
+      new RegExp(`^Challenged job ${jobId}: the provider committed ${waited.result.resultHash}, you claim ${local.resultHash}$`, "m"),
+    );
 
     const disputes = jsonOf<{ jobId: string; phase: string; challenger: Address }[]>(await cli(["audit", "disputes", "--json"]));
     expect(disputes.map((d) => d.jobId)).to.deep.equal([jobId]);
@@ -316,7 +362,13 @@ describe("hashwork CLI end to end", function () {
     );
     expect(audited.job.state).to.equal("Disputed");
     expect(audited.dispute.challengerHash).to.equal(local.resultHash);
-    expect(audited.history.map((e) => e.eventName)).to.include.members(["JobPosted", "JobClaimed", "ResultSubmitted", "JobDisputed", "DisputeOpened"]);
+    expect(audited.history.map((e) => e.eventName)).to.include.members([
+      "JobPosted",
+      "JobClaimed",
+      "ResultSubmitted",
+      "JobDisputed",
+      "DisputeOpened",
+    ]);
 
     const human = await cli(["audit", "job", jobId]);
     expect(human.code, human.stderr).to.equal(0);
@@ -333,15 +385,28 @@ describe("hashwork CLI end to end", function () {
 
   it("job challenge --salt reveals a commitment made earlier, and --json reports it", async function () {
     const { jobId } = await post("seed7.bin", ["--challenge-window", "10m"]);
-    const waited = jsonOf<{ result: { resultHash: Hex; provider: Address } }>(await cli(["job", "wait", jobId, "--timeout", "60s", "--json"]));
+    const waited = jsonOf<{ result: { resultHash: Hex; provider: Address } }>(
+      await cli(["job", "wait", jobId, "--timeout", "60s", "--json"]),
+    );
     expect(waited.result.provider).to.equal(address(CORRUPT));
     const local = await executeProgram({ wasm, input: encodeMonteCarloInput({ seed: 7n, samples: 2_000n }), fuelLimit: 100_000_000n });
     // Committed earlier (say, by a run that was interrupted before its reveal).
     const committed = await commitChallenge(system.clientFor(REQUESTER), { jobId: BigInt(jobId), challengerHash: local.resultHash });
-    const revealed = jsonOf<{ providerHash: Hex; challengerHash: Hex; bond: string; commitment: Hex; salt: Hex; commitTransactionHash?: Hex; local?: unknown }>(
-      await cli(["job", "challenge", jobId, "--hash", local.resultHash, "--salt", committed.salt, "--json"], requesterEnv),
-    );
-    expect(revealed).to.include({ providerHash: waited.result.resultHash, challengerHash: local.resultHash, commitment: committed.commitment, salt: committed.salt });
+    const revealed = jsonOf<{
+      providerHash: Hex;
+      challengerHash: Hex;
+      bond: string;
+      commitment: Hex;
+      salt: Hex;
+      commitTransactionHash?: Hex;
+      local?: unknown;
+    }>(await cli(["job", "challenge", jobId, "--hash", local.resultHash, "--salt", committed.salt, "--json"], requesterEnv));
+    expect(revealed).to.include({
+      providerHash: waited.result.resultHash,
+      challengerHash: local.resultHash,
+      commitment: committed.commitment,
+      salt: committed.salt,
+    });
     expect(revealed).to.not.have.property("commitTransactionHash"); // nothing committed this time
     expect(revealed).to.not.have.property("local"); // --hash: no re-execution
     expect(BigInt(revealed.bond) > 0n).to.equal(true);
@@ -395,8 +460,16 @@ describe("hashwork CLI end to end", function () {
   it("errors on the chain side are one line: unknown job, unreachable node, no market", async function () {
     expectFailure(await cli(["job", "status", "12345"]), 1, /no job 12345 on this market/);
     const port = await freePort();
-    expectFailure(await runCli(["audit", "--rpc", `http://127.0.0.1:${port}`]), 1, /cannot reach a JSON-RPC node at http:\/\/127\.0\.0\.1:\d+/);
-    expectFailure(await runCli(["audit", "--rpc", node.url, "--market", address(9)]), 1, /no market contract at 0x[0-9a-fA-F]{40} on chain 31337/);
+    expectFailure(
+      await runCli(["audit", "--rpc", `http://127.0.0.1:${port}`]),
+      1,
+      /cannot reach a JSON-RPC node at http:\/\/127\.0\.0\.1:\d+/,
+    );
+    expectFailure(
+      await runCli(["audit", "--rpc", node.url, "--market", address(9)]),
+      1,
+      /no market contract at 0x[0-9a-fA-F]{40} on chain 31337/,
+    );
   });
 
   it("provider status and audit provider --reward score the provider from the fees its finalized job paid", async function () {
@@ -422,7 +495,20 @@ describe("hashwork CLI end to end", function () {
     const store = join(dir, "refused-reward");
     const nonce = await system.publicClient.getTransactionCount({ address: address(REQUESTER) });
     const run = await cli(
-      ["job", "post", "--program", join(dir, "montecarlo.wasm"), "--input", join(dir, "seed7.bin"), "--reward", "0.001", "--fuel", "1000000", "--store", store],
+      [
+        "job",
+        "post",
+        "--program",
+        join(dir, "montecarlo.wasm"),
+        "--input",
+        join(dir, "seed7.bin"),
+        "--reward",
+        "0.001",
+        "--fuel",
+        "1000000",
+        "--store",
+        store,
+      ],
       requesterEnv,
     );
     expectFailure(run, 1, /^hashwork: --reward 0\.001 HWK is below the market's minimum reward 0\.01 HWK: raise --reward$/);
@@ -434,8 +520,20 @@ describe("hashwork CLI end to end", function () {
     const nonce = await system.publicClient.getTransactionCount({ address: address(REQUESTER) });
     const run = await cli(
       [
-        "job", "post", "--program", join(dir, "montecarlo.wasm"), "--input", join(dir, "seed7.bin"), "--reward", "2", "--fuel", "1000000",
-        "--store", join(dir, "refused-collateral"), "--collateral", "50",
+        "job",
+        "post",
+        "--program",
+        join(dir, "montecarlo.wasm"),
+        "--input",
+        join(dir, "seed7.bin"),
+        "--reward",
+        "2",
+        "--fuel",
+        "1000000",
+        "--store",
+        join(dir, "refused-collateral"),
+        "--collateral",
+        "50",
       ],
       requesterEnv,
     );
@@ -466,13 +564,20 @@ describe("hashwork chain and deploy", function () {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(process.execPath, [SHIM, "chain", "--port", String(port)], {
-      cwd: REPO_ROOT, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true,
+      cwd: REPO_ROOT,
+      env: cleanEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
     child.stdout.resume();
     child.stderr.resume();
     chain = { pid: child.pid!, exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))) };
     const chainId = () =>
-      fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) })
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      })
         .then((r) => (r.ok ? true : undefined))
         .catch(() => undefined);
     await waitFor("hashwork chain", chainId, 60_000, 200);
@@ -482,7 +587,10 @@ describe("hashwork chain and deploy", function () {
 
     const key = privateKeyOf(hdAccount(0));
     const deployed = jsonOf<{ chainId: number; market: Address; token: Address; disputes: Address; deploymentDir: string }>(
-      await runCli(["deploy", "--rpc", url, "--deployment-id", deploymentId, "--json"], { env: { HASHWORK_PRIVATE_KEY: key }, timeoutMs: 280_000 }),
+      await runCli(["deploy", "--rpc", url, "--deployment-id", deploymentId, "--json"], {
+        env: { HASHWORK_PRIVATE_KEY: key },
+        timeoutMs: 280_000,
+      }),
     );
     expect(deployed.chainId).to.equal(31337);
     expect(deployed.deploymentDir).to.equal(deploymentDir);
@@ -493,7 +601,11 @@ describe("hashwork chain and deploy", function () {
     expect(overview.token.address).to.equal(deployed.token);
     expect(overview.solvency.solvent).to.equal(true);
     // The deployer holds the supply and funds another account.
-    const funded = jsonOf(await runCli(["token", "transfer", "--to", getAddress(hdAccount(5).address), "--amount", "1000", "--rpc", url, "--json"], { env: { HASHWORK_PRIVATE_KEY: key } }));
+    const funded = jsonOf(
+      await runCli(["token", "transfer", "--to", getAddress(hdAccount(5).address), "--amount", "1000", "--rpc", url, "--json"], {
+        env: { HASHWORK_PRIVATE_KEY: key },
+      }),
+    );
     expect(funded).to.include({ to: getAddress(hdAccount(5).address), amount: (1000n * TOKEN_UNIT).toString() });
     expect(transcript.join("\n").toLowerCase()).to.not.contain(key.slice(2));
 

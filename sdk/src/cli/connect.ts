@@ -25,11 +25,21 @@ export const DEFAULT_RPC = "http://127.0.0.1:8545";
 
 export const connectionOptions = {
   rpc: { type: "string", placeholder: "URL", description: `JSON-RPC endpoint (default: HASHWORK_RPC or ${DEFAULT_RPC})` },
-  market: { type: "string", placeholder: "ADDR", description: "market address (default: HASHWORK_MARKET, else the known deployment for the chain)" },
-  deployment: { type: "string", placeholder: "DIR", description: "Ignition deployment folder to read addresses from (ignition/deployments/chain-<id>)" },
+  market: {
+    type: "string",
+    placeholder: "ADDR",
+    description: "market address (default: HASHWORK_MARKET, else the known deployment for the chain)",
+  },
+  deployment: {
+    type: "string",
+    placeholder: "DIR",
+    description: "Ignition deployment folder to read addresses from (ignition/deployments/chain-<id>)",
+  },
 } as const;
 
-export const jsonOption = { json: { type: "boolean", description: "print one JSON document to stdout (amounts in base units, as strings)" } } as const;
+export const jsonOption = {
+  json: { type: "boolean", description: "print one JSON document to stdout (amounts in base units, as strings)" },
+} as const;
 
 /** Options of a command that signs transactions. */
 export const writeOptions = { ...connectionOptions, ...keyOptions } as const;
@@ -99,7 +109,9 @@ export async function connect(options: OptionValues, { sign = false }: { sign?: 
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 250 }) as HashworkPublicClient;
   const code = await publicClient.getCode({ address: deployment.market });
   if (!code || code === "0x") {
-    throw new CliError(`no market contract at ${deployment.market} on chain ${chainId} (deploy with \`hashwork deploy\`, or pass --market ADDR)`);
+    throw new CliError(
+      `no market contract at ${deployment.market} on chain ${chainId} (deploy with \`hashwork deploy\`, or pass --market ADDR)`,
+    );
   }
   const walletClient = account ? (createWalletClient({ account, chain, transport }) as HashworkWalletClient) : undefined;
   const client = createHashworkClient({ publicClient, walletClient, deployment });

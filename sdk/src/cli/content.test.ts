@@ -35,7 +35,10 @@ describe("hashwork content", function () {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; dir: string; uploads: boolean; process: CliProcess }> {
+  async function serve(
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{ url: string; dir: string; uploads: boolean; process: CliProcess }> {
     const p = await startCli(["content", "serve", ...args, "--json"], { env });
     started.push(p);
     return { ...(JSON.parse(p.firstLine) as { url: string; dir: string; uploads: boolean }), process: p };
@@ -49,7 +52,9 @@ describe("hashwork content", function () {
 
     const bytes = new Uint8Array(4096).map((_, i) => (i * 31 + 7) & 0xff);
     await writeFile(join(dir, "seed.bin"), bytes);
-    const put = jsonOf<Put>(await runCli(["content", "put", join(dir, "seed.bin"), "--store", store, "--public-url", served.url, "--json"]));
+    const put = jsonOf<Put>(
+      await runCli(["content", "put", join(dir, "seed.bin"), "--store", store, "--public-url", served.url, "--json"]),
+    );
     expect(put).to.deep.equal({ hash: hashContent(bytes), uri: `${served.url}/content/${hashContent(bytes)}`, bytes: 4096, store });
 
     const response = await fetch(put.uri);
@@ -76,7 +81,12 @@ describe("hashwork content", function () {
 
     process.kill(served.process.pid, "SIGTERM"); // the shim forwards it
     expect(await served.process.exited).to.equal(0);
-    expect(await fetch(put.uri).then(() => "up", () => "down")).to.equal("down");
+    expect(
+      await fetch(put.uri).then(
+        () => "up",
+        () => "down",
+      ),
+    ).to.equal("down");
   });
 
   it("with --allow-uploads, content put --store URL uploads into the served directory (default: HASHWORK_STORE)", async function () {
@@ -110,7 +120,10 @@ describe("hashwork content", function () {
       expect(run.stdout).to.equal("");
       expectOneLine(run, 2, cases[i]![1]);
     });
-    const badEnv = await runCli(["content", "put", "x", "--store", join(dir, "s")], { cwd: dir, env: { HASHWORK_PUBLIC_URL: "ftp://host" } });
+    const badEnv = await runCli(["content", "put", "x", "--store", join(dir, "s")], {
+      cwd: dir,
+      env: { HASHWORK_PUBLIC_URL: "ftp://host" },
+    });
     expectOneLine(badEnv, 2, /HASHWORK_PUBLIC_URL must be an http\(s\) URL/);
     const urlStore = await runCli(["content", "serve"], { cwd: dir, env: { HASHWORK_STORE: "http://127.0.0.1:9" } });
     expectOneLine(urlStore, 2, /HASHWORK_STORE is a URL .*content serve serves a directory/);

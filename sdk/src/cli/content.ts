@@ -21,7 +21,11 @@ export const contentServe: Command = {
   path: ["content", "serve"],
   summary: "Serve a content directory over HTTP at /content/<hash> (verified reads) until Ctrl-C",
   options: {
-    dir: { type: "string", placeholder: "DIR", description: `the directory store to serve (default: HASHWORK_STORE or ${DEFAULT_STORE_DIR})` },
+    dir: {
+      type: "string",
+      placeholder: "DIR",
+      description: `the directory store to serve (default: HASHWORK_STORE or ${DEFAULT_STORE_DIR})`,
+    },
     port: { type: "string", placeholder: "PORT", description: `port to listen on (default ${DEFAULT_CONTENT_PORT}; 0: any free port)` },
     host: { type: "string", placeholder: "HOST", description: "address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)" },
     "allow-uploads": { type: "boolean", description: "accept PUT /content/<hash> (the body must hash to <hash>); off by default" },
@@ -64,7 +68,8 @@ With --host 0.0.0.0, pass the address others reach this machine at as --public-u
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "EADDRINUSE") throw new CliError(`${host}:${port} is already in use (is a content server running? pick another --port)`);
-      if (code === "EACCES") throw new CliError(`${host}:${port}: permission denied (ports below 1024 need privileges; pick another --port)`);
+      if (code === "EACCES")
+        throw new CliError(`${host}:${port}: permission denied (ports below 1024 need privileges; pick another --port)`);
       if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") throw new CliError(`--host ${host}: not an address of this machine`);
       throw error;
     }
@@ -122,7 +127,14 @@ export const contentPut: Command = {
       printJson({ hash: put.hash, uri, bytes: bytes.byteLength, store: describe });
       return 0;
     }
-    printLine(formatFields([["hash", put.hash], ["uri", uri], ["bytes", String(bytes.byteLength)], ["store", describe]]));
+    printLine(
+      formatFields([
+        ["hash", put.hash],
+        ["uri", uri],
+        ["bytes", String(bytes.byteLength)],
+        ["store", describe],
+      ]),
+    );
     return 0;
   },
 };

@@ -31,7 +31,11 @@ export const deploy: Command = {
   summary: "Deploy token, market and dispute module with Hardhat Ignition (ignition/modules/Hashwork.ts)",
   options: {
     network: { type: "string", placeholder: "NAME", description: "a network of hardhat.config.ts: localhost (default) or remote" },
-    rpc: { type: "string", placeholder: "URL", description: "deploy to this JSON-RPC URL instead (signs with your key; the `remote` network)" },
+    rpc: {
+      type: "string",
+      placeholder: "URL",
+      description: "deploy to this JSON-RPC URL instead (signs with your key; the `remote` network)",
+    },
     ...keyOptions,
     "deployment-id": { type: "string", placeholder: "ID", description: "Ignition deployment id (default chain-<chain id>)" },
     parameters: { type: "string", placeholder: "FILE", description: "Ignition parameters file (owner, treasury, fees, …)" },
@@ -54,7 +58,8 @@ chain 31337's there or in the SDK, else pass --deployment DIR or --market ADDR.`
     const network = stringOption(options.network);
     const rpc = stringOption(options.rpc);
     if (network !== undefined && rpc !== undefined) throw new UsageError("pass --network or --rpc, not both");
-    if (network !== undefined && !/^[A-Za-z0-9_-]+$/.test(network)) throw new UsageError(`--network must be a network name, got "${network}"`);
+    if (network !== undefined && !/^[A-Za-z0-9_-]+$/.test(network))
+      throw new UsageError(`--network must be a network name, got "${network}"`);
     const env: NodeJS.ProcessEnv = { ...process.env };
     let chainId: number | undefined;
     if (rpc !== undefined) {
@@ -81,10 +86,19 @@ chain 31337's there or in the SDK, else pass --deployment DIR or --market ADDR.`
     // Ignition builds with the production profile unless told otherwise; its compilation cache is
     // apart from the default profile's (same settings), so building with the default one reuses
     // the existing artifacts instead of compiling everything again (docs/compile-time.md).
-    const args = ["--build-profile", profile, "ignition", "deploy", "ignition/modules/Hashwork.ts", "--network", rpc !== undefined ? "remote" : (network ?? "localhost")];
+    const args = [
+      "--build-profile",
+      profile,
+      "ignition",
+      "deploy",
+      "ignition/modules/Hashwork.ts",
+      "--network",
+      rpc !== undefined ? "remote" : (network ?? "localhost"),
+    ];
     const deploymentId = stringOption(options["deployment-id"]);
     if (deploymentId !== undefined) {
-      if (!/^[A-Za-z0-9_-]+$/.test(deploymentId)) throw new UsageError(`--deployment-id may hold letters, digits, - and _ only, got "${deploymentId}"`);
+      if (!/^[A-Za-z0-9_-]+$/.test(deploymentId))
+        throw new UsageError(`--deployment-id may hold letters, digits, - and _ only, got "${deploymentId}"`);
       args.push("--deployment-id", deploymentId);
     }
     const parameters = stringOption(options.parameters);
@@ -97,7 +111,11 @@ chain 31337's there or in the SDK, else pass --deployment DIR or --market ADDR.`
     if (!dir) throw new CliError("the deployment finished but no deployed_addresses.json was written");
     const fromName = /^chain-(\d+)$/.exec(dir.split(/[\\/]/).pop() ?? "")?.[1];
     const id = chainId ?? (fromName ? Number(fromName) : 31337);
-    const deployment = await loadIgnitionDeployment({ chainId: id, deploymentsDir: join(dir, ".."), deploymentId: dir.split(/[\\/]/).pop()! });
+    const deployment = await loadIgnitionDeployment({
+      chainId: id,
+      deploymentsDir: join(dir, ".."),
+      deploymentId: dir.split(/[\\/]/).pop()!,
+    });
     if (json) {
       printJson({ ...deployment, deploymentDir: dir });
       return 0;

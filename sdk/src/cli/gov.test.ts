@@ -18,9 +18,14 @@ async function exitCode(argv: string[]): Promise<number> {
 
 describe("hashwork gov", function () {
   it("parses contract.function(args), splitting at top-level commas only", () => {
-    expect(parseCall("market.setExecutionTimeBounds(60, 86400)")).to.deep.equal({ contract: "market", functionName: "setExecutionTimeBounds", args: ["60", "86400"] });
+    expect(parseCall("market.setExecutionTimeBounds(60, 86400)")).to.deep.equal({
+      contract: "market",
+      functionName: "setExecutionTimeBounds",
+      args: ["60", "86400"],
+    });
     expect(parseCall("market.pause()")).to.deep.equal({ contract: "market", functionName: "pause", args: [] });
-    const config = '{"challengeBond":"1","verifierLock":"1","verifierFee":"1","verifierSlashBps":"1","challengerRewardBps":"1","auditRateBps":"0","committeeSize":"3","maxRounds":"1","commitPeriod":"60","revealPeriod":"60"}';
+    const config =
+      '{"challengeBond":"1","verifierLock":"1","verifierFee":"1","verifierSlashBps":"1","challengerRewardBps":"1","auditRateBps":"0","committeeSize":"3","maxRounds":"1","commitPeriod":"60","revealPeriod":"60"}';
     expect(parseCall(`disputes.setConfig(${config})`).args).to.deep.equal([config]);
   });
 

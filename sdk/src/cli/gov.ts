@@ -37,7 +37,8 @@ export function parseCall(text: string): { contract: GovernedContract; functionN
   const m = /^(\w+)\.(\w+)\((.*)\)$/s.exec(text.trim());
   if (!m) throw new UsageError(`CALL must look like contract.function(arg, …), e.g. "market.setFeeBps(250)"; got "${text}"`);
   const [, contract, functionName, inner] = m as unknown as [string, GovernedContract, string, string];
-  if (!(contract in GOVERNED_FUNCTIONS)) throw new UsageError(`CALL: unknown contract "${contract}"; one of ${Object.keys(GOVERNED_FUNCTIONS).join(", ")}`);
+  if (!(contract in GOVERNED_FUNCTIONS))
+    throw new UsageError(`CALL: unknown contract "${contract}"; one of ${Object.keys(GOVERNED_FUNCTIONS).join(", ")}`);
   const args: string[] = [];
   let depth = 0;
   let current = "";
@@ -77,7 +78,12 @@ export const govPropose: Command = {
   summary: "Propose a change to a market or dispute-module parameter (an owner function, by name)",
   args: [{ name: "CALL", description: `contract.function(args), contract one of ${Object.keys(GOVERNED_FUNCTIONS).join(", ")}` }],
   options: {
-    description: { type: "string", required: true, placeholder: "TEXT", description: "what the change is and why (identifies the proposal)" },
+    description: {
+      type: "string",
+      required: true,
+      placeholder: "TEXT",
+      description: "what the change is and why (identifies the proposal)",
+    },
     ...governorOption,
     ...writeOptions,
     ...jsonOption,
@@ -95,7 +101,11 @@ delegated votes (hashwork gov delegate).`,
     const description = stringOption(options.description)!;
     const { client } = await governance(options, true);
     const r = await withProgress("proposing", json, () => proposeChange(client, { calls: [call], description }));
-    return printResult(json, { proposalId: r.proposalId, call, description, transactionHash: r.transactionHash }, () => `Proposed ${r.proposalId} (${tx(r)})`);
+    return printResult(
+      json,
+      { proposalId: r.proposalId, call, description, transactionHash: r.transactionHash },
+      () => `Proposed ${r.proposalId} (${tx(r)})`,
+    );
   },
 };
 
@@ -118,7 +128,11 @@ export const govVote: Command = {
     if (!(support in VOTE_SUPPORT)) throw new UsageError(`--support must be for, against or abstain; got "${support}"`);
     const { client } = await governance(options, true);
     const r = await withProgress("voting", json, () => castVote(client, { proposalId, support, reason: stringOption(options.reason) }));
-    return printResult(json, { proposalId, support, weight: r.weight, transactionHash: r.transactionHash }, () => `Voted ${support} on ${proposalId} with ${r.weight} votes (${tx(r)})`);
+    return printResult(
+      json,
+      { proposalId, support, weight: r.weight, transactionHash: r.transactionHash },
+      () => `Voted ${support} on ${proposalId} with ${r.weight} votes (${tx(r)})`,
+    );
   },
 };
 
@@ -133,7 +147,11 @@ export const govQueue: Command = {
     const proposalId = parseProposalId(args.ID);
     const { client } = await governance(options, true);
     const r = await withProgress("queueing", json, () => queueProposal(client, { proposalId }));
-    return printResult(json, { proposalId, eta: r.eta, transactionHash: r.transactionHash }, () => `Queued ${proposalId}; it takes effect at ${formatTime(r.eta)} (${tx(r)})`);
+    return printResult(
+      json,
+      { proposalId, eta: r.eta, transactionHash: r.transactionHash },
+      () => `Queued ${proposalId}; it takes effect at ${formatTime(r.eta)} (${tx(r)})`,
+    );
   },
 };
 
@@ -163,7 +181,11 @@ export const govCancel: Command = {
     const proposalId = parseProposalId(args.ID);
     const { client } = await governance(options, true);
     const r = await withProgress("cancelling", json, () => cancelQueuedChange(client, { proposalId }));
-    return printResult(json, { proposalId, operationId: r.operationId, transactionHash: r.transactionHash }, () => `Cancelled ${proposalId} (operation ${r.operationId}, ${tx(r)})`);
+    return printResult(
+      json,
+      { proposalId, operationId: r.operationId, transactionHash: r.transactionHash },
+      () => `Cancelled ${proposalId} (operation ${r.operationId}, ${tx(r)})`,
+    );
   },
 };
 
@@ -183,12 +205,22 @@ export const govDelegate: Command = {
     if (to !== undefined && !isAddress(to, { strict: false })) throw new UsageError(`--to must be an address, got "${to}"`);
     const { client } = await governance(options, true);
     const r = await withProgress("delegating", json, () => delegateVotes(client, { delegatee: to ? getAddress(to) : undefined }));
-    return printResult(json, { delegatee: r.delegatee, transactionHash: r.transactionHash }, () => `Delegated your votes to ${r.delegatee} (${tx(r)})`);
+    return printResult(
+      json,
+      { delegatee: r.delegatee, transactionHash: r.transactionHash },
+      () => `Delegated your votes to ${r.delegatee} (${tx(r)})`,
+    );
   },
 };
 
 export function describeCalls(p: ProposalSummary): string {
-  return p.calls.map((c) => (c.functionName ? `${c.contract}.${c.functionName}(${(c.args ?? []).map((a) => (typeof a === "object" ? JSON.stringify(a, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) : String(a))).join(", ")})` : `${c.target} ${c.data.slice(0, 10)}`)).join("; ");
+  return p.calls
+    .map((c) =>
+      c.functionName
+        ? `${c.contract}.${c.functionName}(${(c.args ?? []).map((a) => (typeof a === "object" ? JSON.stringify(a, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) : String(a))).join(", ")})`
+        : `${c.target} ${c.data.slice(0, 10)}`,
+    )
+    .join("; ");
 }
 
 /** `hashwork gov show [ID]` */
@@ -219,7 +251,9 @@ export const govShow: Command = {
             p.proposalId.toString(),
             p.state,
             `${p.votes.for}/${p.votes.against}/${p.votes.abstain}`,
-            p.eta === 0n ? "-" : `${formatTime(p.eta)}${p.state === "Queued" ? (p.eta > r.now ? ` (in ${p.eta - r.now} s)` : " (ready)") : ""}`,
+            p.eta === 0n
+              ? "-"
+              : `${formatTime(p.eta)}${p.state === "Queued" ? (p.eta > r.now ? ` (in ${p.eta - r.now} s)` : " (ready)") : ""}`,
             describeCalls(p),
             p.description,
           ]),

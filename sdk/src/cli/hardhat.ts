@@ -13,10 +13,17 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const HARDHAT_CLI = fileURLToPath(new URL("node_modules/hardhat/dist/src/cli.js", `file://${REPO_ROOT}`));
 
 /** Runs `hardhat ...args` until it exits; a stop by a forwarded SIGINT/SIGTERM counts as success (0). */
-export function runHardhat(args: readonly string[], { env = process.env, stdio = "inherit" }: { env?: NodeJS.ProcessEnv; stdio?: StdioOptions } = {}): Promise<number> {
+export function runHardhat(
+  args: readonly string[],
+  { env = process.env, stdio = "inherit" }: { env?: NodeJS.ProcessEnv; stdio?: StdioOptions } = {},
+): Promise<number> {
   // The installed package (@hashwork/sdk) has no Hardhat project: these commands need a checkout.
   if (!existsSync(HARDHAT_CLI)) {
-    return Promise.reject(new CliError(`this command runs the Hashwork repository's Hardhat project; run it from a checkout (npm install there), not from the installed package`));
+    return Promise.reject(
+      new CliError(
+        `this command runs the Hashwork repository's Hardhat project; run it from a checkout (npm install there), not from the installed package`,
+      ),
+    );
   }
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HARDHAT_CLI, ...args], { cwd: REPO_ROOT, env, stdio });

@@ -56,9 +56,18 @@ export const jobPost: Command = {
   summary: "Upload a program and its input and post a job (prints the job id)",
   options: {
     program: { type: "string", required: true, placeholder: "FILE", description: "the WebAssembly program (ABI v1, or v2: WASI)" },
-    input: { type: "string", placeholder: "FILE", description: "ABI v1: the program's input bytes (required); v2: its stdin (default empty)" },
+    input: {
+      type: "string",
+      placeholder: "FILE",
+      description: "ABI v1: the program's input bytes (required); v2: its stdin (default empty)",
+    },
     ...bundleOptions,
-    reward: { type: "string", required: true, placeholder: "AMOUNT", description: "payment in tokens, e.g. 2 or 0.5 (or base units: 500wei)" },
+    reward: {
+      type: "string",
+      required: true,
+      placeholder: "AMOUNT",
+      description: "payment in tokens, e.g. 2 or 0.5 (or base units: 500wei)",
+    },
     fuel: { type: "string", required: true, placeholder: "N", description: "fuel limit (instructions metered by the executor)" },
     store: {
       type: "string",
@@ -68,7 +77,8 @@ export const jobPost: Command = {
     "public-url": {
       type: "string",
       placeholder: "URL",
-      description: "the URL a directory --store is served at (e.g. by hashwork content serve); job URIs point there (default: HASHWORK_PUBLIC_URL)",
+      description:
+        "the URL a directory --store is served at (e.g. by hashwork content serve); job URIs point there (default: HASHWORK_PUBLIC_URL)",
     },
     "execution-time": { type: "string", placeholder: "DURATION", description: "time the provider has after claiming (default 10m)" },
     "challenge-window": { type: "string", placeholder: "DURATION", description: "time a result can be challenged (default 10m)" },
@@ -124,12 +134,17 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
     try {
       const { abiVersion } = validateProgram({ wasm: program, limits: DEFAULT_LIMITS });
       if (abiVersion === 2) input = await bundleFromOptions(options, given ?? new Uint8Array());
-      else if (hasBundleOptions(options)) throw new UsageError(`--program ${String(options.program)} is ABI v1 (no WASI imports): --arg, --env and --file are for ABI v2 programs`);
+      else if (hasBundleOptions(options))
+        throw new UsageError(
+          `--program ${String(options.program)} is ABI v1 (no WASI imports): --arg, --env and --file are for ABI v2 programs`,
+        );
       else if (given === undefined) throw new UsageError(`"job post" needs --input`);
       else input = given;
     } catch (error) {
       if (error instanceof InvalidProgramError) {
-        throw new CliError(`--program ${String(options.program)}: ${error.shortMessage}${error.details ? ` (${error.details.split("\n")[0]})` : ""}`);
+        throw new CliError(
+          `--program ${String(options.program)}: ${error.shortMessage}${error.details ? ` (${error.details.split("\n")[0]})` : ""}`,
+        );
       }
       throw error;
     }

@@ -112,7 +112,13 @@ export const jobResult: Command = {
   summary: "Fetch a job's output, verify it against the on-chain result hash, and save it",
   args: idArgument,
   options: {
-    output: { type: "string", short: "o", required: true, placeholder: "FILE", description: "where to write the verified output (- for stdout)" },
+    output: {
+      type: "string",
+      short: "o",
+      required: true,
+      placeholder: "FILE",
+      description: "where to write the verified output (- for stdout)",
+    },
     store: { type: "string", placeholder: "DIR", description: "a local content store to look in before fetching the output URI" },
     "allow-file-uris": { type: "boolean", description: "also fetch file:// output URIs (a provider on this machine)" },
     ...fetchAccessOptions,
@@ -149,7 +155,9 @@ The output URI is the provider's: it is fetched from public addresses only unles
         verified: true,
       });
     } else if (file !== "-") {
-      printLine(`Verified output of job ${jobId}: ${fetched.output.byteLength} bytes, status ${status}${fetched.outcome.exitCode ? ` (exit code ${fetched.outcome.exitCode})` : ""}, fuel ${fetched.outcome.fuelUsed} → ${file}`);
+      printLine(
+        `Verified output of job ${jobId}: ${fetched.output.byteLength} bytes, status ${status}${fetched.outcome.exitCode ? ` (exit code ${fetched.outcome.exitCode})` : ""}, fuel ${fetched.outcome.fuelUsed} → ${file}`,
+      );
     }
     return 0;
   },

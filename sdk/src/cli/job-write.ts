@@ -27,13 +27,16 @@ export const jobCancel: Command = {
     const job = await connection.client.getJob({ jobId, includeResult: false });
     if (job.state === "None") throw new CliError(`no job ${jobId} on this market`);
     if (job.state !== "Open") throw new CliError(`job ${jobId} is ${job.state}; only an Open job can be cancelled`);
-    if (job.requester !== connection.account) throw new CliError(`job ${jobId} was posted by ${job.requester}, not by ${connection.account}`);
+    if (job.requester !== connection.account)
+      throw new CliError(`job ${jobId} was posted by ${job.requester}, not by ${connection.account}`);
     const { refund, transactionHash } = await withProgress(`cancelling job ${jobId}`, json, () => connection.client.cancelJob({ jobId }));
     if (json) {
       printJson({ jobId, state: "Cancelled", refund, transactionHash });
       return 0;
     }
-    printLine(`Cancelled job ${jobId}; ${formatAmount(refund, await connection.token())} credited to your market balance (${transactionHash})`);
+    printLine(
+      `Cancelled job ${jobId}; ${formatAmount(refund, await connection.token())} credited to your market balance (${transactionHash})`,
+    );
     return 0;
   },
 };
@@ -95,7 +98,11 @@ export const jobChallenge: Command = {
   args: idArgument,
   options: {
     hash: { type: "string", placeholder: "HASH", description: "challenge with this result hash instead of re-executing" },
-    salt: { type: "string", placeholder: "HEX", description: "reveal the commitment made earlier with this salt (an interrupted challenge) instead of committing anew" },
+    salt: {
+      type: "string",
+      placeholder: "HEX",
+      description: "reveal the commitment made earlier with this salt (an interrupted challenge) instead of committing anew",
+    },
     store: { type: "string", placeholder: "DIR", description: "a local content store to take program and input from first" },
     "allow-file-uris": { type: "boolean", description: "also fetch file:// program and input URIs" },
     ...fetchAccessOptions,
@@ -122,7 +129,8 @@ chain: --allow-hosts 127.0.0.1,localhost).`,
     const { client } = connection;
     const job = await client.getJob({ jobId });
     if (job.state === "None") throw new CliError(`no job ${jobId} on this market`);
-    if (job.state !== "Submitted" || !job.result) throw new CliError(`job ${jobId} is ${job.state}; only a Submitted job can be challenged`);
+    if (job.state !== "Submitted" || !job.result)
+      throw new CliError(`job ${jobId} is ${job.state}; only a Submitted job can be challenged`);
     const providerHash = job.result.resultHash.toLowerCase() as Hex;
     let challengerHash = given;
     let local: { status: number; fuelUsed: bigint; outputHash: Hex } | undefined;
@@ -143,8 +151,17 @@ chain: --allow-hosts 127.0.0.1,localhost).`,
     }
     const hash = challengerHash;
     const token = await connection.token();
-    const challenged = await withProgress(salt ? `revealing the challenge of job ${jobId}` : `committing a challenge of job ${jobId}`, json, (progress) =>
-      client.challengeJob({ jobId, challengerHash: hash, salt, terms: job.result!.terms, onProgress: (step) => reportStep(progress, step, jobId, hash) }),
+    const challenged = await withProgress(
+      salt ? `revealing the challenge of job ${jobId}` : `committing a challenge of job ${jobId}`,
+      json,
+      (progress) =>
+        client.challengeJob({
+          jobId,
+          challengerHash: hash,
+          salt,
+          terms: job.result!.terms,
+          onProgress: (step) => reportStep(progress, step, jobId, hash),
+        }),
     );
     const d = challenged.dispute;
     if (json) {

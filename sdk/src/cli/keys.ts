@@ -25,7 +25,10 @@ export const keyOptions = {
 } as const;
 
 /** The private key, from `--key-file` or the environment (for handing to a child process; never print it). */
-export async function loadPrivateKeyHex(options: { "key-file"?: string | string[] | boolean | undefined }, env: NodeJS.ProcessEnv = process.env): Promise<Hex> {
+export async function loadPrivateKeyHex(
+  options: { "key-file"?: string | string[] | boolean | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Hex> {
   const file = options["key-file"];
   if (typeof file === "string") return readKeyFile(file, env);
   const raw = env[KEY_ENV];
@@ -34,7 +37,10 @@ export async function loadPrivateKeyHex(options: { "key-file"?: string | string[
 }
 
 /** The account to sign with, from `--key-file` or the environment. */
-export async function loadAccount(options: { "key-file"?: string | string[] | boolean | undefined }, env: NodeJS.ProcessEnv = process.env): Promise<PrivateKeyAccount> {
+export async function loadAccount(
+  options: { "key-file"?: string | string[] | boolean | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PrivateKeyAccount> {
   return privateKeyToAccount(await loadPrivateKeyHex(options, env));
 }
 

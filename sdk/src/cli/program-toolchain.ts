@@ -56,7 +56,11 @@ export async function compileProgram({ file, source, toolchain }: CompileProgram
   return chosen === "yowasp" ? compileYowasp(file, source, language) : compileDebianC(file, source, language);
 }
 
-type RunClang = (args: string[], files: Record<string, Uint8Array | string>, options: object) => Promise<Record<string, unknown> | undefined>;
+type RunClang = (
+  args: string[],
+  files: Record<string, Uint8Array | string>,
+  options: object,
+) => Promise<Record<string, unknown> | undefined>;
 
 async function loadYowasp(): Promise<RunClang | undefined> {
   try {
@@ -69,7 +73,8 @@ async function loadYowasp(): Promise<RunClang | undefined> {
 
 async function compileYowasp(file: string, source: Uint8Array, language: "c" | "c++"): Promise<Uint8Array> {
   const runClang = await loadYowasp();
-  if (!runClang) throw new CliError(`C/C++ needs ${YOWASP_CLANG} (npm install --save-dev ${YOWASP_CLANG}) or --toolchain debian (${DEBIAN_C})`);
+  if (!runClang)
+    throw new CliError(`C/C++ needs ${YOWASP_CLANG} (npm install --save-dev ${YOWASP_CLANG}) or --toolchain debian (${DEBIAN_C})`);
   const name = basename(file);
   let diagnostics = "";
   const collect = (bytes: Uint8Array | null) => {
@@ -94,7 +99,13 @@ async function compileYowasp(file: string, source: Uint8Array, language: "c" | "
 async function compileDebianC(file: string, source: Uint8Array, language: "c" | "c++"): Promise<Uint8Array> {
   const compiler = language === "c" ? "clang" : "clang++";
   const flags = ["--target=wasm32-wasi", `--sysroot=${DEBIAN_SYSROOT}`, ...(language === "c" ? C_FLAGS : CXX_FLAGS)];
-  return compileInTempDir(file, source, compiler, (src, out) => [...flags, src, "-o", out], `C/C++ with --toolchain debian needs: ${DEBIAN_C}`);
+  return compileInTempDir(
+    file,
+    source,
+    compiler,
+    (src, out) => [...flags, src, "-o", out],
+    `C/C++ with --toolchain debian needs: ${DEBIAN_C}`,
+  );
 }
 
 async function compileRust(file: string, source: Uint8Array): Promise<Uint8Array> {
@@ -127,7 +138,11 @@ async function compileInTempDir(
       );
     });
     if (result.code === "ENOENT") throw new CliError(`${command} not found. ${install}`);
-    if (/can.t find crate for `std`|target may not be installed|could not find specification for target|unable to find library -lc|wasi-libc|stdio\.h' file not found|cannot open crt1/.test(result.stderr)) {
+    if (
+      /can.t find crate for `std`|target may not be installed|could not find specification for target|unable to find library -lc|wasi-libc|stdio\.h' file not found|cannot open crt1/.test(
+        result.stderr,
+      )
+    ) {
       throw new CliError(`${command} has no wasm32-wasi libraries. ${install}`);
     }
     if (result.code !== 0) throw new CliError(`${file}: compilation failed${firstError(result.stderr)}`);
@@ -139,7 +154,10 @@ async function compileInTempDir(
 
 /** `: <the first error line>` of a compiler's diagnostics, or "". */
 function firstError(diagnostics: string): string {
-  const lines = diagnostics.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const lines = diagnostics
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
   const line = lines.find((l) => /error/i.test(l)) ?? lines[0];
   return line ? `: ${line}` : "";
 }

@@ -30,7 +30,20 @@ describe("ordinary programs: hashwork program build / run (ABI v2, C and C++ thr
   after(() => rm(dir, { recursive: true, force: true }));
 
   it("runs a C program with args, env and a file; stdout is the output, the exit code is in the result", async function () {
-    const args = ["program", "run", join(dir, "cat.wasm"), "--arg", "data/words.txt", "--arg", "5", "--env", "WHO=requester", "--file", `data/words.txt=${join(dir, "words.txt")}`, "--json"];
+    const args = [
+      "program",
+      "run",
+      join(dir, "cat.wasm"),
+      "--arg",
+      "data/words.txt",
+      "--arg",
+      "5",
+      "--env",
+      "WHO=requester",
+      "--file",
+      `data/words.txt=${join(dir, "words.txt")}`,
+      "--json",
+    ];
     const first = jsonOf<RunJson>(await runCli(args));
     expect(first).to.include({ abi: 2, status: "Exited", exitCode: 5, stderr: "done\n" });
     const lines = first.output.split("\n");
@@ -46,11 +59,17 @@ describe("ordinary programs: hashwork program build / run (ABI v2, C and C++ thr
   });
 
   it("gives the same result 10 times across worker threads, and agrees with node:wasi on what both define", async function () {
-    const input = encodeBundle({ args: ["data/words.txt", "3"], env: ["WHO=w"], files: [["data/words.txt", new TextEncoder().encode("one two\n")]] });
+    const input = encodeBundle({
+      args: ["data/words.txt", "3"],
+      env: ["WHO=w"],
+      files: [["data/words.txt", new TextEncoder().encode("one two\n")]],
+    });
     const executor = createExecutor({ threads: 2 });
-    let results;
+    let results: Awaited<ReturnType<typeof executor.run>>[];
     try {
-      results = await Promise.all(Array.from({ length: 10 }, () => executor.run({ wasm: cat, input, fuelLimit: 100_000_000n, jobId: 12n })));
+      results = await Promise.all(
+        Array.from({ length: 10 }, () => executor.run({ wasm: cat, input, fuelLimit: 100_000_000n, jobId: 12n })),
+      );
     } finally {
       await executor.close();
     }
@@ -64,7 +83,15 @@ describe("ordinary programs: hashwork program build / run (ABI v2, C and C++ thr
     await copyFile(join(dir, "words2.txt"), join(dir, "root", "data", "words.txt"));
     const stdoutPath = join(dir, "node-wasi.out");
     const handle = await open(stdoutPath, "w");
-    const wasi = new WASI({ version: "preview1", args: ["program", "data/words.txt", "3"], env: { WHO: "w" }, preopens: { "/": join(dir, "root") }, stdout: handle.fd, stderr: handle.fd, returnOnExit: true });
+    const wasi = new WASI({
+      version: "preview1",
+      args: ["program", "data/words.txt", "3"],
+      env: { WHO: "w" },
+      preopens: { "/": join(dir, "root") },
+      stdout: handle.fd,
+      stderr: handle.fd,
+      returnOnExit: true,
+    });
     const instance = new Wasm.Instance(new Wasm.Module(cat), { wasi_snapshot_preview1: wasi.wasiImport });
     const code = wasi.start(instance as Parameters<WASI["start"]>[0]);
     await handle.close();
@@ -91,7 +118,9 @@ describe("ordinary programs: hashwork program build / run (ABI v2, C and C++ thr
     expect(run.code).to.equal(0);
     expect(run.stdout).to.equal("");
     expect(await readFile(out, "utf8")).to.contain("argv[0]=program\n");
-    expect(run.stderr).to.match(/status\s+Ok/).and.match(/result hash\s+0x[0-9a-f]{64}/);
+    expect(run.stderr)
+      .to.match(/status\s+Ok/)
+      .and.match(/result hash\s+0x[0-9a-f]{64}/);
 
     const badEnv = await runCli(["program", "run", join(dir, "cat.wasm"), "--env", "NOEQUALS"]);
     expect([badEnv.code, badEnv.stderr.trim()]).to.deep.equal([2, "hashwork: --env NOEQUALS: expected KEY=VALUE"]);

@@ -50,7 +50,8 @@ The module is checked as the executor would (imports, features, limits) before i
     const file = args.FILE!;
     const out = stringOption(options.output)!;
     const toolchain = stringOption(options.toolchain);
-    if (toolchain !== undefined && toolchain !== "yowasp" && toolchain !== "debian") throw new UsageError(`--toolchain must be yowasp or debian, got "${toolchain}"`);
+    if (toolchain !== undefined && toolchain !== "yowasp" && toolchain !== "debian")
+      throw new UsageError(`--toolchain must be yowasp or debian, got "${toolchain}"`);
     languageOf(file);
     const source = await readInputFile(file, "FILE");
     const wasm = await compileProgram({ file, source, toolchain: toolchain as Toolchain | undefined });
@@ -59,7 +60,15 @@ The module is checked as the executor would (imports, features, limits) before i
     await writeFile(out, wasm);
     const programHash = keccak256(wasm);
     if (options.json === true) printJson({ output: out, bytes: wasm.length, programHash, abi });
-    else process.stderr.write(`${formatFields([["built", out], ["bytes", String(wasm.length)], ["ABI", "v2 (WASI preview 1)"], ["program hash", programHash]])}\n`);
+    else
+      process.stderr.write(
+        `${formatFields([
+          ["built", out],
+          ["bytes", String(wasm.length)],
+          ["ABI", "v2 (WASI preview 1)"],
+          ["program hash", programHash],
+        ])}\n`,
+      );
     return 0;
   },
 };
@@ -88,9 +97,16 @@ export const programRun: Command = {
     input: { type: "string", placeholder: "FILE", description: "v2: the program's stdin; v1: its input (default: empty)" },
     output: { type: "string", short: "o", placeholder: "OUTFILE", description: "write the output (stdout) here instead of to stdout" },
     fuel: { type: "string", placeholder: "N", description: `fuel limit (default ${DEFAULT_RUN_FUEL})` },
-    "job-id": { type: "string", placeholder: "ID", description: "v2: the job id random_get is seeded with (default 0; a posted job uses its id)" },
+    "job-id": {
+      type: "string",
+      placeholder: "ID",
+      description: "v2: the job id random_get is seeded with (default 0; a posted job uses its id)",
+    },
     "save-input": { type: "string", placeholder: "FILE", description: "v2: also write the bundle (the job input to post) here" },
-    json: { type: "boolean", description: "print one JSON document { status, exitCode, fuelUsed, resultHash, … } (with the output unless -o)" },
+    json: {
+      type: "boolean",
+      description: "print one JSON document { status, exitCode, fuelUsed, resultHash, … } (with the output unless -o)",
+    },
   },
   notes: `Examples:
   hashwork program run wc.wasm --arg data/words.txt --file data/words.txt
@@ -99,8 +115,10 @@ The run is deterministic: the same program, input and limits give the same resul
 machine. The program's stderr is shown but is not part of the result.`,
   async run(options, args) {
     const wasm = await readInputFile(args.PROGRAM!, "PROGRAM");
-    const fuelLimit = options.fuel === undefined ? DEFAULT_RUN_FUEL : parseInteger(stringOption(options.fuel), "--fuel", { max: MAX_FUEL_LIMIT });
-    const jobId = options["job-id"] === undefined ? 0n : parseInteger(stringOption(options["job-id"]), "--job-id", { max: (1n << 256n) - 1n });
+    const fuelLimit =
+      options.fuel === undefined ? DEFAULT_RUN_FUEL : parseInteger(stringOption(options.fuel), "--fuel", { max: MAX_FUEL_LIMIT });
+    const jobId =
+      options["job-id"] === undefined ? 0n : parseInteger(stringOption(options["job-id"]), "--job-id", { max: (1n << 256n) - 1n });
     const stdin = options.input === undefined ? new Uint8Array() : await readInputFile(stringOption(options.input)!, "--input");
     let module: WasmModule;
     try {

@@ -14,7 +14,12 @@ export function providerFields(p: ProviderDetails, token: TokenInfo): [string, s
     ["staked", formatAmount(p.staked, token)],
     ["locked", formatAmount(p.locked, token)],
     ["free", formatAmount(p.free, token)],
-    ["unbonding", p.unbonding.amount === 0n ? "0" : `${formatAmount(p.unbonding.amount, token)} (withdrawable from ${formatTime(p.unbonding.unlockAt)})`],
+    [
+      "unbonding",
+      p.unbonding.amount === 0n
+        ? "0"
+        : `${formatAmount(p.unbonding.amount, token)} (withdrawable from ${formatTime(p.unbonding.unlockAt)})`,
+    ],
     ["completed", r.completed.toString()],
     ["timed out", r.timedOut.toString()],
     ["disputes won/lost", `${r.disputesWon} / ${r.disputesLost}`],
@@ -42,14 +47,19 @@ export const providerStake: Command = {
     const staked = await withProgress("staking", json, () =>
       connection.client.stake({ amount, payment: options.permit === true ? "permit" : "approve" }),
     );
-    return printResult(json, {
-      provider: connection.account,
-      amount,
-      totalStaked: staked.totalStaked,
-      providerId: staked.providerId,
-      registered: staked.registered,
-      transactionHash: staked.transactionHash,
-    }, () => `Staked ${formatAmount(amount, token)}; total stake ${formatAmount(staked.totalStaked, token)} (provider id ${staked.providerId}, ${staked.transactionHash})`);
+    return printResult(
+      json,
+      {
+        provider: connection.account,
+        amount,
+        totalStaked: staked.totalStaked,
+        providerId: staked.providerId,
+        registered: staked.registered,
+        transactionHash: staked.transactionHash,
+      },
+      () =>
+        `Staked ${formatAmount(amount, token)}; total stake ${formatAmount(staked.totalStaked, token)} (provider id ${staked.providerId}, ${staked.transactionHash})`,
+    );
   },
 };
 
@@ -66,9 +76,15 @@ export const providerUnstake: Command = {
     const json = options.json === true;
     const { connection, token, amount } = await connectWithAmount(options);
     const me = await connection.client.getProvider({ provider: connection.account!, includeProfile: false });
-    if (amount > me.free) throw new CliError(`only ${formatAmount(me.free, token)} of your stake is free (asked to unbond ${formatAmount(amount, token)})`);
+    if (amount > me.free)
+      throw new CliError(`only ${formatAmount(me.free, token)} of your stake is free (asked to unbond ${formatAmount(amount, token)})`);
     const requested = await withProgress("requesting unstake", json, () => connection.client.requestUnstake({ amount }));
-    return printResult(json, { provider: connection.account, amount: requested.amount, unlockAt: requested.unlockAt, transactionHash: requested.transactionHash }, () => `Unbonding ${formatAmount(requested.amount, token)}; withdraw with \`hashwork provider withdraw\` from ${formatTime(requested.unlockAt)}`);
+    return printResult(
+      json,
+      { provider: connection.account, amount: requested.amount, unlockAt: requested.unlockAt, transactionHash: requested.transactionHash },
+      () =>
+        `Unbonding ${formatAmount(requested.amount, token)}; withdraw with \`hashwork provider withdraw\` from ${formatTime(requested.unlockAt)}`,
+    );
   },
 };
 
@@ -87,7 +103,8 @@ export const providerWithdraw: Command = {
     const connection = await connect(options, { sign: true });
     const { client } = connection;
     const me = await client.getProvider({ provider: connection.account!, includeProfile: false });
-    if (me.unbonding.amount === 0n) throw new CliError("nothing to withdraw: no stake is unbonding (start with `hashwork provider unstake`)");
+    if (me.unbonding.amount === 0n)
+      throw new CliError("nothing to withdraw: no stake is unbonding (start with `hashwork provider unstake`)");
     const now = (await client.publicClient.getBlock({ blockTag: "latest" })).timestamp;
     if (now < me.unbonding.unlockAt) throw new CliError(`still unbonding until ${formatTime(me.unbonding.unlockAt)}`);
     const withdrawn = await withProgress("withdrawing", json, () => client.withdrawUnstaked({ to }));
@@ -123,16 +140,23 @@ export const providerRegister: Command = {
     const pricePerFuel = parseInteger(stringOption(options["price-per-fuel"]) ?? "0", "--price-per-fuel");
     const maxFuel = parseInteger(stringOption(options["max-fuel"]) ?? "1000000000", "--max-fuel", { min: 1n, max: (1n << 64n) - 1n });
     const connection = await connect(options, { sign: true });
-    const registered = await withProgress("registering", json, () => connection.client.registerProvider({ endpoint, pricePerFuel, maxFuel }));
-    return printResult(json, {
-      provider: connection.account,
-      providerId: registered.providerId,
-      newlyRegistered: registered.registered,
-      endpoint,
-      pricePerFuel,
-      maxFuel,
-      transactionHash: registered.transactionHash,
-    }, () => `${registered.registered ? "Registered" : "Updated the profile of"} provider ${connection.account} (id ${registered.providerId}, ${registered.transactionHash})`);
+    const registered = await withProgress("registering", json, () =>
+      connection.client.registerProvider({ endpoint, pricePerFuel, maxFuel }),
+    );
+    return printResult(
+      json,
+      {
+        provider: connection.account,
+        providerId: registered.providerId,
+        newlyRegistered: registered.registered,
+        endpoint,
+        pricePerFuel,
+        maxFuel,
+        transactionHash: registered.transactionHash,
+      },
+      () =>
+        `${registered.registered ? "Registered" : "Updated the profile of"} provider ${connection.account} (id ${registered.providerId}, ${registered.transactionHash})`,
+    );
   },
 };
 

@@ -18,14 +18,25 @@ export const tokenBalance: Command = {
     const connection = await connect(options);
     const token = await connection.token();
     const [wallet, market] = await Promise.all([
-      connection.client.publicClient.readContract({ address: token.address, abi: hashworkTokenAbi, functionName: "balanceOf", args: [who] }),
+      connection.client.publicClient.readContract({
+        address: token.address,
+        abi: hashworkTokenAbi,
+        functionName: "balanceOf",
+        args: [who],
+      }),
       ledgerBalance(connection, who),
     ]);
     if (options.json === true) {
       printJson({ address: who, token, wallet, market });
       return 0;
     }
-    printLine(formatFields([["account", who], ["wallet", formatAmount(wallet, token)], ["market balance", formatAmount(market, token)]]));
+    printLine(
+      formatFields([
+        ["account", who],
+        ["wallet", formatAmount(wallet, token)],
+        ["market balance", formatAmount(market, token)],
+      ]),
+    );
     return 0;
   },
 };
@@ -45,7 +56,12 @@ export const tokenTransfer: Command = {
     const to = parseAddress(stringOption(options.to), "--to");
     const { connection, token, amount } = await connectWithAmount(options);
     const { client } = connection;
-    const balance = await client.publicClient.readContract({ address: token.address, abi: hashworkTokenAbi, functionName: "balanceOf", args: [connection.account!] });
+    const balance = await client.publicClient.readContract({
+      address: token.address,
+      abi: hashworkTokenAbi,
+      functionName: "balanceOf",
+      args: [connection.account!],
+    });
     if (balance < amount) throw new CliError(`your wallet holds ${formatAmount(balance, token)}, less than ${formatAmount(amount, token)}`);
     const sent = await withProgress("transferring", json, () =>
       sendContractTransaction(client, {
@@ -57,7 +73,11 @@ export const tokenTransfer: Command = {
         options: {},
       }),
     );
-    return printResult(json, { from: connection.account, to, amount, transactionHash: sent.transactionHash }, () => `Sent ${formatAmount(amount, token)} to ${to} (${sent.transactionHash})`);
+    return printResult(
+      json,
+      { from: connection.account, to, amount, transactionHash: sent.transactionHash },
+      () => `Sent ${formatAmount(amount, token)} to ${to} (${sent.transactionHash})`,
+    );
   },
 };
 
@@ -80,8 +100,13 @@ export const tokenWithdraw: Command = {
     const available = await ledgerBalance(connection, connection.account!);
     const amount = options.amount === undefined ? available : parseAmount(stringOption(options.amount), "--amount", token.decimals);
     if (available === 0n) throw new CliError("your market balance is 0; nothing to withdraw");
-    if (amount > available) throw new CliError(`your market balance is ${formatAmount(available, token)}, less than ${formatAmount(amount, token)}`);
+    if (amount > available)
+      throw new CliError(`your market balance is ${formatAmount(available, token)}, less than ${formatAmount(amount, token)}`);
     const withdrawn = await withProgress("withdrawing", json, () => connection.client.withdrawFromLedger({ amount, to }));
-    return printResult(json, { account: connection.account, amount: withdrawn.amount, to: withdrawn.to, transactionHash: withdrawn.transactionHash }, () => `Withdrew ${formatAmount(withdrawn.amount, token)} to ${withdrawn.to} (${withdrawn.transactionHash})`);
+    return printResult(
+      json,
+      { account: connection.account, amount: withdrawn.amount, to: withdrawn.to, transactionHash: withdrawn.transactionHash },
+      () => `Withdrew ${formatAmount(withdrawn.amount, token)} to ${withdrawn.to} (${withdrawn.transactionHash})`,
+    );
   },
 };

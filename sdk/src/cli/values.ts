@@ -82,9 +82,18 @@ export const fetchAccessOptions = {
 } as const;
 
 /** The SDK's fetch access settings from `--allow-hosts` and `--allow-file-uris`. */
-export function fetchAccess(options: Record<string, string | string[] | boolean | undefined>): { allowHosts: string[]; allowFileUris: boolean } {
+export function fetchAccess(options: Record<string, string | string[] | boolean | undefined>): {
+  allowHosts: string[];
+  allowFileUris: boolean;
+} {
   const list = stringOption(options["allow-hosts"]);
-  const allowHosts = list === undefined ? [] : list.split(",").map((h) => h.trim()).filter((h) => h !== "");
+  const allowHosts =
+    list === undefined
+      ? []
+      : list
+          .split(",")
+          .map((h) => h.trim())
+          .filter((h) => h !== "");
   try {
     createAddressPolicy({ allowHosts });
   } catch (error) {

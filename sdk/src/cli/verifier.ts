@@ -26,7 +26,10 @@ export function verifierFields(
     ["bonded", formatAmount(v.bonded, token)],
     ["locked", formatAmount(v.locked, token)],
     ["pending", v.pending === 0n ? "0" : `${formatAmount(v.pending, token)} (withdrawable from ${formatTime(v.unlockAt)})`],
-    ["weight", `${formatAmount(v.weight, token)} of ${formatAmount(v.totalWeight, token)} (${share(v.weight, v.totalWeight)} per seat drawn)`],
+    [
+      "weight",
+      `${formatAmount(v.weight, token)} of ${formatAmount(v.totalWeight, token)} (${share(v.weight, v.totalWeight)} per seat drawn)`,
+    ],
     ["minimum bond", formatAmount(v.minimumBond, token)],
   ];
 }
@@ -59,13 +62,18 @@ any provider stake. Approves exactly the amount first when the allowance is shor
     const json = options.json === true;
     const { connection, token, amount } = await connectWithAmount(options);
     const bonded = await withProgress("bonding", json, () => connection.client.bondVerifier({ amount }));
-    return printResult(json, {
-      verifier: connection.account,
-      amount,
-      bonded: bonded.bonded,
-      approvalTransactionHash: bonded.approvalTransactionHash,
-      transactionHash: bonded.transactionHash,
-    }, () => `Bonded ${formatAmount(amount, token)}; your verifier bond is ${formatAmount(bonded.bonded, token)} (${bonded.transactionHash})`);
+    return printResult(
+      json,
+      {
+        verifier: connection.account,
+        amount,
+        bonded: bonded.bonded,
+        approvalTransactionHash: bonded.approvalTransactionHash,
+        transactionHash: bonded.transactionHash,
+      },
+      () =>
+        `Bonded ${formatAmount(amount, token)}; your verifier bond is ${formatAmount(bonded.bonded, token)} (${bonded.transactionHash})`,
+    );
   },
 };
 
@@ -95,13 +103,18 @@ withdrawal delay. What stays bonded must be zero or at least the minimum bond.`,
       );
     }
     const requested = await withProgress("requesting the withdrawal", json, () => connection.client.requestVerifierWithdrawal({ amount }));
-    return printResult(json, {
-      verifier: connection.account,
-      amount: requested.amount,
-      bonded: requested.bonded,
-      unlockAt: requested.unlockAt,
-      transactionHash: requested.transactionHash,
-    }, () => `Took ${formatAmount(requested.amount, token)} out of your bond (${formatAmount(requested.bonded, token)} stays); withdraw it with \`hashwork verifier withdraw\` from ${formatTime(requested.unlockAt)}`);
+    return printResult(
+      json,
+      {
+        verifier: connection.account,
+        amount: requested.amount,
+        bonded: requested.bonded,
+        unlockAt: requested.unlockAt,
+        transactionHash: requested.transactionHash,
+      },
+      () =>
+        `Took ${formatAmount(requested.amount, token)} out of your bond (${formatAmount(requested.bonded, token)} stays); withdraw it with \`hashwork verifier withdraw\` from ${formatTime(requested.unlockAt)}`,
+    );
   },
 };
 
@@ -120,11 +133,13 @@ export const verifierWithdraw: Command = {
     const connection = await connect(options, { sign: true });
     const { client } = connection;
     const { details } = await readVerifier(connection, connection.account!);
-    if (details.pending === 0n) throw new CliError("nothing to withdraw: no bond is pending (start with `hashwork verifier withdraw-request`)");
+    if (details.pending === 0n)
+      throw new CliError("nothing to withdraw: no bond is pending (start with `hashwork verifier withdraw-request`)");
     const now = (await client.publicClient.getBlock({ blockTag: "latest" })).timestamp;
     if (now < details.unlockAt) throw new CliError(`the withdrawal waits until ${formatTime(details.unlockAt)}`);
     const lockedInPending = details.locked > details.bonded ? details.locked - details.bonded : 0n;
-    if (lockedInPending >= details.pending) throw new CliError("nothing to withdraw yet: all of it still answers for committee seats you hold");
+    if (lockedInPending >= details.pending)
+      throw new CliError("nothing to withdraw yet: all of it still answers for committee seats you hold");
     const withdrawn = await withProgress("withdrawing", json, () => client.withdrawVerifierBond({ to }));
     if (json) {
       printJson({ verifier: connection.account, amount: withdrawn.amount, to: withdrawn.to, transactionHash: withdrawn.transactionHash });

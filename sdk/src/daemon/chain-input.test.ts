@@ -9,7 +9,8 @@ const connection = await network.create();
 const { networkHelpers } = connection;
 const publicClient = (await connection.viem.getPublicClient()) as HashworkPublicClient;
 
-const kinds = (events: ChainEvent[]) => events.map((e) => (e.type === "reorg" ? `reorg@${e.ancestor?.number ?? "?"}` : `${e.type}:${e.block.number}`));
+const kinds = (events: ChainEvent[]) =>
+  events.map((e) => (e.type === "reorg" ? `reorg@${e.ancestor?.number ?? "?"}` : `${e.type}:${e.block.number}`));
 
 describe("daemon chain input (in-process Hardhat network, reorgs by evm_snapshot/evm_revert)", function () {
   let base: bigint;
@@ -24,7 +25,12 @@ describe("daemon chain input (in-process Hardhat network, reorgs by evm_snapshot
     expect(kinds(await input.poll())).to.deep.equal([`block:${base}`, `finalized:${base - 2n}`]);
     expect(await input.poll()).to.deep.equal([]);
     await networkHelpers.mine(3);
-    expect(kinds(await input.poll())).to.deep.equal([`block:${base + 1n}`, `block:${base + 2n}`, `block:${base + 3n}`, `finalized:${base + 1n}`]);
+    expect(kinds(await input.poll())).to.deep.equal([
+      `block:${base + 1n}`,
+      `block:${base + 2n}`,
+      `block:${base + 3n}`,
+      `finalized:${base + 1n}`,
+    ]);
     expect(input.finalized!.number).to.equal(base + 1n);
     expect(input.head!.number).to.equal(base + 3n);
   });
@@ -41,9 +47,17 @@ describe("daemon chain input (in-process Hardhat network, reorgs by evm_snapshot
     await networkHelpers.time.increase(100); // mines one block with another timestamp: a different branch
     await networkHelpers.mine(2);
     const events = await input.poll();
-    expect(kinds(events)).to.deep.equal([`reorg@${base}`, `block:${base + 1n}`, `block:${base + 2n}`, `block:${base + 3n}`, `finalized:${base + 3n}`]);
+    expect(kinds(events)).to.deep.equal([
+      `reorg@${base}`,
+      `block:${base + 1n}`,
+      `block:${base + 2n}`,
+      `block:${base + 3n}`,
+      `finalized:${base + 3n}`,
+    ]);
     const reorg = events[0] as Extract<ChainEvent, { type: "reorg" }>;
-    expect(reorg.dropped.map((b) => b.hash)).to.deep.equal(branchA.filter((e) => e.type === "block").map((e) => (e as { block: { hash: string } }).block.hash));
+    expect(reorg.dropped.map((b) => b.hash)).to.deep.equal(
+      branchA.filter((e) => e.type === "block").map((e) => (e as { block: { hash: string } }).block.hash),
+    );
     expect((events[1] as { block: { hash: string } }).block.hash).to.not.equal(reorg.dropped[0]!.hash);
   });
 
@@ -95,7 +109,11 @@ describe("daemon chain input (in-process Hardhat network, reorgs by evm_snapshot
       const b = await publicClient.getBlock({ blockNumber: n });
       return { number: b.number, hash: b.hash, parentHash: b.parentHash, timestamp: b.timestamp };
     };
-    expect(kinds(await input.poll(await announce(base + 2n)))).to.deep.equal([`block:${base + 1n}`, `block:${base + 2n}`, `finalized:${base + 2n}`]);
+    expect(kinds(await input.poll(await announce(base + 2n)))).to.deep.equal([
+      `block:${base + 1n}`,
+      `block:${base + 2n}`,
+      `finalized:${base + 2n}`,
+    ]);
     expect(await input.poll(await announce(base + 1n))).to.deep.equal([]);
     expect(await input.poll(await announce(base + 2n))).to.deep.equal([]);
     expect(input.head!.number).to.equal(base + 2n);

@@ -69,11 +69,18 @@ describe("daemon claim policy", function () {
 
     it("skips a gated job when our score on it is below its minReputation", function () {
       const d = decideClaim(job({ minReputation: 5_000 }), policy(), { me: ME, score: 4_999 });
-      expect(d).to.deep.equal({ claim: false, refusal: "reputation", reason: "our reputation on this job, 4999, below its minReputation 5000" });
+      expect(d).to.deep.equal({
+        claim: false,
+        refusal: "reputation",
+        reason: "our reputation on this job, 4999, below its minReputation 5000",
+      });
     });
 
     it("claims a gated job when our score on it reaches its minReputation", function () {
-      expect(decideClaim(job({ minReputation: 5_000 }), policy(), { me: ME, score: 5_000 })).to.deep.equal({ claim: true, collateral: 2n * TOKEN });
+      expect(decideClaim(job({ minReputation: 5_000 }), policy(), { me: ME, score: 5_000 })).to.deep.equal({
+        claim: true,
+        collateral: 2n * TOKEN,
+      });
     });
 
     it("needs no score for a gated job the cheaper checks already refuse", function () {
@@ -97,7 +104,11 @@ describe("daemon claim policy", function () {
     });
 
     it("skips a job paying less than minPricePerFuel", function () {
-      const d = decideClaim(job({ reward: TOKEN / 100n, fuelLimit: 10n ** 15n + 1n }), policy({ minPricePerFuel: 10, maxFuel: "10000000000000000" }), { me: ME });
+      const d = decideClaim(
+        job({ reward: TOKEN / 100n, fuelLimit: 10n ** 15n + 1n }),
+        policy({ minPricePerFuel: 10, maxFuel: "10000000000000000" }),
+        { me: ME },
+      );
       expect(d).to.include({ claim: false, refusal: "policy" });
     });
   });

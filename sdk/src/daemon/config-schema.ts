@@ -65,16 +65,25 @@ const amount = () => {
 /** A 20-byte hex address in any case, read checksummed. */
 const address = () => {
   const e = says((v) => `must be a 20-byte hex address (got ${got(v)})`);
-  return z.string(e).regex(/^0x[0-9a-fA-F]{40}$/, e).transform((v) => getAddress(v));
+  return z
+    .string(e)
+    .regex(/^0x[0-9a-fA-F]{40}$/, e)
+    .transform((v) => getAddress(v));
 };
 
 /** A URL with one of the given protocols (`["http:", "https:"]`). */
 const urlOf = (protocols: string[], what: string) =>
-  nonEmpty().refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), says((v) => `must be ${what} URL (got ${got(v)})`));
+  nonEmpty().refine(
+    (v) => URL.canParse(v) && protocols.includes(new URL(v).protocol),
+    says((v) => `must be ${what} URL (got ${got(v)})`),
+  );
 
 /** A settings group: unknown keys refused, and absent means all defaults. */
 const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape, description: string) => {
-  const group = z.strictObject(shape, says(() => "must be an object"));
+  const group = z.strictObject(
+    shape,
+    says(() => "must be an object"),
+  );
   // `{}` is valid input for every section (each setting has a default); TypeScript cannot see that through `Shape`.
   return group.prefault({} as z.input<typeof group>).describe(description);
 };
@@ -104,14 +113,20 @@ const keySchema = z
   .strictObject(
     {
       env: nonEmpty()
-        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, says(() => "must be an environment variable name"))
+        .regex(
+          /^[A-Za-z_][A-Za-z0-9_]*$/,
+          says(() => "must be an environment variable name"),
+        )
         .optional()
         .describe("the name of an environment variable holding the hex private key"),
       file: nonEmpty().optional().describe("a file holding the hex private key (relative: to the config file's folder)"),
     },
     says(() => "must be an object"),
   )
-  .refine((k) => (k.env === undefined) !== (k.file === undefined), says(() => 'must have exactly one of "env" or "file"'))
+  .refine(
+    (k) => (k.env === undefined) !== (k.file === undefined),
+    says(() => 'must have exactly one of "env" or "file"'),
+  )
   .transform((k): { env: string } | { file: string } => (k.env !== undefined ? { env: k.env } : { file: k.file! }))
   .meta({
     description: 'The signing key: { "env": "VAR" } or { "file": "path" }. It is never logged.',
@@ -147,8 +162,12 @@ export const daemonConfigSchema = z
         .describe("Where the contracts are. Default: the SDK's known deployment for the RPC's chain id."),
       key: keySchema,
       dataDir: nonEmpty().describe("holds daemon.sqlite (the journal) and, by default, store/ (relative: to the config file's folder)"),
-      confirmations: integer(0, 1000, 2).describe("blocks a block must be buried under before the daemon acts on it; 0 (act on the head) for local chains"),
-      pollIntervalMs: integer(10, 3_600_000, 2000).describe("head polling interval (with wsUrl: the longest wait for an announced head before the head is polled over HTTP)"),
+      confirmations: integer(0, 1000, 2).describe(
+        "blocks a block must be buried under before the daemon acts on it; 0 (act on the head) for local chains",
+      ),
+      pollIntervalMs: integer(10, 3_600_000, 2000).describe(
+        "head polling interval (with wsUrl: the longest wait for an announced head before the head is polled over HTTP)",
+      ),
       http: section(
         {
           host: nonEmpty().default("127.0.0.1"),
@@ -178,15 +197,21 @@ export const daemonConfigSchema = z
       keeper: section(
         {
           audits: boolean(true).describe("start the audits the lottery selects (paid from the market's audit reserve)"),
-          pinSeeds: boolean(true).describe("pin the audit seeds of submission blocks whose jobs are still in their challenge window pinAfterBlocks blocks later"),
+          pinSeeds: boolean(true).describe(
+            "pin the audit seeds of submission blocks whose jobs are still in their challenge window pinAfterBlocks blocks later",
+          ),
           pinAfterBlocks: integer(1, MAX_PIN_AFTER_BLOCKS, DEFAULT_PIN_AFTER_BLOCKS),
-          finalizeGraceS: integer(0, 86_400, 30).describe("seconds past a challenge window the finalization is left to the job's own provider"),
+          finalizeGraceS: integer(0, 86_400, 30).describe(
+            "seconds past a challenge window the finalization is left to the job's own provider",
+          ),
         },
         "Keeper role: audits, audit seed pins, finalization.",
       ),
       provider: section(
         {
-          pinSeeds: boolean(true).describe("pin the audit seeds of its own submission blocks while those jobs are still in their challenge window pinAfterBlocks blocks later"),
+          pinSeeds: boolean(true).describe(
+            "pin the audit seeds of its own submission blocks while those jobs are still in their challenge window pinAfterBlocks blocks later",
+          ),
           pinAfterBlocks: integer(1, MAX_PIN_AFTER_BLOCKS, DEFAULT_PIN_AFTER_BLOCKS),
         },
         "Provider role: audit seed pins (an unpinned seed that ages out selects the job for an audit).",
@@ -195,7 +220,9 @@ export const daemonConfigSchema = z
         {
           bond: amount()
             .prefault("0")
-            .describe("the bond in the verifier pool to keep (base units): at start the difference is bonded from the wallet; 0: the operator bonds with the CLI"),
+            .describe(
+              "the bond in the verifier pool to keep (base units): at start the difference is bonded from the wallet; 0: the operator bonds with the CLI",
+            ),
         },
         "Verifier role.",
       ),
@@ -209,14 +236,25 @@ export const daemonConfigSchema = z
             "largest collateral accepted, in percent of the reward (the market allows minCollateralPct..maxCollateralPct, 100..300 by default)",
           ),
           allowRequesters: z
-            .array(address(), says(() => "must be an array of addresses"))
+            .array(
+              address(),
+              says(() => "must be an array of addresses"),
+            )
             .default([])
             .describe("when non-empty, only these requesters' jobs are claimed"),
-          denyRequesters: z.array(address(), says(() => "must be an array of addresses")).default([]),
+          denyRequesters: z
+            .array(
+              address(),
+              says(() => "must be an array of addresses"),
+            )
+            .default([]),
         },
         "Which jobs the provider claims.",
       ),
-      executor: section({ threads: integer(1, 256, 1), timeoutMs: integer(1, Number.MAX_SAFE_INTEGER, 60_000).describe("wall-clock guard per run") }, "The WebAssembly worker pool."),
+      executor: section(
+        { threads: integer(1, 256, 1), timeoutMs: integer(1, Number.MAX_SAFE_INTEGER, 60_000).describe("wall-clock guard per run") },
+        "The WebAssembly worker pool.",
+      ),
       storeDir: nonEmpty().optional().describe("where program, input and output blobs are kept; default: <dataDir>/store"),
       journalRetentionHours: integer(0, 1_000_000, 24).describe(
         "finished intents, their transactions and vote/challenge secrets last changed longer ago than this, of jobs no longer tracked, are deleted from the journal (hourly, and once after start); 0 keeps everything",
@@ -240,7 +278,9 @@ export const daemonConfigSchema = z
       refusals: section(
         {
           rememberMs: integer(0, Number.MAX_SAFE_INTEGER, 3_600_000).describe("how long refused content is remembered"),
-          maxPerRequester: integer(0, 1_000_000, 3).describe("failed preparations within windowMs after which a requester is skipped for skipMs; 0: never"),
+          maxPerRequester: integer(0, 1_000_000, 3).describe(
+            "failed preparations within windowMs after which a requester is skipped for skipMs; 0: never",
+          ),
           windowMs: integer(1, Number.MAX_SAFE_INTEGER, 600_000),
           skipMs: integer(0, Number.MAX_SAFE_INTEGER, 3_600_000),
         },
@@ -248,7 +288,9 @@ export const daemonConfigSchema = z
       ),
       tx: section(
         {
-          receiptTimeoutMs: integer(1, Number.MAX_SAFE_INTEGER, 60_000).describe("wait for a receipt before the fee of a stuck transaction is bumped"),
+          receiptTimeoutMs: integer(1, Number.MAX_SAFE_INTEGER, 60_000).describe(
+            "wait for a receipt before the fee of a stuck transaction is bumped",
+          ),
           maxAttempts: integer(1, 1000, 8).describe("attempts for retryable failures before anything was signed"),
           baseBackoffMs: integer(1, Number.MAX_SAFE_INTEGER, 250),
           batchesInFlight: integer(1, 64, 1).describe(
@@ -258,7 +300,10 @@ export const daemonConfigSchema = z
         "Transactions.",
       ),
       logLevel: z
-        .enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], says(() => `must be one of ${LOG_LEVELS.join(", ")}`))
+        .enum(
+          LOG_LEVELS as [LogLevel, ...LogLevel[]],
+          says(() => `must be one of ${LOG_LEVELS.join(", ")}`),
+        )
         .default("info"),
       corruptResults: boolean(false).describe(
         "TEST AND DEMO ONLY: the provider commits a wrong result so the dispute path can be shown. Refused unless the chain id is a local one (31337, 1337).",
@@ -269,7 +314,8 @@ export const daemonConfigSchema = z
   .transform(({ $schema: _, ...config }) => ({ ...config, storeDir: config.storeDir ?? join(config.dataDir, "store") }))
   .meta({
     title: "Hashwork provider daemon config",
-    description: "hashwork provider start --config FILE. Relative paths are resolved against this file's folder; token amounts are decimal strings of base units. See docs/provider-daemon.md.",
+    description:
+      "hashwork provider start --config FILE. Relative paths are resolved against this file's folder; token amounts are decimal strings of base units. See docs/provider-daemon.md.",
   });
 
 /** What a config file may hold (amounts as strings, every section optional). */

@@ -76,7 +76,11 @@ describe("daemon config", function () {
         ...minimal,
         key: { file: "./provider.key" },
         confirmations: 0,
-        claimPolicy: { minPricePerFuel: "200000000000", maxFuel: 5_000_000, allowRequesters: ["0x70997970c51812dc3a010c7d01b50e0d17dc79c8"] },
+        claimPolicy: {
+          minPricePerFuel: "200000000000",
+          maxFuel: 5_000_000,
+          allowRequesters: ["0x70997970c51812dc3a010c7d01b50e0d17dc79c8"],
+        },
         deployment: { market: "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512", fromBlock: "12" },
       },
       { baseDir: "/srv/hw" },
@@ -91,7 +95,12 @@ describe("daemon config", function () {
 
   it("accepts the verifier and watcher roles with the watcher's sample rate and the keeper's audit switch", function () {
     const c = parseConfig(
-      { ...minimal, roles: { provider: false, verifier: true, watcher: true, keeper: true }, watcher: { sampleRate: 1 }, keeper: { audits: false } },
+      {
+        ...minimal,
+        roles: { provider: false, verifier: true, watcher: true, keeper: true },
+        watcher: { sampleRate: 1 },
+        keeper: { audits: false },
+      },
       { baseDir: "/srv/hw" },
     );
     expect(c.roles).to.deep.equal({ provider: false, keeper: true, verifier: true, watcher: true });
@@ -116,8 +125,12 @@ describe("daemon config", function () {
   it("caps the collateral a provider accepts at 200% of the reward unless claimPolicy.maxCollateralPct says otherwise (1 to 1000)", function () {
     expect(parseConfig(minimal).claimPolicy.maxCollateralPct).to.equal(200);
     expect(parseConfig({ ...minimal, claimPolicy: { maxCollateralPct: 300 } }).claimPolicy.maxCollateralPct).to.equal(300);
-    expect(problem({ ...minimal, claimPolicy: { maxCollateralPct: 0 } })).to.equal("config: claimPolicy.maxCollateralPct must be an integer from 1 to 1000 (got 0)");
-    expect(problem({ ...minimal, claimPolicy: { maxCollateralPct: "150" } })).to.equal('config: claimPolicy.maxCollateralPct must be an integer from 1 to 1000 (got "150")');
+    expect(problem({ ...minimal, claimPolicy: { maxCollateralPct: 0 } })).to.equal(
+      "config: claimPolicy.maxCollateralPct must be an integer from 1 to 1000 (got 0)",
+    );
+    expect(problem({ ...minimal, claimPolicy: { maxCollateralPct: "150" } })).to.equal(
+      'config: claimPolicy.maxCollateralPct must be an integer from 1 to 1000 (got "150")',
+    );
   });
 
   it("takes an optional WebSocket endpoint for new heads (absent: HTTP polling only)", function () {
@@ -134,15 +147,25 @@ describe("daemon config", function () {
     expect(problem({ ...minimal, key: { env: "A", file: "b" } })).to.equal('config: key must have exactly one of "env" or "file"');
     expect(problem({ ...minimal, key: { env: "1 bad" } })).to.equal("config: key.env must be an environment variable name");
     expect(problem({ ...minimal, confirmations: -1 })).to.equal("config: confirmations must be an integer from 0 to 1000 (got -1)");
-    expect(problem({ ...minimal, claimPolicy: { concurrency: 0 } })).to.match(/^config: claimPolicy\.concurrency must be an integer from 1/);
-    expect(problem({ ...minimal, claimPolicy: { minFreeStake: "-5" } })).to.match(/^config: claimPolicy\.minFreeStake must be a non-negative integer/);
-    expect(problem({ ...minimal, claimPolicy: { denyRequesters: ["0x12"] } })).to.equal('config: claimPolicy.denyRequesters[0] must be a 20-byte hex address (got "0x12")');
+    expect(problem({ ...minimal, claimPolicy: { concurrency: 0 } })).to.match(
+      /^config: claimPolicy\.concurrency must be an integer from 1/,
+    );
+    expect(problem({ ...minimal, claimPolicy: { minFreeStake: "-5" } })).to.match(
+      /^config: claimPolicy\.minFreeStake must be a non-negative integer/,
+    );
+    expect(problem({ ...minimal, claimPolicy: { denyRequesters: ["0x12"] } })).to.equal(
+      'config: claimPolicy.denyRequesters[0] must be a 20-byte hex address (got "0x12")',
+    );
     expect(problem({ ...minimal, roles: { keeper: "yes" } })).to.equal('config: roles.keeper must be true or false (got "yes")');
-    expect(problem({ ...minimal, watcher: { sampleRate: 1.5 } })).to.equal("config: watcher.sampleRate must be a number from 0 to 1 (got 1.5)");
+    expect(problem({ ...minimal, watcher: { sampleRate: 1.5 } })).to.equal(
+      "config: watcher.sampleRate must be a number from 0 to 1 (got 1.5)",
+    );
     expect(problem({ ...minimal, watcher: { rate: 1 } })).to.equal("config: watcher.rate is not a known setting");
     expect(problem({ ...minimal, keeper: { audits: 1 } })).to.equal("config: keeper.audits must be true or false (got 1)");
     expect(problem({ ...minimal, keeper: { finalizeGraceS: -1 } })).to.match(/^config: keeper\.finalizeGraceS must be an integer/);
-    expect(problem({ ...minimal, keeper: { pinAfterBlocks: 251 } })).to.equal("config: keeper.pinAfterBlocks must be an integer from 1 to 250 (got 251)");
+    expect(problem({ ...minimal, keeper: { pinAfterBlocks: 251 } })).to.equal(
+      "config: keeper.pinAfterBlocks must be an integer from 1 to 250 (got 251)",
+    );
     expect(problem({ ...minimal, provider: { pinSeeds: "no" } })).to.equal('config: provider.pinSeeds must be true or false (got "no")');
     expect(problem({ ...minimal, verifier: { bond: "1.5" } })).to.match(/^config: verifier\.bond must be a non-negative integer/);
     expect(problem({ ...minimal, verifier: { stake: "1" } })).to.equal("config: verifier.stake is not a known setting");
@@ -158,13 +181,19 @@ describe("daemon config", function () {
     expect(problem({ ...minimal, key: "HW_KEY" })).to.equal("config: key must be an object");
     expect(problem({ ...minimal, key: { env: 5 } })).to.equal("config: key.env must be a non-empty string");
     expect(problem({ ...minimal, key: {} })).to.equal('config: key must have exactly one of "env" or "file"');
-    expect(problem({ ...minimal, claimPolicy: { maxFuel: -1 } })).to.equal("config: claimPolicy.maxFuel must be a non-negative integer as a decimal string (got -1)");
+    expect(problem({ ...minimal, claimPolicy: { maxFuel: -1 } })).to.equal(
+      "config: claimPolicy.maxFuel must be a non-negative integer as a decimal string (got -1)",
+    );
     expect(problem({ ...minimal, claimPolicy: { allowRequesters: ["0x70997970c51812dc3a010c7d01b50e0d17dc79c8", 5] } })).to.equal(
       "config: claimPolicy.allowRequesters[1] must be a 20-byte hex address (got 5)",
     );
-    expect(problem({ ...minimal, fetch: { allowHosts: ["localhost", " "] } })).to.equal('config: fetch.allowHosts[1] must be a host name, IP address or CIDR range (got " ")');
+    expect(problem({ ...minimal, fetch: { allowHosts: ["localhost", " "] } })).to.equal(
+      'config: fetch.allowHosts[1] must be a host name, IP address or CIDR range (got " ")',
+    );
     expect(problem({ ...minimal, fetch: { allowHosts: ["10.0.0.0/40"] } })).to.match(/^config: fetch\.allowHosts \S/);
-    expect(problem({ ...minimal, http: { publicUrl: "ftp://x" } })).to.equal('config: http.publicUrl must be an http(s) URL (got "ftp://x")');
+    expect(problem({ ...minimal, http: { publicUrl: "ftp://x" } })).to.equal(
+      'config: http.publicUrl must be an http(s) URL (got "ftp://x")',
+    );
     expect(problem({ ...minimal, tx: null })).to.equal("config: tx must be an object");
     expect(problem({ ...minimal, logLevel: 3 })).to.equal("config: logLevel must be one of debug, info, warn, error");
     const { rpcUrl, ...rest } = minimal;
@@ -182,7 +211,10 @@ describe("daemon config", function () {
   describe("JSON Schema for editors", function () {
     it("is committed up to date with the zod schema (npm run generate:config-schema)", async function () {
       const committed = await readFile(DAEMON_CONFIG_SCHEMA_FILE, "utf8").catch(() => "(missing)");
-      expect(committed === daemonConfigJsonSchemaText(), "sdk/schema/daemon-config.schema.json is stale: run npm run generate:config-schema").to.equal(true);
+      expect(
+        committed === daemonConfigJsonSchemaText(),
+        "sdk/schema/daemon-config.schema.json is stale: run npm run generate:config-schema",
+      ).to.equal(true);
     });
 
     it("describes the input: required settings, refused unknown keys, the defaults parseConfig fills in", function () {
@@ -235,7 +267,13 @@ describe("daemon config", function () {
           req.on("end", () => {
             const { id, method } = JSON.parse(body) as { id: number; method: string };
             res.setHeader("content-type", "application/json");
-            res.end(JSON.stringify(method === "eth_chainId" ? { jsonrpc: "2.0", id, result: "0x1" } : { jsonrpc: "2.0", id, error: { code: -32601, message: "no" } }));
+            res.end(
+              JSON.stringify(
+                method === "eth_chainId"
+                  ? { jsonrpc: "2.0", id, result: "0x1" }
+                  : { jsonrpc: "2.0", id, error: { code: -32601, message: "no" } },
+              ),
+            );
           });
         });
         await new Promise<void>((resolve) => rpc.listen(0, "127.0.0.1", resolve));
@@ -252,7 +290,9 @@ describe("daemon config", function () {
         await writeFile(file, JSON.stringify({ ...minimal, rpcUrl, http: { port: 0 }, corruptResults: true }));
         const run = await runCli(["provider", "start", "--config", file], { env: { HW_KEY: KEY } });
         expect(run.code).to.equal(2);
-        expect(run.stderr).to.equal("hashwork: config: corruptResults is for local test chains only (chain id 31337 or 1337); the RPC serves chain 1\n");
+        expect(run.stderr).to.equal(
+          "hashwork: config: corruptResults is for local test chains only (chain id 31337 or 1337); the RPC serves chain 1\n",
+        );
       });
 
       it("exits 2 with one line naming the setting for a config the schema refuses", async function () {

@@ -29,7 +29,10 @@ export class ConfigError extends HashworkError {
 
 /** `claimPolicy.denyRequesters[0]`: a zod issue's path as the config file spells it. */
 function fieldOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((field, key) => (typeof key === "number" ? `${field}[${key}]` : field ? `${field}.${String(key)}` : String(key)), "");
+  return path.reduce<string>(
+    (field, key) => (typeof key === "number" ? `${field}[${key}]` : field ? `${field}.${String(key)}` : String(key)),
+    "",
+  );
 }
 
 /**
@@ -78,7 +81,10 @@ export const LOCAL_CHAIN_IDS: readonly number[] = [31337, 1337];
  */
 export function checkConfigForChain(config: Pick<DaemonConfig, "corruptResults">, chainId: number): void {
   if (config.corruptResults && !LOCAL_CHAIN_IDS.includes(chainId)) {
-    throw new ConfigError("corruptResults", `is for local test chains only (chain id ${LOCAL_CHAIN_IDS.join(" or ")}); the RPC serves chain ${chainId}`);
+    throw new ConfigError(
+      "corruptResults",
+      `is for local test chains only (chain id ${LOCAL_CHAIN_IDS.join(" or ")}); the RPC serves chain ${chainId}`,
+    );
   }
 }
 

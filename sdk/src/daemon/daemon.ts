@@ -124,7 +124,13 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
 
   const roles: Role[] = [];
   // One pinner for the provider and keeper roles: a block's audit seed is pinned once.
-  const pinner = createSeedPinner({ client, queue, logger: log.child({ component: "seed-pins" }), metrics: ctx.metrics, retryMs: 5 * config.pollIntervalMs });
+  const pinner = createSeedPinner({
+    client,
+    queue,
+    logger: log.child({ component: "seed-pins" }),
+    metrics: ctx.metrics,
+    retryMs: 5 * config.pollIntervalMs,
+  });
   if (config.roles.provider) {
     roles.push(createProviderRole(ctx, { client, me: account.address, index, queue, executor, store, outputBaseUrl, pinner }));
   }
@@ -253,7 +259,8 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
         const target = input.finalized;
         if (target && (needsReconcile || index.synced?.hash !== target.hash)) await apply(target);
         lastPollOk = Date.now();
-        if (consecutiveFailures > 0) log.info("RPC recovered", { after_failures: consecutiveFailures, outage_ms: Date.now() - failingSince });
+        if (consecutiveFailures > 0)
+          log.info("RPC recovered", { after_failures: consecutiveFailures, outage_ms: Date.now() - failingSince });
         consecutiveFailures = 0;
       } catch (error) {
         if (consecutiveFailures === 0) failingSince = Date.now();

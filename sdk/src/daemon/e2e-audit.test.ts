@@ -92,7 +92,9 @@ describe("daemon audit seeds and random audits end to end (hardhat node + five d
       pinning: startDaemonProcess(await config("pinning", PINNING_PROVIDER, { provider: { pinSeeds: true, pinAfterBlocks: 1 } })),
       other: startDaemonProcess(await config("other", OTHER_PROVIDER, { provider: { pinSeeds: false } })),
       // Later than the provider, so its own pin is seen first.
-      keeper: startDaemonProcess(await config("keeper", KEEPER, { roles: { provider: false, keeper: true }, keeper: { pinAfterBlocks: 4 } })),
+      keeper: startDaemonProcess(
+        await config("keeper", KEEPER, { roles: { provider: false, keeper: true }, keeper: { pinAfterBlocks: 4 } }),
+      ),
     };
     daemons.push(...Object.values(run.daemons));
     for (const [i, v] of VERIFIERS.entries()) {
@@ -167,7 +169,10 @@ describe("daemon audit seeds and random audits end to end (hardhat node + five d
     ]);
     expect(reserve > 0n && reserve < budget, "the reserve holds less than the budget").to.equal(true);
     const keeperConfig = await writeDaemonConfig(t.system, {
-      dir: t.dir, name: "keeper", index: KEEPER, overrides: { pollIntervalMs: 150, roles: { provider: false, keeper: true }, keeper: { pinSeeds: false } },
+      dir: t.dir,
+      name: "keeper",
+      index: KEEPER,
+      overrides: { pollIntervalMs: 150, roles: { provider: false, keeper: true }, keeper: { pinSeeds: false } },
     });
     run.daemons.keeper = startDaemonProcess(keeperConfig);
     daemons.push(run.daemons.keeper);
@@ -182,7 +187,11 @@ describe("daemon audit seeds and random audits end to end (hardhat node + five d
     ]);
     const { reward } = await submission(run.auditedJob);
     const share = (((reward! * BigInt(feeBps)) / 10_000n) * BigInt(reserveBps)) / 10_000n;
-    expect(opened[0]!.args).to.deep.include({ jobId: run.auditedJob, challenger: "0x0000000000000000000000000000000000000000", bond: share < reserve ? share : reserve });
+    expect(opened[0]!.args).to.deep.include({
+      jobId: run.auditedJob,
+      challenger: "0x0000000000000000000000000000000000000000",
+      bond: share < reserve ? share : reserve,
+    });
     const tx = await t.system.publicClient.getTransaction({ hash: opened[0]!.transactionHash });
     expect(getAddress(tx.from)).to.equal(address(KEEPER));
     expect(await pinsOf(block)).to.deep.equal([]);

@@ -40,7 +40,12 @@ describe("daemon refuses or settles bad jobs and keeps serving (hardhat node + d
   const t = useDaemonTestbed("bad-jobs", [PROVIDER]);
 
   it("hash mismatch and unreachable input are logged and never claimed, a trapping run settles as Trapped, every good job completes", async function () {
-    const configFile = await writeDaemonConfig(t.system, { dir: t.dir, name: "provider", index: PROVIDER, overrides: { fetch: { timeoutMs: 2_000 } } });
+    const configFile = await writeDaemonConfig(t.system, {
+      dir: t.dir,
+      name: "provider",
+      index: PROVIDER,
+      overrides: { fetch: { timeoutMs: 2_000 } },
+    });
     const txsBefore = await txCountOf(t.system, PROVIDER);
     const daemon = startDaemonProcess(configFile);
     t.daemons.push(daemon);
@@ -79,7 +84,9 @@ describe("daemon refuses or settles bad jobs and keeps serving (hardhat node + d
     expect(await readJobState(requester, bad)).to.equal("Open");
     expect(await readJobState(requester, gone)).to.equal("Open");
     expect(await eventCounts(t.system, jobIds)).to.deep.equal(
-      jobIds.map((id) => (id === bad || id === gone ? { claimed: 0, submitted: 0, finalized: 0 } : { claimed: 1, submitted: 1, finalized: 1 })),
+      jobIds.map((id) =>
+        id === bad || id === gone ? { claimed: 0, submitted: 0, finalized: 0 } : { claimed: 1, submitted: 1, finalized: 1 },
+      ),
     );
     const p = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
     expect(p.locked).to.equal(0n);
@@ -88,7 +95,9 @@ describe("daemon refuses or settles bad jobs and keeps serving (hardhat node + d
     const records = logRecords(daemon);
     const about = (id: bigint) => records.filter((r) => r.job_id === id.toString());
     expect(about(bad).some((r) => r.msg === "job refused" && r.reason === "bad content" && r.level === "warn")).to.equal(true);
-    expect(about(gone).some((r) => r.level === "warn" && (r.msg === "content not available yet" || r.msg === "job refused"))).to.equal(true);
+    expect(about(gone).some((r) => r.level === "warn" && (r.msg === "content not available yet" || r.msg === "job refused"))).to.equal(
+      true,
+    );
     expect(about(trap).some((r) => r.msg === "executed" && r.status === ExecutionStatus.Trapped)).to.equal(true);
     for (const id of [bad, gone]) expect(about(id).some((r) => r.msg === "claimed")).to.equal(false);
 

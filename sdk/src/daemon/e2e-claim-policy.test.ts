@@ -12,7 +12,17 @@ import { getAddress, type Address } from "viem";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
 import { readJobState } from "../utils/results.ts";
-import { eventCounts, hdAccount, logRecords, marketEvents, monteCarloJobs, startDaemonProcess, waitForStates, writeDaemonConfig, type TestJob } from "../../../testkit/local-cluster.ts";
+import {
+  eventCounts,
+  hdAccount,
+  logRecords,
+  marketEvents,
+  monteCarloJobs,
+  startDaemonProcess,
+  waitForStates,
+  writeDaemonConfig,
+  type TestJob,
+} from "../../../testkit/local-cluster.ts";
 import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const TOKEN = 10n ** 18n;
@@ -38,7 +48,12 @@ describe("daemon claim policy on chain: reputation gates and the collateral cap 
   }
 
   const scoreFor = (index: number, reward: bigint) =>
-    t.system.publicClient.readContract({ address: t.system.deployment.market, abi: hashworkMarketAbi, functionName: "scoreFor", args: [address(index), reward] });
+    t.system.publicClient.readContract({
+      address: t.system.deployment.market,
+      abi: hashworkMarketAbi,
+      functionName: "scoreFor",
+      args: [address(index), reward],
+    });
 
   it("a newcomer leaves a gated job and a job above its collateral cap alone, one log line each, and completes the rest", async function () {
     const daemon = await startProvider(NEWCOMER_A);
@@ -54,14 +69,21 @@ describe("daemon claim policy on chain: reputation gates and the collateral cap 
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await scoreFor(NEWCOMER_A, plain!.reward)).to.equal(99);
 
-    expect([await readJobState(t.system.clientFor(0), gatedId), await readJobState(t.system.clientFor(0), heavyId)]).to.deep.equal(["Open", "Open"]);
+    expect([await readJobState(t.system.clientFor(0), gatedId), await readJobState(t.system.clientFor(0), heavyId)]).to.deep.equal([
+      "Open",
+      "Open",
+    ]);
     expect(await eventCounts(t.system, [gatedId, heavyId])).to.deep.equal([
       { claimed: 0, submitted: 0, finalized: 0 },
       { claimed: 0, submitted: 0, finalized: 0 },
     ]);
     const skips = (id: bigint) => logRecords(daemon).filter((r) => r.job_id === id.toString() && r.msg === "not claiming");
-    expect(skips(gatedId).map((r) => [r.level, r.reason])).to.deep.equal([["info", "our reputation on this job, 0, below its minReputation 9000"]]);
-    expect(skips(heavyId).map((r) => [r.level, r.reason])).to.deep.equal([["info", "collateral 300% of the reward above maxCollateralPct 200%"]]);
+    expect(skips(gatedId).map((r) => [r.level, r.reason])).to.deep.equal([
+      ["info", "our reputation on this job, 0, below its minReputation 9000"],
+    ]);
+    expect(skips(heavyId).map((r) => [r.level, r.reason])).to.deep.equal([
+      ["info", "collateral 300% of the reward above maxCollateralPct 200%"],
+    ]);
   });
 
   it("a newcomer claims a gated job once the fees its own finished jobs paid reach the score that job asks", async function () {
@@ -74,8 +96,13 @@ describe("daemon claim policy on chain: reputation gates and the collateral cap 
 
     await waitForStates(t.system, [plainId, gatedId], 30_000);
     const events = await marketEvents(t.system);
-    const block = (name: string, id: bigint) => events.find((e) => e.eventName === name && (e.args as { jobId?: bigint }).jobId === id)!.blockNumber;
-    const claimedBy = (id: bigint) => getAddress((events.find((e) => e.eventName === "JobClaimed" && (e.args as { jobId?: bigint }).jobId === id)!.args as { provider: Address }).provider);
+    const block = (name: string, id: bigint) =>
+      events.find((e) => e.eventName === name && (e.args as { jobId?: bigint }).jobId === id)!.blockNumber;
+    const claimedBy = (id: bigint) =>
+      getAddress(
+        (events.find((e) => e.eventName === "JobClaimed" && (e.args as { jobId?: bigint }).jobId === id)!.args as { provider: Address })
+          .provider,
+      );
     expect([claimedBy(plainId), claimedBy(gatedId)]).to.deep.equal([address(NEWCOMER_B), address(NEWCOMER_B)]);
     // Not before its first job paid its fee: a newcomer scores 0.
     expect(block("JobClaimed", gatedId) > block("JobFinalized", plainId)).to.equal(true);

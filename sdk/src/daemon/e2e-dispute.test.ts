@@ -104,7 +104,10 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
       const config = (name: string, index: number, overrides: Record<string, unknown>) =>
         writeDaemonConfig(system, { dir: t.dir, name, index, overrides: { pollIntervalMs: 200, ...overrides } });
       const providerConfig = await config("provider", PROVIDER, { roles: { provider: true }, corruptResults: true });
-      const watcherConfig = await config("watcher", WATCHER, { roles: { provider: false, watcher: true, keeper: true }, watcher: { sampleRate: 1 } });
+      const watcherConfig = await config("watcher", WATCHER, {
+        roles: { provider: false, watcher: true, keeper: true },
+        watcher: { sampleRate: 1 },
+      });
       const verifierConfigs = await Promise.all(
         VERIFIERS.map((v, i) =>
           config(`verifier${i}`, v, {
@@ -118,7 +121,11 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
       run.provider = startDaemonProcess(providerConfig);
       t.daemons.push(...run.verifiers, run.watcher, run.provider);
       const selfBonding = run.verifiers[VERIFIERS.indexOf(SELF_BONDING)]!;
-      await waitFor("the self-bonding verifier's pool bond", () => (has(selfBonding, "bonded in the verifier pool") ? true : undefined), 40_000);
+      await waitFor(
+        "the self-bonding verifier's pool bond",
+        () => (has(selfBonding, "bonded in the verifier pool") ? true : undefined),
+        40_000,
+      );
       run.txs = new Map();
       for (const i of [WATCHER, ...VERIFIERS]) run.txs.set(i, await txCountOf(system, i));
 
@@ -129,7 +136,11 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
       run.honest = (await executor.run({ wasm, input, fuelLimit: 100_000_000n }).finally(() => executor.close())).resultHash;
 
       const requester = system.clientFor(REQUESTER);
-      const content = await uploadJobContent(requester, { store: createLocalStore({ dir: join(t.dir, "requester") }), program: wasm, input });
+      const content = await uploadJobContent(requester, {
+        store: createLocalStore({ dir: join(t.dir, "requester") }),
+        program: wasm,
+        input,
+      });
       run.requesterLedger = await ledgerOf(system, address(REQUESTER));
       run.providerBefore = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
       const { jobIds } = await postJobs(requester, {
@@ -174,11 +185,22 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
       run.verifierRestarted = startDaemonProcess(verifierConfigs[run.firstCommit]!);
       t.daemons.push(run.verifierRestarted);
 
-      await waitFor("the job overturned", async () => ((await readJobState(requester, run.jobId)) === "Overturned" ? true : undefined), 60_000, 200);
+      await waitFor(
+        "the job overturned",
+        async () => ((await readJobState(requester, run.jobId)) === "Overturned" ? true : undefined),
+        60_000,
+        200,
+      );
 
       const logs = await system.publicClient.getLogs({ fromBlock: system.deployment.fromBlock });
-      run.marketEvents = parseEventLogs({ abi: hashworkMarketAbi, logs: logs.filter((l) => getAddress(l.address) === system.deployment.market) });
-      run.disputeEvents = parseEventLogs({ abi: hashworkDisputesAbi, logs: logs.filter((l) => getAddress(l.address) === system.deployment.disputes) });
+      run.marketEvents = parseEventLogs({
+        abi: hashworkMarketAbi,
+        logs: logs.filter((l) => getAddress(l.address) === system.deployment.market),
+      });
+      run.disputeEvents = parseEventLogs({
+        abi: hashworkDisputesAbi,
+        logs: logs.filter((l) => getAddress(l.address) === system.deployment.disputes),
+      });
       run.providerHash = (run.marketEvents.find((l) => l.eventName === "ResultSubmitted")!.args as { resultHash: Hex }).resultHash;
       run.providerAfter = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
     } catch (error) {
@@ -199,7 +221,12 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
     expect(has(run.provider, "corruptResults is on: committing a wrong result")).to.equal(true);
     const opened = events("DisputeOpened");
     expect(opened).to.have.length(1);
-    expect(opened[0]!.args).to.include({ jobId: run.jobId, challenger: address(WATCHER), providerHash: run.providerHash, challengerHash: run.honest });
+    expect(opened[0]!.args).to.include({
+      jobId: run.jobId,
+      challenger: address(WATCHER),
+      providerHash: run.providerHash,
+      challengerHash: run.honest,
+    });
   });
 
   it("the watcher committed once, was killed before the reveal, and revealed after its restart with the salt from its journal", function () {
@@ -208,12 +235,18 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
     const { commitment, challenger } = committed[0]!.args as { commitment: Hex; challenger: Address };
     expect(challenger).to.equal(address(WATCHER));
     const db = new DatabaseSync(join(t.dir, "watcher", "data", "daemon.sqlite"), { readOnly: true });
-    const saved = db.prepare("SELECT challenger_hash, salt, commitment FROM challenges").all() as { challenger_hash: Hex; salt: Hex; commitment: Hex }[];
+    const saved = db.prepare("SELECT challenger_hash, salt, commitment FROM challenges").all() as {
+      challenger_hash: Hex;
+      salt: Hex;
+      commitment: Hex;
+    }[];
     db.close();
     expect(saved).to.have.length(1);
     expect(saved[0]!.commitment).to.equal(commitment);
     expect(saved[0]!.challenger_hash).to.equal(run.honest);
-    expect(computeChallengeCommitment({ jobId: run.jobId, challengerHash: run.honest, challenger: address(WATCHER), salt: saved[0]!.salt })).to.equal(commitment);
+    expect(
+      computeChallengeCommitment({ jobId: run.jobId, challengerHash: run.honest, challenger: address(WATCHER), salt: saved[0]!.salt }),
+    ).to.equal(commitment);
     expect(has(run.watcher, "challenged")).to.equal(false);
     expect(has(run.watcherRestarted, "challenged")).to.equal(true);
     expect(has(run.watcherRestarted, "challenge committed")).to.equal(false);
@@ -230,7 +263,7 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
   });
 
   it("the verifier configured with verifier.bond bonded itself in the pool at start, before the dispute's snapshot", async function () {
-    const snapshotBlock = (events("DisputeOpened")[0]!.blockNumber)!;
+    const snapshotBlock = events("DisputeOpened")[0]!.blockNumber!;
     const weight = await t.system.publicClient.readContract({
       address: t.system.deployment.verifierPool!,
       abi: verifierPoolAbi,
@@ -238,7 +271,9 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
       args: [address(SELF_BONDING), snapshotBlock],
     });
     expect(weight).to.equal(TEST_VERIFIER_BOND);
-    const intents = readJournal(join(t.dir, `verifier${VERIFIERS.indexOf(SELF_BONDING)}`, "data")).intents.filter((i) => i.action.startsWith("pool-"));
+    const intents = readJournal(join(t.dir, `verifier${VERIFIERS.indexOf(SELF_BONDING)}`, "data")).intents.filter((i) =>
+      i.action.startsWith("pool-"),
+    );
     expect(intents.map((i) => [i.action, i.status]).sort()).to.deep.equal([
       [`pool-approve:${TEST_VERIFIER_BOND}:0`, "confirmed"],
       [`pool-bond:${TEST_VERIFIER_BOND}:0`, "confirmed"],
@@ -271,7 +306,9 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
     const vote = db.prepare("SELECT result_hash, salt, commitment FROM votes").get() as { result_hash: Hex; salt: Hex; commitment: Hex };
     db.close();
     expect(vote.result_hash).to.equal(run.honest);
-    expect(computeVoteCommitment({ resultHash: vote.result_hash, salt: vote.salt, verifier: address(VERIFIERS[run.firstCommit]!) })).to.equal(vote.commitment);
+    expect(
+      computeVoteCommitment({ resultHash: vote.result_hash, salt: vote.salt, verifier: address(VERIFIERS[run.firstCommit]!) }),
+    ).to.equal(vote.commitment);
   });
 
   it("the provider lost: collateral slashed, the requester refunded with its share, each verifier paid the fee per vote", async function () {
@@ -288,6 +325,7 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
       .filter((p) => p.role === PayoutRole.Verifier);
     expect(paid.map((p) => [getAddress(p.to), p.amount])).to.deep.equal(drawn().map((s) => [s.verifier, FEE * BigInt(s.votes)]));
     // Honest verifiers keep their whole bond.
-    for (const s of drawn()) expect((await getVerifier(t.system.clientFor(0), { verifier: s.verifier })).bonded).to.equal(TEST_VERIFIER_BOND);
+    for (const s of drawn())
+      expect((await getVerifier(t.system.clientFor(0), { verifier: s.verifier })).bonded).to.equal(TEST_VERIFIER_BOND);
   });
 });

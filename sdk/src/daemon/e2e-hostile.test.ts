@@ -14,7 +14,17 @@ import { expect } from "chai";
 import { getAddress } from "viem";
 
 import { postJobs } from "../actions/requester/post-jobs.ts";
-import { eventCounts, hdAccount, logRecords, monteCarloJobs, startDaemonProcess, waitFor, waitForStates, writeDaemonConfig, type TestJob } from "../../../testkit/local-cluster.ts";
+import {
+  eventCounts,
+  hdAccount,
+  logRecords,
+  monteCarloJobs,
+  startDaemonProcess,
+  waitFor,
+  waitForStates,
+  writeDaemonConfig,
+  type TestJob,
+} from "../../../testkit/local-cluster.ts";
 import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const HOSTILE = 1;
@@ -60,8 +70,9 @@ describe("daemon and hostile jobs: slow URLs, SSRF, repeated refusals (hardhat n
       t.daemons.push(daemon);
 
       const base = { storeDir: join(t.dir, "requester"), uriFor: (h: `0x${string}`) => t.server.uriFor(h) };
-      const slowJobs: TestJob[] = (await monteCarloJobs(t.system, { ...base, requester: HOSTILE, seeds: [31n, 32n, 33n, 34n] }))
-        .map((j) => ({ ...j, inputURI: `${slowUrl}/content/${j.inputHash}` }));
+      const slowJobs: TestJob[] = (await monteCarloJobs(t.system, { ...base, requester: HOSTILE, seeds: [31n, 32n, 33n, 34n] })).map(
+        (j) => ({ ...j, inputURI: `${slowUrl}/content/${j.inputHash}` }),
+      );
       const [ssrfBase] = await monteCarloJobs(t.system, { ...base, requester: HOSTILE, seeds: [35n] });
       const ssrf: TestJob = { ...ssrfBase!, inputURI: `${secretUrl}/content/${ssrfBase!.inputHash}` };
       const { jobIds: hostileIds } = await postJobs(t.system.clientFor(HOSTILE), { jobs: [...slowJobs, ssrf] });
@@ -77,8 +88,12 @@ describe("daemon and hostile jobs: slow URLs, SSRF, repeated refusals (hardhat n
       expect(claimedGood.every((i) => i >= 0)).to.equal(true);
 
       // The requester is skipped after three failures (the SSRF refusal and slow timeouts), once.
-      await waitFor("the hostile requester to be skipped", () =>
-        records().some((r) => r.msg === "requester skipped after repeated refused jobs") ? true : undefined, 60_000, 250);
+      await waitFor(
+        "the hostile requester to be skipped",
+        () => (records().some((r) => r.msg === "requester skipped after repeated refused jobs") ? true : undefined),
+        60_000,
+        250,
+      );
       const firstSlow = firstIndex((r) => r.msg === "content too slow; job left alone for a while");
       expect(firstSlow).to.be.greaterThan(-1);
       // Claimed before the first slow fetch even timed out.

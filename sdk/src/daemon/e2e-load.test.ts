@@ -37,7 +37,8 @@ describe("daemon under load: racing providers and 50 jobs at once (hardhat node 
   const t = useDaemonTestbed("load", [...RACERS, BULK]);
 
   const base = () => ({ requester: REQUESTER, storeDir: join(t.dir, "requester"), uriFor: (h: `0x${string}`) => t.server.uriFor(h) });
-  const ready = (d: ChildHandle) => waitFor("daemon started", () => (logRecords(d).some((r) => r.msg === "daemon starting") ? true : undefined), 20_000, 50);
+  const ready = (d: ChildHandle) =>
+    waitFor("daemon started", () => (logRecords(d).some((r) => r.msg === "daemon starting") ? true : undefined), 20_000, 50);
 
   it("three providers race for the same jobs: each is claimed, submitted and finalized exactly once; losing claims end cleanly", async function () {
     const txsBefore = await Promise.all(RACERS.map((i) => txCountOf(t.system, i)));
@@ -60,7 +61,8 @@ describe("daemon under load: racing providers and 50 jobs at once (hardhat node 
       const args = e.args as { jobId?: bigint; provider?: Address };
       if (args.jobId === undefined || !jobIds.includes(args.jobId)) continue;
       if (e.eventName === "JobClaimed") winner.set(args.jobId, getAddress(args.provider!));
-      if (e.eventName === "ResultSubmitted" || e.eventName === "JobFinalized") expect(getAddress(args.provider!)).to.equal(winner.get(args.jobId));
+      if (e.eventName === "ResultSubmitted" || e.eventName === "JobFinalized")
+        expect(getAddress(args.provider!)).to.equal(winner.get(args.jobId));
     }
 
     // Idle a little: nobody keeps retrying what it lost.
@@ -68,7 +70,10 @@ describe("daemon under load: racing providers and 50 jobs at once (hardhat node 
     await new Promise((r) => setTimeout(r, 1_500));
     for (const [i, d] of racers.entries()) {
       const fresh = logRecords({ ...d, lines: d.lines.slice(logCount[i]) });
-      expect(fresh.filter((r) => /claim/.test(String(r.msg))), `racer ${RACERS[i]} idle`).to.deep.equal([]);
+      expect(
+        fresh.filter((r) => /claim/.test(String(r.msg))),
+        `racer ${RACERS[i]} idle`,
+      ).to.deep.equal([]);
     }
 
     let extraTxs = 0;
@@ -78,7 +83,10 @@ describe("daemon under load: racing providers and 50 jobs at once (hardhat node 
       expect(await d.exited).to.equal(0);
       const { intents, txs } = readJournal(join(t.dir, `racer-${index}`, "data"));
       // No intent left pending or sent; a lost claim is reverted or failed, never retried.
-      expect(intents.filter((r) => r.status === "pending" || r.status === "sent"), `racer ${index} open intents`).to.deep.equal([]);
+      expect(
+        intents.filter((r) => r.status === "pending" || r.status === "sent"),
+        `racer ${index} open intents`,
+      ).to.deep.equal([]);
       // A batched claim that reverted (another member was taken) is followed by a next intent
       // (`claim:2`) only for jobs still open; so per won job and step exactly one intent confirmed.
       for (const r of intents) {
@@ -116,17 +124,26 @@ describe("daemon under load: racing providers and 50 jobs at once (hardhat node 
 
   it("50 jobs posted in one batch: all finalized, each claimed, submitted and finalized exactly once, no reverted transaction, no nonce error", async function () {
     const txsBefore = await txCountOf(t.system, BULK);
-    const d = startDaemonProcess(await writeDaemonConfig(t.system, { dir: t.dir, name: "bulk", index: BULK, overrides: { claimPolicy: { concurrency: 8 } } }));
+    const d = startDaemonProcess(
+      await writeDaemonConfig(t.system, { dir: t.dir, name: "bulk", index: BULK, overrides: { claimPolicy: { concurrency: 8 } } }),
+    );
     t.daemons.push(d);
     await ready(d);
-    const jobs = await monteCarloJobs(t.system, { ...base(), seeds: Array.from({ length: 50 }, (_, i) => BigInt(1_000 + i)), samples: 200n });
+    const jobs = await monteCarloJobs(t.system, {
+      ...base(),
+      seeds: Array.from({ length: 50 }, (_, i) => BigInt(1_000 + i)),
+      samples: 200n,
+    });
     const { jobIds } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
     expect(jobIds).to.have.length(50);
     await waitForStates(t.system, jobIds, 40_000);
     expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
     const records = logRecords(d);
     // Every record carries its nonce; trouble would be a warning or error about one (or any warning at all).
-    expect(records.filter((r) => r.level === "warn" || r.level === "error"), "warnings and errors in the log").to.deep.equal([]);
+    expect(
+      records.filter((r) => r.level === "warn" || r.level === "error"),
+      "warnings and errors in the log",
+    ).to.deep.equal([]);
     const sent = records.filter((r) => r.msg === "transaction sent").map((r) => Number(r.nonce));
     expect(new Set(sent).size).to.equal(sent.length);
     expect(d.stderr()).to.not.match(/nonce/i);

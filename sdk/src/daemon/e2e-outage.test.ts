@@ -56,7 +56,11 @@ describe("daemon through an RPC outage (hardhat node + TCP proxy + daemon child 
       });
       const daemon = startDaemonProcess(config);
       t.daemons.push(daemon);
-      await waitFor("the daemon's first reconcile", () => (logRecords(daemon).some((r) => r.msg === "reconciled from contract state") ? true : undefined), 30_000);
+      await waitFor(
+        "the daemon's first reconcile",
+        () => (logRecords(daemon).some((r) => r.msg === "reconciled from contract state") ? true : undefined),
+        30_000,
+      );
 
       const jobs = await monteCarloJobs(t.system, {
         requester: REQUESTER,
@@ -72,7 +76,11 @@ describe("daemon through an RPC outage (hardhat node + TCP proxy + daemon child 
       await waitFor("a first claim", () => (logRecords(daemon).some((r) => r.msg === "claimed") ? true : undefined), 30_000, 5);
       await proxy.down();
       const downAt = Date.now();
-      await waitFor("the outage to be logged", () => (logRecords(daemon).some((r) => r.msg === "RPC unavailable; retrying with back-off") ? true : undefined), 15_000);
+      await waitFor(
+        "the outage to be logged",
+        () => (logRecords(daemon).some((r) => r.msg === "RPC unavailable; retrying with back-off") ? true : undefined),
+        15_000,
+      );
       await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - downAt))));
       expect(daemon.child.exitCode, "the daemon exited during the outage").to.equal(null);
       const connectionsBefore = proxy.connections;
@@ -81,7 +89,18 @@ describe("daemon through an RPC outage (hardhat node + TCP proxy + daemon child 
       await waitForStates(t.system, jobIds, 90_000);
       // The chain can be ahead of the journal by one receipt read: wait for the daemon to have them all.
       const ids = new Set(jobIds.map(String));
-      await waitFor("the daemon's finalizations", () => (new Set(logRecords(daemon).filter((r) => r.msg === "finalized" && ids.has(String(r.job_id))).map((r) => r.job_id)).size === ids.size ? true : undefined), 30_000);
+      await waitFor(
+        "the daemon's finalizations",
+        () =>
+          new Set(
+            logRecords(daemon)
+              .filter((r) => r.msg === "finalized" && ids.has(String(r.job_id)))
+              .map((r) => r.job_id),
+          ).size === ids.size
+            ? true
+            : undefined,
+        30_000,
+      );
       expect(proxy.connections, "the daemon came back through the proxy").to.be.above(connectionsBefore);
       expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
       // What left the provider's account is exactly the journal's mined transactions, each nonce
@@ -95,7 +114,10 @@ describe("daemon through an RPC outage (hardhat node + TCP proxy + daemon child 
       expect(steps).to.deep.equal(jobIds.flatMap((id) => ["claim", "finalize", "submit"].map((step) => `${id}:${step}`)).sort());
       expect(txs.filter((x) => x.status === "signed")).to.deep.equal([]);
       // One confirmed intent per job and step.
-      const confirmed = intents.filter((i) => i.status === "confirmed").map((i) => `${i.job_id}:${i.action.split(":")[0]}`).sort();
+      const confirmed = intents
+        .filter((i) => i.status === "confirmed")
+        .map((i) => `${i.job_id}:${i.action.split(":")[0]}`)
+        .sort();
       expect(confirmed).to.deep.equal(steps);
 
       const records = logRecords(daemon);
@@ -105,7 +127,11 @@ describe("daemon through an RPC outage (hardhat node + TCP proxy + daemon child 
       expect(Number(records[recovery]!.outage_ms)).to.be.at.least(OUTAGE_MS - 1_000);
       if (input === "websocket") {
         // The subscription comes back on its own too (its back-off runs independently of the jobs).
-        await waitFor("the websocket to reconnect", () => (logRecords(daemon).some((r) => r.msg === "websocket reconnected") ? true : undefined), 20_000);
+        await waitFor(
+          "the websocket to reconnect",
+          () => (logRecords(daemon).some((r) => r.msg === "websocket reconnected") ? true : undefined),
+          20_000,
+        );
         const all = logRecords(daemon);
         const closed = all.findIndex((r) => r.msg === "websocket closed; reconnecting");
         expect(closed).to.be.at.least(0);

@@ -34,7 +34,8 @@ const PROVIDER = 2;
 describe("daemon through a reorg that removes a JobPosted and its claim (anvil + daemon child process)", function () {
   this.timeout(120_000);
   const t = useDaemonTestbed("reorg", [PROVIDER], { node: "anvil" });
-  const rpc = <T>(method: string, params: unknown[] = []) => t.system.publicClient.request({ method: method as never, params: params as never }) as Promise<T>;
+  const rpc = <T>(method: string, params: unknown[] = []) =>
+    t.system.publicClient.request({ method: method as never, params: params as never }) as Promise<T>;
 
   it("detects the reorg, abandons the removed claim, and claims the reposted job exactly once; it is submitted and finalized", async function () {
     expect(t.system.chainId).to.equal(31337);
@@ -46,7 +47,11 @@ describe("daemon through a reorg that removes a JobPosted and its claim (anvil +
     });
     const daemon = startDaemonProcess(config);
     t.daemons.push(daemon);
-    await waitFor("the daemon's first reconcile", () => (logRecords(daemon).some((r) => r.msg === "reconciled from contract state") ? true : undefined), 30_000);
+    await waitFor(
+      "the daemon's first reconcile",
+      () => (logRecords(daemon).some((r) => r.msg === "reconciled from contract state") ? true : undefined),
+      30_000,
+    );
     expect(logRecords(daemon).some((r) => r.msg === "websocket subscribed to new heads")).to.equal(true);
 
     // Execution takes a while, so the reorg lands between the claim and the submission.
@@ -61,8 +66,15 @@ describe("daemon through a reorg that removes a JobPosted and its claim (anvil +
     const txsBefore = await txCountOf(t.system, PROVIDER);
     const snapshot = await rpc<Hex>("evm_snapshot");
     const forkHeight = await t.system.publicClient.getBlockNumber();
-    const { jobIds: [jobId] } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
-    await waitFor("the claim", () => (logRecords(daemon).some((r) => r.msg === "claimed" && r.job_id === jobId!.toString()) ? true : undefined), 30_000, 20);
+    const {
+      jobIds: [jobId],
+    } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
+    await waitFor(
+      "the claim",
+      () => (logRecords(daemon).some((r) => r.msg === "claimed" && r.job_id === jobId!.toString()) ? true : undefined),
+      30_000,
+      20,
+    );
     const claimTx = readJournal(join(t.dir, "provider", "data")).txs.find((x) => x.action === "claim" && x.job_id === jobId!.toString())!;
     expect(claimTx.status).to.equal("mined");
     const oldHeight = await t.system.publicClient.getBlockNumber();
@@ -73,17 +85,29 @@ describe("daemon through a reorg that removes a JobPosted and its claim (anvil +
     expect(await t.system.publicClient.getTransaction({ hash: claimTx.hash as Hex }).catch(() => null)).to.equal(null);
     expect(await readJobState(t.system.clientFor(REQUESTER), jobId!)).to.equal("None");
 
-    const handled = await waitFor("the daemon to handle the reorg", () => logRecords(daemon).find((r) => r.msg === "reorg handled"), 30_000);
+    const handled = await waitFor(
+      "the daemon to handle the reorg",
+      () => logRecords(daemon).find((r) => r.msg === "reorg handled"),
+      30_000,
+    );
     expect(Number(handled.ancestor)).to.be.at.most(Number(forkHeight));
     expect(handled.intents_abandoned).to.be.at.least(1);
-    expect(logRecords(daemon).some((r) => r.msg === "reorg abandoned a transaction" && r.tx_hash === claimTx.hash && r.action === "claim")).to.equal(true);
+    expect(
+      logRecords(daemon).some((r) => r.msg === "reorg abandoned a transaction" && r.tx_hash === claimTx.hash && r.action === "claim"),
+    ).to.equal(true);
 
     // The same job again: same requester nonce, so the same id.
-    const { jobIds: [reposted] } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
+    const {
+      jobIds: [reposted],
+    } = await postJobs(t.system.clientFor(REQUESTER), { jobs });
     expect(reposted).to.equal(jobId);
     await waitForStates(t.system, [jobId!], 60_000);
     // The chain can be ahead of the journal by one receipt read: wait for the daemon to have it.
-    await waitFor("the daemon's finalization", () => (logRecords(daemon).some((r) => r.msg === "finalized" && r.job_id === jobId!.toString()) ? true : undefined), 30_000);
+    await waitFor(
+      "the daemon's finalization",
+      () => (logRecords(daemon).some((r) => r.msg === "finalized" && r.job_id === jobId!.toString()) ? true : undefined),
+      30_000,
+    );
 
     // On the canonical chain: one claim, one submission, one finalization.
     expect(await eventCounts(t.system, [jobId!])).to.deep.equal([{ claimed: 1, submitted: 1, finalized: 1 }]);
@@ -105,7 +129,12 @@ describe("daemon through a reorg that removes a JobPosted and its claim (anvil +
     expect(txs.filter((x) => x.status === "signed")).to.deep.equal([]);
     // One confirmed intent per step (the abandoned claim's intent was decided again), none open.
     const own = intents.filter((i) => i.job_id === jobId!.toString());
-    expect(own.filter((i) => i.status === "confirmed").map((i) => i.action.split(":")[0]).sort()).to.deep.equal(["claim", "finalize", "submit"]);
+    expect(
+      own
+        .filter((i) => i.status === "confirmed")
+        .map((i) => i.action.split(":")[0])
+        .sort(),
+    ).to.deep.equal(["claim", "finalize", "submit"]);
     expect(own.filter((i) => i.status === "pending" || i.status === "sent")).to.deep.equal([]);
 
     daemon.kill("SIGTERM");

@@ -40,7 +40,12 @@ describe("daemon keeper times out a vanished provider (hardhat node + daemon chi
 
   it("the provider is killed -9 after claiming; the keeper daemon times the job out; the requester gets reward + collateral", async function () {
     const providerConfig = await writeDaemonConfig(t.system, { dir: t.dir, name: "provider", index: PROVIDER });
-    const keeperConfig = await writeDaemonConfig(t.system, { dir: t.dir, name: "keeper", index: KEEPER, overrides: { roles: { provider: false, keeper: true } } });
+    const keeperConfig = await writeDaemonConfig(t.system, {
+      dir: t.dir,
+      name: "keeper",
+      index: KEEPER,
+      overrides: { roles: { provider: false, keeper: true } },
+    });
     const provider = startDaemonProcess(providerConfig);
     t.daemons.push(provider);
     const keeper = startDaemonProcess(keeperConfig);
@@ -59,7 +64,12 @@ describe("daemon keeper times out a vanished provider (hardhat node + daemon chi
     const jobId = jobIds[0]!;
     const before = await getProvider(t.system.clientFor(REQUESTER), { provider: address(PROVIDER), includeProfile: false });
 
-    await waitFor("the provider's claim", () => (logRecords(provider).some((r) => r.msg === "claimed" && r.job_id === jobId.toString()) ? true : undefined), 20_000, 5);
+    await waitFor(
+      "the provider's claim",
+      () => (logRecords(provider).some((r) => r.msg === "claimed" && r.job_id === jobId.toString()) ? true : undefined),
+      20_000,
+      5,
+    );
     provider.kill("SIGKILL");
     await provider.exited;
     expect(await readJobState(t.system.clientFor(REQUESTER), jobId)).to.equal("Claimed");
@@ -82,7 +92,11 @@ describe("daemon keeper times out a vanished provider (hardhat node + daemon chi
     expect(after.reputation.timedOut).to.equal(before.reputation.timedOut + 1);
     expect(after.staked).to.equal(before.staked - COLLATERAL);
     expect(after.locked).to.equal(0n);
-    expect(logRecords(keeper).some((r) => r.msg === "upkeep done" && r.job_id === jobId.toString() && r.action === "timeout" && r.tx_hash === timedOut.transactionHash)).to.equal(true);
+    expect(
+      logRecords(keeper).some(
+        (r) => r.msg === "upkeep done" && r.job_id === jobId.toString() && r.action === "timeout" && r.tx_hash === timedOut.transactionHash,
+      ),
+    ).to.equal(true);
 
     keeper.kill("SIGTERM");
     expect(await keeper.exited).to.equal(0);

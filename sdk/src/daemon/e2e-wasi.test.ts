@@ -37,7 +37,23 @@ describe("daemon runs an ABI v2 (WASI) C program posted with the CLI (hardhat no
     const bundle = ["--arg", "data/in.txt", "--arg", "7", "--env", "WHO=chain", "--file", `data/in.txt=${dataFile}`];
     const posted = jsonOf<{ jobId: string; inputHash: string }>(
       await runCli(
-        ["job", "post", "--program", wasmFile, ...bundle, "--reward", "2", "--fuel", "100000000", "--store", join(t.dir, "requester"), "--public-url", t.server.url!, "--json", ...chain],
+        [
+          "job",
+          "post",
+          "--program",
+          wasmFile,
+          ...bundle,
+          "--reward",
+          "2",
+          "--fuel",
+          "100000000",
+          "--store",
+          join(t.dir, "requester"),
+          "--public-url",
+          t.server.url!,
+          "--json",
+          ...chain,
+        ],
         { env },
       ),
     );

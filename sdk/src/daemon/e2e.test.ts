@@ -112,7 +112,8 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     expect(health.status).to.equal(200);
     // The chain can be a receipt read ahead of the daemon: wait until it has counted every job (and no more).
     const metricsUrl = `${String(logRecords(daemon).find((r) => r.msg === "daemon starting")?.url)}/metrics`;
-    const finalizedCount = async () => Number(/^hashwork_jobs_finalized_total (\d+)$/m.exec(await (await fetch(metricsUrl)).text())?.[1] ?? 0);
+    const finalizedCount = async () =>
+      Number(/^hashwork_jobs_finalized_total (\d+)$/m.exec(await (await fetch(metricsUrl)).text())?.[1] ?? 0);
     await waitFor("the daemon's count of finalized jobs", async () => ((await finalizedCount()) >= 6 ? true : undefined), 10_000);
     expect(await finalizedCount()).to.equal(6);
 
@@ -126,7 +127,11 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     await expectOnlyJournaledTransactions(before, txs, jobIds.length);
     expect(new Set(txs.map((tx) => tx.nonce)).size).to.equal(txs.length);
     const records = logRecords(daemon);
-    expect(records.some((r) => r.msg === "submitted" && r.chain_id === t.system.chainId && typeof r.job_id === "string" && typeof r.tx_hash === "string")).to.equal(true);
+    expect(
+      records.some(
+        (r) => r.msg === "submitted" && r.chain_id === t.system.chainId && typeof r.job_id === "string" && typeof r.tx_hash === "string",
+      ),
+    ).to.equal(true);
   });
 
   it("kill -9 during an execution, then again with a submission in flight: after restarts each job is submitted once, by the journaled transaction", async function () {
@@ -156,7 +161,12 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     await mining(false);
     const second = startDaemonProcess(configFile);
     daemons.push(second);
-    const sent = await waitFor("a submission sent", () => logRecords(second).find((r) => r.msg === "transaction sent" && r.action === "submit"), 30_000, 10);
+    const sent = await waitFor(
+      "a submission sent",
+      () => logRecords(second).find((r) => r.msg === "transaction sent" && r.action === "submit"),
+      30_000,
+      10,
+    );
     second.kill("SIGKILL");
     await second.exited;
     const inFlight = journalRows().txs.filter((tx) => tx.action === "submit");
@@ -170,7 +180,9 @@ describe("provider daemon end to end (hardhat node + daemon child processes)", f
     await expectVerifiedOutputs(jobIds, seeds, samples);
     expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
     const logs = await t.system.publicClient.getLogs({ address: t.system.deployment.market, fromBlock: t.system.deployment.fromBlock });
-    const submission = parseEventLogs({ abi: hashworkMarketAbi, logs, eventName: "ResultSubmitted" }).find((l) => l.args.jobId === runningJob);
+    const submission = parseEventLogs({ abi: hashworkMarketAbi, logs, eventName: "ResultSubmitted" }).find(
+      (l) => l.args.jobId === runningJob,
+    );
     expect(submission?.transactionHash, "the journaled submission is the one mined").to.equal(sent.tx_hash);
     third.kill("SIGTERM");
     expect(await third.exited).to.equal(0);

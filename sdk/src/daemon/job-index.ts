@@ -71,7 +71,13 @@ export function createJobIndex(context: DaemonContext, { client }: { client: Has
   }
 
   async function marketLogs(fromBlock: bigint, toBlock: bigint, topics: (`0x${string}` | `0x${string}`[] | null)[] = []) {
-    return (await getDecodedLogs(client, { address: client.deployment.market, abi: hashworkMarketAbi, topics, fromBlock, toBlock })) as unknown as MarketLog[];
+    return (await getDecodedLogs(client, {
+      address: client.deployment.market,
+      abi: hashworkMarketAbi,
+      topics,
+      fromBlock,
+      toBlock,
+    })) as unknown as MarketLog[];
   }
 
   function addPosted(l: MarketLog) {

@@ -49,7 +49,9 @@ describe("daemon journal (SQLite)", function () {
     const intent = j2.getIntent(jobId, "claim")!;
     expect(intent).to.deep.include({ jobId, action: "claim", status: "sent", txHash: HASH_A, attempts: 1 });
     expect(j2.openIntents().map((i) => i.jobId)).to.deep.equal([jobId]);
-    expect(j2.transactions({ jobId })).to.deep.equal([{ hash: HASH_A, jobId, action: "claim", nonce: 5, raw: RAW, status: "signed", minedIn: undefined }]);
+    expect(j2.transactions({ jobId })).to.deep.equal([
+      { hash: HASH_A, jobId, action: "claim", nonce: 5, raw: RAW, status: "signed", minedIn: undefined },
+    ]);
     j2.close();
   });
 
@@ -160,19 +162,29 @@ describe("daemon journal (SQLite)", function () {
       });
     batch(HASH_A, 0, claims, 10);
     batch(HASH_B, 1, submits, 11);
-    expect(j.minedAbove(9n).map((t) => [t.hash, t.minedIn?.number])).to.deep.equal([[HASH_A, 10n], [HASH_B, 11n]]);
+    expect(j.minedAbove(9n).map((t) => [t.hash, t.minedIn?.number])).to.deep.equal([
+      [HASH_A, 10n],
+      [HASH_B, 11n],
+    ]);
 
     // The claims' batch is gone from the node, the submissions' batch is still known.
     const fates = j.reconcile({ ancestor: 9n, known: new Set([HASH_B]) });
     expect(fates.map((f) => `${f.jobId}:${f.action}:${f.fate}`)).to.deep.equal([
-      "1:claim:abandoned", "2:claim:abandoned", "3:claim:abandoned", "1:submit:kept", "2:submit:kept",
+      "1:claim:abandoned",
+      "2:claim:abandoned",
+      "3:claim:abandoned",
+      "1:submit:kept",
+      "2:submit:kept",
     ]);
     for (const m of claims) {
       expect(j.getIntent(m.jobId, m.action)).to.deep.include({ status: "failed" });
       expect(j.getIntent(m.jobId, m.action)!.error).to.match(/removed by a chain reorganisation/);
     }
     for (const m of submits) expect(j.getIntent(m.jobId, m.action)).to.deep.include({ status: "sent", txHash: HASH_B, error: undefined });
-    expect(j.transactions().map((t) => [t.hash, t.status, t.minedIn])).to.deep.equal([[HASH_A, "dropped", undefined], [HASH_B, "signed", undefined]]);
+    expect(j.transactions().map((t) => [t.hash, t.status, t.minedIn])).to.deep.equal([
+      [HASH_A, "dropped", undefined],
+      [HASH_B, "signed", undefined],
+    ]);
     expect(j.openIntents().map((i) => `${i.jobId}:${i.action}`)).to.deep.equal(["1:submit", "2:submit"]);
 
     // Claiming the same jobs again can sign the very same bytes: that one transaction is out again, for every member.
@@ -244,7 +256,14 @@ describe("daemon journal (SQLite)", function () {
     // A batch finished long ago whose members are all finished: pruned with its members.
     j.atomically(() => {
       for (const id of [4n, 5n]) j.beginIntent(id, "finalize");
-      j.recordTransaction({ hash: HASH_D, jobId: 4n, action: "finalize", nonce: 3, raw: RAW, members: [4n, 5n].map((jobId) => ({ jobId, action: "finalize" })) });
+      j.recordTransaction({
+        hash: HASH_D,
+        jobId: 4n,
+        action: "finalize",
+        nonce: 3,
+        raw: RAW,
+        members: [4n, 5n].map((jobId) => ({ jobId, action: "finalize" })),
+      });
       j.recordMined(HASH_D, block(5));
       for (const id of [4n, 5n]) j.finishIntent(id, "finalize", "confirmed", { txHash: HASH_D });
     });
@@ -256,7 +275,12 @@ describe("daemon journal (SQLite)", function () {
     expect(j.getIntent(3n, "submit")!.status).to.equal("sent");
     expect(j.getIntent(6n, "claim")!.status).to.equal("confirmed");
     expect(j.getVote(1n, 0)).to.equal(undefined);
-    expect(j.transactions().map((t) => t.hash).sort()).to.deep.equal([HASH_B, HASH_C, keccak256(toHex("recent"))].sort());
+    expect(
+      j
+        .transactions()
+        .map((t) => t.hash)
+        .sort(),
+    ).to.deep.equal([HASH_B, HASH_C, keccak256(toHex("recent"))].sort());
     expect(j.transactionMembers(HASH_D)).to.deep.equal([]);
     // Pruning again deletes nothing more.
     expect(j.prune({ olderThan: 5_000, keepJobs: new Set([2n]) })).to.deep.equal({ intents: 0, transactions: 0, secrets: 0 });
@@ -274,11 +298,22 @@ describe("daemon journal (SQLite)", function () {
     const day = (first: number, jobs: number) => {
       for (let b = 0; b < jobs / 10; b++) {
         const ids = Array.from({ length: 10 }, (_, i) => BigInt(first + b * 10 + i));
-        for (const [action, size] of [["claim", 500], ["submit", 2_500], ["finalize", 2_000]] as const) {
+        for (const [action, size] of [
+          ["claim", 500],
+          ["submit", 2_500],
+          ["finalize", 2_000],
+        ] as const) {
           j.atomically(() => {
             for (const id of ids) j.beginIntent(id, action);
             const hash = keccak256(toHex(`${action}:${first}:${b}`));
-            j.recordTransaction({ hash, jobId: ids[0]!, action, nonce: nonce++, raw: raw(size), members: ids.map((jobId) => ({ jobId, action })) });
+            j.recordTransaction({
+              hash,
+              jobId: ids[0]!,
+              action,
+              nonce: nonce++,
+              raw: raw(size),
+              members: ids.map((jobId) => ({ jobId, action })),
+            });
             j.recordMined(hash, block(nonce));
             for (const id of ids) j.finishIntent(id, action, "confirmed", { txHash: hash });
           });
@@ -332,7 +367,11 @@ describe("daemon journal (SQLite)", function () {
 
   it("belongs to one chain, market and account", function () {
     const j = openJournal({ dataDir: dir });
-    const identity = { chainId: 31337, market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", account: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" };
+    const identity = {
+      chainId: 31337,
+      market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+      account: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+    };
     j.bind(identity);
     j.bind({ ...identity, market: identity.market.toLowerCase() });
     expect(() => j.bind({ ...identity, chainId: 1 })).to.throw(JournalMismatchError, /chainId 31337, not 1/);

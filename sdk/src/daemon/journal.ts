@@ -236,8 +236,14 @@ export const JOURNAL_VERSION = MIGRATIONS.length;
 
 type IntentRow = { job_id: string; action: string; status: string; tx_hash: string | null; attempts: number; error: string | null };
 type TxRow = {
-  hash: string; job_id: string; action: string; nonce: number; raw: string; status: string;
-  block_number: string | null; block_hash: string | null;
+  hash: string;
+  job_id: string;
+  action: string;
+  nonce: number;
+  raw: string;
+  status: string;
+  block_number: string | null;
+  block_hash: string | null;
 };
 
 const toIntent = (r: IntentRow): Intent => ({
@@ -354,7 +360,9 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     txMinedBlocks: db.prepare(
       "SELECT DISTINCT block_number, block_hash FROM transactions WHERE status = 'mined' AND block_number IS NOT NULL ORDER BY block_number DESC",
     ),
-    intentReopen: db.prepare("UPDATE intents SET status = 'sent', tx_hash = ?, error = NULL, updated_at = ? WHERE job_id = ? AND action = ?"),
+    intentReopen: db.prepare(
+      "UPDATE intents SET status = 'sent', tx_hash = ?, error = NULL, updated_at = ? WHERE job_id = ? AND action = ?",
+    ),
     txAll: db.prepare("SELECT * FROM transactions ORDER BY nonce, created_at, rowid"),
     txOpen: db.prepare("SELECT * FROM transactions WHERE status = 'signed' ORDER BY nonce, created_at, rowid"),
     txsAtNonce: db.prepare("SELECT * FROM transactions WHERE nonce = ? ORDER BY created_at, rowid"),
@@ -376,7 +384,9 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     ),
     challengeGet: db.prepare("SELECT * FROM challenges WHERE job_id = ?"),
     // Pruning (on the indexes of migration 2).
-    intentsFinishedBefore: db.prepare("SELECT job_id, action FROM intents WHERE status IN ('confirmed', 'reverted', 'failed') AND updated_at < ?"),
+    intentsFinishedBefore: db.prepare(
+      "SELECT job_id, action FROM intents WHERE status IN ('confirmed', 'reverted', 'failed') AND updated_at < ?",
+    ),
     intentDelete: db.prepare("DELETE FROM intents WHERE job_id = ? AND action = ?"),
     txsFinishedBefore: db.prepare("SELECT hash, job_id, action FROM transactions WHERE created_at < ? AND status != 'signed'"),
     txOwnIntent: db.prepare("SELECT 1 FROM intents WHERE job_id = ? AND action = ?"),
@@ -462,7 +472,8 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
         // Signing the same request again at a nonce a reorg freed can give the very bytes that
         // were abandoned: that is the same transaction (same members), out again, not a second one.
         const existing = q.txGet.get(tx.hash) as TxRow | undefined;
-        if (existing?.status === "dropped" && existing.job_id === tx.jobId.toString() && existing.action === tx.action) q.txStatus.run("signed", tx.hash);
+        if (existing?.status === "dropped" && existing.job_id === tx.jobId.toString() && existing.action === tx.action)
+          q.txStatus.run("signed", tx.hash);
         else q.txInsert.run(tx.hash, tx.jobId.toString(), tx.action, tx.nonce, tx.raw, t);
         q.intentSent.run(tx.hash, t, tx.jobId.toString(), tx.action);
         forget(tx.jobId, tx.action);
@@ -482,7 +493,10 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     },
     minedAbove: (number) => (q.txMinedAbove.all(blockKey(number)) as TxRow[]).map(toTx),
     minedBlocks: () =>
-      (q.txMinedBlocks.all() as { block_number: string; block_hash: string }[]).map((r) => ({ number: BigInt(r.block_number), hash: r.block_hash as Hex })),
+      (q.txMinedBlocks.all() as { block_number: string; block_hash: string }[]).map((r) => ({
+        number: BigInt(r.block_number),
+        hash: r.block_hash as Hex,
+      })),
     openTransactions: () => (q.txOpen.all() as TxRow[]).map(toTx),
     reconcile({ ancestor, known = new Set(), forgotten = new Set() }) {
       const t = now();
@@ -516,7 +530,8 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
               q.intentReopen.run(live?.hash ?? tx.hash, t, id, m.action);
               out.push({ jobId: m.jobId, action: m.action, txHash: tx.hash, fate: "kept" });
             } else {
-              const why = ancestor !== undefined && tx.status === "mined" ? "removed by a chain reorganisation" : "no longer known to the node";
+              const why =
+                ancestor !== undefined && tx.status === "mined" ? "removed by a chain reorganisation" : "no longer known to the node";
               q.intentFinish.run("failed", null, `transaction ${tx.hash} ${why}`, t, id, m.action);
               out.push({ jobId: m.jobId, action: m.action, txHash: tx.hash, fate: "abandoned" });
             }
@@ -580,7 +595,12 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
         | { job_id: string; challenger_hash: string; salt: string; commitment: string }
         | undefined;
       if (!row) return undefined;
-      return { jobId: BigInt(row.job_id), challengerHash: row.challenger_hash as Hex, salt: row.salt as Hex, commitment: row.commitment as Hex };
+      return {
+        jobId: BigInt(row.job_id),
+        challengerHash: row.challenger_hash as Hex,
+        salt: row.salt as Hex,
+        commitment: row.commitment as Hex,
+      };
     },
     prune({ olderThan, keepJobs = new Set() }) {
       const kept = (jobId: string) => keepJobs.has(BigInt(jobId));

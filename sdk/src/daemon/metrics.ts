@@ -75,7 +75,8 @@ export function createMetrics(): Metrics {
         set: (value: number, labels?: Labels) => void values.set(labelKey(labels), value),
         get: (labels?: Labels) => values.get(labelKey(labels)) ?? 0,
       },
-      lines: () => (values.size === 0 && type === "counter" ? [`${name} 0`] : [...values].map(([k, v]) => `${withLabels(name, k)} ${number(v)}`)),
+      lines: () =>
+        values.size === 0 && type === "counter" ? [`${name} 0`] : [...values].map(([k, v]) => `${withLabels(name, k)} ${number(v)}`),
     };
   }
 

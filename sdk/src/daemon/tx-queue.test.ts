@@ -36,22 +36,39 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
 
   async function setup(overrides: Record<string, unknown> = {}) {
     const d = await loadFixture(fixtures.deployed);
-    const walletClient = createWalletClient({ account, chain: d.publicClient.chain, transport: custom(connection.provider) }) as HashworkWalletClient;
+    const walletClient = createWalletClient({
+      account,
+      chain: d.publicClient.chain,
+      transport: custom(connection.provider),
+    }) as HashworkWalletClient;
     const client = { publicClient: d.publicClient, walletClient, deployment: d.deployment };
     const t = testContext({ pollIntervalMs: 20, tx: { baseBackoffMs: 5, receiptTimeoutMs: 2_000 }, ...overrides });
     const queue = createTxQueue(t.context, { client, account, journal });
     const approve = (c: HashworkBaseClient, amount: bigint) =>
-      sendContractTransaction(c, { action: "approve", address: d.deployment.token!, abi: hashworkTokenAbi, functionName: "approve", args: [d.address.stranger, amount] });
+      sendContractTransaction(c, {
+        action: "approve",
+        address: d.deployment.token!,
+        abi: hashworkTokenAbi,
+        functionName: "approve",
+        args: [d.address.stranger, amount],
+      });
     const nonce = () => d.publicClient.getTransactionCount({ address: account.address });
     const allowance = () =>
-      d.publicClient.readContract({ address: d.deployment.token!, abi: hashworkTokenAbi, functionName: "allowance", args: [account.address, d.address.stranger as Address] });
+      d.publicClient.readContract({
+        address: d.deployment.token!,
+        abi: hashworkTokenAbi,
+        functionName: "allowance",
+        args: [account.address, d.address.stranger as Address],
+      });
     return { d, client, queue, approve, nonce, allowance, ...t };
   }
 
   it("sends concurrent intents with consecutive nonces, each journaled before it was broadcast", async function () {
     const { queue, approve, nonce } = await setup();
     const start = await nonce();
-    const outcomes = await Promise.all([1n, 2n, 3n, 4n, 5n, 6n].map((n) => queue.run({ jobId: n, action: "approve" }, (c) => approve(c, n))));
+    const outcomes = await Promise.all(
+      [1n, 2n, 3n, 4n, 5n, 6n].map((n) => queue.run({ jobId: n, action: "approve" }, (c) => approve(c, n))),
+    );
     expect(outcomes.map((o) => o.status)).to.deep.equal(Array(6).fill("confirmed"));
     expect(await nonce()).to.equal(start + 6);
     const txs = journal.transactions();
@@ -79,7 +96,10 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
     const start = await nonce();
     const failed = await queue.run({ jobId: 7n, action: "transferFrom" }, (c) =>
       sendContractTransaction(c, {
-        action: "transferFrom", address: d.deployment.token!, abi: hashworkTokenAbi, functionName: "transferFrom",
+        action: "transferFrom",
+        address: d.deployment.token!,
+        abi: hashworkTokenAbi,
+        functionName: "transferFrom",
         args: [d.address.requester, account.address, 1n],
       }),
     );
@@ -109,7 +129,10 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
     const start = await nonce();
     // Sign as the queue would, journal it, and "crash" before broadcasting.
     const request = await client.walletClient.prepareTransactionRequest({
-      account, chain: d.publicClient.chain, to: d.deployment.token!, nonce: start,
+      account,
+      chain: d.publicClient.chain,
+      to: d.deployment.token!,
+      nonce: start,
       data: (await import("viem")).encodeFunctionData({ abi: hashworkTokenAbi, functionName: "approve", args: [d.address.stranger, 42n] }),
     });
     const raw = await account.signTransaction(request as never);
@@ -128,7 +151,10 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
     expect((await queue.run({ jobId: 42n, action: "approve" }, (c) => approve(c, 43n))).status).to.equal("confirmed");
     expect(await nonce()).to.equal(start + 1);
     expect(await allowance()).to.equal(43n);
-    expect(journal.transactions({ jobId: 42n, action: "approve" }).map((t) => [t.nonce, t.status])).to.deep.equal([[start, "dropped"], [start, "mined"]]);
+    expect(journal.transactions({ jobId: 42n, action: "approve" }).map((t) => [t.nonce, t.status])).to.deep.equal([
+      [start, "dropped"],
+      [start, "mined"],
+    ]);
   });
 
   it("bumps the fees of a transaction stuck past the receipt timeout (same nonce), and the bump is what gets mined", async function () {
@@ -160,7 +186,10 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       const seen: bigint[][] = [];
       const outcomes = await queue.runBatch("approve", [1n, 2n, 3n], (c, ids) => {
         seen.push(ids);
-        return approve(c, ids.reduce((a, b) => a + b, 0n));
+        return approve(
+          c,
+          ids.reduce((a, b) => a + b, 0n),
+        );
       });
       expect(seen).to.deep.equal([[1n, 2n, 3n]]);
       expect([...outcomes.values()].map((o) => o.status)).to.deep.equal(["confirmed", "confirmed", "confirmed"]);
@@ -188,8 +217,15 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       const { d, client, nonce, allowance, context } = await setup();
       const start = await nonce();
       const request = await client.walletClient.prepareTransactionRequest({
-        account, chain: d.publicClient.chain, to: d.deployment.token!, nonce: start,
-        data: (await import("viem")).encodeFunctionData({ abi: hashworkTokenAbi, functionName: "approve", args: [d.address.stranger, 77n] }),
+        account,
+        chain: d.publicClient.chain,
+        to: d.deployment.token!,
+        nonce: start,
+        data: (await import("viem")).encodeFunctionData({
+          abi: hashworkTokenAbi,
+          functionName: "approve",
+          args: [d.address.stranger, 77n],
+        }),
       });
       const raw = await account.signTransaction(request as never);
       const members = [70n, 71n].map((jobId) => ({ jobId, action: "approve" }));
@@ -227,13 +263,18 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       const start = await t.nonce();
       const fork = await takeSnapshot();
       const ancestor = await t.d.publicClient.getBlock();
-      for (const n of [1n, 2n]) expect((await t.queue.run({ jobId: n, action: "approve" }, (c) => t.approve(c, n))).status).to.equal("confirmed");
+      for (const n of [1n, 2n])
+        expect((await t.queue.run({ jobId: n, action: "approve" }, (c) => t.approve(c, n))).status).to.equal("confirmed");
       expect(journal.minedAbove(ancestor.number)).to.have.length(2);
       await fork.restore();
       await time.increase(30); // another timestamp: another branch
       await mine(3);
       expect(await t.nonce()).to.equal(start);
-      return { ...t, start, ancestor: { number: ancestor.number, hash: ancestor.hash, parentHash: ancestor.parentHash, timestamp: ancestor.timestamp } };
+      return {
+        ...t,
+        start,
+        ancestor: { number: ancestor.number, hash: ancestor.hash, parentHash: ancestor.parentHash, timestamp: ancestor.timestamp },
+      };
     }
 
     it("abandons the intents whose transactions the node forgot, re-reads the nonce, and the intent runs again at the freed nonce", async function () {
@@ -246,7 +287,10 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       expect((await queue.run({ jobId: 2n, action: "approve" }, (c) => approve(c, 2n))).status).to.equal("confirmed");
       expect(await nonce()).to.equal(start + 1);
       expect(await allowance()).to.equal(2n);
-      expect(journal.transactions({ jobId: 2n }).map((t) => [t.nonce, t.status])).to.deep.equal([[start, "mined"], [start + 1, "dropped"]]);
+      expect(journal.transactions({ jobId: 2n }).map((t) => [t.nonce, t.status])).to.deep.equal([
+        [start, "mined"],
+        [start + 1, "dropped"],
+      ]);
     });
 
     it("an RPC failure while checking what the node still has abandons nothing (the reorg is redone later)", async function () {
@@ -264,7 +308,10 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       expect(failed).to.be.instanceOf(HttpRequestError);
       expect(journal.minedAbove(ancestor.number)).to.have.length(2);
       expect(journal.intents().map((i) => i.status)).to.deep.equal(["confirmed", "confirmed"]);
-      expect((await createTxQueue(context, { client, account, journal }).reorg(ancestor)).map((f) => f.fate)).to.deep.equal(["abandoned", "abandoned"]);
+      expect((await createTxQueue(context, { client, account, journal }).reorg(ancestor)).map((f) => f.fate)).to.deep.equal([
+        "abandoned",
+        "abandoned",
+      ]);
     });
 
     it("finds the fork point from its own mined blocks when the chain input could not (ancestor unknown)", async function () {
@@ -277,14 +324,26 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       const start = await t.nonce();
       const fork = await takeSnapshot();
       const ancestor = await t.d.publicClient.getBlock();
-      const first = await t.queue.runBatch("approve", [31n, 32n, 33n], (c, ids) => t.approve(c, ids.reduce((a, b) => a + b, 0n)));
+      const first = await t.queue.runBatch("approve", [31n, 32n, 33n], (c, ids) =>
+        t.approve(
+          c,
+          ids.reduce((a, b) => a + b, 0n),
+        ),
+      );
       expect([...first.values()].map((o) => o.status)).to.deep.equal(["confirmed", "confirmed", "confirmed"]);
       // The batch's block is journaled (the reorg can only find what it knows was mined where).
-      expect(journal.minedAbove(ancestor.number).map((tx) => journal.transactionMembers(tx.hash).map((m) => m.jobId))).to.deep.equal([[31n, 32n, 33n]]);
+      expect(journal.minedAbove(ancestor.number).map((tx) => journal.transactionMembers(tx.hash).map((m) => m.jobId))).to.deep.equal([
+        [31n, 32n, 33n],
+      ]);
       await fork.restore();
       await time.increase(30);
       await mine(3);
-      const fates = await t.queue.reorg({ number: ancestor.number, hash: ancestor.hash, parentHash: ancestor.parentHash, timestamp: ancestor.timestamp });
+      const fates = await t.queue.reorg({
+        number: ancestor.number,
+        hash: ancestor.hash,
+        parentHash: ancestor.parentHash,
+        timestamp: ancestor.timestamp,
+      });
       expect(fates.map((f) => `${f.jobId}:${f.fate}`)).to.deep.equal(["31:abandoned", "32:abandoned", "33:abandoned"]);
       for (const jobId of [31n, 32n, 33n]) expect(journal.getIntent(jobId, "approve")!.status).to.equal("failed");
       const again = await t.queue.runBatch("approve", [31n, 32n, 33n], (c, ids) => t.approve(c, ids.reduce((a, b) => a + b, 0n) + 1n));
@@ -293,7 +352,8 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       expect(await t.allowance()).to.equal(97n);
       const mined = journal.transactions().filter((tx) => tx.status === "mined");
       expect(mined.map((tx) => tx.nonce)).to.deep.equal([start]);
-      for (const jobId of [31n, 32n, 33n]) expect(journal.getIntent(jobId, "approve")).to.deep.include({ status: "confirmed", txHash: mined[0]!.hash });
+      for (const jobId of [31n, 32n, 33n])
+        expect(journal.getIntent(jobId, "approve")).to.deep.include({ status: "confirmed", txHash: mined[0]!.hash });
     });
 
     it("a batched transaction the node still has reopens every member, all resolved from its one receipt", async function () {
@@ -301,11 +361,21 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       const ancestor = await d.publicClient.getBlock();
       await queue.runBatch("approve", [41n, 42n, 43n], (c) => approve(c, 3n));
       const [tx] = journal.transactions();
-      const fates = await queue.reorg({ number: ancestor.number, hash: ancestor.hash, parentHash: ancestor.parentHash, timestamp: ancestor.timestamp });
-      expect(fates.map((f) => `${f.jobId}:${f.fate}:${f.txHash === tx!.hash}`)).to.deep.equal(["41:kept:true", "42:kept:true", "43:kept:true"]);
+      const fates = await queue.reorg({
+        number: ancestor.number,
+        hash: ancestor.hash,
+        parentHash: ancestor.parentHash,
+        timestamp: ancestor.timestamp,
+      });
+      expect(fates.map((f) => `${f.jobId}:${f.fate}:${f.txHash === tx!.hash}`)).to.deep.equal([
+        "41:kept:true",
+        "42:kept:true",
+        "43:kept:true",
+      ]);
       const all = () => [41n, 42n, 43n].every((jobId) => journal.getIntent(jobId, "approve")!.status === "confirmed");
       for (let i = 0; i < 100 && !all(); i++) await new Promise((r) => setTimeout(r, 20));
-      for (const jobId of [41n, 42n, 43n]) expect(journal.getIntent(jobId, "approve")).to.deep.include({ status: "confirmed", txHash: tx!.hash });
+      for (const jobId of [41n, 42n, 43n])
+        expect(journal.getIntent(jobId, "approve")).to.deep.include({ status: "confirmed", txHash: tx!.hash });
       expect(journal.transactions()).to.have.length(1);
       expect(journal.transactions()[0]!.minedIn).to.deep.equal(tx!.minedIn);
     });
@@ -316,7 +386,12 @@ describe("daemon transaction queue (in-process Hardhat network)", function () {
       await queue.run({ jobId: 4n, action: "approve" }, (c) => approve(c, 4n));
       const [tx] = journal.transactions({ jobId: 4n });
       // As if the chain input saw a reorg whose new branch holds the same transaction again.
-      const fates = await queue.reorg({ number: ancestor.number, hash: ancestor.hash, parentHash: ancestor.parentHash, timestamp: ancestor.timestamp });
+      const fates = await queue.reorg({
+        number: ancestor.number,
+        hash: ancestor.hash,
+        parentHash: ancestor.parentHash,
+        timestamp: ancestor.timestamp,
+      });
       expect(fates).to.deep.equal([{ jobId: 4n, action: "approve", txHash: tx!.hash, fate: "kept" }]);
       for (let i = 0; i < 100 && journal.getIntent(4n, "approve")!.status !== "confirmed"; i++) await new Promise((r) => setTimeout(r, 20));
       expect(journal.getIntent(4n, "approve")).to.deep.include({ status: "confirmed", txHash: tx!.hash });

@@ -355,7 +355,14 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
       maxPriorityFeePerGas: raise(floor?.maxPriorityFeePerGas, market.maxPriorityFeePerGas),
     });
     const hash = keccak256(raw);
-    journal.recordTransaction({ hash, jobId: keys[0]!.jobId, action: keys[0]!.action, nonce, raw, members: keys.length > 1 ? keys : undefined });
+    journal.recordTransaction({
+      hash,
+      jobId: keys[0]!.jobId,
+      action: keys[0]!.action,
+      nonce,
+      raw,
+      members: keys.length > 1 ? keys : undefined,
+    });
     signedCount++;
     await broadcast(raw, hash).catch((error: unknown) => log.warn("no-op transaction not accepted", { tx_hash: hash, nonce, error }));
     return hash;
@@ -398,15 +405,24 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
       const parsed = parseTransaction(tx.raw);
       const still = await publicClient
         .call({ account: account.address, to: parsed.to!, data: parsed.data, value: parsed.value, blockTag: "latest" })
-        .then(() => true, (error: unknown) => {
-          if (classifyError(error).retryable) throw error;
-          return false;
-        });
+        .then(
+          () => true,
+          (error: unknown) => {
+            if (classifyError(error).retryable) throw error;
+            return false;
+          },
+        );
       if (still) continue;
       const members = journal.transactionMembers(tx.hash);
       const hash = await sendNoOp(members.length > 0 ? members : [{ jobId: tx.jobId, action: tx.action }], tx.nonce, parsed);
       abandonWaiter(tx.hash, "cancelled: it would revert at the chain's time after a reorg");
-      log.warn("reorg moved the chain's clock: time-dependent transaction cancelled", { job_id: tx.jobId, action: tx.action, tx_hash: tx.hash, cancel_hash: hash, nonce: tx.nonce });
+      log.warn("reorg moved the chain's clock: time-dependent transaction cancelled", {
+        job_id: tx.jobId,
+        action: tx.action,
+        tx_hash: tx.hash,
+        cancel_hash: hash,
+        nonce: tx.nonce,
+      });
     }
   }
 
@@ -452,7 +468,9 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
 
   /** Waits for an intent nobody awaits (reopened by a reorg, a nonce fill); a failure is logged (e.g. the journal closed at shutdown). */
   function background(key: IntentKey) {
-    resolveSent(key).catch((error: unknown) => log.warn("waiting for a journaled transaction failed", { job_id: key.jobId, action: key.action, error }));
+    resolveSent(key).catch((error: unknown) =>
+      log.warn("waiting for a journaled transaction failed", { job_id: key.jobId, action: key.action, error }),
+    );
   }
 
   /** The intent's transactions still live (not dropped). */
@@ -475,7 +493,11 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
       }
       const status = receipt.status === "success" ? "confirmed" : "reverted";
       finishAll(status, { txHash: tx.hash });
-      log.info(`transaction ${status === "confirmed" ? "mined" : "reverted"} (resumed)`, { job_id: tx.jobId, action: tx.action, tx_hash: tx.hash });
+      log.info(`transaction ${status === "confirmed" ? "mined" : "reverted"} (resumed)`, {
+        job_id: tx.jobId,
+        action: tx.action,
+        tx_hash: tx.hash,
+      });
       return { status, receipt, resumed: true };
     }
     return undefined;
@@ -575,7 +597,14 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     const replacement = await account.signTransaction(request as never);
     const hash = keccak256(replacement);
     const members = journal.transactionMembers(keccak256(raw));
-    journal.recordTransaction({ hash, jobId: key.jobId, action: key.action, nonce, raw: replacement, members: members.length > 1 ? members : undefined });
+    journal.recordTransaction({
+      hash,
+      jobId: key.jobId,
+      action: key.action,
+      nonce,
+      raw: replacement,
+      members: members.length > 1 ? members : undefined,
+    });
     signedCount++;
     bumps.inc({ action: key.action });
     log.warn("fee bump of a stuck transaction", { job_id: key.jobId, action: key.action, tx_hash: hash, nonce });
@@ -604,7 +633,10 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
       for (const k of keys) finish(k, status, { txHash: receipt.transactionHash, error: extra.error });
     });
     for (const k of keys) {
-      out.set(k.jobId, status === "confirmed" ? { status, receipt, value: extra.value, resumed: false } : { status, receipt, resumed: false });
+      out.set(
+        k.jobId,
+        status === "confirmed" ? { status, receipt, value: extra.value, resumed: false } : { status, receipt, resumed: false },
+      );
     }
   }
 
@@ -741,4 +773,3 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     },
   };
 }
-

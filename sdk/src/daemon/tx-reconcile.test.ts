@@ -41,10 +41,16 @@ describe("transaction reconcile after reorgs (anvil)", function () {
   let system: System;
   let dir: string;
   let journal: Journal;
-  const rpc = <T = unknown>(method: string, params: unknown[] = []) => system.publicClient.request({ method: method as never, params: params as never }) as Promise<T>;
+  const rpc = <T = unknown>(method: string, params: unknown[] = []) =>
+    system.publicClient.request({ method: method as never, params: params as never }) as Promise<T>;
   const account = hdAccount(PROVIDER);
-  const nonce = (blockTag: "latest" | "pending" = "latest") => system.publicClient.getTransactionCount({ address: account.address, blockTag });
-  const nodeHas = (hash: Hex) => system.publicClient.getTransaction({ hash }).then(() => true, () => false);
+  const nonce = (blockTag: "latest" | "pending" = "latest") =>
+    system.publicClient.getTransactionCount({ address: account.address, blockTag });
+  const nodeHas = (hash: Hex) =>
+    system.publicClient.getTransaction({ hash }).then(
+      () => true,
+      () => false,
+    );
   const head = async () => {
     const b = await system.publicClient.getBlock();
     return { number: b.number, hash: b.hash, parentHash: b.parentHash, timestamp: b.timestamp };
@@ -78,13 +84,24 @@ describe("transaction reconcile after reorgs (anvil)", function () {
     const client = system.clientFor(PROVIDER);
     const queue = createTxQueue(t.context, { client, account, journal });
     const approve = (c: HashworkBaseClient, amount: bigint) =>
-      sendContractTransaction(c, { action: "approve", address: system.deployment.token!, abi: hashworkTokenAbi, functionName: "approve", args: [hdAccount(7).address, amount] });
+      sendContractTransaction(c, {
+        action: "approve",
+        address: system.deployment.token!,
+        abi: hashworkTokenAbi,
+        functionName: "approve",
+        args: [hdAccount(7).address, amount],
+      });
     const signed = (jobId: bigint, action: string) => journal.transactions({ jobId, action }).find((x) => x.status === "signed");
     const inPool = (jobId: bigint, action: string) =>
-      waitFor(`${action} ${jobId} in the pool`, async () => {
-        const tx = signed(jobId, action);
-        return tx && (await nodeHas(tx.hash)) ? tx : undefined;
-      }, 10_000, 20);
+      waitFor(
+        `${action} ${jobId} in the pool`,
+        async () => {
+          const tx = signed(jobId, action);
+          return tx && (await nodeHas(tx.hash)) ? tx : undefined;
+        },
+        10_000,
+        20,
+      );
     return { ...t, queue, approve, inPool };
   }
 
@@ -132,7 +149,10 @@ describe("transaction reconcile after reorgs (anvil)", function () {
     const fork = await head();
     await rpc("evm_mine");
     expect((await Promise.all(first)).map((o) => o.status)).to.deep.equal(["confirmed", "confirmed", "confirmed"]);
-    const dropped = journal.transactions().filter((x) => x.status === "mined" && x.nonce >= start).map((x) => x.hash);
+    const dropped = journal
+      .transactions()
+      .filter((x) => x.status === "mined" && x.nonce >= start)
+      .map((x) => x.hash);
     expect(dropped).to.have.length(3);
     // Two more wait in the pool behind them.
     const later = [14n, 15n].map((id) => queue.run({ jobId: id, action: "approve" }, (c) => approve(c, id)));
@@ -143,7 +163,12 @@ describe("transaction reconcile after reorgs (anvil)", function () {
     expect(await nonce()).to.equal(start);
     for (const hash of dropped) expect(await nodeHas(hash)).to.equal(false);
     const fates = await queue.reorg(fork);
-    expect(fates.filter((f) => f.fate === "abandoned").map((f) => f.jobId).sort()).to.deep.equal([11n, 12n, 13n]);
+    expect(
+      fates
+        .filter((f) => f.fate === "abandoned")
+        .map((f) => f.jobId)
+        .sort(),
+    ).to.deep.equal([11n, 12n, 13n]);
 
     const fills = journal.transactions({ jobId: 0n }).filter((x) => x.action.startsWith("fill-nonce:"));
     expect(fills.map((x) => x.nonce)).to.deep.equal([start, start + 1, start + 2]);
@@ -169,11 +194,19 @@ describe("transaction reconcile after reorgs (anvil)", function () {
     for (const id of [14n, 15n]) expect(journal.getIntent(id, "approve")!.status).to.equal("confirmed");
     for (const id of [11n, 12n, 13n]) expect(journal.getIntent(id, "approve")!.status).to.equal("failed");
     // The fills' intents are finished by the queue's own waiters (a poll later).
-    await waitFor("the fills' receipts read", () => (fills.every((f) => journal.getIntent(0n, f.action)!.status === "confirmed") ? true : undefined), 5_000);
+    await waitFor(
+      "the fills' receipts read",
+      () => (fills.every((f) => journal.getIntent(0n, f.action)!.status === "confirmed") ? true : undefined),
+      5_000,
+    );
     for (const hash of dropped) expect(await nodeHas(hash)).to.equal(false);
     expect(journal.openIntents()).to.deep.equal([]);
     // Every nonce from the start was used once, by a mined transaction of the journal.
-    const mined = journal.transactions().filter((x) => x.status === "mined" && x.nonce >= start).map((x) => x.nonce).sort((a, b) => a - b);
+    const mined = journal
+      .transactions()
+      .filter((x) => x.status === "mined" && x.nonce >= start)
+      .map((x) => x.nonce)
+      .sort((a, b) => a - b);
     expect(mined).to.deep.equal([0, 1, 2, 3, 4].map((i) => start + i));
   });
 
@@ -181,8 +214,22 @@ describe("transaction reconcile after reorgs (anvil)", function () {
     const { queue, inPool, records } = setup();
     await rpc("evm_setAutomine", [true]);
     const hash = keccak256(toHex("reconcile"));
-    const { jobIds: [jobId] } = await postJobs(system.clientFor(REQUESTER), {
-      jobs: [{ programHash: hash, inputHash: hash, programURI: "http://127.0.0.1/p", inputURI: "http://127.0.0.1/i", fuelLimit: 1_000_000n, reward: 10n ** 18n, collateralPct: 100, executionTime: 600, challengeWindow: 60 }],
+    const {
+      jobIds: [jobId],
+    } = await postJobs(system.clientFor(REQUESTER), {
+      jobs: [
+        {
+          programHash: hash,
+          inputHash: hash,
+          programURI: "http://127.0.0.1/p",
+          inputURI: "http://127.0.0.1/i",
+          fuelLimit: 1_000_000n,
+          reward: 10n ** 18n,
+          collateralPct: 100,
+          executionTime: 600,
+          challengeWindow: 60,
+        },
+      ],
     });
     const provider = system.clientFor(PROVIDER);
     await claimJob(provider, { jobId: jobId! });

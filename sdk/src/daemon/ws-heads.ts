@@ -28,7 +28,13 @@ export type WatchHeadsParameters = {
 };
 
 type HeadJson = { number: Hex; hash: Hex; parentHash: Hex; timestamp: Hex };
-type Message = { id?: number; result?: unknown; error?: { message?: string }; method?: string; params?: { subscription?: string; result?: HeadJson } };
+type Message = {
+  id?: number;
+  result?: unknown;
+  error?: { message?: string };
+  method?: string;
+  params?: { subscription?: string; result?: HeadJson };
+};
 
 const SUBSCRIBE_ID = 1;
 

@@ -1,11 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import {
-  BaseError,
-  encodeAbiParameters,
-  encodeErrorResult,
-  type Hex,
-} from "viem";
+import { BaseError, encodeAbiParameters, encodeErrorResult, type Hex } from "viem";
 
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
@@ -13,11 +8,7 @@ import { JobState } from "../abi/enums.ts";
 import { createSdkFixtures } from "../../../testkit/fixtures.ts";
 import { encodeJobId } from "../utils/job-id.ts";
 import { HashworkError } from "./base.ts";
-import {
-  ERC20InsufficientAllowanceError,
-  MarketUnexpectedJobStateError,
-  RegistryNotProviderError,
-} from "./contract-errors.ts";
+import { ERC20InsufficientAllowanceError, MarketUnexpectedJobStateError, RegistryNotProviderError } from "./contract-errors.ts";
 import { ContractRevertError } from "./contract-revert.ts";
 import { decodeContractError, decodeRevertData, throwDecoded } from "./decode.ts";
 
@@ -85,7 +76,11 @@ describe("decodeContractError", function () {
 
   describe("on raw revert data", function () {
     it("decodes every known selector", function () {
-      const data = encodeErrorResult({ abi: hashworkTokenAbi, errorName: "ERC20InsufficientAllowance", args: [`0x${"11".repeat(20)}`, 1n, 2n] });
+      const data = encodeErrorResult({
+        abi: hashworkTokenAbi,
+        errorName: "ERC20InsufficientAllowance",
+        args: [`0x${"11".repeat(20)}`, 1n, 2n],
+      });
       const e = decodeRevertData(data) as ERC20InsufficientAllowanceError;
       expect(e).to.be.instanceOf(ERC20InsufficientAllowanceError);
       expect(e.needed).to.equal(2n);

@@ -71,9 +71,7 @@ describe("executor", function () {
 
   describe("infinite loops", function () {
     it("end OutOfFuel with the same fuelUsed every time", async function () {
-      const runs = await Promise.all(
-        [1, 2, 3].map(() => executor.run({ wasm: infiniteLoop(), input: EMPTY, fuelLimit: 5_000_000n })),
-      );
+      const runs = await Promise.all([1, 2, 3].map(() => executor.run({ wasm: infiniteLoop(), input: EMPTY, fuelLimit: 5_000_000n })));
       for (const r of runs) {
         expect(r).to.deep.include({ status: ExecutionStatus.OutOfFuel, fuelUsed: 5_000_000n });
         expect(r.output.length).to.equal(0);
@@ -222,7 +220,9 @@ describe("executor", function () {
       let error: unknown;
       await executor.run({ wasm: new Uint8Array([0, 97, 115, 109, 1]), input: EMPTY, fuelLimit: 1n }).catch((e) => (error = e));
       expect(error).to.be.instanceOf(MalformedProgramError);
-      await executor.run({ wasm: program("", `(import "env" "seed" (func (result f64)))`), input: EMPTY, fuelLimit: 1n }).catch((e) => (error = e));
+      await executor
+        .run({ wasm: program("", `(import "env" "seed" (func (result f64)))`), input: EMPTY, fuelLimit: 1n })
+        .catch((e) => (error = e));
       expect(error).to.be.instanceOf(ForbiddenImportError);
     });
 
@@ -234,7 +234,9 @@ describe("executor", function () {
       await executor.run({ wasm: okProgram(), input: EMPTY, fuelLimit: 1n << 64n }).catch((e) => (error = e));
       expect(error).to.be.instanceOf(InvalidExecutionParametersError);
       error = undefined;
-      await executor.run({ wasm: okProgram(), input: new Uint8Array(5), fuelLimit: 1n, limits: { maxInputBytes: 4 } }).catch((e) => (error = e));
+      await executor
+        .run({ wasm: okProgram(), input: new Uint8Array(5), fuelLimit: 1n, limits: { maxInputBytes: 4 } })
+        .catch((e) => (error = e));
       expect(error).to.be.instanceOf(InvalidExecutionParametersError);
     });
 

@@ -232,10 +232,12 @@ export function createExecutor({
     closed = true;
     for (const job of queue.splice(0)) job.reject(new ExecutorClosedError());
     if (slots.some((s) => s.job !== undefined)) await new Promise<void>((wake) => idleWaiters.push(wake));
-    await Promise.all(slots.splice(0).map((slot) => {
-      slot.worker.removeAllListeners();
-      return slot.worker.terminate();
-    }));
+    await Promise.all(
+      slots.splice(0).map((slot) => {
+        slot.worker.removeAllListeners();
+        return slot.worker.terminate();
+      }),
+    );
   }
 
   function warm(): void {

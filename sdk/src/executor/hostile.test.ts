@@ -193,7 +193,9 @@ describe("hostile jobs (issue 12)", function () {
           tally[names[result.status as 0 | 1 | 2 | 3]]++; // v1 programs never end Exited
         } catch (error) {
           if (error instanceof ExecutorResourceError || error instanceof InstrumentationError || !(error instanceof InvalidProgramError)) {
-            throw new Error(`seed ${seed}: ${(error as Error).name}: ${(error as { details?: string }).details ?? (error as Error).message}`);
+            throw new Error(
+              `seed ${seed}: ${(error as Error).name}: ${(error as { details?: string }).details ?? (error as Error).message}`,
+            );
           }
           tally.refused++;
         }

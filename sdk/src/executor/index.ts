@@ -35,7 +35,14 @@ export { programAbi, validateProgram } from "./validate.ts";
 export { runInstrumented, type RunInstrumentedParameters, type RunInstrumentedReturnType } from "./run-instrumented.ts";
 export { Wasm, type WasmMemory, type WasmModule } from "./webassembly.ts";
 export { START_EXPORT, WASI_IMPORTS, WASI_IMPLEMENTED, WASI_LIMITS, WASI_MODULE, Errno as WasiErrno } from "./wasi-abi.ts";
-export { DEFAULT_ARGV0, InvalidBundleError, decodeBundle, encodeBundle, type EncodeBundleParameters, type WasiBundle } from "./wasi-bundle.ts";
+export {
+  DEFAULT_ARGV0,
+  InvalidBundleError,
+  decodeBundle,
+  encodeBundle,
+  type EncodeBundleParameters,
+  type WasiBundle,
+} from "./wasi-bundle.ts";
 // The ABI v2 host functions over a decoded bundle (what the executor links a WASI program to);
 // exported for embedding, e.g. running a program unmetered beside its metered run.
 export { createWasiHost, WASI_FUEL_PER_BUFFER_BYTE, WASI_FUEL_PER_CALL, WASI_FUEL_PER_PATH_BYTE } from "./wasi-host.ts";

@@ -1,12 +1,6 @@
 import type binaryenTypes from "binaryen";
 
-import {
-  BYTES_PER_FUEL_SHIFT,
-  FUEL_PER_CALL,
-  FUEL_PER_INSTRUCTION,
-  FUEL_PER_PAGE,
-  FaultCode,
-} from "./abi.ts";
+import { BYTES_PER_FUEL_SHIFT, FUEL_PER_CALL, FUEL_PER_INSTRUCTION, FUEL_PER_PAGE, FaultCode } from "./abi.ts";
 import { ExpressionId, binaryen, raw } from "./binaryen-api.ts";
 import type { CallGraph } from "./call-graph.ts";
 import { ProgramAbiError } from "./errors.ts";
@@ -113,7 +107,9 @@ export class FunctionInstrumenter {
     const frame = stackCharge.get(this.name);
     const fuelPrologue = recursive.has(this.name)
       ? [load, ...this.chargeAndCheck(entryCost)]
-      : entryCost > 0n ? [load, this.charge(entryCost)] : [load];
+      : entryCost > 0n
+        ? [load, this.charge(entryCost)]
+        : [load];
     if (frame === undefined) {
       raw_setBody(this.func, m.block(null, [...fuelPrologue, labelled], results));
       return;

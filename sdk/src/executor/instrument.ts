@@ -1,12 +1,6 @@
 import { FaultCode, HOST_IMPORTS, INSTRUMENTED_EXPORTS, MEMORY_EXPORT, RUN_EXPORT, type ExecutionLimits } from "./abi.ts";
 import { binaryen, raw } from "./binaryen-api.ts";
-import {
-  ForbiddenFeatureError,
-  ForbiddenImportError,
-  InstrumentationError,
-  MalformedProgramError,
-  ProgramAbiError,
-} from "./errors.ts";
+import { ForbiddenFeatureError, ForbiddenImportError, InstrumentationError, MalformedProgramError, ProgramAbiError } from "./errors.ts";
 import { ALLOWED_FEATURES, checkValueType } from "./features.ts";
 import { analyzeCallGraph } from "./call-graph.ts";
 import { FunctionInstrumenter, type InstrumentationContext } from "./instrument-function.ts";
@@ -122,10 +116,7 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
       faultGlobal: uniqueGlobal("hashwork$fault"),
       stackGlobal: uniqueGlobal("hashwork$stack"),
       memoryName,
-      memoryCapPages: Math.min(
-        limits.maxMemoryPages,
-        memory.maximumPages === undefined ? 65536 : Number(memory.maximumPages),
-      ),
+      memoryCapPages: Math.min(limits.maxMemoryPages, memory.maximumPages === undefined ? 65536 : Number(memory.maximumPages)),
       maxStackSlots: limits.maxStackSlots,
       callGraph,
     };

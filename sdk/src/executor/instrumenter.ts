@@ -146,18 +146,27 @@ export function createInstrumenter({
     const pid = child.pid;
     const started = performance.now();
     const timer = setTimeout(() => {
-      refuse(new ProgramTooLargeError({
-        limit: "prepareTimeMs",
-        value: Math.round(performance.now() - started),
-        max: timeoutMs,
-        where: "validation and instrumentation",
-      }));
+      refuse(
+        new ProgramTooLargeError({
+          limit: "prepareTimeMs",
+          value: Math.round(performance.now() - started),
+          max: timeoutMs,
+          where: "validation and instrumentation",
+        }),
+      );
     }, timeoutMs);
     const poll = setInterval(() => {
       const rss = pid === undefined ? undefined : processRssMb(pid);
       if (rss !== undefined && current) current.rssMb = Math.max(current.rssMb, rss);
       if (rss !== undefined && rss > maxRssMb) {
-        refuse(new ProgramTooLargeError({ limit: "prepareMemoryMb", value: Math.round(rss), max: maxRssMb, where: "validation and instrumentation" }));
+        refuse(
+          new ProgramTooLargeError({
+            limit: "prepareMemoryMb",
+            value: Math.round(rss),
+            max: maxRssMb,
+            where: "validation and instrumentation",
+          }),
+        );
       }
     }, RSS_POLL_MS);
     current = { ...job, timer, poll, started, rssMb: 0, pid };

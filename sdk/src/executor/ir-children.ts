@@ -4,15 +4,7 @@ import { ExpressionId as ids, binaryen, raw } from "./binaryen-api.ts";
 export type ChildSlot = { readonly expr: number; replace(next: number): void };
 
 /** Expression kinds without children. */
-const LEAVES = new Set<number>([
-  ids.Nop,
-  ids.LocalGet,
-  ids.GlobalGet,
-  ids.Const,
-  ids.MemorySize,
-  ids.Unreachable,
-  ids.DataDrop,
-]);
+const LEAVES = new Set<number>([ids.Nop, ids.LocalGet, ids.GlobalGet, ids.Const, ids.MemorySize, ids.Unreachable, ids.DataDrop]);
 
 function slot(expr: number, get: (e: number) => number, set: (e: number, c: number) => void): ChildSlot[] {
   const child = get(expr);

@@ -111,8 +111,10 @@ describe("instrumentation", function () {
   it("exports only the host's entry points", function () {
     const wasm = program(``, `(func (export "other")) (global (export "g") i32 (i32.const 1))`);
     const module = new Wasm.Module(instrumentProgram({ wasm, limits: DEFAULT_LIMITS }).wasm);
-    expect(Wasm.Module.exports(module).map((e) => e.name).sort()).to.deep.equal(
-      ["__hashwork_entry", "__hashwork_fault", "__hashwork_fuel", "memory"],
-    );
+    expect(
+      Wasm.Module.exports(module)
+        .map((e) => e.name)
+        .sort(),
+    ).to.deep.equal(["__hashwork_entry", "__hashwork_fault", "__hashwork_fuel", "memory"]);
   });
 });

@@ -66,7 +66,10 @@ export function createModuleCache({ maxEntries = 64, instrumenter }: CreateModul
   const hashes = new WeakMap<Uint8Array, Hex>();
   const hashOf = (wasm: Uint8Array) => {
     let hash = hashes.get(wasm);
-    if (hash === undefined) hashes.set(wasm, (hash = keccak256(wasm)));
+    if (hash === undefined) {
+      hash = keccak256(wasm);
+      hashes.set(wasm, hash);
+    }
     return hash;
   };
 

@@ -77,7 +77,12 @@ export function nanSite(expr: number): NanSite | undefined {
     const op = raw._BinaryenBinaryGetOp(expr);
     if (BINARY_RIGHT_OPERAND.has(op)) {
       const right = raw._BinaryenBinaryGetRight(expr);
-      return { kind: "operand", get: raw._BinaryenBinaryGetRight, set: raw._BinaryenBinarySetRight, type: binaryen.getExpressionType(right) };
+      return {
+        kind: "operand",
+        get: raw._BinaryenBinaryGetRight,
+        set: raw._BinaryenBinarySetRight,
+        type: binaryen.getExpressionType(right),
+      };
     }
     if (BINARY_F32X4.has(op)) return { kind: "result", lanes: "f32x4" };
     if (BINARY_F64X2.has(op)) return { kind: "result", lanes: "f64x2" };
@@ -85,7 +90,12 @@ export function nanSite(expr: number): NanSite | undefined {
   }
   if (id === ExpressionId.SIMDReplace && REPLACE_LANE.has(raw._BinaryenSIMDReplaceGetOp(expr))) {
     const value = raw._BinaryenSIMDReplaceGetValue(expr);
-    return { kind: "operand", get: raw._BinaryenSIMDReplaceGetValue, set: raw._BinaryenSIMDReplaceSetValue, type: binaryen.getExpressionType(value) };
+    return {
+      kind: "operand",
+      get: raw._BinaryenSIMDReplaceGetValue,
+      set: raw._BinaryenSIMDReplaceSetValue,
+      type: binaryen.getExpressionType(value),
+    };
   }
   return undefined;
 }

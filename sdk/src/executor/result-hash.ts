@@ -32,10 +32,5 @@ export function computeResultHash(outputHash: Hex, fuelUsed: bigint, status: Exe
       ),
     );
   }
-  return keccak256(
-    encodeAbiParameters(
-      [{ type: "bytes32" }, { type: "uint64" }, { type: "uint8" }],
-      [outputHash, fuelUsed, status],
-    ),
-  );
+  return keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint64" }, { type: "uint8" }], [outputHash, fuelUsed, status]));
 }

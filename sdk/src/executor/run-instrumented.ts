@@ -1,13 +1,6 @@
 import { keccak256 } from "viem";
 
-import {
-  BYTES_PER_FUEL_SHIFT,
-  FUEL_PER_HOST_CALL,
-  FaultCode,
-  HOST_MODULE,
-  INSTRUMENTED_EXPORTS,
-  MAX_FUEL_COUNTER,
-} from "./abi.ts";
+import { BYTES_PER_FUEL_SHIFT, FUEL_PER_HOST_CALL, FaultCode, HOST_MODULE, INSTRUMENTED_EXPORTS, MAX_FUEL_COUNTER } from "./abi.ts";
 import { ExecutorResourceError } from "./errors.ts";
 import { HostStop as Stop } from "./host-stop.ts";
 import { OutputBuffer } from "./output-buffer.ts";
@@ -70,7 +63,13 @@ export function runInstrumented({
   let fuel: WasmGlobal | undefined;
   const empty: Uint8Array = new Uint8Array();
   const v2 = Wasm.Module.imports(module).some((i) => i.module === WASI_MODULE);
-  const end = (status: ExecutionStatus, fuelUsed: bigint, output = empty, exitCode = 0, stderr = empty): RunInstrumentedReturnType => ({ status, fuelUsed, output, exitCode, stderr });
+  const end = (status: ExecutionStatus, fuelUsed: bigint, output = empty, exitCode = 0, stderr = empty): RunInstrumentedReturnType => ({
+    status,
+    fuelUsed,
+    output,
+    exitCode,
+    stderr,
+  });
 
   /** Takes fuel; a negative counter ends the run (`OutOfFuel`). */
   const take = (amount: bigint) => {
@@ -83,7 +82,7 @@ export function runInstrumented({
   let stdout: () => Uint8Array;
   let stderr: () => Uint8Array = () => empty;
   if (v2) {
-    let bundle;
+    let bundle: ReturnType<typeof decodeBundle>;
     try {
       bundle = decodeBundle(input);
     } catch (error) {

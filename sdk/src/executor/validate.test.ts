@@ -1,13 +1,7 @@
 import { expect } from "chai";
 
 import { DEFAULT_LIMITS, resolveLimits } from "./abi.ts";
-import {
-  ForbiddenFeatureError,
-  ForbiddenImportError,
-  InvalidProgramError,
-  MalformedProgramError,
-  ProgramAbiError,
-} from "./errors.ts";
+import { ForbiddenFeatureError, ForbiddenImportError, InvalidProgramError, MalformedProgramError, ProgramAbiError } from "./errors.ts";
 import { instrumentProgram } from "./instrument.ts";
 import { okProgram, program, wat } from "../../../testkit/wat-programs.ts";
 
@@ -105,7 +99,10 @@ describe("program validation (ABI v1)", function () {
 
     it("accepts ordinary SIMD", function () {
       expect(() =>
-        instrumentProgram({ wasm: program(`(v128.store (i32.const 0) (i32x4.add (v128.const i64x2 1 2) (v128.const i64x2 3 4)))`), limits: DEFAULT_LIMITS }),
+        instrumentProgram({
+          wasm: program(`(v128.store (i32.const 0) (i32x4.add (v128.const i64x2 1 2) (v128.const i64x2 3 4)))`),
+          limits: DEFAULT_LIMITS,
+        }),
       ).to.not.throw();
     });
 

@@ -1,11 +1,5 @@
 import { HOST_IMPORTS, MEMORY_EXPORT, MODULE_LIMITS, RUN_EXPORT, type ExecutionLimits, type HostImport, type ModuleLimits } from "./abi.ts";
-import {
-  ForbiddenFeatureError,
-  ForbiddenImportError,
-  MalformedProgramError,
-  ProgramAbiError,
-  ProgramTooLargeError,
-} from "./errors.ts";
+import { ForbiddenFeatureError, ForbiddenImportError, MalformedProgramError, ProgramAbiError, ProgramTooLargeError } from "./errors.ts";
 import {
   ModuleLimitError,
   UnknownOpcodeError,
@@ -133,7 +127,8 @@ function scan(wasm: Uint8Array, limits: ModuleLimits, decodeCode: boolean): Modu
     if (error instanceof ModuleLimitError) {
       throw new ProgramTooLargeError({ limit: error.limit, value: error.value, max: error.max, where: error.message });
     }
-    if (error instanceof UnknownOpcodeError) throw new ForbiddenFeatureError({ feature: featureOfOpcode(error.opcode), where: error.message });
+    if (error instanceof UnknownOpcodeError)
+      throw new ForbiddenFeatureError({ feature: featureOfOpcode(error.opcode), where: error.message });
     if (!decodeCode && error instanceof RangeError) return undefined;
     throw new MalformedProgramError({ reason: (error as Error).message, cause: error });
   }

@@ -87,7 +87,8 @@ export function decodeBundle(input: Uint8Array): WasiBundle {
 }
 
 function checkPath(path: string): void {
-  if (utf8.encode(path).length > WASI_LIMITS.maxPathBytes) throw new InvalidBundleError(`a file name is longer than ${WASI_LIMITS.maxPathBytes} bytes`);
+  if (utf8.encode(path).length > WASI_LIMITS.maxPathBytes)
+    throw new InvalidBundleError(`a file name is longer than ${WASI_LIMITS.maxPathBytes} bytes`);
   if (path.includes("\0") || path.split("/").some((p) => p === "" || p === "." || p === "..")) {
     throw new InvalidBundleError(`bad file name ${JSON.stringify(path)}: relative, "/"-separated, no empty, "." or ".." parts`);
   }

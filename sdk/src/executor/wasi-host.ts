@@ -4,14 +4,7 @@ import { encodeAbiParameters, hexToBytes, keccak256 } from "viem";
 
 import { HostStop } from "./host-stop.ts";
 import { OutputBuffer } from "./output-buffer.ts";
-import {
-  CLOCK_RESOLUTION_NS,
-  Errno,
-  FIXED_REALTIME_NS,
-  WASI_IMPLEMENTED,
-  WASI_IMPORTS,
-  WASI_LIMITS,
-} from "./wasi-abi.ts";
+import { CLOCK_RESOLUTION_NS, Errno, FIXED_REALTIME_NS, WASI_IMPLEMENTED, WASI_IMPORTS, WASI_LIMITS } from "./wasi-abi.ts";
 import type { WasiBundle } from "./wasi-bundle.ts";
 import { FileType, createReadOnlyFs, type DirNode, type FileNode, type FsNode } from "./wasi-fs.ts";
 import type { WasmMemory } from "./webassembly.ts";
@@ -68,7 +61,12 @@ export function createWasiHost({ bundle, inputHash, jobId, maxOutputBytes, charg
   const stdout = new OutputBuffer(maxOutputBytes);
   const stderr = new OutputBuffer(WASI_LIMITS.maxStderrBytes, true);
   const fs = createReadOnlyFs(bundle.files);
-  const fds: (Descriptor | undefined)[] = [{ kind: "stdin" }, { kind: "stdout" }, { kind: "stderr" }, { kind: "dir", node: fs.root, preopen: true }];
+  const fds: (Descriptor | undefined)[] = [
+    { kind: "stdin" },
+    { kind: "stdout" },
+    { kind: "stderr" },
+    { kind: "dir", node: fs.root, preopen: true },
+  ];
   let stdinPosition = 0;
   let bytesRead = 0;
   const encoder = new TextEncoder();
@@ -157,7 +155,11 @@ export function createWasiHost({ bundle, inputHash, jobId, maxOutputBytes, charg
   const sizes = (list: Uint8Array[], countPtr: number, sizePtr: number) => {
     if (!fits(countPtr, 4) || !fits(sizePtr, 4)) return Errno.FAULT;
     view.setUint32(countPtr, list.length, true);
-    view.setUint32(sizePtr, list.reduce((sum, s) => sum + s.length, 0), true);
+    view.setUint32(
+      sizePtr,
+      list.reduce((sum, s) => sum + s.length, 0),
+      true,
+    );
     return Errno.SUCCESS;
   };
   const strings = (list: Uint8Array[], ptrsPtr: number, bufPtr: number) => {
@@ -289,7 +291,9 @@ export function createWasiHost({ bundle, inputHash, jobId, maxOutputBytes, charg
       if (typeof list === "number") return list;
       if (!fits(nreadPtr, 4)) return Errno.FAULT;
       const file = d.kind === "file" ? d : undefined;
-      const source = file ? file.node.data.subarray(Number(file.position < BigInt(file.node.data.length) ? file.position : BigInt(file.node.data.length))) : bundle.stdin.subarray(stdinPosition);
+      const source = file
+        ? file.node.data.subarray(Number(file.position < BigInt(file.node.data.length) ? file.position : BigInt(file.node.data.length)))
+        : bundle.stdin.subarray(stdinPosition);
       const n = scatter(list, source);
       if (n === undefined) return Errno.IO;
       if (file) file.position += BigInt(n);

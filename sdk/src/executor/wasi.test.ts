@@ -31,7 +31,11 @@ describe("ABI v2: the deterministic WASI preview 1 profile (WAT edge cases)", fu
     });
 
   describe("validation", function () {
-    const refusal = async (wasm: Uint8Array) => run(wasm).then(() => undefined, (e: unknown) => e);
+    const refusal = async (wasm: Uint8Array) =>
+      run(wasm).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
     it("refuses a name outside WASI preview 1, before running", async function () {
       const wasm = wat(`(module (import "wasi_snapshot_preview1" "path_teleport" (func (param i32) (result i32)))
@@ -60,7 +64,8 @@ describe("ABI v2: the deterministic WASI preview 1 profile (WAT edge cases)", fu
 
   describe("exit codes", function () {
     it("proc_exit(3) ends the run Exited(3), the code in the commitment, the output kept", async function () {
-      const wasm = (code: number) => wasiProgram(`(call $emit (i32.const 42)) (call $proc_exit (i32.const ${code})) (call $emit (i32.const 43))`, ["proc_exit"]);
+      const wasm = (code: number) =>
+        wasiProgram(`(call $emit (i32.const 42)) (call $proc_exit (i32.const ${code})) (call $emit (i32.const 43))`, ["proc_exit"]);
       const three = await run(wasm(3));
       expect(three.status).to.equal(ExecutionStatus.Exited);
       expect(three.exitCode).to.equal(3);
@@ -85,11 +90,17 @@ describe("ABI v2: the deterministic WASI preview 1 profile (WAT edge cases)", fu
       expect((await run(random(1600))).fuelUsed - none.fuelUsed).to.equal(1600n);
       // fd_write of n bytes from memory (one iovec at 0 → (4096, n)) to stderr: n >> 4.
       const write = (n: number) =>
-        wasiProgram(`(i32.store (i32.const 0) (i32.const 4096)) (i32.store (i32.const 4) (i32.const ${n})) (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))`);
+        wasiProgram(
+          `(i32.store (i32.const 0) (i32.const 4096)) (i32.store (i32.const 4) (i32.const ${n})) (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))`,
+        );
       const w0 = await run(write(0));
       expect((await run(write(1600))).fuelUsed - w0.fuelUsed).to.equal(100n);
       expect((await run(write(1615))).fuelUsed - w0.fuelUsed).to.equal(100n); // rounded down
-      const twice = await run(wasiProgram(`(drop (call $random_get (i32.const 0) (i32.const 0))) (drop (call $random_get (i32.const 0) (i32.const 0)))`, ["random_get"]));
+      const twice = await run(
+        wasiProgram(`(drop (call $random_get (i32.const 0) (i32.const 0))) (drop (call $random_get (i32.const 0) (i32.const 0)))`, [
+          "random_get",
+        ]),
+      );
       expect(twice.fuelUsed - none.fuelUsed >= 1024n).to.equal(true); // the call itself, on top of its instructions
     });
 

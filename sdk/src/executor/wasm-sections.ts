@@ -84,8 +84,19 @@ class Reader {
   skipImmediates(op: number, where: string): void {
     if (NO_IMMEDIATES.has(op) || (op >= 0x45 && op <= 0xc4) || op === 0xd1) return;
     switch (op) {
-      case 0x0c: case 0x0d: case 0x10: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24:
-      case 0x25: case 0x26: case 0xd2: case 0x41: case 0x42:
+      case 0x0c:
+      case 0x0d:
+      case 0x10:
+      case 0x20:
+      case 0x21:
+      case 0x22:
+      case 0x23:
+      case 0x24:
+      case 0x25:
+      case 0x26:
+      case 0xd2:
+      case 0x41:
+      case 0x42:
         this.skipLeb();
         return;
       case 0x0e: {
@@ -102,7 +113,8 @@ class Reader {
         this.skip(n);
         return;
       }
-      case 0x3f: case 0x40:
+      case 0x3f:
+      case 0x40:
         this.skipLeb();
         return;
       case 0x43:

@@ -60,10 +60,12 @@ if (port) {
         id: request.id,
         ok: false,
         aborted: error instanceof ExecutionAbortedError,
-        message: error instanceof Error ? (error as { details?: string }).details ?? error.message : String(error),
+        message: error instanceof Error ? ((error as { details?: string }).details ?? error.message) : String(error),
       };
     }
-    const transfer = response.ok ? [response.output, response.stderr].filter((b) => b.byteLength > 0).map((b) => b.buffer as ArrayBuffer) : [];
+    const transfer = response.ok
+      ? [response.output, response.stderr].filter((b) => b.byteLength > 0).map((b) => b.buffer as ArrayBuffer)
+      : [];
     port.postMessage(response, transfer);
   });
 }

@@ -2,7 +2,6 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-
 import { HashworkError } from "../errors/base.ts";
 
 /** The sample programs under `sdk/programs/<name>/index.ts`. */

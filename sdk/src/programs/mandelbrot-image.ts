@@ -41,7 +41,9 @@ export function assembleTiles(tiles: readonly (Uint8Array | MandelbrotTile)[]): 
   const png = new PNG({ width, height });
   for (const tile of decoded) {
     if (tile.imageWidth !== width || tile.imageHeight !== height) {
-      throw new TileMismatchError(`tile at (${tile.tileX}, ${tile.tileY}) belongs to a ${tile.imageWidth}×${tile.imageHeight} image, not ${width}×${height}`);
+      throw new TileMismatchError(
+        `tile at (${tile.tileX}, ${tile.tileY}) belongs to a ${tile.imageWidth}×${tile.imageHeight} image, not ${width}×${height}`,
+      );
     }
     for (let y = 0; y < tile.tileHeight; y++) {
       const row = (tile.tileY + y) * width + tile.tileX;

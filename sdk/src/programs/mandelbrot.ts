@@ -101,9 +101,14 @@ export function decodeMandelbrotTile(output: Uint8Array): MandelbrotTile {
   if (output.length < MANDELBROT_HEADER_BYTES) throw new InvalidMandelbrotTileError(`${output.length} bytes is shorter than the header`);
   const view = new DataView(output.buffer, output.byteOffset, output.byteLength);
   if (view.getUint32(0, true) !== MAGIC) throw new InvalidMandelbrotTileError("wrong magic (expected MBT1)");
-  const [tileX, tileY, tileWidth, tileHeight, imageWidth, imageHeight] = [4, 8, 12, 16, 20, 24].map((o) =>
-    view.getUint32(o, true),
-  ) as [number, number, number, number, number, number];
+  const [tileX, tileY, tileWidth, tileHeight, imageWidth, imageHeight] = [4, 8, 12, 16, 20, 24].map((o) => view.getUint32(o, true)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const expected = MANDELBROT_HEADER_BYTES + tileWidth * tileHeight * 4;
   if (output.length !== expected) throw new InvalidMandelbrotTileError(`${output.length} bytes, expected ${expected}`);
   if (tileX + tileWidth > imageWidth || tileY + tileHeight > imageHeight) {

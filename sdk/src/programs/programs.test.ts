@@ -125,9 +125,7 @@ describe("sample programs", function () {
       const { wasm } = await loadSampleProgram("mandelbrot");
       const tiles = planMandelbrotTiles({ ...image, tileSize: 40 }); // 3 × 2 tiles, uneven edges
       expect(tiles).to.have.length(6);
-      const outputs = await Promise.all(
-        tiles.map((tile) => executor.run({ wasm, input: encodeMandelbrotInput(tile), fuelLimit: FUEL })),
-      );
+      const outputs = await Promise.all(tiles.map((tile) => executor.run({ wasm, input: encodeMandelbrotInput(tile), fuelLimit: FUEL })));
       for (const r of outputs) expect(r.status).to.equal(ExecutionStatus.Ok);
       const { png, width, height } = assembleTiles(outputs.map((r) => r.output).reverse());
       expect([width, height]).to.deep.equal([96, 64]);
@@ -152,7 +150,16 @@ describe("sample programs", function () {
   describe("determinism", function () {
     it("gives the same result hash across runs, worker threads, pools and one-shot runs", async function () {
       const { wasm } = await loadSampleProgram("mandelbrot");
-      const input = encodeMandelbrotInput({ imageWidth: 64, imageHeight: 64, tileX: 0, tileY: 0, tileWidth: 64, tileHeight: 64, maxIterations: 300, ...VIEW });
+      const input = encodeMandelbrotInput({
+        imageWidth: 64,
+        imageHeight: 64,
+        tileX: 0,
+        tileY: 0,
+        tileWidth: 64,
+        tileHeight: 64,
+        maxIterations: 300,
+        ...VIEW,
+      });
       const single = createExecutor({ threads: 1 });
       try {
         const results = await Promise.all([

@@ -41,14 +41,32 @@ const defaultResolve: ResolveHost = async (hostname) =>
 const NON_PUBLIC = (() => {
   const list = new BlockList();
   const v4: Array<[string, number]> = [
-    ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16],
-    ["172.16.0.0", 12], ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.88.99.0", 24], ["192.168.0.0", 16],
-    ["198.18.0.0", 15], ["198.51.100.0", 24], ["203.0.113.0", 24], ["224.0.0.0", 4], ["240.0.0.0", 4],
+    ["0.0.0.0", 8],
+    ["10.0.0.0", 8],
+    ["100.64.0.0", 10],
+    ["127.0.0.0", 8],
+    ["169.254.0.0", 16],
+    ["172.16.0.0", 12],
+    ["192.0.0.0", 24],
+    ["192.0.2.0", 24],
+    ["192.88.99.0", 24],
+    ["192.168.0.0", 16],
+    ["198.18.0.0", 15],
+    ["198.51.100.0", 24],
+    ["203.0.113.0", 24],
+    ["224.0.0.0", 4],
+    ["240.0.0.0", 4],
   ];
   for (const [net, prefix] of v4) list.addSubnet(net, prefix, "ipv4");
   const v6: Array<[string, number]> = [
-    ["::", 128], ["::1", 128], ["100::", 64], ["2001:db8::", 32], ["fc00::", 7], ["fe80::", 10],
-    ["fec0::", 10], ["ff00::", 8],
+    ["::", 128],
+    ["::1", 128],
+    ["100::", 64],
+    ["2001:db8::", 32],
+    ["fc00::", 7],
+    ["fe80::", 10],
+    ["fec0::", 10],
+    ["ff00::", 8],
   ];
   for (const [net, prefix] of v6) list.addSubnet(net, prefix, "ipv6");
   return list;
@@ -64,12 +82,11 @@ function ipv6Bytes(address: string): Uint8Array {
     const [a, b, c, d] = dotted[1]!.split(".").map(Number) as [number, number, number, number];
     text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  const [head, tail] = text.includes("::") ? text.split("::") as [string, string] : [text, undefined];
+  const [head, tail] = text.includes("::") ? (text.split("::") as [string, string]) : [text, undefined];
   const headGroups = head ? head.split(":") : [];
   const tailGroups = tail ? tail.split(":") : [];
-  const groups = tail === undefined
-    ? headGroups
-    : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups];
+  const groups =
+    tail === undefined ? headGroups : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups];
   groups.forEach((g, i) => {
     const v = parseInt(g || "0", 16);
     bytes[2 * i] = v >> 8;
@@ -139,7 +156,8 @@ function compileAllowHosts(entries: readonly string[]): { names: Set<string>; ad
     if (prefix === undefined) addresses.addAddress(bare, type);
     else {
       const bits = Number(prefix);
-      if (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)) throw new TypeError(`allowHosts: bad prefix in "${raw}"`);
+      if (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128))
+        throw new TypeError(`allowHosts: bad prefix in "${raw}"`);
       addresses.addSubnet(bare, bits, type);
     }
   }
@@ -180,7 +198,8 @@ export function createAddressPolicy(options: NetworkAccessOptions = {}, resolveH
       const literal = isIP(host);
       let addresses: VettedAddress[];
       if (literal !== 0) addresses = [{ address: host, family: literal === 6 ? 6 : 4 }];
-      else if (open) return undefined; // the system resolver, as for any other connection
+      else if (open)
+        return undefined; // the system resolver, as for any other connection
       else {
         try {
           addresses = await resolveHost(host);
@@ -188,7 +207,8 @@ export function createAddressPolicy(options: NetworkAccessOptions = {}, resolveH
           const code = (error as NodeJS.ErrnoException).code ?? "error";
           throw new ContentUnavailableError({ source: uri, retryable: true, details: `${host} does not resolve (${code})`, cause: error });
         }
-        if (addresses.length === 0) throw new ContentUnavailableError({ source: uri, retryable: true, details: `${host} resolves to no address` });
+        if (addresses.length === 0)
+          throw new ContentUnavailableError({ source: uri, retryable: true, details: `${host} resolves to no address` });
       }
       if (open || allow.names.has(host.toLowerCase())) return addresses[0];
       const refused = addresses.find((a) => !isPublicAddress(a.address) && !allowedAddress(a));

@@ -62,10 +62,7 @@ export class ContentTooLargeError extends HashworkError {
 
   constructor({ maxBytes, size, source }: { maxBytes: number; size?: number; source: string }) {
     super(`Content exceeds the ${maxBytes}-byte limit`, {
-      metaMessages: [
-        ...(size === undefined ? [] : [`size:   ${size} bytes`]),
-        `source: ${source}`,
-      ],
+      metaMessages: [...(size === undefined ? [] : [`size:   ${size} bytes`]), `source: ${source}`],
     });
     this.maxBytes = maxBytes;
     this.size = size;
@@ -106,11 +103,7 @@ export class ContentUnavailableError extends HashworkError {
     timedOut?: boolean;
   }) {
     super("Content is unavailable", {
-      metaMessages: [
-        `source:    ${source}`,
-        ...(status === undefined ? [] : [`status:    ${status}`]),
-        `retryable: ${retryable}`,
-      ],
+      metaMessages: [`source:    ${source}`, ...(status === undefined ? [] : [`status:    ${status}`]), `retryable: ${retryable}`],
       details: details ?? (cause instanceof Error ? cause.message : undefined),
       cause,
     });
@@ -176,7 +169,12 @@ export class ContentUriRefusedError extends HashworkError {
     option?: string;
   }) {
     super("Content URI refused", {
-      metaMessages: [`uri:     ${uri}`, `host:    ${host}`, ...(address === undefined ? [] : [`address: ${address}`]), `reason:  ${reason}`],
+      metaMessages: [
+        `uri:     ${uri}`,
+        `host:    ${host}`,
+        ...(address === undefined ? [] : [`address: ${address}`]),
+        `reason:  ${reason}`,
+      ],
       details: `Content is fetched from public addresses only; to reach this host, set ${option}.`,
     });
     this.uri = uri;

@@ -92,7 +92,11 @@ export async function fetchVerified(
     return httpGetVerified(url.href, hash, { ...parameters, maxBytes, addressPolicy });
   }
   if (url.protocol === "file:" && parameters.allowFileUris !== true) {
-    throw new UnsupportedUriError({ uri, scheme: url.protocol, details: "file: URIs are read only with allowFileUris (daemon config: fetch.allowFileUris)." });
+    throw new UnsupportedUriError({
+      uri,
+      scheme: url.protocol,
+      details: "file: URIs are read only with allowFileUris (daemon config: fetch.allowFileUris).",
+    });
   }
   if (url.protocol === "file:") {
     let path: string;
@@ -104,9 +108,8 @@ export async function fetchVerified(
     }
     return readContentFile(path, hash, { source: uri, maxBytes, signal: parameters.signal });
   }
-  const resolver = parameters.resolvers && Object.hasOwn(parameters.resolvers, url.protocol)
-    ? parameters.resolvers[url.protocol]
-    : undefined;
+  const resolver =
+    parameters.resolvers && Object.hasOwn(parameters.resolvers, url.protocol) ? parameters.resolvers[url.protocol] : undefined;
   if (!resolver) throw new UnsupportedUriError({ uri, scheme: url.protocol });
   const bytes = await resolver(url, { maxBytes, signal: parameters.signal });
   if (bytes.byteLength > maxBytes) throw new ContentTooLargeError({ maxBytes, size: bytes.byteLength, source: uri });

@@ -13,7 +13,10 @@ parentPort!.on("message", async (request: HashRequest) => {
   try {
     if (request.bytes) {
       // The bytes travel back with the hash (transferred, not copied).
-      parentPort!.postMessage({ id: request.id, hash: keccak256(request.bytes), bytes: request.bytes, size: request.bytes.byteLength } satisfies HashResponse, [request.bytes.buffer as ArrayBuffer]);
+      parentPort!.postMessage(
+        { id: request.id, hash: keccak256(request.bytes), bytes: request.bytes, size: request.bytes.byteLength } satisfies HashResponse,
+        [request.bytes.buffer as ArrayBuffer],
+      );
     } else {
       const bytes = await readFile(request.path!);
       parentPort!.postMessage({ id: request.id, hash: keccak256(bytes), size: bytes.byteLength } satisfies HashResponse);

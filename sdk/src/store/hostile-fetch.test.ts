@@ -33,10 +33,11 @@ async function startSecret(host = "127.0.0.1", reply?: (path: string, res: impor
   return {
     port,
     hits: () => hits,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -78,8 +79,9 @@ describe("fetching content that cannot be aimed inward", function () {
     expect(await fetchVerified(`http://localhost:${secret.port}/`, SECRET_HASH, { allowHosts: ["LocalHost"] })).to.deep.equal(SECRET);
     expect(await fetchVerified(uri, SECRET_HASH, { allowPrivateNetworks: true })).to.deep.equal(SECRET);
     // An allowed name does not allow other names that resolve to the same address.
-    expect(await rejectionOf(fetchVerified(`http://localhost:${secret.port}/`, SECRET_HASH, { allowHosts: ["example.test"] })))
-      .to.be.instanceOf(ContentUriRefusedError);
+    expect(
+      await rejectionOf(fetchVerified(`http://localhost:${secret.port}/`, SECRET_HASH, { allowHosts: ["example.test"] })),
+    ).to.be.instanceOf(ContentUriRefusedError);
     expect(secret.hits()).to.equal(4);
   });
 
@@ -96,7 +98,11 @@ describe("fetching content that cannot be aimed inward", function () {
     try {
       const options = { allowHosts: ["127.0.0.2"] };
       const base = `http://127.0.0.2:${redirector.port}`;
-      for (target of [`http://127.0.0.1:${secret.port}/`, `http://2130706433:${secret.port}/`, `http://[::ffff:127.0.0.1]:${secret.port}/`]) {
+      for (target of [
+        `http://127.0.0.1:${secret.port}/`,
+        `http://2130706433:${secret.port}/`,
+        `http://[::ffff:127.0.0.1]:${secret.port}/`,
+      ]) {
         const error = await rejectionOf(fetchVerified(`${base}/go`, SECRET_HASH, options));
         expect(error, target).to.be.instanceOf(ContentUriRefusedError);
       }
@@ -128,13 +134,18 @@ describe("fetching content that cannot be aimed inward", function () {
       "mapped.test": ["::ffff:10.0.0.1"],
       "public.test": ["93.184.216.34"],
     };
-    const policy = createAddressPolicy({}, async (name) => (answers[name] ?? []).map((address) => ({ address, family: address.includes(":") ? 6 : 4 })));
+    const policy = createAddressPolicy({}, async (name) =>
+      (answers[name] ?? []).map((address) => ({ address, family: address.includes(":") ? 6 : 4 })),
+    );
     for (const name of Object.keys(answers).filter((n) => n !== "public.test")) {
       const error = await rejectionOf(policy.vet(new URL(`http://${name}/x`), `http://${name}/x`));
       expect(error, name).to.be.instanceOf(ContentUriRefusedError);
       expect((error as ContentUriRefusedError).address).to.equal(answers[name]!.find((a) => !isPublicAddress(a)));
     }
-    expect(await policy.vet(new URL("http://public.test/x"), "http://public.test/x")).to.deep.equal({ address: "93.184.216.34", family: 4 });
+    expect(await policy.vet(new URL("http://public.test/x"), "http://public.test/x")).to.deep.equal({
+      address: "93.184.216.34",
+      family: 4,
+    });
     const unresolved = await rejectionOf(policy.vet(new URL("http://nothing.test/"), "http://nothing.test/"));
     expect(unresolved).to.be.instanceOf(ContentUnavailableError);
   });
@@ -159,13 +170,40 @@ describe("fetching content that cannot be aimed inward", function () {
   });
 
   it("classifies addresses: public, and every non-public range in its IPv4 and IPv6 forms", function () {
-    for (const a of ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700::1111", "::ffff:93.184.216.34"]) expect(isPublicAddress(a), a).to.equal(true);
+    for (const a of ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700::1111", "::ffff:93.184.216.34"])
+      expect(isPublicAddress(a), a).to.equal(true);
     for (const a of [
-      "127.0.0.1", "127.255.255.254", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.0.1", "169.254.169.254",
-      "100.64.0.1", "100.127.255.255", "0.0.0.0", "0.1.2.3", "224.0.0.1", "239.255.255.250", "255.255.255.255", "240.0.0.1",
-      "::1", "::", "fe80::1", "fe80::1%eth0", "fc00::1", "fd12:3456::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:7f00:1",
-      "::ffff:10.0.0.1", "::127.0.0.1", "64:ff9b::a9fe:a9fe", "2002:c0a8:0101::1", "not an address",
-    ]) expect(isPublicAddress(a), a).to.equal(false);
+      "127.0.0.1",
+      "127.255.255.254",
+      "10.0.0.1",
+      "172.16.0.1",
+      "172.31.255.255",
+      "192.168.0.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "100.127.255.255",
+      "0.0.0.0",
+      "0.1.2.3",
+      "224.0.0.1",
+      "239.255.255.250",
+      "255.255.255.255",
+      "240.0.0.1",
+      "::1",
+      "::",
+      "fe80::1",
+      "fe80::1%eth0",
+      "fc00::1",
+      "fd12:3456::1",
+      "ff02::1",
+      "::ffff:127.0.0.1",
+      "::ffff:7f00:1",
+      "::ffff:10.0.0.1",
+      "::127.0.0.1",
+      "64:ff9b::a9fe:a9fe",
+      "2002:c0a8:0101::1",
+      "not an address",
+    ])
+      expect(isPublicAddress(a), a).to.equal(false);
     expect(embeddedIpv4("::ffff:7f00:1")).to.equal("127.0.0.1");
     expect(embeddedIpv4("64:ff9b::7f00:1")).to.equal("127.0.0.1");
     expect(embeddedIpv4("2606:4700::1111")).to.equal(undefined);
@@ -188,7 +226,9 @@ describe("serving stored content", function () {
     const url = await server.start();
     try {
       const before = hashCallCount();
-      const bodies = await Promise.all([1, 2, 3, 4].map(async () => new Uint8Array(await (await fetch(`${url}/content/${hash}`)).arrayBuffer())));
+      const bodies = await Promise.all(
+        [1, 2, 3, 4].map(async () => new Uint8Array(await (await fetch(`${url}/content/${hash}`)).arrayBuffer())),
+      );
       for (const body of bodies) expect(body).to.deep.equal(bytes);
       expect(hashCallCount() - before, "hashes while serving verified content").to.equal(0);
     } finally {

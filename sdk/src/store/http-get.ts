@@ -69,9 +69,10 @@ async function getFollowingRedirects(url: string, signal: AbortSignal, options: 
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
     // The system resolver cannot be cancelled: the request's signal (timeout) still ends the wait.
-    const pinned = options.addressPolicy && !options.addressPolicy.open
-      ? await untilAborted(options.addressPolicy.vet(current, current.href), signal)
-      : undefined;
+    const pinned =
+      options.addressPolicy && !options.addressPolicy.open
+        ? await untilAborted(options.addressPolicy.vet(current, current.href), signal)
+        : undefined;
     const response = options.fetch
       ? await options.fetch(current.href, { method: "GET", signal, redirect: "manual" })
       : await nodeGet(current, signal, pinned && pinnedLookup(pinned));
@@ -85,7 +86,11 @@ async function getFollowingRedirects(url: string, signal: AbortSignal, options: 
     const next = URL.canParse(location, current.href) ? new URL(location, current) : undefined;
     if (!next) throw new UnsupportedUriError({ uri: location, details: `redirected to from ${current.href}` });
     if (next.protocol !== "http:" && next.protocol !== "https:") {
-      throw new UnsupportedUriError({ uri: next.href, scheme: next.protocol, details: `Redirected to from ${current.href}; only http(s) redirects are followed.` });
+      throw new UnsupportedUriError({
+        uri: next.href,
+        scheme: next.protocol,
+        details: `Redirected to from ${current.href}; only http(s) redirects are followed.`,
+      });
     }
     if (visited.has(next.href)) {
       throw new ContentUnavailableError({ source: url, retryable: false, details: `Redirect loop (back to ${next.href})` });
@@ -134,10 +139,13 @@ function nodeGet(url: URL, signal: AbortSignal, lookup: LookupFunction | undefin
           const status = incoming.statusCode ?? 0;
           const encoding = (incoming.headers["content-encoding"] ?? "identity").trim().toLowerCase();
           const decoder =
-            encoding === "gzip" || encoding === "x-gzip" ? zlib.createGunzip()
-            : encoding === "deflate" ? zlib.createInflate()
-            : encoding === "br" ? zlib.createBrotliDecompress()
-            : undefined;
+            encoding === "gzip" || encoding === "x-gzip"
+              ? zlib.createGunzip()
+              : encoding === "deflate"
+                ? zlib.createInflate()
+                : encoding === "br"
+                  ? zlib.createBrotliDecompress()
+                  : undefined;
           let body: Readable = incoming;
           if (decoder) body = pipeline(incoming, decoder, () => {});
           const empty = status === 204 || status === 205 || status === 304 || status < 200;
@@ -165,11 +173,7 @@ function nodeGet(url: URL, signal: AbortSignal, lookup: LookupFunction | undefin
  * and turns an abort or network failure anywhere inside (headers or body) into
  * `ContentUnavailableError`.
  */
-export async function withRequestSignal<T>(
-  url: string,
-  options: HttpRequestOptions,
-  run: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
+export async function withRequestSignal<T>(url: string, options: HttpRequestOptions, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;

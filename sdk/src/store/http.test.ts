@@ -197,9 +197,7 @@ describe("createHttpStore", function () {
   it("times out a server that never answers, as a retryable failure", async function () {
     const url = await raw(() => {});
     const started = Date.now();
-    const error = await rejectionOf(
-      createHttpStore({ baseUrl: url, timeoutMs: 150 }).get(keccak256(new Uint8Array(1))),
-    );
+    const error = await rejectionOf(createHttpStore({ baseUrl: url, timeoutMs: 150 }).get(keccak256(new Uint8Array(1))));
     expect(error).to.be.instanceOf(ContentUnavailableError);
     expect((error as ContentUnavailableError).retryable).to.equal(true);
     expect((error as ContentUnavailableError).details).to.contain("150 ms");

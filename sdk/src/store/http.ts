@@ -1,11 +1,6 @@
 import type { Hex } from "viem";
 
-import {
-  ContentNotFoundError,
-  ContentTooLargeError,
-  ContentUnavailableError,
-  ContentUploadRefusedError,
-} from "./errors.ts";
+import { ContentNotFoundError, ContentTooLargeError, ContentUnavailableError, ContentUploadRefusedError } from "./errors.ts";
 import { hashContentAsync } from "./hash-async.ts";
 import { normalizeContentHash } from "./hash.ts";
 import {

@@ -4,12 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { keccak256, type Hex } from "viem";
 
-import {
-  ContentHashMismatchError,
-  ContentNotFoundError,
-  ContentTooLargeError,
-  InvalidContentHashError,
-} from "./errors.ts";
+import { ContentHashMismatchError, ContentNotFoundError, ContentTooLargeError, InvalidContentHashError } from "./errors.ts";
 import { createLocalStore } from "./local.ts";
 import { makeTempDir, rejectionOf, testBytes } from "../../../testkit/store.ts";
 

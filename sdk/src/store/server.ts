@@ -3,12 +3,7 @@ import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream";
 import type { Hex } from "viem";
 
-import {
-  ContentHashMismatchError,
-  ContentNotFoundError,
-  ContentUnavailableError,
-  InvalidContentHashError,
-} from "./errors.ts";
+import { ContentHashMismatchError, ContentNotFoundError, ContentUnavailableError, InvalidContentHashError } from "./errors.ts";
 import { hashContentAsync } from "./hash-async.ts";
 import { isContentHash, normalizeContentHash } from "./hash.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES, MAX_UPLOAD_BYTES_HEADER } from "./limits.ts";

@@ -139,11 +139,7 @@ export async function getJobValueBounds(
  * (`MarketRewardTooLow`, `MarketInvalidCollateral`), made before anything is sent. `parameter`
  * prefixes the name in the error (e.g. `jobs[2]`).
  */
-export function checkJobValue(
-  bounds: JobValueBounds,
-  job: { reward: bigint; collateralPct: number },
-  parameter = "job",
-): void {
+export function checkJobValue(bounds: JobValueBounds, job: { reward: bigint; collateralPct: number }, parameter = "job"): void {
   if (job.reward < bounds.minReward) {
     throw new JobValueOutOfBoundsError({ parameter: `${parameter}.reward`, field: "reward", value: job.reward, minimum: bounds.minReward });
   }

@@ -12,13 +12,7 @@ export const terminalJobStates = [
 ] as const satisfies readonly JobStateName[];
 
 /** States reached only after a provider committed a result (its `ResultSubmitted` event exists). */
-export const resultJobStates = [
-  "Submitted",
-  "Disputed",
-  "Finalized",
-  "Overturned",
-  "Voided",
-] as const satisfies readonly JobStateName[];
+export const resultJobStates = ["Submitted", "Disputed", "Finalized", "Overturned", "Voided"] as const satisfies readonly JobStateName[];
 
 /**
  * The name of a `JobState` value as returned by the contract.

@@ -70,9 +70,7 @@ export async function getDecodedLogs<const abi extends Abi>(
     })) as RpcLog[];
     for (const log of raw) logs.push(formatLog(log));
   }
-  logs.sort((a, b) =>
-    a.blockNumber === b.blockNumber ? Number(a.logIndex! - b.logIndex!) : a.blockNumber! < b.blockNumber! ? -1 : 1,
-  );
+  logs.sort((a, b) => (a.blockNumber === b.blockNumber ? Number(a.logIndex! - b.logIndex!) : a.blockNumber! < b.blockNumber! ? -1 : 1));
   return parseEventLogs({ abi, logs, strict: true });
 }
 

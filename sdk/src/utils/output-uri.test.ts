@@ -36,8 +36,14 @@ describe("encodeOutputUri / decodeOutputUri", function () {
     expect(decodeOutputUri(`x#hashwork-outcome=${OUTCOME.outputHash}.1234.4.0`).outcome).to.equal(undefined); // exit 0 is Ok
     expect(decodeOutputUri(`x#hashwork-outcome=${OUTCOME.outputHash}.1234.0.3`).outcome).to.equal(undefined); // Ok has none
     expect(decodeOutputUri(`x#hashwork-outcome=${OUTCOME.outputHash}.1234.4.4294967296`).outcome).to.equal(undefined);
-    await expectRejection(Promise.resolve().then(() => encodeOutputUri("x", { ...OUTCOME, status: ExecutionStatus.Exited })), InvalidParameterError);
-    await expectRejection(Promise.resolve().then(() => encodeOutputUri("x", { ...OUTCOME, exitCode: 2 })), InvalidParameterError);
+    await expectRejection(
+      Promise.resolve().then(() => encodeOutputUri("x", { ...OUTCOME, status: ExecutionStatus.Exited })),
+      InvalidParameterError,
+    );
+    await expectRejection(
+      Promise.resolve().then(() => encodeOutputUri("x", { ...OUTCOME, exitCode: 2 })),
+      InvalidParameterError,
+    );
   });
 
   it("refuse to encode an invalid outcome", async function () {

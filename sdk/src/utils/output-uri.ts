@@ -41,7 +41,10 @@ export function encodeOutputUri(uri: string, outcome: ExecutionOutcome): string 
   const exited = outcome.status === ExecutionStatus.Exited;
   const code = outcome.exitCode ?? 0;
   if (exited !== (code !== 0) || !Number.isInteger(code) || code < 0 || code > 0xffffffff) {
-    throw new InvalidParameterError({ parameter: "outcome.exitCode", reason: "must be a non-zero uint32 exactly when the status is Exited" });
+    throw new InvalidParameterError({
+      parameter: "outcome.exitCode",
+      reason: "must be a non-zero uint32 exactly when the status is Exited",
+    });
   }
   const base = uri.split("#")[0];
   return `${base}#${KEY}=${outcome.outputHash.toLowerCase()}.${outcome.fuelUsed}.${outcome.status}${exited ? `.${code}` : ""}`;
@@ -58,14 +61,19 @@ export function decodeOutputUri(outputURI: string): { uri: string; outcome: Exec
   const at = outputURI.indexOf("#");
   if (at < 0) return { uri: outputURI, outcome: undefined };
   const uri = outputURI.slice(0, at);
-  const match = new RegExp(`(?:^|&)${KEY}=(0x[0-9a-fA-F]{64})\\.(\\d{1,20})\\.(\\d{1,3})(?:\\.(\\d{1,10}))?(?:&|$)`).exec(outputURI.slice(at + 1));
+  const match = new RegExp(`(?:^|&)${KEY}=(0x[0-9a-fA-F]{64})\\.(\\d{1,20})\\.(\\d{1,3})(?:\\.(\\d{1,10}))?(?:&|$)`).exec(
+    outputURI.slice(at + 1),
+  );
   if (!match) return { uri, outcome: undefined };
   const fuelUsed = BigInt(match[2]!);
   const status = Number(match[3]);
   const exitCode = match[4] === undefined ? 0 : Number(match[4]);
   if (fuelUsed >> 64n !== 0n || !STATUSES.has(status)) return { uri, outcome: undefined };
   // An exit code exactly for Exited, non-zero and uint32.
-  if ((status === ExecutionStatus.Exited) !== (match[4] !== undefined) || (match[4] !== undefined && (exitCode === 0 || exitCode > 0xffffffff))) {
+  if (
+    (status === ExecutionStatus.Exited) !== (match[4] !== undefined) ||
+    (match[4] !== undefined && (exitCode === 0 || exitCode > 0xffffffff))
+  ) {
     return { uri, outcome: undefined };
   }
   const outcome: ExecutionOutcome = { outputHash: match[1]!.toLowerCase() as Hex, fuelUsed, status: status as ExecutionStatus };

@@ -78,11 +78,7 @@ export async function findJobResult(
 }
 
 /** The job's state, optionally as of a block. */
-export async function readJobState(
-  client: HashworkBaseClient,
-  jobId: bigint,
-  blockNumber?: bigint,
-): Promise<JobStateName> {
+export async function readJobState(client: HashworkBaseClient, jobId: bigint, blockNumber?: bigint): Promise<JobStateName> {
   const state = await client.publicClient.readContract({
     address: client.deployment.market,
     abi: hashworkMarketAbi,

@@ -1,12 +1,4 @@
-import type {
-  Abi,
-  Address,
-  ContractFunctionArgs,
-  ContractFunctionName,
-  ContractFunctionReturnType,
-  Hash,
-  TransactionReceipt,
-} from "viem";
+import type { Abi, Address, ContractFunctionArgs, ContractFunctionName, ContractFunctionReturnType, Hash, TransactionReceipt } from "viem";
 
 import { throwDecoded } from "../errors/decode.ts";
 import { TransactionRevertedError } from "../errors/sdk.ts";
@@ -14,10 +6,7 @@ import { requireWallet, type HashworkBaseClient, type WriteParameters } from "./
 
 type Mutability = "nonpayable" | "payable";
 
-export type SendContractTransactionParameters<
-  abi extends Abi,
-  functionName extends ContractFunctionName<abi, Mutability>,
-> = {
+export type SendContractTransactionParameters<abi extends Abi, functionName extends ContractFunctionName<abi, Mutability>> = {
   /** The SDK action's name, for error messages. */
   action: string;
   address: Address;
@@ -28,10 +17,7 @@ export type SendContractTransactionParameters<
   options?: WriteParameters | undefined;
 };
 
-export type SendContractTransactionReturnType<
-  abi extends Abi,
-  functionName extends ContractFunctionName<abi, Mutability>,
-> = {
+export type SendContractTransactionReturnType<abi extends Abi, functionName extends ContractFunctionName<abi, Mutability>> = {
   /** What the call returned in the simulation just before sending. */
   result: ContractFunctionReturnType<abi, Mutability, functionName>;
   transactionHash: Hash;
@@ -43,10 +29,7 @@ export type SendContractTransactionReturnType<
  * sends it, waits for the receipt and checks its status. Reverts, whether found in the
  * simulation or when sending, are thrown as the generated `ContractRevertError` subclasses.
  */
-export async function sendContractTransaction<
-  const abi extends Abi,
-  functionName extends ContractFunctionName<abi, Mutability>,
->(
+export async function sendContractTransaction<const abi extends Abi, functionName extends ContractFunctionName<abi, Mutability>>(
   client: HashworkBaseClient,
   parameters: SendContractTransactionParameters<abi, functionName>,
 ): Promise<SendContractTransactionReturnType<abi, functionName>> {

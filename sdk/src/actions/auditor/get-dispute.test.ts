@@ -46,7 +46,7 @@ describe("getDispute", function () {
       committee: [],
       voidableAfter: job.deadline,
     });
-    expect(dispute.seedBlock).to.equal(await d.publicClient.getBlockNumber() + 1n);
+    expect(dispute.seedBlock).to.equal((await d.publicClient.getBlockNumber()) + 1n);
   });
 
   it("lists the seats of a voting round with their progress", async function () {

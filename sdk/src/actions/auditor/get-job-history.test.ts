@@ -72,7 +72,11 @@ describe("getJobHistory", function () {
       expect([...position].sort((a, b) => (a < b ? -1 : 1))).to.deep.equal(position);
       const opened = history.find((e) => e.eventName === "DisputeOpened")!;
       expect(opened.address).to.equal(d.deployment.disputes);
-      expect(opened.args).to.include({ challenger: d.address.challenger, challengerHash: CHALLENGER_HASH, bond: DISPUTE_PARAMETERS.challengeBond });
+      expect(opened.args).to.include({
+        challenger: d.address.challenger,
+        challengerHash: CHALLENGER_HASH,
+        bond: DISPUTE_PARAMETERS.challengeBond,
+      });
       expect(history.find((e) => e.eventName === "VerifierSlashed")!.args.verifier).to.equal(d.committee[1]);
     });
 

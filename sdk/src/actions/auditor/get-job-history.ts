@@ -44,10 +44,7 @@ export type GetJobHistoryErrorType = Error;
  * @example
  * for (const e of await getJobHistory(client, { jobId })) console.log(e.blockNumber, e.contract, e.eventName)
  */
-export async function getJobHistory(
-  client: HashworkBaseClient,
-  parameters: GetJobHistoryParameters,
-): Promise<GetJobHistoryReturnType> {
+export async function getJobHistory(client: HashworkBaseClient, parameters: GetJobHistoryParameters): Promise<GetJobHistoryReturnType> {
   const { jobId, ...range } = parameters;
   // Pin the range so the market and module queries see the same blocks.
   const toBlock = range.toBlock ?? (await client.publicClient.getBlockNumber());

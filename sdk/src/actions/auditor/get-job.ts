@@ -96,4 +96,3 @@ export async function getJob(client: HashworkBaseClient, parameters: GetJobParam
   }
   return job;
 }
-

@@ -66,10 +66,7 @@ export type GetProviderErrorType = ReadContractErrorType;
  * const p = await getProvider(client, { provider: "0x…", reward: parseEther("10") })
  * console.log(p.free, p.reputation.feesPaid, p.scoreFor?.score, p.profile?.endpoint)
  */
-export async function getProvider(
-  client: HashworkBaseClient,
-  parameters: GetProviderParameters,
-): Promise<GetProviderReturnType> {
+export async function getProvider(client: HashworkBaseClient, parameters: GetProviderParameters): Promise<GetProviderReturnType> {
   const { provider } = parameters;
   const blockNumber = parameters.blockNumber ?? (await client.publicClient.getBlockNumber());
   const read = { address: client.deployment.market, abi: hashworkMarketAbi, blockNumber } as const;

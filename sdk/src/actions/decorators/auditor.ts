@@ -1,14 +1,6 @@
 import type { HashworkBaseClient } from "../../utils/client.ts";
-import {
-  checkSolvency,
-  type CheckSolvencyParameters,
-  type CheckSolvencyReturnType,
-} from "../auditor/check-solvency.ts";
-import {
-  getJobHistory,
-  type GetJobHistoryParameters,
-  type GetJobHistoryReturnType,
-} from "../auditor/get-job-history.ts";
+import { checkSolvency, type CheckSolvencyParameters, type CheckSolvencyReturnType } from "../auditor/check-solvency.ts";
+import { getJobHistory, type GetJobHistoryParameters, type GetJobHistoryReturnType } from "../auditor/get-job-history.ts";
 import { getDispute, type GetDisputeParameters, type GetDisputeReturnType } from "../auditor/get-dispute.ts";
 import { getJob, type GetJobParameters, type GetJobReturnType } from "../auditor/get-job.ts";
 import { getProvider, type GetProviderParameters, type GetProviderReturnType } from "../auditor/get-provider.ts";

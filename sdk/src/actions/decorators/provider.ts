@@ -1,22 +1,10 @@
 import type { HashworkBaseClient } from "../../utils/client.ts";
 import { claimJob, type ClaimJobParameters, type ClaimJobReturnType } from "../provider/claim-job.ts";
-import {
-  registerProvider,
-  type RegisterProviderParameters,
-  type RegisterProviderReturnType,
-} from "../provider/register-provider.ts";
-import {
-  requestUnstake,
-  type RequestUnstakeParameters,
-  type RequestUnstakeReturnType,
-} from "../provider/request-unstake.ts";
+import { registerProvider, type RegisterProviderParameters, type RegisterProviderReturnType } from "../provider/register-provider.ts";
+import { requestUnstake, type RequestUnstakeParameters, type RequestUnstakeReturnType } from "../provider/request-unstake.ts";
 import { stake, type StakeParameters, type StakeReturnType } from "../provider/stake.ts";
 import { submitResult, type SubmitResultParameters, type SubmitResultReturnType } from "../provider/submit-result.ts";
-import {
-  withdrawUnstaked,
-  type WithdrawUnstakedParameters,
-  type WithdrawUnstakedReturnType,
-} from "../provider/withdraw-unstaked.ts";
+import { withdrawUnstaked, type WithdrawUnstakedParameters, type WithdrawUnstakedReturnType } from "../provider/withdraw-unstaked.ts";
 
 /** The provider's actions, bound to a client (see the action files for each one's docs). */
 export type ProviderActions = {

@@ -1,34 +1,14 @@
 import type { HashworkBaseClient } from "../../utils/client.ts";
 import { cancelJob, type CancelJobParameters, type CancelJobReturnType } from "../requester/cancel-job.ts";
 import { challengeJob, type ChallengeJobParameters, type ChallengeJobReturnType } from "../requester/challenge-job.ts";
-import {
-  commitChallenge,
-  type CommitChallengeParameters,
-  type CommitChallengeReturnType,
-} from "../requester/commit-challenge.ts";
-import {
-  depositToLedger,
-  type DepositToLedgerParameters,
-  type DepositToLedgerReturnType,
-} from "../requester/deposit-to-ledger.ts";
-import {
-  fetchJobOutput,
-  type FetchJobOutputParameters,
-  type FetchJobOutputReturnType,
-} from "../requester/fetch-job-output.ts";
+import { commitChallenge, type CommitChallengeParameters, type CommitChallengeReturnType } from "../requester/commit-challenge.ts";
+import { depositToLedger, type DepositToLedgerParameters, type DepositToLedgerReturnType } from "../requester/deposit-to-ledger.ts";
+import { fetchJobOutput, type FetchJobOutputParameters, type FetchJobOutputReturnType } from "../requester/fetch-job-output.ts";
 import { finalizeJob, type FinalizeJobParameters, type FinalizeJobReturnType } from "../requester/finalize-job.ts";
 import { postJob, type PostJobParameters, type PostJobReturnType } from "../requester/post-job.ts";
 import { postJobs, type PostJobsParameters, type PostJobsReturnType } from "../requester/post-jobs.ts";
-import {
-  uploadJobContent,
-  type UploadJobContentParameters,
-  type UploadJobContentReturnType,
-} from "../requester/upload-job-content.ts";
-import {
-  waitForResult,
-  type WaitForResultParameters,
-  type WaitForResultReturnType,
-} from "../requester/wait-for-result.ts";
+import { uploadJobContent, type UploadJobContentParameters, type UploadJobContentReturnType } from "../requester/upload-job-content.ts";
+import { waitForResult, type WaitForResultParameters, type WaitForResultReturnType } from "../requester/wait-for-result.ts";
 import {
   withdrawFromLedger,
   type WithdrawFromLedgerParameters,

@@ -35,7 +35,10 @@ export type CancelQueuedChangeErrorType =
  * @example
  * await cancelQueuedChange(guardianClient, { proposalId })
  */
-export async function cancelQueuedChange(client: HashworkBaseClient, parameters: CancelQueuedChangeParameters): Promise<CancelQueuedChangeReturnType> {
+export async function cancelQueuedChange(
+  client: HashworkBaseClient,
+  parameters: CancelQueuedChangeParameters,
+): Promise<CancelQueuedChangeReturnType> {
   const p = await readProposal(client, parameters.proposalId);
   const timelock = await getTimelockAddress(client);
   const operationId = await client.publicClient.readContract({

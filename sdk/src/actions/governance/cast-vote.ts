@@ -3,7 +3,12 @@ import type { Hash, TransactionReceipt, WriteContractErrorType } from "viem";
 import { hashworkGovernorAbi } from "../../abi/hashwork-governor.ts";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
-import { InvalidParameterError, type MissingAccountError, type MissingWalletClientError, type TransactionRevertedError } from "../../errors/sdk.ts";
+import {
+  InvalidParameterError,
+  type MissingAccountError,
+  type MissingWalletClientError,
+  type TransactionRevertedError,
+} from "../../errors/sdk.ts";
 import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";
 import { sendContractTransaction } from "../../utils/write.ts";
 import { getGovernorAddress } from "./shared.ts";
@@ -45,7 +50,8 @@ export type CastVoteErrorType =
  */
 export async function castVote(client: HashworkBaseClient, parameters: CastVoteParameters): Promise<CastVoteReturnType> {
   const support = VOTE_SUPPORT[parameters.support];
-  if (support === undefined) throw new InvalidParameterError({ parameter: "support", reason: `one of ${Object.keys(VOTE_SUPPORT).join(", ")}` });
+  if (support === undefined)
+    throw new InvalidParameterError({ parameter: "support", reason: `one of ${Object.keys(VOTE_SUPPORT).join(", ")}` });
   const sent = await sendContractTransaction(client, {
     action: "castVote",
     address: getGovernorAddress(client),

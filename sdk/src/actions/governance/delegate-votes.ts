@@ -32,10 +32,17 @@ export type DelegateVotesErrorType =
  * @example
  * await delegateVotes(client) // vote with your own tokens
  */
-export async function delegateVotes(client: HashworkBaseClient, parameters: DelegateVotesParameters = {}): Promise<DelegateVotesReturnType> {
+export async function delegateVotes(
+  client: HashworkBaseClient,
+  parameters: DelegateVotesParameters = {},
+): Promise<DelegateVotesReturnType> {
   const { address } = requireWallet(client, "delegateVotes", parameters.account);
   const delegatee = parameters.delegatee ?? address;
-  const token = await client.publicClient.readContract({ address: getGovernorAddress(client), abi: hashworkGovernorAbi, functionName: "token" });
+  const token = await client.publicClient.readContract({
+    address: getGovernorAddress(client),
+    abi: hashworkGovernorAbi,
+    functionName: "token",
+  });
   const sent = await sendContractTransaction(client, {
     action: "delegateVotes",
     address: token,

@@ -29,7 +29,10 @@ export type ExecuteProposalErrorType =
  * @example
  * await executeProposal(client, { proposalId })
  */
-export async function executeProposal(client: HashworkBaseClient, parameters: ExecuteProposalParameters): Promise<ExecuteProposalReturnType> {
+export async function executeProposal(
+  client: HashworkBaseClient,
+  parameters: ExecuteProposalParameters,
+): Promise<ExecuteProposalReturnType> {
   const p = await readProposal(client, parameters.proposalId);
   const sent = await sendContractTransaction(client, {
     action: "executeProposal",

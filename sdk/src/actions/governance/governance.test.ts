@@ -70,7 +70,11 @@ const accountOf = (index: number) => getAddress(wallets[index]!.account.address)
 async function governed() {
   const deployment = await ignitionDeploy(accountOf(8));
   const publicClient = (await connection.viem.getPublicClient()) as HashworkPublicClient;
-  const clientFor = (index: number): HashworkBaseClient => ({ publicClient, walletClient: wallets[index] as HashworkWalletClient, deployment });
+  const clientFor = (index: number): HashworkBaseClient => ({
+    publicClient,
+    walletClient: wallets[index] as HashworkWalletClient,
+    deployment,
+  });
   const holder = clientFor(0);
   await delegateVotes(holder);
   return { deployment, holder, guardian: clientFor(8), publicClient };
@@ -78,7 +82,10 @@ async function governed() {
 
 async function feeChangeQueued() {
   const g = await governed();
-  const { proposalId } = await proposeChange(g.holder, { calls: [{ contract: "market", functionName: "setFeeBps", args: ["250"] }], description: "fee to 2.5%" });
+  const { proposalId } = await proposeChange(g.holder, {
+    calls: [{ contract: "market", functionName: "setFeeBps", args: ["250"] }],
+    description: "fee to 2.5%",
+  });
   await time.increase(2);
   await castVote(g.holder, { proposalId, support: "for" });
   await time.increase(61);
@@ -86,7 +93,8 @@ async function feeChangeQueued() {
   return { ...g, proposalId, eta };
 }
 
-const feeBps = (g: Awaited<ReturnType<typeof governed>>) => g.publicClient.readContract({ address: g.deployment.market, abi: hashworkMarketAbi, functionName: "feeBps" });
+const feeBps = (g: Awaited<ReturnType<typeof governed>>) =>
+  g.publicClient.readContract({ address: g.deployment.market, abi: hashworkMarketAbi, functionName: "feeBps" });
 
 describe("governance actions", function () {
   this.timeout(60_000);

@@ -47,7 +47,10 @@ export type ListProposalsErrorType = MissingDeploymentAddressError | ReadContrac
  * const { proposals } = await listProposals(client, { states: ["Queued"] })
  * for (const p of proposals) console.log(p.description, new Date(Number(p.eta) * 1000))
  */
-export async function listProposals(client: HashworkBaseClient, parameters: ListProposalsParameters = {}): Promise<ListProposalsReturnType> {
+export async function listProposals(
+  client: HashworkBaseClient,
+  parameters: ListProposalsParameters = {},
+): Promise<ListProposalsReturnType> {
   const governor = getGovernorAddress(client);
   const timelock = await getTimelockAddress(client);
   const block = await client.publicClient.getBlock();

@@ -56,5 +56,10 @@ export async function proposeChange(client: HashworkBaseClient, parameters: Prop
     args: [encoded.map((e) => e.target), encoded.map((e) => e.value), encoded.map((e) => e.data), parameters.description],
     options: parameters,
   });
-  return { proposalId: sent.result, descriptionHash: keccak256(toHex(parameters.description)), transactionHash: sent.transactionHash, receipt: sent.receipt };
+  return {
+    proposalId: sent.result,
+    descriptionHash: keccak256(toHex(parameters.description)),
+    transactionHash: sent.transactionHash,
+    receipt: sent.receipt,
+  };
 }

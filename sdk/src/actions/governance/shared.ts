@@ -60,7 +60,14 @@ export type GovernanceCall = {
 };
 
 /** A proposal call decoded back into a contract, function and arguments (`contract` undefined for other targets). */
-export type DecodedCall = { target: Address; value: bigint; contract?: GovernedContract; functionName?: string; args?: readonly unknown[]; data: Hex };
+export type DecodedCall = {
+  target: Address;
+  value: bigint;
+  contract?: GovernedContract;
+  functionName?: string;
+  args?: readonly unknown[];
+  data: Hex;
+};
 
 /** The governor: `deployment.governor`, else `MissingDeploymentAddressError`. */
 export function getGovernorAddress(client: HashworkBaseClient): Address {
@@ -95,7 +102,9 @@ function ownerFunction(contract: GovernedContract, functionName: string) {
     const known = ABIS[contract] ? allowed.join(", ") : Object.keys(GOVERNED_FUNCTIONS).join(", ");
     throw new InvalidParameterError({
       parameter: "functionName",
-      reason: ABIS[contract] ? `${contract}.${functionName} is not an owner function; one of: ${known}` : `unknown contract "${contract}"; one of: ${known}`,
+      reason: ABIS[contract]
+        ? `${contract}.${functionName} is not an owner function; one of: ${known}`
+        : `unknown contract "${contract}"; one of: ${known}`,
     });
   }
   return ABIS[contract].find((item) => item.type === "function" && item.name === functionName) as { inputs: readonly AbiParameter[] };
@@ -132,7 +141,9 @@ function parseValue(input: AbiParameter, text: unknown, name: string): unknown {
     }
     if (!value || typeof value !== "object") throw fail("expected an object");
     const components = (input as { components: readonly AbiParameter[] }).components;
-    return Object.fromEntries(components.map((c) => [c.name, parseValue(c, String((value as Record<string, unknown>)[c.name!] ?? ""), `${name}.${c.name}`)]));
+    return Object.fromEntries(
+      components.map((c) => [c.name, parseValue(c, String((value as Record<string, unknown>)[c.name!] ?? ""), `${name}.${c.name}`)]),
+    );
   }
   const s = String(text);
   if (/^u?int\d*$/.test(input.type)) {
@@ -152,15 +163,25 @@ function parseValue(input: AbiParameter, text: unknown, name: string): unknown {
 }
 
 /** Encodes a governed call (checks the function is an owner function; text arguments are parsed). */
-export async function encodeGovernanceCall(client: HashworkBaseClient, call: GovernanceCall): Promise<{ target: Address; value: bigint; data: Hex }> {
+export async function encodeGovernanceCall(
+  client: HashworkBaseClient,
+  call: GovernanceCall,
+): Promise<{ target: Address; value: bigint; data: Hex }> {
   ownerFunction(call.contract, call.functionName);
-  const args = call.args.every((a) => typeof a === "string") ? parseCallArguments(call.contract, call.functionName, call.args as string[]) : [...call.args];
+  const args = call.args.every((a) => typeof a === "string")
+    ? parseCallArguments(call.contract, call.functionName, call.args as string[])
+    : [...call.args];
   const data = encodeFunctionData({ abi: ABIS[call.contract], functionName: call.functionName, args } as never);
   return { target: await governedAddress(client, call.contract), value: 0n, data };
 }
 
 /** Decodes proposal calls against the governed contracts' ABIs. */
-export async function decodeGovernanceCalls(client: HashworkBaseClient, targets: readonly Address[], values: readonly bigint[], calldatas: readonly Hex[]): Promise<DecodedCall[]> {
+export async function decodeGovernanceCalls(
+  client: HashworkBaseClient,
+  targets: readonly Address[],
+  values: readonly bigint[],
+  calldatas: readonly Hex[],
+): Promise<DecodedCall[]> {
   const known = new Map<string, GovernedContract>();
   for (const c of ["market", "disputes", "timelock"] as const) {
     try {

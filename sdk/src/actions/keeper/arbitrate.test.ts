@@ -32,7 +32,13 @@ describe("arbitrate", function () {
     expect(phase).to.equal(Phase.AwaitingArbiter);
     const r = await arbitrate(d.clients.owner, { jobId: d.jobId, correctHash: CHALLENGER_HASH });
     const reward = (COLLATERAL * BigInt(DISPUTE_PARAMETERS.challengerRewardBps)) / 10_000n;
-    expect(r).to.include({ arbiter: d.address.owner, providerRight: false, challengerRight: true, winningHash: CHALLENGER_HASH, honestVerifiers: 0n });
+    expect(r).to.include({
+      arbiter: d.address.owner,
+      providerRight: false,
+      challengerRight: true,
+      winningHash: CHALLENGER_HASH,
+      honestVerifiers: 0n,
+    });
     expect(r.payouts).to.deep.equal([
       { to: d.address.challenger, role: "Challenger", amount: BOND + reward },
       { to: d.address.requester, role: "Requester", amount: COLLATERAL - reward },
@@ -54,7 +60,10 @@ describe("arbitrate", function () {
   it("throws InvalidParameterError, sending nothing, unless exactly one of correctHash and providerRight is given", async function () {
     const d = await loadFixture(awaitingArbiter);
     await expectRejection(arbitrate(d.clients.owner, { jobId: d.jobId }), InvalidParameterError);
-    await expectRejection(arbitrate(d.clients.owner, { jobId: d.jobId, providerRight: true, correctHash: CHALLENGER_HASH }), InvalidParameterError);
+    await expectRejection(
+      arbitrate(d.clients.owner, { jobId: d.jobId, providerRight: true, correctHash: CHALLENGER_HASH }),
+      InvalidParameterError,
+    );
     await expectRejection(arbitrate(d.clients.owner, { jobId: d.jobId, correctHash: `0x${"0".repeat(64)}` }), InvalidParameterError);
     const { phase } = await d.disputesRead<{ phase: number }>("getDispute", [d.jobId]);
     expect(phase).to.equal(Phase.AwaitingArbiter);

@@ -83,7 +83,10 @@ export type ArbitrateErrorType =
 export async function arbitrate(client: HashworkBaseClient, parameters: ArbitrateParameters): Promise<ArbitrateReturnType> {
   const { jobId, providerRight, correctHash } = parameters;
   if ((correctHash === undefined) === (providerRight === undefined)) {
-    throw new InvalidParameterError({ parameter: "correctHash", reason: "give the correct result hash, or providerRight: true (not both)" });
+    throw new InvalidParameterError({
+      parameter: "correctHash",
+      reason: "give the correct result hash, or providerRight: true (not both)",
+    });
   }
   if (correctHash !== undefined && checkBytes32("correctHash", correctHash) === zeroHash) {
     throw new InvalidParameterError({ parameter: "correctHash", reason: "the zero hash is not a result" });

@@ -2,19 +2,9 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { Phase } from "../../abi/enums.ts";
-import {
-  DisputeSeedNotReadyError,
-  DisputeTermsMismatchError,
-  DisputeWrongPhaseError,
-} from "../../errors/contract-errors.ts";
+import { DisputeSeedNotReadyError, DisputeTermsMismatchError, DisputeWrongPhaseError } from "../../errors/contract-errors.ts";
 import { expectRejection } from "../../../../testkit/assertions.ts";
-import {
-  DISPUTE_PARAMETERS,
-  VERIFIERS,
-  VERIFIER_BOND,
-  challengeWithViem,
-  createSdkFixtures,
-} from "../../../../testkit/fixtures.ts";
+import { DISPUTE_PARAMETERS, VERIFIERS, VERIFIER_BOND, challengeWithViem, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { drawCommittee } from "./draw-committee.ts";
 
 const connection = await network.create();

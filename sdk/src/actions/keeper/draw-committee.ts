@@ -9,20 +9,10 @@ import type {
   DisputeWrongPhaseError,
 } from "../../errors/contract-errors.ts";
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
-import type {
-  JobResultNotFoundError,
-  MissingAccountError,
-  MissingWalletClientError,
-  TransactionRevertedError,
-} from "../../errors/sdk.ts";
+import type { JobResultNotFoundError, MissingAccountError, MissingWalletClientError, TransactionRevertedError } from "../../errors/sdk.ts";
 import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";
 import type { SubmittedJobTerms } from "../../utils/job-request.ts";
-import {
-  disputeEventsInReceipt,
-  type FailedRound,
-  failedRoundInReceipt,
-  sendTermsWrite,
-} from "../shared/disputes.ts";
+import { disputeEventsInReceipt, type FailedRound, failedRoundInReceipt, sendTermsWrite } from "../shared/disputes.ts";
 
 export type DrawCommitteeParameters = WriteParameters & {
   jobId: bigint;

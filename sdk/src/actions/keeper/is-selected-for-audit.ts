@@ -61,8 +61,7 @@ export async function isSelectedForAudit(
 ): Promise<IsSelectedForAuditReturnType> {
   const { jobId } = parameters;
   const disputes = await getDisputesAddress(client);
-  const submittedBlock =
-    parameters.submittedBlock ?? BigInt((await resolveTerms(client, jobId, parameters.terms)).submittedBlock);
+  const submittedBlock = parameters.submittedBlock ?? BigInt((await resolveTerms(client, jobId, parameters.terms)).submittedBlock);
   const read = { address: disputes, abi: hashworkDisputesAbi, functionName: "isSelectedForAudit", args: [jobId, submittedBlock] } as const;
   const lottery = async () => {
     if (parameters.blockNumber !== undefined) return client.publicClient.readContract({ ...read, blockNumber: parameters.blockNumber });

@@ -32,7 +32,10 @@ describe("pinAuditSeed", function () {
   it("throws DisputeAuditSeedUnavailableError once the block's hash is forgotten", async function () {
     const d = await loadFixture(fixtures.submittedJob);
     await mine(300);
-    const error = await expectRejection(pinAuditSeed(d.clients.keeper, { blockNumber: d.terms.submittedBlock }), DisputeAuditSeedUnavailableError);
+    const error = await expectRejection(
+      pinAuditSeed(d.clients.keeper, { blockNumber: d.terms.submittedBlock }),
+      DisputeAuditSeedUnavailableError,
+    );
     expect(error.blockNumber).to.equal(d.terms.submittedBlock);
   });
 

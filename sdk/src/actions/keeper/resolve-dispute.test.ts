@@ -4,13 +4,7 @@ import { network } from "hardhat";
 import { JobState, Phase } from "../../abi/enums.ts";
 import { DisputeVotingOngoingError, DisputeWrongPhaseError } from "../../errors/contract-errors.ts";
 import { expectRejection } from "../../../../testkit/assertions.ts";
-import {
-  CHALLENGER_HASH,
-  DISPUTE_PARAMETERS,
-  RESULT_HASH,
-  createSdkFixtures,
-  voteWithViem,
-} from "../../../../testkit/fixtures.ts";
+import { CHALLENGER_HASH, DISPUTE_PARAMETERS, RESULT_HASH, createSdkFixtures, voteWithViem } from "../../../../testkit/fixtures.ts";
 import { resolveDispute } from "./resolve-dispute.ts";
 
 const connection = await network.create();
@@ -60,7 +54,10 @@ describe("resolveDispute", function () {
   it("counts votes, not verifiers: a verifier holding two seats is a majority on its own", async function () {
     const d = await loadFixture(fixtures.drawnJobWithRepeat);
     const twice = d.votes.indexOf(2);
-    await voteWithViem(d, d.votes.map((_, i) => (i === twice ? CHALLENGER_HASH : RESULT_HASH)));
+    await voteWithViem(
+      d,
+      d.votes.map((_, i) => (i === twice ? CHALLENGER_HASH : RESULT_HASH)),
+    );
     const r = await resolveDispute(d.clients.keeper, { jobId: d.jobId });
     if (r.outcome !== "resolved") expect.fail(`expected resolved, got ${r.outcome}`);
     expect(r).to.include({ challengerRight: true, winningHash: CHALLENGER_HASH, honestVerifiers: 2n });

@@ -8,12 +8,7 @@ import type {
   MarketTermsMismatchError,
 } from "../../errors/contract-errors.ts";
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
-import type {
-  JobResultNotFoundError,
-  MissingAccountError,
-  MissingWalletClientError,
-  TransactionRevertedError,
-} from "../../errors/sdk.ts";
+import type { JobResultNotFoundError, MissingAccountError, MissingWalletClientError, TransactionRevertedError } from "../../errors/sdk.ts";
 import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";
 import type { SubmittedJobTerms } from "../../utils/job-request.ts";
 import {

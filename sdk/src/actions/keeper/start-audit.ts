@@ -9,19 +9,10 @@ import type {
   MarketUnexpectedJobStateError,
 } from "../../errors/contract-errors.ts";
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
-import type {
-  JobResultNotFoundError,
-  MissingAccountError,
-  MissingWalletClientError,
-  TransactionRevertedError,
-} from "../../errors/sdk.ts";
+import type { JobResultNotFoundError, MissingAccountError, MissingWalletClientError, TransactionRevertedError } from "../../errors/sdk.ts";
 import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";
 import type { SubmittedJobTerms } from "../../utils/job-request.ts";
-import {
-  type OpenedDispute,
-  openedDisputeInReceipt,
-  sendTermsWrite,
-} from "../shared/disputes.ts";
+import { type OpenedDispute, openedDisputeInReceipt, sendTermsWrite } from "../shared/disputes.ts";
 
 export type StartAuditParameters = WriteParameters & {
   jobId: bigint;

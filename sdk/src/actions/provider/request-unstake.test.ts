@@ -24,10 +24,7 @@ describe("requestUnstake", function () {
   it("throws RegistryInsufficientFreeStakeError for stake locked as collateral", async function () {
     const d = await loadFixture(fixtures.claimedJob);
     const collateral = (REWARD * BigInt(COLLATERAL_PCT)) / 100n;
-    const error = await expectRejection(
-      requestUnstake(d.clients.provider, { amount: STAKE }),
-      RegistryInsufficientFreeStakeError,
-    );
+    const error = await expectRejection(requestUnstake(d.clients.provider, { amount: STAKE }), RegistryInsufficientFreeStakeError);
     expect(error.provider).to.equal(d.address.provider);
     expect(error.free).to.equal(STAKE - collateral);
     expect(error.needed).to.equal(STAKE);

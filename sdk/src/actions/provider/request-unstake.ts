@@ -37,10 +37,7 @@ export type RequestUnstakeErrorType =
  * @example
  * const { unlockAt } = await requestUnstake(client, { amount: parseEther("50") })
  */
-export async function requestUnstake(
-  client: HashworkBaseClient,
-  parameters: RequestUnstakeParameters,
-): Promise<RequestUnstakeReturnType> {
+export async function requestUnstake(client: HashworkBaseClient, parameters: RequestUnstakeParameters): Promise<RequestUnstakeReturnType> {
   const sent = await sendContractTransaction(client, {
     action: "requestUnstake",
     address: client.deployment.market,

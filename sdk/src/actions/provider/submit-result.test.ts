@@ -34,7 +34,9 @@ describe("submitResult", function () {
     });
     const block = await d.publicClient.getBlock({ blockNumber: receipt.blockNumber });
     expect(result.resultHash).to.equal(RESULT_HASH);
-    expect(result.outputURI).to.equal(encodeOutputUri(OUTPUT_URI, { outputHash: keccak256(OUTPUT), fuelUsed: FUEL_USED, status: ExecutionStatus.Ok }));
+    expect(result.outputURI).to.equal(
+      encodeOutputUri(OUTPUT_URI, { outputHash: keccak256(OUTPUT), fuelUsed: FUEL_USED, status: ExecutionStatus.Ok }),
+    );
     expect(result.challengeEnd).to.equal(block.timestamp + BigInt(CHALLENGE_WINDOW));
     expect(result.terms).to.deep.equal({
       reward: REWARD,

@@ -65,14 +65,12 @@ export type SubmitResultErrorType =
  *   outputURI: (await store.put(output)).uri,
  * })
  */
-export async function submitResult(
-  client: HashworkBaseClient,
-  parameters: SubmitResultParameters,
-): Promise<SubmitResultReturnType> {
+export async function submitResult(client: HashworkBaseClient, parameters: SubmitResultParameters): Promise<SubmitResultReturnType> {
   const { outcome } = parameters;
-  const resultHash = outcome ? computeResultHash(outcome.outputHash, outcome.fuelUsed, outcome.status, outcome.exitCode) : parameters.resultHash;
-  const outputURI =
-    outcome && parameters.publishOutcome !== false ? encodeOutputUri(parameters.outputURI, outcome) : parameters.outputURI;
+  const resultHash = outcome
+    ? computeResultHash(outcome.outputHash, outcome.fuelUsed, outcome.status, outcome.exitCode)
+    : parameters.resultHash;
+  const outputURI = outcome && parameters.publishOutcome !== false ? encodeOutputUri(parameters.outputURI, outcome) : parameters.outputURI;
   const sent = await sendContractTransaction(client, {
     action: "submitResult",
     address: client.deployment.market,

@@ -34,7 +34,12 @@ const BOND = DISPUTE_PARAMETERS.challengeBond;
 
 type D = Awaited<ReturnType<typeof fixtures.disputableJob>>;
 const allowance = (d: D, owner: `0x${string}`) =>
-  d.publicClient.readContract({ address: d.deployment.token!, abi: hashworkTokenAbi, functionName: "allowance", args: [owner, d.deployment.disputes!] });
+  d.publicClient.readContract({
+    address: d.deployment.token!,
+    abi: hashworkTokenAbi,
+    functionName: "allowance",
+    args: [owner, d.deployment.disputes!],
+  });
 const nonce = (d: D, who: `0x${string}`) => d.publicClient.getTransactionCount({ address: who });
 const commitBlockOf = (d: D, commitment: `0x${string}`) => d.disputesRead<bigint>("challengeCommitBlock", [commitment]);
 const blockOf = async (d: D, hash: `0x${string}`) => (await d.publicClient.getTransactionReceipt({ hash })).blockNumber;
@@ -77,7 +82,11 @@ describe("challengeJob", function () {
   it("reports its steps to onProgress in order", async function () {
     const d = await loadFixture(fixtures.disputableJob);
     const steps: ChallengeJobProgress[] = [];
-    const r = await challengeJob(d.clients.challenger, { jobId: d.jobId, challengerHash: CHALLENGER_HASH, onProgress: (s) => steps.push(s) });
+    const r = await challengeJob(d.clients.challenger, {
+      jobId: d.jobId,
+      challengerHash: CHALLENGER_HASH,
+      onProgress: (s) => steps.push(s),
+    });
     expect(steps.map((s) => s.step)).to.deep.equal(["committed", "approved", "revealing"]);
     expect(steps[0]).to.include({ commitment: r.commitment, salt: r.salt, transactionHash: r.commitTransactionHash });
     expect(steps[1]).to.include({ transactionHash: r.approvalTransactionHash });
@@ -146,7 +155,12 @@ describe("challengeJob", function () {
       DisputeChallengeNotCommittedError,
     );
     expect(error.commitment).to.equal(
-      computeChallengeCommitment({ jobId: d.jobId, challengerHash: CHALLENGER_HASH, challenger: d.address.challenger, salt: CHALLENGE_SALT }),
+      computeChallengeCommitment({
+        jobId: d.jobId,
+        challengerHash: CHALLENGER_HASH,
+        challenger: d.address.challenger,
+        salt: CHALLENGE_SALT,
+      }),
     );
     expect(await nonce(d, d.address.challenger)).to.equal(0);
   });

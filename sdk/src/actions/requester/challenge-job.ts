@@ -132,15 +132,15 @@ type ChallengeCall = {
  * const { dispute } = await challengeJob(client, { jobId, challengerHash: computeResultHash(outputHash, fuelUsed, status) })
  * // a keeper (anyone) then calls drawCommittee once dispute.seedBlock is mined
  */
-export async function challengeJob(
-  client: HashworkBaseClient,
-  parameters: ChallengeJobParameters,
-): Promise<ChallengeJobReturnType> {
+export async function challengeJob(client: HashworkBaseClient, parameters: ChallengeJobParameters): Promise<ChallengeJobReturnType> {
   const { jobId, onProgress } = parameters;
   const challengerHash = checkBytes32("challengerHash", parameters.challengerHash);
   const givenSalt = parameters.salt === undefined ? undefined : checkBytes32("salt", parameters.salt);
   if (givenSalt === undefined && parameters.nonce !== undefined) {
-    throw new InvalidParameterError({ parameter: "nonce", reason: "only with `salt`: without it the call sends the commitment and the reveal" });
+    throw new InvalidParameterError({
+      parameter: "nonce",
+      reason: "only with `salt`: without it the call sends the commitment and the reveal",
+    });
   }
   const { account, address: challenger } = requireWallet(client, "challengeJob", parameters.account);
   const disputes = await getDisputesAddress(client);
@@ -250,7 +250,13 @@ async function precheck(
     if (!(revert instanceof DisputeChallengeNotCommittedError)) throw revert ?? error;
   }
   await read
-    .simulateContract({ address: client.deployment.market, abi: hashworkMarketAbi, functionName: "openDispute", args: [jobId, terms], account: disputes })
+    .simulateContract({
+      address: client.deployment.market,
+      abi: hashworkMarketAbi,
+      functionName: "openDispute",
+      args: [jobId, terms],
+      account: disputes,
+    })
     .catch(throwDecoded);
   checkBalance(bond);
 }
@@ -262,16 +268,17 @@ async function precheck(
  */
 async function approveBond(
   client: HashworkBaseClient,
-  {
-    disputes,
-    account,
-    call,
-    bond,
-  }: { disputes: Address; account: AccountParameter; call: ChallengeCall; bond: Bond },
+  { disputes, account, call, bond }: { disputes: Address; account: AccountParameter; call: ChallengeCall; bond: Bond },
 ): Promise<Hash | undefined> {
   if (bond.allowance >= bond.amount) return undefined;
   try {
-    await client.publicClient.simulateContract({ address: call.address, abi: call.abi, functionName: call.functionName, args: call.args, account });
+    await client.publicClient.simulateContract({
+      address: call.address,
+      abi: call.abi,
+      functionName: call.functionName,
+      args: call.args,
+      account,
+    });
   } catch (error) {
     const revert = decodeContractError(error);
     const expected = revert instanceof ERC20InsufficientAllowanceError || revert instanceof DisputeChallengeRevealTooEarlyError;

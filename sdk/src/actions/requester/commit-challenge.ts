@@ -4,12 +4,7 @@ import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type { DisputeZeroCommitmentError } from "../../errors/contract-errors.ts";
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
-import type {
-  InvalidParameterError,
-  MissingAccountError,
-  MissingWalletClientError,
-  TransactionRevertedError,
-} from "../../errors/sdk.ts";
+import type { InvalidParameterError, MissingAccountError, MissingWalletClientError, TransactionRevertedError } from "../../errors/sdk.ts";
 import { requireWallet, type HashworkBaseClient, type WriteParameters } from "../../utils/client.ts";
 import { sendContractTransaction } from "../../utils/write.ts";
 import { checkBytes32, computeChallengeCommitment, getDisputesAddress, randomSalt } from "../shared/disputes.ts";

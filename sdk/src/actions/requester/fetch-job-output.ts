@@ -62,10 +62,7 @@ const EMPTY_HASH = keccak256(new Uint8Array());
  * // against a local chain whose providers serve from 127.0.0.1:
  * await fetchJobOutput(client, { jobId, fetch: { allowHosts: ["127.0.0.1", "localhost"] } })
  */
-export async function fetchJobOutput(
-  client: HashworkBaseClient,
-  parameters: FetchJobOutputParameters,
-): Promise<FetchJobOutputReturnType> {
+export async function fetchJobOutput(client: HashworkBaseClient, parameters: FetchJobOutputParameters): Promise<FetchJobOutputReturnType> {
   const { jobId } = parameters;
   const result = parameters.result ?? (await findJobResult(client, { jobId }));
   if (!result) throw new JobResultNotFoundError({ jobId, state: await readJobState(client, jobId) });
@@ -94,4 +91,3 @@ async function fetchOutput(outputHash: Hex, uri: string, parameters: FetchJobOut
   const { fetchVerified } = await import("../../store/fetch-verified.ts");
   return fetchVerified(uri, outputHash, parameters.fetch);
 }
-

@@ -2,10 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { JobState } from "../../abi/enums.ts";
-import {
-  MarketChallengeWindowOpenError,
-  MarketTermsMismatchError,
-} from "../../errors/contract-errors.ts";
+import { MarketChallengeWindowOpenError, MarketTermsMismatchError } from "../../errors/contract-errors.ts";
 import { JobResultNotFoundError } from "../../errors/sdk.ts";
 import { expectRejection } from "../../../../testkit/assertions.ts";
 import {
@@ -34,7 +31,12 @@ describe("finalizeJob", function () {
       expect(r.protocolFee).to.equal(fee);
       expect(r.providerPayout).to.equal(REWARD - fee);
       expect(r.collateralUnlocked).to.equal((REWARD * BigInt(COLLATERAL_PCT)) / 100n);
-      expect(r.terms).to.deep.include({ reward: REWARD, collateralPct: COLLATERAL_PCT, provider: d.address.provider, resultHash: RESULT_HASH });
+      expect(r.terms).to.deep.include({
+        reward: REWARD,
+        collateralPct: COLLATERAL_PCT,
+        provider: d.address.provider,
+        resultHash: RESULT_HASH,
+      });
       expect(await d.read("jobState", [d.jobId])).to.equal(JobState.Finalized);
       const stake = await d.read<{ staked: bigint; locked: bigint }>("stakeOf", [d.address.provider]);
       expect(stake.staked).to.equal(STAKE + REWARD - fee);
@@ -44,7 +46,13 @@ describe("finalizeJob", function () {
     it("throws MarketTermsMismatchError for terms that were not committed", async function () {
       const d = await loadFixture(fixtures.submittedJob);
       await time.increase(CHALLENGE_WINDOW + 1);
-      const terms = { reward: REWARD + 1n, collateralPct: COLLATERAL_PCT, provider: d.address.provider, resultHash: RESULT_HASH, submittedBlock: 0n };
+      const terms = {
+        reward: REWARD + 1n,
+        collateralPct: COLLATERAL_PCT,
+        provider: d.address.provider,
+        resultHash: RESULT_HASH,
+        submittedBlock: 0n,
+      };
       const error = await expectRejection(finalizeJob(d.clients.keeper, { jobId: d.jobId, terms }), MarketTermsMismatchError);
       expect(error.jobId).to.equal(d.jobId);
     });

@@ -62,10 +62,7 @@ export type FinalizeJobErrorType =
  * // … after result.challengeEnd …
  * const { providerPayout } = await finalizeJob(client, { jobId, terms: result.terms })
  */
-export async function finalizeJob(
-  client: HashworkBaseClient,
-  parameters: FinalizeJobParameters,
-): Promise<FinalizeJobReturnType> {
+export async function finalizeJob(client: HashworkBaseClient, parameters: FinalizeJobParameters): Promise<FinalizeJobReturnType> {
   const { jobId } = parameters;
   let terms = parameters.terms;
   if (!terms) {

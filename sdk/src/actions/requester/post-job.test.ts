@@ -59,7 +59,9 @@ describe("postJob", function () {
       expect(request.minReputation).to.equal(0);
       expect(request.designatedProvider).to.equal(zeroAddress);
       const now = Number(await d.now());
-      expect(request.claimDeadline).to.be.greaterThan(now).and.at.most(now + 3600);
+      expect(request.claimDeadline)
+        .to.be.greaterThan(now)
+        .and.at.most(now + 3600);
     });
 
     it("approves exactly the shortfall beyond the ledger balance", async function () {
@@ -207,17 +209,17 @@ describe("postJob", function () {
     it("checks the bounds governance set last, not the defaults", async function () {
       const d = await loadFixture(fixtures.staked);
       await d.marketWrite("owner", "setJobValueBounds", [2n * REWARD, 200, 250]);
-      const error = await expectRejection(postJob(d.clients.requester, testJob({ reward: REWARD, collateralPct: 220 })), JobValueOutOfBoundsError);
+      const error = await expectRejection(
+        postJob(d.clients.requester, testJob({ reward: REWARD, collateralPct: 220 })),
+        JobValueOutOfBoundsError,
+      );
       expect(error).to.include({ field: "reward", minimum: 2n * REWARD });
     });
 
     it("checks the default collateral too when the market's minimum is above it", async function () {
       const d = await loadFixture(fixtures.staked);
       await d.marketWrite("owner", "setJobValueBounds", [LOCAL_PARAMETERS.minReward, 150, 300]);
-      const error = await expectRejection(
-        postJob(d.clients.requester, testJob({ collateralPct: undefined })),
-        JobValueOutOfBoundsError,
-      );
+      const error = await expectRejection(postJob(d.clients.requester, testJob({ collateralPct: undefined })), JobValueOutOfBoundsError);
       expect(error).to.include({ field: "collateralPct", value: 100n, minimum: 150n });
     });
   });
@@ -225,10 +227,7 @@ describe("postJob", function () {
   describe("before sending anything", function () {
     it("throws InvalidParameterError for a value that does not fit its field", async function () {
       const d = await loadFixture(fixtures.staked);
-      const error = await expectRejection(
-        postJob(d.clients.requester, testJob({ executionTime: 2 ** 24 })),
-        InvalidParameterError,
-      );
+      const error = await expectRejection(postJob(d.clients.requester, testJob({ executionTime: 2 ** 24 })), InvalidParameterError);
       expect(error.parameter).to.equal("job.executionTime");
     });
 

@@ -26,10 +26,7 @@ describe("postJobs", function () {
 
   it("names the failing job's error: MarketZeroFuelError", async function () {
     const d = await loadFixture(fixtures.staked);
-    await expectRejection(
-      postJobs(d.clients.requester, { jobs: [testJob(), testJob({ fuelLimit: 0n })] }),
-      MarketZeroFuelError,
-    );
+    await expectRejection(postJobs(d.clients.requester, { jobs: [testJob(), testJob({ fuelLimit: 0n })] }), MarketZeroFuelError);
   });
 
   it("refuses a batch with one job outside the market's bounds, naming it, with nothing sent", async function () {

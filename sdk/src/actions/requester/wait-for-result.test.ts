@@ -3,13 +3,7 @@ import { network } from "hardhat";
 
 import { JobEndedError, WaitTimeoutError } from "../../errors/sdk.ts";
 import { expectRejection } from "../../../../testkit/assertions.ts";
-import {
-  CHALLENGE_WINDOW,
-  OUTPUT_URI,
-  RESULT_HASH,
-  REWARD,
-  createSdkFixtures,
-} from "../../../../testkit/fixtures.ts";
+import { CHALLENGE_WINDOW, OUTPUT_URI, RESULT_HASH, REWARD, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { waitForResult } from "./wait-for-result.ts";
 
 const connection = await network.create();
@@ -73,10 +67,7 @@ describe("waitForResult", function () {
   it("throws WaitTimeoutError when nothing happens in time", async function () {
     const d = await loadFixture(fixtures.openJob);
     const started = Date.now();
-    const error = await expectRejection(
-      waitForResult(d.reader, { jobId: d.jobId, pollingInterval: 10, timeout: 100 }),
-      WaitTimeoutError,
-    );
+    const error = await expectRejection(waitForResult(d.reader, { jobId: d.jobId, pollingInterval: 10, timeout: 100 }), WaitTimeoutError);
     expect(error.timeout).to.equal(100);
     expect(Date.now() - started).to.be.at.least(100);
   });

@@ -50,17 +50,17 @@ const DEAD_ENDS: Record<"submitted" | "finalized", readonly JobStateName[]> = {
  * const { result } = await waitForResult(client, { jobId, timeout: 10 * 60_000 })
  * const output = await fetchJobOutput(client, { store, result, … })
  */
-export async function waitForResult(
-  client: HashworkBaseClient,
-  parameters: WaitForResultParameters,
-): Promise<WaitForResultReturnType> {
+export async function waitForResult(client: HashworkBaseClient, parameters: WaitForResultParameters): Promise<WaitForResultReturnType> {
   const { jobId, signal } = parameters;
   const until = parameters.until ?? "submitted";
   const interval = parameters.pollingInterval ?? client.publicClient.pollingInterval;
   const deadline = parameters.timeout === undefined ? Infinity : Date.now() + parameters.timeout;
   const waitingFor = until === "submitted" ? "a result was submitted" : "its result was finalized";
   // Everything that can happen to the job after it was posted.
-  const topics = jobEventTopics(jobId, marketJobEvents.filter((name) => name !== "JobPosted"));
+  const topics = jobEventTopics(
+    jobId,
+    marketJobEvents.filter((name) => name !== "JobPosted"),
+  );
 
   let result: JobResult | undefined;
   /** Decides from the state as of `block`; returns the outcome when the wait is over. */

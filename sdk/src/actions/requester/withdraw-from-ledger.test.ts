@@ -32,10 +32,7 @@ describe("withdrawFromLedger", function () {
   it("throws VaultInsufficientBalanceError with the balance and the amount asked", async function () {
     const d = await loadFixture(fixtures.deployed);
     await depositToLedger(d.clients.requester, { amount: REWARD });
-    const error = await expectRejection(
-      withdrawFromLedger(d.clients.requester, { amount: 2n * REWARD }),
-      VaultInsufficientBalanceError,
-    );
+    const error = await expectRejection(withdrawFromLedger(d.clients.requester, { amount: 2n * REWARD }), VaultInsufficientBalanceError);
     expect(error.account).to.equal(d.address.requester);
     expect(error.balance).to.equal(REWARD);
     expect(error.needed).to.equal(2n * REWARD);

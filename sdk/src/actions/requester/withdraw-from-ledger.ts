@@ -1,11 +1,7 @@
 import type { Address, Hash, TransactionReceipt, WriteContractErrorType } from "viem";
 
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
-import type {
-  VaultInsufficientBalanceError,
-  VaultZeroAddressError,
-  VaultZeroAmountError,
-} from "../../errors/contract-errors.ts";
+import type { VaultInsufficientBalanceError, VaultZeroAddressError, VaultZeroAmountError } from "../../errors/contract-errors.ts";
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
 import type { MissingAccountError, MissingWalletClientError, TransactionRevertedError } from "../../errors/sdk.ts";
 import { requireWallet, type HashworkBaseClient, type WriteParameters } from "../../utils/client.ts";

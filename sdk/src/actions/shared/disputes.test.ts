@@ -40,10 +40,7 @@ describe("dispute helpers", function () {
       const d = await loadFixture(fixtures.deployed);
       const bare = await d.deployBareMarket();
       const deployment = { chainId: d.deployment.chainId, market: bare };
-      const error = await expectRejection(
-        getDisputesAddress({ publicClient: d.publicClient, deployment }),
-        MissingDeploymentAddressError,
-      );
+      const error = await expectRejection(getDisputesAddress({ publicClient: d.publicClient, deployment }), MissingDeploymentAddressError);
       expect(error.field).to.equal("disputes");
       expect(error.chainId).to.equal(d.deployment.chainId);
       expect(error.shortMessage).to.contain("`disputes`");
@@ -85,7 +82,10 @@ describe("dispute helpers", function () {
       const d = await loadFixture(fixtures.deployed);
       const bare = await d.deployBareMarket();
       const deployment = { chainId: d.deployment.chainId, market: bare };
-      const error = await expectRejection(getVerifierPoolAddress({ publicClient: d.publicClient, deployment }), MissingDeploymentAddressError);
+      const error = await expectRejection(
+        getVerifierPoolAddress({ publicClient: d.publicClient, deployment }),
+        MissingDeploymentAddressError,
+      );
       expect(error.field).to.equal("disputes");
     });
   });
@@ -102,7 +102,8 @@ describe("dispute helpers", function () {
 
     it("binds the challenger: another address gives another commitment", function () {
       const salt = randomSalt();
-      const of = (challenger: `0x${string}`) => computeChallengeCommitment({ jobId: 1n, challengerHash: CHALLENGER_HASH, challenger, salt });
+      const of = (challenger: `0x${string}`) =>
+        computeChallengeCommitment({ jobId: 1n, challengerHash: CHALLENGER_HASH, challenger, salt });
       expect(of("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")).to.not.equal(of("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"));
     });
   });
@@ -162,10 +163,12 @@ describe("dispute helpers", function () {
         args: [d.jobId, d.terms],
         account: d.address.keeper,
       } as const;
-      const error = await simulatingPending(d.clients.keeper).publicClient.simulateContract(call).then(
-        () => undefined,
-        (e: unknown) => decodeContractError(e),
-      );
+      const error = await simulatingPending(d.clients.keeper)
+        .publicClient.simulateContract(call)
+        .then(
+          () => undefined,
+          (e: unknown) => decodeContractError(e),
+        );
       expect(error).to.be.instanceOf(DisputeSeedNotReadyError);
     });
   });

@@ -19,14 +19,7 @@ import {
 import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { verifierPoolAbi } from "../../abi/verifier-pool.ts";
-import {
-  payoutRoleNames,
-  phaseNames,
-  seatStatusNames,
-  type PayoutRoleName,
-  type PhaseName,
-  type SeatStatusName,
-} from "../../abi/enums.ts";
+import { payoutRoleNames, phaseNames, seatStatusNames, type PayoutRoleName, type PhaseName, type SeatStatusName } from "../../abi/enums.ts";
 import { MissingDeploymentAddressError } from "../../deployments.ts";
 import { decodeContractError } from "../../errors/decode.ts";
 import { InvalidParameterError, JobResultNotFoundError } from "../../errors/sdk.ts";
@@ -163,9 +156,7 @@ export function simulatingPending(client: HashworkBaseClient): HashworkBaseClien
  * const commitment = computeVoteCommitment({ resultHash, salt, verifier: account.address })
  */
 export function computeVoteCommitment({ resultHash, salt, verifier }: { resultHash: Hex; salt: Hex; verifier: Address }): Hex {
-  return keccak256(
-    encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }, { type: "address" }], [resultHash, salt, verifier]),
-  );
+  return keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }, { type: "address" }], [resultHash, salt, verifier]));
 }
 
 /**

@@ -2,11 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { hashworkTokenAbi } from "../../abi/hashwork-token.ts";
-import {
-  ERC20InsufficientBalanceError,
-  PoolBelowMinimumBondError,
-  PoolZeroAmountError,
-} from "../../errors/contract-errors.ts";
+import { ERC20InsufficientBalanceError, PoolBelowMinimumBondError, PoolZeroAmountError } from "../../errors/contract-errors.ts";
 import { expectRejection } from "../../../../testkit/assertions.ts";
 import { LOCAL_PARAMETERS, MINTED, VERIFIER_BOND, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { bondVerifier } from "./bond-verifier.ts";
@@ -17,7 +13,12 @@ const { loadFixture } = connection.networkHelpers;
 
 type D = Awaited<ReturnType<typeof fixtures.deployed>>;
 const allowance = (d: D, owner: `0x${string}`) =>
-  d.publicClient.readContract({ address: d.deployment.token!, abi: hashworkTokenAbi, functionName: "allowance", args: [owner, d.deployment.verifierPool!] });
+  d.publicClient.readContract({
+    address: d.deployment.token!,
+    abi: hashworkTokenAbi,
+    functionName: "allowance",
+    args: [owner, d.deployment.verifierPool!],
+  });
 const nonce = (d: D, who: `0x${string}`) => d.publicClient.getTransactionCount({ address: who });
 const MINIMUM = LOCAL_PARAMETERS.minStake;
 

@@ -65,7 +65,14 @@ export async function bondVerifier(client: HashworkBaseClient, parameters: BondV
     read.readContract({ address: token, abi: hashworkTokenAbi, functionName: "allowance", args: [verifier, pool] }),
     read.readContract({ address: token, abi: hashworkTokenAbi, functionName: "balanceOf", args: [verifier] }),
   ]);
-  const call = { action: "bondVerifier", address: pool, abi: verifierPoolAbi, functionName: "bond", args: [amount], options: parameters } as const;
+  const call = {
+    action: "bondVerifier",
+    address: pool,
+    abi: verifierPoolAbi,
+    functionName: "bond",
+    args: [amount],
+    options: parameters,
+  } as const;
   let approvalTransactionHash: Hash | undefined;
   if (allowance < amount) {
     try {

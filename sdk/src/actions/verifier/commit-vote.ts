@@ -52,9 +52,7 @@ export type VoteSecret = {
  * `save`, or a function. If it throws (or its promise rejects) nothing is sent. It should
  * write durably (fsync a file, commit a database row) before it returns.
  */
-export type VoteSecretStore =
-  | { save: (secret: VoteSecret) => void | Promise<void> }
-  | ((secret: VoteSecret) => void | Promise<void>);
+export type VoteSecretStore = { save: (secret: VoteSecret) => void | Promise<void> } | ((secret: VoteSecret) => void | Promise<void>);
 
 export type CommitVoteParameters = WriteParameters & {
   jobId: bigint;

@@ -140,7 +140,8 @@ function nextStep(
 ): { next: CommitteeDutyAction; deadline: bigint | undefined } {
   // A transaction lands in a later block, so judge with the next second too.
   const at = now + 1n;
-  if (status === "Drawn") return at <= commitDeadline ? { next: "commit", deadline: commitDeadline } : { next: "missed", deadline: undefined };
+  if (status === "Drawn")
+    return at <= commitDeadline ? { next: "commit", deadline: commitDeadline } : { next: "missed", deadline: undefined };
   if (status === "Committed") {
     if (at > revealDeadline) return { next: "missed", deadline: undefined };
     const open = everyoneCommitted || at > commitDeadline;

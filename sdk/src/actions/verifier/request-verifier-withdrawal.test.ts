@@ -1,11 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import {
-  PoolBelowMinimumBondError,
-  PoolInsufficientBondError,
-  PoolZeroAmountError,
-} from "../../errors/contract-errors.ts";
+import { PoolBelowMinimumBondError, PoolInsufficientBondError, PoolZeroAmountError } from "../../errors/contract-errors.ts";
 import { expectRejection } from "../../../../testkit/assertions.ts";
 import { LOCAL_PARAMETERS, VERIFIER_BOND, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { requestVerifierWithdrawal } from "./request-verifier-withdrawal.ts";

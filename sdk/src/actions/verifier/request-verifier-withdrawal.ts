@@ -2,11 +2,7 @@ import type { Hash, TransactionReceipt, WriteContractErrorType } from "viem";
 
 import { verifierPoolAbi } from "../../abi/verifier-pool.ts";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
-import type {
-  PoolBelowMinimumBondError,
-  PoolInsufficientBondError,
-  PoolZeroAmountError,
-} from "../../errors/contract-errors.ts";
+import type { PoolBelowMinimumBondError, PoolInsufficientBondError, PoolZeroAmountError } from "../../errors/contract-errors.ts";
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
 import type { MissingAccountError, MissingWalletClientError, TransactionRevertedError } from "../../errors/sdk.ts";
 import type { HashworkBaseClient, WriteParameters } from "../../utils/client.ts";

@@ -35,7 +35,10 @@ export type Submission = { jobId: bigint; outcome: ExecutionOutcome; outputURI: 
  * Submits results in one transaction (`submitResult` for one, `submitResults` for several), each
  * with its outcome published in the output URI; returns each job's committed result.
  */
-export async function sendSubmissions(client: HashworkBaseClient, items: Submission[]): Promise<BatchSent & { results: Map<bigint, JobResult> }> {
+export async function sendSubmissions(
+  client: HashworkBaseClient,
+  items: Submission[],
+): Promise<BatchSent & { results: Map<bigint, JobResult> }> {
   if (items.length === 1) {
     const { jobId, outcome, outputURI } = items[0]!;
     const sent = await submitResult(client, { jobId, outcome, outputURI });
@@ -58,7 +61,10 @@ export async function sendSubmissions(client: HashworkBaseClient, items: Submiss
 }
 
 /** Finalizes submitted jobs in one transaction (`finalizeJob` for one, `finalizeJobs` for several). */
-export async function sendFinalizations(client: HashworkBaseClient, items: { jobId: bigint; terms: SubmittedJobTerms }[]): Promise<BatchSent> {
+export async function sendFinalizations(
+  client: HashworkBaseClient,
+  items: { jobId: bigint; terms: SubmittedJobTerms }[],
+): Promise<BatchSent> {
   if (items.length === 1) return finalizeJob(client, items[0]!);
   return sendContractTransaction(client, {
     action: "finalizeJobs",

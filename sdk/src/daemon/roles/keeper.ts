@@ -55,9 +55,13 @@ type Duty = {
  * @example
  * const keeper = createKeeperRole(context, { client, index, queue })
  */
-export function createKeeperRole(context: DaemonContext, { client, index, queue, maxInFlight = 8, pinner: sharedPinner }: CreateKeeperRoleParameters): Role {
+export function createKeeperRole(
+  context: DaemonContext,
+  { client, index, queue, maxInFlight = 8, pinner: sharedPinner }: CreateKeeperRoleParameters,
+): Role {
   const log = context.logger.child({ role: "keeper" });
-  const pinner = sharedPinner ?? createSeedPinner({ client, queue, logger: log, metrics: context.metrics, retryMs: 5 * context.config.pollIntervalMs });
+  const pinner =
+    sharedPinner ?? createSeedPinner({ client, queue, logger: log, metrics: context.metrics, retryMs: 5 * context.config.pollIntervalMs });
   const finalizeGrace = BigInt(context.config.keeper.finalizeGraceS);
   const done = context.metrics.counter("hashwork_keeper_actions_total", "Upkeep transactions, by action and status");
   const inFlight = new Map<string, Promise<void>>();
@@ -99,8 +103,7 @@ export function createKeeperRole(context: DaemonContext, { client, index, queue,
           } else if (d.phase === "AwaitingDraw" && at >= d.seedBlock) {
             out.push({ action: `draw:${d.round}:${d.seedBlock}`, kind: "draw", job });
           } else if (d.phase === "Voting") {
-            const over =
-              d.revealed === d.size || (now > d.commitDeadline && d.revealed === d.committed) || now > d.revealDeadline;
+            const over = d.revealed === d.size || (now > d.commitDeadline && d.revealed === d.committed) || now > d.revealDeadline;
             if (over) out.push({ action: `resolve:${d.round}`, kind: "resolve", job });
           }
         }),

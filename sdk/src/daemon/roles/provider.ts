@@ -74,7 +74,10 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     failed: metrics.counter("hashwork_jobs_failed_total", "Claimed jobs this provider could not complete, by stage"),
     execution: metrics.histogram("hashwork_execution_seconds", "Wall time of program runs"),
     active: metrics.gauge("hashwork_provider_active_jobs", "Jobs between claim decision and submission"),
-    preparing: metrics.gauge("hashwork_provider_preparing_jobs", "Jobs whose content is being fetched, verified and compiled before a claim"),
+    preparing: metrics.gauge(
+      "hashwork_provider_preparing_jobs",
+      "Jobs whose content is being fetched, verified and compiled before a claim",
+    ),
     skipped: metrics.counter("hashwork_requesters_skipped_total", "Times a requester was skipped after repeated refused jobs"),
   };
   const refusals = createRefusalMemory(config.refusals);
@@ -153,7 +156,15 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     }
     const out = new Map<bigint, TxOutcome<T>>();
     for (const [action, group] of groups) {
-      const outcomes = await queue.runBatch(action, group.map((i) => i.jobId), (c, ids) => send(c, group.filter((i) => ids.includes(i.jobId))));
+      const outcomes = await queue.runBatch(
+        action,
+        group.map((i) => i.jobId),
+        (c, ids) =>
+          send(
+            c,
+            group.filter((i) => ids.includes(i.jobId)),
+          ),
+      );
       for (const [id, o] of outcomes) out.set(id, o);
     }
     return out;
@@ -163,12 +174,27 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   const pipelined = { inFlight: config.tx.batchesInFlight };
   const claims = createBatcher<TrackedJob, ClaimOutcome>(
     // Claimed by someone else since the decision (the index updates jobs in place): leave it.
-    (jobs) => byIntent("claim", jobs.filter((j) => j.state === "Open"), (c, js) => sendClaims(c, js.map((j) => j.jobId))),
+    (jobs) =>
+      byIntent(
+        "claim",
+        jobs.filter((j) => j.state === "Open"),
+        (c, js) =>
+          sendClaims(
+            c,
+            js.map((j) => j.jobId),
+          ),
+      ),
     pipelined,
   );
   const submissions = createBatcher<Submission, SubmitOutcome>((items) => byIntent("submit", items, sendSubmissions), pipelined);
   const finalizations = createBatcher<TrackedJob, TxOutcome<{ receipt: TransactionReceipt }>>(
-    (jobs) => byIntent("finalize", jobs, (c, js) => sendFinalizations(c, js.map((j) => ({ jobId: j.jobId, terms: j.result!.terms })))),
+    (jobs) =>
+      byIntent("finalize", jobs, (c, js) =>
+        sendFinalizations(
+          c,
+          js.map((j) => ({ jobId: j.jobId, terms: j.result!.terms })),
+        ),
+      ),
     pipelined,
   );
 
@@ -253,7 +279,12 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       const { skipped, count } = refusals.failed(job.requester);
       if (skipped) {
         m.skipped.inc();
-        log.warn("requester skipped after repeated refused jobs", { requester: job.requester, refused_jobs: count, window_ms: config.refusals.windowMs, skip_ms: config.refusals.skipMs });
+        log.warn("requester skipped after repeated refused jobs", {
+          requester: job.requester,
+          refused_jobs: count,
+          window_ms: config.refusals.windowMs,
+          skip_ms: config.refusals.skipMs,
+        });
       }
       return;
     }
@@ -263,7 +294,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       fetchContent(store, config, { uri: job.request.inputURI, hash: job.request.inputHash, signal }),
     ]);
     if (stopping) return;
-    if (program.status === "rejected") return prepareFailed(job, epoch, program.reason, uriKey(job.request.programURI, job.request.programHash));
+    if (program.status === "rejected")
+      return prepareFailed(job, epoch, program.reason, uriKey(job.request.programURI, job.request.programHash));
     if (input.status === "rejected") return prepareFailed(job, epoch, input.reason, uriKey(job.request.inputURI, job.request.inputHash));
     try {
       await executor.cache.prepare(program.value, resolveLimits(undefined), job.request.programHash);
@@ -373,7 +405,12 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       l.warn("corruptResults is on: committing a wrong result");
     }
     const stored = await store.put(output);
-    const outcomeClaim: ExecutionOutcome = { outputHash: keccak256(output), fuelUsed: result.fuelUsed, status: result.status, exitCode: result.exitCode };
+    const outcomeClaim: ExecutionOutcome = {
+      outputHash: keccak256(output),
+      fuelUsed: result.fuelUsed,
+      status: result.status,
+      exitCode: result.exitCode,
+    };
     const outputURI = `${p.outputBaseUrl()}/content/${stored.hash}`;
     l.info("executed", { status: result.status, fuel_used: result.fuelUsed, wall_ms: Math.round(result.wallTimeMs) });
 
@@ -386,7 +423,11 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         job.result = result;
         job.state = "Submitted";
       }
-    } else if (submitted.status === "reverted" && job.deadline > BigInt(Math.floor(Date.now() / 1000)) && step(job.jobId, "submit").action) {
+    } else if (
+      submitted.status === "reverted" &&
+      job.deadline > BigInt(Math.floor(Date.now() / 1000)) &&
+      step(job.jobId, "submit").action
+    ) {
       // The batch reverted as a whole: submit again (next intent) while the deadline allows.
       l.warn("submission reverted; trying again", { tx_hash: submitted.receipt?.transactionHash });
       hold(job.jobId, config.pollIntervalMs, epoch);
@@ -482,7 +523,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       }
       return read;
     };
-    const claimable = (job: TrackedJob) => !stopping && active.size < config.claimPolicy.concurrency && !active.has(job.jobId) && job.state === "Open";
+    const claimable = (job: TrackedJob) =>
+      !stopping && active.size < config.claimPolicy.concurrency && !active.has(job.jobId) && job.state === "Open";
     for (const job of open) {
       if (stopping || active.size >= config.claimPolicy.concurrency) return;
       if (!claimable(job)) continue;
@@ -535,8 +577,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         if (job.state === "Open" && job.deadline > now && !done("claim")) open.push(job);
         else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && step(job.jobId, "claim").confirmed)) {
           if (job.deadline > now) start(job);
-        }
-        else if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now && !done("finalize")) {
+        } else if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now && !done("finalize")) {
           const task = finalize(job).finally(() => finalizing.delete(job.jobId));
           finalizing.set(job.jobId, task);
         }
@@ -548,7 +589,12 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         for (const id of overCollateral) if (!tracked.has(id)) overCollateral.delete(id);
       }
       if (prepared.size > 0) {
-        const stillOpen = new Set(index.jobs().filter((j) => j.state === "Open").map((j) => j.jobId));
+        const stillOpen = new Set(
+          index
+            .jobs()
+            .filter((j) => j.state === "Open")
+            .map((j) => j.jobId),
+        );
         for (const id of prepared) if (!stillOpen.has(id) && !active.has(id)) prepared.delete(id);
       }
       // Jobs are prepared (fetched, verified, compiled) with their own concurrency, apart from the

@@ -29,7 +29,13 @@ export async function reexecute(
   ]);
   // The program was verified against its hash by `fetchContent`: not hashed again.
   const result = await executor.run({
-    wasm, input, fuelLimit: job.request.fuelLimit, jobId: job.jobId, timeoutMs: config.executor.timeoutMs, signal, programHash: job.request.programHash,
+    wasm,
+    input,
+    fuelLimit: job.request.fuelLimit,
+    jobId: job.jobId,
+    timeoutMs: config.executor.timeoutMs,
+    signal,
+    programHash: job.request.programHash,
   });
   return { resultHash: result.resultHash, wallTimeMs: result.wallTimeMs };
 }

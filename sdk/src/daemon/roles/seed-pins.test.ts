@@ -40,6 +40,8 @@ describe("daemon audit-seed pins: which submission blocks are due", function () 
   });
 
   it("ignores jobs without a result", function () {
-    expect(due([{ jobId: 1n, state: "Submitted", provider: zeroAddress } as unknown as TrackedJob], 400n, { afterBlocks: 1 })).to.deep.equal([]);
+    expect(
+      due([{ jobId: 1n, state: "Submitted", provider: zeroAddress } as unknown as TrackedJob], 400n, { afterBlocks: 1 }),
+    ).to.deep.equal([]);
   });
 });

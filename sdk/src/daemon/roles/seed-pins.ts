@@ -84,10 +84,17 @@ export function createSeedPinner({
       logger.debug("audit seed already pinned by another account", { block });
       return;
     }
-    const outcome: TxOutcome<{ receipt: TransactionReceipt; pinned: boolean }> = await queue.run(pinKey(block), (c) => pinAuditSeed(c, { blockNumber: block }));
+    const outcome: TxOutcome<{ receipt: TransactionReceipt; pinned: boolean }> = await queue.run(pinKey(block), (c) =>
+      pinAuditSeed(c, { blockNumber: block }),
+    );
     pins.inc({ status: outcome.status });
     if (outcome.status === "confirmed") {
-      logger.info("audit seed pinned", { block: block, tx_hash: outcome.receipt?.transactionHash, already_pinned: outcome.value ? !outcome.value.pinned : undefined, resumed: outcome.resumed });
+      logger.info("audit seed pinned", {
+        block: block,
+        tx_hash: outcome.receipt?.transactionHash,
+        already_pinned: outcome.value ? !outcome.value.pinned : undefined,
+        resumed: outcome.resumed,
+      });
     } else if (outcome.status === "failed") logger.debug("audit seed not pinned", { block, error: outcome.error });
   }
 

@@ -73,29 +73,62 @@ export function createVerifierRole(context: DaemonContext, p: CreateVerifierRole
     const target = config.verifier.bond;
     const before = await getVerifier(client, { verifier: me });
     if (target === 0n || before.bonded >= target) {
-      if (before.bonded === 0n) log.warn("no bond in the verifier pool: this account is never drawn for a committee; set verifier.bond, or bond with `hashwork verifier bond --amount TOKENS`");
-      else log.info("verifier pool bond", { bonded: before.bonded, weight: before.weight, total_weight: before.totalWeight, locked: before.locked });
+      if (before.bonded === 0n)
+        log.warn(
+          "no bond in the verifier pool: this account is never drawn for a committee; set verifier.bond, or bond with `hashwork verifier bond --amount TOKENS`",
+        );
+      else
+        log.info("verifier pool bond", {
+          bonded: before.bonded,
+          weight: before.weight,
+          total_weight: before.totalWeight,
+          locked: before.locked,
+        });
       return false;
     }
     const missing = target - before.bonded;
     const key = `${target}:${before.bonded}`;
     const [pool, token] = await Promise.all([getVerifierPoolAddress(client), getTokenAddress(client)]);
-    const allowance = await client.publicClient.readContract({ address: token, abi: hashworkTokenAbi, functionName: "allowance", args: [me, pool] });
+    const allowance = await client.publicClient.readContract({
+      address: token,
+      abi: hashworkTokenAbi,
+      functionName: "allowance",
+      args: [me, pool],
+    });
     if (allowance < missing && !done(NO_JOB, `pool-approve:${key}`)) {
       const approved = await queue.run({ jobId: NO_JOB, action: `pool-approve:${key}` }, (c) =>
-        sendContractTransaction(c, { action: "bondVerifier", address: token, abi: hashworkTokenAbi, functionName: "approve", args: [pool, missing], options: {} }),
+        sendContractTransaction(c, {
+          action: "bondVerifier",
+          address: token,
+          abi: hashworkTokenAbi,
+          functionName: "approve",
+          args: [pool, missing],
+          options: {},
+        }),
       );
       if (approved.status !== "confirmed") {
-        log.warn("approval for the pool bond not made", { status: approved.status, error: approved.status === "failed" ? approved.error : undefined });
+        log.warn("approval for the pool bond not made", {
+          status: approved.status,
+          error: approved.status === "failed" ? approved.error : undefined,
+        });
         return approved.status !== "reverted";
       }
     }
     const bonded = await queue.run({ jobId: NO_JOB, action: `pool-bond:${key}` }, (c) => bondVerifier(c, { amount: missing }));
     if (bonded.status === "confirmed") {
-      log.info("bonded in the verifier pool", { amount: missing, bonded: bonded.value?.bonded ?? target, tx_hash: bonded.receipt?.transactionHash, resumed: bonded.resumed });
+      log.info("bonded in the verifier pool", {
+        amount: missing,
+        bonded: bonded.value?.bonded ?? target,
+        tx_hash: bonded.receipt?.transactionHash,
+        resumed: bonded.resumed,
+      });
       return false;
     }
-    log.error("pool bond not made", { amount: missing, status: bonded.status, error: bonded.status === "failed" ? bonded.error : undefined });
+    log.error("pool bond not made", {
+      amount: missing,
+      status: bonded.status,
+      error: bonded.status === "failed" ? bonded.error : undefined,
+    });
     return bonded.status === "failed";
   }
   let bonding: Promise<void> | undefined;
@@ -146,7 +179,14 @@ export function createVerifierRole(context: DaemonContext, p: CreateVerifierRole
         commitVote(c, { jobId, resultHash: v.resultHash, salt: v.salt, seatIndex: v.seatIndex }),
       );
       votes.inc({ step: "commit", status: outcome.status });
-      if (outcome.status === "confirmed") l.info("vote committed", { round, seat: v.seatIndex, votes: seat.votes, tx_hash: outcome.receipt?.transactionHash, resumed: outcome.resumed });
+      if (outcome.status === "confirmed")
+        l.info("vote committed", {
+          round,
+          seat: v.seatIndex,
+          votes: seat.votes,
+          tx_hash: outcome.receipt?.transactionHash,
+          resumed: outcome.resumed,
+        });
       else l.warn("vote not committed", { round, status: outcome.status, error: outcome.status === "failed" ? outcome.error : undefined });
       return;
     }
@@ -169,7 +209,14 @@ export function createVerifierRole(context: DaemonContext, p: CreateVerifierRole
       revealVote(c, { jobId, resultHash: vote.resultHash, salt: vote.salt, seatIndex: vote.seatIndex }),
     );
     votes.inc({ step: "reveal", status: outcome.status });
-    if (outcome.status === "confirmed") l.info("vote revealed", { round, votes: seat.votes, result_hash: vote.resultHash, tx_hash: outcome.receipt?.transactionHash, resumed: outcome.resumed });
+    if (outcome.status === "confirmed")
+      l.info("vote revealed", {
+        round,
+        votes: seat.votes,
+        result_hash: vote.resultHash,
+        tx_hash: outcome.receipt?.transactionHash,
+        resumed: outcome.resumed,
+      });
     else l.warn("vote not revealed", { round, status: outcome.status, error: outcome.status === "failed" ? outcome.error : undefined });
   }
 

@@ -85,8 +85,17 @@ export function createWatcherRole(context: DaemonContext, p: CreateWatcherRolePa
   async function approveBond(jobId: bigint): Promise<boolean> {
     if (done(jobId, "challenge-approve")) return true;
     const [disputes, token] = await Promise.all([getDisputesAddress(client), getTokenAddress(client)]);
-    const { challengeBond } = await client.publicClient.readContract({ address: disputes, abi: hashworkDisputesAbi, functionName: "config" });
-    const allowance = await client.publicClient.readContract({ address: token, abi: hashworkTokenAbi, functionName: "allowance", args: [me, disputes] });
+    const { challengeBond } = await client.publicClient.readContract({
+      address: disputes,
+      abi: hashworkDisputesAbi,
+      functionName: "config",
+    });
+    const allowance = await client.publicClient.readContract({
+      address: token,
+      abi: hashworkTokenAbi,
+      functionName: "allowance",
+      args: [me, disputes],
+    });
     if (allowance >= challengeBond) return true;
     const outcome = await queue.run({ jobId, action: "challenge-approve" }, (c) =>
       sendContractTransaction(c, {
@@ -106,7 +115,12 @@ export function createWatcherRole(context: DaemonContext, p: CreateWatcherRolePa
     const saved = journal.getChallenge(jobId);
     if (saved) return saved;
     const salt = randomSalt();
-    return journal.saveChallenge({ jobId, challengerHash, salt, commitment: computeChallengeCommitment({ jobId, challengerHash, challenger: me, salt }) });
+    return journal.saveChallenge({
+      jobId,
+      challengerHash,
+      salt,
+      commitment: computeChallengeCommitment({ jobId, challengerHash, challenger: me, salt }),
+    });
   }
 
   async function check(job: TrackedJob, at: bigint, now: bigint): Promise<void> {
@@ -139,7 +153,10 @@ export function createWatcherRole(context: DaemonContext, p: CreateWatcherRolePa
     const secret = challengeSecret(jobId, verdict.mine);
     if (secret.challengerHash !== verdict.mine) {
       // Only after a reorg replaced the job with other content under the same id: the journaled commitment names another hash.
-      l.error("the journaled challenge names another hash than this run; not challenging", { journaled: secret.challengerHash, mine: verdict.mine });
+      l.error("the journaled challenge names another hash than this run; not challenging", {
+        journaled: secret.challengerHash,
+        mine: verdict.mine,
+      });
       return;
     }
 
@@ -155,10 +172,17 @@ export function createWatcherRole(context: DaemonContext, p: CreateWatcherRolePa
       );
       m.challenges.inc({ step: "commit", status: committed.status });
       if (committed.status !== "confirmed") {
-        l.warn("challenge commitment not made", { status: committed.status, error: committed.status === "failed" ? committed.error : undefined });
+        l.warn("challenge commitment not made", {
+          status: committed.status,
+          error: committed.status === "failed" ? committed.error : undefined,
+        });
         return;
       }
-      l.info("challenge committed", { commitment: secret.commitment, tx_hash: committed.receipt?.transactionHash, resumed: committed.resumed });
+      l.info("challenge committed", {
+        commitment: secret.commitment,
+        tx_hash: committed.receipt?.transactionHash,
+        resumed: committed.resumed,
+      });
       if (committed.receipt) commitBlocks.set(jobId, committed.receipt.blockNumber);
     }
 
@@ -186,7 +210,8 @@ export function createWatcherRole(context: DaemonContext, p: CreateWatcherRolePa
       challengeJob(c, { jobId, challengerHash: secret.challengerHash, salt: secret.salt, terms: result.terms }),
     );
     m.challenges.inc({ step: "reveal", status: outcome.status });
-    if (outcome.status === "confirmed") l.info("challenged", { challenger_hash: secret.challengerHash, tx_hash: outcome.receipt?.transactionHash, resumed: outcome.resumed });
+    if (outcome.status === "confirmed")
+      l.info("challenged", { challenger_hash: secret.challengerHash, tx_hash: outcome.receipt?.transactionHash, resumed: outcome.resumed });
     else l.warn("challenge not made", { status: outcome.status, error: outcome.status === "failed" ? outcome.error : undefined });
   }
 
