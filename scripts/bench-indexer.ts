@@ -10,9 +10,8 @@ import { join } from "node:path";
 
 import { keccak256, maxUint256, parseEventLogs, toBytes, type Hex } from "viem";
 
-import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
-import { hashworkTokenAbi } from "../sdk/src/abi/hashwork-token.ts";
-import { listJobs } from "../sdk/src/actions/auditor/list-jobs.ts";
+import { hashworkMarketAbi, hashworkTokenAbi } from "../sdk/src/abi/index.ts";
+import { listJobs } from "../sdk/src/index.ts";
 import { OUTPUT_URI, RESULT_HASH } from "../testkit/fixtures.ts";
 import { caughtUp, getJson, postgresInstalled, startIndexer, startPostgres, writeDeploymentFile } from "../testkit/indexer-process.ts";
 import { deploySystem, startAnvilNode, type System } from "../testkit/local-cluster.ts";

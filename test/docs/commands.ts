@@ -24,12 +24,16 @@ export const DOC_FILES = [
   "ignition/README.md",
 ];
 
-const FENCE = /```(?:bash|sh|shell|console)?\n([\s\S]*?)```/g;
+// Every fenced block, whatever its language (a block in another language must not be mistaken
+// for the start of a shell one); only the shell ones hold command lines.
+const FENCE = /```([\w-]*)\n([\s\S]*?)```/g;
+const SHELL = new Set(["", "bash", "sh", "shell", "console"]);
 
 /** Shell lines inside fenced code blocks, joined across `\` continuations. */
 export function fencedLines(markdown: string): string[] {
   return [...markdown.matchAll(FENCE)]
-    .flatMap((m) => m[1]!.replace(/\\\n\s*/g, " ").split("\n"))
+    .filter((m) => SHELL.has(m[1]!))
+    .flatMap((m) => m[2]!.replace(/\\\n\s*/g, " ").split("\n"))
     .map((l) => l.trim())
     .filter(Boolean);
 }

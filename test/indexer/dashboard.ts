@@ -13,8 +13,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
-import { hashworkTokenAbi } from "../../sdk/src/abi/hashwork-token.ts";
+import { hashworkMarketAbi, hashworkTokenAbi } from "../../sdk/src/abi/index.ts";
 import { deploySystem, startAnvilNode, waitFor, type HardhatNode, type System } from "../../testkit/local-cluster.ts";
 import { caughtUp, startIndexer, writeDeploymentFile, type IndexerProcess } from "../../testkit/indexer-process.ts";
 import { ACTOR, addressOf, postJob, runStory, type Story } from "../../testkit/market-story.ts";

@@ -12,9 +12,8 @@ import { createClient } from "@ponder/client";
 import { expect } from "chai";
 import { parseEventLogs, type Address } from "viem";
 
-import { hashworkMarketAbi } from "../../sdk/src/abi/hashwork-market.ts";
-import { hashworkTokenAbi } from "../../sdk/src/abi/hashwork-token.ts";
-import { readJobState } from "../../sdk/src/utils/results.ts";
+import { hashworkMarketAbi, hashworkTokenAbi } from "../../sdk/src/abi/index.ts";
+import { readJobState } from "../../sdk/src/index.ts";
 import { TOKEN_UNIT } from "../../ignition/parameters/defaults.ts";
 import { deploySystem, startAnvilNode, waitFor, type HardhatNode, type System } from "../../testkit/local-cluster.ts";
 import * as schema from "../../indexer/ponder.schema.ts";

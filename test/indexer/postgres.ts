@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { readJobState } from "../../sdk/src/utils/results.ts";
+import { readJobState } from "../../sdk/src/index.ts";
 import { deploySystem, startAnvilNode, type HardhatNode, type System } from "../../testkit/local-cluster.ts";
 import {
   caughtUp,

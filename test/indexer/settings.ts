@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import { readSettings } from "../../indexer/lib/settings.ts";
-import { hashworkDeployments } from "../../sdk/src/deployments.ts";
+import { hashworkDeployments } from "../../sdk/src/index.ts";
 
 const VARS = ["HASHWORK_RPC_URL", "HASHWORK_CHAIN_ID", "HASHWORK_DEPLOYMENT", "HASHWORK_CONFIRMATIONS", "HASHWORK_POLL_MS"];
 
