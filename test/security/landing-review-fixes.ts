@@ -86,7 +86,9 @@ describe("landing review, turned around", function () {
   });
 
   describe("a forced audit (its seed aged out unpinned)", function () {
-    const auditableWithFees = () => fixtures.auditable(200, true, 1);
+    // These tests use only jobs the lottery did not select (their seeds age out unpinned): no
+    // selected job is needed (with 1 the fixture failed once in three fresh-clone runs).
+    const auditableWithFees = () => fixtures.auditable(200, true, 0);
 
     it("is capped at the reserve share of the fee the job pays, not the current fee (#10)", async function () {
       const d = await networkHelpers.loadFixture(auditableWithFees);
