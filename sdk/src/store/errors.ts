@@ -226,6 +226,47 @@ export class ContentUploadRefusedError extends HashworkError {
   }
 }
 
+/**
+ * A block an IPFS gateway returned does not hash to its CID (a lying or corrupted gateway). The
+ * bytes are dropped; the next configured gateway is tried.
+ * @example
+ * if (e instanceof IpfsBlockMismatchError) console.error(`${e.source} sent a wrong block for ${e.cid}`)
+ */
+export class IpfsBlockMismatchError extends HashworkError {
+  override name = "IpfsBlockMismatchError";
+  /** The CID the block was sent for. */
+  readonly cid: string;
+  /** The gateway URL it came from. */
+  readonly source: string;
+
+  constructor({ cid, source }: { cid: string; source: string }) {
+    super("IPFS block does not match its CID", { metaMessages: [`cid:    ${cid}`, `source: ${source}`] });
+    this.cid = cid;
+    this.source = source;
+  }
+}
+
+/**
+ * The blocks behind an `ipfs://` CID do not form one UnixFS file within the limits: a block is
+ * missing from the gateway's CAR, a node is not a file (a directory, a symlink), its sizes do not
+ * add up, or the DAG is too deep. `reason` says which.
+ * @example
+ * if (e instanceof InvalidIpfsDagError) console.error(`${e.cid}: ${e.reason}`)
+ */
+export class InvalidIpfsDagError extends HashworkError {
+  override name = "InvalidIpfsDagError";
+  readonly cid: string;
+  readonly source: string;
+  readonly reason: string;
+
+  constructor({ cid, source, reason }: { cid: string; source: string; reason: string }) {
+    super("IPFS content is not a valid UnixFS file", { metaMessages: [`cid:    ${cid}`, `source: ${source}`], details: reason });
+    this.cid = cid;
+    this.source = source;
+    this.reason = reason;
+  }
+}
+
 /** Every error a content store, the content client or `fetchVerified` throws on purpose. */
 export type ContentErrorType =
   | ContentHashMismatchError
@@ -235,4 +276,6 @@ export type ContentErrorType =
   | UnsupportedUriError
   | ContentUriRefusedError
   | InvalidContentHashError
-  | ContentUploadRefusedError;
+  | ContentUploadRefusedError
+  | IpfsBlockMismatchError
+  | InvalidIpfsDagError;

@@ -9,11 +9,14 @@ import {
   type ContentUnavailableError,
   type ContentUriRefusedError,
   type InvalidContentHashError,
+  type InvalidIpfsDagError,
+  type IpfsBlockMismatchError,
 } from "./errors.ts";
 import { createAddressPolicy, type NetworkAccessOptions } from "./address-policy.ts";
 import { verifyContentAsync } from "./hash-async.ts";
 import { normalizeContentHash } from "./hash.ts";
 import { httpGetVerified } from "./http-get.ts";
+import { createIpfsResolver } from "./ipfs-fetch.ts";
 import { DEFAULT_MAX_CONTENT_BYTES } from "./limits.ts";
 import { readContentFile } from "./read-file.ts";
 
@@ -21,7 +24,7 @@ import { readContentFile } from "./read-file.ts";
  * Fetches the raw bytes behind a URI of a scheme `fetchVerified` does not know (e.g. `ipfs:`).
  * It need not verify: `fetchVerified` checks the size and the hash of whatever it returns.
  */
-export type ContentResolver = (uri: URL, options: { maxBytes: number; signal?: AbortSignal }) => Promise<Uint8Array>;
+export type ContentResolver = (uri: URL, options: { maxBytes: number; signal?: AbortSignal; hash?: Hex }) => Promise<Uint8Array>;
 
 export type FetchVerifiedParameters = NetworkAccessOptions & {
   /** Largest content accepted (default 64 MiB). */
@@ -46,6 +49,12 @@ export type FetchVerifiedParameters = NetworkAccessOptions & {
   allowFileUris?: boolean;
   /** Extra schemes by protocol with its colon, e.g. `{ "ipfs:": resolveIpfs }`. */
   resolvers?: Record<string, ContentResolver>;
+  /**
+   * Trustless IPFS gateways for `ipfs://<CIDv1>` URIs, tried in order (`createIpfsResolver`:
+   * every block checked against its CID, then the bytes against the hash). Without them (and
+   * without an `"ipfs:"` resolver) `ipfs:` URIs throw `UnsupportedUriError`.
+   */
+  ipfsGateways?: readonly string[];
 };
 
 export type FetchVerifiedReturnType = Uint8Array;
@@ -57,6 +66,8 @@ export type FetchVerifiedErrorType =
   | ContentUnavailableError
   | ContentUriRefusedError
   | InvalidContentHashError
+  | InvalidIpfsDagError
+  | IpfsBlockMismatchError
   | UnsupportedUriError;
 
 /**
@@ -66,8 +77,9 @@ export type FetchVerifiedErrorType =
  * only unless `allowHosts` / `allowPrivateNetworks` say otherwise: the host (and every redirect
  * target) is resolved first, refused with `ContentUriRefusedError` when any of its addresses is
  * loopback, private, link-local, unique-local, CGNAT, multicast or reserved, and the connection
- * is pinned to the vetted address. `file://…` reads the file only with `allowFileUris`; other
- * schemes go to `resolvers` or throw `UnsupportedUriError`. A mismatch throws
+ * is pinned to the vetted address. `file://…` reads the file only with `allowFileUris`;
+ * `ipfs://<CIDv1>` goes to `ipfsGateways` (each block verified against its CID); other schemes
+ * go to `resolvers` or throw `UnsupportedUriError`. A mismatch throws
  * `ContentHashMismatchError` and the bytes are dropped. Large content is hashed in a worker
  * thread, never on the event loop.
  *
@@ -108,10 +120,16 @@ export async function fetchVerified(
     }
     return readContentFile(path, hash, { source: uri, maxBytes, signal: parameters.signal });
   }
-  const resolver =
+  let resolver =
     parameters.resolvers && Object.hasOwn(parameters.resolvers, url.protocol) ? parameters.resolvers[url.protocol] : undefined;
+  if (!resolver && url.protocol === "ipfs:" && parameters.ipfsGateways?.length) {
+    resolver = createIpfsResolver({ ...parameters, gateways: parameters.ipfsGateways });
+  }
+  if (!resolver && url.protocol === "ipfs:") {
+    throw new UnsupportedUriError({ uri, scheme: url.protocol, details: "No IPFS gateway is configured (ipfsGateways; daemon config: content.ipfsGateways)." });
+  }
   if (!resolver) throw new UnsupportedUriError({ uri, scheme: url.protocol });
-  const bytes = await resolver(url, { maxBytes, signal: parameters.signal });
+  const bytes = await resolver(url, { maxBytes, signal: parameters.signal, hash });
   if (bytes.byteLength > maxBytes) throw new ContentTooLargeError({ maxBytes, size: bytes.byteLength, source: uri });
   return verifyContentAsync(bytes, hash, uri);
 }

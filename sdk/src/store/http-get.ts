@@ -49,21 +49,39 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * const program = await httpGetVerified("http://127.0.0.1:8080/content/0x1c8a…", hash, { timeoutMs: 5_000 })
  */
 export async function httpGetVerified(url: string, hash: Hex, options: HttpGetVerifiedOptions = {}): Promise<Uint8Array> {
+  const bytes = await httpGetCapped(url, { ...options, notFound: () => new ContentNotFoundError({ hash, source: url }) });
+  return verifyContentAsync(bytes, hash, url, { transfer: true });
+}
+
+export type HttpGetCappedOptions = HttpGetVerifiedOptions & {
+  /** The `Accept` header (default `*\/*`). */
+  accept?: string;
+  /** The error a 404 becomes. */
+  notFound: () => Error;
+};
+
+/**
+ * `httpGetVerified` without the keccak256 check, for bytes verified another way (IPFS blocks
+ * against their CIDs): the same size cap, timeout, redirect vetting and pinning, and typed errors.
+ *
+ * @example
+ * const car = await httpGetCapped(`${gateway}/ipfs/${cid}?format=car`, { accept: "application/vnd.ipld.car", notFound })
+ */
+export async function httpGetCapped(url: string, options: HttpGetCappedOptions): Promise<Uint8Array> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_CONTENT_BYTES;
   return withRequestSignal(url, options, async (signal) => {
     const response = await getFollowingRedirects(url, signal, options);
     if (response.status === 404) {
       await discardBody(response);
-      throw new ContentNotFoundError({ hash, source: url });
+      throw options.notFound();
     }
     if (response.status !== 200) throw await statusError(response, url);
-    const bytes = await readBodyCapped(response, maxBytes, url);
-    return verifyContentAsync(bytes, hash, url, { transfer: true });
+    return readBodyCapped(response, maxBytes, url);
   });
 }
 
 /** GET `url`, following up to `maxRedirects` redirects, each hop vetted by the address policy. */
-async function getFollowingRedirects(url: string, signal: AbortSignal, options: HttpGetVerifiedOptions): Promise<Response> {
+async function getFollowingRedirects(url: string, signal: AbortSignal, options: HttpGetVerifiedOptions & { accept?: string }): Promise<Response> {
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const visited = new Set<string>();
   let current = new URL(url);
@@ -74,8 +92,8 @@ async function getFollowingRedirects(url: string, signal: AbortSignal, options: 
         ? await untilAborted(options.addressPolicy.vet(current, current.href), signal)
         : undefined;
     const response = options.fetch
-      ? await options.fetch(current.href, { method: "GET", signal, redirect: "manual" })
-      : await nodeGet(current, signal, pinned && pinnedLookup(pinned));
+      ? await options.fetch(current.href, { method: "GET", signal, redirect: "manual", headers: { accept: options.accept ?? "*/*" } })
+      : await nodeGet(current, signal, pinned && pinnedLookup(pinned), options.accept);
     if (!REDIRECT_STATUSES.has(response.status)) return response;
     const location = response.headers.get("location");
     await discardBody(response);
@@ -117,12 +135,12 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
  * given (the vetted, pinned address), as a web `Response`. A compressed body (gzip, deflate,
  * br) is decoded while it streams, so size caps apply to the decoded bytes.
  */
-function nodeGet(url: URL, signal: AbortSignal, lookup: LookupFunction | undefined): Promise<Response> {
+function nodeGet(url: URL, signal: AbortSignal, lookup: LookupFunction | undefined, accept = "*/*"): Promise<Response> {
   const client = url.protocol === "https:" ? https : http;
   return new Promise<Response>((resolve, reject) => {
     const request = client.request(
       url,
-      { method: "GET", signal, agent: false, headers: { accept: "*/*", "accept-encoding": "identity" }, ...(lookup ? { lookup } : {}) },
+      { method: "GET", signal, agent: false, headers: { accept, "accept-encoding": "identity" }, ...(lookup ? { lookup } : {}) },
       (incoming) => {
         try {
           const headers = new Headers();

@@ -3,6 +3,7 @@ import type { Hex } from "viem";
 import { ContentNotFoundError, ContentTooLargeError, ContentUnavailableError, ContentUploadRefusedError } from "./errors.ts";
 import { hashContentAsync } from "./hash-async.ts";
 import { normalizeContentHash } from "./hash.ts";
+import { parseJobCid } from "./ipfs-cid.ts";
 import {
   discardBody,
   httpGetVerified,
@@ -32,13 +33,15 @@ export type HttpStore = ContentStore & {
   readonly baseUrl: string;
   size(hash: Hex): Promise<number>;
   uriFor(hash: Hex): string;
+  recordCid(cid: string, hash: Hex): Promise<void>;
 };
 
 /**
  * A client for a Hashwork content server (`createContentServer`, or a provider daemon's
  * output server). `get` streams `GET /content/<hash>` under a size cap and a timeout and
  * verifies the bytes; `has`/`size` use `HEAD`; `put` uploads with `PUT /content/<hash>`, which
- * only servers started with `allowUploads` accept (`ContentUploadRefusedError` otherwise).
+ * only servers started with `allowUploads` accept (`ContentUploadRefusedError` otherwise);
+ * `recordCid` asks the server to answer `/ipfs/<cid>` for content it holds (`PUT /ipfs/<cid>`).
  *
  * @example
  * const store = createHttpStore({ baseUrl: "http://127.0.0.1:8080", timeoutMs: 10_000 })
@@ -91,6 +94,19 @@ export function createHttpStore(parameters: CreateHttpStoreParameters): HttpStor
           });
         }
         if (response.status === 400 || response.status === 403 || response.status === 405) {
+          throw new ContentUploadRefusedError({ status: response.status, source: url, reason: await readErrorText(response) });
+        }
+        throw await statusError(response, url);
+      });
+    },
+
+    async recordCid(cid, hash) {
+      // The server rebuilds the DAG of its copy and checks the CID before recording it.
+      const url = `${baseUrl}/ipfs/${parseJobCid(cid, `ipfs://${cid}`)}`;
+      return withRequestSignal(url, requestOptions, async (signal) => {
+        const response = await httpRequest(url, { method: "PUT", body: normalizeContentHash(hash), signal }, requestOptions);
+        if (response.ok) return void (await discardBody(response));
+        if (response.status === 400 || response.status === 403 || response.status === 404 || response.status === 405) {
           throw new ContentUploadRefusedError({ status: response.status, source: url, reason: await readErrorText(response) });
         }
         throw await statusError(response, url);

@@ -8,6 +8,8 @@ export {
   ContentUploadRefusedError,
   ContentUriRefusedError,
   InvalidContentHashError,
+  InvalidIpfsDagError,
+  IpfsBlockMismatchError,
   UnsupportedUriError,
   type ContentErrorType,
 } from "./errors.ts";
@@ -35,6 +37,10 @@ export {
   type FetchVerifiedReturnType,
 } from "./fetch-verified.ts";
 export { contentUri, httpContentUri, localContentUri } from "./uri.ts";
+export { buildIpfsDag, computeCid, ipfsUri, parseIpfsUri, IPFS_CHUNK_BYTES, type IpfsBlock, type IpfsDag } from "./ipfs-cid.ts";
+export { encodeCar, readCarBlocks } from "./ipfs-car.ts";
+export { readUnixfsFile, verifyIpfsBlock, MAX_IPFS_DAG_DEPTH } from "./ipfs-dag.ts";
+export { createIpfsResolver, IPLD_CAR, IPLD_RAW, type CreateIpfsResolverParameters } from "./ipfs-fetch.ts";
 export {
   DEFAULT_HTTP_TIMEOUT_MS,
   DEFAULT_MAX_CONTENT_BYTES,

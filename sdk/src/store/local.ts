@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Hex } from "viem";
 
 import { ContentHashMismatchError, ContentNotFoundError, ContentTooLargeError, ContentUnavailableError } from "./errors.ts";
 import { hashContentAsync, hashFileAsync, verifyContentAsync } from "./hash-async.ts";
 import { isContentHash, normalizeContentHash } from "./hash.ts";
+import { parseJobCid } from "./ipfs-cid.ts";
 import { toContentError } from "./read-file.ts";
 import type { ContentStore, ContentStream, GetContentOptions } from "./types.ts";
 import { localContentUri } from "./uri.ts";
@@ -28,6 +29,8 @@ export type LocalStore = ContentStore & {
   size(hash: Hex): Promise<number>;
   uriFor(hash: Hex): string;
   stream(hash: Hex, options?: GetContentOptions): Promise<ContentStream>;
+  recordCid(cid: string, hash: Hex): Promise<void>;
+  hashOfCid(cid: string): Promise<Hex | undefined>;
   /**
    * Deletes blobs written before `olderThan` whose hash is not in `keep` (and temporary files
    * left by a crash); returns how many blobs and bytes went.
@@ -54,6 +57,8 @@ const STALE_TEMP_MS = 60 * 60_000;
  * hashing it again, and re-verify a file that changed on disk or that this process has not seen
  * yet (a byte altered on disk is reported as `ContentHashMismatchError`). Hashing large content
  * runs in a worker thread, so the event loop never waits for it; `stream` serves from disk.
+ * IPFS CIDs recorded with `recordCid` are kept as `<dir>/ipfs/<cid>` (the content hash inside),
+ * so a content server over the directory answers `/ipfs/<cid>`; `prune` leaves them alone.
  *
  * @example
  * const store = createLocalStore({ dir: "/var/lib/hashwork/content" })
@@ -62,6 +67,8 @@ const STALE_TEMP_MS = 60 * 60_000;
  */
 export function createLocalStore({ dir }: CreateLocalStoreParameters): LocalStore {
   const root = resolve(dir);
+  /** Recorded IPFS CIDs: `<dir>/ipfs/<cid>` holds the content hash the CID names. */
+  const cidDir = join(root, "ipfs");
   const pathOf = (hash: Hex) => join(root, normalizeContentHash(hash));
   const sourceOf = (hash: Hex) => localContentUri(root, hash);
   const verified = new Map<Hex, Verified>();
@@ -201,6 +208,27 @@ export function createLocalStore({ dir }: CreateLocalStoreParameters): LocalStor
 
     uriFor(hash) {
       return sourceOf(hash);
+    },
+
+    async recordCid(cid, hash) {
+      const name = parseJobCid(cid, `ipfs://${cid}`).toString();
+      const temp = join(cidDir, `.${name}.${process.pid}.${randomUUID()}.tmp`);
+      await mkdir(cidDir, { recursive: true });
+      await writeFile(temp, normalizeContentHash(hash));
+      await rename(temp, join(cidDir, name));
+    },
+
+    async hashOfCid(cid) {
+      let name: string;
+      try {
+        name = parseJobCid(cid, `ipfs://${cid}`).toString();
+      } catch {
+        return undefined;
+      }
+      // Only the canonical form has a file: another spelling of the CID is another path.
+      if (name !== cid) return undefined;
+      const text = await readFile(join(cidDir, name), "utf8").catch(() => undefined);
+      return text !== undefined && isContentHash(text.trim()) ? normalizeContentHash(text.trim()) : undefined;
     },
 
     async prune({ olderThan, keep = new Set() }) {

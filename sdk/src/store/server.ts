@@ -6,6 +6,7 @@ import type { Hex } from "viem";
 import { ContentHashMismatchError, ContentNotFoundError, ContentUnavailableError, InvalidContentHashError } from "./errors.ts";
 import { hashContentAsync } from "./hash-async.ts";
 import { isContentHash, normalizeContentHash } from "./hash.ts";
+import { createIpfsGatewayHandler, IPFS_PREFIX } from "./ipfs-gateway.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES, MAX_UPLOAD_BYTES_HEADER } from "./limits.ts";
 import type { ContentStore } from "./types.ts";
 import { httpContentUri } from "./uri.ts";
@@ -60,6 +61,8 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
  * - `PUT /content/<hash>` when `allowUploads`: stores the body if it hashes to `<hash>` (201, or
  *   200 if already present), 400 if it does not, 413 past `maxUploadBytes`, 403 when uploads
  *   are disabled.
+ * - `/ipfs/<cid>` when the store records CIDs (the local store): the trustless-gateway subset,
+ *   `?format=raw` and `?format=car`, and `PUT` to record a CID (`createIpfsGatewayHandler`).
  * - any path in `routes`, handled by its function (the provider daemon adds `/health`, `/metrics`).
  *
  * @example
@@ -83,6 +86,7 @@ export function createContentServer(parameters: CreateContentServerParameters): 
     onError,
   } = parameters;
   let url: string | undefined;
+  const ipfsGateway = createIpfsGatewayHandler({ store, allowUploads, sendText });
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -96,6 +100,7 @@ export function createContentServer(parameters: CreateContentServerParameters): 
     const path = (request.url ?? "/").split("?", 1)[0];
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (route) return route(request, response);
+    if (path.startsWith(IPFS_PREFIX) && store.hashOfCid) return ipfsGateway(request, response, path);
     if (!path.startsWith(CONTENT_PREFIX)) return sendText(response, 404, "Not found", { close: hasBody(request) });
 
     const raw = path.slice(CONTENT_PREFIX.length);

@@ -38,4 +38,12 @@ export interface ContentStore {
   stream?(hash: Hex, options?: GetContentOptions): Promise<ContentStream>;
   /** The canonical URI of `hash` in this store (whether or not it is stored yet). */
   uriFor?(hash: Hex): string;
+  /**
+   * Records that the IPFS CID `cid` (CIDv1, `unixfs-v1-2025` layout: `computeCid`) names the
+   * stored content `hash`, so a content server over this store answers `/ipfs/<cid>`. The
+   * caller vouches for the pair; the content server checks it before serving.
+   */
+  recordCid?(cid: string, hash: Hex): Promise<void>;
+  /** The content hash a recorded CID names, or undefined. */
+  hashOfCid?(cid: string): Promise<Hex | undefined>;
 }
