@@ -19,7 +19,7 @@ export const DEFAULT_CONTENT_PORT = 8080;
 /** `hashwork content serve`: a content server over a directory, until SIGINT/SIGTERM. */
 export const contentServe: Command = {
   path: ["content", "serve"],
-  summary: "Serve a content directory over HTTP at /content/<hash> (verified reads) until Ctrl-C",
+  summary: "Serve a content directory over HTTP at /content/<hash> and /ipfs/<cid> (verified reads) until Ctrl-C",
   options: {
     dir: {
       type: "string",
@@ -36,6 +36,8 @@ export const contentServe: Command = {
   hashwork job post ... --public-url http://127.0.0.1:8080
   hashwork content serve --dir ./content --host 0.0.0.0 --port 8080   # reachable from other machines
 Every read is re-hashed before it is sent: a corrupted file gives 500, never wrong bytes.
+CIDs that job post --ipfs recorded in the directory are served as an IPFS trustless gateway:
+/ipfs/<cid>?format=raw (one block) and ?format=car (the whole DAG); list it in providers' content.ipfsGateways.
 With --host 0.0.0.0, pass the address others reach this machine at as --public-url.`,
   async run(options) {
     const port = Number(parseInteger(stringOption(options.port) ?? String(DEFAULT_CONTENT_PORT), "--port", { max: 65535n }));
@@ -76,7 +78,7 @@ With --host 0.0.0.0, pass the address others reach this machine at as --public-u
     if (options.json === true) process.stdout.write(`${JSON.stringify({ url, dir: store.dir, uploads })}\n`);
     else {
       printLine(url);
-      process.stderr.write(`Serving ${store.dir} at ${url}/content/<hash> (uploads ${uploads ? "on" : "off"}); Ctrl-C to stop\n`);
+      process.stderr.write(`Serving ${store.dir} at ${url}/content/<hash> and ${url}/ipfs/<cid> (uploads ${uploads ? "on" : "off"}); Ctrl-C to stop\n`);
     }
     // `on`, not `once`: a Ctrl-C reaches both the bin shim and this process, and the shim
     // forwards it, so a second signal must not fall through to the default (kill) handler.

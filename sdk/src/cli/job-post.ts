@@ -80,6 +80,10 @@ export const jobPost: Command = {
       description:
         "the URL a directory --store is served at (e.g. by hashwork content serve); job URIs point there (default: HASHWORK_PUBLIC_URL)",
     },
+    ipfs: {
+      type: "boolean",
+      description: "name program and input by ipfs://<CIDv1> (recorded in --store, whose gateway serves them); providers fetch them from their IPFS gateways",
+    },
     "execution-time": { type: "string", placeholder: "DURATION", description: "time the provider has after claiming (default 10m)" },
     "challenge-window": { type: "string", placeholder: "DURATION", description: "time a result can be challenged (default 10m)" },
     "claim-window": { type: "string", placeholder: "DURATION", description: "time the job stays claimable (default 1h)" },
@@ -102,10 +106,13 @@ export const jobPost: Command = {
   hashwork job post --program mandelbrot.wasm --input tile.bin --reward 2 --fuel 100000000
   hashwork job post --program p.wasm --input in.bin --reward 2 --fuel 1000000 --store ./content --public-url http://my.host:8080
   hashwork job post --program wc.wasm --arg data/words.txt --file data/words.txt --reward 2 --fuel 1000000000
+  hashwork job post --program p.wasm --input in.bin --reward 2 --fuel 1000000 --ipfs
 For an ABI v2 (WASI) program the input posted is the bundle of --arg, --env, --file and --input (stdin);
 test it first with hashwork program run and the same options.
 Providers fetch program and input by URI: serve the directory store with \`hashwork content serve\` and pass
 its URL as --public-url (or set HASHWORK_PUBLIC_URL), or pass a content server URL that accepts uploads as --store.
+With --ipfs the job names its content ipfs://<CIDv1> instead: the store's /ipfs/ gateway (hashwork content serve)
+serves them, or pin the same CIDs on any IPFS node; providers fetch from their own gateways (content.ipfsGateways).
 The market sets a minimum reward (0.01 token on default markets) and a collateral range (100-300%); a job
 outside them is refused before anything is uploaded or sent.
 --min-reputation is compared with the provider's score for this job's reward: 10000 * fees / (fees + reward
@@ -167,8 +174,11 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
         `${given} is outside the market's collateral bounds: pass --collateral between ${bounds.minCollateralPct} and ${bounds.maxCollateralPct}`,
       );
     }
-    const content = await withProgress(`uploading to ${describe}`, json, () => client.uploadJobContent({ store, program, input }));
-    if (uriFor) {
+    const ipfs = options.ipfs === true;
+    const content = await withProgress(`uploading to ${describe}`, json, () =>
+      client.uploadJobContent({ store, program, input, uri: ipfs ? "ipfs" : "store" }),
+    );
+    if (uriFor && !ipfs) {
       content.programURI = uriFor(content.programHash);
       content.inputURI = uriFor(content.inputHash);
     }

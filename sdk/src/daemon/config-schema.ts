@@ -275,6 +275,23 @@ export const daemonConfigSchema = z
         },
         "Fetching job content. By default only http(s) URIs on public addresses are fetched.",
       ),
+      content: section(
+        {
+          ipfsGateways: z
+            .array(
+              urlOf(["http:", "https:"], "an http(s)").refine(
+                (v) => !new URL(v).search && !new URL(v).hash,
+                says((v) => `must be a gateway base URL without query or fragment (got ${got(v)})`),
+              ),
+              says(() => "must be an array of gateway URLs"),
+            )
+            .default([])
+            .describe(
+              "trustless IPFS gateways for ipfs:// job URIs, tried in order (e.g. a local IPFS node's http://127.0.0.1:8080, a requester's hashwork content serve, https://trustless-gateway.link); every block is checked against its CID and the bytes against the job's keccak256, so a gateway is trusted for availability only; their own hosts are reached even when private. Empty: ipfs:// jobs are refused",
+            ),
+        },
+        "Job content named by ipfs:// CIDs.",
+      ),
       refusals: section(
         {
           rememberMs: integer(0, Number.MAX_SAFE_INTEGER, 3_600_000).describe("how long refused content is remembered"),

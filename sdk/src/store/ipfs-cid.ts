@@ -1,4 +1,3 @@
-import { importer } from "ipfs-unixfs-importer";
 import { CID } from "multiformats/cid";
 
 import { UnsupportedUriError } from "./errors.ts";
@@ -41,6 +40,8 @@ export async function buildIpfsDag(content: Uint8Array | AsyncIterable<Uint8Arra
       return cid;
     },
   };
+  // Loaded on first use: the importer takes ~0.4 s to load, which every CLI command would pay.
+  const { importer } = await import("ipfs-unixfs-importer");
   let root: { cid: CID; size: bigint } | undefined;
   // One file, no directory: the importer yields exactly one entry, the file's root.
   for await (const entry of importer([{ content }], blockstore, { profile: "unixfs-v1-2025" })) root = entry;

@@ -8,7 +8,8 @@ import type { DaemonConfig } from "../config.ts";
  * A job's program or input: from the local store when already there (verified when it entered
  * the store; re-verified, off the main thread, only if the file changed), else from its URI under
  * the daemon's fetch policy (`fetch.*`: public addresses only unless `allowHosts` /
- * `allowPrivateNetworks`, `file:` only with `allowFileUris`), verified against its hash
+ * `allowPrivateNetworks`, `file:` only with `allowFileUris`, `ipfs:` from `content.ipfsGateways`
+ * with every block checked against its CID), verified against its hash
  * (`fetchVerified`) and kept. A refused URI, a mismatch, an unsupported URI or an oversized blob
  * throws the store's typed error.
  */
@@ -25,6 +26,7 @@ export async function fetchContent(
     maxBytes: config.fetch.maxBytes,
     maxRedirects: config.fetch.maxRedirects,
     timeoutMs: config.fetch.timeoutMs,
+    ipfsGateways: config.content.ipfsGateways,
     signal,
   });
   await store.put(bytes);
