@@ -3,6 +3,7 @@
 // and a lying gateway on 127.0.0.1 that sends a block with one bit flipped. A daemon whose only
 // gateway lies refuses the job (`IpfsBlockMismatchError`) and never claims it; a daemon that
 // tries the liar first and the requester's gateway next runs the job and submits the right result.
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -13,8 +14,18 @@ import { uploadJobContent } from "../actions/requester/upload-job-content.ts";
 import { decodeMonteCarloOutput, encodeMonteCarloInput } from "../programs/montecarlo.ts";
 import { loadSampleProgram } from "../programs/sample-programs.ts";
 import { createLocalStore } from "../store/local.ts";
+import { jsonOf, runCli } from "../../../testkit/cli.ts";
 import { startRawServer } from "../../../testkit/store.ts";
-import { eventCounts, logRecords, startDaemonProcess, waitFor, waitForStates, writeDaemonConfig } from "../../../testkit/local-cluster.ts";
+import {
+  eventCounts,
+  hdAccount,
+  logRecords,
+  privateKeyOf,
+  startDaemonProcess,
+  waitFor,
+  waitForStates,
+  writeDaemonConfig,
+} from "../../../testkit/local-cluster.ts";
 import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const REQUESTER = 5;
@@ -87,5 +98,34 @@ describe("daemon and ipfs:// jobs through trustless gateways (hardhat node + dae
     const { output } = await fetchJobOutput(client, { jobId, fetch: { allowHosts: ["127.0.0.1"] } });
     const { pi } = decodeMonteCarloOutput(output);
     expect(pi).to.be.within(2.9, 3.4);
+  });
+
+  it("hashwork job post --ipfs names the content by CID, and a daemon runs it through the gateway", async function () {
+    const { wasm } = await loadSampleProgram("montecarlo");
+    await writeFile(join(t.dir, "montecarlo.wasm"), wasm);
+    await writeFile(join(t.dir, "seed.bin"), encodeMonteCarloInput({ seed: 78n, samples: 2_000n }));
+    const run = await runCli(
+      [
+        ...["job", "post", "--program", join(t.dir, "montecarlo.wasm"), "--input", join(t.dir, "seed.bin")],
+        ...["--reward", "2", "--fuel", "100000000", "--store", join(t.dir, "requester"), "--ipfs", "--json"],
+        ...["--rpc", t.system.url, "--market", t.system.deployment.market],
+      ],
+      { env: { HASHWORK_PRIVATE_KEY: privateKeyOf(hdAccount(REQUESTER)) } },
+    );
+    const posted = jsonOf<{ jobId: string; programURI: string; inputURI: string }>(run);
+    expect(posted.programURI).to.match(/^ipfs:\/\/bafkrei[a-z2-7]+$/);
+    expect(posted.inputURI).to.match(/^ipfs:\/\/bafkrei[a-z2-7]+$/);
+    // The testbed's content server serves the store the CLI recorded the CIDs in.
+    const cid = posted.inputURI.slice("ipfs://".length);
+    expect((await fetch(`${t.server.url}/ipfs/${cid}?format=raw`)).status).to.equal(200);
+
+    const file = await writeDaemonConfig(t.system, {
+      dir: t.dir,
+      name: "cli-job",
+      index: PROVIDER,
+      overrides: { content: { ipfsGateways: [t.server.url!] } },
+    });
+    t.daemons.push(startDaemonProcess(file));
+    await waitForStates(t.system, [BigInt(posted.jobId)], 90_000, ["Submitted", "Finalized"]);
   });
 });
