@@ -78,7 +78,9 @@ With --host 0.0.0.0, pass the address others reach this machine at as --public-u
     if (options.json === true) process.stdout.write(`${JSON.stringify({ url, dir: store.dir, uploads })}\n`);
     else {
       printLine(url);
-      process.stderr.write(`Serving ${store.dir} at ${url}/content/<hash> and ${url}/ipfs/<cid> (uploads ${uploads ? "on" : "off"}); Ctrl-C to stop\n`);
+      process.stderr.write(
+        `Serving ${store.dir} at ${url}/content/<hash> and ${url}/ipfs/<cid> (uploads ${uploads ? "on" : "off"}); Ctrl-C to stop\n`,
+      );
     }
     // `on`, not `once`: a Ctrl-C reaches both the bin shim and this process, and the shim
     // forwards it, so a second signal must not fall through to the default (kill) handler.

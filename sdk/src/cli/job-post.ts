@@ -82,7 +82,8 @@ export const jobPost: Command = {
     },
     ipfs: {
       type: "boolean",
-      description: "name program and input by ipfs://<CIDv1> (recorded in --store, whose gateway serves them); providers fetch them from their IPFS gateways",
+      description:
+        "name program and input by ipfs://<CIDv1> (recorded in --store, whose gateway serves them); providers fetch them from their IPFS gateways",
     },
     "execution-time": { type: "string", placeholder: "DURATION", description: "time the provider has after claiming (default 10m)" },
     "challenge-window": { type: "string", placeholder: "DURATION", description: "time a result can be challenged (default 10m)" },

@@ -44,16 +44,30 @@ describe("daemon and ipfs:// jobs through trustless gateways (hardhat node + dae
     const store = createLocalStore({ dir: join(t.dir, "requester") });
     const client = t.system.clientFor(REQUESTER);
     const { wasm } = await loadSampleProgram("montecarlo");
-    const content = await uploadJobContent(client, { store, program: wasm, input: encodeMonteCarloInput({ seed: 77n, samples: 2_000n }), uri: "ipfs" });
+    const content = await uploadJobContent(client, {
+      store,
+      program: wasm,
+      input: encodeMonteCarloInput({ seed: 77n, samples: 2_000n }),
+      uri: "ipfs",
+    });
     expect(content.programURI).to.match(/^ipfs:\/\/bafkrei/);
     expect(content.inputURI).to.equal(`ipfs://${content.inputCid}`);
-    const job = { ...content, fuelLimit: 100_000_000n, reward: 2n * 10n ** 18n, collateralPct: 100, executionTime: 120, challengeWindow: 2 };
+    const job = {
+      ...content,
+      fuelLimit: 100_000_000n,
+      reward: 2n * 10n ** 18n,
+      collateralPct: 100,
+      executionTime: 120,
+      challengeWindow: 2,
+    };
     [jobId] = (await postJobs(client, { jobs: [job] })).jobIds as [bigint];
 
     // A gateway that relays the honest one's blocks with one bit flipped.
     liar = await startRawServer(async (request, response) => {
       liarHits++;
-      const honest = new Uint8Array(await (await fetch(`${t.server.url}${request.url}`, { headers: { accept: request.headers.accept ?? "*/*" } })).arrayBuffer());
+      const honest = new Uint8Array(
+        await (await fetch(`${t.server.url}${request.url}`, { headers: { accept: request.headers.accept ?? "*/*" } })).arrayBuffer(),
+      );
       honest[honest.length - 1] ^= 1;
       response.writeHead(200, { "content-type": "application/vnd.ipld.raw" }).end(honest);
     });

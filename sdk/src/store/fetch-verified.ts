@@ -120,13 +120,16 @@ export async function fetchVerified(
     }
     return readContentFile(path, hash, { source: uri, maxBytes, signal: parameters.signal });
   }
-  let resolver =
-    parameters.resolvers && Object.hasOwn(parameters.resolvers, url.protocol) ? parameters.resolvers[url.protocol] : undefined;
+  let resolver = parameters.resolvers && Object.hasOwn(parameters.resolvers, url.protocol) ? parameters.resolvers[url.protocol] : undefined;
   if (!resolver && url.protocol === "ipfs:" && parameters.ipfsGateways?.length) {
     resolver = createIpfsResolver({ ...parameters, gateways: parameters.ipfsGateways });
   }
   if (!resolver && url.protocol === "ipfs:") {
-    throw new UnsupportedUriError({ uri, scheme: url.protocol, details: "No IPFS gateway is configured (ipfsGateways; daemon config: content.ipfsGateways)." });
+    throw new UnsupportedUriError({
+      uri,
+      scheme: url.protocol,
+      details: "No IPFS gateway is configured (ipfsGateways; daemon config: content.ipfsGateways).",
+    });
   }
   if (!resolver) throw new UnsupportedUriError({ uri, scheme: url.protocol });
   const bytes = await resolver(url, { maxBytes, signal: parameters.signal, hash });

@@ -81,7 +81,11 @@ export async function httpGetCapped(url: string, options: HttpGetCappedOptions):
 }
 
 /** GET `url`, following up to `maxRedirects` redirects, each hop vetted by the address policy. */
-async function getFollowingRedirects(url: string, signal: AbortSignal, options: HttpGetVerifiedOptions & { accept?: string }): Promise<Response> {
+async function getFollowingRedirects(
+  url: string,
+  signal: AbortSignal,
+  options: HttpGetVerifiedOptions & { accept?: string },
+): Promise<Response> {
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const visited = new Set<string>();
   let current = new URL(url);

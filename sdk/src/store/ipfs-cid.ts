@@ -85,9 +85,13 @@ export function ipfsUri(cid: CID | string): string {
 export function parseIpfsUri(uri: string | URL): CID {
   const text = uri.toString();
   const url = typeof uri === "string" ? (URL.canParse(uri) ? new URL(uri) : undefined) : uri;
-  if (!url || url.protocol !== "ipfs:") throw new UnsupportedUriError({ uri: text, details: "An IPFS URI is ipfs://<CIDv1>." });
+  if (url?.protocol !== "ipfs:") throw new UnsupportedUriError({ uri: text, details: "An IPFS URI is ipfs://<CIDv1>." });
   if ((url.pathname !== "" && url.pathname !== "/") || url.search || url.hash || url.username || url.port) {
-    throw new UnsupportedUriError({ uri: text, scheme: "ipfs:", details: "An ipfs:// job URI names one file: ipfs://<CIDv1>, no path, query or fragment." });
+    throw new UnsupportedUriError({
+      uri: text,
+      scheme: "ipfs:",
+      details: "An ipfs:// job URI names one file: ipfs://<CIDv1>, no path, query or fragment.",
+    });
   }
   return parseJobCid(url.hostname, text);
 }
@@ -105,10 +109,18 @@ export function parseJobCid(text: string, uri: string): CID {
     throw new UnsupportedUriError({ uri, scheme: "ipfs:", details: `Use the CIDv1 form (${cid.toV1().toString()}).` });
   }
   if (cid.multihash.code !== SHA2_256_CODE) {
-    throw new UnsupportedUriError({ uri, scheme: "ipfs:", details: `Only sha2-256 CIDs are fetched (multihash 0x${cid.multihash.code.toString(16)}).` });
+    throw new UnsupportedUriError({
+      uri,
+      scheme: "ipfs:",
+      details: `Only sha2-256 CIDs are fetched (multihash 0x${cid.multihash.code.toString(16)}).`,
+    });
   }
   if (cid.code !== RAW_CODEC && cid.code !== DAG_PB_CODEC) {
-    throw new UnsupportedUriError({ uri, scheme: "ipfs:", details: `Only raw and dag-pb (UnixFS file) CIDs are fetched (codec 0x${cid.code.toString(16)}).` });
+    throw new UnsupportedUriError({
+      uri,
+      scheme: "ipfs:",
+      details: `Only raw and dag-pb (UnixFS file) CIDs are fetched (codec 0x${cid.code.toString(16)}).`,
+    });
   }
   return cid;
 }

@@ -45,7 +45,11 @@ export type ReadUnixfsFileOptions = {
  * @example
  * const file = readUnixfsFile(cid, blocks, { maxBytes: 64 * 1024 * 1024, source: gateway })
  */
-export function readUnixfsFile(root: CID, blocks: ReadonlyMap<string, Uint8Array>, { maxBytes, source }: ReadUnixfsFileOptions): Uint8Array {
+export function readUnixfsFile(
+  root: CID,
+  blocks: ReadonlyMap<string, Uint8Array>,
+  { maxBytes, source }: ReadUnixfsFileOptions,
+): Uint8Array {
   const parts: Uint8Array[] = [];
   let total = 0;
   const invalid = (cid: CID, reason: string) => new InvalidIpfsDagError({ cid: root.toString(), source, reason: `${cid}: ${reason}` });
@@ -85,7 +89,8 @@ export function readUnixfsFile(root: CID, blocks: ReadonlyMap<string, Uint8Array
     }
     node.Links.forEach((link, i) => {
       const got = walk(link.Hash, depth + 1);
-      if (BigInt(got) !== unixfs.blockSizes[i]) throw invalid(cid, `link ${i} holds ${got} bytes, not the ${unixfs.blockSizes[i]} declared`);
+      if (BigInt(got) !== unixfs.blockSizes[i])
+        throw invalid(cid, `link ${i} holds ${got} bytes, not the ${unixfs.blockSizes[i]} declared`);
       size += got;
     });
     return size;

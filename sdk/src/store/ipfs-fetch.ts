@@ -60,7 +60,11 @@ export function createIpfsResolver(parameters: CreateIpfsResolverParameters): Co
   const timeoutMs = parameters.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
   const maxRedirects = parameters.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
 
-  async function fromGateway(gateway: string, uri: URL, { maxBytes, signal, hash }: { maxBytes: number; signal?: AbortSignal; hash?: Hex }) {
+  async function fromGateway(
+    gateway: string,
+    uri: URL,
+    { maxBytes, signal, hash }: { maxBytes: number; signal?: AbortSignal; hash?: Hex },
+  ) {
     const cid = parseIpfsUri(uri);
     const raw = cid.code === RAW_CODEC;
     const url = `${gateway}/ipfs/${cid}?format=${raw ? "raw" : "car"}`;

@@ -99,10 +99,20 @@ export function createIpfsGatewayHandler({
     let headers: Record<string, string | number>;
     if (format === "raw") {
       body = dag.blocks.find((b) => b.cid.equals(dag.cid))!.bytes;
-      headers = { ...common, "content-type": IPLD_RAW, etag: `"${cidText}.raw"`, "content-disposition": `attachment; filename="${cidText}.bin"` };
+      headers = {
+        ...common,
+        "content-type": IPLD_RAW,
+        etag: `"${cidText}.raw"`,
+        "content-disposition": `attachment; filename="${cidText}.bin"`,
+      };
     } else if (format === "car") {
       body = encodeCar(dag.cid, dag.blocks);
-      headers = { ...common, "content-type": `${IPLD_CAR}; version=1`, etag: `"${cidText}.car"`, "content-disposition": `attachment; filename="${cidText}.car"` };
+      headers = {
+        ...common,
+        "content-type": `${IPLD_CAR}; version=1`,
+        etag: `"${cidText}.car"`,
+        "content-disposition": `attachment; filename="${cidText}.car"`,
+      };
     } else {
       body = await store.get(hash);
       headers = { ...common, "content-type": "application/octet-stream", etag: `"${cidText}"` };

@@ -179,7 +179,9 @@ describe("IPFS content (CIDs, the content server's gateway, verified fetch)", fu
       const readOnly = createContentServer({ store });
       const readOnlyUrl = await readOnly.start();
       closers.push(() => readOnly.close());
-      expect((await expectRejection(createHttpStore({ baseUrl: readOnlyUrl }).recordCid(cid, hash), ContentUploadRefusedError)).status).to.equal(403);
+      expect(
+        (await expectRejection(createHttpStore({ baseUrl: readOnlyUrl }).recordCid(cid, hash), ContentUploadRefusedError)).status,
+      ).to.equal(403);
     });
 
     it("refuses a gateway that returns a wrong raw block, and takes the next gateway's right one", async function () {
@@ -201,8 +203,13 @@ describe("IPFS content (CIDs, the content server's gateway, verified fetch)", fu
       const dag = await buildIpfsDag(bytes);
       const serve = (car: Uint8Array) => hostileGateway((response) => response.writeHead(200).end(car));
 
-      const tampered = dag.blocks.map((b, i) => (i === 0 ? { cid: b.cid, bytes: Uint8Array.from(b.bytes, (x, j) => (j === 5 ? x ^ 1 : x)) } : b));
-      await expectRejection(fetchVerified(uri, hash, { ipfsGateways: [await serve(encodeCar(dag.cid, tampered))] }), IpfsBlockMismatchError);
+      const tampered = dag.blocks.map((b, i) =>
+        i === 0 ? { cid: b.cid, bytes: Uint8Array.from(b.bytes, (x, j) => (j === 5 ? x ^ 1 : x)) } : b,
+      );
+      await expectRejection(
+        fetchVerified(uri, hash, { ipfsGateways: [await serve(encodeCar(dag.cid, tampered))] }),
+        IpfsBlockMismatchError,
+      );
 
       const missing = await expectRejection(
         fetchVerified(uri, hash, { ipfsGateways: [await serve(encodeCar(dag.cid, dag.blocks.slice(1)))] }),
@@ -225,7 +232,10 @@ describe("IPFS content (CIDs, the content server's gateway, verified fetch)", fu
       const leaf = rawBlock(testBytes(64 * 1024, 19));
       const bomb = fileNode(Array.from({ length: 1000 }, () => ({ cid: leaf.cid, size: leaf.bytes.byteLength })));
       await expectRejection(
-        fetchVerified(ipfsUri(bomb.cid), hash, { ipfsGateways: [await serve(encodeCar(bomb.cid, [leaf, bomb]))], maxBytes: 8 * 1024 * 1024 }),
+        fetchVerified(ipfsUri(bomb.cid), hash, {
+          ipfsGateways: [await serve(encodeCar(bomb.cid, [leaf, bomb]))],
+          maxBytes: 8 * 1024 * 1024,
+        }),
         ContentTooLargeError,
       );
       expect(cid).to.match(/^bafybei/);
@@ -234,11 +244,17 @@ describe("IPFS content (CIDs, the content server's gateway, verified fetch)", fu
     it("checks the bytes against the job's keccak256 too, and gives a retryable error when no gateway answers", async function () {
       const bytes = utf8("a CID that names other bytes than the job's hash");
       const { uri } = await publish(bytes);
-      const mismatch = await expectRejection(fetchVerified(uri, keccak256(utf8("what the job posted")), { ipfsGateways: [gateway] }), ContentHashMismatchError);
+      const mismatch = await expectRejection(
+        fetchVerified(uri, keccak256(utf8("what the job posted")), { ipfsGateways: [gateway] }),
+        ContentHashMismatchError,
+      );
       expect(mismatch.actualHash).to.equal(keccak256(bytes));
 
       const down = `http://127.0.0.1:${await unusedPort()}`;
-      const unavailable = await expectRejection(fetchVerified(uri, keccak256(bytes), { ipfsGateways: [down], timeoutMs: 2000 }), ContentUnavailableError);
+      const unavailable = await expectRejection(
+        fetchVerified(uri, keccak256(bytes), { ipfsGateways: [down], timeoutMs: 2000 }),
+        ContentUnavailableError,
+      );
       expect(unavailable.retryable).to.equal(true);
       const none = await expectRejection(fetchVerified(uri, keccak256(bytes)), UnsupportedUriError);
       expect(none.details).to.match(/No IPFS gateway is configured/);
