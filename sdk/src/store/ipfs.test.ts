@@ -38,7 +38,7 @@ function kuboDeterministicBytes(size: number, seed: string): Uint8Array {
 }
 
 /** sha2-256 (or sha2-512) of `bytes`: synchronous in Node. */
-const digestOf = (bytes: Uint8Array, hasher = sha256) => hasher.digest(bytes) as MultihashDigest;
+const digestOf = (bytes: Uint8Array, hasher: typeof sha256 | typeof sha512 = sha256) => hasher.digest(bytes) as MultihashDigest;
 
 /** A dag-pb UnixFS file node over `links` (each with its size), as a hostile gateway would craft it. */
 function fileNode(links: Array<{ cid: CID; size: number }>): IpfsBlock {
