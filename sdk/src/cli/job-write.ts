@@ -56,7 +56,11 @@ async function postedRequest(connection: Connection, jobId: bigint): Promise<Job
 async function reexecuteJob(
   jobId: bigint,
   request: JobRequest,
-  { storeDir, access, timeoutMs }: { storeDir?: string; access: { allowFileUris: boolean; allowHosts: string[] }; timeoutMs: number },
+  {
+    storeDir,
+    access,
+    timeoutMs,
+  }: { storeDir?: string; access: { allowFileUris: boolean; allowHosts: string[]; ipfsGateways?: string[] }; timeoutMs: number },
 ) {
   const store = storeDir ? createLocalStore({ dir: storeDir }) : undefined;
   const fetchOne = async (uri: string, hash: Hex, what: string) => {

@@ -79,12 +79,18 @@ export const fetchAccessOptions = {
     placeholder: "LIST",
     description: "also fetch from these non-public hosts (comma-separated names, IPs or CIDRs, e.g. 127.0.0.1,localhost)",
   },
+  "ipfs-gateways": {
+    type: "string",
+    placeholder: "LIST",
+    description: "trustless IPFS gateways for ipfs:// URIs, tried in order (comma-separated base URLs; every block is verified)",
+  },
 } as const;
 
-/** The SDK's fetch access settings from `--allow-hosts` and `--allow-file-uris`. */
+/** The SDK's fetch access settings from `--allow-hosts`, `--allow-file-uris` and `--ipfs-gateways`. */
 export function fetchAccess(options: Record<string, string | string[] | boolean | undefined>): {
   allowHosts: string[];
   allowFileUris: boolean;
+  ipfsGateways: string[];
 } {
   const list = stringOption(options["allow-hosts"]);
   const allowHosts =
@@ -99,5 +105,15 @@ export function fetchAccess(options: Record<string, string | string[] | boolean 
   } catch (error) {
     throw new UsageError(`--allow-hosts: ${(error as Error).message.replace(/^allowHosts: /, "")}`);
   }
-  return { allowHosts, allowFileUris: options["allow-file-uris"] === true };
+  const ipfsGateways = (stringOption(options["ipfs-gateways"]) ?? "")
+    .split(",")
+    .map((g) => g.trim())
+    .filter((g) => g !== "");
+  for (const gateway of ipfsGateways) {
+    const url = URL.canParse(gateway) ? new URL(gateway) : undefined;
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
+      throw new UsageError(`--ipfs-gateways: "${gateway}" is not an http(s) base URL without query or fragment`);
+    }
+  }
+  return { allowHosts, allowFileUris: options["allow-file-uris"] === true, ipfsGateways };
 }

@@ -140,6 +140,18 @@ describe("daemon and ipfs:// jobs through trustless gateways (hardhat node + dae
       overrides: { content: { ipfsGateways: [t.server.url!] } },
     });
     t.daemons.push(startDaemonProcess(file));
-    await waitForStates(t.system, [BigInt(posted.jobId)], 90_000, ["Submitted", "Finalized"]);
+    await waitForStates(t.system, [BigInt(posted.jobId)], 90_000, ["Submitted"]);
+
+    // A challenger re-executes it from the same gateway: the results match, nothing is sent.
+    const chain = ["--rpc", t.system.url, "--market", t.system.deployment.market];
+    const env = { HASHWORK_PRIVATE_KEY: privateKeyOf(hdAccount(REQUESTER)) };
+    const challenge = await runCli(["job", "challenge", posted.jobId, "--ipfs-gateways", t.server.url!, ...chain], { env });
+    expect(challenge.stderr).to.match(/matches a local re-execution/);
+    expect(challenge.code).to.equal(1);
+    const bad = await runCli(["job", "challenge", posted.jobId, "--ipfs-gateways", "ftp://gateway.example", ...chain], { env });
+    expect(bad.stderr.trim()).to.equal(
+      'hashwork: --ipfs-gateways: "ftp://gateway.example" is not an http(s) base URL without query or fragment',
+    );
+    expect(bad.code).to.equal(2);
   });
 });
