@@ -6,6 +6,7 @@
  */
 import { mkdir } from "node:fs/promises";
 
+import { computeCid, ipfsUri } from "../store/ipfs-cid.ts";
 import { createLocalStore } from "../store/local.ts";
 import { createContentServer } from "../store/server.ts";
 import { UsageError, type Command } from "./args.ts";
@@ -116,17 +117,24 @@ export const contentPut: Command = {
       placeholder: "URL",
       description: "the URL a directory --store is served at; the printed URI points there (default: HASHWORK_PUBLIC_URL)",
     },
+    ipfs: { type: "boolean", description: "print (and record in the store) its ipfs://<CIDv1> URI instead" },
     json: { type: "boolean", description: "print one JSON document { hash, uri, bytes, store }" },
   },
   notes: `Examples:
   hashwork content put seed.bin --public-url http://127.0.0.1:8080
+  hashwork content put seed.bin --ipfs                                                # ipfs://bafkrei…
   hashwork content put seed.bin --store http://127.0.0.1:8080 --json | jq -r .uri   # server started with --allow-uploads`,
   async run(options, args) {
     const file = args.FILE!;
     const bytes = await readInputFile(file, "FILE");
     const { store, uriFor, describe } = openStore(options);
     const put = await store.put(bytes);
-    const uri = uriFor ? uriFor(put.hash) : put.uri;
+    let uri = uriFor ? uriFor(put.hash) : put.uri;
+    if (options.ipfs === true) {
+      const cid = await computeCid(bytes);
+      await store.recordCid?.(cid, put.hash);
+      uri = ipfsUri(cid);
+    }
     if (options.json === true) {
       printJson({ hash: put.hash, uri, bytes: bytes.byteLength, store: describe });
       return 0;

@@ -132,6 +132,14 @@ describe("daemon and ipfs:// jobs through trustless gateways (hardhat node + dae
     // The testbed's content server serves the store the CLI recorded the CIDs in.
     const cid = posted.inputURI.slice("ipfs://".length);
     expect((await fetch(`${t.server.url}/ipfs/${cid}?format=raw`)).status).to.equal(200);
+    const notes = new TextEncoder().encode("content put --ipfs");
+    await writeFile(join(t.dir, "notes.txt"), notes);
+    const put = jsonOf<{ uri: string }>(
+      await runCli(["content", "put", join(t.dir, "notes.txt"), "--store", join(t.dir, "requester"), "--ipfs", "--json"]),
+    );
+    expect(put.uri).to.match(/^ipfs:\/\/bafkrei/);
+    const served = await fetch(`${t.server.url}/ipfs/${put.uri.slice("ipfs://".length)}?format=raw`);
+    expect(new Uint8Array(await served.arrayBuffer())).to.deep.equal(notes);
 
     const file = await writeDaemonConfig(t.system, {
       dir: t.dir,
