@@ -5,7 +5,7 @@
 // of the dashboard's API queries; compares with the SDK's log-scanning audit (`listJobs`, what
 // `hashwork audit` runs) for the same answer. Merges the figures into reports/bench.json → `indexer`.
 import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { listJobs } from "../sdk/src/index.ts";
@@ -185,6 +185,8 @@ try {
     method:
       "anvil child; history in batches of 100 (post, claim, submit, finalize); a fresh indexer per database; events = the logs the indexer indexes (eth_getLogs); catchUpMs = Ponder's 'Started backfill indexing' log to the head indexed; firstAnswerMs = spawn to /ready (backfill done), caughtUpMs = spawn to the head indexed; latency = sequential GETs after one warm-up",
     measuredAt: new Date().toISOString(),
+    // Other work on the machine slows every figure: the 1/5/15-minute load averages at the end.
+    loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
   };
   let report: Record<string, unknown> = {};
   try {
