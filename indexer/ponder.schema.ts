@@ -37,6 +37,9 @@ export const job = onchainTable(
     /** Set by `JobDisputed`: the dispute must be decided by then or it can be voided. */
     disputeDeadline: t.bigint(),
     postedBlock: t.bigint().notNull(),
+    /** The `JobPosted` log's position and transaction: the SDK's job list reports them. */
+    postedLogIndex: t.integer().notNull(),
+    postedTx: t.hex().notNull(),
     postedAt: t.bigint().notNull(),
     updatedBlock: t.bigint().notNull(),
     updatedAt: t.bigint().notNull(),
@@ -77,6 +80,8 @@ export const dispute = onchainTable("dispute", (t) => ({
   challengerHash: t.hex().notNull(),
   bond: t.bigint().notNull(),
   seedBlock: t.bigint().notNull(),
+  /** The first draw's seed block, as `DisputeOpened` named it (`seedBlock` follows reschedules). */
+  openedSeedBlock: t.bigint().notNull(),
   /** The market's deadline for a decision (`JobDisputed`); past it the dispute can be voided. */
   deadline: t.bigint(),
   round: t.integer().notNull(),
@@ -91,6 +96,8 @@ export const dispute = onchainTable("dispute", (t) => ({
   bondReturned: t.bigint(),
   potToTreasury: t.bigint(),
   openedBlock: t.bigint().notNull(),
+  openedLogIndex: t.integer().notNull(),
+  openedTx: t.hex().notNull(),
   openedAt: t.bigint().notNull(),
   closedAt: t.bigint(),
 }));

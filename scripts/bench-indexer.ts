@@ -5,85 +5,18 @@
 // of the dashboard's API queries; compares with the SDK's log-scanning audit (`listJobs`, what
 // `hashwork audit` runs) for the same answer. Merges the figures into reports/bench.json → `indexer`.
 import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { keccak256, maxUint256, parseEventLogs, toBytes, type Hex } from "viem";
-
-import { hashworkMarketAbi, hashworkTokenAbi } from "../sdk/src/abi/index.ts";
 import { listJobs } from "../sdk/src/index.ts";
-import { OUTPUT_URI, RESULT_HASH } from "../testkit/fixtures.ts";
 import { caughtUp, getJson, postgresInstalled, startIndexer, startPostgres, writeDeploymentFile } from "../testkit/indexer-process.ts";
 import { deploySystem, startAnvilNode, type System } from "../testkit/local-cluster.ts";
-import { ACTOR, addressOf, advance, runStory } from "../testkit/market-story.ts";
+import { writeHistory } from "../testkit/market-history.ts";
+import { ACTOR, addressOf, runStory } from "../testkit/market-story.ts";
 
 const JOBS = Number(process.env.BENCH_INDEXER_JOBS ?? 10_000);
-const BATCH = 100;
 const SAMPLES = Number(process.env.BENCH_INDEXER_SAMPLES ?? 40);
 const REPORT = new URL("../reports/bench.json", import.meta.url);
-
-async function send(system: System, index: number, functionName: string, args: unknown[]) {
-  const wallet = system.clientFor(index).walletClient;
-  const hash = await wallet.writeContract({
-    address: system.deployment.market,
-    abi: hashworkMarketAbi,
-    functionName,
-    args,
-    account: wallet.account!,
-    chain: wallet.chain,
-  } as never);
-  // A generous timeout: anvil mining a 100-job batch on a busy machine can take seconds.
-  const receipt = await system.publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
-  if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
-  return receipt;
-}
-
-/** JOBS jobs through the whole happy path, 100 per transaction (post, claim, submit, finalize). */
-async function history(system: System) {
-  const now = (await system.publicClient.getBlock()).timestamp;
-  // postJobs pulls each batch's rewards from the requester's allowance.
-  const requester = system.clientFor(ACTOR.requester).walletClient;
-  const approval = await requester.writeContract({
-    address: system.deployment.token!,
-    abi: hashworkTokenAbi,
-    functionName: "approve",
-    args: [system.deployment.market, maxUint256],
-    account: requester.account!,
-    chain: requester.chain,
-  });
-  await system.publicClient.waitForTransactionReceipt({ hash: approval });
-  for (let done = 0; done < JOBS; done += BATCH) {
-    const n = Math.min(BATCH, JOBS - done);
-    const requests = Array.from({ length: n }, (_, i) => ({
-      programHash: keccak256(toBytes("bench.wasm")),
-      inputHash: keccak256(toBytes(`bench-${done + i}`)),
-      fuelLimit: 1_000_000n,
-      reward: 10n ** 17n,
-      collateralPct: 100,
-      claimDeadline: Number(now) + 86_400,
-      executionTime: 3600,
-      challengeWindow: 1,
-      minReputation: 0,
-      designatedProvider: "0x0000000000000000000000000000000000000000",
-      programURI: "",
-      inputURI: "",
-    }));
-    const posted = await send(system, ACTOR.requester, "postJobs", [requests]);
-    const ids = parseEventLogs({ abi: hashworkMarketAbi, logs: posted.logs, eventName: "JobPosted" }).map((l) => l.args.jobId);
-    await send(system, ACTOR.honest, "claimJobs", [ids]);
-    const submitted = await send(system, ACTOR.honest, "submitResults", [ids, ids.map(() => RESULT_HASH), ids.map(() => OUTPUT_URI)]);
-    const terms = parseEventLogs({ abi: hashworkMarketAbi, logs: submitted.logs, eventName: "ResultSubmitted" }).map(({ args: a }) => ({
-      reward: a.reward,
-      collateralPct: a.collateralPct,
-      provider: a.provider,
-      resultHash: a.resultHash as Hex,
-      submittedBlock: a.submittedBlock,
-    }));
-    await advance(system, 2);
-    await send(system, ACTOR.keeper, "finalizeJobs", [ids, terms]);
-    if ((done / BATCH) % 10 === 0) console.log(`  history: ${done + n} / ${JOBS} jobs`);
-  }
-}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
@@ -213,7 +146,7 @@ try {
   console.log(`bench:indexer — ${JOBS} jobs on anvil`);
   const story = await runStory(system);
   const t = performance.now();
-  await history(system);
+  await writeHistory(system, JOBS);
   console.log(`  history written in ${Math.round((performance.now() - t) / 1000)} s`);
   const dir = await mkdtemp(join(tmpdir(), "hashwork-bench-deployment-"));
   stopAll.push(() => rm(dir, { recursive: true, force: true }));
@@ -252,6 +185,8 @@ try {
     method:
       "anvil child; history in batches of 100 (post, claim, submit, finalize); a fresh indexer per database; events = the logs the indexer indexes (eth_getLogs); catchUpMs = Ponder's 'Started backfill indexing' log to the head indexed; firstAnswerMs = spawn to /ready (backfill done), caughtUpMs = spawn to the head indexed; latency = sequential GETs after one warm-up",
     measuredAt: new Date().toISOString(),
+    // Other work on the machine slows every figure: the 1/5/15-minute load averages at the end.
+    loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
   };
   let report: Record<string, unknown> = {};
   try {

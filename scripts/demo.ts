@@ -86,6 +86,7 @@ import { fundAccounts } from "./lib/fund.ts";
 import { governanceScene } from "./lib/governance-scene.ts";
 import { deployHashwork, parametersFileFor, readIgnitionParameters } from "./lib/ignition.ts";
 import { connectLocalSystem } from "./lib/local-system.ts";
+import { startDemoIndexer } from "./lib/demo-indexer.ts";
 import { createProcessRegistry } from "./lib/processes.ts";
 import { csvStatsJobs, demoDatasets, mandelbrotJobs, monteCarloJobs, type SampleJob } from "./lib/sample-jobs.ts";
 
@@ -177,6 +178,9 @@ async function runDemo(): Promise<number> {
   nameContract(deployment.disputes, "dispute module");
   nameContract(deployment.verifierPool, "verifier pool");
   const system = await connectLocalSystem(node.url, deployment);
+  // The indexer and dashboard start now and warm up while the jobs run (scripts/lib/demo-indexer.ts).
+  const dashboard = startDemoIndexer({ system, workDir, say });
+  closers.push(() => dashboard.stop());
   const client = (a: Actor) => system.clientFor(a.index);
   const disputeConfig = await system.publicClient.readContract({
     address: deployment.disputes!,
@@ -622,7 +626,14 @@ async function runDemo(): Promise<number> {
     checks,
   };
 
+  const dashboardShots = await dashboard.finish({ outDir: OUT, slashed: addressOf(MALLORY), slashedName: MALLORY.name });
+  Object.assign(report, { dashboard: dashboardShots });
   printReport(report, { happyIds, disputedGas, balanceRows, poolRows, reputationRows, jobRows, claimsBy, disputeRows, checks, wall });
+  say(
+    dashboardShots.skipped
+      ? `dashboard: ${dashboardShots.url ?? "not started"}; screenshots skipped: ${dashboardShots.skipped}`
+      : `dashboard: ${dashboardShots.url} (stopped with the demo); screenshots ${dashboardShots.screenshots.join(", ")}`,
+  );
   await writeFile(join(OUT, "report.json"), `${JSON.stringify(report, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
   await mkdir(join(OUT, "logs"), { recursive: true });
   for (const { actor, handle } of daemons)

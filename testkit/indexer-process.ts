@@ -57,12 +57,15 @@ export async function startIndexer({
   dataDir,
   env = {},
   timeoutMs = 120_000,
+  onSpawn,
 }: {
   rpcUrl: string;
   deploymentFile: string;
   dataDir: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Called with the child as soon as it is spawned (a script's process registry takes it). */
+  onSpawn?: (child: ChildProcess) => void;
 }): Promise<IndexerProcess> {
   const port = await freePort();
   // Run from indexer/: Ponder writes generated/schema.graphql under its working directory.
@@ -85,6 +88,7 @@ export async function startIndexer({
       },
     },
   );
+  onSpawn?.(child);
   let out = "";
   child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
   child.stderr!.setEncoding("utf8").on("data", (s: string) => (out += s));

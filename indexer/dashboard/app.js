@@ -136,9 +136,23 @@ async function jobs(params) {
 
 async function job(id) {
   const { job: j, timeline, dispute: d, seats, payouts } = await api(`/api/jobs/${id}`);
+  // What the protocol has established about the committed result: the page cannot re-run the
+  // program, so it says how the result hash stood up (unchallenged, upheld, overturned), not more.
+  const standing =
+    j.state === "Finalized"
+      ? j.disputed
+        ? "upheld by its dispute"
+        : "final: unchallenged through its challenge window"
+      : j.state === "Overturned"
+        ? "overturned: this result lost its dispute"
+        : j.state === "Submitted"
+          ? "in its challenge window"
+          : j.state === "Disputed"
+            ? "disputed"
+            : "not settled";
   const output =
     j.outputURI && j.resultHash
-      ? `<a href="${esc(j.outputURI)}" rel="noopener" id="output-link">${esc(j.outputURI)}</a> <span class="muted">(checked against result hash ${esc(short(j.resultHash))})</span>`
+      ? `<a href="${esc(j.outputURI)}" rel="noopener" id="output-link">${esc(j.outputURI)}</a> <span class="muted" id="output-standing">(result hash ${esc(short(j.resultHash))}: ${esc(standing)})</span>`
       : "–";
   view.innerHTML = `
     <h1>Job <span class="mono">${esc(short("0x" + BigInt(j.id).toString(16)))}</span> <span id="job-state">${esc(j.state)}</span></h1>

@@ -56,6 +56,13 @@ async function indexedBlock(db: Db): Promise<bigint | undefined> {
   return checkpoint ? BigInt(checkpoint.slice(26, 42)) : undefined;
 }
 
+/** `order=asc` (oldest first: what the SDK pages through, since new rows only append) or `desc` (default). */
+function orderParam(value: string | undefined): "asc" | "desc" | Error {
+  if (value === undefined || value === "" || value === "desc") return "desc";
+  if (value === "asc") return "asc";
+  return new Error(`order must be asc or desc (got ${JSON.stringify(value)})`);
+}
+
 type Onchain = { balance: bigint; totalOwed: bigint; accruedFees: bigint; auditReserve: bigint };
 
 /**
@@ -141,6 +148,21 @@ async function solvency({ db }: Deps, onchainAt: ReturnType<typeof onchainReader
 export function restRoutes(deps: Deps) {
   const { db } = deps;
   const api = new Hono();
+  const { settings } = deps;
+
+  // What this indexer follows: the SDK checks it before trusting the answers.
+  api.get("/deployment", (c) =>
+    c.json({
+      chainId: settings.chainId,
+      market: settings.market,
+      token: settings.token,
+      disputes: settings.disputes,
+      verifierPool: settings.verifierPool,
+      fromBlock: settings.fromBlock,
+      confirmations: settings.confirmations,
+    }),
+  );
+
   const onchainAt = onchainReader(deps);
   const auditRateAt = auditRateReader(deps);
 
@@ -184,13 +206,22 @@ export function restRoutes(deps: Deps) {
     if (limit instanceof Error) return bad(c, limit.message);
     const offset = intParam(q.offset, "offset", 0, 1_000_000_000);
     if (offset instanceof Error) return bad(c, offset.message);
+    const order = orderParam(q.order);
+    if (order instanceof Error) return bad(c, order.message);
+    const by = order === "asc" ? [asc(job.postedBlock), asc(job.postedLogIndex)] : [desc(job.postedBlock), desc(job.postedLogIndex)];
     const where = and(
       state ? eq(job.state, state) : undefined,
       requester ? eq(job.requester, requester.toLowerCase() as Address) : undefined,
       prov ? eq(job.provider, prov.toLowerCase() as Address) : undefined,
     );
     const [total] = await db.select({ n: count() }).from(job).where(where);
-    const rows = await db.select().from(job).where(where).orderBy(desc(job.postedBlock), desc(job.id)).limit(limit).offset(offset);
+    const rows = await db
+      .select()
+      .from(job)
+      .where(where)
+      .orderBy(...by)
+      .limit(limit)
+      .offset(offset);
     return c.json(toJson({ total: total?.n ?? 0, jobs: rows }));
   });
 
@@ -213,7 +244,21 @@ export function restRoutes(deps: Deps) {
   });
 
   api.get("/disputes", async (c) => {
-    const rows = await db.select().from(dispute).orderBy(desc(dispute.openedBlock)).limit(200);
+    const q = c.req.query();
+    const limit = intParam(q.limit, "limit", 200, 1000);
+    if (limit instanceof Error) return bad(c, limit.message);
+    const offset = intParam(q.offset, "offset", 0, 1_000_000_000);
+    if (offset instanceof Error) return bad(c, offset.message);
+    const order = orderParam(q.order);
+    if (order instanceof Error) return bad(c, order.message);
+    const by =
+      order === "asc" ? [asc(dispute.openedBlock), asc(dispute.openedLogIndex)] : [desc(dispute.openedBlock), desc(dispute.openedLogIndex)];
+    const rows = await db
+      .select()
+      .from(dispute)
+      .orderBy(...by)
+      .limit(limit)
+      .offset(offset);
     return c.json(toJson(rows));
   });
 

@@ -23,10 +23,13 @@ ponder.on("HashworkDisputes:DisputeOpened", async ({ event, context }) => {
     challengerHash,
     bond,
     seedBlock,
+    openedSeedBlock: seedBlock,
     deadline,
     round: 0,
     phase: "AwaitingDraw",
     openedBlock: event.block.number,
+    openedLogIndex: event.log.logIndex,
+    openedTx: event.transaction.hash,
     openedAt: event.block.timestamp,
   });
   await addToTimeline(context.db, event, D, "DisputeOpened", jobId);

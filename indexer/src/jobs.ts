@@ -26,6 +26,8 @@ ponder.on("HashworkMarket:JobPosted", async ({ event, context }) => {
     designatedProvider: q.designatedProvider,
     disputed: false,
     postedBlock: event.block.number,
+    postedLogIndex: event.log.logIndex,
+    postedTx: event.transaction.hash,
     postedAt: event.block.timestamp,
     updatedBlock: event.block.number,
     updatedAt: event.block.timestamp,

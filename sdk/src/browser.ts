@@ -361,6 +361,7 @@ export {
   type SendContractTransactionReturnType,
 } from "./utils/write.ts";
 export { getDecodedLogs, type BlockRange } from "./utils/logs.ts";
+export { indexedBlock, IndexerUnavailableError, type IndexerOption } from "./utils/indexer.ts";
 export type { Funding } from "./utils/funding.ts";
 export { ExecutionStatus, computeResultHash } from "./executor/result-hash.ts";
 

@@ -5,6 +5,7 @@ import { requesterActions, type RequesterActions } from "./actions/decorators/re
 import { verifierActions, type VerifierActions } from "./actions/decorators/verifier.ts";
 import { getDeployment, type HashworkDeployment } from "./deployments.ts";
 import { InvalidParameterError } from "./errors/sdk.ts";
+import type { IndexerOption } from "./utils/indexer.ts";
 import { assertDeploymentChain, type HashworkBaseClient, type HashworkPublicClient, type HashworkWalletClient } from "./utils/client.ts";
 
 export type CreateHashworkClientParameters = {
@@ -19,6 +20,8 @@ export type CreateHashworkClientParameters = {
   deployment?: HashworkDeployment | undefined;
   /** Largest block span per `eth_getLogs` request (for RPC providers that cap it). */
   maxLogBlockRange?: bigint | undefined;
+  /** A Hashwork indexer the auditor actions read history from, falling back to logs. */
+  indexer?: IndexerOption | undefined;
 };
 
 export type HashworkClient = HashworkBaseClient &
@@ -62,6 +65,7 @@ export function createHashworkClient(parameters: CreateHashworkClientParameters)
     walletClient: parameters.walletClient,
     deployment,
     maxLogBlockRange: parameters.maxLogBlockRange,
+    indexer: parameters.indexer,
   };
   assertDeploymentChain(base);
   return decorate(base, {

@@ -116,6 +116,7 @@ describe("the dashboard in a real browser", function () {
     expect(new Set(votes)).to.deep.equal(new Set(["challenger's hash"]));
     expect(await page.locator(".payout td:nth-child(2)").allInnerTexts()).to.include.members(["Challenger", "Requester", "Verifier"]);
     expect(await page.locator("#output-link").getAttribute("href")).to.match(/^http:\/\/127\.0\.0\.1:8700\/o\//);
+    expect(await text("#output-standing")).to.include("overturned: this result lost its dispute");
   });
 
   it("shows the slashed provider's stake, slash and earnings chart, and the honest one's earnings", async function () {

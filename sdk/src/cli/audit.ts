@@ -8,6 +8,7 @@ import { connect, connectionOptions, jsonOption, type TokenInfo } from "./connec
 import { CliError } from "./errors.ts";
 import { describeCalls } from "./gov.ts";
 import { jobFields } from "./job-read.ts";
+import { indexerBlock, indexerOption, parseIndexer } from "./indexer-option.ts";
 import { formatAmount, formatFields, formatTable, formatTime, printJson, printLine, shortHex, withProgress } from "./output.ts";
 import { SCORE_NOTES, checkScoreReward, providerFields, scoreReward, scoreRewardOption } from "./provider-account.ts";
 import { parseAddress, parseInteger, parseJobId, stringOption } from "./values.ts";
@@ -62,19 +63,22 @@ function pendingTable(pending: ProposalSummary[]): string {
 export const auditOverview: Command = {
   path: ["audit"],
   summary: "Market overview: solvency (tokens held vs owed), job totals by state, recent disputes, pending governance changes",
-  options: { ...limitOption, ...connectionOptions, ...jsonOption },
+  options: { ...limitOption, ...indexerOption, ...connectionOptions, ...jsonOption },
   async run(options) {
     const json = options.json === true;
     const limit = parseLimit(options.limit);
+    const indexer = parseIndexer(options);
     const connection = await connect(options);
     const { client } = connection;
     const [solvency, jobs, disputes, token, pending] = await withProgress("reading the market", json, async () => {
-      const solvency = await client.checkSolvency();
+      // With an indexer, as of the block it has indexed (it follows the chain a few blocks back).
+      const pinned = await indexerBlock(client, indexer);
+      const solvency = await client.checkSolvency(pinned === undefined ? {} : { blockNumber: pinned });
       // Pin every read to the solvency block, so the figures agree with each other.
       return Promise.all([
         solvency,
-        client.listJobs({ toBlock: solvency.blockNumber }),
-        client.listDisputes({ toBlock: solvency.blockNumber }),
+        client.listJobs({ toBlock: solvency.blockNumber, indexer }),
+        client.listDisputes({ toBlock: solvency.blockNumber, indexer }),
         connection.token(),
         pendingChanges(client),
       ]);
@@ -141,16 +145,17 @@ export const auditProvider: Command = {
   path: ["audit", "provider"],
   summary: "One provider: stake, reputation, profile and the disputes over its results",
   args: [{ name: "ADDR", description: "the provider's address" }],
-  options: { ...connectionOptions, ...scoreRewardOption, ...jsonOption },
+  options: { ...indexerOption, ...connectionOptions, ...scoreRewardOption, ...jsonOption },
   notes: SCORE_NOTES,
   async run(options, args) {
     const provider = parseAddress(args.ADDR, "ADDR");
     checkScoreReward(options);
+    const indexer = parseIndexer(options);
     const json = options.json === true;
     const connection = await connect(options);
     const reward = await scoreReward(options, connection);
     const [details, disputes] = await withProgress("reading the provider", json, () =>
-      Promise.all([connection.client.getProvider({ provider, reward }), connection.client.listDisputes({ provider })]),
+      Promise.all([connection.client.getProvider({ provider, reward }), connection.client.listDisputes({ provider, indexer })]),
     );
     if (json) {
       printJson({ ...details, disputes });
@@ -170,15 +175,16 @@ export const auditJob: Command = {
   path: ["audit", "job"],
   summary: "One job: its state, terms, result, dispute (committee and votes) and full event history",
   args: [{ name: "ID", description: "the job id (decimal or 0x-hex)" }],
-  options: { ...connectionOptions, ...jsonOption },
+  options: { ...indexerOption, ...connectionOptions, ...jsonOption },
   async run(options, args) {
     const jobId = parseJobId(args.ID);
     const json = options.json === true;
+    const indexer = parseIndexer(options);
     const connection = await connect(options);
     const { client } = connection;
     const [job, history] = await withProgress(`reading job ${jobId}`, json, async () => {
-      const blockNumber = await client.publicClient.getBlockNumber();
-      return Promise.all([client.getJob({ jobId, blockNumber }), client.getJobHistory({ jobId, toBlock: blockNumber })]);
+      const blockNumber = (await indexerBlock(client, indexer)) ?? (await client.publicClient.getBlockNumber());
+      return Promise.all([client.getJob({ jobId, blockNumber }), client.getJobHistory({ jobId, toBlock: blockNumber, indexer })]);
     });
     if (job.state === "None") throw new CliError(`no job ${jobId} on this market`);
     const disputed = history.some((e) => e.eventName === "JobDisputed");
@@ -247,12 +253,14 @@ export const auditDisputes: Command = {
     provider: { type: "string", placeholder: "ADDR", description: "only disputes over this provider's results" },
     challenger: { type: "string", placeholder: "ADDR", description: "only challenges by this address" },
     ...limitOption,
+    ...indexerOption,
     ...connectionOptions,
     ...jsonOption,
   },
   async run(options) {
     const json = options.json === true;
     const limit = parseLimit(options.limit);
+    const indexer = parseIndexer(options);
     const phase = stringOption(options.phase);
     let phases: readonly PhaseName[] | undefined;
     if (phase === "open") phases = OPEN_PHASES;
@@ -265,7 +273,9 @@ export const auditDisputes: Command = {
     const provider = options.provider === undefined ? undefined : parseAddress(stringOption(options.provider), "--provider");
     const challenger = options.challenger === undefined ? undefined : parseAddress(stringOption(options.challenger), "--challenger");
     const connection = await connect(options);
-    const disputes = await withProgress("reading disputes", json, () => connection.client.listDisputes({ phases, provider, challenger }));
+    const disputes = await withProgress("reading disputes", json, () =>
+      connection.client.listDisputes({ phases, provider, challenger, indexer }),
+    );
     const shown = disputes.slice(-limit).reverse();
     if (json) {
       printJson(shown);

@@ -1,6 +1,7 @@
 import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from "viem";
 
 import type { HashworkDeployment } from "../deployments.ts";
+import type { IndexerOption } from "./indexer.ts";
 import { ChainMismatchError, MissingAccountError, MissingWalletClientError } from "../errors/sdk.ts";
 
 export type HashworkPublicClient = PublicClient<Transport, Chain | undefined>;
@@ -22,6 +23,11 @@ export type HashworkBaseClient = {
    * histories, results); longer ranges are split. Default: no limit (one request).
    */
   maxLogBlockRange?: bigint | undefined;
+  /**
+   * A Hashwork indexer the auditor actions read history from (job and dispute lists, job
+   * histories), falling back to logs when it cannot answer (`utils/indexer.ts`). Default: none.
+   */
+  indexer?: IndexerOption | undefined;
 };
 
 /** An account to send from: an address (JSON-RPC account) or a viem `Account` (local signer). */

@@ -3,11 +3,21 @@ import { getAddress, type Address, type Hash } from "viem";
 import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
+import {
+  IndexerUnavailableError,
+  indexedBlock,
+  indexerGet,
+  reviveEventArgs,
+  withIndexer,
+  type IndexerOption,
+} from "../../utils/indexer.ts";
 import { getDecodedLogs, jobEventTopics, marketJobEvents, type BlockRange } from "../../utils/logs.ts";
-import { type disputeJobEvents, disputeJobEventTopics } from "../shared/disputes.ts";
+import { disputeJobEvents, disputeJobEventTopics } from "../shared/disputes.ts";
 
 export type GetJobHistoryParameters = BlockRange & {
   jobId: bigint;
+  /** Read the events from this indexer (default: the client's `indexer`), falling back to logs. */
+  indexer?: IndexerOption | undefined;
 };
 
 /** One event in a job's life, decoded. */
@@ -45,7 +55,16 @@ export type GetJobHistoryErrorType = Error;
  * for (const e of await getJobHistory(client, { jobId })) console.log(e.blockNumber, e.contract, e.eventName)
  */
 export async function getJobHistory(client: HashworkBaseClient, parameters: GetJobHistoryParameters): Promise<GetJobHistoryReturnType> {
-  const { jobId, ...range } = parameters;
+  return withIndexer(
+    client,
+    parameters.indexer,
+    (indexer) => historyFromIndexer(client, indexer, parameters),
+    () => historyFromLogs(client, parameters),
+  );
+}
+
+async function historyFromLogs(client: HashworkBaseClient, parameters: GetJobHistoryParameters): Promise<GetJobHistoryReturnType> {
+  const { jobId, indexer: _, ...range } = parameters;
   // Pin the range so the market and module queries see the same blocks.
   const toBlock = range.toBlock ?? (await client.publicClient.getBlockNumber());
   const marketLogs = await getDecodedLogs(client, {
@@ -88,4 +107,66 @@ function entry(
     logIndex: l.logIndex,
     transactionHash: l.transactionHash,
   };
+}
+
+const market = new Set<string>(marketJobEvents);
+const dispute = new Set<string>(disputeJobEvents);
+
+/** A row of the indexer's `job_event` table (the job's timeline), as `/api/jobs/:id` sends it. */
+type IndexedEvent = {
+  contract: string;
+  name: string;
+  blockNumber: string;
+  logIndex: number;
+  txHash: Hash;
+  args: Record<string, unknown>;
+};
+
+/**
+ * The same events from the indexer's timeline of the job (`/api/jobs/:id`), when it has indexed
+ * at least to `toBlock` (later events are left out). A job it does not know yields the logs' answer.
+ */
+async function historyFromIndexer(
+  client: HashworkBaseClient,
+  indexer: IndexerOption,
+  parameters: GetJobHistoryParameters,
+): Promise<GetJobHistoryReturnType> {
+  const block = await indexedBlock(client, indexer);
+  const toBlock = parameters.toBlock ?? block;
+  if (toBlock > block) throw new IndexerUnavailableError(`indexer is at block ${block}, events asked up to ${toBlock}`);
+  const from = parameters.fromBlock ?? client.deployment.fromBlock ?? 0n;
+  let answer: { timeline: IndexedEvent[] };
+  try {
+    answer = await indexerGet(indexer, `/api/jobs/${parameters.jobId}`);
+  } catch (error) {
+    // Not indexed (404): no events up to the indexed block, as the logs would say.
+    if (error instanceof IndexerUnavailableError && / 404 /.test(error.message)) return [];
+    throw error;
+  }
+  const timeline = answer.timeline;
+  // The dispute module that handled a dispute is named in the market's JobDisputed.
+  const disputed = timeline.find((e) => e.contract === "market" && e.name === "JobDisputed");
+  const module = disputed ? getAddress(disputed.args.module as string) : undefined;
+  return (
+    timeline
+      // The same events the logs' topic filters select (the indexer's timeline has a few more).
+      .filter((e) => (e.contract === "market" ? market : dispute).has(e.name))
+      .filter((e) => BigInt(e.blockNumber) >= from && BigInt(e.blockNumber) <= toBlock)
+      .map((e) => {
+        const contract = e.contract === "market" ? "market" : "disputes";
+        const abi = contract === "market" ? hashworkMarketAbi : hashworkDisputesAbi;
+        const address = contract === "market" ? getAddress(client.deployment.market) : module;
+        if (address === undefined)
+          throw new IndexerUnavailableError(`indexer: a dispute event of job ${parameters.jobId} before JobDisputed`);
+        return {
+          eventName: e.name as JobHistoryEntry["eventName"],
+          contract,
+          args: reviveEventArgs(abi, e.name, e.args),
+          address,
+          blockNumber: BigInt(e.blockNumber),
+          logIndex: e.logIndex,
+          transactionHash: e.txHash,
+        };
+      })
+  );
 }

@@ -4,6 +4,15 @@ import { hashworkDisputesAbi } from "../../abi/hashwork-disputes.ts";
 import type { PhaseName } from "../../abi/enums.ts";
 import type { MissingDeploymentAddressError } from "../../deployments.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
+import {
+  checksummed,
+  indexedBlock,
+  indexerPages,
+  IndexerUnavailableError,
+  withIndexer,
+  indexerGet,
+  type IndexerOption,
+} from "../../utils/indexer.ts";
 import { getDecodedLogs, type BlockRange } from "../../utils/logs.ts";
 import { getDisputesAddress, phaseName, type OpenedDispute } from "../shared/disputes.ts";
 
@@ -14,6 +23,11 @@ export type ListDisputesParameters = BlockRange & {
   challenger?: Address | undefined;
   /** Only disputes of this provider's results. */
   provider?: Address | undefined;
+  /**
+   * Read the list from this indexer (default: the client's `indexer`), falling back to logs.
+   * Without `toBlock`, the phases are as of the indexer's last indexed block.
+   */
+  indexer?: IndexerOption | undefined;
 };
 
 export type DisputeSummary = OpenedDispute & {
@@ -45,6 +59,15 @@ const READ_CONCURRENCY = 16;
  * const mine = await listDisputes(client, { provider: account.address })
  */
 export async function listDisputes(client: HashworkBaseClient, parameters: ListDisputesParameters = {}): Promise<ListDisputesReturnType> {
+  return withIndexer(
+    client,
+    parameters.indexer,
+    (indexer) => listDisputesFromIndexer(client, indexer, parameters),
+    () => listDisputesFromLogs(client, parameters),
+  );
+}
+
+async function listDisputesFromLogs(client: HashworkBaseClient, parameters: ListDisputesParameters): Promise<ListDisputesReturnType> {
   const disputes = await getDisputesAddress(client);
   const toBlock = parameters.toBlock ?? (await client.publicClient.getBlockNumber());
   const args: { challenger?: Address; provider?: Address } = {};
@@ -92,4 +115,68 @@ export async function listDisputes(client: HashworkBaseClient, parameters: ListD
       transactionHash: l.transactionHash,
     }))
     .filter((d) => !wanted || wanted.has(d.phase));
+}
+
+/** A row of the indexer's `dispute` table, as `/api/disputes` sends it. */
+type IndexedDispute = {
+  jobId: string;
+  challenger: string;
+  provider: string;
+  providerHash: Hash;
+  challengerHash: Hash;
+  bond: string;
+  openedSeedBlock: string | null;
+  round: number;
+  phase: PhaseName;
+  openedBlock: string;
+  openedTx: Hash | null;
+};
+
+/** The same list from the indexer's `/api/disputes`, when it has indexed exactly `toBlock` (or no `toBlock` was asked). */
+async function listDisputesFromIndexer(
+  client: HashworkBaseClient,
+  indexer: IndexerOption,
+  parameters: ListDisputesParameters,
+): Promise<ListDisputesReturnType> {
+  // The module the indexer follows must be the one this client would scan.
+  const module = await getDisputesAddress(client);
+  const deployment = await indexerGet<{ disputes?: string }>(indexer, "/api/deployment");
+  if (deployment.disputes === undefined || checksummed(deployment.disputes) !== checksummed(module)) {
+    throw new IndexerUnavailableError(`indexer follows dispute module ${deployment.disputes}, not ${module}`);
+  }
+  const block = await indexedBlock(client, indexer);
+  if (parameters.toBlock !== undefined && parameters.toBlock !== block) {
+    throw new IndexerUnavailableError(`indexer is at block ${block}, phases asked as of ${parameters.toBlock}`);
+  }
+  const rows = await indexerPages(client, indexer, "/api/disputes", block, (page) => page as IndexedDispute[]);
+  const from = parameters.fromBlock ?? client.deployment.fromBlock ?? 0n;
+  const wanted = parameters.phases ? new Set(parameters.phases) : undefined;
+  const same = (a: string, b: Address | undefined) => b === undefined || checksummed(a) === checksummed(b);
+  return rows
+    .filter(
+      (r) =>
+        BigInt(r.openedBlock) >= from &&
+        same(r.challenger, parameters.challenger) &&
+        same(r.provider, parameters.provider) &&
+        (!wanted || wanted.has(r.phase)),
+    )
+    .map((r) => {
+      if (r.openedTx === null || r.openedSeedBlock === null)
+        throw new IndexerUnavailableError("indexer has no opening transaction for a dispute (re-index it)");
+      const challenger = checksummed(r.challenger);
+      return {
+        jobId: BigInt(r.jobId),
+        challenger,
+        provider: checksummed(r.provider),
+        providerHash: r.providerHash,
+        challengerHash: r.challengerHash,
+        bond: BigInt(r.bond),
+        seedBlock: BigInt(r.openedSeedBlock),
+        isAudit: challenger === zeroAddress,
+        phase: r.phase,
+        round: r.round,
+        openedBlock: BigInt(r.openedBlock),
+        transactionHash: r.openedTx,
+      };
+    });
 }

@@ -5,6 +5,15 @@ import type { JobStateName } from "../../abi/enums.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
 import type { JobRequest } from "../../utils/job-request.ts";
 import { jobStateName } from "../../utils/job-state.ts";
+import {
+  checksummed,
+  indexedBlock,
+  indexerPages,
+  IndexerUnavailableError,
+  reviveEventArgs,
+  withIndexer,
+  type IndexerOption,
+} from "../../utils/indexer.ts";
 import { getDecodedLogs, type BlockRange } from "../../utils/logs.ts";
 
 export type ListJobsParameters = BlockRange & {
@@ -12,6 +21,11 @@ export type ListJobsParameters = BlockRange & {
   states?: readonly JobStateName[] | undefined;
   /** Only jobs posted by this requester. */
   requester?: Address | undefined;
+  /**
+   * Read the list from this indexer (default: the client's `indexer`), falling back to logs.
+   * Without `toBlock`, the states are as of the indexer's last indexed block.
+   */
+  indexer?: IndexerOption | undefined;
 };
 
 export type JobSummary = {
@@ -42,6 +56,15 @@ const READ_CONCURRENCY = 16;
  * const mine = await listJobs(client, { requester: account.address })
  */
 export async function listJobs(client: HashworkBaseClient, parameters: ListJobsParameters = {}): Promise<ListJobsReturnType> {
+  return withIndexer(
+    client,
+    parameters.indexer,
+    (indexer) => listJobsFromIndexer(client, indexer, parameters),
+    () => listJobsFromLogs(client, parameters),
+  );
+}
+
+async function listJobsFromLogs(client: HashworkBaseClient, parameters: ListJobsParameters): Promise<ListJobsReturnType> {
   const toBlock = parameters.toBlock ?? (await client.publicClient.getBlockNumber());
   const logs = await getDecodedLogs(client, {
     address: client.deployment.market,
@@ -83,4 +106,55 @@ export async function listJobs(client: HashworkBaseClient, parameters: ListJobsP
       transactionHash: l.transactionHash,
     }))
     .filter((job) => !wanted || wanted.has(job.state));
+}
+
+/** A row of the indexer's `job` table, as `/api/jobs` sends it. */
+type IndexedJob = {
+  id: string;
+  requester: string;
+  state: JobStateName;
+  reward: string;
+  collateralPct: number;
+  fuelLimit: string;
+  programHash: Hash;
+  inputHash: Hash;
+  programURI: string;
+  inputURI: string;
+  claimDeadline: string;
+  executionTime: number;
+  challengeWindow: number;
+  minReputation: number;
+  designatedProvider: string;
+  postedBlock: string;
+  postedTx: Hash | null;
+};
+
+/** The same list from the indexer's `/api/jobs`, when it has indexed exactly `toBlock` (or no `toBlock` was asked). */
+async function listJobsFromIndexer(
+  client: HashworkBaseClient,
+  indexer: IndexerOption,
+  parameters: ListJobsParameters,
+): Promise<ListJobsReturnType> {
+  const block = await indexedBlock(client, indexer);
+  if (parameters.toBlock !== undefined && parameters.toBlock !== block) {
+    throw new IndexerUnavailableError(`indexer is at block ${block}, states asked as of ${parameters.toBlock}`);
+  }
+  const query = parameters.requester ? `?requester=${parameters.requester}` : "";
+  const rows = await indexerPages(client, indexer, `/api/jobs${query}`, block, (page) => (page as { jobs: IndexedJob[] }).jobs);
+  const from = parameters.fromBlock ?? client.deployment.fromBlock ?? 0n;
+  const wanted = parameters.states ? new Set(parameters.states) : undefined;
+  return rows
+    .filter((r) => BigInt(r.postedBlock) >= from && (!wanted || wanted.has(r.state)))
+    .map((r) => {
+      if (r.postedTx === null) throw new IndexerUnavailableError("indexer has no posting transaction for a job (re-index it)");
+      return {
+        jobId: BigInt(r.id),
+        requester: checksummed(r.requester),
+        state: r.state,
+        // Through the event's ABI, so each field has the type viem decodes it to.
+        request: reviveEventArgs(hashworkMarketAbi, "JobPosted", { request: r }).request as JobRequest,
+        postedBlock: BigInt(r.postedBlock),
+        transactionHash: r.postedTx,
+      };
+    });
 }
