@@ -169,7 +169,8 @@ export function helpText(commands: readonly Command[], command: Command | undefi
     "Commands:",
     ...shown.map((c) => `  ${commandWords(c).padEnd(30)} ${c.summary}`),
     "",
-    "Run `hashwork <command> --help` for a command's options. Exit codes: 0 ok, 1 failed, 2 bad usage.",
+    "Run `hashwork <command> --help` for a command's options; every command takes --profile NAME (see `hashwork init`).",
+    "Exit codes: 0 ok, 1 failed, 2 bad usage.",
     "",
   ].join("\n");
 }
