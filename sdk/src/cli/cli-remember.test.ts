@@ -146,7 +146,7 @@ describe("hashwork CLI: profiles, job list, short ids, confirmations, disputes",
 
     // XDG_CONFIG_HOME is honoured when HASHWORK_CONFIG_DIR is not set.
     const xdg = join(dir, "xdg");
-    const run = await runCli(["init", "--rpc", node.url, "--json"], { env: { XDG_CONFIG_HOME: xdg } });
+    const run = await runCli(["init", "--rpc", node.url, "--json"], { env: { XDG_CONFIG_HOME: xdg, HASHWORK_CONFIG_DIR: undefined } });
     expect(jsonOf<{ path: string }>(run).path).to.equal(join(xdg, "hashwork", "profiles.json"));
     expect(existsSync(join(xdg, "hashwork", "profiles.json"))).to.equal(true);
   });

@@ -36,7 +36,9 @@ export async function loadPrivateKeyHex(
   const raw = env[KEY_ENV];
   if (raw === undefined || raw === "") {
     if (env[KEY_FILE_ENV]) return readKeyFile(env[KEY_FILE_ENV], env);
-    throw new UsageError(`this command signs transactions: set ${KEY_ENV}, pass --key-file FILE, or run hashwork init --key-file FILE`);
+    throw new UsageError(
+      `this command signs transactions: set ${KEY_ENV} or pass --key-file FILE (or save one with hashwork init --key-file FILE)`,
+    );
   }
   return parseHexKey(raw, KEY_ENV);
 }
