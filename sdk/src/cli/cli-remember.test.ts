@@ -173,6 +173,7 @@ describe("hashwork CLI: profiles, job list, short ids, confirmations, disputes",
     );
     expect(theirs.map((j) => j.shortId)).to.deep.equal(["#1", "#0"]);
     expectFailure(await cli(["job", "list", "--state", "bogus"]), 2, /--state must be one of Open, Claimed/);
+    expectFailure(await cli(["job", "list"], { HASHWORK_PROFILE: "elsewhere" }), 2, /job list shows your jobs: set HASHWORK_PRIVATE_KEY/);
 
     const status = jsonOf<{ jobId: string; state: string }>(await cli(["job", "status", "#0", "--json"]));
     expect(status.jobId).to.equal(jobs[0]!.toString());

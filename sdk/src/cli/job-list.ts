@@ -6,7 +6,7 @@
 import type { Address } from "viem";
 
 import { jobStateNames, type JobStateName } from "../abi/enums.ts";
-import { UsageError, type Command } from "./args.ts";
+import { UsageError, type Command, type OptionValues } from "./args.ts";
 import { connect, connectionOptions, jsonOption } from "./connect.ts";
 import { shortJobId } from "./job-ref.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
@@ -27,6 +27,19 @@ function parseStates(values: readonly string[]): JobStateName[] | undefined {
     if (!state) throw new UsageError(`--state must be one of ${STATES.join(", ")}, got "${word}"`);
     return state;
   });
+}
+
+/** The key's account; without a key, a line saying what `job list` needs. */
+async function myAddress(options: OptionValues): Promise<Address> {
+  try {
+    return (await loadAccount(options)).address;
+  } catch (error) {
+    if (error instanceof UsageError && /signs transactions/.test(error.message))
+      throw new UsageError(
+        "job list shows your jobs: set HASHWORK_PRIVATE_KEY, pass --key-file FILE (or hashwork init), or pass --requester ADDR",
+      );
+    throw error;
+  }
 }
 
 export const jobList: Command = {
@@ -53,7 +66,7 @@ where # starts a comment: hashwork job status '#3'.`,
     const states = parseStates(stringsOption(options.state));
     const limit = Number(parseInteger(stringOption(options.limit) ?? "50", "--limit", { max: 1_000_000n }));
     const given = stringOption(options.requester);
-    const requester: Address = given !== undefined ? parseAddress(given, "--requester") : (await loadAccount(options)).address;
+    const requester: Address = given !== undefined ? parseAddress(given, "--requester") : await myAddress(options);
     const connection = await connect(options);
     const jobs = await withProgress(`listing the jobs of ${requester}`, json, () => connection.client.listJobs({ requester, states }));
     jobs.reverse();
