@@ -5,6 +5,8 @@
  * was ever echoed.
  */
 import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const SHIM = fileURLToPath(new URL("../bin/hashwork.mjs", import.meta.url));
@@ -16,10 +18,15 @@ export type CliRun = { code: number | null; signal: NodeJS.Signals | null; stdou
 /** Everything every run printed (stdout and stderr). */
 export const transcript: string[] = [];
 
+/**
+ * The test process's environment without `HASHWORK_*` variables, and with a profile directory
+ * that does not exist, so no profile of the machine's user (`hashwork init`) leaks into a test;
+ * a test that wants profiles passes its own `HASHWORK_CONFIG_DIR` (or `undefined` to unset it).
+ */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("HASHWORK_")) env[k] = v;
-  return { ...env, ...extra };
+  return { ...env, HASHWORK_CONFIG_DIR: join(tmpdir(), `hashwork-tests-no-profiles-${process.pid}`), ...extra };
 }
 
 export type RunOptions = {

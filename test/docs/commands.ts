@@ -50,7 +50,8 @@ export const shellSnippets = (markdown: string) => [...fencedLines(markdown), ..
 export function npmScripts(lines: string[]): string[] {
   const names = new Set<string>();
   for (const line of lines) {
-    for (const m of line.matchAll(/\bnpm run ([\w:.-]+)/g)) names.add(m[1]!);
+    // npm's own flags (`npm run -s hashwork`) come before the script's name.
+    for (const m of line.matchAll(/\bnpm run (?:--?[\w-]+ )*([\w:.-]+)/g)) names.add(m[1]!);
     for (const m of line.matchAll(/\bnpm (test|start)\b/g)) names.add(m[1]!);
   }
   return [...names];

@@ -103,6 +103,11 @@ export function parseArgs(commands: readonly Command[], argv: readonly string[])
       inline = arg.length > 2 ? arg.slice(2).replace(/^=/, "") : undefined;
     }
     const spec = Object.hasOwn(command.options, optionName) ? command.options[optionName] : undefined;
+    // `--profile NAME` belongs to every command (main takes it out before parsing; ./profiles.ts).
+    if (!spec && optionName === "profile") {
+      if (inline === undefined) j++;
+      continue;
+    }
     if (!spec) throw new UsageError(`unknown option --${optionName} for "${name}"; see hashwork ${name} --help`);
     if (spec.type === "boolean") {
       if (inline !== undefined) throw new UsageError(`--${optionName} takes no value`);
@@ -169,7 +174,8 @@ export function helpText(commands: readonly Command[], command: Command | undefi
     "Commands:",
     ...shown.map((c) => `  ${commandWords(c).padEnd(30)} ${c.summary}`),
     "",
-    "Run `hashwork <command> --help` for a command's options. Exit codes: 0 ok, 1 failed, 2 bad usage.",
+    "Run `hashwork <command> --help` for a command's options; every command takes --profile NAME (see `hashwork init`).",
+    "Exit codes: 0 ok, 1 failed, 2 bad usage.",
     "",
   ].join("\n");
 }

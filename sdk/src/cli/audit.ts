@@ -11,7 +11,8 @@ import { jobFields } from "./job-read.ts";
 import { indexerBlock, indexerOption, parseIndexer } from "./indexer-option.ts";
 import { formatAmount, formatFields, formatTable, formatTime, printJson, printLine, shortHex, withProgress } from "./output.ts";
 import { SCORE_NOTES, checkScoreReward, providerFields, scoreReward, scoreRewardOption } from "./provider-account.ts";
-import { parseAddress, parseInteger, parseJobId, stringOption } from "./values.ts";
+import { resolveJobId } from "./job-ref.ts";
+import { parseAddress, parseInteger, stringOption } from "./values.ts";
 
 const OPEN_PHASES: readonly PhaseName[] = ["AwaitingDraw", "Voting", "AwaitingArbiter"];
 
@@ -177,7 +178,7 @@ export const auditJob: Command = {
   args: [{ name: "ID", description: "the job id (decimal or 0x-hex)" }],
   options: { ...indexerOption, ...connectionOptions, ...jsonOption },
   async run(options, args) {
-    const jobId = parseJobId(args.ID);
+    const jobId = await resolveJobId(args.ID, options);
     const json = options.json === true;
     const indexer = parseIndexer(options);
     const connection = await connect(options);

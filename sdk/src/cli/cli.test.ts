@@ -150,7 +150,7 @@ describe("hashwork CLI end to end", function () {
     runCli([...args, ...rpc], { env: { HASHWORK_KEYSTORE_PASSWORD: keystorePassword, ...env } });
   // With `viaEnv`, the served URL comes from HASHWORK_PUBLIC_URL instead of --public-url.
   const post = async (input: string, extra: string[], { viaEnv = false } = {}) =>
-    jsonOf<{ jobId: string; programURI: string; inputURI: string; reward: string }>(
+    jsonOf<{ jobId: string; programURI: string; inputURI: string; reward: string; claimDeadline: string }>(
       await cli(
         [
           "job",
@@ -176,13 +176,13 @@ describe("hashwork CLI end to end", function () {
   it("reads a keystore file the same way ethers wrote it", async function () {
     const text = await readFile(join(dir, "corrupt.json"), "utf8");
     expect(decryptKeystore(JSON.parse(text), keystorePassword)).to.equal(privateKeyOf(hdAccount(CORRUPT)));
-    const wrong = await cli(["provider", "stake", "--amount", "1", ...keyArgs[CORRUPT]!], { HASHWORK_KEYSTORE_PASSWORD: "nope" });
+    const wrong = await cli(["provider", "stake", "--amount", "1", "--yes", ...keyArgs[CORRUPT]!], { HASHWORK_KEYSTORE_PASSWORD: "nope" });
     expectFailure(wrong, 1, /wrong password for .*corrupt\.json/);
   });
 
   it("provider stake, register, status, unstake and withdraw", async function () {
     const k = keyArgs[HONEST]!;
-    const staked = jsonOf(await cli(["provider", "stake", "--amount", "200", "--json", ...k]));
+    const staked = jsonOf(await cli(["provider", "stake", "--amount", "200", "--yes", "--json", ...k]));
     expect(staked).to.include({
       provider: address(HONEST),
       amount: (200n * TOKEN_UNIT).toString(),
@@ -216,13 +216,13 @@ describe("hashwork CLI end to end", function () {
     expect(human.code, human.stderr).to.equal(0);
     expect(human.stdout).to.match(/^staked\s+190 HWK$/m);
     // The keystore account stakes too (it runs the second daemon).
-    jsonOf(await cli(["provider", "stake", "--amount", "200", "--permit", "--json", ...keyArgs[CORRUPT]!]));
+    jsonOf(await cli(["provider", "stake", "--amount", "200", "--permit", "--yes", "--json", ...keyArgs[CORRUPT]!]));
   });
 
   it("verifier bond, show, withdraw-request and withdraw", async function () {
     const k = keyArgs[VERIFIER]!;
     const tokens = (n: bigint) => (n * TOKEN_UNIT).toString();
-    const bonded = jsonOf(await cli(["verifier", "bond", "--amount", "150", "--json", ...k]));
+    const bonded = jsonOf(await cli(["verifier", "bond", "--amount", "150", "--yes", "--json", ...k]));
     expect(bonded).to.include({ verifier: address(VERIFIER), amount: tokens(150n), bonded: tokens(150n) });
     expect(bonded).to.have.property("approvalTransactionHash");
     const shown = jsonOf(await cli(["verifier", "show", address(VERIFIER), "--json"]));
@@ -263,7 +263,7 @@ describe("hashwork CLI end to end", function () {
     await system.publicClient.request({ method: "evm_mine" as never, params: [] as never });
     const withdrawn = jsonOf(await cli(["verifier", "withdraw", "--to", address(VERIFIER), "--json", ...k]));
     expect(withdrawn).to.include({ verifier: address(VERIFIER), amount: tokens(50n), to: address(VERIFIER) });
-    const line = await cli(["verifier", "bond", "--amount", "1", ...k]);
+    const line = await cli(["verifier", "bond", "--amount", "1", "--yes", ...k]);
     expect(line.code, line.stderr).to.equal(0);
     expect(line.stdout).to.match(/^Bonded 1 HWK; your verifier bond is 101 HWK \(0x[0-9a-f]{64}\)$/m);
   });
@@ -279,6 +279,7 @@ describe("hashwork CLI end to end", function () {
     const posted = await post("seed7.bin", ["--challenge-window", "3s"]);
     expect(posted.programURI).to.equal(`${contentUrl}/content/${hashContent(wasm)}`);
     expect(posted.reward).to.equal((2n * TOKEN_UNIT).toString());
+    expect(posted.claimDeadline).to.match(/^\d+$/); // a decimal string, as docs/cli.md promises
     const id = posted.jobId;
 
     const waited = jsonOf<{ state: string; result: { resultHash: Hex; provider: Address } }>(
@@ -314,7 +315,7 @@ describe("hashwork CLI end to end", function () {
     const { jobId, inputURI } = await post("seed8.bin", ["--challenge-window", "10m"], { viaEnv: true });
     expect(inputURI).to.equal(`${contentUrl}/content/${hashContent(encodeMonteCarloInput({ seed: 8n, samples: 2_000n }))}`);
     jsonOf(await cli(["job", "wait", jobId, "--timeout", "60s", "--json"]));
-    const run = await cli(["job", "challenge", jobId, "--allow-hosts", "127.0.0.1"], requesterEnv);
+    const run = await cli(["job", "challenge", jobId, "--allow-hosts", "127.0.0.1", "--yes"], requesterEnv);
     expectFailure(run, 1, /result matches a local re-execution \(0x[0-9a-f]{64}\); not challenging/);
   });
 
@@ -337,7 +338,7 @@ describe("hashwork CLI end to end", function () {
     const local = await executeProgram({ wasm, input: encodeMonteCarloInput({ seed: 7n, samples: 2_000n }), fuelLimit: 100_000_000n });
     expect(waited.result.resultHash).to.not.equal(local.resultHash);
 
-    const challenged = await cli(["job", "challenge", jobId, "--allow-hosts", "127.0.0.1"], requesterEnv);
+    const challenged = await cli(["job", "challenge", jobId, "--allow-hosts", "127.0.0.1", "--yes"], requesterEnv);
     expect(challenged.code, challenged.stderr).to.equal(0);
     const lines = challenged.stdout.trimEnd().split("\n");
     expect(lines[0]).to.match(/^Committed the challenge in block \d+ \(0x[0-9a-f]{64}\)$/);
@@ -400,7 +401,7 @@ describe("hashwork CLI end to end", function () {
       salt: Hex;
       commitTransactionHash?: Hex;
       local?: unknown;
-    }>(await cli(["job", "challenge", jobId, "--hash", local.resultHash, "--salt", committed.salt, "--json"], requesterEnv));
+    }>(await cli(["job", "challenge", jobId, "--hash", local.resultHash, "--salt", committed.salt, "--yes", "--json"], requesterEnv));
     expect(revealed).to.include({
       providerHash: waited.result.resultHash,
       challengerHash: local.resultHash,
@@ -414,7 +415,7 @@ describe("hashwork CLI end to end", function () {
     const second = await post("seed7.bin", ["--challenge-window", "10m"]);
     jsonOf(await cli(["job", "wait", second.jobId, "--timeout", "60s", "--json"]));
     expectFailure(
-      await cli(["job", "challenge", second.jobId, "--hash", local.resultHash, "--salt", committed.salt], requesterEnv),
+      await cli(["job", "challenge", second.jobId, "--hash", local.resultHash, "--salt", committed.salt, "--yes"], requesterEnv),
       1,
       /DisputeChallengeNotCommittedError/,
     );
@@ -423,7 +424,12 @@ describe("hashwork CLI end to end", function () {
   it("job wait times out and job cancel refunds an unclaimed job", async function () {
     // Designated to the honest provider, whose daemon is stopped: the job stays Open.
     const { jobId, reward } = await post("seed8.bin", ["--provider", address(HONEST)]);
-    expectFailure(await cli(["job", "wait", jobId, "--timeout", "2s"]), 1, /Timed out after 2000 ms/);
+    // The timeout names the state the job is actually in, not the one awaited.
+    expectFailure(
+      await cli(["job", "wait", jobId, "--timeout", "2s"]),
+      1,
+      /timed out after 2s waiting until job \d+ is submitted: it is Open \(unclaimed; claim deadline \d{4}-/,
+    );
     // Only the requester may cancel: a one-line refusal before anything is sent.
     expectFailure(await cli(["job", "cancel", jobId, ...keyArgs[HONEST]!]), 1, /was posted by 0x[0-9a-fA-F]{40}, not by/);
     const cancelled = jsonOf(await cli(["job", "cancel", jobId, "--json"], requesterEnv));

@@ -2,8 +2,9 @@
  * Connection options every chain command shares, and the Hashwork client they build:
  * `--rpc URL` (default `HASHWORK_RPC`, else http://127.0.0.1:8545); the market from `--market
  * ADDR`, else `--deployment DIR` (an Ignition deployment folder), else `HASHWORK_MARKET`, else
- * the SDK's known deployment for the chain id, else `ignition/deployments/chain-<id>` under the
- * working directory.
+ * `HASHWORK_DEPLOYMENT`, else the SDK's known deployment for the chain id, else
+ * `ignition/deployments/chain-<id>` under the working directory. A profile (./profiles.ts) fills
+ * in whichever of those environment variables are unset.
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -66,17 +67,23 @@ function rpcUrl(options: OptionValues): string {
   return url;
 }
 
+function ignitionFolder(folder: string, source: string, chainId: number): Promise<HashworkDeployment> {
+  const dir = resolve(folder);
+  if (!existsSync(join(dir, "deployed_addresses.json"))) throw new UsageError(`${source}: no deployed_addresses.json in ${dir}`);
+  return loadIgnitionDeployment({ chainId, deploymentsDir: dirname(dir), deploymentId: basename(dir) });
+}
+
 async function resolveDeployment(options: OptionValues, chainId: number): Promise<HashworkDeployment> {
-  const market = (typeof options.market === "string" ? options.market : undefined) ?? process.env.HASHWORK_MARKET;
+  // Options first, then the environment (HASHWORK_DEPLOYMENT is also where a profile's folder lands).
+  const flag = typeof options.market === "string" ? options.market : undefined;
+  const market = flag ?? (typeof options.deployment === "string" ? undefined : process.env.HASHWORK_MARKET || undefined);
   if (market !== undefined) {
-    if (!isAddress(market, { strict: false })) throw new UsageError(`--market must be an address, got "${market}"`);
+    if (!isAddress(market, { strict: false }))
+      throw new UsageError(`${flag !== undefined ? "--market" : "HASHWORK_MARKET"} must be an address, got "${market}"`);
     return defineDeployment({ chainId, market });
   }
-  if (typeof options.deployment === "string") {
-    const dir = resolve(options.deployment);
-    if (!existsSync(join(dir, "deployed_addresses.json"))) throw new UsageError(`--deployment: no deployed_addresses.json in ${dir}`);
-    return loadIgnitionDeployment({ chainId, deploymentsDir: dirname(dir), deploymentId: basename(dir) });
-  }
+  if (typeof options.deployment === "string") return ignitionFolder(options.deployment, "--deployment", chainId);
+  if (process.env.HASHWORK_DEPLOYMENT) return ignitionFolder(process.env.HASHWORK_DEPLOYMENT, "HASHWORK_DEPLOYMENT", chainId);
   const known = hashworkDeployments[chainId];
   if (known) return known;
   const local = join(process.cwd(), "ignition", "deployments", `chain-${chainId}`);
@@ -113,6 +120,7 @@ export async function connect(options: OptionValues, { sign = false }: { sign?: 
       `no market contract at ${deployment.market} on chain ${chainId} (deploy with \`hashwork deploy\`, or pass --market ADDR)`,
     );
   }
+  await checkIsMarket(publicClient, deployment.market);
   const walletClient = account ? (createWalletClient({ account, chain, transport }) as HashworkWalletClient) : undefined;
   const client = createHashworkClient({ publicClient, walletClient, deployment });
   let token: Promise<TokenInfo> | undefined;
@@ -130,6 +138,28 @@ export async function connect(options: OptionValues, { sign = false }: { sign?: 
         return { address, decimals, symbol };
       })()),
   };
+}
+
+/**
+ * A market answers `token()` and `maxDisputeDuration()`; anything else at the address (the
+ * token, the dispute module, an unrelated contract) gets a line saying what it is instead of an
+ * empty revert reason later.
+ */
+async function checkIsMarket(publicClient: HashworkPublicClient, market: Address): Promise<void> {
+  const isMarket = await Promise.all([
+    publicClient.readContract({ address: market, abi: hashworkMarketAbi, functionName: "token" }),
+    publicClient.readContract({ address: market, abi: hashworkMarketAbi, functionName: "maxDisputeDuration" }),
+  ]).then(
+    () => true,
+    () => false,
+  );
+  if (isMarket) return;
+  const symbol = await publicClient.readContract({ address: market, abi: hashworkTokenAbi, functionName: "symbol" }).catch(() => undefined);
+  throw new UsageError(
+    symbol !== undefined
+      ? `${market} is an ERC20 token (${symbol}), not the Hashwork market: pass the market's address (\`hashwork deploy\` printed it)`
+      : `${market} is not a Hashwork market (it has no token() or maxDisputeDuration()): pass the market's address`,
+  );
 }
 
 /** The market's token balance of `who` in the market's ledger (refunds, dispute payouts). */

@@ -1,4 +1,4 @@
-import { readdir, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 import { createPublicClient, http } from "viem";
@@ -9,20 +9,19 @@ import { jsonOption } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { runHardhat, REPO_ROOT } from "./hardhat.ts";
 import { KEY_ENV, keyOptions, loadPrivateKeyHex } from "./keys.ts";
+import { dedupeIgnitionBatches } from "./ignition-output.ts";
 import { formatFields, printJson, printLine } from "./output.ts";
 import { stringOption } from "./values.ts";
 
 const DEPLOYMENTS_DIR = join(REPO_ROOT, "ignition", "deployments");
+/** hardhat.config.ts's `localhost` network. */
+const LOCALHOST_RPC = "http://127.0.0.1:8545";
 
-/** The deployment folder whose `deployed_addresses.json` changed last, at or after `since`. */
-async function newestDeployment(since: number): Promise<string | undefined> {
-  let best: { dir: string; mtime: number } | undefined;
-  for (const name of await readdir(DEPLOYMENTS_DIR).catch(() => [] as string[])) {
-    const dir = join(DEPLOYMENTS_DIR, name);
-    const info = await stat(join(dir, "deployed_addresses.json")).catch(() => undefined);
-    if (info && info.mtimeMs >= since - 1000 && (!best || info.mtimeMs > best.mtime)) best = { dir, mtime: info.mtimeMs };
-  }
-  return best?.dir;
+/** The chain id of `url`, or undefined when nothing answers there. */
+function chainIdAt(url: string): Promise<number | undefined> {
+  return createPublicClient({ transport: http(url, { retryCount: 0 }) })
+    .getChainId()
+    .catch(() => undefined);
 }
 
 /** `hashwork deploy`: the Ignition deployment of token, market and dispute module. */
@@ -95,20 +94,33 @@ chain 31337's there or in the SDK, else pass --deployment DIR or --market ADDR.`
       "--network",
       rpc !== undefined ? "remote" : (network ?? "localhost"),
     ];
-    const deploymentId = stringOption(options["deployment-id"]);
-    if (deploymentId !== undefined) {
-      if (!/^[A-Za-z0-9_-]+$/.test(deploymentId))
-        throw new UsageError(`--deployment-id may hold letters, digits, - and _ only, got "${deploymentId}"`);
-      args.push("--deployment-id", deploymentId);
+    let deploymentId = stringOption(options["deployment-id"]);
+    if (deploymentId !== undefined && !/^[A-Za-z0-9_-]+$/.test(deploymentId))
+      throw new UsageError(`--deployment-id may hold letters, digits, - and _ only, got "${deploymentId}"`);
+    // Ignition's default id is chain-<chain id>; naming it explicitly tells which folder holds the
+    // addresses, also when a second run has nothing new to deploy and rewrites no file.
+    if (deploymentId === undefined && chainId === undefined && (network ?? "localhost") === "localhost") {
+      chainId = await chainIdAt(LOCALHOST_RPC);
+      if (chainId === undefined) throw new CliError(`cannot reach a JSON-RPC node at ${LOCALHOST_RPC} (start one with \`hashwork chain\`)`);
     }
+    if (deploymentId === undefined && chainId !== undefined) deploymentId = `chain-${chainId}`;
+    if (deploymentId === undefined)
+      throw new UsageError(`cannot tell the chain of --network ${network}: pass --deployment-id ID (or --rpc URL)`);
+    args.push("--deployment-id", deploymentId);
     const parameters = stringOption(options.parameters);
     if (parameters !== undefined) args.push("--parameters", parameters);
-    const started = Date.now();
     // With --json, Hardhat's progress goes to stderr so stdout holds only the JSON document.
-    const code = await runHardhat(args, { env, stdio: ["inherit", json ? process.stderr : "inherit", "inherit"] });
+    const progressTo = json ? process.stderr : process.stdout;
+    // Ignition redraws its batches in place on a terminal; elsewhere each redraw would repeat them.
+    const code = await runHardhat(args, {
+      env,
+      stdio: ["inherit", json ? process.stderr : "inherit", "inherit"],
+      stdout: progressTo.isTTY ? undefined : { through: dedupeIgnitionBatches(), to: progressTo },
+    });
     if (code !== 0) throw new CliError(`hardhat ignition deploy failed (exit code ${code})`);
-    const dir = deploymentId !== undefined ? join(DEPLOYMENTS_DIR, deploymentId) : await newestDeployment(started);
-    if (!dir) throw new CliError("the deployment finished but no deployed_addresses.json was written");
+    const dir = join(DEPLOYMENTS_DIR, deploymentId);
+    if (!existsSync(join(dir, "deployed_addresses.json")))
+      throw new CliError(`the deployment finished but ${join(dir, "deployed_addresses.json")} is missing`);
     const fromName = /^chain-(\d+)$/.exec(dir.split(/[\\/]/).pop() ?? "")?.[1];
     const id = chainId ?? (fromName ? Number(fromName) : 31337);
     const deployment = await loadIgnitionDeployment({

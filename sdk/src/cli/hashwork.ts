@@ -12,11 +12,15 @@ import { auditDisputes, auditJob, auditOverview, auditProvider } from "./audit.t
 import { chain } from "./chain.ts";
 import { contentPut, contentServe } from "./content.ts";
 import { deploy } from "./deploy.ts";
+import { disputeArbitrate, disputeShow, disputeVoid } from "./dispute.ts";
 import { describeError, exitCodeOf } from "./errors.ts";
 import { govCommands } from "./gov.ts";
 import { jobPost } from "./job-post.ts";
 import { jobResult, jobStatus, jobWait } from "./job-read.ts";
+import { init } from "./init.ts";
+import { jobList } from "./job-list.ts";
 import { jobCancel, jobChallenge } from "./job-write.ts";
+import { applyProfile, extractProfileOption, PROFILE_NAME_ENV, selectProfile } from "./profiles.ts";
 import { providerRegister, providerStake, providerStatus, providerUnstake, providerWithdraw } from "./provider-account.ts";
 import { programBuild, programRun } from "./program.ts";
 import { providerStart } from "./provider-start.ts";
@@ -31,14 +35,19 @@ export { describeError, parseArgs };
 export { compileProgram } from "./program-toolchain.ts";
 
 export const COMMANDS: readonly Command[] = [
+  init,
   chain,
   deploy,
   jobPost,
+  jobList,
   jobStatus,
   jobWait,
   jobResult,
   jobCancel,
   jobChallenge,
+  disputeShow,
+  disputeArbitrate,
+  disputeVoid,
   providerStake,
   providerUnstake,
   providerWithdraw,
@@ -65,10 +74,17 @@ export const COMMANDS: readonly Command[] = [
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    const parsed = parseArgs(COMMANDS, argv);
+    // `--profile NAME` works with every command; the profile fills in unset environment variables.
+    const { argv: rest, profile } = extractProfileOption(argv);
+    const parsed = parseArgs(COMMANDS, rest);
     if (parsed.kind === "help") {
       process.stdout.write(helpText(COMMANDS, parsed.command, parsed.prefix));
       return 0;
+    }
+    if (profile !== undefined) process.env[PROFILE_NAME_ENV] = profile;
+    if (parsed.command !== init) {
+      const selected = await selectProfile(profile);
+      if (selected) applyProfile(selected.profile);
     }
     return await parsed.command.run(parsed.options, parsed.args);
   } catch (error) {

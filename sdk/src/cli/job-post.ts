@@ -210,7 +210,7 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
         fuelLimit: r.fuelLimit,
         reward: r.reward,
         collateralPct: r.collateralPct,
-        claimDeadline: r.claimDeadline,
+        claimDeadline: BigInt(r.claimDeadline), // a decimal string, like every other time and amount
         executionTime: r.executionTime,
         challengeWindow: r.challengeWindow,
         minReputation: r.minReputation,

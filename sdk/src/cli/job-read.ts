@@ -1,16 +1,21 @@
+import { accessSync, constants, existsSync, statSync, type Stats } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 
 import { ExecutionStatus } from "../executor/result-hash.ts";
 import type { JobDetails } from "../actions/auditor/get-job.ts";
+import type { HashworkClient } from "../client.ts";
+import { WaitTimeoutError } from "../errors/sdk.ts";
 import { createLocalStore } from "../store/local.ts";
+import type { JobRequest } from "../utils/job-request.ts";
 import type { JobResult } from "../utils/results.ts";
 import { UsageError, type Command } from "./args.ts";
 import { connect, connectionOptions, jsonOption, type TokenInfo } from "./connect.ts";
 import { CliError } from "./errors.ts";
+import { jobIdArgument, resolveJobId } from "./job-ref.ts";
+import { keyOptions } from "./keys.ts";
 import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress } from "./output.ts";
-import { fetchAccess, fetchAccessOptions, parseJobId, parseSeconds, stringOption } from "./values.ts";
-
-const idArgument = [{ name: "ID", description: "the job id (decimal or 0x-hex), as `job post` printed it" }] as const;
+import { fetchAccess, fetchAccessOptions, parseSeconds, stringOption } from "./values.ts";
 
 const STATUS_NAMES = Object.fromEntries(Object.entries(ExecutionStatus).map(([k, v]) => [v, k])) as Record<number, string>;
 
@@ -39,16 +44,35 @@ export function jobFields(job: JobDetails, token: TokenInfo): [string, string | 
   ];
 }
 
+/**
+ * From submission on the market keeps only a commitment to the job's terms, so the record's
+ * windows and minimum reputation read as zero; the request as posted (the `JobPosted` event)
+ * still has them.
+ */
+export async function withPostedTerms(client: HashworkClient, job: JobDetails): Promise<JobDetails> {
+  if (job.state === "None" || job.executionTime !== 0 || job.challengeWindow !== 0) return job;
+  const history = await client.getJobHistory({ jobId: job.jobId });
+  const posted = history.find((e) => e.eventName === "JobPosted");
+  if (!posted) return job;
+  const request = posted.args.request as JobRequest;
+  return {
+    ...job,
+    executionTime: Number(request.executionTime),
+    challengeWindow: Number(request.challengeWindow),
+    minReputation: Number(request.minReputation),
+  };
+}
+
 /** `hashwork job status ID` */
 export const jobStatus: Command = {
   path: ["job", "status"],
   summary: "Show a job: state, terms, deadline, and its result once submitted",
-  args: idArgument,
-  options: { ...connectionOptions, ...jsonOption },
+  args: jobIdArgument,
+  options: { ...connectionOptions, ...keyOptions, ...jsonOption },
   async run(options, args) {
-    const jobId = parseJobId(args.ID);
+    const jobId = await resolveJobId(args.ID, options);
     const { client, token } = await connect(options);
-    const job = await client.getJob({ jobId });
+    const job = await withPostedTerms(client, await client.getJob({ jobId }));
     if (job.state === "None") throw new CliError(`no job ${jobId} on this market`);
     if (options.json === true) {
       printJson(job);
@@ -63,16 +87,17 @@ export const jobStatus: Command = {
 export const jobWait: Command = {
   path: ["job", "wait"],
   summary: "Wait until a job has a result (or, with --until finalized, until it is final)",
-  args: idArgument,
+  args: jobIdArgument,
   options: {
     until: { type: "string", placeholder: "STAGE", description: "submitted (default) or finalized" },
     timeout: { type: "string", placeholder: "DURATION", description: "give up after this long, e.g. 90s or 10m (default: wait forever)" },
     ...connectionOptions,
+    ...keyOptions,
     ...jsonOption,
   },
   notes: "Exits 1 if the job ends without the awaited outcome (cancelled, expired, timed out…) or the timeout passes.",
   async run(options, args) {
-    const jobId = parseJobId(args.ID);
+    const jobId = await resolveJobId(args.ID, options);
     const until = stringOption(options.until) ?? "submitted";
     if (until !== "submitted" && until !== "finalized") throw new UsageError(`--until must be submitted or finalized, got "${until}"`);
     const timeout = options.timeout === undefined ? undefined : parseSeconds(stringOption(options.timeout), "--timeout") * 1000;
@@ -92,6 +117,13 @@ export const jobWait: Command = {
         : undefined;
       try {
         return await client.waitForResult({ jobId, until, timeout });
+      } catch (error) {
+        if (!(error instanceof WaitTimeoutError)) throw error;
+        // Say where the job actually is, not what was awaited.
+        const now = await client.getJob({ jobId, includeResult: false });
+        throw new CliError(
+          `timed out after ${stringOption(options.timeout)} waiting until job ${jobId} is ${until}: it is ${now.state}${stateHint(now)}`,
+        );
       } finally {
         clearInterval(follow);
       }
@@ -106,11 +138,42 @@ export const jobWait: Command = {
   },
 };
 
+/** Why a job is still in `job.state`: its deadline, when it has one. */
+function stateHint(job: JobDetails): string {
+  if (job.deadline === 0n) return "";
+  const what: Partial<Record<string, string>> = {
+    Open: "unclaimed; claim deadline",
+    Claimed: "claimed by a provider; execution deadline",
+    Submitted: "result submitted; challenge window ends",
+    Disputed: "disputed; dispute deadline",
+  };
+  const label = what[job.state];
+  return label ? ` (${label} ${formatTime(job.deadline)})` : "";
+}
+
+/** `-o FILE` must be writable before anything is fetched: its folder exists and is a folder. */
+function checkWritable(file: string): void {
+  const dir = dirname(resolve(file));
+  let info: Stats;
+  try {
+    info = statSync(dir);
+  } catch {
+    throw new UsageError(`-o ${file}: the folder ${dir} does not exist`);
+  }
+  if (!info.isDirectory()) throw new UsageError(`-o ${file}: ${dir} is not a folder`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`-o ${file}: the folder ${dir} is not writable`);
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`-o ${file} is a folder; name a file`);
+}
+
 /** `hashwork job result ID -o FILE` */
 export const jobResult: Command = {
   path: ["job", "result"],
   summary: "Fetch a job's output, verify it against the on-chain result hash, and save it",
-  args: idArgument,
+  args: jobIdArgument,
   options: {
     output: {
       type: "string",
@@ -123,16 +186,18 @@ export const jobResult: Command = {
     "allow-file-uris": { type: "boolean", description: "also fetch file:// output URIs (a provider on this machine)" },
     ...fetchAccessOptions,
     ...connectionOptions,
+    ...keyOptions,
     ...jsonOption,
   },
   notes: `The output is written only after its hash and the provider's claimed outcome match the committed result hash.
 The output URI is the provider's: it is fetched from public addresses only unless --allow-hosts names it
 (a local chain: --allow-hosts 127.0.0.1,localhost).`,
   async run(options, args) {
-    const jobId = parseJobId(args.ID);
+    const jobId = await resolveJobId(args.ID, options);
     const file = String(options.output);
     const json = options.json === true;
     if (file === "-" && json) throw new UsageError("-o - and --json both want stdout; pick one");
+    if (file !== "-") checkWritable(file);
     const access = fetchAccess(options);
     const { client } = await connect(options);
     const store = typeof options.store === "string" ? createLocalStore({ dir: options.store }) : undefined;

@@ -1,29 +1,31 @@
 import type { Hex } from "viem";
 
+import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import type { ChallengeJobProgress } from "../actions/requester/challenge-job.ts";
+import { getDisputesAddress } from "../actions/shared/disputes.ts";
 
 import { executeProgram } from "../executor/execute-program.ts";
 import { fetchVerified } from "../store/fetch-verified.ts";
 import { createLocalStore } from "../store/local.ts";
 import type { JobRequest } from "../utils/job-request.ts";
 import type { Command } from "./args.ts";
+import { confirm, yesOption } from "./confirm.ts";
 import { connect, jsonOption, writeOptions, type Connection } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { formatAmount, formatFields, printJson, printLine, withProgress, type Progress } from "./output.ts";
-import { fetchAccess, fetchAccessOptions, parseHash, parseJobId, parseSeconds, stringOption } from "./values.ts";
-
-const idArgument = [{ name: "ID", description: "the job id (decimal or 0x-hex)" }] as const;
+import { jobIdArgument, resolveJobId } from "./job-ref.ts";
+import { fetchAccess, fetchAccessOptions, parseHash, parseSeconds, stringOption } from "./values.ts";
 
 /** `hashwork job cancel ID` */
 export const jobCancel: Command = {
   path: ["job", "cancel"],
   summary: "Cancel your unclaimed (Open) job; the reward returns to your market balance",
-  args: idArgument,
+  args: jobIdArgument,
   options: { ...writeOptions, ...jsonOption },
   async run(options, args) {
-    const jobId = parseJobId(args.ID);
     const json = options.json === true;
     const connection = await connect(options, { sign: true });
+    const jobId = await resolveJobId(args.ID, options, connection.account);
     const job = await connection.client.getJob({ jobId, includeResult: false });
     if (job.state === "None") throw new CliError(`no job ${jobId} on this market`);
     if (job.state !== "Open") throw new CliError(`job ${jobId} is ${job.state}; only an Open job can be cancelled`);
@@ -40,6 +42,17 @@ export const jobCancel: Command = {
     return 0;
   },
 };
+
+/** The dispute module's challenge bond, for the confirmation. */
+async function challengeBond(connection: Connection): Promise<bigint> {
+  const { client } = connection;
+  const config = await client.publicClient.readContract({
+    address: await getDisputesAddress(client),
+    abi: hashworkDisputesAbi,
+    functionName: "config",
+  });
+  return config.challengeBond;
+}
 
 /** The job's request, from its `JobPosted` event. */
 async function postedRequest(connection: Connection, jobId: bigint): Promise<JobRequest> {
@@ -99,7 +112,7 @@ function reportStep(progress: Progress, step: ChallengeJobProgress, jobId: bigin
 export const jobChallenge: Command = {
   path: ["job", "challenge"],
   summary: "Re-execute a submitted job locally and challenge its result if it differs (commit, then reveal with the bond)",
-  args: idArgument,
+  args: jobIdArgument,
   options: {
     hash: { type: "string", placeholder: "HASH", description: "challenge with this result hash instead of re-executing" },
     salt: {
@@ -111,6 +124,7 @@ export const jobChallenge: Command = {
     "allow-file-uris": { type: "boolean", description: "also fetch file:// program and input URIs" },
     ...fetchAccessOptions,
     "exec-timeout": { type: "string", placeholder: "DURATION", description: "wall-clock limit of the local run (default 5m)" },
+    ...yesOption,
     ...writeOptions,
     ...jsonOption,
   },
@@ -123,13 +137,13 @@ bond is approved from your wallet and lost if the committee sides with the provi
 input URIs are fetched from public addresses only unless --allow-hosts names their host (a local
 chain: --allow-hosts 127.0.0.1,localhost).`,
   async run(options, args) {
-    const jobId = parseJobId(args.ID);
     const json = options.json === true;
     const given = options.hash === undefined ? undefined : parseHash(String(options.hash), "--hash");
     const salt = options.salt === undefined ? undefined : parseHash(String(options.salt), "--salt");
     const timeoutMs = parseSeconds(stringOption(options["exec-timeout"]) ?? "5m", "--exec-timeout") * 1000;
     const access = fetchAccess(options);
     const connection = await connect(options, { sign: true });
+    const jobId = await resolveJobId(args.ID, options, connection.account);
     const { client } = connection;
     const job = await client.getJob({ jobId });
     if (job.state === "None") throw new CliError(`no job ${jobId} on this market`);
@@ -155,6 +169,11 @@ chain: --allow-hosts 127.0.0.1,localhost).`,
     }
     const hash = challengerHash;
     const token = await connection.token();
+    const bond = await challengeBond(connection);
+    await confirm(
+      options,
+      `Challenge job ${jobId} with result hash ${hash}? It posts a bond of ${formatAmount(bond, token)}, lost if the committee sides with the provider`,
+    );
     const challenged = await withProgress(
       salt ? `revealing the challenge of job ${jobId}` : `committing a challenge of job ${jobId}`,
       json,

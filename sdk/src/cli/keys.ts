@@ -15,6 +15,8 @@ import { CliError } from "./errors.ts";
 
 export const KEY_ENV = "HASHWORK_PRIVATE_KEY";
 export const KEYSTORE_PASSWORD_ENV = "HASHWORK_KEYSTORE_PASSWORD";
+/** A key file named by the environment (set from a profile's key file by `hashwork init`). */
+export const KEY_FILE_ENV = "HASHWORK_KEY_FILE";
 
 export const keyOptions = {
   "key-file": {
@@ -32,7 +34,12 @@ export async function loadPrivateKeyHex(
   const file = options["key-file"];
   if (typeof file === "string") return readKeyFile(file, env);
   const raw = env[KEY_ENV];
-  if (raw === undefined || raw === "") throw new UsageError(`this command signs transactions: set ${KEY_ENV} or pass --key-file FILE`);
+  if (raw === undefined || raw === "") {
+    if (env[KEY_FILE_ENV]) return readKeyFile(env[KEY_FILE_ENV], env);
+    throw new UsageError(
+      `this command signs transactions: set ${KEY_ENV} or pass --key-file FILE (or save one with hashwork init --key-file FILE)`,
+    );
+  }
   return parseHexKey(raw, KEY_ENV);
 }
 
@@ -64,9 +71,15 @@ async function readKeyFile(file: string, env: NodeJS.ProcessEnv): Promise<Hex> {
   return decryptKeystore(keystore, password, file);
 }
 
+/** secp256k1's group order: a private key is in [1, n - 1]. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
 function parseHexKey(raw: string, source: string): Hex {
   const hex = raw.trim().replace(/^(0x)?/i, "0x");
   if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) throw new UsageError(`${source} does not hold a 32-byte hex private key`);
+  const value = BigInt(hex);
+  if (value === 0n || value >= SECP256K1_N)
+    throw new UsageError(`${source} is not a usable private key (zero, or not below the curve order)`);
   return hex.toLowerCase() as Hex;
 }
 

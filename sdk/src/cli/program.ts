@@ -21,6 +21,7 @@ import { bundleFromOptions, bundleOptions, hasBundleOptions } from "./bundle-opt
 import { readInputFile } from "./files.ts";
 import { formatFields, printJson, sanitizeForTerminal } from "./output.ts";
 import { compileProgram, languageOf, type Toolchain } from "./program-toolchain.ts";
+import { resolveJobId } from "./job-ref.ts";
 import { parseInteger, stringOption } from "./values.ts";
 
 /** Fuel of a local run unless `--fuel` says otherwise: ten billion (seconds of work). */
@@ -117,8 +118,13 @@ machine. The program's stderr is shown but is not part of the result.`,
     const wasm = await readInputFile(args.PROGRAM!, "PROGRAM");
     const fuelLimit =
       options.fuel === undefined ? DEFAULT_RUN_FUEL : parseInteger(stringOption(options.fuel), "--fuel", { max: MAX_FUEL_LIMIT });
-    const jobId =
-      options["job-id"] === undefined ? 0n : parseInteger(stringOption(options["job-id"]), "--job-id", { max: (1n << 256n) - 1n });
+    const jobIdText = stringOption(options["job-id"]);
+    // `#<nonce>`: one of your own jobs (./job-ref.ts), without asking the chain.
+    const jobId = jobIdText?.startsWith("#")
+      ? await resolveJobId(jobIdText, options, undefined, "--job-id")
+      : jobIdText === undefined
+        ? 0n
+        : parseInteger(jobIdText, "--job-id", { max: (1n << 256n) - 1n });
     const stdin = options.input === undefined ? new Uint8Array() : await readInputFile(stringOption(options.input)!, "--input");
     let module: WasmModule;
     try {

@@ -1,5 +1,6 @@
 import type { ProviderDetails } from "../actions/auditor/get-provider.ts";
 import { UsageError, type Command, type OptionValues } from "./args.ts";
+import { confirm, yesOption } from "./confirm.ts";
 import { connect, connectWithAmount, connectionOptions, jsonOption, writeOptions, type Connection, type TokenInfo } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
@@ -38,12 +39,17 @@ export const providerStake: Command = {
   options: {
     amount: { type: "string", required: true, placeholder: "AMOUNT", description: "tokens to stake, e.g. 500 (or base units: 500wei)" },
     permit: { type: "boolean", description: "pay with an EIP-2612 permit instead of an approve transaction" },
+    ...yesOption,
     ...writeOptions,
     ...jsonOption,
   },
   async run(options) {
     const json = options.json === true;
     const { connection, token, amount } = await connectWithAmount(options);
+    await confirm(
+      options,
+      `Stake ${formatAmount(amount, token)} from ${connection.account}? Stake backs your jobs and is slashed if you lie`,
+    );
     const staked = await withProgress("staking", json, () =>
       connection.client.stake({ amount, payment: options.permit === true ? "permit" : "approve" }),
     );

@@ -4,12 +4,18 @@ import { getAddress, isAddress, parseUnits, type Address, type Hex } from "viem"
 import { createAddressPolicy } from "../store/address-policy.ts";
 import { UsageError } from "./args.ts";
 
-/** A job id in decimal or 0x-hex. */
+/** The largest nonce a job id can carry: the market stores nonces as uint64. */
+export const MAX_JOB_NONCE = (1n << 64n) - 1n;
+
+/** A job id in decimal or 0x-hex (a `#<nonce>` short id needs the signer: see ./job-ref.ts). */
 export function parseJobId(value: string | undefined, name = "ID"): bigint {
   const text = (value ?? "").trim();
-  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(text)) throw new UsageError(`${name} must be a job id (decimal or 0x-hex), got "${value ?? ""}"`);
+  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(text))
+    throw new UsageError(`${name} must be a job id (decimal, 0x-hex, or #<nonce> for your own job), got "${value ?? ""}"`);
   const id = BigInt(text);
   if (id === 0n || id >> 256n !== 0n) throw new UsageError(`${name} is not a valid job id: ${value}`);
+  // Ids are requester << 96 | nonce; no job ever has a nonce above 2^64 - 1.
+  if ((id & ((1n << 96n) - 1n)) > MAX_JOB_NONCE) throw new UsageError(`${name} is not a valid job id: its nonce is above 2^64 - 1`);
   return id;
 }
 

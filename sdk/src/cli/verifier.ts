@@ -4,6 +4,7 @@ import type { VerifierDetails } from "../actions/auditor/get-verifier.ts";
 import { verifierPoolAbi } from "../abi/verifier-pool.ts";
 import { getVerifierPoolAddress } from "../actions/shared/disputes.ts";
 import type { Command } from "./args.ts";
+import { confirm, yesOption } from "./confirm.ts";
 import { connect, connectWithAmount, connectionOptions, jsonOption, writeOptions, type Connection, type TokenInfo } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
@@ -52,6 +53,7 @@ export const verifierBond: Command = {
   summary: "Bond tokens from your wallet in the verifier pool (your weight in committee draws)",
   options: {
     amount: { type: "string", required: true, placeholder: "AMOUNT", description: "tokens to bond, e.g. 100 (or base units: 100wei)" },
+    ...yesOption,
     ...writeOptions,
     ...jsonOption,
   },
@@ -61,6 +63,10 @@ any provider stake. Approves exactly the amount first when the allowance is shor
   async run(options) {
     const json = options.json === true;
     const { connection, token, amount } = await connectWithAmount(options);
+    await confirm(
+      options,
+      `Bond ${formatAmount(amount, token)} from ${connection.account} in the verifier pool? Silent or minority votes are slashed`,
+    );
     const bonded = await withProgress("bonding", json, () => connection.client.bondVerifier({ amount }));
     return printResult(
       json,

@@ -1,0 +1,75 @@
+// `hashwork deploy` run twice against a real anvil (its own chain id, so the Ignition folder it
+// writes, ignition/deployments/chain-<id>, is this test's alone): the second run, which has
+// nothing new to deploy and rewrites no file, reports the same addresses (it once said "no
+// deployed_addresses.json was written"), and off a terminal Ignition's batches print once each.
+import { spawn } from "node:child_process";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { expect } from "chai";
+
+import { freePort, hdAccount, privateKeyOf, waitFor } from "../../../testkit/local-cluster.ts";
+import { jsonOf, REPO_ROOT, runCli } from "../../../testkit/cli.ts";
+
+const ANVIL = fileURLToPath(new URL("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil", `file://${REPO_ROOT}/`));
+const CHAIN_ID = 31_338;
+
+describe("hashwork deploy", function () {
+  this.timeout(600_000);
+
+  let anvil: { pid: number } | undefined;
+  const dir = join(REPO_ROOT, "ignition", "deployments", `chain-${CHAIN_ID}`);
+
+  after(async function () {
+    if (anvil) {
+      try {
+        process.kill(-anvil.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("run twice without --deployment-id finds its deployment both times, and prints each Ignition batch once", async function () {
+    await rm(dir, { recursive: true, force: true });
+    const port = await freePort();
+    const child = spawn(ANVIL, ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(CHAIN_ID), "--silent"], {
+      stdio: "ignore",
+      detached: true,
+    });
+    anvil = { pid: child.pid! };
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(
+      "anvil",
+      async () =>
+        (
+          await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+          }).catch(() => undefined)
+        )?.ok
+          ? true
+          : undefined,
+      30_000,
+      100,
+    );
+    const env = { HASHWORK_PRIVATE_KEY: privateKeyOf(hdAccount(0)) };
+    type Deployed = { chainId: number; market: string; token: string; deploymentDir: string };
+    // --json sends Hardhat's progress to stderr, which is not a terminal here.
+    const first = await runCli(["deploy", "--rpc", url, "--yes", "--json"], { env, timeoutMs: 560_000 });
+    const deployed = jsonOf<Deployed>(first);
+    expect(deployed.chainId).to.equal(CHAIN_ID);
+    expect(deployed.deploymentDir).to.equal(dir);
+    const batches = [...first.stderr.matchAll(/^Batch #\d+$/gm)].map((m) => m[0]);
+    expect(batches.length, first.stderr).to.be.greaterThan(3);
+    expect(new Set(batches).size, first.stderr).to.equal(batches.length);
+    expect(first.stderr).to.not.contain("Hardhat Ignition starting for");
+
+    const second = await runCli(["deploy", "--rpc", url, "--yes", "--json"], { env, timeoutMs: 560_000 });
+    expect(second.stderr).to.contain("Nothing new to deploy");
+    expect(jsonOf<Deployed>(second)).to.deep.equal(deployed);
+  });
+});
