@@ -6,7 +6,7 @@ import type { CallGraph } from "./call-graph.ts";
 import { ProgramAbiError } from "./errors.ts";
 import { checkExpression, checkValueType, unsupportedExpression } from "./features.ts";
 import { childSlots } from "./ir-children.ts";
-import type { LeafInfo } from "./leaf-functions.ts";
+import { type LeafInfo, signatureKey } from "./leaf-functions.ts";
 import { canonicalizeScalar, canonicalizeVector, nanSite } from "./nan-canonicalization.ts";
 
 type Module = binaryenTypes.Module;
@@ -31,6 +31,8 @@ export type InstrumentationContext = {
   callGraph: CallGraph;
   /** Leaf functions (`leaf-functions.ts`): instrumented first, in static mode, which fills `leafCost`. */
   leaves: ReadonlyMap<string, LeafInfo>;
+  /** `call_indirect` signatures whose table functions are all leaves (`signatureKey` → names). */
+  indirectLeaves: ReadonlyMap<string, readonly string[]>;
   /** A leaf's price per call (its costliest path), which its callers pay in their own segment. */
   leafCost: Map<string, bigint>;
 };
@@ -216,9 +218,22 @@ export class FunctionInstrumenter {
         if (!this.isLeaf) replace(this.reloadFuelAfter(expr));
         return cost + FUEL_PER_CALL;
       }
-      case ExpressionId.CallIndirect:
+      case ExpressionId.CallIndirect: {
+        const key = signatureKey(raw._BinaryenCallIndirectGetParams(expr), raw._BinaryenCallIndirectGetResults(expr));
+        const targets = this.ctx.indirectLeaves.get(key);
+        if (targets !== undefined) {
+          // Every function this call can reach is a leaf: pay the costliest here.
+          let most = 0n;
+          for (const target of targets) {
+            const leafCost = this.ctx.leafCost.get(target)!;
+            if (leafCost > most) most = leafCost;
+          }
+          if (targets.some((target) => this.ctx.leaves.get(target)!.hostCalls)) replace(this.reloadFuelAfter(expr));
+          return cost + FUEL_PER_CALL + most;
+        }
         replace(this.reloadFuelAfter(expr));
         return cost + FUEL_PER_CALL;
+      }
       case ExpressionId.Return: {
         const value = raw._BinaryenReturnGetValue(expr);
         replace(m.br(RETURN_LABEL, undefined, value === 0 ? undefined : value));

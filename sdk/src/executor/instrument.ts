@@ -114,7 +114,7 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
     const definedNames = definedFunctions.map((f) => binaryen.getFunctionInfo(f).name);
     const startFunction = m.getStart();
     const entryNames = new Set([runName, ...(startFunction === 0 ? [] : [binaryen.getFunctionInfo(startFunction).name])]);
-    const leaves = findLeafFunctions(m, definedNames, entryNames);
+    const { leaves, indirect: indirectLeaves } = findLeafFunctions(m, definedNames, entryNames);
     const ctx: InstrumentationContext = {
       module: m,
       fuelGlobal: uniqueGlobal("hashwork$fuel"),
@@ -125,6 +125,7 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
       maxStackSlots: limits.maxStackSlots,
       callGraph,
       leaves,
+      indirectLeaves,
       leafCost: new Map(),
     };
     m.addGlobal(ctx.fuelGlobal, binaryen.i64, true, m.i64.const(0n));

@@ -81,6 +81,18 @@ describe("fuel metering", function () {
       expect(run(wasm, new Uint8Array(), 1999n)).to.deep.include({ status: ExecutionStatus.OutOfFuel, fuelUsed: 1999n });
     });
 
+    it("through a table is paid at the costliest leaf of the signature, when every table function of it is a leaf", function () {
+      const table = `(type $t (func (param i32) (result i32))) (table 2 funcref) (elem (i32.const 0) $get $inc) ${leaf}
+        (func $inc (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))`;
+      // drop + call_indirect 4 + 2 consts = 7, plus the costlier of $get (11) and $inc (3)
+      expect(run(program(`(drop (call_indirect (type $t) (i32.const 1) (i32.const 1)))`, table)).fuelUsed).to.equal(18n);
+      // A non-leaf of the same signature in the table: each callee pays for itself ($inc: 7 + its 3)
+      const mixed = `(type $t (func (param i32) (result i32))) (table 3 funcref) (elem (i32.const 0) $inc $loops $get) ${leaf}
+        (func $inc (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))
+        (func $loops (param $x i32) (result i32) (loop $l (br_if $l (i32.eqz (local.get $x)))) (local.get $x))`;
+      expect(run(program(`(drop (call_indirect (type $t) (i32.const 1) (i32.const 0)))`, mixed)).fuelUsed).to.equal(10n);
+    });
+
     it("still pays for its host calls where they happen", function () {
       const hostLeaf = `(func $size (result i32) (call $input_size))`;
       // drop + call 4 = 5, plus the leaf's call 4, plus the host call
