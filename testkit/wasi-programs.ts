@@ -9,6 +9,7 @@ const SIGNATURES: Record<string, string> = {
   path_open: "(param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)",
   proc_exit: "(param i32)",
   random_get: "(param i32 i32) (result i32)",
+  args_sizes_get: "(param i32 i32) (result i32)",
   clock_time_get: "(param i32 i64 i32) (result i32)",
   sched_yield: "(result i32)",
   sock_accept: "(param i32 i32 i32) (result i32)",
