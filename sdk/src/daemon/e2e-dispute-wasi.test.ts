@@ -4,6 +4,8 @@
 // committee of three seats drawn with replacement). The program is an ordinary WASI command that
 // reads its args, draws from `random_get` (seeded by the job id, so only the right job id gives
 // the honest hash) and writes a file in `/out`: every verifier must re-execute it the same way.
+// A second job's program imports a function outside WASI preview 1: the provider refuses it
+// before claiming, and its log names the import.
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -24,6 +26,7 @@ import { readJobState } from "../utils/results.ts";
 import { hdAccount, logRecords, startDaemonProcess, waitFor, writeDaemonConfig } from "../../../testkit/local-cluster.ts";
 import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 import { wasiProgram } from "../../../testkit/wasi-programs.ts";
+import { wat } from "../../../testkit/wat-programs.ts";
 
 const TOKEN = 10n ** 18n;
 const REQUESTER = 1;
@@ -50,6 +53,11 @@ const program = () =>
     `(data (i32.const 2048) "out/random.bin")`,
   );
 
+/** A WASI command that also imports a function outside preview 1: refused before claiming. */
+const outsideProfile = () =>
+  wat(`(module (import "wasi_snapshot_preview1" "sock_open" (func (param i32 i32 i32) (result i32)))
+    (memory (export "memory") 1) (func (export "_start")))`);
+
 describe("a committee dispute over an ABI v2 result (hardhat node + four daemon child processes)", function () {
   this.timeout(150_000);
   const t = useDaemonTestbed("dispute-wasi", [PROVIDER], { verifiers: VERIFIERS });
@@ -64,6 +72,9 @@ describe("a committee dispute over an ABI v2 result (hardhat node + four daemon 
     stakedBefore: bigint;
     stakedAfter: bigint;
     disputesLost: number;
+    badJobId: bigint;
+    refusal: Record<string, unknown> | undefined;
+    badState: string;
   };
 
   before(async function () {
@@ -117,6 +128,28 @@ describe("a committee dispute over an ABI v2 result (hardhat node + four daemon 
       ],
     });
     run.jobId = jobIds[0]!;
+    // A second job whose program imports outside the profile: the provider must refuse it unclaimed.
+    const bad = await uploadJobContent(requester, {
+      store: createLocalStore({ dir: join(t.dir, "requester") }),
+      program: outsideProfile(),
+      input,
+    });
+    const posted = await postJobs(requester, {
+      jobs: [
+        {
+          programHash: bad.programHash,
+          inputHash: bad.inputHash,
+          programURI: t.server.uriFor(bad.programHash),
+          inputURI: t.server.uriFor(bad.inputHash),
+          fuelLimit: FUEL,
+          reward: REWARD,
+          collateralPct: 100,
+          executionTime: 120,
+          challengeWindow: 30,
+        },
+      ],
+    });
+    run.badJobId = posted.jobIds[0]!;
 
     // The honest result, computed here with the job's id, independently of every daemon.
     const executor = createExecutor({ threads: 1 });
@@ -142,6 +175,12 @@ describe("a committee dispute over an ABI v2 result (hardhat node + four daemon 
     const after = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
     [run.stakedAfter, run.disputesLost] = [after.staked, after.reputation.disputesLost];
     expect(logRecords(provider).some((r) => r.msg === "corruptResults is on: committing a wrong result")).to.equal(true);
+    run.refusal = await waitFor(
+      "the refusal of the out-of-profile program",
+      () => logRecords(provider).find((r) => r.msg === "job refused" && String(r.job_id) === String(run.badJobId)),
+      30_000,
+    );
+    run.badState = await readJobState(requester, run.badJobId);
   });
 
   const events = (name: string) => run.disputeEvents.filter((l) => l.eventName === name);
@@ -151,6 +190,13 @@ describe("a committee dispute over an ABI v2 result (hardhat node + four daemon 
     const { stdout, files } = decodeOutput(run.honestOutput);
     expect(new DataView(stdout.buffer, stdout.byteOffset).getInt32(0, true)).to.equal(3); // argc
     expect(files.get("random.bin")).to.have.length(32);
+  });
+
+  it("a v2 module importing outside the profile was refused before claiming, with an error naming the import", function () {
+    expect(run.badState).to.equal("Open");
+    const error = run.refusal!.error as { name: string; message: string };
+    expect(error.name).to.equal("ForbiddenImportError");
+    expect(error.message).to.contain("sock_open");
   });
 
   it("the provider committed a wrong result; the watcher challenged it with the honest hash", function () {
