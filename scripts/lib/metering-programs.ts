@@ -1,7 +1,11 @@
 // The programs `npm run bench:metering` measures, one bench case each: every sample program of
-// the SDK's registry (`SAMPLE_PROGRAMS`, ABI v1), each with a sizeable input, and the ABI v2
-// programs built from C/C++ sources in the test kit. A sample program added to the registry
-// without an input here fails the bench with a one-line error naming it, so none is skipped.
+// the SDK's registry (`SAMPLE_PROGRAMS`, ABI v1), each with a sizeable input; the ABI v2
+// programs built from C/C++ sources in the test kit; and every workload of the test kit's
+// workload registry (`testkit/workloads.ts`: SQLite, ray tracer, digit classifier, with their own
+// `sampleInput`), when the checkout has it. A sample program added to the SDK registry without an
+// input here fails the bench with a one-line error naming it, so none is skipped.
+import { existsSync } from "node:fs";
+
 import { type EncodeBundleParameters, encodeBundle } from "../../sdk/src/executor/index.ts";
 import { SAMPLE_PROGRAMS, encodeMandelbrotInput, encodeMonteCarloInput, loadSampleProgram } from "../../sdk/src/programs/index.ts";
 import { compileProgram } from "../../sdk/src/cli/hashwork.ts";
@@ -76,6 +80,19 @@ const V2_PROGRAMS: {
   },
 ];
 
+/** What the bench uses of the workload registry (`testkit/workloads.ts`). */
+type WorkloadRegistry = {
+  WORKLOAD_NAMES: readonly string[];
+  WORKLOADS: Record<string, { sampleInput(): { input: Uint8Array } }>;
+  loadWorkload(name: string): Promise<{ wasm: Uint8Array; toolchain: string }>;
+};
+
+/** The workload registry, or undefined in a checkout without one (a computed specifier: tsc need not resolve it). */
+async function workloadRegistry(): Promise<WorkloadRegistry | undefined> {
+  const url = new URL("../../testkit/workloads.ts", import.meta.url);
+  return existsSync(url) ? ((await import(url.href)) as WorkloadRegistry) : undefined;
+}
+
 /** Every program the bench measures, v1 first, in registry order. */
 export async function meteringPrograms(): Promise<MeteringProgram[]> {
   const programs: MeteringProgram[] = [];
@@ -87,6 +104,12 @@ export async function meteringPrograms(): Promise<MeteringProgram[]> {
   for (const p of V2_PROGRAMS) {
     const wasm = await compileProgram({ file: p.file, source: new TextEncoder().encode(p.source) });
     programs.push({ name: p.name, abi: 2, wasm, input: encodeBundle(p.bundle()), describe: p.describe });
+  }
+  const workloads = await workloadRegistry();
+  for (const name of workloads?.WORKLOAD_NAMES ?? []) {
+    const { wasm, toolchain } = await workloads!.loadWorkload(name);
+    const { input } = workloads!.WORKLOADS[name]!.sampleInput();
+    programs.push({ name, abi: 2, wasm, input, describe: { workload: name, toolchain, sampleInput: "testkit/workloads.ts" } });
   }
   return programs;
 }
