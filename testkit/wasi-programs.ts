@@ -9,6 +9,7 @@ const SIGNATURES: Record<string, string> = {
   path_open: "(param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)",
   proc_exit: "(param i32)",
   random_get: "(param i32 i32) (result i32)",
+  args_sizes_get: "(param i32 i32) (result i32)",
   clock_time_get: "(param i32 i64 i32) (result i32)",
   sched_yield: "(result i32)",
   sock_accept: "(param i32 i32 i32) (result i32)",
@@ -114,5 +115,49 @@ int main(int argc, char **argv) {
   for (unsigned i = 0; i < n; i++) sum = sum * 31 + v[i];
   printf("%u %llu\n", n, sum);
   return 0;
+}
+`;
+
+/**
+ * A C program whose argv[1] picks a behaviour, for determinism and bad-program tests:
+ * `loop` spins forever; `storm` calls clock_gettime forever (a host-call storm); `flood` prints
+ * forever (past the output cap); `out` writes two files in /out and a line to stdout; `twice`
+ * prints the clock and 8 random bytes, twice; `nan` prints the bits of a computed NaN.
+ */
+export const C_MODES = String.raw`
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/random.h>
+int main(int argc, char **argv) {
+  const char *mode = argc > 1 ? argv[1] : "";
+  if (!strcmp(mode, "loop")) { volatile unsigned n = 0; for (;;) n++; }
+  if (!strcmp(mode, "storm")) { struct timespec t; for (;;) clock_gettime(CLOCK_MONOTONIC, &t); }
+  if (!strcmp(mode, "flood")) { for (;;) { fputs("0123456789abcdef0123456789abcdef\n", stdout); fflush(stdout); } }
+  if (!strcmp(mode, "out")) {
+    FILE *a = fopen("/out/a.txt", "w"); if (!a) { perror("a"); return 1; }
+    fputs("first file\n", a); fclose(a);
+    FILE *b = fopen("out/b.csv", "w"); if (!b) { perror("b"); return 1; }
+    for (int i = 0; i < 3; i++) fprintf(b, "%d,%d\n", i, i * i);
+    fclose(b);
+    puts("wrote 2 files");
+    return 0;
+  }
+  if (!strcmp(mode, "twice")) {
+    for (int k = 0; k < 2; k++) {
+      unsigned char r[8]; getentropy(r, sizeof r);
+      printf("time=%lld random=", (long long)time(NULL));
+      for (int i = 0; i < 8; i++) printf("%02x", r[i]);
+      printf("\n");
+    }
+    return 0;
+  }
+  if (!strcmp(mode, "nan")) {
+    volatile double z = 0.0, inf = 1.0 / z; double nan = inf - inf; unsigned long long bits; memcpy(&bits, &nan, 8);
+    volatile float zf = 0.0f; float nf = zf / zf; unsigned fb; memcpy(&fb, &nf, 4);
+    printf("%016llx %08x\n", bits, fb);
+    return 0;
+  }
+  return 2;
 }
 `;

@@ -2,6 +2,8 @@ import { accessSync, constants, existsSync, statSync, type Stats } from "node:fs
 import { writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 
+import { outDirOption, writeOutFiles } from "./out-files.ts";
+
 import { ExecutionStatus } from "../executor/result-hash.ts";
 import type { JobDetails } from "../actions/auditor/get-job.ts";
 import type { HashworkClient } from "../client.ts";
@@ -184,6 +186,7 @@ export const jobResult: Command = {
     },
     store: { type: "string", placeholder: "DIR", description: "a local content store to look in before fetching the output URI" },
     "allow-file-uris": { type: "boolean", description: "also fetch file:// output URIs (a provider on this machine)" },
+    ...outDirOption,
     ...fetchAccessOptions,
     ...connectionOptions,
     ...keyOptions,
@@ -206,6 +209,9 @@ The output URI is the provider's: it is fetched from public addresses only unles
     );
     if (file === "-") process.stdout.write(fetched.output);
     else await writeFile(file, fetched.output);
+    // The whole verified output goes to FILE (its hash is the committed one); --out-dir unpacks /out.
+    const outDir = typeof options["out-dir"] === "string" ? options["out-dir"] : undefined;
+    const outFiles = outDir === undefined ? [] : await writeOutFiles(fetched.output, outDir);
     const status = STATUS_NAMES[fetched.outcome.status] ?? String(fetched.outcome.status);
     if (json) {
       printJson({
@@ -218,6 +224,7 @@ The output URI is the provider's: it is fetched from public addresses only unles
         outputHash: fetched.outcome.outputHash,
         resultHash: fetched.result.resultHash,
         verified: true,
+        ...(outDir === undefined ? {} : { outFiles }),
       });
     } else if (file !== "-") {
       printLine(

@@ -5,6 +5,7 @@
  * posting it.
  */
 import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 
 import { keccak256 } from "viem";
 
@@ -20,6 +21,8 @@ import { CliError } from "./errors.ts";
 import { bundleFromOptions, bundleOptions, hasBundleOptions } from "./bundle-options.ts";
 import { readInputFile } from "./files.ts";
 import { formatFields, printJson, sanitizeForTerminal } from "./output.ts";
+import { outDirOption, writeOutFiles } from "./out-files.ts";
+import { decodeOutput } from "../executor/wasi-out.ts";
 import { compileProgram, languageOf, type Toolchain } from "./program-toolchain.ts";
 import { resolveJobId } from "./job-ref.ts";
 import { parseInteger, stringOption } from "./values.ts";
@@ -104,6 +107,7 @@ export const programRun: Command = {
       description: "v2: the job id random_get is seeded with (default 0; a posted job uses its id)",
     },
     "save-input": { type: "string", placeholder: "FILE", description: "v2: also write the bundle (the job input to post) here" },
+    ...outDirOption,
     json: {
       type: "boolean",
       description: "print one JSON document { status, exitCode, fuelUsed, resultHash, … } (with the output unless -o)",
@@ -142,8 +146,12 @@ machine. The program's stderr is shown but is not part of the result.`,
       throw new UsageError(`${args.PROGRAM} is an ABI v1 program (no WASI imports): --arg, --env, --file and --save-input are for ABI v2`);
     }
     const result = await executeProgram({ wasm, input, fuelLimit, jobId });
+    // v2: the output may hold /out files beside stdout; they go to --out-dir, stdout where the output goes.
+    const outDir = stringOption(options["out-dir"]) ?? "out";
+    const outFiles = v2 ? await writeOutFiles(result.output, outDir) : [];
+    const stdoutBytes = outFiles.length > 0 ? decodeOutput(result.output).stdout : result.output;
     const outFile = stringOption(options.output);
-    if (outFile) await writeFile(outFile, result.output);
+    if (outFile) await writeFile(outFile, stdoutBytes);
     const summary = {
       abi: v2 ? 2 : 1,
       status: STATUS_NAMES[result.status],
@@ -152,6 +160,7 @@ machine. The program's stderr is shown but is not part of the result.`,
       resultHash: result.resultHash,
       outputHash: result.outputHash,
       outputBytes: result.output.length,
+      outFiles: outFiles.map((name) => join(outDir, name)),
       programHash: result.programHash,
       inputHash: keccak256(input),
       wallTimeMs: Math.round(result.wallTimeMs),
@@ -165,19 +174,20 @@ machine. The program's stderr is shown but is not part of the result.`,
           return { base64: Buffer.from(bytes).toString("base64") };
         }
       };
-      const out = outFile ? {} : ((o) => ("text" in o ? { output: o.text } : { outputBase64: o.base64 }))(decoded(result.output));
+      const out = outFile ? {} : ((o) => ("text" in o ? { output: o.text } : { outputBase64: o.base64 }))(decoded(stdoutBytes));
       const err = ((o) => ("text" in o ? { stderr: o.text } : { stderrBase64: o.base64 }))(decoded(result.stderr));
       printJson({ ...summary, ...out, ...err });
       return 0;
     }
-    if (!outFile) process.stdout.write(result.output);
+    if (!outFile) process.stdout.write(stdoutBytes);
     if (result.stderr.length > 0) process.stderr.write(sanitizeForTerminal(new TextDecoder().decode(result.stderr), { multiline: true }));
     process.stderr.write(
       `${formatFields([
         ["status", summary.status + (result.status === ExecutionStatus.Exited ? ` (exit code ${result.exitCode})` : "")],
         ["fuel used", `${result.fuelUsed} of ${fuelLimit}`],
         ["result hash", result.resultHash],
-        ["output", outFile ? `${outFile} (${result.output.length} bytes)` : `${result.output.length} bytes`],
+        ["output", outFile ? `${outFile} (${stdoutBytes.length} bytes)` : `${stdoutBytes.length} bytes`],
+        ...(outFiles.length > 0 ? [["files in /out", `${outFiles.length} → ${outDir}/`] as [string, string]] : []),
       ])}\n`,
     );
     return 0;

@@ -17,8 +17,11 @@ export const PROGRAM_ABI_VERSION = 1;
  * - 2 (issue 12): host calls cost {@link FUEL_PER_HOST_CALL}; every function that calls another
  *   charges its frame to the stack budget (not only recursive ones), frames include the
  *   expression depth; modules are checked against {@link MODULE_LIMITS} before instrumentation.
+ * - 3: a call to a *leaf* function (no loop, no call but to the host, at most 64 expressions;
+ *   `leaf-functions.ts`) is paid by its caller at the leaf's costliest path; the leaf charges
+ *   nothing itself. Fuel of programs that call leaves differs from version 2.
  */
-export const METERING_VERSION = 2;
+export const METERING_VERSION = 3;
 
 /** Module name of every host import a program may use. */
 export const HOST_MODULE = "hashwork";

@@ -43,6 +43,7 @@ export {
   type EncodeBundleParameters,
   type WasiBundle,
 } from "./wasi-bundle.ts";
+export { MAX_OUT_FILES, OUT_DIR, decodeOutput, encodeOutput } from "./wasi-out.ts";
 // The ABI v2 host functions over a decoded bundle (what the executor links a WASI program to);
 // exported for embedding, e.g. running a program unmetered beside its metered run.
 export { createWasiHost, WASI_FUEL_PER_BUFFER_BYTE, WASI_FUEL_PER_CALL, WASI_FUEL_PER_PATH_BYTE } from "./wasi-host.ts";

@@ -6,6 +6,7 @@ import type { CallGraph } from "./call-graph.ts";
 import { ProgramAbiError } from "./errors.ts";
 import { checkExpression, checkValueType, unsupportedExpression } from "./features.ts";
 import { childSlots } from "./ir-children.ts";
+import { type LeafInfo, signatureKey } from "./leaf-functions.ts";
 import { canonicalizeScalar, canonicalizeVector, nanSite } from "./nan-canonicalization.ts";
 
 type Module = binaryenTypes.Module;
@@ -28,6 +29,12 @@ export type InstrumentationContext = {
    * function (one that can reach recursion) charges its stack slots (`stackCharge`) on entry.
    */
   callGraph: CallGraph;
+  /** Leaf functions (`leaf-functions.ts`): instrumented first, in static mode, which fills `leafCost`. */
+  leaves: ReadonlyMap<string, LeafInfo>;
+  /** `call_indirect` signatures whose table functions are all leaves (`signatureKey` → names). */
+  indirectLeaves: ReadonlyMap<string, readonly string[]>;
+  /** A leaf's price per call (its costliest path), which its callers pay in their own segment. */
+  leafCost: Map<string, bigint>;
 };
 
 /**
@@ -77,12 +84,18 @@ export class FunctionInstrumenter {
   private fuelLocal = -1;
   /** Charge points emitted so far. */
   private charges = 0;
+  /**
+   * Static mode, for a leaf: no charge points at all; every segment's cost flows up to the
+   * entry, so the function's result is its costliest path, which its callers pay.
+   */
+  private readonly isLeaf: boolean;
 
   constructor(ctx: InstrumentationContext, func: number) {
     this.ctx = ctx;
     this.m = ctx.module;
     this.func = func;
     this.name = binaryen.getFunctionInfo(func).name;
+    this.isLeaf = ctx.leaves.has(this.name);
   }
 
   instrument(): void {
@@ -92,13 +105,19 @@ export class FunctionInstrumenter {
     checkValueType(info.results, where);
     for (const v of info.vars) checkValueType(v, where);
 
-    this.fuelLocal = this.temp("fuel", binaryen.i64);
+    if (!this.isLeaf) this.fuelLocal = this.temp("fuel", binaryen.i64);
     let body = info.body;
     const entryCost = this.visit(body, (next) => {
       body = next;
     });
     const m = this.m;
     const results = info.results;
+    if (this.isLeaf) {
+      // A leaf is closed (it calls no defined function), so it has no stack charge either.
+      this.ctx.leafCost.set(this.name, entryCost);
+      raw_setBody(this.func, m.block(RETURN_LABEL, [body], results));
+      return;
+    }
 
     // Every `return` became `br $hashwork$return`, so the epilogue below runs on every exit.
     const labelled = m.block(RETURN_LABEL, [body], results);
@@ -187,10 +206,34 @@ export class FunctionInstrumenter {
     switch (id) {
       case ExpressionId.Nop:
         return cost;
-      case ExpressionId.Call:
-      case ExpressionId.CallIndirect:
+      case ExpressionId.Call: {
+        const target = (binaryen.getExpressionInfo(expr) as binaryenTypes.CallInfo).target;
+        const leafCost = this.ctx.leafCost.get(target);
+        if (leafCost !== undefined) {
+          // The leaf's costliest path is paid here; it charges nothing, so only a host call in
+          // it can have moved the counter.
+          if (this.ctx.leaves.get(target)!.hostCalls) replace(this.reloadFuelAfter(expr));
+          return cost + FUEL_PER_CALL + leafCost;
+        }
+        if (!this.isLeaf) replace(this.reloadFuelAfter(expr));
+        return cost + FUEL_PER_CALL;
+      }
+      case ExpressionId.CallIndirect: {
+        const key = signatureKey(raw._BinaryenCallIndirectGetParams(expr), raw._BinaryenCallIndirectGetResults(expr));
+        const targets = this.ctx.indirectLeaves.get(key);
+        if (targets !== undefined) {
+          // Every function this call can reach is a leaf: pay the costliest here.
+          let most = 0n;
+          for (const target of targets) {
+            const leafCost = this.ctx.leafCost.get(target)!;
+            if (leafCost > most) most = leafCost;
+          }
+          if (targets.some((target) => this.ctx.leaves.get(target)!.hostCalls)) replace(this.reloadFuelAfter(expr));
+          return cost + FUEL_PER_CALL + most;
+        }
         replace(this.reloadFuelAfter(expr));
         return cost + FUEL_PER_CALL;
+      }
       case ExpressionId.Return: {
         const value = raw._BinaryenReturnGetValue(expr);
         replace(m.br(RETURN_LABEL, undefined, value === 0 ? undefined : value));
@@ -235,7 +278,7 @@ export class FunctionInstrumenter {
     if (arm === 0) return 0n;
     const chargesBefore = this.charges;
     const cost = this.visit(arm, (next) => set(expr, next));
-    if (hoist || (cost <= HOIST_ARM_LIMIT && this.charges === chargesBefore)) return cost;
+    if (this.isLeaf || hoist || (cost <= HOIST_ARM_LIMIT && this.charges === chargesBefore)) return cost;
     if (cost > 0n) set(expr, this.prepend([this.charge(cost)], get(expr)));
     return 0n;
   }
@@ -251,7 +294,7 @@ export class FunctionInstrumenter {
       const child = raw._BinaryenBlockGetChildAt(block, i);
       segments[segments.length - 1]!.cost += this.visit(child, (next) => raw._BinaryenBlockSetChildAt(block, i, next));
       const after = raw._BinaryenBlockGetChildAt(block, i);
-      if (i < n - 1 && binaryen.getExpressionId(after) === ExpressionId.Block && raw._BinaryenBlockGetName(after) !== 0) {
+      if (!this.isLeaf && i < n - 1 && binaryen.getExpressionId(after) === ExpressionId.Block && raw._BinaryenBlockGetName(after) !== 0) {
         segments.push({ start: i + 1, cost: 0n });
       }
     }

@@ -4,6 +4,7 @@ import { ForbiddenFeatureError, ForbiddenImportError, InstrumentationError, Malf
 import { ALLOWED_FEATURES, checkValueType } from "./features.ts";
 import { analyzeCallGraph } from "./call-graph.ts";
 import { FunctionInstrumenter, type InstrumentationContext } from "./instrument-function.ts";
+import { findLeafFunctions } from "./leaf-functions.ts";
 import { validateProgram } from "./validate.ts";
 import { START_EXPORT, WASI_IMPORTS } from "./wasi-abi.ts";
 import { Wasm } from "./webassembly.ts";
@@ -110,6 +111,10 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
       m,
       definedFunctions.map((f) => binaryen.getFunctionInfo(f).name),
     );
+    const definedNames = definedFunctions.map((f) => binaryen.getFunctionInfo(f).name);
+    const startFunction = m.getStart();
+    const entryNames = new Set([runName, ...(startFunction === 0 ? [] : [binaryen.getFunctionInfo(startFunction).name])]);
+    const { leaves, indirect: indirectLeaves } = findLeafFunctions(m, definedNames, entryNames);
     const ctx: InstrumentationContext = {
       module: m,
       fuelGlobal: uniqueGlobal("hashwork$fuel"),
@@ -119,12 +124,18 @@ export function instrumentProgram({ wasm, limits }: InstrumentProgramParameters)
       memoryCapPages: Math.min(limits.maxMemoryPages, memory.maximumPages === undefined ? 65536 : Number(memory.maximumPages)),
       maxStackSlots: limits.maxStackSlots,
       callGraph,
+      leaves,
+      indirectLeaves,
+      leafCost: new Map(),
     };
     m.addGlobal(ctx.fuelGlobal, binaryen.i64, true, m.i64.const(0n));
     m.addGlobal(ctx.faultGlobal, binaryen.i32, true, m.i32.const(0));
     m.addGlobal(ctx.stackGlobal, binaryen.i32, true, m.i32.const(0));
 
-    for (const func of definedFunctions) new FunctionInstrumenter(ctx, func).instrument();
+    // Leaves first: their callers add each leaf's price to their own segments.
+    const isLeaf = (func: number) => leaves.has(binaryen.getFunctionInfo(func).name);
+    for (const func of definedFunctions.filter(isLeaf)) new FunctionInstrumenter(ctx, func).instrument();
+    for (const func of definedFunctions.filter((f) => !isLeaf(f))) new FunctionInstrumenter(ctx, func).instrument();
 
     // One entry point: the start function (if any) then `run`, both metered, after the host
     // has set the fuel counter (a start section would run before it could).

@@ -61,6 +61,45 @@ describe("fuel metering", function () {
     expect(run(wasm, new Uint8Array([1])).fuelUsed).to.equal(13n + 2n * HOST); // and two host calls
   });
 
+  describe("a leaf function (no loop, no call but to the host, at most 64 expressions)", function () {
+    // $get: if (x > 9) { drop } else { drop; drop }, then x + 1. Its costliest path: if + gt_s +
+    // get + const (4), the else arm (2 drops + 2 consts = 4), add + get + const (3) = 11.
+    const leaf = `(func $get (param $x i32) (result i32)
+      (if (i32.gt_s (local.get $x) (i32.const 9)) (then (drop (i32.const 1))) (else (drop (i32.const 1)) (drop (i32.const 2))))
+      (i32.add (local.get $x) (i32.const 1)))`;
+
+    it("is paid by its caller at its costliest path, whichever path runs", function () {
+      // drop + call 4 + const = 6, plus the leaf's 11
+      expect(run(program(`(drop (call $get (i32.const 0)))`, leaf)).fuelUsed).to.equal(17n);
+      expect(run(program(`(drop (call $get (i32.const 10)))`, leaf)).fuelUsed).to.equal(17n);
+    });
+
+    it("is paid inside the caller's loop iteration, and traps on fuel at the loop header", function () {
+      // loop { br_if (ne (tee i (call get i)) 100) }: br_if, ne, tee, call 4, get, const = 9, + 11, 100 times
+      const wasm = program(`(local $i i32) (loop $l (br_if $l (i32.ne (local.tee $i (call $get (local.get $i))) (i32.const 100))))`, leaf);
+      expect(run(wasm).fuelUsed).to.equal(2000n);
+      expect(run(wasm, new Uint8Array(), 1999n)).to.deep.include({ status: ExecutionStatus.OutOfFuel, fuelUsed: 1999n });
+    });
+
+    it("through a table is paid at the costliest leaf of the signature, when every table function of it is a leaf", function () {
+      const table = `(type $t (func (param i32) (result i32))) (table 2 funcref) (elem (i32.const 0) $get $inc) ${leaf}
+        (func $inc (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))`;
+      // drop + call_indirect 4 + 2 consts = 7, plus the costlier of $get (11) and $inc (3)
+      expect(run(program(`(drop (call_indirect (type $t) (i32.const 1) (i32.const 1)))`, table)).fuelUsed).to.equal(18n);
+      // A non-leaf of the same signature in the table: each callee pays for itself ($inc: 7 + its 3)
+      const mixed = `(type $t (func (param i32) (result i32))) (table 3 funcref) (elem (i32.const 0) $inc $loops $get) ${leaf}
+        (func $inc (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))
+        (func $loops (param $x i32) (result i32) (loop $l (br_if $l (i32.eqz (local.get $x)))) (local.get $x))`;
+      expect(run(program(`(drop (call_indirect (type $t) (i32.const 1) (i32.const 0)))`, mixed)).fuelUsed).to.equal(10n);
+    });
+
+    it("still pays for its host calls where they happen", function () {
+      const hostLeaf = `(func $size (result i32) (call $input_size))`;
+      // drop + call 4 = 5, plus the leaf's call 4, plus the host call
+      expect(run(program(`(drop (call $size))`, hostLeaf)).fuelUsed).to.equal(9n + HOST);
+    });
+  });
+
   it("charges bulk memory by the byte (1 fuel per 16 bytes)", function () {
     const small = run(bulkCopy(), new Uint8Array([0])).fuelUsed;
     const large = run(bulkCopy(), new Uint8Array([100])).fuelUsed;

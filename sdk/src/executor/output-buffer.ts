@@ -32,6 +32,11 @@ export class OutputBuffer {
     this.length += data.length;
   }
 
+  /** Bytes written so far. */
+  get size(): number {
+    return this.length;
+  }
+
   /** A copy of the bytes written. */
   contents(): Uint8Array<ArrayBuffer> {
     return this.bytes.slice(0, this.length);

@@ -92,7 +92,7 @@ export function runInstrumented({
     }
     const host = createWasiHost({ bundle, inputHash: keccak256(input), jobId, maxOutputBytes, charge: take, memory: () => memory! });
     imports = { [WASI_MODULE]: host.imports };
-    stdout = host.stdout;
+    stdout = host.output; // stdout, with the /out files when there are any
     stderr = host.stderr;
   } else {
     const output = new OutputBuffer(maxOutputBytes);

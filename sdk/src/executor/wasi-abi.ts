@@ -104,6 +104,7 @@ export const WASI_IMPLEMENTED: ReadonlySet<string> = new Set([
 export const Errno = {
   SUCCESS: 0,
   BADF: 8,
+  DQUOT: 19,
   EXIST: 20,
   FAULT: 21,
   INVAL: 28,

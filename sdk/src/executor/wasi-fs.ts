@@ -1,4 +1,5 @@
 import { Errno } from "./wasi-abi.ts";
+import { OUT_DIR } from "./wasi-out.ts";
 
 /** WASI file types the profile reports. */
 export const FileType = { UNKNOWN: 0, DIRECTORY: 3, REGULAR_FILE: 4 } as const;
@@ -19,7 +20,8 @@ export type FsNode = FileNode | DirNode;
 export class FsConflictError extends Error {}
 
 /**
- * The read-only file system of an ABI v2 run, built from the bundle's files in time linear in
+ * The file system of an ABI v2 run: the bundle's files, read-only, and the writable `/out`
+ * directory (`wasi-out.ts`), empty unless the bundle puts files in it. It is built from the bundle's files in time linear in
  * their names. Directories exist where a file's name implies them. Inodes: the root is 1, the
  * other nodes 2, 3, … in depth-first pre-order with children in JavaScript string order, so two
  * executors agree on every listing and `stat`. Path resolution walks nodes (a map lookup a part),
@@ -49,6 +51,8 @@ export function createReadOnlyFs(files: ReadonlyMap<string, Uint8Array>) {
     if (dir.children.has(name)) throw new FsConflictError(`"${path}" is a file and a directory`);
     dir.children.set(name, { kind: "file", inode: 0n, parent: dir, data });
   }
+  // The writable output directory always exists, unless the bundle has a file of that name.
+  if (!root.children.has(OUT_DIR)) root.children.set(OUT_DIR, { kind: "dir", inode: 0n, parent: root, children: new Map(), names: [] });
   // Number depth-first, children sorted (an explicit stack: trees may be deep).
   let inode = 0n;
   const stack: FsNode[] = [root];
@@ -86,7 +90,8 @@ export function createReadOnlyFs(files: ReadonlyMap<string, Uint8Array>) {
     return node;
   }
 
-  return { root, resolve };
+  const out = root.children.get(OUT_DIR);
+  return { root, resolve, out: out?.kind === "dir" ? out : undefined, lastInode: inode };
 }
 
 export type ReadOnlyFs = ReturnType<typeof createReadOnlyFs>;

@@ -7,6 +7,7 @@ import { OutputBuffer } from "./output-buffer.ts";
 import { CLOCK_RESOLUTION_NS, Errno, FIXED_REALTIME_NS, WASI_IMPLEMENTED, WASI_IMPORTS, WASI_LIMITS } from "./wasi-abi.ts";
 import type { WasiBundle } from "./wasi-bundle.ts";
 import { FileType, createReadOnlyFs, type DirNode, type FileNode, type FsNode } from "./wasi-fs.ts";
+import { OutDirectory, encodeOutput } from "./wasi-out.ts";
 import type { WasmMemory } from "./webassembly.ts";
 
 export type CreateWasiHostParameters = {
@@ -61,6 +62,7 @@ export function createWasiHost({ bundle, inputHash, jobId, maxOutputBytes, charg
   const stdout = new OutputBuffer(maxOutputBytes);
   const stderr = new OutputBuffer(WASI_LIMITS.maxStderrBytes, true);
   const fs = createReadOnlyFs(bundle.files);
+  const out = new OutDirectory({ dir: fs.out, cap: maxOutputBytes, stdoutSize: () => stdout.size, lastInode: fs.lastInode });
   const fds: (Descriptor | undefined)[] = [
     { kind: "stdin" },
     { kind: "stdout" },
@@ -263,16 +265,33 @@ export function createWasiHost({ bundle, inputHash, jobId, maxOutputBytes, charg
       if (d?.kind !== "dir") return d ? Errno.NOTDIR : Errno.BADF;
       const name = readPath(path, pathLen);
       if (typeof name === "number") return name;
-      const node = fs.resolve(d.node, name);
-      if (node === Errno.NOENT && oflags & OFLAG_CREAT) return Errno.ROFS;
-      if (typeof node === "number") return node;
-      if (oflags & OFLAG_CREAT && oflags & OFLAG_EXCL) return Errno.EXIST;
-      if (oflags & OFLAG_DIRECTORY && node.kind !== "dir") return Errno.NOTDIR;
-      if (BigInt.asUintN(64, rights) & RIGHT_FD_WRITE || oflags & OFLAG_TRUNC) return node.kind === "dir" ? Errno.ISDIR : Errno.ROFS;
+      let node = fs.resolve(d.node, name);
+      let created: { dir: DirNode; name: string } | undefined;
+      if (node === Errno.NOENT && oflags & OFLAG_CREAT) {
+        // Only a new file directly in /out may be created; everything else is read-only.
+        const cut = name.replace(/\/+$/, "").lastIndexOf("/");
+        const parent = cut < 0 ? d.node : fs.resolve(d.node, name.slice(0, cut));
+        const base = name.slice(cut + 1);
+        if (parent !== out.dir || base === "" || base.endsWith("/")) return Errno.ROFS;
+        created = { dir: parent, name: base };
+      }
+      if (typeof node === "number" && created === undefined) return node;
+      if (typeof node !== "number") {
+        if (oflags & OFLAG_CREAT && oflags & OFLAG_EXCL) return Errno.EXIST;
+        if (oflags & OFLAG_DIRECTORY && node.kind !== "dir") return Errno.NOTDIR;
+        const writes = BigInt.asUintN(64, rights) & RIGHT_FD_WRITE || oflags & OFLAG_TRUNC;
+        if (writes && (node.kind === "dir" || !out.writable(node))) return node.kind === "dir" ? Errno.ISDIR : Errno.ROFS;
+      }
       let free = 0;
       while (free < WASI_LIMITS.maxOpenFiles && fds[free]) free++;
       if (free === WASI_LIMITS.maxOpenFiles) return Errno.MFILE;
       if (!fits(fdPtr, 4)) return Errno.FAULT;
+      if (created) {
+        const made = out.create(created.name);
+        if (!made) return Errno.DQUOT;
+        node = made;
+      } else if (oflags & OFLAG_TRUNC) out.truncate(node as FileNode);
+      if (typeof node === "number") return node;
       fds[free] = node.kind === "dir" ? { kind: "dir", node } : { kind: "file", node, position: 0n };
       view.setUint32(fdPtr, free, true);
       return Errno.SUCCESS;
@@ -317,13 +336,24 @@ export function createWasiHost({ bundle, inputHash, jobId, maxOutputBytes, charg
     },
     fd_write: (fd: number, iovs: number, count: number, nwrittenPtr: number) => {
       const d = fds[fd];
-      if (d?.kind !== "stdout" && d?.kind !== "stderr") return Errno.BADF;
+      const file = d?.kind === "file" && out.writable(d.node) ? d : undefined;
+      if (d?.kind !== "stdout" && d?.kind !== "stderr" && !file) return Errno.BADF;
       const list = iovecs(iovs, count);
       if (typeof list === "number") return list;
       if (!fits(nwrittenPtr, 4)) return Errno.FAULT;
       const total = list.reduce((sum, v) => sum + v.len, 0);
       charge(bytesFuel(total));
-      const sink = d.kind === "stdout" ? stdout : stderr;
+      if (file) {
+        // A file in /out: written at its position; its growth shares the output cap with stdout.
+        for (const v of list) {
+          out.write(file.node, Number(file.position), bytes.subarray(v.ptr, v.ptr + v.len));
+          file.position += BigInt(v.len);
+        }
+        view.setUint32(nwrittenPtr, total, true);
+        return Errno.SUCCESS;
+      }
+      if (d!.kind === "stdout") out.reserve(total);
+      const sink = d!.kind === "stdout" ? stdout : stderr;
       for (const v of list) sink.append(bytes.subarray(v.ptr, v.ptr + v.len));
       view.setUint32(nwrittenPtr, total, true);
       return Errno.SUCCESS;
@@ -397,6 +427,8 @@ export function createWasiHost({ bundle, inputHash, jobId, maxOutputBytes, charg
   return {
     imports,
     stdout: () => stdout.contents(),
+    /** The run's output: stdout, or stdout and the `/out` files as one CBOR map (`wasi-out.ts`). */
+    output: () => encodeOutput(stdout.contents(), out.files()),
     stderr: () => stderr.contents(),
   };
 }
