@@ -15,6 +15,7 @@ import { deploy } from "./deploy.ts";
 import { describeError, exitCodeOf } from "./errors.ts";
 import { govCommands } from "./gov.ts";
 import { jobPost } from "./job-post.ts";
+import { jobQuote } from "./job-quote.ts";
 import { jobResult, jobStatus, jobWait } from "./job-read.ts";
 import { jobCancel, jobChallenge } from "./job-write.ts";
 import { providerRegister, providerStake, providerStatus, providerUnstake, providerWithdraw } from "./provider-account.ts";
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   chain,
   deploy,
   jobPost,
+  jobQuote,
   jobStatus,
   jobWait,
   jobResult,

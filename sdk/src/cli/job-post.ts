@@ -2,17 +2,20 @@ import { join } from "node:path";
 
 import { zeroAddress } from "viem";
 
-import { DEFAULT_LIMITS, MAX_FUEL_LIMIT } from "../executor/abi.ts";
-import { InvalidProgramError } from "../executor/errors.ts";
-import { validateProgram } from "../executor/validate.ts";
+import { getProviderOffers } from "../actions/requester/get-provider-offers.ts";
+import { checkAgainstOffers } from "../actions/requester/preflight-jobs.ts";
+import { MAX_FUEL_LIMIT } from "../executor/abi.ts";
 import { createHttpStore } from "../store/http.ts";
 import { createLocalStore } from "../store/local.ts";
 import type { ContentStore } from "../store/types.ts";
 import { httpContentUri } from "../store/uri.ts";
 import { DEFAULT_COLLATERAL_PCT, getJobValueBounds } from "../utils/job-request.ts";
 import { UsageError, type Command, type OptionValues } from "./args.ts";
-import { bundleFromOptions, bundleOptions, hasBundleOptions } from "./bundle-options.ts";
+import { bundleOptions } from "./bundle-options.ts";
 import { readInputFile } from "./files.ts";
+import { readJobFiles } from "./job-files.ts";
+import { noTakersLine, runQuote } from "./job-quote.ts";
+import { withPreflightErrors } from "./preflight-errors.ts";
 import { connect, jsonOption, writeOptions } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress } from "./output.ts";
@@ -66,7 +69,11 @@ export const jobPost: Command = {
       type: "string",
       required: true,
       placeholder: "AMOUNT",
-      description: "payment in tokens, e.g. 2 or 0.5 (or base units: 500wei)",
+      description: "payment in tokens, e.g. 2 or 0.5 (or base units: 500wei), or auto: the reward job quote suggests",
+    },
+    "allow-local": {
+      type: "boolean",
+      description: "allow file:// URIs (a directory --store without --public-url): only providers on this machine can read them",
     },
     fuel: { type: "string", required: true, placeholder: "N", description: "fuel limit (instructions metered by the executor)" },
     store: {
@@ -107,7 +114,11 @@ test it first with hashwork program run and the same options.
 Providers fetch program and input by URI: serve the directory store with \`hashwork content serve\` and pass
 its URL as --public-url (or set HASHWORK_PUBLIC_URL), or pass a content server URL that accepts uploads as --store.
 The market sets a minimum reward (0.01 token on default markets) and a collateral range (100-300%); a job
-outside them is refused before anything is uploaded or sent.
+outside them is refused before anything is uploaded or sent. Before sending, job post checks (and refuses
+in one line, sending nothing): every URI serves the job's bytes (file:// URIs only with --allow-local), the
+fuel limit is within some registered provider's published max fuel and the reward at least the cheapest
+such provider's price for that fuel, and your wallet (plus market balance) covers the reward.
+--reward auto runs the program locally (as job quote does) and posts at the suggested reward.
 --min-reputation is compared with the provider's score for this job's reward: 10000 * fees / (fees + reward
 * (1 + 2 * timed out + 5 * disputes lost)), fees being the protocol fees it paid on completed jobs. A newcomer
 scores 0, so only --min-reputation 0 lets it claim; a larger reward needs more fees for the same score, and
@@ -125,35 +136,31 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
     const minReputation = Number(parseInteger(stringOption(options["min-reputation"]) ?? "0", "--min-reputation", { max: 10000n }));
     const designatedProvider = options.provider === undefined ? undefined : parseAddress(stringOption(options.provider), "--provider");
     const rewardText = stringOption(options.reward)!;
-    parseAmount(rewardText, "--reward", 36); // shape only; scaled once the token's decimals are known
-    const [program, given] = await Promise.all([
-      readInputFile(String(options.program), "--program"),
-      options.input === undefined ? undefined : readInputFile(String(options.input), "--input"),
-    ]);
-    let input: Uint8Array;
-    try {
-      const { abiVersion } = validateProgram({ wasm: program, limits: DEFAULT_LIMITS });
-      if (abiVersion === 2) input = await bundleFromOptions(options, given ?? new Uint8Array());
-      else if (hasBundleOptions(options))
-        throw new UsageError(
-          `--program ${String(options.program)} is ABI v1 (no WASI imports): --arg, --env and --file are for ABI v2 programs`,
-        );
-      else if (given === undefined) throw new UsageError(`"job post" needs --input`);
-      else input = given;
-    } catch (error) {
-      if (error instanceof InvalidProgramError) {
-        throw new CliError(
-          `--program ${String(options.program)}: ${error.shortMessage}${error.details ? ` (${error.details.split("\n")[0]})` : ""}`,
-        );
-      }
-      throw error;
-    }
+    const auto = rewardText === "auto";
+    if (!auto) parseAmount(rewardText, "--reward", 36); // shape only; scaled once the token's decimals are known
+    const allowLocal = options["allow-local"] === true;
+    const { program, input } = await readJobFiles(String(options.program), options, "job post");
     const { store, uriFor, describe } = openStore(options);
+    if (!uriFor && !/^https?:\/\//.test(describe) && !allowLocal) {
+      throw new UsageError(
+        `job post would name file:// URIs in ${describe} that no provider elsewhere can read: pass --public-url (or set HASHWORK_PUBLIC_URL) where it is served, a content server --store, or --allow-local`,
+      );
+    }
 
     const connection = await connect(options, { sign: true });
     const token = await connection.token();
-    const reward = parseAmount(rewardText, "--reward", token.decimals);
     const { client } = connection;
+    let reward: bigint;
+    if (auto) {
+      const quote = await runQuote(connection, { program, input }, { fuelLimit, collateralPct, json });
+      if (quote.suggestedReward === undefined) throw new CliError(`--reward auto: ${noTakersLine(quote)}`);
+      reward = quote.suggestedReward;
+      if (!json) {
+        process.stderr.write(
+          `reward auto: ${formatAmount(reward, token)} (${quote.providersAtSuggested} of ${quote.providers.length} providers take it; the program used ${quote.fuelUsed} fuel)\n`,
+        );
+      }
+    } else reward = parseAmount(rewardText, "--reward", token.decimals);
     // The market's bounds, checked before anything is uploaded or sent.
     const bounds = await getJobValueBounds(client);
     if (reward < bounds.minReward) {
@@ -167,6 +174,11 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
         `${given} is outside the market's collateral bounds: pass --collateral between ${bounds.minCollateralPct} and ${bounds.maxCollateralPct}`,
       );
     }
+    // The providers' published profiles, checked before anything is uploaded.
+    await withPreflightErrors(token, { lower: "lower --reward" }, async () => {
+      const offers = await getProviderOffers(client);
+      if (offers.length > 0) checkAgainstOffers(offers, { fuelLimit, reward });
+    });
     const content = await withProgress(`uploading to ${describe}`, json, () => client.uploadJobContent({ store, program, input }));
     if (uriFor) {
       content.programURI = uriFor(content.programHash);
@@ -174,18 +186,22 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
     }
     const latest = await client.publicClient.getBlock({ blockTag: "latest" });
     const posted = await withProgress("posting job", json, () =>
-      client.postJob({
-        ...content,
-        fuelLimit,
-        reward,
-        collateralPct,
-        executionTime,
-        challengeWindow,
-        claimDeadline: latest.timestamp + BigInt(claimWindow),
-        minReputation,
-        designatedProvider,
-        payment: options.permit === true ? "permit" : "approve",
-      }),
+      withPreflightErrors(token, { lower: "lower --reward" }, () =>
+        client.postJob({
+          ...content,
+          fuelLimit,
+          reward,
+          collateralPct,
+          executionTime,
+          challengeWindow,
+          claimDeadline: latest.timestamp + BigInt(claimWindow),
+          minReputation,
+          designatedProvider,
+          payment: options.permit === true ? "permit" : "approve",
+          // The providers were checked above; content and balance are checked here, after the upload.
+          preflight: { allowLocal, providers: false },
+        }),
+      ),
     );
     const r = posted.request;
     if (json) {

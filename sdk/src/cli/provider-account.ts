@@ -5,6 +5,7 @@ import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
 import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress, printResult } from "./output.ts";
 import { parseAddress, parseAmount, parseInteger, stringOption } from "./values.ts";
+import { withPreflightErrors } from "./preflight-errors.ts";
 
 export function providerFields(p: ProviderDetails, token: TokenInfo): [string, string | undefined][] {
   const r = p.reputation;
@@ -45,7 +46,9 @@ export const providerStake: Command = {
     const json = options.json === true;
     const { connection, token, amount } = await connectWithAmount(options);
     const staked = await withProgress("staking", json, () =>
-      connection.client.stake({ amount, payment: options.permit === true ? "permit" : "approve" }),
+      withPreflightErrors(token, { lower: "lower --amount" }, () =>
+        connection.client.stake({ amount, payment: options.permit === true ? "permit" : "approve" }),
+      ),
     );
     return printResult(
       json,

@@ -9,6 +9,7 @@ import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
 import { formatAmount, formatFields, formatTime, printJson, printLine, printResult, withProgress } from "./output.ts";
 import { parseAddress, stringOption } from "./values.ts";
+import { withPreflightErrors } from "./preflight-errors.ts";
 
 /** The share `weight / total` as a percentage with two decimals. */
 function share(weight: bigint, total: bigint): string {
@@ -61,7 +62,9 @@ any provider stake. Approves exactly the amount first when the allowance is shor
   async run(options) {
     const json = options.json === true;
     const { connection, token, amount } = await connectWithAmount(options);
-    const bonded = await withProgress("bonding", json, () => connection.client.bondVerifier({ amount }));
+    const bonded = await withProgress("bonding", json, () =>
+      withPreflightErrors(token, { lower: "lower --amount" }, () => connection.client.bondVerifier({ amount })),
+    );
     return printResult(
       json,
       {
