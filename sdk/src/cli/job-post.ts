@@ -141,11 +141,6 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
     const allowLocal = options["allow-local"] === true;
     const { program, input } = await readJobFiles(String(options.program), options, "job post");
     const { store, uriFor, describe } = openStore(options);
-    if (!uriFor && !/^https?:\/\//.test(describe) && !allowLocal) {
-      throw new UsageError(
-        `job post would name file:// URIs in ${describe} that no provider elsewhere can read: pass --public-url (or set HASHWORK_PUBLIC_URL) where it is served, a content server --store, or --allow-local`,
-      );
-    }
 
     const connection = await connect(options, { sign: true });
     const token = await connection.token();
@@ -172,6 +167,13 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
       const given = options.collateral === undefined ? `the default --collateral ${collateralPct}` : `--collateral ${collateralPct}`;
       throw new CliError(
         `${given} is outside the market's collateral bounds: pass --collateral between ${bounds.minCollateralPct} and ${bounds.maxCollateralPct}`,
+      );
+    }
+    // After the market's bounds (what the chain says first), before any upload: a directory
+    // store nobody serves gives file:// URIs.
+    if (!uriFor && !/^https?:\/\//.test(describe) && !allowLocal) {
+      throw new UsageError(
+        `job post would name file:// URIs in ${describe} that no provider elsewhere can read: pass --public-url (or set HASHWORK_PUBLIC_URL) where it is served, a content server --store, or --allow-local`,
       );
     }
     // The providers' published profiles, checked before anything is uploaded.

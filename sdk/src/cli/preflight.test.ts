@@ -151,7 +151,7 @@ describe("hashwork job post pre-flight, job quote and --reward auto (hardhat nod
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("refuses file:// URIs without --allow-local (exit 2), before connecting or sending", async function () {
+  it("refuses file:// URIs without --allow-local (exit 2), before uploading or sending", async function () {
     const before = await wallet(REQUESTER);
     const run = await cli(postArgs(["--reward", "2", "--fuel", String(FUEL)]));
     expectOneLine(run, 2, /^hashwork: job post would name file:\/\/ URIs in .* pass --public-url .* or --allow-local$/);
