@@ -2,6 +2,8 @@ import type { Address, Hash } from "viem";
 
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { hashworkTokenAbi } from "../abi/hashwork-token.ts";
+import { ERC20InsufficientAllowanceError } from "../errors/contract-errors.ts";
+import { decodeContractError } from "../errors/decode.ts";
 import { InsufficientFundsError } from "../errors/sdk.ts";
 import type { AccountParameter, HashworkBaseClient } from "./client.ts";
 import { approveIfNeeded, getTokenAddress, signPermit, type PaymentMethod, type SignedPermit } from "./token.ts";
@@ -40,6 +42,7 @@ export async function prepareFunding(
     account,
     action,
     checkBalance = true,
+    dryRun,
   }: {
     payer: Address;
     amount: bigint;
@@ -49,6 +52,12 @@ export async function prepareFunding(
     account?: AccountParameter | undefined;
     action: string;
     checkBalance?: boolean | undefined;
+    /**
+     * Simulates the write the payment is for. Run before an approve is sent: a revert other than
+     * the token's missing allowance is thrown then, so a write that would fail anyway never
+     * leaves an approval behind.
+     */
+    dryRun?: (() => Promise<unknown>) | undefined;
   },
 ): Promise<Funding> {
   const ledger = useLedger
@@ -72,6 +81,14 @@ export async function prepareFunding(
     if (wallet < pulled) throw new InsufficientFundsError({ action, payer, available: fromLedger + wallet, needed: amount });
   }
   if (payment === "approve") {
+    if (dryRun) {
+      try {
+        await dryRun();
+      } catch (error) {
+        const revert = decodeContractError(error);
+        if (!(revert instanceof ERC20InsufficientAllowanceError)) throw revert ?? error;
+      }
+    }
     const approvalTransactionHash = await approveIfNeeded(client, { owner: payer, amount: pulled, account, action });
     return { fromLedger, pulled, approvalTransactionHash };
   }

@@ -141,7 +141,10 @@ describe("postJob", function () {
     it("throws MarketPausedError while governance has paused new posts", async function () {
       const d = await loadFixture(fixtures.staked);
       await d.marketWrite("owner", "pause", []);
+      const before = await allowanceOf(d);
       await expectRejection(postJob(d.clients.requester, testJob()), MarketPausedError);
+      // Found by a dry run before the approve: no stray allowance.
+      expect(await allowanceOf(d)).to.equal(before);
     });
 
     it("says what the wallet has and needs (InsufficientFundsError) when it cannot pay, before any approve", async function () {

@@ -118,13 +118,22 @@ export type PostJobErrorType =
  * })
  */
 export async function postJob(client: HashworkBaseClient, parameters: PostJobParameters): Promise<PostJobReturnType> {
-  const { address: requester } = requireWallet(client, "postJob", parameters.account);
+  const { account, address: requester } = requireWallet(client, "postJob", parameters.account);
   const [request, bounds] = await Promise.all([toJobRequest(client, parameters), getJobValueBounds(client)]);
   checkJobValue(bounds, request);
   const preflight = parameters.preflight ?? {};
   if (preflight !== false) await preflightJobs(client, { jobs: [request], options: preflight });
   const funding = await prepareFunding(client, {
     checkBalance: preflight !== false && preflight.balance !== false,
+    // Any other revert (paused market, unknown designated provider…) before the approve, not after.
+    dryRun: () =>
+      client.publicClient.simulateContract({
+        address: client.deployment.market,
+        abi: hashworkMarketAbi,
+        functionName: "postJob",
+        args: [request],
+        account,
+      }),
     payer: requester,
     amount: request.reward,
     payment: parameters.payment,

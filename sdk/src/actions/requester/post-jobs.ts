@@ -67,7 +67,7 @@ export type PostJobsErrorType =
  * })
  */
 export async function postJobs(client: HashworkBaseClient, parameters: PostJobsParameters): Promise<PostJobsReturnType> {
-  const { address: requester } = requireWallet(client, "postJobs", parameters.account);
+  const { account, address: requester } = requireWallet(client, "postJobs", parameters.account);
   if (parameters.jobs.length === 0 || parameters.jobs.length > MAX_BATCH) {
     throw new InvalidParameterError({ parameter: "jobs", reason: `must hold 1 to ${MAX_BATCH} jobs, got ${parameters.jobs.length}` });
   }
@@ -83,6 +83,15 @@ export async function postJobs(client: HashworkBaseClient, parameters: PostJobsP
   const total = requests.reduce((sum, r) => sum + r.reward, 0n);
   const funding = await prepareFunding(client, {
     checkBalance: preflight !== false && preflight.balance !== false,
+    // Any other revert (a job the market refuses, a paused market) before the approve, not after.
+    dryRun: () =>
+      client.publicClient.simulateContract({
+        address: client.deployment.market,
+        abi: hashworkMarketAbi,
+        functionName: "postJobs",
+        args: [requests],
+        account,
+      }),
     payer: requester,
     amount: total,
     account: parameters.account,
