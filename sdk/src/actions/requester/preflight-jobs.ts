@@ -28,6 +28,8 @@ export type PreflightOptions = {
   balance?: boolean | undefined;
   /** Time allowed per content fetch, in ms. Default: 10 s. */
   timeoutMs?: number | undefined;
+  /** Fetchers for other URI schemes (e.g. `{ "ipfs:": … }`), as `fetchVerified` takes them; without one such a URI is refused. */
+  resolvers?: Record<string, (uri: URL, options: { maxBytes: number; signal?: AbortSignal }) => Promise<Uint8Array>> | undefined;
 };
 
 export type PreflightJobsParameters = {
@@ -130,6 +132,7 @@ async function checkContent(jobs: readonly JobRequest[], nameOf: (i: number) => 
           await fetchVerified(uri, hash, {
             allowPrivateNetworks: true,
             allowFileUris: options.allowLocal === true,
+            resolvers: options.resolvers,
             timeoutMs: options.timeoutMs ?? 10_000,
           });
         } catch (error) {
