@@ -77,7 +77,9 @@ export default withOneLineErrors(async function postSampleTask(
       throw new Error(`--program must be montecarlo, mandelbrot or csvstats, got "${args.program}"`);
   }
   const job = jobs[0]!;
-  const posted = await postJob(client, job.spec);
+  // Without --content-url the URIs are file: ones on purpose (a daemon on this machine): the
+  // pre-flight checks read them from disk instead of refusing them.
+  const posted = await postJob(client, { ...job.spec, preflight: { allowLocal: args.contentUrl === "" } });
   console.log(`Posted ${job.kind} ${job.label} as job ${posted.jobId}`);
   console.log(
     `  requester ${client.walletClient.account!.address}, reward ${formatToken(job.spec.reward)}, fuel limit ${job.spec.fuelLimit}`,

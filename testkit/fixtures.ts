@@ -60,15 +60,16 @@ export function challengeCommitmentWithViem(jobId: bigint, challengerHash: Hex, 
 }
 
 /**
- * A realistic job: content hashes, fetch URIs, 10 tokens, 150% collateral, ten-minute windows
- * (inside the local market's bounds: reward >= 0.01 token, collateral 100–300%).
+ * A realistic job: content hashes, 10 tokens, 150% collateral, ten-minute windows (inside the
+ * local market's bounds: reward >= 0.01 token, collateral 100–300%). No URIs: nothing serves
+ * these hashes here, and `postJob`'s pre-flight fetches every URI a job names.
  */
 export function testJob(overrides: Partial<JobSpec> = {}): JobSpec {
   return {
     programHash: keccak256(toBytes("mandelbrot.wasm")),
     inputHash: keccak256(toBytes("tile-0-0.json")),
-    programURI: "http://127.0.0.1:8600/c/",
-    inputURI: "http://127.0.0.1:8600/c/",
+    programURI: "",
+    inputURI: "",
     fuelLimit: 50_000_000n,
     reward: REWARD,
     collateralPct: COLLATERAL_PCT,

@@ -47,6 +47,22 @@ export {
   type PostJobsReturnType,
 } from "./actions/requester/post-jobs.ts";
 export {
+  checkAgainstOffers,
+  preflightJobs,
+  type PreflightJobsErrorType,
+  type PreflightJobsParameters,
+  type PreflightJobsReturnType,
+  type PreflightOptions,
+} from "./actions/requester/preflight-jobs.ts";
+export {
+  getProviderOffers,
+  offersTaking,
+  type GetProviderOffersErrorType,
+  type GetProviderOffersParameters,
+  type GetProviderOffersReturnType,
+  type ProviderOffer,
+} from "./actions/requester/get-provider-offers.ts";
+export {
   cancelJob,
   type CancelJobErrorType,
   type CancelJobParameters,

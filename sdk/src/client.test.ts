@@ -48,7 +48,7 @@ describe("createHashworkClient", function () {
       program: stringToBytes("\0asm program"),
       input: stringToBytes("input"),
     });
-    const { jobId } = await requester.postJob({ ...testJob(), ...content });
+    const { jobId } = await requester.postJob({ ...testJob(), ...content, preflight: { allowLocal: true } }); // file: URIs of a local store
 
     // Provider finds it, claims, "runs" it and submits.
     const [open] = await provider.listJobs({ states: ["Open"] });

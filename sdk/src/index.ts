@@ -9,3 +9,12 @@ export * from "./browser.ts";
 
 // ------------------------------------------------------------------ content stores
 export * from "./store/index.ts";
+
+// ------------------------------------------------------------------ price discovery (runs the executor)
+export {
+  quoteJob,
+  type QuoteJobErrorType,
+  type QuoteJobParameters,
+  type QuoteJobReturnType,
+  type QuoteProvider,
+} from "./actions/requester/quote-job.ts";

@@ -16,6 +16,7 @@ import { disputeArbitrate, disputeShow, disputeVoid } from "./dispute.ts";
 import { describeError, exitCodeOf } from "./errors.ts";
 import { govCommands } from "./gov.ts";
 import { jobPost } from "./job-post.ts";
+import { jobQuote } from "./job-quote.ts";
 import { jobResult, jobStatus, jobWait } from "./job-read.ts";
 import { init } from "./init.ts";
 import { jobList } from "./job-list.ts";
@@ -40,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   deploy,
   jobPost,
   jobList,
+  jobQuote,
   jobStatus,
   jobWait,
   jobResult,

@@ -2,21 +2,25 @@ import { join } from "node:path";
 
 import { zeroAddress } from "viem";
 
-import { DEFAULT_LIMITS, MAX_FUEL_LIMIT } from "../executor/abi.ts";
-import { InvalidProgramError } from "../executor/errors.ts";
-import { validateProgram } from "../executor/validate.ts";
+import { getProviderOffers } from "../actions/requester/get-provider-offers.ts";
+import { checkAgainstOffers } from "../actions/requester/preflight-jobs.ts";
+import { MAX_FUEL_LIMIT } from "../executor/abi.ts";
 import { createHttpStore } from "../store/http.ts";
+import { createIpfsResolver } from "../store/ipfs-fetch.ts";
 import { createLocalStore } from "../store/local.ts";
 import type { ContentStore } from "../store/types.ts";
 import { httpContentUri } from "../store/uri.ts";
 import { DEFAULT_COLLATERAL_PCT, getJobValueBounds } from "../utils/job-request.ts";
 import { UsageError, type Command, type OptionValues } from "./args.ts";
-import { bundleFromOptions, bundleOptions, hasBundleOptions } from "./bundle-options.ts";
+import { bundleOptions } from "./bundle-options.ts";
 import { readInputFile } from "./files.ts";
+import { readJobFiles } from "./job-files.ts";
+import { noTakersLine, runQuote } from "./job-quote.ts";
+import { withPreflightErrors } from "./preflight-errors.ts";
 import { connect, jsonOption, writeOptions } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress } from "./output.ts";
-import { parseAddress, parseAmount, parseInteger, parseSeconds, stringOption } from "./values.ts";
+import { fetchAccess, fetchAccessOptions, parseAddress, parseAmount, parseInteger, parseSeconds, stringOption } from "./values.ts";
 
 export { readInputFile };
 
@@ -66,7 +70,11 @@ export const jobPost: Command = {
       type: "string",
       required: true,
       placeholder: "AMOUNT",
-      description: "payment in tokens, e.g. 2 or 0.5 (or base units: 500wei)",
+      description: "payment in tokens, e.g. 2 or 0.5 (or base units: 500wei), or auto: the reward job quote suggests",
+    },
+    "allow-local": {
+      type: "boolean",
+      description: "allow file:// URIs (a directory --store without --public-url): only providers on this machine can read them",
     },
     fuel: { type: "string", required: true, placeholder: "N", description: "fuel limit (instructions metered by the executor)" },
     store: {
@@ -80,6 +88,7 @@ export const jobPost: Command = {
       description:
         "the URL a directory --store is served at (e.g. by hashwork content serve); job URIs point there (default: HASHWORK_PUBLIC_URL)",
     },
+    "ipfs-gateways": fetchAccessOptions["ipfs-gateways"],
     ipfs: {
       type: "boolean",
       description:
@@ -115,7 +124,11 @@ its URL as --public-url (or set HASHWORK_PUBLIC_URL), or pass a content server U
 With --ipfs the job names its content ipfs://<CIDv1> instead: the store's /ipfs/ gateway (hashwork content serve)
 serves them, or pin the same CIDs on any IPFS node; providers fetch from their own gateways (content.ipfsGateways).
 The market sets a minimum reward (0.01 token on default markets) and a collateral range (100-300%); a job
-outside them is refused before anything is uploaded or sent.
+outside them is refused before anything is uploaded or sent. Before sending, job post checks (and refuses
+in one line, sending nothing): every URI serves the job's bytes (file:// URIs only with --allow-local), the
+fuel limit is within some registered provider's published max fuel and the reward at least the cheapest
+such provider's price for that fuel, and your wallet (plus market balance) covers the reward.
+--reward auto runs the program locally (as job quote does) and posts at the suggested reward.
 --min-reputation is compared with the provider's score for this job's reward: 10000 * fees / (fees + reward
 * (1 + 2 * timed out + 5 * disputes lost)), fees being the protocol fees it paid on completed jobs. A newcomer
 scores 0, so only --min-reputation 0 lets it claim; a larger reward needs more fees for the same score, and
@@ -133,35 +146,26 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
     const minReputation = Number(parseInteger(stringOption(options["min-reputation"]) ?? "0", "--min-reputation", { max: 10000n }));
     const designatedProvider = options.provider === undefined ? undefined : parseAddress(stringOption(options.provider), "--provider");
     const rewardText = stringOption(options.reward)!;
-    parseAmount(rewardText, "--reward", 36); // shape only; scaled once the token's decimals are known
-    const [program, given] = await Promise.all([
-      readInputFile(String(options.program), "--program"),
-      options.input === undefined ? undefined : readInputFile(String(options.input), "--input"),
-    ]);
-    let input: Uint8Array;
-    try {
-      const { abiVersion } = validateProgram({ wasm: program, limits: DEFAULT_LIMITS });
-      if (abiVersion === 2) input = await bundleFromOptions(options, given ?? new Uint8Array());
-      else if (hasBundleOptions(options))
-        throw new UsageError(
-          `--program ${String(options.program)} is ABI v1 (no WASI imports): --arg, --env and --file are for ABI v2 programs`,
-        );
-      else if (given === undefined) throw new UsageError(`"job post" needs --input`);
-      else input = given;
-    } catch (error) {
-      if (error instanceof InvalidProgramError) {
-        throw new CliError(
-          `--program ${String(options.program)}: ${error.shortMessage}${error.details ? ` (${error.details.split("\n")[0]})` : ""}`,
-        );
-      }
-      throw error;
-    }
+    const auto = rewardText === "auto";
+    if (!auto) parseAmount(rewardText, "--reward", 36); // shape only; scaled once the token's decimals are known
+    const allowLocal = options["allow-local"] === true;
+    const { program, input } = await readJobFiles(String(options.program), options, "job post");
     const { store, uriFor, describe } = openStore(options);
 
     const connection = await connect(options, { sign: true });
     const token = await connection.token();
-    const reward = parseAmount(rewardText, "--reward", token.decimals);
     const { client } = connection;
+    let reward: bigint;
+    if (auto) {
+      const quote = await runQuote(connection, { program, input }, { fuelLimit, collateralPct, json });
+      if (quote.suggestedReward === undefined) throw new CliError(`--reward auto: ${noTakersLine(quote)}`);
+      reward = quote.suggestedReward;
+      if (!json) {
+        process.stderr.write(
+          `reward auto: ${formatAmount(reward, token)} (${quote.providersAtSuggested} of ${quote.providers.length} providers take it; the program used ${quote.fuelUsed} fuel)\n`,
+        );
+      }
+    } else reward = parseAmount(rewardText, "--reward", token.decimals);
     // The market's bounds, checked before anything is uploaded or sent.
     const bounds = await getJobValueBounds(client);
     if (reward < bounds.minReward) {
@@ -176,27 +180,45 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
       );
     }
     const ipfs = options.ipfs === true;
+    // After the market's bounds (what the chain says first), before any upload: a directory
+    // store nobody serves gives file:// URIs.
+    if (!ipfs && !uriFor && !/^https?:\/\//.test(describe) && !allowLocal) {
+      throw new UsageError(
+        `job post would name file:// URIs in ${describe} that no provider elsewhere can read: pass --public-url (or set HASHWORK_PUBLIC_URL) where it is served, a content server --store, --ipfs, or --allow-local`,
+      );
+    }
+    const gateways = ipfs ? ipfsCheckGateways(options, describe, json) : [];
+    // The providers' published profiles, checked before anything is uploaded.
+    await withPreflightErrors(token, { lower: "lower --reward" }, async () => {
+      const offers = await getProviderOffers(client);
+      if (offers.length > 0) checkAgainstOffers(offers, { fuelLimit, reward });
+    });
     const content = await withProgress(`uploading to ${describe}`, json, () =>
       client.uploadJobContent({ store, program, input, uri: ipfs ? "ipfs" : "store" }),
     );
+    const resolvers = ipfs ? { "ipfs:": ipfsCheckResolver(gateways, content, { program, input }) } : undefined;
     if (uriFor && !ipfs) {
       content.programURI = uriFor(content.programHash);
       content.inputURI = uriFor(content.inputHash);
     }
     const latest = await client.publicClient.getBlock({ blockTag: "latest" });
     const posted = await withProgress("posting job", json, () =>
-      client.postJob({
-        ...content,
-        fuelLimit,
-        reward,
-        collateralPct,
-        executionTime,
-        challengeWindow,
-        claimDeadline: latest.timestamp + BigInt(claimWindow),
-        minReputation,
-        designatedProvider,
-        payment: options.permit === true ? "permit" : "approve",
-      }),
+      withPreflightErrors(token, { lower: "lower --reward" }, () =>
+        client.postJob({
+          ...content,
+          fuelLimit,
+          reward,
+          collateralPct,
+          executionTime,
+          challengeWindow,
+          claimDeadline: latest.timestamp + BigInt(claimWindow),
+          minReputation,
+          designatedProvider,
+          payment: options.permit === true ? "permit" : "approve",
+          // The providers were checked above; content and balance are checked here, after the upload.
+          preflight: { allowLocal, providers: false, resolvers },
+        }),
+      ),
     );
     const r = posted.request;
     if (json) {
@@ -235,3 +257,30 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
     return 0;
   },
 };
+
+/**
+ * Where `job post --ipfs` checks its CIDs are served: `--ipfs-gateways`, else the content server
+ * `--store` itself (it answers `/ipfs/<cid>`). With neither (a directory store served by some
+ * other process), no gateway is known: only the local bytes are checked, and stderr says so.
+ */
+function ipfsCheckGateways(options: OptionValues, describe: string, json: boolean): string[] {
+  const { ipfsGateways } = fetchAccess(options);
+  if (ipfsGateways.length > 0) return ipfsGateways;
+  if (/^https?:\/\//.test(describe)) return [describe];
+  if (!json) process.stderr.write("--ipfs: no gateway named (--ipfs-gateways), so reachability of the CIDs is not checked\n");
+  return [];
+}
+
+function ipfsCheckResolver(
+  gateways: string[],
+  content: { programCid?: string; inputCid?: string },
+  bytes: { program: Uint8Array; input: Uint8Array },
+): (uri: URL, options: { maxBytes: number; signal?: AbortSignal }) => Promise<Uint8Array> {
+  if (gateways.length > 0) return createIpfsResolver({ gateways });
+  return async (uri) => {
+    const cid = uri.hostname;
+    if (cid === content.programCid) return bytes.program;
+    if (cid === content.inputCid) return bytes.input;
+    throw new CliError(`--ipfs: ${uri.href} is not content this command uploaded`);
+  };
+}

@@ -6,6 +6,8 @@ import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
 import { formatAmount, formatFields, formatTime, printJson, printLine, withProgress, printResult } from "./output.ts";
 import { parseAddress, parseAmount, parseInteger, stringOption } from "./values.ts";
+import { withPreflightErrors } from "./preflight-errors.ts";
+import { daemonOption, fetchSkipped, formatSkipped } from "./skipped.ts";
 
 export function providerFields(p: ProviderDetails, token: TokenInfo): [string, string | undefined][] {
   const r = p.reputation;
@@ -51,7 +53,9 @@ export const providerStake: Command = {
       `Stake ${formatAmount(amount, token)} from ${connection.account}? Stake backs your jobs and is slashed if you lie`,
     );
     const staked = await withProgress("staking", json, () =>
-      connection.client.stake({ amount, payment: options.permit === true ? "permit" : "approve" }),
+      withPreflightErrors(token, { lower: "lower --amount" }, () =>
+        connection.client.stake({ amount, payment: options.permit === true ? "permit" : "approve" }),
+      ),
     );
     return printResult(
       json,
@@ -197,18 +201,26 @@ export const providerStatus: Command = {
   path: ["provider", "status"],
   summary: "Show a provider's stake, reputation and profile (default: your own)",
   args: [{ name: "ADDR", description: "the provider (default: the account of your key)", optional: true }],
-  options: { ...connectionOptions, ...keyOptions, ...scoreRewardOption, ...jsonOption },
-  notes: SCORE_NOTES,
+  options: { ...connectionOptions, ...keyOptions, ...scoreRewardOption, ...daemonOption, ...jsonOption },
+  notes: `${SCORE_NOTES}
+With --daemon, the open jobs your daemon is not taking are listed with the reason: price (reward below
+claimPolicy.minPricePerFuel times the fuel limit), fuel (above claimPolicy.maxFuel), content (not served,
+or not matching its hash), reputation, collateral, stake or policy.`,
   async run(options, args) {
     const provider = args.ADDR !== undefined ? parseAddress(args.ADDR, "ADDR") : (await loadAccount(options)).address;
     checkScoreReward(options);
+    const daemon = stringOption(options.daemon);
     const connection = await connect(options);
-    const details = await connection.client.getProvider({ provider, reward: await scoreReward(options, connection) });
+    const [details, skipped] = await Promise.all([
+      connection.client.getProvider({ provider, reward: await scoreReward(options, connection) }),
+      daemon === undefined ? undefined : fetchSkipped(daemon),
+    ]);
     if (options.json === true) {
-      printJson(details);
+      printJson(skipped === undefined ? details : { ...details, skipped });
       return 0;
     }
     printLine(formatFields(providerFields(details, await connection.token())));
+    if (skipped !== undefined) printLine(`\n${formatSkipped(skipped)}`);
     return 0;
   },
 };

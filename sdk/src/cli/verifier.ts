@@ -10,6 +10,7 @@ import { CliError } from "./errors.ts";
 import { keyOptions, loadAccount } from "./keys.ts";
 import { formatAmount, formatFields, formatTime, printJson, printLine, printResult, withProgress } from "./output.ts";
 import { parseAddress, stringOption } from "./values.ts";
+import { withPreflightErrors } from "./preflight-errors.ts";
 
 /** The share `weight / total` as a percentage with two decimals. */
 function share(weight: bigint, total: bigint): string {
@@ -67,7 +68,9 @@ any provider stake. Approves exactly the amount first when the allowance is shor
       options,
       `Bond ${formatAmount(amount, token)} from ${connection.account} in the verifier pool? Silent or minority votes are slashed`,
     );
-    const bonded = await withProgress("bonding", json, () => connection.client.bondVerifier({ amount }));
+    const bonded = await withProgress("bonding", json, () =>
+      withPreflightErrors(token, { lower: "lower --amount" }, () => connection.client.bondVerifier({ amount })),
+    );
     return printResult(
       json,
       {

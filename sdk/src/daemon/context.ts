@@ -1,6 +1,7 @@
 import type { DaemonConfig } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
+import { createSkippedJobs, type SkippedJobs } from "./skipped-jobs.ts";
 
 /**
  * What every daemon component is built from (`createX(context, …)`): the config, a structured
@@ -13,6 +14,8 @@ export type DaemonContext = {
   metrics: Metrics;
   /** Aborted when the daemon should stop: components stop taking new work and wind down. */
   shutdown: AbortSignal;
+  /** Open jobs the provider role is not taking, and why (served at `/skipped`). */
+  skipped: SkippedJobs;
 };
 
 export type CreateDaemonContextParameters = {
@@ -37,6 +40,7 @@ export function createDaemonContext({ config, logger, metrics }: CreateDaemonCon
       logger: logger ?? createLogger({ level: config.logLevel }),
       metrics: metrics ?? createMetrics(),
       shutdown: controller.signal,
+      skipped: createSkippedJobs(),
     },
     stop: (reason = "stop") => {
       if (!controller.signal.aborted) controller.abort(reason);

@@ -9,7 +9,8 @@ export type HealthReport = { healthy: boolean } & Record<string, unknown>;
 
 /**
  * The daemon's HTTP server: the SDK's content server over the local store (outputs, by hash, at
- * `/content/<hash>`; uploads refused), plus `/health` (JSON) and `/metrics` (Prometheus text).
+ * `/content/<hash>`; uploads refused), plus `/health` (JSON), `/metrics` (Prometheus text) and
+ * `/skipped` (JSON: the open jobs the provider role is not taking, and why).
  *
  * @example
  * const server = createDaemonServer(context, { store, health: () => ({ healthy: true }) })
@@ -29,6 +30,11 @@ export function createDaemonServer(
         const report = health();
         const body = JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
         response.writeHead(report.healthy ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
+        response.end(body);
+      },
+      "/skipped": (_request, response) => {
+        const body = JSON.stringify({ skipped: context.skipped.list() }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+        response.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
         response.end(body);
       },
       "/metrics": (_request, response) => {

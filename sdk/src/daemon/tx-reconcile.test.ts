@@ -230,6 +230,8 @@ describe("transaction reconcile after reorgs (anvil)", function () {
           challengeWindow: 60,
         },
       ],
+      // Nothing serves these URIs: the chain is what this test is about.
+      preflight: false,
     });
     const provider = system.clientFor(PROVIDER);
     await claimJob(provider, { jobId: jobId! });

@@ -75,6 +75,89 @@ export class JobValueOutOfBoundsError extends InvalidParameterError {
   }
 }
 
+/**
+ * The payer cannot cover a payment: its wallet balance plus what the market's ledger holds for it
+ * (when the payment may use the ledger) is below `needed`; nothing was sent, no approve either.
+ * Amounts in token base units.
+ */
+export class InsufficientFundsError extends HashworkError {
+  override name = "InsufficientFundsError";
+  readonly action: string;
+  readonly payer: Address;
+  /** Wallet balance plus usable ledger balance. */
+  readonly available: bigint;
+  readonly needed: bigint;
+  constructor({ action, payer, available, needed }: { action: string; payer: Address; available: bigint; needed: bigint }) {
+    super(`${action}: you have ${available}, need ${needed} (token base units): get ${needed - available} more tokens first`, {
+      metaMessages: [`Payer: ${payer}`],
+    });
+    this.action = action;
+    this.payer = payer;
+    this.available = available;
+    this.needed = needed;
+  }
+}
+
+/**
+ * Pre-flight: a job names content a provider could not fetch (`file://` without `allowLocal`,
+ * an unreachable URL, or bytes that do not hash to the job's hash); nothing was sent. `cause` is
+ * the store's error (`UnsupportedUriError`, `ContentUnavailableError`, `ContentHashMismatchError`…);
+ * `local` is true when the URI is a `file://` one refused because `allowLocal` was not given.
+ */
+export class JobContentUnavailableError extends InvalidParameterError {
+  override name = "JobContentUnavailableError";
+  readonly uri: string;
+  readonly hash: Hex;
+  readonly local: boolean;
+  constructor({
+    parameter,
+    uri,
+    hash,
+    reason,
+    local,
+    cause,
+  }: { parameter: string; uri: string; hash: Hex; reason: string; local: boolean; cause?: unknown }) {
+    super({ parameter, reason: `${uri}: ${reason}` });
+    this.uri = uri;
+    this.hash = hash;
+    this.local = local;
+    if (cause !== undefined) Object.defineProperty(this, "cause", { value: cause });
+  }
+}
+
+/**
+ * Pre-flight: no registered provider's published profile (`ProviderProfileUpdated`) would take
+ * the job: `field` "fuelLimit" when the fuel limit is above every provider's `maxFuel`
+ * (`limit` is the largest), "reward" when the reward is below every provider's price floor for
+ * that fuel, `pricePerFuel * fuelLimit` (`limit` is the lowest floor). Nothing was sent.
+ */
+export class JobUnmatchedByProvidersError extends InvalidParameterError {
+  override name = "JobUnmatchedByProvidersError";
+  readonly field: "fuelLimit" | "reward";
+  readonly value: bigint;
+  readonly limit: bigint;
+  readonly providers: number;
+  constructor({
+    parameter,
+    field,
+    value,
+    limit,
+    providers,
+  }: { parameter: string; field: "fuelLimit" | "reward"; value: bigint; limit: bigint; providers: number }) {
+    super({
+      parameter,
+      reason:
+        field === "fuelLimit"
+          ? `${value} is above the largest maxFuel any of the ${providers} registered providers publishes (${limit}): lower the fuel limit to at most ${limit}`
+          : `${value} is below every registered provider's price for this fuel limit (the cheapest of ${providers} asks ${limit} token base units): raise the reward to at least ${limit}`,
+    });
+    this.field = field;
+    this.value = value;
+    this.limit = limit;
+    this.providers = providers;
+  }
+}
+
 /** Waiting for an on-chain outcome took longer than the caller allowed. */
 export class WaitTimeoutError extends HashworkError {
   override name = "WaitTimeoutError";

@@ -7,6 +7,8 @@ import { fetchJobOutput, type FetchJobOutputParameters, type FetchJobOutputRetur
 import { finalizeJob, type FinalizeJobParameters, type FinalizeJobReturnType } from "../requester/finalize-job.ts";
 import { postJob, type PostJobParameters, type PostJobReturnType } from "../requester/post-job.ts";
 import { postJobs, type PostJobsParameters, type PostJobsReturnType } from "../requester/post-jobs.ts";
+import { getProviderOffers, type GetProviderOffersParameters, type GetProviderOffersReturnType } from "../requester/get-provider-offers.ts";
+import { quoteJob, type QuoteJobParameters, type QuoteJobReturnType } from "../requester/quote-job.ts";
 import { uploadJobContent, type UploadJobContentParameters, type UploadJobContentReturnType } from "../requester/upload-job-content.ts";
 import { waitForResult, type WaitForResultParameters, type WaitForResultReturnType } from "../requester/wait-for-result.ts";
 import {
@@ -20,6 +22,9 @@ export type RequesterActions = {
   uploadJobContent: (parameters: UploadJobContentParameters) => Promise<UploadJobContentReturnType>;
   postJob: (parameters: PostJobParameters) => Promise<PostJobReturnType>;
   postJobs: (parameters: PostJobsParameters) => Promise<PostJobsReturnType>;
+  getProviderOffers: (parameters?: GetProviderOffersParameters) => Promise<GetProviderOffersReturnType>;
+  /** Node only: runs the program with the executor. */
+  quoteJob: (parameters: QuoteJobParameters) => Promise<QuoteJobReturnType>;
   cancelJob: (parameters: CancelJobParameters) => Promise<CancelJobReturnType>;
   waitForResult: (parameters: WaitForResultParameters) => Promise<WaitForResultReturnType>;
   fetchJobOutput: (parameters: FetchJobOutputParameters) => Promise<FetchJobOutputReturnType>;
@@ -35,6 +40,8 @@ export function requesterActions(client: HashworkBaseClient): RequesterActions {
     uploadJobContent: (parameters) => uploadJobContent(client, parameters),
     postJob: (parameters) => postJob(client, parameters),
     postJobs: (parameters) => postJobs(client, parameters),
+    getProviderOffers: (parameters) => getProviderOffers(client, parameters),
+    quoteJob: (parameters) => quoteJob(client, parameters),
     cancelJob: (parameters) => cancelJob(client, parameters),
     waitForResult: (parameters) => waitForResult(client, parameters),
     fetchJobOutput: (parameters) => fetchJobOutput(client, parameters),

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { ERC20InsufficientBalanceError, VaultZeroAmountError } from "../../errors/contract-errors.ts";
+import { VaultZeroAmountError } from "../../errors/contract-errors.ts";
+import { InsufficientFundsError } from "../../errors/sdk.ts";
 import { expectRejection } from "../../../../testkit/assertions.ts";
 import { MINTED, STAKE, createSdkFixtures } from "../../../../testkit/fixtures.ts";
 import { stake } from "./stake.ts";
@@ -37,9 +38,11 @@ describe("stake", function () {
     await expectRejection(stake(d.clients.stranger, { amount: 0n }), VaultZeroAmountError);
   });
 
-  it("throws the token's ERC20InsufficientBalanceError when the wallet is short", async function () {
+  it("throws InsufficientFundsError (you have X, need Y) when the wallet is short, before any approve", async function () {
     const d = await loadFixture(fixtures.deployed);
-    const error = await expectRejection(stake(d.clients.stranger, { amount: MINTED + 1n }), ERC20InsufficientBalanceError);
-    expect(error.needed).to.equal(MINTED + 1n);
+    const block = await d.publicClient.getBlockNumber();
+    const error = await expectRejection(stake(d.clients.stranger, { amount: MINTED + 1n }), InsufficientFundsError);
+    expect(error).to.include({ available: MINTED, needed: MINTED + 1n, action: "stake" });
+    expect(await d.publicClient.getBlockNumber()).to.equal(block);
   });
 });

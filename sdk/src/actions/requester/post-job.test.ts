@@ -11,7 +11,7 @@ import {
   MarketPausedError,
   MarketUnknownProviderError,
 } from "../../errors/contract-errors.ts";
-import { InvalidParameterError, JobValueOutOfBoundsError, MissingWalletClientError } from "../../errors/sdk.ts";
+import { InsufficientFundsError, InvalidParameterError, JobValueOutOfBoundsError, MissingWalletClientError } from "../../errors/sdk.ts";
 import { expectRejection } from "../../../../testkit/assertions.ts";
 import { LOCAL_PARAMETERS, MINTED, REWARD, TOKEN_UNIT, createSdkFixtures, testJob } from "../../../../testkit/fixtures.ts";
 import { encodeJobId } from "../../utils/job-id.ts";
@@ -141,15 +141,30 @@ describe("postJob", function () {
     it("throws MarketPausedError while governance has paused new posts", async function () {
       const d = await loadFixture(fixtures.staked);
       await d.marketWrite("owner", "pause", []);
+      const before = await allowanceOf(d);
       await expectRejection(postJob(d.clients.requester, testJob()), MarketPausedError);
+      // Found by a dry run before the approve: no stray allowance.
+      expect(await allowanceOf(d)).to.equal(before);
     });
 
-    it("names the token's ERC20InsufficientBalance when the wallet cannot pay", async function () {
+    it("says what the wallet has and needs (InsufficientFundsError) when it cannot pay, before any approve", async function () {
       const d = await loadFixture(fixtures.staked);
       const reward = MINTED + 1n;
-      const error = await expectRejection(postJob(d.clients.requester, testJob({ reward })), ERC20InsufficientBalanceError);
-      expect(error.sender).to.equal(d.address.requester);
-      expect(error.balance).to.equal(MINTED);
+      const before = await allowanceOf(d);
+      const error = await expectRejection(postJob(d.clients.requester, testJob({ reward })), InsufficientFundsError);
+      expect(error.payer.toLowerCase()).to.equal(d.address.requester.toLowerCase());
+      expect(error.available).to.equal(MINTED);
+      expect(error.needed).to.equal(reward);
+      expect(await allowanceOf(d)).to.equal(before);
+    });
+
+    it("leaves it to the token's ERC20InsufficientBalance with preflight: false", async function () {
+      const d = await loadFixture(fixtures.staked);
+      const reward = MINTED + 1n;
+      const error = await expectRejection(
+        postJob(d.clients.requester, { ...testJob({ reward }), preflight: false }),
+        ERC20InsufficientBalanceError,
+      );
       expect(error.needed).to.equal(reward);
     });
   });

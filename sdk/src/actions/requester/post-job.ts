@@ -19,7 +19,10 @@ import type {
 } from "../../errors/contract-errors.ts";
 import type { ContractRevertError } from "../../errors/contract-revert.ts";
 import type {
+  InsufficientFundsError,
   InvalidParameterError,
+  JobContentUnavailableError,
+  JobUnmatchedByProvidersError,
   JobValueOutOfBoundsError,
   MissingAccountError,
   MissingWalletClientError,
@@ -31,6 +34,7 @@ import { checkJobValue, getJobValueBounds, toJobRequest, type JobRequest, type J
 import { marketEventsInReceipt } from "../../utils/logs.ts";
 import type { PaymentMethod } from "../../utils/token.ts";
 import { sendContractTransaction } from "../../utils/write.ts";
+import { preflightJobs, type PreflightOptions } from "./preflight-jobs.ts";
 
 export type PostJobParameters = WriteParameters &
   JobSpec & {
@@ -42,6 +46,13 @@ export type PostJobParameters = WriteParameters &
     payment?: PaymentMethod | undefined;
     /** Expiry of the permit signature (unix seconds). Default: one hour from the latest block. */
     permitDeadline?: bigint | undefined;
+    /**
+     * The checks made before anything is sent (`preflightJobs`): content reachable and matching
+     * its hash at every URI (`file://` only with `allowLocal`), fuel limit and reward within what
+     * registered providers publish, the balance covering the reward. On by default; `false`
+     * skips them all, an object tunes them.
+     */
+    preflight?: PreflightOptions | false | undefined;
   };
 
 export type PostJobReturnType = {
@@ -57,6 +68,9 @@ export type PostJobReturnType = {
 
 export type PostJobErrorType =
   | JobValueOutOfBoundsError
+  | JobContentUnavailableError
+  | JobUnmatchedByProvidersError
+  | InsufficientFundsError
   | MarketZeroRewardError
   | MarketRewardTooLowError
   | MarketInvalidCollateralError
@@ -86,7 +100,12 @@ export type PostJobErrorType =
  *
  * Before sending anything (the approve included) it reads the market's `config()` and throws
  * `JobValueOutOfBoundsError` if the reward is below `minReward` or `collateralPct` is outside
- * [`minCollateralPct`, `maxCollateralPct`]; the error's `field` names the value to change.
+ * [`minCollateralPct`, `maxCollateralPct`]; the error's `field` names the value to change. Then
+ * the pre-flight checks (unless `preflight: false`): `JobContentUnavailableError` for a URI that
+ * does not serve the job's bytes (or a `file://` one without `allowLocal`),
+ * `JobUnmatchedByProvidersError` for a fuel limit above every registered provider's `maxFuel` or
+ * a reward below every price floor, `InsufficientFundsError` ("you have X, need Y") before any
+ * approve.
  *
  * @example
  * const { jobId } = await postJob(client, {
@@ -99,10 +118,22 @@ export type PostJobErrorType =
  * })
  */
 export async function postJob(client: HashworkBaseClient, parameters: PostJobParameters): Promise<PostJobReturnType> {
-  const { address: requester } = requireWallet(client, "postJob", parameters.account);
+  const { account, address: requester } = requireWallet(client, "postJob", parameters.account);
   const [request, bounds] = await Promise.all([toJobRequest(client, parameters), getJobValueBounds(client)]);
   checkJobValue(bounds, request);
+  const preflight = parameters.preflight ?? {};
+  if (preflight !== false) await preflightJobs(client, { jobs: [request], options: preflight });
   const funding = await prepareFunding(client, {
+    checkBalance: preflight !== false && preflight.balance !== false,
+    // Any other revert (paused market, unknown designated provider…) before the approve, not after.
+    dryRun: () =>
+      client.publicClient.simulateContract({
+        address: client.deployment.market,
+        abi: hashworkMarketAbi,
+        functionName: "postJob",
+        args: [request],
+        account,
+      }),
     payer: requester,
     amount: request.reward,
     payment: parameters.payment,

@@ -18,6 +18,7 @@ import { prepareFunding, type Funding } from "../../utils/funding.ts";
 import { checkJobValue, getJobValueBounds, toJobRequest, type JobRequest, type JobSpec } from "../../utils/job-request.ts";
 import { marketEventsInReceipt } from "../../utils/logs.ts";
 import { sendContractTransaction } from "../../utils/write.ts";
+import { preflightJobs, type PreflightOptions } from "./preflight-jobs.ts";
 import type { PostJobErrorType } from "./post-job.ts";
 
 /** Largest batch the market accepts (`HashworkMarket.MAX_BATCH`). */
@@ -26,6 +27,8 @@ export const MAX_BATCH = 100;
 export type PostJobsParameters = WriteParameters & {
   /** One to `MAX_BATCH` jobs, posted in this order. */
   jobs: readonly JobSpec[];
+  /** The pre-flight checks, as in `postJob` (on by default; `false` skips them). */
+  preflight?: PreflightOptions | false | undefined;
 };
 
 export type PostJobsReturnType = {
@@ -54,7 +57,8 @@ export type PostJobsErrorType =
  * Posts several jobs in one transaction (`postJobs`): cheaper per job, and the total reward's
  * shortfall beyond the ledger balance is approved and pulled once. Every job is checked against
  * the market's `minReward` and collateral bounds before anything is sent (`JobValueOutOfBoundsError`
- * names the first job and value to change).
+ * names the first job and value to change), then through `postJob`'s pre-flight checks (each URI
+ * fetched once), and the balance is checked against the total before any approve.
  *
  * @example
  * const { jobIds } = await postJobs(client, {
@@ -63,7 +67,7 @@ export type PostJobsErrorType =
  * })
  */
 export async function postJobs(client: HashworkBaseClient, parameters: PostJobsParameters): Promise<PostJobsReturnType> {
-  const { address: requester } = requireWallet(client, "postJobs", parameters.account);
+  const { account, address: requester } = requireWallet(client, "postJobs", parameters.account);
   if (parameters.jobs.length === 0 || parameters.jobs.length > MAX_BATCH) {
     throw new InvalidParameterError({ parameter: "jobs", reason: `must hold 1 to ${MAX_BATCH} jobs, got ${parameters.jobs.length}` });
   }
@@ -74,8 +78,20 @@ export async function postJobs(client: HashworkBaseClient, parameters: PostJobsP
     checkJobValue(bounds, request, `jobs[${i}]`);
     requests.push(request);
   }
+  const preflight = parameters.preflight ?? {};
+  if (preflight !== false) await preflightJobs(client, { jobs: requests, names: requests.map((_, i) => `jobs[${i}]`), options: preflight });
   const total = requests.reduce((sum, r) => sum + r.reward, 0n);
   const funding = await prepareFunding(client, {
+    checkBalance: preflight !== false && preflight.balance !== false,
+    // Any other revert (a job the market refuses, a paused market) before the approve, not after.
+    dryRun: () =>
+      client.publicClient.simulateContract({
+        address: client.deployment.market,
+        abi: hashworkMarketAbi,
+        functionName: "postJobs",
+        args: [requests],
+        account,
+      }),
     payer: requester,
     amount: total,
     account: parameters.account,

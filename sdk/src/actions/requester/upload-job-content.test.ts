@@ -31,7 +31,8 @@ describe("uploadJobContent", function () {
     expect(content.programHash).to.equal(keccak256(program));
     expect(content.inputHash).to.equal(keccak256(input));
     // A provider fetches both from the URIs in JobPosted and verifies them by hash.
-    const { jobId } = await postJob(d.clients.requester, { ...testJob(), ...content });
+    // file: URIs of a local store: read from disk by the pre-flight checks when allowed.
+    const { jobId } = await postJob(d.clients.requester, { ...testJob(), ...content, preflight: { allowLocal: true } });
     const [posted] = await listJobs(d.reader);
     expect(posted!.jobId).to.equal(jobId);
     const { request } = posted!;

@@ -12,6 +12,7 @@ import { decideClaim, type ClaimDecision } from "../claim-policy.ts";
 import type { DaemonContext } from "../context.ts";
 import { classifyError } from "../errors.ts";
 import { createRefusalMemory } from "../refusals.ts";
+import { skipReasonOf } from "../skipped-jobs.ts";
 import type { JobIndex, TrackedJob } from "../job-index.ts";
 import type { TxOutcome, TxQueue } from "../tx-queue.ts";
 import { createBatcher, sendClaims, sendFinalizations, sendSubmissions, type Submission } from "./batch.ts";
@@ -213,6 +214,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
 
   function refuse(job: TrackedJob, reason: string, epoch: number, error?: unknown) {
     m.refused.inc({ reason });
+    context.skipped.record(job, "content", `${reason}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
     hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
     jobLog(job).warn("job refused", { reason, error });
   }
@@ -245,7 +247,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     const c = classifyError(error);
     if (c.retryable && !timedOut) {
       hold(job.jobId, 5 * config.pollIntervalMs, epoch);
-      l.warn("content not available yet", { error });
+      // Once per job: it is looked at again every few polls until the content shows up.
+      if (context.skipped.record(job, "content", `content not available yet: ${c.message}`)) l.warn("content not available yet", { error });
+      else l.debug("content not available yet", { error });
       return;
     }
     if (timedOut) {
@@ -302,7 +306,10 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     } catch (error) {
       return prepareFailed(job, epoch, error, `hash:${job.request.programHash.toLowerCase()}`);
     }
-    if (epoch === reorgEpoch) prepared.add(job.jobId);
+    if (epoch === reorgEpoch) {
+      prepared.add(job.jobId);
+      context.skipped.clear(job.jobId);
+    }
   }
 
   function startPrepare(job: TrackedJob) {
@@ -476,6 +483,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   /** One line per refusal worth an operator's attention (collateral, reputation: once per job); the rest at debug. */
   function notClaiming(job: TrackedJob, decision: Extract<ClaimDecision, { claim: false }>) {
     const { reason, refusal } = decision;
+    const news = context.skipped.record(job, skipReasonOf(decision), reason);
     if (refusal === "reputation") {
       hold(job.jobId, REPUTATION_RECHECK_MS);
       if (belowReputation.has(job.jobId)) return void jobLog(job).debug("not claiming", { reason });
@@ -486,8 +494,12 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     hold(job.jobId, REFUSAL_MEMORY_MS);
     if (refusal === "collateral" && overCollateral.has(job.jobId)) return void jobLog(job).debug("not claiming", { reason });
     m.refused.inc({ reason: refusal === "collateral" ? "collateral" : "policy" });
+    const kind = skipReasonOf(decision);
     if (refusal === "collateral") {
       overCollateral.add(job.jobId);
+      jobLog(job).info("not claiming", { reason });
+    } else if (news && (kind === "fuel" || kind === "price")) {
+      // An operator wants to know when jobs go by for its price or fuel limit (once per job).
       jobLog(job).info("not claiming", { reason });
     } else jobLog(job).debug("not claiming", { reason });
   }
@@ -559,6 +571,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         const entry = backoff.get(job.jobId);
         return !entry || entry.epoch !== reorgEpoch || entry.until <= Date.now();
       };
+      // Skipped jobs someone else claimed (or that ended) are no longer worth showing.
+      context.skipped.retain((id) => index.get(id)?.state === "Open" && !active.has(id));
       const open: TrackedJob[] = [];
       for (const job of index.jobs()) {
         if (active.has(job.jobId) || finalizing.has(job.jobId) || !due(job)) continue;
