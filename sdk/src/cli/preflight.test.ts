@@ -105,7 +105,7 @@ describe("hashwork job post pre-flight, job quote and --reward auto (hardhat nod
     content = await startCli(["content", "serve", "--dir", join(dir, "content"), "--port", String(await freePort()), "--json"]);
     contentUrl = (JSON.parse(content.firstLine) as { url: string }).url;
     // The provider stakes and publishes its price and fuel limit; its daemon enforces the same.
-    jsonOf(await cli(["provider", "stake", "--amount", "200", "--json"], PROVIDER));
+    jsonOf(await cli(["provider", "stake", "--amount", "200", "--yes", "--json"], PROVIDER));
     jsonOf(
       await cli(
         [
@@ -200,9 +200,9 @@ describe("hashwork job post pre-flight, job quote and --reward auto (hardhat nod
     expect(before.balance).to.equal(0n);
     const post = await cli(postArgs(["--reward", "2", "--fuel", String(FUEL), "--public-url", contentUrl]), POOR);
     expectOneLine(post, 1, /^hashwork: you have 0 HWK, need 2 HWK: get 2 HWK more or lower --reward$/);
-    const stake = await cli(["provider", "stake", "--amount", "150"], POOR);
+    const stake = await cli(["provider", "stake", "--amount", "150", "--yes"], POOR);
     expectOneLine(stake, 1, /^hashwork: you have 0 HWK, need 150 HWK: get 150 HWK more or lower --amount$/);
-    const bond = await cli(["verifier", "bond", "--amount", "150"], POOR);
+    const bond = await cli(["verifier", "bond", "--amount", "150", "--yes"], POOR);
     expectOneLine(bond, 1, /^hashwork: you have 0 HWK, need 150 HWK: get 150 HWK more or lower --amount$/);
     expect(await wallet(POOR)).to.deep.equal(before);
   });

@@ -13,6 +13,7 @@ import { postJobs } from "../actions/requester/post-jobs.ts";
 import { uploadJobContent } from "../actions/requester/upload-job-content.ts";
 import { decodeMonteCarloOutput, encodeMonteCarloInput } from "../programs/montecarlo.ts";
 import { loadSampleProgram } from "../programs/sample-programs.ts";
+import { createIpfsResolver } from "../store/ipfs-fetch.ts";
 import { createLocalStore } from "../store/local.ts";
 import { jsonOf, runCli } from "../../../testkit/cli.ts";
 import { startRawServer } from "../../../testkit/store.ts";
@@ -60,7 +61,9 @@ describe("daemon and ipfs:// jobs through trustless gateways (hardhat node + dae
       executionTime: 120,
       challengeWindow: 2,
     };
-    [jobId] = (await postJobs(client, { jobs: [job] })).jobIds as [bigint];
+    // Pre-flight checks the CIDs at the gateway providers will use.
+    const preflight = { resolvers: { "ipfs:": createIpfsResolver({ gateways: [t.server.url!] }) } };
+    [jobId] = (await postJobs(client, { jobs: [job], preflight })).jobIds as [bigint];
 
     // A gateway that relays the honest one's blocks with one bit flipped.
     liar = await startRawServer(async (request, response) => {
