@@ -29,8 +29,8 @@ async function tenOpenJobs() {
   return { ...d, jobIds: postedJobIds(d.market, receipt) };
 }
 
-/** Mines the given transactions, sent in this order, into one block; returns their receipts' statuses. */
-async function inOneBlock(send: (() => Promise<{ hash: string }>)[]): Promise<number[]> {
+/** Mines the given transactions, sent in this order, into one block; returns their statuses and gas used. */
+async function inOneBlock(send: (() => Promise<{ hash: string }>)[]): Promise<{ statuses: number[]; gas: bigint[] }> {
   await ethers.provider.send("evm_setAutomine", [false]);
   try {
     const hashes: string[] = [];
@@ -39,7 +39,7 @@ async function inOneBlock(send: (() => Promise<{ hash: string }>)[]): Promise<nu
     await mine(1);
     const receipts = await Promise.all(hashes.map((h) => ethers.provider.getTransactionReceipt(h)));
     expect(new Set(receipts.map((r) => r!.blockNumber)).size).to.equal(1, "all in one block");
-    return receipts.map((r) => r!.status!);
+    return { statuses: receipts.map((r) => r!.status!), gas: receipts.map((r) => r!.gasUsed) };
   } finally {
     await ethers.provider.send("evm_setAutomine", [true]);
   }
@@ -119,11 +119,13 @@ describe("HashworkMarket: the fast path (claimAndSubmit)", function () {
     it("the first wins; the loser's transaction reverts and it keeps no locked collateral", async function () {
       const d = await loadFixture(fixtures.openJob);
       const before = await stakeOf(d, d.provider2);
-      const statuses = await inOneBlock([
+      const { statuses, gas } = await inOneBlock([
         () => d.market.connect(d.provider).claimAndSubmit(d.jobId, RESULT, URI, { gasLimit: 300_000 }),
         () => d.market.connect(d.provider2).claimAndSubmit(d.jobId, ethers.id("other"), URI, { gasLimit: 300_000 }),
       ]);
       expect(statuses).to.deep.equal([1, 0]);
+      // What the loser pays: a transaction that reverts at the state check (docs/economics.md).
+      expect(gas[1]).to.be.lessThan(35_000n);
       const after = await stakeOf(d, d.provider2);
       expect([after.staked, after.locked]).to.deep.equal([before.staked, 0n]);
       const [submitted] = await d.market.queryFilter(d.market.filters.ResultSubmitted(d.jobId));
@@ -134,7 +136,7 @@ describe("HashworkMarket: the fast path (claimAndSubmit)", function () {
 
     it("a fast-path loser to a plain claim in the same block also locks nothing", async function () {
       const d = await loadFixture(fixtures.openJob);
-      const statuses = await inOneBlock([
+      const { statuses } = await inOneBlock([
         () => d.market.connect(d.provider).claimJob(d.jobId, { gasLimit: 300_000 }),
         () => d.market.connect(d.provider2).claimAndSubmit(d.jobId, RESULT, URI, { gasLimit: 300_000 }),
       ]);
