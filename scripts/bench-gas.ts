@@ -370,7 +370,13 @@ for (const v of verifiers) {
 await networkHelpers.mine(1);
 const slashedBelowMinimum = await minoritySlash(slashed?.seatEntries ?? 3);
 
-const targets = { happyPathTotal: 205_000, batch10PerJob: 90_000, disputeTotal: 1_000_000, fastPathTotal: 150_000, fastPathBatch10PerJob: 75_000 };
+const targets = {
+  happyPathTotal: 205_000,
+  batch10PerJob: 90_000,
+  disputeTotal: 1_000_000,
+  fastPathTotal: 150_000,
+  fastPathBatch10PerJob: 75_000,
+};
 const report = {
   generatedAt: new Date().toISOString(),
   network: "hardhat (in-process EDR)",

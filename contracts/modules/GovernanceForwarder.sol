@@ -22,66 +22,82 @@ abstract contract GovernanceForwarder is MarketGovernance {
         return _admin;
     }
 
+    /// @notice `IMarketGovernance.setFeeBps`, run in the admin code.
     function setFeeBps(uint16) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.setAuditReserveBps`, run in the admin code.
     function setAuditReserveBps(uint16) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.setJobValueBounds`, run in the admin code.
     function setJobValueBounds(uint96, uint16, uint16) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.setMinStake`, run in the admin code.
     function setMinStake(uint96) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.setUnbondingPeriod`, run in the admin code.
     function setUnbondingPeriod(uint32) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.setMaxClaimDelay`, run in the admin code.
     function setMaxClaimDelay(uint24) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.setExecutionTimeBounds`, run in the admin code.
     function setExecutionTimeBounds(uint24, uint24) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.setChallengeWindowBounds`, run in the admin code.
     function setChallengeWindowBounds(uint24, uint24) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.setMaxDisputeDuration`, run in the admin code.
     function setMaxDisputeDuration(uint32) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.setTreasury`, run in the admin code.
     function setTreasury(address) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.setDisputeModule`, run in the admin code.
     function setDisputeModule(address) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.setGuardian`, run in the admin code.
     function setGuardian(address) external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.pause`, run in the admin code.
     function pause() external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.unpause`, run in the admin code.
     function unpause() external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.withdrawFees`, run in the admin code.
     function withdrawFees() external override {
         _forward();
     }
 
+    /// @notice `IMarketGovernance.sweepSurplus`, run in the admin code.
     function sweepSurplus() external override {
         _forward();
     }

@@ -204,7 +204,10 @@ describe("HashworkMarket: the fast path (claimAndSubmit)", function () {
       expect([...terms.keys()]).to.deep.equal(d.jobIds);
       expect((await stakeOf(d, d.provider)).locked).to.equal(COLLATERAL * 10n);
       await time.increase(3600);
-      await d.market.finalizeJobs(d.jobIds, d.jobIds.map((id) => terms.get(id)!));
+      await d.market.finalizeJobs(
+        d.jobIds,
+        d.jobIds.map((id) => terms.get(id)!),
+      );
       const s = await stakeOf(d, d.provider);
       expect([s.locked, s.completed]).to.deep.equal([0n, 10n]);
       await expectSolvent(d.market, d.token);
@@ -215,7 +218,13 @@ describe("HashworkMarket: the fast path (claimAndSubmit)", function () {
       await d.market.connect(d.provider2).claimAndSubmit(d.jobIds[3], RESULT, URI);
       await d.market.connect(d.provider2).claimJob(d.jobIds[7]);
       const hashes = d.jobIds.map(() => RESULT);
-      const receipt = await (await d.market.connect(d.provider).claimAndSubmitJobs(d.jobIds, hashes, d.jobIds.map(() => URI))).wait();
+      const receipt = await (
+        await d.market.connect(d.provider).claimAndSubmitJobs(
+          d.jobIds,
+          hashes,
+          d.jobIds.map(() => URI),
+        )
+      ).wait();
       const won = [...submittedTerms(d.market, receipt).keys()];
       expect(won).to.deep.equal(d.jobIds.filter((_, i) => i !== 3 && i !== 7));
       expect((await stakeOf(d, d.provider)).locked).to.equal(COLLATERAL * 8n);
@@ -226,7 +235,11 @@ describe("HashworkMarket: the fast path (claimAndSubmit)", function () {
       const d = await loadFixture(tenOpenJobs);
       const hashes = d.jobIds.map((_, i) => (i === 5 ? ZERO_BYTES32 : RESULT));
       await expect(
-        d.market.connect(d.provider).claimAndSubmitJobs(d.jobIds, hashes, d.jobIds.map(() => URI)),
+        d.market.connect(d.provider).claimAndSubmitJobs(
+          d.jobIds,
+          hashes,
+          d.jobIds.map(() => URI),
+        ),
       ).to.be.revertedWithCustomError(d.market, "MarketZeroResultHash");
       expect((await stakeOf(d, d.provider)).locked).to.equal(0n);
       for (const id of d.jobIds) expect(await d.market.jobState(id)).to.equal(JobState.Open);
@@ -236,7 +249,11 @@ describe("HashworkMarket: the fast path (claimAndSubmit)", function () {
       const d = await loadFixture(tenOpenJobs);
       await d.market.connect(d.provider).requestUnstake(STAKE - COLLATERAL * 9n);
       await expect(
-        d.market.connect(d.provider).claimAndSubmitJobs(d.jobIds, d.jobIds.map(() => RESULT), d.jobIds.map(() => URI)),
+        d.market.connect(d.provider).claimAndSubmitJobs(
+          d.jobIds,
+          d.jobIds.map(() => RESULT),
+          d.jobIds.map(() => URI),
+        ),
       ).to.be.revertedWithCustomError(d.market, "RegistryInsufficientFreeStake");
       expect((await stakeOf(d, d.provider)).locked).to.equal(0n);
     });
@@ -244,7 +261,11 @@ describe("HashworkMarket: the fast path (claimAndSubmit)", function () {
     it("refuses arrays of different lengths and empty batches (MarketInvalidBatch)", async function () {
       const d = await loadFixture(tenOpenJobs);
       await expect(
-        d.market.connect(d.provider).claimAndSubmitJobs(d.jobIds, [RESULT], d.jobIds.map(() => URI)),
+        d.market.connect(d.provider).claimAndSubmitJobs(
+          d.jobIds,
+          [RESULT],
+          d.jobIds.map(() => URI),
+        ),
       ).to.be.revertedWithCustomError(d.market, "MarketInvalidBatch");
       await expect(d.market.connect(d.provider).claimAndSubmitJobs([], [], [])).to.be.revertedWithCustomError(
         d.market,

@@ -9,7 +9,15 @@ import { expect } from "chai";
 import { getAddress } from "viem";
 
 import { postJobs } from "../actions/requester/post-jobs.ts";
-import { hdAccount, logRecords, marketEvents, monteCarloJobs, startDaemonProcess, waitForStates, writeDaemonConfig } from "../../../testkit/local-cluster.ts";
+import {
+  hdAccount,
+  logRecords,
+  marketEvents,
+  monteCarloJobs,
+  startDaemonProcess,
+  waitForStates,
+  writeDaemonConfig,
+} from "../../../testkit/local-cluster.ts";
 import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const REQUESTER = 1;
@@ -50,9 +58,17 @@ describe("daemon fast path on chain: short jobs claimAndSubmit, long jobs claim 
     expect(txOf("JobClaimed", shortId)).to.equal(txOf("ResultSubmitted", shortId), "short job: one transaction");
     expect(txOf("JobClaimed", longId)).to.not.equal(txOf("ResultSubmitted", longId), "long job: claim, then submit");
     const provider = (id: bigint) =>
-      getAddress((events.find((e) => e.eventName === "JobClaimed" && (e.args as { jobId?: bigint }).jobId === id)!.args as { provider: string }).provider);
-    expect([provider(shortId), provider(longId)]).to.deep.equal([getAddress(hdAccount(PROVIDER).address), getAddress(hdAccount(PROVIDER).address)]);
-    const lines = logRecords(daemon).filter((r) => r.msg === "claimed and submitted (fast path)").map((r) => r.job_id);
+      getAddress(
+        (events.find((e) => e.eventName === "JobClaimed" && (e.args as { jobId?: bigint }).jobId === id)!.args as { provider: string })
+          .provider,
+      );
+    expect([provider(shortId), provider(longId)]).to.deep.equal([
+      getAddress(hdAccount(PROVIDER).address),
+      getAddress(hdAccount(PROVIDER).address),
+    ]);
+    const lines = logRecords(daemon)
+      .filter((r) => r.msg === "claimed and submitted (fast path)")
+      .map((r) => r.job_id);
     expect(lines).to.deep.equal([shortId.toString()]);
   });
 });

@@ -80,10 +80,7 @@ export type ClaimAndSubmitErrorType =
  * @example
  * const { result } = await claimAndSubmit(client, { jobId, resultHash, outputURI })
  */
-export async function claimAndSubmit(
-  client: HashworkBaseClient,
-  parameters: ClaimAndSubmitParameters,
-): Promise<ClaimAndSubmitReturnType> {
+export async function claimAndSubmit(client: HashworkBaseClient, parameters: ClaimAndSubmitParameters): Promise<ClaimAndSubmitReturnType> {
   const sent = await sendContractTransaction(client, {
     action: "claimAndSubmit",
     address: client.deployment.market,
