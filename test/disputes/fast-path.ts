@@ -60,9 +60,9 @@ async function manyFastPath() {
 describe("HashworkDisputes: fast-path jobs", function () {
   it("a committee of three overturns a wrong fast-path result: the provider is slashed, the requester refunded", async function () {
     const d = await loadFixture(fastPathSubmitted);
-    await challenge(d.disputes, d.jobId, d.terms, d.challenger, d.challengerHash);
+    const challengeTx = await challenge(d.disputes, d.jobId, d.terms, d.challenger, d.challengerHash);
     expect(await d.market.jobState(d.jobId)).to.equal(JobState.Disputed);
-    const drawn = await fixtures.drawRound(d, distinct);
+    const drawn = await fixtures.drawRound({ ...d, challengeTx }, distinct);
     const requesterBefore = await d.market.balanceOf(d.requester.address);
     await vote(d.disputes, d.jobId, drawn.seat, [d.challengerHash, d.challengerHash, d.challengerHash]);
     await d.disputes.connect(d.keeper).resolve(d.jobId, d.terms);
