@@ -7,6 +7,8 @@ import {IDisputeHooks} from "./interfaces/IDisputeHooks.sol";
 import {IJobMarket} from "./interfaces/IJobMarket.sol";
 import {JobRecord, JobRecordLib} from "./libraries/JobRecordLib.sol";
 import {PayoutMath} from "./libraries/PayoutMath.sol";
+import {GovernanceForwarder} from "./modules/GovernanceForwarder.sol";
+import {MarketAdmin} from "./modules/MarketAdmin.sol";
 import {MarketGovernance} from "./modules/MarketGovernance.sol";
 import {Reputation} from "./modules/Reputation.sol";
 import {TokenVault} from "./modules/TokenVault.sol";
@@ -15,7 +17,8 @@ import {TokenVault} from "./modules/TokenVault.sol";
 /// @notice The Hashwork market: escrow and job state machine, on top of the token vault, the
 /// provider registry, reputation and governance modules, deployed as one contract so the hot
 /// paths (post, claim, submit, finalize) make no cross-contract calls. Disputes live in a
-/// separate module that reaches the market only through `IDisputeHooks`.
+/// separate module that reaches the market only through `IDisputeHooks`. The cold governance
+/// functions run in a `MarketAdmin` it deploys, by delegatecall (`GovernanceForwarder`).
 contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     /// @notice Largest batch accepted by the batch functions.
     uint256 public constant MAX_BATCH = 100;
@@ -37,7 +40,11 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         MarketConfig memory config_,
         uint16 feeBps_,
         uint32 maxDisputeDuration_
-    ) TokenVault(token_) MarketGovernance(owner_, treasury_, config_, feeBps_, maxDisputeDuration_) {}
+    )
+        TokenVault(token_)
+        MarketGovernance(owner_, treasury_, config_, feeBps_, maxDisputeDuration_)
+        GovernanceForwarder(address(new MarketAdmin(token_, owner_, treasury_, config_, feeBps_, maxDisputeDuration_)))
+    {}
 
     // ================================================================== posting
 
@@ -117,6 +124,42 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         for (uint256 i; i < n; ++i) {
             _submit(jobIds[i], providerId, resultHashes[i], outputURIs[i]);
         }
+    }
+
+    // ================================================================== fast path
+
+    /// @inheritdoc IJobMarket
+    /// @dev `_claim` then `_submit` in one call: the record is written twice but the second write
+    /// is to a dirty slot, and the stake record once. Any failure reverts the whole call, so a
+    /// provider that loses a race locks nothing.
+    function claimAndSubmit(uint256 jobId, bytes32 resultHash, string calldata outputURI) external {
+        (uint32 providerId, StakeInfo memory s) = _claimant();
+        _claim(jobId, providerId, s);
+        _stakes[msg.sender] = s;
+        _submit(jobId, providerId, resultHash, outputURI);
+    }
+
+    /// @inheritdoc IJobMarket
+    /// @dev Jobs no longer Open (another provider was first, or the requester cancelled) are
+    /// skipped, so one lost race does not cost the provider the whole batch; any other failure
+    /// (a passed claim deadline, too little free stake, a zero hash, ...) reverts it all.
+    function claimAndSubmitJobs(
+        uint256[] calldata jobIds,
+        bytes32[] calldata resultHashes,
+        string[] calldata outputURIs
+    ) external returns (uint256 submitted) {
+        uint256 n = jobIds.length;
+        _requireBatch(n, resultHashes.length);
+        _requireBatch(n, outputURIs.length);
+        (uint32 providerId, StakeInfo memory s) = _claimant();
+        for (uint256 i; i < n; ++i) {
+            uint256 jobId = jobIds[i];
+            if (_jobs[jobId].state() != JobState.Open) continue;
+            _claim(jobId, providerId, s);
+            _submit(jobId, providerId, resultHashes[i], outputURIs[i]);
+            ++submitted;
+        }
+        _stakes[msg.sender] = s;
     }
 
     // ================================================================== settlement (permissionless)

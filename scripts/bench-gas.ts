@@ -107,6 +107,51 @@ const depositForBatch = await gasOf(market.connect(requester).deposit(requester.
 const laterStart = await now();
 const batchFromBalance = await gasOf(market.connect(requester).postJobs(Array.from({ length: 10 }, () => jobRequest(laterStart))));
 
+// --- Fast path (issue 15): the same two paths with claim and submit in one transaction
+// (claimAndSubmit / claimAndSubmitJobs), every other step counted as above.
+const fastDeposit10 = await gasOf(market.connect(requester).deposit(requester.address, 10n * REWARD));
+const fastPostReceipt = await (await market.connect(requester).postJob(jobRequest(await now()))).wait();
+const fastPost = Number(fastPostReceipt!.gasUsed);
+const [fastId] = postedJobIds(market, fastPostReceipt);
+const fastSubmitReceipt = await (
+  await market.connect(provider).claimAndSubmit(fastId, ethers.id("result"), "http://127.0.0.1:8700/o/")
+).wait();
+const claimAndSubmit = Number(fastSubmitReceipt!.gasUsed);
+await networkHelpers.time.increase(WINDOW + 1);
+const fastFinalize = await gasOf(market.finalizeJob(fastId, submittedTerms(market, fastSubmitReceipt).get(fastId)!));
+const fastUnstake = await gasOf(market.connect(provider).requestUnstake(10n * REWARD));
+await networkHelpers.time.increase(7 * 24 * 3600 + 1);
+const fastWithdraw = await gasOf(market.connect(provider).withdrawUnstaked(provider.address));
+const fastAmortized = Math.round((fastDeposit10 + fastUnstake + fastWithdraw) / 10);
+const fastTotal = fastPost + claimAndSubmit + fastFinalize + fastAmortized;
+
+const fastBatchStart = await now();
+const fastBatchPostReceipt = await (
+  await market.connect(payingRequester).postJobs(Array.from({ length: 10 }, () => jobRequest(fastBatchStart)))
+).wait();
+const fastBatchPost = Number(fastBatchPostReceipt!.gasUsed);
+const fastIds = postedJobIds(market, fastBatchPostReceipt);
+const fastBatchReceipt = await (
+  await market.connect(provider).claimAndSubmitJobs(
+    fastIds,
+    fastIds.map((id) => ethers.id(`result-${id}`)),
+    fastIds.map(() => "http://127.0.0.1:8700/o/"),
+  )
+).wait();
+const claimAndSubmitJobs = Number(fastBatchReceipt!.gasUsed);
+const fastTerms = submittedTerms(market, fastBatchReceipt);
+await networkHelpers.time.increase(WINDOW + 1);
+const fastBatchFinalize = await gasOf(
+  market.finalizeJobs(
+    fastIds,
+    fastIds.map((id) => fastTerms.get(id)!),
+  ),
+);
+const fastBatchUnstake = await gasOf(market.connect(provider).requestUnstake(10n * REWARD));
+await networkHelpers.time.increase(7 * 24 * 3600 + 1);
+const fastBatchWithdraw = await gasOf(market.connect(provider).withdrawUnstaked(provider.address));
+const fastBatchTotal = fastBatchPost + claimAndSubmitJobs + fastBatchFinalize + fastBatchUnstake + fastBatchWithdraw;
+
 // --- Cancel path: deposit-funded post, then cancel, then withdraw the refund.
 const cancelPostReceipt = await (await market.connect(requester).postJob(jobRequest(await now()))).wait();
 const [cancelId] = postedJobIds(market, cancelPostReceipt);
@@ -325,7 +370,13 @@ for (const v of verifiers) {
 await networkHelpers.mine(1);
 const slashedBelowMinimum = await minoritySlash(slashed?.seatEntries ?? 3);
 
-const targets = { happyPathTotal: 205_000, batch10PerJob: 90_000, disputeTotal: 1_000_000 };
+const targets = {
+  happyPathTotal: 205_000,
+  batch10PerJob: 90_000,
+  disputeTotal: 1_000_000,
+  fastPathTotal: 150_000,
+  fastPathBatch10PerJob: 75_000,
+};
 const report = {
   generatedAt: new Date().toISOString(),
   network: "hardhat (in-process EDR)",
@@ -344,6 +395,7 @@ const report = {
     "slashedBelowMinimum.resolve: the same, with every verifier bonded exactly the pool's minimum (the rest withdrawn first): the slash leaves the minority verifier short, so the rest of its bond moves to its pending withdrawal (WithdrawalRequested) and its weight to 0; overMinoritySlashed is the difference to minoritySlashed.resolve.",
     "committeeOf5: the first round's committee never votes; resolve past the reveal deadline fails the round (each seat entry slashed, weights updated), then the second round draws K = 5.",
     "batch10: postJobs pulls the 10 rewards by allowance in one transfer (approve once, not counted); claims, submits and finalizes are batched; the provider withdraws its earnings once.",
+    "fastPath: the happy path and batch10 with claim and submit in one transaction (claimAndSubmit, claimAndSubmitJobs) for a job the provider ran before claiming; every other step (post, finalize, amortized deposit and withdrawal) counted exactly as there. No lazy finalization: each job is still finalized (alone or in a finalizeJobs batch).",
   ],
   happyPath: {
     post,
@@ -353,6 +405,25 @@ const report = {
     amortizedDepositAndWithdrawal: amortized,
     total: happyTotal,
     parts: { deposit10, requestUnstake, withdrawUnstaked },
+  },
+  fastPath: {
+    total: fastTotal,
+    batch10PerJob: Math.round(fastBatchTotal / 10),
+    post: fastPost,
+    claimAndSubmit,
+    finalize: fastFinalize,
+    amortizedDepositAndWithdrawal: fastAmortized,
+    parts: { deposit10: fastDeposit10, requestUnstake: fastUnstake, withdrawUnstaked: fastWithdraw },
+    batch10: {
+      total: fastBatchTotal,
+      parts: {
+        postJobsPullingPayment: fastBatchPost,
+        claimAndSubmitJobs,
+        finalizeJobs: fastBatchFinalize,
+        requestUnstake: fastBatchUnstake,
+        withdrawUnstaked: fastBatchWithdraw,
+      },
+    },
   },
   postPullingPayment: { post: postPulling },
   batch10: {
@@ -417,6 +488,9 @@ const rows: [string, number | undefined][] = [
   ["happy path total", happyTotal],
   ["post pulling payment", postPulling],
   ["batch of 10: per job", Math.round(batchTotal / 10)],
+  ["claimAndSubmit", claimAndSubmit],
+  ["fast path total", fastTotal],
+  ["fast path batch of 10: per job", Math.round(fastBatchTotal / 10)],
   ["cancel + withdraw refund", cancel + cancelWithdraw],
   ["claim + time-out", toClaim + timeOut],
   ["dispute, K = 3 (full path)", dispute.total],
@@ -448,8 +522,10 @@ const over = [
   happyTotal > targets.happyPathTotal && "happy path",
   Math.round(batchTotal / 10) > targets.batch10PerJob && "batch of 10",
   dispute.total > targets.disputeTotal && "dispute",
+  fastTotal > targets.fastPathTotal && "fast path",
+  Math.round(fastBatchTotal / 10) > targets.fastPathBatch10PerJob && "fast path batch of 10",
 ].filter(Boolean);
 console.log(
-  `\n  targets: happy path <= 205,000; batch of 10 <= 90,000 per job; dispute K = 3 <= 1,000,000${over.length ? ` — OVER: ${over.join(", ")}` : " — all met"}`,
+  `\n  targets: happy path <= 205,000; batch of 10 <= 90,000 per job; dispute K = 3 <= 1,000,000; fast path <= 150,000; fast path batch of 10 <= 75,000 per job${over.length ? ` — OVER: ${over.join(", ")}` : " — all met"}`,
 );
 console.log("  written to reports/gas.json");

@@ -264,6 +264,28 @@ interface IJobMarket {
     /// @param outputURI Where the output is served (a hint).
     function submitResult(uint256 jobId, bytes32 resultHash, string calldata outputURI) external;
 
+    /// @notice Claim an open job and commit its result in one transaction (the fast path, for a
+    /// job the provider ran before claiming). Emits `JobClaimed` then `ResultSubmitted`; the
+    /// challenge window, the audit lottery (seeded by this block's hash) and disputes are those
+    /// of a job claimed and submitted apart. Reverts as `claimJob` or `submitResult` would.
+    /// @param jobId The open job.
+    /// @param resultHash The result hash.
+    /// @param outputURI Where the output is served (a hint).
+    function claimAndSubmit(uint256 jobId, bytes32 resultHash, string calldata outputURI) external;
+
+    /// @notice The fast path for several jobs in one transaction. Jobs that are no longer open
+    /// (claimed by someone else, cancelled) are skipped; anything else that `claimAndSubmit`
+    /// would refuse reverts the whole batch.
+    /// @param jobIds The open jobs.
+    /// @param resultHashes Their result hashes, in order.
+    /// @param outputURIs Where each output is served, in order.
+    /// @return submitted How many jobs were claimed and submitted (the rest were skipped).
+    function claimAndSubmitJobs(
+        uint256[] calldata jobIds,
+        bytes32[] calldata resultHashes,
+        string[] calldata outputURIs
+    ) external returns (uint256 submitted);
+
     /// @notice Commit several results in one transaction.
     /// @param jobIds The claimed jobs.
     /// @param resultHashes Their result hashes, in order.

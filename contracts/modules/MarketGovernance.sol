@@ -23,6 +23,8 @@ interface IDisputeModuleBounds {
 
 /// @title Hashwork market governance.
 /// @notice Owner-set parameters, each inside hard bounds written here, each change evented.
+/// @dev The setters are virtual: the market's runtime code forwards them to a `MarketAdmin`
+/// (this same code, deployed apart) by delegatecall, to keep the market under the size limit.
 abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Step {
     using SafeERC20 for IERC20;
 
@@ -133,60 +135,60 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     // ------------------------------------------------------------------ setters (owner)
 
     /// @inheritdoc IMarketGovernance
-    function setFeeBps(uint16 newFeeBps) external onlyOwner {
+    function setFeeBps(uint16 newFeeBps) external virtual onlyOwner {
         _setFeeBps(newFeeBps);
     }
 
     /// @inheritdoc IMarketGovernance
-    function setAuditReserveBps(uint16 newBps) external onlyOwner {
+    function setAuditReserveBps(uint16 newBps) external virtual onlyOwner {
         _setAuditReserveBps(newBps);
     }
 
     /// @inheritdoc IMarketGovernance
     function setJobValueBounds(uint96 newMinReward, uint16 newMinCollateralPct, uint16 newMaxCollateralPct)
-        external
+        external virtual
         onlyOwner
     {
         _setJobValueBounds(newMinReward, newMinCollateralPct, newMaxCollateralPct);
     }
 
     /// @inheritdoc IMarketGovernance
-    function setMinStake(uint96 newMinStake) external onlyOwner {
+    function setMinStake(uint96 newMinStake) external virtual onlyOwner {
         _setMinStake(newMinStake);
     }
 
     /// @inheritdoc IMarketGovernance
-    function setUnbondingPeriod(uint32 newPeriod) external onlyOwner {
+    function setUnbondingPeriod(uint32 newPeriod) external virtual onlyOwner {
         _setUnbondingPeriod(newPeriod);
     }
 
     /// @inheritdoc IMarketGovernance
-    function setMaxClaimDelay(uint24 newDelay) external onlyOwner {
+    function setMaxClaimDelay(uint24 newDelay) external virtual onlyOwner {
         _setMaxClaimDelay(newDelay);
     }
 
     /// @inheritdoc IMarketGovernance
-    function setExecutionTimeBounds(uint24 newMin, uint24 newMax) external onlyOwner {
+    function setExecutionTimeBounds(uint24 newMin, uint24 newMax) external virtual onlyOwner {
         _setExecutionTimeBounds(newMin, newMax);
     }
 
     /// @inheritdoc IMarketGovernance
-    function setChallengeWindowBounds(uint24 newMin, uint24 newMax) external onlyOwner {
+    function setChallengeWindowBounds(uint24 newMin, uint24 newMax) external virtual onlyOwner {
         _setChallengeWindowBounds(newMin, newMax);
     }
 
     /// @inheritdoc IMarketGovernance
-    function setMaxDisputeDuration(uint32 newDuration) external onlyOwner {
+    function setMaxDisputeDuration(uint32 newDuration) external virtual onlyOwner {
         _setMaxDisputeDuration(newDuration);
     }
 
     /// @inheritdoc IMarketGovernance
-    function setTreasury(address newTreasury) external onlyOwner {
+    function setTreasury(address newTreasury) external virtual onlyOwner {
         _setTreasury(newTreasury);
     }
 
     /// @inheritdoc IMarketGovernance
-    function setDisputeModule(address newModule) external onlyOwner {
+    function setDisputeModule(address newModule) external virtual onlyOwner {
         if (newModule == address(0)) revert GovZeroAddress();
         uint256 number = uint256(_disputeModuleNumber) + 1;
         // A job record has 8 bits for it: 255 modules over the market's life.
@@ -209,26 +211,26 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     }
 
     /// @inheritdoc IMarketGovernance
-    function setGuardian(address newGuardian) external onlyOwner {
+    function setGuardian(address newGuardian) external virtual onlyOwner {
         emit AddressChanged("guardian", _guardian, newGuardian);
         _guardian = newGuardian;
     }
 
     /// @inheritdoc IMarketGovernance
-    function pause() external {
+    function pause() external virtual {
         if (msg.sender != owner() && msg.sender != _guardian) revert GovNotGuardian(msg.sender);
         _setPaused(true);
     }
 
     /// @inheritdoc IMarketGovernance
-    function unpause() external onlyOwner {
+    function unpause() external virtual onlyOwner {
         _setPaused(false);
     }
 
     // ------------------------------------------------------------------ treasury
 
     /// @inheritdoc IMarketGovernance
-    function withdrawFees() external nonReentrant {
+    function withdrawFees() external virtual nonReentrant {
         if (msg.sender != _treasury) revert GovNotTreasury(msg.sender);
         uint256 amount = _fees.accrued;
         if (amount == 0) revert GovNothingToWithdraw();
@@ -240,7 +242,7 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     // ------------------------------------------------------------------ permissionless
 
     /// @inheritdoc IMarketGovernance
-    function sweepSurplus() external nonReentrant {
+    function sweepSurplus() external virtual nonReentrant {
         uint256 held = _token.balanceOf(address(this));
         if (held <= _totalOwed) revert GovNothingToWithdraw();
         uint256 surplus = held - _totalOwed;

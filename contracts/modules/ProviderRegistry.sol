@@ -2,13 +2,13 @@
 pragma solidity ^0.8.28;
 
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
-import {MarketGovernance} from "./MarketGovernance.sol";
+import {GovernanceForwarder} from "./GovernanceForwarder.sol";
 
 /// @title Hashwork provider registry and stake.
 /// @notice Provider identities, stake, unbonding and collateral locks. Lock, unlock and slash
 /// are internal: only the market's own modules (and, through `IDisputeHooks`, the dispute
-/// module) can reach them.
-abstract contract ProviderRegistry is IProviderRegistry, MarketGovernance {
+/// module) can reach them. Built on the governance forwarder (the market's storage prefix).
+abstract contract ProviderRegistry is IProviderRegistry, GovernanceForwarder {
     uint256 private constant _MAX_ENDPOINT_LENGTH = 256;
 
     mapping(address provider => uint32) internal _providerIds;

@@ -145,6 +145,16 @@ export {
   type ClaimJobReturnType,
 } from "./actions/provider/claim-job.ts";
 export {
+  claimAndSubmit,
+  claimAndSubmitJobs,
+  type ClaimAndSubmitErrorType,
+  type ClaimAndSubmitJobsParameters,
+  type ClaimAndSubmitJobsReturnType,
+  type ClaimAndSubmitParameters,
+  type ClaimAndSubmitReturnType,
+  type FastPathSubmission,
+} from "./actions/provider/claim-and-submit.ts";
+export {
   submitResult,
   type SubmitResultErrorType,
   type SubmitResultParameters,

@@ -75,6 +75,16 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         assertTrue(disputes.getDispute(id).phase == IHashworkDisputes.Phase.Resolved, "resolved");
     }
 
+    /// @dev A fast-path job (`claimAndSubmit`) is challenged and its dispute driven to the end.
+    function test_handler_disputesAFastPathJob() public {
+        handler.challenge(1 << 16, 0);
+        assertEq(handler.calls("claimAndSubmit"), 1, "the job took the fast path");
+        for (uint256 i; i < 4; ++i) handler.advanceDispute(0, 682);
+        uint256 id = handler.jobIds(0);
+        assertTrue(disputes.getDispute(id).phase == IHashworkDisputes.Phase.Resolved, "resolved");
+        assertEq(token.balanceOf(address(market)), market.totalOwed(), "solvent");
+    }
+
     /// @dev A dispute the provider wins settles the job, and the handler counts its fee.
     function test_handler_countsTheFeeOfADisputeTheProviderWon() public {
         handler.challenge(0, 0);

@@ -32,6 +32,21 @@ contract SolvencyInvariantTest is MarketSetup {
         targetContract(address(handler));
     }
 
+    /// @dev The fast path lands alone and in batches (skipping a job already taken), and settles.
+    function test_handler_fastPathLandsAndSettles() public {
+        handler.post(1, 10e18, 150, 600, 3);
+        handler.post(1, 10e18, 150, 600, 1);
+        handler.claimAndSubmit(0, 0, keccak256("result"));
+        handler.claimAndSubmitJobs(1, 0, 4);
+        assertEq(handler.calls("claimAndSubmit"), 1, "single");
+        assertEq(handler.calls("claimAndSubmitJobs"), 3, "batch members submitted (one skipped)");
+        assertEq(market.stakeOf(handler.providers(1)).locked, 3 * 15e18, "batch collateral");
+        handler.warp(1 days);
+        handler.settleAllDue();
+        assertEq(market.stakeOf(handler.providers(0)).locked + market.stakeOf(handler.providers(1)).locked, 0, "all settled");
+        assertEq(token.balanceOf(address(market)), market.totalOwed(), "solvent");
+    }
+
     /// @dev The handler settles jobs whose fees count and jobs whose fees round down, so the
     /// reputation invariant below is not vacuous.
     function test_handler_countsEachJobsFeeRoundedDownOnItsOwn() public {

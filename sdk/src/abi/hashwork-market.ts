@@ -1908,6 +1908,19 @@ export const hashworkMarketAbi = [
   },
   {
     "inputs": [],
+    "name": "adminCode",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "auditReserve",
     "outputs": [
       {
@@ -1961,6 +1974,58 @@ export const hashworkMarketAbi = [
     ],
     "name": "cancelJob",
     "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "resultHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "string",
+        "name": "outputURI",
+        "type": "string"
+      }
+    ],
+    "name": "claimAndSubmit",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "jobIds",
+        "type": "uint256[]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "resultHashes",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "string[]",
+        "name": "outputURIs",
+        "type": "string[]"
+      }
+    ],
+    "name": "claimAndSubmitJobs",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "submitted",
+        "type": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -3043,7 +3108,7 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint16",
-        "name": "newBps",
+        "name": "",
         "type": "uint16"
       }
     ],
@@ -3056,12 +3121,12 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint24",
-        "name": "newMin",
+        "name": "",
         "type": "uint24"
       },
       {
         "internalType": "uint24",
-        "name": "newMax",
+        "name": "",
         "type": "uint24"
       }
     ],
@@ -3074,7 +3139,7 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "address",
-        "name": "newModule",
+        "name": "",
         "type": "address"
       }
     ],
@@ -3087,12 +3152,12 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint24",
-        "name": "newMin",
+        "name": "",
         "type": "uint24"
       },
       {
         "internalType": "uint24",
-        "name": "newMax",
+        "name": "",
         "type": "uint24"
       }
     ],
@@ -3105,7 +3170,7 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint16",
-        "name": "newFeeBps",
+        "name": "",
         "type": "uint16"
       }
     ],
@@ -3118,7 +3183,7 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "address",
-        "name": "newGuardian",
+        "name": "",
         "type": "address"
       }
     ],
@@ -3131,17 +3196,17 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint96",
-        "name": "newMinReward",
+        "name": "",
         "type": "uint96"
       },
       {
         "internalType": "uint16",
-        "name": "newMinCollateralPct",
+        "name": "",
         "type": "uint16"
       },
       {
         "internalType": "uint16",
-        "name": "newMaxCollateralPct",
+        "name": "",
         "type": "uint16"
       }
     ],
@@ -3154,7 +3219,7 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint24",
-        "name": "newDelay",
+        "name": "",
         "type": "uint24"
       }
     ],
@@ -3167,7 +3232,7 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint32",
-        "name": "newDuration",
+        "name": "",
         "type": "uint32"
       }
     ],
@@ -3180,7 +3245,7 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint96",
-        "name": "newMinStake",
+        "name": "",
         "type": "uint96"
       }
     ],
@@ -3193,7 +3258,7 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "address",
-        "name": "newTreasury",
+        "name": "",
         "type": "address"
       }
     ],
@@ -3206,7 +3271,7 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "internalType": "uint32",
-        "name": "newPeriod",
+        "name": "",
         "type": "uint32"
       }
     ],

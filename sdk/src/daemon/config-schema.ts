@@ -231,6 +231,11 @@ export const daemonConfigSchema = z
           minPricePerFuel: amount().prefault("0").describe("least reward per unit of fuel limit accepted (base units, may be 0)"),
           maxFuel: amount().prefault("1000000000").describe("largest fuel limit accepted"),
           concurrency: integer(1, 10_000, 4).describe("jobs claimed and not yet submitted at once"),
+          fastPathMaxFuel: amount()
+            .prefault("0")
+            .describe(
+              "jobs whose fuel limit is at most this are run before claiming, then claimed and submitted in one transaction (claimAndSubmit: losing a race costs the run, never collateral); longer ones are claimed first. 0: always claim first",
+            ),
           minFreeStake: amount().prefault("0").describe("free stake to keep after locking a job's collateral (base units)"),
           maxCollateralPct: integer(1, MAX_COLLATERAL_PCT, DEFAULT_MAX_COLLATERAL_PCT).describe(
             "largest collateral accepted, in percent of the reward (the market allows minCollateralPct..maxCollateralPct, 100..300 by default)",

@@ -130,6 +130,54 @@ contract MarketHandler is TestBase {
         calls["submit"]++;
     }
 
+    /// @notice The fast path: an open job claimed and submitted in one call.
+    function claimAndSubmit(uint256 providerSeed, uint256 jobSeed, bytes32 result) external {
+        (uint256 id, bool found) = _job(jobSeed, IJobMarket.JobState.Open);
+        if (!found) return;
+        IJobMarket.JobView memory j = market.getJob(id);
+        if (block.timestamp > j.deadline) return;
+        address p = _provider(providerSeed);
+        if (market.freeStakeOf(p) < j.collateral || market.stakeOf(p).staked < market.config().minStake) return;
+        if (result == 0) result = keccak256("fast");
+        vm.prank(p);
+        market.claimAndSubmit(id, result, "");
+        termsOf[id] = IJobMarket.SubmittedJob(uint96(j.reward), j.collateralPct, p, result, uint64(block.number));
+        calls["claimAndSubmit"]++;
+    }
+
+    /// @notice The fast path's batch over up to `count` jobs from `jobSeed` on, open or not (the
+    /// market skips the ones no longer open); it only sends a batch the provider's stake covers.
+    function claimAndSubmitJobs(uint256 providerSeed, uint256 jobSeed, uint8 count) external {
+        uint256 n = jobIds.length;
+        if (n == 0) return;
+        count = uint8(bound(count, 1, n < 8 ? n : 8));
+        address p = _provider(providerSeed);
+        if (market.stakeOf(p).staked < market.config().minStake) return;
+        uint256[] memory ids = new uint256[](count);
+        bytes32[] memory results = new bytes32[](count);
+        IJobMarket.SubmittedJob[] memory terms = new IJobMarket.SubmittedJob[](count);
+        uint256 need;
+        uint256 open;
+        for (uint256 i; i < count; ++i) {
+            ids[i] = jobIds[(jobSeed + i) % n];
+            results[i] = keccak256(abi.encode("fast", ids[i]));
+            IJobMarket.JobView memory j = market.getJob(ids[i]);
+            if (j.state != IJobMarket.JobState.Open) continue;
+            if (block.timestamp > j.deadline) return;
+            need += j.collateral;
+            ++open;
+            terms[i] = IJobMarket.SubmittedJob(uint96(j.reward), j.collateralPct, p, results[i], uint64(block.number));
+        }
+        if (market.freeStakeOf(p) < need) return;
+        vm.prank(p);
+        uint256 submitted = market.claimAndSubmitJobs(ids, results, new string[](count));
+        assertEq(submitted, open, "every open member submitted, every other skipped");
+        for (uint256 i; i < count; ++i) {
+            if (terms[i].provider != address(0)) termsOf[ids[i]] = terms[i];
+        }
+        calls["claimAndSubmitJobs"] += submitted;
+    }
+
     function finalize(uint256 jobSeed) external {
         (uint256 id, bool found) = _job(jobSeed, IJobMarket.JobState.Submitted);
         if (!found || block.timestamp <= market.getJob(id).deadline) return;

@@ -1,4 +1,12 @@
 import type { HashworkBaseClient } from "../../utils/client.ts";
+import {
+  claimAndSubmit,
+  claimAndSubmitJobs,
+  type ClaimAndSubmitJobsParameters,
+  type ClaimAndSubmitJobsReturnType,
+  type ClaimAndSubmitParameters,
+  type ClaimAndSubmitReturnType,
+} from "../provider/claim-and-submit.ts";
 import { claimJob, type ClaimJobParameters, type ClaimJobReturnType } from "../provider/claim-job.ts";
 import { registerProvider, type RegisterProviderParameters, type RegisterProviderReturnType } from "../provider/register-provider.ts";
 import { requestUnstake, type RequestUnstakeParameters, type RequestUnstakeReturnType } from "../provider/request-unstake.ts";
@@ -14,6 +22,8 @@ export type ProviderActions = {
   withdrawUnstaked: (parameters?: WithdrawUnstakedParameters) => Promise<WithdrawUnstakedReturnType>;
   claimJob: (parameters: ClaimJobParameters) => Promise<ClaimJobReturnType>;
   submitResult: (parameters: SubmitResultParameters) => Promise<SubmitResultReturnType>;
+  claimAndSubmit: (parameters: ClaimAndSubmitParameters) => Promise<ClaimAndSubmitReturnType>;
+  claimAndSubmitJobs: (parameters: ClaimAndSubmitJobsParameters) => Promise<ClaimAndSubmitJobsReturnType>;
 };
 
 export function providerActions(client: HashworkBaseClient): ProviderActions {
@@ -24,5 +34,7 @@ export function providerActions(client: HashworkBaseClient): ProviderActions {
     withdrawUnstaked: (parameters) => withdrawUnstaked(client, parameters),
     claimJob: (parameters) => claimJob(client, parameters),
     submitResult: (parameters) => submitResult(client, parameters),
+    claimAndSubmit: (parameters) => claimAndSubmit(client, parameters),
+    claimAndSubmitJobs: (parameters) => claimAndSubmitJobs(client, parameters),
   };
 }

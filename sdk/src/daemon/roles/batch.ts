@@ -1,6 +1,7 @@
 import type { TransactionReceipt } from "viem";
 
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
+import { claimAndSubmit, claimAndSubmitJobs } from "../../actions/provider/claim-and-submit.ts";
 import { claimJob } from "../../actions/provider/claim-job.ts";
 import { submitResult } from "../../actions/provider/submit-result.ts";
 import { finalizeJob } from "../../actions/requester/finalize-job.ts";
@@ -55,6 +56,29 @@ export async function sendSubmissions(
       items.map((i) => encodeOutputUri(i.outputURI, i.outcome)),
     ],
   });
+  const results = new Map<bigint, JobResult>();
+  for (const log of marketEventsInReceipt(client, sent.receipt, "ResultSubmitted")) results.set(log.args.jobId, toJobResult(log));
+  return { receipt: sent.receipt, results };
+}
+
+/**
+ * The fast path: claims and submits jobs run before claiming, in one transaction
+ * (`claimAndSubmit` for one, `claimAndSubmitJobs` for several; the batch skips jobs no longer
+ * open). Returns the committed result of each job this transaction took; a job without one was
+ * taken by another provider first.
+ */
+export async function sendFastPath(
+  client: HashworkBaseClient,
+  items: Submission[],
+): Promise<BatchSent & { results: Map<bigint, JobResult> }> {
+  const hashes = items.map((i) => computeResultHash(i.outcome.outputHash, i.outcome.fuelUsed, i.outcome.status, i.outcome.exitCode));
+  const uris = items.map((i) => encodeOutputUri(i.outputURI, i.outcome));
+  const sent =
+    items.length === 1
+      ? await claimAndSubmit(client, { jobId: items[0]!.jobId, resultHash: hashes[0]!, outputURI: uris[0]! })
+      : await claimAndSubmitJobs(client, {
+          submissions: items.map((i, k) => ({ jobId: i.jobId, resultHash: hashes[k]!, outputURI: uris[k]! })),
+        });
   const results = new Map<bigint, JobResult>();
   for (const log of marketEventsInReceipt(client, sent.receipt, "ResultSubmitted")) results.set(log.args.jobId, toJobResult(log));
   return { receipt: sent.receipt, results };

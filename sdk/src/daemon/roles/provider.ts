@@ -15,7 +15,7 @@ import { createRefusalMemory } from "../refusals.ts";
 import { skipReasonOf } from "../skipped-jobs.ts";
 import type { JobIndex, TrackedJob } from "../job-index.ts";
 import type { TxOutcome, TxQueue } from "../tx-queue.ts";
-import { createBatcher, sendClaims, sendFinalizations, sendSubmissions, type Submission } from "./batch.ts";
+import { createBatcher, sendClaims, sendFastPath, sendFinalizations, sendSubmissions, type Submission } from "./batch.ts";
 import { fetchContent } from "./content.ts";
 import type { Role, Tick } from "./role.ts";
 import { createSeedPinner, seedPinsDue, type SeedPinner } from "./seed-pins.ts";
@@ -80,6 +80,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       "Jobs whose content is being fetched, verified and compiled before a claim",
     ),
     skipped: metrics.counter("hashwork_requesters_skipped_total", "Times a requester was skipped after repeated refused jobs"),
+    fastPathLost: metrics.counter("hashwork_fast_path_lost_total", "Jobs run before claiming that another provider took first"),
   };
   const refusals = createRefusalMemory(config.refusals);
   /** Jobs whose program and input are in the store and whose program compiled: ready to claim. */
@@ -121,6 +122,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   // batch of the same kind is being sent goes into the next one (one transaction for all).
   type ClaimOutcome = TxOutcome<Awaited<ReturnType<typeof sendClaims>>>;
   type SubmitOutcome = TxOutcome<Awaited<ReturnType<typeof sendSubmissions>>>;
+  /** `fastpath`: claimAndSubmit of a job run before claiming (`claimPolicy.fastPathMaxFuel`). */
+  type StepName = "claim" | "submit" | "finalize" | "fastpath";
   /**
    * A batched transaction reverts as a whole when one member cannot be carried out (e.g. another
    * provider claimed one of the jobs in the same block), which says nothing about the others. So
@@ -128,7 +131,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
    * `finalize`) — and the next is used only once the previous one's transaction was mined and
    * reverted (it can never take effect): still at most one successful transaction per job and step.
    */
-  function step(jobId: bigint, name: "claim" | "submit" | "finalize") {
+  function step(jobId: bigint, name: StepName) {
     const tries = Array.from({ length: MAX_TRIES }, (_, i) => {
       const action = i === 0 ? name : `${name}:${i + 1}`;
       return { action, status: queue.status({ jobId, action }) };
@@ -145,7 +148,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   }
   /** Sends `items` grouped by their current intent for `name` (usually a single group). */
   async function byIntent<I extends { jobId: bigint }, T extends { receipt: TransactionReceipt }>(
-    name: "claim" | "submit" | "finalize",
+    name: StepName,
     items: I[],
     send: (c: HashworkBaseClient, items: I[]) => Promise<T>,
   ): Promise<Map<bigint, TxOutcome<T>>> {
@@ -188,6 +191,10 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     pipelined,
   );
   const submissions = createBatcher<Submission, SubmitOutcome>((items) => byIntent("submit", items, sendSubmissions), pipelined);
+  const fastPaths = createBatcher<Submission, SubmitOutcome>((items) => byIntent("fastpath", items, sendFastPath), pipelined);
+  /** Short jobs are run before claiming and claimed with their result (one transaction, no collateral at risk while running). */
+  const fastPathMaxFuel = config.claimPolicy.fastPathMaxFuel;
+  const takesFastPath = (job: TrackedJob) => job.state === "Open" && fastPathMaxFuel > 0n && job.request.fuelLimit <= fastPathMaxFuel;
   const finalizations = createBatcher<TrackedJob, TxOutcome<{ receipt: TransactionReceipt }>>(
     (jobs) =>
       byIntent("finalize", jobs, (c, js) =>
@@ -359,7 +366,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       return;
     }
 
-    if (job.state === "Open") {
+    const fast = takesFastPath(job);
+    if (job.state === "Open" && !fast) {
       const outcome = await claims.add(job);
       if (outcome === undefined) {
         hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
@@ -420,6 +428,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     };
     const outputURI = `${p.outputBaseUrl()}/content/${stored.hash}`;
     l.info("executed", { status: result.status, fuel_used: result.fuelUsed, wall_ms: Math.round(result.wallTimeMs) });
+    if (fast) return fastSubmit(job, epoch, { jobId: job.jobId, outcome: outcomeClaim, outputURI });
 
     const submitted = (await submissions.add({ jobId: job.jobId, outcome: outcomeClaim, outputURI })) ?? { status: "interrupted" };
     if (submitted.status === "confirmed") {
@@ -442,6 +451,41 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       m.failed.inc({ stage: "submit" });
       hold(job.jobId, afterFailure(submitted), epoch);
       l.error("submission failed", { status: submitted.status, error: submitted.status === "failed" ? submitted.error : undefined });
+    }
+  }
+
+  /**
+   * The fast path's second half: claims and submits a job already run, in one transaction. A
+   * provider that loses the race (another took the job while we ran it, or in the same block)
+   * loses the run's compute and at most a reverted transaction's gas: nothing was locked.
+   */
+  async function fastSubmit(job: TrackedJob, epoch: number, submission: Submission): Promise<void> {
+    const l = jobLog(job);
+    const lost = (detail: Record<string, unknown>) => {
+      m.fastPathLost.inc();
+      hold(job.jobId, REFUSAL_MEMORY_MS, epoch);
+      l.info("fast path: another provider was first; the run is lost, no collateral was locked", detail);
+    };
+    // The index updates `job` in place: taken while we ran it, so no transaction at all.
+    if (job.state !== "Open") return lost({ state: job.state, provider: job.provider });
+    const outcome = await fastPaths.add(submission);
+    if (outcome === undefined) return lost({ state: job.state });
+    if (outcome.status === "confirmed") {
+      const committed = outcome.value?.results.get(job.jobId);
+      // Resumed from the journal (no value): the index tells whose the job is at the next sync.
+      if (!outcome.value) return void l.info("fast path resumed", { tx_hash: outcome.receipt?.transactionHash });
+      if (!committed) return lost({ tx_hash: outcome.receipt?.transactionHash, skipped_in_batch: true });
+      m.claimed.inc();
+      m.submitted.inc();
+      l.info("claimed and submitted (fast path)", { tx_hash: outcome.receipt?.transactionHash });
+      job.result = committed;
+      job.state = "Submitted";
+      job.provider = me;
+    } else if (outcome.status === "reverted") {
+      lost({ tx_hash: outcome.receipt?.transactionHash });
+    } else if (outcome.status === "failed") {
+      hold(job.jobId, afterFailure(outcome), epoch);
+      l.info("fast path not made", { error: outcome.error });
     }
   }
 
