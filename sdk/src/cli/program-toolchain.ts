@@ -41,6 +41,10 @@ export type CompileProgramParameters = {
   source: Uint8Array;
   /** C/C++ only; default: yowasp when installed, else debian. */
   toolchain?: Toolchain;
+  /** Extra compiler flags after the defaults (e.g. `-Oz`: the last `-O` wins). */
+  flags?: readonly string[];
+  /** Other files the source includes, by name, placed beside it (e.g. `sqlite3.c`). */
+  includes?: Readonly<Record<string, Uint8Array>>;
 };
 
 /**
@@ -49,12 +53,15 @@ export type CompileProgramParameters = {
  * @example
  * const wasm = await compileProgram({ file: "hello.c", source: await readFile("hello.c") })
  */
-export async function compileProgram({ file, source, toolchain }: CompileProgramParameters): Promise<Uint8Array> {
+export async function compileProgram({ file, source, toolchain, flags = [], includes = {} }: CompileProgramParameters): Promise<Uint8Array> {
   const language = languageOf(file);
-  if (language === "rust") return compileRust(file, source);
+  const extra = { flags, includes };
+  if (language === "rust") return compileRust(file, source, extra);
   const chosen = toolchain ?? ((await loadYowasp()) ? "yowasp" : "debian");
-  return chosen === "yowasp" ? compileYowasp(file, source, language) : compileDebianC(file, source, language);
+  return chosen === "yowasp" ? compileYowasp(file, source, language, extra) : compileDebianC(file, source, language, extra);
 }
+
+type Extra = { flags: readonly string[]; includes: Readonly<Record<string, Uint8Array>> };
 
 type RunClang = (
   args: string[],
@@ -71,7 +78,7 @@ async function loadYowasp(): Promise<RunClang | undefined> {
   }
 }
 
-async function compileYowasp(file: string, source: Uint8Array, language: "c" | "c++"): Promise<Uint8Array> {
+async function compileYowasp(file: string, source: Uint8Array, language: "c" | "c++", extra: Extra): Promise<Uint8Array> {
   const runClang = await loadYowasp();
   if (!runClang)
     throw new CliError(`C/C++ needs ${YOWASP_CLANG} (npm install --save-dev ${YOWASP_CLANG}) or --toolchain debian (${DEBIAN_C})`);
@@ -83,8 +90,8 @@ async function compileYowasp(file: string, source: Uint8Array, language: "c" | "
   try {
     await runClang(null as unknown as string[], {}, { fetchProgress: () => {} }); // load its resources quietly (the first pass ignores fetchProgress)
     const files = await runClang(
-      [language === "c" ? "clang" : "clang++", ...(language === "c" ? C_FLAGS : CXX_FLAGS), name, "-o", "program.wasm"],
-      { [name]: source },
+      [language === "c" ? "clang" : "clang++", ...(language === "c" ? C_FLAGS : CXX_FLAGS), ...extra.flags, name, "-o", "program.wasm"],
+      { ...extra.includes, [name]: source },
       { stdout: collect, stderr: collect, fetchProgress: () => {} },
     );
     const wasm = files?.["program.wasm"];
@@ -96,26 +103,28 @@ async function compileYowasp(file: string, source: Uint8Array, language: "c" | "
   }
 }
 
-async function compileDebianC(file: string, source: Uint8Array, language: "c" | "c++"): Promise<Uint8Array> {
+async function compileDebianC(file: string, source: Uint8Array, language: "c" | "c++", extra: Extra): Promise<Uint8Array> {
   const compiler = language === "c" ? "clang" : "clang++";
-  const flags = ["--target=wasm32-wasi", `--sysroot=${DEBIAN_SYSROOT}`, ...(language === "c" ? C_FLAGS : CXX_FLAGS)];
+  const flags = ["--target=wasm32-wasi", `--sysroot=${DEBIAN_SYSROOT}`, ...(language === "c" ? C_FLAGS : CXX_FLAGS), ...extra.flags];
   return compileInTempDir(
     file,
     source,
+    extra.includes,
     compiler,
     (src, out) => [...flags, src, "-o", out],
     `C/C++ with --toolchain debian needs: ${DEBIAN_C}`,
   );
 }
 
-async function compileRust(file: string, source: Uint8Array): Promise<Uint8Array> {
+async function compileRust(file: string, source: Uint8Array, extra: Extra): Promise<Uint8Array> {
   // Debian's rustc (not a rustup one, which has no wasm32-wasi std offline).
   const rustc = existsSync("/usr/bin/rustc") ? "/usr/bin/rustc" : "rustc";
   return compileInTempDir(
     file,
     source,
+    extra.includes,
     rustc,
-    (src, out) => ["--edition", "2021", "--target", "wasm32-wasi", "-C", "opt-level=2", src, "-o", out],
+    (src, out) => ["--edition", "2021", "--target", "wasm32-wasi", "-C", "opt-level=2", ...extra.flags, src, "-o", out],
     `Rust needs Debian's rustc with the wasm32-wasi standard library: ${DEBIAN_RUST}`,
   );
 }
@@ -123,6 +132,7 @@ async function compileRust(file: string, source: Uint8Array): Promise<Uint8Array
 async function compileInTempDir(
   file: string,
   source: Uint8Array,
+  includes: Readonly<Record<string, Uint8Array>>,
   command: string,
   args: (src: string, out: string) => string[],
   install: string,
@@ -131,6 +141,7 @@ async function compileInTempDir(
   try {
     const src = join(dir, basename(file));
     const out = join(dir, "program.wasm");
+    for (const [name, bytes] of Object.entries(includes)) await writeFile(join(dir, basename(name)), bytes);
     await writeFile(src, source);
     const result = await new Promise<{ code: number | string | null; stderr: string }>((resolve) => {
       execFile(command, args(src, out), { maxBuffer: 16 << 20 }, (error, _stdout, stderr) =>
