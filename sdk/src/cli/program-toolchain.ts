@@ -45,6 +45,8 @@ export type CompileProgramParameters = {
   flags?: readonly string[];
   /** Other files the source includes, by name, placed beside it (e.g. `sqlite3.c`). */
   includes?: Readonly<Record<string, Uint8Array>>;
+  /** Rust only: the rustc to run; default Debian's `/usr/bin/rustc`, else `rustc` on PATH. */
+  rustc?: string;
 };
 
 /**
@@ -53,15 +55,15 @@ export type CompileProgramParameters = {
  * @example
  * const wasm = await compileProgram({ file: "hello.c", source: await readFile("hello.c") })
  */
-export async function compileProgram({ file, source, toolchain, flags = [], includes = {} }: CompileProgramParameters): Promise<Uint8Array> {
+export async function compileProgram({ file, source, toolchain, flags = [], includes = {}, rustc }: CompileProgramParameters): Promise<Uint8Array> {
   const language = languageOf(file);
-  const extra = { flags, includes };
+  const extra = { flags, includes, rustc };
   if (language === "rust") return compileRust(file, source, extra);
   const chosen = toolchain ?? ((await loadYowasp()) ? "yowasp" : "debian");
   return chosen === "yowasp" ? compileYowasp(file, source, language, extra) : compileDebianC(file, source, language, extra);
 }
 
-type Extra = { flags: readonly string[]; includes: Readonly<Record<string, Uint8Array>> };
+type Extra = { flags: readonly string[]; includes: Readonly<Record<string, Uint8Array>>; rustc?: string };
 
 type RunClang = (
   args: string[],
@@ -118,7 +120,7 @@ async function compileDebianC(file: string, source: Uint8Array, language: "c" | 
 
 async function compileRust(file: string, source: Uint8Array, extra: Extra): Promise<Uint8Array> {
   // Debian's rustc (not a rustup one, which has no wasm32-wasi std offline).
-  const rustc = existsSync("/usr/bin/rustc") ? "/usr/bin/rustc" : "rustc";
+  const rustc = extra.rustc ?? (existsSync("/usr/bin/rustc") ? "/usr/bin/rustc" : "rustc");
   return compileInTempDir(
     file,
     source,
