@@ -61,7 +61,10 @@ export const WORKLOADS: Record<WorkloadName, WorkloadSpec> = {
     entry: "raytrace/raytrace.c",
     flags: ["-O2", "-Wl,--strip-all"],
     summary: "a Whitted ray tracer rendering one tile of a scene",
-    sampleInput: () => ({ input: raytraceBundle({ width: 320, height: 240, x: 0, y: 0, tileWidth: 160, tileHeight: 120 }), fuelLimit: 2_000_000_000n }),
+    sampleInput: () => ({
+      input: raytraceBundle({ width: 320, height: 240, x: 0, y: 0, tileWidth: 160, tileHeight: 120 }),
+      fuelLimit: 2_000_000_000n,
+    }),
   },
   digits: {
     language: "rust",
@@ -105,7 +108,10 @@ const inFlight = new Map<string, Promise<LoadWorkloadReturnType>>();
  * @example
  * const { wasm } = await loadWorkload("raytrace")
  */
-export function loadWorkload(name: WorkloadName, options: { toolchain?: Toolchain; force?: boolean } = {}): Promise<LoadWorkloadReturnType> {
+export function loadWorkload(
+  name: WorkloadName,
+  options: { toolchain?: Toolchain; force?: boolean } = {},
+): Promise<LoadWorkloadReturnType> {
   const spec = WORKLOADS[name];
   if (!spec) return Promise.reject(new Error(`unknown workload "${name}"; known: ${WORKLOAD_NAMES.join(", ")}`));
   const toolchain = spec.language === "rust" ? "rustc" : (options.toolchain ?? defaultCToolchain());

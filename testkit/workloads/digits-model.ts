@@ -42,7 +42,8 @@ export function digitSamples(count: number, seed: number): DigitSample[] {
     const dy = Math.floor(random() * 2);
     const pixels = new Uint8Array(DIGIT_PIXELS);
     for (let y = 0; y < 7; y++)
-      for (let x = 0; x < 5; x++) if (FONT[label]![y]![x] === "1") pixels[(y + dy) * DIGIT_SIDE + x + dx] = 150 + Math.floor(random() * 106);
+      for (let x = 0; x < 5; x++)
+        if (FONT[label]![y]![x] === "1") pixels[(y + dy) * DIGIT_SIDE + x + dx] = 150 + Math.floor(random() * 106);
     for (let i = 0; i < DIGIT_PIXELS; i++) if (random() < 0.05) pixels[i] = pixels[i]! > 0 ? 0 : 100 + Math.floor(random() * 156);
     return { label, pixels };
   });
@@ -74,7 +75,12 @@ export function trainDigitModel(seed = 16): DigitLayer[] {
   const w = shape.slice(1).map((out, l) => {
     const inp = shape[l]!;
     const bound = Math.sqrt(6 / (inp + out));
-    return { inputs: inp, outputs: out, weights: Float64Array.from({ length: inp * out }, () => (random() * 2 - 1) * bound), biases: new Float64Array(out) };
+    return {
+      inputs: inp,
+      outputs: out,
+      weights: Float64Array.from({ length: inp * out }, () => (random() * 2 - 1) * bound),
+      biases: new Float64Array(out),
+    };
   });
   const samples = digitSamples(1500, seed + 1);
   const rate = 0.05;
@@ -111,7 +117,12 @@ export function trainDigitModel(seed = 16): DigitLayer[] {
       }
     }
   }
-  return w.map((l) => ({ inputs: l.inputs, outputs: l.outputs, weights: Float32Array.from(l.weights), biases: Float32Array.from(l.biases) }));
+  return w.map((l) => ({
+    inputs: l.inputs,
+    outputs: l.outputs,
+    weights: Float32Array.from(l.weights),
+    biases: Float32Array.from(l.biases),
+  }));
 }
 
 /** The MODEL file: "HWNN", u32 layers, per layer u32 inputs, outputs, f32 weights, f32 biases (LE). */

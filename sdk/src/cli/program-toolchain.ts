@@ -55,7 +55,14 @@ export type CompileProgramParameters = {
  * @example
  * const wasm = await compileProgram({ file: "hello.c", source: await readFile("hello.c") })
  */
-export async function compileProgram({ file, source, toolchain, flags = [], includes = {}, rustc }: CompileProgramParameters): Promise<Uint8Array> {
+export async function compileProgram({
+  file,
+  source,
+  toolchain,
+  flags = [],
+  includes = {},
+  rustc,
+}: CompileProgramParameters): Promise<Uint8Array> {
   const language = languageOf(file);
   const extra = { flags, includes, rustc };
   if (language === "rust") return compileRust(file, source, extra);
@@ -127,7 +134,20 @@ async function compileRust(file: string, source: Uint8Array, extra: Extra): Prom
     extra.includes,
     rustc,
     // strip=symbols: without it std's debug info makes a hello world 5 MB to upload and fetch.
-    (src, out) => ["--edition", "2021", "--target", "wasm32-wasi", "-C", "opt-level=2", "-C", "strip=symbols", ...extra.flags, src, "-o", out],
+    (src, out) => [
+      "--edition",
+      "2021",
+      "--target",
+      "wasm32-wasi",
+      "-C",
+      "opt-level=2",
+      "-C",
+      "strip=symbols",
+      ...extra.flags,
+      src,
+      "-o",
+      out,
+    ],
     `Rust needs Debian's rustc with the wasm32-wasi standard library: ${DEBIAN_RUST}`,
   );
 }

@@ -148,8 +148,12 @@ describe("ordinary programs: hashwork program build / run (ABI v2, C and C++ thr
     // A rustc on PATH without the wasm target: the machine's rustup one when present, else a fake.
     const fake = join(dir, "bin");
     await mkdir(fake, { recursive: true });
-    await writeFile(join(fake, "rustc"), "#!/bin/sh\necho \"error[E0463]: can't find crate for \\`std\\`\" >&2\nexit 1\n", { mode: 0o755 });
-    const stderr = await compileProgram({ file: "hello.rs", source: new TextEncoder().encode("fn main() {}\n"), rustc: join(fake, "rustc") }).then(
+    await writeFile(join(fake, "rustc"), '#!/bin/sh\necho "error[E0463]: can\'t find crate for \\`std\\`" >&2\nexit 1\n', { mode: 0o755 });
+    const stderr = await compileProgram({
+      file: "hello.rs",
+      source: new TextEncoder().encode("fn main() {}\n"),
+      rustc: join(fake, "rustc"),
+    }).then(
       () => "",
       (e: Error) => e.message,
     );
