@@ -35,6 +35,10 @@
 // and written to `out/report.json`. Every child process group is stopped at the end, also on
 // error or Ctrl-C. Exit code 0 only if every check passed.
 //
+// `npm run demo -- --full` also runs the real workloads (SQLite, a C ray tracer, a Rust digit
+// classifier; scripts/lib/workload-jobs.ts) as jobs once the main jobs are settled, into
+// `out/workloads/`.
+//
 // Runs under plain Node with `scripts/lib/resolve-js-to-ts.ts` preloaded (package.json `demo`).
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { rmSync } from "node:fs";
@@ -88,6 +92,7 @@ import { deployHashwork, parametersFileFor, readIgnitionParameters } from "./lib
 import { connectLocalSystem } from "./lib/local-system.ts";
 import { createProcessRegistry } from "./lib/processes.ts";
 import { csvStatsJobs, demoDatasets, mandelbrotJobs, monteCarloJobs, type SampleJob } from "./lib/sample-jobs.ts";
+import { runWorkloadJobs } from "./lib/workload-jobs.ts";
 
 // ---------------------------------------------------------------- cast and terms
 
@@ -129,6 +134,8 @@ const WATCHER_ALLOWANCE = 100n * TOKEN_UNIT;
 const REPOST_MIN_REPUTATION = 20;
 const TIMEOUT_MS = 100_000;
 const OUT = join(REPO_ROOT, "out");
+/** `npm run demo -- --full`: the real workloads too (built from C and Rust sources). */
+const FULL = process.argv.includes("--full");
 
 // ---------------------------------------------------------------- run
 
@@ -395,6 +402,10 @@ async function runDemo(): Promise<number> {
     await writeFile(join(OUT, "csvstats", `${name.replace(/\.csv$/, "")}.stats.json`), `${JSON.stringify(stats, null, 2)}\n`);
   }
   files.csvstats = "out/csvstats/";
+  if (FULL)
+    files.workloads = (
+      await runWorkloadJobs({ client: client(ALICE), target, terms: { reward: TOKEN_UNIT, ...ALICE_TERMS }, outDir: OUT, say })
+    ).files;
 
   // 8b. Governance: a fee change through the governor and the timelock (time moved on the local chain)
   const governance = await governanceScene(client(DEPLOYER), { newFeeBps: 150, say });
