@@ -404,7 +404,14 @@ async function runDemo(): Promise<number> {
   files.csvstats = "out/csvstats/";
   if (FULL)
     files.workloads = (
-      await runWorkloadJobs({ client: client(ALICE), target, terms: { reward: TOKEN_UNIT, ...ALICE_TERMS }, outDir: OUT, say })
+      await runWorkloadJobs({
+        client: client(ALICE),
+        target,
+        terms: { reward: TOKEN_UNIT, ...ALICE_TERMS },
+        sqliteProvider: addressOf(P1),
+        outDir: OUT,
+        say,
+      })
     ).files;
 
   // 8b. Governance: a fee change through the governor and the timelock (time moved on the local chain)

@@ -38,13 +38,27 @@ export type RunWorkloadJobsParameters = {
   client: HashworkBaseClient;
   target: ContentTarget;
   terms: SampleJobTerms;
+  /**
+   * The one provider the SQLite job is designated to. Preparing its ~500 KB of code takes a
+   * provider seconds of CPU under a wall-clock cap (10 s); every provider preparing it at once on
+   * a 2-core machine would approach that cap, and a provider that reaches it refuses the program.
+   */
+  sqliteProvider?: `0x${string}`;
   outDir: string;
   say: (line: string) => void;
   timeoutMs?: number;
 };
 
 /** Builds, posts, waits for and fetches the workload jobs; returns the files written (relative to the repository). */
-export async function runWorkloadJobs({ client, target, terms, outDir, say, timeoutMs = 300_000 }: RunWorkloadJobsParameters) {
+export async function runWorkloadJobs({
+  client,
+  target,
+  terms,
+  sqliteProvider,
+  outDir,
+  say,
+  timeoutMs = 300_000,
+}: RunWorkloadJobsParameters) {
   const programs = new Map<WorkloadName, Uint8Array>();
   for (const name of ["sqlite", "raytrace", "digits"] as const) {
     const built = await loadWorkload(name);
@@ -76,18 +90,24 @@ export async function runWorkloadJobs({ client, target, terms, outDir, say, time
         inputURI: uri(i.hash, i.uri),
         fuelLimit: FUEL[name],
         ...terms,
+        ...(name === "sqlite" && sqliteProvider ? { designatedProvider: sqliteProvider } : {}),
       },
     });
   }
   const { jobIds } = await postJobs(client, { jobs: jobs.map((j) => j.spec) });
   say(`posted ${jobs.length} workload jobs: ${jobs.map((j) => `${j.name} ${j.label}`).join("; ")}`);
+  // One line whenever the jobs' states change: the chain's event feed has stopped by now.
+  let last = "";
+  const describe = (states: string[]) => states.map((st, k) => `${jobs[k]!.name} ${jobs[k]!.label}: ${st}`).join("; ");
   await waitFor(
     "every workload job Finalized",
     async () => {
       const states = await Promise.all(jobIds.map((id) => readJobState(client, id)));
-      const bad = states.find((s) => ["Cancelled", "Expired", "TimedOut", "Voided", "Overturned"].includes(s));
+      const line = describe(states);
+      if (line !== last) say(`workload jobs: ${(last = line)}`);
+      const bad = states.find((st) => ["Cancelled", "Expired", "TimedOut", "Voided", "Overturned"].includes(st));
       if (bad) throw new Error(`a workload job ended ${bad}`);
-      return states.every((s) => s === "Finalized") ? true : undefined;
+      return states.every((st) => st === "Finalized") ? true : undefined;
     },
     timeoutMs,
     500,
