@@ -29,8 +29,11 @@ import type { ContentTarget, SampleJobTerms } from "./sample-jobs.ts";
 const SALES_ROWS = 20_000;
 const IMAGE = { width: 320, height: 240, tile: 160 };
 const DIGITS = 1000;
-/** Fuel with headroom over the measured use (SQLite ~0.61 G for 20 000 rows, a 160×120 tile ~0.13 G, 1 000 digits ~0.08 G). */
-const FUEL: Record<WorkloadName, bigint> = { sqlite: 2_000_000_000n, raytrace: 500_000_000n, digits: 300_000_000n };
+/**
+ * Fuel with headroom over the measured use (SQLite ~0.61 G for 20 000 rows, a 160×120 tile
+ * ~0.13 G, 1 000 digits ~0.08 G), within the daemons' default `claimPolicy.maxFuel` (1 G).
+ */
+const FUEL: Record<WorkloadName, bigint> = { sqlite: 1_000_000_000n, raytrace: 500_000_000n, digits: 300_000_000n };
 
 type WorkloadJob = { name: WorkloadName; label: string; spec: JobSpec };
 
