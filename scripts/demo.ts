@@ -402,17 +402,20 @@ async function runDemo(): Promise<number> {
     await writeFile(join(OUT, "csvstats", `${name.replace(/\.csv$/, "")}.stats.json`), `${JSON.stringify(stats, null, 2)}\n`);
   }
   files.csvstats = "out/csvstats/";
-  if (FULL)
-    files.workloads = (
-      await runWorkloadJobs({
-        client: client(ALICE),
-        target,
-        terms: { reward: TOKEN_UNIT, ...ALICE_TERMS },
-        sqliteProvider: addressOf(P1),
-        outDir: OUT,
-        say,
-      })
-    ).files;
+  // demo --full: the real workloads, once the main jobs are settled (their events come from the logs below).
+  let workloadIds: bigint[] = [];
+  if (FULL) {
+    const workloads = await runWorkloadJobs({
+      client: client(ALICE),
+      target,
+      terms: { reward: TOKEN_UNIT, ...ALICE_TERMS },
+      sqliteProvider: addressOf(P1),
+      outDir: OUT,
+      say,
+    });
+    files.workloads = workloads.files;
+    workloadIds = workloads.jobIds;
+  }
 
   // 8b. Governance: a fee change through the governor and the timelock (time moved on the local chain)
   const governance = await governanceScene(client(DEPLOYER), { newFeeBps: 150, say });
@@ -493,8 +496,20 @@ async function runDemo(): Promise<number> {
     abi: hashworkMarketAbi,
     functionName: "reputationUnit",
   });
+  // The workload jobs (demo --full) settled after the event feed stopped: their finalizations from the logs.
+  const workloadFinals =
+    workloadIds.length === 0
+      ? []
+      : (
+          await system.publicClient.getContractEvents({
+            address: deployment.market,
+            abi: hashworkMarketAbi,
+            eventName: "JobFinalized",
+            fromBlock: deployment.fromBlock,
+          })
+        ).filter((e) => workloadIds.includes(e.args.jobId as bigint));
   const feesOf = (a: Actor) =>
-    events
+    [...events, ...(workloadFinals as unknown as typeof events)]
       .filter((e) => e.eventName === "JobFinalized" && who(e.args.provider) === a.name)
       .reduce((sum, e) => sum + ((e.args.protocolFee as bigint) / unit) * unit, 0n);
   const checks = [
