@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, extname, join } from "node:path";
+import { basename, delimiter, extname, join } from "node:path";
 
 import { CliError } from "./errors.ts";
 
@@ -167,7 +167,7 @@ async function compileInTempDir(
     for (const [name, bytes] of Object.entries(includes)) await writeFile(join(dir, basename(name)), bytes);
     await writeFile(src, source);
     const result = await new Promise<{ code: number | string | null; stderr: string }>((resolve) => {
-      execFile(command, args(src, out), { maxBuffer: 16 << 20 }, (error, _stdout, stderr) =>
+      execFile(command, args(src, out), { maxBuffer: 16 << 20, env: toolchainEnv() }, (error, _stdout, stderr) =>
         resolve({ code: error ? ((error as NodeJS.ErrnoException).code ?? 1) : 0, stderr }),
       );
     });
@@ -184,6 +184,20 @@ async function compileInTempDir(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The environment for a compiler: PATH without `node_modules/.bin` folders. clang's wasm driver
+ * runs any `wasm-opt` it finds on PATH after linking, and under `npm run` that is binaryen's npm
+ * one: the same build would give other bytes (another program hash) inside and outside npm
+ * scripts, and take a minute longer for SQLite.
+ */
+function toolchainEnv(): NodeJS.ProcessEnv {
+  const path = (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter((dir) => !/node_modules[\\/]\.bin$/.test(dir))
+    .join(delimiter);
+  return { ...process.env, PATH: path };
 }
 
 /** `: <the first error line>` of a compiler's diagnostics, or "". */
