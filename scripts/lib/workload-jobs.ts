@@ -107,7 +107,10 @@ export async function runWorkloadJobs({
     async () => {
       const states = await Promise.all(jobIds.map((id) => readJobState(client, id)));
       const line = describe(states);
-      if (line !== last) say(`workload jobs: ${(last = line)}`);
+      if (line !== last) {
+        last = line;
+        say(`workload jobs: ${line}`);
+      }
       const bad = states.find((st) => ["Cancelled", "Expired", "TimedOut", "Voided", "Overturned"].includes(st));
       if (bad) throw new Error(`a workload job ended ${bad}`);
       return states.every((st) => st === "Finalized") ? true : undefined;
