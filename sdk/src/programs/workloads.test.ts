@@ -1,9 +1,14 @@
 // The real workloads (testkit/workloads.ts, sources in sdk/programs/workloads/) through the real
 // executor: SQLite agrees with Node's own SQLite on the same query, the ray tracer's tiles make
-// the same image as one full frame, the Rust digit classifier agrees with a reference forward
+// the same image as one full frame and the same bytes as under node:wasi, the Rust digit
+// classifier agrees with a reference forward
 // pass; every result is the same across runs and worker threads; bad arguments are exit codes.
 // Builds are cached by source hash (a fresh clone compiles SQLite once, ~40 s with Debian clang).
+import { mkdtemp, open, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { WASI } from "node:wasi";
 
 import { expect } from "chai";
 import { PNG } from "pngjs";
@@ -23,6 +28,7 @@ import {
 } from "../../../testkit/workloads.ts";
 import { MODULE_LIMITS } from "../executor/abi.ts";
 import { createExecutor, type Executor } from "../executor/executor.ts";
+import { Wasm } from "../executor/webassembly.ts";
 import { ExecutionStatus } from "../executor/result-hash.ts";
 import { assembleTiles } from "./mandelbrot-image.ts";
 
@@ -114,6 +120,36 @@ describe("real workloads as ABI v2 programs (SQLite, a C ray tracer, a Rust digi
       2,
       'raytrace: TILE_W must be an integer in [1, 6], got "48"\n',
     ]);
+  });
+
+  it("ray tracer (C): the same tile bytes and exit codes as Node's own WASI (node:wasi) as a reference", async function () {
+    const { wasm } = await loadWorkload("raytrace");
+    const dir = await mkdtemp(join(tmpdir(), "hashwork-raytrace-"));
+    try {
+      const reference = async (args: string[]) => {
+        const file = join(dir, "stdout");
+        const handle = await open(file, "w");
+        const wasi = new WASI({
+          version: "preview1",
+          args: ["raytrace", ...args],
+          stdout: handle.fd,
+          stderr: handle.fd,
+          returnOnExit: true,
+        });
+        const instance = new Wasm.Instance(new Wasm.Module(wasm), { wasi_snapshot_preview1: wasi.wasiImport });
+        const code = wasi.start(instance as Parameters<WASI["start"]>[0]);
+        await handle.close();
+        return { code, stdout: new Uint8Array(await readFile(file)) };
+      };
+      const tile = { width: 64, height: 48, x: 16, y: 8, tileWidth: 32, tileHeight: 24, samples: 3 };
+      const ours = await executor.run({ wasm, input: raytraceBundle(tile), fuelLimit: FUEL });
+      const theirs = await reference(["64", "48", "16", "8", "32", "24", "3"]);
+      expect([theirs.code, ours.exitCode]).to.deep.equal([0, 0]);
+      expect(Buffer.from(ours.output).equals(theirs.stdout), "identical tile bytes").to.equal(true);
+      expect((await reference(["64", "48", "16", "8", "99", "24"])).code).to.equal(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("digit classifier (Rust): the same predictions as the reference forward pass, over 90% right", async function () {
