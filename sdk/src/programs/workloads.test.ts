@@ -1,8 +1,8 @@
 // The real workloads (testkit/workloads.ts, sources in sdk/programs/workloads/) through the real
 // executor: SQLite agrees with Node's own SQLite on the same query, the ray tracer's tiles make
 // the same image as one full frame and the same bytes as under node:wasi, the Rust digit
-// classifier agrees with a reference forward
-// pass; every result is the same across runs and worker threads; bad arguments are exit codes.
+// classifier agrees with a reference forward pass; every result is the same across runs and
+// worker threads; bad arguments are exit codes.
 // Builds are cached by source hash (a fresh clone compiles SQLite once, ~40 s with Debian clang).
 import { mkdtemp, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
