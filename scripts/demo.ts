@@ -35,6 +35,10 @@
 // and written to `out/report.json`. Every child process group is stopped at the end, also on
 // error or Ctrl-C. Exit code 0 only if every check passed.
 //
+// `npm run demo -- --full` also runs the real workloads (SQLite, a C ray tracer, a Rust digit
+// classifier; scripts/lib/workload-jobs.ts) as jobs once the main jobs are settled, into
+// `out/workloads/`.
+//
 // Runs under plain Node with `scripts/lib/resolve-js-to-ts.ts` preloaded (package.json `demo`).
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { rmSync } from "node:fs";
@@ -89,6 +93,7 @@ import { connectLocalSystem } from "./lib/local-system.ts";
 import { startDemoIndexer } from "./lib/demo-indexer.ts";
 import { createProcessRegistry } from "./lib/processes.ts";
 import { csvStatsJobs, demoDatasets, mandelbrotJobs, monteCarloJobs, type SampleJob } from "./lib/sample-jobs.ts";
+import { runWorkloadJobs } from "./lib/workload-jobs.ts";
 
 // ---------------------------------------------------------------- cast and terms
 
@@ -130,6 +135,8 @@ const WATCHER_ALLOWANCE = 100n * TOKEN_UNIT;
 const REPOST_MIN_REPUTATION = 20;
 const TIMEOUT_MS = 100_000;
 const OUT = join(REPO_ROOT, "out");
+/** `npm run demo -- --full`: the real workloads too (built from C and Rust sources). */
+const FULL = process.argv.includes("--full");
 
 // ---------------------------------------------------------------- run
 
@@ -399,6 +406,20 @@ async function runDemo(): Promise<number> {
     await writeFile(join(OUT, "csvstats", `${name.replace(/\.csv$/, "")}.stats.json`), `${JSON.stringify(stats, null, 2)}\n`);
   }
   files.csvstats = "out/csvstats/";
+  // demo --full: the real workloads, once the main jobs are settled (their events come from the logs below).
+  let workloadIds: bigint[] = [];
+  if (FULL) {
+    const workloads = await runWorkloadJobs({
+      client: client(ALICE),
+      target,
+      terms: { reward: TOKEN_UNIT, ...ALICE_TERMS },
+      sqliteProvider: addressOf(P1),
+      outDir: OUT,
+      say,
+    });
+    files.workloads = workloads.files;
+    workloadIds = workloads.jobIds;
+  }
 
   // 8b. Governance: a fee change through the governor and the timelock (time moved on the local chain)
   const governance = await governanceScene(client(DEPLOYER), { newFeeBps: 150, say });
@@ -479,8 +500,20 @@ async function runDemo(): Promise<number> {
     abi: hashworkMarketAbi,
     functionName: "reputationUnit",
   });
+  // The workload jobs (demo --full) settled after the event feed stopped: their finalizations from the logs.
+  const workloadFinals =
+    workloadIds.length === 0
+      ? []
+      : (
+          await system.publicClient.getContractEvents({
+            address: deployment.market,
+            abi: hashworkMarketAbi,
+            eventName: "JobFinalized",
+            fromBlock: deployment.fromBlock,
+          })
+        ).filter((e) => workloadIds.includes(e.args.jobId as bigint));
   const feesOf = (a: Actor) =>
-    events
+    [...events, ...(workloadFinals as unknown as typeof events)]
       .filter((e) => e.eventName === "JobFinalized" && who(e.args.provider) === a.name)
       .reduce((sum, e) => sum + ((e.args.protocolFee as bigint) / unit) * unit, 0n);
   const checks = [

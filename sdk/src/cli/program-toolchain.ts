@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, extname, join } from "node:path";
+import { basename, delimiter, extname, join } from "node:path";
 
 import { CliError } from "./errors.ts";
 
@@ -41,6 +41,12 @@ export type CompileProgramParameters = {
   source: Uint8Array;
   /** C/C++ only; default: yowasp when installed, else debian. */
   toolchain?: Toolchain;
+  /** Extra compiler flags after the defaults (e.g. `-Oz`: the last `-O` wins). */
+  flags?: readonly string[];
+  /** Other files the source includes, by name, placed beside it (e.g. `sqlite3.c`). */
+  includes?: Readonly<Record<string, Uint8Array>>;
+  /** Rust only: the rustc to run; default Debian's `/usr/bin/rustc`, else `rustc` on PATH. */
+  rustc?: string;
 };
 
 /**
@@ -49,12 +55,22 @@ export type CompileProgramParameters = {
  * @example
  * const wasm = await compileProgram({ file: "hello.c", source: await readFile("hello.c") })
  */
-export async function compileProgram({ file, source, toolchain }: CompileProgramParameters): Promise<Uint8Array> {
+export async function compileProgram({
+  file,
+  source,
+  toolchain,
+  flags = [],
+  includes = {},
+  rustc,
+}: CompileProgramParameters): Promise<Uint8Array> {
   const language = languageOf(file);
-  if (language === "rust") return compileRust(file, source);
+  const extra = { flags, includes, rustc };
+  if (language === "rust") return compileRust(file, source, extra);
   const chosen = toolchain ?? ((await loadYowasp()) ? "yowasp" : "debian");
-  return chosen === "yowasp" ? compileYowasp(file, source, language) : compileDebianC(file, source, language);
+  return chosen === "yowasp" ? compileYowasp(file, source, language, extra) : compileDebianC(file, source, language, extra);
 }
+
+type Extra = { flags: readonly string[]; includes: Readonly<Record<string, Uint8Array>>; rustc?: string };
 
 type RunClang = (
   args: string[],
@@ -71,7 +87,7 @@ async function loadYowasp(): Promise<RunClang | undefined> {
   }
 }
 
-async function compileYowasp(file: string, source: Uint8Array, language: "c" | "c++"): Promise<Uint8Array> {
+async function compileYowasp(file: string, source: Uint8Array, language: "c" | "c++", extra: Extra): Promise<Uint8Array> {
   const runClang = await loadYowasp();
   if (!runClang)
     throw new CliError(`C/C++ needs ${YOWASP_CLANG} (npm install --save-dev ${YOWASP_CLANG}) or --toolchain debian (${DEBIAN_C})`);
@@ -83,8 +99,8 @@ async function compileYowasp(file: string, source: Uint8Array, language: "c" | "
   try {
     await runClang(null as unknown as string[], {}, { fetchProgress: () => {} }); // load its resources quietly (the first pass ignores fetchProgress)
     const files = await runClang(
-      [language === "c" ? "clang" : "clang++", ...(language === "c" ? C_FLAGS : CXX_FLAGS), name, "-o", "program.wasm"],
-      { [name]: source },
+      [language === "c" ? "clang" : "clang++", ...(language === "c" ? C_FLAGS : CXX_FLAGS), ...extra.flags, name, "-o", "program.wasm"],
+      { ...extra.includes, [name]: source },
       { stdout: collect, stderr: collect, fetchProgress: () => {} },
     );
     const wasm = files?.["program.wasm"];
@@ -96,26 +112,42 @@ async function compileYowasp(file: string, source: Uint8Array, language: "c" | "
   }
 }
 
-async function compileDebianC(file: string, source: Uint8Array, language: "c" | "c++"): Promise<Uint8Array> {
+async function compileDebianC(file: string, source: Uint8Array, language: "c" | "c++", extra: Extra): Promise<Uint8Array> {
   const compiler = language === "c" ? "clang" : "clang++";
-  const flags = ["--target=wasm32-wasi", `--sysroot=${DEBIAN_SYSROOT}`, ...(language === "c" ? C_FLAGS : CXX_FLAGS)];
+  const flags = ["--target=wasm32-wasi", `--sysroot=${DEBIAN_SYSROOT}`, ...(language === "c" ? C_FLAGS : CXX_FLAGS), ...extra.flags];
   return compileInTempDir(
     file,
     source,
+    extra.includes,
     compiler,
     (src, out) => [...flags, src, "-o", out],
     `C/C++ with --toolchain debian needs: ${DEBIAN_C}`,
   );
 }
 
-async function compileRust(file: string, source: Uint8Array): Promise<Uint8Array> {
+async function compileRust(file: string, source: Uint8Array, extra: Extra): Promise<Uint8Array> {
   // Debian's rustc (not a rustup one, which has no wasm32-wasi std offline).
-  const rustc = existsSync("/usr/bin/rustc") ? "/usr/bin/rustc" : "rustc";
+  const rustc = extra.rustc ?? (existsSync("/usr/bin/rustc") ? "/usr/bin/rustc" : "rustc");
   return compileInTempDir(
     file,
     source,
+    extra.includes,
     rustc,
-    (src, out) => ["--edition", "2021", "--target", "wasm32-wasi", "-C", "opt-level=2", src, "-o", out],
+    // strip=symbols: without it std's debug info makes a hello world 5 MB to upload and fetch.
+    (src, out) => [
+      "--edition",
+      "2021",
+      "--target",
+      "wasm32-wasi",
+      "-C",
+      "opt-level=2",
+      "-C",
+      "strip=symbols",
+      ...extra.flags,
+      src,
+      "-o",
+      out,
+    ],
     `Rust needs Debian's rustc with the wasm32-wasi standard library: ${DEBIAN_RUST}`,
   );
 }
@@ -123,6 +155,7 @@ async function compileRust(file: string, source: Uint8Array): Promise<Uint8Array
 async function compileInTempDir(
   file: string,
   source: Uint8Array,
+  includes: Readonly<Record<string, Uint8Array>>,
   command: string,
   args: (src: string, out: string) => string[],
   install: string,
@@ -131,9 +164,10 @@ async function compileInTempDir(
   try {
     const src = join(dir, basename(file));
     const out = join(dir, "program.wasm");
+    for (const [name, bytes] of Object.entries(includes)) await writeFile(join(dir, basename(name)), bytes);
     await writeFile(src, source);
     const result = await new Promise<{ code: number | string | null; stderr: string }>((resolve) => {
-      execFile(command, args(src, out), { maxBuffer: 16 << 20 }, (error, _stdout, stderr) =>
+      execFile(command, args(src, out), { maxBuffer: 16 << 20, env: toolchainEnv() }, (error, _stdout, stderr) =>
         resolve({ code: error ? ((error as NodeJS.ErrnoException).code ?? 1) : 0, stderr }),
       );
     });
@@ -150,6 +184,20 @@ async function compileInTempDir(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The environment for a compiler: PATH without `node_modules/.bin` folders. clang's wasm driver
+ * runs any `wasm-opt` it finds on PATH after linking, and under `npm run` that is binaryen's npm
+ * one: the same build would give other bytes (another program hash) inside and outside npm
+ * scripts, and take a minute longer for SQLite.
+ */
+function toolchainEnv(): NodeJS.ProcessEnv {
+  const path = (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter((dir) => !/node_modules[\\/]\.bin$/.test(dir))
+    .join(delimiter);
+  return { ...process.env, PATH: path };
 }
 
 /** `: <the first error line>` of a compiler's diagnostics, or "". */

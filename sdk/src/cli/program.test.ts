@@ -134,16 +134,30 @@ describe("ordinary programs: hashwork program build / run (ABI v2, C and C++ thr
     expect(badC.stderr).to.match(/bad\.c:1:\d+: error: use of undeclared identifier 'missing'/);
   });
 
-  it("builds Rust with Debian's rustc when installed, else names the apt packages in one line", async function () {
+  // .ci/run installs Debian's rustc and libstd-rust-dev-wasm32: a missing toolchain fails here, it is not skipped.
+  it("builds Rust with Debian's rustc (apt-get install -y rustc libstd-rust-dev-wasm32)", async function () {
     await writeFile(join(dir, "hello.rs"), `fn main() { println!("hello from rust"); std::process::exit(4); }\n`);
     const built = await runCli(["program", "build", join(dir, "hello.rs"), "-o", join(dir, "hello.wasm")]);
-    if (built.code === 0) {
-      const run = jsonOf<RunJson>(await runCli(["program", "run", join(dir, "hello.wasm"), "--json"]));
-      expect(run).to.include({ status: "Exited", exitCode: 4, output: "hello from rust\n" });
-    } else {
-      expect(built.code).to.equal(1);
-      expect(built.stderr.trim().split("\n")).to.have.length(1);
-      expect(built.stderr).to.contain("apt-get install -y rustc libstd-rust-dev-wasm32");
-    }
+    expect(built.stderr, "the Rust toolchain is installed").not.to.contain("apt-get install");
+    expect(built.code).to.equal(0);
+    const run = jsonOf<RunJson>(await runCli(["program", "run", join(dir, "hello.wasm"), "--json"]));
+    expect(run).to.include({ status: "Exited", exitCode: 4, output: "hello from rust\n" });
+  });
+
+  it("names the apt packages in one line when rustc has no wasm32-wasi standard library", async function () {
+    // A rustc on PATH without the wasm target: the machine's rustup one when present, else a fake.
+    const fake = join(dir, "bin");
+    await mkdir(fake, { recursive: true });
+    await writeFile(join(fake, "rustc"), '#!/bin/sh\necho "error[E0463]: can\'t find crate for \\`std\\`" >&2\nexit 1\n', { mode: 0o755 });
+    const stderr = await compileProgram({
+      file: "hello.rs",
+      source: new TextEncoder().encode("fn main() {}\n"),
+      rustc: join(fake, "rustc"),
+    }).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    expect(stderr.split("\n")).to.have.length(1);
+    expect(stderr).to.contain("apt-get install -y rustc libstd-rust-dev-wasm32");
   });
 });

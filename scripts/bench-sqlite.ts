@@ -1,0 +1,145 @@
+// `npm run bench:metering` (chained after scripts/bench-metering.ts): SQLite's throughput under
+// Hashwork. The real engine compiled to WASI (the `sqlite` workload, testkit/workloads.ts) loads a
+// generated CSV into a table and runs one aggregate query; measured metered (instrumented, as a
+// provider runs it), unmetered (the same module and WASI host, no instrumentation) and natively
+// (Node's built-in `node:sqlite` doing the same work: parse the CSV, insert in one transaction,
+// query; better-sqlite3's native addon is not built here: its install script is denied and it would
+// target Node 20's ABI). Rows/s and ratios, medians of alternating runs after a warm-up; merged
+// into reports/bench.json under metering.sqlite (run after bench-metering, which rewrites "metering").
+import { readFile, writeFile } from "node:fs/promises";
+import { DatabaseSync } from "node:sqlite";
+
+import { keccak256 } from "viem";
+
+import {
+  createWasiHost,
+  DEFAULT_LIMITS,
+  decodeBundle,
+  ExecutionStatus,
+  instrumentProgram,
+  runInstrumented,
+  Wasm,
+  type WasmMemory,
+  type WasmModule,
+} from "../sdk/src/executor/index.ts";
+import { loadWorkload, SALES_QUERY, salesCsv, sqliteBundle } from "../testkit/workloads.ts";
+
+const ROWS = Number(process.env.BENCH_SQLITE_ROWS ?? 100_000);
+const RUNS = 5;
+const REPORT = new URL("../reports/bench.json", import.meta.url);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+function time<T>(f: () => T): [T, number] {
+  const t = performance.now();
+  const value = f();
+  return [value, performance.now() - t];
+}
+
+/** The unmetered run: the program's own module with the same WASI host, fuel not counted. */
+function runPlain(module: WasmModule, input: Uint8Array): string {
+  let memory: WasmMemory | undefined;
+  const host = createWasiHost({
+    bundle: decodeBundle(input),
+    inputHash: keccak256(input),
+    jobId: 0n,
+    maxOutputBytes: DEFAULT_LIMITS.maxOutputBytes,
+    charge: () => {},
+    memory: () => memory!,
+  });
+  const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: host.imports });
+  memory = instance.exports.memory as WasmMemory;
+  try {
+    (instance.exports._start as () => void)();
+  } catch (error) {
+    // C's exit(0) after main ends _start through proc_exit, which throws the host's stop.
+    if ((error as { reason?: string; code?: number }).reason !== "exit" || (error as { code: number }).code !== 0) throw error;
+  }
+  return new TextDecoder().decode(host.stdout());
+}
+
+/** The same work natively: parse the CSV (the program's typing: integer, real, else text), insert, query; the rows as CSV. */
+function runNative(csv: string): string {
+  const db = new DatabaseSync(":memory:");
+  const [header, ...lines] = csv.trimEnd().split("\n");
+  const columns = header!.split(",");
+  db.exec(`CREATE TABLE t(${columns.map((c) => `"${c}"`).join(",")})`);
+  const insert = db.prepare(`INSERT INTO t VALUES(${columns.map(() => "?").join(",")})`);
+  db.exec("BEGIN");
+  for (const line of lines) insert.run(...line.split(",").map((f) => (f !== "" && Number.isFinite(Number(f)) ? Number(f) : f)));
+  db.exec("COMMIT");
+  const rows = db.prepare(SALES_QUERY).all() as Record<string, unknown>[];
+  db.close();
+  return rows.map((r) => Object.values(r).join(",")).join("\n");
+}
+
+const { wasm, programHash, toolchain } = await loadWorkload("sqlite");
+const csv = salesCsv(ROWS);
+const input = sqliteBundle(csv);
+const [{ wasm: instrumented }, instrumentMs] = time(() => instrumentProgram({ wasm, limits: DEFAULT_LIMITS }));
+const meteredModule = new Wasm.Module(instrumented);
+const plainModule = new Wasm.Module(wasm);
+const runMetered = () =>
+  runInstrumented({ module: meteredModule, input, fuelLimit: 1n << 62n, maxOutputBytes: DEFAULT_LIMITS.maxOutputBytes });
+
+const first = runMetered();
+if (first.status !== ExecutionStatus.Ok) throw new Error(`sqlite: metered run ended with status ${first.status}`);
+const meteredText = new TextDecoder().decode(first.output);
+if (runPlain(plainModule, input) !== meteredText) throw new Error("sqlite: metered and unmetered outputs differ");
+// Same answer as native SQLite (the header line aside; numbers compared as numbers).
+const asNumbers = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .map((l) => l.split(",").map((f, i) => (i === 0 ? f : Number(f))));
+if (JSON.stringify(asNumbers(meteredText).slice(1)) !== JSON.stringify(asNumbers(runNative(csv))))
+  throw new Error("sqlite: native SQLite answers differently");
+
+const samples = { metered: [] as number[], unmetered: [] as number[], native: [] as number[] };
+for (let i = 0; i < RUNS; i++) {
+  // Rotate the order, so drift in machine load hits all three alike.
+  const steps: [keyof typeof samples, () => unknown][] = [
+    ["metered", runMetered],
+    ["unmetered", () => runPlain(plainModule, input)],
+    ["native", () => runNative(csv)],
+  ];
+  for (let k = 0; k < 3; k++) {
+    const [name, run] = steps[(i + k) % 3]!;
+    samples[name].push(time(run)[1]);
+  }
+}
+const ms = { metered: median(samples.metered), unmetered: median(samples.unmetered), native: median(samples.native) };
+const rowsPerSecond = (m: number) => Math.round((ROWS / m) * 1000);
+const sqlite = {
+  rows: ROWS,
+  query: SALES_QUERY,
+  rowsPerSecond: { metered: rowsPerSecond(ms.metered), unmetered: rowsPerSecond(ms.unmetered), native: rowsPerSecond(ms.native) },
+  ms: { metered: round(ms.metered), unmetered: round(ms.unmetered), native: round(ms.native) },
+  meteredVsUnmetered: round(ms.metered / ms.unmetered, 3),
+  meteredVsNative: round(ms.metered / ms.native, 3),
+  unmeteredVsNative: round(ms.unmetered / ms.native, 3),
+  fuelUsed: first.fuelUsed.toString(),
+  fuelPerRow: Math.round(Number(first.fuelUsed) / ROWS),
+  instrumentMs: round(instrumentMs),
+  programHash,
+  wasmBytes: wasm.length,
+  toolchain,
+  native: `node:sqlite (SQLite ${(new DatabaseSync(":memory:").prepare("SELECT sqlite_version() AS v").get() as { v: string }).v}, Node ${process.version})`,
+  engine: "SQLite 3.53.2 from better-sqlite3 12.11.1's amalgamation, -Oz",
+  method: `median of ${RUNS} rotated same-thread runs after one warm-up each; every run parses the CSV, inserts the rows in one transaction and runs the query`,
+  samplesMs: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.map((x) => round(x))])),
+  measuredAt: new Date().toISOString(),
+};
+
+let report: Record<string, unknown> = {};
+try {
+  report = JSON.parse(await readFile(REPORT, "utf8"));
+} catch (error) {
+  if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+}
+report.metering = { ...((report.metering as object | undefined) ?? {}), sqlite };
+await writeFile(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+console.log(
+  `sqlite (${ROWS} rows): metered ${sqlite.rowsPerSecond.metered} rows/s, unmetered ${sqlite.rowsPerSecond.unmetered}, native ${sqlite.rowsPerSecond.native}` +
+    ` — metered/unmetered ${sqlite.meteredVsUnmetered}×, metered/native ${sqlite.meteredVsNative}× → reports/bench.json (metering.sqlite)`,
+);
