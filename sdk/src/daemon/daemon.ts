@@ -88,7 +88,9 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
   const log = context.logger.child({ chain_id: chainId });
   const ctx: DaemonContext = { ...context, logger: log };
 
-  const journal = openJournal({ dataDir: config.dataDir });
+  // One SQLite commit per tick (the loop below flushes after each), not one per write; signed
+  // transactions and vote/challenge secrets still commit before they are broadcast.
+  const journal = openJournal({ dataDir: config.dataDir, commitDelayMs: Math.min(config.pollIntervalMs, 1000) });
   journal.bind({ chainId, market: deployment.market, account: account.address });
   const store = createLocalStore({ dir: config.storeDir });
   const executor = createExecutor({ threads: config.executor.threads, timeoutMs: config.executor.timeoutMs });
@@ -279,6 +281,11 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
           pruneStore();
           pruneJournal();
         }
+      }
+      try {
+        journal.flush();
+      } catch (error) {
+        log.error("journal commit failed", { error });
       }
       const delay = consecutiveFailures === 0 ? config.pollIntervalMs : backoffMs(consecutiveFailures, config.pollIntervalMs, 5_000);
       if (heads) announced = await heads.next(delay);

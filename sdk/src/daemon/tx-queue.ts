@@ -375,7 +375,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
    */
   async function fillNonceGaps(): Promise<IntentKey[]> {
     const latest = await publicClient.getTransactionCount({ address: account.address, blockTag: "latest" });
-    const live = journal.openTransactions().filter((t) => t.nonce >= latest);
+    const live = journal.openTransactions(latest);
     const held = new Set(live.map((t) => t.nonce));
     const top = live.reduce((max, t) => Math.max(max, t.nonce), latest - 1);
     const fills: IntentKey[] = [];
@@ -474,7 +474,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
   }
 
   /** The intent's transactions still live (not dropped). */
-  const liveTransactions = (key: IntentKey) => journal.transactions(key).filter((t) => t.status !== "dropped");
+  const liveTransactions = (key: IntentKey) => journal.liveTransactions(key.jobId, key.action);
 
   /** The first live transaction with a receipt: recorded, the others dropped, the members finished. */
   async function settleMined(txs: JournaledTransaction[], finishAll: Finisher): Promise<TxOutcome<never> | undefined> {
@@ -745,7 +745,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
 
   /** The highest block holding one of our mined transactions that is still canonical (fork point unknown). */
   async function lastCanonicalMinedBlock(): Promise<bigint> {
-    for (const block of journal.minedBlocks()) {
+    for (let block = journal.minedBlockBelow(2n ** 63n); block; block = journal.minedBlockBelow(block.number)) {
       // Only "no such block" (the new chain is shorter) means not canonical; an RPC failure
       // propagates, so the daemon redoes the reorg instead of abandoning good transactions.
       const canonical = await publicClient.getBlock({ blockNumber: block.number }).catch((error: unknown) => {
