@@ -267,8 +267,7 @@ export const JOURNAL_QUERIES = {
   intentAttempt: "UPDATE intents SET attempts = attempts + 1, updated_at = ? WHERE job_id = ? AND action = ?",
   intentError: "UPDATE intents SET error = ?, updated_at = ? WHERE job_id = ? AND action = ?",
   intentSent: "UPDATE intents SET status = 'sent', tx_hash = ?, updated_at = ? WHERE job_id = ? AND action = ?",
-  intentFinish:
-    "UPDATE intents SET status = ?, tx_hash = COALESCE(?, tx_hash), error = ?, updated_at = ? WHERE job_id = ? AND action = ?",
+  intentFinish: "UPDATE intents SET status = ?, tx_hash = COALESCE(?, tx_hash), error = ?, updated_at = ? WHERE job_id = ? AND action = ?",
   intentReopen: "UPDATE intents SET status = 'sent', tx_hash = ?, error = NULL, updated_at = ? WHERE job_id = ? AND action = ?",
   intentsOpen: "SELECT * FROM intents WHERE status IN ('pending', 'sent') ORDER BY created_at, rowid",
   intentsAll: "SELECT * FROM intents ORDER BY created_at, rowid",
@@ -647,7 +646,9 @@ export function openJournal({
       return own ? [{ jobId: BigInt(own.job_id), action: own.action }] : [];
     },
     saveVote(vote) {
-      durable(() => q.voteInsert.run(vote.jobId.toString(), vote.round, vote.seatIndex, vote.resultHash, vote.salt, vote.commitment, now()));
+      durable(() =>
+        q.voteInsert.run(vote.jobId.toString(), vote.round, vote.seatIndex, vote.resultHash, vote.salt, vote.commitment, now()),
+      );
       return journal.getVote(vote.jobId, vote.round)!;
     },
     getVote(jobId, round) {

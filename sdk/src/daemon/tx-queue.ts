@@ -74,6 +74,13 @@ export type CreateTxQueueParameters = {
   client: HashworkBaseClient & { walletClient: HashworkWalletClient };
   account: LocalAccount;
   journal: Journal;
+  /**
+   * Whether a successful transaction carried out `member`'s intent. A batched call may skip a
+   * member without reverting (`finalizeJobs` passes over a job not yet due, e.g. after a reorg
+   * moved the chain's clock back): such a member is finished `reverted`, so its role tries again,
+   * instead of `confirmed`. Absent: every member of a successful transaction is carried out.
+   */
+  carriedOut?: (member: IntentKey, receipt: TransactionReceipt) => boolean;
 };
 
 type WriteArgs = {
@@ -125,7 +132,10 @@ const BUMP_DENOMINATOR = 100n;
  * const queue = createTxQueue(context, { client, account, journal })
  * const outcome = await queue.run({ jobId, action: "claim" }, (c) => claimJob(c, { jobId }))
  */
-export function createTxQueue(context: DaemonContext, { client, account, journal }: CreateTxQueueParameters): TxQueue {
+export function createTxQueue(context: DaemonContext, { client, account, journal, carriedOut }: CreateTxQueueParameters): TxQueue {
+  /** A member's status under a mined receipt: a success that skipped it counts as reverted. */
+  const statusOf = (member: IntentKey, receipt: TransactionReceipt): "confirmed" | "reverted" =>
+    receipt.status === "success" && (carriedOut?.(member, receipt) ?? true) ? "confirmed" : "reverted";
   const { config, metrics } = context;
   const log = context.logger.child({ component: "tx-queue", account: account.address });
   const publicClient = client.publicClient;
@@ -492,7 +502,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         return { status: "failed", error };
       }
       const status = receipt.status === "success" ? "confirmed" : "reverted";
-      finishAll(status, { txHash: tx.hash });
+      finishAll((m) => statusOf(m, receipt), { txHash: tx.hash });
       log.info(`transaction ${status === "confirmed" ? "mined" : "reverted"} (resumed)`, {
         job_id: tx.jobId,
         action: tx.action,
@@ -509,7 +519,8 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     await reconcile();
   }
 
-  type Finisher = (status: "confirmed" | "reverted" | "failed", detail: { txHash?: Hex; error?: string }) => void;
+  type FinishStatus = "confirmed" | "reverted" | "failed";
+  type Finisher = (status: FinishStatus | ((member: IntentKey) => FinishStatus), detail: { txHash?: Hex; error?: string }) => void;
 
   /**
    * Waits for one of the intent's journaled transactions to be mined, fee-bumping a stuck one;
@@ -525,7 +536,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     if (running) return running;
     const finishAll: Finisher = (status, detail) => {
       journal.atomically(() => {
-        for (const m of batched ? members : [key]) finish(m, status, detail);
+        for (const m of batched ? members : [key]) finish(m, typeof status === "function" ? status(m) : status, detail);
       });
     };
     const promise = (async (): Promise<TxOutcome<never>> => {
@@ -628,14 +639,16 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     out: Map<bigint, TxOutcome<T>>,
     extra: { value?: T; error?: string } = {},
   ) {
+    const statuses = keys.map((k) => (status === "confirmed" ? statusOf(k, receipt) : status));
     journal.atomically(() => {
       journal.recordMined(receipt.transactionHash, { number: receipt.blockNumber, hash: receipt.blockHash });
-      for (const k of keys) finish(k, status, { txHash: receipt.transactionHash, error: extra.error });
+      for (const [i, k] of keys.entries()) finish(k, statuses[i]!, { txHash: receipt.transactionHash, error: extra.error });
     });
-    for (const k of keys) {
+    for (const [i, k] of keys.entries()) {
+      const s = statuses[i]!;
       out.set(
         k.jobId,
-        status === "confirmed" ? { status, receipt, value: extra.value, resumed: false } : { status, receipt, resumed: false },
+        s === "confirmed" ? { status: s, receipt, value: extra.value, resumed: false } : { status: s, receipt, resumed: false },
       );
     }
   }

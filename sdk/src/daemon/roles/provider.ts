@@ -555,6 +555,10 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         const { pinAfterBlocks: afterBlocks } = config.provider;
         if (own.length > 0) pinner.dispatch(seedPinsDue(own, { at: at.number, now, afterBlocks, confirmations: config.confirmations }));
       }
+      // Due by the synced block's own timestamp, not the wall clock: `finalizeJobs` passes over a
+      // job whose window is open at the block's time without reverting (the simulation cannot
+      // tell), and a node's block times can lag the wall clock. Every later block is later still.
+      const finalizable = (challengeEnd: bigint) => challengeEnd < at.timestamp;
       const due = (job: TrackedJob) => {
         const entry = backoff.get(job.jobId);
         return !entry || entry.epoch !== reorgEpoch || entry.until <= Date.now();
@@ -568,7 +572,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           // The index can still show Submitted after our finalization was mined: not again
           // (it would only be answered from the journal, but counted and logged twice).
           if (done("finalize")) continue;
-          if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now) {
+          if (job.state === "Submitted" && mine(job) && job.result && finalizable(job.result.challengeEnd)) {
             const task = finalize(job).finally(() => finalizing.delete(job.jobId));
             finalizing.set(job.jobId, task);
           }
@@ -577,7 +581,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         if (job.state === "Open" && job.deadline > now && !done("claim")) open.push(job);
         else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && step(job.jobId, "claim").confirmed)) {
           if (job.deadline > now) start(job);
-        } else if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now && !done("finalize")) {
+        } else if (job.state === "Submitted" && mine(job) && job.result && finalizable(job.result.challengeEnd) && !done("finalize")) {
           const task = finalize(job).finally(() => finalizing.delete(job.jobId));
           finalizing.set(job.jobId, task);
         }
