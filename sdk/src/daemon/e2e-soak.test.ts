@@ -10,6 +10,8 @@
 // - no stale re-broadcast: no transaction hash was sent twice (the restart and the reorg never
 //   sent old bytes again), and no transaction the journal dropped is known to the node;
 // - no intent was left open and no transaction is still waited for.
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -122,8 +124,20 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
     }
 
     // 3. Everything settles.
-    await reach(JOBS, "every job finalized");
-    await waitForStates(t.system, jobIds, 30_000);
+    try {
+      await reach(JOBS, "every job finalized");
+      await waitForStates(t.system, jobIds, 30_000);
+    } catch (error) {
+      // The whole logs, for the post-mortem (the testbed prints only their tails).
+      for (const index of PROVIDERS) {
+        for (const [n, d] of runs.get(index)!.entries()) {
+          const file = join(tmpdir(), `hashwork-soak-${index}-${n}.log`);
+          writeFileSync(file, `${d.lines.join("\n")}\n${d.stderr()}`);
+          console.error(`daemon log: ${file}`);
+        }
+      }
+      throw error;
+    }
     expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
     // The chain can be ahead of a journal by one receipt read: let the daemons read theirs, then stop.
     await new Promise((r) => setTimeout(r, 3_000));

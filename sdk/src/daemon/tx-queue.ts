@@ -133,9 +133,14 @@ const BUMP_DENOMINATOR = 100n;
  * const outcome = await queue.run({ jobId, action: "claim" }, (c) => claimJob(c, { jobId }))
  */
 export function createTxQueue(context: DaemonContext, { client, account, journal, carriedOut }: CreateTxQueueParameters): TxQueue {
-  /** A member's status under a mined receipt: a success that skipped it counts as reverted. */
-  const statusOf = (member: IntentKey, receipt: TransactionReceipt): "confirmed" | "reverted" =>
-    receipt.status === "success" && (carriedOut?.(member, receipt) ?? true) ? "confirmed" : "reverted";
+  /**
+   * A member's status under a mined receipt. A success that skipped it is `failed` — nothing of
+   * the intent happened, so the role decides it again (not `reverted`, which would use up one of
+   * its tries while the skip says only "not yet").
+   */
+  const statusOf = (member: IntentKey, receipt: TransactionReceipt): "confirmed" | "reverted" | "failed" =>
+    receipt.status !== "success" ? "reverted" : (carriedOut?.(member, receipt) ?? true) ? "confirmed" : "failed";
+  const SKIPPED = "a successful batch passed over this member (not due at the block's time)";
   const { config, metrics } = context;
   const log = context.logger.child({ component: "tx-queue", account: account.address });
   const publicClient = client.publicClient;
@@ -502,7 +507,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         return { status: "failed", error };
       }
       const status = receipt.status === "success" ? "confirmed" : "reverted";
-      finishAll((m) => statusOf(m, receipt), { txHash: tx.hash });
+      finishAll((m) => statusOf(m, receipt), { txHash: tx.hash, error: undefined });
       log.info(`transaction ${status === "confirmed" ? "mined" : "reverted"} (resumed)`, {
         job_id: tx.jobId,
         action: tx.action,
@@ -642,13 +647,20 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     const statuses = keys.map((k) => (status === "confirmed" ? statusOf(k, receipt) : status));
     journal.atomically(() => {
       journal.recordMined(receipt.transactionHash, { number: receipt.blockNumber, hash: receipt.blockHash });
-      for (const [i, k] of keys.entries()) finish(k, statuses[i]!, { txHash: receipt.transactionHash, error: extra.error });
+      for (const [i, k] of keys.entries()) {
+        const s = statuses[i]!;
+        finish(k, s, { txHash: receipt.transactionHash, error: s === "failed" ? SKIPPED : extra.error });
+      }
     });
     for (const [i, k] of keys.entries()) {
       const s = statuses[i]!;
       out.set(
         k.jobId,
-        s === "confirmed" ? { status: s, receipt, value: extra.value, resumed: false } : { status: s, receipt, resumed: false },
+        s === "confirmed"
+          ? { status: s, receipt, value: extra.value, resumed: false }
+          : s === "failed"
+            ? { status: s, error: new Error(SKIPPED) }
+            : { status: s, receipt, resumed: false },
       );
     }
   }

@@ -34,6 +34,8 @@ export type CreateProviderRoleParameters = {
 
 /** Intents per job and step (see `step`). */
 const MAX_TRIES = 3;
+/** No new block for this long: the chain mines on demand, and the next block carries the wall clock's time. */
+const IDLE_CHAIN_MS = 3_000;
 
 /** How long a job that failed before claiming (bad content, refused program) is left alone. */
 const REFUSAL_MEMORY_MS = 10 * 60_000;
@@ -100,6 +102,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
    */
   const backoff = new Map<bigint, { until: number; epoch: number }>();
   let reorgEpoch = 0;
+  /** The synced block and when it was first seen (whether the chain is producing blocks). */
+  let lastBlock: bigint | undefined;
+  let lastBlockSeenAt = 0;
   /** Leaves a job alone for `ms`; `epoch` is when the decision's inputs were read. */
   const hold = (jobId: bigint, ms: number, epoch = reorgEpoch) => {
     if (epoch === reorgEpoch) backoff.set(jobId, { until: Date.now() + ms, epoch });
@@ -555,10 +560,17 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         const { pinAfterBlocks: afterBlocks } = config.provider;
         if (own.length > 0) pinner.dispatch(seedPinsDue(own, { at: at.number, now, afterBlocks, confirmations: config.confirmations }));
       }
-      // Due by the synced block's own timestamp, not the wall clock: `finalizeJobs` passes over a
-      // job whose window is open at the block's time without reverting (the simulation cannot
-      // tell), and a node's block times can lag the wall clock. Every later block is later still.
-      const finalizable = (challengeEnd: bigint) => challengeEnd < at.timestamp;
+      // Due by the synced block's own timestamp while blocks keep coming, not by the wall clock:
+      // `finalizeJobs` passes over a job whose window is open at the block's time without
+      // reverting (the simulation cannot tell), and a busy node's block times can lag the wall
+      // clock; every later block is later still. On a chain idle for a while (a node that mines
+      // only on transactions) the next block takes the wall clock's time: then the wall clock.
+      if (at.number !== lastBlock) {
+        lastBlock = at.number;
+        lastBlockSeenAt = Date.now();
+      }
+      const idle = Date.now() - lastBlockSeenAt > IDLE_CHAIN_MS;
+      const finalizable = (challengeEnd: bigint) => challengeEnd < at.timestamp || (idle && challengeEnd < now);
       const due = (job: TrackedJob) => {
         const entry = backoff.get(job.jobId);
         return !entry || entry.epoch !== reorgEpoch || entry.until <= Date.now();
