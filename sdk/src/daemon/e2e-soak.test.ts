@@ -24,6 +24,7 @@ import {
   eventCounts,
   hdAccount,
   logRecords,
+  marketEvents,
   monteCarloJobs,
   startDaemonProcess,
   txCountOf,
@@ -78,14 +79,14 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
       runs.set(index, [d]);
     }
 
-    // Progress from the daemons' own logs (a finalization's receipt read), cheap enough to poll.
-    const finalized = () =>
-      new Set(
-        PROVIDERS.flatMap((i) => runs.get(i)!.flatMap((d) => logRecords(d)))
-          .filter((r) => r.msg === "finalized")
-          .map((r) => r.job_id),
-      ).size;
-    const reach = (count: number, what: string) => waitFor(what, () => (finalized() >= count ? true : undefined), 120_000, 250);
+    // Progress on chain (JobFinalized events): a daemon restarted after kill -9 settles what it
+    // had in flight from its journal without logging each job again.
+    const finalized = async () => {
+      const events = await marketEvents(t.system);
+      return new Set(events.filter((e) => e.eventName === "JobFinalized").map((e) => (e.args as { jobId: bigint }).jobId)).size;
+    };
+    const reach = (count: number, what: string) =>
+      waitFor(what, async () => ((await finalized()) >= count ? true : undefined), 120_000, 500);
 
     // 1. kill -9 a daemon a quarter of the way through (with work of every step in flight), and start it again.
     await reach(JOBS / 4, "a quarter of the jobs finalized");
