@@ -101,8 +101,7 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
     // 2. A reorg half way through: the chain goes back to a snapshot taken a few blocks earlier
     //    and grows a longer branch without the daemons' transactions of those blocks (claims,
     //    submissions, finalizations whose receipts were read). `evm_revert` + `anvil_mine`, as in
-    //    e2e-reorg.test.ts: `anvil_reorg` under interval mining left state that disagreed with its
-    //    own receipts here (jobs whose finalization receipts it returned stayed Submitted).
+    //    e2e-reorg.test.ts.
     const removed: Hex[] = [];
     if (reorg) {
       await reach((2 * JOBS) / 5, "two fifths of the jobs finalized");
