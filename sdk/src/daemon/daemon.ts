@@ -1,6 +1,7 @@
-import { createPublicClient, createWalletClient, defineChain, http, type Address } from "viem";
+import { createPublicClient, createWalletClient, defineChain, encodeEventTopics, http, type Address, type TransactionReceipt } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
+import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { defineDeployment, getDeployment, type HashworkDeployment } from "../deployments.ts";
 import { createExecutor } from "../executor/executor.ts";
 import { createLocalStore } from "../store/local.ts";
@@ -55,6 +56,24 @@ async function chainIdOf(context: DaemonContext, publicClient: HashworkPublicCli
   }
 }
 
+const JOB_FINALIZED = encodeEventTopics({ abi: hashworkMarketAbi, eventName: "JobFinalized" })[0];
+/**
+ * `finalizeJobs` skips a job that is not due at the block's time instead of reverting (after a
+ * reorg moved the clock back, a batch simulated as due can be mined early): a finalization counts
+ * only when its receipt holds the job's `JobFinalized`. Other intents: the receipt's status.
+ */
+function finalizedIn(market: Address) {
+  return (member: { jobId: bigint; action: string }, receipt: TransactionReceipt) =>
+    !/^finalize(:|$)/.test(member.action) ||
+    receipt.logs.some(
+      (l) =>
+        l.address.toLowerCase() === market.toLowerCase() &&
+        l.topics[0] === JOB_FINALIZED &&
+        l.topics[1] !== undefined &&
+        BigInt(l.topics[1]) === member.jobId,
+    );
+}
+
 /** How often the store is pruned (`storeRetentionHours`). */
 const STORE_PRUNE_INTERVAL_MS = 3_600_000;
 
@@ -88,12 +107,14 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
   const log = context.logger.child({ chain_id: chainId });
   const ctx: DaemonContext = { ...context, logger: log };
 
-  const journal = openJournal({ dataDir: config.dataDir });
+  // One SQLite commit per tick (the loop below flushes after each), not one per write; signed
+  // transactions and vote/challenge secrets still commit before they are broadcast.
+  const journal = openJournal({ dataDir: config.dataDir, commitDelayMs: Math.min(config.pollIntervalMs, 1000) });
   journal.bind({ chainId, market: deployment.market, account: account.address });
   const store = createLocalStore({ dir: config.storeDir });
   const executor = createExecutor({ threads: config.executor.threads, timeoutMs: config.executor.timeoutMs });
   if (config.roles.provider || config.roles.verifier || config.roles.watcher) executor.warm();
-  const queue = createTxQueue(ctx, { client, account, journal });
+  const queue = createTxQueue(ctx, { client, account, journal, carriedOut: finalizedIn(deployment.market) });
   const index = createJobIndex(ctx, { client });
   const input = createChainInput(ctx, { publicClient, start: journal.getCursor() });
 
@@ -279,6 +300,11 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
           pruneStore();
           pruneJournal();
         }
+      }
+      try {
+        journal.flush();
+      } catch (error) {
+        log.error("journal commit failed", { error });
       }
       const delay = consecutiveFailures === 0 ? config.pollIntervalMs : backoffMs(consecutiveFailures, config.pollIntervalMs, 5_000);
       if (heads) announced = await heads.next(delay);

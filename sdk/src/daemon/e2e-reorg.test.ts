@@ -75,8 +75,16 @@ describe("daemon through a reorg that removes a JobPosted and its claim (anvil +
       30_000,
       20,
     );
-    const claimTx = readJournal(join(t.dir, "provider", "data")).txs.find((x) => x.action === "claim" && x.job_id === jobId!.toString())!;
-    expect(claimTx.status).to.equal("mined");
+    // The journal commits once per tick: the receipt's record is on disk within one poll interval.
+    const claimTx = await waitFor(
+      "the claim mined in the journal",
+      () =>
+        readJournal(join(t.dir, "provider", "data")).txs.find(
+          (x) => x.action === "claim" && x.job_id === jobId!.toString() && x.status === "mined",
+        ),
+      5_000,
+      20,
+    );
     const oldHeight = await t.system.publicClient.getBlockNumber();
 
     // Roll back below the posting and grow a longer branch without it.

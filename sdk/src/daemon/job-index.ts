@@ -32,7 +32,7 @@ export type JobIndex = {
   reconcile(at: BlockRef): Promise<void>;
   /** Applies the market's events in (`synced`, `to`] and re-reads the jobs they touched, at `to`. */
   sync(to: BlockRef): Promise<void>;
-  /** Forgets what happened above `ancestor` and re-reads from it (after a reorg). */
+  /** Forgets what happened above `ancestor` and re-reads the market at it, settled jobs included (after a reorg). */
   rewind(ancestor: BlockRef): Promise<void>;
   /** Jobs not yet in a terminal state, in posting order. */
   jobs(): TrackedJob[];
@@ -172,14 +172,12 @@ export function createJobIndex(context: DaemonContext, { client }: { client: Has
   }
 
   async function rewind(ancestor: BlockRef) {
-    // Jobs posted above the ancestor may not exist any more; states may differ. Re-read them.
-    for (const [id, job] of jobs) if (job.postedBlock > ancestor.number) jobs.delete(id);
-    for (const job of jobs.values()) if (job.result && job.result.blockNumber > ancestor.number) job.result = undefined;
+    // Jobs settled above the ancestor left the index, and their settlement may be gone with the
+    // dropped blocks (a finalization removed by the reorg leaves the job Submitted again): only
+    // re-reading the market at the ancestor brings them back. Reorgs are rare; this is the
+    // start-up reconcile, at the block the index may claim (the ancestor, or lower).
     const base = synced && synced.number < ancestor.number ? synced : ancestor;
-    synced = base;
-    // Read at the block the index now claims to be consistent with (the ancestor may lie above it).
-    await refresh([...jobs.keys()], base);
-    publish();
+    await reconcile(base);
   }
 
   return {

@@ -11,7 +11,7 @@ import { statSync } from "node:fs";
 
 import { keccak256, toHex } from "viem";
 
-import { JOURNAL_VERSION, JournalMismatchError, JournalVersionError, openJournal, type Journal } from "./journal.ts";
+import { JOURNAL_QUERIES, JOURNAL_VERSION, JournalMismatchError, JournalVersionError, openJournal, type Journal } from "./journal.ts";
 
 const HASH_A = `0x${"aa".repeat(32)}` as Hex;
 const HASH_B = `0x${"bb".repeat(32)}` as Hex;
@@ -227,12 +227,14 @@ describe("daemon journal (SQLite)", function () {
     };
     openJournal({ dataDir: dir }).close();
     expect(version(dir)).to.equal(JOURNAL_VERSION);
-    expect(JOURNAL_VERSION).to.equal(2);
+    expect(JOURNAL_VERSION).to.equal(3);
     // Written by the previous daemon: block columns but no version.
     const legacy = join(dir, "legacy");
     openJournal({ dataDir: legacy }).close();
     const db = new DatabaseSync(join(legacy, "daemon.sqlite"));
-    db.exec("PRAGMA user_version = 0; DROP INDEX transactions_by_status; DROP INDEX intents_by_status;");
+    db.exec(
+      "PRAGMA user_version = 0; DROP INDEX transactions_by_status; DROP INDEX intents_by_status; DROP INDEX transactions_by_block; DROP INDEX votes_by_age; DROP INDEX challenges_by_age;",
+    );
     db.close();
     const j = openJournal({ dataDir: legacy });
     confirmed(j, 1n, "claim", HASH_A, 0, 5);
@@ -376,5 +378,66 @@ describe("daemon journal (SQLite)", function () {
     j.bind({ ...identity, market: identity.market.toLowerCase() });
     expect(() => j.bind({ ...identity, chainId: 1 })).to.throw(JournalMismatchError, /chainId 31337, not 1/);
     j.close();
+  });
+  it("runs every statement on an index: no full-table scan but the two dumps for tests and tools", function () {
+    openJournal({ dataDir: dir }).close(); // the current schema, migrations applied
+    const db = new DatabaseSync(join(dir, "daemon.sqlite"), { readOnly: true });
+    const scans: string[] = [];
+    for (const [name, sql] of Object.entries(JOURNAL_QUERIES)) {
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[];
+      // "SCAN t" reads the whole table; "SCAN t USING INDEX" walks an index in full (also every row).
+      for (const { detail } of plan) if (/^SCAN \w+/.test(detail)) scans.push(`${name}: ${detail}`);
+    }
+    db.close();
+    expect(scans.sort()).to.deep.equal(["intentsAll: SCAN intents", "txAll: SCAN transactions USING INDEX transactions_by_nonce"]);
+  });
+
+  it("batches commits per tick (commitDelayMs): other readers see the writes after the tick; a signed transaction and a vote are on disk at once, with all before them", async function () {
+    const j = openJournal({ dataDir: dir, commitDelayMs: 200 });
+    const reader = () => {
+      const db = new DatabaseSync(join(dir, "daemon.sqlite"), { readOnly: true });
+      try {
+        const intents = db.prepare("SELECT job_id, action, status FROM intents ORDER BY job_id, action").all() as { status: string }[];
+        const txs = db.prepare("SELECT hash FROM transactions").all();
+        const votes = db.prepare("SELECT job_id FROM votes").all();
+        return { intents: intents.length, txs: txs.length, votes: votes.length };
+      } finally {
+        db.close();
+      }
+    };
+    j.beginIntent(1n, "claim");
+    j.recordAttempt(1n, "claim");
+    j.setCursor(block(5));
+    expect(j.getIntent(1n, "claim")).to.deep.include({ status: "pending", attempts: 1 }); // read back in the same connection
+    expect(reader()).to.deep.equal({ intents: 0, txs: 0, votes: 0 }); // not committed yet
+    j.beginIntent(2n, "claim");
+    j.recordTransaction({ hash: HASH_A, jobId: 2n, action: "claim", nonce: 0, raw: RAW });
+    expect(reader()).to.deep.equal({ intents: 2, txs: 1, votes: 0 }); // journaled before it is broadcast
+    j.recordMined(HASH_A, block(6));
+    j.finishIntent(2n, "claim", "confirmed", { txHash: HASH_A });
+    expect(reader().intents).to.equal(2);
+    j.saveVote({ jobId: 3n, round: 0, seatIndex: 1, resultHash: HASH_B, salt: HASH_C, commitment: HASH_D });
+    expect(reader().votes).to.equal(1);
+    // A rolled-back `atomically` inside the open batch undoes only itself.
+    j.beginIntent(4n, "submit");
+    expect(() =>
+      j.atomically(() => {
+        j.beginIntent(5n, "submit");
+        throw new Error("inside");
+      }),
+    ).to.throw("inside");
+    expect(j.getIntent(4n, "submit")?.status).to.equal("pending");
+    expect(j.getIntent(5n, "submit")).to.equal(undefined);
+    // The tick's commit comes by itself.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(reader()).to.deep.equal({ intents: 3, txs: 1, votes: 1 });
+    j.finishIntent(4n, "submit", "failed");
+    j.close(); // commits what is pending
+    const again = openJournal({ dataDir: dir });
+    expect(again.getIntent(4n, "submit")?.status).to.equal("failed");
+    expect(again.getIntent(2n, "claim")?.status).to.equal("confirmed");
+    expect(again.transactions({ jobId: 2n, action: "claim" })[0]?.minedIn?.number).to.equal(6n);
+    expect(again.getCursor()?.number).to.equal(5n);
+    again.close();
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 import type { Hex } from "viem";
 
@@ -119,8 +119,12 @@ export type Journal = {
   minedAbove(number: bigint): JournaledTransaction[];
   /** Distinct blocks our mined transactions are in, newest first (to find a fork point the chain input could not). */
   minedBlocks(): Cursor[];
-  /** Transactions signed and not yet known to be mined or dropped (what a reconcile asks the node about), by nonce. */
-  openTransactions(): JournaledTransaction[];
+  /** The highest block below `number` holding one of our mined transactions (one indexed row, not the whole history). */
+  minedBlockBelow(number: bigint): Cursor | undefined;
+  /** Transactions signed and not yet known to be mined or dropped (what a reconcile asks the node about), by nonce; from `fromNonce` when given. */
+  openTransactions(fromNonce?: number): JournaledTransaction[];
+  /** An intent's transactions that are not `dropped` (its own and batches it is a member of), by nonce. */
+  liveTransactions(jobId: bigint, action: string): JournaledTransaction[];
   /**
    * The one place that decides what a reconcile (after a reorg, on start, or when a waited-for
    * transaction is no longer known to the node) does to intents, in one SQLite transaction:
@@ -135,7 +139,9 @@ export type Journal = {
   finishIntent(jobId: bigint, action: string, status: "confirmed" | "reverted" | "failed", detail?: { txHash?: Hex; error?: string }): void;
   /** Intents not yet finished (`pending` or `sent`), oldest first. */
   openIntents(): Intent[];
+  /** Every intent: a dump for tests and tools (a full scan; the daemon itself never calls it). */
   intents(): Intent[];
+  /** An intent's transactions (`jobId` and `action`) or a nonce's, on indexes; with neither, every transaction (a dump for tests and tools). */
   transactions(filter?: { jobId?: bigint; action?: string; nonce?: number }): JournaledTransaction[];
   /** Stores a vote secret unless one exists for (job, round); returns the stored one either way. */
   saveVote(vote: JournaledVote): JournaledVote;
@@ -151,6 +157,12 @@ export type Journal = {
    * and transactions still `signed` are never deleted. Returns the rows deleted.
    */
   prune(options: { olderThan: number; keepJobs?: ReadonlySet<bigint> }): { intents: number; transactions: number; secrets: number };
+  /**
+   * Commits the writes made since the last commit (with `commitDelayMs` > 0 they are batched:
+   * one SQLite transaction, one fsync, per tick). A no-op when nothing is pending.
+   */
+  flush(): void;
+  /** Commits what is pending, then closes the database. */
   close(): void;
 };
 
@@ -230,7 +242,73 @@ const MIGRATIONS: { why: string; sql: string }[] = [
           CREATE INDEX IF NOT EXISTS transactions_by_age ON transactions (created_at);
           CREATE INDEX IF NOT EXISTS intents_by_status ON intents (status, updated_at);`,
   },
+  {
+    why: "every query on an index: mined transactions by block (reorgs), secrets by age (pruning)",
+    sql: `CREATE INDEX IF NOT EXISTS transactions_by_block ON transactions (status, block_number);
+          CREATE INDEX IF NOT EXISTS votes_by_age ON votes (created_at);
+          CREATE INDEX IF NOT EXISTS challenges_by_age ON challenges (created_at);`,
+  },
 ];
+/**
+ * Every statement the journal runs. Each one reads or writes through an index (primary key or
+ * one of the migrations'), so a tick costs the same with a day of history as with none;
+ * `journal.test.ts` checks every plan with `EXPLAIN QUERY PLAN`. The two exceptions are the
+ * dumps for tests and tools (`intentsAll`, `txAll`), which the daemon never runs.
+ */
+export const JOURNAL_QUERIES = {
+  metaGet: "SELECT value FROM meta WHERE key = ?",
+  metaSet: "INSERT INTO meta (key, value) VALUES (?, ?)",
+  cursorGet: "SELECT number, hash FROM cursor WHERE id = 1",
+  cursorSet:
+    "INSERT INTO cursor (id, number, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET number = excluded.number, hash = excluded.hash",
+  intentGet: "SELECT * FROM intents WHERE job_id = ? AND action = ?",
+  intentInsert:
+    "INSERT OR IGNORE INTO intents (job_id, action, status, attempts, created_at, updated_at) VALUES (?, ?, 'pending', 0, ?, ?)",
+  intentAttempt: "UPDATE intents SET attempts = attempts + 1, updated_at = ? WHERE job_id = ? AND action = ?",
+  intentError: "UPDATE intents SET error = ?, updated_at = ? WHERE job_id = ? AND action = ?",
+  intentSent: "UPDATE intents SET status = 'sent', tx_hash = ?, updated_at = ? WHERE job_id = ? AND action = ?",
+  intentFinish: "UPDATE intents SET status = ?, tx_hash = COALESCE(?, tx_hash), error = ?, updated_at = ? WHERE job_id = ? AND action = ?",
+  intentReopen: "UPDATE intents SET status = 'sent', tx_hash = ?, error = NULL, updated_at = ? WHERE job_id = ? AND action = ?",
+  intentsOpen: "SELECT * FROM intents WHERE status IN ('pending', 'sent') ORDER BY created_at, rowid",
+  intentsAll: "SELECT * FROM intents ORDER BY created_at, rowid",
+  txInsert: "INSERT INTO transactions (hash, job_id, action, nonce, raw, status, created_at) VALUES (?, ?, ?, ?, ?, 'signed', ?)",
+  txGet: "SELECT * FROM transactions WHERE hash = ?",
+  txStatus: "UPDATE transactions SET status = ?, block_number = NULL, block_hash = NULL WHERE hash = ?",
+  txMined: "UPDATE transactions SET status = 'mined', block_number = ?, block_hash = ? WHERE hash = ?",
+  txMinedAbove: "SELECT * FROM transactions WHERE status = 'mined' AND block_number > ? ORDER BY nonce",
+  txMinedBlocks:
+    "SELECT DISTINCT block_number, block_hash FROM transactions WHERE status = 'mined' AND block_number IS NOT NULL ORDER BY block_number DESC",
+  txMinedBlockBelow:
+    "SELECT block_number, block_hash FROM transactions WHERE status = 'mined' AND block_number < ? ORDER BY block_number DESC LIMIT 1",
+  txAll: "SELECT * FROM transactions ORDER BY nonce, created_at, rowid",
+  txOpen: "SELECT * FROM transactions WHERE status = 'signed' AND nonce >= ? ORDER BY nonce, created_at, rowid",
+  txsAtNonce: "SELECT * FROM transactions WHERE nonce = ? ORDER BY created_at, rowid",
+  txsOfIntent: `SELECT * FROM transactions WHERE (job_id = ? AND action = ?)
+       OR hash IN (SELECT hash FROM transaction_members WHERE job_id = ? AND action = ?)
+     ORDER BY nonce, created_at, rowid`,
+  // Batched transactions: one row per member intent.
+  memberInsert: "INSERT OR IGNORE INTO transaction_members (hash, job_id, action) VALUES (?, ?, ?)",
+  membersOf: "SELECT job_id, action FROM transaction_members WHERE hash = ? ORDER BY rowid",
+  voteInsert:
+    "INSERT OR IGNORE INTO votes (job_id, round, seat_index, result_hash, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  voteGet: "SELECT * FROM votes WHERE job_id = ? AND round = ?",
+  challengeInsert: "INSERT OR IGNORE INTO challenges (job_id, challenger_hash, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?)",
+  challengeGet: "SELECT * FROM challenges WHERE job_id = ?",
+  // Pruning.
+  intentsFinishedBefore: "SELECT job_id, action FROM intents WHERE status IN ('confirmed', 'reverted', 'failed') AND updated_at < ?",
+  intentDelete: "DELETE FROM intents WHERE job_id = ? AND action = ?",
+  txsFinishedBefore: "SELECT hash, job_id, action FROM transactions WHERE created_at < ? AND status != 'signed'",
+  txOwnIntent: "SELECT 1 FROM intents WHERE job_id = ? AND action = ?",
+  txMemberIntent:
+    "SELECT 1 FROM transaction_members m JOIN intents i ON i.job_id = m.job_id AND i.action = m.action WHERE m.hash = ? LIMIT 1",
+  txDelete: "DELETE FROM transactions WHERE hash = ?",
+  membersDelete: "DELETE FROM transaction_members WHERE hash = ?",
+  votesBefore: "SELECT job_id FROM votes WHERE created_at < ?",
+  votesDelete: "DELETE FROM votes WHERE job_id = ? AND created_at < ?",
+  challengesBefore: "SELECT job_id FROM challenges WHERE created_at < ?",
+  challengeDelete: "DELETE FROM challenges WHERE job_id = ?",
+} as const;
+
 /** The version this code writes. */
 export const JOURNAL_VERSION = MIGRATIONS.length;
 
@@ -325,81 +403,33 @@ const blockKey = (n: bigint) => n.toString().padStart(20, "0");
  * const journal = openJournal({ dataDir: config.dataDir })
  * const intent = journal.beginIntent(jobId, "claim")
  */
-export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: string; now?: () => number }): Journal {
+export function openJournal({
+  dataDir,
+  now = () => Date.now(),
+  commitDelayMs = 0,
+}: {
+  dataDir: string;
+  now?: () => number;
+  /**
+   * 0 (the default): every write commits at once. Above 0 (the daemon: one poll interval),
+   * writes are batched into one SQLite transaction committed at most this long after the first
+   * (one fsync per tick instead of one per write), except a signed transaction and a vote or
+   * challenge secret, which commit at once with everything before them: those must be on disk
+   * before anything is broadcast. A crash loses at most one tick of bookkeeping, which the
+   * start-up reconcile redoes from the node (an intent's receipt is read again, a step not yet
+   * signed is decided again).
+   */
+  commitDelayMs?: number;
+}): Journal {
   mkdirSync(dataDir, { recursive: true });
   const db = new (loadSqlite().DatabaseSync)(join(dataDir, "daemon.sqlite"));
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
   migrate(db);
 
-  const q = {
-    metaGet: db.prepare("SELECT value FROM meta WHERE key = ?"),
-    metaSet: db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)"),
-    cursorGet: db.prepare("SELECT number, hash FROM cursor WHERE id = 1"),
-    cursorSet: db.prepare(
-      "INSERT INTO cursor (id, number, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET number = excluded.number, hash = excluded.hash",
-    ),
-    intentGet: db.prepare("SELECT * FROM intents WHERE job_id = ? AND action = ?"),
-    intentInsert: db.prepare(
-      "INSERT OR IGNORE INTO intents (job_id, action, status, attempts, created_at, updated_at) VALUES (?, ?, 'pending', 0, ?, ?)",
-    ),
-    intentAttempt: db.prepare("UPDATE intents SET attempts = attempts + 1, updated_at = ? WHERE job_id = ? AND action = ?"),
-    intentError: db.prepare("UPDATE intents SET error = ?, updated_at = ? WHERE job_id = ? AND action = ?"),
-    intentSent: db.prepare("UPDATE intents SET status = 'sent', tx_hash = ?, updated_at = ? WHERE job_id = ? AND action = ?"),
-    intentFinish: db.prepare(
-      "UPDATE intents SET status = ?, tx_hash = COALESCE(?, tx_hash), error = ?, updated_at = ? WHERE job_id = ? AND action = ?",
-    ),
-    intentsOpen: db.prepare("SELECT * FROM intents WHERE status IN ('pending', 'sent') ORDER BY created_at, rowid"),
-    intentsAll: db.prepare("SELECT * FROM intents ORDER BY created_at, rowid"),
-    txInsert: db.prepare(
-      "INSERT INTO transactions (hash, job_id, action, nonce, raw, status, created_at) VALUES (?, ?, ?, ?, ?, 'signed', ?)",
-    ),
-    txGet: db.prepare("SELECT * FROM transactions WHERE hash = ?"),
-    txStatus: db.prepare("UPDATE transactions SET status = ?, block_number = NULL, block_hash = NULL WHERE hash = ?"),
-    txMined: db.prepare("UPDATE transactions SET status = 'mined', block_number = ?, block_hash = ? WHERE hash = ?"),
-    txMinedAbove: db.prepare("SELECT * FROM transactions WHERE status = 'mined' AND block_number > ? ORDER BY nonce"),
-    txMinedBlocks: db.prepare(
-      "SELECT DISTINCT block_number, block_hash FROM transactions WHERE status = 'mined' AND block_number IS NOT NULL ORDER BY block_number DESC",
-    ),
-    intentReopen: db.prepare(
-      "UPDATE intents SET status = 'sent', tx_hash = ?, error = NULL, updated_at = ? WHERE job_id = ? AND action = ?",
-    ),
-    txAll: db.prepare("SELECT * FROM transactions ORDER BY nonce, created_at, rowid"),
-    txOpen: db.prepare("SELECT * FROM transactions WHERE status = 'signed' ORDER BY nonce, created_at, rowid"),
-    txsAtNonce: db.prepare("SELECT * FROM transactions WHERE nonce = ? ORDER BY created_at, rowid"),
-    txsOfIntent: db.prepare(
-      `SELECT * FROM transactions WHERE (job_id = ? AND action = ?)
-         OR hash IN (SELECT hash FROM transaction_members WHERE job_id = ? AND action = ?)
-       ORDER BY nonce, created_at, rowid`,
-    ),
-    // Batched transactions: one row per member intent.
-    memberInsert: db.prepare("INSERT OR IGNORE INTO transaction_members (hash, job_id, action) VALUES (?, ?, ?)"),
-    membersOf: db.prepare("SELECT job_id, action FROM transaction_members WHERE hash = ? ORDER BY rowid"),
-    txsOfMember: db.prepare("SELECT hash FROM transaction_members WHERE job_id = ? AND action = ?"),
-    voteInsert: db.prepare(
-      "INSERT OR IGNORE INTO votes (job_id, round, seat_index, result_hash, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    ),
-    voteGet: db.prepare("SELECT * FROM votes WHERE job_id = ? AND round = ?"),
-    challengeInsert: db.prepare(
-      "INSERT OR IGNORE INTO challenges (job_id, challenger_hash, salt, commitment, created_at) VALUES (?, ?, ?, ?, ?)",
-    ),
-    challengeGet: db.prepare("SELECT * FROM challenges WHERE job_id = ?"),
-    // Pruning (on the indexes of migration 2).
-    intentsFinishedBefore: db.prepare(
-      "SELECT job_id, action FROM intents WHERE status IN ('confirmed', 'reverted', 'failed') AND updated_at < ?",
-    ),
-    intentDelete: db.prepare("DELETE FROM intents WHERE job_id = ? AND action = ?"),
-    txsFinishedBefore: db.prepare("SELECT hash, job_id, action FROM transactions WHERE created_at < ? AND status != 'signed'"),
-    txOwnIntent: db.prepare("SELECT 1 FROM intents WHERE job_id = ? AND action = ?"),
-    txMemberIntent: db.prepare(
-      "SELECT 1 FROM transaction_members m JOIN intents i ON i.job_id = m.job_id AND i.action = m.action WHERE m.hash = ? LIMIT 1",
-    ),
-    txDelete: db.prepare("DELETE FROM transactions WHERE hash = ?"),
-    membersDelete: db.prepare("DELETE FROM transaction_members WHERE hash = ?"),
-    votesBefore: db.prepare("SELECT DISTINCT job_id FROM votes WHERE created_at < ?"),
-    votesDelete: db.prepare("DELETE FROM votes WHERE job_id = ? AND created_at < ?"),
-    challengesBefore: db.prepare("SELECT job_id FROM challenges WHERE created_at < ?"),
-    challengeDelete: db.prepare("DELETE FROM challenges WHERE job_id = ?"),
-  };
+  const q = Object.fromEntries(Object.entries(JOURNAL_QUERIES).map(([name, sql]) => [name, db.prepare(sql)])) as Record<
+    keyof typeof JOURNAL_QUERIES,
+    StatementSync
+  >;
 
   // Intents are read by the roles on every tick (a job's steps and tries): they are held in
   // memory, the table being their write-ahead log. Every write drops the entry; the next read
@@ -407,17 +437,56 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
   const intentCache = new Map<string, Intent | undefined>();
   const forget = (jobId: bigint, action: string) => intentCache.delete(`${jobId}:${action}`);
 
+  // Batched commits (`commitDelayMs` > 0): the first write opens a SQLite transaction and
+  // schedules its commit; `flush` commits earlier.
+  let batchOpen = false;
+  let commitTimer: ReturnType<typeof setTimeout> | undefined;
+  function flush() {
+    if (commitTimer) clearTimeout(commitTimer);
+    commitTimer = undefined;
+    if (!batchOpen) return;
+    batchOpen = false;
+    try {
+      db.exec("COMMIT");
+    } catch (error) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      intentCache.clear();
+      throw error;
+    }
+  }
+  function openBatch() {
+    if (commitDelayMs === 0 || batchOpen || depth > 0) return;
+    db.exec("BEGIN IMMEDIATE");
+    batchOpen = true;
+    commitTimer = setTimeout(flush, commitDelayMs);
+    commitTimer.unref();
+  }
+  /** Runs a write: at once (auto-commit), or inside the open batch. */
+  function write<T>(fn: () => T): T {
+    openBatch();
+    return fn();
+  }
+  /** A write that must be on disk before the caller goes on (what is broadcast next depends on it). */
+  function durable<T>(fn: () => T): T {
+    const result = atomically(fn);
+    flush();
+    return result;
+  }
+
   let depth = 0;
   function atomically<T>(fn: () => T): T {
     if (depth > 0) return fn();
-    db.exec("BEGIN IMMEDIATE");
+    openBatch();
+    // Inside an open batch, a savepoint: all or nothing without committing the batch.
+    const nested = batchOpen;
+    db.exec(nested ? "SAVEPOINT atomically" : "BEGIN IMMEDIATE");
     depth++;
     try {
       const result = fn();
-      db.exec("COMMIT");
+      db.exec(nested ? "RELEASE atomically" : "COMMIT");
       return result;
     } catch (error) {
-      db.exec("ROLLBACK");
+      db.exec(nested ? "ROLLBACK TO atomically; RELEASE atomically" : "ROLLBACK");
       intentCache.clear(); // entries read inside the rolled-back transaction may be gone
       throw error;
     } finally {
@@ -439,7 +508,7 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       return row ? { number: BigInt(row.number), hash: row.hash as Hex } : undefined;
     },
     setCursor(cursor) {
-      q.cursorSet.run(cursor.number.toString(), cursor.hash);
+      write(() => q.cursorSet.run(cursor.number.toString(), cursor.hash));
     },
     getIntent(jobId, action) {
       const key = `${jobId}:${action}`;
@@ -454,21 +523,21 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     },
     beginIntent(jobId, action) {
       const t = now();
-      q.intentInsert.run(jobId.toString(), action, t, t);
+      write(() => q.intentInsert.run(jobId.toString(), action, t, t));
       forget(jobId, action);
       return journal.getIntent(jobId, action)!;
     },
     recordAttempt(jobId, action) {
-      q.intentAttempt.run(now(), jobId.toString(), action);
+      write(() => q.intentAttempt.run(now(), jobId.toString(), action));
       forget(jobId, action);
     },
     recordError(jobId, action, error) {
-      q.intentError.run(error, now(), jobId.toString(), action);
+      write(() => q.intentError.run(error, now(), jobId.toString(), action));
       forget(jobId, action);
     },
     recordTransaction(tx) {
       const t = now();
-      atomically(() => {
+      durable(() => {
         // Signing the same request again at a nonce a reorg freed can give the very bytes that
         // were abandoned: that is the same transaction (same members), out again, not a second one.
         const existing = q.txGet.get(tx.hash) as TxRow | undefined;
@@ -486,10 +555,10 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
     },
     atomically,
     setTransactionStatus(hash, status) {
-      q.txStatus.run(status, hash);
+      write(() => q.txStatus.run(status, hash));
     },
     recordMined(hash, block) {
-      q.txMined.run(blockKey(block.number), block.hash, hash);
+      write(() => q.txMined.run(blockKey(block.number), block.hash, hash));
     },
     minedAbove: (number) => (q.txMinedAbove.all(blockKey(number)) as TxRow[]).map(toTx),
     minedBlocks: () =>
@@ -497,7 +566,15 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
         number: BigInt(r.block_number),
         hash: r.block_hash as Hex,
       })),
-    openTransactions: () => (q.txOpen.all() as TxRow[]).map(toTx),
+    minedBlockBelow(number) {
+      const row = q.txMinedBlockBelow.get(blockKey(number)) as { block_number: string; block_hash: string } | undefined;
+      return row && { number: BigInt(row.block_number), hash: row.block_hash as Hex };
+    },
+    openTransactions: (fromNonce = 0) => (q.txOpen.all(fromNonce) as TxRow[]).map(toTx),
+    liveTransactions(jobId, action) {
+      const id = jobId.toString();
+      return (q.txsOfIntent.all(id, action, id, action) as TxRow[]).filter((r) => r.status !== "dropped").map(toTx);
+    },
     reconcile({ ancestor, known = new Set(), forgotten = new Set() }) {
       const t = now();
       const out: ReorgedIntent[] = [];
@@ -541,7 +618,7 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       return out;
     },
     finishIntent(jobId, action, status, detail = {}) {
-      q.intentFinish.run(status, detail.txHash ?? null, detail.error ?? null, now(), jobId.toString(), action);
+      write(() => q.intentFinish.run(status, detail.txHash ?? null, detail.error ?? null, now(), jobId.toString(), action));
       forget(jobId, action);
     },
     openIntents: () => (q.intentsOpen.all() as IntentRow[]).map(toIntent),
@@ -569,7 +646,9 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       return own ? [{ jobId: BigInt(own.job_id), action: own.action }] : [];
     },
     saveVote(vote) {
-      q.voteInsert.run(vote.jobId.toString(), vote.round, vote.seatIndex, vote.resultHash, vote.salt, vote.commitment, now());
+      durable(() =>
+        q.voteInsert.run(vote.jobId.toString(), vote.round, vote.seatIndex, vote.resultHash, vote.salt, vote.commitment, now()),
+      );
       return journal.getVote(vote.jobId, vote.round)!;
     },
     getVote(jobId, round) {
@@ -587,7 +666,7 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       };
     },
     saveChallenge(c) {
-      q.challengeInsert.run(c.jobId.toString(), c.challengerHash, c.salt, c.commitment, now());
+      durable(() => q.challengeInsert.run(c.jobId.toString(), c.challengerHash, c.salt, c.commitment, now()));
       return journal.getChallenge(c.jobId)!;
     },
     getChallenge(jobId) {
@@ -615,6 +694,7 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
           deleted.transactions += Number(q.txDelete.run(r.hash).changes);
         }
         for (const r of q.votesBefore.all(olderThan) as { job_id: string }[]) {
+          // A job with several rounds is listed once per round: the first delete takes them all.
           if (!kept(r.job_id)) deleted.secrets += Number(q.votesDelete.run(r.job_id, olderThan).changes);
         }
         for (const r of q.challengesBefore.all(olderThan) as { job_id: string }[]) {
@@ -624,7 +704,11 @@ export function openJournal({ dataDir, now = () => Date.now() }: { dataDir: stri
       });
       return deleted;
     },
-    close: () => db.close(),
+    flush,
+    close() {
+      flush();
+      db.close();
+    },
   };
   return journal;
 }

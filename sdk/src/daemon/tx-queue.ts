@@ -74,6 +74,13 @@ export type CreateTxQueueParameters = {
   client: HashworkBaseClient & { walletClient: HashworkWalletClient };
   account: LocalAccount;
   journal: Journal;
+  /**
+   * Whether a successful transaction carried out `member`'s intent. A batched call may skip a
+   * member without reverting (`finalizeJobs` passes over a job not yet due, e.g. after a reorg
+   * moved the chain's clock back): such a member is finished `reverted`, so its role tries again,
+   * instead of `confirmed`. Absent: every member of a successful transaction is carried out.
+   */
+  carriedOut?: (member: IntentKey, receipt: TransactionReceipt) => boolean;
 };
 
 type WriteArgs = {
@@ -125,7 +132,15 @@ const BUMP_DENOMINATOR = 100n;
  * const queue = createTxQueue(context, { client, account, journal })
  * const outcome = await queue.run({ jobId, action: "claim" }, (c) => claimJob(c, { jobId }))
  */
-export function createTxQueue(context: DaemonContext, { client, account, journal }: CreateTxQueueParameters): TxQueue {
+export function createTxQueue(context: DaemonContext, { client, account, journal, carriedOut }: CreateTxQueueParameters): TxQueue {
+  /**
+   * A member's status under a mined receipt. A success that skipped it is `failed` — nothing of
+   * the intent happened, so the role decides it again (not `reverted`, which would use up one of
+   * its tries while the skip says only "not yet").
+   */
+  const statusOf = (member: IntentKey, receipt: TransactionReceipt): "confirmed" | "reverted" | "failed" =>
+    receipt.status !== "success" ? "reverted" : (carriedOut?.(member, receipt) ?? true) ? "confirmed" : "failed";
+  const SKIPPED = "a successful batch passed over this member (not due at the block's time)";
   const { config, metrics } = context;
   const log = context.logger.child({ component: "tx-queue", account: account.address });
   const publicClient = client.publicClient;
@@ -375,7 +390,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
    */
   async function fillNonceGaps(): Promise<IntentKey[]> {
     const latest = await publicClient.getTransactionCount({ address: account.address, blockTag: "latest" });
-    const live = journal.openTransactions().filter((t) => t.nonce >= latest);
+    const live = journal.openTransactions(latest);
     const held = new Set(live.map((t) => t.nonce));
     const top = live.reduce((max, t) => Math.max(max, t.nonce), latest - 1);
     const fills: IntentKey[] = [];
@@ -474,7 +489,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
   }
 
   /** The intent's transactions still live (not dropped). */
-  const liveTransactions = (key: IntentKey) => journal.transactions(key).filter((t) => t.status !== "dropped");
+  const liveTransactions = (key: IntentKey) => journal.liveTransactions(key.jobId, key.action);
 
   /** The first live transaction with a receipt: recorded, the others dropped, the members finished. */
   async function settleMined(txs: JournaledTransaction[], finishAll: Finisher): Promise<TxOutcome<never> | undefined> {
@@ -492,7 +507,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         return { status: "failed", error };
       }
       const status = receipt.status === "success" ? "confirmed" : "reverted";
-      finishAll(status, { txHash: tx.hash });
+      finishAll((m) => statusOf(m, receipt), { txHash: tx.hash, error: undefined });
       log.info(`transaction ${status === "confirmed" ? "mined" : "reverted"} (resumed)`, {
         job_id: tx.jobId,
         action: tx.action,
@@ -509,7 +524,8 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     await reconcile();
   }
 
-  type Finisher = (status: "confirmed" | "reverted" | "failed", detail: { txHash?: Hex; error?: string }) => void;
+  type FinishStatus = "confirmed" | "reverted" | "failed";
+  type Finisher = (status: FinishStatus | ((member: IntentKey) => FinishStatus), detail: { txHash?: Hex; error?: string }) => void;
 
   /**
    * Waits for one of the intent's journaled transactions to be mined, fee-bumping a stuck one;
@@ -525,7 +541,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     if (running) return running;
     const finishAll: Finisher = (status, detail) => {
       journal.atomically(() => {
-        for (const m of batched ? members : [key]) finish(m, status, detail);
+        for (const m of batched ? members : [key]) finish(m, typeof status === "function" ? status(m) : status, detail);
       });
     };
     const promise = (async (): Promise<TxOutcome<never>> => {
@@ -628,14 +644,23 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
     out: Map<bigint, TxOutcome<T>>,
     extra: { value?: T; error?: string } = {},
   ) {
+    const statuses = keys.map((k) => (status === "confirmed" ? statusOf(k, receipt) : status));
     journal.atomically(() => {
       journal.recordMined(receipt.transactionHash, { number: receipt.blockNumber, hash: receipt.blockHash });
-      for (const k of keys) finish(k, status, { txHash: receipt.transactionHash, error: extra.error });
+      for (const [i, k] of keys.entries()) {
+        const s = statuses[i]!;
+        finish(k, s, { txHash: receipt.transactionHash, error: s === "failed" ? SKIPPED : extra.error });
+      }
     });
-    for (const k of keys) {
+    for (const [i, k] of keys.entries()) {
+      const s = statuses[i]!;
       out.set(
         k.jobId,
-        status === "confirmed" ? { status, receipt, value: extra.value, resumed: false } : { status, receipt, resumed: false },
+        s === "confirmed"
+          ? { status: s, receipt, value: extra.value, resumed: false }
+          : s === "failed"
+            ? { status: s, error: new Error(SKIPPED) }
+            : { status: s, receipt, resumed: false },
       );
     }
   }
@@ -745,7 +770,7 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
 
   /** The highest block holding one of our mined transactions that is still canonical (fork point unknown). */
   async function lastCanonicalMinedBlock(): Promise<bigint> {
-    for (const block of journal.minedBlocks()) {
+    for (let block = journal.minedBlockBelow(2n ** 63n); block; block = journal.minedBlockBelow(block.number)) {
       // Only "no such block" (the new chain is shorter) means not canonical; an RPC failure
       // propagates, so the daemon redoes the reorg instead of abandoning good transactions.
       const canonical = await publicClient.getBlock({ blockNumber: block.number }).catch((error: unknown) => {

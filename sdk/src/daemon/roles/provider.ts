@@ -35,6 +35,8 @@ export type CreateProviderRoleParameters = {
 
 /** Intents per job and step (see `step`). */
 const MAX_TRIES = 3;
+/** No new block for this long: the chain mines on demand, and the next block carries the wall clock's time. */
+const IDLE_CHAIN_MS = 3_000;
 
 /** How long a job that failed before claiming (bad content, refused program) is left alone. */
 const REFUSAL_MEMORY_MS = 10 * 60_000;
@@ -102,6 +104,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
    */
   const backoff = new Map<bigint, { until: number; epoch: number }>();
   let reorgEpoch = 0;
+  /** The synced block and when it was first seen (whether the chain is producing blocks). */
+  let lastBlock: bigint | undefined;
+  let lastBlockSeenAt = 0;
   /** Leaves a job alone for `ms`; `epoch` is when the decision's inputs were read. */
   const hold = (jobId: bigint, ms: number, epoch = reorgEpoch) => {
     if (epoch === reorgEpoch) backoff.set(jobId, { until: Date.now() + ms, epoch });
@@ -611,6 +616,17 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         const { pinAfterBlocks: afterBlocks } = config.provider;
         if (own.length > 0) pinner.dispatch(seedPinsDue(own, { at: at.number, now, afterBlocks, confirmations: config.confirmations }));
       }
+      // Due by the synced block's own timestamp while blocks keep coming, not by the wall clock:
+      // `finalizeJobs` passes over a job whose window is open at the block's time without
+      // reverting (the simulation cannot tell), and a busy node's block times can lag the wall
+      // clock; every later block is later still. On a chain idle for a while (a node that mines
+      // only on transactions) the next block takes the wall clock's time: then the wall clock.
+      if (at.number !== lastBlock) {
+        lastBlock = at.number;
+        lastBlockSeenAt = Date.now();
+      }
+      const idle = Date.now() - lastBlockSeenAt > IDLE_CHAIN_MS;
+      const finalizable = (challengeEnd: bigint) => challengeEnd < at.timestamp || (idle && challengeEnd < now);
       const due = (job: TrackedJob) => {
         const entry = backoff.get(job.jobId);
         return !entry || entry.epoch !== reorgEpoch || entry.until <= Date.now();
@@ -626,7 +642,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           // The index can still show Submitted after our finalization was mined: not again
           // (it would only be answered from the journal, but counted and logged twice).
           if (done("finalize")) continue;
-          if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now) {
+          if (job.state === "Submitted" && mine(job) && job.result && finalizable(job.result.challengeEnd)) {
             const task = finalize(job).finally(() => finalizing.delete(job.jobId));
             finalizing.set(job.jobId, task);
           }
@@ -635,7 +651,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         if (job.state === "Open" && job.deadline > now && !done("claim")) open.push(job);
         else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && step(job.jobId, "claim").confirmed)) {
           if (job.deadline > now) start(job);
-        } else if (job.state === "Submitted" && mine(job) && job.result && job.result.challengeEnd < now && !done("finalize")) {
+        } else if (job.state === "Submitted" && mine(job) && job.result && finalizable(job.result.challengeEnd) && !done("finalize")) {
           const task = finalize(job).finally(() => finalizing.delete(job.jobId));
           finalizing.set(job.jobId, task);
         }
