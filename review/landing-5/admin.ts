@@ -78,7 +78,9 @@ describe("landing review 5: MarketAdmin and the governance forwarder", function 
       const views = [await d.market.feeBps(), await d.market.treasury(), await d.market.guardian(), await d.market.disputeModule()];
       for (const [, call] of FORWARDED) await call(d.admin, d.owner);
       expect(changed(before, await slots(market))).to.deep.equal({});
-      expect([await d.market.feeBps(), await d.market.treasury(), await d.market.guardian(), await d.market.disputeModule()]).to.deep.equal(views);
+      expect([await d.market.feeBps(), await d.market.treasury(), await d.market.guardian(), await d.market.disputeModule()]).to.deep.equal(
+        views,
+      );
       expect(await d.admin.feeBps()).to.equal(250n, "the direct call did land, in the admin's storage");
     });
 

@@ -26,7 +26,10 @@ async function withGrief() {
   const d = await fixtures.staked();
   const now = await d.now();
   const honest = postedJobIds(d.market, await (await d.market.connect(d.requester).postJobs([jobRequest(now), jobRequest(now)])).wait());
-  const grief = postedJobIds(d.market, await (await d.market.connect(d.stranger).postJob(jobRequest(now, { claimDeadline: now + 5 }))).wait());
+  const grief = postedJobIds(
+    d.market,
+    await (await d.market.connect(d.stranger).postJob(jobRequest(now, { claimDeadline: now + 5 }))).wait(),
+  );
   return { ...d, jobIds: [honest[0]!, grief[0]!, honest[1]!], griefId: grief[0]! };
 }
 

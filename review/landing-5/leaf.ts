@@ -26,7 +26,10 @@ function run(wasm: Uint8Array, fuelLimit = 10_000_000_000n) {
 const viaLeaf = (n: number) =>
   program(`(call $w (i32.const ${n}))`, `(func $w (param $n i32) (call $output_write (i32.const 0) (local.get $n)))`);
 const inline = (n: number) =>
-  program(`(call $output_write (i32.const 0) (i32.const ${n}))`, `(func $w (param $n i32) (call $output_write (i32.const 0) (local.get $n)))`);
+  program(
+    `(call $output_write (i32.const 0) (i32.const ${n}))`,
+    `(func $w (param $n i32) (call $output_write (i32.const 0) (local.get $n)))`,
+  );
 
 describe("landing review 5: leaf functions", function () {
   this.timeout(60_000);

@@ -38,7 +38,11 @@ async function allowanceOf(d: D) {
 /** Jobs the market refuses for a reason the dry run cannot see past the missing allowance. */
 const REFUSED: [string, string, Parameters<typeof testJob>[0]][] = [
   ["a challenge window above the market's maximum", "MarketInvalidChallengeWindow", { challengeWindow: 8 * 24 * 3600 }],
-  ["a designated provider that is not registered", "MarketUnknownProvider", { designatedProvider: "0x000000000000000000000000000000000000dEaD" as Address }],
+  [
+    "a designated provider that is not registered",
+    "MarketUnknownProvider",
+    { designatedProvider: "0x000000000000000000000000000000000000dEaD" as Address },
+  ],
 ];
 
 /** The error's text (name and message, with its causes'). */
