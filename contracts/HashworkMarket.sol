@@ -140,9 +140,10 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     }
 
     /// @inheritdoc IJobMarket
-    /// @dev Jobs no longer Open (another provider was first, or the requester cancelled) are
-    /// skipped, so one lost race does not cost the provider the whole batch; any other failure
-    /// (a passed claim deadline, too little free stake, a zero hash, ...) reverts it all.
+    /// @dev Jobs no longer Open (another provider was first, or the requester cancelled) or past
+    /// their claim deadline are skipped, so one lost race, or a job posted to expire while the
+    /// provider ran it, does not cost the provider the whole batch; any other failure (too little
+    /// free stake, a zero hash, a job designated to another provider, ...) reverts it all.
     function claimAndSubmitJobs(
         uint256[] calldata jobIds,
         bytes32[] calldata resultHashes,
@@ -154,7 +155,8 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         (uint32 providerId, StakeInfo memory s) = _claimant();
         for (uint256 i; i < n; ++i) {
             uint256 jobId = jobIds[i];
-            if (_jobs[jobId].state() != JobState.Open) continue;
+            JobRecord rec = _jobs[jobId];
+            if (rec.state() != JobState.Open || block.timestamp > rec.deadline()) continue;
             _claim(jobId, providerId, s);
             _submit(jobId, providerId, resultHashes[i], outputURIs[i]);
             ++submitted;

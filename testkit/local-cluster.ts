@@ -457,8 +457,16 @@ export function readJournal(dataDir: string) {
  * `step` is the action without its try suffix, `claim:2` → `claim`).
  */
 export async function accountAndJournal(system: System, index: number, before: number, dataDir: string) {
-  const { intents, txs, members } = readJournal(dataDir);
   const sent = (await txCountOf(system, index)) - before;
+  // The daemon commits its journal once per tick: the last receipt it read (and logged) can reach
+  // the file up to one poll interval later. Wait (up to 5 s) for as many mined records as the
+  // account sent before comparing the two.
+  let journal = readJournal(dataDir);
+  for (let waited = 0; waited < 5_000 && journal.txs.filter((t) => t.status === "mined").length < sent; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    journal = readJournal(dataDir);
+  }
+  const { intents, txs, members } = journal;
   const mined = await Promise.all(
     txs
       .filter((t) => t.status === "mined")

@@ -231,6 +231,24 @@ describe("HashworkMarket: the fast path (claimAndSubmit)", function () {
       expect((await stakeOf(d, d.provider2)).locked).to.equal(COLLATERAL * 2n);
     });
 
+    it("skips a member past its claim deadline (a job posted to expire mid-run): the rest lands", async function () {
+      const d = await loadFixture(tenOpenJobs);
+      const soon = jobRequest(await d.now(), { claimDeadline: (await d.now()) + 5 });
+      const [expiring] = postedJobIds(d.market, await (await d.market.connect(d.requester).postJob(soon)).wait());
+      await time.increase(10);
+      const ids = [...d.jobIds, expiring];
+      const receipt = await (
+        await d.market.connect(d.provider).claimAndSubmitJobs(
+          ids,
+          ids.map(() => RESULT),
+          ids.map(() => URI),
+        )
+      ).wait();
+      expect([...submittedTerms(d.market, receipt).keys()]).to.deep.equal(d.jobIds);
+      expect(await d.market.jobState(expiring)).to.equal(JobState.Open);
+      expect((await stakeOf(d, d.provider)).locked).to.equal(COLLATERAL * 10n);
+    });
+
     it("reverts the whole batch for one bad member (a zero hash): nothing claimed, nothing locked", async function () {
       const d = await loadFixture(tenOpenJobs);
       const hashes = d.jobIds.map((_, i) => (i === 5 ? ZERO_BYTES32 : RESULT));

@@ -39,7 +39,7 @@ export {
 export { contentUri, httpContentUri, localContentUri } from "./uri.ts";
 export { buildIpfsDag, computeCid, ipfsUri, parseIpfsUri, IPFS_CHUNK_BYTES, type IpfsBlock, type IpfsDag } from "./ipfs-cid.ts";
 export { encodeCar, readCarBlocks } from "./ipfs-car.ts";
-export { readUnixfsFile, verifyIpfsBlock, MAX_IPFS_DAG_DEPTH } from "./ipfs-dag.ts";
+export { readUnixfsFile, verifyIpfsBlock, MAX_IPFS_DAG_DEPTH, MAX_IPFS_DAG_NODES } from "./ipfs-dag.ts";
 export { createIpfsResolver, IPLD_CAR, IPLD_RAW, type CreateIpfsResolverParameters } from "./ipfs-fetch.ts";
 export {
   DEFAULT_HTTP_TIMEOUT_MS,

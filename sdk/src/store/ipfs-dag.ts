@@ -14,6 +14,14 @@ import { DAG_PB_CODEC, RAW_CODEC, SHA2_256_CODE } from "./ipfs-cid.ts";
 export const MAX_IPFS_DAG_DEPTH = 16;
 
 /**
+ * The most nodes one file may visit (links to the same block count each time). Without it a few
+ * kilobytes of nodes linking one child many times over make a walk of F^depth steps that no
+ * timeout can stop (it runs after the reply arrived): 131,072 visits take well under a second,
+ * and cover 64 MiB in 1 KiB leaves, far finer than any importer's chunks.
+ */
+export const MAX_IPFS_DAG_NODES = 1 << 17;
+
+/**
  * Whether `bytes` hash to `cid` (sha2-256 only). Throws `IpfsBlockMismatchError` otherwise.
  *
  * @example
@@ -59,9 +67,13 @@ export function readUnixfsFile(
     if (bytes.byteLength > 0) parts.push(bytes);
   };
 
+  let visits = 0;
+  const decoded = new Map<string, { node: dagPb.PBNode; unixfs: UnixFS }>();
+
   /** Appends the file bytes under `cid`; returns how many it appended. */
   function walk(cid: CID, depth: number): number {
     if (depth > MAX_IPFS_DAG_DEPTH) throw invalid(cid, `deeper than ${MAX_IPFS_DAG_DEPTH} levels`);
+    if (++visits > MAX_IPFS_DAG_NODES) throw invalid(root, `visits more than ${MAX_IPFS_DAG_NODES} nodes`);
     const bytes = blocks.get(cid.toString());
     if (!bytes) throw invalid(cid, "block missing from the gateway's reply");
     if (cid.code === RAW_CODEC) {
@@ -69,15 +81,7 @@ export function readUnixfsFile(
       return bytes.byteLength;
     }
     if (cid.code !== DAG_PB_CODEC) throw invalid(cid, `codec 0x${cid.code.toString(16)} is not raw or dag-pb`);
-    let node: dagPb.PBNode;
-    let unixfs: UnixFS;
-    try {
-      node = dagPb.decode(bytes);
-      if (!node.Data) throw new Error("no UnixFS data");
-      unixfs = UnixFS.unmarshal(node.Data);
-    } catch (error) {
-      throw invalid(cid, `not a UnixFS node (${error instanceof Error ? error.message : String(error)})`);
-    }
+    const { node, unixfs } = decode(cid, bytes);
     if (unixfs.type !== "file" && unixfs.type !== "raw") throw invalid(cid, `a UnixFS ${unixfs.type}, not a file`);
     if (node.Links.length > 0 && unixfs.blockSizes.length !== node.Links.length) {
       throw invalid(cid, `${node.Links.length} links but ${unixfs.blockSizes.length} block sizes`);
@@ -88,12 +92,31 @@ export function readUnixfsFile(
       size += unixfs.data.byteLength;
     }
     node.Links.forEach((link, i) => {
+      // An importer never links an empty chunk; a zero-size link only multiplies the walk.
+      if (unixfs.blockSizes[i] === 0n) throw invalid(cid, `link ${i} declares 0 bytes`);
       const got = walk(link.Hash, depth + 1);
       if (BigInt(got) !== unixfs.blockSizes[i])
         throw invalid(cid, `link ${i} holds ${got} bytes, not the ${unixfs.blockSizes[i]} declared`);
       size += got;
     });
     return size;
+  }
+
+  /** Each block decoded once, however often it is linked. */
+  function decode(cid: CID, bytes: Uint8Array): { node: dagPb.PBNode; unixfs: UnixFS } {
+    const key = cid.toString();
+    let entry = decoded.get(key);
+    if (!entry) {
+      try {
+        const node = dagPb.decode(bytes);
+        if (!node.Data) throw new Error("no UnixFS data");
+        entry = { node, unixfs: UnixFS.unmarshal(node.Data) };
+      } catch (error) {
+        throw invalid(cid, `not a UnixFS node (${error instanceof Error ? error.message : String(error)})`);
+      }
+      decoded.set(key, entry);
+    }
+    return entry;
   }
 
   walk(root, 0);

@@ -21,6 +21,7 @@ import { fetchVerified } from "./fetch-verified.ts";
 import { createHttpStore } from "./http.ts";
 import { encodeCar, readCarBlocks } from "./ipfs-car.ts";
 import { buildIpfsDag, computeCid, ipfsUri, parseIpfsUri, type IpfsBlock } from "./ipfs-cid.ts";
+import { MAX_IPFS_DAG_NODES, readUnixfsFile } from "./ipfs-dag.ts";
 import { createLocalStore, type LocalStore } from "./local.ts";
 import { createContentServer, type ContentServer } from "./server.ts";
 import { expectRejection } from "../../../testkit/assertions.ts";
@@ -274,6 +275,35 @@ describe("IPFS content (CIDs, the content server's gateway, verified fetch)", fu
         pump();
       });
       await expectRejection(fetchVerified(uri, hash, { ipfsGateways: [flood], maxBytes: 256 * 1024 }), ContentTooLargeError);
+    });
+  });
+
+  describe("DAG bombs: a few KiB of nodes that link one child many times", function () {
+    /** `depth` fan nodes, each linking the one below `fanOut` times, over `leaf`. */
+    function fan(leaf: IpfsBlock, fanOut: number, depth: number) {
+      const blocks = new Map<string, Uint8Array>([[leaf.cid.toString(), leaf.bytes]]);
+      let top = leaf.cid;
+      let size = leaf.bytes.byteLength;
+      for (let i = 0; i < depth; i++) {
+        const node = fileNode(Array.from({ length: fanOut }, () => ({ cid: top, size })));
+        blocks.set(node.cid.toString(), node.bytes);
+        top = node.cid;
+        size *= fanOut;
+      }
+      return { root: top, blocks };
+    }
+
+    it("refuses a link that declares 0 bytes (nodes over an empty leaf would walk without bound)", function () {
+      const { root, blocks } = fan(rawBlock(new Uint8Array()), 30, 16);
+      expect(() => readUnixfsFile(root, blocks, { maxBytes: 1 << 20, source: "test" })).to.throw(InvalidIpfsDagError, /declares 0 bytes/);
+    });
+
+    it(`stops after ${MAX_IPFS_DAG_NODES} node visits, in well under a second, however the DAG fans out`, function () {
+      // 8^7 = 2,097,152 one-byte leaves: 2 MiB, under the byte cap; only the visit budget stops it.
+      const { root, blocks } = fan(rawBlock(new Uint8Array([7])), 8, 7);
+      const started = performance.now();
+      expect(() => readUnixfsFile(root, blocks, { maxBytes: 64 << 20, source: "test" })).to.throw(InvalidIpfsDagError, /visits more than/);
+      expect(performance.now() - started).to.be.below(5_000);
     });
   });
 });

@@ -1,6 +1,11 @@
 import { zeroAddress, type Address, type ContractFunctionArgs, type Hex } from "viem";
 
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
+import {
+  MarketInvalidChallengeWindowError,
+  MarketInvalidExecutionTimeError,
+  MarketUnknownProviderError,
+} from "../errors/contract-errors.ts";
 import { InvalidParameterError, JobValueOutOfBoundsError } from "../errors/sdk.ts";
 import type { HashworkBaseClient } from "./client.ts";
 
@@ -117,9 +122,12 @@ export type JobValueBounds = {
   /** Collateral range, in percent of the reward (inclusive). */
   minCollateralPct: number;
   maxCollateralPct: number;
+  /** Execution time and challenge window ranges, in seconds (inclusive); unchecked when absent. */
+  executionTime?: { min: number; max: number } | undefined;
+  challengeWindow?: { min: number; max: number } | undefined;
 };
 
-/** Reads the market's `minReward`, `minCollateralPct` and `maxCollateralPct` (at `blockNumber`, default latest). */
+/** Reads the market's bounds on a job (`config()`: reward, collateral, execution time, challenge window) at `blockNumber` (default latest). */
 export async function getJobValueBounds(
   client: HashworkBaseClient,
   { blockNumber }: { blockNumber?: bigint | undefined } = {},
@@ -130,7 +138,13 @@ export async function getJobValueBounds(
     functionName: "config",
     ...(blockNumber === undefined ? {} : { blockNumber }),
   });
-  return { minReward: config.minReward, minCollateralPct: config.minCollateralPct, maxCollateralPct: config.maxCollateralPct };
+  return {
+    minReward: config.minReward,
+    minCollateralPct: config.minCollateralPct,
+    maxCollateralPct: config.maxCollateralPct,
+    executionTime: { min: config.minExecutionTime, max: config.maxExecutionTime },
+    challengeWindow: { min: config.minChallengeWindow, max: config.maxChallengeWindow },
+  };
 }
 
 /**
@@ -160,4 +174,39 @@ export function checkJobValue(bounds: JobValueBounds, job: { reward: bigint; col
  */
 export function collateralOf(reward: bigint, collateralPct: number | bigint): bigint {
   return (reward * BigInt(collateralPct) + 99n) / 100n;
+}
+
+/**
+ * The market's checks of a job's terms that it makes only after pulling the payment (execution
+ * time, challenge window, designated provider), made here before anything is sent: a dry run
+ * without an allowance cannot see past the pull, so a refused post would otherwise leave its
+ * approve behind. Throws the market's own errors (`MarketInvalidExecutionTimeError`,
+ * `MarketInvalidChallengeWindowError`, `MarketUnknownProviderError`), as the chain would.
+ */
+export async function checkJobTerms(
+  client: HashworkBaseClient,
+  bounds: JobValueBounds,
+  jobs: readonly { executionTime: number; challengeWindow: number; designatedProvider: Address }[],
+): Promise<void> {
+  const contractAddress = client.deployment.market;
+  for (const job of jobs) {
+    const e = bounds.executionTime;
+    if (e && (job.executionTime < e.min || job.executionTime > e.max)) {
+      throw new MarketInvalidExecutionTimeError([BigInt(job.executionTime), BigInt(e.min), BigInt(e.max)], { contractAddress });
+    }
+    const w = bounds.challengeWindow;
+    if (w && (job.challengeWindow < w.min || job.challengeWindow > w.max)) {
+      throw new MarketInvalidChallengeWindowError([BigInt(job.challengeWindow), BigInt(w.min), BigInt(w.max)], { contractAddress });
+    }
+  }
+  const designated = [...new Set(jobs.map((j) => j.designatedProvider).filter((p) => p !== zeroAddress))];
+  for (const provider of designated) {
+    const id = await client.publicClient.readContract({
+      address: contractAddress,
+      abi: hashworkMarketAbi,
+      functionName: "providerIdOf",
+      args: [provider],
+    });
+    if (id === 0) throw new MarketUnknownProviderError([provider], { contractAddress });
+  }
 }

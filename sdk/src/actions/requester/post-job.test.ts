@@ -119,10 +119,13 @@ describe("postJob", function () {
   describe("when the market refuses", function () {
     it("throws MarketInvalidExecutionTimeError with the governance bounds", async function () {
       const d = await loadFixture(fixtures.staked);
+      const before = await allowanceOf(d);
       const error = await expectRejection(
         postJob(d.clients.requester, testJob({ executionTime: LOCAL_PARAMETERS.maxExecutionTime + 1 })),
         MarketInvalidExecutionTimeError,
       );
+      // Checked before the approve (the market checks it only after pulling the payment).
+      expect(await allowanceOf(d)).to.equal(before);
       expect(error.executionTime).to.equal(BigInt(LOCAL_PARAMETERS.maxExecutionTime + 1));
       expect(error.min).to.equal(BigInt(LOCAL_PARAMETERS.minExecutionTime));
       expect(error.max).to.equal(BigInt(LOCAL_PARAMETERS.maxExecutionTime));
@@ -131,11 +134,13 @@ describe("postJob", function () {
 
     it("throws MarketUnknownProviderError for an unregistered designated provider", async function () {
       const d = await loadFixture(fixtures.staked);
+      const before = await allowanceOf(d);
       const error = await expectRejection(
         postJob(d.clients.requester, testJob({ designatedProvider: d.address.stranger })),
         MarketUnknownProviderError,
       );
       expect(error.provider).to.equal(d.address.stranger);
+      expect(await allowanceOf(d)).to.equal(before);
     });
 
     it("throws MarketPausedError while governance has paused new posts", async function () {

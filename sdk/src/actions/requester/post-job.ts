@@ -30,7 +30,7 @@ import type {
 } from "../../errors/sdk.ts";
 import { requireWallet, type HashworkBaseClient, type WriteParameters } from "../../utils/client.ts";
 import { prepareFunding, type Funding } from "../../utils/funding.ts";
-import { checkJobValue, getJobValueBounds, toJobRequest, type JobRequest, type JobSpec } from "../../utils/job-request.ts";
+import { checkJobTerms, checkJobValue, getJobValueBounds, toJobRequest, type JobRequest, type JobSpec } from "../../utils/job-request.ts";
 import { marketEventsInReceipt } from "../../utils/logs.ts";
 import type { PaymentMethod } from "../../utils/token.ts";
 import { sendContractTransaction } from "../../utils/write.ts";
@@ -121,6 +121,7 @@ export async function postJob(client: HashworkBaseClient, parameters: PostJobPar
   const { account, address: requester } = requireWallet(client, "postJob", parameters.account);
   const [request, bounds] = await Promise.all([toJobRequest(client, parameters), getJobValueBounds(client)]);
   checkJobValue(bounds, request);
+  await checkJobTerms(client, bounds, [request]);
   const preflight = parameters.preflight ?? {};
   if (preflight !== false) await preflightJobs(client, { jobs: [request], options: preflight });
   const funding = await prepareFunding(client, {

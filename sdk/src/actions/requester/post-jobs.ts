@@ -15,7 +15,7 @@ import {
 } from "../../errors/sdk.ts";
 import { requireWallet, type HashworkBaseClient, type WriteParameters } from "../../utils/client.ts";
 import { prepareFunding, type Funding } from "../../utils/funding.ts";
-import { checkJobValue, getJobValueBounds, toJobRequest, type JobRequest, type JobSpec } from "../../utils/job-request.ts";
+import { checkJobTerms, checkJobValue, getJobValueBounds, toJobRequest, type JobRequest, type JobSpec } from "../../utils/job-request.ts";
 import { marketEventsInReceipt } from "../../utils/logs.ts";
 import { sendContractTransaction } from "../../utils/write.ts";
 import { preflightJobs, type PreflightOptions } from "./preflight-jobs.ts";
@@ -78,6 +78,7 @@ export async function postJobs(client: HashworkBaseClient, parameters: PostJobsP
     checkJobValue(bounds, request, `jobs[${i}]`);
     requests.push(request);
   }
+  await checkJobTerms(client, bounds, requests);
   const preflight = parameters.preflight ?? {};
   if (preflight !== false) await preflightJobs(client, { jobs: requests, names: requests.map((_, i) => `jobs[${i}]`), options: preflight });
   const total = requests.reduce((sum, r) => sum + r.reward, 0n);
