@@ -46,7 +46,9 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
   const t = useDaemonTestbed("soak", PROVIDERS, { node: "anvil" });
   const rpc = <T>(method: string, params: unknown[] = []) =>
     t.system.publicClient.request({ method: method as never, params: params as never }) as Promise<T>;
-  const dataDir = (index: number) => join(t.dir, `soak-${index}`, "data");
+  // The node and deployment are shared by both runs: each run has its own daemon data dirs and
+  // counts only its own jobs (counting the first run's finalizations made the second reorg at once).
+  const nameOf = (index: number, reorg: boolean) => `soak-${reorg ? "reorg" : "kill"}-${index}`;
 
   /** The run; with `reorg`, step 2 (a reorg half way through) too. */
   async function soak({ reorg }: { reorg: boolean }) {
@@ -70,7 +72,7 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
       before.set(index, await txCountOf(t.system, index));
       const config = await writeDaemonConfig(t.system, {
         dir: t.dir,
-        name: `soak-${index}`,
+        name: nameOf(index, reorg),
         index,
         overrides: { claimPolicy: { concurrency: 32 }, tx: { batchesInFlight: 2, receiptTimeoutMs: 10_000 } },
       });
@@ -80,11 +82,28 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
       runs.set(index, [d]);
     }
 
+    /** The whole logs, for the post-mortem (the testbed prints only their tails). */
+    const dumpLogs = () => {
+      for (const index of PROVIDERS) {
+        for (const [n, d] of runs.get(index)!.entries()) {
+          const file = join(tmpdir(), `hashwork-${nameOf(index, reorg)}-${n}.log`);
+          writeFileSync(file, `${d.lines.join("\n")}\n${d.stderr()}`);
+          console.error(`daemon log: ${file}`);
+        }
+      }
+    };
+
     // Progress on chain (JobFinalized events): a daemon restarted after kill -9 settles what it
     // had in flight from its journal without logging each job again.
     const finalized = async () => {
       const events = await marketEvents(t.system);
-      return new Set(events.filter((e) => e.eventName === "JobFinalized").map((e) => (e.args as { jobId: bigint }).jobId)).size;
+      const ours = new Set(jobIds);
+      return new Set(
+        events
+          .filter((e) => e.eventName === "JobFinalized")
+          .map((e) => (e.args as { jobId: bigint }).jobId)
+          .filter((id) => ours.has(id)),
+      ).size;
     };
     const reach = (count: number, what: string) =>
       waitFor(what, async () => ((await finalized()) >= count ? true : undefined), 120_000, 500);
@@ -111,6 +130,7 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
       for (let n = height - BigInt(REORG_DEPTH) + 1n; n <= height; n++)
         removed.push(...(await t.system.publicClient.getBlock({ blockNumber: n })).transactions);
       await rpc("anvil_reorg", [REORG_DEPTH, []]);
+      console.error(`reorg at ${height}: ${removed.length} transactions removed, head ${await t.system.publicClient.getBlockNumber()}`);
       await rpc("evm_setIntervalMining", [1]);
       for (const hash of removed) {
         expect(await t.system.publicClient.getTransaction({ hash }).catch(() => null), `${hash} removed`).to.equal(null);
@@ -119,7 +139,10 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
         "a daemon to handle the reorg",
         () => (PROVIDERS.some((i) => runs.get(i)!.some((d) => logRecords(d).some((r) => r.msg === "reorg handled"))) ? true : undefined),
         30_000,
-      );
+      ).catch((error: unknown) => {
+        dumpLogs();
+        throw error;
+      });
     }
 
     // 3. Everything settles.
@@ -127,14 +150,7 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
       await reach(JOBS, "every job finalized");
       await waitForStates(t.system, jobIds, 30_000);
     } catch (error) {
-      // The whole logs, for the post-mortem (the testbed prints only their tails).
-      for (const index of PROVIDERS) {
-        for (const [n, d] of runs.get(index)!.entries()) {
-          const file = join(tmpdir(), `hashwork-soak-${index}-${n}.log`);
-          writeFileSync(file, `${d.lines.join("\n")}\n${d.stderr()}`);
-          console.error(`daemon log: ${file}`);
-        }
-      }
+      dumpLogs();
       throw error;
     }
     expect(await eventCounts(t.system, jobIds)).to.deep.equal(jobIds.map(() => ({ claimed: 1, submitted: 1, finalized: 1 })));
@@ -148,7 +164,7 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
 
     for (const index of PROVIDERS) {
       const start = before.get(index)!;
-      const { sent, mined, intents, txs } = await accountAndJournal(t.system, index, start, dataDir(index));
+      const { sent, mined, intents, txs } = await accountAndJournal(t.system, index, start, join(t.dir, nameOf(index, reorg), "data"));
       // Every nonce the account used is one of the journal's mined transactions, each once: none reused, none skipped.
       expect(
         mined.map((x) => x.nonce).sort((a, b) => a - b),
