@@ -2,7 +2,7 @@
 // block every second: two provider daemons (claim concurrency 32, two batches of a kind in
 // flight) take 300 montecarlo jobs posted up front. A quarter of the way through one daemon is
 // killed with SIGKILL and started again on the same data dir; half way through, `anvil_reorg`
-// replaces the last two blocks, dropping the claims, submissions and finalizations they held.
+// replaces the last three blocks with empty ones, dropping the claims, submissions and finalizations they held.
 // At the end, on the canonical chain and in both journals:
 // - every job was claimed, submitted and finalized exactly once, and no collateral is left locked;
 // - no nonce was reused or skipped: the nonces each account used since the start are exactly
