@@ -267,6 +267,9 @@ export const daemonConfigSchema = z
       storeRetentionHours: integer(0, 1_000_000, 168).describe(
         "blobs last written longer ago than this and named by no job still open are deleted (hourly); 0 keeps everything",
       ),
+      outputGraceSeconds: integer(0, 1_000_000_000, 86_400).describe(
+        "a finalized job's outputs are deleted this long after the daemon saw it finalized, unless a job still open names them; 0 leaves outputs to storeRetentionHours",
+      ),
       fetch: section(
         {
           allowFileUris: boolean(false).describe("read file: program and input URIs (never for URIs strangers post)"),

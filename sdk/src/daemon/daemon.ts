@@ -12,6 +12,7 @@ import { createDaemonContext, sleep, type DaemonContext } from "./context.ts";
 import { backoffMs } from "./errors.ts";
 import { createDaemonServer } from "./http.ts";
 import { createJobIndex } from "./job-index.ts";
+import { createOutputPruner, outputHashesOf } from "./output-pruner.ts";
 import { openJournal } from "./journal.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
@@ -115,7 +116,8 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
   const executor = createExecutor({ threads: config.executor.threads, timeoutMs: config.executor.timeoutMs });
   if (config.roles.provider || config.roles.verifier || config.roles.watcher) executor.warm();
   const queue = createTxQueue(ctx, { client, account, journal, carriedOut: finalizedIn(deployment.market) });
-  const index = createJobIndex(ctx, { client });
+  const outputs = createOutputPruner(ctx, { store, graceMs: config.outputGraceSeconds * 1000 });
+  const index = createJobIndex(ctx, { client, onFinalized: config.outputGraceSeconds > 0 ? (job) => outputs.finalized(job) : undefined });
   const input = createChainInput(ctx, { publicClient, start: journal.getCursor() });
 
   /** When configured, new heads announced over a WebSocket wake the loop at once. */
@@ -226,17 +228,38 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
    * in step with the chain (otherwise it may not know every open job).
    */
   const retentionMs = config.storeRetentionHours * 3_600_000;
-  let pruning: Promise<void> | undefined;
-  const pruneStore = () => {
-    if (retentionMs === 0 || pruning || !index.synced || needsReconcile || pendingReorg) return;
+  /** Content a tracked (not yet terminal) job names: program, input, outputs. */
+  const neededByOpenJobs = () => {
     const keep = new Set<string>();
     for (const job of index.jobs()) {
       keep.add(job.request.programHash.toLowerCase());
       keep.add(job.request.inputHash.toLowerCase());
-      if (job.result) for (const [hash] of job.result.outputURI.matchAll(/0x[0-9a-fA-F]{64}/g)) keep.add(hash.toLowerCase());
+      for (const hash of outputHashesOf(job)) keep.add(hash);
     }
+    return keep;
+  };
+  /**
+   * Output pruning: a finalized job's outputs `outputGraceSeconds` after the index saw it
+   * finalized (checked every grace period, at most hourly), under the same conditions.
+   */
+  const outputGraceMs = config.outputGraceSeconds * 1000;
+  let pruningOutputs: Promise<void> | undefined;
+  const pruneOutputs = () => {
+    if (outputGraceMs === 0 || pruningOutputs || outputs.waiting === 0 || !index.synced || needsReconcile || pendingReorg) return;
+    pruningOutputs = outputs
+      .prune(neededByOpenJobs())
+      .then(() => undefined)
+      .catch((error: unknown) => log.warn("output pruning failed", { error }))
+      .finally(() => (pruningOutputs = undefined));
+  };
+  const outputTimer =
+    outputGraceMs > 0 ? setInterval(pruneOutputs, Math.min(STORE_PRUNE_INTERVAL_MS, Math.max(1_000, outputGraceMs))) : undefined;
+  outputTimer?.unref();
+  let pruning: Promise<void> | undefined;
+  const pruneStore = () => {
+    if (retentionMs === 0 || pruning || !index.synced || needsReconcile || pendingReorg) return;
     pruning = store
-      .prune({ olderThan: Date.now() - retentionMs, keep })
+      .prune({ olderThan: Date.now() - retentionMs, keep: neededByOpenJobs() })
       .then(({ removed, bytes }) => {
         if (removed > 0) log.info("store pruned", { removed, bytes, retention_hours: config.storeRetentionHours });
       })
@@ -319,8 +342,10 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
       log.info("daemon stopping", { reason });
       abort(reason);
       clearInterval(pruneTimer);
+      clearInterval(outputTimer);
       await loop;
       await pruning;
+      await pruningOutputs;
       heads?.close();
       await Promise.allSettled(roles.map((r) => r.stop()));
       await executor.close();

@@ -116,6 +116,16 @@ describe("daemon through a reorg that removes a JobPosted and its claim (anvil +
       () => (logRecords(daemon).some((r) => r.msg === "finalized" && r.job_id === jobId!.toString()) ? true : undefined),
       30_000,
     );
+    // …and its receipt's record committed (the journal commits once per tick, after the log line).
+    await waitFor(
+      "the finalization mined in the journal",
+      () =>
+        readJournal(join(t.dir, "provider", "data")).txs.find(
+          (x) => x.action === "finalize" && x.job_id === jobId!.toString() && x.status === "mined",
+        ),
+      5_000,
+      20,
+    );
 
     // On the canonical chain: one claim, one submission, one finalization.
     expect(await eventCounts(t.system, [jobId!])).to.deep.equal([{ claimed: 1, submitted: 1, finalized: 1 }]);

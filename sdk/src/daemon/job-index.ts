@@ -48,6 +48,12 @@ const TERMINAL_EVENTS = new Set(["JobFinalized", "JobCancelled", "JobExpired", "
 
 type MarketLog = { eventName: string; args: Record<string, unknown>; blockNumber: bigint | null; transactionHash: Hash | null };
 
+export type CreateJobIndexParameters = {
+  client: HashworkBaseClient;
+  /** Called with a job seen finalized as it leaves the index (output pruning). */
+  onFinalized?: ((job: TrackedJob) => void) | undefined;
+};
+
 /**
  * The daemon's view of the market: every non-terminal job with its request (from `JobPosted`),
  * state and result, kept consistent with one block (the last `finalized` block of the chain
@@ -58,7 +64,7 @@ type MarketLog = { eventName: string; args: Record<string, unknown>; blockNumber
  * const index = createJobIndex(context, { client })
  * await index.reconcile(input.finalized)
  */
-export function createJobIndex(context: DaemonContext, { client }: { client: HashworkBaseClient }): JobIndex {
+export function createJobIndex(context: DaemonContext, { client, onFinalized }: CreateJobIndexParameters): JobIndex {
   const log = context.logger.child({ component: "job-index" });
   const tracked = context.metrics.gauge("hashwork_jobs_tracked", "Non-terminal jobs the daemon follows, by state");
   const jobs = new Map<bigint, TrackedJob>();
@@ -105,6 +111,7 @@ export function createJobIndex(context: DaemonContext, { client }: { client: Has
           if (!job) return;
           const view = await getJob(client, { jobId, blockNumber: at.number, includeResult: false });
           if (isTerminalJobState(view.state) || view.state === "None") {
+            if (view.state === "Finalized") onFinalized?.(job);
             jobs.delete(jobId);
             return;
           }
@@ -161,6 +168,7 @@ export function createJobIndex(context: DaemonContext, { client }: { client: Has
         job.provider = job.result!.provider;
         job.deadline = job.result!.challengeEnd;
       } else if (TERMINAL_EVENTS.has(l.eventName)) {
+        if (l.eventName === "JobFinalized") onFinalized?.(job);
         jobs.delete(jobId);
       } else {
         touched.add(jobId);

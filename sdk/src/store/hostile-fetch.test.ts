@@ -262,4 +262,14 @@ describe("serving stored content", function () {
     expect(await store.has(kept.hash)).to.equal(true);
     expect(await store.has(recent.hash)).to.equal(true);
   });
+
+  it("prunes only the hashes given in `only` (outputs of finalized jobs), whatever their age", async function () {
+    const store = createLocalStore({ dir: temp.path });
+    const output = await store.put(testBytes(100, 4));
+    const shared = await store.put(testBytes(100, 5));
+    const other = await store.put(testBytes(100, 6));
+    const only = new Set([output.hash, shared.hash]);
+    expect(await store.prune({ olderThan: Date.now() + 1, keep: new Set([shared.hash]), only })).to.deep.equal({ removed: 1, bytes: 100 });
+    expect([await store.has(output.hash), await store.has(shared.hash), await store.has(other.hash)]).to.deep.equal([false, true, true]);
+  });
 });

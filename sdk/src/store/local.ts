@@ -21,6 +21,8 @@ export type PruneLocalStoreParameters = {
   olderThan: number;
   /** …unless their hash is in here (content an open job still needs). */
   keep?: ReadonlySet<string>;
+  /** Only these hashes are considered (e.g. outputs of finalized jobs); temporary files are left alone then. */
+  only?: ReadonlySet<string>;
 };
 
 export type LocalStore = ContentStore & {
@@ -231,7 +233,7 @@ export function createLocalStore({ dir }: CreateLocalStoreParameters): LocalStor
       return text !== undefined && isContentHash(text.trim()) ? normalizeContentHash(text.trim()) : undefined;
     },
 
-    async prune({ olderThan, keep = new Set() }) {
+    async prune({ olderThan, keep = new Set(), only }) {
       let names: string[];
       try {
         names = await readdir(root);
@@ -243,9 +245,10 @@ export function createLocalStore({ dir }: CreateLocalStoreParameters): LocalStor
       let bytes = 0;
       for (const name of names) {
         const blob = isContentHash(name);
-        const temp = name.startsWith(".") && name.endsWith(".tmp");
+        const temp = !only && name.startsWith(".") && name.endsWith(".tmp");
         if (!blob && !temp) continue;
         const hash = name.toLowerCase() as Hex;
+        if (only && !only.has(hash)) continue;
         if (blob && (keep.has(hash) || verifying.has(hash))) continue;
         const path = join(root, name);
         try {
