@@ -274,8 +274,8 @@ interface IJobMarket {
     function claimAndSubmit(uint256 jobId, bytes32 resultHash, string calldata outputURI) external;
 
     /// @notice The fast path for several jobs in one transaction. Jobs that are no longer open
-    /// (claimed by someone else, cancelled) are skipped; anything else that `claimAndSubmit`
-    /// would refuse reverts the whole batch.
+    /// (claimed by someone else, cancelled) or past their claim deadline are skipped; anything
+    /// else that `claimAndSubmit` would refuse reverts the whole batch.
     /// @param jobIds The open jobs.
     /// @param resultHashes Their result hashes, in order.
     /// @param outputURIs Where each output is served, in order.
