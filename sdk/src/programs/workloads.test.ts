@@ -1,7 +1,7 @@
 // The real workloads (testkit/workloads.ts, sources in sdk/programs/workloads/) through the real
 // executor: SQLite agrees with Node's own SQLite on the same query, the ray tracer's tiles make
 // the same image as one full frame and the same bytes as under node:wasi, the Rust digit
-// classifier agrees with a reference forward pass; every result is the same across runs and
+// classifier agrees with a reference forward pass; every result is the same across 10 runs and
 // worker threads; bad arguments are exit codes.
 // Builds are cached by source hash (a fresh clone compiles SQLite once, ~40 s with Debian clang).
 import { mkdtemp, open, readFile, rm } from "node:fs/promises";
@@ -74,7 +74,7 @@ describe("real workloads as ABI v2 programs (SQLite, a C ray tracer, a Rust digi
     const { wasm } = await loadWorkload("sqlite");
     expect(codeBytes(wasm)).to.be.at.most(MODULE_LIMITS.maxCodeBytes);
     const csv = salesCsv(3000);
-    const result = await runStable(wasm, sqliteBundle(csv), 3);
+    const result = await runStable(wasm, sqliteBundle(csv), 10);
     expect([result.status, result.exitCode, text(result.stderr)]).to.deep.equal([ExecutionStatus.Ok, 0, ""]);
     const [header, ...rows] = text(result.output).trimEnd().split("\n");
     expect(header).to.equal("region,orders,units,revenue,avg_price");
@@ -105,7 +105,7 @@ describe("real workloads as ABI v2 programs (SQLite, a C ray tracer, a Rust digi
     const tiles = raytraceTiles(96, 64, 48);
     expect(tiles).to.have.length(4);
     const parts = await Promise.all(tiles.map((t) => runStable(wasm, raytraceBundle(t), 2)));
-    const whole = await runStable(wasm, raytraceBundle({ width: 96, height: 64, x: 0, y: 0, tileWidth: 96, tileHeight: 64 }), 2);
+    const whole = await runStable(wasm, raytraceBundle({ width: 96, height: 64, x: 0, y: 0, tileWidth: 96, tileHeight: 64 }), 10);
     const image = assembleTiles(parts.map((p) => p.output));
     expect(image.png).to.deep.equal(assembleTiles([whole.output]).png);
     const png = PNG.sync.read(Buffer.from(image.png));
@@ -155,7 +155,7 @@ describe("real workloads as ABI v2 programs (SQLite, a C ray tracer, a Rust digi
   it("digit classifier (Rust): the same predictions as the reference forward pass, over 90% right", async function () {
     const { wasm } = await loadWorkload("digits");
     const batch = digitSamples(300, 2026);
-    const result = await runStable(wasm, digitsBundle(batch), 4);
+    const result = await runStable(wasm, digitsBundle(batch), 10);
     expect([result.status, result.exitCode]).to.deep.equal([ExecutionStatus.Ok, 0]);
     const output = JSON.parse(text(result.output)) as DigitsOutput;
     const model = trainDigitModel();
