@@ -9,7 +9,17 @@ import { CliError } from "./errors.ts";
 import { describeCalls } from "./gov.ts";
 import { jobFields } from "./job-read.ts";
 import { indexerBlock, indexerOption, parseIndexer } from "./indexer-option.ts";
-import { formatAmount, formatFields, formatTable, formatTime, printJson, printLine, shortHex, withProgress } from "./output.ts";
+import {
+  committeeTable,
+  formatAmount,
+  formatFields,
+  formatTable,
+  formatTime,
+  printJson,
+  printLine,
+  shortHex,
+  withProgress,
+} from "./output.ts";
 import { SCORE_NOTES, checkScoreReward, providerFields, scoreReward, scoreRewardOption } from "./provider-account.ts";
 import { resolveJobId } from "./job-ref.ts";
 import { parseAddress, parseInteger, stringOption } from "./values.ts";
@@ -214,19 +224,7 @@ export const auditJob: Command = {
         ]),
       );
       if (dispute.committee.length > 0) {
-        printLine(
-          formatTable(
-            ["seat", "verifier", "votes", "locked", "status", "vote"],
-            dispute.committee.map((s) => [
-              String(s.seatIndex),
-              s.verifier,
-              String(s.votes),
-              formatAmount(s.locked, token),
-              s.status,
-              s.resultHash ?? s.commitment ?? "-",
-            ]),
-          ),
-        );
+        printLine(committeeTable(dispute.committee, token));
       }
     }
     printLine();

@@ -23,8 +23,8 @@ const remembered = new WeakMap<object, Map<Address, Scanned>>();
 /** Every provider's latest published profile as of `blockNumber`. */
 export async function getProviderProfiles(client: HashworkBaseClient, blockNumber: bigint): Promise<Map<Address, ProviderProfile>> {
   const market = client.deployment.market;
-  let perMarket = remembered.get(client.publicClient);
-  if (!perMarket) remembered.set(client.publicClient, (perMarket = new Map()));
+  const perMarket = remembered.get(client.publicClient) ?? new Map<Address, Scanned>();
+  remembered.set(client.publicClient, perMarket);
   const start = client.deployment.fromBlock ?? 0n;
   const known = perMarket.get(market);
   // Asked about a block before what is remembered (or nothing yet): start from the deployment.
