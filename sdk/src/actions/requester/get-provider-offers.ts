@@ -1,4 +1,4 @@
-import { getAddress, type Address, type ReadContractErrorType } from "viem";
+import { getAddress, type Address, type Hash, type ReadContractErrorType } from "viem";
 
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
@@ -60,18 +60,24 @@ export async function getProviderOffers(
     client,
     parameters.indexer,
     (indexer) => offersFromIndexer(client, indexer, parameters.blockNumber),
-    async () => offersFromChain(client, parameters.blockNumber ?? (await client.publicClient.getBlockNumber())),
+    async () => {
+      // The block's hash too: the same number on another branch (a reorg, a reverted snapshot) is another answer.
+      const { number, hash } = await client.publicClient.getBlock(
+        parameters.blockNumber === undefined ? { blockTag: "latest" } : { blockNumber: parameters.blockNumber },
+      );
+      return offersFromChain(client, number, hash);
+    },
   );
 }
 
 /** The last answer per public client: posts in the same block share it. */
-const lastAnswer = new WeakMap<object, { market: Address; block: bigint; offers: Promise<ProviderOffer[]> }>();
+const lastAnswer = new WeakMap<object, { market: Address; blockHash: Hash; offers: Promise<ProviderOffer[]> }>();
 
-function offersFromChain(client: HashworkBaseClient, blockNumber: bigint): Promise<ProviderOffer[]> {
+function offersFromChain(client: HashworkBaseClient, blockNumber: bigint, blockHash: Hash): Promise<ProviderOffer[]> {
   const last = lastAnswer.get(client.publicClient);
-  if (last && last.market === client.deployment.market && last.block === blockNumber) return last.offers.then((o) => [...o]);
+  if (last && last.market === client.deployment.market && last.blockHash === blockHash) return last.offers.then((o) => [...o]);
   const offers = readOffers(client, blockNumber);
-  lastAnswer.set(client.publicClient, { market: client.deployment.market, block: blockNumber, offers });
+  lastAnswer.set(client.publicClient, { market: client.deployment.market, blockHash, offers });
   // A failed read is forgotten, so the next call retries.
   offers.catch(() => lastAnswer.get(client.publicClient)?.offers === offers && lastAnswer.delete(client.publicClient));
   return offers.then((o) => [...o]);
