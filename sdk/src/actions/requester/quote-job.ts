@@ -4,6 +4,7 @@ import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { InvalidParameterError } from "../../errors/sdk.ts";
 import { ExecutionStatus } from "../../executor/result-hash.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
+import type { IndexerOption } from "../../utils/indexer.ts";
 import { collateralOf, DEFAULT_COLLATERAL_PCT, getJobValueBounds } from "../../utils/job-request.ts";
 import { readMany } from "../../utils/read-many.ts";
 import { getProviderOffers, largestOf } from "./get-provider-offers.ts";
@@ -24,6 +25,8 @@ export type QuoteJobParameters = {
   collateralPct?: number | undefined;
   /** Wall-clock guard on the local run, in ms. Default: the executor's. */
   timeoutMs?: number | undefined;
+  /** Read the offers from this indexer (`getProviderOffers`). Default: the client's, if any. */
+  indexer?: IndexerOption | undefined;
 };
 
 /** One provider's position on this job. */
@@ -84,7 +87,7 @@ export type QuoteJobErrorType = InvalidParameterError;
 export async function quoteJob(client: HashworkBaseClient, parameters: QuoteJobParameters): Promise<QuoteJobReturnType> {
   const marginPct = parameters.marginPct ?? 10;
   const collateralPct = parameters.collateralPct ?? DEFAULT_COLLATERAL_PCT;
-  const [offers, bounds] = await Promise.all([getProviderOffers(client), getJobValueBounds(client)]);
+  const [offers, bounds] = await Promise.all([getProviderOffers(client, { indexer: parameters.indexer }), getJobValueBounds(client)]);
   // Without a fuel limit, run under the largest one any provider takes (or the executor's default).
   const largest = largestOf(offers.map((o) => o.maxFuel));
   const runLimit = parameters.fuelLimit ?? (largest > 0n ? largest : 1_000_000_000n);
