@@ -94,7 +94,7 @@ export function useDaemonTestbed(
 }
 
 /** Sets the dispute module's audit rate as its owner (account 0), the rest of its config as deployed. */
-async function setAuditRate(system: System, auditRateBps: number): Promise<void> {
+export async function setAuditRate(system: System, auditRateBps: number): Promise<void> {
   const owner = system.clientFor(0);
   const hash = await owner.walletClient.writeContract({
     address: system.deployment.disputes!,
