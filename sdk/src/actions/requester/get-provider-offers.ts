@@ -1,4 +1,4 @@
-import { getAddress, type Address, type Hash, type ReadContractErrorType } from "viem";
+import { getAddress, type Address, type Hash, type MulticallErrorType, type ReadContractErrorType } from "viem";
 
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
@@ -34,7 +34,7 @@ export type ProviderOffer = {
 
 export type GetProviderOffersReturnType = ProviderOffer[];
 
-export type GetProviderOffersErrorType = ReadContractErrorType;
+export type GetProviderOffersErrorType = ReadContractErrorType | MulticallErrorType;
 
 /**
  * Every provider that published a profile (`registerProvider`: price per fuel, max fuel), with
