@@ -35,7 +35,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { decodeFunctionData, getAddress, parseEventLogs, type Hex } from "viem";
+import { decodeFunctionData, erc20Abi, getAddress, parseEventLogs, type Abi, type Hex } from "viem";
 
 import { MAX_BATCH, postJobs, registerProvider, stake } from "../sdk/src/index.ts";
 import { hashworkDisputesAbi, hashworkMarketAbi } from "../sdk/src/abi/index.ts";
@@ -82,6 +82,19 @@ async function cpuMs(pid: number | undefined): Promise<number> {
 }
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.exit(130));
 
+/** The market, dispute or token function an eth_call's data calls (undefined: none of theirs). */
+function callName(data: Hex | undefined): string | undefined {
+  if (!data) return undefined;
+  for (const abi of [hashworkMarketAbi, hashworkDisputesAbi, erc20Abi] as const) {
+    try {
+      return decodeFunctionData({ abi: abi as Abi, data }).functionName;
+    } catch {
+      // another contract's
+    }
+  }
+  return data.slice(0, 10);
+}
+
 /** A JSON-RPC proxy to `target` that counts requests by method (batches counted per call). */
 async function countingProxy(target: string) {
   const counts = new Map<string, number>();
@@ -97,7 +110,13 @@ async function countingProxy(target: string) {
       let single: string | undefined;
       try {
         const parsed = JSON.parse(body.toString("utf8")) as { method: string } | { method: string }[];
-        for (const call of Array.isArray(parsed) ? parsed : [parsed]) counts.set(call.method, (counts.get(call.method) ?? 0) + 1);
+        for (const call of Array.isArray(parsed) ? parsed : [parsed]) {
+          counts.set(call.method, (counts.get(call.method) ?? 0) + 1);
+          // eth_call by contract function (what the reads are): `eth_call:getJob`.
+          const data = call.method === "eth_call" ? (call as { params?: [{ data?: Hex; input?: Hex }] }).params?.[0] : undefined;
+          const fn = callName(data?.data ?? data?.input);
+          if (fn) counts.set(`eth_call:${fn}`, (counts.get(`eth_call:${fn}`) ?? 0) + 1);
+        }
         if (!Array.isArray(parsed)) single = parsed.method;
       } catch {
         // forwarded as is
@@ -130,6 +149,8 @@ type RunOptions = {
   batchesInFlight: number;
   /** Post every job before the daemons start (the backlog case) instead of after. */
   prePost: boolean;
+  /** `claimPolicy.fastPathMaxFuel`: jobs at or below it are run first, then claimAndSubmit (0: off). */
+  fastPathMaxFuel: bigint;
 };
 
 /** One bench run on a fresh node and deployment; returns its figures. */
@@ -241,14 +262,18 @@ async function runBench(o: RunOptions) {
           index,
           overrides: {
             pollIntervalMs: 100,
+            ...(process.env.BENCH_LOG_LEVEL ? { logLevel: process.env.BENCH_LOG_LEVEL } : {}),
             roles: { provider: true, keeper: index === keeper },
-            claimPolicy: { concurrency: o.concurrency, maxFuel: "100000000" },
+            claimPolicy: { concurrency: o.concurrency, maxFuel: "100000000", fastPathMaxFuel: o.fastPathMaxFuel.toString() },
             executor: { threads: 1 },
+            ...(process.env.BENCH_FETCH ? { fetch: JSON.parse(process.env.BENCH_FETCH) } : {}),
             tx: { receiptTimeoutMs: 30_000, batchesInFlight: o.batchesInFlight },
           },
         },
       );
-      const d = startDaemonProcess(file);
+      // BENCH_CPU_PROF=<dir>: each daemon writes a V8 CPU profile there when it stops.
+      const prof = process.env.BENCH_CPU_PROF;
+      const d = startDaemonProcess(file, prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}` } : {});
       children.push(d);
       mine.push(d);
       daemons.push(d);
@@ -377,7 +402,7 @@ async function runBench(o: RunOptions) {
       for (const [slot, row] of [...rows].sort((a, b) => a[0] - b[0])) console.log(`${slot * 500} ms`, JSON.stringify(row));
       const wall0 = Date.now() - (performance.now() - t0);
       for (const r of logRecords(daemons[0]!)
-        .filter((r) => Date.parse(String(r.time)) >= wall0)
+        .filter((r) => Date.parse(String(r.time)) >= wall0 - Number(process.env.BENCH_TIMELINE_BEFORE_MS ?? 0))
         .slice(0, Number(process.env.BENCH_TIMELINE))) {
         const { time, level: _l, chain_id: _c, ...rest } = r;
         console.log(`  +${Date.parse(String(time)) - wall0} ms`, JSON.stringify(rest).slice(0, 200));
@@ -413,7 +438,7 @@ async function runBench(o: RunOptions) {
         keeperActions: value("hashwork_keeper_actions_total"),
         txSent: value("hashwork_tx_sent_total"),
         cpuMs: cpuAfter[i]! - cpuBefore[i]!,
-        rpcCalls: Object.values(rpcCalls).reduce((a, b) => a + b, 0),
+        rpcCalls: Object.entries(rpcCalls).reduce((a, [m, n]) => (m.includes(":") ? a : a + n), 0),
         rpcByMethod: Object.fromEntries(Object.entries(rpcCalls).sort((a, b) => b[1] - a[1])),
         warnings: logRecords(d).filter((r) => r.level === "warn" || r.level === "error").length,
       });
@@ -439,6 +464,7 @@ async function runBench(o: RunOptions) {
       requesters: o.requesters,
       concurrency: o.concurrency,
       batchesInFlight: o.batchesInFlight,
+      fastPathMaxFuel: Number(o.fastPathMaxFuel),
       prePosted: o.prePost,
       jobs: o.jobs,
       jobsPerSecond: round((o.jobs / elapsedMs) * 1000, 2),
@@ -464,8 +490,15 @@ async function runBench(o: RunOptions) {
         executions: execCount,
         rpcByMethodPerJob: Object.fromEntries(
           Object.entries(rpcByMethod)
+            .filter(([m]) => !m.includes(":"))
             .sort((a, b) => b[1] - a[1])
             .map(([m, n]) => [m, round(n / o.jobs, 2)]),
+        ),
+        ethCallsByFunctionPerJob: Object.fromEntries(
+          Object.entries(rpcByMethod)
+            .filter(([m]) => m.startsWith("eth_call:"))
+            .sort((a, b) => b[1] - a[1])
+            .map(([m, n]) => [m.slice("eth_call:".length), round(n / o.jobs, 2)]),
         ),
         rpcMeanMsByMethod: Object.fromEntries(
           Object.entries(rpcMs)
@@ -535,6 +568,7 @@ try {
       concurrency: env("BENCH_CONCURRENCY", 16),
       batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1),
       prePost: false,
+      fastPathMaxFuel: BigInt(process.env.BENCH_FAST_PATH_MAX_FUEL ?? 0),
     });
     daemon.automine = { ...automine, target: TARGET, meetsTarget: automine.jobsPerSecond >= TARGET };
     console.log(`automine: ${automine.jobs} jobs, ${automine.jobsPerSecond} jobs/s end to end, claim p50 ${automine.claimLatencyMsP50} ms`);
@@ -551,6 +585,7 @@ try {
       concurrency: env("BENCH_BLOCK_CONCURRENCY", 64),
       batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1),
       prePost: process.env.BENCH_PREPOST !== "0",
+      fastPathMaxFuel: BigInt(process.env.BENCH_FAST_PATH_MAX_FUEL ?? 0),
     });
     daemon.oneSecondBlocks = {
       ...run,
