@@ -7,9 +7,13 @@
 //   a step costs its RPC round trips and the node's work per transaction.
 // - `oneSecondBlocks` (issue 15): a node with a block a second (BENCH_NODE: `anvil`, the
 //   default, or `hardhat`), BENCH_PROVIDERS (4) providers with claimPolicy.concurrency
-//   BENCH_BLOCK_CONCURRENCY (64) and tx.batchesInFlight BENCH_BATCHES_IN_FLIGHT (1, the default),
+//   BENCH_BLOCK_CONCURRENCY (64) and tx.batchesInFlight BENCH_BLOCK_BATCHES_IN_FLIGHT (4),
 //   BENCH_REQUESTERS (2) requesters sharing BENCH_BLOCK_JOBS (1000) jobs, posted before the
 //   daemons start (BENCH_PREPOST=0: after). Like a real chain: a job's steps each wait for a block.
+//
+// Both runs use the daemon's defaults otherwise — the fast path included (the jobs' fuel limit,
+// 10,000,000, is at the default `claimPolicy.fastPathMaxFuel`); BENCH_FAST_PATH_MAX_FUEL sets it
+// (0: claim first), BENCH_FETCH a JSON `fetch` section.
 //
 // Both runs share the method. Each daemon talks to the node through a counting JSON-RPC proxy in
 // this process (RPC calls per job, by method); this process watches the head every 20 ms to time
@@ -26,10 +30,14 @@
 //                        chain's gas per second (block gas limit / block time)
 //   cpuMsPerJob          the daemons' user + system CPU time over the 1 s-block run / jobs
 //
-// Environment: BENCH_ONLY (`automine` or `oneSecondBlocks`), BENCH_JOBS, BENCH_CONCURRENCY
-// (automine, default 16), BENCH_SAMPLES (default 100), BENCH_TIMEOUT_MS (default 600000),
-// BENCH_TIMELINE (print events per 500 ms and the first N log lines of the first daemon), and the
-// BENCH_* above. Every child process group is killed at the end, also on error.
+// Environment: BENCH_ONLY (`automine` or `oneSecondBlocks`), BENCH_JOBS, BENCH_CONCURRENCY and
+// BENCH_BATCHES_IN_FLIGHT (automine, defaults 16 and 1), BENCH_SAMPLES (default 100),
+// BENCH_TIMEOUT_MS (default 600000), BENCH_TIMELINE (print events per 500 ms and the first N log
+// lines of the first daemon; BENCH_TIMELINE_BEFORE_MS also shows lines before the start),
+// BENCH_LOG_LEVEL (the daemons'), BENCH_CPU_PROF=<dir> (a V8 CPU profile of each daemon there),
+// and the BENCH_* above. eth_call is also counted by contract function
+// (`breakdown.ethCallsByFunctionPerJob`). Every child process group is killed at the end, also on
+// error.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -149,8 +157,8 @@ type RunOptions = {
   batchesInFlight: number;
   /** Post every job before the daemons start (the backlog case) instead of after. */
   prePost: boolean;
-  /** `claimPolicy.fastPathMaxFuel`: jobs at or below it are run first, then claimAndSubmit (0: off). */
-  fastPathMaxFuel: bigint;
+  /** `claimPolicy.fastPathMaxFuel`: jobs at or below it are run first, then claimAndSubmit (0: off; undefined: the daemon's default). */
+  fastPathMaxFuel: bigint | undefined;
 };
 
 /** One bench run on a fresh node and deployment; returns its figures. */
@@ -264,7 +272,11 @@ async function runBench(o: RunOptions) {
             pollIntervalMs: 100,
             ...(process.env.BENCH_LOG_LEVEL ? { logLevel: process.env.BENCH_LOG_LEVEL } : {}),
             roles: { provider: true, keeper: index === keeper },
-            claimPolicy: { concurrency: o.concurrency, maxFuel: "100000000", fastPathMaxFuel: o.fastPathMaxFuel.toString() },
+            claimPolicy: {
+              concurrency: o.concurrency,
+              maxFuel: "100000000",
+              ...(o.fastPathMaxFuel === undefined ? {} : { fastPathMaxFuel: o.fastPathMaxFuel.toString() }),
+            },
             executor: { threads: 1 },
             ...(process.env.BENCH_FETCH ? { fetch: JSON.parse(process.env.BENCH_FETCH) } : {}),
             tx: { receiptTimeoutMs: 30_000, batchesInFlight: o.batchesInFlight },
@@ -464,7 +476,7 @@ async function runBench(o: RunOptions) {
       requesters: o.requesters,
       concurrency: o.concurrency,
       batchesInFlight: o.batchesInFlight,
-      fastPathMaxFuel: Number(o.fastPathMaxFuel),
+      fastPathMaxFuel: o.fastPathMaxFuel === undefined ? "daemon default" : Number(o.fastPathMaxFuel),
       prePosted: o.prePost,
       jobs: o.jobs,
       jobsPerSecond: round((o.jobs / elapsedMs) * 1000, 2),
@@ -568,7 +580,7 @@ try {
       concurrency: env("BENCH_CONCURRENCY", 16),
       batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1),
       prePost: false,
-      fastPathMaxFuel: BigInt(process.env.BENCH_FAST_PATH_MAX_FUEL ?? 0),
+      fastPathMaxFuel: process.env.BENCH_FAST_PATH_MAX_FUEL === undefined ? undefined : BigInt(process.env.BENCH_FAST_PATH_MAX_FUEL),
     });
     daemon.automine = { ...automine, target: TARGET, meetsTarget: automine.jobsPerSecond >= TARGET };
     console.log(`automine: ${automine.jobs} jobs, ${automine.jobsPerSecond} jobs/s end to end, claim p50 ${automine.claimLatencyMsP50} ms`);
@@ -583,9 +595,9 @@ try {
       requesters: env("BENCH_REQUESTERS", 2),
       jobs: env("BENCH_BLOCK_JOBS", 1000),
       concurrency: env("BENCH_BLOCK_CONCURRENCY", 64),
-      batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1),
+      batchesInFlight: env("BENCH_BLOCK_BATCHES_IN_FLIGHT", 4),
       prePost: process.env.BENCH_PREPOST !== "0",
-      fastPathMaxFuel: BigInt(process.env.BENCH_FAST_PATH_MAX_FUEL ?? 0),
+      fastPathMaxFuel: process.env.BENCH_FAST_PATH_MAX_FUEL === undefined ? undefined : BigInt(process.env.BENCH_FAST_PATH_MAX_FUEL),
     });
     daemon.oneSecondBlocks = {
       ...run,
@@ -593,7 +605,7 @@ try {
         steadyJobsPerSecond: 100,
         jobsPerSecond: 70,
         revertedShare: 0.02,
-        note: "issue 15's targets assume the contract fast path (claimAndSubmit, lazy finalization), not built here",
+        note: "issue 15's targets; lazy finalization (no per-job finalize transaction) is not in the contract yet",
       },
     };
     daemon.cpuMsPerJob = run.cpuMsPerJob;
