@@ -1,4 +1,4 @@
-import { encodeEventTopics, type Address, type Hash } from "viem";
+import { toEventSelector, type AbiEvent, type Address, type Hash } from "viem";
 
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import type { JobStateName } from "../abi/enums.ts";
@@ -42,6 +42,14 @@ export type JobIndex = {
 };
 
 const READ_CONCURRENCY = 32;
+
+/**
+ * Topic 0 of every market event with a `jobId` argument: the only events the index reads, so the
+ * node does not send (and the daemon does not decode) stake, vault and governance events.
+ */
+const JOB_EVENT_TOPICS = hashworkMarketAbi
+  .filter((item) => item.type === "event" && item.inputs.some((p) => p.name === "jobId"))
+  .map((event) => toEventSelector(event as AbiEvent));
 
 /** Events after which a job is settled for good: it leaves the index. */
 const TERMINAL_EVENTS = new Set(["JobFinalized", "JobCancelled", "JobExpired", "JobTimedOut"]);
@@ -133,7 +141,7 @@ export function createJobIndex(context: DaemonContext, { client, onFinalized }: 
     // transition of a job emits an event naming it), one with a terminal event is settled for good
     // (job ids are never reused); only the others are read from the contract. A backlog of
     // pre-posted jobs is then known after one getLogs instead of one read per job.
-    const logs = await marketLogs(from, at.number);
+    const logs = await marketLogs(from, at.number, [JOB_EVENT_TOPICS]);
     const touched = new Set<bigint>();
     const settled = new Map<bigint, string>();
     let posted = 0;
@@ -172,7 +180,7 @@ export function createJobIndex(context: DaemonContext, { client, onFinalized }: 
   async function sync(to: BlockRef) {
     if (!synced) return reconcile(to);
     if (to.number <= synced.number) return;
-    const logs = await marketLogs(synced.number + 1n, to.number);
+    const logs = await marketLogs(synced.number + 1n, to.number, [JOB_EVENT_TOPICS]);
     // The market's lifecycle events carry the new state and deadline, so most jobs are updated
     // from the logs alone (no read per job); a job touched by any other event is re-read at `to`.
     const touched = new Set<bigint>();
