@@ -40,7 +40,7 @@
 // error.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { decodeFunctionData, erc20Abi, getAddress, parseEventLogs, type Abi, type Hex } from "viem";
@@ -168,6 +168,7 @@ async function runBench(o: RunOptions) {
   if (providers.at(-1)! > MAX_ACCOUNT)
     throw new Error(`at most ${MAX_ACCOUNT} funded accounts: ${o.requesters} requesters + ${o.providers} providers`);
   const keeper = providers[0]!;
+  const loadStart = loadavg()[0]!;
   let dir: string | undefined;
   const mine: ChildHandle[] = [];
   try {
@@ -531,6 +532,8 @@ async function runBench(o: RunOptions) {
         chainTxsPerSecond: round((txsPerBlock.reduce((a, b) => a + b, 0) / elapsedMs) * 1000, 1),
       },
       perDaemon,
+      /** 1-minute load average of the machine at the start and the end of the run (others' work competes for the cores). */
+      loadAverage: [round(loadStart, 2), round(loadavg()[0]!, 2)],
       setup: {
         mining: o.blockSeconds === undefined ? "automine (one block per transaction)" : `interval ${o.blockSeconds} s`,
         challengeWindowS: CHALLENGE_WINDOW,
@@ -541,6 +544,7 @@ async function runBench(o: RunOptions) {
         samples: Number(SAMPLES),
         keeper: getAddress(hdAccount(keeper).address),
         rpcProxy: "each daemon's JSON-RPC goes through a counting proxy in the bench process",
+        fetch: process.env.BENCH_FETCH ?? "daemon defaults (fetch.concurrency 32, concurrencyPerRequester 8)",
       },
     };
   } finally {
