@@ -38,13 +38,13 @@ function decodeArgs(event: AbiEvent, log: Log): Record<string, unknown> | undefi
   if (log.topics.length < indexed.length + 1) return undefined;
   try {
     const args: Record<string, unknown> = {};
-    indexed.forEach((p, k) => {
+    for (const [k, p] of indexed.entries()) {
       const topic = log.topics[k + 1] as Hex;
       args[p.name!] = hashedInTopic(p) ? topic : decodeAbiParameters([p], topic)[0];
-    });
+    }
     if (plain.length > 0) {
       const values = decodeAbiParameters(plain, log.data);
-      plain.forEach((p, k) => (args[p.name!] = values[k]));
+      for (const [k, p] of plain.entries()) args[p.name!] = values[k];
     }
     return args;
   } catch {

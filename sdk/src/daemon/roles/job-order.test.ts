@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type Address } from "viem";
+import type { Address } from "viem";
 
 import { createJobOrder } from "./job-order.ts";
 

@@ -27,8 +27,7 @@ export function createJobOrder(me: Address) {
   /** Per job: [tier (how many peers come before us), our weight]. */
   const memo = new Map<bigint, [number, string]>();
 
-  const weight = (provider: string, jobId: bigint) =>
-    createHash("sha256").update(provider).update(jobId.toString(16)).digest("hex");
+  const weight = (provider: string, jobId: bigint) => createHash("sha256").update(provider).update(jobId.toString(16)).digest("hex");
 
   function key(jobId: bigint): [number, string] {
     let k = memo.get(jobId);

@@ -694,7 +694,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       // Jobs are prepared (fetched, verified, compiled) with their own concurrency, apart from the
       // claim slots; only prepared jobs go to a claim round.
       const seenAt = Date.now();
-      for (const job of index.jobs()) if (job.state !== "Open" && job.provider !== zeroAddress) peers.set(job.provider.toLowerCase(), seenAt);
+      for (const job of index.jobs())
+        if (job.state !== "Open" && job.provider !== zeroAddress) peers.set(job.provider.toLowerCase(), seenAt);
       for (const [peer, at] of peers) if (seenAt - at > PEER_MEMORY_MS) peers.delete(peer);
       order.setPeers(peers.keys());
       open.sort(order.compare);
