@@ -7,9 +7,13 @@
 //   a step costs its RPC round trips and the node's work per transaction.
 // - `oneSecondBlocks` (issue 15): a node with a block a second (BENCH_NODE: `anvil`, the
 //   default, or `hardhat`), BENCH_PROVIDERS (4) providers with claimPolicy.concurrency
-//   BENCH_BLOCK_CONCURRENCY (64) and tx.batchesInFlight BENCH_BATCHES_IN_FLIGHT (1, the default),
+//   BENCH_BLOCK_CONCURRENCY (64) and tx.batchesInFlight BENCH_BLOCK_BATCHES_IN_FLIGHT (4),
 //   BENCH_REQUESTERS (2) requesters sharing BENCH_BLOCK_JOBS (1000) jobs, posted before the
 //   daemons start (BENCH_PREPOST=0: after). Like a real chain: a job's steps each wait for a block.
+//
+// Both runs use the daemon's defaults otherwise — the fast path included (the jobs' fuel limit,
+// 10,000,000, is at the default `claimPolicy.fastPathMaxFuel`); BENCH_FAST_PATH_MAX_FUEL sets it
+// (0: claim first), BENCH_FETCH a JSON `fetch` section.
 //
 // Both runs share the method. Each daemon talks to the node through a counting JSON-RPC proxy in
 // this process (RPC calls per job, by method); this process watches the head every 20 ms to time
@@ -26,16 +30,20 @@
 //                        chain's gas per second (block gas limit / block time)
 //   cpuMsPerJob          the daemons' user + system CPU time over the 1 s-block run / jobs
 //
-// Environment: BENCH_ONLY (`automine` or `oneSecondBlocks`), BENCH_JOBS, BENCH_CONCURRENCY
-// (automine, default 16), BENCH_SAMPLES (default 100), BENCH_TIMEOUT_MS (default 600000),
-// BENCH_TIMELINE (print events per 500 ms and the first N log lines of the first daemon), and the
-// BENCH_* above. Every child process group is killed at the end, also on error.
+// Environment: BENCH_ONLY (`automine` or `oneSecondBlocks`), BENCH_JOBS, BENCH_CONCURRENCY and
+// BENCH_BATCHES_IN_FLIGHT (automine, defaults 16 and 1), BENCH_SAMPLES (default 100),
+// BENCH_TIMEOUT_MS (default 600000), BENCH_TIMELINE (print events per 500 ms and the first N log
+// lines of the first daemon; BENCH_TIMELINE_BEFORE_MS also shows lines before the start),
+// BENCH_LOG_LEVEL (the daemons'), BENCH_CPU_PROF=<dir> (a V8 CPU profile of each daemon there),
+// and the BENCH_* above. eth_call is also counted by contract function
+// (`breakdown.ethCallsByFunctionPerJob`). Every child process group is killed at the end, also on
+// error.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { decodeFunctionData, getAddress, parseEventLogs, type Hex } from "viem";
+import { decodeFunctionData, erc20Abi, getAddress, parseEventLogs, type Abi, type Hex } from "viem";
 
 import { MAX_BATCH, postJobs, registerProvider, stake } from "../sdk/src/index.ts";
 import { hashworkDisputesAbi, hashworkMarketAbi } from "../sdk/src/abi/index.ts";
@@ -82,6 +90,19 @@ async function cpuMs(pid: number | undefined): Promise<number> {
 }
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.exit(130));
 
+/** The market, dispute or token function an eth_call's data calls (undefined: none of theirs). */
+function callName(data: Hex | undefined): string | undefined {
+  if (!data) return undefined;
+  for (const abi of [hashworkMarketAbi, hashworkDisputesAbi, erc20Abi] as const) {
+    try {
+      return decodeFunctionData({ abi: abi as Abi, data }).functionName;
+    } catch {
+      // another contract's
+    }
+  }
+  return data.slice(0, 10);
+}
+
 /** A JSON-RPC proxy to `target` that counts requests by method (batches counted per call). */
 async function countingProxy(target: string) {
   const counts = new Map<string, number>();
@@ -97,7 +118,13 @@ async function countingProxy(target: string) {
       let single: string | undefined;
       try {
         const parsed = JSON.parse(body.toString("utf8")) as { method: string } | { method: string }[];
-        for (const call of Array.isArray(parsed) ? parsed : [parsed]) counts.set(call.method, (counts.get(call.method) ?? 0) + 1);
+        for (const call of Array.isArray(parsed) ? parsed : [parsed]) {
+          counts.set(call.method, (counts.get(call.method) ?? 0) + 1);
+          // eth_call by contract function (what the reads are): `eth_call:getJob`.
+          const data = call.method === "eth_call" ? (call as { params?: [{ data?: Hex; input?: Hex }] }).params?.[0] : undefined;
+          const fn = callName(data?.data ?? data?.input);
+          if (fn) counts.set(`eth_call:${fn}`, (counts.get(`eth_call:${fn}`) ?? 0) + 1);
+        }
         if (!Array.isArray(parsed)) single = parsed.method;
       } catch {
         // forwarded as is
@@ -130,6 +157,8 @@ type RunOptions = {
   batchesInFlight: number;
   /** Post every job before the daemons start (the backlog case) instead of after. */
   prePost: boolean;
+  /** `claimPolicy.fastPathMaxFuel`: jobs at or below it are run first, then claimAndSubmit (0: off; undefined: the daemon's default). */
+  fastPathMaxFuel: bigint | undefined;
 };
 
 /** One bench run on a fresh node and deployment; returns its figures. */
@@ -139,6 +168,7 @@ async function runBench(o: RunOptions) {
   if (providers.at(-1)! > MAX_ACCOUNT)
     throw new Error(`at most ${MAX_ACCOUNT} funded accounts: ${o.requesters} requesters + ${o.providers} providers`);
   const keeper = providers[0]!;
+  const loadStart = loadavg()[0]!;
   let dir: string | undefined;
   const mine: ChildHandle[] = [];
   try {
@@ -241,14 +271,22 @@ async function runBench(o: RunOptions) {
           index,
           overrides: {
             pollIntervalMs: 100,
+            ...(process.env.BENCH_LOG_LEVEL ? { logLevel: process.env.BENCH_LOG_LEVEL } : {}),
             roles: { provider: true, keeper: index === keeper },
-            claimPolicy: { concurrency: o.concurrency, maxFuel: "100000000" },
+            claimPolicy: {
+              concurrency: o.concurrency,
+              maxFuel: "100000000",
+              ...(o.fastPathMaxFuel === undefined ? {} : { fastPathMaxFuel: o.fastPathMaxFuel.toString() }),
+            },
             executor: { threads: 1 },
+            ...(process.env.BENCH_FETCH ? { fetch: JSON.parse(process.env.BENCH_FETCH) } : {}),
             tx: { receiptTimeoutMs: 30_000, batchesInFlight: o.batchesInFlight },
           },
         },
       );
-      const d = startDaemonProcess(file);
+      // BENCH_CPU_PROF=<dir>: each daemon writes a V8 CPU profile there when it stops.
+      const prof = process.env.BENCH_CPU_PROF;
+      const d = startDaemonProcess(file, prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}` } : {});
       children.push(d);
       mine.push(d);
       daemons.push(d);
@@ -377,7 +415,7 @@ async function runBench(o: RunOptions) {
       for (const [slot, row] of [...rows].sort((a, b) => a[0] - b[0])) console.log(`${slot * 500} ms`, JSON.stringify(row));
       const wall0 = Date.now() - (performance.now() - t0);
       for (const r of logRecords(daemons[0]!)
-        .filter((r) => Date.parse(String(r.time)) >= wall0)
+        .filter((r) => Date.parse(String(r.time)) >= wall0 - Number(process.env.BENCH_TIMELINE_BEFORE_MS ?? 0))
         .slice(0, Number(process.env.BENCH_TIMELINE))) {
         const { time, level: _l, chain_id: _c, ...rest } = r;
         console.log(`  +${Date.parse(String(time)) - wall0} ms`, JSON.stringify(rest).slice(0, 200));
@@ -413,7 +451,7 @@ async function runBench(o: RunOptions) {
         keeperActions: value("hashwork_keeper_actions_total"),
         txSent: value("hashwork_tx_sent_total"),
         cpuMs: cpuAfter[i]! - cpuBefore[i]!,
-        rpcCalls: Object.values(rpcCalls).reduce((a, b) => a + b, 0),
+        rpcCalls: Object.entries(rpcCalls).reduce((a, [m, n]) => (m.includes(":") ? a : a + n), 0),
         rpcByMethod: Object.fromEntries(Object.entries(rpcCalls).sort((a, b) => b[1] - a[1])),
         warnings: logRecords(d).filter((r) => r.level === "warn" || r.level === "error").length,
       });
@@ -439,6 +477,7 @@ async function runBench(o: RunOptions) {
       requesters: o.requesters,
       concurrency: o.concurrency,
       batchesInFlight: o.batchesInFlight,
+      fastPathMaxFuel: o.fastPathMaxFuel === undefined ? "daemon default" : Number(o.fastPathMaxFuel),
       prePosted: o.prePost,
       jobs: o.jobs,
       jobsPerSecond: round((o.jobs / elapsedMs) * 1000, 2),
@@ -464,8 +503,15 @@ async function runBench(o: RunOptions) {
         executions: execCount,
         rpcByMethodPerJob: Object.fromEntries(
           Object.entries(rpcByMethod)
+            .filter(([m]) => !m.includes(":"))
             .sort((a, b) => b[1] - a[1])
             .map(([m, n]) => [m, round(n / o.jobs, 2)]),
+        ),
+        ethCallsByFunctionPerJob: Object.fromEntries(
+          Object.entries(rpcByMethod)
+            .filter(([m]) => m.startsWith("eth_call:"))
+            .sort((a, b) => b[1] - a[1])
+            .map(([m, n]) => [m.slice("eth_call:".length), round(n / o.jobs, 2)]),
         ),
         rpcMeanMsByMethod: Object.fromEntries(
           Object.entries(rpcMs)
@@ -486,6 +532,8 @@ async function runBench(o: RunOptions) {
         chainTxsPerSecond: round((txsPerBlock.reduce((a, b) => a + b, 0) / elapsedMs) * 1000, 1),
       },
       perDaemon,
+      /** 1-minute load average of the machine at the start and the end of the run (others' work competes for the cores). */
+      loadAverage: [round(loadStart, 2), round(loadavg()[0]!, 2)],
       setup: {
         mining: o.blockSeconds === undefined ? "automine (one block per transaction)" : `interval ${o.blockSeconds} s`,
         challengeWindowS: CHALLENGE_WINDOW,
@@ -496,6 +544,7 @@ async function runBench(o: RunOptions) {
         samples: Number(SAMPLES),
         keeper: getAddress(hdAccount(keeper).address),
         rpcProxy: "each daemon's JSON-RPC goes through a counting proxy in the bench process",
+        fetch: process.env.BENCH_FETCH ?? "daemon defaults (fetch.concurrency 32, concurrencyPerRequester 8)",
       },
     };
   } finally {
@@ -535,6 +584,7 @@ try {
       concurrency: env("BENCH_CONCURRENCY", 16),
       batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1),
       prePost: false,
+      fastPathMaxFuel: process.env.BENCH_FAST_PATH_MAX_FUEL === undefined ? undefined : BigInt(process.env.BENCH_FAST_PATH_MAX_FUEL),
     });
     daemon.automine = { ...automine, target: TARGET, meetsTarget: automine.jobsPerSecond >= TARGET };
     console.log(`automine: ${automine.jobs} jobs, ${automine.jobsPerSecond} jobs/s end to end, claim p50 ${automine.claimLatencyMsP50} ms`);
@@ -549,8 +599,9 @@ try {
       requesters: env("BENCH_REQUESTERS", 2),
       jobs: env("BENCH_BLOCK_JOBS", 1000),
       concurrency: env("BENCH_BLOCK_CONCURRENCY", 64),
-      batchesInFlight: env("BENCH_BATCHES_IN_FLIGHT", 1),
+      batchesInFlight: env("BENCH_BLOCK_BATCHES_IN_FLIGHT", 4),
       prePost: process.env.BENCH_PREPOST !== "0",
+      fastPathMaxFuel: process.env.BENCH_FAST_PATH_MAX_FUEL === undefined ? undefined : BigInt(process.env.BENCH_FAST_PATH_MAX_FUEL),
     });
     daemon.oneSecondBlocks = {
       ...run,
@@ -558,7 +609,7 @@ try {
         steadyJobsPerSecond: 100,
         jobsPerSecond: 70,
         revertedShare: 0.02,
-        note: "issue 15's targets assume the contract fast path (claimAndSubmit, lazy finalization), not built here",
+        note: "issue 15's targets; lazy finalization (no per-job finalize transaction) is not in the contract yet",
       },
     };
     daemon.cpuMsPerJob = run.cpuMsPerJob;

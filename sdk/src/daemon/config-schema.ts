@@ -232,9 +232,9 @@ export const daemonConfigSchema = z
           maxFuel: amount().prefault("1000000000").describe("largest fuel limit accepted"),
           concurrency: integer(1, 10_000, 4).describe("jobs claimed and not yet submitted at once"),
           fastPathMaxFuel: amount()
-            .prefault("0")
+            .prefault("10000000")
             .describe(
-              "jobs whose fuel limit is at most this are run before claiming, then claimed and submitted in one transaction (claimAndSubmit: losing a race costs the run, never collateral); longer ones are claimed first. 0: always claim first",
+              "jobs whose fuel limit is at most this are run before claiming, then claimed and submitted in one transaction (claimAndSubmit: losing a race costs the run, at most this much fuel — about 1 ms of metered compute at the default — never collateral); longer ones are claimed first. 0: always claim first",
             ),
           minFreeStake: amount().prefault("0").describe("free stake to keep after locking a job's collateral (base units)"),
           maxCollateralPct: integer(1, MAX_COLLATERAL_PCT, DEFAULT_MAX_COLLATERAL_PCT).describe(
@@ -278,8 +278,8 @@ export const daemonConfigSchema = z
           maxBytes: integer(1, Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024),
           timeoutMs: integer(1, Number.MAX_SAFE_INTEGER, 30_000).describe("covers the whole request, redirects and body included"),
           maxRedirects: integer(0, 20, 5),
-          concurrency: integer(1, 1_000, 8).describe("jobs prepared (fetched, verified, compiled) at once before a claim"),
-          concurrencyPerRequester: integer(1, 1_000, 2).describe("of those, how many may be one requester's"),
+          concurrency: integer(1, 1_000, 32).describe("jobs prepared (fetched, verified, compiled) at once before a claim"),
+          concurrencyPerRequester: integer(1, 1_000, 8).describe("of those, how many may be one requester's"),
         },
         "Fetching job content. By default only http(s) URIs on public addresses are fetched.",
       ),

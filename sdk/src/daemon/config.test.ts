@@ -35,6 +35,7 @@ describe("daemon config", function () {
     expect(c.roles).to.deep.equal({ provider: true, keeper: false, verifier: false, watcher: false });
     expect(c.confirmations).to.equal(2);
     expect(c.claimPolicy.maxFuel).to.equal(1_000_000_000n);
+    expect(c.claimPolicy.fastPathMaxFuel).to.equal(10_000_000n);
     expect(c.corruptResults).to.equal(false);
     expect(c.watcher).to.deep.equal({ sampleRate: 0.1 });
     expect(c.keeper).to.deep.equal({ audits: true, pinSeeds: true, pinAfterBlocks: 200, finalizeGraceS: 30 });
@@ -47,8 +48,8 @@ describe("daemon config", function () {
       maxBytes: 64 * 1024 * 1024,
       timeoutMs: 30_000,
       maxRedirects: 5,
-      concurrency: 8,
-      concurrencyPerRequester: 2,
+      concurrency: 32,
+      concurrencyPerRequester: 8,
     });
     expect(c.refusals).to.deep.equal({ rememberMs: 3_600_000, maxPerRequester: 3, windowMs: 600_000, skipMs: 3_600_000 });
     expect(c.storeRetentionHours).to.equal(168);

@@ -62,7 +62,8 @@ describe("daemon and hostile jobs: slow URLs, SSRF, repeated refusals (hardhat n
         name: "provider",
         index: PROVIDER,
         overrides: {
-          fetch: { timeoutMs: FETCH_TIMEOUT_MS },
+          // Two of one requester's preparations at once (the default is 8): the cap is what is tested.
+          fetch: { timeoutMs: FETCH_TIMEOUT_MS, concurrencyPerRequester: 2 },
           refusals: { maxPerRequester: 3, windowMs: 120_000, skipMs: 600_000 },
         },
       });

@@ -1,4 +1,4 @@
-import { encodeEventTopics, type Address, type Hash } from "viem";
+import { toEventSelector, type AbiEvent, type Address, type Hash } from "viem";
 
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import type { JobStateName } from "../abi/enums.ts";
@@ -41,7 +41,15 @@ export type JobIndex = {
   readonly synced: BlockRef | undefined;
 };
 
-const READ_CONCURRENCY = 16;
+const READ_CONCURRENCY = 32;
+
+/**
+ * Topic 0 of every market event with a `jobId` argument: the only events the index reads, so the
+ * node does not send (and the daemon does not decode) stake, vault and governance events.
+ */
+const JOB_EVENT_TOPICS = hashworkMarketAbi
+  .filter((item) => item.type === "event" && item.inputs.some((p) => p.name === "jobId"))
+  .map((event) => toEventSelector(event as AbiEvent));
 
 /** Events after which a job is settled for good: it leaves the index. */
 const TERMINAL_EVENTS = new Set(["JobFinalized", "JobCancelled", "JobExpired", "JobTimedOut"]);
@@ -102,49 +110,77 @@ export function createJobIndex(context: DaemonContext, { client, onFinalized }: 
     });
   }
 
-  /** Re-reads the state of `ids` at `at`; drops terminal jobs. */
+  /** Re-reads the state of `ids` at `at`, READ_CONCURRENCY reads in flight; drops terminal jobs. */
   async function refresh(ids: bigint[], at: BlockRef) {
-    for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
-      await Promise.all(
-        ids.slice(i, i + READ_CONCURRENCY).map(async (jobId) => {
-          const job = jobs.get(jobId);
-          if (!job) return;
-          const view = await getJob(client, { jobId, blockNumber: at.number, includeResult: false });
-          if (isTerminalJobState(view.state) || view.state === "None") {
-            if (view.state === "Finalized") onFinalized?.(job);
-            jobs.delete(jobId);
-            return;
-          }
-          job.state = view.state;
-          job.deadline = view.deadline;
-          // Past submission the market keeps only a hash of the terms: the claimant is in the result.
-          job.provider = job.result && view.state !== "Open" && view.state !== "Claimed" ? job.result.provider : view.provider;
-        }),
-      );
-    }
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const jobId = ids[next++]!;
+        const job = jobs.get(jobId);
+        if (!job) continue;
+        const view = await getJob(client, { jobId, blockNumber: at.number, includeResult: false });
+        if (isTerminalJobState(view.state) || view.state === "None") {
+          if (view.state === "Finalized") onFinalized?.(job);
+          jobs.delete(jobId);
+          continue;
+        }
+        job.state = view.state;
+        job.deadline = view.deadline;
+        // Past submission the market keeps only a hash of the terms: the claimant is in the result.
+        job.provider = job.result && view.state !== "Open" && view.state !== "Claimed" ? job.result.provider : view.provider;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, ids.length) }, worker));
   }
 
   async function reconcile(at: BlockRef) {
     const started = Date.now();
     jobs.clear();
     const from = client.deployment.fromBlock ?? 0n;
-    const posted = await marketLogs(from, at.number, encodeEventTopics({ abi: hashworkMarketAbi, eventName: "JobPosted" }));
-    for (const l of posted) addPosted(l);
-    const results = await marketLogs(from, at.number, encodeEventTopics({ abi: hashworkMarketAbi, eventName: "ResultSubmitted" }));
-    for (const l of results) {
-      const job = jobs.get(l.args.jobId as bigint);
-      if (job) job.result = toJobResult(l as never);
+    // Every market event of the range: a job whose only event is JobPosted is Open as posted (each
+    // transition of a job emits an event naming it), one with a terminal event is settled for good
+    // (job ids are never reused); only the others are read from the contract. A backlog of
+    // pre-posted jobs is then known after one getLogs instead of one read per job.
+    const logs = await marketLogs(from, at.number, [JOB_EVENT_TOPICS]);
+    const touched = new Set<bigint>();
+    const settled = new Map<bigint, string>();
+    let posted = 0;
+    for (const l of logs) {
+      const jobId = l.args.jobId as bigint | undefined;
+      if (jobId === undefined) continue;
+      if (l.eventName === "JobPosted") {
+        posted++;
+        addPosted(l);
+        continue;
+      }
+      const job = jobs.get(jobId);
+      if (!job) continue;
+      if (l.eventName === "ResultSubmitted") job.result = toJobResult(l as never);
+      if (TERMINAL_EVENTS.has(l.eventName)) settled.set(jobId, l.eventName);
+      else touched.add(jobId);
     }
-    await refresh([...jobs.keys()], at);
+    for (const [jobId, event] of settled) {
+      const job = jobs.get(jobId)!;
+      touched.delete(jobId);
+      jobs.delete(jobId);
+      if (event === "JobFinalized") onFinalized?.(job);
+    }
+    await refresh([...touched], at);
     synced = at;
     publish();
-    log.info("reconciled from contract state", { block: at.number, posted: posted.length, open_jobs: jobs.size, ms: Date.now() - started });
+    log.info("reconciled from contract state", {
+      block: at.number,
+      posted,
+      open_jobs: jobs.size,
+      read: touched.size,
+      ms: Date.now() - started,
+    });
   }
 
   async function sync(to: BlockRef) {
     if (!synced) return reconcile(to);
     if (to.number <= synced.number) return;
-    const logs = await marketLogs(synced.number + 1n, to.number);
+    const logs = await marketLogs(synced.number + 1n, to.number, [JOB_EVENT_TOPICS]);
     // The market's lifecycle events carry the new state and deadline, so most jobs are updated
     // from the logs alone (no read per job); a job touched by any other event is re-read at `to`.
     const touched = new Set<bigint>();

@@ -35,7 +35,7 @@ export type Executor = {
   run(params: RunProgramParameters): Promise<ExecutionResult>;
   /** Waits for running jobs, refuses queued and new ones, and stops the workers. */
   close(): Promise<void>;
-  /** Starts every worker now instead of at the first runs (a long-running process's first jobs then do not wait for a worker to boot). */
+  /** Starts every worker and the instrumentation process now instead of at the first runs (a long-running process's first jobs then do not wait for them to boot). */
   warm(): void;
   readonly threads: number;
   readonly cache: ModuleCache;
@@ -242,6 +242,7 @@ export function createExecutor({
 
   function warm(): void {
     while (!closed && slots.length < threads) spawn();
+    if (!closed) cache.warm();
   }
 
   return { run, close, warm, threads, cache };

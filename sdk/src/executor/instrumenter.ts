@@ -12,6 +12,8 @@ export type Instrumenter = {
   instrument(wasm: Uint8Array, limits: ExecutionLimits): Promise<Uint8Array>;
   /** Stops the child process; later calls fail with `ExecutorClosedError`. */
   close(): Promise<void>;
+  /** Starts the child process now (idle, not holding the parent open): the first module then does not wait for binaryen to load. */
+  warm(): void;
   /**
    * The most recent module's preparation: wall time in the child and the child's resident
    * memory (sampled every 20 ms and at the end; binaryen's heap never shrinks, so the last
@@ -183,6 +185,14 @@ export function createInstrumenter({
     },
     get lastRun() {
       return lastRun;
+    },
+    warm() {
+      if (closed || child) return;
+      child = start();
+      if (!current) {
+        child.unref();
+        child.channel?.unref();
+      }
     },
     async close() {
       closed = true;

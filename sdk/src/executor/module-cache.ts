@@ -25,6 +25,8 @@ export type ModuleCache = {
    * without it the bytes are hashed, once per `Uint8Array` object.
    */
   prepare(wasm: Uint8Array, limits: ExecutionLimits, programHash?: Hex): Promise<PreparedProgram>;
+  /** Starts the instrumentation process now instead of at the first program. */
+  warm(): void;
   /** Entries currently held. */
   readonly size: number;
   clear(): void;
@@ -102,6 +104,9 @@ export function createModuleCache({ maxEntries = 64, instrumenter }: CreateModul
       });
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
       return entry;
+    },
+    warm() {
+      (instrumenter ?? defaultInstrumenter()).warm();
     },
     get size() {
       return entries.size;

@@ -119,8 +119,8 @@ export function createLocalStore({ dir }: CreateLocalStoreParameters): LocalStor
   return {
     dir: root,
 
-    async put(bytes) {
-      const { hash } = await hashContentAsync(bytes);
+    async put(bytes, options) {
+      const hash = options?.hash ? normalizeContentHash(options.hash) : (await hashContentAsync(bytes)).hash;
       const target = pathOf(hash);
       // Dot-prefixed, so a temporary file never looks like a hash.
       const temp = join(root, `.${hash}.${process.pid}.${randomUUID()}.tmp`);

@@ -22,8 +22,12 @@ export type ContentStream = {
  * and throws `ContentHashMismatchError` otherwise (never returns unverified data).
  */
 export interface ContentStore {
-  /** Stores the bytes and returns their hash and a URI another party can fetch them from. */
-  put(bytes: Uint8Array): Promise<{ hash: Hex; uri: string }>;
+  /**
+   * Stores the bytes and returns their hash and a URI another party can fetch them from.
+   * `options.hash`: the bytes' keccak256 as the caller just computed or verified it (a store may
+   * then skip hashing them again; a wrong one is the caller's bug, as with `module-cache`).
+   */
+  put(bytes: Uint8Array, options?: { hash?: Hex }): Promise<{ hash: Hex; uri: string }>;
   /** Returns the bytes whose keccak256 is `hash`; throws `ContentNotFoundError` if absent. */
   get(hash: Hex, options?: GetContentOptions): Promise<Uint8Array>;
   /** Whether the store holds content with this hash. */

@@ -2,7 +2,6 @@ import {
   encodeEventTopics,
   formatLog,
   numberToHex,
-  parseEventLogs,
   type Abi,
   type Address,
   type ContractEventName,
@@ -15,6 +14,7 @@ import {
 
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import type { HashworkBaseClient } from "./client.ts";
+import { decodeEventLogs } from "./decode-logs.ts";
 
 export type MarketEventName = ContractEventName<typeof hashworkMarketAbi>;
 
@@ -26,7 +26,11 @@ export function marketEventsInReceipt<const eventName extends MarketEventName>(
 ) {
   const market = client.deployment.market.toLowerCase();
   const logs = receipt.logs.filter((log) => log.address.toLowerCase() === market);
-  return parseEventLogs({ abi: hashworkMarketAbi, logs, eventName, strict: true });
+  return decodeEventLogs(hashworkMarketAbi, logs, eventName) as unknown as ParseEventLogsReturnType<
+    typeof hashworkMarketAbi,
+    eventName,
+    true
+  >;
 }
 
 export type BlockRange = {
@@ -71,7 +75,7 @@ export async function getDecodedLogs<const abi extends Abi>(
     for (const log of raw) logs.push(formatLog(log));
   }
   logs.sort((a, b) => (a.blockNumber === b.blockNumber ? Number(a.logIndex! - b.logIndex!) : a.blockNumber! < b.blockNumber! ? -1 : 1));
-  return parseEventLogs({ abi, logs, strict: true });
+  return decodeEventLogs(abi, logs);
 }
 
 /**

@@ -29,6 +29,7 @@ export async function fetchContent(
     ipfsGateways: config.content.ipfsGateways,
     signal,
   });
-  await store.put(bytes);
+  // Verified against `hash` just now (`fetchVerified`): not hashed again.
+  await store.put(bytes, { hash });
   return bytes;
 }

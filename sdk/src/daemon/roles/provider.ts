@@ -1,4 +1,4 @@
-import { concatHex, keccak256, numberToHex, type Address, type TransactionReceipt } from "viem";
+import { keccak256, zeroAddress, type Address, type TransactionReceipt } from "viem";
 
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { getProvider } from "../../actions/auditor/get-provider.ts";
@@ -17,6 +17,7 @@ import type { JobIndex, TrackedJob } from "../job-index.ts";
 import type { TxOutcome, TxQueue } from "../tx-queue.ts";
 import { createBatcher, sendClaims, sendFastPath, sendFinalizations, sendSubmissions, type Submission } from "./batch.ts";
 import { fetchContent } from "./content.ts";
+import { createJobOrder } from "./job-order.ts";
 import type { Role, Tick } from "./role.ts";
 import { createSeedPinner, seedPinsDue, type SeedPinner } from "./seed-pins.ts";
 
@@ -37,6 +38,9 @@ export type CreateProviderRoleParameters = {
 const MAX_TRIES = 3;
 /** No new block for this long: the chain mines on demand, and the next block carries the wall clock's time. */
 const IDLE_CHAIN_MS = 3_000;
+
+/** A provider not seen holding a job for this long no longer counts as working the backlog (`job-order.ts`). */
+const PEER_MEMORY_MS = 60_000;
 
 /** How long a job that failed before claiming (bad content, refused program) is left alone. */
 const REFUSAL_MEMORY_MS = 10 * 60_000;
@@ -151,6 +155,17 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     if (next) return { action: next.action, confirmed: false, done: false };
     return { action: undefined, confirmed: false, done: true };
   }
+  const STEPS: StepName[] = ["claim", "submit", "finalize", "fastpath"];
+  /** Whether no try of `name` was ever journaled for the job. */
+  const noIntent = (jobId: bigint, name: StepName) =>
+    Array.from({ length: MAX_TRIES }, (_, i) => (i === 0 ? name : `${name}:${i + 1}`)).every(
+      (action) => queue.status({ jobId, action }) === undefined,
+    );
+  /**
+   * Jobs with no intent of any step in the journal. Intents of these steps are made only by
+   * `byIntent` (which removes the job first), so membership stays true until then.
+   */
+  const untouched = new Set<bigint>();
   /** Sends `items` grouped by their current intent for `name` (usually a single group). */
   async function byIntent<I extends { jobId: bigint }, T extends { receipt: TransactionReceipt }>(
     name: StepName,
@@ -159,6 +174,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   ): Promise<Map<bigint, TxOutcome<T>>> {
     const groups = new Map<string, I[]>();
     for (const item of items) {
+      untouched.delete(item.jobId);
       const { action } = step(item.jobId, name);
       if (action === undefined) continue;
       groups.set(action, [...(groups.get(action) ?? []), item]);
@@ -211,17 +227,12 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     pipelined,
   );
 
-  // Each provider goes through open jobs in its own order (by keccak256(account, jobId)), so
-  // providers started together mostly claim different jobs instead of racing for the same ones.
-  const preference = new Map<bigint, string>();
-  const rank = (jobId: bigint) => {
-    let r = preference.get(jobId);
-    if (r === undefined) {
-      r = keccak256(concatHex([me, numberToHex(jobId, { size: 32 })]));
-      preference.set(jobId, r);
-    }
-    return r;
-  };
+  // Providers working the same backlog go through it in different orders (rendezvous hashing
+  // over the providers seen claiming, `job-order.ts`), so they mostly take different jobs
+  // instead of racing for the same ones.
+  const order = createJobOrder(me);
+  /** Other providers seen holding a job, with when they were last seen. */
+  const peers = new Map<string, number>();
   const jobLog = (job: TrackedJob) => log.child({ job_id: job.jobId });
 
   function refuse(job: TrackedJob, reason: string, epoch: number, error?: unknown) {
@@ -424,9 +435,10 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       output = new Uint8Array([...output, 0x21]);
       l.warn("corruptResults is on: committing a wrong result");
     }
-    const stored = await store.put(output);
+    const outputHash = keccak256(output);
+    const stored = await store.put(output, { hash: outputHash });
     const outcomeClaim: ExecutionOutcome = {
-      outputHash: keccak256(output),
+      outputHash,
       fuelUsed: result.fuelUsed,
       status: result.status,
       exitCode: result.exitCode,
@@ -636,7 +648,14 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       const open: TrackedJob[] = [];
       for (const job of index.jobs()) {
         if (active.has(job.jobId) || finalizing.has(job.jobId) || !due(job)) continue;
-        const done = (name: "claim" | "submit" | "finalize") => step(job.jobId, name).done;
+        // A job we never acted on (the backlog, most of the index) costs one set lookup per tick
+        // instead of a dozen journal lookups; it leaves `untouched` before any intent is made.
+        let fresh = untouched.has(job.jobId);
+        if (!fresh && STEPS.every((name) => noIntent(job.jobId, name))) {
+          untouched.add(job.jobId);
+          fresh = true;
+        }
+        const done = (name: "claim" | "submit" | "finalize") => !fresh && step(job.jobId, name).done;
         // The index lags the head by `confirmations`: the journal knows what we already did.
         if (done("submit")) {
           // The index can still show Submitted after our finalization was mined: not again
@@ -649,16 +668,17 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           continue;
         }
         if (job.state === "Open" && job.deadline > now && !done("claim")) open.push(job);
-        else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && step(job.jobId, "claim").confirmed)) {
+        else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && !fresh && step(job.jobId, "claim").confirmed)) {
           if (job.deadline > now) start(job);
         } else if (job.state === "Submitted" && mine(job) && job.result && finalizable(job.result.challengeEnd) && !done("finalize")) {
           const task = finalize(job).finally(() => finalizing.delete(job.jobId));
           finalizing.set(job.jobId, task);
         }
       }
-      if (preference.size + belowReputation.size + overCollateral.size > 2 * index.jobs().length + 1_000) {
+      if (order.size + untouched.size + belowReputation.size + overCollateral.size > 2 * index.jobs().length + 1_000) {
         const tracked = new Set(index.jobs().map((j) => j.jobId));
-        for (const id of preference.keys()) if (!tracked.has(id)) preference.delete(id);
+        order.retain((id) => tracked.has(id));
+        for (const id of untouched) if (!tracked.has(id)) untouched.delete(id);
         for (const id of belowReputation) if (!tracked.has(id)) belowReputation.delete(id);
         for (const id of overCollateral) if (!tracked.has(id)) overCollateral.delete(id);
       }
@@ -673,7 +693,12 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       }
       // Jobs are prepared (fetched, verified, compiled) with their own concurrency, apart from the
       // claim slots; only prepared jobs go to a claim round.
-      open.sort((a, b) => (rank(a.jobId) < rank(b.jobId) ? -1 : 1));
+      const seenAt = Date.now();
+      for (const job of index.jobs())
+        if (job.state !== "Open" && job.provider !== zeroAddress) peers.set(job.provider.toLowerCase(), seenAt);
+      for (const [peer, at] of peers) if (seenAt - at > PEER_MEMORY_MS) peers.delete(peer);
+      order.setPeers(peers.keys());
+      open.sort(order.compare);
       const ready: TrackedJob[] = [];
       // Prepared jobs waiting for a claim slot: enough to fill the slots again, no more (the rest
       // of the queue is prepared as they go, not fetched ahead for jobs others may take).
@@ -709,6 +734,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     reorg() {
       reorgEpoch++;
       backoff.clear();
+      untouched.clear();
       // A reorg can repost a different job under the same id: prepare again.
       prepared.clear();
       pinner.reset();
