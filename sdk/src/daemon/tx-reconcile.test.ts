@@ -141,6 +141,38 @@ describe("transaction reconcile after reorgs (anvil)", function () {
     expect(await nonce()).to.equal(start + 1);
   });
 
+  it("after a revert to an earlier block, the same request decided again at the freed nonce signs the very bytes the node forgot: journaled once, logged as re-sent (not a second send), mined", async function () {
+    // The soak test's old evm_revert harness logged one hash "sent" twice: this is why.
+    const { queue, approve, inPool, records } = setup();
+    const start = await nonce();
+    const fork = await head();
+    const snapshot = await rpc<Hex>("evm_snapshot");
+    const first = queue.run({ jobId: 21n, action: "approve" }, (c) => approve(c, 21n));
+    const tx = await inPool(21n, "approve");
+    await rpc("evm_mine");
+    expect((await first).status).to.equal("confirmed");
+    // Back to the block the transaction was signed on: same nonce, same base fee, same estimate.
+    expect(await rpc("evm_revert", [snapshot])).to.equal(true);
+    expect(await nodeHas(tx.hash)).to.equal(false);
+    const fates = await queue.reorg(fork);
+    expect(fates).to.deep.equal([{ jobId: 21n, action: "approve", txHash: tx.hash, fate: "abandoned" }]);
+
+    // Decided again from the chain's state (the approval is gone): the same request, the same bytes.
+    const again = queue.run({ jobId: 21n, action: "approve" }, (c) => approve(c, 21n));
+    await waitFor("the approval out again", async () => ((await nodeHas(tx.hash)) ? true : undefined), 10_000, 20);
+    await rpc("evm_mine");
+    const o = await again;
+    expect(o.status).to.equal("confirmed");
+    expect(o.status === "confirmed" && o.receipt?.transactionHash).to.equal(tx.hash);
+    expect(await nonce()).to.equal(start + 1);
+    // One journaled transaction (revived, not a second row), sent once and re-sent once.
+    expect(journal.transactions({ jobId: 21n, action: "approve" }).map((x) => [x.hash, x.status])).to.deep.equal([[tx.hash, "mined"]]);
+    const about = (msg: string) => records.filter((r) => r.msg === msg && r.tx_hash === tx.hash).length;
+    expect(about("transaction sent")).to.equal(1);
+    expect(about("transaction re-sent: decided again, the same bytes as one the node forgot")).to.equal(1);
+    expect(journal.openIntents()).to.deep.equal([]);
+  });
+
   it("a reorg that drops mined transactions below ones still in the pool fills the nonce gap with no-ops, and the pending ones are mined", async function () {
     const { queue, approve, inPool } = setup();
     const start = await nonce();
