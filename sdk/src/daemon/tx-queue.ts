@@ -302,8 +302,14 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
       // "revived": the node forgot a transaction with these very bytes (same request, nonce, gas
       // and fees, e.g. after a reorg back to the same block) and the role decided it again.
       const fresh =
-        journal.recordTransaction({ hash, jobId: key.jobId, action: key.action, nonce, raw, members: keys.length > 1 ? keys : undefined }) ===
-        "new";
+        journal.recordTransaction({
+          hash,
+          jobId: key.jobId,
+          action: key.action,
+          nonce,
+          raw,
+          members: keys.length > 1 ? keys : undefined,
+        }) === "new";
       nextNonce = nonce + 1;
       signedCount++;
       try {
@@ -319,7 +325,13 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         nextNonce = c.nonceDesync ? undefined : nonce;
         throw error;
       }
-      const fields = { job_id: key.jobId, ...(keys.length > 1 ? { job_ids: keys.map((k) => k.jobId) } : {}), action: key.action, tx_hash: hash, nonce };
+      const fields = {
+        job_id: key.jobId,
+        ...(keys.length > 1 ? { job_ids: keys.map((k) => k.jobId) } : {}),
+        action: key.action,
+        tx_hash: hash,
+        nonce,
+      };
       if (fresh) {
         sent.inc({ action: key.action });
         log.info("transaction sent", fields);
