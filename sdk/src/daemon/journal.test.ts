@@ -196,6 +196,24 @@ describe("daemon journal (SQLite)", function () {
     j.close();
   });
 
+  it("bytes the node forgot, signed again by another intent (a retry `claim:2`, a second fill), revive that one transaction for the new intent only", function () {
+    const j = openJournal({ dataDir: dir });
+    confirmed(j, 4n, "claim", HASH_A, 6, 20);
+    expect(j.reconcile({ ancestor: 19n }).map((f) => f.fate)).to.deep.equal(["abandoned"]);
+    // Before, the different intent name made the insert fail on the hash (a crash of the reconcile or the role).
+    j.beginIntent(4n, "claim:2");
+    expect(j.recordTransaction({ hash: HASH_A, jobId: 4n, action: "claim:2", nonce: 6, raw: RAW })).to.equal("revived");
+    expect(j.getIntent(4n, "claim:2")).to.deep.include({ status: "sent", txHash: HASH_A });
+    expect(j.getIntent(4n, "claim")).to.deep.include({ status: "failed" });
+    expect(j.transactionMembers(HASH_A)).to.deep.equal([{ jobId: 4n, action: "claim:2" }]);
+    expect(j.transactions({ jobId: 4n, action: "claim" })).to.deep.equal([]);
+    expect(j.transactions().map((t) => [t.hash, t.action, t.status])).to.deep.equal([[HASH_A, "claim:2", "signed"]]);
+    // Bytes still live are refused: a hash is journaled once.
+    expect(() => j.recordTransaction({ hash: HASH_A, jobId: 4n, action: "claim:3", nonce: 6, raw: RAW })).to.throw();
+    expect(j.recordTransaction({ hash: HASH_B, jobId: 4n, action: "claim:3", nonce: 7, raw: RAW })).to.equal("new");
+    j.close();
+  });
+
   it("compares block numbers as numbers (block 100 is above block 99)", function () {
     const j = openJournal({ dataDir: dir });
     confirmed(j, 1n, "claim", HASH_A, 0, 99);

@@ -102,9 +102,11 @@ export type Journal = {
    * Journals a signed transaction before it is broadcast; the intent becomes `sent`. A batched
    * transaction (one call carrying out several intents) names all of them in `members` (its own
    * `jobId`/`action` is the first): every member becomes `sent` in the same SQLite transaction. Signing again the very bytes a
-   * reorg abandoned (same hash, status `dropped`) revives that transaction instead of adding one.
+   * reorg or the node dropped (same hash, status `dropped`: the same request decided again at the freed nonce, with the same
+   * gas and fees) revives that transaction for the intents that signed it now (its members replaced) instead of adding one,
+   * and returns `"revived"`; otherwise `"new"`. Bytes already journaled and not dropped are refused (a hash is journaled once).
    */
-  recordTransaction(tx: Omit<JournaledTransaction, "status" | "minedIn"> & { members?: BatchMember[] | undefined }): void;
+  recordTransaction(tx: Omit<JournaledTransaction, "status" | "minedIn"> & { members?: BatchMember[] | undefined }): "new" | "revived";
   /** The intents a transaction carries out: its batch members, or its own (job, action). */
   transactionMembers(hash: Hex): BatchMember[];
   /**
@@ -274,6 +276,8 @@ export const JOURNAL_QUERIES = {
   txInsert: "INSERT INTO transactions (hash, job_id, action, nonce, raw, status, created_at) VALUES (?, ?, ?, ?, ?, 'signed', ?)",
   txGet: "SELECT * FROM transactions WHERE hash = ?",
   txStatus: "UPDATE transactions SET status = ?, block_number = NULL, block_hash = NULL WHERE hash = ?",
+  txRevive:
+    "UPDATE transactions SET status = 'signed', job_id = ?, action = ?, block_number = NULL, block_hash = NULL WHERE hash = ? AND status = 'dropped'",
   txMined: "UPDATE transactions SET status = 'mined', block_number = ?, block_hash = ? WHERE hash = ?",
   txMinedAbove: "SELECT * FROM transactions WHERE status = 'mined' AND block_number > ? ORDER BY nonce",
   txMinedBlocks:
@@ -537,12 +541,14 @@ export function openJournal({
     },
     recordTransaction(tx) {
       const t = now();
+      let revived = false;
       durable(() => {
         // Signing the same request again at a nonce a reorg freed can give the very bytes that
-        // were abandoned: that is the same transaction (same members), out again, not a second one.
-        const existing = q.txGet.get(tx.hash) as TxRow | undefined;
-        if (existing?.status === "dropped" && existing.job_id === tx.jobId.toString() && existing.action === tx.action)
-          q.txStatus.run("signed", tx.hash);
+        // were abandoned: that is the same transaction out again, not a second one. It now
+        // carries out the intents that signed it this time (a retry may be named `claim:2`, a
+        // fill `fill-nonce:<n>:<k>`): the old intents were finished when it was dropped.
+        revived = Number(q.txRevive.run(tx.jobId.toString(), tx.action, tx.hash).changes) > 0;
+        if (revived) q.membersDelete.run(tx.hash);
         else q.txInsert.run(tx.hash, tx.jobId.toString(), tx.action, tx.nonce, tx.raw, t);
         q.intentSent.run(tx.hash, t, tx.jobId.toString(), tx.action);
         forget(tx.jobId, tx.action);
@@ -552,6 +558,7 @@ export function openJournal({
           forget(m.jobId, m.action);
         }
       });
+      return revived ? "revived" : "new";
     },
     atomically,
     setTransactionStatus(hash, status) {

@@ -145,6 +145,10 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
   const log = context.logger.child({ component: "tx-queue", account: account.address });
   const publicClient = client.publicClient;
   const sent = metrics.counter("hashwork_tx_sent_total", "Transactions signed and broadcast");
+  const resent = metrics.counter(
+    "hashwork_tx_resent_total",
+    "Transactions decided again whose bytes equal one the node forgot (broadcast again, not counted as sent)",
+  );
   const outcomes = metrics.counter("hashwork_tx_outcomes_total", "Intents finished, by action and status");
   const bumps = metrics.counter("hashwork_tx_fee_bumps_total", "Fee bumps of stuck transactions");
   const retries = metrics.counter("hashwork_tx_retries_total", "Retryable failures retried");
@@ -295,7 +299,17 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
       };
       const raw = await account.signTransaction(request);
       const hash = keccak256(raw);
-      journal.recordTransaction({ hash, jobId: key.jobId, action: key.action, nonce, raw, members: keys.length > 1 ? keys : undefined });
+      // "revived": the node forgot a transaction with these very bytes (same request, nonce, gas
+      // and fees, e.g. after a reorg back to the same block) and the role decided it again.
+      const fresh =
+        journal.recordTransaction({
+          hash,
+          jobId: key.jobId,
+          action: key.action,
+          nonce,
+          raw,
+          members: keys.length > 1 ? keys : undefined,
+        }) === "new";
       nextNonce = nonce + 1;
       signedCount++;
       try {
@@ -311,10 +325,22 @@ export function createTxQueue(context: DaemonContext, { client, account, journal
         nextNonce = c.nonceDesync ? undefined : nonce;
         throw error;
       }
-      sent.inc({ action: key.action });
-      if (keys.length > 1) {
-        log.info("transaction sent", { job_id: key.jobId, job_ids: keys.map((k) => k.jobId), action: key.action, tx_hash: hash, nonce });
-      } else log.info("transaction sent", { job_id: key.jobId, action: key.action, tx_hash: hash, nonce });
+      const fields = {
+        job_id: key.jobId,
+        ...(keys.length > 1 ? { job_ids: keys.map((k) => k.jobId) } : {}),
+        action: key.action,
+        tx_hash: hash,
+        nonce,
+      };
+      if (fresh) {
+        sent.inc({ action: key.action });
+        log.info("transaction sent", fields);
+      } else {
+        // Not a new send: the same transaction goes out again after a fresh decision (simulated
+        // at the pending block like any other), so it is neither counted nor logged as sent twice.
+        resent.inc({ action: key.action });
+        log.info("transaction re-sent: decided again, the same bytes as one the node forgot", fields);
+      }
       return hash;
     });
   }
