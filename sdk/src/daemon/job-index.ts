@@ -25,6 +25,11 @@ export type TrackedJob = {
   provider: Address;
   /** From Submitted on. */
   result?: JobResult | undefined;
+  /**
+   * Paid through its provider's pay bucket (`PayDeferred`, fast-path jobs): it gets no
+   * `JobFinalized` and nobody finalizes it; it reads Finalized once its window has passed.
+   */
+  payDeferred?: boolean | undefined;
 };
 
 export type JobIndex = {
@@ -124,6 +129,27 @@ export function createJobIndex(context: DaemonContext, { client, onFinalized }: 
     }
   }
 
+  /** Marks the jobs of a `PayDeferred` log as paid through a bucket. */
+  function markDeferred(l: MarketLog) {
+    for (const jobId of (l.args.jobIds as readonly bigint[] | undefined) ?? []) {
+      const job = jobs.get(jobId);
+      if (job) job.payDeferred = true;
+    }
+  }
+
+  /**
+   * A deferred-pay job past its window is Finalized (its result stands; the pay comes with its
+   * bucket's release, which emits no per-job event): it leaves the index at that block's time.
+   */
+  function dropMaturedDeferred(at: BlockRef) {
+    for (const job of jobs.values()) {
+      if (job.payDeferred && job.state === "Submitted" && job.result && job.result.challengeEnd < at.timestamp) {
+        onFinalized?.(job);
+        jobs.delete(job.jobId);
+      }
+    }
+  }
+
   async function reconcile(at: BlockRef) {
     const started = Date.now();
     jobs.clear();
@@ -135,6 +161,8 @@ export function createJobIndex(context: DaemonContext, { client, onFinalized }: 
       const job = jobs.get(l.args.jobId as bigint);
       if (job) job.result = toJobResult(l as never);
     }
+    const deferred = await marketLogs(from, at.number, encodeEventTopics({ abi: hashworkMarketAbi, eventName: "PayDeferred" }));
+    for (const l of deferred) markDeferred(l);
     await refresh([...jobs.keys()], at);
     synced = at;
     publish();
@@ -149,6 +177,7 @@ export function createJobIndex(context: DaemonContext, { client, onFinalized }: 
     // from the logs alone (no read per job); a job touched by any other event is re-read at `to`.
     const touched = new Set<bigint>();
     for (const l of logs) {
+      if (l.eventName === "PayDeferred") markDeferred(l);
       const jobId = l.args.jobId as bigint | undefined;
       if (jobId === undefined) continue;
       if (l.eventName === "JobPosted") {
@@ -175,6 +204,7 @@ export function createJobIndex(context: DaemonContext, { client, onFinalized }: 
       }
     }
     await refresh([...touched], to);
+    dropMaturedDeferred(to);
     synced = to;
     publish();
   }

@@ -17,6 +17,7 @@ import type { JobIndex, TrackedJob } from "../job-index.ts";
 import type { TxOutcome, TxQueue } from "../tx-queue.ts";
 import { createBatcher, sendClaims, sendFastPath, sendFinalizations, sendSubmissions, type Submission } from "./batch.ts";
 import { fetchContent } from "./content.ts";
+import { createPayReleaser } from "./pay-release.ts";
 import type { Role, Tick } from "./role.ts";
 import { createSeedPinner, seedPinsDue, type SeedPinner } from "./seed-pins.ts";
 
@@ -85,6 +86,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     fastPathLost: metrics.counter("hashwork_fast_path_lost_total", "Jobs run before claiming that another provider took first"),
   };
   const refusals = createRefusalMemory(config.refusals);
+  const releaser = createPayReleaser({ client, me, queue, logger: log, metrics, checkEveryMs: Math.max(1_000, 5 * config.pollIntervalMs) });
   /** Jobs whose program and input are in the store and whose program compiled: ready to claim. */
   const prepared = new Set<bigint>();
   /** Preparations in flight (at most `fetch.concurrency`, `fetch.concurrencyPerRequester` each); they hold no claim slot. */
@@ -642,7 +644,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           // The index can still show Submitted after our finalization was mined: not again
           // (it would only be answered from the journal, but counted and logged twice).
           if (done("finalize")) continue;
-          if (job.state === "Submitted" && mine(job) && job.result && finalizable(job.result.challengeEnd)) {
+          // A fast-path job paid through our pay bucket needs no finalize (see pay-release.ts).
+          if (job.state === "Submitted" && mine(job) && !job.payDeferred && job.result && finalizable(job.result.challengeEnd)) {
             const task = finalize(job).finally(() => finalizing.delete(job.jobId));
             finalizing.set(job.jobId, task);
           }
@@ -651,7 +654,14 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         if (job.state === "Open" && job.deadline > now && !done("claim")) open.push(job);
         else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && step(job.jobId, "claim").confirmed)) {
           if (job.deadline > now) start(job);
-        } else if (job.state === "Submitted" && mine(job) && job.result && finalizable(job.result.challengeEnd) && !done("finalize")) {
+        } else if (
+          job.state === "Submitted" &&
+          mine(job) &&
+          !job.payDeferred &&
+          job.result &&
+          finalizable(job.result.challengeEnd) &&
+          !done("finalize")
+        ) {
           const task = finalize(job).finally(() => finalizing.delete(job.jobId));
           finalizing.set(job.jobId, task);
         }
@@ -701,6 +711,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         if (waiting + preparing.size >= 2 * config.claimPolicy.concurrency + config.fetch.concurrency) continue;
         if (preparing.size < config.fetch.concurrency && theirs < config.fetch.concurrencyPerRequester) startPrepare(job);
       }
+      // Our matured pay buckets, released while nothing is in our pipeline (a fast-path
+      // transaction would release them itself).
+      releaser.tick(active.size > 0 || ready.length > 0 || preparing.size > 0);
       // No free slot: no stake read, no claim round.
       if (!claiming && ready.length > 0 && active.size < config.claimPolicy.concurrency) {
         claiming = claimRound(ready).finally(() => (claiming = undefined));
@@ -716,7 +729,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     async stop() {
       stopping = true;
       await claiming;
-      await Promise.allSettled([...active.values(), ...finalizing.values(), ...preparing.values()]);
+      await Promise.allSettled([...active.values(), ...finalizing.values(), ...preparing.values(), releaser.stop()]);
       await pinner.stop();
     },
   };
