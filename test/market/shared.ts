@@ -128,10 +128,7 @@ export type Bucket = {
 };
 
 /** `pendingPayOf(provider)` decoded into both buckets (PayClocks layout: per bucket i from bit 128 * i). */
-export async function bucketsOf(
-  market: { pendingPayOf(provider: string): Promise<unknown> },
-  provider: string,
-): Promise<[Bucket, Bucket]> {
+export async function bucketsOf(market: { pendingPayOf(provider: string): Promise<unknown> }, provider: string): Promise<[Bucket, Bucket]> {
   const [clocks, purses] = (await market.pendingPayOf(provider)) as [bigint, { payout: bigint; fee: bigint; collateral: bigint }[]];
   const bits = (w: bigint, from: bigint, width: bigint) => (w >> from) & ((1n << width) - 1n);
   const bucket = (i: number): Bucket => {
