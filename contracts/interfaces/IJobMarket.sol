@@ -269,8 +269,9 @@ interface IJobMarket {
     /// challenge window, the audit lottery (seeded by this block's hash) and disputes are those
     /// of a job claimed and submitted apart. Reverts as `claimJob` or `submitResult` would. The
     /// job is paid through the provider's pay bucket, not by `finalizeJob` (`IPayBuckets`:
-    /// `PayDeferred`; the call first releases the provider's matured buckets), unless neither
-    /// bucket can take it.
+    /// `PayDeferred`; the call also releases the provider's matured buckets, after the claim:
+    /// a provider that lost the race reverts before reading them), unless neither bucket can
+    /// take it.
     /// @param jobId The open job.
     /// @param resultHash The result hash.
     /// @param outputURI Where the output is served (a hint).
