@@ -147,6 +147,16 @@ describe("HashworkMarket: deferred pay through pay buckets", function () {
       expect(await d.market.stakeOf(d.provider.address)).to.deep.equal(before);
     });
 
+    it("settleDispute and voidExpiredDispute refuse a bucketed job (no dispute is open on it)", async function () {
+      const d = await loadFixture(threeDeferred);
+      await time.increase(601);
+      await expect(d.market.voidExpiredDispute(d.ids[0], d.terms[0])).to.be.revertedWithCustomError(d.market, "MarketUnexpectedJobState");
+      // Only the module that opened a dispute may settle it; none did.
+      await expect(d.market.settleDispute(d.ids[0], d.terms[0], true)).to.be.revertedWithCustomError(d.market, "GovNotDisputeModule");
+      await d.market.releasePay(d.provider.address);
+      expect((await d.market.stakeOf(d.provider.address)).staked).to.equal(STAKE + 3n * PAYOUT);
+    });
+
     it("a second releasePay pays nothing (returns 0, no event)", async function () {
       const d = await loadFixture(threeDeferred);
       await time.increase(601);
