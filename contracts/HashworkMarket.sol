@@ -5,7 +5,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {IDisputeHooks} from "./interfaces/IDisputeHooks.sol";
 import {IJobMarket} from "./interfaces/IJobMarket.sol";
+import {IPayBuckets} from "./interfaces/IPayBuckets.sol";
 import {JobRecord, JobRecordLib} from "./libraries/JobRecordLib.sol";
+import {PayClocks, PayClocksLib} from "./libraries/PayClocks.sol";
 import {PayoutMath} from "./libraries/PayoutMath.sol";
 import {GovernanceForwarder} from "./modules/GovernanceForwarder.sol";
 import {MarketAdmin} from "./modules/MarketAdmin.sol";
@@ -19,9 +21,14 @@ import {TokenVault} from "./modules/TokenVault.sol";
 /// paths (post, claim, submit, finalize) make no cross-contract calls. Disputes live in a
 /// separate module that reaches the market only through `IDisputeHooks`. The cold governance
 /// functions run in a `MarketAdmin` it deploys, by delegatecall (`GovernanceForwarder`).
-contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
+/// Fast-path jobs are paid through per-provider pay buckets (`IPayBuckets`), not one by one.
+contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
     /// @notice Largest batch accepted by the batch functions.
     uint256 public constant MAX_BATCH = 100;
+
+    /// @inheritdoc IPayBuckets
+    /// @dev The longest a busy provider waits for pay is PAY_SEAL + the longest challenge window.
+    uint256 public constant PAY_SEAL = 10 minutes;
 
     uint256 private constant _OPEN = 1 << uint8(JobState.Open);
     uint256 private constant _CLAIMED = 1 << uint8(JobState.Claimed);
@@ -32,6 +39,31 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         | (1 << uint8(JobState.Expired)) | (1 << uint8(JobState.TimedOut));
 
     mapping(uint256 jobId => JobRecord) private _jobs;
+    // After every inherited variable: MarketAdmin's storage is a prefix that never reaches here.
+    // Deferred pay (IPayBuckets): both buckets' clocks in one slot, each bucket's money in one.
+    mapping(address provider => PayClocks) private _payClocks;
+    mapping(address provider => PayPurse[2]) private _payPurses;
+
+    /// @dev A fast-path call's work on its provider's pay buckets, held in memory and written
+    /// once: the fee state (read for the jobs' rate, written only if a release accrued fees), the
+    /// clocks, the bucket taking this call's jobs (`taking`, `index`) with its fields unpacked,
+    /// and what goes into `PayDeferred`.
+    struct Fill {
+        FeeState fees;
+        PayClocks clocks;
+        bool released;
+        bool taking;
+        uint256 index;
+        uint256 payout;
+        uint256 fee;
+        uint256 collateral;
+        uint256 jobs;
+        uint256 feeUnits;
+        uint256 maturesAt;
+        uint256 sealsAt;
+        uint256 count;
+        uint256[] jobIds;
+    }
 
     constructor(
         IERC20 token_,
@@ -134,9 +166,12 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     /// provider that loses a race locks nothing.
     function claimAndSubmit(uint256 jobId, bytes32 resultHash, string calldata outputURI) external {
         (uint32 providerId, StakeInfo memory s) = _claimant();
-        _claim(jobId, providerId, s);
-        _stakes[msg.sender] = s;
-        _submit(jobId, providerId, resultHash, outputURI);
+        // Claim first: a provider that lost the race reverts before reading its pay buckets
+        // (so the claim counts only the stake free before this call's release).
+        uint256 collateral = _claim(jobId, providerId, s);
+        Fill memory f = _startFill(s, 1);
+        _fastSubmit(jobId, providerId, resultHash, outputURI, f, collateral);
+        _endFill(f, s);
     }
 
     /// @inheritdoc IJobMarket
@@ -153,15 +188,42 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         _requireBatch(n, resultHashes.length);
         _requireBatch(n, outputURIs.length);
         (uint32 providerId, StakeInfo memory s) = _claimant();
+        Fill memory f = _startFill(s, n);
         for (uint256 i; i < n; ++i) {
             uint256 jobId = jobIds[i];
             JobRecord rec = _jobs[jobId];
             if (rec.state() != JobState.Open || block.timestamp > rec.deadline()) continue;
-            _claim(jobId, providerId, s);
-            _submit(jobId, providerId, resultHashes[i], outputURIs[i]);
+            uint256 collateral = _claim(jobId, providerId, s);
+            _fastSubmit(jobId, providerId, resultHashes[i], outputURIs[i], f, collateral);
             ++submitted;
         }
-        _stakes[msg.sender] = s;
+        _endFill(f, s);
+    }
+
+    // ================================================================== deferred pay
+
+    /// @inheritdoc IPayBuckets
+    function releasePay(address provider) external returns (uint256 paid) {
+        PayClocks c = _payClocks[provider];
+        StakeInfo memory s;
+        FeeState memory fees;
+        bool released;
+        for (uint256 i; i < 2; ++i) {
+            if (c.jobs(i) == 0 || block.timestamp <= c.maturesAt(i)) continue;
+            if (!released) (s, fees, released) = (_stakes[provider], _fees, true);
+            uint256 payout;
+            (c, payout) = _release(provider, i, c, s, fees);
+            paid += payout;
+        }
+        if (!released) return 0;
+        _payClocks[provider] = c;
+        _stakes[provider] = s;
+        _fees = fees;
+    }
+
+    /// @inheritdoc IPayBuckets
+    function pendingPayOf(address provider) external view returns (PayClocks clocks, PayPurse[2] memory purses) {
+        return (_payClocks[provider], _payPurses[provider]);
     }
 
     // ================================================================== settlement (permissionless)
@@ -170,13 +232,15 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     function finalizeJob(uint256 jobId, SubmittedJob calldata terms) external {
         JobRecord rec = _jobs[jobId];
         _expectState(jobId, rec, _SUBMITTED);
+        if (rec.bucketMark() != 0) revert MarketPaidByBucket(jobId);
         if (block.timestamp <= rec.deadline()) revert MarketChallengeWindowOpen(jobId, rec.deadline());
         _payAndAccrue(jobId, rec, terms);
     }
 
     /// @inheritdoc IJobMarket
     /// @dev Jobs that are no longer Submitted (settled or disputed meanwhile) or whose window is
-    /// still open are skipped, so nobody can fail a keeper's batch by settling one job first.
+    /// still open are skipped, so nobody can fail a keeper's batch by settling one job first;
+    /// so are jobs paid through a pay bucket (nothing is paid twice).
     /// Terms that do not match a Submitted job still revert: that is the caller's mistake.
     function finalizeJobs(uint256[] calldata jobIds, SubmittedJob[] calldata terms)
         external
@@ -188,7 +252,9 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         for (uint256 i; i < n; ++i) {
             uint256 jobId = jobIds[i];
             JobRecord rec = _jobs[jobId];
-            if (rec.state() != JobState.Submitted || block.timestamp <= rec.deadline()) continue;
+            if (rec.state() != JobState.Submitted || rec.bucketMark() != 0 || block.timestamp <= rec.deadline()) {
+                continue;
+            }
             _requireTerms(jobId, rec, terms[i]);
             _addFee(fees, _payProvider(jobId, terms[i], _feeBpsFor(fees, rec.deadline())));
             ++settled;
@@ -252,6 +318,9 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
         _expectState(jobId, rec, _SUBMITTED);
         _requireTerms(jobId, rec, terms);
         if (block.timestamp > rec.deadline()) revert MarketChallengeWindowClosed(jobId, rec.deadline());
+        // now <= challenge end <= the bucket's maturesAt: the job's pay is still in its bucket.
+        uint8 mark = rec.bucketMark();
+        if (mark != 0) _withdrawFromBucket(terms, mark - 1, rec.deadline());
         uint40 deadline = uint40(block.timestamp + _maxDisputeDuration);
         // The module that opened a dispute settles it, even if governance has since set another.
         _jobs[jobId] = rec.disputed(deadline, _disputeModuleNumber);
@@ -435,13 +504,13 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
 
     /// @dev Claims one job, locking collateral in the in-memory stake record `s` (the caller
     /// writes it back once, also for batches).
-    function _claim(uint256 jobId, uint32 providerId, StakeInfo memory s) private {
+    function _claim(uint256 jobId, uint32 providerId, StakeInfo memory s) private returns (uint256 collateral) {
         JobRecord rec = _jobs[jobId];
         _expectState(jobId, rec, _OPEN);
         if (block.timestamp > rec.deadline()) revert MarketClaimDeadlinePassed(jobId, rec.deadline());
         uint32 designated = rec.providerId();
         if (designated != 0 && designated != providerId) revert MarketNotDesignatedProvider(jobId, msg.sender);
-        uint256 collateral = PayoutMath.collateral(rec.reward(), rec.collateralPct());
+        collateral = PayoutMath.collateral(rec.reward(), rec.collateralPct());
         uint256 free = s.staked - s.locked;
         if (collateral > free) revert RegistryInsufficientFreeStake(msg.sender, free, collateral);
         uint16 minReputation = rec.minReputation();
@@ -459,6 +528,28 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     }
 
     function _submit(uint256 jobId, uint32 providerId, bytes32 resultHash, string calldata outputURI) private {
+        (_jobs[jobId],,) = _submitted(jobId, providerId, resultHash, outputURI);
+    }
+
+    /// @dev `_submit` for the fast path: the job's pay goes into the call's bucket if it can.
+    function _fastSubmit(
+        uint256 jobId,
+        uint32 providerId,
+        bytes32 resultHash,
+        string calldata outputURI,
+        Fill memory f,
+        uint256 collateral
+    ) private {
+        (JobRecord rec, uint256 reward, uint256 challengeEnd) = _submitted(jobId, providerId, resultHash, outputURI);
+        _jobs[jobId] = rec.withBucketMark(_defer(f, jobId, reward, collateral, challengeEnd));
+    }
+
+    /// @dev Checks a submission and returns the job's new Submitted record (unmarked), its
+    /// reward and its challenge end.
+    function _submitted(uint256 jobId, uint32 providerId, bytes32 resultHash, string calldata outputURI)
+        private
+        returns (JobRecord, uint256, uint256)
+    {
         JobRecord rec = _jobs[jobId];
         _expectState(jobId, rec, _CLAIMED);
         if (providerId == 0 || rec.providerId() != providerId) revert MarketNotClaimant(jobId, msg.sender);
@@ -472,10 +563,139 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
             submittedBlock: uint64(block.number)
         });
         uint40 challengeEnd = uint40(block.timestamp + rec.challengeWindow());
-        _jobs[jobId] = JobRecordLib.committed(JobState.Submitted, challengeEnd, JobRecordLib.commitMemory(terms));
         emit ResultSubmitted(
             jobId, msg.sender, resultHash, terms.reward, terms.collateralPct, terms.submittedBlock, challengeEnd, outputURI
         );
+        return (
+            JobRecordLib.committed(JobState.Submitted, challengeEnd, JobRecordLib.commitMemory(terms)),
+            terms.reward,
+            challengeEnd
+        );
+    }
+
+    /// @dev Opens a fast-path call's fill: releases the caller's matured buckets into `s` and
+    /// picks the bucket taking its jobs: the one still filling, else an empty one (opened now),
+    /// else none (both sealed and not matured: the jobs are finalized one by one, as before).
+    function _startFill(StakeInfo memory s, uint256 n) private returns (Fill memory f) {
+        PayClocks c = _payClocks[msg.sender];
+        f.fees = _fees;
+        for (uint256 i; i < 2; ++i) {
+            if (c.jobs(i) == 0 || block.timestamp <= c.maturesAt(i)) continue;
+            (c,) = _release(msg.sender, i, c, s, f.fees);
+            f.released = true;
+        }
+        f.clocks = c;
+        uint256 index;
+        bool open;
+        if (block.timestamp < c.sealsAt(0)) {
+            index = 0;
+        } else if (block.timestamp < c.sealsAt(1)) {
+            index = 1;
+        } else if (c.jobs(0) == 0) {
+            (index, open) = (0, true);
+        } else if (c.jobs(1) == 0) {
+            (index, open) = (1, true);
+        } else {
+            return f;
+        }
+        PayPurse memory p = _payPurses[msg.sender][index];
+        (f.taking, f.index, f.payout, f.fee, f.collateral) = (true, index, p.payout, p.fee, p.collateral);
+        (f.jobs, f.feeUnits, f.maturesAt) = (c.jobs(index), c.feeUnits(index), c.maturesAt(index));
+        f.sealsAt = open ? block.timestamp + PAY_SEAL : c.sealsAt(index);
+        f.jobIds = new uint256[](n);
+    }
+
+    /// @dev Puts one job's pay into the fill's bucket; returns the record's bucket mark (0: the
+    /// job is finalized on its own, also when a bucket field would pass its limit).
+    function _defer(Fill memory f, uint256 jobId, uint256 reward, uint256 collateral, uint256 challengeEnd)
+        private
+        view
+        returns (uint8)
+    {
+        if (!f.taking) return 0;
+        // The rate a finalize would use: fee changes are scheduled past every live job's window.
+        (uint256 payout, uint256 fee) = PayoutMath.splitFee(reward, _feeBpsFor(f.fees, challengeEnd));
+        uint256 units = f.feeUnits + _feeUnits(fee);
+        payout += f.payout;
+        uint256 fees = f.fee + fee;
+        collateral += f.collateral;
+        if (
+            payout > type(uint88).max || fees > type(uint80).max || collateral > type(uint80).max
+                || units > PayClocksLib.MAX_COUNT || f.jobs == PayClocksLib.MAX_COUNT
+        ) return 0;
+        (f.payout, f.fee, f.collateral, f.feeUnits) = (payout, fees, collateral, units);
+        ++f.jobs;
+        if (challengeEnd > f.maturesAt) f.maturesAt = challengeEnd;
+        f.jobIds[f.count++] = jobId;
+        return uint8(f.index + 1);
+    }
+
+    /// @dev Writes a fill back: the stake record, the fee state if a release accrued fees, the
+    /// clocks if anything moved, and the bucket with `PayDeferred` if it took jobs.
+    function _endFill(Fill memory f, StakeInfo memory s) private {
+        _stakes[msg.sender] = s;
+        if (f.released) _fees = f.fees;
+        uint256 count = f.count;
+        if (count == 0) {
+            if (f.released) _payClocks[msg.sender] = f.clocks;
+            return;
+        }
+        uint256 index = f.index;
+        _payClocks[msg.sender] = f.clocks.withBucket(index, f.maturesAt, f.sealsAt, f.jobs, f.feeUnits);
+        // The limits were checked in `_defer`.
+        _payPurses[msg.sender][index] =
+            PayPurse({payout: uint88(f.payout), fee: uint80(f.fee), collateral: uint80(f.collateral), used: 1});
+        uint256[] memory ids = f.jobIds;
+        // Trim the array to the jobs deferred (skipped or eager jobs leave it shorter).
+        assembly ("memory-safe") {
+            mstore(ids, count)
+        }
+        emit PayDeferred(msg.sender, uint8(index), ids);
+    }
+
+    /// @dev Pays out matured bucket `i` into the in-memory stake record `s` and fee state `fees`
+    /// (the caller writes both, and the returned clocks, once), exactly as finalizing its jobs
+    /// one by one would: payout into stake (the ledger if stake is full), collateral unlocked,
+    /// saturating counters. Empties the bucket but keeps its clocks and money-slot marker.
+    function _release(address provider, uint256 i, PayClocks c, StakeInfo memory s, FeeState memory fees)
+        private
+        returns (PayClocks, uint256 payout)
+    {
+        PayPurse memory p = _payPurses[provider][i];
+        payout = p.payout;
+        uint256 jobs = c.jobs(i);
+        s.locked -= uint96(p.collateral);
+        uint256 staked = s.staked + payout;
+        if (staked > type(uint96).max) {
+            _credit(provider, payout);
+            emit PayoutCreditedToBalance(0, provider, payout);
+        } else {
+            s.staked = uint96(staked);
+        }
+        uint256 done = s.completed + jobs;
+        s.completed = done > type(uint32).max ? type(uint32).max : uint32(done);
+        uint256 units = s.feeUnits + c.feeUnits(i);
+        s.feeUnits = units > type(uint32).max ? type(uint32).max : uint32(units);
+        _addFee(fees, p.fee);
+        emit PayReleased(provider, uint8(i), jobs, payout, p.fee, p.collateral, s.locked);
+        _payPurses[provider][i] = PayPurse({payout: 0, fee: 0, collateral: 0, used: 1});
+        return (c.withBucket(i, c.maturesAt(i), c.sealsAt(i), 0, 0), payout);
+    }
+
+    /// @dev Takes a disputed job out of its bucket (its pay, fee, fee units, collateral and
+    /// count), so the dispute settles it as any other job; its collateral stays locked for it.
+    function _withdrawFromBucket(SubmittedJob calldata terms, uint256 i, uint256 challengeEnd) private {
+        address provider = terms.provider;
+        PayClocks c = _payClocks[provider];
+        PayPurse memory p = _payPurses[provider][i];
+        // The same rate and split as `_defer` computed (see there), so nothing here underflows.
+        (uint256 payout, uint256 fee) = PayoutMath.splitFee(terms.reward, _feeBpsFor(_fees, challengeEnd));
+        p.payout -= uint88(payout);
+        p.fee -= uint80(fee);
+        p.collateral -= uint80(PayoutMath.collateral(terms.reward, terms.collateralPct));
+        _payPurses[provider][i] = p;
+        _payClocks[provider] =
+            c.withBucket(i, c.maturesAt(i), c.sealsAt(i), c.jobs(i) - 1, c.feeUnits(i) - _feeUnits(fee));
     }
 
     /// @dev Checks the terms, pays the provider and accrues the fee (one job's settlement).
@@ -550,9 +770,16 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, Reputation {
     }
 
     /// @dev Finalized jobs have an empty slot; an empty slot whose nonce the requester has
-    /// already used is Finalized, any other empty slot is None.
+    /// already used is Finalized, any other empty slot is None. A job paid through a bucket
+    /// is Finalized once its challenge window has passed (its pay arrives with the release).
     function _stateOf(uint256 jobId, JobRecord rec) private view returns (JobState) {
-        if (!rec.isEmpty()) return rec.state();
+        if (!rec.isEmpty()) {
+            JobState current = rec.state();
+            if (current == JobState.Submitted && rec.bucketMark() != 0 && block.timestamp > rec.deadline()) {
+                return JobState.Finalized;
+            }
+            return current;
+        }
         if (uint96(jobId) < _accounts[requesterOf(jobId)].jobNonce) return JobState.Finalized;
         return JobState.None;
     }

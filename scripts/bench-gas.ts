@@ -107,50 +107,77 @@ const depositForBatch = await gasOf(market.connect(requester).deposit(requester.
 const laterStart = await now();
 const batchFromBalance = await gasOf(market.connect(requester).postJobs(Array.from({ length: 10 }, () => jobRequest(laterStart))));
 
-// --- Fast path (issue 15): the same two paths with claim and submit in one transaction
-// (claimAndSubmit / claimAndSubmitJobs), every other step counted as above.
+// --- Fast path with deferred pay (issue 15): claim and submit in one transaction
+// (claimAndSubmit / claimAndSubmitJobs); the job's pay goes into the provider's pay bucket and
+// is released per bucket, not per job (no finalize transaction). Every other step (post,
+// amortized deposit and withdrawal) is counted exactly as above.
+const URI = "http://127.0.0.1:8700/o/";
+const fastSingle = async () => {
+  const r = await (await market.connect(requester).postJob(jobRequest(await now()))).wait();
+  const [id] = postedJobIds(market, r);
+  const s = await (await market.connect(provider).claimAndSubmit(id, ethers.id("result"), URI)).wait();
+  return { post: Number(r!.gasUsed), claimAndSubmit: Number(s!.gasUsed) };
+};
+const SEAL = Number(await market.PAY_SEAL());
+// Warm-up: both buckets used and released once, as in a running market (their slots are
+// non-zero: a reused bucket costs rewrites, not fresh slots).
+await market.connect(requester).deposit(requester.address, 20n * REWARD);
+await fastSingle();
+await networkHelpers.time.increase(SEAL + 1);
+await fastSingle();
+await networkHelpers.time.increase(SEAL + WINDOW + 1);
+await market.releasePay(provider.address);
+// One job per transaction into a bucket of 10: the first call opens the bucket (and releases
+// nothing), the next nine fill it.
 const fastDeposit10 = await gasOf(market.connect(requester).deposit(requester.address, 10n * REWARD));
-const fastPostReceipt = await (await market.connect(requester).postJob(jobRequest(await now()))).wait();
-const fastPost = Number(fastPostReceipt!.gasUsed);
-const [fastId] = postedJobIds(market, fastPostReceipt);
-const fastSubmitReceipt = await (
-  await market.connect(provider).claimAndSubmit(fastId, ethers.id("result"), "http://127.0.0.1:8700/o/")
-).wait();
-const claimAndSubmit = Number(fastSubmitReceipt!.gasUsed);
-await networkHelpers.time.increase(WINDOW + 1);
-const fastFinalize = await gasOf(market.finalizeJob(fastId, submittedTerms(market, fastSubmitReceipt).get(fastId)!));
+const bucketOf10: { post: number; claimAndSubmit: number }[] = [];
+for (let i = 0; i < 10; i++) bucketOf10.push(await fastSingle());
+const fastPost = bucketOf10[1].post;
+const fastOpen = bucketOf10[0].claimAndSubmit;
+const fastFill = Math.round(bucketOf10.slice(1).reduce((a, b) => a + b.claimAndSubmit, 0) / 9);
+// Past the bucket's maturity (and seal), the provider's next fast-path call releases the 10
+// jobs' pay and reopens the bucket: its extra gas over an opening call is the release.
+await networkHelpers.time.increase(Math.max(SEAL, WINDOW) + 1);
+const releasing = await fastSingle();
+const fastReleaseInCall = releasing.claimAndSubmit - fastOpen;
+// Steady state: the mean claimAndSubmit over a bucket's 10 jobs, the first of which released the
+// previous bucket (so opening and releasing are both amortized over the 10 jobs).
+const fastClaimAndSubmitMean = Math.round((releasing.claimAndSubmit + 9 * fastFill) / 10);
+// The worst case: a bucket holding one job, released on its own by a releasePay transaction.
+await networkHelpers.time.increase(Math.max(SEAL, WINDOW) + 1);
+const releasePayOne = await gasOf(market.releasePay(provider.address));
 const fastUnstake = await gasOf(market.connect(provider).requestUnstake(10n * REWARD));
 await networkHelpers.time.increase(7 * 24 * 3600 + 1);
 const fastWithdraw = await gasOf(market.connect(provider).withdrawUnstaked(provider.address));
 const fastAmortized = Math.round((fastDeposit10 + fastUnstake + fastWithdraw) / 10);
-const fastTotal = fastPost + claimAndSubmit + fastFinalize + fastAmortized;
+const fastTotal = fastPost + fastClaimAndSubmitMean + fastAmortized;
+const fastWorstCase = fastPost + fastOpen + releasePayOne + fastAmortized;
 
-const fastBatchStart = await now();
-const fastBatchPostReceipt = await (
-  await market.connect(payingRequester).postJobs(Array.from({ length: 10 }, () => jobRequest(fastBatchStart)))
-).wait();
-const fastBatchPost = Number(fastBatchPostReceipt!.gasUsed);
-const fastIds = postedJobIds(market, fastBatchPostReceipt);
-const fastBatchReceipt = await (
-  await market.connect(provider).claimAndSubmitJobs(
-    fastIds,
-    fastIds.map((id) => ethers.id(`result-${id}`)),
-    fastIds.map(() => "http://127.0.0.1:8700/o/"),
-  )
-).wait();
-const claimAndSubmitJobs = Number(fastBatchReceipt!.gasUsed);
-const fastTerms = submittedTerms(market, fastBatchReceipt);
-await networkHelpers.time.increase(WINDOW + 1);
-const fastBatchFinalize = await gasOf(
-  market.finalizeJobs(
-    fastIds,
-    fastIds.map((id) => fastTerms.get(id)!),
-  ),
-);
+// Batches of 10, one batch per bucket: each claimAndSubmitJobs also releases the previous
+// batch's matured bucket (measured on the second such call, the first releasing a batch).
+const fastBatch = async () => {
+  const start = await now();
+  const r = await (await market.connect(payingRequester).postJobs(Array.from({ length: 10 }, () => jobRequest(start)))).wait();
+  const batchIds = postedJobIds(market, r);
+  const s = await (
+    await market.connect(provider).claimAndSubmitJobs(
+      batchIds,
+      batchIds.map((id) => ethers.id(`result-${id}`)),
+      batchIds.map(() => URI),
+    )
+  ).wait();
+  await networkHelpers.time.increase(Math.max(SEAL, WINDOW) + 1);
+  return { post: Number(r!.gasUsed), claimAndSubmitJobs: Number(s!.gasUsed) };
+};
+await fastBatch();
+const fastBatchMeasured = await fastBatch();
+const fastBatchPost = fastBatchMeasured.post;
+const claimAndSubmitJobs = fastBatchMeasured.claimAndSubmitJobs;
+const fastBatchReleasePay = await gasOf(market.releasePay(provider.address));
 const fastBatchUnstake = await gasOf(market.connect(provider).requestUnstake(10n * REWARD));
 await networkHelpers.time.increase(7 * 24 * 3600 + 1);
 const fastBatchWithdraw = await gasOf(market.connect(provider).withdrawUnstaked(provider.address));
-const fastBatchTotal = fastBatchPost + claimAndSubmitJobs + fastBatchFinalize + fastBatchUnstake + fastBatchWithdraw;
+const fastBatchTotal = fastBatchPost + claimAndSubmitJobs + fastBatchUnstake + fastBatchWithdraw;
 
 // --- Cancel path: deposit-funded post, then cancel, then withdraw the refund.
 const cancelPostReceipt = await (await market.connect(requester).postJob(jobRequest(await now()))).wait();
@@ -370,6 +397,28 @@ for (const v of verifiers) {
 await networkHelpers.mine(1);
 const slashedBelowMinimum = await minoritySlash(slashed?.seatEntries ?? 3);
 
+// The eager fast path (before deferred pay), as measured at commit 104da48, for comparison.
+const PREVIOUS_EAGER_FAST_PATH = {
+  measuredAt: "104da48",
+  total: 173_173,
+  batch10PerJob: 85_682,
+  post: 67_765,
+  claimAndSubmit: 48_305,
+  finalize: 41_821,
+  amortizedDepositAndWithdrawal: 15_282,
+  parts: { deposit10: 59_653, requestUnstake: 36_552, withdrawUnstaked: 56_612 },
+  batch10: {
+    total: 856_824,
+    parts: {
+      postJobsPullingPayment: 426_086,
+      claimAndSubmitJobs: 197_964,
+      finalizeJobs: 139_610,
+      requestUnstake: 36_552,
+      withdrawUnstaked: 56_612,
+    },
+  },
+};
+
 const targets = {
   happyPathTotal: 205_000,
   batch10PerJob: 90_000,
@@ -395,7 +444,10 @@ const report = {
     "slashedBelowMinimum.resolve: the same, with every verifier bonded exactly the pool's minimum (the rest withdrawn first): the slash leaves the minority verifier short, so the rest of its bond moves to its pending withdrawal (WithdrawalRequested) and its weight to 0; overMinoritySlashed is the difference to minoritySlashed.resolve.",
     "committeeOf5: the first round's committee never votes; resolve past the reveal deadline fails the round (each seat entry slashed, weights updated), then the second round draws K = 5.",
     "batch10: postJobs pulls the 10 rewards by allowance in one transfer (approve once, not counted); claims, submits and finalizes are batched; the provider withdraws its earnings once.",
-    "fastPath: the happy path and batch10 with claim and submit in one transaction (claimAndSubmit, claimAndSubmitJobs) for a job the provider ran before claiming; every other step (post, finalize, amortized deposit and withdrawal) counted exactly as there. No lazy finalization: each job is still finalized (alone or in a finalizeJobs batch).",
+    "fastPath (deferred pay): claim and submit in one transaction (claimAndSubmit, claimAndSubmitJobs); the job's pay goes into one of the provider's two pay buckets and is released per bucket (no finalize transaction). total = post + claimAndSubmit + amortized deposit and withdrawal, where claimAndSubmit is the mean over a bucket of 10 one-job transactions: the first also released the previous bucket (10 jobs) and reopened it, the other nine filled it. So the release (releaseInCall) and the bucket's opening are amortized over its 10 jobs; the deposit and the withdrawal of earnings over 10 jobs as on the happy path. Both buckets were used and released once before (warm slots, as in a running market).",
+    "fastPath.worstCaseSingleJobBucket: a bucket holding one job, released on its own by a releasePay transaction (21,000 base included): post + opening claimAndSubmit + releasePay + amortized deposit and withdrawal.",
+    "fastPath.batch10: one claimAndSubmitJobs per bucket; the measured call also released the previous batch's bucket (10 jobs) and reopened it, so the release is inside claimAndSubmitJobs; releasePay10 is the alternative standalone release of a 10-job bucket (not counted).",
+    "fastPathEager: the fast path before deferred pay (each job finalized by finalizeJob / finalizeJobs), as measured at commit 104da48 (reports/gas.json then); kept for comparison, not re-measured.",
   ],
   happyPath: {
     post,
@@ -410,21 +462,31 @@ const report = {
     total: fastTotal,
     batch10PerJob: Math.round(fastBatchTotal / 10),
     post: fastPost,
-    claimAndSubmit,
-    finalize: fastFinalize,
+    claimAndSubmit: fastClaimAndSubmitMean,
     amortizedDepositAndWithdrawal: fastAmortized,
-    parts: { deposit10: fastDeposit10, requestUnstake: fastUnstake, withdrawUnstaked: fastWithdraw },
+    worstCaseSingleJobBucket: fastWorstCase,
+    parts: {
+      claimAndSubmitOpeningBucket: fastOpen,
+      claimAndSubmitFillingBucket: fastFill,
+      claimAndSubmitReleasingAndReopening: releasing.claimAndSubmit,
+      releaseInCall: fastReleaseInCall,
+      releasePayOneJobBucket: releasePayOne,
+      deposit10: fastDeposit10,
+      requestUnstake: fastUnstake,
+      withdrawUnstaked: fastWithdraw,
+    },
     batch10: {
       total: fastBatchTotal,
       parts: {
         postJobsPullingPayment: fastBatchPost,
-        claimAndSubmitJobs,
-        finalizeJobs: fastBatchFinalize,
+        claimAndSubmitJobsReleasingPrevious: claimAndSubmitJobs,
         requestUnstake: fastBatchUnstake,
         withdrawUnstaked: fastBatchWithdraw,
       },
+      releasePay10: fastBatchReleasePay,
     },
   },
+  fastPathEager: PREVIOUS_EAGER_FAST_PATH,
   postPullingPayment: { post: postPulling },
   batch10: {
     perJob: Math.round(batchTotal / 10),
@@ -488,8 +550,11 @@ const rows: [string, number | undefined][] = [
   ["happy path total", happyTotal],
   ["post pulling payment", postPulling],
   ["batch of 10: per job", Math.round(batchTotal / 10)],
-  ["claimAndSubmit", claimAndSubmit],
+  ["claimAndSubmit (mean, bucket of 10)", fastClaimAndSubmitMean],
+  ["  release inside the next call", fastReleaseInCall],
+  ["  releasePay (1-job bucket)", releasePayOne],
   ["fast path total", fastTotal],
+  ["fast path, 1-job bucket (worst)", fastWorstCase],
   ["fast path batch of 10: per job", Math.round(fastBatchTotal / 10)],
   ["cancel + withdraw refund", cancel + cancelWithdraw],
   ["claim + time-out", toClaim + timeOut],

@@ -267,7 +267,11 @@ interface IJobMarket {
     /// @notice Claim an open job and commit its result in one transaction (the fast path, for a
     /// job the provider ran before claiming). Emits `JobClaimed` then `ResultSubmitted`; the
     /// challenge window, the audit lottery (seeded by this block's hash) and disputes are those
-    /// of a job claimed and submitted apart. Reverts as `claimJob` or `submitResult` would.
+    /// of a job claimed and submitted apart. Reverts as `claimJob` or `submitResult` would. The
+    /// job is paid through the provider's pay bucket, not by `finalizeJob` (`IPayBuckets`:
+    /// `PayDeferred`; the call also releases the provider's matured buckets, after the claim:
+    /// a provider that lost the race reverts before reading them), unless neither bucket can
+    /// take it.
     /// @param jobId The open job.
     /// @param resultHash The result hash.
     /// @param outputURI Where the output is served (a hint).
@@ -296,7 +300,8 @@ interface IJobMarket {
         string[] calldata outputURIs
     ) external;
 
-    /// @notice Pay a submitted job whose challenge window has passed. Permissionless.
+    /// @notice Pay a submitted job whose challenge window has passed. Permissionless. A fast-path
+    /// job paid through a pay bucket reverts `MarketPaidByBucket` (its bucket's release pays it).
     /// @param jobId The submitted job.
     /// @param terms The job's settlement terms, as emitted in `ResultSubmitted`.
     function finalizeJob(uint256 jobId, SubmittedJob calldata terms) external;

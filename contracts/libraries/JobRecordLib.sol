@@ -18,7 +18,8 @@ import {IJobMarket} from "../interfaces/IJobMarket.sol";
 ///   208..231 executionTime (seconds)
 ///   232..255 challengeWindow (seconds)
 /// From Submitted on (Submitted, Disputed, Overturned, Voided):
-///   48..55   the dispute module's number in the market (from Disputed on; 0 before)
+///   48..55   Submitted: 1 + the provider's pay bucket index for a fast-path job paid through a
+///            bucket (IPayBuckets), else 0; from Disputed on: the dispute module's number
 ///   56..255  the top 200 bits of keccak256(abi.encode(SubmittedJob))
 type JobRecord is uint256;
 
@@ -82,6 +83,23 @@ library JobRecordLib {
     /// @return The module's number.
     function disputeModule(JobRecord rec) internal pure returns (uint8) {
         return uint8(JobRecord.unwrap(rec) >> _MODULE_SHIFT);
+    }
+
+    /// @notice For a Submitted record: 1 + the index of the pay bucket holding the job's pay, or
+    /// 0 when the job is finalized on its own (meaningless from Disputed on: the module's number).
+    /// @param rec The job record.
+    /// @return The bucket mark.
+    function bucketMark(JobRecord rec) internal pure returns (uint8) {
+        return uint8(JobRecord.unwrap(rec) >> _MODULE_SHIFT);
+    }
+
+    /// @notice The same record with bucket mark `mark` (bits 48..55, zero in a fresh Submitted
+    /// record).
+    /// @param rec A Submitted record with mark 0.
+    /// @param mark 1 + the bucket index.
+    /// @return The new record.
+    function withBucketMark(JobRecord rec, uint8 mark) internal pure returns (JobRecord) {
+        return JobRecord.wrap(JobRecord.unwrap(rec) | (uint256(mark) << _MODULE_SHIFT));
     }
 
     /// @notice The 200-bit result commitment of a Submitted (or later) record.

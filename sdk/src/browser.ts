@@ -155,6 +155,13 @@ export {
   type FastPathSubmission,
 } from "./actions/provider/claim-and-submit.ts";
 export {
+  releasePay,
+  type ReleasedBucket,
+  type ReleasePayErrorType,
+  type ReleasePayParameters,
+  type ReleasePayReturnType,
+} from "./actions/provider/release-pay.ts";
+export {
   submitResult,
   type SubmitResultErrorType,
   type SubmitResultParameters,
@@ -176,6 +183,13 @@ export {
   type GetProviderReturnType,
   type ProviderDetails,
 } from "./actions/auditor/get-provider.ts";
+export {
+  getPendingPay,
+  type GetPendingPayErrorType,
+  type GetPendingPayParameters,
+  type GetPendingPayReturnType,
+  type PayBucket,
+} from "./actions/auditor/get-pending-pay.ts";
 export {
   listJobs,
   type JobSummary,

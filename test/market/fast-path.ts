@@ -62,30 +62,28 @@ describe("HashworkMarket: the fast path (claimAndSubmit)", function () {
       expect(s.staked).to.equal(STAKE);
     });
 
-    it("settles like the 2-transaction path: finalized after the window, reward minus fee, collateral unlocked", async function () {
+    it("settles like the 2-transaction path, through its pay bucket: reward minus fee, collateral unlocked", async function () {
       const d = await loadFixture(fixtures.openJob);
       const receipt = await (await d.market.connect(d.provider).claimAndSubmit(d.jobId, RESULT, URI)).wait();
       const terms = submittedTerms(d.market, receipt).get(d.jobId)!;
       expect(terms.resultHash).to.equal(RESULT);
       expect(terms.submittedBlock).to.equal(BigInt(receipt!.blockNumber));
       await time.increase(d.request.challengeWindow);
-      await d.market.connect(d.keeper).finalizeJob(d.jobId, terms);
+      await d.market.connect(d.keeper).releasePay(d.provider.address);
       const s = await stakeOf(d, d.provider);
       expect([s.staked, s.locked, s.completed]).to.deep.equal([STAKE + REWARD - feeOf(REWARD), 0n, 1n]);
       await expectSolvent(d.market, d.token);
     });
 
-    it("opens the full challenge window from its own block: finalizing earlier reverts", async function () {
+    it("opens the full challenge window from its own block: nothing is released earlier", async function () {
       const d = await loadFixture(fixtures.openJob);
       const receipt = await (await d.market.connect(d.provider).claimAndSubmit(d.jobId, RESULT, URI)).wait();
       const block = await ethers.provider.getBlock(receipt!.blockNumber);
       const end = BigInt(block!.timestamp) + BigInt(d.request.challengeWindow);
       expect((await d.market.getJob(d.jobId)).deadline).to.equal(end);
-      const terms = submittedTerms(d.market, receipt).get(d.jobId)!;
       await time.setNextBlockTimestamp(end);
-      await expect(d.market.finalizeJob(d.jobId, terms))
-        .to.be.revertedWithCustomError(d.market, "MarketChallengeWindowOpen")
-        .withArgs(d.jobId, end);
+      await expect(d.market.releasePay(d.provider.address)).not.to.emit(d.market, "PayReleased");
+      expect(await d.market.jobState(d.jobId)).to.equal(JobState.Submitted);
     });
 
     it("refuses a zero result hash and locks nothing", async function () {
@@ -204,10 +202,14 @@ describe("HashworkMarket: the fast path (claimAndSubmit)", function () {
       expect([...terms.keys()]).to.deep.equal(d.jobIds);
       expect((await stakeOf(d, d.provider)).locked).to.equal(COLLATERAL * 10n);
       await time.increase(3600);
-      await d.market.finalizeJobs(
-        d.jobIds,
-        d.jobIds.map((id) => terms.get(id)!),
-      );
+      // Paid through the provider's bucket: a keeper's finalizeJobs settles none of them.
+      expect(
+        await d.market.finalizeJobs.staticCall(
+          d.jobIds,
+          d.jobIds.map((id) => terms.get(id)!),
+        ),
+      ).to.equal(0n);
+      await d.market.releasePay(d.provider.address);
       const s = await stakeOf(d, d.provider);
       expect([s.locked, s.completed]).to.deep.equal([0n, 10n]);
       await expectSolvent(d.market, d.token);

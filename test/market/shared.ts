@@ -115,3 +115,33 @@ export function tampered(terms: SubmittedJob, change: Partial<SubmittedJob>): Su
 export function termsFor(request: JobRequest, provider: string, resultHash: string, submittedBlock: number): SubmittedJob {
   return { reward: request.reward, collateralPct: request.collateralPct, provider, resultHash, submittedBlock };
 }
+
+/** One pay bucket as the tests read it (IPayBuckets: clocks from `PayClocks`, money from `PayPurse`). */
+export type Bucket = {
+  payout: bigint;
+  fee: bigint;
+  collateral: bigint;
+  jobs: bigint;
+  feeUnits: bigint;
+  maturesAt: bigint;
+  sealsAt: bigint;
+};
+
+/** `pendingPayOf(provider)` decoded into both buckets (PayClocks layout: per bucket i from bit 128 * i). */
+export async function bucketsOf(market: { pendingPayOf(provider: string): Promise<unknown> }, provider: string): Promise<[Bucket, Bucket]> {
+  const [clocks, purses] = (await market.pendingPayOf(provider)) as [bigint, { payout: bigint; fee: bigint; collateral: bigint }[]];
+  const bits = (w: bigint, from: bigint, width: bigint) => (w >> from) & ((1n << width) - 1n);
+  const bucket = (i: number): Bucket => {
+    const w = clocks >> BigInt(128 * i);
+    return {
+      payout: purses[i]!.payout,
+      fee: purses[i]!.fee,
+      collateral: purses[i]!.collateral,
+      maturesAt: bits(w, 0n, 40n),
+      sealsAt: bits(w, 40n, 40n),
+      jobs: bits(w, 80n, 24n),
+      feeUnits: bits(w, 104n, 24n),
+    };
+  };
+  return [bucket(0), bucket(1)];
+}

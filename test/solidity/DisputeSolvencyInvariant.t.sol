@@ -6,6 +6,7 @@ import {VerifierPool} from "../../contracts/VerifierPool.sol";
 import {IHashworkDisputes} from "../../contracts/interfaces/IHashworkDisputes.sol";
 import {IHashworkMarket} from "../../contracts/interfaces/IHashworkMarket.sol";
 import {IJobMarket} from "../../contracts/interfaces/IJobMarket.sol";
+import {IPayBuckets} from "../../contracts/interfaces/IPayBuckets.sol";
 import {IVerifierPool} from "../../contracts/interfaces/IVerifierPool.sol";
 import {DisputeHandler} from "./utils/DisputeHandler.t.sol";
 import {MarketSetup} from "./utils/MarketSetup.sol";
@@ -177,13 +178,16 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         for (uint256 i; i < handler.providerCount(); ++i) {
             address p = handler.providers(i);
             owed += market.balanceOf(p) + market.stakeOf(p).staked + market.unbondingOf(p).amount;
+            (, IPayBuckets.PayPurse[2] memory b) = market.pendingPayOf(p);
+            owed += uint256(b[0].payout) + b[0].fee + b[1].payout + b[1].fee;
         }
         for (uint256 k; k < handler.jobCount(); ++k) {
             uint256 id = handler.jobIds(k);
             IJobMarket.JobState s = market.jobState(id);
             if (s == IJobMarket.JobState.Open || s == IJobMarket.JobState.Claimed) {
                 owed += market.getJob(id).reward;
-            } else if (s == IJobMarket.JobState.Submitted || s == IJobMarket.JobState.Disputed) {
+            } else if (s == IJobMarket.JobState.Disputed || (s == IJobMarket.JobState.Submitted && !handler.bucketed(id))) {
+                // A bucketed job's reward is in its bucket (counted above).
                 (uint96 reward,,,,) = handler.termsOf(id);
                 owed += reward;
             }
@@ -210,6 +214,9 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
             address p = handler.providers(i);
             uint256 expected;
             for (uint256 k; k < handler.jobCount(); ++k) expected += _collateralFor(handler.jobIds(k), p);
+            // Deferred-pay jobs stay locked until their bucket is released.
+            (, IPayBuckets.PayPurse[2] memory b) = market.pendingPayOf(p);
+            expected += uint256(b[0].collateral) + b[1].collateral;
             assertEq(market.stakeOf(p).locked, expected, "locked stake vs live collateral");
             assertLe(market.stakeOf(p).locked, market.stakeOf(p).staked, "locked above staked");
         }
@@ -342,7 +349,7 @@ contract DisputeSolvencyInvariantTest is MarketSetup {
         if (s == IJobMarket.JobState.Claimed) {
             IJobMarket.JobView memory j = market.getJob(id);
             if (j.provider == p) return j.collateral;
-        } else if (s == IJobMarket.JobState.Submitted || s == IJobMarket.JobState.Disputed) {
+        } else if (s == IJobMarket.JobState.Disputed || (s == IJobMarket.JobState.Submitted && !handler.bucketed(id))) {
             (uint96 reward, uint16 pct, address provider,,) = handler.termsOf(id);
             if (provider == p) return (uint256(reward) * pct + 99) / 100;
         }

@@ -74,4 +74,23 @@ contract JobRecordLibTest is TestBase {
         assertEq(uint8(rec.state()), s, "state");
         assertEq(JobRecord.unwrap(rec) >> 8, raw >> 8, "other fields");
     }
+
+    function testFuzz_bucketMark_keepsCommitmentAndDeadline_andDisputeOverwritesIt(
+        uint40 deadline,
+        bytes32 h,
+        uint8 mark,
+        uint8 module
+    ) public pure {
+        uint256 commitment = uint256(h) >> 56;
+        JobRecord plain = JobRecordLib.committed(IJobMarket.JobState.Submitted, deadline, commitment);
+        assertEq(plain.bucketMark(), 0, "a fresh Submitted record has no mark");
+        JobRecord rec = plain.withBucketMark(mark);
+        assertEq(rec.bucketMark(), mark, "mark");
+        assertEq(uint8(rec.state()), uint8(IJobMarket.JobState.Submitted), "state");
+        assertEq(rec.deadline(), deadline, "deadline");
+        assertEq(rec.commitment(), commitment, "commitment");
+        JobRecord d = rec.disputed(deadline, module);
+        assertEq(d.disputeModule(), module, "the dispute's module replaces the mark");
+        assertEq(d.commitment(), commitment, "commitment kept");
+    }
 }

@@ -2,12 +2,14 @@
 pragma solidity ^0.8.28;
 
 import {IJobMarket} from "../../contracts/interfaces/IJobMarket.sol";
+import {IPayBuckets} from "../../contracts/interfaces/IPayBuckets.sol";
 import {MarketHandler} from "./utils/MarketHandler.t.sol";
 import {MarketSetup} from "./utils/MarketSetup.sol";
 
 /// @notice After any sequence of post / claim / submit / finalize / cancel / expire / time-out /
-/// stake / unstake / withdraw / deposit / fee withdrawal across several actors and time jumps,
-/// the market holds exactly the tokens it owes, and owes exactly the sum of its parts.
+/// stake / unstake / withdraw / deposit / fee withdrawal / fast path with deferred pay / pay
+/// releases across several actors and time jumps, the market holds exactly the tokens it owes,
+/// and owes exactly the sum of its parts (pay buckets included).
 /// Runs and depth come from hardhat.config.ts (256 runs, depth 32).
 contract SolvencyInvariantTest is MarketSetup {
     MarketHandler internal handler;
@@ -43,6 +45,11 @@ contract SolvencyInvariantTest is MarketSetup {
         assertEq(market.stakeOf(handler.providers(1)).locked, 3 * 15e18, "batch collateral");
         handler.warp(1 days);
         handler.settleAllDue();
+        // Fast-path jobs are paid by their buckets, not by finalize: still locked until released.
+        assertEq(market.stakeOf(handler.providers(1)).locked, 3 * 15e18, "batch collateral in its bucket");
+        handler.releasePay(0);
+        handler.releasePay(1);
+        assertEq(handler.calls("bucketsReleased"), 2, "one bucket per provider released");
         assertEq(market.stakeOf(handler.providers(0)).locked + market.stakeOf(handler.providers(1)).locked, 0, "all settled");
         assertEq(token.balanceOf(address(market)), market.totalOwed(), "solvent");
     }
@@ -79,6 +86,8 @@ contract SolvencyInvariantTest is MarketSetup {
         for (uint256 i; i < handler.providerCount(); ++i) {
             address p = handler.providers(i);
             owed += market.balanceOf(p) + market.stakeOf(p).staked + market.unbondingOf(p).amount;
+            (, IPayBuckets.PayPurse[2] memory b) = market.pendingPayOf(p);
+            owed += uint256(b[0].payout) + b[0].fee + b[1].payout + b[1].fee;
         }
         owed += _escrowed();
         assertEq(market.totalOwed(), owed, "totalOwed vs ledger + escrow + stake + unbonding + fees + audit reserve");
@@ -94,11 +103,14 @@ contract SolvencyInvariantTest is MarketSetup {
                 if (s == IJobMarket.JobState.Claimed) {
                     IJobMarket.JobView memory j = market.getJob(id);
                     if (j.provider == p) expected += j.collateral;
-                } else if (s == IJobMarket.JobState.Submitted) {
+                } else if (s == IJobMarket.JobState.Submitted && !handler.bucketed(id)) {
                     (uint96 reward, uint16 pct, address provider,,) = handler.termsOf(id);
                     if (provider == p) expected += (uint256(reward) * pct + 99) / 100;
                 }
             }
+            // Deferred-pay jobs stay locked until their bucket is released.
+            (, IPayBuckets.PayPurse[2] memory b) = market.pendingPayOf(p);
+            expected += uint256(b[0].collateral) + b[1].collateral;
             assertEq(market.stakeOf(p).locked, expected, "locked stake vs collateral of live jobs");
             assertLe(market.stakeOf(p).locked, market.stakeOf(p).staked, "locked above staked");
         }
@@ -128,7 +140,7 @@ contract SolvencyInvariantTest is MarketSetup {
             IJobMarket.JobState s = market.jobState(id);
             if (s == IJobMarket.JobState.Open || s == IJobMarket.JobState.Claimed) {
                 sum += market.getJob(id).reward;
-            } else if (s == IJobMarket.JobState.Submitted) {
+            } else if (s == IJobMarket.JobState.Submitted && !handler.bucketed(id)) {
                 (uint96 reward,,,,) = handler.termsOf(id);
                 sum += reward;
             }

@@ -469,6 +469,17 @@ export const hashworkMarketAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketPaidByBucket",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "MarketPaused",
     "type": "error"
@@ -1398,6 +1409,80 @@ export const hashworkMarketAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "bucket",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256[]",
+        "name": "jobIds",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "PayDeferred",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "bucket",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "jobs",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "payout",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "fee",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "collateral",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "lockedAfter",
+        "type": "uint256"
+      }
+    ],
+    "name": "PayReleased",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "uint256",
         "name": "jobId",
         "type": "uint256"
@@ -1881,6 +1966,19 @@ export const hashworkMarketAbi = [
         "internalType": "uint32",
         "name": "",
         "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "PAY_SEAL",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -2625,6 +2723,52 @@ export const hashworkMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "pendingPayOf",
+    "outputs": [
+      {
+        "internalType": "PayClocks",
+        "name": "clocks",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint88",
+            "name": "payout",
+            "type": "uint88"
+          },
+          {
+            "internalType": "uint80",
+            "name": "fee",
+            "type": "uint80"
+          },
+          {
+            "internalType": "uint80",
+            "name": "collateral",
+            "type": "uint80"
+          },
+          {
+            "internalType": "uint8",
+            "name": "used",
+            "type": "uint8"
+          }
+        ],
+        "internalType": "struct IPayBuckets.PayPurse[2]",
+        "name": "purses",
+        "type": "tuple[2]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "bytes32",
@@ -2979,6 +3123,25 @@ export const hashworkMarketAbi = [
     ],
     "name": "registerProvider",
     "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "releasePay",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "paid",
+        "type": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },

@@ -206,6 +206,8 @@ describe("hashwork CLI end to end", function () {
     await system.publicClient.request({ method: "evm_mine" as never, params: [] as never });
     const withdrawn = jsonOf(await cli(["provider", "withdraw", "--json", ...k]));
     expect(withdrawn).to.include({ amount: (10n * TOKEN_UNIT).toString(), to: address(HONEST) });
+    // No fast-path job waits for pay: one clear line, exit 1 (releasing is tested in release-pay.test.ts).
+    expectFailure(await cli(["provider", "release", ...k]), 1, /^hashwork: nothing to release: no fast-path job is waiting for pay/);
     const status = jsonOf<{ staked: string; free: string; registered: boolean; profile: { endpoint: string } }>(
       await cli(["provider", "status", "--json", ...k]),
     );

@@ -23,6 +23,7 @@ import { jobList } from "./job-list.ts";
 import { jobCancel, jobChallenge } from "./job-write.ts";
 import { applyProfile, extractProfileOption, PROFILE_NAME_ENV, selectProfile } from "./profiles.ts";
 import { providerRegister, providerStake, providerStatus, providerUnstake, providerWithdraw } from "./provider-account.ts";
+import { providerRelease } from "./provider-release.ts";
 import { programBuild, programRun } from "./program.ts";
 import { providerStart } from "./provider-start.ts";
 import { tokenBalance, tokenTransfer, tokenWithdraw } from "./token.ts";
@@ -53,6 +54,7 @@ export const COMMANDS: readonly Command[] = [
   providerStake,
   providerUnstake,
   providerWithdraw,
+  providerRelease,
   providerRegister,
   providerStatus,
   providerStart,

@@ -25,6 +25,11 @@ export type TrackedJob = {
   provider: Address;
   /** From Submitted on. */
   result?: JobResult | undefined;
+  /**
+   * Paid through its provider's pay bucket (`PayDeferred`, fast-path jobs): it gets no
+   * `JobFinalized` and nobody finalizes it; it reads Finalized once its window has passed.
+   */
+  payDeferred?: boolean | undefined;
 };
 
 export type JobIndex = {
@@ -44,11 +49,12 @@ export type JobIndex = {
 const READ_CONCURRENCY = 32;
 
 /**
- * Topic 0 of every market event with a `jobId` argument: the only events the index reads, so the
- * node does not send (and the daemon does not decode) stake, vault and governance events.
+ * Topic 0 of every market event with a `jobId` (or `jobIds`: `PayDeferred`) argument: the only
+ * events the index reads, so the node does not send (and the daemon does not decode) stake, vault
+ * and governance events.
  */
 const JOB_EVENT_TOPICS = hashworkMarketAbi
-  .filter((item) => item.type === "event" && item.inputs.some((p) => p.name === "jobId"))
+  .filter((item) => item.type === "event" && item.inputs.some((p) => p.name === "jobId" || p.name === "jobIds"))
   .map((event) => toEventSelector(event as AbiEvent));
 
 /** Events after which a job is settled for good: it leaves the index. */
@@ -133,6 +139,27 @@ export function createJobIndex(context: DaemonContext, { client, onFinalized }: 
     await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, ids.length) }, worker));
   }
 
+  /** Marks the jobs of a `PayDeferred` log as paid through a bucket. */
+  function markDeferred(l: MarketLog) {
+    for (const jobId of (l.args.jobIds as readonly bigint[] | undefined) ?? []) {
+      const job = jobs.get(jobId);
+      if (job) job.payDeferred = true;
+    }
+  }
+
+  /**
+   * A deferred-pay job past its window is Finalized (its result stands; the pay comes with its
+   * bucket's release, which emits no per-job event): it leaves the index at that block's time.
+   */
+  function dropMaturedDeferred(at: BlockRef) {
+    for (const job of jobs.values()) {
+      if (job.payDeferred && job.state === "Submitted" && job.result && job.result.challengeEnd < at.timestamp) {
+        onFinalized?.(job);
+        jobs.delete(job.jobId);
+      }
+    }
+  }
+
   async function reconcile(at: BlockRef) {
     const started = Date.now();
     jobs.clear();
@@ -146,6 +173,7 @@ export function createJobIndex(context: DaemonContext, { client, onFinalized }: 
     const settled = new Map<bigint, string>();
     let posted = 0;
     for (const l of logs) {
+      if (l.eventName === "PayDeferred") markDeferred(l);
       const jobId = l.args.jobId as bigint | undefined;
       if (jobId === undefined) continue;
       if (l.eventName === "JobPosted") {
@@ -185,6 +213,7 @@ export function createJobIndex(context: DaemonContext, { client, onFinalized }: 
     // from the logs alone (no read per job); a job touched by any other event is re-read at `to`.
     const touched = new Set<bigint>();
     for (const l of logs) {
+      if (l.eventName === "PayDeferred") markDeferred(l);
       const jobId = l.args.jobId as bigint | undefined;
       if (jobId === undefined) continue;
       if (l.eventName === "JobPosted") {
@@ -211,6 +240,7 @@ export function createJobIndex(context: DaemonContext, { client, onFinalized }: 
       }
     }
     await refresh([...touched], to);
+    dropMaturedDeferred(to);
     synced = to;
     publish();
   }

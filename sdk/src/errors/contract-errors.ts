@@ -2080,6 +2080,27 @@ export class MarketNotRequesterError extends ContractRevertError {
 const marketNotRequesterErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"},{"internalType":"address","name":"caller","type":"address"}],"name":"MarketNotRequester","type":"error"} as const;
 
 /**
+ * `MarketPaidByBucket(uint256)` — `finalizeJob` was called on a job its provider is paid for through a pay bucket.
+ *
+ * Raised by `HashworkMarket`; selector `0x62b87f6c`.
+ */
+export class MarketPaidByBucketError extends ContractRevertError {
+  override name = "MarketPaidByBucketError";
+  static readonly errorName = "MarketPaidByBucket";
+  static readonly selector = "0x62b87f6c";
+  static readonly shortMessage = "`finalizeJob` was called on a job its provider is paid for through a pay bucket";
+  /** `uint256` */
+  readonly jobId: bigint;
+  declare readonly args: readonly [bigint];
+
+  constructor(args: readonly [bigint], options: ContractRevertDetails = {}) {
+    super(MarketPaidByBucketError.shortMessage, { ...options, errorName: MarketPaidByBucketError.errorName, args, abiItem: marketPaidByBucketErrorAbiItem });
+    this.jobId = args[0];
+  }
+}
+const marketPaidByBucketErrorAbiItem = {"inputs":[{"internalType":"uint256","name":"jobId","type":"uint256"}],"name":"MarketPaidByBucket","type":"error"} as const;
+
+/**
  * `MarketPaused()` — New posts and claims are paused by governance.
  *
  * Raised by `HashworkMarket`; selector `0x54882d18`.
@@ -3205,6 +3226,7 @@ export const contractErrorsBySelector = {
   "0x6ca4666d": MarketNotClaimantError,
   "0x8d27fa5a": MarketNotDesignatedProviderError,
   "0x3cd62817": MarketNotRequesterError,
+  "0x62b87f6c": MarketPaidByBucketError,
   "0x54882d18": MarketPausedError,
   "0x17414d43": MarketReputationTooLowError,
   "0x30ed72aa": MarketRewardTooLowError,
@@ -3348,6 +3370,7 @@ export const contractErrorsAbi = [
   marketNotClaimantErrorAbiItem,
   marketNotDesignatedProviderErrorAbiItem,
   marketNotRequesterErrorAbiItem,
+  marketPaidByBucketErrorAbiItem,
   marketPausedErrorAbiItem,
   marketReputationTooLowErrorAbiItem,
   marketRewardTooLowErrorAbiItem,

@@ -317,6 +317,7 @@ contract DisputeHandler is MarketHandler {
             market.submitResult(id, keccak256(abi.encode("result", id)), "");
         } else {
             vm.roll(vm.getBlockNumber() + 1);
+            _countReleases(provider);
             vm.prank(provider);
             market.claimAndSubmit(id, keccak256(abi.encode("result", id)), "");
             calls["claimAndSubmit"]++;

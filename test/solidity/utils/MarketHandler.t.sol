@@ -4,6 +4,8 @@ pragma solidity ^0.8.28;
 import {HashworkMarket} from "../../../contracts/HashworkMarket.sol";
 import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
 import {IMarketGovernance} from "../../../contracts/interfaces/IMarketGovernance.sol";
+import {IPayBuckets} from "../../../contracts/interfaces/IPayBuckets.sol";
+import {PayClocks} from "../../../contracts/libraries/PayClocks.sol";
 import {HashworkToken} from "../../../contracts/token/HashworkToken.sol";
 import {TestBase} from "./TestBase.sol";
 
@@ -139,6 +141,7 @@ contract MarketHandler is TestBase {
         address p = _provider(providerSeed);
         if (market.freeStakeOf(p) < j.collateral || market.stakeOf(p).staked < market.config().minStake) return;
         if (result == 0) result = keccak256("fast");
+        _countReleases(p);
         vm.prank(p);
         market.claimAndSubmit(id, result, "");
         termsOf[id] = IJobMarket.SubmittedJob(uint96(j.reward), j.collateralPct, p, result, uint64(block.number));
@@ -168,7 +171,9 @@ contract MarketHandler is TestBase {
             ++open;
             terms[i] = IJobMarket.SubmittedJob(uint96(j.reward), j.collateralPct, p, results[i], uint64(block.number));
         }
+        // A release at the start of the call frees stake first; count only what is free now.
         if (market.freeStakeOf(p) < need) return;
+        _countReleases(p);
         vm.prank(p);
         uint256 submitted = market.claimAndSubmitJobs(ids, results, new string[](count));
         assertEq(submitted, open, "every open member submitted, every other skipped");
@@ -176,6 +181,21 @@ contract MarketHandler is TestBase {
             if (terms[i].provider != address(0)) termsOf[ids[i]] = terms[i];
         }
         calls["claimAndSubmitJobs"] += submitted;
+    }
+
+    /// @notice Anyone releases a provider's matured pay buckets (a no-op when none matured).
+    function releasePay(uint256 providerSeed) external {
+        address p = _provider(providerSeed);
+        _countReleases(p);
+        market.releasePay(p);
+        calls["releasePay"]++;
+    }
+
+    /// @notice Whether a job's pay sits in a bucket: a Submitted record with a bucket mark
+    /// (whatever `jobState` says: past its window it reads Finalized).
+    function bucketed(uint256 id) public view returns (bool) {
+        uint256 rec = market.jobRecord(id);
+        return uint8(rec) == uint8(IJobMarket.JobState.Submitted) && uint8(rec >> 48) != 0;
     }
 
     function finalize(uint256 jobSeed) external {
@@ -330,6 +350,17 @@ contract MarketHandler is TestBase {
         feeUnitsOf[t.provider] += fee / REPUTATION_UNIT;
         if (fee >= REPUTATION_UNIT) calls["feeUnitsCounted"]++;
         if (fee % REPUTATION_UNIT != 0) calls["feeRoundedDown"]++;
+    }
+
+    /// @dev Before a call that releases `p`'s matured buckets: their fee units join the ghost
+    /// (a release counts them exactly as finalizing each job would have).
+    function _countReleases(address p) internal {
+        (PayClocks c,) = market.pendingPayOf(p);
+        for (uint256 i; i < 2; ++i) {
+            if (c.jobs(i) == 0 || block.timestamp <= c.maturesAt(i)) continue;
+            feeUnitsOf[p] += c.feeUnits(i);
+            calls["bucketsReleased"]++;
+        }
     }
 
     function _actor(uint256 seed) private view returns (address) {

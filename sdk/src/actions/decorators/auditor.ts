@@ -3,6 +3,7 @@ import { checkSolvency, type CheckSolvencyParameters, type CheckSolvencyReturnTy
 import { getJobHistory, type GetJobHistoryParameters, type GetJobHistoryReturnType } from "../auditor/get-job-history.ts";
 import { getDispute, type GetDisputeParameters, type GetDisputeReturnType } from "../auditor/get-dispute.ts";
 import { getJob, type GetJobParameters, type GetJobReturnType } from "../auditor/get-job.ts";
+import { getPendingPay, type GetPendingPayParameters, type GetPendingPayReturnType } from "../auditor/get-pending-pay.ts";
 import { getProvider, type GetProviderParameters, type GetProviderReturnType } from "../auditor/get-provider.ts";
 import { getVerifier, type GetVerifierParameters, type GetVerifierReturnType } from "../auditor/get-verifier.ts";
 import { listDisputes, type ListDisputesParameters, type ListDisputesReturnType } from "../auditor/list-disputes.ts";
@@ -12,6 +13,7 @@ import { listJobs, type ListJobsParameters, type ListJobsReturnType } from "../a
 export type AuditorActions = {
   getJob: (parameters: GetJobParameters) => Promise<GetJobReturnType>;
   getProvider: (parameters: GetProviderParameters) => Promise<GetProviderReturnType>;
+  getPendingPay: (parameters: GetPendingPayParameters) => Promise<GetPendingPayReturnType>;
   listJobs: (parameters?: ListJobsParameters) => Promise<ListJobsReturnType>;
   getJobHistory: (parameters: GetJobHistoryParameters) => Promise<GetJobHistoryReturnType>;
   checkSolvency: (parameters?: CheckSolvencyParameters) => Promise<CheckSolvencyReturnType>;
@@ -24,6 +26,7 @@ export function auditorActions(client: HashworkBaseClient): AuditorActions {
   return {
     getJob: (parameters) => getJob(client, parameters),
     getProvider: (parameters) => getProvider(client, parameters),
+    getPendingPay: (parameters) => getPendingPay(client, parameters),
     listJobs: (parameters) => listJobs(client, parameters),
     getJobHistory: (parameters) => getJobHistory(client, parameters),
     checkSolvency: (parameters) => checkSolvency(client, parameters),

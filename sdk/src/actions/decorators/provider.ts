@@ -9,6 +9,7 @@ import {
 } from "../provider/claim-and-submit.ts";
 import { claimJob, type ClaimJobParameters, type ClaimJobReturnType } from "../provider/claim-job.ts";
 import { registerProvider, type RegisterProviderParameters, type RegisterProviderReturnType } from "../provider/register-provider.ts";
+import { releasePay, type ReleasePayParameters, type ReleasePayReturnType } from "../provider/release-pay.ts";
 import { requestUnstake, type RequestUnstakeParameters, type RequestUnstakeReturnType } from "../provider/request-unstake.ts";
 import { stake, type StakeParameters, type StakeReturnType } from "../provider/stake.ts";
 import { submitResult, type SubmitResultParameters, type SubmitResultReturnType } from "../provider/submit-result.ts";
@@ -24,6 +25,7 @@ export type ProviderActions = {
   submitResult: (parameters: SubmitResultParameters) => Promise<SubmitResultReturnType>;
   claimAndSubmit: (parameters: ClaimAndSubmitParameters) => Promise<ClaimAndSubmitReturnType>;
   claimAndSubmitJobs: (parameters: ClaimAndSubmitJobsParameters) => Promise<ClaimAndSubmitJobsReturnType>;
+  releasePay: (parameters?: ReleasePayParameters) => Promise<ReleasePayReturnType>;
 };
 
 export function providerActions(client: HashworkBaseClient): ProviderActions {
@@ -36,5 +38,6 @@ export function providerActions(client: HashworkBaseClient): ProviderActions {
     submitResult: (parameters) => submitResult(client, parameters),
     claimAndSubmit: (parameters) => claimAndSubmit(client, parameters),
     claimAndSubmitJobs: (parameters) => claimAndSubmitJobs(client, parameters),
+    releasePay: (parameters) => releasePay(client, parameters),
   };
 }

@@ -3,6 +3,7 @@ import type { Address, Hash, TransactionReceipt, WriteContractErrorType } from "
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import type {
   MarketChallengeWindowOpenError,
+  MarketPaidByBucketError,
   MarketTermsMismatchError,
   MarketUnexpectedJobStateError,
 } from "../../errors/contract-errors.ts";
@@ -43,6 +44,7 @@ export type FinalizeJobReturnType = {
 export type FinalizeJobErrorType =
   | MarketUnexpectedJobStateError
   | MarketChallengeWindowOpenError
+  | MarketPaidByBucketError
   | MarketTermsMismatchError
   | JobResultNotFoundError
   | ContractRevertError
@@ -53,7 +55,9 @@ export type FinalizeJobErrorType =
 
 /**
  * Settles a submitted job whose challenge window has passed: the provider is paid (into its
- * stake) and its collateral unlocked. Permissionless — requesters, providers and keepers all
+ * stake) and its collateral unlocked. A fast-path job paid through its provider's pay bucket
+ * throws `MarketPaidByBucketError`: `releasePay` pays it (see `getPendingPay`).
+ * Permissionless — requesters, providers and keepers all
  * call it. The market keeps only a hash of the settlement terms, so they are read back from
  * the job's `ResultSubmitted` event unless passed in.
  *

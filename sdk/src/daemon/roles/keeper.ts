@@ -75,7 +75,8 @@ export function createKeeperRole(
       else if (job.state === "Claimed" && job.deadline < now) out.push({ action: "timeout", kind: "timeout", job });
       // The job's own provider finalizes it (in a batch) as soon as the window is over; the keeper
       // steps in only after a grace period, so the two do not race for the same settlement.
-      else if (job.state === "Submitted" && job.result && job.result.challengeEnd + finalizeGrace < now) {
+      // Fast-path jobs paid through a pay bucket are never finalized one by one.
+      else if (job.state === "Submitted" && !job.payDeferred && job.result && job.result.challengeEnd + finalizeGrace < now) {
         out.push({ action: "finalize", kind: "finalize", job });
       }
     }

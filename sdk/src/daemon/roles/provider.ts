@@ -2,6 +2,7 @@ import { keccak256, zeroAddress, type Address, type TransactionReceipt } from "v
 
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { getProvider } from "../../actions/auditor/get-provider.ts";
+import { PAY_SEAL_SECONDS } from "../../actions/auditor/get-pending-pay.ts";
 import { resolveLimits } from "../../executor/abi.ts";
 import type { Executor } from "../../executor/executor.ts";
 import { ContentUnavailableError } from "../../store/errors.ts";
@@ -18,6 +19,7 @@ import type { TxOutcome, TxQueue } from "../tx-queue.ts";
 import { createBatcher, sendClaims, sendFastPath, sendFinalizations, sendSubmissions, type Submission } from "./batch.ts";
 import { fetchContent } from "./content.ts";
 import { createJobOrder } from "./job-order.ts";
+import { createPayReleaser } from "./pay-release.ts";
 import type { Role, Tick } from "./role.ts";
 import { createSeedPinner, seedPinsDue, type SeedPinner } from "./seed-pins.ts";
 
@@ -89,6 +91,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     fastPathLost: metrics.counter("hashwork_fast_path_lost_total", "Jobs run before claiming that another provider took first"),
   };
   const refusals = createRefusalMemory(config.refusals);
+  const releaser = createPayReleaser({ client, me, queue, logger: log, metrics, checkEveryMs: Math.max(1_000, 5 * config.pollIntervalMs) });
   /** Jobs whose program and input are in the store and whose program compiled: ready to claim. */
   const prepared = new Set<bigint>();
   /** Preparations in flight (at most `fetch.concurrency`, `fetch.concurrencyPerRequester` each); they hold no claim slot. */
@@ -215,7 +218,13 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   const fastPaths = createBatcher<Submission, SubmitOutcome>((items) => byIntent("fastpath", items, sendFastPath), pipelined);
   /** Short jobs are run before claiming and claimed with their result (one transaction, no collateral at risk while running). */
   const fastPathMaxFuel = config.claimPolicy.fastPathMaxFuel;
-  const takesFastPath = (job: TrackedJob) => job.state === "Open" && fastPathMaxFuel > 0n && job.request.fuelLimit <= fastPathMaxFuel;
+  // A job with a window longer than PAY_SEAL would keep the other jobs of its pay bucket unpaid and
+  // their collateral locked until that window ends (landing review 6): it takes the claim-first path.
+  const takesFastPath = (job: TrackedJob) =>
+    job.state === "Open" &&
+    fastPathMaxFuel > 0n &&
+    job.request.fuelLimit <= fastPathMaxFuel &&
+    job.request.challengeWindow <= PAY_SEAL_SECONDS;
   const finalizations = createBatcher<TrackedJob, TxOutcome<{ receipt: TransactionReceipt }>>(
     (jobs) =>
       byIntent("finalize", jobs, (c, js) =>
@@ -661,7 +670,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           // The index can still show Submitted after our finalization was mined: not again
           // (it would only be answered from the journal, but counted and logged twice).
           if (done("finalize")) continue;
-          if (job.state === "Submitted" && mine(job) && job.result && finalizable(job.result.challengeEnd)) {
+          // A fast-path job paid through our pay bucket needs no finalize (see pay-release.ts).
+          if (job.state === "Submitted" && mine(job) && !job.payDeferred && job.result && finalizable(job.result.challengeEnd)) {
             const task = finalize(job).finally(() => finalizing.delete(job.jobId));
             finalizing.set(job.jobId, task);
           }
@@ -670,7 +680,14 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         if (job.state === "Open" && job.deadline > now && !done("claim")) open.push(job);
         else if ((job.state === "Claimed" && mine(job)) || (job.state === "Open" && !fresh && step(job.jobId, "claim").confirmed)) {
           if (job.deadline > now) start(job);
-        } else if (job.state === "Submitted" && mine(job) && job.result && finalizable(job.result.challengeEnd) && !done("finalize")) {
+        } else if (
+          job.state === "Submitted" &&
+          mine(job) &&
+          !job.payDeferred &&
+          job.result &&
+          finalizable(job.result.challengeEnd) &&
+          !done("finalize")
+        ) {
           const task = finalize(job).finally(() => finalizing.delete(job.jobId));
           finalizing.set(job.jobId, task);
         }
@@ -726,6 +743,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         if (waiting + preparing.size >= 2 * config.claimPolicy.concurrency + config.fetch.concurrency) continue;
         if (preparing.size < config.fetch.concurrency && theirs < config.fetch.concurrencyPerRequester) startPrepare(job);
       }
+      // Our matured pay buckets, released while nothing is in our pipeline (a fast-path
+      // transaction would release them itself).
+      releaser.tick(active.size > 0 || ready.length > 0 || preparing.size > 0);
       // No free slot: no stake read, no claim round.
       if (!claiming && ready.length > 0 && active.size < config.claimPolicy.concurrency) {
         claiming = claimRound(ready).finally(() => (claiming = undefined));
@@ -742,7 +762,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     async stop() {
       stopping = true;
       await claiming;
-      await Promise.allSettled([...active.values(), ...finalizing.values(), ...preparing.values()]);
+      await Promise.allSettled([...active.values(), ...finalizing.values(), ...preparing.values(), releaser.stop()]);
       await pinner.stop();
     },
   };
