@@ -27,6 +27,9 @@ export default createConfig({
       id: s.chainId,
       rpc: s.confirmations === 0 ? s.rpcUrl : confirmedTransport(s.rpcUrl, s.confirmations),
       pollingInterval: s.pollingIntervalMs,
+      // Ponder throttles every chain to 20 requests/s at first and climbs slowly: a 10,000-job
+      // backfill from a local node spent most of its time waiting on that limit.
+      ...(s.rpcRequestsPerSecond === undefined ? {} : { maxRequestsPerSecond: s.rpcRequestsPerSecond }),
     },
   },
   contracts: {

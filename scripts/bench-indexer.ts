@@ -71,15 +71,34 @@ async function indexedEvents(system: System) {
   const market = d.market.slice(2).toLowerCase();
   const head = await system.publicClient.getBlockNumber();
   let count = 0;
+  // The history's shape: how many blocks carry those logs, and how many at most in one block.
+  const perBlock = new Map<bigint, number>();
+  const tally = (logs: { blockNumber: bigint | null }[]) => {
+    for (const l of logs) perBlock.set(l.blockNumber!, (perBlock.get(l.blockNumber!) ?? 0) + 1);
+    return logs.length;
+  };
   // In ranges: a whole 10,000-job history is more than one JSON-RPC answer may carry.
   for (let from = 0n; from <= head; from += 20n) {
     const range = { fromBlock: from, toBlock: from + 19n > head ? head : from + 19n };
-    count += (await system.publicClient.getLogs({ address: [d.market, d.disputes!, d.verifierPool!], ...range })).length;
-    count += (await system.publicClient.getLogs({ address: d.token!, ...range })).filter(
-      (l) => l.topics.length === 3 && [l.topics[1], l.topics[2]].some((t) => t?.toLowerCase().endsWith(market)),
-    ).length;
+    count += tally(await system.publicClient.getLogs({ address: [d.market, d.disputes!, d.verifierPool!], ...range }));
+    count += tally(
+      (await system.publicClient.getLogs({ address: d.token!, ...range })).filter(
+        (l) => l.topics.length === 3 && [l.topics[1], l.topics[2]].some((t) => t?.toLowerCase().endsWith(market)),
+      ),
+    );
   }
-  return count;
+  const sizes = [...perBlock.values()];
+  return { count, blocks: Number(head) + 1, blocksWithEvents: sizes.length, maxEventsPerBlock: Math.max(...sizes) };
+}
+
+/** One sample of Ponder's `/metrics` (Prometheus text): the named series summed over labels. */
+async function metric(url: string, name: string, label = ""): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split("\n"))
+    if (line.startsWith(name) && (line[name.length] === " " || line[name.length] === "{") && line.includes(label))
+      sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+  return sum;
 }
 
 async function measure(system: System, rpcUrl: string, deploymentFile: string, env: Record<string, string>, jobId: bigint, events: number) {
@@ -112,6 +131,10 @@ async function measure(system: System, rpcUrl: string, deploymentFile: string, e
     const backfillStartedAt = lines.find((l) => l.msg === "Started backfill indexing")?.time ?? NaN;
     const catchUpMs = caughtUpAt - backfillStartedAt;
     const backfillMs = lines.find((l) => l.msg === "Completed backfill indexing across all chains")?.duration ?? NaN;
+    // CPU the indexer process spent from spawn to the head indexed (database creation included):
+    // a figure other sessions' load does not inflate the way it does wall time.
+    const cpuSeconds = round(await metric(indexer.url, "process_cpu_seconds_total"));
+    const rpcRequests = await metric(indexer.url, "ponder_rpc_request_duration_count");
     const latency = await apiLatency(indexer.url, jobId);
     const finalized = await getJson<{ total: number }>(indexer.url, "/api/jobs?state=Finalized&limit=1");
     return {
@@ -119,6 +142,9 @@ async function measure(system: System, rpcUrl: string, deploymentFile: string, e
       catchUpMs,
       backfillMs: round(backfillMs),
       catchUpEventsPerSecond: Math.round(events / (catchUpMs / 1000)),
+      cpuSeconds,
+      eventsPerCpuSecond: Math.round(events / cpuSeconds),
+      rpcRequests,
       firstAnswerMs,
       caughtUpMs,
       ...latency,
@@ -152,8 +178,9 @@ try {
   stopAll.push(() => rm(dir, { recursive: true, force: true }));
   const deploymentFile = await writeDeploymentFile(system, dir);
 
-  const events = await indexedEvents(system);
-  console.log(`  ${events} events to index`);
+  const shape = await indexedEvents(system);
+  const events = shape.count;
+  console.log(`  ${events} events to index (${JSON.stringify(shape)})`);
   const pglite = await measure(system, node.url, deploymentFile, {}, story.overturned, events);
   console.log(`  pglite: ${JSON.stringify(pglite)}`);
   let postgres: Awaited<ReturnType<typeof measure>> | { skipped: string };
@@ -182,8 +209,8 @@ try {
     auditScanVsIndexedRatio: Math.round(auditScanMs / indexed),
     targets: { catchUpEventsPerSecond: 2000, apiP95Ms: 100 },
     meetsTargets: pglite.catchUpEventsPerSecond >= 2000 && pglite.worstRouteP95Ms <= 100,
-    method:
-      "anvil child; history in batches of 100 (post, claim, submit, finalize); a fresh indexer per database; events = the logs the indexer indexes (eth_getLogs); catchUpMs = Ponder's 'Started backfill indexing' log to the head indexed; firstAnswerMs = spawn to /ready (backfill done), caughtUpMs = spawn to the head indexed; latency = sequential GETs after one warm-up",
+    history: shape,
+    method: `anvil child; history in batches of 100 (post, claim, submit, finalize: one transaction each, as the daemon batches), so ${shape.blocksWithEvents} of ${shape.blocks} blocks carry events, at most ${shape.maxEventsPerBlock} in one; a fresh indexer per database, JSON-RPC at 500 requests/s from the start (HASHWORK_RPC_RPS's loopback default); events = the logs the indexer indexes (eth_getLogs); catchUpMs = Ponder's 'Started backfill indexing' log to the head indexed; firstAnswerMs = spawn to /ready (backfill done), caughtUpMs = spawn to the head indexed; latency = sequential GETs after one warm-up; cpuSeconds = the indexer's process_cpu_seconds_total when caught up`,
     measuredAt: new Date().toISOString(),
     // Other work on the machine slows every figure: the 1/5/15-minute load averages at the end.
     loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),

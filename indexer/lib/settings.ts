@@ -24,6 +24,12 @@ export type IndexerSettings = {
   /** Blocks a block must be buried under before it is indexed (the daemon's `confirmations`). */
   confirmations: number;
   pollingIntervalMs: number;
+  /**
+   * JSON-RPC requests per second Ponder starts at (`maxRequestsPerSecond`, honoured by
+   * `patches/ponder+0.16.10.patch`); undefined keeps Ponder's own start of 20, which it raises
+   * by 5 % at a time. 500 (Ponder's ceiling) for a node on loopback, which is never rate-limited.
+   */
+  rpcRequestsPerSecond: number | undefined;
 };
 
 function fail(message: string): never {
@@ -62,6 +68,12 @@ function deploymentFor(chainId: number): Record<string, unknown> {
   return known as unknown as Record<string, unknown>;
 }
 
+/** Whether the node is on this machine (a local node answers as fast as it is asked). */
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\./.test(host);
+}
+
 export function readSettings(): IndexerSettings {
   const rpcUrl = process.env.HASHWORK_RPC_URL || "http://127.0.0.1:8545";
   if (!/^https?:\/\//.test(rpcUrl)) fail(`HASHWORK_RPC_URL must be an http(s) URL (got ${JSON.stringify(rpcUrl)})`);
@@ -84,5 +96,6 @@ export function readSettings(): IndexerSettings {
     fromBlock,
     confirmations: integer("HASHWORK_CONFIRMATIONS", 2, 0, 1000),
     pollingIntervalMs: integer("HASHWORK_POLL_MS", 1000, 50, 60_000),
+    rpcRequestsPerSecond: process.env.HASHWORK_RPC_RPS || isLoopback(rpcUrl) ? integer("HASHWORK_RPC_RPS", 500, 1, 500) : undefined,
   };
 }

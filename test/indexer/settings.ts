@@ -8,7 +8,14 @@ import { expect } from "chai";
 import { readSettings } from "../../indexer/lib/settings.ts";
 import { hashworkDeployments } from "../../sdk/src/index.ts";
 
-const VARS = ["HASHWORK_RPC_URL", "HASHWORK_CHAIN_ID", "HASHWORK_DEPLOYMENT", "HASHWORK_CONFIRMATIONS", "HASHWORK_POLL_MS"];
+const VARS = [
+  "HASHWORK_RPC_URL",
+  "HASHWORK_CHAIN_ID",
+  "HASHWORK_DEPLOYMENT",
+  "HASHWORK_CONFIRMATIONS",
+  "HASHWORK_POLL_MS",
+  "HASHWORK_RPC_RPS",
+];
 
 describe("the indexer's settings (indexer/lib/settings.ts)", function () {
   let saved: Record<string, string | undefined>;
@@ -42,7 +49,19 @@ describe("the indexer's settings (indexer/lib/settings.ts)", function () {
       market: hashworkDeployments[31337]!.market,
       confirmations: 2,
       pollingIntervalMs: 1000,
+      rpcRequestsPerSecond: 500,
     });
+  });
+
+  it("starts Ponder at 500 JSON-RPC requests/s on loopback only, unless HASHWORK_RPC_RPS says", function () {
+    process.env.HASHWORK_RPC_URL = "http://localhost:8545";
+    expect(readSettings().rpcRequestsPerSecond).to.equal(500);
+    process.env.HASHWORK_RPC_URL = "https://rpc.example.org";
+    expect(readSettings().rpcRequestsPerSecond).to.equal(undefined); // Ponder's own adaptive start
+    process.env.HASHWORK_RPC_RPS = "50";
+    expect(readSettings().rpcRequestsPerSecond).to.equal(50);
+    process.env.HASHWORK_RPC_RPS = "9000";
+    expect(failure()).to.equal('indexer: HASHWORK_RPC_RPS must be an integer from 1 to 500 (got "9000")');
   });
 
   it("reads a deployment file; a timelock and governor are optional", async function () {
