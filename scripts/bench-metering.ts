@@ -7,14 +7,11 @@
 // (other keys, such as `metering.sqlite` from another script, are kept); the top-level
 // `metering` fields stay mandelbrot's, the figure the README's table quotes.
 import { createRequire } from "node:module";
-import { readFile, writeFile } from "node:fs/promises";
 
 import { keccak256 } from "viem";
 
 import {
-  createWasiHost,
   DEFAULT_LIMITS,
-  decodeBundle,
   ExecutionStatus,
   instrumentProgram,
   runInstrumented,
@@ -22,38 +19,13 @@ import {
   type WasmMemory,
   type WasmModule,
 } from "../sdk/src/executor/index.ts";
+import { median, round, runPlainWasi, time, timed, updateBenchReport } from "./lib/bench-report.ts";
 import { meteringPrograms, type MeteringProgram } from "./lib/metering-programs.ts";
 
 const WARMUP = 3;
 const RUNS = 9;
 /** Issue 16: metered vs unmetered for the worst program. */
 const TARGET = 1.15;
-const REPORT = new URL("../reports/bench.json", import.meta.url);
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const round = (x: number, digits = 2) => Number(x.toFixed(digits));
-
-function time<T>(f: () => T): [T, number] {
-  const t = performance.now();
-  const value = f();
-  return [value, performance.now() - t];
-}
-
-/** Wraps every host function so the time spent inside them is summed into `clock.ms`. */
-function timed<T extends Record<string, unknown>>(functions: T, clock: { ms: number }): T {
-  const out: Record<string, unknown> = {};
-  for (const [name, f] of Object.entries(functions)) {
-    out[name] = (...args: unknown[]) => {
-      const t = performance.now();
-      try {
-        return (f as (...a: unknown[]) => unknown)(...args);
-      } finally {
-        clock.ms += performance.now() - t;
-      }
-    };
-  }
-  return out as T;
-}
 
 /** The unmetered baseline of an ABI v1 program: its own module with plain host functions. */
 function runPlainV1(module: WasmModule, input: Uint8Array, clock?: { ms: number }): Uint8Array {
@@ -76,23 +48,6 @@ function runPlainV1(module: WasmModule, input: Uint8Array, clock?: { ms: number 
   memory = instance.exports.memory as WasmMemory;
   (instance.exports.run as () => void)();
   return Buffer.concat(chunks);
-}
-
-/** The unmetered baseline of an ABI v2 program: its own module with the same WASI host, fuel not counted. */
-function runPlainWasi(module: WasmModule, input: Uint8Array, clock?: { ms: number }): Uint8Array {
-  let memory: WasmMemory | undefined;
-  const host = createWasiHost({
-    bundle: decodeBundle(input),
-    inputHash: keccak256(input),
-    jobId: 0n,
-    maxOutputBytes: DEFAULT_LIMITS.maxOutputBytes,
-    charge: () => {},
-    memory: () => memory!,
-  });
-  const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: clock ? timed(host.imports, clock) : host.imports });
-  memory = instance.exports.memory as WasmMemory;
-  (instance.exports._start as () => void)();
-  return host.stdout();
 }
 
 async function measure({ name, abi, wasm, input, describe }: MeteringProgram) {
@@ -165,35 +120,30 @@ for (const program of await meteringPrograms()) {
 }
 const [worstName, worst] = Object.entries(programs).sort(([, a], [, b]) => b.overhead - a.overhead)[0]!;
 
-let report: Record<string, unknown> = {};
-try {
-  report = JSON.parse(await readFile(REPORT, "utf8"));
-} catch (error) {
-  if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-}
-const previous = (report.metering ?? {}) as Record<string, unknown>;
-const { otherPrograms: _replaced, ...kept } = previous;
 const { samplesMs, input, abi: _abi, ...headline } = programs.mandelbrot!;
 const require = createRequire(import.meta.url);
-report.metering = {
-  ...kept,
-  program: "mandelbrot",
-  ...headline,
-  samplesMs,
-  input,
-  runs: RUNS,
-  warmupRuns: WARMUP,
-  target: TARGET,
-  worst: { program: worstName, overhead: worst.overhead },
-  meetsTarget: worst.overhead <= TARGET,
-  programs: { ...((previous.programs as object | undefined) ?? {}), ...programs },
-  method:
-    "median of alternating same-thread runs after warm-up; unmetered = the same compiled module without instrumentation, in plain V8, with the same host functions; hostCallShare = time inside host functions / wall time of one more unmetered run",
-  node: process.version,
-  binaryen: (require("binaryen/package.json") as { version: string }).version,
-  measuredAt: new Date().toISOString(),
-};
-await writeFile(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+await updateBenchReport((report) => {
+  const previous = (report.metering ?? {}) as Record<string, unknown>;
+  const { otherPrograms: _replaced, ...kept } = previous;
+  report.metering = {
+    ...kept,
+    program: "mandelbrot",
+    ...headline,
+    samplesMs,
+    input,
+    runs: RUNS,
+    warmupRuns: WARMUP,
+    target: TARGET,
+    worst: { program: worstName, overhead: worst.overhead },
+    meetsTarget: worst.overhead <= TARGET,
+    programs: { ...((previous.programs as object | undefined) ?? {}), ...programs },
+    method:
+      "median of alternating same-thread runs after warm-up; unmetered = the same compiled module without instrumentation, in plain V8, with the same host functions; hostCallShare = time inside host functions / wall time of one more unmetered run",
+    node: process.version,
+    binaryen: (require("binaryen/package.json") as { version: string }).version,
+    measuredAt: new Date().toISOString(),
+  };
+});
 console.log(
   `worst overhead ${worstName} ${worst.overhead}× — target ≤ ${TARGET}: ${worst.overhead <= TARGET ? "met" : "NOT met"} → reports/bench.json`,
 );

@@ -6,57 +6,17 @@
 // query; better-sqlite3's native addon is not built here: its install script is denied and it would
 // target Node 20's ABI). Rows/s and ratios, medians of alternating runs after a warm-up; merged
 // into reports/bench.json under metering.sqlite (run after bench-metering, which rewrites "metering").
-import { readFile, writeFile } from "node:fs/promises";
 import { DatabaseSync } from "node:sqlite";
 
-import { keccak256 } from "viem";
-
-import {
-  createWasiHost,
-  DEFAULT_LIMITS,
-  decodeBundle,
-  ExecutionStatus,
-  instrumentProgram,
-  runInstrumented,
-  Wasm,
-  type WasmMemory,
-  type WasmModule,
-} from "../sdk/src/executor/index.ts";
+import { DEFAULT_LIMITS, ExecutionStatus, instrumentProgram, runInstrumented, Wasm, type WasmModule } from "../sdk/src/executor/index.ts";
 import { loadWorkload, SALES_QUERY, salesCsv, sqliteBundle } from "../testkit/workloads.ts";
+import { median, round, runPlainWasi, time, updateBenchReport } from "./lib/bench-report.ts";
 
 const ROWS = Number(process.env.BENCH_SQLITE_ROWS ?? 100_000);
 const RUNS = 5;
-const REPORT = new URL("../reports/bench.json", import.meta.url);
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const round = (x: number, digits = 2) => Number(x.toFixed(digits));
-function time<T>(f: () => T): [T, number] {
-  const t = performance.now();
-  const value = f();
-  return [value, performance.now() - t];
-}
 
 /** The unmetered run: the program's own module with the same WASI host, fuel not counted. */
-function runPlain(module: WasmModule, input: Uint8Array): string {
-  let memory: WasmMemory | undefined;
-  const host = createWasiHost({
-    bundle: decodeBundle(input),
-    inputHash: keccak256(input),
-    jobId: 0n,
-    maxOutputBytes: DEFAULT_LIMITS.maxOutputBytes,
-    charge: () => {},
-    memory: () => memory!,
-  });
-  const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: host.imports });
-  memory = instance.exports.memory as WasmMemory;
-  try {
-    (instance.exports._start as () => void)();
-  } catch (error) {
-    // C's exit(0) after main ends _start through proc_exit, which throws the host's stop.
-    if ((error as { reason?: string; code?: number }).reason !== "exit" || (error as { code: number }).code !== 0) throw error;
-  }
-  return new TextDecoder().decode(host.stdout());
-}
+const runPlain = (module: WasmModule, input: Uint8Array): string => new TextDecoder().decode(runPlainWasi(module, input));
 
 /** The same work natively: parse the CSV (the program's typing: integer, real, else text), insert, query; the rows as CSV. */
 function runNative(csv: string): string {
@@ -131,14 +91,9 @@ const sqlite = {
   measuredAt: new Date().toISOString(),
 };
 
-let report: Record<string, unknown> = {};
-try {
-  report = JSON.parse(await readFile(REPORT, "utf8"));
-} catch (error) {
-  if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-}
-report.metering = { ...((report.metering as object | undefined) ?? {}), sqlite };
-await writeFile(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+await updateBenchReport((report) => {
+  report.metering = { ...((report.metering as object | undefined) ?? {}), sqlite };
+});
 console.log(
   `sqlite (${ROWS} rows): metered ${sqlite.rowsPerSecond.metered} rows/s, unmetered ${sqlite.rowsPerSecond.unmetered}, native ${sqlite.rowsPerSecond.native}` +
     ` — metered/unmetered ${sqlite.meteredVsUnmetered}×, metered/native ${sqlite.meteredVsNative}× → reports/bench.json (metering.sqlite)`,

@@ -2,7 +2,9 @@
  * The shared setup of the daemon's end-to-end tests, as mocha hooks: a `hardhat node` (or
  * `anvil`) child with 1 s interval mining, the system deployed, the given accounts registered and staked as
  * providers, the given verifier accounts bonded in the verifier pool, a temp dir and a requester
- * content server. Daemons started through `daemons`
+ * content server; optionally the audit lottery off (`auditLottery: false`). `committeeConfigs` writes
+ * the daemon configs of a dispute scene (a lying provider, a watcher that challenges everything,
+ * verifiers). Daemons started through `daemons`
  * are killed after each test (their output printed if it failed); everything else after the
  * suite.
  */
@@ -10,6 +12,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import type { Abi } from "viem";
+
+import { DISPUTE_PARAMETERS } from "../ignition/parameters/defaults.ts";
+import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
 import { registerProvider } from "../sdk/src/actions/provider/register-provider.ts";
 import { stake } from "../sdk/src/actions/provider/stake.ts";
 import { createLocalStore } from "../sdk/src/store/local.ts";
@@ -22,6 +28,7 @@ import {
   type ChildHandle,
   type HardhatNode,
   type System,
+  writeDaemonConfig,
 } from "./local-cluster.ts";
 
 export type Testbed = {
@@ -35,14 +42,19 @@ export type Testbed = {
   daemons: ChildHandle[];
 };
 
-/**
- * Registers the hooks and returns the testbed, filled in by `before`. `verifiers`: accounts to
- * bond in the verifier pool (`bondVerifiers`), the only accounts committees can be drawn from.
- */
+export type TestbedOptions = {
+  node?: "hardhat" | "anvil";
+  /** Accounts to bond in the verifier pool (`bondVerifiers`), the only accounts committees can be drawn from. */
+  verifiers?: number[];
+  /** `false`: no random audits, so a job reaches a dispute only through a challenge. Default: on. */
+  auditLottery?: boolean;
+};
+
+/** Registers the hooks and returns the testbed, filled in by `before`. */
 export function useDaemonTestbed(
   name: string,
   providerIndexes: number[],
-  { node = "hardhat", verifiers = [] }: { node?: "hardhat" | "anvil"; verifiers?: number[] } = {},
+  { node = "hardhat", verifiers = [], auditLottery = true }: TestbedOptions = {},
 ): Testbed {
   const t = { daemons: [] as ChildHandle[] } as Testbed;
 
@@ -58,6 +70,7 @@ export function useDaemonTestbed(
       await stake(provider, { amount: 1_000n * 10n ** 18n, payment: "permit" });
     }
     await bondVerifiers(t.system, verifiers);
+    if (!auditLottery) await setAuditRate(t.system, 0);
     t.dir = await mkdtemp(join(tmpdir(), `hashwork-daemon-${name}-`));
     t.server = createContentServer({ store: createLocalStore({ dir: join(t.dir, "requester") }) });
     await t.server.start();
@@ -78,4 +91,41 @@ export function useDaemonTestbed(
   });
 
   return t;
+}
+
+/** Sets the dispute module's audit rate as its owner (account 0), the rest of its config as deployed. */
+export async function setAuditRate(system: System, auditRateBps: number): Promise<void> {
+  const owner = system.clientFor(0);
+  const hash = await owner.walletClient.writeContract({
+    address: system.deployment.disputes!,
+    abi: hashworkDisputesAbi as Abi,
+    functionName: "setConfig",
+    args: [{ ...DISPUTE_PARAMETERS, auditRateBps }],
+    account: owner.walletClient.account!,
+    chain: owner.walletClient.chain,
+  } as never);
+  await system.publicClient.waitForTransactionReceipt({ hash });
+}
+
+/**
+ * The daemon configs of a dispute scene, polling every 200 ms: `provider` corrupts its results,
+ * `watcher` re-executes every job (and keeps), each of `verifiers` serves only as a verifier
+ * (plus `verifierOverrides(index)`). Returns the config paths.
+ */
+export async function committeeConfigs(
+  t: Testbed,
+  accounts: { provider: number; watcher: number; verifiers: readonly number[] },
+  verifierOverrides: (index: number) => Record<string, unknown> = () => ({}),
+): Promise<{ provider: string; watcher: string; verifiers: string[] }> {
+  const config = (name: string, index: number, overrides: Record<string, unknown>) =>
+    writeDaemonConfig(t.system, { dir: t.dir, name, index, overrides: { pollIntervalMs: 200, ...overrides } });
+  const provider = await config("provider", accounts.provider, { roles: { provider: true }, corruptResults: true });
+  const watcher = await config("watcher", accounts.watcher, {
+    roles: { provider: false, watcher: true, keeper: true },
+    watcher: { sampleRate: 1 },
+  });
+  const verifiers = await Promise.all(
+    accounts.verifiers.map((v, i) => config(`verifier${i}`, v, { roles: { provider: false, verifier: true }, ...verifierOverrides(v) })),
+  );
+  return { provider, watcher, verifiers };
 }

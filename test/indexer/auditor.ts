@@ -11,7 +11,15 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { getJobHistory, indexedBlock, listDisputes, listJobs, type HashworkBaseClient, type IndexerOption } from "../../sdk/src/index.ts";
+import {
+  getJobHistory,
+  getProviderOffers,
+  indexedBlock,
+  listDisputes,
+  listJobs,
+  type HashworkBaseClient,
+  type IndexerOption,
+} from "../../sdk/src/index.ts";
 import { jsonOf, runCli } from "../../testkit/cli.ts";
 import { caughtUp, startIndexer, writeDeploymentFile, type IndexerProcess } from "../../testkit/indexer-process.ts";
 import { deploySystem, freePort, startAnvilNode, type HardhatNode, type System } from "../../testkit/local-cluster.ts";
@@ -93,6 +101,12 @@ describe("auditor reads through the indexer, with logs as the fallback", functio
     expect(disputed.map((e) => e.eventName)).to.include.members(["JobDisputed", "DisputeOpened", "VoteRevealed", "DisputePayout"]);
     await same((i) => getJobHistory(client, { jobId: story.finalized[0]!, indexer: i }));
     expect(await same((i) => getJobHistory(client, { jobId: 12345n, indexer: i }))).to.deep.equal([]);
+  });
+
+  it("gives the provider offers (profile, free stake, reputation) the chain gives, in a few HTTP requests", async function () {
+    const offers = await same((i) => getProviderOffers(client, { blockNumber: block, indexer: i }));
+    expect(offers.length).to.be.greaterThan(0);
+    expect(offers.some((o) => o.completed > 0 && o.feesPaid > 0n)).to.equal(true);
   });
 
   it("falls back to the logs, with the same answer and a reason, when the indexer cannot answer", async function () {

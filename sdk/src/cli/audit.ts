@@ -7,9 +7,19 @@ import { UsageError, type Command } from "./args.ts";
 import { connect, connectionOptions, jsonOption, type TokenInfo } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { describeCalls } from "./gov.ts";
-import { jobFields } from "./job-read.ts";
+import { jobFields, termsAsPosted } from "./job-read.ts";
 import { indexerBlock, indexerOption, parseIndexer } from "./indexer-option.ts";
-import { formatAmount, formatFields, formatTable, formatTime, printJson, printLine, shortHex, withProgress } from "./output.ts";
+import {
+  committeeTable,
+  formatAmount,
+  formatFields,
+  formatTable,
+  formatTime,
+  printJson,
+  printLine,
+  shortHex,
+  withProgress,
+} from "./output.ts";
 import { SCORE_NOTES, checkScoreReward, providerFields, scoreReward, scoreRewardOption } from "./provider-account.ts";
 import { resolveJobId } from "./job-ref.ts";
 import { parseAddress, parseInteger, stringOption } from "./values.ts";
@@ -183,10 +193,12 @@ export const auditJob: Command = {
     const indexer = parseIndexer(options);
     const connection = await connect(options);
     const { client } = connection;
-    const [job, history] = await withProgress(`reading job ${jobId}`, json, async () => {
+    const [record, history] = await withProgress(`reading job ${jobId}`, json, async () => {
       const blockNumber = (await indexerBlock(client, indexer)) ?? (await client.publicClient.getBlockNumber());
       return Promise.all([client.getJob({ jobId, blockNumber }), client.getJobHistory({ jobId, toBlock: blockNumber, indexer })]);
     });
+    // Past submission the record's windows read 0: show the terms as posted, like `job status`.
+    const job = termsAsPosted(record, history);
     if (job.state === "None") throw new CliError(`no job ${jobId} on this market`);
     const disputed = history.some((e) => e.eventName === "JobDisputed");
     const dispute = disputed ? await client.getDispute({ jobId }) : undefined;
@@ -214,19 +226,7 @@ export const auditJob: Command = {
         ]),
       );
       if (dispute.committee.length > 0) {
-        printLine(
-          formatTable(
-            ["seat", "verifier", "votes", "locked", "status", "vote"],
-            dispute.committee.map((s) => [
-              String(s.seatIndex),
-              s.verifier,
-              String(s.votes),
-              formatAmount(s.locked, token),
-              s.status,
-              s.resultHash ?? s.commitment ?? "-",
-            ]),
-          ),
-        );
+        printLine(committeeTable(dispute.committee, token));
       }
     }
     printLine();

@@ -248,6 +248,12 @@ describe("hashwork CLI: profiles, job list, short ids, confirmations, disputes",
     const human = await cli(["job", "status", "#0"]);
     expect(human.stdout).to.match(/execution time\s+600s/);
     expect(human.stdout).to.match(/challenge window\s+900s/);
+    // The auditor's view shows the same terms (it read 0 s windows for a Submitted job).
+    const audited = jsonOf<{ job: { state: string; executionTime: number; challengeWindow: number } }>(
+      await cli(["audit", "job", "#0", "--json"]),
+    );
+    expect(audited.job).to.include({ state: "Submitted", executionTime: 600, challengeWindow: 900 });
+    expect((await cli(["audit", "job", "#0"])).stdout).to.match(/challenge window\s+900s/);
 
     // -o into a missing folder is refused before anything is fetched.
     expectFailure(await cli(["job", "result", "#0", "-o", join(dir, "missing", "x")]), 2, /the folder .*missing does not exist/);

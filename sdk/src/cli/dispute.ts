@@ -12,7 +12,7 @@ import { connect, connectionOptions, jsonOption, writeOptions, type Connection, 
 import { CliError } from "./errors.ts";
 import { jobIdArgument, resolveJobId } from "./job-ref.ts";
 import { keyOptions } from "./keys.ts";
-import { formatAmount, formatFields, formatTable, formatTime, printJson, printLine, withProgress } from "./output.ts";
+import { committeeTable, formatAmount, formatFields, formatTable, formatTime, printJson, printLine, withProgress } from "./output.ts";
 import { parseHash } from "./values.ts";
 
 export function disputeFields(d: DisputeDetails, token: TokenInfo): [string, string | undefined][] {
@@ -66,19 +66,7 @@ export const disputeShow: Command = {
     const token = await connection.token();
     printLine(formatFields(disputeFields(dispute, token)));
     if (dispute.committee.length > 0) {
-      printLine(
-        formatTable(
-          ["seat", "verifier", "votes", "locked", "status", "vote"],
-          dispute.committee.map((s) => [
-            String(s.seatIndex),
-            s.verifier,
-            String(s.votes),
-            formatAmount(s.locked, token),
-            s.status,
-            s.resultHash ?? s.commitment ?? "-",
-          ]),
-        ),
-      );
+      printLine(committeeTable(dispute.committee, token));
     }
     return 0;
   },

@@ -15,6 +15,7 @@ import { UsageError, type Command, type OptionValues } from "./args.ts";
 import { bundleOptions } from "./bundle-options.ts";
 import { readInputFile } from "./files.ts";
 import { readJobFiles } from "./job-files.ts";
+import { indexerOption, parseIndexer } from "./indexer-option.ts";
 import { noTakersLine, runQuote } from "./job-quote.ts";
 import { withPreflightErrors } from "./preflight-errors.ts";
 import { connect, jsonOption, writeOptions } from "./connect.ts";
@@ -109,6 +110,7 @@ export const jobPost: Command = {
     },
     provider: { type: "string", placeholder: "ADDR", description: "only this provider may claim" },
     permit: { type: "boolean", description: "pay with an EIP-2612 permit instead of an approve transaction" },
+    ...indexerOption,
     ...writeOptions,
     ...jsonOption,
   },
@@ -153,11 +155,13 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
     const { store, uriFor, describe } = openStore(options);
 
     const connection = await connect(options, { sign: true });
+    // Where the provider offers come from (pre-flight, --reward auto): the indexer if named, else the chain.
+    const indexer = parseIndexer(options);
     const token = await connection.token();
     const { client } = connection;
     let reward: bigint;
     if (auto) {
-      const quote = await runQuote(connection, { program, input }, { fuelLimit, collateralPct, json });
+      const quote = await runQuote(connection, { program, input }, { fuelLimit, collateralPct, json, indexer });
       if (quote.suggestedReward === undefined) throw new CliError(`--reward auto: ${noTakersLine(quote)}`);
       reward = quote.suggestedReward;
       if (!json) {
@@ -190,7 +194,7 @@ buying a score S costs reward * S / (10000 - S) in fees, so gates above 5000 cos
     const gateways = ipfs ? ipfsCheckGateways(options, describe, json) : [];
     // The providers' published profiles, checked before anything is uploaded.
     await withPreflightErrors(token, { lower: "lower --reward" }, async () => {
-      const offers = await getProviderOffers(client);
+      const offers = await getProviderOffers(client, { indexer });
       if (offers.length > 0) checkAgainstOffers(offers, { fuelLimit, reward });
     });
     const content = await withProgress(`uploading to ${describe}`, json, () =>

@@ -2,12 +2,14 @@ import type { QuoteJobReturnType } from "../actions/requester/quote-job.ts";
 import { quoteJob } from "../actions/requester/quote-job.ts";
 import { MAX_FUEL_LIMIT } from "../executor/abi.ts";
 import { ExecutionStatus } from "../executor/result-hash.ts";
+import type { IndexerOption } from "../utils/indexer.ts";
 import { DEFAULT_COLLATERAL_PCT } from "../utils/job-request.ts";
 import type { Command, OptionValues } from "./args.ts";
 import { bundleOptions } from "./bundle-options.ts";
 import { connect, connectionOptions, jsonOption, type Connection, type TokenInfo } from "./connect.ts";
 import { CliError } from "./errors.ts";
 import { readJobFiles } from "./job-files.ts";
+import { indexerOption, parseIndexer } from "./indexer-option.ts";
 import { formatAmount, formatFields, formatTable, printJson, printLine, withProgress } from "./output.ts";
 import { parseInteger, stringOption } from "./values.ts";
 
@@ -22,11 +24,18 @@ export async function runQuote(
     collateralPct,
     marginPct,
     json,
-  }: { fuelLimit?: bigint | undefined; collateralPct: number; marginPct?: number | undefined; json: boolean },
+    indexer,
+  }: {
+    fuelLimit?: bigint | undefined;
+    collateralPct: number;
+    marginPct?: number | undefined;
+    json: boolean;
+    indexer?: IndexerOption | undefined;
+  },
 ): Promise<QuoteJobReturnType> {
   try {
     return await withProgress("running the program locally and reading provider profiles", json, () =>
-      quoteJob(connection.client, { ...files, fuelLimit, collateralPct, marginPct }),
+      quoteJob(connection.client, { ...files, fuelLimit, collateralPct, marginPct, indexer }),
     );
   } catch (error) {
     const short = (error as { shortMessage?: string }).shortMessage;
@@ -54,6 +63,7 @@ function quoteJson(quote: QuoteJobReturnType) {
     fuelLimit: quote.fuelLimit,
     minReward: quote.minReward,
     suggestedReward: quote.suggestedReward ?? null,
+    weightedBy: quote.weightedBy,
     providersAtSuggested: quote.providersAtSuggested,
     levels: quote.levels,
     providers: quote.providers.map((p) => ({ ...p, excluded: p.excluded ?? null })),
@@ -99,7 +109,7 @@ function printQuote(quote: QuoteJobReturnType, token: TokenInfo, given: boolean)
   if (quote.suggestedReward === undefined) printLine(noTakersLine(quote));
   else {
     printLine(
-      `suggested reward ${formatAmount(quote.suggestedReward, token)} (${quote.providersAtSuggested} of ${quote.providers.length} providers take it)`,
+      `suggested reward ${formatAmount(quote.suggestedReward, token)} (${quote.providersAtSuggested} of ${quote.providers.length} providers take it; weighted by ${quote.weightedBy === "fees" ? "fees paid" : "free stake"})`,
     );
     printLine(`Next: hashwork job post … --fuel ${quote.fuelLimit} --reward auto`);
   }
@@ -129,6 +139,7 @@ export const jobQuote: Command = {
       placeholder: "PCT",
       description: `collateral the job will ask, in % of the reward: providers need that much free stake (default ${DEFAULT_COLLATERAL_PCT})`,
     },
+    ...indexerOption,
     ...connectionOptions,
     ...jsonOption,
   },
@@ -138,7 +149,10 @@ export const jobQuote: Command = {
 The program runs once with the real executor (the fuel it burns is the same on every provider). Each
 provider's floor is its published price per fuel times the fuel limit; a provider takes the job when the
 fuel limit is within its max fuel, the reward is at least its floor and its free stake covers the
-collateral. The suggested reward is the least one at least half of those providers take.
+collateral. The suggested reward is the least one that providers holding at least half of those
+providers' weight take: weighted by protocol fees paid on completed jobs, or by free stake while none
+has paid any, so cheap fake providers cannot drag it down. With --indexer (or HASHWORK_INDEXER) the
+offers come from the indexer instead of the chain.
 \`hashwork job post --reward auto\` posts at the suggested reward.`,
   async run(options, args) {
     const json = options.json === true;
@@ -150,7 +164,7 @@ collateral. The suggested reward is the least one at least half of those provide
     const files = await readJobFiles(String(args.PROGRAM), options, "job quote");
     const connection = await connect(options);
     const token = await connection.token();
-    const quote = await runQuote(connection, files, { fuelLimit, collateralPct, marginPct, json });
+    const quote = await runQuote(connection, files, { fuelLimit, collateralPct, marginPct, json, indexer: parseIndexer(options) });
     if (json) printJson(quoteJson(quote));
     else printQuote(quote, token, fuelLimit !== undefined);
     return 0;

@@ -52,11 +52,19 @@ export function jobFields(job: JobDetails, token: TokenInfo): [string, string | 
  * still has them.
  */
 export async function withPostedTerms(client: HashworkClient, job: JobDetails): Promise<JobDetails> {
-  if (job.state === "None" || job.executionTime !== 0 || job.challengeWindow !== 0) return job;
-  const history = await client.getJobHistory({ jobId: job.jobId });
+  if (!termsCommitted(job)) return job;
+  return termsAsPosted(job, await client.getJobHistory({ jobId: job.jobId }));
+}
+
+/** Whether the record's windows read as zero (a job past submission) and need the posted request. */
+const termsCommitted = (job: JobDetails) => job.state !== "None" && job.executionTime === 0 && job.challengeWindow === 0;
+
+/** `job` with its windows and minimum reputation from the `JobPosted` event in `history` (for callers holding it already). */
+export function termsAsPosted(job: JobDetails, history: readonly { eventName: string; args: unknown }[]): JobDetails {
+  if (!termsCommitted(job)) return job;
   const posted = history.find((e) => e.eventName === "JobPosted");
   if (!posted) return job;
-  const request = posted.args.request as JobRequest;
+  const request = (posted.args as { request: JobRequest }).request;
   return {
     ...job,
     executionTime: Number(request.executionTime),

@@ -6,6 +6,8 @@
  */
 import { formatUnits } from "viem";
 
+import type { DisputeDetails } from "../actions/auditor/get-dispute.ts";
+
 /** `JSON.stringify` with bigints as decimal strings and `undefined` fields dropped. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
@@ -73,6 +75,21 @@ export function formatFields(fields: readonly (readonly [string, string | undefi
     .map(([k, v]) => [k, sanitizeForTerminal(v)] as const);
   const width = Math.max(0, ...shown.map(([k]) => k.length));
   return shown.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+/** A dispute's committee, one row per seat (`dispute show`, `audit job`). */
+export function committeeTable(committee: DisputeDetails["committee"], token: { decimals: number; symbol: string }): string {
+  return formatTable(
+    ["seat", "verifier", "votes", "locked", "status", "vote"],
+    committee.map((s) => [
+      String(s.seatIndex),
+      s.verifier,
+      String(s.votes),
+      formatAmount(s.locked, token),
+      s.status,
+      s.resultHash ?? s.commitment ?? "-",
+    ]),
+  );
 }
 
 /** A token amount for people: `12.5 HWK`. */

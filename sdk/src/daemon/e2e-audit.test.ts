@@ -10,9 +10,7 @@
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { getAddress, parseEventLogs, type Abi, type Address } from "viem";
-
-import { DISPUTE_PARAMETERS } from "../../../ignition/parameters/defaults.ts";
+import { getAddress, parseEventLogs, type Address } from "viem";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
@@ -28,7 +26,7 @@ import {
   writeDaemonConfig,
   type ChildHandle,
 } from "../../../testkit/local-cluster.ts";
-import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
+import { setAuditRate, useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const REQUESTER = 1;
 /** Pins its own submission blocks. */
@@ -41,19 +39,6 @@ const VERIFIERS = [3, 4];
 const address = (index: number): Address => getAddress(hdAccount(index).address);
 const has = (d: ChildHandle, msg: string, jobId?: bigint) =>
   logRecords(d).some((r) => r.msg === msg && (jobId === undefined || r.job_id === jobId.toString()));
-
-async function setAuditRate(system: System, auditRateBps: number) {
-  const owner = system.clientFor(0);
-  const hash = await owner.walletClient.writeContract({
-    address: system.deployment.disputes!,
-    abi: hashworkDisputesAbi as Abi,
-    functionName: "setConfig",
-    args: [{ ...DISPUTE_PARAMETERS, auditRateBps }],
-    account: owner.walletClient.account!,
-    chain: owner.walletClient.chain,
-  } as never);
-  await system.publicClient.waitForTransactionReceipt({ hash });
-}
 
 async function disputeEvents(system: System) {
   const logs = await system.publicClient.getLogs({ address: system.deployment.disputes!, fromBlock: system.deployment.fromBlock });

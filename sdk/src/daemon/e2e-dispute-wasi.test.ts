@@ -9,9 +9,7 @@
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { getAddress, parseEventLogs, type Abi, type Address, type Hex } from "viem";
-
-import { DISPUTE_PARAMETERS } from "../../../ignition/parameters/defaults.ts";
+import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { getProvider } from "../actions/auditor/get-provider.ts";
@@ -23,8 +21,8 @@ import { encodeBundle } from "../executor/wasi-bundle.ts";
 import { decodeOutput } from "../executor/wasi-out.ts";
 import { createLocalStore } from "../store/local.ts";
 import { readJobState } from "../utils/results.ts";
-import { hdAccount, logRecords, startDaemonProcess, waitFor, writeDaemonConfig } from "../../../testkit/local-cluster.ts";
-import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
+import { hdAccount, logRecords, startDaemonProcess, waitFor } from "../../../testkit/local-cluster.ts";
+import { committeeConfigs, useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 import { wasiProgram } from "../../../testkit/wasi-programs.ts";
 import { wat } from "../../../testkit/wat-programs.ts";
 
@@ -60,7 +58,8 @@ const outsideProfile = () =>
 
 describe("a committee dispute over an ABI v2 result (hardhat node + four daemon child processes)", function () {
   this.timeout(150_000);
-  const t = useDaemonTestbed("dispute-wasi", [PROVIDER], { verifiers: VERIFIERS });
+  // No audit lottery: the job must reach its dispute through the watcher's challenge.
+  const t = useDaemonTestbed("dispute-wasi", [PROVIDER], { verifiers: VERIFIERS, auditLottery: false });
   const run = {} as {
     jobId: bigint;
     honest: Hex;
@@ -78,33 +77,10 @@ describe("a committee dispute over an ABI v2 result (hardhat node + four daemon 
   };
 
   before(async function () {
-    // No audit lottery: the job must reach its dispute through the watcher's challenge.
-    const owner = t.system.clientFor(0);
-    const hash = await owner.walletClient.writeContract({
-      address: t.system.deployment.disputes!,
-      abi: hashworkDisputesAbi as Abi,
-      functionName: "setConfig",
-      args: [{ ...DISPUTE_PARAMETERS, auditRateBps: 0 }],
-      account: owner.walletClient.account!,
-      chain: owner.walletClient.chain,
-    } as never);
-    await t.system.publicClient.waitForTransactionReceipt({ hash });
-  });
-
-  before(async function () {
     const { system } = t;
-    const config = (name: string, index: number, overrides: Record<string, unknown>) =>
-      writeDaemonConfig(system, { dir: t.dir, name, index, overrides: { pollIntervalMs: 200, ...overrides } });
-    const verifierConfigs = await Promise.all(
-      VERIFIERS.map((v, i) => config(`verifier${i}`, v, { roles: { provider: false, verifier: true } })),
-    );
-    const watcherConfig = await config("watcher", WATCHER, {
-      roles: { provider: false, watcher: true, keeper: true },
-      watcher: { sampleRate: 1 },
-    });
-    const providerConfig = await config("provider", PROVIDER, { roles: { provider: true }, corruptResults: true });
-    t.daemons.push(...verifierConfigs.map((f) => startDaemonProcess(f)), startDaemonProcess(watcherConfig));
-    const provider = startDaemonProcess(providerConfig);
+    const configs = await committeeConfigs(t, { provider: PROVIDER, watcher: WATCHER, verifiers: VERIFIERS });
+    t.daemons.push(...configs.verifiers.map((f) => startDaemonProcess(f)), startDaemonProcess(configs.watcher));
+    const provider = startDaemonProcess(configs.provider);
     t.daemons.push(provider);
 
     const wasm = program();

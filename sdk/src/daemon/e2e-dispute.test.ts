@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
 import { expect } from "chai";
-import { getAddress, parseEventLogs, type Abi, type Address, type Hex } from "viem";
+import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 
 import { DISPUTE_PARAMETERS } from "../../../ignition/parameters/defaults.ts";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
@@ -38,10 +38,9 @@ import {
   startDaemonProcess,
   txCountOf,
   waitFor,
-  writeDaemonConfig,
   type ChildHandle,
 } from "../../../testkit/local-cluster.ts";
-import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
+import { committeeConfigs, useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 
 const TOKEN = 10n ** 18n;
 const REQUESTER = 1;
@@ -61,7 +60,8 @@ const has = (d: ChildHandle, msg: string) => logRecords(d).some((r) => r.msg ===
 
 describe("daemon dispute path end to end (hardhat node + five daemon child processes)", function () {
   this.timeout(150_000);
-  const t = useDaemonTestbed("dispute", [PROVIDER], { verifiers: BONDED });
+  // No audit lottery here: the one job must reach its dispute through the watcher's challenge.
+  const t = useDaemonTestbed("dispute", [PROVIDER], { verifiers: BONDED, auditLottery: false });
 
   /** What the run left behind, for the assertions below. */
   const run = {} as {
@@ -83,42 +83,16 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
   };
 
   before(async function () {
-    // No audit lottery here: the one job must reach its dispute through the watcher's challenge.
-    const owner = t.system.clientFor(0);
-    const hash = await owner.walletClient.writeContract({
-      address: t.system.deployment.disputes!,
-      abi: hashworkDisputesAbi as Abi,
-      functionName: "setConfig",
-      args: [{ ...DISPUTE_PARAMETERS, auditRateBps: 0 }],
-      account: owner.walletClient.account!,
-      chain: owner.walletClient.chain,
-    } as never);
-    await t.system.publicClient.waitForTransactionReceipt({ hash });
-  });
-
-  before(async function () {
     const { system } = t;
     try {
       // Blocks only on transactions until the watcher has committed (see below).
       await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [0] as never });
-      const config = (name: string, index: number, overrides: Record<string, unknown>) =>
-        writeDaemonConfig(system, { dir: t.dir, name, index, overrides: { pollIntervalMs: 200, ...overrides } });
-      const providerConfig = await config("provider", PROVIDER, { roles: { provider: true }, corruptResults: true });
-      const watcherConfig = await config("watcher", WATCHER, {
-        roles: { provider: false, watcher: true, keeper: true },
-        watcher: { sampleRate: 1 },
-      });
-      const verifierConfigs = await Promise.all(
-        VERIFIERS.map((v, i) =>
-          config(`verifier${i}`, v, {
-            roles: { provider: false, verifier: true },
-            ...(v === SELF_BONDING ? { verifier: { bond: TEST_VERIFIER_BOND.toString() } } : {}),
-          }),
-        ),
+      const configs = await committeeConfigs(t, { provider: PROVIDER, watcher: WATCHER, verifiers: VERIFIERS }, (v) =>
+        v === SELF_BONDING ? { verifier: { bond: TEST_VERIFIER_BOND.toString() } } : {},
       );
-      run.verifiers = verifierConfigs.map((f) => startDaemonProcess(f));
-      run.watcher = startDaemonProcess(watcherConfig);
-      run.provider = startDaemonProcess(providerConfig);
+      run.verifiers = configs.verifiers.map((f) => startDaemonProcess(f));
+      run.watcher = startDaemonProcess(configs.watcher);
+      run.provider = startDaemonProcess(configs.provider);
       t.daemons.push(...run.verifiers, run.watcher, run.provider);
       const selfBonding = run.verifiers[VERIFIERS.indexOf(SELF_BONDING)]!;
       await waitFor(
@@ -165,7 +139,7 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
       await waitFor("the watcher's challenge commitment", () => (has(run.watcher, "challenge committed") ? true : undefined), 40_000, 10);
       run.watcher.kill("SIGKILL");
       await run.watcher.exited;
-      run.watcherRestarted = startDaemonProcess(watcherConfig);
+      run.watcherRestarted = startDaemonProcess(configs.watcher);
       t.daemons.push(run.watcherRestarted);
       await waitFor("the restarted watcher", () => (has(run.watcherRestarted, "daemon starting") ? true : undefined), 30_000);
       await system.publicClient.request({ method: "evm_setIntervalMining" as never, params: [1000] as never });
@@ -182,7 +156,7 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
       );
       run.verifiers[run.firstCommit]!.kill("SIGKILL");
       await run.verifiers[run.firstCommit]!.exited;
-      run.verifierRestarted = startDaemonProcess(verifierConfigs[run.firstCommit]!);
+      run.verifierRestarted = startDaemonProcess(configs.verifiers[run.firstCommit]!);
       t.daemons.push(run.verifierRestarted);
 
       await waitFor(

@@ -28,10 +28,25 @@ const TIMEOUT_MS = 10_000;
 
 /** GET `path` from the indexer and parse its JSON, or throw `IndexerUnavailableError` with one line. */
 export async function indexerGet<T>(indexer: IndexerOption, path: string): Promise<T> {
+  return indexerRequest<T>(indexer, path);
+}
+
+/** POST a GraphQL query to the indexer (`/graphql`) and return its `data`, or throw `IndexerUnavailableError`. */
+export async function indexerGraphql<T>(indexer: IndexerOption, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const body = JSON.stringify({ query, variables });
+  const answer = await indexerRequest<{ data?: T; errors?: { message: string }[] }>(indexer, "/graphql", body);
+  if (answer.errors?.length || !answer.data) {
+    throw new IndexerUnavailableError(`indexer /graphql: ${answer.errors?.[0]?.message ?? "no data"}`);
+  }
+  return answer.data;
+}
+
+async function indexerRequest<T>(indexer: IndexerOption, path: string, body?: string): Promise<T> {
   const url = `${indexer.url.replace(/\/+$/, "")}${path}`;
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const post = body === undefined ? {} : { method: "POST", body, headers: { "content-type": "application/json" } };
+    response = await fetch(url, { ...post, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (error) {
     throw new IndexerUnavailableError(`indexer ${indexer.url} unreachable (${(error as Error).message})`);
   }

@@ -4,8 +4,11 @@ import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { InvalidParameterError } from "../../errors/sdk.ts";
 import { ExecutionStatus } from "../../executor/result-hash.ts";
 import type { HashworkBaseClient } from "../../utils/client.ts";
+import type { IndexerOption } from "../../utils/indexer.ts";
 import { collateralOf, DEFAULT_COLLATERAL_PCT, getJobValueBounds } from "../../utils/job-request.ts";
+import { readMany } from "../../utils/read-many.ts";
 import { getProviderOffers, largestOf } from "./get-provider-offers.ts";
+import { suggestReward, type RewardWeighting } from "./suggest-reward.ts";
 
 export type QuoteJobParameters = {
   /** The wasm program (ABI v1, or v2 with its input a bundle). */
@@ -22,6 +25,8 @@ export type QuoteJobParameters = {
   collateralPct?: number | undefined;
   /** Wall-clock guard on the local run, in ms. Default: the executor's. */
   timeoutMs?: number | undefined;
+  /** Read the offers from this indexer (`getProviderOffers`). Default: the client's, if any. */
+  indexer?: IndexerOption | undefined;
 };
 
 /** One provider's position on this job. */
@@ -30,6 +35,8 @@ export type QuoteProvider = {
   pricePerFuel: bigint;
   maxFuel: bigint;
   free: bigint;
+  /** Protocol fees it paid on completed jobs: its weight in the suggestion once any willing provider paid some. */
+  feesPaid: bigint;
   /** `pricePerFuel * fuelLimit`: the least reward it takes for this job. */
   floor: bigint;
   /** Its score (0–10000) for a job paying `floor` (`scoreFor`): what a `minReputation` gate is compared with. */
@@ -51,8 +58,15 @@ export type QuoteJobReturnType = {
   providers: QuoteProvider[];
   /** For each distinct price floor (at least `minReward`): how many providers take the job at that reward. */
   levels: { reward: bigint; providers: number }[];
-  /** The least reward that at least half of the willing providers take (undefined when none would). */
+  /**
+   * The least reward that willing providers holding at least half of the willing providers'
+   * weight take (undefined when none would): weighted by protocol fees paid on completed jobs, or
+   * by free stake while none has paid any (`weightedBy`), so registering many cheap providers
+   * does not drag it down (`docs/economics.md`, "Quoting against Sybils").
+   */
   suggestedReward: bigint | undefined;
+  /** What the suggestion weighs providers by. */
+  weightedBy: RewardWeighting;
   /** How many providers take the job at `suggestedReward`. */
   providersAtSuggested: number;
 };
@@ -73,7 +87,7 @@ export type QuoteJobErrorType = InvalidParameterError;
 export async function quoteJob(client: HashworkBaseClient, parameters: QuoteJobParameters): Promise<QuoteJobReturnType> {
   const marginPct = parameters.marginPct ?? 10;
   const collateralPct = parameters.collateralPct ?? DEFAULT_COLLATERAL_PCT;
-  const [offers, bounds] = await Promise.all([getProviderOffers(client), getJobValueBounds(client)]);
+  const [offers, bounds] = await Promise.all([getProviderOffers(client, { indexer: parameters.indexer }), getJobValueBounds(client)]);
   // Without a fuel limit, run under the largest one any provider takes (or the executor's default).
   const largest = largestOf(offers.map((o) => o.maxFuel));
   const runLimit = parameters.fuelLimit ?? (largest > 0n ? largest : 1_000_000_000n);
@@ -95,25 +109,27 @@ export async function quoteJob(client: HashworkBaseClient, parameters: QuoteJobP
   }
   const measured = (run.fuelUsed * BigInt(100 + marginPct) + 99n) / 100n;
   const fuelLimit = parameters.fuelLimit ?? (measured > 0n ? measured : 1n);
-  const read = { address: client.deployment.market, abi: hashworkMarketAbi } as const;
-  const providers = await Promise.all(
-    offers.map(async (o): Promise<QuoteProvider> => {
-      const floor = o.pricePerFuel * fuelLimit;
-      const at = largestOf([floor, bounds.minReward]);
-      const score = await client.publicClient.readContract({ ...read, functionName: "scoreFor", args: [o.provider, at] });
-      const excluded = o.maxFuel < fuelLimit ? "fuel" : o.free < collateralOf(at, collateralPct) ? "stake" : undefined;
-      return { provider: o.provider, pricePerFuel: o.pricePerFuel, maxFuel: o.maxFuel, free: o.free, floor, score, excluded };
-    }),
+  const ats = offers.map((o) => largestOf([o.pricePerFuel * fuelLimit, bounds.minReward]));
+  // One multicall for every score, not one eth_call per provider.
+  const market = { address: client.deployment.market, abi: hashworkMarketAbi } as const;
+  const scores = await readMany(
+    client,
+    offers.map((o, i) => ({ ...market, functionName: "scoreFor", args: [o.provider, ats[i]!] }) as const),
   );
-  const takersAt = (reward: bigint) =>
-    providers.filter((p) => p.excluded !== "fuel" && p.floor <= reward && p.free >= collateralOf(reward, collateralPct)).length;
+  const providers = offers.map((o, i): QuoteProvider => {
+    const floor = o.pricePerFuel * fuelLimit;
+    const excluded = o.maxFuel < fuelLimit ? "fuel" : o.free < collateralOf(ats[i]!, collateralPct) ? "stake" : undefined;
+    const { provider, pricePerFuel, maxFuel, free, feesPaid } = o;
+    return { provider, pricePerFuel, maxFuel, free, feesPaid, floor, score: scores[i] as number, excluded };
+  });
+  const takes = (p: QuoteProvider, reward: bigint) =>
+    p.excluded !== "fuel" && p.floor <= reward && p.free >= collateralOf(reward, collateralPct);
+  const takersAt = (reward: bigint) => providers.filter((p) => takes(p, reward)).length;
   const floors = [...new Set(providers.filter((p) => p.excluded === undefined).map((p) => largestOf([p.floor, bounds.minReward])))].sort(
     (a, b) => (a < b ? -1 : a > b ? 1 : 0),
   );
   const levels = floors.map((reward) => ({ reward, providers: takersAt(reward) }));
-  const willing = providers.filter((p) => p.excluded === undefined).length;
-  const target = Math.ceil(willing / 2);
-  const suggested = levels.find((l) => l.providers >= target && l.providers > 0)?.reward;
+  const { reward: suggested, weightedBy } = suggestReward(providers, floors, takes);
   return {
     fuelUsed: run.fuelUsed,
     status: run.status,
@@ -123,6 +139,7 @@ export async function quoteJob(client: HashworkBaseClient, parameters: QuoteJobP
     providers,
     levels,
     suggestedReward: suggested,
+    weightedBy,
     providersAtSuggested: suggested === undefined ? 0 : takersAt(suggested),
   };
 }
