@@ -33,6 +33,13 @@ export const job = onchainTable(
     protocolFee: t.bigint(),
     refund: t.bigint(),
     collateralSlashed: t.bigint(),
+    /**
+     * Deferred pay (`PayDeferred`): the provider's pay bucket (0 or 1) holding this fast-path
+     * job's pay, until `PayReleased` pays it or `JobDisputed` takes it out; else null.
+     */
+    payBucket: t.integer(),
+    /** `pending` from `PayDeferred` until `PayReleased` (`released`); null for a job paid on its own. */
+    payStatus: t.text(),
     disputed: t.boolean().notNull(),
     /** Set by `JobDisputed`: the dispute must be decided by then or it can be voided. */
     disputeDeadline: t.bigint(),
@@ -50,6 +57,8 @@ export const job = onchainTable(
     requesterIdx: index().on(t.requester, t.postedBlock),
     providerIdx: index().on(t.provider, t.postedBlock),
     postedIdx: index().on(t.postedBlock),
+    // A release finds its bucket's jobs by (provider, bucket).
+    bucketIdx: index().on(t.provider, t.payBucket),
   }),
 );
 
@@ -222,6 +231,9 @@ export const protocol = onchainTable("protocol", (t) => ({
   auditsOpened: t.integer().notNull(),
   jobsSubmitted: t.integer().notNull(),
   feeBps: t.integer(),
+  /** The scheduled fee change (`FeeChangeScheduled`): jobs whose challenge ends before `feeChangeAt` pay `feePreviousBps`. */
+  feePreviousBps: t.integer(),
+  feeChangeAt: t.bigint(),
   paused: t.boolean().notNull(),
   blockNumber: t.bigint().notNull(),
   timestamp: t.bigint().notNull(),

@@ -74,7 +74,8 @@ ponder.on("HashworkMarket:JobFinalized", async ({ event, context }) => {
 
 ponder.on("HashworkMarket:PayoutCreditedToBalance", async ({ event, context }) => {
   const { jobId, provider, amount } = event.args;
-  await addToTimeline(context.db, event, M, "PayoutCreditedToBalance", jobId);
+  // Job 0: a pay bucket's release (pay.ts), which names no job.
+  if (jobId !== 0n) await addToTimeline(context.db, event, M, "PayoutCreditedToBalance", jobId);
   await updateProvider(context.db, provider, (p) => ({ staked: p.staked - amount }));
 });
 
@@ -97,7 +98,16 @@ ponder.on("HashworkMarket:JobTimedOut", async ({ event, context }) => {
 
 ponder.on("HashworkMarket:JobDisputed", async ({ event, context }) => {
   const { jobId, deadline } = event.args;
-  await updateJob(context.db, event, jobId, { state: "Disputed", disputed: true, disputeDeadline: deadline });
+  // A job whose pay was deferred leaves its bucket (pay.ts): it settles as any other job.
+  await updateJob(context.db, event, jobId, {
+    state: "Disputed",
+    disputed: true,
+    disputeDeadline: deadline,
+    payBucket: null,
+    payStatus: null,
+    providerPayout: null,
+    protocolFee: null,
+  });
   await addToTimeline(context.db, event, M, "JobDisputed", jobId);
 });
 
