@@ -150,6 +150,13 @@ async function job(id) {
           : j.state === "Disputed"
             ? "disputed"
             : "not settled";
+  // Deferred pay (a fast-path job): its pay waits in the provider's bucket until PayReleased.
+  const pay =
+    j.payStatus === "pending"
+      ? ` <span class="muted" id="pay-status">(pending release, bucket ${esc(j.payBucket)})</span>`
+      : j.payStatus === "released"
+        ? ` <span class="muted" id="pay-status">(released with its bucket)</span>`
+        : "";
   const output =
     j.outputURI && j.resultHash
       ? `<a href="${esc(j.outputURI)}" rel="noopener" id="output-link">${esc(j.outputURI)}</a> <span class="muted" id="output-standing">(result hash ${esc(short(j.resultHash))}: ${esc(standing)})</span>`
@@ -160,7 +167,7 @@ async function job(id) {
       ${card("Reward", tokens(j.reward))}
       ${card("Requester", `<span class="mono">${esc(short(j.requester))}</span>`)}
       ${card("Provider", addrLink(j.provider))}
-      ${card("Payout / fee", `${tokens(j.providerPayout)} / ${tokens(j.protocolFee)}`)}
+      ${card("Payout / fee", `${tokens(j.providerPayout)} / ${tokens(j.protocolFee)}${pay}`, 'id="job-pay"')}
       ${card("Fuel limit", esc(j.fuelLimit))}
     </div>
     <h2>Output</h2><p>${output}</p>
