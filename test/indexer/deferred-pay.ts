@@ -145,6 +145,7 @@ describe("the indexer and deferred pay (fast-path jobs paid through buckets)", f
     ids.e = await postJob(system, "lazy-e", { challengeWindow: WINDOW });
     await fast().claimAndSubmit({ jobId: ids.d, resultHash: RESULT, outputURI: OUTPUT_URI });
     await advance(system, WINDOW + 1);
+    await caughtUp(indexer, node.url);
     const d = await jobOf(ids.d);
     expect(d.job).to.include({ payStatus: "pending" });
     const bucket = d.job.payBucket;
