@@ -3,7 +3,7 @@
  * strings; bad input is a 400 with one line in `error`.
  */
 import type { ReadonlyDrizzle } from "ponder";
-import { and, asc, count, desc, eq, lt, not, or, sql } from "ponder";
+import { and, asc, count, desc, eq, gte, isNull, lt, or, sql } from "ponder";
 
 import * as schema from "ponder:schema";
 import { Hono, type Context } from "hono";
@@ -80,7 +80,8 @@ const matured = (now: bigint) =>
 
 function stateIs(state: string, now: bigint): SQL {
   if (state === "Finalized") return or(eq(job.state, "Finalized"), matured(now)) as SQL;
-  if (state === "Submitted") return and(eq(job.state, "Submitted"), not(matured(now))) as SQL;
+  // (Not `not(matured)`: a job paid on its own has a null payStatus, and NOT NULL is no match.)
+  if (state === "Submitted") return and(eq(job.state, "Submitted"), or(isNull(job.payStatus), gte(job.challengeEnd, now))) as SQL;
   return eq(job.state, state);
 }
 

@@ -14,7 +14,7 @@ import { expect } from "chai";
 import { keccak256, toBytes, type Address } from "viem";
 
 import { hashworkMarketAbi } from "../../sdk/src/abi/index.ts";
-import { indexedBlock, listJobs, readJobState } from "../../sdk/src/index.ts";
+import { getJobHistory, indexedBlock, listJobs, readJobState } from "../../sdk/src/index.ts";
 import { TOKEN_UNIT } from "../../ignition/parameters/defaults.ts";
 import { CHALLENGER_HASH, OUTPUT_URI } from "../../testkit/fixtures.ts";
 import { bondVerifiers, deploySystem, startAnvilNode, type HardhatNode, type System } from "../../testkit/local-cluster.ts";
@@ -157,5 +157,18 @@ describe("the indexer and deferred pay (fast-path jobs paid through buckets)", f
     expect((await jobOf(ids.d)).timeline.map((e) => e.name).at(-1)).to.equal("PayReleased");
     expect((await jobOf(ids.e)).job).to.include({ state: "Submitted", payStatus: "pending" });
     expect(bucket).to.be.oneOf([0, 1]);
+    const submitted = await getJson(indexer.url, "/api/jobs?state=Submitted");
+    expect(submitted.jobs.map((j: { id: string }) => BigInt(j.id))).to.deep.equal([ids.e]);
+  });
+
+  it("gives a bucketed job's history through the indexer as the logs do (bucket events are not per-job logs)", async function () {
+    const client = system.clientFor(0);
+    const toBlock = await indexedBlock(client, { url: indexer.url });
+    for (const jobId of [ids.a!, ids.c!, ids.e!]) {
+      const fromLogs = await getJobHistory(client, { jobId, toBlock });
+      const fromIndexer = await getJobHistory(client, { jobId, toBlock, indexer: { url: indexer.url, onFallback: (why) => expect.fail(why) } });
+      expect(fromIndexer, `job ${jobId}`).to.deep.equal(fromLogs);
+      expect(fromLogs.map((e) => e.eventName)).to.not.include("JobFinalized");
+    }
   });
 });
