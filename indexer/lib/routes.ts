@@ -75,8 +75,7 @@ async function indexedTime(db: Db): Promise<bigint> {
  * the market reads it Finalized once its challenge window has passed (`block.timestamp >
  * challengeEnd`). These give the market's answer as of the indexed block's time `now`.
  */
-const matured = (now: bigint) =>
-  and(eq(job.state, "Submitted"), eq(job.payStatus, "pending"), lt(job.challengeEnd, now)) as SQL;
+const matured = (now: bigint) => and(eq(job.state, "Submitted"), eq(job.payStatus, "pending"), lt(job.challengeEnd, now)) as SQL;
 
 function stateIs(state: string, now: bigint): SQL {
   if (state === "Finalized") return or(eq(job.state, "Finalized"), matured(now)) as SQL;
@@ -211,7 +210,10 @@ export function restRoutes(deps: Deps) {
     const [row] = await db.select().from(protocol).where(eq(protocol.id, "market"));
     const byState = await db.select({ state: job.state, jobs: count() }).from(job).groupBy(job.state);
     // Matured jobs still waiting for their bucket's release count as Finalized (see `viewJob`).
-    const [ripe] = await db.select({ n: count() }).from(job).where(matured(await indexedTime(db)));
+    const [ripe] = await db
+      .select({ n: count() })
+      .from(job)
+      .where(matured(await indexedTime(db)));
     const jobsByState: Record<string, number> = Object.fromEntries(byState.map((r) => [r.state, r.jobs]));
     if (ripe && ripe.n > 0) {
       jobsByState.Finalized = (jobsByState.Finalized ?? 0) + ripe.n;

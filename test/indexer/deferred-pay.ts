@@ -26,7 +26,13 @@ const WINDOW = 60;
 const REWARD = 10n * TOKEN_UNIT; // testJob's reward
 const FEE = (REWARD * 100n) / 10_000n; // the deployment's 1 %
 
-type IndexedJob = { state: string; payBucket: number | null; payStatus: string | null; providerPayout: string | null; protocolFee: string | null };
+type IndexedJob = {
+  state: string;
+  payBucket: number | null;
+  payStatus: string | null;
+  providerPayout: string | null;
+  protocolFee: string | null;
+};
 
 describe("the indexer and deferred pay (fast-path jobs paid through buckets)", function () {
   this.timeout(240_000);
@@ -63,7 +69,12 @@ describe("the indexer and deferred pay (fast-path jobs paid through buckets)", f
     expect(s.differences, "solvency").to.deep.equal([]);
     expect(s.matchesChain).to.equal(true);
     const read = (functionName: "accruedFees" | "auditReserve") =>
-      system.publicClient.readContract({ address: system.deployment.market, abi: hashworkMarketAbi, functionName, blockNumber: BigInt(s.blockNumber) });
+      system.publicClient.readContract({
+        address: system.deployment.market,
+        abi: hashworkMarketAbi,
+        functionName,
+        blockNumber: BigInt(s.blockNumber),
+      });
     expect(BigInt(s.feesCharged), "fees charged").to.equal((await read("accruedFees")) + (await read("auditReserve")));
     const onchain = await fast().getProvider({ provider: provider() });
     const { provider: row } = await getJson(indexer.url, `/api/providers/${provider()}`);
@@ -81,7 +92,9 @@ describe("the indexer and deferred pay (fast-path jobs paid through buckets)", f
 
   it("defers fast-path pay into a bucket: Submitted, pay pending, no JobFinalized", async function () {
     for (const name of ["a", "b", "c"]) ids[name] = await postJob(system, `lazy-${name}`, { challengeWindow: WINDOW });
-    await fast().claimAndSubmitJobs({ submissions: [ids.a!, ids.b!].map((jobId) => ({ jobId, resultHash: RESULT, outputURI: OUTPUT_URI })) });
+    await fast().claimAndSubmitJobs({
+      submissions: [ids.a!, ids.b!].map((jobId) => ({ jobId, resultHash: RESULT, outputURI: OUTPUT_URI })),
+    });
     const { result } = await fast().claimAndSubmit({ jobId: ids.c!, resultHash: RESULT, outputURI: OUTPUT_URI });
     await matchesChain();
     for (const id of [ids.a!, ids.b!, ids.c!]) {
@@ -166,7 +179,11 @@ describe("the indexer and deferred pay (fast-path jobs paid through buckets)", f
     const toBlock = await indexedBlock(client, { url: indexer.url });
     for (const jobId of [ids.a!, ids.c!, ids.e!]) {
       const fromLogs = await getJobHistory(client, { jobId, toBlock });
-      const fromIndexer = await getJobHistory(client, { jobId, toBlock, indexer: { url: indexer.url, onFallback: (why) => expect.fail(why) } });
+      const fromIndexer = await getJobHistory(client, {
+        jobId,
+        toBlock,
+        indexer: { url: indexer.url, onFallback: (why) => expect.fail(why) },
+      });
       expect(fromIndexer, `job ${jobId}`).to.deep.equal(fromLogs);
       expect(fromLogs.map((e) => e.eventName)).to.not.include("JobFinalized");
     }
