@@ -226,7 +226,7 @@ async function providers() {
 }
 
 async function provider(address) {
-  const { provider: p, days, reputation, recentJobs } = await api(`/api/providers/${address}`);
+  const { provider: p, pendingPay, days, reputation, recentJobs } = await api(`/api/providers/${address}`);
   view.innerHTML = `
     <h1>Provider <span class="mono">${esc(short(p.address))}</span></h1>
     <div class="cards">
@@ -235,6 +235,7 @@ async function provider(address) {
       ${card("Unbonding", tokens(p.unbonding))}
       ${card("Jobs done", p.jobsDone, 'id="jobs-done"')}
       ${card("Earned", tokens(p.earned), 'id="earned"')}
+      ${card("Pending release", `${tokens(pendingPay.payout)} (${esc(pendingPay.jobs)} jobs)`, 'id="pending-pay"')}
       ${card("Slashed", tokens(p.slashed), 'id="slashed"')}
       ${card("Timed out / lost / won", `${p.timedOut} / ${p.disputesLost} / ${p.disputesWon}`, 'id="reputation"')}
       ${card("Endpoint", esc(p.endpoint ?? "–"))}

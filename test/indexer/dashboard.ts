@@ -168,6 +168,12 @@ describe("the dashboard in a real browser", function () {
     const fast = clientOf(system, ACTOR.honest);
     await fast.claimAndSubmit({ jobId, resultHash: CHALLENGER_HASH, outputURI: OUTPUT_URI });
     await advance(system, 6);
+    await caughtUp(indexer!, node!.url);
+    // Its challenge ends long before the scheduled 1.5 % applies: it pays the previous 1 %.
+    const reward = 10n * TOKEN;
+    const fee = reward / 100n;
+    await open(`#/providers/${addressOf(ACTOR.honest)}`);
+    expect(await text("#pending-pay .value")).to.equal(`${tokens(reward - fee)} (1 jobs)`);
     const keeper = system.clientFor(ACTOR.keeper).walletClient;
     const hash = await keeper.writeContract({
       address: system.deployment.market,
@@ -181,9 +187,6 @@ describe("the dashboard in a real browser", function () {
     await caughtUp(indexer!, node!.url);
     await open(`#/jobs/${jobId}`);
     expect(await text("#job-state")).to.equal("Finalized");
-    // Its challenge ends long before the scheduled 1.5 % applies: it pays the previous 1 %.
-    const reward = 10n * TOKEN;
-    const fee = reward / 100n;
     expect(await text("#job-pay .value")).to.equal(`${tokens(reward - fee)} / ${tokens(fee)} (released with its bucket)`);
     const events = await page.locator(".timeline-row td:nth-child(3)").allInnerTexts();
     expect(events).to.deep.equal(["JobPosted", "JobClaimed", "ResultSubmitted", "PayDeferred", "PayReleased"]);
