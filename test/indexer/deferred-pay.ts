@@ -174,6 +174,37 @@ describe("the indexer and deferred pay (fast-path jobs paid through buckets)", f
     expect(submitted.jobs.map((j: { id: string }) => BigInt(j.id))).to.deep.equal([ids.e]);
   });
 
+  it("charges a bucketed job the new fee once its challenge ends after the scheduled change", async function () {
+    const owner = system.clientFor(ACTOR.owner).walletClient;
+    const write = async (functionName: "setFeeBps" | "releasePay", args: readonly unknown[], wallet = owner) =>
+      system.publicClient.waitForTransactionReceipt({
+        hash: await wallet.writeContract({
+          address: system.deployment.market,
+          abi: hashworkMarketAbi,
+          functionName,
+          args,
+          account: wallet.account!,
+          chain: wallet.chain,
+        } as never),
+      });
+    await write("setFeeBps", [150]);
+    const [, effectiveAt] = (await system.publicClient.readContract({
+      address: system.deployment.market,
+      abi: hashworkMarketAbi,
+      functionName: "feeChange",
+    })) as readonly [number, bigint];
+    const { timestamp } = await system.publicClient.getBlock();
+    await advance(system, Number(effectiveAt - timestamp) + 1);
+    ids.f = await postJob(system, "lazy-f", { challengeWindow: WINDOW });
+    await fast().claimAndSubmit({ jobId: ids.f, resultHash: RESULT, outputURI: OUTPUT_URI });
+    await advance(system, WINDOW + 1);
+    await write("releasePay", [provider()]);
+    await matchesChain();
+    const f = (await jobOf(ids.f)).job;
+    expect(f).to.include({ state: "Finalized", payStatus: "released" });
+    expect(BigInt(f.protocolFee!)).to.equal((REWARD * 150n) / 10_000n);
+  });
+
   it("gives a bucketed job's history through the indexer as the logs do (bucket events are not per-job logs)", async function () {
     const client = system.clientFor(0);
     const toBlock = await indexedBlock(client, { url: indexer.url });
