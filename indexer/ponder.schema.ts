@@ -57,10 +57,19 @@ export const job = onchainTable(
     requesterIdx: index().on(t.requester, t.postedBlock),
     providerIdx: index().on(t.provider, t.postedBlock),
     postedIdx: index().on(t.postedBlock),
-    // A release finds its bucket's jobs by (provider, bucket).
-    bucketIdx: index().on(t.provider, t.payBucket),
   }),
 );
+
+/**
+ * A provider's pay bucket (`PayDeferred`): the jobs whose pay it holds, so a `PayReleased` finds
+ * them by one key (`provider-bucket`) from Ponder's cache, without a query over the jobs.
+ */
+export const payBucket = onchainTable("pay_bucket", (t) => ({
+  id: t.text().primaryKey(),
+  provider: t.hex().notNull(),
+  bucket: t.integer().notNull(),
+  jobIds: t.bigint().array().notNull(),
+}));
 
 /** A job's timeline: every market and dispute event that names it, in log order. */
 export const jobEvent = onchainTable(

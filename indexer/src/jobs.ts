@@ -3,6 +3,7 @@ import { ponder } from "ponder:registry";
 import { job } from "ponder:schema";
 
 import { addToTimeline, updateJob, updateMarketDay, updateProtocol, updateProvider, updateProviderDay } from "../lib/records.ts";
+import { leaveBucket } from "../lib/buckets.ts";
 
 const M = "market";
 
@@ -99,6 +100,8 @@ ponder.on("HashworkMarket:JobTimedOut", async ({ event, context }) => {
 ponder.on("HashworkMarket:JobDisputed", async ({ event, context }) => {
   const { jobId, deadline } = event.args;
   // A job whose pay was deferred leaves its bucket (pay.ts): it settles as any other job.
+  const row = await context.db.find(job, { id: jobId });
+  if (row?.payBucket != null && row.provider) await leaveBucket(context.db, row.provider, row.payBucket, jobId);
   await updateJob(context.db, event, jobId, {
     state: "Disputed",
     disputed: true,

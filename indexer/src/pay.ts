@@ -6,8 +6,7 @@
  * at the release. A `JobDisputed` takes the job out of its bucket (jobs.ts).
  */
 import { ponder, type Context } from "ponder:registry";
-import { job, protocol } from "ponder:schema";
-import { and, eq } from "ponder";
+import { job, payBucket, protocol } from "ponder:schema";
 import type { Address } from "viem";
 
 import {
@@ -19,6 +18,7 @@ import {
   updateProviderDay,
   type LogEvent,
 } from "../lib/records.ts";
+import { bucketKey } from "../lib/buckets.ts";
 
 const M = "market";
 
@@ -44,7 +44,11 @@ async function feeRate(context: Context, e: LogEvent, challengeEnd: bigint): Pro
 }
 
 ponder.on("HashworkMarket:PayDeferred", async ({ event, context }) => {
-  const { bucket, jobIds } = event.args;
+  const { provider, bucket, jobIds } = event.args;
+  await context.db
+    .insert(payBucket)
+    .values({ id: bucketKey(provider, bucket), provider, bucket, jobIds: [...jobIds] })
+    .onConflictDoUpdate((row) => ({ jobIds: [...row.jobIds, ...jobIds] }));
   for (const id of jobIds) {
     const row = await context.db.find(job, { id });
     if (!row) continue; // posted before the start block
@@ -57,13 +61,11 @@ ponder.on("HashworkMarket:PayDeferred", async ({ event, context }) => {
 
 ponder.on("HashworkMarket:PayReleased", async ({ event, context }) => {
   const { provider, bucket, jobs, payout, fee, lockedAfter } = event.args;
-  const key = provider.toLowerCase() as Address;
-  // The bucket's jobs, by the (provider, bucket) index.
-  const held = await context.db.sql
-    .select({ id: job.id })
-    .from(job)
-    .where(and(eq(job.provider, key), eq(job.payBucket, bucket)));
-  for (const { id } of held) {
+  // The bucket's jobs (disputed ones were taken out by JobDisputed); the bucket starts empty again.
+  const key = bucketKey(provider, bucket);
+  const held = (await context.db.find(payBucket, { id: key }))?.jobIds ?? [];
+  if (held.length > 0) await context.db.update(payBucket, { id: key }).set({ jobIds: [] });
+  for (const id of held) {
     await updateJob(context.db, event, id, { state: "Finalized", payBucket: null, payStatus: "released" });
     await addToTimeline(context.db, event, M, "PayReleased", id, true);
   }

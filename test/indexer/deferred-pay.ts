@@ -143,6 +143,8 @@ describe("the indexer and deferred pay (fast-path jobs paid through buckets)", f
       expect(job).to.include({ state: "Finalized", payStatus: "released", payBucket: null });
       expect(timeline.map((e) => e.name).at(-1)).to.equal("PayReleased");
     }
+    // The disputed job left the bucket: the release did not touch it.
+    expect((await jobOf(ids.c!)).job).to.include({ state: "Disputed", payStatus: null });
     const { provider: row, days, pendingPay } = await getJson(indexer.url, `/api/providers/${provider()}`);
     expect(BigInt(row.earned)).to.equal(2n * (REWARD - FEE));
     expect(BigInt(row.feesPaid)).to.equal(2n * FEE);
