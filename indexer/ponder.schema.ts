@@ -33,6 +33,13 @@ export const job = onchainTable(
     protocolFee: t.bigint(),
     refund: t.bigint(),
     collateralSlashed: t.bigint(),
+    /**
+     * Deferred pay (`PayDeferred`): the provider's pay bucket (0 or 1) holding this fast-path
+     * job's pay, until `PayReleased` pays it or `JobDisputed` takes it out; else null.
+     */
+    payBucket: t.integer(),
+    /** `pending` from `PayDeferred` until `PayReleased` (`released`); null for a job paid on its own. */
+    payStatus: t.text(),
     disputed: t.boolean().notNull(),
     /** Set by `JobDisputed`: the dispute must be decided by then or it can be voided. */
     disputeDeadline: t.bigint(),
@@ -52,6 +59,17 @@ export const job = onchainTable(
     postedIdx: index().on(t.postedBlock),
   }),
 );
+
+/**
+ * A provider's pay bucket (`PayDeferred`): the jobs whose pay it holds, so a `PayReleased` finds
+ * them by one key (`provider-bucket`) from Ponder's cache, without a query over the jobs.
+ */
+export const payBucket = onchainTable("pay_bucket", (t) => ({
+  id: t.text().primaryKey(),
+  provider: t.hex().notNull(),
+  bucket: t.integer().notNull(),
+  jobIds: t.bigint().array().notNull(),
+}));
 
 /** A job's timeline: every market and dispute event that names it, in log order. */
 export const jobEvent = onchainTable(
@@ -222,6 +240,9 @@ export const protocol = onchainTable("protocol", (t) => ({
   auditsOpened: t.integer().notNull(),
   jobsSubmitted: t.integer().notNull(),
   feeBps: t.integer(),
+  /** The scheduled fee change (`FeeChangeScheduled`): jobs whose challenge ends before `feeChangeAt` pay `feePreviousBps`. */
+  feePreviousBps: t.integer(),
+  feeChangeAt: t.bigint(),
   paused: t.boolean().notNull(),
   blockNumber: t.bigint().notNull(),
   timestamp: t.bigint().notNull(),

@@ -150,6 +150,13 @@ async function job(id) {
           : j.state === "Disputed"
             ? "disputed"
             : "not settled";
+  // Deferred pay (a fast-path job): its pay waits in the provider's bucket until PayReleased.
+  const pay =
+    j.payStatus === "pending"
+      ? ` <span class="muted" id="pay-status">(pending release, bucket ${esc(j.payBucket)})</span>`
+      : j.payStatus === "released"
+        ? ` <span class="muted" id="pay-status">(released with its bucket)</span>`
+        : "";
   const output =
     j.outputURI && j.resultHash
       ? `<a href="${esc(j.outputURI)}" rel="noopener" id="output-link">${esc(j.outputURI)}</a> <span class="muted" id="output-standing">(result hash ${esc(short(j.resultHash))}: ${esc(standing)})</span>`
@@ -160,7 +167,7 @@ async function job(id) {
       ${card("Reward", tokens(j.reward))}
       ${card("Requester", `<span class="mono">${esc(short(j.requester))}</span>`)}
       ${card("Provider", addrLink(j.provider))}
-      ${card("Payout / fee", `${tokens(j.providerPayout)} / ${tokens(j.protocolFee)}`)}
+      ${card("Payout / fee", `${tokens(j.providerPayout)} / ${tokens(j.protocolFee)}${pay}`, 'id="job-pay"')}
       ${card("Fuel limit", esc(j.fuelLimit))}
     </div>
     <h2>Output</h2><p>${output}</p>
@@ -219,7 +226,7 @@ async function providers() {
 }
 
 async function provider(address) {
-  const { provider: p, days, reputation, recentJobs } = await api(`/api/providers/${address}`);
+  const { provider: p, pendingPay, days, reputation, recentJobs } = await api(`/api/providers/${address}`);
   view.innerHTML = `
     <h1>Provider <span class="mono">${esc(short(p.address))}</span></h1>
     <div class="cards">
@@ -228,6 +235,7 @@ async function provider(address) {
       ${card("Unbonding", tokens(p.unbonding))}
       ${card("Jobs done", p.jobsDone, 'id="jobs-done"')}
       ${card("Earned", tokens(p.earned), 'id="earned"')}
+      ${card("Pending release", `${tokens(pendingPay.payout)} (${esc(pendingPay.jobs)} jobs)`, 'id="pending-pay"')}
       ${card("Slashed", tokens(p.slashed), 'id="slashed"')}
       ${card("Timed out / lost / won", `${p.timedOut} / ${p.disputesLost} / ${p.disputesWon}`, 'id="reputation"')}
       ${card("Endpoint", esc(p.endpoint ?? "–"))}

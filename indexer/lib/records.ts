@@ -19,10 +19,13 @@ export const DAY = 86_400n;
 export const dayOf = (timestamp: bigint) => (timestamp / DAY) * DAY;
 export const eventId = (e: LogEvent) => `${e.block.number}-${e.log.logIndex}`;
 
-/** Appends the event to the job's timeline (args with bigints as decimal strings). */
-export async function addToTimeline(db: Db, e: LogEvent, contract: string, name: string, jobId: bigint) {
+/**
+ * Appends the event to the job's timeline (args with bigints as decimal strings). An event naming
+ * several jobs (`PayDeferred`, `PayReleased`) adds one row per job, told apart by `perJob`.
+ */
+export async function addToTimeline(db: Db, e: LogEvent, contract: string, name: string, jobId: bigint, perJob = false) {
   await db.insert(jobEvent).values({
-    id: eventId(e),
+    id: perJob ? `${eventId(e)}-${jobId}` : eventId(e),
     jobId,
     contract,
     name,

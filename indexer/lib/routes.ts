@@ -3,7 +3,8 @@
  * strings; bad input is a 400 with one line in `error`.
  */
 import type { ReadonlyDrizzle } from "ponder";
-import { and, asc, count, desc, eq, sql } from "ponder";
+import { and, asc, count, desc, eq, gte, isNull, lt, or, sql } from "ponder";
+
 import * as schema from "ponder:schema";
 import { Hono, type Context } from "hono";
 import { getAddress, isAddress, type Address, type PublicClient } from "viem";
@@ -31,6 +32,8 @@ const {
   verifier,
 } = schema;
 
+type SQL = ReturnType<typeof eq>;
+
 const bad = (c: Context, message: string) => c.json({ error: message }, 400);
 
 function addressParam(value: string | undefined): Address | undefined | Error {
@@ -47,13 +50,43 @@ function intParam(value: string | undefined, name: string, fallback: number, max
   return n;
 }
 
-/** The last block Ponder has indexed (its checkpoint table; block number at offset 26, 16 digits). */
-async function indexedBlock(db: Db): Promise<bigint | undefined> {
+/** Ponder's latest checkpoint: block timestamp (10 digits), chain id (16), block number (16), … */
+async function latestCheckpoint(db: Db): Promise<string | undefined> {
   const result = await db.execute(sql`SELECT latest_checkpoint FROM _ponder_checkpoint LIMIT 1`);
   const rows =
     (result as unknown as { rows?: { latest_checkpoint: string }[] }).rows ?? (result as unknown as { latest_checkpoint: string }[]);
-  const checkpoint = rows[0]?.latest_checkpoint;
+  return rows[0]?.latest_checkpoint;
+}
+
+/** The last block Ponder has indexed (block number at offset 26, 16 digits). */
+async function indexedBlock(db: Db): Promise<bigint | undefined> {
+  const checkpoint = await latestCheckpoint(db);
   return checkpoint ? BigInt(checkpoint.slice(26, 42)) : undefined;
+}
+
+/** The indexed block's time (offset 0, 10 digits): what `jobState` compares challenge ends with. */
+async function indexedTime(db: Db): Promise<bigint> {
+  const checkpoint = await latestCheckpoint(db);
+  return checkpoint ? BigInt(checkpoint.slice(0, 10)) : 0n;
+}
+
+/**
+ * Deferred pay: a job whose pay waits in a bucket is stored Submitted until `PayReleased`, but
+ * the market reads it Finalized once its challenge window has passed (`block.timestamp >
+ * challengeEnd`). These give the market's answer as of the indexed block's time `now`.
+ */
+const matured = (now: bigint) => and(eq(job.state, "Submitted"), eq(job.payStatus, "pending"), lt(job.challengeEnd, now)) as SQL;
+
+function stateIs(state: string, now: bigint): SQL {
+  if (state === "Finalized") return or(eq(job.state, "Finalized"), matured(now)) as SQL;
+  // (Not `not(matured)`: a job paid on its own has a null payStatus, and NOT NULL is no match.)
+  if (state === "Submitted") return and(eq(job.state, "Submitted"), or(isNull(job.payStatus), gte(job.challengeEnd, now))) as SQL;
+  return eq(job.state, state);
+}
+
+export function viewJob<T extends typeof job.$inferSelect>(row: T, now: bigint): T {
+  const ripe = row.state === "Submitted" && row.payStatus === "pending" && row.challengeEnd !== null && row.challengeEnd < now;
+  return ripe ? { ...row, state: "Finalized" } : row;
 }
 
 /** `order=asc` (oldest first: what the SDK pages through, since new rows only append) or `desc` (default). */
@@ -176,6 +209,17 @@ export function restRoutes(deps: Deps) {
   api.get("/overview", async (c) => {
     const [row] = await db.select().from(protocol).where(eq(protocol.id, "market"));
     const byState = await db.select({ state: job.state, jobs: count() }).from(job).groupBy(job.state);
+    // Matured jobs still waiting for their bucket's release count as Finalized (see `viewJob`).
+    const [ripe] = await db
+      .select({ n: count() })
+      .from(job)
+      .where(matured(await indexedTime(db)));
+    const jobsByState: Record<string, number> = Object.fromEntries(byState.map((r) => [r.state, r.jobs]));
+    if (ripe && ripe.n > 0) {
+      jobsByState.Finalized = (jobsByState.Finalized ?? 0) + ripe.n;
+      jobsByState.Submitted = (jobsByState.Submitted ?? 0) - ripe.n;
+      if (jobsByState.Submitted === 0) delete jobsByState.Submitted;
+    }
     const days = await db.select().from(marketDay).orderBy(desc(marketDay.day)).limit(90);
     const [providers] = await db.select({ n: count() }).from(provider);
     const blockNumber = (await indexedBlock(db)) ?? null;
@@ -184,7 +228,7 @@ export function restRoutes(deps: Deps) {
         protocol: row ?? null,
         // The configured audit rate, to set beside the observed one (audits per submitted job).
         auditRateBps: await auditRateAt(blockNumber ?? undefined),
-        jobsByState: Object.fromEntries(byState.map((r) => [r.state, r.jobs])),
+        jobsByState,
         providers: providers?.n ?? 0,
         days: days.reverse(),
         blockNumber,
@@ -209,8 +253,9 @@ export function restRoutes(deps: Deps) {
     const order = orderParam(q.order);
     if (order instanceof Error) return bad(c, order.message);
     const by = order === "asc" ? [asc(job.postedBlock), asc(job.postedLogIndex)] : [desc(job.postedBlock), desc(job.postedLogIndex)];
+    const now = await indexedTime(db);
     const where = and(
-      state ? eq(job.state, state) : undefined,
+      state ? stateIs(state, now) : undefined,
       requester ? eq(job.requester, requester.toLowerCase() as Address) : undefined,
       prov ? eq(job.provider, prov.toLowerCase() as Address) : undefined,
     );
@@ -222,7 +267,7 @@ export function restRoutes(deps: Deps) {
       .orderBy(...by)
       .limit(limit)
       .offset(offset);
-    return c.json(toJson({ total: total?.n ?? 0, jobs: rows }));
+    return c.json(toJson({ total: total?.n ?? 0, jobs: rows.map((r) => viewJob(r, now)) }));
   });
 
   api.get("/jobs/:id", async (c) => {
@@ -240,7 +285,7 @@ export function restRoutes(deps: Deps) {
     const [d] = await db.select().from(dispute).where(eq(dispute.jobId, id));
     const seats = d ? await db.select().from(committeeSeat).where(eq(committeeSeat.jobId, id)).orderBy(asc(committeeSeat.round)) : [];
     const payouts = d ? await db.select().from(disputePayout).where(eq(disputePayout.jobId, id)) : [];
-    return c.json(toJson({ job: row, timeline, dispute: d ?? null, seats, payouts }));
+    return c.json(toJson({ job: viewJob(row, await indexedTime(db)), timeline, dispute: d ?? null, seats, payouts }));
   });
 
   api.get("/disputes", async (c) => {
@@ -281,7 +326,22 @@ export function restRoutes(deps: Deps) {
       .orderBy(asc(reputationChange.blockNumber));
     const jobs = await db.select().from(job).where(eq(job.provider, key)).orderBy(desc(job.postedBlock)).limit(50);
     const [asVerifier] = await db.select().from(verifier).where(eq(verifier.address, key));
-    return c.json(toJson({ provider: row, days, reputation, recentJobs: jobs, verifier: asVerifier ?? null }));
+    const now = await indexedTime(db);
+    // What its pay buckets hold now: deferred pay not yet released.
+    const [pending] = await db
+      .select({ jobs: count(), payout: sql<string>`coalesce(sum(${job.providerPayout}), 0)` })
+      .from(job)
+      .where(and(eq(job.provider, key), eq(job.payStatus, "pending")));
+    return c.json(
+      toJson({
+        provider: row,
+        pendingPay: { jobs: pending?.jobs ?? 0, payout: BigInt(pending?.payout ?? 0) },
+        days,
+        reputation,
+        recentJobs: jobs.map((j) => viewJob(j, now)),
+        verifier: asVerifier ?? null,
+      }),
+    );
   });
 
   api.get("/governance", async (c) => {

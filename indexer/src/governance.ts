@@ -65,7 +65,7 @@ ponder.on("HashworkMarket:FeeChangeScheduled", async ({ event, context }) => {
     status: pending ? "scheduled" : "applied",
     effectiveAt,
   });
-  await updateProtocol(context.db, event, () => ({ feeBps: newBps }));
+  await updateProtocol(context.db, event, () => ({ feeBps: newBps, feePreviousBps: previousBps, feeChangeAt: effectiveAt }));
 });
 
 ponder.on("HashworkMarket:MarketPausedChanged", async ({ event, context }) => {

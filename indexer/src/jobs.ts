@@ -3,6 +3,7 @@ import { ponder } from "ponder:registry";
 import { job } from "ponder:schema";
 
 import { addToTimeline, updateJob, updateMarketDay, updateProtocol, updateProvider, updateProviderDay } from "../lib/records.ts";
+import { leaveBucket } from "../lib/buckets.ts";
 
 const M = "market";
 
@@ -74,7 +75,8 @@ ponder.on("HashworkMarket:JobFinalized", async ({ event, context }) => {
 
 ponder.on("HashworkMarket:PayoutCreditedToBalance", async ({ event, context }) => {
   const { jobId, provider, amount } = event.args;
-  await addToTimeline(context.db, event, M, "PayoutCreditedToBalance", jobId);
+  // Job 0: a pay bucket's release (pay.ts), which names no job.
+  if (jobId !== 0n) await addToTimeline(context.db, event, M, "PayoutCreditedToBalance", jobId);
   await updateProvider(context.db, provider, (p) => ({ staked: p.staked - amount }));
 });
 
@@ -97,7 +99,18 @@ ponder.on("HashworkMarket:JobTimedOut", async ({ event, context }) => {
 
 ponder.on("HashworkMarket:JobDisputed", async ({ event, context }) => {
   const { jobId, deadline } = event.args;
-  await updateJob(context.db, event, jobId, { state: "Disputed", disputed: true, disputeDeadline: deadline });
+  // A job whose pay was deferred leaves its bucket (pay.ts): it settles as any other job.
+  const row = await context.db.find(job, { id: jobId });
+  if (row?.payBucket != null && row.provider) await leaveBucket(context.db, row.provider, row.payBucket, jobId);
+  await updateJob(context.db, event, jobId, {
+    state: "Disputed",
+    disputed: true,
+    disputeDeadline: deadline,
+    payBucket: null,
+    payStatus: null,
+    providerPayout: null,
+    protocolFee: null,
+  });
   await addToTimeline(context.db, event, M, "JobDisputed", jobId);
 });
 

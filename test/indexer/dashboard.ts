@@ -16,7 +16,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { hashworkMarketAbi, hashworkTokenAbi } from "../../sdk/src/abi/index.ts";
 import { deploySystem, startAnvilNode, waitFor, type HardhatNode, type System } from "../../testkit/local-cluster.ts";
 import { caughtUp, startIndexer, writeDeploymentFile, type IndexerProcess } from "../../testkit/indexer-process.ts";
-import { ACTOR, addressOf, postJob, runStory, type Story } from "../../testkit/market-story.ts";
+import { ACTOR, addressOf, advance, clientOf, postJob, runStory, type Story } from "../../testkit/market-story.ts";
+import { CHALLENGER_HASH, OUTPUT_URI } from "../../testkit/fixtures.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** How many times the dashboard has rendered a view (it counts in `body[data-rendered]`); page code as a string (no DOM types here). */
@@ -160,6 +161,35 @@ describe("the dashboard in a real browser", function () {
     await postJob(system, "dashboard-live");
     await waitFor("the overview to show 7 jobs", async () => (await text("#jobs-posted .value")) === "7" || undefined, 15_000, 200);
     expect(await page.evaluate("window.marker")).to.equal(1);
+  });
+
+  it("shows a released fast-path job's pay on its page, and its bucket events in the timeline", async function () {
+    const jobId = await postJob(system, "dashboard-fast", { challengeWindow: 5 });
+    const fast = clientOf(system, ACTOR.honest);
+    await fast.claimAndSubmit({ jobId, resultHash: CHALLENGER_HASH, outputURI: OUTPUT_URI });
+    await advance(system, 6);
+    await caughtUp(indexer!, node!.url);
+    // Its challenge ends long before the scheduled 1.5 % applies: it pays the previous 1 %.
+    const reward = 10n * TOKEN;
+    const fee = reward / 100n;
+    await open(`#/providers/${addressOf(ACTOR.honest)}`);
+    expect(await text("#pending-pay .value")).to.equal(`${tokens(reward - fee)} (1 jobs)`);
+    const keeper = system.clientFor(ACTOR.keeper).walletClient;
+    const hash = await keeper.writeContract({
+      address: system.deployment.market,
+      abi: hashworkMarketAbi,
+      functionName: "releasePay",
+      args: [addressOf(ACTOR.honest)],
+      account: keeper.account!,
+      chain: keeper.chain,
+    });
+    await system.publicClient.waitForTransactionReceipt({ hash });
+    await caughtUp(indexer!, node!.url);
+    await open(`#/jobs/${jobId}`);
+    expect(await text("#job-state")).to.equal("Finalized");
+    expect(await text("#job-pay .value")).to.equal(`${tokens(reward - fee)} / ${tokens(fee)} (released with its bucket)`);
+    const events = await page.locator(".timeline-row td:nth-child(3)").allInnerTexts();
+    expect(events).to.deep.equal(["JobPosted", "JobClaimed", "ResultSubmitted", "PayDeferred", "PayReleased"]);
   });
 
   it("logged no console errors", function () {
