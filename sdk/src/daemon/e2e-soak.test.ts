@@ -103,7 +103,13 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
         dir: t.dir,
         name: nameOf(index, variant),
         index,
-        overrides: { claimPolicy: { concurrency: 32, ...requesters }, tx: { batchesInFlight: 2, receiptTimeoutMs: 10_000 } },
+        // The gap variant needs a steady stream of transactions to reorg away under pending ones: it
+        // drives the claim-first path (claim, submit, finalize) in small rounds; the others run the
+        // defaults, so the fast path and deferred pay go through kill -9 and reorgs too.
+        overrides: {
+          claimPolicy: { concurrency: 32, ...requesters, ...(variant === "gap" ? { concurrency: 8, fastPathMaxFuel: "0" } : {}) },
+          tx: { batchesInFlight: 2, receiptTimeoutMs: 10_000 },
+        },
       });
       configs.set(index, config);
       const d = startDaemonProcess(config);
