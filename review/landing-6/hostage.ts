@@ -33,7 +33,11 @@ async function post(d: Staked, overrides: Parameters<typeof jobRequest>[1] = {})
 }
 
 async function fastPath(d: Staked, ids: bigint[]) {
-  const tx = await d.market.connect(d.provider).claimAndSubmitJobs(ids, ids.map(() => RESULT), ids.map(() => ""));
+  const tx = await d.market.connect(d.provider).claimAndSubmitJobs(
+    ids,
+    ids.map(() => RESULT),
+    ids.map(() => ""),
+  );
   return (await tx.wait())!;
 }
 

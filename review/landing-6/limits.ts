@@ -41,7 +41,13 @@ describe("landing review 6: bucket fields at their limits", function () {
       ).wait(),
     );
     expect(2n * collateralOf(BIG, 150n) > UINT80_MAX).to.equal(true);
-    const receipt = await (await d.market.connect(d.provider).claimAndSubmitJobs(ids, ids.map(() => RESULT), ids.map(() => ""))).wait();
+    const receipt = await (
+      await d.market.connect(d.provider).claimAndSubmitJobs(
+        ids,
+        ids.map(() => RESULT),
+        ids.map(() => ""),
+      )
+    ).wait();
     const deferred = receipt!.logs.map((l) => d.market.interface.parseLog(l)).find((e) => e?.name === "PayDeferred");
     expect([...deferred!.args.jobIds]).to.deep.equal([ids[0], ids[2]]);
     const [b0] = await bucketsOf(d.market, d.provider.address);
