@@ -21,21 +21,29 @@ library PayClocksLib {
     uint256 internal constant MAX_COUNT = type(uint24).max;
 
     /// @notice Bucket `i`'s maturity.
+    /// @param c The slot.
+    /// @param i The bucket (0 or 1).
     function maturesAt(PayClocks c, uint256 i) internal pure returns (uint256) {
         return uint40(PayClocks.unwrap(c) >> (128 * i));
     }
 
     /// @notice Bucket `i`'s seal time.
+    /// @param c The slot.
+    /// @param i The bucket (0 or 1).
     function sealsAt(PayClocks c, uint256 i) internal pure returns (uint256) {
         return uint40(PayClocks.unwrap(c) >> (128 * i + 40));
     }
 
     /// @notice Bucket `i`'s job count.
+    /// @param c The slot.
+    /// @param i The bucket (0 or 1).
     function jobs(PayClocks c, uint256 i) internal pure returns (uint256) {
         return uint24(PayClocks.unwrap(c) >> (128 * i + 80));
     }
 
     /// @notice Bucket `i`'s fee units.
+    /// @param c The slot.
+    /// @param i The bucket (0 or 1).
     function feeUnits(PayClocks c, uint256 i) internal pure returns (uint256) {
         return uint24(PayClocks.unwrap(c) >> (128 * i + 104));
     }
