@@ -20,7 +20,9 @@
 // blocks by wall clock; the daemons' CPU time is read from /proc.
 //
 //   jobsPerSecond        jobs / (wall time from the start — the first postJobs, or the daemons'
-//                        start when pre-posted — to seeing the block with the last JobFinalized)
+//                        start when pre-posted — to seeing the block that settles the last job:
+//                        its JobFinalized or, for a job paid through a pay bucket (PayDeferred,
+//                        counted in deferredPayJobs), the first block past its challenge end)
 //   steadyJobsPerSecond  jobs finalized between the 20th and the 80th percentile of finalization
 //                        times / the time between them (no ramp-up, no tail)
 //   claimLatencyMsP50    median over jobs of (JobClaimed block first seen − max(JobPosted block
@@ -307,14 +309,42 @@ async function runBench(o: RunOptions) {
     const fromBlock = startBlock + 1n;
     const events = async () => {
       const logs = await system.publicClient.getLogs({ address: system.deployment.market, fromBlock });
-      return parseEventLogs({ abi: hashworkMarketAbi, logs }).filter((e) => idSet.has((e.args as { jobId?: bigint }).jobId!));
+      return parseEventLogs({ abi: hashworkMarketAbi, logs }).filter(
+        (e) => e.eventName === "PayDeferred" || idSet.has((e.args as { jobId?: bigint }).jobId!),
+      );
+    };
+    // A job is settled at its JobFinalized block or, paid through a pay bucket (PayDeferred: no
+    // JobFinalized), at the first block past its challenge end: from there `jobState` reads Finalized.
+    const blockTimes = new Map<bigint, bigint>();
+    const timeOf = async (n: bigint) => {
+      let t = blockTimes.get(n);
+      if (t === undefined) blockTimes.set(n, (t = (await system.publicClient.getBlock({ blockNumber: n })).timestamp));
+      return t;
+    };
+    const settledBlocks = async (logs: Awaited<ReturnType<typeof events>>) => {
+      const settled = new Map<bigint, bigint>();
+      const deferred = new Set<bigint>();
+      for (const e of logs) {
+        if (e.eventName === "JobFinalized") settled.set((e.args as { jobId: bigint }).jobId, e.blockNumber!);
+        if (e.eventName === "PayDeferred") for (const id of (e.args as { jobIds: readonly bigint[] }).jobIds) deferred.add(id);
+      }
+      const head = await system.publicClient.getBlockNumber();
+      for (const e of logs) {
+        if (e.eventName !== "ResultSubmitted") continue;
+        const { jobId, challengeEnd } = e.args as { jobId: bigint; challengeEnd: bigint };
+        if (!deferred.has(jobId) || settled.has(jobId)) continue;
+        let b = e.blockNumber! + 1n;
+        while (b <= head && (await timeOf(b)) <= challengeEnd) b++;
+        if (b <= head) settled.set(jobId, b);
+      }
+      return { settled, deferred: deferred.size };
     };
     try {
       await waitFor(
         "every job Finalized",
         async () => {
-          const finalized = (await events()).filter((e) => e.eventName === "JobFinalized").length;
-          return finalized >= o.jobs ? true : undefined;
+          const { settled } = await settledBlocks(await events());
+          return settled.size >= o.jobs ? true : undefined;
         },
         Number(process.env.BENCH_TIMEOUT_MS ?? 600_000),
         500,
@@ -348,7 +378,7 @@ async function runBench(o: RunOptions) {
     const posted = blockOf("JobPosted");
     const claimed = blockOf("JobClaimed");
     const submitted = blockOf("ResultSubmitted");
-    const finalized = blockOf("JobFinalized");
+    const { settled: finalized, deferred: deferredJobs } = await settledBlocks(all);
     const at = (b: bigint | undefined) => (b === undefined ? NaN : (seen.get(b) ?? t0));
     const from = (b: bigint | undefined) => Math.max(at(b), t0);
     const finalTimes = jobIds.map((id) => at(finalized.get(id))).sort((a, b) => a - b);
@@ -480,6 +510,7 @@ async function runBench(o: RunOptions) {
       fastPathMaxFuel: o.fastPathMaxFuel === undefined ? "daemon default" : Number(o.fastPathMaxFuel),
       prePosted: o.prePost,
       jobs: o.jobs,
+      deferredPayJobs: deferredJobs,
       jobsPerSecond: round((o.jobs / elapsedMs) * 1000, 2),
       steadyJobsPerSecond,
       claimLatencyMsP50: Math.round(median(claimLat)),
