@@ -45,11 +45,11 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
     mapping(address provider => PayPurse[2]) private _payPurses;
 
     /// @dev A fast-path call's work on its provider's pay buckets, held in memory and written
-    /// once: the fee state (read for the jobs' rate, written only if a release accrued fees), the
-    /// clocks, the bucket taking this call's jobs (`taking`, `index`) with its fields unpacked,
-    /// and what goes into `PayDeferred`.
+    /// once: the jobs' fee rate (the copy in `_stakeRules`, a slot the claim has already read:
+    /// only a release touches the fee slot), the clocks, the bucket taking this call's jobs
+    /// (`taking`, `index`) with its fields unpacked, and what goes into `PayDeferred`.
     struct Fill {
-        FeeState fees;
+        uint256 feeRate;
         PayClocks clocks;
         bool released;
         bool taking;
@@ -206,19 +206,17 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
     function releasePay(address provider) external returns (uint256 paid) {
         PayClocks c = _payClocks[provider];
         StakeInfo memory s;
-        FeeState memory fees;
         bool released;
         for (uint256 i; i < 2; ++i) {
             if (c.jobs(i) == 0 || block.timestamp <= c.maturesAt(i)) continue;
-            if (!released) (s, fees, released) = (_stakes[provider], _fees, true);
+            if (!released) (s, released) = (_stakes[provider], true);
             uint256 payout;
-            (c, payout) = _release(provider, i, c, s, fees);
+            (c, payout) = _release(provider, i, c, s);
             paid += payout;
         }
         if (!released) return 0;
         _payClocks[provider] = c;
         _stakes[provider] = s;
-        _fees = fees;
     }
 
     /// @inheritdoc IPayBuckets
@@ -494,7 +492,8 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
 
     /// @dev The caller's provider id and stake record, checked against pause and minimum stake.
     function _claimant() private view returns (uint32 providerId, StakeInfo memory s) {
-        StakeRules memory cfg = _stakeRules;
+        // Fields read through the pointer (one slot, loaded once): no memory copy of the rules.
+        StakeRules storage cfg = _stakeRules;
         if (cfg.paused) revert MarketPaused();
         providerId = _providerIds[msg.sender];
         if (providerId == 0) revert RegistryNotProvider(msg.sender);
@@ -578,12 +577,12 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
     /// else none (both sealed and not matured: the jobs are finalized one by one, as before).
     function _startFill(StakeInfo memory s, uint256 n) private returns (Fill memory f) {
         PayClocks c = _payClocks[msg.sender];
-        f.fees = _fees;
         for (uint256 i; i < 2; ++i) {
             if (c.jobs(i) == 0 || block.timestamp <= c.maturesAt(i)) continue;
-            (c,) = _release(msg.sender, i, c, s, f.fees);
+            (c,) = _release(msg.sender, i, c, s);
             f.released = true;
         }
+        f.feeRate = _stakeRules.feeRate;
         f.clocks = c;
         uint256 index;
         bool open;
@@ -598,7 +597,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
         } else {
             return f;
         }
-        PayPurse memory p = _payPurses[msg.sender][index];
+        PayPurse storage p = _payPurses[msg.sender][index];
         (f.taking, f.index, f.payout, f.fee, f.collateral) = (true, index, p.payout, p.fee, p.collateral);
         (f.jobs, f.feeUnits, f.maturesAt) = (c.jobs(index), c.feeUnits(index), c.maturesAt(index));
         f.sealsAt = open ? block.timestamp + PAY_SEAL : c.sealsAt(index);
@@ -614,7 +613,7 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
     {
         if (!f.taking) return 0;
         // The rate a finalize would use: fee changes are scheduled past every live job's window.
-        (uint256 payout, uint256 fee) = PayoutMath.splitFee(reward, _feeBpsFor(f.fees, challengeEnd));
+        (uint256 payout, uint256 fee) = PayoutMath.splitFee(reward, _feeBpsFor(f.feeRate, challengeEnd));
         uint256 units = f.feeUnits + _feeUnits(fee);
         payout += f.payout;
         uint256 fees = f.fee + fee;
@@ -630,11 +629,10 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
         return uint8(f.index + 1);
     }
 
-    /// @dev Writes a fill back: the stake record, the fee state if a release accrued fees, the
-    /// clocks if anything moved, and the bucket with `PayDeferred` if it took jobs.
+    /// @dev Writes a fill back: the stake record, the clocks if anything moved, and the bucket
+    /// with `PayDeferred` if it took jobs.
     function _endFill(Fill memory f, StakeInfo memory s) private {
         _stakes[msg.sender] = s;
-        if (f.released) _fees = f.fees;
         uint256 count = f.count;
         if (count == 0) {
             if (f.released) _payClocks[msg.sender] = f.clocks;
@@ -653,18 +651,20 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
         emit PayDeferred(msg.sender, uint8(index), ids);
     }
 
-    /// @dev Pays out matured bucket `i` into the in-memory stake record `s` and fee state `fees`
-    /// (the caller writes both, and the returned clocks, once), exactly as finalizing its jobs
-    /// one by one would: payout into stake (the ledger if stake is full), collateral unlocked,
+    /// @dev Pays out matured bucket `i` into the in-memory stake record `s` (the caller writes
+    /// it, and the returned clocks, once) and accrues its fee, exactly as finalizing its jobs one
+    /// by one would: payout into stake (the ledger if stake is full), collateral unlocked,
     /// saturating counters. Empties the bucket but keeps its clocks and money-slot marker.
-    function _release(address provider, uint256 i, PayClocks c, StakeInfo memory s, FeeState memory fees)
+    function _release(address provider, uint256 i, PayClocks c, StakeInfo memory s)
         private
         returns (PayClocks, uint256 payout)
     {
-        PayPurse memory p = _payPurses[provider][i];
+        PayPurse storage p = _payPurses[provider][i];
         payout = p.payout;
+        uint256 fee = p.fee;
+        uint256 collateral = p.collateral;
         uint256 jobs = c.jobs(i);
-        s.locked -= uint96(p.collateral);
+        s.locked -= uint96(collateral);
         uint256 staked = s.staked + payout;
         if (staked > type(uint96).max) {
             _credit(provider, payout);
@@ -676,9 +676,12 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
         s.completed = done > type(uint32).max ? type(uint32).max : uint32(done);
         uint256 units = s.feeUnits + c.feeUnits(i);
         s.feeUnits = units > type(uint32).max ? type(uint32).max : uint32(units);
-        _addFee(fees, p.fee);
-        emit PayReleased(provider, uint8(i), jobs, payout, p.fee, p.collateral, s.locked);
-        _payPurses[provider][i] = PayPurse({payout: 0, fee: 0, collateral: 0, used: 1});
+        FeeState memory fees = _fees;
+        _addFee(fees, fee);
+        _fees = fees;
+        emit PayReleased(provider, uint8(i), jobs, payout, fee, collateral, s.locked);
+        // `used` stays 1: the slot is never zeroed, so the next fill rewrites it for 5,000.
+        (p.payout, p.fee, p.collateral) = (0, 0, 0);
         return (c.withBucket(i, c.maturesAt(i), c.sealsAt(i), 0, 0), payout);
     }
 

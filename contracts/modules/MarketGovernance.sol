@@ -83,10 +83,13 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
     }
 
     /// @dev What claiming and unstaking read, in one slot (`paused` is kept in both).
+    /// `feeRate` is a copy of `_fees`' rate (`_packFeeRate`, written together with it), so a
+    /// fast-path call that releases no pay bucket prices its jobs without reading the fee slot.
     struct StakeRules {
         bool paused;
         uint96 minStake;
         uint32 unbondingPeriod;
+        uint48 feeRate;
     }
 
     PostRules internal _postRules;
@@ -122,6 +125,7 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         _requireWithin("feeBps", feeBps_, 0, MAX_FEE_BPS);
         _fees.bps = feeBps_;
         _fees.previousBps = feeBps_;
+        _stakeRules.feeRate = _packFeeRate(feeBps_, feeBps_, 0);
         _setAuditReserveBps(INITIAL_AUDIT_RESERVE_BPS);
         _setMinStake(config_.minStake);
         _setUnbondingPeriod(config_.unbondingPeriod);
@@ -349,6 +353,16 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         return deadline < uint256(fees.changeDay) * 1 days ? fees.previousBps : fees.bps;
     }
 
+    /// @dev `_feeBpsFor` from a `_packFeeRate` word.
+    function _feeBpsFor(uint256 rate, uint256 deadline) internal pure returns (uint256) {
+        return deadline < uint256(uint16(rate >> 32)) * 1 days ? uint16(rate >> 16) : uint16(rate);
+    }
+
+    /// @dev A fee state's rate fields in one word: bps, previousBps << 16, changeDay << 32.
+    function _packFeeRate(uint16 bps, uint16 previousBps, uint16 changeDay) internal pure returns (uint48) {
+        return uint48(bps) | (uint48(previousBps) << 16) | (uint48(changeDay) << 32);
+    }
+
     function _setAuditReserveBps(uint16 v) private {
         _requireWithin("auditReserveBps", v, 0, 10_000);
         emit ParameterChanged("auditReserveBps", _fees.auditReserveBps, v);
@@ -366,6 +380,7 @@ abstract contract MarketGovernance is IMarketGovernance, TokenVault, Ownable2Ste
         f.bps = v;
         f.changeDay = uint16((block.timestamp + lifetime + 1 days - 1) / 1 days);
         _fees = f;
+        _stakeRules.feeRate = _packFeeRate(f.bps, f.previousBps, f.changeDay);
         emit FeeChangeScheduled(f.previousBps, v, uint256(f.changeDay) * 1 days);
     }
 

@@ -250,6 +250,28 @@ describe("HashworkMarket: deferred pay through pay buckets", function () {
         .to.emit(d.market, "PayReleased")
         .withArgs(d.provider.address, 0n, 1n, PAYOUT, feeOf(REWARD), COLLATERAL, 0n);
     });
+
+    it("a job deferred after the change was scheduled takes the rate a finalize would: old before it, new after", async function () {
+      // The fast path prices jobs from the copy of the rate kept in the stake rules' slot: a
+      // stale copy would price one of these two jobs wrongly.
+      const d = await loadFixture(fixtures.staked);
+      await d.market.connect(d.owner).setFeeBps(1_000);
+      const changeAt = (await d.market.feeChange())[1];
+      const [before] = await post(d, 1);
+      await fastPath(d, [before]);
+      await time.increaseTo(changeAt + 1n);
+      const [after] = await post(d, 1);
+      // This call also releases the first job's matured bucket, then refills it with this job.
+      const first = eventsOf(d, await fastPath(d, [after]), "PayReleased");
+      await time.increase(601);
+      const second = eventsOf(d, await (await d.market.releasePay(d.provider.address)).wait(), "PayReleased");
+      const newFee = feeOf(REWARD, 1_000n);
+      expect([...first, ...second].map((e) => [e!.args.jobs, e!.args.payout, e!.args.fee])).to.deep.equal([
+        [1n, PAYOUT, feeOf(REWARD)],
+        [1n, REWARD - newFee, newFee],
+      ]);
+      await expectSolvent(d.market, d.token);
+    });
   });
 
   describe("attack: the provider is slashed below the minimum stake while its bucket holds pay", function () {
