@@ -318,7 +318,10 @@ async function runBench(o: RunOptions) {
     const blockTimes = new Map<bigint, bigint>();
     const timeOf = async (n: bigint) => {
       let t = blockTimes.get(n);
-      if (t === undefined) blockTimes.set(n, (t = (await system.publicClient.getBlock({ blockNumber: n })).timestamp));
+      if (t === undefined) {
+        t = (await system.publicClient.getBlock({ blockNumber: n })).timestamp;
+        blockTimes.set(n, t);
+      }
       return t;
     };
     const settledBlocks = async (logs: Awaited<ReturnType<typeof events>>) => {
