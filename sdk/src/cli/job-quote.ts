@@ -109,7 +109,7 @@ function printQuote(quote: QuoteJobReturnType, token: TokenInfo, given: boolean)
   if (quote.suggestedReward === undefined) printLine(noTakersLine(quote));
   else {
     printLine(
-      `suggested reward ${formatAmount(quote.suggestedReward, token)} (${quote.providersAtSuggested} of ${quote.providers.length} providers take it; weighted by ${quote.weightedBy === "fees" ? "fees paid" : "free stake"})`,
+      `suggested reward ${formatAmount(quote.suggestedReward, token)} (${quote.providersAtSuggested} of ${quote.providers.length} providers take it; set by ${quote.weightedBy === "fees" ? "fees paid" : "free stake"})`,
     );
     printLine(`Next: hashwork job post … --fuel ${quote.fuelLimit} --reward auto`);
   }
@@ -150,8 +150,8 @@ The program runs once with the real executor (the fuel it burns is the same on e
 provider's floor is its published price per fuel times the fuel limit; a provider takes the job when the
 fuel limit is within its max fuel, the reward is at least its floor and its free stake covers the
 collateral. The suggested reward is the least one that providers holding at least half of those
-providers' weight take: weighted by protocol fees paid on completed jobs, or by free stake while none
-has paid any, so cheap fake providers cannot drag it down. With --indexer (or HASHWORK_INDEXER) the
+providers' protocol fees paid on completed jobs and at least half of their free stake take, so cheap
+fake providers cannot drag it down. With --indexer (or HASHWORK_INDEXER) the
 offers come from the indexer instead of the chain.
 \`hashwork job post --reward auto\` posts at the suggested reward.`,
   async run(options, args) {

@@ -60,12 +60,12 @@ export type QuoteJobReturnType = {
   levels: { reward: bigint; providers: number }[];
   /**
    * The least reward that willing providers holding at least half of the willing providers'
-   * weight take (undefined when none would): weighted by protocol fees paid on completed jobs, or
-   * by free stake while none has paid any (`weightedBy`), so registering many cheap providers
-   * does not drag it down (`docs/economics.md`, "Quoting against Sybils").
+   * protocol fees paid AND at least half of their free stake take (undefined when none would),
+   * so registering many cheap providers does not drag it down (`docs/economics.md`, "Quoting
+   * against Sybils").
    */
   suggestedReward: bigint | undefined;
-  /** What the suggestion weighs providers by. */
+  /** The weighting that set the suggestion (the other was met at or below it). */
   weightedBy: RewardWeighting;
   /** How many providers take the job at `suggestedReward`. */
   providersAtSuggested: number;

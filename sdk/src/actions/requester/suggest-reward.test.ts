@@ -33,6 +33,12 @@ describe("suggestReward", function () {
     expect(suggestReward(twenty, levels(twenty), takes).reward).to.equal(1n);
   });
 
+  it("one fake that paid a single small fee in a new market does not take the weighting over", function () {
+    const fresh = honest.map((p) => ({ ...p, feesPaid: 0n }));
+    const ps = [...fresh, ...fakes(1, 1n)];
+    expect(suggestReward(ps, levels(ps), takes)).to.deep.equal({ reward: 100n, weightedBy: "stake" });
+  });
+
   it("counts only willing providers, and suggests nothing when none takes the job", function () {
     const ps: P[] = [{ floor: 1n, feesPaid: 1_000n, free: 1n, excluded: "stake" }, ...honest];
     expect(suggestReward(ps, levels(ps.filter((p) => !p.excluded)), takes).reward).to.equal(100n);

@@ -8,14 +8,16 @@
  * `docs/economics.md` ("Quoting against Sybils") works out both costs.
  */
 
-/** What providers are weighted by: fees paid on completed jobs, or free stake while nobody paid any. */
+/** Which weighting set the suggestion: fees paid on completed jobs, or free stake. */
 export type RewardWeighting = "fees" | "stake";
 
 type Weighable = { excluded?: "fuel" | "stake" | undefined; feesPaid: bigint; free: bigint };
 
 /**
  * The least of `levels` (ascending rewards) at which the providers that `takes` the job hold at
- * least half the weight of the willing ones (those not `excluded`); undefined when none takes it.
+ * least half the weight of the willing ones (those not `excluded`) by fees paid AND by free stake;
+ * undefined when none takes it. Both must hold: with only "fees, else stake", one fake that paid
+ * a single minimum fee in a new market would have switched the weighting to fees and held all of it.
  */
 export function suggestReward<P extends Weighable>(
   providers: readonly P[],
@@ -23,13 +25,24 @@ export function suggestReward<P extends Weighable>(
   takes: (provider: P, reward: bigint) => boolean,
 ): { reward: bigint | undefined; weightedBy: RewardWeighting } {
   const willing = providers.filter((p) => p.excluded === undefined);
-  const weightedBy: RewardWeighting = willing.some((p) => p.feesPaid > 0n) ? "fees" : "stake";
-  const weight = (p: P) => (weightedBy === "fees" ? p.feesPaid : p.free);
-  const total = willing.reduce((sum, p) => sum + weight(p), 0n);
+  const fees = (p: P) => p.feesPaid;
+  const stake = (p: P) => p.free;
+  const total = (weight: (p: P) => bigint) => willing.reduce((sum, p) => sum + weight(p), 0n);
+  const totals = { fees: total(fees), stake: total(stake) };
+  const holdsHalf = (taking: P[], weight: (p: P) => bigint, of: bigint) =>
+    taking.reduce((sum, p) => sum + weight(p), 0n) * 2n >= of;
+  let feesMet = false;
   for (const reward of levels) {
     const taking = providers.filter((p) => takes(p, reward));
-    const held = taking.reduce((sum, p) => sum + weight(p), 0n);
-    if (taking.length > 0 && held * 2n >= total) return { reward, weightedBy };
+    if (taking.length === 0) continue;
+    const byFees = holdsHalf(taking, fees, totals.fees);
+    const byStake = holdsHalf(taking, stake, totals.stake);
+    if (byFees && byStake) {
+      // The weighting that held the suggestion up to here (fees when both met it at once and any were paid).
+      const weightedBy: RewardWeighting = feesMet || totals.fees === 0n ? "stake" : "fees";
+      return { reward, weightedBy };
+    }
+    feesMet ||= byFees;
   }
-  return { reward: undefined, weightedBy };
+  return { reward: undefined, weightedBy: totals.fees > 0n ? "fees" : "stake" };
 }
