@@ -29,8 +29,7 @@ export function suggestReward<P extends Weighable>(
   const stake = (p: P) => p.free;
   const total = (weight: (p: P) => bigint) => willing.reduce((sum, p) => sum + weight(p), 0n);
   const totals = { fees: total(fees), stake: total(stake) };
-  const holdsHalf = (taking: P[], weight: (p: P) => bigint, of: bigint) =>
-    taking.reduce((sum, p) => sum + weight(p), 0n) * 2n >= of;
+  const holdsHalf = (taking: P[], weight: (p: P) => bigint, of: bigint) => taking.reduce((sum, p) => sum + weight(p), 0n) * 2n >= of;
   let feesMet = false;
   for (const reward of levels) {
     const taking = providers.filter((p) => takes(p, reward));
