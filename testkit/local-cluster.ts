@@ -1,5 +1,5 @@
 /**
- * The local cluster, with real processes: a `hardhat node` or `anvil` child on a free port, the
+ * The local cluster, with real processes: a `hardhat node` or `anvil` child on a port it picked, the
  * system deployed to it through the Ignition module `HashworkLocal`, funded
  * actors, jobs posted with the SDK, and the daemon started as a child process
  * (`node sdk/src/cli/hashwork.ts provider start --config …`). Every child runs in its own process
@@ -58,6 +58,10 @@ export function privateKeyOf(account: HDAccount): Hex {
   return toHex(account.getHdKey().privateKey!);
 }
 
+/**
+ * A port free right now. Another process may take it before a child binds it, so a child that can
+ * bind port 0 and say which port it got should do that instead (the nodes below do).
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -131,22 +135,68 @@ export async function waitFor<T>(
 
 export type HardhatNode = ChildHandle & { url: string; port: number };
 
-/** `hardhat node --hostname 127.0.0.1 --port <free>`; resolves once it answers JSON-RPC. */
-export async function startHardhatNode(): Promise<HardhatNode> {
-  const port = await freePort();
+/**
+ * `hardhat node --hostname 127.0.0.1 --port 0`: the kernel picks the port and the node prints it;
+ * resolves once that node answers JSON-RPC. `port` pins one instead (a taken port rejects).
+ */
+export async function startHardhatNode({ port = 0 }: { port?: number } = {}): Promise<HardhatNode> {
   const handle = spawnGroup([HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port)]);
-  return answering("hardhat node", handle, port);
+  const bound = await printedPort("hardhat node", handle, /JSON-RPC server at http:\/\/127\.0\.0\.1:(\d+)\//);
+  return answering("hardhat node", handle, bound);
 }
 
 /**
- * `anvil --host 127.0.0.1 --port <free> --silent` (chain id 31337, the same mnemonic and
- * funded accounts as `hardhat node`, HTTP and WebSocket on one port); resolves once it answers
- * JSON-RPC. Killed like every child: by process group.
+ * `anvil --host 127.0.0.1 --port 0` (chain id 31337, the same mnemonic and funded accounts as
+ * `hardhat node`, HTTP and WebSocket on one port): the kernel picks the port and anvil prints it;
+ * resolves once that node answers JSON-RPC. `port` pins one instead (a taken port rejects);
+ * `args` go to anvil as well (`--chain-id 1337`). Killed like every child: by process group.
  */
-export async function startAnvilNode(): Promise<HardhatNode> {
-  const port = await freePort();
-  const handle = spawnGroup(["--host", "127.0.0.1", "--port", String(port), "--silent"], {}, ANVIL_BIN);
-  return answering("anvil", handle, port);
+export async function startAnvilNode({ port = 0, args = [] }: { port?: number; args?: string[] } = {}): Promise<HardhatNode> {
+  // Not `--silent`: it hides the one line saying which port the kernel gave anvil.
+  const handle = spawnGroup(["--host", "127.0.0.1", "--port", String(port), ...args], {}, ANVIL_BIN);
+  const bound = await printedPort("anvil", handle, /^Listening on 127\.0\.0\.1:(\d+)$/);
+  // After the banner anvil logs every transaction: drain it unkept, as `--silent` did.
+  handle.child.stdout!.removeAllListeners("data").resume();
+  handle.lines.length = 0;
+  return answering("anvil", handle, bound);
+}
+
+/**
+ * The port a node child says it listens on, read from its own stdout. Race-free, unlike picking a
+ * free port first: between that pick and the child's bind another process could take the port, and
+ * a child that then fails to bind leaves the tests talking to someone else's node ("you have 0
+ * tokens" after a deployment to a fresh chain). Rejects with one line when the child exits first.
+ */
+async function printedPort(what: string, handle: ChildHandle, pattern: RegExp): Promise<number> {
+  let exitCode: number | null | undefined;
+  void handle.exited.then((code) => (exitCode = code));
+  try {
+    return await waitFor(
+      `${what} to print its port`,
+      () => {
+        for (const line of handle.lines) {
+          const match = pattern.exec(line);
+          if (match) return Number(match[1]);
+        }
+        if (exitCode !== undefined) throw new Error(`${what} exited (code ${exitCode}) before listening: ${firstError(handle.stderr())}`);
+        return undefined;
+      },
+      60_000,
+      50,
+    );
+  } catch (error) {
+    handle.kill();
+    throw error;
+  }
+}
+
+/** The first line of a child's stderr that names an error (Node's and anvil's both say "Error"). */
+function firstError(stderr: string): string {
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return lines.find((l) => /error/i.test(l)) ?? lines[0] ?? "(no output)";
 }
 
 /** Waits until the node child on `port` answers `eth_chainId` (killing it if it never does). */

@@ -2,60 +2,31 @@
 // writes, ignition/deployments/chain-<id>, is this test's alone): the second run, which has
 // nothing new to deploy and rewrites no file, reports the same addresses (it once said "no
 // deployed_addresses.json was written"), and off a terminal Ignition's batches print once each.
-import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 import { expect } from "chai";
 
-import { freePort, hdAccount, privateKeyOf, waitFor } from "../../../testkit/local-cluster.ts";
+import { hdAccount, type HardhatNode, privateKeyOf, startAnvilNode } from "../../../testkit/local-cluster.ts";
 import { jsonOf, REPO_ROOT, runCli } from "../../../testkit/cli.ts";
 
-const ANVIL = fileURLToPath(new URL("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil", `file://${REPO_ROOT}/`));
 const CHAIN_ID = 31_338;
 
 describe("hashwork deploy", function () {
   this.timeout(600_000);
 
-  let anvil: { pid: number } | undefined;
+  let anvil: HardhatNode | undefined;
   const dir = join(REPO_ROOT, "ignition", "deployments", `chain-${CHAIN_ID}`);
 
   after(async function () {
-    if (anvil) {
-      try {
-        process.kill(-anvil.pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
+    anvil?.kill();
     await rm(dir, { recursive: true, force: true });
   });
 
   it("run twice without --deployment-id finds its deployment both times, and prints each Ignition batch once", async function () {
     await rm(dir, { recursive: true, force: true });
-    const port = await freePort();
-    const child = spawn(ANVIL, ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(CHAIN_ID), "--silent"], {
-      stdio: "ignore",
-      detached: true,
-    });
-    anvil = { pid: child.pid! };
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(
-      "anvil",
-      async () =>
-        (
-          await fetch(url, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-          }).catch(() => undefined)
-        )?.ok
-          ? true
-          : undefined,
-      30_000,
-      100,
-    );
+    anvil = await startAnvilNode({ args: ["--chain-id", String(CHAIN_ID)] });
+    const { url } = anvil;
     const env = { HASHWORK_PRIVATE_KEY: privateKeyOf(hdAccount(0)) };
     type Deployed = { chainId: number; market: string; token: string; deploymentDir: string };
     // --json sends Hardhat's progress to stderr, which is not a terminal here.
