@@ -7,24 +7,13 @@
  * tasks' tests, `npm run demo` and `npm run bench:daemon`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
-import {
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  getAddress,
-  http,
-  parseEventLogs,
-  toHex,
-  type Abi,
-  type Address,
-  type Hex,
-} from "viem";
+import { createPublicClient, createWalletClient, defineChain, getAddress, http, parseEventLogs, toHex, type Address, type Hex } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 
 import HashworkLocal from "../ignition/modules/HashworkLocal.ts";
@@ -527,5 +516,5 @@ export async function accountAndJournal(system: System, index: number, before: n
         return { ...t, status: receipt.status, from: getAddress(receipt.from), members: of };
       }),
   );
-  return { sent, mined, intents, txs };
+  return { sent, mined, intents, txs, members };
 }

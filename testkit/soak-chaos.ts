@@ -6,9 +6,13 @@
  * - `reorgClockBack`: a reorg that moves the chain's clock back under a finalization waiting in
  *   the pool (`anvil_reorg` gives the replacement blocks the common ancestor's timestamp), so
  *   mined as signed it would revert with `MarketChallengeWindowOpen`.
+ * And `revertError`: the custom error a mined transaction reverted with, for the soak's check
+ * that only documented races revert.
  */
-import { getAddress, type Hex } from "viem";
+import { decodeErrorResult, getAddress, type Hex } from "viem";
 
+import { hashworkDisputesAbi } from "../sdk/src/abi/hashwork-disputes.ts";
+import { hashworkMarketAbi } from "../sdk/src/abi/hashwork-market.ts";
 import { hdAccount, marketEvents, waitFor, type ChildHandle, type System } from "./local-cluster.ts";
 
 type Rpc = <T>(method: string, params?: unknown[]) => Promise<T>;
@@ -17,6 +21,22 @@ const rpcOf =
   (system: System): Rpc =>
   <T>(method: string, params: unknown[] = []) =>
     system.publicClient.request({ method: method as never, params: params as never }) as Promise<T>;
+
+/**
+ * The name of the custom error a mined transaction reverted with, read from anvil's
+ * `debug_traceTransaction` (call tracer; replaying at the parent block would miss the same-block
+ * transaction that made it revert), decoded with the market's and the dispute module's ABIs;
+ * the raw revert data when neither knows it.
+ */
+export async function revertError(system: System, hash: Hex): Promise<string> {
+  const trace = await rpcOf(system)<{ output?: Hex; error?: string }>("debug_traceTransaction", [hash, { tracer: "callTracer" }]);
+  if (!trace.output || trace.output === "0x") return trace.error ?? "no revert data";
+  try {
+    return decodeErrorResult({ abi: [...hashworkMarketAbi, ...hashworkDisputesAbi], data: trace.output }).errorName;
+  } catch {
+    return trace.output;
+  }
+}
 
 /** Parsed log records of a daemon child, read incrementally (the soak's logs run to thousands of lines). */
 export function logTail(handle: ChildHandle) {

@@ -6,7 +6,12 @@
 // At the end, on the canonical chain and in both journals:
 // - every job was claimed, submitted and finalized exactly once, and no collateral is left locked;
 // - no nonce was reused or skipped: the nonces each account used since the start are exactly
-//   the journal's mined transactions, each once, all succeeded;
+//   the journal's mined transactions, each once;
+// - every mined transaction succeeded but for two races docs/provider-daemon.md documents, each
+//   reverting `MarketUnexpectedJobState`: a claim (`claimJob(s)`, or the fast path's
+//   `claimAndSubmit` alone) that another provider's claim landed before, and a submission that
+//   waited in the pool behind a claim of its job a reorg removed (mined once the gap is filled,
+//   before the job is claimed again); no finalization reverted;
 // - no stale re-broadcast: no transaction hash was sent twice (the restart and the reorg never
 //   sent old bytes again; a new decision that signs a forgotten transaction's very bytes is
 //   logged `re-sent`, not `sent`: docs/provider-daemon.md, Reorgs), and no transaction the
@@ -43,7 +48,7 @@ import {
   type ChildHandle,
 } from "../../../testkit/local-cluster.ts";
 import { useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
-import { addressOf, logTail, reorgBelowPending, reorgClockBack } from "../../../testkit/soak-chaos.ts";
+import { addressOf, logTail, reorgBelowPending, reorgClockBack, revertError } from "../../../testkit/soak-chaos.ts";
 
 const REQUESTER = 1;
 const PROVIDERS = [2, 3];
@@ -243,13 +248,37 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
     }
 
     const revertedFinalizations: string[] = [];
+    /** Reverted transactions that are not a lost claim race: step(s), error, hash. */
+    const unexpectedReverts: string[] = [];
+    let lostClaims = 0;
+    let orphanedSubmissions = 0;
     for (const index of providers) {
       const start = before.get(index)!;
-      const { sent, mined, intents, txs } = await accountAndJournal(t.system, index, start, join(t.dir, nameOf(index, variant), "data"));
+      const { sent, mined, intents, txs, members } = await accountAndJournal(
+        t.system,
+        index,
+        start,
+        join(t.dir, nameOf(index, variant), "data"),
+      );
+      // The jobs whose claim a reorg removed (a batch's members, or a single claim's own record).
+      const reorged = new Set([...removed, ...(gap?.removed ?? [])].map((h) => h.toLowerCase()));
+      const unclaimed = new Set(
+        [...members, ...txs].filter((m) => reorged.has(m.hash.toLowerCase()) && m.action.startsWith("claim")).map((m) => m.job_id),
+      );
       // A finalization (`finalizeJob`) mined inside the challenge window reverts (`MarketChallengeWindowOpen`;
       // `finalizeJobs` passes over such a job instead): none may.
       for (const x of mined)
         if (x.status === "reverted" && x.members.some((m) => m.step === "finalize")) revertedFinalizations.push(x.hash);
+      // Any other revert must be a claim that lost the race for an Open job, or a submission whose
+      // claim the reorg took away.
+      for (const x of mined.filter((tx) => tx.status === "reverted")) {
+        const error = await revertError(t.system, x.hash as Hex);
+        const claim = x.members.every((m) => m.step === "claim" || m.step === "fastpath");
+        const orphaned = x.members.every((m) => m.step === "submit" && unclaimed.has(m.jobId));
+        if (error === "MarketUnexpectedJobState" && claim) lostClaims++;
+        else if (error === "MarketUnexpectedJobState" && orphaned) orphanedSubmissions++;
+        else unexpectedReverts.push(`${x.members.map((m) => `${m.action}:${m.jobId}`).join(",")} ${error} ${x.hash}`);
+      }
       // Every nonce the account used is one of the journal's mined transactions, each once: none reused, none skipped.
       expect(
         mined.map((x) => x.nonce).sort((a, b) => a - b),
@@ -278,6 +307,10 @@ describe("soak: the pipelined queue through kill -9 (and a reorg), 300 jobs at 1
       expect(p.locked, `provider ${index} locked collateral`).to.equal(0n);
     }
     expect(revertedFinalizations, "finalizations mined into a revert").to.deep.equal([]);
+    expect(unexpectedReverts, "reverted transactions other than lost claim races").to.deep.equal([]);
+    console.error(
+      `${variant}: reverted (MarketUnexpectedJobState) ${lostClaims} claims that lost a race, ${orphanedSubmissions} submissions whose claim the reorg removed`,
+    );
     // The reorg did remove daemon work (blocks at this load hold claims, submissions or finalizations).
     if (reorg) expect(removed.length).to.be.greaterThan(0);
     if (gap) {
