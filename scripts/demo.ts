@@ -70,6 +70,7 @@ import { assembleTiles, decodeCsvStatsOutput, decodeMonteCarloOutput } from "../
 import { createContentServer, createLocalStore } from "../sdk/src/store/index.ts";
 import {
   REPO_ROOT,
+  connectSystem,
   hdAccount,
   logRecords,
   readJournal,
@@ -89,7 +90,6 @@ import { formatToken } from "./lib/format.ts";
 import { fundAccounts } from "./lib/fund.ts";
 import { governanceScene } from "./lib/governance-scene.ts";
 import { deployHashwork, parametersFileFor, readIgnitionParameters } from "./lib/ignition.ts";
-import { connectLocalSystem } from "./lib/local-system.ts";
 import { startDemoIndexer } from "./lib/demo-indexer.ts";
 import { createProcessRegistry } from "./lib/processes.ts";
 import { csvStatsJobs, demoDatasets, mandelbrotJobs, monteCarloJobs, type SampleJob } from "./lib/sample-jobs.ts";
@@ -184,7 +184,7 @@ async function runDemo(): Promise<number> {
   nameContract(deployment.market, "market");
   nameContract(deployment.disputes, "dispute module");
   nameContract(deployment.verifierPool, "verifier pool");
-  const system = await connectLocalSystem(node.url, deployment);
+  const system = await connectSystem(node.url, deployment);
   // The indexer and dashboard start now and warm up while the jobs run (scripts/lib/demo-indexer.ts).
   const dashboard = startDemoIndexer({ system, workDir, say });
   closers.push(() => dashboard.stop());

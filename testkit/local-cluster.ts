@@ -268,6 +268,37 @@ export async function deploySystem(url: string): Promise<System> {
     verifierPool: contracts.verifierPool!,
     fromBlock,
   });
+  return connectSystem(url, deployment, { pollingInterval: 50 });
+}
+
+/**
+ * Clients for a deployment on a local JSON-RPC node, one per Hardhat default account (each
+ * signing locally, made once), in the `System` shape: what `deploySystem` returns for its own
+ * deployment, and the demo's for the governed `Hashwork` module deployed elsewhere.
+ *
+ * @example
+ * const system = await connectSystem(node.url, deployment)
+ * const alice = system.clientFor(1) // Hardhat account #1 signs locally
+ */
+export async function connectSystem(url: string, deployment: HashworkDeployment, { pollingInterval = 100 } = {}): Promise<System> {
+  const transport = http(url);
+  const chainId = await createPublicClient({ transport }).getChainId();
+  const chain = defineChain({
+    id: chainId,
+    name: "local",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [url] } },
+  });
+  const publicClient = createPublicClient({ chain, transport, pollingInterval }) as HashworkPublicClient;
+  const wallets = new Map<number, HashworkWalletClient>();
+  const wallet = (index: number) => {
+    let w = wallets.get(index);
+    if (!w) {
+      w = createWalletClient({ account: hdAccount(index), chain, transport }) as HashworkWalletClient;
+      wallets.set(index, w);
+    }
+    return w;
+  };
   return {
     url,
     chainId,
@@ -308,6 +339,12 @@ export function logRecords(handle: ChildHandle): Record<string, unknown>[] {
 export async function marketEvents(system: System) {
   const logs = await system.publicClient.getLogs({ address: system.deployment.market, fromBlock: system.deployment.fromBlock });
   return parseEventLogs({ abi: hashworkMarketAbi, logs });
+}
+
+/** Every event of the dispute module since the deployment, decoded. */
+export async function disputeEvents(system: System) {
+  const logs = await system.publicClient.getLogs({ address: system.deployment.disputes!, fromBlock: system.deployment.fromBlock });
+  return parseEventLogs({ abi: hashworkDisputesAbi, logs });
 }
 
 /** Per job: how many `JobClaimed`, `ResultSubmitted`, `JobFinalized` events it had. */

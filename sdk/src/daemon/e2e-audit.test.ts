@@ -10,12 +10,12 @@
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { getAddress, parseEventLogs, type Address } from "viem";
+import { getAddress, type Address } from "viem";
 import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
-import type { System } from "../../../testkit/local-cluster.ts";
 import {
+  disputeEvents,
   hdAccount,
   logRecords,
   monteCarloJobs,
@@ -39,11 +39,6 @@ const VERIFIERS = [3, 4];
 const address = (index: number): Address => getAddress(hdAccount(index).address);
 const has = (d: ChildHandle, msg: string, jobId?: bigint) =>
   logRecords(d).some((r) => r.msg === msg && (jobId === undefined || r.job_id === jobId.toString()));
-
-async function disputeEvents(system: System) {
-  const logs = await system.publicClient.getLogs({ address: system.deployment.disputes!, fromBlock: system.deployment.fromBlock });
-  return parseEventLogs({ abi: hashworkDisputesAbi, logs });
-}
 
 describe("daemon audit seeds and random audits end to end (hardhat node + five daemon child processes)", function () {
   this.timeout(150_000);

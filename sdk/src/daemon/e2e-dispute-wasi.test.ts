@@ -9,9 +9,7 @@
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
-import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
-import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
+import { getAddress, type Address, type Hex } from "viem";
 import { getProvider } from "../actions/auditor/get-provider.ts";
 import { postJobs } from "../actions/requester/post-jobs.ts";
 import { uploadJobContent } from "../actions/requester/upload-job-content.ts";
@@ -21,7 +19,7 @@ import { encodeBundle } from "../executor/wasi-bundle.ts";
 import { decodeOutput } from "../executor/wasi-out.ts";
 import { createLocalStore } from "../store/local.ts";
 import { readJobState } from "../utils/results.ts";
-import { hdAccount, logRecords, startDaemonProcess, waitFor } from "../../../testkit/local-cluster.ts";
+import { disputeEvents, hdAccount, logRecords, marketEvents, startDaemonProcess, waitFor } from "../../../testkit/local-cluster.ts";
 import { committeeConfigs, useDaemonTestbed } from "../../../testkit/daemon-testbed.ts";
 import { wasiProgram } from "../../../testkit/wasi-programs.ts";
 import { wat } from "../../../testkit/wat-programs.ts";
@@ -66,8 +64,8 @@ describe("a committee dispute over an ABI v2 result (hardhat node + four daemon 
     honestOutput: Uint8Array;
     honestStatus: number;
     providerHash: Hex;
-    disputeEvents: ReturnType<typeof parseEventLogs<typeof hashworkDisputesAbi>>;
-    marketEvents: ReturnType<typeof parseEventLogs<typeof hashworkMarketAbi>>;
+    disputeEvents: Awaited<ReturnType<typeof disputeEvents>>;
+    marketEvents: Awaited<ReturnType<typeof marketEvents>>;
     stakedBefore: bigint;
     stakedAfter: bigint;
     disputesLost: number;
@@ -138,15 +136,8 @@ describe("a committee dispute over an ABI v2 result (hardhat node + four daemon 
       100_000,
       250,
     );
-    const logs = await system.publicClient.getLogs({ fromBlock: system.deployment.fromBlock });
-    run.marketEvents = parseEventLogs({
-      abi: hashworkMarketAbi,
-      logs: logs.filter((l) => getAddress(l.address) === system.deployment.market),
-    });
-    run.disputeEvents = parseEventLogs({
-      abi: hashworkDisputesAbi,
-      logs: logs.filter((l) => getAddress(l.address) === system.deployment.disputes),
-    });
+    run.marketEvents = await marketEvents(system);
+    run.disputeEvents = await disputeEvents(system);
     run.providerHash = (run.marketEvents.find((l) => l.eventName === "ResultSubmitted")!.args as { resultHash: Hex }).resultHash;
     const after = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
     [run.stakedAfter, run.disputesLost] = [after.staked, after.reputation.disputesLost];

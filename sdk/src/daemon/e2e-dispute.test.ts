@@ -12,11 +12,9 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
 import { expect } from "chai";
-import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
 
 import { DISPUTE_PARAMETERS } from "../../../ignition/parameters/defaults.ts";
-import { hashworkDisputesAbi } from "../abi/hashwork-disputes.ts";
-import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { PayoutRole } from "../abi/enums.ts";
 import { verifierPoolAbi } from "../abi/verifier-pool.ts";
 import { getProvider } from "../actions/auditor/get-provider.ts";
@@ -31,9 +29,11 @@ import { createLocalStore } from "../store/local.ts";
 import { readJobState } from "../utils/results.ts";
 import {
   TEST_VERIFIER_BOND,
+  disputeEvents,
   hdAccount,
   ledgerOf,
   logRecords,
+  marketEvents,
   readJournal,
   startDaemonProcess,
   txCountOf,
@@ -68,8 +68,8 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
     jobId: bigint;
     honest: Hex;
     providerHash: Hex;
-    disputeEvents: ReturnType<typeof parseEventLogs<typeof hashworkDisputesAbi>>;
-    marketEvents: ReturnType<typeof parseEventLogs<typeof hashworkMarketAbi>>;
+    disputeEvents: Awaited<ReturnType<typeof disputeEvents>>;
+    marketEvents: Awaited<ReturnType<typeof marketEvents>>;
     watcher: ChildHandle;
     watcherRestarted: ChildHandle;
     verifiers: ChildHandle[];
@@ -166,15 +166,8 @@ describe("daemon dispute path end to end (hardhat node + five daemon child proce
         200,
       );
 
-      const logs = await system.publicClient.getLogs({ fromBlock: system.deployment.fromBlock });
-      run.marketEvents = parseEventLogs({
-        abi: hashworkMarketAbi,
-        logs: logs.filter((l) => getAddress(l.address) === system.deployment.market),
-      });
-      run.disputeEvents = parseEventLogs({
-        abi: hashworkDisputesAbi,
-        logs: logs.filter((l) => getAddress(l.address) === system.deployment.disputes),
-      });
+      run.marketEvents = await marketEvents(system);
+      run.disputeEvents = await disputeEvents(system);
       run.providerHash = (run.marketEvents.find((l) => l.eventName === "ResultSubmitted")!.args as { resultHash: Hex }).resultHash;
       run.providerAfter = await getProvider(requester, { provider: address(PROVIDER), includeProfile: false });
     } catch (error) {
