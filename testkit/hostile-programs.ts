@@ -1,6 +1,7 @@
 // Hostile WebAssembly modules for the executor's tests and `scripts/lib/hostile-executor.ts`
 // (issue 12), assembled byte by byte at run time: some are far too large for the text parser to
 // build quickly, and none is checked in as a binary.
+import { seededRandom } from "./seeded-random.ts";
 
 /** Unsigned LEB128. */
 export function uleb(value: number | bigint): number[] {
@@ -165,27 +166,7 @@ const OUTPUT_WRITE = { name: "output_write", type: 1 };
 
 /** `output_write(0, 1)` `times` times in a loop (the heap-exhaustion attack: 1-byte writes were free). */
 export function manyOutputWrites(times: number): Uint8Array {
-  // local 0: counter
-  const body = [
-    OP.loop,
-    OP.void,
-    ...i32(0),
-    ...i32(1),
-    OP.call,
-    0,
-    OP.localGet,
-    0,
-    ...i32(1),
-    OP.i32Add,
-    OP.localTee,
-    0,
-    ...i32(times),
-    OP.i32Ne,
-    OP.brIf,
-    0,
-    OP.end,
-  ];
-  return assemble({ types: TYPES, imports: [OUTPUT_WRITE], functions: [{ type: 0, locals: [[1, T.i32]], body }], run: 1 });
+  return longOutput(1, times);
 }
 
 /**
@@ -304,18 +285,6 @@ export function deepOperandStack(depth: number): Uint8Array {
   for (let k = 1; k < depth; k++) body[o++] = OP.i32Add;
   body[o++] = OP.drop;
   return assemble({ types: TYPES, functions: [{ type: 0, body: [...body] }], run: 0 });
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same sequence on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   planMandelbrotTiles,
 } from "../../sdk/src/programs/index.ts";
 import type { ContentStore } from "../../sdk/src/store/index.ts";
+import { seededRandom } from "../../testkit/seeded-random.ts";
 
 export type SampleJobKind = "mandelbrot" | "montecarlo" | "csvstats";
 
@@ -123,24 +124,12 @@ export async function csvStatsJobs(
   return jobs;
 }
 
-/** A small seeded generator (mulberry32) so the data sets are the same on every run. */
-function generator(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Two deterministic data sets: a year of daily weather readings (with a few missing and
  * malformed cells, which `csvstats` counts as non-numeric) and a month of sales by region.
  */
 export function demoDatasets(): { name: string; csv: string }[] {
-  const rnd = generator(2026);
+  const rnd = seededRandom(2026);
   const weather = ["day,temp_c,humidity_pct,wind_kmh,station"];
   for (let day = 1; day <= 365; day++) {
     const season = Math.sin(((day - 80) / 365) * 2 * Math.PI);
@@ -149,7 +138,7 @@ export function demoDatasets(): { name: string; csv: string }[] {
     const wind = day % 53 === 0 ? "n/a" : (5 + rnd() * 30).toFixed(1);
     weather.push(`${day},${temp},${humidity},${wind},"Station ""A"""`);
   }
-  const rndSales = generator(7);
+  const rndSales = seededRandom(7);
   const regions = ["north", "south", "east", "west"];
   const sales = ["date,region,units,unit_price,revenue"];
   for (let d = 1; d <= 30; d++) {

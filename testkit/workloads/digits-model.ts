@@ -2,6 +2,7 @@
 // images drawn from a 5×7 bitmap font with shifts and noise (no data set to download), a
 // multilayer perceptron trained on them with plain SGD (seeded, so the same weights every time),
 // and the MODEL / BATCH files the program reads (formats in sdk/programs/workloads/digits/digits.rs).
+import { seededRandom } from "../seeded-random.ts";
 
 /** The 5×7 glyphs of 0–9, one string of five bits per row. */
 const FONT = [
@@ -19,23 +20,11 @@ const FONT = [
 export const DIGIT_SIDE = 8;
 export const DIGIT_PIXELS = DIGIT_SIDE * DIGIT_SIDE;
 
-/** mulberry32: a small seeded generator, so data and weights are reproducible. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type DigitSample = { label: number; pixels: Uint8Array };
 
 /** `count` noisy digit images (labels cycle 0–9): the glyph shifted by up to 3×1 pixels, ink 150–255, 5% of pixels flipped. */
 export function digitSamples(count: number, seed: number): DigitSample[] {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: count }, (_, k) => {
     const label = k % 10;
     const dx = Math.floor(random() * 4);
@@ -70,7 +59,7 @@ export function classifyDigit(layers: readonly DigitLayer[], pixels: Uint8Array)
 
 /** A 64→32→10 perceptron trained by SGD on cross-entropy over 1 500 samples, 12 epochs (about a second). */
 export function trainDigitModel(seed = 16): DigitLayer[] {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const shape = [DIGIT_PIXELS, 32, 10];
   const w = shape.slice(1).map((out, l) => {
     const inp = shape[l]!;
