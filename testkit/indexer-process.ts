@@ -1,5 +1,6 @@
 /**
- * The indexer as a real process: `ponder start` in `indexer/` on a free 127.0.0.1 port, its own
+ * The indexer as a real process: `ponder start` in `indexer/` on a free 127.0.0.1 port (the one it
+ * logs it listens on: Ponder moves on when the port is taken), its own
  * PGlite directory (or `DATABASE_URL`), in its own process group (killed as a group), against a
  * deployment file the test writes. Also a PostgreSQL server of Debian's `postgresql` package
  * (initdb + pg_ctl in a temp dir on a free port) for the production-database test.
@@ -99,7 +100,17 @@ export async function startIndexer({
       resolve();
     }),
   );
-  const url = `http://127.0.0.1:${port}`;
+  // Ponder moves to the next port when the one it was given is taken (by another test's indexer,
+  // say) and logs the port it listens on: read that one, or /ready could be another indexer's.
+  let url: string | undefined;
+  const listening = () => {
+    for (const line of out.split("\n")) {
+      if (!line.includes('"Created HTTP server"')) continue;
+      const record = JSON.parse(line) as { port?: number };
+      if (typeof record.port === "number") return `http://127.0.0.1:${record.port}`;
+    }
+    return undefined;
+  };
   const stop = async () => {
     if (exited) return;
     killGroup(child, "SIGTERM");
@@ -112,6 +123,8 @@ export async function startIndexer({
       "the indexer's /ready",
       async () => {
         if (exited) throw new Error("the indexer exited");
+        url ??= listening();
+        if (url === undefined) return undefined;
         const r = await fetch(`${url}/ready`).catch(() => undefined);
         return r?.status === 200 ? true : undefined;
       },
@@ -122,7 +135,7 @@ export async function startIndexer({
     await stop();
     throw new Error(`${(error as Error).message}\n${out.slice(-4000)}`);
   }
-  return { url, child, output: () => out, stop };
+  return { url: url!, child, output: () => out, stop };
 }
 
 /** Waits until the indexer has indexed the node's head block (live indexing follows `/ready`). */
