@@ -569,17 +569,26 @@ describe("hashwork chain and deploy", function () {
   });
 
   it("chain starts a node, deploy puts the system on it, audit reads it, SIGTERM stops the node", async function () {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [SHIM, "chain", "--port", String(port)], {
+    // Port 0: the node binds a free port and names it (picking one first could race another test's node).
+    const child = spawn(process.execPath, [SHIM, "chain", "--port", "0"], {
       cwd: REPO_ROOT,
       env: cleanEnv(),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
-    child.stdout.resume();
+    let banner = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => {
+      if (banner.length < 10_000) banner += s;
+    });
     child.stderr.resume();
     chain = { pid: child.pid!, exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))) };
+    const port = await waitFor(
+      "hashwork chain to name its port",
+      () => /JSON-RPC server at http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner)?.[1],
+      60_000,
+      200,
+    ).then(Number);
+    const url = `http://127.0.0.1:${port}`;
     const chainId = () =>
       fetch(url, {
         method: "POST",
