@@ -27,7 +27,8 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
     uint256 public constant MAX_BATCH = 100;
 
     /// @inheritdoc IPayBuckets
-    /// @dev The longest a busy provider waits for pay is PAY_SEAL + the longest challenge window.
+    /// @dev A bucket takes a job only if its challenge ends before the bucket's opening + 2 *
+    /// PAY_SEAL (the hostage rule, `_defer`), so no bucket's pay waits longer than that.
     uint256 public constant PAY_SEAL = 10 minutes;
 
     uint256 private constant _OPEN = 1 << uint8(JobState.Open);
@@ -612,6 +613,9 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
         returns (uint8)
     {
         if (!f.taking) return 0;
+        // The hostage rule: a bucket matures before its opening + 2 * PAY_SEAL whatever windows
+        // its jobs have, so one long window cannot hold the others' pay; it is paid eagerly.
+        if (challengeEnd >= f.sealsAt + PAY_SEAL) return 0;
         // The rate a finalize would use: fee changes are scheduled past every live job's window.
         (uint256 payout, uint256 fee) = PayoutMath.splitFee(reward, _feeBpsFor(f.feeRate, challengeEnd));
         uint256 units = f.feeUnits + _feeUnits(fee);
