@@ -27,7 +27,8 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
     uint256 public constant MAX_BATCH = 100;
 
     /// @inheritdoc IPayBuckets
-    /// @dev The longest a busy provider waits for pay is PAY_SEAL + the longest challenge window.
+    /// @dev A bucket takes a job only if its challenge ends before the bucket's opening + 2 *
+    /// PAY_SEAL (the hostage rule, `_defer`), so no bucket's pay waits longer than that.
     uint256 public constant PAY_SEAL = 10 minutes;
 
     uint256 private constant _OPEN = 1 << uint8(JobState.Open);
@@ -161,16 +162,17 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
     // ================================================================== fast path
 
     /// @inheritdoc IJobMarket
-    /// @dev `_claim` then `_submit` in one call: the record is written twice but the second write
-    /// is to a dirty slot, and the stake record once. Any failure reverts the whole call, so a
+    /// @dev The claim's checks and lock (`_lock`), then the submission from the same record read:
+    /// the record and the stake record are written once. Any failure reverts the whole call, so a
     /// provider that loses a race locks nothing.
     function claimAndSubmit(uint256 jobId, bytes32 resultHash, string calldata outputURI) external {
         (uint32 providerId, StakeInfo memory s) = _claimant();
         // Claim first: a provider that lost the race reverts before reading its pay buckets
         // (so the claim counts only the stake free before this call's release).
-        uint256 collateral = _claim(jobId, providerId, s);
+        JobRecord rec = _jobs[jobId];
+        (uint256 collateral,) = _lock(jobId, rec, providerId, s);
         Fill memory f = _startFill(s, 1);
-        _fastSubmit(jobId, providerId, resultHash, outputURI, f, collateral);
+        _fastSubmit(jobId, rec, resultHash, outputURI, f, collateral);
         _endFill(f, s);
     }
 
@@ -191,11 +193,14 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
         Fill memory f = _startFill(s, n);
         for (uint256 i; i < n; ++i) {
             uint256 jobId = jobIds[i];
+            // The record is read once per job: `_lock` and `_fastSubmit` work on this copy.
             JobRecord rec = _jobs[jobId];
             if (rec.state() != JobState.Open || block.timestamp > rec.deadline()) continue;
-            uint256 collateral = _claim(jobId, providerId, s);
-            _fastSubmit(jobId, providerId, resultHashes[i], outputURIs[i], f, collateral);
-            ++submitted;
+            (uint256 collateral,) = _lock(jobId, rec, providerId, s);
+            _fastSubmit(jobId, rec, resultHashes[i], outputURIs[i], f, collateral);
+            unchecked {
+                ++submitted; // at most MAX_BATCH
+            }
         }
         _endFill(f, s);
     }
@@ -503,8 +508,18 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
 
     /// @dev Claims one job, locking collateral in the in-memory stake record `s` (the caller
     /// writes it back once, also for batches).
-    function _claim(uint256 jobId, uint32 providerId, StakeInfo memory s) private returns (uint256 collateral) {
+    function _claim(uint256 jobId, uint32 providerId, StakeInfo memory s) private {
         JobRecord rec = _jobs[jobId];
+        (, uint40 deadline) = _lock(jobId, rec, providerId, s);
+        _jobs[jobId] = rec.claimed(deadline, providerId);
+    }
+
+    /// @dev The claim of the Open record `rec` without writing it: checks it, locks its
+    /// collateral in `s` and emits `JobClaimed` (the caller writes the new record).
+    function _lock(uint256 jobId, JobRecord rec, uint32 providerId, StakeInfo memory s)
+        private
+        returns (uint256 collateral, uint40 deadline)
+    {
         _expectState(jobId, rec, _OPEN);
         if (block.timestamp > rec.deadline()) revert MarketClaimDeadlinePassed(jobId, rec.deadline());
         uint32 designated = rec.providerId();
@@ -520,56 +535,56 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
             if (score < minReputation) revert MarketReputationTooLow(jobId, score, minReputation);
         }
         // collateral <= free, so locked stays <= staked <= uint96 max.
-        s.locked += uint96(collateral);
-        uint40 deadline = uint40(block.timestamp + rec.executionTime());
-        _jobs[jobId] = rec.claimed(deadline, providerId);
+        unchecked {
+            s.locked += uint96(collateral);
+        }
+        deadline = uint40(block.timestamp + rec.executionTime());
         emit JobClaimed(jobId, msg.sender, collateral, deadline, s.locked);
     }
 
+    /// @dev Checks a submission of a Claimed job and writes its Submitted record.
     function _submit(uint256 jobId, uint32 providerId, bytes32 resultHash, string calldata outputURI) private {
-        (_jobs[jobId],,) = _submitted(jobId, providerId, resultHash, outputURI);
-    }
-
-    /// @dev `_submit` for the fast path: the job's pay goes into the call's bucket if it can.
-    function _fastSubmit(
-        uint256 jobId,
-        uint32 providerId,
-        bytes32 resultHash,
-        string calldata outputURI,
-        Fill memory f,
-        uint256 collateral
-    ) private {
-        (JobRecord rec, uint256 reward, uint256 challengeEnd) = _submitted(jobId, providerId, resultHash, outputURI);
-        _jobs[jobId] = rec.withBucketMark(_defer(f, jobId, reward, collateral, challengeEnd));
-    }
-
-    /// @dev Checks a submission and returns the job's new Submitted record (unmarked), its
-    /// reward and its challenge end.
-    function _submitted(uint256 jobId, uint32 providerId, bytes32 resultHash, string calldata outputURI)
-        private
-        returns (JobRecord, uint256, uint256)
-    {
         JobRecord rec = _jobs[jobId];
         _expectState(jobId, rec, _CLAIMED);
         if (providerId == 0 || rec.providerId() != providerId) revert MarketNotClaimant(jobId, msg.sender);
         if (block.timestamp > rec.deadline()) revert MarketExecutionDeadlinePassed(jobId, rec.deadline());
         if (resultHash == 0) revert MarketZeroResultHash();
-        SubmittedJob memory terms = SubmittedJob({
-            reward: rec.reward(),
-            collateralPct: rec.collateralPct(),
-            provider: msg.sender,
-            resultHash: resultHash,
-            submittedBlock: uint64(block.number)
-        });
+        (_jobs[jobId],,) = _submitted(jobId, rec, resultHash, outputURI);
+    }
+
+    /// @dev The fast path's submission of a job this call has just claimed from the Open record
+    /// `rec` (`_lock`): the claimed state's checks hold by construction (Claimed, by this
+    /// provider, execution deadline not before now), so only the hash is checked; the record is
+    /// written once, with the job's pay in the call's bucket if it can go there.
+    function _fastSubmit(
+        uint256 jobId,
+        JobRecord rec,
+        bytes32 resultHash,
+        string calldata outputURI,
+        Fill memory f,
+        uint256 collateral
+    ) private {
+        if (resultHash == 0) revert MarketZeroResultHash();
+        (JobRecord done, uint256 reward, uint256 challengeEnd) = _submitted(jobId, rec, resultHash, outputURI);
+        _jobs[jobId] = done.withBucketMark(_defer(f, jobId, reward, collateral, challengeEnd));
+    }
+
+    /// @dev Emits `ResultSubmitted` for a checked submission of the job `rec` holds the terms of
+    /// (Open or Claimed: both keep them) and returns its new Submitted record (unmarked), its
+    /// reward and its challenge end.
+    function _submitted(uint256 jobId, JobRecord rec, bytes32 resultHash, string calldata outputURI)
+        private
+        returns (JobRecord, uint256, uint256)
+    {
+        // The terms (`SubmittedJob`) field by field: nothing is allocated per job.
+        uint96 reward = rec.reward();
+        uint16 collateralPct = rec.collateralPct();
         uint40 challengeEnd = uint40(block.timestamp + rec.challengeWindow());
         emit ResultSubmitted(
-            jobId, msg.sender, resultHash, terms.reward, terms.collateralPct, terms.submittedBlock, challengeEnd, outputURI
+            jobId, msg.sender, resultHash, reward, collateralPct, uint64(block.number), challengeEnd, outputURI
         );
-        return (
-            JobRecordLib.committed(JobState.Submitted, challengeEnd, JobRecordLib.commitMemory(terms)),
-            terms.reward,
-            challengeEnd
-        );
+        uint256 commitment = JobRecordLib.commitFields(reward, collateralPct, msg.sender, resultHash, uint64(block.number));
+        return (JobRecordLib.committed(JobState.Submitted, challengeEnd, commitment), reward, challengeEnd);
     }
 
     /// @dev Opens a fast-path call's fill: releases the caller's matured buckets into `s` and
@@ -612,18 +627,32 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
         returns (uint8)
     {
         if (!f.taking) return 0;
+        // The hostage rule: a bucket matures before its opening + 2 * PAY_SEAL whatever windows
+        // its jobs have, so one long window cannot hold the others' pay; it is paid eagerly.
+        unchecked {
+            // sealsAt is a 40-bit time.
+            if (challengeEnd >= f.sealsAt + PAY_SEAL) return 0;
+        }
         // The rate a finalize would use: fee changes are scheduled past every live job's window.
         (uint256 payout, uint256 fee) = PayoutMath.splitFee(reward, _feeBpsFor(f.feeRate, challengeEnd));
-        uint256 units = f.feeUnits + _feeUnits(fee);
-        payout += f.payout;
-        uint256 fees = f.fee + fee;
-        collateral += f.collateral;
+        uint256 units;
+        uint256 fees;
+        // Every operand is below 2^100 (a uint96 reward, its collateral and fee; bucket fields of
+        // at most 88 bits): no sum can overflow. The limits are checked below.
+        unchecked {
+            units = f.feeUnits + _feeUnits(fee);
+            payout += f.payout;
+            fees = f.fee + fee;
+            collateral += f.collateral;
+        }
         if (
             payout > type(uint88).max || fees > type(uint80).max || collateral > type(uint80).max
                 || units > PayClocksLib.MAX_COUNT || f.jobs == PayClocksLib.MAX_COUNT
         ) return 0;
         (f.payout, f.fee, f.collateral, f.feeUnits) = (payout, fees, collateral, units);
-        ++f.jobs;
+        unchecked {
+            ++f.jobs; // below MAX_COUNT, checked above
+        }
         if (challengeEnd > f.maturesAt) f.maturesAt = challengeEnd;
         f.jobIds[f.count++] = jobId;
         return uint8(f.index + 1);

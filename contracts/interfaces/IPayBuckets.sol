@@ -7,7 +7,9 @@ import {PayClocks} from "../libraries/PayClocks.sol";
 /// @notice A job claimed and submitted in one call (`claimAndSubmit`, `claimAndSubmitJobs`) is not
 /// finalized one by one: its pay (reward minus fee, at the job's fee rate), fee and collateral go
 /// into one of its provider's two pay buckets. A bucket takes jobs for `PAY_SEAL` seconds after
-/// it opens, then matures once the last of its jobs' challenge windows has passed; the next
+/// it opens, only jobs whose challenge ends before its opening + 2 * `PAY_SEAL` (the hostage rule:
+/// a longer one is finalized on its own), then matures once the last of its jobs' challenge
+/// windows has passed, so before its opening + 2 * `PAY_SEAL` whatever they are; the next
 /// fast-path call of that provider, or anyone through `releasePay`, then pays the whole bucket
 /// into the provider's stake at once. Such a job reads `Finalized` once its window has passed
 /// (its result stands; the money arrives with the release) and never emits `JobFinalized`.

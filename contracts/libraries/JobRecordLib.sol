@@ -192,10 +192,31 @@ library JobRecordLib {
         return uint256(keccak256(abi.encode(terms))) >> _COMMITMENT_SHIFT;
     }
 
-    /// @notice Same as `commit`, for terms built in memory.
-    /// @param terms The settlement terms.
-    /// @return The commitment.
-    function commitMemory(IJobMarket.SubmittedJob memory terms) internal pure returns (uint256) {
-        return uint256(keccak256(abi.encode(terms))) >> _COMMITMENT_SHIFT;
+    /// @notice Same as `commit`, for terms given field by field: the same bytes as
+    /// `abi.encode(terms)` (static fields, one word each), hashed in scratch memory past the free
+    /// memory pointer, so a batch allocates nothing per job.
+    /// @param reward_ The job's reward.
+    /// @param collateralPct_ Its collateral percentage.
+    /// @param provider Its provider.
+    /// @param resultHash The committed result hash.
+    /// @param submittedBlock The block of the submission.
+    /// @return c The commitment.
+    function commitFields(
+        uint96 reward_,
+        uint16 collateralPct_,
+        address provider,
+        bytes32 resultHash,
+        uint64 submittedBlock
+    ) internal pure returns (uint256 c) {
+        assembly ("memory-safe") {
+            // Narrow types may carry dirty high bits in assembly: clean each as abi.encode does.
+            let m := mload(0x40)
+            mstore(m, and(reward_, 0xffffffffffffffffffffffff))
+            mstore(add(m, 0x20), and(collateralPct_, 0xffff))
+            mstore(add(m, 0x40), and(provider, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(m, 0x60), resultHash)
+            mstore(add(m, 0x80), and(submittedBlock, 0xffffffffffffffff))
+            c := shr(_COMMITMENT_SHIFT, keccak256(m, 0xa0))
+        }
     }
 }

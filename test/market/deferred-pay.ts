@@ -9,7 +9,16 @@ import { expect } from "chai";
 import type { ContractTransactionReceipt } from "ethers";
 import { network } from "hardhat";
 
-import { LOCAL_PARAMETERS, REWARD, STAKE, createFixtures, jobRequest, postedJobIds, submittedTerms } from "../helpers/fixtures.js";
+import {
+  LOCAL_PARAMETERS,
+  REWARD,
+  STAKE,
+  type SubmittedJob,
+  createFixtures,
+  jobRequest,
+  postedJobIds,
+  submittedTerms,
+} from "../helpers/fixtures.js";
 import { expectSolvent } from "../vault/support.js";
 import { JobState, bucketsOf, collateralOf, feeOf } from "./shared.js";
 
@@ -201,20 +210,23 @@ describe("HashworkMarket: deferred pay through pay buckets", function () {
     });
   });
 
-  describe("when both buckets are sealed and neither has matured", function () {
+  describe("when a job's window does not fit its bucket (the hostage rule, deferred-pay-attacks.ts)", function () {
     it("the job falls back to the eager path: no PayDeferred, finalizeJob pays it (JobFinalized)", async function () {
+      // A 3600 s window ends past every bucket's opening + 2 * PAY_SEAL: each job is finalized
+      // on its own, whether its bucket is opening or filling. (With the rule in place both
+      // buckets can no longer be sealed and unmatured at once: the older has always matured.)
       const d = await loadFixture(fixtures.staked);
       const ids = await post(d, 3, { challengeWindow: 3600, claimDeadline: (await d.now()) + 7200 });
-      await fastPath(d, [ids[0]]); // opens bucket 0, sealed 600 s later, matures after 3600 s
-      await time.increase(Number(SEAL));
-      await fastPath(d, [ids[1]]); // bucket 0 sealed: opens bucket 1
-      await time.increase(Number(SEAL));
-      const receipt = await fastPath(d, [ids[2]]); // both sealed, neither matured
-      expect(eventsOf(d, receipt, "PayDeferred")).to.have.length(0);
-      const terms = submittedTerms(d.market, receipt).get(ids[2])!;
+      const terms = new Map<bigint, SubmittedJob>();
+      for (const [i, id] of ids.entries()) {
+        if (i > 0) await time.increase(Number(SEAL));
+        const receipt = await fastPath(d, [id]);
+        expect(eventsOf(d, receipt, "PayDeferred")).to.have.length(0);
+        terms.set(id, submittedTerms(d.market, receipt).get(id)!);
+      }
       await time.increase(3601);
-      await expect(d.market.finalizeJob(ids[2], terms)).to.emit(d.market, "JobFinalized");
-      await d.market.releasePay(d.provider.address);
+      for (const id of ids) await expect(d.market.finalizeJob(id, terms.get(id)!)).to.emit(d.market, "JobFinalized");
+      expect(await d.market.releasePay.staticCall(d.provider.address)).to.equal(0n);
       const s = await d.market.stakeOf(d.provider.address);
       expect([s.staked, s.locked, s.completed]).to.deep.equal([STAKE + 3n * PAYOUT, 0n, 3n]);
       await expectSolvent(d.market, d.token);

@@ -93,4 +93,33 @@ contract JobRecordLibTest is TestBase {
         assertEq(d.disputeModule(), module, "the dispute's module replaces the mark");
         assertEq(d.commitment(), commitment, "commitment kept");
     }
+
+    /// @notice The field-by-field commitment the market writes at submit equals `commit` of the
+    /// same terms (what `finalizeJob` and disputes check against), also with dirty high bits.
+    function testFuzz_commitFields_equalsTheCommitmentOfTheTerms(
+        uint96 reward,
+        uint16 pct,
+        address provider,
+        bytes32 resultHash,
+        uint64 submittedBlock,
+        uint256 dirt
+    ) public pure {
+        IJobMarket.SubmittedJob memory terms = IJobMarket.SubmittedJob({
+            reward: reward, collateralPct: pct, provider: provider, resultHash: resultHash, submittedBlock: submittedBlock
+        });
+        uint256 expected = uint256(keccak256(abi.encode(terms))) >> 56;
+        assertEq(JobRecordLib.commitFields(reward, pct, provider, resultHash, submittedBlock), expected, "clean");
+        uint96 dirtyReward;
+        uint16 dirtyPct;
+        address dirtyProvider;
+        uint64 dirtyBlock;
+        assembly {
+            // The same values with garbage above their widths, as assembly may see them.
+            dirtyReward := or(reward, shl(96, dirt))
+            dirtyPct := or(pct, shl(16, dirt))
+            dirtyProvider := or(provider, shl(160, dirt))
+            dirtyBlock := or(submittedBlock, shl(64, dirt))
+        }
+        assertEq(JobRecordLib.commitFields(dirtyReward, dirtyPct, dirtyProvider, resultHash, dirtyBlock), expected, "dirty");
+    }
 }
