@@ -4,7 +4,7 @@
 // speed (events / Ponder's backfill time), time from start to first answer (`/ready`), and p50/p95
 // of the dashboard's API queries; compares with the SDK's log-scanning audit (`listJobs`, what
 // `hashwork audit` runs) for the same answer. Merges the figures into reports/bench.json → `indexer`.
-import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -13,10 +13,10 @@ import { caughtUp, getJson, postgresInstalled, startIndexer, startPostgres, writ
 import { deploySystem, startAnvilNode, type System } from "../testkit/local-cluster.ts";
 import { writeHistory } from "../testkit/market-history.ts";
 import { ACTOR, addressOf, runStory } from "../testkit/market-story.ts";
+import { updateBenchReport } from "./lib/bench-report.ts";
 
 const JOBS = Number(process.env.BENCH_INDEXER_JOBS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_INDEXER_SAMPLES ?? 40);
-const REPORT = new URL("../reports/bench.json", import.meta.url);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
@@ -215,14 +215,9 @@ try {
     // Other work on the machine slows every figure: the 1/5/15-minute load averages at the end.
     loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
   };
-  let report: Record<string, unknown> = {};
-  try {
-    report = JSON.parse(await readFile(REPORT, "utf8"));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  report.indexer = indexer;
-  await writeFile(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+  await updateBenchReport((report) => {
+    report.indexer = indexer;
+  });
   console.log(`audit scan ${auditScanMs} ms for ${scanned.length} jobs vs ${indexed} ms indexed → reports/bench.json (indexer)`);
 } finally {
   for (const stop of stopAll.reverse()) await stop().catch(() => {});
