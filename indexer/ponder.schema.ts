@@ -61,15 +61,23 @@ export const job = onchainTable(
 );
 
 /**
- * A provider's pay bucket (`PayDeferred`): the jobs whose pay it holds, so a `PayReleased` finds
- * them by one key (`provider-bucket`) from Ponder's cache, without a query over the jobs.
+ * Deferred pay (`PayDeferred`): one row per job whose pay went into one of its provider's two
+ * buckets. `PayReleased` reads its bucket's unreleased rows with one query and stamps them
+ * `releasedBlock`; `JobDisputed` deletes the row of a job that left its bucket. Appending a job
+ * costs one insert however full the bucket is.
  */
-export const payBucket = onchainTable("pay_bucket", (t) => ({
-  id: t.text().primaryKey(),
-  provider: t.hex().notNull(),
-  bucket: t.integer().notNull(),
-  jobIds: t.bigint().array().notNull(),
-}));
+export const payBucket = onchainTable(
+  "pay_bucket",
+  (t) => ({
+    jobId: t.bigint().primaryKey(),
+    provider: t.hex().notNull(),
+    bucket: t.integer().notNull(),
+    deferredBlock: t.bigint().notNull(),
+    releasedBlock: t.bigint(),
+  }),
+  // The release's query: a provider's bucket, its jobs not yet released.
+  (t) => ({ bucketIdx: index().on(t.provider, t.bucket, t.releasedBlock) }),
+);
 
 /** A job's timeline: every market and dispute event that names it, in log order. */
 export const jobEvent = onchainTable(

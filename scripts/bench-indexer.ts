@@ -4,7 +4,8 @@
 // speed (events / Ponder's backfill time), time from start to first answer (`/ready`), and p50/p95
 // of the dashboard's API queries; compares with the SDK's log-scanning audit (`listJobs`, what
 // `hashwork audit` runs) for the same answer. Merges the figures into reports/bench.json → `indexer`.
-import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -13,10 +14,10 @@ import { caughtUp, getJson, postgresInstalled, startIndexer, startPostgres, writ
 import { deploySystem, startAnvilNode, type System } from "../testkit/local-cluster.ts";
 import { writeHistory } from "../testkit/market-history.ts";
 import { ACTOR, addressOf, runStory } from "../testkit/market-story.ts";
+import { updateBenchReport } from "./lib/bench-report.ts";
 
 const JOBS = Number(process.env.BENCH_INDEXER_JOBS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_INDEXER_SAMPLES ?? 40);
-const REPORT = new URL("../reports/bench.json", import.meta.url);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
@@ -101,21 +102,35 @@ async function metric(url: string, name: string, label = ""): Promise<number> {
   return sum;
 }
 
-async function measure(system: System, rpcUrl: string, deploymentFile: string, env: Record<string, string>, jobId: bigint, events: number) {
+/** User + system CPU seconds a process has used (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 1/100 s). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function measure(rpcUrl: string, deploymentFile: string, env: Record<string, string>, jobId: bigint, events: number) {
   const dir = await mkdtemp(join(tmpdir(), "hashwork-bench-indexer-"));
   const started = performance.now();
+  // The process's CPU when its backfill starts (Linux /proc): catch-up CPU leaves out start-up.
+  let cpuAtBackfill = Number.NaN;
   const indexer = await startIndexer({
     rpcUrl,
     deploymentFile,
     dataDir: dir,
     env: { HASHWORK_POLL_MS: "200", ...env },
     timeoutMs: 600_000,
+    onSpawn: (child) =>
+      child.stdout!.on("data", (chunk: Buffer) => {
+        if (Number.isNaN(cpuAtBackfill) && String(chunk).includes("Started backfill indexing"))
+          cpuAtBackfill = processCpuSeconds(child.pid!);
+      }),
   });
   const firstAnswerMs = round(performance.now() - started);
   try {
     // /ready means the backfill reached the block Ponder deems final; the last blocks follow live.
     await caughtUp(indexer, rpcUrl, 120_000);
     const caughtUpAt = Date.now();
+    const catchUpCpuSeconds = round(processCpuSeconds(indexer.child.pid!) - cpuAtBackfill);
     const caughtUpMs = round(performance.now() - started);
     const lines = indexer
       .output()
@@ -144,6 +159,8 @@ async function measure(system: System, rpcUrl: string, deploymentFile: string, e
       catchUpEventsPerSecond: Math.round(events / (catchUpMs / 1000)),
       cpuSeconds,
       eventsPerCpuSecond: Math.round(events / cpuSeconds),
+      catchUpCpuSeconds,
+      eventsPerCatchUpCpuSecond: Math.round(events / catchUpCpuSeconds),
       rpcRequests,
       firstAnswerMs,
       caughtUpMs,
@@ -181,13 +198,13 @@ try {
   const shape = await indexedEvents(system);
   const events = shape.count;
   console.log(`  ${events} events to index (${JSON.stringify(shape)})`);
-  const pglite = await measure(system, node.url, deploymentFile, {}, story.overturned, events);
+  const pglite = await measure(node.url, deploymentFile, {}, story.overturned, events);
   console.log(`  pglite: ${JSON.stringify(pglite)}`);
   let postgres: Awaited<ReturnType<typeof measure>> | { skipped: string };
   if (postgresInstalled()) {
     const pg = await startPostgres();
     stopAll.push(() => pg.stop());
-    postgres = await measure(system, node.url, deploymentFile, { DATABASE_URL: pg.url }, story.overturned, events);
+    postgres = await measure(node.url, deploymentFile, { DATABASE_URL: pg.url }, story.overturned, events);
   } else {
     postgres = { skipped: "PostgreSQL 15 is not installed (apt-get install -y postgresql)" };
   }
@@ -210,19 +227,14 @@ try {
     targets: { catchUpEventsPerSecond: 2000, apiP95Ms: 100 },
     meetsTargets: pglite.catchUpEventsPerSecond >= 2000 && pglite.worstRouteP95Ms <= 100,
     history: shape,
-    method: `anvil child; history in batches of 100 (post, claim, submit, finalize: one transaction each, as the daemon batches), so ${shape.blocksWithEvents} of ${shape.blocks} blocks carry events, at most ${shape.maxEventsPerBlock} in one; a fresh indexer per database, JSON-RPC at 500 requests/s from the start (HASHWORK_RPC_RPS's loopback default); events = the logs the indexer indexes (eth_getLogs); catchUpMs = Ponder's 'Started backfill indexing' log to the head indexed; firstAnswerMs = spawn to /ready (backfill done), caughtUpMs = spawn to the head indexed; latency = sequential GETs after one warm-up; cpuSeconds = the indexer's process_cpu_seconds_total when caught up`,
+    method: `anvil child; history in batches of 100 (post, claim, submit, finalize: one transaction each, as the daemon batches), so ${shape.blocksWithEvents} of ${shape.blocks} blocks carry events, at most ${shape.maxEventsPerBlock} in one; a fresh indexer per database, JSON-RPC at 500 requests/s from the start (HASHWORK_RPC_RPS's loopback default); events = the logs the indexer indexes (eth_getLogs); catchUpMs = Ponder's 'Started backfill indexing' log to the head indexed; firstAnswerMs = spawn to /ready (backfill done), caughtUpMs = spawn to the head indexed; latency = sequential GETs after one warm-up; cpuSeconds = the indexer's process_cpu_seconds_total when caught up (start-up included); catchUpCpuSeconds = its CPU (/proc) from 'Started backfill indexing' to the head indexed, a figure the machine's other load barely moves`,
     measuredAt: new Date().toISOString(),
     // Other work on the machine slows every figure: the 1/5/15-minute load averages at the end.
     loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
   };
-  let report: Record<string, unknown> = {};
-  try {
-    report = JSON.parse(await readFile(REPORT, "utf8"));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  report.indexer = indexer;
-  await writeFile(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+  await updateBenchReport((report) => {
+    report.indexer = indexer;
+  });
   console.log(`audit scan ${auditScanMs} ms for ${scanned.length} jobs vs ${indexed} ms indexed → reports/bench.json (indexer)`);
 } finally {
   for (const stop of stopAll.reverse()) await stop().catch(() => {});

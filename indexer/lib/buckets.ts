@@ -1,14 +1,34 @@
-/** The `pay_bucket` rows (deferred pay): which jobs each provider's bucket holds. */
+/**
+ * The `pay_bucket` rows (deferred pay): one per job whose pay waits in a provider's bucket. A
+ * bucket filled by many single-job calls costs one insert per job, and its release one query.
+ */
 import type { Context } from "ponder:registry";
 import { payBucket } from "ponder:schema";
-import type { Address } from "viem";
+import { and, eq, isNull } from "ponder";
+import type { Address, Hex } from "viem";
 
-/** A bucket's key: the provider (lower case) and the bucket's index. */
-export const bucketKey = (provider: Address, bucket: number) => `${provider.toLowerCase()}-${bucket}`;
+type Db = Context["db"];
 
-/** A disputed job leaves its bucket (`JobDisputed`): the release will not pay it. */
-export async function leaveBucket(db: Context["db"], provider: Address, bucket: number, jobId: bigint) {
-  const id = bucketKey(provider, bucket);
-  const row = await db.find(payBucket, { id });
-  if (row) await db.update(payBucket, { id }).set({ jobIds: row.jobIds.filter((j) => j !== jobId) });
+/** `PayDeferred`: the job's pay is in `bucket` of `provider`. */
+export async function deferToBucket(db: Db, provider: Address, bucket: number, jobId: bigint, block: bigint) {
+  await db.insert(payBucket).values({ jobId, provider, bucket, deferredBlock: block });
+}
+
+/** `JobDisputed` of a bucketed job: it left its bucket, the release will not pay it. */
+export async function leaveBucket(db: Db, jobId: bigint) {
+  await db.delete(payBucket, { jobId });
+}
+
+/**
+ * `PayReleased`: the bucket's jobs (one query; Ponder first writes this table's buffered rows),
+ * stamped released at `block` so the bucket reads empty again. Returns their ids in job order.
+ */
+export async function releaseBucket(db: Db, provider: Address, bucket: number, block: bigint): Promise<bigint[]> {
+  const rows = await db.sql
+    .select({ jobId: payBucket.jobId })
+    .from(payBucket)
+    .where(and(eq(payBucket.provider, provider.toLowerCase() as Hex), eq(payBucket.bucket, bucket), isNull(payBucket.releasedBlock)))
+    .orderBy(payBucket.jobId);
+  for (const { jobId } of rows) await db.update(payBucket, { jobId }).set({ releasedBlock: block });
+  return rows.map((r) => r.jobId);
 }

@@ -37,10 +37,16 @@ export async function addToTimeline(db: Db, e: LogEvent, contract: string, name:
   });
 }
 
-/** Sets a job's fields (state and settlement figures) and stamps the block. */
+/**
+ * Sets a job's fields (state and settlement figures) and stamps the block. One store call: a
+ * job posted before the start block has no row, which `update` reports by throwing.
+ */
 export async function updateJob(db: Db, e: LogEvent, id: bigint, fields: Partial<typeof job.$inferInsert>) {
-  if (!(await db.find(job, { id }))) return; // posted before startBlock: nothing to update
-  await db.update(job, { id }).set({ ...fields, updatedBlock: e.block.number, updatedAt: e.block.timestamp });
+  try {
+    await db.update(job, { id }).set({ ...fields, updatedBlock: e.block.number, updatedAt: e.block.timestamp });
+  } catch (error) {
+    if ((error as Error).name !== "RecordNotFoundError") throw error;
+  }
 }
 
 const PROTOCOL_DEFAULTS = {
@@ -59,20 +65,35 @@ const PROTOCOL_DEFAULTS = {
   paused: false,
 };
 type ProtocolRow = typeof protocol.$inferSelect;
+const PROTOCOL_DEFAULTS_ROW = {
+  id: "market",
+  ...PROTOCOL_DEFAULTS,
+  auditReserveLeft: null,
+  feeBps: null,
+  feePreviousBps: null,
+  feeChangeAt: null,
+} satisfies Omit<ProtocolRow, "blockNumber" | "timestamp">;
 
-/** Changes the market's running totals; records a solvency point when held or owed moved. */
+/**
+ * Changes the market's running totals; records a solvency point when held or owed moved. One
+ * store call (an upsert; the first event creates the row from the defaults).
+ */
 export async function updateProtocol(db: Db, e: LogEvent, change: (row: ProtocolRow) => Partial<ProtocolRow>) {
-  const id = "market";
-  const row =
-    (await db.find(protocol, { id })) ??
-    (await db.insert(protocol).values({ id, ...PROTOCOL_DEFAULTS, blockNumber: e.block.number, timestamp: e.block.timestamp }));
-  const next = { ...change(row), blockNumber: e.block.number, timestamp: e.block.timestamp };
-  await db.update(protocol, { id }).set(next);
-  if (next.held !== undefined || next.owed !== undefined) {
-    const point = { held: next.held ?? row.held, owed: next.owed ?? row.owed };
+  const stamp = { blockNumber: e.block.number, timestamp: e.block.timestamp };
+  const fresh: ProtocolRow = { ...PROTOCOL_DEFAULTS_ROW, ...stamp };
+  let changed = change(fresh);
+  const row = await db
+    .insert(protocol)
+    .values({ ...fresh, ...changed, ...stamp })
+    .onConflictDoUpdate((p) => {
+      changed = change(p);
+      return { ...changed, ...stamp };
+    });
+  if (changed.held !== undefined || changed.owed !== undefined) {
+    const point = { held: row.held, owed: row.owed };
     await db
       .insert(solvencyPoint)
-      .values({ blockNumber: e.block.number, timestamp: e.block.timestamp, ...point })
+      .values({ ...stamp, ...point })
       .onConflictDoUpdate(point);
   }
 }
@@ -114,11 +135,23 @@ const PROVIDER_DEFAULTS = {
   slashed: 0n,
 };
 type ProviderRow = typeof provider.$inferSelect;
+const PROVIDER_DEFAULTS_ROW = {
+  ...PROVIDER_DEFAULTS,
+  providerId: null,
+  endpoint: null,
+  pricePerFuel: null,
+  maxFuel: null,
+  unlockAt: null,
+  registeredBlock: null,
+} satisfies Omit<ProviderRow, "address">;
 
-/** Changes a provider's row (created on first sight). */
+/** Changes a provider's row (created on first sight). One store call: an upsert. */
 export async function updateProvider(db: Db, address: Address, change: (row: ProviderRow) => Partial<ProviderRow>) {
-  const row = (await db.find(provider, { address })) ?? (await db.insert(provider).values({ address, ...PROVIDER_DEFAULTS }));
-  await db.update(provider, { address }).set(change(row));
+  const fresh: ProviderRow = { address, ...PROVIDER_DEFAULTS_ROW };
+  await db
+    .insert(provider)
+    .values({ ...fresh, ...change(fresh) })
+    .onConflictDoUpdate(change);
 }
 
 export async function updateProviderDay(

@@ -26,7 +26,7 @@ export type IndexerSettings = {
   pollingIntervalMs: number;
   /**
    * JSON-RPC requests per second Ponder starts at (`maxRequestsPerSecond`, honoured by
-   * `patches/ponder+0.16.10.patch`); undefined keeps Ponder's own start of 20, which it raises
+   * `patches/ponder+0.16.10+001+rpc-rate.patch`); undefined keeps Ponder's own start of 20, which it raises
    * by 5 % at a time. 500 (Ponder's ceiling) for a node on loopback, which is never rate-limited.
    */
   rpcRequestsPerSecond: number | undefined;

@@ -101,7 +101,7 @@ ponder.on("HashworkMarket:JobDisputed", async ({ event, context }) => {
   const { jobId, deadline } = event.args;
   // A job whose pay was deferred leaves its bucket (pay.ts): it settles as any other job.
   const row = await context.db.find(job, { id: jobId });
-  if (row?.payBucket != null && row.provider) await leaveBucket(context.db, row.provider, row.payBucket, jobId);
+  if (row?.payBucket != null) await leaveBucket(context.db, jobId);
   await updateJob(context.db, event, jobId, {
     state: "Disputed",
     disputed: true,

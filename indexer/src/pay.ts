@@ -6,7 +6,7 @@
  * at the release. A `JobDisputed` takes the job out of its bucket (jobs.ts).
  */
 import { ponder, type Context } from "ponder:registry";
-import { job, payBucket, protocol } from "ponder:schema";
+import { job, protocol } from "ponder:schema";
 import type { Address } from "viem";
 
 import {
@@ -18,7 +18,7 @@ import {
   updateProviderDay,
   type LogEvent,
 } from "../lib/records.ts";
-import { bucketKey } from "../lib/buckets.ts";
+import { deferToBucket, releaseBucket } from "../lib/buckets.ts";
 
 const M = "market";
 
@@ -45,13 +45,10 @@ async function feeRate(context: Context, e: LogEvent, challengeEnd: bigint): Pro
 
 ponder.on("HashworkMarket:PayDeferred", async ({ event, context }) => {
   const { provider, bucket, jobIds } = event.args;
-  await context.db
-    .insert(payBucket)
-    .values({ id: bucketKey(provider, bucket), provider, bucket, jobIds: [...jobIds] })
-    .onConflictDoUpdate((row) => ({ jobIds: [...row.jobIds, ...jobIds] }));
   for (const id of jobIds) {
     const row = await context.db.find(job, { id });
     if (!row) continue; // posted before the start block
+    await deferToBucket(context.db, provider, bucket, id, event.block.number);
     // Its pay and fee as the release will count them (reward × rate ÷ 10,000, rounded down).
     const fee = (row.reward * (await feeRate(context, event, row.challengeEnd ?? 0n))) / 10_000n;
     await updateJob(context.db, event, id, { payBucket: bucket, payStatus: "pending", providerPayout: row.reward - fee, protocolFee: fee });
@@ -62,10 +59,7 @@ ponder.on("HashworkMarket:PayDeferred", async ({ event, context }) => {
 ponder.on("HashworkMarket:PayReleased", async ({ event, context }) => {
   const { provider, bucket, jobs, payout, fee, lockedAfter } = event.args;
   // The bucket's jobs (disputed ones were taken out by JobDisputed); the bucket starts empty again.
-  const key = bucketKey(provider, bucket);
-  const held = (await context.db.find(payBucket, { id: key }))?.jobIds ?? [];
-  if (held.length > 0) await context.db.update(payBucket, { id: key }).set({ jobIds: [] });
-  for (const id of held) {
+  for (const id of await releaseBucket(context.db, provider, bucket, event.block.number)) {
     await updateJob(context.db, event, id, { state: "Finalized", payBucket: null, payStatus: "released" });
     await addToTimeline(context.db, event, M, "PayReleased", id, true);
   }

@@ -18,7 +18,7 @@ import { getJobHistory, indexedBlock, listJobs, readJobState } from "../../sdk/s
 import { TOKEN_UNIT } from "../../ignition/parameters/defaults.ts";
 import { CHALLENGER_HASH, OUTPUT_URI } from "../../testkit/fixtures.ts";
 import { bondVerifiers, deploySystem, startAnvilNode, type HardhatNode, type System } from "../../testkit/local-cluster.ts";
-import { caughtUp, getJson, startIndexer, writeDeploymentFile, type IndexerProcess } from "../../testkit/indexer-process.ts";
+import { caughtUp, getJson, graphql, startIndexer, writeDeploymentFile, type IndexerProcess } from "../../testkit/indexer-process.ts";
 import { ACTOR, VERIFIER_INDEXES, addressOf, advance, clientOf, postJob } from "../../testkit/market-story.ts";
 
 const RESULT = keccak256(toBytes("deferred-pay result"));
@@ -145,6 +145,10 @@ describe("the indexer and deferred pay (fast-path jobs paid through buckets)", f
     }
     // The disputed job left the bucket: the release did not touch it.
     expect((await jobOf(ids.c!)).job).to.include({ state: "Disputed", payStatus: null });
+    // pay_bucket: one row per bucketed job, stamped at the release; the disputed job's row is gone.
+    const { payBuckets } = await graphql(indexer.url, `{ payBuckets(orderBy: "jobId") { items { jobId bucket releasedBlock } } }`);
+    expect(payBuckets.items.map((r: { jobId: string }) => BigInt(r.jobId))).to.deep.equal([ids.a!, ids.b!]);
+    for (const r of payBuckets.items) expect(r.releasedBlock, `job ${r.jobId} released`).to.not.equal(null);
     const { provider: row, days, pendingPay } = await getJson(indexer.url, `/api/providers/${provider()}`);
     expect(BigInt(row.earned)).to.equal(2n * (REWARD - FEE));
     expect(BigInt(row.feesPaid)).to.equal(2n * FEE);

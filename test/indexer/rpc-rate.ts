@@ -1,7 +1,7 @@
 /**
  * Ponder's JSON-RPC pace, against a real node. Ponder 0.16.10 starts every chain at 20 requests
  * per second and raises the limit 5 % at a time, which held a 10,000-job backfill from a local
- * node to about 25 requests/s; `patches/ponder+0.16.10.patch` makes it start at the chain's
+ * node to about 25 requests/s; `patches/ponder+0.16.10+001+rpc-rate.patch` makes it start at the chain's
  * `maxRequestsPerSecond`, which the indexer's config sets from `HASHWORK_RPC_RPS` (500 on
  * loopback). Built through Ponder's own `buildConfig` from the indexer's real config.
  */
