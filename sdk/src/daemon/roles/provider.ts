@@ -1,4 +1,4 @@
-import { keccak256, zeroAddress, type Address, type TransactionReceipt } from "viem";
+import { keccak256, zeroAddress, type Address, type Hex, type TransactionReceipt } from "viem";
 
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { getProvider } from "../../actions/auditor/get-provider.ts";
@@ -18,6 +18,7 @@ import type { JobIndex, TrackedJob } from "../job-index.ts";
 import type { TxOutcome, TxQueue } from "../tx-queue.ts";
 import { createBatcher, sendClaims, sendFastPath, sendFinalizations, sendSubmissions, type Submission } from "./batch.ts";
 import { fetchContent } from "./content.ts";
+import { createContentMemo } from "./content-memo.ts";
 import { createJobOrder } from "./job-order.ts";
 import { createPayReleaser } from "./pay-release.ts";
 import type { Role, Tick } from "./role.ts";
@@ -43,6 +44,9 @@ const IDLE_CHAIN_MS = 3_000;
 
 /** A provider not seen holding a job for this long no longer counts as working the backlog (`job-order.ts`). */
 const PEER_MEMORY_MS = 60_000;
+
+/** Verified programs and inputs kept in memory between a job's preparation and its run (`content-memo.ts`). */
+const CONTENT_MEMO_BYTES = 64 * 1024 * 1024;
 
 /** How long a job that failed before claiming (bad content, refused program) is left alone. */
 const REFUSAL_MEMORY_MS = 10 * 60_000;
@@ -251,11 +255,15 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     jobLog(job).warn("job refused", { reason, error });
   }
 
+  /** A job's program or input, verified: from memory when this daemon read it lately, else `fetchContent`. */
+  const memo = createContentMemo({ maxBytes: CONTENT_MEMO_BYTES });
+  const content = (uri: string, hash: Hex) =>
+    memo.get(hash, uri, () => fetchContent(store, config, { uri, hash, signal: context.shutdown }));
+
   async function loadContent(job: TrackedJob) {
-    const signal = context.shutdown;
     const [wasm, input] = await Promise.all([
-      fetchContent(store, config, { uri: job.request.programURI, hash: job.request.programHash, signal }),
-      fetchContent(store, config, { uri: job.request.inputURI, hash: job.request.inputHash, signal }),
+      content(job.request.programURI, job.request.programHash),
+      content(job.request.inputURI, job.request.inputHash),
     ]);
     return { wasm, input };
   }
@@ -324,10 +332,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       }
       return;
     }
-    const signal = context.shutdown;
     const [program, input] = await Promise.allSettled([
-      fetchContent(store, config, { uri: job.request.programURI, hash: job.request.programHash, signal }),
-      fetchContent(store, config, { uri: job.request.inputURI, hash: job.request.inputHash, signal }),
+      content(job.request.programURI, job.request.programHash),
+      content(job.request.inputURI, job.request.inputHash),
     ]);
     if (stopping) return;
     if (program.status === "rejected")
