@@ -581,20 +581,35 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     } else jobLog(job).debug("not claiming", { reason });
   }
 
-  let stakeRead: Promise<bigint | undefined> | undefined;
+  /**
+   * Our free stake, read once per synced block (started by the tick as soon as a claim round
+   * is coming, so the round seldom waits for it) less the collateral of the jobs taken since
+   * that read: rounds in one block share it. A failed read is dropped, so the next round reads again.
+   */
+  let stake: { block: bigint; read: Promise<bigint | undefined>; spent: bigint } | undefined;
+  function stakeAt(block: bigint) {
+    if (stake?.block === block) return stake;
+    const entry = {
+      block,
+      spent: 0n,
+      read: getProvider(client, { provider: me, includeProfile: false })
+        .then((d) => d.free)
+        .catch((error: unknown) => {
+          log.warn("cannot read free stake", { error });
+          if (stake === entry) stake = undefined;
+          return undefined;
+        }),
+    };
+    stake = entry;
+    return entry;
+  }
 
-  async function claimRound(open: TrackedJob[]) {
+  async function claimRound(open: TrackedJob[], block: bigint) {
     if (open.length === 0) return;
-    // One stake read per round; each claim in the round then uses its share of it.
-    stakeRead ??= getProvider(client, { provider: me, includeProfile: false })
-      .then((d) => d.free)
-      .catch((error: unknown) => {
-        log.warn("cannot read free stake", { error });
-        return undefined;
-      })
-      .finally(() => (stakeRead = undefined));
-    let free = await stakeRead;
-    if (free === undefined) return;
+    const read = stakeAt(block);
+    const total = await read.read;
+    if (total === undefined) return;
+    let free = total - read.spent;
     // Our score on a gated job depends on its reward: one read per reward in a round, and only
     // for jobs that passed every other check.
     const scores = new Map<bigint, Promise<number | undefined>>();
@@ -629,6 +644,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         continue;
       }
       free -= decision.collateral;
+      read.spent += decision.collateral;
       start(job);
     }
   }
@@ -753,9 +769,11 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       // Our matured pay buckets, released while nothing is in our pipeline (a fast-path
       // transaction would release them itself).
       releaser.tick(active.size > 0 || ready.length > 0 || preparing.size > 0);
-      // No free slot: no stake read, no claim round.
+      // No free slot: no stake read, no claim round. Jobs being prepared: a round is coming, so
+      // this block's stake read starts now instead of when the round needs it.
+      if (active.size < config.claimPolicy.concurrency && (preparing.size > 0 || ready.length > 0)) stakeAt(at.number);
       if (!claiming && ready.length > 0 && active.size < config.claimPolicy.concurrency) {
-        claiming = claimRound(ready).finally(() => (claiming = undefined));
+        claiming = claimRound(ready, at.number).finally(() => (claiming = undefined));
       }
     },
     reorg() {
