@@ -782,6 +782,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       untouched.clear();
       // A reorg can repost a different job under the same id: prepare again.
       prepared.clear();
+      // Block numbers repeat on the new branch: a stake read of the old one is not this block's.
+      stake = undefined;
       pinner.reset();
     },
     async stop() {
