@@ -1,9 +1,13 @@
+import { join } from "node:path";
+
 import { createPublicClient, createWalletClient, defineChain, encodeEventTopics, http, type Address, type TransactionReceipt } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { hashworkMarketAbi } from "../abi/hashwork-market.ts";
 import { defineDeployment, getDeployment, type HashworkDeployment } from "../deployments.ts";
 import { createExecutor } from "../executor/executor.ts";
+import { createInstrumenter } from "../executor/instrumenter.ts";
+import { createModuleCache } from "../executor/module-cache.ts";
 import { createLocalStore } from "../store/local.ts";
 import type { HashworkBaseClient, HashworkPublicClient, HashworkWalletClient } from "../utils/client.ts";
 import { createChainInput, type BlockRef, type ChainEvent } from "./chain-input.ts";
@@ -11,6 +15,7 @@ import { checkConfigForChain, loadPrivateKey, type DaemonConfig } from "./config
 import { createDaemonContext, sleep, type DaemonContext } from "./context.ts";
 import { backoffMs } from "./errors.ts";
 import { createDaemonServer } from "./http.ts";
+import { createInstrumentedStore } from "./instrumented-store.ts";
 import { createJobIndex } from "./job-index.ts";
 import { createOutputPruner, outputHashesOf } from "./output-pruner.ts";
 import { openJournal } from "./journal.ts";
@@ -113,7 +118,14 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
   const journal = openJournal({ dataDir: config.dataDir, commitDelayMs: Math.min(config.pollIntervalMs, 1000) });
   journal.bind({ chainId, market: deployment.market, account: account.address });
   const store = createLocalStore({ dir: config.storeDir });
-  const executor = createExecutor({ threads: config.executor.threads, timeoutMs: config.executor.timeoutMs });
+  // Instrumented programs survive a restart on disk: a restarted daemon runs the programs it
+  // knows without starting binaryen (`instrumented-store.ts`).
+  const instrumenter = createInstrumentedStore({ dir: join(config.dataDir, "instrumented"), inner: createInstrumenter() });
+  const executor = createExecutor({
+    threads: config.executor.threads,
+    timeoutMs: config.executor.timeoutMs,
+    cache: createModuleCache({ instrumenter }),
+  });
   if (config.roles.provider || config.roles.verifier || config.roles.watcher) executor.warm();
   const queue = createTxQueue(ctx, { client, account, journal, carriedOut: finalizedIn(deployment.market) });
   const outputs = createOutputPruner(ctx, { store, graceMs: config.outputGraceSeconds * 1000 });
@@ -349,6 +361,7 @@ export async function startDaemon({ config, logger, metrics, env }: StartDaemonP
       heads?.close();
       await Promise.allSettled(roles.map((r) => r.stop()));
       await executor.close();
+      await instrumenter.close();
       await server.close({ graceMs: 500 });
       journal.close();
       log.info("daemon stopped", { signed_transactions: queue.signed });

@@ -58,4 +58,27 @@ describe("daemon job order (rendezvous hashing over the providers seen)", functi
     order.retain((id) => id === jobs[0]!.jobId);
     expect(order.size).to.equal(1);
   });
+
+  it("keeps its memo through peer changes: tiers updated in place equal a fresh computation", function () {
+    const me = PROVIDERS[0]!;
+    const order = createJobOrder(me);
+    order.setPeers([PROVIDERS[1]!]);
+    for (const j of jobs) order.tier(j.jobId); // every job memoized
+    // Peers appear one by one, one leaves, one comes back under another case: after each change
+    // the memoized tiers are those of an order that never saw the earlier sets.
+    const steps: Address[][] = [
+      [PROVIDERS[1]!, PROVIDERS[2]!],
+      [PROVIDERS[1]!, PROVIDERS[2]!, PROVIDERS[3]!],
+      [PROVIDERS[2]!, PROVIDERS[3]!],
+      [PROVIDERS[2]!, PROVIDERS[3]!, PROVIDERS[1]!.toLowerCase() as Address, me],
+      [],
+    ];
+    for (const peers of steps) {
+      order.setPeers(peers);
+      expect(order.size).to.equal(jobs.length);
+      const fresh = createJobOrder(me);
+      fresh.setPeers(peers);
+      expect(jobs.map((j) => order.tier(j.jobId))).to.deep.equal(jobs.map((j) => fresh.tier(j.jobId)));
+    }
+  });
 });

@@ -13,7 +13,10 @@ import type { Address } from "viem";
  * away (every provider reaches every job, only later). Ties within a tier are broken by the
  * weight itself (a fixed per-provider shuffle).
  *
- * Weights are memoized per job; the memo is dropped when the peer set changes.
+ * Weights are memoized per job, with the job's tier. When the peers change the memo is updated,
+ * not dropped: a peer that appears or goes away moves a memoized job's tier by one if it weighs
+ * less than us there, so a change costs one hash per tracked job instead of one per job and peer
+ * (peers come and go all the time: one seen claiming appears, one not seen for a while leaves).
  *
  * @example
  * const order = createJobOrder(me)
@@ -22,8 +25,7 @@ import type { Address } from "viem";
  */
 export function createJobOrder(me: Address) {
   const self = me.toLowerCase();
-  let peers: string[] = [];
-  let peerKey = "";
+  let peers = new Set<string>();
   /** Per job: [tier (how many peers come before us), our weight]. */
   const memo = new Map<bigint, [number, string]>();
 
@@ -41,15 +43,19 @@ export function createJobOrder(me: Address) {
     return k;
   }
 
+  /** Moves the tier of every memoized job `peer` comes before us in by `by`. */
+  function shift(peer: string, by: 1 | -1) {
+    for (const [jobId, k] of memo) if (weight(peer, jobId) < k[1]) k[0] += by;
+  }
+
   return {
     /** The other providers seen working (any order, any case; ourselves ignored). */
     setPeers(addresses: Iterable<string>) {
-      const next = [...new Set([...addresses].map((a) => a.toLowerCase()))].filter((a) => a !== self).sort();
-      const nextKey = next.join(",");
-      if (nextKey === peerKey) return;
+      const next = new Set<string>();
+      for (const a of addresses) if (a.toLowerCase() !== self) next.add(a.toLowerCase());
+      for (const p of peers) if (!next.has(p)) shift(p, -1);
+      for (const p of next) if (!peers.has(p)) shift(p, 1);
       peers = next;
-      peerKey = nextKey;
-      memo.clear();
     },
     /** How many peers this job prefers to us (0: we are its first choice). */
     tier: (jobId: bigint) => key(jobId)[0],

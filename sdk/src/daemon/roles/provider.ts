@@ -1,4 +1,4 @@
-import { keccak256, zeroAddress, type Address, type TransactionReceipt } from "viem";
+import { keccak256, zeroAddress, type Address, type Hex, type TransactionReceipt } from "viem";
 
 import { hashworkMarketAbi } from "../../abi/hashwork-market.ts";
 import { getProvider } from "../../actions/auditor/get-provider.ts";
@@ -18,6 +18,7 @@ import type { JobIndex, TrackedJob } from "../job-index.ts";
 import type { TxOutcome, TxQueue } from "../tx-queue.ts";
 import { createBatcher, sendClaims, sendFastPath, sendFinalizations, sendSubmissions, type Submission } from "./batch.ts";
 import { fetchContent } from "./content.ts";
+import { createContentMemo } from "./content-memo.ts";
 import { createJobOrder } from "./job-order.ts";
 import { createPayReleaser } from "./pay-release.ts";
 import type { Role, Tick } from "./role.ts";
@@ -43,6 +44,9 @@ const IDLE_CHAIN_MS = 3_000;
 
 /** A provider not seen holding a job for this long no longer counts as working the backlog (`job-order.ts`). */
 const PEER_MEMORY_MS = 60_000;
+
+/** Verified programs and inputs kept in memory between a job's preparation and its run (`content-memo.ts`). */
+const CONTENT_MEMO_BYTES = 64 * 1024 * 1024;
 
 /** How long a job that failed before claiming (bad content, refused program) is left alone. */
 const REFUSAL_MEMORY_MS = 10 * 60_000;
@@ -251,11 +255,15 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     jobLog(job).warn("job refused", { reason, error });
   }
 
+  /** A job's program or input, verified: from memory when this daemon read it lately, else `fetchContent`. */
+  const memo = createContentMemo({ maxBytes: CONTENT_MEMO_BYTES });
+  const content = (uri: string, hash: Hex) =>
+    memo.get(hash, uri, () => fetchContent(store, config, { uri, hash, signal: context.shutdown }));
+
   async function loadContent(job: TrackedJob) {
-    const signal = context.shutdown;
     const [wasm, input] = await Promise.all([
-      fetchContent(store, config, { uri: job.request.programURI, hash: job.request.programHash, signal }),
-      fetchContent(store, config, { uri: job.request.inputURI, hash: job.request.inputHash, signal }),
+      content(job.request.programURI, job.request.programHash),
+      content(job.request.inputURI, job.request.inputHash),
     ]);
     return { wasm, input };
   }
@@ -324,10 +332,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       }
       return;
     }
-    const signal = context.shutdown;
     const [program, input] = await Promise.allSettled([
-      fetchContent(store, config, { uri: job.request.programURI, hash: job.request.programHash, signal }),
-      fetchContent(store, config, { uri: job.request.inputURI, hash: job.request.inputHash, signal }),
+      content(job.request.programURI, job.request.programHash),
+      content(job.request.inputURI, job.request.inputHash),
     ]);
     if (stopping) return;
     if (program.status === "rejected")
@@ -574,20 +581,35 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     } else jobLog(job).debug("not claiming", { reason });
   }
 
-  let stakeRead: Promise<bigint | undefined> | undefined;
+  /**
+   * Our free stake, read once per synced block (started by the tick as soon as a claim round
+   * is coming, so the round seldom waits for it) less the collateral of the jobs taken since
+   * that read: rounds in one block share it. A failed read is dropped, so the next round reads again.
+   */
+  let stake: { block: bigint; read: Promise<bigint | undefined>; spent: bigint } | undefined;
+  function stakeAt(block: bigint) {
+    if (stake?.block === block) return stake;
+    const entry = {
+      block,
+      spent: 0n,
+      read: getProvider(client, { provider: me, includeProfile: false })
+        .then((d) => d.free)
+        .catch((error: unknown) => {
+          log.warn("cannot read free stake", { error });
+          if (stake === entry) stake = undefined;
+          return undefined;
+        }),
+    };
+    stake = entry;
+    return entry;
+  }
 
-  async function claimRound(open: TrackedJob[]) {
+  async function claimRound(open: TrackedJob[], block: bigint) {
     if (open.length === 0) return;
-    // One stake read per round; each claim in the round then uses its share of it.
-    stakeRead ??= getProvider(client, { provider: me, includeProfile: false })
-      .then((d) => d.free)
-      .catch((error: unknown) => {
-        log.warn("cannot read free stake", { error });
-        return undefined;
-      })
-      .finally(() => (stakeRead = undefined));
-    let free = await stakeRead;
-    if (free === undefined) return;
+    const read = stakeAt(block);
+    const total = await read.read;
+    if (total === undefined) return;
+    let free = total - read.spent;
     // Our score on a gated job depends on its reward: one read per reward in a round, and only
     // for jobs that passed every other check.
     const scores = new Map<bigint, Promise<number | undefined>>();
@@ -622,6 +644,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         continue;
       }
       free -= decision.collateral;
+      read.spent += decision.collateral;
       start(job);
     }
   }
@@ -746,9 +769,11 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       // Our matured pay buckets, released while nothing is in our pipeline (a fast-path
       // transaction would release them itself).
       releaser.tick(active.size > 0 || ready.length > 0 || preparing.size > 0);
-      // No free slot: no stake read, no claim round.
+      // No free slot: no stake read, no claim round. Jobs being prepared: a round is coming, so
+      // this block's stake read starts now instead of when the round needs it.
+      if (active.size < config.claimPolicy.concurrency && (preparing.size > 0 || ready.length > 0)) stakeAt(at.number);
       if (!claiming && ready.length > 0 && active.size < config.claimPolicy.concurrency) {
-        claiming = claimRound(ready).finally(() => (claiming = undefined));
+        claiming = claimRound(ready, at.number).finally(() => (claiming = undefined));
       }
     },
     reorg() {
@@ -757,6 +782,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       untouched.clear();
       // A reorg can repost a different job under the same id: prepare again.
       prepared.clear();
+      // Block numbers repeat on the new branch: a stake read of the old one is not this block's.
+      stake = undefined;
       pinner.reset();
     },
     async stop() {
