@@ -90,8 +90,11 @@ describe("landing review 7: unchecked sums at their bounds", function () {
     const receipt = await fastPath(d.market, d.provider, ids, RESULT);
     // big fits (10,000,000), the second big would pass 2^24 - 1: eager; rest fills it to MAX_COUNT; tiny passes it: eager.
     expect(deferredIn(d.market, receipt)).to.deep.equal([ids[0], ids[2]]);
-    const [b0] = await bucketsOf(d.market, d.provider.address);
+    const [b0, b1] = await bucketsOf(d.market, d.provider.address);
     expect(b0.feeUnits).to.equal(MAX_COUNT);
+    // The full 24-bit field bleeds into neither its neighbour (jobs) nor bucket 1's clocks.
+    expect(b0.jobs).to.equal(2n);
+    expect([b1.maturesAt, b1.sealsAt, b1.jobs, b1.feeUnits]).to.deep.equal([0n, 0n, 0n, 0n]);
     expect(b0.fee).to.equal(feeOf(big, 1_000n) + feeOf(rest, 1_000n));
     await time.increase(601);
     const terms = submittedTerms(d.market, receipt);
