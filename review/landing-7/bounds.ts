@@ -40,10 +40,12 @@ describe("landing review 7: unchecked sums at their bounds", function () {
     const [all, more] = postedJobIds(
       d.market,
       await (
-        await d.market.connect(d.requester).postJobs([
-          jobRequest(now, { reward: UINT96_MAX - TOKEN_UNIT, collateralPct: 100 }),
-          jobRequest(now, { reward: TOKEN_UNIT / 100n, collateralPct: 100 }),
-        ])
+        await d.market
+          .connect(d.requester)
+          .postJobs([
+            jobRequest(now, { reward: UINT96_MAX - TOKEN_UNIT, collateralPct: 100 }),
+            jobRequest(now, { reward: TOKEN_UNIT / 100n, collateralPct: 100 }),
+          ])
       ).wait(),
     );
     // Lock everything but 1 token, then exactly the rest, so locked reaches staked == 2^96 - 1.
@@ -99,7 +101,8 @@ describe("landing review 7: unchecked sums at their bounds", function () {
     await time.increase(601);
     const terms = submittedTerms(d.market, receipt);
     for (const i of [1, 3]) await expect(d.market.finalizeJob(ids[i]!, terms.get(ids[i]!)!)).to.emit(d.market, "JobFinalized");
-    for (const i of [0, 2]) await expect(d.market.finalizeJob(ids[i]!, terms.get(ids[i]!)!)).to.be.revertedWithCustomError(d.market, "MarketPaidByBucket");
+    for (const i of [0, 2])
+      await expect(d.market.finalizeJob(ids[i]!, terms.get(ids[i]!)!)).to.be.revertedWithCustomError(d.market, "MarketPaidByBucket");
     const payout = (r: bigint) => r - feeOf(r, 1_000n);
     expect(await d.market.releasePay.staticCall(d.provider.address)).to.equal(payout(big) + payout(rest));
     await d.market.releasePay(d.provider.address);
@@ -118,7 +121,10 @@ describe("landing review 7: unchecked sums at their bounds", function () {
     const m = d.market.connect(d.provider);
     const hashes = (n: number) => Array(n).fill(RESULT);
     const uris = (n: number) => Array(n).fill("");
-    await expect(m.claimAndSubmitJobs([...ids, one!], hashes(101), uris(101))).to.be.revertedWithCustomError(d.market, "MarketInvalidBatch");
+    await expect(m.claimAndSubmitJobs([...ids, one!], hashes(101), uris(101))).to.be.revertedWithCustomError(
+      d.market,
+      "MarketInvalidBatch",
+    );
     expect(await m.claimAndSubmitJobs.staticCall(Array(100).fill(one!), hashes(100), uris(100))).to.equal(1n);
     const repeated = await fastPath(d.market, d.provider, Array(100).fill(one!), RESULT);
     expect(eventsIn(d.market, repeated, "JobClaimed").length).to.equal(1);

@@ -69,10 +69,22 @@ const scenarios: Scenario[] = [
       return { jobId, caller: d.provider };
     },
   },
-  { name: "a job designated to another provider", setup: async (d) => ({ jobId: await post(d, { designatedProvider: d.provider2.address }), caller: d.provider }) },
-  { name: "a job designated to the caller", setup: async (d) => ({ jobId: await post(d, { designatedProvider: d.provider.address }), caller: d.provider }) },
-  { name: "a job requiring reputation a new provider lacks", setup: async (d) => ({ jobId: await post(d, { minReputation: 1 }), caller: d.provider }) },
-  { name: "collateral over the free stake", setup: async (d) => ({ jobId: await post(d, { reward: (STAKE * 2n) / 3n + 1n }), caller: d.provider }) },
+  {
+    name: "a job designated to another provider",
+    setup: async (d) => ({ jobId: await post(d, { designatedProvider: d.provider2.address }), caller: d.provider }),
+  },
+  {
+    name: "a job designated to the caller",
+    setup: async (d) => ({ jobId: await post(d, { designatedProvider: d.provider.address }), caller: d.provider }),
+  },
+  {
+    name: "a job requiring reputation a new provider lacks",
+    setup: async (d) => ({ jobId: await post(d, { minReputation: 1 }), caller: d.provider }),
+  },
+  {
+    name: "collateral over the free stake",
+    setup: async (d) => ({ jobId: await post(d, { reward: (STAKE * 2n) / 3n + 1n }), caller: d.provider }),
+  },
   {
     name: "collateral past uint96 (the unchecked lock's cast)",
     setup: async (d) => {
@@ -130,7 +142,10 @@ const scenarios: Scenario[] = [
     skipped: true,
     setup: async (d) => ({ jobId: (BigInt(d.requester.address) << 96n) | 999n, caller: d.provider }),
   },
-  { name: "the provider's own job (requester == provider)", setup: async (d) => ({ jobId: await post(d, {}, d.provider), caller: d.provider }) },
+  {
+    name: "the provider's own job (requester == provider)",
+    setup: async (d) => ({ jobId: await post(d, {}, d.provider), caller: d.provider }),
+  },
 ];
 
 describe("landing review 7: the fast path refuses whatever claimJob refuses", function () {
@@ -156,7 +171,10 @@ describe("landing review 7: the fast path refuses whatever claimJob refuses", fu
       const before = await d.market.jobRecord(jobId);
       const locked = (await d.market.stakeOf(caller.address)).locked;
       if (claim !== "ok") {
-        await m.claimAndSubmitJobs([jobId], [RESULT], [""], { gasLimit: 1_000_000 }).then((tx) => tx.wait()).catch(() => undefined);
+        await m
+          .claimAndSubmitJobs([jobId], [RESULT], [""], { gasLimit: 1_000_000 })
+          .then((tx) => tx.wait())
+          .catch(() => undefined);
         expect(await d.market.jobRecord(jobId)).to.equal(before);
         expect((await d.market.stakeOf(caller.address)).locked).to.equal(locked);
       }
@@ -169,7 +187,9 @@ describe("landing review 7: the fast path refuses whatever claimJob refuses", fu
     const now = await d.now();
     const ids = postedJobIds(
       d.market,
-      await (await d.market.connect(d.requester).postJobs(Array.from({ length: 20 }, () => jobRequest(now, { challengeWindow: 1 })))).wait(),
+      await (
+        await d.market.connect(d.requester).postJobs(Array.from({ length: 20 }, () => jobRequest(now, { challengeWindow: 1 })))
+      ).wait(),
     );
     await d.market.connect(d.provider).claimAndSubmitJobs(
       ids,

@@ -12,7 +12,15 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { STAKE, TOKEN_UNIT, createFixtures, jobRequest, postedJobIds, submittedTerms, type SubmittedJob } from "../../test/helpers/fixtures.js";
+import {
+  STAKE,
+  TOKEN_UNIT,
+  createFixtures,
+  jobRequest,
+  postedJobIds,
+  submittedTerms,
+  type SubmittedJob,
+} from "../../test/helpers/fixtures.js";
 import { collateralOf, commitmentOf, tampered } from "../../test/market/shared.js";
 import { expectSolvent } from "../../test/vault/support.js";
 import { WEEK, eventsIn } from "./support.js";
@@ -73,7 +81,9 @@ describe("landing review 7: commitFields vs abi.encode, and the memory it leaves
     );
     const claimed = eventsIn(d.market, d.receipt, "JobClaimed");
     let locked = 0n;
-    expect(claimed.map((e) => e.args.collateral)).to.deep.equal(d.requests.map((q) => collateralOf(BigInt(q.reward), BigInt(q.collateralPct))));
+    expect(claimed.map((e) => e.args.collateral)).to.deep.equal(
+      d.requests.map((q) => collateralOf(BigInt(q.reward), BigInt(q.collateralPct))),
+    );
     for (const e of claimed) {
       locked += e.args.collateral as bigint;
       expect(e.args.totalLocked, "running locked").to.equal(locked);
@@ -106,7 +116,9 @@ describe("landing review 7: commitFields vs abi.encode, and the memory it leaves
     // The slow path (claimJob, then submitResult) goes through the same commitFields.
     const [slow] = postedJobIds(
       d.market,
-      await (await d.market.connect(d.requester).postJob(jobRequest(await d.now(), { reward: ODD_REWARD >> 20n, collateralPct: 300 }))).wait(),
+      await (
+        await d.market.connect(d.requester).postJob(jobRequest(await d.now(), { reward: ODD_REWARD >> 20n, collateralPct: 300 }))
+      ).wait(),
     );
     await d.market.connect(d.provider).claimJob(slow!);
     const r = await (await d.market.connect(d.provider).submitResult(slow!, ONES, "q".repeat(64))).wait();

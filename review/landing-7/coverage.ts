@@ -38,7 +38,9 @@ describe("landing review 7: deferred pay's coverage under the hostage rule", fun
         await time.increase(150);
       }
       const mean = eagerGas.length ? eagerGas.reduce((a, b) => a + b, 0n) / BigInt(eagerGas.length) : 0n;
-      console.log(`      W = ${window} s: ${deferred} of ${JOBS} deferred (${Math.round((100 * deferred) / JOBS)} %); eager ones: ${mean} gas each (batch call of one)`);
+      console.log(
+        `      W = ${window} s: ${deferred} of ${JOBS} deferred (${Math.round((100 * deferred) / JOBS)} %); eager ones: ${mean} gas each (batch call of one)`,
+      );
       if (window <= SEAL) expect(deferred).to.equal(JOBS);
       else if (window >= 2 * SEAL) expect(deferred).to.equal(0);
       else expect(deferred).to.be.within(1, JOBS - 1);

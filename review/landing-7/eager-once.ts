@@ -9,7 +9,17 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { jobRequest, postedJobIds, submittedTerms } from "../../scripts/lib/jobs.js";
-import { COLLATERAL, JobState, REWARD, STAKE, challenge, createDisputeFixtures, distinct, expectSystemSolvent, vote } from "../../test/disputes/fixtures.js";
+import {
+  COLLATERAL,
+  JobState,
+  REWARD,
+  STAKE,
+  challenge,
+  createDisputeFixtures,
+  distinct,
+  expectSystemSolvent,
+  vote,
+} from "../../test/disputes/fixtures.js";
 import { bucketsOf, feeOf } from "../../test/market/shared.js";
 import { deferredIn, fastPath } from "./support.js";
 

@@ -101,9 +101,22 @@ describe("landing review 7: the hostage rule at its edges", function () {
     await time.increase(WEEK + 1);
     const all = [long1!, fit1!, long2!, fit2!];
     // A keeper's batch settles exactly the two eager jobs; a second batch settles none.
-    expect(await d.market.finalizeJobs.staticCall(all, all.map((id) => terms.get(id)!))).to.equal(2n);
-    await d.market.finalizeJobs(all, all.map((id) => terms.get(id)!));
-    expect(await d.market.finalizeJobs.staticCall(all, all.map((id) => terms.get(id)!))).to.equal(0n);
+    expect(
+      await d.market.finalizeJobs.staticCall(
+        all,
+        all.map((id) => terms.get(id)!),
+      ),
+    ).to.equal(2n);
+    await d.market.finalizeJobs(
+      all,
+      all.map((id) => terms.get(id)!),
+    );
+    expect(
+      await d.market.finalizeJobs.staticCall(
+        all,
+        all.map((id) => terms.get(id)!),
+      ),
+    ).to.equal(0n);
     expect(await d.market.releasePay.staticCall(d.provider.address)).to.equal(2n * PAYOUT);
     await d.market.releasePay(d.provider.address);
     const s = await d.market.stakeOf(d.provider.address);
@@ -117,7 +130,10 @@ describe("landing review 7: the hostage rule at its edges", function () {
     await d.market.connect(d.provider).stake(10n * STAKE); // room for every job's collateral
     const random = seededRandom(7);
     const pick = (n: number) => Math.floor(random() * n);
-    const windows = Array.from({ length: 100 }, () => [1, SEAL, 2 * SEAL - 1, 2 * SEAL, 1 + pick(2 * SEAL), 1 + pick(3 * SEAL), WEEK][pick(7)]!);
+    const windows = Array.from(
+      { length: 100 },
+      () => [1, SEAL, 2 * SEAL - 1, 2 * SEAL, 1 + pick(2 * SEAL), 1 + pick(3 * SEAL), WEEK][pick(7)]!,
+    );
     const ids = await postWindows(d, windows, { claimDeadline: (await d.now()) + 6 * 3600 });
     const windowOf = new Map(ids.map((id, i) => [id, windows[i]!]));
     const eager: bigint[] = [];
@@ -150,8 +166,16 @@ describe("landing review 7: the hostage rule at its edges", function () {
     await time.increase(WEEK + 1);
     for (let i = 0; i < eager.length; i += 50) {
       const part = eager.slice(i, i + 50);
-      expect(await d.market.finalizeJobs.staticCall(part, part.map((id) => terms.get(id)!))).to.equal(BigInt(part.length));
-      await d.market.finalizeJobs(part, part.map((id) => terms.get(id)!));
+      expect(
+        await d.market.finalizeJobs.staticCall(
+          part,
+          part.map((id) => terms.get(id)!),
+        ),
+      ).to.equal(BigInt(part.length));
+      await d.market.finalizeJobs(
+        part,
+        part.map((id) => terms.get(id)!),
+      );
     }
     await d.market.releasePay(d.provider.address);
     const s = await d.market.stakeOf(d.provider.address);

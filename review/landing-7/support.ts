@@ -32,7 +32,12 @@ export async function postWindows(
 }
 
 /** `provider` fast-paths `ids` in one `claimAndSubmitJobs` call; returns the receipt. */
-export async function fastPath(market: HashworkMarket, provider: Signer, ids: bigint[], result: string): Promise<ContractTransactionReceipt> {
+export async function fastPath(
+  market: HashworkMarket,
+  provider: Signer,
+  ids: bigint[],
+  result: string,
+): Promise<ContractTransactionReceipt> {
   const tx = await market.connect(provider).claimAndSubmitJobs(
     ids,
     ids.map(() => result),
