@@ -174,6 +174,13 @@ type RunOptions = {
   fastPathMaxFuel: bigint | undefined;
 };
 
+/** A run that failed before its jobs were posted: the only failure a bench retries. */
+class SetupError extends Error {
+  constructor(cause: unknown) {
+    super(`set-up failed: ${(cause as Error)?.message ?? cause}`, { cause });
+  }
+}
+
 /** One bench run on a fresh node and deployment; returns its figures. */
 async function runBench(o: RunOptions) {
   const requesters = Array.from({ length: o.requesters }, (_, i) => 1 + i);
@@ -184,6 +191,8 @@ async function runBench(o: RunOptions) {
   const loadStart = loadavg()[0]!;
   let dir: string | undefined;
   const mine: ChildHandle[] = [];
+  // Until the jobs are posted a failure is the set-up's (a fresh node, funding), worth a retry.
+  let settingUp = true;
   try {
     const node = o.node === "anvil" ? await startAnvilNode() : await startHardhatNode();
     children.push(node);
@@ -269,6 +278,7 @@ async function runBench(o: RunOptions) {
       postedMs = performance.now() - started;
     };
     if (o.prePost) await post();
+    settingUp = false;
 
     // Daemons, each behind a counting proxy.
     const proxies: Awaited<ReturnType<typeof countingProxy>>[] = [];
@@ -622,6 +632,8 @@ async function runBench(o: RunOptions) {
         fetch: process.env.BENCH_FETCH ?? "daemon defaults (fetch.concurrency 32, concurrencyPerRequester 8)",
       },
     };
+  } catch (error) {
+    throw settingUp ? new SetupError(error) : error;
   } finally {
     for (const c of mine) c.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 300));
@@ -659,17 +671,18 @@ try {
     // BENCH_RUNS runs in a row (default 3; the machine's load moves the figures): the record is
     // the median run by steady jobs/s, with every run's headline figures and load average beside it.
     const runs: Omit<Awaited<ReturnType<typeof runBench>>, "perDaemon">[] = [];
-    // A run whose set-up fails (a fresh node's funding has flaked: a requester left without
-    // tokens) is started again on a fresh node, at most twice; the retries are counted.
-    let setupRetries = 0;
+    // A run whose set-up fails (before its jobs are posted: a fresh node, funding) is started
+    // again on a fresh node, at most twice; each retried error is recorded. A failure during the
+    // measured part fails the bench.
+    const setupRetries: string[] = [];
     const attempt = async <T>(f: () => Promise<T>): Promise<T> => {
       for (let tries = 1; ; tries++) {
         try {
           return await f();
         } catch (error) {
-          if (tries === 3) throw error;
-          setupRetries++;
-          console.error(`run failed (${(error as Error).message.split("\n")[0]}); again on a fresh node`);
+          if (!(error instanceof SetupError) || tries === 3) throw error;
+          setupRetries.push(error.message.split("\n")[0]!);
+          console.error(`${setupRetries.at(-1)}; again on a fresh node`);
         }
       }
     };

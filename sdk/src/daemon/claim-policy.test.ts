@@ -94,7 +94,7 @@ describe("daemon claim policy", function () {
   describe("stake and the rest of the policy", function () {
     it("skips a job whose collateral would leave less than minFreeStake free", function () {
       const d = decideClaim(job(), policy({ minFreeStake: String(TOKEN) }), { me: ME, freeStake: 3n * TOKEN - 1n });
-      expect(d).to.include({ claim: false, refusal: "policy" });
+      expect(d).to.include({ claim: false, refusal: "stake" });
       expect(decideClaim(job(), policy({ minFreeStake: String(TOKEN) }), { me: ME, freeStake: 3n * TOKEN }).claim).to.equal(true);
     });
 

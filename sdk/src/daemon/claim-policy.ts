@@ -8,9 +8,11 @@ import type { TrackedJob } from "./job-index.ts";
  * Why a job is not claimed: `reputation` (our score on the job is below its `minReputation`: it
  * rises as our jobs are finalized, so worth a look again later), `score-needed` (the job is
  * gated and no score was given: read `scoreFor(me, reward)` and decide again), `collateral`
- * (the job asks more collateral than `maxCollateralPct`), `policy` (everything else).
+ * (the job asks more collateral than `maxCollateralPct`), `stake` (our free stake is short of its
+ * collateral now: it grows back as our jobs are paid, so worth a look again soon), `policy`
+ * (everything else).
  */
-export type ClaimRefusal = "policy" | "collateral" | "reputation" | "score-needed";
+export type ClaimRefusal = "policy" | "collateral" | "stake" | "reputation" | "score-needed";
 
 export type ClaimDecision = { claim: true; collateral: bigint } | { claim: false; reason: string; refusal: ClaimRefusal };
 
@@ -59,7 +61,7 @@ export function decideClaim(
   }
   const collateral = collateralOf(request.reward, request.collateralPct);
   if (freeStake !== undefined && freeStake < collateral + policy.minFreeStake) {
-    return no(`free stake ${freeStake} below collateral ${collateral} + minFreeStake ${policy.minFreeStake}`);
+    return no(`free stake ${freeStake} below collateral ${collateral} + minFreeStake ${policy.minFreeStake}`, "stake");
   }
   return { claim: true, collateral };
 }

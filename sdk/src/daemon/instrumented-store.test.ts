@@ -1,13 +1,21 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { okProgram } from "../../../testkit/wat-programs.ts";
+import { infiniteLoop, okProgram } from "../../../testkit/wat-programs.ts";
 import { DEFAULT_LIMITS } from "../executor/abi.ts";
 import { createInstrumenter, type Instrumenter } from "../executor/instrumenter.ts";
 import { createInstrumentedStore } from "./instrumented-store.ts";
+
+const refusing: Instrumenter = {
+  instrument: () => Promise.reject(new Error("binaryen used")),
+  warm: () => {
+    throw new Error("binaryen booted");
+  },
+  close: async () => {},
+};
 
 /** `inner` with its calls counted. */
 function counting(inner: Instrumenter) {
@@ -65,7 +73,7 @@ describe("daemon instrumented-program store (binaryen's output kept across resta
     );
   });
 
-  it("never runs a torn or altered file: it is deleted and the program instrumented again", async function () {
+  it("never runs a torn file: it is deleted and the program instrumented again", async function () {
     const wasm = okProgram();
     const first = counting(binaryen);
     const store = createInstrumentedStore({ dir, inner: first.wrapped });
@@ -80,5 +88,43 @@ describe("daemon instrumented-program store (binaryen's output kept across resta
     // Rewritten whole: the next read is a hit.
     await store.instrument(wasm, DEFAULT_LIMITS);
     expect(store.hits).to.equal(1);
+  });
+
+  it("deletes another key's modules (an upgraded instrumenter) and files a kill left, and boots binaryen when only those were there", async function () {
+    const wasm = okProgram();
+    const store = createInstrumentedStore({ dir, inner: binaryen });
+    await store.instrument(wasm, DEFAULT_LIMITS);
+    const [current] = await readdir(dir);
+    // What an older instrumenter (another code fingerprint) and a kill -9 mid-write leave behind.
+    const stale = current!.replace(/\.code-[0-9a-f]+\.wasm$/, ".code-0123456789abcdef.wasm");
+    await writeFile(join(dir, stale), await readFile(join(dir, current!)));
+    await writeFile(join(dir, `${current}.123.tmp`), "torn");
+    await rm(join(dir, current!));
+
+    const next = counting(binaryen);
+    const restarted = createInstrumentedStore({ dir, inner: next.wrapped });
+    expect(await readdir(dir)).to.deep.equal([]);
+    restarted.warm();
+    expect(next.calls.warm).to.equal(1);
+    await restarted.instrument(wasm, DEFAULT_LIMITS);
+    expect(next.calls.instrument).to.equal(1);
+  });
+
+  it("keeps the folder under its byte budget, the least recently used module out first", async function () {
+    const a = okProgram();
+    const b = infiniteLoop();
+    const store = createInstrumentedStore({ dir, inner: binaryen });
+    await store.instrument(a, DEFAULT_LIMITS);
+    const [fileA] = await readdir(dir);
+    await store.instrument(b, DEFAULT_LIMITS);
+    const fileB = (await readdir(dir)).find((f) => f !== fileA)!;
+    const size = (await stat(join(dir, fileA!))).size + (await stat(join(dir, fileB))).size;
+    // a written before b (mtime order is what a restart sees): one byte short of both, so a goes.
+    await utimes(join(dir, fileA!), new Date(1000), new Date(1000));
+    const small = createInstrumentedStore({ dir, inner: refusing, maxBytes: size - 1 });
+    expect(await readdir(dir)).to.deep.equal([fileB]);
+    expect(small.hits).to.equal(0);
+    await small.instrument(b, DEFAULT_LIMITS);
+    expect(small.hits).to.equal(1);
   });
 });

@@ -50,6 +50,8 @@ const CONTENT_MEMO_BYTES = 64 * 1024 * 1024;
 
 /** How long a job that failed before claiming (bad content, refused program) is left alone. */
 const REFUSAL_MEMORY_MS = 10 * 60_000;
+/** How long a job refused for our free stake waits: stake comes back as our jobs are paid (seconds to minutes), and a look costs no RPC call. */
+const STAKE_RECHECK_MS = 2_000;
 
 /**
  * How long a job gated above our reputation is left alone: our score on it rises as our jobs are
@@ -103,6 +105,8 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   const preparingBy = new Map<string, number>();
   /** Jobs refused for their collateral (logged once each). */
   const overCollateral = new Set<bigint>();
+  /** Jobs refused for our free stake (counted once each). */
+  const shortOfStake = new Set<bigint>();
 
   /** Jobs with a pipeline running (claim → execute → submit). */
   const active = new Map<bigint, Promise<void>>();
@@ -537,7 +541,21 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     }
   }
 
-  function start(job: TrackedJob) {
+  /**
+   * The collateral of each job we started claiming this process, until its pipeline ends. While
+   * the index still reads such a job Open its lock is not in a stake read at the synced block, so
+   * claim rounds take it off the free stake (a fast-path job locks only when its run is mined,
+   * blocks after it started).
+   */
+  const claimsInFlight = new Map<bigint, bigint>();
+  function unlockedClaims() {
+    let sum = 0n;
+    for (const [id, collateral] of claimsInFlight) if (index.get(id)?.state === "Open") sum += collateral;
+    return sum;
+  }
+
+  function start(job: TrackedJob, collateral = 0n) {
+    if (collateral > 0n) claimsInFlight.set(job.jobId, collateral);
     const epoch = reorgEpoch;
     const task = pipeline(job, epoch)
       .catch((error: unknown) => {
@@ -547,6 +565,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       })
       .finally(() => {
         active.delete(job.jobId);
+        claimsInFlight.delete(job.jobId);
         prepared.delete(job.jobId);
         m.active.set(active.size);
       });
@@ -568,6 +587,15 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
       m.refused.inc({ reason: "reputation" });
       return void jobLog(job).info("not claiming", { reason });
     }
+    if (refusal === "stake") {
+      // Not ten minutes: our stake frees up as our jobs are paid, and a look again reads nothing
+      // new (one stake read per block serves every round).
+      hold(job.jobId, STAKE_RECHECK_MS);
+      if (shortOfStake.has(job.jobId)) return void jobLog(job).debug("not claiming", { reason });
+      shortOfStake.add(job.jobId);
+      m.refused.inc({ reason: "stake" });
+      return void jobLog(job).debug("not claiming", { reason });
+    }
     hold(job.jobId, REFUSAL_MEMORY_MS);
     if (refusal === "collateral" && overCollateral.has(job.jobId)) return void jobLog(job).debug("not claiming", { reason });
     m.refused.inc({ reason: refusal === "collateral" ? "collateral" : "policy" });
@@ -582,17 +610,17 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   }
 
   /**
-   * Our free stake, read once per synced block (started by the tick as soon as a claim round
-   * is coming, so the round seldom waits for it) less the collateral of the jobs taken since
-   * that read: rounds in one block share it. A failed read is dropped, so the next round reads again.
+   * Our free stake at the synced block, read once per block (started by the tick as soon as a
+   * claim round is coming, so the round seldom waits for it); rounds take off the collateral of
+   * jobs started whose claim that block does not hold yet (`unlockedClaims`). A failed read is
+   * dropped, so the next round reads again.
    */
-  let stake: { block: bigint; read: Promise<bigint | undefined>; spent: bigint } | undefined;
+  let stake: { block: bigint; read: Promise<bigint | undefined> } | undefined;
   function stakeAt(block: bigint) {
     if (stake?.block === block) return stake;
     const entry = {
       block,
-      spent: 0n,
-      read: getProvider(client, { provider: me, includeProfile: false })
+      read: getProvider(client, { provider: me, includeProfile: false, blockNumber: block })
         .then((d) => d.free)
         .catch((error: unknown) => {
           log.warn("cannot read free stake", { error });
@@ -609,7 +637,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
     const read = stakeAt(block);
     const total = await read.read;
     if (total === undefined) return;
-    let free = total - read.spent;
+    let free = total - unlockedClaims();
     // Our score on a gated job depends on its reward: one read per reward in a round, and only
     // for jobs that passed every other check.
     const scores = new Map<bigint, Promise<number | undefined>>();
@@ -644,8 +672,7 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
         continue;
       }
       free -= decision.collateral;
-      read.spent += decision.collateral;
-      start(job);
+      start(job, decision.collateral);
     }
   }
 
@@ -715,12 +742,13 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
           finalizing.set(job.jobId, task);
         }
       }
-      if (order.size + untouched.size + belowReputation.size + overCollateral.size > 2 * index.jobs().length + 1_000) {
+      if (order.size + untouched.size + belowReputation.size + overCollateral.size + shortOfStake.size > 2 * index.jobs().length + 1_000) {
         const tracked = new Set(index.jobs().map((j) => j.jobId));
         order.retain((id) => tracked.has(id));
         for (const id of untouched) if (!tracked.has(id)) untouched.delete(id);
         for (const id of belowReputation) if (!tracked.has(id)) belowReputation.delete(id);
         for (const id of overCollateral) if (!tracked.has(id)) overCollateral.delete(id);
+        for (const id of shortOfStake) if (!tracked.has(id)) shortOfStake.delete(id);
       }
       if (prepared.size > 0) {
         const stillOpen = new Set(
