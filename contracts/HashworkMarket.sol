@@ -589,7 +589,9 @@ contract HashworkMarket is IJobMarket, IDisputeHooks, IPayBuckets, Reputation {
 
     /// @dev Opens a fast-path call's fill: releases the caller's matured buckets into `s` and
     /// picks the bucket taking its jobs: the one still filling, else an empty one (opened now),
-    /// else none (both sealed and not matured: the jobs are finalized one by one, as before).
+    /// else none (both sealed and not matured: the jobs are finalized one by one, as before). Under
+    /// the hostage rule (`_defer`) that last case cannot arise, since the older bucket has matured
+    /// by the time the newer one seals; it stays as a guard.
     function _startFill(StakeInfo memory s, uint256 n) private returns (Fill memory f) {
         PayClocks c = _payClocks[msg.sender];
         for (uint256 i; i < 2; ++i) {
