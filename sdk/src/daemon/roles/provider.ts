@@ -543,9 +543,9 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
 
   /**
    * The collateral of each job we started claiming this process, until its pipeline ends. While
-   * the index still reads such a job Open its lock is not in a stake read at the synced block, so
-   * claim rounds take it off the free stake (a fast-path job locks only when its run is mined,
-   * blocks after it started).
+   * the index still reads such a job Open its lock may not be in the stake read yet, so claim
+   * rounds take it off the free stake (a fast-path job locks only when its run is mined, blocks
+   * after it started).
    */
   const claimsInFlight = new Map<bigint, bigint>();
   function unlockedClaims() {
@@ -610,17 +610,19 @@ export function createProviderRole(context: DaemonContext, p: CreateProviderRole
   }
 
   /**
-   * Our free stake at the synced block, read once per block (started by the tick as soon as a
+   * Our free stake at the head, read once per synced block (started by the tick as soon as a
    * claim round is coming, so the round seldom waits for it); rounds take off the collateral of
-   * jobs started whose claim that block does not hold yet (`unlockedClaims`). A failed read is
-   * dropped, so the next round reads again.
+   * jobs started whose claim the index has not seen (`unlockedClaims`). Read at the head, not at
+   * the synced block: with confirmations, a job whose claim was mined and whose pipeline ended
+   * would otherwise be in neither; a claim mined but not yet seen counts twice, erring safe. A
+   * failed read is dropped, so the next round reads again.
    */
   let stake: { block: bigint; read: Promise<bigint | undefined> } | undefined;
   function stakeAt(block: bigint) {
     if (stake?.block === block) return stake;
     const entry = {
       block,
-      read: getProvider(client, { provider: me, includeProfile: false, blockNumber: block })
+      read: getProvider(client, { provider: me, includeProfile: false })
         .then((d) => d.free)
         .catch((error: unknown) => {
           log.warn("cannot read free stake", { error });
